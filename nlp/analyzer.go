@@ -1,0 +1,280 @@
+package nlp
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Config says where an Analyzer's files live.
+type Config struct {
+	DictDir    string // dictionary directory (userdict, synonyms, dialect, stopwords); "" for none
+	SubwordDir string // trained subword model (vocab.json, merges.txt); "" for none
+}
+
+// Analysis is what the customer said, as every part of zhiyi sees it.
+type Analysis struct {
+	// Text is the normalised text with personal data masked: safe to log and store.
+	Text string
+	// Tokens are the words after phrase and word rewrites, stop words included.
+	Tokens []string
+	// Terms are Tokens without stop words: what the index and the classifier use.
+	Terms []string
+	// Rewrites lists every synonym or dialect rewrite that fired, in order.
+	Rewrites []Rewrite
+	// Masked records which kinds of personal data were masked.
+	Masked MaskSet
+	// Features are hashed feature ids (see FeatureKind), in a deterministic order.
+	Features []uint32
+}
+
+// Analyzer turns raw text into an Analysis. Build one with New; it is read-only afterwards and
+// safe for concurrent use.
+type Analyzer struct {
+	seg     *segmenter
+	phrases *phraseMatcher
+	words   map[string]*rewriteTarget
+	stop    map[string]struct{}
+	subword *Subword
+	dicts   *Dictionaries
+}
+
+// New builds an Analyzer from the files named in cfg. The first call in a process also loads
+// gse's embedded dictionary (about a second); later calls share it.
+func New(cfg Config) (*Analyzer, error) {
+	d, err := LoadDictionaries(cfg.DictDir)
+	if err != nil {
+		return nil, err
+	}
+	var sub *Subword
+	if cfg.SubwordDir != "" {
+		if sub, err = LoadSubword(cfg.SubwordDir); err != nil {
+			return nil, err
+		}
+	}
+	return NewWith(d, sub)
+}
+
+// NewWith builds an Analyzer from parsed dictionaries and an optional subword model (nil for none).
+func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
+	base, err := baseLexicon()
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		d = &Dictionaries{}
+	}
+	user := append([]UserWord(nil), d.UserWords...)
+	// Canonical terms must come out as one token: add them as words with a high frequency.
+	for _, r := range d.Rules {
+		user = append(user, UserWord{Word: r.Canonical, Freq: 20 * defaultUserFreq})
+	}
+	a := &Analyzer{
+		seg:     newSegmenter(newOverlay(base, user)),
+		words:   map[string]*rewriteTarget{},
+		stop:    make(map[string]struct{}, len(d.Stopwords)),
+		subword: sub,
+		dicts:   d,
+	}
+	for _, w := range d.Stopwords {
+		a.stop[w] = struct{}{}
+	}
+	var phrases []*rewriteTarget
+	var buf []string
+	for _, r := range d.Rules {
+		for _, v := range r.Variants {
+			t := &rewriteTarget{variant: v, canonical: r.Canonical, kind: r.Kind, region: r.Region}
+			buf = a.segment(v, buf[:0])
+			if len(buf) == 1 && buf[0] == v {
+				a.words[v] = t
+			} else {
+				phrases = append(phrases, t)
+			}
+		}
+	}
+	a.phrases = newPhraseMatcher(phrases)
+	return a, nil
+}
+
+// Dictionaries returns the dictionaries the Analyzer was built from (read-only).
+func (a *Analyzer) Dictionaries() *Dictionaries { return a.dicts }
+
+// HasSubword reports whether the Analyzer produces subword features.
+func (a *Analyzer) HasSubword() bool { return a.subword != nil }
+
+// Analyze runs the whole pipeline on one message. It never panics, whatever the bytes.
+func (a *Analyzer) Analyze(text string) Analysis {
+	var an Analysis
+	norm := Normalize(text)
+	an.Text, an.Masked = Mask(norm)
+	rewritten, rewrites := a.phrases.apply(an.Text, nil)
+
+	an.Tokens = a.segment(rewritten, make([]string, 0, 2+len(rewritten)/4))
+	an.Terms = make([]string, 0, len(an.Tokens))
+	for i, tok := range an.Tokens {
+		if t, ok := a.words[tok]; ok {
+			an.Tokens[i] = t.canonical
+			rewrites = append(rewrites, t.record())
+			tok = t.canonical
+		}
+		if _, ok := a.stop[tok]; !ok {
+			an.Terms = append(an.Terms, tok)
+		}
+	}
+	an.Rewrites = rewrites
+	an.Features = a.features(&an, make([]uint32, 0, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	return an
+}
+
+// Segment cuts normalised text into tokens (no masking, rewrites or stop words): for tools that
+// inspect the segmenter.
+func (a *Analyzer) Segment(text string) []string { return a.segment(text, nil) }
+
+// segment cuts text into tokens: spans go through the segmenter; placeholders and emoji are
+// tokens of their own; spaces and punctuation separate.
+func (a *Analyzer) segment(text string, dst []string) []string {
+	for i := 0; i < len(text); {
+		start, end, kind := nextPiece(text, i)
+		switch kind {
+		case pieceSpan:
+			dst = a.seg.cut(text[start:end], dst)
+		case pieceToken:
+			dst = append(dst, text[start:end])
+		}
+		i = end
+	}
+	return dst
+}
+
+// features computes the hashed feature ids of an analysis.
+func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
+	for i, t := range an.Terms {
+		f = append(f, FeatureID(FeatWord, t))
+		if i > 0 {
+			f = append(f, bigramID(an.Terms[i-1], t))
+		}
+	}
+	for _, r := range an.Rewrites {
+		f = append(f, FeatureID(FeatRewrite, r.To))
+	}
+	// Character n-grams of the masked text; n-grams never cross spaces or punctuation, and a
+	// placeholder counts as one character.
+	text := an.Text
+	p1, p2 := -1, -1 // starts of the previous two units in the current run
+	var units [48]string
+	for i := 0; i < len(text); {
+		start, end, kind := nextUnit(text, i)
+		i = end
+		if kind == pieceSep {
+			p1, p2 = -1, -1
+			continue
+		}
+		f = append(f, FeatureID(FeatChar1, text[start:end]))
+		if p1 >= 0 {
+			f = append(f, FeatureID(FeatChar2, text[p1:end]))
+		}
+		if p2 >= 0 {
+			f = append(f, FeatureID(FeatChar3, text[p2:end]))
+		}
+		p2, p1 = p1, start
+	}
+	if a.subword != nil {
+		for i := 0; i < len(text); {
+			start, end, kind := nextPiece(text, i)
+			i = end
+			if kind != pieceSpan || end-start < 4 { // spans of one CJK character carry no unit
+				continue
+			}
+			for _, u := range a.subword.Units(text[start:end], units[:0]) {
+				f = append(f, FeatureID(FeatSubword, u))
+			}
+		}
+	}
+	return f
+}
+
+type pieceKind uint8
+
+const (
+	pieceSep   pieceKind = iota // spaces and punctuation
+	pieceSpan                   // letters, digits, CJK: text for the segmenter
+	pieceToken                  // a placeholder or an emoji: one token as it is
+)
+
+// nextPiece returns the piece of text starting at byte i: a maximal span, one token, or a run
+// of separators.
+func nextPiece(text string, i int) (start, end int, kind pieceKind) {
+	start = i
+	_, end, kind = nextUnit(text, i)
+	if kind != pieceSpan {
+		if kind == pieceSep {
+			for end < len(text) {
+				_, e, k := nextUnit(text, end)
+				if k != pieceSep {
+					break
+				}
+				end = e
+			}
+		}
+		return start, end, kind
+	}
+	for end < len(text) {
+		_, e, k := nextUnit(text, end)
+		if k != pieceSpan {
+			break
+		}
+		end = e
+	}
+	return start, end, pieceSpan
+}
+
+// nextUnit classifies the single unit (a rune, or a whole placeholder) at byte i.
+func nextUnit(text string, i int) (start, end int, kind pieceKind) {
+	c := text[i]
+	if c < utf8.RuneSelf {
+		switch {
+		case isASCIIAlnum(c):
+			return i, i + 1, pieceSpan
+		case c == '<':
+			if n := placeholderLen(text[i:]); n > 0 {
+				return i, i + n, pieceToken
+			}
+		}
+		return i, i + 1, pieceSep
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return i, i + size, pieceSpan
+	case r == utf8.RuneError:
+		return i, i + size, pieceSep
+	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+		return i, i + size, pieceSpan
+	case unicode.Is(unicode.So, r) || r >= 0x1F000:
+		return i, i + size, pieceToken
+	}
+	return i, i + size, pieceSep
+}
+
+// placeholderLen returns the length of a mask placeholder (<PHONE>) at the start of s, or 0.
+func placeholderLen(s string) int {
+	for j := 1; j < len(s) && j < 12; j++ {
+		c := s[j]
+		if c == '>' {
+			if j == 1 {
+				return 0
+			}
+			return j + 1
+		}
+		if c < 'A' || c > 'Z' {
+			return 0
+		}
+	}
+	return 0
+}
+
+// String renders an Analysis compactly for debugging.
+func (an Analysis) String() string {
+	return fmt.Sprintf("text=%q tokens=%q terms=%q rewrites=%v masked=%s features=%d",
+		an.Text, an.Tokens, an.Terms, an.Rewrites, an.Masked, len(an.Features))
+}

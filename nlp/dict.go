@@ -1,0 +1,211 @@
+package nlp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// The file names inside a dictionary directory.
+const (
+	UserDictFile  = "userdict.txt"
+	SynonymsFile  = "synonyms.txt"
+	DialectFile   = "dialect.txt"
+	StopwordsFile = "stopwords.txt"
+)
+
+// DictFiles lists the dictionary files a directory may hold, for copying into a bundle.
+var DictFiles = []string{UserDictFile, SynonymsFile, DialectFile, StopwordsFile}
+
+// RewriteKind says where a rewrite rule came from.
+type RewriteKind string
+
+// The kinds of rewrite.
+const (
+	KindSynonym RewriteKind = "synonym"
+	KindDialect RewriteKind = "dialect"
+)
+
+// UserWord is one line of userdict.txt.
+type UserWord struct {
+	Word string
+	Freq float64
+	POS  string
+}
+
+// RewriteRule maps variants to one canonical term.
+type RewriteRule struct {
+	Canonical string
+	Variants  []string
+	Kind      RewriteKind
+	Region    string // dialect region, e.g. 粤语; empty for synonyms
+}
+
+// Dictionaries is the parsed content of a dictionary directory.
+type Dictionaries struct {
+	UserWords []UserWord
+	Rules     []RewriteRule
+	Stopwords []string
+}
+
+// protectedWords may never be stop words: they flip or carry the meaning of a message.
+var protectedWords = map[string]bool{
+	"不": true, "没": true, "没有": true, "不要": true, "别": true, "未": true, "无": true, "非": true,
+	"不是": true, "不用": true, "不能": true, "不想": true, "没法": true, "冇": true, "唔": true,
+	"怎么": true, "怎样": true, "什么": true, "为什么": true, "多少": true, "几": true, "吗": true,
+	"哪": true, "哪里": true, "哪儿": true, "能": true, "可以": true, "何时": true, "多久": true,
+}
+
+const defaultUserFreq = 2000
+
+// LoadDictionaries reads the dictionary files in dir. Every file is optional; dir == "" gives
+// empty dictionaries. A malformed line is an error naming file and line.
+func LoadDictionaries(dir string) (*Dictionaries, error) {
+	d := &Dictionaries{}
+	if dir == "" {
+		return d, nil
+	}
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("dictionary directory: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("dictionary directory %s: not a directory", dir)
+	}
+	if err := eachLine(filepath.Join(dir, UserDictFile), d.parseUserWord); err != nil {
+		return nil, err
+	}
+	if err := eachLine(filepath.Join(dir, SynonymsFile), d.ruleParser(KindSynonym)); err != nil {
+		return nil, err
+	}
+	if err := eachLine(filepath.Join(dir, DialectFile), d.ruleParser(KindDialect)); err != nil {
+		return nil, err
+	}
+	if err := eachLine(filepath.Join(dir, StopwordsFile), d.parseStopword); err != nil {
+		return nil, err
+	}
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// eachLine calls fn for every non-blank, non-comment line of path, normalised. A missing file is
+// not an error.
+func eachLine(path string, fn func(line string) error) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dictionary: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		line = Normalize(line)
+		if line == "" {
+			continue
+		}
+		if err := fn(line); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", path, n, err)
+	}
+	return nil
+}
+
+func (d *Dictionaries) parseUserWord(line string) error {
+	f := strings.Fields(line)
+	w := UserWord{Word: f[0], Freq: defaultUserFreq}
+	if len(f) > 3 {
+		return fmt.Errorf("want \"word [freq [pos]]\", got %d fields", len(f))
+	}
+	if len(f) > 1 {
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("frequency %q is not a positive number", f[1])
+		}
+		w.Freq = v
+	}
+	if len(f) > 2 {
+		w.POS = f[2]
+	}
+	d.UserWords = append(d.UserWords, w)
+	return nil
+}
+
+func (d *Dictionaries) ruleParser(kind RewriteKind) func(string) error {
+	region := ""
+	return func(line string) error {
+		if strings.HasPrefix(line, "[") {
+			if !strings.HasSuffix(line, "]") || len(line) < 3 {
+				return fmt.Errorf("region header %q: want [region]", line)
+			}
+			if kind != KindDialect {
+				return fmt.Errorf("region headers belong in %s", DialectFile)
+			}
+			region = strings.TrimSpace(line[1 : len(line)-1])
+			return nil
+		}
+		if kind == KindDialect && region == "" {
+			return fmt.Errorf("dialect entry before any [region] header")
+		}
+		canon, rest, ok := strings.Cut(line, ":")
+		canon = strings.TrimSpace(canon)
+		if !ok || canon == "" {
+			return fmt.Errorf("want \"canonical: variant, variant\", got %q", line)
+		}
+		if strings.ContainsAny(canon, " ,") {
+			return fmt.Errorf("canonical term %q must be a single word", canon)
+		}
+		var variants []string
+		for _, v := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			if v = strings.TrimSpace(v); v != "" && v != canon {
+				variants = append(variants, v)
+			}
+		}
+		if len(variants) == 0 {
+			return fmt.Errorf("canonical term %q has no variants", canon)
+		}
+		d.Rules = append(d.Rules, RewriteRule{Canonical: canon, Variants: variants, Kind: kind, Region: region})
+		return nil
+	}
+}
+
+func (d *Dictionaries) parseStopword(line string) error {
+	if protectedWords[line] {
+		return fmt.Errorf("%q changes the meaning of a message and must not be a stop word", line)
+	}
+	if strings.ContainsRune(line, ' ') {
+		return fmt.Errorf("stop word %q contains a space", line)
+	}
+	d.Stopwords = append(d.Stopwords, line)
+	return nil
+}
+
+// check refuses a variant mapped to two different canonical terms.
+func (d *Dictionaries) check() error {
+	seen := map[string]string{}
+	for _, r := range d.Rules {
+		for _, v := range r.Variants {
+			if prev, ok := seen[v]; ok && prev != r.Canonical {
+				return fmt.Errorf("dictionary: variant %q maps to both %q and %q", v, prev, r.Canonical)
+			}
+			seen[v] = r.Canonical
+		}
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+// Package nlp turns a raw customer message into an Analysis: the single definition of "what the
+// customer said" that the bleve index, the classifier and training all share.
+//
+// An Analyzer runs, in order:
+//
+//  1. Normalize: full-width → half-width, ASCII lower case, zero-width/BOM/control characters
+//     removed, whitespace collapsed; emoji are kept.
+//  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers) into
+//     placeholders such as <PHONE>; only the kinds are recorded, never the values.
+//  3. Phrase rewrites (synonyms.txt, dialect.txt) on the masked text, longest match first.
+//  4. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
+//     with gse's HMM for words no dictionary knows.
+//  5. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question
+//     words are refused as stop words).
+//  6. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
+//  7. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords and rewrite targets,
+//     each kind in its own hash space (the top bits of the id).
+//
+// An Analyzer is built once (New) and is then read-only and safe for concurrent use.
+//
+// # Dictionary files
+//
+// A dictionary directory holds up to four plain-text UTF-8 files; each is optional, '#' starts a
+// comment and blank lines are ignored:
+//
+//	userdict.txt   word [freq [pos]]                 运费险 2000 n
+//	synonyms.txt   canonical: variant, variant, …    退货: 东西不要了, 不想要了, 寄回去
+//	dialect.txt    [region] headers, then the synonyms line format
+//	               [粤语]
+//	               付款: 过数, 俾钱
+//	stopwords.txt  one word a line
+//
+// Variants may be separated by ',', '，' or '、'. Matching happens after normalisation, so
+// variants are folded the same way as messages. A variant that the segmenter cuts into a single
+// token is rewritten as a word (whole-token match after segmentation, so 过数 never fires inside
+// 超过数量 once 过数 is a word); a variant that cuts into several tokens is rewritten as a phrase
+// on the normalised text before segmentation, longest match first. Canonical terms are added to
+// the segmenter's dictionary so each comes out as one token.
+package nlp

@@ -1,0 +1,305 @@
+package nlp
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// testAnalyzer builds one Analyzer from the fixture dictionaries for the whole test binary.
+var testAnalyzer = sync.OnceValues(func() (*Analyzer, error) {
+	return New(Config{DictDir: "testdata/dict"})
+})
+
+func mustAnalyzer(t testing.TB) *Analyzer {
+	t.Helper()
+	a, err := testAnalyzer()
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return a
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"full-width letters and digits", "ＡＢＣ１２３", "abc123"},
+		{"full-width punctuation", "在吗？！", "在吗?!"},
+		{"ideographic space collapses", "你好\u3000\u3000在吗", "你好 在吗"},
+		{"ascii lower case", "iPhone 15 PRO", "iphone 15 pro"},
+		{"zero-width and BOM removed", "\ufeff退\u200b货\u200d", "退货"},
+		{"control characters", "退货\x00\x07吗\n\t谢谢", "退货吗 谢谢"},
+		{"whitespace trimmed and collapsed", "  我   要  退货  ", "我 要 退货"},
+		{"emoji kept", "气死了😡😡", "气死了😡😡"},
+		{"variation selector dropped", "好的👍\ufe0f", "好的👍"},
+		{"invalid utf-8 dropped", "退\xff货", "退货"},
+		{"already normal", "abc 123", "abc 123"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Normalize(tt.in); got != tt.want {
+				t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMask(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		kinds          []string
+	}{
+		{"mobile", "我电话13812345678", "我电话<PHONE>", []string{"phone"}},
+		{"mobile with spaces", "打138 1234 5678找我", "打<PHONE>找我", []string{"phone"}},
+		{"mobile with dashes", "139-1234-5678", "<PHONE>", []string{"phone"}},
+		{"mobile with +86", "+86 139 1234 5678 谢谢", "<PHONE> 谢谢", []string{"phone"}},
+		{"mobile with 86", "8613912345678", "<PHONE>", []string{"phone"}},
+		{"id card with x", "身份证11010519491231002x", "身份证<IDCARD>", []string{"idcard"}},
+		{"id card digits", "310115198511204566", "<IDCARD>", []string{"idcard"}},
+		{"id card bad checksum is no id", "310115198511204567", "<ORDER>", []string{"order"}},
+		{"bank card luhn", "卡号6222021234567890128", "卡号<BANKCARD>", []string{"bankcard"}},
+		{"bank card grouped", "6217 0012 3456 7893", "<BANKCARD>", []string{"bankcard"}},
+		{"card failing luhn is no card", "6222021234567890127", "<ORDER>", []string{"order"}},
+		{"order number", "订单号3921876540123456到哪了", "订单号<ORDER>到哪了", []string{"order"}},
+		{"tracking number with letters", "sf1234567890123", "sf<ORDER>", []string{"order"}},
+		{"email", "发到abc.d@qq.com吧", "发到<EMAIL>吧", []string{"email"}},
+		{"url", "看这个https://item.example.com/p?id=12345678901 链接", "看这个<URL> 链接", []string{"url"}},
+		{"size kept", "42码偏大吗", "42码偏大吗", nil},
+		{"price kept", "199.00元 买2件", "199.00元 买2件", nil},
+		{"short numbers kept", "身高170 体重65", "身高170 体重65", nil},
+		{"two kinds", "13812345678 单号 7788990011", "<PHONE> 单号 <ORDER>", []string{"phone", "order"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, set := Mask(tt.in)
+			if got != tt.want {
+				t.Errorf("Mask(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if !slices.Equal(set.Kinds(), tt.kinds) {
+				t.Errorf("Mask(%q) kinds = %v, want %v", tt.in, set.Kinds(), tt.kinds)
+			}
+		})
+	}
+}
+
+func TestSegment(t *testing.T) {
+	a := mustAnalyzer(t)
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"这单什么时候发货", []string{"这单", "什么", "时候", "发货"}},
+		{"运费险怎么买", []string{"运费险", "怎么", "买"}},
+		{"七天无理由退货", []string{"七天无理由", "退货"}},
+		{"iphone15手机壳有货吗", []string{"iphone15", "手机", "壳", "有货", "吗"}},
+		{"t恤掉色了", []string{"t恤", "掉色", "了"}},
+		{"42码偏大吗", []string{"42", "码", "偏大", "吗"}},
+		{"电话<PHONE>快点", []string{"电话", "<PHONE>", "快点"}},
+		{"气死了😡", []string{"气死", "了", "😡"}},
+	}
+	for _, tt := range tests {
+		if got := a.Segment(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Segment(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRewrites(t *testing.T) {
+	a := mustAnalyzer(t)
+	tests := []struct {
+		in       string
+		rewrites []Rewrite
+		terms    []string // must all be among the terms
+	}{
+		{"东西不要了怎么寄回去", []Rewrite{
+			{From: "东西不要了", To: "退货", Kind: KindSynonym},
+			{From: "寄回去", To: "退货", Kind: KindSynonym},
+		}, []string{"退货", "怎么"}},
+		{"我要发票", []Rewrite{{From: "要发票", To: "开票", Kind: KindSynonym}}, []string{"我", "开票"}},
+		{"怎么付钱", []Rewrite{{From: "付钱", To: "支付", Kind: KindSynonym}}, []string{"怎么", "支付"}},
+		{"打款了没", []Rewrite{{From: "打款", To: "付款", Kind: KindDialect, Region: "东北"}}, []string{"付款", "没"}},
+		{"我过数咗", []Rewrite{{From: "过数", To: "付款", Kind: KindDialect, Region: "粤语"}}, []string{"付款"}},
+		{"超过数量了", nil, []string{"超过", "数量"}},
+		{"ＦＰ能开吗", []Rewrite{{From: "fp", To: "开票", Kind: KindSynonym}}, []string{"开票"}},
+		{"ffpp是什么", nil, nil},
+		{"再吗", []Rewrite{{From: "再吗", To: "在吗", Kind: KindSynonym}}, []string{"在吗"}},
+	}
+	for _, tt := range tests {
+		an := a.Analyze(tt.in)
+		if !slices.Equal(an.Rewrites, tt.rewrites) {
+			t.Errorf("Analyze(%q).Rewrites = %+v, want %+v (tokens %q)", tt.in, an.Rewrites, tt.rewrites, an.Tokens)
+		}
+		for _, term := range tt.terms {
+			if !slices.Contains(an.Terms, term) {
+				t.Errorf("Analyze(%q).Terms = %q, want to contain %q", tt.in, an.Terms, term)
+			}
+		}
+	}
+}
+
+func TestStopwordsKeepNegations(t *testing.T) {
+	a := mustAnalyzer(t)
+	an := a.Analyze("亲，我不是要退货的，是换货吧")
+	for _, w := range []string{"亲", "的", "吧"} {
+		if slices.Contains(an.Terms, w) {
+			t.Errorf("stop word %q kept in terms %q", w, an.Terms)
+		}
+		if !slices.Contains(an.Tokens, w) {
+			t.Errorf("stop word %q missing from tokens %q", w, an.Tokens)
+		}
+	}
+	if !slices.ContainsFunc(an.Terms, func(s string) bool { return strings.HasPrefix(s, "不") }) {
+		t.Errorf("negation lost: terms %q", an.Terms)
+	}
+}
+
+func TestAnalyzeMasksBeforeEverything(t *testing.T) {
+	a := mustAnalyzer(t)
+	an := a.Analyze("我手机１３８１２３４５６７８，卡6222021234567890128")
+	for _, leak := range []string{"13812345678", "5678", "6222021234567890128"} {
+		if strings.Contains(an.Text, leak) || slices.ContainsFunc(an.Tokens, func(s string) bool { return strings.Contains(s, leak) }) {
+			t.Errorf("personal data %q leaked: %v", leak, an)
+		}
+	}
+	if !an.Masked.Has(MaskPhone) || !an.Masked.Has(MaskBankCard) {
+		t.Errorf("masked = %s, want phone and bankcard", an.Masked)
+	}
+	if !slices.Contains(an.Tokens, "<PHONE>") {
+		t.Errorf("tokens %q lack <PHONE>", an.Tokens)
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	a := mustAnalyzer(t)
+	an := a.Analyze("东西不要了怎么寄回去")
+	again := a.Analyze("东西不要了怎么寄回去")
+	if !slices.Equal(an.Features, again.Features) {
+		t.Fatal("features differ between two runs on the same text")
+	}
+	kinds := map[FeatureKind]int{}
+	for _, f := range an.Features {
+		kinds[Kind(f)]++
+	}
+	for _, k := range []FeatureKind{FeatWord, FeatBigram, FeatChar1, FeatChar2, FeatChar3, FeatRewrite} {
+		if kinds[k] == 0 {
+			t.Errorf("no features of kind %d in %v", k, kinds)
+		}
+	}
+	// 10 characters: 10 unigrams, 9 bigrams, 8 trigrams.
+	if kinds[FeatChar1] != 10 || kinds[FeatChar2] != 9 || kinds[FeatChar3] != 8 {
+		t.Errorf("char n-gram counts = %d/%d/%d, want 10/9/8", kinds[FeatChar1], kinds[FeatChar2], kinds[FeatChar3])
+	}
+	if FeatureID(FeatWord, "退货") == FeatureID(FeatChar2, "退货") {
+		t.Error("word and character-bigram spaces collide")
+	}
+	if FeatureID(FeatWord, "退货") != FeatureID(FeatWord, "退货") {
+		t.Error("FeatureID is not deterministic")
+	}
+	if bigramID("ab", "c") == bigramID("a", "bc") {
+		t.Error("bigram ids ignore the word boundary")
+	}
+}
+
+func TestLoadDictionariesErrors(t *testing.T) {
+	tests := []struct {
+		name, file, content, want string
+	}{
+		{"negation as stop word", StopwordsFile, "的\n不\n", "stopwords.txt:2"},
+		{"question word as stop word", StopwordsFile, "怎么\n", "must not be a stop word"},
+		{"synonym without colon", SynonymsFile, "# ok\n退货 东西不要了\n", "synonyms.txt:2"},
+		{"synonym without variants", SynonymsFile, "退货:\n", "no variants"},
+		{"dialect without region", DialectFile, "付款: 过数\n", "dialect.txt:1"},
+		{"bad frequency", UserDictFile, "运费险 many n\n", "userdict.txt:1"},
+		{"variant with two targets", SynonymsFile, "退货: 不要了\n取消: 不要了\n", "maps to both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, tt.file), []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadDictionaries(dir)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("LoadDictionaries error = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := LoadDictionaries(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("missing directory: no error")
+	}
+	if d, err := LoadDictionaries(t.TempDir()); err != nil || len(d.Rules) != 0 {
+		t.Errorf("empty directory: %v, %+v", err, d)
+	}
+}
+
+func TestAnalyzeConcurrent(t *testing.T) {
+	a := mustAnalyzer(t)
+	msgs := []string{"东西不要了怎么寄回去", "我要发票", "这单什么时候发货", "过数了冇", "13812345678 快点"}
+	want := make([]Analysis, len(msgs))
+	for i, m := range msgs {
+		want[i] = a.Analyze(m)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				k := (g + i) % len(msgs)
+				if got := a.Analyze(msgs[k]); !slices.Equal(got.Features, want[k].Features) {
+					t.Errorf("concurrent Analyze(%q) differs", msgs[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"", " ", "东西不要了怎么寄回去", "<PHONE>", "<", "<A", "+86", "+", "1", "x",
+		"11010519491231002x", "6222 0212 3456 7890 128", "\xff\xfe", "😡😡😡", "a@b.cc", "www.", "http://",
+		"ＦＰ", "再吗？", "\u200d\ufeff", strings.Repeat("退货", 500)} {
+		f.Add(s)
+	}
+	a := mustAnalyzer(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		an := a.Analyze(s)
+		if strings.ContainsAny(an.Text, "\x00\u200b\ufeff") {
+			t.Errorf("Text %q keeps characters Normalize removes", an.Text)
+		}
+	})
+}
+
+var benchMessages = []string{
+	"你好，我买的卫衣什么时候发货啊",
+	"东西不要了怎么寄回去，运费谁出",
+	"快递三天了还没到，单号查不到😡",
+	"请问这款运动鞋42码偏大还是偏小",
+	"要发票，公司抬头的，能开专票吗",
+	"退款什么时候到账啊，都一个星期了",
+	"过数咗啦，几时发货呀唔该",
+	"手机壳有没有iphone15的，透明款",
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	a := mustAnalyzer(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a.Analyze(benchMessages[i%len(benchMessages)])
+		i++
+	}
+}
+
+func BenchmarkNormalizeMask(b *testing.B) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		Mask(Normalize(benchMessages[i%len(benchMessages)]))
+		i++
+	}
+}

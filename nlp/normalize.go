@@ -1,0 +1,104 @@
+package nlp
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Normalize folds a message into the form every later step sees: full-width letters, digits,
+// punctuation and the ideographic space become half-width; ASCII letters are lower-cased;
+// zero-width characters, the BOM, variation selectors and control characters are removed;
+// invalid UTF-8 is dropped; runs of whitespace collapse to one space; the ends are trimmed.
+// Emoji and CJK punctuation are kept.
+func Normalize(s string) string {
+	if isNormalASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is pending (written only before the next visible rune)
+	wrote := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size <= 1 {
+			continue
+		}
+		r = foldRune(r)
+		switch {
+		case r < 0:
+			continue
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		}
+		if space && wrote {
+			b.WriteByte(' ')
+		}
+		space = false
+		wrote = true
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// foldRune maps one rune to its normalised form, or -1 to drop it.
+func foldRune(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + ('a' - 'A')
+	case r < 0x80:
+		if r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII block
+		r -= 0xFEE0
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case r == 0x3000: // ideographic space
+		return ' '
+	case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
+		return -1 // zero-width characters, BOM, soft hyphen
+	case r >= 0xFE00 && r <= 0xFE0F: // variation selectors
+		return -1
+	case r == 0x00A0 || r == 0x2028 || r == 0x2029:
+		return ' '
+	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		return -1
+	}
+	return r
+}
+
+// isNormalASCII reports whether s is already normalised ASCII (the common fast path for ids and
+// short English): printable, lower-case, single spaces, trimmed.
+func isNormalASCII(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prevSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || c < 0x20 || c == 0x7f || (c >= 'A' && c <= 'Z') {
+			return false
+		}
+		if c == ' ' {
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		} else {
+			prevSpace = false
+		}
+	}
+	return true
+}

@@ -1,0 +1,96 @@
+package nlp
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Rewrite records one synonym or dialect rewrite that fired, so the service can explain itself.
+type Rewrite struct {
+	From   string      `json:"from"`
+	To     string      `json:"to"`
+	Kind   RewriteKind `json:"kind"`
+	Region string      `json:"region,omitempty"`
+}
+
+// rewriteTarget is what a variant rewrites to.
+type rewriteTarget struct {
+	variant   string
+	canonical string
+	kind      RewriteKind
+	region    string
+}
+
+func (t *rewriteTarget) record() Rewrite {
+	return Rewrite{From: t.variant, To: t.canonical, Kind: t.kind, Region: t.region}
+}
+
+// phraseMatcher finds phrase variants in text, longest match first, scanning left to right.
+type phraseMatcher struct {
+	byFirst map[rune][]*rewriteTarget // variants by first rune, longest first
+}
+
+func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
+	m := &phraseMatcher{byFirst: map[rune][]*rewriteTarget{}}
+	for _, t := range targets {
+		r, _ := utf8.DecodeRuneInString(t.variant)
+		m.byFirst[r] = append(m.byFirst[r], t)
+	}
+	for _, list := range m.byFirst {
+		sort.SliceStable(list, func(i, j int) bool { return len(list[i].variant) > len(list[j].variant) })
+	}
+	return m
+}
+
+// apply replaces every phrase variant in text by its canonical term, surrounded by spaces so the
+// canonical term is a token of its own. It returns text itself when nothing matched.
+func (m *phraseMatcher) apply(text string, rewrites []Rewrite) (string, []Rewrite) {
+	if len(m.byFirst) == 0 {
+		return text, rewrites
+	}
+	var b *strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		t := m.match(text, i, r)
+		if t == nil {
+			i += size
+			continue
+		}
+		if b == nil {
+			b = &strings.Builder{}
+			b.Grow(len(text) + 8)
+		}
+		b.WriteString(text[last:i])
+		b.WriteByte(' ')
+		b.WriteString(t.canonical)
+		b.WriteByte(' ')
+		rewrites = append(rewrites, t.record())
+		i += len(t.variant)
+		last = i
+	}
+	if b == nil {
+		return text, rewrites
+	}
+	b.WriteString(text[last:])
+	return b.String(), rewrites
+}
+
+func (m *phraseMatcher) match(text string, i int, first rune) *rewriteTarget {
+	for _, t := range m.byFirst[first] {
+		if !strings.HasPrefix(text[i:], t.variant) {
+			continue
+		}
+		// ASCII variants (fp, tk) must stand alone, not inside a longer ASCII word.
+		if isASCIIAlnum(t.variant[0]) && i > 0 && isASCIIAlnum(text[i-1]) {
+			continue
+		}
+		end := i + len(t.variant)
+		if isASCIIAlnum(t.variant[len(t.variant)-1]) && end < len(text) && isASCIIAlnum(text[end]) {
+			continue
+		}
+		return t
+	}
+	return nil
+}

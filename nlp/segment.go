@@ -1,0 +1,144 @@
+package nlp
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse/hmm"
+)
+
+// segmenter cuts spans (text without spaces or punctuation) into words: the most probable path
+// through the dictionary DAG, as gse's Cut(s, true) does, with runs of unknown single characters
+// handed to gse's HMM so new words (这单) come out whole. Unlike gse's Segmenter it allocates
+// almost nothing per call, never mutates shared state, and lets each Analyzer carry its own words
+// on top of one shared base dictionary.
+type segmenter struct {
+	lex  *overlay
+	pool sync.Pool // *segScratch
+}
+
+type segScratch struct {
+	offs []int // byte offset of each rune, plus len(span)
+	best []float32
+	next []int32
+}
+
+func newSegmenter(lex *overlay) *segmenter {
+	s := &segmenter{lex: lex}
+	s.pool.New = func() any { return &segScratch{} }
+	return s
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// cut appends the words of span to dst.
+func (sg *segmenter) cut(span string, dst []string) []string {
+	if span == "" {
+		return dst
+	}
+	sc := sg.pool.Get().(*segScratch)
+	defer sg.pool.Put(sc)
+
+	offs := sc.offs[:0]
+	for i := range span {
+		offs = append(offs, i)
+	}
+	n := len(offs)
+	offs = append(offs, len(span))
+	sc.offs = offs
+	if cap(sc.best) < n+1 {
+		sc.best = make([]float32, n+1)
+		sc.next = make([]int32, n+1)
+	}
+	best, next := sc.best[:n+1], sc.next[:n+1]
+	best[n] = 0
+	lex := sg.lex
+	for i := n - 1; i >= 0; i-- {
+		start := offs[i]
+		var bestScore float32
+		bestEnd := i + 1
+		if isASCIIAlnum(span[start]) {
+			// An ASCII run is one token unless a dictionary word (t恤, 4s店) starts here.
+			e := i + 1
+			if i == 0 || !isASCIIAlnum(span[offs[i-1]]) {
+				for e < n && isASCIIAlnum(span[offs[e]]) {
+					e++
+				}
+			}
+			bestEnd = e
+			bestScore = lex.base.unknown + best[e]
+		} else {
+			lp, isWord, _ := lex.lookup(span[start:offs[i+1]])
+			if !isWord {
+				lp = lex.base.unknown
+			}
+			bestScore = lp + best[i+1]
+		}
+		for j := i + 2; j <= n && offs[j]-start <= lex.max; j++ {
+			lp, isWord, isPrefix := lex.lookup(span[start:offs[j]])
+			if !isPrefix {
+				break
+			}
+			if isWord {
+				if s := lp + best[j]; s > bestScore || (s == bestScore && j > bestEnd) {
+					bestScore, bestEnd = s, j
+				}
+			}
+		}
+		best[i] = bestScore
+		next[i] = int32(bestEnd)
+	}
+
+	bufStart := -1 // first rune of a run of single non-ASCII characters
+	for i := 0; i < n; {
+		j := int(next[i])
+		if j == i+1 && !isASCIIAlnum(span[offs[i]]) {
+			if bufStart < 0 {
+				bufStart = i
+			}
+			i = j
+			continue
+		}
+		if bufStart >= 0 {
+			dst = sg.flush(span, offs, bufStart, i, dst)
+			bufStart = -1
+		}
+		dst = append(dst, span[offs[i]:offs[j]])
+		i = j
+	}
+	if bufStart >= 0 {
+		dst = sg.flush(span, offs, bufStart, n, dst)
+	}
+	return dst
+}
+
+// flush emits runes [from, to) that the DAG left as single characters: one character as is, a
+// known word character by character (the DAG preferred that), anything else through the HMM.
+func (sg *segmenter) flush(span string, offs []int, from, to int, dst []string) []string {
+	if to-from == 1 {
+		return append(dst, span[offs[from]:offs[to]])
+	}
+	buf := span[offs[from]:offs[to]]
+	if _, isWord, _ := sg.lex.lookup(buf); isWord {
+		for k := from; k < to; k++ {
+			dst = append(dst, span[offs[k]:offs[k+1]])
+		}
+		return dst
+	}
+	pos := offs[from]
+	for _, w := range hmm.Cut(buf) {
+		// Re-slice from span so tokens share its memory; the HMM returns pieces in order.
+		if pos+len(w) <= len(span) && span[pos:pos+len(w)] == w {
+			dst = append(dst, span[pos:pos+len(w)])
+		} else {
+			dst = append(dst, w)
+		}
+		pos += len(w)
+	}
+	return dst
+}
+
+// runeLen is utf8.RuneCountInString, named for readability at call sites.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
