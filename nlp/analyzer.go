@@ -161,6 +161,7 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 	// placeholder counts as one character.
 	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
+	first, lastS, lastE := true, 0, 0
 	var units [48]string
 	for i := 0; i < len(text); {
 		start, end, kind := nextUnit(text, i)
@@ -176,7 +177,16 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 		if p2 >= 0 {
 			f = append(f, FeatureID(FeatChar3, text[p2:end]))
 		}
+		if first {
+			// How a message starts and ends says a lot (打开…, …怎么走): mark the edges.
+			f = append(f, edgeID(FeatChar2, '^', text[start:end]))
+			first = false
+		}
 		p2, p1 = p1, start
+		lastS, lastE = start, end
+	}
+	if lastE > 0 {
+		f = append(f, edgeID(FeatChar2, '$', text[lastS:lastE]))
 	}
 	if a.subword != nil {
 		for i := 0; i < len(text); {

@@ -5,13 +5,13 @@ type FeatureKind uint32
 
 // The kinds of feature, each hashed into its own space.
 const (
-	FeatWord     FeatureKind = 1 + iota // a content word after rewrites and stop words
-	FeatBigram                          // two consecutive content words
-	FeatChar1                           // one character of the masked text
-	FeatChar2                           // two characters
-	FeatChar3                           // three characters
-	FeatSubword                         // a BPE unit
-	FeatRewrite                         // the canonical term of a rewrite that fired
+	FeatWord    FeatureKind = 1 + iota // a content word after rewrites and stop words
+	FeatBigram                         // two consecutive content words
+	FeatChar1                          // one character of the masked text
+	FeatChar2                          // two characters
+	FeatChar3                          // three characters
+	FeatSubword                        // a BPE unit
+	FeatRewrite                        // the canonical term of a rewrite that fired
 )
 
 const (
@@ -51,4 +51,12 @@ func fnvString(h uint64, s string) uint64 {
 
 func fold(k FeatureKind, h uint64) uint32 {
 	return uint32(k)<<featKindShift | uint32(h^h>>32)&featHashMask
+}
+
+// edgeID hashes a character at the start ('^') or end ('$') of a message.
+func edgeID(k FeatureKind, edge byte, s string) uint32 {
+	h := fnvOffset ^ uint64(k)*fnvPrime
+	h ^= uint64(edge)
+	h *= fnvPrime
+	return fold(k, fnvString(h, s))
 }

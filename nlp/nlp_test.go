@@ -188,9 +188,9 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("no features of kind %d in %v", k, kinds)
 		}
 	}
-	// 10 characters: 10 unigrams, 9 bigrams, 8 trigrams.
-	if kinds[FeatChar1] != 10 || kinds[FeatChar2] != 9 || kinds[FeatChar3] != 8 {
-		t.Errorf("char n-gram counts = %d/%d/%d, want 10/9/8", kinds[FeatChar1], kinds[FeatChar2], kinds[FeatChar3])
+	// 10 characters: 10 unigrams, 9 bigrams plus the two edge marks, 8 trigrams.
+	if kinds[FeatChar1] != 10 || kinds[FeatChar2] != 11 || kinds[FeatChar3] != 8 {
+		t.Errorf("char n-gram counts = %d/%d/%d, want 10/11/8", kinds[FeatChar1], kinds[FeatChar2], kinds[FeatChar3])
 	}
 	if FeatureID(FeatWord, "退货") == FeatureID(FeatChar2, "退货") {
 		t.Error("word and character-bigram spaces collide")

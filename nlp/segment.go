@@ -2,7 +2,6 @@ package nlp
 
 import (
 	"sync"
-	"unicode/utf8"
 
 	"github.com/go-ego/gse/hmm"
 )
@@ -15,7 +14,15 @@ import (
 type segmenter struct {
 	lex  *overlay
 	pool sync.Pool // *segScratch
+
+	// hmmCache remembers how the HMM cut runs of unknown characters (as piece lengths in bytes):
+	// gse's HMM allocates a dozen times per call, and chat traffic repeats the same runs.
+	hmmMu    sync.RWMutex
+	hmmCache map[string][]uint8
 }
+
+// hmmCacheSize bounds the HMM cache; once full, new runs are cut without being remembered.
+const hmmCacheSize = 1 << 16
 
 type segScratch struct {
 	offs []int // byte offset of each rune, plus len(span)
@@ -24,7 +31,7 @@ type segScratch struct {
 }
 
 func newSegmenter(lex *overlay) *segmenter {
-	s := &segmenter{lex: lex}
+	s := &segmenter{lex: lex, hmmCache: make(map[string][]uint8)}
 	s.pool.New = func() any { return &segScratch{} }
 	return s
 }
@@ -127,18 +134,45 @@ func (sg *segmenter) flush(span string, offs []int, from, to int, dst []string) 
 		}
 		return dst
 	}
-	pos := offs[from]
-	for _, w := range hmm.Cut(buf) {
-		// Re-slice from span so tokens share its memory; the HMM returns pieces in order.
-		if pos+len(w) <= len(span) && span[pos:pos+len(w)] == w {
-			dst = append(dst, span[pos:pos+len(w)])
-		} else {
-			dst = append(dst, w)
+	lens := sg.hmmCut(buf)
+	if lens == nil {
+		for k := from; k < to; k++ {
+			dst = append(dst, span[offs[k]:offs[k+1]])
 		}
-		pos += len(w)
+		return dst
+	}
+	for _, n := range lens {
+		dst = append(dst, buf[:n])
+		buf = buf[n:]
 	}
 	return dst
 }
 
-// runeLen is utf8.RuneCountInString, named for readability at call sites.
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
+// hmmCut returns the byte lengths of the HMM's pieces of buf, or nil when it cannot cut it.
+func (sg *segmenter) hmmCut(buf string) []uint8 {
+	sg.hmmMu.RLock()
+	lens, ok := sg.hmmCache[buf]
+	sg.hmmMu.RUnlock()
+	if ok {
+		return lens
+	}
+	pos := 0
+	for _, w := range hmm.Cut(buf) {
+		// The HMM returns the pieces of buf in order; guard anyway so a surprise never slices
+		// out of range.
+		if len(w) == 0 || len(w) > 255 || pos+len(w) > len(buf) || buf[pos:pos+len(w)] != w {
+			return nil
+		}
+		lens = append(lens, uint8(len(w)))
+		pos += len(w)
+	}
+	if pos != len(buf) {
+		return nil
+	}
+	sg.hmmMu.Lock()
+	if len(sg.hmmCache) < hmmCacheSize {
+		sg.hmmCache[buf] = lens
+	}
+	sg.hmmMu.Unlock()
+	return lens
+}

@@ -1,0 +1,41 @@
+# zhiyi — make targets. `make test` is the README's test command; `make run` serves the sample shop.
+GO       ?= go
+BIN      := bin/zhiyi
+SHOP     := corpora/shop
+MODEL    := models/shop
+ADDR     ?= :8080
+DATA     ?= ../shared/data/public
+PKGS     := ./...
+
+.PHONY: build test vet bench run fmt model eval clean bench-public
+
+build:
+	$(GO) build -o $(BIN) ./cmd/zhiyi
+
+vet:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+
+test: vet
+	$(GO) test -race -count=1 $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# The model is rebuilt when it is missing or older than anything in the corpus.
+$(MODEL)/manifest.json: $(shell find $(SHOP) -type f ! -path '*/holdout/*' ! -path '*/src/*' 2>/dev/null) | build
+	./$(BIN) train --data $(SHOP)/chats --kb $(SHOP)/kb.yaml --dict $(SHOP)/dict --out $(MODEL)
+
+model: build $(MODEL)/manifest.json
+
+run: build model
+	./$(BIN) serve --model $(MODEL) --addr $(ADDR)
+
+eval: model
+	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout --html $(MODEL)/holdout.html
+
+clean:
+	rm -rf bin $(MODEL)

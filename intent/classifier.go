@@ -1,0 +1,180 @@
+package intent
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+)
+
+// Classifier is a sparse multinomial logistic regression over nlp feature ids: one weight per
+// (feature, intent) for every feature seen in training, plus a bias per intent. It is read-only
+// and safe for concurrent use.
+type Classifier struct {
+	labels []string
+	rows   map[uint32]int32 // feature id → row in weights
+	// weights holds len(rows) rows of len(labels) float32s.
+	weights []float32
+	bias    []float32
+}
+
+// NewClassifier assembles a classifier from trained parts: labels, the feature ids of the rows,
+// row-major weights (len(features)*len(labels)) and one bias per label.
+func NewClassifier(labels []string, features []uint32, weights, bias []float32) (*Classifier, error) {
+	k := len(labels)
+	if k == 0 {
+		return nil, errors.New("classifier: no labels")
+	}
+	if len(weights) != len(features)*k || len(bias) != k {
+		return nil, fmt.Errorf("classifier: %d features × %d labels needs %d weights and %d biases, got %d and %d",
+			len(features), k, len(features)*k, k, len(weights), len(bias))
+	}
+	c := &Classifier{labels: slices.Clone(labels), rows: make(map[uint32]int32, len(features)), weights: weights, bias: bias}
+	for i, f := range features {
+		if _, dup := c.rows[f]; dup {
+			return nil, fmt.Errorf("classifier: feature %#x appears twice", f)
+		}
+		c.rows[f] = int32(i)
+	}
+	return c, nil
+}
+
+// Labels returns the intent ids in score order (shared; do not modify).
+func (c *Classifier) Labels() []string { return c.labels }
+
+// NumFeatures returns how many features carry weights.
+func (c *Classifier) NumFeatures() int { return len(c.rows) }
+
+// Logits writes one raw score per label into out (len(out) == len(Labels())). Features are
+// weighted 1/sqrt(n) so long and short messages score on one scale.
+func (c *Classifier) Logits(features []uint32, out []float32) {
+	k := len(c.labels)
+	copy(out, c.bias)
+	if len(features) == 0 {
+		return
+	}
+	scale := float32(1 / math.Sqrt(float64(len(features))))
+	acc := out[:k]
+	for _, f := range features {
+		r, ok := c.rows[f]
+		if !ok {
+			continue
+		}
+		w := c.weights[int(r)*k : int(r)*k+k]
+		for j := range acc {
+			acc[j] += scale * w[j]
+		}
+	}
+}
+
+// Softmax turns logits into probabilities in place, after dividing them by temperature.
+func Softmax(logits []float32, temperature float32) {
+	if temperature <= 0 {
+		temperature = 1
+	}
+	m := float32(math.Inf(-1))
+	for _, v := range logits {
+		m = max(m, v)
+	}
+	var sum float32
+	for i, v := range logits {
+		e := float32(math.Exp(float64((v - m) / temperature)))
+		logits[i] = e
+		sum += e
+	}
+	for i := range logits {
+		logits[i] /= sum
+	}
+}
+
+const classifierMagic = "ZYLR0001"
+
+// WriteTo stores the classifier in its binary form: magic, label count, labels, feature count,
+// biases, then for each feature its id and weights, little-endian float32.
+func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
+	bw := bufio.NewWriter(w)
+	cw := &countWriter{w: bw}
+	put := func(v any) {
+		if cw.err == nil {
+			cw.err = binary.Write(cw, binary.LittleEndian, v)
+		}
+	}
+	if _, err := io.WriteString(cw, classifierMagic); err != nil {
+		return cw.n, err
+	}
+	put(uint32(len(c.labels)))
+	for _, l := range c.labels {
+		put(uint16(len(l)))
+		if cw.err == nil {
+			_, cw.err = io.WriteString(cw, l)
+		}
+	}
+	put(uint32(len(c.rows)))
+	put(c.bias)
+	ids := make([]uint32, len(c.rows))
+	for f, r := range c.rows {
+		ids[r] = f
+	}
+	put(ids)
+	put(c.weights)
+	if cw.err == nil {
+		cw.err = bw.Flush()
+	}
+	return cw.n, cw.err
+}
+
+// ReadClassifier reads what WriteTo wrote.
+func ReadClassifier(r io.Reader) (*Classifier, error) {
+	br := bufio.NewReader(r)
+	magic := make([]byte, len(classifierMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != classifierMagic {
+		return nil, fmt.Errorf("classifier: not a zhiyi classifier file (bad magic)")
+	}
+	var nl uint32
+	if err := binary.Read(br, binary.LittleEndian, &nl); err != nil || nl == 0 || nl > 1<<16 {
+		return nil, fmt.Errorf("classifier: bad label count")
+	}
+	labels := make([]string, nl)
+	for i := range labels {
+		var n uint16
+		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
+			return nil, fmt.Errorf("classifier: labels: %w", err)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(br, b); err != nil {
+			return nil, fmt.Errorf("classifier: labels: %w", err)
+		}
+		labels[i] = string(b)
+	}
+	var nf uint32
+	if err := binary.Read(br, binary.LittleEndian, &nf); err != nil || nf > 1<<26 {
+		return nil, fmt.Errorf("classifier: bad feature count")
+	}
+	bias := make([]float32, nl)
+	ids := make([]uint32, nf)
+	weights := make([]float32, int(nf)*int(nl))
+	for _, v := range []any{bias, ids, weights} {
+		if err := binary.Read(br, binary.LittleEndian, v); err != nil {
+			return nil, fmt.Errorf("classifier: truncated: %w", err)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		return nil, fmt.Errorf("classifier: trailing data")
+	}
+	return NewClassifier(labels, ids, weights, bias)
+}
+
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
