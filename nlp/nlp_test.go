@@ -37,6 +37,8 @@ func TestNormalize(t *testing.T) {
 		{"invalid utf-8 dropped", "退\xff货", "退货"},
 		{"already normal", "abc 123", "abc 123"},
 		{"empty", "", ""},
+		{"placeholders kept", "电话 <PHONE> 订单<ORDER>", "电话 <PHONE> 订单<ORDER>"},
+		{"other angle brackets folded", "<Hi>", "<hi>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +171,16 @@ func TestAnalyzeMasksBeforeEverything(t *testing.T) {
 	}
 	if !slices.Contains(an.Tokens, "<PHONE>") {
 		t.Errorf("tokens %q lack <PHONE>", an.Tokens)
+	}
+}
+
+func TestAnalyzeIsIdempotentOnItsText(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, m := range []string{"我手机13812345678，订单3921876540123456", "ＡＢＣ 退货😡", "东西不要了"} {
+		an := a.Analyze(m)
+		if again := a.Analyze(an.Text); again.Text != an.Text || !slices.Equal(again.Features, an.Features) {
+			t.Errorf("Analyze(Analyze(%q).Text) differs: %q vs %q", m, again.Text, an.Text)
+		}
 	}
 }
 

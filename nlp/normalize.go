@@ -20,6 +20,19 @@ func Normalize(s string) string {
 	space := false // a space is pending (written only before the next visible rune)
 	wrote := false
 	for i := 0; i < len(s); {
+		if s[i] == '<' {
+			// Mask placeholders (<PHONE>) pass through unchanged, so normalising masked text
+			// again gives the same text.
+			if n := placeholderLen(s[i:]); n > 0 {
+				if space && wrote {
+					b.WriteByte(' ')
+				}
+				space, wrote = false, true
+				b.WriteString(s[i : i+n])
+				i += n
+				continue
+			}
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		if r == utf8.RuneError && size <= 1 {

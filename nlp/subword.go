@@ -42,7 +42,7 @@ const subwordNoMerge = math.MaxUint64
 // TrainSubword trains a BPE model on texts (each already normalised; spans are separated by spaces and
 // punctuation: a Chinese sentence without spaces is one span) and writes vocab.json and merges.txt into dir
 // (which exists). vocabSize is the target vocabulary size (e.g. 8000); minFreq the minimum pair frequency (e.g. 3).
-// Deterministic for the same input. It must not print to stdout.
+// Deterministic for the same input (byte-identical files). It prints nothing.
 //
 // Texts are cut into spans the way the Analyzer cuts them: maximal runs of letters, digits and
 // marks (CJK included); everything else (spaces, punctuation, symbols, emoji, invalid UTF-8 and
@@ -383,19 +383,19 @@ func subwordMergeWord(syms []int32, a, b, id int32, change func(pair uint64, del
 // Units applies the library's merges with a compact, allocation-free implementation of the
 // standard BPE rule (repeatedly merge the adjacent pair of lowest rank, leftmost first).
 type Subword struct {
-	chars  map[rune]int32 // single-character tokens
-	merges subwordTable   // pair key → rank<<32 | id of the merged token
+	chars  subwordTable // rune → id of its single-character token
+	merges subwordTable // pair key → rank<<32 | id of the merged token
 }
 
-// subwordTable is a read-only open-addressing hash table from pair keys to merge values: about
-// twice as fast as a Go map for this lookup-heavy, mostly-miss workload.
+// subwordTable is a read-only open-addressing hash table from keys below 1<<63 to values; for
+// this lookup-heavy workload it makes Units about 1.5 times as fast as Go maps do.
 type subwordTable struct {
 	slots []subwordSlot // power-of-two length, at most half full
 	shift uint8         // 64 - log2(len(slots))
 }
 
-// subwordSlot is one table entry; key is the pair key with the top bit set (0 marks an empty slot;
-// pair keys never have the top bit set since ids are below 1<<31).
+// subwordSlot is one table entry; key is the entry's key with the top bit set, so that 0 marks an
+// empty slot (rune and pair keys never have the top bit set: ids are below 1<<31).
 type subwordSlot struct{ key, val uint64 }
 
 // newSubwordTable builds a table holding m.
@@ -417,7 +417,7 @@ func newSubwordTable(m map[uint64]uint64) subwordTable {
 	return t
 }
 
-// get returns the value for key, or subwordNoMerge.
+// get returns the value for key, or subwordNoMerge if there is none.
 func (t *subwordTable) get(key uint64) uint64 {
 	if len(t.slots) == 0 {
 		return subwordNoMerge
@@ -500,18 +500,17 @@ func LoadSubword(dir string) (*Subword, error) {
 		return nil, fmt.Errorf("nlp: load subword model: %s: %w", mergesPath, err)
 	}
 
-	s := &Subword{chars: make(map[rune]int32)}
+	chars := make(map[uint64]uint64)
 	for tok, id := range vocab {
 		if r, size := utf8.DecodeRuneInString(tok); size == len(tok) && r != utf8.RuneError {
-			s.chars[r] = int32(id)
+			chars[uint64(r)] = uint64(id)
 		}
 	}
 	merges := make(map[uint64]uint64, len(*libMerges))
 	for p, v := range *libMerges {
 		merges[subwordPairKey(int32(p.C1), int32(p.C2))] = uint64(v.Rank)<<32 | uint64(uint32(v.NewId))
 	}
-	s.merges = newSubwordTable(merges)
-	return s, nil
+	return &Subword{chars: newSubwordTable(chars), merges: newSubwordTable(merges)}, nil
 }
 
 // subwordSym is one symbol while a span is merged: the token id and its bytes in the span.
@@ -547,8 +546,8 @@ func (s *Subword) units(span string, dst []string) []string {
 	var ranks [subwordMaxRunes]uint64
 	n := 0
 	for i, r := range span {
-		id, ok := s.chars[r]
-		if !ok || r == utf8.RuneError {
+		v := s.chars.get(uint64(uint32(r)))
+		if v == subwordNoMerge || r == utf8.RuneError {
 			dst = s.mergeRun(span, syms[:n], ranks[:], dst)
 			n = 0
 			continue
@@ -557,7 +556,7 @@ func (s *Subword) units(span string, dst []string) []string {
 			dst = s.mergeRun(span, syms[:n], ranks[:], dst)
 			n = 0
 		}
-		syms[n] = subwordSym{start: i, end: i + utf8.RuneLen(r), id: id}
+		syms[n] = subwordSym{start: i, end: i + utf8.RuneLen(r), id: int32(v)}
 		n++
 	}
 	return s.mergeRun(span, syms[:n], ranks[:], dst)

@@ -443,7 +443,7 @@ func TestSubwordUnitsOddInput(t *testing.T) {
 		t.Errorf("empty model: %q", got)
 	}
 	// A model whose tables are inconsistent must not panic out of Units.
-	bad := &Subword{chars: map[rune]int32{'a': 0, 'b': 1}, merges: newSubwordTable(map[uint64]uint64{subwordPairKey(0, 1): 7})}
+	bad := &Subword{chars: newSubwordTable(map[uint64]uint64{'a': 0, 'b': 1}), merges: newSubwordTable(map[uint64]uint64{subwordPairKey(0, 1): 7})}
 	if got := bad.Units("abab", []string{"keep"}); len(got) == 0 || got[0] != "keep" {
 		t.Errorf("inconsistent model: %q", got)
 	}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi eval", flag.ContinueOnError)
+	model := fs.String("model", "", "model bundle directory")
+	data := fs.String("data", "", "labelled data: a file or directory in any import format")
+	asJSON := fs.Bool("json", false, "print the metrics object on stdout")
+	full := fs.Bool("full", false, "with --json: print the whole report, not just the metrics")
+	html := fs.String("html", "", "write the report as a self-contained HTML page to this file")
+	out := fs.String("out", "", "write the full JSON report to this file")
+	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *model == "" || *data == "" {
+		fmt.Fprintln(stderr, "zhiyi eval: --model and --data are required")
+		fs.Usage()
+		return errUsage
+	}
+	eng, err := intent.Load(ctx, *model)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	cols, err := train.ParseCSVColumns(*csvMap)
+	if err != nil {
+		return err
+	}
+	im := train.NewImporter()
+	im.CSV = cols
+	var items []train.Labelled
+	if err := im.Import(ctx, []string{*data}, func(m train.Message) error {
+		if m.Intent != "" {
+			items = append(items, train.Labelled{Text: m.Text, Intent: m.Intent})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	if len(items) == 0 {
+		return fmt.Errorf("%s: no labelled messages", *data)
+	}
+	rep, err := train.Evaluate(ctx, eng, items, *data, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %.1f%% (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
+		rep.Accuracy, rep.MacroF1, 100*rep.AutoCoverage, rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
+	if *html != "" {
+		var b strings.Builder
+		if err := rep.WriteHTML(&b); err != nil {
+			return err
+		}
+		if err := intent.WriteFileAtomic(*html, []byte(b.String())); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "report: %s\n", *html)
+	}
+	if *out != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := intent.WriteFileAtomic(*out, data); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		if *full {
+			return enc.Encode(rep)
+		}
+		return enc.Encode(rep.Metrics())
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Command zhiyi trains, evaluates and serves Chinese customer-service intent models.
+//
+//	zhiyi train   --data FILE_OR_DIR... [--dev FILE] [--kb FILE] [--dict DIR] --out DIR
+//	zhiyi eval    --model DIR --data FILE [--json] [--html FILE]
+//	zhiyi predict --model DIR < lines.txt
+//	zhiyi serve   --model DIR [--addr :8080]
+//
+// This file holds flags and wiring only; the work is in packages nlp, index, intent, train and
+// serve.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"train", "train a model bundle from exported chats", runTrain},
+	{"eval", "evaluate a bundle on labelled data (JSON and HTML reports)", runEval},
+	{"predict", "classify lines from stdin, one JSON result per line", runPredict},
+	{"serve", "serve POST /intent over HTTP", runServe},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdin, stdout, stderr)
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			}
+			fmt.Fprintf(stderr, "zhiyi %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "zhiyi: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// errUsage means the flags were wrong; the flag package has already said how.
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "zhiyi — intent service for Chinese customer-service chat\n\nUsage: zhiyi COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(w, "\nRun 'zhiyi COMMAND -h' for the flags of a command.")
+}
+
+// parse parses flags, turning a flag error into errUsage (the message is already printed).
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// multiFlag collects a repeatable flag; each value may also hold several space-free paths.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

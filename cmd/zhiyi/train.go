@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi train", flag.ContinueOnError)
+	cfg := train.DefaultConfig()
+	var data multiFlag
+	var csvMap string
+	var summary bool
+	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
+	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
+	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml)")
+	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
+	fs.StringVar(&cfg.Out, "out", "", "bundle directory to write (replaced atomically)")
+	fs.StringVar(&cfg.Name, "name", "", "bundle name (default: base name of --out)")
+	fs.StringVar(&csvMap, "csv", "", "CSV column mapping, e.g. text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户")
+	fs.IntVar(&cfg.DevDays, "dev-days", cfg.DevDays, "newest days of timed exports that form the dev split")
+	fs.Float64Var(&cfg.DevShare, "dev-share", cfg.DevShare, "share of untimed data that forms the dev split")
+	fs.IntVar(&cfg.SubwordVocab, "subword-vocab", 0, "BPE vocabulary size (0: automatic, -1: no subwords)")
+	fs.IntVar(&cfg.HistoryPerIntent, "history-per-intent", cfg.HistoryPerIntent, "labelled history messages indexed per intent")
+	fs.Float64Var(&cfg.TargetPrecision, "target-precision", cfg.TargetPrecision, "dev precision required to answer automatically")
+	fs.IntVar(&cfg.Fit.Epochs, "epochs", cfg.Fit.Epochs, "maximum training epochs")
+	fs.Float64Var(&cfg.Fit.Rate, "rate", cfg.Fit.Rate, "AdaGrad learning rate")
+	fs.Float64Var(&cfg.Fit.L2, "l2", cfg.Fit.L2, "L2 weight decay")
+	fs.Uint64Var(&cfg.Fit.Seed, "seed", cfg.Fit.Seed, "random seed (same data and seed give the same model)")
+	fs.BoolVar(&summary, "json", false, "print the training summary as JSON on stdout")
+	// --data a b c: take the bare paths that follow --data as data too.
+	args, extra := splitDataArgs(args)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	data = append(data, extra...)
+	cfg.Data = data
+	if len(cfg.Data) == 0 || cfg.Out == "" {
+		fmt.Fprintln(stderr, "zhiyi train: --data and --out are required")
+		fs.Usage()
+		return errUsage
+	}
+	var err error
+	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {
+		return err
+	}
+	cfg.Progress = stderr
+	sum, err := train.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if summary {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	if st, err := os.Stat(filepath.Join(cfg.Out, intent.ReportHTMLFile)); err == nil && st.Size() > 0 {
+		fmt.Fprintf(stderr, "report: %s\n", filepath.Join(cfg.Out, intent.ReportHTMLFile))
+	}
+	return nil
+}
+
+// splitDataArgs moves bare arguments that follow --data (zhiyi train --data a.jsonl b.csv) out
+// of the flag list, since the flag package stops at the first non-flag.
+func splitDataArgs(args []string) (flags, data []string) {
+	inData := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--data" || a == "-data":
+			flags = append(flags, a)
+			if i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+			inData = true
+		case strings.HasPrefix(a, "-"):
+			inData = false
+			flags = append(flags, a)
+		case inData:
+			data = append(data, a)
+		default:
+			flags = append(flags, a)
+		}
+	}
+	return flags, data
+}

@@ -1,0 +1,199 @@
+package intent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// FormatVersion is the bundle format this build writes and reads.
+const FormatVersion = 1
+
+// The files of a bundle. Every file in the directory is listed in the manifest with its sha256.
+const (
+	ManifestFile   = "manifest.json"
+	ClassifierFile = "classifier.bin"
+	PolicyFile     = "policy.json"
+	KBFile         = "kb.yaml"
+	ExamplesFile   = "examples.jsonl" // labelled history (masked) for the retrieval index
+	DictDir        = "dict"
+	SubwordDir     = "subword"
+	ReportJSONFile = "report.json"
+	ReportHTMLFile = "report.html"
+)
+
+// Manifest describes a bundle: what made it, how good it was, and a checksum of every file.
+type Manifest struct {
+	FormatVersion   int                `json:"format_version"`
+	Name            string             `json:"name"`
+	CreatedAt       time.Time          `json:"created_at"`
+	DataFingerprint string             `json:"data_fingerprint"`
+	Config          json.RawMessage    `json:"config,omitempty"`
+	Metrics         map[string]float64 `json:"metrics,omitempty"`
+	Files           map[string]string  `json:"files"` // relative path → sha256 hex
+}
+
+// Version is the model's name and creation time, as the service reports it.
+func (m *Manifest) Version() string {
+	return m.Name + "@" + m.CreatedAt.UTC().Format("20060102T150405Z")
+}
+
+// WriteManifest checksums every file under dir (except the manifest) into m.Files and writes
+// manifest.json atomically.
+func WriteManifest(dir string, m *Manifest) error {
+	m.FormatVersion = FormatVersion
+	files, err := checksumTree(dir)
+	if err != nil {
+		return err
+	}
+	m.Files = files
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), append(data, '\n'))
+}
+
+// ReadManifest reads and verifies a bundle: the format version must be known, every listed file
+// must exist with its checksum, and no unlisted file may be present.
+func ReadManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
+		}
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
+	}
+	if m.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d (retrain with this zhiyi)", dir, m.FormatVersion, FormatVersion)
+	}
+	got, err := checksumTree(dir)
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	for name, sum := range m.Files {
+		switch g, ok := got[name]; {
+		case !ok:
+			problems = append(problems, name+" is missing")
+		case g != sum:
+			problems = append(problems, name+" does not match its checksum")
+		}
+	}
+	for name := range got {
+		if _, ok := m.Files[name]; !ok {
+			problems = append(problems, name+" is not in the manifest")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("bundle %s is damaged or was changed: %s", dir, strings.Join(problems, "; "))
+	}
+	return &m, nil
+}
+
+func checksumTree(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == ManifestFile {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		out[rel] = hex.EncodeToString(h.Sum(nil))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+// WriteFileAtomic writes data to a temporary file beside path and renames it into place, so a
+// reader never sees half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// NewBundleDir makes an empty temporary directory beside out, where a bundle is assembled
+// before CommitBundle moves it into place.
+func NewBundleDir(out string) (string, error) {
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("bundle: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("bundle: %w", err)
+	}
+	return tmp, nil
+}
+
+// CommitBundle replaces out with the finished bundle in tmp. The old bundle, if any, is moved
+// aside first and removed only after the new one is in place, so out always holds a complete
+// bundle or nothing.
+func CommitBundle(tmp, out string) error {
+	if _, err := ReadManifest(tmp); err != nil {
+		return fmt.Errorf("commit bundle: %w", err)
+	}
+	old := ""
+	if _, err := os.Stat(out); err == nil {
+		old = fmt.Sprintf("%s.old-%d", out, time.Now().UnixNano())
+		if err := os.Rename(out, old); err != nil {
+			return fmt.Errorf("commit bundle: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		if old != "" {
+			os.Rename(old, out)
+		}
+		return fmt.Errorf("commit bundle: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}

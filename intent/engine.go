@@ -1,0 +1,370 @@
+package intent
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// Engine answers one message at a time: analyse, retrieve, score, fuse, decide. Build it with
+// Load; it is read-only afterwards and safe for concurrent use.
+type Engine struct {
+	manifest *Manifest
+	version  string
+	an       *nlp.Analyzer
+	clf      *Classifier
+	policy   Policy
+	kb       *index.KB
+	ix       *index.Index
+	docTerms map[string][]string // doc id → its terms, for the overlap evidence
+	labelIdx map[string]int
+	intents  []*index.Intent // by label index; nil for none or intents missing from the KB
+	loadTime time.Duration
+}
+
+// ExampleDoc is one line of examples.jsonl: a labelled, masked customer message from history.
+type ExampleDoc struct {
+	Text   string `json:"text"`
+	Intent string `json:"intent"`
+}
+
+// Load verifies the bundle in dir and builds a ready engine: dictionaries, subword model,
+// classifier, policy, knowledge base and the retrieval index.
+func Load(ctx context.Context, dir string) (*Engine, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	return loadParts(ctx, dir, m)
+}
+
+// LoadUnverified builds an engine from a bundle directory that has no manifest yet. Training
+// uses it to fit the ranker and evaluate before the bundle is sealed.
+func LoadUnverified(ctx context.Context, dir, name string) (*Engine, error) {
+	return loadParts(ctx, dir, &Manifest{Name: name, CreatedAt: time.Now()})
+}
+
+func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
+	start := time.Now()
+	e := &Engine{manifest: m, version: m.Version()}
+	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir)}
+	if _, err := os.Stat(filepath.Join(dir, SubwordDir, nlp.SubwordVocabFile)); err == nil {
+		cfg.SubwordDir = filepath.Join(dir, SubwordDir)
+	}
+	if _, err := os.Stat(cfg.DictDir); errors.Is(err, fs.ErrNotExist) {
+		cfg.DictDir = ""
+	}
+	var err error
+	if e.an, err = nlp.New(cfg); err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	f, err := os.Open(filepath.Join(dir, ClassifierFile))
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	e.clf, err = ReadClassifier(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	e.labelIdx = make(map[string]int, len(e.clf.Labels()))
+	for i, l := range e.clf.Labels() {
+		e.labelIdx[l] = i
+	}
+	e.intents = make([]*index.Intent, len(e.clf.Labels()))
+	var docs []index.Doc
+	if _, err := os.Stat(filepath.Join(dir, KBFile)); err == nil {
+		if e.kb, err = index.LoadKB(filepath.Join(dir, KBFile)); err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", dir, err)
+		}
+		for i, l := range e.clf.Labels() {
+			it, ok := e.kb.Intent(l)
+			if !ok && l != NoneIntent {
+				return nil, fmt.Errorf("bundle %s: classifier intent %q is not in the knowledge base", dir, l)
+			}
+			e.intents[i] = it
+		}
+		for _, it := range e.kb.Intents {
+			if _, ok := e.labelIdx[it.ID]; !ok {
+				continue // an intent the classifier never saw cannot be ranked
+			}
+			for j, ex := range it.Examples {
+				an := e.an.Analyze(ex)
+				docs = append(docs, index.Doc{ID: "kb:" + it.ID + ":" + strconv.Itoa(j), Intent: it.ID, Text: an.Text})
+			}
+		}
+	}
+	hist, err := readExamples(filepath.Join(dir, ExamplesFile))
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	for i, d := range hist {
+		if _, ok := e.labelIdx[d.Intent]; ok {
+			docs = append(docs, index.Doc{ID: "h:" + strconv.Itoa(i), Intent: d.Intent, Text: d.Text})
+		}
+	}
+	if len(docs) > 0 && e.policy.RetrievalK > 0 {
+		e.docTerms = make(map[string][]string, len(docs))
+		for _, d := range docs {
+			e.docTerms[d.ID] = dedupTerms(e.an.Analyze(d.Text).Terms)
+		}
+		if e.ix, err = index.Build(ctx, e.an, docs, index.Options{}); err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", dir, err)
+		}
+	}
+	e.loadTime = time.Since(start)
+	return e, nil
+}
+
+func readExamples(path string) ([]ExampleDoc, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []ExampleDoc
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		var d ExampleDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		out = append(out, d)
+	}
+	return out, sc.Err()
+}
+
+func dedupTerms(terms []string) []string {
+	out := slices.Clone(terms)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// Close releases the retrieval index.
+func (e *Engine) Close() error {
+	if e.ix != nil {
+		return e.ix.Close()
+	}
+	return nil
+}
+
+// Version names the model: bundle name and creation time.
+func (e *Engine) Version() string { return e.version }
+
+// Manifest returns the bundle's manifest.
+func (e *Engine) Manifest() *Manifest { return e.manifest }
+
+// Analyzer returns the engine's text analyzer.
+func (e *Engine) Analyzer() *nlp.Analyzer { return e.an }
+
+// Classifier returns the engine's classifier.
+func (e *Engine) Classifier() *Classifier { return e.clf }
+
+// Policy returns the calibration, fusion weights and thresholds.
+func (e *Engine) Policy() Policy { return e.policy }
+
+// KB returns the knowledge base, or nil when the bundle has none.
+func (e *Engine) KB() *index.KB { return e.kb }
+
+// LoadTime is how long Load took.
+func (e *Engine) LoadTime() time.Duration { return e.loadTime }
+
+// IndexStats describes the retrieval index (zero without one).
+func (e *Engine) IndexStats() index.Stats {
+	if e.ix == nil {
+		return index.Stats{}
+	}
+	return e.ix.Stats()
+}
+
+// Evidence is what retrieval says about one intent.
+type Evidence struct {
+	BM25    float64 // best score of a hit with this intent
+	Agree   float64 // share of the top-K hits with this intent
+	Overlap float64 // share of the query's terms found in the best hit
+	Example string  // text of the best hit
+}
+
+// Scores holds everything the ranker fuses, per label.
+type Scores struct {
+	Logits   []float32
+	Evidence []Evidence
+}
+
+// Score analyses nothing: it scores an analysis with the classifier and retrieval.
+func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
+	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
+	e.clf.Logits(an.Features, s.Logits)
+	if e.ix == nil || e.policy.RetrievalK == 0 {
+		return s
+	}
+	hits, err := e.ix.Search(ctx, an, e.policy.RetrievalK)
+	if err != nil || len(hits) == 0 {
+		return s
+	}
+	s.Evidence = make([]Evidence, len(s.Logits))
+	query := dedupTerms(an.Terms)
+	for _, h := range hits {
+		j, ok := e.labelIdx[h.Intent]
+		if !ok {
+			continue
+		}
+		ev := &s.Evidence[j]
+		ev.Agree += 1 / float64(len(hits))
+		if h.Score > ev.BM25 {
+			ev.BM25 = h.Score
+			ev.Example = h.Text
+			ev.Overlap = overlap(query, e.docTerms[h.DocID])
+		}
+	}
+	return s
+}
+
+// overlap is the share of sorted, deduplicated query terms found in sorted doc terms.
+func overlap(query, doc []string) float64 {
+	if len(query) == 0 {
+		return 0
+	}
+	n := 0
+	for _, q := range query {
+		if _, ok := slices.BinarySearch(doc, q); ok {
+			n++
+		}
+	}
+	return float64(n) / float64(len(query))
+}
+
+// Fuse turns scores into one probability per label with the fusion weights f and temperature
+// t (classifier-only when f is zero).
+func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
+	out = out[:0]
+	wc := f.Classifier
+	if wc == 0 {
+		wc = 1
+	}
+	if t <= 0 {
+		t = 1
+	}
+	m := math.Inf(-1)
+	for j, l := range s.Logits {
+		z := wc * float64(l) / t
+		if s.Evidence != nil && !f.IsZero() {
+			ev := s.Evidence[j]
+			half := f.BM25Half
+			if half <= 0 {
+				half = 1
+			}
+			z += f.BM25*ev.BM25/(ev.BM25+half) + f.Agree*ev.Agree + f.Overlap*ev.Overlap
+		}
+		out = append(out, z)
+		m = max(m, z)
+	}
+	sum := 0.0
+	for j := range out {
+		out[j] = math.Exp(out[j] - m)
+		sum += out[j]
+	}
+	for j := range out {
+		out[j] /= sum
+	}
+	return out
+}
+
+// numCandidates is how many ranked intents a result lists.
+const numCandidates = 3
+
+// Classify decides one message. It never fails: a message that cannot be understood is handed
+// off. ctx bounds retrieval.
+func (e *Engine) Classify(ctx context.Context, req Request) Result {
+	start := time.Now()
+	an := e.an.Analyze(req.Text)
+	s := e.Score(ctx, an)
+	var buf [64]float64
+	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, buf[:0])
+	order := topK(probs, numCandidates)
+	labels := e.clf.Labels()
+	best := order[0]
+	res := Result{
+		MsgID:      req.MsgID,
+		Intent:     labels[best],
+		Confidence: round4(probs[best]),
+		Rewrites:   an.Rewrites,
+		Masked:     an.Masked.Kinds(),
+		Model:      e.version,
+		Candidates: make([]Candidate, 0, len(order)),
+	}
+	if res.Rewrites == nil {
+		res.Rewrites = []nlp.Rewrite{}
+	}
+	handoff := false
+	if it := e.intents[best]; it != nil {
+		res.Label, res.Category, handoff = it.Label, it.Category, it.Handoff
+		if len(it.Answers) > 0 {
+			a := it.Answers[0]
+			res.Answer = &Answer{ID: a.ID, Text: a.Text}
+		}
+	}
+	if len(an.Terms) == 0 && an.Masked == 0 {
+		// Nothing to go on (punctuation, a lone emoji): a person reads it.
+		res.Route, res.Reason = RouteHandoff, "no words to understand"
+	} else {
+		res.Route, res.Reason = e.policy.Decide(res.Intent, res.Confidence, handoff)
+	}
+	for _, j := range order {
+		c := Candidate{Intent: labels[j], Confidence: round4(probs[j])}
+		if it := e.intents[j]; it != nil {
+			c.Label = it.Label
+		}
+		if s.Evidence != nil {
+			c.Retrieval = round4(s.Evidence[j].BM25)
+			c.Example = s.Evidence[j].Example
+		}
+		res.Candidates = append(res.Candidates, c)
+	}
+	if req.Debug {
+		res.Debug = &Debug{Text: an.Text, Tokens: an.Tokens, Terms: an.Terms, Masked: an.Masked.Kinds(), Features: an.Features}
+	}
+	res.TookMicros = time.Since(start).Microseconds()
+	return res
+}
+
+// topK returns the indices of the k largest values, largest first (ties: lower index first).
+func topK(v []float64, k int) []int {
+	k = min(k, len(v))
+	out := make([]int, 0, k)
+	for range k {
+		best := -1
+		for j, x := range v {
+			if slices.Contains(out, j) {
+				continue
+			}
+			if best < 0 || x > v[best] {
+				best = j
+			}
+		}
+		out = append(out, best)
+	}
+	return out
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -1,0 +1,102 @@
+package intent
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+)
+
+// Policy turns scores into a calibrated confidence and a route. Training fits it on the dev
+// split and stores it in the bundle as policy.json.
+type Policy struct {
+	// Temperature divides the classifier's logits before the softmax (calibration).
+	Temperature float64 `json:"temperature"`
+	// Fusion weighs retrieval evidence against the classifier; zero weights mean classifier only.
+	Fusion Fusion `json:"fusion"`
+	// Auto is the confidence at or above which a message is answered without a human.
+	Auto float64 `json:"auto"`
+	// AutoByIntent overrides Auto for intents with enough dev data to choose their own.
+	AutoByIntent map[string]float64 `json:"auto_by_intent,omitempty"`
+	// Suggest is the confidence at or above which the answer is shown to an agent; below it,
+	// the message is handed off.
+	Suggest float64 `json:"suggest"`
+	// TargetPrecision is the dev precision Auto was chosen for (for the record).
+	TargetPrecision float64 `json:"target_precision"`
+	// RetrievalK is how many candidates retrieval returns.
+	RetrievalK int `json:"retrieval_k"`
+}
+
+// Fusion weights of the ranker: fused logit of an intent =
+//
+//	Classifier·logit/T + BM25·s/(s+BM25Half) + Agree·(share of top-K hits) + Overlap·(term overlap of the best hit)
+type Fusion struct {
+	Classifier float64 `json:"classifier"`
+	BM25       float64 `json:"bm25"`
+	BM25Half   float64 `json:"bm25_half"`
+	Agree      float64 `json:"agree"`
+	Overlap    float64 `json:"overlap"`
+}
+
+// IsZero reports whether fusion is off (classifier only).
+func (f Fusion) IsZero() bool { return f.BM25 == 0 && f.Agree == 0 && f.Overlap == 0 }
+
+// DefaultPolicy is used when training had no dev data to choose thresholds from.
+func DefaultPolicy() Policy {
+	return Policy{Temperature: 1, Fusion: Fusion{Classifier: 1, BM25Half: 5}, Auto: 0.9, Suggest: 0.4, TargetPrecision: 0.95, RetrievalK: 10}
+}
+
+// AutoThreshold returns the auto threshold for an intent.
+func (p *Policy) AutoThreshold(intent string) float64 {
+	if t, ok := p.AutoByIntent[intent]; ok {
+		return t
+	}
+	return p.Auto
+}
+
+// Decide routes a prediction: out-of-scope and handoff intents go to a human, otherwise the
+// confidence bands decide.
+func (p *Policy) Decide(intent string, confidence float64, handoff bool) (Route, string) {
+	switch {
+	case intent == NoneIntent:
+		return RouteHandoff, "out of scope"
+	case handoff:
+		return RouteHandoff, "intent is always handled by a person"
+	case confidence >= p.AutoThreshold(intent):
+		return RouteAuto, "confident"
+	case confidence >= p.Suggest:
+		return RouteSuggest, "not confident enough to answer alone"
+	}
+	return RouteHandoff, "low confidence"
+}
+
+// Validate checks that a policy read from disk makes sense.
+func (p *Policy) Validate() error {
+	bad := func(name string, v float64) error {
+		return fmt.Errorf("policy: %s = %v is out of range", name, v)
+	}
+	switch {
+	case !(p.Temperature > 0) || math.IsInf(p.Temperature, 0):
+		return bad("temperature", p.Temperature)
+	case p.Auto < 0 || p.Auto > 1.01 || math.IsNaN(p.Auto):
+		return bad("auto", p.Auto)
+	case p.Suggest < 0 || p.Suggest > 1.01 || math.IsNaN(p.Suggest):
+		return bad("suggest", p.Suggest)
+	case p.RetrievalK < 0 || p.RetrievalK > 1000:
+		return bad("retrieval_k", float64(p.RetrievalK))
+	}
+	return nil
+}
+
+// ReadPolicy reads and validates policy.json.
+func ReadPolicy(path string) (Policy, error) {
+	var p Policy
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("policy: %w", err)
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, p.Validate()
+}

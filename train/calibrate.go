@@ -1,0 +1,149 @@
+package train
+
+import (
+	"math"
+	"sort"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// scored is one dev example with everything the ranker sees.
+type scored struct {
+	scores intent.Scores
+	label  int
+}
+
+// nll is the mean negative log-likelihood of the gold labels under fusion f and temperature t.
+func nll(items []scored, f intent.Fusion, t float64) float64 {
+	var buf []float64
+	sum := 0.0
+	for _, it := range items {
+		buf = intent.Fuse(it.scores, f, t, buf[:0])
+		sum -= math.Log(max(buf[it.label], 1e-12))
+	}
+	return sum / float64(len(items))
+}
+
+// FitTemperature finds the temperature that minimises dev log-loss (temperature scaling): a
+// golden-section search over log T in [0.05, 20].
+func fitTemperature(items []scored) float64 {
+	if len(items) == 0 {
+		return 1
+	}
+	f := func(logT float64) float64 { return nll(items, intent.Fusion{Classifier: 1}, math.Exp(logT)) }
+	return math.Exp(goldenMin(f, math.Log(0.05), math.Log(20), 40))
+}
+
+func goldenMin(f func(float64) float64, a, b float64, iters int) float64 {
+	const g = 0.6180339887498949
+	c, d := b-g*(b-a), a+g*(b-a)
+	fc, fd := f(c), f(d)
+	for range iters {
+		if fc < fd {
+			b, d, fd = d, c, fc
+			c = b - g*(b-a)
+			fc = f(c)
+		} else {
+			a, c, fc = c, d, fd
+			d = a + g*(b-a)
+			fd = f(d)
+		}
+	}
+	return (a + b) / 2
+}
+
+// fitFusion chooses the ranker's weights by coordinate descent on dev log-loss, starting from
+// the calibrated classifier alone. The classifier weight stays free so the fused score remains
+// calibrated.
+func fitFusion(items []scored, t float64) intent.Fusion {
+	f := intent.Fusion{Classifier: 1, BM25Half: 5}
+	if len(items) == 0 {
+		return f
+	}
+	best := nll(items, f, t)
+	steps := []float64{2, 1, 0.5, 0.25, 0.1}
+	params := []*float64{&f.Classifier, &f.BM25, &f.Agree, &f.Overlap, &f.BM25Half}
+	for _, step := range steps {
+		for improved := true; improved; {
+			improved = false
+			for pi, p := range params {
+				for _, dir := range []float64{1, -1} {
+					old := *p
+					*p += dir * step
+					if pi == 0 && *p <= 0.05 || pi == 4 && *p <= 0.5 {
+						*p = old
+						continue
+					}
+					if v := nll(items, f, t); v < best-1e-6 {
+						best, improved = v, true
+					} else {
+						*p = old
+					}
+				}
+			}
+		}
+	}
+	return f
+}
+
+// prediction is one dev decision, for choosing thresholds.
+type prediction struct {
+	intent     string
+	confidence float64
+	correct    bool
+}
+
+// threshold returns the lowest confidence t such that the predictions at or above t are right at
+// least target of the time, with at least minCount of them; 1.01 (never) when none qualifies.
+func threshold(preds []prediction, target float64, minCount int) float64 {
+	sorted := append([]prediction(nil), preds...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].confidence > sorted[j].confidence })
+	best := 1.01
+	right := 0
+	for i, p := range sorted {
+		if p.correct {
+			right++
+		}
+		n := i + 1
+		// Only cut between distinct confidences.
+		if i+1 < len(sorted) && sorted[i+1].confidence == p.confidence {
+			continue
+		}
+		if n >= minCount && float64(right)/float64(n) >= target {
+			best = p.confidence
+		}
+	}
+	return best
+}
+
+// choosePolicy sets the auto and suggest thresholds from dev predictions: auto where precision
+// reaches target, per intent where an intent has perIntentMin dev predictions of its own.
+func choosePolicy(p *intent.Policy, preds []prediction, target float64, perIntentMin int) {
+	var inScope []prediction
+	byIntent := map[string][]prediction{}
+	for _, pr := range preds {
+		if pr.intent == intent.NoneIntent {
+			continue
+		}
+		inScope = append(inScope, pr)
+		byIntent[pr.intent] = append(byIntent[pr.intent], pr)
+	}
+	p.TargetPrecision = target
+	p.Auto = threshold(inScope, target, 20)
+	p.Suggest = min(threshold(inScope, 0.6, 20), p.Auto)
+	if p.Suggest > 0.5 {
+		p.Suggest = 0.5 // show the agent something whenever the model has a fair guess
+	}
+	p.AutoByIntent = map[string]float64{}
+	for name, list := range byIntent {
+		if len(list) < perIntentMin {
+			continue
+		}
+		if t := threshold(list, target, perIntentMin/2); t != p.Auto {
+			p.AutoByIntent[name] = t
+		}
+	}
+	if len(p.AutoByIntent) == 0 {
+		p.AutoByIntent = nil
+	}
+}

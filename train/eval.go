@@ -1,0 +1,211 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// Labelled is a message with its gold intent, for evaluation.
+type Labelled struct {
+	Text   string // raw; only its masked form ever reaches a report
+	Intent string
+}
+
+// Report is an evaluation of a model on labelled data: the numbers an operator trusts, and the
+// mistakes to fix first.
+type Report struct {
+	Model      string          `json:"model"`
+	Data       string          `json:"data"`
+	Count      int             `json:"count"`
+	Accuracy   float64         `json:"accuracy"`
+	MacroF1    float64         `json:"macro_f1"`
+	PerIntent  []IntentMetrics `json:"per_intent"`
+	Confusions []Confusion     `json:"confusions"`
+	OutOfScope ClassMetrics    `json:"out_of_scope"`
+	// Auto: the share of messages answered automatically and how often those answers were right.
+	AutoCoverage  float64        `json:"auto_coverage"`
+	AutoPrecision float64        `json:"auto_precision"`
+	Routes        map[string]int `json:"routes"`
+	// Matrix is the confusion matrix over Labels: Matrix[gold][predicted].
+	Labels []string `json:"labels"`
+	Matrix [][]int  `json:"matrix"`
+}
+
+// ClassMetrics are precision, recall and F1 of one class.
+type ClassMetrics struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	Support   int     `json:"support"`
+}
+
+// IntentMetrics are one intent's metrics.
+type IntentMetrics struct {
+	Intent string `json:"intent"`
+	Label  string `json:"label,omitempty"`
+	ClassMetrics
+}
+
+// Confusion is a frequent mistake, with examples (masked text).
+type Confusion struct {
+	Gold      string   `json:"gold"`
+	Predicted string   `json:"predicted"`
+	Count     int      `json:"count"`
+	Examples  []string `json:"examples"`
+}
+
+// Metrics returns the headline numbers, for the manifest and --json.
+func (r *Report) Metrics() map[string]float64 {
+	return map[string]float64{
+		"accuracy": r.Accuracy, "macro_f1": r.MacroF1,
+		"oos_precision": r.OutOfScope.Precision, "oos_recall": r.OutOfScope.Recall,
+		"auto_coverage": r.AutoCoverage, "auto_precision": r.AutoPrecision, "count": float64(r.Count),
+	}
+}
+
+// Evaluate classifies every message with the engine and scores the decisions. Progress (a line
+// every few thousand messages) goes to progress when it is not nil.
+func Evaluate(ctx context.Context, e *intent.Engine, data []Labelled, name string, progress io.Writer) (*Report, error) {
+	results := make([]intent.Result, len(data))
+	for i, d := range data {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if progress != nil && i > 0 {
+				fmt.Fprintf(progress, "evaluated %d/%d\n", i, len(data))
+			}
+		}
+		results[i] = e.Classify(ctx, intent.Request{Text: d.Text, Debug: true})
+	}
+	return buildReport(e, data, results, name), nil
+}
+
+func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, name string) *Report {
+	r := &Report{Model: e.Version(), Data: name, Count: len(data), Routes: map[string]int{}}
+	labelSet := map[string]bool{}
+	for _, l := range e.Classifier().Labels() {
+		labelSet[l] = true
+	}
+	for _, d := range data {
+		labelSet[d.Intent] = true
+	}
+	for l := range labelSet {
+		r.Labels = append(r.Labels, l)
+	}
+	sort.Strings(r.Labels)
+	idx := map[string]int{}
+	for i, l := range r.Labels {
+		idx[l] = i
+	}
+	r.Matrix = make([][]int, len(r.Labels))
+	for i := range r.Matrix {
+		r.Matrix[i] = make([]int, len(r.Labels))
+	}
+	type pair struct{ gold, pred string }
+	confusions := map[pair]*Confusion{}
+	right, auto, autoRight := 0, 0, 0
+	for i, d := range data {
+		res := results[i]
+		r.Matrix[idx[d.Intent]][idx[res.Intent]]++
+		r.Routes[string(res.Route)]++
+		ok := res.Intent == d.Intent
+		if ok {
+			right++
+		} else {
+			p := pair{d.Intent, res.Intent}
+			c := confusions[p]
+			if c == nil {
+				c = &Confusion{Gold: d.Intent, Predicted: res.Intent}
+				confusions[p] = c
+			}
+			c.Count++
+			if len(c.Examples) < 3 && res.Debug != nil {
+				c.Examples = append(c.Examples, res.Debug.Text) // masked, never the raw text
+			}
+		}
+		if res.Route == intent.RouteAuto {
+			auto++
+			if ok {
+				autoRight++
+			}
+		}
+	}
+	if len(data) > 0 {
+		r.Accuracy = float64(right) / float64(len(data))
+		r.AutoCoverage = float64(auto) / float64(len(data))
+	}
+	if auto > 0 {
+		r.AutoPrecision = float64(autoRight) / float64(auto)
+	}
+	f1sum, f1n := 0.0, 0
+	for i, l := range r.Labels {
+		m := classMetrics(r.Matrix, i)
+		if l == intent.NoneIntent {
+			r.OutOfScope = m
+		}
+		if m.Support == 0 && colSum(r.Matrix, i) == 0 {
+			continue
+		}
+		im := IntentMetrics{Intent: l, ClassMetrics: m}
+		if kb := e.KB(); kb != nil {
+			if it, ok := kb.Intent(l); ok {
+				im.Label = it.Label
+			}
+		}
+		r.PerIntent = append(r.PerIntent, im)
+		if m.Support > 0 {
+			f1sum += m.F1
+			f1n++
+		}
+	}
+	if f1n > 0 {
+		r.MacroF1 = f1sum / float64(f1n)
+	}
+	for _, c := range confusions {
+		r.Confusions = append(r.Confusions, *c)
+	}
+	sort.Slice(r.Confusions, func(i, j int) bool {
+		a, b := r.Confusions[i], r.Confusions[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Gold+a.Predicted < b.Gold+b.Predicted
+	})
+	if len(r.Confusions) > 20 {
+		r.Confusions = r.Confusions[:20]
+	}
+	return r
+}
+
+func colSum(m [][]int, j int) int {
+	s := 0
+	for i := range m {
+		s += m[i][j]
+	}
+	return s
+}
+
+func classMetrics(m [][]int, i int) ClassMetrics {
+	tp := m[i][i]
+	support := 0
+	for _, v := range m[i] {
+		support += v
+	}
+	predicted := colSum(m, i)
+	c := ClassMetrics{Support: support}
+	if predicted > 0 {
+		c.Precision = float64(tp) / float64(predicted)
+	}
+	if support > 0 {
+		c.Recall = float64(tp) / float64(support)
+	}
+	if c.Precision+c.Recall > 0 {
+		c.F1 = 2 * c.Precision * c.Recall / (c.Precision + c.Recall)
+	}
+	return c
+}

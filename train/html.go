@@ -1,0 +1,77 @@
+package train
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+)
+
+// WriteHTML renders the report as one self-contained page (no scripts, no external files): the
+// headline numbers, per-intent F1 bars, the confusion matrix as a heatmap, and the mistakes to
+// fix first with masked examples.
+func (r *Report) WriteHTML(w io.Writer) error {
+	return reportPage.Execute(w, r)
+}
+
+var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"f3":  func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"width": func(v float64) string {
+		return fmt.Sprintf("%.1f", 100*math.Max(0, math.Min(1, v)))
+	},
+	// heat shades a cell by its share of the gold row: correct cells green, errors red.
+	"heat": func(m [][]int, i, j int) template.CSS {
+		row := 0
+		for _, v := range m[i] {
+			row += v
+		}
+		if row == 0 || m[i][j] == 0 {
+			return ""
+		}
+		a := 0.15 + 0.85*float64(m[i][j])/float64(row)
+		if i == j {
+			return template.CSS(fmt.Sprintf("background:rgba(34,139,34,%.2f)", a))
+		}
+		return template.CSS(fmt.Sprintf("background:rgba(220,20,60,%.2f)", a))
+	},
+}).Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>zhiyi evaluation — {{.Model}}</title>
+<style>
+body{font:14px/1.5 system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:2em}
+.cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:9em}
+.card b{display:block;font-size:22px}
+table{border-collapse:collapse}td,th{padding:2px 6px;border:1px solid #eee;text-align:right}
+th{background:#fafafa}td.l,th.l{text-align:left}
+.bar{background:#4682b4;height:12px}.barbox{width:240px;background:#f0f0f0}
+.matrix td{min-width:18px;font-size:11px;text-align:center}.matrix th{font-size:11px}
+.vert{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
+</style></head><body>
+<h1>zhiyi evaluation</h1>
+<p>Model <code>{{.Model}}</code> on <code>{{.Data}}</code>: {{.Count}} messages.</p>
+<div class="cards">
+<div class="card">Accuracy<b>{{pct .Accuracy}}</b></div>
+<div class="card">Macro-F1<b>{{f3 .MacroF1}}</b></div>
+<div class="card">Answered automatically<b>{{pct .AutoCoverage}}</b>precision {{pct .AutoPrecision}}</div>
+<div class="card">Out of scope<b>P {{pct .OutOfScope.Precision}}</b>R {{pct .OutOfScope.Recall}} ({{.OutOfScope.Support}})</div>
+</div>
+<h2>Routes</h2>
+<p>{{range $k, $v := .Routes}}{{$k}}: {{$v}} &nbsp; {{end}}</p>
+<h2>错判案例 — most frequent mistakes</h2>
+<table><tr><th class="l">gold</th><th class="l">predicted</th><th>count</th><th class="l">examples (masked)</th></tr>
+{{range .Confusions}}<tr><td class="l">{{.Gold}}</td><td class="l">{{.Predicted}}</td><td>{{.Count}}</td><td class="l">{{range .Examples}}{{.}}<br>{{end}}</td></tr>
+{{end}}</table>
+<h2>Per intent</h2>
+<table><tr><th class="l">intent</th><th class="l">label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th><th class="l">F1</th></tr>
+{{range .PerIntent}}<tr><td class="l">{{.Intent}}</td><td class="l">{{.Label}}</td><td>{{f3 .Precision}}</td><td>{{f3 .Recall}}</td><td>{{f3 .F1}}</td><td>{{.Support}}</td>
+<td class="l"><div class="barbox"><div class="bar" style="width:{{width .F1}}%"></div></div></td></tr>
+{{end}}</table>
+<h2>Confusion matrix (rows: gold, columns: predicted)</h2>
+{{$m := .Matrix}}
+<table class="matrix"><tr><th></th>{{range .Labels}}<th><span class="vert">{{.}}</span></th>{{end}}</tr>
+{{range $i, $gold := .Labels}}<tr><th class="l">{{$gold}}</th>{{range $j, $p := $.Labels}}<td style="{{heat $m $i $j}}">{{with index (index $m $i) $j}}{{.}}{{end}}</td>{{end}}</tr>
+{{end}}</table>
+</body></html>
+`))

@@ -1,0 +1,465 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// Message is one customer text message from an export. Text is raw: mask it (nlp) before it is
+// stored or logged anywhere.
+type Message struct {
+	Text   string
+	Intent string    // label; "" when nobody tagged the message
+	Time   time.Time // zero when the format carries none
+	Sender string
+	Source string // file:line
+}
+
+// Skip reasons counted by Import.
+const (
+	SkipNotCustomer = "not_customer" // agent replies, system events
+	SkipNotText     = "not_text"     // image, voice, file, …
+	SkipRecall      = "recall"       // a recalled message's revoke event
+	SkipDuplicate   = "duplicate"    // the same text (after normalisation) seen before
+	SkipEmpty       = "empty"        // no text after normalisation
+	SkipMalformed   = "malformed"    // a line that does not parse
+)
+
+// maxReported is how many malformed lines are named individually.
+const maxReported = 5
+
+// ImportStats says what Import read, kept and skipped, and why.
+type ImportStats struct {
+	Files    int            `json:"files"`
+	Lines    int            `json:"lines"`
+	Kept     int            `json:"kept"`
+	Labelled int            `json:"labelled"`
+	Skipped  map[string]int `json:"skipped"`
+	// Problems names the first few malformed lines, as "file:line: reason".
+	Problems []string `json:"problems,omitempty"`
+}
+
+func (s *ImportStats) skip(reason, where string, err error) {
+	if s.Skipped == nil {
+		s.Skipped = map[string]int{}
+	}
+	s.Skipped[reason]++
+	if reason == SkipMalformed && len(s.Problems) < maxReported {
+		s.Problems = append(s.Problems, fmt.Sprintf("%s: %v", where, err))
+	}
+}
+
+// String summarises the stats in one line for people.
+func (s ImportStats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d files, %d lines read, %d messages kept (%d labelled)", s.Files, s.Lines, s.Kept, s.Labelled)
+	keys := make([]string, 0, len(s.Skipped))
+	for k := range s.Skipped {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i == 0 {
+			b.WriteString("; skipped:")
+		}
+		fmt.Fprintf(&b, " %s %d", k, s.Skipped[k])
+	}
+	return b.String()
+}
+
+// CSVColumns maps the columns of a CRM CSV export. Each field lists accepted header names; the
+// first header present wins. Role and Customer are optional: without them every row is kept.
+type CSVColumns struct {
+	Text     []string
+	Time     []string
+	Intent   []string
+	Role     []string
+	Sender   []string
+	Customer []string // values of the Role column that mean "customer"
+}
+
+// DefaultCSVColumns understands common Chinese and English headers.
+func DefaultCSVColumns() CSVColumns {
+	return CSVColumns{
+		Text:     []string{"消息内容", "内容", "消息", "text", "content", "message"},
+		Time:     []string{"发送时间", "时间", "time", "sent_at", "timestamp"},
+		Intent:   []string{"意图标签", "意图", "标签", "intent", "label"},
+		Role:     []string{"发送方类型", "角色", "role", "sender_type"},
+		Sender:   []string{"发送方", "客户", "sender", "from"},
+		Customer: []string{"客户", "customer", "用户", "user"},
+	}
+}
+
+// ParseCSVColumns reads a mapping such as "text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户"
+// over the defaults.
+func ParseCSVColumns(spec string) (CSVColumns, error) {
+	c := DefaultCSVColumns()
+	if strings.TrimSpace(spec) == "" {
+		return c, nil
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return c, fmt.Errorf("csv mapping %q: want key=column", kv)
+		}
+		switch k {
+		case "text":
+			c.Text = []string{v}
+		case "time":
+			c.Time = []string{v}
+		case "intent", "label":
+			c.Intent = []string{v}
+		case "role":
+			c.Role = []string{v}
+		case "sender":
+			c.Sender = []string{v}
+		case "customer":
+			c.Customer = []string{v}
+		default:
+			return c, fmt.Errorf("csv mapping: unknown key %q (want text, time, intent, role, sender, customer)", k)
+		}
+	}
+	return c, nil
+}
+
+// Importer streams customer messages out of exported chat files.
+type Importer struct {
+	CSV CSVColumns
+	// Location interprets CSV times without a zone; nil means UTC+8 (China Standard Time).
+	Location *time.Location
+
+	stats ImportStats
+	seen  map[uint64]struct{}
+}
+
+// NewImporter returns an Importer with the default CSV columns.
+func NewImporter() *Importer {
+	return &Importer{CSV: DefaultCSVColumns(), seen: map[uint64]struct{}{}}
+}
+
+// Stats returns what has been imported so far.
+func (im *Importer) Stats() ImportStats { return im.stats }
+
+// Files expands paths (files or directories, searched recursively for .jsonl, .json and .csv
+// files) into a sorted list of files.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".jsonl", ".json", ".csv", ".ndjson":
+				if !d.IsDir() {
+					found = append(found, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("data: no .jsonl, .json or .csv files in %s", p)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// Import reads every file in paths and calls fn for each customer text message, in file order.
+// Malformed lines are counted and the first few named in the stats; they never stop the run. An
+// error from fn, an unreadable file or a cancelled ctx stops it.
+func (im *Importer) Import(ctx context.Context, paths []string, fn func(Message) error) error {
+	files, err := Files(paths)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := im.importFile(ctx, f, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *Importer) importFile(ctx context.Context, path string, fn func(Message) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	im.stats.Files++
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return im.importCSV(ctx, path, f, fn)
+	}
+	return im.importJSONL(ctx, path, f, fn)
+}
+
+func (im *Importer) emit(m Message, fn func(Message) error) error {
+	norm := nlp.Normalize(m.Text)
+	if norm == "" {
+		im.stats.skip(SkipEmpty, m.Source, nil)
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(norm))
+	key := h.Sum64()
+	if _, dup := im.seen[key]; dup {
+		im.stats.skip(SkipDuplicate, m.Source, nil)
+		return nil
+	}
+	im.seen[key] = struct{}{}
+	m.Intent = strings.TrimSpace(m.Intent)
+	im.stats.Kept++
+	if m.Intent != "" {
+		im.stats.Labelled++
+	}
+	return fn(m)
+}
+
+// exportLine holds the fields of every JSON-lines shape we read: WeCom archive, 微信客服
+// sync_msg and plain {"text","intent"} lines.
+type exportLine struct {
+	// WeCom 会话内容存档
+	Action  string `json:"action"`
+	From    string `json:"from"`
+	MsgTime *int64 `json:"msgtime"`
+	// 微信客服 sync_msg
+	SendTime       *int64 `json:"send_time"`
+	Origin         *int   `json:"origin"`
+	ExternalUserID string `json:"external_userid"`
+	// shared
+	MsgType string          `json:"msgtype"`
+	Text    json.RawMessage `json:"text"`
+	// labels and plain lines
+	Intent string `json:"intent"`
+	Label  string `json:"label"`
+	SentAt *int64 `json:"sent_at"`
+}
+
+func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			im.stats.Lines++
+			if n == 1 {
+				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			}
+			if e := im.jsonLine(fmt.Sprintf("%s:%d", path, n), bytes.TrimSpace(line), fn); e != nil {
+				return e
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+}
+
+func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) error {
+	if len(line) == 0 {
+		im.stats.Lines--
+		return nil
+	}
+	var l exportLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		im.stats.skip(SkipMalformed, where, err)
+		return nil
+	}
+	m := Message{Source: where, Intent: l.Intent}
+	if m.Intent == "" {
+		m.Intent = l.Label
+	}
+	var content string
+	switch {
+	case l.MsgTime != nil: // WeCom archive
+		if l.Action == "recall" || l.MsgType == "revoke" {
+			im.stats.skip(SkipRecall, where, nil)
+			return nil
+		}
+		if !strings.HasPrefix(l.From, "wm") && !strings.HasPrefix(l.From, "wo") {
+			im.stats.skip(SkipNotCustomer, where, nil)
+			return nil
+		}
+		m.Time, m.Sender = time.UnixMilli(*l.MsgTime), l.From
+	case l.Origin != nil || l.SendTime != nil: // 微信客服
+		if l.Origin == nil || *l.Origin != 3 {
+			im.stats.skip(SkipNotCustomer, where, nil)
+			return nil
+		}
+		if l.SendTime != nil {
+			m.Time = unixAuto(*l.SendTime)
+		}
+		m.Sender = l.ExternalUserID
+	default: // plain {"text": "…", "intent": "…"}
+		if l.SentAt != nil {
+			m.Time = unixAuto(*l.SentAt)
+		}
+	}
+	if l.MsgType != "" && l.MsgType != "text" {
+		im.stats.skip(SkipNotText, where, nil)
+		return nil
+	}
+	var err error
+	if content, err = textField(l.Text); err != nil {
+		im.stats.skip(SkipMalformed, where, err)
+		return nil
+	}
+	m.Text = content
+	return im.emit(m, fn)
+}
+
+// textField reads "text" as {"content": "…"} (WeCom, 微信客服) or as a plain string.
+func textField(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 {
+		return "", errors.New("no text field")
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var obj struct {
+		Content *string `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", fmt.Errorf("text: %w", err)
+	}
+	if obj.Content == nil {
+		return "", errors.New("text has no content")
+	}
+	return *obj.Content, nil
+}
+
+// unixAuto reads a Unix time in seconds or milliseconds (exports use both).
+func unixAuto(v int64) time.Time {
+	if v > 1e11 {
+		return time.UnixMilli(v)
+	}
+	return time.Unix(v, 0)
+}
+
+func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("%s:1: csv header: %w", path, err)
+	}
+	im.stats.Lines++
+	col := func(names []string) int {
+		for _, n := range names {
+			for i, h := range header {
+				if strings.TrimSpace(h) == n {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	textCol, timeCol, intentCol, roleCol, senderCol := col(im.CSV.Text), col(im.CSV.Time), col(im.CSV.Intent), col(im.CSV.Role), col(im.CSV.Sender)
+	if textCol < 0 {
+		return fmt.Errorf("%s:1: no text column (looked for %s; map one with --csv text=COLUMN)", path, strings.Join(im.CSV.Text, ", "))
+	}
+	loc := im.Location
+	if loc == nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		where := fmt.Sprintf("%s:%d", path, line)
+		im.stats.Lines++
+		if err != nil {
+			im.stats.skip(SkipMalformed, where, err)
+			continue
+		}
+		get := func(i int) string {
+			if i < 0 || i >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[i])
+		}
+		if textCol >= len(rec) {
+			im.stats.skip(SkipMalformed, where, fmt.Errorf("%d fields, text is column %d", len(rec), textCol+1))
+			continue
+		}
+		if roleCol >= 0 && !slices.Contains(im.CSV.Customer, get(roleCol)) {
+			im.stats.skip(SkipNotCustomer, where, nil)
+			continue
+		}
+		m := Message{Text: rec[textCol], Intent: get(intentCol), Sender: get(senderCol), Source: where}
+		if ts := get(timeCol); ts != "" {
+			t, err := parseTime(ts, loc)
+			if err != nil {
+				im.stats.skip(SkipMalformed, where, err)
+				continue
+			}
+			m.Time = t
+		}
+		if err := im.emit(m, fn); err != nil {
+			return err
+		}
+	}
+}
+
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	var v int64
+	if _, err := fmt.Sscan(s, &v); err == nil && v > 1e8 {
+		return unixAuto(v), nil
+	}
+	return time.Time{}, fmt.Errorf("time %q: not a date like 2026-08-03 14:05:09", s)
+}
