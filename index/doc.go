@@ -1,0 +1,38 @@
+// Package index owns the knowledge base: its YAML format and loader, and its example questions
+// in a bleve index that returns the top-K candidate documents for an analysed message.
+//
+// # Knowledge base
+//
+// LoadKB (or ParseKB) reads a shop's kb.yaml strictly (unknown fields are errors) and validates
+// it: intent ids match ^[a-z][a-z0-9_]*$, are unique and are not "none" (reserved for
+// out-of-scope messages); every intent has a label, a category from Categories, a priority
+// 1..3, at least one example (no duplicates) and at least one answer; answer ids are unique in
+// the knowledge base and answer texts are non-empty and at most MaxAnswerRunes characters.
+// Errors name file:line, several at once (errors.Join).
+//
+//	kb, err := index.LoadKB("corpora/shop/kb.yaml")
+//	in, ok := kb.Intent("return_goods")
+//
+// # Index
+//
+// The analyzer registered with bleve as AnalyzerName ("zhiyi") calls an nlp.Analyzer and emits
+// its Terms, so index and queries share one definition of text. Each index finds its own
+// nlp.Analyzer through a key in the analyzer's config (a small registry, entry removed on
+// Close); Open binds the caller's analyzer to an index persisted by another process.
+//
+// Build indexes documents (usually one per example; Doc.Text is nlp Analysis.Text) in one
+// batch, with scorch in memory or on disk (Options.Path). Only one text field is indexed: no
+// stored fields, term vectors, doc values or _all field; a document's intent and text live in
+// Go maps. Search builds a disjunction of term queries straight from Analysis.Terms (no second
+// analysis), skipping duplicate terms, terms the index does not know and terms in more than
+// 30 % of the documents (with a floor of 64 documents, so small indexes keep every term), and
+// returns the top k by BM25. A message with no usable terms returns no candidates without
+// calling bleve. Search is safe for concurrent use.
+//
+//	ix, err := index.Build(ctx, analyzer, docs, index.Options{})
+//	defer ix.Close()
+//	cands, err := ix.Search(ctx, analyzer.Analyze("东西不要了怎么寄回去"), 10)
+//
+// Candidates with equal scores come back in no particular order: bleve numbers the documents
+// of a batch in map order.
+package index

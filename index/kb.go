@@ -1,0 +1,278 @@
+package index
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Categories are the intent categories a knowledge base may use.
+var Categories = []string{"咨询", "投诉", "建议", "故障"}
+
+// NoneIntent is the reserved intent id for out-of-scope messages; no knowledge-base intent may
+// use it.
+const NoneIntent = "none"
+
+// MaxAnswerRunes is the longest answer text a knowledge base accepts, in characters (runes).
+const MaxAnswerRunes = 500
+
+// KB is a shop's knowledge base: its intents, each with example questions and answers. Load one
+// with LoadKB or ParseKB; it is read-only afterwards and safe for concurrent use.
+type KB struct {
+	Shop    string   `yaml:"shop"`
+	Version int      `yaml:"version"`
+	Intents []Intent `yaml:"intents"`
+
+	byID map[string]*Intent
+}
+
+// Intent is one thing a customer may want, with the questions that ask for it and the answers
+// that serve it.
+type Intent struct {
+	ID       string   `yaml:"id"`       // ^[a-z][a-z0-9_]*$, unique, not "none"
+	Label    string   `yaml:"label"`    // Chinese display label
+	Category string   `yaml:"category"` // one of Categories
+	Priority int      `yaml:"priority"` // 1 (highest) .. 3
+	Handoff  bool     `yaml:"handoff"`  // a human must take over
+	Examples []string `yaml:"examples"` // example questions, at least one
+	Answers  []Answer `yaml:"answers"`  // answer variants, at least one
+}
+
+// Answer is one answer variant of an intent.
+type Answer struct {
+	ID   string `yaml:"id"`   // unique in the knowledge base
+	Text string `yaml:"text"` // at most MaxAnswerRunes characters
+}
+
+// Intent returns the intent with the given id.
+func (kb *KB) Intent(id string) (*Intent, bool) {
+	in, ok := kb.byID[id]
+	return in, ok
+}
+
+// LoadKB reads and validates the knowledge base in the YAML file at path.
+func LoadKB(path string) (*KB, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge base: %w", err)
+	}
+	return ParseKB(data, path)
+}
+
+// ParseKB parses and validates a knowledge base in YAML. name (usually the file path) prefixes
+// error messages, which have the form name:line: problem. Unknown fields are errors. Several
+// problems are reported at once (joined with errors.Join).
+func ParseKB(data []byte, name string) (*KB, error) {
+	kb := &KB{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(kb); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty knowledge base", name)
+		}
+		return nil, yamlError(name, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, yamlError(name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document; a knowledge base is one document", name, line)
+	}
+	// A second, lenient parse into nodes gives the line numbers for validation; the strict
+	// decode above has already checked the structure.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if err := kb.validate(name, &root); err != nil {
+		return nil, err
+	}
+	return kb, nil
+}
+
+var (
+	intentIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	yamlLinePrefix  = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+)
+
+// yamlError rewrites yaml.v3's "line N: problem" messages as name:N: problem.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, msg := range te.Errors {
+			errs = append(errs, errors.New(withLine(name, msg)))
+		}
+		return errors.Join(errs...)
+	}
+	// Syntax errors say "yaml: line N: …"; for a construct left open (an unclosed bracket)
+	// yaml.v3 names the line where the enclosing construct began.
+	if m := yamlLinePrefix.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%s:%s: %w", name, m[1], err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+func withLine(name, msg string) string {
+	if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
+		return name + ":" + m[1] + ": " + msg[len(m[0]):]
+	}
+	return name + ": " + msg
+}
+
+// validate checks every rule and builds the id map. root is the document node the KB was
+// decoded from.
+func (kb *KB) validate(name string, root *yaml.Node) error {
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+	}
+	intentsNode := valueOf(doc, "intents")
+	if len(kb.Intents) == 0 {
+		fail(lineOr(intentsNode, doc), "no intents")
+	}
+	kb.byID = make(map[string]*Intent, len(kb.Intents))
+	idLines := make(map[string]int, len(kb.Intents))
+	answerLines := map[string]int{}
+	for i := range kb.Intents {
+		in := &kb.Intents[i]
+		n := item(intentsNode, i)
+		line := lineOr(n, doc)
+		what := "intent " + strconv.Quote(in.ID)
+		switch {
+		case in.ID == "":
+			what = fmt.Sprintf("intent #%d", i+1)
+			fail(line, "%s: missing id", what)
+		case in.ID == NoneIntent:
+			fail(lineOr(valueOf(n, "id"), n), "%s: id %q is reserved for out-of-scope messages", what, NoneIntent)
+		case !intentIDPattern.MatchString(in.ID):
+			fail(lineOr(valueOf(n, "id"), n), "%s: id must match %s", what, intentIDPattern)
+		default:
+			if first, dup := idLines[in.ID]; dup {
+				fail(lineOr(valueOf(n, "id"), n), "%s: duplicate intent id (first at line %d)", what, first)
+			} else {
+				idLines[in.ID] = lineOr(valueOf(n, "id"), n)
+				kb.byID[in.ID] = in
+			}
+		}
+		if strings.TrimSpace(in.Label) == "" {
+			fail(lineOr(valueOf(n, "label"), n), "%s: empty label", what)
+		}
+		if !knownCategory(in.Category) {
+			fail(lineOr(valueOf(n, "category"), n), "%s: unknown category %q (want one of %s)",
+				what, in.Category, strings.Join(Categories, ", "))
+		}
+		if in.Priority < 1 || in.Priority > 3 {
+			fail(lineOr(valueOf(n, "priority"), n), "%s: priority %d out of range 1..3", what, in.Priority)
+		}
+
+		exNode := valueOf(n, "examples")
+		if len(in.Examples) == 0 {
+			fail(lineOr(exNode, n), "%s: no examples", what)
+		}
+		seen := make(map[string]int, len(in.Examples))
+		for j, ex := range in.Examples {
+			exLine := lineOr(item(exNode, j), n)
+			ex = strings.TrimSpace(ex)
+			if ex == "" {
+				fail(exLine, "%s: empty example", what)
+				continue
+			}
+			if first, dup := seen[ex]; dup {
+				fail(exLine, "%s: duplicate example %q (first at line %d)", what, ex, first)
+				continue
+			}
+			seen[ex] = exLine
+		}
+
+		ansNode := valueOf(n, "answers")
+		if len(in.Answers) == 0 {
+			fail(lineOr(ansNode, n), "%s: no answers", what)
+		}
+		for j, a := range in.Answers {
+			an := item(ansNode, j)
+			idLine := lineOr(valueOf(an, "id"), lineNode(an, n))
+			switch {
+			case strings.TrimSpace(a.ID) == "":
+				fail(idLine, "%s: answer #%d: missing id", what, j+1)
+			default:
+				if first, dup := answerLines[a.ID]; dup {
+					fail(idLine, "%s: duplicate answer id %q (first at line %d)", what, a.ID, first)
+				} else {
+					answerLines[a.ID] = idLine
+				}
+			}
+			textLine := lineOr(valueOf(an, "text"), lineNode(an, n))
+			switch r := utf8.RuneCountInString(a.Text); {
+			case strings.TrimSpace(a.Text) == "":
+				fail(textLine, "%s: answer %q: empty text", what, a.ID)
+			case r > MaxAnswerRunes:
+				fail(textLine, "%s: answer %q: text has %d characters, more than %d", what, a.ID, r, MaxAnswerRunes)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func knownCategory(c string) bool {
+	for _, k := range Categories {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// valueOf returns the value node of key in mapping node m, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// item returns the i-th element of sequence node s, or nil.
+func item(s *yaml.Node, i int) *yaml.Node {
+	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
+		return nil
+	}
+	return s.Content[i]
+}
+
+// lineNode returns n, or fallback when n is nil.
+func lineNode(n, fallback *yaml.Node) *yaml.Node {
+	if n != nil {
+		return n
+	}
+	return fallback
+}
+
+// lineOr returns the line of n, else of fallback, else 1.
+func lineOr(n, fallback *yaml.Node) int {
+	switch {
+	case n != nil && n.Line > 0:
+		return n.Line
+	case fallback != nil && fallback.Line > 0:
+		return fallback.Line
+	}
+	return 1
+}

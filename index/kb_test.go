@@ -1,0 +1,172 @@
+package index
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadSampleKB(t *testing.T) {
+	kb, err := LoadKB("../corpora/shop/kb.yaml")
+	if err != nil {
+		t.Fatalf("LoadKB: %v", err)
+	}
+	if len(kb.Intents) < 35 {
+		t.Errorf("%d intents, want at least 35", len(kb.Intents))
+	}
+	if kb.Shop == "" || kb.Version < 1 {
+		t.Errorf("shop %q version %d", kb.Shop, kb.Version)
+	}
+	in, ok := kb.Intent("return_goods")
+	if !ok || in.Label == "" || len(in.Examples) == 0 || len(in.Answers) == 0 {
+		t.Fatalf("Intent(return_goods) = %+v, %v", in, ok)
+	}
+	if in != &kb.Intents[indexOf(kb, "return_goods")] {
+		t.Errorf("Intent does not point into kb.Intents")
+	}
+	if _, ok := kb.Intent("none"); ok {
+		t.Errorf("Intent(none) found")
+	}
+	for _, in := range kb.Intents {
+		if got, ok := kb.Intent(in.ID); !ok || got.ID != in.ID {
+			t.Errorf("Intent(%q) = %v, %v", in.ID, got, ok)
+		}
+	}
+}
+
+func indexOf(kb *KB, id string) int {
+	for i, in := range kb.Intents {
+		if in.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// validKB is a small valid knowledge base; the broken cases below change one line of it.
+const validKB = `shop: 测试店
+version: 1
+intents:
+  - id: return_goods
+    label: 退货
+    category: 咨询
+    priority: 2
+    handoff: false
+    examples:
+      - 我想退货
+      - 怎么退货
+    answers:
+      - id: return_goods.a
+        text: 亲，签收 7 天内支持无理由退货。
+  - id: complaint
+    label: 投诉
+    category: 投诉
+    priority: 1
+    handoff: true
+    examples:
+      - 我要投诉
+    answers:
+      - id: complaint.a
+        text: 非常抱歉，马上为您转人工。
+`
+
+func TestParseKBValid(t *testing.T) {
+	kb, err := ParseKB([]byte(validKB), "kb.yaml")
+	if err != nil {
+		t.Fatalf("ParseKB: %v", err)
+	}
+	if len(kb.Intents) != 2 || !kb.Intents[1].Handoff || kb.Intents[0].Answers[0].ID != "return_goods.a" {
+		t.Errorf("parsed %+v", kb)
+	}
+}
+
+// replaceLine returns validKB with line n (1-based) replaced by repl (which may hold several
+// lines).
+func replaceLine(n int, repl string) string { return replaceLines(n, n, repl) }
+
+// replaceLines returns validKB with lines from..to (1-based, inclusive) replaced by repl, or
+// deleted when repl is empty.
+func replaceLines(from, to int, repl string) string {
+	lines := strings.Split(validKB, "\n")
+	out := append([]string{}, lines[:from-1]...)
+	if repl != "" {
+		out = append(out, repl)
+	}
+	return strings.Join(append(out, lines[to:]...), "\n")
+}
+
+func TestParseKBErrors(t *testing.T) {
+	long := strings.Repeat("长", MaxAnswerRunes+1)
+	tests := []struct {
+		name string
+		yaml string
+		line string // "kb.yaml:N:" expected in the error
+		want string // expected reason
+	}{
+		{"syntax", replaceLine(5, "    label: 退货: 退款"), "kb.yaml:5:", "mapping values are not allowed"},
+		{"bad character", replaceLine(6, "    @category: 咨询"), "kb.yaml:6:", "cannot start any token"},
+		{"unknown field", replaceLine(8, "    handof: false"), "kb.yaml:8:", "field handof not found"},
+		{"unknown top-level field", replaceLine(2, "versoin: 1"), "kb.yaml:2:", "field versoin not found"},
+		{"wrong type", replaceLine(7, "    priority: high"), "kb.yaml:7:", "cannot unmarshal"},
+		{"duplicate key", replaceLine(5, "    label: 退货\n    label: 退款"), "kb.yaml:6:", "already defined"},
+		{"bad id", replaceLine(4, "  - id: Return-Goods"), "kb.yaml:4:", "must match"},
+		{"reserved id", replaceLine(4, "  - id: none"), "kb.yaml:4:", "reserved"},
+		{"missing id", replaceLine(4, "  -"), "kb.yaml:5:", "missing id"},
+		{"duplicate intent id", replaceLine(15, "  - id: return_goods"), "kb.yaml:15:", "duplicate intent id (first at line 4)"},
+		{"empty label", replaceLine(5, `    label: ""`), "kb.yaml:5:", "empty label"},
+		{"unknown category", replaceLine(6, "    category: 售后"), "kb.yaml:6:", "unknown category"},
+		{"priority 0", replaceLine(7, "    priority: 0"), "kb.yaml:7:", "priority 0 out of range"},
+		{"priority 4", replaceLine(18, "    priority: 4"), "kb.yaml:18:", "priority 4 out of range"},
+		{"no examples", replaceLines(9, 11, "    examples: []"), "kb.yaml:9:", "no examples"},
+		{"duplicate example", replaceLine(11, "      - 我想退货"), "kb.yaml:11:", "duplicate example"},
+		{"empty example", replaceLine(11, `      - " "`), "kb.yaml:11:", "empty example"},
+		{"no answers", replaceLines(22, 24, "    answers: []"), "kb.yaml:22:", "no answers"},
+		{"missing answers", replaceLines(22, 24, ""), "kb.yaml:15:", "no answers"},
+		{"duplicate answer id", replaceLine(23, "      - id: return_goods.a"), "kb.yaml:23:", "duplicate answer id"},
+		{"empty answer id", replaceLine(13, `      - id: ""`), "kb.yaml:13:", "missing id"},
+		{"empty answer text", replaceLine(14, `        text: ""`), "kb.yaml:14:", "empty text"},
+		{"long answer text", replaceLine(24, "        text: "+long), "kb.yaml:24:", "more than 500"},
+		{"no intents", "shop: x\nversion: 1\nintents: []\n", "kb.yaml:3:", "no intents"},
+		{"empty file", "", "kb.yaml", "empty knowledge base"},
+		{"two documents", validKB + "---\nshop: y\n", "kb.yaml:25:", "second YAML document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseKB([]byte(tt.yaml), "kb.yaml")
+			if err == nil {
+				t.Fatalf("no error for\n%s", tt.yaml)
+			}
+			if !strings.Contains(err.Error(), tt.line) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want %q and %q", err, tt.line, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseKBSeveralErrors: independent problems are all reported.
+func TestParseKBSeveralErrors(t *testing.T) {
+	y := strings.Replace(validKB, "category: 咨询", "category: 其他", 1)
+	y = strings.Replace(y, "priority: 1", "priority: 9", 1)
+	_, err := ParseKB([]byte(y), "kb.yaml")
+	if err == nil || !strings.Contains(err.Error(), "kb.yaml:6: ") || !strings.Contains(err.Error(), "kb.yaml:18: ") {
+		t.Errorf("error %v, want both line 6 and line 18", err)
+	}
+}
+
+func TestLoadKBMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.yaml")
+	if _, err := LoadKB(path); !os.IsNotExist(unwrapAll(err)) {
+		t.Errorf("LoadKB(missing) = %v", err)
+	}
+}
+
+func unwrapAll(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}

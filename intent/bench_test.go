@@ -1,0 +1,169 @@
+package intent_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// shopBundle trains the sample shop once per test binary (a few seconds) into a temp dir.
+var shopBundle = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "zhiyi-bench-shop-")
+	if err != nil {
+		return "", err
+	}
+	cfg := train.DefaultConfig()
+	cfg.Data = []string{"../corpora/shop/chats"}
+	cfg.KB = "../corpora/shop/kb.yaml"
+	cfg.DictDir = "../corpora/shop/dict"
+	cfg.Out = filepath.Join(dir, "shop")
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		return "", err
+	}
+	return cfg.Out, nil
+})
+
+// benchTexts are the sample shop's holdout messages: realistic and never trained on.
+func benchTexts(b *testing.B) []string {
+	f, err := os.Open("../corpora/shop/holdout/holdout_2026-11.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func loadShop(b *testing.B) *intent.Engine {
+	dir, err := shopBundle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := intent.Load(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	return e
+}
+
+// run times each call and reports p50/p99 beside ns/op.
+func run(b *testing.B, texts []string, f func(string)) {
+	b.ReportAllocs()
+	lat := make([]time.Duration, 0, 1<<16)
+	i := 0
+	for b.Loop() {
+		t := time.Now()
+		f(texts[i%len(texts)])
+		if len(lat) < cap(lat) {
+			lat = append(lat, time.Since(t))
+		}
+		i++
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	}
+}
+
+// BenchmarkClassify measures one message through the whole engine on the sample shop, with the
+// analysis alone as the floor in the same run, and on an index grown to about 10k documents.
+func BenchmarkClassify(b *testing.B) {
+	texts := benchTexts(b)
+	e := loadShop(b)
+	ctx := context.Background()
+	b.Run("floor=analyze", func(b *testing.B) {
+		an := e.Analyzer()
+		run(b, texts, func(s string) { an.Analyze(s) })
+	})
+	b.Run(fmt.Sprintf("shop/docs=%d", e.IndexStats().Docs), func(b *testing.B) {
+		run(b, texts, func(s string) { e.Classify(ctx, intent.Request{Text: s}) })
+	})
+	big := loadGrown(b, 10000)
+	b.Run(fmt.Sprintf("grown/docs=%d", big.IndexStats().Docs), func(b *testing.B) {
+		run(b, texts, func(s string) { big.Classify(ctx, intent.Request{Text: s}) })
+	})
+}
+
+// loadGrown copies the shop bundle and grows its history to about n documents by pairing real
+// messages (so term statistics stay realistic), then loads it without a manifest.
+func loadGrown(b *testing.B, n int) *intent.Engine {
+	dir, err := shopBundle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	grown := b.TempDir()
+	if err := os.CopyFS(grown, os.DirFS(dir)); err != nil {
+		b.Fatal(err)
+	}
+	os.Remove(filepath.Join(grown, intent.ManifestFile))
+	data, err := os.ReadFile(filepath.Join(dir, intent.ExamplesFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []intent.ExampleDoc
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		var d intent.ExampleDoc
+		if json.Unmarshal(sc.Bytes(), &d) == nil {
+			docs = append(docs, d)
+		}
+	}
+	f, err := os.Create(filepath.Join(grown, intent.ExamplesFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc := json.NewEncoder(f)
+	for i := 0; i < n && len(docs) > 0; i++ {
+		d := docs[i%len(docs)]
+		if i >= len(docs) {
+			d.Text = d.Text + " " + docs[(i*7919)%len(docs)].Text
+		}
+		enc.Encode(d)
+	}
+	f.Close()
+	e, err := intent.LoadUnverified(context.Background(), grown, "grown")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	return e
+}
+
+// BenchmarkLoad measures loading the sample shop's bundle: verify, dictionaries, subwords,
+// classifier and the retrieval index build. The process-wide gse dictionary is loaded before
+// the timer starts (it is shared by every load in a process).
+func BenchmarkLoad(b *testing.B) {
+	dir, err := shopBundle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := intent.Load(context.Background(), dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Close()
+	}
+}
