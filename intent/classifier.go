@@ -153,6 +153,14 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	if err := binary.Read(br, binary.LittleEndian, &nf); err != nil || nf > 1<<26 {
 		return nil, fmt.Errorf("classifier: bad feature count")
 	}
+	// Check the claimed sizes against what is left before allocating, so a corrupt header
+	// cannot ask for gigabytes.
+	if uint64(nf)*uint64(nl) > 1<<28 {
+		return nil, fmt.Errorf("classifier: %d features × %d labels is too large", nf, nl)
+	}
+	if sz, ok := remaining(r); ok && int64(nl)*4+int64(nf)*4*(1+int64(nl)) > sz+int64(br.Buffered()) {
+		return nil, fmt.Errorf("classifier: truncated: header claims %d features × %d labels", nf, nl)
+	}
 	bias := make([]float32, nl)
 	ids := make([]uint32, nf)
 	weights := make([]float32, int(nf)*int(nl))
@@ -177,4 +185,26 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// remaining reports how many bytes r has left when it can tell (a file or an in-memory reader).
+func remaining(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len()), true
+	case io.Seeker:
+		cur, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0, false
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if err != nil {
+			return 0, false
+		}
+		if _, err := v.Seek(cur, io.SeekStart); err != nil {
+			return 0, false
+		}
+		return end - cur, true
+	}
+	return 0, false
 }

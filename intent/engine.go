@@ -307,7 +307,7 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	res := Result{
 		MsgID:      req.MsgID,
 		Intent:     labels[best],
-		Confidence: round4(probs[best]),
+		Confidence: round4(probs[best]), // rounded for display; decisions use the exact value
 		Rewrites:   an.Rewrites,
 		Masked:     an.Masked.Kinds(),
 		Model:      e.version,
@@ -328,7 +328,7 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		// Nothing to go on (punctuation, a lone emoji): a person reads it.
 		res.Route, res.Reason = RouteHandoff, "no words to understand"
 	} else {
-		res.Route, res.Reason = e.policy.Decide(res.Intent, res.Confidence, handoff)
+		res.Route, res.Reason = e.policy.Decide(res.Intent, probs[best], handoff)
 	}
 	for _, j := range order {
 		c := Candidate{Intent: labels[j], Confidence: round4(probs[j])}

@@ -84,6 +84,13 @@ func (p *Policy) Validate() error {
 		return bad("suggest", p.Suggest)
 	case p.RetrievalK < 0 || p.RetrievalK > 1000:
 		return bad("retrieval_k", float64(p.RetrievalK))
+	case p.Fusion.Classifier < 0 || math.IsNaN(p.Fusion.Classifier):
+		return bad("fusion.classifier", p.Fusion.Classifier)
+	}
+	for name, t := range p.AutoByIntent {
+		if t < 0 || t > 1.01 || math.IsNaN(t) {
+			return bad("auto_by_intent."+name, t)
+		}
 	}
 	return nil
 }

@@ -52,38 +52,61 @@ func goldenMin(f func(float64) float64, a, b float64, iters int) float64 {
 	return (a + b) / 2
 }
 
-// fitFusion chooses the ranker's weights by coordinate descent on dev log-loss, starting from
-// the calibrated classifier alone. The classifier weight stays free so the fused score remains
-// calibrated.
+// fitFusion chooses the ranker's weights by coordinate descent on dev log-loss plus a small
+// penalty on the evidence weights, starting from the calibrated classifier alone. Weights stay in
+// sane bounds so a small dev split cannot push them to extremes, and fusion is switched off when
+// it does not at least match the classifier alone in dev accuracy.
 func fitFusion(items []scored, t float64) intent.Fusion {
-	f := intent.Fusion{Classifier: 1, BM25Half: 5}
+	alone := intent.Fusion{Classifier: 1, BM25Half: 5}
 	if len(items) == 0 {
-		return f
+		return alone
 	}
-	best := nll(items, f, t)
-	steps := []float64{2, 1, 0.5, 0.25, 0.1}
-	params := []*float64{&f.Classifier, &f.BM25, &f.Agree, &f.Overlap, &f.BM25Half}
-	for _, step := range steps {
+	f := alone
+	const penalty = 0.01
+	loss := func(f intent.Fusion) float64 {
+		return nll(items, f, t) + penalty*(f.BM25*f.BM25+f.Agree*f.Agree+f.Overlap*f.Overlap)
+	}
+	type param struct {
+		v      *float64
+		lo, hi float64
+	}
+	params := []param{{&f.Classifier, 0.1, 5}, {&f.BM25, 0, 5}, {&f.Agree, 0, 5}, {&f.Overlap, 0, 5}, {&f.BM25Half, 0.5, 50}}
+	best := loss(f)
+	for _, step := range []float64{2, 1, 0.5, 0.25, 0.1} {
 		for improved := true; improved; {
 			improved = false
-			for pi, p := range params {
+			for _, p := range params {
 				for _, dir := range []float64{1, -1} {
-					old := *p
-					*p += dir * step
-					if pi == 0 && *p <= 0.05 || pi == 4 && *p <= 0.5 {
-						*p = old
+					old := *p.v
+					*p.v = min(p.hi, max(p.lo, old+dir*step))
+					if *p.v == old {
 						continue
 					}
-					if v := nll(items, f, t); v < best-1e-6 {
+					if v := loss(f); v < best-1e-6 {
 						best, improved = v, true
 					} else {
-						*p = old
+						*p.v = old
 					}
 				}
 			}
 		}
 	}
+	if fusedAccuracy(items, f, t) < fusedAccuracy(items, alone, t) {
+		return alone
+	}
 	return f
+}
+
+func fusedAccuracy(items []scored, f intent.Fusion, t float64) float64 {
+	var buf []float64
+	right := 0
+	for _, it := range items {
+		buf = intent.Fuse(it.scores, f, t, buf[:0])
+		if argmax64(buf) == it.label {
+			right++
+		}
+	}
+	return float64(right) / float64(len(items))
 }
 
 // prediction is one dev decision, for choosing thresholds.

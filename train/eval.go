@@ -86,7 +86,7 @@ func Evaluate(ctx context.Context, e *intent.Engine, data []Labelled, name strin
 }
 
 func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, name string) *Report {
-	r := &Report{Model: e.Version(), Data: name, Count: len(data), Routes: map[string]int{}}
+	r := &Report{Model: e.Version(), Data: name, Count: len(data), Routes: map[string]int{}, Confusions: []Confusion{}}
 	labelSet := map[string]bool{}
 	for _, l := range e.Classifier().Labels() {
 		labelSet[l] = true

@@ -415,13 +415,19 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("%s:%d", path, line)
 		im.stats.Lines++
 		if err != nil {
-			im.stats.skip(SkipMalformed, where, err)
+			// After a parse error there are no field positions; the error knows the line.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			im.stats.skip(SkipMalformed, fmt.Sprintf("%s:%d", path, line), err)
 			continue
 		}
+		line, _ := cr.FieldPos(0)
+		where := fmt.Sprintf("%s:%d", path, line)
 		get := func(i int) string {
 			if i < 0 || i >= len(rec) {
 				return ""

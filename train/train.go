@@ -60,7 +60,7 @@ type Summary struct {
 	DevSplit   string      `json:"dev_split"`
 	Dropped    int         `json:"dropped_unknown_intent"`
 	Fit        FitResult   `json:"fit"`
-	Policy     intent.Policy
+	Policy     intent.Policy `json:"policy"`
 	Classifier *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
 	Report     *Report           `json:"report,omitempty"`          // dev report, fused ranker
 	Durations  map[string]string `json:"durations"`

@@ -1,0 +1,207 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// Error codes of the {"error":{"code":…,"message":…}} answers.
+const (
+	CodeEmptyText            = "empty_text"             // 400: text missing, empty or only white space
+	CodeTextTooLong          = "text_too_long"          // 400: text over Config.MaxTextBytes UTF-8 bytes
+	CodeInvalidUTF8          = "invalid_utf8"           // 400: the body is not valid UTF-8
+	CodeInvalidJSON          = "invalid_json"           // 400: empty, malformed or truncated JSON, not an object, trailing data
+	CodeInvalidField         = "invalid_field"          // 400: a known field of the wrong type (msg_id must be a string)
+	CodeUnknownField         = "unknown_field"          // 400: a field the API does not define (rejected, not ignored)
+	CodeEmptyBatch           = "empty_batch"            // 400: a batch without messages
+	CodeBatchTooLarge        = "batch_too_large"        // 400: more than Config.MaxBatch messages
+	CodeBadRequest           = "bad_request"            // 400: the HTTP request itself could not be parsed
+	CodeUnauthorized         = "unauthorized"           // 401: admin route without the right bearer token
+	CodeNotFound             = "not_found"              // 404: unknown path (admin routes too while they are off)
+	CodeMethodNotAllowed     = "method_not_allowed"     // 405: known path, wrong method; see the Allow header
+	CodeRequestTimeout       = "request_timeout"        // 408: the request was not read within ReadTimeout
+	CodeBodyTooLarge         = "body_too_large"         // 413: body over Config.MaxBodyBytes
+	CodeUnsupportedMediaType = "unsupported_media_type" // 415: Content-Type is not application/json (charset=utf-8 allowed)
+	CodeHeaderTooLarge       = "header_too_large"       // 431: request headers too large
+	CodeInternal             = "internal"               // 500: a bug (a recovered panic); never expected
+	CodeReloadFailed         = "reload_failed"          // 422: the named bundle did not load; the old model keeps serving
+)
+
+// apiError is an error answered to the client as JSON with an HTTP status.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errf(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+type errorBody struct {
+	Error *apiError `json:"error"`
+}
+
+const contentTypeJSON = "application/json; charset=utf-8"
+
+// writeJSON answers v as JSON with the given status. Encoding goes straight into the response
+// body; nothing refers to the request afterwards.
+func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
+	ctx.Response.ResetBody()
+	ctx.SetContentType(contentTypeJSON)
+	ctx.SetStatusCode(status)
+	enc := json.NewEncoder(ctx)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		ctx.Response.ResetBody()
+		ctx.SetStatusCode(fasthttp.StatusInternalServerError)
+		_, _ = ctx.WriteString(`{"error":{"code":"internal","message":"the response could not be encoded"}}` + "\n")
+		return fmt.Errorf("encode response: %w", err)
+	}
+	return nil
+}
+
+// writeError answers e as {"error":{"code":…,"message":…}}.
+func writeError(ctx *fasthttp.RequestCtx, e *apiError) {
+	_ = writeJSON(ctx, e.Status, errorBody{Error: e})
+}
+
+// checkContentType accepts application/json with an optional charset=utf-8 parameter
+// (case-insensitive, other parameters ignored).
+func checkContentType(ct []byte) *apiError {
+	bad := func() *apiError {
+		return errf(fasthttp.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+			"Content-Type must be application/json (charset=utf-8 allowed)")
+	}
+	media, params, _ := bytes.Cut(ct, []byte{';'})
+	if !bytes.EqualFold(bytes.TrimSpace(media), []byte("application/json")) {
+		return bad()
+	}
+	for len(params) > 0 {
+		var p []byte
+		p, params, _ = bytes.Cut(params, []byte{';'})
+		k, v, _ := bytes.Cut(p, []byte{'='})
+		if !bytes.EqualFold(bytes.TrimSpace(k), []byte("charset")) {
+			continue
+		}
+		v = bytes.Trim(bytes.TrimSpace(v), `"`)
+		if !bytes.EqualFold(v, []byte("utf-8")) && !bytes.EqualFold(v, []byte("utf8")) {
+			return bad()
+		}
+	}
+	return nil
+}
+
+// decodeBody decodes a JSON object from body into v, rejecting invalid UTF-8, unknown fields,
+// wrongly typed fields and trailing data. Requests and batches take the fast path of
+// fastjson.go when they can; everything else, errors included, is encoding/json's. Both copy
+// what they keep, so v never refers to body.
+func decodeBody(body []byte, v any) *apiError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body is empty; send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return errf(fasthttp.StatusBadRequest, CodeInvalidUTF8, "the body is not valid UTF-8")
+	}
+	switch t := v.(type) {
+	case *intent.Request:
+		if fastDecodeRequest(body, t) {
+			return nil
+		}
+		*t = intent.Request{}
+	case *BatchRequest:
+		if fastDecodeBatch(body, t) {
+			return nil
+		}
+		*t = BatchRequest{}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "trailing data after the JSON object")
+	}
+	return nil
+}
+
+// jsonError maps a json.Decoder error to an API error.
+func jsonError(err error) *apiError {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "malformed JSON at byte %d: %s",
+			syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "truncated JSON")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body must be a JSON object")
+		}
+		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s", typ.Field, kindName(typ.Type))
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown field %s", name)
+	}
+	return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "invalid JSON: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+func kindName(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "of type " + t.String()
+}
+
+// blank reports whether s has nothing but white space (Unicode, including the ideographic
+// space U+3000) and invisible format characters such as zero-width spaces and BOMs.
+func blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkText validates one message's text.
+func checkText(text string, maxBytes int) *apiError {
+	if blank(text) {
+		return errf(fasthttp.StatusBadRequest, CodeEmptyText, "text is missing, empty or only white space")
+	}
+	if len(text) > maxBytes {
+		return errf(fasthttp.StatusBadRequest, CodeTextTooLong, "text is %d bytes; the limit is %d UTF-8 bytes", len(text), maxBytes)
+	}
+	return nil
+}

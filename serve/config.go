@@ -1,0 +1,250 @@
+package serve
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for Config. A zero field in the Config given to New takes these values.
+const (
+	DefaultAddr            = ":8080"
+	DefaultModelDir        = "models/shop"
+	DefaultMaxTextBytes    = 2048    // the WeCom text message limit, in UTF-8 bytes
+	DefaultMaxBodyBytes    = 1 << 20 // a full batch of maximal, fully \u-escaped texts fits
+	DefaultMaxBatch        = 64
+	DefaultReadTimeout     = 5 * time.Second
+	DefaultWriteTimeout    = 5 * time.Second
+	DefaultIdleTimeout     = 60 * time.Second
+	DefaultShutdownTimeout = 15 * time.Second
+	DefaultLogLevel        = "info"
+)
+
+// Config is the server's configuration. The zero value is usable: New fills zero fields with the
+// Default* constants. Admin routes stay off while AdminToken is empty.
+type Config struct {
+	// Addr is the TCP address ListenAndServe listens on (env ZHIYI_ADDR, flag -addr).
+	Addr string
+	// ModelDir is the model bundle loaded at start and by a reload without a named bundle
+	// (env ZHIYI_MODEL, flag -model).
+	ModelDir string
+	// MaxTextBytes limits a message's text, counted in UTF-8 bytes after JSON decoding
+	// (env ZHIYI_MAX_TEXT_BYTES, flag -max-text-bytes). Default 2048, the WeCom text limit.
+	MaxTextBytes int
+	// MaxBodyBytes limits a request body; a larger one is answered 413 body_too_large
+	// (env ZHIYI_MAX_BODY_BYTES, flag -max-body-bytes).
+	MaxBodyBytes int
+	// MaxBatch limits the messages in one POST /intent/batch (env ZHIYI_MAX_BATCH, flag -max-batch).
+	MaxBatch int
+	// ReadTimeout, WriteTimeout and IdleTimeout are fasthttp's connection timeouts
+	// (env ZHIYI_READ_TIMEOUT, ZHIYI_WRITE_TIMEOUT, ZHIYI_IDLE_TIMEOUT; Go durations such as 5s).
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests once its context is done
+	// (env ZHIYI_SHUTDOWN_TIMEOUT, flag -shutdown-timeout).
+	ShutdownTimeout time.Duration
+	// Concurrency caps concurrent connections; 0 keeps fasthttp's default
+	// (env ZHIYI_CONCURRENCY, flag -concurrency).
+	Concurrency int
+	// AdminToken enables POST /admin/reload, which then requires "Authorization: Bearer <token>"
+	// (env ZHIYI_ADMIN_TOKEN, flag -admin-token; prefer the environment: flags show in ps).
+	AdminToken string
+	// LogLevel is debug, info, warn or error (env ZHIYI_LOG_LEVEL, flag -log-level). The server
+	// itself logs to the *slog.Logger given to New; NewLogger builds one at this level.
+	LogLevel string
+
+	envErr error // a malformed environment variable seen by RegisterFlags
+}
+
+// DefaultConfig returns the built-in defaults, without looking at the environment.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            DefaultAddr,
+		ModelDir:        DefaultModelDir,
+		MaxTextBytes:    DefaultMaxTextBytes,
+		MaxBodyBytes:    DefaultMaxBodyBytes,
+		MaxBatch:        DefaultMaxBatch,
+		ReadTimeout:     DefaultReadTimeout,
+		WriteTimeout:    DefaultWriteTimeout,
+		IdleTimeout:     DefaultIdleTimeout,
+		ShutdownTimeout: DefaultShutdownTimeout,
+		LogLevel:        DefaultLogLevel,
+	}
+}
+
+// ConfigFromEnv returns the defaults overridden by the ZHIYI_* environment variables.
+// A malformed value is an error naming the variable.
+func ConfigFromEnv() (Config, error) {
+	c := DefaultConfig()
+	err := c.applyEnv(os.LookupEnv)
+	return c, err
+}
+
+// RegisterFlags sets c to the defaults overridden by the ZHIYI_* environment variables and binds
+// one flag per field on fs, so that a flag given on the command line wins over the environment,
+// which wins over the default. A malformed environment value keeps the default and is reported
+// by Validate (and so by New).
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	*c = DefaultConfig()
+	c.envErr = c.applyEnv(os.LookupEnv)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env ZHIYI_ADDR)")
+	fs.StringVar(&c.ModelDir, "model", c.ModelDir, "model bundle directory (env ZHIYI_MODEL)")
+	fs.IntVar(&c.MaxTextBytes, "max-text-bytes", c.MaxTextBytes, "max message text in UTF-8 bytes (env ZHIYI_MAX_TEXT_BYTES)")
+	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "max request body in bytes (env ZHIYI_MAX_BODY_BYTES)")
+	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "max messages per /intent/batch (env ZHIYI_MAX_BATCH)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "connection read timeout (env ZHIYI_READ_TIMEOUT)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "connection write timeout (env ZHIYI_WRITE_TIMEOUT)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "keep-alive idle timeout (env ZHIYI_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown (env ZHIYI_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections, 0 = fasthttp default (env ZHIYI_CONCURRENCY)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling POST /admin/reload; empty = admin routes off (env ZHIYI_ADMIN_TOKEN, preferred)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env ZHIYI_LOG_LEVEL)")
+}
+
+// applyEnv overrides c's fields from the environment looked up by get.
+func (c *Config) applyEnv(get func(string) (string, bool)) error {
+	var errs []error
+	str := func(key string, dst *string) {
+		if v, ok := get(key); ok {
+			*dst = v
+		}
+	}
+	num := func(key string, dst *int) {
+		if v, ok := get(key); ok && strings.TrimSpace(v) != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+				return
+			}
+			*dst = n
+		}
+	}
+	dur := func(key string, dst *time.Duration) {
+		if v, ok := get(key); ok && strings.TrimSpace(v) != "" {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+				return
+			}
+			*dst = d
+		}
+	}
+	str("ZHIYI_ADDR", &c.Addr)
+	str("ZHIYI_MODEL", &c.ModelDir)
+	num("ZHIYI_MAX_TEXT_BYTES", &c.MaxTextBytes)
+	num("ZHIYI_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	num("ZHIYI_MAX_BATCH", &c.MaxBatch)
+	dur("ZHIYI_READ_TIMEOUT", &c.ReadTimeout)
+	dur("ZHIYI_WRITE_TIMEOUT", &c.WriteTimeout)
+	dur("ZHIYI_IDLE_TIMEOUT", &c.IdleTimeout)
+	dur("ZHIYI_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	num("ZHIYI_CONCURRENCY", &c.Concurrency)
+	str("ZHIYI_ADMIN_TOKEN", &c.AdminToken)
+	str("ZHIYI_LOG_LEVEL", &c.LogLevel)
+	if len(errs) > 0 {
+		return fmt.Errorf("serve: environment: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if c.ModelDir == "" {
+		c.ModelDir = d.ModelDir
+	}
+	if c.MaxTextBytes == 0 {
+		c.MaxTextBytes = d.MaxTextBytes
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = d.MaxBatch
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = d.ReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = d.WriteTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = d.IdleTimeout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = d.LogLevel
+	}
+	return c
+}
+
+// Validate reports a malformed environment variable seen by RegisterFlags, a negative limit or
+// timeout, or an unknown log level. Zero fields are valid: they mean the default.
+func (c Config) Validate() error {
+	var errs []error
+	if c.envErr != nil {
+		errs = append(errs, c.envErr)
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"max text bytes", int64(c.MaxTextBytes)},
+		{"max body bytes", int64(c.MaxBodyBytes)},
+		{"max batch", int64(c.MaxBatch)},
+		{"read timeout", int64(c.ReadTimeout)},
+		{"write timeout", int64(c.WriteTimeout)},
+		{"idle timeout", int64(c.IdleTimeout)},
+		{"shutdown timeout", int64(c.ShutdownTimeout)},
+		{"concurrency", int64(c.Concurrency)},
+	} {
+		if f.v < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))
+		}
+	}
+	if c.LogLevel != "" {
+		if _, err := ParseLevel(c.LogLevel); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("serve: config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// ParseLevel parses a log level name: debug, info, warn (or warning) or error, case-insensitive.
+func ParseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "", "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("unknown log level %q (want debug, info, warn or error)", s)
+}
+
+// NewLogger returns a JSON slog logger writing to w at the named level (see ParseLevel).
+func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+	l, err := ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

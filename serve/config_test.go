@@ -1,0 +1,65 @@
+package serve
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRegisterFlags(t *testing.T) {
+	t.Setenv("ZHIYI_ADDR", ":9999")
+	t.Setenv("ZHIYI_MODEL", "models/env")
+	t.Setenv("ZHIYI_MAX_TEXT_BYTES", "1000")
+	t.Setenv("ZHIYI_READ_TIMEOUT", "2s")
+	t.Setenv("ZHIYI_ADMIN_TOKEN", "tok")
+	t.Setenv("ZHIYI_LOG_LEVEL", "debug")
+
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--model", "models/flag", "-max-batch", "8"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig()
+	want.Addr, want.ModelDir, want.MaxTextBytes, want.ReadTimeout = ":9999", "models/flag", 1000, 2*time.Second
+	want.AdminToken, want.LogLevel, want.MaxBatch = "tok", "debug", 8
+	if c != want {
+		t.Fatalf("got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestConfigEnvErrors(t *testing.T) {
+	t.Setenv("ZHIYI_MAX_BATCH", "many")
+	t.Setenv("ZHIYI_IDLE_TIMEOUT", "60")
+	var c Config
+	c.RegisterFlags(flag.NewFlagSet("x", flag.ContinueOnError))
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "ZHIYI_MAX_BATCH") || !strings.Contains(err.Error(), "ZHIYI_IDLE_TIMEOUT") {
+		t.Fatalf("Validate: %v", err)
+	}
+	if c.MaxBatch != DefaultMaxBatch {
+		t.Fatalf("bad env changed the value: %d", c.MaxBatch)
+	}
+	if _, err := ConfigFromEnv(); err == nil {
+		t.Fatal("ConfigFromEnv accepted bad values")
+	}
+	if _, err := New(c, fakeLoader, nil); err == nil {
+		t.Fatal("New accepted a bad environment")
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	if err := (Config{LogLevel: "loud"}).Validate(); err == nil {
+		t.Fatal("bad level accepted")
+	}
+	for _, l := range []string{"debug", "INFO", "warn", "warning", "error"} {
+		if _, err := NewLogger(io.Discard, l); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+// Package serve is zhiyi's HTTP face: a fasthttp server that answers the reply gateway's
+// messages with the loaded intent engine, reloads models without dropping requests and shuts
+// down gracefully.
+//
+// # API
+//
+//	srv, err := serve.New(cfg, loader, logger) // loads cfg.ModelDir; a failure is an error
+//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown
+//	err = srv.Reload(ctx, dir)                 // atomic swap; a failing load keeps the old engine
+//	go srv.ReloadOn(ctx, hup)                  // reload on each signal (SIGHUP)
+//
+// The engine is whatever the Loader returns (an Engine: Classify and Version); serve knows
+// nothing of bundles. The engine lives in an atomic pointer; requests never lock.
+//
+// # Routes
+//
+//	POST /intent          {"text":"…","msg_id":"…","sender_id":"…","channel":"wecom|kf|mp","chat_id":"…","sent_at":1730000000000}
+//	                      → the engine's intent.Result as JSON; ?debug=1 adds tokens and features
+//	POST /intent/batch    {"messages":[{…},…]} → {"results":[{…},…]} in order; at most Config.MaxBatch (64)
+//	GET  /healthz         200 {"status":"ok"} while the process runs
+//	GET  /readyz          200 {"status":"ready","model":…} while a model is loaded; 503 once shutting down
+//	GET  /metrics         Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
+//	POST /admin/reload    optional {"model":"dir"}; needs Authorization: Bearer <Config.AdminToken>;
+//	                      404 while no admin token is configured, 401 without the right token,
+//	                      422 reload_failed when the bundle does not load (the old one keeps serving)
+//
+// Only "text" is required. msg_id, sender_id, channel and chat_id are strings and sent_at is an
+// integer (unix milliseconds); a wrong type is 400 invalid_field. Unknown fields are rejected
+// (400 unknown_field), not ignored, so that a gateway's typo ("txt") fails loudly instead of
+// classifying an empty message. Field names match case-insensitively, as encoding/json does.
+//
+// # Errors
+//
+// Every bad request gets a 4xx with {"error":{"code":"…","message":"…"}}:
+//
+//	400 empty_text              text missing, empty or only white space / zero-width characters
+//	400 text_too_long           text over Config.MaxTextBytes, counted in UTF-8 bytes after JSON
+//	                            decoding; default 2048, the WeCom text message limit (≈ 680 Chinese characters)
+//	400 invalid_utf8            the body is not valid UTF-8
+//	400 invalid_json            empty, malformed or truncated JSON, not an object, or trailing data
+//	400 invalid_field           a known field of the wrong type (msg_id must be a string)
+//	400 unknown_field           a field the API does not define
+//	400 empty_batch             a batch without messages
+//	400 batch_too_large         more messages than Config.MaxBatch
+//	400 bad_request             the HTTP request could not be parsed
+//	401 unauthorized            admin route without the right bearer token
+//	404 not_found               unknown path
+//	405 method_not_allowed      wrong method; the Allow header lists the right ones
+//	408 request_timeout         the request was not read within Config.ReadTimeout
+//	413 body_too_large          body over Config.MaxBodyBytes (default 1 MiB), via fasthttp's ErrorHandler
+//	415 unsupported_media_type  Content-Type is not application/json (charset=utf-8 allowed)
+//	431 header_too_large        request headers too large
+//
+// A panic in a handler is recovered, logged with its stack and answered 500 internal; the fuzz
+// test FuzzIntentHandler checks that no body gets there.
+//
+// # Logs and personal data
+//
+// One JSON line (log/slog) per request: request_id (the client's X-Request-Id if plausible,
+// else generated; echoed in the response), route, status, latency_us, msg_id, intent, decision
+// (auto, suggest or handoff), and for errors error_code and method. At debug level the line
+// adds confidence and, with ?debug=1, the engine's masked text. The message text itself is
+// never logged. Other
+// client-supplied strings are masked before logging: mobile numbers in msg_id and request ids
+// (138****5678), and digit runs of 7 or more and e-mail addresses in panic values and fasthttp's
+// connection errors.
+//
+// # Metrics
+//
+//	zhiyi_http_requests_total{route,status}        requests by route ("other" for unknown paths) and status
+//	zhiyi_http_request_duration_seconds{route,le}  latency histogram (Prometheus le buckets)
+//	zhiyi_intents_total{intent}                    intents served
+//	zhiyi_routes_total{route}                      decisions served (auto, suggest, handoff)
+//	zhiyi_out_of_scope_total                       results with intent "none"
+//	zhiyi_model_info{version}                      1 for the model serving now
+//	zhiyi_model_load_duration_seconds              how long the current model took to load
+//	zhiyi_model_loaded_timestamp_seconds           when it was loaded
+//	zhiyi_model_reloads_total{result}              loads that succeeded (ok) or were refused (error)
+//	zhiyi_http_panics_total                        recovered panics
+//
+// plus the Go runtime and process metrics of VictoriaMetrics/metrics (go_*, process_*).
+//
+// # Configuration
+//
+// Config.RegisterFlags binds -addr, -model, -max-text-bytes, -max-body-bytes, -max-batch,
+// -read-timeout, -write-timeout, -idle-timeout, -shutdown-timeout, -concurrency, -admin-token
+// and -log-level, each defaulting to its ZHIYI_* environment variable (ZHIYI_ADDR,
+// ZHIYI_MODEL, ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
+//
+// fasthttp reuses request memory once a handler returns: handlers decode into fresh values and
+// keep no RequestCtx data.
+package serve

@@ -1,0 +1,378 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/valyala/fasthttp"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// reqInfo is what one request's log line and metrics need. It holds copies only, never
+// RequestCtx memory.
+type reqInfo struct {
+	route      routeID
+	id         string
+	msgID      string
+	intent     string
+	decision   intent.Route
+	confidence float64
+	messages   int    // batch size
+	errCode    string // set when the answer is an error
+	maskedText string // the engine's masked text, for debug logs only
+}
+
+// BatchRequest is the body of POST /intent/batch.
+type BatchRequest struct {
+	Messages []intent.Request `json:"messages"`
+}
+
+// BatchResponse is the answer of POST /intent/batch: one result per message, in order.
+type BatchResponse struct {
+	Results []intent.Result `json:"results"`
+}
+
+// ReloadRequest is the optional body of POST /admin/reload.
+type ReloadRequest struct {
+	// Model is the bundle directory to load; empty reloads the current one.
+	Model string `json:"model"`
+}
+
+// handle is the fasthttp handler: route, answer, count, log.
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	start := ctx.Time() // fasthttp's clock reading just before the handler: one time.Now saved
+	if start.IsZero() {
+		start = time.Now()
+	}
+	info := reqInfo{route: routeOf(ctx.Path()), id: s.requestID(ctx)}
+	ctx.Response.Header.Set("X-Request-Id", info.id)
+	s.dispatch(ctx, &info)
+	s.finish(ctx, &info, start, nil)
+}
+
+// dispatch runs the route's handler, turning a panic into a 500 internal answer.
+func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.met.panics.Inc()
+			s.log.LogAttrs(context.Background(), slog.LevelError, "panic",
+				slog.String("request_id", info.id), slog.String("route", info.route.String()),
+				slog.String("panic", redact(fmt.Sprint(p), 512)), slog.String("stack", string(debug.Stack())))
+			s.fail(ctx, info, errf(fasthttp.StatusInternalServerError, CodeInternal, "internal error; the request id is in the X-Request-Id header"))
+		}
+	}()
+	switch info.route {
+	case routeIntent:
+		if s.allow(ctx, info, "POST") {
+			s.serveIntent(ctx, info)
+		}
+	case routeBatch:
+		if s.allow(ctx, info, "POST") {
+			s.serveBatch(ctx, info)
+		}
+	case routeHealthz:
+		if s.allow(ctx, info, "GET, HEAD") {
+			_ = writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "ok"})
+		}
+	case routeReadyz:
+		if s.allow(ctx, info, "GET, HEAD") {
+			s.serveReady(ctx)
+		}
+	case routeMetrics:
+		if s.allow(ctx, info, "GET, HEAD") {
+			ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
+			s.met.set.WritePrometheus(ctx)
+			metrics.WriteProcessMetrics(ctx)
+		}
+	case routeReload:
+		if !s.adminOn {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s", "/admin/reload"))
+		} else if s.allow(ctx, info, "POST") {
+			s.serveReload(ctx, info)
+		}
+	default:
+		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no such route; see /intent, /intent/batch, /healthz, /readyz, /metrics"))
+	}
+}
+
+// allow answers 405 with an Allow header unless the method is in allowed ("GET, HEAD" or "POST").
+func (s *Server) allow(ctx *fasthttp.RequestCtx, info *reqInfo, allowed string) bool {
+	m := ctx.Method()
+	ok := false
+	switch allowed {
+	case "POST":
+		ok = string(m) == fasthttp.MethodPost
+	case "GET, HEAD":
+		ok = string(m) == fasthttp.MethodGet || string(m) == fasthttp.MethodHead
+	}
+	if !ok {
+		ctx.Response.Header.Set("Allow", allowed)
+		s.fail(ctx, info, errf(fasthttp.StatusMethodNotAllowed, CodeMethodNotAllowed, "use %s", allowed))
+	}
+	return ok
+}
+
+func (s *Server) fail(ctx *fasthttp.RequestCtx, info *reqInfo, e *apiError) {
+	info.errCode = e.Code
+	writeError(ctx, e)
+}
+
+// jsonBody checks the content type and size of a JSON body and decodes it into v.
+func (s *Server) jsonBody(ctx *fasthttp.RequestCtx, v any) *apiError {
+	if e := checkContentType(ctx.Request.Header.ContentType()); e != nil {
+		return e
+	}
+	body := ctx.PostBody()
+	if len(body) > s.cfg.MaxBodyBytes {
+		return bodyTooLarge(s.cfg.MaxBodyBytes)
+	}
+	return decodeBody(body, v)
+}
+
+func bodyTooLarge(limit int) *apiError {
+	return errf(fasthttp.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the body is over the limit of %d bytes", limit)
+}
+
+func wantDebug(ctx *fasthttp.RequestCtx) bool {
+	v := ctx.QueryArgs().Peek("debug")
+	return string(v) == "1" || string(v) == "true"
+}
+
+func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	var req intent.Request
+	if e := s.jsonBody(ctx, &req); e != nil {
+		s.fail(ctx, info, e)
+		return
+	}
+	info.msgID = req.MsgID
+	if e := checkText(req.Text, s.cfg.MaxTextBytes); e != nil {
+		s.fail(ctx, info, e)
+		return
+	}
+	req.Debug = wantDebug(ctx)
+	res := s.classify(s.cur.Load(), req)
+	info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence
+	if res.Debug != nil {
+		info.maskedText = res.Debug.Text
+	}
+	if err := writeJSON(ctx, fasthttp.StatusOK, &res); err != nil {
+		info.errCode = CodeInternal
+		s.log.LogAttrs(context.Background(), slog.LevelError, "encode", slog.String("request_id", info.id), slog.String("error", err.Error()))
+	}
+}
+
+func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	var req BatchRequest
+	if e := s.jsonBody(ctx, &req); e != nil {
+		s.fail(ctx, info, e)
+		return
+	}
+	info.messages = len(req.Messages)
+	switch {
+	case len(req.Messages) == 0:
+		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeEmptyBatch, `"messages" is missing or empty`))
+		return
+	case len(req.Messages) > s.cfg.MaxBatch:
+		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeBatchTooLarge, "%d messages; the limit is %d", len(req.Messages), s.cfg.MaxBatch))
+		return
+	}
+	for i := range req.Messages {
+		if e := checkText(req.Messages[i].Text, s.cfg.MaxTextBytes); e != nil {
+			e.Message = "messages[" + strconv.Itoa(i) + "]: " + e.Message
+			s.fail(ctx, info, e)
+			return
+		}
+	}
+	debugOn := wantDebug(ctx)
+	m := s.cur.Load() // one engine for the whole batch
+	out := BatchResponse{Results: make([]intent.Result, len(req.Messages))}
+	for i := range req.Messages {
+		req.Messages[i].Debug = debugOn
+		out.Results[i] = s.classify(m, req.Messages[i])
+	}
+	if err := writeJSON(ctx, fasthttp.StatusOK, &out); err != nil {
+		info.errCode = CodeInternal
+		s.log.LogAttrs(context.Background(), slog.LevelError, "encode", slog.String("request_id", info.id), slog.String("error", err.Error()))
+	}
+}
+
+// classify asks the engine and fills what the engine may leave out.
+func (s *Server) classify(m *model, req intent.Request) intent.Result {
+	res := m.engine.Classify(context.Background(), req)
+	if res.MsgID == "" {
+		res.MsgID = req.MsgID
+	}
+	if res.Model == "" {
+		res.Model = m.version
+	}
+	res.Candidates = nonNil(res.Candidates)
+	res.Rewrites = nonNil(res.Rewrites)
+	s.met.result(&res)
+	return res
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func (s *Server) serveReady(ctx *fasthttp.RequestCtx) {
+	m := s.cur.Load()
+	if m == nil || s.draining.Load() {
+		_ = writeJSON(ctx, fasthttp.StatusServiceUnavailable, map[string]string{"status": "not_ready"})
+		return
+	}
+	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]string{
+		"status":    "ready",
+		"model":     m.version,
+		"loaded_at": m.loadedAt.UTC().Format(time.RFC3339),
+	})
+}
+
+func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	if !s.authorized(ctx.Request.Header.Peek("Authorization")) {
+		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="zhiyi admin"`)
+		s.fail(ctx, info, errf(fasthttp.StatusUnauthorized, CodeUnauthorized, "send Authorization: Bearer <admin token>"))
+		return
+	}
+	var req ReloadRequest
+	if len(bytes.TrimSpace(ctx.PostBody())) > 0 {
+		if e := s.jsonBody(ctx, &req); e != nil {
+			s.fail(ctx, info, e)
+			return
+		}
+	}
+	if err := s.Reload(context.Background(), req.Model); err != nil {
+		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
+			"%v; the running model %q keeps serving", err, s.cur.Load().version))
+		return
+	}
+	m := s.cur.Load()
+	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]any{
+		"status":  "reloaded",
+		"model":   m.version,
+		"dir":     m.dir,
+		"took_ms": m.took.Milliseconds(),
+	})
+}
+
+// authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are
+// compared, so not even the token's length leaks).
+func (s *Server) authorized(h []byte) bool {
+	const scheme = "bearer "
+	if len(h) <= len(scheme) || !bytes.EqualFold(h[:len(scheme)], []byte(scheme)) {
+		return false
+	}
+	got := sha256.Sum256(bytes.TrimSpace(h[len(scheme):]))
+	return subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) == 1
+}
+
+// handleError answers the requests fasthttp could not read (body over the limit, bad framing,
+// timeouts) with a JSON error instead of fasthttp's plain-text 400.
+func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
+	start := time.Now()
+	info := reqInfo{route: routeOf(ctx.Path()), id: s.requestID(ctx)}
+	ctx.Response.Header.Set("X-Request-Id", info.id)
+	var small *fasthttp.ErrSmallBuffer
+	var timeout interface{ Timeout() bool } // net.Error, and fasthttputil's pipe timeouts
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		s.fail(ctx, &info, bodyTooLarge(s.cfg.MaxBodyBytes))
+	case errors.As(err, &small):
+		s.fail(ctx, &info, errf(fasthttp.StatusRequestHeaderFieldsTooLarge, CodeHeaderTooLarge, "the request headers are too large"))
+	case errors.As(err, &timeout) && timeout.Timeout():
+		s.fail(ctx, &info, errf(fasthttp.StatusRequestTimeout, CodeRequestTimeout, "the request was not received in time"))
+	default:
+		s.fail(ctx, &info, errf(fasthttp.StatusBadRequest, CodeBadRequest, "the HTTP request could not be parsed"))
+	}
+	s.finish(ctx, &info, start, err)
+}
+
+// finish counts the request and writes its one log line. Message text never appears at info
+// level; at debug level the engine's masked text does (with ?debug=1).
+func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time, readErr error) {
+	status := ctx.Response.StatusCode()
+	took := time.Since(start)
+	s.met.request(info.route, status, took)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	bg := context.Background()
+	if !s.log.Enabled(bg, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs,
+		slog.String("request_id", info.id),
+		slog.String("route", info.route.String()),
+		slog.Int("status", status),
+		slog.Int64("latency_us", took.Microseconds()),
+	)
+	if info.msgID != "" {
+		attrs = append(attrs, slog.String("msg_id", maskID(info.msgID)))
+	}
+	if info.intent != "" {
+		attrs = append(attrs, slog.String("intent", info.intent), slog.String("decision", string(info.decision)))
+	}
+	if info.messages > 0 {
+		attrs = append(attrs, slog.Int("messages", info.messages))
+	}
+	if info.errCode != "" {
+		// the method only matters when something went wrong (a 405, say)
+		attrs = append(attrs, slog.String("error_code", info.errCode), slog.String("method", string(ctx.Method())))
+	}
+	if readErr != nil {
+		attrs = append(attrs, slog.String("error", redact(readErr.Error(), 256)))
+	}
+	if s.log.Enabled(bg, slog.LevelDebug) {
+		// slog formats floats through encoding/json, too slow for every info line
+		if info.intent != "" {
+			attrs = append(attrs, slog.Float64("confidence", info.confidence))
+		}
+		if info.maskedText != "" {
+			attrs = append(attrs, slog.String("masked_text", info.maskedText))
+		}
+	}
+	s.log.LogAttrs(bg, level, "request", attrs...)
+}
+
+// requestID returns the client's X-Request-Id when it is a plausible id (1–128 bytes of
+// letters, digits and ._:-/+=; mobile numbers masked), or a new one: a per-process random
+// prefix and a counter.
+func (s *Server) requestID(ctx *fasthttp.RequestCtx) string {
+	if v := ctx.Request.Header.Peek("X-Request-Id"); validID(v) {
+		return maskID(string(v))
+	}
+	var b [32]byte
+	out := append(b[:0], s.idPrefix...)
+	out = strconv.AppendUint(out, s.idSeq.Add(1), 16)
+	return string(out)
+}
+
+func validID(v []byte) bool {
+	if len(v) == 0 || len(v) > maxLoggedID {
+		return false
+	}
+	for _, c := range v {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '.', c == '_', c == ':', c == '-', c == '/', c == '+', c == '=':
+		default:
+			return false
+		}
+	}
+	return true
+}

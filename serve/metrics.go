@@ -1,0 +1,197 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// routeID names a route for metrics and logs; unknown paths share routeOther so that a scanner
+// cannot blow up label cardinality.
+type routeID uint8
+
+const (
+	routeIntent routeID = iota
+	routeBatch
+	routeHealthz
+	routeReadyz
+	routeMetrics
+	routeReload
+	routeOther
+	nRoutes
+)
+
+var routeNames = [nRoutes]string{"/intent", "/intent/batch", "/healthz", "/readyz", "/metrics", "/admin/reload", "other"}
+
+func (r routeID) String() string { return routeNames[r] }
+
+func routeOf(path []byte) routeID {
+	switch string(path) {
+	case "/intent":
+		return routeIntent
+	case "/intent/batch":
+		return routeBatch
+	case "/healthz":
+		return routeHealthz
+	case "/readyz":
+		return routeReadyz
+	case "/metrics":
+		return routeMetrics
+	case "/admin/reload":
+		return routeReload
+	}
+	return routeOther
+}
+
+// latencyBuckets are the upper bounds, in seconds, of the request latency histogram.
+var latencyBuckets = [...]float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+
+// latencyHist is a Prometheus (le-bucket) histogram with one atomic add per observation;
+// cumulative counts are computed when /metrics is scraped.
+type latencyHist struct {
+	counts   [len(latencyBuckets) + 1]atomic.Uint64 // the last one is +Inf
+	sumNanos atomic.Uint64
+}
+
+func (h *latencyHist) observe(d time.Duration) {
+	s := d.Seconds()
+	i := 0
+	for i < len(latencyBuckets) && s > latencyBuckets[i] {
+		i++
+	}
+	h.counts[i].Add(1)
+	if d > 0 {
+		h.sumNanos.Add(uint64(d))
+	}
+}
+
+const maxStatus = 600
+
+// serverMetrics holds everything /metrics reports, on a metrics.Set owned by one Server.
+type serverMetrics struct {
+	set *metrics.Set
+
+	requests [nRoutes][maxStatus]atomic.Pointer[metrics.Counter]
+	latency  [nRoutes]latencyHist
+
+	intents    sync.Map // intent name → *metrics.Counter
+	routes     sync.Map // intent.Route → *metrics.Counter
+	outOfScope *metrics.Counter
+	panics     *metrics.Counter
+	reloadOK   *metrics.Counter
+	reloadErr  *metrics.Counter
+	loadSecs   *metrics.Gauge
+	loadedAt   *metrics.Gauge
+
+	infoMu   sync.Mutex
+	infoName string // the current zhiyi_model_info{…} series
+}
+
+func newServerMetrics() *serverMetrics {
+	m := &serverMetrics{set: metrics.NewSet()}
+	m.outOfScope = m.set.NewCounter(`zhiyi_out_of_scope_total`)
+	m.panics = m.set.NewCounter(`zhiyi_http_panics_total`)
+	m.reloadOK = m.set.NewCounter(`zhiyi_model_reloads_total{result="ok"}`)
+	m.reloadErr = m.set.NewCounter(`zhiyi_model_reloads_total{result="error"}`)
+	m.loadSecs = m.set.NewGauge(`zhiyi_model_load_duration_seconds`, nil)
+	m.loadedAt = m.set.NewGauge(`zhiyi_model_loaded_timestamp_seconds`, nil)
+	m.set.RegisterMetricsWriter(m.writeLatency)
+	return m
+}
+
+// request counts one answered request and its latency.
+func (m *serverMetrics) request(r routeID, status int, d time.Duration) {
+	if status < 0 || status >= maxStatus {
+		status = 0
+	}
+	p := &m.requests[r][status]
+	c := p.Load()
+	if c == nil {
+		c = m.set.GetOrCreateCounter(fmt.Sprintf(`zhiyi_http_requests_total{route=%q,status="%d"}`, r.String(), status))
+		p.Store(c)
+	}
+	c.Inc()
+	m.latency[r].observe(d)
+}
+
+// result counts what the engine decided for one message.
+func (m *serverMetrics) result(res *intent.Result) {
+	counter(&m.intents, m.set, "zhiyi_intents_total", "intent", res.Intent).Inc()
+	counter(&m.routes, m.set, "zhiyi_routes_total", "route", string(res.Route)).Inc()
+	if res.Intent == intent.NoneIntent {
+		m.outOfScope.Inc()
+	}
+}
+
+func counter(cache *sync.Map, set *metrics.Set, family, label, value string) *metrics.Counter {
+	if c, ok := cache.Load(value); ok {
+		return c.(*metrics.Counter)
+	}
+	c := set.GetOrCreateCounter(family + "{" + label + "=" + quoteLabel(value) + "}")
+	cache.Store(value, c)
+	return c
+}
+
+// modelLoaded records a newly swapped-in model: its version as the info gauge
+// zhiyi_model_info{version="…"} 1 (the previous version's series is removed), how long it took
+// to load and when.
+func (m *serverMetrics) modelLoaded(version string, took time.Duration, at time.Time) {
+	m.infoMu.Lock()
+	defer m.infoMu.Unlock()
+	name := "zhiyi_model_info{version=" + quoteLabel(version) + "}"
+	if m.infoName != "" && m.infoName != name {
+		m.set.UnregisterMetric(m.infoName)
+	}
+	m.set.GetOrCreateGauge(name, nil).Set(1)
+	m.infoName = name
+	m.loadSecs.Set(took.Seconds())
+	m.loadedAt.Set(float64(at.UnixNano()) / 1e9)
+}
+
+// quoteLabel quotes a Prometheus label value.
+func quoteLabel(v string) string {
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(v) + `"`
+}
+
+func (m *serverMetrics) writeLatency(w io.Writer) {
+	const family = "zhiyi_http_request_duration_seconds"
+	var b []byte
+	b = append(b, "# HELP "+family+" Latency of HTTP requests by route.\n# TYPE "+family+" histogram\n"...)
+	for r := range nRoutes {
+		h := &m.latency[r]
+		var counts [len(latencyBuckets) + 1]uint64
+		var total uint64
+		for i := range counts {
+			counts[i] = h.counts[i].Load()
+			total += counts[i]
+		}
+		if total == 0 {
+			continue
+		}
+		route := routeID(r).String()
+		var cum uint64
+		for i, c := range counts {
+			cum += c
+			le := "+Inf"
+			if i < len(latencyBuckets) {
+				le = strconv.FormatFloat(latencyBuckets[i], 'g', -1, 64)
+			}
+			b = fmt.Appendf(b, "%s_bucket{route=%q,le=%q} %d\n", family, route, le, cum)
+		}
+		b = fmt.Appendf(b, "%s_sum{route=%q} %g\n", family, route, float64(h.sumNanos.Load())/1e9)
+		b = fmt.Appendf(b, "%s_count{route=%q} %d\n", family, route, cum)
+	}
+	_, _ = w.Write(b)
+}

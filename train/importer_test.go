@@ -1,0 +1,413 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// importDir holds one small export of each format, with the awkward lines real exports have.
+var importDir = filepath.Join("testdata", "import")
+
+// sameInstant is the send time most fixture messages share, written as WeCom milliseconds, 微信客服
+// seconds, a plain-line sent_at in both units, a CSV date in China Standard Time and a CSV
+// millisecond timestamp.
+var sameInstant = time.Unix(1785539051, 0) // 2026-08-01 07:04:11 +08:00
+
+// importAll runs a fresh Importer over paths and returns the messages and the stats.
+func importAll(t *testing.T, im *Importer, paths ...string) ([]Message, ImportStats) {
+	t.Helper()
+	if im == nil {
+		im = NewImporter()
+	}
+	var msgs []Message
+	err := im.Import(context.Background(), paths, func(m Message) error {
+		msgs = append(msgs, m)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Import(%v): %v", paths, err)
+	}
+	return msgs, im.Stats()
+}
+
+// checkStats compares the counts of st with the expected ones and checks that every line read
+// was either kept or skipped for a reason (CSV headers are read but neither).
+func checkStats(t *testing.T, st ImportStats, files, lines, kept, labelled, headers int, skipped map[string]int) {
+	t.Helper()
+	if st.Files != files || st.Lines != lines || st.Kept != kept || st.Labelled != labelled {
+		t.Errorf("stats: files %d lines %d kept %d labelled %d; want %d %d %d %d (%s)",
+			st.Files, st.Lines, st.Kept, st.Labelled, files, lines, kept, labelled, st)
+	}
+	got := maps.Clone(st.Skipped)
+	if got == nil {
+		got = map[string]int{}
+	}
+	if !maps.Equal(got, skipped) {
+		t.Errorf("skipped = %v, want %v", got, skipped)
+	}
+	total := st.Kept + headers
+	for _, n := range st.Skipped {
+		total += n
+	}
+	if total != st.Lines {
+		t.Errorf("kept %d + skipped + %d headers = %d, but %d lines were read", st.Kept, headers, total, st.Lines)
+	}
+}
+
+// byText indexes messages by their text.
+func byText(t *testing.T, msgs []Message) map[string]Message {
+	t.Helper()
+	out := map[string]Message{}
+	for _, m := range msgs {
+		if _, dup := out[m.Text]; dup {
+			t.Errorf("message %q imported twice", m.Text)
+		}
+		out[m.Text] = m
+	}
+	return out
+}
+
+func checkProblems(t *testing.T, problems []string, path string, lines ...string) {
+	t.Helper()
+	if len(problems) != len(lines) {
+		t.Fatalf("problems = %q, want one for each of lines %v", problems, lines)
+	}
+	for i, l := range lines {
+		if want := path + ":" + l + ": "; !strings.HasPrefix(problems[i], want) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, problems[i], want)
+		}
+	}
+}
+
+func TestImportWeCom(t *testing.T) {
+	path := filepath.Join(importDir, "wecom.jsonl")
+	msgs, st := importAll(t, nil, path)
+	// 11 lines, one blank; the last one is cut off in the middle of a field.
+	checkStats(t, st, 1, 10, 3, 2, 0, map[string]int{
+		SkipNotCustomer: 1, SkipRecall: 1, SkipNotText: 2, SkipDuplicate: 1, SkipEmpty: 1, SkipMalformed: 1,
+	})
+	checkProblems(t, st.Problems, path, "11")
+	want := []Message{
+		{Text: "我填的地址是老地址 快帮我改", Intent: "change_address", Time: sameInstant, Sender: "wmAAA111", Source: path + ":1"},
+		{Text: "这件卫衣是纯棉的吗", Time: time.UnixMilli(1785539100123), Sender: "woBBB222", Source: path + ":3"},
+		{Text: "退货地址是哪里", Intent: "return_goods", Time: time.UnixMilli(1785539700000), Sender: "wmCCC333", Source: path + ":10"},
+	}
+	checkMessages(t, msgs, want)
+}
+
+func TestImportKF(t *testing.T) {
+	path := filepath.Join(importDir, "kf_sync_msg.jsonl")
+	msgs, st := importAll(t, nil, path)
+	checkStats(t, st, 1, 9, 3, 2, 0, map[string]int{SkipNotCustomer: 2, SkipNotText: 2, SkipMalformed: 2})
+	checkProblems(t, st.Problems, path, "7", "8")
+	want := []Message{
+		{Text: "你们默认发什么快递", Intent: "shipping_courier", Time: sameInstant, Sender: "wmKF0001", Source: path + ":2"},
+		{Text: "能开发票吗", Time: time.Unix(1785539100, 0), Sender: "wmKF0002", Source: path + ":6"},
+		// send_time is seconds in the API, but a millisecond value must not land in the year 58000.
+		{Text: "发货了吗", Intent: "shipping_time", Time: time.Unix(1785539300, 0), Sender: "wmKF0003", Source: path + ":9"},
+	}
+	checkMessages(t, msgs, want)
+}
+
+func TestImportPlain(t *testing.T) {
+	path := filepath.Join(importDir, "plain.jsonl")
+	msgs, st := importAll(t, nil, path)
+	checkStats(t, st, 1, 10, 5, 4, 0, map[string]int{SkipMalformed: 3, SkipDuplicate: 2})
+	checkProblems(t, st.Problems, path, "5", "6", "7")
+	want := []Message{
+		{Text: "东西不要了怎么寄回去", Intent: "return_goods", Time: sameInstant, Source: path + ":1"},
+		{Text: "什么时候发货", Intent: "shipping_time", Time: sameInstant, Source: path + ":2"},
+		{Text: "能开专票吗", Intent: "invoice", Source: path + ":3"}, // "label" works as well as "intent"
+		{Text: "随便问问", Source: path + ":4"},
+		// The full-width form is kept as written; its half-width, lower-case twin on line 10 is the duplicate.
+		{Text: "ＴＫ啥时候到账", Intent: "refund_progress", Time: sameInstant, Source: path + ":9"},
+	}
+	checkMessages(t, msgs, want)
+}
+
+func TestImportCSV(t *testing.T) {
+	path := filepath.Join(importDir, "crm.csv")
+	msgs, st := importAll(t, nil, path)
+	// BOM, CRLF line ends, a quoted field with a comma and doubled quotes, a quoted field over two
+	// lines; broken rows: too few fields (5), a time that is not a time (6), a bare quote (7).
+	checkStats(t, st, 1, 10, 4, 3, 1, map[string]int{SkipNotCustomer: 1, SkipMalformed: 3, SkipEmpty: 1})
+	checkProblems(t, st.Problems, path, "5", "6", "7")
+	want := []Message{
+		{Text: "快递员态度恶劣 说我事多", Intent: "delivery_problem", Time: sameInstant, Sender: "U100", Source: path + ":2"},
+		{Text: `你们选快递能不能选好一点的，"顺丰"也行`, Time: sameInstant.Add(109 * time.Second), Sender: "U100", Source: path + ":4"},
+		{Text: "多行\n消息第二行", Intent: "product_info", Time: time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC), Sender: "U500", Source: path + ":8"},
+		{Text: "时间戳是毫秒的消息", Intent: "product_info", Time: sameInstant, Sender: "U600", Source: path + ":10"},
+	}
+	checkMessages(t, msgs, want)
+}
+
+func TestImportCSVLocation(t *testing.T) {
+	im := NewImporter()
+	im.Location = time.UTC
+	msgs, _ := importAll(t, im, filepath.Join(importDir, "crm.csv"))
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	if want := time.Date(2026, 8, 1, 7, 4, 11, 0, time.UTC); !msgs[0].Time.Equal(want) {
+		t.Errorf("with Location UTC, 2026-08-01 07:04:11 = %v, want %v", msgs[0].Time, want)
+	}
+}
+
+// checkMessages compares messages field by field; times compare as instants.
+func checkMessages(t *testing.T, got, want []Message) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("got %d messages, want %d:", len(got), len(want))
+		for _, m := range got {
+			t.Logf("  %+v", m)
+		}
+		return
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if !g.Time.Equal(w.Time) {
+			t.Errorf("message %d (%q): time %v, want %v", i, g.Text, g.Time, w.Time)
+		}
+		g.Time, w.Time = time.Time{}, time.Time{}
+		if g != w {
+			t.Errorf("message %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
+
+func TestTimestampsNormalised(t *testing.T) {
+	msgs, _ := importAll(t, nil, importDir)
+	n := 0
+	for _, m := range msgs {
+		if m.Time.Equal(sameInstant) {
+			n++
+		}
+	}
+	// WeCom ms, 微信客服 s, plain ms, plain s, plain s (full width), CSV date, CSV ms.
+	if n != 7 {
+		t.Errorf("%d messages at %v, want 7 (ms and s must give the same time)", n, sameInstant)
+		for _, m := range msgs {
+			t.Logf("  %s  %v", m.Source, m.Time)
+		}
+	}
+	for _, m := range msgs {
+		if !m.Time.IsZero() && (m.Time.Year() < 2020 || m.Time.Year() > 2030) {
+			t.Errorf("%s: time %v is not in the export's range", m.Source, m.Time)
+		}
+	}
+}
+
+func TestImportDirectory(t *testing.T) {
+	msgs, st := importAll(t, nil, importDir)
+	checkStats(t, st, 4, 39, 15, 11, 1, map[string]int{
+		SkipNotCustomer: 4, SkipRecall: 1, SkipNotText: 4, SkipDuplicate: 3, SkipEmpty: 2, SkipMalformed: 9,
+	})
+	if len(st.Problems) != maxReported {
+		t.Errorf("%d problems named, want the first %d: %q", len(st.Problems), maxReported, st.Problems)
+	}
+	// Files are read in sorted order: crm.csv first.
+	if first := filepath.Join(importDir, "crm.csv") + ":5: "; !strings.HasPrefix(st.Problems[0], first) {
+		t.Errorf("first problem %q, want %q…", st.Problems[0], first)
+	}
+	byText(t, msgs)
+	s := st.String()
+	for _, want := range []string{"4 files", "39 lines", "15 messages kept", "11 labelled", "malformed 9", "duplicate 3", "recall 1"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("String() = %q, want it to say %q", s, want)
+		}
+	}
+}
+
+func TestImportDuplicatesAcrossFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.jsonl"), `{"text":"我要退货","intent":"return_goods"}`+"\n")
+	writeFile(t, filepath.Join(dir, "b.jsonl"), `{"text":"我要退货 ","intent":"invoice"}`+"\n"+`{"text":"我要退货！"}`+"\n")
+	msgs, st := importAll(t, nil, dir)
+	checkStats(t, st, 2, 3, 2, 1, 0, map[string]int{SkipDuplicate: 1})
+	if len(msgs) != 2 || msgs[0].Intent != "return_goods" {
+		t.Errorf("messages %+v: the first of two duplicates must win", msgs)
+	}
+}
+
+func TestImportProblemsAreCapped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.jsonl")
+	writeFile(t, path, "\xef\xbb\xbf"+`{"text":"第一行前面有 BOM"}`+"\n"+strings.Repeat("{not json\n", 8)+`{"text":"最后一行"}`)
+	msgs, st := importAll(t, nil, path)
+	checkStats(t, st, 1, 10, 2, 0, 0, map[string]int{SkipMalformed: 8})
+	checkProblems(t, st.Problems, path, "2", "3", "4", "5", "6")
+	if len(msgs) != 2 || msgs[0].Text != "第一行前面有 BOM" || msgs[1].Source != path+":10" {
+		t.Errorf("messages %+v", msgs)
+	}
+}
+
+func TestImportStopsOnCallbackError(t *testing.T) {
+	stop := errors.New("stop")
+	calls := 0
+	err := NewImporter().Import(context.Background(), []string{importDir}, func(Message) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("Import = %v after %d calls, want the callback's error after 1", err, calls)
+	}
+}
+
+func TestImportCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := NewImporter().Import(ctx, []string{filepath.Join(importDir, "crm.csv")}, func(Message) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Import with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+func TestImportMissingFile(t *testing.T) {
+	err := NewImporter().Import(context.Background(), []string{filepath.Join(importDir, "nope.jsonl")}, func(Message) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "nope.jsonl") {
+		t.Errorf("Import(missing file) = %v, want an error naming it", err)
+	}
+}
+
+// A CSV row whose first field holds a stray quote is one malformed line like any other.
+func TestImportCSVQuoteInFirstField(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crm.csv")
+	writeFile(t, path, "会话ID,发送时间,发送方,发送方类型,消息内容,意图标签\n"+
+		`S"1,2026-08-01 07:04:11,U1,客户,你好 在吗,`+"\n"+
+		`"S2"x,2026-08-01 07:05:11,U1,客户,还在吗,`+"\n"+
+		"S3,2026-08-01 07:06:11,U1,客户,什么时候发货,shipping_time\n")
+	var msgs []Message
+	var st ImportStats
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("Import panicked on a broken CSV row: %v", r)
+			}
+		}()
+		msgs, st = importAll(t, nil, path)
+	}()
+	checkStats(t, st, 1, 4, 1, 1, 1, map[string]int{SkipMalformed: 2})
+	checkProblems(t, st.Problems, path, "2", "3")
+	if len(msgs) != 1 || msgs[0].Source != path+":4" {
+		t.Errorf("messages %+v", msgs)
+	}
+}
+
+func TestImportCSVMapping(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.csv")
+	writeFile(t, path, "编号,内容,时间,标签,角色,昵称\n"+
+		"1,这件有现货吗,2026-08-01 07:04:11,stock,买家,小王\n"+
+		"2,有的亲,2026-08-01 07:05:11,,卖家,店小二\n"+
+		"3,什么时候补货,2026-08-01 07:06:11,stock,买家,小李\n")
+	cols, err := ParseCSVColumns("text=内容, time=时间, label=标签, role=角色, customer=买家, sender=昵称")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := NewImporter()
+	im.CSV = cols
+	msgs, st := importAll(t, im, path)
+	checkStats(t, st, 1, 4, 2, 2, 1, map[string]int{SkipNotCustomer: 1})
+	checkMessages(t, msgs, []Message{
+		{Text: "这件有现货吗", Intent: "stock", Time: sameInstant, Sender: "小王", Source: path + ":2"},
+		{Text: "什么时候补货", Intent: "stock", Time: sameInstant.Add(2 * time.Minute), Sender: "小李", Source: path + ":4"},
+	})
+
+	// Without a role column every row is a customer's.
+	path2 := filepath.Join(t.TempDir(), "norole.csv")
+	writeFile(t, path2, "text,intent\n我要退货,return_goods\n发票怎么开,\n")
+	msgs, st = importAll(t, nil, path2)
+	checkStats(t, st, 1, 3, 2, 1, 1, map[string]int{})
+	if len(msgs) != 2 || !msgs[0].Time.IsZero() {
+		t.Errorf("messages %+v", msgs)
+	}
+}
+
+func TestImportCSVNoTextColumn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.csv")
+	writeFile(t, path, "编号,正文\n1,你好\n")
+	err := NewImporter().Import(context.Background(), []string{path}, func(Message) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), path+":1") || !strings.Contains(err.Error(), "text column") {
+		t.Errorf("Import(CSV without a text column) = %v, want an error naming %s:1 and the text column", err, path)
+	}
+}
+
+func TestParseCSVColumns(t *testing.T) {
+	def, err := ParseCSVColumns("  ")
+	if err != nil || !reflect.DeepEqual(def, DefaultCSVColumns()) {
+		t.Errorf("ParseCSVColumns(blank) = %+v, %v; want the defaults", def, err)
+	}
+	c, err := ParseCSVColumns("text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户,sender=发送方")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := CSVColumns{Text: []string{"消息内容"}, Time: []string{"发送时间"}, Intent: []string{"意图标签"},
+		Role: []string{"发送方类型"}, Sender: []string{"发送方"}, Customer: []string{"客户"}}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("ParseCSVColumns = %+v, want %+v", c, want)
+	}
+	// Keys not given keep their defaults.
+	c, err = ParseCSVColumns("text=正文")
+	if err != nil || !slices.Equal(c.Text, []string{"正文"}) || !slices.Equal(c.Time, DefaultCSVColumns().Time) {
+		t.Errorf("ParseCSVColumns(text=正文) = %+v, %v", c, err)
+	}
+	if c, _ := ParseCSVColumns("label=标签"); !slices.Equal(c.Intent, []string{"标签"}) {
+		t.Errorf("label= should map the intent column, got %+v", c.Intent)
+	}
+	for _, bad := range []string{"text", "text=", "=消息内容", "foo=bar", "text=a,,time=b"} {
+		if _, err := ParseCSVColumns(bad); err == nil {
+			t.Errorf("ParseCSVColumns(%q) = nil error, want one", bad)
+		}
+	}
+	if _, err := ParseCSVColumns("colour=红"); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("unknown key: error %v should name it", err)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.jsonl", "a.csv", "sub/c.json", "sub/deeper/d.NDJSON", "notes.txt", "sub/e.JSONL", "README.md"} {
+		writeFile(t, filepath.Join(dir, name), "{}\n")
+	}
+	if err := os.Mkdir(filepath.Join(dir, "dir.jsonl"), 0o755); err != nil { // a directory named like data
+		t.Fatal(err)
+	}
+	single := filepath.Join(dir, "notes.txt") // a file named explicitly is taken whatever its name
+	got, err := Files([]string{dir, single})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, name := range []string{"a.csv", "b.jsonl", "sub/c.json", "sub/deeper/d.NDJSON", "sub/e.JSONL"} {
+		want = append(want, filepath.Join(dir, name))
+	}
+	want = append(want, single)
+	if !slices.Equal(got, want) {
+		t.Errorf("Files =\n%q\nwant\n%q", got, want)
+	}
+
+	empty := t.TempDir()
+	writeFile(t, filepath.Join(empty, "notes.txt"), "x")
+	if _, err := Files([]string{empty}); err == nil || !strings.Contains(err.Error(), empty) {
+		t.Errorf("Files(dir without data) = %v, want an error naming the directory", err)
+	}
+	if _, err := Files([]string{filepath.Join(dir, "missing")}); err == nil {
+		t.Error("Files(missing path) = nil error")
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
