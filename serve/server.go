@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -122,6 +123,13 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	}
 	m := &model{engine: eng, version: eng.Version(), dir: dir, loadedAt: time.Now(), took: took}
 	old := s.cur.Swap(m)
+	if old != nil {
+		// Requests already running may still use the old engine: release it once they are
+		// surely done (an engine holds an index with background work of its own).
+		if c, ok := old.engine.(io.Closer); ok {
+			time.AfterFunc(s.cfg.WriteTimeout+s.cfg.ReadTimeout, func() { _ = c.Close() })
+		}
+	}
 	s.met.reloadOK.Inc()
 	s.met.modelLoaded(m.version, took, m.loadedAt)
 	attrs := []slog.Attr{slog.String("dir", maskMobile(dir)), slog.String("model", m.version), slog.Duration("took", took)}

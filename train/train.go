@@ -53,14 +53,14 @@ func DefaultConfig() Config {
 
 // Summary reports what training did.
 type Summary struct {
-	Import     ImportStats `json:"import"`
-	DevImport  ImportStats `json:"dev_import,omitempty"`
-	Train      int         `json:"train"`
-	Dev        int         `json:"dev"`
-	DevSplit   string      `json:"dev_split"`
-	Dropped    int         `json:"dropped_unknown_intent"`
-	Fit        FitResult   `json:"fit"`
-	Policy     intent.Policy `json:"policy"`
+	Import     ImportStats       `json:"import"`
+	DevImport  ImportStats       `json:"dev_import,omitempty"`
+	Train      int               `json:"train"`
+	Dev        int               `json:"dev"`
+	DevSplit   string            `json:"dev_split"`
+	Dropped    int               `json:"dropped_unknown_intent"`
+	Fit        FitResult         `json:"fit"`
+	Policy     intent.Policy     `json:"policy"`
 	Classifier *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
 	Report     *Report           `json:"report,omitempty"`          // dev report, fused ranker
 	Durations  map[string]string `json:"durations"`
