@@ -34,10 +34,13 @@ const (
 	// configKey is the analyzer config entry that names the *nlp.Analyzer in analyzers.
 	configKey = "zhiyi_key"
 	// maxDFShare: query terms found in more than this share of the documents are skipped…
-	maxDFShare = 0.30
+	maxDFShare = 0.10
 	// minDFCap: …but only once that share is above this many documents, so that small
 	// indexes (a few hundred examples) keep every term.
 	minDFCap = 64
+	// maxQueryTerms: only the rarest terms of a message are queried. BM25's top hits are decided
+	// by rare terms anyway, and bleve's cost grows with the postings it walks (~130 ns each).
+	maxQueryTerms = 4
 	// tiePad: extra hits Search asks bleve for, to order ties deterministically.
 	tiePad = 8
 )
@@ -337,25 +340,36 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	if k <= 0 || len(an.Terms) == 0 {
 		return nil, nil
 	}
-	var buf [16]query.Query
-	qs := buf[:0]
-	var seen map[string]struct{} // for long messages only; short ones scan
-	if len(an.Terms) > 32 {
-		seen = make(map[string]struct{}, len(an.Terms))
+	// Pick the rarest usable terms (insertion into a small sorted buffer; queries are short).
+	type termDF struct {
+		term string
+		df   uint32
 	}
+	var pick [maxQueryTerms]termDF
+	n := 0
 	for i, t := range an.Terms {
-		if df, ok := ix.df[t]; !ok || df > ix.maxDF {
+		df, ok := ix.df[t]
+		if !ok || df > ix.maxDF || seenBefore(an.Terms, i) {
 			continue
 		}
-		if seen != nil {
-			if _, dup := seen[t]; dup {
-				continue
-			}
-			seen[t] = struct{}{}
-		} else if seenBefore(an.Terms, i) {
+		j := n
+		if n < maxQueryTerms {
+			n++
+		} else if df >= pick[n-1].df {
 			continue
+		} else {
+			j = n - 1
 		}
-		tq := query.NewTermQuery(t)
+		for j > 0 && pick[j-1].df > df {
+			pick[j] = pick[j-1]
+			j--
+		}
+		pick[j] = termDF{t, df}
+	}
+	var buf [maxQueryTerms]query.Query
+	qs := buf[:0]
+	for _, p := range pick[:n] {
+		tq := query.NewTermQuery(p.term)
 		tq.SetField(textField)
 		qs = append(qs, tq)
 	}

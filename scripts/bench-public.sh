@@ -263,6 +263,7 @@ record() { # set system acc f1 train_s train_note lps size rss_train rss_pred st
 # ---------------------------------------------------------------------------------------------
 # 2.–4. Per data set: split, fastText, zhiyi.
 for set in $SETS; do
+	[[ $set =~ ^[A-Za-z0-9_-]+$ ]] || die "bad data set name '$set'"
 	src="$DATA/$set"
 	[ -d "$src" ] || die "no data set $src"
 	D="$WORK/$set"
@@ -299,11 +300,11 @@ for set in $SETS; do
 		ft_train=$ELAPSED
 		rss_train=$(rss_of "$D/rss.txt")
 		log "  trained in ${ft_train} s"
-		fasttext predict "$D/ft_model.bin" "$D/ft_dev.txt" >"$D/ft_dev_pred.txt"
+		timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.bin" "$D/ft_dev.txt" >"$D/ft_dev_pred.txt"
 		IFS=$'\t' read -r acc f1 < <(helper score-ft "$D/dev.jsonl" "$D/ft_dev_pred.txt")
 		log "  dev accuracy $acc, macro-F1 $f1"
 		size=$(stat -c %s "$D/ft_model.bin")
-		timeit fasttext predict "$D/ft_model.bin" /dev/null >/dev/null
+		timeit timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.bin" /dev/null >/dev/null
 		startup=$ELAPSED
 		log "  predict on $PRED_LINES lines (best of $PRED_REPS)"
 		lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" fasttext predict "$D/ft_model.bin" "$D/ft_pred.txt")
@@ -314,11 +315,11 @@ for set in $SETS; do
 			if timeit limited "$D/rss_q.txt" fasttext quantize -input "$D/ft_train.txt" -output "$D/ft_model" \
 				"${FT_QUANT_ARGS[@]}" >"$LOGDIR/ft_quantize.log" 2>&1; then
 				q_time=$ELAPSED
-				fasttext predict "$D/ft_model.ftz" "$D/ft_dev.txt" >"$D/ftq_dev_pred.txt"
+				timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.ftz" "$D/ft_dev.txt" >"$D/ftq_dev_pred.txt"
 				IFS=$'\t' read -r acc f1 < <(helper score-ft "$D/dev.jsonl" "$D/ftq_dev_pred.txt")
 				log "  quantised in ${q_time} s; dev accuracy $acc, macro-F1 $f1"
 				size=$(stat -c %s "$D/ft_model.ftz")
-				timeit fasttext predict "$D/ft_model.ftz" /dev/null >/dev/null
+				timeit timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.ftz" /dev/null >/dev/null
 				startup=$ELAPSED
 				lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" fasttext predict "$D/ft_model.ftz" "$D/ft_pred.txt")
 				record "$set" "fastText -quantize" "$acc" "$f1" "$ft_train" "+$(printf %.2f "$q_time") s quantize" "$lps" "$size" "$(rss_of "$D/rss_q.txt")" "$(rss_of "$D/rss.txt")" "$startup" "-"
@@ -341,7 +342,7 @@ for set in $SETS; do
 		"$ZHIYI" train --data "$D/train.jsonl" --out "$M" --json >"$D/zhiyi_train.json" 2>"$LOGDIR/zhiyi_train.log"; then
 		z_train=$ELAPSED
 		rss_train=$(rss_of "$D/rss.txt")
-		IFS=$'\t' read -r z_fit z_stages_total z_stages < <(helper zhiyi-stages "$D/zhiyi_train.json")
+		IFS=$'\t' read -r z_fit _ z_stages < <(helper zhiyi-stages "$D/zhiyi_train.json")
 		log "  trained in ${z_train} s wall (stages: $z_stages)"
 		if limited "$D/rss_eval.txt" "$ZHIYI" eval --model "$M" --data "$D/dev.jsonl" --json \
 			>"$D/zhiyi_eval.json" 2>"$LOGDIR/zhiyi_eval.log"; then
@@ -352,7 +353,7 @@ for set in $SETS; do
 		fi
 		log "  dev accuracy $acc, macro-F1 $f1"
 		size=$(du -sb "$M" | cut -f1)
-		timeit "$ZHIYI" predict --model "$M" </dev/null >/dev/null 2>>"$LOGDIR/predict.err" || true
+		timeit timeout "$STEP_TIMEOUT" "$ZHIYI" predict --model "$M" </dev/null >/dev/null 2>>"$LOGDIR/predict.err" || true
 		startup=$ELAPSED
 		log "  predict on $PRED_LINES lines (best of $PRED_REPS)"
 		lps=$(best_lps "$D/pred.txt" "$PRED_LINES" "$D/rss.txt" "$ZHIYI" predict --model "$M")
