@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -388,6 +389,15 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	if err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
+	if n := len(res.Hits); n == k+tiePad && res.Hits[n-1].Score >= kthScore(res.Hits, k) {
+		// A tie runs past the extra hits: only a full sort by id is deterministic. Rare, and
+		// dearer (bleve must keep every tied hit), so only now.
+		req = bleve.NewSearchRequestOptions(q, k, 0, false)
+		req.SortBy([]string{"-_score", "_id"})
+		if res, err = ix.bi.SearchInContext(ctx, req); err != nil {
+			return nil, fmt.Errorf("index: search: %w", err)
+		}
+	}
 	type hit struct {
 		pos   int32
 		score float64
@@ -414,6 +424,16 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 		out[i] = Candidate{DocID: d.ID, Intent: d.Intent, Text: d.Text, Score: h.score}
 	}
 	return out, nil
+}
+
+// kthScore returns the k-th best score among hits (bleve returns them best first, ties aside).
+func kthScore(hits search.DocumentMatchCollection, k int) float64 {
+	scores := make([]float64, len(hits))
+	for i, h := range hits {
+		scores[i] = h.Score
+	}
+	slices.Sort(scores)
+	return scores[len(scores)-k]
 }
 
 // seenBefore reports whether terms[i] occurs in terms[:i] (queries are short).

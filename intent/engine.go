@@ -218,6 +218,9 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 	if e.ix == nil || e.policy.RetrievalK == 0 {
 		return s
 	}
+	if g := e.policy.RetrievalGate; g > 0 && TopProb(s.Logits, e.policy.Temperature) >= g {
+		return s
+	}
 	hits, err := e.ix.Search(ctx, an, e.policy.RetrievalK)
 	if err != nil || len(hits) == 0 {
 		return s
@@ -238,6 +241,25 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 		}
 	}
 	return s
+}
+
+// TopProb is the classifier's calibrated probability of its top label.
+func TopProb(logits []float32, temperature float64) float64 {
+	if len(logits) == 0 {
+		return 0
+	}
+	if temperature <= 0 {
+		temperature = 1
+	}
+	m := logits[0]
+	for _, l := range logits {
+		m = max(m, l)
+	}
+	sum := 0.0
+	for _, l := range logits {
+		sum += math.Exp(float64(l-m) / temperature)
+	}
+	return 1 / sum
 }
 
 // overlap is the share of sorted, deduplicated query terms found in sorted doc terms.

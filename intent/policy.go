@@ -25,6 +25,10 @@ type Policy struct {
 	TargetPrecision float64 `json:"target_precision"`
 	// RetrievalK is how many candidates retrieval returns.
 	RetrievalK int `json:"retrieval_k"`
+	// RetrievalGate skips retrieval when the calibrated classifier is at least this sure of
+	// its top intent (0: always retrieve). Retrieval costs most of a message's time and rarely
+	// changes a confident decision; training picks the gate on dev.
+	RetrievalGate float64 `json:"retrieval_gate,omitempty"`
 }
 
 // Fusion weights of the ranker: fused logit of an intent =
@@ -84,6 +88,8 @@ func (p *Policy) Validate() error {
 		return bad("suggest", p.Suggest)
 	case p.RetrievalK < 0 || p.RetrievalK > 1000:
 		return bad("retrieval_k", float64(p.RetrievalK))
+	case p.RetrievalGate < 0 || p.RetrievalGate > 1.01 || math.IsNaN(p.RetrievalGate):
+		return bad("retrieval_gate", p.RetrievalGate)
 	case p.Fusion.Classifier < 0 || math.IsNaN(p.Fusion.Classifier):
 		return bad("fusion.classifier", p.Fusion.Classifier)
 	}

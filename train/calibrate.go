@@ -170,3 +170,34 @@ func choosePolicy(p *intent.Policy, preds []prediction, target float64, perInten
 		p.AutoByIntent = nil
 	}
 }
+
+// gateCandidates are the retrieval gates training tries, most skipping first.
+var gateCandidates = []float64{0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99}
+
+// chooseGate picks the lowest retrieval gate (so the most messages skip retrieval) whose fused
+// dev accuracy stays within tolerance of always retrieving. It returns 0 (always retrieve) when
+// no gate qualifies, and the items with evidence removed where the gate skips retrieval.
+func chooseGate(items []scored, f intent.Fusion, t, tolerance float64) (float64, []scored) {
+	if len(items) == 0 || f.IsZero() {
+		return 0, items
+	}
+	always := fusedAccuracy(items, f, t)
+	for _, g := range gateCandidates {
+		gated := applyGate(items, g, t)
+		if fusedAccuracy(gated, f, t) >= always-tolerance {
+			return g, gated
+		}
+	}
+	return 0, items
+}
+
+func applyGate(items []scored, g, t float64) []scored {
+	out := make([]scored, len(items))
+	for i, it := range items {
+		out[i] = it
+		if intent.TopProb(it.scores.Logits, t) >= g {
+			out[i].scores.Evidence = nil
+		}
+	}
+	return out
+}

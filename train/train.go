@@ -271,6 +271,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if len(items) > 0 {
 		policy.Temperature = fitTemperature(items)
 		policy.Fusion = fitFusion(items, policy.Temperature)
+		policy.RetrievalGate, items = chooseGate(items, policy.Fusion, policy.Temperature, 0.002)
 		var preds []prediction
 		var buf []float64
 		for _, it := range items {
@@ -279,8 +280,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			preds = append(preds, prediction{intent: labels[b], confidence: buf[b], correct: b == it.label})
 		}
 		choosePolicy(&policy, preds, cfg.TargetPrecision, 40)
-		fmt.Fprintf(prog, "calibration: temperature %.3f; fusion %+v; auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
-			policy.Temperature, policy.Fusion, policy.Auto, len(policy.AutoByIntent), policy.Suggest)
+		fmt.Fprintf(prog, "calibration: temperature %.3f; fusion %+v; retrieval below %.2f; auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
+			policy.Temperature, policy.Fusion, policy.RetrievalGate, policy.Auto, len(policy.AutoByIntent), policy.Suggest)
 	} else {
 		fmt.Fprintln(prog, "warning: no dev data: default thresholds, no fusion weights fitted")
 	}
