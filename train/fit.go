@@ -6,7 +6,8 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"slices"
+	"runtime"
+	"sync"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -25,28 +26,35 @@ type FitConfig struct {
 	Patience int     `json:"patience"`  // stop after this many epochs without dev improvement
 	MinCount int     `json:"min_count"` // features seen fewer times are dropped
 	Seed     uint64  `json:"seed"`
+	// Runs is how many models, each trained on its own shuffle order, are averaged into one.
+	// For a linear model the average of the weights scores exactly like the average of the
+	// models' logits, so the ensemble costs nothing at prediction time.
+	Runs int `json:"runs"`
 }
 
-// DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 dev and the
-// sample shop's dev split; see docs/benchmarks.md).
+// DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 and the
+// sample shop; see docs/benchmarks.md).
 func DefaultFitConfig() FitConfig {
-	return FitConfig{Epochs: 30, Rate: 0.5, L2: 0, Patience: 4, MinCount: 1, Seed: 1}
+	return FitConfig{Epochs: 30, Rate: 0.5, L2: 0, Patience: 3, MinCount: 1, Seed: 1, Runs: 6}
 }
 
 // FitResult tells how fitting went.
 type FitResult struct {
-	Epochs     int       `json:"epochs"`      // epochs run
-	BestEpoch  int       `json:"best_epoch"`  // epoch whose weights were kept
-	DevAcc     []float64 `json:"dev_acc"`     // dev accuracy after each epoch (empty without dev)
-	TrainLoss  []float64 `json:"train_loss"`  // mean training loss of each epoch
+	Epochs     int       `json:"epochs"`      // epochs run, summed over runs
+	BestEpochs []int     `json:"best_epochs"` // per run, the epoch whose weights were kept
+	DevAcc     []float64 `json:"dev_acc"`     // dev accuracy after each epoch of the first run
+	TrainLoss  []float64 `json:"train_loss"`  // mean training loss of each epoch of the first run
+	RunDevAcc  []float64 `json:"run_dev_acc"` // best dev accuracy of each run
+	FinalDev   float64   `json:"final_dev"`   // dev accuracy of the averaged model
 	Features   int       `json:"features"`    // features with weights
 	TrainCount int       `json:"train_count"` // examples trained on
 }
 
-// Fit trains a sparse multinomial logistic regression with AdaGrad, shuffling each epoch with a
-// fixed seed (so the same data gives the same model), keeping the weights of the epoch with the
-// best dev accuracy and stopping early when dev stops improving. Without dev it runs all epochs.
-// Progress goes to progress (nil for none).
+// Fit trains a sparse multinomial logistic regression with AdaGrad. It trains cfg.Runs models,
+// each shuffled with its own seed derived from cfg.Seed (so the same data gives the same model),
+// each keeping the weights of its epoch with the best dev accuracy and stopping early when dev
+// stops improving (without dev, each runs all epochs), and averages them. Runs go in parallel on
+// the available cores. Progress goes to progress (nil for none).
 func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitConfig, progress io.Writer) (*intent.Classifier, FitResult, error) {
 	k := len(labels)
 	res := FitResult{TrainCount: len(examples)}
@@ -56,6 +64,10 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 	if len(examples) == 0 {
 		return nil, res, fmt.Errorf("fit: no labelled examples")
 	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	runs := max(1, cfg.Runs)
 	// Rows for features seen at least MinCount times, numbered in order of first appearance so
 	// the layout is deterministic.
 	counts := map[uint32]int{}
@@ -75,40 +87,107 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		}
 	}
 	res.Features = len(ids)
+	// Each example's rows, resolved once for all runs and epochs.
+	exRows := make([][]int32, len(examples))
+	for i, ex := range examples {
+		for _, f := range ex.Features {
+			if r, ok := rows[f]; ok {
+				exRows[i] = append(exRows[i], r)
+			}
+		}
+	}
+	fits := make([]runFit, runs)
+	errs := make([]error, runs)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p := io.Discard
+			if r == 0 {
+				p = progress
+			}
+			seed := cfg.Seed + uint64(r)*0x9e3779b97f4a7c15
+			fits[r], errs[r] = fitRun(ctx, examples, exRows, dev, labels, ids, cfg, seed, p)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, res, err
+		}
+	}
+	w := make([]float32, len(ids)*k)
+	bias := make([]float32, k)
+	inv := 1 / float32(runs)
+	for r, f := range fits {
+		for i, v := range f.w {
+			w[i] += v * inv
+		}
+		for i, v := range f.bias {
+			bias[i] += v * inv
+		}
+		res.Epochs += f.epochs
+		res.BestEpochs = append(res.BestEpochs, f.best)
+		res.RunDevAcc = append(res.RunDevAcc, f.bestAcc)
+		if r == 0 {
+			res.DevAcc, res.TrainLoss = f.devAcc, f.loss
+		}
+	}
+	c, err := intent.NewClassifier(labels, ids, w, bias)
+	if err != nil {
+		return nil, res, err
+	}
+	if len(dev) > 0 {
+		res.FinalDev = Accuracy(c, dev)
+		fmt.Fprintf(progress, "averaged %d runs (best epochs %v): dev acc %.4f\n", runs, res.BestEpochs, res.FinalDev)
+	}
+	return c, res, nil
+}
+
+// runFit is the outcome of one shuffled training run.
+type runFit struct {
+	w, bias      []float32
+	epochs, best int
+	bestAcc      float64
+	devAcc, loss []float64
+}
+
+func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Example, labels []string, ids []uint32,
+	cfg FitConfig, seed uint64, progress io.Writer) (runFit, error) {
+	k := len(labels)
+	var out runFit
 	w := make([]float32, len(ids)*k)
 	g2 := make([]float32, len(ids)*k)
 	bias := make([]float32, k)
 	bg2 := make([]float32, k)
-	best := slices.Clone(w)
-	bestBias := slices.Clone(bias)
-	bestAcc := -1.0
+	best := make([]float32, len(w))
+	bestBias := make([]float32, k)
+	out.bestAcc = -1
 
 	order := make([]int, len(examples))
 	for i := range order {
 		order[i] = i
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	probs := make([]float32, k)
 	grad := make([]float32, k)
-	touched := make([]int32, 0, 128)
 	const eps = 1e-8
 	lr := float32(cfg.Rate)
 	l2 := float32(cfg.L2)
 	sinceBest := 0
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
-			return nil, res, err
+			return out, err
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		var loss float64
 		for _, idx := range order {
 			ex := examples[idx]
-			touched = touched[:0]
-			for _, f := range ex.Features {
-				if r, ok := rows[f]; ok {
-					touched = append(touched, r)
-				}
-			}
+			touched := exRows[idx]
 			scale := float32(1 / math.Sqrt(float64(max(len(ex.Features), 1))))
 			copy(probs, bias)
 			for _, r := range touched {
@@ -119,9 +198,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			}
 			intent.Softmax(probs, 1)
 			loss -= math.Log(float64(max(probs[ex.Label], 1e-12)))
-			for j := range grad {
-				grad[j] = probs[j]
-			}
+			copy(grad, probs)
 			grad[ex.Label]--
 			for j, gj := range grad {
 				bg2[j] += gj * gj
@@ -139,25 +216,22 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 				}
 			}
 		}
-		res.Epochs = epoch
-		res.TrainLoss = append(res.TrainLoss, loss/float64(len(examples)))
+		out.epochs = epoch
+		meanLoss := loss / float64(len(examples))
+		out.loss = append(out.loss, meanLoss)
 		if len(dev) == 0 {
-			if progress != nil {
-				fmt.Fprintf(progress, "epoch %2d  loss %.4f\n", epoch, loss/float64(len(examples)))
-			}
+			fmt.Fprintf(progress, "epoch %2d  loss %.4f\n", epoch, meanLoss)
 			continue
 		}
 		c, err := intent.NewClassifier(labels, ids, w, bias)
 		if err != nil {
-			return nil, res, err
+			return out, err
 		}
 		acc := Accuracy(c, dev)
-		res.DevAcc = append(res.DevAcc, acc)
-		if progress != nil {
-			fmt.Fprintf(progress, "epoch %2d  loss %.4f  dev acc %.4f\n", epoch, loss/float64(len(examples)), acc)
-		}
-		if acc > bestAcc {
-			bestAcc, res.BestEpoch, sinceBest = acc, epoch, 0
+		out.devAcc = append(out.devAcc, acc)
+		fmt.Fprintf(progress, "epoch %2d  loss %.4f  dev acc %.4f\n", epoch, meanLoss, acc)
+		if acc > out.bestAcc {
+			out.bestAcc, out.best, sinceBest = acc, epoch, 0
 			copy(best, w)
 			copy(bestBias, bias)
 		} else if sinceBest++; sinceBest >= cfg.Patience {
@@ -165,11 +239,12 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		}
 	}
 	if len(dev) == 0 {
-		res.BestEpoch = res.Epochs
-		best, bestBias = w, bias
+		out.best = out.epochs
+		out.w, out.bias = w, bias
+		return out, nil
 	}
-	c, err := intent.NewClassifier(labels, ids, best, bestBias)
-	return c, res, err
+	out.w, out.bias = best, bestBias
+	return out, nil
 }
 
 // Accuracy is the share of examples whose top-scoring label is right.

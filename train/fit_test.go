@@ -60,6 +60,7 @@ func classifierBytes(t *testing.T, c *intent.Classifier) []byte {
 func TestFitLearnsSeparableSet(t *testing.T) {
 	train := synthetic(1, 40)
 	cfg := DefaultFitConfig()
+	cfg.Runs = 1 // one shuffled run: the epoch-level behaviour under test
 	cfg.Epochs = 15
 	var progress strings.Builder
 	c, res, err := Fit(context.Background(), train, nil, synthLabels, cfg, &progress)
@@ -76,7 +77,7 @@ func TestFitLearnsSeparableSet(t *testing.T) {
 		t.Errorf("labels %q, want %q", c.Labels(), synthLabels)
 	}
 	// Without dev data every epoch runs and the last weights are kept.
-	if res.Epochs != cfg.Epochs || res.BestEpoch != cfg.Epochs || len(res.TrainLoss) != cfg.Epochs || len(res.DevAcc) != 0 {
+	if res.Epochs != cfg.Epochs || res.BestEpochs[0] != cfg.Epochs || len(res.TrainLoss) != cfg.Epochs || len(res.DevAcc) != 0 {
 		t.Errorf("FitResult %+v: want %d epochs, all kept, no dev accuracy", res, cfg.Epochs)
 	}
 	if res.TrainCount != len(train) || res.Features != 3*5+40 || c.NumFeatures() != res.Features {
@@ -93,6 +94,7 @@ func TestFitLearnsSeparableSet(t *testing.T) {
 func TestFitDeterministic(t *testing.T) {
 	train, dev := synthetic(3, 30), synthetic(4, 10)
 	cfg := DefaultFitConfig()
+	cfg.Runs = 1 // one shuffled run: the epoch-level behaviour under test
 	cfg.Epochs = 8
 	fit := func(cfg FitConfig) ([]byte, FitResult) {
 		c, res, err := Fit(context.Background(), train, dev, synthLabels, cfg, nil)
@@ -121,13 +123,14 @@ func TestFitEarlyStoppingKeepsBestEpoch(t *testing.T) {
 	// training goes on changing the weights.
 	train, dev := makeExamples(13, 20, 1, 6, 0.3), makeExamples(113, 10, 1, 6, 0)
 	cfg := DefaultFitConfig()
+	cfg.Runs = 1 // one shuffled run: the epoch-level behaviour under test
 	cfg.Epochs, cfg.Patience, cfg.Rate = 40, 3, 0.1
 	ctx := context.Background()
 	best, res, err := Fit(ctx, train, dev, synthLabels, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("dev accuracy by epoch %.3f, best epoch %d", res.DevAcc, res.BestEpoch)
+	t.Logf("dev accuracy by epoch %.3f, best epoch %d", res.DevAcc, res.BestEpochs[0])
 	if res.Epochs >= cfg.Epochs {
 		t.Fatalf("ran all %d epochs; dev accuracy %v never stopped improving?", res.Epochs, res.DevAcc)
 	}
@@ -135,11 +138,11 @@ func TestFitEarlyStoppingKeepsBestEpoch(t *testing.T) {
 		t.Errorf("%d dev accuracies for %d epochs", len(res.DevAcc), res.Epochs)
 	}
 	top := slices.Max(res.DevAcc)
-	if res.BestEpoch < 1 || res.DevAcc[res.BestEpoch-1] != top || slices.Index(res.DevAcc, top) != res.BestEpoch-1 {
-		t.Errorf("best epoch %d, dev accuracy %v: want the first epoch with the highest accuracy", res.BestEpoch, res.DevAcc)
+	if res.BestEpochs[0] < 1 || res.DevAcc[res.BestEpochs[0]-1] != top || slices.Index(res.DevAcc, top) != res.BestEpochs[0]-1 {
+		t.Errorf("best epoch %d, dev accuracy %v: want the first epoch with the highest accuracy", res.BestEpochs[0], res.DevAcc)
 	}
-	if res.Epochs != res.BestEpoch+cfg.Patience {
-		t.Errorf("stopped after epoch %d, best %d: want patience %d epochs after the best", res.Epochs, res.BestEpoch, cfg.Patience)
+	if res.Epochs != res.BestEpochs[0]+cfg.Patience {
+		t.Errorf("stopped after epoch %d, best %d: want patience %d epochs after the best", res.Epochs, res.BestEpochs[0], cfg.Patience)
 	}
 	if acc := Accuracy(best, dev); acc != top {
 		t.Errorf("returned classifier has dev accuracy %.4f, want the best epoch's %.4f", acc, top)
@@ -148,7 +151,7 @@ func TestFitEarlyStoppingKeepsBestEpoch(t *testing.T) {
 	// The weights kept are those of the best epoch: a run that stops right there gives the
 	// same bytes, and a run over every epoch that was run ends elsewhere.
 	stopAtBest := cfg
-	stopAtBest.Epochs = res.BestEpoch
+	stopAtBest.Epochs = res.BestEpochs[0]
 	atBest, _, err := Fit(ctx, train, dev, synthLabels, stopAtBest, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +174,7 @@ func TestFitMinCount(t *testing.T) {
 	train := synthetic(7, 20)
 	train = append(train, Example{Features: []uint32{99999}, Label: 0}) // a feature seen once
 	cfg := DefaultFitConfig()
+	cfg.Runs = 1 // one shuffled run: the epoch-level behaviour under test
 	cfg.Epochs, cfg.MinCount = 2, 2
 	c, res, err := Fit(context.Background(), train, nil, synthLabels, cfg, nil)
 	if err != nil {
@@ -184,6 +188,7 @@ func TestFitMinCount(t *testing.T) {
 func TestFitErrors(t *testing.T) {
 	ctx := context.Background()
 	cfg := DefaultFitConfig()
+	cfg.Runs = 1 // one shuffled run: the epoch-level behaviour under test
 	train := synthetic(8, 5)
 	if _, _, err := Fit(ctx, train, nil, []string{"only"}, cfg, nil); err == nil {
 		t.Error("Fit with one label: nil error")
@@ -212,5 +217,26 @@ func TestAccuracy(t *testing.T) {
 	}
 	if acc := Accuracy(c, nil); acc != 0 {
 		t.Errorf("Accuracy(no examples) = %v, want 0", acc)
+	}
+}
+
+func TestFitAveragesRunsDeterministically(t *testing.T) {
+	train, dev := synthetic(3, 30), synthetic(4, 10)
+	cfg := DefaultFitConfig()
+	cfg.Epochs, cfg.Runs = 6, 3
+	fit := func() ([]byte, FitResult) {
+		c, res, err := Fit(context.Background(), train, dev, synthLabels, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return classifierBytes(t, c), res
+	}
+	a, res := fit()
+	b, _ := fit()
+	if !bytes.Equal(a, b) {
+		t.Error("averaged runs are not deterministic")
+	}
+	if len(res.BestEpochs) != 3 || len(res.RunDevAcc) != 3 || res.FinalDev <= 0 {
+		t.Errorf("FitResult %+v: want 3 runs reported and a final dev accuracy", res)
 	}
 }
