@@ -1,0 +1,37 @@
+// Package intent is the engine that answers: it owns the model bundle format, the classifier's
+// prediction side, the ranker that fuses the classifier with retrieval evidence, and the decision
+// policy (calibrated confidence → auto / suggest / handoff).
+//
+// The API is small:
+//
+//	e, err := intent.Load(ctx, "models/shop")      // verify the bundle, build analyzer, index, classifier
+//	res := e.Classify(ctx, intent.Request{Text: "东西不要了怎么寄回去"})
+//	res.Intent, res.Confidence, res.Route, res.Answer
+//
+// # Bundle
+//
+// A bundle is a directory written once by training (package train) and never changed:
+//
+//	manifest.json   format version, name, created-at, data fingerprint, config, headline
+//	                metrics, sha256 of every other file
+//	classifier.bin  sparse multinomial logistic regression (float32 weights per seen feature)
+//	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds
+//	kb.yaml         the knowledge base (labels, categories, answers, example questions)
+//	examples.jsonl  labelled history messages (masked) for the retrieval index
+//	dict/           the dictionaries the analyzer was built with
+//	subword/        the BPE model (vocab.json, merges.txt)
+//	report.json     dev evaluation; report.html the same as a page
+//
+// Load verifies every checksum and refuses unknown format versions, missing, changed or extra
+// files. WriteManifest, NewBundleDir and CommitBundle let the writer assemble a bundle in a
+// temporary directory and move it into place in one rename.
+//
+// # Classify
+//
+// Classify analyses the text once (package nlp), scores every intent with the classifier, asks
+// the bleve index (package index) for the top-K similar messages when the calibrated classifier
+// is unsure (below Policy.RetrievalGate), fuses classifier logits with retrieval evidence (best
+// BM25 score per intent, share of the top-K that agree, term overlap) using weights fitted on the
+// dev split, and routes with the dev-chosen thresholds. It is safe for concurrent use and keeps
+// no global state; a server swaps engines with an atomic pointer.
+package intent
