@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixture = "../../intent/testdata/shop"
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Commands:"},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"nope"}, 2, `unknown command "nope"`},
+		{[]string{"train"}, 2, "--data and --out are required"},
+		{[]string{"train", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
+		{[]string{"predict"}, 2, "Usage"},
+		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "manifest.json"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestTrainEvalPredict runs the three data commands end to end on the small fixture shop.
+func TestTrainEvalPredict(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m")
+	code, _, stderr := runCLI(t, "", "train", "--data", filepath.Join(fixture, "data.jsonl"), "--kb", filepath.Join(fixture, "kb.yaml"),
+		"--dict", filepath.Join(fixture, "dict"), "--out", out, "--dev-days", "7")
+	if code != 0 {
+		t.Fatalf("train: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"import:", "split:", "epoch", "calibration:", "wrote " + out} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("train progress lacks %q:\n%s", want, stderr)
+		}
+	}
+	html := filepath.Join(t.TempDir(), "r.html")
+	code, stdout, stderr := runCLI(t, "", "eval", "--model", out, "--data", filepath.Join(fixture, "data.jsonl"), "--json", "--html", html)
+	if code != 0 {
+		t.Fatalf("eval: exit %d\n%s", code, stderr)
+	}
+	var metrics map[string]float64
+	if err := json.Unmarshal([]byte(stdout), &metrics); err != nil {
+		t.Fatalf("eval --json printed %q: %v", stdout, err)
+	}
+	for _, k := range []string{"accuracy", "macro_f1", "auto_coverage", "auto_precision", "oos_precision", "oos_recall"} {
+		if _, ok := metrics[k]; !ok {
+			t.Errorf("eval --json lacks %q: %v", k, metrics)
+		}
+	}
+	if metrics["accuracy"] < 0.5 {
+		t.Errorf("accuracy %.3f on the training data itself", metrics["accuracy"])
+	}
+	if st, err := os.Stat(html); err != nil || st.Size() == 0 {
+		t.Errorf("eval --html wrote nothing: %v", err)
+	}
+
+	lines := "我要退货\n\n在吗\n发票怎么开 13812345678\n"
+	code, stdout, stderr = runCLI(t, lines, "predict", "--model", out)
+	if code != 0 {
+		t.Fatalf("predict: exit %d\n%s", code, stderr)
+	}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	n := 0
+	for sc.Scan() {
+		var res struct {
+			Intent string `json:"intent"`
+			Route  string `json:"route"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &res); err != nil || res.Route == "" {
+			t.Errorf("predict line %d = %q: %v", n+1, sc.Text(), err)
+		}
+		n++
+	}
+	if n != 4 {
+		t.Errorf("predict printed %d lines for 4 input lines", n)
+	}
+	if strings.Contains(stdout, "13812345678") {
+		t.Error("predict output contains an unmasked phone number")
+	}
+}
