@@ -160,6 +160,15 @@ func dedupTerms(terms []string) []string {
 	return slices.Compact(out)
 }
 
+// WithPolicy returns an engine that shares everything with e but decides with p: for
+// evaluating a policy variant (e.g. the classifier alone) without loading the bundle again.
+// Closing either closes the shared index.
+func (e *Engine) WithPolicy(p Policy) *Engine {
+	c := *e
+	c.policy = p
+	return &c
+}
+
 // Close releases the retrieval index.
 func (e *Engine) Close() error {
 	if e.ix != nil {

@@ -21,6 +21,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	html := fs.String("html", "", "write the report as a self-contained HTML page to this file")
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
+	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -34,6 +35,11 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	defer eng.Close()
+	if *alone {
+		p := eng.Policy()
+		p.Fusion, p.RetrievalGate = intent.Fusion{Classifier: 1}, 0
+		eng = eng.WithPolicy(p)
+	}
 	cols, err := train.ParseCSVColumns(*csvMap)
 	if err != nil {
 		return err
