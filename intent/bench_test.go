@@ -9,52 +9,24 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/train"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
-
-// shopBundle trains the sample shop once per test binary (a few seconds) into a temp dir.
-var shopBundle = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "zhiyi-bench-shop-")
-	if err != nil {
-		return "", err
-	}
-	cfg := train.DefaultConfig()
-	cfg.Data = []string{"../corpora/shop/chats"}
-	cfg.KB = "../corpora/shop/kb.yaml"
-	cfg.DictDir = "../corpora/shop/dict"
-	cfg.Out = filepath.Join(dir, "shop")
-	if _, err := train.Run(context.Background(), cfg); err != nil {
-		return "", err
-	}
-	return cfg.Out, nil
-})
 
 // benchTexts are the sample shop's holdout messages: realistic and never trained on.
 func benchTexts(b *testing.B) []string {
-	f, err := os.Open("../corpora/shop/holdout/holdout_2026-11.jsonl")
+	texts, err := shoptest.Holdout()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var m struct{ Text string }
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			b.Fatal(err)
-		}
-		out = append(out, m.Text)
-	}
-	return out
+	return texts
 }
 
 func loadShop(b *testing.B) *intent.Engine {
-	dir, err := shopBundle()
+	dir, err := shoptest.Bundle()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,7 +80,7 @@ func BenchmarkClassify(b *testing.B) {
 // loadGrown copies the shop bundle and grows its history to about n documents by pairing real
 // messages (so term statistics stay realistic), then loads it without a manifest.
 func loadGrown(b *testing.B, n int) *intent.Engine {
-	dir, err := shopBundle()
+	dir, err := shoptest.Bundle()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,7 +126,7 @@ func loadGrown(b *testing.B, n int) *intent.Engine {
 // classifier and the retrieval index build. The process-wide gse dictionary is loaded before
 // the timer starts (it is shared by every load in a process).
 func BenchmarkLoad(b *testing.B) {
-	dir, err := shopBundle()
+	dir, err := shoptest.Bundle()
 	if err != nil {
 		b.Fatal(err)
 	}

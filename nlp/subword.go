@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sugarme/tokenizer/model/bpe"
@@ -71,12 +70,12 @@ func TrainSubword(texts []string, vocabSize, minFreq int, dir string) error {
 
 	counts := make(map[string]int)
 	for _, text := range texts {
+		// The same spans the Analyzer gives Units at run time.
 		for i := 0; i < len(text); {
-			start, end, ok := subwordNextSpan(text, i)
-			if !ok {
-				break
+			start, end, kind := nextPiece(text, i)
+			if kind == pieceSpan {
+				counts[text[start:end]]++
 			}
-			counts[text[start:end]]++
 			i = end
 		}
 	}
@@ -152,62 +151,6 @@ func subwordWriteTemp(dir, name string, data []byte) (string, error) {
 		return "", fmt.Errorf("nlp: train subword: write %s: %w", name, err)
 	}
 	return f.Name(), nil
-}
-
-// subwordIsSpanRune reports whether r belongs to a span (letters, digits and marks), as the
-// Analyzer splits text.
-func subwordIsSpanRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
-}
-
-// subwordPlaceholderLen returns the length of a mask placeholder such as <PHONE> at the start
-// of s, or 0.
-func subwordPlaceholderLen(s string) int {
-	for j := 1; j < len(s) && j < 12; j++ {
-		c := s[j]
-		if c == '>' {
-			if j == 1 {
-				return 0
-			}
-			return j + 1
-		}
-		if c < 'A' || c > 'Z' {
-			return 0
-		}
-	}
-	return 0
-}
-
-// subwordNextSpan finds the first span of text at or after byte i; ok is false when there is none.
-func subwordNextSpan(text string, i int) (start, end int, ok bool) {
-	start = -1
-	for i < len(text) {
-		if text[i] == '<' {
-			if n := subwordPlaceholderLen(text[i:]); n > 0 {
-				if start >= 0 {
-					return start, i, true
-				}
-				i += n
-				continue
-			}
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if subwordIsSpanRune(r) {
-			if start < 0 {
-				start = i
-			}
-		} else if start >= 0 {
-			return start, i, true
-		}
-		i += size
-	}
-	if start >= 0 {
-		return start, len(text), true
-	}
-	return 0, 0, false
 }
 
 // subwordPairKey packs a pair of token ids into a map key.

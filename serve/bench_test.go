@@ -1,14 +1,10 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,29 +13,11 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/train"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // benchBody is the request BenchmarkIntentHandler sends.
 var benchBody = []byte(`{"text":"东西不要了怎么寄回去","msg_id":"bench-1","sender_id":"wmBench","channel":"wecom"}`)
-
-// shopBundle trains the sample shop once per test binary (a few seconds) into a temp dir; the
-// benchmarks serve it with the real engine.
-var shopBundle = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "zhiyi-serve-bench-")
-	if err != nil {
-		return "", err
-	}
-	cfg := train.DefaultConfig()
-	cfg.Data = []string{"../corpora/shop/chats"}
-	cfg.KB = "../corpora/shop/kb.yaml"
-	cfg.DictDir = "../corpora/shop/dict"
-	cfg.Out = filepath.Join(dir, "shop")
-	if _, err := train.Run(context.Background(), cfg); err != nil {
-		return "", err
-	}
-	return cfg.Out, nil
-})
 
 func shopLoader(ctx context.Context, dir string) (Engine, error) {
 	e, err := intent.Load(ctx, dir)
@@ -49,21 +27,15 @@ func shopLoader(ctx context.Context, dir string) (Engine, error) {
 	return e, nil
 }
 
-// shopBodies are /intent requests made of the sample shop's holdout messages: realistic and
-// never trained on.
+// shopBodies are /intent requests made of the sample shop's holdout messages.
 func shopBodies(b *testing.B) [][]byte {
-	data, err := os.ReadFile("../corpora/shop/holdout/holdout_2026-11.jsonl")
+	texts, err := shoptest.Holdout()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var out [][]byte
-	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		var m struct{ Text string }
-		if err := json.Unmarshal(line, &m); err != nil {
-			b.Fatal(err)
-		}
-		body, _ := json.Marshal(map[string]string{"text": m.Text, "msg_id": fmt.Sprintf("bench-%d", i), "channel": "wecom"})
-		out = append(out, body)
+	out := make([][]byte, len(texts))
+	for i, t := range texts {
+		out[i], _ = json.Marshal(map[string]string{"text": t, "msg_id": fmt.Sprintf("bench-%d", i), "channel": "wecom"})
 	}
 	return out
 }
@@ -75,7 +47,7 @@ func shopBodies(b *testing.B) [][]byte {
 func BenchmarkServe(b *testing.B) {
 	b.Run("engine=fake", func(b *testing.B) { benchServe(b, fakeLoader, "fake", [][]byte{benchBody}) })
 	b.Run("engine=shop", func(b *testing.B) {
-		dir, err := shopBundle()
+		dir, err := shoptest.Bundle()
 		if err != nil {
 			b.Fatal(err)
 		}

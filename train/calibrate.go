@@ -102,7 +102,7 @@ func fusedAccuracy(items []scored, f intent.Fusion, t float64) float64 {
 	right := 0
 	for _, it := range items {
 		buf = intent.Fuse(it.scores, f, t, buf[:0])
-		if argmax64(buf) == it.label {
+		if argmax(buf) == it.label {
 			right++
 		}
 	}

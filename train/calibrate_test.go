@@ -77,8 +77,8 @@ func TestFuseKeepsOrderAtAnyTemperature(t *testing.T) {
 				if math.Abs(sum-1) > 1e-9 {
 					t.Fatalf("Fuse(%v, %+v, T=%v) sums to %v", logits, f, temp, sum)
 				}
-				if argmax64(p) != argmax64(ref) {
-					t.Fatalf("Fuse(%v, %+v, T=%v) = %v: argmax moved from %d to %d", logits, f, temp, p, argmax64(ref), argmax64(p))
+				if argmax(p) != argmax(ref) {
+					t.Fatalf("Fuse(%v, %+v, T=%v) = %v: argmax moved from %d to %d", logits, f, temp, p, argmax(ref), argmax(p))
 				}
 				for a := range logits {
 					for b := range logits {

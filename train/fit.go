@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -263,7 +264,8 @@ func Accuracy(c *intent.Classifier, examples []Example) float64 {
 	return float64(right) / float64(len(examples))
 }
 
-func argmax(v []float32) int {
+// argmax returns the index of the largest value (the first on ties).
+func argmax[T cmp.Ordered](v []T) int {
 	best := 0
 	for i, x := range v {
 		if x > v[best] {

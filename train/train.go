@@ -283,7 +283,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		var buf []float64
 		for _, it := range items {
 			buf = intent.Fuse(it.scores, policy.Fusion, policy.Temperature, buf[:0])
-			b := argmax64(buf)
+			b := argmax(buf)
 			preds = append(preds, prediction{intent: labels[b], confidence: buf[b], correct: b == it.label})
 		}
 		choosePolicy(&policy, preds, cfg.TargetPrecision, 40)
@@ -530,14 +530,4 @@ func fingerprint(sets ...[]record) string {
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
-func argmax64(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -1,0 +1,75 @@
+// Package shoptest gives tests and benchmarks the sample shop: a bundle trained once per test
+// binary from corpora/shop, and the holdout messages. It is imported by _test files only.
+package shoptest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// root is the repository root, found from this file's location so callers in any package
+// directory work.
+func root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Path returns a path inside corpora/shop.
+func Path(elem ...string) string {
+	return filepath.Join(append([]string{root(), "corpora", "shop"}, elem...)...)
+}
+
+var bundle = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "zhiyi-shop-")
+	if err != nil {
+		return "", err
+	}
+	cfg := train.DefaultConfig()
+	cfg.Data = []string{Path("chats")}
+	cfg.KB = Path("kb.yaml")
+	cfg.DictDir = Path("dict")
+	cfg.Out = filepath.Join(dir, "shop")
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("train the sample shop: %w", err)
+	}
+	return cfg.Out, nil
+})
+
+// Bundle trains the sample shop once per process (a few seconds) into a temporary directory and
+// returns the bundle's path. Call Cleanup from TestMain, or leave it to the OS's temp cleaning.
+func Bundle() (string, error) { return bundle() }
+
+// Cleanup removes the trained bundle, if one was made.
+func Cleanup() {
+	if dir, err := bundle(); err == nil {
+		os.RemoveAll(filepath.Dir(dir))
+	}
+}
+
+// Holdout returns the texts of the sample shop's holdout messages: realistic and never trained on.
+func Holdout() ([]string, error) {
+	f, err := os.Open(Path("holdout", "holdout_2026-11.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return nil, err
+		}
+		out = append(out, m.Text)
+	}
+	return out, sc.Err()
+}
