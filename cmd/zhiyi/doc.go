@@ -1,0 +1,10 @@
+// Command zhiyi trains, evaluates and serves Chinese customer-service intent models.
+//
+//	zhiyi train   --data FILE_OR_DIR... [--dev FILE] [--kb FILE] [--dict DIR] --out DIR
+//	zhiyi eval    --model DIR --data FILE [--json] [--html FILE]
+//	zhiyi predict --model DIR < lines.txt
+//	zhiyi serve   --model DIR [--addr :8080]
+//
+// This package holds flags and wiring only; the work is in packages nlp, index, intent, train and
+// serve.
+package main
