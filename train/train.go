@@ -40,7 +40,10 @@ type Config struct {
 	// HistoryPerIntent caps the labelled history messages indexed per intent.
 	HistoryPerIntent int
 	TargetPrecision  float64 // dev precision the auto threshold must reach
-	Fit              FitConfig
+	// Refit trains the final classifier on train and dev together once dev has chosen the
+	// epochs, calibration and thresholds.
+	Refit bool
+	Fit   FitConfig
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -48,23 +51,25 @@ type Config struct {
 // DefaultConfig returns the defaults of `zhiyi train`.
 func DefaultConfig() Config {
 	return Config{CSV: DefaultCSVColumns(), DevDays: 14, DevShare: 0.1, HistoryPerIntent: 150,
-		TargetPrecision: 0.95, Fit: DefaultFitConfig()}
+		TargetPrecision: 0.95, Fit: DefaultFitConfig(), Refit: true}
 }
 
 // Summary reports what training did.
 type Summary struct {
-	Import     ImportStats       `json:"import"`
-	DevImport  ImportStats       `json:"dev_import,omitempty"`
-	Train      int               `json:"train"`
-	Dev        int               `json:"dev"`
-	DevSplit   string            `json:"dev_split"`
-	Dropped    int               `json:"dropped_unknown_intent"`
-	Fit        FitResult         `json:"fit"`
-	Policy     intent.Policy     `json:"policy"`
-	Classifier *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
-	Report     *Report           `json:"report,omitempty"`          // dev report, fused ranker
-	Durations  map[string]string `json:"durations"`
-	Bundle     string            `json:"bundle"`
+	Import    ImportStats `json:"import"`
+	DevImport ImportStats `json:"dev_import,omitempty"`
+	Train     int         `json:"train"`
+	Dev       int         `json:"dev"`
+	DevSplit  string      `json:"dev_split"`
+	Dropped   int         `json:"dropped_unknown_intent"`
+	Fit       FitResult   `json:"fit"`
+	// RefitEpochs is the epochs of the final refit on train and dev (0: no refit).
+	RefitEpochs int               `json:"refit_epochs,omitempty"`
+	Policy      intent.Policy     `json:"policy"`
+	Classifier  *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
+	Report      *Report           `json:"report,omitempty"`          // dev report, fused ranker
+	Durations   map[string]string `json:"durations"`
+	Bundle      string            `json:"bundle"`
 }
 
 // record is one imported message, masked: raw text never outlives the import callback.
@@ -327,8 +332,31 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	stage("evaluate")
 
+	// Refit on train and dev together, with the epochs early stopping chose: the dev weeks are
+	// the newest data and the model should learn from them too. Calibration, fusion, thresholds
+	// and the report above were measured on dev while it was held out, so they stay honest
+	// estimates for the refitted model.
+	if cfg.Refit && len(devEx) > 0 {
+		refit := cfg.Fit
+		refit.Epochs = median(fit.BestEpochs)
+		all := append(slices.Clip(trainEx), devEx...)
+		fmt.Fprintf(prog, "refit: %d messages (train and dev), %d epochs\n", len(all), refit.Epochs)
+		if clf, _, err = Fit(ctx, all, nil, labels, refit, nil); err != nil {
+			return nil, err
+		}
+		if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), clf); err != nil {
+			return nil, err
+		}
+		if err := writeHistory(filepath.Join(tmp, intent.ExamplesFile), append(slices.Clip(trainRecs), devSplit...), cfg.HistoryPerIntent); err != nil {
+			return nil, err
+		}
+		sum.RefitEpochs = refit.Epochs
+		stage("refit")
+	}
+
 	cfgJSON, _ := json.Marshal(struct {
 		Fit              FitConfig `json:"fit"`
+		RefitEpochs      int       `json:"refit_epochs"`
 		DevSplit         string    `json:"dev_split"`
 		SubwordVocab     int       `json:"subword_vocab"`
 		HistoryPerIntent int       `json:"history_per_intent"`
@@ -336,7 +364,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		Labels           []string  `json:"labels"`
 		Train            int       `json:"train"`
 		Dev              int       `json:"dev"`
-	}{cfg.Fit, how, cfg.SubwordVocab, cfg.HistoryPerIntent, cfg.TargetPrecision, labels, len(trainEx), len(devEx)})
+	}{cfg.Fit, sum.RefitEpochs, how, cfg.SubwordVocab, cfg.HistoryPerIntent, cfg.TargetPrecision, labels, len(trainEx), len(devEx)})
 	m := &intent.Manifest{Name: cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(recs, devRecs),
 		Config: cfgJSON, Metrics: metrics}
 	if err := intent.WriteManifest(tmp, m); err != nil {
@@ -530,4 +558,14 @@ func fingerprint(sets ...[]record) string {
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// median returns the middle value (the lower of the two middles), at least 1.
+func median(v []int) int {
+	if len(v) == 0 {
+		return 1
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return max(1, s[(len(s)-1)/2])
 }
