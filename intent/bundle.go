@@ -145,6 +145,9 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes 0600; a bundle is read by the service's user
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -167,6 +170,10 @@ func NewBundleDir(out string) (string, error) {
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
+		return "", fmt.Errorf("bundle: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
 		return "", fmt.Errorf("bundle: %w", err)
 	}
 	return tmp, nil

@@ -20,6 +20,8 @@
 //	examples.jsonl  labelled history messages (masked) for the retrieval index
 //	dict/           the dictionaries the analyzer was built with
 //	subword/        the BPE model (vocab.json, merges.txt)
+//	lexicon.bin     gse's simplified-Chinese dictionary as the segmenter uses it, so a process
+//	                starts in a fraction of gse's own load time (ignored for another gse version)
 //	report.json     dev evaluation; report.html the same as a page
 //
 // Load verifies every checksum and refuses unknown format versions, missing, changed or extra

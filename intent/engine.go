@@ -60,7 +60,7 @@ func LoadUnverified(ctx context.Context, dir, name string) (*Engine, error) {
 func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
 	start := time.Now()
 	e := &Engine{manifest: m, version: m.Version()}
-	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir)}
+	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir), BaseLexicon: filepath.Join(dir, nlp.LexiconFile)}
 	if _, err := os.Stat(filepath.Join(dir, SubwordDir, nlp.SubwordVocabFile)); err == nil {
 		cfg.SubwordDir = filepath.Join(dir, SubwordDir)
 	}

@@ -10,6 +10,9 @@ import (
 type Config struct {
 	DictDir    string // dictionary directory (userdict, synonyms, dialect, stopwords); "" for none
 	SubwordDir string // trained subword model (vocab.json, merges.txt); "" for none
+	// BaseLexicon is a lexicon file written by WriteLexicon. When this process has not loaded
+	// the base dictionary yet, it is read from there instead of from gse (a tenth of the time).
+	BaseLexicon string
 }
 
 // Analysis is what the customer said, as every part of zhiyi sees it.
@@ -52,12 +55,15 @@ func New(cfg Config) (*Analyzer, error) {
 			return nil, err
 		}
 	}
+	if _, err := baseLexicon(cfg.BaseLexicon); err != nil {
+		return nil, err
+	}
 	return NewWith(d, sub)
 }
 
 // NewWith builds an Analyzer from parsed dictionaries and an optional subword model (nil for none).
 func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
-	base, err := baseLexicon()
+	base, err := baseLexicon("")
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,14 @@
 package nlp
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -30,20 +36,55 @@ func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
 	return v, v != prefixOnly, true
 }
 
-// baseLexicon loads gse's embedded simplified-Chinese dictionary once per process: loading costs
-// about a second and a lot of memory, so every Analyzer shares the one read-only copy. gse's own
-// Segmenter is dropped after extraction; we keep a compact map and gse's HMM model.
-var baseLexicon = sync.OnceValues(func() (*lexicon, error) {
+// lexiconCache holds the process's base lexicon once it is loaded: gse's embedded
+// simplified-Chinese dictionary costs about a second and a lot of memory to load, so every
+// Analyzer shares one read-only copy. Its content is the same whichever way it was loaded.
+var lexiconCache struct {
+	mu  sync.Mutex
+	lex *lexicon
+}
+
+// baseLexicon returns the process's base lexicon, loading it on first use: from file (a
+// lexicon written by WriteLexicon for this gse version) when one is given, else from gse.
+func baseLexicon(file string) (*lexicon, error) {
+	lexiconCache.mu.Lock()
+	defer lexiconCache.mu.Unlock()
+	if lexiconCache.lex != nil {
+		return lexiconCache.lex, nil
+	}
+	var lex *lexicon
+	if file != "" {
+		l, err := readLexicon(file)
+		switch {
+		case err == nil:
+			lex = l
+		case errors.Is(err, errLexiconVersion) || errors.Is(err, fs.ErrNotExist):
+			// Written by another gse version, or absent: gse's own dictionary is the truth.
+		default:
+			return nil, err
+		}
+	}
+	if lex == nil {
+		var err error
+		if lex, err = lexiconFromGse(); err != nil {
+			return nil, err
+		}
+	}
+	hmm.LoadModel()
+	lexiconCache.lex = lex
+	return lex, nil
+}
+
+// lexiconFromGse extracts gse's embedded dictionary into a compact map; gse's own Segmenter is
+// dropped afterwards.
+func lexiconFromGse() (*lexicon, error) {
 	seg, err := gse.NewEmbed("zh_s")
 	if err != nil {
 		return nil, fmt.Errorf("load gse dictionary: %w", err)
 	}
-	hmm.LoadModel()
 	dict := seg.Dictionary()
 	words := make(map[string]float32, dict.NumTokens()+dict.NumTokens()/2)
-	total := dict.TotalFreq()
-	logTotal := math.Log(total)
-	maxLen := 0
+	logTotal := math.Log(dict.TotalFreq())
 	for i := range dict.Tokens {
 		tok := &dict.Tokens[i]
 		w := strings.ToLower(tok.Text())
@@ -55,11 +96,111 @@ var baseLexicon = sync.OnceValues(func() (*lexicon, error) {
 			continue
 		}
 		words[w] = lp
-		maxLen = max(maxLen, len(w))
+	}
+	return newLexicon(words, logTotal), nil
+}
+
+// newLexicon completes a map of words: prefixes for the DAG scan, the longest word.
+func newLexicon(words map[string]float32, logTotal float64) *lexicon {
+	maxLen := 0
+	var list []string
+	for w, lp := range words {
+		if lp != prefixOnly {
+			list = append(list, w)
+			maxLen = max(maxLen, len(w))
+		}
+	}
+	for _, w := range list {
 		addPrefixes(words, w)
 	}
-	return &lexicon{words: words, logTotal: logTotal, unknown: float32(-logTotal), maxWordLen: maxLen}, nil
-})
+	return &lexicon{words: words, logTotal: logTotal, unknown: float32(-logTotal), maxWordLen: maxLen}
+}
+
+const lexiconMagic = "ZYLX0001"
+
+var errLexiconVersion = errors.New("lexicon written for another gse version")
+
+// LexiconFile is the name under which bundles store the base lexicon.
+const LexiconFile = "lexicon.bin"
+
+// WriteLexicon writes the base lexicon (gse's simplified-Chinese dictionary as the segmenter
+// uses it) to path, so that a process can later start without gse's slow dictionary load (see
+// Config.BaseLexicon). The output is deterministic. Callers that need atomicity write into a
+// directory they rename afterwards, as bundles are.
+func WriteLexicon(path string) error {
+	lex, err := baseLexicon("")
+	if err != nil {
+		return err
+	}
+	words := make([]string, 0, len(lex.words)/2)
+	for w, lp := range lex.words {
+		if lp != prefixOnly && len(w) < 256 {
+			words = append(words, w)
+		}
+	}
+	slices.Sort(words)
+	var b bytes.Buffer
+	b.WriteString(lexiconMagic)
+	ver := gse.GetVersion() + " zh_s"
+	binary.Write(&b, binary.LittleEndian, uint16(len(ver)))
+	b.WriteString(ver)
+	binary.Write(&b, binary.LittleEndian, lex.logTotal)
+	binary.Write(&b, binary.LittleEndian, uint32(len(words)))
+	for _, w := range words {
+		b.WriteByte(byte(len(w)))
+		b.WriteString(w)
+		binary.Write(&b, binary.LittleEndian, lex.words[w])
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("nlp: write lexicon: %w", err)
+	}
+	return nil
+}
+
+// readLexicon reads what WriteLexicon wrote.
+func readLexicon(path string) (*lexicon, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("nlp: lexicon: %w", err)
+	}
+	bad := func(what string) error { return fmt.Errorf("nlp: lexicon %s: %s", path, what) }
+	if !bytes.HasPrefix(data, []byte(lexiconMagic)) {
+		return nil, bad("not a zhiyi lexicon (bad magic)")
+	}
+	p := data[len(lexiconMagic):]
+	if len(p) < 2 {
+		return nil, bad("truncated")
+	}
+	n := int(binary.LittleEndian.Uint16(p))
+	p = p[2:]
+	if len(p) < n+12 {
+		return nil, bad("truncated")
+	}
+	if string(p[:n]) != gse.GetVersion()+" zh_s" {
+		return nil, fmt.Errorf("%s: %w", path, errLexiconVersion)
+	}
+	p = p[n:]
+	logTotal := math.Float64frombits(binary.LittleEndian.Uint64(p))
+	count := int(binary.LittleEndian.Uint32(p[8:]))
+	p = p[12:]
+	if count > len(p)/5 {
+		return nil, bad("truncated")
+	}
+	words := make(map[string]float32, count*2)
+	for range count {
+		if len(p) < 1 || len(p) < 1+int(p[0])+4 {
+			return nil, bad("truncated")
+		}
+		l := int(p[0])
+		w := string(p[1 : 1+l])
+		words[w] = math.Float32frombits(binary.LittleEndian.Uint32(p[1+l:]))
+		p = p[1+l+4:]
+	}
+	if len(p) != 0 {
+		return nil, bad("trailing data")
+	}
+	return newLexicon(words, logTotal), nil
+}
 
 // addPrefixes records every proper prefix of w as a prefix-only entry, so a DAG scan can stop as
 // soon as no dictionary word continues.

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -313,5 +314,47 @@ func BenchmarkNormalizeMask(b *testing.B) {
 	for b.Loop() {
 		Mask(Normalize(benchMessages[i%len(benchMessages)]))
 		i++
+	}
+}
+
+func TestLexiconRoundTrip(t *testing.T) {
+	mustAnalyzer(t) // loads the base lexicon from gse
+	base, err := baseLexicon("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), LexiconFile)
+	if err := WriteLexicon(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readLexicon(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.words) != len(base.words) || got.maxWordLen != base.maxWordLen || got.logTotal != base.logTotal {
+		t.Fatalf("read %d entries (max %d), want %d (max %d)", len(got.words), got.maxWordLen, len(base.words), base.maxWordLen)
+	}
+	for _, w := range []string{"发货", "什么", "时候", "这"} {
+		if got.words[w] != base.words[w] {
+			t.Errorf("%q: %v, want %v", w, got.words[w], base.words[w])
+		}
+	}
+	data, _ := os.ReadFile(path)
+	for name, bad := range map[string][]byte{
+		"magic":     append([]byte("XXXX"), data[4:]...),
+		"truncated": data[:len(data)/2],
+		"trailing":  append(slices.Clone(data), 0),
+	} {
+		p := filepath.Join(t.TempDir(), name)
+		os.WriteFile(p, bad, 0o644)
+		if _, err := readLexicon(p); err == nil {
+			t.Errorf("%s lexicon accepted", name)
+		}
+	}
+	if err := os.WriteFile(path, []byte(lexiconMagic+"\x03\x00v0x"+strings.Repeat("\x00", 12)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readLexicon(path); !errors.Is(err, errLexiconVersion) {
+		t.Errorf("other gse version: %v, want errLexiconVersion", err)
 	}
 }

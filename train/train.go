@@ -178,6 +178,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
+	if err := nlp.WriteLexicon(filepath.Join(tmp, nlp.LexiconFile)); err != nil {
+		return nil, err
+	}
 	if err := copyDicts(cfg.DictDir, filepath.Join(tmp, intent.DictDir)); err != nil {
 		return nil, err
 	}
