@@ -98,8 +98,12 @@ func TestFastDecodeTakesCommonShapes(t *testing.T) {
 	if !fastDecodeRequest([]byte(fastSeeds[0]), &r) || r.SentAt != 1730000000000 || r.Text != "东西不要了怎么寄回去" {
 		t.Fatalf("fast path missed the common shape: %+v", r)
 	}
-	if !fastDecodeRequest([]byte(fastSeeds[2]), &r) || r.Text != "东西😀 \ufffd \ufffdx \ufffdA" {
-		t.Fatalf("escapes: %q", r.Text)
+	// Escaped surrogates go to encoding/json, which decodes them the API's way.
+	if r = (intent.Request{}); fastDecodeRequest([]byte(fastSeeds[2]), &r) {
+		t.Fatalf("fast path took escaped surrogates: %q", r.Text)
+	}
+	if err := decodeBody([]byte(fastSeeds[2]), &r); err != nil || r.Text != "东西😀 \ufffd \ufffdx \ufffdA" {
+		t.Fatalf("escapes: %q, %v", r.Text, err)
 	}
 	var b BatchRequest
 	if !fastDecodeBatch([]byte(fastSeeds[20]), &b) || len(b.Messages) != 2 || b.Messages[1].MsgID != "2" {
