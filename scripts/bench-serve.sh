@@ -23,6 +23,10 @@
 #                 full run writes several hundred MB of request lines (default 0)
 #   STEP_TIMEOUT  seconds any build/train/start step may take (default 600)
 #
+# Each run also reports the server-side latency (the route's zhiyi_http_request_duration_seconds
+# histogram, /metrics scraped before and after), the server's CPU time per request (from
+# /proc/PID/stat) and VmRSS; the load average before each run and `uptime` before and after.
+#
 # Progress goes to stderr; the Markdown results go to stdout and to $WORK/results.md.
 # Only 127.0.0.1 is used: the server listens on 127.0.0.1:0 (the kernel picks a free port) and the
 # port is read from its ready line.
@@ -119,6 +123,37 @@ PY
 NBODIES=$(grep -c '^  \[' "$BODIES")
 log "wrote $NBODIES /intent bodies to $BODIES"
 
+# Server-side latency: the difference between two /metrics scrapes of the route's
+# zhiyi_http_request_duration_seconds histogram (handler time inside zhiyi, without the client,
+# the kernel's queues or waiting for a CPU before the handler runs), as bucket upper bounds.
+HIST="$WORK/histdelta.py"
+cat >"$HIST" <<'PY'
+import re, sys
+
+def buckets(path, route):
+    out = {}
+    pat = re.compile(r'^zhiyi_http_request_duration_seconds_bucket\{route="%s",le="([^"]+)"\} (\S+)$' % re.escape(route))
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = pat.match(line.strip())
+            if m:
+                out[float("inf") if m.group(1) == "+Inf" else float(m.group(1))] = float(m.group(2))
+    return out
+
+before, after, route = sys.argv[1], sys.argv[2], sys.argv[3]
+b, a = buckets(before, route), buckets(after, route)
+les = sorted(a)
+cum = [(le, a[le] - b.get(le, 0.0)) for le in les]
+total = cum[-1][1] if cum else 0
+def q(p):
+    for le, n in cum:
+        if n >= p * total:
+            return "n/a" if le == float("inf") else "%g" % (le * 1e6)
+    return "n/a"
+within5 = next((n for le, n in cum if abs(le - 0.005) < 1e-12), None)
+print(int(total), q(0.50), q(0.99), "n/a" if within5 is None or total == 0 else "%.2f" % (100.0 * within5 / total))
+PY
+
 LUA="$WORK/bench.lua"
 cat >"$LUA" <<LUA
 -- wrk script for bench-serve.sh. Usage: wrk ... -s bench.lua URL -- intent|healthz
@@ -160,18 +195,73 @@ function response(status, headers, body)
   if status ~= 200 then non200 = non200 + 1 end
 end
 
+-- wrk 4 applies a coordinated-omission correction to the latency histogram before done() sees
+-- it (stats_correct in wrk's stats.c): for every recorded latency n it adds synthetic samples at
+-- n - e, n - 2e, ... while above e, where e = duration / (requests / connections) is the mean
+-- time between requests on one connection. raw_histogram undoes that exactly (from the top bin
+-- down: raw[m] = corrected[m] - sum of raw[m + k*e], k >= 1), so the raw latencies of the
+-- requests actually sent can be reported beside wrk's corrected ones.
+local function raw_histogram(latency, e)
+  local corr, lo, hi, i = {}, nil, 0, 1
+  while true do
+    -- latency(i) is the i-th non-empty bin (value, count); past the last one wrk 4.1 returns
+    -- value 0 with a stale count, so stop when the values stop increasing
+    local v, c = latency(i)
+    if v == nil or v == 0 or v <= hi or v > latency.max then break end
+    corr[v] = c
+    lo = lo or v
+    hi = v
+    i = i + 1
+  end
+  local raw, S, total, neg = {}, {}, 0, 0
+  if not lo then return raw, lo, hi, total, neg end
+  for m = hi, lo, -1 do
+    local c = corr[m] or 0
+    if e > 0 and m > e then
+      local s = (raw[m + e] or 0) + (S[m + e] or 0)
+      if s ~= 0 then S[m] = s end
+      c = c - s
+    end
+    if c < 0 then neg = neg + 1 end -- cannot happen if e matches wrk's; reported as a check
+    if c ~= 0 then raw[m] = c end
+    total = total + c
+  end
+  return raw, lo, hi, total, neg
+end
+
+local function percentile(hist, lo, hi, total, p) -- wrk's rule: first value whose rank reaches round(p% * n + 0.5)
+  if not lo or total <= 0 then return 0 end
+  local rank = math.floor(p / 100 * total + 0.5 + 0.5)
+  local cum = 0
+  for v = lo, hi do
+    cum = cum + (hist[v] or 0)
+    if cum >= rank then return v end
+  end
+  return hi
+end
+
 function done(summary, latency, requests)
   local resp, bad = 0, 0
   for _, t in ipairs(threads) do
     resp = resp + t:get("responses")
     bad = bad + t:get("non200")
   end
-  local e = summary.errors
+  local conns = tonumber(os.getenv("BENCH_CONNS") or "0") or 0
+  local e = 0
+  if conns > 0 and math.floor(summary.requests / conns) > 0 then
+    e = math.floor(summary.duration / math.floor(summary.requests / conns))
+  end
+  local raw, lo, hi, total, neg = raw_histogram(latency, e)
+  local rawsum = 0
+  for v, c in pairs(raw) do rawsum = rawsum + v * c end
+  local er = summary.errors
   io.write(string.format(
-    "BENCH requests=%d duration_us=%d bytes=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d mean_us=%.1f responses=%d non200=%d err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d\n",
+    "BENCH requests=%d duration_us=%d bytes=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d mean_us=%.1f raw_count=%d raw_p50_us=%d raw_p90_us=%d raw_p99_us=%d raw_mean_us=%.1f raw_negative_bins=%d corr_interval_us=%d responses=%d non200=%d err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d\n",
     summary.requests, summary.duration, summary.bytes,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    resp, bad, e.connect, e.read, e.write, e.status, e.timeout))
+    total, percentile(raw, lo, hi, total, 50), percentile(raw, lo, hi, total, 90), percentile(raw, lo, hi, total, 99),
+    total > 0 and rawsum / total or 0, neg, e,
+    resp, bad, er.connect, er.read, er.write, er.status, er.timeout))
 end
 LUA
 
@@ -258,6 +348,7 @@ kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$ZPID/status"; }
 mib() { awk -v k="$1" 'BEGIN{printf "%.1f", k / 1024}'; }
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$ZPID/stat"; } # utime + stime of the server
+scrape() { timeout 10 curl -s --max-time 5 "$BASE/metrics" >"$1" || : >"$1"; }
 
 RSS_IDLE=$(kib VmRSS)
 HWM_IDLE=$(kib VmHWM)
@@ -268,7 +359,7 @@ log "RSS after model load (idle): VmRSS $(mib "$RSS_IDLE") MiB, VmHWM $(mib "$HW
 run_wrk() { # name conns seconds mode path -> writes $WORK/wrk_<name>.txt
 	local name=$1 conns=$2 secs=$3 mode=$4 path=$5 t=$THREADS
 	[ "$conns" -ge "$t" ] || t=$conns # wrk needs at least one connection per thread
-	timeout -k 5 $((secs + 30)) wrk -t"$t" -c"$conns" -d"${secs}s" --latency -s "$LUA" "$BASE$path" -- "$mode" \
+	BENCH_CONNS=$conns timeout -k 5 $((secs + 60)) wrk -t"$t" -c"$conns" -d"${secs}s" --latency -s "$LUA" "$BASE$path" -- "$mode" \
 		>"$WORK/wrk_$name.txt" 2>&1
 }
 
@@ -279,30 +370,37 @@ if [ "$WARMUP" -gt 0 ]; then
 fi
 
 RUNS_TSV="$WORK/runs.tsv"
-printf 'route\tconns\tload_before\trequests\treq_s\tp50_us\tp99_us\tmax_us\tnon200\tsocket_errors\tcpu_us_per_req\trss_kib\thwm_kib\n' >"$RUNS_TSV"
+printf 'route\tconns\tload_before\trequests\treq_s\tp50_us\tp99_us\twrk_p50_us\twrk_p99_us\tmax_us\tnon200\tsocket_errors\tcpu_us_per_req\trss_kib\thwm_kib\tsrv_count\tsrv_p50_le_us\tsrv_p99_le_us\tsrv_pct_le_5ms\n' >"$RUNS_TSV"
 for c in $CONNS; do
 	for route in healthz intent; do
 		if [ "$route" = healthz ]; then path=/healthz label="GET /healthz"; else path=/intent label="POST /intent"; fi
 		name="${route}_c$c"
 		la=$(loadavg)
 		log "run: $label, ${THREADS} threads, $c connections, ${DURATION} s (load average $la)"
+		scrape "$WORK/metrics_${name}_before.txt"
 		cpu0=$(cpu_ticks)
 		if ! run_wrk "$name" "$c" "$DURATION" "$route" "$path"; then
 			log "wrk failed or timed out for $name (see $WORK/wrk_$name.txt)"
 		fi
 		cpu1=$(cpu_ticks)
+		scrape "$WORK/metrics_${name}_after.txt"
+		srv=$(python3 "$HIST" "$WORK/metrics_${name}_before.txt" "$WORK/metrics_${name}_after.txt" "$path" 2>/dev/null || echo "n/a n/a n/a n/a")
+		srv=${srv// /$'\t'}
 		line=$(grep '^BENCH ' "$WORK/wrk_$name.txt" | head -n 1 || true)
 		if [ -z "$line" ]; then
-			printf '%s\t%s\t%s\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\t%s\t%s\n' "$label" "$c" "$la" "$(kib VmRSS)" "$(kib VmHWM)" >>"$RUNS_TSV"
+			printf '%s\t%s\t%s\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\t%s\t%s\t%s\n' "$label" "$c" "$la" "$(kib VmRSS)" "$(kib VmHWM)" "$srv" >>"$RUNS_TSV"
 		else
 			# shellcheck disable=SC2086
 			eval "$(sed 's/^BENCH //; s/\([a-z0-9_]*\)=\([0-9.]*\)/W_\1=\2/g' <<<"$line")"
 			rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", r / (d / 1e6)}')
 			sock=$((W_err_connect + W_err_read + W_err_write + W_err_timeout))
 			cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v r="$W_requests" 'BEGIN{ if (r > 0) printf "%.1f", t / hz * 1e6 / r; else print "n/a" }')
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$la" "$W_requests" "$rps" \
-				"$W_p50_us" "$W_p99_us" "$W_max_us" "$W_non200" "$sock" "$cpu_us" "$(kib VmRSS)" "$(kib VmHWM)" >>"$RUNS_TSV"
-			log "  $rps req/s, p50 ${W_p50_us} µs, p99 ${W_p99_us} µs, non-200 $W_non200 (wrk non-2xx/3xx: $W_err_status), socket errors $sock, server CPU ${cpu_us} µs/request"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$la" "$W_requests" "$rps" \
+				"$W_raw_p50_us" "$W_raw_p99_us" "$W_p50_us" "$W_p99_us" "$W_max_us" "$W_non200" "$sock" "$cpu_us" "$(kib VmRSS)" "$(kib VmHWM)" "$srv" >>"$RUNS_TSV"
+			[ "$W_raw_count" = "$W_requests" ] && [ "$W_raw_negative_bins" = 0 ] ||
+				log "  warning: undoing wrk's latency correction did not add up ($W_raw_count of $W_requests requests, $W_raw_negative_bins negative bins)"
+			log "  $rps req/s, p50 ${W_raw_p50_us} µs, p99 ${W_raw_p99_us} µs (wrk's corrected: ${W_p50_us} / ${W_p99_us} µs), non-200 $W_non200 (wrk non-2xx/3xx: $W_err_status), socket errors $sock, server CPU ${cpu_us} µs/request"
+			log "  server-side histogram (count, p50 ≤ µs, p99 ≤ µs, % ≤ 5 ms): ${srv//$'\t'/ }"
 		fi
 		sleep "$PAUSE"
 	done
@@ -331,16 +429,21 @@ ms() { awk -v u="$1" 'BEGIN{ if (u !~ /^[0-9.]+$/) print u; else if (u < 1000) p
 	echo
 	echo "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), \`-t$THREADS -d${DURATION}s --latency\`, loopback $ADDR, server log level $LOG_LEVEL; /intent bodies: $NBODIES holdout texts cycled"
 	echo
-	echo "| route | connections | requests | requests/s | p50 | p99 | max | non-200 | socket errors | server CPU / request | VmRSS after | load avg (1 min) before |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	tail -n +2 "$RUNS_TSV" | while IFS=$'\t' read -r route c la reqs rps p50 p99 max bad sock cpu rss _; do
+	echo "| route | connections | requests | requests/s | p50 | p99 | wrk's p50 / p99 (corrected) | max | non-200 | socket errors | server-side p50 / p99 | server CPU / request | VmRSS after | load avg (1 min) before |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$RUNS_TSV" | while IFS=$'\t' read -r route c la reqs rps p50 p99 wp50 wp99 max bad sock cpu rss _ _ sp50 sp99 _; do
 		cpu_s=$cpu
 		[ "$cpu" = n/a ] || cpu_s="$cpu µs"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s MiB | %s |\n' "$route" "$c" \
+		printf '| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | ≤ %s / ≤ %s | %s | %s MiB | %s |\n' "$route" "$c" \
 			"$(awk -v n="$reqs" 'BEGIN{ if (n ~ /^[0-9]+$/) printf "%\047d", n; else print n }')" \
 			"$(awk -v n="$rps" 'BEGIN{ if (n ~ /^[0-9]+$/) printf "%\047d", n; else print n }')" \
-			"$(ms "$p50")" "$(ms "$p99")" "$(ms "$max")" "$bad" "$sock" "$cpu_s" "$(mib "$rss")" "${la%% *}"
+			"$(ms "$p50")" "$(ms "$p99")" "$(ms "$wp50")" "$(ms "$wp99")" "$(ms "$max")" "$bad" "$sock" "$(ms "$sp50")" "$(ms "$sp99")" "$cpu_s" "$(mib "$rss")" "${la%% *}"
 	done
+	echo
+	echo "p50/p99: the latencies of the requests wrk sent (wrk's coordinated-omission correction undone)."
+	echo "wrk's p50/p99: as wrk prints them, with synthetic samples for the requests a constant-rate client"
+	echo "would have sent during stalls. Server-side: the route's latency histogram in /metrics (handler time),"
+	echo "as bucket bounds."
 	echo
 	echo "| measure | value |"
 	echo "|---|---:|"

@@ -31,6 +31,9 @@ type FitConfig struct {
 	// For a linear model the average of the weights scores exactly like the average of the
 	// models' logits, so the ensemble costs nothing at prediction time.
 	Runs int `json:"runs"`
+	// RunEpochs, when set, fixes the epochs of each run (a refit repeats what early stopping
+	// chose run by run); it overrides Epochs.
+	RunEpochs []int `json:"run_epochs,omitempty"`
 }
 
 // DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 and the
@@ -112,7 +115,11 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 				p = progress
 			}
 			seed := cfg.Seed + uint64(r)*0x9e3779b97f4a7c15
-			fits[r], errs[r] = fitRun(ctx, examples, exRows, dev, labels, ids, cfg, seed, p)
+			rc := cfg
+			if r < len(cfg.RunEpochs) {
+				rc.Epochs = cfg.RunEpochs[r]
+			}
+			fits[r], errs[r] = fitRun(ctx, examples, exRows, dev, labels, ids, rc, seed, p)
 		}()
 	}
 	wg.Wait()

@@ -40,9 +40,11 @@ type Config struct {
 	// HistoryPerIntent caps the labelled history messages indexed per intent.
 	HistoryPerIntent int
 	TargetPrecision  float64 // dev precision the auto threshold must reach
-	// Refit trains the final classifier on train and dev together once dev has chosen the
-	// epochs, calibration and thresholds.
-	Refit bool
+	// Refit says when the final classifier is trained again on train and dev together, once
+	// dev has chosen the epochs, calibration and thresholds: RefitAuto (when dev is the newest
+	// weeks of the data — measured on the sample shop's holdout, +1 point; on randomly carved dev
+	// splits of public data it cost about as much), RefitAlways or RefitNever.
+	Refit string
 	Fit   FitConfig
 
 	Progress io.Writer // progress lines; nil for none
@@ -51,8 +53,15 @@ type Config struct {
 // DefaultConfig returns the defaults of `zhiyi train`.
 func DefaultConfig() Config {
 	return Config{CSV: DefaultCSVColumns(), DevDays: 14, DevShare: 0.1, HistoryPerIntent: 150,
-		TargetPrecision: 0.95, Fit: DefaultFitConfig(), Refit: true}
+		TargetPrecision: 0.95, Fit: DefaultFitConfig(), Refit: RefitAuto}
 }
+
+// The refit choices of Config.Refit.
+const (
+	RefitAuto   = "auto"
+	RefitAlways = "always"
+	RefitNever  = "never"
+)
 
 // Summary reports what training did.
 type Summary struct {
@@ -63,8 +72,8 @@ type Summary struct {
 	DevSplit  string      `json:"dev_split"`
 	Dropped   int         `json:"dropped_unknown_intent"`
 	Fit       FitResult   `json:"fit"`
-	// RefitEpochs is the epochs of the final refit on train and dev (0: no refit).
-	RefitEpochs int               `json:"refit_epochs,omitempty"`
+	// RefitEpochs are the epochs of each run of the final refit on train and dev (none: no refit).
+	RefitEpochs []int             `json:"refit_epochs,omitempty"`
 	Policy      intent.Policy     `json:"policy"`
 	Classifier  *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
 	Report      *Report           `json:"report,omitempty"`          // dev report, fused ranker
@@ -84,6 +93,13 @@ type record struct {
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Out == "" {
 		return nil, errors.New("train: no output directory (--out)")
+	}
+	switch cfg.Refit {
+	case RefitAuto, RefitAlways, RefitNever:
+	case "":
+		cfg.Refit = RefitAuto
+	default:
+		return nil, fmt.Errorf("train: refit %q: want auto, always or never", cfg.Refit)
 	}
 	if len(cfg.Data) == 0 {
 		return nil, errors.New("train: no data (--data)")
@@ -160,6 +176,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		fmt.Fprintf(prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out: %v\n", sum.Dropped, unknown)
 	}
 	trainRecs, devSplit, how := splitDev(labelled, devRecs, cfg)
+	timeSplit := strings.HasPrefix(how, splitByTime)
 	devSplit = slices.DeleteFunc(devSplit, func(r record) bool { return r.intent == "" || !known(r.intent) })
 	sum.DevSplit = how
 	if len(trainRecs) == 0 {
@@ -339,12 +356,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// the newest data and the model should learn from them too. Calibration, fusion, thresholds
 	// and the report above were measured on dev while it was held out, so they stay honest
 	// estimates for the refitted model.
-	if cfg.Refit && len(devEx) > 0 {
-		refit := cfg.Fit
-		refit.Epochs = median(fit.BestEpochs)
+	refit := cfg.Refit == RefitAlways || cfg.Refit == RefitAuto && timeSplit
+	if refit && len(devEx) > 0 {
+		refitCfg := cfg.Fit
+		refitCfg.RunEpochs = fit.BestEpochs
 		all := append(slices.Clip(trainEx), devEx...)
-		fmt.Fprintf(prog, "refit: %d messages (train and dev), %d epochs\n", len(all), refit.Epochs)
-		if clf, _, err = Fit(ctx, all, nil, labels, refit, nil); err != nil {
+		fmt.Fprintf(prog, "refit: %d messages (train and dev), epochs %v\n", len(all), refitCfg.RunEpochs)
+		if clf, _, err = Fit(ctx, all, nil, labels, refitCfg, nil); err != nil {
 			return nil, err
 		}
 		if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), clf); err != nil {
@@ -353,13 +371,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		if err := writeHistory(filepath.Join(tmp, intent.ExamplesFile), append(slices.Clip(trainRecs), devSplit...), cfg.HistoryPerIntent); err != nil {
 			return nil, err
 		}
-		sum.RefitEpochs = refit.Epochs
+		sum.RefitEpochs = fit.BestEpochs
 		stage("refit")
 	}
 
 	cfgJSON, _ := json.Marshal(struct {
 		Fit              FitConfig `json:"fit"`
-		RefitEpochs      int       `json:"refit_epochs"`
+		RefitEpochs      []int     `json:"refit_epochs"`
 		DevSplit         string    `json:"dev_split"`
 		SubwordVocab     int       `json:"subword_vocab"`
 		HistoryPerIntent int       `json:"history_per_intent"`
@@ -423,6 +441,9 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns) ([]reco
 	return recs, im.Stats(), err
 }
 
+// splitByTime starts the description of a dev split made of the newest messages.
+const splitByTime = "by time:"
+
 // splitDev picks the dev split: an explicit dev file; else the newest DevDays days when every
 // message has a time; else a deterministic DevShare of the messages chosen by a hash of the text.
 func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how string) {
@@ -454,7 +475,7 @@ func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how
 		}
 		share := float64(len(dev)) / float64(len(labelled))
 		if share >= 0.05 && share <= 0.5 {
-			return train, dev, fmt.Sprintf("by time: messages after %s", cut.Format("2006-01-02"))
+			return train, dev, fmt.Sprintf("%s messages after %s", splitByTime, cut.Format("2006-01-02"))
 		}
 		train, dev = nil, nil
 	}
@@ -561,14 +582,4 @@ func fingerprint(sets ...[]record) string {
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
-// median returns the middle value (the lower of the two middles), at least 1.
-func median(v []int) int {
-	if len(v) == 0 {
-		return 1
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return max(1, s[(len(s)-1)/2])
 }

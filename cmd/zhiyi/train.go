@@ -38,7 +38,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.IntVar(&cfg.Fit.Runs, "runs", cfg.Fit.Runs, "shuffled training runs averaged into the model")
 	fs.IntVar(&cfg.Fit.Patience, "patience", cfg.Fit.Patience, "epochs without dev improvement before a run stops")
 	fs.Uint64Var(&cfg.Fit.Seed, "seed", cfg.Fit.Seed, "random seed (same data and seed give the same model)")
-	fs.BoolVar(&cfg.Refit, "refit", cfg.Refit, "after dev has chosen epochs and thresholds, train the final model on train and dev together")
+	fs.StringVar(&cfg.Refit, "refit", cfg.Refit, "train the final model on train and dev together once dev has chosen epochs and thresholds: auto (when dev is the newest weeks), always, never")
 	fs.BoolVar(&summary, "json", false, "print the training summary as JSON on stdout")
 	// --data a b c: take the bare paths that follow --data as data too.
 	args, extra := splitDataArgs(args)
