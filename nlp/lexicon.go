@@ -146,8 +146,9 @@ func WriteLexicon(path string) error {
 	ver := gse.GetVersion() + " zh_s"
 	binary.Write(&b, binary.LittleEndian, uint16(len(ver)))
 	b.WriteString(ver)
-	// The body is deflated: it shrinks to about a third and inflates in a few milliseconds.
-	zw, _ := flate.NewWriter(&b, flate.BestCompression)
+	// The body is deflated at the fastest level (4.8 → 2.3 MB in about 0.2 s); it inflates in
+	// a few milliseconds.
+	zw, _ := flate.NewWriter(&b, flate.BestSpeed)
 	var body bytes.Buffer
 	binary.Write(&body, binary.LittleEndian, lex.logTotal)
 	binary.Write(&body, binary.LittleEndian, uint32(len(words)))

@@ -195,9 +195,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := nlp.WriteLexicon(filepath.Join(tmp, nlp.LexiconFile)); err != nil {
-		return nil, err
-	}
 	if err := copyDicts(cfg.DictDir, filepath.Join(tmp, intent.DictDir)); err != nil {
 		return nil, err
 	}
@@ -206,6 +203,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, err
 		}
 	}
+
+	if err := nlp.WriteLexicon(filepath.Join(tmp, nlp.LexiconFile)); err != nil {
+		return nil, err
+	}
+	stage("lexicon")
 
 	// Subwords learn from every training-period message, labelled or not.
 	subDir := ""
