@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/go-ego/gse"
 )
 
 // testAnalyzer builds one Analyzer from the fixture dictionaries for the whole test binary.
@@ -356,5 +358,20 @@ func TestLexiconRoundTrip(t *testing.T) {
 	}
 	if _, err := readLexicon(path); !errors.Is(err, errLexiconVersion) {
 		t.Errorf("other gse version: %v, want errLexiconVersion", err)
+	}
+}
+
+// BenchmarkGseCut is gse's own Cut(s, true) on the same messages: the segmenter the Analyzer's
+// DAG replaces (it builds maps per call), for comparison in the same run.
+func BenchmarkGseCut(b *testing.B) {
+	seg, err := gse.NewEmbed("zh_s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		seg.Cut(benchMessages[i%len(benchMessages)], true)
+		i++
 	}
 }
