@@ -220,7 +220,8 @@ type Scores struct {
 	Evidence []Evidence
 }
 
-// Score analyses nothing: it scores an analysis with the classifier and retrieval.
+// Score scores an analysis with the classifier and, when the classifier is unsure (below the
+// policy's retrieval gate), with retrieval evidence. Training uses it to fit the ranker.
 func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
 	e.clf.Logits(an.Features, s.Logits)

@@ -292,14 +292,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	var items []scored
-	for i, r := range devSplit {
-		j, ok := li[r.intent]
-		if !ok {
-			continue
+	for _, r := range devSplit {
+		if j, ok := li[r.intent]; ok {
+			items = append(items, scored{scores: eng.Score(ctx, eng.Analyzer().Analyze(r.text)), label: j})
 		}
-		a := eng.Analyzer().Analyze(r.text)
-		items = append(items, scored{scores: eng.Score(ctx, a), label: j})
-		_ = i
 	}
 	eng.Close()
 	if len(items) > 0 {
