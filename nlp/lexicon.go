@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"math"
@@ -23,19 +24,36 @@ import (
 const prefixOnly = float32(-math.MaxFloat32)
 
 // lexicon maps words (and their prefixes) to log probabilities. It is immutable once built.
+// Half a million entries live in it for the life of the process, so it holds no pointers the
+// garbage collector would have to scan on every cycle: entries are keyed by a hash of the word,
+// and the words themselves (needed only to write the lexicon out) sit back to back in one blob.
 type lexicon struct {
-	words      map[string]float32
+	seed       maphash.Seed
+	entries    map[uint64]float32 // hash of a word or prefix → log probability, or prefixOnly
+	blob       []byte             // the words, sorted, back to back
+	ends       []uint32           // end of each word in blob
 	logTotal   float64
 	unknown    float32 // log probability of an unknown single character
 	maxWordLen int     // in bytes
 }
 
 func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	v, ok := l.words[s]
+	v, ok := l.entries[maphash.String(l.seed, s)]
 	if !ok {
 		return 0, false, false
 	}
 	return v, v != prefixOnly, true
+}
+
+// word returns the i-th word (sorted order) and its log probability.
+func (l *lexicon) word(i int) (string, float32) {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	w := string(l.blob[start:l.ends[i]])
+	lp, _, _ := l.lookup(w)
+	return w, lp
 }
 
 // lexiconCache holds the process's base lexicon once it is loaded: gse's embedded
@@ -102,20 +120,37 @@ func lexiconFromGse() (*lexicon, error) {
 	return newLexicon(words, logTotal), nil
 }
 
-// newLexicon completes a map of words: prefixes for the DAG scan, the longest word.
+// newLexicon builds the compact lexicon from a map of words to log probabilities.
 func newLexicon(words map[string]float32, logTotal float64) *lexicon {
-	maxLen := 0
-	var list []string
-	for w, lp := range words {
-		if lp != prefixOnly {
-			list = append(list, w)
-			maxLen = max(maxLen, len(w))
-		}
+	list := make([]string, 0, len(words))
+	size := 0
+	for w := range words {
+		list = append(list, w)
+		size += len(w)
+	}
+	slices.Sort(list)
+	l := &lexicon{
+		seed:     maphash.MakeSeed(),
+		entries:  make(map[uint64]float32, len(list)*2),
+		blob:     make([]byte, 0, size),
+		ends:     make([]uint32, 0, len(list)),
+		logTotal: logTotal,
+		unknown:  float32(-logTotal),
 	}
 	for _, w := range list {
-		addPrefixes(words, w)
+		l.blob = append(l.blob, w...)
+		l.ends = append(l.ends, uint32(len(l.blob)))
+		l.entries[maphash.String(l.seed, w)] = words[w]
+		l.maxWordLen = max(l.maxWordLen, len(w))
 	}
-	return &lexicon{words: words, logTotal: logTotal, unknown: float32(-logTotal), maxWordLen: maxLen}
+	for _, w := range list {
+		addPrefixes(func(p string) {
+			if _, ok := l.entries[maphash.String(l.seed, p)]; !ok {
+				l.entries[maphash.String(l.seed, p)] = prefixOnly
+			}
+		}, w)
+	}
+	return l
 }
 
 const lexiconMagic = "ZYLX0001"
@@ -134,13 +169,6 @@ func WriteLexicon(path string) error {
 	if err != nil {
 		return err
 	}
-	words := make([]string, 0, len(lex.words)/2)
-	for w, lp := range lex.words {
-		if lp != prefixOnly && len(w) < 256 {
-			words = append(words, w)
-		}
-	}
-	slices.Sort(words)
 	var b bytes.Buffer
 	b.WriteString(lexiconMagic)
 	ver := gse.GetVersion() + " zh_s"
@@ -151,11 +179,21 @@ func WriteLexicon(path string) error {
 	zw, _ := flate.NewWriter(&b, flate.BestSpeed)
 	var body bytes.Buffer
 	binary.Write(&body, binary.LittleEndian, lex.logTotal)
-	binary.Write(&body, binary.LittleEndian, uint32(len(words)))
-	for _, w := range words {
+	n := 0
+	for i := range lex.ends {
+		if w, _ := lex.word(i); len(w) < 256 {
+			n++
+		}
+	}
+	binary.Write(&body, binary.LittleEndian, uint32(n))
+	for i := range lex.ends {
+		w, lp := lex.word(i)
+		if len(w) >= 256 {
+			continue
+		}
 		body.WriteByte(byte(len(w)))
 		body.WriteString(w)
-		binary.Write(&body, binary.LittleEndian, lex.words[w])
+		binary.Write(&body, binary.LittleEndian, lp)
 	}
 	zw.Write(body.Bytes())
 	if err := zw.Close(); err != nil {
@@ -222,19 +260,16 @@ func readLexicon(path string) (*lexicon, error) {
 	return newLexicon(words, logTotal), nil
 }
 
-// addPrefixes records every proper prefix of w as a prefix-only entry, so a DAG scan can stop as
-// soon as no dictionary word continues.
-func addPrefixes(words map[string]float32, w string) {
+// addPrefixes calls add with every proper prefix of w (on rune boundaries), so a DAG scan can
+// stop as soon as no dictionary word continues.
+func addPrefixes(add func(prefix string), w string) {
 	for i := 0; i < len(w); {
 		_, size := utf8.DecodeRuneInString(w[i:])
 		i += size
 		if i >= len(w) {
 			break
 		}
-		p := w[:i]
-		if _, ok := words[p]; !ok {
-			words[p] = prefixOnly
-		}
+		add(w[:i])
 	}
 }
 
@@ -254,7 +289,11 @@ func newOverlay(base *lexicon, user []UserWord) *overlay {
 		}
 		o.words[w.Word] = lp
 		o.max = max(o.max, len(w.Word))
-		addPrefixes(o.words, w.Word)
+		addPrefixes(func(p string) {
+			if _, ok := o.words[p]; !ok {
+				o.words[p] = prefixOnly
+			}
+		}, w.Word)
 	}
 	return o
 }

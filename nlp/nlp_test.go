@@ -333,12 +333,15 @@ func TestLexiconRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.words) != len(base.words) || got.maxWordLen != base.maxWordLen || got.logTotal != base.logTotal {
-		t.Fatalf("read %d entries (max %d), want %d (max %d)", len(got.words), got.maxWordLen, len(base.words), base.maxWordLen)
+	if len(got.entries) != len(base.entries) || len(got.ends) != len(base.ends) || got.maxWordLen != base.maxWordLen || got.logTotal != base.logTotal {
+		t.Fatalf("read %d entries, %d words (max %d), want %d, %d (max %d)",
+			len(got.entries), len(got.ends), got.maxWordLen, len(base.entries), len(base.ends), base.maxWordLen)
 	}
-	for _, w := range []string{"发货", "什么", "时候", "这"} {
-		if got.words[w] != base.words[w] {
-			t.Errorf("%q: %v, want %v", w, got.words[w], base.words[w])
+	for _, w := range []string{"发货", "什么", "时候", "这", "发"} {
+		glp, gw, gp := got.lookup(w)
+		blp, bw, bp := base.lookup(w)
+		if glp != blp || gw != bw || gp != bp || !bp {
+			t.Errorf("%q: %v %v %v, want %v %v %v", w, glp, gw, gp, blp, bw, bp)
 		}
 	}
 	data, _ := os.ReadFile(path)

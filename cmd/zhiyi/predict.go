@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -21,12 +23,24 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := flag.NewFlagSet("zhiyi predict", flag.ContinueOnError)
 	model := fs.String("model", "", "model bundle directory")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages classified in parallel")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *model == "" {
 		fs.Usage()
 		return errUsage
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	eng, err := intent.Load(ctx, *model)
 	if err != nil {
