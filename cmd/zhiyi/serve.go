@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -25,7 +26,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log, err := serve.NewLogger(stderr, cfg.LogLevel)
+	// One write per batch of request lines, not per request; flushed on the way out.
+	logOut := serve.NewLogWriter(stderr, 200*time.Millisecond)
+	defer logOut.Close()
+	log, err := serve.NewLogger(logOut, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
