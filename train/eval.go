@@ -157,6 +157,9 @@ func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, nam
 				im.Label = it.Label
 			}
 		}
+		if l == intent.NoneIntent {
+			im.Label = "超出范围 (out of scope)"
+		}
 		r.PerIntent = append(r.PerIntent, im)
 		if m.Support > 0 {
 			f1sum += m.F1

@@ -335,7 +335,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	metrics := map[string]float64{}
 	if len(devLabelled) > 0 {
-		if sum.Report, err = evaluateWith(ctx, tmp, cfg.Name, policy, devLabelled, "dev"); err != nil {
+		if sum.Report, err = evaluateWith(ctx, tmp, cfg.Name, policy, devLabelled, "dev split ("+how+"), held out from training"); err != nil {
 			return nil, err
 		}
 		metrics = sum.Report.Metrics()
