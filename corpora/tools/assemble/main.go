@@ -295,7 +295,7 @@ func normalize(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case r >= 0xff01 && r <= 0xff5e: // full-width ASCII
-			return r - 0xfee0
+			return unicode.ToLower(r - 0xfee0)
 		case r == 0x3000:
 			return ' '
 		case r == 0xff61:
