@@ -15,9 +15,12 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-ego/gse"
 	"github.com/go-ego/gse/hmm"
+
+	"github.com/zhiyi-ai/zhiyi/internal/hashtab"
 )
 
 // prefixOnly marks a lexicon entry that is only the prefix of longer words.
@@ -25,20 +28,22 @@ const prefixOnly = float32(-math.MaxFloat32)
 
 // lexicon maps words (and their prefixes) to log probabilities. It is immutable once built.
 // Half a million entries live in it for the life of the process, so it holds no pointers the
-// garbage collector would have to scan on every cycle: entries are keyed by a hash of the word,
-// and the words themselves (needed only to write the lexicon out) sit back to back in one blob.
+// garbage collector would have to scan on every cycle: entries are keyed by a hash of the word
+// in an open-addressing table (several times faster to fill than a Go map, which is most of a
+// process's start-up), and the words themselves (needed only to write the lexicon out)
+// sit back to back in one blob, sorted.
 type lexicon struct {
 	seed       maphash.Seed
-	entries    map[uint64]float32 // hash of a word or prefix → log probability, or prefixOnly
-	blob       []byte             // the words, sorted, back to back
-	ends       []uint32           // end of each word in blob
+	table      *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
+	blob       []byte                  // the words, sorted, back to back
+	ends       []uint32                // end of each word in blob
 	logTotal   float64
 	unknown    float32 // log probability of an unknown single character
 	maxWordLen int     // in bytes
 }
 
 func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	v, ok := l.entries[maphash.String(l.seed, s)]
+	v, ok := l.table.Get(maphash.String(l.seed, s))
 	if !ok {
 		return 0, false, false
 	}
@@ -52,7 +57,7 @@ func (l *lexicon) word(i int) (string, float32) {
 		start = l.ends[i-1]
 	}
 	w := string(l.blob[start:l.ends[i]])
-	lp, _, _ := l.lookup(w)
+	lp, _, _ := l.lookup(w) // the table holds the word's own probability, never prefixOnly
 	return w, lp
 }
 
@@ -129,28 +134,71 @@ func newLexicon(words map[string]float32, logTotal float64) *lexicon {
 		size += len(w)
 	}
 	slices.Sort(list)
-	l := &lexicon{
-		seed:     maphash.MakeSeed(),
-		entries:  make(map[uint64]float32, len(list)*2),
-		blob:     make([]byte, 0, size),
-		ends:     make([]uint32, 0, len(list)),
-		logTotal: logTotal,
-		unknown:  float32(-logTotal),
-	}
+	blob := make([]byte, 0, size)
+	ends := make([]uint32, 0, len(list))
+	lps := make([]float32, 0, len(list))
 	for _, w := range list {
-		l.blob = append(l.blob, w...)
-		l.ends = append(l.ends, uint32(len(l.blob)))
-		l.entries[maphash.String(l.seed, w)] = words[w]
-		l.maxWordLen = max(l.maxWordLen, len(w))
+		blob = append(blob, w...)
+		ends = append(ends, uint32(len(blob)))
+		lps = append(lps, words[w])
 	}
-	for _, w := range list {
+	return newSortedLexicon(blob, ends, lps, logTotal)
+}
+
+// newSortedLexicon builds the lexicon from words that are sorted and unique (the caller checks),
+// given back to back in blob with their ends and log probabilities.
+func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float64) *lexicon {
+	l := &lexicon{seed: maphash.MakeSeed(), blob: blob, ends: ends, logTotal: logTotal, unknown: float32(-logTotal)}
+	// In sorted order every word sharing a prefix with its predecessor shares the same prefixes,
+	// so counting the prefixes longer than that shared part counts each distinct prefix once.
+	prefixes, prev := 0, ""
+	for i := range ends {
+		w := l.wordAt(i)
+		shared := commonPrefix(prev, w)
 		addPrefixes(func(p string) {
-			if _, ok := l.entries[maphash.String(l.seed, p)]; !ok {
-				l.entries[maphash.String(l.seed, p)] = prefixOnly
+			if len(p) > shared {
+				prefixes++
 			}
 		}, w)
+		prev = w
+		l.maxWordLen = max(l.maxWordLen, len(w))
+	}
+	l.table = hashtab.New[float32](len(ends) + prefixes)
+	for i := range ends {
+		l.table.PutIfAbsent(maphash.String(l.seed, l.wordAt(i)), lps[i])
+	}
+	prev = ""
+	for i := range ends {
+		w := l.wordAt(i)
+		shared := commonPrefix(prev, w)
+		addPrefixes(func(p string) {
+			if len(p) > shared {
+				l.table.PutIfAbsent(maphash.String(l.seed, p), prefixOnly)
+			}
+		}, w)
+		prev = w
 	}
 	return l
+}
+
+// commonPrefix returns the length in bytes of the longest common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// wordAt returns the i-th word without copying it out of the blob.
+func (l *lexicon) wordAt(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return unsafe.String(&l.blob[start], int(l.ends[i]-start))
 }
 
 const lexiconMagic = "ZYLX0001"
@@ -244,20 +292,29 @@ func readLexicon(path string) (*lexicon, error) {
 	if count > len(p)/5 {
 		return nil, bad("truncated")
 	}
-	words := make(map[string]float32, count*2)
+	blob := make([]byte, 0, len(p)-5*count)
+	ends := make([]uint32, 0, count)
+	lps := make([]float32, 0, count)
+	prev := ""
 	for range count {
 		if len(p) < 1 || len(p) < 1+int(p[0])+4 {
 			return nil, bad("truncated")
 		}
 		l := int(p[0])
-		w := string(p[1 : 1+l])
-		words[w] = math.Float32frombits(binary.LittleEndian.Uint32(p[1+l:]))
+		w := p[1 : 1+l]
+		if l == 0 || (len(ends) > 0 && string(w) <= prev) {
+			return nil, bad("words not sorted and unique")
+		}
+		blob = append(blob, w...)
+		ends = append(ends, uint32(len(blob)))
+		lps = append(lps, math.Float32frombits(binary.LittleEndian.Uint32(p[1+l:])))
+		prev = unsafe.String(&blob[len(blob)-l], l)
 		p = p[1+l+4:]
 	}
 	if len(p) != 0 {
 		return nil, bad("trailing data")
 	}
-	return newLexicon(words, logTotal), nil
+	return newSortedLexicon(blob, ends, lps, logTotal), nil
 }
 
 // addPrefixes calls add with every proper prefix of w (on rune boundaries), so a DAG scan can
@@ -274,36 +331,46 @@ func addPrefixes(add func(prefix string), w string) {
 }
 
 // overlay is the shop's own words on top of the base lexicon: user dictionary and canonical terms.
+// It hashes with the base lexicon's seed, so a lookup hashes the span once for both tables.
 type overlay struct {
 	base  *lexicon
-	words map[string]float32
+	words *hashtab.Table[float32] // hash → log probability, or prefixOnly
 	max   int
 }
 
 func newOverlay(base *lexicon, user []UserWord) *overlay {
-	o := &overlay{base: base, words: make(map[string]float32, 2*len(user)), max: base.maxWordLen}
+	words := make(map[string]float32, 2*len(user))
+	o := &overlay{base: base, max: base.maxWordLen}
 	for _, w := range user {
 		lp := float32(math.Log(w.Freq) - base.logTotal)
-		if old, ok := o.words[w.Word]; ok && old != prefixOnly && old >= lp {
+		if old, ok := words[w.Word]; ok && old != prefixOnly && old >= lp {
 			continue
 		}
-		o.words[w.Word] = lp
+		words[w.Word] = lp
 		o.max = max(o.max, len(w.Word))
 		addPrefixes(func(p string) {
-			if _, ok := o.words[p]; !ok {
-				o.words[p] = prefixOnly
+			if _, ok := words[p]; !ok {
+				words[p] = prefixOnly
 			}
 		}, w.Word)
+	}
+	o.words = hashtab.New[float32](len(words))
+	for w, lp := range words {
+		o.words.PutIfAbsent(maphash.String(base.seed, w), lp)
 	}
 	return o
 }
 
 // lookup consults the shop's words first, then the base dictionary.
 func (o *overlay) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	v, ok := o.words[s]
+	h := maphash.String(o.base.seed, s)
+	v, ok := o.words.Get(h)
 	if ok && v != prefixOnly {
 		return v, true, true
 	}
-	lp, w, p := o.base.lookup(s)
-	return lp, w, p || ok
+	lp, found := o.base.table.Get(h)
+	if !found {
+		return 0, false, ok
+	}
+	return lp, lp != prefixOnly, true
 }

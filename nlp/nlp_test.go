@@ -333,9 +333,9 @@ func TestLexiconRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.entries) != len(base.entries) || len(got.ends) != len(base.ends) || got.maxWordLen != base.maxWordLen || got.logTotal != base.logTotal {
+	if got.table.Len() != base.table.Len() || len(got.ends) != len(base.ends) || got.maxWordLen != base.maxWordLen || got.logTotal != base.logTotal {
 		t.Fatalf("read %d entries, %d words (max %d), want %d, %d (max %d)",
-			len(got.entries), len(got.ends), got.maxWordLen, len(base.entries), len(base.ends), base.maxWordLen)
+			got.table.Len(), len(got.ends), got.maxWordLen, base.table.Len(), len(base.ends), base.maxWordLen)
 	}
 	for _, w := range []string{"发货", "什么", "时候", "这", "发"} {
 		glp, gw, gp := got.lookup(w)

@@ -135,7 +135,7 @@ func benchServe(b *testing.B, load Loader, modelDir string, bodies [][]byte) {
 		if r == rounds-1 {
 			n = b.N - n*(rounds-1)
 		}
-		tTrivial += run(tc, "GET", "/", nil, n)
+		tTrivial += run(tc, "POST", "/", bodies, n)
 		tIntent += run(ic, "POST", "/intent", bodies, n)
 	}
 	b.StopTimer()

@@ -74,6 +74,20 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 	return nil
 }
 
+// writeResult answers 200 with the JSON that appendJSON appends, and a newline as writeJSON
+// ends its bodies. The JSON is built in a pooled scratch buffer and copied into the response.
+func (s *Server) writeResult(ctx *fasthttp.RequestCtx, appendJSON func([]byte) []byte) {
+	buf := s.scratch.Get().(*[]byte)
+	*buf = append(appendJSON((*buf)[:0]), '\n')
+	ctx.Response.ResetBody()
+	ctx.SetContentType(contentTypeJSON)
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.Response.AppendBody(*buf)
+	if cap(*buf) <= 64<<10 { // a huge batch answer is not kept for every later request
+		s.scratch.Put(buf)
+	}
+}
+
 // writeError answers e as {"error":{"code":…,"message":…}}.
 func writeError(ctx *fasthttp.RequestCtx, e *apiError) {
 	_ = writeJSON(ctx, e.Status, errorBody{Error: e})

@@ -42,6 +42,18 @@ type BatchResponse struct {
 	Results []intent.Result `json:"results"`
 }
 
+// appendJSON appends the response as encoding/json would write it.
+func (r *BatchResponse) appendJSON(b []byte) []byte {
+	b = append(b, `{"results":[`...)
+	for i := range r.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = r.Results[i].AppendJSON(b)
+	}
+	return append(b, "]}"...)
+}
+
 // ReloadRequest is the optional body of POST /admin/reload.
 type ReloadRequest struct {
 	// Model is the bundle directory to load; empty reloads the current one.
@@ -165,10 +177,7 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if res.Debug != nil {
 		info.maskedText = res.Debug.Text
 	}
-	if err := writeJSON(ctx, fasthttp.StatusOK, &res); err != nil {
-		info.errCode = CodeInternal
-		s.log.LogAttrs(context.Background(), slog.LevelError, "encode", slog.String("request_id", info.id), slog.String("error", err.Error()))
-	}
+	s.writeResult(ctx, res.AppendJSON)
 }
 
 func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
@@ -200,10 +209,7 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		req.Messages[i].Debug = debugOn
 		out.Results[i] = s.classify(m, req.Messages[i])
 	}
-	if err := writeJSON(ctx, fasthttp.StatusOK, &out); err != nil {
-		info.errCode = CodeInternal
-		s.log.LogAttrs(context.Background(), slog.LevelError, "encode", slog.String("request_id", info.id), slog.String("error", err.Error()))
-	}
+	s.writeResult(ctx, out.appendJSON)
 }
 
 // classify asks the engine and fills what the engine may leave out.

@@ -56,6 +56,8 @@ type Server struct {
 
 	idPrefix string
 	idSeq    atomic.Uint64
+
+	scratch sync.Pool // *[]byte for encoding answers
 }
 
 // New checks cfg (zero fields take the defaults), loads the model in cfg.ModelDir with load and
@@ -73,6 +75,7 @@ func New(cfg Config, load Loader, log *slog.Logger) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics()}
+	s.scratch.New = func() any { b := make([]byte, 0, 2048); return &b }
 	if cfg.AdminToken != "" {
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))

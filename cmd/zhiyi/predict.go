@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -65,11 +64,9 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			wg.Add(1)
 			go func(buf *bytes.Buffer, part []string) {
 				defer wg.Done()
-				enc := json.NewEncoder(buf)
-				enc.SetEscapeHTML(false)
 				for _, l := range part {
 					res := eng.Classify(ctx, intent.Request{Text: l})
-					_ = enc.Encode(&res) // a Result always encodes
+					buf.Write(append(res.AppendJSON(buf.AvailableBuffer()), '\n'))
 				}
 			}(&bufs[w], lines[lo:hi])
 		}

@@ -1,0 +1,112 @@
+package intent
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// stdJSON is what encoding/json writes for v with HTML escaping off, as serving used to.
+func stdJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestResultAppendJSONMatchesEncodingJSON(t *testing.T) {
+	full := Result{
+		MsgID: "m-1", Intent: "return_goods", Label: "退货退款", Category: "售后",
+		Confidence: 0.9731, Route: RouteAuto, Reason: "confident",
+		Answer: &Answer{ID: "return_goods#1", Text: "亲，退货请在订单页点击\"申请售后\"\n<7天无理由>"},
+		Candidates: []Candidate{
+			{Intent: "return_goods", Label: "退货退款", Confidence: 0.9731, Retrieval: 3.25, Example: "东西不要了"},
+			{Intent: "refund_status", Confidence: 1e-7},
+			{Intent: "none", Confidence: 0},
+		},
+		Rewrites:   []nlp.Rewrite{{From: "不要了", To: "退货", Kind: nlp.KindSynonym}, {From: "过数", To: "付款", Kind: nlp.KindDialect, Region: "粤语"}},
+		Masked:     []string{"phone", "order"},
+		Model:      "shop@20261122T000000Z",
+		TookMicros: 42,
+		Debug: &Debug{Text: "我要退货 <PHONE>", Tokens: []string{"我", "要", "退货"}, Terms: []string{"退货"},
+			Masked: []string{"phone"}, Features: []uint32{0, 1, 4294967295}},
+	}
+	tests := []struct {
+		name string
+		r    Result
+	}{
+		{"zero", Result{}},
+		{"full", full},
+		{"no msg id, empty slices", Result{Intent: "none", Route: RouteHandoff, Candidates: []Candidate{}, Rewrites: []nlp.Rewrite{}, Model: "m"}},
+		{"debug with nil slices", Result{Intent: "a", Debug: &Debug{}}},
+		{"escapes", Result{Intent: "a\"b\\c\x00\x01\x1f\b\f\t\r\n", Label: "\u2028\u2029 é 😀", Category: "bad \xff\xfe utf8 \xe4\xb8", Reason: "<>&'"}},
+		{"floats", Result{Confidence: 1, Candidates: []Candidate{{Confidence: 0.5, Retrieval: 1e21}, {Confidence: 123456789.125, Retrieval: 1e-6}, {Confidence: -2.5e-9, Retrieval: 12.0001}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.r.AppendJSON(nil)
+			if want := stdJSON(t, &tt.r); !bytes.Equal(got, want) {
+				t.Errorf("AppendJSON:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "退货", "a\"b\\", "\x00\x1f\x7f", "\u2028", "\xff", "\xe4\xb8", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendString(nil, s)
+		if want := stdJSON(t, s); !bytes.Equal(got, want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func FuzzAppendFloat(f *testing.F) {
+	for _, x := range []float64{0, 1, -1, 0.9731, 1e-6, 9.99e-7, 1e20, 1e21, 123456.789, 5e-324} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		if x != x || x > 1.7e308 || x < -1.7e308 {
+			t.Skip("not representable in JSON")
+		}
+		if got, want := appendFloat(nil, x), stdJSON(t, x); !bytes.Equal(got, want) {
+			t.Errorf("appendFloat(%v) = %s, want %s", x, got, want)
+		}
+	})
+}
+
+func BenchmarkResultJSON(b *testing.B) {
+	r := Result{
+		MsgID: "m-1", Intent: "return_goods", Label: "退货退款", Confidence: 0.9731, Route: RouteAuto, Reason: "confident",
+		Answer:     &Answer{ID: "return_goods#1", Text: "亲，退货请在订单页点击申请售后，我们收到货后 1-3 天退款。"},
+		Candidates: []Candidate{{Intent: "return_goods", Label: "退货退款", Confidence: 0.9731}, {Intent: "refund_status", Label: "退款进度", Confidence: 0.02}, {Intent: "none", Confidence: 0.004}},
+		Rewrites:   []nlp.Rewrite{{From: "不要了", To: "退货", Kind: nlp.KindSynonym}},
+		Model:      "shop@20261122T000000Z", TookMicros: 42,
+	}
+	b.Run("AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = r.AppendJSON(buf[:0])
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		for b.Loop() {
+			buf.Reset()
+			_ = enc.Encode(&r)
+		}
+	})
+}
