@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-ego/gse"
 	"github.com/go-ego/gse/hmm"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/zhiyi-ai/zhiyi/internal/hashtab"
 )
@@ -163,9 +164,11 @@ func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float6
 		prev = w
 		l.maxWordLen = max(l.maxWordLen, len(w))
 	}
-	l.table = hashtab.New[float32](len(ends) + prefixes)
-	for i := range ends {
-		l.table.PutIfAbsent(maphash.String(l.seed, l.wordAt(i)), lps[i])
+	keys := make([]uint64, 0, len(ends)+prefixes)
+	vals := make([]float32, 0, len(ends)+prefixes)
+	for i := range ends { // words first: a word that is also a prefix keeps its probability
+		keys = append(keys, maphash.String(l.seed, l.wordAt(i)))
+		vals = append(vals, lps[i])
 	}
 	prev = ""
 	for i := range ends {
@@ -173,11 +176,14 @@ func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float6
 		shared := commonPrefix(prev, w)
 		addPrefixes(func(p string) {
 			if len(p) > shared {
-				l.table.PutIfAbsent(maphash.String(l.seed, p), prefixOnly)
+				keys = append(keys, maphash.String(l.seed, p))
+				vals = append(vals, prefixOnly)
 			}
 		}, w)
 		prev = w
 	}
+	l.table = hashtab.New[float32](len(keys))
+	l.table.PutAllIfAbsent(keys, vals)
 	return l
 }
 
@@ -201,7 +207,14 @@ func (l *lexicon) wordAt(i int) string {
 	return unsafe.String(&l.blob[start], int(l.ends[i]-start))
 }
 
-const lexiconMagic = "ZYLX0001"
+// Lexicon files: magic, gse version, then the body (logTotal, word count, words with their log
+// probabilities, sorted). Version 2 compresses the body with zstd, which inflates five times
+// faster than version 1's deflate (10 vs 49 ms, a fifth of a process's start-up) and is
+// smaller. Version 1 files are still read.
+const (
+	lexiconMagic   = "ZYLX0002"
+	lexiconMagicV1 = "ZYLX0001"
+)
 
 var errLexiconVersion = errors.New("lexicon written for another gse version")
 
@@ -222,9 +235,6 @@ func WriteLexicon(path string) error {
 	ver := gse.GetVersion() + " zh_s"
 	binary.Write(&b, binary.LittleEndian, uint16(len(ver)))
 	b.WriteString(ver)
-	// The body is deflated at the fastest level (4.8 → 2.3 MB in about 0.2 s); it inflates in
-	// a few milliseconds.
-	zw, _ := flate.NewWriter(&b, flate.BestSpeed)
 	var body bytes.Buffer
 	binary.Write(&body, binary.LittleEndian, lex.logTotal)
 	n := 0
@@ -243,11 +253,12 @@ func WriteLexicon(path string) error {
 		body.WriteString(w)
 		binary.Write(&body, binary.LittleEndian, lp)
 	}
-	zw.Write(body.Bytes())
-	if err := zw.Close(); err != nil {
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
 		return fmt.Errorf("nlp: write lexicon: %w", err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	out := zw.EncodeAll(body.Bytes(), b.Bytes()) // 4.8 → 2.2 MB in about 50 ms
+	if err := os.WriteFile(path, out, 0o644); err != nil {
 		return fmt.Errorf("nlp: write lexicon: %w", err)
 	}
 	return nil
@@ -260,7 +271,8 @@ func readLexicon(path string) (*lexicon, error) {
 		return nil, fmt.Errorf("nlp: lexicon: %w", err)
 	}
 	bad := func(what string) error { return fmt.Errorf("nlp: lexicon %s: %s", path, what) }
-	if !bytes.HasPrefix(data, []byte(lexiconMagic)) {
+	v1 := bytes.HasPrefix(data, []byte(lexiconMagicV1))
+	if !v1 && !bytes.HasPrefix(data, []byte(lexiconMagic)) {
 		return nil, bad("not a zhiyi lexicon (bad magic)")
 	}
 	p := data[len(lexiconMagic):]
@@ -275,13 +287,8 @@ func readLexicon(path string) (*lexicon, error) {
 	if string(p[:n]) != gse.GetVersion()+" zh_s" {
 		return nil, fmt.Errorf("%s: %w", path, errLexiconVersion)
 	}
-	zr := bytes.NewReader(p[n:]) // a ByteReader: flate reads exactly its stream
-	p, err = io.ReadAll(flate.NewReader(zr))
-	if err != nil {
+	if p, err = inflateLexicon(p[n:], v1); err != nil {
 		return nil, bad(err.Error())
-	}
-	if zr.Len() != 0 {
-		return nil, bad("trailing data")
 	}
 	if len(p) < 12 {
 		return nil, bad("truncated")
@@ -315,6 +322,24 @@ func readLexicon(path string) (*lexicon, error) {
 		return nil, bad("trailing data")
 	}
 	return newSortedLexicon(blob, ends, lps, logTotal), nil
+}
+
+// inflateLexicon decompresses a lexicon body: zstd, or deflate for version 1 files.
+func inflateLexicon(z []byte, v1 bool) ([]byte, error) {
+	if v1 {
+		zr := bytes.NewReader(z) // a ByteReader: flate reads exactly its stream
+		p, err := io.ReadAll(flate.NewReader(zr))
+		if err == nil && zr.Len() != 0 {
+			err = errors.New("trailing data")
+		}
+		return p, err
+	}
+	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return zr.DecodeAll(z, nil)
 }
 
 // addPrefixes calls add with every proper prefix of w (on rune boundaries), so a DAG scan can

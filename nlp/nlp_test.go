@@ -1,6 +1,8 @@
 package nlp
 
 import (
+	"bytes"
+	"compress/flate"
 	"errors"
 	"os"
 	"path/filepath"
@@ -376,5 +378,49 @@ func BenchmarkGseCut(b *testing.B) {
 	for b.Loop() {
 		seg.Cut(benchMessages[i%len(benchMessages)], true)
 		i++
+	}
+}
+
+// TestLexiconReadsVersion1 keeps bundles written before zstd loadable: the same body, deflated
+// under the version 1 magic, reads back to the same lexicon.
+func TestLexiconReadsVersion1(t *testing.T) {
+	mustAnalyzer(t)
+	dir := t.TempDir()
+	v2 := filepath.Join(dir, "v2.bin")
+	if err := WriteLexicon(v2); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := len(lexiconMagic) + 2 + int(data[len(lexiconMagic)]) + int(data[len(lexiconMagic)+1])<<8
+	body, err := inflateLexicon(data[head:], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v1 bytes.Buffer
+	v1.WriteString(lexiconMagicV1)
+	v1.Write(data[len(lexiconMagic):head])
+	zw, _ := flate.NewWriter(&v1, flate.BestSpeed)
+	zw.Write(body)
+	zw.Close()
+	path := filepath.Join(dir, "v1.bin")
+	if err := os.WriteFile(path, v1.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readLexicon(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := baseLexicon("")
+	if got.table.Len() != want.table.Len() || !bytes.Equal(got.blob, want.blob) {
+		t.Fatalf("version 1 read %d entries, want %d", got.table.Len(), want.table.Len())
+	}
+	if err := os.WriteFile(path, append(v1.Bytes(), 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readLexicon(path); err == nil || !strings.Contains(err.Error(), "trailing data") {
+		t.Errorf("version 1 with trailing data: err = %v", err)
 	}
 }

@@ -95,3 +95,32 @@ func BenchmarkGet(b *testing.B) {
 		_ = sum
 	})
 }
+
+func TestPutAllIfAbsent(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 20000
+	keys := make([]uint64, 0, n+n/4)
+	vals := make([]int32, 0, n+n/4)
+	for i := range n {
+		keys = append(keys, r.Uint64()>>1)
+		vals = append(vals, int32(i))
+	}
+	for i := range n / 4 { // repeats of earlier keys must not overwrite them
+		keys = append(keys, keys[i*3])
+		vals = append(vals, -1)
+	}
+	one, all := New[int32](len(keys)), New[int32](len(keys))
+	for i, k := range keys {
+		one.PutIfAbsent(k, vals[i])
+	}
+	if got := all.PutAllIfAbsent(keys, vals); got != n || all.Len() != one.Len() {
+		t.Fatalf("stored %d (Len %d), want %d", got, all.Len(), one.Len())
+	}
+	for _, k := range keys {
+		a, okA := all.Get(k)
+		o, okO := one.Get(k)
+		if a != o || okA != okO || a < 0 {
+			t.Fatalf("Get(%#x) = %d, %v; one at a time %d, %v", k, a, okA, o, okO)
+		}
+	}
+}
