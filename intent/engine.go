@@ -220,20 +220,40 @@ type Scores struct {
 	Evidence []Evidence
 }
 
-// Score scores an analysis with the classifier and, when the classifier is unsure (below the
-// policy's retrieval gate), with retrieval evidence. Training uses it to fit the ranker.
+// Score scores an analysis as Classify does: with the classifier and, when retrieval can change
+// the decision, with retrieval evidence. Retrieval runs only when the policy's fusion weighs it
+// and the classifier is unsure (below the retrieval gate): it costs most of a message's time,
+// and with fusion off it would only decorate the candidates.
 func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
 	e.clf.Logits(an.Features, s.Logits)
-	if e.ix == nil || e.policy.RetrievalK == 0 {
+	if e.policy.Fusion.IsZero() {
 		return s
 	}
 	if g := e.policy.RetrievalGate; g > 0 && TopProb(s.Logits, e.policy.Temperature) >= g {
 		return s
 	}
+	e.addEvidence(ctx, an, &s)
+	return s
+}
+
+// ScoreAll scores an analysis with the classifier and always with retrieval evidence (when
+// the bundle has an index): training fits the fusion weights and the gate from it.
+func (e *Engine) ScoreAll(ctx context.Context, an nlp.Analysis) Scores {
+	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
+	e.clf.Logits(an.Features, s.Logits)
+	e.addEvidence(ctx, an, &s)
+	return s
+}
+
+// addEvidence retrieves the policy's K nearest examples and adds what they say to s.
+func (e *Engine) addEvidence(ctx context.Context, an nlp.Analysis, s *Scores) {
+	if e.ix == nil || e.policy.RetrievalK == 0 {
+		return
+	}
 	hits, err := e.ix.Search(ctx, an, e.policy.RetrievalK)
 	if err != nil || len(hits) == 0 {
-		return s
+		return
 	}
 	s.Evidence = make([]Evidence, len(s.Logits))
 	query := dedupTerms(an.Terms)
@@ -250,7 +270,6 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 			ev.Overlap = overlap(query, e.docTerms[h.DocID])
 		}
 	}
-	return s
 }
 
 // TopProb is the classifier's calibrated probability of its top label.

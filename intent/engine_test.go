@@ -406,3 +406,38 @@ func ExampleLoad() {
 	// return_goods 退货
 	// human_agent handoff
 }
+
+// TestEngineRetrievalOnlyWhenFusionUsesIt: with fusion off, retrieval could not change a
+// decision, so it does not run (no evidence on candidates); with fusion on and no gate it runs
+// for every message; ScoreAll always retrieves (training fits fusion from it).
+func TestEngineRetrievalOnlyWhenFusionUsesIt(t *testing.T) {
+	base := engine(t)
+	ctx := context.Background()
+	text := "东西不要了怎么寄回去"
+	p := base.Policy()
+	p.RetrievalGate = 0
+	p.Fusion = intent.Fusion{Classifier: 1, BM25: 0.5, BM25Half: 5}
+	on := base.WithPolicy(p)
+	p.Fusion = intent.Fusion{Classifier: 1, BM25Half: 5}
+	off := base.WithPolicy(p)
+
+	an := base.Analyzer().Analyze(text)
+	if s := on.Score(ctx, an); s.Evidence == nil {
+		t.Error("fusion on, no gate: Score retrieved nothing")
+	}
+	if s := off.Score(ctx, an); s.Evidence != nil {
+		t.Error("fusion off: Score retrieved anyway")
+	}
+	if s := off.ScoreAll(ctx, an); s.Evidence == nil {
+		t.Error("ScoreAll with fusion off retrieved nothing")
+	}
+	hasExample := func(r intent.Result) bool {
+		return slices.ContainsFunc(r.Candidates, func(c intent.Candidate) bool { return c.Example != "" })
+	}
+	if !hasExample(on.Classify(ctx, intent.Request{Text: text})) {
+		t.Error("fusion on: no candidate carries a retrieved example")
+	}
+	if r := off.Classify(ctx, intent.Request{Text: text}); hasExample(r) || r.Intent != "return_goods" {
+		t.Errorf("fusion off: %+v, want return_goods without retrieved examples", r)
+	}
+}

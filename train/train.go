@@ -294,7 +294,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	var items []scored
 	for _, r := range devSplit {
 		if j, ok := li[r.intent]; ok {
-			items = append(items, scored{scores: eng.Score(ctx, eng.Analyzer().Analyze(r.text)), label: j})
+			items = append(items, scored{scores: eng.ScoreAll(ctx, eng.Analyzer().Analyze(r.text)), label: j})
 		}
 	}
 	eng.Close()
