@@ -14,7 +14,9 @@
 #   HOLDOUT       JSONL file whose "text" fields become the /intent bodies
 #                 (default corpora/shop/holdout/holdout_2026-11.jsonl)
 #   CONNS         connection counts (default "16 64")
-#   THREADS       wrk threads (default 2)
+#   THREADS       wrk thread counts, each a set of runs (default "1 2"). With 2 threads wrk and
+#                 the server both want both cores, so the tail shows the kernel's scheduler as
+#                 much as the server; with 1, wrk keeps to about one core
 #   DURATION      seconds per wrk run (default 10)
 #   WARMUP        seconds of unreported /intent load before the first measured run (default 3; 0 = none)
 #   PAUSE         seconds of rest between runs (default 2)
@@ -39,7 +41,7 @@ WORK=${WORK:-/tmp/zhiyi-serve-bench}
 MODEL=${MODEL:-models/shop}
 HOLDOUT=${HOLDOUT:-corpora/shop/holdout/holdout_2026-11.jsonl}
 CONNS=${CONNS:-"16 64"}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-"1 2"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 PAUSE=${PAUSE:-2}
@@ -356,8 +358,8 @@ log "RSS after model load (idle): VmRSS $(mib "$RSS_IDLE") MiB, VmHWM $(mib "$HW
 
 # ---------------------------------------------------------------------------------------------
 # 4. Load runs: warm-up, then trivial and /intent alternating at each connection count.
-run_wrk() { # name conns seconds mode path -> writes $WORK/wrk_<name>.txt
-	local name=$1 conns=$2 secs=$3 mode=$4 path=$5 t=$THREADS
+run_wrk() { # name conns seconds mode path threads -> writes $WORK/wrk_<name>.txt
+	local name=$1 conns=$2 secs=$3 mode=$4 path=$5 t=${6:-1}
 	[ "$conns" -ge "$t" ] || t=$conns # wrk needs at least one connection per thread
 	BENCH_CONNS=$conns timeout -k 5 $((secs + 60)) wrk -t"$t" -c"$conns" -d"${secs}s" --latency -s "$LUA" "$BASE$path" -- "$mode" \
 		>"$WORK/wrk_$name.txt" 2>&1
@@ -370,16 +372,17 @@ if [ "$WARMUP" -gt 0 ]; then
 fi
 
 RUNS_TSV="$WORK/runs.tsv"
-printf 'route\tconns\tload_before\trequests\treq_s\tp50_us\tp99_us\twrk_p50_us\twrk_p99_us\tmax_us\tnon200\tsocket_errors\tcpu_us_per_req\trss_kib\thwm_kib\tsrv_count\tsrv_p50_le_us\tsrv_p99_le_us\tsrv_pct_le_5ms\n' >"$RUNS_TSV"
+printf 'route\tthreads\tconns\tload_before\trequests\treq_s\tp50_us\tp99_us\twrk_p50_us\twrk_p99_us\tmax_us\tnon200\tsocket_errors\tcpu_us_per_req\trss_kib\thwm_kib\tsrv_count\tsrv_p50_le_us\tsrv_p99_le_us\tsrv_pct_le_5ms\n' >"$RUNS_TSV"
+for t in $THREADS; do
 for c in $CONNS; do
 	for route in healthz intent; do
 		if [ "$route" = healthz ]; then path=/healthz label="GET /healthz"; else path=/intent label="POST /intent"; fi
-		name="${route}_c$c"
+		name="${route}_t${t}_c$c"
 		la=$(loadavg)
-		log "run: $label, ${THREADS} threads, $c connections, ${DURATION} s (load average $la)"
+		log "run: $label, $t wrk threads, $c connections, ${DURATION} s (load average $la)"
 		scrape "$WORK/metrics_${name}_before.txt"
 		cpu0=$(cpu_ticks)
-		if ! run_wrk "$name" "$c" "$DURATION" "$route" "$path"; then
+		if ! run_wrk "$name" "$c" "$DURATION" "$route" "$path" "$t"; then
 			log "wrk failed or timed out for $name (see $WORK/wrk_$name.txt)"
 		fi
 		cpu1=$(cpu_ticks)
@@ -388,14 +391,14 @@ for c in $CONNS; do
 		srv=${srv// /$'\t'}
 		line=$(grep '^BENCH ' "$WORK/wrk_$name.txt" | head -n 1 || true)
 		if [ -z "$line" ]; then
-			printf '%s\t%s\t%s\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\t%s\t%s\t%s\n' "$label" "$c" "$la" "$(kib VmRSS)" "$(kib VmHWM)" "$srv" >>"$RUNS_TSV"
+			printf '%s\t%s\t%s\t%s\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\tn/a\t%s\t%s\t%s\n' "$label" "$t" "$c" "$la" "$(kib VmRSS)" "$(kib VmHWM)" "$srv" >>"$RUNS_TSV"
 		else
 			# shellcheck disable=SC2086
 			eval "$(sed 's/^BENCH //; s/\([a-z0-9_]*\)=\([0-9.]*\)/W_\1=\2/g' <<<"$line")"
 			rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", r / (d / 1e6)}')
 			sock=$((W_err_connect + W_err_read + W_err_write + W_err_timeout))
 			cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v r="$W_requests" 'BEGIN{ if (r > 0) printf "%.1f", t / hz * 1e6 / r; else print "n/a" }')
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$la" "$W_requests" "$rps" \
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$t" "$c" "$la" "$W_requests" "$rps" \
 				"$W_raw_p50_us" "$W_raw_p99_us" "$W_p50_us" "$W_p99_us" "$W_max_us" "$W_non200" "$sock" "$cpu_us" "$(kib VmRSS)" "$(kib VmHWM)" "$srv" >>"$RUNS_TSV"
 			[ "$W_raw_count" = "$W_requests" ] && [ "$W_raw_negative_bins" = 0 ] ||
 				log "  warning: undoing wrk's latency correction did not add up ($W_raw_count of $W_requests requests, $W_raw_negative_bins negative bins)"
@@ -404,6 +407,7 @@ for c in $CONNS; do
 		fi
 		sleep "$PAUSE"
 	done
+done
 done
 
 RSS_AFTER=$(kib VmRSS)
@@ -427,14 +431,14 @@ ms() { awk -v u="$1" 'BEGIN{ if (u !~ /^[0-9.]+$/) print u; else if (u < 1000) p
 {
 	echo "Serving benchmark, $(date +%F), model \`$MODEL\` ($MODEL_VERSION), $(nproc) CPUs"
 	echo
-	echo "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), \`-t$THREADS -d${DURATION}s --latency\`, loopback $ADDR, server log level $LOG_LEVEL; /intent bodies: $NBODIES holdout texts cycled"
+	echo "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), wrk threads as listed (THREADS=\"$THREADS\"), \`-d${DURATION}s --latency\`, loopback $ADDR, server log level $LOG_LEVEL; /intent bodies: $NBODIES holdout texts cycled"
 	echo
-	echo "| route | connections | requests | requests/s | p50 | p99 | wrk's p50 / p99 (corrected) | max | non-200 | socket errors | server-side p50 / p99 | server CPU / request | VmRSS after | load avg (1 min) before |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	tail -n +2 "$RUNS_TSV" | while IFS=$'\t' read -r route c la reqs rps p50 p99 wp50 wp99 max bad sock cpu rss _ _ sp50 sp99 _; do
+	echo "| route | wrk threads | connections | requests | requests/s | p50 | p99 | wrk's p50 / p99 (corrected) | max | non-200 | socket errors | server-side p50 / p99 | server CPU / request | VmRSS after | load avg (1 min) before |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$RUNS_TSV" | while IFS=$'\t' read -r route t c la reqs rps p50 p99 wp50 wp99 max bad sock cpu rss _ _ sp50 sp99 _; do
 		cpu_s=$cpu
 		[ "$cpu" = n/a ] || cpu_s="$cpu µs"
-		printf '| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | ≤ %s / ≤ %s | %s | %s MiB | %s |\n' "$route" "$c" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | ≤ %s / ≤ %s | %s | %s MiB | %s |\n' "$route" "$t" "$c" \
 			"$(awk -v n="$reqs" 'BEGIN{ if (n ~ /^[0-9]+$/) printf "%\047d", n; else print n }')" \
 			"$(awk -v n="$rps" 'BEGIN{ if (n ~ /^[0-9]+$/) printf "%\047d", n; else print n }')" \
 			"$(ms "$p50")" "$(ms "$p99")" "$(ms "$wp50")" "$(ms "$wp99")" "$(ms "$max")" "$bad" "$sock" "$(ms "$sp50")" "$(ms "$sp99")" "$cpu_s" "$(mib "$rss")" "${la%% *}"
