@@ -361,6 +361,17 @@ type overlay struct {
 	base  *lexicon
 	words *hashtab.Table[float32] // hash → log probability, or prefixOnly
 	max   int
+	// cjk answers lookups of single CJK unified ideographs (a third of all lookups) from a
+	// 160 KB array that stays in cache, rather than by hashing into the tables.
+	cjk []charEntry
+}
+
+// The CJK Unified Ideographs block, which nearly every Chinese character is in.
+const cjkFirst, cjkLast = 0x4E00, 0x9FFF
+
+type charEntry struct {
+	logp             float32
+	isWord, isPrefix bool
 }
 
 func newOverlay(base *lexicon, user []UserWord) *overlay {
@@ -383,7 +394,23 @@ func newOverlay(base *lexicon, user []UserWord) *overlay {
 	for w, lp := range words {
 		o.words.PutIfAbsent(maphash.String(base.seed, w), lp)
 	}
+	o.cjk = make([]charEntry, cjkLast-cjkFirst+1)
+	var buf [utf8.UTFMax]byte
+	for r := rune(cjkFirst); r <= cjkLast; r++ {
+		n := utf8.EncodeRune(buf[:], r)
+		lp, isWord, isPrefix := o.lookup(string(buf[:n]))
+		o.cjk[r-cjkFirst] = charEntry{lp, isWord, isPrefix}
+	}
 	return o
+}
+
+// lookupChar is lookup for a span of exactly one character.
+func (o *overlay) lookupChar(s string) (logp float32, isWord, isPrefix bool) {
+	if r, _ := utf8.DecodeRuneInString(s); r >= cjkFirst && r <= cjkLast {
+		e := &o.cjk[r-cjkFirst]
+		return e.logp, e.isWord, e.isPrefix
+	}
+	return o.lookup(s)
 }
 
 // lookup consults the shop's words first, then the base dictionary.

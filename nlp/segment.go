@@ -77,7 +77,7 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 			bestEnd = e
 			bestScore = lex.base.unknown + best[e]
 		} else {
-			lp, isWord, _ := lex.lookup(span[start:offs[i+1]])
+			lp, isWord, _ := lex.lookupChar(span[start:offs[i+1]])
 			if !isWord {
 				lp = lex.base.unknown
 			}
