@@ -1,12 +1,12 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -19,7 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -40,10 +40,8 @@ const (
 	// indexes (a few hundred examples) keep every term.
 	minDFCap = 64
 	// maxQueryTerms: only the rarest terms of a message are queried. BM25's top hits are decided
-	// by rare terms anyway, and bleve's cost grows with the postings it walks (~130 ns each).
+	// by rare terms anyway, and the cost grows with the postings walked.
 	maxQueryTerms = 4
-	// tiePad: extra hits Search asks bleve for, to order ties deterministically.
-	tiePad = 8
 )
 
 // analyzers maps a per-index key (the analyzer config's configKey) to its *nlp.Analyzer, for
@@ -128,10 +126,20 @@ type Index struct {
 	bi    bleve.Index
 	key   string
 	docs  []Doc
-	pos   map[string]int32  // doc id → position in docs
 	df    map[string]uint32 // term → document frequency
 	maxDF uint32            // query terms with a larger df are skipped
 	stats Stats
+
+	// Search walks postings itself (see Search); these are the reader it walks them through and
+	// the statistics bleve's BM25 scorer would use. Searches hold mu for reading; Close takes it
+	// for writing, so the reader is never closed under a search.
+	mu        sync.RWMutex
+	closed    bool
+	scratch   sync.Pool // *searchScratch
+	reader    bleveindex.IndexReader
+	docCount  uint64
+	avgDocLen float64
+	posOf     []int32 // bleve's internal document number → position in docs
 
 	closeOnce sync.Once
 	closeErr  error
@@ -185,7 +193,7 @@ func Build(ctx context.Context, a *nlp.Analyzer, docs []Doc, opt Options) (*Inde
 	if err := ix.bi.Batch(b); err != nil {
 		return nil, fmt.Errorf("index: build: batch: %w", err)
 	}
-	if err := ix.loadDF(); err != nil {
+	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("index: build: %w", err)
 	}
 	ix.stats.BuildTime = time.Since(start)
@@ -226,7 +234,7 @@ func Open(path string, a *nlp.Analyzer, docs []Doc) (*Index, error) {
 	if n != uint64(len(docs)) {
 		return nil, fmt.Errorf("index: open %s: index has %d documents, %d given", path, n, len(docs))
 	}
-	if err := ix.loadDF(); err != nil {
+	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", path, err)
 	}
 	ix.stats.BuildTime = time.Since(start)
@@ -248,16 +256,17 @@ func newIndex(docs []Doc) (*Index, error) {
 	ix := &Index{
 		key:  AnalyzerName + "-" + hex.EncodeToString(rnd[:]),
 		docs: slices.Clone(docs),
-		pos:  make(map[string]int32, len(docs)),
 	}
+	seen := make(map[string]bool, len(docs))
+	ix.scratch.New = func() any { return &searchScratch{} }
 	for i, d := range docs {
 		if d.ID == "" {
 			return nil, fmt.Errorf("doc #%d has no id", i)
 		}
-		if _, dup := ix.pos[d.ID]; dup {
+		if seen[d.ID] {
 			return nil, fmt.Errorf("duplicate doc id %q", d.ID)
 		}
-		ix.pos[d.ID] = int32(i)
+		seen[d.ID] = true
 	}
 	ix.stats.Docs = len(docs)
 	return ix, nil
@@ -303,8 +312,10 @@ func (ix *Index) bind(a *nlp.Analyzer) error {
 	return nil
 }
 
-// loadDF reads every term's document frequency from the index.
-func (ix *Index) loadDF() (err error) {
+// loadStats reads every term's document frequency and what Search needs to walk postings:
+// a reader kept open for the index's life, BM25's document count and average length, and the
+// map from bleve's internal document numbers to positions in docs.
+func (ix *Index) loadStats() (err error) {
 	fd, err := ix.bi.FieldDict(textField)
 	if err != nil {
 		return fmt.Errorf("term dictionary: %w", err)
@@ -330,27 +341,64 @@ func (ix *Index) loadDF() (err error) {
 	if ix.maxDF < minDFCap {
 		ix.maxDF = minDFCap
 	}
+
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return fmt.Errorf("index reader: %w", err)
+	}
+	if ix.reader, err = adv.Reader(); err != nil {
+		return fmt.Errorf("index reader: %w", err)
+	}
+	if ix.docCount, err = ix.reader.DocCount(); err != nil {
+		return fmt.Errorf("index reader: %w", err)
+	}
+	bm, ok := ix.reader.(bleveindex.BM25Reader)
+	if !ok {
+		return fmt.Errorf("index reader %T has no BM25 statistics", ix.reader)
+	}
+	card, err := bm.FieldCardinality(textField)
+	if err != nil {
+		return fmt.Errorf("index reader: %w", err)
+	}
+	if ix.docCount > 0 {
+		ix.avgDocLen = math.Ceil(float64(card) / float64(ix.docCount)) // as bleve's searcher computes it
+	}
+	ix.posOf = make([]int32, len(ix.docs))
+	for i := range ix.posOf {
+		ix.posOf[i] = -1
+	}
+	for i, d := range ix.docs {
+		id, err := ix.reader.InternalID(d.ID)
+		if err != nil || len(id) != 8 {
+			return fmt.Errorf("index reader: document %q: no internal id (%v)", d.ID, err)
+		}
+		n := id.Value()
+		if n >= uint64(len(ix.posOf)) {
+			grown := make([]int32, n+1)
+			copy(grown, ix.posOf)
+			for j := len(ix.posOf); j < len(grown); j++ {
+				grown[j] = -1
+			}
+			ix.posOf = grown
+		}
+		ix.posOf[n] = int32(i)
+	}
 	return nil
 }
 
-// Search returns the top k documents for an analysed message, best first, scored by BM25 over
-// the analysis' terms (deduplicated; terms the index does not know or that occur in too many
-// documents are skipped). An analysis with no usable terms returns no candidates.
-func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidate, error) {
-	k = min(k, len(ix.docs))
-	if k <= 0 || len(an.Terms) == 0 {
-		return nil, nil
-	}
-	// Pick the rarest usable terms (insertion into a small sorted buffer; queries are short).
-	type termDF struct {
-		term string
-		df   uint32
-	}
-	var pick [maxQueryTerms]termDF
+// termDF is a query term and its document frequency.
+type termDF struct {
+	term string
+	df   uint32
+}
+
+// queryTerms picks the rarest usable terms of a message into pick, rarest first, and returns
+// how many it picked: known to the index, not in too many documents, each once.
+func (ix *Index) queryTerms(terms []string, pick *[maxQueryTerms]termDF) int {
 	n := 0
-	for i, t := range an.Terms {
+	for i, t := range terms { // insertion into a small sorted buffer; queries are short
 		df, ok := ix.df[t]
-		if !ok || df > ix.maxDF || seenBefore(an.Terms, i) {
+		if !ok || df > ix.maxDF || seenBefore(terms, i) {
 			continue
 		}
 		j := n
@@ -367,57 +415,90 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 		}
 		pick[j] = termDF{t, df}
 	}
-	var buf [maxQueryTerms]query.Query
-	qs := buf[:0]
-	for _, p := range pick[:n] {
-		tq := query.NewTermQuery(p.term)
-		tq.SetField(textField)
-		qs = append(qs, tq)
-	}
-	if len(qs) == 0 {
+	return n
+}
+
+// Search returns the top k documents for an analysed message, best first (ties in document
+// order), scored by BM25 over the analysis' rarest terms (see queryTerms). An analysis with no
+// usable terms returns no candidates.
+//
+// Search reads the terms' postings from bleve's index and scores them itself, exactly as a
+// bleve search for the same query scores them (TestSearchScoresMatchBleve holds it to that):
+// building bleve's query, searchers, collector and per-search pools was three quarters of the
+// cost, and bleve orders equal scores by internal document numbers, which follow no fixed order.
+func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidate, error) {
+	k = min(k, len(ix.docs))
+	if k <= 0 || len(an.Terms) == 0 {
 		return nil, nil
 	}
-	var q query.Query = qs[0]
-	if len(qs) > 1 {
-		q = query.NewDisjunctionQuery(append([]query.Query(nil), qs...))
+	var pick [maxQueryTerms]termDF
+	n := ix.queryTerms(an.Terms, &pick)
+	if n == 0 {
+		return nil, nil
 	}
-	// bleve breaks ties between equal scores by its internal document numbers, which follow
-	// no fixed order (a batch is a map). Ask for a few more hits and order ties by position
-	// in docs, so that results repeat from build to build unless a tie spans the extra hits.
-	req := bleve.NewSearchRequestOptions(q, k+tiePad, 0, false)
-	res, err := ix.bi.SearchInContext(ctx, req)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
-	if n := len(res.Hits); n == k+tiePad && res.Hits[n-1].Score >= kthScore(res.Hits, k) {
-		// A tie runs past the extra hits: only a full sort by id is deterministic. Rare, and
-		// dearer (bleve must keep every tied hit), so only now.
-		req = bleve.NewSearchRequestOptions(q, k, 0, false)
-		req.SortBy([]string{"-_score", "_id"})
-		if res, err = ix.bi.SearchInContext(ctx, req); err != nil {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed || ix.reader == nil {
+		return nil, errors.New("index: search: the index is closed")
+	}
+	// Score as bleve's searchers do for this query (a term query, or a disjunction of term
+	// queries), so the scores equal bleve's own (TestSearchScoresMatchBleve): BM25 per term with
+	// tf = √freq and the field length from the posting's norm; in a disjunction each term is
+	// weighted by idf·queryNorm, and a document's sum by the share of terms it matched.
+	var idf [maxQueryTerms]float64
+	weight := [maxQueryTerms]float64{1, 1, 1, 1}
+	sumSq := 0.0
+	for i, p := range pick[:n] {
+		df := float64(p.df)
+		idf[i] = math.Log(1 + (float64(ix.docCount)-df+0.5)/(df+0.5))
+		sumSq += idf[i] * idf[i]
+	}
+	if n > 1 {
+		norm := 1 / math.Sqrt(sumSq)
+		for i := range n {
+			weight[i] = idf[i] * norm
+		}
+	}
+	sc := ix.scratch.Get().(*searchScratch)
+	defer ix.scratch.Put(sc)
+	sc.reset(len(ix.docs))
+	var tfd bleveindex.TermFieldDoc
+	for i, p := range pick[:n] {
+		r, err := ix.reader.TermFieldReader(ctx, []byte(p.term), textField, true, true, false)
+		if err != nil {
+			return nil, fmt.Errorf("index: search: %w", err)
+		}
+		for {
+			d, err := r.Next(&tfd)
+			if err != nil {
+				r.Close()
+				return nil, fmt.Errorf("index: search: %w", err)
+			}
+			if d == nil {
+				break
+			}
+			num := d.ID.Value()
+			if num >= uint64(len(ix.posOf)) || ix.posOf[num] < 0 {
+				r.Close()
+				return nil, fmt.Errorf("index: search: posting for unknown document %d", num)
+			}
+			tf := math.Sqrt(float64(d.Freq))
+			fieldLen := 1 / (d.Norm * d.Norm)
+			s := idf[i] * (tf * search.BM25_k1) /
+				(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLen/ix.avgDocLen)))
+			if weight[i] != 1 {
+				s *= weight[i]
+			}
+			sc.add(ix.posOf[num], s)
+		}
+		if err := r.Close(); err != nil {
 			return nil, fmt.Errorf("index: search: %w", err)
 		}
 	}
-	type hit struct {
-		pos   int32
-		score float64
-	}
-	var hbuf [32]hit
-	hits := hbuf[:0]
-	for _, h := range res.Hits {
-		p, ok := ix.pos[h.ID]
-		if !ok {
-			return nil, fmt.Errorf("index: search: hit %q is not a known doc", h.ID)
-		}
-		hits = append(hits, hit{p, h.Score})
-	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.pos, b.pos)
-	})
-	hits = hits[:min(k, len(hits))]
+	hits := sc.top(k, n)
 	out := make([]Candidate, len(hits))
 	for i, h := range hits {
 		d := &ix.docs[h.pos]
@@ -426,14 +507,63 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	return out, nil
 }
 
-// kthScore returns the k-th best score among hits (bleve returns them best first, ties aside).
-func kthScore(hits search.DocumentMatchCollection, k int) float64 {
-	scores := make([]float64, len(hits))
-	for i, h := range hits {
-		scores[i] = h.Score
+// searchScratch accumulates one search's scores: dense per document (an index holds thousands
+// of documents, so the arrays stay in cache), with the documents touched listed for the reset.
+type searchScratch struct {
+	score   []float64
+	matched []uint8
+	touched []int32
+	hits    []hit
+}
+
+// hit is a document position and its score.
+type hit struct {
+	pos   int32
+	score float64
+}
+
+func (sc *searchScratch) reset(docs int) {
+	if len(sc.score) != docs {
+		sc.score, sc.matched = make([]float64, docs), make([]uint8, docs)
 	}
-	slices.Sort(scores)
-	return scores[len(scores)-k]
+	for _, p := range sc.touched {
+		sc.score[p], sc.matched[p] = 0, 0
+	}
+	sc.touched = sc.touched[:0]
+}
+
+func (sc *searchScratch) add(pos int32, s float64) {
+	if sc.matched[pos] == 0 {
+		sc.touched = append(sc.touched, pos)
+	}
+	sc.score[pos] += s
+	sc.matched[pos]++
+}
+
+// top returns the k best hits, best first, ties in document order; a document's sum is weighted
+// by the share of the query's terms it matched (bleve's coord) when the query has several.
+func (sc *searchScratch) top(k, terms int) []hit {
+	better := func(a, b hit) bool { return a.score > b.score || a.score == b.score && a.pos < b.pos }
+	top := sc.hits[:0]
+	for _, p := range sc.touched {
+		h := hit{p, sc.score[p]}
+		if terms > 1 {
+			h.score *= float64(sc.matched[p]) / float64(terms)
+		}
+		if len(top) == k && !better(h, top[k-1]) {
+			continue
+		}
+		if len(top) < k {
+			top = append(top, h)
+		}
+		j := len(top) - 1
+		for ; j > 0 && better(h, top[j-1]); j-- {
+			top[j] = top[j-1]
+		}
+		top[j] = h
+	}
+	sc.hits = top
+	return top
 }
 
 // seenBefore reports whether terms[i] occurs in terms[:i] (queries are short).
@@ -456,8 +586,16 @@ func (ix *Index) Stats() Stats { return ix.stats }
 // Search fails after Close.
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.closed = true
+		if ix.reader != nil {
+			if err := ix.reader.Close(); err != nil {
+				ix.closeErr = fmt.Errorf("index: close: %w", err)
+			}
+		}
 		if ix.bi != nil {
-			if err := ix.bi.Close(); err != nil {
+			if err := ix.bi.Close(); err != nil && ix.closeErr == nil {
 				ix.closeErr = fmt.Errorf("index: close: %w", err)
 			}
 		}

@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -462,5 +467,65 @@ func TestSearchLongMessage(t *testing.T) {
 	}
 	if fmt.Sprint(long) != fmt.Sprint(short) {
 		t.Errorf("repeated message: %v, once: %v", long, short)
+	}
+}
+
+// TestSearchScoresMatchBleve checks Search against bleve's own search for the same query (a
+// term query, or a disjunction of term queries, over the same picked terms): the same documents
+// with the same scores, for every document bleve finds, on a few hundred messages.
+func TestSearchScoresMatchBleve(t *testing.T) {
+	a, kb, ix := shopIndex(t)
+	ctx := context.Background()
+	var texts []string
+	for _, it := range kb.Intents {
+		texts = append(texts, it.Examples...)
+	}
+	texts = append(texts, "东西不要了怎么寄回去", "我想退個貨", "发票 退货 发货 人工 快递", "你好")
+	checked := 0
+	for _, text := range texts {
+		an := a.Analyze(text)
+		var pick [maxQueryTerms]termDF
+		n := ix.queryTerms(an.Terms, &pick)
+		if n == 0 {
+			continue
+		}
+		qs := make([]query.Query, n)
+		for i, p := range pick[:n] {
+			tq := query.NewTermQuery(p.term)
+			tq.SetField(textField)
+			qs[i] = tq
+		}
+		var q query.Query = qs[0]
+		if n > 1 {
+			q = query.NewDisjunctionQuery(qs)
+		}
+		res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, ix.Len(), 0, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.Search(ctx, an, ix.Len())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(res.Hits) {
+			t.Fatalf("%q: Search found %d documents, bleve %d", text, len(got), len(res.Hits))
+		}
+		ours := make(map[string]float64, len(got))
+		for i, c := range got {
+			ours[c.DocID] = c.Score
+			if i > 0 && c.Score > got[i-1].Score {
+				t.Fatalf("%q: results not best first: %v", text, got)
+			}
+		}
+		for _, h := range res.Hits {
+			s, ok := ours[h.ID]
+			if !ok || math.Abs(s-h.Score) > 1e-9*math.Max(1, h.Score) {
+				t.Fatalf("%q: document %s scored %v by Search (found %v), %v by bleve", text, h.ID, s, ok, h.Score)
+			}
+		}
+		checked++
+	}
+	if checked < 100 {
+		t.Fatalf("only %d messages had query terms", checked)
 	}
 }
