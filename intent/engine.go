@@ -67,18 +67,28 @@ func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
 	if _, err := os.Stat(cfg.DictDir); errors.Is(err, fs.ErrNotExist) {
 		cfg.DictDir = ""
 	}
+	// The classifier is read while the analyzer loads its dictionaries: the two are independent
+	// and each is a good part of start-up.
+	var clfErr error
+	clfDone := make(chan struct{})
+	go func() {
+		defer close(clfDone)
+		f, err := os.Open(filepath.Join(dir, ClassifierFile))
+		if err != nil {
+			clfErr = err
+			return
+		}
+		defer f.Close()
+		e.clf, clfErr = ReadClassifier(f)
+	}()
 	var err error
-	if e.an, err = nlp.New(cfg); err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", dir, err)
-	}
-	f, err := os.Open(filepath.Join(dir, ClassifierFile))
+	e.an, err = nlp.New(cfg)
+	<-clfDone
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
-	e.clf, err = ReadClassifier(f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	if clfErr != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, clfErr)
 	}
 	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
@@ -120,11 +130,18 @@ func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
 		}
 	}
 	if len(docs) > 0 && e.policy.RetrievalK > 0 {
+		// The documents' terms (for the overlap evidence) are computed while bleve indexes them.
 		e.docTerms = make(map[string][]string, len(docs))
-		for _, d := range docs {
-			e.docTerms[d.ID] = dedupTerms(e.an.Analyze(d.Text).Terms)
-		}
-		if e.ix, err = index.Build(ctx, e.an, docs, index.Options{}); err != nil {
+		termsDone := make(chan struct{})
+		go func() {
+			defer close(termsDone)
+			for _, d := range docs {
+				e.docTerms[d.ID] = dedupTerms(e.an.Analyze(d.Text).Terms)
+			}
+		}()
+		e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
+		<-termsDone
+		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", dir, err)
 		}
 	}
