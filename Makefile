@@ -35,7 +35,7 @@ run: build model
 	./$(BIN) serve --model $(MODEL) --addr $(ADDR)
 
 eval: model
-	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout --html $(MODEL)/holdout.html
+	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout --html $(MODEL)-holdout.html
 
 clean:
-	rm -rf bin $(MODEL)
+	rm -rf bin $(MODEL) $(MODEL)-holdout.html

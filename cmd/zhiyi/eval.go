@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -29,6 +30,11 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "zhiyi eval: --model and --data are required")
 		fs.Usage()
 		return errUsage
+	}
+	for flag, path := range map[string]string{"--html": *html, "--out": *out} {
+		if path != "" && insideDir(path, *model) {
+			return fmt.Errorf("zhiyi eval: %s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", flag, path, *model)
+		}
 	}
 	eng, err := intent.Load(ctx, *model)
 	if err != nil {
@@ -93,4 +99,15 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return enc.Encode(rep.Metrics())
 	}
 	return nil
+}
+
+// insideDir reports whether path is dir or lies under it.
+func insideDir(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

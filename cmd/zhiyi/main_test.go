@@ -76,6 +76,16 @@ func TestTrainEvalPredict(t *testing.T) {
 	if st, err := os.Stat(html); err != nil || st.Size() == 0 {
 		t.Errorf("eval --html wrote nothing: %v", err)
 	}
+	// A report written into the bundle would break its manifest: refused, bundle untouched.
+	for _, flag := range []string{"--html", "--out"} {
+		code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", filepath.Join(fixture, "data.jsonl"), flag, filepath.Join(out, "report2"))
+		if code != 1 || !strings.Contains(stderr, "inside the model bundle") {
+			t.Errorf("eval %s into the bundle: exit %d\n%s", flag, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(out, "report2")); err == nil {
+			t.Errorf("eval %s wrote into the bundle", flag)
+		}
+	}
 
 	lines := "我要退货\n\n在吗\n发票怎么开 13812345678\n"
 	code, stdout, stderr = runCLI(t, lines, "predict", "--model", out)

@@ -18,7 +18,7 @@ import (
 // hand-offs cheap, few enough that the workers stay evenly loaded and output streams.
 const predictChunk = 64
 
-// predictChunk's unit of work: lines in, their JSON results out, and the order to write them in.
+// predictJob is one chunk of work: lines in, their JSON results out, and where it goes in order.
 type predictJob struct {
 	seq   int
 	lines []string
@@ -54,14 +54,26 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer eng.Close()
 	out := bufio.NewWriterSize(stdout, 64*1024)
-	defer out.Flush()
-	return predictLines(ctx, eng, stdin, out, max(1, *workers))
+	err = predictLines(ctx, eng, stdin, out, max(1, *workers))
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// classifier is what predictLines needs of an engine.
+type classifier interface {
+	Classify(ctx context.Context, req intent.Request) intent.Result
 }
 
 // predictLines classifies every line of in and writes one JSON result per line to out, in input
 // order, streaming: a reader, workers and this goroutine writing, with a bounded number of chunks
 // in flight, so reading and writing overlap the classifying and no worker waits for a batch.
-func predictLines(ctx context.Context, eng *intent.Engine, in io.Reader, out io.Writer, workers int) error {
+//
+// A write error or a cancelled ctx returns at once, even while the reader waits for input that
+// may never come (an idle pipe): the reader goroutine is then left parked until the process ends.
+func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writer, workers int) error {
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	free := make(chan *predictJob, 4*workers)
@@ -71,29 +83,51 @@ func predictLines(ctx context.Context, eng *intent.Engine, in io.Reader, out io.
 	jobs := make(chan *predictJob, cap(free))
 	done := make(chan *predictJob, cap(free))
 
+	// The scanner feeds lines; the chunker packs whatever lines are already there (up to
+	// predictChunk) into a chunk, so a slow producer (tail -f) gets each answer as soon as its
+	// line arrives, and a fast one gets full chunks.
+	lines := make(chan string, 4*predictChunk)
 	var readErr error
-	go func() { // reader
-		defer close(jobs)
+	go func() { // scanner
+		defer close(lines)
 		sc := bufio.NewScanner(in)
 		sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr = sc.Err()
+	}()
+	go func() { // chunker
+		defer close(jobs)
 		for seq := 0; ; seq++ {
+			l, ok := <-lines
+			if !ok {
+				return
+			}
 			var j *predictJob
 			select {
 			case j = <-free:
 			case <-ctx.Done():
 				return
 			}
-			j.seq, j.lines = seq, j.lines[:0]
-			for len(j.lines) < predictChunk && sc.Scan() {
-				j.lines = append(j.lines, sc.Text())
+			j.seq, j.lines = seq, append(j.lines[:0], l)
+		fill:
+			for len(j.lines) < predictChunk {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						break fill
+					}
+					j.lines = append(j.lines, l)
+				default:
+					break fill
+				}
 			}
-			if len(j.lines) > 0 {
-				jobs <- j // never blocks: jobs holds as many as there are chunks
-			}
-			if len(j.lines) < predictChunk {
-				readErr = sc.Err()
-				return
-			}
+			jobs <- j // never blocks: jobs holds as many as there are chunks
 		}
 	}()
 	var wg sync.WaitGroup
@@ -101,11 +135,12 @@ func predictLines(ctx context.Context, eng *intent.Engine, in io.Reader, out io.
 		wg.Go(func() {
 			for j := range jobs {
 				j.out.Reset()
-				if ctx.Err() == nil {
-					for _, l := range j.lines {
-						res := eng.Classify(ctx, intent.Request{Text: l})
-						j.out.Write(append(res.AppendJSON(j.out.AvailableBuffer()), '\n'))
+				for _, l := range j.lines {
+					if ctx.Err() != nil { // stopped: pass the chunk on unclassified
+						break
 					}
+					res := eng.Classify(ctx, intent.Request{Text: l})
+					j.out.Write(append(res.AppendJSON(j.out.AvailableBuffer()), '\n'))
 				}
 				done <- j
 			}
@@ -113,11 +148,20 @@ func predictLines(ctx context.Context, eng *intent.Engine, in io.Reader, out io.
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	// Write chunks in sequence; a chunk that finishes early waits in pending.
+	// Write chunks in sequence; a chunk that finishes early waits in pending. Workers never block
+	// on done (it holds every chunk there is), so returning early strands no worker for long.
 	pending := make(map[int]*predictJob, cap(free))
 	next := 0
-	var writeErr error
-	for j := range done {
+	for {
+		var j *predictJob
+		select {
+		case j = <-done:
+		case <-parent.Done():
+			return parent.Err()
+		}
+		if j == nil { // done closed: everything read was classified and written
+			break
+		}
 		pending[j.seq] = j
 		for {
 			j, ok := pending[next]
@@ -126,20 +170,20 @@ func predictLines(ctx context.Context, eng *intent.Engine, in io.Reader, out io.
 			}
 			delete(pending, next)
 			next++
-			if writeErr == nil {
-				if _, err := out.Write(j.out.Bytes()); err != nil {
-					writeErr = err
-					cancel() // stop reading and classifying; keep draining
-				}
+			if _, err := out.Write(j.out.Bytes()); err != nil {
+				return err // the deferred cancel stops the reader and the workers
 			}
 			free <- j
 		}
-	}
-	if writeErr != nil {
-		return writeErr
+		if f, ok := out.(interface{ Flush() error }); ok && len(done) == 0 {
+			// Nothing else is ready: let what is written reach the reader of the output now.
+			if err := f.Flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if readErr != nil {
 		return readErr
 	}
-	return ctx.Err()
+	return parent.Err()
 }

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/train"
@@ -117,5 +121,126 @@ func TestPredictLinesStopsOnWriteError(t *testing.T) {
 	err := predictLines(context.Background(), e, strings.NewReader(in.String()), &failingWriter{left: 10000}, 2)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err = %v, want the writer's error", err)
+	}
+}
+
+// echoClassifier answers each line with the line as its intent. Line "0" reports that it has
+// started, then waits until the last line has been classified, so its chunk finishes last.
+type echoClassifier struct {
+	last     string
+	started  chan struct{}
+	lastDone chan struct{}
+	once     sync.Once
+}
+
+func newEchoClassifier(last string) *echoClassifier {
+	return &echoClassifier{last: last, started: make(chan struct{}), lastDone: make(chan struct{})}
+}
+
+func (c *echoClassifier) Classify(_ context.Context, req intent.Request) intent.Result {
+	switch req.Text {
+	case "0":
+		close(c.started)
+		<-c.lastDone
+	case c.last:
+		c.once.Do(func() { close(c.lastDone) })
+	}
+	return intent.Result{Intent: req.Text}
+}
+
+// TestPredictLinesOrderWhenFirstChunkIsSlowest: output follows input order even when the first
+// chunk finishes last. Line 0 goes in alone and is being classified before the others arrive,
+// so it has a chunk of its own, which waits for the last line.
+func TestPredictLinesOrderWhenFirstChunkIsSlowest(t *testing.T) {
+	const n = 8 // line 0 alone, then at most 7 chunks: all fit in flight (4 per worker) while line 0 waits
+	c := newEchoClassifier(strconv.Itoa(n - 1))
+	inR, inW := io.Pipe()
+	var out bytes.Buffer
+	errc := make(chan error, 1)
+	go func() { errc <- predictLines(context.Background(), c, inR, &out, 2) }()
+	io.WriteString(inW, "0\n")
+	<-c.started
+	var rest strings.Builder
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&rest, "%d\n", i)
+	}
+	io.WriteString(inW, rest.String())
+	inW.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r struct{ Intent string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		got = append(got, r.Intent)
+	}
+	if len(got) != n {
+		t.Fatalf("%d results for %d lines", len(got), n)
+	}
+	for i, g := range got {
+		if g != strconv.Itoa(i) {
+			t.Fatalf("result %d is for line %s: order %v", i, g, got)
+		}
+	}
+}
+
+// TestPredictLinesStreams: an answer comes out as soon as its line goes in, before the input
+// ends, and a write error is reported while the input stays open.
+func TestPredictLinesStreams(t *testing.T) {
+	e := fixtureEngine(t)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	errc := make(chan error, 1)
+	go func() { errc <- predictLines(context.Background(), e, inR, outW, 2) }()
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(outR).ReadString('\n')
+		got <- line
+	}()
+	if _, err := io.WriteString(inW, "我要退货\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case line := <-got:
+		if !strings.Contains(line, `"intent"`) {
+			t.Fatalf("first answer %q", line)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no answer while the input is still open")
+	}
+	// The reader of the output goes away; the next write fails while stdin stays open.
+	outR.CloseWithError(errors.New("reader gone"))
+	if _, err := io.WriteString(inW, "在吗\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "reader gone") {
+			t.Fatalf("err = %v, want the write error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a write error with the input still open was not reported")
+	}
+	inW.Close()
+}
+
+// TestPredictLinesCancel: a cancelled context returns while the input stays open.
+func TestPredictLinesCancel(t *testing.T) {
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- predictLines(ctx, newEchoClassifier(""), inR, io.Discard, 2) }()
+	cancel()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("cancel with the input still open was not honoured")
 	}
 }
