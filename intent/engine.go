@@ -135,12 +135,19 @@ func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
 		termsDone := make(chan struct{})
 		go func() {
 			defer close(termsDone)
-			for _, d := range docs {
+			for i, d := range docs {
+				if i%1024 == 0 && ctx.Err() != nil {
+					return // the load fails on this cancellation (checked below)
+				}
 				e.docTerms[d.ID] = dedupTerms(e.an.Analyze(d.Text).Terms)
 			}
 		}()
 		e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
 		<-termsDone
+		if err == nil && ctx.Err() != nil { // the terms may be incomplete
+			e.ix.Close()
+			err = ctx.Err()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", dir, err)
 		}
