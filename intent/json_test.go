@@ -3,6 +3,7 @@ package intent
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -109,4 +110,17 @@ func BenchmarkResultJSON(b *testing.B) {
 			_ = enc.Encode(&r)
 		}
 	})
+}
+
+func ExampleResult_AppendJSON() {
+	res := Result{
+		Intent: "invoice", Label: "发票", Confidence: 0.97, Route: RouteAuto, Reason: "confident",
+		Candidates: []Candidate{{Intent: "invoice", Label: "发票", Confidence: 0.97}},
+		Rewrites:   []nlp.Rewrite{{From: "要发票", To: "开票", Kind: nlp.KindSynonym}},
+		Model:      "shop@20261122T000000Z",
+	}
+	line := append(res.AppendJSON(nil), '\n') // one JSON line, as zhiyi predict writes it
+	os.Stdout.Write(line)
+	// Output:
+	// {"intent":"invoice","label":"发票","confidence":0.97,"route":"auto","reason":"confident","candidates":[{"intent":"invoice","label":"发票","confidence":0.97}],"rewrites":[{"from":"要发票","to":"开票","kind":"synonym"}],"model":"shop@20261122T000000Z","took_us":0}
 }
