@@ -448,13 +448,13 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	// queries), so the scores equal bleve's own (TestSearchScoresMatchBleve): BM25 per term with
 	// tf = √freq and the field length from the posting's norm; in a disjunction each term is
 	// weighted by idf·queryNorm, and a document's sum by the share of terms it matched.
-	var idf [maxQueryTerms]float64
-	weight := [maxQueryTerms]float64{1, 1, 1, 1}
+	var idf, weight [maxQueryTerms]float64
 	sumSq := 0.0
 	for i, p := range pick[:n] {
 		df := float64(p.df)
 		idf[i] = math.Log(1 + (float64(ix.docCount)-df+0.5)/(df+0.5))
 		sumSq += idf[i] * idf[i]
+		weight[i] = 1 // a lone term query keeps bleve's query weight of 1
 	}
 	if n > 1 {
 		norm := 1 / math.Sqrt(sumSq)
