@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // AppendJSON appends r as one JSON object, byte for byte what encoding/json writes for it with
@@ -34,50 +36,30 @@ func (r *Result) AppendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	b = appendKey(b, "candidates", true)
-	if r.Candidates == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Candidates {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			c := &r.Candidates[i]
-			b = append(b, `{"intent":`...)
-			b = appendString(b, c.Intent)
-			b = appendOptString(b, "label", c.Label)
-			b = append(b, `,"confidence":`...)
-			b = appendFloat(b, c.Confidence)
-			if c.Retrieval != 0 {
-				b = append(b, `,"retrieval":`...)
-				b = appendFloat(b, c.Retrieval)
-			}
-			b = appendOptString(b, "example", c.Example)
-			b = append(b, '}')
+	b = appendList(b, r.Candidates, func(b []byte, c *Candidate) []byte {
+		b = append(b, `{"intent":`...)
+		b = appendString(b, c.Intent)
+		b = appendOptString(b, "label", c.Label)
+		b = append(b, `,"confidence":`...)
+		b = appendFloat(b, c.Confidence)
+		if c.Retrieval != 0 {
+			b = append(b, `,"retrieval":`...)
+			b = appendFloat(b, c.Retrieval)
 		}
-		b = append(b, ']')
-	}
+		b = appendOptString(b, "example", c.Example)
+		return append(b, '}')
+	})
 	b = appendKey(b, "rewrites", true)
-	if r.Rewrites == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Rewrites {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			w := &r.Rewrites[i]
-			b = append(b, `{"from":`...)
-			b = appendString(b, w.From)
-			b = append(b, `,"to":`...)
-			b = appendString(b, w.To)
-			b = append(b, `,"kind":`...)
-			b = appendString(b, string(w.Kind))
-			b = appendOptString(b, "region", w.Region)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendList(b, r.Rewrites, func(b []byte, w *nlp.Rewrite) []byte {
+		b = append(b, `{"from":`...)
+		b = appendString(b, w.From)
+		b = append(b, `,"to":`...)
+		b = appendString(b, w.To)
+		b = append(b, `,"kind":`...)
+		b = appendString(b, string(w.Kind))
+		b = appendOptString(b, "region", w.Region)
+		return append(b, '}')
+	})
 	if len(r.Masked) > 0 {
 		b = appendKey(b, "masked", true)
 		b = appendStrings(b, r.Masked)
@@ -98,18 +80,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = appendStrings(b, d.Masked)
 		}
 		b = append(b, `,"features":`...)
-		if d.Features == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for i, f := range d.Features {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = strconv.AppendUint(b, uint64(f), 10)
-			}
-			b = append(b, ']')
-		}
+		b = appendList(b, d.Features, func(b []byte, f *uint32) []byte { return strconv.AppendUint(b, uint64(*f), 10) })
 		b = append(b, '}')
 	}
 	return append(b, '}')
@@ -133,15 +104,21 @@ func appendOptString(b []byte, key, s string) []byte {
 }
 
 func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
+	return appendList(b, ss, func(b []byte, s *string) []byte { return appendString(b, *s) })
+}
+
+// appendList appends list as a JSON array (null when nil, as encoding/json writes a nil slice),
+// each element by appendItem.
+func appendList[T any](b []byte, list []T, appendItem func([]byte, *T) []byte) []byte {
+	if list == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
-	for i, s := range ss {
+	for i := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = appendItem(b, &list[i])
 	}
 	return append(b, ']')
 }
