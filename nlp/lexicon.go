@@ -53,11 +53,7 @@ func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
 
 // word returns the i-th word (sorted order) and its log probability.
 func (l *lexicon) word(i int) (string, float32) {
-	start := uint32(0)
-	if i > 0 {
-		start = l.ends[i-1]
-	}
-	w := string(l.blob[start:l.ends[i]])
+	w := l.wordAt(i)
 	lp, _, _ := l.lookup(w) // the table holds the word's own probability, never prefixOnly
 	return w, lp
 }
@@ -150,27 +146,17 @@ func newLexicon(words map[string]float32, logTotal float64) *lexicon {
 // given back to back in blob with their ends and log probabilities.
 func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float64) *lexicon {
 	l := &lexicon{seed: maphash.MakeSeed(), blob: blob, ends: ends, logTotal: logTotal, unknown: float32(-logTotal)}
-	// In sorted order every word sharing a prefix with its predecessor shares the same prefixes,
-	// so counting the prefixes longer than that shared part counts each distinct prefix once.
-	prefixes, prev := 0, ""
-	for i := range ends {
+	keys := make([]uint64, 0, 2*len(ends)) // about as many prefixes as words
+	vals := make([]float32, 0, 2*len(ends))
+	for i := range ends { // words first: a word that is also a prefix keeps its probability
 		w := l.wordAt(i)
-		shared := commonPrefix(prev, w)
-		addPrefixes(func(p string) {
-			if len(p) > shared {
-				prefixes++
-			}
-		}, w)
-		prev = w
+		keys = append(keys, maphash.String(l.seed, w))
+		vals = append(vals, lps[i])
 		l.maxWordLen = max(l.maxWordLen, len(w))
 	}
-	keys := make([]uint64, 0, len(ends)+prefixes)
-	vals := make([]float32, 0, len(ends)+prefixes)
-	for i := range ends { // words first: a word that is also a prefix keeps its probability
-		keys = append(keys, maphash.String(l.seed, l.wordAt(i)))
-		vals = append(vals, lps[i])
-	}
-	prev = ""
+	// In sorted order every word sharing a prefix with its predecessor shares the same prefixes,
+	// so the prefixes longer than that shared part are each added once.
+	prev := ""
 	for i := range ends {
 		w := l.wordAt(i)
 		shared := commonPrefix(prev, w)
