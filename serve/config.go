@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -157,36 +158,16 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.Addr == "" {
-		c.Addr = d.Addr
-	}
-	if c.ModelDir == "" {
-		c.ModelDir = d.ModelDir
-	}
-	if c.MaxTextBytes == 0 {
-		c.MaxTextBytes = d.MaxTextBytes
-	}
-	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if c.MaxBatch == 0 {
-		c.MaxBatch = d.MaxBatch
-	}
-	if c.ReadTimeout == 0 {
-		c.ReadTimeout = d.ReadTimeout
-	}
-	if c.WriteTimeout == 0 {
-		c.WriteTimeout = d.WriteTimeout
-	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = d.IdleTimeout
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = d.ShutdownTimeout
-	}
-	if c.LogLevel == "" {
-		c.LogLevel = d.LogLevel
-	}
+	c.Addr = cmp.Or(c.Addr, d.Addr)
+	c.ModelDir = cmp.Or(c.ModelDir, d.ModelDir)
+	c.MaxTextBytes = cmp.Or(c.MaxTextBytes, d.MaxTextBytes)
+	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, d.MaxBodyBytes)
+	c.MaxBatch = cmp.Or(c.MaxBatch, d.MaxBatch)
+	c.ReadTimeout = cmp.Or(c.ReadTimeout, d.ReadTimeout)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, d.WriteTimeout)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, d.IdleTimeout)
+	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, d.ShutdownTimeout)
+	c.LogLevel = cmp.Or(c.LogLevel, d.LogLevel)
 	return c
 }
 
