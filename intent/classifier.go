@@ -35,11 +35,19 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 			len(features), k, len(features)*k, k, len(weights), len(bias))
 	}
 	c := &Classifier{labels: slices.Clone(labels), rows: hashtab.New[int32](len(features)), weights: weights, bias: bias}
+	keys := make([]uint64, len(features))
+	rows := make([]int32, len(features))
 	for i, f := range features {
-		if _, dup := c.rows.Get(uint64(f)); dup {
-			return nil, fmt.Errorf("classifier: feature %#x appears twice", f)
+		keys[i], rows[i] = uint64(f), int32(i)
+	}
+	// A bulk fill is a third of the time of one put per feature (reading a bundle's classifier
+	// is a good part of start-up); fewer keys stored than given means a duplicate.
+	if c.rows.PutAllIfAbsent(keys, rows) != len(features) {
+		for i, f := range features {
+			if r, _ := c.rows.Get(uint64(f)); int(r) != i {
+				return nil, fmt.Errorf("classifier: feature %#x appears twice", f)
+			}
 		}
-		c.rows.PutIfAbsent(uint64(f), int32(i))
 	}
 	return c, nil
 }

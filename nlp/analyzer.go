@@ -49,14 +49,23 @@ func New(cfg Config) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The subword model loads while the base lexicon does (when this process has not yet).
 	var sub *Subword
-	if cfg.SubwordDir != "" {
-		if sub, err = LoadSubword(cfg.SubwordDir); err != nil {
-			return nil, err
+	var subErr error
+	subDone := make(chan struct{})
+	go func() {
+		defer close(subDone)
+		if cfg.SubwordDir != "" {
+			sub, subErr = LoadSubword(cfg.SubwordDir)
 		}
-	}
-	if _, err := baseLexicon(cfg.BaseLexicon); err != nil {
+	}()
+	_, err = baseLexicon(cfg.BaseLexicon)
+	<-subDone
+	if err != nil {
 		return nil, err
+	}
+	if subErr != nil {
+		return nil, subErr
 	}
 	return NewWith(d, sub)
 }

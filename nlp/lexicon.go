@@ -75,8 +75,18 @@ func baseLexicon(file string) (*lexicon, error) {
 		return lexiconCache.lex, nil
 	}
 	var lex *lexicon
+	hmmLoaded := false
 	if file != "" {
+		// gse's HMM model loads while the lexicon is read: each is a good part of start-up.
+		// (gse's own dictionary loader loads the model too, so that path stays sequential.)
+		hmmDone := make(chan struct{})
+		go func() {
+			defer close(hmmDone)
+			hmm.LoadModel()
+		}()
 		l, err := readLexicon(file)
+		<-hmmDone
+		hmmLoaded = true
 		switch {
 		case err == nil:
 			lex = l
@@ -92,7 +102,9 @@ func baseLexicon(file string) (*lexicon, error) {
 			return nil, err
 		}
 	}
-	hmm.LoadModel()
+	if !hmmLoaded {
+		hmm.LoadModel()
+	}
 	lexiconCache.lex = lex
 	return lex, nil
 }
