@@ -108,6 +108,7 @@ type Options struct {
 
 // Candidate is one search hit.
 type Candidate struct {
+	Pos    int // the document's position in the docs the index was built from
 	DocID  string
 	Intent string
 	Text   string
@@ -118,6 +119,7 @@ type Candidate struct {
 type Stats struct {
 	Docs      int           // documents
 	Terms     int           // distinct indexed terms
+	Opened    bool          // opened from disk (Open) rather than built (Build)
 	BuildTime time.Duration // Build: analysis and indexing; Open: opening
 }
 
@@ -237,6 +239,7 @@ func Open(path string, a *nlp.Analyzer, docs []Doc) (*Index, error) {
 	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", path, err)
 	}
+	ix.stats.Opened = true
 	ix.stats.BuildTime = time.Since(start)
 	ok = true
 	return ix, nil
@@ -502,7 +505,7 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	out := make([]Candidate, len(hits))
 	for i, h := range hits {
 		d := &ix.docs[h.pos]
-		out[i] = Candidate{DocID: d.ID, Intent: d.Intent, Text: d.Text, Score: h.score}
+		out[i] = Candidate{Pos: int(h.pos), DocID: d.ID, Intent: d.Intent, Text: d.Text, Score: h.score}
 	}
 	return out, nil
 }

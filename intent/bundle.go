@@ -25,6 +25,7 @@ const (
 	PolicyFile     = "policy.json"
 	KBFile         = "kb.yaml"
 	ExamplesFile   = "examples.jsonl" // labelled history (masked) for the retrieval index
+	IndexDir       = "index"          // the retrieval index, persisted by bleve (WriteIndex)
 	DictDir        = "dict"
 	SubwordDir     = "subword"
 	ReportJSONFile = "report.json"

@@ -4,7 +4,7 @@
 //
 // The API is small:
 //
-//	e, err := intent.Load(ctx, "models/shop")      // verify the bundle, build analyzer, index, classifier
+//	e, err := intent.Load(ctx, "models/shop")      // verify the bundle, load analyzer, index, classifier
 //	res := e.Classify(ctx, intent.Request{Text: "东西不要了怎么寄回去"})
 //	res.Intent, res.Confidence, res.Route, res.Answer
 //
@@ -18,6 +18,8 @@
 //	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds
 //	kb.yaml         the knowledge base (labels, categories, answers, example questions)
 //	examples.jsonl  labelled history messages (masked) for the retrieval index
+//	index/          that index (and the knowledge base's examples) persisted by bleve (scorch),
+//	                opened read-only; without it, or should bleve not read it, Load builds it
 //	dict/           the dictionaries the analyzer was built with
 //	subword/        the BPE model (vocab.json, merges.txt)
 //	lexicon.bin     gse's simplified-Chinese dictionary as the segmenter uses it, so a process

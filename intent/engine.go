@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/index"
@@ -29,7 +30,10 @@ type Engine struct {
 	policy   Policy
 	kb       *index.KB
 	ix       *index.Index
-	docTerms map[string][]string // doc id → its terms, for the overlap evidence
+	// docTerms caches each index document's terms (by position) for the overlap evidence. They
+	// are computed on first use: a search touches few documents, and analysing them all would
+	// be most of the start-up once the index is opened from the bundle rather than built.
+	docTerms []atomic.Pointer[[]string]
 	labelIdx map[string]int
 	intents  []*index.Intent // by label index; nil for none or intents missing from the KB
 	loadTime time.Duration
@@ -48,16 +52,55 @@ func Load(ctx context.Context, dir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadParts(ctx, dir, m)
+	return loadParts(ctx, dir, m, indexOpen)
 }
 
 // LoadUnverified builds an engine from a bundle directory that has no manifest yet. Training
-// uses it to fit the ranker and evaluate before the bundle is sealed.
+// uses it to fit the ranker and evaluate before the bundle is sealed. It always builds the
+// retrieval index from the bundle's documents (a persisted one may be stale).
 func LoadUnverified(ctx context.Context, dir, name string) (*Engine, error) {
-	return loadParts(ctx, dir, &Manifest{Name: name, CreatedAt: time.Now()})
+	return loadParts(ctx, dir, &Manifest{Name: name, CreatedAt: time.Now()}, indexBuild)
 }
 
-func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
+// WriteIndex builds the retrieval index of the bundle in dir on disk (IndexDir), so that Load
+// opens it in milliseconds instead of analysing and indexing every document. Training calls it
+// last, once the documents and the policy are final. Without retrieval it writes nothing.
+func WriteIndex(ctx context.Context, dir string) error {
+	path := filepath.Join(dir, IndexDir)
+	if err := os.RemoveAll(path); err != nil {
+		return fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	e, err := loadParts(ctx, dir, &Manifest{CreatedAt: time.Now()}, indexWrite)
+	if err != nil {
+		return err
+	}
+	if err := e.Close(); err != nil {
+		return fmt.Errorf("bundle %s: index: %w", dir, err)
+	}
+	// bleve keeps its files private (0600); a bundle is built by one user and served by another.
+	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && p == path:
+			return nil // no retrieval, no index
+		case err != nil:
+			return err
+		case d.IsDir():
+			return os.Chmod(p, 0o755)
+		}
+		return os.Chmod(p, 0o644)
+	})
+}
+
+// indexMode says where loadParts gets the retrieval index from.
+type indexMode int
+
+const (
+	indexBuild indexMode = iota // build it in memory
+	indexOpen                   // open the bundle's persisted index; build it when there is none
+	indexWrite                  // build it on disk in the bundle (WriteIndex)
+)
+
+func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*Engine, error) {
 	start := time.Now()
 	e := &Engine{manifest: m, version: m.Version()}
 	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir), BaseLexicon: filepath.Join(dir, nlp.LexiconFile)}
@@ -130,23 +173,18 @@ func loadParts(ctx context.Context, dir string, m *Manifest) (*Engine, error) {
 		}
 	}
 	if len(docs) > 0 && e.policy.RetrievalK > 0 {
-		// The documents' terms (for the overlap evidence) are computed while bleve indexes them.
-		e.docTerms = make(map[string][]string, len(docs))
-		termsDone := make(chan struct{})
-		go func() {
-			defer close(termsDone)
-			for i, d := range docs {
-				if i%1024 == 0 && ctx.Err() != nil {
-					return // the load fails on this cancellation (checked below)
-				}
-				e.docTerms[d.ID] = dedupTerms(e.an.Analyze(d.Text).Terms)
+		e.docTerms = make([]atomic.Pointer[[]string], len(docs))
+		path := filepath.Join(dir, IndexDir)
+		switch _, statErr := os.Stat(path); {
+		case mode == indexWrite:
+			e.ix, err = index.Build(ctx, e.an, docs, index.Options{Path: path})
+		case mode == indexOpen && statErr == nil:
+			// A persisted index is derived data: should this bleve not read it, build it.
+			if e.ix, err = index.Open(path, e.an, docs); err != nil {
+				e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
 			}
-		}()
-		e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
-		<-termsDone
-		if err == nil && ctx.Err() != nil { // the terms may be incomplete
-			e.ix.Close()
-			err = ctx.Err()
+		default:
+			e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
 		}
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", dir, err)
@@ -291,9 +329,21 @@ func (e *Engine) addEvidence(ctx context.Context, an nlp.Analysis, s *Scores) {
 		if h.Score > ev.BM25 {
 			ev.BM25 = h.Score
 			ev.Example = h.Text
-			ev.Overlap = overlap(query, e.docTerms[h.DocID])
+			ev.Overlap = overlap(query, e.termsOf(h))
 		}
 	}
+}
+
+// termsOf returns the sorted, deduplicated terms of a hit's document, analysing it on first use.
+// Two searches may both analyse a document first; they store the same terms.
+func (e *Engine) termsOf(h index.Candidate) []string {
+	slot := &e.docTerms[h.Pos]
+	if t := slot.Load(); t != nil {
+		return *t
+	}
+	t := dedupTerms(e.an.Analyze(h.Text).Terms)
+	slot.Store(&t)
+	return t
 }
 
 // TopProb is the classifier's calibrated probability of its top label.

@@ -384,6 +384,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		Train            int       `json:"train"`
 		Dev              int       `json:"dev"`
 	}{cfg.Fit, sum.RefitEpochs, how, cfg.SubwordVocab, cfg.HistoryPerIntent, cfg.TargetPrecision, labels, len(trainEx), len(devEx)})
+	if err := intent.WriteIndex(ctx, tmp); err != nil {
+		return nil, err
+	}
+	stage("index")
 	m := &intent.Manifest{Name: cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(recs, devRecs),
 		Config: cfgJSON, Metrics: metrics}
 	if err := intent.WriteManifest(tmp, m); err != nil {
