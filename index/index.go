@@ -128,8 +128,8 @@ type Index struct {
 	bi    bleve.Index
 	key   string
 	docs  []Doc
-	df    map[string]uint32 // term → document frequency
-	maxDF uint32            // query terms with a larger df are skipped
+	df    map[string]termInfo // term → document frequency and number
+	maxDF uint32              // query terms with a larger df are skipped
 	stats Stats
 
 	// Search walks postings itself (see Search); these are the reader it walks them through and
@@ -142,6 +142,11 @@ type Index struct {
 	docCount  uint64
 	avgDocLen float64
 	posOf     []int32 // bleve's internal document number → position in docs
+	// postings caches each term's postings (by term number) the first time a search reads them
+	// from bleve, already reduced to what BM25 needs. Setting up bleve's term reader (its term
+	// dictionary lookup and postings iterator) was most of a search, and a knowledge base is
+	// small: every term's postings together are a few bytes per document and term.
+	postings []atomic.Pointer[termPostings]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -328,7 +333,7 @@ func (ix *Index) loadStats() (err error) {
 			err = fmt.Errorf("term dictionary: %w", cerr)
 		}
 	}()
-	ix.df = make(map[string]uint32)
+	ix.df = make(map[string]termInfo)
 	for {
 		e, err := fd.Next()
 		if err != nil {
@@ -337,8 +342,9 @@ func (ix *Index) loadStats() (err error) {
 		if e == nil {
 			break
 		}
-		ix.df[e.Term] = uint32(e.Count)
+		ix.df[e.Term] = termInfo{df: uint32(e.Count), num: uint32(len(ix.df))}
 	}
+	ix.postings = make([]atomic.Pointer[termPostings], len(ix.df))
 	ix.stats.Terms = len(ix.df)
 	ix.maxDF = uint32(maxDFShare * float64(len(ix.docs)))
 	if ix.maxDF < minDFCap {
@@ -389,10 +395,24 @@ func (ix *Index) loadStats() (err error) {
 	return nil
 }
 
+// termInfo is what the index knows of a term without reading its postings.
+type termInfo struct {
+	df  uint32 // document frequency
+	num uint32 // the term's number (its place in the term dictionary)
+}
+
 // termDF is a query term and its document frequency.
 type termDF struct {
 	term string
-	df   uint32
+	termInfo
+}
+
+// termPostings are one term's postings: the documents (positions in docs) and, for each,
+// BM25's term-frequency part (k1·tf / (tf + k1·(1 − b + b·len/avgLen)), tf = √freq), which
+// depends on the document and the term only.
+type termPostings struct {
+	pos    []int32
+	tfPart []float64
 }
 
 // queryTerms picks the rarest usable terms of a message into pick, rarest first, and returns
@@ -400,7 +420,8 @@ type termDF struct {
 func (ix *Index) queryTerms(terms []string, pick *[maxQueryTerms]termDF) int {
 	n := 0
 	for i, t := range terms { // insertion into a small sorted buffer; queries are short
-		df, ok := ix.df[t]
+		ti, ok := ix.df[t]
+		df := ti.df
 		if !ok || df > ix.maxDF || seenBefore(terms, i) {
 			continue
 		}
@@ -416,7 +437,7 @@ func (ix *Index) queryTerms(terms []string, pick *[maxQueryTerms]termDF) int {
 			pick[j] = pick[j-1]
 			j--
 		}
-		pick[j] = termDF{t, df}
+		pick[j] = termDF{t, ti}
 	}
 	return n
 }
@@ -468,37 +489,14 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 	sc := ix.scratch.Get().(*searchScratch)
 	defer ix.scratch.Put(sc)
 	sc.reset(len(ix.docs))
-	var tfd bleveindex.TermFieldDoc
 	for i, p := range pick[:n] {
-		r, err := ix.reader.TermFieldReader(ctx, []byte(p.term), textField, true, true, false)
+		tp, err := ix.termPostings(ctx, p)
 		if err != nil {
 			return nil, fmt.Errorf("index: search: %w", err)
 		}
-		for {
-			d, err := r.Next(&tfd)
-			if err != nil {
-				r.Close()
-				return nil, fmt.Errorf("index: search: %w", err)
-			}
-			if d == nil {
-				break
-			}
-			num := d.ID.Value()
-			if num >= uint64(len(ix.posOf)) || ix.posOf[num] < 0 {
-				r.Close()
-				return nil, fmt.Errorf("index: search: posting for unknown document %d", num)
-			}
-			tf := math.Sqrt(float64(d.Freq))
-			fieldLen := 1 / (d.Norm * d.Norm)
-			s := idf[i] * (tf * search.BM25_k1) /
-				(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLen/ix.avgDocLen)))
-			if weight[i] != 1 {
-				s *= weight[i]
-			}
-			sc.add(ix.posOf[num], s)
-		}
-		if err := r.Close(); err != nil {
-			return nil, fmt.Errorf("index: search: %w", err)
+		w := idf[i] * weight[i]
+		for j, pos := range tp.pos {
+			sc.add(pos, w*tp.tfPart[j])
 		}
 	}
 	hits := sc.top(k, n)
@@ -508,6 +506,51 @@ func (ix *Index) Search(ctx context.Context, an nlp.Analysis, k int) ([]Candidat
 		out[i] = Candidate{Pos: int(h.pos), DocID: d.ID, Intent: d.Intent, Text: d.Text, Score: h.score}
 	}
 	return out, nil
+}
+
+// termPostings returns a term's postings, reading them from bleve on first use (the caller
+// holds mu for reading). Two searches may both read a term first; they store the same postings.
+func (ix *Index) termPostings(ctx context.Context, t termDF) (*termPostings, error) {
+	slot := &ix.postings[t.num]
+	if tp := slot.Load(); tp != nil {
+		return tp, nil
+	}
+	r, err := ix.reader.TermFieldReader(ctx, []byte(t.term), textField, true, true, false)
+	if err != nil {
+		return nil, err
+	}
+	tp, err := ix.readPostings(r, int(t.df))
+	if cerr := r.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	slot.Store(tp)
+	return tp, nil
+}
+
+func (ix *Index) readPostings(r bleveindex.TermFieldReader, df int) (*termPostings, error) {
+	tp := &termPostings{pos: make([]int32, 0, df), tfPart: make([]float64, 0, df)}
+	var tfd bleveindex.TermFieldDoc
+	for {
+		d, err := r.Next(&tfd)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			return tp, nil
+		}
+		num := d.ID.Value()
+		if num >= uint64(len(ix.posOf)) || ix.posOf[num] < 0 {
+			return nil, fmt.Errorf("posting for unknown document %d", num)
+		}
+		tf := math.Sqrt(float64(d.Freq))
+		fieldLen := 1 / (d.Norm * d.Norm)
+		tp.pos = append(tp.pos, ix.posOf[num])
+		tp.tfPart = append(tp.tfPart, (tf*search.BM25_k1)/
+			(tf+search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLen/ix.avgDocLen))))
+	}
 }
 
 // searchScratch accumulates one search's scores: dense per document (an index holds thousands

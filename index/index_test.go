@@ -202,8 +202,8 @@ func TestSearchSkipsCommonTerms(t *testing.T) {
 		docs = append(docs, Doc{ID: fmt.Sprint(i), Intent: "x", Text: text})
 	}
 	ix := mustBuild(t, a, docs, Options{})
-	if ix.df["衣服"] != 200 || ix.maxDF != minDFCap {
-		t.Fatalf("df(衣服) = %d, maxDF = %d", ix.df["衣服"], ix.maxDF)
+	if ix.df["衣服"].df != 200 || ix.maxDF != minDFCap {
+		t.Fatalf("df(衣服) = %d, maxDF = %d", ix.df["衣服"].df, ix.maxDF)
 	}
 	// 衣服 and 可以 are in every doc, 退货 in 150 of 200: nothing is left to query.
 	if got, err := ix.Search(context.Background(), a.Analyze("衣服可以退货吗"), 5); err != nil || len(got) != 0 {
@@ -402,7 +402,7 @@ func TestAnalyzerRegistry(t *testing.T) {
 	if want := a.Analyze("我想退個貨").Terms; fmt.Sprint(terms) != fmt.Sprint(want) {
 		t.Errorf("bleve analyzer terms %q, nlp terms %q", terms, want)
 	}
-	if ix.df["退货"] != 1 {
+	if ix.df["退货"].df != 1 {
 		t.Errorf("退货 not indexed: df = %v", ix.df)
 	}
 	ix.Close()
