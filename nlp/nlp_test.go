@@ -54,6 +54,24 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// FuzzNormalize checks the fast path (isNormal) against the full fold, and that normalising is
+// idempotent.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", " ", "abc 123", "你好 在吗", "你好  在吗", " 你好", "退货\u3000", "ＡＢＣ",
+		"在吗？", "好的👍\ufe0f", "\ufffd", "退\xff货", "<PHONE>", "a\tb", "\u00a0", "\u2028", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Normalize(s)
+		if isNormal(s) && normalize(s) != s {
+			t.Errorf("isNormal(%q) but the full fold gives %q", s, normalize(s))
+		}
+		if again := Normalize(got); again != got {
+			t.Errorf("Normalize(%q) = %q, but normalising that gives %q", s, got, again)
+		}
+	})
+}
+
 func TestMask(t *testing.T) {
 	tests := []struct {
 		name, in, want string

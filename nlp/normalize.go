@@ -12,9 +12,14 @@ import (
 // invalid UTF-8 is dropped; runs of whitespace collapse to one space; the ends are trimmed.
 // Emoji and CJK punctuation are kept.
 func Normalize(s string) string {
-	if isNormalASCII(s) {
+	if isNormal(s) {
 		return s
 	}
+	return normalize(s)
+}
+
+// normalize is Normalize without the fast path for text that is normal already.
+func normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending (written only before the next visible rune)
@@ -59,6 +64,8 @@ func Normalize(s string) string {
 // foldRune maps one rune to its normalised form, or -1 to drop it.
 func foldRune(r rune) rune {
 	switch {
+	case r >= cjkFirst && r <= cjkLast: // most of a Chinese message: kept as it is
+		return r
 	case r >= 'A' && r <= 'Z':
 		return r + ('a' - 'A')
 	case r < 0x80:
@@ -89,9 +96,9 @@ func foldRune(r rune) rune {
 	return r
 }
 
-// isNormalASCII reports whether s is already normalised ASCII (the common fast path for ids and
-// short English): printable, lower-case, single spaces, trimmed.
-func isNormalASCII(s string) bool {
+// isNormal reports whether Normalize would return s as it is (most messages: lower-case ASCII,
+// Chinese characters and punctuation, single spaces), so it can skip building a copy.
+func isNormal(s string) bool {
 	if s == "" {
 		return true
 	}
@@ -101,7 +108,16 @@ func isNormalASCII(s string) bool {
 	prevSpace := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x80 || c < 0x20 || c == 0x7f || (c >= 'A' && c <= 'Z') {
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError || foldRune(r) != r || unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+			prevSpace = false
+			continue
+		}
+		if c < 0x20 || c == 0x7f || (c >= 'A' && c <= 'Z') {
 			return false
 		}
 		if c == ' ' {

@@ -29,6 +29,9 @@ func (t *rewriteTarget) record() Rewrite {
 // phraseMatcher finds phrase variants in text, longest match first, scanning left to right.
 type phraseMatcher struct {
 	byFirst map[rune][]*rewriteTarget // variants by first rune, longest first
+	// firstBMP marks the runes below 0x10000 that start a variant: most runes of a message
+	// start none, and a bit test is far cheaper than a map lookup.
+	firstBMP [0x10000 / 64]uint64
 }
 
 func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
@@ -36,6 +39,9 @@ func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
 	for _, t := range targets {
 		r, _ := utf8.DecodeRuneInString(t.variant)
 		m.byFirst[r] = append(m.byFirst[r], t)
+		if r < 0x10000 {
+			m.firstBMP[r>>6] |= 1 << (r & 63)
+		}
 	}
 	for _, list := range m.byFirst {
 		sort.SliceStable(list, func(i, j int) bool { return len(list[i].variant) > len(list[j].variant) })
@@ -78,6 +84,9 @@ func (m *phraseMatcher) apply(text string, rewrites []Rewrite) (string, []Rewrit
 }
 
 func (m *phraseMatcher) match(text string, i int, first rune) *rewriteTarget {
+	if first < 0x10000 && m.firstBMP[first>>6]&(1<<(first&63)) == 0 {
+		return nil
+	}
 	for _, t := range m.byFirst[first] {
 		if !strings.HasPrefix(text[i:], t.variant) {
 			continue
