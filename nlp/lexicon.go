@@ -36,6 +36,10 @@ const prefixOnly = float32(-math.MaxFloat32)
 type lexicon struct {
 	seed       maphash.Seed
 	table      *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
+	// present has a bit set for the hash of every key in table (one bit per key, by the hash's
+	// top bits). Most segmenter lookups are misses, and this half-megabyte stays in the CPU's
+	// cache while the table does not: nine misses in ten end here.
+	present []uint64
 	blob       []byte                  // the words, sorted, back to back
 	ends       []uint32                // end of each word in blob
 	logTotal   float64
@@ -43,8 +47,20 @@ type lexicon struct {
 	maxWordLen int     // in bytes
 }
 
+// presentBits sizes lexicon.present: 2^22 bits for about half a million keys.
+const presentBits = 22
+
+// mayHave reports whether h may be a key of the table (false: it is not).
+func (l *lexicon) mayHave(h uint64) bool {
+	return l.present[h>>(64-presentBits+6)]&(1<<(h>>(64-presentBits)&63)) != 0
+}
+
 func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	v, ok := l.table.Get(maphash.String(l.seed, s))
+	h := maphash.String(l.seed, s)
+	if !l.mayHave(h) {
+		return 0, false, false
+	}
+	v, ok := l.table.Get(h)
 	if !ok {
 		return 0, false, false
 	}
@@ -182,6 +198,10 @@ func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float6
 	}
 	l.table = hashtab.New[float32](len(keys))
 	l.table.PutAllIfAbsent(keys, vals)
+	l.present = make([]uint64, 1<<(presentBits-6))
+	for _, k := range keys {
+		l.present[k>>(64-presentBits+6)] |= 1 << (k >> (64 - presentBits) & 63)
+	}
 	return l
 }
 
@@ -417,6 +437,9 @@ func (o *overlay) lookup(s string) (logp float32, isWord, isPrefix bool) {
 	v, ok := o.words.Get(h)
 	if ok && v != prefixOnly {
 		return v, true, true
+	}
+	if !o.base.mayHave(h) {
+		return 0, false, ok
 	}
 	lp, found := o.base.table.Get(h)
 	if !found {
