@@ -34,14 +34,14 @@ const prefixOnly = float32(-math.MaxFloat32)
 // process's start-up), and the words themselves (needed only to write the lexicon out)
 // sit back to back in one blob, sorted.
 type lexicon struct {
-	seed       maphash.Seed
-	table      *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
+	seed  maphash.Seed
+	table *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
 	// present has a bit set for the hash of every key in table (one bit per key, by the hash's
 	// top bits). Most segmenter lookups are misses, and this half-megabyte stays in the CPU's
 	// cache while the table does not: nine misses in ten end here.
-	present []uint64
-	blob       []byte                  // the words, sorted, back to back
-	ends       []uint32                // end of each word in blob
+	present    []uint64
+	blob       []byte   // the words, sorted, back to back
+	ends       []uint32 // end of each word in blob
 	logTotal   float64
 	unknown    float32 // log probability of an unknown single character
 	maxWordLen int     // in bytes
