@@ -110,31 +110,23 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 	if _, err := os.Stat(cfg.DictDir); errors.Is(err, fs.ErrNotExist) {
 		cfg.DictDir = ""
 	}
-	// The classifier is read while the analyzer loads its dictionaries: the two are independent
-	// and each is a good part of start-up.
-	var clfErr error
-	clfDone := make(chan struct{})
+	// Everything that does not need the analyzer is read while it loads its dictionaries (most
+	// of start-up): the classifier, the policy, the knowledge base and the history.
+	var hist []ExampleDoc
+	var partsErr error
+	partsDone := make(chan struct{})
 	go func() {
-		defer close(clfDone)
-		f, err := os.Open(filepath.Join(dir, ClassifierFile))
-		if err != nil {
-			clfErr = err
-			return
-		}
-		defer f.Close()
-		e.clf, clfErr = ReadClassifier(f)
+		defer close(partsDone)
+		hist, partsErr = e.readParts(dir)
 	}()
 	var err error
 	e.an, err = nlp.New(cfg)
-	<-clfDone
+	<-partsDone
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
-	if clfErr != nil {
-		return nil, fmt.Errorf("bundle %s: %w", dir, clfErr)
-	}
-	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	if partsErr != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, partsErr)
 	}
 	e.labelIdx = make(map[string]int, len(e.clf.Labels()))
 	for i, l := range e.clf.Labels() {
@@ -142,10 +134,7 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 	}
 	e.intents = make([]*index.Intent, len(e.clf.Labels()))
 	var docs []index.Doc
-	if _, err := os.Stat(filepath.Join(dir, KBFile)); err == nil {
-		if e.kb, err = index.LoadKB(filepath.Join(dir, KBFile)); err != nil {
-			return nil, fmt.Errorf("bundle %s: %w", dir, err)
-		}
+	if e.kb != nil {
 		for i, l := range e.clf.Labels() {
 			it, ok := e.kb.Intent(l)
 			if !ok && l != NoneIntent {
@@ -162,10 +151,6 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 				docs = append(docs, index.Doc{ID: "kb:" + it.ID + ":" + strconv.Itoa(j), Intent: it.ID, Text: an.Text})
 			}
 		}
-	}
-	hist, err := readExamples(filepath.Join(dir, ExamplesFile))
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	for i, d := range hist {
 		if _, ok := e.labelIdx[d.Intent]; ok {
@@ -192,6 +177,29 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 	}
 	e.loadTime = time.Since(start)
 	return e, nil
+}
+
+// readParts reads the parts of a bundle that do not need the analyzer into e (classifier,
+// policy, knowledge base when there is one) and returns the history examples.
+func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
+	f, err := os.Open(filepath.Join(dir, ClassifierFile))
+	if err != nil {
+		return nil, err
+	}
+	e.clf, err = ReadClassifier(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, KBFile)); err == nil {
+		if e.kb, err = index.LoadKB(filepath.Join(dir, KBFile)); err != nil {
+			return nil, err
+		}
+	}
+	return readExamples(filepath.Join(dir, ExamplesFile))
 }
 
 func readExamples(path string) ([]ExampleDoc, error) {

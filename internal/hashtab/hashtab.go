@@ -26,7 +26,11 @@ func New[V any](capacity int) *Table[V] {
 	for size*3/4 < capacity {
 		size, bits = size<<1, bits+1
 	}
-	return &Table[V]{slots: make([]slot[V], size), mask: uint64(size - 1), shift: 64 - bits, limit: size * 3 / 4}
+	t := &Table[V]{mask: uint64(size - 1), shift: 64 - bits, limit: size * 3 / 4}
+	if t.slots = hugeSlots(t, size); t.slots == nil {
+		t.slots = make([]slot[V], size)
+	}
+	return t
 }
 
 // Two distinct keys that differ only in the top bit collide in the table; callers pass hashes or

@@ -2,6 +2,7 @@ package hashtab
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -122,5 +123,31 @@ func TestPutAllIfAbsent(t *testing.T) {
 		if a != o || okA != okO || a < 0 {
 			t.Fatalf("Get(%#x) = %d, %v; one at a time %d, %v", k, a, okA, o, okO)
 		}
+	}
+}
+
+// A table of several megabytes lives in its own huge-page mapping on Linux: it must behave as
+// one on the Go heap, and its memory must survive collections while the table is reachable.
+func TestLargeTable(t *testing.T) {
+	const n = 300_000 // 512 Ki slots of 16 bytes: 8 MiB
+	tab := New[float32](n)
+	keys := make([]uint64, n)
+	vals := make([]float32, n)
+	for i := range keys {
+		keys[i] = rand.New(rand.NewPCG(uint64(i), 11)).Uint64() &^ topBit
+		vals[i] = float32(i)
+	}
+	if got := tab.PutAllIfAbsent(keys, vals); got != n {
+		t.Fatalf("stored %d of %d keys", got, n)
+	}
+	runtime.GC()
+	runtime.GC()
+	for i, k := range keys {
+		if v, ok := tab.Get(k); !ok || v != vals[i] {
+			t.Fatalf("Get(key %d) = %v, %v; want %v", i, v, ok, vals[i])
+		}
+	}
+	if _, ok := tab.Get(12345); ok {
+		t.Error("a key never put is found")
 	}
 }
