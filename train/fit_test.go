@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -198,6 +199,22 @@ func TestFitErrors(t *testing.T) {
 	}
 	if _, _, err := Fit(ctx, nil, nil, synthLabels, cfg, nil); err == nil {
 		t.Error("Fit with no examples: nil error")
+	}
+	for name, bad := range map[string]func(*FitConfig){
+		"zero rate":            func(c *FitConfig) { c.Rate = 0 },
+		"negative rate":        func(c *FitConfig) { c.Rate = -0.5 },
+		"NaN rate":             func(c *FitConfig) { c.Rate = math.NaN() },
+		"negative L2":          func(c *FitConfig) { c.L2 = -1 },
+		"label smoothing of 1": func(c *FitConfig) { c.LabelSmoothing = 1 },
+		"negative smoothing":   func(c *FitConfig) { c.LabelSmoothing = -0.1 },
+		"no epochs":            func(c *FitConfig) { c.Epochs = 0 },
+		"no patience":          func(c *FitConfig) { c.Patience = 0 },
+	} {
+		c := cfg
+		bad(&c)
+		if _, _, err := Fit(ctx, train, nil, synthLabels, c, nil); err == nil || !strings.HasPrefix(err.Error(), "fit: ") {
+			t.Errorf("Fit with %s: error %v, want a fit: error", name, err)
+		}
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
