@@ -295,51 +295,83 @@ type Scores struct {
 // and the classifier is unsure (below the retrieval gate): it costs most of a message's time,
 // and with fusion off it would only decorate the candidates.
 func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
-	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
-	e.clf.Logits(an.Features, s.Logits)
+	return e.score(ctx, an, nil)
+}
+
+// scoreBuf is room for one message's scores, so that Classify keeps them on its stack.
+type scoreBuf struct {
+	logits   [64]float32
+	evidence [64]Evidence
+}
+
+// score is Score with the scores in buf when it is big enough (nil: allocated).
+func (e *Engine) score(ctx context.Context, an nlp.Analysis, buf *scoreBuf) Scores {
+	s := e.logits(an, buf)
 	if e.policy.Fusion.IsZero() {
 		return s
 	}
 	if g := e.policy.RetrievalGate; g > 0 && TopProb(s.Logits, e.policy.Temperature) >= g {
 		return s
 	}
-	e.addEvidence(ctx, an, &s)
+	s.Evidence = e.evidence(ctx, an, len(s.Logits), buf)
 	return s
 }
 
 // ScoreAll scores an analysis with the classifier and always with retrieval evidence (when
 // the bundle has an index): training fits the fusion weights and the gate from it.
 func (e *Engine) ScoreAll(ctx context.Context, an nlp.Analysis) Scores {
-	s := Scores{Logits: make([]float32, len(e.clf.Labels()))}
-	e.clf.Logits(an.Features, s.Logits)
-	e.addEvidence(ctx, an, &s)
+	s := e.logits(an, nil)
+	s.Evidence = e.evidence(ctx, an, len(s.Logits), nil)
 	return s
 }
 
-// addEvidence retrieves the policy's K nearest examples and adds what they say to s.
-func (e *Engine) addEvidence(ctx context.Context, an nlp.Analysis, s *Scores) {
+// logits returns Scores with the classifier's logits, in buf when it is big enough.
+func (e *Engine) logits(an nlp.Analysis, buf *scoreBuf) Scores {
+	var s Scores
+	if k := len(e.clf.Labels()); buf != nil && k <= len(buf.logits) {
+		s.Logits = buf.logits[:k]
+	} else {
+		s.Logits = make([]float32, k)
+	}
+	e.clf.Logits(an.Features, s.Logits)
+	return s
+}
+
+// evidence retrieves the policy's K nearest examples and returns what they say about each of
+// k labels (in buf when it is big enough), or nil without retrieval or hits.
+func (e *Engine) evidence(ctx context.Context, an nlp.Analysis, k int, buf *scoreBuf) []Evidence {
 	if e.ix == nil || e.policy.RetrievalK == 0 {
-		return
+		return nil
 	}
 	hits, err := e.ix.Search(ctx, an, e.policy.RetrievalK)
 	if err != nil || len(hits) == 0 {
-		return
+		return nil
 	}
-	s.Evidence = make([]Evidence, len(s.Logits))
-	query := dedupTerms(an.Terms)
+	var ev []Evidence
+	if buf != nil && k <= len(buf.evidence) {
+		ev = buf.evidence[:k]
+		clear(ev)
+	} else {
+		ev = make([]Evidence, k)
+	}
+	var qbuf [32]string
+	query := append(qbuf[:0], an.Terms...)
+	slices.Sort(query)
+	query = slices.Compact(query)
 	for _, h := range hits {
 		j, ok := e.labelIdx[h.Intent]
 		if !ok {
 			continue
 		}
-		ev := &s.Evidence[j]
-		ev.Agree += 1 / float64(len(hits))
-		if h.Score > ev.BM25 {
-			ev.BM25 = h.Score
-			ev.Example = h.Text
-			ev.Overlap = overlap(query, e.termsOf(h))
+		x := &ev[j]
+		x.Agree += 1 / float64(len(hits))
+		if h.Score > x.BM25 {
+			x.BM25 = h.Score
+			x.Example = h.Text
+			x.Overlap = overlap(query, e.termsOf(h))
 		}
 	}
+	return ev
 }
 
 // termsOf returns the sorted, deduplicated terms of a hit's document, analysing it on first use.
@@ -431,7 +463,8 @@ const numCandidates = 3
 func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	start := time.Now()
 	an := e.an.Analyze(req.Text)
-	s := e.Score(ctx, an)
+	var sb scoreBuf
+	s := e.score(ctx, an, &sb)
 	var buf [64]float64
 	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, buf[:0])
 	order := topK(probs, numCandidates)
