@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
@@ -30,6 +31,7 @@ func TestMain(m *testing.M) {
 	if engineRoot != "" {
 		os.RemoveAll(engineRoot)
 	}
+	shoptest.Cleanup() // the benchmarks' sample-shop bundle
 	os.Exit(code)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,6 +45,12 @@ func shopBodies(b *testing.B) [][]byte {
 // in-memory listener with parallel keep-alive clients, and reports both throughputs and
 // /intent's share of the trivial handler's (the target is ≥ 35 % on the sample shop):
 // with a fake engine (serve's own overhead) and with the sample shop's real engine.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shoptest.Cleanup() // the benchmarks' sample-shop bundle
+	os.Exit(code)
+}
+
 func BenchmarkServe(b *testing.B) {
 	b.Run("engine=fake", func(b *testing.B) { benchServe(b, fakeLoader, "fake", [][]byte{benchBody}) })
 	b.Run("engine=shop", func(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -25,11 +26,15 @@ func Path(elem ...string) string {
 	return filepath.Join(append([]string{root(), "corpora", "shop"}, elem...)...)
 }
 
+// made holds the temporary directory once Bundle has created it, for Cleanup.
+var made atomic.Pointer[string]
+
 var bundle = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "zhiyi-shop-")
 	if err != nil {
 		return "", err
 	}
+	made.Store(&dir)
 	cfg := train.DefaultConfig()
 	cfg.Data = []string{Path("chats")}
 	cfg.KB = Path("kb.yaml")
@@ -43,13 +48,13 @@ var bundle = sync.OnceValues(func() (string, error) {
 })
 
 // Bundle trains the sample shop once per process (a few seconds) into a temporary directory and
-// returns the bundle's path. Call Cleanup from TestMain, or leave it to the OS's temp cleaning.
+// returns the bundle's path. Call Cleanup from TestMain: each bundle is tens of megabytes.
 func Bundle() (string, error) { return bundle() }
 
-// Cleanup removes the trained bundle, if one was made.
+// Cleanup removes the trained bundle, if one was made (it never trains one).
 func Cleanup() {
-	if dir, err := bundle(); err == nil {
-		os.RemoveAll(filepath.Dir(dir))
+	if dir := made.Load(); dir != nil {
+		os.RemoveAll(*dir)
 	}
 }
 
