@@ -67,14 +67,14 @@ func (c *Classifier) Logits(features []uint32, out []float32) {
 		copy(acc, c.bias)
 		return
 	}
-	clear(acc)
+	var buf [256]int32
+	rows := buf[:0]
 	for _, f := range features {
-		r, ok := c.rows.Get(uint64(f))
-		if !ok {
-			continue
+		if r, ok := c.rows.Get(uint64(f)); ok {
+			rows = append(rows, r)
 		}
-		addTo(acc, c.weights[int(r)*k:int(r)*k+k])
 	}
+	sumRows(acc, c.weights, k, rows)
 	// Features are weighted 1/√n; scaling the sum once is the same as scaling every row.
 	scale := float32(1 / math.Sqrt(float64(len(features))))
 	for j, b := range c.bias[:k] {
@@ -83,7 +83,8 @@ func (c *Classifier) Logits(features []uint32, out []float32) {
 }
 
 // addTo adds w to acc element-wise (len(w) ≥ len(acc)). Unrolled by eight: the compiler does
-// not vectorise, and this loop is most of a prediction's arithmetic.
+// not vectorise, and where there is no vector kernel (sumRowsVector) this loop is most of a
+// prediction's arithmetic.
 func addTo(acc, w []float32) {
 	w = w[:len(acc)]
 	for len(acc) >= 8 {

@@ -1,0 +1,54 @@
+package intent
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// sumRows (the vector kernel where there is one) and the portable code give the same bits for
+// every shape, and both are the sum of the rows.
+func TestSumRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{1, 2, 7, 8, 9, 11, 16, 31, 39, 40, 64, 65, 100} {
+		for _, n := range []int{0, 1, 2, 3, 4, 7, 50, 301} {
+			const nrows = 500
+			w := make([]float32, nrows*k)
+			for i := range w {
+				w[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+			}
+			rows := make([]int32, n)
+			for i := range rows {
+				rows[i] = int32(rng.IntN(nrows))
+			}
+			got := make([]float32, k)
+			for i := range got {
+				got[i] = 42 // sumRows sets, it does not add
+			}
+			sumRows(got, w, k, rows)
+			portable := make([]float32, k)
+			sumRowsPortable(portable, w, k, rows)
+			for j := range k {
+				if math.Float32bits(got[j]) != math.Float32bits(portable[j]) {
+					t.Fatalf("k=%d n=%d column %d: kernel %v, portable %v", k, n, j, got[j], portable[j])
+				}
+				want := 0.0
+				for _, r := range rows {
+					want += float64(w[int(r)*k+j])
+				}
+				if d := math.Abs(float64(got[j]) - want); d > 1e-4*(1+math.Abs(want)) {
+					t.Fatalf("k=%d n=%d column %d: %v, want %v", k, n, j, got[j], want)
+				}
+			}
+		}
+	}
+}
+
+func TestSumRowsChecksBounds(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("a row past the weights did not panic")
+		}
+	}()
+	sumRows(make([]float32, 8), make([]float32, 16), 8, []int32{0, 2})
+}
