@@ -182,6 +182,14 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
+		// A three-byte sequence led by E1, E3–EC, EE or EF is valid whatever its continuation
+		// bytes, and neither a surrogate nor U+2028/9: that is nearly all Chinese text, passed
+		// without decoding it.
+		if c := s[i]; c >= 0xE1 && c <= 0xEF && c != 0xE2 && c != 0xED && i+2 < len(s) &&
+			s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)

@@ -60,7 +60,8 @@ func TestResultAppendJSONMatchesEncodingJSON(t *testing.T) {
 }
 
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "退货", "a\"b\\", "\x00\x1f\x7f", "\u2028", "\xff", "\xe4\xb8", "<&>"} {
+	for _, s := range []string{"", "退货", "a\"b\\", "\x00\x1f\x7f", "\u2028", "\xff", "\xe4\xb8", "<&>",
+		"\xed\xa0\x80", "\xe0\x80\x80", "\xe0\xa0\x80", "\xef\xbf\xbf", "\xe1\x80", "退\xe9\xbf", "\xe2\x82\xac"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
