@@ -467,7 +467,8 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	s := e.score(ctx, an, &sb)
 	var buf [64]float64
 	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, buf[:0])
-	order := topK(probs, numCandidates)
+	var orderBuf [numCandidates]int
+	order := topK(probs, numCandidates, orderBuf[:0])
 	labels := e.clf.Labels()
 	best := order[0]
 	res := Result{
@@ -514,21 +515,23 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	return res
 }
 
-// topK returns the indices of the k largest values, largest first (ties: lower index first).
-func topK(v []float64, k int) []int {
+// topK appends to out the indices of the k largest values, largest first (ties: lower index
+// first), in one pass.
+func topK(v []float64, k int, out []int) []int {
 	k = min(k, len(v))
-	out := make([]int, 0, k)
-	for range k {
-		best := -1
-		for j, x := range v {
-			if slices.Contains(out, j) {
-				continue
-			}
-			if best < 0 || x > v[best] {
-				best = j
-			}
+	out = out[:0]
+	for j, x := range v {
+		if len(out) == k && x <= v[out[k-1]] {
+			continue
 		}
-		out = append(out, best)
+		if len(out) < k {
+			out = append(out, j)
+		}
+		i := len(out) - 1
+		for ; i > 0 && x > v[out[i-1]]; i-- {
+			out[i] = out[i-1]
+		}
+		out[i] = j
 	}
 	return out
 }
