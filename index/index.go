@@ -530,6 +530,7 @@ func (ix *Index) termPostings(ctx context.Context, t termDF) (*termPostings, err
 	return tp, nil
 }
 
+// readPostings reads one term's postings from r into positions and BM25 term-frequency parts.
 func (ix *Index) readPostings(r bleveindex.TermFieldReader, df int) (*termPostings, error) {
 	tp := &termPostings{pos: make([]int32, 0, df), tfPart: make([]float64, 0, df)}
 	var tfd bleveindex.TermFieldDoc

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -224,10 +223,11 @@ func readExamples(path string) ([]ExampleDoc, error) {
 	return out, sc.Err()
 }
 
-func dedupTerms(terms []string) []string {
-	out := slices.Clone(terms)
-	sort.Strings(out)
-	return slices.Compact(out)
+// dedupTerms returns terms sorted and without repeats, in dst's storage.
+func dedupTerms(dst, terms []string) []string {
+	dst = append(dst[:0], terms...)
+	slices.Sort(dst)
+	return slices.Compact(dst)
 }
 
 // WithPolicy returns an engine that shares everything with e but decides with p: for
@@ -355,9 +355,7 @@ func (e *Engine) evidence(ctx context.Context, an nlp.Analysis, k int, buf *scor
 		ev = make([]Evidence, k)
 	}
 	var qbuf [32]string
-	query := append(qbuf[:0], an.Terms...)
-	slices.Sort(query)
-	query = slices.Compact(query)
+	query := dedupTerms(qbuf[:0], an.Terms)
 	for _, h := range hits {
 		j, ok := e.labelIdx[h.Intent]
 		if !ok {
@@ -381,7 +379,7 @@ func (e *Engine) termsOf(h index.Candidate) []string {
 	if t := slot.Load(); t != nil {
 		return *t
 	}
-	t := dedupTerms(e.an.Analyze(h.Text).Terms)
+	t := dedupTerms(nil, e.an.Analyze(h.Text).Terms)
 	slot.Store(&t)
 	return t
 }
@@ -515,8 +513,8 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	return res
 }
 
-// topK appends to out the indices of the k largest values, largest first (ties: lower index
-// first), in one pass.
+// topK returns, in out's storage, the indices of the k largest values, largest first (ties:
+// lower index first), found in one pass.
 func topK(v []float64, k int, out []int) []int {
 	k = min(k, len(v))
 	out = out[:0]
