@@ -18,8 +18,10 @@ import (
 type Classifier struct {
 	labels []string
 	rows   *hashtab.Table[int32] // feature id → row in weights
-	// weights holds len(rows) rows of len(labels) float32s.
+	// weights holds len(rows) rows of stride float32s: one per label, then zeros up to a
+	// multiple of eight, so that the vector kernel sums whole rows (sumRowsVector).
 	weights []float32
+	stride  int
 	bias    []float32
 }
 
@@ -34,7 +36,14 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 		return nil, fmt.Errorf("classifier: %d features × %d labels needs %d weights and %d biases, got %d and %d",
 			len(features), k, len(features)*k, k, len(weights), len(bias))
 	}
-	c := &Classifier{labels: slices.Clone(labels), rows: hashtab.New[int32](len(features)), weights: weights, bias: bias}
+	c := &Classifier{labels: slices.Clone(labels), rows: hashtab.New[int32](len(features)), weights: weights, bias: bias, stride: k}
+	if k%8 != 0 {
+		c.stride = (k + 7) &^ 7
+		c.weights = make([]float32, len(features)*c.stride)
+		for i := range features {
+			copy(c.weights[i*c.stride:], weights[i*k:(i+1)*k])
+		}
+	}
 	keys := make([]uint64, len(features))
 	rows := make([]int32, len(features))
 	for i, f := range features {
@@ -74,7 +83,7 @@ func (c *Classifier) Logits(features []uint32, out []float32) {
 			rows = append(rows, r)
 		}
 	}
-	sumRows(acc, c.weights, k, rows)
+	sumRows(acc, c.weights, c.stride, rows)
 	// Features are weighted 1/√n; scaling the sum once is the same as scaling every row.
 	scale := float32(1 / math.Sqrt(float64(len(features))))
 	for j, b := range c.bias[:k] {
@@ -154,11 +163,25 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 		return true
 	})
 	put(ids)
-	put(c.weights)
+	put(c.unpadded())
 	if cw.err == nil {
 		cw.err = bw.Flush()
 	}
 	return cw.n, cw.err
+}
+
+// unpadded returns the weights without the rows' padding: len(rows) rows of len(labels).
+func (c *Classifier) unpadded() []float32 {
+	k := len(c.labels)
+	if c.stride == k {
+		return c.weights
+	}
+	n := len(c.weights) / c.stride
+	w := make([]float32, 0, n*k)
+	for i := range n {
+		w = append(w, c.weights[i*c.stride:i*c.stride+k]...)
+	}
+	return w
 }
 
 // ReadClassifier reads what WriteTo wrote.

@@ -3,6 +3,7 @@ package intent
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -12,7 +13,7 @@ import (
 )
 
 // randomClassifier makes a classifier with k labels and n features with random weights.
-func randomClassifier(t *testing.T, seed uint64, k, n int) (*Classifier, []uint32) {
+func randomClassifier(t testing.TB, seed uint64, k, n int) (*Classifier, []uint32) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	labels := make([]string, k)
@@ -106,6 +107,36 @@ func TestClassifierLogits(t *testing.T) {
 	want := []float32{0.5 + 0.5*1, -0.5 + 0.5*4}
 	if math.Abs(float64(out[0]-want[0])) > 1e-6 || math.Abs(float64(out[1]-want[1])) > 1e-6 {
 		t.Errorf("logits = %v, want %v", out, want)
+	}
+}
+
+// Rows are padded in memory to a multiple of eight labels for the vector kernel: every label
+// count scores as the plain sum, and the file holds no padding.
+func TestClassifierPaddedRows(t *testing.T) {
+	for _, k := range []int{1, 7, 8, 9, 39, 70} {
+		c, ids := randomClassifier(t, uint64(k), k, 50)
+		// magic, label count, labels (length and bytes), feature count, biases, ids, weights
+		want := len(classifierMagic) + 4 + 4 + 4*k + 4*50 + 4*50*k
+		for _, l := range c.Labels() {
+			want += 2 + len(l)
+		}
+		if n := len(writeClassifier(t, c)); n != want {
+			t.Errorf("k=%d: file of %d bytes, want %d", k, n, want)
+		}
+		feats := []uint32{ids[3], ids[3], ids[49], ids[0], 12345}
+		got := make([]float32, k)
+		c.Logits(feats, got)
+		for j := range k {
+			sum := 0.0
+			for _, f := range feats[:4] {
+				r := slices.Index(ids, f)
+				sum += float64(c.weights[r*c.stride+j])
+			}
+			want := float64(c.bias[j]) + sum/math.Sqrt(float64(len(feats)))
+			if math.Abs(float64(got[j])-want) > 1e-5*(1+math.Abs(want)) {
+				t.Fatalf("k=%d label %d: logit %v, want %v", k, j, got[j], want)
+			}
+		}
 	}
 }
 
@@ -216,5 +247,31 @@ func TestSoftmax(t *testing.T) {
 	Softmax(zeroT, 0)
 	if math.IsNaN(float64(zeroT[0])) || math.Abs(float64(zeroT[0]+zeroT[1]-1)) > 1e-6 {
 		t.Errorf("Softmax with temperature 0 = %v, want it treated as 1", zeroT)
+	}
+}
+
+// BenchmarkLogits scores messages of 60 features, four in five known, with the sample shop's
+// label count (39) and a multiple of eight.
+func BenchmarkLogits(b *testing.B) {
+	for _, k := range []int{39, 40} {
+		b.Run(fmt.Sprintf("labels=%d", k), func(b *testing.B) {
+			c, ids := randomClassifier(b, 1, k, 20000)
+			rng := rand.New(rand.NewPCG(3, 3))
+			msgs := make([][]uint32, 64)
+			for i := range msgs {
+				for range 60 {
+					f := rng.Uint32()
+					if rng.IntN(5) > 0 {
+						f = ids[rng.IntN(len(ids))]
+					}
+					msgs[i] = append(msgs[i], f)
+				}
+			}
+			out := make([]float32, k)
+			b.ResetTimer()
+			for i := range b.N {
+				c.Logits(msgs[i%len(msgs)], out)
+			}
+		})
 	}
 }

@@ -1,7 +1,7 @@
 package intent
 
-// sumRows sets acc[j] to the sum of w[r*stride+j] over the rows r, for j < len(acc) ≤ stride.
-// Rows at even positions and rows at odd positions are summed separately, in order, and the two
+// sumRows sets acc[j] to the sum of w[r*stride+j] over the rows r, for j < len(acc) ≤ stride;
+// every row must hold stride values. Rows at even positions and rows at odd positions are summed separately, in order, and the two
 // sums added last: that is the order of the vector kernel (sumRowsVector, two accumulators hide
 // the adds' latency), and the portable code keeps it, so every machine computes the same bits.
 func sumRows(acc, w []float32, stride int, rows []int32) {
@@ -9,7 +9,7 @@ func sumRows(acc, w []float32, stride int, rows []int32) {
 		return
 	}
 	for _, r := range rows {
-		_ = w[int(r)*stride+len(acc)-1] // the kernel reads whole rows: keep it in bounds
+		_ = w[int(r)*stride+stride-1] // the kernel reads whole rows: keep it in bounds
 	}
 	from := sumRowsVector(acc, w, stride, rows)
 	sumRowsPortable(acc[from:], w[from:], stride, rows)

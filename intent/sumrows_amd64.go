@@ -5,15 +5,25 @@ import "golang.org/x/sys/cpu"
 // hasAVX says whether the CPU and the OS support AVX (256-bit float adds).
 var hasAVX = cpu.X86.HasAVX
 
-// sumRowsVector sums the first len(acc)/8*8 columns with AVX and returns how many it did (0
-// without AVX). The caller checks the bounds.
+// sumRowsVector sums columns with AVX, eight at a time, and returns how many it did (0 without
+// AVX): all of them when the rows are padded to a multiple of eight (stride ≥ len(acc) rounded
+// up; the classifier pads its rows so), else len(acc)/8*8. The caller checks the bounds.
 func sumRowsVector(acc, w []float32, stride int, rows []int32) int {
-	blocks := len(acc) / 8
-	if !hasAVX || blocks == 0 || len(rows) == 0 {
+	if !hasAVX || len(rows) == 0 {
 		return 0
 	}
-	sumRows8(&acc[0], &w[0], stride, &rows[0], len(rows), blocks)
-	return blocks * 8
+	k := len(acc)
+	full := k / 8
+	if full > 0 {
+		sumRows8(&acc[0], &w[0], stride, &rows[0], len(rows), full)
+	}
+	if k%8 == 0 || stride < (full+1)*8 {
+		return full * 8
+	}
+	var last [8]float32 // the padded last block; its padding columns are dropped
+	sumRows8(&last[0], &w[full*8], stride, &rows[0], len(rows), 1)
+	copy(acc[full*8:], last[:])
+	return k
 }
 
 // sumRows8 is the AVX kernel (sumrows_amd64.s): for each block b < blocks of 8 columns,
