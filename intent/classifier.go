@@ -122,11 +122,22 @@ func Softmax(logits []float32, temperature float32) {
 	for _, v := range logits {
 		m = max(m, v)
 	}
+	inv := 1 / temperature
+	var buf [64]float64
 	var sum float32
-	for i, v := range logits {
-		e := float32(math.Exp(float64((v - m) / temperature)))
-		logits[i] = e
-		sum += e
+	for rest := logits; len(rest) > 0; rest = rest[len(buf):] {
+		n := min(len(rest), len(buf))
+		for i, v := range rest[:n] {
+			buf[i] = float64((v - m) * inv)
+		}
+		expAll(buf[:n])
+		for i, e := range buf[:n] {
+			rest[i] = float32(e)
+			sum += rest[i]
+		}
+		if n < len(buf) {
+			break
+		}
 	}
 	for i := range logits {
 		logits[i] /= sum

@@ -396,9 +396,16 @@ func TopProb(logits []float32, temperature float64) float64 {
 	for _, l := range logits {
 		m = max(m, l)
 	}
+	inv, fm := 1/temperature, float64(m)
+	var buf [64]float64
 	sum := 0.0
-	for _, l := range logits {
-		sum += math.Exp(float64(l-m) / temperature)
+	for len(logits) > 0 {
+		n := min(len(logits), len(buf))
+		for j, l := range logits[:n] {
+			buf[j] = (float64(l) - fm) * inv
+		}
+		sum += expAll(buf[:n])
+		logits = logits[n:]
 	}
 	return 1 / sum
 }
@@ -428,27 +435,28 @@ func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
 	if t <= 0 {
 		t = 1
 	}
+	scale := wc / t
+	evidence := s.Evidence != nil && !f.IsZero()
+	half := f.BM25Half
+	if half <= 0 {
+		half = 1
+	}
 	m := math.Inf(-1)
 	for j, l := range s.Logits {
-		z := wc * float64(l) / t
-		if s.Evidence != nil && !f.IsZero() {
-			ev := s.Evidence[j]
-			half := f.BM25Half
-			if half <= 0 {
-				half = 1
-			}
+		z := scale * float64(l)
+		if evidence {
+			ev := &s.Evidence[j]
 			z += f.BM25*ev.BM25/(ev.BM25+half) + f.Agree*ev.Agree + f.Overlap*ev.Overlap
 		}
 		out = append(out, z)
 		m = max(m, z)
 	}
-	sum := 0.0
 	for j := range out {
-		out[j] = math.Exp(out[j] - m)
-		sum += out[j]
+		out[j] -= m
 	}
+	inv := 1 / expAll(out)
 	for j := range out {
-		out[j] /= sum
+		out[j] *= inv
 	}
 	return out
 }
