@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,12 @@ type Engine struct {
 	labelIdx map[string]int
 	intents  []*index.Intent // by label index; nil for none or intents missing from the KB
 	loadTime time.Duration
+	// buffers holds *nlp.Buffers for Classify's analyses (shared by WithPolicy's copies).
+	buffers *sync.Pool
+}
+
+func newBufferPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(nlp.Buffers) }}
 }
 
 // ExampleDoc is one line of examples.jsonl: a labelled, masked customer message from history.
@@ -101,7 +108,7 @@ const (
 
 func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*Engine, error) {
 	start := time.Now()
-	e := &Engine{manifest: m, version: m.Version()}
+	e := &Engine{manifest: m, version: m.Version(), buffers: newBufferPool()}
 	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir), BaseLexicon: filepath.Join(dir, nlp.LexiconFile)}
 	if _, err := os.Stat(filepath.Join(dir, SubwordDir, nlp.SubwordVocabFile)); err == nil {
 		cfg.SubwordDir = filepath.Join(dir, SubwordDir)
@@ -468,7 +475,12 @@ const numCandidates = 3
 // off. ctx bounds retrieval.
 func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	start := time.Now()
-	an := e.an.Analyze(req.Text)
+	bufs := e.buffers.Get().(*nlp.Buffers)
+	an := e.an.AnalyzeWith(req.Text, bufs)
+	defer func() {
+		bufs.Keep(an)
+		e.buffers.Put(bufs)
+	}()
 	var sb scoreBuf
 	s := e.score(ctx, an, &sb)
 	var buf [64]float64
@@ -515,7 +527,9 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		res.Candidates = append(res.Candidates, c)
 	}
 	if req.Debug {
-		res.Debug = &Debug{Text: an.Text, Tokens: an.Tokens, Terms: an.Terms, Masked: an.Masked.Kinds(), Features: an.Features}
+		// the analysis's slices go back to the pool: the result gets copies
+		res.Debug = &Debug{Text: an.Text, Tokens: slices.Clone(an.Tokens), Terms: slices.Clone(an.Terms),
+			Masked: an.Masked.Kinds(), Features: slices.Clone(an.Features)}
 	}
 	res.TookMicros = time.Since(start).Microseconds()
 	return res

@@ -118,14 +118,29 @@ func (a *Analyzer) Dictionaries() *Dictionaries { return a.dicts }
 func (a *Analyzer) HasSubword() bool { return a.subword != nil }
 
 // Analyze runs the whole pipeline on one message. It never panics, whatever the bytes.
-func (a *Analyzer) Analyze(text string) Analysis {
+func (a *Analyzer) Analyze(text string) Analysis { return a.AnalyzeWith(text, nil) }
+
+// Buffers is room for an analysis's tokens, terms and features, to reuse across messages.
+type Buffers struct {
+	Tokens, Terms []string
+	Features      []uint32
+}
+
+// AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
+// is big enough (buf may be nil): they are valid until buf is used again. Keep the grown slices
+// for the next message with buf.Keep.
+func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	norm := Normalize(text)
 	an.Text, an.Masked = Mask(norm)
 	rewritten, rewrites := a.phrases.apply(an.Text, nil)
 
-	an.Tokens = a.segment(rewritten, make([]string, 0, 2+len(rewritten)/4))
-	an.Terms = make([]string, 0, len(an.Tokens))
+	var b Buffers
+	if buf != nil {
+		b = *buf
+	}
+	an.Tokens = a.segment(rewritten, grow(b.Tokens, 2+len(rewritten)/4))
+	an.Terms = grow(b.Terms, len(an.Tokens))
 	for i, tok := range an.Tokens {
 		if t, ok := a.words[tok]; ok {
 			an.Tokens[i] = t.canonical
@@ -137,8 +152,21 @@ func (a *Analyzer) Analyze(text string) Analysis {
 		}
 	}
 	an.Rewrites = rewrites
-	an.Features = a.features(&an, make([]uint32, 0, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	return an
+}
+
+// Keep takes an's slices back as room for the next analysis.
+func (b *Buffers) Keep(an Analysis) {
+	b.Tokens, b.Terms, b.Features = an.Tokens[:0], an.Terms[:0], an.Features[:0]
+}
+
+// grow returns s emptied, with room for at least n elements (never nil).
+func grow[T any](s []T, n int) []T {
+	if s == nil || cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 // Segment cuts normalised text into tokens (no masking, rewrites or stop words): for tools that

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -292,6 +293,23 @@ func TestAnalyzeConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// One Buffers reused across messages of every length gives what Analyze gives.
+func TestAnalyzeWithReusedBuffers(t *testing.T) {
+	a := mustAnalyzer(t)
+	msgs := []string{"", "东西不要了怎么寄回去", "好", strings.Repeat("我要发票 ", 60), "13812345678 快点", "   ", "过数了冇"}
+	var buf Buffers
+	for round := range 3 {
+		for _, m := range msgs {
+			want := a.Analyze(m)
+			got := a.AnalyzeWith(m, &buf)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: AnalyzeWith(%q) = %+v, Analyze gives %+v", round, m, got, want)
+			}
+			buf.Keep(got)
+		}
+	}
 }
 
 func FuzzAnalyze(f *testing.F) {
