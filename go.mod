@@ -10,7 +10,6 @@ require (
 	github.com/klauspost/compress v1.20.0
 	github.com/sugarme/tokenizer v0.3.0
 	github.com/valyala/fasthttp v1.74.0
-	github.com/valyala/fastjson v1.6.10
 	golang.org/x/sys v0.47.0
 	gopkg.in/yaml.v3 v3.0.1
 )

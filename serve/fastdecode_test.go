@@ -26,7 +26,7 @@ func TestFastFieldsMatchRequest(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(tags)
 	if !slices.Equal(got, tags) {
-		t.Fatalf("fast decoder knows %v, intent.Request has %v: update scanner.request", got, tags)
+		t.Fatalf("fast decoder knows %v, intent.Request has %v: update fastScanner.request", got, tags)
 	}
 }
 
@@ -48,6 +48,12 @@ var fastSeeds = []string{
 	`{"messages":[{"text":"a"},{"text":"b","msg_id":"2"}]}`,
 	`{"messages":[]}`, `{"messages":null}`, `{"messages":[null]}`, `{"messages":[{"text":"a"}],"messages":[{"msg_id":"b"}]}`,
 	`{"messages":[{"text":"a"}] }  `, `{"messages":{}}`, `{"Messages":[]}`,
+	`{"text":"\u0000\u00e9\u4E1C\/"}`, `{"te\u0078t":"a"}`, `{"text":"a\"b\\"}`, `{"text":"a\x"}`, `{"text":"a\`,
+	`{"sent_at":-9223372036854775808}`, `{"sent_at":9223372036854775807}`, `{"sent_at":9223372036854775808}`,
+	`{"sent_at":-9223372036854775809}`, `{"sent_at":18446744073709551616}`, `{"sent_at":1 }`, `{"sent_at":-}`,
+	`{"sent_at":1.}`, `{"sent_at":"1"}`, `{"text":true}`, `{"messages":[{"text":"a"},null]}`, `{"messages":[,]}`,
+	`{"messages":[{"text":"a"},]}`, ``, ` `, `{`, `{"text"}`, `{"text":}`, `{"text":"a" "msg_id":"b"}`, `nul`,
+	"{\"text\":\"a\"}\n", "\t{\r\n\"text\"\t:\"a\"}",
 }
 
 func FuzzFastDecode(f *testing.F) {
