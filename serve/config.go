@@ -227,5 +227,5 @@ func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(newJSONHandler(w, l)), nil
 }

@@ -219,5 +219,5 @@ func (ts *testServer) try(method, uri, body string, hdr map[string]string) (resp
 }
 
 func discardJSONLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(newJSONHandler(io.Discard, slog.LevelInfo))
 }
