@@ -310,7 +310,8 @@ func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
 // level; at debug level the engine's masked text does (with ?debug=1).
 func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time, readErr error) {
 	status := ctx.Response.StatusCode()
-	took := time.Since(start)
+	now := time.Now()
+	took := now.Sub(start)
 	s.met.request(info.route, status, took)
 	level := slog.LevelInfo
 	if status >= 500 {
@@ -354,7 +355,11 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	}
 	// The record goes to the handler directly: Logger.LogAttrs would also walk the stack for the
 	// caller's position (a sixth of a request line's cost), which these records never show.
-	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	if h, ok := s.log.Handler().(*jsonHandler); ok {
+		_ = h.log(now, level, "request", attrs)
+		return
+	}
+	rec := slog.NewRecord(now, level, "request", 0)
 	rec.AddAttrs(attrs...)
 	_ = s.log.Handler().Handle(bg, rec)
 }

@@ -61,21 +61,48 @@ func (h *jsonHandler) WithGroup(name string) slog.Handler { return h.slow.WithGr
 func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 	bp := h.bufs.Get().(*[]byte)
 	defer h.bufs.Put(bp)
-	b, ok := appendRecord((*bp)[:0], r)
+	b, ok := appendHead((*bp)[:0], r.Time, r.Level, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b, ok = appendAttr(b, a, ok)
+		return ok
+	})
 	if !ok {
 		return h.slow.Handle(ctx, r)
 	}
+	return h.finish(bp, b)
+}
+
+// log writes a record of t, level, msg and attrs as Handle does, without building a Record
+// (a record holds five attributes and copies more into a slice of its own). The caller checks
+// Enabled.
+func (h *jsonHandler) log(t time.Time, level slog.Level, msg string, attrs []slog.Attr) error {
+	bp := h.bufs.Get().(*[]byte)
+	defer h.bufs.Put(bp)
+	b, ok := appendHead((*bp)[:0], t, level, msg)
+	for _, a := range attrs {
+		b, ok = appendAttr(b, a, ok)
+	}
+	if !ok {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.slow.Handle(context.Background(), r)
+	}
+	return h.finish(bp, b)
+}
+
+func (h *jsonHandler) finish(bp *[]byte, b []byte) error {
+	b = append(b, "}\n"...)
 	*bp = b
 	_, err := h.w.Write(b)
 	return err
 }
 
-// appendRecord appends r as slog.JSONHandler writes it, or returns false when r holds anything
-// but plain strings, integers and booleans.
-func appendRecord(b []byte, r slog.Record) ([]byte, bool) {
+// appendHead appends the start of a line as slog.JSONHandler writes it (time, level, message),
+// or returns false where slog's own handler must write the record.
+func appendHead(b []byte, t time.Time, level slog.Level, msg string) ([]byte, bool) {
 	b = append(b, '{')
-	if !r.Time.IsZero() {
-		t := r.Time.Round(0)
+	if !t.IsZero() {
+		t = t.Round(0)
 		if y := t.Year(); y < 0 || y >= 10000 {
 			return b, false
 		}
@@ -84,42 +111,42 @@ func appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 		b = append(b, `",`...)
 	}
 	b = append(b, `"level":"`...)
-	b = append(b, r.Level.String()...)
+	b = append(b, level.String()...)
 	b = append(b, `","msg":`...)
-	if b = appendPlain(b, r.Message); b == nil {
-		return nil, false
+	if p := appendPlain(b, msg); p != nil {
+		return p, true
 	}
-	ok := true
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "" {
-			ok = false
-			return false
-		}
-		b = append(b, ',')
-		if b = appendPlain(b, a.Key); b == nil {
-			ok = false
-			return false
-		}
-		b = append(b, ':')
-		switch v := a.Value; v.Kind() {
-		case slog.KindString:
-			b = appendPlain(b, v.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, v.Int64(), 10)
-		case slog.KindUint64:
-			b = strconv.AppendUint(b, v.Uint64(), 10)
-		case slog.KindBool:
-			b = strconv.AppendBool(b, v.Bool())
-		default:
-			b = nil
-		}
-		ok = b != nil
-		return ok
-	})
-	if !ok {
-		return nil, false
+	return b, false
+}
+
+// appendAttr appends a plain string, integer or boolean attribute; ok false (given or
+// returned) means slog's own handler must write the record.
+func appendAttr(b []byte, a slog.Attr, ok bool) ([]byte, bool) {
+	if !ok || a.Key == "" {
+		return b, false
 	}
-	return append(b, "}\n"...), true
+	b = append(b, ',')
+	p := appendPlain(b, a.Key)
+	if p == nil {
+		return b, false
+	}
+	b = append(p, ':')
+	switch v := a.Value; v.Kind() {
+	case slog.KindString:
+		p = appendPlain(b, v.String())
+	case slog.KindInt64:
+		p = strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		p = strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindBool:
+		p = strconv.AppendBool(b, v.Bool())
+	default:
+		p = nil
+	}
+	if p == nil {
+		return b, false
+	}
+	return p, true
 }
 
 // jsonSafe marks the ASCII bytes a JSON string holds as they are.

@@ -62,7 +62,20 @@ func TestJSONHandlerMatchesSlog(t *testing.T) {
 		if got.String() != want.String() {
 			t.Fatalf("record %v:\n got  %s\n want %s", r, got.String(), want.String())
 		}
-		if _, ok := appendRecord(nil, r); ok {
+		// The same record through log, as the server writes its request lines.
+		var attrs []slog.Attr
+		b, ok := appendHead(nil, r.Time, r.Level, r.Message)
+		r.Attrs(func(a slog.Attr) bool {
+			attrs = append(attrs, a)
+			b, ok = appendAttr(b, a, ok)
+			return true
+		})
+		var viaLog bytes.Buffer
+		_ = newJSONHandler(&viaLog, slog.LevelDebug).log(r.Time, r.Level, r.Message, attrs)
+		if viaLog.String() != want.String() {
+			t.Fatalf("record %v through log:\n got  %s\n want %s", r, viaLog.String(), want.String())
+		}
+		if ok {
 			fast++
 		} else {
 			slow++
