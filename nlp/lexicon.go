@@ -408,7 +408,8 @@ func newOverlay(base *lexicon, user []UserWord) *overlay {
 			}
 		}, w.Word)
 	}
-	o.words = hashtab.New[float32](len(words))
+	// At most 3/8 full: every span the segmenter tries looks here first, and most miss.
+	o.words = hashtab.New[float32](2 * len(words))
 	for w, lp := range words {
 		o.words.PutIfAbsent(maphash.String(base.seed, w), lp)
 	}

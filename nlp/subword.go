@@ -338,7 +338,8 @@ type subwordTable struct{ t *hashtab.Table[uint64] }
 
 // newSubwordTable builds a table holding m.
 func newSubwordTable(m map[uint64]uint64) subwordTable {
-	t := hashtab.New[uint64](len(m))
+	// Sized for at most 3/8 full: most pair lookups miss, and a miss probes to an empty slot.
+	t := hashtab.New[uint64](2 * len(m))
 	for k, v := range m {
 		t.PutIfAbsent(k, v)
 	}
