@@ -35,7 +35,8 @@ type Engine struct {
 	// be most of the start-up once the index is opened from the bundle rather than built.
 	docTerms []atomic.Pointer[[]string]
 	labelIdx map[string]int
-	intents  []*index.Intent // by label index; nil for none or intents missing from the KB
+	intents  []*index.Intent  // by label index; nil for none or intents missing from the KB
+	answers  []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
 	loadTime time.Duration
 	// buffers holds *nlp.Buffers for Classify's analyses (shared by WithPolicy's copies).
 	buffers *sync.Pool
@@ -147,6 +148,12 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 				return nil, fmt.Errorf("bundle %s: classifier intent %q is not in the knowledge base", dir, l)
 			}
 			e.intents[i] = it
+		}
+		e.answers = make([]*encodedAnswer, len(e.intents))
+		for i, it := range e.intents {
+			if it != nil && len(it.Answers) > 0 {
+				e.answers[i] = newEncodedAnswer(it.Answers[0].ID, it.Answers[0].Text)
+			}
 		}
 		for _, it := range e.kb.Intents {
 			if _, ok := e.labelIdx[it.ID]; !ok {
@@ -506,7 +513,7 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		res.Label, res.Category, handoff = it.Label, it.Category, it.Handoff
 		if len(it.Answers) > 0 {
 			a := it.Answers[0]
-			res.Answer = &Answer{ID: a.ID, Text: a.Text}
+			res.Answer = &Answer{ID: a.ID, Text: a.Text, encoded: e.answers[best]}
 		}
 	}
 	if len(an.Terms) == 0 && an.Masked == 0 {

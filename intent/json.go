@@ -27,13 +27,13 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	b = appendKey(b, "route", true)
 	b = appendString(b, string(r.Route))
 	b = appendOptString(b, "reason", r.Reason)
-	if r.Answer != nil {
+	if a := r.Answer; a != nil {
 		b = appendKey(b, "answer", true)
-		b = append(b, `{"id":`...)
-		b = appendString(b, r.Answer.ID)
-		b = append(b, `,"text":`...)
-		b = appendString(b, r.Answer.Text)
-		b = append(b, '}')
+		if e := a.encoded; e != nil && e.id == a.ID && e.text == a.Text {
+			b = append(b, e.json...)
+		} else {
+			b = appendAnswer(b, a.ID, a.Text)
+		}
 	}
 	b = appendKey(b, "candidates", true)
 	b = appendList(b, r.Candidates, func(b []byte, c *Candidate) []byte {
@@ -105,6 +105,14 @@ func appendOptString(b []byte, key, s string) []byte {
 
 func appendStrings(b []byte, ss []string) []byte {
 	return appendList(b, ss, func(b []byte, s *string) []byte { return appendString(b, *s) })
+}
+
+func appendAnswer(b []byte, id, text string) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, id)
+	b = append(b, `,"text":`...)
+	b = appendString(b, text)
+	return append(b, '}')
 }
 
 // appendList appends list as a JSON array (null when nil, as encoding/json writes a nil slice),

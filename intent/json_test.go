@@ -48,6 +48,10 @@ func TestResultAppendJSONMatchesEncodingJSON(t *testing.T) {
 		{"debug with nil slices", Result{Intent: "a", Debug: &Debug{}}},
 		{"escapes", Result{Intent: "a\"b\\c\x00\x01\x1f\b\f\t\r\n", Label: "\u2028\u2029 é 😀", Category: "bad \xff\xfe utf8 \xe4\xb8", Reason: "<>&'"}},
 		{"floats", Result{Confidence: 1, Candidates: []Candidate{{Confidence: 0.5, Retrieval: 1e21}, {Confidence: 123456789.125, Retrieval: 1e-6}, {Confidence: -2.5e-9, Retrieval: 12.0001}}}},
+		// An answer encoded when the engine loaded, as it is and after a caller changed it.
+		{"encoded answer", Result{Answer: &Answer{ID: "a.1", Text: "退货\n\"请\"", encoded: newEncodedAnswer("a.1", "退货\n\"请\"")}}},
+		{"encoded answer, text changed", Result{Answer: &Answer{ID: "a.1", Text: "换货", encoded: newEncodedAnswer("a.1", "退货")}}},
+		{"encoded answer, id changed", Result{Answer: &Answer{ID: "a.2", Text: "退货", encoded: newEncodedAnswer("a.1", "退货")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,6 +31,18 @@ type Request struct {
 type Answer struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// encoded is this answer's JSON, made once when the engine loaded; AppendJSON uses it while
+	// ID and Text are what it was made from. Answers are most of a result's bytes.
+	encoded *encodedAnswer
+}
+
+type encodedAnswer struct {
+	id, text string
+	json     []byte
+}
+
+func newEncodedAnswer(id, text string) *encodedAnswer {
+	return &encodedAnswer{id: id, text: text, json: appendAnswer(nil, id, text)}
 }
 
 // Candidate is one intent the engine considered, with its fused score.
