@@ -138,6 +138,23 @@ func appendFloat(b []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, '0')
 	}
+	// Confidences and retrieval scores are rounded to four decimals (round4). For such a value,
+	// n/10⁴ written out is the shortest decimal that reads back as f (the division rounds
+	// correctly, and below 10⁹ neighbouring floats are far closer than 10⁻⁴), so it is what
+	// strconv would find, without its search.
+	if n := math.Round(f * 1e4); f >= 0 && f < 1e9 && n/1e4 == f {
+		u := uint64(n)
+		b = strconv.AppendUint(b, u/1e4, 10)
+		if frac := u % 1e4; frac != 0 {
+			digits := [5]byte{'.', byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
+			end := len(digits)
+			for digits[end-1] == '0' {
+				end--
+			}
+			b = append(b, digits[:end]...)
+		}
+		return b
+	}
 	abs := math.Abs(f)
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

@@ -3,6 +3,8 @@ package intent
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
@@ -77,15 +79,19 @@ func FuzzAppendString(f *testing.F) {
 }
 
 func FuzzAppendFloat(f *testing.F) {
-	for _, x := range []float64{0, 1, -1, 0.9731, 1e-6, 9.99e-7, 1e20, 1e21, 123456.789, 5e-324} {
+	for _, x := range []float64{0, 1, -1, 0.9731, 1e-6, 9.99e-7, 1e20, 1e21, 123456.789, 5e-324,
+		0.5, 0.05, 0.0001, 0.00005, 0.1235, 0.7113, 0.0533, 1.0001, 12.5, 999999999.9999, 1e9, 3.3, 0.30000000000000004} {
 		f.Add(x)
 	}
 	f.Fuzz(func(t *testing.T, x float64) {
 		if x != x || x > 1.7e308 || x < -1.7e308 {
 			t.Skip("not representable in JSON")
 		}
-		if got, want := appendFloat(nil, x), stdJSON(t, x); !bytes.Equal(got, want) {
-			t.Errorf("appendFloat(%v) = %s, want %s", x, got, want)
+		// x itself, and x rounded as results round their scores (the fast path's values)
+		for _, v := range []float64{x, round4(x)} {
+			if got, want := appendFloat(nil, v), stdJSON(t, v); !bytes.Equal(got, want) {
+				t.Errorf("appendFloat(%v) = %s, want %s", v, got, want)
+			}
 		}
 	})
 }
@@ -128,4 +134,21 @@ func ExampleResult_AppendJSON() {
 	os.Stdout.Write(line)
 	// Output:
 	// {"intent":"invoice","label":"发票","confidence":0.97,"route":"auto","reason":"confident","candidates":[{"intent":"invoice","label":"发票","confidence":0.97}],"rewrites":[{"from":"要发票","to":"开票","kind":"synonym"}],"model":"shop@20261122T000000Z","took_us":0}
+}
+
+// Every score a result can hold between 0 and 2 (four decimals), and rounded random values up
+// to 10⁹, are written as encoding/json writes them.
+func TestAppendFloatRounded(t *testing.T) {
+	check := func(v float64) {
+		if got, want := appendFloat(nil, v), stdJSON(t, v); !bytes.Equal(got, want) {
+			t.Fatalf("appendFloat(%v) = %s, want %s", v, got, want)
+		}
+	}
+	for n := range 20001 {
+		check(round4(float64(n) / 1e4))
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for range 20000 {
+		check(round4(math.Pow(10, rng.Float64()*10-1)))
+	}
 }
