@@ -38,6 +38,9 @@ type Analyzer struct {
 	phrases *phraseMatcher
 	words   map[string]*rewriteTarget
 	stop    map[string]struct{}
+	// special has a bit set for every key of words and stop (tokenBit): most tokens are in
+	// neither, and a bit test is cheaper than two map lookups.
+	special *[1 << 10]uint64
 	subword *Subword
 	dicts   *Dictionaries
 }
@@ -94,6 +97,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
 	}
+	a.special = new([1 << 10]uint64)
 	var phrases []*rewriteTarget
 	var buf []string
 	for _, r := range d.Rules {
@@ -108,7 +112,25 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		}
 	}
 	a.phrases = newPhraseMatcher(phrases)
+	for w := range a.words {
+		b := tokenBit(w)
+		a.special[b>>6] |= 1 << (b & 63)
+	}
+	for w := range a.stop {
+		b := tokenBit(w)
+		a.special[b>>6] |= 1 << (b & 63)
+	}
 	return a, nil
+}
+
+// tokenBit hashes a token's length and three of its bytes to one of 1<<16 bits.
+func tokenBit(t string) uint32 {
+	n := len(t)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9E3779B1 ^ uint32(t[0])<<16 ^ uint32(t[n/2])<<8 ^ uint32(t[n-1])
+	return h * 0x85EBCA6B >> 16
 }
 
 // Dictionaries returns the dictionaries the Analyzer was built from (read-only).
@@ -142,6 +164,10 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	an.Tokens = a.segment(rewritten, grow(b.Tokens, 2+len(rewritten)/4))
 	an.Terms = grow(b.Terms, len(an.Tokens))
 	for i, tok := range an.Tokens {
+		if b := tokenBit(tok); a.special[b>>6]&(1<<(b&63)) == 0 {
+			an.Terms = append(an.Terms, tok) // neither a rewrite nor a stop word
+			continue
+		}
 		if t, ok := a.words[tok]; ok {
 			an.Tokens[i] = t.canonical
 			rewrites = append(rewrites, t.record())
