@@ -594,6 +594,9 @@ func (sc *searchScratch) top(k, terms int) []hit {
 	top := sc.hits[:0]
 	for _, p := range sc.touched {
 		h := hit{p, sc.score[p]}
+		if len(top) == k && h.score < top[k-1].score {
+			continue // the coord factor is at most 1: it cannot rise above the k-th
+		}
 		if terms > 1 {
 			h.score *= float64(sc.matched[p]) / float64(terms)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"math"
 	"os"
@@ -33,7 +34,9 @@ type Engine struct {
 	// docTerms caches each index document's terms (by position) for the overlap evidence. They
 	// are computed on first use: a search touches few documents, and analysing them all would
 	// be most of the start-up once the index is opened from the bundle rather than built.
-	docTerms []atomic.Pointer[[]string]
+	docTerms []atomic.Pointer[[]uint64]
+	docLabel []int32 // each index document's label index (by position), -1 for none
+	termSeed maphash.Seed
 	labelIdx map[string]int
 	intents  []*index.Intent  // by label index; nil for none or intents missing from the KB
 	answers  []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
@@ -171,7 +174,15 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 		}
 	}
 	if len(docs) > 0 && e.policy.RetrievalK > 0 {
-		e.docTerms = make([]atomic.Pointer[[]string], len(docs))
+		e.docTerms = make([]atomic.Pointer[[]uint64], len(docs))
+		e.docLabel = make([]int32, len(docs))
+		for i, d := range docs {
+			e.docLabel[i] = -1
+			if j, ok := e.labelIdx[d.Intent]; ok {
+				e.docLabel[i] = int32(j)
+			}
+		}
+		e.termSeed = maphash.MakeSeed()
 		path := filepath.Join(dir, IndexDir)
 		switch _, statErr := os.Stat(path); {
 		case mode == indexWrite:
@@ -237,9 +248,13 @@ func readExamples(path string) ([]ExampleDoc, error) {
 	return out, sc.Err()
 }
 
-// dedupTerms returns terms sorted and without repeats, in dst's storage.
-func dedupTerms(dst, terms []string) []string {
-	dst = append(dst[:0], terms...)
+// termSet returns the hashes of terms, sorted and without repeats, in dst's storage: the
+// overlap evidence compares sets of terms, and integers compare faster than strings.
+func termSet(dst []uint64, terms []string, seed maphash.Seed) []uint64 {
+	dst = dst[:0]
+	for _, t := range terms {
+		dst = append(dst, maphash.String(seed, t))
+	}
 	slices.Sort(dst)
 	return slices.Compact(dst)
 }
@@ -368,11 +383,11 @@ func (e *Engine) evidence(ctx context.Context, an nlp.Analysis, k int, buf *scor
 	} else {
 		ev = make([]Evidence, k)
 	}
-	var qbuf [32]string
-	query := dedupTerms(qbuf[:0], an.Terms)
+	var qbuf [32]uint64
+	query := termSet(qbuf[:0], an.Terms, e.termSeed)
 	for _, h := range hits {
-		j, ok := e.labelIdx[h.Intent]
-		if !ok {
+		j := e.docLabel[h.Pos]
+		if j < 0 {
 			continue
 		}
 		x := &ev[j]
@@ -386,14 +401,14 @@ func (e *Engine) evidence(ctx context.Context, an nlp.Analysis, k int, buf *scor
 	return ev
 }
 
-// termsOf returns the sorted, deduplicated terms of a hit's document, analysing it on first use.
-// Two searches may both analyse a document first; they store the same terms.
-func (e *Engine) termsOf(h index.Candidate) []string {
+// termsOf returns the term set (termSet) of a hit's document, analysing it on first use. Two
+// searches may both analyse a document first; they store the same set.
+func (e *Engine) termsOf(h index.Candidate) []uint64 {
 	slot := &e.docTerms[h.Pos]
 	if t := slot.Load(); t != nil {
 		return *t
 	}
-	t := dedupTerms(nil, e.an.Analyze(h.Text).Terms)
+	t := termSet(nil, e.an.Analyze(h.Text).Terms, e.termSeed)
 	slot.Store(&t)
 	return t
 }
@@ -424,15 +439,22 @@ func TopProb(logits []float32, temperature float64) float64 {
 	return 1 / sum
 }
 
-// overlap is the share of sorted, deduplicated query terms found in sorted doc terms.
-func overlap(query, doc []string) float64 {
+// overlap is the share of the query's terms found in the document's (both term sets).
+func overlap(query, doc []uint64) float64 {
 	if len(query) == 0 {
 		return 0
 	}
 	n := 0
-	for _, q := range query {
-		if _, ok := slices.BinarySearch(doc, q); ok {
+	for i, j := 0, 0; i < len(query) && j < len(doc); {
+		switch {
+		case query[i] < doc[j]:
+			i++
+		case query[i] > doc[j]:
+			j++
+		default:
 			n++
+			i++
+			j++
 		}
 	}
 	return float64(n) / float64(len(query))

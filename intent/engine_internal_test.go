@@ -2,6 +2,8 @@ package intent
 
 import (
 	"cmp"
+	"hash/maphash"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -39,6 +41,26 @@ func TestTopK(t *testing.T) {
 		k := 1 + rng.IntN(5)
 		if got, want := topK(v, k, nil), idx[:min(k, len(v))]; !slices.Equal(got, want) {
 			t.Fatalf("topK(%v, %d) = %v, want %v", v, k, got, want)
+		}
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	seed := maphash.MakeSeed()
+	for _, tc := range []struct {
+		query, doc []string
+		want       float64
+	}{
+		{[]string{"退货", "运费", "谁出"}, []string{"运费", "退货", "地址", "退货"}, 2.0 / 3},
+		{[]string{"退货", "退货", "运费"}, []string{"退货"}, 1.0 / 2}, // repeats count once
+		{[]string{"发票"}, []string{"退货", "运费"}, 0},
+		{[]string{"发票"}, nil, 0},
+		{nil, []string{"发票"}, 0},
+		{[]string{"a", "b", "c", "d"}, []string{"d", "c", "b", "a"}, 1},
+	} {
+		q, d := termSet(nil, tc.query, seed), termSet(nil, tc.doc, seed)
+		if got := overlap(q, d); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("overlap(%q, %q) = %v, want %v", tc.query, tc.doc, got, tc.want)
 		}
 	}
 }
