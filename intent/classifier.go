@@ -8,8 +8,6 @@ import (
 	"io"
 	"math"
 	"slices"
-
-	"github.com/zhiyi-ai/zhiyi/internal/hashtab"
 )
 
 // Classifier is a sparse multinomial logistic regression over nlp feature ids: one weight per
@@ -17,7 +15,7 @@ import (
 // and safe for concurrent use.
 type Classifier struct {
 	labels []string
-	rows   *hashtab.Table[int32] // feature id → row in weights
+	rows   *rowTable // feature id → row in weights
 	// weights holds len(rows) rows of stride float32s: one per label, then zeros up to a
 	// multiple of eight, so that the vector kernel sums whole rows (sumRowsVector).
 	weights []float32
@@ -36,26 +34,16 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 		return nil, fmt.Errorf("classifier: %d features × %d labels needs %d weights and %d biases, got %d and %d",
 			len(features), k, len(features)*k, k, len(weights), len(bias))
 	}
-	c := &Classifier{labels: slices.Clone(labels), rows: hashtab.New[int32](len(features)), weights: weights, bias: bias, stride: k}
+	rows, err := newRowTable(features)
+	if err != nil {
+		return nil, err
+	}
+	c := &Classifier{labels: slices.Clone(labels), rows: rows, weights: weights, bias: bias, stride: k}
 	if k%8 != 0 {
 		c.stride = (k + 7) &^ 7
 		c.weights = make([]float32, len(features)*c.stride)
 		for i := range features {
 			copy(c.weights[i*c.stride:], weights[i*k:(i+1)*k])
-		}
-	}
-	keys := make([]uint64, len(features))
-	rows := make([]int32, len(features))
-	for i, f := range features {
-		keys[i], rows[i] = uint64(f), int32(i)
-	}
-	// A bulk fill is a third of the time of one put per feature (reading a bundle's classifier
-	// is a good part of start-up); fewer keys stored than given means a duplicate.
-	if c.rows.PutAllIfAbsent(keys, rows) != len(features) {
-		for i, f := range features {
-			if r, _ := c.rows.Get(uint64(f)); int(r) != i {
-				return nil, fmt.Errorf("classifier: feature %#x appears twice", f)
-			}
 		}
 	}
 	return c, nil
@@ -65,7 +53,7 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 func (c *Classifier) Labels() []string { return c.labels }
 
 // NumFeatures returns how many features carry weights.
-func (c *Classifier) NumFeatures() int { return c.rows.Len() }
+func (c *Classifier) NumFeatures() int { return c.rows.n }
 
 // Logits writes one raw score per label into out (len(out) == len(Labels())). Features are
 // weighted 1/sqrt(n) so long and short messages score on one scale.
@@ -79,7 +67,7 @@ func (c *Classifier) Logits(features []uint32, out []float32) {
 	var buf [256]int32
 	rows := buf[:0]
 	for _, f := range features {
-		if r, ok := c.rows.Get(uint64(f)); ok {
+		if r, ok := c.rows.get(f); ok {
 			rows = append(rows, r)
 		}
 	}
@@ -166,13 +154,9 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 			_, cw.err = io.WriteString(cw, l)
 		}
 	}
-	put(uint32(c.rows.Len()))
+	put(uint32(c.rows.n))
 	put(c.bias)
-	ids := make([]uint32, c.rows.Len())
-	c.rows.All(func(f uint64, r int32) bool {
-		ids[r] = uint32(f)
-		return true
-	})
+	ids := c.rows.features()
 	put(ids)
 	put(c.unpadded())
 	if cw.err == nil {
