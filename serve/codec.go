@@ -121,7 +121,7 @@ func checkContentType(ct []byte) *apiError {
 
 // decodeBody decodes a JSON object from body into v, rejecting invalid UTF-8, unknown fields,
 // wrongly typed fields and trailing data. Requests and batches take the fast path of
-// fastjson.go when they can; everything else, errors included, is encoding/json's. Both copy
+// fastdecode.go when they can; everything else, errors included, is encoding/json's. Both copy
 // what they keep, so v never refers to body.
 func decodeBody(body []byte, v any) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
