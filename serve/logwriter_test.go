@@ -1,32 +1,14 @@
 package serve
 
 import (
-	"bytes"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestLogWriterFlushesOnTickAndClose(t *testing.T) {
-	var out lockedBuffer
+	var out syncBuffer
 	lw := NewLogWriter(&out, 10*time.Millisecond)
 	lw.Write([]byte("one\n"))
 	deadline := time.Now().Add(5 * time.Second)
