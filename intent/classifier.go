@@ -34,19 +34,27 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 		return nil, fmt.Errorf("classifier: %d features × %d labels needs %d weights and %d biases, got %d and %d",
 			len(features), k, len(features)*k, k, len(weights), len(bias))
 	}
+	stride := paddedStride(k)
+	padded := weights
+	if stride != k {
+		padded = make([]float32, len(features)*stride)
+		for i := range features {
+			copy(padded[i*stride:], weights[i*k:(i+1)*k])
+		}
+	}
+	return newClassifier(labels, features, padded, bias, stride)
+}
+
+// paddedStride is the row length of k labels in memory: a multiple of eight (sumRowsVector).
+func paddedStride(k int) int { return (k + 7) &^ 7 }
+
+// newClassifier is NewClassifier with the weights already in rows of stride.
+func newClassifier(labels []string, features []uint32, weights, bias []float32, stride int) (*Classifier, error) {
 	rows, err := newRowTable(features)
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{labels: slices.Clone(labels), rows: rows, weights: weights, bias: bias, stride: k}
-	if k%8 != 0 {
-		c.stride = (k + 7) &^ 7
-		c.weights = make([]float32, len(features)*c.stride)
-		for i := range features {
-			copy(c.weights[i*c.stride:], weights[i*k:(i+1)*k])
-		}
-	}
-	return c, nil
+	return &Classifier{labels: slices.Clone(labels), rows: rows, weights: weights, bias: bias, stride: stride}, nil
 }
 
 // Labels returns the intent ids in score order (shared; do not modify).
@@ -216,8 +224,12 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	}
 	bias := make([]float32, nl)
 	ids := make([]uint32, nf)
-	weights := make([]float32, int(nf)*int(nl))
-	for _, v := range []any{bias, ids, weights} {
+	// The weights are read into the front of their padded storage and spread out to their rows
+	// in place, last row first (a row only moves forward, past the rows not yet moved): one
+	// allocation of the classifier's largest part instead of two.
+	k, stride := int(nl), paddedStride(int(nl))
+	weights := make([]float32, int(nf)*stride)
+	for _, v := range []any{bias, ids, weights[:int(nf)*k]} {
 		if err := binary.Read(br, binary.LittleEndian, v); err != nil {
 			return nil, fmt.Errorf("classifier: truncated: %w", err)
 		}
@@ -225,7 +237,13 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("classifier: trailing data")
 	}
-	return NewClassifier(labels, ids, weights, bias)
+	if stride != k {
+		for i := int(nf) - 1; i >= 0; i-- {
+			copy(weights[i*stride:i*stride+k], weights[i*k:(i+1)*k])
+			clear(weights[i*stride+k : (i+1)*stride])
+		}
+	}
+	return newClassifier(labels, ids, weights, bias, stride)
 }
 
 type countWriter struct {

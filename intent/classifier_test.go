@@ -126,6 +126,15 @@ func TestClassifierPaddedRows(t *testing.T) {
 		feats := []uint32{ids[3], ids[3], ids[49], ids[0], 12345}
 		got := make([]float32, k)
 		c.Logits(feats, got)
+		// read back: the weights are spread to their padded rows in place
+		r, err := ReadClassifier(bytes.NewReader(writeClassifier(t, c)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := make([]float32, k)
+		if r.Logits(feats, back); !slices.Equal(back, got) || !slices.Equal(r.weights, c.weights) {
+			t.Fatalf("k=%d: read back, logits %v, want %v (or the padded weights differ)", k, back, got)
+		}
 		for j := range k {
 			sum := 0.0
 			for _, f := range feats[:4] {
