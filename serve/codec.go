@@ -123,33 +123,35 @@ func checkContentType(ct []byte) *apiError {
 // wrongly typed fields and trailing data. Requests and batches take the fast path of
 // fastdecode.go when they can; everything else, errors included, is encoding/json's. Both copy
 // what they keep, so v never refers to body.
-func decodeBody(body []byte, v any) *apiError {
+func decodeBody[T any](body []byte, v *T) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body is empty; send a JSON object")
 	}
 	if !utf8.Valid(body) {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidUTF8, "the body is not valid UTF-8")
 	}
-	switch t := v.(type) {
+	switch t := any(v).(type) {
 	case *intent.Request:
 		if fastDecodeRequest(body, t) {
 			return nil
 		}
-		*t = intent.Request{}
 	case *BatchRequest:
 		if fastDecodeBatch(body, t) {
 			return nil
 		}
-		*t = BatchRequest{}
 	}
+	// encoding/json decodes into a value of its own (one that escapes to the heap), so that the
+	// caller's, which the fast path fills, can stay on the caller's stack.
+	var out T
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := dec.Decode(&out); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "trailing data after the JSON object")
 	}
+	*v = out
 	return nil
 }
 

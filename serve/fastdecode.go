@@ -78,6 +78,9 @@ func fastDecodeBatch(body []byte, batch *BatchRequest) bool {
 type fastScanner struct {
 	b []byte
 	i int
+	// copied is b as a string, made on the first string value: values without escapes are
+	// slices of it, one allocation for all of a body's strings.
+	copied string
 }
 
 func (s *fastScanner) ws() {
@@ -203,7 +206,10 @@ func (s *fastScanner) str() (string, bool) {
 		switch c := s.b[j]; {
 		case c == '"':
 			s.i = j + 1
-			return string(s.b[start:j]), true
+			if s.copied == "" {
+				s.copied = string(s.b)
+			}
+			return s.copied[start:j], true
 		case c == '\\':
 			return s.escaped(start, j)
 		case c < 0x20:

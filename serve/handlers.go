@@ -140,7 +140,7 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, info *reqInfo, e *apiError) {
 }
 
 // jsonBody checks the content type and size of a JSON body and decodes it into v.
-func (s *Server) jsonBody(ctx *fasthttp.RequestCtx, v any) *apiError {
+func jsonBody[T any](s *Server, ctx *fasthttp.RequestCtx, v *T) *apiError {
 	if e := checkContentType(ctx.Request.Header.ContentType()); e != nil {
 		return e
 	}
@@ -162,7 +162,7 @@ func wantDebug(ctx *fasthttp.RequestCtx) bool {
 
 func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	var req intent.Request
-	if e := s.jsonBody(ctx, &req); e != nil {
+	if e := jsonBody(s, ctx, &req); e != nil {
 		s.fail(ctx, info, e)
 		return
 	}
@@ -182,7 +182,7 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 
 func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	var req BatchRequest
-	if e := s.jsonBody(ctx, &req); e != nil {
+	if e := jsonBody(s, ctx, &req); e != nil {
 		s.fail(ctx, info, e)
 		return
 	}
@@ -255,7 +255,7 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	var req ReloadRequest
 	if len(bytes.TrimSpace(ctx.PostBody())) > 0 {
-		if e := s.jsonBody(ctx, &req); e != nil {
+		if e := jsonBody(s, ctx, &req); e != nil {
 			s.fail(ctx, info, e)
 			return
 		}
