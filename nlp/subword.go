@@ -42,7 +42,7 @@ const subwordNoMerge = math.MaxUint64
 
 // TrainSubword trains a BPE model on texts (each already normalised; spans are separated by spaces and
 // punctuation: a Chinese sentence without spaces is one span) and writes vocab.json and merges.txt into dir
-// (which exists). vocabSize is the target vocabulary size (e.g. 8000); minFreq the minimum pair frequency (e.g. 3).
+// (which exists). vocabSize is the target vocabulary size (e.g. 8000; at most 65,535); minFreq the minimum pair frequency (e.g. 3).
 // Deterministic for the same input (byte-identical files). It prints nothing.
 //
 // Texts are cut into spans the way the Analyzer cuts them: maximal runs of letters, digits and
@@ -85,7 +85,10 @@ func TrainSubword(texts []string, vocabSize, minFreq int, dir string) error {
 		return fmt.Errorf("nlp: train subword: the %d texts contain no letters or digits", len(texts))
 	}
 
-	tokens, merges := subwordTrain(counts, vocabSize, minFreq)
+	tokens, merges := subwordTrain(counts, min(vocabSize, subwordMaxTokens-1), minFreq)
+	if len(tokens) >= subwordMaxTokens {
+		return fmt.Errorf("nlp: train subword: the texts hold %d distinct characters; at most %d are supported", len(tokens), subwordMaxTokens-1)
+	}
 
 	var vocab bytes.Buffer
 	vocab.WriteString("{\n")
@@ -328,33 +331,26 @@ func subwordMergeWord(syms []int32, a, b, id int32, change func(pair uint64, del
 // Units applies the library's merges with a compact, allocation-free implementation of the
 // standard BPE rule (repeatedly merge the adjacent pair of lowest rank, leftmost first).
 type Subword struct {
-	chars  subwordTable // rune → id of its single-character token
-	merges subwordTable // pair key → rank<<32 | id of the merged token
+	chars  *hashtab.Map32 // rune → id of its single-character token
+	merges *hashtab.Map32 // subwordMergeKey(a, b) → rank<<16 | id of the merged token
 }
 
-// subwordTable maps rune and pair keys (below 1<<63) to values; for this lookup-heavy workload
-// the open-addressing table makes Units about 1.5 times as fast as Go maps do.
-type subwordTable struct{ t *hashtab.Table[uint64] }
+// subwordMaxTokens bounds the vocabulary (token ids and merge ranks fit 16 bits): a pair of
+// ids is one 32-bit key, and a merge's rank and token one 32-bit value, so both tables have
+// 8-byte slots; they are looked up for every character of every message, mostly missing the
+// caches in a server. Trained vocabularies are a few thousand to 24k tokens.
+const subwordMaxTokens = 1 << 16
 
-// newSubwordTable builds a table holding m.
-func newSubwordTable(m map[uint64]uint64) subwordTable {
-	// Sized for at most 3/8 full: most pair lookups miss, and a miss probes to an empty slot.
-	t := hashtab.New[uint64](2 * len(m))
+func subwordMergeKey(a, b int32) uint32 { return uint32(a)<<16 | uint32(b) }
+
+// newSubwordMap builds a Map32 holding m, at most 3/8 full: most of these lookups miss, and a
+// miss probes to an empty slot.
+func newSubwordMap(m map[uint32]uint32) *hashtab.Map32 {
+	t := hashtab.NewMap32(2 * len(m))
 	for k, v := range m {
-		t.PutIfAbsent(k, v)
+		t.Put(k, v)
 	}
-	return subwordTable{t}
-}
-
-// get returns the value for key, or subwordNoMerge if there is none.
-func (t subwordTable) get(key uint64) uint64 {
-	if t.t == nil {
-		return subwordNoMerge
-	}
-	if v, ok := t.t.Get(key); ok {
-		return v
-	}
-	return subwordNoMerge
+	return t
 }
 
 // LoadSubword loads vocab.json and merges.txt from dir; a missing or corrupt file is a clear error naming it.
@@ -379,8 +375,8 @@ func LoadSubword(dir string) (*Subword, error) {
 		switch {
 		case tok == "" || !utf8.ValidString(tok) || strings.ContainsAny(tok, " \n"):
 			return nil, fmt.Errorf("nlp: load subword model: %s is corrupt: invalid token %q", vocabPath, tok)
-		case id < 0 || id > math.MaxInt32:
-			return nil, fmt.Errorf("nlp: load subword model: %s is corrupt: token %q has id %d out of range", vocabPath, tok, id)
+		case id < 0 || id >= subwordMaxTokens:
+			return nil, fmt.Errorf("nlp: load subword model: %s: token %q has id %d; ids must be below %d", vocabPath, tok, id, subwordMaxTokens)
 		}
 		if other, dup := seen[id]; dup {
 			return nil, fmt.Errorf("nlp: load subword model: %s is corrupt: tokens %q and %q share id %d", vocabPath, min(tok, other), max(tok, other), id)
@@ -414,8 +410,8 @@ func LoadSubword(dir string) (*Subword, error) {
 		}
 	}
 	lines = lines[first:]
-	if len(lines) > math.MaxInt32 {
-		return nil, fmt.Errorf("nlp: load subword model: %s: too many merges (%d)", mergesPath, len(lines))
+	if len(lines) >= subwordMaxTokens {
+		return nil, fmt.Errorf("nlp: load subword model: %s: %d merges; at most %d are supported", mergesPath, len(lines), subwordMaxTokens-1)
 	}
 
 	libMerges, err := bpe.CreateMerges(vocab, lines)
@@ -423,17 +419,17 @@ func LoadSubword(dir string) (*Subword, error) {
 		return nil, fmt.Errorf("nlp: load subword model: %s: %w", mergesPath, err)
 	}
 
-	chars := make(map[uint64]uint64)
+	chars := make(map[uint32]uint32)
 	for tok, id := range vocab {
 		if r, size := utf8.DecodeRuneInString(tok); size == len(tok) && r != utf8.RuneError {
-			chars[uint64(r)] = uint64(id)
+			chars[uint32(r)] = uint32(id)
 		}
 	}
-	merges := make(map[uint64]uint64, len(*libMerges))
+	merges := make(map[uint32]uint32, len(*libMerges))
 	for p, v := range *libMerges {
-		merges[subwordPairKey(int32(p.C1), int32(p.C2))] = uint64(v.Rank)<<32 | uint64(uint32(v.NewId))
+		merges[subwordMergeKey(int32(p.C1), int32(p.C2))] = uint32(v.Rank)<<16 | uint32(v.NewId)
 	}
-	return &Subword{chars: newSubwordTable(chars), merges: newSubwordTable(merges)}, nil
+	return &Subword{chars: newSubwordMap(chars), merges: newSubwordMap(merges)}, nil
 }
 
 // subwordSym is one symbol while a span is merged: the token id and its bytes in the span.
@@ -452,7 +448,7 @@ type subwordSym struct {
 // span: no unit crosses them. The units are substrings of span, in order. A span longer than 128
 // known characters is merged in windows of 128 characters.
 func (s *Subword) Units(span string, dst []string) (out []string) {
-	if s == nil {
+	if s == nil || s.chars == nil || s.merges == nil {
 		return dst
 	}
 	defer func() {
@@ -469,8 +465,8 @@ func (s *Subword) units(span string, dst []string) []string {
 	var ranks [subwordMaxRunes]uint64
 	n := 0
 	for i, r := range span {
-		v := s.chars.get(uint64(uint32(r)))
-		if v == subwordNoMerge || r == utf8.RuneError {
+		v, ok := s.chars.Get(uint32(r))
+		if !ok || r == utf8.RuneError {
 			dst = s.mergeRun(span, syms[:n], ranks[:], dst)
 			n = 0
 			continue
@@ -486,7 +482,12 @@ func (s *Subword) units(span string, dst []string) []string {
 }
 
 // rank returns rank<<32 | merged id for the pair (a, b), or subwordNoMerge.
-func (s *Subword) rank(a, b int32) uint64 { return s.merges.get(subwordPairKey(a, b)) }
+func (s *Subword) rank(a, b int32) uint64 {
+	if v, ok := s.merges.Get(subwordMergeKey(a, b)); ok {
+		return uint64(v>>16)<<32 | uint64(v&0xFFFF)
+	}
+	return subwordNoMerge
+}
 
 // mergeRun applies the merges to a run of known characters and appends the multi-character
 // units to dst. ranks is scratch space at least len(syms) long.

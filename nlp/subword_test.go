@@ -350,6 +350,7 @@ func TestSubwordLoadErrors(t *testing.T) {
 		{"vocab array", subwordPtr(`["a","b"]`), subwordPtr(merges), SubwordVocabFile, nil},
 		{"vocab string ids", subwordPtr(`{"a":"0"}`), subwordPtr(merges), SubwordVocabFile, nil},
 		{"vocab negative id", subwordPtr(`{"a":-1}`), subwordPtr(""), SubwordVocabFile, nil},
+		{"vocab id past 16 bits", subwordPtr(`{"a":0,"b":65536}`), subwordPtr(""), SubwordVocabFile, nil},
 		{"vocab duplicate id", subwordPtr(`{"a":0,"b":0}`), subwordPtr(""), SubwordVocabFile, nil},
 		{"vocab empty token", subwordPtr(`{"":0}`), subwordPtr(""), SubwordVocabFile, nil},
 		{"merge of three parts", subwordPtr(vocab), subwordPtr("#version: 0.2\na b c\n"), SubwordMergesFile, nil},
@@ -443,7 +444,7 @@ func TestSubwordUnitsOddInput(t *testing.T) {
 		t.Errorf("empty model: %q", got)
 	}
 	// A model whose tables are inconsistent must not panic out of Units.
-	bad := &Subword{chars: newSubwordTable(map[uint64]uint64{'a': 0, 'b': 1}), merges: newSubwordTable(map[uint64]uint64{subwordPairKey(0, 1): 7})}
+	bad := &Subword{chars: newSubwordMap(map[uint32]uint32{'a': 0, 'b': 1}), merges: newSubwordMap(map[uint32]uint32{subwordMergeKey(0, 1): 7})}
 	if got := bad.Units("abab", []string{"keep"}); len(got) == 0 || got[0] != "keep" {
 		t.Errorf("inconsistent model: %q", got)
 	}

@@ -1,0 +1,71 @@
+package hashtab
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestMap32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, n := range []int{0, 1, 12, 13, 1000, 50000} {
+		m := NewMap32(n)
+		want := map[uint32]uint32{}
+		// keys every map must tell apart: zero, all ones, keys differing in the top bit only
+		for _, k := range []uint32{0, math.MaxUint32, 1<<31 - 1, 5, 1<<31 | 5} {
+			if len(want) < n {
+				want[k] = uint32(len(want))
+				if !m.Put(k, want[k]) {
+					t.Fatalf("n=%d: Put(%#x) failed", n, k)
+				}
+			}
+		}
+		for len(want) < n {
+			k, v := rng.Uint32(), rng.Uint32N(math.MaxUint32)
+			if _, dup := want[k]; !dup {
+				want[k] = v
+				if !m.Put(k, v) {
+					t.Fatalf("n=%d: Put(%#x) failed", n, k)
+				}
+			}
+		}
+		if m.Len() != n {
+			t.Fatalf("Len() = %d, want %d", m.Len(), n)
+		}
+		for k, v := range want {
+			if got, ok := m.Get(k); !ok || got != v {
+				t.Fatalf("n=%d: Get(%#x) = %d, %v; want %d", n, k, got, ok, v)
+			}
+			if m.Put(k, v+1) {
+				t.Fatalf("n=%d: Put(%#x) stored a key already present", n, k)
+			}
+		}
+		for range 1000 {
+			if k := rng.Uint32(); want[k] == 0 {
+				if _, present := want[k]; !present {
+					if v, ok := m.Get(k); ok {
+						t.Fatalf("n=%d: Get(%#x) = %d for an absent key", n, k, v)
+					}
+				}
+			}
+		}
+		seen := 0
+		m.All(func(k, v uint32) bool {
+			if want[k] != v {
+				t.Fatalf("All gave %#x → %d, want %d", k, v, want[k])
+			}
+			seen++
+			return true
+		})
+		if seen != n {
+			t.Fatalf("All gave %d keys, want %d", seen, n)
+		}
+	}
+	full := NewMap32(12) // 16 slots, at most 12 used
+	for k := range uint32(12) {
+		full.Put(k, k)
+	}
+	if full.Put(99, 1) {
+		t.Error("a full map took another key")
+	}
+}
