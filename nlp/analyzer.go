@@ -38,11 +38,11 @@ type Analyzer struct {
 	phrases *phraseMatcher
 	words   map[string]*rewriteTarget
 	stop    map[string]struct{}
-	// special has a bit set for every key of words and stop (tokenBit): most tokens are in
-	// neither, and a bit test is cheaper than two map lookups.
-	special *[1 << 10]uint64
-	subword *Subword
-	dicts   *Dictionaries
+	// mayRewrite and mayStop have a bit set for every key of words and of stop (tokenBit): most
+	// tokens are in neither, and a bit test is cheaper than a map lookup.
+	mayRewrite, mayStop *tokenBits
+	subword             *Subword
+	dicts               *Dictionaries
 }
 
 // New builds an Analyzer from the files named in cfg. The first call in a process also loads
@@ -97,7 +97,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
 	}
-	a.special = new([1 << 10]uint64)
+	a.mayRewrite, a.mayStop = new(tokenBits), new(tokenBits)
 	var phrases []*rewriteTarget
 	var buf []string
 	for _, r := range d.Rules {
@@ -113,14 +113,25 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	a.phrases = newPhraseMatcher(phrases)
 	for w := range a.words {
-		b := tokenBit(w)
-		a.special[b>>6] |= 1 << (b & 63)
+		a.mayRewrite.add(w)
 	}
 	for w := range a.stop {
-		b := tokenBit(w)
-		a.special[b>>6] |= 1 << (b & 63)
+		a.mayStop.add(w)
 	}
 	return a, nil
+}
+
+// tokenBits is a 64-kbit filter of tokens: a clear bit means the token is not in the set.
+type tokenBits [1 << 10]uint64
+
+func (t *tokenBits) add(tok string) {
+	b := tokenBit(tok)
+	t[b>>6] |= 1 << (b & 63)
+}
+
+func (t *tokenBits) mayHave(tok string) bool {
+	b := tokenBit(tok)
+	return t[b>>6]&(1<<(b&63)) != 0
 }
 
 // tokenBit hashes a token's length and three of its bytes to one of 1<<16 bits.
@@ -164,18 +175,19 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	an.Tokens = a.segment(rewritten, grow(b.Tokens, 2+len(rewritten)/4))
 	an.Terms = grow(b.Terms, len(an.Tokens))
 	for i, tok := range an.Tokens {
-		if b := tokenBit(tok); a.special[b>>6]&(1<<(b&63)) == 0 {
-			an.Terms = append(an.Terms, tok) // neither a rewrite nor a stop word
-			continue
+		if a.mayRewrite.mayHave(tok) {
+			if t, ok := a.words[tok]; ok {
+				an.Tokens[i] = t.canonical
+				rewrites = append(rewrites, t.record())
+				tok = t.canonical
+			}
 		}
-		if t, ok := a.words[tok]; ok {
-			an.Tokens[i] = t.canonical
-			rewrites = append(rewrites, t.record())
-			tok = t.canonical
+		if a.mayStop.mayHave(tok) {
+			if _, ok := a.stop[tok]; ok {
+				continue
+			}
 		}
-		if _, ok := a.stop[tok]; !ok {
-			an.Terms = append(an.Terms, tok)
-		}
+		an.Terms = append(an.Terms, tok)
 	}
 	an.Rewrites = rewrites
 	an.Features = a.features(&an, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
