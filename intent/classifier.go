@@ -40,15 +40,24 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 	padded := weights
 	if stride != k {
 		padded = make([]float32, len(features)*stride)
-		for i := range features {
-			copy(padded[i*stride:], weights[i*k:(i+1)*k])
-		}
+		copy(padded, weights)
+		spreadRows(padded, len(features), k, stride)
 	}
 	return newClassifier(labels, features, padded, bias, stride)
 }
 
 // paddedStride is the row length of k labels in memory: a multiple of eight (sumRowsVector).
 func paddedStride(k int) int { return (k + 7) &^ 7 }
+
+// spreadRows moves rows of k values, packed at the front of w, to rows of stride values and
+// zeroes the padding, in place: last row first, since a row only moves forward, past the rows
+// not yet moved.
+func spreadRows(w []float32, rows, k, stride int) {
+	for i := rows - 1; i >= 0 && stride != k; i-- {
+		copy(w[i*stride:i*stride+k], w[i*k:(i+1)*k])
+		clear(w[i*stride+k : (i+1)*stride])
+	}
+}
 
 // newClassifier is NewClassifier with the weights already in rows of stride.
 // The feature rows are a Map32 (8-byte slots): in serving most of these lookups miss the CPU
@@ -127,7 +136,7 @@ func Softmax(logits []float32, temperature float32) {
 	inv := 1 / temperature
 	var buf [64]float64
 	var sum float32
-	for rest := logits; len(rest) > 0; rest = rest[len(buf):] {
+	for rest := logits; len(rest) > 0; {
 		n := min(len(rest), len(buf))
 		for i, v := range rest[:n] {
 			buf[i] = float64((v - m) * inv)
@@ -137,9 +146,7 @@ func Softmax(logits []float32, temperature float32) {
 			rest[i] = float32(e)
 			sum += rest[i]
 		}
-		if n < len(buf) {
-			break
-		}
+		rest = rest[n:]
 	}
 	for i := range logits {
 		logits[i] /= sum
@@ -235,8 +242,7 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	bias := make([]float32, nl)
 	ids := make([]uint32, nf)
 	// The weights are read into the front of their padded storage and spread out to their rows
-	// in place, last row first (a row only moves forward, past the rows not yet moved): one
-	// allocation of the classifier's largest part instead of two.
+	// in place: one allocation of the classifier's largest part instead of two.
 	k, stride := int(nl), paddedStride(int(nl))
 	weights := make([]float32, int(nf)*stride)
 	for _, v := range []any{bias, ids, weights[:int(nf)*k]} {
@@ -247,12 +253,7 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("classifier: trailing data")
 	}
-	if stride != k {
-		for i := int(nf) - 1; i >= 0; i-- {
-			copy(weights[i*stride:i*stride+k], weights[i*k:(i+1)*k])
-			clear(weights[i*stride+k : (i+1)*stride])
-		}
-	}
+	spreadRows(weights, int(nf), k, stride)
 	return newClassifier(labels, ids, weights, bias, stride)
 }
 
