@@ -421,11 +421,7 @@ func TopProb(logits []float32, temperature float64) float64 {
 	if temperature <= 0 {
 		temperature = 1
 	}
-	m := logits[0]
-	for _, l := range logits {
-		m = max(m, l)
-	}
-	inv, fm := 1/temperature, float64(m)
+	inv, fm := 1/temperature, float64(maxLogit(logits))
 	var buf [64]float64
 	sum := 0.0
 	for len(logits) > 0 {
@@ -485,7 +481,9 @@ func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
 			z += f.BM25*ev.BM25/(ev.BM25+half) + f.Agree*ev.Agree + f.Overlap*ev.Overlap
 		}
 		out = append(out, z)
-		m = max(m, z)
+		if z > m { // not the max builtin: see maxLogit
+			m = z
+		}
 	}
 	for j := range out {
 		out[j] -= m

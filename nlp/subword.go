@@ -343,10 +343,9 @@ const subwordMaxTokens = 1 << 16
 
 func subwordMergeKey(a, b int32) uint32 { return uint32(a)<<16 | uint32(b) }
 
-// newSubwordMap builds a Map32 holding m, at most 3/8 full: most of these lookups miss, and a
-// miss probes to an empty slot.
+// newSubwordMap builds a sparse Map32 holding m: most of these lookups miss.
 func newSubwordMap(m map[uint32]uint32) *hashtab.Map32 {
-	t := hashtab.NewMap32(2 * len(m))
+	t := hashtab.NewSparseMap32(len(m))
 	for k, v := range m {
 		t.Put(k, v)
 	}

@@ -24,6 +24,11 @@ func NewMap32(capacity int) *Map32 {
 	return &Map32{slots: make([]slot32, size), shift: 64 - bits, limit: size * 3 / 4}
 }
 
+// NewSparseMap32 returns a map with room for capacity keys at most 3/8 full, for maps read far
+// more than filled whose lookups often miss: a miss probes to an empty slot, 1.6 slots on average
+// at 3/8 against 4.8 at 2/3 (the classifier's rows measured Logits −26 %, for twice the bytes).
+func NewSparseMap32(capacity int) *Map32 { return NewMap32(2 * capacity) }
+
 // home is the slot where key's probe starts (Fibonacci hashing, as Table does).
 func (m *Map32) home(key uint32) uint64 { return uint64(key) * 0x9E3779B97F4A7C15 >> m.shift }
 

@@ -69,3 +69,17 @@ func TestMap32(t *testing.T) {
 		t.Error("a full map took another key")
 	}
 }
+
+func TestSparseMap32(t *testing.T) {
+	for _, n := range []int{0, 1, 12, 1000, 86000} {
+		m := NewSparseMap32(n)
+		for k := range uint32(n) {
+			if !m.Put(k*2654435761, k) {
+				t.Fatalf("n=%d: key %d refused", n, k)
+			}
+		}
+		if load := float64(n) / float64(len(m.slots)); load > 3.0/8 {
+			t.Errorf("n=%d: %.3f full, want at most 3/8", n, load)
+		}
+	}
+}
