@@ -243,13 +243,24 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
 	first, lastS, lastE := true, 0, 0
+	// Subword units come after the character n-grams; the spans they are cut from (nextPiece's)
+	// are found in the same walk over the text.
 	var units [48]string
+	var subBuf [32]uint32
+	sub, spanStart := subBuf[:0], -1
 	for i := 0; i < len(text); {
 		start, end, kind := nextUnit(text, i)
 		i = end
+		if kind != pieceSpan && spanStart >= 0 {
+			sub = a.subwordFeatures(text[spanStart:start], sub, units[:0])
+			spanStart = -1
+		}
 		if kind == pieceSep {
 			p1, p2 = -1, -1
 			continue
+		}
+		if kind == pieceSpan && spanStart < 0 {
+			spanStart = start
 		}
 		f = append(f, FeatureID(FeatChar1, text[start:end]))
 		if p1 >= 0 {
@@ -266,20 +277,23 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 		p2, p1 = p1, start
 		lastS, lastE = start, end
 	}
+	if spanStart >= 0 {
+		sub = a.subwordFeatures(text[spanStart:], sub, units[:0])
+	}
 	if lastE > 0 {
 		f = append(f, edgeID(FeatChar2, '$', text[lastS:lastE]))
 	}
-	if a.subword != nil {
-		for i := 0; i < len(text); {
-			start, end, kind := nextPiece(text, i)
-			i = end
-			if kind != pieceSpan || end-start < 4 { // spans of one CJK character carry no unit
-				continue
-			}
-			for _, u := range a.subword.Units(text[start:end], units[:0]) {
-				f = append(f, FeatureID(FeatSubword, u))
-			}
-		}
+	return append(f, sub...)
+}
+
+// subwordFeatures appends the feature ids of span's subword units to f (none without a subword
+// model); units is scratch space.
+func (a *Analyzer) subwordFeatures(span string, f []uint32, units []string) []uint32 {
+	if a.subword == nil || len(span) < 4 { // a span of one CJK character carries no unit
+		return f
+	}
+	for _, u := range a.subword.Units(span, units) {
+		f = append(f, FeatureID(FeatSubword, u))
 	}
 	return f
 }
@@ -333,7 +347,7 @@ func nextUnit(text string, i int) (start, end int, kind pieceKind) {
 		}
 		return i, i + 1, pieceSep
 	}
-	r, size := utf8.DecodeRuneInString(text[i:])
+	r, size := decodeRune(text, i)
 	switch {
 	case r >= 0x4E00 && r <= 0x9FFF:
 		return i, i + size, pieceSpan

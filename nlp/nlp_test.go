@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 )
@@ -69,6 +70,23 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if again := Normalize(got); again != got {
 			t.Errorf("Normalize(%q) = %q, but normalising that gives %q", s, got, again)
+		}
+	})
+}
+
+// decodeRune decodes exactly as utf8.DecodeRuneInString does, at every offset.
+func FuzzDecodeRune(f *testing.F) {
+	for _, s := range []string{"", "a", "退货", "\xe9\x80", "\xe9\x80\x80", "\xed\xa0\x80", "\xe0\x80\x80",
+		"\xe0\xa0\x80", "\xef\xbf\xbf", "\xef\xbf\xbd", "\xe4\xb8", "😀", "\xff", "é", "\xe9\xc0\x80", "\xe9\x80\xc0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i := range len(s) {
+			r, n := decodeRune(s, i)
+			wr, wn := utf8.DecodeRuneInString(s[i:])
+			if r != wr || n != wn {
+				t.Fatalf("decodeRune(%q, %d) = %U, %d; utf8 gives %U, %d", s, i, r, n, wr, wn)
+			}
 		}
 	})
 }

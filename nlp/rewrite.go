@@ -58,7 +58,7 @@ func (m *phraseMatcher) apply(text string, rewrites []Rewrite) (string, []Rewrit
 	var b *strings.Builder
 	last := 0
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text, i)
 		t := m.match(text, i, r)
 		if t == nil {
 			i += size

@@ -1,7 +1,9 @@
 package nlp
 
 import (
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-ego/gse/hmm"
 )
@@ -15,23 +17,26 @@ type segmenter struct {
 	lex  *overlay
 	pool sync.Pool // *segScratch
 
-	// hmmCache remembers how the HMM cut runs of unknown characters (as piece lengths in bytes):
-	// gse's HMM allocates a dozen times per call, and chat traffic repeats the same runs.
-	hmmMu    sync.RWMutex
-	hmmCache map[string][]uint8
+	// hmmCache remembers how the HMM cut runs of unknown characters (string → piece lengths in
+	// bytes, []uint8): gse's HMM allocates a dozen times per call, and chat traffic repeats the
+	// same runs. A sync.Map: reads take no lock, which with a RWMutex every core's reads would
+	// write to (its reader count) on every message.
+	hmmCache sync.Map
+	hmmSize  atomic.Int32
 }
 
 // hmmCacheSize bounds the HMM cache; once full, new runs are cut without being remembered.
 const hmmCacheSize = 1 << 16
 
 type segScratch struct {
-	offs []int // byte offset of each rune, plus len(span)
-	best []float32
-	next []int32
+	offs  []int  // byte offset of each rune, plus len(span)
+	runes []rune // each rune
+	best  []float32
+	next  []int32
 }
 
 func newSegmenter(lex *overlay) *segmenter {
-	s := &segmenter{lex: lex, hmmCache: make(map[string][]uint8)}
+	s := &segmenter{lex: lex}
 	s.pool.New = func() any { return &segScratch{} }
 	return s
 }
@@ -48,13 +53,14 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 	sc := sg.pool.Get().(*segScratch)
 	defer sg.pool.Put(sc)
 
-	offs := sc.offs[:0]
-	for i := range span {
+	offs, runes := sc.offs[:0], sc.runes[:0]
+	for i, r := range span {
 		offs = append(offs, i)
+		runes = append(runes, r)
 	}
 	n := len(offs)
 	offs = append(offs, len(span))
-	sc.offs = offs
+	sc.offs, sc.runes = offs, runes
 	if cap(sc.best) < n+1 {
 		sc.best = make([]float32, n+1)
 		sc.next = make([]int32, n+1)
@@ -77,7 +83,7 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 			bestEnd = e
 			bestScore = lex.base.unknown + best[e]
 		} else {
-			lp, isWord, _ := lex.lookupChar(span[start:offs[i+1]])
+			lp, isWord, _ := lex.lookupChar(runes[i], span[start:offs[i+1]])
 			if !isWord {
 				lp = lex.base.unknown
 			}
@@ -150,12 +156,10 @@ func (sg *segmenter) flush(span string, offs []int, from, to int, dst []string) 
 
 // hmmCut returns the byte lengths of the HMM's pieces of buf, or nil when it cannot cut it.
 func (sg *segmenter) hmmCut(buf string) []uint8 {
-	sg.hmmMu.RLock()
-	lens, ok := sg.hmmCache[buf]
-	sg.hmmMu.RUnlock()
-	if ok {
-		return lens
+	if v, ok := sg.hmmCache.Load(buf); ok {
+		return v.([]uint8)
 	}
+	var lens []uint8
 	pos := 0
 	for _, w := range hmm.Cut(buf) {
 		// The HMM returns the pieces of buf in order; guard anyway so a surprise never slices
@@ -169,10 +173,12 @@ func (sg *segmenter) hmmCut(buf string) []uint8 {
 	if pos != len(buf) {
 		return nil
 	}
-	sg.hmmMu.Lock()
-	if len(sg.hmmCache) < hmmCacheSize {
-		sg.hmmCache[buf] = lens
+	// The key is a copy: buf is part of a message, which the cache must not keep alive. Two
+	// goroutines may both store a run; the count may then run one over, which is harmless.
+	if sg.hmmSize.Load() < hmmCacheSize {
+		if _, loaded := sg.hmmCache.LoadOrStore(strings.Clone(buf), lens); !loaded {
+			sg.hmmSize.Add(1)
+		}
 	}
-	sg.hmmMu.Unlock()
 	return lens
 }
