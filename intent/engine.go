@@ -41,12 +41,21 @@ type Engine struct {
 	intents  []*index.Intent  // by label index; nil for none or intents missing from the KB
 	answers  []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
 	loadTime time.Duration
-	// buffers holds *nlp.Buffers for Classify's analyses (shared by WithPolicy's copies).
-	buffers *sync.Pool
+	// scratch holds *classifyScratch for Classify (shared by WithPolicy's copies).
+	scratch *sync.Pool
 }
 
-func newBufferPool() *sync.Pool {
-	return &sync.Pool{New: func() any { return new(nlp.Buffers) }}
+// classifyScratch is one Classify's working memory, reused across messages: the analysis's
+// slices, the scores and the probabilities. Zeroing scores for every message cost more than
+// the softmax over them.
+type classifyScratch struct {
+	an    nlp.Buffers
+	score scoreBuf
+	probs [64]float64
+}
+
+func newScratchPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(classifyScratch) }}
 }
 
 // ExampleDoc is one line of examples.jsonl: a labelled, masked customer message from history.
@@ -112,7 +121,7 @@ const (
 
 func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*Engine, error) {
 	start := time.Now()
-	e := &Engine{manifest: m, version: m.Version(), buffers: newBufferPool()}
+	e := &Engine{manifest: m, version: m.Version(), scratch: newScratchPool()}
 	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir), BaseLexicon: filepath.Join(dir, nlp.LexiconFile)}
 	if _, err := os.Stat(filepath.Join(dir, SubwordDir, nlp.SubwordVocabFile)); err == nil {
 		cfg.SubwordDir = filepath.Join(dir, SubwordDir)
@@ -327,7 +336,7 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 	return e.score(ctx, an, nil)
 }
 
-// scoreBuf is room for one message's scores, so that Classify keeps them on its stack.
+// scoreBuf is room for one message's scores (classifyScratch).
 type scoreBuf struct {
 	logits   [64]float32
 	evidence [64]Evidence
@@ -457,9 +466,8 @@ func overlap(query, doc []uint64) float64 {
 }
 
 // Fuse turns scores into one probability per label with the fusion weights f and temperature
-// t (classifier-only when f is zero).
+// t (classifier-only when f is zero), in out's storage when it has room.
 func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
-	out = out[:0]
 	wc := f.Classifier
 	if wc == 0 {
 		wc = 1
@@ -473,16 +481,29 @@ func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
 	if half <= 0 {
 		half = 1
 	}
+	n := len(s.Logits)
+	if cap(out) < n {
+		out = make([]float64, n)
+	}
+	out = out[:n]
 	m := math.Inf(-1)
-	for j, l := range s.Logits {
-		z := scale * float64(l)
-		if evidence {
-			ev := &s.Evidence[j]
-			z += f.BM25*ev.BM25/(ev.BM25+half) + f.Agree*ev.Agree + f.Overlap*ev.Overlap
+	if evidence {
+		ev := s.Evidence[:n]
+		for j, l := range s.Logits {
+			e := &ev[j]
+			z := scale*float64(l) + (f.BM25*e.BM25/(e.BM25+half) + f.Agree*e.Agree + f.Overlap*e.Overlap)
+			out[j] = z
+			if z > m { // not the max builtin: see maxLogit
+				m = z
+			}
 		}
-		out = append(out, z)
-		if z > m { // not the max builtin: see maxLogit
-			m = z
+	} else {
+		for j, l := range s.Logits {
+			z := scale * float64(l)
+			out[j] = z
+			if z > m {
+				m = z
+			}
 		}
 	}
 	for j := range out {
@@ -502,20 +523,23 @@ const numCandidates = 3
 // off. ctx bounds retrieval.
 func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	start := time.Now()
-	bufs := e.buffers.Get().(*nlp.Buffers)
-	an := e.an.AnalyzeWith(req.Text, bufs)
+	sc := e.scratch.Get().(*classifyScratch)
+	an := e.an.AnalyzeWith(req.Text, &sc.an)
 	defer func() {
-		bufs.Keep(an)
-		e.buffers.Put(bufs)
+		sc.an.Keep(an)
+		e.scratch.Put(sc)
 	}()
-	var sb scoreBuf
-	s := e.score(ctx, an, &sb)
-	var buf [64]float64
-	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, buf[:0])
+	s := e.score(ctx, an, &sc.score)
+	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
 	var orderBuf [numCandidates]int
 	order := topK(probs, numCandidates, orderBuf[:0])
 	labels := e.clf.Labels()
 	best := order[0]
+	// The answer and the candidates outlive the call: one allocation holds both.
+	out := new(struct {
+		answer     Answer
+		candidates [numCandidates]Candidate
+	})
 	res := Result{
 		MsgID:      req.MsgID,
 		Intent:     labels[best],
@@ -523,7 +547,7 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		Rewrites:   an.Rewrites,
 		Masked:     an.Masked.Kinds(),
 		Model:      e.version,
-		Candidates: make([]Candidate, 0, len(order)),
+		Candidates: out.candidates[:0],
 	}
 	if res.Rewrites == nil {
 		res.Rewrites = []nlp.Rewrite{}
@@ -533,7 +557,8 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		res.Label, res.Category, handoff = it.Label, it.Category, it.Handoff
 		if len(it.Answers) > 0 {
 			a := it.Answers[0]
-			res.Answer = &Answer{ID: a.ID, Text: a.Text, encoded: e.answers[best]}
+			out.answer = Answer{ID: a.ID, Text: a.Text, encoded: e.answers[best]}
+			res.Answer = &out.answer
 		}
 	}
 	if len(an.Terms) == 0 && an.Masked == 0 {
@@ -567,11 +592,16 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 func topK(v []float64, k int, out []int) []int {
 	k = min(k, len(v))
 	out = out[:0]
+	if k <= 0 {
+		return out
+	}
+	var kth float64 // v[out[k-1]] once out holds k indices
 	for j, x := range v {
-		if len(out) == k && x <= v[out[k-1]] {
+		full := len(out) == k
+		if full && x <= kth {
 			continue
 		}
-		if len(out) < k {
+		if !full {
 			out = append(out, j)
 		}
 		i := len(out) - 1
@@ -579,6 +609,9 @@ func topK(v []float64, k int, out []int) []int {
 			out[i] = out[i-1]
 		}
 		out[i] = j
+		if len(out) == k {
+			kth = v[out[k-1]]
+		}
 	}
 	return out
 }
