@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"runtime"
@@ -85,7 +87,7 @@ func benchServe(b *testing.B, load Loader, modelDir string, bodies [][]byte) {
 	go func() { _ = trivial.Serve(trivialLn) }()
 	defer trivial.Shutdown() //nolint:errcheck
 
-	s, err := New(Config{ModelDir: modelDir}, load, discardJSONLogger())
+	s, err := New(Config{ModelDir: modelDir}, load, servingLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -156,10 +158,21 @@ func benchServe(b *testing.B, load Loader, modelDir string, bodies [][]byte) {
 	b.ReportMetric(100*intentRPS/trivialRPS, "intent-%-of-trivial")
 }
 
+// servingLogger logs at info level as zhiyi serve does (through a LogWriter), to nowhere.
+func servingLogger(b *testing.B) *slog.Logger {
+	lw := NewLogWriter(io.Discard, 200*time.Millisecond)
+	b.Cleanup(func() { lw.Close() })
+	log, err := NewLogger(lw, "info")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return log
+}
+
 // BenchmarkIntentHandler measures the /intent handler alone (decode, engine, encode, metrics,
 // log line), without connections: serve's own cost per request on top of the engine's.
 func BenchmarkIntentHandler(b *testing.B) {
-	s, err := New(Config{ModelDir: "fake"}, fakeLoader, discardJSONLogger())
+	s, err := New(Config{ModelDir: "fake"}, fakeLoader, servingLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}

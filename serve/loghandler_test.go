@@ -64,7 +64,7 @@ func TestJSONHandlerMatchesSlog(t *testing.T) {
 		}
 		// The same record through log, as the server writes its request lines.
 		var attrs []slog.Attr
-		b, ok := appendHead(nil, r.Time, r.Level, r.Message)
+		b, ok := new(logClock).appendHead(nil, r.Time, r.Level, r.Message)
 		r.Attrs(func(a slog.Attr) bool {
 			attrs = append(attrs, a)
 			b, ok = appendAttr(b, a, ok)
@@ -135,6 +135,34 @@ func TestAppendPlain(t *testing.T) {
 		got := appendPlain([]byte("x"), s)
 		if (got != nil) != want || got != nil && string(got) != `x"`+s+`"` {
 			t.Fatalf("appendPlain(%q) = %q, plain: %v", s, got, want)
+		}
+	}
+}
+
+// The log clock writes every time as time.RFC3339Nano does, whichever second and location it
+// formatted last.
+func TestLogClockMatchesRFC3339Nano(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	locs := []*time.Location{time.UTC, time.Local, time.FixedZone("CST", 8*3600), time.FixedZone("", -(3*3600 + 30*60)), time.FixedZone("odd", 5*3600+45*60)}
+	if sh, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		locs = append(locs, sh)
+	}
+	var c logClock
+	base := time.Date(2026, 11, 22, 7, 0, 0, 0, time.UTC).Unix()
+	nanos := []int{0, 1, 10, 100000, 120000000, 123456789, 999999999, 500000000}
+	for range 20000 {
+		sec := base + rng.Int64N(3) // few seconds: the cache is hit and missed
+		if rng.IntN(10) == 0 {
+			sec = rng.Int64N(253402300799) // any second of years 1970–9999
+		}
+		ns := nanos[rng.IntN(len(nanos))]
+		if rng.IntN(2) == 0 {
+			ns = rng.IntN(1e9)
+		}
+		tm := time.Unix(sec, int64(ns)).In(locs[rng.IntN(len(locs))])
+		want := tm.AppendFormat(nil, time.RFC3339Nano)
+		if got := c.appendTime(nil, tm); !bytes.Equal(got, want) {
+			t.Fatalf("%v: got %s, want %s", tm, got, want)
 		}
 	}
 }
