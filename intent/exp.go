@@ -24,11 +24,20 @@ const (
 // softmaxes call it for every label of every message: math.Exp, with its special cases and a
 // call per value, was a tenth of a message's time. e^x = 2^(k/64) · e^r, with k the nearest
 // integer to x·64/ln 2 (so |r| ≤ ln 2/128), 2^(k/64) from a table and the exponent bits, and
-// e^r from its Taylor series to r^5 (the next term is below 2^-54). The loop has no calls, so
-// the values' chains of multiplies overlap.
+// e^r from its Taylor series to r^5 (the next term is below 2^-54). Where the CPU has AVX2 the
+// values go four at a time (expVector), with the same operations in the same order, so every
+// machine computes the same bits.
 func expAll(xs []float64) float64 {
-	sum := 0.0
-	for i, x := range xs {
+	sum, done := expVector(xs)
+	return expFrom(xs, done, sum)
+}
+
+// expFrom is expAll for xs[from:], adding the values to sum in order: the portable code, and
+// the vector kernel's (expVector) tail. Every product is rounded before it is added (the
+// conversions), as the kernel does, so no build fuses them and both give the same bits.
+func expFrom(xs []float64, from int, sum float64) float64 {
+	for i := from; i < len(xs); i++ {
+		x := xs[i]
 		if !(x >= -708) {
 			if x == x {
 				xs[i] = 0
@@ -36,14 +45,14 @@ func expAll(xs []float64) float64 {
 			sum += xs[i]
 			continue
 		}
-		t := x*expScale + expRound
+		t := float64(x*expScale) + expRound
 		k := int64(math.Float64bits(t)) // the low bits hold k in two's complement
 		kf := t - expRound
-		r := x - kf*expLn2Hi - kf*expLn2Lo
-		p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+		r := float64(x-float64(kf*expLn2Hi)) - float64(kf*expLn2Lo)
+		p := 1 + float64(r*(1+float64(r*(1.0/2+float64(r*(1.0/6+float64(r*(1.0/24+float64(r*(1.0/120))))))))))
 		// 2^(k/64) = 2^(k&63/64) · 2^(k>>6); k>>6 ≥ −1022 here, so adding it to the exponent
 		// bits keeps the result normal.
-		e := math.Float64frombits(math.Float64bits(expTable[k&63]*p) + uint64(k>>6)<<52)
+		e := math.Float64frombits(math.Float64bits(float64(expTable[k&63]*p)) + uint64(k>>6)<<52)
 		xs[i] = e
 		sum += e
 	}

@@ -123,3 +123,31 @@ func TestExpAll(t *testing.T) {
 		t.Errorf("e^NaN = %v, sum %v; want NaN", nan[1], s)
 	}
 }
+
+// The vector kernel (where there is one) and the portable code give the same bits for every
+// value and sum, whatever the length and the values: below −708, NaN, −Inf, zeros.
+func TestExpVectorMatchesPortable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	odd := []float64{0, math.Copysign(0, -1), -708, -708.0000001, -709, -745, -1e308, math.Inf(-1), math.NaN(), -1e-300, -5e-324}
+	for i := range 20000 {
+		xs := make([]float64, rng.IntN(72))
+		for j := range xs {
+			switch {
+			case i%3 == 0 && rng.IntN(8) == 0:
+				xs[j] = odd[rng.IntN(len(odd))]
+			default:
+				xs[j] = -rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(6)-2))
+			}
+		}
+		got, want := slices.Clone(xs), slices.Clone(xs)
+		gs, ws := expAll(got), expFrom(want, 0, 0)
+		if math.Float64bits(gs) != math.Float64bits(ws) && !(gs != gs && ws != ws) {
+			t.Fatalf("%v: sum %v, portable %v", xs, gs, ws)
+		}
+		for j := range xs {
+			if math.Float64bits(got[j]) != math.Float64bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
+				t.Fatalf("e^%v = %v, portable %v", xs[j], got[j], want[j])
+			}
+		}
+	}
+}
