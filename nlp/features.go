@@ -42,9 +42,14 @@ const (
 )
 
 func fnvString(h uint64, s string) uint64 {
+	// three bytes a round: a Chinese character, the usual unit of a feature
+	for ; len(s) >= 3; s = s[3:] {
+		h = (h ^ uint64(s[0])) * fnvPrime
+		h = (h ^ uint64(s[1])) * fnvPrime
+		h = (h ^ uint64(s[2])) * fnvPrime
+	}
 	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
 	return h
 }

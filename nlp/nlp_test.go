@@ -257,6 +257,36 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
+// Bundles store hashed feature ids: a change to the hashing would leave every trained model
+// scoring features it never saw. These ids were computed when the format was set.
+func TestFeatureIDsAreStable(t *testing.T) {
+	for _, c := range []struct {
+		kind FeatureKind
+		s    string
+		id   uint32
+	}{
+		{FeatWord, "退货", 0x141eb5ed}, {FeatChar1, "退", 0x329cfb6d}, {FeatChar3, "不要了", 0x5a1d2eee},
+		{FeatSubword, "运费险", 0x6a1fd2e9}, {FeatRewrite, "发票", 0x74e57411}, {FeatWord, "iphone15", 0x10d32ba8},
+	} {
+		if got := FeatureID(c.kind, c.s); got != c.id {
+			t.Errorf("FeatureID(%d, %q) = %#x, want %#x", c.kind, c.s, got, c.id)
+		}
+	}
+	if got := bigramID("东西", "不要"); got != 0x24c4fded {
+		t.Errorf("bigramID(东西, 不要) = %#x, want 0x24c4fded", got)
+	}
+	// FNV-1a byte by byte, for strings of every length modulo the unrolled rounds
+	for _, s := range []string{"", "a", "ab", "abc", "abcd", "退货了吗", "x退", "退货x"} {
+		want := uint64(fnvOffset)
+		for i := 0; i < len(s); i++ {
+			want = (want ^ uint64(s[i])) * fnvPrime
+		}
+		if got := fnvString(fnvOffset, s); got != want {
+			t.Errorf("fnvString(%q) = %#x, want %#x", s, got, want)
+		}
+	}
+}
+
 func TestLoadDictionariesErrors(t *testing.T) {
 	tests := []struct {
 		name, file, content, want string
