@@ -103,7 +103,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	for _, r := range d.Rules {
 		for _, v := range r.Variants {
 			t := &rewriteTarget{variant: v, canonical: r.Canonical, kind: r.Kind, region: r.Region}
-			buf = a.segment(v, buf[:0])
+			buf = a.segment(v, scanUnits(v, nil), buf[:0])
 			if len(buf) == 1 && buf[0] == v {
 				a.words[v] = t
 			} else {
@@ -155,8 +155,10 @@ func (a *Analyzer) Analyze(text string) Analysis { return a.AnalyzeWith(text, ni
 
 // Buffers is room for an analysis's tokens, terms and features, to reuse across messages.
 type Buffers struct {
-	Tokens, Terms []string
-	Features      []uint32
+	Tokens, Terms  []string
+	Features       []uint32
+	units          []textUnit // the text's units, and the rewritten text's
+	rewrittenUnits []textUnit
 }
 
 // AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
@@ -172,7 +174,18 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	if buf != nil {
 		b = *buf
 	}
-	an.Tokens = a.segment(rewritten, grow(b.Tokens, 2+len(rewritten)/4))
+	// Each character is decoded and classified once (scanUnits); segmentation, the n-grams and
+	// the subword units all walk the units.
+	units := scanUnits(an.Text, grow(b.units, len(an.Text)))
+	segUnits := units
+	if rewritten != an.Text {
+		segUnits = scanUnits(rewritten, grow(b.rewrittenUnits, len(rewritten)))
+		b.rewrittenUnits = segUnits
+	}
+	if buf != nil {
+		buf.units, buf.rewrittenUnits = units, b.rewrittenUnits
+	}
+	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4))
 	an.Terms = grow(b.Terms, len(an.Tokens))
 	for i, tok := range an.Tokens {
 		if a.mayRewrite.mayHave(tok) {
@@ -190,7 +203,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		an.Terms = append(an.Terms, tok)
 	}
 	an.Rewrites = rewrites
-	an.Features = a.features(&an, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, units, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	return an
 }
 
@@ -209,26 +222,28 @@ func grow[T any](s []T, n int) []T {
 
 // Segment cuts normalised text into tokens (no masking, rewrites or stop words): for tools that
 // inspect the segmenter.
-func (a *Analyzer) Segment(text string) []string { return a.segment(text, nil) }
+func (a *Analyzer) Segment(text string) []string {
+	return a.segment(text, scanUnits(text, nil), nil)
+}
 
-// segment cuts text into tokens: spans go through the segmenter; placeholders and emoji are
-// tokens of their own; spaces and punctuation separate.
-func (a *Analyzer) segment(text string, dst []string) []string {
-	for i := 0; i < len(text); {
-		start, end, kind := nextPiece(text, i)
-		switch kind {
+// segment cuts text, whose units are us (scanUnits), into tokens: spans go through the
+// segmenter; placeholders and emoji are tokens of their own; spaces and punctuation separate.
+func (a *Analyzer) segment(text string, us []textUnit, dst []string) []string {
+	for i := 0; i < len(us); {
+		j := pieceEnd(us, i)
+		switch us[i].kind {
 		case pieceSpan:
-			dst = a.seg.cut(text[start:end], dst)
+			dst = a.seg.cut(text, us[i:j], unitStart(text, us, j), dst)
 		case pieceToken:
-			dst = append(dst, text[start:end])
+			dst = append(dst, text[us[i].start:unitStart(text, us, j)])
 		}
-		i = end
+		i = j
 	}
 	return dst
 }
 
-// features computes the hashed feature ids of an analysis.
-func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
+// features computes the hashed feature ids of an analysis; us are the units of its text.
+func (a *Analyzer) features(an *Analysis, us []textUnit, f []uint32) []uint32 {
 	for i, t := range an.Terms {
 		f = append(f, FeatureID(FeatWord, t))
 		if i > 0 {
@@ -248,11 +263,10 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 	var units [48]string
 	var subBuf [32]uint32
 	sub, spanStart := subBuf[:0], -1
-	for i := 0; i < len(text); {
-		start, end, kind := nextUnit(text, i)
-		i = end
+	for i, u := range us {
+		start, end, kind := int(u.start), unitStart(text, us, i+1), u.kind
 		if kind != pieceSpan && spanStart >= 0 {
-			sub = a.subwordFeatures(text[spanStart:start], sub, units[:0])
+			sub = a.subwordFeatures(text, us[spanStart:i], start, sub, units[:0])
 			spanStart = -1
 		}
 		if kind == pieceSep {
@@ -260,7 +274,7 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 			continue
 		}
 		if kind == pieceSpan && spanStart < 0 {
-			spanStart = start
+			spanStart = i
 		}
 		f = append(f, FeatureID(FeatChar1, text[start:end]))
 		if p1 >= 0 {
@@ -278,7 +292,7 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 		lastS, lastE = start, end
 	}
 	if spanStart >= 0 {
-		sub = a.subwordFeatures(text[spanStart:], sub, units[:0])
+		sub = a.subwordFeatures(text, us[spanStart:], len(text), sub, units[:0])
 	}
 	if lastE > 0 {
 		f = append(f, edgeID(FeatChar2, '$', text[lastS:lastE]))
@@ -286,13 +300,14 @@ func (a *Analyzer) features(an *Analysis, f []uint32) []uint32 {
 	return append(f, sub...)
 }
 
-// subwordFeatures appends the feature ids of span's subword units to f (none without a subword
-// model); units is scratch space.
-func (a *Analyzer) subwordFeatures(span string, f []uint32, units []string) []uint32 {
-	if a.subword == nil || len(span) < 4 { // a span of one CJK character carries no unit
+// subwordFeatures appends to f the feature ids of the subword units of the span made of the
+// units us of text, which ends at byte end (none without a subword model); units is scratch
+// space.
+func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, f []uint32, units []string) []uint32 {
+	if a.subword == nil || end-int(us[0].start) < 4 { // a span of one CJK character carries no unit
 		return f
 	}
-	for _, u := range a.subword.Units(span, units) {
+	for _, u := range a.subword.unitsOf(text, us, end, units) {
 		f = append(f, FeatureID(FeatSubword, u))
 	}
 	return f
@@ -306,59 +321,70 @@ const (
 	pieceToken                  // a placeholder or an emoji: one token as it is
 )
 
-// nextPiece returns the piece of text starting at byte i: a maximal span, one token, or a run
-// of separators.
-func nextPiece(text string, i int) (start, end int, kind pieceKind) {
-	start = i
-	_, end, kind = nextUnit(text, i)
-	if kind != pieceSpan {
-		if kind == pieceSep {
-			for end < len(text) {
-				_, e, k := nextUnit(text, end)
-				if k != pieceSep {
-					break
-				}
-				end = e
-			}
-		}
-		return start, end, kind
-	}
-	for end < len(text) {
-		_, e, k := nextUnit(text, end)
-		if k != pieceSpan {
-			break
-		}
-		end = e
-	}
-	return start, end, pieceSpan
+// textUnit is one unit of a text: a rune, or a whole placeholder (r is then '<').
+type textUnit struct {
+	start int32 // byte offset
+	r     rune
+	kind  pieceKind
 }
 
-// nextUnit classifies the single unit (a rune, or a whole placeholder) at byte i.
-func nextUnit(text string, i int) (start, end int, kind pieceKind) {
+// scanUnits appends the units of text to dst: every character is decoded and classified once.
+func scanUnits(text string, dst []textUnit) []textUnit {
+	for i := 0; i < len(text); {
+		r, end, kind := nextUnit(text, i)
+		dst = append(dst, textUnit{start: int32(i), r: r, kind: kind})
+		i = end
+	}
+	return dst
+}
+
+// unitStart is the byte offset of unit j of text, or len(text) past the last.
+func unitStart(text string, us []textUnit, j int) int {
+	if j < len(us) {
+		return int(us[j].start)
+	}
+	return len(text)
+}
+
+// pieceEnd returns the index after the piece that starts at unit i: a maximal run of span units
+// or of separators, or one token.
+func pieceEnd(us []textUnit, i int) int {
+	j := i + 1
+	if k := us[i].kind; k != pieceToken {
+		for j < len(us) && us[j].kind == k {
+			j++
+		}
+	}
+	return j
+}
+
+// nextUnit decodes and classifies the single unit (a rune, or a whole placeholder, whose r is
+// '<') at byte i, and returns where it ends.
+func nextUnit(text string, i int) (r rune, end int, kind pieceKind) {
 	c := text[i]
 	if c < utf8.RuneSelf {
 		switch {
 		case isASCIIAlnum(c):
-			return i, i + 1, pieceSpan
+			return rune(c), i + 1, pieceSpan
 		case c == '<':
 			if n := placeholderLen(text[i:]); n > 0 {
-				return i, i + n, pieceToken
+				return '<', i + n, pieceToken
 			}
 		}
-		return i, i + 1, pieceSep
+		return rune(c), i + 1, pieceSep
 	}
 	r, size := decodeRune(text, i)
 	switch {
 	case r >= 0x4E00 && r <= 0x9FFF:
-		return i, i + size, pieceSpan
+		return r, i + size, pieceSpan
 	case r == utf8.RuneError:
-		return i, i + size, pieceSep
+		return r, i + size, pieceSep
 	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
-		return i, i + size, pieceSpan
+		return r, i + size, pieceSpan
 	case unicode.Is(unicode.So, r) || r >= 0x1F000:
-		return i, i + size, pieceToken
+		return r, i + size, pieceToken
 	}
-	return i, i + size, pieceSep
+	return r, i + size, pieceSep
 }
 
 // placeholderLen returns the length of a mask placeholder (<PHONE>) at the start of s, or 0.

@@ -29,10 +29,9 @@ type segmenter struct {
 const hmmCacheSize = 1 << 16
 
 type segScratch struct {
-	offs  []int  // byte offset of each rune, plus len(span)
-	runes []rune // each rune
-	best  []float32
-	next  []int32
+	offs []int // byte offset of each rune, plus the span's end
+	best []float32
+	next []int32
 }
 
 func newSegmenter(lex *overlay) *segmenter {
@@ -45,22 +44,22 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// cut appends the words of span to dst.
-func (sg *segmenter) cut(span string, dst []string) []string {
-	if span == "" {
+// cut appends the words of a span to dst: the span is the units us of text (scanUnits), and
+// ends at byte end.
+func (sg *segmenter) cut(text string, us []textUnit, end int, dst []string) []string {
+	if len(us) == 0 {
 		return dst
 	}
 	sc := sg.pool.Get().(*segScratch)
 	defer sg.pool.Put(sc)
 
-	offs, runes := sc.offs[:0], sc.runes[:0]
-	for i, r := range span {
-		offs = append(offs, i)
-		runes = append(runes, r)
+	offs := sc.offs[:0]
+	for _, u := range us {
+		offs = append(offs, int(u.start))
 	}
 	n := len(offs)
-	offs = append(offs, len(span))
-	sc.offs, sc.runes = offs, runes
+	offs = append(offs, end)
+	sc.offs = offs
 	if cap(sc.best) < n+1 {
 		sc.best = make([]float32, n+1)
 		sc.next = make([]int32, n+1)
@@ -72,25 +71,25 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 		start := offs[i]
 		var bestScore float32
 		bestEnd := i + 1
-		if isASCIIAlnum(span[start]) {
+		if isASCIIAlnum(text[start]) {
 			// An ASCII run is one token unless a dictionary word (t恤, 4s店) starts here.
 			e := i + 1
-			if i == 0 || !isASCIIAlnum(span[offs[i-1]]) {
-				for e < n && isASCIIAlnum(span[offs[e]]) {
+			if i == 0 || !isASCIIAlnum(text[offs[i-1]]) {
+				for e < n && isASCIIAlnum(text[offs[e]]) {
 					e++
 				}
 			}
 			bestEnd = e
 			bestScore = lex.base.unknown + best[e]
 		} else {
-			lp, isWord, _ := lex.lookupChar(runes[i], span[start:offs[i+1]])
+			lp, isWord, _ := lex.lookupChar(us[i].r, text[start:offs[i+1]])
 			if !isWord {
 				lp = lex.base.unknown
 			}
 			bestScore = lp + best[i+1]
 		}
 		for j := i + 2; j <= n && offs[j]-start <= lex.max; j++ {
-			lp, isWord, isPrefix := lex.lookup(span[start:offs[j]])
+			lp, isWord, isPrefix := lex.lookup(text[start:offs[j]])
 			if !isPrefix {
 				break
 			}
@@ -107,7 +106,7 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 	bufStart := -1 // first rune of a run of single non-ASCII characters
 	for i := 0; i < n; {
 		j := int(next[i])
-		if j == i+1 && !isASCIIAlnum(span[offs[i]]) {
+		if j == i+1 && !isASCIIAlnum(text[offs[i]]) {
 			if bufStart < 0 {
 				bufStart = i
 			}
@@ -115,35 +114,35 @@ func (sg *segmenter) cut(span string, dst []string) []string {
 			continue
 		}
 		if bufStart >= 0 {
-			dst = sg.flush(span, offs, bufStart, i, dst)
+			dst = sg.flush(text, offs, bufStart, i, dst)
 			bufStart = -1
 		}
-		dst = append(dst, span[offs[i]:offs[j]])
+		dst = append(dst, text[offs[i]:offs[j]])
 		i = j
 	}
 	if bufStart >= 0 {
-		dst = sg.flush(span, offs, bufStart, n, dst)
+		dst = sg.flush(text, offs, bufStart, n, dst)
 	}
 	return dst
 }
 
 // flush emits runes [from, to) that the DAG left as single characters: one character as is, a
 // known word character by character (the DAG preferred that), anything else through the HMM.
-func (sg *segmenter) flush(span string, offs []int, from, to int, dst []string) []string {
+func (sg *segmenter) flush(text string, offs []int, from, to int, dst []string) []string {
 	if to-from == 1 {
-		return append(dst, span[offs[from]:offs[to]])
+		return append(dst, text[offs[from]:offs[to]])
 	}
-	buf := span[offs[from]:offs[to]]
+	buf := text[offs[from]:offs[to]]
 	if _, isWord, _ := sg.lex.lookup(buf); isWord {
 		for k := from; k < to; k++ {
-			dst = append(dst, span[offs[k]:offs[k+1]])
+			dst = append(dst, text[offs[k]:offs[k+1]])
 		}
 		return dst
 	}
 	lens := sg.hmmCut(buf)
 	if lens == nil {
 		for k := from; k < to; k++ {
-			dst = append(dst, span[offs[k]:offs[k+1]])
+			dst = append(dst, text[offs[k]:offs[k+1]])
 		}
 		return dst
 	}

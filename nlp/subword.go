@@ -33,7 +33,7 @@ const (
 const subwordMergesHeader = "#version: 0.2"
 
 // subwordMaxRunes is the longest run of known runes Units merges at once; longer spans are
-// processed in consecutive windows of this many runes, so Units never allocates and its cost
+// processed in consecutive windows of this many runes, so merging never allocates and its cost
 // stays linear in the span length.
 const subwordMaxRunes = 128
 
@@ -73,12 +73,13 @@ func TrainSubword(texts []string, vocabSize, minFreq int, dir string) error {
 	counts := make(map[string]int)
 	for _, text := range texts {
 		// The same spans the Analyzer gives Units at run time.
-		for i := 0; i < len(text); {
-			start, end, kind := nextPiece(text, i)
-			if kind == pieceSpan {
-				counts[text[start:end]]++
+		us := scanUnits(text, nil)
+		for i := 0; i < len(us); {
+			j := pieceEnd(us, i)
+			if us[i].kind == pieceSpan {
+				counts[text[us[i].start:unitStart(text, us, j)]]++
 			}
-			i = end
+			i = j
 		}
 	}
 	if len(counts) == 0 {
@@ -440,8 +441,8 @@ type subwordSym struct {
 
 // Units appends the subword units of one span (a run of text without spaces/punctuation, e.g. "运费险怎么买" or
 // "iphone15") to dst and returns it. Units of length one rune are skipped (characters are covered elsewhere).
-// It never panics (a panic is recovered and dst returned unchanged) and never allocates beyond
-// what appending to dst needs.
+// It never panics (a panic is recovered and dst returned unchanged) and, for spans up to 128
+// characters, never allocates beyond what appending to dst needs.
 //
 // Characters the model has never seen (including spaces, punctuation and invalid UTF-8) split the
 // span: no unit crosses them. The units are substrings of span, in order. A span longer than 128
@@ -460,24 +461,35 @@ func (s *Subword) Units(span string, dst []string) (out []string) {
 
 // units is Units without the panic guard.
 func (s *Subword) units(span string, dst []string) []string {
+	var buf [subwordMaxRunes]textUnit
+	us := buf[:0]
+	for i, r := range span {
+		us = append(us, textUnit{start: int32(i), r: r})
+	}
+	return s.unitsOf(span, us, len(span), dst)
+}
+
+// unitsOf is Units without the panic guard, for the span made of the units us of text (one
+// rune each; the Analyzer's scanUnits), which ends at byte end.
+func (s *Subword) unitsOf(text string, us []textUnit, end int, dst []string) []string {
 	var syms [subwordMaxRunes]subwordSym
 	var ranks [subwordMaxRunes]uint64
 	n := 0
-	for i, r := range span {
-		v, ok := s.chars.Get(uint32(r))
-		if !ok || r == utf8.RuneError {
-			dst = s.mergeRun(span, syms[:n], ranks[:], dst)
+	for k, u := range us {
+		v, ok := s.chars.Get(uint32(u.r))
+		if !ok || u.r == utf8.RuneError {
+			dst = s.mergeRun(text, syms[:n], ranks[:], dst)
 			n = 0
 			continue
 		}
 		if n == len(syms) {
-			dst = s.mergeRun(span, syms[:n], ranks[:], dst)
+			dst = s.mergeRun(text, syms[:n], ranks[:], dst)
 			n = 0
 		}
-		syms[n] = subwordSym{start: i, end: i + utf8.RuneLen(r), id: int32(v)}
+		syms[n] = subwordSym{start: int(u.start), end: unitStart(text[:end], us, k+1), id: int32(v)}
 		n++
 	}
-	return s.mergeRun(span, syms[:n], ranks[:], dst)
+	return s.mergeRun(text, syms[:n], ranks[:], dst)
 }
 
 // rank returns rank<<32 | merged id for the pair (a, b), or subwordNoMerge.
