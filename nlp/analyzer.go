@@ -153,12 +153,14 @@ func (a *Analyzer) HasSubword() bool { return a.subword != nil }
 // Analyze runs the whole pipeline on one message. It never panics, whatever the bytes.
 func (a *Analyzer) Analyze(text string) Analysis { return a.AnalyzeWith(text, nil) }
 
-// Buffers is room for an analysis's tokens, terms and features, to reuse across messages.
+// Buffers is room for an analysis's tokens, terms and features, and for its working space, to
+// reuse across messages (by one goroutine at a time).
 type Buffers struct {
 	Tokens, Terms  []string
 	Features       []uint32
 	units          []textUnit // the text's units, and the rewritten text's
 	rewrittenUnits []textUnit
+	subword        *subwordScratch
 }
 
 // AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
@@ -182,8 +184,12 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		segUnits = scanUnits(rewritten, grow(b.rewrittenUnits, len(rewritten)))
 		b.rewrittenUnits = segUnits
 	}
+	var sub *subwordScratch // nil: subwordFeatures makes its own
 	if buf != nil {
-		buf.units, buf.rewrittenUnits = units, b.rewrittenUnits
+		if buf.subword == nil {
+			buf.subword = new(subwordScratch)
+		}
+		buf.units, buf.rewrittenUnits, sub = units, b.rewrittenUnits, buf.subword
 	}
 	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4))
 	an.Terms = grow(b.Terms, len(an.Tokens))
@@ -203,7 +209,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		an.Terms = append(an.Terms, tok)
 	}
 	an.Rewrites = rewrites
-	an.Features = a.features(&an, units, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, units, sub, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	return an
 }
 
@@ -242,8 +248,9 @@ func (a *Analyzer) segment(text string, us []textUnit, dst []string) []string {
 	return dst
 }
 
-// features computes the hashed feature ids of an analysis; us are the units of its text.
-func (a *Analyzer) features(an *Analysis, us []textUnit, f []uint32) []uint32 {
+// features computes the hashed feature ids of an analysis; us are the units of its text, sc
+// room for the subword model.
+func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f []uint32) []uint32 {
 	for i, t := range an.Terms {
 		f = append(f, FeatureID(FeatWord, t))
 		if i > 0 {
@@ -266,7 +273,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, f []uint32) []uint32 {
 	for i, u := range us {
 		start, end, kind := int(u.start), unitStart(text, us, i+1), u.kind
 		if kind != pieceSpan && spanStart >= 0 {
-			sub = a.subwordFeatures(text, us[spanStart:i], start, sub, units[:0])
+			sub = a.subwordFeatures(text, us[spanStart:i], start, sub, units[:0], sc)
 			spanStart = -1
 		}
 		if kind == pieceSep {
@@ -292,7 +299,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, f []uint32) []uint32 {
 		lastS, lastE = start, end
 	}
 	if spanStart >= 0 {
-		sub = a.subwordFeatures(text, us[spanStart:], len(text), sub, units[:0])
+		sub = a.subwordFeatures(text, us[spanStart:], len(text), sub, units[:0], sc)
 	}
 	if lastE > 0 {
 		f = append(f, edgeID(FeatChar2, '$', text[lastS:lastE]))
@@ -301,13 +308,16 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, f []uint32) []uint32 {
 }
 
 // subwordFeatures appends to f the feature ids of the subword units of the span made of the
-// units us of text, which ends at byte end (none without a subword model); units is scratch
-// space.
-func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, f []uint32, units []string) []uint32 {
+// units us of text, which ends at byte end (none without a subword model); units and sc are
+// scratch space (sc may be nil).
+func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, f []uint32, units []string, sc *subwordScratch) []uint32 {
 	if a.subword == nil || end-int(us[0].start) < 4 { // a span of one CJK character carries no unit
 		return f
 	}
-	for _, u := range a.subword.unitsOf(text, us, end, units) {
+	if sc == nil {
+		sc = new(subwordScratch) // on the stack: nothing keeps it
+	}
+	for _, u := range a.subword.unitsOf(text, us, end, units, sc) {
 		f = append(f, FeatureID(FeatSubword, u))
 	}
 	return f

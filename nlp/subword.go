@@ -432,11 +432,18 @@ func LoadSubword(dir string) (*Subword, error) {
 	return &Subword{chars: newSubwordMap(chars), merges: newSubwordMap(merges)}, nil
 }
 
-// subwordSym is one symbol while a span is merged: the token id and its bytes in the span.
+// subwordSym is one symbol while a span is merged: the token id and its bytes in the text.
 type subwordSym struct {
-	start, end int
+	start, end int32
 	id         int32
 	merged     bool // made by a merge, so two or more characters long
+}
+
+// subwordScratch is room for merging one window of a span. It is reused without clearing:
+// every slot is written before it is read (zeroing 4 KB was a tenth of the subword units' cost).
+type subwordScratch struct {
+	syms  [subwordMaxRunes]subwordSym
+	ranks [subwordMaxRunes]uint64
 }
 
 // Units appends the subword units of one span (a run of text without spaces/punctuation, e.g. "运费险怎么买" or
@@ -466,14 +473,14 @@ func (s *Subword) units(span string, dst []string) []string {
 	for i, r := range span {
 		us = append(us, textUnit{start: int32(i), r: r})
 	}
-	return s.unitsOf(span, us, len(span), dst)
+	var sc subwordScratch
+	return s.unitsOf(span, us, len(span), dst, &sc)
 }
 
 // unitsOf is Units without the panic guard, for the span made of the units us of text (one
-// rune each; the Analyzer's scanUnits), which ends at byte end.
-func (s *Subword) unitsOf(text string, us []textUnit, end int, dst []string) []string {
-	var syms [subwordMaxRunes]subwordSym
-	var ranks [subwordMaxRunes]uint64
+// rune each; the Analyzer's scanUnits), which ends at byte end; sc is scratch space.
+func (s *Subword) unitsOf(text string, us []textUnit, end int, dst []string, sc *subwordScratch) []string {
+	syms, ranks := &sc.syms, &sc.ranks
 	n := 0
 	for k, u := range us {
 		v, ok := s.chars.Get(uint32(u.r))
@@ -486,7 +493,7 @@ func (s *Subword) unitsOf(text string, us []textUnit, end int, dst []string) []s
 			dst = s.mergeRun(text, syms[:n], ranks[:], dst)
 			n = 0
 		}
-		syms[n] = subwordSym{start: int(u.start), end: unitStart(text[:end], us, k+1), id: int32(v)}
+		syms[n] = subwordSym{start: u.start, end: int32(unitStart(text[:end], us, k+1)), id: int32(v)}
 		n++
 	}
 	return s.mergeRun(text, syms[:n], ranks[:], dst)
@@ -507,6 +514,7 @@ func (s *Subword) mergeRun(span string, syms []subwordSym, ranks []uint64, dst [
 	if n < 2 {
 		return dst
 	}
+	ranks = ranks[:n]
 	for i := 0; i+1 < n; i++ {
 		ranks[i] = s.rank(syms[i].id, syms[i+1].id)
 	}
@@ -523,9 +531,10 @@ func (s *Subword) mergeRun(span string, syms []subwordSym, ranks []uint64, dst [
 		syms[bi].id = int32(uint32(best))
 		syms[bi].end = syms[bi+1].end
 		syms[bi].merged = true
-		copy(syms[bi+1:n-1], syms[bi+2:n])
-		if bi < n-2 {
-			copy(ranks[bi+1:n-2], ranks[bi+2:n-1])
+		// Shift the rest down by one: a run is a few symbols, where a loop beats copy's call.
+		for i := bi + 1; i < n-1; i++ {
+			syms[i] = syms[i+1]
+			ranks[i] = ranks[i+1]
 		}
 		n--
 		if bi > 0 {
