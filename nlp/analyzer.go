@@ -103,7 +103,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	for _, r := range d.Rules {
 		for _, v := range r.Variants {
 			t := &rewriteTarget{variant: v, canonical: r.Canonical, kind: r.Kind, region: r.Region}
-			buf = a.segment(v, scanUnits(v, nil), buf[:0])
+			buf = a.segment(v, scanUnits(v, nil), buf[:0], new(segScratch))
 			if len(buf) == 1 && buf[0] == v {
 				a.words[v] = t
 			} else {
@@ -156,11 +156,17 @@ func (a *Analyzer) Analyze(text string) Analysis { return a.AnalyzeWith(text, ni
 // Buffers is room for an analysis's tokens, terms and features, and for its working space, to
 // reuse across messages (by one goroutine at a time).
 type Buffers struct {
-	Tokens, Terms  []string
-	Features       []uint32
-	units          []textUnit // the text's units, and the rewritten text's
-	rewrittenUnits []textUnit
-	subword        *subwordScratch
+	Tokens, Terms []string
+	Features      []uint32
+	work          *workspace
+}
+
+// workspace is what an analysis works in: the text's units (and the rewritten text's), the
+// segmenter's and the subword model's scratch. Reused without clearing.
+type workspace struct {
+	units, rewrittenUnits []textUnit
+	seg                   segScratch
+	subword               subwordScratch
 }
 
 // AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
@@ -174,24 +180,24 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 
 	var b Buffers
 	if buf != nil {
+		if buf.work == nil {
+			buf.work = new(workspace)
+		}
 		b = *buf
+	}
+	w := b.work
+	if w == nil {
+		w = new(workspace) // on the stack: nothing keeps it
 	}
 	// Each character is decoded and classified once (scanUnits); segmentation, the n-grams and
 	// the subword units all walk the units.
-	units := scanUnits(an.Text, grow(b.units, len(an.Text)))
-	segUnits := units
+	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
+	segUnits := w.units
 	if rewritten != an.Text {
-		segUnits = scanUnits(rewritten, grow(b.rewrittenUnits, len(rewritten)))
-		b.rewrittenUnits = segUnits
+		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
+		segUnits = w.rewrittenUnits
 	}
-	var sub *subwordScratch // nil: subwordFeatures makes its own
-	if buf != nil {
-		if buf.subword == nil {
-			buf.subword = new(subwordScratch)
-		}
-		buf.units, buf.rewrittenUnits, sub = units, b.rewrittenUnits, buf.subword
-	}
-	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4))
+	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4), &w.seg)
 	an.Terms = grow(b.Terms, len(an.Tokens))
 	for i, tok := range an.Tokens {
 		if a.mayRewrite.mayHave(tok) {
@@ -209,7 +215,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		an.Terms = append(an.Terms, tok)
 	}
 	an.Rewrites = rewrites
-	an.Features = a.features(&an, units, sub, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, w.units, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	return an
 }
 
@@ -229,17 +235,18 @@ func grow[T any](s []T, n int) []T {
 // Segment cuts normalised text into tokens (no masking, rewrites or stop words): for tools that
 // inspect the segmenter.
 func (a *Analyzer) Segment(text string) []string {
-	return a.segment(text, scanUnits(text, nil), nil)
+	return a.segment(text, scanUnits(text, nil), nil, new(segScratch))
 }
 
 // segment cuts text, whose units are us (scanUnits), into tokens: spans go through the
 // segmenter; placeholders and emoji are tokens of their own; spaces and punctuation separate.
-func (a *Analyzer) segment(text string, us []textUnit, dst []string) []string {
+// sc is scratch space.
+func (a *Analyzer) segment(text string, us []textUnit, dst []string, sc *segScratch) []string {
 	for i := 0; i < len(us); {
 		j := pieceEnd(us, i)
 		switch us[i].kind {
 		case pieceSpan:
-			dst = a.seg.cut(text, us[i:j], unitStart(text, us, j), dst)
+			dst = a.seg.cut(text, us[i:j], unitStart(text, us, j), dst, sc)
 		case pieceToken:
 			dst = append(dst, text[us[i].start:unitStart(text, us, j)])
 		}
@@ -309,13 +316,10 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 
 // subwordFeatures appends to f the feature ids of the subword units of the span made of the
 // units us of text, which ends at byte end (none without a subword model); units and sc are
-// scratch space (sc may be nil).
+// scratch space.
 func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, f []uint32, units []string, sc *subwordScratch) []uint32 {
 	if a.subword == nil || end-int(us[0].start) < 4 { // a span of one CJK character carries no unit
 		return f
-	}
-	if sc == nil {
-		sc = new(subwordScratch) // on the stack: nothing keeps it
 	}
 	for _, u := range a.subword.unitsOf(text, us, end, units, sc) {
 		f = append(f, FeatureID(FeatSubword, u))

@@ -14,8 +14,7 @@ import (
 // almost nothing per call, never mutates shared state, and lets each Analyzer carry its own words
 // on top of one shared base dictionary.
 type segmenter struct {
-	lex  *overlay
-	pool sync.Pool // *segScratch
+	lex *overlay
 
 	// hmmCache remembers how the HMM cut runs of unknown characters (string → piece lengths in
 	// bytes, []uint8): gse's HMM allocates a dozen times per call, and chat traffic repeats the
@@ -28,6 +27,7 @@ type segmenter struct {
 // hmmCacheSize bounds the HMM cache; once full, new runs are cut without being remembered.
 const hmmCacheSize = 1 << 16
 
+// segScratch is room for cutting one span (the Analyzer's workspace holds one).
 type segScratch struct {
 	offs []int // byte offset of each rune, plus the span's end
 	best []float32
@@ -35,9 +35,7 @@ type segScratch struct {
 }
 
 func newSegmenter(lex *overlay) *segmenter {
-	s := &segmenter{lex: lex}
-	s.pool.New = func() any { return &segScratch{} }
-	return s
+	return &segmenter{lex: lex}
 }
 
 func isASCIIAlnum(c byte) bool {
@@ -45,13 +43,11 @@ func isASCIIAlnum(c byte) bool {
 }
 
 // cut appends the words of a span to dst: the span is the units us of text (scanUnits), and
-// ends at byte end.
-func (sg *segmenter) cut(text string, us []textUnit, end int, dst []string) []string {
+// ends at byte end. sc is scratch space.
+func (sg *segmenter) cut(text string, us []textUnit, end int, dst []string, sc *segScratch) []string {
 	if len(us) == 0 {
 		return dst
 	}
-	sc := sg.pool.Get().(*segScratch)
-	defer sg.pool.Put(sc)
 
 	offs := sc.offs[:0]
 	for _, u := range us {
