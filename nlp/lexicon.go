@@ -6,10 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -34,7 +34,7 @@ const prefixOnly = float32(-math.MaxFloat32)
 // process's start-up), and the words themselves (needed only to write the lexicon out)
 // sit back to back in one blob, sorted.
 type lexicon struct {
-	seed  maphash.Seed
+	seed  uint64                  // wordHash's, random per process
 	table *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
 	// present has a bit set for the hash of every key in table (one bit per key, by the hash's
 	// top bits). Most segmenter lookups are misses, and this half-megabyte stays in the CPU's
@@ -56,7 +56,7 @@ func (l *lexicon) mayHave(h uint64) bool {
 }
 
 func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	h := maphash.String(l.seed, s)
+	h := wordHash(l.seed, s)
 	if !l.mayHave(h) {
 		return 0, false, false
 	}
@@ -173,12 +173,12 @@ func newLexicon(words map[string]float32, logTotal float64) *lexicon {
 // newSortedLexicon builds the lexicon from words that are sorted and unique (the caller checks),
 // given back to back in blob with their ends and log probabilities.
 func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float64) *lexicon {
-	l := &lexicon{seed: maphash.MakeSeed(), blob: blob, ends: ends, logTotal: logTotal, unknown: float32(-logTotal)}
+	l := &lexicon{seed: rand.Uint64(), blob: blob, ends: ends, logTotal: logTotal, unknown: float32(-logTotal)}
 	keys := make([]uint64, 0, 2*len(ends)) // about as many prefixes as words
 	vals := make([]float32, 0, 2*len(ends))
 	for i := range ends { // words first: a word that is also a prefix keeps its probability
 		w := l.wordAt(i)
-		keys = append(keys, maphash.String(l.seed, w))
+		keys = append(keys, wordHash(l.seed, w))
 		vals = append(vals, lps[i])
 		l.maxWordLen = max(l.maxWordLen, len(w))
 	}
@@ -190,7 +190,7 @@ func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float6
 		shared := commonPrefix(prev, w)
 		addPrefixes(func(p string) {
 			if len(p) > shared {
-				keys = append(keys, maphash.String(l.seed, p))
+				keys = append(keys, wordHash(l.seed, p))
 				vals = append(vals, prefixOnly)
 			}
 		}, w)
@@ -203,6 +203,47 @@ func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float6
 		l.present[k>>(64-presentBits+6)] |= 1 << (k >> (64 - presentBits) & 63)
 	}
 	return l
+}
+
+// wordHash hashes a word or prefix for the lexicon's tables. maphash.String is a chain of calls
+// per lookup, and the segmenter looks up a dozen strings of six or nine bytes per message: this
+// reads them eight or four bytes at a time and mixes with murmur3's finaliser. The seed is random
+// per process, so no input can be made to collide on purpose; nothing stores these hashes.
+func wordHash(seed uint64, s string) uint64 {
+	h := seed ^ uint64(len(s))*0x9E3779B97F4A7C15
+	for ; len(s) > 8; s = s[8:] {
+		h = mix64(h ^ le64(s))
+	}
+	var t uint64
+	switch n := len(s); {
+	case n == 8:
+		t = le64(s)
+	case n >= 4: // two reads that overlap, or meet, cover every byte
+		t = uint64(le32(s)) | uint64(le32(s[n-4:]))<<32
+	case n > 0:
+		t = uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16
+	}
+	return mix64(h ^ t)
+}
+
+// mix64 is murmur3's 64-bit finaliser: every bit of the result depends on every bit of h.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // commonPrefix returns the length in bytes of the longest common prefix of a and b.
@@ -415,7 +456,7 @@ func newOverlay(base *lexicon, user []UserWord) *overlay {
 	// At most 3/8 full: every span the segmenter tries looks here first, and most miss.
 	o.words = hashtab.New[float32](2 * len(words))
 	for w, lp := range words {
-		h := maphash.String(base.seed, w)
+		h := wordHash(base.seed, w)
 		o.words.PutIfAbsent(h, lp)
 		o.mayOwn[h>>54] |= 1 << (h >> 48 & 63)
 	}
@@ -440,7 +481,7 @@ func (o *overlay) lookupChar(r rune, s string) (logp float32, isWord, isPrefix b
 
 // lookup consults the shop's words first, then the base dictionary.
 func (o *overlay) lookup(s string) (logp float32, isWord, isPrefix bool) {
-	h := maphash.String(o.base.seed, s)
+	h := wordHash(o.base.seed, s)
 	var v float32
 	ok := false
 	if o.mayOwn[h>>54]&(1<<(h>>48&63)) != 0 {

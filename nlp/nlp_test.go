@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -506,5 +507,30 @@ func TestLexiconReadsVersion1(t *testing.T) {
 	}
 	if _, err := readLexicon(path); err == nil || !strings.Contains(err.Error(), "trailing data") {
 		t.Errorf("version 1 with trailing data: err = %v", err)
+	}
+}
+
+// wordHash gives distinct hashes to distinct strings (among many short ones, of every length
+// its reads distinguish) and the same hash to the same string.
+func TestWordHashDistinct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	alphabet := []string{"a", "b", "\x00", "退", "货", "了", "é", "😀"}
+	seen := make(map[uint64]string)
+	for range 200000 {
+		var s string
+		for range rng.IntN(9) {
+			s += alphabet[rng.IntN(len(alphabet))]
+		}
+		h := wordHash(42, s)
+		if other, ok := seen[h]; ok && other != s {
+			t.Fatalf("%q and %q share hash %#x", s, other, h)
+		}
+		seen[h] = s
+		if wordHash(42, s) != h {
+			t.Fatalf("%q hashed twice differently", s)
+		}
+	}
+	if wordHash(1, "退货") == wordHash(2, "退货") {
+		t.Error("the seed does not change the hash")
 	}
 }
