@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"fmt"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -43,6 +44,8 @@ type Analyzer struct {
 	mayRewrite, mayStop *tokenBits
 	subword             *Subword
 	dicts               *Dictionaries
+	// work holds *workspace for analyses without Buffers (Analyze).
+	work *sync.Pool
 }
 
 // New builds an Analyzer from the files named in cfg. The first call in a process also loads
@@ -93,6 +96,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		stop:    make(map[string]struct{}, len(d.Stopwords)),
 		subword: sub,
 		dicts:   d,
+		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
@@ -187,7 +191,8 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	}
 	w := b.work
 	if w == nil {
-		w = new(workspace) // on the stack: nothing keeps it
+		w = a.work.Get().(*workspace)
+		defer a.work.Put(w)
 	}
 	// Each character is decoded and classified once (scanUnits); segmentation, the n-grams and
 	// the subword units all walk the units.
