@@ -67,7 +67,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		start = time.Now()
 	}
 	info := reqInfo{route: routeOf(ctx.Path()), id: s.requestID(ctx)}
-	ctx.Response.Header.Set("X-Request-Id", info.id)
+	setCanonicalHeader(&ctx.Response.Header, "X-Request-Id", info.id)
 	s.dispatch(ctx, &info)
 	s.finish(ctx, &info, start, nil)
 }
@@ -290,7 +290,7 @@ func (s *Server) authorized(h []byte) bool {
 func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
 	start := time.Now()
 	info := reqInfo{route: routeOf(ctx.Path()), id: s.requestID(ctx)}
-	ctx.Response.Header.Set("X-Request-Id", info.id)
+	setCanonicalHeader(&ctx.Response.Header, "X-Request-Id", info.id)
 	var small *fasthttp.ErrSmallBuffer
 	var timeout interface{ Timeout() bool } // net.Error, and fasthttputil's pipe timeouts
 	switch {
@@ -362,6 +362,16 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	rec := slog.NewRecord(now, level, "request", 0)
 	rec.AddAttrs(attrs...)
 	_ = s.log.Handler().Handle(bg, rec)
+}
+
+// setCanonicalHeader sets key, already in canonical form, to value without fasthttp
+// normalising the key again (which it does byte by byte on every Set).
+func setCanonicalHeader(h *fasthttp.ResponseHeader, key, value string) {
+	was := h.DisableNormalizing()
+	h.Set(key, value)
+	if !was {
+		h.EnableNormalizing()
+	}
 }
 
 // requestID returns the client's X-Request-Id when it is a plausible id (1–128 bytes of
