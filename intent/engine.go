@@ -468,6 +468,16 @@ func overlap(query, doc []uint64) float64 {
 // Fuse turns scores into one probability per label with the fusion weights f and temperature
 // t (classifier-only when f is zero), in out's storage when it has room.
 func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
+	out, inv := fuseExps(s, f, t, out)
+	for j := range out {
+		out[j] *= inv
+	}
+	return out
+}
+
+// fuseExps is Fuse without the last step: the probabilities are out[j]·inv. Classify needs
+// only the top few, and their order is the exps' order.
+func fuseExps(s Scores, f Fusion, t float64, out []float64) ([]float64, float64) {
 	wc := f.Classifier
 	if wc == 0 {
 		wc = 1
@@ -509,11 +519,7 @@ func Fuse(s Scores, f Fusion, t float64, out []float64) []float64 {
 	for j := range out {
 		out[j] -= m
 	}
-	inv := 1 / expAll(out)
-	for j := range out {
-		out[j] *= inv
-	}
-	return out
+	return out, 1 / expAll(out)
 }
 
 // numCandidates is how many ranked intents a result lists.
@@ -530,9 +536,13 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		e.scratch.Put(sc)
 	}()
 	s := e.score(ctx, an, &sc.score)
-	probs := Fuse(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
+	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
 	var orderBuf [numCandidates]int
-	order := topK(probs, numCandidates, orderBuf[:0])
+	order := topK(exps, numCandidates, orderBuf[:0])
+	var probs [numCandidates]float64 // of order's labels: Fuse's values, bit for bit
+	for i, j := range order {
+		probs[i] = exps[j] * inv
+	}
 	labels := e.clf.Labels()
 	best := order[0]
 	// The answer and the candidates outlive the call: one allocation holds both.
@@ -543,7 +553,7 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	res := Result{
 		MsgID:      req.MsgID,
 		Intent:     labels[best],
-		Confidence: round4(probs[best]), // rounded for display; decisions use the exact value
+		Confidence: round4(probs[0]), // rounded for display; decisions use the exact value
 		Rewrites:   an.Rewrites,
 		Masked:     an.Masked.Kinds(),
 		Model:      e.version,
@@ -565,10 +575,10 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 		// Nothing to go on (punctuation, a lone emoji): a person reads it.
 		res.Route, res.Reason = RouteHandoff, "no words to understand"
 	} else {
-		res.Route, res.Reason = e.policy.Decide(res.Intent, probs[best], handoff)
+		res.Route, res.Reason = e.policy.Decide(res.Intent, probs[0], handoff)
 	}
-	for _, j := range order {
-		c := Candidate{Intent: labels[j], Confidence: round4(probs[j])}
+	for i, j := range order {
+		c := Candidate{Intent: labels[j], Confidence: round4(probs[i])}
 		if it := e.intents[j]; it != nil {
 			c.Label = it.Label
 		}
@@ -595,23 +605,24 @@ func topK(v []float64, k int, out []int) []int {
 	if k <= 0 {
 		return out
 	}
-	var kth float64 // v[out[k-1]] once out holds k indices
-	for j, x := range v {
-		full := len(out) == k
-		if full && x <= kth {
-			continue
-		}
-		if !full {
-			out = append(out, j)
-		}
+	insert := func(j int) { // into out, sorted, after the values it does not beat
 		i := len(out) - 1
-		for ; i > 0 && x > v[out[i-1]]; i-- {
+		for ; i > 0 && v[j] > v[out[i-1]]; i-- {
 			out[i] = out[i-1]
 		}
 		out[i] = j
-		if len(out) == k {
-			kth = v[out[k-1]]
+	}
+	for j := range k {
+		out = append(out, j)
+		insert(j)
+	}
+	kth := v[out[k-1]]
+	for j := k; j < len(v); j++ {
+		if v[j] <= kth {
+			continue
 		}
+		insert(j)
+		kth = v[out[k-1]]
 	}
 	return out
 }
