@@ -180,7 +180,6 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	norm := Normalize(text)
 	an.Text, an.Masked = Mask(norm)
-	rewritten, rewrites := a.phrases.apply(an.Text, nil)
 
 	var b Buffers
 	if buf != nil {
@@ -194,9 +193,10 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		w = a.work.Get().(*workspace)
 		defer a.work.Put(w)
 	}
-	// Each character is decoded and classified once (scanUnits); segmentation, the n-grams and
-	// the subword units all walk the units.
+	// Each character is decoded and classified once (scanUnits); the phrase rewrites,
+	// segmentation, the n-grams and the subword units all walk the units.
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
+	rewritten, rewrites := a.phrases.apply(an.Text, w.units, nil)
 	segUnits := w.units
 	if rewritten != an.Text {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))

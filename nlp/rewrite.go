@@ -49,19 +49,22 @@ func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
 	return m
 }
 
-// apply replaces every phrase variant in text by its canonical term, surrounded by spaces so the
-// canonical term is a token of its own. It returns text itself when nothing matched.
-func (m *phraseMatcher) apply(text string, rewrites []Rewrite) (string, []Rewrite) {
+// apply replaces every phrase variant in text, whose units are us (scanUnits), by its canonical
+// term, surrounded by spaces so the canonical term is a token of its own; a variant starts at a
+// unit (never inside a mask placeholder). It returns text itself when nothing matched.
+func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite) (string, []Rewrite) {
 	if len(m.byFirst) == 0 {
 		return text, rewrites
 	}
 	var b *strings.Builder
 	last := 0
-	for i := 0; i < len(text); {
-		r, size := decodeRune(text, i)
-		t := m.match(text, i, r)
+	for k := 0; k < len(us); k++ {
+		i := int(us[k].start)
+		if i < last {
+			continue // inside the variant just replaced
+		}
+		t := m.match(text, i, us[k].r)
 		if t == nil {
-			i += size
 			continue
 		}
 		if b == nil {
