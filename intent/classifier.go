@@ -82,20 +82,29 @@ func (c *Classifier) NumFeatures() int { return c.rows.Len() }
 // Logits writes one raw score per label into out (len(out) == len(Labels())). Features are
 // weighted 1/sqrt(n) so long and short messages score on one scale.
 func (c *Classifier) Logits(features []uint32, out []float32) {
+	var rows [256]int32
+	c.logits(features, out, rows[:])
+}
+
+// logits is Logits with room for the rows of the features in rows (used when big enough).
+func (c *Classifier) logits(features []uint32, out []float32, rows []int32) {
 	k := len(c.labels)
 	acc := out[:k]
 	if len(features) == 0 {
 		copy(acc, c.bias)
 		return
 	}
-	var buf [256]int32
-	rows := buf[:0]
+	if len(rows) < len(features) {
+		rows = make([]int32, len(features))
+	}
+	n := 0
 	for _, f := range features {
 		if r, ok := c.rows.Get(f); ok {
-			rows = append(rows, int32(r))
+			rows[n] = int32(r)
+			n++
 		}
 	}
-	sumRows(acc, c.weights, c.stride, rows)
+	sumRows(acc, c.weights, c.stride, rows[:n])
 	// Features are weighted 1/√n; scaling the sum once is the same as scaling every row.
 	scale := float32(1 / math.Sqrt(float64(len(features))))
 	for j, b := range c.bias[:k] {

@@ -340,6 +340,7 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 type scoreBuf struct {
 	logits   [64]float32
 	evidence [64]Evidence
+	rows     [256]int32 // the classifier's rows of the features
 }
 
 // score is Score with the scores in buf when it is big enough (nil: allocated).
@@ -371,7 +372,11 @@ func (e *Engine) logits(an nlp.Analysis, buf *scoreBuf) Scores {
 	} else {
 		s.Logits = make([]float32, k)
 	}
-	e.clf.Logits(an.Features, s.Logits)
+	var rows []int32
+	if buf != nil {
+		rows = buf.rows[:]
+	}
+	e.clf.logits(an.Features, s.Logits, rows)
 	return s
 }
 

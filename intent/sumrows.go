@@ -8,8 +8,14 @@ func sumRows(acc, w []float32, stride int, rows []int32) {
 	if len(acc) == 0 {
 		return
 	}
+	// The kernel reads whole rows: keep the last one in bounds (a negative row, as uint32, is
+	// beyond any).
+	var last uint32
 	for _, r := range rows {
-		_ = w[int(r)*stride+stride-1] // the kernel reads whole rows: keep it in bounds
+		last = max(last, uint32(r))
+	}
+	if len(rows) > 0 {
+		_ = w[int(last)*stride+stride-1]
 	}
 	from := sumRowsVector(acc, w, stride, rows)
 	sumRowsPortable(acc[from:], w[from:], stride, rows)
