@@ -277,8 +277,8 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
 	first, lastS, lastE := true, 0, 0
-	// Subword units come after the character n-grams; the spans they are cut from (nextPiece's)
-	// are found in the same walk over the text.
+	// Subword units come after the character n-grams; the spans they are cut from (maximal runs
+	// of span units) are found in the same walk over the text.
 	var units [48]string
 	var subBuf [32]uint32
 	sub, spanStart := subBuf[:0], -1
