@@ -23,32 +23,16 @@ func main() {
 }
 
 func run(model, data string, n int) error {
+	texts, err := readTexts(data)
+	if err != nil {
+		return err
+	}
 	ctx := context.Background()
 	e, err := intent.Load(ctx, model)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	f, err := os.Open(data)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var texts []string
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		var m struct{ Text string }
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			return fmt.Errorf("%s:%d: %w", data, line, err)
-		}
-		texts = append(texts, m.Text)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", data, err)
-	}
-	if len(texts) == 0 {
-		return fmt.Errorf("%s: no messages", data)
-	}
 	for _, t := range texts { // the lazy caches (postings, document terms) fill here
 		e.Classify(ctx, intent.Request{Text: t})
 	}
@@ -58,6 +42,31 @@ func run(model, data string, n int) error {
 	}
 	fmt.Printf("%d messages, confidence sum %.4f\n", n, sum)
 	return nil
+}
+
+// readTexts returns the "text" field of every line of the JSONL file at path.
+func readTexts(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var texts []string
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var m struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		texts = append(texts, m.Text)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("%s: no messages", path)
+	}
+	return texts, nil
 }
 
 // classify is the function callgrind counts.

@@ -1,41 +1,57 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shoptest.Cleanup()
-	os.Exit(code)
+// tinyBundle trains intent's tiny synthetic shop (four intents) into dir.
+func tinyBundle(t *testing.T, dir string) string {
+	t.Helper()
+	shop := filepath.Join("..", "..", "intent", "testdata", "shop")
+	cfg := train.DefaultConfig()
+	cfg.Data = []string{filepath.Join(shop, "data.jsonl")}
+	cfg.KB = filepath.Join(shop, "kb.yaml")
+	cfg.DictDir = filepath.Join(shop, "dict")
+	cfg.Out = filepath.Join(dir, "tiny")
+	cfg.DevDays = 7
+	cfg.Progress = io.Discard
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Out
 }
 
 func TestRun(t *testing.T) {
-	bundle, err := shoptest.Bundle()
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	holdout := shoptest.Path("holdout", "holdout_2026-11.jsonl")
-	if err := run(bundle, holdout, 20); err != nil {
-		t.Fatalf("run: %v", err)
+	good := write("good.jsonl", "{\"text\": \"在吗\"}\n{\"text\": \"怎么退货\"}\n")
+	bad := write("bad.jsonl", "{\"text\": \"在吗\"}\nnot json\n")
+	empty := write("empty.jsonl", "")
+	// bad input is reported before any model is loaded
+	for _, tc := range []struct{ file, want string }{
+		{bad, "bad.jsonl:2"}, {empty, "empty.jsonl: no messages"}, {filepath.Join(dir, "missing.jsonl"), "missing.jsonl"},
+	} {
+		if err := run(filepath.Join(dir, "no-model"), tc.file, 10); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run on %s: err = %v, want one naming %q", tc.file, err, tc.want)
+		}
 	}
-	bad := filepath.Join(t.TempDir(), "bad.jsonl")
-	if err := os.WriteFile(bad, []byte("{\"text\": \"在吗\"}\nnot json\n"), 0o644); err != nil {
-		t.Fatal(err)
+	if err := run(filepath.Join(dir, "no-model"), good, 10); err == nil {
+		t.Error("a missing model: no error")
 	}
-	if err := run(bundle, bad, 20); err == nil || !strings.Contains(err.Error(), "bad.jsonl:2") {
-		t.Errorf("a bad line: err = %v, want one naming bad.jsonl:2", err)
-	}
-	empty := filepath.Join(t.TempDir(), "empty.jsonl")
-	if err := os.WriteFile(empty, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(bundle, empty, 20); err == nil {
-		t.Error("an empty file: no error")
+	if err := run(tinyBundle(t, dir), good, 10); err != nil {
+		t.Errorf("run: %v", err)
 	}
 }
