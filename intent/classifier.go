@@ -61,8 +61,9 @@ func spreadRows(w []float32, rows, k, stride int) {
 
 // newClassifier is NewClassifier with the weights already in rows of stride.
 // The feature rows are a sparse Map32 (8-byte slots): in serving most of these lookups miss the
-// CPU caches, and half the bytes of a Table's slots measured Logits −14 %; most messages have
-// many features the model never saw, and a sparse table ends those lookups sooner.
+// CPU caches, and half the bytes of a Table's slots measured Logits −14 %; at most 3/8 full, a
+// lookup of one of the features the model never saw (a sixth of a message's) ends sooner, and
+// so does a hit: Logits −26 % more.
 func newClassifier(labels []string, features []uint32, weights, bias []float32, stride int) (*Classifier, error) {
 	rows := hashtab.NewSparseMap32(len(features))
 	for r, f := range features {

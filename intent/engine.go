@@ -46,8 +46,8 @@ type Engine struct {
 }
 
 // classifyScratch is one Classify's working memory, reused across messages: the analysis's
-// slices, the scores and the probabilities. Zeroing scores for every message cost more than
-// the softmax over them.
+// buffers, the scores (with the classifier's row list) and the probabilities. Zeroing the
+// scores for every message cost more than the softmax over them.
 type classifyScratch struct {
 	an    nlp.Buffers
 	score scoreBuf
