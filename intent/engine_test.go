@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
-	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // The engine tests train a bundle from a tiny synthetic shop (testdata/shop: four intents, one
@@ -42,17 +40,8 @@ var tinyBundle = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	engineRoot = dir
-	cfg := train.DefaultConfig()
-	cfg.Data = []string{filepath.Join("testdata", "shop", "data.jsonl")}
-	cfg.KB = filepath.Join("testdata", "shop", "kb.yaml")
-	cfg.DictDir = filepath.Join("testdata", "shop", "dict")
-	cfg.Out = filepath.Join(dir, "tiny")
-	cfg.DevDays = 7
-	cfg.Progress = io.Discard
-	if _, err := train.Run(context.Background(), cfg); err != nil {
-		return "", err
-	}
-	return cfg.Out, nil
+	out := filepath.Join(dir, "tiny")
+	return out, shoptest.TrainTiny(out)
 })
 
 // tinyEngine is the engine loaded from tinyBundle, shared read-only by the tests.

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/train"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // fixtureRoot is the directory fixtureBundle trained into, removed by TestMain.
@@ -32,15 +32,8 @@ var fixtureBundle = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	fixtureRoot = dir
-	cfg := train.DefaultConfig()
-	cfg.Data = []string{filepath.Join(fixture, "data.jsonl")}
-	cfg.KB = filepath.Join(fixture, "kb.yaml")
-	cfg.DictDir = filepath.Join(fixture, "dict")
-	cfg.Out = filepath.Join(dir, "m")
-	cfg.DevDays = 7
-	cfg.Progress = io.Discard
-	_, err = train.Run(context.Background(), cfg)
-	return cfg.Out, err
+	out := filepath.Join(dir, "m")
+	return out, shoptest.TrainTiny(out)
 })
 
 func TestMain(m *testing.M) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -75,4 +76,20 @@ func Holdout() ([]string, error) {
 		out = append(out, m.Text)
 	}
 	return out, sc.Err()
+}
+
+// TrainTiny trains the tiny synthetic shop (intent/testdata/shop: four intents) into the bundle
+// directory out, in about a second: for tests that need a real bundle but not the sample shop,
+// which takes half a minute under the race detector.
+func TrainTiny(out string) error {
+	tiny := filepath.Join(root(), "intent", "testdata", "shop")
+	cfg := train.DefaultConfig()
+	cfg.Data = []string{filepath.Join(tiny, "data.jsonl")}
+	cfg.KB = filepath.Join(tiny, "kb.yaml")
+	cfg.DictDir = filepath.Join(tiny, "dict")
+	cfg.Out = out
+	cfg.DevDays = 7
+	cfg.Progress = io.Discard
+	_, err := train.Run(context.Background(), cfg)
+	return err
 }

@@ -1,31 +1,22 @@
 package main
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/zhiyi-ai/zhiyi/train"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // tinyBundle trains intent's tiny synthetic shop (four intents) into dir.
 func tinyBundle(t *testing.T, dir string) string {
 	t.Helper()
-	shop := filepath.Join("..", "..", "intent", "testdata", "shop")
-	cfg := train.DefaultConfig()
-	cfg.Data = []string{filepath.Join(shop, "data.jsonl")}
-	cfg.KB = filepath.Join(shop, "kb.yaml")
-	cfg.DictDir = filepath.Join(shop, "dict")
-	cfg.Out = filepath.Join(dir, "tiny")
-	cfg.DevDays = 7
-	cfg.Progress = io.Discard
-	if _, err := train.Run(context.Background(), cfg); err != nil {
+	out := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(out); err != nil {
 		t.Fatal(err)
 	}
-	return cfg.Out
+	return out
 }
 
 func TestRun(t *testing.T) {
