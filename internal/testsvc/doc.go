@@ -1,0 +1,8 @@
+// Package testsvc starts real services for tests: a private redis-server or PostgreSQL instance
+// on a free port in a temporary directory, stopped when the test ends. zhiyi's tests run against
+// the real components (never mocks); CI installs the Debian packages (redis-server, postgresql)
+// and these helpers start what each test needs.
+//
+// A test may skip only when the service's binary is not installed, and says so; CI installs them,
+// so there the tests always run.
+package testsvc
