@@ -1,0 +1,126 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// startBundle creates the temporary bundle directory beside Out and copies the parts that come
+// straight from the inputs: dictionaries, knowledge base and the segmenter's base lexicon.
+func (r *run) startBundle() (bool, error) {
+	var err error
+	if r.tmp, err = intent.NewBundleDir(r.cfg.Out); err != nil {
+		return false, err
+	}
+	if err := copyDicts(r.cfg.DictDir, filepath.Join(r.tmp, intent.DictDir)); err != nil {
+		return false, err
+	}
+	if r.cfg.KB != "" {
+		if err := copyFile(r.cfg.KB, filepath.Join(r.tmp, intent.KBFile)); err != nil {
+			return false, err
+		}
+	}
+	return false, nlp.WriteLexicon(filepath.Join(r.tmp, nlp.LexiconFile))
+}
+
+// writeIndex persists the retrieval index once the documents and the policy are final.
+func (r *run) writeIndex() (bool, error) {
+	return false, intent.WriteIndex(r.ctx, r.tmp)
+}
+
+// commit seals the bundle with its manifest and moves it into place.
+func (r *run) commit() (bool, error) {
+	cfgJSON, err := json.Marshal(struct {
+		Fit              FitConfig `json:"fit"`
+		RefitEpochs      []int     `json:"refit_epochs"`
+		DevSplit         string    `json:"dev_split"`
+		SubwordVocab     int       `json:"subword_vocab"`
+		HistoryPerIntent int       `json:"history_per_intent"`
+		TargetPrecision  float64   `json:"target_precision"`
+		Labels           []string  `json:"labels"`
+		Train            int       `json:"train"`
+		Dev              int       `json:"dev"`
+	}{r.cfg.Fit, r.sum.RefitEpochs, r.how, r.cfg.SubwordVocab, r.cfg.HistoryPerIntent, r.cfg.TargetPrecision,
+		r.labels, len(r.trainEx), len(r.devEx)})
+	if err != nil {
+		return false, err
+	}
+	m := &intent.Manifest{Name: r.cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(r.recs, r.devRecs),
+		Config: cfgJSON, Metrics: r.metrics}
+	if err := intent.WriteManifest(r.tmp, m); err != nil {
+		return false, err
+	}
+	if err := intent.CommitBundle(r.tmp, r.cfg.Out); err != nil {
+		return false, err
+	}
+	r.committed = true
+	r.sum.Bundle = r.cfg.Out
+	fmt.Fprintf(r.prog, "wrote %s\n", r.cfg.Out)
+	return false, nil
+}
+
+func writeClassifier(path string, c *intent.Classifier) error {
+	var b strings.Builder
+	if _, err := c.WriteTo(&b); err != nil {
+		return err
+	}
+	return intent.WriteFileAtomic(path, []byte(b.String()))
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return intent.WriteFileAtomic(path, append(data, '\n'))
+}
+
+func copyDicts(from, to string) error {
+	if from == "" {
+		return nil
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	for _, name := range nlp.DictFiles {
+		err := copyFile(filepath.Join(from, name), filepath.Join(to, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return intent.WriteFileAtomic(to, data)
+}
+
+// fingerprint identifies the training data by content (masked text and labels, in order).
+func fingerprint(sets ...[]record) string {
+	h := sha256.New()
+	for _, set := range sets {
+		for _, r := range set {
+			io.WriteString(h, r.text)
+			h.Write([]byte{0})
+			io.WriteString(h, r.intent)
+			h.Write([]byte{'\n'})
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,113 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// analyze fixes the label list and turns the train and dev messages into features.
+func (r *run) analyze() (bool, error) {
+	r.labels = labelList(r.trainRecs)
+	r.labelIndex = make(map[string]int, len(r.labels))
+	for i, l := range r.labels {
+		r.labelIndex[l] = i
+	}
+	r.trainEx, r.devEx = r.examples(r.trainRecs), r.examples(r.devSplit)
+	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
+	return false, nil
+}
+
+// examples analyses records with a label the classifier knows (a dev label never seen in
+// training cannot be learnt).
+func (r *run) examples(rs []record) []Example {
+	out := make([]Example, 0, len(rs))
+	for _, rec := range rs {
+		if j, ok := r.labelIndex[rec.intent]; ok {
+			out = append(out, Example{Features: r.an.Analyze(rec.text).Features, Label: j})
+		}
+	}
+	return out
+}
+
+// fit trains the classifier on the train split (dev chooses the epochs) and writes it with the
+// history the retrieval index is built from.
+func (r *run) fit() (bool, error) {
+	fmt.Fprintf(r.prog, "fitting %d intents on %d messages\n", len(r.labels), len(r.trainEx))
+	var err error
+	if r.clf, r.sum.Fit, err = Fit(r.ctx, r.trainEx, r.devEx, r.labels, r.cfg.Fit, r.prog); err != nil {
+		return false, err
+	}
+	return false, r.writeModel(r.trainRecs)
+}
+
+// refit trains again on train and dev together, with the epochs early stopping chose: the dev
+// weeks are the newest data and the model should learn from them too. Calibration, fusion,
+// thresholds and the report were measured on dev while it was held out, so they stay honest
+// estimates for the refitted model.
+func (r *run) refit() (bool, error) {
+	want := r.cfg.Refit == RefitAlways || r.cfg.Refit == RefitAuto && r.timeSplit
+	if !want || len(r.devEx) == 0 {
+		return true, nil
+	}
+	cfg := r.cfg.Fit
+	cfg.RunEpochs = r.sum.Fit.BestEpochs
+	all := append(slices.Clip(r.trainEx), r.devEx...)
+	fmt.Fprintf(r.prog, "refit: %d messages (train and dev), epochs %v\n", len(all), cfg.RunEpochs)
+	var err error
+	if r.clf, _, err = Fit(r.ctx, all, nil, r.labels, cfg, nil); err != nil {
+		return false, err
+	}
+	r.sum.RefitEpochs = r.sum.Fit.BestEpochs
+	return false, r.writeModel(append(slices.Clip(r.trainRecs), r.devSplit...))
+}
+
+// writeModel writes the classifier and the labelled history of recs into the bundle.
+func (r *run) writeModel(history []record) error {
+	if err := writeClassifier(filepath.Join(r.tmp, intent.ClassifierFile), r.clf); err != nil {
+		return err
+	}
+	return writeHistory(filepath.Join(r.tmp, intent.ExamplesFile), history, r.cfg.HistoryPerIntent)
+}
+
+// labelList is the sorted set of the records' labels.
+func labelList(recs []record) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range recs {
+		if !seen[r.intent] {
+			seen[r.intent] = true
+			out = append(out, r.intent)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// writeHistory stores labelled training messages (masked) for the retrieval index, at most
+// perIntent per intent, chosen deterministically (newest first when times are known).
+func writeHistory(path string, recs []record, perIntent int) error {
+	sorted := slices.Clone(recs)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].time.After(sorted[j].time) })
+	count := map[string]int{}
+	seen := map[string]bool{}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, r := range sorted {
+		if perIntent > 0 && count[r.intent] >= perIntent || seen[r.text] {
+			continue
+		}
+		count[r.intent]++
+		seen[r.text] = true
+		if err := enc.Encode(intent.ExampleDoc{Text: r.text, Intent: r.intent}); err != nil {
+			return err
+		}
+	}
+	return intent.WriteFileAtomic(path, []byte(b.String()))
+}

@@ -1,0 +1,92 @@
+package train
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+)
+
+// split separates labelled from unlabelled messages, leaves out labels the knowledge base does
+// not know, and picks the dev split (splitDev).
+func (r *run) split() (bool, error) {
+	var labelled []record
+	unknown := map[string]int{}
+	for _, rec := range r.recs {
+		switch {
+		case rec.intent == "":
+			r.unlabelled = append(r.unlabelled, rec)
+		case r.known(rec.intent):
+			labelled = append(labelled, rec)
+		default:
+			unknown[rec.intent]++
+			r.sum.Dropped++
+		}
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(r.prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out: %v\n", r.sum.Dropped, unknown)
+	}
+	r.trainRecs, r.devSplit, r.how = splitDev(labelled, r.devRecs, r.cfg)
+	r.timeSplit = strings.HasPrefix(r.how, splitByTime)
+	r.devSplit = slices.DeleteFunc(r.devSplit, func(rec record) bool { return rec.intent == "" || !r.known(rec.intent) })
+	r.sum.DevSplit = r.how
+	if len(r.trainRecs) == 0 {
+		return false, fmt.Errorf("train: no labelled messages to train on (%s)", r.sum.Import)
+	}
+	fmt.Fprintf(r.prog, "split: %d train, %d dev (%s), %d unlabelled\n", len(r.trainRecs), len(r.devSplit), r.how, len(r.unlabelled))
+	return false, nil
+}
+
+// splitByTime starts the description of a dev split made of the newest messages.
+const splitByTime = "by time:"
+
+// splitDev picks the dev split: an explicit dev file; else the newest DevDays days when every
+// message has a time; else a deterministic DevShare of the messages chosen by a hash of the text.
+func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how string) {
+	if explicit != nil {
+		return labelled, explicit, "dev file " + cfg.Dev
+	}
+	if len(labelled) == 0 {
+		return nil, nil, "none"
+	}
+	timed := true
+	var newest time.Time
+	for _, r := range labelled {
+		if r.time.IsZero() {
+			timed = false
+			break
+		}
+		if r.time.After(newest) {
+			newest = r.time
+		}
+	}
+	if timed && cfg.DevDays > 0 {
+		cut := newest.AddDate(0, 0, -cfg.DevDays)
+		for _, r := range labelled {
+			if r.time.After(cut) {
+				dev = append(dev, r)
+			} else {
+				train = append(train, r)
+			}
+		}
+		share := float64(len(dev)) / float64(len(labelled))
+		if share >= 0.05 && share <= 0.5 {
+			return train, dev, fmt.Sprintf("%s messages after %s", splitByTime, cut.Format("2006-01-02"))
+		}
+		train, dev = nil, nil
+	}
+	if cfg.DevShare <= 0 {
+		return labelled, nil, "none"
+	}
+	for _, r := range labelled {
+		h := fnv.New32a()
+		h.Write([]byte(r.text))
+		if float64(h.Sum32()%10000)/10000 < cfg.DevShare {
+			dev = append(dev, r)
+		} else {
+			train = append(train, r)
+		}
+	}
+	return train, dev, fmt.Sprintf("by hash: %.0f%% of messages", 100*cfg.DevShare)
+}
