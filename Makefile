@@ -27,7 +27,7 @@ fmt:
 
 # The model is rebuilt when it is missing or older than anything in the corpus.
 $(MODEL)/manifest.json: $(shell find $(SHOP) -type f ! -path '*/holdout/*' ! -path '*/src/*' 2>/dev/null) | build
-	./$(BIN) train --data $(SHOP)/chats --kb $(SHOP)/kb.yaml --dict $(SHOP)/dict --out $(MODEL)
+	./$(BIN) train --data $(SHOP)/chats --labels $(SHOP)/gold/labels.jsonl --kb $(SHOP)/kb.yaml --dict $(SHOP)/dict --out $(MODEL)
 
 model: build $(MODEL)/manifest.json
 
@@ -35,7 +35,7 @@ run: build model
 	./$(BIN) serve --model $(MODEL) --addr $(ADDR)
 
 eval: model
-	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout --html $(MODEL)-holdout.html
+	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout/holdout_2026-11.jsonl --html $(MODEL)-holdout.html
 
 clean:
 	rm -rf bin $(MODEL) $(MODEL)-holdout.html

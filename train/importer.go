@@ -3,6 +3,7 @@ package train
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -21,14 +22,28 @@ import (
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
-// Message is one customer text message from an export. Text is raw: mask it (nlp) before it is
-// stored or logged anywhere.
+// Message is one text message from an export: a customer's, or with Importer.Agents an agent's
+// reply. Text is raw: mask it (nlp) before it is stored or logged anywhere.
 type Message struct {
 	Text   string
 	Intent string    // label; "" when nobody tagged the message
 	Time   time.Time // zero when the format carries none
 	Sender string
 	Source string // file:line
+	// MsgID is the export's message id (WeCom and 微信客服 msgid, the CSV's message id column,
+	// msgid or msg_id in plain lines); "" when the format has none.
+	MsgID string
+	// Conversation identifies the conversation the message belongs to, prefixed by its channel:
+	// "wecom:" customer|staff (or "wecom:room:" room id), "kf:" open_kfid|external_userid,
+	// "csv:" session id, "plain:" chat_id; "" when the format has none.
+	Conversation string
+	// Channel is wecom, kf, csv or plain; OpenKfID the 微信客服 account, where there is one.
+	Channel  string
+	OpenKfID string
+	// Agent marks an agent's reply (only with Importer.Agents).
+	Agent bool
+	// Duplicate marks a customer text seen before (only with Importer.KeepDuplicates).
+	Duplicate bool
 }
 
 // Skip reasons counted by Import.
@@ -50,6 +65,7 @@ type ImportStats struct {
 	Lines    int            `json:"lines"`
 	Kept     int            `json:"kept"`
 	Labelled int            `json:"labelled"`
+	Agent    int            `json:"agent,omitempty"` // agents' text replies passed on (Importer.Agents)
 	Skipped  map[string]int `json:"skipped"`
 	// Problems names the first few malformed lines, as "file:line: reason".
 	Problems []string `json:"problems,omitempty"`
@@ -92,17 +108,23 @@ type CSVColumns struct {
 	Role     []string
 	Sender   []string
 	Customer []string // values of the Role column that mean "customer"
+	// MsgID and Conversation are optional: a message id (for labels by msgid) and the
+	// conversation a row belongs to.
+	MsgID        []string
+	Conversation []string
 }
 
 // DefaultCSVColumns understands common Chinese and English headers.
 func DefaultCSVColumns() CSVColumns {
 	return CSVColumns{
-		Text:     []string{"消息内容", "内容", "消息", "text", "content", "message"},
-		Time:     []string{"发送时间", "时间", "time", "sent_at", "timestamp"},
-		Intent:   []string{"意图标签", "意图", "标签", "intent", "label"},
-		Role:     []string{"发送方类型", "角色", "role", "sender_type"},
-		Sender:   []string{"发送方", "客户", "sender", "from"},
-		Customer: []string{"客户", "customer", "用户", "user"},
+		Text:         []string{"消息内容", "内容", "消息", "text", "content", "message"},
+		Time:         []string{"发送时间", "时间", "time", "sent_at", "timestamp"},
+		Intent:       []string{"意图标签", "意图", "标签", "intent", "label"},
+		Role:         []string{"发送方类型", "角色", "role", "sender_type"},
+		Sender:       []string{"发送方", "客户", "sender", "from"},
+		Customer:     []string{"客户", "customer", "用户", "user"},
+		MsgID:        []string{"消息ID", "消息id", "msgid", "msg_id", "message_id"},
+		Conversation: []string{"会话ID", "会话id", "会话", "conversation", "session_id", "chat_id"},
 	}
 }
 
@@ -132,8 +154,12 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 			c.Sender = []string{v}
 		case "customer":
 			c.Customer = []string{v}
+		case "msgid":
+			c.MsgID = []string{v}
+		case "conversation":
+			c.Conversation = []string{v}
 		default:
-			return c, fmt.Errorf("csv mapping: unknown key %q (want text, time, intent, role, sender, customer)", k)
+			return c, fmt.Errorf("csv mapping: unknown key %q (want text, time, intent, role, sender, customer, msgid, conversation)", k)
 		}
 	}
 	return c, nil
@@ -144,6 +170,12 @@ type Importer struct {
 	CSV CSVColumns
 	// Location interprets CSV times without a zone; nil means UTC+8 (China Standard Time).
 	Location *time.Location
+	// Agents also passes agents' text replies to the callback (Message.Agent), for what the
+	// conversation around a customer message says. They are counted apart (ImportStats.Agent).
+	Agents bool
+	// KeepDuplicates passes repeated customer texts on, marked Message.Duplicate, instead of
+	// skipping them: a conversation replay needs every turn. They are still counted as skipped.
+	KeepDuplicates bool
 
 	stats ImportStats
 	seen  map[uint64]struct{}
@@ -224,6 +256,21 @@ func (im *Importer) importFile(ctx context.Context, path string, fn func(Message
 	return im.importJSONL(ctx, path, f, fn)
 }
 
+// emitAgent passes an agent's reply on when the Importer wants them.
+func (im *Importer) emitAgent(m Message, fn func(Message) error) error {
+	if !im.Agents {
+		im.stats.skip(SkipNotCustomer, m.Source, nil)
+		return nil
+	}
+	if nlp.Normalize(m.Text) == "" {
+		im.stats.skip(SkipEmpty, m.Source, nil)
+		return nil
+	}
+	m.Agent, m.Intent = true, ""
+	im.stats.Agent++
+	return fn(m)
+}
+
 func (im *Importer) emit(m Message, fn func(Message) error) error {
 	norm := nlp.Normalize(m.Text)
 	if norm == "" {
@@ -235,7 +282,12 @@ func (im *Importer) emit(m Message, fn func(Message) error) error {
 	key := h.Sum64()
 	if _, dup := im.seen[key]; dup {
 		im.stats.skip(SkipDuplicate, m.Source, nil)
-		return nil
+		if !im.KeepDuplicates {
+			return nil
+		}
+		m.Duplicate = true
+		m.Intent = strings.TrimSpace(m.Intent)
+		return fn(m)
 	}
 	im.seen[key] = struct{}{}
 	m.Intent = strings.TrimSpace(m.Intent)
@@ -250,21 +302,31 @@ func (im *Importer) emit(m Message, fn func(Message) error) error {
 // sync_msg and plain {"text","intent"} lines.
 type exportLine struct {
 	// WeCom 会话内容存档
-	Action  string `json:"action"`
-	From    string `json:"from"`
-	MsgTime *int64 `json:"msgtime"`
+	Action  string   `json:"action"`
+	From    string   `json:"from"`
+	ToList  []string `json:"tolist"`
+	RoomID  string   `json:"roomid"`
+	MsgTime *int64   `json:"msgtime"`
 	// 微信客服 sync_msg
 	SendTime       *int64 `json:"send_time"`
 	Origin         *int   `json:"origin"`
 	ExternalUserID string `json:"external_userid"`
+	OpenKfID       string `json:"open_kfid"`
 	// shared
+	MsgID   string          `json:"msgid"`
 	MsgType string          `json:"msgtype"`
 	Text    json.RawMessage `json:"text"`
 	// labels and plain lines
-	Intent string `json:"intent"`
-	Label  string `json:"label"`
-	SentAt *int64 `json:"sent_at"`
+	Intent  string `json:"intent"`
+	Label   string `json:"label"`
+	SentAt  *int64 `json:"sent_at"`
+	MsgID2  string `json:"msg_id"`
+	ChatID  string `json:"chat_id"`
+	Channel string `json:"channel"`
 }
+
+// isCustomerID reports whether a WeCom id is an external user's (customers' ids start wm or wo).
+func isCustomerID(id string) bool { return strings.HasPrefix(id, "wm") || strings.HasPrefix(id, "wo") }
 
 func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
 	br := bufio.NewReaderSize(r, 64*1024)
@@ -303,46 +365,68 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 		im.stats.skip(SkipMalformed, where, err)
 		return nil
 	}
-	m := Message{Source: where, Intent: l.Intent}
+	m := Message{Source: where, Intent: l.Intent, MsgID: l.MsgID}
 	if m.Intent == "" {
 		m.Intent = l.Label
 	}
-	var content string
+	agent := false
 	switch {
 	case l.MsgTime != nil: // WeCom archive
 		if l.Action == "recall" || l.MsgType == "revoke" {
 			im.stats.skip(SkipRecall, where, nil)
 			return nil
 		}
-		if !strings.HasPrefix(l.From, "wm") && !strings.HasPrefix(l.From, "wo") {
-			im.stats.skip(SkipNotCustomer, where, nil)
-			return nil
+		m.Time, m.Sender, m.Channel = time.UnixMilli(*l.MsgTime), l.From, "wecom"
+		customer, staff := l.From, ""
+		if len(l.ToList) > 0 {
+			staff = l.ToList[0]
 		}
-		m.Time, m.Sender = time.UnixMilli(*l.MsgTime), l.From
+		if agent = !isCustomerID(l.From); agent {
+			customer, staff = staff, l.From
+		}
+		if l.RoomID != "" {
+			m.Conversation = "wecom:room:" + l.RoomID
+		} else if isCustomerID(customer) {
+			m.Conversation = "wecom:" + customer + "|" + staff
+		}
 	case l.Origin != nil || l.SendTime != nil: // 微信客服
-		if l.Origin == nil || *l.Origin != 3 {
+		if l.Origin == nil || *l.Origin != 3 && *l.Origin != 5 {
 			im.stats.skip(SkipNotCustomer, where, nil)
 			return nil
 		}
+		agent = *l.Origin == 5
 		if l.SendTime != nil {
 			m.Time = unixAuto(*l.SendTime)
 		}
-		m.Sender = l.ExternalUserID
+		m.Sender, m.Channel, m.OpenKfID = l.ExternalUserID, "kf", l.OpenKfID
+		if l.ExternalUserID != "" {
+			m.Conversation = "kf:" + l.OpenKfID + "|" + l.ExternalUserID
+		}
 	default: // plain {"text": "…", "intent": "…"}
 		if l.SentAt != nil {
 			m.Time = unixAuto(*l.SentAt)
+		}
+		if m.MsgID == "" {
+			m.MsgID = l.MsgID2
+		}
+		m.Channel = cmp.Or(l.Channel, "plain")
+		if l.ChatID != "" {
+			m.Conversation = "plain:" + l.ChatID
 		}
 	}
 	if l.MsgType != "" && l.MsgType != "text" {
 		im.stats.skip(SkipNotText, where, nil)
 		return nil
 	}
-	var err error
-	if content, err = textField(l.Text); err != nil {
+	content, err := textField(l.Text)
+	if err != nil {
 		im.stats.skip(SkipMalformed, where, err)
 		return nil
 	}
 	m.Text = content
+	if agent {
+		return im.emitAgent(m, fn)
+	}
 	return im.emit(m, fn)
 }
 
@@ -400,6 +484,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 		return -1
 	}
 	textCol, timeCol, intentCol, roleCol, senderCol := col(im.CSV.Text), col(im.CSV.Time), col(im.CSV.Intent), col(im.CSV.Role), col(im.CSV.Sender)
+	idCol, convCol := col(im.CSV.MsgID), col(im.CSV.Conversation)
 	if textCol < 0 {
 		return fmt.Errorf("%s:1: no text column (looked for %s; map one with --csv text=COLUMN)", path, strings.Join(im.CSV.Text, ", "))
 	}
@@ -438,11 +523,12 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			im.stats.skip(SkipMalformed, where, fmt.Errorf("%d fields, text is column %d", len(rec), textCol+1))
 			continue
 		}
-		if roleCol >= 0 && !slices.Contains(im.CSV.Customer, get(roleCol)) {
-			im.stats.skip(SkipNotCustomer, where, nil)
-			continue
+		agent := roleCol >= 0 && !slices.Contains(im.CSV.Customer, get(roleCol))
+		m := Message{Text: rec[textCol], Intent: get(intentCol), Sender: get(senderCol), Source: where,
+			MsgID: get(idCol), Channel: "csv"}
+		if c := get(convCol); c != "" {
+			m.Conversation = "csv:" + c
 		}
-		m := Message{Text: rec[textCol], Intent: get(intentCol), Sender: get(senderCol), Source: where}
 		if ts := get(timeCol); ts != "" {
 			t, err := parseTime(ts, loc)
 			if err != nil {
@@ -451,7 +537,12 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			}
 			m.Time = t
 		}
-		if err := im.emit(m, fn); err != nil {
+		if agent {
+			err = im.emitAgent(m, fn)
+		} else {
+			err = im.emit(m, fn)
+		}
+		if err != nil {
 			return err
 		}
 	}

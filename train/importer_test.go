@@ -96,9 +96,12 @@ func TestImportWeCom(t *testing.T) {
 	})
 	checkProblems(t, st.Problems, path, "11")
 	want := []Message{
-		{Text: "我填的地址是老地址 快帮我改", Intent: "change_address", Time: sameInstant, Sender: "wmAAA111", Source: path + ":1"},
-		{Text: "这件卫衣是纯棉的吗", Time: time.UnixMilli(1785539100123), Sender: "woBBB222", Source: path + ":3"},
-		{Text: "退货地址是哪里", Intent: "return_goods", Time: time.UnixMilli(1785539700000), Sender: "wmCCC333", Source: path + ":10"},
+		{Text: "我填的地址是老地址 快帮我改", Intent: "change_address", Time: sameInstant, Sender: "wmAAA111", Source: path + ":1",
+			MsgID: "w1", Conversation: "wecom:wmAAA111|liuyang", Channel: "wecom"},
+		{Text: "这件卫衣是纯棉的吗", Time: time.UnixMilli(1785539100123), Sender: "woBBB222", Source: path + ":3",
+			MsgID: "w3", Conversation: "wecom:woBBB222|liuyang", Channel: "wecom"},
+		{Text: "退货地址是哪里", Intent: "return_goods", Time: time.UnixMilli(1785539700000), Sender: "wmCCC333", Source: path + ":10",
+			MsgID: "w10", Conversation: "wecom:wmCCC333|zhaolei", Channel: "wecom"},
 	}
 	checkMessages(t, msgs, want)
 }
@@ -109,10 +112,13 @@ func TestImportKF(t *testing.T) {
 	checkStats(t, st, 1, 9, 3, 2, 0, map[string]int{SkipNotCustomer: 2, SkipNotText: 2, SkipMalformed: 2})
 	checkProblems(t, st.Problems, path, "7", "8")
 	want := []Message{
-		{Text: "你们默认发什么快递", Intent: "shipping_courier", Time: sameInstant, Sender: "wmKF0001", Source: path + ":2"},
-		{Text: "能开发票吗", Time: time.Unix(1785539100, 0), Sender: "wmKF0002", Source: path + ":6"},
+		{Text: "你们默认发什么快递", Intent: "shipping_courier", Time: sameInstant, Sender: "wmKF0001", Source: path + ":2",
+			MsgID: "k2", Conversation: "kf:wkAbC123|wmKF0001", Channel: "kf", OpenKfID: "wkAbC123"},
+		{Text: "能开发票吗", Time: time.Unix(1785539100, 0), Sender: "wmKF0002", Source: path + ":6",
+			MsgID: "k6", Conversation: "kf:wkAbC123|wmKF0002", Channel: "kf", OpenKfID: "wkAbC123"},
 		// send_time is seconds in the API, but a millisecond value must not land in the year 58000.
-		{Text: "发货了吗", Intent: "shipping_time", Time: time.Unix(1785539300, 0), Sender: "wmKF0003", Source: path + ":9"},
+		{Text: "发货了吗", Intent: "shipping_time", Time: time.Unix(1785539300, 0), Sender: "wmKF0003", Source: path + ":9",
+			MsgID: "k9", Conversation: "kf:wkAbC123|wmKF0003", Channel: "kf", OpenKfID: "wkAbC123"},
 	}
 	checkMessages(t, msgs, want)
 }
@@ -123,12 +129,12 @@ func TestImportPlain(t *testing.T) {
 	checkStats(t, st, 1, 10, 5, 4, 0, map[string]int{SkipMalformed: 3, SkipDuplicate: 2})
 	checkProblems(t, st.Problems, path, "5", "6", "7")
 	want := []Message{
-		{Text: "东西不要了怎么寄回去", Intent: "return_goods", Time: sameInstant, Source: path + ":1"},
-		{Text: "什么时候发货", Intent: "shipping_time", Time: sameInstant, Source: path + ":2"},
-		{Text: "能开专票吗", Intent: "invoice", Source: path + ":3"}, // "label" works as well as "intent"
-		{Text: "随便问问", Source: path + ":4"},
+		{Text: "东西不要了怎么寄回去", Intent: "return_goods", Time: sameInstant, Source: path + ":1", Channel: "plain"},
+		{Text: "什么时候发货", Intent: "shipping_time", Time: sameInstant, Source: path + ":2", Channel: "plain"},
+		{Text: "能开专票吗", Intent: "invoice", Source: path + ":3", Channel: "plain"}, // "label" works as well as "intent"
+		{Text: "随便问问", Source: path + ":4", Channel: "plain"},
 		// The full-width form is kept as written; its half-width, lower-case twin on line 10 is the duplicate.
-		{Text: "ＴＫ啥时候到账", Intent: "refund_progress", Time: sameInstant, Source: path + ":9"},
+		{Text: "ＴＫ啥时候到账", Intent: "refund_progress", Time: sameInstant, Source: path + ":9", Channel: "plain"},
 	}
 	checkMessages(t, msgs, want)
 }
@@ -141,10 +147,14 @@ func TestImportCSV(t *testing.T) {
 	checkStats(t, st, 1, 10, 4, 3, 1, map[string]int{SkipNotCustomer: 1, SkipMalformed: 3, SkipEmpty: 1})
 	checkProblems(t, st.Problems, path, "5", "6", "7")
 	want := []Message{
-		{Text: "快递员态度恶劣 说我事多", Intent: "delivery_problem", Time: sameInstant, Sender: "U100", Source: path + ":2"},
-		{Text: `你们选快递能不能选好一点的，"顺丰"也行`, Time: sameInstant.Add(109 * time.Second), Sender: "U100", Source: path + ":4"},
-		{Text: "多行\n消息第二行", Intent: "product_info", Time: time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC), Sender: "U500", Source: path + ":8"},
-		{Text: "时间戳是毫秒的消息", Intent: "product_info", Time: sameInstant, Sender: "U600", Source: path + ":10"},
+		{Text: "快递员态度恶劣 说我事多", Intent: "delivery_problem", Time: sameInstant, Sender: "U100", Source: path + ":2",
+			Conversation: "csv:S1", Channel: "csv"},
+		{Text: `你们选快递能不能选好一点的，"顺丰"也行`, Time: sameInstant.Add(109 * time.Second), Sender: "U100", Source: path + ":4",
+			Conversation: "csv:S1", Channel: "csv"},
+		{Text: "多行\n消息第二行", Intent: "product_info", Time: time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC), Sender: "U500", Source: path + ":8",
+			Conversation: "csv:S5", Channel: "csv"},
+		{Text: "时间戳是毫秒的消息", Intent: "product_info", Time: sameInstant, Sender: "U600", Source: path + ":10",
+			Conversation: "csv:S6", Channel: "csv"},
 	}
 	checkMessages(t, msgs, want)
 }
@@ -315,8 +325,8 @@ func TestImportCSVMapping(t *testing.T) {
 	msgs, st := importAll(t, im, path)
 	checkStats(t, st, 1, 4, 2, 2, 1, map[string]int{SkipNotCustomer: 1})
 	checkMessages(t, msgs, []Message{
-		{Text: "这件有现货吗", Intent: "stock", Time: sameInstant, Sender: "小王", Source: path + ":2"},
-		{Text: "什么时候补货", Intent: "stock", Time: sameInstant.Add(2 * time.Minute), Sender: "小李", Source: path + ":4"},
+		{Text: "这件有现货吗", Intent: "stock", Time: sameInstant, Sender: "小王", Source: path + ":2", Channel: "csv"},
+		{Text: "什么时候补货", Intent: "stock", Time: sameInstant.Add(2 * time.Minute), Sender: "小李", Source: path + ":4", Channel: "csv"},
 	})
 
 	// Without a role column every row is a customer's.
@@ -347,8 +357,9 @@ func TestParseCSVColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := CSVColumns{Text: []string{"消息内容"}, Time: []string{"发送时间"}, Intent: []string{"意图标签"},
-		Role: []string{"发送方类型"}, Sender: []string{"发送方"}, Customer: []string{"客户"}}
+	want := DefaultCSVColumns()
+	want.Text, want.Time, want.Intent = []string{"消息内容"}, []string{"发送时间"}, []string{"意图标签"}
+	want.Role, want.Sender, want.Customer = []string{"发送方类型"}, []string{"发送方"}, []string{"客户"}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("ParseCSVColumns = %+v, want %+v", c, want)
 	}
@@ -409,5 +420,40 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestImportAgentsAndConversations(t *testing.T) {
+	im := NewImporter()
+	im.Agents = true
+	msgs, st := importAll(t, im, filepath.Join(importDir, "kf_sync_msg.jsonl"), filepath.Join(importDir, "crm.csv"))
+	if st.Agent != 2 || st.Skipped[SkipNotCustomer] != 1 {
+		t.Errorf("stats %s: want 2 agent replies passed on and the system event skipped", st)
+	}
+	var agents []Message
+	for _, m := range msgs {
+		if m.Agent {
+			agents = append(agents, m)
+		}
+	}
+	if len(agents) != 2 || agents[0].Text != "亲，默认中通哦" || agents[0].Conversation != "kf:wkAbC123|wmKF0001" ||
+		agents[1].Text != "亲，非常抱歉" || agents[1].Conversation != "csv:S1" || agents[1].Intent != "" {
+		t.Errorf("agent replies %+v", agents)
+	}
+	// An agent's reply is no customer message: not kept, not labelled.
+	if st.Kept != 7 {
+		t.Errorf("kept %d, want the 7 customer texts", st.Kept)
+	}
+}
+
+func TestImportKeepDuplicates(t *testing.T) {
+	im := NewImporter()
+	im.KeepDuplicates = true
+	msgs, st := importAll(t, im, filepath.Join(importDir, "wecom.jsonl"))
+	if st.Skipped[SkipDuplicate] != 1 || st.Kept != 3 {
+		t.Errorf("stats %s: a duplicate is still counted as skipped", st)
+	}
+	if len(msgs) != 4 || !msgs[2].Duplicate || msgs[2].MsgID != "w7" || msgs[2].Intent != "return_goods" {
+		t.Errorf("messages %+v: want the duplicate w7 passed on, marked", msgs)
 	}
 }

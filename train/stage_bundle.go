@@ -57,7 +57,7 @@ func (r *run) commit() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m := &intent.Manifest{Name: r.cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(r.recs, r.devRecs),
+	m := &intent.Manifest{Name: r.cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(r.data.recs, r.devRecs),
 		Config: cfgJSON, Metrics: r.metrics}
 	if err := intent.WriteManifest(r.tmp, m); err != nil {
 		return false, err

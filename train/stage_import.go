@@ -3,7 +3,9 @@ package train
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -30,18 +32,21 @@ func (r *run) loadDictionaries() (bool, error) {
 // importData reads the exports (and the dev file, when there is one), masked.
 func (r *run) importData() (bool, error) {
 	fmt.Fprintf(r.prog, "importing %s\n", strings.Join(r.cfg.Data, ", "))
-	var err error
-	if r.recs, r.sum.Import, err = importRecords(r.ctx, r.cfg.Data, r.cfg.CSV); err != nil {
+	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV)
+	if err != nil {
 		return false, err
 	}
+	r.data, r.sum.Import = imp, imp.stats
 	fmt.Fprintf(r.prog, "import: %s\n", r.sum.Import)
 	for _, p := range r.sum.Import.Problems {
 		fmt.Fprintf(r.prog, "  malformed: %s\n", p)
 	}
 	if r.cfg.Dev != "" {
-		if r.devRecs, r.sum.DevImport, err = importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV); err != nil {
+		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV)
+		if err != nil {
 			return false, err
 		}
+		r.devRecs, r.sum.DevImport = dev.recs, dev.stats
 		fmt.Fprintf(r.prog, "dev import: %s\n", r.sum.DevImport)
 	}
 	return false, nil
@@ -59,14 +64,64 @@ func hasIntent(kb *index.KB, id string) bool {
 	return ok
 }
 
-func importRecords(ctx context.Context, paths []string, cols CSVColumns) ([]record, ImportStats, error) {
+// imported is what importRecords read: the distinct customer messages (records), how to find
+// them, and the conversations they were said in.
+type imported struct {
+	recs    []record
+	byMsgID map[string]int // every customer message's id, duplicates included → its record
+	byText  map[string]int // masked text → record
+	convs   []conversation
+	stats   ImportStats
+}
+
+// conversation is one conversation's text turns in time order: the customer's (rec ≥ 0, an
+// index into the records) and the agents' replies (rec < 0).
+type conversation struct {
+	key   string
+	turns []turn
+}
+
+type turn struct {
+	text string // masked
+	rec  int    // the customer message's record; -1 for an agent's reply
+	time time.Time
+}
+
+func importRecords(ctx context.Context, paths []string, cols CSVColumns) (imported, error) {
 	im := NewImporter()
-	im.CSV = cols
-	var recs []record
+	im.CSV, im.Agents, im.KeepDuplicates = cols, true, true
+	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}}
+	convIndex := map[string]int{}
 	err := im.Import(ctx, paths, func(m Message) error {
 		text, _ := nlp.Mask(nlp.Normalize(m.Text))
-		recs = append(recs, record{text: text, intent: m.Intent, time: m.Time})
+		rec := -1
+		if !m.Agent {
+			i, seen := out.byText[text]
+			if !seen {
+				i = len(out.recs)
+				out.byText[text] = i
+				out.recs = append(out.recs, record{text: text, intent: m.Intent, time: m.Time,
+					msgID: m.MsgID, conv: m.Conversation, source: m.Source})
+			}
+			if m.MsgID != "" {
+				out.byMsgID[m.MsgID] = i
+			}
+			rec = i
+		}
+		if m.Conversation != "" {
+			c, ok := convIndex[m.Conversation]
+			if !ok {
+				c = len(out.convs)
+				convIndex[m.Conversation] = c
+				out.convs = append(out.convs, conversation{key: m.Conversation})
+			}
+			out.convs[c].turns = append(out.convs[c].turns, turn{text: text, rec: rec, time: m.Time})
+		}
 		return nil
 	})
-	return recs, im.Stats(), err
+	for i := range out.convs {
+		slices.SortStableFunc(out.convs[i].turns, func(a, b turn) int { return a.time.Compare(b.time) })
+	}
+	out.stats = im.Stats()
+	return out, err
 }

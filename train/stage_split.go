@@ -11,10 +11,12 @@ import (
 // split separates labelled from unlabelled messages, leaves out labels the knowledge base does
 // not know, and picks the dev split (splitDev).
 func (r *run) split() (bool, error) {
-	var labelled []record
+	var labelled, extra []record
 	unknown := map[string]int{}
-	for _, rec := range r.recs {
+	for _, rec := range r.data.recs {
 		switch {
+		case rec.extra && rec.intent != "" && r.known(rec.intent):
+			extra = append(extra, rec)
 		case rec.intent == "":
 			r.unlabelled = append(r.unlabelled, rec)
 		case r.known(rec.intent):
@@ -28,6 +30,7 @@ func (r *run) split() (bool, error) {
 		fmt.Fprintf(r.prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out: %v\n", r.sum.Dropped, unknown)
 	}
 	r.trainRecs, r.devSplit, r.how = splitDev(labelled, r.devRecs, r.cfg)
+	r.trainRecs = append(r.trainRecs, extra...)
 	r.timeSplit = strings.HasPrefix(r.how, splitByTime)
 	r.devSplit = slices.DeleteFunc(r.devSplit, func(rec record) bool { return rec.intent == "" || !r.known(rec.intent) })
 	r.sum.DevSplit = r.how

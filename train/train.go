@@ -18,6 +18,7 @@ import (
 type Config struct {
 	Data    []string   // export files or directories
 	Dev     string     // explicit dev file; "" splits the data
+	Labels  []string   // label files (--labels): msgid or text lines, or filled cluster sheets
 	KB      string     // knowledge base (kb.yaml); "" for none
 	DictDir string     // dictionary directory; "" for none
 	Out     string     // bundle directory to write
@@ -63,6 +64,7 @@ type Summary struct {
 	Dev       int         `json:"dev"`
 	DevSplit  string      `json:"dev_split"`
 	Dropped   int         `json:"dropped_unknown_intent"`
+	Labels    *LabelStats `json:"labels,omitempty"`
 	Fit       FitResult   `json:"fit"`
 	// RefitEpochs are the epochs of each run of the final refit on train and dev (none: no refit).
 	RefitEpochs []int             `json:"refit_epochs,omitempty"`
@@ -73,11 +75,17 @@ type Summary struct {
 	Bundle      string            `json:"bundle"`
 }
 
-// record is one imported message, masked: raw text never outlives the import callback.
+// record is one customer message, masked: raw text never outlives the import callback.
 type record struct {
 	text   string
 	intent string
 	time   time.Time
+	msgID  string
+	conv   string // conversation key (Message.Conversation)
+	source string // file:line
+	// extra marks an example that is not an exported message (a text label, a seed): it trains
+	// and is never part of the dev split.
+	extra bool
 }
 
 // Run trains a model bundle from exported chats: a sequence of named stages over one run's state.
@@ -91,6 +99,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for _, s := range []stage{
 		{"dictionary", r.loadDictionaries},
 		{"import", r.importData},
+		{"label", r.applyLabels},
 		{"split", r.split},
 		{"lexicon", r.startBundle},
 		{"subword", r.trainSubword},
@@ -126,7 +135,8 @@ type run struct {
 	dicts *nlp.Dictionaries
 	kb    *index.KB
 
-	recs, devRecs       []record // as imported (masked)
+	data                imported // the exports, masked, then labelled
+	devRecs             []record
 	trainRecs, devSplit []record // labelled, split
 	unlabelled          []record
 	how                 string // how dev was split

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/train"
@@ -23,6 +24,9 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
 	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
+	var labels multiFlag
+	fs.Var(&labels, "labels", "labels beside the exports, as zhiyi train --labels (repeatable)")
+	since := fs.String("since", "", "score only messages sent at or after this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -50,18 +54,18 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	im := train.NewImporter()
-	im.CSV = cols
-	var items []train.Labelled
-	if err := im.Import(ctx, []string{*data}, func(m train.Message) error {
-		if m.Intent != "" {
-			items = append(items, train.Labelled{Text: m.Text, Intent: m.Intent})
-		}
-		return nil
-	}); err != nil {
+	opts := train.DataOptions{Paths: []string{*data}, Labels: labels, CSV: cols}
+	if opts.Since, err = parseSince(*since); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	if kb := eng.KB(); kb != nil {
+		opts.Known = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
+	}
+	items, st, _, err := train.ReadLabelled(ctx, opts, stderr)
+	fmt.Fprintf(stderr, "import: %s\n", st)
+	if err != nil {
+		return err
+	}
 	if len(items) == 0 {
 		return fmt.Errorf("%s: no labelled messages", *data)
 	}
@@ -111,3 +115,22 @@ func insideDir(path, dir string) bool {
 	rel, err := filepath.Rel(d, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
+
+// parseSince reads --since: a date (midnight, China Standard Time) or an RFC 3339 time; "" is
+// the zero time (everything).
+func parseSince(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, cst); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, fmt.Errorf("--since %q: want a date like 2026-10-17 or an RFC 3339 time", v)
+	}
+	return t, nil
+}
+
+// cst is China Standard Time, the shops' clock.
+var cst = time.FixedZone("CST", 8*3600)

@@ -17,10 +17,11 @@ import (
 func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi train", flag.ContinueOnError)
 	cfg := train.DefaultConfig()
-	var data multiFlag
+	var data, labels multiFlag
 	var csvMap string
 	var summary bool
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
+	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
 	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml)")
 	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
@@ -48,6 +49,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	data = append(data, extra...)
 	cfg.Data = data
+	cfg.Labels = labels
 	if len(cfg.Data) == 0 || cfg.Out == "" {
 		fmt.Fprintln(stderr, "zhiyi train: --data and --out are required")
 		fs.Usage()

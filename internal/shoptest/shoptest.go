@@ -38,6 +38,7 @@ var bundle = sync.OnceValues(func() (string, error) {
 	made.Store(&dir)
 	cfg := train.DefaultConfig()
 	cfg.Data = []string{Path("chats")}
+	cfg.Labels = []string{Path("gold", "labels.jsonl")}
 	cfg.KB = Path("kb.yaml")
 	cfg.DictDir = Path("dict")
 	cfg.Out = filepath.Join(dir, "shop")

@@ -36,6 +36,7 @@ const (
 	wecomMonths = "2026-08 2026-09 2026-10"
 	kfFile      = "kf_sync_msg_2026-08_10.jsonl"
 	crmFile     = "crm_export_2026-08_10.csv"
+	crmHeader   = "\ufeff会话ID,消息ID,发送时间,发送方,发送方类型,消息内容,意图标签\r\n"
 
 	// Noise rates.
 	pImage   = 0.04  // extra customer image after a message
@@ -115,6 +116,7 @@ type record struct {
 	seq     int
 	line    []byte
 	msg     *message // customer text, nil otherwise
+	msgid   string   // the line's message id (customer texts)
 	garbled bool
 	kind    kind // kind of the item
 }
@@ -122,15 +124,16 @@ type record struct {
 func main() {
 	src := flag.String("src", "corpora/shop/src", "folder with the chats_*.txt authoring files")
 	out := flag.String("out", "corpora/shop/chats", "folder the exports are written to")
+	gold := flag.String("gold", "corpora/shop/gold/labels.jsonl", "file the true intent of every customer text message is written to")
 	seed := flag.Uint64("seed", 20260801, "random seed")
 	flag.Parse()
-	if err := run(*src, *out, *seed, os.Stderr); err != nil {
+	if err := run(*src, *out, *gold, *seed, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "assemble:", err)
 		os.Exit(1)
 	}
 }
 
-func run(src, out string, seed uint64, summary io.Writer) error {
+func run(src, out, gold string, seed uint64, summary io.Writer) error {
 	known := map[string]bool{}
 	for _, id := range strings.Fields(intentIDs) {
 		known[id] = true
@@ -198,7 +201,7 @@ func run(src, out string, seed uint64, summary io.Writer) error {
 		})
 		var buf bytes.Buffer
 		if name == crmFile {
-			buf.WriteString("\ufeff会话ID,发送时间,发送方,发送方类型,消息内容,意图标签\r\n")
+			buf.WriteString(crmHeader)
 		}
 		for _, r := range recs {
 			buf.Write(r.line)
@@ -206,6 +209,9 @@ func run(src, out string, seed uint64, summary io.Writer) error {
 		if err := writeAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
 			return err
 		}
+	}
+	if err := writeGold(gold, names, outs); err != nil {
+		return err
 	}
 	summarize(summary, len(files), len(convs), perChannel, dups, emptied, names, outs)
 	return nil
@@ -527,7 +533,7 @@ func (a *assembler) record(ms int64, line []byte, it item) record {
 	a.seq++
 	r := record{ms: ms, seq: a.seq, line: line, kind: it.kind}
 	if it.kind == kText && it.customer {
-		r.msg = it.msg
+		r.msg, r.msgid = it.msg, it.msgid
 	}
 	return r
 }
@@ -564,7 +570,6 @@ type wecomLine struct {
 	Image   *wecomImage  `json:"image,omitempty"`
 	Voice   *wecomVoice  `json:"voice,omitempty"`
 	Revoke  *wecomRevoke `json:"revoke,omitempty"`
-	Intent  string       `json:"intent,omitempty"`
 }
 
 // wecomMsgID returns an archive message id like "8239471286319823719_1659488102_external".
@@ -597,9 +602,6 @@ func (a *assembler) wecom(c *conversation, start int64) []record {
 		switch it.kind {
 		case kText:
 			l.MsgType, l.Text = "text", &textBody{it.msg.text}
-			if it.msg.labelled {
-				l.Intent = it.msg.intent
-			}
 		case kImage:
 			l.MsgType = "image"
 			l.Image = &wecomImage{hex.EncodeToString(a.randBytes(16)), 20_000 + a.rng.IntN(900_000), a.sdkFileID()}
@@ -613,7 +615,7 @@ func (a *assembler) wecom(c *conversation, start int64) []record {
 		}
 		r := a.record(it.ms, encodeJSON(l), *it)
 		if a.rng.Float64() < pGarble {
-			r.line = garble(a.rng, r.line)
+			r.line = garble(a.rng, r.line, labelledLength(l, it))
 			r.garbled = true
 		}
 		recs = append(recs, r)
@@ -646,7 +648,6 @@ type kfLine struct {
 	Image          *kfMedia  `json:"image,omitempty"`
 	Voice          *kfMedia  `json:"voice,omitempty"`
 	Event          *kfEvent  `json:"event,omitempty"`
-	Intent         string    `json:"intent,omitempty"`
 }
 
 var kfScenes = []struct{ scene, param string }{
@@ -659,16 +660,14 @@ func (a *assembler) kf(c *conversation, start int64) []record {
 	account := kfAccounts[a.rng.IntN(len(kfAccounts))]
 	var recs []record
 	for _, it := range a.items(c, start, chKf) {
-		l := kfLine{MsgID: a.uniqueID("", alnum, 32), OpenKfID: account, ExternalUserID: customer, SendTime: it.ms / 1000, Origin: 3}
+		it.msgid = a.uniqueID("", alnum, 32)
+		l := kfLine{MsgID: it.msgid, OpenKfID: account, ExternalUserID: customer, SendTime: it.ms / 1000, Origin: 3}
 		if !it.customer && it.kind != kEvent {
 			l.Origin, l.ServicerUserID = 5, agent
 		}
 		switch it.kind {
 		case kText:
 			l.MsgType, l.Text = "text", &textBody{it.msg.text}
-			if it.msg.labelled {
-				l.Intent = it.msg.intent
-			}
 		case kImage:
 			l.MsgType, l.Image = "image", &kfMedia{a.uniqueID("", alnum, 44)}
 		case kVoice:
@@ -692,7 +691,10 @@ func (a *assembler) crm(c *conversation, start int64) []record {
 	customer := a.uniqueID("U", digits, 9)
 	agent := staff[a.rng.IntN(len(staff))].name
 	var recs []record
-	for _, it := range a.items(c, start, chCRM) {
+	for i, it := range a.items(c, start, chCRM) {
+		// The CRM numbers a session's messages itself: no randomness, so the other exports'
+		// ids and times do not move.
+		it.msgid = fmt.Sprintf("M%s-%03d", session[1:], i+1)
 		sender, role, label := agent, "客服", ""
 		if it.customer {
 			sender, role = customer, "客户"
@@ -704,11 +706,34 @@ func (a *assembler) crm(c *conversation, start int64) []record {
 		w := csv.NewWriter(&buf)
 		w.UseCRLF = true
 		when := time.UnixMilli(it.ms).In(cst).Format(time.DateTime)
-		_ = w.Write([]string{session, when, sender, role, it.msg.text, label}) // bytes.Buffer cannot fail
+		_ = w.Write([]string{session, it.msgid, when, sender, role, it.msg.text, label}) // bytes.Buffer cannot fail
 		w.Flush()
 		recs = append(recs, a.record(it.ms, buf.Bytes(), it))
 	}
 	return recs
+}
+
+// goldLabel is one line of the gold file: a customer text message's true intent, by message id.
+type goldLabel struct {
+	MsgID  string `json:"msgid"`
+	Intent string `json:"intent"`
+}
+
+// writeGold writes the true intent of every customer text message that survived export (garbled
+// lines are lost to every reader), in the order of the export files.
+func writeGold(path string, names []string, outs map[string][]record) error {
+	var buf bytes.Buffer
+	for _, name := range names {
+		for _, r := range outs[name] {
+			if r.msg != nil && !r.garbled {
+				buf.Write(encodeJSON(goldLabel{r.msgid, r.msg.intent}))
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return writeAtomic(path, buf.Bytes())
 }
 
 // encodeJSON encodes v as one line without HTML escaping.
@@ -722,12 +747,26 @@ func encodeJSON(v any) []byte {
 	return buf.Bytes()
 }
 
-// garble truncates a JSON line at a rune boundary, as a broken exporter would.
-func garble(rng *rand.Rand, line []byte) []byte {
+// garble truncates a JSON line at a rune boundary, as a broken exporter would. The cut is drawn
+// for a line of n runes (see labelledLength) and always leaves the line incomplete.
+func garble(rng *rand.Rand, line []byte, n int) []byte {
 	s := string(bytes.TrimSuffix(line, []byte("\n")))
 	runes := []rune(s)
-	cut := len(runes)/5 + rng.IntN(max(1, len(runes)*7/10))
+	cut := n/5 + rng.IntN(max(1, n*7/10))
+	cut = min(cut, len(runes)-1)
 	return append([]byte(string(runes[:cut])), '\n')
+}
+
+// labelledLength is the length in runes of the line as the exports were first written, with an
+// "intent" field on tagged customer texts. Garbling draws its cut from it, so the random stream
+// — and every id and time after it — is what it was before labels moved out of the exports.
+func labelledLength(l wecomLine, it *item) int {
+	line := encodeJSON(l)
+	n := len([]rune(string(bytes.TrimSuffix(line, []byte("\n")))))
+	if it.kind == kText && it.customer && it.msg.labelled {
+		n += len([]rune(`,"intent":""`)) + len([]rune(it.msg.intent))
+	}
+	return n
 }
 
 // writeAtomic writes data to path through a temporary file and a rename.

@@ -141,7 +141,7 @@ func assemble(t *testing.T, src string, seed uint64) (string, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "chats")
 	var summary bytes.Buffer
-	if err := run(src, out, seed, &summary); err != nil {
+	if err := run(src, out, goldPath(out), seed, &summary); err != nil {
 		t.Fatalf("run(seed %d): %v", seed, err)
 	}
 	return out, summary.String()
@@ -155,7 +155,28 @@ var outNames = []string{
 	"wecom_2026-10.jsonl",
 }
 
-const crmHeader = "\ufeff会话ID,发送时间,发送方,发送方类型,消息内容,意图标签\r\n"
+// goldPath is where a test's gold labels go for exports in out: beside it, not inside.
+func goldPath(out string) string { return filepath.Join(filepath.Dir(out), "gold", "labels.jsonl") }
+
+// readGold reads a gold file into msgid → intent, failing on repeats.
+func readGold(t *testing.T, path string) map[string]string {
+	t.Helper()
+	gold := map[string]string{}
+	for n, line := range readLines(t, path) {
+		var g goldLabel
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&g); err != nil || g.MsgID == "" || g.Intent == "" {
+			t.Errorf("%s:%d: bad gold line %s (%v)", path, n+1, line, err)
+			continue
+		}
+		if _, dup := gold[g.MsgID]; dup {
+			t.Errorf("%s:%d: msgid %s repeats", path, n+1, g.MsgID)
+		}
+		gold[g.MsgID] = g.Intent
+	}
+	return gold
+}
 
 var (
 	staffIDs   = map[string]bool{}
@@ -187,7 +208,9 @@ type checker struct {
 	lastMs  map[string]int64
 	garbled int
 	perFile map[string]int
-	labels  [2]int // hidden, shown (customer texts)
+	labels  [2]int            // hidden, shown (the CRM's tag column)
+	gold    map[string]string // msgid → intent
+	golden  int               // customer texts found in gold
 }
 
 func newChecker(t *testing.T, convs []srcConv) *checker {
@@ -208,8 +231,9 @@ func inPeriod(ms int64) bool {
 	return ms >= periodStart.UnixMilli() && ms < periodEnd.UnixMilli()
 }
 
-// text checks one exported text message of the conversation with key.
-func (ck *checker) text(where, key string, ms int64, customer bool, content, intent string) {
+// text checks one exported text message of the conversation with key: its gold label (by msgid)
+// and, in the CRM, its tag (crm true; tag "" when untagged).
+func (ck *checker) text(where, key string, ms int64, customer bool, content, msgid string, crm bool, tag string) {
 	t := ck.t
 	r, ok := ck.refs[content]
 	if !ok {
@@ -220,12 +244,24 @@ func (ck *checker) text(where, key string, ms int64, customer bool, content, int
 	if r.customer != customer {
 		t.Errorf("%s: %q exported as customer=%v, source says %v", where, content, customer, r.customer)
 	}
+	gold, inGold := ck.gold[msgid]
 	switch {
-	case !customer && intent != "":
-		t.Errorf("%s: agent text %q carries intent %q", where, content, intent)
-	case customer && intent != "" && intent != r.intent:
-		t.Errorf("%s: %q labelled %q, source says %q", where, content, intent, r.intent)
-	case customer && intent == "":
+	case !customer && inGold:
+		t.Errorf("%s: agent text %q has a gold label %q", where, content, gold)
+	case customer && !inGold:
+		t.Errorf("%s: customer text %q (msgid %s) has no gold label", where, content, msgid)
+	case customer && gold != r.intent:
+		t.Errorf("%s: %q gold %q, source says %q", where, content, gold, r.intent)
+	case customer:
+		ck.golden++
+	}
+	switch {
+	case !crm:
+	case !customer && tag != "":
+		t.Errorf("%s: agent text %q carries tag %q", where, content, tag)
+	case customer && tag != "" && tag != r.intent:
+		t.Errorf("%s: %q tagged %q, source says %q", where, content, tag, r.intent)
+	case customer && tag == "":
 		ck.labels[0]++
 	case customer:
 		ck.labels[1]++
@@ -328,7 +364,7 @@ func (ck *checker) wecom(path, month string) {
 				t.Errorf("%s: bad text line %s", where, line)
 				continue
 			}
-			ck.text(where, key, l.MsgTime, customer, l.Text.Content, l.Intent)
+			ck.text(where, key, l.MsgTime, customer, l.Text.Content, l.MsgID, false, "")
 		case "image", "voice":
 			if !customer || l.Action != "send" || (l.Image == nil) == (l.Voice == nil) {
 				t.Errorf("%s: bad %s line %s", where, l.MsgType, line)
@@ -376,7 +412,7 @@ func (ck *checker) kf(path string) {
 				t.Errorf("%s: bad text line %s", where, line)
 				continue
 			}
-			ck.text(where, key, ms, l.Origin == 3, l.Text.Content, l.Intent)
+			ck.text(where, key, ms, l.Origin == 3, l.Text.Content, l.MsgID, false, "")
 		case "image", "voice":
 			if l.Origin != 3 || (l.Image == nil) == (l.Voice == nil) {
 				t.Errorf("%s: bad %s line %s", where, l.MsgType, line)
@@ -414,12 +450,12 @@ func (ck *checker) crm(path string) {
 		t.Errorf("%s does not end with CRLF", path)
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	r.FieldsPerRecord = 6
+	r.FieldsPerRecord = 7
 	header, err := r.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"会话ID", "发送时间", "发送方", "发送方类型", "消息内容", "意图标签"}; !slices.Equal(header, want) {
+	if want := []string{"会话ID", "消息ID", "发送时间", "发送方", "发送方类型", "消息内容", "意图标签"}; !slices.Equal(header, want) {
 		t.Errorf("header %q, want %q", header, want)
 	}
 	customers := map[string]string{} // session -> customer id
@@ -433,9 +469,12 @@ func (ck *checker) crm(path string) {
 			t.Fatalf("%s: %v", where, err)
 		}
 		ck.perFile[filepath.Base(path)]++
-		session, when, sender, role, content, label := rec[0], rec[1], rec[2], rec[3], rec[4], rec[5]
+		session, msgid, when, sender, role, content, label := rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6]
 		if len(session) != 13 || session[0] != 'S' {
 			t.Errorf("%s: session id %q", where, session)
+		}
+		if !strings.HasPrefix(msgid, "M"+session[1:]+"-") || len(msgid) != 17 {
+			t.Errorf("%s: message id %q in session %s", where, msgid, session)
 		}
 		tm, err := time.ParseInLocation(time.DateTime, when, cst)
 		if err != nil {
@@ -459,7 +498,7 @@ func (ck *checker) crm(path string) {
 			t.Errorf("%s: role %q", where, role)
 		}
 		key := "crm:" + session
-		ck.text(where, key, tm.UnixMilli(), role == "客户", content, label)
+		ck.text(where, key, tm.UnixMilli(), role == "客户", content, msgid, true, label)
 	}
 }
 
@@ -478,6 +517,7 @@ func checkOutputs(t *testing.T, out string, convs []srcConv) *checker {
 		t.Fatalf("out folder holds %q, want %q", names, outNames)
 	}
 	ck := newChecker(t, convs)
+	ck.gold = readGold(t, goldPath(out))
 	ck.crm(filepath.Join(out, "crm_export_2026-08_10.csv"))
 	ck.kf(filepath.Join(out, "kf_sync_msg_2026-08_10.jsonl"))
 	for _, m := range []string{"2026-08", "2026-09", "2026-10"} {
@@ -492,6 +532,9 @@ func checkOutputs(t *testing.T, out string, convs []srcConv) *checker {
 		default:
 			t.Errorf("text %q exported %d times", text, ck.found[text])
 		}
+	}
+	if ck.golden != len(ck.gold) {
+		t.Errorf("gold labels %d messages, %d found in the exports", len(ck.gold), ck.golden)
 	}
 	if missing > ck.garbled {
 		t.Errorf("%d source texts missing from the exports, only %d garbled lines", missing, ck.garbled)
@@ -632,10 +675,10 @@ func TestDeterminism(t *testing.T) {
 		// Re-running into a filled folder replaces the files and leaves no temporaries.
 		out, _ := assemble(t, src, 3)
 		want := readOuts(t, out)
-		if err := run(src, out, 4, io.Discard); err != nil {
+		if err := run(src, out, goldPath(out), 4, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if err := run(src, out, 3, io.Discard); err != nil {
+		if err := run(src, out, goldPath(out), 3, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		got := readOuts(t, out)
@@ -698,7 +741,7 @@ func TestErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := writeSrc(t, tt.files)
 			out := filepath.Join(t.TempDir(), "chats")
-			err := run(src, out, 1, io.Discard)
+			err := run(src, out, goldPath(out), 1, io.Discard)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -911,5 +954,12 @@ func TestCommittedExports(t *testing.T) {
 		if !bytes.Equal(got[name], want[name]) {
 			t.Errorf("corpora/shop/chats/%s is stale: run go run ./corpora/tools/assemble", name)
 		}
+	}
+	gotGold, err := os.ReadFile(goldPath(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantGold, err := os.ReadFile("../../shop/gold/labels.jsonl"); err != nil || !bytes.Equal(gotGold, wantGold) {
+		t.Errorf("corpora/shop/gold/labels.jsonl is stale (%v): run go run ./corpora/tools/assemble", err)
 	}
 }

@@ -1,0 +1,120 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Label assigns an intent to messages. It comes from a --labels file, in one of three shapes:
+//
+//	{"msgid":"…","intent":"…"}                      one exported message, by its id
+//	{"text":"…","intent":"…"}                       a message by its text (after normalising and
+//	                                                masking), or a new example when none matches
+//	{"cluster":"c17","members":["msgid",…],"intent":"…",…}   a line of a cluster sheet (zhiyi cluster)
+//
+// Intent is an intent id of the knowledge base, "none" (out of scope), "new:<中文标签>" (an intent
+// the knowledge base does not have yet), or empty (no decision: the line is skipped).
+type Label struct {
+	MsgIDs  []string // one for a msgid line, the members of a cluster
+	Text    string   // a text line
+	Intent  string
+	Cluster string   // the cluster id of a sheet line
+	Samples []string // a sheet line's sample texts (masked)
+	Source  string   // file:line
+}
+
+// NewIntentPrefix starts a label that names an intent the knowledge base does not have yet.
+const NewIntentPrefix = "new:"
+
+// labelLine is every field a label file's line may carry. Sheet lines carry more (size,
+// suggested, terms …) that label reading does not need.
+type labelLine struct {
+	MsgID   string   `json:"msgid"`
+	MsgID2  string   `json:"msg_id"`
+	Text    *string  `json:"text"`
+	Intent  *string  `json:"intent"`
+	Cluster string   `json:"cluster"`
+	Members []string `json:"members"`
+	Samples []string `json:"samples"`
+}
+
+// ReadLabels reads a label file. Every malformed line is reported (file:line) in the joined error;
+// the labels of the good lines are returned either way.
+func ReadLabels(path string) ([]Label, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	defer f.Close()
+	return readLabels(f, path)
+}
+
+func readLabels(r io.Reader, path string) ([]Label, error) {
+	var out []Label
+	var errs []error
+	br := bufio.NewReaderSize(r, 64*1024)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if n == 1 {
+				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			}
+			where := fmt.Sprintf("%s:%d", path, n)
+			if l, bad := parseLabelLine(bytes.TrimSpace(line), where); bad != nil {
+				errs = append(errs, bad)
+			} else if l != nil {
+				out = append(out, *l)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return out, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// parseLabelLine reads one line; nil, nil for a blank line.
+func parseLabelLine(line []byte, where string) (*Label, error) {
+	if len(line) == 0 {
+		return nil, nil
+	}
+	var l labelLine
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON object: %w", where, err)
+	}
+	if l.Intent == nil {
+		return nil, fmt.Errorf(`%s: no "intent" field`, where)
+	}
+	lab := &Label{Intent: strings.TrimSpace(*l.Intent), Source: where, Cluster: l.Cluster, Samples: l.Samples}
+	id := l.MsgID
+	if id == "" {
+		id = l.MsgID2
+	}
+	switch {
+	case l.Cluster != "":
+		if len(l.Members) == 0 {
+			return nil, fmt.Errorf("%s: cluster %s has no members", where, l.Cluster)
+		}
+		lab.MsgIDs = l.Members
+	case id != "":
+		lab.MsgIDs = []string{id}
+	case l.Text != nil && strings.TrimSpace(*l.Text) != "":
+		lab.Text = *l.Text
+	default:
+		return nil, fmt.Errorf(`%s: want "msgid", "text" or a cluster's "members"`, where)
+	}
+	if strings.HasPrefix(lab.Intent, NewIntentPrefix) && strings.TrimSpace(lab.Intent[len(NewIntentPrefix):]) == "" {
+		return nil, fmt.Errorf("%s: %q names no label after %q", where, lab.Intent, NewIntentPrefix)
+	}
+	return lab, nil
+}

@@ -1,0 +1,200 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"gopkg.in/yaml.v3"
+)
+
+// LabelStats says what the --labels files did.
+type LabelStats struct {
+	Files      int `json:"files"`
+	Lines      int `json:"lines"`
+	Applied    int `json:"applied"`    // exported messages given a label
+	Added      int `json:"added"`      // text labels that matched no message, added as examples
+	Overridden int `json:"overridden"` // messages whose earlier label (an export's tag, an earlier line) changed
+	Undecided  int `json:"undecided"`  // lines with an empty intent (skipped)
+	// NewIntents are the messages labelled with an intent the knowledge base lacks, by label;
+	// they stay unlabelled until the intent is added (Stubs name the kb.yaml stubs written).
+	NewIntents map[string]int `json:"new_intents,omitempty"`
+	Stubs      []string       `json:"stubs,omitempty"`
+}
+
+// applyLabels applies the --labels files over the exports' own labels, in order: a later file,
+// or a later line of one file, wins. Unknown intent ids and members that match no exported
+// message fail the run, every one named by file:line: a label is an operator's decision, and
+// none is dropped silently.
+func (r *run) applyLabels() (bool, error) {
+	if len(r.cfg.Labels) == 0 {
+		return true, nil
+	}
+	st, err := r.data.applyLabels(r.cfg.Labels, r.known, r.prog)
+	r.sum.Labels = st
+	return false, err
+}
+
+// applyLabels applies label files to the imported messages (see run.applyLabels); known says
+// which intent ids may be used.
+func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.Writer) (*LabelStats, error) {
+	st := &LabelStats{}
+	var problems []error
+	newIntents := map[string]*newIntent{}
+	var order []string
+	for _, path := range paths {
+		labels, err := ReadLabels(path)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		st.Files++
+		st.Lines += len(labels)
+		for _, l := range labels {
+			switch {
+			case l.Intent == "":
+				st.Undecided++
+				continue
+			case strings.HasPrefix(l.Intent, NewIntentPrefix):
+				name := strings.TrimSpace(strings.TrimPrefix(l.Intent, NewIntentPrefix))
+				ni := newIntents[name]
+				if ni == nil {
+					ni = &newIntent{label: name, sheet: path}
+					newIntents[name] = ni
+					order = append(order, name)
+				}
+				ni.add(l, d)
+				continue
+			case !known(l.Intent):
+				problems = append(problems, fmt.Errorf("%s: unknown intent %q: not in the knowledge base (use an intent id, none, or new:<标签>)", l.Source, l.Intent))
+				continue
+			}
+			if l.Text != "" {
+				d.labelText(l, st)
+				continue
+			}
+			var missing []string
+			for _, id := range l.MsgIDs {
+				i, ok := d.byMsgID[id]
+				if !ok {
+					missing = append(missing, id)
+					continue
+				}
+				rec := &d.recs[i]
+				switch {
+				case rec.intent == l.Intent:
+				case rec.intent != "":
+					st.Overridden++
+					fallthrough
+				default:
+					rec.intent = l.Intent
+				}
+				st.Applied++
+			}
+			if len(missing) > 0 {
+				problems = append(problems, fmt.Errorf("%s: %d of %d message ids match no message in the data: %s",
+					l.Source, len(missing), len(l.MsgIDs), strings.Join(missing[:min(3, len(missing))], ", ")))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return st, fmt.Errorf("labels: %d problems:\n%w", len(problems), errors.Join(problems...))
+	}
+	if len(order) > 0 {
+		st.NewIntents = map[string]int{}
+		stubs, err := writeStubs(order, newIntents)
+		if err != nil {
+			return st, err
+		}
+		st.Stubs = stubs
+		for _, name := range order {
+			st.NewIntents[name] = newIntents[name].messages
+			fmt.Fprintf(prog, "warning: %d messages labelled new:%s stay unlabelled until kb.yaml has the intent (stub in %s)\n",
+				newIntents[name].messages, name, newIntents[name].stub)
+		}
+	}
+	fmt.Fprintf(prog, "labels: %d lines from %d files: %d messages labelled (%d changed), %d examples added, %d undecided\n",
+		st.Lines, st.Files, st.Applied, st.Overridden, st.Added, st.Undecided)
+	return st, nil
+}
+
+// labelText labels the exported message with the text of l, or adds the text as a new example.
+func (d *imported) labelText(l Label, st *LabelStats) {
+	text, _ := nlp.Mask(nlp.Normalize(l.Text))
+	if i, ok := d.byText[text]; ok {
+		rec := &d.recs[i]
+		if rec.intent != "" && rec.intent != l.Intent {
+			st.Overridden++
+		}
+		rec.intent = l.Intent
+		st.Applied++
+		return
+	}
+	d.byText[text] = len(d.recs)
+	d.recs = append(d.recs, record{text: text, intent: l.Intent, source: l.Source, extra: true})
+	st.Added++
+}
+
+// newIntent collects what the labels say about an intent the knowledge base lacks.
+type newIntent struct {
+	label    string
+	sheet    string // the first label file naming it: the stub goes beside it
+	stub     string
+	messages int
+	samples  []string
+}
+
+func (ni *newIntent) add(l Label, d *imported) {
+	ni.messages += len(l.MsgIDs)
+	if l.Text != "" {
+		ni.messages++
+		t, _ := nlp.Mask(nlp.Normalize(l.Text))
+		ni.samples = append(ni.samples, t)
+	}
+	ni.samples = append(ni.samples, l.Samples...)
+	for _, id := range l.MsgIDs {
+		if i, ok := d.byMsgID[id]; ok && len(ni.samples) < 10 {
+			ni.samples = append(ni.samples, d.recs[i].text)
+		}
+	}
+}
+
+// writeStubs writes, beside each label file that names new intents, a kb.yaml fragment with one
+// intent per new label (examples from its messages, an answer to write), and returns the paths.
+func writeStubs(order []string, intents map[string]*newIntent) ([]string, error) {
+	bySheet := map[string][]index.Intent{}
+	var sheets []string
+	for i, name := range order {
+		ni := intents[name]
+		ni.stub = strings.TrimSuffix(ni.sheet, filepath.Ext(ni.sheet)) + ".new-intents.yaml"
+		id := fmt.Sprintf("new_intent_%d", i+1)
+		examples := slices.Compact(slices.Sorted(slices.Values(ni.samples)))
+		if len(examples) > 10 {
+			examples = examples[:10]
+		}
+		if _, ok := bySheet[ni.stub]; !ok {
+			sheets = append(sheets, ni.stub)
+		}
+		bySheet[ni.stub] = append(bySheet[ni.stub], index.Intent{ID: id, Label: name, Category: "咨询", Priority: 2,
+			Examples: examples, Answers: []index.Answer{{ID: id + ".a", Text: "（请填写答案）"}}})
+	}
+	for _, path := range sheets {
+		data, err := yaml.Marshal(struct {
+			Intents []index.Intent `yaml:"intents"`
+		}{bySheet[path]})
+		if err != nil {
+			return nil, err
+		}
+		head := "# New intents named in the labels (new:<标签>). Choose an id, write the answer, move them into\n" +
+			"# kb.yaml's intents and train again: until then their messages stay unlabelled.\n"
+		if err := intent.WriteFileAtomic(path, append([]byte(head), data...)); err != nil {
+			return nil, fmt.Errorf("train: write new-intent stub: %w", err)
+		}
+	}
+	return sheets, nil
+}
