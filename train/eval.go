@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
@@ -30,9 +31,49 @@ type Report struct {
 	AutoCoverage  float64        `json:"auto_coverage"`
 	AutoPrecision float64        `json:"auto_precision"`
 	Routes        map[string]int `json:"routes"`
+	// Curve is coverage against precision of the in-scope answers as the auto threshold moves:
+	// where a shop can choose how much to answer alone.
+	Curve []CurvePoint `json:"curve,omitempty"`
 	// Matrix is the confusion matrix over Labels: Matrix[gold][predicted].
 	Labels []string `json:"labels"`
 	Matrix [][]int  `json:"matrix"`
+}
+
+// CurvePoint is one threshold of Report.Curve: the share of all messages answered in scope at or
+// above it (Coverage), and how many of those answers were right.
+type CurvePoint struct {
+	Threshold float64 `json:"threshold"`
+	Coverage  float64 `json:"coverage"`
+	Precision float64 `json:"precision"`
+}
+
+// curveThresholds are the confidences Report.Curve is drawn at.
+var curveThresholds = []float64{0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995}
+
+// coverageCurve computes Report.Curve from results scored against data.
+func coverageCurve(data []Labelled, results []intent.Result) []CurvePoint {
+	if len(data) == 0 {
+		return nil
+	}
+	out := make([]CurvePoint, 0, len(curveThresholds))
+	for _, t := range curveThresholds {
+		n, right := 0, 0
+		for i, res := range results {
+			if res.Intent == intent.NoneIntent || res.Confidence < t {
+				continue
+			}
+			n++
+			if res.Intent == data[i].Intent {
+				right++
+			}
+		}
+		p := CurvePoint{Threshold: t, Coverage: float64(n) / float64(len(data))}
+		if n > 0 {
+			p.Precision = float64(right) / float64(n)
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // ClassMetrics are precision, recall and F1 of one class.
@@ -82,13 +123,15 @@ func Evaluate(ctx context.Context, e *intent.Engine, data []Labelled, name strin
 		}
 		results[i] = e.Classify(ctx, intent.Request{Text: d.Text, Debug: true})
 	}
-	return buildReport(e, data, results, name), nil
+	return buildReport(e.Version(), e.Classifier().Labels(), e.KB(), data, results, name), nil
 }
 
-func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, name string) *Report {
-	r := &Report{Model: e.Version(), Data: name, Count: len(data), Routes: map[string]int{}, Confusions: []Confusion{}}
+// buildReport scores results (with Debug set, for the masked examples) against data's gold
+// intents. labels are the model's; kb, when not nil, names them.
+func buildReport(model string, labels []string, kb *index.KB, data []Labelled, results []intent.Result, name string) *Report {
+	r := &Report{Model: model, Data: name, Count: len(data), Routes: map[string]int{}, Confusions: []Confusion{}}
 	labelSet := map[string]bool{}
-	for _, l := range e.Classifier().Labels() {
+	for _, l := range labels {
 		labelSet[l] = true
 	}
 	for _, d := range data {
@@ -142,6 +185,7 @@ func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, nam
 	if auto > 0 {
 		r.AutoPrecision = float64(autoRight) / float64(auto)
 	}
+	r.Curve = coverageCurve(data, results)
 	f1sum, f1n := 0.0, 0
 	for i, l := range r.Labels {
 		m := classMetrics(r.Matrix, i)
@@ -152,7 +196,7 @@ func buildReport(e *intent.Engine, data []Labelled, results []intent.Result, nam
 			continue
 		}
 		im := IntentMetrics{Intent: l, ClassMetrics: m}
-		if kb := e.KB(); kb != nil {
+		if kb != nil {
 			if it, ok := kb.Intent(l); ok {
 				im.Label = it.Label
 			}

@@ -17,6 +17,9 @@ import (
 type Example struct {
 	Features []uint32
 	Label    int // index into the label list
+	// Weight scales the example's gradient: a label the model gave itself counts less than an
+	// operator's. Zero means 1.
+	Weight float32
 }
 
 // FitConfig controls fitting. The zero value is not useful; start from DefaultFitConfig.
@@ -236,6 +239,11 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Exa
 				grad[j] -= ls / float32(k)
 			}
 			grad[ex.Label] -= 1 - ls
+			if ex.Weight != 0 && ex.Weight != 1 {
+				for j := range grad {
+					grad[j] *= ex.Weight
+				}
+			}
 			for j, gj := range grad {
 				bg2[j] += gj * gj
 				bias[j] -= lr * gj / float32(math.Sqrt(float64(bg2[j]+eps)))

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strings"
 )
 
 // WriteHTML renders the report as one self-contained page (no scripts, no external files): the
@@ -15,8 +16,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
-	"f3":  func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"pct":   func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"f3":    func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"curve": curveSVG,
 	"width": func(v float64) string {
 		return fmt.Sprintf("%.1f", 100*math.Max(0, math.Min(1, v)))
 	},
@@ -57,6 +59,12 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 <div class="card">Answered automatically<b>{{pct .AutoCoverage}}</b>precision {{pct .AutoPrecision}}</div>
 <div class="card">Out of scope<b>P {{pct .OutOfScope.Precision}}</b>R {{pct .OutOfScope.Recall}} ({{.OutOfScope.Support}})</div>
 </div>
+{{with .Curve}}<h2>Coverage and precision by threshold</h2>
+<p>Share of all messages answered in scope at or above a confidence threshold, and the precision of those answers.</p>
+{{curve .}}
+<table><tr><th>threshold</th>{{range .}}<td>{{f3 .Threshold}}</td>{{end}}</tr>
+<tr><th>coverage</th>{{range .}}<td>{{pct .Coverage}}</td>{{end}}</tr>
+<tr><th>precision</th>{{range .}}<td>{{pct .Precision}}</td>{{end}}</tr></table>{{end}}
 <h2>Routes</h2>
 <p>{{range $k, $v := .Routes}}{{$k}}: {{$v}} &nbsp; {{end}}</p>
 <h2>错判案例 — most frequent mistakes</h2>
@@ -75,3 +83,33 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 {{end}}</table>
 </body></html>
 `))
+
+// curveSVG draws precision against coverage as an inline SVG line chart (no scripts, nothing
+// fetched): x is coverage 0–100 %, y precision from 50 % to 100 %.
+func curveSVG(points []CurvePoint) template.HTML {
+	const w, h, pad = 360.0, 200.0, 30.0
+	x := func(c float64) float64 { return pad + c*(w-2*pad) }
+	y := func(p float64) float64 { return h - pad - math.Max(0, (p-0.5)/0.5)*(h-2*pad) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="precision against coverage">`, w, h, w, h)
+	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="none" stroke="#ccc"/>`, pad, pad, w-2*pad, h-2*pad)
+	for _, g := range []float64{0.6, 0.7, 0.8, 0.9, 1} {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="2" y="%.1f" font-size="10">%.0f%%</text>`,
+			pad, w-pad, y(g), y(g), y(g)+3, 100*g)
+	}
+	b.WriteString(`<polyline fill="none" stroke="#4682b4" stroke-width="2" points="`)
+	for _, p := range points {
+		if p.Coverage > 0 {
+			fmt.Fprintf(&b, "%.1f,%.1f ", x(p.Coverage), y(p.Precision))
+		}
+	}
+	b.WriteString(`"/>`)
+	for _, p := range points {
+		if p.Coverage > 0 {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#4682b4"><title>≥ %.3f: %.1f%% answered, %.1f%% right</title></circle>`,
+				x(p.Coverage), y(p.Precision), p.Threshold, 100*p.Coverage, 100*p.Precision)
+		}
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="10">coverage →</text></svg>`, w/2-20, h-8)
+	return template.HTML(b.String())
+}

@@ -26,15 +26,28 @@ func (r *run) calibrate() (bool, error) {
 		}
 	}
 	eng.Close()
-	if len(items) == 0 {
+	p := &r.policy
+	switch {
+	case len(items) > 0:
+		p.Temperature = fitTemperature(items)
+		p.Fusion = fitFusion(items, p.Temperature)
+		p.RetrievalGate, items = chooseGate(items, p.Fusion, p.Temperature, 0.002)
+	case r.sum.Seeds+r.sum.SelfLabelled > 0:
+		// No labelled dev split: calibrate the classifier alone on cross-validated predictions
+		// over everything it trains on. Against self-training's labels these are estimates.
+		if _, err = r.crossValidated(); err != nil {
+			return false, err
+		}
+		items = r.seedItems()
+		p.Temperature = fitTemperature(items)
+		p.Fusion = intent.Fusion{Classifier: 1}
+		fmt.Fprintf(r.prog, "no labelled dev split: calibrated on %d-fold cross-validation over %d training messages (estimates)\n",
+			r.cfg.Weak.Folds, len(items))
+	default:
 		fmt.Fprintln(r.prog, "warning: no dev data: default thresholds, no fusion weights fitted")
 		r.sum.Policy = r.policy
 		return false, nil
 	}
-	p := &r.policy
-	p.Temperature = fitTemperature(items)
-	p.Fusion = fitFusion(items, p.Temperature)
-	p.RetrievalGate, items = chooseGate(items, p.Fusion, p.Temperature, 0.002)
 	var preds []prediction
 	var buf []float64
 	for _, it := range items {
@@ -47,4 +60,33 @@ func (r *run) calibrate() (bool, error) {
 		p.Temperature, p.Fusion, p.RetrievalGate, p.Auto, len(p.AutoByIntent), p.Suggest)
 	r.sum.Policy = r.policy
 	return false, nil
+}
+
+// crossValidated scores the training examples out of fold (crossValidate) and keeps the scores
+// for the estimated report.
+func (r *run) crossValidated() ([]scored, error) {
+	cfg := r.cfg.Fit
+	cfg.RunEpochs, cfg.Epochs, cfg.Runs = nil, r.cfg.Weak.Epochs, min(cfg.Runs, 2)
+	logits, err := crossValidate(r.ctx, r.trainEx, r.labels, cfg, r.cfg.Weak.Folds)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]scored, len(logits))
+	for i, l := range logits {
+		items[i] = scored{scores: intent.Scores{Logits: l}, label: r.trainEx[i].Label}
+	}
+	r.cvItems = items
+	return items, nil
+}
+
+// seedItems are the cross-validated scores of the examples with true labels (seeds and
+// operators' labels), not self-training's.
+func (r *run) seedItems() []scored {
+	var out []scored
+	for i, it := range r.cvItems {
+		if r.trainRecs[i].weight == 0 || r.trainRecs[i].weight == 1 {
+			out = append(out, it)
+		}
+	}
+	return out
 }

@@ -29,7 +29,7 @@ func (r *run) examples(rs []record) []Example {
 	out := make([]Example, 0, len(rs))
 	for _, rec := range rs {
 		if j, ok := r.labelIndex[rec.intent]; ok {
-			out = append(out, Example{Features: r.an.Analyze(rec.text).Features, Label: j})
+			out = append(out, Example{Features: r.an.Analyze(rec.text).Features, Label: j, Weight: rec.weight})
 		}
 	}
 	return out
@@ -40,7 +40,12 @@ func (r *run) examples(rs []record) []Example {
 func (r *run) fit() (bool, error) {
 	fmt.Fprintf(r.prog, "fitting %d intents on %d messages\n", len(r.labels), len(r.trainEx))
 	var err error
-	if r.clf, r.sum.Fit, err = Fit(r.ctx, r.trainEx, r.devEx, r.labels, r.cfg.Fit, r.prog); err != nil {
+	cfg := r.cfg.Fit
+	if len(r.devEx) == 0 && r.sum.Seeds+r.sum.SelfLabelled > 0 {
+		// Nothing to stop early on: as many epochs as self-training's fits ran.
+		cfg.Epochs = r.cfg.Weak.Epochs
+	}
+	if r.clf, r.sum.Fit, err = Fit(r.ctx, r.trainEx, r.devEx, r.labels, cfg, r.prog); err != nil {
 		return false, err
 	}
 	return false, r.writeModel(r.trainRecs)

@@ -37,6 +37,11 @@ func (r *run) importData() (bool, error) {
 		return false, err
 	}
 	r.data, r.sum.Import = imp, imp.stats
+	if r.cfg.IgnoreExportLabels {
+		for i := range r.data.recs {
+			r.data.recs[i].intent = ""
+		}
+	}
 	fmt.Fprintf(r.prog, "import: %s\n", r.sum.Import)
 	for _, p := range r.sum.Import.Problems {
 		fmt.Fprintf(r.prog, "  malformed: %s\n", p)

@@ -30,6 +30,13 @@ func (r *run) split() (bool, error) {
 		fmt.Fprintf(r.prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out: %v\n", r.sum.Dropped, unknown)
 	}
 	r.trainRecs, r.devSplit, r.how = splitDev(labelled, r.devRecs, r.cfg)
+	if r.devRecs == nil && len(r.devSplit) > 0 && len(r.devSplit) < minDev {
+		// Too few to measure anything: train on them, and estimate by cross-validation instead.
+		n := len(r.devSplit)
+		r.trainRecs = append(r.trainRecs, r.devSplit...)
+		r.devSplit = nil
+		r.how = fmt.Sprintf("none (%d labelled messages in the dev period, fewer than %d)", n, minDev)
+	}
 	r.trainRecs = append(r.trainRecs, extra...)
 	r.timeSplit = strings.HasPrefix(r.how, splitByTime)
 	r.devSplit = slices.DeleteFunc(r.devSplit, func(rec record) bool { return rec.intent == "" || !r.known(rec.intent) })
@@ -40,6 +47,9 @@ func (r *run) split() (bool, error) {
 	fmt.Fprintf(r.prog, "split: %d train, %d dev (%s), %d unlabelled\n", len(r.trainRecs), len(r.devSplit), r.how, len(r.unlabelled))
 	return false, nil
 }
+
+// minDev is the fewest labelled messages a dev split carved from the data may hold.
+const minDev = 30
 
 // splitByTime starts the description of a dev split made of the newest messages.
 const splitByTime = "by time:"

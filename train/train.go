@@ -39,6 +39,11 @@ type Config struct {
 	// splits of public data it cost about as much), RefitAlways or RefitNever.
 	Refit string
 	Fit   FitConfig
+	// Weak says how training learns where messages carry no label.
+	Weak WeakConfig
+	// IgnoreExportLabels trains as if the exports carried no labels (a CSV's tag column, an
+	// intent field), keeping only --labels files and the seeds.
+	IgnoreExportLabels bool
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -65,7 +70,12 @@ type Summary struct {
 	DevSplit  string      `json:"dev_split"`
 	Dropped   int         `json:"dropped_unknown_intent"`
 	Labels    *LabelStats `json:"labels,omitempty"`
-	Fit       FitResult   `json:"fit"`
+	// Seeds and NoneSeeds count the knowledge base's examples and the built-in out-of-scope
+	// examples trained on; SelfLabelled the unlabelled messages self-training labelled.
+	Seeds        int       `json:"seeds,omitempty"`
+	NoneSeeds    int       `json:"none_seeds,omitempty"`
+	SelfLabelled int       `json:"self_labelled,omitempty"`
+	Fit          FitResult `json:"fit"`
 	// RefitEpochs are the epochs of each run of the final refit on train and dev (none: no refit).
 	RefitEpochs []int             `json:"refit_epochs,omitempty"`
 	Policy      intent.Policy     `json:"policy"`
@@ -86,6 +96,8 @@ type record struct {
 	// extra marks an example that is not an exported message (a text label, a seed): it trains
 	// and is never part of the dev split.
 	extra bool
+	// weight scales the record's say in training (0 means 1): self-training's labels count less.
+	weight float32
 }
 
 // Run trains a model bundle from exported chats: a sequence of named stages over one run's state.
@@ -100,9 +112,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		{"dictionary", r.loadDictionaries},
 		{"import", r.importData},
 		{"label", r.applyLabels},
+		{"seed", r.addSeeds},
 		{"split", r.split},
 		{"lexicon", r.startBundle},
 		{"subword", r.trainSubword},
+		{"selftrain", r.selfTrain},
 		{"analyze", r.analyze},
 		{"fit", r.fit},
 		{"calibrate", r.calibrate},
@@ -152,6 +166,7 @@ type run struct {
 	clf            *intent.Classifier
 	policy         intent.Policy
 	devLabelled    []Labelled
+	cvItems        []scored // cross-validated scores of trainEx, when there is no dev split
 	metrics        map[string]float64
 }
 
@@ -172,6 +187,7 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if cfg.Name == "" {
 		cfg.Name = filepath.Base(filepath.Clean(cfg.Out))
 	}
+	cfg.Weak = cfg.Weak.withDefaults()
 	r := &run{ctx: ctx, cfg: cfg, sum: &Summary{Durations: map[string]string{}}, prog: cfg.Progress, metrics: map[string]float64{}}
 	if r.prog == nil {
 		r.prog = io.Discard

@@ -109,6 +109,7 @@ type shopOptions struct {
 	unknown   int               // labelled messages with an intent missing from the KB
 	dict      map[string]string // dictionary files; default shopDict
 	extra     []shopLine        // appended to the data
+	noSeeds   bool              // train without seeds (set by the test on its Config)
 }
 
 type shopFiles struct {
@@ -272,7 +273,12 @@ func TestRunWritesCompleteBundle(t *testing.T) {
 	if sum.Import.Kept != 251 || sum.Import.Labelled != 231 || sum.Dropped != 6 {
 		t.Errorf("import %s, %d dropped; want 251 kept, 231 labelled, 6 dropped", sum.Import, sum.Dropped)
 	}
-	if sum.Train+sum.Dev != 225 || sum.Dev < 40 || sum.Dev > 70 || !strings.HasPrefix(sum.DevSplit, "by time") {
+	// The knowledge base's examples, the built-in out-of-scope examples and what self-training
+	// labelled of the 20 unlabelled messages train beside the 225 labelled ones.
+	if sum.Seeds == 0 || sum.NoneSeeds == 0 || sum.SelfLabelled > 20 {
+		t.Errorf("%d seeds, %d out-of-scope seeds, %d self-labelled: want seeds of both kinds and at most the 20 unlabelled messages", sum.Seeds, sum.NoneSeeds, sum.SelfLabelled)
+	}
+	if sum.Train+sum.Dev != 225+sum.Seeds+sum.NoneSeeds+sum.SelfLabelled || sum.Dev < 40 || sum.Dev > 70 || !strings.HasPrefix(sum.DevSplit, "by time") {
 		t.Errorf("split %d train, %d dev (%s); want the newest week of 225 labelled messages as dev", sum.Train, sum.Dev, sum.DevSplit)
 	}
 	if sum.Report == nil || sum.Classifier == nil {
@@ -591,8 +597,9 @@ func TestRunFailureLeavesNothing(t *testing.T) {
 	}{
 		// Fails while reading the dictionaries, before anything is written.
 		{"bad dictionary line", ctx, shopOptions{dict: map[string]string{"stopwords.txt": "的\n不\n"}}, "stopwords.txt:2"},
-		// Fails after the bundle directory was started: one intent cannot be fitted.
-		{"one intent", ctx, shopOptions{intents: []string{"invoice"}}, "2 intents"},
+		// Fails after the bundle directory was started: one intent cannot be fitted (without the
+		// seeds, which would add the knowledge base's other intents and out of scope).
+		{"one intent", ctx, shopOptions{intents: []string{"invoice"}, noSeeds: true}, "2 intents"},
 		// Fails in fitting.
 		{"cancelled", cancelled, shopOptions{}, context.Canceled.Error()},
 	} {
@@ -600,7 +607,9 @@ func TestRunFailureLeavesNothing(t *testing.T) {
 			dir := t.TempDir()
 			files := writeShop(t, filepath.Join(dir, "shop"), tc.o)
 			models := filepath.Join(dir, "models")
-			_, err := Run(tc.ctx, shopConfig(files, filepath.Join(models, "m")))
+			cfg := shopConfig(files, filepath.Join(models, "m"))
+			cfg.Weak.NoSeeds, cfg.Weak.NoNoneSeeds = tc.o.noSeeds, tc.o.noSeeds
+			_, err := Run(tc.ctx, cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Run = %v, want an error mentioning %q", err, tc.want)
 			}
@@ -621,7 +630,9 @@ func TestRunFailureKeepsOldBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := writeShop(t, filepath.Join(t.TempDir(), "shop"), shopOptions{intents: []string{"invoice"}})
-	if _, err := Run(context.Background(), shopConfig(files, out)); err == nil {
+	cfg := shopConfig(files, out)
+	cfg.Weak.NoSeeds, cfg.Weak.NoNoneSeeds = true, true
+	if _, err := Run(context.Background(), cfg); err == nil {
 		t.Fatal("Run with one intent succeeded")
 	}
 	after, err := intent.ReadManifest(out)

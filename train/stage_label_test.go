@@ -1,0 +1,152 @@
+package train
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+func TestReadLabels(t *testing.T) {
+	in := "\ufeff" + `{"msgid":"c1","intent":"invoice"}
+{"msg_id":"c2","intent":" return_goods "}
+
+{"text":"报销凭证","intent":"invoice"}
+{"cluster":"c17","size":2,"suggested":"invoice","members":["c3","c4"],"samples":["报销凭证在哪弄"],"intent":""}
+{"cluster":"c18","members":["c5"],"intent":"new:报销"}
+not json
+{"msgid":"c6"}
+{"cluster":"c19","members":[],"intent":"invoice"}
+{"intent":"invoice"}
+{"msgid":"c7","intent":"new:  "}
+`
+	labels, err := readLabels(strings.NewReader(in), "l.jsonl")
+	if len(labels) != 5 {
+		t.Fatalf("%d labels, want 5: %+v", len(labels), labels)
+	}
+	want := []Label{
+		{MsgIDs: []string{"c1"}, Intent: "invoice", Source: "l.jsonl:1"},
+		{MsgIDs: []string{"c2"}, Intent: "return_goods", Source: "l.jsonl:2"},
+		{Text: "报销凭证", Intent: "invoice", Source: "l.jsonl:4"},
+		{MsgIDs: []string{"c3", "c4"}, Intent: "", Cluster: "c17", Samples: []string{"报销凭证在哪弄"}, Source: "l.jsonl:5"},
+		{MsgIDs: []string{"c5"}, Intent: "new:报销", Cluster: "c18", Source: "l.jsonl:6"},
+	}
+	for i, w := range want {
+		g := labels[i]
+		if strings.Join(g.MsgIDs, ",") != strings.Join(w.MsgIDs, ",") || g.Text != w.Text || g.Intent != w.Intent ||
+			g.Cluster != w.Cluster || g.Source != w.Source || strings.Join(g.Samples, ",") != strings.Join(w.Samples, ",") {
+			t.Errorf("label %d = %+v, want %+v", i, g, w)
+		}
+	}
+	for _, line := range []string{"l.jsonl:7:", "l.jsonl:8:", "l.jsonl:9:", "l.jsonl:10:", "l.jsonl:11:"} {
+		if err == nil || !strings.Contains(err.Error(), line) {
+			t.Errorf("error %v does not name %s", err, line)
+		}
+	}
+}
+
+// labelShop trains the weak shop (writeWeakShop: msgids c1… for customers) with label files.
+func labelShop(t *testing.T, files map[string]string) (*Summary, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	kb, data := writeWeakShop(t, dir)
+	cfg := DefaultConfig()
+	cfg.Data, cfg.KB, cfg.Out, cfg.Progress = []string{data}, kb, filepath.Join(dir, "m"), io.Discard
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		writeFile(t, path, content)
+		cfg.Labels = append(cfg.Labels, path)
+	}
+	sum, err := Run(context.Background(), cfg)
+	return sum, dir, err
+}
+
+func TestLabelsApply(t *testing.T) {
+	sum, dir, err := labelShop(t, map[string]string{
+		"a.jsonl": `{"msgid":"c1","intent":"return_goods"}` + "\n" +
+			`{"cluster":"c2","members":["c2","c3","c4"],"intent":"invoice"}` + "\n" +
+			`{"cluster":"c3","members":["c5"],"intent":""}` + "\n" +
+			`{"text":"发票抬头写错了","intent":"invoice"}` + "\n" +
+			`{"text":"我要报销凭证","intent":"invoice"}` + "\n" +
+			`{"cluster":"c9","members":["c13","c14"],"samples":["东西我不要了"],"intent":"new:不要了"}` + "\n",
+		// a later file wins over an earlier one
+		"b.jsonl": `{"msgid":"c1","intent":"invoice"}` + "\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := sum.Labels
+	// c1 (twice), c2–c4, the text of c3 (我要报销凭证): 6 messages labelled, c1 changed once; one text
+	// added; one cluster undecided; two messages for a new intent.
+	if ls == nil || ls.Applied != 6 || ls.Overridden != 1 || ls.Added != 1 || ls.Undecided != 1 || ls.NewIntents["不要了"] != 2 {
+		t.Fatalf("label stats %+v", ls)
+	}
+	stub := filepath.Join(dir, "a.new-intents.yaml")
+	if len(ls.Stubs) != 1 || ls.Stubs[0] != stub {
+		t.Fatalf("stubs %v, want %s", ls.Stubs, stub)
+	}
+	data, err := os.ReadFile(stub)
+	if err != nil || !strings.Contains(string(data), "label: 不要了") || !strings.Contains(string(data), "东西我不要了") {
+		t.Errorf("stub %s: %v\n%s", stub, err, data)
+	}
+}
+
+func TestLabelsRefused(t *testing.T) {
+	_, _, err := labelShop(t, map[string]string{
+		"bad.jsonl": `{"msgid":"c1","intent":"invoice"}` + "\n" +
+			`{"msgid":"c1","intent":"gift_wrap"}` + "\n" +
+			`{"cluster":"c4","members":["c2","nope1","nope2"],"intent":"invoice"}` + "\n" +
+			`{"msgid":"missing","intent":"none"}` + "\n",
+	})
+	if err == nil {
+		t.Fatal("training with bad labels succeeded")
+	}
+	for _, want := range []string{"bad.jsonl:2: unknown intent \"gift_wrap\"", "bad.jsonl:3: 2 of 3 message ids match no message", "nope1",
+		"bad.jsonl:4: 1 of 1 message ids match no message"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "bad.jsonl:1") {
+		t.Errorf("a good line is reported: %v", err)
+	}
+}
+
+func TestLabelsWithAllGoldMatchNoLabels(t *testing.T) {
+	// Labelling every customer message takes self-training out: nothing is left unlabelled.
+	var b strings.Builder
+	for i := 1; i <= 24; i++ {
+		id := "invoice"
+		switch {
+		case i > 18:
+			id = "shipping_time"
+		case i > 12:
+			id = "return_goods"
+		}
+		b.WriteString(`{"msgid":"c` + itoa(i) + `","intent":"` + id + `"}` + "\n")
+	}
+	sum, _, err := labelShop(t, map[string]string{"gold.jsonl": b.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Labels.Applied != 24 || sum.SelfLabelled != 0 {
+		t.Errorf("applied %d, self-labelled %d: want 24 and 0", sum.Labels.Applied, sum.SelfLabelled)
+	}
+	if sum.Policy.Fusion.Classifier == 0 || sum.Report == nil {
+		t.Errorf("no calibrated policy or report: %+v", sum.Policy)
+	}
+	_ = intent.NoneIntent
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return fmtInt(i/10) + string(rune('0'+i%10))
+}
