@@ -75,8 +75,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 			flags |= flagRepeat
 		}
 		b = append(b, flags)
-		b = binary.AppendUvarint(b, uint64(len(t.Response)))
-		b = append(b, t.Response...)
+		b = appendStr(b, t.Response)
 	}
 	return b, nil
 }
@@ -87,18 +86,21 @@ func (s *State) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary replaces s with the state encoded in data (encoding.BinaryUnmarshaler). It
-// does not keep data. An error wraps ErrCorrupt: data that is truncated, has a version this
-// build does not read (0), or has bytes left over at this build's own version.
-//
-// The decoded strings share one copy of data and the responses another, so a decode costs a
-// handful of allocations however many turns there are.
+// does not keep data: the decoded strings share one copy of it. An error wraps ErrCorrupt:
+// data that is truncated, has a version this build does not read (0), or has bytes left over
+// at this build's own version. On error s is unchanged.
 func (s *State) UnmarshalBinary(data []byte) error {
+	return s.decode(string(data))
+}
+
+// decode is UnmarshalBinary on an immutable encoding: the decoded strings are substrings of
+// data, so a decode allocates only the turns and the experiments map.
+func (s *State) decode(data string) error {
 	d := decoder{data: data}
 	version := d.byte()
 	if d.err == nil && version == 0 {
 		return fmt.Errorf("%w: format version 0", ErrCorrupt)
 	}
-	d.str = string(data) // strings are substrings of this one copy
 	var st State
 	st.TurnCount = int(d.varint())
 	st.LastAnswerAt = d.varint()
@@ -114,7 +116,6 @@ func (s *State) UnmarshalBinary(data []byte) error {
 		}
 	}
 
-	var resp []byte // one copy of data for all responses, made at the first one
 	if n := d.count(minTurnSize); n > 0 {
 		st.Turns = make([]Turn, n)
 		for i := range st.Turns {
@@ -132,12 +133,7 @@ func (s *State) UnmarshalBinary(data []byte) error {
 			t.Route = d.string()
 			t.AnswerID = d.string()
 			t.Repeat = d.byte()&flagRepeat != 0
-			if lo, hi := d.span(); hi > lo {
-				if resp == nil {
-					resp = append([]byte(nil), data...)
-				}
-				t.Response = resp[lo:hi:hi] // full slice: an append cannot overwrite the next turn
-			}
+			t.Response = d.string()
 			d.endOfBody(end, version)
 		}
 	}
@@ -190,8 +186,7 @@ func (s *State) encodedSizeHint() int {
 // decoder reads a State's fields from data; the first error sticks and later reads return
 // zero values, so UnmarshalBinary checks once at the end.
 type decoder struct {
-	data []byte
-	str  string // string(data), for substrings
+	data string
 	pos  int
 	err  error
 }
@@ -215,29 +210,30 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.data[d.pos:])
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.pos += n
-	return v
+	u := d.uvarint() // zigzag, as binary.AppendVarint writes it
+	return int64(u>>1) ^ -int64(u&1)
 }
 
+// uvarint reads what binary.AppendUvarint wrote, from a string (binary.Uvarint takes bytes).
 func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
+	var x uint64
+	for i, shift := 0, uint(0); d.err == nil; i, shift = i+1, shift+7 {
+		if i == binary.MaxVarintLen64 || d.pos >= len(d.data) {
+			d.fail("bad uvarint")
+			break
+		}
+		c := d.data[d.pos]
+		d.pos++
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			d.fail("uvarint overflows 64 bits")
+			break
+		}
+		x |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return x
+		}
 	}
-	v, n := binary.Uvarint(d.data[d.pos:])
-	if n <= 0 {
-		d.fail("bad uvarint")
-		return 0
-	}
-	d.pos += n
-	return v
+	return 0
 }
 
 // count reads a length or count whose items take at least minSize bytes each, and refuses one
@@ -262,23 +258,20 @@ func (d *decoder) uint64() uint64 {
 		d.fail("truncated")
 		return 0
 	}
+	var b [8]byte
+	copy(b[:], d.data[d.pos:])
 	d.pos += 8
-	return binary.LittleEndian.Uint64(d.data[d.pos-8:])
+	return binary.LittleEndian.Uint64(b[:])
 }
 
-// span reads a length-prefixed field and returns its bounds in data.
-func (d *decoder) span() (lo, hi int) {
+// string reads a length-prefixed string, as a substring of data.
+func (d *decoder) string() string {
 	n := d.count(1)
-	if d.err != nil {
-		return 0, 0
+	if d.err != nil || n == 0 {
+		return ""
 	}
 	d.pos += n
-	return d.pos - n, d.pos
-}
-
-func (d *decoder) string() string {
-	lo, hi := d.span()
-	return d.str[lo:hi]
+	return d.data[d.pos-n : d.pos]
 }
 
 // endOfBody checks that a turn's fields ended at its declared end, skipping fields a newer

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -13,7 +14,7 @@ import (
 func sample() State {
 	return State{
 		Turns: []Turn{
-			{MsgID: "m1", Text: "发票", At: 1_790_000_000_000, Intent: "invoice", Confidence: 0.5, Route: "auto", AnswerID: "invoice.a", Response: []byte(`{"a":1}`)},
+			{MsgID: "m1", Text: "发票", At: 1_790_000_000_000, Intent: "invoice", Confidence: 0.5, Route: "auto", AnswerID: "invoice.a", Response: `{"a":1}`},
 			{MsgID: "m2", Text: "好 快点", At: 1_790_000_005_000, Intent: "invoice", Confidence: 0.25, Route: "suggest", Repeat: true},
 		},
 		ActiveIntent: "invoice",
@@ -47,7 +48,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		"zero":     {},
 		"sample":   sample(),
 		"extremes": {TurnCount: math.MaxInt64, LastAnswerAt: math.MinInt64, Fallbacks: -1, Turns: []Turn{{At: -1, Confidence: math.Inf(-1)}}},
-		"long":     {Turns: []Turn{{Text: string(make([]byte, 70_000)), Response: make([]byte, MaxResponseBytes)}}},
+		"long":     {Turns: []Turn{{Text: strings.Repeat("长", 30_000), Response: strings.Repeat("x", MaxResponseBytes)}}},
 	} {
 		b, err := st.MarshalBinary()
 		if err != nil {
@@ -120,21 +121,6 @@ func TestCodecCorrupt(t *testing.T) {
 	check("huge turn count", binary.AppendUvarint([]byte{1, 0, 0, 0, 0, 0, 0}, 1<<40))
 	check("huge string", binary.AppendUvarint([]byte{1, 0, 0}, 1<<62))
 	check("overlong varint", []byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
-}
-
-// TestCodecResponseCapacity checks that decoded responses cannot overwrite each other.
-func TestCodecResponseCapacity(t *testing.T) {
-	st := sample()
-	st.Turns[1].Response = []byte("second")
-	b, _ := st.MarshalBinary()
-	var got State
-	if err := got.UnmarshalBinary(b); err != nil {
-		t.Fatal(err)
-	}
-	_ = append(got.Turns[0].Response, "XXXXXXXXXXXX"...)
-	if string(got.Turns[1].Response) != "second" {
-		t.Errorf("appending to one response changed the next: %q", got.Turns[1].Response)
-	}
 }
 
 func FuzzUnmarshalBinary(f *testing.F) {

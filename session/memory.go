@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/VictoriaMetrics/metrics"
 )
@@ -42,8 +43,8 @@ type MemoryConfig struct {
 // starts no goroutine and no timer.
 //
 // Conversations are kept encoded (State.AppendBinary), under the SHA-256 of their key: one
-// pointer-free index entry and one buffer each, little for the garbage collector to scan, and
-// Load's copy is simply a decode. Keys are spread over shards, each with its own lock; encoding
+// pointer-free index entry and one string each, little for the garbage collector to scan; a
+// Load decodes without copying the bytes, its strings being substrings of the stored one. Keys are spread over shards, each with its own lock; encoding
 // and decoding happen outside the locks, which are held for a map look-up and a list update.
 type Memory struct {
 	ttl    int64 // nanoseconds
@@ -70,7 +71,7 @@ type memShard struct {
 }
 
 type memEntry struct {
-	val        []byte // encoded State; never changed in place, so a reader may use it unlocked
+	val        string // encoded State: immutable, so a reader uses it unlocked and decodes substrings
 	savedAt    int64  // unix nanoseconds
 	prev, next int32
 	key        keyHash
@@ -126,17 +127,17 @@ func (m *Memory) Load(ctx context.Context, key string) (State, error) {
 	h := hashKey(key)
 	sh := m.shard(h)
 	now := m.now().UnixNano()
-	var val []byte
+	var val string
 	sh.mu.RLock()
 	if i, ok := sh.index[h]; ok && now-sh.entries[i].savedAt < m.ttl {
 		val = sh.entries[i].val
 	}
 	sh.mu.RUnlock()
 	var st State
-	if val == nil {
+	if val == "" {
 		return st, nil
 	}
-	if err := st.UnmarshalBinary(val); err != nil {
+	if err := st.decode(val); err != nil {
 		return State{}, fmt.Errorf("session: memory load: %w", err)
 	}
 	return st, nil
@@ -147,7 +148,10 @@ func (m *Memory) Save(ctx context.Context, key string, st State) error {
 	if err := m.check(ctx, key); err != nil {
 		return err
 	}
-	val, _ := st.AppendBinary(nil)
+	b, _ := st.AppendBinary(nil)
+	// b is never written again, so it can be the string without a copy (as strings.Builder
+	// does); the entry's value, and every State loaded from it, share it.
+	val := unsafe.String(unsafe.SliceData(b), len(b))
 	h := hashKey(key)
 	sh := m.shard(h)
 	now := m.now().UnixNano()

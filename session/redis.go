@@ -186,7 +186,7 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 		r.unavailable[opLoad].Inc()
 		return State{}, errOpen
 	}
-	val, err := r.client.Get(ctx, r.key(key)).Bytes()
+	val, err := r.client.Get(ctx, r.key(key)).Result()
 	if err == redis.Nil {
 		r.succeeded(probe)
 		return State{}, nil
@@ -196,7 +196,7 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 	}
 	r.succeeded(probe)
 	var st State
-	if err := st.UnmarshalBinary(val); err != nil {
+	if err := st.decode(val); err != nil {
 		r.corrupt.Inc()
 		return State{}, fmt.Errorf("session: redis load: %w", err)
 	}

@@ -19,9 +19,15 @@ import (
 	"github.com/zhiyi-ai/zhiyi/session/sessiontest"
 )
 
-// openRedis returns a Redis store on srv, closed when the test ends.
+// openRedis returns a Redis store, closed when the test ends. Its timeout is 5 s unless cfg
+// says otherwise: on a loaded 2-core CI machine a loopback call has been seen to stall past the
+// 50 ms default, and these tests are about behaviour, not about how slow is too slow. A
+// stopped server fails calls at once (connection refused), whatever the timeout.
 func openRedis(t testing.TB, cfg session.RedisConfig) *session.Redis {
 	t.Helper()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
 	s, err := session.NewRedis(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("NewRedis: %v", err)

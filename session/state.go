@@ -57,19 +57,19 @@ type Turn struct {
 	// Repeat marks a turn that asked again for the need of an earlier automatic answer.
 	Repeat bool `json:"repeat,omitempty"`
 	// Response is the response body exactly as sent, so that a retried MsgID gets the same
-	// bytes again. Nil when it was over MaxResponseBytes.
-	Response []byte `json:"response,omitempty"`
+	// bytes again; empty when it was over MaxResponseBytes. A string, being immutable, lets a
+	// loaded State share one copy of the stored bytes.
+	Response string `json:"response,omitempty"`
 }
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
 // max ≤ 0), counts it in TurnCount, and drops t.Response when it is over MaxResponseBytes.
-// Push keeps t.Response without copying it.
 func (s *State) Push(t Turn, max int) {
 	if max <= 0 {
 		max = DefaultMaxTurns
 	}
 	if len(t.Response) > MaxResponseBytes {
-		t.Response = nil
+		t.Response = ""
 	}
 	s.TurnCount++
 	if n := len(s.Turns); n >= max {

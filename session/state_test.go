@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -41,12 +42,12 @@ func TestPush(t *testing.T) {
 
 func TestPushResponseCap(t *testing.T) {
 	var st State
-	st.Push(Turn{MsgID: "fits", Response: make([]byte, MaxResponseBytes)}, 0)
-	st.Push(Turn{MsgID: "over", Response: make([]byte, MaxResponseBytes+1)}, 0)
+	st.Push(Turn{MsgID: "fits", Response: strings.Repeat("x", MaxResponseBytes)}, 0)
+	st.Push(Turn{MsgID: "over", Response: strings.Repeat("x", MaxResponseBytes+1)}, 0)
 	if len(st.FindTurn("fits").Response) != MaxResponseBytes {
 		t.Error("a response of MaxResponseBytes was not kept")
 	}
-	if st.FindTurn("over").Response != nil {
+	if st.FindTurn("over").Response != "" {
 		t.Error("a response over MaxResponseBytes was kept")
 	}
 }
@@ -71,8 +72,8 @@ func TestFindTurn(t *testing.T) {
 	if got := st.Last(); got.Intent != "retry kept twice" {
 		t.Errorf("Last() = %+v", got)
 	}
-	st.FindTurn("a").Response = []byte("x") // the pointer is into Turns
-	if string(st.Turns[2].Response) != "x" {
+	st.FindTurn("a").Response = "x" // the pointer is into Turns
+	if st.Turns[2].Response != "x" {
 		t.Error("FindTurn does not point into Turns")
 	}
 }

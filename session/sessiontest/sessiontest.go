@@ -93,10 +93,10 @@ func Typical() session.State {
 		st.Push(session.Turn{
 			MsgID: fmt.Sprintf("wx-%d", i), Text: text, At: at, Intent: intents[i],
 			Confidence: 0.8 + float64(i)/100, Route: "auto", AnswerID: intents[i] + ".a",
-			Repeat: i == 3, Response: []byte(resp),
+			Repeat: i == 3, Response: resp,
 		}, session.DefaultMaxTurns)
 	}
-	st.Turns[2].Response = nil // a turn answered without a kept response
+	st.Turns[2].Response = "" // a turn answered without a kept response
 	st.Turns[2].Route = "handoff"
 	st.TurnCount = 9 // more turns than kept
 	return st
@@ -120,7 +120,7 @@ func testRoundTrip(t *testing.T, s session.Store) {
 		{"typical", Typical()},
 		{"one turn", session.State{TurnCount: 1, Turns: []session.Turn{{MsgID: "m1", Text: "退货", Intent: "return_goods"}}}},
 		{"counters only", session.State{Fallbacks: 2, TurnCount: 2, ActiveIntent: "refund"}},
-		{"binary response", session.State{TurnCount: 1, Turns: []session.Turn{{MsgID: "m", Response: []byte{0, 1, 0xff, '\r', '\n'}}}}},
+		{"binary response", session.State{TurnCount: 1, Turns: []session.Turn{{MsgID: "m", Response: "\x00\x01\xff\r\n"}}}},
 	} {
 		k := key(t, tc.name)
 		mustSave(t, s, k, tc.st)
@@ -133,13 +133,12 @@ func testOwnership(t *testing.T, s session.Store) {
 	k := key(t, "k")
 	st := Typical()
 	mustSave(t, s, k, st)
-	st.Turns[0].Response[0] = 'X' // the caller's slices after Save
+	st.Turns[0].Intent = "changed" // the caller's slice and map after Save
 	st.Experiments["greeting-tone"] = "changed"
 
 	got := mustLoad(t, s, k)
 	mustEqual(t, got, Typical(), "after changing the saved value")
-	got.Turns[1].Response[0] = 'Y' // the loaded copy
-	got.Turns[1].Response = append(got.Turns[1].Response, "tail"...)
+	got.Turns[1].Intent = "changed" // the loaded copy
 	got.Experiments["answer-length"] = "changed"
 	got.Push(session.Turn{MsgID: "new"}, 0)
 	mustEqual(t, mustLoad(t, s, k), Typical(), "after changing a loaded copy")
