@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"regexp"
 	"strings"
 	"sync"
@@ -278,4 +279,56 @@ func TestNewRedisBadConfig(t *testing.T) {
 			t.Errorf("NewRedis(%q) error %q: want it to say %q, without the password", tc.url, err, tc.want)
 		}
 	}
+}
+
+// TestRedisUnresponsive freezes Redis (connections open, nothing answered): a call ends at the
+// request's deadline, or at the store's timeout, with ErrUnavailable; the circuit opens, and
+// closes again once Redis answers.
+func TestRedisUnresponsive(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	clock := newFakeClock()
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Metrics: set})
+	save(t, s, "k", 5)
+
+	srv.Pause()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := s.Load(ctx, "k")
+	if !errors.Is(err, session.ErrUnavailable) || !isTimeout(err) {
+		t.Fatalf("Load past the request's deadline: %v, want ErrUnavailable from a timeout", err)
+	}
+	checkMetric(t, set, `zhiyi_session_errors_total{op="load"}`, 1)
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+
+	// A store made while Redis is frozen: its PING times out after Timeout, it starts anyway.
+	logs := &logBuffer{}
+	s2 := openRedis(t, session.RedisConfig{URL: srv.URL(), Timeout: 100 * time.Millisecond, Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if logs.count("redis is down") != 1 || logs.count("i/o timeout") != 1 {
+		t.Errorf("want one 'down' line naming the timeout:\n%s", logs.buf.String())
+	}
+	if _, err := s2.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Errorf("Load on the store made while Redis was frozen: %v, want ErrUnavailable", err)
+	}
+
+	srv.Resume()
+	for range 20 {
+		clock.Advance(session.DefaultBackoff)
+		if _, err = s.Load(context.Background(), "k"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("Load after Redis answers again: %v", err)
+	}
+	if got := load(t, s, "k"); got != 5 {
+		t.Errorf("TurnCount %d after the freeze, want 5", got)
+	}
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

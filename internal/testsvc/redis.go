@@ -76,6 +76,9 @@ func (r *Redis) Stop() {
 	if r.cmd == nil {
 		return
 	}
+	if continueSignal != nil {
+		_ = r.cmd.Process.Signal(continueSignal) // a paused server must run to exit
+	}
 	_ = r.cmd.Process.Signal(os.Interrupt) // redis-server exits at once without persistence
 	select {
 	case <-r.done:
@@ -84,6 +87,16 @@ func (r *Redis) Stop() {
 		<-r.done
 	}
 	r.cmd = nil
+}
+
+func (r *Redis) signal(sig os.Signal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cmd != nil {
+		if err := r.cmd.Process.Signal(sig); err != nil {
+			r.t.Fatalf("testsvc: cannot signal redis-server: %v", err)
+		}
+	}
 }
 
 func (r *Redis) start() error {

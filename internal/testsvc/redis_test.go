@@ -17,6 +17,16 @@ func TestRedisStopStart(t *testing.T) {
 		t.Fatalf("PING after Start: %v", err)
 	}
 	r.Start() // running: nothing to do
+	r.Pause()
+	if err := ping(r.Addr); err == nil {
+		t.Fatal("PING answered while paused")
+	}
+	r.Resume()
+	if err := ping(r.Addr); err != nil {
+		t.Fatalf("PING after Resume: %v", err)
+	}
+	r.Pause()
+	r.Stop() // stops a paused server too
 	if got, want := r.URL(), "redis://"+r.Addr+"/0"; got != want {
 		t.Errorf("URL() = %q, want %q", got, want)
 	}
