@@ -119,8 +119,8 @@ func (s *State) decode(data string) error {
 	if n := d.count(minTurnSize); n > 0 {
 		st.Turns = make([]Turn, n)
 		for i := range st.Turns {
-			n := d.count(1)
-			end := d.pos + n
+			bodyLen := d.count(1)
+			end := d.pos + bodyLen
 			if d.err != nil {
 				break
 			}
@@ -167,8 +167,7 @@ func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 func (t *Turn) bodySize() int {
 	var at [binary.MaxVarintLen64]byte
 	return strLen(t.MsgID) + strLen(t.Text) + len(binary.AppendVarint(at[:0], t.At)) +
-		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 +
-		uvarintLen(uint64(len(t.Response))) + len(t.Response)
+		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response)
 }
 
 // encodedSizeHint is an upper bound of the encoded size, so that AppendBinary grows b once.
@@ -184,7 +183,7 @@ func (s *State) encodedSizeHint() int {
 }
 
 // decoder reads a State's fields from data; the first error sticks and later reads return
-// zero values, so UnmarshalBinary checks once at the end.
+// zero values, so decode checks once at the end.
 type decoder struct {
 	data string
 	pos  int
