@@ -1,0 +1,55 @@
+package session
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBreaker(t *testing.T) {
+	now := time.Unix(1000, 0)
+	b := &breaker{backoff: time.Second, now: func() time.Time { return now }}
+	allow := func(wantOK, wantProbe bool) {
+		t.Helper()
+		if ok, probe := b.allow(); ok != wantOK || probe != wantProbe {
+			t.Fatalf("allow() = %v, %v; want %v, %v", ok, probe, wantOK, wantProbe)
+		}
+	}
+	allow(true, false)
+	if b.success(false) {
+		t.Error("a success while closed reported a recovery")
+	}
+	if !b.failure(false) {
+		t.Error("the first failure did not report the outage")
+	}
+	if b.failure(false) {
+		t.Error("a second failure (a call in flight) reported the outage again")
+	}
+	if b.up() {
+		t.Error("up() after a failure")
+	}
+	allow(false, false) // open: refused at once
+	now = now.Add(999 * time.Millisecond)
+	allow(false, false)
+	now = now.Add(time.Millisecond)
+	allow(true, true)   // one probe …
+	allow(false, false) // … and only one
+	if b.failure(true) {
+		t.Error("a failed probe reported a new outage")
+	}
+	allow(false, false)
+	now = now.Add(time.Second)
+	allow(true, true)
+	b.release(true) // the probe's caller gave up: the next call probes
+	allow(true, true)
+	if b.success(false) {
+		t.Error("a call in flight since before the outage closed the circuit")
+	}
+	allow(false, false)
+	if !b.success(true) {
+		t.Error("the probe's success did not report the recovery")
+	}
+	allow(true, false)
+	if !b.up() {
+		t.Error("not up after the recovery")
+	}
+}

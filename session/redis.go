@@ -1,0 +1,290 @@
+package session
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+// Defaults for a zero RedisConfig.
+const (
+	DefaultPrefix = "zhiyi:conv:"
+	// DefaultRedisTimeout bounds each step of a call (dial, write, read, waiting for a pooled
+	// connection). Redis on a LAN answers in well under a millisecond; a call that has not
+	// in 50 ms would blow the request's budget, so it counts as an outage.
+	DefaultRedisTimeout = 50 * time.Millisecond
+	// DefaultBackoff is how long the circuit stays open after a failure before one call
+	// probes Redis again.
+	DefaultBackoff = time.Second
+)
+
+// RedisConfig configures the Redis store. Only URL is required; zero fields mean defaults.
+type RedisConfig struct {
+	// URL is redis://[user:password@]host:port/db or rediss://… (TLS), as go-redis's ParseURL
+	// reads it; query options such as ?pool_size=20 or ?read_timeout=100ms are honoured and
+	// win over Timeout.
+	URL string
+	// Prefix starts every key; the rest is the hex SHA-256 (128 bits) of the conversation
+	// key. Default DefaultPrefix.
+	Prefix string
+	// TTL is the idle time after which Redis forgets a conversation (SET … PX/EX on every
+	// Save). Default DefaultTTL.
+	TTL time.Duration
+	// Timeout is the dial, read, write and pool-wait timeout. Default DefaultRedisTimeout.
+	Timeout time.Duration
+	// Backoff is how long the circuit stays open after a failure. Default DefaultBackoff.
+	Backoff time.Duration
+	// Logger receives one line when Redis goes down and one when it is back; nil means
+	// slog.Default(). go-redis's own messages go to the first Redis store's Logger at debug
+	// level (go-redis has one process-wide logger).
+	Logger *slog.Logger
+	// Metrics receives the counters listed in the package doc; nil for none.
+	Metrics *metrics.Set
+	// Now is the circuit breaker's clock; nil means time.Now. Tests inject one.
+	Now func() time.Time
+}
+
+// Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save. A
+// failed call opens a circuit breaker, so during an outage Load and Save return ErrUnavailable
+// at once, and one call per Backoff probes whether Redis is back.
+type Redis struct {
+	client *redis.Client
+	addr   string
+	prefix string
+	ttl    time.Duration
+	log    *slog.Logger
+	br     breaker
+	closed atomic.Bool
+
+	downSince atomic.Int64 // unix nanoseconds, for the recovery line
+
+	errs, unavailable [2]*metrics.Counter // by op
+	corrupt, outages  *metrics.Counter
+	up                *metrics.Gauge
+}
+
+type op int
+
+const (
+	opLoad op = iota
+	opSave
+)
+
+func (o op) String() string { return [...]string{"load", "save"}[o] }
+
+// errOpen is what calls get while the circuit is open: made once, as it is returned per
+// request throughout an outage.
+var errOpen = fmt.Errorf("%w: redis: circuit open after a failure", ErrUnavailable)
+
+var setRedisLogger sync.Once
+
+// NewRedis returns a Redis store. It fails only on a bad configuration: when Redis cannot be
+// reached it logs the outage and returns a store that answers ErrUnavailable until Redis is
+// back. It sends one PING, bounded by ctx and the timeouts.
+func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("session: redis URL is empty")
+	}
+	if _, err := url.Parse(cfg.URL); err != nil {
+		// url.Error repeats the URL, password included: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("session: cannot parse the redis URL: %w", err)
+	}
+	opt, err := redis.ParseURL(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("session: bad redis URL: %w", err)
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultRedisTimeout
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = DefaultBackoff
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.NewSet() // private: counted, never exposed
+	}
+	configure(opt, cfg.Timeout)
+	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{cfg.Logger}) })
+
+	set := cfg.Metrics
+	r := &Redis{
+		client:  redis.NewClient(opt),
+		addr:    opt.Addr,
+		prefix:  cfg.Prefix,
+		ttl:     cfg.TTL,
+		log:     cfg.Logger,
+		br:      breaker{backoff: cfg.Backoff, now: cfg.Now},
+		corrupt: set.GetOrCreateCounter(`zhiyi_session_corrupt_total`),
+		outages: set.GetOrCreateCounter(`zhiyi_session_redis_outages_total`),
+		up:      set.GetOrCreateGauge(`zhiyi_session_redis_up`, nil),
+	}
+	for _, o := range []op{opLoad, opSave} {
+		r.errs[o] = set.GetOrCreateCounter(`zhiyi_session_errors_total{op="` + o.String() + `"}`)
+		r.unavailable[o] = set.GetOrCreateCounter(`zhiyi_session_unavailable_total{op="` + o.String() + `"}`)
+	}
+	r.up.Set(1)
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		r.failed(ctx, opLoad, false, err)
+	}
+	return r, nil
+}
+
+// configure fills what the URL left unset: tight timeouts, and no retries, since the circuit
+// breaker, not a second attempt, is what handles a failing Redis.
+func configure(opt *redis.Options, timeout time.Duration) {
+	for _, d := range []*time.Duration{&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout} {
+		if *d == 0 {
+			*d = timeout
+		}
+	}
+	if opt.MaxRetries == 0 {
+		opt.MaxRetries = -1 // go-redis reads 0 as 3 retries; each would add up to Timeout
+	}
+	// go-redis dials five times, 100 ms apart, by default: half a second per call to a down
+	// Redis. One attempt; the pool already discards connections Redis closed before using them.
+	opt.DialerRetries = 1
+	// The request's deadline bounds the call too.
+	opt.ContextTimeoutEnabled = true
+	// Nothing to negotiate per connection: no CLIENT SETINFO (Redis before 7.2 refuses it) and
+	// no cluster maintenance notifications.
+	opt.DisableIdentity = true
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+}
+
+// Load implements Store with one GET.
+func (r *Redis) Load(ctx context.Context, key string) (State, error) {
+	if err := r.check(ctx, key); err != nil {
+		return State{}, err
+	}
+	ok, probe := r.br.allow()
+	if !ok {
+		r.unavailable[opLoad].Inc()
+		return State{}, errOpen
+	}
+	val, err := r.client.Get(ctx, r.key(key)).Result()
+	if err == redis.Nil {
+		r.succeeded(probe)
+		return State{}, nil
+	}
+	if err != nil {
+		return State{}, r.failed(ctx, opLoad, probe, err)
+	}
+	r.succeeded(probe)
+	var st State
+	if err := st.decode(val); err != nil {
+		r.corrupt.Inc()
+		return State{}, fmt.Errorf("session: redis load: %w", err)
+	}
+	return st, nil
+}
+
+// Save implements Store with one SET carrying the TTL.
+func (r *Redis) Save(ctx context.Context, key string, st State) error {
+	if err := r.check(ctx, key); err != nil {
+		return err
+	}
+	ok, probe := r.br.allow()
+	if !ok {
+		r.unavailable[opSave].Inc()
+		return errOpen
+	}
+	val, _ := st.AppendBinary(nil)
+	if err := r.client.Set(ctx, r.key(key), val, r.ttl).Err(); err != nil {
+		return r.failed(ctx, opSave, probe, err)
+	}
+	r.succeeded(probe)
+	return nil
+}
+
+// Close implements Store: it closes the connection pool.
+func (r *Redis) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	return r.client.Close()
+}
+
+func (r *Redis) check(ctx context.Context, key string) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	if key == "" {
+		return ErrNoKey
+	}
+	return ctx.Err()
+}
+
+// key is the Redis key of a conversation key: Prefix and 32 hex digits.
+func (r *Redis) key(key string) string {
+	h := hashKey(key)
+	b := make([]byte, 0, len(r.prefix)+2*len(h))
+	b = append(b, r.prefix...)
+	return string(hex.AppendEncode(b, h[:]))
+}
+
+func (r *Redis) succeeded(probe bool) {
+	if r.br.success(probe) {
+		r.up.Set(1)
+		down := time.Duration(r.br.now().UnixNano() - r.downSince.Load())
+		r.log.Info("session: redis is back; conversation context resumes",
+			"addr", r.addr, "down_for", down.Round(time.Millisecond).String())
+	}
+}
+
+// failed records a failed call and returns its error. A caller that gave up (context
+// canceled) says nothing about Redis; anything else — a timeout, the request's deadline
+// included, a refused connection, an error reply — opens the circuit.
+func (r *Redis) failed(ctx context.Context, o op, probe bool, err error) error {
+	if errors.Is(err, redis.ErrClosed) {
+		r.br.release(probe)
+		return ErrClosed
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		r.br.release(probe)
+		return fmt.Errorf("session: redis %s: %w", o, err)
+	}
+	r.errs[o].Inc()
+	if r.br.failure(probe) {
+		r.up.Set(0)
+		r.outages.Inc()
+		r.downSince.Store(r.br.now().UnixNano())
+		r.log.Warn("session: redis is down; answering without conversation context until it is back",
+			"addr", r.addr, "op", o.String(), "err", err.Error(), "probe_every", r.br.backoff.String())
+	}
+	return fmt.Errorf("%w: redis %s: %w", ErrUnavailable, o, err)
+}
+
+// redisLogger sends go-redis's messages (a failed dial, say) to slog at debug level: the
+// store's own lines already say when Redis is down and back.
+type redisLogger struct{ l *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	if l.l.Enabled(ctx, slog.LevelDebug) {
+		l.l.DebugContext(ctx, "session: go-redis: "+fmt.Sprintf(format, v...))
+	}
+}

@@ -1,0 +1,334 @@
+package session_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/redis/go-redis/v9"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
+	"github.com/zhiyi-ai/zhiyi/session"
+	"github.com/zhiyi-ai/zhiyi/session/sessiontest"
+)
+
+// openRedis returns a Redis store, closed when the test ends. Its timeout is 5 s unless cfg
+// says otherwise: on a loaded 2-core CI machine a loopback call has been seen to stall past the
+// 50 ms default, and these tests are about behaviour, not about how slow is too slow. A
+// stopped server fails calls at once (connection refused), whatever the timeout.
+func openRedis(t testing.TB, cfg session.RedisConfig) *session.Redis {
+	t.Helper()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	s, err := session.NewRedis(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("NewRedis: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// rawClient is a plain go-redis client, for looking at what the store wrote.
+func rawClient(t testing.TB, srv *testsvc.Redis) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func TestRedis(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	sessiontest.Run(t, func(t *testing.T) session.Store {
+		return openRedis(t, session.RedisConfig{URL: srv.URL()})
+	})
+}
+
+// TestRedisExpiry lets Redis's own clock expire a state saved with a 1 s TTL.
+func TestRedisExpiry(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), TTL: time.Second})
+	sessiontest.Expiry(t, s, time.Second, time.Sleep)
+}
+
+// TestRedisKeys checks what reaches Redis: the prefix and a hash, never the chat id, and the
+// TTL on every key.
+func TestRedisKeys(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	const ttl = 30 * time.Minute
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Prefix: "shop1:conv:", TTL: ttl})
+	ctx := context.Background()
+	if err := s.Save(ctx, "wecom:wmSECRETCHAT", sessiontest.Typical()); err != nil {
+		t.Fatal(err)
+	}
+	c := rawClient(t, srv)
+	keys, err := c.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || !regexp.MustCompile(`^shop1:conv:[0-9a-f]{32}$`).MatchString(keys[0]) {
+		t.Fatalf("keys in Redis = %q, want one shop1:conv:<32 hex digits>", keys)
+	}
+	pttl, err := c.PTTL(ctx, keys[0]).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pttl <= 0 || pttl > ttl {
+		t.Errorf("PTTL = %v, want in (0, %v]", pttl, ttl)
+	}
+	val, _ := c.Get(ctx, keys[0]).Bytes()
+	if bytes.Contains(val, []byte("SECRETCHAT")) {
+		t.Error("the stored value contains the chat id")
+	}
+}
+
+// TestRedisCorrupt checks that a value that does not decode is ErrCorrupt, counted, and not an
+// outage; the next Save replaces it.
+func TestRedisCorrupt(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set})
+	ctx := context.Background()
+	if err := s.Save(ctx, "k", sessiontest.Typical()); err != nil {
+		t.Fatal(err)
+	}
+	c := rawClient(t, srv)
+	keys, _ := c.Keys(ctx, "*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("keys = %q", keys)
+	}
+	c.Set(ctx, keys[0], "not a state", 0)
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrCorrupt) || errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Load of a corrupt value: %v, want ErrCorrupt only", err)
+	}
+	checkMetric(t, set, "zhiyi_session_corrupt_total", 1)
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+	if err := s.Save(ctx, "k", session.State{TurnCount: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, s, "k"); got != 3 {
+		t.Errorf("after Save over the corrupt value: TurnCount %d, want 3", got)
+	}
+}
+
+// TestRedisTwoReplicas runs one conversation whose turns alternate between two stores (two
+// replicas behind a load balancer) on one Redis: each sees what the other saved.
+func TestRedisTwoReplicas(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	replicas := []*session.Redis{
+		openRedis(t, session.RedisConfig{URL: srv.URL()}),
+		openRedis(t, session.RedisConfig{URL: srv.URL()}),
+	}
+	ctx := context.Background()
+	const key = "wecom:chat-42"
+	for i := range 9 {
+		s := replicas[i%2]
+		st, err := s.Load(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.TurnCount != i {
+			t.Fatalf("turn %d on replica %d: TurnCount %d, want %d", i, i%2, st.TurnCount, i)
+		}
+		if i > 0 && st.Last().MsgID != fmt.Sprint("m", i-1) {
+			t.Fatalf("turn %d on replica %d: last turn %q, want m%d (saved by the other replica)", i, i%2, st.Last().MsgID, i-1)
+		}
+		st.Push(session.Turn{MsgID: fmt.Sprint("m", i), Intent: "invoice"}, 0)
+		st.ActiveIntent = "invoice"
+		if err := s.Save(ctx, key, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// logBuffer collects log lines for the tests to count.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) count(substr string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), substr)
+}
+
+// TestRedisOutage stops Redis under the store: Load and Save return ErrUnavailable, the first
+// after one failed round trip and the rest at once, with one log line for the outage; when
+// Redis is back, the store resumes by itself. The breaker's clock is injected, so the test
+// waits for nothing.
+func TestRedisOutage(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	clock := newFakeClock()
+	set := metrics.NewSet()
+	logs := &logBuffer{}
+	s := openRedis(t, session.RedisConfig{
+		URL: srv.URL(), Metrics: set, Now: clock.Now, Backoff: time.Second,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	ctx := context.Background()
+	save(t, s, "k", 1)
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+
+	srv.Stop()
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Load with Redis stopped: %v, want ErrUnavailable", err)
+	}
+	checkMetric(t, set, `zhiyi_session_errors_total{op="load"}`, 1)
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+	checkMetric(t, set, "zhiyi_session_redis_outages_total", 1)
+	for range 10 {
+		if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("Load while the circuit is open: %v, want ErrUnavailable", err)
+		}
+		if err := s.Save(ctx, "k", session.State{TurnCount: 2}); !errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("Save while the circuit is open: %v, want ErrUnavailable", err)
+		}
+	}
+	// No round trip while open: the calls were refused, not failed.
+	checkMetric(t, set, `zhiyi_session_errors_total{op="load"}`, 1)
+	checkMetric(t, set, `zhiyi_session_errors_total{op="save"}`, 0)
+	checkMetric(t, set, `zhiyi_session_unavailable_total{op="load"}`, 10)
+	checkMetric(t, set, `zhiyi_session_unavailable_total{op="save"}`, 10)
+
+	// After the backoff one call probes; Redis is still down, so it fails, silently.
+	clock.Advance(time.Second)
+	if err := s.Save(ctx, "k", session.State{TurnCount: 2}); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("probe with Redis stopped: %v, want ErrUnavailable", err)
+	}
+	checkMetric(t, set, `zhiyi_session_errors_total{op="save"}`, 1)
+	checkMetric(t, set, "zhiyi_session_redis_outages_total", 1)
+
+	srv.Start() // empty: the server keeps nothing across a restart
+	var err error
+	for range 20 { // each round: one probe; a stale connection may cost one
+		clock.Advance(time.Second)
+		if err = s.Save(ctx, "k", session.State{TurnCount: 3}); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("Save after Redis came back: %v", err)
+	}
+	if got := load(t, s, "k"); got != 3 {
+		t.Errorf("Load after recovery: TurnCount %d, want 3 (the Save after recovery)", got)
+	}
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+	checkMetric(t, set, "zhiyi_session_redis_outages_total", 1)
+	if n := logs.count("redis is down"); n != 1 {
+		t.Errorf("%d 'down' log lines for one outage, want 1:\n%s", n, logs.buf.String())
+	}
+	if n := logs.count("redis is back"); n != 1 {
+		t.Errorf("%d 'back' log lines, want 1:\n%s", n, logs.buf.String())
+	}
+	if logs.count("level=DEBUG") != 0 || logs.count("\n") != 2 {
+		t.Errorf("log lines beyond down and back:\n%s", logs.buf.String())
+	}
+}
+
+// TestRedisDownAtStart checks that NewRedis does not fail when Redis is down, and that the
+// store works once it is up.
+func TestRedisDownAtStart(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	srv.Stop()
+	clock := newFakeClock()
+	logs := &logBuffer{}
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if logs.count("redis is down") != 1 {
+		t.Errorf("no 'down' line at start:\n%s", logs.buf.String())
+	}
+	if _, err := s.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Load: %v, want ErrUnavailable", err)
+	}
+	srv.Start()
+	clock.Advance(session.DefaultBackoff)
+	save(t, s, "k", 4)
+	if got := load(t, s, "k"); got != 4 {
+		t.Errorf("TurnCount %d, want 4", got)
+	}
+}
+
+func TestNewRedisBadConfig(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"", "empty"},
+		{"http://localhost:6379", "invalid URL scheme"},
+		{"redis://localhost:6379/x", "invalid database number"},
+		{"redis://localhost:6379/0?no_such_option=1", "unexpected option"},
+		{"redis://user:hunter2@[::1:6379/0", "cannot parse"},
+	} {
+		s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: tc.url})
+		if err == nil {
+			s.Close()
+			t.Errorf("NewRedis(%q): no error", tc.url)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("NewRedis(%q) error %q: want it to say %q, without the password", tc.url, err, tc.want)
+		}
+	}
+}
+
+// TestRedisUnresponsive freezes Redis (connections open, nothing answered): a call ends at the
+// request's deadline, or at the store's timeout, with ErrUnavailable; the circuit opens, and
+// closes again once Redis answers.
+func TestRedisUnresponsive(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	clock := newFakeClock()
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Metrics: set})
+	save(t, s, "k", 5)
+
+	srv.Pause()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := s.Load(ctx, "k")
+	if !errors.Is(err, session.ErrUnavailable) || !isTimeout(err) {
+		t.Fatalf("Load past the request's deadline: %v, want ErrUnavailable from a timeout", err)
+	}
+	checkMetric(t, set, `zhiyi_session_errors_total{op="load"}`, 1)
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+
+	// A store made while Redis is frozen: its PING times out after Timeout, it starts anyway.
+	logs := &logBuffer{}
+	s2 := openRedis(t, session.RedisConfig{URL: srv.URL(), Timeout: 100 * time.Millisecond, Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if logs.count("redis is down") != 1 || logs.count("i/o timeout") != 1 {
+		t.Errorf("want one 'down' line naming the timeout:\n%s", logs.buf.String())
+	}
+	if _, err := s2.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Errorf("Load on the store made while Redis was frozen: %v, want ErrUnavailable", err)
+	}
+
+	srv.Resume()
+	for range 20 {
+		clock.Advance(session.DefaultBackoff)
+		if _, err = s.Load(context.Background(), "k"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("Load after Redis answers again: %v", err)
+	}
+	if got := load(t, s, "k"); got != 5 {
+		t.Errorf("TurnCount %d after the freeze, want 5", got)
+	}
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}

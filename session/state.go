@@ -1,0 +1,106 @@
+package session
+
+// DefaultMaxTurns is how many customer turns a State keeps when Push is given no bound: enough
+// for the follow-ups that need context (好 快点, 那要多久, 第三个是哪个) and for WeCom's re-sent
+// callbacks, which arrive within about 15 s of the original.
+const DefaultMaxTurns = 6
+
+// MaxResponseBytes caps the response a Turn keeps for retries. An /intent answer is well under
+// 2 KB; one over the cap (a ?debug=1 answer, say) is not kept, and a retry of that message is
+// classified again instead of replayed.
+const MaxResponseBytes = 4 << 10
+
+// State is what a conversation remembers between its messages. The zero State is a
+// conversation not seen before (or idle past the store's TTL); Load returns it with a nil error.
+//
+// A State is a plain value: the stores encode it on Save (see AppendBinary) and decode a fresh
+// copy on every Load, so the caller owns what Load returns, slices and map included.
+type State struct {
+	// Turns holds the newest customer turns, oldest first; Push keeps at most its bound.
+	Turns []Turn `json:"turns,omitempty"`
+	// ActiveIntent is the intent the conversation is about: the last confidently recognised
+	// need, which an uninformative follow-up leans on. Empty when none is established.
+	ActiveIntent string `json:"active_intent,omitempty"`
+	// Fallbacks counts consecutive turns that ended in a fallback or low confidence; the
+	// caller resets it on an understood turn and escalates when it reaches its limit.
+	Fallbacks int `json:"fallbacks,omitempty"`
+	// Repeats counts consecutive turns that asked again for a need already answered
+	// automatically (重述); the caller escalates on them.
+	Repeats int `json:"repeats,omitempty"`
+	// TurnCount is the number of customer turns seen, including those Push has dropped;
+	// the response's context.turn.
+	TurnCount int `json:"turn_count,omitempty"`
+	// LastAnswerAt is when the last answer was sent, in unix milliseconds; 0 before any.
+	LastAnswerAt int64 `json:"last_answer_at,omitempty"`
+	// Experiments maps an experiment id to the variant this conversation was given, so an
+	// A/B assignment sticks for the conversation's life. Nil when there are none.
+	Experiments map[string]string `json:"experiments,omitempty"`
+}
+
+// Turn is one customer message and what was decided for it.
+type Turn struct {
+	// MsgID is the gateway's message id (WeCom's MsgId); a callback re-sent with the same id
+	// is a retry, found with FindTurn.
+	MsgID string `json:"msg_id,omitempty"`
+	// Text is the message after nlp.Mask(nlp.Normalize(text)): personal data never reaches a
+	// store unmasked. The caller masks; session cannot check it.
+	Text string `json:"text,omitempty"`
+	// At is when the message arrived, in unix milliseconds.
+	At int64 `json:"at,omitempty"`
+	// Intent, Confidence and Route are the decision: the intent id, its calibrated
+	// probability and auto, suggest or handoff.
+	Intent     string  `json:"intent,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	Route      string  `json:"route,omitempty"`
+	// AnswerID is the knowledge-base answer (variant) sent, if any.
+	AnswerID string `json:"answer_id,omitempty"`
+	// Repeat marks a turn that asked again for the need of an earlier automatic answer.
+	Repeat bool `json:"repeat,omitempty"`
+	// Response is the response body exactly as sent, so that a retried MsgID gets the same
+	// bytes again; empty when it was over MaxResponseBytes. A string, being immutable, lets a
+	// loaded State share one copy of the stored bytes.
+	Response string `json:"response,omitempty"`
+}
+
+// Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
+// max ≤ 0), counts it in TurnCount, and drops t.Response when it is over MaxResponseBytes.
+func (s *State) Push(t Turn, max int) {
+	if max <= 0 {
+		max = DefaultMaxTurns
+	}
+	if len(t.Response) > MaxResponseBytes {
+		t.Response = ""
+	}
+	s.TurnCount++
+	if n := len(s.Turns); n >= max {
+		// Shift in place: the slice never grows past max, and a loaded State's slice is
+		// reused rather than reallocated.
+		drop := n - max + 1
+		copy(s.Turns, s.Turns[drop:])
+		clear(s.Turns[n-drop:])
+		s.Turns = s.Turns[:n-drop]
+	}
+	s.Turns = append(s.Turns, t)
+}
+
+// FindTurn returns the newest kept turn with the given msgID, or nil when there is none (or
+// msgID is empty). The pointer is into s.Turns and valid until the next Push.
+func (s *State) FindTurn(msgID string) *Turn {
+	if msgID == "" {
+		return nil
+	}
+	for i := len(s.Turns) - 1; i >= 0; i-- {
+		if s.Turns[i].MsgID == msgID {
+			return &s.Turns[i]
+		}
+	}
+	return nil
+}
+
+// Last returns the newest turn, or nil when there is none. The pointer is into s.Turns.
+func (s *State) Last() *Turn {
+	if len(s.Turns) == 0 {
+		return nil
+	}
+	return &s.Turns[len(s.Turns)-1]
+}
