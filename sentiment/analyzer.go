@@ -124,7 +124,7 @@ type Options struct {
 type Analyzer struct {
 	lex         *Lexicon
 	m           *Model
-	strong      float32
+	strong      float64
 	lexiconOnly bool
 	useGrams    bool
 	maxN        int
@@ -141,14 +141,14 @@ func New(lex *Lexicon, opt Options) (*Analyzer, error) {
 	if !(opt.StrongThreshold >= 0 && opt.StrongThreshold <= 1) {
 		return nil, fmt.Errorf("sentiment: strong threshold %v is not in [0, 1]", opt.StrongThreshold)
 	}
-	a := &Analyzer{lex: lex, m: opt.Model, strong: float32(opt.StrongThreshold), lexiconOnly: opt.LexiconOnly}
+	a := &Analyzer{lex: lex, m: opt.Model, strong: opt.StrongThreshold, lexiconOnly: opt.LexiconOnly}
 	if a.m == nil && !a.lexiconOnly {
 		a.m = DefaultModel()
 	}
 	if a.strong == 0 {
 		a.strong = 0.5
 		if !a.lexiconOnly {
-			a.strong = float32(a.m.cfg.StrongThreshold)
+			a.strong = a.m.cfg.StrongThreshold
 		}
 	}
 	if a.m != nil {
@@ -169,7 +169,7 @@ func New(lex *Lexicon, opt Options) (*Analyzer, error) {
 }
 
 // StrongThreshold returns the Strength at or above which a negative message is Strong.
-func (a *Analyzer) StrongThreshold() float64 { return float64(a.strong) }
+func (a *Analyzer) StrongThreshold() float64 { return a.strong }
 
 // Analyze tags one message. text must be normalised (nlp.Normalize; masked or not), as every
 // message zhiyi sees is. The result's Cues are freshly allocated when there are any.
@@ -213,7 +213,7 @@ func (a *Analyzer) decideLexicon(r *Result, sc *lexScores) {
 		r.Tag, r.Score, r.Strong = Urgent, sc.urg, true
 	case neg >= 1:
 		r.Tag, r.Score = Negative, neg
-		r.Strong = r.Strength >= a.strong
+		r.Strong = float64(r.Strength) >= a.strong
 	default:
 		r.Tag = Neutral
 	}
@@ -264,7 +264,7 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 	if neg := r.Probs[Negative]; neg > 0 {
 		r.Strength = p[classStrong] / neg
 	}
-	r.Strong = r.Tag == Urgent || r.Tag == Negative && r.Strength >= a.strong
+	r.Strong = r.Tag == Urgent || r.Tag == Negative && float64(r.Strength) >= a.strong
 }
 
 // softmax turns logits into probabilities.

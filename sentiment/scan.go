@@ -137,10 +137,21 @@ func isBreak(r rune) bool {
 	return unicode.IsPunct(r) || unicode.IsSpace(r)
 }
 
-// decodeRune is utf8.DecodeRuneInString(s[i:]) with ASCII decoded inline.
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with ASCII and most three-byte characters (all
+// of CJK) decoded inline: the standard function sends every multi-byte rune to a slower path,
+// which was a third of the lexicon scan.
 func decodeRune(s string, i int) (rune, int) {
-	if c := s[i]; c < utf8.RuneSelf {
-		return rune(c), 1
+	c0 := s[i]
+	if c0 < utf8.RuneSelf {
+		return rune(c0), 1
+	}
+	// Lead bytes E1–EC and EE–EF take any two continuation bytes without being overlong or a
+	// surrogate (E0 and ED restrict the second byte); leave those and the rest to the library.
+	if i+2 < len(s) && c0 >= 0xE1 && c0 <= 0xEF && c0 != 0xED {
+		c1, c2 := s[i+1], s[i+2]
+		if c1&0xC0 == 0x80 && c2&0xC0 == 0x80 {
+			return rune(c0&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F), 3
+		}
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
