@@ -86,8 +86,8 @@ func TestLexiconOnly(t *testing.T) {
 		{"满意 就是有点失望", Neutral, false, 0}, // positive offsets negative
 		{"不急", Neutral, false, 0},
 		{"麻烦尽快", Urgent, true, 1},
-		{"会不会爆炸", Urgent, true, 3}, // the baseline's known failure: no context
-		{"好的!!!", Neutral, false, 0},  // punctuation is a cue, not a score
+		{"会不会爆炸", Urgent, true, 3},   // the baseline's known failure: no context
+		{"好的!!!", Neutral, false, 0}, // punctuation is a cue, not a score
 	} {
 		r := a.Analyze(c.text)
 		if r.Tag != c.tag || r.Strong != c.strong || !near(r.Score, c.score) || r.Probs != ([numTags]float32{}) {

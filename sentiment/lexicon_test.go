@@ -39,14 +39,14 @@ func TestParseLexicon(t *testing.T) {
 		weight float32
 		reason string
 	}{
-		"失望": {kindNegative, 1.5, ""},
+		"失望":  {kindNegative, 1.5, ""},
 		"tmd": {kindNegative, 1, ""}, // full-width folded and lower-cased, like messages
-		"冒烟": {kindUrgent, 3, "safety"},
-		"急":  {kindUrgent, 1, ""},
-		"❤":  {kindPositive, 1, ""}, // the variation selector is dropped, as Normalize drops it
-		"太":  {kindDegree, 1.5, ""},
-		"不":  {kindNegation, 0, ""},
-		"差价": {kindNeutral, 0, ""},
+		"冒烟":  {kindUrgent, 3, "safety"},
+		"急":   {kindUrgent, 1, ""},
+		"❤":   {kindPositive, 1, ""}, // the variation selector is dropped, as Normalize drops it
+		"太":   {kindDegree, 1.5, ""},
+		"不":   {kindNegation, 0, ""},
+		"差价":  {kindNeutral, 0, ""},
 	}
 	for _, e := range l.entries {
 		w, ok := want[e.term]
@@ -124,8 +124,8 @@ func TestLongestMatch(t *testing.T) {
 	}
 	for _, c := range []struct{ text, want string }{
 		{"太差劲了", "太差劲"}, // the longest term at a position wins
-		{"不满意", "不满"},    // over the shorter negation
-		{"补差价", ""},      // no term starts at 补
+		{"不满意", "不满"},   // over the shorter negation
+		{"补差价", ""},     // no term starts at 补
 		{"差价", "差价"},
 		{"差", "差"},
 	} {
