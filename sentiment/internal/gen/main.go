@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -27,12 +28,13 @@ func main() {
 	out := flag.String("out", "sentiment/model.txt", "model file to write")
 	folds := flag.Int("k", 5, "cross-validation folds")
 	flag.Parse()
-	if err := run(*data, *lexPath, *out, *folds); err != nil {
+	if err := run(os.Stdout, *data, *lexPath, *out, *folds, sentiment.DefaultGrid); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(data, lexPath, out string, k int) error {
+// run tunes on data's dev part with grid, trains and writes the model to out, reporting to w.
+func run(w io.Writer, data, lexPath, out string, k int, grid sentiment.Grid) error {
 	examples, err := sentiment.ReadExamples(data)
 	if err != nil {
 		return err
@@ -42,16 +44,16 @@ func run(data, lexPath, out string, k int) error {
 		return err
 	}
 	dev, _ := sentiment.Split(examples)
-	cfg, trials, err := sentiment.Tune(dev, lex, sentiment.DefaultGrid, k)
+	cfg, trials, err := sentiment.Tune(dev, lex, grid, k)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d-fold cross-validation on %d dev messages (%s):\n", k, len(dev), data)
-	fmt.Printf("  %-70s %8s %8s %8s\n", "config", "macro-F1", "accuracy", "handoff")
+	fmt.Fprintf(w, "%d-fold cross-validation on %d dev messages (%s):\n", k, len(dev), data)
+	fmt.Fprintf(w, "  %-70s %8s %8s %8s\n", "config", "macro-F1", "accuracy", "handoff")
 	for _, t := range trials {
-		fmt.Printf("  %-70s %8.3f %8.3f %8.3f\n", t.Config, t.CV.MacroF1, t.CV.Accuracy, t.CV.Handoff.F1)
+		fmt.Fprintf(w, "  %-70s %8.3f %8.3f %8.3f\n", t.Config, t.CV.MacroF1, t.CV.Accuracy, t.CV.Handoff.F1)
 	}
-	fmt.Printf("chosen: %s\n", cfg)
+	fmt.Fprintf(w, "chosen: %s\n", cfg)
 	var best sentiment.Metrics
 	for _, t := range trials {
 		if t.Config == cfg {
@@ -87,6 +89,6 @@ func run(data, lexPath, out string, k int) error {
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %d n-grams\n", out, m.Grams())
+	fmt.Fprintf(w, "wrote %s: %d n-grams\n", out, m.Grams())
 	return nil
 }
