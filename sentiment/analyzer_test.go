@@ -206,3 +206,39 @@ func TestTags(t *testing.T) {
 		t.Errorf("out of range: %s", s)
 	}
 }
+
+// FuzzAnalyze feeds arbitrary text (normalised, as callers must) to the model and the baseline:
+// no panic, probabilities that sum to one, and cues that are substrings of the text.
+func FuzzAnalyze(f *testing.F) {
+	for _, c := range analyzerCases {
+		f.Add(c.text)
+	}
+	for _, s := range []string{"", "!", "?!?!", "不", "会不会", "太", "\xff\xfe", "<PHONE> 急", "😡", "差价差价", "不是很"} {
+		f.Add(s)
+	}
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		f.Fatal(err)
+	}
+	model := mustNew(f, lex, Options{})
+	base := mustNew(f, lex, Options{LexiconOnly: true})
+	f.Fuzz(func(t *testing.T, text string) {
+		text = nlp.Normalize(text)
+		for _, a := range []*Analyzer{model, base} {
+			r := a.Analyze(text)
+			if r.Tag >= numTags || r.Strength < 0 || r.Strength > 1 {
+				t.Fatalf("%q: tag %d strength %v", text, r.Tag, r.Strength)
+			}
+			if a == model {
+				if s := r.Probs[0] + r.Probs[1] + r.Probs[2]; s < 0.999 || s > 1.001 {
+					t.Fatalf("%q: probabilities sum to %v", text, s)
+				}
+			}
+			for _, c := range r.Cues {
+				if c.Text == "" || !strings.Contains(text, c.Text) {
+					t.Fatalf("%q: cue %q is not in the text", text, c.Text)
+				}
+			}
+		}
+	})
+}
