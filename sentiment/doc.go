@@ -52,8 +52,9 @@
 // A multinomial logistic regression over four classes (neutral, negative, strongly negative,
 // urgent; the two negatives are summed into Negative) on: the lexicon's scores (negative,
 // profanity, positive, urgent and urgent by reason, negations; log-compressed), character
-// 1–2-grams with begin and end marks, runs of ! and ?, ellipses, emoji (any, only, three or more)
-// and length buckets. It is trained by full-batch AdaGrad with an L2 penalty, deterministically.
+// n-grams (1–2 in the shipped model) with begin and end marks, runs of ! and ?, ellipses, emoji
+// (any, only, three or more) and length buckets. It is trained by full-batch AdaGrad with an L2
+// penalty, deterministically.
 // The lexicon enters as scores, so a shop that adds terms changes the model's input without
 // retraining; the weights of those scores were learnt with the sample shop's lexicon.
 //
