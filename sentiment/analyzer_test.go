@@ -1,0 +1,244 @@
+package sentiment
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// Messages written for this test, none of them in the labelled set.
+var analyzerCases = []struct {
+	name, text string
+	tag        Tag
+	strong     bool
+	reason     string
+}{
+	// neutral: questions and requests, problems stated calmly, praise
+	{"plain question", "这件羽绒服有没有M码", Neutral, false, ""},
+	{"return procedure", "请问退货要怎么操作", Neutral, false, ""},
+	{"negative word in a question", "这双鞋穿久了会不会开胶", Neutral, false, ""},
+	{"safety word in a question", "这个充电宝放车里会不会发烫", Neutral, false, ""},
+	{"negation of urgency", "不急的 你们慢慢来", Neutral, false, ""},
+	{"negation of anger", "我没生气 就是问问", Neutral, false, ""},
+	{"praise with degree", "衣服特别好看 非常喜欢", Neutral, false, ""},
+	{"praise with exclamations", "收到了!!! 太喜欢了", Neutral, false, ""},
+	{"emoji only, friendly", "👍👍", Neutral, false, ""},
+	// negative: disappointment, sarcasm, anger, profanity
+	{"disappointed", "太让人失望了 跟图片完全不一样", Negative, false, ""},
+	{"negated positive", "不太满意 颜色偏暗", Negative, false, ""},
+	{"sarcasm", "呵呵 这就是你们说的正品", Negative, false, ""},
+	{"profanity", "什么垃圾质量 穿一次就破了", Negative, true, ""},
+	{"angry emoji only", "😡😡", Negative, true, ""},
+	{"angry punctuation", "到底还要等多久???", Negative, true, ""},
+	// urgent: time, safety, money, threats
+	{"time pressure", "我后天就要去外地 今天必须发出来", Urgent, true, "time"},
+	{"polite but urgent", "您好 麻烦尽快帮我加急 明天就要用了 谢谢", Urgent, true, "time"},
+	{"smoke", "耳机充电盒冒烟了", Urgent, true, "safety"},
+	{"allergy", "穿了以后脖子过敏 起了一片红疹", Urgent, true, "safety"},
+	{"charged twice", "一个订单扣了两次钱", Urgent, true, "money"},
+	{"stolen account", "我的账号被盗了 地址都被改了", Urgent, true, "money"},
+	{"threat", "不给我处理我就投诉到消协", Urgent, true, "threat"},
+	{"threat with negation in front", "不是吓唬你 我真的会起诉", Urgent, true, "threat"},
+}
+
+func TestAnalyze(t *testing.T) {
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustNew(t, lex, Options{})
+	for _, c := range analyzerCases {
+		t.Run(c.name, func(t *testing.T) {
+			r := a.Analyze(nlp.Normalize(c.text))
+			if r.Tag != c.tag || r.Strong != c.strong || r.Reason != c.reason {
+				t.Errorf("%s: %s strong=%v reason=%q (probs %.2f, strength %.2f, cues %s); want %s strong=%v reason=%q",
+					c.text, r.Tag, r.Strong, r.Reason, r.Probs, r.Strength, cueString(r.Cues), c.tag, c.strong, c.reason)
+			}
+			if r.Score != r.Probs[r.Tag] {
+				t.Errorf("Score %v is not the probability of the tag %v", r.Score, r.Probs)
+			}
+			if s := r.Probs[0] + r.Probs[1] + r.Probs[2]; s < 0.999 || s > 1.001 {
+				t.Errorf("probabilities sum to %v", s)
+			}
+		})
+	}
+}
+
+// TestLexiconOnly checks the baseline's rules: thresholds of 1 and the strong score of 2.
+func TestLexiconOnly(t *testing.T) {
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustNew(t, lex, Options{LexiconOnly: true})
+	for _, c := range []struct {
+		text   string
+		tag    Tag
+		strong bool
+		score  float32
+	}{
+		{"有点失望", Negative, false, 1.05},
+		{"质量太差", Negative, false, 1.5},
+		{"太失望了", Negative, true, 2.25}, // degree: 1.5 × 1.5 ≥ 2
+		{"垃圾", Negative, true, 2},
+		{"满意 就是有点失望", Neutral, false, 0}, // positive offsets negative
+		{"不急", Neutral, false, 0},
+		{"麻烦尽快", Urgent, true, 1},
+		{"会不会爆炸", Urgent, true, 3},   // the baseline's known failure: no context
+		{"好的!!!", Neutral, false, 0}, // punctuation is a cue, not a score
+	} {
+		r := a.Analyze(c.text)
+		if r.Tag != c.tag || r.Strong != c.strong || !near(r.Score, c.score) || r.Probs != ([numTags]float32{}) {
+			t.Errorf("%s: %s strong=%v score=%v probs=%v; want %s %v %v", c.text, r.Tag, r.Strong, r.Score, r.Probs, c.tag, c.strong, c.score)
+		}
+	}
+	if r := a.Analyze("好的!!!"); cueString(r.Cues) != "!!!/punctuation=3" {
+		t.Errorf("punctuation cue: %s", cueString(r.Cues))
+	}
+}
+
+func TestAnalyzeCues(t *testing.T) {
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustNew(t, lex, Options{})
+	for _, c := range []struct{ text, cues string }{
+		{"太失望了！！！", "太失望/negative=2.25 !!!/punctuation=3"},
+		{"不急 ？？", "¬不急/urgent:time=0 ??/punctuation=2"},
+		{"?!?!", "?!?!/punctuation=4"},
+		{"这件卫衣是纯棉的吗?", ""},
+	} {
+		r := a.Analyze(nlp.Normalize(c.text))
+		if got := cueString(r.Cues); got != c.cues {
+			t.Errorf("%s: cues %q, want %q", c.text, got, c.cues)
+		}
+	}
+}
+
+func TestStrongThreshold(t *testing.T) {
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := mustNew(t, lex, Options{}); a.StrongThreshold() != DefaultModel().Config().StrongThreshold {
+		t.Errorf("default threshold %v, want the model's %v", a.StrongThreshold(), DefaultModel().Config().StrongThreshold)
+	}
+	text := "什么垃圾质量 穿一次就破了"
+	r := mustNew(t, lex, Options{}).Analyze(text)
+	if r.Tag != Negative {
+		t.Fatalf("%s: %s", text, r.Tag)
+	}
+	// The same message is strong or not as the threshold passes its strength.
+	below := mustNew(t, lex, Options{StrongThreshold: float64(r.Strength) - 0.01}).Analyze(text)
+	above := mustNew(t, lex, Options{StrongThreshold: min(float64(r.Strength)+0.01, 1)}).Analyze(text)
+	if !below.Strong || (r.Strength < 0.99 && above.Strong) {
+		t.Errorf("strength %.3f: strong %v below, %v above the threshold", r.Strength, below.Strong, above.Strong)
+	}
+	for _, bad := range []float64{-0.1, 1.5} {
+		if _, err := New(lex, Options{StrongThreshold: bad}); err == nil {
+			t.Errorf("threshold %v: no error", bad)
+		}
+	}
+}
+
+func TestNoLexicon(t *testing.T) {
+	a := mustNew(t, nil, Options{})
+	r := a.Analyze("充电宝冒烟了!!!")
+	if len(r.Cues) != 1 || r.Cues[0].Kind != CuePunctuation {
+		t.Errorf("without a lexicon only punctuation cues remain: %s", cueString(r.Cues))
+	}
+	if s := r.Probs[0] + r.Probs[1] + r.Probs[2]; s < 0.999 || s > 1.001 {
+		t.Errorf("probabilities sum to %v", s)
+	}
+	if r := mustNew(t, nil, Options{LexiconOnly: true}).Analyze("充电宝冒烟了"); r.Tag != Neutral {
+		t.Errorf("lexicon-only without a lexicon: %s", r.Tag)
+	}
+}
+
+// TestAnalyzeConcurrent runs one analyser from several goroutines (meaningful under -race) and
+// wants the same results as one goroutine.
+func TestAnalyzeConcurrent(t *testing.T) {
+	lex, dev, _ := shopSet(t)
+	a := mustNew(t, lex, Options{})
+	want := make([]Result, len(dev))
+	for i, e := range dev {
+		want[i] = a.Analyze(e.Text)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r Result
+			for i := range dev {
+				j := (i + g*37) % len(dev)
+				a.AnalyzeTo(&r, dev[j].Text)
+				if r.Tag != want[j].Tag || r.Probs != want[j].Probs || cueString(r.Cues) != cueString(want[j].Cues) {
+					errs <- dev[j].Raw
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent result differs for %s", e)
+	}
+}
+
+func TestTags(t *testing.T) {
+	for tag := Neutral; tag < numTags; tag++ {
+		for _, s := range []string{tag.String(), tag.Label()} {
+			if got, err := ParseTag(s); err != nil || got != tag {
+				t.Errorf("ParseTag(%q) = %v, %v", s, got, err)
+			}
+		}
+	}
+	if _, err := ParseTag("angry"); err == nil || !strings.Contains(err.Error(), "angry") {
+		t.Errorf("ParseTag(angry): %v", err)
+	}
+	if s := Tag(7).String() + CueKind(9).String(); s != "Tag(7)CueKind(9)" {
+		t.Errorf("out of range: %s", s)
+	}
+}
+
+// FuzzAnalyze feeds arbitrary text (normalised, as callers must) to the model and the baseline:
+// no panic, probabilities that sum to one, and cues that are substrings of the text.
+func FuzzAnalyze(f *testing.F) {
+	for _, c := range analyzerCases {
+		f.Add(c.text)
+	}
+	for _, s := range []string{"", "!", "?!?!", "不", "会不会", "太", "\xff\xfe", "<PHONE> 急", "😡", "差价差价", "不是很"} {
+		f.Add(s)
+	}
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		f.Fatal(err)
+	}
+	model := mustNew(f, lex, Options{})
+	base := mustNew(f, lex, Options{LexiconOnly: true})
+	f.Fuzz(func(t *testing.T, text string) {
+		text = nlp.Normalize(text)
+		for _, a := range []*Analyzer{model, base} {
+			r := a.Analyze(text)
+			if r.Tag >= numTags || r.Strength < 0 || r.Strength > 1 {
+				t.Fatalf("%q: tag %d strength %v", text, r.Tag, r.Strength)
+			}
+			if a == model {
+				if s := r.Probs[0] + r.Probs[1] + r.Probs[2]; s < 0.999 || s > 1.001 {
+					t.Fatalf("%q: probabilities sum to %v", text, s)
+				}
+			}
+			for _, c := range r.Cues {
+				if c.Text == "" || !strings.Contains(text, c.Text) {
+					t.Fatalf("%q: cue %q is not in the text", text, c.Text)
+				}
+			}
+		}
+	})
+}
