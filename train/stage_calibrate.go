@@ -79,12 +79,13 @@ func (r *run) crossValidated() ([]scored, error) {
 	return items, nil
 }
 
-// seedItems are the cross-validated scores of the examples with true labels (seeds and
-// operators' labels), not self-training's.
+// seedItems are the cross-validated scores of the examples with true labels that were not
+// chosen for being easy: seeds and labels given one by one, not self-training's or a cluster
+// sheet's.
 func (r *run) seedItems() []scored {
 	var out []scored
 	for i, it := range r.cvItems {
-		if r.trainRecs[i].weight == 0 || r.trainRecs[i].weight == 1 {
+		if o := r.trainRecs[i].origin; o != fromSelf && o != fromSheet {
 			out = append(out, it)
 		}
 	}

@@ -86,13 +86,13 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 					continue
 				}
 				rec := &d.recs[i]
-				switch {
-				case rec.intent == l.Intent:
-				case rec.intent != "":
+				if rec.intent != "" && rec.intent != l.Intent {
 					st.Overridden++
-					fallthrough
-				default:
-					rec.intent = l.Intent
+				}
+				rec.intent = l.Intent
+				rec.origin = fromLabel
+				if l.Cluster != "" {
+					rec.origin = fromSheet
 				}
 				st.Applied++
 			}
@@ -131,12 +131,12 @@ func (d *imported) labelText(l Label, st *LabelStats) {
 		if rec.intent != "" && rec.intent != l.Intent {
 			st.Overridden++
 		}
-		rec.intent = l.Intent
+		rec.intent, rec.origin = l.Intent, fromLabel
 		st.Applied++
 		return
 	}
 	d.byText[text] = len(d.recs)
-	d.recs = append(d.recs, record{text: text, intent: l.Intent, source: l.Source, extra: true})
+	d.recs = append(d.recs, record{text: text, intent: l.Intent, source: l.Source, origin: fromText})
 	st.Added++
 }
 

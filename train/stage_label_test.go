@@ -5,10 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
 func TestReadLabels(t *testing.T) {
@@ -127,7 +126,7 @@ func TestLabelsWithAllGoldMatchNoLabels(t *testing.T) {
 		case i > 12:
 			id = "return_goods"
 		}
-		b.WriteString(`{"msgid":"c` + itoa(i) + `","intent":"` + id + `"}` + "\n")
+		b.WriteString(`{"msgid":"c` + strconv.Itoa(i) + `","intent":"` + id + `"}` + "\n")
 	}
 	sum, _, err := labelShop(t, map[string]string{"gold.jsonl": b.String()})
 	if err != nil {
@@ -139,14 +138,4 @@ func TestLabelsWithAllGoldMatchNoLabels(t *testing.T) {
 	if sum.Policy.Fusion.Classifier == 0 || sum.Report == nil {
 		t.Errorf("no calibrated policy or report: %+v", sum.Policy)
 	}
-	_ = intent.NoneIntent
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return fmtInt(i/10) + string(rune('0'+i%10))
 }

@@ -59,6 +59,10 @@ func (r *run) seed(raw, label, source string) bool {
 		return false
 	}
 	r.data.byText[text] = len(r.data.recs)
-	r.data.recs = append(r.data.recs, record{text: text, intent: label, source: source, extra: true})
+	o := fromSeed
+	if label == intent.NoneIntent {
+		o = fromNoneSeed
+	}
+	r.data.recs = append(r.data.recs, record{text: text, intent: label, source: source, origin: o})
 	return true
 }

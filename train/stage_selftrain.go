@@ -25,7 +25,7 @@ func (r *run) selfTrain() (bool, error) {
 	w := r.cfg.Weak
 	var un []int // unlabelled records
 	for i, rec := range r.data.recs {
-		if rec.intent == "" && !rec.extra {
+		if rec.intent == "" && rec.origin.exported() {
 			un = append(un, i)
 		}
 	}
@@ -167,7 +167,7 @@ func (r *run) selfTrain() (bool, error) {
 			continue
 		}
 		rec := r.data.recs[i]
-		rec.intent, rec.weight = labels[guess[p]], float32(w.PseudoWeight)
+		rec.intent, rec.weight, rec.origin = labels[guess[p]], float32(w.PseudoWeight), fromSelf
 		r.trainRecs = append(r.trainRecs, rec)
 		n++
 	}

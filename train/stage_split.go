@@ -15,8 +15,8 @@ func (r *run) split() (bool, error) {
 	unknown := map[string]int{}
 	for _, rec := range r.data.recs {
 		switch {
-		case rec.extra && rec.intent != "" && r.known(rec.intent):
-			extra = append(extra, rec)
+		case !rec.origin.representative() && rec.intent != "" && r.known(rec.intent):
+			extra = append(extra, rec) // trains, never judges
 		case rec.intent == "":
 			r.unlabelled = append(r.unlabelled, rec)
 		case r.known(rec.intent):

@@ -93,12 +93,34 @@ type record struct {
 	msgID  string
 	conv   string // conversation key (Message.Conversation)
 	source string // file:line
-	// extra marks an example that is not an exported message (a text label, a seed): it trains
-	// and is never part of the dev split.
-	extra bool
+	// origin says where the label came from, which decides what the record may be used for.
+	origin origin
 	// weight scales the record's say in training (0 means 1): self-training's labels count less.
 	weight float32
 }
+
+// origin is where a record or its label came from.
+type origin uint8
+
+const (
+	fromExport  origin = iota // an exported message; its label (if any) from the export itself
+	fromLabel                 // an exported message labelled one by one (--labels msgid or text lines)
+	fromSheet                 // an exported message labelled by cluster (a filled cluster sheet)
+	fromText                  // a text label that matched no message: an example of its own
+	fromSeed                  // an example question of kb.yaml
+	fromNoneSeed              // a built-in out-of-scope example
+	fromSelf                  // an exported message labelled by self-training
+)
+
+// exported reports whether the record is an exported message (one the dev split may hold, and
+// self-training may label).
+func (o origin) exported() bool { return o == fromExport || o == fromLabel || o == fromSheet || o == fromSelf }
+
+// representative reports whether labels of this origin sample the messages as they come: those
+// of an export or labelled one by one. A cluster sheet labels what was easy to group, the seeds
+// are written by the shop, self-training labels what it is sure of; none of these may judge the
+// model (the dev split, calibration).
+func (o origin) representative() bool { return o == fromExport || o == fromLabel }
 
 // Run trains a model bundle from exported chats: a sequence of named stages over one run's state.
 // The bundle is assembled in a temporary directory and moved into place only when complete.

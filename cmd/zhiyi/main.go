@@ -20,6 +20,7 @@ var commands = []command{
 	{"train", "train a model bundle from exported chats", runTrain},
 	{"eval", "evaluate a bundle on labelled data (JSON and HTML reports)", runEval},
 	{"predict", "classify lines from stdin, one JSON result per line", runPredict},
+	{"cluster", "group the messages the model does not answer into a sheet to label by cluster", runCluster},
 	{"serve", "serve POST /intent over HTTP", runServe},
 }
 

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi cluster", flag.ContinueOnError)
+	model := fs.String("model", "", "model bundle directory")
+	var data multiFlag
+	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
+	out := fs.String("out", "", "the cluster sheet to write (JSON lines, largest cluster first)")
+	all := fs.Bool("all", false, "cluster every customer message, not only those the model does not answer on its own")
+	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
+	minSim := fs.Float64("min-similarity", 0, "cosine similarity to a cluster's centre needed to join it (0: default 0.35)")
+	args, extra := splitDataArgs(args)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	data = append(data, extra...)
+	if *model == "" || len(data) == 0 || *out == "" {
+		fmt.Fprintln(stderr, "zhiyi cluster: --model, --data and --out are required")
+		fs.Usage()
+		return errUsage
+	}
+	eng, err := intent.Load(ctx, *model)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	cols, err := train.ParseCSVColumns(*csvMap)
+	if err != nil {
+		return err
+	}
+	im := train.NewImporter()
+	im.CSV, im.KeepDuplicates = cols, true
+	var msgs []train.ClusterMessage
+	total, noID := 0, 0
+	err = im.Import(ctx, data, func(m train.Message) error {
+		total++
+		if m.MsgID == "" {
+			noID++ // a label names messages by id: without one it cannot be labelled by cluster
+			return nil
+		}
+		text, _ := nlp.Mask(nlp.Normalize(m.Text))
+		if !*all && eng.Classify(ctx, intent.Request{Text: text}).Route == intent.RouteAuto {
+			return nil
+		}
+		msgs = append(msgs, train.ClusterMessage{ID: m.MsgID, Text: text})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	if noID > 0 {
+		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out (labels name messages by id)\n", noID)
+	}
+	which := "not answered automatically"
+	if *all {
+		which = "all"
+	}
+	fmt.Fprintf(stderr, "clustering %d of %d customer messages (%s)\n", len(msgs), total, which)
+	lines, err := train.Cluster(ctx, eng, msgs, train.ClusterConfig{MinSimilarity: *minSim})
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	inThree := 0
+	for _, l := range lines {
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+		if l.Size >= 3 {
+			inThree += l.Size
+		}
+	}
+	if err := intent.WriteFileAtomic(*out, b.Bytes()); err != nil {
+		return err
+	}
+	share := 0.0
+	if len(msgs) > 0 {
+		share = float64(inThree) / float64(len(msgs))
+	}
+	fmt.Fprintf(stderr, "wrote %d clusters to %s; %.1f%% of the messages are in clusters of 3 or more\n", len(lines), *out, 100*share)
+	fmt.Fprintf(stderr, "fill \"intent\" on the lines you decide (an intent id, none, or new:<标签>), then: zhiyi train … --labels %s\n", *out)
+	return nil
+}
