@@ -57,7 +57,7 @@
 //	    regex: ['退.{0,4}运费']       # RE2 (Go regexp), unanchored unless the pattern anchors it
 //	  terms:                        # the analysis's terms after synonym and dialect rewrites
 //	    exact: [退货]                # the message's terms are exactly these
-//	    contains: [退货, 运费 险]      # these terms appear in this order, whole (space-separated)
+//	    contains: [退货, 运费险 理赔]   # a term appears, whole; space-separated terms: all of them, any order
 //	    regex: ['^催']               # RE2 on the terms joined by single spaces
 //
 // Keywords are normalised as messages are (full-width to half-width, ASCII lower case), so

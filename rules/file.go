@@ -316,7 +316,16 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 	if d.Terms != nil {
 		tn := valueOf(n, "terms")
 		m.termsExact = c.keywords(d.Terms.Exact, valueOf(tn, "exact"), tn, "terms.exact", fail, c.termsKey)
-		m.termsContains = c.keywords(d.Terms.Contains, valueOf(tn, "contains"), tn, "terms.contains", fail, c.termsKey)
+		for _, k := range c.keywords(d.Terms.Contains, valueOf(tn, "contains"), tn, "terms.contains", fail, c.termsKey) {
+			// " a b " → [" a ", " b "]: each term must appear, whole, in any order.
+			var all []string
+			for _, t := range strings.Fields(k) {
+				if p := " " + t + " "; !slices.Contains(all, p) {
+					all = append(all, p)
+				}
+			}
+			m.termsContains = append(m.termsContains, all)
+		}
 		m.termsRegex = c.regexes(d.Terms.Regex, valueOf(tn, "regex"), tn, "terms.regex", fail)
 	}
 	given := 0

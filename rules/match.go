@@ -91,8 +91,15 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 		for _, k := range m.textContains {
 			textPats.add(k, rank)
 		}
-		for _, k := range m.termsContains {
-			termsPats.add(k, rank)
+		for _, all := range m.termsContains {
+			// One term is enough to find the rule: the longest, likely the rarest.
+			longest := all[0]
+			for _, t := range all[1:] {
+				if len(t) > len(longest) {
+					longest = t
+				}
+			}
+			termsPats.add(longest, rank)
 		}
 		alwaysAdded := false
 		for _, re := range m.textRegex {

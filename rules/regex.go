@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -30,7 +31,14 @@ func compileRegex(src string) (*regexp.Regexp, error) {
 // unnormalRune finds a case-sensitive literal rune that normalisation changes.
 func unnormalRune(re *syntax.Regexp) (rune, bool) {
 	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
-		for _, r := range re.Rune {
+		lit := string(re.Rune)
+		for i := 0; i < len(lit); {
+			if n := placeholderLen(lit[i:]); n > 0 { // <PHONE> stays upper case in masked text
+				i += n
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(lit[i:])
+			i += size
 			if unicode.IsSpace(r) || unicode.IsControl(r) {
 				continue
 			}
@@ -81,4 +89,18 @@ func required(re *syntax.Regexp) string {
 		return best
 	}
 	return ""
+}
+
+// placeholderLen is the length of a mask placeholder (<PHONE>: '<', 1–10 upper-case ASCII
+// letters, '>') at the start of s, or 0.
+func placeholderLen(s string) int {
+	for j := 1; j < len(s) && j <= 11; j++ {
+		switch c := s[j]; {
+		case c == '>' && j > 1 && s[0] == '<':
+			return j + 1
+		case c < 'A' || c > 'Z':
+			return 0
+		}
+	}
+	return 0
 }

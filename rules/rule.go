@@ -77,13 +77,15 @@ type Waiver struct {
 }
 
 // matcher is a rule's compiled conditions on the message. Keywords are stored as they are
-// compared: text keywords normalised (exact ones with their edges trimmed), terms keywords as
-// " t1 t2 " (padded, so that a substring test respects term boundaries).
+// compared: text keywords normalised (exact ones with their edges trimmed), terms keywords
+// padded with spaces (" t1 t2 ", so that a substring test respects term boundaries); a terms
+// contains keyword is the list of its terms, each padded, all of which must appear.
 type matcher struct {
-	any                       bool
-	textExact, textContains   []string
-	termsExact, termsContains []string
-	textRegex, termsRegex     []*regexp.Regexp
+	any                     bool
+	textExact, textContains []string
+	termsExact              []string
+	termsContains           [][]string
+	textRegex, termsRegex   []*regexp.Regexp
 }
 
 // matches reports whether the message meets the rule's conditions. terms is the message's terms
@@ -111,8 +113,8 @@ func (m *matcher) matches(text, terms string) bool {
 				return true
 			}
 		}
-		for _, k := range m.termsContains {
-			if strings.Contains(terms, k) {
+		for _, all := range m.termsContains {
+			if containsAll(terms, all) {
 				return true
 			}
 		}
@@ -131,6 +133,15 @@ func (m *matcher) matches(text, terms string) bool {
 		}
 	}
 	return false
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // trimEdges trims spaces, punctuation and symbols (emoji, ～) from both ends: an exact keyword
