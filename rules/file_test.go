@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,19 +151,22 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestRequiredLiteral(t *testing.T) {
-	f := func(re, want string) {
+func TestRequiredLiterals(t *testing.T) {
+	f := func(re string, want ...string) {
 		t.Helper()
-		if got := requiredLiteral(re); got != want {
-			t.Errorf("requiredLiteral(%q) = %q, want %q", re, got, want)
+		if got := requiredLiterals(re); !slices.Equal(got, want) {
+			t.Errorf("requiredLiterals(%q) = %q, want %q", re, got, want)
 		}
 	}
 	f(`退.{0,4}运费`, "运费")
 	f(`^催(一下)?发货$`, "发货")
-	f(`(快递|物流)到哪`, "到哪")
+	f(`(快递|物流)到哪了`, "到哪了")
+	f(`(快递|物流)到哪`, "快递", "物流")
 	f(`(退款)+`, "退款")
-	f(`快递|物流`, "")
-	f(`[0-9]{11}`, "")
-	f(`(?i)abc`, "")
+	f(`快递|物流单号`, "快递", "物流单号")
+	f(`(退|换)货`, "货")
+	f(`[0-9]{11}`)
+	f(`(?i)abc`)
+	f(`快递|\d+`)
 	f(`订单号?\d+`, "订单")
 }

@@ -103,15 +103,19 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 		}
 		alwaysAdded := false
 		for _, re := range m.textRegex {
-			if lit := requiredLiteral(re.String()); lit != "" {
-				textPats.add(lit, rank)
+			if lits := requiredLiterals(re.String()); lits != nil {
+				for _, lit := range lits {
+					textPats.add(lit, rank)
+				}
 			} else if !alwaysAdded {
 				s.always, alwaysAdded = append(s.always, rank), true
 			}
 		}
 		for _, re := range m.termsRegex {
-			if lit := requiredLiteral(re.String()); lit != "" {
-				termsPats.add(lit, rank)
+			if lits := requiredLiterals(re.String()); lits != nil {
+				for _, lit := range lits {
+					termsPats.add(lit, rank)
+				}
 			} else if !alwaysAdded {
 				s.always, alwaysAdded = append(s.always, rank), true
 			}

@@ -203,9 +203,9 @@ rules:
     action: {silent: true}
 `, Options{Analyzer: analyzer(t)})
 	for text, want := range map[string]string{
-		"我要退货":  "first_of_equals",  // priority 5 beats 0; of two at 5 the first in the file
+		"我要退货":   "first_of_equals",  // priority 5 beats 0; of two at 5 the first in the file
 		"退款到账没":  "first_of_equals",  // only 退 matches
-		"东西不要了": "second_of_equals", // only the terms rule (退货 after rewriting)
+		"东西不要了":  "second_of_equals", // only the terms rule (退货 after rewriting)
 		"什么时候发货": "negative",
 	} {
 		if got := matchID(t, s, text, Input{}); got != want {

@@ -55,24 +55,30 @@ func unnormalRune(re *syntax.Regexp) (rune, bool) {
 	return 0, false
 }
 
-// requiredLiteral returns the longest literal every match of the pattern contains, or "" when
-// there is none the index can use (alternations, classes, case folding). A message without it
-// cannot match, so the index runs the regex only on messages that contain it.
-func requiredLiteral(src string) string {
+// maxLiterals bounds the literals one regex puts into the index.
+const maxLiterals = 16
+
+// requiredLiterals returns literals at least one of which every match of the pattern contains,
+// or nil when the index cannot use any (a class or a case-folded literal where a literal is
+// needed, or too many alternatives). A message without any of them cannot match, so the index
+// runs the regex only on messages that contain one. For a concatenation it keeps the
+// alternatives whose shortest literal is longest (rarer), so 退.{0,4}运费 needs 运费 and
+// (快递|物流)到哪了 needs 到哪了.
+func requiredLiterals(src string) []string {
 	tree, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
-		return ""
+		return nil
 	}
 	return required(tree.Simplify())
 }
 
-func required(re *syntax.Regexp) string {
+func required(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if re.Flags&syntax.FoldCase != 0 {
-			return ""
+			return nil
 		}
-		return string(re.Rune)
+		return []string{string(re.Rune)}
 	case syntax.OpCapture, syntax.OpPlus:
 		return required(re.Sub[0])
 	case syntax.OpRepeat:
@@ -80,15 +86,36 @@ func required(re *syntax.Regexp) string {
 			return required(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		best := ""
+		var best []string
 		for _, sub := range re.Sub {
-			if s := required(sub); len(s) > len(best) {
-				best = s
+			if lits := required(sub); lits != nil && (best == nil || shortest(lits) > shortest(best)) {
+				best = lits
 			}
 		}
 		return best
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits := required(sub)
+			if lits == nil {
+				return nil
+			}
+			all = append(all, lits...)
+		}
+		if len(all) > maxLiterals {
+			return nil
+		}
+		return all
 	}
-	return ""
+	return nil
+}
+
+func shortest(lits []string) int {
+	n := len(lits[0])
+	for _, l := range lits[1:] {
+		n = min(n, len(l))
+	}
+	return n
 }
 
 // placeholderLen is the length of a mask placeholder (<PHONE>: '<', 1–10 upper-case ASCII
