@@ -2,9 +2,9 @@ package rules
 
 import (
 	"errors"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
