@@ -21,6 +21,7 @@ var commands = []command{
 	{"eval", "evaluate a bundle on labelled data (JSON and HTML reports)", runEval},
 	{"predict", "classify lines from stdin, one JSON result per line", runPredict},
 	{"serve", "serve POST /intent over HTTP", runServe},
+	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
 }
 
 func main() {
