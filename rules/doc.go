@@ -14,7 +14,8 @@
 //	}
 //
 // A Set is compiled once and immutable: Match is safe for concurrent use, and a reload builds a
-// new Set and swaps it in (atomic.Pointer); a file that fails to load leaves the old Set serving.
+// new Set and swaps it in; a file that fails to load leaves the old Set serving. Live does that
+// (an atomic.Pointer[Set]): live.Load(path, opt) on reload, live.Current().Match(in) per message.
 //
 // # The file
 //

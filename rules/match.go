@@ -168,8 +168,11 @@ func (p *patternTable) build() (finder, error) {
 
 // Match returns the rule that decides the message: of the enabled rules whose conditions,
 // scope and hours all hold, the one with the highest priority, the first in the file among
-// equals. It returns nil when no rule matches.
+// equals. It returns nil when no rule matches, and on a nil Set.
 func (s *Set) Match(in *Input) *Rule {
+	if s == nil {
+		return nil
+	}
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
 	cands := append(sc.cands[:0], s.always...)
