@@ -6,6 +6,7 @@ require (
 	github.com/VictoriaMetrics/metrics v1.35.1
 	github.com/blevesearch/bleve/v2 v2.6.1
 	github.com/blevesearch/bleve_index_api v1.4.1
+	github.com/coregx/ahocorasick v0.3.1
 	github.com/go-ego/gse v0.80.3
 	github.com/klauspost/compress v1.20.0
 	github.com/redis/go-redis/v9 v9.23.0

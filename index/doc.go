@@ -10,6 +10,18 @@
 // the knowledge base and answer texts are non-empty and at most MaxAnswerRunes characters.
 // Errors name file:line, several at once (errors.Join).
 //
+// An answer's text may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file is
+// loaded (Answer.Template; a malformed one is an error at its line). An answer may carry waivers
+// for the compliance lint (package lint), each with the reason the term is acceptable there; a
+// waiver without a term or a reason, or one term waived twice, is an error:
+//
+//	answers:
+//	  - id: product_info.a
+//	    text: 数码配件会标注最大功率…
+//	    waive:
+//	      - term: 最大
+//	        reason: 最大功率 is the rated power on the spec sheet, not a comparison
+//
 //	kb, err := index.LoadKB("corpora/shop/kb.yaml")
 //	in, ok := kb.Intent("return_goods")
 //

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
 // Categories are the intent categories a knowledge base may use.
@@ -49,8 +51,24 @@ type Intent struct {
 // Answer is one answer variant of an intent.
 type Answer struct {
 	ID   string `yaml:"id"`   // unique in the knowledge base
-	Text string `yaml:"text"` // at most MaxAnswerRunes characters
+	Text string `yaml:"text"` // at most MaxAnswerRunes characters; may hold placeholders (package tmpl)
+	// Waive exempts this answer from compliance findings (package lint) for the listed terms,
+	// each with the reason it is acceptable here. Optional.
+	Waive []Waiver `yaml:"waive,omitempty"`
+
+	tmpl *tmpl.Template
 }
+
+// Waiver exempts an answer from the compliance lint's findings for one term. A waiver without a
+// reason is refused when the knowledge base is loaded.
+type Waiver struct {
+	Term   string `yaml:"term"`   // the term as the lint names it, e.g. 最大 or 保证
+	Reason string `yaml:"reason"` // why the term is acceptable in this answer
+}
+
+// Template returns the answer's text parsed for placeholders ({{nickname|亲}}), parsed once when
+// the knowledge base was loaded. It is nil for an Answer that did not come from LoadKB or ParseKB.
+func (a *Answer) Template() *tmpl.Template { return a.tmpl }
 
 // Intent returns the intent with the given id.
 func (kb *KB) Intent(id string) (*Intent, bool) {
@@ -203,7 +221,8 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		if len(in.Answers) == 0 {
 			fail(lineOr(ansNode, n), "%s: no answers", what)
 		}
-		for j, a := range in.Answers {
+		for j := range in.Answers {
+			a := &in.Answers[j]
 			an := item(ansNode, j)
 			idLine := lineOr(valueOf(an, "id"), lineNode(an, n))
 			switch {
@@ -223,9 +242,40 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 			case r > MaxAnswerRunes:
 				fail(textLine, "%s: answer %q: text has %d characters, more than %d", what, a.ID, r, MaxAnswerRunes)
 			}
+			if t, err := tmpl.Parse(a.Text); err != nil {
+				fail(textLine, "%s: answer %q: placeholder: %v", what, a.ID, err)
+			} else {
+				a.tmpl = t
+			}
+			validateWaivers(a, valueOf(an, "waive"), lineNode(an, n), func(line int, format string, args ...any) {
+				fail(line, "%s: answer %q: %s", what, a.ID, fmt.Sprintf(format, args...))
+			})
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateWaivers checks an answer's waivers: each names a term and gives a reason, and no term
+// is waived twice. ws is the waive sequence node (nil when absent).
+func validateWaivers(a *Answer, ws, fallback *yaml.Node, fail func(line int, format string, args ...any)) {
+	seen := make(map[string]int, len(a.Waive))
+	for k, w := range a.Waive {
+		wn := item(ws, k)
+		line := lineOr(wn, fallback)
+		term := strings.TrimSpace(w.Term)
+		if term == "" {
+			fail(lineOr(valueOf(wn, "term"), wn), "waiver #%d: missing term", k+1)
+			continue
+		}
+		if strings.TrimSpace(w.Reason) == "" {
+			fail(lineOr(valueOf(wn, "reason"), lineNode(wn, fallback)), "waiver for %q has no reason (say why the term is acceptable here)", term)
+		}
+		if first, dup := seen[term]; dup {
+			fail(line, "waiver for %q given twice (first at line %d)", term, first)
+			continue
+		}
+		seen[term] = line
+	}
 }
 
 func knownCategory(c string) bool {

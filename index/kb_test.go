@@ -127,6 +127,12 @@ func TestParseKBErrors(t *testing.T) {
 		{"empty answer id", replaceLine(13, `      - id: ""`), "kb.yaml:13:", "missing id"},
 		{"empty answer text", replaceLine(14, `        text: ""`), "kb.yaml:14:", "empty text"},
 		{"long answer text", replaceLine(24, "        text: "+long), "kb.yaml:24:", "more than 500"},
+		{"bad placeholder", replaceLine(14, "        text: 亲{{nickname，签收 7 天内支持无理由退货。"), "kb.yaml:14:", "placeholder: byte 3: \"{{\" without \"}}\""},
+		{"waiver without reason", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          - term: 最\n            reason: \" \""), "kb.yaml:17:", `answer "return_goods.a": waiver for "最" has no reason`},
+		{"waiver reason missing", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          - term: 最"), "kb.yaml:16:", `waiver for "最" has no reason`},
+		{"waiver without term", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          - reason: 说明"), "kb.yaml:16:", "waiver #1: missing term"},
+		{"waiver twice", replaceLine(14, "        text: 亲。\n        waive:\n          - {term: 最, reason: a}\n          - {term: 最, reason: b}"), "kb.yaml:17:", `waiver for "最" given twice (first at line 16)`},
+		{"waiver unknown field", replaceLine(14, "        text: 亲。\n        waive:\n          - {term: 最, reason: a, until: 2027}"), "kb.yaml:16:", "field until not found"},
 		{"no intents", "shop: x\nversion: 1\nintents: []\n", "kb.yaml:3:", "no intents"},
 		{"empty file", "", "kb.yaml", "empty knowledge base"},
 		{"two documents", validKB + "---\nshop: y\n", "kb.yaml:25:", "second YAML document"},
@@ -141,6 +147,32 @@ func TestParseKBErrors(t *testing.T) {
 				t.Errorf("error %q, want %q and %q", err, tt.line, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseKBWaiversAndPlaceholders: waivers and placeholders are optional, parsed and kept; a
+// knowledge base without them loads as before.
+func TestParseKBWaiversAndPlaceholders(t *testing.T) {
+	y := replaceLine(14, "        text: \"{{nickname|亲}}，订单 {{order_id}} 签收 7 天内支持无理由退货。\"\n"+
+		"        waive:\n          - term: 最\n            reason: 最晚 is a delivery limit, not a claim")
+	kb, err := ParseKB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatalf("ParseKB: %v", err)
+	}
+	a := kb.Intents[0].Answers[0]
+	if len(a.Waive) != 1 || a.Waive[0].Term != "最" || a.Waive[0].Reason == "" {
+		t.Errorf("Waive = %+v", a.Waive)
+	}
+	tp := a.Template()
+	if tp == nil || tp.Static() {
+		t.Fatalf("Template = %v, want placeholders", tp)
+	}
+	if got, want := tp.Fill(map[string]string{"order_id": "2026111100123"}), "亲，订单 2026111100123 签收 7 天内支持无理由退货。"; got != want {
+		t.Errorf("Fill = %q, want %q", got, want)
+	}
+	plain := kb.Intents[1].Answers[0]
+	if plain.Template() == nil || !plain.Template().Static() || plain.Template().Fill(nil) != plain.Text || plain.Waive != nil {
+		t.Errorf("plain answer: template %v, waive %v", plain.Template(), plain.Waive)
 	}
 }
 

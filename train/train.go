@@ -103,18 +103,20 @@ type record struct {
 type origin uint8
 
 const (
-	fromExport  origin = iota // an exported message; its label (if any) from the export itself
-	fromLabel                 // an exported message labelled one by one (--labels msgid or text lines)
-	fromSheet                 // an exported message labelled by cluster (a filled cluster sheet)
-	fromText                  // a text label that matched no message: an example of its own
-	fromSeed                  // an example question of kb.yaml
-	fromNoneSeed              // a built-in out-of-scope example
-	fromSelf                  // an exported message labelled by self-training
+	fromExport   origin = iota // an exported message; its label (if any) from the export itself
+	fromLabel                  // an exported message labelled one by one (--labels msgid or text lines)
+	fromSheet                  // an exported message labelled by cluster (a filled cluster sheet)
+	fromText                   // a text label that matched no message: an example of its own
+	fromSeed                   // an example question of kb.yaml
+	fromNoneSeed               // a built-in out-of-scope example
+	fromSelf                   // an exported message labelled by self-training
 )
 
 // exported reports whether the record is an exported message (one the dev split may hold, and
 // self-training may label).
-func (o origin) exported() bool { return o == fromExport || o == fromLabel || o == fromSheet || o == fromSelf }
+func (o origin) exported() bool {
+	return o == fromExport || o == fromLabel || o == fromSheet || o == fromSelf
+}
 
 // representative reports whether labels of this origin sample the messages as they come: those
 // of an export or labelled one by one. A cluster sheet labels what was easy to group, the seeds

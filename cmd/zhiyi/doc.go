@@ -4,7 +4,8 @@
 //	zhiyi eval    --model DIR --data FILE [--json] [--html FILE]
 //	zhiyi predict --model DIR < lines.txt
 //	zhiyi serve   --model DIR [--addr :8080]
+//	zhiyi lint    [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]
 //
-// This package holds flags and wiring only; the work is in packages nlp, index, intent, train and
-// serve.
+// This package holds flags and wiring only; the work is in packages nlp, index, intent, train,
+// serve, rules and lint.
 package main

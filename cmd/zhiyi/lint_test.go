@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const shopDir = "../../corpora/shop"
+
+func TestLintSampleShopIsClean(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "lint", filepath.Join(shopDir, "kb.yaml"), filepath.Join(shopDir, "rules.yaml"))
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "2 file(s), no findings") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestLintFindings(t *testing.T) {
+	dir := t.TempDir()
+	kb, err := os.ReadFile(filepath.Join(shopDir, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shop's answer as it was before it was reworded, and without its waiver.
+	bad := strings.Replace(string(kb), "鞋子按脚长选码会更准", "鞋子按脚长选码最准", 1)
+	i := strings.Index(bad, "        waive:\n          - term: 最大\n")
+	j := strings.Index(bad[i:], "\n\n")
+	bad = bad[:i] + bad[i+j+1:]
+	kbPath := filepath.Join(dir, "kb.yaml")
+	if err := os.WriteFile(kbPath, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := filepath.Join(dir, "my-rules.yaml")
+	rules := "version: 1\nrules:\n  - id: vip\n    match: {text: {contains: [会员]}}\n    action: {answer: 尊贵的会员，您享受顶级服务}\n"
+	if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "lint", "--rules", rulesPath, kbPath)
+	want := []string{
+		kbPath + ":51:141: intent product_info answer product_info.a: 最大: absolute term",
+		kbPath + ":77:20: intent size_advice answer size_advice.b: 最准: absolute term",
+		rulesPath + ":5:31: rule vip: 顶级: absolute term",
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 1 || len(lines) != len(want) || !strings.Contains(stderr, "3 finding(s) in 2 file(s)") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr %q", code, stdout, stderr)
+	}
+	for k, w := range want {
+		if !strings.HasPrefix(lines[k], w) {
+			t.Errorf("finding %d = %q, want prefix %q", k+1, lines[k], w)
+		}
+	}
+}
+
+func TestLintErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kb := filepath.Join(shopDir, "kb.yaml")
+	badIntent := write("rules.yaml", "version: 1\nrules:\n  - id: r\n    match: {any: true}\n    action: {intent: no_such_intent}\n")
+	other := write("other.yaml", "shop: x\n")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint"}, 2, "no files"},
+		{[]string{"lint", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"lint", other}, 1, "neither a knowledge base (intents:) nor a rules file (rules:)"},
+		{[]string{"lint", filepath.Join(dir, "missing.yaml")}, 1, "cannot read"},
+		// With the knowledge base, a rule's intent is checked against it (file:line).
+		{[]string{"lint", kb, badIntent}, 1, badIntent + `:5: rule "r": action.intent: unknown intent "no_such_intent"`},
+		{[]string{"lint", badIntent}, 0, "1 file(s), no findings"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}

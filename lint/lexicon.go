@@ -1,0 +1,223 @@
+package lint
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind is what a finding is about.
+type Kind string
+
+// The kinds of finding.
+const (
+	// Absolute is an absolute term (绝对化用语), which 广告法 Article 9(3) forbids in advertising.
+	Absolute Kind = "absolute"
+	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
+	Promise Kind = "promise"
+	// Length is an answer that can be longer than a chat message may be (MaxBytes).
+	Length Kind = "length"
+	// Unused is a waiver that waives no finding (stale: remove it).
+	Unused Kind = "unused-waiver"
+)
+
+// Hit is one term found in a text.
+type Hit struct {
+	Offset int    // byte offset of the term in the text
+	Term   string // the lexicon's term, which a waiver names: 最大, 第一, 保证
+	Kind   Kind
+	Reason string
+}
+
+// entry is one term of the lexicon; allow, when set, says whether this occurrence is an
+// accepted use (text[:i] is before it, text[i+len(term):] after).
+type entry struct {
+	term   string
+	kind   Kind
+	reason string
+	allow  func(before, after string) bool
+}
+
+const (
+	reasonAbsolute = "absolute term (绝对化用语, 广告法第九条第三项)"
+	reasonPromise  = "promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)"
+	reasonFamous   = "驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)"
+)
+
+// lexicon is every term but the 最 family (see zuiHit), longest first so that 百分之百有效 is a
+// promise rather than the absolute 百分之百.
+var lexicon = func() []entry {
+	abs := func(terms ...string) []entry {
+		var out []entry
+		for _, t := range terms {
+			out = append(out, entry{term: t, kind: Absolute, reason: reasonAbsolute})
+		}
+		return out
+	}
+	promise := func(terms ...string) []entry {
+		var out []entry
+		for _, t := range terms {
+			out = append(out, entry{term: t, kind: Promise, reason: reasonPromise})
+		}
+		return out
+	}
+	var l []entry
+	l = append(l, abs("唯一", "独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
+		"国家级", "世界级", "全球级", "宇宙级", "万能", "永久", "绝对", "王牌", "冠军", "领导品牌",
+		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百")...)
+	l = append(l,
+		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
+		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		entry{term: "100％", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
+		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
+	)
+	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
+		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
+		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过")...)
+	sort.SliceStable(l, func(i, j int) bool { return len(l[i].term) > len(l[j].term) })
+	return l
+}()
+
+// Text returns the terms in s that advertising law objects to, in order, with the context
+// exceptions described in the package doc applied.
+func Text(s string) []Hit {
+	var hits []Hit
+	for i := 0; i < len(s); {
+		if h, n, ok := hitAt(s, i); n > 0 {
+			if ok {
+				hits = append(hits, h)
+			}
+			i += n
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return hits
+}
+
+// hitAt looks for a term at byte i: n > 0 when one is there (ok false when its context makes it
+// acceptable), n its length in bytes.
+func hitAt(s string, i int) (h Hit, n int, ok bool) {
+	rest := s[i:]
+	for _, e := range lexicon {
+		if strings.HasPrefix(rest, e.term) {
+			n = len(e.term)
+			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
+				return Hit{}, n, false
+			}
+			return Hit{Offset: i, Term: e.term, Kind: e.kind, Reason: e.reason}, n, true
+		}
+	}
+	if strings.HasPrefix(rest, "最") {
+		return zuiHit(s, i)
+	}
+	return Hit{}, 0, false
+}
+
+// zuiHit judges 最 and the character after it (the term a finding names: 最大, 最好).
+func zuiHit(s string, i int) (Hit, int, bool) {
+	n := len("最")
+	next, size := utf8.DecodeRuneInString(s[i+n:])
+	term := "最"
+	if size > 0 && unicode.Is(unicode.Han, next) {
+		term += string(next)
+		n += size
+	}
+	before, after := s[:i], s[i+n:]
+	switch next {
+	case '近', '后', '终', '初', '新', '早', '晚', '迟':
+		// 最近、最后、最终、最新进度、最早/最晚/最迟 (times and order, not comparisons).
+		return Hit{}, n, false
+	case '好':
+		if advice(before, after) {
+			return Hit{}, n, false
+		}
+	case '多', '少', '高', '低', '长', '短', '大', '小', '快', '慢':
+		if quantity(after) {
+			return Hit{}, n, false
+		}
+	}
+	return Hit{Offset: i, Term: term, Kind: Absolute, Reason: reasonAbsolute}, n, true
+}
+
+// advice: 最好 as "you had better" (您最好先…, 最好在签收时…), not "the best".
+func advice(before, after string) bool {
+	for _, p := range []string{"您", "你", "亲", "大家", "建议", "还是"} {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	for _, p := range []string{"先", "别", "不要", "提前", "在", "能", "可以", "尽快", "及时", "当面",
+		"保留", "联系", "核对", "检查", "确认"} {
+		if strings.HasPrefix(after, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// quantity: a limit stated as a number (最多抵 20%, 最高 20 元, 每天最多获取 10 次, 最多两件),
+// not a comparison: an ASCII digit within the next 8 characters of the same clause, or a
+// Chinese numeral right after. 最低价 is a price claim whatever follows.
+func quantity(after string) bool {
+	if strings.HasPrefix(after, "价") {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(after); strings.ContainsRune("一二两三四五六七八九十百千万半", r) {
+		return true
+	}
+	k := 0
+	for _, r := range after {
+		switch {
+		case r >= '0' && r <= '9':
+			return true
+		case k >= 8, unicode.IsPunct(r) && r != '%':
+			return false
+		}
+		k++
+	}
+	return false
+}
+
+// ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
+// clause's start), not a ranking (销量第一、第一品牌).
+func ordinalFirst(before, after string) bool {
+	for _, w := range []string{"次", "步", "时间", "个", "件", "单", "天", "周", "年", "月", "期", "笔",
+		"批", "条", "张", "页", "项", "种", "部分", "阶段"} {
+		if strings.HasPrefix(after, w) {
+			return true
+		}
+	}
+	r, _ := utf8.DecodeLastRuneInString(before)
+	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSpace(r)
+	a, _ := utf8.DecodeRuneInString(after)
+	return startsClause && (after == "" || unicode.IsPunct(a) || unicode.IsSpace(a))
+}
+
+// composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.
+func composition(_, after string) bool {
+	after = strings.TrimLeft(after, " ")
+	for _, m := range []string{"棉", "纯棉", "羊毛", "羊绒", "桑蚕丝", "真丝", "蚕丝", "亚麻", "涤纶",
+		"聚酯纤维", "锦纶", "氨纶", "粘纤", "莫代尔", "牛皮", "真皮", "羊皮", "纯铜", "铜芯"} {
+		if strings.HasPrefix(after, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedGuarantee: 不保证 / 无法保证 (saying what is not promised), and 保证金 (a deposit).
+func negatedGuarantee(before, after string) bool {
+	if strings.HasPrefix(after, "金") {
+		return true
+	}
+	for _, p := range []string{"不", "无法", "不能", "没法", "难以", "不敢", "并不"} {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,278 @@
+package lint
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/tmpl"
+)
+
+// MaxBytes is the longest text one chat message may carry, in UTF-8 bytes (WeCom's and 微信客服's
+// limit for a text message).
+const MaxBytes = 2048
+
+// Finding is one problem in an answer.
+type Finding struct {
+	File         string
+	Line, Column int    // 1-based; Column counts characters (runes)
+	Intent       string // knowledge base: the intent's id
+	Answer       string // knowledge base: the answer's id
+	Rule         string // rules file: the rule's id
+	Kind         Kind
+	Term         string // the term as a waiver names it ("" for Length)
+	Reason       string
+}
+
+// String renders the finding as file:line:column: where: term: reason.
+func (f Finding) String() string {
+	where := "rule " + f.Rule
+	if f.Rule == "" {
+		where = "intent " + f.Intent + " answer " + f.Answer
+	}
+	if f.Term == "" {
+		return fmt.Sprintf("%s:%d:%d: %s: %s", f.File, f.Line, f.Column, where, f.Reason)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Line, f.Column, where, f.Term, f.Reason)
+}
+
+// KBFile lints the answers of the knowledge base at path. The error is for a file that cannot
+// be read or does not load (index.ParseKB's problems, each with file:line); findings are not
+// errors.
+func KBFile(path string) ([]Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lint: cannot read %s: %w", path, err)
+	}
+	return KB(data, path)
+}
+
+// KB lints a knowledge base's answers; name (its path) goes into findings and errors.
+func KB(data []byte, name string) ([]Finding, error) {
+	kb, err := index.ParseKB(data, name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := parseNodes(data, name)
+	if err != nil {
+		return nil, err
+	}
+	src := newSource(data, name)
+	intents := valueOf(doc, "intents")
+	var out []Finding
+	for i, in := range kb.Intents {
+		answers := valueOf(item(intents, i), "answers")
+		for j := range in.Answers {
+			a := &in.Answers[j]
+			an := item(answers, j)
+			var ws []waiver
+			for k, w := range a.Waive {
+				ws = append(ws, waiver{term: strings.TrimSpace(w.Term), line: lineOf(item(valueOf(an, "waive"), k), an)})
+			}
+			fs := src.answer(a.Template(), valueOf(an, "text"), ws)
+			for k := range fs {
+				fs[k].Intent, fs[k].Answer = in.ID, a.ID
+			}
+			out = append(out, fs...)
+		}
+	}
+	sortFindings(out)
+	return out, nil
+}
+
+// RulesFile lints the answers of the rules file at path; opt is passed to rules.Load (its
+// Intents checks forced intents). The error is for a file that cannot be read or does not load.
+func RulesFile(path string, opt rules.Options) ([]Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lint: cannot read %s: %w", path, err)
+	}
+	return Rules(data, path, opt)
+}
+
+// Rules lints a rules file's answers (disabled rules included); name goes into findings and
+// errors.
+func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
+	set, err := rules.Parse(data, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := parseNodes(data, name)
+	if err != nil {
+		return nil, err
+	}
+	src := newSource(data, name)
+	list := valueOf(doc, "rules")
+	var out []Finding
+	for i, r := range set.Rules() {
+		if r.Action.Answer == nil && len(r.Waive) == 0 {
+			continue
+		}
+		rn := item(list, i)
+		var ws []waiver
+		for _, w := range r.Waive {
+			ws = append(ws, waiver{term: w.Term, line: w.Line})
+		}
+		textNode := valueOf(valueOf(rn, "action"), "answer")
+		if textNode == nil {
+			textNode = rn
+		}
+		fs := src.answer(r.Action.Answer, textNode, ws)
+		for k := range fs {
+			fs[k].Rule = r.ID
+		}
+		out = append(out, fs...)
+	}
+	sortFindings(out)
+	return out, nil
+}
+
+type waiver struct {
+	term string
+	line int
+}
+
+// source is a file's raw lines, for turning offsets in a scalar into line:column.
+type source struct {
+	name  string
+	lines []string
+}
+
+func newSource(data []byte, name string) *source {
+	return &source{name: name, lines: strings.Split(string(data), "\n")}
+}
+
+// answer lints one answer's template (nil: no answer), whose text is the scalar node n, with
+// its waivers.
+func (s *source) answer(t *tmpl.Template, n *yaml.Node, ws []waiver) []Finding {
+	var out []Finding
+	used := make([]bool, len(ws))
+	if t != nil {
+		text := t.String()
+		for _, h := range Text(text) {
+			if k := slices.IndexFunc(ws, func(w waiver) bool { return w.term == h.Term }); k >= 0 {
+				used[k] = true
+				continue
+			}
+			line, col := s.position(n, text, h.Offset, h.Term)
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: h.Kind, Term: h.Term, Reason: h.Reason})
+		}
+		if m := t.MaxLen(); m > MaxBytes {
+			line, col := s.position(n, text, 0, "")
+			reason := fmt.Sprintf("%d bytes, more than a chat message's %d", m, MaxBytes)
+			if !t.Static() {
+				reason = fmt.Sprintf("up to %d bytes once its placeholders are filled (%d each at most), more than a chat message's %d",
+					m, tmpl.MaxValueBytes, MaxBytes)
+			}
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: reason})
+		}
+	}
+	for k, w := range ws {
+		if !used[k] {
+			out = append(out, Finding{File: s.name, Line: w.line, Column: 1, Kind: Unused, Term: w.term,
+				Reason: "waiver matches no finding in this answer (remove it)"})
+		}
+	}
+	return out
+}
+
+// position is the file line and column of byte off in value, the scalar of node n. Literal
+// blocks (|, |-) and one-line scalars map exactly; elsewhere (folded blocks, escapes, scalars
+// over several lines) it falls back to where the scalar starts. term, when given, must be at the
+// computed place, or the fallback is used.
+func (s *source) position(n *yaml.Node, value string, off int, term string) (line, col int) {
+	if n == nil {
+		return 1, 1
+	}
+	line, col = n.Line, n.Column
+	k := strings.Count(value[:off], "\n")
+	lineStart := strings.LastIndexByte(value[:off], '\n') + 1
+	runeCol := utf8.RuneCountInString(value[lineStart:off])
+	var l, c int
+	switch {
+	case n.Style&yaml.LiteralStyle != 0:
+		l = n.Line + 1 + k
+		if l-1 >= len(s.lines) {
+			return line, col
+		}
+		raw := s.lines[l-1]
+		c = len(raw) - len(strings.TrimLeft(raw, " ")) + runeCol + 1
+	case k == 0 && n.Style&yaml.FoldedStyle == 0:
+		l, c = n.Line, n.Column+runeCol
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			c++
+		}
+	default:
+		return line, col
+	}
+	if l-1 < len(s.lines) && strings.HasPrefix(runeSuffix(s.lines[l-1], c-1), term) {
+		return l, c
+	}
+	return line, col
+}
+
+// runeSuffix returns s without its first n runes.
+func runeSuffix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[i:]
+		}
+		n--
+	}
+	return ""
+}
+
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+}
+
+// parseNodes returns the document's top node (the loaders have validated the file already).
+func parseNodes(data []byte, name string) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0], nil
+	}
+	return &root, nil
+}
+
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func item(s *yaml.Node, i int) *yaml.Node {
+	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
+		return nil
+	}
+	return s.Content[i]
+}
+
+func lineOf(n, fallback *yaml.Node) int {
+	switch {
+	case n != nil:
+		return n.Line
+	case fallback != nil:
+		return fallback.Line
+	}
+	return 1
+}

@@ -1,0 +1,231 @@
+package lint
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/rules"
+)
+
+// TestText: each term found or let through, on sentences a shop writes.
+func TestText(t *testing.T) {
+	f := func(text string, want ...string) {
+		t.Helper()
+		var got []string
+		for _, h := range Text(text) {
+			got = append(got, fmt.Sprintf("%s/%s@%d", h.Term, h.Kind, h.Offset))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Text(%q) = %v, want %v", text, got, want)
+		}
+	}
+	// Absolute terms.
+	f("本店卫衣质量最好", "最好/absolute@18")
+	f("全网最低价，欢迎选购", "最低/absolute@6")
+	f("这是最舒适的面料", "最舒/absolute@6")
+	f("销量第一的充电宝", "第一/absolute@6")
+	f("国家级检测，顶级做工", "国家级/absolute@0", "顶级/absolute@18")
+	f("100%好评，绝对正品", "100%/absolute@0", "绝对/absolute@13")
+	f("百分之百纯正，独家首发，万能充电线", "百分之百/absolute@0", "独家/absolute@21", "万能/absolute@36")
+	f("驰名商标，品质保障", "驰名商标/absolute@0")
+	f("最", "最/absolute@0")
+	// Promises.
+	f("保证三天瘦十斤", "保证/promise@0")
+	f("稳赚不赔，零风险", "稳赚/promise@0", "零风险/promise@15")
+	f("百分之百有效，无效退款", "百分之百有效/promise@0", "无效退款/promise@21")
+	f("100%有效", "100%有效/promise@0")
+	// Accepted uses: times and order, limits stated as numbers, advice, counting, fibre content,
+	// what is not promised, deposits.
+	f("您可以在订单详情里查看最新进度，最近一笔订单最后会最终确认")
+	f("最早明天到，最晚周五，最迟不超过 7 天")
+	f("积分最多抵订单金额的 20%，运费最高 20 元，每天最多获取 10 次，最多两件")
+	f("最快 24 小时发货")
+	f("您最好先核对型号，最好在签收时当面检查")
+	f("有结果第一时间告诉您，第一次下单送券，第一步：申请售后")
+	f("第一，先申请售后；第二，寄回商品")
+	f("面料 100% 棉，里衬100%桑蚕丝")
+	f("快递改地址不保证一定成功，我们无法保证时效")
+	f("预售需付保证金")
+	// ... and where the exception does not reach.
+	f("最低价 99 元", "最低/absolute@0")
+	f("最大的一家店", "最大/absolute@0")
+	f("最多人选择的款式", "最多/absolute@0")
+	f("店铺第一", "第一/absolute@6")
+}
+
+// kbWith is a one-intent knowledge base whose answer has text (a literal block) and the given
+// extra lines (waivers).
+func kbWith(text string, extra string) string {
+	return `shop: 测试店
+version: 1
+intents:
+  - id: product_info
+    label: 商品咨询
+    category: 咨询
+    priority: 2
+    examples: [这件是纯棉的吗]
+    answers:
+      - id: product_info.a
+        text: |-
+          ` + strings.ReplaceAll(text, "\n", "\n          ") + "\n" + extra + `
+      - id: product_info.b
+        text: "本店${T}"
+`
+}
+
+func TestKB(t *testing.T) {
+	y := kbWith("亲，这款是店里最好的卫衣～\n保证不起球，销量第一。", "")
+	y = strings.Replace(y, "${T}", "顶级面料", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:18: intent product_info answer product_info.a: 最好: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:13:11: intent product_info answer product_info.a: 保证: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+		"kb.yaml:13:19: intent product_info answer product_info.a: 第一: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:16:18: intent product_info answer product_info.b: 顶级: absolute term (绝对化用语, 广告法第九条第三项)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	// The columns point at the terms in the file.
+	lines := strings.Split(y, "\n")
+	for _, f := range fs {
+		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
+			t.Errorf("%s: the file has %q there", f, runeSuffix(lines[f.Line-1], f.Column-1))
+		}
+	}
+}
+
+func TestKBWaivers(t *testing.T) {
+	y := kbWith("数码配件标注最大功率，每天最多获取 10 次", `        waive:
+          - term: 最大
+            reason: 最大功率是规格参数
+          - term: 第一
+            reason: 以前的措辞`)
+	y = strings.Replace(y, "${T}", "常规款", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Kind != Unused || fs[0].Term != "第一" || fs[0].Line != 16 || fs[0].Answer != "product_info.a" {
+		t.Errorf("findings %v, want only the unused waiver for 第一 at line 16", strs(fs))
+	}
+	// A waiver without a reason does not load.
+	y = strings.Replace(y, "            reason: 以前的措辞\n", "", 1)
+	if _, err := KB([]byte(y), "kb.yaml"); err == nil || !strings.Contains(err.Error(), `kb.yaml:16: `) || !strings.Contains(err.Error(), `waiver for "第一" has no reason`) {
+		t.Errorf("waiver without a reason: %v", err)
+	}
+}
+
+// TestKBLength: a knowledge-base answer is at most 500 characters, so only its placeholders,
+// counted at their longest, can take it over a chat message's limit.
+func TestKBLength(t *testing.T) {
+	text := strings.Repeat("说明文字。", 90) + "{{nickname|亲}}{{order_id}}{{address}}{{phone}}" // 498 characters
+	y := strings.Replace(kbWith("短", ""), "${T}", text, 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Kind != Length || fs[0].Line != 15 || fs[0].Answer != "product_info.b" ||
+		!strings.Contains(fs[0].Reason, "up to 2124 bytes once its placeholders are filled") {
+		t.Errorf("findings %v, want one length finding for product_info.b at line 15", strs(fs))
+	}
+	y = strings.Replace(kbWith("短", ""), "${T}", strings.Repeat("说明文字。", 90)+"{{nickname|亲}}", 1)
+	if fs, _ = KB([]byte(y), "kb.yaml"); len(fs) != 0 {
+		t.Errorf("1,542 bytes at most: findings %v", strs(fs))
+	}
+}
+
+func TestSampleShopIsClean(t *testing.T) {
+	fs, err := KBFile("../corpora/shop/kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("corpora/shop/kb.yaml: %s", f)
+	}
+	intents := func(id string) bool { return true }
+	fs, err = RulesFile("../corpora/shop/rules.yaml", rules.Options{Intents: intents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("corpora/shop/rules.yaml: %s", f)
+	}
+}
+
+func TestRules(t *testing.T) {
+	y := `version: 1
+rules:
+  - id: promo
+    match: {text: {contains: [双11]}}
+    action: {answer: "{{nickname|亲}}，双11 全网最低价，错过再等一年"}
+  - id: quiet
+    enabled: false
+    match: {text: {contains: [测试]}}
+    action:
+      answer: |-
+        测试回复
+        本店独家
+    waive:
+      - {term: 最, reason: 旧措辞}
+  - id: long
+    match: {text: {contains: [尺码表]}}
+    action: {answer: "尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。尺码说明。"}
+  - id: boss
+    match: {any: true}
+    scope: {senders: [wmBoss]}
+    action: {silent: true}
+    waive: [{term: 第一, reason: 无回复}]
+`
+	fs, err := Rules([]byte(y), "rules.yaml", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"rules.yaml:5:44: rule promo: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
+		"rules.yaml:12:11: rule quiet: 独家: absolute term (绝对化用语, 广告法第九条第三项)",
+		"rules.yaml:14:1: rule quiet: 最: waiver matches no finding in this answer (remove it)",
+		"rules.yaml:17:23: rule long: 2100 bytes, more than a chat message's 2048",
+		"rules.yaml:22:1: rule boss: 第一: waiver matches no finding in this answer (remove it)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if _, err := Rules([]byte("version: 1\nrules:\n  - id: x\n    match: {}\n    action: {silent: true}\n"), "rules.yaml", rules.Options{}); err == nil ||
+		!strings.Contains(err.Error(), "rules.yaml:4: ") {
+		t.Errorf("invalid rules file: %v, want rules.yaml:4", err)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	if _, err := KBFile(filepath.Join(t.TempDir(), "nope.yaml")); err == nil || !os.IsNotExist(unwrap(err)) {
+		t.Errorf("KBFile(missing) = %v", err)
+	}
+	if _, err := RulesFile(filepath.Join(t.TempDir(), "nope.yaml"), rules.Options{}); err == nil {
+		t.Errorf("RulesFile(missing): no error")
+	}
+}
+
+func unwrap(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}
+
+func strs(fs []Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.String()
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+// Package rules owns the operator's keyword rules (rules.yaml): conditions on a message's text
+// or terms, limited to channels, accounts, agents, departments, customer tags or senders and to
+// effective hours, each with an action that decides the message before the classifier does.
+//
+//	set, err := rules.Load("corpora/shop/rules.yaml", rules.Options{
+//		Intents:  func(id string) bool { _, ok := kb.Intent(id); return ok },
+//		Analyzer: engine.Analyzer(),
+//	})
+//	an := engine.Analyzer().Analyze(req.Text)
+//	if r := set.Match(&rules.Input{Text: an.Text, Terms: an.Terms, Channel: req.Channel,
+//		SenderID: req.SenderID, SentAt: req.SentAt}); r != nil {
+//		// r.ID, r.Action.Kind: answer r.Action.Answer.Fill(vars), force r.Action.Intent,
+//		// hand off with r.Action.Handoff, or stay silent
+//	}
+//
+// A Set is compiled once and immutable: Match is safe for concurrent use, and a reload builds a
+// new Set and swaps it in; a file that fails to load leaves the old Set serving. Live does that
+// (an atomic.Pointer[Set]): live.Load(path, opt) on reload, live.Current().Match(in) per message.
+//
+// # The file
+//
+//	version: 1                      # required
+//	tz: Asia/Shanghai               # default time zone of every rule's hours (this is the default)
+//	holidays:                       # optional, shared by every rule with hours
+//	  - {date: 2027-02-06..2027-02-12, name: 春节}         # off days (off: true is the default)
+//	  - {date: 2027-02-14, off: false, name: 春节调休}      # a working day whatever its weekday
+//	rules:
+//	  - id: after_hours             # [A-Za-z0-9][A-Za-z0-9_.-]*, unique
+//	    comment: 客服在线 9:00–23:00  # optional note
+//	    priority: 10                # optional, default 0; higher runs first, ties in file order
+//	    enabled: true               # optional, default true; a disabled rule never matches
+//	    match: {any: true}          # see Match
+//	    scope: {channels: [kf]}     # optional, see Scope
+//	    hours:                      # optional, see Hours
+//	      times: ["09:00-23:00"]
+//	      outside: true
+//	    action:                     # see Action
+//	      answer: 亲，客服每天 9:00–23:00 在线，上线后第一时间回复您～
+//	    waive:                      # optional compliance-lint waivers for the answer (package lint)
+//	      - {term: 第一, reason: …}
+//
+// Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
+// problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes,
+// times, dates, weekdays and time zones, empty conditions, unknown channels, an open_kfid that
+// does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
+// that Options.Intents does not know, a waiver without a reason.
+//
+// # Match
+//
+// A rule's conditions are keyword lists under text and under terms; the rule matches when any
+// one keyword does (an OR). `any: true` instead matches every message (an after-hours reply);
+// a rule with neither is refused, so a forgotten condition never answers everything.
+//
+//	match:
+//	  text:                         # the normalised, masked text (nlp.Mask(nlp.Normalize(raw)))
+//	    exact: [人工, 转人工]         # the whole message, spaces, punctuation and emoji at its ends ignored
+//	    contains: [投诉, "12315"]     # a substring
+//	    regex: ['退.{0,4}运费']       # RE2 (Go regexp), unanchored unless the pattern anchors it
+//	  terms:                        # the analysis's terms after synonym and dialect rewrites
+//	    exact: [退货]                # the message's terms are exactly these
+//	    contains: [退货, 运费险 理赔]   # a term appears, whole; space-separated terms: all of them, any order
+//	    regex: ['^催']               # RE2 on the terms joined by single spaces
+//
+// Keywords are normalised as messages are (full-width to half-width, ASCII lower case), so
+// iPhone matches what the customer wrote as ＩＰＨＯＮＥ; a regex literal that normalised text
+// never holds (upper-case ASCII, full-width forms) is refused rather than never matching. The
+// text is masked: a keyword may be a placeholder such as <PHONE> or <ORDER>. Terms keywords
+// match whole terms: 退货 does not fire on a term 退货单. With Options.Analyzer, each terms
+// keyword is analysed as a message is, so 东西不要了 becomes the canonical 退货 and matches every
+// variant the synonyms list; without it, a keyword is split at spaces.
+//
+// # Scope
+//
+// Each list limits the rule; an empty or missing list means any value. All given lists must hold
+// (AND); within a list any entry does (OR). A message that lacks a field a list needs is out of
+// scope.
+//
+//	scope:
+//	  channels: [wecom, kf, mp]     # the request's channel
+//	  open_kfids: [wkAbC123Dq7XmR2tLp9VsN4eKy]   # 微信客服 accounts
+//	  agents: [zhangsan]            # the agent's userid
+//	  departments: ["2", "7"]       # any of the agent's department ids
+//	  tags: [VIP]                   # any of the customer's tags
+//	  senders: [wmTest001]          # only these customers (internal test accounts)
+//	  exclude_senders: [wmBoss]     # never these customers
+//
+// # Hours
+//
+// Without hours a rule applies at all times. With hours, it applies while the window is open,
+// or, with `outside: true`, while it is closed (after-hours replies). The time is the request's
+// sent_at (unix ms), else Options.Now. All given parts must hold:
+//
+//	hours:
+//	  tz: Asia/Shanghai             # IANA name; default the file's tz, else Asia/Shanghai
+//	  weekdays: [mon-fri, sat]      # mon..sun or 周一..周日 / 星期一..星期日, ranges with - or 至
+//	  times: ["09:00-12:00", "13:30-18:00", "22:00-02:00"]   # HH:MM-HH:MM, end exclusive, 24:00 allowed
+//	  dates: [2026-11-01..2026-11-11, 2026-12-12]           # inclusive ranges or single days
+//	  holidays: [{date: 2026-10-01..2026-10-07, name: 国庆}]  # added to the file's holidays
+//	  outside: false
+//
+// A time range whose end is before its start crosses midnight, and the part after midnight
+// belongs to the day it started: a window of fri 22:00-02:00 is open at 01:00 on Saturday, not
+// on Monday. Holidays: an off day (off: true, the default) closes the window all day, whatever
+// the weekday (so an after-hours rule answers all day); a working day (off: false, 调休) opens
+// it as if it were one of the weekdays. Dates limit the window to those days (a promotion).
+//
+// # Action
+//
+// Exactly one of:
+//
+//	action: {answer: "{{nickname|亲}}，双11 每满 300 减 50～"}   # answer; the classifier does not run
+//	action: {intent: human_agent}                             # treat the message as this intent
+//	action: {handoff: urgent, answer: 已为您加急转接人工客服}     # hand off (urgent, high or normal;
+//	                                                          # 1, 2, 3 on kb.yaml's priority scale),
+//	                                                          # optionally telling the customer
+//	action: {silent: true}                                    # send nothing, hand nothing off
+//
+// Answers may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file loads.
+//
+// # Order and speed
+//
+// Match returns the first rule, by priority then file order, whose conditions, scope and hours
+// all hold; nil when none does. It never scans every rule: text exact keywords sit in a map,
+// terms exact keywords in another, contains keywords (and each regex's longest required
+// literal) in one Aho–Corasick automaton over the text and one over the terms; the few rules
+// found are checked in order. Rules with any: true and regexes without a required literal are
+// checked on every message (Stats.Always: keep them few).
+package rules

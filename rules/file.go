@@ -1,0 +1,546 @@
+package rules
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/tmpl"
+)
+
+// Channels are the channel names a rule's scope may list: the request's "channel" values.
+var Channels = []string{"wecom", "kf", "mp"}
+
+// Options configure Load and Parse. The zero value checks no intent ids, takes terms keywords as
+// written and reads the wall clock.
+type Options struct {
+	// Intents reports whether an intent id exists (for example kb.Intent from index.LoadKB); a
+	// rule that forces an unknown intent is refused. nil: intent ids are not checked.
+	Intents func(id string) bool
+	// Analyzer, when set, analyses each terms keyword as messages are analysed (synonym and
+	// dialect rewrites, stop words), so a keyword 东西不要了 becomes 退货 as the message's terms
+	// do. nil: terms keywords are normalised and split at spaces.
+	Analyzer Analyzer
+	// Now is the time of a message without sent_at; nil means time.Now.
+	Now func() time.Time
+}
+
+// Analyzer is the part of *nlp.Analyzer that Options uses.
+type Analyzer interface {
+	Analyze(text string) nlp.Analysis
+}
+
+// The file's YAML shape; see the package doc.
+type (
+	fileDoc struct {
+		Version  int          `yaml:"version"`
+		TZ       string       `yaml:"tz"`
+		Holidays []holidayDoc `yaml:"holidays"`
+		Rules    []ruleDoc    `yaml:"rules"`
+	}
+	ruleDoc struct {
+		ID       string      `yaml:"id"`
+		Priority int         `yaml:"priority"`
+		Enabled  *bool       `yaml:"enabled"`
+		Comment  string      `yaml:"comment"`
+		Match    matchDoc    `yaml:"match"`
+		Scope    scopeDoc    `yaml:"scope"`
+		Hours    *hoursDoc   `yaml:"hours"`
+		Action   actionDoc   `yaml:"action"`
+		Waive    []waiverDoc `yaml:"waive"`
+	}
+	matchDoc struct {
+		Any   bool     `yaml:"any"`
+		Text  *keysDoc `yaml:"text"`
+		Terms *keysDoc `yaml:"terms"`
+	}
+	keysDoc struct {
+		Exact    []string `yaml:"exact"`
+		Contains []string `yaml:"contains"`
+		Regex    []string `yaml:"regex"`
+	}
+	scopeDoc struct {
+		Channels       []string `yaml:"channels"`
+		OpenKfIDs      []string `yaml:"open_kfids"`
+		Agents         []string `yaml:"agents"`
+		Departments    []string `yaml:"departments"`
+		Tags           []string `yaml:"tags"`
+		Senders        []string `yaml:"senders"`
+		ExcludeSenders []string `yaml:"exclude_senders"`
+	}
+	hoursDoc struct {
+		TZ       string       `yaml:"tz"`
+		Weekdays []string     `yaml:"weekdays"`
+		Times    []string     `yaml:"times"`
+		Dates    []string     `yaml:"dates"`
+		Holidays []holidayDoc `yaml:"holidays"`
+		Outside  bool         `yaml:"outside"`
+	}
+	holidayDoc struct {
+		Date string `yaml:"date"`
+		Off  *bool  `yaml:"off"`
+		Name string `yaml:"name"`
+	}
+	actionDoc struct {
+		Answer  string `yaml:"answer"`
+		Intent  string `yaml:"intent"`
+		Handoff string `yaml:"handoff"`
+		Silent  bool   `yaml:"silent"`
+	}
+	waiverDoc struct {
+		Term   string `yaml:"term"`
+		Reason string `yaml:"reason"`
+	}
+)
+
+// Load reads, validates and compiles the rules file at path.
+func Load(path string, opt Options) (*Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules: cannot read %s: %w", path, err)
+	}
+	return Parse(data, path, opt)
+}
+
+// Parse validates and compiles a rules file. name (usually its path) prefixes error messages,
+// which have the form name:line: problem; every problem found is reported (errors.Join), in
+// line order.
+func Parse(data []byte, name string, opt Options) (*Set, error) {
+	var doc fileDoc
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	c := &compiler{name: name, opt: opt, ids: map[string]int{}, locs: map[string]*time.Location{}}
+	if err := dec.Decode(&doc); err != nil {
+		var te *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("%s: empty rules file", name)
+		case errors.As(err, &te):
+			// Unknown fields and wrong types; the rest of the file decoded and is checked too.
+			for _, msg := range te.Errors {
+				c.errs = append(c.errs, lineError{yamlLine(msg), withLine(name, readableTypeError(msg))})
+			}
+		default:
+			return nil, yamlError(name, err)
+		}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, yamlError(name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document; a rules file is one document", name, extra.Line)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
+		top = top.Content[0]
+	}
+	rules := c.file(&doc, top)
+	if len(c.errs) > 0 {
+		slices.SortStableFunc(c.errs, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
+		errs := make([]error, len(c.errs))
+		for i, e := range c.errs {
+			errs[i] = errors.New(e.msg)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return newSet(rules, opt)
+}
+
+// docSections names the file's sections for yaml.v3's "field x not found in type rules.ruleDoc".
+var docSections = strings.NewReplacer(
+	"not found in type rules.fileDoc", "unknown at the top level (want version, tz, holidays, rules)",
+	"not found in type rules.ruleDoc", "unknown in a rule (want id, priority, enabled, comment, match, scope, hours, action, waive)",
+	"not found in type rules.matchDoc", "unknown in match (want any, text, terms)",
+	"not found in type rules.keysDoc", "unknown in match.text or match.terms (want exact, contains, regex)",
+	"not found in type rules.scopeDoc", "unknown in scope (want channels, open_kfids, agents, departments, tags, senders, exclude_senders)",
+	"not found in type rules.hoursDoc", "unknown in hours (want tz, weekdays, times, dates, holidays, outside)",
+	"not found in type rules.holidayDoc", "unknown in a holiday (want date, off, name)",
+	"not found in type rules.actionDoc", "unknown in action (want answer, intent, handoff, silent)",
+	"not found in type rules.waiverDoc", "unknown in a waiver (want term, reason)",
+)
+
+func readableTypeError(msg string) string { return docSections.Replace(msg) }
+
+// lineError is one problem, kept with its line so that all of them come out in file order.
+type lineError struct {
+	line int
+	msg  string
+}
+
+// compiler turns the decoded file into rules, collecting every problem.
+type compiler struct {
+	name     string
+	opt      Options
+	errs     []lineError
+	ids      map[string]int // rule id → line
+	locs     map[string]*time.Location
+	tz       string
+	holidays map[int32]bool
+}
+
+func (c *compiler) fail(line int, format string, args ...any) {
+	c.errs = append(c.errs, lineError{line, fmt.Sprintf("%s:%d: %s", c.name, line, fmt.Sprintf(format, args...))})
+}
+
+var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
+	if doc.Version != 1 {
+		c.fail(lineOr(valueOf(top, "version"), top), "version %d: want version: 1", doc.Version)
+	}
+	c.tz = DefaultTZ
+	if doc.TZ != "" {
+		c.tz = doc.TZ
+		c.location(doc.TZ, lineOr(valueOf(top, "tz"), top))
+	}
+	c.holidays = c.holidayMap(doc.Holidays, valueOf(top, "holidays"), top, nil)
+	rulesNode := valueOf(top, "rules")
+	if len(doc.Rules) == 0 {
+		c.fail(lineOr(rulesNode, top), "no rules")
+	}
+	out := make([]*Rule, 0, len(doc.Rules))
+	for i := range doc.Rules {
+		if r := c.rule(i, &doc.Rules[i], item(rulesNode, i), top); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (c *compiler) location(tz string, line int) *time.Location {
+	if loc, ok := c.locs[tz]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" || strings.EqualFold(tz, "local") {
+		c.fail(line, "unknown time zone %q (want an IANA name such as Asia/Shanghai)", tz)
+		loc = nil
+	}
+	c.locs[tz] = loc
+	return loc
+}
+
+// rule compiles one rule; n is its mapping node (for lines), top the document's.
+func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
+	line := lineOr(n, top)
+	what := fmt.Sprintf("rule #%d", i+1)
+	before := len(c.errs)
+	switch {
+	case d.ID == "":
+		c.fail(line, "%s: missing id", what)
+	case !ruleIDPattern.MatchString(d.ID):
+		what = "rule " + strconv.Quote(d.ID)
+		c.fail(lineOr(valueOf(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
+	default:
+		what = "rule " + strconv.Quote(d.ID)
+		idLine := lineOr(valueOf(n, "id"), n)
+		if first, dup := c.ids[d.ID]; dup {
+			c.fail(idLine, "%s: duplicate rule id (first at line %d)", what, first)
+		} else {
+			c.ids[d.ID] = idLine
+		}
+	}
+	fail := func(line int, format string, args ...any) {
+		c.fail(line, "%s: %s", what, fmt.Sprintf(format, args...))
+	}
+	r := &Rule{ID: d.ID, Priority: d.Priority, Enabled: d.Enabled == nil || *d.Enabled,
+		Comment: d.Comment, Line: line, file: i}
+	r.match = c.matcher(&d.Match, valueOf(n, "match"), n, fail)
+	r.scope = c.scope(&d.Scope, valueOf(n, "scope"), n, fail)
+	if d.Hours != nil {
+		r.hours = c.hours(d.Hours, valueOf(n, "hours"), n, fail)
+	}
+	r.Action = c.action(&d.Action, valueOf(n, "action"), n, fail)
+	wn := valueOf(n, "waive")
+	seen := map[string]int{}
+	for k, w := range d.Waive {
+		in := item(wn, k)
+		wl := lineOr(in, lineNode(wn, n))
+		term := strings.TrimSpace(w.Term)
+		switch {
+		case term == "":
+			fail(wl, "waiver #%d: missing term", k+1)
+		case strings.TrimSpace(w.Reason) == "":
+			fail(lineOr(valueOf(in, "reason"), lineNode(in, n)), "waiver for %q has no reason (say why the term is acceptable here)", term)
+		case seen[term] > 0:
+			fail(wl, "waiver for %q given twice (first at line %d)", term, seen[term])
+		default:
+			seen[term] = wl
+			r.Waive = append(r.Waive, Waiver{Term: term, Reason: strings.TrimSpace(w.Reason), Line: wl})
+		}
+	}
+	if len(c.errs) > before {
+		return nil
+	}
+	return r
+}
+
+func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, string, ...any)) matcher {
+	var m matcher
+	line := lineOr(n, parent)
+	if d.Any {
+		m.any = true
+		if d.Text != nil || d.Terms != nil {
+			fail(line, "match: any: true matches every message; leave out text and terms, or any")
+		}
+		return m
+	}
+	if d.Text != nil {
+		tn := valueOf(n, "text")
+		m.textExact = c.keywords(d.Text.Exact, valueOf(tn, "exact"), tn, "text.exact", fail, func(k string) (string, error) {
+			k = trimEdges(nlp.Normalize(k))
+			if k == "" {
+				return "", errors.New("is only spaces, punctuation or symbols once normalised")
+			}
+			return k, nil
+		})
+		m.textContains = c.keywords(d.Text.Contains, valueOf(tn, "contains"), tn, "text.contains", fail, normalised)
+		m.textRegex = c.regexes(d.Text.Regex, valueOf(tn, "regex"), tn, "text.regex", fail)
+	}
+	if d.Terms != nil {
+		tn := valueOf(n, "terms")
+		m.termsExact = c.keywords(d.Terms.Exact, valueOf(tn, "exact"), tn, "terms.exact", fail, c.termsKey)
+		for _, k := range c.keywords(d.Terms.Contains, valueOf(tn, "contains"), tn, "terms.contains", fail, c.termsKey) {
+			// " a b " → [" a ", " b "]: each term must appear, whole, in any order.
+			var all []string
+			for _, t := range strings.Fields(k) {
+				if p := " " + t + " "; !slices.Contains(all, p) {
+					all = append(all, p)
+				}
+			}
+			m.termsContains = append(m.termsContains, all)
+		}
+		m.termsRegex = c.regexes(d.Terms.Regex, valueOf(tn, "regex"), tn, "terms.regex", fail)
+	}
+	given := 0
+	for _, k := range []*keysDoc{d.Text, d.Terms} {
+		if k != nil {
+			given += len(k.Exact) + len(k.Contains) + len(k.Regex)
+		}
+	}
+	if given == 0 {
+		fail(line, "match: no keywords (give text or terms keywords, or any: true to match every message)")
+	}
+	return m
+}
+
+func normalised(k string) (string, error) {
+	if k = nlp.Normalize(k); k == "" {
+		return "", errors.New("is empty once normalised")
+	}
+	return k, nil
+}
+
+// termsKey turns a terms keyword into the padded form the message's terms are compared in.
+func (c *compiler) termsKey(k string) (string, error) {
+	var terms []string
+	if c.opt.Analyzer != nil {
+		terms = c.opt.Analyzer.Analyze(k).Terms
+	} else {
+		terms = strings.Fields(nlp.Normalize(k))
+	}
+	if len(terms) == 0 {
+		return "", errors.New("has no terms once analysed (only stop words or punctuation?)")
+	}
+	return " " + strings.Join(terms, " ") + " ", nil
+}
+
+// keywords compiles one keyword list; conv returns the stored form or why the keyword is unusable.
+func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any), conv func(string) (string, error)) []string {
+	var out []string
+	for j, k := range list {
+		line := lineOr(item(n, j), lineNode(n, parent))
+		key, err := conv(k)
+		if err != nil {
+			fail(line, "match.%s: keyword %q %v", field, k, err)
+			continue
+		}
+		if !slices.Contains(out, key) {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any)) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for j, src := range list {
+		line := lineOr(item(n, j), lineNode(n, parent))
+		re, err := compileRegex(src)
+		if err != nil {
+			fail(line, "match.%s: %v", field, err)
+			continue
+		}
+		out = append(out, re)
+	}
+	return out
+}
+
+func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, string, ...any)) scope {
+	list := func(field string, vals []string, check func(string) string) *stringSet {
+		ln := valueOf(n, field)
+		var out []string
+		for j, v := range vals {
+			v = strings.TrimSpace(v)
+			line := lineOr(item(ln, j), lineNode(ln, parent))
+			if v == "" {
+				fail(line, "scope.%s: empty entry", field)
+				continue
+			}
+			if check != nil {
+				if msg := check(v); msg != "" {
+					fail(line, "scope.%s: %s", field, msg)
+					continue
+				}
+			}
+			out = append(out, v)
+		}
+		return newStringSet(out)
+	}
+	return scope{
+		channels: list("channels", d.Channels, func(v string) string {
+			if !slices.Contains(Channels, v) {
+				return fmt.Sprintf("unknown channel %q (want one of %s)", v, strings.Join(Channels, ", "))
+			}
+			return ""
+		}),
+		openKfIDs: list("open_kfids", d.OpenKfIDs, func(v string) string {
+			if !strings.HasPrefix(v, "wk") {
+				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk)", v)
+			}
+			return ""
+		}),
+		agents:   list("agents", d.Agents, nil),
+		depts:    list("departments", d.Departments, nil),
+		tags:     list("tags", d.Tags, nil),
+		senders:  list("senders", d.Senders, nil),
+		excluded: list("exclude_senders", d.ExcludeSenders, nil),
+	}
+}
+
+func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, string, ...any)) *window {
+	line := lineOr(n, parent)
+	w := &window{outside: d.Outside}
+	tz := c.tz
+	if d.TZ != "" {
+		tz = d.TZ
+	}
+	if w.loc = c.location(tz, lineOr(valueOf(n, "tz"), n)); w.loc == nil {
+		w.loc = time.UTC // the error is recorded; keep checking the rest
+	}
+	each := func(field string, vals []string, parse func(string) error) {
+		ln := valueOf(n, field)
+		for j, v := range vals {
+			if err := parse(v); err != nil {
+				fail(lineOr(item(ln, j), lineNode(ln, n)), "hours.%s: %v", field, err)
+			}
+		}
+	}
+	each("weekdays", d.Weekdays, func(v string) error {
+		bits, err := parseWeekdays(v)
+		w.weekdays |= bits
+		return err
+	})
+	each("times", d.Times, func(v string) error {
+		s, err := parseSpan(v)
+		w.times = append(w.times, s)
+		return err
+	})
+	each("dates", d.Dates, func(v string) error {
+		r, err := parseDates(v)
+		w.dates = append(w.dates, r)
+		return err
+	})
+	w.holidays = c.holidayMap(d.Holidays, valueOf(n, "holidays"), n, c.holidays)
+	if len(d.Weekdays)+len(d.Times)+len(d.Dates)+len(d.Holidays)+len(c.holidays) == 0 {
+		fail(line, "hours: no weekdays, times, dates or holidays (leave hours out for a rule that applies at all times)")
+	}
+	return w
+}
+
+// holidayMap adds holiday entries to a copy of base (day → off).
+func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[int32]bool) map[int32]bool {
+	if len(list) == 0 {
+		return base
+	}
+	m := make(map[int32]bool, len(base)+len(list))
+	for k, v := range base {
+		m[k] = v
+	}
+	for j, h := range list {
+		hn := item(n, j)
+		r, err := parseDates(h.Date)
+		if err != nil {
+			c.fail(lineOr(valueOf(hn, "date"), lineNode(hn, parent)), "holidays: %v", err)
+			continue
+		}
+		off := h.Off == nil || *h.Off
+		if r.to-r.from > 366 {
+			c.fail(lineOr(valueOf(hn, "date"), lineNode(hn, parent)), "holidays: %q spans more than a year", h.Date)
+			continue
+		}
+		for d := r.from; d <= r.to; d++ {
+			m[d] = off
+		}
+	}
+	return m
+}
+
+func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, string, ...any)) Action {
+	line := lineOr(n, parent)
+	var a Action
+	hasAnswer := valueOf(n, "answer") != nil
+	if hasAnswer {
+		al := lineOr(valueOf(n, "answer"), n)
+		if strings.TrimSpace(d.Answer) == "" {
+			fail(al, "action.answer: empty text")
+		} else if t, err := tmpl.Parse(d.Answer); err != nil {
+			fail(al, "action.answer: placeholder: %v", err)
+		} else {
+			a.Answer = t
+		}
+	}
+	switch {
+	case d.Silent:
+		a.Kind = ActSilent
+		if hasAnswer || d.Intent != "" || d.Handoff != "" {
+			fail(line, "action: silent sends nothing; it takes no answer, intent or handoff")
+		}
+	case d.Intent != "":
+		a.Kind, a.Intent = ActIntent, d.Intent
+		if hasAnswer || d.Handoff != "" {
+			fail(line, "action: intent takes that intent's answer and route; it takes no answer or handoff")
+		}
+		if c.opt.Intents != nil && !c.opt.Intents(d.Intent) {
+			fail(lineOr(valueOf(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
+		}
+	case d.Handoff != "":
+		a.Kind = ActHandoff
+		level, ok := handoffLevels[d.Handoff]
+		if !ok {
+			fail(lineOr(valueOf(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal)", d.Handoff)
+		}
+		a.Handoff = level
+	case hasAnswer:
+		a.Kind = ActAnswer
+	default:
+		fail(line, "action: none given (answer, intent, handoff or silent)")
+	}
+	return a
+}

@@ -1,0 +1,172 @@
+package rules
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// validRules is a small valid file; the broken cases below change one line of it.
+const validRules = `version: 1
+tz: Asia/Shanghai
+rules:
+  - id: complaint
+    priority: 10
+    comment: 投诉转人工
+    match:
+      text:
+        contains: [投诉, "12315"]
+    scope:
+      channels: [wecom, kf]
+    action:
+      handoff: urgent
+      answer: 非常抱歉，马上为您转接人工客服
+  - id: promo
+    match:
+      terms:
+        contains: [双11]
+    hours:
+      dates: [2026-11-01..2026-11-11]
+    action:
+      intent: promotion_rules
+`
+
+func replaceRuleLine(n int, repl string) string {
+	lines := strings.Split(validRules, "\n")
+	return strings.Join(append(append(append([]string{}, lines[:n-1]...), repl), lines[n:]...), "\n")
+}
+
+func knownIntents(id string) bool { return id == "promotion_rules" || id == "human_agent" }
+
+func TestParseValid(t *testing.T) {
+	s, err := Parse([]byte(validRules), "rules.yaml", Options{Intents: knownIntents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Rules != 2 || st.Enabled != 2 || st.Always != 0 {
+		t.Errorf("Stats = %+v", st)
+	}
+	r, ok := s.Rule("complaint")
+	if !ok || r.Priority != 10 || r.Comment != "投诉转人工" || r.Line != 4 || !r.Enabled ||
+		r.Action.Kind != ActHandoff || r.Action.Handoff != HandoffUrgent || r.Action.Answer.String() != "非常抱歉，马上为您转接人工客服" {
+		t.Errorf("complaint = %+v", r)
+	}
+	if r, _ := s.Rule("promo"); r.Action.Kind != ActIntent || r.Action.Intent != "promotion_rules" || r.Action.Answer != nil || r.Line != 15 {
+		t.Errorf("promo = %+v", r)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, line, want string
+	}{
+		{"syntax", replaceRuleLine(6, "    comment: 投诉: 转人工"), "rules.yaml:6:", "mapping values are not allowed"},
+		{"unknown rule field", replaceRuleLine(6, "    note: 投诉转人工"), "rules.yaml:6:", "field note unknown in a rule"},
+		{"unknown match field", replaceRuleLine(9, "        includes: [投诉]"), "rules.yaml:9:", "field includes unknown in match.text or match.terms"},
+		{"unknown top-level field", replaceRuleLine(2, "timezone: Asia/Shanghai"), "rules.yaml:2:", "field timezone unknown at the top level"},
+		{"wrong type", replaceRuleLine(5, "    priority: high"), "rules.yaml:5:", "cannot unmarshal"},
+		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
+		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
+		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
+		{"duplicate id", replaceRuleLine(15, "  - id: complaint"), "rules.yaml:15:", "duplicate rule id (first at line 4)"},
+		{"bad regex", replaceRuleLine(9, "        regex: ['投诉(']"), "rules.yaml:9:", "bad regex"},
+		{"regex with upper case", replaceRuleLine(9, "        regex: ['iPhone']"), "rules.yaml:9:", `'P' never occurs in normalised text`},
+		{"regex with full-width", replaceRuleLine(9, "        regex: ['投诉！']"), "rules.yaml:9:", "never occurs in normalised text"},
+		{"empty keyword", replaceRuleLine(9, `        contains: ["", 投诉]`), "rules.yaml:9:", `keyword "" is empty once normalised`},
+		{"exact keyword of punctuation", replaceRuleLine(9, "        exact: ['？！']"), "rules.yaml:9:", "only spaces, punctuation"},
+		{"empty match", replaceRuleLine(9, "        contains: []"), "rules.yaml:8:", "match: no keywords"},
+		{"any with keywords", replaceRuleLine(7, "    match:\n      any: true"), "rules.yaml:8:", "any: true matches every message"},
+		{"unknown channel", replaceRuleLine(11, "      channels: [wechat]"), "rules.yaml:11:", `unknown channel "wechat"`},
+		{"bad open_kfid", replaceRuleLine(11, "      open_kfids: [AbC123]"), "rules.yaml:11:", "not a 微信客服 account id"},
+		{"empty scope entry", replaceRuleLine(11, `      tags: [VIP, ""]`), "rules.yaml:11:", "scope.tags: empty entry"},
+		{"bad date", replaceRuleLine(20, "      dates: [2026-11-01..2026-11-31]"), "rules.yaml:20:", `bad date "2026-11-31"`},
+		{"no action", strings.Replace(validRules, "    action:\n      intent: promotion_rules", "    action: {}", 1), "rules.yaml:21:", "action: none given"},
+		{"mixed action", replaceRuleLine(22, "      intent: promotion_rules\n      silent: true"), "rules.yaml:22:", "silent sends nothing"},
+		{"intent with answer", replaceRuleLine(22, "      intent: promotion_rules\n      answer: 好的"), "rules.yaml:22:", "takes no answer or handoff"},
+		{"unknown intent", replaceRuleLine(22, "      intent: promo_rules"), "rules.yaml:22:", `unknown intent "promo_rules"`},
+		{"unknown handoff level", replaceRuleLine(13, "      handoff: asap"), "rules.yaml:13:", `unknown priority "asap"`},
+		{"bad placeholder", replaceRuleLine(14, "      answer: 亲{{nickname 您好"), "rules.yaml:14:", `placeholder: byte 3: "{{" without "}}"`},
+		{"empty answer", replaceRuleLine(14, `      answer: " "`), "rules.yaml:14:", "action.answer: empty text"},
+		{"waiver without reason", replaceRuleLine(6, "    waive: [{term: 最}]"), "rules.yaml:6:", `waiver for "最" has no reason`},
+		{"no rules", "version: 1\nrules: []\n", "rules.yaml:2:", "no rules"},
+		{"empty file", "", "rules.yaml", "empty rules file"},
+		{"two documents", validRules + "---\nversion: 1\n", "rules.yaml:23:", "second YAML document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "rules.yaml", Options{Intents: knownIntents})
+			if err == nil {
+				t.Fatalf("no error for\n%s", tt.yaml)
+			}
+			if !strings.Contains(err.Error(), tt.line) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want %q and %q", err, tt.line, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseReportsEveryProblem: independent problems in different rules, and an unknown field
+// beside them, all come out, in line order.
+func TestParseReportsEveryProblem(t *testing.T) {
+	y := strings.Replace(validRules, "channels: [wecom, kf]", "channels: [wecom, qq]", 1)
+	y = strings.Replace(y, "intent: promotion_rules", "intent: nosuch", 1)
+	y = strings.Replace(y, "    comment: 投诉转人工", "    comment: 投诉转人工\n    colour: red", 1)
+	_, err := Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{"rules.yaml:7: field colour", "rules.yaml:12: rule \"complaint\": scope.channels", "rules.yaml:23: rule \"promo\": action.intent"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("problem %d = %q, want prefix %q", i+1, lines[i], w)
+		}
+	}
+}
+
+func TestParseUncheckedIntents(t *testing.T) {
+	y := strings.Replace(validRules, "intent: promotion_rules", "intent: anything", 1)
+	if _, err := Parse([]byte(y), "rules.yaml", Options{}); err != nil {
+		t.Errorf("without Options.Intents: %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte(strings.Replace(validRules, "handoff: urgent", "handoff: soon", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, Options{}); err == nil || !strings.Contains(err.Error(), path+":13: ") {
+		t.Errorf("Load = %v, want %s:13", err, path)
+	}
+	if _, err := Load(filepath.Join(dir, "nope.yaml"), Options{}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v", err)
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	f := func(re string, want ...string) {
+		t.Helper()
+		if got := requiredLiterals(re); !slices.Equal(got, want) {
+			t.Errorf("requiredLiterals(%q) = %q, want %q", re, got, want)
+		}
+	}
+	f(`退.{0,4}运费`, "运费")
+	f(`^催(一下)?发货$`, "发货")
+	f(`(快递|物流)到哪了`, "到哪了")
+	f(`(快递|物流)到哪`, "快递", "物流")
+	f(`(退款)+`, "退款")
+	f(`快递|物流单号`, "快递", "物流单号")
+	f(`(退|换)货`, "货")
+	f(`[0-9]{11}`)
+	f(`(?i)abc`)
+	f(`快递|\d+`)
+	f(`订单号?\d+`, "订单")
+}

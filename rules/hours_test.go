@@ -1,0 +1,224 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// hoursSet compiles one rule that matches every message at the given hours block (YAML flow
+// mapping) under a file-level prefix (tz, holidays), with a clock fixed at now.
+func hoursSet(t *testing.T, prefix, hours string, now *time.Time) *Set {
+	t.Helper()
+	src := "version: 1\n" + prefix + "rules:\n  - id: r\n    match: {any: true}\n    hours: " + hours + "\n    action: {silent: true}\n"
+	s, err := Parse([]byte(src), "rules.yaml", Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatalf("Parse:\n%s\n%v", src, err)
+	}
+	return s
+}
+
+func TestHours(t *testing.T) {
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	newYork, _ := time.LoadLocation("America/New_York")
+	// at parses a wall-clock time in loc: "2026-11-13 22:59" (2026-11-13 is a Friday).
+	at := func(loc *time.Location, s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	type check struct {
+		at   string
+		loc  *time.Location
+		want bool
+	}
+	tests := []struct {
+		name, prefix, hours string
+		checks              []check
+	}{
+		{"office hours, Shanghai by default", "", `{times: ["09:00-23:00"]}`, []check{
+			{"2026-11-13 08:59", shanghai, false},
+			{"2026-11-13 09:00", shanghai, true},
+			{"2026-11-13 22:59", shanghai, true},
+			{"2026-11-13 23:00", shanghai, false}, // the end is exclusive
+			// 09:30 in New York is 22:30 in Shanghai: open; 11:30 there is 00:30 here: closed.
+			{"2026-11-13 09:30", newYork, true},
+			{"2026-11-13 11:30", newYork, false},
+		}},
+		{"after hours", "", `{times: ["09:00-23:00"], outside: true}`, []check{
+			{"2026-11-13 08:59", shanghai, true},
+			{"2026-11-13 09:00", shanghai, false},
+			{"2026-11-13 23:00", shanghai, true},
+			{"2026-11-14 03:00", shanghai, true},
+		}},
+		{"another zone for the rule", "", `{tz: America/New_York, times: ["09:00-17:00"]}`, []check{
+			{"2026-11-13 09:00", newYork, true},
+			{"2026-11-13 21:59", shanghai, false}, // 08:59 in New York
+			{"2026-11-13 22:00", shanghai, true},  // 09:00 in New York
+		}},
+		{"the file's zone", "tz: America/New_York\n", `{times: ["09:00-17:00"]}`, []check{
+			{"2026-11-13 16:59", newYork, true},
+			{"2026-11-13 17:00", newYork, false},
+		}},
+		{"weekdays", "", `{weekdays: [mon-fri], times: ["09:00-18:00"]}`, []check{
+			{"2026-11-13 17:59", shanghai, true},  // Friday
+			{"2026-11-14 10:00", shanghai, false}, // Saturday
+			{"2026-11-16 09:00", shanghai, true},  // Monday
+			// Friday 20:00 in New York is already Saturday 09:00 in Shanghai: closed.
+			{"2026-11-13 20:00", newYork, false},
+		}},
+		{"weekday names in Chinese and a wrapping range", "", `{weekdays: [周五至周一]}`, []check{
+			{"2026-11-12 12:00", shanghai, false}, // Thursday
+			{"2026-11-13 00:00", shanghai, true},  // Friday
+			{"2026-11-15 23:59", shanghai, true},  // Sunday
+			{"2026-11-16 12:00", shanghai, true},  // Monday
+			{"2026-11-17 00:00", shanghai, false}, // Tuesday
+		}},
+		{"a range across midnight belongs to the day it starts", "", `{weekdays: [fri], times: ["22:00-02:00"]}`, []check{
+			{"2026-11-13 21:59", shanghai, false}, // Friday
+			{"2026-11-13 22:00", shanghai, true},
+			{"2026-11-14 01:59", shanghai, true},  // Saturday, still Friday's night
+			{"2026-11-14 02:00", shanghai, false}, // end exclusive
+			{"2026-11-14 22:30", shanghai, false}, // Saturday night is not open
+			{"2026-11-13 01:00", shanghai, false}, // Friday 01:00 belongs to Thursday night
+		}},
+		{"24:00 ends a day", "", `{times: ["18:00-24:00"]}`, []check{
+			{"2026-11-13 23:59", shanghai, true},
+			{"2026-11-14 00:00", shanghai, false},
+		}},
+		{"several ranges", "", `{times: ["09:00-12:00", "13:30-18:00"]}`, []check{
+			{"2026-11-13 12:30", shanghai, false},
+			{"2026-11-13 13:30", shanghai, true},
+		}},
+		{"a date range", "", `{dates: [2026-11-01..2026-11-11]}`, []check{
+			{"2026-10-31 23:59", shanghai, false},
+			{"2026-11-01 00:00", shanghai, true},
+			{"2026-11-11 23:59", shanghai, true},
+			{"2026-11-12 00:00", shanghai, false},
+			// 2026-11-11 12:00 in New York is already the 12th in Shanghai.
+			{"2026-11-11 12:00", newYork, false},
+		}},
+		{"dates and times", "", `{dates: ["2026-11-11", 2026-12-12], times: ["20:00-02:00"]}`, []check{
+			{"2026-11-11 20:00", shanghai, true},
+			{"2026-11-12 01:00", shanghai, true}, // the night of the 11th
+			{"2026-11-12 20:00", shanghai, false},
+			{"2026-12-12 21:00", shanghai, true},
+		}},
+		{"holidays close the window and working days open it", "holidays:\n  - {date: 2026-10-01..2026-10-07, name: 国庆}\n  - {date: 2026-10-10, off: false, name: 调休}\n",
+			`{weekdays: [mon-fri], times: ["09:00-18:00"]}`, []check{
+				{"2026-09-30 10:00", shanghai, true},  // Wednesday
+				{"2026-10-01 10:00", shanghai, false}, // Thursday, a holiday
+				{"2026-10-07 17:00", shanghai, false},
+				{"2026-10-08 10:00", shanghai, true},
+				{"2026-10-10 10:00", shanghai, true},  // Saturday worked
+				{"2026-10-11 10:00", shanghai, false}, // Sunday
+			}},
+		{"after hours all day on a holiday", "holidays: [{date: 2027-02-06..2027-02-12, name: 春节}]\n",
+			`{times: ["09:00-23:00"], outside: true}`, []check{
+				{"2027-02-05 12:00", shanghai, false},
+				{"2027-02-06 12:00", shanghai, true},
+				{"2027-02-12 12:00", shanghai, true},
+				{"2027-02-13 12:00", shanghai, false},
+			}},
+		{"a rule's own holidays override the file's", "holidays: [{date: 2026-10-01}]\n",
+			`{times: ["09:00-18:00"], holidays: [{date: 2026-10-01, off: false}, {date: 2026-10-02}]}`, []check{
+				{"2026-10-01 10:00", shanghai, true},
+				{"2026-10-02 10:00", shanghai, false},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var now time.Time
+			s := hoursSet(t, tt.prefix, tt.hours, &now)
+			for _, c := range tt.checks {
+				tm := at(c.loc, c.at)
+				// The same moment through the injected clock and through sent_at.
+				now = tm
+				byClock := s.Match(&Input{Text: "在吗"}) != nil
+				bySentAt := s.Match(&Input{Text: "在吗", SentAt: tm.UnixMilli()}) != nil
+				if byClock != c.want || bySentAt != c.want {
+					t.Errorf("%s %s: applies (clock %v, sent_at %v), want %v", c.at, c.loc, byClock, bySentAt, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSentAtBeatsClock(t *testing.T) {
+	now := time.Date(2026, 11, 13, 3, 0, 0, 0, time.UTC) // 11:00 in Shanghai
+	s := hoursSet(t, "", `{times: ["09:00-23:00"], outside: true}`, &now)
+	if s.Match(&Input{Text: "在吗"}) != nil {
+		t.Errorf("11:00 by the clock: after-hours rule applied")
+	}
+	night := time.Date(2026, 11, 13, 17, 0, 0, 0, time.UTC) // 01:00 in Shanghai
+	if s.Match(&Input{Text: "在吗", SentAt: night.UnixMilli()}) == nil {
+		t.Errorf("sent at 01:00: after-hours rule did not apply")
+	}
+}
+
+func TestParseHoursErrors(t *testing.T) {
+	f := func(hours, want string) {
+		t.Helper()
+		src := "version: 1\nrules:\n  - id: r\n    match: {any: true}\n    hours: " + hours + "\n    action: {silent: true}\n"
+		_, err := Parse([]byte(src), "rules.yaml", Options{})
+		if err == nil || !strings.Contains(err.Error(), "rules.yaml:5: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("hours %s: error %v, want rules.yaml:5 and %q", hours, err, want)
+		}
+	}
+	f(`{times: ["9:00-25:00"]}`, `bad time "25:00"`)
+	f(`{times: ["09:60-10:00"]}`, `bad time "09:60"`)
+	f(`{times: ["24:00-02:00"]}`, `bad time "24:00"`)
+	f(`{times: ["09:00"]}`, "want HH:MM-HH:MM")
+	f(`{times: ["9-18"]}`, `bad time "9"`)
+	f(`{times: ["10:00-10:00"]}`, "is empty")
+	f(`{weekdays: [funday]}`, `unknown weekday "funday"`)
+	f(`{weekdays: [mon-xyz]}`, `unknown weekday "xyz"`)
+	f(`{dates: [2026-02-30]}`, `bad date "2026-02-30"`)
+	f(`{dates: [2026-11-11..2026-11-01]}`, "ends before it starts")
+	f(`{dates: [11/11/2026]}`, "want YYYY-MM-DD")
+	f(`{tz: Mars/Olympus, times: ["09:00-18:00"]}`, `unknown time zone "Mars/Olympus"`)
+	f(`{tz: Local, times: ["09:00-18:00"]}`, `unknown time zone "Local"`)
+	f(`{outside: true}`, "hours: no weekdays, times, dates or holidays")
+	f(`{holidays: [{date: 2026-10-01..2028-10-01}]}`, "spans more than a year")
+	f(`{times: ["09:00-18:00"], when: always}`, "field when unknown in hours")
+}
+
+func TestCivilDay(t *testing.T) {
+	for _, d := range []time.Time{
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		want := int32(d.Unix() / 86400)
+		if d.Unix() < 0 {
+			want = int32((d.Unix() - 86399) / 86400)
+		}
+		if got := civilDay(d.Date()); got != want {
+			t.Errorf("civilDay(%s) = %d, want %d", d.Format("2006-01-02"), got, want)
+		}
+	}
+}
+
+func TestParseWeekdays(t *testing.T) {
+	f := func(s string, want ...time.Weekday) {
+		t.Helper()
+		bits, err := parseWeekdays(s)
+		var w uint8
+		for _, d := range want {
+			w |= 1 << d
+		}
+		if err != nil || bits != w {
+			t.Errorf("parseWeekdays(%q) = %07b, %v; want %07b", s, bits, err, w)
+		}
+	}
+	f("mon", time.Monday)
+	f("Sat", time.Saturday)
+	f("mon-fri", time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)
+	f("周六~周日", time.Saturday, time.Sunday)
+	f("星期天", time.Sunday)
+	f("sun - mon", time.Sunday, time.Monday)
+}
