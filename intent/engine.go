@@ -536,12 +536,35 @@ func (e *Engine) Classify(ctx context.Context, req Request) Result {
 	start := time.Now()
 	sc := e.scratch.Get().(*classifyScratch)
 	an := e.an.AnalyzeWith(req.Text, &sc.an)
-	defer func() {
-		sc.an.Keep(an)
-		e.scratch.Put(sc)
-	}()
+	res := e.decide(ctx, req, an, sc, start)
+	sc.an.Keep(an)
+	e.scratch.Put(sc)
+	return res
+}
+
+// ClassifyAnalyzed is Classify for an analysis of req.Text the caller already made with
+// Analyzer() (to read its text and terms first, as operator rules do): the message is not
+// analysed twice. The result keeps no reference to an's slices.
+func (e *Engine) ClassifyAnalyzed(ctx context.Context, req Request, an nlp.Analysis) Result {
+	start := time.Now()
+	sc := e.scratch.Get().(*classifyScratch)
+	res := e.decide(ctx, req, an, sc, start)
+	e.scratch.Put(sc)
+	return res
+}
+
+// decide scores an analysis and decides: Classify's work after the analysis.
+func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *classifyScratch, start time.Time) Result {
 	s := e.score(ctx, an, &sc.score)
 	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
+	if w := e.policy.Context.Weight; w > 0 && req.ActiveIntent != "" {
+		if j, ok := e.labelIdx[req.ActiveIntent]; ok {
+			// the active intent's logit + w: its exp times e^w, renormalised
+			old := exps[j]
+			exps[j] *= math.Exp(w)
+			inv = 1 / (1/inv - old + exps[j])
+		}
+	}
 	var orderBuf [numCandidates]int
 	order := topK(exps, numCandidates, orderBuf[:0])
 	var probs [numCandidates]float64 // of order's labels: Fuse's values, bit for bit

@@ -27,6 +27,11 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	b = appendKey(b, "route", true)
 	b = appendString(b, string(r.Route))
 	b = appendOptString(b, "reason", r.Reason)
+	if r.Priority != 0 {
+		b = appendKey(b, "priority", true)
+		b = strconv.AppendInt(b, int64(r.Priority), 10)
+	}
+	b = appendOptString(b, "rule", r.Rule)
 	if a := r.Answer; a != nil {
 		b = appendKey(b, "answer", true)
 		if e := a.encoded; e != nil && e.id == a.ID && e.text == a.Text {
@@ -63,6 +68,34 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	if len(r.Masked) > 0 {
 		b = appendKey(b, "masked", true)
 		b = appendStrings(b, r.Masked)
+	}
+	if s := r.Sentiment; s != nil {
+		b = append(b, `,"sentiment":{"tag":`...)
+		b = appendString(b, s.Tag)
+		b = append(b, `,"label":`...)
+		b = appendString(b, s.Label)
+		b = append(b, `,"score":`...)
+		b = appendFloat(b, s.Score)
+		if s.Strong {
+			b = append(b, `,"strong":true`...)
+		}
+		b = appendOptString(b, "reason", s.Reason)
+		if len(s.Cues) > 0 {
+			b = append(b, `,"cues":`...)
+			b = appendStrings(b, s.Cues)
+		}
+		b = append(b, '}')
+	}
+	if c := r.Context; c != nil {
+		b = append(b, `,"context":{"turn":`...)
+		b = strconv.AppendInt(b, int64(c.Turn), 10)
+		b = append(b, `,"active_intent":`...)
+		b = appendString(b, c.ActiveIntent)
+		b = append(b, `,"repeat":`...)
+		b = strconv.AppendBool(b, c.Repeat)
+		b = append(b, `,"escalation":`...)
+		b = appendString(b, c.Escalation)
+		b = append(b, '}')
 	}
 	b = appendKey(b, "model", true)
 	b = appendString(b, r.Model)

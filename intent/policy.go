@@ -29,6 +29,27 @@ type Policy struct {
 	// its top intent (0: always retrieve). Retrieval costs most of a message's time and rarely
 	// changes a confident decision; training picks the gate on dev.
 	RetrievalGate float64 `json:"retrieval_gate,omitempty"`
+	// Context is how a conversation's active intent weighs on its next message.
+	Context ContextPolicy `json:"context,omitempty"`
+}
+
+// ContextPolicy says how much a conversation's active intent (Request.ActiveIntent) counts: Weight is
+// added to that intent's fused logit before the softmax, and Intents are the intents that may
+// become a conversation's active intent — those its next message tends to continue (not
+// greetings or thanks). Training fits both on conversations; zero means no context.
+type ContextPolicy struct {
+	Weight  float64  `json:"weight,omitempty"`
+	Intents []string `json:"intents,omitempty"`
+}
+
+// Sticky reports whether an intent may become a conversation's active intent.
+func (c ContextPolicy) Sticky(intent string) bool {
+	for _, it := range c.Intents {
+		if it == intent {
+			return true
+		}
+	}
+	return false
 }
 
 // Fusion weights of the ranker: fused logit of an intent =
@@ -92,6 +113,8 @@ func (p *Policy) Validate() error {
 		return bad("retrieval_gate", p.RetrievalGate)
 	case p.Fusion.Classifier < 0 || math.IsNaN(p.Fusion.Classifier):
 		return bad("fusion.classifier", p.Fusion.Classifier)
+	case !(p.Context.Weight >= 0 && p.Context.Weight <= 20):
+		return bad("context.weight", p.Context.Weight)
 	}
 	for name, t := range p.AutoByIntent {
 		if t < 0 || t > 1.01 || math.IsNaN(t) {

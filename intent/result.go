@@ -10,6 +10,7 @@ const (
 	RouteAuto    Route = "auto"    // answer automatically
 	RouteSuggest Route = "suggest" // show the answer to an agent, who sends or edits it
 	RouteHandoff Route = "handoff" // a human must take it (out of scope, low confidence, asks for a human)
+	RouteSilent  Route = "silent"  // send nothing and hand nothing off (an operator's rule: test accounts, bots)
 )
 
 // NoneIntent is the label of out-of-scope messages in training data and results.
@@ -25,6 +26,19 @@ type Request struct {
 	SentAt   int64  `json:"sent_at,omitempty"` // unix milliseconds
 	// Debug asks for tokens and features in the result.
 	Debug bool `json:"-"`
+	// Operator context for rules and answers (all optional): the 微信客服 account, the agent the
+	// customer talks to and their departments, the customer's tags, and values for answer
+	// placeholders such as {{nickname}}.
+	OpenKfID string            `json:"open_kfid,omitempty"`
+	AgentID  string            `json:"agent_id,omitempty"`
+	DeptIDs  []string          `json:"dept_ids,omitempty"`
+	Tags     []string          `json:"tags,omitempty"`
+	Vars     map[string]string `json:"vars,omitempty"`
+	// ActiveIntent is the intent the message's conversation is about (package reply fills it
+	// from the conversation's state): it tilts the message toward that intent by the policy's
+	// context weight, so an uninformative follow-up (好 快点, 那要多久) keeps the topic while a
+	// message that says something new still wins.
+	ActiveIntent string `json:"-"`
 }
 
 // Answer is a knowledge-base answer.
@@ -55,6 +69,24 @@ type Candidate struct {
 	Example   string  `json:"example,omitempty"`
 }
 
+// Sentiment is a message's tone (package sentiment): neutral, negative or urgent.
+type Sentiment struct {
+	Tag    string   `json:"tag"`   // neutral, negative, urgent
+	Label  string   `json:"label"` // 中性, 负面, 紧急
+	Score  float64  `json:"score"` // the tag's probability
+	Strong bool     `json:"strong,omitempty"`
+	Reason string   `json:"reason,omitempty"` // for urgent: time, safety, money or threat
+	Cues   []string `json:"cues,omitempty"`   // the words that set the tone
+}
+
+// Conversation is where a message stands in its conversation (package reply).
+type Conversation struct {
+	Turn         int    `json:"turn"`          // the customer's turns so far, this one included
+	ActiveIntent string `json:"active_intent"` // the intent the conversation is about ("" when none)
+	Repeat       bool   `json:"repeat"`        // asks again for a need already answered automatically
+	Escalation   string `json:"escalation"`    // why the conversation was escalated ("" when not)
+}
+
 // Debug carries the analysis for operators (?debug=1).
 type Debug struct {
 	Text     string   `json:"text"` // normalised, masked
@@ -73,11 +105,19 @@ type Result struct {
 	Confidence float64       `json:"confidence"`
 	Route      Route         `json:"route"`
 	Reason     string        `json:"reason,omitempty"` // why this route, in a few words
+	// Priority ranks a handoff for the agents' queue: 1 urgent, 2 high, 3 normal (0: none).
+	Priority int `json:"priority,omitempty"`
+	// Rule is the id of the operator's rule that decided the message (package reply).
+	Rule       string        `json:"rule,omitempty"`
 	Answer     *Answer       `json:"answer,omitempty"`
 	Candidates []Candidate   `json:"candidates"`
 	Rewrites   []nlp.Rewrite `json:"rewrites"`
 	Masked     []string      `json:"masked,omitempty"` // kinds of personal data masked
-	Model      string        `json:"model"`
+	// Sentiment is the message's tone and Context its conversation, when package reply
+	// decided it.
+	Sentiment *Sentiment    `json:"sentiment,omitempty"`
+	Context   *Conversation `json:"context,omitempty"`
+	Model     string        `json:"model"`
 	TookMicros int64         `json:"took_us"`
 	Debug      *Debug        `json:"debug,omitempty"`
 }

@@ -1,0 +1,170 @@
+package reply
+
+import (
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
+)
+
+// The escalations a response's context may name.
+const (
+	escalateRepeat    = "repeat"    // asked again after an automatic answer
+	escalateFallbacks = "fallbacks" // consecutive turns not understood
+	escalateSentiment = "sentiment" // urgent or strongly negative
+)
+
+// applyRule turns a matching rule into the decision. The classifier's candidates stay for the
+// record; the rule decides the route.
+func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, vars map[string]string) {
+	r.met.ruleHits.Inc()
+	res.Rule = rule.ID
+	act := rule.Action
+	ruleAnswer := func() *intent.Answer {
+		if act.Answer == nil {
+			return nil
+		}
+		return &intent.Answer{ID: "rule:" + rule.ID, Text: act.Answer.Fill(vars)}
+	}
+	switch act.Kind {
+	case rules.ActAnswer:
+		res.Route, res.Reason, res.Answer = intent.RouteAuto, "an operator's rule answers", ruleAnswer()
+	case rules.ActIntent:
+		res.Intent, res.Label, res.Category, res.Answer = act.Intent, "", "", nil
+		res.Route, res.Reason = intent.RouteAuto, "an operator's rule names the intent"
+		if kb := eng.KB(); kb != nil {
+			if it, ok := kb.Intent(act.Intent); ok {
+				res.Label, res.Category = it.Label, it.Category
+				if len(it.Answers) > 0 {
+					a := it.Answers[0]
+					res.Answer = &intent.Answer{ID: a.ID, Text: a.Template().Fill(vars)}
+				}
+				if it.Handoff {
+					res.Route, res.Reason = intent.RouteHandoff, "an operator's rule names an intent a person handles"
+					res.Priority = it.Priority
+				}
+			}
+		}
+		if act.Intent == intent.NoneIntent {
+			res.Route = intent.RouteHandoff
+		}
+	case rules.ActHandoff:
+		res.Route, res.Reason, res.Priority, res.Answer = intent.RouteHandoff, "an operator's rule hands off", act.Handoff, ruleAnswer()
+	case rules.ActSilent:
+		res.Route, res.Reason, res.Answer = intent.RouteSilent, "an operator's rule keeps silent", nil
+	}
+}
+
+// applySentiment tags the tone and hands an urgent or strongly negative message to a person.
+func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rule *rules.Rule) {
+	r.met.sentiment[tone.Tag].Inc()
+	s := &intent.Sentiment{Tag: tone.Tag.String(), Label: tone.Tag.Label(), Score: round4(float64(tone.Score)),
+		Strong: tone.Strong, Reason: tone.Reason}
+	for _, c := range tone.Cues {
+		if !c.Negated {
+			s.Cues = append(s.Cues, c.Text) // copies: the cue's text is the analysis's
+		}
+	}
+	res.Sentiment = s
+	if !tone.Strong || r.cfg.NoSentimentHandoff || res.Route == intent.RouteSilent || rule != nil && res.Route == intent.RouteHandoff {
+		return
+	}
+	priority := 2
+	reason := "strongly negative: a person should answer"
+	if tone.Tag == sentiment.Urgent {
+		priority, reason = 1, "urgent: a person should answer"
+	}
+	if res.Route != intent.RouteHandoff || res.Priority == 0 || priority < res.Priority {
+		res.Route, res.Reason, res.Priority = intent.RouteHandoff, reason, priority
+		r.escalated(res, escalateSentiment)
+	}
+}
+
+// converse decides what the conversation changes: repeats, fallbacks, the active intent, and
+// the response's context. d.state is the state before this turn.
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64) {
+	st := &d.state
+	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
+	if res.Context != nil {
+		ctxInfo.Escalation = res.Context.Escalation // sentiment's
+	}
+	res.Context = ctxInfo
+	sticky := func(id string) bool {
+		if len(p.Context.Intents) == 0 {
+			return id != intent.NoneIntent // bundles from before context: every intent
+		}
+		return p.Context.Sticky(id)
+	}
+	// Repeats: the same need again, soon after it was answered automatically.
+	// (The previous turn was answered automatically, or was itself a repeat of such an answer.)
+	if last := st.Last(); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+		sticky(res.Intent) && res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() {
+		ctxInfo.Repeat = true
+		st.Repeats++
+		r.met.repeats.Inc()
+		switch {
+		case st.Repeats >= 2 && res.Route != intent.RouteHandoff:
+			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "asked again after two automatic answers", 2
+			r.escalated(res, escalateRepeat)
+		case res.Route == intent.RouteAuto:
+			res.Route, res.Reason = intent.RouteSuggest, "asked again after an automatic answer: a person checks the answer"
+			r.escalated(res, escalateRepeat)
+		}
+	} else {
+		st.Repeats = 0
+	}
+	// Fallbacks: out of scope or below the suggest threshold, turn after turn.
+	fallback := res.Rule == "" && (res.Intent == intent.NoneIntent || res.Confidence < p.Suggest)
+	if fallback {
+		st.Fallbacks++
+		if st.Fallbacks >= r.cfg.EscalateAfter {
+			// Out of scope is handed off already; the conversation's escalation says why a
+			// person takes over from here.
+			res.Route, res.Reason = intent.RouteHandoff, "not understood several times in a row"
+			if res.Priority == 0 {
+				res.Priority = 3
+			}
+			r.escalated(res, escalateFallbacks)
+		}
+	} else {
+		st.Fallbacks = 0
+	}
+	// The active intent: the last need understood well enough to be the topic.
+	if !fallback && sticky(res.Intent) && res.Confidence >= p.Suggest {
+		st.ActiveIntent = res.Intent
+	}
+	if res.Route == intent.RouteAuto {
+		st.LastAnswerAt = at
+	}
+	ctxInfo.ActiveIntent = st.ActiveIntent
+}
+
+// escalated records why a message was escalated, in its context and the metrics.
+func (r *Replier) escalated(res *intent.Result, reason string) {
+	if res.Context == nil {
+		res.Context = &intent.Conversation{}
+	}
+	res.Context.Escalation = reason
+	r.met.escalations[reason].Inc()
+}
+
+// fillAnswer fills the placeholders of a knowledge-base answer from the request's vars.
+func (r *Replier) fillAnswer(res *intent.Result, kb *index.KB, vars map[string]string) {
+	if kb == nil {
+		return
+	}
+	it, ok := kb.Intent(res.Intent)
+	if !ok {
+		return
+	}
+	for i := range it.Answers {
+		if a := &it.Answers[i]; a.ID == res.Answer.ID {
+			res.Answer = &intent.Answer{ID: a.ID, Text: a.Template().Fill(vars)}
+			return
+		}
+	}
+}
+
+func round4(x float64) float64 {
+	return float64(int64(x*1e4+0.5)) / 1e4
+}

@@ -1,0 +1,36 @@
+// Package reply decides one customer message in its conversation: the operator's rules, the
+// engine, the conversation's context, retries, repeats, escalation, sentiment and the answer's
+// placeholders, turned into the response's route.
+//
+// A Replier is built once with a Config and is safe for concurrent use. For each message:
+//
+//	d := rp.Decide(ctx, engine, req)   // load the conversation, decide
+//	if d.Replay != "" { send(d.Replay) } else { body := d.Result.AppendJSON(buf); send(body) }
+//	rp.Commit(ctx, d, body)            // remember the turn (and the bytes, for a retry)
+//
+// # What it decides, in order
+//
+//  1. The conversation: its key is channel + chat_id (else channel + sender_id); its state comes
+//     from the session store within Config.StateTimeout. A store that fails or is slow leaves
+//     the message without context — it is still answered, never with an error.
+//  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the
+//     same MsgId) gets the bytes sent the first time (Decision.Replay), and is not a new turn.
+//  3. Rules (package rules) on the normalised, masked text and the canonical terms: a matching
+//     rule answers, forces an intent, hands off with a priority, or keeps silent.
+//  4. The engine, with the conversation's active intent as context (intent.Request.ActiveIntent).
+//  5. Sentiment (package sentiment): the tone goes into the response; an urgent or strongly
+//     negative message is handed to a person (priority 1 urgent, 2 negative) unless the config
+//     turns that off.
+//  6. Repeats (重述): the same need as the previous turn, answered automatically within
+//     Config.RepeatWindow, means the answer did not help: the first repeat is only suggested,
+//     the second handed off (context.escalation "repeat").
+//  7. Fallbacks: Config.EscalateAfter consecutive turns out of scope or below the suggest
+//     threshold hand the conversation off (context.escalation "fallbacks").
+//  8. Placeholders in the answer ({{nickname|亲}}) from intent.Request.Vars.
+//
+// # Metrics
+//
+// With Config.Metrics: zhiyi_retries_total, zhiyi_repeats_total, zhiyi_escalations_total{reason},
+// zhiyi_rule_hits_total, zhiyi_sentiment_total{tag}, zhiyi_context_unavailable_total (state
+// not loaded or not saved in time).
+package reply

@@ -1,0 +1,272 @@
+package reply
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
+	"github.com/zhiyi-ai/zhiyi/session"
+)
+
+// Engine is the loaded model a Replier decides with (*intent.Engine). Safe for concurrent use.
+type Engine interface {
+	Analyzer() *nlp.Analyzer
+	ClassifyAnalyzed(ctx context.Context, req intent.Request, an nlp.Analysis) intent.Result
+	Policy() intent.Policy
+	KB() *index.KB
+	Version() string
+}
+
+// Defaults for Config's zero fields.
+const (
+	DefaultStateTimeout  = 30 * time.Millisecond
+	DefaultEscalateAfter = 2
+	DefaultRepeatWindow  = 10 * time.Minute
+)
+
+// Config is what a Replier decides with. The zero value decides each message alone, without
+// rules or sentiment.
+type Config struct {
+	// Sessions keeps conversations' state; nil decides every message alone.
+	Sessions session.Store
+	// Rules returns the operator's rules in force (rules.Live.Current); nil, or a nil set,
+	// means none.
+	Rules func() *rules.Set
+	// Sentiment tags the tone; nil tags nothing.
+	Sentiment *sentiment.Analyzer
+	// NoSentimentHandoff keeps urgent and strongly negative messages on their route (they are
+	// still tagged).
+	NoSentimentHandoff bool
+	// MaxTurns is how many customer turns a conversation keeps (default session.DefaultMaxTurns).
+	MaxTurns int
+	// StateTimeout bounds each load and save of a conversation's state (default 30 ms).
+	StateTimeout time.Duration
+	// EscalateAfter is how many consecutive fallbacks hand a conversation off (default 2).
+	EscalateAfter int
+	// RepeatWindow is how soon after an automatic answer the same need counts as a repeat
+	// (default 10 minutes).
+	RepeatWindow time.Duration
+	// Now is the clock (default time.Now): a request without sent_at happens now.
+	Now func() time.Time
+	// Metrics receives the counters (nil: none). Log receives one line per state outage.
+	Metrics *metrics.Set
+	Log     *slog.Logger
+}
+
+// Replier decides messages in their conversations. Build it with New; safe for concurrent use.
+type Replier struct {
+	cfg     Config
+	buffers sync.Pool // *nlp.Buffers
+	met     replyMetrics
+	// stateDown is true while the session store fails, so that an outage logs once.
+	stateMu   sync.Mutex
+	stateDown bool
+}
+
+// New returns a Replier with cfg's zero fields set to the defaults.
+func New(cfg Config) *Replier {
+	if cfg.MaxTurns <= 0 {
+		cfg.MaxTurns = session.DefaultMaxTurns
+	}
+	if cfg.StateTimeout <= 0 {
+		cfg.StateTimeout = DefaultStateTimeout
+	}
+	if cfg.EscalateAfter <= 0 {
+		cfg.EscalateAfter = DefaultEscalateAfter
+	}
+	if cfg.RepeatWindow <= 0 {
+		cfg.RepeatWindow = DefaultRepeatWindow
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics)}
+	r.buffers.New = func() any { return new(nlp.Buffers) }
+	return r
+}
+
+// Decision is one message's decision, before it is sent.
+type Decision struct {
+	// Result is the decision to send (when Replay is empty).
+	Result intent.Result
+	// Replay is the response already sent for this msg_id: a retry gets the same bytes.
+	Replay string
+	// Retry marks a msg_id this conversation has seen: count it once.
+	Retry bool
+
+	key     string
+	state   session.State
+	stateOK bool // state was loaded (or is new): Commit may save it
+	turn    session.Turn
+}
+
+// Decide decides req with eng in its conversation (see the package doc). It never fails: a
+// message the model cannot place is handed off, and a state store that fails costs the message
+// its context, nothing more.
+func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *Decision {
+	now := r.cfg.Now()
+	at := req.SentAt
+	if at <= 0 {
+		at = now.UnixMilli()
+	}
+	d := &Decision{key: conversationKey(req)}
+	if d.key != "" && r.cfg.Sessions != nil {
+		d.state, d.stateOK = r.load(ctx, d.key)
+		if t := d.state.FindTurn(req.MsgID); t != nil {
+			d.Retry = true
+			r.met.retries.Inc()
+			if t.Response != "" {
+				d.Replay = t.Response
+				return d
+			}
+		}
+	}
+	if d.stateOK && !d.Retry {
+		req.ActiveIntent = d.state.ActiveIntent
+	} else if d.Retry && len(d.state.Turns) > 1 {
+		req.ActiveIntent = d.state.ActiveIntent // decided as the first time, as far as we can
+	}
+
+	buf := r.buffers.Get().(*nlp.Buffers)
+	an := eng.Analyzer().AnalyzeWith(req.Text, buf)
+	var rule *rules.Rule
+	if r.cfg.Rules != nil {
+		if set := r.cfg.Rules(); set != nil {
+			rule = set.Match(&rules.Input{Text: an.Text, Terms: an.Terms, Channel: req.Channel, OpenKfID: req.OpenKfID,
+				AgentID: req.AgentID, DeptIDs: req.DeptIDs, Tags: req.Tags, SenderID: req.SenderID, SentAt: at})
+		}
+	}
+	res := eng.ClassifyAnalyzed(ctx, req, an)
+	masked := an.Text
+	var tone sentiment.Result
+	if r.cfg.Sentiment != nil {
+		r.cfg.Sentiment.AnalyzeTo(&tone, an.Text)
+	}
+	buf.Keep(an)
+	r.buffers.Put(buf)
+
+	if rule != nil {
+		r.applyRule(&res, rule, eng, req.Vars)
+	}
+	if r.cfg.Sentiment != nil {
+		r.applySentiment(&res, &tone, rule)
+	}
+	if d.stateOK && !d.Retry {
+		r.converse(d, &res, eng.Policy(), at)
+	}
+	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
+		r.fillAnswer(&res, eng.KB(), req.Vars)
+	}
+	d.Result = res
+	d.turn = session.Turn{MsgID: req.MsgID, Text: masked, At: at, Intent: res.Intent,
+		Confidence: res.Confidence, Route: string(res.Route)}
+	if res.Answer != nil {
+		d.turn.AnswerID = res.Answer.ID
+	}
+	if res.Context != nil {
+		d.turn.Repeat = res.Context.Repeat
+	}
+	return d
+}
+
+// Commit remembers the decided turn in its conversation, with the response as sent (for a
+// retry). It does nothing for a replay, a message without a conversation, or when the state
+// could not be loaded (saving a partial state would overwrite the real one).
+func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
+	if d == nil || d.key == "" || !d.stateOK || d.Retry || r.cfg.Sessions == nil {
+		return
+	}
+	d.turn.Response = string(response)
+	d.state.Push(d.turn, r.cfg.MaxTurns)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.StateTimeout)
+	defer cancel()
+	if err := r.cfg.Sessions.Save(ctx, d.key, d.state); err != nil {
+		r.stateFailed(err)
+		return
+	}
+	r.stateOK()
+}
+
+// conversationKey is channel + chat_id, else channel + sender_id; "" when there is neither.
+func conversationKey(req intent.Request) string {
+	switch {
+	case req.ChatID != "":
+		return req.Channel + "\x00c\x00" + req.ChatID
+	case req.SenderID != "":
+		return req.Channel + "\x00s\x00" + req.SenderID
+	}
+	return ""
+}
+
+func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.StateTimeout)
+	defer cancel()
+	st, err := r.cfg.Sessions.Load(ctx, key)
+	if err != nil {
+		r.stateFailed(err)
+		return session.State{}, false
+	}
+	r.stateOK()
+	return st, true
+}
+
+// stateFailed counts a load or save that failed and logs the first of an outage.
+func (r *Replier) stateFailed(err error) {
+	r.met.unavailable.Inc()
+	r.stateMu.Lock()
+	first := !r.stateDown
+	r.stateDown = true
+	r.stateMu.Unlock()
+	if first {
+		r.cfg.Log.LogAttrs(context.Background(), slog.LevelWarn, "conversation state unavailable: answering without context",
+			slog.String("error", err.Error()))
+	}
+}
+
+func (r *Replier) stateOK() {
+	r.stateMu.Lock()
+	was := r.stateDown
+	r.stateDown = false
+	r.stateMu.Unlock()
+	if was {
+		r.cfg.Log.LogAttrs(context.Background(), slog.LevelInfo, "conversation state available again")
+	}
+}
+
+type replyMetrics struct {
+	retries, repeats, ruleHits, unavailable *metrics.Counter
+	escalations                             map[string]*metrics.Counter
+	sentiment                               [3]*metrics.Counter
+}
+
+func newReplyMetrics(s *metrics.Set) replyMetrics {
+	if s == nil {
+		s = metrics.NewSet() // counted, never exported
+	}
+	m := replyMetrics{
+		retries:     s.NewCounter("zhiyi_retries_total"),
+		repeats:     s.NewCounter("zhiyi_repeats_total"),
+		ruleHits:    s.NewCounter("zhiyi_rule_hits_total"),
+		unavailable: s.NewCounter("zhiyi_context_unavailable_total"),
+		escalations: map[string]*metrics.Counter{},
+	}
+	for _, reason := range []string{escalateRepeat, escalateFallbacks, escalateSentiment} {
+		m.escalations[reason] = s.NewCounter(`zhiyi_escalations_total{reason="` + reason + `"}`)
+	}
+	for t := sentiment.Neutral; t <= sentiment.Urgent; t++ {
+		m.sentiment[t] = s.NewCounter(`zhiyi_sentiment_total{tag="` + t.String() + `"}`)
+	}
+	return m
+}
