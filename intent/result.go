@@ -98,13 +98,13 @@ type Debug struct {
 
 // Result is the engine's decision for one message.
 type Result struct {
-	MsgID      string        `json:"msg_id,omitempty"`
-	Intent     string        `json:"intent"`
-	Label      string        `json:"label,omitempty"`
-	Category   string        `json:"category,omitempty"`
-	Confidence float64       `json:"confidence"`
-	Route      Route         `json:"route"`
-	Reason     string        `json:"reason,omitempty"` // why this route, in a few words
+	MsgID      string  `json:"msg_id,omitempty"`
+	Intent     string  `json:"intent"`
+	Label      string  `json:"label,omitempty"`
+	Category   string  `json:"category,omitempty"`
+	Confidence float64 `json:"confidence"`
+	Route      Route   `json:"route"`
+	Reason     string  `json:"reason,omitempty"` // why this route, in a few words
 	// Priority ranks a handoff for the agents' queue: 1 urgent, 2 high, 3 normal (0: none).
 	Priority int `json:"priority,omitempty"`
 	// Rule is the id of the operator's rule that decided the message (package reply).
@@ -115,9 +115,9 @@ type Result struct {
 	Masked     []string      `json:"masked,omitempty"` // kinds of personal data masked
 	// Sentiment is the message's tone and Context its conversation, when package reply
 	// decided it.
-	Sentiment *Sentiment    `json:"sentiment,omitempty"`
-	Context   *Conversation `json:"context,omitempty"`
-	Model     string        `json:"model"`
+	Sentiment  *Sentiment    `json:"sentiment,omitempty"`
+	Context    *Conversation `json:"context,omitempty"`
+	Model      string        `json:"model"`
 	TookMicros int64         `json:"took_us"`
 	Debug      *Debug        `json:"debug,omitempty"`
 }

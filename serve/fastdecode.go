@@ -19,7 +19,11 @@ import (
 
 // fastRequestFields are the JSON names the fast path knows, in the order of
 // fastScanner.request's cases; a test keeps them in step with intent.Request's tags.
-var fastRequestFields = []string{"text", "msg_id", "sender_id", "channel", "chat_id", "sent_at"}
+var fastRequestFields = []string{"text", "msg_id", "sender_id", "channel", "chat_id", "sent_at", "open_kfid", "agent_id"}
+
+// slowRequestFields are intent.Request's fields the fast path leaves to encoding/json (lists and
+// maps, which gateways rarely send).
+var slowRequestFields = []string{"dept_ids", "tags", "vars"}
 
 // fastDecodeRequest decodes a whole body into req; false means "use encoding/json".
 func fastDecodeRequest(body []byte, req *intent.Request) bool {
@@ -146,7 +150,7 @@ func (s *fastScanner) request(r *intent.Request) bool {
 	if s.next('}') {
 		return true
 	}
-	var seen [6]bool
+	var seen [8]bool
 	for {
 		k, ok := s.key()
 		if !ok || !s.next(':') {
@@ -167,6 +171,10 @@ func (s *fastScanner) request(r *intent.Request) bool {
 			idx, dst = 4, &r.ChatID
 		case "sent_at":
 			idx = 5
+		case "open_kfid":
+			idx, dst = 6, &r.OpenKfID
+		case "agent_id":
+			idx, dst = 7, &r.AgentID
 		}
 		if idx < 0 || seen[idx] {
 			return false
