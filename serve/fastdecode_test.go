@@ -32,7 +32,6 @@ func TestFastFieldsMatchRequest(t *testing.T) {
 
 var fastSeeds = []string{
 	`{"text":"东西不要了怎么寄回去","msg_id":"m1","sender_id":"wm1","channel":"wecom","chat_id":"c","sent_at":1730000000000}`,
-	`{"text":"a","open_kfid":"wk1","agent_id":"zhangwei","tags":["vip"],"dept_ids":["2"],"vars":{"nickname":"小王"}}`,
 	` { "text" : "a" , "sent_at" : -12 } `,
 	`{"text":"\u4e1c\u897f\ud83d\ude00 \ud800 \udc00x \ud83d\u0041","msg_id":"\"\\\/\b\f\n\r\t"}`,
 	`{"text":"a","text":"b"}`,
@@ -55,6 +54,7 @@ var fastSeeds = []string{
 	`{"sent_at":1.}`, `{"sent_at":"1"}`, `{"text":true}`, `{"messages":[{"text":"a"},null]}`, `{"messages":[,]}`,
 	`{"messages":[{"text":"a"},]}`, ``, ` `, `{`, `{"text"}`, `{"text":}`, `{"text":"a" "msg_id":"b"}`, `nul`,
 	"{\"text\":\"a\"}\n", "\t{\r\n\"text\"\t:\"a\"}",
+	`{"text":"a","open_kfid":"wk1","agent_id":"zhangwei","tags":["vip"],"dept_ids":["2"],"vars":{"nickname":"小王"}}`,
 }
 
 func FuzzFastDecode(f *testing.F) {
