@@ -45,10 +45,10 @@ func NewEvaluator(rules []Rule) (*Evaluator, error) {
 	for _, r := range rules {
 		r = r.withDefaults()
 		for _, p := range r.problems() {
-			ce.add("", 0, "rule %s: %s", r.ID, p)
+			ce.add(r.file, r.lineOf(p.field), "rule %s: %s", r.ID, p.msg)
 		}
 		if seen[r.ID] {
-			ce.add("", 0, "rule %s: id used twice", r.ID)
+			ce.add(r.file, r.lineOf("id"), "rule %s: id used twice", r.ID)
 		}
 		seen[r.ID] = true
 		s := &ruleState{Rule: r}

@@ -116,7 +116,9 @@ type Rule struct {
 	// Targets names the targets the rule's alerts go to; empty means every target.
 	Targets []string
 
-	line int // the line of the rule in its file, for errors (0 when built in Go)
+	file  string         // the file the rule came from, for errors ("" when built in Go)
+	line  int            // the line of the rule in that file
+	lines map[string]int // the line of each of its fields
 }
 
 // DefaultCooldown is the cooldown of a threshold rule that sets none.
@@ -181,61 +183,68 @@ func (r Rule) withDefaults() Rule {
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// fieldProblem is one thing wrong with a rule, and the field (as spelt in a file) it is about.
+type fieldProblem struct{ field, msg string }
+
 // problems lists what is wrong with a rule that has its defaults filled; empty means valid.
-func (r *Rule) problems() []string {
-	var ps []string
-	add := func(format string, args ...any) { ps = append(ps, fmt.Sprintf(format, args...)) }
+func (r *Rule) problems() []fieldProblem {
+	var ps []fieldProblem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, fieldProblem{field, field + ": " + fmt.Sprintf(format, args...)})
+	}
 	if !idPattern.MatchString(r.ID) {
-		add("id %q: want 1–64 of a-z, 0-9, _ and -, starting with a letter or digit", r.ID)
+		add("id", "%q: want 1–64 of a-z, 0-9, _ and -, starting with a letter or digit", r.ID)
 	}
 	mi, ok := measures[r.Measure]
 	if !ok {
-		add("measure %q: want one of %s", r.Measure, measureList())
+		add("measure", "%q: want one of %s", r.Measure, measureList())
 		return ps
 	}
 	if mi.windowed && (r.Window < time.Second || r.Window > 24*time.Hour) {
-		add("window %s: want between 1s and 24h", r.Window)
+		add("window", "%s: want between 1s and 24h", r.Window)
 	}
 	if !mi.windowed && r.Window != 0 {
-		add("window: measure %s has no window", r.Measure)
+		add("window", "measure %s has no window", r.Measure)
 	}
 	switch {
 	case r.Measure == MeasureCommentKeywords:
 		if r.Threshold != 0 {
-			add("threshold: measure comment_keywords fires on every matching comment and takes none")
+			add("threshold", "measure comment_keywords fires on every matching comment and takes none")
 		}
 	case mi.threshold == thShare && (r.Threshold <= 0 || r.Threshold > 1):
-		add("threshold %v: a share must be in (0, 1], e.g. 0.5 or 50%%", r.Threshold)
+		add("threshold", "%v: a share must be in (0, 1], e.g. 0.5 or 50%%", r.Threshold)
 	case mi.threshold == thCount && (r.Threshold < 1 || r.Threshold != float64(int64(r.Threshold))):
-		add("threshold %v: want a whole number ≥ 1", r.Threshold)
+		add("threshold", "%v: want a whole number ≥ 1", r.Threshold)
 	case mi.threshold == thDuration && r.Threshold <= 0:
-		add("threshold %v: want a positive duration such as 50ms", r.Threshold)
+		add("threshold", "%v: want a positive duration such as 50ms", r.Threshold)
 	}
 	if !mi.minCount && r.MinCount != 0 {
-		add("min_count: measure %s takes none", r.Measure)
+		add("min_count", "measure %s takes none", r.Measure)
 	}
 	if r.MinCount < 0 {
-		add("min_count %d: want ≥ 0", r.MinCount)
+		add("min_count", "%d: want ≥ 0", r.MinCount)
 	}
 	if r.Measure == MeasureBadRatings && (r.MaxRating < 1 || r.MaxRating > 4) {
-		add("max_rating %d: want 1–4", r.MaxRating)
+		add("max_rating", "%d: want 1–4", r.MaxRating)
 	}
 	if r.Measure != MeasureBadRatings && r.MaxRating != 0 {
-		add("max_rating: only bad_ratings takes it")
+		add("max_rating", "only bad_ratings takes it")
 	}
 	if r.Measure == MeasureCommentKeywords {
-		ps = append(ps, keywordProblems(r.Keywords)...)
+		for _, p := range keywordProblems(r.Keywords) {
+			add("keywords", "%s", p)
+		}
 	} else if r.Keywords != nil {
-		add("keywords: only comment_keywords takes them")
+		add("keywords", "only comment_keywords takes them")
 	}
 	switch r.Severity {
 	case SeverityInfo, SeverityWarning, SeverityCritical:
 	default:
-		add("severity %q: want info, warning or critical", r.Severity)
+		add("severity", "%q: want info, warning or critical", r.Severity)
 	}
 	for _, t := range r.Targets {
 		if !idPattern.MatchString(t) {
-			add("target %q: not a valid target name", t)
+			add("targets", "%q is not a valid target name", t)
 		}
 	}
 	return ps
@@ -244,23 +253,23 @@ func (r *Rule) problems() []string {
 func keywordProblems(groups []KeywordGroup) []string {
 	var ps []string
 	if len(groups) == 0 {
-		ps = append(ps, "keywords: want at least one group")
+		ps = append(ps, "want at least one group")
 	}
 	seen := map[string]bool{}
 	for i, g := range groups {
 		if !idPattern.MatchString(g.Category) {
-			ps = append(ps, fmt.Sprintf("keywords[%d]: category %q: want 1–64 of a-z, 0-9, _ and -", i, g.Category))
+			ps = append(ps, fmt.Sprintf("group %d: category %q: want 1–64 of a-z, 0-9, _ and -", i+1, g.Category))
 		}
 		if seen[g.Category] {
-			ps = append(ps, fmt.Sprintf("keywords[%d]: category %q appears twice", i, g.Category))
+			ps = append(ps, fmt.Sprintf("group %d: category %q appears twice", i+1, g.Category))
 		}
 		seen[g.Category] = true
 		if len(g.Words) == 0 {
-			ps = append(ps, fmt.Sprintf("keywords[%d] (%s): want at least one word", i, g.Category))
+			ps = append(ps, fmt.Sprintf("group %d (%s): want at least one word", i+1, g.Category))
 		}
 		for _, w := range g.Words {
 			if strings.TrimSpace(w) == "" {
-				ps = append(ps, fmt.Sprintf("keywords[%d] (%s): an empty word", i, g.Category))
+				ps = append(ps, fmt.Sprintf("group %d (%s): an empty word", i+1, g.Category))
 			}
 		}
 	}
@@ -273,4 +282,12 @@ func measureList() string {
 		s[i] = string(m)
 	}
 	return strings.Join(s, ", ")
+}
+
+// lineOf is the line of field in the rule's file, or of the rule when the field is absent.
+func (r *Rule) lineOf(field string) int {
+	if l, ok := r.lines[field]; ok {
+		return l
+	}
+	return r.line
 }
