@@ -94,9 +94,9 @@ func DefaultKeywordGroups() []KeywordGroup {
 // Rule is one alert rule. The zero value of every field but ID and Measure means the
 // measure's default (see DefaultRules); a negative Cooldown means none.
 type Rule struct {
-	ID      string   // unique, [a-z0-9_-]; used in metrics and payloads
-	Name    string   // for people; Chinese is fine; default: the measure's Chinese name
-	Measure Measure  // what it watches
+	ID      string  // unique, [a-z0-9_-]; used in metrics and payloads
+	Name    string  // for people; Chinese is fine; default: the measure's Chinese name
+	Measure Measure // what it watches
 	Window  time.Duration
 	// Threshold is the value at or above which the rule fires: a count (unrecognised,
 	// bad_ratings, spool), a share in (0, 1] (handoff_share, error_rate) or seconds

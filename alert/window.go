@@ -52,7 +52,7 @@ func (r *ring) advance(idx int64) {
 	default:
 		for r.head < idx {
 			r.head++
-			b := &r.counts[r.head%slots]
+			b := &r.counts[mod(r.head, slots)]
 			r.total -= *b
 			*b = 0
 		}
@@ -109,9 +109,9 @@ func latUpper(i int) time.Duration {
 // histRing is a latency histogram over a sliding window: one small histogram per bucket of
 // time and their running total, so a quantile reads latBuckets counters, not slots of them.
 type histRing struct {
-	ring              // which time bucket is newest; ring.counts counts events per time bucket
-	hist  [slots][latBuckets]uint32
-	hsum  [latBuckets]int64
+	ring // which time bucket is newest; ring.counts counts events per time bucket
+	hist [slots][latBuckets]uint32
+	hsum [latBuckets]int64
 }
 
 func newHistRing(window time.Duration) histRing { return histRing{ring: newRing(window)} }
