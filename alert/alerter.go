@@ -144,12 +144,10 @@ func New(cfg Config) (*Alerter, error) {
 		a.senders = append(a.senders, s)
 		a.byName[t.Name] = s
 	}
-	if ev != nil {
-		for _, r := range ev.Rules() {
-			for _, name := range r.Targets {
-				if _, ok := a.byName[name]; !ok && !targetDefined(cfg.Targets, name) {
-					ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q", r.ID, name)
-				}
+	for _, r := range cfg.Rules {
+		for _, name := range r.Targets {
+			if !targetDefined(cfg.Targets, name) {
+				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q", r.ID, name)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,7 @@ func ParseFile(path string, data []byte) (*File, error) {
 		return nil, &p.ce
 	}
 	p.document(doc.Content[0])
+	sort.SliceStable(p.ce.Problems, func(i, j int) bool { return p.ce.Problems[i].Line < p.ce.Problems[j].Line })
 	if err := p.ce.err(); err != nil {
 		return nil, err
 	}
