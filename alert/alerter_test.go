@@ -88,6 +88,12 @@ func (r *receiver) none(t *testing.T) {
 func newTestAlerter(t *testing.T, cfg Config) (*Alerter, *clockwork.FakeClock) {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(t0)
+	return newTestAlerterOn(t, clock, cfg), clock
+}
+
+// newTestAlerterOn is newTestAlerter on a given clock.
+func newTestAlerterOn(t *testing.T, clock *clockwork.FakeClock, cfg Config) *Alerter {
+	t.Helper()
 	cfg.Clock = clock
 	cfg.Logger = testLogger(t)
 	cfg.Metrics = metrics.NewSet()
@@ -102,7 +108,7 @@ func newTestAlerter(t *testing.T, cfg Config) (*Alerter, *clockwork.FakeClock) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return a, clock
+	return a
 }
 
 func counter(a *Alerter, name string) uint64 { return a.Metrics().GetOrCreateCounter(name).Get() }
