@@ -30,7 +30,8 @@ type EmailConfig struct {
 	SMTP string
 	From string   // the sender address
 	To   []string // the recipients, at least one
-	// TLSConfig verifies the server (nil: the system roots, for the host of SMTP).
+	// TLSConfig verifies the server (nil: the system roots; an empty ServerName means the host
+	// of SMTP).
 	TLSConfig *tls.Config
 }
 
@@ -111,9 +112,12 @@ func NewEmail(c EmailConfig) (*Email, error) {
 		}
 	}
 	e.to = append([]string(nil), c.To...)
-	e.tls = c.TLSConfig
-	if e.tls == nil {
-		e.tls = &tls.Config{ServerName: e.host, MinVersion: tls.VersionTLS12}
+	e.tls = &tls.Config{ServerName: e.host, MinVersion: tls.VersionTLS12}
+	if c.TLSConfig != nil {
+		e.tls = c.TLSConfig.Clone()
+		if e.tls.ServerName == "" { // STARTTLS verifies the name it is given, and go-mail gives none
+			e.tls.ServerName = e.host
+		}
 	}
 	return e, nil
 }
