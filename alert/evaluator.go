@@ -19,6 +19,7 @@ import (
 type Evaluator struct {
 	rules []*ruleState
 	now   time.Time // the latest time seen; evaluation never goes back in time
+	cur   Event     // the event being observed
 
 	// onSuppress is called when a cooldown holds back a firing (the Alerter counts it).
 	onSuppress func(r *Rule)
@@ -78,17 +79,21 @@ func (ev *Evaluator) Rules() []Rule {
 // changed, returning the extended slice.
 func (ev *Evaluator) Observe(dst []Alert, e Event) []Alert {
 	now := ev.advance(e.Time)
+	// The measures take a pointer; one into ev, not to e, keeps e from escaping to the heap.
+	ev.cur = e
+	p := &ev.cur
 	for _, s := range ev.rules {
 		if s.kw != nil {
-			if e.Kind == KindFeedback && e.Comment != "" {
-				dst = ev.comment(dst, s, &e, now)
+			if p.Kind == KindFeedback && p.Comment != "" {
+				dst = ev.comment(dst, s, p, now)
 			}
 			continue
 		}
-		if s.m.add(&e) {
+		if s.m.add(p) {
 			dst = ev.check(dst, s, now)
 		}
 	}
+	ev.cur = Event{}
 	return dst
 }
 
@@ -161,6 +166,9 @@ func (ev *Evaluator) comment(dst []Alert, s *ruleState, e *Event, now time.Time)
 }
 
 func (s *ruleState) alert(st State, now time.Time, rd reading) Alert {
+	if v, ok := s.m.(valuer); ok {
+		rd.value = v.value(now, rd)
+	}
 	a := Alert{Rule: s.ID, Name: s.Name, Measure: s.Measure, Severity: s.Severity, State: st,
 		Value: rd.value, Threshold: s.Threshold, Num: rd.num, Count: rd.count, Window: s.Window,
 		Since: s.since, At: now, targets: s.Targets}

@@ -22,6 +22,12 @@ type measure interface {
 	read(now time.Time) reading
 }
 
+// valuer is a measure whose value is too dear to compute on every read; the rule asks for it
+// when it emits an alert.
+type valuer interface {
+	value(now time.Time, rd reading) float64
+}
+
 func newMeasure(r *Rule) measure {
 	switch r.Measure {
 	case MeasureUnrecognised:
@@ -124,14 +130,18 @@ func (m *latencyMeasure) add(e *Event) bool {
 func (m *latencyMeasure) read(now time.Time) reading {
 	n, slow := m.all.sum(now), m.slow.sum(now)
 	rank := (99*n + 99) / 100 // ⌈0.99·n⌉
-	r := reading{num: slow, count: n, on: n > 0 && n >= m.min && n-slow < rank}
-	if r.on {
-		// The bucket's upper bound is ≥ the true p99 ≥ threshold; show at least the threshold.
-		r.value = max(m.hist.quantile(now, 0.99), m.threshold).Seconds()
-	} else {
-		r.value = m.hist.quantile(now, 0.99).Seconds()
+	return reading{num: slow, count: n, on: n > 0 && n >= m.min && n-slow < rank}
+}
+
+// value is the p99 shown in an alert; reading the histogram costs latBuckets additions, so it
+// is done only when the state changes.
+func (m *latencyMeasure) value(now time.Time, rd reading) float64 {
+	q := m.hist.quantile(now, 0.99)
+	if rd.on {
+		// The bucket's upper bound is ≥ the true p99 ≥ threshold; never show less than it.
+		q = max(q, m.threshold)
 	}
-	return r
+	return q.Seconds()
 }
 
 // gaugeMeasure: the last reported value ≥ threshold.
