@@ -316,6 +316,25 @@ func (a *Alerter) Close(ctx context.Context) error {
 	return err
 }
 
+// WatchSpool reports size() as a KindSpool event now and every interval (on the Clock) until
+// ctx ends or the Alerter closes; run it on its own goroutine. size should be cheap, such as
+// reading the decision log's spool counter.
+func (a *Alerter) WatchSpool(ctx context.Context, every time.Duration, size func() int64) {
+	if a == nil {
+		return
+	}
+	for {
+		a.Observe(Event{Kind: KindSpool, Spool: size()})
+		select {
+		case <-a.clock.After(every):
+		case <-ctx.Done():
+			return
+		case <-a.done:
+			return
+		}
+	}
+}
+
 // Metrics returns the Set holding the zhiyi_alert_* series: Config.Metrics, or the Alerter's
 // own when that was nil.
 func (a *Alerter) Metrics() *metrics.Set { return a.set }

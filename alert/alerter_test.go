@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -350,4 +351,25 @@ func TestNewListsEveryProblem(t *testing.T) {
 	if _, err := New(Config{Logger: testLogger(t)}); err == nil || !strings.Contains(err.Error(), "no targets") {
 		t.Errorf("no targets: %v", err)
 	}
+}
+
+func TestWatchSpool(t *testing.T) {
+	hook := newReceiver(t)
+	a, clock := newTestAlerter(t, Config{GroupWait: -1, Rules: []Rule{{ID: "spool", Measure: MeasureSpool}},
+		Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	var size atomic.Int64
+	size.Store(10)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.WatchSpool(ctx, 10*time.Second, size.Load) }()
+	blockUntil(t, clock, 2) // the evaluation tick and the watcher's wait
+	flush(t, a)
+	hook.none(t)
+	size.Store(25000)
+	clock.Advance(10 * time.Second)
+	if p := hook.next(t); p.Alerts[0].Rule != "spool" || p.Alerts[0].Value != 25000 {
+		t.Fatalf("got %+v", p)
+	}
+	cancel()
+	<-done
 }

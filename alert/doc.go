@@ -13,6 +13,7 @@
 //	cfg.Logger, cfg.Metrics = logger, set      // optional: HTTPClient, Clock too
 //	a, err := alert.New(cfg)                   // starts one evaluation goroutine and one per target
 //	a.Observe(alert.Event{Kind: alert.KindDecision, Route: "handoff", Unrecognised: true, Latency: d})
+//	go a.WatchSpool(ctx, 10*time.Second, spoolRecords) // the decision log's spool size, periodically
 //	defer a.Close(ctx)                         // delivers what is pending until ctx ends
 //
 // Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
@@ -30,7 +31,7 @@
 //	KindDecision     one answered message: Route, Intent, Unrecognised, Latency
 //	KindFeedback     one rating: Rating 1–5 (0: none), Comment (masked)
 //	KindServerError  one 5xx response
-//	KindSpool        the decision log's spool size (Spool, records), reported periodically
+//	KindSpool        the decision log's spool size (Spool, records), reported periodically (WatchSpool)
 //
 // # Rules
 //
