@@ -189,30 +189,6 @@ func TestAlerterTwentiethUnrecognisedReachesTheWebhook(t *testing.T) {
 	}
 }
 
-func TestAlerterGroupsFiringsCloseTogether(t *testing.T) {
-	hook := newReceiver(t)
-	a, clock := newTestAlerter(t, Config{
-		GroupWait: 5 * time.Second,
-		Rules:     []Rule{{ID: "spool", Measure: MeasureSpool}, {ID: "u", Measure: MeasureUnrecognised, Threshold: 1}},
-		Targets:   []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}},
-	})
-	a.Observe(Event{Kind: KindSpool, Spool: 20000})
-	flush(t, a)
-	a.Observe(unrecognised())
-	flush(t, a)
-	blockUntil(t, clock, 2) // the evaluation tick and the target's group wait
-	hook.none(t)
-	clock.Advance(5 * time.Second)
-	p := hook.next(t)
-	if len(p.Alerts) != 2 || p.Alerts[0].Rule != "spool" || p.Alerts[1].Rule != "u" {
-		t.Fatalf("want both firings in one message, got %+v", p)
-	}
-	eventually(t, "one message with two alerts", func() bool {
-		return counter(a, `zhiyi_alert_messages_total{target="hook",type="webhook"}`) == 1 &&
-			counter(a, `zhiyi_alert_delivered_total{target="hook",type="webhook"}`) == 2
-	})
-}
-
 func TestAlerterRoutesToTheRuleTargets(t *testing.T) {
 	ops, all := newReceiver(t), newReceiver(t)
 	a, _ := newTestAlerter(t, Config{
@@ -233,42 +209,6 @@ func TestAlerterRoutesToTheRuleTargets(t *testing.T) {
 	if p := all.next(t); len(p.Alerts) != 1 || p.Alerts[0].Rule != "u" {
 		t.Fatalf("a rule without targets goes to all; the spool rule only to ops: %+v", p)
 	}
-}
-
-func TestAlerterRetriesWithBackoff(t *testing.T) {
-	hook := newReceiver(t)
-	hook.status = []int{http.StatusBadGateway}
-	a, clock := newTestAlerter(t, Config{GroupWait: -1, Backoff: 3 * time.Second,
-		Rules: []Rule{{ID: "spool", Measure: MeasureSpool}}, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
-	a.Observe(Event{Kind: KindSpool, Spool: 20000})
-	flush(t, a)
-	blockUntil(t, clock, 2) // the tick and the backoff after the 502
-	hook.none(t)
-	clock.Advance(3 * time.Second)
-	if p := hook.next(t); p.Alerts[0].Rule != "spool" {
-		t.Fatalf("retry delivered %+v", p)
-	}
-	eventually(t, "delivered after one retry", func() bool {
-		return counter(a, `zhiyi_alert_delivered_total{target="hook",type="webhook"}`) == 1
-	})
-	if n := counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`); n != 0 {
-		t.Fatalf("failed_total = %d", n)
-	}
-}
-
-func TestAlerterGivesUpAndCounts(t *testing.T) {
-	hook := newReceiver(t)
-	hook.status = []int{500, 500}
-	a, clock := newTestAlerter(t, Config{GroupWait: -1, Attempts: 2, Backoff: time.Second,
-		Rules: []Rule{{ID: "spool", Measure: MeasureSpool}}, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
-	a.Observe(Event{Kind: KindSpool, Spool: 20000})
-	flush(t, a)
-	blockUntil(t, clock, 2)
-	clock.Advance(time.Second)
-	eventually(t, "failed_total = 1", func() bool {
-		return counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`) == 1
-	})
-	hook.none(t)
 }
 
 func TestAlerterHangingWebhookDoesNotBlockObserve(t *testing.T) {

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -38,11 +39,12 @@ func TestFlagsWebhookAloneAppliesTheDefaultRules(t *testing.T) {
 	if cfg.Rules != nil || len(cfg.Targets) != 1 || cfg.Targets[0].Name != "webhook" || cfg.Targets[0].Type != TypeWebhook {
 		t.Fatalf("config = %+v", cfg)
 	}
+	cfg.Logger = testLogger(t)
 	a, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close(t.Context())
+	defer a.Close(context.Background())
 	if got, want := len(a.Rules()), len(DefaultRules()); got != want {
 		t.Fatalf("%d rules, want the %d defaults", got, want)
 	}
