@@ -1,0 +1,127 @@
+package alert
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// State is where a rule stands when it emits an Alert.
+type State string
+
+const (
+	// StateFiring: the condition holds (or a keyword comment arrived).
+	StateFiring State = "firing"
+	// StateResolved: the condition of a firing rule no longer holds.
+	StateResolved State = "resolved"
+)
+
+// Alert is one change of a rule's state, as notifiers receive it. Notifiers must treat it as
+// read-only: the same Alert goes to every target of its rule.
+type Alert struct {
+	Rule     string // the rule's id
+	Name     string // the rule's name
+	Measure  Measure
+	Severity Severity
+	State    State
+	// Value is what was measured when the state changed, in the units of Threshold: a count,
+	// a share in [0, 1], seconds (p99_latency) or records (spool).
+	Value     float64
+	Threshold float64
+	Num       int64         // the events counted in Value (the numerator of a share)
+	Count     int64         // the events in the window (the denominator of a share)
+	Window    time.Duration // 0 for comment_keywords and spool
+	// Keyword alerts only: the group's category and label, the word found, the comment
+	// (masked, at most MaxCommentRunes) and its rating (0 when absent).
+	Category      string
+	CategoryLabel string
+	Keyword       string
+	Comment       string
+	Rating        int
+	Since         time.Time // when the rule started firing
+	At            time.Time // when this state was entered
+	// Summary says it in one Chinese line for people, e.g. "10分钟内有 20 条消息未识别（阈值 20 条）".
+	Summary string
+
+	targets []string // the rule's targets; empty means all
+}
+
+// MaxCommentRunes bounds the comment an alert carries, so one long comment cannot fill a
+// WeCom message.
+const MaxCommentRunes = 200
+
+// summary writes the one-line Chinese description of a.
+func (a *Alert) summary() string {
+	var b strings.Builder
+	if a.State == StateResolved {
+		b.WriteString("已恢复：")
+	}
+	w := zhDuration(a.Window)
+	switch a.Measure {
+	case MeasureUnrecognised:
+		fmt.Fprintf(&b, "%s内有 %d 条消息未识别（阈值 %s 条）", w, a.Num, num(a.Threshold))
+	case MeasureHandoffShare:
+		fmt.Fprintf(&b, "%s内转人工占 %s（%d/%d 条消息，阈值 %s）", w, percent(a.Value), a.Num, a.Count, percent(a.Threshold))
+	case MeasureBadRatings:
+		fmt.Fprintf(&b, "%s内收到 %d 个差评（阈值 %s 个）", w, a.Num, num(a.Threshold))
+	case MeasureErrorRate:
+		fmt.Fprintf(&b, "%s内 5xx 错误占 %s（%d/%d 次，阈值 %s）", w, percent(a.Value), a.Num, a.Count, percent(a.Threshold))
+	case MeasureP99Latency:
+		fmt.Fprintf(&b, "%s内 p99 延迟约 %s（%d 条消息，阈值 %s）", w, seconds(a.Value), a.Count, seconds(a.Threshold))
+	case MeasureSpool:
+		fmt.Fprintf(&b, "决策日志积压 %d 条（阈值 %s 条）", a.Num, num(a.Threshold))
+	case MeasureCommentKeywords:
+		fmt.Fprintf(&b, "评价提到「%s」，归类：%s（%s）", a.Keyword, a.CategoryLabel, a.Category)
+		if a.Rating > 0 {
+			fmt.Fprintf(&b, "，评分 %d", a.Rating)
+		}
+		fmt.Fprintf(&b, "：%s", a.Comment)
+	}
+	return b.String()
+}
+
+// zhDuration writes a window the way an operator says it: 10分钟, 1小时, 30秒.
+func zhDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "小时"
+	case d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "分钟"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "秒"
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func percent(v float64) string {
+	s := strconv.FormatFloat(v*100, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+func seconds(v float64) string {
+	d := time.Duration(v * float64(time.Second))
+	if d < time.Second {
+		s := strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+		return strings.TrimSuffix(s, ".0") + "ms"
+	}
+	return strings.TrimSuffix(strconv.FormatFloat(d.Seconds(), 'f', 1, 64), ".0") + "s"
+}
+
+// truncateRunes cuts s to at most n runes, marking the cut with "…".
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, k := 0, 0
+	for i = range s {
+		if k == n-1 {
+			break
+		}
+		k++
+	}
+	return s[:i] + "…"
+}

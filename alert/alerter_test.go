@@ -1,0 +1,315 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/jonboulle/clockwork"
+)
+
+// guard bounds how long a test waits for something that must happen; hitting it is a failure,
+// never a measurement.
+const guard = 20 * time.Second
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// receiver is a real HTTP server on loopback that records the webhook payloads it gets.
+type receiver struct {
+	*httptest.Server
+	got    chan WebhookPayload
+	mu     sync.Mutex
+	status []int // statuses to answer, in order; then 200
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{got: make(chan WebhookPayload, 100)}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		status := http.StatusOK
+		if len(r.status) > 0 {
+			status, r.status = r.status[0], r.status[1:]
+		}
+		r.mu.Unlock()
+		if status != http.StatusOK {
+			w.WriteHeader(status)
+			return
+		}
+		var p WebhookPayload
+		body, _ := io.ReadAll(req.Body)
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Errorf("webhook body is not the payload: %v: %s", err, body)
+		}
+		r.got <- p
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) next(t *testing.T) WebhookPayload {
+	t.Helper()
+	select {
+	case p := <-r.got:
+		return p
+	case <-time.After(guard):
+		t.Fatal("the webhook received nothing")
+	}
+	return WebhookPayload{}
+}
+
+func (r *receiver) none(t *testing.T) {
+	t.Helper()
+	select {
+	case p := <-r.got:
+		t.Fatalf("unexpected payload: %+v", p)
+	default:
+	}
+}
+
+// newTestAlerter starts an Alerter on a fake clock at t0, with a test logger and its own
+// metrics, closed when the test ends.
+func newTestAlerter(t *testing.T, cfg Config) (*Alerter, *clockwork.FakeClock) {
+	t.Helper()
+	clock := clockwork.NewFakeClockAt(t0)
+	return newTestAlerterOn(t, clock, cfg), clock
+}
+
+// newTestAlerterOn is newTestAlerter on a given clock.
+func newTestAlerterOn(t *testing.T, clock *clockwork.FakeClock, cfg Config) *Alerter {
+	t.Helper()
+	cfg.Clock = clock
+	cfg.Logger = testLogger(t)
+	cfg.Metrics = metrics.NewSet()
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), guard)
+		defer cancel()
+		if err := a.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return a
+}
+
+func counter(a *Alerter, name string) uint64 { return a.Metrics().GetOrCreateCounter(name).Get() }
+
+// eventually waits until f holds (the guard bounds the wait).
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(guard)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func flush(t *testing.T, a *Alerter) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func blockUntil(t *testing.T, c *clockwork.FakeClock, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := c.BlockUntilContext(ctx, n); err != nil {
+		t.Fatalf("waiting for %d clock waiters: %v", n, err)
+	}
+}
+
+func unrecognised() Event {
+	return Event{Kind: KindDecision, Route: "suggest", Intent: "none", Unrecognised: true, Latency: time.Millisecond}
+}
+
+func TestAlerterTwentiethUnrecognisedReachesTheWebhook(t *testing.T) {
+	hook := newReceiver(t)
+	a, clock := newTestAlerter(t, Config{GroupWait: -1, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL + "/alerts"}}})
+	for range 19 {
+		a.Observe(unrecognised())
+	}
+	flush(t, a)
+	if n := counter(a, `zhiyi_alert_fired_total{rule="unrecognised"}`); n != 0 {
+		t.Fatalf("fired after 19 unrecognised messages: %d", n)
+	}
+	hook.none(t)
+
+	a.Observe(unrecognised())
+	flush(t, a)
+	if n := counter(a, `zhiyi_alert_fired_total{rule="unrecognised"}`); n != 1 {
+		t.Fatalf("fired_total after the 20th = %d, want 1", n)
+	}
+	p := hook.next(t)
+	if len(p.Alerts) != 1 {
+		t.Fatalf("payload = %+v", p)
+	}
+	al := p.Alerts[0]
+	if p.Source != "zhiyi" || al.Rule != "unrecognised" || al.State != StateFiring || al.Num != 20 || al.WindowSeconds != 600 || !al.At.Equal(t0) {
+		t.Fatalf("alert = %+v", al)
+	}
+	eventually(t, "delivered_total = 1", func() bool {
+		return counter(a, `zhiyi_alert_delivered_total{target="hook",type="webhook"}`) == 1
+	})
+
+	// Eleven quiet minutes later the window is empty: a resolved message.
+	clock.Advance(11 * time.Minute)
+	flush(t, a)
+	p = hook.next(t)
+	if len(p.Alerts) != 1 || p.Alerts[0].State != StateResolved || p.Alerts[0].Rule != "unrecognised" || !p.Alerts[0].Since.Equal(t0) {
+		t.Fatalf("resolved payload = %+v", p)
+	}
+	if n := counter(a, `zhiyi_alert_resolved_total{rule="unrecognised"}`); n != 1 {
+		t.Fatalf("resolved_total = %d", n)
+	}
+}
+
+func TestAlerterRoutesToTheRuleTargets(t *testing.T) {
+	ops, all := newReceiver(t), newReceiver(t)
+	a, _ := newTestAlerter(t, Config{
+		GroupWait: -1,
+		Rules:     []Rule{{ID: "spool", Measure: MeasureSpool, Targets: []string{"ops"}}, {ID: "u", Measure: MeasureUnrecognised, Threshold: 1}},
+		Targets:   []Target{{Name: "ops", Type: TypeWebhook, URL: ops.URL}, {Name: "all", Type: TypeWebhook, URL: all.URL}},
+	})
+	a.Observe(Event{Kind: KindSpool, Spool: 20000})
+	flush(t, a)
+	if p := ops.next(t); p.Alerts[0].Rule != "spool" {
+		t.Fatalf("ops got %+v", p)
+	}
+	a.Observe(unrecognised())
+	flush(t, a)
+	if p := ops.next(t); p.Alerts[0].Rule != "u" {
+		t.Fatalf("ops got %+v", p)
+	}
+	if p := all.next(t); len(p.Alerts) != 1 || p.Alerts[0].Rule != "u" {
+		t.Fatalf("a rule without targets goes to all; the spool rule only to ops: %+v", p)
+	}
+}
+
+func TestAlerterHangingWebhookDoesNotBlockObserve(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+	a, _ := newTestAlerter(t, Config{GroupWait: -1, Attempts: 1, Timeout: 200 * time.Millisecond, QueueSize: 64,
+		Rules:   []Rule{{ID: "u", Measure: MeasureUnrecognised, Threshold: 1}, {ID: "spool", Measure: MeasureSpool}},
+		Targets: []Target{{Name: "hang", Type: TypeWebhook, URL: hang.URL}}})
+	a.Observe(unrecognised()) // fires: its delivery hangs
+	flush(t, a)
+	// While the delivery hangs, Observe returns at once, and beyond the queue it drops and counts
+	// instead of waiting.
+	for range 100_000 {
+		a.Observe(unrecognised())
+	}
+	flush(t, a) // evaluation goes on too
+	a.Observe(Event{Kind: KindSpool, Spool: 1 << 20})
+	flush(t, a)
+	if n := counter(a, `zhiyi_alert_fired_total{rule="spool"}`); n != 1 {
+		t.Fatalf("the spool rule did not fire while the webhook hung: %d", n)
+	}
+	eventually(t, "the hanging attempt times out and counts as failed", func() bool {
+		return counter(a, `zhiyi_alert_failed_total{target="hang",type="webhook"}`) >= 1
+	})
+}
+
+func TestAlerterCloseDeliversPending(t *testing.T) {
+	hook := newReceiver(t)
+	clock := clockwork.NewFakeClockAt(t0)
+	a, err := New(Config{GroupWait: time.Hour, Clock: clock, Logger: testLogger(t), Metrics: metrics.NewSet(),
+		Rules: []Rule{{ID: "spool", Measure: MeasureSpool}}, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Observe(Event{Kind: KindSpool, Spool: 20000})
+	flush(t, a)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := a.Close(ctx); err != nil { // the hour of group wait is cut short
+		t.Fatal(err)
+	}
+	if p := hook.next(t); p.Alerts[0].Rule != "spool" {
+		t.Fatalf("got %+v", p)
+	}
+	a.Observe(unrecognised())
+	if n := counter(a, `zhiyi_alert_events_dropped_total`); n != 1 {
+		t.Fatalf("Observe after Close: dropped = %d, want 1", n)
+	}
+	if err := a.Flush(ctx); err != ErrClosed {
+		t.Fatalf("Flush after Close = %v", err)
+	}
+	if err := a.Close(ctx); err != nil {
+		t.Fatalf("second Close = %v", err)
+	}
+	var nilAlerter *Alerter
+	nilAlerter.Observe(unrecognised()) // a nil Alerter: alerting off, nothing happens
+}
+
+func TestNewListsEveryProblem(t *testing.T) {
+	_, err := New(Config{
+		Rules:   []Rule{{ID: "u", Measure: MeasureUnrecognised, Targets: []string{"nowhere"}}, {ID: "x", Measure: "bogus"}},
+		Targets: []Target{{Name: "a", Type: "fax"}, {Name: "b", Type: TypeWeCom, URL: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}},
+		Logger:  testLogger(t),
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{`rule x: measure: "bogus"`, `target a: type "fax"`, "target b: wecom robot URL", `rule u: unknown target "nowhere"`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if _, err := New(Config{Logger: testLogger(t)}); err == nil || !strings.Contains(err.Error(), "no targets") {
+		t.Errorf("no targets: %v", err)
+	}
+}
+
+func TestWatchSpool(t *testing.T) {
+	hook := newReceiver(t)
+	a, clock := newTestAlerter(t, Config{GroupWait: -1, Rules: []Rule{{ID: "spool", Measure: MeasureSpool}},
+		Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	var size atomic.Int64
+	size.Store(10)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.WatchSpool(ctx, 10*time.Second, size.Load) }()
+	blockUntil(t, clock, 2) // the evaluation tick and the watcher's wait
+	flush(t, a)
+	hook.none(t)
+	size.Store(25000)
+	clock.Advance(10 * time.Second)
+	if p := hook.next(t); p.Alerts[0].Rule != "spool" || p.Alerts[0].Value != 25000 {
+		t.Fatalf("got %+v", p)
+	}
+	cancel()
+	<-done
+}

@@ -1,0 +1,96 @@
+// Package alert watches what the server does and tells operators when something needs them:
+// too many messages not understood, too many handed to humans, bad ratings and what their
+// comments say (回复慢 → too few agents, 听不懂 → the model needs work), server errors, slow
+// answers and a growing decision-log spool. It evaluates rules over sliding windows and
+// delivers alerts to a WeCom group robot, a generic JSON webhook or e-mail, with cooldown,
+// grouping and resolved messages, and never blocks a request.
+//
+// # API
+//
+//	var f alert.Flags
+//	f.RegisterFlags(fs)                       // --alerts, --alert-webhook, --alert-wecom, --alert-smtp, …
+//	cfg, err := f.Config()                     // rules (file or DefaultRules) and targets; *ConfigError lists every problem
+//	cfg.Logger, cfg.Metrics = logger, set      // optional: HTTPClient, Clock too
+//	a, err := alert.New(cfg)                   // starts one evaluation goroutine and one per target
+//	a.Observe(alert.Event{Kind: alert.KindDecision, Route: "handoff", Unrecognised: true, Latency: d})
+//	go a.WatchSpool(ctx, 10*time.Second, spoolRecords) // the decision log's spool size, periodically
+//	defer a.Close(ctx)                         // delivers what is pending until ctx ends
+//
+// Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
+// and counted event when the queue is full. Observe on a nil *Alerter does nothing.
+//
+// The shape follows log/slog: Event is the Record, a Notifier (one method, Notify(ctx,
+// []Alert)) is the Handler, and each Notifier — WeCom, Webhook, Email — is one file with its
+// test. Evaluator is the synchronous core that an Alerter drives; it is usable alone to replay
+// events with their own times. The Clock and the *http.Client are injected, so tests drive
+// windows, cooldowns, group waits, backoff and the WeCom rate limit with a fake clock against
+// real HTTP and SMTP servers on loopback.
+//
+// # Events
+//
+//	KindDecision     one answered message: Route, Intent, Unrecognised, Latency
+//	KindFeedback     one rating: Rating 1–5 (0: none), Comment (masked)
+//	KindServerError  one 5xx response
+//	KindSpool        the decision log's spool size (Spool, records), reported periodically (WatchSpool)
+//
+// # Rules
+//
+// A rule measures one thing over a window and fires when it reaches its threshold. The measures
+// and the default rules (DefaultRules, in force when no --alerts file gives rules):
+//
+//	unrecognised      count of Unrecognised decisions        ≥ 20 in 10m
+//	handoff_share     share of decisions routed "handoff"    ≥ 50 % over ≥ 30 messages in 10m
+//	bad_ratings       count of ratings ≤ max_rating (2)      ≥ 3 in 30m
+//	comment_keywords  a comment containing a group's word    at once, with the group's category:
+//	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进)
+//	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
+//	p99_latency       99th percentile of decision latency    ≥ 50ms over ≥ 100 messages in 5m
+//	spool             the last reported spool size           ≥ 10000 records (critical)
+//
+// A window is cut into 60 buckets: adding an event and reading a count cost O(1), and a window
+// of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);
+// the value shown comes from a log histogram (within 19 %).
+//
+// A threshold rule goes ok → firing → (resolved) ok. It may not fire again within its cooldown
+// (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules
+// are evaluated on every event they concern and every EvalInterval (1s), so a condition clears
+// without new events. comment_keywords fires once per matching comment and group, carries the
+// masked comment (masked again, to be sure) and never resolves.
+//
+// # Delivery
+//
+// Each target has a queue and one goroutine. The alerts that reach a target within GroupWait
+// (200ms) of the first, or while an earlier message is in flight, retried or rate-limited, go
+// out as one message. An attempt is bounded by Timeout (10s); a failed one is retried after
+// Backoff (2s), doubling, up to Attempts (4) in all. WeCom: the robot's markdown message
+// {"msgtype":"markdown","markdown":{"content":…}}, content ≤ 4096 bytes (longer bursts are
+// split over several messages), delivered only on errcode 0, and at most 20 messages per
+// 61 seconds per robot (its limit is 20 a minute; one second of margin): the queue waits and
+// merges instead of dropping. Webhook: see the payload documented on Webhook. E-mail: one
+// plain-text message per delivery through github.com/wneessen/go-mail (STARTTLS, implicit TLS,
+// or plain to a local relay; SMTP AUTH optional). URLs are logged without their query or
+// password (a robot's key is its password).
+//
+// # Configuration
+//
+// Flags (each with a ZHIYI_* environment variable): --alerts FILE (see File for the format),
+// --alert-webhook URL, --alert-wecom URL, --alert-smtp URL with --alert-email-from ADDR and
+// --alert-email-to A,B. A target flag alone applies DefaultRules to it. Config fields default
+// when zero (see Config); validation errors name file:line and list every problem.
+//
+// # Logs and metrics
+//
+// Every firing is logged at warn ("alert firing", with rule, name, measure, severity, value,
+// threshold, count, summary and category), every resolution at info, every delivery that
+// failed for good at error, with the target's name and type but never its URL.
+//
+//	zhiyi_alert_fired_total{rule}             firings
+//	zhiyi_alert_resolved_total{rule}          resolutions
+//	zhiyi_alert_suppressed_total{rule}        firings held back by the cooldown
+//	zhiyi_alert_firing{rule}                  1 while a threshold rule fires
+//	zhiyi_alert_delivered_total{target,type}  alerts delivered
+//	zhiyi_alert_failed_total{target,type}     alerts given up after every attempt
+//	zhiyi_alert_dropped_total{target,type}    alerts dropped from a full target queue (MaxPending)
+//	zhiyi_alert_messages_total{target,type}   messages (requests, e-mails) delivered
+//	zhiyi_alert_events_dropped_total          events Observe dropped (queue full, or closed)
+package alert

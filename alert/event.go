@@ -1,0 +1,55 @@
+package alert
+
+import "time"
+
+// Kind says what an Event reports.
+type Kind uint8
+
+const (
+	// KindDecision is one answered message: Route, Intent, Unrecognised and Latency are set.
+	KindDecision Kind = iota + 1
+	// KindFeedback is one POST /feedback: Rating (1–5, 0 when absent) and Comment (masked).
+	KindFeedback
+	// KindServerError is one HTTP response with a 5xx status (Status).
+	KindServerError
+	// KindSpool reports the decision log's spool size (Spool, in records) at Time.
+	KindSpool
+)
+
+var kindNames = [...]string{"", "decision", "feedback", "server_error", "spool"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Event is one thing the server saw. It is passed by value and holds no pointers into request
+// memory once built: fasthttp handlers must copy strings they take from a RequestCtx (the usual
+// string(b) conversion does).
+type Event struct {
+	Kind Kind
+	// Time is when it happened; Alerter.Observe sets it from its Clock when zero. Evaluator
+	// needs it set.
+	Time time.Time
+
+	// Decision fields.
+	Route        string        // "auto", "suggest" or "handoff"
+	Intent       string        // the intent answered ("none" when out of scope)
+	Unrecognised bool          // the message was not understood (out of scope)
+	Latency      time.Duration // time to answer the message
+
+	// Feedback fields.
+	Rating  int    // 1–5; 0 means no rating was given
+	Comment string // the customer's or agent's comment, already masked with nlp.Mask
+
+	// Status is the HTTP status of a KindServerError event (500–599).
+	Status int
+
+	// Spool is the number of records waiting in the decision log's spool (KindSpool).
+	Spool int64
+}
+
+// RouteHandoff is the Route of a decision a human must take; the handoff share counts it.
+const RouteHandoff = "handoff"

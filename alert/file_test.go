@@ -1,0 +1,181 @@
+package alert
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodFile = `# zhiyi alerts
+group_wait: 1s
+targets:
+  ops-robot:
+    type: wecom
+    url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${TEST_WECOM_KEY}
+  hook:
+    type: webhook
+    url: http://127.0.0.1:9/alerts
+  oncall:
+    type: email
+    smtp: smtp://127.0.0.1:2525?tls=none
+    from: zhiyi@example.com
+    to: ops@example.com, lead@example.com
+rules:
+  - id: unrecognised
+    name: 未识别消息过多
+    measure: unrecognised
+    window: 10m
+    threshold: 20
+    cooldown: 30m
+    severity: warning
+    targets: [ops-robot]
+  - id: handoff
+    measure: handoff_share
+    threshold: 40%
+    min_count: 50
+  - id: slow
+    measure: p99_latency
+    window: 1m
+    threshold: 80ms
+    cooldown: 0
+    severity: critical
+  - id: comments
+    measure: comment_keywords
+    keywords:
+      - {category: staffing, label: 人手不足, words: [回复慢, 等太久, 没人理]}
+      - category: delivery
+        words:
+          - 快递
+          - 物流
+`
+
+func TestParseFile(t *testing.T) {
+	t.Setenv("TEST_WECOM_KEY", "k-123")
+	f, err := ParseFile("alerts.yaml", []byte(goodFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.GroupWait != time.Second || len(f.Targets) != 3 || len(f.Rules) != 4 {
+		t.Fatalf("file = %+v", f)
+	}
+	if w := f.Targets[0]; w.Name != "ops-robot" || w.Type != TypeWeCom || !strings.HasSuffix(w.URL, "key=k-123") || w.line != 4 {
+		t.Errorf("wecom target = %+v", w)
+	}
+	if e := f.Targets[2].Email; e.SMTP != "smtp://127.0.0.1:2525?tls=none" || len(e.To) != 2 || e.To[1] != "lead@example.com" {
+		t.Errorf("email target = %+v", e)
+	}
+	r := f.Rules
+	if r[0].Name != "未识别消息过多" || r[0].Threshold != 20 || r[0].Targets[0] != "ops-robot" || r[0].line != 16 {
+		t.Errorf("rule 0 = %+v", r[0])
+	}
+	if r[1].Threshold != 0.4 || r[1].MinCount != 50 || r[1].Window != 10*time.Minute || r[1].Name != "转人工比例过高" {
+		t.Errorf("rule 1 (defaults filled) = %+v", r[1])
+	}
+	if r[2].Threshold != 0.08 || r[2].Cooldown != 0 || r[2].Severity != SeverityCritical {
+		t.Errorf("rule 2 = %+v", r[2])
+	}
+	if k := r[3].Keywords; len(k) != 2 || k[1].Label != "delivery" || k[1].Words[1] != "物流" {
+		t.Errorf("rule 3 keywords = %+v", k)
+	}
+	if _, err := NewEvaluator(f.Rules); err != nil {
+		t.Errorf("the parsed rules do not build: %v", err)
+	}
+}
+
+func TestParseFileListsEveryProblemWithItsLine(t *testing.T) {
+	src := `targets:
+  robot:
+    type: wecom
+    url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send
+  mail:
+    type: email
+    smtp: smtp://x
+  pager:
+    type: sms
+rules:
+  - id: unrecognised
+    measure: unrecognised
+    window: ten minutes
+    threshold: 20
+  - id: handoff
+    measure: handoff_share
+    threshold: 150%
+    colour: red
+  - id: handoff
+    measure: p99_latency
+    threshold: fast
+  - measure: spool
+  - id: k
+    measure: comment_keywords
+    threshold: 3
+    keywords:
+      - {category: staffing}
+`
+	_, err := ParseFile("alerts.yaml", []byte(src))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{
+		"alerts.yaml:4: target robot: wecom robot URL https://qyapi.weixin.qq.com/cgi-bin/webhook/send: no key parameter",
+		"alerts.yaml:5: target mail: from missing",
+		"alerts.yaml:5: target mail: to missing",
+		`alerts.yaml:9: target pager: type "sms": want wecom, webhook or email`,
+		`alerts.yaml:13: rule unrecognised: window: "ten minutes": want a duration such as 30s, 10m or 1h`,
+		`alerts.yaml:17: rule handoff: threshold: 1.5: a share must be in (0, 1]`,
+		`alerts.yaml:18: rule at line 15: unknown key "colour"`,
+		`alerts.yaml:21: rule handoff: threshold "fast": want a duration such as 50ms`,
+		`alerts.yaml:19: rule handoff: id already used at line 15`,
+		"alerts.yaml:22: rule: id missing",
+		"alerts.yaml:25: rule k: threshold: measure comment_keywords fires on every matching comment and takes none",
+		"alerts.yaml:27: rule k: keywords: words missing",
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q", w)
+		}
+	}
+	if len(ce.Problems) != len(want) {
+		t.Errorf("%d problems, want %d", len(ce.Problems), len(want))
+	}
+	if t.Failed() {
+		t.Logf("error:\n%s", msg)
+	}
+}
+
+func TestParseFileSyntaxAndEnv(t *testing.T) {
+	_, err := ParseFile("a.yaml", []byte("rules:\n  - id: x\n\tmeasure: spool\n"))
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:2: found a tab character that violates indentation") {
+		t.Errorf("YAML syntax error: %v, want a.yaml:2", err)
+	}
+	_, err = ParseFile("a.yaml", []byte("targets:\n  r:\n    type: wecom\n    url: https://h/?key=${TEST_UNSET_ALERT_KEY}\n"))
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:4: target r: url: environment variable TEST_UNSET_ALERT_KEY is not set") {
+		t.Errorf("unset env: %v", err)
+	}
+	_, err = ParseFile("a.yaml", []byte("- 1\n"))
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:1: file: want a mapping") {
+		t.Errorf("a list at the top: %v", err)
+	}
+	_, err = ParseFile("a.yaml", nil)
+	if err == nil || !strings.Contains(err.Error(), "a.yaml: empty file") {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "alerts.yaml")
+	if err := os.WriteFile(path, []byte("targets:\n  hook: {type: webhook, url: 'http://127.0.0.1:9/'}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadFile(path)
+	if err != nil || f.Rules != nil || len(f.Targets) != 1 {
+		t.Fatalf("LoadFile = %+v, %v (no rules section: Rules nil, so the defaults apply)", f, err)
+	}
+	if _, err := LoadFile(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -1,0 +1,150 @@
+package alert
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCommentKeywords(t *testing.T) {
+	ev := mustEvaluator(t, DefaultRules()...)
+	fb := func(rating int, comment string) []Alert { // the comment alerts only (bad_ratings may fire too)
+		var out []Alert
+		for _, a := range ev.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: rating, Comment: comment}) {
+			if a.Measure == MeasureCommentKeywords {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	got := fb(1, "客服回复慢")
+	if len(got) != 1 {
+		t.Fatalf("回复慢: %d alerts, want 1: %+v", len(got), got)
+	}
+	a := got[0]
+	if a.Rule != "comment_keywords" || a.Category != "staffing" || a.CategoryLabel != "人手不足" || a.Keyword != "回复慢" || a.Rating != 1 || a.State != StateFiring {
+		t.Fatalf("alert = %+v", a)
+	}
+	if got := fb(2, "完全听不懂我在说什么"); len(got) != 1 || got[0].Category != "model" || got[0].CategoryLabel != "模型需要改进" {
+		t.Fatalf("听不懂: %+v", got)
+	}
+	if got := fb(0, "等太久了，机器人也答非所问"); len(got) != 2 || got[0].Category != "staffing" || got[1].Category != "model" {
+		t.Fatalf("both groups: %+v", got)
+	}
+	if got := fb(5, "很好，谢谢"); len(got) != 0 {
+		t.Fatalf("a kind comment fired: %+v", got)
+	}
+	// The comment is masked again: a phone number never reaches an operator.
+	got = fb(1, "回复慢，打我电话13812345678")
+	if len(got) != 1 || strings.Contains(got[0].Comment, "13812345678") || !strings.Contains(got[0].Comment, "<PHONE>") {
+		t.Fatalf("comment not masked: %+v", got)
+	}
+	// Comment rules never resolve.
+	for _, a := range ev.Tick(nil, t0.Add(24*time.Hour)) {
+		if a.Measure == MeasureCommentKeywords {
+			t.Fatalf("tick: %+v", a)
+		}
+	}
+}
+
+func TestCommentCooldownPerGroup(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "c", Measure: MeasureCommentKeywords, Cooldown: time.Hour})
+	fb := func(at time.Duration, comment string) int {
+		return len(ev.Observe(nil, Event{Kind: KindFeedback, Time: t0.Add(at), Comment: comment}))
+	}
+	if fb(0, "回复慢") != 1 || fb(time.Minute, "没人理") != 0 || fb(2*time.Minute, "听不懂") != 1 || fb(61*time.Minute, "等太久") != 1 {
+		t.Fatal("cooldown should hold back repeats of the same group only, for an hour")
+	}
+}
+
+func TestShareAndMinCount(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "h", Measure: MeasureHandoffShare})
+	var out []Alert
+	for i := range 29 {
+		out = ev.Observe(out, decisionAt(t0.Add(time.Duration(i)*time.Second), RouteHandoff, time.Millisecond))
+	}
+	if len(out) != 0 {
+		t.Fatalf("29 messages (below min_count 30) fired: %+v", out)
+	}
+	out = ev.Observe(out, decisionAt(t0.Add(30*time.Second), "auto", time.Millisecond))
+	if len(out) != 1 || out[0].Num != 29 || out[0].Count != 30 {
+		t.Fatalf("30 messages, 29 handed off: %+v", out)
+	}
+	if want := "10分钟内转人工占 96.7%（29/30 条消息，阈值 50%）"; out[0].Summary != want {
+		t.Fatalf("summary %q, want %q", out[0].Summary, want)
+	}
+	for i := range 30 { // 29 of 60 is below 50 %: resolves
+		out = ev.Observe(out[:0], decisionAt(t0.Add(time.Minute+time.Duration(i)*time.Second), "auto", time.Millisecond))
+		if len(out) > 0 {
+			break
+		}
+	}
+	if len(out) != 1 || out[0].State != StateResolved || out[0].Count != 59 {
+		t.Fatalf("want resolved at 29/59: %+v", out)
+	}
+}
+
+func TestBadRatings(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings})
+	rate := func(at time.Duration, r int) []Alert {
+		return ev.Observe(nil, Event{Kind: KindFeedback, Time: t0.Add(at), Rating: r})
+	}
+	if len(rate(0, 1))+len(rate(time.Minute, 3))+len(rate(2*time.Minute, 0))+len(rate(3*time.Minute, 2)) != 0 {
+		t.Fatal("fired before the third bad rating")
+	}
+	got := rate(29*time.Minute, 2)
+	if len(got) != 1 || got[0].Num != 3 {
+		t.Fatalf("third bad rating in 30 minutes: %+v", got)
+	}
+}
+
+func TestErrorRate(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "e", Measure: MeasureErrorRate})
+	var out []Alert
+	for i := range 99 {
+		out = ev.Observe(out, decisionAt(t0.Add(time.Duration(i)*time.Second), "auto", time.Millisecond))
+	}
+	out = ev.Observe(out, Event{Kind: KindServerError, Time: t0.Add(100 * time.Second), Status: 500})
+	if len(out) != 1 || out[0].Num != 1 || out[0].Count != 100 || out[0].Value != 0.01 {
+		t.Fatalf("1 error in 100 requests (1 %%): %+v", out)
+	}
+	if out[0].Severity != SeverityWarning {
+		t.Errorf("severity %s: a rule built in Go without one is a warning", out[0].Severity)
+	}
+}
+
+func TestP99Latency(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "p", Measure: MeasureP99Latency})
+	var out []Alert
+	for i := range 99 {
+		out = ev.Observe(out, decisionAt(t0.Add(time.Duration(i)*time.Second), "auto", time.Millisecond))
+	}
+	out = ev.Observe(out, decisionAt(t0.Add(100*time.Second), "auto", 80*time.Millisecond))
+	if len(out) != 0 {
+		t.Fatalf("one slow message in 100 (p99 = 1ms) fired: %+v", out)
+	}
+	out = ev.Observe(out, decisionAt(t0.Add(101*time.Second), "auto", 80*time.Millisecond))
+	if len(out) != 1 {
+		t.Fatalf("two slow messages in 101 (p99 = 80ms): %+v", out)
+	}
+	if v := out[0].Value; v < 0.080 || v > 0.096 {
+		t.Fatalf("p99 shown as %vs, want ≈ 0.08", v)
+	}
+	if !strings.Contains(out[0].Summary, "阈值 50ms") {
+		t.Fatalf("summary %q", out[0].Summary)
+	}
+}
+
+func TestSpool(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "s", Measure: MeasureSpool})
+	spool := func(n int64) []Alert { return ev.Observe(nil, Event{Kind: KindSpool, Time: t0, Spool: n}) }
+	if len(spool(9999)) != 0 {
+		t.Fatal("9999 records fired")
+	}
+	if got := spool(10000); len(got) != 1 || got[0].Summary != "决策日志积压 10000 条（阈值 10000 条）" {
+		t.Fatalf("10000 records: %+v", got)
+	}
+	if got := spool(12); len(got) != 1 || got[0].State != StateResolved {
+		t.Fatalf("drained: %+v", got)
+	}
+}
