@@ -42,6 +42,31 @@ type ContextPolicy struct {
 	Intents []string `json:"intents,omitempty"`
 }
 
+// Fallback reports whether a message decided as intent with confidence was not understood: out
+// of scope, or below the suggest threshold.
+func (p *Policy) Fallback(intent string, confidence float64) bool {
+	return intent == NoneIntent || confidence < p.Suggest
+}
+
+// NextActive returns a conversation's active intent after a message decided as intent with
+// confidence: that intent when it is sticky and understood, else the active intent before.
+// Serving (package reply) and training's replay of conversations both follow it.
+func (p *Policy) NextActive(active, intent string, confidence float64) string {
+	if p.Fallback(intent, confidence) {
+		return active
+	}
+	if len(p.Context.Intents) == 0 {
+		if intent != NoneIntent { // a bundle from before context: every intent
+			return intent
+		}
+		return active
+	}
+	if p.Context.Sticky(intent) {
+		return intent
+	}
+	return active
+}
+
 // Sticky reports whether an intent may become a conversation's active intent.
 func (c ContextPolicy) Sticky(intent string) bool {
 	for _, it := range c.Intents {

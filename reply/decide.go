@@ -89,12 +89,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		ctxInfo.Escalation = res.Context.Escalation // sentiment's
 	}
 	res.Context = ctxInfo
-	sticky := func(id string) bool {
-		if len(p.Context.Intents) == 0 {
-			return id != intent.NoneIntent // bundles from before context: every intent
-		}
-		return p.Context.Sticky(id)
-	}
+	sticky := func(id string) bool { return p.NextActive("", id, 1) == id }
 	// Repeats: the same need again, soon after it was answered automatically.
 	// (The previous turn was answered automatically, or was itself a repeat of such an answer.)
 	if last := st.Last(); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
@@ -114,7 +109,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		st.Repeats = 0
 	}
 	// Fallbacks: out of scope or below the suggest threshold, turn after turn.
-	fallback := res.Rule == "" && (res.Intent == intent.NoneIntent || res.Confidence < p.Suggest)
+	fallback := res.Rule == "" && p.Fallback(res.Intent, res.Confidence)
 	if fallback {
 		st.Fallbacks++
 		if st.Fallbacks >= r.cfg.EscalateAfter {
@@ -130,8 +125,8 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		st.Fallbacks = 0
 	}
 	// The active intent: the last need understood well enough to be the topic.
-	if !fallback && sticky(res.Intent) && res.Confidence >= p.Suggest {
-		st.ActiveIntent = res.Intent
+	if !fallback {
+		st.ActiveIntent = p.NextActive(st.ActiveIntent, res.Intent, res.Confidence)
 	}
 	if res.Route == intent.RouteAuto {
 		st.LastAnswerAt = at

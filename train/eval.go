@@ -126,6 +126,12 @@ func Evaluate(ctx context.Context, e *intent.Engine, data []Labelled, name strin
 	return buildReport(e.Version(), e.Classifier().Labels(), e.KB(), data, results, name), nil
 }
 
+// Score builds the report of results already decided (by a conversation replay, say) for data,
+// in the same order.
+func Score(e *intent.Engine, data []Labelled, results []intent.Result, name string) *Report {
+	return buildReport(e.Version(), e.Classifier().Labels(), e.KB(), data, results, name)
+}
+
 // buildReport scores results (with Debug set, for the masked examples) against data's gold
 // intents. labels are the model's; kb, when not nil, names them.
 func buildReport(model string, labels []string, kb *index.KB, data []Labelled, results []intent.Result, name string) *Report {

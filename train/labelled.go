@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -30,7 +31,7 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 	if known == nil {
 		known = func(string) bool { return true }
 	}
-	imp, err := importRecords(ctx, o.Paths, o.CSV)
+	imp, err := importRecords(ctx, o.Paths, o.CSV, time.Time{})
 	if err != nil {
 		return nil, imp.stats, nil, err
 	}
@@ -48,4 +49,85 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 		out = append(out, Labelled{Text: r.text, Intent: r.intent})
 	}
 	return out, imp.stats, ls, nil
+}
+
+// ConversationTurn is one customer message of a conversation, for replaying exports as traffic:
+// its masked text, id, time and gold intent ("" when unlabelled).
+type ConversationTurn struct {
+	Text   string
+	MsgID  string
+	Time   time.Time
+	Intent string
+	// Scored marks a labelled turn sent at or after DataOptions.Since: the turns an evaluation
+	// scores (earlier turns only give context).
+	Scored bool
+}
+
+// Conversation is one exported conversation's customer turns in time order, with its key
+// (channel-prefixed, as Message.Conversation) and channel.
+type Conversation struct {
+	Key     string
+	Channel string
+	Turns   []ConversationTurn
+}
+
+// ReadConversations imports o.Paths as ReadLabelled does, but returns every conversation's
+// customer turns in order (repeated texts included: a replay needs every turn). Messages that
+// belong to no conversation (plain lines without chat_id) each form a conversation of their own.
+func ReadConversations(ctx context.Context, o DataOptions, prog io.Writer) ([]Conversation, ImportStats, *LabelStats, error) {
+	if o.CSV.Text == nil {
+		o.CSV = DefaultCSVColumns()
+	}
+	if prog == nil {
+		prog = io.Discard
+	}
+	known := o.Known
+	if known == nil {
+		known = func(string) bool { return true }
+	}
+	imp, err := importRecords(ctx, o.Paths, o.CSV, time.Time{})
+	if err != nil {
+		return nil, imp.stats, nil, err
+	}
+	var ls *LabelStats
+	if len(o.Labels) > 0 {
+		if ls, err = imp.applyLabels(o.Labels, known, prog); err != nil {
+			return nil, imp.stats, ls, err
+		}
+	}
+	inConv := make([]bool, len(imp.recs))
+	var out []Conversation
+	turn := func(rec int, at time.Time, msgID string) ConversationTurn {
+		r := imp.recs[rec]
+		t := ConversationTurn{Text: r.text, MsgID: msgID, Time: at, Intent: r.intent}
+		if msgID != "" {
+			t.Intent = imp.byID[msgID]
+		}
+		t.Scored = t.Intent != "" && (o.Since.IsZero() || at.IsZero() || !at.Before(o.Since))
+		return t
+	}
+	for _, c := range imp.convs {
+		conv := Conversation{Key: c.key, Channel: channelOf(c.key)}
+		for _, t := range c.turns {
+			if t.rec >= 0 {
+				inConv[t.rec] = true
+				conv.Turns = append(conv.Turns, turn(t.rec, t.time, t.msgID))
+			}
+		}
+		if len(conv.Turns) > 0 {
+			out = append(out, conv)
+		}
+	}
+	for i, r := range imp.recs {
+		if !inConv[i] && r.origin.exported() {
+			out = append(out, Conversation{Channel: "plain", Turns: []ConversationTurn{turn(i, r.time, r.msgID)}})
+		}
+	}
+	return out, imp.stats, ls, nil
+}
+
+// channelOf is the channel of a conversation key ("wecom:…" → wecom).
+func channelOf(key string) string {
+	ch, _, _ := strings.Cut(key, ":")
+	return ch
 }

@@ -32,7 +32,7 @@ func (r *run) loadDictionaries() (bool, error) {
 // importData reads the exports (and the dev file, when there is one), masked.
 func (r *run) importData() (bool, error) {
 	fmt.Fprintf(r.prog, "importing %s\n", strings.Join(r.cfg.Data, ", "))
-	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV)
+	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV, r.cfg.Until)
 	if err != nil {
 		return false, err
 	}
@@ -47,7 +47,7 @@ func (r *run) importData() (bool, error) {
 		fmt.Fprintf(r.prog, "  malformed: %s\n", p)
 	}
 	if r.cfg.Dev != "" {
-		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV)
+		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV, time.Time{})
 		if err != nil {
 			return false, err
 		}
@@ -77,6 +77,12 @@ type imported struct {
 	byText  map[string]int // masked text → record
 	convs   []conversation
 	stats   ImportStats
+	// later holds the ids of messages left out for being sent at or after the import's until:
+	// labels may name them without matching a record.
+	later map[string]bool
+	// byID is each message's own label by id (a repeated text shares its first record, but
+	// not necessarily its label): what a conversation replay scores against.
+	byID map[string]string
 }
 
 // conversation is one conversation's text turns in time order: the customer's (rec ≥ 0, an
@@ -87,17 +93,26 @@ type conversation struct {
 }
 
 type turn struct {
-	text string // masked
-	rec  int    // the customer message's record; -1 for an agent's reply
-	time time.Time
+	text  string // masked
+	rec   int    // the customer message's record; -1 for an agent's reply
+	time  time.Time
+	msgID string
 }
 
-func importRecords(ctx context.Context, paths []string, cols CSVColumns) (imported, error) {
+// importRecords reads the messages of paths; with until set, those sent at or after it are left
+// out (their ids kept in imported.later).
+func importRecords(ctx context.Context, paths []string, cols CSVColumns, until time.Time) (imported, error) {
 	im := NewImporter()
 	im.CSV, im.Agents, im.KeepDuplicates = cols, true, true
-	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}}
+	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, byID: map[string]string{}}
 	convIndex := map[string]int{}
 	err := im.Import(ctx, paths, func(m Message) error {
+		if !until.IsZero() && !m.Time.IsZero() && !m.Time.Before(until) {
+			if m.MsgID != "" {
+				out.later[m.MsgID] = true
+			}
+			return nil
+		}
 		text, _ := nlp.Mask(nlp.Normalize(m.Text))
 		rec := -1
 		if !m.Agent {
@@ -110,6 +125,9 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns) (import
 			}
 			if m.MsgID != "" {
 				out.byMsgID[m.MsgID] = i
+				if m.Intent != "" {
+					out.byID[m.MsgID] = m.Intent
+				}
 			}
 			rec = i
 		}
@@ -120,7 +138,7 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns) (import
 				convIndex[m.Conversation] = c
 				out.convs = append(out.convs, conversation{key: m.Conversation})
 			}
-			out.convs[c].turns = append(out.convs[c].turns, turn{text: text, rec: rec, time: m.Time})
+			out.convs[c].turns = append(out.convs[c].turns, turn{text: text, rec: rec, time: m.Time, msgID: m.MsgID})
 		}
 		return nil
 	})

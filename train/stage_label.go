@@ -82,7 +82,9 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 			for _, id := range l.MsgIDs {
 				i, ok := d.byMsgID[id]
 				if !ok {
-					missing = append(missing, id)
+					if !d.later[id] {
+						missing = append(missing, id)
+					}
 					continue
 				}
 				rec := &d.recs[i]
@@ -90,6 +92,7 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 					st.Overridden++
 				}
 				rec.intent = l.Intent
+				d.byID[id] = l.Intent
 				rec.origin = fromLabel
 				if l.Cluster != "" {
 					rec.origin = fromSheet

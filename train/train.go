@@ -16,9 +16,12 @@ import (
 
 // Config is everything `zhiyi train` needs.
 type Config struct {
-	Data    []string   // export files or directories
-	Dev     string     // explicit dev file; "" splits the data
-	Labels  []string   // label files (--labels): msgid or text lines, or filled cluster sheets
+	Data   []string // export files or directories
+	Dev    string   // explicit dev file; "" splits the data
+	Labels []string // label files (--labels): msgid or text lines, or filled cluster sheets
+	// Until leaves out messages sent at or after it (zero: none): to train on a period and
+	// evaluate on the next.
+	Until   time.Time
 	KB      string     // knowledge base (kb.yaml); "" for none
 	DictDir string     // dictionary directory; "" for none
 	Out     string     // bundle directory to write
@@ -144,6 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		{"analyze", r.analyze},
 		{"fit", r.fit},
 		{"calibrate", r.calibrate},
+		{"context", r.fitContext},
 		{"evaluate", r.evaluate},
 		{"refit", r.refit},
 		{"index", r.writeIndex},

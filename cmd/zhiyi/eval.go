@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
@@ -24,8 +27,10 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
 	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
+	ctxWeight := fs.Float64("context-weight", -1, "override the bundle's context weight (how much a conversation's active intent counts; -1: the bundle's)")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "labels beside the exports, as zhiyi train --labels (repeatable)")
+	convs := fs.Bool("conversations", false, "replay the exports as traffic, conversation by conversation in time order, with the context serving keeps (retries, the active intent, repeats, escalation)")
 	since := fs.String("since", "", "score only messages sent at or after this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -45,6 +50,11 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	defer eng.Close()
+	if *ctxWeight >= 0 {
+		p := eng.Policy()
+		p.Context.Weight = *ctxWeight
+		eng = eng.WithPolicy(p)
+	}
 	if *alone {
 		p := eng.Policy()
 		p.Fusion, p.RetrievalGate = intent.Fusion{Classifier: 1}, 0
@@ -61,17 +71,23 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if kb := eng.KB(); kb != nil {
 		opts.Known = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
 	}
-	items, st, _, err := train.ReadLabelled(ctx, opts, stderr)
-	fmt.Fprintf(stderr, "import: %s\n", st)
-	if err != nil {
-		return err
-	}
-	if len(items) == 0 {
-		return fmt.Errorf("%s: no labelled messages", *data)
-	}
-	rep, err := train.Evaluate(ctx, eng, items, *data, stderr)
-	if err != nil {
-		return err
+	var rep *train.Report
+	if *convs {
+		if rep, err = evalConversations(ctx, eng, opts, *data, stderr); err != nil {
+			return err
+		}
+	} else {
+		items, st, _, err := train.ReadLabelled(ctx, opts, stderr)
+		fmt.Fprintf(stderr, "import: %s\n", st)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return fmt.Errorf("%s: no labelled messages", *data)
+		}
+		if rep, err = train.Evaluate(ctx, eng, items, *data, stderr); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %.1f%% (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
 		rep.Accuracy, rep.MacroF1, 100*rep.AutoCoverage, rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
@@ -134,3 +150,50 @@ func parseSince(v string) (time.Time, error) {
 
 // cst is China Standard Time, the shops' clock.
 var cst = time.FixedZone("CST", 8*3600)
+
+// evalConversations replays the exports as serving would see them: each conversation's customer
+// messages in time order through package reply, with an in-memory conversation store, and
+// scores the labelled messages sent since opts.Since (earlier turns give context only).
+func evalConversations(ctx context.Context, eng *intent.Engine, opts train.DataOptions, name string, stderr io.Writer) (*train.Report, error) {
+	convs, st, _, err := train.ReadConversations(ctx, opts, stderr)
+	fmt.Fprintf(stderr, "import: %s; %d conversations\n", st, len(convs))
+	if err != nil {
+		return nil, err
+	}
+	store := session.NewMemory(session.MemoryConfig{})
+	defer store.Close()
+	rp := reply.New(reply.Config{Sessions: store})
+	var items []train.Labelled
+	var results []intent.Result
+	var buf []byte
+	for i, c := range convs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chat := "replay-" + strconv.Itoa(i)
+		for _, t := range c.Turns {
+			req := intent.Request{Text: t.Text, MsgID: t.MsgID, ChatID: chat, Channel: c.Channel, Debug: t.Scored}
+			if !t.Time.IsZero() {
+				req.SentAt = t.Time.UnixMilli()
+			}
+			d := rp.Decide(ctx, eng, req)
+			if d.Replay != "" {
+				continue // the same message id again: already scored
+			}
+			buf = d.Result.AppendJSON(buf[:0])
+			rp.Commit(ctx, d, buf)
+			if t.Scored {
+				items = append(items, train.Labelled{Text: t.Text, Intent: t.Intent})
+				results = append(results, d.Result)
+			}
+		}
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%s: no labelled messages to score", name)
+	}
+	what := name + " replayed as conversations"
+	if !opts.Since.IsZero() {
+		what += ", scored from " + opts.Since.Format(time.DateOnly)
+	}
+	return train.Score(eng, items, results, what), nil
+}

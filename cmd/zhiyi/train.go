@@ -20,6 +20,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	var data, labels multiFlag
 	var csvMap string
 	var summary bool
+	var until string
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
 	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
@@ -45,6 +46,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.BoolVar(&cfg.Weak.NoSeeds, "no-seeds", false, "do not train on kb.yaml's example questions")
 	fs.BoolVar(&cfg.Weak.NoNoneSeeds, "no-none-seeds", false, "do not add the built-in out-of-scope examples when the labels have few out-of-scope messages")
 	fs.IntVar(&cfg.Weak.Rounds, "self-train-rounds", 0, "rounds of self-training over unlabelled messages (0: default, -1: off)")
+	fs.StringVar(&until, "until", "", "train only on messages sent before this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	fs.BoolVar(&summary, "json", false, "print the training summary as JSON on stdout")
 	// --data a b c: take the bare paths that follow --data as data too.
 	args, extra := splitDataArgs(args)
@@ -60,6 +62,9 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return errUsage
 	}
 	var err error
+	if cfg.Until, err = parseSince(until); err != nil {
+		return fmt.Errorf("--until: %w", err)
+	}
 	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {
 		return err
 	}

@@ -1,0 +1,142 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// contextWeights are the context weights training tries, and defaultContextWeight the one it
+// takes when there is no labelled dev split to choose on (about the middle of what the sample
+// shop's and public conversations chose; see docs/benchmarks.md).
+var contextWeights = []float64{0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5}
+
+const defaultContextWeight = 2
+
+// minSticky is how often an intent's next customer message must share it for the intent to
+// become a conversation's topic; greetings and thanks do not.
+const minSticky = 0.35
+
+// fitContext chooses which intents become a conversation's active intent (those its next message
+// tends to continue, by the labelled conversations) and how much the active intent counts (the
+// weight whose replay of the dev split's conversations is most accurate).
+func (r *run) fitContext() (bool, error) {
+	label := func(t turn) string {
+		if t.msgID != "" {
+			if l, ok := r.data.byID[t.msgID]; ok {
+				return l
+			}
+		}
+		return r.data.recs[t.rec].intent
+	}
+	r.policy.Context.Intents = stickyIntents(r.data.convs, label, r.labelIndex)
+	if len(r.policy.Context.Intents) == 0 {
+		return true, nil
+	}
+	dev := map[string]bool{}
+	for _, rec := range r.devSplit {
+		dev[rec.text] = true
+	}
+	var convs [][]turn
+	for _, c := range r.data.convs {
+		var turns []turn
+		scored := false
+		for _, t := range c.turns {
+			if t.rec >= 0 {
+				turns = append(turns, t)
+				scored = scored || dev[r.data.recs[t.rec].text] && label(t) != ""
+			}
+		}
+		if scored {
+			convs = append(convs, turns)
+		}
+	}
+	if len(convs) == 0 {
+		r.policy.Context.Weight = defaultContextWeight
+		fmt.Fprintf(r.prog, "context: %d intents carry a conversation; weight %.1f (default: no labelled dev conversations)\n",
+			len(r.policy.Context.Intents), r.policy.Context.Weight)
+		return false, nil
+	}
+	if err := writeJSON(filepath.Join(r.tmp, intent.PolicyFile), r.policy); err != nil {
+		return false, err
+	}
+	eng, err := intent.LoadUnverified(r.ctx, r.tmp, r.cfg.Name)
+	if err != nil {
+		return false, err
+	}
+	defer eng.Close()
+	best, bestAcc := 0.0, -1.0
+	for _, w := range contextWeights {
+		p := r.policy
+		p.Context.Weight = w
+		acc := replayAccuracy(r.ctx, eng.WithPolicy(p), convs, func(t turn) (string, bool) {
+			l := label(t)
+			return l, l != "" && dev[r.data.recs[t.rec].text]
+		})
+		if acc > bestAcc+1e-9 {
+			best, bestAcc = w, acc
+		}
+	}
+	r.policy.Context.Weight = best
+	fmt.Fprintf(r.prog, "context: %d intents carry a conversation; weight %.1f (dev conversations replayed: accuracy %.4f)\n",
+		len(r.policy.Context.Intents), best, bestAcc)
+	return false, nil
+}
+
+// stickyIntents returns, sorted, the intents whose next customer message in a conversation has
+// the same label at least minSticky of the time (over at least five such pairs).
+func stickyIntents(convs []conversation, label func(turn) string, known map[string]int) []string {
+	pairs, same := map[string]int{}, map[string]int{}
+	for _, c := range convs {
+		prev := ""
+		for _, t := range c.turns {
+			if t.rec < 0 {
+				continue
+			}
+			l := label(t)
+			if prev != "" && l != "" {
+				pairs[prev]++
+				if l == prev {
+					same[prev]++
+				}
+			}
+			prev = l
+		}
+	}
+	var out []string
+	for l, n := range pairs {
+		if _, ok := known[l]; ok && l != intent.NoneIntent && n >= 5 && float64(same[l]) >= minSticky*float64(n) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// replayAccuracy replays conversations through the engine as serving does (each message with the
+// conversation's active intent, updated by Policy.NextActive) and returns the accuracy on the
+// turns score says to score.
+func replayAccuracy(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool)) float64 {
+	p := eng.Policy()
+	right, n := 0, 0
+	for _, c := range convs {
+		active := ""
+		for _, t := range c {
+			res := eng.Classify(ctx, intent.Request{Text: t.text, ActiveIntent: active})
+			active = p.NextActive(active, res.Intent, res.Confidence)
+			if gold, ok := score(t); ok {
+				n++
+				if res.Intent == gold {
+					right++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(right) / float64(n)
+}
