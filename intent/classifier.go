@@ -23,6 +23,10 @@ type Classifier struct {
 	weights []float32
 	stride  int
 	bias    []float32
+	// idf2 holds each row's squared inverse document frequency when the classifier weighs its
+	// features (TF-IDF, L2-normalised over the features it knows; weights hold w·idf); nil for
+	// the unweighted form, every feature 1/√n of the message's features.
+	idf2 []float32
 }
 
 // NewClassifier assembles a classifier from trained parts: labels, the feature ids of the rows,
@@ -45,6 +49,38 @@ func NewClassifier(labels []string, features []uint32, weights, bias []float32) 
 	}
 	return newClassifier(labels, features, padded, bias, stride)
 }
+
+// NewWeightedClassifier is NewClassifier for a model trained on TF-IDF features: idf holds each
+// feature's inverse document frequency (len(features)). A message's features are weighted by
+// their idf and L2-normalised over the features the model knows, as in training.
+func NewWeightedClassifier(labels []string, features []uint32, idf, weights, bias []float32) (*Classifier, error) {
+	k := len(labels)
+	if len(idf) != len(features) || len(weights) != len(features)*k {
+		return nil, fmt.Errorf("classifier: %d features need %d idf values and %d weights, got %d and %d",
+			len(features), len(features), len(features)*k, len(idf), len(weights))
+	}
+	scaled := make([]float32, len(weights))
+	for r, v := range idf {
+		if !(v > 0) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("classifier: feature %#x has idf %v", features[r], v)
+		}
+		for j := range k {
+			scaled[r*k+j] = weights[r*k+j] * v
+		}
+	}
+	c, err := NewClassifier(labels, features, scaled, bias)
+	if err != nil {
+		return nil, err
+	}
+	c.idf2 = make([]float32, len(idf))
+	for r, v := range idf {
+		c.idf2[r] = v * v
+	}
+	return c, nil
+}
+
+// Weighted reports whether the classifier weighs features by TF-IDF (NewWeightedClassifier).
+func (c *Classifier) Weighted() bool { return c.idf2 != nil }
 
 // paddedStride is the row length of k labels in memory: a multiple of eight (sumRowsVector).
 func paddedStride(k int) int { return (k + 7) &^ 7 }
@@ -81,7 +117,8 @@ func (c *Classifier) Labels() []string { return c.labels }
 func (c *Classifier) NumFeatures() int { return c.rows.Len() }
 
 // Logits writes one raw score per label into out (len(out) == len(Labels())). Features are
-// weighted 1/sqrt(n) so long and short messages score on one scale.
+// weighted so long and short messages score on one scale: by TF-IDF normalised over the known
+// features (Weighted), or each 1/sqrt(n) of the message's n features.
 func (c *Classifier) Logits(features []uint32, out []float32) {
 	var rows [256]int32
 	c.logits(features, out, rows[:])
@@ -99,15 +136,30 @@ func (c *Classifier) logits(features []uint32, out []float32, rows []int32) {
 		rows = make([]int32, len(features))
 	}
 	n := 0
-	for _, f := range features {
-		if r, ok := c.rows.Get(f); ok {
-			rows[n] = int32(r)
-			n++
+	var norm2 float32
+	if idf2 := c.idf2; idf2 != nil {
+		for _, f := range features {
+			if r, ok := c.rows.Get(f); ok {
+				rows[n] = int32(r)
+				n++
+				norm2 += idf2[r]
+			}
 		}
+	} else {
+		for _, f := range features {
+			if r, ok := c.rows.Get(f); ok {
+				rows[n] = int32(r)
+				n++
+			}
+		}
+		norm2 = float32(len(features))
 	}
 	sumRows(acc, c.weights, c.stride, rows[:n])
-	// Features are weighted 1/√n; scaling the sum once is the same as scaling every row.
-	scale := float32(1 / math.Sqrt(float64(len(features))))
+	// Weights hold w·idf (or w), so one scale for the sum is the same as scaling every row.
+	scale := float32(0)
+	if norm2 > 0 {
+		scale = float32(1 / math.Sqrt(float64(norm2)))
+	}
 	for j, b := range c.bias[:k] {
 		acc[j] = b + scale*acc[j]
 	}
@@ -161,10 +213,14 @@ func Softmax(logits []float32, temperature float32) {
 	}
 }
 
-const classifierMagic = "ZYLR0001"
+const (
+	classifierMagic         = "ZYLR0001" // unweighted
+	weightedClassifierMagic = "ZYLR0002" // TF-IDF: an idf per feature before the weights
+)
 
 // WriteTo stores the classifier in its binary form: magic, label count, labels, feature count,
-// biases, then for each feature its id and weights, little-endian float32.
+// biases, the features' ids, (weighted: each feature's idf,) then each feature's weights (w·idf
+// when weighted), little-endian float32.
 func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriter(w)
 	cw := &countWriter{w: bw}
@@ -173,7 +229,11 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 			cw.err = binary.Write(cw, binary.LittleEndian, v)
 		}
 	}
-	if _, err := io.WriteString(cw, classifierMagic); err != nil {
+	magic := classifierMagic
+	if c.idf2 != nil {
+		magic = weightedClassifierMagic
+	}
+	if _, err := io.WriteString(cw, magic); err != nil {
 		return cw.n, err
 	}
 	put(uint32(len(c.labels)))
@@ -191,6 +251,13 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 		return true
 	})
 	put(ids)
+	if c.idf2 != nil {
+		idf := make([]float32, len(c.idf2))
+		for r, v := range c.idf2 {
+			idf[r] = float32(math.Sqrt(float64(v)))
+		}
+		put(idf)
+	}
 	put(c.unpadded())
 	if cw.err == nil {
 		cw.err = bw.Flush()
@@ -216,9 +283,10 @@ func (c *Classifier) unpadded() []float32 {
 func ReadClassifier(r io.Reader) (*Classifier, error) {
 	br := bufio.NewReader(r)
 	magic := make([]byte, len(classifierMagic))
-	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != classifierMagic {
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != classifierMagic && string(magic) != weightedClassifierMagic {
 		return nil, fmt.Errorf("classifier: not a zhiyi classifier file (bad magic)")
 	}
+	weighted := string(magic) == weightedClassifierMagic
 	var nl uint32
 	if err := binary.Read(br, binary.LittleEndian, &nl); err != nil || nl == 0 || nl > 1<<16 {
 		return nil, fmt.Errorf("classifier: bad label count")
@@ -244,16 +312,24 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	if uint64(nf)*uint64(nl) > 1<<28 {
 		return nil, fmt.Errorf("classifier: %d features × %d labels is too large", nf, nl)
 	}
-	if sz, ok := remaining(r); ok && int64(nl)*4+int64(nf)*4*(1+int64(nl)) > sz+int64(br.Buffered()) {
+	perFeature := 1 + int64(nl) // id, weights
+	if weighted {
+		perFeature++ // idf
+	}
+	if sz, ok := remaining(r); ok && int64(nl)*4+int64(nf)*4*perFeature > sz+int64(br.Buffered()) {
 		return nil, fmt.Errorf("classifier: truncated: header claims %d features × %d labels", nf, nl)
 	}
 	bias := make([]float32, nl)
 	ids := make([]uint32, nf)
+	var idf []float32
+	if weighted {
+		idf = make([]float32, nf)
+	}
 	// The weights are read into the front of their padded storage and spread out to their rows
 	// in place: one allocation of the classifier's largest part instead of two.
 	k, stride := int(nl), paddedStride(int(nl))
 	weights := make([]float32, int(nf)*stride)
-	for _, v := range []any{bias, ids, weights[:int(nf)*k]} {
+	for _, v := range []any{bias, ids, idf, weights[:int(nf)*k]} {
 		if err := binary.Read(br, binary.LittleEndian, v); err != nil {
 			return nil, fmt.Errorf("classifier: truncated: %w", err)
 		}
@@ -262,7 +338,18 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 		return nil, fmt.Errorf("classifier: trailing data")
 	}
 	spreadRows(weights, int(nf), k, stride)
-	return newClassifier(labels, ids, weights, bias, stride)
+	c, err := newClassifier(labels, ids, weights, bias, stride)
+	if err != nil || !weighted {
+		return c, err
+	}
+	c.idf2 = make([]float32, nf)
+	for r, v := range idf {
+		if !(v > 0) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("classifier: feature %#x has idf %v", ids[r], v)
+		}
+		c.idf2[r] = v * v
+	}
+	return c, nil
 }
 
 type countWriter struct {

@@ -40,6 +40,10 @@ type FitConfig struct {
 	// LabelSmoothing moves this share of each example's target from its label to all labels
 	// evenly; a little regularises the runs that early stopping keeps after 1–4 epochs.
 	LabelSmoothing float64 `json:"label_smoothing"`
+	// TFIDF weighs each feature by its inverse document frequency over the training examples
+	// and normalises a message's features to unit length over the features the model knows;
+	// off, every feature weighs 1/√n of the message's n features.
+	TFIDF bool `json:"tfidf,omitempty"`
 }
 
 // DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 and the
@@ -118,7 +122,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		}
 	}
 	res.Features = len(ids)
-	// Each example's rows, resolved once for all runs and epochs.
+	// Each example's rows, resolved once for all runs and epochs, and their weights.
 	exRows := make([][]int32, len(examples))
 	for i, ex := range examples {
 		for _, f := range ex.Features {
@@ -127,6 +131,11 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			}
 		}
 	}
+	var idf []float32
+	if cfg.TFIDF {
+		idf = inverseDocFreq(exRows, len(ids))
+	}
+	exX := featureWeights(examples, exRows, idf)
 	fits := make([]runFit, runs)
 	errs := make([]error, runs)
 	var wg sync.WaitGroup
@@ -146,7 +155,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			if r < len(cfg.RunEpochs) {
 				rc.Epochs = cfg.RunEpochs[r]
 			}
-			fits[r], errs[r] = fitRun(ctx, examples, exRows, dev, labels, ids, rc, seed, p)
+			fits[r], errs[r] = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, rc, seed, p)
 		}()
 	}
 	wg.Wait()
@@ -172,7 +181,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			res.DevAcc, res.TrainLoss = f.devAcc, f.loss
 		}
 	}
-	c, err := intent.NewClassifier(labels, ids, w, bias)
+	c, err := newModel(labels, ids, idf, w, bias)
 	if err != nil {
 		return nil, res, err
 	}
@@ -191,8 +200,8 @@ type runFit struct {
 	devAcc, loss []float64
 }
 
-func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Example, labels []string, ids []uint32,
-	cfg FitConfig, seed uint64, progress io.Writer) (runFit, error) {
+func fitRun(ctx context.Context, examples []Example, exRows [][]int32, exX [][]float32, dev []Example, labels []string,
+	ids []uint32, idf []float32, cfg FitConfig, seed uint64, progress io.Writer) (runFit, error) {
 	k := len(labels)
 	var out runFit
 	w := make([]float32, len(ids)*k)
@@ -223,13 +232,12 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Exa
 		var loss float64
 		for _, idx := range order {
 			ex := examples[idx]
-			touched := exRows[idx]
-			scale := float32(1 / math.Sqrt(float64(max(len(ex.Features), 1))))
+			touched, xs := exRows[idx], exX[idx]
 			copy(probs, bias)
-			for _, r := range touched {
-				row := w[int(r)*k : int(r)*k+k]
+			for t, r := range touched {
+				row, x := w[int(r)*k:int(r)*k+k], xs[t]
 				for j := range probs {
-					probs[j] += scale * row[j]
+					probs[j] += x * row[j]
 				}
 			}
 			intent.Softmax(probs, 1)
@@ -248,10 +256,10 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Exa
 				bg2[j] += gj * gj
 				bias[j] -= lr * gj / float32(math.Sqrt(float64(bg2[j]+eps)))
 			}
-			for _, r := range touched {
-				base := int(r) * k
+			for t, r := range touched {
+				base, x := int(r)*k, xs[t]
 				for j, gj := range grad {
-					g := gj*scale + l2*w[base+j]
+					g := gj*x + l2*w[base+j]
 					if g == 0 {
 						continue
 					}
@@ -267,7 +275,7 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, dev []Exa
 			fmt.Fprintf(progress, "epoch %2d  loss %.4f\n", epoch, meanLoss)
 			continue
 		}
-		c, err := intent.NewClassifier(labels, ids, w, bias)
+		c, err := newModel(labels, ids, idf, w, bias)
 		if err != nil {
 			return out, err
 		}
@@ -316,4 +324,61 @@ func argmax[T cmp.Ordered](v []T) int {
 		}
 	}
 	return best
+}
+
+// newModel assembles the classifier: weighted by idf when there is one.
+func newModel(labels []string, ids []uint32, idf, w, bias []float32) (*intent.Classifier, error) {
+	if idf != nil {
+		return intent.NewWeightedClassifier(labels, ids, idf, w, bias)
+	}
+	return intent.NewClassifier(labels, ids, w, bias)
+}
+
+// inverseDocFreq returns each row's smoothed inverse document frequency over the examples (as
+// scikit-learn's TfidfVectorizer: ln((1+n)/(1+df)) + 1).
+func inverseDocFreq(exRows [][]int32, rows int) []float32 {
+	df := make([]int32, rows)
+	last := make([]int32, rows) // the last example that counted the row, +1
+	for i, rs := range exRows {
+		for _, r := range rs {
+			if last[r] != int32(i+1) {
+				last[r] = int32(i + 1)
+				df[r]++
+			}
+		}
+	}
+	n := float64(len(exRows))
+	idf := make([]float32, rows)
+	for r, d := range df {
+		idf[r] = float32(math.Log((1+n)/(1+float64(d))) + 1)
+	}
+	return idf
+}
+
+// featureWeights returns, for each example, the weight of each of its rows as the classifier
+// will weigh them: idf over the norm of the known features' idfs, or 1/√n of all n features.
+func featureWeights(examples []Example, exRows [][]int32, idf []float32) [][]float32 {
+	out := make([][]float32, len(examples))
+	for i, rs := range exRows {
+		xs := make([]float32, len(rs))
+		if idf == nil {
+			x := float32(1 / math.Sqrt(float64(max(len(examples[i].Features), 1))))
+			for t := range xs {
+				xs[t] = x
+			}
+		} else {
+			var norm2 float64
+			for _, r := range rs {
+				norm2 += float64(idf[r]) * float64(idf[r])
+			}
+			if norm2 > 0 {
+				inv := 1 / math.Sqrt(norm2)
+				for t, r := range rs {
+					xs[t] = float32(float64(idf[r]) * inv)
+				}
+			}
+		}
+		out[i] = xs
+	}
+	return out
 }

@@ -9,7 +9,7 @@ import (
 
 // addSeeds adds the labelled examples every shop has: kb.yaml's example questions and, while the
 // labels hold fewer than WeakConfig.MinNone out-of-scope messages, the built-in out-of-scope
-// examples. A seed whose text is an exported message labels that message (unless it has a label).
+// examples (with a knowledge base only). A seed whose text is an exported message labels that message (unless it has a label).
 func (r *run) addSeeds() (bool, error) {
 	w := r.cfg.Weak
 	kbSeeds, noneSeeds := 0, 0
@@ -22,7 +22,10 @@ func (r *run) addSeeds() (bool, error) {
 			}
 		}
 	}
-	if !w.NoNoneSeeds {
+	// Out-of-scope seeds stand in for a shop's out-of-scope class: only with a knowledge base (a
+	// shop). Labelled data without one (a public benchmark, say) has its own taxonomy, and a
+	// class of chit-chat that generic out-of-scope examples would only confuse.
+	if !w.NoNoneSeeds && r.kb != nil {
 		none := 0
 		for _, rec := range r.data.recs {
 			if rec.intent == intent.NoneIntent {

@@ -1,0 +1,250 @@
+"""The drift suite: zhiyi, the linear peer (peer.py) and fastText trained on the same data and
+scored on the same tests, for cases where the wording and the mix of intents move
+(docs/drift.md). Run it through scripts/bench-drift.sh, which builds zhiyi and installs the peers.
+
+    python3 scripts/drift/suite.py --zhiyi bin/zhiyi --data ../shared/data/public --work /tmp/drift \
+        [--cases shop-time,shop-stress,shop-groups,smp-cais,prior,cv] [--folds 5]
+
+Every system sees exactly the same training lines (for the shop: its labelled messages plus
+kb.yaml's examples; zhiyi also reads kb.yaml and the dictionaries, which are the shop's own).
+Metrics are computed here, the same way for all three, from their predictions: accuracy and
+macro-F1 over the test's gold intents. The Markdown table goes to stdout, progress to stderr.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+CAIS_SHARED = {  # SMP2017 intent → CAIS intent, for the intents the two sets share
+    "weather": "GetWeather", "music": "PlayMusic", "news": "GetNews",
+    "poetry": "PlayPoem", "chat": "Chat", "schedule": "Remind",
+}
+
+
+def log(*a):
+    print("[drift %s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def write(path, rows):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"text": r["text"], "intent": r["intent"]}, ensure_ascii=False) + "\n")
+    return path
+
+
+def bucket(text, n):
+    return int(hashlib.sha1(text.encode()).hexdigest(), 16) % n
+
+
+def metrics(gold, pred):
+    right = sum(g == p for g, p in zip(gold, pred))
+    labels = sorted(set(gold))
+    f1s = []
+    for l in labels:
+        tp = sum(g == l and p == l for g, p in zip(gold, pred))
+        fp = sum(g != l and p == l for g, p in zip(gold, pred))
+        fn = sum(g == l and p != l for g, p in zip(gold, pred))
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+    return right / len(gold), sum(f1s) / len(f1s)
+
+
+class Systems:
+    def __init__(self, args):
+        self.args = args
+
+    def zhiyi(self, train, tests, d, extra):
+        model = os.path.join(d, "zhiyi_model")
+        cmd = [self.args.zhiyi, "train", "--data", train, "--out", model] + extra + self.args.zhiyi_args.split()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "zhiyi_train.log"), "w"))
+        out = []
+        for t in tests:
+            texts = "\n".join(r["text"].replace("\n", " ") for r in read(t)) + "\n"
+            p = subprocess.run([self.args.zhiyi, "predict", "--model", model], input=texts.encode(),
+                               check=True, capture_output=True)
+            out.append([json.loads(l)["intent"] for l in p.stdout.decode().splitlines()])
+        return out
+
+    def peer(self, train, tests, d, extra):
+        p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "peer.py"), train] + tests,
+                           check=True, capture_output=True)
+        parts = p.stdout.decode().split("\f\n")
+        return [part.splitlines() for part in parts]
+
+    def fasttext(self, train, tests, d, extra):
+        def tok(text):
+            out, buf = [], []
+            for ch in text:
+                if ch.isascii() and ch.isalnum():
+                    buf.append(ch.lower())
+                    continue
+                if buf:
+                    out.append("".join(buf)); buf = []
+                if not ch.isspace():
+                    out.append(ch)
+            if buf:
+                out.append("".join(buf))
+            return " ".join(out)
+        ft_train = os.path.join(d, "ft_train.txt")
+        with open(ft_train, "w", encoding="utf-8") as f:
+            for r in read(train):
+                f.write("__label__%s %s\n" % (r["intent"], tok(r["text"])))
+        model = os.path.join(d, "ft_model")
+        subprocess.run(["fasttext", "supervised", "-input", ft_train, "-output", model, "-wordNgrams", "2",
+                        "-bucket", "200000", "-epoch", "25", "-lr", "0.5", "-dim", "100", "-thread", "1"],
+                       check=True, capture_output=True)
+        out = []
+        for t in tests:
+            ft_test = t + ".ft"
+            with open(ft_test, "w", encoding="utf-8") as f:
+                for r in read(t):
+                    f.write(tok(r["text"]) + "\n")
+            p = subprocess.run(["fasttext", "predict", model + ".bin", ft_test], check=True, capture_output=True)
+            out.append([l.replace("__label__", "") for l in p.stdout.decode().splitlines()])
+        return out
+
+
+def run_case(sys_, name, train, tests, d, zhiyi_extra=(), peer_train=None):
+    """Trains the three systems and scores each test. tests: [(test name, path)]."""
+    rows = []
+    paths = [p for _, p in tests]
+    preds = {}
+    for system in sys_.args.systems.split(","):
+        t0 = time.time()
+        tr = peer_train if system != "zhiyi" and peer_train else train
+        preds[system] = getattr(sys_, system)(tr, paths, d, list(zhiyi_extra))
+        log("%s: %s trained and scored in %.1fs" % (name, system, time.time() - t0))
+    for i, (tname, path) in enumerate(tests):
+        gold = [r["intent"] for r in read(path)]
+        res = {s: metrics(gold, preds[s][i]) for s in preds}
+        for s in ("zhiyi", "peer", "fasttext"):
+            res.setdefault(s, (float("nan"), float("nan")))
+        rows.append((name, tname, len(gold), res))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--zhiyi", required=True)
+    ap.add_argument("--data", required=True, help="public data directory (read only)")
+    ap.add_argument("--shop", default="corpora/shop")
+    ap.add_argument("--shopdata", required=True, help="the shop's labelled messages (scripts/drift/shopdata)")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--cases", default="shop-time,shop-stress,shop-groups,smp-cais,prior,cv")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--systems", default="zhiyi,peer,fasttext")
+    ap.add_argument("--zhiyi-args", default="", help="extra flags for zhiyi train (to compare settings)")
+    args = ap.parse_args()
+    cases = args.cases.split(",")
+    sys_ = Systems(args)
+    W = args.work
+    rows = []
+    shop = read(args.shopdata)
+    kb_examples = []
+    try:
+        import yaml  # PyYAML, when present; else the examples are read by zhiyi only
+        kb = yaml.safe_load(open(os.path.join(args.shop, "kb.yaml"), encoding="utf-8"))
+        kb_examples = [{"text": e, "intent": it["id"]} for it in kb["intents"] for e in it["examples"]]
+    except ImportError:
+        log("PyYAML missing: the peers train without kb.yaml's examples")
+    shop_extra = ["--kb", os.path.join(args.shop, "kb.yaml"), "--dict", os.path.join(args.shop, "dict")]
+    holdout = os.path.join(args.shop, "holdout", "holdout_2026-11.jsonl")
+    stress = os.path.join(args.shop, "holdout", "stress_2026-12.jsonl")
+    oct1 = 1790784000000  # 2026-10-01 00:00 +08:00 in ms
+
+    if "shop-time" in cases:
+        d = os.path.join(W, "shop-time")
+        tr = [r for r in shop if r["sent_at"] < oct1]
+        te = [r for r in shop if r["sent_at"] >= oct1]
+        train = write(os.path.join(d, "train.jsonl"), tr)
+        peer_train = write(os.path.join(d, "peer_train.jsonl"), tr + kb_examples)
+        octp = write(os.path.join(d, "oct.jsonl"), te)
+        rows += run_case(sys_, "shop by time (Aug–Sep → …)", train, [("October chats", octp), ("November holdout", holdout)],
+                         d, shop_extra, peer_train)
+    if "shop-stress" in cases:
+        d = os.path.join(W, "shop-stress")
+        train = write(os.path.join(d, "train.jsonl"), shop)
+        peer_train = write(os.path.join(d, "peer_train.jsonl"), shop + kb_examples)
+        rows += run_case(sys_, "shop (all chats → …)", train, [("stress set", stress), ("November holdout", holdout)],
+                         d, shop_extra, peer_train)
+    if "shop-groups" in cases:
+        convs = sorted({r["conv"] for r in shop})
+        rnd = random.Random(args.seed)
+        rnd.shuffle(convs)
+        fold = {c: i % args.folds for i, c in enumerate(convs)}
+        acc = collections.defaultdict(list)
+        for k in range(args.folds):
+            d = os.path.join(W, "shop-groups", str(k))
+            train = write(os.path.join(d, "train.jsonl"), [r for r in shop if fold[r["conv"]] != k])
+            peer_train = write(os.path.join(d, "peer_train.jsonl"), [r for r in shop if fold[r["conv"]] != k] + kb_examples)
+            test = write(os.path.join(d, "test.jsonl"), [r for r in shop if fold[r["conv"]] == k])
+            for _, tname, n, res in run_case(sys_, "shop groups", train, [("fold", test)], d, shop_extra, peer_train):
+                for s, m in res.items():
+                    acc[s].append(m)
+        rows.append(("shop, %d-fold CV by conversation" % args.folds, "mean of folds", len(shop),
+                     {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
+    smp = read(os.path.join(args.data, "smp2017", "train.jsonl"))
+    smp_dev = read(os.path.join(args.data, "smp2017", "dev.jsonl"))
+    if "smp-cais" in cases:
+        d = os.path.join(W, "smp-cais")
+        tr = [{"text": r["text"], "intent": CAIS_SHARED[r["intent"]]} for r in smp + smp_dev if r["intent"] in CAIS_SHARED]
+        cais = read(os.path.join(args.data, "cais", "train.jsonl")) + read(os.path.join(args.data, "cais", "dev.jsonl"))
+        te = [r for r in cais if r["intent"] in CAIS_SHARED.values()]
+        rows += run_case(sys_, "SMP2017 → CAIS (6 shared intents)", write(os.path.join(d, "train.jsonl"), tr),
+                         [("CAIS train+dev", write(os.path.join(d, "test.jsonl"), te))], d)
+    if "prior" in cases:
+        d = os.path.join(W, "prior")
+        rnd = random.Random(args.seed)
+        by = collections.defaultdict(list)
+        for r in smp_dev:
+            by[r["intent"]].append(r)
+        m = min(len(v) for v in by.values())
+        uniform = [r for v in by.values() for r in rnd.sample(v, m)]
+        top = max(by, key=lambda k: len(by[k]))
+        rest = [r for k, v in by.items() if k != top for r in rnd.sample(v, min(len(v), 3))]
+        dominated = by[top] + rest  # one intent about two thirds of the messages
+        rows += run_case(sys_, "SMP2017 train → dev, intent mix moved", write(os.path.join(d, "train.jsonl"), smp),
+                         [("dev as is", write(os.path.join(d, "dev.jsonl"), smp_dev)),
+                          ("uniform over intents", write(os.path.join(d, "uniform.jsonl"), uniform)),
+                          ("dominated by %s" % top, write(os.path.join(d, "dominated.jsonl"), dominated))], d)
+    if "cv" in cases:
+        sets = {
+            "SMP2017": smp + smp_dev,
+            "KUAKE-QIC": read(os.path.join(args.data, "kuake_qic", "train.jsonl")),
+            "CAIS": read(os.path.join(args.data, "cais", "train.jsonl")) + read(os.path.join(args.data, "cais", "dev.jsonl")),
+        }
+        for sname, data in sets.items():
+            acc = collections.defaultdict(list)
+            for k in range(args.folds):
+                d = os.path.join(W, "cv", sname, str(k))
+                train = write(os.path.join(d, "train.jsonl"), [r for r in data if bucket(r["text"], args.folds) != k])
+                test = write(os.path.join(d, "test.jsonl"), [r for r in data if bucket(r["text"], args.folds) == k])
+                for _, _, n, res in run_case(sys_, sname + " CV", train, [("fold", test)], d):
+                    for s, mm in res.items():
+                        acc[s].append(mm)
+            rows.append(("%s, %d-fold CV" % (sname, args.folds), "mean of folds", len(data),
+                         {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
+
+    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for case, test, n, res in rows:
+        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |" % (
+            case, test, n, res["zhiyi"][0], res["peer"][0], res["fasttext"][0],
+            res["zhiyi"][1], res["peer"][1], res["fasttext"][1]))
+
+
+if __name__ == "__main__":
+    main()
