@@ -123,18 +123,18 @@ func (db *DB) AppendDecisions(ctx context.Context, ds []Decision) (int, error) {
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	clean := make([]Decision, len(ds))
+	rows := make([]Decision, len(ds))
 	now := time.Now()
 	for i := range ds {
-		clean[i] = db.clean(ds[i])
-		if clean[i].MsgID == "" {
-			clean[i].MsgID = NewID()
+		rows[i] = clean(db.Hash, ds[i])
+		if rows[i].MsgID == "" {
+			rows[i].MsgID = NewID()
 		}
-		if clean[i].Time.IsZero() {
-			clean[i].Time = now
+		if rows[i].Time.IsZero() {
+			rows[i].Time = now
 		}
 	}
-	n, err := db.bulk(ctx, clean)
+	n, err := db.bulk(ctx, rows)
 	return n, db.wrap("cannot append decisions", err)
 }
 
@@ -148,7 +148,7 @@ func (db *DB) AddFeedback(ctx context.Context, f Feedback) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
-	f = db.cleanFeedback(f)
+	f = cleanFeedback(db.Hash, f)
 	if f.ID == "" {
 		f.ID = NewID()
 	}
@@ -252,7 +252,7 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	var w where
 	w.span("at", q.Since, q.Until)
 	if q.MsgID != "" {
-		w.eq("msg_id", db.maskID(q.MsgID))
+		w.eq("msg_id", maskID(db.Hash, q.MsgID))
 	}
 	w.eq("channel", q.Channel)
 	w.eq("intent", q.Intent)
@@ -295,7 +295,7 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 	var w where
 	w.span("f.at", q.Since, q.Until)
 	if q.MsgID != "" {
-		w.eq("f.msg_id", db.maskID(q.MsgID))
+		w.eq("f.msg_id", maskID(db.Hash, q.MsgID))
 	}
 	w.eq("d.answer_id", q.AnswerID)
 	w.eq("d.variant", q.Variant)
@@ -350,7 +350,7 @@ func (db *DB) AddLabels(ctx context.Context, ls []Label) error {
 		if l.Intent == "" || l.Key == "" && strings.TrimSpace(l.Text) == "" {
 			return fmt.Errorf("%w: label %d needs an intent and a key or text", ErrInvalid, i+1)
 		}
-		clean[i] = db.cleanLabel(l)
+		clean[i] = cleanLabel(db.Hash, l)
 		if clean[i].Time.IsZero() {
 			clean[i].Time = now
 		}

@@ -26,11 +26,11 @@ func (h *hasher) Hash(id string) string {
 
 // ensureHash returns v when it already looks like a hash (32 lower-case hex characters) and
 // hashes it otherwise, so that a raw id passed by mistake never reaches a row.
-func (h *hasher) ensureHash(v string) string {
+func ensureHash(hash func(string) string, v string) string {
 	if v == "" || isHash(v) {
 		return v
 	}
-	return h.Hash(v)
+	return hash(v)
 }
 
 func isHash(v string) bool {

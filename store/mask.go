@@ -17,14 +17,21 @@ func MaskText(s string) string {
 // maskID keeps an identifier-like field (msg_id, agent id, intent, channel …) as it is unless
 // it holds personal data, in which case it becomes "pii:" and its keyed hash: deterministic, so
 // a msg_id made of a phone number still joins its feedback, and free of the number itself.
-func (h *hasher) maskID(s string) string {
-	if !mayHoldPII(s) {
+func maskID(hash func(string) string, s string) string {
+	if !mayHoldPII(s) || isPIIHash(s) {
 		return s
 	}
 	if _, kinds := nlp.Mask(nlp.Normalize(s)); kinds == 0 {
 		return s
 	}
-	return "pii:" + h.Hash(s)
+	return "pii:" + hash(s)
+}
+
+// isPIIHash reports whether s is maskID's output already, so that masking twice (the recorder
+// before spooling, the store on insert) gives the same id.
+func isPIIHash(s string) bool {
+	v, ok := strings.CutPrefix(s, "pii:")
+	return ok && isHash(v)
 }
 
 // mayHoldPII is a quick test that lets most identifiers skip masking: personal data needs
@@ -43,43 +50,43 @@ func mayHoldPII(s string) bool {
 	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.")
 }
 
-// clean returns d as it may be stored: text masked, ids without personal data, hashes hashed.
-func (h *hasher) clean(d Decision) Decision {
-	d.MsgID = h.maskID(d.MsgID)
-	d.Channel = h.maskID(d.Channel)
-	d.SenderHash = h.ensureHash(d.SenderHash)
-	d.ChatHash = h.ensureHash(d.ChatHash)
+// clean returns d as it may be stored (hash is the store's keyed Hash): text masked, ids without personal data, hashes hashed.
+func clean(hash func(string) string, d Decision) Decision {
+	d.MsgID = maskID(hash, d.MsgID)
+	d.Channel = maskID(hash, d.Channel)
+	d.SenderHash = ensureHash(hash, d.SenderHash)
+	d.ChatHash = ensureHash(hash, d.ChatHash)
 	d.Text = MaskText(d.Text)
-	d.Intent = h.maskID(d.Intent)
-	d.Route = h.maskID(d.Route)
+	d.Intent = maskID(hash, d.Intent)
+	d.Route = maskID(hash, d.Route)
 	d.Reason = MaskText(d.Reason)
-	d.AnswerID = h.maskID(d.AnswerID)
-	d.Rule = h.maskID(d.Rule)
-	d.Variant = h.maskID(d.Variant)
-	d.Sentiment = h.maskID(d.Sentiment)
-	d.ActiveIntent = h.maskID(d.ActiveIntent)
-	d.Escalation = h.maskID(d.Escalation)
-	d.Model = h.maskID(d.Model)
+	d.AnswerID = maskID(hash, d.AnswerID)
+	d.Rule = maskID(hash, d.Rule)
+	d.Variant = maskID(hash, d.Variant)
+	d.Sentiment = maskID(hash, d.Sentiment)
+	d.ActiveIntent = maskID(hash, d.ActiveIntent)
+	d.Escalation = maskID(hash, d.Escalation)
+	d.Model = maskID(hash, d.Model)
 	return d
 }
 
-func (h *hasher) cleanFeedback(f Feedback) Feedback {
-	f.ID = h.maskID(f.ID)
-	f.MsgID = h.maskID(f.MsgID)
-	f.CorrectIntent = h.maskID(f.CorrectIntent)
+func cleanFeedback(hash func(string) string, f Feedback) Feedback {
+	f.ID = maskID(hash, f.ID)
+	f.MsgID = maskID(hash, f.MsgID)
+	f.CorrectIntent = maskID(hash, f.CorrectIntent)
 	f.Comment = MaskText(f.Comment)
-	f.AgentID = h.maskID(f.AgentID)
+	f.AgentID = maskID(hash, f.AgentID)
 	return f
 }
 
-func (h *hasher) cleanLabel(l Label) Label {
+func cleanLabel(hash func(string) string, l Label) Label {
 	l.Text = MaskText(l.Text)
 	if l.Key == "" {
 		l.Key = LabelKey(l.Text)
 	}
-	l.Key = h.maskID(l.Key)
-	l.Intent = h.maskID(l.Intent)
-	l.Source = h.maskID(l.Source)
-	l.By = h.maskID(l.By)
+	l.Key = maskID(hash, l.Key)
+	l.Intent = maskID(hash, l.Intent)
+	l.Source = maskID(hash, l.Source)
+	l.By = maskID(hash, l.By)
 	return l
 }
