@@ -87,6 +87,30 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.wrap("ping", db.w.PingContext(ctx))
 }
 
+// SizeBytes returns the database's size: SQLite's pages after checkpointing the WAL into the
+// main file, or PostgreSQL's pg_database_size.
+func (db *DB) SizeBytes(ctx context.Context) (int64, error) {
+	if db.closed.Load() {
+		return 0, ErrClosed
+	}
+	var n int64
+	if db.kind == "postgres" {
+		err := db.r.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
+		return n, db.wrap("cannot measure the database", err)
+	}
+	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0, db.wrap("cannot checkpoint", err)
+	}
+	var pages, size int64
+	if err := db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return 0, db.wrap("cannot measure the database", err)
+	}
+	if err := db.w.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return 0, db.wrap("cannot measure the database", err)
+	}
+	return pages * size, nil
+}
+
 // decisionCols are the decisions table's columns in the order every query uses.
 const decisionCols = `msg_id, at, channel, sender, chat, text, intent, confidence, route, reason, answer_id, model, latency_us, rule, variant, sentiment, turn, active_intent, is_repeat, escalation`
 

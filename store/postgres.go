@@ -12,7 +12,9 @@ import (
 )
 
 // pgBulkValues and pgBulkCopy are the two ways to insert a batch into PostgreSQL; both ignore
-// msg_ids that are stored already. BenchmarkPostgresBulk measures them.
+// msg_ids that are stored already. BenchmarkPostgresBulk measured them equal within this
+// machine's noise at 512-row batches (73–94k rows/s each), so the default is the simpler one:
+// a single statement, no temporary table, nothing a transaction-pooling proxy would mind.
 const (
 	pgBulkValues = "values" // one multi-row INSERT … ON CONFLICT (msg_id) DO NOTHING
 	pgBulkCopy   = "copy"   // COPY into a temporary table, then INSERT … SELECT … ON CONFLICT DO NOTHING

@@ -134,11 +134,11 @@ type Recorder struct {
 	stop   chan struct{} // closed by Close: ends the retention loop
 	wg     sync.WaitGroup
 
-	down        atomic.Bool
+	down atomic.Bool
 	// offsets remembers how far into a spool file a failed replay got, so the next try resumes
 	// there; only the writer uses it. A crash forgets it, and replaying from the start is
 	// harmless: inserts are idempotent.
-	offsets map[string]int64
+	offsets     map[string]int64
 	lastDropLog atomic.Int64
 
 	recorded, written, spooled, replayed, dropped, errs, retained *metrics.Counter

@@ -216,8 +216,8 @@ func (p *Postgres) Port() int { return p.port }
 func (p *Postgres) NewDatabase(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("zhiyi_test_%d_%d", os.Getpid(), p.dbs.Add(1))
-	if err := p.exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("testsvc: cannot create database %s: %v", name, err)
+	if _, err := p.CreateDatabase(name); err != nil {
+		t.Fatal(err)
 	}
 	if p.external != "" {
 		t.Cleanup(func() {
@@ -227,6 +227,15 @@ func (p *Postgres) NewDatabase(t testing.TB) string {
 		})
 	}
 	return p.DSN(name)
+}
+
+// CreateDatabase creates database name (a plain identifier) and returns its DSN; for programs
+// such as benchmarks that have no testing.TB.
+func (p *Postgres) CreateDatabase(name string) (string, error) {
+	if err := p.exec("CREATE DATABASE " + name); err != nil {
+		return "", fmt.Errorf("testsvc: cannot create database %s: %w", name, err)
+	}
+	return p.DSN(name), nil
 }
 
 func (p *Postgres) exec(sql string) error {
