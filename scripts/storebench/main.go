@@ -125,6 +125,12 @@ func run(n int, dir, dbURL string, startPG bool, queue int, direct bool) error {
 	if err := db.Decisions(ctx, store.Query{}, func(*store.Decision) error { rows++; return nil }); err != nil {
 		return err
 	}
+	sumStart := time.Now()
+	sum, err := db.Summary(ctx, store.SummaryQuery{Bucket: time.Hour})
+	if err != nil {
+		return err
+	}
+	sumTook := time.Since(sumStart)
 	size, err := dbSize(ctx, db)
 	if err != nil {
 		return err
@@ -133,9 +139,9 @@ func run(n int, dir, dbURL string, startPG bool, queue int, direct bool) error {
 	if direct {
 		mode = "direct"
 	}
-	fmt.Printf("mode=%s backend=%s decisions=%d rows=%d took=%s rows/s=%.0f record_calls=%s (%.2f µs each) bytes/decision=%.0f db_bytes=%d spooled=%d replayed=%d dropped=%d\n",
+	fmt.Printf("mode=%s backend=%s decisions=%d rows=%d took=%s rows/s=%.0f record_calls=%s (%.2f µs each) bytes/decision=%.0f db_bytes=%d spooled=%d replayed=%d dropped=%d summary_of_%d=%s\n",
 		mode, db.Kind(), n, rows, took.Round(time.Millisecond), float64(n)/took.Seconds(), recorded.Round(time.Millisecond),
-		float64(recorded.Microseconds())/float64(n), float64(size)/float64(max(rows, 1)), size, st.Spooled, st.Replayed, st.Dropped)
+		float64(recorded.Microseconds())/float64(n), float64(size)/float64(max(rows, 1)), size, st.Spooled, st.Replayed, st.Dropped, sum.Messages, sumTook.Round(time.Millisecond))
 	return nil
 }
 
