@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,9 @@ func newRecorder(t *testing.T, sink store.Sink, cfg store.RecorderConfig) *store
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	}
+	if cfg.RetainEvery == 0 {
+		cfg.RetainEvery = -1 // retention only where a test asks for it (TestRecorderRetainLoop)
 	}
 	r, err := store.NewRecorder(sink, cfg)
 	if err != nil {
@@ -227,6 +231,32 @@ func TestRecorderRetain(t *testing.T) {
 	}
 }
 
+// The retention loop's first pass runs at start.
+func TestRecorderRetainLoop(t *testing.T) {
+	db := openSQLite(t)
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	old := decision(1)
+	old.Time = now.Add(-100 * 24 * time.Hour)
+	if _, err := db.AppendDecisions(testCtx(t), []store.Decision{old, decision(2)}); err != nil {
+		t.Fatal(err)
+	}
+	newRecorder(t, db, store.RecorderConfig{RetainEvery: time.Hour, Now: func() time.Time { return now }})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := db.Decision(testCtx(t), old.MsgID)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the old decision is still there: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := db.Decision(testCtx(t), decision(2).MsgID); err != nil {
+		t.Errorf("a recent decision went: %v", err)
+	}
+}
+
 // PostgreSQL stopped mid-run: decisions recorded meanwhile go to the spool and are all in the
 // database, once each, after it comes back; the counters agree.
 func TestRecorderPostgresOutage(t *testing.T) {
@@ -292,4 +322,124 @@ func TestRecorderPostgresOutage(t *testing.T) {
 		t.Errorf("counters disagree: %+v", st)
 	}
 	t.Logf("outage: %+v", st)
+}
+
+// lockDecisions holds an exclusive lock on the decisions table from another connection until
+// the returned function is called, and waitLocked waits until n queries wait for it: a
+// database that is up but does not answer, observed by state instead of by time.
+func lockDecisions(t *testing.T, dsn string) (release func()) {
+	t.Helper()
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := raw.BeginTx(testCtx(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	return func() { tx.Rollback(); raw.Close() }
+}
+
+func waitLocked(t *testing.T, dsn string, n int) {
+	t.Helper()
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var waiting int
+		if err := raw.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d queries wait for the lock, want %d", waiting, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func waitReplayed(t *testing.T, r *store.Recorder) store.RecorderStats {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st := r.Stats()
+		if st.Up && st.SpoolBytes == 0 {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("spool not replayed: %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// While the writer waits on a database that does not answer, Record still returns at once:
+// with the queue full, decisions go to the spool and are replayed once the database moves.
+func TestRecorderQueueFull(t *testing.T) {
+	dsn := testsvc.SharedPostgres(t).NewDatabase(t)
+	db, err := store.Open(testCtx(t), store.Config{URL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := newRecorder(t, db, store.RecorderConfig{QueueSize: 1, BatchSize: 1, WriteTimeout: time.Minute, RetryInterval: 10 * time.Millisecond})
+	release := lockDecisions(t, dsn)
+	r.Record(decision(0)) // the writer takes it and waits for the lock
+	waitLocked(t, dsn, 1)
+	const n = 100
+	for i := 1; i <= n; i++ {
+		r.Record(decision(i)) // the first fills the queue, the others overflow
+	}
+	if st := r.Stats(); st.Spooled != n-1 || st.Written != 0 {
+		t.Fatalf("with the queue full: %+v, want %d spooled", st, n-1)
+	}
+	release()
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	st := waitReplayed(t, r)
+	if got, distinct := count(t, db); got != n+1 || distinct != n+1 {
+		t.Fatalf("%d decisions (%d distinct), want %d", got, distinct, n+1)
+	}
+	if st.Written != 2 || st.Replayed != n-1 || st.Dropped != 0 || st.Errors != 0 {
+		t.Errorf("counters: %+v", st)
+	}
+}
+
+// A write past WriteTimeout counts as a failure: the batch is spooled, the database is down
+// until a probe answers, and the spool is replayed after.
+func TestRecorderSlowDatabase(t *testing.T) {
+	dsn := testsvc.SharedPostgres(t).NewDatabase(t)
+	db, err := store.Open(testCtx(t), store.Config{URL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := newRecorder(t, db, store.RecorderConfig{WriteTimeout: 100 * time.Millisecond, RetryInterval: 10 * time.Millisecond})
+	release := lockDecisions(t, dsn)
+	for i := range 10 {
+		r.Record(decision(i))
+	}
+	if err := r.Flush(testCtx(t)); err != nil { // the batch times out and is spooled
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Up || st.Spooled != 10 || st.Errors == 0 {
+		t.Fatalf("after a timed-out batch: %+v", st)
+	}
+	release()
+	st := waitReplayed(t, r)
+	if got, distinct := count(t, db); got != 10 || distinct != 10 {
+		t.Fatalf("%d decisions (%d distinct), want 10", got, distinct)
+	}
+	if st.Replayed != 10 || st.Dropped != 0 {
+		t.Errorf("counters: %+v", st)
+	}
 }
