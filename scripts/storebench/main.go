@@ -164,4 +164,3 @@ func dbSize(ctx context.Context, db *store.DB) (int64, error) {
 	}
 	return fi.Size(), nil
 }
-

@@ -128,4 +128,3 @@ func testSummarySeries(t *testing.T, s store.Store) {
 		t.Errorf("bounded daily series: %+v", sum.Series)
 	}
 }
-
