@@ -139,6 +139,7 @@ type Recorder struct {
 	// there; only the writer uses it. A crash forgets it, and replaying from the start is
 	// harmless: inserts are idempotent.
 	offsets     map[string]int64
+	drained     []Decision // drain's batch, reused (writer only)
 	lastDropLog atomic.Int64
 
 	recorded, written, spooled, replayed, dropped, errs, retained *metrics.Counter
@@ -397,8 +398,10 @@ func (r *Recorder) setDown(err error) {
 	}
 }
 
-// replay probes the database if it is down, then replays the spool's closed files in order.
-// It stops at the first database error, keeping the rest for the next try.
+// replay probes the database, then replays the spool's closed files in order. Once the probe
+// answers, new batches go to the database again while the old ones replay, and the queue is
+// drained between replayed chunks, so a long replay does not push Record onto the spool. It
+// stops at the first database error, keeping the rest for the next try.
 func (r *Recorder) replay() {
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 	err := r.sink.Ping(ctx)
@@ -407,6 +410,7 @@ func (r *Recorder) replay() {
 		r.setDown(err)
 		return
 	}
+	wasDown := r.down.Swap(false)
 	start, before := time.Now(), r.replayed.Get()
 	files, err := r.spool.rotate()
 	if err == nil {
@@ -421,9 +425,23 @@ func (r *Recorder) replay() {
 		r.setDown(err)
 		return
 	}
-	if r.down.Swap(false) {
+	if wasDown || r.replayed.Get()-before > 0 {
 		r.log.Info("store: database back; spool replayed", "replayed", r.replayed.Get()-before,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+	}
+}
+
+// drain writes what waits in the queue; replay calls it between chunks.
+func (r *Recorder) drain() {
+	for n := len(r.ch); n > 0; {
+		k := min(n, r.cfg.BatchSize)
+		batch := r.drained[:0]
+		for range k {
+			batch = append(batch, <-r.ch)
+		}
+		r.write(batch)
+		r.drained = batch[:0]
+		n -= k
 	}
 }
 
@@ -447,6 +465,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			}
 			r.replayed.Add(len(batch))
 			batch = batch[:0]
+			r.drain()
 		}
 		done = pending
 		r.offsets[f.path] = done

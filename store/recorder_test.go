@@ -431,7 +431,8 @@ func TestRecorderSlowDatabase(t *testing.T) {
 	if err := r.Flush(testCtx(t)); err != nil { // the batch times out and is spooled
 		t.Fatal(err)
 	}
-	if st := r.Stats(); st.Up || st.Spooled != 10 || st.Errors == 0 {
+	// (Up may flicker: the probe answers, and each replay times out on the lock again.)
+	if st := r.Stats(); st.Spooled != 10 || st.Errors == 0 || st.Written != 0 {
 		t.Fatalf("after a timed-out batch: %+v", st)
 	}
 	release()
