@@ -81,7 +81,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, db.w, db.kind, 0, cfg.Logger); err != nil {
+	unlock := func() {}
+	if db.kind == "sqlite" {
+		if unlock, err = lockFile(db.path + ".lock"); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	err = migrate(ctx, db.w, db.kind, 0, cfg.Logger)
+	unlock()
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -139,7 +139,8 @@
 //
 // Migrations are SQL files embedded per backend (migrations/sqlite, migrations/postgres), applied
 // by Open through github.com/pressly/goose/v3's Provider: no global state, our own *sql.DB, both
-// dialects, and a PostgreSQL advisory lock so replicas starting together migrate once.
+// dialects, and a PostgreSQL advisory lock so replicas starting together migrate once (for
+// SQLite, an flock on DataDir/zhiyi.db.lock does the same for processes sharing the file).
 // (golang-migrate was tried: its SQLite driver pins an old modernc.org/sqlite and drags in the C
 // translator's packages.) Version 1 is decisions and feedback; version 2 adds conversation context
 // (turn, active intent, repeat, escalation), rule, variant and sentiment, labels and settings.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -162,6 +163,36 @@ func TestMigrateFromPrevious(t *testing.T) {
 			d, _ = db.Decision(ctxT(t), "v2-b")
 			if d.Turn != 2 || !d.Repeat || d.Variant != "b" {
 				t.Errorf("new decision = %+v", d)
+			}
+		})
+	}
+}
+
+// Replicas (or serve and zhiyi report) starting together on a new database migrate it once.
+func TestMigrateConcurrently(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.kind, func(t *testing.T) {
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					cfg := b.cfg
+					cfg.Logger = discard()
+					db, err := Open(ctxT(t), cfg)
+					if err == nil {
+						var v int64
+						v, err = db.SchemaVersion(ctxT(t))
+						if err == nil && v != SchemaVersion {
+							err = fmt.Errorf("version %d", v)
+						}
+						db.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
 			}
 		})
 	}
