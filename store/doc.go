@@ -25,8 +25,8 @@
 // context and is safe for concurrent use; callbacks get a pointer valid only during the call.
 //
 // Errors: ErrNotFound (AddFeedback or Decision with an unknown msg_id), ErrInvalid (a feedback
-// without msg_id or with a rating outside 0–5, a label without an intent), ErrClosed (any call
-// after Close). Others wrap the driver's error: "store: cannot append decisions: …".
+// without msg_id or with a rating outside 0–5, a label without an intent), ErrUnavailable
+// (Recorder.AddFeedback: database failing and spool full), ErrClosed (any call after Close). Others wrap the driver's error: "store: cannot append decisions: …".
 //
 // # Wiring in serve
 //

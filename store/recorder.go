@@ -216,7 +216,7 @@ func (r *Recorder) Record(d Decision) {
 
 // toSpool appends decisions or a feedback to the spool, masked (the spool is a stored copy
 // too), counting what was written and what was dropped.
-func (r *Recorder) toSpool(ds []Decision, f *Feedback) {
+func (r *Recorder) toSpool(ds []Decision, f *Feedback) (dropped int) {
 	recs := make([]spoolRecord, 0, len(ds)+1)
 	for i := range ds {
 		d := clean(r.sink.Hash, ds[i])
@@ -237,6 +237,15 @@ func (r *Recorder) toSpool(ds []Decision, f *Feedback) {
 				"spool_bytes", r.spool.Bytes(), "spool_max", r.cfg.SpoolMax, "error", err)
 		}
 	}
+	return dropped
+}
+
+// spoolFeedback keeps f for replay, or reports ErrUnavailable when even the spool cannot.
+func (r *Recorder) spoolFeedback(f *Feedback) error {
+	if r.toSpool(nil, f) > 0 {
+		return ErrUnavailable
+	}
+	return nil
 }
 
 // AddFeedback stores f through the sink. A decision still queued here is written first, so
@@ -244,7 +253,8 @@ func (r *Recorder) toSpool(ds []Decision, f *Feedback) {
 // decision is in neither the database nor the queue. While the database is down (or the
 // decision waits in the spool) the feedback is spooled and replayed after its decision, and
 // AddFeedback returns nil; at replay a feedback whose decision is unknown is dropped, counted
-// and logged. ErrInvalid is returned for a bad field.
+// and logged. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
+// and the spool is full, and ctx's error when it ends while waiting for the queue.
 func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	if err := f.validate(); err != nil {
 		return err
@@ -256,8 +266,7 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 		f.Time = r.cfg.Now()
 	}
 	if r.down.Load() {
-		r.toSpool(nil, &f)
-		return nil
+		return r.spoolFeedback(&f)
 	}
 	err := r.sink.AddFeedback(ctx, f)
 	if errors.Is(err, ErrNotFound) {
@@ -265,15 +274,13 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 			return ferr
 		}
 		if r.down.Load() || r.spool.Bytes() > 0 {
-			r.toSpool(nil, &f)
-			return nil
+			return r.spoolFeedback(&f)
 		}
 		err = r.sink.AddFeedback(ctx, f)
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
 		r.errs.Inc()
-		r.toSpool(nil, &f)
-		return nil
+		return r.spoolFeedback(&f)
 	}
 	return err
 }

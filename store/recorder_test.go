@@ -444,3 +444,30 @@ func TestRecorderSlowDatabase(t *testing.T) {
 		t.Errorf("counters: %+v", st)
 	}
 }
+
+// Feedback that can be kept nowhere — database down, spool full — is refused, not lost
+// silently.
+func TestRecorderFeedbackUnavailable(t *testing.T) {
+	r := newRecorder(t, openClosed(t), store.RecorderConfig{SpoolMax: 10})
+	r.Record(decision(1))
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Up || st.Dropped != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	if err := r.AddFeedback(testCtx(t), store.Feedback{MsgID: decision(1).MsgID, Rating: 3}); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("AddFeedback = %v, want ErrUnavailable", err)
+	}
+	r.Close()
+	if err := r.Flush(testCtx(t)); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Flush after Close = %v, want ErrClosed", err)
+	}
+}
+
+// openClosed returns a closed database: every write fails, as with a database that is down.
+func openClosed(t *testing.T) *store.DB {
+	db := openSQLite(t)
+	db.Close()
+	return db
+}

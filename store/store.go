@@ -16,7 +16,11 @@ var (
 	// ErrInvalid is returned by AddFeedback and AddLabels for a record that breaks the rules
 	// (empty msg_id, rating outside 0–5, label without an intent). The HTTP layer answers 400.
 	ErrInvalid = errors.New("store: invalid record")
-	// ErrClosed is returned by every call on a DB or Recorder after Close.
+	// ErrUnavailable is returned by Recorder.AddFeedback when the database fails and the spool
+	// is full, so the feedback could be kept nowhere. The HTTP layer answers 503.
+	ErrUnavailable = errors.New("store: database unavailable and spool full")
+	// ErrClosed is returned by every call on a DB after Close, and by Recorder.Flush after
+	// Recorder.Close.
 	ErrClosed = errors.New("store: closed")
 )
 
