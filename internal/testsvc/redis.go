@@ -46,7 +46,9 @@ func StartRedis(t testing.TB) *Redis {
 	// A free port can be taken between finding it and redis-server binding it: try again.
 	var err error
 	for range 5 {
-		r.port = freePort(t)
+		if r.port, err = freePort(); err != nil {
+			t.Fatal(err)
+		}
 		r.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port))
 		if err = r.start(); err == nil {
 			return r
@@ -162,16 +164,6 @@ func ping(addr string) error {
 		return fmt.Errorf("PING answered %q", line)
 	}
 	return nil
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testsvc: cannot find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // tail returns the last lines of a log file, for a failure message.

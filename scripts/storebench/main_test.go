@@ -1,0 +1,12 @@
+package main
+
+import "testing"
+
+// A small run through the recorder and one through AppendDecisions, on SQLite.
+func TestRun(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		if err := run(2000, t.TempDir(), "", false, 0, direct); err != nil {
+			t.Fatalf("direct=%v: %v", direct, err)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package store
+
+import "sync"
+
+var migrateMu sync.Mutex
+
+// lockFile serialises migrations within the process only where flock is missing.
+func lockFile(string) (func(), error) {
+	migrateMu.Lock()
+	return migrateMu.Unlock, nil
+}

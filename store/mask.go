@@ -1,0 +1,92 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// MaskText is the store's masking of free text (decision text, comments, label text):
+// nlp.Mask(nlp.Normalize(s)). It is idempotent, so masking text that is masked already is
+// harmless.
+func MaskText(s string) string {
+	m, _ := nlp.Mask(nlp.Normalize(s))
+	return m
+}
+
+// maskID keeps an identifier-like field (msg_id, agent id, intent, channel …) as it is unless
+// it holds personal data, in which case it becomes "pii:" and its keyed hash: deterministic, so
+// a msg_id made of a phone number still joins its feedback, and free of the number itself.
+func maskID(hash func(string) string, s string) string {
+	if !mayHoldPII(s) || isPIIHash(s) {
+		return s
+	}
+	if _, kinds := nlp.Mask(nlp.Normalize(s)); kinds == 0 {
+		return s
+	}
+	return "pii:" + hash(s)
+}
+
+// isPIIHash reports whether s is maskID's output already, so that masking twice (the recorder
+// before spooling, the store on insert) gives the same id.
+func isPIIHash(s string) bool {
+	v, ok := strings.CutPrefix(s, "pii:")
+	return ok && isHash(v)
+}
+
+// mayHoldPII is a quick test that lets most identifiers skip masking: personal data needs
+// seven or more digits, an '@' or a URL, or non-ASCII (full-width digits) to hide in.
+func mayHoldPII(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80 || c == '@':
+			return true
+		case c >= '0' && c <= '9':
+			digits++
+		}
+	}
+	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.")
+}
+
+// clean returns d as it may be stored (hash is the store's keyed Hash): text masked, ids without personal data, hashes hashed.
+func clean(hash func(string) string, d Decision) Decision {
+	d.MsgID = maskID(hash, d.MsgID)
+	d.Channel = maskID(hash, d.Channel)
+	d.SenderHash = ensureHash(hash, d.SenderHash)
+	d.ChatHash = ensureHash(hash, d.ChatHash)
+	d.Text = MaskText(d.Text)
+	d.Intent = maskID(hash, d.Intent)
+	d.Route = maskID(hash, d.Route)
+	d.Reason = MaskText(d.Reason)
+	d.AnswerID = maskID(hash, d.AnswerID)
+	d.Rule = maskID(hash, d.Rule)
+	d.Variant = maskID(hash, d.Variant)
+	d.Sentiment = maskID(hash, d.Sentiment)
+	d.ActiveIntent = maskID(hash, d.ActiveIntent)
+	d.Escalation = maskID(hash, d.Escalation)
+	d.Model = maskID(hash, d.Model)
+	return d
+}
+
+func cleanFeedback(hash func(string) string, f Feedback) Feedback {
+	f.ID = maskID(hash, f.ID)
+	f.MsgID = maskID(hash, f.MsgID)
+	f.CorrectIntent = maskID(hash, f.CorrectIntent)
+	f.Comment = MaskText(f.Comment)
+	f.AgentID = maskID(hash, f.AgentID)
+	return f
+}
+
+func cleanLabel(hash func(string) string, l Label) Label {
+	l.Text = MaskText(l.Text)
+	if l.Key == "" {
+		l.Key = LabelKey(l.Text)
+	}
+	l.Key = maskID(hash, l.Key)
+	l.Intent = maskID(hash, l.Intent)
+	l.Source = maskID(hash, l.Source)
+	l.By = maskID(hash, l.By)
+	return l
+}

@@ -1,0 +1,567 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+)
+
+// Recorder defaults, used for zero RecorderConfig fields.
+const (
+	DefaultQueueSize     = 8192
+	DefaultBatchSize     = 512
+	DefaultFlushInterval = 50 * time.Millisecond
+	DefaultWriteTimeout  = 2 * time.Second
+	DefaultRetryInterval = time.Second
+	DefaultSyncInterval  = time.Second
+	DefaultSpoolMax      = 256 << 20 // bytes
+	DefaultRetain        = 90 * 24 * time.Hour
+	DefaultRetainEvery   = time.Hour
+)
+
+// Sink is what a Recorder writes to: a Store (DB) satisfies it.
+type Sink interface {
+	Writer
+	Ping(ctx context.Context) error
+	Hash(id string) string
+	DeleteBefore(ctx context.Context, t time.Time) (decisions, feedback int64, err error)
+}
+
+// RecorderConfig tunes a Recorder. The zero value means the defaults above, with the spool in
+// data/spool.
+type RecorderConfig struct {
+	// DataDir holds the spool (DataDir/spool); DefaultDataDir when empty.
+	DataDir string
+	// QueueSize is the capacity of Record's queue; a record that finds it full goes to the
+	// spool. DefaultQueueSize when zero.
+	QueueSize int
+	// BatchSize and FlushInterval: a batch is written when it has BatchSize decisions or its
+	// first decision has waited FlushInterval.
+	BatchSize     int
+	FlushInterval time.Duration
+	// WriteTimeout bounds one batch insert; past it the batch goes to the spool.
+	WriteTimeout time.Duration
+	// RetryInterval is how often the database is probed while it is down, and how often a
+	// non-empty spool is replayed.
+	RetryInterval time.Duration
+	// SyncInterval is how often the spool is fsynced while it is being written.
+	SyncInterval time.Duration
+	// SpoolMax bounds the spool in bytes (DefaultSpoolMax when zero); beyond it records are
+	// dropped, counted and logged.
+	SpoolMax int64
+	// Retain is how long decisions are kept (DefaultRetain when zero; negative keeps them
+	// forever); a pass runs at start and every RetainEvery (DefaultRetainEvery when zero;
+	// negative: only when Retain is called).
+	Retain      time.Duration
+	RetainEvery time.Duration
+	// Metrics receives the recorder's metrics (nil: none are exported).
+	Metrics *metrics.Set
+	Logger  *slog.Logger
+	// Now is the clock for retention and default times (time.Now when nil).
+	Now func() time.Time
+}
+
+func (c *RecorderConfig) fill() {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = DefaultQueueSize
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = DefaultBatchSize
+	}
+	def(&c.FlushInterval, DefaultFlushInterval)
+	def(&c.WriteTimeout, DefaultWriteTimeout)
+	def(&c.RetryInterval, DefaultRetryInterval)
+	def(&c.SyncInterval, DefaultSyncInterval)
+	def(&c.Retain, DefaultRetain)
+	def(&c.RetainEvery, DefaultRetainEvery)
+	if c.SpoolMax <= 0 {
+		c.SpoolMax = DefaultSpoolMax
+	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewSet() // private: counted for Stats, exported nowhere
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// RecorderStats are the Recorder's counters since it started.
+type RecorderStats struct {
+	Recorded   uint64 // decisions given to Record
+	Written    uint64 // decisions the writer inserted directly (duplicates included)
+	Spooled    uint64 // records (decisions and feedback) written to the spool
+	Replayed   uint64 // spool records now in the database
+	Dropped    uint64 // records lost: spool full, unwritable or unreadable, orphan feedback
+	Errors     uint64 // failed database writes
+	SpoolBytes int64
+	Up         bool // the database answered the last write
+}
+
+// Recorder writes decisions to a Sink off the request path: Record queues and returns, a
+// goroutine inserts batches, and when the database fails or is slow the batches go to a
+// local spool that is replayed, in order, once the database answers again. Records are lost
+// only when the spool is full (counted, logged). Its methods are safe for concurrent use.
+type Recorder struct {
+	cfg   RecorderConfig
+	sink  Sink
+	log   *slog.Logger
+	spool *spool
+
+	mu     sync.RWMutex // guards closed against Record's send on ch
+	closed bool
+	ch     chan Decision
+	flush  chan chan struct{}
+	done   chan struct{} // the writer has exited
+	stop   chan struct{} // closed by Close: ends the retention loop
+	wg     sync.WaitGroup
+
+	down atomic.Bool
+	// offsets remembers how far into a spool file a failed replay got, so the next try resumes
+	// there; only the writer uses it. A crash forgets it, and replaying from the start is
+	// harmless: inserts are idempotent.
+	offsets     map[string]int64
+	drained     []Decision // drain's batch, reused (writer only)
+	lastDropLog atomic.Int64
+
+	recorded, written, spooled, replayed, dropped, errs, retained *metrics.Counter
+}
+
+// NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
+// as soon as the database answers.
+func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
+	cfg.fill()
+	sp, err := openSpool(filepath.Join(cfg.DataDir, SpoolDirName), cfg.SpoolMax)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recorder{cfg: cfg, sink: sink, log: cfg.Logger, spool: sp,
+		ch: make(chan Decision, cfg.QueueSize), flush: make(chan chan struct{}),
+		done: make(chan struct{}), stop: make(chan struct{}), offsets: map[string]int64{}}
+	m := cfg.Metrics
+	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
+	r.written = m.GetOrCreateCounter("zhiyi_store_written_total")
+	r.spooled = m.GetOrCreateCounter("zhiyi_store_spooled_total")
+	r.replayed = m.GetOrCreateCounter("zhiyi_store_replayed_total")
+	r.dropped = m.GetOrCreateCounter("zhiyi_store_dropped_total")
+	r.errs = m.GetOrCreateCounter("zhiyi_store_errors_total")
+	r.retained = m.GetOrCreateCounter("zhiyi_store_retention_deleted_total")
+	m.GetOrCreateGauge("zhiyi_store_spool_bytes", func() float64 { return float64(sp.Bytes()) })
+	m.GetOrCreateGauge("zhiyi_store_queue_length", func() float64 { return float64(len(r.ch)) })
+	m.GetOrCreateGauge("zhiyi_store_up", func() float64 {
+		if r.down.Load() {
+			return 0
+		}
+		return 1
+	})
+	if b := sp.Bytes(); b > 0 {
+		r.log.Info("store: spool from an earlier run will be replayed", "bytes", b)
+	}
+	go r.writer()
+	if cfg.Retain > 0 && cfg.RetainEvery > 0 {
+		r.wg.Add(1)
+		go r.retainLoop()
+	}
+	return r, nil
+}
+
+// Stats returns the counters.
+func (r *Recorder) Stats() RecorderStats {
+	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Spooled: r.spooled.Get(),
+		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(),
+		SpoolBytes: r.spool.Bytes(), Up: !r.down.Load()}
+}
+
+// Record queues d and returns at once. An empty MsgID gets NewID() and a zero Time the
+// current time (set them before, e.g. to return the id to the gateway). When the queue is
+// full, d goes to the spool; after Close it goes to the spool too, for the next run.
+func (r *Recorder) Record(d Decision) {
+	if d.MsgID == "" {
+		d.MsgID = NewID()
+	}
+	if d.Time.IsZero() {
+		d.Time = r.cfg.Now()
+	}
+	r.recorded.Inc()
+	r.mu.RLock()
+	if !r.closed {
+		select {
+		case r.ch <- d:
+			r.mu.RUnlock()
+			return
+		default:
+		}
+	}
+	r.mu.RUnlock()
+	r.toSpool([]Decision{d}, nil)
+}
+
+// toSpool appends decisions or a feedback to the spool, masked (the spool is a stored copy
+// too), counting what was written and what was dropped.
+func (r *Recorder) toSpool(ds []Decision, f *Feedback) (dropped int) {
+	recs := make([]spoolRecord, 0, len(ds)+1)
+	for i := range ds {
+		d := clean(r.sink.Hash, ds[i])
+		recs = append(recs, spoolRecord{D: &d})
+	}
+	if f != nil {
+		c := cleanFeedback(r.sink.Hash, *f)
+		recs = append(recs, spoolRecord{F: &c})
+	}
+	written, dropped, err := r.spool.append(recs)
+	r.spooled.Add(written)
+	if dropped > 0 {
+		r.dropped.Add(dropped)
+		// Loud but bounded: the first drop, then at most one line every ten seconds.
+		now := time.Now().UnixNano()
+		if last := r.lastDropLog.Load(); now-last > int64(10*time.Second) && r.lastDropLog.CompareAndSwap(last, now) {
+			r.log.Error("store: spool full or unwritable; records dropped", "dropped_total", r.dropped.Get(),
+				"spool_bytes", r.spool.Bytes(), "spool_max", r.cfg.SpoolMax, "error", err)
+		}
+	}
+	return dropped
+}
+
+// spoolFeedback keeps f for replay, or reports ErrUnavailable when even the spool cannot.
+func (r *Recorder) spoolFeedback(f *Feedback) error {
+	if r.toSpool(nil, f) > 0 {
+		return ErrUnavailable
+	}
+	return nil
+}
+
+// AddFeedback stores f through the sink. A decision still queued here is written first, so
+// feedback that overtakes its decision is not refused; ErrNotFound is returned only when the
+// decision is in neither the database nor the queue. While the database is down (or the
+// decision waits in the spool) the feedback is spooled and replayed after its decision, and
+// AddFeedback returns nil; at replay a feedback whose decision is unknown is dropped, counted
+// and logged. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
+// and the spool is full, and ctx's error when it ends while waiting for the queue.
+func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	if f.ID == "" {
+		f.ID = NewID() // before any spooling, so a replay cannot add it twice
+	}
+	if f.Time.IsZero() {
+		f.Time = r.cfg.Now()
+	}
+	if r.down.Load() {
+		return r.spoolFeedback(&f)
+	}
+	err := r.sink.AddFeedback(ctx, f)
+	if errors.Is(err, ErrNotFound) {
+		if ferr := r.Flush(ctx); ferr != nil {
+			return ferr
+		}
+		if r.down.Load() || r.spool.Bytes() > 0 {
+			return r.spoolFeedback(&f)
+		}
+		err = r.sink.AddFeedback(ctx, f)
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
+		r.errs.Inc()
+		return r.spoolFeedback(&f)
+	}
+	return err
+}
+
+// Flush waits until every decision recorded before the call is in the database or the spool,
+// and, when the database is up, the spool has been replayed.
+func (r *Recorder) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case r.flush <- done:
+	case <-r.done:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes what is queued (to the database, or the spool when it is down), stops the
+// writer and closes the spool file. It does not close the sink.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	close(r.ch)
+	close(r.stop)
+	r.mu.Unlock()
+	<-r.done
+	r.wg.Wait()
+	return r.spool.close()
+}
+
+// writer batches the queue into inserts. It owns the batch; only it replays the spool.
+func (r *Recorder) writer() {
+	defer close(r.done)
+	batch := make([]Decision, 0, r.cfg.BatchSize)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	tick := time.NewTicker(min(r.cfg.RetryInterval, r.cfg.SyncInterval))
+	defer tick.Stop()
+	lastRetry := time.Now()
+	write := func() {
+		if len(batch) > 0 {
+			r.write(batch)
+			batch = batch[:0]
+		}
+	}
+	for {
+		select {
+		case d, ok := <-r.ch:
+			if !ok {
+				write()
+				return
+			}
+			batch = append(batch, d)
+			if len(batch) == 1 {
+				timer.Reset(r.cfg.FlushInterval)
+			}
+			if len(batch) >= r.cfg.BatchSize {
+				timer.Stop()
+				write()
+			}
+		case <-timer.C:
+			write()
+		case done := <-r.flush:
+			timer.Stop()
+			for n := len(r.ch); n > 0; n-- {
+				batch = append(batch, <-r.ch)
+				if len(batch) >= r.cfg.BatchSize {
+					write()
+				}
+			}
+			write()
+			if r.spool.Bytes() > 0 {
+				r.replay()
+			}
+			close(done)
+		case <-tick.C:
+			if err := r.spool.sync(); err != nil {
+				r.log.Error("store: spool fsync failed", "error", err)
+			}
+			if r.spool.Bytes() > 0 || r.down.Load() {
+				if time.Since(lastRetry) >= r.cfg.RetryInterval {
+					lastRetry = time.Now()
+					r.replay()
+				}
+			}
+		}
+	}
+}
+
+// write inserts a batch, or spools it when the database is down or fails.
+func (r *Recorder) write(batch []Decision) {
+	if r.down.Load() {
+		r.toSpool(batch, nil)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
+	_, err := r.sink.AppendDecisions(ctx, batch)
+	cancel()
+	if err != nil {
+		r.errs.Inc()
+		r.setDown(err)
+		r.toSpool(batch, nil)
+		return
+	}
+	r.written.Add(len(batch))
+}
+
+func (r *Recorder) setDown(err error) {
+	if !r.down.Swap(true) {
+		r.log.Warn("store: database unavailable; spooling decisions until it answers",
+			"error", err, "spool", r.spool.dir)
+	}
+}
+
+// replay probes the database, then replays the spool's closed files in order. Once the probe
+// answers, new batches go to the database again while the old ones replay, and the queue is
+// drained between replayed chunks, so a long replay does not push Record onto the spool. It
+// stops at the first database error, keeping the rest for the next try.
+func (r *Recorder) replay() {
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
+	err := r.sink.Ping(ctx)
+	cancel()
+	if err != nil {
+		r.setDown(err)
+		return
+	}
+	wasDown := r.down.Swap(false)
+	start, before := time.Now(), r.replayed.Get()
+	files, err := r.spool.rotate()
+	if err == nil {
+		for _, f := range files {
+			if err = r.replayFile(f); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		r.errs.Inc()
+		r.setDown(err)
+		return
+	}
+	if wasDown || r.replayed.Get()-before > 0 {
+		r.log.Info("store: database back; spool replayed", "replayed", r.replayed.Get()-before,
+			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+	}
+}
+
+// drain writes what waits in the queue; replay calls it between chunks.
+func (r *Recorder) drain() {
+	for n := len(r.ch); n > 0; {
+		k := min(n, r.cfg.BatchSize)
+		batch := r.drained[:0]
+		for range k {
+			batch = append(batch, <-r.ch)
+		}
+		r.write(batch)
+		r.drained = batch[:0]
+		n -= k
+	}
+}
+
+func (r *Recorder) replayFile(f spoolFile) error {
+	start := r.offsets[f.path]
+	rd, err := openSpoolReader(f.path, start)
+	if err != nil {
+		return err
+	}
+	defer rd.close()
+	batch := make([]Decision, 0, r.cfg.BatchSize)
+	done := start // offset up to which every record is in the database
+	pending := done
+	flush := func() error {
+		if len(batch) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
+			_, err := r.sink.AppendDecisions(ctx, batch)
+			cancel()
+			if err != nil {
+				return err
+			}
+			r.replayed.Add(len(batch))
+			batch = batch[:0]
+			r.drain()
+		}
+		done = pending
+		r.offsets[f.path] = done
+		return nil
+	}
+	for {
+		rec, end, err := rd.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if errors.Is(err, errBadRecord) {
+			r.dropped.Inc()
+			r.log.Error("store: skipping an unreadable spool record", "error", err)
+			pending = end
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: cannot read spool file %s: %w", f.path, err)
+		}
+		if rec.D != nil {
+			batch = append(batch, *rec.D)
+			pending = end
+			if len(batch) >= r.cfg.BatchSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		// A feedback: its decision (earlier in the spool) goes in first.
+		if err := flush(); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
+		err = r.sink.AddFeedback(ctx, *rec.F)
+		cancel()
+		switch {
+		case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
+			r.dropped.Inc()
+			r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
+		case err != nil:
+			return err
+		default:
+			r.replayed.Inc()
+		}
+		pending = end
+		done = end
+		r.offsets[f.path] = done
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	delete(r.offsets, f.path)
+	return r.spool.remove(f)
+}
+
+// Retain runs one retention pass: decisions older than Retain (and their feedback) go.
+func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err error) {
+	if r.cfg.Retain <= 0 {
+		return 0, 0, nil
+	}
+	nd, nf, err := r.sink.DeleteBefore(ctx, r.cfg.Now().Add(-r.cfg.Retain))
+	r.retained.Add(int(nd))
+	if nd > 0 || err != nil {
+		r.log.Info("store: retention", "deleted_decisions", nd, "deleted_feedback", nf,
+			"retain", r.cfg.Retain.String(), "error", err)
+	}
+	return nd, nf, err
+}
+
+func (r *Recorder) retainLoop() {
+	defer r.wg.Done()
+	t := time.NewTicker(r.cfg.RetainEvery)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		go func() { // Close cancels a pass in progress
+			select {
+			case <-r.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		r.Retain(ctx)
+		cancel()
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// SpoolDirName is the spool's directory inside the data directory.
+const SpoolDirName = "spool"
+
+// spoolRecord is one line of a spool file: a decision or a feedback, as JSON.
+type spoolRecord struct {
+	D *Decision `json:"d,omitempty"`
+	F *Feedback `json:"f,omitempty"`
+}
+
+// spoolFile is a closed spool file waiting for replay.
+type spoolFile struct {
+	path string
+	size int64
+}
+
+// spool is the Recorder's local append-only store for records the database could not take.
+// Records are JSON lines in numbered files (00000000000000000001.jsonl …) in one directory:
+// appends go to the newest file; replay first closes it (rotate), so appends made during a
+// replay start a new file, and replays the closed files oldest first, removing each once all
+// of it is in the database. Every append reaches the operating system before it returns (a
+// process crash loses nothing); fsync runs at most once per sync call (the recorder's
+// SyncInterval), so a power cut may lose that long. The total size is bounded by max: a
+// record that would pass it is dropped, and the caller counts it.
+type spool struct {
+	dir string
+	max int64
+
+	mu      sync.Mutex
+	closed  []spoolFile // oldest first
+	cur     *os.File
+	curPath string
+	curSize int64
+	w       *bufio.Writer
+	dirty   bool // written since the last fsync
+	next    uint64
+	buf     bytes.Buffer
+	enc     *json.Encoder
+
+	size atomic.Int64 // bytes in all files, closed and current
+}
+
+func openSpool(dir string, max int64) (*spool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: cannot make the spool directory %s: %w", dir, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot read the spool directory %s: %w", dir, err)
+	}
+	s := &spool{dir: dir, max: max, next: 1}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	var seqs []uint64
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".jsonl")
+		seq, err := strconv.ParseUint(name, 10, 64)
+		if !ok || err != nil || e.IsDir() {
+			continue
+		}
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	for _, seq := range seqs {
+		path := s.pathOf(seq)
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("store: cannot read spool file %s: %w", path, err)
+		}
+		s.closed = append(s.closed, spoolFile{path: path, size: fi.Size()})
+		s.size.Add(fi.Size())
+		s.next = seq + 1
+	}
+	return s, nil
+}
+
+func (s *spool) pathOf(seq uint64) string {
+	return filepath.Join(s.dir, fmt.Sprintf("%020d.jsonl", seq))
+}
+
+// Bytes returns the spool's size in bytes.
+func (s *spool) Bytes() int64 { return s.size.Load() }
+
+// append writes records in order and returns how many were written and how many were
+// dropped because the spool was full. An error means the file could not be written: the
+// unwritten records count as dropped.
+func (s *spool) append(recs []spoolRecord) (written, dropped int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range recs {
+		s.buf.Reset()
+		if err := s.enc.Encode(&recs[i]); err != nil {
+			return written, dropped + len(recs) - i, fmt.Errorf("store: cannot encode a spool record: %w", err)
+		}
+		n := int64(s.buf.Len())
+		if s.size.Load()+n > s.max {
+			dropped++
+			continue
+		}
+		if s.cur == nil {
+			if err := s.create(); err != nil {
+				return written, dropped + len(recs) - i, err
+			}
+		}
+		if _, err := s.w.Write(s.buf.Bytes()); err != nil {
+			return written, dropped + len(recs) - i, fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err)
+		}
+		s.curSize += n
+		s.size.Add(n)
+		written++
+	}
+	if s.w != nil && s.w.Buffered() > 0 {
+		s.dirty = true
+		if err := s.w.Flush(); err != nil {
+			return written, dropped, fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err)
+		}
+	}
+	return written, dropped, nil
+}
+
+func (s *spool) create() error {
+	path := s.pathOf(s.next)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: cannot create spool file %s: %w", path, err)
+	}
+	s.next++
+	s.cur, s.curPath, s.curSize = f, path, 0
+	if s.w == nil {
+		s.w = bufio.NewWriterSize(f, 64<<10)
+	} else {
+		s.w.Reset(f)
+	}
+	// Make the new name durable too: fsync the directory once per file.
+	if d, err := os.Open(s.dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// sync fsyncs the current file if it was written since the last sync.
+func (s *spool) sync() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil || !s.dirty {
+		return nil
+	}
+	s.dirty = false
+	if err := s.cur.Sync(); err != nil {
+		return fmt.Errorf("store: cannot fsync the spool %s: %w", s.curPath, err)
+	}
+	return nil
+}
+
+// rotate closes the current file (fsynced) and returns the closed files, oldest first.
+func (s *spool) rotate() ([]spoolFile, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var err error
+	if s.cur != nil {
+		if ferr := s.w.Flush(); ferr != nil {
+			err = ferr
+		}
+		if serr := s.cur.Sync(); err == nil && serr != nil {
+			err = serr
+		}
+		if cerr := s.cur.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		s.closed = append(s.closed, spoolFile{path: s.curPath, size: s.curSize})
+		s.cur, s.curPath, s.curSize, s.dirty = nil, "", 0, false
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot close the spool file: %w", err)
+	}
+	return slices.Clone(s.closed), nil
+}
+
+// remove deletes a replayed file.
+func (s *spool) remove(f spoolFile) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("store: cannot remove replayed spool file %s: %w", f.path, err)
+	}
+	s.closed = slices.DeleteFunc(s.closed, func(c spoolFile) bool { return c.path == f.path })
+	s.size.Add(-f.size)
+	return nil
+}
+
+// close flushes, fsyncs and closes the current file; the spool stays on disk for the next run.
+func (s *spool) close() error {
+	_, err := s.rotate()
+	return err
+}
+
+// spoolReader reads one spool file's records from an offset.
+type spoolReader struct {
+	f    *os.File
+	r    *bufio.Reader
+	off  int64 // offset of the next record
+	path string
+	line int
+}
+
+func openSpoolReader(path string, off int64) (*spoolReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot open spool file %s: %w", path, err)
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: cannot seek spool file %s: %w", path, err)
+	}
+	return &spoolReader{f: f, r: bufio.NewReaderSize(f, 256<<10), off: off, path: path}, nil
+}
+
+// errBadRecord marks a spool line that is not a record (a torn write at a crash): the caller
+// counts it as dropped and goes on.
+var errBadRecord = errors.New("store: unreadable spool record")
+
+// next returns the next record and the offset just after it; io.EOF at the end.
+func (r *spoolReader) next() (spoolRecord, int64, error) {
+	var rec spoolRecord
+	line, err := r.r.ReadBytes('\n')
+	if len(line) == 0 && err != nil {
+		return rec, r.off, err
+	}
+	r.off += int64(len(line))
+	r.line++
+	if jerr := json.Unmarshal(line, &rec); jerr != nil || (rec.D == nil) == (rec.F == nil) {
+		return rec, r.off, fmt.Errorf("%w at %s:%d", errBadRecord, r.path, r.line)
+	}
+	return rec, r.off, nil
+}
+
+func (r *spoolReader) close() { r.f.Close() }

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Callers test them with errors.Is; the store wraps them with detail.
+var (
+	// ErrNotFound is returned by AddFeedback (and Recorder.AddFeedback) when no decision has the
+	// feedback's msg_id, and by Decision for an unknown msg_id. The HTTP layer answers 404.
+	ErrNotFound = errors.New("store: not found")
+	// ErrInvalid is returned by AddFeedback and AddLabels for a record that breaks the rules
+	// (empty msg_id, rating outside 0–5, label without an intent). The HTTP layer answers 400.
+	ErrInvalid = errors.New("store: invalid record")
+	// ErrUnavailable is returned by Recorder.AddFeedback when the database fails and the spool
+	// is full, so the feedback could be kept nowhere. The HTTP layer answers 503.
+	ErrUnavailable = errors.New("store: database unavailable and spool full")
+	// ErrClosed is returned by every call on a DB after Close, and by Recorder.Flush after
+	// Recorder.Close.
+	ErrClosed = errors.New("store: closed")
+)
+
+// Route values as the engine writes them (intent.Route); the store compares against them.
+const (
+	RouteAuto    = "auto"
+	RouteSuggest = "suggest"
+	RouteHandoff = "handoff"
+	// NoneIntent is the intent of out-of-scope messages (intent.NoneIntent).
+	NoneIntent = "none"
+)
+
+// Decision is one answered message as the decision log keeps it. Text is the masked text
+// (nlp.Mask(nlp.Normalize(raw))); the store masks it again on write. SenderHash and ChatHash are
+// keyed hashes (DB.Hash), never raw ids: a value that does not look like a hash is hashed on
+// write. Empty strings and zero numbers mean "not present".
+type Decision struct {
+	MsgID         string    `json:"msg_id"` // the gateway's msg_id, or NewID()
+	Time          time.Time `json:"time"`   // when the message was answered (stored to the microsecond)
+	Channel       string    `json:"channel,omitempty"`
+	SenderHash    string    `json:"sender,omitempty"`
+	ChatHash      string    `json:"chat,omitempty"`
+	Text          string    `json:"text"`
+	Intent        string    `json:"intent"`
+	Confidence    float64   `json:"confidence"`
+	Route         string    `json:"route"`
+	Reason        string    `json:"reason,omitempty"`
+	AnswerID      string    `json:"answer_id,omitempty"`
+	Rule          string    `json:"rule,omitempty"`
+	Variant       string    `json:"variant,omitempty"`
+	Sentiment     string    `json:"sentiment,omitempty"`
+	Turn          int       `json:"turn,omitempty"`
+	ActiveIntent  string    `json:"active_intent,omitempty"`
+	Repeat        bool      `json:"repeat,omitempty"`
+	Escalation    string    `json:"escalation,omitempty"`
+	Model         string    `json:"model,omitempty"`
+	LatencyMicros int64     `json:"latency_us"`
+}
+
+// Unmatched reports why d counts as unmatched — "none" (out of scope), "handoff" or
+// "low_confidence" (below lowConfidence) — or "" when it does not. Query.Unmatched selects the
+// same decisions.
+func (d *Decision) Unmatched(lowConfidence float64) string {
+	switch {
+	case d.Intent == NoneIntent:
+		return "none"
+	case d.Route == RouteHandoff:
+		return "handoff"
+	case d.Confidence < lowConfidence:
+		return "low_confidence"
+	}
+	return ""
+}
+
+// Feedback is one rating, resolution or correction of a decision. Several may arrive for one
+// message (the customer rates, an agent corrects); all are kept, and reports read each field's
+// latest value per message.
+type Feedback struct {
+	// ID identifies this feedback so that a replayed spool never adds it twice; AddFeedback
+	// fills it with NewID() when empty.
+	ID            string    `json:"id"`
+	MsgID         string    `json:"msg_id"`
+	Rating        int       `json:"rating,omitempty"`   // 1–5; 0 = no rating
+	Resolved      *bool     `json:"resolved,omitempty"` // nil = not said
+	CorrectIntent string    `json:"correct_intent,omitempty"`
+	Comment       string    `json:"comment,omitempty"` // masked on write
+	AgentID       string    `json:"agent_id,omitempty"`
+	Time          time.Time `json:"time"` // zero = now
+}
+
+// FeedbackRecord is a feedback with the decision it belongs to.
+type FeedbackRecord struct {
+	Feedback
+	Decision Decision `json:"decision"`
+}
+
+// Corrected reports whether the feedback names an intent other than the decision's.
+func (r *FeedbackRecord) Corrected() bool {
+	return r.CorrectIntent != "" && r.CorrectIntent != r.Decision.Intent
+}
+
+// Label is an intent given to a message by a person or a process: a filled cluster sheet, a
+// correction, the console. Labels are keyed: adding a label with an existing Key replaces it.
+type Label struct {
+	// Key is the message's msg_id, or LabelKey(text) when there is none; AddLabels fills it
+	// from Text when empty.
+	Key    string    `json:"key"`
+	Text   string    `json:"text"` // masked on write
+	Intent string    `json:"intent"`
+	Source string    `json:"source,omitempty"` // "cluster", "feedback", "console", …
+	By     string    `json:"by,omitempty"`     // who labelled it
+	Time   time.Time `json:"time"`             // zero = now
+}
+
+// Query selects decisions. Zero fields select everything; string filters match exactly.
+type Query struct {
+	Since, Until time.Time // Since ≤ Time < Until; zero = unbounded
+	MsgID        string
+	Channel      string
+	Intent       string
+	Route        string
+	AnswerID     string
+	Variant      string
+	ChatHash     string
+	Model        string
+	// Unmatched keeps only out-of-scope (intent none), handed-off and low-confidence decisions
+	// (Confidence < LowConfidence, DefaultLowConfidence when zero).
+	Unmatched     bool
+	LowConfidence float64
+	Newest        bool // newest first (default oldest first)
+	Limit         int  // 0 = no limit
+}
+
+// DefaultLowConfidence is the confidence below which a decision counts as unmatched.
+const DefaultLowConfidence = 0.5
+
+func (q *Query) lowConfidence() float64 {
+	if q.LowConfidence > 0 {
+		return q.LowConfidence
+	}
+	return DefaultLowConfidence
+}
+
+// FeedbackQuery selects feedback with its decisions. Since and Until bound the feedback's time.
+type FeedbackQuery struct {
+	Since, Until time.Time
+	MsgID        string
+	AnswerID     string // the decision's answer id (A/B results)
+	Variant      string
+	// Corrections keeps only feedback whose CorrectIntent differs from the decision's intent.
+	Corrections bool
+	Limit       int
+}
+
+// LabelQuery selects labels by their time, source and intent.
+type LabelQuery struct {
+	Since, Until time.Time
+	Source       string
+	Intent       string
+	Limit        int
+}
+
+// Writer is what the request path needs: the Recorder writes through it. Implementations are
+// safe for concurrent use and do not retain the slices they are given.
+type Writer interface {
+	// AppendDecisions inserts decisions, ignoring any whose MsgID is already stored, so that a
+	// replay never duplicates. It returns how many were new.
+	AppendDecisions(ctx context.Context, ds []Decision) (int, error)
+	// AddFeedback stores f, linked to its decision: ErrNotFound when there is none, ErrInvalid
+	// for a bad field. Adding a feedback whose ID is already stored does nothing.
+	AddFeedback(ctx context.Context, f Feedback) error
+}
+
+// Store is the decision log, feedback and labels behind one interface; both backends (SQLite
+// and PostgreSQL, one type: DB) pass the conformance suite in store/storetest. Methods are safe
+// for concurrent use. Callbacks receive a pointer valid only during the call.
+type Store interface {
+	Writer
+	// Decision returns the decision with this msg_id, or ErrNotFound.
+	Decision(ctx context.Context, msgID string) (Decision, error)
+	// Decisions calls fn for each decision q selects, in time order; fn's error stops the scan
+	// and is returned.
+	Decisions(ctx context.Context, q Query, fn func(*Decision) error) error
+	// Feedback calls fn for each feedback q selects with its decision, oldest first.
+	Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRecord) error) error
+	// Summary aggregates decisions and their feedback for a dashboard (see Summary).
+	Summary(ctx context.Context, q SummaryQuery) (*Summary, error)
+	// AddLabels stores labels, replacing those with the same Key.
+	AddLabels(ctx context.Context, ls []Label) error
+	// Labels calls fn for each label q selects, oldest first.
+	Labels(ctx context.Context, q LabelQuery, fn func(*Label) error) error
+	// DeleteBefore deletes decisions older than t and their feedback (labels stay), returning
+	// how many decisions and feedback rows went.
+	DeleteBefore(ctx context.Context, t time.Time) (decisions, feedback int64, err error)
+	// Hash returns the keyed hash of a sender or conversation id ("" for "").
+	Hash(id string) string
+	Close() error
+}
+
+// NewID returns a fresh random id (32 hex characters) for a message without a gateway msg_id
+// or for a feedback.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
