@@ -385,3 +385,33 @@ func remaining(r io.Reader) (int64, bool) {
 	}
 	return 0, false
 }
+
+// Rows calls fn for every feature the classifier knows, in row order, with its idf (1 when
+// unweighted) and its weights per label as trained (not multiplied by idf), until fn returns
+// false. The weights slice is fn's to read only during the call. For continuing training from a
+// model (package train).
+func (c *Classifier) Rows(fn func(feature uint32, idf float32, weights []float32) bool) {
+	k := len(c.labels)
+	ids := make([]uint32, c.rows.Len())
+	c.rows.All(func(f, r uint32) bool {
+		ids[r] = f
+		return true
+	})
+	w := make([]float32, k)
+	for r, f := range ids {
+		row := c.weights[r*c.stride : r*c.stride+k]
+		idf := float32(1)
+		if c.idf2 != nil {
+			idf = float32(math.Sqrt(float64(c.idf2[r])))
+		}
+		for j, v := range row {
+			w[j] = v / idf
+		}
+		if !fn(f, idf, w) {
+			return
+		}
+	}
+}
+
+// Bias returns the classifier's bias per label (shared; do not modify).
+func (c *Classifier) Bias() []float32 { return c.bias }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -44,6 +45,10 @@ type FitConfig struct {
 	// and normalises a message's features to unit length over the features the model knows;
 	// off, every feature weighs 1/√n of the message's n features.
 	TFIDF bool `json:"tfidf,omitempty"`
+	// Warm, when set, is the model training continues from (learning from corrections): its
+	// labels must be the ones given, its features keep their rows, weights, bias and idf, and new
+	// features start at zero.
+	Warm *intent.Classifier `json:"-"`
 }
 
 // DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 and the
@@ -113,6 +118,19 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 	}
 	rows := map[uint32]int32{}
 	var ids []uint32
+	var warmW, warmIDF []float32
+	if cfg.Warm != nil {
+		if !slices.Equal(cfg.Warm.Labels(), labels) {
+			return nil, res, fmt.Errorf("fit: the model to continue from has other intents")
+		}
+		cfg.Warm.Rows(func(f uint32, idf float32, w []float32) bool {
+			rows[f] = int32(len(ids))
+			ids = append(ids, f)
+			warmW = append(warmW, w...)
+			warmIDF = append(warmIDF, idf)
+			return true
+		})
+	}
 	for _, ex := range examples {
 		for _, f := range ex.Features {
 			if _, ok := rows[f]; !ok && counts[f] >= cfg.MinCount {
@@ -132,7 +150,15 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		}
 	}
 	var idf []float32
-	if cfg.TFIDF {
+	switch {
+	case cfg.Warm != nil && cfg.Warm.Weighted():
+		// the warm model's idf; its new features are the rarest kind
+		idf = slices.Clone(warmIDF)
+		top := slices.Max(append([]float32{1}, warmIDF...))
+		for len(idf) < len(ids) {
+			idf = append(idf, top)
+		}
+	case cfg.Warm == nil && cfg.TFIDF:
 		idf = inverseDocFreq(exRows, len(ids))
 	}
 	exX := featureWeights(examples, exRows, idf)
@@ -155,7 +181,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			if r < len(cfg.RunEpochs) {
 				rc.Epochs = cfg.RunEpochs[r]
 			}
-			fits[r], errs[r] = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, rc, seed, p)
+			fits[r], errs[r] = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, warmW, rc, seed, p)
 		}()
 	}
 	wg.Wait()
@@ -201,12 +227,16 @@ type runFit struct {
 }
 
 func fitRun(ctx context.Context, examples []Example, exRows [][]int32, exX [][]float32, dev []Example, labels []string,
-	ids []uint32, idf []float32, cfg FitConfig, seed uint64, progress io.Writer) (runFit, error) {
+	ids []uint32, idf, warmW []float32, cfg FitConfig, seed uint64, progress io.Writer) (runFit, error) {
 	k := len(labels)
 	var out runFit
 	w := make([]float32, len(ids)*k)
 	g2 := make([]float32, len(ids)*k)
 	bias := make([]float32, k)
+	if cfg.Warm != nil {
+		copy(w, warmW)
+		copy(bias, cfg.Warm.Bias())
+	}
 	bg2 := make([]float32, k)
 	best := make([]float32, len(w))
 	bestBias := make([]float32, k)
