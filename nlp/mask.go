@@ -86,7 +86,6 @@ func (m MaskSet) Kinds() []string {
 // String joins Kinds with commas.
 func (m MaskSet) String() string { return strings.Join(m.Kinds(), ",") }
 
-
 var urlPattern = regexp.MustCompile(`(?i:https?://|www\.)[a-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+`)
 
 // Mask replaces personal data in normalised text (see Normalize) with placeholders such as
