@@ -81,7 +81,7 @@ func cnDigit(r rune) byte {
 func separatorAt(s string, i int) (int, byte) {
 	j := i
 	kind := byte(0)
-	if j < len(s) && s[j] == ' ' {
+	for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ { // two for text that is not normalised
 		kind = ' '
 		j++
 	}
@@ -90,7 +90,7 @@ func separatorAt(s string, i int) (int, byte) {
 		case '-', '.', '/', '_':
 			kind = s[j]
 			j++
-			if j < len(s) && s[j] == ' ' {
+			for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
 				j++
 			}
 		}

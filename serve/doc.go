@@ -60,10 +60,19 @@
 // else generated; echoed in the response), route, status, latency_us, msg_id, intent, decision
 // (auto, suggest or handoff), and for errors error_code and method. At debug level the line
 // adds confidence and, with ?debug=1, the engine's masked text. The message text itself is
-// never logged. Other
-// client-supplied strings are masked before logging: mobile numbers in msg_id and request ids
-// (138****5678), and digit runs of 7 or more and e-mail addresses in panic values and fasthttp's
-// connection errors.
+// never logged, and neither is any byte of a request fasthttp could not parse (its errors quote
+// the request, Authorization header and body included) nor any header: such a request's line
+// has error_kind (timeout, body_too_large, header_too_large, missing_host, bad_header,
+// bad_chunk, bad_content_length, truncated, malformed, …) and the sizes read_bytes and
+// content_length instead. fasthttp's own messages keep their format string and the kinds of
+// their errors; its connection errors, which repeat the request line's, are logged at debug
+// level.
+//
+// Client-supplied identifiers (msg_id, the request id, a reload's directory) are masked with
+// nlp.MaskExcept(…, nlp.MaskOrder) — phones, ID and bank cards and e-mail in every format nlp
+// knows become <PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, while long digit runs stay so that ids
+// can be correlated — and clipped to 128 bytes (a number or address cut by the clip goes
+// too). Panic values and load errors are masked with nlp.Mask.
 //
 // # Metrics
 //

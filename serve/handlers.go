@@ -342,7 +342,14 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 		attrs = append(attrs, slog.String("error_code", info.errCode), slog.String("method", string(ctx.Method())))
 	}
 	if readErr != nil {
-		attrs = append(attrs, slog.String("error", redact(readErr.Error(), 256)))
+		// never the error's text: fasthttp's read errors quote the request
+		attrs = append(attrs, slog.String("error_kind", errorKind(readErr)))
+		if n := readSize(readErr); n >= 0 {
+			attrs = append(attrs, slog.Int("read_bytes", n))
+		}
+		if n := ctx.Request.Header.ContentLength(); n > 0 {
+			attrs = append(attrs, slog.Int("content_length", n))
+		}
 	}
 	if s.log.Enabled(bg, slog.LevelDebug) {
 		// slog formats floats through encoding/json, too slow for every info line

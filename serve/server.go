@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,7 +122,7 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	if err != nil {
 		s.met.reloadErr.Inc()
 		s.log.LogAttrs(context.Background(), slog.LevelError, "model load failed",
-			slog.String("dir", maskMobile(dir)), slog.Duration("took", took), slog.String("error", maskMobile(err.Error())))
+			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", redact(err.Error(), 512)))
 		return fmt.Errorf("serve: load model %q: %w", dir, err)
 	}
 	m := &model{engine: eng, version: eng.Version(), dir: dir, loadedAt: time.Now(), took: took}
@@ -135,7 +136,7 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	}
 	s.met.reloadOK.Inc()
 	s.met.modelLoaded(m.version, took, m.loadedAt)
-	attrs := []slog.Attr{slog.String("dir", maskMobile(dir)), slog.String("model", m.version), slog.Duration("took", took)}
+	attrs := []slog.Attr{slog.String("dir", maskID(dir)), slog.String("model", m.version), slog.Duration("took", took)}
 	if old != nil {
 		attrs = append(attrs, slog.String("previous", old.version))
 	}
@@ -183,6 +184,7 @@ func (s *Server) fastServer() *fasthttp.Server {
 		Concurrency:                  s.cfg.Concurrency,
 		DisablePreParseMultipartForm: true,
 		CloseOnShutdown:              true,
+		SecureErrorLogMessage:        true, // fasthttp's errors then quote less; none are logged anyway
 		Logger:                       fastLogger{s.log},
 	}
 }
@@ -236,11 +238,27 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // shutdown); prefer it.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
-// fastLogger sends fasthttp's own messages (connection errors, which may quote request
-// bytes) to slog with digit runs and e-mail addresses redacted.
+// fastLogger sends fasthttp's own messages to slog without their arguments: connection errors
+// quote the bytes of the request (bodies, Authorization headers). It logs fasthttp's format
+// string, which holds no data, and the kind of each error. A connection error is also the
+// request line's error_kind, so it is logged at debug level; the other messages (accept
+// errors, the concurrency limit) are warnings.
 type fastLogger struct{ log *slog.Logger }
 
 func (l fastLogger) Printf(format string, args ...any) {
-	l.log.LogAttrs(context.Background(), slog.LevelWarn, "fasthttp",
-		slog.String("error", redact(fmt.Sprintf(format, args...), 512)))
+	level := slog.LevelWarn
+	if strings.HasPrefix(format, "error when serving connection") {
+		level = slog.LevelDebug
+	}
+	bg := context.Background()
+	if !l.log.Enabled(bg, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("what", format)}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			attrs = append(attrs, slog.String("error_kind", errorKind(err)))
+		}
+	}
+	l.log.LogAttrs(bg, level, "fasthttp", attrs...)
 }
