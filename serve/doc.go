@@ -27,7 +27,14 @@
 // Only "text" is required. msg_id, sender_id, channel and chat_id are strings and sent_at is an
 // integer (unix milliseconds); a wrong type is 400 invalid_field. Unknown fields are rejected
 // (400 unknown_field), not ignored, so that a gateway's typo ("txt") fails loudly instead of
-// classifying an empty message. Field names match case-insensitively, as encoding/json does.
+// classifying an empty message. Field names match exactly: "Text", "TEXT" and "ſender_id" are
+// unknown fields (encoding/json alone would fold them). A field given twice is 400
+// invalid_json, and so is a body of null: the body must be one JSON object.
+//
+// The admin token is compared in constant time. The scheme is matched case-insensitively
+// ("bearer t" works, as RFC 9110 says auth schemes do) and must be followed by a space; white
+// space around the token is ignored ("Bearer   t  " works), so a gateway that pads the header
+// is not locked out. Nothing else about the header is lenient.
 //
 // # Errors
 //

@@ -359,6 +359,17 @@ func TestAdminReload(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-shop"`) {
 		t.Fatalf("reload: %d %s", r.status, r.body)
 	}
+	// documented leniency: the scheme in any case, white space around the token
+	for _, h := range []string{"bearer " + token, "BEARER " + token, "Bearer    " + token + "   ", "  Bearer " + token} {
+		if r := ts.do("POST", "/admin/reload", "", map[string]string{"Authorization": h}); r.status != 200 {
+			t.Errorf("Authorization %q: %d %s", h, r.status, r.body)
+		}
+	}
+	for _, h := range []string{"Bearer\t" + token, "Bearer" + token, "Bearer " + token + " x"} {
+		if r := ts.do("POST", "/admin/reload", "", map[string]string{"Authorization": h}); r.status != 401 {
+			t.Errorf("Authorization %q: %d %s", h, r.status, r.body)
+		}
+	}
 	// a named bundle
 	r = ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, map[string]string{"Authorization": "bearer " + token})
 	if r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-v2"`) {
