@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // FormatVersion is the bundle format this build writes and reads.
@@ -43,6 +44,31 @@ type Manifest struct {
 	Files           map[string]string  `json:"files"` // relative path → sha256 hex
 }
 
+// MaxNameLen is the longest bundle name CheckName accepts, in characters.
+const MaxNameLen = 64
+
+// CheckName reports whether name is a valid bundle name: 1 to MaxNameLen characters, each a
+// letter or a digit of any script (店铺2 is fine) or one of . _ -, starting with a letter or a
+// digit. A name is echoed in every answer, in /readyz and in metric labels, so it holds no
+// quotes, angle brackets, spaces, slashes or control characters. ReadManifest and
+// WriteManifest check it.
+func CheckName(name string) error {
+	n := 0
+	for i, r := range name {
+		n++
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case i > 0 && (r == '.' || r == '_' || r == '-'):
+		default:
+			return fmt.Errorf("bundle name %q: use letters, digits, '.', '_' and '-' (a letter or digit first)", name)
+		}
+	}
+	if n == 0 || n > MaxNameLen {
+		return fmt.Errorf("bundle name %q: want 1 to %d characters", name, MaxNameLen)
+	}
+	return nil
+}
+
 // Version is the model's name and creation time, as the service reports it.
 func (m *Manifest) Version() string {
 	return m.Name + "@" + m.CreatedAt.UTC().Format("20060102T150405Z")
@@ -51,6 +77,9 @@ func (m *Manifest) Version() string {
 // WriteManifest checksums every file under dir (except the manifest) into m.Files and writes
 // manifest.json atomically.
 func WriteManifest(dir string, m *Manifest) error {
+	if err := CheckName(m.Name); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
 	m.FormatVersion = FormatVersion
 	files, err := checksumTree(dir)
 	if err != nil {
@@ -80,6 +109,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 	}
 	if m.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d (retrain with this zhiyi)", dir, m.FormatVersion, FormatVersion)
+	}
+	if err := CheckName(m.Name); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
 	}
 	got, err := checksumTree(dir)
 	if err != nil {

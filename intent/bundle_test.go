@@ -378,3 +378,26 @@ func TestReadPolicyRejectsBadOverridesAndWeights(t *testing.T) {
 		}
 	}
 }
+
+// The name reaches responses, /readyz and metric labels: only plain names are valid.
+func TestManifestName(t *testing.T) {
+	for _, name := range []string{"shop", "店铺-2026.11_v2", "Shop2", "a"} {
+		if err := CheckName(name); err != nil {
+			t.Errorf("CheckName(%q): %v", name, err)
+		}
+	}
+	for _, name := range []string{"", "evil\"\n<script>", "a b", "a/b", "..", ".hidden", "-x", "shop@1", "a\\b", "x\u200b", strings.Repeat("a", 65), "<PHONE>"} {
+		if err := CheckName(name); err == nil {
+			t.Errorf("CheckName(%q) accepted", name)
+		}
+	}
+	dir := t.TempDir()
+	fakeBundle(t, dir)
+	editManifest(t, dir, func(m map[string]any) { m["name"] = "evil\"\n<script>" })
+	if _, err := ReadManifest(dir); err == nil || !strings.Contains(err.Error(), "name") {
+		t.Errorf("ReadManifest of a bad name: %v", err)
+	}
+	if err := WriteManifest(t.TempDir(), &Manifest{Name: "a b"}); err == nil {
+		t.Error("WriteManifest wrote a bad name")
+	}
+}

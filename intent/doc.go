@@ -27,7 +27,9 @@
 //	report.json     dev evaluation; report.html the same as a page
 //
 // Load verifies every checksum and refuses unknown format versions, missing, changed or extra
-// files. WriteManifest, NewBundleDir and CommitBundle let the writer assemble a bundle in a
+// files, and names CheckName refuses (letters, digits, . _ - only: a name is echoed in answers
+// and metric labels). Every load reads the bundle's files as a fresh process would, lexicon.bin
+// included, even when the process has a lexicon loaded already. WriteManifest, NewBundleDir and CommitBundle let the writer assemble a bundle in a
 // temporary directory and move it into place in one rename.
 //
 // # Classify
