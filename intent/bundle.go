@@ -96,7 +96,11 @@ func WriteManifest(dir string, m *Manifest) error {
 // ReadManifest reads and verifies a bundle: the format version must be known, every listed file
 // must exist with its checksum, and no unlisted file may be present.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	path := filepath.Join(dir, ManifestFile)
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("bundle %s: %s is not a regular file (%s)", dir, ManifestFile, kindOf(st.Mode().Type()))
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
@@ -138,17 +142,27 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
+// checksumTree hashes every file under dir. A bundle holds regular files and directories only:
+// opening a FIFO blocks until a writer comes, and a symlink (or a device) may lead anywhere, so
+// such an entry is an error. dir itself may be a symlink.
 func checksumTree(dir string) (map[string]string, error) {
 	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, err := filepath.Rel(dir, path)
+		rel, err := filepath.Rel(root, path)
 		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s is not a regular file (%s)", rel, kindOf(d.Type()))
+		}
 		if rel == ManifestFile {
 			return nil
 		}
@@ -168,6 +182,20 @@ func checksumTree(dir string) (map[string]string, error) {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	return out, nil
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it into place, so a
