@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ const (
 	DefaultWriteTimeout    = 5 * time.Second
 	DefaultIdleTimeout     = 60 * time.Second
 	DefaultShutdownTimeout = 15 * time.Second
+	DefaultReloadTimeout   = time.Minute
 	DefaultLogLevel        = "info"
 )
 
@@ -35,6 +37,13 @@ type Config struct {
 	// ModelDir is the model bundle loaded at start and by a reload without a named bundle
 	// (env ZHIYI_MODEL, flag -model).
 	ModelDir string
+	// ModelsRoot is the directory every bundle loaded must be inside, symlinks resolved
+	// (env ZHIYI_MODELS_ROOT, flag -models-root). Default: ModelDir's parent directory, so that
+	// POST /admin/reload can name the bundles beside the model and nothing else.
+	ModelsRoot string
+	// ReloadTimeout bounds one load of a bundle, at start and on each reload (env
+	// ZHIYI_RELOAD_TIMEOUT, flag -reload-timeout). Default one minute.
+	ReloadTimeout time.Duration
 	// MaxTextBytes limits a message's text, counted in UTF-8 bytes after JSON decoding
 	// (env ZHIYI_MAX_TEXT_BYTES, flag -max-text-bytes). Default 2048, the WeCom text limit.
 	MaxTextBytes int
@@ -76,6 +85,7 @@ func DefaultConfig() Config {
 		WriteTimeout:    DefaultWriteTimeout,
 		IdleTimeout:     DefaultIdleTimeout,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		ReloadTimeout:   DefaultReloadTimeout,
 		LogLevel:        DefaultLogLevel,
 	}
 }
@@ -97,6 +107,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.envErr = c.applyEnv(os.LookupEnv)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env ZHIYI_ADDR)")
 	fs.StringVar(&c.ModelDir, "model", c.ModelDir, "model bundle directory (env ZHIYI_MODEL)")
+	fs.StringVar(&c.ModelsRoot, "models-root", c.ModelsRoot, "directory every bundle loaded must be inside, symlinks resolved; default: the model's parent (env ZHIYI_MODELS_ROOT)")
+	fs.DurationVar(&c.ReloadTimeout, "reload-timeout", c.ReloadTimeout, "longest one bundle load may take (env ZHIYI_RELOAD_TIMEOUT)")
 	fs.IntVar(&c.MaxTextBytes, "max-text-bytes", c.MaxTextBytes, "max message text in UTF-8 bytes (env ZHIYI_MAX_TEXT_BYTES)")
 	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "max request body in bytes (env ZHIYI_MAX_BODY_BYTES)")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "max messages per /intent/batch (env ZHIYI_MAX_BATCH)")
@@ -139,6 +151,8 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	}
 	str("ZHIYI_ADDR", &c.Addr)
 	str("ZHIYI_MODEL", &c.ModelDir)
+	str("ZHIYI_MODELS_ROOT", &c.ModelsRoot)
+	dur("ZHIYI_RELOAD_TIMEOUT", &c.ReloadTimeout)
 	num("ZHIYI_MAX_TEXT_BYTES", &c.MaxTextBytes)
 	num("ZHIYI_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("ZHIYI_MAX_BATCH", &c.MaxBatch)
@@ -167,6 +181,8 @@ func (c Config) withDefaults() Config {
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, d.WriteTimeout)
 	c.IdleTimeout = cmp.Or(c.IdleTimeout, d.IdleTimeout)
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, d.ShutdownTimeout)
+	c.ReloadTimeout = cmp.Or(c.ReloadTimeout, d.ReloadTimeout)
+	c.ModelsRoot = cmp.Or(c.ModelsRoot, filepath.Dir(filepath.Clean(c.ModelDir)))
 	c.LogLevel = cmp.Or(c.LogLevel, d.LogLevel)
 	return c
 }
@@ -189,6 +205,7 @@ func (c Config) Validate() error {
 		{"write timeout", int64(c.WriteTimeout)},
 		{"idle timeout", int64(c.IdleTimeout)},
 		{"shutdown timeout", int64(c.ShutdownTimeout)},
+		{"reload timeout", int64(c.ReloadTimeout)},
 		{"concurrency", int64(c.Concurrency)},
 	} {
 		if f.v < 0 {

@@ -10,7 +10,19 @@
 //	go srv.ReloadOn(ctx, hup)                  // reload on each signal (SIGHUP)
 //
 // The engine is whatever the Loader returns (an Engine: Classify and Version); serve knows
-// nothing of bundles. The engine lives in an atomic pointer; requests never lock.
+// nothing of bundles. The engine lives in an atomic pointer; requests never lock. Each request
+// counts itself on the engine it uses, so a replaced engine is closed (when it is an io.Closer)
+// as soon as its last request ends.
+//
+// # Reloads
+//
+// A reload (POST /admin/reload, SIGHUP, Reload) may load only a bundle inside
+// Config.ModelsRoot — by default the model's parent directory — once symlinks are resolved:
+// {"model":"/etc"} or a link from the models directory to elsewhere is refused (422), and the
+// loader is given the resolved path. A load is bounded by Config.ReloadTimeout and ends when
+// shutdown begins; a loader stuck past it is abandoned (what it returns later is closed), so
+// neither later reloads nor shutdown wait for it. A failed reload's answer and log line name
+// the file but drop what the error quoted from it (parsers quote file contents).
 //
 // # Routes
 //
@@ -20,9 +32,11 @@
 //	GET  /healthz         200 {"status":"ok"} while the process runs
 //	GET  /readyz          200 {"status":"ready","model":…} while a model is loaded; 503 once shutting down
 //	GET  /metrics         Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
-//	POST /admin/reload    optional {"model":"dir"}; needs Authorization: Bearer <Config.AdminToken>;
-//	                      404 while no admin token is configured, 401 without the right token,
-//	                      422 reload_failed when the bundle does not load (the old one keeps serving)
+//	POST /admin/reload    optional {"model":"dir"} (inside Config.ModelsRoot); needs
+//	                      Authorization: Bearer <Config.AdminToken>; 404 while no admin token is
+//	                      configured, 401 without the right token, 422 reload_failed when the
+//	                      bundle is outside the models root or does not load in time (the old one
+//	                      keeps serving)
 //
 // Only "text" is required. msg_id, sender_id, channel and chat_id are strings and sent_at is an
 // integer (unix milliseconds); a wrong type is 400 invalid_field. Unknown fields are rejected
@@ -98,10 +112,11 @@
 //
 // # Configuration
 //
-// Config.RegisterFlags binds -addr, -model, -max-text-bytes, -max-body-bytes, -max-batch,
-// -read-timeout, -write-timeout, -idle-timeout, -shutdown-timeout, -concurrency, -admin-token
-// and -log-level, each defaulting to its ZHIYI_* environment variable (ZHIYI_ADDR,
-// ZHIYI_MODEL, ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
+// Config.RegisterFlags binds -addr, -model, -models-root, -reload-timeout, -max-text-bytes,
+// -max-body-bytes, -max-batch, -read-timeout, -write-timeout, -idle-timeout,
+// -shutdown-timeout, -concurrency, -admin-token and -log-level, each defaulting to its ZHIYI_*
+// environment variable (ZHIYI_ADDR, ZHIYI_MODEL, ZHIYI_MODELS_ROOT, ZHIYI_RELOAD_TIMEOUT,
+// ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
 //
 // fasthttp reuses request memory once a handler returns: handlers decode into fresh values and
 // keep no RequestCtx data.

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -172,7 +173,9 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	req.Debug = wantDebug(ctx)
-	res := s.classify(s.cur.Load(), req)
+	m := s.acquire()
+	res := s.classify(m, req)
+	m.release()
 	info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence
 	if res.Debug != nil {
 		info.maskedText = res.Debug.Text
@@ -203,7 +206,8 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}
 	debugOn := wantDebug(ctx)
-	m := s.cur.Load() // one engine for the whole batch
+	m := s.acquire() // one engine for the whole batch
+	defer m.release()
 	out := BatchResponse{Results: make([]intent.Result, len(req.Messages))}
 	for i := range req.Messages {
 		req.Messages[i].Debug = debugOn
@@ -260,9 +264,11 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			return
 		}
 	}
-	if err := s.Reload(context.Background(), req.Model); err != nil {
+	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
+	if err := s.Reload(s.life, req.Model); err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-			"%v; the running model %q keeps serving", err, s.cur.Load().version))
+			"the bundle in %s did not load: %s; the running model %s keeps serving",
+			maskID(cmp.Or(req.Model, s.cur.Load().dir)), loadErrorText(errors.Unwrap(err)), s.cur.Load().version))
 		return
 	}
 	m := s.cur.Load()

@@ -436,7 +436,7 @@ func TestNew(t *testing.T) {
 		t.Fatalf("defaults: %+v %s", c, s.ModelVersion())
 	}
 	wantErr := errors.New("disk on fire")
-	err = s.Reload(context.Background(), "x")
+	err = s.Reload(context.Background(), "models/x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestNew(t *testing.T) {
 	if err := s.Reload(context.Background(), ""); !errors.Is(err, wantErr) {
 		t.Fatalf("reload error not wrapped: %v", err)
 	}
-	if s.ModelVersion() != "fake-x" || s.ModelDir() != "x" {
+	if s.ModelVersion() != "fake-x" || s.ModelDir() != "models/x" {
 		t.Fatalf("failed reload replaced the model: %s", s.ModelVersion())
 	}
 }
