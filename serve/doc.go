@@ -5,7 +5,7 @@
 // # API
 //
 //	srv, err := serve.New(cfg, loader, logger) // loads cfg.ModelDir; a failure is an error
-//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown
+//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown (every written request answered)
 //	err = srv.Reload(ctx, dir)                 // atomic swap; a failing load keeps the old engine
 //	go srv.ReloadOn(ctx, hup)                  // reload on each signal (SIGHUP)
 //
@@ -95,6 +95,17 @@
 // can be correlated — and clipped to 128 bytes (a number or address cut by the clip goes
 // too). Panic values and load errors are masked with nlp.Mask.
 //
+// # Shutdown
+//
+// When Serve's context ends, /readyz answers 503 and the listener closes. Every request a client
+// has written is answered, pipelined ones included; each connection is closed only after an
+// answer that says Connection: close, which goes on the first answer with nothing more to read
+// behind it, and then gracefully (half-close, wait for the client's close). A keep-alive
+// connection idle at that moment stays open for Config.ShutdownIdle (5s) so that a gateway that
+// has not noticed yet has its next request answered; then it is closed. Serve returns when all
+// connections are closed, or at Config.ShutdownTimeout. fasthttp's own Shutdown dropped
+// pipelined and just-written requests; drain.go says why and how this differs.
+//
 // # Metrics
 //
 //	zhiyi_http_requests_total{route,status}        requests by route ("other" for unknown paths) and status
@@ -114,7 +125,7 @@
 //
 // Config.RegisterFlags binds -addr, -model, -models-root, -reload-timeout, -max-text-bytes,
 // -max-body-bytes, -max-batch, -read-timeout, -write-timeout, -idle-timeout,
-// -shutdown-timeout, -concurrency, -admin-token and -log-level, each defaulting to its ZHIYI_*
+// -shutdown-timeout, -shutdown-idle, -concurrency, -admin-token and -log-level, each defaulting to its ZHIYI_*
 // environment variable (ZHIYI_ADDR, ZHIYI_MODEL, ZHIYI_MODELS_ROOT, ZHIYI_RELOAD_TIMEOUT,
 // ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
 //

@@ -61,8 +61,17 @@ type ReloadRequest struct {
 	Model string `json:"model"`
 }
 
-// handle is the fasthttp handler: route, answer, count, log.
+// handle is the fasthttp handler: route, answer, count, log; while draining, the connection is
+// then served by serveDraining (drain.go).
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	s.serveOne(ctx)
+	if s.draining.Load() {
+		s.drainAfter(ctx)
+	}
+}
+
+// serveOne answers one request.
+func (s *Server) serveOne(ctx *fasthttp.RequestCtx) {
 	start := ctx.Time() // fasthttp's clock reading just before the handler: one time.Now saved
 	if start.IsZero() {
 		start = time.Now()

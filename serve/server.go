@@ -327,45 +327,19 @@ func (s *Server) fastServer() *fasthttp.Server {
 		MaxRequestBodySize:           s.cfg.MaxBodyBytes,
 		Concurrency:                  s.cfg.Concurrency,
 		DisablePreParseMultipartForm: true,
-		CloseOnShutdown:              true,
 		SecureErrorLogMessage:        true, // fasthttp's errors then quote less; none are logged anyway
 		Logger:                       fastLogger{s.log},
 	}
 }
 
 // Serve answers requests on ln until ctx is done, then shuts down gracefully: it stops
-// accepting, lets in-flight requests finish (for at most Config.ShutdownTimeout), closes idle
-// keep-alive connections and returns. It returns nil after a clean shutdown. ln is closed on
-// return.
+// accepting, answers every request clients have written (pipelined ones included), gives idle
+// keep-alive connections Config.ShutdownIdle to send one more request, closes each connection
+// after an answer that says Connection: close, and returns once all are closed (drain.go). It
+// returns nil after a clean shutdown, an error when connections were still busy at
+// Config.ShutdownTimeout. ln is closed on return.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := s.fastServer()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		_ = ln.Close()
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-	}
-	s.draining.Store(true)
-	s.endLife() // a reload still loading gives up now
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down",
-		slog.Duration("grace", s.cfg.ShutdownTimeout))
-	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer cancel()
-	err := srv.ShutdownWithContext(sctx)
-	// Shutdown closes the listeners Serve registered; close ln too in case Serve had not
-	// registered it yet, so that the goroutine above always returns.
-	_ = ln.Close()
-	<-errc
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "stopped")
-	return nil
+	return s.serveWithDrain(ctx, s.fastServer(), ln)
 }
 
 // ListenAndServe listens on Config.Addr (TCP) and calls Serve.

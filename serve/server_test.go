@@ -542,7 +542,8 @@ func TestGracefulShutdown(t *testing.T) {
 	load := func(context.Context, string) (Engine, error) {
 		return &fakeEngine{version: "slow", gate: g, panics: true}, nil
 	}
-	ts := startServer(t, Config{ShutdownTimeout: 10 * time.Second}, load, slog.LevelInfo)
+	// an idle keep-alive connection gets ShutdownIdle for one more request, then is closed
+	ts := startServer(t, Config{ShutdownTimeout: 10 * time.Second, ShutdownIdle: 300 * time.Millisecond}, load, slog.LevelInfo)
 	inflight := make(chan response, 1)
 	go func() {
 		r, err := ts.try("POST", "/intent", `{"text":"慢慢退货"}`, nil)
@@ -552,7 +553,7 @@ func TestGracefulShutdown(t *testing.T) {
 		inflight <- r
 	}()
 	<-g.entered // the request is inside the engine
-	// an idle keep-alive connection must not hold the shutdown up
+	// an idle keep-alive connection must not hold the shutdown up beyond ShutdownIdle
 	idle := ts.do("GET", "/healthz", "", nil)
 	if idle.status != 200 {
 		t.Fatal(idle.status)
