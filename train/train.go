@@ -192,7 +192,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	committed := false
 	defer func() {
 		if !committed {
-			os.RemoveAll(tmp)
+			intent.RemoveBundleDir(tmp) // and its lock
 		}
 	}()
 	if err := copyDicts(cfg.DictDir, filepath.Join(tmp, intent.DictDir)); err != nil {

@@ -57,6 +57,22 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {
 		return err
 	}
+	// The name is checked now rather than when the bundle is sealed, after all the work.
+	if cfg.Name == "" {
+		if err := intent.CheckName(filepath.Base(filepath.Clean(cfg.Out))); err != nil {
+			return fmt.Errorf("%w; the name defaults to --out's last element: pass --name", err)
+		}
+	} else if err := intent.CheckName(cfg.Name); err != nil {
+		return err
+	}
+	// Say what earlier runs killed mid-way left beside --out before it is cleaned.
+	done, err := intent.CleanBundleLitter(cfg.Out)
+	for _, d := range done {
+		fmt.Fprintf(stderr, "%s (left by an interrupted zhiyi train)\n", d)
+	}
+	if err != nil {
+		return err
+	}
 	cfg.Progress = stderr
 	sum, err := train.Run(ctx, cfg)
 	if err != nil {
