@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -38,8 +39,14 @@ const (
 	SkipRecall      = "recall"       // a recalled message's revoke event
 	SkipDuplicate   = "duplicate"    // the same text (after normalisation) seen before
 	SkipEmpty       = "empty"        // no text after normalisation
-	SkipMalformed   = "malformed"    // a line that does not parse
+	SkipMalformed   = "malformed"    // a line that does not parse, is not UTF-8, or has personal data for a label
+	SkipTooLong     = "too_long"     // a message over Importer.MaxTextBytes
 )
+
+// DefaultMaxTextBytes is the longest message Import keeps, in UTF-8 bytes: what zhiyi serve
+// accepts (serve.DefaultMaxTextBytes, the WeCom text limit). Longer ones are not chat messages
+// a customer typed, and one of megabytes costs gigabytes downstream.
+const DefaultMaxTextBytes = 2048
 
 // maxReported is how many malformed lines are named individually.
 const maxReported = 5
@@ -51,7 +58,8 @@ type ImportStats struct {
 	Kept     int            `json:"kept"`
 	Labelled int            `json:"labelled"`
 	Skipped  map[string]int `json:"skipped"`
-	// Problems names the first few malformed lines, as "file:line: reason".
+	// Problems names the first few malformed and oversized lines, as "file:line: reason". The
+	// reason is masked (nlp.Mask): a misaligned CSV puts phones where dates belong.
 	Problems []string `json:"problems,omitempty"`
 }
 
@@ -60,8 +68,12 @@ func (s *ImportStats) skip(reason, where string, err error) {
 		s.Skipped = map[string]int{}
 	}
 	s.Skipped[reason]++
-	if reason == SkipMalformed && len(s.Problems) < maxReported {
-		s.Problems = append(s.Problems, fmt.Sprintf("%s: %v", where, err))
+	if (reason == SkipMalformed || reason == SkipTooLong) && len(s.Problems) < maxReported {
+		why := err.Error()
+		if masked, set := nlp.Mask(nlp.Normalize(why)); set != 0 {
+			why = masked
+		}
+		s.Problems = append(s.Problems, where+": "+why)
 	}
 }
 
@@ -144,6 +156,10 @@ type Importer struct {
 	CSV CSVColumns
 	// Location interprets CSV times without a zone; nil means UTC+8 (China Standard Time).
 	Location *time.Location
+	// MaxTextBytes skips messages longer than this many UTF-8 bytes (SkipTooLong); 0 means
+	// DefaultMaxTextBytes, a negative value no limit. A JSON line too long to hold such a
+	// message is skipped as it is read, never held whole.
+	MaxTextBytes int
 
 	stats ImportStats
 	seen  map[uint64]struct{}
@@ -196,8 +212,11 @@ func Files(paths []string) ([]string, error) {
 }
 
 // Import reads every file in paths and calls fn for each customer text message, in file order.
-// Malformed lines are counted and the first few named in the stats; they never stop the run. An
-// error from fn, an unreadable file or a cancelled ctx stops it.
+// Malformed lines — unparseable, not UTF-8 (the encoding guessed, e.g. GBK, is named), mostly
+// U+FFFD (decoded with the wrong encoding upstream), or with personal data where the label
+// belongs — and messages over MaxTextBytes are counted and the first few named in the stats;
+// they never stop the run. A CSV whose header is not UTF-8, an error from fn, an unreadable
+// file or a cancelled ctx stops it.
 func (im *Importer) Import(ctx context.Context, paths []string, fn func(Message) error) error {
 	files, err := Files(paths)
 	if err != nil {
@@ -224,7 +243,37 @@ func (im *Importer) importFile(ctx context.Context, path string, fn func(Message
 	return im.importJSONL(ctx, path, f, fn)
 }
 
+func (im *Importer) maxText() int {
+	if im.MaxTextBytes == 0 {
+		return DefaultMaxTextBytes
+	}
+	return im.MaxTextBytes
+}
+
+// maxLine is the longest JSON line that can hold a message of maxText bytes: every byte
+// escaped (\u00XX), and room for the other fields.
+func (im *Importer) maxLine() int {
+	if im.maxText() < 0 {
+		return -1
+	}
+	return 6*im.maxText() + 64<<10
+}
+
 func (im *Importer) emit(m Message, fn func(Message) error) error {
+	if max := im.maxText(); max >= 0 && len(m.Text) > max {
+		im.stats.skip(SkipTooLong, m.Source, fmt.Errorf("message of %d bytes, over the limit of %d", len(m.Text), max))
+		return nil
+	}
+	if err := checkDecoded(m.Text); err != nil {
+		im.stats.skip(SkipMalformed, m.Source, err)
+		return nil
+	}
+	if _, set := nlp.Mask(nlp.Normalize(m.Intent)); set != 0 {
+		// a label is an intent's name; one that holds a phone or an ID number is a column
+		// out of place
+		im.stats.skip(SkipMalformed, m.Source, fmt.Errorf("the label holds personal data (%s): columns out of place?", set))
+		return nil
+	}
 	norm := nlp.Normalize(m.Text)
 	if norm == "" {
 		im.stats.skip(SkipEmpty, m.Source, nil)
@@ -268,20 +317,29 @@ type exportLine struct {
 
 func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
 	br := bufio.NewReaderSize(r, 64*1024)
+	var buf []byte
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
+		line, size, err := readLine(br, buf[:0], im.maxLine())
+		if line != nil {
+			buf = line
+		}
+		if size > 0 {
 			if n%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
 			im.stats.Lines++
-			if n == 1 {
-				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-			}
-			if e := im.jsonLine(fmt.Sprintf("%s:%d", path, n), bytes.TrimSpace(line), fn); e != nil {
-				return e
+			where := fmt.Sprintf("%s:%d", path, n)
+			if line == nil {
+				im.stats.skip(SkipTooLong, where, fmt.Errorf("line of %d bytes, too long for a message of %d", size, im.maxText()))
+			} else {
+				if n == 1 {
+					line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+				}
+				if e := im.jsonLine(where, bytes.TrimSpace(line), fn); e != nil {
+					return e
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -293,9 +351,39 @@ func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, f
 	}
 }
 
+// readLine reads one line into buf and returns it with its size; a line over max bytes (max >= 0)
+// is read to its end and dropped, and comes back nil with its size.
+func readLine(br *bufio.Reader, buf []byte, max int) ([]byte, int, error) {
+	size := 0
+	drop := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		size += len(chunk)
+		if max >= 0 && size > max {
+			drop = true
+		}
+		if !drop {
+			buf = append(buf, chunk...)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			if drop {
+				return nil, size, err
+			}
+			if buf == nil {
+				buf = []byte{}
+			}
+			return buf, size, err
+		}
+	}
+}
+
 func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) error {
 	if len(line) == 0 {
 		im.stats.Lines--
+		return nil
+	}
+	if !utf8.Valid(line) { // encoding/json would make the text U+FFFD and carry on
+		im.stats.skip(SkipMalformed, where, notUTF8(line))
 		return nil
 	}
 	var l exportLine
@@ -388,6 +476,9 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	if err != nil {
 		return fmt.Errorf("%s:1: csv header: %w", path, err)
 	}
+	if h := strings.Join(header, ","); !utf8.ValidString(h) {
+		return fmt.Errorf("%s:1: %w", path, notUTF8([]byte(h)))
+	}
 	im.stats.Lines++
 	col := func(names []string) int {
 		for _, n := range names {
@@ -442,6 +533,10 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			im.stats.skip(SkipNotCustomer, where, nil)
 			continue
 		}
+		if !utf8.ValidString(strings.Join(rec, "")) {
+			im.stats.skip(SkipMalformed, where, notUTF8([]byte(strings.Join(rec, ","))))
+			continue
+		}
 		m := Message{Text: rec[textCol], Intent: get(intentCol), Sender: get(senderCol), Source: where}
 		if ts := get(timeCol); ts != "" {
 			t, err := parseTime(ts, loc)
@@ -468,4 +563,51 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		return unixAuto(v), nil
 	}
 	return time.Time{}, fmt.Errorf("time %q: not a date like 2026-08-03 14:05:09", s)
+}
+
+// notUTF8 describes bytes that are not UTF-8, naming the encoding they look like.
+func notUTF8(b []byte) error {
+	if looksGB(b) {
+		return errors.New("not UTF-8: the bytes look like GBK/GB18030; convert the file first (iconv -f GB18030 -t UTF-8)")
+	}
+	return errors.New("not UTF-8 (an export in another encoding?); convert the file to UTF-8 first")
+}
+
+// looksGB reports whether every non-ASCII byte of b pairs up as GBK/GB18030 does: two bytes
+// 0x81–0xFE 0x40–0xFE (not 0x7F), or four bytes 0x81–0xFE 0x30–0x39 0x81–0xFE 0x30–0x39.
+func looksGB(b []byte) bool {
+	seen := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80:
+			i++
+			continue
+		case c < 0x81 || c == 0xFF || i+1 >= len(b):
+			return false
+		}
+		switch d := b[i+1]; {
+		case d >= 0x40 && d <= 0xFE && d != 0x7F:
+			i += 2
+		case d >= 0x30 && d <= 0x39 && i+3 < len(b) && b[i+2] >= 0x81 && b[i+2] <= 0xFE && b[i+3] >= 0x30 && b[i+3] <= 0x39:
+			i += 4
+		default:
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
+
+// checkDecoded rejects text an exporter decoded with the wrong encoding: three or more U+FFFD
+// replacement characters, or a fifth of the text.
+func checkDecoded(text string) error {
+	bad := strings.Count(text, "\ufffd")
+	if bad == 0 {
+		return nil
+	}
+	if n := utf8.RuneCountInString(text); bad >= 3 || 5*bad >= n {
+		return fmt.Errorf("%d of %d characters are U+FFFD: the export was decoded with the wrong encoding", bad, n)
+	}
+	return nil
 }

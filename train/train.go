@@ -31,6 +31,9 @@ type Config struct {
 	Out     string     // bundle directory to write
 	Name    string     // bundle name; default: base name of Out
 	CSV     CSVColumns // CSV column mapping
+	// MaxTextBytes skips longer messages at import (Importer.MaxTextBytes): 0 is
+	// DefaultMaxTextBytes, the serving limit; negative, none.
+	MaxTextBytes int
 
 	DevDays  int     // with timestamps: the newest DevDays days are the dev split
 	DevShare float64 // without timestamps: this share of the data is the dev split
@@ -137,7 +140,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	stage("dictionary")
 
 	fmt.Fprintf(prog, "importing %s\n", strings.Join(cfg.Data, ", "))
-	recs, stats, err := importRecords(ctx, cfg.Data, cfg.CSV)
+	recs, stats, err := importRecords(ctx, cfg.Data, cfg.CSV, cfg.MaxTextBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	var devRecs []record
 	if cfg.Dev != "" {
-		if devRecs, sum.DevImport, err = importRecords(ctx, []string{cfg.Dev}, cfg.CSV); err != nil {
+		if devRecs, sum.DevImport, err = importRecords(ctx, []string{cfg.Dev}, cfg.CSV, cfg.MaxTextBytes); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(prog, "dev import: %s\n", sum.DevImport)
@@ -431,9 +434,10 @@ func hasIntent(kb *index.KB, id string) bool {
 	return ok
 }
 
-func importRecords(ctx context.Context, paths []string, cols CSVColumns) ([]record, ImportStats, error) {
+func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText int) ([]record, ImportStats, error) {
 	im := NewImporter()
 	im.CSV = cols
+	im.MaxTextBytes = maxText
 	var recs []record
 	err := im.Import(ctx, paths, func(m Message) error {
 		text, _ := nlp.Mask(nlp.Normalize(m.Text))

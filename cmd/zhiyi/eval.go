@@ -22,6 +22,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	html := fs.String("html", "", "write the report as a self-contained HTML page to this file")
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
+	maxText := fs.Int("max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
 	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -52,6 +53,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	im := train.NewImporter()
 	im.CSV = cols
+	im.MaxTextBytes = *maxText
 	var items []train.Labelled
 	if err := im.Import(ctx, []string{*data}, func(m train.Message) error {
 		if m.Intent != "" {

@@ -26,6 +26,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
 	fs.StringVar(&cfg.Out, "out", "", "bundle directory to write (replaced atomically)")
 	fs.StringVar(&cfg.Name, "name", "", "bundle name (default: base name of --out)")
+	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
 	fs.StringVar(&csvMap, "csv", "", "CSV column mapping, e.g. text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户")
 	fs.IntVar(&cfg.DevDays, "dev-days", cfg.DevDays, "newest days of timed exports that form the dev split")
 	fs.Float64Var(&cfg.DevShare, "dev-share", cfg.DevShare, "share of untimed data that forms the dev split")
