@@ -47,10 +47,13 @@ func printableASCII(s string) bool {
 }
 
 // redact masks every kind of personal data in a free-form string (a panic value, an error) and
-// clips it to max bytes.
+// clips it to max bytes. A string without any is left as it was (not normalised).
 func redact(s string, max int) string {
-	m, _ := nlp.Mask(nlp.Normalize(clip(s, 4*max)))
-	return clip(m, max)
+	s = clip(s, 4*max)
+	if m, set := nlp.Mask(nlp.Normalize(s)); set != 0 { // else as it was, case and all
+		s = m
+	}
+	return clip(s, max)
 }
 
 // clip cuts s to at most max bytes on a character boundary. What is cut may have been part of
