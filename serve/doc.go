@@ -58,9 +58,10 @@
 //	400 text_too_long           text over Config.MaxTextBytes, counted in UTF-8 bytes after JSON
 //	                            decoding; default 2048, the WeCom text message limit (≈ 680 Chinese characters)
 //	400 invalid_utf8            the body is not valid UTF-8
-//	400 invalid_json            empty, malformed or truncated JSON, not an object, or trailing data
+//	400 invalid_json            empty, malformed or truncated JSON, not an object (null too),
+//	                            a field given twice, or trailing data
 //	400 invalid_field           a known field of the wrong type (msg_id must be a string)
-//	400 unknown_field           a field the API does not define
+//	400 unknown_field           a field the API does not define (names match exactly)
 //	400 empty_batch             a batch without messages
 //	400 batch_too_large         more messages than Config.MaxBatch
 //	400 bad_request             the HTTP request could not be parsed
