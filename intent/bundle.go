@@ -12,8 +12,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 )
+
+// errNoExchange means the file system cannot swap two directories in one step.
+var errNoExchange = errors.New("exchanging directories is not supported")
 
 // FormatVersion is the bundle format this build writes and reads.
 const FormatVersion = 1
@@ -43,6 +48,31 @@ type Manifest struct {
 	Files           map[string]string  `json:"files"` // relative path → sha256 hex
 }
 
+// MaxNameLen is the longest bundle name CheckName accepts, in characters.
+const MaxNameLen = 64
+
+// CheckName reports whether name is a valid bundle name: 1 to MaxNameLen characters, each a
+// letter or a digit of any script (店铺2 is fine) or one of . _ -, starting with a letter or a
+// digit. A name is echoed in every answer, in /readyz and in metric labels, so it holds no
+// quotes, angle brackets, spaces, slashes or control characters. ReadManifest and
+// WriteManifest check it.
+func CheckName(name string) error {
+	n := 0
+	for i, r := range name {
+		n++
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case i > 0 && (r == '.' || r == '_' || r == '-'):
+		default:
+			return fmt.Errorf("bundle name %q: use letters, digits, '.', '_' and '-' (a letter or digit first)", name)
+		}
+	}
+	if n == 0 || n > MaxNameLen {
+		return fmt.Errorf("bundle name %q: want 1 to %d characters", name, MaxNameLen)
+	}
+	return nil
+}
+
 // Version is the model's name and creation time, as the service reports it.
 func (m *Manifest) Version() string {
 	return m.Name + "@" + m.CreatedAt.UTC().Format("20060102T150405Z")
@@ -51,6 +81,9 @@ func (m *Manifest) Version() string {
 // WriteManifest checksums every file under dir (except the manifest) into m.Files and writes
 // manifest.json atomically.
 func WriteManifest(dir string, m *Manifest) error {
+	if err := CheckName(m.Name); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
 	m.FormatVersion = FormatVersion
 	files, err := checksumTree(dir)
 	if err != nil {
@@ -67,7 +100,11 @@ func WriteManifest(dir string, m *Manifest) error {
 // ReadManifest reads and verifies a bundle: the format version must be known, every listed file
 // must exist with its checksum, and no unlisted file may be present.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	path := filepath.Join(dir, ManifestFile)
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("bundle %s: %s is not a regular file (%s)", dir, ManifestFile, kindOf(st.Mode().Type()))
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
@@ -80,6 +117,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 	}
 	if m.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d (retrain with this zhiyi)", dir, m.FormatVersion, FormatVersion)
+	}
+	if err := CheckName(m.Name); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
 	}
 	got, err := checksumTree(dir)
 	if err != nil {
@@ -106,17 +146,27 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
+// checksumTree hashes every file under dir. A bundle holds regular files and directories only:
+// opening a FIFO blocks until a writer comes, and a symlink (or a device) may lead anywhere, so
+// such an entry is an error. dir itself may be a symlink.
 func checksumTree(dir string) (map[string]string, error) {
 	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, err := filepath.Rel(dir, path)
+		rel, err := filepath.Rel(root, path)
 		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s is not a regular file (%s)", rel, kindOf(d.Type()))
+		}
 		if rel == ManifestFile {
 			return nil
 		}
@@ -136,6 +186,20 @@ func checksumTree(dir string) (map[string]string, error) {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	return out, nil
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it into place, so a
@@ -162,14 +226,38 @@ func WriteFileAtomic(path string, data []byte) error {
 	return nil
 }
 
+// A bundle is written into a temporary directory beside --out (".shop.tmp-…" for
+// models/shop) and committed by exchanging the two directories in one step (renameat2
+// RENAME_EXCHANGE on Linux), so out is a complete bundle at every instant, even when the
+// writer is killed. The writer holds an exclusive flock on its temporary directory while it
+// works; the next writer removes temporary directories nobody holds that are a minute old or
+// more, and the "out.old-*" directories an interrupted commit of an older zhiyi (or the
+// two-rename fallback, where the exchange is not supported) left, putting the old bundle back
+// first when out is missing.
+
+// staleAfter is how old an unlocked temporary directory must be before it is removed: its
+// writer may not have locked it yet.
+const staleAfter = time.Minute
+
+// held maps each temporary directory this process is writing to its locked handle.
+var held struct {
+	mu sync.Mutex
+	m  map[string]*os.File
+}
+
 // NewBundleDir makes an empty temporary directory beside out, where a bundle is assembled
-// before CommitBundle moves it into place.
+// before CommitBundle moves it into place, and locks it for this process. It first removes
+// stale litter of earlier writers (CleanBundleLitter). Call RemoveBundleDir when the bundle is
+// not committed.
 func NewBundleDir(out string) (string, error) {
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", fmt.Errorf("bundle: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-*")
+	if _, err := CleanBundleLitter(out); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(parent, tmpPrefix(out)+"*")
 	if err != nil {
 		return "", fmt.Errorf("bundle: %w", err)
 	}
@@ -177,31 +265,160 @@ func NewBundleDir(out string) (string, error) {
 		os.RemoveAll(tmp)
 		return "", fmt.Errorf("bundle: %w", err)
 	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		var locked bool
+		if locked, err = lockDir(f); err == nil && !locked {
+			err = errors.New("locked by another process")
+		}
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("bundle: lock %s: %w", tmp, err)
+	}
+	held.mu.Lock()
+	if held.m == nil {
+		held.m = map[string]*os.File{}
+	}
+	held.m[tmp] = f
+	held.mu.Unlock()
 	return tmp, nil
 }
 
-// CommitBundle replaces out with the finished bundle in tmp. The old bundle, if any, is moved
-// aside first and removed only after the new one is in place, so out always holds a complete
-// bundle or nothing.
+// RemoveBundleDir removes a temporary directory from NewBundleDir that will not be committed,
+// and releases its lock.
+func RemoveBundleDir(tmp string) error {
+	err := os.RemoveAll(tmp)
+	release(tmp)
+	return err
+}
+
+func release(tmp string) {
+	held.mu.Lock()
+	f := held.m[tmp]
+	delete(held.m, tmp)
+	held.mu.Unlock()
+	if f != nil {
+		f.Close()
+	}
+}
+
+func tmpPrefix(out string) string { return "." + filepath.Base(filepath.Clean(out)) + ".tmp-" }
+func oldPrefix(out string) string { return filepath.Base(filepath.Clean(out)) + ".old-" }
+
+// CommitBundle replaces out with the finished bundle in tmp, in one step where the system can
+// exchange two directories (Linux), so that out holds a complete bundle at every instant; the
+// old bundle is removed afterwards. Elsewhere the old bundle is moved aside first and the next
+// writer repairs an interrupted commit.
 func CommitBundle(tmp, out string) error {
 	if _, err := ReadManifest(tmp); err != nil {
 		return fmt.Errorf("commit bundle: %w", err)
 	}
-	old := ""
-	if _, err := os.Stat(out); err == nil {
-		old = fmt.Sprintf("%s.old-%d", out, time.Now().UnixNano())
-		if err := os.Rename(out, old); err != nil {
+	defer release(tmp)
+	if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(tmp, out); err != nil {
 			return fmt.Errorf("commit bundle: %w", err)
 		}
+		return nil
 	}
-	if err := os.Rename(tmp, out); err != nil {
-		if old != "" {
-			os.Rename(old, out)
-		}
+	switch err := exchange(tmp, out); {
+	case err == nil:
+		// tmp holds the old bundle now; unlocked, it is litter the next writer removes
+		// should this process die before it does.
+		os.RemoveAll(tmp)
+		return nil
+	case !errors.Is(err, errNoExchange):
 		return fmt.Errorf("commit bundle: %w", err)
 	}
-	if old != "" {
-		os.RemoveAll(old)
+	old := filepath.Join(filepath.Dir(filepath.Clean(out)), fmt.Sprintf("%s%d", oldPrefix(out), time.Now().UnixNano()))
+	if err := os.Rename(out, old); err != nil {
+		return fmt.Errorf("commit bundle: %w", err)
 	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Rename(old, out)
+		return fmt.Errorf("commit bundle: %w", err)
+	}
+	os.RemoveAll(old)
 	return nil
+}
+
+// CleanBundleLitter removes what interrupted writers of out left beside it — temporary
+// directories no live process holds that are a minute old or more, and out.old-* directories
+// — after putting the newest out.old-* back as out when out is missing (an older zhiyi killed
+// between the two renames of its commit). It returns what it removed or restored, for the
+// writer to say so.
+func CleanBundleLitter(out string) ([]string, error) {
+	parent := filepath.Dir(filepath.Clean(out))
+	es, err := os.ReadDir(parent)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	var done []string
+	var olds []string
+	for _, e := range es {
+		if e.IsDir() && strings.HasPrefix(e.Name(), oldPrefix(out)) {
+			olds = append(olds, e.Name())
+		}
+	}
+	sort.Strings(olds) // by the nanosecond time in the name: the newest last
+	if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) && len(olds) > 0 {
+		newest := filepath.Join(parent, olds[len(olds)-1])
+		if err := os.Rename(newest, out); err != nil {
+			return done, fmt.Errorf("bundle: restore %s: %w", out, err)
+		}
+		done = append(done, "restored "+out+" from "+newest)
+		olds = olds[:len(olds)-1]
+	}
+	for _, name := range olds {
+		p := filepath.Join(parent, name)
+		if err := os.RemoveAll(p); err != nil {
+			return done, fmt.Errorf("bundle: %w", err)
+		}
+		done = append(done, "removed "+p)
+	}
+	for _, e := range es {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), tmpPrefix(out)) {
+			continue
+		}
+		p := filepath.Join(parent, e.Name())
+		held.mu.Lock()
+		_, ours := held.m[p]
+		held.mu.Unlock()
+		if ours {
+			continue
+		}
+		if removed, err := removeIfStale(p); err != nil {
+			return done, err
+		} else if removed {
+			done = append(done, "removed "+p)
+		}
+	}
+	return done, nil
+}
+
+// removeIfStale removes the temporary directory p when no process holds its lock and it is
+// staleAfter old.
+func removeIfStale(p string) (bool, error) {
+	st, err := os.Stat(p)
+	if err != nil || time.Since(st.ModTime()) < staleAfter {
+		return false, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false, nil
+	}
+	defer f.Close()
+	if locked, err := lockDir(f); err != nil || !locked {
+		return false, nil // a live writer holds it
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return false, fmt.Errorf("bundle: remove stale %s: %w", p, err)
+	}
+	return true, nil
 }

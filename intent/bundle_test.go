@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -376,5 +377,84 @@ func TestReadPolicyRejectsBadOverridesAndWeights(t *testing.T) {
 		if p, err := ReadPolicy(path); err == nil {
 			t.Errorf("ReadPolicy(%s) = %+v, nil error", bad, p)
 		}
+	}
+}
+
+// The name reaches responses, /readyz and metric labels: only plain names are valid.
+func TestManifestName(t *testing.T) {
+	for _, name := range []string{"shop", "店铺-2026.11_v2", "Shop2", "a"} {
+		if err := CheckName(name); err != nil {
+			t.Errorf("CheckName(%q): %v", name, err)
+		}
+	}
+	for _, name := range []string{"", "evil\"\n<script>", "a b", "a/b", "..", ".hidden", "-x", "shop@1", "a\\b", "x\u200b", strings.Repeat("a", 65), "<PHONE>"} {
+		if err := CheckName(name); err == nil {
+			t.Errorf("CheckName(%q) accepted", name)
+		}
+	}
+	dir := t.TempDir()
+	fakeBundle(t, dir)
+	editManifest(t, dir, func(m map[string]any) { m["name"] = "evil\"\n<script>" })
+	if _, err := ReadManifest(dir); err == nil || !strings.Contains(err.Error(), "name") {
+		t.Errorf("ReadManifest of a bad name: %v", err)
+	}
+	if err := WriteManifest(t.TempDir(), &Manifest{Name: "a b"}); err == nil {
+		t.Error("WriteManifest wrote a bad name")
+	}
+}
+
+// A bundle holds regular files only: opening a FIFO blocks until a writer comes (a reload hung
+// on one for 39 s), and a symlink may lead anywhere (a kb.yaml linked to a secret file).
+func TestManifestRefusesSpecialFiles(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("root:x:0:0:secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, special := range map[string]func(dir string) error{
+		"fifo": func(dir string) error {
+			path := filepath.Join(dir, KBFile)
+			os.Remove(path)
+			return syscall.Mkfifo(path, 0o644)
+		},
+		"fifo manifest": func(dir string) error {
+			path := filepath.Join(dir, ManifestFile)
+			os.Remove(path)
+			return syscall.Mkfifo(path, 0o644)
+		},
+		"symlinked file": func(dir string) error {
+			path := filepath.Join(dir, KBFile)
+			os.Remove(path)
+			return os.Symlink(outside, path)
+		},
+		"symlinked directory": func(dir string) error {
+			if err := os.RemoveAll(filepath.Join(dir, "dict")); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Dir(outside), filepath.Join(dir, "dict"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fakeBundle(t, dir)
+			if err := special(dir); err != nil {
+				t.Skip("cannot make it here:", err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := ReadManifest(dir); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Fatalf("ReadManifest: %v", err)
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Errorf("the error quotes the file: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("ReadManifest hangs")
+			}
+			if err := WriteManifest(dir, &Manifest{Name: "shop"}); err == nil {
+				t.Error("WriteManifest sealed it")
+			}
+		})
 	}
 }

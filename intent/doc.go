@@ -27,8 +27,17 @@
 //	report.json     dev evaluation; report.html the same as a page
 //
 // Load verifies every checksum and refuses unknown format versions, missing, changed or extra
-// files. WriteManifest, NewBundleDir and CommitBundle let the writer assemble a bundle in a
-// temporary directory and move it into place in one rename.
+// files, and names CheckName refuses (letters, digits, . _ - only: a name is echoed in answers
+// and metric labels). Every load reads the bundle's files as a fresh process would, lexicon.bin
+// included, even when the process has a lexicon loaded already. A bundle holds regular files
+// and directories only.
+//
+// WriteManifest, NewBundleDir and CommitBundle let the writer assemble a bundle in a locked
+// temporary directory beside out and exchange it with out in one step (renameat2 on Linux), so
+// out is a complete bundle at every instant, even when the writer is killed; RemoveBundleDir
+// drops an unfinished one. NewBundleDir first removes the litter of writers that died
+// (CleanBundleLitter: unlocked temporary directories a minute old, out.old-* directories of an
+// interrupted two-rename commit, after restoring out from the newest when out is missing).
 //
 // # Classify
 //

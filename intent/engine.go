@@ -2,11 +2,13 @@ package intent
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -244,17 +246,26 @@ func readExamples(path string) ([]ExampleDoc, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// The bundle's own file: read whatever the length of its lines (training decides how long
+	// a message may be, not this reader).
 	var out []ExampleDoc
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		var d ExampleDoc
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+	br := bufio.NewReaderSize(f, 64*1024)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var d ExampleDoc
+			if err := json.Unmarshal(line, &d); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			out = append(out, d)
+		}
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
-		out = append(out, d)
 	}
-	return out, sc.Err()
 }
 
 // termSet returns the hashes of terms, sorted and without repeats, in dst's storage: the

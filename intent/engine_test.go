@@ -432,3 +432,39 @@ func TestEngineRetrievalOnlyWhenFusionUsesIt(t *testing.T) {
 		t.Errorf("fusion off: %+v, want return_goods without retrieved examples", r)
 	}
 }
+
+// A lexicon.bin cut short and resealed into the manifest fails a fresh start; a process that
+// has a lexicon loaded already must refuse it too, not serve on with its cached copy.
+func TestLoadVerifiesLexiconWhenCached(t *testing.T) {
+	engine(t) // this process has its lexicon now
+	dir := copyBundle(t)
+	path := filepath.Join(dir, "lexicon.bin")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := intent.ReadManifest(copyBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := intent.WriteManifest(dir, m); err != nil { // reseal the checksums
+		t.Fatal(err)
+	}
+	e, err := intent.Load(context.Background(), dir)
+	if err == nil {
+		e.Close()
+		t.Fatal("Load accepted a truncated lexicon.bin")
+	}
+	if !strings.Contains(err.Error(), "lexicon") {
+		t.Errorf("error %q does not name the lexicon", err)
+	}
+	// the intact bundle still loads
+	e, err = intent.Load(context.Background(), copyBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+}

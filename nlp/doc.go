@@ -6,7 +6,11 @@
 //  1. Normalize: full-width → half-width, ASCII lower case, zero-width/BOM/control characters
 //     removed, whitespace collapsed; emoji are kept.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers) into
-//     placeholders such as <PHONE>; only the kinds are recorded, never the values.
+//     placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
+//     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
+//     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com (mask.go lists
+//     them). It is zhiyi's one definition of personal data: servers mask the identifiers and
+//     free-form strings they log with Mask and MaskExcept too.
 //  3. Phrase rewrites (synonyms.txt, dialect.txt) on the masked text, longest match first.
 //  4. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
 //     with gse's HMM for words no dictionary knows.

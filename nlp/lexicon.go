@@ -3,6 +3,7 @@ package nlp
 import (
 	"bytes"
 	"compress/flate"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -77,17 +78,30 @@ func (l *lexicon) word(i int) (string, float32) {
 // lexiconCache holds the process's base lexicon once it is loaded: gse's embedded
 // simplified-Chinese dictionary costs about a second and a lot of memory to load, so every
 // Analyzer shares one read-only copy. Its content is the same whichever way it was loaded.
+//
+// A bundle's lexicon file is still checked when the cached copy is used, as a fresh start would
+// read it: a damaged file must fail every load, not only the first of a process. verified holds
+// the sha256 of every lexicon file this process has read or written whole (bundles of one gse
+// version hold the same bytes), so that the check costs a hash, not a parse.
 var lexiconCache struct {
-	mu  sync.Mutex
-	lex *lexicon
+	mu       sync.Mutex
+	lex      *lexicon
+	verified map[[sha256.Size]byte]bool
 }
 
 // baseLexicon returns the process's base lexicon, loading it on first use: from file (a
-// lexicon written by WriteLexicon for this gse version) when one is given, else from gse.
+// lexicon written by WriteLexicon for this gse version) when one is given, else from gse. When
+// the lexicon is loaded already, a given file is verified (verifyLexicon) and the loaded one
+// returned.
 func baseLexicon(file string) (*lexicon, error) {
 	lexiconCache.mu.Lock()
 	defer lexiconCache.mu.Unlock()
 	if lexiconCache.lex != nil {
+		if file != "" {
+			if err := verifyLexicon(file); err != nil {
+				return nil, err
+			}
+		}
 		return lexiconCache.lex, nil
 	}
 	var lex *lexicon
@@ -100,12 +114,13 @@ func baseLexicon(file string) (*lexicon, error) {
 			defer close(hmmDone)
 			hmm.LoadModel()
 		}()
-		l, err := readLexicon(file)
+		l, sum, err := readLexiconSum(file)
 		<-hmmDone
 		hmmLoaded = true
 		switch {
 		case err == nil:
 			lex = l
+			markVerified(sum)
 		case errors.Is(err, errLexiconVersion) || errors.Is(err, fs.ErrNotExist):
 			// Written by another gse version, or absent: gse's own dictionary is the truth.
 		default:
@@ -123,6 +138,48 @@ func baseLexicon(file string) (*lexicon, error) {
 	}
 	lexiconCache.lex = lex
 	return lex, nil
+}
+
+// verifyLexicon checks the lexicon file at path as baseLexicon would read it on a fresh start:
+// a file this process has read or written is known by its hash; any other is parsed. An absent
+// file or one written for another gse version is fine (a fresh start uses gse's own dictionary
+// then). The caller holds lexiconCache.mu.
+func verifyLexicon(path string) error {
+	data, err := readRegular(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("nlp: lexicon: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	if lexiconCache.verified[sum] {
+		return nil
+	}
+	if _, err := parseLexicon(path, data); err != nil && !errors.Is(err, errLexiconVersion) {
+		return err
+	}
+	markVerified(sum)
+	return nil
+}
+
+func markVerified(sum [sha256.Size]byte) {
+	if lexiconCache.verified == nil {
+		lexiconCache.verified = map[[sha256.Size]byte]bool{}
+	}
+	lexiconCache.verified[sum] = true
+}
+
+// readRegular reads a regular file (not a FIFO or a device, whose reads may never end).
+func readRegular(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
 }
 
 // lexiconFromGse extracts gse's embedded dictionary into a compact map; gse's own Segmenter is
@@ -320,15 +377,31 @@ func WriteLexicon(path string) error {
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		return fmt.Errorf("nlp: write lexicon: %w", err)
 	}
+	lexiconCache.mu.Lock()
+	markVerified(sha256.Sum256(out))
+	lexiconCache.mu.Unlock()
 	return nil
 }
 
 // readLexicon reads what WriteLexicon wrote.
 func readLexicon(path string) (*lexicon, error) {
-	data, err := os.ReadFile(path)
+	lex, _, err := readLexiconSum(path)
+	return lex, err
+}
+
+// readLexiconSum is readLexicon that also returns the file's sha256.
+func readLexiconSum(path string) (*lexicon, [sha256.Size]byte, error) {
+	data, err := readRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("nlp: lexicon: %w", err)
+		return nil, [sha256.Size]byte{}, fmt.Errorf("nlp: lexicon: %w", err)
 	}
+	lex, err := parseLexicon(path, data)
+	return lex, sha256.Sum256(data), err
+}
+
+// parseLexicon parses the contents of the lexicon file at path.
+func parseLexicon(path string, data []byte) (*lexicon, error) {
+	var err error
 	bad := func(what string) error { return fmt.Errorf("nlp: lexicon %s: %s", path, what) }
 	v1 := bytes.HasPrefix(data, []byte(lexiconMagicV1))
 	if !v1 && !bytes.HasPrefix(data, []byte(lexiconMagic)) {

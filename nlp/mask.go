@@ -5,6 +5,28 @@ import (
 	"strings"
 )
 
+// Masking is the one definition of personal data in zhiyi: message text (through the
+// analyzer), training data, and every client-supplied string a server logs go through Mask or
+// MaskExcept. It recognises
+//
+//   - mobile numbers: 11 digits 1[3-9]…, with an optional +86 / 86 prefix, written as digits,
+//     full-width digits or Chinese numerals (一二三…, 〇/零 for 0, 幺 for 1, the financial
+//     壹贰叁… and traditional 貳參陸 forms, mixed freely), in groups joined by a space, - . / or _
+//     (also " - "), or one digit at a time;
+//   - other international numbers: + followed by 7–15 digits;
+//   - resident ID numbers: 18 characters with a valid ISO 7064 check and a plausible birth date,
+//     grouped the same ways;
+//   - bank cards: 16–19 digits passing the Luhn check with a card network's first digit,
+//     grouped the same ways;
+//   - e-mail addresses, also with @ written as " at ", (at), [at] or 艾特, and dots written as
+//     。, " dot ", (dot), [dot] or 点;
+//   - URLs (http://, https://, www.);
+//   - order and tracking numbers: 10 or more ASCII digits in one run, or in groups of three or
+//     more joined by spaces or dashes.
+//
+// Everything else customers write with numbers — prices (199元, 3.5折), sizes (42码), dates
+// (11月11日, 2026-11-11), times, quantities, lists of sizes, version numbers — stays as it is.
+
 // MaskKind is one kind of personal data that masking replaces with a placeholder.
 type MaskKind uint8
 
@@ -18,6 +40,9 @@ const (
 	MaskOrder                    // any other run of 10 or more digits (order and tracking numbers)
 	numMaskKinds
 )
+
+// MaskAll is the set of every kind.
+const MaskAll MaskSet = 1<<numMaskKinds - 1
 
 var maskNames = [numMaskKinds]string{"phone", "idcard", "bankcard", "email", "url", "order"}
 var maskPlaceholders = [numMaskKinds]string{"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>"}
@@ -61,174 +86,98 @@ func (m MaskSet) Kinds() []string {
 // String joins Kinds with commas.
 func (m MaskSet) String() string { return strings.Join(m.Kinds(), ",") }
 
-var (
-	urlPattern   = regexp.MustCompile(`(?:https?://|www\.)[a-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+`)
-	emailPattern = regexp.MustCompile(`[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}`)
-)
+var urlPattern = regexp.MustCompile(`(?i:https?://|www\.)[a-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+`)
 
-// Mask replaces personal data in normalised text (see Normalize) with placeholders and reports
-// which kinds it found. Numbers that are not personal data — prices, sizes such as 42码,
-// quantities, anything under 10 digits — stay as they are.
-func Mask(text string) (string, MaskSet) {
-	var set MaskSet
-	hasDigit, hasAt, hasDot := false, false, false
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c >= '0' && c <= '9':
-			hasDigit = true
-		case c == '@':
-			hasAt = true
-		case c == '.':
-			hasDot = true
-		}
+// Mask replaces personal data in normalised text (see Normalize) with placeholders such as
+// <PHONE> and reports which kinds it found; the formats it knows are listed at the top of this
+// file. Numbers that are not personal data stay as they are.
+func Mask(text string) (string, MaskSet) { return mask(text, 0) }
+
+// MaskExcept is Mask leaving the kinds in keep alone: identifiers (message and request ids) keep
+// their long digit runs with MaskExcept(id, MaskOrder) so that logs can still be correlated.
+func MaskExcept(text string, keep ...MaskKind) (string, MaskSet) {
+	var k MaskSet
+	for _, kind := range keep {
+		k |= 1 << kind
 	}
-	if hasDot && (strings.Contains(text, "://") || strings.Contains(text, "www.")) {
+	return mask(text, k)
+}
+
+func mask(text string, keep MaskSet) (string, MaskSet) {
+	var set MaskSet
+	// One pass decides which scanners can find anything: most messages have no '@', no URL and
+	// fewer than ten digits.
+	digits, plus, at, dot, wordAt := 0, false, false, false, false
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			i++
+			continue
+		case c < 0x80:
+			switch c {
+			case '+':
+				plus = true
+			case '@':
+				at = true
+			case '.':
+				dot = true
+			case 't', 'T':
+				if i > 0 && (text[i-1]|0x20) == 'a' {
+					wordAt = true
+				}
+			}
+			i++
+			continue
+		}
+		if c >= 0xE3 && c <= 0xEF && i+2 < len(text) {
+			// A three-byte character (nearly every Chinese one), decoded without validation:
+			// this only decides whether to look closer.
+			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			switch {
+			case r >= numeralFirst && r < 0xA000:
+				if numeralBits[(r-numeralFirst)>>6]&(1<<(r&63)) != 0 {
+					digits++
+				} else if r == '艾' && strings.HasPrefix(text[i:], "艾特") {
+					wordAt = true
+				}
+			case r >= 0xFF10 && r <= 0xFF19: // full-width digits, in text that is not normalised
+				digits++
+			}
+			i += 3
+			continue
+		}
+		i++
+	}
+	if keep&(1<<MaskURL) == 0 && dot && (strings.Contains(text, "://") || strings.Contains(text, "www.") || strings.Contains(text, "WWW.")) {
 		text = replaceAll(urlPattern, text, MaskURL, &set)
 	}
-	if hasAt && hasDot {
-		text = replaceAll(emailPattern, text, MaskEmail, &set)
+	if keep&(1<<MaskEmail) == 0 && (at || wordAt) {
+		text = maskEmails(text, &set)
 	}
-	if hasDigit {
-		text = maskNumbers(text, &set)
+	if digits >= 10 || plus && digits >= 7 {
+		text = maskNumbers(text, keep, &set)
 	}
 	return text, set
 }
 
+// numeralBits marks the Chinese numerals (cnDigit) among U+3000–U+9FFF, so that the pre-scan
+// of every message tests a bit instead of a list.
+var numeralBits = func() (b [(0xA000 - numeralFirst) / 64]uint64) {
+	for r := rune(numeralFirst); r < 0xA000; r++ {
+		if cnDigit(r) != 0 {
+			b[(r-numeralFirst)>>6] |= 1 << (r & 63)
+		}
+	}
+	return b
+}()
+
+const numeralFirst = 0x3000
+
 func replaceAll(re *regexp.Regexp, text string, kind MaskKind, set *MaskSet) string {
-	out := re.ReplaceAllStringFunc(text, func(string) string {
+	return re.ReplaceAllStringFunc(text, func(string) string {
 		*set |= 1 << kind
 		return kind.Placeholder()
 	})
-	return out
-}
-
-// maskNumbers finds runs of digits (groups may be joined by single spaces or dashes, an
-// optional leading '+', an optional trailing x for ID numbers) and masks those that are
-// personal data or long order numbers.
-func maskNumbers(text string, set *MaskSet) string {
-	var b *strings.Builder
-	last := 0 // text[last:i] not yet copied to b
-	var digits [64]byte
-	for i := 0; i < len(text); {
-		c := text[i]
-		start := i
-		if c == '+' && i+1 < len(text) && isDigit(text[i+1]) {
-			i++
-		} else if !isDigit(c) || (i > 0 && isDigit(text[i-1])) {
-			i++
-			continue
-		}
-		// Collect digit groups.
-		n := 0
-		end := i
-		for {
-			j := end
-			for j < len(text) && isDigit(text[j]) {
-				if n < len(digits) {
-					digits[n] = text[j]
-				}
-				n++
-				j++
-			}
-			end = j
-			// A separator continues the number only when a group of 3+ digits follows.
-			if end+1 < len(text) && (text[end] == ' ' || text[end] == '-') {
-				k := end + 1
-				for k < len(text) && isDigit(text[k]) {
-					k++
-				}
-				if k-(end+1) >= 3 {
-					end++
-					continue
-				}
-			}
-			break
-		}
-		trailingX := end < len(text) && text[end] == 'x' && n == 17
-		kind, ok := classifyNumber(digits[:min(n, len(digits))], n, trailingX, text[start] == '+')
-		if !ok {
-			i = end
-			continue
-		}
-		if kind == MaskIDCard && trailingX {
-			end++
-		}
-		if b == nil {
-			b = &strings.Builder{}
-			b.Grow(len(text))
-		}
-		b.WriteString(text[last:start])
-		b.WriteString(kind.Placeholder())
-		*set |= 1 << kind
-		last = end
-		i = end
-	}
-	if b == nil {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
-}
-
-// classifyNumber decides what a digit run is. n is the full digit count (d holds up to 64).
-func classifyNumber(d []byte, n int, trailingX, plus bool) (MaskKind, bool) {
-	switch {
-	case n == 11 && isMobile(d):
-		return MaskPhone, true
-	case n == 13 && d[0] == '8' && d[1] == '6' && isMobile(d[2:]):
-		return MaskPhone, true
-	case plus && n >= 7:
-		return MaskPhone, true // an international number
-	case n == 17 && trailingX && validIDChecksum(d, 'x'):
-		return MaskIDCard, true
-	case n == 18 && validIDChecksum(d[:17], d[17]):
-		return MaskIDCard, true
-	case n >= 16 && n <= 19 && luhnValid(d):
-		return MaskBankCard, true
-	case n >= 10:
-		return MaskOrder, true
-	}
-	return 0, false
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isMobile(d []byte) bool { return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
-
-// validIDChecksum checks the ISO 7064 MOD 11-2 check character of a resident ID number, and that
-// the birth month and day are plausible.
-func validIDChecksum(first17 []byte, check byte) bool {
-	if len(first17) != 17 {
-		return false
-	}
-	month := (first17[10]-'0')*10 + first17[11] - '0'
-	day := (first17[12]-'0')*10 + first17[13] - '0'
-	if month < 1 || month > 12 || day < 1 || day > 31 {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, c := range first17 {
-		sum += int(c-'0') * weights[i]
-	}
-	want := "10x98765432"[sum%11]
-	return check == want || (want == 'x' && check == 'X')
-}
-
-// luhnValid reports whether a digit string passes the Luhn check used by bank cards.
-func luhnValid(d []byte) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		v := int(d[i] - '0')
-		if double {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-		double = !double
-	}
-	return sum%10 == 0
 }

@@ -87,7 +87,8 @@ func benchServe(b *testing.B, load Loader, modelDir string, bodies [][]byte) {
 	go func() { _ = trivial.Serve(trivialLn) }()
 	defer trivial.Shutdown() //nolint:errcheck
 
-	s, err := New(Config{ModelDir: modelDir}, load, servingLogger(b))
+	// ShutdownIdle: the clients' idle connections would keep each run's shutdown 5 s
+	s, err := New(Config{ModelDir: modelDir, ShutdownIdle: time.Millisecond}, load, servingLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ const (
 	DefaultWriteTimeout    = 5 * time.Second
 	DefaultIdleTimeout     = 60 * time.Second
 	DefaultShutdownTimeout = 15 * time.Second
+	DefaultShutdownIdle    = 5 * time.Second
+	DefaultReloadTimeout   = time.Minute
 	DefaultLogLevel        = "info"
 )
 
@@ -35,6 +38,13 @@ type Config struct {
 	// ModelDir is the model bundle loaded at start and by a reload without a named bundle
 	// (env ZHIYI_MODEL, flag -model).
 	ModelDir string
+	// ModelsRoot is the directory every bundle loaded must be inside, symlinks resolved
+	// (env ZHIYI_MODELS_ROOT, flag -models-root). Default: ModelDir's parent directory, so that
+	// POST /admin/reload can name the bundles beside the model and nothing else.
+	ModelsRoot string
+	// ReloadTimeout bounds one load of a bundle, at start and on each reload (env
+	// ZHIYI_RELOAD_TIMEOUT, flag -reload-timeout). Default one minute.
+	ReloadTimeout time.Duration
 	// MaxTextBytes limits a message's text, counted in UTF-8 bytes after JSON decoding
 	// (env ZHIYI_MAX_TEXT_BYTES, flag -max-text-bytes). Default 2048, the WeCom text limit.
 	MaxTextBytes int
@@ -51,6 +61,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests once its context is done
 	// (env ZHIYI_SHUTDOWN_TIMEOUT, flag -shutdown-timeout).
 	ShutdownTimeout time.Duration
+	// ShutdownIdle is how long a keep-alive connection idle when shutdown begins stays open for
+	// one more request (answered with Connection: close) before it is closed: a gateway that
+	// has not noticed the shutdown yet loses nothing (env ZHIYI_SHUTDOWN_IDLE, flag
+	// -shutdown-idle). Default 5s; at most ShutdownTimeout.
+	ShutdownIdle time.Duration
 	// Concurrency caps concurrent connections; 0 keeps fasthttp's default
 	// (env ZHIYI_CONCURRENCY, flag -concurrency).
 	Concurrency int
@@ -76,6 +91,8 @@ func DefaultConfig() Config {
 		WriteTimeout:    DefaultWriteTimeout,
 		IdleTimeout:     DefaultIdleTimeout,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		ShutdownIdle:    DefaultShutdownIdle,
+		ReloadTimeout:   DefaultReloadTimeout,
 		LogLevel:        DefaultLogLevel,
 	}
 }
@@ -97,6 +114,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.envErr = c.applyEnv(os.LookupEnv)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env ZHIYI_ADDR)")
 	fs.StringVar(&c.ModelDir, "model", c.ModelDir, "model bundle directory (env ZHIYI_MODEL)")
+	fs.StringVar(&c.ModelsRoot, "models-root", c.ModelsRoot, "directory every bundle loaded must be inside, symlinks resolved; default: the model's parent (env ZHIYI_MODELS_ROOT)")
+	fs.DurationVar(&c.ReloadTimeout, "reload-timeout", c.ReloadTimeout, "longest one bundle load may take (env ZHIYI_RELOAD_TIMEOUT)")
 	fs.IntVar(&c.MaxTextBytes, "max-text-bytes", c.MaxTextBytes, "max message text in UTF-8 bytes (env ZHIYI_MAX_TEXT_BYTES)")
 	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "max request body in bytes (env ZHIYI_MAX_BODY_BYTES)")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "max messages per /intent/batch (env ZHIYI_MAX_BATCH)")
@@ -104,6 +123,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "connection write timeout (env ZHIYI_WRITE_TIMEOUT)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "keep-alive idle timeout (env ZHIYI_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown (env ZHIYI_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownIdle, "shutdown-idle", c.ShutdownIdle, "on shutdown, how long idle keep-alive connections stay open for one more request (env ZHIYI_SHUTDOWN_IDLE)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections, 0 = fasthttp default (env ZHIYI_CONCURRENCY)")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling POST /admin/reload; empty = admin routes off (env ZHIYI_ADMIN_TOKEN, preferred)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env ZHIYI_LOG_LEVEL)")
@@ -139,6 +159,8 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	}
 	str("ZHIYI_ADDR", &c.Addr)
 	str("ZHIYI_MODEL", &c.ModelDir)
+	str("ZHIYI_MODELS_ROOT", &c.ModelsRoot)
+	dur("ZHIYI_RELOAD_TIMEOUT", &c.ReloadTimeout)
 	num("ZHIYI_MAX_TEXT_BYTES", &c.MaxTextBytes)
 	num("ZHIYI_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("ZHIYI_MAX_BATCH", &c.MaxBatch)
@@ -146,6 +168,7 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	dur("ZHIYI_WRITE_TIMEOUT", &c.WriteTimeout)
 	dur("ZHIYI_IDLE_TIMEOUT", &c.IdleTimeout)
 	dur("ZHIYI_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	dur("ZHIYI_SHUTDOWN_IDLE", &c.ShutdownIdle)
 	num("ZHIYI_CONCURRENCY", &c.Concurrency)
 	str("ZHIYI_ADMIN_TOKEN", &c.AdminToken)
 	str("ZHIYI_LOG_LEVEL", &c.LogLevel)
@@ -167,6 +190,9 @@ func (c Config) withDefaults() Config {
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, d.WriteTimeout)
 	c.IdleTimeout = cmp.Or(c.IdleTimeout, d.IdleTimeout)
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, d.ShutdownTimeout)
+	c.ShutdownIdle = min(cmp.Or(c.ShutdownIdle, d.ShutdownIdle), c.ShutdownTimeout)
+	c.ReloadTimeout = cmp.Or(c.ReloadTimeout, d.ReloadTimeout)
+	c.ModelsRoot = cmp.Or(c.ModelsRoot, filepath.Dir(filepath.Clean(c.ModelDir)))
 	c.LogLevel = cmp.Or(c.LogLevel, d.LogLevel)
 	return c
 }
@@ -189,6 +215,8 @@ func (c Config) Validate() error {
 		{"write timeout", int64(c.WriteTimeout)},
 		{"idle timeout", int64(c.IdleTimeout)},
 		{"shutdown timeout", int64(c.ShutdownTimeout)},
+		{"shutdown idle", int64(c.ShutdownIdle)},
+		{"reload timeout", int64(c.ReloadTimeout)},
 		{"concurrency", int64(c.Concurrency)},
 	} {
 		if f.v < 0 {

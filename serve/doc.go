@@ -5,12 +5,24 @@
 // # API
 //
 //	srv, err := serve.New(cfg, loader, logger) // loads cfg.ModelDir; a failure is an error
-//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown
+//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown (every written request answered)
 //	err = srv.Reload(ctx, dir)                 // atomic swap; a failing load keeps the old engine
 //	go srv.ReloadOn(ctx, hup)                  // reload on each signal (SIGHUP)
 //
 // The engine is whatever the Loader returns (an Engine: Classify and Version); serve knows
-// nothing of bundles. The engine lives in an atomic pointer; requests never lock.
+// nothing of bundles. The engine lives in an atomic pointer; requests never lock. Each request
+// counts itself on the engine it uses, so a replaced engine is closed (when it is an io.Closer)
+// as soon as its last request ends.
+//
+// # Reloads
+//
+// A reload (POST /admin/reload, SIGHUP, Reload) may load only a bundle inside
+// Config.ModelsRoot — by default the model's parent directory — once symlinks are resolved:
+// {"model":"/etc"} or a link from the models directory to elsewhere is refused (422), and the
+// loader is given the resolved path. A load is bounded by Config.ReloadTimeout and ends when
+// shutdown begins; a loader stuck past it is abandoned (what it returns later is closed), so
+// neither later reloads nor shutdown wait for it. A failed reload's answer and log line name
+// the file but drop what the error quoted from it (parsers quote file contents).
 //
 // # Routes
 //
@@ -20,14 +32,23 @@
 //	GET  /healthz         200 {"status":"ok"} while the process runs
 //	GET  /readyz          200 {"status":"ready","model":…} while a model is loaded; 503 once shutting down
 //	GET  /metrics         Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
-//	POST /admin/reload    optional {"model":"dir"}; needs Authorization: Bearer <Config.AdminToken>;
-//	                      404 while no admin token is configured, 401 without the right token,
-//	                      422 reload_failed when the bundle does not load (the old one keeps serving)
+//	POST /admin/reload    optional {"model":"dir"} (inside Config.ModelsRoot); needs
+//	                      Authorization: Bearer <Config.AdminToken>; 404 while no admin token is
+//	                      configured, 401 without the right token, 422 reload_failed when the
+//	                      bundle is outside the models root or does not load in time (the old one
+//	                      keeps serving)
 //
 // Only "text" is required. msg_id, sender_id, channel and chat_id are strings and sent_at is an
 // integer (unix milliseconds); a wrong type is 400 invalid_field. Unknown fields are rejected
 // (400 unknown_field), not ignored, so that a gateway's typo ("txt") fails loudly instead of
-// classifying an empty message. Field names match case-insensitively, as encoding/json does.
+// classifying an empty message. Field names match exactly: "Text", "TEXT" and "ſender_id" are
+// unknown fields (encoding/json alone would fold them). A field given twice is 400
+// invalid_json, and so is a body of null: the body must be one JSON object.
+//
+// The admin token is compared in constant time. The scheme is matched case-insensitively
+// ("bearer t" works, as RFC 9110 says auth schemes do) and must be followed by a space; white
+// space around the token is ignored ("Bearer   t  " works), so a gateway that pads the header
+// is not locked out. Nothing else about the header is lenient.
 //
 // # Errors
 //
@@ -37,9 +58,10 @@
 //	400 text_too_long           text over Config.MaxTextBytes, counted in UTF-8 bytes after JSON
 //	                            decoding; default 2048, the WeCom text message limit (≈ 680 Chinese characters)
 //	400 invalid_utf8            the body is not valid UTF-8
-//	400 invalid_json            empty, malformed or truncated JSON, not an object, or trailing data
+//	400 invalid_json            empty, malformed or truncated JSON, not an object (null too),
+//	                            a field given twice, or trailing data
 //	400 invalid_field           a known field of the wrong type (msg_id must be a string)
-//	400 unknown_field           a field the API does not define
+//	400 unknown_field           a field the API does not define (names match exactly)
 //	400 empty_batch             a batch without messages
 //	400 batch_too_large         more messages than Config.MaxBatch
 //	400 bad_request             the HTTP request could not be parsed
@@ -60,10 +82,30 @@
 // else generated; echoed in the response), route, status, latency_us, msg_id, intent, decision
 // (auto, suggest or handoff), and for errors error_code and method. At debug level the line
 // adds confidence and, with ?debug=1, the engine's masked text. The message text itself is
-// never logged. Other
-// client-supplied strings are masked before logging: mobile numbers in msg_id and request ids
-// (138****5678), and digit runs of 7 or more and e-mail addresses in panic values and fasthttp's
-// connection errors.
+// never logged, and neither is any byte of a request fasthttp could not parse (its errors quote
+// the request, Authorization header and body included) nor any header: such a request's line
+// has error_kind (timeout, body_too_large, header_too_large, missing_host, bad_header,
+// bad_chunk, bad_content_length, truncated, malformed, …) and the sizes read_bytes and
+// content_length instead. fasthttp's own messages keep their format string and the kinds of
+// their errors; its connection errors, which repeat the request line's, are logged at debug
+// level.
+//
+// Client-supplied identifiers (msg_id, the request id, a reload's directory) are masked with
+// nlp.MaskExcept(…, nlp.MaskOrder) — phones, ID and bank cards and e-mail in every format nlp
+// knows become <PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, while long digit runs stay so that ids
+// can be correlated — and clipped to 128 bytes (a number or address cut by the clip goes
+// too). Panic values and load errors are masked with nlp.Mask.
+//
+// # Shutdown
+//
+// When Serve's context ends, /readyz answers 503 and the listener closes. Every request a client
+// has written is answered, pipelined ones included; each connection is closed only after an
+// answer that says Connection: close, which goes on the first answer with nothing more to read
+// behind it, and then gracefully (half-close, wait for the client's close). A keep-alive
+// connection idle at that moment stays open for Config.ShutdownIdle (5s) so that a gateway that
+// has not noticed yet has its next request answered; then it is closed. Serve returns when all
+// connections are closed, or at Config.ShutdownTimeout. fasthttp's own Shutdown dropped
+// pipelined and just-written requests; drain.go says why and how this differs.
 //
 // # Metrics
 //
@@ -82,10 +124,11 @@
 //
 // # Configuration
 //
-// Config.RegisterFlags binds -addr, -model, -max-text-bytes, -max-body-bytes, -max-batch,
-// -read-timeout, -write-timeout, -idle-timeout, -shutdown-timeout, -concurrency, -admin-token
-// and -log-level, each defaulting to its ZHIYI_* environment variable (ZHIYI_ADDR,
-// ZHIYI_MODEL, ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
+// Config.RegisterFlags binds -addr, -model, -models-root, -reload-timeout, -max-text-bytes,
+// -max-body-bytes, -max-batch, -read-timeout, -write-timeout, -idle-timeout,
+// -shutdown-timeout, -shutdown-idle, -concurrency, -admin-token and -log-level, each defaulting to its ZHIYI_*
+// environment variable (ZHIYI_ADDR, ZHIYI_MODEL, ZHIYI_MODELS_ROOT, ZHIYI_RELOAD_TIMEOUT,
+// ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
 //
 // fasthttp reuses request memory once a handler returns: handlers decode into fresh values and
 // keep no RequestCtx data.

@@ -153,8 +153,10 @@ func startServer(t testing.TB, cfg Config, load Loader, level slog.Level) *testS
 	return ts
 }
 
-// stop cancels Serve and waits for it.
+// stop cancels Serve and waits for it. The client's idle connections go first: the server
+// would keep them Config.ShutdownIdle for one more request.
 func (ts *testServer) stop() error {
+	ts.client.CloseIdleConnections()
 	ts.cancel()
 	select {
 	case err, ok := <-ts.done:

@@ -13,9 +13,10 @@ import (
 // of such objects (or null) — and gives up on anything else: unknown, repeated, escaped or
 // case-folded keys, other types, fractions and exponents, integers out of range, escaped UTF-16
 // surrogates (encoding/json decodes those its own way), and every syntax error. decodeBody
-// then runs encoding/json, which produces the value or the error, so the API's behaviour is
-// encoding/json's either way. FuzzFastDecode checks that the two agree wherever the fast path
-// answers. The input must be valid UTF-8 (decodeBody checks it first).
+// then runs encoding/json, which produces the value or the error, and strictFields, which
+// rejects the repeated and case-folded keys encoding/json accepts, so the API's behaviour is the
+// same either way. FuzzFastDecode checks that the fast path and encoding/json agree wherever the
+// fast path answers. The input must be valid UTF-8 (decodeBody checks it first).
 
 // fastRequestFields are the JSON names the fast path knows, in the order of
 // fastScanner.request's cases; a test keeps them in step with intent.Request's tags.

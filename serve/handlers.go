@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -60,8 +61,17 @@ type ReloadRequest struct {
 	Model string `json:"model"`
 }
 
-// handle is the fasthttp handler: route, answer, count, log.
+// handle is the fasthttp handler: route, answer, count, log; while draining, the connection is
+// then served by serveDraining (drain.go).
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	s.serveOne(ctx)
+	if s.draining.Load() {
+		s.drainAfter(ctx)
+	}
+}
+
+// serveOne answers one request.
+func (s *Server) serveOne(ctx *fasthttp.RequestCtx) {
 	start := ctx.Time() // fasthttp's clock reading just before the handler: one time.Now saved
 	if start.IsZero() {
 		start = time.Now()
@@ -172,7 +182,9 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	req.Debug = wantDebug(ctx)
-	res := s.classify(s.cur.Load(), req)
+	m := s.acquire()
+	res := s.classify(m, req)
+	m.release()
 	info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence
 	if res.Debug != nil {
 		info.maskedText = res.Debug.Text
@@ -203,7 +215,8 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}
 	debugOn := wantDebug(ctx)
-	m := s.cur.Load() // one engine for the whole batch
+	m := s.acquire() // one engine for the whole batch
+	defer m.release()
 	out := BatchResponse{Results: make([]intent.Result, len(req.Messages))}
 	for i := range req.Messages {
 		req.Messages[i].Debug = debugOn
@@ -260,9 +273,11 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			return
 		}
 	}
-	if err := s.Reload(context.Background(), req.Model); err != nil {
+	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
+	if err := s.Reload(s.life, req.Model); err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-			"%v; the running model %q keeps serving", err, s.cur.Load().version))
+			"the bundle in %s did not load: %s; the running model %s keeps serving",
+			maskID(cmp.Or(req.Model, s.cur.Load().dir)), loadErrorText(errors.Unwrap(err)), s.cur.Load().version))
 		return
 	}
 	m := s.cur.Load()
@@ -342,7 +357,14 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 		attrs = append(attrs, slog.String("error_code", info.errCode), slog.String("method", string(ctx.Method())))
 	}
 	if readErr != nil {
-		attrs = append(attrs, slog.String("error", redact(readErr.Error(), 256)))
+		// never the error's text: fasthttp's read errors quote the request
+		attrs = append(attrs, slog.String("error_kind", errorKind(readErr)))
+		if n := readSize(readErr); n >= 0 {
+			attrs = append(attrs, slog.Int("read_bytes", n))
+		}
+		if n := ctx.Request.Header.ContentLength(); n > 0 {
+			attrs = append(attrs, slog.Int("content_length", n))
+		}
 	}
 	if s.log.Enabled(bg, slog.LevelDebug) {
 		// slog formats floats through encoding/json, too slow for every info line

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,13 +32,42 @@ type Engine interface {
 // Loader loads an engine from a bundle directory (used at start, on POST /admin/reload and SIGHUP).
 type Loader func(ctx context.Context, dir string) (Engine, error)
 
-// model is one loaded engine with where and when it came from. It is immutable once published.
+// model is one loaded engine with where and when it came from. It is immutable once published,
+// but for refs.
 type model struct {
 	engine   Engine
 	version  string
-	dir      string
+	dir      string // as given (a reload of the current model reads this name again)
 	loadedAt time.Time
 	took     time.Duration
+	// refs counts the requests using the engine, plus one while it is the server's current
+	// model. The engine is closed when it drops to zero: a replaced engine is released as soon
+	// as its last request ends (an engine holds an index and its memory).
+	refs atomic.Int64
+}
+
+// acquire returns the current model, counted as in use until release.
+func (s *Server) acquire() *model {
+	for {
+		m := s.cur.Load()
+		// n == 0: m was replaced and released after the Load; s.cur holds its successor now.
+		if n := m.refs.Load(); n > 0 && m.refs.CompareAndSwap(n, n+1) {
+			return m
+		}
+	}
+}
+
+// release ends one use of m; the last one closes its engine.
+func (m *model) release() {
+	if m.refs.Add(-1) == 0 {
+		closeEngine(m.engine)
+	}
+}
+
+func closeEngine(e Engine) {
+	if c, ok := e.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // Server answers the HTTP API with the engine currently loaded. Create it with New; it is safe
@@ -47,9 +79,13 @@ type Server struct {
 	log  *slog.Logger
 	met  *serverMetrics
 
-	cur      atomic.Pointer[model]
-	reloadMu sync.Mutex // one load at a time; readers never take it
-	draining atomic.Bool
+	cur       atomic.Pointer[model]
+	reloadOne chan struct{} // holds a token while a load runs: one at a time; readers never wait
+	root      string        // Config.ModelsRoot, absolute, symlinks resolved
+	draining  atomic.Bool
+	// life ends when shutdown begins: a reload still loading then gives up.
+	life    context.Context
+	endLife context.CancelFunc
 
 	adminOn   bool
 	tokenHash [sha256.Size]byte
@@ -74,7 +110,12 @@ func New(cfg Config, load Loader, log *slog.Logger) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics()}
+	root, err := resolvePath(cfg.ModelsRoot)
+	if err != nil {
+		return nil, fmt.Errorf("serve: models root %s: %w", cfg.ModelsRoot, err)
+	}
+	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics(), root: root, reloadOne: make(chan struct{}, 1)}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	s.scratch.New = func() any { b := make([]byte, 0, 2048); return &b }
 	if cfg.AdminToken != "" {
 		s.adminOn = true
@@ -99,12 +140,17 @@ func (s *Server) ModelVersion() string { return s.cur.Load().version }
 func (s *Server) ModelDir() string { return s.cur.Load().dir }
 
 // Reload loads the bundle in dir (the current model's directory when dir is empty) and swaps it
-// in atomically: requests already running finish on the old engine, later ones get the new one.
-// If loading fails (an error, a nil engine or a panic in the Loader), the old engine keeps
-// serving and the error is returned. Reloads are serialised.
+// in atomically: requests already running finish on the old engine, later ones get the new one,
+// and the old engine is closed (when it is an io.Closer) as soon as its last request ends.
+// dir must be inside Config.ModelsRoot once symlinks are resolved; the loader gets the
+// resolved path. A load is given up after Config.ReloadTimeout, or when ctx ends (loaders that
+// do not watch ctx are abandoned, and an engine they return later is closed). If loading fails
+// (an error, a nil engine, a panic in the Loader, the deadline), the old engine keeps serving
+// and the error is returned. Reloads are serialised; one waits for another only until its own
+// deadline.
 func (s *Server) Reload(ctx context.Context, dir string) error {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReloadTimeout)
+	defer cancel()
 	if dir == "" {
 		if m := s.cur.Load(); m != nil {
 			dir = m.dir
@@ -113,7 +159,7 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 		}
 	}
 	start := time.Now()
-	eng, err := s.safeLoad(ctx, dir)
+	eng, err := s.loadWithin(ctx, dir)
 	took := time.Since(start)
 	if err == nil && eng == nil {
 		err = errors.New("loader returned no engine")
@@ -121,26 +167,67 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	if err != nil {
 		s.met.reloadErr.Inc()
 		s.log.LogAttrs(context.Background(), slog.LevelError, "model load failed",
-			slog.String("dir", maskMobile(dir)), slog.Duration("took", took), slog.String("error", maskMobile(err.Error())))
+			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", loadErrorText(err)))
 		return fmt.Errorf("serve: load model %q: %w", dir, err)
 	}
 	m := &model{engine: eng, version: eng.Version(), dir: dir, loadedAt: time.Now(), took: took}
+	m.refs.Store(1) // the server's own reference while it is current
 	old := s.cur.Swap(m)
 	if old != nil {
-		// Requests already running may still use the old engine: release it once they are
-		// surely done (an engine holds an index with background work of its own).
-		if c, ok := old.engine.(io.Closer); ok {
-			time.AfterFunc(s.cfg.WriteTimeout+s.cfg.ReadTimeout, func() { _ = c.Close() })
-		}
+		old.release()
 	}
 	s.met.reloadOK.Inc()
 	s.met.modelLoaded(m.version, took, m.loadedAt)
-	attrs := []slog.Attr{slog.String("dir", maskMobile(dir)), slog.String("model", m.version), slog.Duration("took", took)}
+	attrs := []slog.Attr{slog.String("dir", maskID(dir)), slog.String("model", m.version), slog.Duration("took", took)}
 	if old != nil {
 		attrs = append(attrs, slog.String("previous", old.version))
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "model loaded", attrs...)
 	return nil
+}
+
+// loadWithin checks dir against the models root and runs the loader on the resolved path, one
+// load at a time, until ctx ends.
+func (s *Server) loadWithin(ctx context.Context, dir string) (Engine, error) {
+	real, err := resolvePath(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !within(real, s.root) {
+		return nil, fmt.Errorf("%s is outside the models root %s", dir, s.root)
+	}
+	select {
+	case s.reloadOne <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("another load is still running: %w", ctx.Err())
+	}
+	defer func() { <-s.reloadOne }()
+	type loaded struct {
+		eng Engine
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		eng, err := s.safeLoad(ctx, real)
+		done <- loaded{eng, err}
+	}()
+	select {
+	case r := <-done:
+		return r.eng, r.err
+	case <-ctx.Done():
+		// The loader may be stuck where ctx cannot reach it (a read that never ends): it is
+		// abandoned, the next load does not wait for it, and whatever it returns in the end is
+		// released.
+		go func() {
+			if r := <-done; r.eng != nil {
+				closeEngine(r.eng)
+			}
+		}()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("gave up after %s: %w", s.cfg.ReloadTimeout, ctx.Err())
+		}
+		return nil, fmt.Errorf("gave up: %w", ctx.Err())
+	}
 }
 
 func (s *Server) safeLoad(ctx context.Context, dir string) (eng Engine, err error) {
@@ -150,6 +237,64 @@ func (s *Server) safeLoad(ctx context.Context, dir string) (eng Engine, err erro
 		}
 	}()
 	return s.load(ctx, dir)
+}
+
+// resolvePath makes p absolute and resolves its symlinks; a path that does not exist (yet) is
+// resolved as far as it does.
+func resolvePath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(abs)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return filepath.Join(abs, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(abs), rest)
+		abs = parent
+	}
+}
+
+// within reports whether path is root or inside it (both absolute and resolved).
+func within(path, root string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// loadErrorText is a load error as a reload's answer and log line carry it: parsers quote what
+// they could not read, so quoted spans are dropped (the file and line stay), and what is left
+// is masked and clipped.
+func loadErrorText(err error) string {
+	s := err.Error()
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '"' && c != '`' {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] != c {
+			if c == '"' && s[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		b.WriteByte(c)
+		b.WriteString("…")
+		b.WriteByte(c)
+		i = j
+	}
+	return redact(b.String(), 512)
 }
 
 // ReloadOn reloads the current bundle each time a value arrives on sig (wire it to SIGHUP with
@@ -182,43 +327,19 @@ func (s *Server) fastServer() *fasthttp.Server {
 		MaxRequestBodySize:           s.cfg.MaxBodyBytes,
 		Concurrency:                  s.cfg.Concurrency,
 		DisablePreParseMultipartForm: true,
-		CloseOnShutdown:              true,
+		SecureErrorLogMessage:        true, // fasthttp's errors then quote less; none are logged anyway
 		Logger:                       fastLogger{s.log},
 	}
 }
 
 // Serve answers requests on ln until ctx is done, then shuts down gracefully: it stops
-// accepting, lets in-flight requests finish (for at most Config.ShutdownTimeout), closes idle
-// keep-alive connections and returns. It returns nil after a clean shutdown. ln is closed on
-// return.
+// accepting, answers every request clients have written (pipelined ones included), gives idle
+// keep-alive connections Config.ShutdownIdle to send one more request, closes each connection
+// after an answer that says Connection: close, and returns once all are closed (drain.go). It
+// returns nil after a clean shutdown, an error when connections were still busy at
+// Config.ShutdownTimeout. ln is closed on return.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := s.fastServer()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		_ = ln.Close()
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-	}
-	s.draining.Store(true)
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down",
-		slog.Duration("grace", s.cfg.ShutdownTimeout))
-	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer cancel()
-	err := srv.ShutdownWithContext(sctx)
-	// Shutdown closes the listeners Serve registered; close ln too in case Serve had not
-	// registered it yet, so that the goroutine above always returns.
-	_ = ln.Close()
-	<-errc
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "stopped")
-	return nil
+	return s.serveWithDrain(ctx, s.fastServer(), ln)
 }
 
 // ListenAndServe listens on Config.Addr (TCP) and calls Serve.
@@ -236,11 +357,27 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // shutdown); prefer it.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
-// fastLogger sends fasthttp's own messages (connection errors, which may quote request
-// bytes) to slog with digit runs and e-mail addresses redacted.
+// fastLogger sends fasthttp's own messages to slog without their arguments: connection errors
+// quote the bytes of the request (bodies, Authorization headers). It logs fasthttp's format
+// string, which holds no data, and the kind of each error. A connection error is also the
+// request line's error_kind, so it is logged at debug level; the other messages (accept
+// errors, the concurrency limit) are warnings.
 type fastLogger struct{ log *slog.Logger }
 
 func (l fastLogger) Printf(format string, args ...any) {
-	l.log.LogAttrs(context.Background(), slog.LevelWarn, "fasthttp",
-		slog.String("error", redact(fmt.Sprintf(format, args...), 512)))
+	level := slog.LevelWarn
+	if strings.HasPrefix(format, "error when serving connection") {
+		level = slog.LevelDebug
+	}
+	bg := context.Background()
+	if !l.log.Enabled(bg, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("what", format)}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			attrs = append(attrs, slog.String("error_kind", errorKind(err)))
+		}
+	}
+	l.log.LogAttrs(bg, level, "fasthttp", attrs...)
 }

@@ -359,6 +359,17 @@ func TestAdminReload(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-shop"`) {
 		t.Fatalf("reload: %d %s", r.status, r.body)
 	}
+	// documented leniency: the scheme in any case, white space around the token
+	for _, h := range []string{"bearer " + token, "BEARER " + token, "Bearer    " + token + "   ", "  Bearer " + token} {
+		if r := ts.do("POST", "/admin/reload", "", map[string]string{"Authorization": h}); r.status != 200 {
+			t.Errorf("Authorization %q: %d %s", h, r.status, r.body)
+		}
+	}
+	for _, h := range []string{"Bearer\t" + token, "Bearer" + token, "Bearer " + token + " x"} {
+		if r := ts.do("POST", "/admin/reload", "", map[string]string{"Authorization": h}); r.status != 401 {
+			t.Errorf("Authorization %q: %d %s", h, r.status, r.body)
+		}
+	}
 	// a named bundle
 	r = ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, map[string]string{"Authorization": "bearer " + token})
 	if r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-v2"`) {
@@ -425,7 +436,7 @@ func TestNew(t *testing.T) {
 		t.Fatalf("defaults: %+v %s", c, s.ModelVersion())
 	}
 	wantErr := errors.New("disk on fire")
-	err = s.Reload(context.Background(), "x")
+	err = s.Reload(context.Background(), "models/x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +444,7 @@ func TestNew(t *testing.T) {
 	if err := s.Reload(context.Background(), ""); !errors.Is(err, wantErr) {
 		t.Fatalf("reload error not wrapped: %v", err)
 	}
-	if s.ModelVersion() != "fake-x" || s.ModelDir() != "x" {
+	if s.ModelVersion() != "fake-x" || s.ModelDir() != "models/x" {
 		t.Fatalf("failed reload replaced the model: %s", s.ModelVersion())
 	}
 }
@@ -531,7 +542,8 @@ func TestGracefulShutdown(t *testing.T) {
 	load := func(context.Context, string) (Engine, error) {
 		return &fakeEngine{version: "slow", gate: g, panics: true}, nil
 	}
-	ts := startServer(t, Config{ShutdownTimeout: 10 * time.Second}, load, slog.LevelInfo)
+	// an idle keep-alive connection gets ShutdownIdle for one more request, then is closed
+	ts := startServer(t, Config{ShutdownTimeout: 10 * time.Second, ShutdownIdle: 300 * time.Millisecond}, load, slog.LevelInfo)
 	inflight := make(chan response, 1)
 	go func() {
 		r, err := ts.try("POST", "/intent", `{"text":"慢慢退货"}`, nil)
@@ -541,7 +553,7 @@ func TestGracefulShutdown(t *testing.T) {
 		inflight <- r
 	}()
 	<-g.entered // the request is inside the engine
-	// an idle keep-alive connection must not hold the shutdown up
+	// an idle keep-alive connection must not hold the shutdown up beyond ShutdownIdle
 	idle := ts.do("GET", "/healthz", "", nil)
 	if idle.status != 200 {
 		t.Fatal(idle.status)
@@ -628,7 +640,7 @@ func TestLogsNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{`"request_id":"req-138****5678"`, `"msg_id":"m-138****5678"`, `"intent":"return_goods"`, `"decision":"auto"`, `"masked_text":"快递到哪了 <num>"`} {
+	for _, want := range []string{`"request_id":"req-<PHONE>"`, `"msg_id":"m-<PHONE>"`, `"intent":"return_goods"`, `"decision":"auto"`, `"masked_text":"快递到哪了 <num>"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s", want)
 		}
@@ -643,21 +655,28 @@ func TestLogsNoPersonalData(t *testing.T) {
 
 func TestMasking(t *testing.T) {
 	for in, want := range map[string]string{
-		"13812345678":          "138****5678",
-		"id-13812345678-x":     "id-138****5678-x",
-		"123138123456789":      "123138123456789", // part of a longer number: kept
-		"12345678901":          "12345678901",     // not a mobile prefix
-		"CAQQluDa4QUY0On2rYSA": "CAQQluDa4QUY0On2rYSA",
+		"13812345678":                             "<PHONE>",
+		"id-13812345678-x":                        "id-<PHONE>-x",
+		"123138123456789":                         "123138123456789", // part of a longer number: an id, kept
+		"12345678901":                             "12345678901",     // not a mobile prefix
+		"CAQQluDa4QUY0On2rYSA":                    "CAQQluDa4QUY0On2rYSA",
+		"+8613812345678":                          "<PHONE>",
+		"ID-138-1234-5678":                        "ID-<PHONE>",
+		strings.Repeat("a", 200):                  strings.Repeat("a", 128) + "…",
+		strings.Repeat("a", 250) + "13812345678":  strings.Repeat("a", 128) + "…",
+		strings.Repeat("a", 120) + " 13812345678": strings.Repeat("a", 120) + " <PHONE>",
+		strings.Repeat("a", 250) + " 一三八一二三四五六七八":       strings.Repeat("a", 128) + "…",
+		strings.Repeat("a", 250) + " zhang@example.com": strings.Repeat("a", 128) + "…",
 	} {
 		if got := maskID(in); got != want {
 			t.Errorf("maskID(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for in, want := range map[string]string{
-		"call 13812345678 now":       "call [num] now",
-		"card 6222021234567890123":   "card [num]",
-		"id 110101199003074514 x":    "id [num] x",
-		"mail zhang.san@example.com": "mail [email]",
+		"call 13812345678 now":       "call <PHONE> now",
+		"card 6222021234567890128":   "card <BANKCARD>",
+		"id 110101199003074514 x":    "id <IDCARD> x",
+		"mail zhang.san@example.com": "mail <EMAIL>",
 		"order 123456 ok":            "order 123456 ok",
 		"a@b":                        "a@b",
 	} {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -53,8 +54,14 @@ const (
 	SkipRecall      = "recall"       // a recalled message's revoke event
 	SkipDuplicate   = "duplicate"    // the same text (after normalisation) seen before
 	SkipEmpty       = "empty"        // no text after normalisation
-	SkipMalformed   = "malformed"    // a line that does not parse
+	SkipMalformed   = "malformed"    // a line that does not parse, is not UTF-8, or has personal data for a label
+	SkipTooLong     = "too_long"     // a message over Importer.MaxTextBytes
 )
+
+// DefaultMaxTextBytes is the longest message Import keeps, in UTF-8 bytes: what zhiyi serve
+// accepts (serve.DefaultMaxTextBytes, the WeCom text limit). Longer ones are not chat messages
+// a customer typed, and one of megabytes costs gigabytes downstream.
+const DefaultMaxTextBytes = 2048
 
 // maxReported is how many malformed lines are named individually.
 const maxReported = 5
@@ -67,7 +74,8 @@ type ImportStats struct {
 	Labelled int            `json:"labelled"`
 	Agent    int            `json:"agent,omitempty"` // agents' text replies passed on (Importer.Agents)
 	Skipped  map[string]int `json:"skipped"`
-	// Problems names the first few malformed lines, as "file:line: reason".
+	// Problems names the first few malformed and oversized lines, as "file:line: reason". The
+	// reason is masked (nlp.Mask): a misaligned CSV puts phones where dates belong.
 	Problems []string `json:"problems,omitempty"`
 }
 
@@ -76,8 +84,12 @@ func (s *ImportStats) skip(reason, where string, err error) {
 		s.Skipped = map[string]int{}
 	}
 	s.Skipped[reason]++
-	if reason == SkipMalformed && len(s.Problems) < maxReported {
-		s.Problems = append(s.Problems, fmt.Sprintf("%s: %v", where, err))
+	if (reason == SkipMalformed || reason == SkipTooLong) && len(s.Problems) < maxReported {
+		why := err.Error()
+		if masked, set := nlp.Mask(nlp.Normalize(why)); set != 0 {
+			why = masked
+		}
+		s.Problems = append(s.Problems, where+": "+why)
 	}
 }
 
@@ -176,6 +188,10 @@ type Importer struct {
 	// KeepDuplicates passes repeated customer texts on, marked Message.Duplicate, instead of
 	// skipping them: a conversation replay needs every turn. They are still counted as skipped.
 	KeepDuplicates bool
+	// MaxTextBytes skips messages longer than this many UTF-8 bytes (SkipTooLong); 0 means
+	// DefaultMaxTextBytes, a negative value no limit. A JSON line too long to hold such a
+	// message is skipped as it is read, never held whole.
+	MaxTextBytes int
 
 	stats ImportStats
 	seen  map[uint64]struct{}
@@ -228,8 +244,11 @@ func Files(paths []string) ([]string, error) {
 }
 
 // Import reads every file in paths and calls fn for each customer text message, in file order.
-// Malformed lines are counted and the first few named in the stats; they never stop the run. An
-// error from fn, an unreadable file or a cancelled ctx stops it.
+// Malformed lines — unparseable, not UTF-8 (the encoding guessed, e.g. GBK, is named), mostly
+// U+FFFD (decoded with the wrong encoding upstream), or with personal data where the label
+// belongs — and messages over MaxTextBytes are counted and the first few named in the stats;
+// they never stop the run. A CSV whose header is not UTF-8, an error from fn, an unreadable
+// file or a cancelled ctx stops it.
 func (im *Importer) Import(ctx context.Context, paths []string, fn func(Message) error) error {
 	files, err := Files(paths)
 	if err != nil {
@@ -271,7 +290,37 @@ func (im *Importer) emitAgent(m Message, fn func(Message) error) error {
 	return fn(m)
 }
 
+func (im *Importer) maxText() int {
+	if im.MaxTextBytes == 0 {
+		return DefaultMaxTextBytes
+	}
+	return im.MaxTextBytes
+}
+
+// maxLine is the longest JSON line that can hold a message of maxText bytes: every byte
+// escaped (\u00XX), and room for the other fields.
+func (im *Importer) maxLine() int {
+	if im.maxText() < 0 {
+		return -1
+	}
+	return 6*im.maxText() + 64<<10
+}
+
 func (im *Importer) emit(m Message, fn func(Message) error) error {
+	if max := im.maxText(); max >= 0 && len(m.Text) > max {
+		im.stats.skip(SkipTooLong, m.Source, fmt.Errorf("message of %d bytes, over the limit of %d", len(m.Text), max))
+		return nil
+	}
+	if err := checkDecoded(m.Text); err != nil {
+		im.stats.skip(SkipMalformed, m.Source, err)
+		return nil
+	}
+	if _, set := nlp.Mask(nlp.Normalize(m.Intent)); set != 0 {
+		// a label is an intent's name; one that holds a phone or an ID number is a column
+		// out of place
+		im.stats.skip(SkipMalformed, m.Source, fmt.Errorf("the label holds personal data (%s): columns out of place?", set))
+		return nil
+	}
 	norm := nlp.Normalize(m.Text)
 	if norm == "" {
 		im.stats.skip(SkipEmpty, m.Source, nil)
@@ -330,20 +379,29 @@ func isCustomerID(id string) bool { return strings.HasPrefix(id, "wm") || string
 
 func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
 	br := bufio.NewReaderSize(r, 64*1024)
+	var buf []byte
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
+		line, size, err := readLine(br, buf[:0], im.maxLine())
+		if line != nil {
+			buf = line
+		}
+		if size > 0 {
 			if n%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
 			im.stats.Lines++
-			if n == 1 {
-				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-			}
-			if e := im.jsonLine(fmt.Sprintf("%s:%d", path, n), bytes.TrimSpace(line), fn); e != nil {
-				return e
+			where := fmt.Sprintf("%s:%d", path, n)
+			if line == nil {
+				im.stats.skip(SkipTooLong, where, fmt.Errorf("line of %d bytes, too long for a message of %d", size, im.maxText()))
+			} else {
+				if n == 1 {
+					line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+				}
+				if e := im.jsonLine(where, bytes.TrimSpace(line), fn); e != nil {
+					return e
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -358,6 +416,10 @@ func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, f
 func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) error {
 	if len(line) == 0 {
 		im.stats.Lines--
+		return nil
+	}
+	if !utf8.Valid(line) { // encoding/json would make the text U+FFFD and carry on
+		im.stats.skip(SkipMalformed, where, notUTF8(line))
 		return nil
 	}
 	var l exportLine
@@ -472,6 +534,9 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	if err != nil {
 		return fmt.Errorf("%s:1: csv header: %w", path, err)
 	}
+	if h := strings.Join(header, ","); !utf8.ValidString(h) {
+		return fmt.Errorf("%s:1: %w", path, notUTF8([]byte(h)))
+	}
 	im.stats.Lines++
 	col := func(names []string) int {
 		for _, n := range names {
@@ -528,6 +593,10 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			MsgID: get(idCol), Channel: "csv"}
 		if c := get(convCol); c != "" {
 			m.Conversation = "csv:" + c
+		}
+		if !utf8.ValidString(strings.Join(rec, "")) {
+			im.stats.skip(SkipMalformed, where, notUTF8([]byte(strings.Join(rec, ","))))
+			continue
 		}
 		if ts := get(timeCol); ts != "" {
 			t, err := parseTime(ts, loc)

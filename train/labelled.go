@@ -13,6 +13,8 @@ type DataOptions struct {
 	Labels []string   // label files applied over the exports' own labels (as zhiyi train --labels)
 	Since  time.Time  // keep messages sent at or after Since (zero: all; untimed messages are kept)
 	CSV    CSVColumns // zero: DefaultCSVColumns
+	// MaxTextBytes skips longer messages, as training does (0: DefaultMaxTextBytes; negative: none).
+	MaxTextBytes int
 	// Known says which intent ids labels may name; nil accepts any.
 	Known func(id string) bool
 }
@@ -31,7 +33,7 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 	if known == nil {
 		known = func(string) bool { return true }
 	}
-	imp, err := importRecords(ctx, o.Paths, o.CSV, time.Time{})
+	imp, err := importRecords(ctx, o.Paths, o.CSV, o.MaxTextBytes, time.Time{})
 	if err != nil {
 		return nil, imp.stats, nil, err
 	}
@@ -85,7 +87,7 @@ func ReadConversations(ctx context.Context, o DataOptions, prog io.Writer) ([]Co
 	if known == nil {
 		known = func(string) bool { return true }
 	}
-	imp, err := importRecords(ctx, o.Paths, o.CSV, time.Time{})
+	imp, err := importRecords(ctx, o.Paths, o.CSV, o.MaxTextBytes, time.Time{})
 	if err != nil {
 		return nil, imp.stats, nil, err
 	}

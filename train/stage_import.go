@@ -32,7 +32,7 @@ func (r *run) loadDictionaries() (bool, error) {
 // importData reads the exports (and the dev file, when there is one), masked.
 func (r *run) importData() (bool, error) {
 	fmt.Fprintf(r.prog, "importing %s\n", strings.Join(r.cfg.Data, ", "))
-	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV, r.cfg.Until)
+	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV, r.cfg.MaxTextBytes, r.cfg.Until)
 	if err != nil {
 		return false, err
 	}
@@ -47,7 +47,7 @@ func (r *run) importData() (bool, error) {
 		fmt.Fprintf(r.prog, "  malformed: %s\n", p)
 	}
 	if r.cfg.Dev != "" {
-		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV, time.Time{})
+		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV, r.cfg.MaxTextBytes, time.Time{})
 		if err != nil {
 			return false, err
 		}
@@ -101,9 +101,9 @@ type turn struct {
 
 // importRecords reads the messages of paths; with until set, those sent at or after it are left
 // out (their ids kept in imported.later).
-func importRecords(ctx context.Context, paths []string, cols CSVColumns, until time.Time) (imported, error) {
+func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText int, until time.Time) (imported, error) {
 	im := NewImporter()
-	im.CSV, im.Agents, im.KeepDuplicates = cols, true, true
+	im.CSV, im.Agents, im.KeepDuplicates, im.MaxTextBytes = cols, true, true, maxText
 	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, byID: map[string]string{}}
 	convIndex := map[string]int{}
 	err := im.Import(ctx, paths, func(m Message) error {

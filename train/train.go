@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -27,6 +26,9 @@ type Config struct {
 	Out     string     // bundle directory to write
 	Name    string     // bundle name; default: base name of Out
 	CSV     CSVColumns // CSV column mapping
+	// MaxTextBytes skips longer messages at import (Importer.MaxTextBytes): 0 is
+	// DefaultMaxTextBytes, the serving limit; negative, none.
+	MaxTextBytes int
 
 	DevDays  int     // with timestamps: the newest DevDays days are the dev split
 	DevShare float64 // without timestamps: this share of the data is the dev split
@@ -242,6 +244,6 @@ func (r *run) do(s stage) error {
 // cleanup removes the temporary bundle unless it was committed.
 func (r *run) cleanup() {
 	if r.tmp != "" && !r.committed {
-		os.RemoveAll(r.tmp)
+		intent.RemoveBundleDir(r.tmp) // and its lock
 	}
 }

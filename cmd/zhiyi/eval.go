@@ -26,6 +26,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	html := fs.String("html", "", "write the report as a self-contained HTML page to this file")
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
+	maxText := fs.Int("max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
 	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
 	ctxWeight := fs.Float64("context-weight", -1, "override the bundle's context weight (how much a conversation's active intent counts; -1: the bundle's)")
 	var labels multiFlag
@@ -64,7 +65,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	opts := train.DataOptions{Paths: []string{*data}, Labels: labels, CSV: cols}
+	opts := train.DataOptions{Paths: []string{*data}, Labels: labels, CSV: cols, MaxTextBytes: *maxText}
 	if opts.Since, err = parseSince(*since); err != nil {
 		return err
 	}

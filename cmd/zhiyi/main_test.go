@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const fixture = "../../intent/testdata/shop"
@@ -34,6 +35,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
 		{[]string{"predict"}, 2, "Usage"},
 		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "manifest.json"},
+		// the bundle name is checked before training, not after
+		{[]string{"train", "--data", fixture, "--out", filepath.Join(os.TempDir(), "my shop")}, 1, "--name"},
+		{[]string{"train", "--data", fixture, "--out", filepath.Join(os.TempDir(), "m"), "--name", "evil\"<x>"}, 1, "bundle name"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)
@@ -46,12 +50,24 @@ func TestUsage(t *testing.T) {
 // TestTrainEvalPredict runs the three data commands end to end on the small fixture shop.
 func TestTrainEvalPredict(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "m")
+	// what a zhiyi train killed an hour ago left beside --out
+	stale := filepath.Join(filepath.Dir(out), ".m.tmp-123")
+	if err := os.MkdirAll(filepath.Join(stale, "dict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	then := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(stale, then, then); err != nil {
+		t.Fatal(err)
+	}
 	code, _, stderr := runCLI(t, "", "train", "--data", filepath.Join(fixture, "data.jsonl"), "--kb", filepath.Join(fixture, "kb.yaml"),
 		"--dict", filepath.Join(fixture, "dict"), "--out", out, "--dev-days", "7")
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"import:", "split:", "epoch", "calibration:", "wrote " + out} {
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("train left the stale %s", stale)
+	}
+	for _, want := range []string{"removed " + stale, "import:", "split:", "epoch", "calibration:", "wrote " + out} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("train progress lacks %q:\n%s", want, stderr)
 		}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"net"
 	"os"
 	"os/signal"
@@ -39,6 +41,17 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return nil, err // never a typed nil Engine
 		}
 		return e, nil
+	}
+	// An older zhiyi train killed between the two renames of its commit left no bundle at
+	// --model but the previous one beside it: put it back rather than fail.
+	if _, err := os.Stat(cfg.ModelDir); errors.Is(err, iofs.ErrNotExist) {
+		done, err := intent.CleanBundleLitter(cfg.ModelDir)
+		for _, d := range done {
+			fmt.Fprintf(stderr, "%s (left by an interrupted zhiyi train)\n", d)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot repair %s: %v\n", cfg.ModelDir, err)
+		}
 	}
 	srv, err := serve.New(cfg, load, log)
 	if err != nil {

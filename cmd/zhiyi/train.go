@@ -28,6 +28,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
 	fs.StringVar(&cfg.Out, "out", "", "bundle directory to write (replaced atomically)")
 	fs.StringVar(&cfg.Name, "name", "", "bundle name (default: base name of --out)")
+	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
 	fs.StringVar(&csvMap, "csv", "", "CSV column mapping, e.g. text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户")
 	fs.IntVar(&cfg.DevDays, "dev-days", cfg.DevDays, "newest days of timed exports that form the dev split")
 	fs.Float64Var(&cfg.DevShare, "dev-share", cfg.DevShare, "share of untimed data that forms the dev split")
@@ -67,6 +68,22 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return fmt.Errorf("--until: %w", err)
 	}
 	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {
+		return err
+	}
+	// The name is checked now rather than when the bundle is sealed, after all the work.
+	if cfg.Name == "" {
+		if err := intent.CheckName(filepath.Base(filepath.Clean(cfg.Out))); err != nil {
+			return fmt.Errorf("%w; the name defaults to --out's last element: pass --name", err)
+		}
+	} else if err := intent.CheckName(cfg.Name); err != nil {
+		return err
+	}
+	// Say what earlier runs killed mid-way left beside --out before it is cleaned.
+	done, err := intent.CleanBundleLitter(cfg.Out)
+	for _, d := range done {
+		fmt.Fprintf(stderr, "%s (left by an interrupted zhiyi train)\n", d)
+	}
+	if err != nil {
 		return err
 	}
 	cfg.Progress = stderr

@@ -1,0 +1,318 @@
+package nlp
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Numbers: a message is read as chains of digit groups. A group is a run of ASCII (or
+// full-width) digits, or a run of Chinese numerals; groups are chained by a separator (a space,
+// - . / _, or " - ") or, between a run of numerals and a run of digits, by nothing. A chain is
+// then cut into the pieces that are personal data: at each group, the longest run of groups
+// that reads as a mobile, ID or card number wins; failing that, a +number; failing that, an
+// order number (old rules only: ASCII digits, one run or groups of 3+ joined by space or dash).
+
+// maxGroups bounds the groups of one chain; a longer chain is read as several.
+const maxGroups = 48
+
+// numGroup is one run of digits in the text.
+type numGroup struct {
+	start, end int  // bytes of the text
+	d0, d1     int  // digits in the chain's digit buffer (d1-d0 may exceed what the buffer holds)
+	sep        byte // what joins it to the group before: 0 (nothing), ' ', '-', '.', '/', '_'
+	cn         bool // Chinese numerals, not digits
+}
+
+// digitAt reads a digit-like character at s[i]: an ASCII digit, a full-width digit or a Chinese
+// numeral. It returns the digit as an ASCII byte and the character's length, or 0, 0.
+func digitAt(s string, i int) (byte, int) {
+	c := s[i]
+	if c >= '0' && c <= '9' {
+		return c, 1
+	}
+	if c < 0xE3 || c > 0xEF || i+2 >= len(s) {
+		return 0, 0
+	}
+	r, n := decodeRune(s, i)
+	if n != 3 {
+		return 0, 0
+	}
+	if r >= 0xFF10 && r <= 0xFF19 { // full-width digits (text that is not normalised)
+		return byte('0' + r - 0xFF10), 3
+	}
+	if d := cnDigit(r); d != 0 {
+		return d, 3
+	}
+	return 0, 0
+}
+
+// isCN reports whether the digit-like character at s[i] (of length n) is a Chinese numeral.
+func isCN(s string, i, n int) bool { return n == 3 && !(s[i] == 0xEF && s[i+1] == 0xBC) }
+
+// cnDigit maps a Chinese numeral to its ASCII digit, or 0.
+func cnDigit(r rune) byte {
+	switch r {
+	case '〇', '零':
+		return '0'
+	case '一', '幺', '壹':
+		return '1'
+	case '二', '贰', '貳':
+		return '2'
+	case '三', '叁', '參':
+		return '3'
+	case '四', '肆':
+		return '4'
+	case '五', '伍':
+		return '5'
+	case '六', '陆', '陸':
+		return '6'
+	case '七', '柒':
+		return '7'
+	case '八', '捌':
+		return '8'
+	case '九', '玖':
+		return '9'
+	}
+	return 0
+}
+
+// separatorAt returns the length of a separator between two groups at s[i] (followed by a
+// digit-like character) and its kind, or 0.
+func separatorAt(s string, i int) (int, byte) {
+	j := i
+	kind := byte(0)
+	for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ { // two for text that is not normalised
+		kind = ' '
+		j++
+	}
+	if j < len(s) {
+		switch s[j] {
+		case '-', '.', '/', '_':
+			kind = s[j]
+			j++
+			for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
+				j++
+			}
+		}
+	}
+	if kind == 0 || j >= len(s) {
+		return 0, 0
+	}
+	if _, n := digitAt(s, j); n == 0 {
+		return 0, 0
+	}
+	return j - i, kind
+}
+
+// maskNumbers masks the personal data (and, unless kept, the order numbers) among the numbers in
+// text.
+func maskNumbers(text string, keep MaskSet, set *MaskSet) string {
+	var b *strings.Builder
+	last := 0 // text[last:] is not yet copied to b
+	var groups [maxGroups]numGroup
+	var digits [128]byte
+	for i := 0; i < len(text); {
+		start := i
+		plus := false
+		if text[i] == '+' {
+			j := i + 1
+			if j < len(text) && text[j] == ' ' {
+				j++
+			}
+			if j < len(text) {
+				if _, n := digitAt(text, j); n > 0 {
+					plus, i = true, j
+				}
+			}
+		}
+		if _, n := digitAt(text, i); n == 0 {
+			i = start + 1
+			continue
+		}
+		// Read the chain.
+		ng, nd := 0, 0
+		for ng < maxGroups {
+			g := &groups[ng]
+			g.start, g.d0 = i, nd
+			_, n := digitAt(text, i)
+			g.cn = isCN(text, i, n)
+			for i < len(text) {
+				d, n := digitAt(text, i)
+				if n == 0 || isCN(text, i, n) != g.cn {
+					break
+				}
+				if nd < len(digits) {
+					digits[nd] = d
+				}
+				nd++
+				i += n
+			}
+			g.end, g.d1 = i, nd
+			ng++
+			if i >= len(text) || ng == maxGroups {
+				break
+			}
+			if _, n := digitAt(text, i); n > 0 { // numerals meet digits
+				groups[ng].sep = 0
+				continue
+			}
+			n, kind := separatorAt(text, i)
+			if n == 0 {
+				break
+			}
+			groups[ng].sep = kind
+			i += n
+		}
+		groups[0].sep = 0
+		chainEnd := i
+		// Cut the chain into what is personal data.
+		for a := 0; a < ng; {
+			kind, bEnd, ok := classifyChain(text, groups[:ng], digits[:min(nd, len(digits))], a, plus && a == 0, keep)
+			if !ok {
+				a++
+				continue
+			}
+			from, to := groups[a].start, groups[bEnd].end
+			if a == 0 && plus {
+				from = start
+			}
+			if kind == MaskIDCard && groups[bEnd].d1-groups[a].d0 == 17 {
+				to++ // the check character x
+			}
+			if b == nil {
+				b = &strings.Builder{}
+				b.Grow(len(text))
+			}
+			b.WriteString(text[last:from])
+			b.WriteString(kind.Placeholder())
+			*set |= 1 << kind
+			last = to
+			a = bEnd + 1
+		}
+		i = chainEnd
+	}
+	if b == nil {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// classifyChain finds the personal data that starts at group a: the longest run of groups
+// a..b that is a mobile, ID or card number; else, after a '+', the longest run of 7–15 digits;
+// else an order number. It returns the kind and b.
+func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, keep MaskSet) (MaskKind, int, bool) {
+	best, bestKind := -1, MaskKind(0)
+	for b := a; b < len(g); b++ {
+		n := g[b].d1 - g[a].d0
+		if n > 19 {
+			break
+		}
+		if g[b].d1 > len(digits) {
+			break // beyond the buffer: digits too many to be any of these
+		}
+		d := digits[g[a].d0:g[b].d1]
+		trailingX := n == 17 && g[b].end < len(text) && (text[g[b].end]|0x20) == 'x' && !(g[b].end+1 < len(text) && isWordByte(text[g[b].end+1]))
+		if kind, ok := classifyDigits(d, trailingX); ok && keep&(1<<kind) == 0 {
+			best, bestKind = b, kind
+		}
+	}
+	if best >= 0 {
+		return bestKind, best, true
+	}
+	if plus && keep&(1<<MaskPhone) == 0 {
+		for b := len(g) - 1; b >= a; b-- {
+			if n := g[b].d1 - g[a].d0; n >= 7 && n <= 15 {
+				return MaskPhone, b, true
+			}
+		}
+	}
+	if keep&(1<<MaskOrder) != 0 || g[a].cn {
+		return 0, 0, false
+	}
+	b := a
+	for b+1 < len(g) && !g[b+1].cn && (g[b+1].sep == ' ' || g[b+1].sep == '-') && g[b+1].d1-g[b+1].d0 >= 3 {
+		b++
+	}
+	if g[b].d1-g[a].d0 >= 10 {
+		return MaskOrder, b, true
+	}
+	return 0, 0, false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
+}
+
+// classifyDigits decides whether d (the digits of some groups) is a mobile, ID or card number.
+func classifyDigits(d []byte, trailingX bool) (MaskKind, bool) {
+	n := len(d)
+	switch {
+	case n == 11 && isMobile(d):
+		return MaskPhone, true
+	case n == 13 && d[0] == '8' && d[1] == '6' && isMobile(d[2:]):
+		return MaskPhone, true
+	case n == 17 && trailingX && validIDChecksum(d, 'x'):
+		return MaskIDCard, true
+	case n == 18 && validIDChecksum(d[:17], d[17]):
+		return MaskIDCard, true
+	case n >= 16 && n <= 19 && cardNetwork(d) && luhnValid(d):
+		return MaskBankCard, true
+	}
+	return 0, false
+}
+
+func isMobile(d []byte) bool { return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
+
+// cardNetwork reports whether d starts as a payment card does: 3 (JCB, American Express,
+// Diners), 4 (Visa), 5 (Mastercard), 6 (UnionPay, Discover), 8 and 9 (domestic cards such as
+// 9558…), or 2221–2720 (Mastercard's 2-series, 16 digits). Message ids that happen to pass the
+// Luhn check (a tenth of them) mostly start with 1 or 2 and stay ids.
+func cardNetwork(d []byte) bool {
+	switch d[0] {
+	case '3', '4', '5', '6', '8', '9':
+		return true
+	case '2':
+		p := int(d[1]-'0')*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+		return len(d) == 16 && p >= 221 && p <= 720
+	}
+	return false
+}
+
+// validIDChecksum checks the ISO 7064 MOD 11-2 check character of a resident ID number, and that
+// the birth month and day are plausible.
+func validIDChecksum(first17 []byte, check byte) bool {
+	if len(first17) != 17 {
+		return false
+	}
+	month := (first17[10]-'0')*10 + first17[11] - '0'
+	day := (first17[12]-'0')*10 + first17[13] - '0'
+	if month < 1 || month > 12 || day < 1 || day > 31 {
+		return false
+	}
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, c := range first17 {
+		sum += int(c-'0') * weights[i]
+	}
+	want := "10x98765432"[sum%11]
+	return check == want || (want == 'x' && check == 'X')
+}
+
+// luhnValid reports whether a digit string passes the Luhn check used by bank cards.
+func luhnValid(d []byte) bool {
+	sum := 0
+	double := false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}

@@ -1,0 +1,298 @@
+package nlp
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestMaskFormats holds the formats customers (and gateways' ids) write personal data in, each
+// normalised first as the analyzer does.
+func TestMaskFormats(t *testing.T) {
+	f := func(in, want string, kinds ...string) {
+		t.Helper()
+		got, set := Mask(Normalize(in))
+		if got != want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", in, got, want)
+		}
+		if len(kinds) == 0 {
+			kinds = nil
+		}
+		if !slices.Equal(set.Kinds(), kinds) {
+			t.Errorf("Mask(Normalize(%q)) kinds = %v, want %v", in, set.Kinds(), kinds)
+		}
+	}
+	// mobiles with every separator
+	f("电话138.1234.5678", "电话<PHONE>", "phone")
+	f("电话138/1234/5678", "电话<PHONE>", "phone")
+	f("电话138_1234_5678", "电话<PHONE>", "phone")
+	f("电话138-1234-5678", "电话<PHONE>", "phone")
+	f("电话 138 1234 5678 谢谢", "电话 <PHONE> 谢谢", "phone")
+	f("138 - 1234 - 5678", "<PHONE>", "phone")
+	f("1 3 8 1 2 3 4 5 6 7 8", "<PHONE>", "phone")
+	f("13 81 23 45 67 8", "<PHONE>", "phone")
+	f("+8613812345678", "<PHONE>", "phone")
+	f("+86 138 1234 5678", "<PHONE>", "phone")
+	f("+86-138-1234-5678", "<PHONE>", "phone")
+	f("86 138 1234 5678", "<PHONE>", "phone")
+	// Chinese numerals, full-width digits, 幺 for one, financial and traditional forms, mixed
+	f("我电话一三八一二三四五六七八", "我电话<PHONE>", "phone")
+	f("幺三八幺二三四五六七八", "<PHONE>", "phone")
+	f("１３８１２３４５６７８", "<PHONE>", "phone")
+	f("一三八 一二三四 五六七八", "<PHONE>", "phone")
+	f("一三八-一二三四-五六七八", "<PHONE>", "phone")
+	f("壹叁捌壹贰叁肆伍陆柒捌", "<PHONE>", "phone")
+	f("壹參捌壹貳參肆伍陸柒捌", "<PHONE>", "phone")
+	f("138一二三四五六七八", "<PHONE>", "phone")
+	f("一三八〇〇〇〇五六七八", "<PHONE>", "phone")
+	f("统一13812345678", "统一<PHONE>", "phone")
+	// ID cards and bank cards with separators and in Chinese numerals
+	f("110105 19491231 002x", "<IDCARD>", "idcard")
+	f("310115.19851120.4566", "<IDCARD>", "idcard")
+	f("三一〇一一五一九八五一一二〇四五六六", "<IDCARD>", "idcard")
+	f("6222 0212 3456 7890 128", "<BANKCARD>", "bankcard")
+	f("6222-0212-3456-7890-128", "<BANKCARD>", "bankcard")
+	f("6222.0212.3456.7890.128", "<BANKCARD>", "bankcard")
+	f("六二二二〇二一二三四五六七八九〇一二八", "<BANKCARD>", "bankcard")
+	// e-mail in the forms people type to dodge filters
+	f("发到x@example。com", "发到<EMAIL>", "email")
+	f("x at example dot com", "<EMAIL>", "email")
+	f("邮箱 x.y at example dot com 谢谢", "邮箱 <EMAIL> 谢谢", "email")
+	f("x(at)example(dot)com", "<EMAIL>", "email")
+	f("x [at] example [dot] com", "<EMAIL>", "email")
+	f("x艾特example点com", "<EMAIL>", "email")
+	f("发到abc@qq点com吧", "发到<EMAIL>吧", "email")
+	f("X@EXAMPLE.COM", "<EMAIL>", "email")
+	f("x＠example．com", "<EMAIL>", "email")
+	f("13812345678@qq.com", "<EMAIL>", "email")
+	f("abc@qq.com。谢谢", "<EMAIL>。谢谢", "email")
+	f("abc@qq.com点击链接", "<EMAIL>点击链接", "email")
+	// several at once
+	f("电话138.1234.5678 邮箱x@example。com", "电话<PHONE> 邮箱<EMAIL>", "phone", "email")
+	// what customers write that is not personal data stays as it is
+	for _, s := range []string{
+		"199元", "199.00元 买2件", "42码偏大吗", "38 39 40 41 42 都有吗", "11月11日发货", "2026-11-11 13:00",
+		"2026/11/11", "2026.11.11", "身高170 体重65", "3.5折", "买一送一", "一二三四五六七八九十",
+		"第一二三件", "iphone15", "12:30 到 13:30", "1/2 的价格", "v1.2.3", "192.168.1.1",
+		"艾特我一下", "请艾特客服点一下", "at home dot", "what at the dot", "@张三 在吗", "hi @bob.smith",
+		"一件两件三件", "四五六七八九", "七八九十个", "零零碎碎", "10.5 11 11.5 码",
+	} {
+		f(s, Normalize(s))
+	}
+	// order numbers are their own kind, as before
+	f("订单号3921876540123456到哪了", "订单号<ORDER>到哪了", "order")
+	f("单号 7788 9900 1122", "单号 <ORDER>", "order")
+}
+
+// TestMaskExceptKeepsOrders: identifiers keep long digit runs (message and order ids) but lose
+// personal data.
+func TestMaskExcept(t *testing.T) {
+	f := func(in, want string, kinds ...string) {
+		t.Helper()
+		got, set := MaskExcept(in, MaskOrder)
+		if got != want || !slices.Equal(set.Kinds(), kinds) {
+			t.Errorf("MaskExcept(%q) = %q %v, want %q %v", in, got, set.Kinds(), want, kinds)
+		}
+	}
+	f("m-1730000000000123", "m-1730000000000123")
+	f("1839201928374650123", "1839201928374650123") // a snowflake id, whatever its Luhn digit
+	f("1839201928374650124", "1839201928374650124")
+	f("req-13812345678", "req-<PHONE>", "phone")
+	f("+8613812345678", "<PHONE>", "phone")
+	f("138-1234-5678", "<PHONE>", "phone")
+	f("id-11010519491231002x", "id-<IDCARD>", "idcard")
+	f("6222021234567890128", "<BANKCARD>", "bankcard")
+	f("to:x@example.com", "to:<EMAIL>", "email")
+}
+
+func TestMaskSetKinds(t *testing.T) {
+	if got := MaskAll.Kinds(); len(got) != int(numMaskKinds) {
+		t.Fatalf("MaskAll.Kinds() = %v", got)
+	}
+}
+
+// piiFormats renders one value of each kind in the formats of TestMaskFormats, chosen by r.
+type piiCase struct {
+	kind MaskKind
+	text string // as written
+	core string // digits (or the mailbox) that must not survive masking
+}
+
+var cnDigits = [][]string{
+	{"〇", "零"}, {"一", "幺", "壹"}, {"二", "贰", "貳"}, {"三", "叁", "參"}, {"四", "肆"},
+	{"五", "伍"}, {"六", "陆", "陸"}, {"七", "柒"}, {"八", "捌"}, {"九", "玖"},
+}
+
+func renderDigits(r *rand.Rand, d string) string {
+	seps := []string{"", " ", "-", ".", "/", "_", " - "}
+	sep := seps[r.IntN(len(seps))]
+	style := r.IntN(4) // ASCII, full-width, Chinese numerals, mixed
+	var groups []int
+	switch r.IntN(3) {
+	case 0:
+		groups = []int{len(d)}
+	case 1: // groups of 3-4
+		for n := len(d); n > 0; {
+			g := min(n, 3+r.IntN(2))
+			groups = append(groups, g)
+			n -= g
+		}
+	default: // one digit at a time
+		for range len(d) {
+			groups = append(groups, 1)
+		}
+		if sep == "" {
+			sep = " "
+		}
+	}
+	var b strings.Builder
+	i := 0
+	for gi, g := range groups {
+		if gi > 0 {
+			b.WriteString(sep)
+		}
+		for _, c := range d[i : i+g] {
+			st := style
+			if st == 3 {
+				st = r.IntN(3)
+			}
+			switch {
+			case c < '0' || c > '9':
+				b.WriteRune(c)
+			case st == 0:
+				b.WriteRune(c)
+			case st == 1:
+				b.WriteRune(c - '0' + '０')
+			default:
+				opts := cnDigits[c-'0']
+				b.WriteString(opts[r.IntN(len(opts))])
+			}
+		}
+		i += g
+	}
+	return b.String()
+}
+
+func luhnDigit(d string) byte {
+	for c := byte('0'); c <= '9'; c++ {
+		if luhnValid([]byte(d + string(c))) {
+			return c
+		}
+	}
+	panic("unreachable")
+}
+
+func idCheck(d string) byte {
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		sum += int(d[i]-'0') * weights[i]
+	}
+	return "10x98765432"[sum%11]
+}
+
+func randPII(r *rand.Rand) piiCase {
+	digits := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteByte(byte('0' + r.IntN(10)))
+		}
+		return b.String()
+	}
+	switch r.IntN(4) {
+	case 0:
+		d := "1" + string(byte('3'+r.IntN(7))) + digits(9)
+		text := renderDigits(r, d)
+		if r.IntN(3) == 0 {
+			text = []string{"+86", "+86 ", "+86-", "86 "}[r.IntN(4)] + text
+		}
+		return piiCase{MaskPhone, text, d}
+	case 1:
+		d := digits(6) + fmt.Sprintf("%04d%02d%02d", 1950+r.IntN(70), 1+r.IntN(12), 1+r.IntN(28)) + digits(3)
+		d += string(idCheck(d))
+		return piiCase{MaskIDCard, renderDigits(r, d), d[:17]}
+	case 2:
+		d := "62" + digits(14+r.IntN(3))
+		d += string(luhnDigit(d))
+		return piiCase{MaskBankCard, renderDigits(r, d), d}
+	}
+	locals := []string{"x", "zhang.san", "a_b-c", "li+shop", "wx2026"}
+	local := locals[r.IntN(len(locals))]
+	ats := []string{"@", " at ", "(at)", " [at] ", "艾特", "＠"}
+	dots := []string{".", "。", " dot ", "(dot)", "点", "．"}
+	dot := dots[r.IntN(len(dots))]
+	text := local + ats[r.IntN(len(ats))] + "example" + dot + []string{"com", "cn", "net"}[r.IntN(3)]
+	if r.IntN(2) == 0 {
+		text = local + ats[r.IntN(len(ats))] + "mail" + dot + "example" + dot + "com"
+	}
+	if r.IntN(4) == 0 {
+		text = strings.ToUpper(text)
+	}
+	return piiCase{MaskEmail, text, "example"}
+}
+
+// FuzzMask embeds a phone, ID card, bank card or e-mail, rendered in one of the formats of
+// TestMaskFormats, between arbitrary text and checks that masking (after Normalize, as the
+// analyzer runs it) removes it, reports its kind and is idempotent.
+func FuzzMask(f *testing.F) {
+	for i, s := range []string{"", "电话", "我的", "abc", "1", "x@", "一", "。", "+", "订单3921876540123456", "\xff"} {
+		f.Add(uint64(i), s, "谢谢")
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, before, after string) {
+		r := rand.New(rand.NewPCG(seed, seed>>32))
+		c := randPII(r)
+		text := before + "：" + c.text + "，" + after
+		got, set := Mask(Normalize(text))
+		digitsOnly := func(s string) string {
+			var b strings.Builder
+			for i := 0; i < len(s); {
+				v, n := digitAt(s, i)
+				if n == 0 {
+					_, n = utf8.DecodeRuneInString(s[i:])
+				} else {
+					b.WriteByte(v)
+				}
+				i += n
+			}
+			return b.String()
+		}
+		if c.kind == MaskEmail {
+			if strings.Contains(strings.ToLower(got), c.core) && !strings.Contains(strings.ToLower(Normalize(before+after)), c.core) {
+				t.Fatalf("%q: mailbox survived: %q", text, got)
+			}
+		} else if strings.Contains(digitsOnly(got), c.core) && !strings.Contains(digitsOnly(Normalize(before+after)), c.core) {
+			t.Fatalf("%q (%s): digits survived: %q", text, c.kind, got)
+		}
+		if !set.Has(c.kind) && !(c.kind == MaskPhone && set.Has(MaskOrder)) {
+			// an ID or card number may merge with digits the fuzzer put around it; it is then
+			// masked, as something
+			if set == 0 {
+				t.Fatalf("%q: nothing masked: %q", text, got)
+			}
+		}
+		if again, _ := Mask(Normalize(got)); again != got {
+			t.Fatalf("masking is not idempotent: %q → %q → %q", text, got, again)
+		}
+	})
+}
+
+var maskBenchMessages = []string{
+	"我电话138-1234-5678，麻烦尽快发货",
+	"邮箱 x at example dot com，发票发这里",
+	"卡号6222 0212 3456 7890 128 退款到这张卡",
+	"手机一三八一二三四五六七八",
+	"订单号3921876540123456到哪了",
+	"42码偏大还是偏小，199元包邮吗",
+}
+
+func BenchmarkMaskPersonalData(b *testing.B) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		Mask(Normalize(maskBenchMessages[i%len(maskBenchMessages)]))
+		i++
+	}
+}

@@ -1,0 +1,262 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// closingEngine is a fakeEngine that records Close, as intent.Engine releases its index.
+type closingEngine struct {
+	*fakeEngine
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (c *closingEngine) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+func (c *closingEngine) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// TestReloadReleasesOldEngines: a replaced engine is closed as soon as the requests using it
+// end — at once when none do — not after a fixed grace (40 reloads in 5 s kept 40 engines).
+func TestReloadReleasesOldEngines(t *testing.T) {
+	g := &gate{entered: make(chan struct{}), release: make(chan struct{})}
+	var mu sync.Mutex
+	var engines []*closingEngine
+	load := func(_ context.Context, dir string) (Engine, error) {
+		e := &closingEngine{fakeEngine: &fakeEngine{version: "fake-" + filepath.Base(dir), gate: g}, closed: make(chan struct{})}
+		mu.Lock()
+		engines = append(engines, e)
+		mu.Unlock()
+		return e, nil
+	}
+	ts := startServer(t, Config{}, load, slog.LevelWarn)
+	ctx := context.Background()
+	for i := range 40 {
+		if err := ts.Reload(ctx, "models/v"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		for j, e := range engines[:len(engines)-1] {
+			if !e.isClosed() {
+				t.Fatalf("after reload %d, engine %d (replaced, idle) is still open", i, j)
+			}
+		}
+		mu.Unlock()
+	}
+	// an engine in use stays open until its last request ends
+	inflight := make(chan response, 1)
+	go func() {
+		r, err := ts.try("POST", "/intent", `{"text":"慢慢退货"}`, nil)
+		if err != nil {
+			r.body = []byte(err.Error())
+		}
+		inflight <- r
+	}()
+	<-g.entered
+	mu.Lock()
+	busy := engines[len(engines)-1]
+	mu.Unlock()
+	if err := ts.Reload(ctx, "models/next"); err != nil {
+		t.Fatal(err)
+	}
+	if busy.isClosed() {
+		t.Fatal("an engine was closed while a request used it")
+	}
+	close(g.release)
+	if r := <-inflight; r.status != 200 || !strings.Contains(string(r.body), busy.version) {
+		t.Fatalf("in-flight request: %d %s", r.status, r.body)
+	}
+	select {
+	case <-busy.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the replaced engine was not closed after its last request")
+	}
+	if ts.ModelVersion() != "fake-next" {
+		t.Fatalf("serving %s", ts.ModelVersion())
+	}
+}
+
+// hangingLoader blocks on the directory "hang" and ignores its context, as a read of a FIFO
+// does; it returns when the test ends.
+func hangingLoader(t *testing.T) (Loader, <-chan struct{}) {
+	entered := make(chan struct{}, 16)
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	return func(ctx context.Context, dir string) (Engine, error) {
+		if filepath.Base(dir) == "hang" {
+			entered <- struct{}{}
+			<-done
+			return nil, errors.New("released")
+		}
+		return fakeLoader(ctx, dir)
+	}, entered
+}
+
+// TestShutdownNotDelayedByReload: a reload stuck in its loader neither holds up shutdown nor
+// keeps its request unanswered.
+func TestShutdownNotDelayedByReload(t *testing.T) {
+	load, entered := hangingLoader(t)
+	ts := startServer(t, Config{AdminToken: "t", ShutdownTimeout: 8 * time.Second}, load, slog.LevelInfo)
+	answered := make(chan response, 1)
+	go func() {
+		r, err := ts.try("POST", "/admin/reload", `{"model":"models/hang"}`, map[string]string{"Authorization": "Bearer t"})
+		if err != nil {
+			r.body = []byte(err.Error())
+		}
+		answered <- r
+	}()
+	<-entered
+	if err := ts.stop(); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	select {
+	case r := <-answered:
+		if r.status < 400 || r.status >= 500 && r.status != 503 {
+			t.Errorf("the stuck reload was answered %d %s", r.status, r.body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stuck reload was never answered")
+	}
+}
+
+// TestReloadDeadline: a load is given up after Config.ReloadTimeout; the old model keeps
+// serving and the next reload is not queued behind the stuck one.
+func TestReloadDeadline(t *testing.T) {
+	load, entered := hangingLoader(t)
+	ts := startServer(t, Config{AdminToken: "t", ReloadTimeout: 100 * time.Millisecond}, load, slog.LevelInfo)
+	err := ts.Reload(context.Background(), "models/hang")
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("stuck reload: %v", err)
+	}
+	<-entered
+	if ts.ModelVersion() != "fake-shop" {
+		t.Fatalf("serving %s", ts.ModelVersion())
+	}
+	r := ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, map[string]string{"Authorization": "Bearer t"})
+	if r.status != 200 || ts.ModelVersion() != "fake-v2" {
+		t.Fatalf("reload after a stuck one: %d %s", r.status, r.body)
+	}
+	r = ts.do("POST", "/admin/reload", `{"model":"models/hang"}`, map[string]string{"Authorization": "Bearer t"})
+	if r.status != 422 || !strings.Contains(string(r.body), "reload_failed") {
+		t.Fatalf("stuck reload over HTTP: %d %s", r.status, r.body)
+	}
+}
+
+// modelsTree makes root/models/{shop,v2}, root/other/x, and the symlinks models/out → ../other/x
+// and models/in → v2.
+func modelsTree(t *testing.T) string {
+	root := t.TempDir()
+	for _, d := range []string{"models/shop", "models/v2", "other/x"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join("..", "other", "x"), filepath.Join(root, "models", "out")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if err := os.Symlink("v2", filepath.Join(root, "models", "in")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestReloadStaysInModelsRoot: by default reloads may name bundles beside the model only.
+func TestReloadStaysInModelsRoot(t *testing.T) {
+	root := modelsTree(t)
+	var loaded atomic.Value
+	load := func(ctx context.Context, dir string) (Engine, error) {
+		loaded.Store(dir)
+		return fakeLoader(ctx, dir)
+	}
+	ts := startServer(t, Config{ModelDir: filepath.Join(root, "models", "shop"), AdminToken: "t"}, load, slog.LevelInfo)
+	auth := map[string]string{"Authorization": "Bearer t"}
+	for _, dir := range []string{"/etc", "/proc/self/cwd", filepath.Join(root, "other", "x"), filepath.Join(root, "models", "out"),
+		filepath.Join(root, "models", "..", "other", "x"), filepath.Join(root, "models", "out", "sub"), root} {
+		r := ts.do("POST", "/admin/reload", `{"model":"`+dir+`"}`, auth)
+		if r.status != 422 || !strings.Contains(string(r.body), "outside") {
+			t.Errorf("reload %s: %d %s", dir, r.status, r.body)
+		}
+	}
+	if ts.ModelVersion() != "fake-shop" {
+		t.Fatalf("serving %s", ts.ModelVersion())
+	}
+	for _, dir := range []string{filepath.Join(root, "models", "v2"), filepath.Join(root, "models", "new-not-yet"), filepath.Join(root, "models", "in")} {
+		r := ts.do("POST", "/admin/reload", `{"model":"`+dir+`"}`, auth)
+		if r.status != 200 {
+			t.Errorf("reload %s: %d %s", dir, r.status, r.body)
+		}
+	}
+	// what was checked is what was loaded: the link's target
+	real, err := filepath.EvalSymlinks(filepath.Join(root, "models", "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := loaded.Load(); got != real {
+		t.Errorf("models/in loaded as %v, want %s", got, real)
+	}
+	// and a reload of the current model reloads the name it was given (a link may move)
+	if err := ts.Reload(context.Background(), ""); err != nil || ts.ModelDir() != filepath.Join(root, "models", "in") {
+		t.Errorf("reload current: %v, dir %s", err, ts.ModelDir())
+	}
+}
+
+// TestModelsRootConfig: --models-root widens or narrows where reloads may go; the model must
+// be inside it.
+func TestModelsRootConfig(t *testing.T) {
+	root := modelsTree(t)
+	if _, err := New(Config{ModelDir: filepath.Join(root, "models", "shop"), ModelsRoot: filepath.Join(root, "other")}, fakeLoader, nil); err == nil ||
+		!strings.Contains(err.Error(), "outside") {
+		t.Fatalf("model outside the root: %v", err)
+	}
+	ts := startServer(t, Config{ModelDir: filepath.Join(root, "models", "shop"), ModelsRoot: root, AdminToken: "t"}, nil, slog.LevelInfo)
+	r := ts.do("POST", "/admin/reload", `{"model":"`+filepath.Join(root, "models", "out")+`"}`, map[string]string{"Authorization": "Bearer t"})
+	if r.status != 200 || ts.ModelVersion() != "fake-x" { // the loader gets the link's target
+		t.Fatalf("reload inside the wider root: %d %s", r.status, r.body)
+	}
+}
+
+// TestReloadErrorsKeepFileContentsOut: parsers quote what they could not read; a reload's 422
+// answer and its log line must not carry a file's contents.
+func TestReloadErrorsKeepFileContentsOut(t *testing.T) {
+	load := func(ctx context.Context, dir string) (Engine, error) {
+		if filepath.Base(dir) == "leaky" {
+			return nil, errors.New("bundle models/leaky: load knowledge base: kb.yaml: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `root:x:0:0:SECRET-1` into index.kbFile; " +
+				`want "canonical: variant", got "SECRET-2 13812345678"`)
+		}
+		return fakeLoader(ctx, dir)
+	}
+	ts := startServer(t, Config{AdminToken: "t"}, load, slog.LevelInfo)
+	r := ts.do("POST", "/admin/reload", `{"model":"models/leaky"}`, map[string]string{"Authorization": "Bearer t"})
+	if r.status != 422 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	for _, where := range []string{string(r.body), ts.logs.String()} {
+		for _, secret := range []string{"SECRET", "root:x", "13812345678"} {
+			if strings.Contains(where, secret) {
+				t.Errorf("%q in %s", secret, where)
+			}
+		}
+	}
+	if !strings.Contains(string(r.body), "kb.yaml") {
+		t.Errorf("the answer no longer says which file: %s", r.body)
+	}
+}

@@ -1,0 +1,179 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// put writes content to dir/name and returns the path.
+func put(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	writeFile(t, path, content)
+	return path
+}
+
+// TestImportSkipsOversizedMessages: a message over the serving limit (2048 UTF-8 bytes by
+// default) is skipped at import, counted and named by file:line, in every format.
+func TestImportSkipsOversizedMessages(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("退", 700) // 2100 bytes
+	jsonl := put(t, dir, "a.jsonl", `{"text":"我要退货","intent":"return_goods"}`+"\n"+
+		`{"text":"`+long+`","intent":"return_goods"}`+"\n"+
+		`{"text":"`+strings.Repeat(`\u9000`, 700)+`","intent":"return_goods"}`+"\n"+ // the same, escaped
+		`{"text":"`+strings.Repeat("好", 682)+`","intent":"return_goods"}`+"\n") // 2046 bytes: kept
+	csv := put(t, dir, "b.csv", "消息内容,意图标签\n快递到哪了,logistics\n\""+long+"\",logistics\n")
+	msgs, st := importAll(t, nil, jsonl, csv)
+	if len(msgs) != 3 || st.Skipped[SkipTooLong] != 3 {
+		t.Fatalf("kept %d, skipped %v", len(msgs), st.Skipped)
+	}
+	for _, want := range []string{jsonl + ":2", jsonl + ":3", csv + ":3"} {
+		if !strings.Contains(strings.Join(st.Problems, "\n"), want+":") {
+			t.Errorf("problems do not name %s: %q", want, st.Problems)
+		}
+	}
+	// the limit is configurable
+	im := NewImporter()
+	im.MaxTextBytes = 4096
+	if msgs, st := importAll(t, im, jsonl, csv); len(msgs) != 4 || st.Skipped[SkipDuplicate] != 2 {
+		t.Errorf("MaxTextBytes 4096 kept %d (%v), want the 4 different messages", len(msgs), st.Skipped)
+	}
+}
+
+// TestImportOversizedLineStreams: a 32 MB line is skipped without being held in memory.
+func TestImportOversizedLineStreams(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	b.WriteString(`{"text":"`)
+	b.Write(bytes.Repeat([]byte("a"), 32<<20))
+	b.WriteString(`","intent":"x"}` + "\n" + `{"text":"我要退货","intent":"return_goods"}` + "\n")
+	path := put(t, dir, "big.jsonl", b.String())
+	b.Reset()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	msgs, st := importAll(t, nil, path)
+	runtime.ReadMemStats(&after)
+	if len(msgs) != 1 || st.Skipped[SkipTooLong] != 1 {
+		t.Fatalf("kept %d, skipped %v", len(msgs), st.Skipped)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("importing allocated %d MB for a 32 MB line", grew>>20)
+	}
+}
+
+// TestTrainWithAnOversizedMessage: training used to read back its own examples.jsonl with a
+// 1 MB line limit and fail at the very end on a 2.1 MB message.
+func TestTrainWithAnOversizedMessage(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("..", "intent", "testdata", "shop", "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := `{"text":"` + strings.Repeat("我要退货", 180000) + `","intent":"return_goods","sent_at":1785718800000}` + "\n"
+	path := put(t, dir, "data.jsonl", string(data)+huge)
+	cfg := tinyConfig(dir)
+	cfg.Data = []string{path}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Import.Skipped[SkipTooLong] != 1 {
+		t.Errorf("skipped %v", sum.Import.Skipped)
+	}
+}
+
+func tinyConfig(dir string) Config {
+	tiny := filepath.Join("..", "intent", "testdata", "shop")
+	cfg := DefaultConfig()
+	cfg.KB = filepath.Join(tiny, "kb.yaml")
+	cfg.DictDir = filepath.Join(tiny, "dict")
+	cfg.Out = filepath.Join(dir, "out")
+	cfg.DevDays = 7
+	return cfg
+}
+
+// GBK bytes: 消息内容, 意图标签, 我要退货, 快递到哪了.
+const (
+	gbkText    = "\xcf\xfb\xcf\xa2\xc4\xda\xc8\xdd"
+	gbkIntent  = "\xd2\xe2\xcd\xbc\xb1\xea\xc7\xa9"
+	gbkReturn  = "\xce\xd2\xd2\xaa\xcd\xcb\xbb\xf5"
+	gbkWhereIs = "\xbf\xec\xb5\xdd\xb5\xbd\xc4\xc4\xc1\xcb"
+)
+
+// TestImportNamesTheEncoding: GBK exports used to import as U+FFFD text, or fail with "no text
+// column"; now lines are malformed with file:line and the error names the encoding.
+func TestImportNamesTheEncoding(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := put(t, dir, "gbk.jsonl", `{"text":"`+gbkReturn+`","intent":"return_goods"}`+"\n"+
+		`{"text":"`+gbkWhereIs+`","intent":"logistics"}`+"\n"+
+		`{"text":"我要退货","intent":"return_goods"}`+"\n"+
+		`{"text":"\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd","intent":"logistics"}`+"\n"+ // decoded with the wrong encoding upstream
+		`{"text":"好的\ufffd谢谢你们的客服","intent":"logistics"}`+"\n") // one stray: kept
+	msgs, st := importAll(t, nil, jsonl)
+	if len(msgs) != 2 || st.Skipped[SkipMalformed] != 3 {
+		t.Fatalf("kept %d, skipped %v, problems %q", len(msgs), st.Skipped, st.Problems)
+	}
+	problems := strings.Join(st.Problems, "\n")
+	for _, want := range []string{jsonl + ":1: ", jsonl + ":2: ", "GBK", jsonl + ":4: ", "U+FFFD"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("problems lack %q: %s", want, problems)
+		}
+	}
+	csv := put(t, dir, "gbk.csv", gbkText+","+gbkIntent+"\n"+gbkReturn+",return_goods\n")
+	err := NewImporter().Import(context.Background(), []string{csv}, func(Message) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "GBK") || !strings.Contains(err.Error(), csv+":1") {
+		t.Errorf("GBK CSV: %v", err)
+	}
+	// a UTF-8 CSV with one GBK row
+	mixed := put(t, dir, "mixed.csv", "消息内容,意图标签\n"+gbkReturn+",return_goods\n快递到哪了,logistics\n")
+	msgs, st = importAll(t, nil, mixed)
+	if len(msgs) != 1 || st.Skipped[SkipMalformed] != 1 || !strings.Contains(strings.Join(st.Problems, ""), mixed+":2: ") {
+		t.Errorf("mixed CSV: kept %d, %v %q", len(msgs), st.Skipped, st.Problems)
+	}
+}
+
+// TestImportPrintsNoPersonalData: a CSV whose columns are shifted puts phones, ID and card
+// numbers where the time and the label belong; nothing train prints or returns may hold them.
+func TestImportPrintsNoPersonalData(t *testing.T) {
+	dir := t.TempDir()
+	csv := put(t, dir, "shifted.csv", "消息内容,发送时间,意图标签\n"+
+		"我要退货,138-1234-5678,return_goods\n"+
+		"快递到哪了,2026-08-01 10:00:00,110105194912310021\n"+
+		"退款,6222 0212 3456 7890 128,x@example.com\n"+
+		"在吗,张三 电话13912345678,return_goods\n"+
+		"发票,2026-08-01 10:00:00,一三八一二三四五六七八\n")
+	data, err := os.ReadFile(filepath.Join("..", "intent", "testdata", "shop", "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonl := put(t, dir, "data.jsonl", string(data))
+	_, st := importAll(t, nil, csv)
+	js, _ := json.Marshal(st)
+	printed := st.String() + "\n" + strings.Join(st.Problems, "\n") + "\n" + string(js)
+	var progress bytes.Buffer
+	cfg := tinyConfig(dir)
+	cfg.Data = []string{jsonl, csv}
+	cfg.Progress = &progress
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ = json.Marshal(sum)
+	printed += progress.String() + string(js)
+	for _, pat := range []string{`138\D{0,3}1234\D{0,3}5678`, `11010519491231002`, `6222\D?0212`, `x@example\.com`, `139\D?1234\D?5678`, `一三八一二三四`} {
+		if m := regexp.MustCompile(pat).FindString(printed); m != "" {
+			t.Errorf("%q printed", m)
+		}
+	}
+	if st.Skipped[SkipMalformed] != 5 {
+		t.Errorf("skipped %v, want the 5 shifted rows malformed: %q", st.Skipped, st.Problems)
+	}
+}
