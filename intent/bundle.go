@@ -30,6 +30,7 @@ const (
 	PolicyFile     = "policy.json"
 	KBFile         = "kb.yaml"
 	ExamplesFile   = "examples.jsonl" // labelled history (masked) for the retrieval index
+	EvalSetFile    = "evalset.jsonl"  // the labelled messages the bundle was judged on (masked), for learning's gate
 	IndexDir       = "index"          // the retrieval index, persisted by bleve (WriteIndex)
 	DictDir        = "dict"
 	SubwordDir     = "subword"
@@ -46,6 +47,18 @@ type Manifest struct {
 	Config          json.RawMessage    `json:"config,omitempty"`
 	Metrics         map[string]float64 `json:"metrics,omitempty"`
 	Files           map[string]string  `json:"files"` // relative path → sha256 hex
+	// Parent is the version of the bundle this one continued from (learning from corrections),
+	// and LearntFrom what it learnt; both empty for a bundle trained from exports.
+	Parent     string  `json:"parent,omitempty"`
+	LearntFrom *Learnt `json:"learnt_from,omitempty"`
+}
+
+// Learnt records what a bundle learnt from its parent's corrections, and how the gate judged it.
+type Learnt struct {
+	Corrections        int      `json:"corrections"`
+	Sources            []string `json:"sources,omitempty"` // where the corrections came from (feedback, cluster labels …)
+	EvalAccuracy       float64  `json:"eval_accuracy"`
+	ParentEvalAccuracy float64  `json:"parent_eval_accuracy"`
 }
 
 // MaxNameLen is the longest bundle name CheckName accepts, in characters.

@@ -237,6 +237,22 @@ func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
 	return readExamples(filepath.Join(dir, ExamplesFile))
 }
 
+// ReadExampleDocs reads a bundle's examples.jsonl or evalset.jsonl (no file: none).
+func ReadExampleDocs(path string) ([]ExampleDoc, error) { return readExamples(path) }
+
+// WriteExampleDocs writes docs as JSON lines, atomically (examples.jsonl, evalset.jsonl).
+func WriteExampleDocs(path string, docs []ExampleDoc) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	}
+	return WriteFileAtomic(path, b.Bytes())
+}
+
 func readExamples(path string) ([]ExampleDoc, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {

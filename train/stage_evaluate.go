@@ -27,6 +27,9 @@ func (r *run) evaluate() (bool, error) {
 	if err := writeJSON(filepath.Join(r.tmp, intent.PolicyFile), r.policy); err != nil {
 		return false, err
 	}
+	if err := r.writeEvalSet(); err != nil {
+		return false, err
+	}
 	if len(r.devLabelled) == 0 {
 		return false, r.estimate()
 	}
@@ -104,4 +107,23 @@ func (r *run) estimate() error {
 	fmt.Fprintf(r.prog, "estimated (cross-validated, against seeds and self-training's labels): accuracy %.4f, auto %.1f%% at precision %.4f\n",
 		rep.Accuracy, 100*rep.AutoCoverage, rep.AutoPrecision)
 	return writeReport(r.tmp, rep)
+}
+
+// writeEvalSet stores, masked, the labelled messages the bundle is judged on: the dev split, or
+// without one the examples with true labels it trained on (seeds, labels given one by one). A
+// later run that learns from corrections must keep the accuracy on them (Learn's gate).
+func (r *run) writeEvalSet() error {
+	var docs []intent.ExampleDoc
+	if len(r.devSplit) > 0 {
+		for _, rec := range r.devSplit {
+			docs = append(docs, intent.ExampleDoc{Text: rec.text, Intent: rec.intent})
+		}
+	} else {
+		for _, rec := range r.trainRecs {
+			if o := rec.origin; o != fromSelf && o != fromSheet {
+				docs = append(docs, intent.ExampleDoc{Text: rec.text, Intent: rec.intent})
+			}
+		}
+	}
+	return intent.WriteExampleDocs(filepath.Join(r.tmp, intent.EvalSetFile), docs)
 }

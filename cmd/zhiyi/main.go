@@ -22,6 +22,8 @@ var commands = []command{
 	{"predict", "classify lines from stdin, one JSON result per line", runPredict},
 	{"cluster", "group the messages the model does not answer into a sheet to label by cluster", runCluster},
 	{"serve", "serve POST /intent over HTTP", runServe},
+	{"learn", "continue a bundle on the corrections in the decision log, behind an evaluation gate", runLearn},
+	{"rollback", "name (and reload) the bundle a learnt bundle came from", runRollback},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
 }
 

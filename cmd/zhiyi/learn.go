@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
+	model := fs.String("model", "", "the bundle serving now, to continue from")
+	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
+	dataDir := fs.String("data-dir", "", "the decision log's directory (SQLite), as zhiyi serve --data-dir")
+	dbURL := fs.String("db", "", "the decision log's database URL (postgres://…), as zhiyi serve --db")
+	since := fs.String("since", "30d", "corrections and labels given since: a duration (30d, 24h) or a date")
+	var labels multiFlag
+	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *model == "" || *dataDir == "" && *dbURL == "" {
+		fmt.Fprintln(stderr, "zhiyi learn: --model and --data-dir or --db are required")
+		fs.Usage()
+		return errUsage
+	}
+	from, err := parsePeriod(*since, time.Now())
+	if err != nil {
+		return fmt.Errorf("--since: %w", err)
+	}
+	db, err := store.Open(ctx, store.Config{DataDir: *dataDir, URL: *dbURL})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fixes, err := learn.Corrections(ctx, db, from)
+	if err != nil {
+		return err
+	}
+	for _, path := range labels {
+		more, err := labelsToCorrections(ctx, db, path)
+		if err != nil {
+			return err
+		}
+		fixes = append(fixes, more...)
+	}
+	cfg := train.LearnConfig{Progress: stderr}
+	var res *train.LearnResult
+	if *out != "" {
+		res, err = train.Learn(ctx, *model, *out, fixes, cfg)
+	} else {
+		res, err = learn.Promote(ctx, *model, fixes, cfg)
+	}
+	if errors.Is(err, train.ErrNothingToLearn) {
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
+	}
+	if res.Promoted {
+		fmt.Fprintf(stdout, "%s\nnew bundle: %s (reload it: POST /admin/reload {\"model\":%q}, or SIGHUP with --model pointing at it)\n", res.Reason, res.Bundle, res.Bundle)
+	} else {
+		fmt.Fprintln(stdout, res.Reason)
+	}
+	return nil
+}
+
+// labelsToCorrections reads a label file for learning: text lines as they are, msgid lines and
+// sheet members through the decision log (the message's masked text).
+func labelsToCorrections(ctx context.Context, db *store.DB, path string) ([]train.Correction, error) {
+	ls, err := train.ReadLabels(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []train.Correction
+	var missing []string
+	for _, l := range ls {
+		if l.Intent == "" || strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
+			continue
+		}
+		if l.Text != "" {
+			out = append(out, train.Correction{Text: l.Text, Intent: l.Intent, Source: l.Source})
+			continue
+		}
+		for _, id := range l.MsgIDs {
+			d, err := db.Decision(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				missing = append(missing, l.Source+": "+id)
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, train.Correction{Text: d.Text, Intent: l.Intent, Source: l.Source})
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%d message ids are not in the decision log, e.g. %s", len(missing), strings.Join(missing[:min(3, len(missing))], "; "))
+	}
+	return out, nil
+}
+
+func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi rollback", flag.ContinueOnError)
+	model := fs.String("model", "", "a learnt bundle: its parent is printed (and reloaded with --server)")
+	server := fs.String("server", "", "a running zhiyi serve (http://host:8080) to reload the parent on; the admin token comes from ZHIYI_ADMIN_TOKEN")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *model == "" {
+		fmt.Fprintln(stderr, "zhiyi rollback: --model is required")
+		fs.Usage()
+		return errUsage
+	}
+	parent, err := learn.Parent(*model)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, parent)
+	if *server == "" {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]string{"model": parent})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*server, "/")+"/admin/reload", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+os.Getenv("ZHIYI_ADMIN_TOKEN"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("reload on %s: %w", *server, err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("reload on %s: %s: %s", *server, resp.Status, bytes.TrimSpace(answer))
+	}
+	fmt.Fprintf(stderr, "reloaded: %s\n", bytes.TrimSpace(answer))
+	return nil
+}
+
+// parsePeriod reads a start time: a duration back from now (90m, 24h, 7d, 30d) or a date
+// (2026-10-17, China Standard Time) or an RFC 3339 time.
+func parsePeriod(v string, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if _, err := fmt.Sscan(days, &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	if t, err := parseSince(v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want a duration such as 30d or 24h, or a date like 2026-10-17", v)
+}

@@ -1,0 +1,13 @@
+// Package learn closes the loop: it gathers what people corrected — agents' correct_intent in
+// feedback and labels given by cluster or in the console, from the decision log (package store)
+// — has package train continue the serving bundle on them behind its evaluation gate
+// (train.Learn), and keeps the promoted bundles as versions beside each other so a rollback is
+// a reload of the parent.
+//
+//	fixes, err := learn.Corrections(ctx, db, since)      // from the store, masked
+//	res, err := learn.Promote(ctx, "models/shop", fixes, train.LearnConfig{})
+//	// res.Promoted: res.Bundle is models/shop-learnt-20261203T101500Z, to reload
+//	parent, err := learn.Parent("models/shop-learnt-20261203T101500Z")   // for a rollback
+//
+// It never learns from the model's own answers: only from a person's correction or label.
+package learn

@@ -1,0 +1,93 @@
+package learn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// Corrections returns what people corrected since: feedback whose correct_intent differs from
+// the decision's intent (the decision's masked text with the right intent) and labels given by a
+// cluster sheet, the console or a correction. Labels naming a new intent (new:…) are left out:
+// the knowledge base has no answer for them yet.
+func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Correction, error) {
+	var out []train.Correction
+	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, Corrections: true}, func(r *store.FeedbackRecord) error {
+		if r.Decision.Text != "" {
+			out = append(out, train.Correction{Text: r.Decision.Text, Intent: r.CorrectIntent, Source: "feedback"})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learn: feedback: %w", err)
+	}
+	err = db.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
+		if l.Text != "" && l.Intent != "" && !strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
+			src := l.Source
+			if src == "" {
+				src = "label"
+			}
+			out = append(out, train.Correction{Text: l.Text, Intent: l.Intent, Source: src})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learn: labels: %w", err)
+	}
+	return out, nil
+}
+
+// learntSuffix names a promoted bundle beside its parent: <parent's base name>-learnt-<time>.
+const learntSuffix = "-learnt-"
+
+// Promote continues the bundle in dir on the corrections (train.Learn) and, when the gate lets
+// the candidate through, writes it as a new version beside dir; res.Bundle names it. A refused
+// candidate writes nothing. Promoting a learnt bundle again names the new one after the
+// original.
+func Promote(ctx context.Context, dir string, fixes []train.Correction, cfg train.LearnConfig) (*train.LearnResult, error) {
+	base := filepath.Base(filepath.Clean(dir))
+	if i := strings.Index(base, learntSuffix); i > 0 {
+		base = base[:i]
+	}
+	out := filepath.Join(filepath.Dir(filepath.Clean(dir)), base+learntSuffix+time.Now().UTC().Format("20060102T150405Z"))
+	return train.Learn(ctx, dir, out, fixes, cfg)
+}
+
+// ErrNoParent is returned by Parent for a bundle trained from exports (it has no parent), or
+// whose parent is no longer beside it.
+var ErrNoParent = errors.New("learn: no parent bundle")
+
+// Parent returns the directory of the bundle dir was learnt from: a sibling whose version is the
+// one dir's manifest names as its parent.
+func Parent(dir string) (string, error) {
+	m, err := intent.ReadManifest(dir)
+	if err != nil {
+		return "", err
+	}
+	if m.Parent == "" {
+		return "", fmt.Errorf("%w: %s was trained from exports", ErrNoParent, dir)
+	}
+	root := filepath.Dir(filepath.Clean(dir))
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return "", fmt.Errorf("learn: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		p := filepath.Join(root, e.Name())
+		if pm, err := intent.ReadManifest(p); err == nil && pm.Version() == m.Parent {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s (version %s) is not in %s", ErrNoParent, m.Parent, m.Parent, root)
+}

@@ -1,0 +1,84 @@
+package learn
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// TestLoop logs decisions in a real SQLite decision log, corrects some as agents do and labels
+// one by cluster, learns, and rolls back.
+func TestLoop(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	model := filepath.Join(dir, "models", "tiny")
+	if err := shoptest.TrainTiny(model); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, store.Config{DataDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	texts := []string{"报销用的凭证怎么给", "报销凭证在哪弄", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证", "报销凭证开一下",
+		"能给个报销凭证不", "报销凭证发我邮箱", "报销凭证可以吗", "需要报销凭证", "报销凭证哪里申请", "报销凭证电子的行吗"}
+	var ds []store.Decision
+	for i, text := range texts {
+		ds = append(ds, store.Decision{MsgID: "m" + strconv.Itoa(i), Time: time.Now(), Text: text, Intent: "return_goods", Route: "suggest"})
+	}
+	ds = append(ds, store.Decision{MsgID: "ok", Time: time.Now(), Text: "什么时候发货", Intent: "shipping_time", Route: "auto"})
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts[:11] {
+		if err := db.AddFeedback(ctx, store.Feedback{MsgID: "m" + strconv.Itoa(i), CorrectIntent: "invoice", AgentID: "a1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a confirmation is no correction; a rating without an intent neither
+	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "ok", CorrectIntent: "shipping_time", Rating: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddLabels(ctx, []store.Label{{Key: "m11", Text: texts[11], Intent: "invoice", Source: "cluster"},
+		{Key: "x", Text: "能包成礼物吗", Intent: "new:礼品包装", Source: "cluster"}}); err != nil {
+		t.Fatal(err)
+	}
+	fixes, err := Corrections(ctx, db, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fixes) != 12 {
+		t.Fatalf("%d corrections, want 11 from feedback and 1 label (not the confirmation, not the new intent): %+v", len(fixes), fixes)
+	}
+	res, err := Promote(ctx, model, fixes, train.LearnConfig{MaxDrop: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Promoted || filepath.Dir(res.Bundle) != filepath.Dir(model) {
+		t.Fatalf("promote: %+v", res)
+	}
+	eng, err := intent.Load(ctx, res.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := eng.Classify(ctx, intent.Request{Text: "报销凭证多久好"}).Intent
+	eng.Close()
+	if got != "invoice" {
+		t.Errorf("the learnt bundle says %s, want invoice", got)
+	}
+	parent, err := Parent(res.Bundle)
+	if err != nil || parent != model {
+		t.Errorf("Parent(%s) = %s, %v; want %s", res.Bundle, parent, err, model)
+	}
+	if _, err := Parent(model); !errors.Is(err, ErrNoParent) {
+		t.Errorf("Parent of a trained bundle: %v, want ErrNoParent", err)
+	}
+}

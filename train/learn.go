@@ -1,0 +1,365 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// Correction is a label given to a message the model decided: an agent's correct_intent in
+// feedback, an operator's cluster label. Text may be raw or masked (it is masked here); Source
+// says where it came from, for the record.
+type Correction struct {
+	Text   string
+	Intent string
+	Source string
+}
+
+// LearnConfig controls Learn. The zero value means the defaults.
+type LearnConfig struct {
+	// Epochs and Rate of the continued training (default 4 and 0.2): a few gentle passes over
+	// the corrections and a replay of what the model learnt from.
+	Epochs int
+	Rate   float64
+	// MaxDrop is how much accuracy on the bundle's evaluation set the candidate may lose
+	// (default 0.01); MinFixed the share of the corrections it must get right (default 0.6).
+	MaxDrop  float64
+	MinFixed float64
+	// MinHeldOut is the share of corrections a model trained without them must get right, by
+	// cross-validation over the batch (default 0.1; chance is 1 in the number of intents): real corrections teach something that
+	// carries to the next message of the same kind; corrections at random (an agent clicking
+	// anything, a poisoned batch) teach nothing that does, and are refused.
+	MinHeldOut float64
+	Progress io.Writer
+}
+
+func (c LearnConfig) withDefaults() LearnConfig {
+	if c.Epochs <= 0 {
+		c.Epochs = 4
+	}
+	if c.Rate <= 0 {
+		c.Rate = 0.2
+	}
+	if c.MaxDrop <= 0 {
+		c.MaxDrop = 0.01
+	}
+	if c.MinFixed <= 0 {
+		c.MinFixed = 0.6
+	}
+	if c.MinHeldOut <= 0 {
+		c.MinHeldOut = 0.1
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return c
+}
+
+// LearnResult says what Learn did and why it promoted the candidate or not.
+type LearnResult struct {
+	Corrections   int `json:"corrections"`
+	Used          int `json:"used"`
+	Unknown       int `json:"unknown_intent"` // corrections naming an intent the model lacks
+	Contradictory int `json:"contradictory"`  // corrections of one text to different intents, all left out
+	// The gate: accuracy on the bundle's evaluation set, and the share of the corrections the
+	// model gets right, before (parent) and after (candidate).
+	EvalSet           string  `json:"eval_set"`
+	EvalCount         int     `json:"eval_count"`
+	ParentAccuracy    float64 `json:"parent_accuracy"`
+	CandidateAccuracy float64 `json:"candidate_accuracy"`
+	FixedBefore       float64 `json:"fixed_before"`
+	FixedAfter        float64 `json:"fixed_after"`
+	// HeldOut is the share of corrections a model trained without each got right (5-fold
+	// cross-validation over the batch).
+	HeldOut float64 `json:"held_out"`
+	Promoted          bool    `json:"promoted"`
+	Reason            string  `json:"reason"`
+	Bundle            string  `json:"bundle,omitempty"` // the new bundle, when promoted
+}
+
+// ErrNothingToLearn is returned by Learn when no correction is usable.
+var ErrNothingToLearn = errors.New("learn: no usable corrections")
+
+// Learn continues training the bundle in parent on corrections (starting from its weights, with
+// a replay of its history and its knowledge base's examples so it does not forget) and promotes
+// the candidate only if it keeps the parent's accuracy on the bundle's evaluation set (within
+// MaxDrop) and gets at least MinFixed of the corrections right. Promotion writes a new bundle at
+// out whose manifest names its parent and what it learnt from. It never learns from anything
+// but the corrections given: not from the model's own answers. A batch of contradictory
+// corrections is left out; a poisoned one fails the gate.
+func Learn(ctx context.Context, parent, out string, corrections []Correction, cfg LearnConfig) (*LearnResult, error) {
+	cfg = cfg.withDefaults()
+	eng, err := intent.Load(ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	res := &LearnResult{Corrections: len(corrections)}
+	clf := eng.Classifier()
+	labels := clf.Labels()
+	li := map[string]int{}
+	for i, l := range labels {
+		li[l] = i
+	}
+	// One label per text: a text corrected to two intents is a contradiction, and left out.
+	byText := map[string]string{}
+	var order []string
+	conflict := map[string]bool{}
+	for _, c := range corrections {
+		if _, ok := li[c.Intent]; !ok {
+			res.Unknown++
+			continue
+		}
+		t, _ := nlp.Mask(nlp.Normalize(c.Text))
+		if t == "" {
+			continue
+		}
+		if prev, ok := byText[t]; ok {
+			if prev != c.Intent {
+				conflict[t] = true
+			}
+			continue
+		}
+		byText[t] = c.Intent
+		order = append(order, t)
+	}
+	var fixes []Labelled
+	for _, t := range order {
+		if conflict[t] {
+			res.Contradictory++
+			continue
+		}
+		fixes = append(fixes, Labelled{Text: t, Intent: byText[t]})
+	}
+	res.Used = len(fixes)
+	if len(fixes) == 0 {
+		return res, ErrNothingToLearn
+	}
+	an := eng.Analyzer()
+	toEx := func(ls []Labelled, weight float32) []Example {
+		out := make([]Example, 0, len(ls))
+		for _, l := range ls {
+			out = append(out, Example{Features: an.Analyze(l.Text).Features, Label: li[l.Intent], Weight: weight})
+		}
+		return out
+	}
+	evalSet, what, err := readEvalSet(parent, eng)
+	if err != nil {
+		return nil, err
+	}
+	res.EvalSet, res.EvalCount = what, len(evalSet)
+	replay, err := replaySet(parent, eng)
+	if err != nil {
+		return nil, err
+	}
+	fitCfg := DefaultFitConfig()
+	fitCfg.Warm, fitCfg.Epochs, fitCfg.Rate, fitCfg.Runs = clf, cfg.Epochs, cfg.Rate, 2
+	fitCfg.TFIDF = clf.Weighted()
+	examples := append(toEx(replay, 1), toEx(fixes, 1)...)
+	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory) over a replay of %d examples\n",
+		res.Corrections, res.Used, res.Unknown, res.Contradictory, len(replay))
+	cand, _, err := Fit(ctx, examples, nil, labels, fitCfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	evalEx, fixEx := toEx(evalSet, 1), toEx(fixes, 1)
+	res.ParentAccuracy, res.CandidateAccuracy = Accuracy(clf, evalEx), Accuracy(cand, evalEx)
+	res.FixedBefore, res.FixedAfter = Accuracy(clf, fixEx), Accuracy(cand, fixEx)
+	if res.HeldOut, err = heldOutFixes(ctx, toEx(replay, 1), fixEx, labels, fitCfg); err != nil {
+		return nil, err
+	}
+	chance := chanceOf(fixes, len(labels))
+	switch {
+	case len(fixEx) >= 10 && !aboveChance(res.HeldOut, chance, len(fixEx), cfg.MinHeldOut):
+		res.Reason = fmt.Sprintf("refused: the corrections do not teach anything consistent — a model trained without each gets %.0f%% of them right, no better than guessing (%.0f%%); are they random?",
+			100*res.HeldOut, 100*chance)
+	case len(evalEx) > 0 && res.CandidateAccuracy < res.ParentAccuracy-cfg.MaxDrop:
+		res.Reason = fmt.Sprintf("refused: accuracy on the evaluation set would fall from %.4f to %.4f", res.ParentAccuracy, res.CandidateAccuracy)
+	case res.FixedAfter < cfg.MinFixed:
+		res.Reason = fmt.Sprintf("refused: the candidate gets only %.0f%% of the corrections right (needs %.0f%%)", 100*res.FixedAfter, 100*cfg.MinFixed)
+	default:
+		res.Promoted = true
+		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f, corrections right %.0f%% → %.0f%% (%.0f%% held out)",
+			res.ParentAccuracy, res.CandidateAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut)
+	}
+	fmt.Fprintln(cfg.Progress, "learn:", res.Reason)
+	if !res.Promoted {
+		return res, nil
+	}
+	if err := writeLearnt(ctx, parent, out, eng, cand, fixes, res); err != nil {
+		return nil, err
+	}
+	res.Bundle = out
+	return res, nil
+}
+
+// chanceOf is what guessing gets of the corrections: the larger of one intent in k and the share
+// of the most frequent corrected intent.
+func chanceOf(fixes []Labelled, k int) float64 {
+	count := map[string]int{}
+	top := 0
+	for _, f := range fixes {
+		count[f.Intent]++
+		top = max(top, count[f.Intent])
+	}
+	return max(1/float64(k), float64(top)/float64(max(len(fixes), 1)))
+}
+
+// aboveChance reports whether a held-out share of n corrections is at least floor and clearly
+// above chance: a one-sided binomial z-test at p < 0.01.
+func aboveChance(share, chance float64, n int, floor float64) bool {
+	if share < floor {
+		return false
+	}
+	sd := math.Sqrt(chance * (1 - chance) / float64(n))
+	return sd == 0 || (share-chance)/sd >= 2.33
+}
+
+// heldOutFixes deals the corrections to five folds and returns the share each fold's model,
+// continued without that fold, gets right.
+func heldOutFixes(ctx context.Context, replay, fixes []Example, labels []string, cfg FitConfig) (float64, error) {
+	const folds = 5
+	if len(fixes) < folds {
+		return 1, nil // too few to judge: the other gates decide
+	}
+	right := 0
+	for f := range folds {
+		train := slices.Clip(replay)
+		var held []Example
+		for i, ex := range fixes {
+			if i%folds == f {
+				held = append(held, ex)
+			} else {
+				train = append(train, ex)
+			}
+		}
+		clf, _, err := Fit(ctx, train, nil, labels, cfg, nil)
+		if err != nil {
+			return 0, err
+		}
+		right += int(Accuracy(clf, held)*float64(len(held)) + 0.5)
+	}
+	return float64(right) / float64(len(fixes)), nil
+}
+
+// readEvalSet returns the bundle's evaluation set (EvalSetFile: the dev split it was judged on),
+// or, for a bundle without one, its knowledge base's examples.
+func readEvalSet(dir string, eng *intent.Engine) ([]Labelled, string, error) {
+	docs, err := intent.ReadExampleDocs(filepath.Join(dir, intent.EvalSetFile))
+	if err != nil {
+		return nil, "", err
+	}
+	known := func(l string) bool { return slices.Contains(eng.Classifier().Labels(), l) }
+	var out []Labelled
+	for _, d := range docs {
+		if known(d.Intent) {
+			out = append(out, Labelled{Text: d.Text, Intent: d.Intent})
+		}
+	}
+	if len(out) > 0 {
+		return out, "the bundle's evaluation set (" + intent.EvalSetFile + ")", nil
+	}
+	if kb := eng.KB(); kb != nil {
+		for _, it := range kb.Intents {
+			if known(it.ID) {
+				for _, ex := range it.Examples {
+					out = append(out, Labelled{Text: ex, Intent: it.ID})
+				}
+			}
+		}
+	}
+	return out, "the knowledge base's examples (the bundle has no evaluation set)", nil
+}
+
+// replaySet is what continued training replays so the model keeps what it knew: the bundle's
+// history (examples.jsonl) and its knowledge base's examples.
+func replaySet(dir string, eng *intent.Engine) ([]Labelled, error) {
+	docs, err := intent.ReadExampleDocs(filepath.Join(dir, intent.ExamplesFile))
+	if err != nil {
+		return nil, err
+	}
+	known := func(l string) bool { return slices.Contains(eng.Classifier().Labels(), l) }
+	var out []Labelled
+	for _, d := range docs {
+		if known(d.Intent) {
+			out = append(out, Labelled{Text: d.Text, Intent: d.Intent})
+		}
+	}
+	if kb := eng.KB(); kb != nil {
+		for _, it := range kb.Intents {
+			if known(it.ID) {
+				for _, ex := range it.Examples {
+					out = append(out, Labelled{Text: ex, Intent: it.ID})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// writeLearnt writes the promoted bundle: the parent's files with the new classifier, the
+// corrections added to the history the retrieval index is built from, and a manifest that names
+// the parent and what was learnt.
+func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand *intent.Classifier, fixes []Labelled, res *LearnResult) error {
+	tmp, err := intent.NewBundleDir(out)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	pm := eng.Manifest()
+	for rel := range pm.Files {
+		switch {
+		case rel == intent.ClassifierFile, rel == intent.ExamplesFile, filepath.Dir(rel) == intent.IndexDir,
+			len(rel) > len(intent.IndexDir) && rel[:len(intent.IndexDir)+1] == intent.IndexDir+"/":
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tmp, rel)), 0o755); err != nil {
+			return err
+		}
+		if err := copyFile(filepath.Join(parent, rel), filepath.Join(tmp, rel)); err != nil {
+			return err
+		}
+	}
+	if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), cand); err != nil {
+		return err
+	}
+	docs, err := intent.ReadExampleDocs(filepath.Join(parent, intent.ExamplesFile))
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		docs = append(docs, intent.ExampleDoc{Text: f.Text, Intent: f.Intent})
+	}
+	if err := intent.WriteExampleDocs(filepath.Join(tmp, intent.ExamplesFile), docs); err != nil {
+		return err
+	}
+	if err := intent.WriteIndex(ctx, tmp); err != nil {
+		return err
+	}
+	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
+		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, EvalAccuracy: res.CandidateAccuracy,
+			ParentEvalAccuracy: res.ParentAccuracy}}
+	m.CreatedAt = time.Now().UTC()
+	if err := intent.WriteManifest(tmp, m); err != nil {
+		return err
+	}
+	if err := intent.CommitBundle(tmp, out); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}

@@ -1,0 +1,94 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// learnShop trains the weak shop (writeWeakShop) without self-training, so 报销凭证 is unknown to
+// it: the corrections must teach it.
+func learnShop(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	kb, data := writeWeakShop(t, dir)
+	cfg := DefaultConfig()
+	cfg.Data, cfg.KB, cfg.Out, cfg.Progress = []string{data}, kb, filepath.Join(dir, "models", "shop"), io.Discard
+	cfg.Weak.Rounds = -1
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Out
+}
+
+func classifyIn(t *testing.T, dir, text string) string {
+	t.Helper()
+	eng, err := intent.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	return eng.Classify(context.Background(), intent.Request{Text: text}).Intent
+}
+
+func TestLearnFromCorrections(t *testing.T) {
+	parent := learnShop(t)
+	probe := "报销凭证多久能弄好"
+	if got := classifyIn(t, parent, probe); got == "invoice" {
+		t.Fatalf("the parent already knows %q", probe)
+	}
+	var fixes []Correction
+	for _, text := range []string{"报销凭证在哪弄", "报销凭证能给吗", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证",
+		"报销凭证开一下", "能给个报销凭证不", "报销凭证发我邮箱", "报销凭证可以吗", "需要报销凭证", "报销凭证哪里申请", "报销凭证电子的行吗"} {
+		fixes = append(fixes, Correction{Text: text, Intent: "invoice", Source: "feedback"})
+	}
+	// one text corrected two ways: both left out
+	fixes = append(fixes, Correction{Text: "那个单子", Intent: "invoice"}, Correction{Text: "那个单子", Intent: "return_goods"},
+		Correction{Text: "包邮吗", Intent: "gift_wrap"}) // an intent the model does not have
+	out := filepath.Join(filepath.Dir(parent), "shop-learnt")
+	// The tiny shop's evaluation set is its 373 seeds; twelve corrections move a few of them.
+	res, err := Learn(context.Background(), parent, out, fixes, LearnConfig{MaxDrop: 0.02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Promoted || res.Used != 12 || res.Contradictory != 1 || res.Unknown != 1 || res.Bundle != out {
+		t.Fatalf("result %+v", res)
+	}
+	if got := classifyIn(t, out, probe); got != "invoice" {
+		t.Errorf("after learning, %q is %s, want invoice", probe, got)
+	}
+	pm, _ := intent.ReadManifest(parent)
+	m, err := intent.ReadManifest(out)
+	if err != nil || m.Parent != pm.Version() || m.LearntFrom == nil || m.LearntFrom.Corrections != 12 {
+		t.Errorf("manifest %+v (%v): want the parent %s and 12 corrections", m, err, pm.Version())
+	}
+}
+
+func TestLearnRefusesRandomCorrections(t *testing.T) {
+	parent := learnShop(t)
+	labels := []string{"invoice", "return_goods", "shipping_time"}
+	var fixes []Correction
+	for i := range 40 {
+		// ordinary questions "corrected" to intents in rotation: nothing consistent to learn
+		fixes = append(fixes, Correction{Text: fmt.Sprintf("第%d个问题 什么时候发货 能退吗 开发票", i), Intent: labels[i%3]})
+	}
+	out := filepath.Join(filepath.Dir(parent), "poisoned")
+	res, err := Learn(context.Background(), parent, out, fixes, LearnConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Promoted || res.Bundle != "" {
+		t.Errorf("a random batch was promoted: %+v", res)
+	}
+	if _, err := intent.ReadManifest(out); err == nil {
+		t.Error("a refused candidate wrote a bundle")
+	}
+	if _, err := Learn(context.Background(), parent, out, nil, LearnConfig{}); !errors.Is(err, ErrNothingToLearn) {
+		t.Errorf("no corrections: %v, want ErrNothingToLearn", err)
+	}
+}
