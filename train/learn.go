@@ -39,7 +39,7 @@ type LearnConfig struct {
 	// carries to the next message of the same kind; corrections at random (an agent clicking
 	// anything, a poisoned batch) teach nothing that does, and are refused.
 	MinHeldOut float64
-	Progress io.Writer
+	Progress   io.Writer
 }
 
 func (c LearnConfig) withDefaults() LearnConfig {
@@ -80,10 +80,10 @@ type LearnResult struct {
 	FixedAfter        float64 `json:"fixed_after"`
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
 	// cross-validation over the batch).
-	HeldOut float64 `json:"held_out"`
-	Promoted          bool    `json:"promoted"`
-	Reason            string  `json:"reason"`
-	Bundle            string  `json:"bundle,omitempty"` // the new bundle, when promoted
+	HeldOut  float64 `json:"held_out"`
+	Promoted bool    `json:"promoted"`
+	Reason   string  `json:"reason"`
+	Bundle   string  `json:"bundle,omitempty"` // the new bundle, when promoted
 }
 
 // ErrNothingToLearn is returned by Learn when no correction is usable.
