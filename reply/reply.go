@@ -181,6 +181,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	return d
 }
 
+// Text is the message as decided: normalised and personal data masked (what may be logged).
+func (d *Decision) Text() string { return d.turn.Text }
+
 // Commit remembers the decided turn in its conversation, with the response as sent (for a
 // retry). It does nothing for a replay, a message without a conversation, or when the state
 // could not be loaded (saving a partial state would overwrite the real one).
@@ -255,18 +258,19 @@ func newReplyMetrics(s *metrics.Set) replyMetrics {
 	if s == nil {
 		s = metrics.NewSet() // counted, never exported
 	}
+	// GetOrCreate: every bundle loaded gets a Replier of its own, and they share the counters.
 	m := replyMetrics{
-		retries:     s.NewCounter("zhiyi_retries_total"),
-		repeats:     s.NewCounter("zhiyi_repeats_total"),
-		ruleHits:    s.NewCounter("zhiyi_rule_hits_total"),
-		unavailable: s.NewCounter("zhiyi_context_unavailable_total"),
+		retries:     s.GetOrCreateCounter("zhiyi_retries_total"),
+		repeats:     s.GetOrCreateCounter("zhiyi_repeats_total"),
+		ruleHits:    s.GetOrCreateCounter("zhiyi_rule_hits_total"),
+		unavailable: s.GetOrCreateCounter("zhiyi_context_unavailable_total"),
 		escalations: map[string]*metrics.Counter{},
 	}
 	for _, reason := range []string{escalateRepeat, escalateFallbacks, escalateSentiment} {
-		m.escalations[reason] = s.NewCounter(`zhiyi_escalations_total{reason="` + reason + `"}`)
+		m.escalations[reason] = s.GetOrCreateCounter(`zhiyi_escalations_total{reason="` + reason + `"}`)
 	}
 	for t := sentiment.Neutral; t <= sentiment.Urgent; t++ {
-		m.sentiment[t] = s.NewCounter(`zhiyi_sentiment_total{tag="` + t.String() + `"}`)
+		m.sentiment[t] = s.GetOrCreateCounter(`zhiyi_sentiment_total{tag="` + t.String() + `"}`)
 	}
 	return m
 }

@@ -79,7 +79,13 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 // ends its bodies. The JSON is built in a pooled scratch buffer and copied into the response.
 func (s *Server) writeResult(ctx *fasthttp.RequestCtx, appendJSON func([]byte) []byte) {
 	buf := s.scratch.Get().(*[]byte)
-	*buf = append(appendJSON((*buf)[:0]), '\n')
+	*buf = appendJSON((*buf)[:0])
+	s.writeBytes(ctx, buf)
+}
+
+// writeBytes answers 200 with the JSON in buf (a newline added) and gives buf back to the pool.
+func (s *Server) writeBytes(ctx *fasthttp.RequestCtx, buf *[]byte) {
+	*buf = append(*buf, '\n')
 	ctx.Response.ResetBody()
 	ctx.SetContentType(contentTypeJSON)
 	ctx.SetStatusCode(fasthttp.StatusOK)

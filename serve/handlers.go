@@ -16,6 +16,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
 
+	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
@@ -31,6 +32,7 @@ type reqInfo struct {
 	messages   int    // batch size
 	errCode    string // set when the answer is an error
 	maskedText string // the engine's masked text, for debug logs only
+	replay     bool   // a retry answered with the bytes sent the first time
 }
 
 // BatchRequest is the body of POST /intent/batch.
@@ -114,7 +116,34 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		if s.allow(ctx, info, "GET, HEAD") {
 			ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
 			s.met.set.WritePrometheus(ctx)
+			for _, set := range s.extraMetrics {
+				set.WritePrometheus(ctx)
+			}
 			metrics.WriteProcessMetrics(ctx)
+		}
+	case routeFeedback:
+		if s.rec == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "/feedback needs the decision log: serve with --data-dir or --db"))
+		} else if s.allow(ctx, info, "POST") {
+			s.serveFeedback(ctx, info)
+		}
+	case routeUnmatched:
+		if !s.adminOn || s.unmatched == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token and the decision log)", "/admin/unmatched"))
+		} else if s.allow(ctx, info, "GET, HEAD") {
+			s.serveUnmatched(ctx, info)
+		}
+	case routeRollback:
+		if !s.adminOn || s.parentOf == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token)", "/admin/rollback"))
+		} else if s.allow(ctx, info, "POST") {
+			s.serveRollback(ctx, info)
+		}
+	case routeConsole:
+		if !s.adminOn || s.console == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no console: serve with --console and an admin token"))
+		} else {
+			s.console(ctx)
 		}
 	case routeReload:
 		if !s.adminOn {
@@ -183,13 +212,20 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	req.Debug = wantDebug(ctx)
 	m := s.acquire()
-	res := s.classify(m, req)
+	buf := s.scratch.Get().(*[]byte)
+	var res *intent.Result
+	*buf, res = s.decide(ctx, m, req, (*buf)[:0])
 	m.release()
-	info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence
-	if res.Debug != nil {
-		info.maskedText = res.Debug.Text
+	if res != nil {
+		info.msgID = res.MsgID
+		info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence
+		if res.Debug != nil {
+			info.maskedText = res.Debug.Text
+		}
+	} else {
+		info.replay = true
 	}
-	s.writeResult(ctx, res.AppendJSON)
+	s.writeBytes(ctx, buf)
 }
 
 func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
@@ -217,27 +253,17 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	debugOn := wantDebug(ctx)
 	m := s.acquire() // one engine for the whole batch
 	defer m.release()
-	out := BatchResponse{Results: make([]intent.Result, len(req.Messages))}
+	buf := s.scratch.Get().(*[]byte)
+	b := append((*buf)[:0], `{"results":[`...)
 	for i := range req.Messages {
+		if i > 0 {
+			b = append(b, ',')
+		}
 		req.Messages[i].Debug = debugOn
-		out.Results[i] = s.classify(m, req.Messages[i])
+		b, _ = s.decide(ctx, m, req.Messages[i], b)
 	}
-	s.writeResult(ctx, out.appendJSON)
-}
-
-// classify asks the engine and fills what the engine may leave out.
-func (s *Server) classify(m *model, req intent.Request) intent.Result {
-	res := m.engine.Classify(context.Background(), req)
-	if res.MsgID == "" {
-		res.MsgID = req.MsgID
-	}
-	if res.Model == "" {
-		res.Model = m.version
-	}
-	res.Candidates = nonNil(res.Candidates)
-	res.Rewrites = nonNil(res.Rewrites)
-	s.met.result(&res)
-	return res
+	*buf = append(b, "]}"...)
+	s.writeBytes(ctx, buf)
 }
 
 func nonNil[T any](v []T) []T {
@@ -274,7 +300,13 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}
 	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
-	if err := s.Reload(s.life, req.Model); err != nil {
+	if err := s.Reload(s.life, req.Model); err == nil && s.reloadHook != nil {
+		if herr := s.reloadHook(s.life); herr != nil {
+			s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
+				"the bundle was reloaded, but not what goes with it: %s; the previous version of that keeps serving", maskID(herr.Error())))
+			return
+		}
+	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 			"the bundle in %s did not load: %s; the running model %s keeps serving",
 			maskID(cmp.Or(req.Model, s.cur.Load().dir)), loadErrorText(errors.Unwrap(err)), s.cur.Load().version))
@@ -328,6 +360,9 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	now := time.Now()
 	took := now.Sub(start)
 	s.met.request(info.route, status, took)
+	if status >= 500 && s.alerter != nil {
+		s.alerter.Observe(alert.Event{Kind: alert.KindServerError, Status: status})
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -351,6 +386,9 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	}
 	if info.messages > 0 {
 		attrs = append(attrs, slog.Int("messages", info.messages))
+	}
+	if info.replay {
+		attrs = append(attrs, slog.Bool("replay", true))
 	}
 	if info.errCode != "" {
 		// the method only matters when something went wrong (a 405, say)

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -25,11 +26,16 @@ const (
 	routeReadyz
 	routeMetrics
 	routeReload
+	routeFeedback
+	routeUnmatched
+	routeRollback
+	routeConsole
 	routeOther
 	nRoutes
 )
 
-var routeNames = [nRoutes]string{"/intent", "/intent/batch", "/healthz", "/readyz", "/metrics", "/admin/reload", "other"}
+var routeNames = [nRoutes]string{"/intent", "/intent/batch", "/healthz", "/readyz", "/metrics", "/admin/reload",
+	"/feedback", "/admin/unmatched", "/admin/rollback", "/console", "other"}
 
 func (r routeID) String() string { return routeNames[r] }
 
@@ -47,6 +53,15 @@ func routeOf(path []byte) routeID {
 		return routeMetrics
 	case "/admin/reload":
 		return routeReload
+	case "/feedback":
+		return routeFeedback
+	case "/admin/unmatched":
+		return routeUnmatched
+	case "/admin/rollback":
+		return routeRollback
+	}
+	if bytes.HasPrefix(path, []byte("/console")) && (len(path) == len("/console") || path[len("/console")] == '/') {
+		return routeConsole
 	}
 	return routeOther
 }

@@ -18,7 +18,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
+
+	"github.com/zhiyi-ai/zhiyi/alert"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -94,12 +97,22 @@ type Server struct {
 	idSeq    atomic.Uint64
 
 	scratch sync.Pool // *[]byte for encoding answers
+
+	// Optional parts (Option).
+	rec          Recorder
+	hash         func(string) string
+	alerter      *alert.Alerter
+	extraMetrics []*metrics.Set
+	reloadHook   func(context.Context) error
+	parentOf     func(dir string) (string, error)
+	unmatched    Unmatched
+	console      fasthttp.RequestHandler
 }
 
 // New checks cfg (zero fields take the defaults), loads the model in cfg.ModelDir with load and
 // returns a server ready to Serve. A model that fails to load is an error. A nil log discards
 // the logs.
-func New(cfg Config, load Loader, log *slog.Logger) (*Server, error) {
+func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -117,6 +130,9 @@ func New(cfg Config, load Loader, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics(), root: root, reloadOne: make(chan struct{}, 1)}
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.scratch.New = func() any { b := make([]byte, 0, 2048); return &b }
+	for _, o := range opts {
+		o(s)
+	}
 	if cfg.AdminToken != "" {
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))
@@ -311,6 +327,12 @@ func (s *Server) ReloadOn(ctx context.Context, sig <-chan os.Signal) {
 			}
 			s.log.LogAttrs(ctx, slog.LevelInfo, "reload requested", slog.String("signal", fmt.Sprint(v)))
 			_ = s.Reload(ctx, "") // logged by Reload
+			if s.reloadHook != nil {
+				if err := s.reloadHook(ctx); err != nil {
+					s.log.LogAttrs(ctx, slog.LevelError, "reload of what goes with the bundle failed; the previous version keeps serving",
+						slog.String("error", maskID(err.Error())))
+				}
+			}
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -66,7 +67,8 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	opts := train.DataOptions{Paths: []string{*data}, Labels: labels, CSV: cols, MaxTextBytes: *maxText}
-	if opts.Since, err = parseSince(*since); err != nil {
+	if *since == "" {
+	} else if opts.Since, err = serve.ParseTime(*since); err != nil {
 		return err
 	}
 	if kb := eng.KB(); kb != nil {
@@ -132,25 +134,6 @@ func insideDir(path, dir string) bool {
 	rel, err := filepath.Rel(d, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
-
-// parseSince reads --since: a date (midnight, China Standard Time) or an RFC 3339 time; "" is
-// the zero time (everything).
-func parseSince(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, cst); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return t, fmt.Errorf("--since %q: want a date like 2026-10-17 or an RFC 3339 time", v)
-	}
-	return t, nil
-}
-
-// cst is China Standard Time, the shops' clock.
-var cst = time.FixedZone("CST", 8*3600)
 
 // evalConversations replays the exports as serving would see them: each conversation's customer
 // messages in time order through package reply, with an in-memory conversation store, and

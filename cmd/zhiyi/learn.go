@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -36,7 +37,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fs.Usage()
 		return errUsage
 	}
-	from, err := parsePeriod(*since, time.Now())
+	from, err := serve.ParsePeriod(*since, time.Now())
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
@@ -156,26 +157,4 @@ func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	fmt.Fprintf(stderr, "reloaded: %s\n", bytes.TrimSpace(answer))
 	return nil
-}
-
-// parsePeriod reads a start time: a duration back from now (90m, 24h, 7d, 30d) or a date
-// (2026-10-17, China Standard Time) or an RFC 3339 time.
-func parsePeriod(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		if _, err := fmt.Sscan(days, &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
-			return now.AddDate(0, 0, -n), nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	if t, err := parseSince(v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q: want a duration such as 30d or 24h, or a date like 2026-10-17", v)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
@@ -64,7 +65,8 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return errUsage
 	}
 	var err error
-	if cfg.Until, err = parseSince(until); err != nil {
+	if until == "" {
+	} else if cfg.Until, err = serve.ParseTime(until); err != nil {
 		return fmt.Errorf("--until: %w", err)
 	}
 	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {

@@ -1,0 +1,66 @@
+package serve
+
+import (
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// admin checks the bearer token of an admin route; false means it answered 401.
+func (s *Server) admin(ctx *fasthttp.RequestCtx, info *reqInfo) bool {
+	if s.authorized(ctx.Request.Header.Peek("Authorization")) {
+		return true
+	}
+	ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="zhiyi admin"`)
+	s.fail(ctx, info, errf(fasthttp.StatusUnauthorized, CodeUnauthorized, "send Authorization: Bearer <admin token>"))
+	return false
+}
+
+// serveUnmatched answers GET /admin/unmatched?since=24h: the messages the model did not place
+// in the period, as the cluster sheet's lines (a JSON array), largest cluster first.
+func (s *Server) serveUnmatched(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	if !s.admin(ctx, info) {
+		return
+	}
+	since := time.Now().Add(-24 * time.Hour)
+	if v := string(ctx.QueryArgs().Peek("since")); v != "" {
+		t, err := ParsePeriod(v, time.Now())
+		if err != nil {
+			s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "since: %v", err))
+			return
+		}
+		since = t
+	}
+	m := s.acquire()
+	defer m.release()
+	lines, err := s.unmatched(ctx, m.engine, since)
+	if err != nil {
+		s.fail(ctx, info, errf(fasthttp.StatusServiceUnavailable, CodeStoreUnavailable, "the decision log cannot be read now: %s", maskID(err.Error())))
+		return
+	}
+	_ = writeJSON(ctx, fasthttp.StatusOK, lines)
+}
+
+// serveRollback answers POST /admin/rollback: it loads the bundle the current one was learnt
+// from.
+func (s *Server) serveRollback(ctx *fasthttp.RequestCtx, info *reqInfo) {
+	if !s.admin(ctx, info) {
+		return
+	}
+	cur := s.cur.Load()
+	parent, err := s.parentOf(cur.dir)
+	if err != nil {
+		s.fail(ctx, info, errf(fasthttp.StatusConflict, CodeNoParent, "the model %s has no parent to roll back to: it was trained from exports, or its parent is gone", cur.version))
+		return
+	}
+	if err := s.Reload(s.life, parent); err != nil {
+		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed, "the parent bundle did not load: %s; the running model %s keeps serving",
+			loadErrorText(err), cur.version))
+		return
+	}
+	m := s.cur.Load()
+	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]any{"status": "rolled back", "model": m.version, "dir": m.dir, "previous": cur.version})
+}
+
+// CodeNoParent is POST /admin/rollback's 409: the model was not learnt from another.
+const CodeNoParent = "no_parent"
