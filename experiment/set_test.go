@@ -185,6 +185,16 @@ func TestWeights(t *testing.T) {
 	}
 	s := testSet(t, "", nil)
 	check("equal", shares(s, "track_parcel", n), map[string]float64{"track_parcel.a": 0.5, "track_parcel.b": 0.5})
+	// Experiments are independent: a sender's variant in one says nothing of another.
+	same := 0
+	for i := range n {
+		if (s.Assign("track_parcel", sender(i)).Variant == "track_parcel.a") == (s.Assign("return_goods", sender(i)).Variant == "return_goods.a") {
+			same++
+		}
+	}
+	if p := float64(same) / n; math.Abs(p-0.5) > 5*math.Sqrt(0.25/n) {
+		t.Errorf("track_parcel and return_goods agree for %.4f of senders, want 0.5", p)
+	}
 	check("50/30/20", shares(s, "size_advice", n), map[string]float64{"size_advice.a": 0.5, "size_advice.b": 0.3, "size_advice.c": 0.2})
 	s = testSet(t, "version: 1\nweights:\n  size_advice: {size_advice.a: 9, size_advice.b: 1, size_advice.c: 0}\n", nil)
 	check("file weights 9/1/0", shares(s, "size_advice", n), map[string]float64{"size_advice.a": 0.9, "size_advice.b": 0.1})
