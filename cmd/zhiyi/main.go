@@ -23,6 +23,7 @@ var commands = []command{
 	{"cluster", "group the messages the model does not answer into a sheet to label by cluster", runCluster},
 	{"serve", "serve POST /intent over HTTP", runServe},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
+	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
 }
 
 func main() {
