@@ -47,10 +47,6 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := absim.LoadHoldout(*holdout)
-	if err != nil {
-		return err
-	}
 	set, err := experiment.New(experiment.Config{KB: kb, Created: time.Now()})
 	if err != nil {
 		return err
@@ -58,6 +54,10 @@ func run(args []string, stderr io.Writer) error {
 	e := set.Experiment(*exp)
 	if e == nil || len(e.Variants) != 2 {
 		return fmt.Errorf("%s: not an experiment with two answers", *exp)
+	}
+	msgs, err := absim.LoadHoldout(*holdout)
+	if err != nil {
+		return err
 	}
 	arms := map[string]absim.Arm{e.Variants[0].ID: absim.Control, e.Variants[1].ID: absim.Better}
 	if *aa {
