@@ -21,9 +21,9 @@ func TestRun(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(data, []byte(`{"d":{"msg_id":"sim-1-0-`)) || !strings.Contains(stderr.String(), "(20 rated)") {
 		t.Errorf("log %.120q, stderr %q, %v", data, stderr.String(), err)
 	}
-	if err := run([]string{"-kb", filepath.Join(shop, "kb.yaml"), "-experiment", "greeting", "-out", out}, &stderr); err == nil ||
+	if err := run([]string{"-kb", filepath.Join(shop, "kb.yaml"), "-experiment", "payment_methods", "-out", out}, &stderr); err == nil ||
 		!strings.Contains(err.Error(), "not an experiment") {
-		t.Errorf("greeting: %v", err)
+		t.Errorf("payment_methods (one answer): %v", err)
 	}
 	if err := run(nil, &stderr); err == nil || !strings.Contains(err.Error(), "-out is required") {
 		t.Errorf("no -out: %v", err)
