@@ -303,3 +303,23 @@ func TestAssignSticky(t *testing.T) {
 		t.Errorf("excluded sender stuck: %+v", a)
 	}
 }
+
+// TestSampleShop: the sample shop's twelve intents with two answers are its experiments, each
+// split evenly.
+func TestSampleShop(t *testing.T) {
+	kb, err := index.LoadKB("../corpora/shop/kb.yaml")
+	must(t, err)
+	s, err := New(Config{KB: kb})
+	must(t, err)
+	var ids []string
+	for _, e := range s.Experiments() {
+		ids = append(ids, e.ID)
+		if len(e.Variants) != 2 || e.Variants[0].Share != 0.5 || e.Variants[1].Share != 0.5 || e.Variants[1].Gray {
+			t.Errorf("%s: %+v", e.ID, e.Variants)
+		}
+	}
+	want := "size_advice price_coupon shipping_time cancel_order track_parcel hurry_shipment return_goods exchange_goods refund_progress human_agent greeting thanks_goodbye"
+	if strings.Join(ids, " ") != want {
+		t.Errorf("experiments %s\nwant %s", strings.Join(ids, " "), want)
+	}
+}
