@@ -22,6 +22,25 @@
 //	      - term: 最大
 //	        reason: 最大功率 is the rated power on the spec sheet, not a comparison
 //
+// An intent with several answers is an A/B experiment (package experiment assigns them; the
+// first answer is the control). An answer may carry a weight (its share; equal shares when no
+// answer has one, 0 = not served; every answer of the intent or none), a gray period (a Go
+// duration: the answer is only suggested to agents until the period has passed and its ratings
+// are not worse than the control's) and gray_since (a date, midnight China time, or an RFC 3339
+// time; by default the bundle's creation time). A negative or non-numeric weight, weights on
+// some answers only, all weights 0, a gray that is not a positive Go duration and gray_since
+// without gray are errors at their line:
+//
+//	answers:
+//	  - id: size_advice.a          # the control
+//	    text: …
+//	    weight: 80
+//	  - id: size_advice.b
+//	    text: …
+//	    weight: 20
+//	    gray: 72h                  # Answer.GrayPeriod()
+//	    gray_since: 2026-12-01     # Answer.GrayStart(); optional
+//
 //	kb, err := index.LoadKB("corpora/shop/kb.yaml")
 //	in, ok := kb.Intent("return_goods")
 //

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -55,8 +56,22 @@ type Answer struct {
 	// Waive exempts this answer from compliance findings (package lint) for the listed terms,
 	// each with the reason it is acceptable here. Optional.
 	Waive []Waiver `yaml:"waive,omitempty"`
+	// Weight is the answer's share of its intent's traffic when the intent has several answers
+	// (an A/B experiment, package experiment): nil for equal shares, 0 for not served. Give
+	// every answer of an intent a weight, or none. Optional.
+	Weight *float64 `yaml:"weight,omitempty"`
+	// Gray, a Go duration such as 72h, marks a new answer that is only suggested to agents
+	// (route suggest) for that long after GraySince, and until its ratings are shown not
+	// worse than the control's (package experiment). Optional; GrayPeriod is the parsed value.
+	Gray string `yaml:"gray,omitempty"`
+	// GraySince starts the gray period: a date (2026-12-01, midnight China time) or an RFC 3339
+	// time. Optional: by default the period starts when the bundle was created. GrayStart is
+	// the parsed value.
+	GraySince string `yaml:"gray_since,omitempty"`
 
-	tmpl *tmpl.Template
+	tmpl      *tmpl.Template
+	grayFor   time.Duration
+	graySince time.Time
 }
 
 // Waiver exempts an answer from the compliance lint's findings for one term. A waiver without a
@@ -251,6 +266,7 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 				fail(line, "%s: answer %q: %s", what, a.ID, fmt.Sprintf(format, args...))
 			})
 		}
+		validateVariants(in, ansNode, n, fail)
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,7 @@ var commands = []command{
 	{"learn", "continue a bundle on the corrections in the decision log, behind an evaluation gate", runLearn},
 	{"rollback", "name (and reload) the bundle a learnt bundle came from", runRollback},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
+	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
 }
 
 func main() {

@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// abResults reads the decision log's per-variant results: every decision with a variant made
+// at or after q.Since, joined with its feedback (the latest rating and resolved value), minus
+// q.Exclude's senders. It is the seam between zhiyi ab and where the log lives: the store
+// (--db, --data-dir) or JSON-lines files in the store's spool format (--log).
+type abResults func(ctx context.Context, q abQuery) (experiment.Results, error)
+
+// abQuery selects what abResults counts.
+type abQuery struct {
+	Since time.Time
+	// Exclude are the experiments file's excluded sender ids, raw: a store source hashes them
+	// with the store's key before comparing them with its sender hashes.
+	Exclude []string
+}
+
+// errNoStore is what --db and --data-dir answer until the store package is wired in
+// (openStoreResults).
+var errNoStore = errors.New("this build reads the decision log from --log files only: the store (--db, --data-dir) is not wired into zhiyi ab yet")
+
+// openStoreResults opens the store's decision log as an abResults. The store package is not
+// in this build; see the lead's note in the experiment branch's report for the code that goes here.
+func openStoreResults(_ context.Context, dbURL, dataDir string) (abResults, func() error, error) {
+	return nil, nil, fmt.Errorf("--db %q --data-dir %q: %w", dbURL, dataDir, errNoStore)
+}
+
+func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi ab", flag.ContinueOnError)
+	db := fs.String("db", "", "the decision log's database: postgres://… or sqlite:PATH")
+	dataDir := fs.String("data-dir", "", "the store's data directory (SQLite at DIR/zhiyi.db)")
+	var logs multiFlag
+	fs.Var(&logs, "log", "decision-log JSON lines ({\"d\":decision} / {\"f\":feedback}, the store's spool format); repeatable")
+	model := fs.String("model", "models/shop", "the bundle whose kb.yaml defines the experiments (its creation time starts gray periods)")
+	kbPath := fs.String("kb", "", "a kb.yaml instead of --model (gray periods then need gray_since)")
+	overrides := fs.String("experiments", "", "the experiments file (experiments.yaml): stopped variants, excluded senders, weights")
+	only := fs.String("experiment", "", "report this experiment (intent id) only")
+	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h) or a date (2026-11-01, China time)")
+	asJSON := fs.Bool("json", false, "print the reports as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhiyi ab (--db URL | --data-dir DIR | --log FILE...) [--model DIR | --kb FILE]\n"+
+			"                [--experiments FILE] [--experiment ID] [--since 720h|DATE] [--json]\n\n"+
+			"Reports the A/B experiments on answer variants (intents with several answers in kb.yaml):\n"+
+			"per variant the answers served, ratings with their mean and 95 % interval, the resolved\n"+
+			"share and the repeat rate (Wilson intervals); against the control Welch's t-test on the\n"+
+			"ratings and two-proportion z-tests on resolved and repeats, with p-values, significance at\n"+
+			"α = 0.05 (Bonferroni over the variants) and the sample size each variant needs.")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	now := time.Now()
+	from, err := abSince(*since, now)
+	if err != nil {
+		return err
+	}
+	kb, created, err := abKB(*model, *kbPath)
+	if err != nil {
+		return err
+	}
+	var ov *experiment.Overrides
+	if *overrides != "" {
+		if ov, err = experiment.LoadOverrides(*overrides); err != nil {
+			return err
+		}
+	}
+	var source abResults
+	switch {
+	case len(logs) > 0 && (*db != "" || *dataDir != ""):
+		fmt.Fprintln(stderr, "zhiyi ab: give --log, or --db / --data-dir, not both")
+		return errUsage
+	case len(logs) > 0:
+		source = logResults(logs)
+	case *db != "" || *dataDir != "":
+		src, closeSrc, err := openStoreResults(ctx, *db, *dataDir)
+		if err != nil {
+			return err
+		}
+		defer closeSrc()
+		source = src
+	default:
+		fmt.Fprintln(stderr, "zhiyi ab: where is the decision log? give --db, --data-dir or --log")
+		fs.Usage()
+		return errUsage
+	}
+	return abReport(ctx, abInput{KB: kb, Created: created, Overrides: ov, Since: from, Now: now, Only: *only, JSON: *asJSON},
+		source, stdout, stderr)
+}
+
+// abInput is what abReport reports on.
+type abInput struct {
+	KB        *index.KB
+	Created   time.Time
+	Overrides *experiment.Overrides
+	Since     time.Time
+	Now       time.Time
+	Only      string
+	JSON      bool
+}
+
+// abReport reads the results through source and prints the reports.
+func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr io.Writer) error {
+	// A first Set without results gives the excluded senders and checks --experiment.
+	set, err := experiment.New(experiment.Config{KB: in.KB, Created: in.Created, Overrides: in.Overrides, Now: in.Now, IgnoreStale: true})
+	if err != nil {
+		return err
+	}
+	for _, w := range set.Warnings() {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	if in.Only != "" && set.Experiment(in.Only) == nil {
+		var ids []string
+		for _, e := range set.Experiments() {
+			ids = append(ids, e.ID)
+		}
+		return fmt.Errorf("no experiment %q (intents with several answers: %s)", in.Only, strings.Join(ids, ", "))
+	}
+	res, err := source(ctx, abQuery{Since: in.Since, Exclude: set.ExcludedSenders()})
+	if err != nil {
+		return err
+	}
+	// The Set that judges gray answers by these results.
+	if set, err = experiment.New(experiment.Config{KB: in.KB, Created: in.Created, Overrides: in.Overrides, Results: res,
+		Now: in.Now, IgnoreStale: true}); err != nil {
+		return err
+	}
+	var reports []experiment.Report
+	if in.Only != "" {
+		r, _ := set.Report(in.Only, res)
+		reports = append(reports, r)
+	} else {
+		reports = set.Reports(res)
+	}
+	if in.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"experiments": reports})
+	}
+	return printABReports(stdout, reports)
+}
+
+// abKB loads the knowledge base and the bundle's creation time.
+func abKB(model, kbPath string) (*index.KB, time.Time, error) {
+	if kbPath != "" {
+		kb, err := index.LoadKB(kbPath)
+		return kb, time.Time{}, err
+	}
+	m, err := intent.ReadManifest(model)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	kb, err := index.LoadKB(filepath.Join(model, intent.KBFile))
+	return kb, m.CreatedAt, err
+}
+
+// abSince reads --since: a duration back from now (720h), or what parseSince takes (a date in
+// China time, an RFC 3339 time, "" for everything).
+func abSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	t, err := parseSince(s)
+	if err != nil {
+		return t, fmt.Errorf("%w, or a duration back from now (720h)", err)
+	}
+	return t, nil
+}
+
+// logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
+// store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).
+// Senders are compared with the excluded ids as written.
+func logResults(paths []string) abResults {
+	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
+		excluded := map[string]bool{}
+		for _, id := range q.Exclude {
+			excluded[id] = true
+		}
+		tl := experiment.Tally{Exclude: func(s string) bool { return excluded[s] }}
+		for _, path := range paths {
+			if err := readLog(ctx, path, q.Since, &tl); err != nil {
+				return nil, err
+			}
+		}
+		return tl.Results(), nil
+	}
+}
+
+type logLine struct {
+	D *struct {
+		MsgID   string    `json:"msg_id"`
+		Time    time.Time `json:"time"`
+		Sender  string    `json:"sender"`
+		Variant string    `json:"variant"`
+		Repeat  bool      `json:"repeat"`
+	} `json:"d"`
+	F *struct {
+		MsgID    string    `json:"msg_id"`
+		Rating   int       `json:"rating"`
+		Resolved *bool     `json:"resolved"`
+		Time     time.Time `json:"time"`
+	} `json:"f"`
+}
+
+func readLog(ctx context.Context, path string, since time.Time, tl *experiment.Tally) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if line%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b := sc.Bytes()
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var l logLine
+		if err := json.Unmarshal(b, &l); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		switch {
+		case l.D != nil:
+			if !l.D.Time.Before(since) {
+				tl.Decision(l.D.MsgID, l.D.Variant, l.D.Sender, l.D.Repeat)
+			}
+		case l.F != nil:
+			tl.Feedback(l.F.MsgID, l.F.Time, l.F.Rating, l.F.Resolved)
+		default:
+			return fmt.Errorf("%s:%d: neither a decision (\"d\") nor a feedback (\"f\")", path, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// printABReports prints the reports as text tables.
+func printABReports(w io.Writer, reports []experiment.Report) error {
+	bw := bufio.NewWriter(w)
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(bw)
+		}
+		fmt.Fprintf(bw, "%s  (control %s; α = %g", r.Experiment, r.Control, r.Alpha)
+		if r.Comparisons > 1 {
+			fmt.Fprintf(bw, ", %g per comparison (Bonferroni over %d variants)", r.Alpha/float64(r.Comparisons), r.Comparisons)
+		}
+		fmt.Fprintln(bw, ")")
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  variant\tshare\tserved\trated\trating [95% CI]\tresolved [95% CI]\trepeats [95% CI]")
+		for _, v := range r.Variants {
+			id := v.ID
+			if v.Control {
+				id += " (control)"
+			}
+			share := pct(v.Share, 0)
+			switch {
+			case v.Stopped:
+				share = "stopped"
+			case v.Gray:
+				share += " gray"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\n", id, share, v.Served, v.Rated,
+				meanCell(v.Rating), shareCell(v.Resolved), shareCell(v.Repeat))
+		}
+		tw.Flush()
+		for _, v := range r.Variants {
+			if v.GrayNote != "" {
+				fmt.Fprintf(bw, "  %s: %s\n", v.ID, v.GrayNote)
+			}
+		}
+		for _, v := range r.Variants[1:] {
+			c := v.VsControl
+			fmt.Fprintf(bw, "  %s vs control:\n", v.ID)
+			fmt.Fprintf(bw, "    rating    %s\n", testLine(c.Rating, false, "ratings"))
+			fmt.Fprintf(bw, "    resolved  %s\n", testLine(c.Resolved, true, "answers with a resolved yes/no"))
+			fmt.Fprintf(bw, "    repeats   %s\n", testLine(c.Repeat, true, "served answers"))
+		}
+		fmt.Fprintf(bw, "  verdict: %s\n", r.Verdict)
+	}
+	return bw.Flush()
+}
+
+func testLine(t experiment.Test, points bool, unit string) string {
+	if math.IsNaN(t.P) {
+		return "no data to compare"
+	}
+	diff := fmt.Sprintf("%+.2f", t.Diff)
+	if points {
+		diff = fmt.Sprintf("%+.1f pts", 100*t.Diff)
+	}
+	var stat string
+	switch t.Name {
+	case experiment.TestWelch:
+		stat = fmt.Sprintf("Welch's t = %.2f, df = %.1f", t.Stat, t.DF)
+	default:
+		stat = fmt.Sprintf("two-proportion z = %.2f", t.Stat)
+		if math.IsNaN(t.Stat) {
+			stat = "two-proportion z: identical"
+		}
+	}
+	verdict := "not significant"
+	if t.Significant {
+		verdict = "significant"
+	}
+	s := fmt.Sprintf("%s (%s, p = %s) %s at %g", diff, stat, pValue(t.P), verdict, t.Alpha)
+	if t.Needed > 0 {
+		s += fmt.Sprintf("; 80 %% power at this difference needs %d %s a variant (has %d)", t.Needed, unit, t.Have)
+	}
+	return s
+}
+
+func pValue(p float64) string {
+	if p < 0.0001 {
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.4f", p)
+}
+
+func meanCell(m experiment.Mean) string {
+	switch {
+	case m.N == 0:
+		return "–"
+	case math.IsNaN(m.Low):
+		return fmt.Sprintf("%.2f", m.Mean)
+	}
+	return fmt.Sprintf("%.2f [%.2f, %.2f]", m.Mean, m.Low, m.High)
+}
+
+func shareCell(s experiment.Share) string {
+	if s.N == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s [%s, %s]", pct(s.Rate, 1), pct(s.Low, 1), pct(s.High, 1))
+}
+
+func pct(x float64, digits int) string {
+	return fmt.Sprintf("%.*f%%", digits, 100*x)
+}

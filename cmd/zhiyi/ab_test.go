@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/absim"
+)
+
+// simLog writes the A/B simulation's decision log (track_parcel, seed 1) until both variants
+// have rated ratings; aa rates both like the control.
+func simLog(t *testing.T, rated int64, aa bool) string {
+	t.Helper()
+	kb, err := index.LoadKB(filepath.Join(shopDir, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := absim.LoadHoldout(filepath.Join(shopDir, "holdout", "holdout_2026-11.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := experiment.New(experiment.Config{KB: kb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arms := map[string]absim.Arm{"track_parcel.a": absim.Control, "track_parcel.b": absim.Better}
+	if aa {
+		arms["track_parcel.b"] = absim.Control
+	}
+	path := filepath.Join(t.TempDir(), "decisions.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := absim.NewLogWriter(f)
+	absim.Run(msgs, absim.Config{Set: set, Experiment: "track_parcel", Arms: arms, Seed: 1, Rated: rated}, w.Write)
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestABSimulatedLog: zhiyi ab on the simulation's log, at the sample size the simulation's
+// report asks for (206 ratings a variant, experiment/sim_test.go), calls the better variant
+// significant; on an A/A log of the same size it does not.
+func TestABSimulatedLog(t *testing.T) {
+	kb := filepath.Join(shopDir, "kb.yaml")
+	code, stdout, stderr := runCLI(t, "", "ab", "--kb", kb, "--log", simLog(t, 206, false), "--experiment", "track_parcel")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"track_parcel  (control track_parcel.a; α = 0.05)",
+		"track_parcel.a (control)  50%    768     228    3.86 [3.71, 4.02]",
+		"track_parcel.b            50%    675     206    4.32 [4.19, 4.45]",
+		"rating    +0.45 (Welch's t = 4.35, df = 424.0, p = 1.7e-05) significant at 0.05",
+		"verdict: track_parcel.b rates higher than the control (+0.45, p = 1.7e-05)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	code, stdout, stderr = runCLI(t, "", "ab", "--kb", kb, "--log", simLog(t, 206, true), "--experiment", "track_parcel", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Undefined numbers are written as null: decode into pointers where they may be.
+	var loose struct {
+		Experiments []struct {
+			Experiment string `json:"experiment"`
+			Verdict    string `json:"verdict"`
+			Variants   []struct {
+				ID        string `json:"id"`
+				Rated     int64  `json:"rated"`
+				VsControl *struct {
+					Rating struct {
+						Test        string   `json:"test"`
+						P           *float64 `json:"p"`
+						Significant bool     `json:"significant"`
+					} `json:"rating"`
+				} `json:"vs_control"`
+			} `json:"variants"`
+		} `json:"experiments"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &loose); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, stdout)
+	}
+	if len(loose.Experiments) != 1 || len(loose.Experiments[0].Variants) != 2 {
+		t.Fatalf("JSON %s", stdout)
+	}
+	b := loose.Experiments[0].Variants[1]
+	if b.Rated < 206 || b.VsControl == nil || b.VsControl.Rating.Test != "welch_t" || b.VsControl.Rating.Significant || b.VsControl.Rating.P == nil {
+		t.Errorf("A/A: %+v (verdict %q)", b, loose.Experiments[0].Verdict)
+	}
+}
+
+// fakeResults is an abResults that records its query.
+type fakeResults struct {
+	res experiment.Results
+	got abQuery
+}
+
+func (f *fakeResults) read(_ context.Context, q abQuery) (experiment.Results, error) {
+	f.got = q
+	return f.res, nil
+}
+
+const abKBText = `shop: 测试店
+version: 1
+intents:
+  - id: hurry_shipment
+    label: 催发货
+    category: 咨询
+    priority: 2
+    examples: [怎么还不发货]
+    answers:
+      - {id: hurry_shipment.a, text: 亲，正在帮您查询。}
+      - {id: hurry_shipment.b, text: 亲，马上催仓库确认。, gray: 72h}
+      - {id: hurry_shipment.c, text: 亲，已经在催了。}
+  - id: greeting
+    label: 问候
+    category: 咨询
+    priority: 3
+    examples: [在吗]
+    answers:
+      - {id: greeting.a, text: 亲，在的。}
+`
+
+// TestABReportFakeSource: the report from a source of per-variant counts — the seam the store
+// plugs into — in text and JSON, with the experiments file's exclusions passed to the source.
+func TestABReportFakeSource(t *testing.T) {
+	kb, err := index.ParseKB([]byte(abKBText), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := experiment.ParseOverrides([]byte("version: 1\nexclude_senders: [wmBoss, wmTest]\nstop: [hurry_shipment.c]\n"), "experiments.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := experiment.Results{}
+	for i := range 300 {
+		res.Add("hurry_shipment.a", experiment.Outcome{Rating: 3 + i%3, Resolved: experiment.ResolvedYes, Repeat: i%8 == 0})
+		res.Add("hurry_shipment.b", experiment.Outcome{Rating: 4 + i%2, Resolved: experiment.ResolvedYes, Repeat: i%12 == 0})
+	}
+	res.Add("hurry_shipment.c", experiment.Outcome{})
+	created := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	since := created.Add(-24 * time.Hour)
+	src := &fakeResults{res: res}
+	var stdout, stderr bytes.Buffer
+	in := abInput{KB: kb, Created: created, Overrides: ov, Since: since, Now: created.Add(time.Hour)}
+	if err := abReport(context.Background(), in, src.read, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !src.got.Since.Equal(since) || strings.Join(src.got.Exclude, ",") != "wmBoss,wmTest" {
+		t.Errorf("source got %+v", src.got)
+	}
+	text := stdout.String()
+	for _, want := range []string{
+		"hurry_shipment  (control hurry_shipment.a; α = 0.05, 0.025 per comparison (Bonferroni over 2 variants))",
+		"hurry_shipment.a (control)  50%       300     300    4.00 [3.91, 4.09]  100.0% [98.7%, 100.0%]  12.7% [9.4%, 16.9%]\n",
+		"hurry_shipment.b            50% gray  300",
+		"hurry_shipment.c            stopped   1       0      –                  –                       0.0% [0.0%, 79.3%]\n",
+		"hurry_shipment.b: gray until 2026-12-04 08:00 CST: suggested to agents only",
+		"rating    +0.50 (Welch's t = ",
+		"significant at 0.025",
+		"resolved  +0.0 pts (two-proportion z: identical, p = 1.0000) not significant at 0.025",
+		"repeats   -4.3 pts (two-proportion z = -1.73, p = 0.0834) not significant at 0.025; 80 % power at this difference needs 951 served answers a variant (has 300)",
+		"verdict: hurry_shipment.b rates higher than the control",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "greeting") {
+		t.Error("a single-answer intent is reported")
+	}
+
+	stdout.Reset()
+	in.JSON, in.Only = true, "hurry_shipment"
+	if err := abReport(context.Background(), in, src.read, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string][]map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, stdout.String())
+	}
+	if exps := doc["experiments"]; len(exps) != 1 || exps[0]["experiment"] != "hurry_shipment" || exps[0]["comparisons"] != 2.0 {
+		t.Errorf("JSON %s", stdout.String())
+	}
+	if !strings.Contains(stdout.String(), `"gray_until": "2026-12-04T00:00:00Z"`) || !strings.Contains(stdout.String(), `"test": "two_proportion_z"`) {
+		t.Errorf("JSON lacks gray_until or the test name:\n%s", stdout.String())
+	}
+
+	in.Only = "greeting"
+	if err := abReport(context.Background(), in, src.read, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), `no experiment "greeting" (intents with several answers: hurry_shipment)`) {
+		t.Errorf("single-answer intent: %v", err)
+	}
+}
+
+// TestABModel: --model reads the bundle's kb.yaml and starts gray periods at its creation.
+func TestABModel(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, intent.KBFile), []byte(abKBText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	created := time.Now().Add(-100 * time.Hour).UTC().Truncate(time.Second)
+	if err := intent.WriteManifest(dir, &intent.Manifest{FormatVersion: intent.FormatVersion, Name: "t", CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "empty.jsonl")
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "ab", "--model", dir, "--log", log)
+	if code != 0 || !strings.Contains(stdout, "hurry_shipment.b: gray: period over, waiting for ratings (0 of 30") ||
+		!strings.Contains(stdout, "verdict: no ratings to compare yet") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestABErrors(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(shopDir, "kb.yaml")
+	bad := filepath.Join(dir, "bad.jsonl")
+	if err := os.WriteFile(bad, []byte(`{"d":{"msg_id":"m1","variant":"track_parcel.a","time":"2026-11-01T00:00:00Z"}}`+"\n{oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	neither := filepath.Join(dir, "neither.jsonl")
+	if err := os.WriteFile(neither, []byte(`{"x":1}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exps := filepath.Join(dir, "experiments.yaml")
+	if err := os.WriteFile(exps, []byte("version: 1\nstop: [nope.b]\nstopp: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"ab", "--kb", kb}, 2, "where is the decision log?"},
+		{[]string{"ab", "--kb", kb, "--db", "sqlite:x.db"}, 1, "the store (--db, --data-dir) is not wired into zhiyi ab yet"},
+		{[]string{"ab", "--kb", kb, "--log", bad, "--db", "x"}, 2, "not both"},
+		{[]string{"ab", "--kb", kb, "--log", bad}, 1, bad + ":2: invalid character"},
+		{[]string{"ab", "--kb", kb, "--log", neither}, 1, neither + ":1: neither a decision"},
+		{[]string{"ab", "--kb", kb, "--log", filepath.Join(dir, "missing.jsonl")}, 1, "no such file"},
+		{[]string{"ab", "--kb", kb, "--log", neither, "--since", "yesterday"}, 1, `--since "yesterday": want a date`},
+		{[]string{"ab", "--kb", kb, "--log", neither, "--experiments", exps}, 1, exps + ":3: field stopp not found"},
+		{[]string{"ab", "--kb", kb, "--log", neither, "--experiment", "nope"}, 1, `no experiment "nope"`},
+		{[]string{"ab", "--model", filepath.Join(dir, "nomodel"), "--log", neither}, 1, "not a model bundle"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestABSince: --since drops older decisions (and their feedback with them).
+func TestABSince(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.jsonl")
+	lines := `{"d":{"msg_id":"old","time":"2026-10-01T00:00:00Z","sender":"s1","variant":"track_parcel.a"}}
+{"d":{"msg_id":"new","time":"2026-11-02T00:00:00Z","sender":"s2","variant":"track_parcel.b","repeat":true}}
+{"d":{"msg_id":"boss","time":"2026-11-02T00:00:00Z","sender":"wmBoss","variant":"track_parcel.b"}}
+{"f":{"msg_id":"old","rating":1,"time":"2026-10-01T00:01:00Z"}}
+{"f":{"msg_id":"new","rating":4,"time":"2026-11-02T00:01:00Z"}}
+
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := logResults([]string{path})(context.Background(), abQuery{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Exclude: []string{"wmBoss"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := experiment.Counts{Served: 1, Rated: 1, RatingSum: 4, RatingSumSq: 16, Repeats: 1}
+	if len(res) != 1 || res["track_parcel.b"] != want {
+		t.Errorf("results %+v", res)
+	}
+}

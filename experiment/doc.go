@@ -1,0 +1,72 @@
+// Package experiment owns A/B answer variants: which of an intent's answers a customer gets,
+// which answers are still in their gray release, and what the results say.
+//
+// # Experiments
+//
+// Every intent of kb.yaml with two answers or more is an experiment (its id is the intent id)
+// whose variants are its answers; the first answer is the control. An answer may carry a
+// weight (its share; equal shares when none has one; 0 = not served), gray (a Go duration: a
+// new answer runs as a suggestion to agents first) and gray_since (when that period starts;
+// by default the bundle's creation time) — see package index.
+//
+// # Assignment
+//
+//	set, err := experiment.New(experiment.Config{KB: eng.KB(), Created: eng.Manifest().CreatedAt, Overrides: ov})
+//	a := set.Assign("track_parcel", req.SenderID)   // ~60 ns, no allocation
+//	// a.Answer (the answer to send), a.Experiment, a.Variant (record it), a.Gray (route suggest), a.Excluded
+//
+// A sender's variant is a hash of (experiment id, sender id) laid on the variants' weights:
+// the same on every replica and after every restart, independent between experiments, with no
+// state to share. The hash (FNV-1a finished with MurmurHash3's fmix64) is part of the contract:
+// a test pins it. A stopped variant's senders are spread over the remaining variants by a
+// second hash, in proportion to their weights; every other sender keeps their variant. Senders
+// the experiments file excludes (the boss's and test accounts) and senders without an id get
+// the control (the first served answer when the control is stopped) and do not count: their
+// Assignment has no Variant. AssignSticky keeps a conversation's earlier variant
+// (session.State.Experiments) while it is served, so a change of weights does not switch a
+// customer mid-conversation. An intent with one answer gets it, with no Experiment.
+//
+// # The experiments file
+//
+// experiments.yaml holds what an operator changes without a retrain — excluded senders,
+// stopped variants, early releases from gray, per-experiment weights and the gray release's
+// margin (see Overrides for the format). ParseOverrides refuses a bad file with every problem
+// as file:line; New refuses one whose ids the knowledge base does not have. A Set is
+// immutable; Live rebuilds one when the knowledge base, the file or the results change and
+// swaps it in atomically, and a file that fails to load leaves the old Set serving. A new
+// bundle is never refused for an old file: entries it no longer fits are skipped and reported
+// (Live.SetKB's warnings).
+//
+// # Gray release
+//
+// An answer with gray is served (to its share of senders) only as a suggestion — Assignment.Gray
+// — until its period has passed and its ratings are shown not worse than the control's: at
+// least gray_min_rated ratings each (30) and the lower bound of the 95 % Welch interval of
+// (its mean − the control's mean) not below −gray_margin (0.3 rating points). This is a
+// non-inferiority test: "not significantly worse" would release an answer nobody has rated.
+// It is judged whenever the Set is built (Live.SetResults on each refresh of the results),
+// so an answer that later proves worse returns to gray. The control and an intent's only
+// answer have nothing to be compared with: their gray ends with the period.
+//
+// # Results and statistics
+//
+// Results (by variant id: served, rated, sum and sum of squares of the ratings, resolved yes
+// and known, repeats) come from the decision log; Tally builds them from its rows with the
+// store's semantics (a message's latest rating and latest resolved value). Set.Report gives,
+// per variant, the mean rating with its t interval, the resolved share and repeat rate with
+// Wilson intervals, and against the control: Welch's t-test on the ratings (the primary
+// metric, which the verdict rests on) and pooled two-proportion z-tests on the resolved share
+// and the repeat rate, each with its p-value, significance at α = 0.05 divided by the number
+// of variants compared (Bonferroni; the metrics are not corrected against each other), the
+// interval of the difference, and the sample size per variant that would find the observed
+// difference with power 0.8. The distributions (normal, Student's t through the regularised
+// incomplete beta function) are written here on the standard library's math and tested against
+// mpmath and scipy. A simulation on the sample shop's holdout (sim_test.go) checks that a
+// truly better variant is found in 80 % of runs at the size the report asks for, and that
+// equal variants are called different in 5 %.
+//
+// One caveat the numbers inherit: a customer is the unit of assignment and a message the unit
+// of analysis. Ratings of one customer's several messages are not independent; when a few
+// customers write much of an experiment's traffic, the tests are somewhat too ready to call a
+// difference.
+package experiment

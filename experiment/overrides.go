@@ -1,0 +1,268 @@
+package experiment
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults of the experiments file's gray settings.
+const (
+	// DefaultGrayMargin is how much lower, in rating points on the 1–5 scale, a gray answer's
+	// mean rating may be than the control's and still count as not worse: its 95 % lower bound
+	// of the difference must not be below −DefaultGrayMargin.
+	DefaultGrayMargin = 0.3
+	// DefaultGrayMinRated is how many ratings the gray answer and the control each need before
+	// the gray answer is judged.
+	DefaultGrayMinRated = 30
+)
+
+// Overrides are the operator's changes to the experiments without a retrain: the
+// experiments file (experiments.yaml). Parse one with ParseOverrides or LoadOverrides; it is
+// immutable afterwards. A nil *Overrides changes nothing.
+//
+//	version: 1                     # required
+//	exclude_senders:               # always get the control and never count: the boss, test accounts
+//	  - wmBossAccount0001
+//	stop: [hurry_shipment.b]       # answers no longer served; their share goes to the others
+//	release: [track_parcel.b]      # gray answers released now, whatever their ratings
+//	weights:                       # per experiment (intent id): every answer's share
+//	  size_advice: {size_advice.a: 80, size_advice.b: 20}
+//	gray_margin: 0.3               # rating points a gray answer may be below the control
+//	gray_min_rated: 30             # ratings each side needs before a gray answer is judged
+type Overrides struct {
+	ExcludeSenders []string
+	Stop           []string
+	Release        []string
+	// Weights replace the knowledge base's weights of an experiment: experiment id → answer id
+	// → weight (every answer of the experiment named; 0 = not served).
+	Weights      map[string]map[string]float64
+	GrayMargin   float64 // DefaultGrayMargin when the file does not say
+	GrayMinRated int     // DefaultGrayMinRated when the file does not say
+
+	name  string
+	lines map[string]int // where each stop, release and weights entry is, for New's errors
+}
+
+type overridesDoc struct {
+	Version        int                           `yaml:"version"`
+	ExcludeSenders []string                      `yaml:"exclude_senders"`
+	Stop           []string                      `yaml:"stop"`
+	Release        []string                      `yaml:"release"`
+	Weights        map[string]map[string]float64 `yaml:"weights"`
+	GrayMargin     *float64                      `yaml:"gray_margin"`
+	GrayMinRated   *int                          `yaml:"gray_min_rated"`
+}
+
+// LoadOverrides reads and validates the experiments file at path. A missing file is an error
+// that wraps fs.ErrNotExist (a caller that treats it as "no overrides" checks for it).
+func LoadOverrides(path string) (*Overrides, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: cannot read %s: %w", path, err)
+	}
+	return ParseOverrides(data, path)
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// ParseOverrides validates an experiments file. name (usually its path) prefixes the errors,
+// name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
+// than 1, empty or repeated senders and answer ids, weights that are negative, not numbers or
+// all 0, a gray_margin below 0 or a gray_min_rated below 2. Whether the ids exist in the
+// knowledge base is checked when a Set is built (New).
+func ParseOverrides(data []byte, name string) (*Overrides, error) {
+	var doc overridesDoc
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s:1: empty experiments file (want at least version: 1)", name)
+		}
+		return nil, yamlError(name, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
+		top = top.Content[0]
+	}
+	o := &Overrides{ExcludeSenders: doc.ExcludeSenders, Stop: doc.Stop, Release: doc.Release, Weights: doc.Weights,
+		GrayMargin: DefaultGrayMargin, GrayMinRated: DefaultGrayMinRated, name: name, lines: map[string]int{}}
+	probs := &problems{name: name}
+	fail := probs.add
+	if doc.Version != 1 {
+		fail(lineOr(valueOf(top, "version"), top), "version %d: want version: 1", doc.Version)
+	}
+	ids := func(key string, list []string, what string) {
+		n := valueOf(top, key)
+		seen := map[string]int{}
+		for i, id := range list {
+			line := lineOr(item(n, i), n)
+			switch {
+			case strings.TrimSpace(id) == "":
+				fail(line, "%s #%d: empty %s", key, i+1, what)
+			case id != strings.TrimSpace(id):
+				fail(line, "%s: %q has spaces at its ends", key, id)
+			case seen[id] > 0:
+				fail(line, "%s: %q listed twice (first at line %d)", key, id, seen[id])
+			default:
+				seen[id] = line
+				o.lines[key+"\x00"+id] = line
+			}
+		}
+	}
+	ids("exclude_senders", doc.ExcludeSenders, "sender id")
+	ids("stop", doc.Stop, "answer id")
+	ids("release", doc.Release, "answer id")
+	wn := valueOf(top, "weights")
+	for exp, ws := range doc.Weights {
+		en := valueOf(wn, exp)
+		line := lineOr(keyOf(wn, exp), wn)
+		o.lines["weights\x00"+exp] = line
+		if len(ws) == 0 {
+			fail(line, "weights: experiment %q: no answers", exp)
+			continue
+		}
+		served := 0
+		for id, w := range ws {
+			al := lineOr(valueOf(en, id), en)
+			o.lines["weights\x00"+exp+"\x00"+id] = al
+			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+				fail(al, "weights: experiment %q: answer %q: weight %v: want a number ≥ 0 (0: not served)", exp, id, w)
+			} else if w > 0 {
+				served++
+			}
+		}
+		if served == 0 {
+			fail(line, "weights: experiment %q: every weight is 0: at least one answer must be served", exp)
+		}
+	}
+	if doc.GrayMargin != nil {
+		if m := *doc.GrayMargin; math.IsNaN(m) || math.IsInf(m, 0) || m < 0 {
+			fail(lineOr(valueOf(top, "gray_margin"), top), "gray_margin %v: want rating points ≥ 0", m)
+		} else {
+			o.GrayMargin = m
+		}
+	}
+	if doc.GrayMinRated != nil {
+		if m := *doc.GrayMinRated; m < 2 {
+			fail(lineOr(valueOf(top, "gray_min_rated"), top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
+		} else {
+			o.GrayMinRated = m
+		}
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// problems collects a file's problems; err reports them in line order, each as name:line: …
+type problems struct {
+	name string
+	list []problem
+}
+
+type problem struct {
+	line int
+	msg  string
+}
+
+func (p *problems) add(line int, format string, args ...any) {
+	p.list = append(p.list, problem{line, fmt.Sprintf(format, args...)})
+}
+
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(p.list, func(a, b problem) int { return cmp.Compare(a.line, b.line) })
+	errs := make([]error, len(p.list))
+	for i, q := range p.list {
+		errs[i] = fmt.Errorf("%s:%d: %s", p.name, q.line, q.msg)
+	}
+	return errors.Join(errs...)
+}
+
+// line returns where key (e.g. "stop\x00id") is in the file, or 0.
+func (o *Overrides) line(key string) int { return o.lines[key] }
+
+// Name is the file the overrides were read from (for messages).
+func (o *Overrides) Name() string { return o.name }
+
+// yamlError rewrites yaml.v3's "line N: problem" messages as name:N: problem.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, msg := range te.Errors {
+			if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
+				errs = append(errs, errors.New(name+":"+m[1]+": "+msg[len(m[0]):]))
+			} else {
+				errs = append(errs, errors.New(name+": "+msg))
+			}
+		}
+		return errors.Join(errs...)
+	}
+	if m := yamlLinePrefix.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%s:%s: %w", name, m[1], err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// valueOf returns the value node of key in mapping node m, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// keyOf returns the key node of key in mapping node m, or nil.
+func keyOf(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+// item returns the i-th element of sequence node s, or nil.
+func item(s *yaml.Node, i int) *yaml.Node {
+	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
+		return nil
+	}
+	return s.Content[i]
+}
+
+// lineOr returns the line of n, else of fallback, else 1.
+func lineOr(n, fallback *yaml.Node) int {
+	switch {
+	case n != nil && n.Line > 0:
+		return n.Line
+	case fallback != nil && fallback.Line > 0:
+		return fallback.Line
+	}
+	return 1
+}

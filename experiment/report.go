@@ -1,0 +1,155 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Report is one experiment's results: per variant, the served answers, the ratings' mean with
+// its 95 % t interval, the resolved share and the repeat rate with Wilson intervals; and each
+// variant against the control:
+//
+//   - mean rating: Welch's t-test (unequal variances; ratings are 1–5 scores whose spread
+//     differs between answers) — the primary metric, on which Verdict rests;
+//   - resolved share (of the answers with a resolved yes or no) and repeat rate (of the served
+//     answers): pooled two-proportion z-tests — secondary metrics.
+//
+// With several variants, each comparison is held against Alpha divided by the number of
+// variants compared with the control (Bonferroni), so the chance of calling any equal variant
+// different on the rating stays at most Alpha. The three metrics are not corrected against
+// each other: the rating decides, resolved and repeats are read beside it (an A/A simulation
+// shows each at about Alpha on its own). Needed is the per-variant sample size at which the
+// observed difference, were it true, would be found with probability Power.
+type Report struct {
+	Experiment string `json:"experiment"`
+	Control    string `json:"control"`
+	// Alpha is the family's significance level; Comparisons the number of variants compared
+	// with the control (the Bonferroni divisor); each test's Alpha is the ratio.
+	Alpha       float64         `json:"alpha"`
+	Comparisons int             `json:"comparisons"`
+	Variants    []VariantReport `json:"variants"`
+	// Verdict says in a sentence what the ratings show.
+	Verdict string `json:"verdict"`
+}
+
+// VariantReport is one variant's line of a Report.
+type VariantReport struct {
+	ID        string     `json:"id"`
+	Control   bool       `json:"control,omitempty"`
+	Weight    float64    `json:"weight"`
+	Share     float64    `json:"share"` // of the experiment's senders now
+	Stopped   bool       `json:"stopped,omitempty"`
+	Gray      bool       `json:"gray,omitempty"`
+	GrayUntil *time.Time `json:"gray_until,omitempty"`
+	GrayNote  string     `json:"gray_note,omitempty"`
+	Served    int64      `json:"served"`
+	Rated     int64      `json:"rated"`
+	Rating    Mean       `json:"rating"`
+	Resolved  Share      `json:"resolved"`
+	Repeat    Share      `json:"repeat"`
+	// VsControl compares the variant with the control; nil for the control.
+	VsControl *Comparison `json:"vs_control,omitempty"`
+}
+
+// Comparison is a variant against the control, metric by metric.
+type Comparison struct {
+	Rating   Test `json:"rating"`
+	Resolved Test `json:"resolved"`
+	Repeat   Test `json:"repeat"`
+}
+
+// Reports returns every experiment's Report for res, in knowledge-base order.
+func (s *Set) Reports(res Results) []Report {
+	out := make([]Report, 0, len(s.Experiments()))
+	for _, e := range s.Experiments() {
+		out = append(out, s.report(e, res))
+	}
+	return out
+}
+
+// Report returns the Report of experiment id for res; false when there is no such experiment.
+func (s *Set) Report(id string, res Results) (Report, bool) {
+	e := s.Experiment(id)
+	if e == nil {
+		return Report{}, false
+	}
+	return s.report(e, res), true
+}
+
+func (s *Set) report(e *Experiment, res Results) Report {
+	c := res[e.Control().ID]
+	r := Report{Experiment: e.ID, Control: e.Control().ID, Alpha: s.alpha}
+	for j := 1; j < len(e.Variants); j++ {
+		if res[e.Variants[j].ID].Served > 0 {
+			r.Comparisons++
+		}
+	}
+	alpha := s.alpha / float64(max(1, r.Comparisons))
+	for j := range e.Variants {
+		v := &e.Variants[j]
+		n := res[v.ID]
+		vr := VariantReport{ID: v.ID, Control: j == 0, Weight: v.Weight, Share: v.Share, Stopped: v.Stopped,
+			Gray: v.Gray, GrayNote: v.GrayNote, Served: n.Served, Rated: n.Rated,
+			Rating:   meanCI(n.ratings(), s.alpha),
+			Resolved: wilson(n.Resolved, n.ResolvedKnown, s.alpha),
+			Repeat:   wilson(n.Repeats, n.Served, s.alpha)}
+		if !v.GrayUntil.IsZero() {
+			t := v.GrayUntil
+			vr.GrayUntil = &t
+		}
+		if j > 0 {
+			vr.VsControl = &Comparison{
+				Rating:   welch(n.ratings(), c.ratings(), alpha),
+				Resolved: twoProp(n.Resolved, n.ResolvedKnown, c.Resolved, c.ResolvedKnown, alpha),
+				Repeat:   twoProp(n.Repeats, n.Served, c.Repeats, c.Served, alpha),
+			}
+		}
+		r.Variants = append(r.Variants, vr)
+	}
+	r.Verdict = verdict(&r)
+	return r
+}
+
+// verdict says what the ratings show.
+func verdict(r *Report) string {
+	var better, worse []string
+	var short []string // variants without enough ratings for the observed difference
+	rated := false
+	for _, v := range r.Variants[1:] {
+		t := v.VsControl.Rating
+		if v.Rated > 0 {
+			rated = true
+		}
+		switch {
+		case t.Significant && t.Diff > 0:
+			better = append(better, fmt.Sprintf("%s rates higher than the control (%+.2f, p = %s)", v.ID, t.Diff, pString(t.P)))
+		case t.Significant && t.Diff < 0:
+			worse = append(worse, fmt.Sprintf("%s rates lower than the control (%+.2f, p = %s)", v.ID, t.Diff, pString(t.P)))
+		case t.Needed > t.Have:
+			short = append(short, fmt.Sprintf("%s needs about %d ratings per variant to tell %+.2f apart (has %d)", v.ID, t.Needed, t.Diff, t.Have))
+		}
+	}
+	if len(better)+len(worse) > 0 {
+		return strings.Join(append(better, worse...), "; ")
+	}
+	if !rated || r.Variants[0].Rated == 0 {
+		return "no ratings to compare yet"
+	}
+	if len(short) > 0 {
+		return "no significant difference in ratings yet: " + strings.Join(short, "; ")
+	}
+	return "no significant difference in ratings"
+}
+
+// pString formats a p-value for people: 0.0123, or 3.2e-07 when small.
+func pString(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "n/a"
+	case p < 0.0001:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.4f", p)
+}
