@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +17,8 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // abResults reads the decision log's per-variant results: every decision with a variant made
@@ -34,14 +35,31 @@ type abQuery struct {
 	Exclude []string
 }
 
-// errNoStore is what --db and --data-dir answer until the store package is wired in
-// (openStoreResults).
-var errNoStore = errors.New("this build reads the decision log from --log files only: the store (--db, --data-dir) is not wired into zhiyi ab yet")
-
-// openStoreResults opens the store's decision log as an abResults. The store package is not
-// in this build; see the lead's note in the experiment branch's report for the code that goes here.
-func openStoreResults(_ context.Context, dbURL, dataDir string) (abResults, func() error, error) {
-	return nil, nil, fmt.Errorf("--db %q --data-dir %q: %w", dbURL, dataDir, errNoStore)
+// openStoreResults opens the store's decision log as an abResults: decisions (variant, sender
+// hash, repeat) and feedback (each message's latest rating and resolved value).
+func openStoreResults(ctx context.Context, dbURL, dataDir string) (abResults, func() error, error) {
+	db, err := store.Open(ctx, store.Config{URL: dbURL, DataDir: dataDir})
+	if err != nil {
+		return nil, nil, err
+	}
+	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
+		ex := map[string]bool{}
+		for _, id := range q.Exclude {
+			ex[db.Hash(id)] = true
+		}
+		tl := experiment.Tally{Exclude: func(h string) bool { return ex[h] }}
+		if err := db.Decisions(ctx, store.Query{Since: q.Since}, func(d *store.Decision) error {
+			tl.Decision(d.MsgID, d.Variant, d.SenderHash, d.Repeat)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		err := db.Feedback(ctx, store.FeedbackQuery{Since: q.Since}, func(f *store.FeedbackRecord) error {
+			tl.Feedback(f.MsgID, f.Time, f.Rating, f.Resolved)
+			return nil
+		})
+		return tl.Results(), err
+	}, db.Close, nil
 }
 
 func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -173,18 +191,8 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 	return kb, m.CreatedAt, err
 }
 
-// abSince reads --since: a duration back from now (720h), or what parseSince takes (a date in
-// China time, an RFC 3339 time, "" for everything).
-func abSince(s string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	t, err := parseSince(s)
-	if err != nil {
-		return t, fmt.Errorf("%w, or a duration back from now (720h)", err)
-	}
-	return t, nil
-}
+// abSince reads --since as every command does (serve.ParsePeriod: 30d, 720h, a date).
+func abSince(s string, now time.Time) (time.Time, error) { return serve.ParsePeriod(s, now) }
 
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
 // store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).

@@ -250,7 +250,7 @@ func TestABErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"ab", "--kb", kb}, 2, "where is the decision log?"},
-		{[]string{"ab", "--kb", kb, "--db", "sqlite:x.db"}, 1, "the store (--db, --data-dir) is not wired into zhiyi ab yet"},
+		{[]string{"ab", "--kb", kb, "--db", "mysql://x"}, 1, `unsupported database URL "mysql://x"`},
 		{[]string{"ab", "--kb", kb, "--log", bad, "--db", "x"}, 2, "not both"},
 		{[]string{"ab", "--kb", kb, "--log", bad}, 1, bad + ":2: invalid character"},
 		{[]string{"ab", "--kb", kb, "--log", neither}, 1, neither + ":1: neither a decision"},
