@@ -90,7 +90,7 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	now := time.Now()
 	from, err := abSince(*since, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("--since: %w", err)
 	}
 	kb, created, err := abKB(*model, *kbPath)
 	if err != nil {
