@@ -32,6 +32,8 @@ func (r *Result) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(r.Priority), 10)
 	}
 	b = appendOptString(b, "rule", r.Rule)
+	b = appendOptString(b, "experiment", r.Experiment)
+	b = appendOptString(b, "variant", r.Variant)
 	if a := r.Answer; a != nil {
 		b = appendKey(b, "answer", true)
 		if e := a.encoded; e != nil && e.id == a.ID && e.text == a.Text {

@@ -55,6 +55,7 @@ func TestResultAppendJSONMatchesEncodingJSON(t *testing.T) {
 		{"encoded answer, text changed", Result{Answer: &Answer{ID: "a.1", Text: "换货", encoded: newEncodedAnswer("a.1", "退货")}}},
 		{"encoded answer, id changed", Result{Answer: &Answer{ID: "a.2", Text: "退货", encoded: newEncodedAnswer("a.1", "退货")}}},
 		{"reply fields", Result{Intent: "human_agent", Route: RouteHandoff, Priority: 1, Rule: "complaint-12315",
+			Experiment: "human_agent", Variant: "human_agent.b",
 			Sentiment: &Sentiment{Tag: "urgent", Label: "紧急", Score: 0.93, Strong: true, Reason: "threat", Cues: []string{"12315", "投诉"}},
 			Context:   &Conversation{Turn: 3, ActiveIntent: "refund_progress", Repeat: true, Escalation: "repeat"}}},
 		{"reply fields, zero", Result{Sentiment: &Sentiment{}, Context: &Conversation{}}},

@@ -108,7 +108,11 @@ type Result struct {
 	// Priority ranks a handoff for the agents' queue: 1 urgent, 2 high, 3 normal (0: none).
 	Priority int `json:"priority,omitempty"`
 	// Rule is the id of the operator's rule that decided the message (package reply).
-	Rule       string        `json:"rule,omitempty"`
+	Rule string `json:"rule,omitempty"`
+	// Experiment is the A/B experiment the answer belongs to and Variant the answer counted in
+	// it (package reply, through package experiment); empty when not in one.
+	Experiment string        `json:"experiment,omitempty"`
+	Variant    string        `json:"variant,omitempty"`
 	Answer     *Answer       `json:"answer,omitempty"`
 	Candidates []Candidate   `json:"candidates"`
 	Rewrites   []nlp.Rewrite `json:"rewrites"`

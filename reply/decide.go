@@ -1,6 +1,8 @@
 package reply
 
 import (
+	"strings"
+
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/rules"
@@ -162,4 +164,34 @@ func (r *Replier) fillAnswer(res *intent.Result, kb *index.KB, vars map[string]s
 
 func round4(x float64) float64 {
 	return float64(int64(x*1e4+0.5)) / 1e4
+}
+
+// chooseVariant answers with the variant the customer is assigned to when the intent is an A/B
+// experiment (sticky for the conversation), and only suggests a variant still in its gray
+// release.
+func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Request) {
+	if r.cfg.Experiments == nil {
+		return
+	}
+	set := r.cfg.Experiments()
+	if set == nil {
+		return
+	}
+	a := set.AssignSticky(res.Intent, req.SenderID, d.state.Experiments[res.Intent])
+	if a.Answer == nil {
+		return
+	}
+	if a.Answer.ID != res.Answer.ID || strings.Contains(a.Answer.Text, "{{") {
+		res.Answer = &intent.Answer{ID: a.Answer.ID, Text: a.Answer.Template().Fill(req.Vars)}
+	}
+	res.Experiment, res.Variant = a.Experiment, a.Variant
+	if a.Gray && res.Route == intent.RouteAuto {
+		res.Route, res.Reason = intent.RouteSuggest, "a new answer in its gray release: an agent checks it first"
+	}
+	if a.Variant != "" && d.stateOK {
+		if d.state.Experiments == nil {
+			d.state.Experiments = map[string]string{}
+		}
+		d.state.Experiments[res.Intent] = a.Variant
+	}
 }

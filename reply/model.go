@@ -23,4 +23,6 @@ func (m *Model) Decide(ctx context.Context, req intent.Request) *Decision {
 }
 
 // Commit remembers a decided turn (Replier.Commit).
-func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) { m.rp.Commit(ctx, d, response) }
+func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
+	m.rp.Commit(ctx, d, response)
+}

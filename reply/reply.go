@@ -9,6 +9,7 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -41,6 +42,9 @@ type Config struct {
 	// Rules returns the operator's rules in force (rules.Live.Current); nil, or a nil set,
 	// means none.
 	Rules func() *rules.Set
+	// Experiments chooses an intent's answer among its variants (experiment.Live.Current); nil,
+	// or a nil set, answers with the first answer.
+	Experiments func() *experiment.Set
 	// Sentiment tags the tone; nil tags nothing.
 	Sentiment *sentiment.Analyzer
 	// NoSentimentHandoff keeps urgent and strongly negative messages on their route (they are
@@ -159,6 +163,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 
 	if rule != nil {
 		r.applyRule(&res, rule, eng, req.Vars)
+	}
+	if res.Answer != nil && (rule == nil || rule.Action.Kind == rules.ActIntent) {
+		r.chooseVariant(d, &res, req)
 	}
 	if r.cfg.Sentiment != nil {
 		r.applySentiment(&res, &tone, rule)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/rules"
@@ -295,4 +297,64 @@ func strip(body string) string {
 	}
 	j := strings.IndexAny(body[i+10:], ",}")
 	return body[:i] + body[i+10+j:]
+}
+
+func TestVariants(t *testing.T) {
+	kb, err := index.ParseKB([]byte(`shop: t
+version: 1
+intents:
+  - id: shipping_time
+    label: 发货时间
+    category: 咨询
+    priority: 2
+    examples: [什么时候发货]
+    answers:
+      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
+      - {id: shipping_time.b, text: "{{nickname|亲}}，马上帮您催仓库，48 小时内一定发出", gray: 72h}
+`), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newR := func() *Replier {
+		r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
+		return r
+	}
+	a, b := newR(), newR()
+	variants := map[string]int{}
+	for i := range 40 {
+		sender := fmt.Sprint("wm", i)
+		req := intent.Request{Text: "什么时候发货", MsgID: "v" + sender, SenderID: sender, Vars: map[string]string{"nickname": "小王"}}
+		da, _ := send(t, a, req)
+		db, _ := send(t, b, req)
+		ra, rb := da.Result, db.Result
+		if ra.Variant != rb.Variant || ra.Answer.ID != rb.Answer.ID {
+			t.Fatalf("sender %s: two repliers assign %s and %s", sender, ra.Variant, rb.Variant)
+		}
+		variants[ra.Variant]++
+		switch ra.Variant {
+		case "shipping_time.b":
+			if ra.Route != intent.RouteSuggest || ra.Answer.Text != "小王，马上帮您催仓库，48 小时内一定发出" {
+				t.Errorf("a gray variant: route %s, answer %q; want it suggested, filled", ra.Route, ra.Answer.Text)
+			}
+		case "shipping_time.a":
+			if ra.Route != intent.RouteAuto {
+				t.Errorf("the control: route %s, want auto", ra.Route)
+			}
+		default:
+			t.Errorf("variant %q", ra.Variant)
+		}
+		// the assignment sticks for the conversation
+		d2, _ := send(t, a, intent.Request{Text: "什么时候发货啊", MsgID: "w" + sender, SenderID: sender})
+		if d2.Result.Variant != ra.Variant {
+			t.Errorf("sender %s: second message in variant %s, first in %s", sender, d2.Result.Variant, ra.Variant)
+		}
+	}
+	if variants["shipping_time.a"] < 8 || variants["shipping_time.b"] < 8 {
+		t.Errorf("40 senders split %v", variants)
+	}
 }

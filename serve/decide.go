@@ -68,7 +68,7 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 // decisionRow is the decision log's row for one decided message: masked text, hashed ids.
 func (s *Server) decisionRow(req intent.Request, res *intent.Result, text string, took time.Duration) store.Decision {
 	d := store.Decision{MsgID: res.MsgID, Time: time.Now(), Channel: req.Channel, Text: text, Intent: res.Intent,
-		Confidence: res.Confidence, Route: string(res.Route), Reason: res.Reason, Rule: res.Rule, Model: res.Model,
+		Confidence: res.Confidence, Route: string(res.Route), Reason: res.Reason, Rule: res.Rule, Variant: res.Variant, Model: res.Model,
 		LatencyMicros: took.Microseconds()}
 	if s.hash != nil {
 		if req.SenderID != "" {
