@@ -32,7 +32,7 @@ $(MODEL)/manifest.json: $(shell find $(SHOP) -type f ! -path '*/holdout/*' ! -pa
 model: build $(MODEL)/manifest.json
 
 run: build model
-	./$(BIN) serve --model $(MODEL) --addr $(ADDR)
+	./$(BIN) serve --model $(MODEL) --addr $(ADDR) --rules $(SHOP)/rules.yaml
 
 eval: model
 	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout/holdout_2026-11.jsonl --html $(MODEL)-holdout.html

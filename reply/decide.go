@@ -2,6 +2,7 @@ package reply
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -84,7 +85,7 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
 // the response's context. d.state is the state before this turn.
-func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64) {
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
 	if res.Context != nil {
@@ -95,7 +96,8 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// Repeats: the same need again, soon after it was answered automatically.
 	// (The previous turn was answered automatically, or was itself a repeat of such an answer.)
 	if last := st.Last(); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
-		sticky(res.Intent) && res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() {
+		sticky(res.Intent) && res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
+		similarity(last.Text, text) >= r.cfg.RepeatSimilarity {
 		ctxInfo.Repeat = true
 		st.Repeats++
 		r.met.repeats.Inc()
@@ -194,4 +196,41 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 		}
 		d.state.Experiments[res.Intent] = a.Variant
 	}
+}
+
+// similarity is the Dice coefficient of two texts' character pairs (letters, digits and Chinese
+// characters; spaces and punctuation skipped): 1 for the same words, 0 for nothing in common.
+func similarity(a, b string) float64 {
+	pa, pb := pairs(a), pairs(b)
+	if len(pa) == 0 || len(pb) == 0 {
+		return 0
+	}
+	shared, na, nb := 0, 0, 0
+	for p, n := range pa {
+		shared += min(n, pb[p])
+		na += n
+	}
+	for _, n := range pb {
+		nb += n
+	}
+	return 2 * float64(shared) / float64(na+nb)
+}
+
+// pairs counts a text's consecutive character pairs (a lone character counts as a pair with
+// itself).
+func pairs(s string) map[[2]rune]int {
+	var rs []rune
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			rs = append(rs, r)
+		}
+	}
+	out := map[[2]rune]int{}
+	if len(rs) == 1 {
+		out[[2]rune{rs[0], rs[0]}]++
+	}
+	for i := 1; i < len(rs); i++ {
+		out[[2]rune{rs[i-1], rs[i]}]++
+	}
+	return out
 }

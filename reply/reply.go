@@ -32,6 +32,8 @@ const (
 	DefaultStateTimeout  = 30 * time.Millisecond
 	DefaultEscalateAfter = 2
 	DefaultRepeatWindow  = 10 * time.Minute
+	// DefaultRepeatSimilarity is Config.RepeatSimilarity's default.
+	DefaultRepeatSimilarity = 0.3
 )
 
 // Config is what a Replier decides with. The zero value decides each message alone, without
@@ -57,8 +59,11 @@ type Config struct {
 	// EscalateAfter is how many consecutive fallbacks hand a conversation off (default 2).
 	EscalateAfter int
 	// RepeatWindow is how soon after an automatic answer the same need counts as a repeat
-	// (default 10 minutes).
-	RepeatWindow time.Duration
+	// (default 10 minutes), and RepeatSimilarity how alike the two messages must be (the Dice
+	// coefficient of their character pairs, default 0.3): a follow-up on the same topic (那运费谁出
+	// after 东西不要了怎么寄回去) is no repeat; the same question asked again is.
+	RepeatWindow     time.Duration
+	RepeatSimilarity float64
 	// Now is the clock (default time.Now): a request without sent_at happens now.
 	Now func() time.Time
 	// Metrics receives the counters (nil: none). Log receives one line per state outage.
@@ -89,6 +94,9 @@ func New(cfg Config) *Replier {
 	}
 	if cfg.RepeatWindow <= 0 {
 		cfg.RepeatWindow = DefaultRepeatWindow
+	}
+	if cfg.RepeatSimilarity <= 0 {
+		cfg.RepeatSimilarity = DefaultRepeatSimilarity
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -171,7 +179,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		r.applySentiment(&res, &tone, rule)
 	}
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at)
+		r.converse(d, &res, eng.Policy(), at, masked)
 	}
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)

@@ -358,3 +358,23 @@ intents:
 		t.Errorf("40 senders split %v", variants)
 	}
 }
+
+func TestFollowUpIsNoRepeat(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	send(t, r, intent.Request{Text: "什么时候发货", MsgID: "f1", SenderID: "wmF"})
+	d, _ := send(t, r, intent.Request{Text: "多久能发出", MsgID: "f2", SenderID: "wmF"})
+	if d.Result.Intent != "shipping_time" {
+		t.Fatalf("intent %s, the test needs shipping_time", d.Result.Intent)
+	}
+	if d.Result.Context.Repeat {
+		t.Errorf("a follow-up worded differently counted as a repeat: %+v", *d.Result.Context)
+	}
+	for _, tc := range []struct {
+		a, b string
+		min  float64
+	}{{"什么时候发货", "到底什么时候发货", 0.7}, {"什么时候发货", "多久能发出", 0}, {"", "a", 0}} {
+		if s := similarity(tc.a, tc.b); s < tc.min || tc.min == 0 && s != 0 {
+			t.Errorf("similarity(%q, %q) = %.2f", tc.a, tc.b, s)
+		}
+	}
+}

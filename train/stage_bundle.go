@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
 // startBundle creates the temporary bundle directory beside Out and copies the parts that come
@@ -94,7 +96,7 @@ func copyDicts(from, to string) error {
 	if err := os.MkdirAll(to, 0o755); err != nil {
 		return err
 	}
-	for _, name := range nlp.DictFiles {
+	for _, name := range append(slices.Clone(nlp.DictFiles), sentiment.LexiconFile) {
 		err := copyFile(filepath.Join(from, name), filepath.Join(to, name))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err

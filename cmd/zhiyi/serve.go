@@ -14,19 +14,71 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
+
+// serveFlags are zhiyi serve's flags beyond serve.Config's: the parts wired around the server.
+// Each has an environment variable; the flag wins.
+type serveFlags struct {
+	redis, redisPrefix        string
+	redisTimeout, sessionTTL  time.Duration
+	maxTurns, maxConvs        int
+	rules, experiments        string
+	dataDir, db, retain       string
+	spoolMax                  int64
+	record                    bool
+	hashKey                   string
+	learn                     bool
+	learnEvery                time.Duration
+	learnMin                  int
+	console                   bool
+	sentimentHandoff          bool
+	escalateAfter             int
+	repeatWindow              time.Duration
+	alerts                    alert.Flags
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.redis, "redis", env("ZHIYI_REDIS", ""), "share conversation state through Redis (redis://[:password@]host:port/db); empty: in this process (env ZHIYI_REDIS, preferred: the URL may hold a password)")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", env("ZHIYI_REDIS_PREFIX", "zhiyi:conv:"), "key prefix of conversations in Redis (env ZHIYI_REDIS_PREFIX)")
+	fs.DurationVar(&f.redisTimeout, "redis-timeout", envDuration("ZHIYI_REDIS_TIMEOUT", 50*time.Millisecond), "longest a Redis call may take before the message is answered without context (env ZHIYI_REDIS_TIMEOUT)")
+	fs.DurationVar(&f.sessionTTL, "session-ttl", envDuration("ZHIYI_SESSION_TTL", 30*time.Minute), "a conversation idle this long is forgotten (env ZHIYI_SESSION_TTL)")
+	fs.IntVar(&f.maxTurns, "session-max-turns", envInt("ZHIYI_SESSION_MAX_TURNS", 6), "customer turns a conversation remembers (env ZHIYI_SESSION_MAX_TURNS)")
+	fs.IntVar(&f.maxConvs, "session-max-conversations", envInt("ZHIYI_SESSION_MAX_CONVERSATIONS", 100000), "conversations kept in this process without Redis (env ZHIYI_SESSION_MAX_CONVERSATIONS)")
+	fs.StringVar(&f.rules, "rules", env("ZHIYI_RULES", ""), "the operator's keyword rules (rules.yaml), reloaded with the bundle (env ZHIYI_RULES)")
+	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
+	fs.StringVar(&f.dataDir, "data-dir", env("ZHIYI_DATA_DIR", "data"), "directory of the decision log (SQLite) and its spool (env ZHIYI_DATA_DIR)")
+	fs.StringVar(&f.db, "db", env("ZHIYI_DB", ""), "the decision log in PostgreSQL, shared by replicas (postgres://…); empty: SQLite in --data-dir (env ZHIYI_DB)")
+	fs.StringVar(&f.retain, "retain", env("ZHIYI_RETAIN", "90d"), "keep decisions this long (90d, 720h; 0: forever) (env ZHIYI_RETAIN)")
+	fs.Int64Var(&f.spoolMax, "spool-max", int64(envInt("ZHIYI_SPOOL_MAX", 256<<20)), "bytes the spool may hold while the database is down (env ZHIYI_SPOOL_MAX)")
+	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")
+	fs.StringVar(&f.hashKey, "hash-key", env("ZHIYI_HASH_KEY", ""), "key hashing sender and chat ids in the log (default: one kept in the database) (env ZHIYI_HASH_KEY)")
+	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one (env ZHIYI_LEARN)")
+	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
+	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", 20), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
+	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
+	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
+	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
+	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
+	f.alerts.RegisterFlags(fs)
+}
 
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi serve", flag.ContinueOnError)
 	var cfg serve.Config
 	cfg.RegisterFlags(fs)
+	var sf serveFlags
+	sf.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
 	}
 	// One write per batch of request lines, not per request; flushed on the way out.
 	logOut := serve.NewLogWriter(stderr, 200*time.Millisecond)
@@ -34,13 +86,6 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	log, err := serve.NewLogger(logOut, cfg.LogLevel)
 	if err != nil {
 		return err
-	}
-	load := func(ctx context.Context, dir string) (serve.Engine, error) {
-		e, err := intent.Load(ctx, dir)
-		if err != nil {
-			return nil, err // never a typed nil Engine
-		}
-		return e, nil
 	}
 	// An older zhiyi train killed between the two renames of its commit left no bundle at
 	// --model but the previous one beside it: put it back rather than fail.
@@ -53,10 +98,16 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			fmt.Fprintf(stderr, "cannot repair %s: %v\n", cfg.ModelDir, err)
 		}
 	}
-	srv, err := serve.New(cfg, load, log)
+	w, err := wire(ctx, cfg, sf, log)
 	if err != nil {
 		return err
 	}
+	defer w.close()
+	srv, err := serve.New(cfg, w.load, log, w.options()...)
+	if err != nil {
+		return err
+	}
+	w.started(ctx, srv)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -68,6 +119,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	fmt.Fprintf(stdout, "zhiyi ready on %s (model %s) — try:\n  curl -s -X POST http://%s/intent -H 'Content-Type: application/json' -d '{\"text\":\"东西不要了怎么寄回去\"}'\n",
 		ln.Addr(), srv.ModelVersion(), curlHost(ln.Addr()))
+	if sf.console && cfg.AdminToken != "" {
+		fmt.Fprintf(stdout, "console: http://%s/console (sign in with the admin token)\n", curlHost(ln.Addr()))
+	}
 	return srv.Serve(ctx, ln)
 }
 

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"errors"
+	iofs "io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/zhiyi-ai/zhiyi/alert"
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/session"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// wiring is everything zhiyi serve puts around the server: conversation state, rules,
+// experiments, the decision log, alerts and learning. It outlives reloads; each bundle loaded
+// gets a reply.Model over it.
+type wiring struct {
+	cfg serve.Config
+	sf  serveFlags
+	log *slog.Logger
+	set *metrics.Set // the parts' metrics, written by GET /metrics
+
+	sessions session.Store
+	rules    *rules.Live // nil without --rules
+	exps     experiment.Live
+	db       *store.DB
+	rec      *store.Recorder
+	alerter  *alert.Alerter
+
+	current atomic.Pointer[intent.Engine] // the engine loaded last
+	srv     *serve.Server
+	stop    context.CancelFunc
+}
+
+// wire builds the parts from the flags. A part that cannot start (a bad Redis URL, a database
+// that cannot be opened, a bad alerts file) is an error before anything serves.
+func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger) (*wiring, error) {
+	w := &wiring{cfg: cfg, sf: sf, log: log, set: metrics.NewSet()}
+	var err error
+	if sf.redis != "" {
+		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
+			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set})
+	} else {
+		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, TTL: sf.sessionTTL, Metrics: w.set})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sf.rules != "" {
+		w.rules = new(rules.Live)
+	}
+	if sf.record {
+		var key []byte
+		if sf.hashKey != "" {
+			key = []byte(sf.hashKey)
+		}
+		if w.db, err = store.Open(ctx, store.Config{DataDir: sf.dataDir, URL: sf.db, HashKey: key, Logger: log}); err != nil {
+			w.close()
+			return nil, err
+		}
+		retain, err := retention(sf.retain)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		if w.rec, err = store.NewRecorder(w.db, store.RecorderConfig{DataDir: sf.dataDir, SpoolMax: sf.spoolMax, Retain: retain,
+			Metrics: w.set, Logger: log}); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	if sf.alerts.Enabled() {
+		acfg, err := sf.alerts.Config()
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		acfg.Logger, acfg.Metrics = log, w.set
+		if w.alerter, err = alert.New(acfg); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	if sf.experiments != "" {
+		if err := w.exps.LoadOverrides(sf.experiments); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			w.close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// retention reads --retain: 90d, 720h, or 0 for forever.
+func retention(v string) (time.Duration, error) {
+	if v == "0" || v == "" {
+		return -1, nil // store: a negative Retain keeps everything
+	}
+	t, err := serve.ParsePeriod(v, time.Unix(0, 0).Add(1<<62))
+	if err != nil {
+		return 0, err
+	}
+	return time.Unix(0, 0).Add(1<<62).Sub(t), nil
+}
+
+// load is the server's Loader: the engine, its sentiment lexicon and a replier over the parts.
+func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
+	eng, err := intent.Load(ctx, dir)
+	if err != nil {
+		return nil, err // never a typed nil Engine
+	}
+	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))
+	if errors.Is(err, iofs.ErrNotExist) {
+		lex, err = nil, nil // the embedded model alone
+	}
+	var tone *sentiment.Analyzer
+	if err == nil {
+		tone, err = sentiment.New(lex, sentiment.Options{})
+	}
+	if err != nil {
+		eng.Close()
+		return nil, err
+	}
+	if w.rules != nil && w.rules.Current() == nil {
+		// the first load: rules that do not load keep zhiyi from starting
+		if err := w.rules.Load(w.sf.rules, w.rulesOptions(eng)); err != nil {
+			eng.Close()
+			return nil, err
+		}
+	}
+	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
+	if err != nil {
+		eng.Close()
+		return nil, err
+	}
+	for _, warn := range warnings {
+		w.log.Warn("experiments", slog.String("warning", warn))
+	}
+	rc := reply.Config{Sessions: w.sessions, Experiments: w.exps.Current, Sentiment: tone, NoSentimentHandoff: !w.sf.sentimentHandoff,
+		MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log}
+	if w.rules != nil {
+		rc.Rules = w.rules.Current
+	}
+	w.current.Store(eng)
+	return reply.NewModel(eng, reply.New(rc)), nil
+}
+
+func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
+	opt := rules.Options{Analyzer: eng.Analyzer()}
+	if kb := eng.KB(); kb != nil {
+		opt.Intents = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
+	}
+	return opt
+}
+
+// reloadParts reloads what goes with the bundle: the rules (checked against the new bundle's
+// intents) and the experiments file. A file that fails keeps its previous version serving.
+func (w *wiring) reloadParts(ctx context.Context) error {
+	var errs []error
+	if eng := w.current.Load(); w.rules != nil && eng != nil {
+		if err := w.rules.Load(w.sf.rules, w.rulesOptions(eng)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if w.sf.experiments != "" {
+		if err := w.exps.LoadOverrides(w.sf.experiments); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// options are the server's optional parts.
+func (w *wiring) options() []serve.Option {
+	opts := []serve.Option{serve.WithMetrics(w.set), serve.WithReloadHook(w.reloadParts), serve.WithRollback(learn.Parent)}
+	if w.rec != nil {
+		opts = append(opts, serve.WithRecorder(w.rec, w.db.Hash), serve.WithUnmatched(w.unmatched))
+	}
+	if w.alerter != nil {
+		opts = append(opts, serve.WithAlerter(w.alerter), serve.WithMetrics(w.alerter.Metrics()))
+	}
+	return opts
+}
+
+// started runs the background work once the server serves: the spool's size to the alerter,
+// the experiments' results from the log, learning.
+func (w *wiring) started(ctx context.Context, srv *serve.Server) {
+	w.srv = srv
+	ctx, w.stop = context.WithCancel(ctx)
+	if w.alerter != nil && w.rec != nil {
+		go w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 {
+			st := w.rec.Stats()
+			return int64(st.Spooled) - int64(st.Replayed)
+		})
+	}
+	if w.db != nil {
+		go w.every(ctx, 5*time.Minute, w.refreshResults)
+		if w.sf.learn {
+			go w.every(ctx, w.sf.learnEvery, w.learnOnce)
+		}
+	}
+}
+
+func (w *wiring) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn(ctx)
+		}
+	}
+}
+
+// refreshResults gives the experiments the outcomes of their variants so far (gray release).
+func (w *wiring) refreshResults(ctx context.Context) {
+	res, err := variantResults(ctx, w.db, time.Time{}, nil)
+	if err != nil {
+		w.log.Warn("experiment results", slog.String("error", err.Error()))
+		return
+	}
+	if err := w.exps.SetResults(res); err != nil {
+		w.log.Warn("experiment results", slog.String("error", err.Error()))
+	}
+}
+
+// learnOnce continues the serving bundle on the corrections given since it was made, when there
+// are enough, and reloads the promoted bundle.
+func (w *wiring) learnOnce(ctx context.Context) {
+	eng := w.current.Load()
+	if eng == nil {
+		return
+	}
+	fixes, err := learn.Corrections(ctx, w.db, eng.Manifest().CreatedAt)
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
+	if len(fixes) < w.sf.learnMin {
+		return
+	}
+	res, err := learn.Promote(ctx, w.srv.ModelDir(), fixes, train.LearnConfig{})
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
+	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
+	if res.Promoted {
+		if err := w.srv.Reload(ctx, res.Bundle); err != nil {
+			w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// unmatched is GET /admin/unmatched: the period's unmatched decisions, clustered.
+func (w *wiring) unmatched(ctx context.Context, e serve.Engine, since time.Time) (any, error) {
+	m, ok := e.(*reply.Model)
+	if !ok {
+		return nil, errors.New("the engine cannot cluster")
+	}
+	var msgs []train.ClusterMessage
+	err := w.db.Decisions(ctx, store.Query{Since: since, Unmatched: true, LowConfidence: m.Policy().Suggest}, func(d *store.Decision) error {
+		text, _ := nlp.Mask(nlp.Normalize(d.Text))
+		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	lines, err := train.Cluster(ctx, m.Engine, msgs, train.ClusterConfig{})
+	if lines == nil {
+		lines = []train.SheetLine{}
+	}
+	return lines, err
+}
+
+// close stops the background work and closes the parts, the decision log's queue flushed first.
+func (w *wiring) close() {
+	if w.stop != nil {
+		w.stop()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if w.alerter != nil {
+		_ = w.alerter.Close(ctx)
+	}
+	if w.rec != nil {
+		_ = w.rec.Close()
+	}
+	if w.db != nil {
+		_ = w.db.Close()
+	}
+	if w.sessions != nil {
+		_ = w.sessions.Close()
+	}
+	_ = os.Stdout.Sync()
+}
