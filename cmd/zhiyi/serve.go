@@ -22,22 +22,22 @@ import (
 // serveFlags are zhiyi serve's flags beyond serve.Config's: the parts wired around the server.
 // Each has an environment variable; the flag wins.
 type serveFlags struct {
-	redis, redisPrefix        string
-	redisTimeout, sessionTTL  time.Duration
-	maxTurns, maxConvs        int
-	rules, experiments        string
-	dataDir, db, retain       string
-	spoolMax                  int64
-	record                    bool
-	hashKey                   string
-	learn                     bool
-	learnEvery                time.Duration
-	learnMin                  int
-	console                   bool
-	sentimentHandoff          bool
-	escalateAfter             int
-	repeatWindow              time.Duration
-	alerts                    alert.Flags
+	redis, redisPrefix       string
+	redisTimeout, sessionTTL time.Duration
+	maxTurns, maxConvs       int
+	rules, experiments       string
+	dataDir, db, retain      string
+	spoolMax                 int64
+	record                   bool
+	hashKey                  string
+	learn                    bool
+	learnEvery               time.Duration
+	learnMin                 int
+	console                  bool
+	sentimentHandoff         bool
+	escalateAfter            int
+	repeatWindow             time.Duration
+	alerts                   alert.Flags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {

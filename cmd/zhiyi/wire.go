@@ -114,7 +114,7 @@ func retention(v string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return time.Unix(0, 0).Add(1<<62).Sub(t), nil
+	return time.Unix(0, 0).Add(1 << 62).Sub(t), nil
 }
 
 // load is the server's Loader: the engine, its sentiment lexicon and a replier over the parts.
