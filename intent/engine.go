@@ -582,9 +582,12 @@ func (e *Engine) ClassifyAnalyzed(ctx context.Context, req Request, an nlp.Analy
 
 // decide scores an analysis and decides: Classify's work after the analysis.
 func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *classifyScratch, start time.Time) Result {
+	if e.policy.Context.Features && req.ActiveIntent != "" {
+		an.Features = append(an.Features, ContextFeature(req.ActiveIntent))
+	}
 	s := e.score(ctx, an, &sc.score)
 	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
-	if w := e.policy.Context.Weight; w > 0 && req.ActiveIntent != "" {
+	if w := e.policy.Context.WeightOf(req.ActiveIntent); w > 0 && req.ActiveIntent != "" {
 		if j, ok := e.labelIdx[req.ActiveIntent]; ok {
 			// the active intent's logit + w: its exp times e^w, renormalised
 			old := exps[j]

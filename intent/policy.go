@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // Policy turns scores into a calibrated confidence and a route. Training fits it on the dev
@@ -40,6 +42,26 @@ type Policy struct {
 type ContextPolicy struct {
 	Weight  float64  `json:"weight,omitempty"`
 	Intents []string `json:"intents,omitempty"`
+	// Weights, when set, holds the weight of each intent as the active one (how strongly its
+	// conversations keep to it); an intent missing from it takes Weight.
+	Weights map[string]float64 `json:"weights,omitempty"`
+	// Features says the classifier was trained with the active intent as a feature of its own
+	// (ContextFeature): it learns which intents each topic's follow-ups take.
+	Features bool `json:"features,omitempty"`
+}
+
+// ContextFeature is the feature id of a conversation's active intent, beside the message's own
+// features when ContextPolicy.Features is set. Its text cannot occur in a message.
+func ContextFeature(intent string) uint32 {
+	return nlp.FeatureID(nlp.FeatWord, "\x00active:"+intent)
+}
+
+// WeightOf returns the weight of intent as a conversation's active intent.
+func (c ContextPolicy) WeightOf(intent string) float64 {
+	if w, ok := c.Weights[intent]; ok {
+		return w
+	}
+	return c.Weight
 }
 
 // Fallback reports whether a message decided as intent with confidence was not understood: out
@@ -140,6 +162,11 @@ func (p *Policy) Validate() error {
 		return bad("fusion.classifier", p.Fusion.Classifier)
 	case !(p.Context.Weight >= 0 && p.Context.Weight <= 20):
 		return bad("context.weight", p.Context.Weight)
+	}
+	for name, w := range p.Context.Weights {
+		if !(w >= 0 && w <= 20) {
+			return bad("context.weights."+name, w)
+		}
 	}
 	for name, t := range p.AutoByIntent {
 		if t < 0 || t > 1.01 || math.IsNaN(t) {

@@ -52,7 +52,8 @@ type conns struct {
 // trackedListener registers each accepted connection with conns.
 type trackedListener struct {
 	net.Listener
-	conns *conns
+	conns    *conns
+	accepted *atomic.Int64 // connections accepted so far (Server.accepted)
 }
 
 func (l *trackedListener) Accept() (net.Conn, error) {
@@ -60,6 +61,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.accepted.Add(1)
 	tc := &trackedConn{Conn: c, conns: l.conns}
 	l.conns.mu.Lock()
 	l.conns.set[tc] = struct{}{}
@@ -268,7 +270,7 @@ func (s *Server) lingerClose(c net.Conn, tc *trackedConn) {
 // serveWithDrain runs srv on ln until ctx is done, then drains (see the top of this file).
 func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln net.Listener) error {
 	cs := &conns{set: map[*trackedConn]struct{}{}}
-	tl := &trackedListener{Listener: ln, conns: cs}
+	tl := &trackedListener{Listener: ln, conns: cs, accepted: &s.accepted}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(tl) }()
 	select {

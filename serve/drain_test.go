@@ -136,6 +136,14 @@ func TestShutdownAnswersEveryWrittenRequest(t *testing.T) {
 		}
 		defer silent[i].Close()
 	}
+	// Shutdown closes the listener; a connection the server has not accepted by then is the
+	// kernel's to reset. Begin once all of them are the server's.
+	for wait := time.Now().Add(30 * time.Second); s.accepted.Load() < 1+conns+int64(len(silent)); {
+		if time.Now().After(wait) {
+			t.Fatalf("the server accepted %d of %d connections", s.accepted.Load(), 1+conns+len(silent))
+		}
+		time.Sleep(time.Millisecond)
+	}
 	cancel()
 	// Each client reads its answers and goes on sending batches (the idle ones start now),
 	// as a gateway that has not heard of the shutdown does, until an answer says close.

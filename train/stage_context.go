@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 
@@ -32,7 +33,9 @@ func (r *run) fitContext() (bool, error) {
 		}
 		return r.data.recs[t.rec].intent
 	}
-	r.policy.Context.Intents = stickyIntents(r.data.convs, label, r.labelIndex)
+	var stick map[string]float64
+	r.policy.Context.Intents, stick = stickyIntents(r.data.convs, label, r.labelIndex)
+	r.policy.Context.Features = r.cfg.ContextFeatures
 	if len(r.policy.Context.Intents) == 0 {
 		return true, nil
 	}
@@ -68,27 +71,47 @@ func (r *run) fitContext() (bool, error) {
 		return false, err
 	}
 	defer eng.Close()
-	best, bestAcc := 0.0, -1.0
-	for _, w := range contextWeights {
-		p := r.policy
-		p.Context.Weight = w
-		acc := replayAccuracy(r.ctx, eng.WithPolicy(p), convs, func(t turn) (string, bool) {
-			l := label(t)
-			return l, l != "" && dev[r.data.recs[t.rec].text]
-		})
-		if acc > bestAcc+1e-9 {
-			best, bestAcc = w, acc
+	// One weight for every active intent, or one in proportion to how strongly the intent's
+	// conversations keep to it: the replay of the dev conversations chooses.
+	mean := 0.0
+	for _, v := range stick {
+		mean += v / float64(len(stick))
+	}
+	best, bestAcc := intent.ContextPolicy{}, -1.0
+	for _, proportional := range []bool{false, true} {
+		for _, w := range contextWeights {
+			c := intent.ContextPolicy{Weight: w, Intents: r.policy.Context.Intents, Features: r.cfg.ContextFeatures}
+			if proportional && w > 0 {
+				c.Weights = map[string]float64{}
+				for it, v := range stick {
+					c.Weights[it] = math.Round(w*v/mean*100) / 100
+				}
+			}
+			p := r.policy
+			p.Context = c
+			acc := replayAccuracy(r.ctx, eng.WithPolicy(p), convs, func(t turn) (string, bool) {
+				l := label(t)
+				return l, l != "" && dev[r.data.recs[t.rec].text]
+			})
+			if acc > bestAcc+1e-9 {
+				best, bestAcc = c, acc
+			}
 		}
 	}
-	r.policy.Context.Weight = best
-	fmt.Fprintf(r.prog, "context: %d intents carry a conversation; weight %.1f (dev conversations replayed: accuracy %.4f)\n",
-		len(r.policy.Context.Intents), best, bestAcc)
+	r.policy.Context = best
+	how := "one for all"
+	if best.Weights != nil {
+		how = "in proportion to how conversations keep to each intent"
+	}
+	fmt.Fprintf(r.prog, "context: %d intents carry a conversation; weight %.1f, %s (dev conversations replayed: accuracy %.4f)\n",
+		len(r.policy.Context.Intents), best.Weight, how, bestAcc)
 	return false, nil
 }
 
 // stickyIntents returns, sorted, the intents whose next customer message in a conversation has
-// the same label at least minSticky of the time (over at least five such pairs).
-func stickyIntents(convs []conversation, label func(turn) string, known map[string]int) []string {
+// the same label at least minSticky of the time (over at least five such pairs), and that share
+// for each.
+func stickyIntents(convs []conversation, label func(turn) string, known map[string]int) ([]string, map[string]float64) {
 	pairs, same := map[string]int{}, map[string]int{}
 	for _, c := range convs {
 		prev := ""
@@ -107,13 +130,15 @@ func stickyIntents(convs []conversation, label func(turn) string, known map[stri
 		}
 	}
 	var out []string
+	share := map[string]float64{}
 	for l, n := range pairs {
 		if _, ok := known[l]; ok && l != intent.NoneIntent && n >= 5 && float64(same[l]) >= minSticky*float64(n) {
 			out = append(out, l)
+			share[l] = float64(same[l]) / float64(n)
 		}
 	}
 	slices.Sort(out)
-	return out
+	return out, share
 }
 
 // replayAccuracy replays conversations through the engine as serving does (each message with the

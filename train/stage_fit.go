@@ -18,6 +18,7 @@ func (r *run) analyze() (bool, error) {
 	for i, l := range r.labels {
 		r.labelIndex[l] = i
 	}
+	r.findActive()
 	r.trainEx, r.devEx = r.examples(r.trainRecs), r.examples(r.devSplit)
 	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
 	return false, nil
@@ -29,7 +30,11 @@ func (r *run) examples(rs []record) []Example {
 	out := make([]Example, 0, len(rs))
 	for _, rec := range rs {
 		if j, ok := r.labelIndex[rec.intent]; ok {
-			out = append(out, Example{Features: r.an.Analyze(rec.text).Features, Label: j, Weight: rec.weight})
+			f := r.an.Analyze(rec.text).Features
+			if a := r.activeOf[rec.text]; a != "" && r.cfg.ContextFeatures {
+				f = append(f, intent.ContextFeature(a))
+			}
+			out = append(out, Example{Features: f, Label: j, Weight: rec.weight})
 		}
 	}
 	return out
@@ -115,4 +120,39 @@ func writeHistory(path string, recs []record, perIntent int) error {
 		}
 	}
 	return intent.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// findActive finds, for each message in a conversation, the conversation's active intent when
+// it was said: the last label before it among the intents conversations keep to (those
+// stickyIntents finds), as serving's Policy.NextActive keeps it.
+func (r *run) findActive() {
+	label := func(t turn) string {
+		if t.msgID != "" {
+			if l, ok := r.data.byID[t.msgID]; ok {
+				return l
+			}
+		}
+		return r.data.recs[t.rec].intent
+	}
+	sticky, _ := stickyIntents(r.data.convs, label, r.labelIndex)
+	r.sticky = map[string]bool{}
+	for _, it := range sticky {
+		r.sticky[it] = true
+	}
+	r.activeOf = map[string]string{}
+	for _, c := range r.data.convs {
+		active := ""
+		for _, t := range c.turns {
+			if t.rec < 0 {
+				continue
+			}
+			text := r.data.recs[t.rec].text
+			if _, seen := r.activeOf[text]; !seen {
+				r.activeOf[text] = active
+			}
+			if l := label(t); r.sticky[l] {
+				active = l
+			}
+		}
+	}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// IgnoreExportLabels trains as if the exports carried no labels (a CSV's tag column, an
 	// intent field), keeping only --labels files and the seeds.
 	IgnoreExportLabels bool
+	// ContextFeatures trains the classifier with the conversation's active intent as a feature
+	// (intent.ContextFeature), so it learns which intents each topic's follow-ups take.
+	ContextFeatures bool
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -56,7 +59,7 @@ type Config struct {
 // DefaultConfig returns the defaults of `zhiyi train`.
 func DefaultConfig() Config {
 	return Config{CSV: DefaultCSVColumns(), DevDays: 14, DevShare: 0.1, HistoryPerIntent: 150,
-		TargetPrecision: 0.95, Fit: DefaultFitConfig(), Refit: RefitAuto}
+		TargetPrecision: 0.95, Fit: DefaultFitConfig(), Refit: RefitAuto, ContextFeatures: true}
 }
 
 // The refit choices of Config.Refit.
@@ -196,7 +199,9 @@ type run struct {
 	clf            *intent.Classifier
 	policy         intent.Policy
 	devLabelled    []Labelled
-	cvItems        []scored // cross-validated scores of trainEx, when there is no dev split
+	cvItems        []scored          // cross-validated scores of trainEx, when there is no dev split
+	sticky         map[string]bool   // intents a conversation keeps to
+	activeOf       map[string]string // a message's conversation's active intent when it was said
 	metrics        map[string]float64
 }
 

@@ -45,6 +45,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.IntVar(&cfg.Fit.Patience, "patience", cfg.Fit.Patience, "epochs without dev improvement before a run stops")
 	fs.Uint64Var(&cfg.Fit.Seed, "seed", cfg.Fit.Seed, "random seed (same data and seed give the same model)")
 	fs.StringVar(&cfg.Refit, "refit", cfg.Refit, "train the final model on train and dev together once dev has chosen epochs and thresholds: auto (when dev is the newest weeks), always, never")
+	fs.BoolVar(&cfg.ContextFeatures, "context-features", cfg.ContextFeatures, "train with the conversation's active intent as a feature")
 	fs.BoolVar(&cfg.IgnoreExportLabels, "ignore-export-labels", false, "train as if the exports carried no labels (a CSV tag column, intent fields): seeds, --labels and self-training only")
 	fs.BoolVar(&cfg.Weak.NoSeeds, "no-seeds", false, "do not train on kb.yaml's example questions")
 	fs.BoolVar(&cfg.Weak.NoNoneSeeds, "no-none-seeds", false, "do not add the built-in out-of-scope examples when the labels have few out-of-scope messages")
