@@ -118,6 +118,7 @@ func (r *run) selfTrain() (bool, error) {
 			}
 		}
 		won := make([]int, k)
+		mass := make([]float64, k) // the posterior mass of each intent over the messages
 		for p, i := range un {
 			prev, next := neighbour(lk.prev[i]), neighbour(lk.next[i])
 			for j := range comb {
@@ -135,6 +136,9 @@ func (r *run) selfTrain() (bool, error) {
 			}
 			guess[p], conf[p] = softmaxArgmax(comb)
 			won[guess[p]]++
+			for j, e := range comb {
+				mass[j] += e * conf[p]
+			}
 		}
 		share := float64(round) / float64(w.Rounds)
 		byIntent := make([][]int, k)
@@ -153,7 +157,11 @@ func (r *run) selfTrain() (bool, error) {
 				continue
 			}
 			slices.SortStableFunc(ps, func(a, b int) int { return -cmpFloat(conf[a], conf[b]) })
-			n := min(len(ps), int(math.Ceil(share*float64(won[j]))))
+			// An intent that wins more messages than its posterior mass says it should (a
+			// catch-all that swallows whatever is hard, as short acknowledgements become when a
+			// few noisy labels lean on them) keeps only as many as its mass: the argmax count
+			// inflates the big intents, the mass (an EM estimate of the intent's share) does not.
+			n := min(len(ps), int(math.Ceil(share*min(float64(won[j]), mass[j]))))
 			for _, p := range ps[:n] {
 				pseudo = append(pseudo, Example{Features: feats[p], Label: j, Weight: float32(w.PseudoWeight)})
 				picked[p] = true

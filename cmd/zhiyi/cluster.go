@@ -19,7 +19,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	var data multiFlag
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
 	out := fs.String("out", "", "the cluster sheet to write (JSON lines, largest cluster first)")
-	all := fs.Bool("all", false, "cluster every customer message, not only those the model does not answer on its own")
+	all := fs.Bool("all", false, "cluster every customer message, not only those the model does not confidently place")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
 	minSim := fs.Float64("min-similarity", 0, "cosine similarity to a cluster's centre needed to join it (0: default 0.35)")
 	args, extra := splitDataArgs(args)
@@ -52,7 +52,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			return nil
 		}
 		text, _ := nlp.Mask(nlp.Normalize(m.Text))
-		if !*all && eng.Classify(ctx, intent.Request{Text: text}).Route == intent.RouteAuto {
+		if !*all && placed(eng, eng.Classify(ctx, intent.Request{Text: text})) {
 			return nil
 		}
 		msgs = append(msgs, train.ClusterMessage{ID: m.MsgID, Text: text})
@@ -65,7 +65,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if noID > 0 {
 		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out (labels name messages by id)\n", noID)
 	}
-	which := "not answered automatically"
+	which := "not confidently placed"
 	if *all {
 		which = "all"
 	}
@@ -96,4 +96,11 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	fmt.Fprintf(stderr, "wrote %d clusters to %s; %.1f%% of the messages are in clusters of 3 or more\n", len(lines), *out, 100*share)
 	fmt.Fprintf(stderr, "fill \"intent\" on the lines you decide (an intent id, none, or new:<标签>), then: zhiyi train … --labels %s\n", *out)
 	return nil
+}
+
+// placed reports whether the model confidently places a message: an intent (not out of scope)
+// at or above its auto threshold — answered on its own, or a confident request for a person.
+func placed(eng *intent.Engine, res intent.Result) bool {
+	p := eng.Policy()
+	return res.Intent != intent.NoneIntent && res.Confidence >= p.AutoThreshold(res.Intent)
 }
