@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,15 +142,8 @@ func Cluster(ctx context.Context, eng *intent.Engine, msgs []ClusterMessage, cfg
 		}
 		a := an.Analyze(t)
 		var ids []uint32
-		kinds := clusterKinds
-		if os.Getenv("X_CK") != "" {
-			kinds = [8]bool{}
-			for _, c := range os.Getenv("X_CK") {
-				kinds[c-'0'] = true
-			}
-		}
 		for _, f := range a.Features {
-			if k := nlp.Kind(f); int(k) < len(kinds) && kinds[k] {
+			if k := nlp.Kind(f); int(k) < len(clusterKinds) && clusterKinds[k] {
 				ids = append(ids, f)
 			}
 		}
