@@ -279,8 +279,12 @@ func LineChart(c Chart) template.HTML {
 		col := color(s.Color, si)
 		var pts []string
 		flush := func() {
-			if len(pts) > 1 {
+			switch {
+			case len(pts) > 1:
 				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, col, strings.Join(pts, " "))
+			case len(pts) == 1 && !dots: // a point between gaps is no line: draw it alone
+				x, y, _ := strings.Cut(pts[0], ",")
+				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2" fill="%s"/>`, x, y, col)
 			}
 			pts = pts[:0]
 		}

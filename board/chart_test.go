@@ -248,3 +248,16 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// Past 200 points a line has no dots, but a point between two gaps still shows.
+func TestLineChartLonePoint(t *testing.T) {
+	v := make([]float64, 300)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	v[10], v[100], v[101] = 1, 2, 3
+	info := checkSVG(t, LineChart(Chart{Labels: make([]string, 300), Series: []Series{{Name: "s", Values: v}}}))
+	if info.elements["circle"] != 1 || info.elements["polyline"] != 1 {
+		t.Errorf("elements %v: want the lone point as a circle and one line", info.elements)
+	}
+}

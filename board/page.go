@@ -2,8 +2,8 @@ package board
 
 import (
 	"html/template"
-	"math"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -133,7 +133,7 @@ var page = template.Must(template.New("board").Funcs(template.FuncMap{
 		}
 		return Percent(s.ResolvedRate)
 	},
-	"when": func(t time.Time) string { return t.Format("2006-01-02 15:04") },
+	"when":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 	"share": ratio,
 }).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
