@@ -106,8 +106,9 @@ type HourStats struct {
 	LatencyP99Max int64   `json:"latency_p99_max_us"`
 }
 
-// Build reads the period's numbers from src: one Summary when the series is hourly, two (the
-// series, and hours for ByHour) otherwise. Its errors are ErrQuery's and src's.
+// Build reads the period's numbers from src: one Summary when the series is hourly, two at once
+// (the series, and hours for ByHour) otherwise, so src must be safe for concurrent use (a
+// store.DB is). Its errors are ErrQuery's and src's.
 func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 	now := q.Now
 	if now.IsZero() {
@@ -144,18 +145,37 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 		return nil, fmt.Errorf("%w: the period is longer than a year (%d hours)", ErrQuery, hours)
 	}
 	sq := store.SummaryQuery{Since: q.Since, Until: q.Until, Bucket: q.Bucket, Location: loc, LowConfidence: q.LowConfidence}
+	// A series by the day needs a second summary by the hour for ByHour: both scans run at
+	// once, each on its own read connection.
+	type result struct {
+		sum *store.Summary
+		err error
+	}
+	var hours chan result
+	if q.Bucket != Hour {
+		hours = make(chan result, 1)
+		hq := sq
+		hq.Bucket = Hour
+		go func() {
+			s, err := src.Summary(ctx, hq)
+			hours <- result{s, err}
+		}()
+	}
 	sum, err := src.Summary(ctx, sq)
+	var hourly []store.Bucket
+	if hours != nil {
+		h := <-hours
+		if err == nil {
+			err = h.err
+		}
+		if h.sum != nil {
+			hourly = h.sum.Series
+		}
+	} else if sum != nil {
+		hourly = sum.Series
+	}
 	if err != nil {
 		return nil, err
-	}
-	hourly := sum.Series
-	if q.Bucket != Hour {
-		sq.Bucket = Hour
-		hs, err := src.Summary(ctx, sq)
-		if err != nil {
-			return nil, err
-		}
-		hourly = hs.Series
 	}
 	b := &Board{Since: q.Since.In(loc), Until: q.Until.In(loc), Bucket: bucketName(q.Bucket), TimeZone: loc.String(),
 		Stats: sum.Stats, Series: sum.Series, ByHour: byHour(hourly, loc),

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+
+	"golang.org/x/text/width"
 
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -21,47 +23,47 @@ func (b *Board) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	const day = "2006-01-02 15:04"
 	fmt.Fprintf(bw, "%s – %s (%s): %d messages\n", b.Since.Format(day), b.Until.Format(day), b.TimeZone, b.Messages)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	s := &b.Stats
-	fmt.Fprintf(tw, "  未识别 unrecognised\t%d\t%s\t(out of scope)\n", s.Unrecognised, Percent(s.UnrecognisedRate))
-	fmt.Fprintf(tw, "  unmatched\t%d\t%s\t(out of scope, handed off or low confidence: zhiyi unmatched)\n", s.Unmatched, Percent(ratio(s.Unmatched, s.Messages)))
-	fmt.Fprintf(tw, "  转人工 handoff\t%d\t%s\t\n", s.Handoffs, Percent(s.HandoffRate))
-	fmt.Fprintf(tw, "  解决率 resolved\t%d\t%s\tof %d answered yes/no\n", s.Resolved, known(s.ResolvedKnown, Percent(s.ResolvedRate)), s.ResolvedKnown)
-	fmt.Fprintf(tw, "  满意度 mean rating\t%d\t%s\tratings; %s of them ≤ 2\n", s.Ratings, known(s.Ratings, Rating(s.MeanRating)), Percent(s.BadRatingShare))
-	fmt.Fprintf(tw, "  重述率 repeats\t%d\t%s\t\n", s.Repeats, Percent(s.RepeatRate))
-	fmt.Fprintf(tw, "  corrections\t%d\t\tby agents\n", s.Corrections)
-	fmt.Fprintf(tw, "  latency\tp50 %s\tp99 %s\t\n", Micros(float64(s.LatencyP50)), Micros(float64(s.LatencyP99)))
-	tw.Flush()
+	n := strconv.FormatInt
+	writeTable(bw, "lrl", [][]string{
+		{"未识别 unrecognised", Percent(s.UnrecognisedRate), n(s.Unrecognised, 10) + " out of scope"},
+		{"unmatched", Percent(ratio(s.Unmatched, s.Messages)), n(s.Unmatched, 10) + " out of scope, handed off or low confidence (zhiyi unmatched)"},
+		{"转人工 handoff", Percent(s.HandoffRate), n(s.Handoffs, 10)},
+		{"解决率 resolved", known(s.ResolvedKnown, Percent(s.ResolvedRate)), n(s.Resolved, 10) + " of " + n(s.ResolvedKnown, 10) + " answered yes/no"},
+		{"满意度 mean rating", known(s.Ratings, Rating(s.MeanRating)), n(s.Ratings, 10) + " ratings, " + Percent(s.BadRatingShare) + " of them ≤ 2"},
+		{"重述率 repeats", Percent(s.RepeatRate), n(s.Repeats, 10)},
+		{"corrections", n(s.Corrections, 10), "by agents"},
+		{"latency", "p50 " + Micros(float64(s.LatencyP50)), "p99 " + Micros(float64(s.LatencyP99))},
+	})
 	if b.Messages == 0 {
 		fmt.Fprintln(bw, "no decisions in this period: is zhiyi serve recording to this database?")
 		return bw.Flush()
 	}
 
-	table := func(title string, head string, rows []store.Group, row func(g *store.Group) string) {
+	table := func(title string, head []string, groups []store.Group, row func(g *store.Group) []string) {
 		fmt.Fprintf(bw, "\n%s", title)
-		if len(rows) > MaxTextRows {
-			fmt.Fprintf(bw, " (top %d of %d)", MaxTextRows, len(rows))
+		if len(groups) > MaxTextRows {
+			fmt.Fprintf(bw, " (top %d of %d)", MaxTextRows, len(groups))
 		}
 		fmt.Fprintln(bw, ":")
-		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  "+head)
-		for i := range rows[:min(len(rows), MaxTextRows)] {
-			fmt.Fprintln(tw, "  "+row(&rows[i]))
+		rows := [][]string{head}
+		for i := range groups[:min(len(groups), MaxTextRows)] {
+			rows = append(rows, row(&groups[i]))
 		}
-		tw.Flush()
+		writeTable(bw, "l"+strings.Repeat("r", len(head)-1), rows)
 	}
-	cols := func(g *store.Group) string {
-		return strings.Join([]string{fmt.Sprint(g.Messages), Percent(ratio(g.Messages, b.Messages)), Percent(g.UnrecognisedRate),
+	cols := func(key string, g *store.Group) []string {
+		return []string{key, n(g.Messages, 10), Percent(ratio(g.Messages, b.Messages)), Percent(g.UnrecognisedRate),
 			Percent(g.HandoffRate), known(g.ResolvedKnown, Percent(g.ResolvedRate)), known(g.Ratings, Rating(g.MeanRating)),
-			Percent(g.RepeatRate), Micros(float64(g.LatencyP99))}, "\t")
+			Percent(g.RepeatRate), Micros(float64(g.LatencyP99))}
 	}
-	const head = "messages\tshare\t未识别率\t转人工率\t解决率\t满意度\t重述率\tp99"
-	table("by channel", "channel\t"+head, b.ByChannel, func(g *store.Group) string { return cmp.Or(g.Key, "(none)") + "\t" + cols(g) })
-	table("by intent", "intent\t"+head, b.ByIntent, func(g *store.Group) string { return b.Label(g.Key) + "\t" + cols(g) })
+	head := []string{"messages", "share", "未识别率", "转人工率", "解决率", "满意度", "重述率", "p99"}
+	table("by channel", append([]string{"channel"}, head...), b.ByChannel, func(g *store.Group) []string { return cols(cmp.Or(g.Key, "(none)"), g) })
+	table("by intent", append([]string{"intent"}, head...), b.ByIntent, func(g *store.Group) []string { return cols(b.Label(g.Key), g) })
 	if len(b.ByAnswer) > 0 {
-		table("by answer", "answer\tvariant\tserved\t解决率\t满意度\tratings\t重述率", b.ByAnswer, func(g *store.Group) string {
-			return strings.Join([]string{g.Key, cmp.Or(g.Variant, "-"), fmt.Sprint(g.Messages), known(g.ResolvedKnown, Percent(g.ResolvedRate)),
-				known(g.Ratings, Rating(g.MeanRating)), fmt.Sprint(g.Ratings), Percent(g.RepeatRate)}, "\t")
+		table("by answer", []string{"answer", "variant", "served", "解决率", "满意度", "ratings", "重述率"}, b.ByAnswer, func(g *store.Group) []string {
+			return []string{g.Key, cmp.Or(g.Variant, "-"), n(g.Messages, 10), known(g.ResolvedKnown, Percent(g.ResolvedRate)),
+				known(g.Ratings, Rating(g.MeanRating)), n(g.Ratings, 10), Percent(g.RepeatRate)}
 		})
 	}
 	hours := slices.Clone(b.ByHour)
@@ -82,4 +84,54 @@ func known(n int64, v string) string {
 		return "–"
 	}
 	return v
+}
+
+// writeTable writes rows as columns two spaces apart, indented by two, each cell padded to its
+// column's display width: a Chinese character takes two columns of a terminal, and
+// text/tabwriter counts it as one. align says per column: 'l' left, 'r' right.
+func writeTable(w io.Writer, align string, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	var line strings.Builder
+	for _, r := range rows {
+		line.Reset()
+		line.WriteString("  ")
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
+			right := i < len(align) && align[i] == 'r'
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if right {
+				line.WriteString(pad)
+			}
+			line.WriteString(c)
+			if !right && i < len(r)-1 {
+				line.WriteString(pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
+	}
+}
+
+// displayWidth is how many terminal columns s takes: two for East Asian wide and full-width
+// characters, one for the others.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

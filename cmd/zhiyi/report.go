@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,11 +31,12 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
 	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhiyi report (--data-dir DIR | --db URL) [--since 7d] [--until TIME] [--bucket hour|day]\n"+
+		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
 			"                    [--json] [--html FILE] [--model DIR]\n\n"+
 			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
 			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
 			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
+			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).\n"+
 			"--since and --until take a duration back from now (7d, 24h, 90m), a date (2026-11-01,\n"+
 			"midnight China Standard Time) or an RFC 3339 time.")
 		fs.PrintDefaults()
@@ -42,7 +44,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	q, err := lf.period(stderr, fs)
+	q, err := lf.period()
 	if err != nil {
 		return err
 	}
@@ -106,20 +108,16 @@ type logFlags struct {
 }
 
 func (f *logFlags) register(fs *flag.FlagSet, since string) {
-	fs.StringVar(&f.dataDir, "data-dir", "", "the decision log's directory (SQLite at DIR/zhiyi.db), as zhiyi serve --data-dir")
-	fs.StringVar(&f.db, "db", "", "the decision log's database URL (postgres://… or sqlite:PATH), as zhiyi serve --db")
+	// The same defaults and environment variables as zhiyi serve: a report reads what serve writes.
+	fs.StringVar(&f.dataDir, "data-dir", cmp.Or(os.Getenv("ZHIYI_DATA_DIR"), "data"), "the decision log's directory (SQLite at DIR/zhiyi.db), as zhiyi serve --data-dir (env ZHIYI_DATA_DIR)")
+	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"), "the decision log in PostgreSQL (postgres://…) or SQLite elsewhere (sqlite:PATH), as zhiyi serve --db (env ZHIYI_DB)")
 	fs.StringVar(&f.since, "since", since, "the period's start: a duration back from now (7d, 24h, 90m), a date (2026-11-01, China Standard Time) or an RFC 3339 time")
 	fs.StringVar(&f.until, "until", "", "the period's end (exclusive), in the same forms (default: now)")
 	fs.Float64Var(&f.low, "low-confidence", store.DefaultLowConfidence, "a message answered below this confidence counts as unmatched")
 }
 
-// period checks the flags and reads the period (errUsage when the log is not named).
-func (f *logFlags) period(stderr io.Writer, fs *flag.FlagSet) (board.Query, error) {
-	if f.db == "" && f.dataDir == "" {
-		fmt.Fprintf(stderr, "%s: where is the decision log? give --data-dir DIR or --db URL\n", fs.Name())
-		fs.Usage()
-		return board.Query{}, errUsage
-	}
+// period checks the flags and reads the period.
+func (f *logFlags) period() (board.Query, error) {
 	if strings.TrimSpace(f.since) == "" {
 		return board.Query{}, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
 	}

@@ -114,12 +114,14 @@ func TestReportErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeLog(t, dir)
 	empty := t.TempDir()
+	t.Setenv("ZHIYI_DATA_DIR", empty) // where zhiyi serve would write; flags override it
+	t.Setenv("ZHIYI_DB", "")
 	tests := []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"report"}, 2, "give --data-dir DIR or --db URL"},
+		{[]string{"report"}, 1, "no decision log at " + filepath.Join(empty, "zhiyi.db") + " (--data-dir " + empty + ")"}, // ZHIYI_DATA_DIR
 		{[]string{"report", "--data-dir", empty}, 1, "no decision log at " + filepath.Join(empty, "zhiyi.db")},
 		{[]string{"report", "--db", "sqlite:" + filepath.Join(empty, "x.db")}, 1, "no decision log at"},
 		{[]string{"report", "--db", "mysql://x"}, 1, "unsupported database URL"},
@@ -135,7 +137,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", "--data-dir", dir, "--model", empty}, 1, "--model"},
 		{[]string{"report", "--data-dir", dir, "extra"}, 2, "unexpected arguments"},
 		{[]string{"unmatched", "--data-dir", dir}, 2, "--model and --out are required"},
-		{[]string{"unmatched", "--model", "m", "--out", "o"}, 2, "give --data-dir DIR or --db URL"},
+		{[]string{"unmatched", "--model", "m", "--out", filepath.Join(empty, "o")}, 1, "no decision log at"},
 		{[]string{"unmatched", "--data-dir", empty, "--model", "m", "--out", filepath.Join(empty, "o")}, 1, "no decision log at"},
 		{[]string{"unmatched", "--data-dir", dir, "--model", filepath.Join(empty, "nope"), "--out", filepath.Join(empty, "o")}, 1, "manifest.json"},
 		{[]string{"unmatched", "--data-dir", dir, "--model", "m", "--out", filepath.Join(empty, "o"), "--max", "0"}, 1, "--max"},

@@ -22,7 +22,7 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	maxN := fs.Int("max", board.DefaultMaxUnmatched, "cluster at most this many messages, the newest")
 	minSim := fs.Float64("min-similarity", 0, "cosine similarity to a cluster's centre needed to join it (0: default 0.35)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhiyi unmatched (--data-dir DIR | --db URL) --model DIR --out FILE [--since 24h] [--until TIME]\n\n"+
+		fmt.Fprintln(stderr, "Usage: zhiyi unmatched [--data-dir DIR | --db URL] --model DIR --out FILE [--since 24h] [--until TIME]\n\n"+
 			"Writes the messages of a period that the model did not place — out of scope, handed off, or\n"+
 			"answered below --low-confidence — from the decision log, grouped into clusters of similar\n"+
 			"questions: the sheet of zhiyi cluster. Fill \"intent\" on the lines you decide (an intent id,\n"+
@@ -33,7 +33,7 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	q, err := lf.period(stderr, fs)
+	q, err := lf.period()
 	if err != nil {
 		return err
 	}
