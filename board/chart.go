@@ -275,6 +275,10 @@ func LineChart(c Chart) template.HTML {
 	var b strings.Builder
 	f.open(&b, &c)
 	dots := f.n <= 200
+	r := 2.5
+	if f.n > 60 {
+		r = 1.5 // a week of hours: dots the size of a line's width
+	}
 	for si, s := range c.Series {
 		col := color(s.Color, si)
 		var pts []string
@@ -295,8 +299,8 @@ func LineChart(c Chart) template.HTML {
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", f.x(i), f.y(v)))
 			if dots {
-				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>%s %s: %s</title></circle>`,
-					f.x(i), f.y(v), col, esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
+				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="%s"><title>%s %s: %s</title></circle>`,
+					f.x(i), f.y(v), r, col, esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
 			}
 		}
 		flush()

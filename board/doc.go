@@ -53,7 +53,7 @@
 // # Unmatched
 //
 // Unmatched reads the decisions store.Query{Unmatched: true} selects (intent none, route
-// handoff, or confidence below LowConfidence) newest first, at most Max (20 000), and clusters
+// handoff, or confidence below LowConfidence) newest first, at most Max (DefaultMaxUnmatched, 10 000), and clusters
 // their masked text with train.Cluster; the sheet's members are msg_ids. Serve's route is wired
 // as
 //
@@ -64,6 +64,15 @@
 //		if err != nil { return nil, err }
 //		return res.Lines, nil   // a JSON array of sheet lines
 //	})
+//
+// # Measured
+//
+// On this 2-core machine, shared and busy (load 4–6), a week of 1M decisions with 100k ratings in
+// SQLite (BenchmarkBuild with ZHIYI_BOARD_ROWS=1000000; zhiyi report end to end): by the hour
+// 3.3–4.7 s (one Summary), by the day 6–10 s (two Summaries at once; 460 MB resident); the page
+// of a week by the hour renders in 3 ms and weighs 240 kB. Unmatched on the sample shop,
+// messages worded apart: 5 000 in 0.8 s, 10 000 in 2.2 s, 20 000 in 11 s — train.Cluster's
+// leader pass dominates, so Max bounds it.
 //
 // Errors: ErrQuery (Build: a period without start, backwards, or with too many points); the
 // store's errors otherwise, wrapped as they come.
