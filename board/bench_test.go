@@ -193,9 +193,3 @@ func vary(texts []string, i int) string {
 	other := []rune(texts[(i+13*(i/n))%n])
 	return texts[i%n] + "，" + string(other[:min(len(other), 6)])
 }
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shoptest.Cleanup()
-	os.Exit(code)
-}

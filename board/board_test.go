@@ -6,13 +6,25 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
+
+// TestMain removes the sample shop's bundle (BenchmarkUnmatched) and stops the PostgreSQL
+// server (testsvc.SharedPostgres) at the end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shoptest.Cleanup()
+	testsvc.StopSharedPostgres()
+	os.Exit(code)
+}
 
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -30,8 +42,14 @@ const evil = `<script>alert("x")</script>`
 // fresh SQLite database in dir.
 func fillLog(t testing.TB, dir string) *store.DB {
 	t.Helper()
+	return fill(t, store.Config{DataDir: dir})
+}
+
+// fill opens the database cfg names and writes fillLog's decisions and feedback into it.
+func fill(t testing.TB, cfg store.Config) *store.DB {
+	t.Helper()
 	ctx := testCtx(t)
-	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	db, err := store.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +95,14 @@ func fillLog(t testing.TB, dir string) *store.DB {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestBuildNumbers(t *testing.T) {
-	db := fillLog(t, t.TempDir())
+	t.Run("sqlite", func(t *testing.T) { testBuildNumbers(t, fillLog(t, t.TempDir())) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := testsvc.SharedPostgres(t).NewDatabase(t)
+		testBuildNumbers(t, fill(t, store.Config{URL: dsn, DataDir: t.TempDir()}))
+	})
+}
+
+func testBuildNumbers(t *testing.T, db *store.DB) {
 	b, err := board.Build(testCtx(t), db, board.Query{Since: T0, Until: T0.Add(48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)

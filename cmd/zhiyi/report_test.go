@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -22,8 +24,14 @@ var day1 = time.Date(2026, 11, 2, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
 // on 2 and 3 November.
 func writeLog(t *testing.T, dir string) (unmatched []string) {
 	t.Helper()
+	return writeLogTo(t, store.Config{DataDir: dir})
+}
+
+// writeLogTo is writeLog into the database cfg names.
+func writeLogTo(t *testing.T, cfg store.Config) (unmatched []string) {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	db, err := store.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,5 +210,35 @@ func TestUnmatchedCommand(t *testing.T) {
 		if _, ok := line[k]; !ok {
 			t.Errorf("sheet line lacks %q: %s", k, first)
 		}
+	}
+}
+
+// zhiyi report --db postgres://… reads what replicas sharing PostgreSQL wrote.
+func TestReportPostgres(t *testing.T) {
+	pg, err := testsvc.StartPostgres(testsvc.PostgresOptions{})
+	if errors.Is(err, testsvc.ErrNoPostgres) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	dsn := pg.NewDatabase(t)
+	writeLogTo(t, store.Config{URL: dsn, DataDir: t.TempDir()})
+	t.Setenv("ZHIYI_DATA_DIR", t.TempDir()) // no SQLite log there: --db must be what is read
+	code, stdout, stderr := runCLI(t, "", "report", "--db", dsn, "--since", "2026-11-02", "--until", "2026-11-04", "--json")
+	if code != 0 {
+		t.Fatalf("report --db: exit %d\n%s", code, stderr)
+	}
+	var top map[string]any
+	if err := json.Unmarshal([]byte(stdout), &top); err != nil {
+		t.Fatal(err)
+	}
+	if top["messages"] != 4.0 || top["mean_rating"] != 3.0 || top["handoff_rate"] != 0.5 {
+		t.Errorf("messages %v, mean_rating %v, handoff_rate %v; want 4, 3, 0.5", top["messages"], top["mean_rating"], top["handoff_rate"])
+	}
+	t.Setenv("ZHIYI_DB", dsn) // as zhiyi serve takes it
+	if code, stdout, _ = runCLI(t, "", "report", "--since", "2026-11-02", "--until", "2026-11-04"); code != 0 || !strings.Contains(stdout, "4 messages") {
+		t.Errorf("report with ZHIYI_DB: exit %d\n%s", code, stdout)
 	}
 }
