@@ -26,6 +26,8 @@ var commands = []command{
 	{"rollback", "name (and reload) the bundle a learnt bundle came from", runRollback},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
 	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
+	{"report", "the dashboard of a period from the decision log: text, --json, --html with charts", runReport},
+	{"unmatched", "cluster a period's unmatched messages from the decision log into a sheet to label", runUnmatched},
 }
 
 func main() {
@@ -68,7 +70,7 @@ var errUsage = errors.New("usage")
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "zhiyi — intent service for Chinese customer-service chat\n\nUsage: zhiyi COMMAND [flags]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.usage)
 	}
 	fmt.Fprintln(w, "\nRun 'zhiyi COMMAND -h' for the flags of a command.")
 }

@@ -1,0 +1,163 @@
+package board_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// tinyEngine trains the tiny shop (about a second) and loads it.
+func tinyEngine(t testing.TB) *intent.Engine {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(dir); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := intent.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return eng
+}
+
+// unmatchedLog writes decisions of which the unmatched ones (out of scope, handed off, below
+// 0.5) are returned by id.
+func unmatchedLog(t testing.TB, db *store.DB) (unmatched []string) {
+	t.Helper()
+	var ds []store.Decision
+	add := func(id, text, intentID, route string, conf float64, minute int) {
+		d := store.Decision{MsgID: id, Time: T0.Add(time.Duration(minute) * time.Minute), Channel: "wecom", Text: text,
+			Intent: intentID, Route: route, Confidence: conf}
+		ds = append(ds, d)
+		if d.Unmatched(store.DefaultLowConfidence) != "" {
+			unmatched = append(unmatched, id)
+		}
+	}
+	add("u1", "发票怎么开", "invoice", store.RouteSuggest, 0.42, 1)
+	add("u2", "发票怎么开", "invoice", store.RouteSuggest, 0.41, 2) // the same text: one cluster member more
+	add("u3", "怎么开发票呀", "invoice", store.RouteSuggest, 0.45, 3)
+	add("u4", "今天天气怎么样", store.NoneIntent, store.RouteHandoff, 0.1, 4)
+	add("u5", "今天天气好不好", store.NoneIntent, store.RouteHandoff, 0.12, 5)
+	add("u6", "我要找人工客服", "human_agent", store.RouteHandoff, 0.97, 6) // handed off however sure
+	add("u7", "电话13812345678 打给我", store.NoneIntent, store.RouteHandoff, 0.2, 7)
+	add("ok1", "怎么开发票", "invoice", store.RouteAuto, 0.95, 8)
+	add("ok2", "什么时候发货", "shipping_time", store.RouteAuto, 0.93, 9)
+	add("old", "在吗", store.NoneIntent, store.RouteHandoff, 0.1, -60) // before the period
+	if _, err := db.AppendDecisions(testCtx(t), ds); err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(unmatched, func(id string) bool { return id == "old" })
+}
+
+func TestUnmatched(t *testing.T) {
+	ctx := testCtx(t)
+	eng := tinyEngine(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := unmatchedLog(t, db)
+
+	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Until: T0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []string
+	size := 0
+	for _, l := range res.Lines {
+		members = append(members, l.Members...)
+		size += l.Size
+		if l.Size != len(l.Members) || len(l.Samples) == 0 || l.Intent != "" || l.Cluster == "" {
+			t.Errorf("line %+v", l)
+		}
+		for _, s := range l.Samples {
+			if bytes.Contains([]byte(s), []byte("13812345678")) {
+				t.Errorf("an unmasked phone number in a sample: %q", s)
+			}
+		}
+	}
+	slices.Sort(members)
+	slices.Sort(want)
+	if !slices.Equal(members, want) || size != len(want) || res.Messages != len(want) || res.Truncated {
+		t.Fatalf("sheet members %v (messages %d, truncated %v), want the unmatched %v", members, res.Messages, res.Truncated, want)
+	}
+	if res.Reasons["none"] != 3 || res.Reasons["handoff"] != 1 || res.Reasons["low_confidence"] != 3 {
+		t.Errorf("reasons %v, want none 3, handoff 1, low_confidence 3", res.Reasons)
+	}
+	for i := 1; i < len(res.Lines); i++ {
+		if res.Lines[i].Size > res.Lines[i-1].Size {
+			t.Errorf("the sheet is not largest first: %d after %d", res.Lines[i].Size, res.Lines[i-1].Size)
+		}
+	}
+	// u1 and u2 share a text, so a cluster; the weather question is not with the invoices
+	clusterOf := map[string]string{}
+	for _, l := range res.Lines {
+		for _, m := range l.Members {
+			clusterOf[m] = l.Cluster
+		}
+	}
+	if clusterOf["u1"] != clusterOf["u2"] || clusterOf["u4"] == clusterOf["u1"] {
+		t.Errorf("clusters %v", clusterOf)
+	}
+
+	// the sheet, filled in, reads back as labels of the same messages (zhiyi train/learn --labels)
+	path := filepath.Join(t.TempDir(), "sheet.jsonl")
+	for i := range res.Lines {
+		res.Lines[i].Intent = "none"
+	}
+	var buf bytes.Buffer
+	if err := board.WriteSheet(&buf, res.Lines); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	labels, err := train.ReadLabels(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labelled []string
+	for _, l := range labels {
+		labelled = append(labelled, l.MsgIDs...)
+	}
+	slices.Sort(labelled)
+	if !slices.Equal(labelled, want) {
+		t.Errorf("labels name %v, want %v", labelled, want)
+	}
+
+	// a bound keeps the newest; an empty period is an empty list, [] in JSON
+	res, err = board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Max: 2})
+	if err != nil || res.Messages != 2 || !res.Truncated {
+		t.Fatalf("Max 2: %v, %+v", err, res)
+	}
+	var kept []string
+	for _, l := range res.Lines {
+		kept = append(kept, l.Members...)
+	}
+	if slices.Sort(kept); !slices.Equal(kept, []string{"u6", "u7"}) {
+		t.Errorf("Max 2 kept %v, want the newest, u6 and u7", kept)
+	}
+	res, err = board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := json.Marshal(res.Lines); string(raw) != "[]" || res.Messages != 0 {
+		t.Errorf("empty period: %s", raw)
+	}
+	if _, err := board.Unmatched(ctx, db, nil, board.UnmatchedQuery{Since: T0}); err == nil {
+		t.Error("no engine: want an error")
+	}
+}

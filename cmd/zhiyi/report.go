@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi report", flag.ContinueOnError)
+	var lf logFlags
+	lf.register(fs, "7d")
+	bucket := fs.String("bucket", "", "the series' step: hour or day (default: hour for periods up to 3 days, day beyond)")
+	asJSON := fs.Bool("json", false, "print the report as JSON (messages, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
+	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
+	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
+			"                    [--json] [--html FILE] [--model DIR]\n\n"+
+			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
+			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
+			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
+			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).\n"+
+			"--since and --until take a duration back from now (7d, 24h, 90m), a date (2026-11-01,\n"+
+			"midnight China Standard Time) or an RFC 3339 time.")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	q, err := lf.period()
+	if err != nil {
+		return err
+	}
+	switch *bucket {
+	case "":
+	case "hour":
+		q.Bucket = board.Hour
+	case "day":
+		q.Bucket = board.Day
+	default:
+		fmt.Fprintf(stderr, "zhiyi report: --bucket %q: want hour or day\n", *bucket)
+		fs.Usage()
+		return errUsage
+	}
+	if *html != "" && *model != "" && insideDir(*html, *model) {
+		return fmt.Errorf("--html %s is inside the model bundle %s; a bundle must stay as it was written, so write the page elsewhere", *html, *model)
+	}
+	if *model != "" {
+		kb, err := index.LoadKB(filepath.Join(*model, intent.KBFile))
+		if err != nil {
+			return fmt.Errorf("--model: %w", err)
+		}
+		q.Labels = map[string]string{}
+		for _, it := range kb.Intents {
+			q.Labels[it.ID] = it.Label
+		}
+	}
+	db, err := lf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	b, err := board.Build(ctx, db, q)
+	if err != nil {
+		return err
+	}
+	if *html != "" {
+		var page bytes.Buffer
+		if err := b.WriteHTML(&page); err != nil {
+			return err
+		}
+		if err := intent.WriteFileAtomic(*html, page.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", *html)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(b)
+	}
+	return b.WriteText(stdout)
+}
+
+// logFlags are the flags of the commands that read the decision log: where it is (as zhiyi
+// serve takes it) and the period.
+type logFlags struct {
+	db, dataDir, since, until string
+	low                       float64
+}
+
+func (f *logFlags) register(fs *flag.FlagSet, since string) {
+	// The same defaults and environment variables as zhiyi serve: a report reads what serve writes.
+	fs.StringVar(&f.dataDir, "data-dir", cmp.Or(os.Getenv("ZHIYI_DATA_DIR"), "data"), "the decision log's directory (SQLite at DIR/zhiyi.db), as zhiyi serve --data-dir (env ZHIYI_DATA_DIR)")
+	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"), "the decision log in PostgreSQL (postgres://…) or SQLite elsewhere (sqlite:PATH), as zhiyi serve --db (env ZHIYI_DB)")
+	fs.StringVar(&f.since, "since", since, "the period's start: a duration back from now (7d, 24h, 90m), a date (2026-11-01, China Standard Time) or an RFC 3339 time")
+	fs.StringVar(&f.until, "until", "", "the period's end (exclusive), in the same forms (default: now)")
+	fs.Float64Var(&f.low, "low-confidence", store.DefaultLowConfidence, "a message answered below this confidence counts as unmatched")
+}
+
+// period checks the flags and reads the period.
+func (f *logFlags) period() (board.Query, error) {
+	if strings.TrimSpace(f.since) == "" {
+		return board.Query{}, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
+	}
+	now := time.Now()
+	q := board.Query{Now: now, LowConfidence: f.low}
+	var err error
+	if q.Since, err = serve.ParsePeriod(f.since, now); err != nil {
+		return q, fmt.Errorf("--since %w", err)
+	}
+	if q.Until, err = serve.ParsePeriod(f.until, now); err != nil {
+		return q, fmt.Errorf("--until %w", err)
+	}
+	if !q.Until.IsZero() && !q.Since.Before(q.Until) {
+		return q, fmt.Errorf("--since %s is not before --until %s", q.Since.In(board.CST).Format(time.DateTime), q.Until.In(board.CST).Format(time.DateTime))
+	}
+	if !(f.low > 0 && f.low <= 1) {
+		return q, fmt.Errorf("--low-confidence %g: want a confidence in (0, 1]", f.low)
+	}
+	return q, nil
+}
+
+// open opens the decision log. store.Open creates a SQLite database that is not there; a
+// reader must not, or a mistyped --data-dir reports an empty period instead of the mistake.
+func (f *logFlags) open(ctx context.Context) (*store.DB, error) {
+	cfg := store.Config{URL: f.db, DataDir: f.dataDir}
+	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
+		path := cfg.SQLitePath()
+		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
+			where := "--db " + f.db
+			if f.db == "" {
+				where = "--data-dir " + f.dataDir
+			}
+			return nil, fmt.Errorf("no decision log at %s (%s): zhiyi serve with the same %s writes it", path, where, strings.Fields(where)[0])
+		} else if err != nil {
+			return nil, fmt.Errorf("cannot read the decision log: %w", err)
+		}
+	}
+	return store.Open(ctx, cfg)
+}
