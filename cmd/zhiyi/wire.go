@@ -13,10 +13,10 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
-	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/sentiment"
@@ -268,26 +268,18 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	}
 }
 
-// unmatched is GET /admin/unmatched: the period's unmatched decisions, clustered.
+// unmatched is GET /admin/unmatched: the period's unmatched decisions, clustered as zhiyi
+// unmatched does (board.Unmatched).
 func (w *wiring) unmatched(ctx context.Context, e serve.Engine, since time.Time) (any, error) {
 	m, ok := e.(*reply.Model)
 	if !ok {
 		return nil, errors.New("the engine cannot cluster")
 	}
-	var msgs []train.ClusterMessage
-	err := w.db.Decisions(ctx, store.Query{Since: since, Unmatched: true, LowConfidence: m.Policy().Suggest}, func(d *store.Decision) error {
-		text, _ := nlp.Mask(nlp.Normalize(d.Text))
-		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
-		return nil
-	})
+	res, err := board.Unmatched(ctx, w.db, m.Engine, board.UnmatchedQuery{Since: since})
 	if err != nil {
 		return nil, err
 	}
-	lines, err := train.Cluster(ctx, m.Engine, msgs, train.ClusterConfig{})
-	if lines == nil {
-		lines = []train.SheetLine{}
-	}
-	return lines, err
+	return res.Lines, nil
 }
 
 // close stops the background work and closes the parts, the decision log's queue flushed first.
