@@ -1,0 +1,97 @@
+package reply
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
+	"github.com/zhiyi-ai/zhiyi/session"
+)
+
+func redisStore(t *testing.T, url string) *session.Redis {
+	t.Helper()
+	// a generous timeout: the shared test machine must not open the circuit by accident
+	st, err := session.NewRedis(context.Background(), session.RedisConfig{URL: url, Timeout: 5 * time.Second, Backoff: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// TestReplicasShareConversationsThroughRedis: a conversation whose turns alternate between two
+// replicas (two Repliers, each with its own Redis client) gets the same answers and context as
+// on one replica with its state in memory.
+func TestReplicasShareConversationsThroughRedis(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	a, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	b, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	one, _, _ := newReplier(t, Config{})
+	msgs := []string{"东西不要了怎么寄回去", "好的", "东西不要了 寄回去", "那什么时候发货", "什么时候发货", "讲个笑话", "今天天气怎么样"}
+	for i, m := range msgs {
+		replica := a
+		if i%2 == 1 {
+			replica = b
+		}
+		req := intent.Request{Text: m, MsgID: fmt.Sprint("r", i), ChatID: "shared-redis", Channel: "wecom"}
+		_, got := send(t, replica, req)
+		_, want := send(t, one, req)
+		if strip(got) != strip(want) {
+			t.Errorf("turn %d on alternating replicas:\n got %s\nwant %s", i+1, got, want)
+		}
+	}
+	// a retry (of the last message, which replica a answered) reaching either replica gets the
+	// same bytes
+	last := len(msgs) - 1
+	req := intent.Request{Text: msgs[last], MsgID: fmt.Sprint("r", last), ChatID: "shared-redis", Channel: "wecom"}
+	da, first := send(t, a, req)
+	db, again := send(t, b, req)
+	if !da.Retry || !db.Retry || first != again {
+		t.Errorf("a retry across replicas: %v %v, %q vs %q", da.Retry, db.Retry, first, again)
+	}
+}
+
+// TestRedisOutage: with Redis stopped every message is still answered (without context) and
+// counted; when Redis is back, conversations have context again.
+func TestRedisOutage(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	st, err := session.NewRedis(context.Background(), session.RedisConfig{URL: rd.URL(), Timeout: time.Second, Backoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, _, set := newReplier(t, Config{Sessions: st, StateTimeout: 2 * time.Second})
+	if d, _ := send(t, r, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "o1", SenderID: "wmO"}); d.Result.Context == nil {
+		t.Fatal("no context with Redis up")
+	}
+	rd.Stop()
+	for i := range 5 {
+		d, body := send(t, r, intent.Request{Text: "什么时候发货", MsgID: fmt.Sprint("down", i), SenderID: "wmO"})
+		if d.Result.Intent != "shipping_time" || d.Result.Context != nil || body == "" {
+			t.Fatalf("Redis down, message %d: %s, context %+v", i, d.Result.Intent, d.Result.Context)
+		}
+	}
+	if n := counter(set, "zhiyi_context_unavailable_total"); n < 5 {
+		t.Errorf("zhiyi_context_unavailable_total %d, want every message counted", n)
+	}
+	rd.Start()
+	// the store probes again after its backoff: context resumes
+	var ctxOK bool
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ctxOK; {
+		d, _ := send(t, r, intent.Request{Text: "好的", MsgID: fmt.Sprint("up", time.Now().UnixNano()), SenderID: "wmO"})
+		ctxOK = d.Result.Context != nil
+		if !ctxOK {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if !ctxOK {
+		t.Error("context did not resume after Redis came back")
+	}
+	d, _ := send(t, r, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "after", SenderID: "wmO"})
+	if d.Result.Context == nil || d.Result.Context.Turn < 2 {
+		t.Errorf("after the outage: context %+v, want the conversation remembered again", d.Result.Context)
+	}
+}
