@@ -19,6 +19,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 )
 
 // benchBody is the request BenchmarkIntentHandler sends.
@@ -51,7 +52,8 @@ func shopBodies(b *testing.B) [][]byte {
 // with a fake engine (serve's own overhead) and with the sample shop's real engine.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	shoptest.Cleanup() // the benchmarks' sample-shop bundle
+	shoptest.Cleanup()           // the benchmarks' sample-shop bundle
+	testsvc.StopSharedPostgres() // the feedback tests' database
 	os.Exit(code)
 }
 

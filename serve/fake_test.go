@@ -126,7 +126,7 @@ type testServer struct {
 	done   chan error
 }
 
-func startServer(t testing.TB, cfg Config, load Loader, level slog.Level) *testServer {
+func startServer(t testing.TB, cfg Config, load Loader, level slog.Level, opts ...Option) *testServer {
 	t.Helper()
 	if load == nil {
 		load = fakeLoader
@@ -136,7 +136,7 @@ func startServer(t testing.TB, cfg Config, load Loader, level slog.Level) *testS
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
-	s, err := New(cfg, load, log)
+	s, err := New(cfg, load, log, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
