@@ -44,6 +44,7 @@ type Analyzer struct {
 	mayRewrite, mayStop *tokenBits
 	subword             *Subword
 	dicts               *Dictionaries
+	py                  *pinyinTab
 	// work holds *workspace for analyses without Buffers (Analyze).
 	work *sync.Pool
 }
@@ -96,6 +97,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		stop:    make(map[string]struct{}, len(d.Stopwords)),
 		subword: sub,
 		dicts:   d,
+		py:      pinyinTable(),
 		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
 	for _, w := range d.Stopwords {
@@ -178,8 +180,7 @@ type workspace struct {
 // for the next message with buf.Keep.
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
-	norm := Normalize(text)
-	an.Text, an.Masked = Mask(norm)
+	an.Text, an.Masked = Mask(Fold(Normalize(text)))
 
 	var b Buffers
 	if buf != nil {
@@ -277,6 +278,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
 	first, lastS, lastE := true, 0, 0
+	py, pyPrev := a.py, uint16(0) // the pinyin table; the previous unit's syllable (0: none)
 	// Subword units come after the character n-grams; the spans they are cut from (maximal runs
 	// of span units) are found in the same walk over the text.
 	var units [48]string
@@ -289,7 +291,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 			spanStart = -1
 		}
 		if kind == pieceSep {
-			p1, p2 = -1, -1
+			p1, p2, pyPrev = -1, -1, 0
 			continue
 		}
 		if kind == pieceSpan && spanStart < 0 {
@@ -301,6 +303,19 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 		}
 		if p2 >= 0 {
 			f = append(f, FeatureID(FeatChar3, text[p2:end]))
+		}
+		// Pinyin of Chinese characters: the syllable (when enabled) and the pair with the
+		// previous character's, so that homophones meet.
+		if syl := py.index(u.r); syl != 0 {
+			if expPinyin1 {
+				f = append(f, py.uni[syl])
+			}
+			if pyPrev != 0 && !expNoPy2 {
+				f = append(f, py.pairID(pyPrev, syl))
+			}
+			pyPrev = syl
+		} else {
+			pyPrev = 0
 		}
 		if first {
 			// How a message starts and ends says a lot (打开…, …怎么走): mark the edges.

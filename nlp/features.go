@@ -12,6 +12,8 @@ const (
 	FeatChar3                          // three characters
 	FeatSubword                        // a BPE unit
 	FeatRewrite                        // the canonical term of a rewrite that fired
+	FeatPinyin                         // the toneless pinyin of one character (fa)
+	FeatPinyin2                        // the pinyin of two consecutive characters (fa piao)
 )
 
 const (
