@@ -273,6 +273,13 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 	for _, r := range an.Rewrites {
 		f = append(f, FeatureID(FeatRewrite, r.To))
 	}
+	if expPyWord {
+		for _, t := range an.Terms {
+			if id, ok := a.py.wordID(t); ok {
+				f = append(f, id)
+			}
+		}
+	}
 	// Character n-grams of the masked text; n-grams never cross spaces or punctuation, and a
 	// placeholder counts as one character.
 	text := an.Text
@@ -310,7 +317,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 			if expPinyin1 {
 				f = append(f, py.uni[syl])
 			}
-			if pyPrev != 0 && !expNoPy2 {
+			if pyPrev != 0 && !expNoPy2 && !expPyWord {
 				f = append(f, py.pairID(pyPrev, syl))
 			}
 			pyPrev = syl

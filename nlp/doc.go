@@ -24,7 +24,7 @@
 //
 // # Dictionary files
 //
-// A dictionary directory holds up to four plain-text UTF-8 files; each is optional, '#' starts a
+// A dictionary directory holds up to five plain-text UTF-8 files; each is optional, '#' starts a
 // comment and blank lines are ignored:
 //
 //	userdict.txt   word [freq [pos]]                 运费险 2000 n
@@ -33,6 +33,9 @@
 //	               [粤语]
 //	               付款: 过数, 俾钱
 //	stopwords.txt  one word a line
+//	shorthand.txt  the synonyms line format, for the shop's shorthand (rewrites of kind
+//	               "shorthand"); zhiyi shorthand mines candidates from the exports
+//	               优惠券: yhq, youhuiquan
 //
 // Variants may be separated by ',', '，' or '、'. Matching happens after normalisation, so
 // variants are folded the same way as messages. A variant that the segmenter cuts into a single

@@ -19,4 +19,5 @@ var expSet = func() map[string]bool {
 var (
 	expPinyin1 = expSet["py1"]
 	expNoPy2   = expSet["nopy2"]
+	expPyWord  = expSet["pyw"]
 )

@@ -59,6 +59,29 @@ func (t *pinyinTab) pairID(a, b uint16) uint32 {
 	return fold(FeatPinyin2, fnvString(t.bi[a], t.syl[b]))
 }
 
+// wordID is the FeatPinyin2 id of a word of two or more Chinese characters: the chain of its
+// syllables (for two characters, pairID of the two).
+func (t *pinyinTab) wordID(w string) (uint32, bool) {
+	var h uint64
+	n := 0
+	for _, r := range w {
+		i := t.index(r)
+		if i == 0 {
+			return 0, false
+		}
+		if n == 0 {
+			h = t.bi[i]
+		} else {
+			if n > 1 {
+				h = (h ^ 0x1f) * fnvPrime
+			}
+			h = fnvString(h, t.syl[i])
+		}
+		n++
+	}
+	return fold(FeatPinyin2, h), n >= 2
+}
+
 // Pinyin appends the toneless pinyin syllables of the Chinese characters of s to dst (the first
 // reading of a character that has several) and returns it; other characters are skipped.
 //

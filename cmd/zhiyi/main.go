@@ -22,6 +22,7 @@ var commands = []command{
 	{"predict", "classify lines from stdin, one JSON result per line", runPredict},
 	{"cluster", "group the messages the model does not answer into a sheet to label by cluster", runCluster},
 	{"serve", "serve POST /intent over HTTP", runServe},
+	{"shorthand", "list shorthand (kd, yhq) that customers type and the dictionaries lack, with expansions", runShorthand},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
 }
 
