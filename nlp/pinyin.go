@@ -15,10 +15,9 @@ type pinyinTab struct {
 	syl []string // syllable by index; index 0 is "" (no reading)
 	// of is the syllable index of every character U+3400–U+9FFF (0: none).
 	of [pinyinLast - pinyinFirst + 1]uint16
-	// uni is the FeatPinyin id of each syllable; bi the FNV state after hashing a syllable and
-	// the separator as the first of a FeatPinyin2 pair.
-	uni []uint32
-	bi  []uint64
+	// bi is the FNV state after hashing a syllable and the separator as the first of a
+	// FeatPinyinPair pair.
+	bi []uint64
 }
 
 const (
@@ -36,11 +35,9 @@ var pinyinTable = sync.OnceValue(func() *pinyinTab {
 			t.of[r-pinyinFirst] = id
 		}
 	}
-	t.uni = make([]uint32, len(t.syl))
 	t.bi = make([]uint64, len(t.syl))
 	for i, s := range t.syl {
-		t.uni[i] = FeatureID(FeatPinyin, s)
-		h := fnvString(fnvOffset^uint64(FeatPinyin2)*fnvPrime, s)
+		h := fnvString(fnvOffset^uint64(FeatPinyinPair)*fnvPrime, s)
 		t.bi[i] = (h ^ 0x1f) * fnvPrime
 	}
 	return t
@@ -54,32 +51,10 @@ func (t *pinyinTab) index(r rune) uint16 {
 	return t.of[r-pinyinFirst]
 }
 
-// pairID is the FeatPinyin2 id of two syllables (indexes, both non-zero).
+// pairID is the FeatPinyinPair id of two syllables (indexes, both non-zero): the same as
+// pinyinPairID(syllable a, syllable b).
 func (t *pinyinTab) pairID(a, b uint16) uint32 {
-	return fold(FeatPinyin2, fnvString(t.bi[a], t.syl[b]))
-}
-
-// wordID is the FeatPinyin2 id of a word of two or more Chinese characters: the chain of its
-// syllables (for two characters, pairID of the two).
-func (t *pinyinTab) wordID(w string) (uint32, bool) {
-	var h uint64
-	n := 0
-	for _, r := range w {
-		i := t.index(r)
-		if i == 0 {
-			return 0, false
-		}
-		if n == 0 {
-			h = t.bi[i]
-		} else {
-			if n > 1 {
-				h = (h ^ 0x1f) * fnvPrime
-			}
-			h = fnvString(h, t.syl[i])
-		}
-		n++
-	}
-	return fold(FeatPinyin2, h), n >= 2
+	return fold(FeatPinyinPair, fnvString(t.bi[a], t.syl[b]))
 }
 
 // Pinyin appends the toneless pinyin syllables of the Chinese characters of s to dst (the first
@@ -118,4 +93,11 @@ func PinyinInitials(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// pinyinPairID hashes two syllables as one FeatPinyinPair feature ("fa", "piao").
+func pinyinPairID(a, b string) uint32 {
+	h := fnvString(fnvOffset^uint64(FeatPinyinPair)*fnvPrime, a)
+	h = (h ^ 0x1f) * fnvPrime
+	return fold(FeatPinyinPair, fnvString(h, b))
 }
