@@ -61,13 +61,13 @@ func predict(a *nlp.Analyzer, clf *intent.Classifier, labels []string, text stri
 func TestGreetingDoesNotFlipIntent(t *testing.T) {
 	a, clf, labels := trainSmall(t)
 	msgs := map[string]string{
-		"退款一直没有到账":   "refund",
-		"想换个大一码的":    "exchange",
-		"能开张发票吗":     "invoice",
-		"今天可以发货吗":    "shipping",
-		"衣服小了 想换一件":  "exchange",
-		"钱还没退回来":     "refund",
-		"公司报销要开发票":   "invoice",
+		"退款一直没有到账":  "refund",
+		"想换个大一码的":   "exchange",
+		"能开张发票吗":    "invoice",
+		"今天可以发货吗":   "shipping",
+		"衣服小了 想换一件": "exchange",
+		"钱还没退回来":    "refund",
+		"公司报销要开发票":  "invoice",
 		"都三天了还不发货啊": "shipping",
 	}
 	for msg, want := range msgs {
