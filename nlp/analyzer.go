@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Config says where an Analyzer's files live.
@@ -44,6 +45,7 @@ type Analyzer struct {
 	mayRewrite, mayStop *tokenBits
 	subword             *Subword
 	dicts               *Dictionaries
+	py                  *pinyinTab
 	// work holds *workspace for analyses without Buffers (Analyze).
 	work *sync.Pool
 }
@@ -96,6 +98,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		stop:    make(map[string]struct{}, len(d.Stopwords)),
 		subword: sub,
 		dicts:   d,
+		py:      pinyinTable(),
 		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
 	for _, w := range d.Stopwords {
@@ -171,6 +174,7 @@ type workspace struct {
 	units, rewrittenUnits []textUnit
 	seg                   segScratch
 	subword               subwordScratch
+	scope                 scopeScratch
 }
 
 // AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
@@ -178,8 +182,7 @@ type workspace struct {
 // for the next message with buf.Keep.
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
-	norm := Normalize(text)
-	an.Text, an.Masked = Mask(norm)
+	an.Text, an.Masked = Mask(Fold(Normalize(text)))
 
 	var b Buffers
 	if buf != nil {
@@ -196,14 +199,18 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	// Each character is decoded and classified once (scanUnits); the phrase rewrites,
 	// segmentation, the n-grams and the subword units all walk the units.
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
-	rewritten, rewrites := a.phrases.apply(an.Text, w.units, nil)
+	sc := &w.scope
+	sc.spans = sc.spans[:0]
+	rewritten, rewrites := a.phrases.apply(an.Text, w.units, nil, &sc.spans)
 	segUnits := w.units
 	if rewritten != an.Text {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
 		segUnits = w.rewrittenUnits
 	}
 	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4), &w.seg)
-	an.Terms = grow(b.Terms, len(an.Tokens))
+	// Word rewrites, and the tokens that the scope rules look at.
+	sc.cls = grow(sc.cls, len(an.Tokens))
+	markers := false
 	for i, tok := range an.Tokens {
 		if a.mayRewrite.mayHave(tok) {
 			if t, ok := a.words[tok]; ok {
@@ -212,16 +219,48 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 				tok = t.canonical
 			}
 		}
-		if a.mayStop.mayHave(tok) {
-			if _, ok := a.stop[tok]; ok {
+		c := markerOf(tok)
+		markers = markers || c != markNone
+		sc.cls = append(sc.cls, c)
+	}
+	var tokFlag, unitF []unitFlag
+	if markers {
+		sc.tokenUnits(an.Text, rewritten, w.units, an.Tokens)
+		sc.tokenFlags(an.Tokens, a.isStop)
+		tokFlag, unitF = sc.tokFlag, sc.unitFlags(w.units)
+	}
+	an.Terms = grow(b.Terms, len(an.Tokens))
+	sc.termF = grow(sc.termF, len(an.Tokens))
+	for i, tok := range an.Tokens {
+		if a.isStop(tok) {
+			continue
+		}
+		var fl unitFlag
+		if tokFlag != nil {
+			fl = tokFlag[i]
+			if fl&flagCourtesy != 0 {
 				continue
 			}
 		}
 		an.Terms = append(an.Terms, tok)
+		sc.termF = append(sc.termF, fl)
 	}
 	an.Rewrites = rewrites
-	an.Features = a.features(&an, w.units, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	termF := sc.termF
+	if tokFlag == nil {
+		termF = nil
+	}
+	an.Features = a.features(&an, w.units, unitF, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	return an
+}
+
+// isStop reports whether tok is a stop word.
+func (a *Analyzer) isStop(tok string) bool {
+	if !a.mayStop.mayHave(tok) {
+		return false
+	}
+	_, ok := a.stop[tok]
+	return ok
 }
 
 // Keep takes an's slices back as room for the next analysis.
@@ -261,22 +300,48 @@ func (a *Analyzer) segment(text string, us []textUnit, dst []string, sc *segScra
 }
 
 // features computes the hashed feature ids of an analysis; us are the units of its text, sc
-// room for the subword model.
-func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f []uint32) []uint32 {
+// room for the subword model. uf (per unit) and tf (per term) are the scope flags (scope.go), nil
+// when no rule fired.
+func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
 	for i, t := range an.Terms {
-		f = append(f, FeatureID(FeatWord, t))
+		var fl unitFlag
+		if tf != nil {
+			fl = tf[i]
+		}
+		f = emit(f, FeatureID(FeatWord, t), fl)
 		if i > 0 {
-			f = append(f, bigramID(an.Terms[i-1], t))
+			if tf != nil {
+				fl |= tf[i-1] & flagNotMeant
+			}
+			f = emit(f, bigramID(an.Terms[i-1], t), fl)
 		}
 	}
+	var used uint64 // terms a rewrite has been matched to
 	for _, r := range an.Rewrites {
-		f = append(f, FeatureID(FeatRewrite, r.To))
+		var fl unitFlag
+		if tf != nil {
+			// the flags of the term the rewrite produced (the first one not matched yet)
+			fl = flagCourtesy
+			for i, t := range an.Terms {
+				if t == r.To && (i >= 64 || used&(1<<i) == 0) {
+					fl = tf[i]
+					if i < 64 {
+						used |= 1 << i
+					}
+					break
+				}
+			}
+		}
+		f = emit(f, FeatureID(FeatRewrite, r.To), fl)
 	}
 	// Character n-grams of the masked text; n-grams never cross spaces or punctuation, and a
 	// placeholder counts as one character.
 	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
+	var f1, f2 unitFlag
 	first, lastS, lastE := true, 0, 0
+	var lastF unitFlag
+	py, pyPrev := a.py, uint16(0) // the pinyin table; the previous unit's syllable (0: none)
 	// Subword units come after the character n-grams; the spans they are cut from (maximal runs
 	// of span units) are found in the same walk over the text.
 	var units [48]string
@@ -284,50 +349,87 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, sc *subwordScratch, f [
 	sub, spanStart := subBuf[:0], -1
 	for i, u := range us {
 		start, end, kind := int(u.start), unitStart(text, us, i+1), u.kind
+		var fl unitFlag
+		if uf != nil {
+			fl = uf[i]
+		}
 		if kind != pieceSpan && spanStart >= 0 {
-			sub = a.subwordFeatures(text, us[spanStart:i], start, sub, units[:0], sc)
+			sub = a.subwordFeatures(text, us[spanStart:i], start, uf, spanStart, sub, units[:0], sc)
 			spanStart = -1
 		}
 		if kind == pieceSep {
-			p1, p2 = -1, -1
+			p1, p2, pyPrev = -1, -1, 0
 			continue
 		}
 		if kind == pieceSpan && spanStart < 0 {
 			spanStart = i
 		}
-		f = append(f, FeatureID(FeatChar1, text[start:end]))
+		f = emit(f, FeatureID(FeatChar1, text[start:end]), fl)
 		if p1 >= 0 {
-			f = append(f, FeatureID(FeatChar2, text[p1:end]))
+			f = emit(f, FeatureID(FeatChar2, text[p1:end]), fl|f1&flagNotMeant)
 		}
 		if p2 >= 0 {
-			f = append(f, FeatureID(FeatChar3, text[p2:end]))
+			f = emit(f, FeatureID(FeatChar3, text[p2:end]), fl|(f1|f2)&flagNotMeant)
+		}
+		// The pinyin of two consecutive Chinese characters, so that homophones meet (发飘 and
+		// 发票 share fa piao). Single syllables were measured and left out: no gain.
+		if syl := py.index(u.r); syl != 0 {
+			if pyPrev != 0 {
+				f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
+			}
+			pyPrev = syl
+		} else {
+			pyPrev = 0
 		}
 		if first {
 			// How a message starts and ends says a lot (打开…, …怎么走): mark the edges.
-			f = append(f, edgeID(FeatChar2, '^', text[start:end]))
+			f = emit(f, edgeID(FeatChar2, '^', text[start:end]), fl)
 			first = false
 		}
 		p2, p1 = p1, start
-		lastS, lastE = start, end
+		f2, f1 = f1, fl
+		lastS, lastE, lastF = start, end, fl
 	}
 	if spanStart >= 0 {
-		sub = a.subwordFeatures(text, us[spanStart:], len(text), sub, units[:0], sc)
+		sub = a.subwordFeatures(text, us[spanStart:], len(text), uf, spanStart, sub, units[:0], sc)
 	}
 	if lastE > 0 {
-		f = append(f, edgeID(FeatChar2, '$', text[lastS:lastE]))
+		f = emit(f, edgeID(FeatChar2, '$', text[lastS:lastE]), lastF)
 	}
 	return append(f, sub...)
 }
 
+// emit appends id to f as the scope flags say: a not-meant feature and a courtesy feature each
+// as its own marked variant.
+func emit(f []uint32, id uint32, fl unitFlag) []uint32 {
+	switch {
+	case fl == 0:
+		return append(f, id)
+	case fl&flagNotMeant != 0:
+		return append(f, markID(id))
+	}
+	return append(f, markID(markID(id)))
+}
+
 // subwordFeatures appends to f the feature ids of the subword units of the span made of the
 // units us of text, which ends at byte end (none without a subword model); units and sc are
-// scratch space.
-func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, f []uint32, units []string, sc *subwordScratch) []uint32 {
+// scratch space. uf are the scope flags of all the text's units (nil for none); us starts at
+// unit first.
+func (a *Analyzer) subwordFeatures(text string, us []textUnit, end int, uf []unitFlag, first int, f []uint32, units []string, sc *subwordScratch) []uint32 {
 	if a.subword == nil || end-int(us[0].start) < 4 { // a span of one CJK character carries no unit
 		return f
 	}
+	k := 0 // the unit a subword unit starts at (they come in order)
 	for _, u := range a.subword.unitsOf(text, us, end, units, sc) {
-		f = append(f, FeatureID(FeatSubword, u))
+		var fl unitFlag
+		if uf != nil {
+			off := int32(uintptr(unsafe.Pointer(unsafe.StringData(u))) - uintptr(unsafe.Pointer(unsafe.StringData(text))))
+			for k < len(us)-1 && us[k+1].start <= off {
+				k++
+			}
+			fl = uf[first+k]
+		}
+		f = emit(f, FeatureID(FeatSubword, u), fl)
 	}
 	return f
 }

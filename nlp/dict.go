@@ -17,18 +17,21 @@ const (
 	SynonymsFile  = "synonyms.txt"
 	DialectFile   = "dialect.txt"
 	StopwordsFile = "stopwords.txt"
+	// ShorthandFile holds the shop's shorthand (kd, yhq, zfb) in the synonyms format.
+	ShorthandFile = "shorthand.txt"
 )
 
 // DictFiles lists the dictionary files a directory may hold, for copying into a bundle.
-var DictFiles = []string{UserDictFile, SynonymsFile, DialectFile, StopwordsFile}
+var DictFiles = []string{UserDictFile, SynonymsFile, DialectFile, StopwordsFile, ShorthandFile}
 
 // RewriteKind says where a rewrite rule came from.
 type RewriteKind string
 
 // The kinds of rewrite.
 const (
-	KindSynonym RewriteKind = "synonym"
-	KindDialect RewriteKind = "dialect"
+	KindSynonym   RewriteKind = "synonym"
+	KindDialect   RewriteKind = "dialect"
+	KindShorthand RewriteKind = "shorthand" // shorthand.txt: kd → 快递, yhq → 优惠券
 )
 
 // UserWord is one line of userdict.txt.
@@ -82,6 +85,9 @@ func LoadDictionaries(dir string) (*Dictionaries, error) {
 		return nil, err
 	}
 	if err := eachLine(filepath.Join(dir, DialectFile), d.ruleParser(KindDialect)); err != nil {
+		return nil, err
+	}
+	if err := eachLine(filepath.Join(dir, ShorthandFile), d.ruleParser(KindShorthand)); err != nil {
 		return nil, err
 	}
 	if err := eachLine(filepath.Join(dir, StopwordsFile), d.parseStopword); err != nil {

@@ -11,20 +11,27 @@
 //     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com (mask.go lists
 //     them). It is zhiyi's one definition of personal data: servers mask the identifiers and
 //     free-form strings they log with Mask and MaskExcept too.
-//  3. Phrase rewrites (synonyms.txt, dialect.txt) on the masked text, longest match first.
-//  4. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
+//  3. Fold traditional characters into simplified ones, Taiwan and Hong Kong phrases included
+//     (Fold: OpenCC's tw2sp, run only on pieces that hold a traditional character). Steps 1–3
+//     give Analysis.Text.
+//  4. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first.
+//  5. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
 //     with gse's HMM for words no dictionary knows.
-//  5. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question
+//  6. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question
 //     words are refused as stop words).
-//  6. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
-//  7. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords and rewrite targets,
-//     each kind in its own hash space (the top bits of the id).
+//  7. Scope (scope.go): words after a negation of wanting (不要退款了) and what 不是 takes back
+//     (不是A，是B) are not meant; greetings and apologies beside other words (你好，我想退货) leave
+//     the terms. The features of both are hashed into marked variants.
+//  8. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
+//  9. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords, rewrite targets and
+//     the pinyin of two consecutive characters (homophone typos: 发飘/发票 share fa piao), each
+//     kind in its own hash space (the top bits of the id).
 //
 // An Analyzer is built once (New) and is then read-only and safe for concurrent use.
 //
 // # Dictionary files
 //
-// A dictionary directory holds up to four plain-text UTF-8 files; each is optional, '#' starts a
+// A dictionary directory holds up to five plain-text UTF-8 files; each is optional, '#' starts a
 // comment and blank lines are ignored:
 //
 //	userdict.txt   word [freq [pos]]                 运费险 2000 n
@@ -33,8 +40,12 @@
 //	               [粤语]
 //	               付款: 过数, 俾钱
 //	stopwords.txt  one word a line
+//	shorthand.txt  the synonyms line format, for the shop's shorthand (rewrites of kind
+//	               "shorthand"); zhiyi shorthand mines candidates from the exports
+//	               优惠券: yhq, youhuiquan
 //
-// Variants may be separated by ',', '，' or '、'. Matching happens after normalisation, so
+// Variants may be separated by ',', '，' or '、'. A Latin-letter variant (kd, yhq) matches only as
+// a whole token. Matching happens after normalisation, so
 // variants are folded the same way as messages. A variant that the segmenter cuts into a single
 // token is rewritten as a word (whole-token match after segmentation, so 过数 never fires inside
 // 超过数量 once 过数 is a word); a variant that cuts into several tokens is rewritten as a phrase

@@ -5,14 +5,19 @@ type FeatureKind uint32
 
 // The kinds of feature, each hashed into its own space.
 const (
-	FeatWord    FeatureKind = 1 + iota // a content word after rewrites and stop words
-	FeatBigram                         // two consecutive content words
-	FeatChar1                          // one character of the masked text
-	FeatChar2                          // two characters
-	FeatChar3                          // three characters
-	FeatSubword                        // a BPE unit
-	FeatRewrite                        // the canonical term of a rewrite that fired
+	FeatWord       FeatureKind = 1 + iota // a content word after rewrites and stop words
+	FeatBigram                            // two consecutive content words
+	FeatChar1                             // one character of the masked text
+	FeatChar2                             // two characters
+	FeatChar3                             // three characters
+	FeatSubword                           // a BPE unit
+	FeatRewrite                           // the canonical term of a rewrite that fired
+	FeatPinyinPair                        // the toneless pinyin of two consecutive characters (fa piao)
 )
+
+// Kinds after FeatRewrite were added later: the ids of the earlier kinds never move (bundles
+// store them). A feature in a not-meant or courtesy scope (scope.go) keeps its kind and is
+// hashed to a marked variant.
 
 const (
 	featKindShift = 28

@@ -276,6 +276,24 @@ func TestFeatureIDsAreStable(t *testing.T) {
 	if got := bigramID("东西", "不要"); got != 0x24c4fded {
 		t.Errorf("bigramID(东西, 不要) = %#x, want 0x24c4fded", got)
 	}
+	// Kinds added later, and the marked variants of the scope rules: the earlier kinds' ids
+	// above did not move.
+	if FeatPinyinPair != 8 {
+		t.Errorf("FeatPinyinPair = %d, want 8 (after FeatRewrite)", FeatPinyinPair)
+	}
+	if got := pinyinPairID("fa", "piao"); got != 0x8b2834d9 {
+		t.Errorf("pinyinPairID(fa, piao) = %#x, want 0x8b2834d9", got)
+	}
+	py := pinyinTable()
+	if got := py.pairID(py.index('退'), py.index('款')); got != 0x861627b3 || got != pinyinPairID("tui", "kuan") {
+		t.Errorf("pairID(退, 款) = %#x, want 0x861627b3 = pinyinPairID(tui, kuan)", got)
+	}
+	if got := markID(FeatureID(FeatWord, "退款")); got != 0x143031fa {
+		t.Errorf("markID(word 退款) = %#x, want 0x143031fa", got)
+	}
+	if got := markID(markID(FeatureID(FeatChar2, "你好"))); got != 0x45d0f180 {
+		t.Errorf("courtesy mark of char2 你好 = %#x, want 0x45d0f180", got)
+	}
 	// FNV-1a byte by byte, for strings of every length modulo the unrolled rounds
 	for _, s := range []string{"", "a", "ab", "abc", "abcd", "退货了吗", "x退", "退货x"} {
 		want := uint64(fnvOffset)
@@ -364,7 +382,8 @@ func TestAnalyzeWithReusedBuffers(t *testing.T) {
 func FuzzAnalyze(f *testing.F) {
 	for _, s := range []string{"", " ", "东西不要了怎么寄回去", "<PHONE>", "<", "<A", "+86", "+", "1", "x",
 		"11010519491231002x", "6222 0212 3456 7890 128", "\xff\xfe", "😡😡😡", "a@b.cc", "www.", "http://",
-		"ＦＰ", "再吗？", "\u200d\ufeff", strings.Repeat("退货", 500)} {
+		"ＦＰ", "再吗？", "\u200d\ufeff", strings.Repeat("退货", 500), "請問這個還有貨嗎", "什么時候發貨", "不是要退货 是想换",
+		"你好 不要退款了", "不要寄回去了", "薴", "𪚥", "你好你好你好", "不是是是"} {
 		f.Add(s)
 	}
 	a := mustAnalyzer(f)
@@ -372,6 +391,12 @@ func FuzzAnalyze(f *testing.F) {
 		an := a.Analyze(s)
 		if strings.ContainsAny(an.Text, "\x00\u200b\ufeff") {
 			t.Errorf("Text %q keeps characters Normalize removes", an.Text)
+		}
+		if hasTraditional(an.Text) {
+			t.Errorf("Text %q keeps a traditional character", an.Text)
+		}
+		if again := a.Analyze(an.Text); again.Text != an.Text || !slices.Equal(again.Features, an.Features) {
+			t.Errorf("Analyze(%q) differs on its own text %q", s, an.Text)
 		}
 	})
 }

@@ -51,8 +51,9 @@ func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
 
 // apply replaces every phrase variant in text, whose units are us (scanUnits), by its canonical
 // term, surrounded by spaces so the canonical term is a token of its own; a variant starts at a
-// unit (never inside a mask placeholder). It returns text itself when nothing matched.
-func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite) (string, []Rewrite) {
+// unit (never inside a mask placeholder). It returns text itself when nothing matched. Where each
+// replacement went is appended to *spans.
+func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite, spans *[]rewriteSpan) (string, []Rewrite) {
 	if len(m.byFirst) == 0 {
 		return text, rewrites
 	}
@@ -73,7 +74,9 @@ func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite) (s
 		}
 		b.WriteString(text[last:i])
 		b.WriteByte(' ')
+		start := b.Len()
 		b.WriteString(t.canonical)
+		*spans = append(*spans, rewriteSpan{newStart: int32(start - 1), newEnd: int32(b.Len() + 1), oldStart: int32(i), oldEnd: int32(i + len(t.variant))})
 		b.WriteByte(' ')
 		rewrites = append(rewrites, t.record())
 		i += len(t.variant)

@@ -24,6 +24,7 @@ var commands = []command{
 	{"serve", "serve POST /intent over HTTP", runServe},
 	{"learn", "continue a bundle on the corrections in the decision log, behind an evaluation gate", runLearn},
 	{"rollback", "name (and reload) the bundle a learnt bundle came from", runRollback},
+	{"shorthand", "list shorthand (kd, yhq) that customers type and the dictionaries lack, with expansions", runShorthand},
 	{"lint", "check answers in kb.yaml / rules.yaml for advertising-law terms and length", runLint},
 	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
 	{"report", "the dashboard of a period from the decision log: text, --json, --html with charts", runReport},

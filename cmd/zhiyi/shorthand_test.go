@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestShorthandMinesCandidates(t *testing.T) {
+	dir := t.TempDir()
+	dict := filepath.Join(dir, "dict")
+	if err := os.MkdirAll(dict, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dict, "synonyms.txt"), "快递: kd\n")
+	write(filepath.Join(dict, "userdict.txt"), "优惠券 2000 n\n运费险 2000 n\n")
+	kb := filepath.Join(dir, "kb.yaml")
+	write(kb, `shop: t
+version: 1
+intents:
+  - id: coupon
+    label: 优惠券
+    category: 咨询
+    priority: 2
+    examples: [优惠券怎么领, 有没有优惠券, 优惠券能叠加吗, xl有货吗]
+    answers: [{id: coupon.a, text: 在首页领取}]
+  - id: shipping
+    label: 发货
+    category: 咨询
+    priority: 2
+    examples: [什么时候发货]
+    answers: [{id: shipping.a, text: 48小时内发货}]
+`)
+	var lines []string
+	for _, m := range []string{"yhq咋领", "有yhq吗", "yhq能叠加不", "yfx怎么买", "yfx包含吗", "有yfx吗", "kd到哪了", "kd到了吗",
+		"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq"} {
+		lines = append(lines, `{"text":"`+m+`"}`)
+	}
+	data := filepath.Join(dir, "chats.jsonl")
+	write(data, strings.Join(lines, "\n")+"\n")
+
+	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict, "--kb", kb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"优惠券: yhq\n", "运费险: yfx\n", "# yhq: 3 messages"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// known shorthand (kd), the shop's own words (xl), units after numbers (cm) and tokens below
+	// --min are not candidates
+	for _, not := range []string{"# kd:", "# xl:", "# cm:"} {
+		if strings.Contains(out, not) {
+			t.Errorf("output lists %q:\n%s", not, out)
+		}
+	}
+	if strings.Contains(out, "13812345678") {
+		t.Error("personal data printed unmasked")
+	}
+	if code, _, stderr := runCLI(t, "", "shorthand", "--data", data); code != 2 || !strings.Contains(stderr, "--dict are required") {
+		t.Errorf("without --dict: exit %d, %s", code, stderr)
+	}
+}
