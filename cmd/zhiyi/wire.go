@@ -230,7 +230,7 @@ func (w *wiring) every(ctx context.Context, d time.Duration, fn func(context.Con
 
 // refreshResults gives the experiments the outcomes of their variants so far (gray release).
 func (w *wiring) refreshResults(ctx context.Context) {
-	res, err := variantResults(ctx, w.db, time.Time{}, nil)
+	res, err := experiment.LogResults(ctx, w.db, time.Time{}, nil)
 	if err != nil {
 		w.log.Warn("experiment results", slog.String("error", err.Error()))
 		return
