@@ -20,8 +20,8 @@ type Change struct {
 // auditLog keeps the newest changes in memory (the pages show them) and logs each one. The
 // log lines are the lasting record: the list is gone on restart.
 type auditLog struct {
-	mu   sync.Mutex
-	max  int
+	mu      sync.Mutex
+	max     int
 	entries []Change // oldest first
 }
 

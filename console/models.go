@@ -40,13 +40,13 @@ type metric struct {
 
 // modelsData is 模型's page.
 type modelsData struct {
-	Root       string
-	Error      string
-	Bundles    []bundleRow
-	Lineage    []bundleRow // the serving bundle, its parent, …
-	CanReload  bool
+	Root        string
+	Error       string
+	Bundles     []bundleRow
+	Lineage     []bundleRow // the serving bundle, its parent, …
+	CanReload   bool
 	CanRollback bool
-	Changes    []Change
+	Changes     []Change
 }
 
 func (c *Console) modelsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {

@@ -55,7 +55,7 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04:05")
 	},
-	"us": func(v int64) string { return micros(float64(v)) },
+	"us":   func(v int64) string { return micros(float64(v)) },
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 }

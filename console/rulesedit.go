@@ -27,8 +27,8 @@ const backupLayout = "20060102T150405Z"
 // ruleRow is one rule as the page lists it.
 type ruleRow struct {
 	ID, Comment, Action, Target string
-	Priority, Line             int
-	Enabled                    bool
+	Priority, Line              int
+	Enabled                     bool
 }
 
 // answerRow is one knowledge-base answer.

@@ -38,11 +38,11 @@ const (
 // sheet is a clustering shown to an operator, kept so that the label action labels exactly
 // the messages that were shown.
 type sheet struct {
-	id      string
-	made    time.Time
-	since   string
-	lines   []train.SheetLine
-	texts   map[string]string // msg_id → masked text
+	id    string
+	made  time.Time
+	since string
+	lines []train.SheetLine
+	texts map[string]string // msg_id → masked text
 }
 
 // intentChoice is one intent an operator can pick.
