@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
+	"strconv"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -34,8 +35,38 @@ type bundleRow struct {
 }
 
 type metric struct {
-	Name  string
-	Value float64
+	Name  string // as the page shows it
+	Value string
+}
+
+// metricNames are the manifest's headline metrics the page shows, in order, with how.
+var metricNames = []struct {
+	key, name string
+	percent   bool
+}{
+	{"accuracy", "准确率", true}, {"macro_f1", "macro-F1", false}, {"auto_coverage", "自动回复占比", true},
+	{"auto_precision", "自动回复准确率", true}, {"oos_precision", "范围外精确率", true}, {"oos_recall", "范围外召回率", true},
+	{"count", "评估消息数", false},
+}
+
+// metricsOf picks the headline metrics of a manifest.
+func metricsOf(m map[string]float64) []metric {
+	var out []metric
+	for _, k := range metricNames {
+		v, ok := m[k.key]
+		if !ok {
+			continue
+		}
+		text := strconv.FormatFloat(v, 'f', 3, 64)
+		switch {
+		case k.percent:
+			text = strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+		case v == math.Trunc(v):
+			text = strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		out = append(out, metric{k.name, text})
+	}
+	return out
 }
 
 // modelsData is 模型's page.
@@ -106,10 +137,7 @@ func (c *Console) bundles() ([]bundleRow, error) {
 		}
 		row.Name, row.Created, row.Version, row.Parent, row.Learnt = man.Name, man.CreatedAt, man.Version(), man.Parent, man.LearntFrom
 		row.Serving = row.Version == serving
-		for k, v := range man.Metrics {
-			row.Metrics = append(row.Metrics, metric{k, v})
-		}
-		sort.Slice(row.Metrics, func(i, j int) bool { return row.Metrics[i].Name < row.Metrics[j].Name })
+		row.Metrics = metricsOf(man.Metrics)
 		if _, err := os.Stat(filepath.Join(dir, intent.ReportHTMLFile)); err == nil {
 			row.Report = true
 		}
