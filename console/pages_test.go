@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -460,4 +462,25 @@ func TestModels(t *testing.T) {
 	}
 	r = cl.get("/console/models")
 	mustContain(t, r.Body, "回滚模型成功", "<td>回滚模型</td>", "<td>启用模型</td>")
+}
+
+// Before a model is loaded (or with nothing but a token), every page still answers.
+func TestPagesWithoutModel(t *testing.T) {
+	e := &env{t: t, now: time.Date(2026, 11, 11, 12, 0, 0, 0, cst), logs: &bytes.Buffer{}}
+	c, err := New(Deps{AdminToken: testToken, Model: func() *reply.Model { return nil }, Now: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.c = c
+	cl := e.client()
+	cl.login("ops")
+	for _, path := range []string{"/console/test", "/console/unmatched", "/console/corrections", "/console/rules", "/console/experiments", "/console/board", "/console/models"} {
+		if r := cl.get(path); r.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", path, r.StatusCode)
+		}
+	}
+	mustContain(t, cl.post("/console/test", url.Values{"text": {"你好"}}).Body, "还没有加载模型")
+	if r := cl.post("/console/models/rollback", nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("roll back: %d", r.StatusCode)
+	}
 }

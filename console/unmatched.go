@@ -88,7 +88,6 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 		c.render(w, r, s, http.StatusServiceUnavailable, "unmatched", "未识别", data)
 		return
 	}
-	sh.since = value
 	c.keepSheet(s, sh)
 	data.Sheet, data.Messages, data.Truncated, data.Lines = sh.id, n, truncated, sh.lines
 	data.Labels = c.recentLabels(ctx, SourceCluster, now)
