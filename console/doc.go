@@ -15,8 +15,8 @@
 //	http.Handle("/console/", c.HTTPHandler())                                        // or net/http
 //
 // Deps carries the serving parts as functions and values: the current model (reply.Model),
-// a tester (the same Replier over a private conversation store), the bundle directory, reload,
-// the models root, the decision log (Store: *store.DB), the rules file with its rules.Live, the
+// a tester (the same Replier over a private conversation store), the bundle directory, reload
+// and the parent finder (learn.Parent), the models root, the decision log (Store: *store.DB), the rules file with its rules.Live, the
 // experiments file with its experiment.Live, the alerter's metrics, the admin token, a logger
 // and a clock. A part left out turns its page's actions off and the page says so (no decision
 // log, no rules file, no experiments file, no alerts).
