@@ -42,30 +42,8 @@ func openStoreResults(ctx context.Context, dbURL, dataDir string) (abResults, fu
 		return nil, nil, err
 	}
 	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
-		return variantResults(ctx, db, q.Since, q.Exclude)
+		return experiment.LogResults(ctx, db, q.Since, q.Exclude)
 	}, db.Close, nil
-}
-
-// variantResults tallies the answer variants' outcomes in the decision log since a time:
-// decisions (variant, sender hash, repeat) and feedback (each message's latest rating and
-// resolved value), without the excluded senders (ids as the experiments file lists them).
-func variantResults(ctx context.Context, db *store.DB, since time.Time, exclude []string) (experiment.Results, error) {
-	ex := map[string]bool{}
-	for _, id := range exclude {
-		ex[db.Hash(id)] = true
-	}
-	tl := experiment.Tally{Exclude: func(h string) bool { return ex[h] }}
-	if err := db.Decisions(ctx, store.Query{Since: since}, func(d *store.Decision) error {
-		tl.Decision(d.MsgID, d.Variant, d.SenderHash, d.Repeat)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
-		tl.Feedback(f.MsgID, f.Time, f.Rating, f.Resolved)
-		return nil
-	})
-	return tl.Results(), err
 }
 
 func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	iofs "io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
@@ -43,8 +45,17 @@ type wiring struct {
 	alerter  *alert.Alerter
 
 	current atomic.Pointer[intent.Engine] // the engine loaded last
+	served  atomic.Pointer[servedModel]   // and the model made of it
+	console *console.Console              // nil without --console and an admin token
 	srv     *serve.Server
 	stop    context.CancelFunc
+}
+
+// servedModel is a loaded bundle's model with the reply config it decides with, so that the
+// console's test mode can decide the same way over conversations of its own.
+type servedModel struct {
+	model *reply.Model
+	rc    reply.Config
 }
 
 // wire builds the parts from the flags. A part that cannot start (a bad Redis URL, a database
@@ -102,7 +113,73 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 			return nil, err
 		}
 	}
+	if sf.console {
+		if cfg.AdminToken == "" {
+			log.Warn("--console needs an admin token (--admin-token or ZHIYI_ADMIN_TOKEN): the console is off")
+		} else if w.console, err = console.New(w.consoleDeps()); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
 	return w, nil
+}
+
+// consoleDeps are the parts the console works with. The server does not exist yet: what it
+// knows (the bundle serving, reloads) is read when the console asks, once it serves.
+func (w *wiring) consoleDeps() console.Deps {
+	d := console.Deps{
+		Model: func() *reply.Model {
+			if sm := w.served.Load(); sm != nil {
+				return sm.model
+			}
+			return nil
+		},
+		Tester: func(s session.Store) *reply.Model {
+			sm := w.served.Load()
+			if sm == nil {
+				return nil
+			}
+			rc := sm.rc
+			rc.Sessions, rc.Metrics, rc.Log = s, nil, nil // its own conversations, counted nowhere
+			return reply.NewModel(sm.model.Engine, reply.New(rc))
+		},
+		ModelDir: func() string {
+			if w.srv == nil {
+				return w.cfg.ModelDir
+			}
+			return w.srv.ModelDir()
+		},
+		Reload: func(ctx context.Context, dir string) error {
+			if w.srv == nil {
+				return errors.New("the server is not serving yet")
+			}
+			if err := w.srv.Reload(ctx, dir); err != nil {
+				return err
+			}
+			return w.reloadParts(ctx)
+		},
+		Parent:          learn.Parent,
+		ModelsRoot:      cmp.Or(w.cfg.ModelsRoot, filepath.Dir(filepath.Clean(w.cfg.ModelDir))),
+		RulesPath:       w.sf.rules,
+		Rules:           w.rules,
+		ExperimentsPath: w.sf.experiments,
+		Experiments:     &w.exps,
+		AdminToken:      w.cfg.AdminToken,
+		Log:             w.log,
+		RulesOptions: func() rules.Options {
+			if eng := w.current.Load(); eng != nil {
+				return w.rulesOptions(eng)
+			}
+			return rules.Options{}
+		},
+	}
+	if w.db != nil {
+		d.DB = w.db
+	}
+	if w.alerter != nil {
+		d.AlertMetrics = w.alerter.Metrics()
+	}
+	return d
 }
 
 // retention reads --retain: 90d, 720h, or 0 for forever.
@@ -155,8 +232,10 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
+	m := reply.NewModel(eng, reply.New(rc))
 	w.current.Store(eng)
-	return reply.NewModel(eng, reply.New(rc)), nil
+	w.served.Store(&servedModel{model: m, rc: rc})
+	return m, nil
 }
 
 func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
@@ -192,6 +271,9 @@ func (w *wiring) options() []serve.Option {
 	}
 	if w.alerter != nil {
 		opts = append(opts, serve.WithAlerter(w.alerter), serve.WithMetrics(w.alerter.Metrics()))
+	}
+	if w.console != nil {
+		opts = append(opts, serve.WithConsole(w.console.Handler()))
 	}
 	return opts
 }
@@ -230,7 +312,7 @@ func (w *wiring) every(ctx context.Context, d time.Duration, fn func(context.Con
 
 // refreshResults gives the experiments the outcomes of their variants so far (gray release).
 func (w *wiring) refreshResults(ctx context.Context) {
-	res, err := variantResults(ctx, w.db, time.Time{}, nil)
+	res, err := experiment.LogResults(ctx, w.db, time.Time{}, nil)
 	if err != nil {
 		w.log.Warn("experiment results", slog.String("error", err.Error()))
 		return

@@ -4,5 +4,6 @@
 // and these helpers start what each test needs.
 //
 // A test may skip only when the service's binary is not installed, and says so; CI installs them,
-// so there the tests always run.
+// so there the tests always run, and .ci/run sets ZHIYI_REQUIRE_SERVICES so that a missing one
+// fails instead of skipping.
 package testsvc

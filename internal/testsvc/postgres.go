@@ -273,7 +273,7 @@ func SharedPostgres(t testing.TB) *Postgres {
 		shared.pg, shared.err = StartPostgres(PostgresOptions{})
 	})
 	if errors.Is(shared.err, ErrNoPostgres) {
-		t.Skipf("%v; set %s to use an existing server", shared.err, PostgresEnv)
+		Missing(t, fmt.Sprintf("%v; set %s to use an existing server", shared.err, PostgresEnv))
 	}
 	if shared.err != nil {
 		t.Fatal(shared.err)

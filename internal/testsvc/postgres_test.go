@@ -54,7 +54,7 @@ func TestSharedPostgres(t *testing.T) {
 func TestPostgresStopStart(t *testing.T) {
 	pg, err := StartPostgres(PostgresOptions{})
 	if errors.Is(err, ErrNoPostgres) {
-		t.Skip(err)
+		Missing(t, err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ type Redis struct {
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("testsvc: redis-server is not installed (Debian package redis-server); skipping a test that needs a real Redis")
+		Missing(t, "testsvc: redis-server is not installed (Debian package redis-server); skipping a test that needs a real Redis")
 	}
 	r := &Redis{t: t, dir: t.TempDir()}
 	t.Cleanup(r.Stop)

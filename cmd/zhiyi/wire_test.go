@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// zhiyi serve --console: the console is mounted under /console with the wiring's parts, and its
+// test mode decides with the serving rules without recording anything.
+func TestServeConsole(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rulesPath := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rulesPath, []byte("version: 1\nrules:\n  - id: complaint\n    match: {text: {contains: [投诉]}}\n    action: {handoff: urgent, answer: 已为您加急转接。}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
+	sf := serveFlags{console: true, rules: rulesPath, record: true, dataDir: filepath.Join(dir, "data"), retain: "0"}
+	log := slog.New(slog.DiscardHandler)
+	w, err := wire(ctx, cfg, sf, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	if w.console == nil {
+		t.Fatal("--console with an admin token built no console")
+	}
+	srv, err := serve.New(cfg, w.load, log, w.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.started(ctx, srv)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar}
+	csrfRe := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
+	get := func(path string) string {
+		t.Helper()
+		res, err := cl.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		return string(b)
+	}
+	post := func(path, page string, form url.Values) string {
+		t.Helper()
+		form.Set("csrf", csrfRe.FindStringSubmatch(page)[1])
+		res, err := cl.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	page := post("/console/login", get("/console/login"), url.Values{"token": {"tok"}, "name": {"ops"}})
+	page = post("/console/test", page, url.Values{"text": {"我要投诉"}})
+	if !strings.Contains(page, `id="result-rule">complaint<`) || !strings.Contains(page, "已为您加急转接。") {
+		t.Fatalf("test mode did not decide with the serving rules:\n%s", page)
+	}
+	if !strings.Contains(get("/console/rules"), "complaint") || !strings.Contains(get("/console/models"), "正在服务") {
+		t.Fatal("the rules or models page does not show the serving parts")
+	}
+	if err := w.rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := w.db.Decisions(ctx, store.Query{}, func(*store.Decision) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("the console's test was recorded: %d decisions", n)
+	}
+}

@@ -1,0 +1,385 @@
+package console
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+)
+
+// Cookie names. The session cookie holds a random id; the sign-in cookie holds the token a
+// sign-in form must repeat (double submit), so a forged cross-site form cannot sign someone in.
+const (
+	sessionCookie = "zhiyi_console"
+	loginCookie   = "zhiyi_console_login"
+	cookiePath    = "/console"
+	// maxSessions bounds the sessions kept; beyond it the least recently used one goes.
+	maxSessions = 1000
+	// maxClients bounds the clients whose failed sign-ins are remembered.
+	maxClients = 10000
+	// maxNameRunes bounds an operator's name.
+	maxNameRunes = 32
+)
+
+// auth owns sign-in: the token, sessions, the per-client limit on failed attempts.
+type auth struct {
+	tokenHash [sha256.Size]byte
+	now       func() time.Time
+	ttl, idle time.Duration
+	attempts  int
+	window    time.Duration
+
+	mu       sync.Mutex
+	sessions map[string]*sessionInfo
+	failures map[string][]time.Time // client → times of failed sign-ins in the window
+}
+
+// sessionInfo is one signed-in operator. Fields other than the mutable ones are fixed at
+// sign-in.
+type sessionInfo struct {
+	id      string
+	CSRF    string
+	Name    string // the name the operator gave at sign-in (who, in the audit list)
+	Client  string // the client address at sign-in
+	created time.Time
+
+	// guarded by auth.mu
+	seen   time.Time
+	flash  []flash
+	sheets map[string]*sheet // 未识别 clusterings shown to this session, by id
+}
+
+// flash is a one-time message shown on the next page.
+type flash struct {
+	Kind string // ok, warn, error
+	Text string
+}
+
+func newAuth(d Deps) *auth {
+	return &auth{tokenHash: sha256.Sum256([]byte(d.AdminToken)), now: d.Now, ttl: d.SessionTTL, idle: d.SessionIdle,
+		attempts: d.LoginAttempts, window: d.LoginWindow,
+		sessions: map[string]*sessionInfo{}, failures: map[string][]time.Time{}}
+}
+
+// randomID returns 32 random bytes in hex.
+func randomID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// tokenOK compares a sign-in token with the admin token in constant time (hashes of equal
+// length, so not even the length leaks).
+func (a *auth) tokenOK(token string) bool {
+	h := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(h[:], a.tokenHash[:]) == 1
+}
+
+// blocked reports whether client has used up its failed attempts, and for how long still.
+func (a *auth) blocked(client string) (bool, time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	fs := a.recent(client, now)
+	if len(fs) < a.attempts {
+		return false, 0
+	}
+	return true, fs[len(fs)-a.attempts].Add(a.window).Sub(now)
+}
+
+// recent drops client's failures that left the window and returns the rest. Called with mu.
+func (a *auth) recent(client string, now time.Time) []time.Time {
+	fs := a.failures[client]
+	i := 0
+	for i < len(fs) && !fs[i].Add(a.window).After(now) {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(a.failures, client)
+	} else {
+		a.failures[client] = fs
+	}
+	return fs
+}
+
+// failed counts a failed sign-in of client.
+func (a *auth) failed(client string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	if _, ok := a.failures[client]; !ok && len(a.failures) >= maxClients {
+		for k := range a.failures { // forget whichever clients' windows have passed
+			a.recent(k, now)
+		}
+		if len(a.failures) >= maxClients {
+			// Still full (failures from many addresses): forget the client whose last failure
+			// is oldest, so memory stays bounded and active clients stay limited.
+			var victim string
+			var last time.Time
+			found := false
+			for k, fs := range a.failures {
+				if t := fs[len(fs)-1]; !found || t.Before(last) {
+					victim, last, found = k, t, true
+				}
+			}
+			delete(a.failures, victim)
+		}
+	}
+	a.failures[client] = append(a.recent(client, now), now)
+}
+
+// start creates a session for a signed-in operator.
+func (a *auth) start(name, client string) *sessionInfo {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	delete(a.failures, client)
+	a.sweep(now)
+	if len(a.sessions) >= maxSessions {
+		var oldest *sessionInfo
+		for _, s := range a.sessions {
+			if oldest == nil || s.seen.Before(oldest.seen) {
+				oldest = s
+			}
+		}
+		delete(a.sessions, oldest.id)
+	}
+	s := &sessionInfo{id: randomID(), CSRF: randomID(), Name: name, Client: client, created: now, seen: now}
+	a.sessions[s.id] = s
+	return s
+}
+
+// sweep drops expired sessions. Called with mu.
+func (a *auth) sweep(now time.Time) {
+	for id, s := range a.sessions {
+		if a.expired(s, now) {
+			delete(a.sessions, id)
+		}
+	}
+}
+
+func (a *auth) expired(s *sessionInfo, now time.Time) bool {
+	return now.Sub(s.created) >= a.ttl || now.Sub(s.seen) >= a.idle
+}
+
+// lookup returns the live session with this id and marks it used; nil when there is none or
+// it has expired.
+func (a *auth) lookup(id string) *sessionInfo {
+	if id == "" {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.sessions[id]
+	if s == nil {
+		return nil
+	}
+	now := a.now()
+	if a.expired(s, now) {
+		delete(a.sessions, id)
+		return nil
+	}
+	s.seen = now
+	return s
+}
+
+// end removes a session.
+func (a *auth) end(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.sessions, id)
+}
+
+// addFlash queues a message for the session's next page; takeFlash returns and clears them.
+func (a *auth) addFlash(s *sessionInfo, kind, text string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s.flash = append(s.flash, flash{kind, text})
+}
+
+func (a *auth) takeFlash(s *sessionInfo) []flash {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f := s.flash
+	s.flash = nil
+	return f
+}
+
+// clientOf is the request's client address, without its port. X-Forwarded-For is not trusted:
+// behind a proxy every client shares the proxy's limit, which errs on the safe side.
+func clientOf(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return strings.Clone(r.RemoteAddr)
+	}
+	return strings.Clone(host)
+}
+
+// secure reports whether the client reached us over TLS (directly or through a proxy that
+// says so), so cookies get the Secure attribute.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	ck := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: secure(r)}
+	if maxAge < 0 {
+		ck.MaxAge = -1
+	} else {
+		ck.MaxAge = int(math.Ceil(maxAge.Seconds()))
+	}
+	http.SetCookie(w, ck)
+}
+
+// sameOrigin refuses a request whose Origin header names another site (belt and braces beside
+// the CSRF token and SameSite=Strict). A request without Origin passes.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// checkName validates the operator's name: 1–32 letters, digits, spaces or . _ - @, masked
+// (a phone number as a name would otherwise reach the audit log and the labels).
+func checkName(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxNameRunes {
+		return "", false
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" ._-@", r) {
+			return "", false
+		}
+	}
+	masked, _ := nlp.Mask(name)
+	return masked, true
+}
+
+// loginData is the sign-in page's data.
+type loginData struct {
+	Error string
+	Name  string
+	CSRF  string
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
+	if s := c.current(r); s != nil {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		return
+	}
+	c.renderLogin(w, r, http.StatusOK, "", "")
+}
+
+func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg, name string) {
+	tok := randomID()
+	c.setCookie(w, r, loginCookie, tok, time.Hour)
+	c.render(w, r, nil, status, "login", "登录", loginData{Error: msg, Name: name, CSRF: tok})
+}
+
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	client := clientOf(r)
+	if ok, wait := c.auth.blocked(client); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		c.log.Warn("console sign-in refused: too many attempts", "client", client)
+		c.renderLogin(w, r, http.StatusTooManyRequests, "尝试次数过多，请 "+waitText(wait)+" 后再试。", "")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		c.renderLogin(w, r, http.StatusBadRequest, "表单无法读取。", "")
+		return
+	}
+	ck, err := r.Cookie(loginCookie)
+	if err != nil || !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
+		c.renderLogin(w, r, http.StatusForbidden, "登录表单已过期，请重新提交。", "")
+		return
+	}
+	name, okName := checkName(r.PostForm.Get("name"))
+	if !c.auth.tokenOK(r.PostForm.Get("token")) {
+		c.auth.failed(client)
+		c.log.Warn("console sign-in failed", "client", client)
+		c.renderLogin(w, r, http.StatusUnauthorized, "管理令牌不正确。", "")
+		return
+	}
+	if !okName {
+		c.renderLogin(w, r, http.StatusBadRequest, "请填写您的名字（最多 32 个字，字母、数字、空格或 . _ - @），它会记录在每次修改里。", "")
+		return
+	}
+	s := c.auth.start(name, client)
+	c.setCookie(w, r, sessionCookie, s.id, c.d.SessionTTL)
+	c.setCookie(w, r, loginCookie, "", -1)
+	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: client, Area: "session", Action: "登录"})
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	c.auth.end(s.id)
+	c.setCookie(w, r, sessionCookie, "", -1)
+	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: clientOf(r), Area: "session", Action: "退出"})
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+// current returns the request's live session, or nil.
+func (c *Console) current(r *http.Request) *sessionInfo {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	return c.auth.lookup(ck.Value)
+}
+
+// signedIn lets only signed-in operators through (others go to the sign-in page, or get 401
+// for a POST) and checks the CSRF token of every POST.
+func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *sessionInfo)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := c.current(r)
+		if s == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+				return
+			}
+			c.errorPage(w, r, nil, http.StatusUnauthorized, "登录已过期，请重新登录。")
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				c.errorPage(w, r, s, http.StatusBadRequest, "表单无法读取（最大 1 MiB）。")
+				return
+			}
+			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF)) != 1 {
+				c.log.Warn("console: CSRF check failed", "by", s.Name, "client", clientOf(r), "path", strings.Clone(r.URL.Path))
+				c.errorPage(w, r, s, http.StatusForbidden, "表单校验失败（CSRF），请刷新页面后重试。")
+				return
+			}
+		}
+		h(w, r, s)
+	})
+}
+
+// maxFormBytes bounds a form (a rules file is the largest).
+const maxFormBytes = 1 << 20
+
+func waitText(d time.Duration) string {
+	m := int(math.Ceil(d.Minutes()))
+	if m <= 1 {
+		return "1 分钟"
+	}
+	return strconv.Itoa(m) + " 分钟"
+}

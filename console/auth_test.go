@@ -1,0 +1,179 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewNeedsToken(t *testing.T) {
+	if _, err := New(Deps{}); !errors.Is(err, ErrNoToken) {
+		t.Fatalf("New without a token: %v, want ErrNoToken", err)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+
+	// Signed out: pages send to the sign-in page, actions are refused.
+	if r := cl.get("/console/board"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/console/login" {
+		t.Fatalf("GET /console/board signed out: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := cl.post("/console/rules/save", url.Values{"content": {"version: 1\n"}}); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POST signed out: %d, want 401", r.StatusCode)
+	}
+
+	page := cl.get("/console/login")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="token"`) {
+		t.Fatalf("sign-in page: %d", page.StatusCode)
+	}
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+	if r := cl.post("/console/login", url.Values{"token": {"wrong"}, "name": {"小王"}}); r.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(r.Body, "管理令牌不正确") || cl.cookies[sessionCookie] != nil {
+		t.Fatalf("wrong token: %d, cookie %v", r.StatusCode, cl.cookies[sessionCookie])
+	}
+	if r := cl.post("/console/login", url.Values{"token": {testToken}, "name": {""}}); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("no name: %d, want 400", r.StatusCode)
+	}
+	r := cl.post("/console/login", url.Values{"token": {testToken}, "name": {"小王"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	ck := cl.cookies[sessionCookie]
+	switch {
+	case ck == nil:
+		t.Fatal("no session cookie")
+	case !ck.HttpOnly, ck.SameSite != http.SameSiteStrictMode, ck.Path != "/console", ck.Secure, len(ck.Value) != 64:
+		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, Path /console, not Secure over plain HTTP, 64 hex", ck)
+	}
+	home := cl.get("/console/test")
+	mustContain(t, home.Body, "小王", "测试模式", `action="/console/logout"`)
+	if !strings.Contains(e.logs.String(), `"msg":"console change","by":"小王"`) {
+		t.Errorf("the sign-in was not logged: %s", e.logs)
+	}
+
+	// Sign out: the session is gone.
+	cl.post("/console/logout", nil)
+	if r := cl.get("/console/test"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out: %d", r.StatusCode)
+	}
+}
+
+// Behind TLS (directly or by a proxy's X-Forwarded-Proto), cookies are Secure.
+func TestLoginSecureCookie(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	cl.header.Set("X-Forwarded-Proto", "https")
+	cl.login("ops")
+	if ck := cl.cookies[sessionCookie]; !ck.Secure {
+		t.Fatalf("session cookie over https not Secure: %+v", ck)
+	}
+}
+
+// A sign-in form must come with the double-submit cookie the sign-in page set.
+func TestLoginNeedsFormToken(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	r := cl.do(http.MethodPost, "/console/login", url.Values{"token": {testToken}, "name": {"ops"}, "csrf": {strings.Repeat("a", 64)}})
+	if r.StatusCode != http.StatusForbidden || cl.cookies[sessionCookie] != nil {
+		t.Fatalf("forged sign-in: %d, want 403 without a session", r.StatusCode)
+	}
+}
+
+func TestLoginRateLimited(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	cl.get("/console/login")
+	for i := 0; i < DefaultLoginAttempts; i++ {
+		if r := cl.post("/console/login", url.Values{"token": {"guess"}, "name": {"x"}}); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, r.StatusCode)
+		}
+		e.advance(time.Minute)
+	}
+	// Locked out, even with the right token.
+	r := cl.post("/console/login", url.Values{"token": {testToken}, "name": {"x"}})
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || cl.cookies[sessionCookie] != nil {
+		t.Fatalf("after %d failures: %d (Retry-After %q)", DefaultLoginAttempts, r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	// Another client is not.
+	other := e.client()
+	other.addr = "198.51.100.7:40000"
+	other.login("other")
+	// Once the first failure leaves the window, one more attempt is allowed.
+	e.advance(DefaultLoginWindow - 4*time.Minute)
+	if r := cl.post("/console/login", url.Values{"token": {testToken}, "name": {"x"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the window: %d", r.StatusCode)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	cl.login("ops")
+	e.advance(DefaultSessionIdle - time.Minute)
+	if r := cl.get("/console/test"); r.StatusCode != http.StatusOK {
+		t.Fatalf("within the idle time: %d", r.StatusCode)
+	}
+	e.advance(DefaultSessionIdle)
+	if r := cl.get("/console/test"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the idle time: %d, want a redirect to sign in", r.StatusCode)
+	}
+	// The absolute lifetime ends a session in use too.
+	cl.login("ops")
+	for i := 0; i < int(DefaultSessionTTL/time.Hour); i++ {
+		e.advance(time.Hour)
+		cl.get("/console/test")
+	}
+	if r := cl.get("/console/test"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the session's lifetime: %d", r.StatusCode)
+	}
+}
+
+// Every POST needs the session's CSRF token (and a same-site Origin, when there is one).
+func TestCSRFRefused(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("ops")
+	before, _ := os.ReadFile(e.rules)
+	edited := strings.Replace(string(before), "投诉加急", "改过", 1)
+	for name, form := range map[string]url.Values{
+		"none":  {"content": {edited}, "csrf": {""}},
+		"wrong": {"content": {edited}, "csrf": {strings.Repeat("0", 64)}},
+	} {
+		if r := cl.post("/console/rules/save", form); r.StatusCode != http.StatusForbidden {
+			t.Errorf("%s CSRF token: %d, want 403", name, r.StatusCode)
+		}
+	}
+	cl.header.Set("Origin", "https://evil.example")
+	if r := cl.post("/console/rules/save", url.Values{"content": {edited}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site Origin: %d, want 403", r.StatusCode)
+	}
+	cl.header.Del("Origin")
+	if r := cl.post("/console/unmatched/label", url.Values{"csrf": {"x"}, "sheet": {"s"}, "cluster": {"c1"}, "intent": {"invoice"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("label without CSRF: %d", r.StatusCode)
+	}
+	after, _ := os.ReadFile(e.rules)
+	if string(after) != string(before) {
+		t.Fatal("a refused POST changed the rules file")
+	}
+	if n := len(e.labels("")); n != 0 {
+		t.Fatalf("a refused POST stored %d labels", n)
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for in, want := range map[string]string{"小王": "小王", " ops-1 ": "ops-1", "a.b@shop": "a.b@shop", "13812345678": "<PHONE>",
+		"<script>": "", "": "", strings.Repeat("名", 33): ""} {
+		got, ok := checkName(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("checkName(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

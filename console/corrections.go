@@ -1,0 +1,191 @@
+package console
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// maxExamples is how many messages a corrections group shows.
+const maxExamples = 5
+
+// correctionGroup is the corrections from one predicted intent to one correct intent.
+type correctionGroup struct {
+	Predicted, Correct           string
+	PredictedLabel, CorrectLabel string
+	Count                        int // messages
+	Accepted                     int // of them already labelled with Correct
+	Known                        bool
+	Examples                     []string
+	Latest                       time.Time
+	members                      []store.Label
+}
+
+// correctionsData is 错判案例's page.
+type correctionsData struct {
+	Since, Problem string
+	Until          string // the page's end: an accept takes exactly what was shown
+	Periods        any
+	NoDB           bool
+	Error          string
+	Groups         []correctionGroup
+	Total          int
+}
+
+func (c *Console) correctionsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	now := c.d.Now()
+	since, value, problem := periodOf(r.URL.Query().Get("since"), "30d", now)
+	data := correctionsData{Since: value, Problem: problem, Periods: periods, Until: now.UTC().Format(time.RFC3339Nano)}
+	if c.d.DB == nil {
+		data.NoDB = true
+		c.render(w, r, s, http.StatusOK, "corrections", "错判案例", data)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	groups, err := c.corrections(ctx, since, now)
+	if err != nil {
+		data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		c.render(w, r, s, http.StatusServiceUnavailable, "corrections", "错判案例", data)
+		return
+	}
+	for _, g := range groups {
+		data.Total += g.Count
+	}
+	data.Groups = groups
+	c.render(w, r, s, http.StatusOK, "corrections", "错判案例", data)
+}
+
+// corrections groups the feedback that names another intent than the decision's, given in
+// [since, until), by (predicted, correct), most messages first. A message corrected several
+// times counts once, with its latest correction.
+func (c *Console) corrections(ctx context.Context, since, until time.Time) ([]correctionGroup, error) {
+	type fix struct {
+		predicted, correct, text string
+		at                       time.Time
+	}
+	latest := map[string]fix{}
+	err := c.d.DB.Feedback(ctx, store.FeedbackQuery{Since: since, Until: until, Corrections: true}, func(f *store.FeedbackRecord) error {
+		text, _ := nlp.Mask(nlp.Normalize(f.Decision.Text))
+		latest[f.MsgID] = fix{f.Decision.Intent, f.CorrectIntent, text, f.Time}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	accepted := map[string]string{}
+	if err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
+		accepted[l.Key] = l.Intent
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var kbIntent func(string) (string, bool)
+	if m := c.d.Model(); m != nil && m.KB() != nil {
+		kb := m.KB()
+		kbIntent = func(id string) (string, bool) {
+			if in, ok := kb.Intent(id); ok {
+				return in.Label, true
+			}
+			return "", id == "none"
+		}
+	}
+	byKey := map[[2]string]*correctionGroup{}
+	ids := make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return latest[b].at.Compare(latest[a].at) }) // newest examples first
+	for _, id := range ids {
+		f := latest[id]
+		k := [2]string{f.predicted, f.correct}
+		g := byKey[k]
+		if g == nil {
+			g = &correctionGroup{Predicted: f.predicted, Correct: f.correct}
+			if kbIntent != nil {
+				g.PredictedLabel, _ = kbIntent(f.predicted)
+				g.CorrectLabel, g.Known = kbIntent(f.correct)
+			}
+			byKey[k] = g
+		}
+		g.Count++
+		if accepted[id] == f.correct {
+			g.Accepted++
+		}
+		if len(g.Examples) < maxExamples && f.text != "" && !slices.Contains(g.Examples, f.text) {
+			g.Examples = append(g.Examples, f.text)
+		}
+		if f.at.After(g.Latest) {
+			g.Latest = f.at
+		}
+		g.members = append(g.members, store.Label{Key: id, Text: f.text, Intent: f.correct, Source: SourceConsole})
+	}
+	out := make([]correctionGroup, 0, len(byKey))
+	for _, g := range byKey {
+		out = append(out, *g)
+	}
+	slices.SortFunc(out, func(a, b correctionGroup) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Predicted+"\x00"+a.Correct, b.Predicted+"\x00"+b.Correct)
+	})
+	return out, nil
+}
+
+// correctionsAccept stores one group's corrections as labels: the messages shown (the
+// period up to the page's time) with the intent the agents gave.
+func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	f := r.PostForm
+	to := "/console/corrections?since=" + url.QueryEscape(f.Get("since"))
+	if c.d.DB == nil {
+		c.back(w, r, s, to, "error", "没有决策日志，无法保存标注。")
+		return
+	}
+	until, err := time.Parse(time.RFC3339Nano, f.Get("until"))
+	if err != nil {
+		c.back(w, r, s, to, "error", "页面时间无效，请刷新后重试。")
+		return
+	}
+	// since= is relative: the page read it at until, and so does the accept.
+	since, err := parsePeriod(f.Get("since"), until)
+	if err != nil {
+		c.back(w, r, s, to, "error", "时间范围无效。")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	groups, err := c.corrections(ctx, since, until)
+	if err != nil {
+		c.back(w, r, s, to, "error", "决策日志暂时无法读取："+maskedError(err))
+		return
+	}
+	pred, corr := f.Get("predicted"), f.Get("correct")
+	var g *correctionGroup
+	for i := range groups {
+		if groups[i].Predicted == pred && groups[i].Correct == corr {
+			g = &groups[i]
+		}
+	}
+	if g == nil {
+		c.back(w, r, s, to, "error", "没有这组错判。")
+		return
+	}
+	now := c.d.Now()
+	for i := range g.members {
+		g.members[i].By, g.members[i].Time = s.Name, now
+	}
+	if err := c.d.DB.AddLabels(ctx, g.members); err != nil {
+		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
+		return
+	}
+	c.record(s, clientOf(r), "labels", "采纳错判", fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(g.members)))
+	c.back(w, r, s, to, "ok", fmt.Sprintf("已把 %d 条「%s → %s」的纠正保存为标注。", len(g.members), pred, corr))
+}

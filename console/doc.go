@@ -1,0 +1,106 @@
+// Package console is the operator console: web pages in Chinese, served by zhiyi serve under
+// /console, for people who do not read JSON lines. It tests messages as a customer would get
+// them, groups what the bot missed for labelling, lists agents' corrections, edits the rules,
+// stops experiment variants, charts the dashboard and switches model versions.
+//
+// It is server-rendered with html/template (every output escaped); its templates, stylesheet
+// and one small script are embedded (go:embed), nothing is built or fetched at run time, and
+// charts are SVG drawn on the server. It imports reply, store, train, rules, lint, experiment,
+// learn and intent; it never imports serve or cmd.
+//
+// # API
+//
+//	c, err := console.New(console.Deps{AdminToken: tok, Model: current, DB: db, …}) // ErrNoToken without a token
+//	srv, err := serve.New(cfg, load, log, serve.WithConsole(c.Handler()))            // fasthttp
+//	http.Handle("/console/", c.HTTPHandler())                                        // or net/http
+//
+// Deps carries the serving parts as functions and values: the current model (reply.Model),
+// a tester (the same Replier over a private conversation store), the bundle directory, reload
+// and the parent finder (learn.Parent), the models root, the decision log (Store: *store.DB), the rules file with its rules.Live, the
+// experiments file with its experiment.Live, the alerter's metrics, the admin token, a logger
+// and a clock. A part left out turns its page's actions off and the page says so (no decision
+// log, no rules file, no experiments file, no alerts).
+//
+// # Routes
+//
+//	GET  /console/login                 sign-in form (token and the operator's name)
+//	POST /console/login                 → session cookie, 303 to /console/; 401 wrong token,
+//	                                    403 stale form, 429 too many failures (Retry-After)
+//	POST /console/logout
+//	GET  /console/                      303 to /console/test
+//	GET  /console/test                  测试模式
+//	POST /console/test                  text, channel, time, sender, history → the decision
+//	GET  /console/unmatched?since=7d    未识别: clusters of unlabelled unmatched messages
+//	POST /console/unmatched/label       sheet, cluster, intent | new_label → labels (Source "cluster")
+//	GET  /console/corrections?since=30d 错判案例: corrections grouped by (predicted, correct)
+//	POST /console/corrections/accept    predicted, correct, since, until → labels (Source "console")
+//	GET  /console/rules                 规则与答案: rules, answers, validation, lint, versions
+//	POST /console/rules/test            text, channel → the rule that fires
+//	POST /console/rules/save            content, base → validated, previous kept, written, loaded
+//	GET  /console/experiments?since=30d 实验: per-variant numbers and chart
+//	POST /console/experiments/stop      variant, action=stop|resume → experiments.yaml, reloaded
+//	GET  /console/board?since=7d        看板: totals, series charts, by intent and channel, alerts
+//	GET  /console/models                模型: versions, lineage, evaluation
+//	GET  /console/models/report?bundle= a bundle's report.html (sandboxed)
+//	POST /console/models/promote        bundle → Deps.Reload
+//	POST /console/models/rollback       → Deps.Reload of the serving bundle's parent
+//	GET  /console/static/…              console.css, console.js
+//
+// Every page but the sign-in and the static files needs a session; a GET without one is sent
+// to the sign-in page, a POST gets 401.
+//
+// # Security
+//
+// The console is off without an admin token (New returns ErrNoToken; serve answers 404 for
+// /console then). Signing in compares the token in constant time (SHA-256 of both) and starts
+// a server-side session: a random 256-bit id in the cookie zhiyi_console (Path /console,
+// HttpOnly, SameSite=Strict, Secure when the request came over TLS or with X-Forwarded-Proto:
+// https), valid for Deps.SessionTTL (12 h) and Deps.SessionIdle (2 h) unused. Every form
+// carries the session's CSRF token and every POST is refused (403) without it, or with an
+// Origin header naming another host; the sign-in form is protected the same way by a
+// double-submit cookie. Failed sign-ins are limited per client address (the connection's, not
+// X-Forwarded-For): Deps.LoginAttempts (5) within Deps.LoginWindow (15 min), then 429 until the
+// oldest leaves the window. Answers carry a content security policy that allows only the
+// console's own script and stylesheet (no inline script or style), no framing, no caching.
+//
+// Who: the operator gives a name at sign-in (everyone shares the token, so the name is
+// declared, not proven). Every change — sign-in and out, labels, rules saved or refused,
+// variants stopped, models switched — is logged ("console change", with by, client, area,
+// action, detail, at) and kept in a list of the newest 500 (Console.Changes) that 规则与答案,
+// 实验 and 模型 show. Details hold ids and counts, never message text.
+//
+// # Pages and what they use
+//
+// 测试模式 decides the message with Deps.Tester over a conversation store of that request
+// alone: the previous turns are decided and committed first (30 s apart, before the time
+// given), then the message with debug on. Nothing reaches the decision log or the metrics.
+//
+// 未识别 reads the period's unmatched decisions (store.Query.Unmatched below the bundle's
+// suggest threshold, newest first, at most 20 000) that have no label yet and clusters them with
+// train.Cluster and the serving engine, as GET /admin/unmatched does. The clustering is kept
+// in the session for an hour, so a label action labels exactly the members shown: each gets a
+// store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
+// the operator), which learn.Corrections and zhiyi learn read.
+//
+// 错判案例 groups store.FeedbackQuery{Corrections: true} by (decision intent, correct intent),
+// a message counted once with its latest correction; accepting a group stores its messages as
+// labels (Source "console") for the period up to the page's time.
+//
+// 规则与答案 saves the edited rules file only when rules.Parse accepts it with the serving
+// bundle's intents and analyzer (else every problem as file:line, and the old rules keep
+// serving), and only when the file on disk is still the one the editor started from. The
+// previous file is kept beside it as rules.yaml.<UTC time>, the new one written atomically and
+// loaded (rules.Live.Load). Lint findings (package lint) are shown, never blocking.
+//
+// 实验 reports experiment.LogResults from the decision log through Set.Reports; stopping or
+// resuming a variant edits the stop list of the experiments file (comments kept), checks it with
+// experiment.ParseOverrides and experiment.New against the serving knowledge base, keeps the
+// previous file, writes and reloads it (experiment.Live.LoadOverrides).
+//
+// 看板 draws store.Summary (hourly up to three days, else daily, China time) and the alerter's
+// counters (zhiyi_alert_fired_total and friends).
+//
+// 模型 lists the bundles in Deps.ModelsRoot from their manifests (parent, learnt_from, metrics,
+// report.html) with the serving bundle's lineage; promote reloads a chosen bundle, roll back the
+// serving bundle's parent (learn.Parent), both through Deps.Reload.
+package console

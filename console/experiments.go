@@ -1,0 +1,234 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// experimentView is one experiment with its chart.
+type experimentView struct {
+	experiment.Report
+	Label string
+	Chart template.HTML
+}
+
+// experimentsData is 实验's page.
+type experimentsData struct {
+	Since, Problem string
+	Periods        any
+	NoSet          bool
+	NoDB           bool
+	NoFile         bool // no experiments file configured: stopping is off
+	Path           string
+	Error          string
+	Experiments    []experimentView
+	Excluded       int
+	Warnings       []string
+	Changes        []Change
+}
+
+func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	now := c.d.Now()
+	since, value, problem := periodOf(r.URL.Query().Get("since"), "30d", now)
+	data := experimentsData{Since: value, Problem: problem, Periods: periods, Path: c.d.ExperimentsPath,
+		NoFile: c.d.ExperimentsPath == "", NoDB: c.d.DB == nil, Changes: c.audit.list("experiments")}
+	var set *experiment.Set
+	if c.d.Experiments != nil {
+		set = c.d.Experiments.Current()
+	}
+	if set == nil {
+		data.NoSet = true
+		c.render(w, r, s, http.StatusOK, "experiments", "实验", data)
+		return
+	}
+	data.Excluded, data.Warnings = len(set.ExcludedSenders()), set.Warnings()
+	var res experiment.Results
+	if c.d.DB != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+		defer cancel()
+		var err error
+		if res, err = experiment.LogResults(ctx, c.d.DB, since, set.ExcludedSenders()); err != nil {
+			data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		}
+	}
+	var labelOf func(string) string
+	if m := c.d.Model(); m != nil && m.KB() != nil {
+		kb := m.KB()
+		labelOf = func(id string) string {
+			if in, ok := kb.Intent(id); ok {
+				return in.Label
+			}
+			return ""
+		}
+	}
+	for _, rep := range set.Reports(res) {
+		v := experimentView{Report: rep, Chart: ratingChart(rep)}
+		if labelOf != nil {
+			v.Label = labelOf(rep.Experiment)
+		}
+		data.Experiments = append(data.Experiments, v)
+	}
+	c.render(w, r, s, http.StatusOK, "experiments", "实验", data)
+}
+
+// ratingChart draws each variant's mean rating with its 95 % interval and how often it was
+// served.
+func ratingChart(rep experiment.Report) template.HTML {
+	b := bars{Title: "平均评分（95% 置信区间）与投放次数", Format: ratingText, Min: 1, Max: 5}
+	for _, v := range rep.Variants {
+		item := bar{Label: v.ID, Value: v.Rating.Mean, Low: v.Rating.Low, High: v.Rating.High,
+			Note: fmt.Sprintf("投放 %d · 评分 %d", v.Served, v.Rated)}
+		switch {
+		case v.Stopped:
+			item.Color, item.Note = colorMuted, item.Note+" · 已停止"
+		case v.Control:
+			item.Color, item.Note = colorVolume, item.Note+" · 对照组"
+		case v.Gray:
+			item.Color, item.Note = colorSuggest, item.Note+" · 灰度"
+		default:
+			item.Color = colorRating
+		}
+		if v.Rated == 0 {
+			item.Value = math.NaN()
+		}
+		b.Items = append(b.Items, item)
+	}
+	return barChart(b)
+}
+
+// experimentsStop stops a variant (or serves a stopped one again): the experiments file's
+// stop list is changed, checked against the serving knowledge base, written and reloaded.
+func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	f := r.PostForm
+	to := "/console/experiments?since=" + url.QueryEscape(f.Get("since"))
+	if c.d.ExperimentsPath == "" || c.d.Experiments == nil {
+		c.back(w, r, s, to, "error", "没有配置实验文件（zhiyi serve --experiments），无法停止变体。")
+		return
+	}
+	m := c.d.Model()
+	if m == nil || m.KB() == nil {
+		c.back(w, r, s, to, "error", "还没有加载带知识库的模型。")
+		return
+	}
+	id, resume := f.Get("variant"), f.Get("action") == "resume"
+	c.write.Lock()
+	defer c.write.Unlock()
+	old, err := os.ReadFile(c.d.ExperimentsPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.back(w, r, s, to, "error", "无法读取实验文件："+maskedError(err))
+		return
+	}
+	data, changed, err := editStop(old, id, resume)
+	if err != nil {
+		c.back(w, r, s, to, "error", "实验文件无法修改："+maskedError(err))
+		return
+	}
+	if !changed {
+		c.back(w, r, s, to, "warn", "没有变化："+id+"。")
+		return
+	}
+	ov, err := experiment.ParseOverrides(data, c.d.ExperimentsPath)
+	if err == nil {
+		_, err = experiment.New(experiment.Config{KB: m.KB(), Created: m.Manifest().CreatedAt, Overrides: ov})
+	}
+	if err != nil {
+		c.record(s, clientOf(r), "experiments", "修改实验被拒绝", id)
+		c.back(w, r, s, to, "error", "修改被拒绝，实验照旧运行："+maskedError(err))
+		return
+	}
+	if old != nil {
+		backup := c.d.ExperimentsPath + "." + c.d.Now().UTC().Format(backupLayout)
+		if err := intent.WriteFileAtomic(backup, old); err != nil {
+			c.back(w, r, s, to, "error", "无法保存旧版本："+maskedError(err))
+			return
+		}
+	}
+	if err := intent.WriteFileAtomic(c.d.ExperimentsPath, data); err != nil {
+		c.back(w, r, s, to, "error", "无法写入实验文件："+maskedError(err))
+		return
+	}
+	if err := c.d.Experiments.LoadOverrides(c.d.ExperimentsPath); err != nil {
+		if old != nil {
+			_ = intent.WriteFileAtomic(c.d.ExperimentsPath, old)
+		}
+		c.back(w, r, s, to, "error", "新实验文件没有生效，已恢复旧文件："+maskedError(err))
+		return
+	}
+	action, done := "停止变体", "已停止"
+	if resume {
+		action, done = "恢复变体", "已恢复"
+	}
+	c.record(s, clientOf(r), "experiments", action, id+"（"+filepath.Base(c.d.ExperimentsPath)+"）")
+	c.back(w, r, s, to, "ok", done+" "+id+"，立即生效。")
+}
+
+// editStop adds id to (or, resuming, removes it from) the stop list of an experiments file,
+// keeping the rest of the file and its comments. A missing file becomes version 1 with the
+// stop list.
+func editStop(data []byte, id string, resume bool) ([]byte, bool, error) {
+	if id == "" {
+		return nil, false, errors.New("no variant given")
+	}
+	var doc yaml.Node
+	if len(bytes.TrimSpace(data)) == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: "version"}, {Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"}}}}}
+	} else if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, false, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, false, errors.New("the file is not a YAML mapping")
+	}
+	top := doc.Content[0]
+	var stop *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "stop" {
+			stop = top.Content[i+1]
+		}
+	}
+	if stop == nil {
+		if resume {
+			return nil, false, nil
+		}
+		stop = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "stop"}, stop)
+	}
+	if stop.Kind != yaml.SequenceNode {
+		return nil, false, errors.New("stop is not a list")
+	}
+	at := slices.IndexFunc(stop.Content, func(n *yaml.Node) bool { return n.Value == id })
+	switch {
+	case resume && at < 0, !resume && at >= 0:
+		return nil, false, nil
+	case resume:
+		stop.Content = slices.Delete(stop.Content, at, at+1)
+	default:
+		stop.Content = append(stop.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id})
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, false, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, false, err
+	}
+	return b.Bytes(), true, nil
+}

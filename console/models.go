@@ -1,0 +1,249 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/learn"
+)
+
+// bundleRow is one bundle in the models root.
+type bundleRow struct {
+	Dir        string // its directory's name in the models root
+	Version    string
+	Name       string
+	Created    time.Time
+	Parent     string // the parent's version
+	ParentDir  string // and directory, when it is in the root
+	Learnt     *intent.Learnt
+	Metrics    []metric
+	Report     bool // has report.html
+	Serving    bool
+	Depth      int // generations from a bundle trained from exports
+	Problem    string
+	Descendant bool // learnt from the serving bundle (or its descendants)
+}
+
+type metric struct {
+	Name  string // as the page shows it
+	Value string
+}
+
+// metricNames are the manifest's headline metrics the page shows, in order, with how.
+var metricNames = []struct {
+	key, name string
+	percent   bool
+}{
+	{"accuracy", "准确率", true}, {"macro_f1", "macro-F1", false}, {"auto_coverage", "自动回复占比", true},
+	{"auto_precision", "自动回复准确率", true}, {"oos_precision", "范围外精确率", true}, {"oos_recall", "范围外召回率", true},
+	{"count", "评估消息数", false},
+}
+
+// metricsOf picks the headline metrics of a manifest.
+func metricsOf(m map[string]float64) []metric {
+	var out []metric
+	for _, k := range metricNames {
+		v, ok := m[k.key]
+		if !ok {
+			continue
+		}
+		text := strconv.FormatFloat(v, 'f', 3, 64)
+		switch {
+		case k.percent:
+			text = strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+		case v == math.Trunc(v):
+			text = strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		out = append(out, metric{k.name, text})
+	}
+	return out
+}
+
+// modelsData is 模型's page.
+type modelsData struct {
+	Root        string
+	Error       string
+	Bundles     []bundleRow
+	Lineage     []bundleRow // the serving bundle, its parent, …
+	CanReload   bool
+	CanRollback bool
+	Changes     []Change
+}
+
+func (c *Console) modelsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	data := modelsData{Root: c.d.ModelsRoot, CanReload: c.d.Reload != nil, Changes: c.audit.list("models")}
+	rows, err := c.bundles()
+	if err != nil {
+		data.Error = "无法读取模型目录：" + maskedError(err)
+	}
+	data.Bundles = rows
+	byVersion := map[string]*bundleRow{}
+	for i := range rows {
+		byVersion[rows[i].Version] = &rows[i]
+	}
+	for i := range rows {
+		if rows[i].Serving {
+			seen := map[string]bool{}
+			for b := &rows[i]; b != nil && !seen[b.Version]; b = byVersion[b.Parent] {
+				seen[b.Version] = true
+				data.Lineage = append(data.Lineage, *b)
+			}
+			data.CanRollback = data.CanReload && rows[i].Parent != ""
+		}
+	}
+	c.render(w, r, s, http.StatusOK, "models", "模型", data)
+}
+
+// bundles reads the manifest of every bundle directly inside the models root (without
+// checking every file's checksum: a reload verifies the one it loads), newest first.
+func (c *Console) bundles() ([]bundleRow, error) {
+	if c.d.ModelsRoot == "" {
+		return nil, errors.New("no models root")
+	}
+	entries, err := os.ReadDir(c.d.ModelsRoot)
+	if err != nil {
+		return nil, err
+	}
+	serving := ""
+	if m := c.d.Model(); m != nil {
+		serving = m.Version()
+	}
+	var rows []bundleRow
+	for _, e := range entries {
+		if !e.IsDir() || e.Name()[0] == '.' {
+			continue
+		}
+		dir := filepath.Join(c.d.ModelsRoot, e.Name())
+		raw, err := os.ReadFile(filepath.Join(dir, intent.ManifestFile))
+		if err != nil {
+			continue // not a bundle
+		}
+		row := bundleRow{Dir: e.Name()}
+		var man intent.Manifest
+		if err := json.Unmarshal(raw, &man); err != nil {
+			row.Problem = "manifest.json 无法读取"
+			rows = append(rows, row)
+			continue
+		}
+		row.Name, row.Created, row.Version, row.Parent, row.Learnt = man.Name, man.CreatedAt, man.Version(), man.Parent, man.LearntFrom
+		row.Serving = row.Version == serving
+		row.Metrics = metricsOf(man.Metrics)
+		if _, err := os.Stat(filepath.Join(dir, intent.ReportHTMLFile)); err == nil {
+			row.Report = true
+		}
+		rows = append(rows, row)
+	}
+	byVersion := map[string]int{}
+	for i, r := range rows {
+		byVersion[r.Version] = i
+	}
+	for i := range rows {
+		seen := map[int]bool{i: true}
+		for j, ok := byVersion[rows[i].Parent]; ok && !seen[j]; j, ok = byVersion[rows[j].Parent] {
+			if rows[i].ParentDir == "" {
+				rows[i].ParentDir = rows[j].Dir
+			}
+			seen[j] = true
+			rows[i].Depth++
+			if rows[j].Serving {
+				rows[i].Descendant = true
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b bundleRow) int { return b.Created.Compare(a.Created) })
+	return rows, nil
+}
+
+// bundleDir returns the path of a bundle listed in the models root, by its directory name.
+func (c *Console) bundleDir(name string) (string, bool) {
+	rows, err := c.bundles()
+	if err != nil {
+		return "", false
+	}
+	for _, r := range rows {
+		if r.Dir == name && r.Problem == "" {
+			return filepath.Join(c.d.ModelsRoot, r.Dir), true
+		}
+	}
+	return "", false
+}
+
+// modelsReport serves a bundle's evaluation page (report.html, written by zhiyi train) in a
+// sandbox: its own inline styles only, no script.
+func (c *Console) modelsReport(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	dir, ok := c.bundleDir(r.URL.Query().Get("bundle"))
+	if !ok {
+		c.errorPage(w, r, s, http.StatusNotFound, "没有这个模型。")
+		return
+	}
+	data, err := os.ReadFile(filepath.Join(dir, intent.ReportHTMLFile))
+	if err != nil {
+		c.errorPage(w, r, s, http.StatusNotFound, "这个模型没有评估报告（report.html）。")
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(data)
+}
+
+// modelsPromote loads a chosen bundle of the models root.
+func (c *Console) modelsPromote(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	name := r.PostForm.Get("bundle")
+	dir, ok := c.bundleDir(name)
+	if !ok {
+		c.back(w, r, s, "/console/models", "error", "模型目录中没有这个模型。")
+		return
+	}
+	c.reload(w, r, s, dir, "启用模型", name)
+}
+
+// modelsRollback loads the parent of the serving bundle.
+func (c *Console) modelsRollback(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	parentOf := c.d.Parent
+	if parentOf == nil {
+		parentOf = learn.Parent
+	}
+	cur := c.d.ModelDir()
+	parent, err := parentOf(cur)
+	if err != nil {
+		c.back(w, r, s, "/console/models", "error", "当前模型没有可回滚的上一版本（它由导出数据训练而来，或上一版本已不在）。")
+		return
+	}
+	c.reload(w, r, s, parent, "回滚模型", filepath.Base(cur)+" → "+filepath.Base(parent))
+}
+
+func (c *Console) reload(w http.ResponseWriter, r *http.Request, s *sessionInfo, dir, action, detail string) {
+	if c.d.Reload == nil {
+		c.back(w, r, s, "/console/models", "error", "这个服务没有开放模型切换。")
+		return
+	}
+	c.write.Lock()
+	defer c.write.Unlock()
+	prev := ""
+	if m := c.d.Model(); m != nil {
+		prev = m.Version()
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
+	defer cancel()
+	if err := c.d.Reload(ctx, dir); err != nil {
+		c.record(s, clientOf(r), "models", action+"失败", detail)
+		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s失败，原模型 %s 继续服务：%s", action, prev, maskedError(err)))
+		return
+	}
+	now := ""
+	if m := c.d.Model(); m != nil {
+		now = m.Version()
+	}
+	c.record(s, clientOf(r), "models", action, detail+"（"+prev+" → "+now+"）")
+	c.back(w, r, s, "/console/models", "ok", fmt.Sprintf("%s成功：现在服务的是 %s（之前是 %s）。", action, now, prev))
+}

@@ -1,0 +1,135 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cst is China Standard Time, the shops' clock: pages show times in it and read dates in it.
+var cst = time.FixedZone("CST", 8*3600)
+
+// pageTemplate is one page: the layout with the page's content.
+type pageTemplate struct{ t *template.Template }
+
+// view is what the layout renders around a page's own data.
+type view struct {
+	Title string
+	Nav   string // the page's name, for the navigation
+	User  string
+	CSRF  string
+	Flash []flash
+	Model string // the version serving now
+	Data  any
+}
+
+var funcs = template.FuncMap{
+	"pct": func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "–"
+		}
+		return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+	},
+	"f2": func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "–"
+		}
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	},
+	"f3": func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "–"
+		}
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	},
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "–"
+		}
+		return t.In(cst).Format("2006-01-02 15:04:05")
+	},
+	"us":   func(v int64) string { return micros(float64(v)) },
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+}
+
+// parsePages parses the layout and the partials (partial_*.html) with each page of templates/.
+func parsePages() (map[string]*pageTemplate, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partial_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("console: templates: %w", err)
+	}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" || strings.HasPrefix(name, "partial_") {
+			continue // the layout and the partials every page has
+		}
+		t, err := template.Must(base.Clone()).ParseFS(assets, n)
+		if err != nil {
+			return nil, fmt.Errorf("console: templates: %w", err)
+		}
+		pages[name] = &pageTemplate{t}
+	}
+	return pages, nil
+}
+
+// render writes a page: the layout around templates/<name>.html with data. It renders into a
+// buffer first, so a template error is a clean 500, never half a page.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, s *sessionInfo, status int, name, title string, data any) {
+	p := c.pages[name]
+	v := view{Title: title, Nav: name, Data: data}
+	if s != nil {
+		v.User, v.CSRF, v.Flash = s.Name, s.CSRF, c.auth.takeFlash(s)
+	}
+	if m := c.d.Model(); m != nil {
+		v.Model = m.Version()
+	}
+	var b bytes.Buffer
+	if err := p.t.ExecuteTemplate(&b, "layout.html", v); err != nil {
+		c.log.Error("console: page failed", "page", name, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// errorPage answers with a short page saying what went wrong.
+func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, s *sessionInfo, status int, msg string) {
+	c.render(w, r, s, status, "error", http.StatusText(status), msg)
+}
+
+// back queues a flash and sends the browser to a page (after a POST: the page is then
+// reloadable without resending the form).
+func (c *Console) back(w http.ResponseWriter, r *http.Request, s *sessionInfo, to, kind, msg string) {
+	if msg != "" {
+		c.auth.addFlash(s, kind, msg)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// micros formats microseconds for people: 85µs, 1.2ms, 3.4s.
+func micros(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case v < 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64) + "µs"
+	case v < 1e6:
+		return strconv.FormatFloat(v/1000, 'f', 1, 64) + "ms"
+	}
+	return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "s"
+}

@@ -1,0 +1,346 @@
+package console
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/lint"
+	"github.com/zhiyi-ai/zhiyi/rules"
+)
+
+// backupLayout names a previous rules file: rules.yaml.20261203T101500Z beside it.
+const backupLayout = "20060102T150405Z"
+
+// ruleRow is one rule as the page lists it.
+type ruleRow struct {
+	ID, Comment, Action, Target string
+	Priority, Line              int
+	Enabled                     bool
+}
+
+// answerRow is one knowledge-base answer.
+type answerRow struct {
+	Intent, Label, Category string
+	Handoff                 bool
+	ID, Text, Gray          string
+	Weight                  string
+}
+
+// version is a previous rules file.
+type version struct {
+	Name string
+	Size int64
+	Time time.Time
+}
+
+// ruleHit is the test box's answer.
+type ruleHit struct {
+	Text, Terms string
+	Rule        *ruleRow
+	Answer      string
+}
+
+// rulesData is 规则与答案's page.
+type rulesData struct {
+	Path        string
+	NoRules     bool   // no rules file configured
+	Missing     bool   // configured, not there yet
+	Content     string // the editor's text
+	Base        string // hash of the file the editor started from
+	Errors      []string
+	Saved       bool
+	Rules       []ruleRow
+	Lint        []lint.Finding
+	KBLint      []lint.Finding
+	KBError     string
+	Answers     []answerRow
+	Versions    []version
+	Changes     []Change
+	TestText    string
+	TestChannel string
+	Channels    []string
+	Hit         *ruleHit
+	Tested      bool
+}
+
+func (c *Console) rulesPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	data := c.rulesData()
+	c.render(w, r, s, http.StatusOK, "rules", "规则与答案", data)
+}
+
+// rulesData reads the rules file, the serving rules, the knowledge base and their findings.
+func (c *Console) rulesData() *rulesData {
+	d := &rulesData{Path: c.d.RulesPath, Channels: channels, Changes: c.audit.list("rules")}
+	if c.d.RulesPath == "" || c.d.Rules == nil {
+		d.NoRules = true
+	} else {
+		data, err := os.ReadFile(c.d.RulesPath)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			d.Missing = true
+		case err != nil:
+			d.Errors = []string{maskedError(err)}
+		default:
+			d.Content = string(data)
+			d.Base = hashOf(data)
+			if _, err := rules.Parse(data, c.d.RulesPath, c.rulesOptions()); err != nil {
+				d.Errors = lines(err)
+			}
+			d.Lint, _ = lint.Rules(data, c.d.RulesPath, c.rulesOptions())
+		}
+		d.Rules = ruleRows(c.d.Rules.Current())
+		d.Versions = backups(c.d.RulesPath)
+	}
+	if m := c.d.Model(); m != nil {
+		d.Answers = answerRows(m.KB())
+	}
+	if dir := c.d.ModelDir(); dir != "" {
+		kb := filepath.Join(dir, intent.KBFile)
+		f, err := lint.KBFile(kb)
+		if err != nil {
+			d.KBError = maskedError(err)
+		}
+		d.KBLint = f
+	}
+	return d
+}
+
+// rulesOptions are the options rules are checked with: the serving bundle's intents and
+// analyzer, as zhiyi serve loads them.
+func (c *Console) rulesOptions() rules.Options {
+	if c.d.RulesOptions != nil {
+		return c.d.RulesOptions()
+	}
+	m := c.d.Model()
+	if m == nil {
+		return rules.Options{}
+	}
+	opt := rules.Options{Analyzer: m.Analyzer()}
+	if kb := m.KB(); kb != nil {
+		opt.Intents = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
+	}
+	return opt
+}
+
+// rulesTest says which serving rule a message fires.
+func (c *Console) rulesTest(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	d := c.rulesData()
+	d.TestText, d.TestChannel, d.Tested = r.PostForm.Get("text"), r.PostForm.Get("channel"), true
+	m := c.d.Model()
+	status := http.StatusOK
+	switch {
+	case d.NoRules:
+	case strings.TrimSpace(d.TestText) == "" || len(d.TestText) > maxTextBytes || !utf8.ValidString(d.TestText):
+		d.Errors = append(d.Errors, "测试消息为空或超过 2048 字节。")
+		status = http.StatusUnprocessableEntity
+	case m == nil:
+		d.Errors = append(d.Errors, "还没有加载模型。")
+	default:
+		an := m.Analyzer().Analyze(d.TestText)
+		hit := &ruleHit{Text: an.Text, Terms: strings.Join(an.Terms, " ")}
+		if set := c.d.Rules.Current(); set != nil {
+			if rl := set.Match(&rules.Input{Text: an.Text, Terms: an.Terms, Channel: d.TestChannel, SentAt: c.d.Now().UnixMilli()}); rl != nil {
+				row := rowOf(rl)
+				hit.Rule = &row
+				if rl.Action.Answer != nil {
+					hit.Answer = rl.Action.Answer.Fill(nil)
+				}
+			}
+		}
+		d.Hit = hit
+	}
+	c.render(w, r, s, status, "rules", "规则与答案", d)
+}
+
+// rulesSave validates the edited file and, when it is valid, keeps the previous file beside
+// it, writes the new one atomically and has the service use it at once.
+func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	if c.d.RulesPath == "" || c.d.Rules == nil {
+		c.back(w, r, s, "/console/rules", "error", "没有配置规则文件（zhiyi serve --rules），无法保存。")
+		return
+	}
+	content := strings.ReplaceAll(r.PostForm.Get("content"), "\r\n", "\n")
+	if content != "" && !strings.HasSuffix(content, "\n") {
+		content += "\n"
+	}
+	data := []byte(content)
+	refuse := func(status int, errs []string) {
+		d := c.rulesData()
+		d.Content, d.Base, d.Errors = content, r.PostForm.Get("base"), errs
+		c.render(w, r, s, status, "rules", "规则与答案", d)
+	}
+	if !utf8.Valid(data) {
+		refuse(http.StatusUnprocessableEntity, []string{"规则文件不是有效的 UTF-8。"})
+		return
+	}
+	c.write.Lock()
+	defer c.write.Unlock()
+	old, err := os.ReadFile(c.d.RulesPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		refuse(http.StatusInternalServerError, []string{"无法读取现有规则文件：" + maskedError(err)})
+		return
+	}
+	if base := r.PostForm.Get("base"); (old != nil || base != "") && base != hashOf(old) {
+		refuse(http.StatusConflict, []string{"规则文件在您编辑期间被修改过（别人保存了新版本，或文件被直接改动）。请复制您的修改，刷新页面后再改。"})
+		return
+	}
+	if bytes.Equal(old, data) {
+		c.back(w, r, s, "/console/rules", "warn", "内容没有变化，没有保存新版本。")
+		return
+	}
+	opt := c.rulesOptions()
+	set, err := rules.Parse(data, c.d.RulesPath, opt)
+	if err != nil {
+		c.record(s, clientOf(r), "rules", "保存规则被拒绝", fmt.Sprintf("%d 个问题", len(lines(err))))
+		refuse(http.StatusUnprocessableEntity, lines(err))
+		return
+	}
+	backup := ""
+	if old != nil {
+		backup = c.backupName()
+		if err := intent.WriteFileAtomic(backup, old); err != nil {
+			refuse(http.StatusInternalServerError, []string{"无法保存旧版本：" + maskedError(err)})
+			return
+		}
+	}
+	if err := intent.WriteFileAtomic(c.d.RulesPath, data); err != nil {
+		refuse(http.StatusInternalServerError, []string{"无法写入规则文件：" + maskedError(err)})
+		return
+	}
+	// Load reads back what was written, so what serves is what is on disk.
+	if err := c.d.Rules.Load(c.d.RulesPath, opt); err != nil {
+		if old != nil {
+			_ = intent.WriteFileAtomic(c.d.RulesPath, old)
+		}
+		refuse(http.StatusInternalServerError, append([]string{"新规则没有生效，已恢复旧文件："}, lines(err)...))
+		return
+	}
+	detail := fmt.Sprintf("%s：%d 条规则", filepath.Base(c.d.RulesPath), len(set.Rules()))
+	if backup != "" {
+		detail += "，旧版本保存为 " + filepath.Base(backup)
+	}
+	c.record(s, clientOf(r), "rules", "保存规则", detail)
+	msg := "规则已保存并立即生效（" + detail + "）。"
+	kind := "ok"
+	if findings, _ := lint.Rules(data, c.d.RulesPath, opt); len(findings) > 0 {
+		kind = "warn"
+		msg += fmt.Sprintf(" 注意：有 %d 处广告法检查提示，见下方。", len(findings))
+	}
+	c.back(w, r, s, "/console/rules", kind, msg)
+}
+
+// backupName is a new name beside the rules file for its previous version.
+func (c *Console) backupName() string {
+	base := c.d.RulesPath + "." + c.d.Now().UTC().Format(backupLayout)
+	name := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// backups lists the previous versions beside the rules file, newest first.
+func backups(path string) []version {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return nil
+	}
+	prefix := filepath.Base(path) + "."
+	var out []version
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || e.IsDir() || len(rest) < len(backupLayout) {
+			continue
+		}
+		t, err := time.Parse(backupLayout, rest[:len(backupLayout)])
+		if err != nil {
+			continue
+		}
+		v := version{Name: e.Name(), Time: t}
+		if info, err := e.Info(); err == nil {
+			v.Size = info.Size()
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b version) int { return strings.Compare(b.Name, a.Name) })
+	return out
+}
+
+func ruleRows(set *rules.Set) []ruleRow {
+	if set == nil {
+		return nil
+	}
+	out := make([]ruleRow, 0, len(set.Rules()))
+	for _, rl := range set.Rules() {
+		out = append(out, rowOf(rl))
+	}
+	return out
+}
+
+func rowOf(rl *rules.Rule) ruleRow {
+	row := ruleRow{ID: rl.ID, Comment: rl.Comment, Action: rl.Action.Kind.String(), Priority: rl.Priority, Line: rl.Line, Enabled: rl.Enabled}
+	switch rl.Action.Kind {
+	case rules.ActIntent:
+		row.Target = rl.Action.Intent
+	case rules.ActHandoff:
+		row.Target = [...]string{"", "urgent", "high", "normal"}[min(max(rl.Action.Handoff, 0), 3)]
+	}
+	if rl.Action.Answer != nil {
+		if row.Target != "" {
+			row.Target += "："
+		}
+		row.Target += rl.Action.Answer.String()
+	}
+	return row
+}
+
+func answerRows(kb *index.KB) []answerRow {
+	if kb == nil {
+		return nil
+	}
+	var out []answerRow
+	for _, in := range kb.Intents {
+		for _, a := range in.Answers {
+			row := answerRow{Intent: in.ID, Label: in.Label, Category: in.Category, Handoff: in.Handoff, ID: a.ID, Text: a.Text, Gray: a.Gray}
+			if a.Weight != nil {
+				row.Weight = fmt.Sprint(*a.Weight)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// lines splits a joined error into its messages (each file:line: problem).
+func lines(err error) []string {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func hashOf(data []byte) string {
+	if data == nil {
+		return ""
+	}
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:12])
+}

@@ -1,0 +1,14 @@
+// The console's only script: confirmations before changes that switch what serves, and period
+// selects that apply themselves. Every page works without it.
+"use strict";
+document.addEventListener("submit", function (e) {
+  var msg = e.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) {
+    e.preventDefault();
+  }
+});
+document.addEventListener("change", function (e) {
+  if (e.target.hasAttribute("data-autosubmit") && e.target.form) {
+    e.target.form.submit();
+  }
+});

@@ -1,0 +1,303 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// Limits of the 未识别 page.
+const (
+	// maxUnmatched bounds the decisions one clustering reads, newest first.
+	maxUnmatched = 20000
+	// maxSheets is how many clusterings a session keeps for its label actions.
+	maxSheets = 4
+	// sheetTTL is how long a clustering stays usable for labelling.
+	sheetTTL = time.Hour
+	// maxLabelRunes bounds a new intent's label.
+	maxLabelRunes = 32
+)
+
+// Label sources the console writes (store.Label.Source).
+const (
+	SourceCluster = "cluster" // 未识别: a whole cluster labelled at once
+	SourceConsole = "console" // 错判案例: a group of corrections accepted
+)
+
+// sheet is a clustering shown to an operator, kept so that the label action labels exactly
+// the messages that were shown.
+type sheet struct {
+	id    string
+	made  time.Time
+	since string
+	lines []train.SheetLine
+	texts map[string]string // msg_id → masked text
+}
+
+// intentChoice is one intent an operator can pick.
+type intentChoice struct{ ID, Label string }
+
+// unmatchedData is 未识别's page.
+type unmatchedData struct {
+	Since, Problem string
+	Periods        any
+	NoDB           bool
+	Error          string
+	Sheet          string
+	Messages       int
+	Truncated      bool
+	Lines          []train.SheetLine
+	Intents        []intentChoice
+	Labels         []store.Label // recent cluster labels, newest first
+}
+
+func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	now := c.d.Now()
+	since, value, problem := periodOf(r.URL.Query().Get("since"), "7d", now)
+	data := unmatchedData{Since: value, Problem: problem, Periods: periods}
+	m := c.d.Model()
+	if m != nil {
+		data.Intents = intentChoices(m.KB())
+	}
+	if c.d.DB == nil {
+		data.NoDB = true
+		c.render(w, r, s, http.StatusOK, "unmatched", "未识别", data)
+		return
+	}
+	if m == nil {
+		data.Error = "还没有加载模型。"
+		c.render(w, r, s, http.StatusOK, "unmatched", "未识别", data)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
+	defer cancel()
+	sh, n, truncated, err := c.cluster(ctx, m.Engine, since)
+	if err != nil {
+		data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		c.render(w, r, s, http.StatusServiceUnavailable, "unmatched", "未识别", data)
+		return
+	}
+	c.keepSheet(s, sh)
+	data.Sheet, data.Messages, data.Truncated, data.Lines = sh.id, n, truncated, sh.lines
+	data.Labels = c.recentLabels(ctx, SourceCluster, now)
+	c.render(w, r, s, http.StatusOK, "unmatched", "未识别", data)
+}
+
+// cluster reads the period's unmatched decisions that nobody has labelled yet and clusters
+// them as GET /admin/unmatched does (the decisions store.Query.Unmatched selects below the
+// bundle's suggest threshold, train.Cluster with the serving engine).
+func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Time) (*sheet, int, bool, error) {
+	labelled := map[string]bool{}
+	if err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
+		labelled[l.Key] = true
+		return nil
+	}); err != nil {
+		return nil, 0, false, err
+	}
+	var msgs []train.ClusterMessage
+	texts := map[string]string{}
+	truncated := false
+	err := c.d.DB.Decisions(ctx, store.Query{Since: since, Unmatched: true, LowConfidence: eng.Policy().Suggest, Newest: true,
+		Limit: maxUnmatched + len(labelled)}, func(d *store.Decision) error {
+		if labelled[d.MsgID] {
+			return nil
+		}
+		if len(msgs) == maxUnmatched {
+			truncated = true
+			return nil
+		}
+		text, _ := nlp.Mask(nlp.Normalize(d.Text))
+		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
+		texts[d.MsgID] = text
+		return nil
+	})
+	if err != nil {
+		return nil, 0, false, err
+	}
+	lines, err := train.Cluster(ctx, eng, msgs, train.ClusterConfig{})
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return &sheet{id: randomID()[:16], made: c.d.Now(), lines: lines, texts: texts}, len(msgs), truncated, nil
+}
+
+// keepSheet remembers a clustering in the session, dropping the oldest and expired ones.
+func (c *Console) keepSheet(s *sessionInfo, sh *sheet) {
+	c.auth.mu.Lock()
+	defer c.auth.mu.Unlock()
+	if s.sheets == nil {
+		s.sheets = map[string]*sheet{}
+	}
+	for id, old := range s.sheets {
+		if sh.made.Sub(old.made) > sheetTTL {
+			delete(s.sheets, id)
+		}
+	}
+	for len(s.sheets) >= maxSheets {
+		var oldest *sheet
+		for _, old := range s.sheets {
+			if oldest == nil || old.made.Before(oldest.made) {
+				oldest = old
+			}
+		}
+		delete(s.sheets, oldest.id)
+	}
+	s.sheets[sh.id] = sh
+}
+
+func (c *Console) sheetOf(s *sessionInfo, id string) *sheet {
+	c.auth.mu.Lock()
+	defer c.auth.mu.Unlock()
+	sh := s.sheets[id]
+	if sh == nil || c.d.Now().Sub(sh.made) > sheetTTL {
+		return nil
+	}
+	return sh
+}
+
+// unmatchedLabel labels every member of one cluster with an intent, none, or a new intent.
+func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
+	f := r.PostForm
+	to := "/console/unmatched?since=" + url.QueryEscape(f.Get("since"))
+	if c.d.DB == nil {
+		c.back(w, r, s, to, "error", "没有决策日志，无法保存标注。")
+		return
+	}
+	m := c.d.Model()
+	if m == nil {
+		c.back(w, r, s, to, "error", "还没有加载模型。")
+		return
+	}
+	label, problem := chosenIntent(m.KB(), f.Get("intent"), f.Get("new_label"))
+	if problem != "" {
+		c.back(w, r, s, to, "error", problem)
+		return
+	}
+	sh := c.sheetOf(s, f.Get("sheet"))
+	if sh == nil {
+		c.back(w, r, s, to, "error", "这次聚类已过期，请查看刷新后的聚类再标注。")
+		return
+	}
+	var line *train.SheetLine
+	for i := range sh.lines {
+		if sh.lines[i].Cluster == f.Get("cluster") {
+			line = &sh.lines[i]
+		}
+	}
+	if line == nil {
+		c.back(w, r, s, to, "error", "没有这个聚类。")
+		return
+	}
+	now := c.d.Now()
+	labels := make([]store.Label, 0, len(line.Members))
+	for _, id := range line.Members {
+		labels = append(labels, store.Label{Key: id, Text: sh.texts[id], Intent: label, Source: SourceCluster, By: s.Name, Time: now})
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	if err := c.d.DB.AddLabels(ctx, labels); err != nil {
+		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
+		return
+	}
+	c.record(s, clientOf(r), "labels", "标注聚类", fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(labels), label))
+	c.back(w, r, s, to, "ok", fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(labels), describeIntent(m.KB(), label)))
+}
+
+// chosenIntent reads the label action's choice: a new intent's label wins over the list.
+func chosenIntent(kb *index.KB, id, newLabel string) (string, string) {
+	newLabel = strings.TrimSpace(newLabel)
+	if newLabel != "" {
+		if utf8.RuneCountInString(newLabel) > maxLabelRunes || !utf8.ValidString(newLabel) {
+			return "", fmt.Sprintf("新意图的标签最多 %d 个字。", maxLabelRunes)
+		}
+		for _, r := range newLabel {
+			if unicode.IsControl(r) {
+				return "", "新意图的标签不能含控制字符。"
+			}
+		}
+		masked, kinds := nlp.Mask(newLabel)
+		if kinds != 0 {
+			return "", "新意图的标签不能含手机号、证件号等个人信息。"
+		}
+		return train.NewIntentPrefix + masked, ""
+	}
+	switch {
+	case id == "":
+		return "", "请选择一个意图，或填写新意图的标签。"
+	case id == intent.NoneIntent:
+		return id, ""
+	}
+	if kb != nil {
+		if _, ok := kb.Intent(id); ok {
+			return id, ""
+		}
+	}
+	return "", "知识库中没有这个意图。"
+}
+
+// intentChoices lists the knowledge base's intents for a select.
+func intentChoices(kb *index.KB) []intentChoice {
+	if kb == nil {
+		return nil
+	}
+	out := make([]intentChoice, 0, len(kb.Intents))
+	for _, in := range kb.Intents {
+		out = append(out, intentChoice{in.ID, in.Label})
+	}
+	return out
+}
+
+// describeIntent names an intent for a message: 发票 (invoice), 不在范围 (none), 新意图 X.
+func describeIntent(kb *index.KB, id string) string {
+	switch {
+	case id == intent.NoneIntent:
+		return "不在范围 (none)"
+	case strings.HasPrefix(id, train.NewIntentPrefix):
+		return "新意图「" + strings.TrimPrefix(id, train.NewIntentPrefix) + "」"
+	}
+	if kb != nil {
+		if in, ok := kb.Intent(id); ok {
+			return in.Label + " (" + id + ")"
+		}
+	}
+	return id
+}
+
+// recentLabels returns the newest labels of a source from the last 30 days (at most 20).
+func (c *Console) recentLabels(ctx context.Context, source string, now time.Time) []store.Label {
+	var all []store.Label
+	_ = c.d.DB.Labels(ctx, store.LabelQuery{Since: now.Add(-30 * 24 * time.Hour), Source: source}, func(l *store.Label) error {
+		all = append(all, *l)
+		if len(all) > 200 {
+			all = all[len(all)-20:]
+		}
+		return nil
+	})
+	if len(all) > 20 {
+		all = all[len(all)-20:]
+	}
+	for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+		all[i], all[j] = all[j], all[i]
+	}
+	return all
+}
+
+// maskedError is an error as a page shows it: masked and clipped.
+func maskedError(err error) string {
+	s, _ := nlp.Mask(err.Error())
+	if utf8.RuneCountInString(s) > 300 {
+		s = string([]rune(s)[:300]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package experiment
+
+import (
+	"context"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// Log is the part of the decision log (store.DB) LogResults reads.
+type Log interface {
+	Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error
+	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
+	Hash(id string) string
+}
+
+// LogResults tallies the variants' outcomes in the decision log since a time (zero: all of
+// it): decisions (variant, sender hash, repeat) and their feedback (each message's latest
+// rating and resolved value), without the excluded senders — ids as the experiments file
+// lists them (Set.ExcludedSenders), hashed with the log's key before they are compared. zhiyi
+// ab, zhiyi serve's gray-release refresh and the console's 实验 page read results through it.
+func LogResults(ctx context.Context, log Log, since time.Time, exclude []string) (Results, error) {
+	ex := map[string]bool{}
+	for _, id := range exclude {
+		ex[log.Hash(id)] = true
+	}
+	tl := Tally{Exclude: func(h string) bool { return ex[h] }}
+	if err := log.Decisions(ctx, store.Query{Since: since}, func(d *store.Decision) error {
+		tl.Decision(d.MsgID, d.Variant, d.SenderHash, d.Repeat)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	err := log.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
+		tl.Feedback(f.MsgID, f.Time, f.Rating, f.Resolved)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tl.Results(), nil
+}

@@ -1,0 +1,61 @@
+package experiment_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// LogResults reads a real SQLite decision log: variants served, each message's latest rating
+// and resolved value, repeats, excluded senders left out, decisions before since left out.
+func TestLogResults(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	d := func(id, variant, sender string, at time.Time, repeat bool) store.Decision {
+		return store.Decision{MsgID: id, Time: at, SenderHash: db.Hash(sender), Text: "快递到哪了", Intent: "track_parcel",
+			Confidence: 0.9, Route: store.RouteAuto, AnswerID: variant, Variant: variant, Repeat: repeat}
+	}
+	if _, err := db.AppendDecisions(ctx, []store.Decision{
+		d("old", "track_parcel.a", "wmA", t0.Add(-48*time.Hour), false),
+		d("m1", "track_parcel.a", "wmA", t0, false),
+		d("m2", "track_parcel.b", "wmB", t0.Add(time.Minute), true),
+		d("m3", "track_parcel.b", "wmBoss", t0.Add(2*time.Minute), false),
+		{MsgID: "m4", Time: t0, Text: "在吗", Intent: "none", Route: store.RouteHandoff}, // no variant
+	}); err != nil {
+		t.Fatal(err)
+	}
+	yes, no := true, false
+	for _, f := range []store.Feedback{
+		{MsgID: "m1", Rating: 2, Time: t0.Add(time.Hour)},
+		{MsgID: "m1", Rating: 5, Resolved: &no, Time: t0.Add(2 * time.Hour)},
+		{MsgID: "m1", Resolved: &yes, Time: t0.Add(3 * time.Hour)},
+		{MsgID: "m2", Rating: 3, Time: t0.Add(time.Hour)},
+		{MsgID: "m3", Rating: 1, Time: t0.Add(time.Hour)},
+	} {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := experiment.LogResults(ctx, db, t0.Add(-time.Hour), []string{"wmBoss"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := res["track_parcel.a"], res["track_parcel.b"]
+	if a.Served != 1 || a.Rated != 1 || a.RatingSum != 5 || a.ResolvedKnown != 1 || a.Resolved != 1 || a.Repeats != 0 {
+		t.Errorf("variant a: %+v, want served 1, the latest rating 5, resolved yes", a)
+	}
+	if b.Served != 1 || b.Rated != 1 || b.RatingSum != 3 || b.Repeats != 1 {
+		t.Errorf("variant b: %+v, want served 1 (the excluded sender left out), rating 3, one repeat", b)
+	}
+	if len(res) != 2 {
+		t.Errorf("results for %d variants, want 2: %v", len(res), res)
+	}
+}
