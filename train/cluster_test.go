@@ -100,5 +100,3 @@ func TestClusterSheetRoundTrip(t *testing.T) {
 		t.Errorf("labels %+v: want the %d members of the filled clusters applied and %d lines undecided", sum.Labels, filled, undecided)
 	}
 }
-
-
