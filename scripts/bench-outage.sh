@@ -22,6 +22,7 @@ DURATION=${DURATION:-60}
 CONNS=${CONNS:-16}
 PARTS=${PARTS:-"redis postgres"}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+SPOOL_MAX=${SPOOL_MAX:-$((256 << 20))} # zhiyi serve's default; wrk's rate fills it in ~15 s
 log() { printf '[bench-outage %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 case "$WORK" in "" | / | "$ROOT" | "$ROOT"/*) die "refusing WORK=$WORK" ;; esac
@@ -51,7 +52,9 @@ start_zhiyi() { # port args...
 	for _ in $(seq 1 200); do grep -q ready "$WORK/serve.out" 2>/dev/null && return; sleep 0.05; done
 	die "zhiyi did not start: $(tail -3 "$WORK/serve.err")"
 }
-trap 'kill ${ZPID:-0} ${RPID:-0} 2>/dev/null || true' EXIT
+# Only pids that were set: `kill 0` would signal the whole process group, this script included.
+cleanup() { for p in ${ZPID:-} ${RPID:-}; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
 
 if [[ " $PARTS " == *" redis "* ]]; then
 	RPORT=$(port); ZP=$(port)
@@ -78,7 +81,7 @@ if [[ " $PARTS " == *" postgres "* ]]; then
 	pgctl() { "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDIR" -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1" -l "$PGDIR/log" -w "$@" >/dev/null; }
 	pgctl start
 	DSN="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
-	start_zhiyi "$ZP" --db "$DSN" --data-dir "$WORK/data"
+	start_zhiyi "$ZP" --db "$DSN" --data-dir "$WORK/data" --spool-max "$SPOOL_MAX"
 	( sleep $((DURATION / 4)); pgctl stop -m fast; log "postgres stopped"; sleep $((DURATION / 2)); pgctl start; log "postgres started" ) &
 	OUTAGE=$!
 	wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$WORK/post.lua" "http://127.0.0.1:$ZP" | tee "$WORK/wrk-pg.txt" | grep WRK | sed 's/^/postgres: /'
@@ -87,6 +90,7 @@ if [[ " $PARTS " == *" postgres "* ]]; then
 		[ "$(metric "$ZP" zhiyi_store_queue_length)" = 0 ] && [ "$(metric "$ZP" zhiyi_store_spool_bytes)" = 0 ] && break
 		sleep 1
 	done
+	echo "postgres: spool max $SPOOL_MAX bytes; dropped when full: $(metric "$ZP" zhiyi_store_dropped_total)"
 	answered=$(sed -E 's/.*requests=([0-9]+) non2xx=([0-9]+).*/\1/' "$WORK/wrk-pg.txt" | grep -E '^[0-9]+$' || echo 0)
 	kill -TERM $ZPID; wait $ZPID 2>/dev/null || true
 	stored=$("${as_pg[@]}" "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -tAc "SELECT count(*) FROM decisions" postgres)
