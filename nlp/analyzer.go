@@ -210,8 +210,12 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	an.Tokens = a.segment(rewritten, segUnits, grow(b.Tokens, 2+len(rewritten)/4), &w.seg)
 	// Word rewrites, and the tokens that the scope rules look at.
 	sc.cls = grow(sc.cls, len(an.Tokens))
+	sc.tokOff = grow(sc.tokOff, len(an.Tokens))
 	markers := false
+	off := int32(0)
 	for i, tok := range an.Tokens {
+		off = tokenOffset(rewritten, tok, off)
+		sc.tokOff = append(sc.tokOff, off)
 		if a.mayRewrite.mayHave(tok) {
 			if t, ok := a.words[tok]; ok {
 				an.Tokens[i] = t.canonical
@@ -225,7 +229,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	}
 	var tokFlag, unitF []unitFlag
 	if markers {
-		sc.tokenUnits(an.Text, rewritten, w.units, an.Tokens)
+		sc.tokenUnits(w.units)
 		sc.tokenFlags(an.Tokens, a.isStop)
 		tokFlag, unitF = sc.tokFlag, sc.unitFlags(w.units)
 	}

@@ -1,6 +1,9 @@
 package nlp
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Scope: which words of a message the customer means. Each token gets flags from a few rules over
 // the token sequence, and the features of its characters follow them:
@@ -89,22 +92,38 @@ type scopeScratch struct {
 	spans   []rewriteSpan
 	cls     []markerClass
 	clause  []int32 // clause of each token
+	tokOff  []int32 // where each token starts in the phrase-rewritten text
 	tokUnit []int32 // the unit each token starts at
 	tokFlag []unitFlag
 	unitF   []unitFlag
 	termF   []unitFlag
 }
 
-// tokenUnits fills sc.tokUnit and sc.clause for tokens, substrings of rewritten (the phrase
-// rewrites of text, whose units are us, as recorded in sc.spans).
-func (sc *scopeScratch) tokenUnits(text, rewritten string, us []textUnit, tokens []string) {
-	sc.tokUnit = grow(sc.tokUnit, len(tokens))
-	sc.clause = grow(sc.clause, len(tokens))
+// tokenOffset returns where tok, a token the segmenter cut from rewritten, starts in it, at or
+// after from (where the previous token started). Tokens are substrings of rewritten, so their
+// address says; one that is not (defensively) is searched for.
+func tokenOffset(rewritten, tok string, from int32) int32 {
 	base := uintptr(unsafe.Pointer(unsafe.StringData(rewritten)))
+	p := uintptr(unsafe.Pointer(unsafe.StringData(tok)))
+	if p >= base && p+uintptr(len(tok)) <= base+uintptr(len(rewritten)) {
+		return int32(p - base)
+	}
+	if i := strings.Index(rewritten[from:], tok); i >= 0 {
+		return from + int32(i)
+	}
+	return from
+}
+
+// tokenUnits fills sc.tokUnit and sc.clause for the tokens that start at offsets sc.tokOff of
+// rewritten (the phrase rewrites of text, whose units are us, as recorded in sc.spans). The
+// offsets are taken before word rewrites replace tokens with dictionary strings.
+func (sc *scopeScratch) tokenUnits(us []textUnit) {
+	n := len(sc.tokOff)
+	sc.tokUnit = grow(sc.tokUnit, n)
+	sc.clause = grow(sc.clause, n)
 	span, delta := 0, int32(0)
 	u, clause, prevUnit := 0, int32(0), -1
-	for _, tok := range tokens {
-		off := int32(uintptr(unsafe.Pointer(unsafe.StringData(tok))) - base)
+	for _, off := range sc.tokOff {
 		orig := off
 		if len(sc.spans) > 0 {
 			for span < len(sc.spans) && off >= sc.spans[span].newEnd {

@@ -1,7 +1,9 @@
 package nlp
 
 import (
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +47,10 @@ func TestScopeNegationAndContrast(t *testing.T) {
 		{"快递是不是丢了", "快递", "plain"},
 		{"不是我买的那个颜色", "颜色", "plain"}, // no 是 follows: nothing is taken back
 		{"我要退款", "退款", "plain"},
+		// a word rewrite (tk → 退款) keeps its token's place in the scope
+		{"不要tk了 我再等等", "退款", "not meant"},
+		{"你好 tk什么时候到", "退款", "plain"},
+		{"不用换了，kd到哪了", "快递", "plain"},
 	}
 	for _, tt := range tests {
 		if got := termFeature(a, tt.text, tt.term); got != tt.want {
@@ -82,6 +88,44 @@ func TestScopeThroughRewrites(t *testing.T) {
 	an := a.Analyze("不要寄回去了 我要换货")
 	if !slices.Contains(an.Features, markID(FeatureID(FeatRewrite, "退货"))) {
 		t.Errorf("the negated rewrite 寄回去 → 退货 is not marked: %v", an)
+	}
+}
+
+// The scope rules place a token by where the segmenter cut it, not by where its string lives:
+// a word rewrite's token is the dictionary's string. The same text always gets the same features,
+// however the heap lies (the collector runs between the analyses).
+func TestScopeSameFeaturesEveryTime(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, text := range []string{"你好 tk快递单号给我发一下", "不要tk了 我再等等", "不是要退货 是想fp", "算了不用kd了，直接退钱吧"} {
+		want := a.Analyze(text).Features
+		for i := range 200 {
+			if i%20 == 0 {
+				runtime.GC()
+			}
+			if got := a.Analyze(text).Features; !slices.Equal(got, want) {
+				t.Fatalf("%s: analysis %d has other features than the first", text, i)
+			}
+		}
+	}
+}
+
+func TestTokenOffset(t *testing.T) {
+	s := "不要tk了 tk"
+	tk := strings.Clone("tk") // a string elsewhere in memory, as a word rewrite's is
+	for _, tt := range []struct {
+		tok  string
+		from int32
+		want int32
+	}{
+		{s[6:8], 0, 6},  // a substring: its address says
+		{s[12:], 0, 12}, // wherever from is
+		{tk, 0, 6},      // elsewhere: found from from
+		{tk, 7, 12},
+		{"退货", 3, 3}, // not there at all: from
+	} {
+		if got := tokenOffset(s, tt.tok, tt.from); got != tt.want {
+			t.Errorf("tokenOffset(%q, %q, %d) = %d, want %d", s, tt.tok, tt.from, got, tt.want)
+		}
 	}
 }
 
