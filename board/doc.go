@@ -54,8 +54,9 @@
 //
 // Unmatched reads the decisions store.Query{Unmatched: true} selects (intent none, route
 // handoff, or confidence below LowConfidence) newest first, at most Max (DefaultMaxUnmatched, 10 000), and clusters
-// their masked text with train.Cluster; the sheet's members are msg_ids. Serve's route is wired
-// as
+// their masked text with train.Cluster; the sheet's members are msg_ids, and Texts has each
+// one's masked text. UnmatchedQuery.Skip leaves msg_ids out (the console's already labelled
+// ones). Serve's route is wired as
 //
 //	serve.WithUnmatched(func(ctx context.Context, e serve.Engine, since time.Time) (any, error) {
 //		eng, ok := e.(*intent.Engine)

@@ -76,9 +76,9 @@
 // alone: the previous turns are decided and committed first (30 s apart, before the time
 // given), then the message with debug on. Nothing reaches the decision log or the metrics.
 //
-// 未识别 reads the period's unmatched decisions (store.Query.Unmatched below the bundle's
-// suggest threshold, newest first, at most 20 000) that have no label yet and clusters them with
-// train.Cluster and the serving engine, as GET /admin/unmatched does. The clustering is kept
+// 未识别 clusters the period's unmatched decisions (store.Query.Unmatched below the bundle's
+// suggest threshold, newest first, at most 20 000) that have no label yet with board.Unmatched
+// and the serving engine, as GET /admin/unmatched does. The clustering is kept
 // in the session for an hour, so a label action labels exactly the members shown: each gets a
 // store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
 // the operator), which learn.Corrections and zhiyi learn read.
