@@ -14,10 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -175,8 +175,8 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 	return kb, m.CreatedAt, err
 }
 
-// abSince reads --since as every command does (serve.ParsePeriod: 30d, 720h, a date).
-func abSince(s string, now time.Time) (time.Time, error) { return serve.ParsePeriod(s, now) }
+// abSince reads --since as every command does (board.ParsePeriod: 30d, 720h, a date).
+func abSince(s string, now time.Time) (time.Time, error) { return board.ParsePeriod(s, now) }
 
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
 // store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).

@@ -18,7 +18,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -124,10 +123,10 @@ func (f *logFlags) period() (board.Query, error) {
 	now := time.Now()
 	q := board.Query{Now: now, LowConfidence: f.low}
 	var err error
-	if q.Since, err = serve.ParsePeriod(f.since, now); err != nil {
+	if q.Since, err = board.ParsePeriod(f.since, now); err != nil {
 		return q, fmt.Errorf("--since %w", err)
 	}
-	if q.Until, err = serve.ParsePeriod(f.until, now); err != nil {
+	if q.Until, err = board.ParsePeriod(f.until, now); err != nil {
 		return q, fmt.Errorf("--until %w", err)
 	}
 	if !q.Until.IsZero() && !q.Since.Before(q.Until) {
