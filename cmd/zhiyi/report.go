@@ -40,10 +40,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			"midnight China Standard Time) or an RFC 3339 time.")
 		fs.PrintDefaults()
 	}
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	q, err := lf.period()
+	q, err := lf.parse(fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -115,8 +112,11 @@ func (f *logFlags) register(fs *flag.FlagSet, since string) {
 	fs.Float64Var(&f.low, "low-confidence", store.DefaultLowConfidence, "a message answered below this confidence counts as unmatched")
 }
 
-// period checks the flags and reads the period.
-func (f *logFlags) period() (board.Query, error) {
+// parse reads the command line, checks the flags and reads the period.
+func (f *logFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (board.Query, error) {
+	if err := parse(fs, args, stderr); err != nil {
+		return board.Query{}, err
+	}
 	if strings.TrimSpace(f.since) == "" {
 		return board.Query{}, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
 	}
