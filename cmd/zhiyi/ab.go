@@ -175,7 +175,6 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 	return kb, m.CreatedAt, err
 }
 
-
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
 // store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).
 // Senders are compared with the excluded ids as written.
