@@ -3,13 +3,14 @@ package alert
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
 
 // File is a parsed --alerts file:
@@ -63,7 +64,7 @@ func ParseFile(path string, data []byte) (*File, error) {
 	p := &fileParser{f: &File{Path: path}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlErrorLine(err)
+		line, msg := yamlnode.SplitLine(err.Error())
 		p.ce.add(path, line, "%s", msg)
 		return nil, &p.ce
 	}
@@ -77,16 +78,6 @@ func ParseFile(path string, data []byte) (*File, error) {
 		return nil, err
 	}
 	return p.f, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func yamlErrorLine(err error) (int, string) {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
-	}
-	return 0, err.Error()
 }
 
 type fileParser struct {

@@ -33,7 +33,7 @@ const MaxPoints = 24 * 366
 var ErrQuery = errors.New("board: bad query")
 
 // CST is China Standard Time, the shops' clock: the default Location of a Query, the zone
-// serve.ParsePeriod reads dates in.
+// ParsePeriod reads dates in.
 var CST = time.FixedZone("CST", 8*3600)
 
 // Query chooses a board's period and how it groups it.

@@ -35,9 +35,12 @@ type Chart struct {
 // Bar is one row of a BarChart.
 type Bar struct {
 	Label string
-	Value float64
-	Color string // as Series.Color; "" = the chart's first colour
-	Note  string // shown after the value ("3.2% 未识别")
+	Value float64 // NaN and ±Inf draw no bar (NaN reads "–" in the formats here)
+	Color string  // as Series.Color; "" = the chart's first colour
+	Note  string  // shown after the value ("3.2% 未识别")
+	// Low and High are an interval around Value (a 95 % confidence interval), drawn as a
+	// whisker when both are finite and Low < High; the zero values draw none.
+	Low, High float64
 }
 
 // Bars is what BarChart draws: horizontal bars, one per item, in the given order. The zero
@@ -47,6 +50,9 @@ type Bars struct {
 	Items  []Bar
 	Format func(float64) string
 	Width  int
+	// Min and Max bound the value axis (a rating's 1–5): bars start at Min. Max 0 (or not
+	// above Min) means the largest value; values outside are drawn at the edge.
+	Min, Max float64
 }
 
 // Palette is the colours series take in order when they name none.
@@ -61,6 +67,7 @@ const (
 	ColorGood    = "#228b22" // resolved
 	ColorRating  = "#8a2be2" // mean rating
 	ColorRepeat  = "#708090" // repeats
+	ColorMuted   = "#b0b0b0" // stopped, out of play
 )
 
 var colorRe = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
@@ -147,6 +154,43 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// textWidth estimates how wide s is drawn at a font size: wide (CJK) characters take an em,
+// the others about 0.62 em, a sans-serif font's average — enough to keep text in its column.
+func textWidth(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if wide(r) {
+			w += size
+		} else {
+			w += 0.62 * size
+		}
+	}
+	return w
+}
+
+// wide reports whether r is drawn an em wide: Hangul Jamo, CJK, Hangul, fullwidth forms.
+func wide(r rune) bool {
+	return r >= 0x1100 && r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 ||
+		r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 ||
+		r >= 0xffe0 && r <= 0xffe6 || r >= 0x20000
+}
+
+// clipWidth shortens s, ending it with "…", to what fits in w at a font size (textWidth).
+func clipWidth(s string, w, size float64) string {
+	if textWidth(s, size) <= w {
+		return s
+	}
+	used := textWidth("…", size)
+	var b strings.Builder
+	for _, r := range s {
+		if used += textWidth(string(r), size); used > w {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + "…"
 }
 
 // niceCeil returns the axis top and tick step for data up to max: at most five steps of 1, 2,
@@ -357,8 +401,9 @@ func ColumnChart(c Chart) template.HTML {
 }
 
 // BarChart draws one horizontal bar per item, longest scale first as given, with the label on
-// the left and the value (and note) on the right, as inline SVG. Labels longer than 14
-// characters are shortened; the full label is in the tooltip.
+// the left and the value (and note) on the right, as inline SVG; an item's interval is a
+// whisker over its bar. The value column widens for long notes (to a third of the chart);
+// labels and values that do not fit are shortened, and the full text is in the tooltip.
 func BarChart(c Bars) template.HTML {
 	w := float64(c.Width)
 	if w <= 0 {
@@ -369,17 +414,40 @@ func BarChart(c Bars) template.HTML {
 	if format == nil {
 		format = Count
 	}
-	const row, top = 22.0, 28.0
+	const row, top, font = 22.0, 28.0, 11.0
 	h := top + row*float64(len(c.Items)) + 8
-	left, right := 150.0, w-150
-	hi := 0.0
-	for _, it := range c.Items {
-		if !math.IsInf(it.Value, 0) && it.Value > hi {
-			hi = it.Value
+	values := make([]string, len(c.Items))
+	valueW := 150.0
+	for i, it := range c.Items {
+		values[i] = format(it.Value)
+		if it.Note != "" {
+			values[i] += " · " + it.Note
+		}
+		valueW = max(valueW, textWidth(values[i], font)+8)
+	}
+	valueW = min(valueW, max(150, w/3))
+	left, right := 150.0, w-valueW
+	lo, hi := c.Min, c.Max
+	if !finite(lo) {
+		lo = 0
+	}
+	if !finite(hi) || hi <= lo {
+		hi = lo
+		for _, it := range c.Items {
+			if !math.IsInf(it.Value, 0) && it.Value > hi {
+				hi = it.Value
+			}
+		}
+		if hi <= lo {
+			hi = lo + 1
 		}
 	}
-	if hi <= 0 {
-		hi = 1
+	// x maps a value to the plot, clamped to its edges; no value is the plot's left edge.
+	x := func(v float64) float64 {
+		if !finite(v) {
+			v = lo
+		}
+		return left + (right-left)*math.Max(0, math.Min(1, (v-lo)/(hi-lo)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`,
@@ -391,24 +459,27 @@ func BarChart(c Bars) template.HTML {
 	}
 	for i, it := range c.Items {
 		y := top + row*float64(i)
-		v := it.Value
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			v = 0
-		}
-		bw := (right - left) * math.Min(v/hi, 1)
+		end := x(it.Value) // the bar's end; the value is written after it, or after the whisker
 		col := first
 		if colorRe.MatchString(it.Color) {
 			col = it.Color
 		}
-		value := format(it.Value)
-		if it.Note != "" {
-			value += " · " + it.Note
-		}
 		fmt.Fprintf(&b, `<g><title>%s: %s</title><text x="%.1f" y="%.1f" font-size="11" text-anchor="end">%s</text>`+
-			`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/><text x="%.1f" y="%.1f" font-size="11">%s</text></g>`,
-			esc(it.Label), esc(value), left-6, y+13, esc(clip(it.Label, 14)),
-			left, y+3, bw, row-6, col, left+bw+4, y+13, esc(clip(value, 24)))
+			`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`,
+			esc(it.Label), esc(values[i]), left-6, y+13, esc(clipWidth(it.Label, left-10, font)),
+			left, y+3, end-left, row-6, col)
+		if finite(it.Low) && finite(it.High) && it.Low < it.High {
+			x0, x1, mid := x(it.Low), x(it.High), y+row/2
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, x0, x1, mid, mid)
+			for _, e := range []float64{x0, x1} {
+				fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, e, e, mid-5, mid+5)
+			}
+			end = max(end, x1)
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11">%s</text></g>`, end+4, y+13, esc(clipWidth(values[i], w-end-6, font)))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

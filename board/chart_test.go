@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,6 +98,9 @@ func checkSVG(t *testing.T, out template.HTML) svgInfo {
 				}
 				if strings.HasPrefix(strings.ToLower(a.Name.Local), "on") {
 					t.Errorf("event attribute %s in a chart", a.Name.Local)
+				}
+				if strings.EqualFold(a.Name.Local, "style") { // the console's content security policy allows none
+					t.Errorf("style attribute in a chart: %s", a.Value)
 				}
 			}
 		case xml.EndElement:
@@ -204,6 +208,56 @@ func TestBarChart(t *testing.T) {
 	}
 	if !hasText(info, "120 · 40%") || !strings.Contains(string(out), ColorBad) {
 		t.Errorf("value, note or colour missing:\n%s", out)
+	}
+}
+
+// A bar chart on a fixed axis (ratings 1–5) with intervals: bars start at Min, an interval is
+// a whisker with two ends, an item without a value has no bar and no whisker.
+func TestBarChartRange(t *testing.T) {
+	nan := math.NaN()
+	out := BarChart(Bars{Title: "评分", Format: Rating, Min: 1, Max: 5, Items: []Bar{
+		{Label: "a", Value: 4.2, Low: 3.9, High: 4.5, Note: "投放 30"},
+		{Label: "b", Value: 3, Color: ColorMuted},
+		{Label: "<b>", Value: nan, Low: nan, High: nan},
+		{Label: "beyond", Value: 7, Low: 6, High: 8},
+	}})
+	info := checkSVG(t, out)
+	if info.elements["line"] != 3+3 { // a's whisker and beyond's, clamped to the edge
+		t.Errorf("%d lines: want two whiskers of three lines", info.elements["line"])
+	}
+	if !hasText(info, "4.2 · 投放 30") || !hasText(info, "–") || !hasText(info, "<b>") || !strings.Contains(string(out), ColorMuted) {
+		t.Errorf("texts %q", info.texts)
+	}
+	// On 1–5 over the 340 px between 150 and 490, 3 is half way and 1 (or no value) is nothing.
+	for _, want := range []string{`x="150.0" y="53.0" width="170.0"`, `x="150.0" y="75.0" width="0.0"`, `x="150.0" y="97.0" width="340.0"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no bar %s:\n%s", want, out)
+		}
+	}
+}
+
+// Labels and notes are shortened to the space they have, not to a number of characters: ids
+// that differ at the end stay apart, a long note widens its column and stays in the chart.
+func TestBarChartText(t *testing.T) {
+	long := "投放 1600 · 评分 1400 · 对照组 · 已停止 · 灰度"
+	out := BarChart(Bars{Format: Rating, Items: []Bar{
+		{Label: "shipping_time.a", Value: 3, Note: "投放 13 · 评分 8 · 对照组"},
+		{Label: "shipping_time.b", Value: 4.25, Note: long},
+		{Label: "一个非常非常长的中文意图标签名字", Value: 1},
+	}})
+	info := checkSVG(t, out)
+	for _, want := range []string{"shipping_time.a", "shipping_time.b", "3 · 投放 13 · 评分 8 · 对照组", "一个非常非常长的中文意图…"} {
+		if !slices.Contains(info.texts, want) {
+			t.Errorf("no text %q in %q", want, info.texts)
+		}
+	}
+	if hasText(info, long) && !strings.Contains(string(out), "<title>shipping_time.b: 4.25 · "+long) {
+		t.Errorf("the long note should be shortened in the chart and whole in the tooltip:\n%s", out)
+	}
+	for _, s := range info.texts {
+		if strings.HasPrefix(s, "4.25 · ") && textWidth(s, 11) > 640.0/3 {
+			t.Errorf("%q is wider than its column", s)
+		}
 	}
 }
 

@@ -1,9 +1,9 @@
 // Package board is what the operator's dashboard shows, rendered: the decision log's numbers for
 // a period (store.Summary) as JSON, a plain-text summary and a self-contained HTML page with SVG
 // charts drawn on the server; and the unmatched messages of a period clustered into the sheet an
-// operator labels. `zhiyi report`, `zhiyi unmatched`, GET /admin/unmatched and the console's 看板
-// and 未识别 pages call it. It imports store, train and intent; nothing imports it but cmd,
-// serve's wiring and the console.
+// operator labels; and how a period is written (ParsePeriod). `zhiyi report`, `zhiyi unmatched`,
+// GET /admin/unmatched and the console's 看板 and 未识别 pages call it. It imports store, train
+// and intent; nothing imports it but cmd, serve (for ParsePeriod alone) and the console.
 //
 // # API
 //
@@ -14,6 +14,7 @@
 //	c := b.Charts()                // the charts alone (template.HTML), for the console
 //	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: since}) // res.Lines: the sheet
 //	board.WriteSheet(w, res.Lines) // JSON lines, as zhiyi cluster writes them
+//	since, err := board.ParsePeriod("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
 //
 // The chart functions are small and reusable: LineChart and ColumnChart (stacked) take a Chart —
 // x labels, Series of values (NaN leaves a gap), a y Format (Count, Percent, Micros, Rating) —
@@ -46,7 +47,7 @@
 //
 // # Time
 //
-// Query.Location (default CST, China Standard Time, the zone serve.ParsePeriod reads dates in)
+// Query.Location (default CST, China Standard Time, the zone ParsePeriod reads dates in)
 // sets where days start and which hour of the day a message falls in; the JSON's times carry
 // its offset. Hour buckets in zones with a half-hour offset start on UTC hours.
 //
@@ -54,8 +55,9 @@
 //
 // Unmatched reads the decisions store.Query{Unmatched: true} selects (intent none, route
 // handoff, or confidence below LowConfidence) newest first, at most Max (DefaultMaxUnmatched, 10 000), and clusters
-// their masked text with train.Cluster; the sheet's members are msg_ids. Serve's route is wired
-// as
+// their masked text with train.Cluster; the sheet's members are msg_ids, and Texts has each
+// one's masked text. UnmatchedQuery.Skip leaves msg_ids out (the console's already labelled
+// ones). Serve's route is wired as
 //
 //	serve.WithUnmatched(func(ctx context.Context, e serve.Engine, since time.Time) (any, error) {
 //		eng, ok := e.(*intent.Engine)

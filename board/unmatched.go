@@ -37,6 +37,9 @@ type UnmatchedQuery struct {
 	Max int
 	// Cluster tunes train.Cluster (zero: its defaults).
 	Cluster train.ClusterConfig
+	// Skip holds msg_ids to leave out (the console's: those already labelled); they count
+	// toward neither Max nor the result.
+	Skip map[string]bool
 }
 
 // UnmatchedResult is the cluster sheet of a period's unmatched messages and what went into it.
@@ -51,6 +54,9 @@ type UnmatchedResult struct {
 	// Truncated is true when the period held more than Max unmatched messages: the oldest
 	// were left out.
 	Truncated bool `json:"truncated"`
+	// Texts is each clustered message's masked text by msg_id, for a caller that stores
+	// labels of the members (the sheet's JSON does not carry it).
+	Texts map[string]string `json:"-"`
 }
 
 // Unmatched reads the period's unmatched decisions — out of scope, handed off, or below the
@@ -71,10 +77,13 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 	if low <= 0 {
 		low = store.DefaultLowConfidence
 	}
-	res := &UnmatchedResult{Lines: []train.SheetLine{}, Reasons: map[string]int{}}
+	res := &UnmatchedResult{Lines: []train.SheetLine{}, Reasons: map[string]int{}, Texts: map[string]string{}}
 	var msgs []train.ClusterMessage
 	err := src.Decisions(ctx, store.Query{Since: q.Since, Until: q.Until, Unmatched: true, LowConfidence: low,
-		Newest: true, Limit: limit + 1}, func(d *store.Decision) error {
+		Newest: true, Limit: limit + 1 + len(q.Skip)}, func(d *store.Decision) error {
+		if q.Skip[d.MsgID] {
+			return nil
+		}
 		if len(msgs) == limit {
 			res.Truncated = true
 			return nil
@@ -83,6 +92,7 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 		// log written by anything else from putting personal data on a sheet or a page.
 		text, _ := nlp.Mask(nlp.Normalize(d.Text))
 		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
+		res.Texts[d.MsgID] = text
 		res.Reasons[d.Unmatched(low)]++
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,23 @@ func TestUnmatched(t *testing.T) {
 	}
 	if slices.Sort(kept); !slices.Equal(kept, []string{"u6", "u7"}) {
 		t.Errorf("Max 2 kept %v, want the newest, u6 and u7", kept)
+	}
+	// skipped messages (the console's labelled ones) are not clustered and do not count
+	// toward Max; Texts has the clustered ones' masked text
+	res, err = board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Max: 2, Skip: map[string]bool{"u7": true}})
+	if err != nil || res.Messages != 2 || !res.Truncated {
+		t.Fatalf("Max 2, u7 skipped: %v, %+v", err, res)
+	}
+	kept = kept[:0]
+	for _, l := range res.Lines {
+		kept = append(kept, l.Members...)
+	}
+	if slices.Sort(kept); !slices.Equal(kept, []string{"u5", "u6"}) || len(res.Texts) != 2 || res.Texts["u6"] != "我要找人工客服" {
+		t.Errorf("u7 skipped: kept %v, texts %v; want u5 and u6 with their texts", kept, res.Texts)
+	}
+	res, err = board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Max: 1, Skip: map[string]bool{"u6": true}})
+	if err != nil || res.Texts["u7"] == "" || strings.Contains(res.Texts["u7"], "13812345678") {
+		t.Errorf("a text is missing or not masked: %v, %q", err, res.Texts["u7"])
 	}
 	res, err = board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0.Add(24 * time.Hour)})
 	if err != nil {

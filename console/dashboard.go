@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"context"
 	"html/template"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -50,68 +50,26 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 		c.render(w, r, s, http.StatusOK, "board", "看板", data)
 		return
 	}
-	bucket, layout := time.Hour, "01-02 15时"
-	data.Bucket = "按小时"
-	if now.Sub(since) > 3*24*time.Hour {
-		bucket, layout = 24*time.Hour, "01-02"
-		data.Bucket = "按天"
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
-	sum, err := c.d.DB.Summary(ctx, store.SummaryQuery{Since: since, Until: now, Bucket: bucket, Location: cst})
+	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
+	b, err := board.Build(ctx, c.d.DB, board.Query{Since: since, Until: now, Now: now, Location: cst})
 	if err != nil {
 		data.Error = "决策日志暂时无法读取：" + maskedError(err)
 		c.render(w, r, s, http.StatusServiceUnavailable, "board", "看板", data)
 		return
 	}
-	data.Stats, data.Charts = sum.Stats, boardCharts(sum.Series, layout)
-	data.ByIntent, data.ByChannel = sum.ByIntent, sum.ByChannel
+	data.Bucket = "按小时"
+	if b.Bucket != "hour" {
+		data.Bucket = "按天"
+	}
+	ch := b.Charts()
+	data.Stats, data.Charts = b.Stats, []template.HTML{ch.Volume, ch.Rates, ch.Rating, ch.Latency, ch.Hours}
+	data.ByIntent, data.ByChannel = b.ByIntent, b.ByChannel
 	if len(data.ByIntent) > maxIntentRows {
 		data.ByIntent = data.ByIntent[:maxIntentRows]
 	}
 	c.render(w, r, s, http.StatusOK, "board", "看板", data)
-}
-
-// boardCharts draws the series: volume by route, the rates, satisfaction and latency.
-func boardCharts(ser []store.Bucket, layout string) []template.HTML {
-	n := len(ser)
-	labels := make([]string, n)
-	auto, suggest, handoff := make([]float64, n), make([]float64, n), make([]float64, n)
-	resolved, handoffR, unrec, repeat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	rating, p50, p99 := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i, b := range ser {
-		labels[i] = b.Start.In(cst).Format(layout)
-		auto[i] = float64(b.Messages - b.Suggested - b.Handoffs)
-		suggest[i], handoff[i] = float64(b.Suggested), float64(b.Handoffs)
-		resolved[i] = rate(b.Resolved, b.ResolvedKnown)
-		handoffR[i], unrec[i], repeat[i] = rate(b.Handoffs, b.Messages), rate(b.Unrecognised, b.Messages), rate(b.Repeats, b.Messages)
-		rating[i] = math.NaN()
-		if b.Ratings > 0 {
-			rating[i] = b.MeanRating
-		}
-		p50[i], p99[i] = math.NaN(), math.NaN()
-		if b.Messages > 0 {
-			p50[i], p99[i] = float64(b.LatencyP50), float64(b.LatencyP99)
-		}
-	}
-	return []template.HTML{
-		columnChart(chart{Title: "消息量", Labels: labels, Series: []series{
-			{"自动回复", colorVolume, auto}, {"推荐给客服", colorSuggest, suggest}, {"转人工", colorHandoff, handoff}}}),
-		lineChart(chart{Title: "解决率 · 转人工率 · 未识别率 · 重述率", Labels: labels, Format: percentText, Max: 1, Series: []series{
-			{"解决率", colorGood, resolved}, {"转人工率", colorHandoff, handoffR}, {"未识别率", colorBad, unrec}, {"重述率", colorRepeat, repeat}}}),
-		lineChart(chart{Title: "满意度（平均评分 1–5）", Labels: labels, Format: ratingText, Min: 1, Max: 5, Series: []series{
-			{"平均评分", colorRating, rating}}}),
-		lineChart(chart{Title: "响应时间", Labels: labels, Format: micros, Series: []series{
-			{"p50", colorVolume, p50}, {"p99", colorBad, p99}}}),
-	}
-}
-
-// rate is a/b, NaN when b is 0 (a gap in a line, not a zero).
-func rate(a, b int64) float64 {
-	if b == 0 {
-		return math.NaN()
-	}
-	return float64(a) / float64(b)
 }
 
 // alertCounts reads the alerter's counters (zhiyi_alert_fired_total{rule}, …) from its metric

@@ -5,8 +5,9 @@
 //
 // It is server-rendered with html/template (every output escaped); its templates, stylesheet
 // and one small script are embedded (go:embed), nothing is built or fetched at run time, and
-// charts are SVG drawn on the server. It imports reply, store, train, rules, lint, experiment,
-// learn and intent; it never imports serve or cmd.
+// charts are SVG drawn on the server by package board (看板 is board.Build's board, as zhiyi
+// report draws it; 未识别 is board.Unmatched's sheet). It imports board, reply, store, train,
+// rules, lint, experiment, learn and intent; it never imports serve or cmd.
 //
 // # API
 //
@@ -39,7 +40,7 @@
 //	POST /console/rules/save            content, base → validated, previous kept, written, loaded
 //	GET  /console/experiments?since=30d 实验: per-variant numbers and chart
 //	POST /console/experiments/stop      variant, action=stop|resume → experiments.yaml, reloaded
-//	GET  /console/board?since=7d        看板: totals, series charts, by intent and channel, alerts
+//	GET  /console/board?since=7d        看板: totals, series and hour-of-day charts, by intent and channel, alerts
 //	GET  /console/models                模型: versions, lineage, evaluation
 //	GET  /console/models/report?bundle= a bundle's report.html (sandboxed)
 //	POST /console/models/promote        bundle → Deps.Reload
@@ -75,9 +76,9 @@
 // alone: the previous turns are decided and committed first (30 s apart, before the time
 // given), then the message with debug on. Nothing reaches the decision log or the metrics.
 //
-// 未识别 reads the period's unmatched decisions (store.Query.Unmatched below the bundle's
-// suggest threshold, newest first, at most 20 000) that have no label yet and clusters them with
-// train.Cluster and the serving engine, as GET /admin/unmatched does. The clustering is kept
+// 未识别 clusters the period's unmatched decisions (store.Query.Unmatched below the bundle's
+// suggest threshold, newest first, at most 20 000) that have no label yet with board.Unmatched
+// and the serving engine, as GET /admin/unmatched does. The clustering is kept
 // in the session for an hour, so a label action labels exactly the members shown: each gets a
 // store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
 // the operator), which learn.Corrections and zhiyi learn read.
@@ -97,8 +98,9 @@
 // experiment.ParseOverrides and experiment.New against the serving knowledge base, keeps the
 // previous file, writes and reloads it (experiment.Live.LoadOverrides).
 //
-// 看板 draws store.Summary (hourly up to three days, else daily, China time) and the alerter's
-// counters (zhiyi_alert_fired_total and friends).
+// 看板 shows board.Build's board of the period (hourly up to three days, else daily, China
+// time) with board's charts — volume, rates, satisfaction, latency, hour of day — and the
+// alerter's counters (zhiyi_alert_fired_total and friends).
 //
 // 模型 lists the bundles in Deps.ModelsRoot from their manifests (parent, learnt_from, metrics,
 // report.html) with the serving bundle's lineage; promote reloads a chosen bundle, roll back the

@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -90,26 +91,26 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 // ratingChart draws each variant's mean rating with its 95 % interval and how often it was
 // served.
 func ratingChart(rep experiment.Report) template.HTML {
-	b := bars{Title: "平均评分（95% 置信区间）与投放次数", Format: ratingText, Min: 1, Max: 5}
+	b := board.Bars{Title: "平均评分（95% 置信区间）与投放次数", Format: board.Rating, Min: 1, Max: 5, Width: 720}
 	for _, v := range rep.Variants {
-		item := bar{Label: v.ID, Value: v.Rating.Mean, Low: v.Rating.Low, High: v.Rating.High,
+		item := board.Bar{Label: v.ID, Value: v.Rating.Mean, Low: v.Rating.Low, High: v.Rating.High,
 			Note: fmt.Sprintf("投放 %d · 评分 %d", v.Served, v.Rated)}
 		switch {
 		case v.Stopped:
-			item.Color, item.Note = colorMuted, item.Note+" · 已停止"
+			item.Color, item.Note = board.ColorMuted, item.Note+" · 已停止"
 		case v.Control:
-			item.Color, item.Note = colorVolume, item.Note+" · 对照组"
+			item.Color, item.Note = board.ColorVolume, item.Note+" · 对照组"
 		case v.Gray:
-			item.Color, item.Note = colorSuggest, item.Note+" · 灰度"
+			item.Color, item.Note = board.ColorSuggest, item.Note+" · 灰度"
 		default:
-			item.Color = colorRating
+			item.Color = board.ColorRating
 		}
 		if v.Rated == 0 {
 			item.Value = math.NaN()
 		}
 		b.Items = append(b.Items, item)
 	}
-	return barChart(b)
+	return board.BarChart(b)
 }
 
 // experimentsStop stops a variant (or serves a stopped one again): the experiments file's

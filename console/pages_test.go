@@ -407,10 +407,10 @@ func TestBoard(t *testing.T) {
 	cl := e.client()
 	cl.login("ops")
 	r := cl.get("/console/board?since=3d")
-	mustContain(t, r.Body, "<b>40</b>", "20.0%", "4.00", "按小时", "消息量", "解决率 · 转人工率 · 未识别率 · 重述率", "满意度（平均评分 1–5）", "响应时间",
-		"<td>unrecognised</td><td>3</td><td>2</td>", "告警中")
-	if n := strings.Count(r.Body, "<svg"); n != 4 {
-		t.Errorf("%d charts, want 4", n)
+	mustContain(t, r.Body, "<b>40</b>", "20.0%", "4.00", "按小时", "消息量", "解决率 · 转人工率 · 未识别率 · 重述率", "满意度 mean rating (1–5)", "延迟 latency",
+		"按小时 by hour of day", "<td>unrecognised</td><td>3</td><td>2</td>", "告警中")
+	if n := strings.Count(r.Body, "<svg"); n != 6 { // volume, rates, rating and bad ratings, latency, hours
+		t.Errorf("%d charts, want 6", n)
 	}
 	mustContain(t, cl.get("/console/board?since=30d").Body, "按天")
 	mustContain(t, cl.get("/console/board?since=forever").Body, "时间范围无效")

@@ -2,9 +2,9 @@ package console
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
 )
 
 // periods are the choices the pages offer; any other value parsePeriod reads works too.
@@ -15,29 +15,19 @@ var periods = []struct{ Value, Label string }{
 // maxPeriod bounds how far back a page reads.
 const maxPeriod = 400 * 24 * time.Hour
 
-// parsePeriod reads the start of a period as zhiyi's commands do (serve.ParsePeriod, which the
-// console may not import): a duration back from now (90m, 24h, 7d) or a date (2026-11-01,
-// midnight China time). The period is at most maxPeriod long.
+// parsePeriod reads the start of a period as zhiyi's commands do (board.ParsePeriod: a
+// duration back from now such as 90m, 24h or 7d, a date such as 2026-11-01 at midnight China
+// time, or an RFC 3339 time), in the past and at most maxPeriod back.
 func parsePeriod(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	var t time.Time
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 || n > 400 {
-			return time.Time{}, fmt.Errorf("%q: want a number of days such as 7d", v)
-		}
-		t = now.Add(-time.Duration(n) * 24 * time.Hour)
-	} else if d, err := time.ParseDuration(v); err == nil {
-		if d < 0 {
-			return time.Time{}, fmt.Errorf("%q: a negative period", v)
-		}
-		t = now.Add(-d)
-	} else if day, err := time.ParseInLocation("2006-01-02", v, cst); err == nil {
-		t = day
-	} else {
+	t, err := board.ParsePeriod(v, now)
+	switch {
+	case err != nil:
+		return time.Time{}, err
+	case t.IsZero():
 		return time.Time{}, fmt.Errorf("%q: want a period such as 24h, 7d or a date such as 2026-11-01", v)
-	}
-	if now.Sub(t) > maxPeriod {
+	case t.After(now):
+		return time.Time{}, fmt.Errorf("%q is in the future", v)
+	case now.Sub(t) > maxPeriod:
 		return time.Time{}, fmt.Errorf("%q: at most %d days back", v, int(maxPeriod.Hours()/24))
 	}
 	return t, nil

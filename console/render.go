@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
 )
 
 // cst is China Standard Time, the shops' clock: pages show times in it and read dates in it.
-var cst = time.FixedZone("CST", 8*3600)
+var cst = board.CST
 
 // pageTemplate is one page: the layout with the page's content.
 type pageTemplate struct{ t *template.Template }
@@ -55,7 +57,7 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04:05")
 	},
-	"us":   func(v int64) string { return micros(float64(v)) },
+	"us":   func(v int64) string { return board.Micros(float64(v)) },
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 }
@@ -119,17 +121,4 @@ func (c *Console) back(w http.ResponseWriter, r *http.Request, s *sessionInfo, t
 		c.auth.addFlash(s, kind, msg)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// micros formats microseconds for people: 85µs, 1.2ms, 3.4s.
-func micros(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "–"
-	case v < 1000:
-		return strconv.FormatFloat(v, 'f', 0, 64) + "µs"
-	case v < 1e6:
-		return strconv.FormatFloat(v/1000, 'f', 1, 64) + "ms"
-	}
-	return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "s"
 }

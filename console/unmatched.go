@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -95,8 +96,7 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 // cluster reads the period's unmatched decisions that nobody has labelled yet and clusters
-// them as GET /admin/unmatched does (the decisions store.Query.Unmatched selects below the
-// bundle's suggest threshold, train.Cluster with the serving engine).
+// them as GET /admin/unmatched does (board.Unmatched), below the bundle's suggest threshold.
 func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Time) (*sheet, int, bool, error) {
 	labelled := map[string]bool{}
 	if err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
@@ -105,31 +105,12 @@ func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Ti
 	}); err != nil {
 		return nil, 0, false, err
 	}
-	var msgs []train.ClusterMessage
-	texts := map[string]string{}
-	truncated := false
-	err := c.d.DB.Decisions(ctx, store.Query{Since: since, Unmatched: true, LowConfidence: eng.Policy().Suggest, Newest: true,
-		Limit: maxUnmatched + len(labelled)}, func(d *store.Decision) error {
-		if labelled[d.MsgID] {
-			return nil
-		}
-		if len(msgs) == maxUnmatched {
-			truncated = true
-			return nil
-		}
-		text, _ := nlp.Mask(nlp.Normalize(d.Text))
-		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
-		texts[d.MsgID] = text
-		return nil
-	})
+	res, err := board.Unmatched(ctx, c.d.DB, eng, board.UnmatchedQuery{Since: since, LowConfidence: eng.Policy().Suggest,
+		Max: maxUnmatched, Skip: labelled})
 	if err != nil {
 		return nil, 0, false, err
 	}
-	lines, err := train.Cluster(ctx, eng, msgs, train.ClusterConfig{})
-	if err != nil {
-		return nil, 0, false, err
-	}
-	return &sheet{id: randomID()[:16], made: c.d.Now(), lines: lines, texts: texts}, len(msgs), truncated, nil
+	return &sheet{id: randomID()[:16], made: c.d.Now(), lines: res.Lines, texts: res.Texts}, res.Messages, res.Truncated, nil
 }
 
 // keepSheet remembers a clustering in the session, dropping the oldest and expired ones.

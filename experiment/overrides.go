@@ -8,11 +8,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
 
 // Defaults of the experiments file's gray settings.
@@ -73,8 +74,6 @@ func LoadOverrides(path string) (*Overrides, error) {
 	return ParseOverrides(data, path)
 }
 
-var yamlLinePrefix = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-
 // ParseOverrides validates an experiments file. name (usually its path) prefixes the errors,
 // name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
 // than 1, empty or repeated senders and answer ids, weights that are negative, not numbers or
@@ -88,28 +87,25 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s:1: empty experiments file (want at least version: 1)", name)
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlnode.Error(name, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlnode.Error(name, err)
 	}
-	top := &root
-	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
-		top = top.Content[0]
-	}
+	top := yamlnode.Top(&root)
 	o := &Overrides{ExcludeSenders: doc.ExcludeSenders, Stop: doc.Stop, Release: doc.Release, Weights: doc.Weights,
 		GrayMargin: DefaultGrayMargin, GrayMinRated: DefaultGrayMinRated, name: name, lines: map[string]int{}}
 	probs := &problems{name: name}
 	fail := probs.add
 	if doc.Version != 1 {
-		fail(lineOr(valueOf(top, "version"), top), "version %d: want version: 1", doc.Version)
+		fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
 	}
 	ids := func(key string, list []string, what string) {
-		n := valueOf(top, key)
+		n := yamlnode.Value(top, key)
 		seen := map[string]int{}
 		for i, id := range list {
-			line := lineOr(item(n, i), n)
+			line := yamlnode.Line(yamlnode.Item(n, i), n)
 			switch {
 			case strings.TrimSpace(id) == "":
 				fail(line, "%s #%d: empty %s", key, i+1, what)
@@ -126,10 +122,10 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	ids("exclude_senders", doc.ExcludeSenders, "sender id")
 	ids("stop", doc.Stop, "answer id")
 	ids("release", doc.Release, "answer id")
-	wn := valueOf(top, "weights")
+	wn := yamlnode.Value(top, "weights")
 	for exp, ws := range doc.Weights {
-		en := valueOf(wn, exp)
-		line := lineOr(keyOf(wn, exp), wn)
+		en := yamlnode.Value(wn, exp)
+		line := yamlnode.Line(yamlnode.Key(wn, exp), wn)
 		o.lines["weights\x00"+exp] = line
 		if len(ws) == 0 {
 			fail(line, "weights: experiment %q: no answers", exp)
@@ -137,7 +133,7 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		}
 		served := 0
 		for id, w := range ws {
-			al := lineOr(valueOf(en, id), en)
+			al := yamlnode.Line(yamlnode.Value(en, id), en)
 			o.lines["weights\x00"+exp+"\x00"+id] = al
 			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
 				fail(al, "weights: experiment %q: answer %q: weight %v: want a number ≥ 0 (0: not served)", exp, id, w)
@@ -151,14 +147,14 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	}
 	if doc.GrayMargin != nil {
 		if m := *doc.GrayMargin; math.IsNaN(m) || math.IsInf(m, 0) || m < 0 {
-			fail(lineOr(valueOf(top, "gray_margin"), top), "gray_margin %v: want rating points ≥ 0", m)
+			fail(yamlnode.Line(yamlnode.Value(top, "gray_margin"), top), "gray_margin %v: want rating points ≥ 0", m)
 		} else {
 			o.GrayMargin = m
 		}
 	}
 	if doc.GrayMinRated != nil {
 		if m := *doc.GrayMinRated; m < 2 {
-			fail(lineOr(valueOf(top, "gray_min_rated"), top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
+			fail(yamlnode.Line(yamlnode.Value(top, "gray_min_rated"), top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
 		} else {
 			o.GrayMinRated = m
 		}
@@ -201,68 +197,3 @@ func (o *Overrides) line(key string) int { return o.lines[key] }
 
 // Name is the file the overrides were read from (for messages).
 func (o *Overrides) Name() string { return o.name }
-
-// yamlError rewrites yaml.v3's "line N: problem" messages as name:N: problem.
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		errs := make([]error, 0, len(te.Errors))
-		for _, msg := range te.Errors {
-			if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
-				errs = append(errs, errors.New(name+":"+m[1]+": "+msg[len(m[0]):]))
-			} else {
-				errs = append(errs, errors.New(name+": "+msg))
-			}
-		}
-		return errors.Join(errs...)
-	}
-	if m := yamlLinePrefix.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s:%s: %w", name, m[1], err)
-	}
-	return fmt.Errorf("%s: %w", name, err)
-}
-
-// valueOf returns the value node of key in mapping node m, or nil.
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// keyOf returns the key node of key in mapping node m, or nil.
-func keyOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i]
-		}
-	}
-	return nil
-}
-
-// item returns the i-th element of sequence node s, or nil.
-func item(s *yaml.Node, i int) *yaml.Node {
-	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
-		return nil
-	}
-	return s.Content[i]
-}
-
-// lineOr returns the line of n, else of fallback, else 1.
-func lineOr(n, fallback *yaml.Node) int {
-	switch {
-	case n != nil && n.Line > 0:
-		return n.Line
-	case fallback != nil && fallback.Line > 0:
-		return fallback.Line
-	}
-	return 1
-}

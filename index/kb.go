@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
@@ -111,13 +112,13 @@ func ParseKB(data []byte, name string) (*KB, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty knowledge base", name)
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlnode.Error(name, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		line := extra.Line
 		if err != nil {
-			return nil, yamlError(name, err)
+			return nil, yamlnode.Error(name, err)
 		}
 		return nil, fmt.Errorf("%s:%d: a second YAML document; a knowledge base is one document", name, line)
 	}
@@ -125,7 +126,7 @@ func ParseKB(data []byte, name string) (*KB, error) {
 	// decode above has already checked the structure.
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlnode.Error(name, err)
 	}
 	if err := kb.validate(name, &root); err != nil {
 		return nil, err
@@ -133,93 +134,62 @@ func ParseKB(data []byte, name string) (*KB, error) {
 	return kb, nil
 }
 
-var (
-	intentIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	yamlLinePrefix  = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-)
-
-// yamlError rewrites yaml.v3's "line N: problem" messages as name:N: problem.
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		errs := make([]error, 0, len(te.Errors))
-		for _, msg := range te.Errors {
-			errs = append(errs, errors.New(withLine(name, msg)))
-		}
-		return errors.Join(errs...)
-	}
-	// Syntax errors say "yaml: line N: …"; for a construct left open (an unclosed bracket)
-	// yaml.v3 names the line where the enclosing construct began.
-	if m := yamlLinePrefix.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s:%s: %w", name, m[1], err)
-	}
-	return fmt.Errorf("%s: %w", name, err)
-}
-
-func withLine(name, msg string) string {
-	if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
-		return name + ":" + m[1] + ": " + msg[len(m[0]):]
-	}
-	return name + ": " + msg
-}
+var intentIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // validate checks every rule and builds the id map. root is the document node the KB was
 // decoded from.
 func (kb *KB) validate(name string, root *yaml.Node) error {
-	doc := root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = doc.Content[0]
-	}
+	doc := yamlnode.Top(root)
 	var errs []error
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
 	}
-	intentsNode := valueOf(doc, "intents")
+	intentsNode := yamlnode.Value(doc, "intents")
 	if len(kb.Intents) == 0 {
-		fail(lineOr(intentsNode, doc), "no intents")
+		fail(yamlnode.Line(intentsNode, doc), "no intents")
 	}
 	kb.byID = make(map[string]*Intent, len(kb.Intents))
 	idLines := make(map[string]int, len(kb.Intents))
 	answerLines := map[string]int{}
 	for i := range kb.Intents {
 		in := &kb.Intents[i]
-		n := item(intentsNode, i)
-		line := lineOr(n, doc)
+		n := yamlnode.Item(intentsNode, i)
+		line := yamlnode.Line(n, doc)
 		what := "intent " + strconv.Quote(in.ID)
 		switch {
 		case in.ID == "":
 			what = fmt.Sprintf("intent #%d", i+1)
 			fail(line, "%s: missing id", what)
 		case in.ID == NoneIntent:
-			fail(lineOr(valueOf(n, "id"), n), "%s: id %q is reserved for out-of-scope messages", what, NoneIntent)
+			fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id %q is reserved for out-of-scope messages", what, NoneIntent)
 		case !intentIDPattern.MatchString(in.ID):
-			fail(lineOr(valueOf(n, "id"), n), "%s: id must match %s", what, intentIDPattern)
+			fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, intentIDPattern)
 		default:
 			if first, dup := idLines[in.ID]; dup {
-				fail(lineOr(valueOf(n, "id"), n), "%s: duplicate intent id (first at line %d)", what, first)
+				fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: duplicate intent id (first at line %d)", what, first)
 			} else {
-				idLines[in.ID] = lineOr(valueOf(n, "id"), n)
+				idLines[in.ID] = yamlnode.Line(yamlnode.Value(n, "id"), n)
 				kb.byID[in.ID] = in
 			}
 		}
 		if strings.TrimSpace(in.Label) == "" {
-			fail(lineOr(valueOf(n, "label"), n), "%s: empty label", what)
+			fail(yamlnode.Line(yamlnode.Value(n, "label"), n), "%s: empty label", what)
 		}
 		if !knownCategory(in.Category) {
-			fail(lineOr(valueOf(n, "category"), n), "%s: unknown category %q (want one of %s)",
+			fail(yamlnode.Line(yamlnode.Value(n, "category"), n), "%s: unknown category %q (want one of %s)",
 				what, in.Category, strings.Join(Categories, ", "))
 		}
 		if in.Priority < 1 || in.Priority > 3 {
-			fail(lineOr(valueOf(n, "priority"), n), "%s: priority %d out of range 1..3", what, in.Priority)
+			fail(yamlnode.Line(yamlnode.Value(n, "priority"), n), "%s: priority %d out of range 1..3", what, in.Priority)
 		}
 
-		exNode := valueOf(n, "examples")
+		exNode := yamlnode.Value(n, "examples")
 		if len(in.Examples) == 0 {
-			fail(lineOr(exNode, n), "%s: no examples", what)
+			fail(yamlnode.Line(exNode, n), "%s: no examples", what)
 		}
 		seen := make(map[string]int, len(in.Examples))
 		for j, ex := range in.Examples {
-			exLine := lineOr(item(exNode, j), n)
+			exLine := yamlnode.Line(yamlnode.Item(exNode, j), n)
 			ex = strings.TrimSpace(ex)
 			if ex == "" {
 				fail(exLine, "%s: empty example", what)
@@ -232,14 +202,14 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 			seen[ex] = exLine
 		}
 
-		ansNode := valueOf(n, "answers")
+		ansNode := yamlnode.Value(n, "answers")
 		if len(in.Answers) == 0 {
-			fail(lineOr(ansNode, n), "%s: no answers", what)
+			fail(yamlnode.Line(ansNode, n), "%s: no answers", what)
 		}
 		for j := range in.Answers {
 			a := &in.Answers[j]
-			an := item(ansNode, j)
-			idLine := lineOr(valueOf(an, "id"), lineNode(an, n))
+			an := yamlnode.Item(ansNode, j)
+			idLine := yamlnode.Line(yamlnode.Value(an, "id"), yamlnode.Or(an, n))
 			switch {
 			case strings.TrimSpace(a.ID) == "":
 				fail(idLine, "%s: answer #%d: missing id", what, j+1)
@@ -250,7 +220,7 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 					answerLines[a.ID] = idLine
 				}
 			}
-			textLine := lineOr(valueOf(an, "text"), lineNode(an, n))
+			textLine := yamlnode.Line(yamlnode.Value(an, "text"), yamlnode.Or(an, n))
 			switch r := utf8.RuneCountInString(a.Text); {
 			case strings.TrimSpace(a.Text) == "":
 				fail(textLine, "%s: answer %q: empty text", what, a.ID)
@@ -262,7 +232,7 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 			} else {
 				a.tmpl = t
 			}
-			validateWaivers(a, valueOf(an, "waive"), lineNode(an, n), func(line int, format string, args ...any) {
+			validateWaivers(a, yamlnode.Value(an, "waive"), yamlnode.Or(an, n), func(line int, format string, args ...any) {
 				fail(line, "%s: answer %q: %s", what, a.ID, fmt.Sprintf(format, args...))
 			})
 		}
@@ -276,15 +246,15 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 func validateWaivers(a *Answer, ws, fallback *yaml.Node, fail func(line int, format string, args ...any)) {
 	seen := make(map[string]int, len(a.Waive))
 	for k, w := range a.Waive {
-		wn := item(ws, k)
-		line := lineOr(wn, fallback)
+		wn := yamlnode.Item(ws, k)
+		line := yamlnode.Line(wn, fallback)
 		term := strings.TrimSpace(w.Term)
 		if term == "" {
-			fail(lineOr(valueOf(wn, "term"), wn), "waiver #%d: missing term", k+1)
+			fail(yamlnode.Line(yamlnode.Value(wn, "term"), wn), "waiver #%d: missing term", k+1)
 			continue
 		}
 		if strings.TrimSpace(w.Reason) == "" {
-			fail(lineOr(valueOf(wn, "reason"), lineNode(wn, fallback)), "waiver for %q has no reason (say why the term is acceptable here)", term)
+			fail(yamlnode.Line(yamlnode.Value(wn, "reason"), yamlnode.Or(wn, fallback)), "waiver for %q has no reason (say why the term is acceptable here)", term)
 		}
 		if first, dup := seen[term]; dup {
 			fail(line, "waiver for %q given twice (first at line %d)", term, first)
@@ -301,44 +271,4 @@ func knownCategory(c string) bool {
 		}
 	}
 	return false
-}
-
-// valueOf returns the value node of key in mapping node m, or nil.
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// item returns the i-th element of sequence node s, or nil.
-func item(s *yaml.Node, i int) *yaml.Node {
-	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
-		return nil
-	}
-	return s.Content[i]
-}
-
-// lineNode returns n, or fallback when n is nil.
-func lineNode(n, fallback *yaml.Node) *yaml.Node {
-	if n != nil {
-		return n
-	}
-	return fallback
-}
-
-// lineOr returns the line of n, else of fallback, else 1.
-func lineOr(n, fallback *yaml.Node) int {
-	switch {
-	case n != nil && n.Line > 0:
-		return n.Line
-	case fallback != nil && fallback.Line > 0:
-		return fallback.Line
-	}
-	return 1
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
 
 // chinaTime is the zone of a date-only gray_since: China keeps UTC+8 all year (no daylight
@@ -38,29 +40,29 @@ func validateVariants(in *Intent, ansNode, intentNode *yaml.Node, fail func(line
 	}
 	for j := range in.Answers {
 		a := &in.Answers[j]
-		an := item(ansNode, j)
-		at := lineNode(an, intentNode)
+		an := yamlnode.Item(ansNode, j)
+		at := yamlnode.Or(an, intentNode)
 		if a.Weight != nil {
 			if w := *a.Weight; math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-				fail(lineOr(valueOf(an, "weight"), at), "%s: answer %q: weight %v: want a number ≥ 0 (0: not served)", what, a.ID, w)
+				fail(yamlnode.Line(yamlnode.Value(an, "weight"), at), "%s: answer %q: weight %v: want a number ≥ 0 (0: not served)", what, a.ID, w)
 			}
 		} else if weighted > 0 {
-			fail(lineOr(valueOf(an, "id"), at), "%s: answer %q has no weight while %d other answers have one: give every answer a weight, or none for equal shares",
+			fail(yamlnode.Line(yamlnode.Value(an, "id"), at), "%s: answer %q has no weight while %d other answers have one: give every answer a weight, or none for equal shares",
 				what, a.ID, weighted)
 		}
 		if a.Gray != "" {
 			d, err := time.ParseDuration(strings.TrimSpace(a.Gray))
 			switch {
 			case err != nil:
-				fail(lineOr(valueOf(an, "gray"), at), "%s: answer %q: gray %q is not a Go duration (72h, 30m; days are 24h)", what, a.ID, a.Gray)
+				fail(yamlnode.Line(yamlnode.Value(an, "gray"), at), "%s: answer %q: gray %q is not a Go duration (72h, 30m; days are 24h)", what, a.ID, a.Gray)
 			case d <= 0:
-				fail(lineOr(valueOf(an, "gray"), at), "%s: answer %q: gray %q: want a positive duration", what, a.ID, a.Gray)
+				fail(yamlnode.Line(yamlnode.Value(an, "gray"), at), "%s: answer %q: gray %q: want a positive duration", what, a.ID, a.Gray)
 			default:
 				a.grayFor = d
 			}
 		}
 		if a.GraySince != "" {
-			line := lineOr(valueOf(an, "gray_since"), at)
+			line := yamlnode.Line(yamlnode.Value(an, "gray_since"), at)
 			t, err := parseSince(strings.TrimSpace(a.GraySince))
 			switch {
 			case err != nil:
@@ -73,7 +75,7 @@ func validateVariants(in *Intent, ansNode, intentNode *yaml.Node, fail func(line
 		}
 	}
 	if weighted == len(in.Answers) && weighted > 0 && served == 0 {
-		fail(lineOr(ansNode, intentNode), "%s: every answer has weight 0: at least one must be served", what)
+		fail(yamlnode.Line(ansNode, intentNode), "%s: every answer has weight 0: at least one must be served", what)
 	}
 }
 

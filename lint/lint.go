@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
@@ -66,18 +67,18 @@ func KB(data []byte, name string) ([]Finding, error) {
 		return nil, err
 	}
 	src := newSource(data, name)
-	intents := valueOf(doc, "intents")
+	intents := yamlnode.Value(doc, "intents")
 	var out []Finding
 	for i, in := range kb.Intents {
-		answers := valueOf(item(intents, i), "answers")
+		answers := yamlnode.Value(yamlnode.Item(intents, i), "answers")
 		for j := range in.Answers {
 			a := &in.Answers[j]
-			an := item(answers, j)
+			an := yamlnode.Item(answers, j)
 			var ws []waiver
 			for k, w := range a.Waive {
-				ws = append(ws, waiver{term: strings.TrimSpace(w.Term), line: lineOf(item(valueOf(an, "waive"), k), an)})
+				ws = append(ws, waiver{term: strings.TrimSpace(w.Term), line: yamlnode.Line(yamlnode.Item(yamlnode.Value(an, "waive"), k), an)})
 			}
-			fs := src.answer(a.Template(), valueOf(an, "text"), ws)
+			fs := src.answer(a.Template(), yamlnode.Value(an, "text"), ws)
 			for k := range fs {
 				fs[k].Intent, fs[k].Answer = in.ID, a.ID
 			}
@@ -110,18 +111,18 @@ func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
 		return nil, err
 	}
 	src := newSource(data, name)
-	list := valueOf(doc, "rules")
+	list := yamlnode.Value(doc, "rules")
 	var out []Finding
 	for i, r := range set.Rules() {
 		if r.Action.Answer == nil && len(r.Waive) == 0 {
 			continue
 		}
-		rn := item(list, i)
+		rn := yamlnode.Item(list, i)
 		var ws []waiver
 		for _, w := range r.Waive {
 			ws = append(ws, waiver{term: w.Term, line: w.Line})
 		}
-		textNode := valueOf(valueOf(rn, "action"), "answer")
+		textNode := yamlnode.Value(yamlnode.Value(rn, "action"), "answer")
 		if textNode == nil {
 			textNode = rn
 		}
@@ -242,37 +243,5 @@ func parseNodes(data []byte, name string) (*yaml.Node, error) {
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		return root.Content[0], nil
-	}
-	return &root, nil
-}
-
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func item(s *yaml.Node, i int) *yaml.Node {
-	if s == nil || s.Kind != yaml.SequenceNode || i >= len(s.Content) {
-		return nil
-	}
-	return s.Content[i]
-}
-
-func lineOf(n, fallback *yaml.Node) int {
-	switch {
-	case n != nil:
-		return n.Line
-	case fallback != nil:
-		return fallback.Line
-	}
-	return 1
+	return yamlnode.Top(&root), nil
 }

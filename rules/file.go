@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
@@ -129,27 +130,25 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 		case errors.As(err, &te):
 			// Unknown fields and wrong types; the rest of the file decoded and is checked too.
 			for _, msg := range te.Errors {
-				c.errs = append(c.errs, lineError{yamlLine(msg), withLine(name, readableTypeError(msg))})
+				line, _ := yamlnode.SplitLine(msg)
+				c.errs = append(c.errs, lineError{line, yamlnode.WithLine(name, readableTypeError(msg))})
 			}
 		default:
-			return nil, yamlError(name, err)
+			return nil, yamlnode.Error(name, err)
 		}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, yamlError(name, err)
+			return nil, yamlnode.Error(name, err)
 		}
 		return nil, fmt.Errorf("%s:%d: a second YAML document; a rules file is one document", name, extra.Line)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlnode.Error(name, err)
 	}
-	top := &root
-	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
-		top = top.Content[0]
-	}
+	top := yamlnode.Top(&root)
 	rules := c.file(&doc, top)
 	if len(c.errs) > 0 {
 		slices.SortStableFunc(c.errs, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
@@ -202,21 +201,21 @@ var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	if doc.Version != 1 {
-		c.fail(lineOr(valueOf(top, "version"), top), "version %d: want version: 1", doc.Version)
+		c.fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
 	}
 	c.tz = DefaultTZ
 	if doc.TZ != "" {
 		c.tz = doc.TZ
-		c.location(doc.TZ, lineOr(valueOf(top, "tz"), top))
+		c.location(doc.TZ, yamlnode.Line(yamlnode.Value(top, "tz"), top))
 	}
-	c.holidays = c.holidayMap(doc.Holidays, valueOf(top, "holidays"), top, nil)
-	rulesNode := valueOf(top, "rules")
+	c.holidays = c.holidayMap(doc.Holidays, yamlnode.Value(top, "holidays"), top, nil)
+	rulesNode := yamlnode.Value(top, "rules")
 	if len(doc.Rules) == 0 {
-		c.fail(lineOr(rulesNode, top), "no rules")
+		c.fail(yamlnode.Line(rulesNode, top), "no rules")
 	}
 	out := make([]*Rule, 0, len(doc.Rules))
 	for i := range doc.Rules {
-		if r := c.rule(i, &doc.Rules[i], item(rulesNode, i), top); r != nil {
+		if r := c.rule(i, &doc.Rules[i], yamlnode.Item(rulesNode, i), top); r != nil {
 			out = append(out, r)
 		}
 	}
@@ -238,7 +237,7 @@ func (c *compiler) location(tz string, line int) *time.Location {
 
 // rule compiles one rule; n is its mapping node (for lines), top the document's.
 func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
-	line := lineOr(n, top)
+	line := yamlnode.Line(n, top)
 	what := fmt.Sprintf("rule #%d", i+1)
 	before := len(c.errs)
 	switch {
@@ -246,10 +245,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 		c.fail(line, "%s: missing id", what)
 	case !ruleIDPattern.MatchString(d.ID):
 		what = "rule " + strconv.Quote(d.ID)
-		c.fail(lineOr(valueOf(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
+		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
 	default:
 		what = "rule " + strconv.Quote(d.ID)
-		idLine := lineOr(valueOf(n, "id"), n)
+		idLine := yamlnode.Line(yamlnode.Value(n, "id"), n)
 		if first, dup := c.ids[d.ID]; dup {
 			c.fail(idLine, "%s: duplicate rule id (first at line %d)", what, first)
 		} else {
@@ -261,23 +260,23 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	}
 	r := &Rule{ID: d.ID, Priority: d.Priority, Enabled: d.Enabled == nil || *d.Enabled,
 		Comment: d.Comment, Line: line, file: i}
-	r.match = c.matcher(&d.Match, valueOf(n, "match"), n, fail)
-	r.scope = c.scope(&d.Scope, valueOf(n, "scope"), n, fail)
+	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
+	r.scope = c.scope(&d.Scope, yamlnode.Value(n, "scope"), n, fail)
 	if d.Hours != nil {
-		r.hours = c.hours(d.Hours, valueOf(n, "hours"), n, fail)
+		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail)
 	}
-	r.Action = c.action(&d.Action, valueOf(n, "action"), n, fail)
-	wn := valueOf(n, "waive")
+	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
+	wn := yamlnode.Value(n, "waive")
 	seen := map[string]int{}
 	for k, w := range d.Waive {
-		in := item(wn, k)
-		wl := lineOr(in, lineNode(wn, n))
+		in := yamlnode.Item(wn, k)
+		wl := yamlnode.Line(in, yamlnode.Or(wn, n))
 		term := strings.TrimSpace(w.Term)
 		switch {
 		case term == "":
 			fail(wl, "waiver #%d: missing term", k+1)
 		case strings.TrimSpace(w.Reason) == "":
-			fail(lineOr(valueOf(in, "reason"), lineNode(in, n)), "waiver for %q has no reason (say why the term is acceptable here)", term)
+			fail(yamlnode.Line(yamlnode.Value(in, "reason"), yamlnode.Or(in, n)), "waiver for %q has no reason (say why the term is acceptable here)", term)
 		case seen[term] > 0:
 			fail(wl, "waiver for %q given twice (first at line %d)", term, seen[term])
 		default:
@@ -293,7 +292,7 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 
 func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, string, ...any)) matcher {
 	var m matcher
-	line := lineOr(n, parent)
+	line := yamlnode.Line(n, parent)
 	if d.Any {
 		m.any = true
 		if d.Text != nil || d.Terms != nil {
@@ -302,21 +301,21 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 		return m
 	}
 	if d.Text != nil {
-		tn := valueOf(n, "text")
-		m.textExact = c.keywords(d.Text.Exact, valueOf(tn, "exact"), tn, "text.exact", fail, func(k string) (string, error) {
+		tn := yamlnode.Value(n, "text")
+		m.textExact = c.keywords(d.Text.Exact, yamlnode.Value(tn, "exact"), tn, "text.exact", fail, func(k string) (string, error) {
 			k = trimEdges(nlp.Normalize(k))
 			if k == "" {
 				return "", errors.New("is only spaces, punctuation or symbols once normalised")
 			}
 			return k, nil
 		})
-		m.textContains = c.keywords(d.Text.Contains, valueOf(tn, "contains"), tn, "text.contains", fail, normalised)
-		m.textRegex = c.regexes(d.Text.Regex, valueOf(tn, "regex"), tn, "text.regex", fail)
+		m.textContains = c.keywords(d.Text.Contains, yamlnode.Value(tn, "contains"), tn, "text.contains", fail, normalised)
+		m.textRegex = c.regexes(d.Text.Regex, yamlnode.Value(tn, "regex"), tn, "text.regex", fail)
 	}
 	if d.Terms != nil {
-		tn := valueOf(n, "terms")
-		m.termsExact = c.keywords(d.Terms.Exact, valueOf(tn, "exact"), tn, "terms.exact", fail, c.termsKey)
-		for _, k := range c.keywords(d.Terms.Contains, valueOf(tn, "contains"), tn, "terms.contains", fail, c.termsKey) {
+		tn := yamlnode.Value(n, "terms")
+		m.termsExact = c.keywords(d.Terms.Exact, yamlnode.Value(tn, "exact"), tn, "terms.exact", fail, c.termsKey)
+		for _, k := range c.keywords(d.Terms.Contains, yamlnode.Value(tn, "contains"), tn, "terms.contains", fail, c.termsKey) {
 			// " a b " → [" a ", " b "]: each term must appear, whole, in any order.
 			var all []string
 			for _, t := range strings.Fields(k) {
@@ -326,7 +325,7 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 			}
 			m.termsContains = append(m.termsContains, all)
 		}
-		m.termsRegex = c.regexes(d.Terms.Regex, valueOf(tn, "regex"), tn, "terms.regex", fail)
+		m.termsRegex = c.regexes(d.Terms.Regex, yamlnode.Value(tn, "regex"), tn, "terms.regex", fail)
 	}
 	given := 0
 	for _, k := range []*keysDoc{d.Text, d.Terms} {
@@ -365,7 +364,7 @@ func (c *compiler) termsKey(k string) (string, error) {
 func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any), conv func(string) (string, error)) []string {
 	var out []string
 	for j, k := range list {
-		line := lineOr(item(n, j), lineNode(n, parent))
+		line := yamlnode.Line(yamlnode.Item(n, j), yamlnode.Or(n, parent))
 		key, err := conv(k)
 		if err != nil {
 			fail(line, "match.%s: keyword %q %v", field, k, err)
@@ -381,7 +380,7 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any)) []*regexp.Regexp {
 	var out []*regexp.Regexp
 	for j, src := range list {
-		line := lineOr(item(n, j), lineNode(n, parent))
+		line := yamlnode.Line(yamlnode.Item(n, j), yamlnode.Or(n, parent))
 		re, err := compileRegex(src)
 		if err != nil {
 			fail(line, "match.%s: %v", field, err)
@@ -394,11 +393,11 @@ func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fa
 
 func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, string, ...any)) scope {
 	list := func(field string, vals []string, check func(string) string) *stringSet {
-		ln := valueOf(n, field)
+		ln := yamlnode.Value(n, field)
 		var out []string
 		for j, v := range vals {
 			v = strings.TrimSpace(v)
-			line := lineOr(item(ln, j), lineNode(ln, parent))
+			line := yamlnode.Line(yamlnode.Item(ln, j), yamlnode.Or(ln, parent))
 			if v == "" {
 				fail(line, "scope.%s: empty entry", field)
 				continue
@@ -435,20 +434,20 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 }
 
 func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, string, ...any)) *window {
-	line := lineOr(n, parent)
+	line := yamlnode.Line(n, parent)
 	w := &window{outside: d.Outside}
 	tz := c.tz
 	if d.TZ != "" {
 		tz = d.TZ
 	}
-	if w.loc = c.location(tz, lineOr(valueOf(n, "tz"), n)); w.loc == nil {
+	if w.loc = c.location(tz, yamlnode.Line(yamlnode.Value(n, "tz"), n)); w.loc == nil {
 		w.loc = time.UTC // the error is recorded; keep checking the rest
 	}
 	each := func(field string, vals []string, parse func(string) error) {
-		ln := valueOf(n, field)
+		ln := yamlnode.Value(n, field)
 		for j, v := range vals {
 			if err := parse(v); err != nil {
-				fail(lineOr(item(ln, j), lineNode(ln, n)), "hours.%s: %v", field, err)
+				fail(yamlnode.Line(yamlnode.Item(ln, j), yamlnode.Or(ln, n)), "hours.%s: %v", field, err)
 			}
 		}
 	}
@@ -467,7 +466,7 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 		w.dates = append(w.dates, r)
 		return err
 	})
-	w.holidays = c.holidayMap(d.Holidays, valueOf(n, "holidays"), n, c.holidays)
+	w.holidays = c.holidayMap(d.Holidays, yamlnode.Value(n, "holidays"), n, c.holidays)
 	if len(d.Weekdays)+len(d.Times)+len(d.Dates)+len(d.Holidays)+len(c.holidays) == 0 {
 		fail(line, "hours: no weekdays, times, dates or holidays (leave hours out for a rule that applies at all times)")
 	}
@@ -484,15 +483,15 @@ func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[
 		m[k] = v
 	}
 	for j, h := range list {
-		hn := item(n, j)
+		hn := yamlnode.Item(n, j)
 		r, err := parseDates(h.Date)
 		if err != nil {
-			c.fail(lineOr(valueOf(hn, "date"), lineNode(hn, parent)), "holidays: %v", err)
+			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %v", err)
 			continue
 		}
 		off := h.Off == nil || *h.Off
 		if r.to-r.from > 366 {
-			c.fail(lineOr(valueOf(hn, "date"), lineNode(hn, parent)), "holidays: %q spans more than a year", h.Date)
+			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %q spans more than a year", h.Date)
 			continue
 		}
 		for d := r.from; d <= r.to; d++ {
@@ -503,11 +502,11 @@ func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[
 }
 
 func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, string, ...any)) Action {
-	line := lineOr(n, parent)
+	line := yamlnode.Line(n, parent)
 	var a Action
-	hasAnswer := valueOf(n, "answer") != nil
+	hasAnswer := yamlnode.Value(n, "answer") != nil
 	if hasAnswer {
-		al := lineOr(valueOf(n, "answer"), n)
+		al := yamlnode.Line(yamlnode.Value(n, "answer"), n)
 		if strings.TrimSpace(d.Answer) == "" {
 			fail(al, "action.answer: empty text")
 		} else if t, err := tmpl.Parse(d.Answer); err != nil {
@@ -528,13 +527,13 @@ func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, str
 			fail(line, "action: intent takes that intent's answer and route; it takes no answer or handoff")
 		}
 		if c.opt.Intents != nil && !c.opt.Intents(d.Intent) {
-			fail(lineOr(valueOf(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
+			fail(yamlnode.Line(yamlnode.Value(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
 		}
 	case d.Handoff != "":
 		a.Kind = ActHandoff
 		level, ok := handoffLevels[d.Handoff]
 		if !ok {
-			fail(lineOr(valueOf(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal)", d.Handoff)
+			fail(yamlnode.Line(yamlnode.Value(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal)", d.Handoff)
 		}
 		a.Handoff = level
 	case hasAnswer:

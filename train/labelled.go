@@ -23,6 +23,23 @@ type DataOptions struct {
 // (raw text is masked; labels of unknown intents fail as in training), with what the import and
 // the labels did.
 func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelled, ImportStats, *LabelStats, error) {
+	imp, ls, err := o.read(ctx, prog)
+	if err != nil {
+		return nil, imp.stats, ls, err
+	}
+	var out []Labelled
+	for _, r := range imp.recs {
+		if r.intent == "" || !o.Since.IsZero() && !r.time.IsZero() && r.time.Before(o.Since) {
+			continue
+		}
+		out = append(out, Labelled{Text: r.text, Intent: r.intent})
+	}
+	return out, imp.stats, ls, nil
+}
+
+// read imports o.Paths and applies o.Labels over them: what ReadLabelled and ReadConversations
+// start from.
+func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *LabelStats, error) {
 	if o.CSV.Text == nil {
 		o.CSV = DefaultCSVColumns()
 	}
@@ -34,23 +51,11 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 		known = func(string) bool { return true }
 	}
 	imp, err := importRecords(ctx, o.Paths, o.CSV, o.MaxTextBytes, time.Time{})
-	if err != nil {
-		return nil, imp.stats, nil, err
+	if err != nil || len(o.Labels) == 0 {
+		return imp, nil, err
 	}
-	var ls *LabelStats
-	if len(o.Labels) > 0 {
-		if ls, err = imp.applyLabels(o.Labels, known, prog); err != nil {
-			return nil, imp.stats, ls, err
-		}
-	}
-	var out []Labelled
-	for _, r := range imp.recs {
-		if r.intent == "" || !o.Since.IsZero() && !r.time.IsZero() && r.time.Before(o.Since) {
-			continue
-		}
-		out = append(out, Labelled{Text: r.text, Intent: r.intent})
-	}
-	return out, imp.stats, ls, nil
+	ls, err := imp.applyLabels(o.Labels, known, prog)
+	return imp, ls, err
 }
 
 // ConversationTurn is one customer message of a conversation, for replaying exports as traffic:
@@ -77,25 +82,9 @@ type Conversation struct {
 // customer turns in order (repeated texts included: a replay needs every turn). Messages that
 // belong to no conversation (plain lines without chat_id) each form a conversation of their own.
 func ReadConversations(ctx context.Context, o DataOptions, prog io.Writer) ([]Conversation, ImportStats, *LabelStats, error) {
-	if o.CSV.Text == nil {
-		o.CSV = DefaultCSVColumns()
-	}
-	if prog == nil {
-		prog = io.Discard
-	}
-	known := o.Known
-	if known == nil {
-		known = func(string) bool { return true }
-	}
-	imp, err := importRecords(ctx, o.Paths, o.CSV, o.MaxTextBytes, time.Time{})
+	imp, ls, err := o.read(ctx, prog)
 	if err != nil {
-		return nil, imp.stats, nil, err
-	}
-	var ls *LabelStats
-	if len(o.Labels) > 0 {
-		if ls, err = imp.applyLabels(o.Labels, known, prog); err != nil {
-			return nil, imp.stats, ls, err
-		}
+		return nil, imp.stats, ls, err
 	}
 	inConv := make([]bool, len(imp.recs))
 	var out []Conversation

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	_ "embed"
 	"strings"
 
@@ -46,33 +47,15 @@ func DefaultWeakConfig() WeakConfig {
 // withDefaults fills zero fields with DefaultWeakConfig's.
 func (w WeakConfig) withDefaults() WeakConfig {
 	d := DefaultWeakConfig()
-	if w.MinNone == 0 {
-		w.MinNone = d.MinNone
-	}
-	if w.Rounds == 0 {
-		w.Rounds = d.Rounds
-	}
-	if w.MinConfidence == 0 {
-		w.MinConfidence = d.MinConfidence
-	}
-	if w.PrevTurn == 0 {
-		w.PrevTurn = d.PrevTurn
-	}
-	if w.NextTurn == 0 {
-		w.NextTurn = d.NextTurn
-	}
-	if w.Reply == 0 {
-		w.Reply = d.Reply
-	}
-	if w.PseudoWeight == 0 {
-		w.PseudoWeight = d.PseudoWeight
-	}
-	if w.Epochs == 0 {
-		w.Epochs = d.Epochs
-	}
-	if w.Folds == 0 {
-		w.Folds = d.Folds
-	}
+	w.MinNone = cmp.Or(w.MinNone, d.MinNone)
+	w.Rounds = cmp.Or(w.Rounds, d.Rounds)
+	w.MinConfidence = cmp.Or(w.MinConfidence, d.MinConfidence)
+	w.PrevTurn = cmp.Or(w.PrevTurn, d.PrevTurn)
+	w.NextTurn = cmp.Or(w.NextTurn, d.NextTurn)
+	w.Reply = cmp.Or(w.Reply, d.Reply)
+	w.PseudoWeight = cmp.Or(w.PseudoWeight, d.PseudoWeight)
+	w.Epochs = cmp.Or(w.Epochs, d.Epochs)
+	w.Folds = cmp.Or(w.Folds, d.Folds)
 	return w
 }
 

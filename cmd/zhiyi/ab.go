@@ -14,10 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -72,7 +72,7 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	now := time.Now()
-	from, err := abSince(*since, now)
+	from, err := board.ParsePeriod(*since, now)
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
@@ -174,9 +174,6 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 	kb, err := index.LoadKB(filepath.Join(model, intent.KBFile))
 	return kb, m.CreatedAt, err
 }
-
-// abSince reads --since as every command does (serve.ParsePeriod: 30d, 720h, a date).
-func abSince(s string, now time.Time) (time.Time, error) { return serve.ParsePeriod(s, now) }
 
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
 // store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).

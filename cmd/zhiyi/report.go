@@ -18,7 +18,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -41,10 +40,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			"midnight China Standard Time) or an RFC 3339 time.")
 		fs.PrintDefaults()
 	}
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	q, err := lf.period()
+	q, err := lf.parse(fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -116,18 +112,21 @@ func (f *logFlags) register(fs *flag.FlagSet, since string) {
 	fs.Float64Var(&f.low, "low-confidence", store.DefaultLowConfidence, "a message answered below this confidence counts as unmatched")
 }
 
-// period checks the flags and reads the period.
-func (f *logFlags) period() (board.Query, error) {
+// parse reads the command line, checks the flags and reads the period.
+func (f *logFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (board.Query, error) {
+	if err := parse(fs, args, stderr); err != nil {
+		return board.Query{}, err
+	}
 	if strings.TrimSpace(f.since) == "" {
 		return board.Query{}, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
 	}
 	now := time.Now()
 	q := board.Query{Now: now, LowConfidence: f.low}
 	var err error
-	if q.Since, err = serve.ParsePeriod(f.since, now); err != nil {
+	if q.Since, err = board.ParsePeriod(f.since, now); err != nil {
 		return q, fmt.Errorf("--since %w", err)
 	}
-	if q.Until, err = serve.ParsePeriod(f.until, now); err != nil {
+	if q.Until, err = board.ParsePeriod(f.until, now); err != nil {
 		return q, fmt.Errorf("--until %w", err)
 	}
 	if !q.Until.IsZero() && !q.Since.Before(q.Until) {

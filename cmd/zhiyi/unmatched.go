@@ -30,10 +30,7 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 			"or zhiyi train --data <exports holding these messages> --labels FILE.")
 		fs.PrintDefaults()
 	}
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	q, err := lf.period()
+	q, err := lf.parse(fs, args, stderr)
 	if err != nil {
 		return err
 	}

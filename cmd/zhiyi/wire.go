@@ -187,7 +187,7 @@ func retention(v string) (time.Duration, error) {
 	if v == "0" || v == "" {
 		return -1, nil // store: a negative Retain keeps everything
 	}
-	t, err := serve.ParsePeriod(v, time.Unix(0, 0).Add(1<<62))
+	t, err := board.ParsePeriod(v, time.Unix(0, 0).Add(1<<62))
 	if err != nil {
 		return 0, err
 	}

@@ -1,25 +1,23 @@
-package serve
+package board
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// cst is China Standard Time, the shops' clock, in which dates are read.
-var cst = time.FixedZone("CST", 8*3600)
-
-// ParsePeriod reads the start of a period: a duration back from now (90m, 24h, 7d, 30d), a date
-// (2026-10-17, midnight China Standard Time) or an RFC 3339 time; "" is the zero time. The
-// admin routes' since= and the CLI's --since take it.
+// ParsePeriod reads the start (or end) of a period of the decision log: a duration back from
+// now (90m, 24h, 7d, 30d), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
+// time; "" is the zero time. The CLI's --since and --until, the admin routes' since= and the
+// console's since= all take it.
 func ParsePeriod(v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, nil
 	}
 	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		if _, err := fmt.Sscan(days, &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days {
 			return now.AddDate(0, 0, -n), nil
 		}
 	}
@@ -31,7 +29,7 @@ func ParsePeriod(v string, now time.Time) (time.Time, error) {
 
 // ParseTime reads a date (2026-10-17, midnight China Standard Time) or an RFC 3339 time.
 func ParseTime(v string) (time.Time, error) {
-	if t, err := time.ParseInLocation(time.DateOnly, v, cst); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, v, CST); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {

@@ -1,0 +1,31 @@
+package console
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// The console reads periods as the commands do (board.ParsePeriod), bounded to the past
+// maxPeriod; a bad one falls back to the page's default and says why.
+func TestPeriodOf(t *testing.T) {
+	now := time.Date(2026, 11, 11, 12, 0, 0, 0, cst)
+	for _, tt := range []struct {
+		in, value string
+		since     time.Time
+		problem   string
+	}{
+		{"", "7d", now.AddDate(0, 0, -7), ""},
+		{"24h", "24h", now.Add(-24 * time.Hour), ""},
+		{"2026-11-01", "2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, cst), ""},
+		{"400d", "400d", now.AddDate(0, 0, -400), ""},
+		{"401d", "7d", now.AddDate(0, 0, -7), "at most 400 days back"},
+		{"2027-01-01", "7d", now.AddDate(0, 0, -7), "in the future"},
+		{"forever", "7d", now.AddDate(0, 0, -7), "want a duration"},
+	} {
+		since, value, problem := periodOf(tt.in, "7d", now)
+		if !since.Equal(tt.since) || value != tt.value || !strings.Contains(problem, tt.problem) || (tt.problem == "") != (problem == "") {
+			t.Errorf("periodOf(%q) = %v, %q, %q; want %v, %q, a problem with %q", tt.in, since, value, problem, tt.since, tt.value, tt.problem)
+		}
+	}
+}

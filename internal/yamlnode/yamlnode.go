@@ -1,0 +1,116 @@
+package yamlnode
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Top returns a document node's content (its top mapping or sequence); any other node, itself.
+func Top(root *yaml.Node) *yaml.Node {
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return root
+}
+
+// Value returns the value node of key in mapping node m, or nil.
+func Value(m *yaml.Node, key string) *yaml.Node {
+	if i := index(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// Key returns the key node of key in mapping node m, or nil: the line to report a key on
+// whose value is the problem's whole story (a list that should not be there).
+func Key(m *yaml.Node, key string) *yaml.Node {
+	if i := index(m, key); i >= 0 {
+		return m.Content[i]
+	}
+	return nil
+}
+
+// index is key's position in m's content (keys and values alternate), or -1.
+func index(m *yaml.Node, key string) int {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return -1
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Item returns the i-th element of sequence node s, or nil.
+func Item(s *yaml.Node, i int) *yaml.Node {
+	if s == nil || s.Kind != yaml.SequenceNode || i < 0 || i >= len(s.Content) {
+		return nil
+	}
+	return s.Content[i]
+}
+
+// Or returns n, or fallback when n is nil.
+func Or(n, fallback *yaml.Node) *yaml.Node {
+	if n != nil {
+		return n
+	}
+	return fallback
+}
+
+// Line returns the line of n, else of fallback, else 1.
+func Line(n, fallback *yaml.Node) int {
+	switch {
+	case n != nil && n.Line > 0:
+		return n.Line
+	case fallback != nil && fallback.Line > 0:
+		return fallback.Line
+	}
+	return 1
+}
+
+// linePrefix is how yaml.v3 starts a message about a line: "yaml: line 3: " for a syntax
+// error, "line 3: " for each of a TypeError's.
+var linePrefix = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// SplitLine takes yaml.v3's line prefix off a message: the line it names and the rest; 0 and
+// msg unchanged when it names none.
+func SplitLine(msg string) (int, string) {
+	if m := linePrefix.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, msg[len(m[0]):]
+	}
+	return 0, msg
+}
+
+// WithLine rewrites one of yaml.v3's messages as name:line: problem (name: problem when it
+// names no line).
+func WithLine(name, msg string) string {
+	if line, rest := SplitLine(msg); line > 0 {
+		return name + ":" + strconv.Itoa(line) + ": " + rest
+	}
+	return name + ": " + msg
+}
+
+// Error rewrites a yaml.v3 decoding error as name:line: problem: a TypeError becomes one error
+// per problem (errors.Join), any other error is wrapped with the line its message names. For
+// a construct left open (an unclosed bracket) yaml.v3 names the line where it began.
+func Error(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, msg := range te.Errors {
+			errs = append(errs, errors.New(WithLine(name, msg)))
+		}
+		return errors.Join(errs...)
+	}
+	if line, _ := SplitLine(err.Error()); line > 0 {
+		return fmt.Errorf("%s:%d: %w", name, line, err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}

@@ -1,0 +1,115 @@
+package yamlnode_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+)
+
+const file = `version: 1
+rules:
+  - id: a
+    enabled: true
+  - id: b
+`
+
+func parse(t *testing.T, s string) *yaml.Node {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &root); err != nil {
+		t.Fatal(err)
+	}
+	return &root
+}
+
+func TestWalk(t *testing.T) {
+	top := yamlnode.Top(parse(t, file))
+	if top.Kind != yaml.MappingNode || yamlnode.Top(top) != top || yamlnode.Top(nil) != nil {
+		t.Fatalf("Top: kind %v", top.Kind)
+	}
+	rules := yamlnode.Value(top, "rules")
+	if rules == nil || rules.Kind != yaml.SequenceNode || rules.Line != 3 {
+		t.Fatalf("Value(rules) = %+v", rules)
+	}
+	if k := yamlnode.Key(top, "rules"); k == nil || k.Value != "rules" || k.Line != 2 {
+		t.Errorf("Key(rules) = %+v", k)
+	}
+	b := yamlnode.Item(rules, 1)
+	if got := yamlnode.Value(b, "id"); got == nil || got.Value != "b" || got.Line != 5 {
+		t.Errorf("rules[1].id = %+v", got)
+	}
+	// absent things are nil, never a panic: a key of a sequence, an item of a mapping, past the end
+	for name, n := range map[string]*yaml.Node{
+		"missing key":       yamlnode.Value(top, "nope"),
+		"key of a sequence": yamlnode.Value(rules, "id"),
+		"key of nil":        yamlnode.Key(nil, "id"),
+		"item of a mapping": yamlnode.Item(top, 0),
+		"past the end":      yamlnode.Item(rules, 2),
+		"negative":          yamlnode.Item(rules, -1),
+		"item of nil":       yamlnode.Item(nil, 0),
+	} {
+		if n != nil {
+			t.Errorf("%s: %+v, want nil", name, n)
+		}
+	}
+	// the line of the field, else of what holds it, else 1
+	enabled := yamlnode.Value(yamlnode.Item(rules, 0), "enabled")
+	if l := yamlnode.Line(enabled, b); l != 4 {
+		t.Errorf("Line(enabled) = %d", l)
+	}
+	if l := yamlnode.Line(yamlnode.Value(b, "enabled"), b); l != 5 {
+		t.Errorf("Line(missing, b) = %d", l)
+	}
+	if l := yamlnode.Line(nil, nil); l != 1 {
+		t.Errorf("Line(nil, nil) = %d", l)
+	}
+	if yamlnode.Or(nil, b) != b || yamlnode.Or(enabled, b) != enabled {
+		t.Error("Or")
+	}
+}
+
+func TestError(t *testing.T) {
+	var doc struct {
+		Version int `yaml:"version"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader("version: x\nextra: 1\n"))
+	dec.KnownFields(true)
+	err := yamlnode.Error("f.yaml", dec.Decode(&doc))
+	want := "f.yaml:1: cannot unmarshal !!str `x` into int\nf.yaml:2: field extra not found in type struct { Version int \"yaml:\\\"version\\\"\" }"
+	if err == nil || err.Error() != want {
+		t.Errorf("type errors:\n%v\nwant\n%s", err, want)
+	}
+
+	syntax := yaml.Unmarshal([]byte("a: 1\n\tb: 2\n"), &yaml.Node{})
+	err = yamlnode.Error("f.yaml", syntax)
+	if err == nil || !strings.HasPrefix(err.Error(), "f.yaml:2: yaml: line 2: ") || !errors.Is(err, syntax) {
+		t.Errorf("syntax error: %v", err)
+	}
+	if err := yamlnode.Error("f.yaml", errors.New("no line")); err.Error() != "f.yaml: no line" {
+		t.Errorf("no line: %v", err)
+	}
+
+	for _, tt := range []struct {
+		msg  string
+		line int
+		rest string
+	}{
+		{"yaml: line 12: did not find expected key", 12, "did not find expected key"},
+		{"line 3: field x not found", 3, "field x not found"},
+		{"yaml: control characters are not allowed", 0, "yaml: control characters are not allowed"},
+	} {
+		if line, rest := yamlnode.SplitLine(tt.msg); line != tt.line || rest != tt.rest {
+			t.Errorf("SplitLine(%q) = %d, %q", tt.msg, line, rest)
+		}
+	}
+	if got := yamlnode.WithLine("f", "line 3: bad"); got != "f:3: bad" {
+		t.Errorf("WithLine = %q", got)
+	}
+	if got := yamlnode.WithLine("f", "bad"); got != "f: bad" {
+		t.Errorf("WithLine = %q", got)
+	}
+}
