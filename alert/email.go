@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // EmailConfig says where alert e-mail goes.
@@ -188,7 +189,7 @@ func emailBody(alerts []Alert) string {
 			state = "恢复"
 		}
 		fmt.Fprintf(&b, "【%s】%s\n%s\n规则 %s · 级别 %s · %s\n\n", state, a.Name, a.Summary, a.Rule, a.Severity,
-			a.At.In(beijing).Format("2006-01-02 15:04:05 MST"))
+			a.At.In(period.CST).Format("2006-01-02 15:04:05 MST"))
 	}
 	b.WriteString("—— 知意 (zhiyi) 告警\n")
 	return b.String()

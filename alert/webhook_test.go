@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 func TestWebhookPayloadFields(t *testing.T) {
@@ -26,7 +28,7 @@ func TestWebhookPayloadFields(t *testing.T) {
 	}
 	kw := Alert{Rule: "comment_keywords", Name: "评价关键词", Measure: MeasureCommentKeywords, Severity: SeverityInfo,
 		State: StateFiring, Value: 1, Num: 1, Count: 1, Category: "model", CategoryLabel: "模型需要改进", Keyword: "听不懂",
-		Comment: "听不懂", Rating: 2, Since: t0, At: t0.In(beijing)}
+		Comment: "听不懂", Rating: 2, Since: t0, At: t0.In(period.CST)}
 	kw.Summary = kw.summary()
 	if err := w.Notify(t.Context(), []Alert{firing("unrecognised", "s"), kw}); err != nil {
 		t.Fatal(err)

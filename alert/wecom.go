@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // WeCom group robot (企业微信群机器人) limits, from its documentation (developer.work.weixin.qq.com,
@@ -142,9 +144,6 @@ type weComContent struct {
 	Content string `json:"content"`
 }
 
-// beijing is the time zone the operators read; times in messages are shown in it.
-var beijing = time.FixedZone("CST", 8*3600)
-
 // weComMarkdown renders alerts in the robot's markdown subset (headings, bold, quotes,
 // <font color="info|comment|warning">); compact puts each alert on one line.
 func weComMarkdown(alerts []Alert, compact bool) string {
@@ -157,7 +156,7 @@ func weComMarkdown(alerts []Alert, compact bool) string {
 		}
 		a := &alerts[i]
 		fmt.Fprintf(&b, "**%s %s**\n> %s\n> <font color=\"comment\">规则 %s · 级别 %s · %s</font>\n",
-			weComTag(a), weComEscape(a.Name), weComEscape(a.Summary), a.Rule, a.Severity, a.At.In(beijing).Format("01-02 15:04:05"))
+			weComTag(a), weComEscape(a.Name), weComEscape(a.Summary), a.Rule, a.Severity, a.At.In(period.CST).Format("01-02 15:04:05"))
 	}
 	return b.String()
 }

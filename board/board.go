@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -34,7 +36,7 @@ var ErrQuery = errors.New("board: bad query")
 
 // CST is China Standard Time, the shops' clock: the default Location of a Query, the zone
 // ParsePeriod reads dates in.
-var CST = time.FixedZone("CST", 8*3600)
+var CST = period.CST
 
 // Query chooses a board's period and how it groups it.
 type Query struct {

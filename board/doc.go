@@ -14,7 +14,7 @@
 //	c := b.Charts()                // the charts alone (template.HTML), for the console
 //	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: since}) // res.Lines: the sheet
 //	board.WriteSheet(w, res.Lines) // JSON lines, as zhiyi cluster writes them
-//	since, err := board.ParsePeriod("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
+//	since, err := period.Parse("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
 //
 // The chart functions are small and reusable: LineChart and ColumnChart (stacked) take a Chart —
 // x labels, Series of values (NaN leaves a gap), a y Format (Count, Percent, Micros, Rating) —

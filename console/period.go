@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // periods are the choices the pages offer; any other value parsePeriod reads works too.
@@ -19,7 +19,7 @@ const maxPeriod = 400 * 24 * time.Hour
 // duration back from now such as 90m, 24h or 7d, a date such as 2026-11-01 at midnight China
 // time, or an RFC 3339 time), in the past and at most maxPeriod back.
 func parsePeriod(v string, now time.Time) (time.Time, error) {
-	t, err := board.ParsePeriod(v, now)
+	t, err := period.Parse(v, now)
 	switch {
 	case err != nil:
 		return time.Time{}, err

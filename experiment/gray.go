@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"math"
 	"time"
-)
 
-// chinaTime is the zone of the gray notes' times (China keeps UTC+8 all year).
-var chinaTime = time.FixedZone("CST", 8*3600)
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+)
 
 // judgeGray decides whether variant j of e is in its gray release at s.now.
 //
@@ -42,7 +41,7 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 		return
 	case s.now.Before(v.GrayUntil):
 		v.Gray = true
-		v.GrayNote = "gray until " + v.GrayUntil.In(chinaTime).Format("2006-01-02 15:04 MST") + ": suggested to agents only"
+		v.GrayNote = "gray until " + v.GrayUntil.In(period.CST).Format("2006-01-02 15:04 MST") + ": suggested to agents only"
 		return
 	case j == 0 || len(e.Variants) == 1:
 		v.GrayNote = "released: gray period over (nothing to compare the control with)"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // testKB has a two-answer experiment (track_parcel), a weighted three-answer one
@@ -52,7 +53,7 @@ intents:
       - {id: new_intent.a, text: 亲，新的回答。, gray: 24h, gray_since: 2026-12-01}
 `
 
-var created = time.Date(2026, 12, 1, 0, 0, 0, 0, chinaTime) // the test bundle's creation
+var created = time.Date(2026, 12, 1, 0, 0, 0, 0, period.CST) // the test bundle's creation
 
 func testSet(t testing.TB, overrides string, mod func(*Config)) *Set {
 	t.Helper()

@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
-
-// chinaTime is the zone of a date-only gray_since: China keeps UTC+8 all year (no daylight
-// saving), so a fixed zone is exact and needs no time-zone database.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // GrayPeriod returns how long the answer runs as a suggestion only (its gray field), 0 when it
 // has none.
@@ -81,7 +79,7 @@ func validateVariants(in *Intent, ansNode, intentNode *yaml.Node, fail func(line
 
 // parseSince reads a gray_since value: a date at midnight China time, or an RFC 3339 time.
 func parseSince(s string) (time.Time, error) {
-	if t, err := time.ParseInLocation(time.DateOnly, s, chinaTime); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, s, period.CST); err == nil {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339, s)

@@ -3,9 +3,9 @@ package serve
 import (
 	"time"
 
-	"github.com/valyala/fasthttp"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 
-	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/valyala/fasthttp"
 )
 
 // admin checks the bearer token of an admin route; false means it answered 401.
@@ -26,7 +26,7 @@ func (s *Server) serveUnmatched(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	since := time.Now().Add(-24 * time.Hour)
 	if v := string(ctx.QueryArgs().Peek("since")); v != "" {
-		t, err := board.ParsePeriod(v, time.Now())
+		t, err := period.Parse(v, time.Now())
 		if err != nil {
 			s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "since: %v", err))
 			return

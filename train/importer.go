@@ -20,6 +20,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
@@ -555,7 +557,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	}
 	loc := im.Location
 	if loc == nil {
-		loc = time.FixedZone("CST", 8*3600)
+		loc = period.CST
 	}
 	for {
 		if err := ctx.Err(); err != nil {

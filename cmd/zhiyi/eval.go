@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/session"
@@ -68,7 +69,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	opts := train.DataOptions{Paths: []string{*data}, Labels: labels, CSV: cols, MaxTextBytes: *maxText}
 	if *since == "" {
-	} else if opts.Since, err = board.ParseTime(*since); err != nil {
+	} else if opts.Since, err = period.ParseTime(*since); err != nil {
 		return err
 	}
 	if kb := eng.KB(); kb != nil {

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
@@ -37,7 +38,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fs.Usage()
 		return errUsage
 	}
-	from, err := board.ParsePeriod(*since, time.Now())
+	from, err := period.Parse(*since, time.Now())
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -123,10 +125,10 @@ func (f *logFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (boa
 	now := time.Now()
 	q := board.Query{Now: now, LowConfidence: f.low}
 	var err error
-	if q.Since, err = board.ParsePeriod(f.since, now); err != nil {
+	if q.Since, err = period.Parse(f.since, now); err != nil {
 		return q, fmt.Errorf("--since %w", err)
 	}
-	if q.Until, err = board.ParsePeriod(f.until, now); err != nil {
+	if q.Until, err = period.Parse(f.until, now); err != nil {
 		return q, fmt.Errorf("--until %w", err)
 	}
 	if !q.Until.IsZero() && !q.Since.Before(q.Until) {

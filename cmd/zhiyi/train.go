@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -67,7 +68,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	var err error
 	if until == "" {
-	} else if cfg.Until, err = board.ParseTime(until); err != nil {
+	} else if cfg.Until, err = period.ParseTime(until); err != nil {
 		return fmt.Errorf("--until: %w", err)
 	}
 	if cfg.CSV, err = train.ParseCSVColumns(csvMap); err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
@@ -187,7 +189,7 @@ func retention(v string) (time.Duration, error) {
 	if v == "0" || v == "" {
 		return -1, nil // store: a negative Retain keeps everything
 	}
-	t, err := board.ParsePeriod(v, time.Unix(0, 0).Add(1<<62))
+	t, err := period.Parse(v, time.Unix(0, 0).Add(1<<62))
 	if err != nil {
 		return 0, err
 	}

@@ -1,4 +1,4 @@
-package board
+package period
 
 import (
 	"fmt"
@@ -7,11 +7,15 @@ import (
 	"time"
 )
 
-// ParsePeriod reads the start (or end) of a period of the decision log: a duration back from
+// CST is China Standard Time (Asia/Shanghai, UTC+8, no daylight saving): the shops' clock,
+// in which dates, hours of day and days are read and shown.
+var CST = time.FixedZone("CST", 8*3600)
+
+// Parse reads the start (or end) of a period of the decision log: a duration back from
 // now (90m, 24h, 7d, 30d), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
 // time; "" is the zero time. The CLI's --since and --until, the admin routes' since= and the
 // console's since= all take it.
-func ParsePeriod(v string, now time.Time) (time.Time, error) {
+func Parse(v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, nil

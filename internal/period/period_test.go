@@ -1,4 +1,4 @@
-package board
+package period
 
 import (
 	"testing"
@@ -19,14 +19,14 @@ func TestParsePeriod(t *testing.T) {
 		{"2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, CST)},
 		{"2026-11-01T08:00:00Z", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)},
 	} {
-		got, err := ParsePeriod(tt.in, now)
+		got, err := Parse(tt.in, now)
 		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("ParsePeriod(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("Parse(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"-3d", "-1h", "7", "007d", "+7d", "7 days", "forever", "2026-13-01", "99999999999999999999d"} {
-		if got, err := ParsePeriod(bad, now); err == nil {
-			t.Errorf("ParsePeriod(%q) = %v, want an error", bad, got)
+		if got, err := Parse(bad, now); err == nil {
+			t.Errorf("Parse(%q) = %v, want an error", bad, got)
 		}
 	}
 	if _, err := ParseTime("7d"); err == nil {
