@@ -35,7 +35,7 @@ const MaxPoints = 24 * 366
 var ErrQuery = errors.New("board: bad query")
 
 // CST is China Standard Time, the shops' clock: the default Location of a Query, the zone
-// ParsePeriod reads dates in.
+// period.Parse reads dates in.
 var CST = period.CST
 
 // Query chooses a board's period and how it groups it.

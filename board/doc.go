@@ -1,9 +1,9 @@
 // Package board is what the operator's dashboard shows, rendered: the decision log's numbers for
 // a period (store.Summary) as JSON, a plain-text summary and a self-contained HTML page with SVG
 // charts drawn on the server; and the unmatched messages of a period clustered into the sheet an
-// operator labels; and how a period is written (ParsePeriod). `zhiyi report`, `zhiyi unmatched`,
-// GET /admin/unmatched and the console's 看板 and 未识别 pages call it. It imports store, train
-// and intent; nothing imports it but cmd, serve (for ParsePeriod alone) and the console.
+// operator labels. `zhiyi report`, `zhiyi unmatched`, GET /admin/unmatched (through the hook cmd
+// gives serve) and the console's 看板 and 未识别 pages call it. It imports store, train and
+// intent; nothing imports it but cmd and the console. Periods are read by internal/period.
 //
 // # API
 //
@@ -47,7 +47,7 @@
 //
 // # Time
 //
-// Query.Location (default CST, China Standard Time, the zone ParsePeriod reads dates in)
+// Query.Location (default CST, China Standard Time, the zone period.Parse reads dates in)
 // sets where days start and which hour of the day a message falls in; the JSON's times carry
 // its offset. Hour buckets in zones with a half-hour offset start on UTC hours.
 //

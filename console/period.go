@@ -15,7 +15,7 @@ var periods = []struct{ Value, Label string }{
 // maxPeriod bounds how far back a page reads.
 const maxPeriod = 400 * 24 * time.Hour
 
-// parsePeriod reads the start of a period as zhiyi's commands do (board.ParsePeriod: a
+// parsePeriod reads the start of a period as zhiyi's commands do (period.Parse: a
 // duration back from now such as 90m, 24h or 7d, a date such as 2026-11-01 at midnight China
 // time, or an RFC 3339 time), in the past and at most maxPeriod back.
 func parsePeriod(v string, now time.Time) (time.Time, error) {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The console reads periods as the commands do (board.ParsePeriod), bounded to the past
+// The console reads periods as the commands do (period.Parse), bounded to the past
 // maxPeriod; a bad one falls back to the page's default and says why.
 func TestPeriodOf(t *testing.T) {
 	now := time.Date(2026, 11, 11, 12, 0, 0, 0, cst)
