@@ -106,8 +106,8 @@ class Systems:
                         "-bucket", "200000", "-epoch", "25", "-lr", "0.5", "-dim", "100", "-thread", "1"],
                        check=True, capture_output=True)
         out = []
-        for t in tests:
-            ft_test = t + ".ft"
+        for i, t in enumerate(tests):
+            ft_test = os.path.join(d, "ft_test%d.txt" % i)  # under --work: never beside the data
             with open(ft_test, "w", encoding="utf-8") as f:
                 for r in read(t):
                     f.write(tok(r["text"]) + "\n")
