@@ -1,0 +1,58 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A shop whose newest weeks carry a few labels (CRM tags on some rows) and that has seeds: the
+// thresholds are chosen on cross-validated predictions beside those dev messages, not on the
+// dev messages alone, where no threshold could reach 95 % over so few answers.
+func TestCalibrateSmallDevWithEstimates(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb.yaml")
+	writeFile(t, kb, weakKB)
+	asks := map[string][]string{
+		"invoice":       {"发票怎么开", "能开发票吗", "开个电子发票", "发票抬头写公司", "要报销凭证", "发票开一下"},
+		"return_goods":  {"我要退货", "东西不要了想退", "怎么退掉", "退货流程", "不合适想退", "退了吧"},
+		"shipping_time": {"什么时候发货", "几天能发", "今天能发出吗", "多久发货", "还没发货吗", "明天发吗"},
+	}
+	tails := []string{"", "呢", "啊", "呀", "哈"}
+	var export, labels strings.Builder
+	ms, n := int64(1785539051000), 0
+	for day := range 30 {
+		for _, id := range []string{"invoice", "return_goods", "shipping_time"} {
+			n++
+			text := asks[id][day%6] + tails[(day/6)%5]
+			line, _ := json.Marshal(map[string]any{"msgid": fmt.Sprintf("c%d", n), "action": "send", "from": fmt.Sprintf("wmC%03d", n),
+				"tolist": []string{"liuyang"}, "roomid": "", "msgtime": ms + int64(day)*86_400_000 + int64(n)*1000, "msgtype": "text",
+				"text": map[string]string{"content": text}})
+			export.Write(line)
+			export.WriteByte('\n')
+			fmt.Fprintf(&labels, "{\"msgid\":\"c%d\",\"intent\":\"%s\"}\n", n, id)
+		}
+	}
+	data, lab := filepath.Join(dir, "wecom.jsonl"), filepath.Join(dir, "labels.jsonl")
+	writeFile(t, data, export.String())
+	writeFile(t, lab, labels.String())
+	var prog strings.Builder
+	cfg := DefaultConfig()
+	cfg.Data, cfg.KB, cfg.Labels, cfg.Out, cfg.Progress = []string{data}, kb, []string{lab}, filepath.Join(dir, "m"), &prog
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Dev < minDev || sum.Dev >= minCalibration {
+		t.Fatalf("dev has %d messages, want a small dev split (%d to %d):\n%s", sum.Dev, minDev, 199, prog.String())
+	}
+	if !strings.Contains(prog.String(), "calibrated on 5-fold cross-validation") {
+		t.Errorf("a dev split of %d messages with seeds did not calibrate on cross-validation:\n%s", sum.Dev, prog.String())
+	}
+	if sum.Policy.Auto > 1 {
+		t.Errorf("auto threshold %.3f: nothing would ever be answered automatically:\n%s", sum.Policy.Auto, prog.String())
+	}
+}
