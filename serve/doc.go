@@ -91,7 +91,8 @@
 //	400 batch_too_large         more messages than Config.MaxBatch
 //	400 bad_request             the HTTP request could not be parsed
 //	401 unauthorized            admin route without the right bearer token
-//	404 not_found               unknown path; an admin route while it is off; /feedback without the decision log
+//	404 not_found               unknown path (the message names the routes there are); an admin route
+//	                            while it is off; /feedback without the decision log
 //	404 unknown_msg_id          feedback for a msg_id the decision log has no decision for
 //	405 method_not_allowed      wrong method; the Allow header lists the right ones
 //	408 request_timeout         the request was not read within Config.ReadTimeout

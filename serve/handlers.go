@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -152,8 +153,32 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			s.serveReload(ctx, info)
 		}
 	default:
-		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no such route; see /intent, /intent/batch, /healthz, /readyz, /metrics"))
+		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", s.noRoute))
 	}
+}
+
+// noRouteMessage is the unknown path's 404 message: the routes this server has, the admin ones
+// only when an admin token turns them on.
+func (s *Server) noRouteMessage() string {
+	routes := []string{"POST /intent", "POST /intent/batch", "GET /healthz", "GET /readyz", "GET /metrics"}
+	if s.rec != nil {
+		routes = append(routes, "POST /feedback")
+	}
+	msg := "no such route; see " + strings.Join(routes, ", ")
+	if !s.adminOn {
+		return msg
+	}
+	admin := []string{"POST /admin/reload"}
+	if s.parentOf != nil {
+		admin = append(admin, "POST /admin/rollback")
+	}
+	if s.unmatched != nil {
+		admin = append(admin, "GET /admin/unmatched")
+	}
+	if s.console != nil {
+		admin = append(admin, "/console")
+	}
+	return msg + "; with the admin token: " + strings.Join(admin, ", ")
 }
 
 // allow answers 405 with an Allow header unless the method is in allowed ("GET, HEAD" or "POST").

@@ -94,6 +94,7 @@ type Server struct {
 	adminOn   bool
 	tokenHash [sha256.Size]byte
 
+	noRoute  string // the unknown path's 404 message (noRouteMessage)
 	idPrefix string
 	idSeq    atomic.Uint64
 
@@ -138,6 +139,7 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))
 	}
+	s.noRoute = s.noRouteMessage()
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	s.idPrefix = hex.EncodeToString(rnd[:]) + "-"
