@@ -24,8 +24,8 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
 	model := fs.String("model", "", "the bundle serving now, to continue from")
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
-	dataDir := fs.String("data-dir", "", "the decision log's directory (SQLite), as zhiyi serve --data-dir")
-	dbURL := fs.String("db", "", "the decision log's database URL (postgres://…), as zhiyi serve --db")
+	var sf storeFlags
+	sf.register(fs)
 	since := fs.String("since", "30d", "corrections and labels given since: a duration (30d, 24h) or a date")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
@@ -33,8 +33,8 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if *model == "" || *dataDir == "" && *dbURL == "" {
-		fmt.Fprintln(stderr, "zhiyi learn: --model and --data-dir or --db are required")
+	if *model == "" {
+		fmt.Fprintln(stderr, "zhiyi learn: --model is required")
 		fs.Usage()
 		return errUsage
 	}
@@ -42,7 +42,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
-	db, err := store.Open(ctx, store.Config{DataDir: *dataDir, URL: *dbURL})
+	db, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -26,18 +26,19 @@ type serveFlags struct {
 	redisTimeout, sessionTTL time.Duration
 	maxTurns, maxConvs       int
 	rules, experiments       string
-	dataDir, db, retain      string
-	spoolMax                 int64
-	record                   bool
-	hashKey                  string
-	learn                    bool
-	learnEvery               time.Duration
-	learnMin                 int
-	console                  bool
-	sentimentHandoff         bool
-	escalateAfter            int
-	repeatWindow             time.Duration
-	alerts                   alert.Flags
+	storeFlags
+	retain           string
+	spoolMax         int64
+	record           bool
+	hashKey          string
+	learn            bool
+	learnEvery       time.Duration
+	learnMin         int
+	console          bool
+	sentimentHandoff bool
+	escalateAfter    int
+	repeatWindow     time.Duration
+	alerts           alert.Flags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -49,8 +50,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxConvs, "session-max-conversations", envInt("ZHIYI_SESSION_MAX_CONVERSATIONS", 100000), "conversations kept in this process without Redis (env ZHIYI_SESSION_MAX_CONVERSATIONS)")
 	fs.StringVar(&f.rules, "rules", env("ZHIYI_RULES", ""), "the operator's keyword rules (rules.yaml), reloaded with the bundle (env ZHIYI_RULES)")
 	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
-	fs.StringVar(&f.dataDir, "data-dir", env("ZHIYI_DATA_DIR", "data"), "directory of the decision log (SQLite) and its spool (env ZHIYI_DATA_DIR)")
-	fs.StringVar(&f.db, "db", env("ZHIYI_DB", ""), "the decision log in PostgreSQL, shared by replicas (postgres://…); empty: SQLite in --data-dir (env ZHIYI_DB)")
+	f.storeFlags.register(fs)
 	fs.StringVar(&f.retain, "retain", env("ZHIYI_RETAIN", "90d"), "keep decisions this long (90d, 720h; 0: forever) (env ZHIYI_RETAIN)")
 	fs.Int64Var(&f.spoolMax, "spool-max", int64(envInt("ZHIYI_SPOOL_MAX", 256<<20)), "bytes the spool may hold while the database is down (env ZHIYI_SPOOL_MAX)")
 	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")

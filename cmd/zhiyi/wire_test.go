@@ -33,7 +33,7 @@ func TestServeConsole(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
-	sf := serveFlags{console: true, rules: rulesPath, record: true, dataDir: filepath.Join(dir, "data"), retain: "0"}
+	sf := serveFlags{console: true, rules: rulesPath, record: true, storeFlags: storeFlags{dataDir: filepath.Join(dir, "data")}, retain: "0"}
 	log := slog.New(slog.DiscardHandler)
 	w, err := wire(ctx, cfg, sf, log)
 	if err != nil {
