@@ -30,12 +30,20 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	var labels multiFlag
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	minFixes := fs.Int("min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "corrections needed before learning: fewer are refused, as zhiyi serve --learn waits for --learn-min (env ZHIYI_LEARN_MIN)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
 	}
 	if *model == "" {
 		fmt.Fprintln(stderr, "zhiyi learn: --model is required")
 		fs.Usage()
+		return errUsage
+	}
+	if *minFixes < 1 {
+		fmt.Fprintf(stderr, "zhiyi learn: --min %d: want at least 1\n", *minFixes)
 		return errUsage
 	}
 	from, err := period.Parse(*since, time.Now())
@@ -58,6 +66,16 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 		fixes = append(fixes, more...)
 	}
+	if len(fixes) == 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
+		return nil
+	}
+	if len(fixes) < *minFixes {
+		// A model promoted on a handful of corrections has learnt them, not the need behind them;
+		// the held-out check of train.Learn only starts at 10.
+		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
+			len(fixes), from.Format(time.RFC3339), *minFixes)
+	}
 	cfg := train.LearnConfig{Progress: stderr}
 	var res *train.LearnResult
 	if *out != "" {
@@ -66,7 +84,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		res, err = learn.Promote(ctx, *model, fixes, cfg)
 	}
 	if errors.Is(err, train.ErrNothingToLearn) {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: none of the %d corrections names an intent of the model without contradicting another\n", len(fixes))
 		return nil
 	}
 	if err != nil {

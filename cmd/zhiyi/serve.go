@@ -41,6 +41,10 @@ type serveFlags struct {
 	alerts           alert.Flags
 }
 
+// defaultLearnMin is how many corrections learning waits for (zhiyi serve --learn-min, zhiyi
+// learn --min).
+const defaultLearnMin = 20
+
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.redis, "redis", env("ZHIYI_REDIS", ""), "share conversation state through Redis (redis://[:password@]host:port/db); empty: in this process (env ZHIYI_REDIS, preferred: the URL may hold a password)")
 	fs.StringVar(&f.redisPrefix, "redis-prefix", env("ZHIYI_REDIS_PREFIX", "zhiyi:conv:"), "key prefix of conversations in Redis (env ZHIYI_REDIS_PREFIX)")
@@ -57,7 +61,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.hashKey, "hash-key", env("ZHIYI_HASH_KEY", ""), "key hashing sender and chat ids in the log (default: one kept in the database) (env ZHIYI_HASH_KEY)")
 	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one (env ZHIYI_LEARN)")
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
-	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", 20), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
+	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
