@@ -6,7 +6,7 @@
 //
 //	srv, err := serve.New(cfg, loader, logger, opts...) // loads cfg.ModelDir; a failure is an error
 //	err = srv.Serve(ctx, ln)  // until ctx is done, then graceful shutdown (every written request answered)
-//	err = srv.Reload(ctx, dir) // atomic swap; a failing load keeps the old engine
+//	err = srv.Reload(ctx, dir) // atomic swap, then the reload hook; a failing load keeps the old engine
 //	go srv.ReloadOn(ctx, hup)  // reload on each signal (SIGHUP)
 //
 // The options add the optional parts (components.go): WithRecorder (the decision log and POST
@@ -20,13 +20,19 @@
 //
 // # Reloads
 //
-// A reload (POST /admin/reload, SIGHUP, Reload) may load only a bundle inside
-// Config.ModelsRoot — by default the model's parent directory — once symlinks are resolved:
-// {"model":"/etc"} or a link from the models directory to elsewhere is refused (422), and the
-// loader is given the resolved path. A load is bounded by Config.ReloadTimeout and ends when
-// shutdown begins; a loader stuck past it is abandoned (what it returns later is closed), so
-// neither later reloads nor shutdown wait for it. A failed reload's answer and log line name
-// the file but drop what the error quoted from it (parsers quote file contents).
+// Every reload — POST /admin/reload, POST /admin/rollback, SIGHUP, and Reload's callers (the
+// console, learning) — goes through Reload: the bundle, then what goes with it (WithReloadHook:
+// the rules and experiments, checked against the bundle just loaded). A bundle that does not
+// load changes nothing; a hook that fails leaves the new bundle serving with the previous rules
+// and experiments (ErrPartsNotReloaded, 422 reload_failed on the admin routes).
+//
+// A reload may load only a bundle inside Config.ModelsRoot — by default the model's parent
+// directory — once symlinks are resolved: {"model":"/etc"} or a link from the models directory
+// to elsewhere is refused (422), and the loader is given the resolved path. A load is bounded by
+// Config.ReloadTimeout and ends when shutdown begins; a loader stuck past it is abandoned (what
+// it returns later is closed), so neither later reloads nor shutdown wait for it. A failed
+// reload's answer and log line name the file but drop what the error quoted from it (parsers
+// quote file contents).
 //
 // # Routes
 //

@@ -325,12 +325,9 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}
 	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
-	if err := s.Reload(s.life, req.Model); err == nil && s.reloadHook != nil {
-		if herr := s.reloadHook(s.life); herr != nil {
-			s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-				"the bundle was reloaded, but not what goes with it: %s; the previous version of that keeps serving", maskID(herr.Error())))
-			return
-		}
+	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
+		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded", err))
+		return
 	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 			"the bundle in %s did not load: %s; the running model %s keeps serving",
@@ -344,6 +341,14 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		"dir":     m.dir,
 		"took_ms": m.took.Milliseconds(),
 	})
+}
+
+// partsNotReloaded is the 422 of a reload whose bundle serves but whose rules or experiments did
+// not load (err wraps ErrPartsNotReloaded and the hook's error).
+func partsNotReloaded(done string, err error) *apiError {
+	msg := strings.TrimPrefix(err.Error(), ErrPartsNotReloaded.Error()+": ")
+	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
+		"%s, but not what goes with it: %s; the previous version of that keeps serving", done, maskID(msg))
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are
