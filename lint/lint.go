@@ -1,93 +1,56 @@
 package lint
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
-	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
-
-	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/rules"
-	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
+
+// The checks of texts and knowledge bases live in internal/lintcore, so that package train can
+// use them without importing package rules; these names are theirs.
 
 // MaxBytes is the longest text one chat message may carry, in UTF-8 bytes (WeCom's and 微信客服's
 // limit for a text message).
-const MaxBytes = 2048
+const MaxBytes = lintcore.MaxBytes
 
-// Finding is one problem in an answer.
-type Finding struct {
-	File         string
-	Line, Column int    // 1-based; Column counts characters (runes)
-	Intent       string // knowledge base: the intent's id
-	Answer       string // knowledge base: the answer's id
-	Rule         string // rules file: the rule's id
-	Kind         Kind
-	Term         string // the term as a waiver names it ("" for Length)
-	Reason       string
-}
+// Kind is what a finding is about.
+type Kind = lintcore.Kind
 
-// String renders the finding as file:line:column: where: term: reason.
-func (f Finding) String() string {
-	where := "rule " + f.Rule
-	if f.Rule == "" {
-		where = "intent " + f.Intent + " answer " + f.Answer
-	}
-	if f.Term == "" {
-		return fmt.Sprintf("%s:%d:%d: %s: %s", f.File, f.Line, f.Column, where, f.Reason)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Line, f.Column, where, f.Term, f.Reason)
-}
+// The kinds of finding.
+const (
+	// Absolute is an absolute term (绝对化用语), which 广告法 Article 9(3) forbids in advertising.
+	Absolute = lintcore.Absolute
+	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
+	Promise = lintcore.Promise
+	// Length is an answer that can be longer than a chat message may be (MaxBytes).
+	Length = lintcore.Length
+	// Unused is a waiver that waives no finding (stale: remove it).
+	Unused = lintcore.Unused
+)
+
+// Hit is one term found in a text: its byte Offset, the Term a waiver names (最大, 第一, 保证),
+// its Kind and Reason.
+type Hit = lintcore.Hit
+
+// Finding is one problem in an answer: File, Line and Column (1-based, Column in characters),
+// the knowledge base's Intent and Answer or the rules file's Rule, Kind, Term (as a waiver
+// names it; "" for Length) and Reason. Its String is file:line:column: where: term: reason.
+type Finding = lintcore.Finding
+
+// Text returns the terms in s that advertising law objects to, in order, with the context
+// exceptions described in the package doc applied.
+func Text(s string) []Hit { return lintcore.Text(s) }
 
 // KBFile lints the answers of the knowledge base at path. The error is for a file that cannot
 // be read or does not load (index.ParseKB's problems, each with file:line); findings are not
 // errors.
-func KBFile(path string) ([]Finding, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("lint: cannot read %s: %w", path, err)
-	}
-	return KB(data, path)
-}
+func KBFile(path string) ([]Finding, error) { return lintcore.KBFile(path) }
 
 // KB lints a knowledge base's answers; name (its path) goes into findings and errors.
-func KB(data []byte, name string) ([]Finding, error) {
-	kb, err := index.ParseKB(data, name)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := parseNodes(data, name)
-	if err != nil {
-		return nil, err
-	}
-	src := newSource(data, name)
-	intents := yamlnode.Value(doc, "intents")
-	var out []Finding
-	for i, in := range kb.Intents {
-		answers := yamlnode.Value(yamlnode.Item(intents, i), "answers")
-		for j := range in.Answers {
-			a := &in.Answers[j]
-			an := yamlnode.Item(answers, j)
-			var ws []waiver
-			for k, w := range a.Waive {
-				ws = append(ws, waiver{term: strings.TrimSpace(w.Term), line: yamlnode.Line(yamlnode.Item(yamlnode.Value(an, "waive"), k), an)})
-			}
-			fs := src.answer(a.Template(), yamlnode.Value(an, "text"), ws)
-			for k := range fs {
-				fs[k].Intent, fs[k].Answer = in.ID, a.ID
-			}
-			out = append(out, fs...)
-		}
-	}
-	sortFindings(out)
-	return out, nil
-}
+func KB(data []byte, name string) ([]Finding, error) { return lintcore.KB(data, name) }
 
 // RulesFile lints the answers of the rules file at path; opt is passed to rules.Load (its
 // Intents checks forced intents). The error is for a file that cannot be read or does not load.
@@ -106,11 +69,11 @@ func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := parseNodes(data, name)
+	doc, err := lintcore.ParseNodes(data, name)
 	if err != nil {
 		return nil, err
 	}
-	src := newSource(data, name)
+	src := lintcore.NewSource(data, name)
 	list := yamlnode.Value(doc, "rules")
 	var out []Finding
 	for i, r := range set.Rules() {
@@ -118,130 +81,20 @@ func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
 			continue
 		}
 		rn := yamlnode.Item(list, i)
-		var ws []waiver
+		var ws []lintcore.Waiver
 		for _, w := range r.Waive {
-			ws = append(ws, waiver{term: w.Term, line: w.Line})
+			ws = append(ws, lintcore.Waiver{Term: w.Term, Line: w.Line})
 		}
 		textNode := yamlnode.Value(yamlnode.Value(rn, "action"), "answer")
 		if textNode == nil {
 			textNode = rn
 		}
-		fs := src.answer(r.Action.Answer, textNode, ws)
+		fs := src.Answer(r.Action.Answer, textNode, ws)
 		for k := range fs {
 			fs[k].Rule = r.ID
 		}
 		out = append(out, fs...)
 	}
-	sortFindings(out)
+	lintcore.SortFindings(out)
 	return out, nil
-}
-
-type waiver struct {
-	term string
-	line int
-}
-
-// source is a file's raw lines, for turning offsets in a scalar into line:column.
-type source struct {
-	name  string
-	lines []string
-}
-
-func newSource(data []byte, name string) *source {
-	return &source{name: name, lines: strings.Split(string(data), "\n")}
-}
-
-// answer lints one answer's template (nil: no answer), whose text is the scalar node n, with
-// its waivers.
-func (s *source) answer(t *tmpl.Template, n *yaml.Node, ws []waiver) []Finding {
-	var out []Finding
-	used := make([]bool, len(ws))
-	if t != nil {
-		text := t.String()
-		for _, h := range Text(text) {
-			if k := slices.IndexFunc(ws, func(w waiver) bool { return w.term == h.Term }); k >= 0 {
-				used[k] = true
-				continue
-			}
-			line, col := s.position(n, text, h.Offset, h.Term)
-			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: h.Kind, Term: h.Term, Reason: h.Reason})
-		}
-		if m := t.MaxLen(); m > MaxBytes {
-			line, col := s.position(n, text, 0, "")
-			reason := fmt.Sprintf("%d bytes, more than a chat message's %d", m, MaxBytes)
-			if !t.Static() {
-				reason = fmt.Sprintf("up to %d bytes once its placeholders are filled (%d each at most), more than a chat message's %d",
-					m, tmpl.MaxValueBytes, MaxBytes)
-			}
-			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: reason})
-		}
-	}
-	for k, w := range ws {
-		if !used[k] {
-			out = append(out, Finding{File: s.name, Line: w.line, Column: 1, Kind: Unused, Term: w.term,
-				Reason: "waiver matches no finding in this answer (remove it)"})
-		}
-	}
-	return out
-}
-
-// position is the file line and column of byte off in value, the scalar of node n. Literal
-// blocks (|, |-) and one-line scalars map exactly; elsewhere (folded blocks, escapes, scalars
-// over several lines) it falls back to where the scalar starts. term, when given, must be at the
-// computed place, or the fallback is used.
-func (s *source) position(n *yaml.Node, value string, off int, term string) (line, col int) {
-	if n == nil {
-		return 1, 1
-	}
-	line, col = n.Line, n.Column
-	k := strings.Count(value[:off], "\n")
-	lineStart := strings.LastIndexByte(value[:off], '\n') + 1
-	runeCol := utf8.RuneCountInString(value[lineStart:off])
-	var l, c int
-	switch {
-	case n.Style&yaml.LiteralStyle != 0:
-		l = n.Line + 1 + k
-		if l-1 >= len(s.lines) {
-			return line, col
-		}
-		raw := s.lines[l-1]
-		c = len(raw) - len(strings.TrimLeft(raw, " ")) + runeCol + 1
-	case k == 0 && n.Style&yaml.FoldedStyle == 0:
-		l, c = n.Line, n.Column+runeCol
-		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
-			c++
-		}
-	default:
-		return line, col
-	}
-	if l-1 < len(s.lines) && strings.HasPrefix(runeSuffix(s.lines[l-1], c-1), term) {
-		return l, c
-	}
-	return line, col
-}
-
-// runeSuffix returns s without its first n runes.
-func runeSuffix(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[i:]
-		}
-		n--
-	}
-	return ""
-}
-
-func sortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
-}
-
-// parseNodes returns the document's top node (the loaders have validated the file already).
-func parseNodes(data []byte, name string) (*yaml.Node, error) {
-	var root yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return yamlnode.Top(&root), nil
 }

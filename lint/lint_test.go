@@ -229,3 +229,14 @@ func strs(fs []Finding) []string {
 	}
 	return out
 }
+
+// runeSuffix returns s without its first n runes.
+func runeSuffix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[i:]
+		}
+		n--
+	}
+	return ""
+}

@@ -20,13 +20,19 @@
 //  4. The engine, with the conversation's active intent as context (intent.Request.ActiveIntent).
 //  5. Sentiment (package sentiment): the tone goes into the response; an urgent or strongly
 //     negative message is handed to a person (priority 1 urgent, 2 negative) unless the config
-//     turns that off.
+//     turns that off (context.escalation "sentiment").
 //  6. Repeats (重述): the same need as the previous turn, answered automatically within
 //     Config.RepeatWindow, means the answer did not help: the first repeat is only suggested,
-//     the second handed off (context.escalation "repeat").
+//     the second handed off (both: context.escalation "repeat").
 //  7. Fallbacks: Config.EscalateAfter consecutive turns out of scope or below the suggest
 //     threshold hand the conversation off (context.escalation "fallbacks").
 //  8. Placeholders in the answer ({{nickname|亲}}) from intent.Request.Vars.
+//
+// The response's context.escalation says why the message was routed more cautiously than the
+// engine alone would have: "" (it was not), "sentiment", "repeat" or "fallbacks". When several
+// apply, the later step's wins (a handoff for sentiment stays "sentiment" unless fallbacks hand
+// it off as well). The same values label zhiyi_escalations_total and the decision log's
+// escalation column.
 //
 // # Metrics
 //

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -55,9 +56,12 @@ func (s *Server) serveRollback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, errf(fasthttp.StatusConflict, CodeNoParent, "the model %s has no parent to roll back to: it was trained from exports, or its parent is gone", cur.version))
 		return
 	}
-	if err := s.Reload(s.life, parent); err != nil {
+	if err := s.Reload(s.life, parent); errors.Is(err, ErrPartsNotReloaded) {
+		s.fail(ctx, info, partsNotReloaded("rolled back to "+s.cur.Load().version, err))
+		return
+	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed, "the parent bundle did not load: %s; the running model %s keeps serving",
-			loadErrorText(err), cur.version))
+			loadErrorText(errors.Unwrap(err)), cur.version))
 		return
 	}
 	m := s.cur.Load()

@@ -46,8 +46,9 @@ func WithMetrics(sets ...*metrics.Set) Option {
 	return func(s *Server) { s.extraMetrics = append(s.extraMetrics, sets...) }
 }
 
-// WithReloadHook runs fn (reloading the operator's rules, say) whenever the bundle is reloaded
-// by POST /admin/reload or SIGHUP; its error fails the reload's answer, the bundle stays swapped.
+// WithReloadHook runs fn (reloading the operator's rules, say) after every reload of the bundle
+// (Reload: POST /admin/reload, POST /admin/rollback, SIGHUP, the callers of Reload), not after
+// New's first load; its error fails the reload (ErrPartsNotReloaded), the bundle stays swapped.
 func WithReloadHook(fn func(ctx context.Context) error) Option {
 	return func(s *Server) { s.reloadHook = fn }
 }

@@ -69,8 +69,10 @@ type Config struct {
 	// Concurrency caps concurrent connections; 0 keeps fasthttp's default
 	// (env ZHIYI_CONCURRENCY, flag -concurrency).
 	Concurrency int
-	// AdminToken enables POST /admin/reload, which then requires "Authorization: Bearer <token>"
-	// (env ZHIYI_ADMIN_TOKEN, flag -admin-token; prefer the environment: flags show in ps).
+	// AdminToken enables the admin routes — POST /admin/reload, POST /admin/rollback, GET
+	// /admin/unmatched and the console, each when its part is wired. The routes then require
+	// "Authorization: Bearer <token>"; the console's sign-in asks for the token (env
+	// ZHIYI_ADMIN_TOKEN, flag -admin-token; prefer the environment: flags show in ps).
 	AdminToken string
 	// LogLevel is debug, info, warn or error (env ZHIYI_LOG_LEVEL, flag -log-level). The server
 	// itself logs to the *slog.Logger given to New; NewLogger builds one at this level.
@@ -125,7 +127,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown (env ZHIYI_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownIdle, "shutdown-idle", c.ShutdownIdle, "on shutdown, how long idle keep-alive connections stay open for one more request (env ZHIYI_SHUTDOWN_IDLE)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections, 0 = fasthttp default (env ZHIYI_CONCURRENCY)")
-	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling POST /admin/reload; empty = admin routes off (env ZHIYI_ADMIN_TOKEN, preferred)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling the admin routes: POST /admin/reload and /admin/rollback, GET /admin/unmatched (with --data-dir or --db) and the console (with --console); empty = all off (env ZHIYI_ADMIN_TOKEN, preferred)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env ZHIYI_LOG_LEVEL)")
 }
 

@@ -4,10 +4,14 @@
 //
 // # API
 //
-//	srv, err := serve.New(cfg, loader, logger) // loads cfg.ModelDir; a failure is an error
-//	err = srv.Serve(ctx, ln)                   // until ctx is done, then graceful shutdown (every written request answered)
-//	err = srv.Reload(ctx, dir)                 // atomic swap; a failing load keeps the old engine
-//	go srv.ReloadOn(ctx, hup)                  // reload on each signal (SIGHUP)
+//	srv, err := serve.New(cfg, loader, logger, opts...) // loads cfg.ModelDir; a failure is an error
+//	err = srv.Serve(ctx, ln)  // until ctx is done, then graceful shutdown (every written request answered)
+//	err = srv.Reload(ctx, dir) // atomic swap, then the reload hook; a failing load keeps the old engine
+//	go srv.ReloadOn(ctx, hup)  // reload on each signal (SIGHUP)
+//
+// The options add the optional parts (components.go): WithRecorder (the decision log and POST
+// /feedback), WithAlerter, WithMetrics, WithReloadHook (what is reloaded with the bundle: rules,
+// experiments), WithRollback, WithUnmatched and WithConsole.
 //
 // The engine is whatever the Loader returns (an Engine: Classify and Version); serve knows
 // nothing of bundles. The engine lives in an atomic pointer; requests never lock. Each request
@@ -16,34 +20,58 @@
 //
 // # Reloads
 //
-// A reload (POST /admin/reload, SIGHUP, Reload) may load only a bundle inside
-// Config.ModelsRoot — by default the model's parent directory — once symlinks are resolved:
-// {"model":"/etc"} or a link from the models directory to elsewhere is refused (422), and the
-// loader is given the resolved path. A load is bounded by Config.ReloadTimeout and ends when
-// shutdown begins; a loader stuck past it is abandoned (what it returns later is closed), so
-// neither later reloads nor shutdown wait for it. A failed reload's answer and log line name
-// the file but drop what the error quoted from it (parsers quote file contents).
+// Every reload — POST /admin/reload, POST /admin/rollback, SIGHUP, and Reload's callers (the
+// console, learning) — goes through Reload: the bundle, then what goes with it (WithReloadHook:
+// the rules and experiments, checked against the bundle just loaded). A bundle that does not
+// load changes nothing; a hook that fails leaves the new bundle serving with the previous rules
+// and experiments (ErrPartsNotReloaded, 422 reload_failed on the admin routes).
+//
+// A reload may load only a bundle inside Config.ModelsRoot — by default the model's parent
+// directory — once symlinks are resolved: {"model":"/etc"} or a link from the models directory
+// to elsewhere is refused (422), and the loader is given the resolved path. A load is bounded by
+// Config.ReloadTimeout and ends when shutdown begins; a loader stuck past it is abandoned (what
+// it returns later is closed), so neither later reloads nor shutdown wait for it. A failed
+// reload's answer and log line name the file but drop what the error quoted from it (parsers
+// quote file contents).
 //
 // # Routes
 //
-//	POST /intent          {"text":"…","msg_id":"…","sender_id":"…","channel":"wecom|kf|mp","chat_id":"…","sent_at":1730000000000}
-//	                      → the engine's intent.Result as JSON; ?debug=1 adds tokens and features
-//	POST /intent/batch    {"messages":[{…},…]} → {"results":[{…},…]} in order; at most Config.MaxBatch (64)
-//	GET  /healthz         200 {"status":"ok"} while the process runs
-//	GET  /readyz          200 {"status":"ready","model":…} while a model is loaded; 503 once shutting down
-//	GET  /metrics         Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
-//	POST /admin/reload    optional {"model":"dir"} (inside Config.ModelsRoot); needs
-//	                      Authorization: Bearer <Config.AdminToken>; 404 while no admin token is
-//	                      configured, 401 without the right token, 422 reload_failed when the
-//	                      bundle is outside the models root or does not load in time (the old one
-//	                      keeps serving)
+//	POST /intent            {"text":"…","msg_id":"…","sender_id":"…","channel":"wecom|kf|mp","chat_id":"…","sent_at":1730000000000,
+//	                         "open_kfid":"wk…","agent_id":"…","dept_ids":["…"],"tags":["…"],"vars":{"nickname":"…"}}
+//	                        → the engine's intent.Result as JSON; ?debug=1 adds tokens and features
+//	POST /intent/batch      {"messages":[{…},…]} → {"results":[{…},…]} in order; at most Config.MaxBatch (64)
+//	GET  /healthz           200 {"status":"ok"} while the process runs
+//	GET  /readyz            200 {"status":"ready","model":…,"loaded_at":…} while a model is loaded; 503 once shutting down
+//	GET  /metrics           Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
+//	POST /feedback          {"msg_id":"…","rating":1-5 | "thumbs":"up|down","resolved":true,"correct_intent":"…",
+//	                         "comment":"…","agent_id":"…"} → 200 {"status":"recorded","msg_id":…}; only msg_id is
+//	                        required; with the decision log only (WithRecorder), else 404
+//	GET  /admin/unmatched   ?since=24h (a duration, a date or an RFC 3339 time; default 24h) → the messages the
+//	                        model did not place, as the cluster sheet's lines (a JSON array), largest cluster
+//	                        first; with an admin token and the decision log (WithUnmatched), else 404
+//	POST /admin/rollback    loads the bundle the serving one was learnt from (WithRollback: learn.Parent) →
+//	                        200 {"status":"rolled back","model","dir","previous"}; 409 no_parent when it has none
+//	POST /admin/reload      optional {"model":"dir"} (inside Config.ModelsRoot) → 200 {"status":"reloaded","model",
+//	                        "dir","took_ms"}; 422 reload_failed when the bundle is outside the models root or
+//	                        does not load in time (the old one keeps serving)
+//	     /console/…         the operator console (WithConsole; it checks its own sessions), with an admin token
 //
-// Only "text" is required. msg_id, sender_id, channel and chat_id are strings and sent_at is an
-// integer (unix milliseconds); a wrong type is 400 invalid_field. Unknown fields are rejected
-// (400 unknown_field), not ignored, so that a gateway's typo ("txt") fails loudly instead of
-// classifying an empty message. Field names match exactly: "Text", "TEXT" and "ſender_id" are
-// unknown fields (encoding/json alone would fold them). A field given twice is 400
-// invalid_json, and so is a body of null: the body must be one JSON object.
+// The admin routes need Authorization: Bearer <Config.AdminToken>: they answer 404 while no admin
+// token is configured (or their part is not wired) and 401 without the right token.
+//
+// Only "text" is required. msg_id, sender_id, channel, chat_id, open_kfid and agent_id are
+// strings, sent_at is an integer (unix milliseconds), dept_ids and tags are arrays of strings and
+// vars an object of strings (values for answer placeholders such as {{nickname}}); the operator
+// context (open_kfid … vars) is for rules and answers (package reply). A wrong type is 400
+// invalid_field. Unknown fields are rejected (400 unknown_field), not ignored, so that a gateway's
+// typo ("txt") fails loudly instead of classifying an empty message. Field names match exactly:
+// "Text", "TEXT" and "ſender_id" are unknown fields (encoding/json alone would fold them). A field
+// given twice is 400 invalid_json, and so is a body of null: the body must be one JSON object.
+//
+// With the decision log, a message without msg_id gets one (store.NewID, in the answer too) so
+// that feedback can name it. An engine that decides in conversations (Conversational: reply.Model)
+// answers a retry of a message it has answered (the same msg_id) with the bytes it sent the first
+// time, which are not counted, logged or alerted again.
 //
 // The admin token is compared in constant time. The scheme is matched case-insensitively
 // ("bearer t" works, as RFC 9110 says auth schemes do) and must be followed by a space; white
@@ -60,18 +88,28 @@
 //	400 invalid_utf8            the body is not valid UTF-8
 //	400 invalid_json            empty, malformed or truncated JSON, not an object (null too),
 //	                            a field given twice, or trailing data
-//	400 invalid_field           a known field of the wrong type (msg_id must be a string)
+//	400 invalid_field           a known field of the wrong type (msg_id must be a string); a bad
+//	                            feedback rating, thumbs, comment or agent_id; a bad ?since
 //	400 unknown_field           a field the API does not define (names match exactly)
+//	400 missing_field           feedback without msg_id
+//	400 unknown_intent          feedback's correct_intent is not an intent of the serving model
 //	400 empty_batch             a batch without messages
 //	400 batch_too_large         more messages than Config.MaxBatch
 //	400 bad_request             the HTTP request could not be parsed
 //	401 unauthorized            admin route without the right bearer token
-//	404 not_found               unknown path
+//	404 not_found               unknown path (the message names the routes there are); an admin route
+//	                            while it is off; /feedback without the decision log
+//	404 unknown_msg_id          feedback for a msg_id the decision log has no decision for
 //	405 method_not_allowed      wrong method; the Allow header lists the right ones
 //	408 request_timeout         the request was not read within Config.ReadTimeout
+//	409 no_parent               rollback of a model that was trained from exports, or whose parent is gone
 //	413 body_too_large          body over Config.MaxBodyBytes (default 1 MiB), via fasthttp's ErrorHandler
 //	415 unsupported_media_type  Content-Type is not application/json (charset=utf-8 allowed)
+//	422 reload_failed           a reload or rollback whose bundle did not load (the old one keeps
+//	                            serving), or whose rules or experiments did not (the bundle is swapped)
 //	431 header_too_large        request headers too large
+//	500 internal                a bug: a recovered panic, never expected
+//	503 store_unavailable       the decision log cannot take feedback (Retry-After: 5) or be read now
 //
 // A panic in a handler is recovered, logged with its stack and answered 500 internal; the fuzz
 // test FuzzIntentHandler checks that no body gets there.
@@ -120,7 +158,12 @@
 //	zhiyi_model_reloads_total{result}              loads that succeeded (ok) or were refused (error)
 //	zhiyi_http_panics_total                        recovered panics
 //
-// plus the Go runtime and process metrics of VictoriaMetrics/metrics (go_*, process_*).
+// plus the metric sets given with WithMetrics (zhiyi serve's parts: reply's zhiyi_retries_total,
+// zhiyi_repeats_total, zhiyi_escalations_total, zhiyi_rule_hits_total, zhiyi_sentiment_total,
+// zhiyi_context_unavailable_total; session's zhiyi_session_*; the decision log's zhiyi_store_*;
+// the alerter's zhiyi_alert_* — each package's doc.go lists them) and the Go runtime and process
+// metrics of VictoriaMetrics/metrics (go_*, process_*). Routes are the paths above ("/console" for
+// all of the console's).
 //
 // # Configuration
 //

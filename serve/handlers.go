@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -152,8 +153,32 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			s.serveReload(ctx, info)
 		}
 	default:
-		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no such route; see /intent, /intent/batch, /healthz, /readyz, /metrics"))
+		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", s.noRoute))
 	}
+}
+
+// noRouteMessage is the unknown path's 404 message: the routes this server has, the admin ones
+// only when an admin token turns them on.
+func (s *Server) noRouteMessage() string {
+	routes := []string{"POST /intent", "POST /intent/batch", "GET /healthz", "GET /readyz", "GET /metrics"}
+	if s.rec != nil {
+		routes = append(routes, "POST /feedback")
+	}
+	msg := "no such route; see " + strings.Join(routes, ", ")
+	if !s.adminOn {
+		return msg
+	}
+	admin := []string{"POST /admin/reload"}
+	if s.parentOf != nil {
+		admin = append(admin, "POST /admin/rollback")
+	}
+	if s.unmatched != nil {
+		admin = append(admin, "GET /admin/unmatched")
+	}
+	if s.console != nil {
+		admin = append(admin, "/console")
+	}
+	return msg + "; with the admin token: " + strings.Join(admin, ", ")
 }
 
 // allow answers 405 with an Allow header unless the method is in allowed ("GET, HEAD" or "POST").
@@ -300,12 +325,9 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}
 	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
-	if err := s.Reload(s.life, req.Model); err == nil && s.reloadHook != nil {
-		if herr := s.reloadHook(s.life); herr != nil {
-			s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-				"the bundle was reloaded, but not what goes with it: %s; the previous version of that keeps serving", maskID(herr.Error())))
-			return
-		}
+	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
+		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded", err))
+		return
 	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 			"the bundle in %s did not load: %s; the running model %s keeps serving",
@@ -319,6 +341,14 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		"dir":     m.dir,
 		"took_ms": m.took.Milliseconds(),
 	})
+}
+
+// partsNotReloaded is the 422 of a reload whose bundle serves but whose rules or experiments did
+// not load (err wraps ErrPartsNotReloaded and the hook's error).
+func partsNotReloaded(done string, err error) *apiError {
+	msg := strings.TrimPrefix(err.Error(), ErrPartsNotReloaded.Error()+": ")
+	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
+		"%s, but not what goes with it: %s; the previous version of that keeps serving", done, maskID(msg))
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

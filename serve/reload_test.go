@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,5 +259,85 @@ func TestReloadErrorsKeepFileContentsOut(t *testing.T) {
 	}
 	if !strings.Contains(string(r.body), "kb.yaml") {
 		t.Errorf("the answer no longer says which file: %s", r.body)
+	}
+}
+
+// TestEveryReloadRunsTheHook: the admin reload, the rollback, SIGHUP and Reload all load the
+// bundle and then what goes with it (WithReloadHook), against the bundle just loaded; New's
+// first load and a bundle that does not load do not run it; a failing hook fails the reload
+// with the bundle swapped.
+func TestEveryReloadRunsTheHook(t *testing.T) {
+	const token = "tok"
+	auth := map[string]string{"Authorization": "Bearer " + token}
+	var mu sync.Mutex
+	var seen []string // the model serving when the hook ran
+	var hookErr error
+	var ts *testServer
+	hook := func(context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, ts.ModelVersion())
+		return hookErr
+	}
+	hooked := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+	parent := func(dir string) (string, error) {
+		if filepath.Base(dir) == "shop" {
+			return "", errors.New("trained from exports")
+		}
+		return "models/shop", nil
+	}
+	ts = startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo, WithReloadHook(hook), WithRollback(parent))
+	if got := hooked(); len(got) != 0 {
+		t.Fatalf("New's first load ran the hook: %v", got)
+	}
+	if r := ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, auth); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	if r := ts.do("POST", "/admin/rollback", "", auth); r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-shop"`) {
+		t.Fatalf("rollback: %d %s", r.status, r.body)
+	}
+	if r := ts.do("POST", "/admin/rollback", "", auth); r.status != 409 || !strings.Contains(string(r.body), CodeNoParent) {
+		t.Fatalf("rollback without a parent: %d %s", r.status, r.body)
+	}
+	if err := ts.Reload(context.Background(), "models/v3"); err != nil {
+		t.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ts.ReloadOn(ctx, sig); close(done) }()
+	sig <- os.Interrupt
+	for deadline := time.Now().Add(5 * time.Second); len(hooked()) < 4 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	// a bundle that does not load leaves the hook alone
+	if r := ts.do("POST", "/admin/reload", `{"model":"models/bad"}`, auth); r.status != 422 {
+		t.Fatalf("bad reload: %d %s", r.status, r.body)
+	}
+	want := []string{"fake-v2", "fake-shop", "fake-v3", "fake-v3"}
+	if got := hooked(); !slices.Equal(got, want) {
+		t.Fatalf("the hook ran with %v, want %v (reload, rollback, Reload, SIGHUP)", got, want)
+	}
+
+	mu.Lock()
+	hookErr = errors.New("rules.yaml:3: intent gift_wrap is not in the model")
+	mu.Unlock()
+	err := ts.Reload(context.Background(), "models/v4")
+	if !errors.Is(err, ErrPartsNotReloaded) || !strings.Contains(err.Error(), "rules.yaml:3") || ts.ModelVersion() != "fake-v4" {
+		t.Fatalf("Reload with a failing hook: %v, serving %s; want ErrPartsNotReloaded, v4 swapped in", err, ts.ModelVersion())
+	}
+	r := ts.do("POST", "/admin/reload", `{"model":"models/v5"}`, auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "rules.yaml:3") || !strings.Contains(string(r.body), "not what goes with it") || ts.ModelVersion() != "fake-v5" {
+		t.Fatalf("admin reload with a failing hook: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
+	}
+	r = ts.do("POST", "/admin/rollback", "", auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "rolled back to fake-shop, but not what goes with it") || ts.ModelVersion() != "fake-shop" {
+		t.Fatalf("rollback with a failing hook: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
 	}
 }

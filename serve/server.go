@@ -94,6 +94,7 @@ type Server struct {
 	adminOn   bool
 	tokenHash [sha256.Size]byte
 
+	noRoute  string // the unknown path's 404 message (noRouteMessage)
 	idPrefix string
 	idSeq    atomic.Uint64
 
@@ -138,10 +139,12 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))
 	}
+	s.noRoute = s.noRouteMessage()
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	s.idPrefix = hex.EncodeToString(rnd[:]) + "-"
-	if err := s.Reload(context.Background(), cfg.ModelDir); err != nil {
+	// The first load only: the caller loaded what goes with the bundle as it wired the parts.
+	if err := s.reloadBundle(context.Background(), cfg.ModelDir); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -156,16 +159,43 @@ func (s *Server) ModelVersion() string { return s.cur.Load().version }
 // ModelDir returns the bundle directory of the engine serving now.
 func (s *Server) ModelDir() string { return s.cur.Load().dir }
 
-// Reload loads the bundle in dir (the current model's directory when dir is empty) and swaps it
-// in atomically: requests already running finish on the old engine, later ones get the new one,
-// and the old engine is closed (when it is an io.Closer) as soon as its last request ends.
-// dir must be inside Config.ModelsRoot once symlinks are resolved; the loader gets the
-// resolved path. A load is given up after Config.ReloadTimeout, or when ctx ends (loaders that
-// do not watch ctx are abandoned, and an engine they return later is closed). If loading fails
-// (an error, a nil engine, a panic in the Loader, the deadline), the old engine keeps serving
-// and the error is returned. Reloads are serialised; one waits for another only until its own
+// ErrPartsNotReloaded is returned (wrapped, with the hook's error) by Reload when the bundle was
+// swapped in but what goes with it (WithReloadHook: rules, experiments) was not: the new bundle
+// serves with the previous version of those.
+var ErrPartsNotReloaded = errors.New("serve: the bundle was reloaded, but not what goes with it")
+
+// Reload loads the bundle in dir (the current model's directory when dir is empty), swaps it in
+// and then reloads what goes with it (the WithReloadHook function, given ctx). Every reload goes
+// through it — POST /admin/reload, POST /admin/rollback, SIGHUP (ReloadOn), and callers such as
+// the console and learning — so that rules and experiments are always checked against the
+// bundle that serves.
+//
+// The swap is atomic: requests already running finish on the old engine, later ones get the new
+// one, and the old engine is closed (when it is an io.Closer) as soon as its last request ends.
+// dir must be inside Config.ModelsRoot once symlinks are resolved; the loader gets the resolved
+// path. A load is given up after Config.ReloadTimeout, or when ctx ends (loaders that do not
+// watch ctx are abandoned, and an engine they return later is closed). If loading fails (an
+// error, a nil engine, a panic in the Loader, the deadline), the old engine keeps serving, the
+// hook does not run and the error is returned. If the hook fails, the error wraps
+// ErrPartsNotReloaded. Reloads are serialised; one waits for another only until its own
 // deadline.
 func (s *Server) Reload(ctx context.Context, dir string) error {
+	if err := s.reloadBundle(ctx, dir); err != nil {
+		return err
+	}
+	if s.reloadHook == nil {
+		return nil
+	}
+	if err := s.reloadHook(ctx); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "reload of what goes with the bundle failed; the previous version keeps serving",
+			slog.String("error", maskID(err.Error())))
+		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)
+	}
+	return nil
+}
+
+// reloadBundle is Reload without the hook: the bundle alone.
+func (s *Server) reloadBundle(ctx context.Context, dir string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReloadTimeout)
 	defer cancel()
 	if dir == "" {
@@ -314,9 +344,9 @@ func loadErrorText(err error) string {
 	return redact(b.String(), 512)
 }
 
-// ReloadOn reloads the current bundle each time a value arrives on sig (wire it to SIGHUP with
-// signal.Notify) until ctx is done or sig is closed. Failures are logged; the old model keeps
-// serving.
+// ReloadOn reloads the current bundle and what goes with it (Reload) each time a value arrives
+// on sig (wire it to SIGHUP with signal.Notify) until ctx is done or sig is closed. Failures are
+// logged; the old model keeps serving.
 func (s *Server) ReloadOn(ctx context.Context, sig <-chan os.Signal) {
 	for {
 		select {
@@ -328,12 +358,6 @@ func (s *Server) ReloadOn(ctx context.Context, sig <-chan os.Signal) {
 			}
 			s.log.LogAttrs(ctx, slog.LevelInfo, "reload requested", slog.String("signal", fmt.Sprint(v)))
 			_ = s.Reload(ctx, "") // logged by Reload
-			if s.reloadHook != nil {
-				if err := s.reloadHook(ctx); err != nil {
-					s.log.LogAttrs(ctx, slog.LevelError, "reload of what goes with the bundle failed; the previous version keeps serving",
-						slog.String("error", maskID(err.Error())))
-				}
-			}
 		}
 	}
 }

@@ -1,26 +1,99 @@
-// Package train turns a shop's exported chats into a model bundle, and evaluates bundles.
+// Package train turns a shop's exported chats into a model bundle, clusters messages for
+// labelling, continues a bundle on corrections, and evaluates bundles.
 //
-//   - Import streams customer text messages out of WeCom 会话内容存档 JSON lines, 微信客服
-//     sync_msg JSON lines, CRM CSV exports (Chinese headers, a column mapping) and plain
-//     {"text","intent"} JSON lines: agent replies, system events, recalls and non-text messages
-//     are skipped, timestamps normalised (ms or s), duplicates dropped, malformed lines counted
-//     and the first few named by file:line. Messages over the serving limit (2048 UTF-8 bytes,
-//     Importer.MaxTextBytes, zhiyi train --max-text-bytes) are skipped as too_long, a line too
-//     long to hold one without ever being held whole. Lines that are not UTF-8 are malformed,
-//     naming the encoding they look like (GBK/GB18030: convert with iconv); so are texts an
-//     exporter decoded wrongly (mostly U+FFFD) and labels holding personal data (a misaligned
-//     CSV); a CSV whose header is not UTF-8 is an error naming the encoding. The reasons
-//     printed are masked: a misaligned CSV puts phones where dates belong.
-//   - Run splits by time (the newest weeks are the dev split) or takes an explicit dev file,
-//     trains the subword model, fits the classifier (Fit: AdaGrad, early stopping on dev,
-//     several shuffled runs averaged), calibrates it (temperature scaling), fits the ranker's
-//     fusion weights and the retrieval gate, chooses the auto/suggest thresholds, evaluates, and
-//     writes the bundle atomically through package intent.
-//   - Evaluate scores any bundle on labelled data into a Report: accuracy, macro-F1, per-intent
-//     precision/recall/F1, the most frequent confusions with masked examples, out-of-scope
-//     precision/recall and the share answered automatically with its precision; WriteHTML
-//     renders it as one self-contained page.
+//	sum, err := train.Run(ctx, cfg)                                       // zhiyi train; cfg := train.DefaultConfig() …
+//	sheet, err := train.Cluster(ctx, eng, msgs, train.ClusterConfig{})    // zhiyi cluster, zhiyi unmatched
+//	res, err := train.Learn(ctx, parent, out, fixes, train.LearnConfig{}) // package learn, zhiyi learn
+//	rep, err := train.Evaluate(ctx, eng, labelled, name, progress)        // zhiyi eval; rep.WriteHTML(w)
+//
+// Exports usually carry no labels (WeCom's archive and 微信客服 have no intent field; a CRM CSV may
+// have an agent's tag column): a model is trained from kb.yaml's examples, the labels an operator
+// gives beside the exports, and what the conversations themselves say.
+//
+// # Run: the stages
+//
+// Run is a sequence of named stages over one run's state (train.go); each is timed in
+// Summary.Durations, and one with nothing to do is skipped.
+//
+//   - dictionary: the dictionaries and the knowledge base. A knowledge base with findings of
+//     package lint (absolute terms, promises, over-long answers, unused waivers) is refused
+//     (ErrKBFindings), each finding named by file:line:column and term: reword the answer, or
+//     waive the term beside it with a reason (lint's doc).
+//   - import: customer text messages out of WeCom 会话内容存档 JSON lines, 微信客服 sync_msg JSON
+//     lines, CRM CSV exports (Chinese headers, CSVColumns) and plain {"text","intent"} lines.
+//     Agent replies (kept as the conversation's context), system events, recalls and non-text
+//     messages are skipped, timestamps normalised (ms or s), duplicates dropped, malformed lines
+//     counted and the first few named by file:line. Messages over the serving limit (2048 UTF-8
+//     bytes, Config.MaxTextBytes) are skipped as too_long without ever being held whole. Lines
+//     that are not UTF-8 are malformed, naming the encoding they look like (GBK: convert with
+//     iconv); so are texts an exporter decoded wrongly (mostly U+FFFD) and labels holding
+//     personal data (a misaligned CSV). Config.Until leaves out messages sent from then on.
+//   - label: the --labels files (Config.Labels) over the exports' own labels, a later file or
+//     line winning: {"msgid","intent"} lines, {"text","intent"} lines (a text no message has is
+//     an example of its own) and filled cluster sheets (SheetLine: every member takes the line's
+//     intent). Intent "new:<中文标签>" names an intent kb.yaml lacks: a kb.yaml stub is written
+//     beside the file. Unknown intent ids and members no message has fail the run, each named by
+//     file:line. IgnoreExportLabels drops the exports' own labels first.
+//   - seed: kb.yaml's example questions (WeakConfig.NoSeeds turns them off) and, with a knowledge
+//     base and while the labels hold fewer than WeakConfig.MinNone out-of-scope messages, the
+//     built-in out-of-scope examples (NoneSeeds, seeds/none.txt). A seed that is an exported
+//     message labels it.
+//   - split: the dev split — an explicit dev file (Config.Dev), else the newest DevDays days when
+//     every message has a time, else a DevShare chosen by a hash of the text. Only labels that
+//     sample the messages as they come (the exports', those given one by one) may judge the
+//     model; seeds, sheet labels and self-training's train but never sit in dev. A dev split
+//     carved from the data with fewer than 30 messages trains instead. Labels of intents
+//     kb.yaml lacks are dropped (counted).
+//   - lexicon: the bundle is started in a temporary directory beside Out, with the dictionaries,
+//     the knowledge base and the segmenter's base lexicon.
+//   - subword: a BPE subword model over every training-period message, labelled or not.
+//   - selftrain: Yarowsky-style self-training over the unlabelled messages (WeakConfig.Rounds):
+//     each round fits on the labels and the last round's guesses, scores every unlabelled
+//     message with what its conversation says fused in (the customer's previous and next
+//     messages; a second classifier reading the agent's reply), and keeps for each intent its
+//     most confident, growing share above MinConfidence. The guesses train at PseudoWeight.
+//   - analyze, fit: features through the bundle's nlp.Analyzer; Fit trains the sparse linear
+//     classifier (AdaGrad, label smoothing, several shuffled runs averaged), early stopping on
+//     dev (without dev, WeakConfig.Epochs).
+//   - calibrate: on dev, temperature scaling, the ranker's fusion weights, the retrieval gate and
+//     the auto/suggest thresholds at TargetPrecision (per intent where dev has enough). Without a
+//     labelled dev split, the temperature and thresholds come from WeakConfig.Folds-fold
+//     cross-validation over the examples with true labels (seeds, labels given one by one), the
+//     classifier alone: estimates, and the report says so.
+//   - context: which intents a conversation keeps to (its active intent, from the labelled
+//     conversations) and the context weight, by replaying dev's conversations (a default weight
+//     without them); ContextFeatures trains the active intent in as a feature.
+//   - evaluate: the dev report (Report, report.json and report.html), the classifier alone and
+//     fused; the evaluation set Learn's gate keeps (masked).
+//   - refit: train and dev together with the epochs dev chose (Config.Refit: auto when dev is the
+//     newest weeks, always, never).
+//   - index, write: the bleve index persisted; the manifest (checksums, data fingerprint,
+//     headline metrics) sealed and the bundle moved into place atomically. A failed run leaves
+//     the previous bundle untouched.
+//
+// # Labelling and learning
+//
+// Cluster groups similar messages (TF-IDF over words, rewrites, subwords and character pairs;
+// leader clustering, then reassignment) into a sheet, largest cluster first, with the model's
+// suggestion, distinctive terms and samples; `zhiyi cluster`, `zhiyi unmatched` and the console
+// write it, an operator fills the intents, and `zhiyi train --labels` reads it back. ReadLabels
+// reads any label file.
+//
+// Learn continues a bundle on Corrections (agents' correct_intent, cluster labels) from its
+// weights, replaying its history and kb.yaml's examples so it does not forget, and writes a new
+// bundle naming its parent only when the candidate keeps the parent's accuracy on the bundle's
+// evaluation set (within LearnConfig.MaxDrop), gets MinFixed of the corrections right and, from
+// 10 corrections on, gets MinHeldOut of them right by cross-validation (a random or poisoned
+// batch teaches nothing that carries). Contradictory corrections are left out; none usable is
+// ErrNothingToLearn. It learns only from people's labels, never from the model's own answers.
+//
+// # Evaluation
+//
+// Evaluate scores any bundle on labelled data (ReadLabelled; ReadConversations replays whole
+// conversations) into a Report: accuracy, macro-F1, per-intent precision/recall/F1, the most
+// frequent confusions with masked examples, out-of-scope precision/recall and the share
+// answered automatically with its precision; WriteHTML renders it as one self-contained page.
 //
 // Raw message text never leaves the import callback unmasked: everything stored — the bundle's
-// history examples, the report's examples — is the nlp-masked text.
+// history examples, the evaluation set, the report's examples — is the nlp-masked text.
 package train

@@ -12,9 +12,9 @@ import (
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
-// loadDictionaries reads the dictionaries and the knowledge base, and loads the segmenter's base
-// dictionary: the one slow step that does not depend on the data, timed apart to keep the other
-// stages honest.
+// loadDictionaries reads the dictionaries and the knowledge base (refusing one with lint
+// findings: ErrKBFindings), and loads the segmenter's base dictionary: the one slow step that
+// does not depend on the data, timed apart to keep the other stages honest.
 func (r *run) loadDictionaries() (bool, error) {
 	var err error
 	if r.dicts, err = nlp.LoadDictionaries(r.cfg.DictDir); err != nil {
@@ -22,6 +22,9 @@ func (r *run) loadDictionaries() (bool, error) {
 	}
 	if r.cfg.KB != "" {
 		if r.kb, err = index.LoadKB(r.cfg.KB); err != nil {
+			return false, err
+		}
+		if err := lintKB(r.cfg.KB); err != nil {
 			return false, err
 		}
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // abResults reads the decision log's per-variant results: every decision with a variant made
@@ -37,8 +36,8 @@ type abQuery struct {
 }
 
 // openStoreResults opens the store's decision log as an abResults.
-func openStoreResults(ctx context.Context, dbURL, dataDir string) (abResults, func() error, error) {
-	db, err := store.Open(ctx, store.Config{URL: dbURL, DataDir: dataDir})
+func openStoreResults(ctx context.Context, sf *storeFlags) (abResults, func() error, error) {
+	db, err := sf.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,8 +48,8 @@ func openStoreResults(ctx context.Context, dbURL, dataDir string) (abResults, fu
 
 func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi ab", flag.ContinueOnError)
-	db := fs.String("db", "", "the decision log's database: postgres://… or sqlite:PATH")
-	dataDir := fs.String("data-dir", "", "the store's data directory (SQLite at DIR/zhiyi.db)")
+	var sf storeFlags
+	sf.register(fs)
 	var logs multiFlag
 	fs.Var(&logs, "log", "decision-log JSON lines ({\"d\":decision} / {\"f\":feedback}, the store's spool format); repeatable")
 	model := fs.String("model", "models/shop", "the bundle whose kb.yaml defines the experiments (its creation time starts gray periods)")
@@ -60,13 +59,15 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h) or a date (2026-11-01, China time)")
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhiyi ab (--db URL | --data-dir DIR | --log FILE...) [--model DIR | --kb FILE]\n"+
+		fmt.Fprintln(stderr, "Usage: zhiyi ab [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE]\n"+
 			"                [--experiments FILE] [--experiment ID] [--since 720h|DATE] [--json]\n\n"+
 			"Reports the A/B experiments on answer variants (intents with several answers in kb.yaml):\n"+
 			"per variant the answers served, ratings with their mean and 95 % interval, the resolved\n"+
 			"share and the repeat rate (Wilson intervals); against the control Welch's t-test on the\n"+
 			"ratings and two-proportion z-tests on resolved and repeats, with p-values, significance at\n"+
-			"α = 0.05 (Bonferroni over the variants) and the sample size each variant needs.")
+			"α = 0.05 (Bonferroni over the variants) and the sample size each variant needs.\n"+
+			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db\n"+
+			"(env ZHIYI_DB); or JSON lines in the store's spool format (--log).")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args, stderr); err != nil {
@@ -89,22 +90,18 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	var source abResults
 	switch {
-	case len(logs) > 0 && (*db != "" || *dataDir != ""):
+	case len(logs) > 0 && sf.given(fs):
 		fmt.Fprintln(stderr, "zhiyi ab: give --log, or --db / --data-dir, not both")
 		return errUsage
 	case len(logs) > 0:
 		source = logResults(logs)
-	case *db != "" || *dataDir != "":
-		src, closeSrc, err := openStoreResults(ctx, *db, *dataDir)
+	default: // the store zhiyi serve writes: --db, --data-dir or their defaults
+		src, closeSrc, err := openStoreResults(ctx, &sf)
 		if err != nil {
 			return err
 		}
 		defer closeSrc()
 		source = src
-	default:
-		fmt.Fprintln(stderr, "zhiyi ab: where is the decision log? give --db, --data-dir or --log")
-		fs.Usage()
-		return errUsage
 	}
 	return abReport(ctx, abInput{KB: kb, Created: created, Overrides: ov, Since: from, Now: now, Only: *only, JSON: *asJSON},
 		source, stdout, stderr)

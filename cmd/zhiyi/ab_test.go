@@ -249,7 +249,7 @@ func TestABErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"ab", "--kb", kb}, 2, "where is the decision log?"},
+		{[]string{"ab", "--kb", kb, "--data-dir", filepath.Join(dir, "nolog")}, 1, "no decision log at " + filepath.Join(dir, "nolog", "zhiyi.db")},
 		{[]string{"ab", "--kb", kb, "--db", "mysql://x"}, 1, `unsupported database URL "mysql://x"`},
 		{[]string{"ab", "--kb", kb, "--log", bad, "--db", "x"}, 2, "not both"},
 		{[]string{"ab", "--kb", kb, "--log", bad}, 1, bad + ":2: invalid character"},

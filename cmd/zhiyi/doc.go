@@ -7,13 +7,16 @@
 //	zhiyi cluster   --model DIR --data FILE_OR_DIR... --out FILE [--all]
 //	zhiyi serve     [--model DIR] [--addr :8080] [--rules FILE] [--experiments FILE] [--redis URL]
 //	                [--data-dir DIR | --db URL] [--console] [--learn] [--alerts FILE] …
-//	zhiyi learn     --model DIR (--data-dir DIR | --db URL) [--labels FILE...] [--since 30d] [--out DIR] [--json]
+//	zhiyi learn     --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since 30d] [--out DIR] [--json]
 //	zhiyi rollback  --model DIR [--server URL]
 //	zhiyi shorthand --data FILE_OR_DIR... --dict DIR [--kb FILE] [--min 3]
 //	zhiyi lint      [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]
-//	zhiyi ab        (--data-dir DIR | --db URL | --log FILE...) [--model DIR | --kb FILE] [--experiments FILE] [--experiment ID] [--since 720h] [--json]
+//	zhiyi ab        [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE] [--experiments FILE] [--experiment ID] [--since 720h] [--json]
 //	zhiyi report    [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day] [--json] [--html FILE]
 //	zhiyi unmatched [--data-dir DIR | --db URL] --model DIR --out FILE [--since 24h] [--until TIME]
+//
+// The commands that read or write the decision log take it where zhiyi serve does: --data-dir
+// (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).
 //
 // Every command prints its flags with -h; the README lists zhiyi serve's with their environment
 // variables (env.go: a ZHIYI_* variable is a flag's default, and a malformed one is an error).

@@ -24,25 +24,33 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
 	model := fs.String("model", "", "the bundle serving now, to continue from")
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
-	dataDir := fs.String("data-dir", "", "the decision log's directory (SQLite), as zhiyi serve --data-dir")
-	dbURL := fs.String("db", "", "the decision log's database URL (postgres://…), as zhiyi serve --db")
+	var sf storeFlags
+	sf.register(fs)
 	since := fs.String("since", "30d", "corrections and labels given since: a duration (30d, 24h) or a date")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	minFixes := fs.Int("min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "corrections needed before learning: fewer are refused, as zhiyi serve --learn waits for --learn-min (env ZHIYI_LEARN_MIN)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if *model == "" || *dataDir == "" && *dbURL == "" {
-		fmt.Fprintln(stderr, "zhiyi learn: --model and --data-dir or --db are required")
+	if envErr != nil {
+		return envErr
+	}
+	if *model == "" {
+		fmt.Fprintln(stderr, "zhiyi learn: --model is required")
 		fs.Usage()
+		return errUsage
+	}
+	if *minFixes < 1 {
+		fmt.Fprintf(stderr, "zhiyi learn: --min %d: want at least 1\n", *minFixes)
 		return errUsage
 	}
 	from, err := period.Parse(*since, time.Now())
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
-	db, err := store.Open(ctx, store.Config{DataDir: *dataDir, URL: *dbURL})
+	db, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,6 +66,16 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 		fixes = append(fixes, more...)
 	}
+	if len(fixes) == 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
+		return nil
+	}
+	if len(fixes) < *minFixes {
+		// A model promoted on a handful of corrections has learnt them, not the need behind them;
+		// the held-out check of train.Learn only starts at 10.
+		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
+			len(fixes), from.Format(time.RFC3339), *minFixes)
+	}
 	cfg := train.LearnConfig{Progress: stderr}
 	var res *train.LearnResult
 	if *out != "" {
@@ -66,7 +84,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		res, err = learn.Promote(ctx, *model, fixes, cfg)
 	}
 	if errors.Is(err, train.ErrNothingToLearn) {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: none of the %d corrections names an intent of the model without contradicting another\n", len(fixes))
 		return nil
 	}
 	if err != nil {

@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -101,14 +98,13 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 // logFlags are the flags of the commands that read the decision log: where it is (as zhiyi
 // serve takes it) and the period.
 type logFlags struct {
-	db, dataDir, since, until string
-	low                       float64
+	storeFlags
+	since, until string
+	low          float64
 }
 
 func (f *logFlags) register(fs *flag.FlagSet, since string) {
-	// The same defaults and environment variables as zhiyi serve: a report reads what serve writes.
-	fs.StringVar(&f.dataDir, "data-dir", cmp.Or(os.Getenv("ZHIYI_DATA_DIR"), "data"), "the decision log's directory (SQLite at DIR/zhiyi.db), as zhiyi serve --data-dir (env ZHIYI_DATA_DIR)")
-	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"), "the decision log in PostgreSQL (postgres://…) or SQLite elsewhere (sqlite:PATH), as zhiyi serve --db (env ZHIYI_DB)")
+	f.storeFlags.register(fs)
 	fs.StringVar(&f.since, "since", since, "the period's start: a duration back from now (7d, 24h, 90m), a date (2026-11-01, China Standard Time) or an RFC 3339 time")
 	fs.StringVar(&f.until, "until", "", "the period's end (exclusive), in the same forms (default: now)")
 	fs.Float64Var(&f.low, "low-confidence", store.DefaultLowConfidence, "a message answered below this confidence counts as unmatched")
@@ -138,23 +134,4 @@ func (f *logFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (boa
 		return q, fmt.Errorf("--low-confidence %g: want a confidence in (0, 1]", f.low)
 	}
 	return q, nil
-}
-
-// open opens the decision log. store.Open creates a SQLite database that is not there; a
-// reader must not, or a mistyped --data-dir reports an empty period instead of the mistake.
-func (f *logFlags) open(ctx context.Context) (*store.DB, error) {
-	cfg := store.Config{URL: f.db, DataDir: f.dataDir}
-	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
-		path := cfg.SQLitePath()
-		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
-			where := "--db " + f.db
-			if f.db == "" {
-				where = "--data-dir " + f.dataDir
-			}
-			return nil, fmt.Errorf("no decision log at %s (%s): zhiyi serve with the same %s writes it", path, where, strings.Fields(where)[0])
-		} else if err != nil {
-			return nil, fmt.Errorf("cannot read the decision log: %w", err)
-		}
-	}
-	return store.Open(ctx, cfg)
 }

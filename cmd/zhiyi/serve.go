@@ -26,19 +26,24 @@ type serveFlags struct {
 	redisTimeout, sessionTTL time.Duration
 	maxTurns, maxConvs       int
 	rules, experiments       string
-	dataDir, db, retain      string
-	spoolMax                 int64
-	record                   bool
-	hashKey                  string
-	learn                    bool
-	learnEvery               time.Duration
-	learnMin                 int
-	console                  bool
-	sentimentHandoff         bool
-	escalateAfter            int
-	repeatWindow             time.Duration
-	alerts                   alert.Flags
+	storeFlags
+	retain           string
+	spoolMax         int64
+	record           bool
+	hashKey          string
+	learn            bool
+	learnEvery       time.Duration
+	learnMin         int
+	console          bool
+	sentimentHandoff bool
+	escalateAfter    int
+	repeatWindow     time.Duration
+	alerts           alert.Flags
 }
+
+// defaultLearnMin is how many corrections learning waits for (zhiyi serve --learn-min, zhiyi
+// learn --min).
+const defaultLearnMin = 20
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.redis, "redis", env("ZHIYI_REDIS", ""), "share conversation state through Redis (redis://[:password@]host:port/db); empty: in this process (env ZHIYI_REDIS, preferred: the URL may hold a password)")
@@ -49,15 +54,14 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxConvs, "session-max-conversations", envInt("ZHIYI_SESSION_MAX_CONVERSATIONS", 100000), "conversations kept in this process without Redis (env ZHIYI_SESSION_MAX_CONVERSATIONS)")
 	fs.StringVar(&f.rules, "rules", env("ZHIYI_RULES", ""), "the operator's keyword rules (rules.yaml), reloaded with the bundle (env ZHIYI_RULES)")
 	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
-	fs.StringVar(&f.dataDir, "data-dir", env("ZHIYI_DATA_DIR", "data"), "directory of the decision log (SQLite) and its spool (env ZHIYI_DATA_DIR)")
-	fs.StringVar(&f.db, "db", env("ZHIYI_DB", ""), "the decision log in PostgreSQL, shared by replicas (postgres://…); empty: SQLite in --data-dir (env ZHIYI_DB)")
+	f.storeFlags.register(fs)
 	fs.StringVar(&f.retain, "retain", env("ZHIYI_RETAIN", "90d"), "keep decisions this long (90d, 720h; 0: forever) (env ZHIYI_RETAIN)")
 	fs.Int64Var(&f.spoolMax, "spool-max", int64(envInt("ZHIYI_SPOOL_MAX", 256<<20)), "bytes the spool may hold while the database is down (env ZHIYI_SPOOL_MAX)")
 	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")
 	fs.StringVar(&f.hashKey, "hash-key", env("ZHIYI_HASH_KEY", ""), "key hashing sender and chat ids in the log (default: one kept in the database) (env ZHIYI_HASH_KEY)")
 	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one (env ZHIYI_LEARN)")
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
-	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", 20), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
+	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")

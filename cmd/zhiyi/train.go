@@ -26,7 +26,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
 	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
-	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml)")
+	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml); refused while zhiyi lint finds anything in its answers that is not waived")
 	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
 	fs.StringVar(&cfg.Out, "out", "", "bundle directory to write (replaced atomically)")
 	fs.StringVar(&cfg.Name, "name", "", "bundle name (default: base name of --out)")

@@ -155,10 +155,7 @@ func (w *wiring) consoleDeps() console.Deps {
 			if w.srv == nil {
 				return errors.New("the server is not serving yet")
 			}
-			if err := w.srv.Reload(ctx, dir); err != nil {
-				return err
-			}
-			return w.reloadParts(ctx)
+			return w.srv.Reload(ctx, dir) // the bundle, then reloadParts
 		},
 		Parent:          learn.Parent,
 		ModelsRoot:      cmp.Or(w.cfg.ModelsRoot, filepath.Dir(filepath.Clean(w.cfg.ModelDir))),
@@ -249,7 +246,9 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 }
 
 // reloadParts reloads what goes with the bundle: the rules (checked against the new bundle's
-// intents) and the experiments file. A file that fails keeps its previous version serving.
+// intents) and the experiments file. A file that fails keeps its previous version serving. It is
+// the server's reload hook, so every serve.Server.Reload runs it: the admin reload and rollback,
+// SIGHUP, the console's promote and rollback, and learning.
 func (w *wiring) reloadParts(ctx context.Context) error {
 	var errs []error
 	if eng := w.current.Load(); w.rules != nil && eng != nil {
@@ -346,7 +345,10 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	}
 	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
 	if res.Promoted {
-		if err := w.srv.Reload(ctx, res.Bundle); err != nil {
+		// the bundle, then the rules and experiments against it (reloadParts), as every reload
+		if err := w.srv.Reload(ctx, res.Bundle); errors.Is(err, serve.ErrPartsNotReloaded) {
+			w.log.Error("learn: the promoted bundle serves, but the rules or experiments did not reload against it", slog.String("error", err.Error()))
+		} else if err != nil {
 			w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
 		}
 	}

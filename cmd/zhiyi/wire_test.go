@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +35,7 @@ func TestServeConsole(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
-	sf := serveFlags{console: true, rules: rulesPath, record: true, dataDir: filepath.Join(dir, "data"), retain: "0"}
+	sf := serveFlags{console: true, rules: rulesPath, record: true, storeFlags: storeFlags{dataDir: filepath.Join(dir, "data")}, retain: "0"}
 	log := slog.New(slog.DiscardHandler)
 	w, err := wire(ctx, cfg, sf, log)
 	if err != nil {
@@ -104,5 +106,39 @@ func TestServeConsole(t *testing.T) {
 	}
 	if n != 0 {
 		t.Fatalf("the console's test was recorded: %d decisions", n)
+	}
+
+	// Every reload re-reads the rules against the bundle it loaded: the server's own (learning
+	// and the admin routes reload through it) and the console's.
+	ruleIDs := func() []string {
+		var ids []string
+		for _, r := range w.rules.Current().Rules() {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	for i, reload := range map[string]func(context.Context, string) error{"server": srv.Reload, "console": w.consoleDeps().Reload} {
+		id := "rule_" + i
+		rules := "version: 1\nrules:\n  - id: " + id + "\n    match: {text: {contains: [投诉]}}\n    action: {handoff: urgent}\n"
+		if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := reload(ctx, bundle); err != nil {
+			t.Fatalf("%s reload: %v", i, err)
+		}
+		if got := ruleIDs(); len(got) != 1 || got[0] != id {
+			t.Errorf("after the %s reload the rules are %v, want [%s]", i, got, id)
+		}
+	}
+	// rules that do not fit the bundle fail the reload; the bundle serves with the old rules
+	if err := os.WriteFile(rulesPath, []byte("version: 1\nrules:\n  - id: gift\n    match: {text: {contains: [礼盒]}}\n    action: {intent: gift_wrap}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := ruleIDs()
+	if err := srv.Reload(ctx, bundle); !errors.Is(err, serve.ErrPartsNotReloaded) || !strings.Contains(err.Error(), "gift_wrap") {
+		t.Errorf("reload with rules naming an unknown intent: %v; want ErrPartsNotReloaded naming gift_wrap", err)
+	}
+	if got := ruleIDs(); !slices.Equal(got, before) {
+		t.Errorf("a failed rules reload replaced the rules: %v, want %v", got, before)
 	}
 }

@@ -1,4 +1,4 @@
-package lint
+package lintcore
 
 import (
 	"sort"
@@ -81,7 +81,7 @@ var lexicon = func() []entry {
 }()
 
 // Text returns the terms in s that advertising law objects to, in order, with the context
-// exceptions described in the package doc applied.
+// exceptions described in package lint's doc applied.
 func Text(s string) []Hit {
 	var hits []Hit
 	for i := 0; i < len(s); {

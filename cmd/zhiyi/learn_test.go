@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// TestLearnMin: zhiyi learn refuses to learn from fewer corrections than --min (default zhiyi
+// serve's --learn-min), saying how many it has and needs, and learns once --min allows it.
+func TestLearnMin(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ds := []store.Decision{
+		{MsgID: "c1", Time: now, Channel: "kf", Text: "票据怎么弄", Intent: "none", Route: "handoff", Confidence: 0.2},
+		{MsgID: "c2", Time: now, Channel: "kf", Text: "啥时候能寄出", Intent: "none", Route: "handoff", Confidence: 0.2},
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []store.Feedback{{MsgID: "c1", CorrectIntent: "invoice"}, {MsgID: "c2", CorrectIntent: "shipping_time"}} {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	out := filepath.Join(t.TempDir(), "learnt")
+	learn := []string{"learn", "--model", bundle, "--out", out}
+
+	code, _, stderr := runCLI(t, "", learn...)
+	if code != 1 || !strings.Contains(stderr, "2 correction(s) since") || !strings.Contains(stderr, "needs at least 20 (--min)") {
+		t.Errorf("learn with 2 corrections: exit %d, stderr %q; want 1, naming 2 and 20", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused learn wrote %s", out)
+	}
+	t.Setenv("ZHIYI_LEARN_MIN", "3") // as zhiyi serve --learn-min takes it
+	if code, _, stderr = runCLI(t, "", learn...); code != 1 || !strings.Contains(stderr, "needs at least 3 (--min)") {
+		t.Errorf("learn with ZHIYI_LEARN_MIN=3: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = runCLI(t, "", append(learn, "--min", "0")...); code != 2 || !strings.Contains(stderr, "--min 0") {
+		t.Errorf("learn --min 0: exit %d, stderr %q; want a usage error", code, stderr)
+	}
+	if code, _, stderr = runCLI(t, "", append(learn, "--min", "2")...); code != 0 {
+		t.Fatalf("learn --min 2: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+		t.Errorf("learn --min 2 --out: %v", err)
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	iofs "io/fs"
+	"os"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// storeFlags say where the decision log is: --data-dir and --db, with the same defaults and
+// environment variables in every command (serve, learn, ab, report, unmatched), so that a
+// command reads what zhiyi serve writes without being told again.
+type storeFlags struct {
+	dataDir, db string
+}
+
+// register binds --data-dir (default ZHIYI_DATA_DIR, then store.DefaultDataDir) and --db
+// (default ZHIYI_DB); an empty variable counts as unset.
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", cmp.Or(os.Getenv("ZHIYI_DATA_DIR"), store.DefaultDataDir),
+		"directory of the decision log: SQLite at DIR/"+store.DBFileName+", and zhiyi serve's spool (env ZHIYI_DATA_DIR)")
+	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"),
+		"the decision log in PostgreSQL, shared by replicas (postgres://…), or SQLite elsewhere (sqlite:PATH); empty: SQLite in --data-dir (env ZHIYI_DB)")
+}
+
+// config is the store configuration the flags name.
+func (f *storeFlags) config() store.Config { return store.Config{URL: f.db, DataDir: f.dataDir} }
+
+// given reports whether --data-dir or --db was on the command line (not just defaulted).
+func (f *storeFlags) given(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "data-dir" || fl.Name == "db" })
+	return set
+}
+
+// open opens the decision log for reading. store.Open creates a SQLite database that is not
+// there; a reader must not, or a mistyped --data-dir reports an empty period instead of the
+// mistake.
+func (f *storeFlags) open(ctx context.Context) (*store.DB, error) {
+	cfg := f.config()
+	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
+		path := cfg.SQLitePath()
+		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
+			where := "--db " + f.db
+			if f.db == "" {
+				where = "--data-dir " + f.dataDir
+			}
+			return nil, fmt.Errorf("no decision log at %s (%s): zhiyi serve with the same %s writes it", path, where, strings.Fields(where)[0])
+		} else if err != nil {
+			return nil, fmt.Errorf("cannot read the decision log: %w", err)
+		}
+	}
+	return store.Open(ctx, cfg)
+}

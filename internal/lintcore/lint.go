@@ -1,0 +1,202 @@
+package lintcore
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+	"github.com/zhiyi-ai/zhiyi/tmpl"
+)
+
+// MaxBytes is the longest text one chat message may carry, in UTF-8 bytes (WeCom's and 微信客服's
+// limit for a text message).
+const MaxBytes = 2048
+
+// Finding is one problem in an answer.
+type Finding struct {
+	File         string
+	Line, Column int    // 1-based; Column counts characters (runes)
+	Intent       string // knowledge base: the intent's id
+	Answer       string // knowledge base: the answer's id
+	Rule         string // rules file: the rule's id
+	Kind         Kind
+	Term         string // the term as a waiver names it ("" for Length)
+	Reason       string
+}
+
+// String renders the finding as file:line:column: where: term: reason.
+func (f Finding) String() string {
+	where := "rule " + f.Rule
+	if f.Rule == "" {
+		where = "intent " + f.Intent + " answer " + f.Answer
+	}
+	if f.Term == "" {
+		return fmt.Sprintf("%s:%d:%d: %s: %s", f.File, f.Line, f.Column, where, f.Reason)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Line, f.Column, where, f.Term, f.Reason)
+}
+
+// KBFile lints the answers of the knowledge base at path. The error is for a file that cannot
+// be read or does not load (index.ParseKB's problems, each with file:line); findings are not
+// errors.
+func KBFile(path string) ([]Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lint: cannot read %s: %w", path, err)
+	}
+	return KB(data, path)
+}
+
+// KB lints a knowledge base's answers; name (its path) goes into findings and errors.
+func KB(data []byte, name string) ([]Finding, error) {
+	kb, err := index.ParseKB(data, name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := ParseNodes(data, name)
+	if err != nil {
+		return nil, err
+	}
+	src := NewSource(data, name)
+	intents := yamlnode.Value(doc, "intents")
+	var out []Finding
+	for i, in := range kb.Intents {
+		answers := yamlnode.Value(yamlnode.Item(intents, i), "answers")
+		for j := range in.Answers {
+			a := &in.Answers[j]
+			an := yamlnode.Item(answers, j)
+			var ws []Waiver
+			for k, w := range a.Waive {
+				ws = append(ws, Waiver{Term: strings.TrimSpace(w.Term), Line: yamlnode.Line(yamlnode.Item(yamlnode.Value(an, "waive"), k), an)})
+			}
+			fs := src.Answer(a.Template(), yamlnode.Value(an, "text"), ws)
+			for k := range fs {
+				fs[k].Intent, fs[k].Answer = in.ID, a.ID
+			}
+			out = append(out, fs...)
+		}
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+// Waiver is a waiver of an answer as package lint checks it: the term it names and its line.
+type Waiver struct {
+	Term string
+	Line int
+}
+
+// Source is a file's raw lines, for turning offsets in a scalar into line:column.
+type Source struct {
+	name  string
+	lines []string
+}
+
+// NewSource returns the source of the file name holding data.
+func NewSource(data []byte, name string) *Source {
+	return &Source{name: name, lines: strings.Split(string(data), "\n")}
+}
+
+// Answer lints one answer's template (nil: no answer), whose text is the scalar node n, with
+// its waivers.
+func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
+	var out []Finding
+	used := make([]bool, len(ws))
+	if t != nil {
+		text := t.String()
+		for _, h := range Text(text) {
+			if k := slices.IndexFunc(ws, func(w Waiver) bool { return w.Term == h.Term }); k >= 0 {
+				used[k] = true
+				continue
+			}
+			line, col := s.position(n, text, h.Offset, h.Term)
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: h.Kind, Term: h.Term, Reason: h.Reason})
+		}
+		if m := t.MaxLen(); m > MaxBytes {
+			line, col := s.position(n, text, 0, "")
+			reason := fmt.Sprintf("%d bytes, more than a chat message's %d", m, MaxBytes)
+			if !t.Static() {
+				reason = fmt.Sprintf("up to %d bytes once its placeholders are filled (%d each at most), more than a chat message's %d",
+					m, tmpl.MaxValueBytes, MaxBytes)
+			}
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: reason})
+		}
+	}
+	for k, w := range ws {
+		if !used[k] {
+			out = append(out, Finding{File: s.name, Line: w.Line, Column: 1, Kind: Unused, Term: w.Term,
+				Reason: "waiver matches no finding in this answer (remove it)"})
+		}
+	}
+	return out
+}
+
+// position is the file line and column of byte off in value, the scalar of node n. Literal
+// blocks (|, |-) and one-line scalars map exactly; elsewhere (folded blocks, escapes, scalars
+// over several lines) it falls back to where the scalar starts. term, when given, must be at the
+// computed place, or the fallback is used.
+func (s *Source) position(n *yaml.Node, value string, off int, term string) (line, col int) {
+	if n == nil {
+		return 1, 1
+	}
+	line, col = n.Line, n.Column
+	k := strings.Count(value[:off], "\n")
+	lineStart := strings.LastIndexByte(value[:off], '\n') + 1
+	runeCol := utf8.RuneCountInString(value[lineStart:off])
+	var l, c int
+	switch {
+	case n.Style&yaml.LiteralStyle != 0:
+		l = n.Line + 1 + k
+		if l-1 >= len(s.lines) {
+			return line, col
+		}
+		raw := s.lines[l-1]
+		c = len(raw) - len(strings.TrimLeft(raw, " ")) + runeCol + 1
+	case k == 0 && n.Style&yaml.FoldedStyle == 0:
+		l, c = n.Line, n.Column+runeCol
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			c++
+		}
+	default:
+		return line, col
+	}
+	if l-1 < len(s.lines) && strings.HasPrefix(runeSuffix(s.lines[l-1], c-1), term) {
+		return l, c
+	}
+	return line, col
+}
+
+// runeSuffix returns s without its first n runes.
+func runeSuffix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[i:]
+		}
+		n--
+	}
+	return ""
+}
+
+// SortFindings sorts findings by line and column, keeping the order of findings at one place.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+}
+
+// ParseNodes returns the document's top node (the loaders have validated the file already).
+func ParseNodes(data []byte, name string) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return yamlnode.Top(&root), nil
+}

@@ -1,0 +1,58 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRunRefusesKBWithFindings: an answer promising 全网最低价 stops training with the
+// finding's file:line and term; the same answer with a waiver trains.
+func TestRunRefusesKBWithFindings(t *testing.T) {
+	const answer = "        text: 亲，付款后 48 小时内发货。\n"
+	const bad = "        text: 亲，付款后 48 小时内发货，全网最低价。\n"
+	const waiver = "        waive:\n          - term: 最低\n            reason: 平台比价页每日核对，法务已确认\n"
+	if !strings.Contains(shopKB, answer) {
+		t.Fatal("the test shop's knowledge base changed: update the test")
+	}
+	line := strings.Count(shopKB[:strings.Index(shopKB, answer)], "\n") + 1
+	for _, tc := range []struct {
+		name, kb string
+		wantErr  []string // nil: trains
+	}{
+		{"finding", strings.Replace(shopKB, answer, bad, 1),
+			[]string{"kb.yaml:" + strconv.Itoa(line) + ":", "intent shipping_time answer shipping_time.a", "最低", "waive"}},
+		{"waived", strings.Replace(shopKB, answer, bad+waiver, 1), nil},
+		{"unused waiver", strings.Replace(shopKB, answer, answer+waiver, 1),
+			[]string{"kb.yaml:" + strconv.Itoa(line+2) + ":1:", "最低", "waiver matches no finding"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{perIntent: 20})
+			if err := os.WriteFile(files.kb, []byte(tc.kb), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			models := filepath.Join(dir, "models")
+			_, err := Run(context.Background(), shopConfig(files, filepath.Join(models, "m")))
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Run with the finding waived: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrKBFindings) {
+				t.Fatalf("Run = %v, want ErrKBFindings", err)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			checkOnly(t, models)
+		})
+	}
+}
