@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 

@@ -14,11 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // abResults reads the decision log's per-variant results: every decision with a variant made

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/train"

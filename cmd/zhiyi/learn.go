@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"

@@ -12,11 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 

@@ -10,9 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/zhiyi-ai/zhiyi/internal/period"
-
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
