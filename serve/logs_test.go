@@ -112,3 +112,46 @@ func TestIdentifiersMasked(t *testing.T) {
 		t.Log(logs)
 	}
 }
+
+// TestLogsNoPersonalData sends a phone number in every place a client can put one and checks
+// that it reaches no log line, at debug level too, while the request lines are there.
+func TestLogsNoPersonalData(t *testing.T) {
+	const phone = "13812345678"
+	ts := startServer(t, Config{AdminToken: "t"}, nil, slog.LevelDebug)
+	reqs := []struct{ path, body string }{
+		{"/intent", `{"text":"我要退货，电话` + phone + `","msg_id":"m-` + phone + `","sender_id":"wm` + phone + `","chat_id":"` + phone + `"}`},
+		{"/intent?debug=1", `{"text":"快递到哪了 ` + phone + `","msg_id":"` + phone + `"}`},
+		{"/intent", `{"text":"panic!","msg_id":"` + phone + `"}`},
+		{"/intent/batch", `{"messages":[{"text":"退货 ` + phone + `","msg_id":"` + phone + `"}]}`},
+		{"/intent", `{"text":"` + phone + `",}`},
+		{"/intent", `{"` + phone + `":"x"}`},
+		{"/intent", `{"text":"退货","msg_id":` + phone + `}`},
+		{"/intent", "{\"text\":\"\xff" + phone + "\"}"},
+		{"/intent/" + phone, `{"text":"x"}`},
+		{"/admin/reload", `{"model":"bad` + phone + `"}`},
+	}
+	for _, r := range reqs {
+		ts.do("POST", r.path, r.body, map[string]string{"X-Request-Id": "req-" + phone, "Authorization": "Bearer t"})
+	}
+	rawExchange(t, ts, "POST /intent?text="+phone+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n")
+	rawExchange(t, ts, "POST /"+phone+" HTTP/1.1\r\nHost: x\r\nX-Request-Id: "+phone+"\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"+phone+"\r\n")
+	logs := ts.logs.String()
+	if strings.Contains(logs, phone) {
+		for _, l := range strings.Split(logs, "\n") {
+			if strings.Contains(l, phone) {
+				t.Errorf("phone in log: %s", l)
+			}
+		}
+	}
+	for _, want := range []string{`"request_id":"req-<PHONE>"`, `"msg_id":"m-<PHONE>"`, `"intent":"return_goods"`, `"decision":"auto"`, `"masked_text":"快递到哪了 <num>"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+	// at info level not even masked text is logged
+	ts2 := startServer(t, Config{}, nil, slog.LevelInfo)
+	ts2.do("POST", "/intent?debug=1", `{"text":"快递到哪了"}`, nil)
+	if l := ts2.logs.String(); strings.Contains(l, "快递") || !strings.Contains(l, `"route":"/intent"`) {
+		t.Errorf("info log: %s", l)
+	}
+}

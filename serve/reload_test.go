@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -340,4 +342,92 @@ func TestEveryReloadRunsTheHook(t *testing.T) {
 	if r.status != 422 || !strings.Contains(string(r.body), "rolled back to fake-shop, but not what goes with it") || ts.ModelVersion() != "fake-shop" {
 		t.Fatalf("rollback with a failing hook: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
 	}
+}
+
+func TestReloadOnSignal(t *testing.T) {
+	var calls atomic.Int32
+	load := func(ctx context.Context, dir string) (Engine, error) {
+		n := calls.Add(1)
+		return &fakeEngine{version: fmt.Sprintf("v%d", n)}, nil
+	}
+	ts := startServer(t, Config{}, load, slog.LevelInfo)
+	sig := make(chan os.Signal, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ts.ReloadOn(ctx, sig); close(done) }()
+	sig <- syscall.SIGHUP
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.ModelVersion() != "v2" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if ts.ModelVersion() != "v2" {
+		t.Fatalf("no reload on signal: %s", ts.ModelVersion())
+	}
+	cancel()
+	<-done
+}
+
+// TestReloadUnderLoad hammers /intent and /intent/batch while good and bad bundles are loaded:
+// every request must be answered 200 by some good model.
+func TestReloadUnderLoad(t *testing.T) {
+	ts := startServer(t, Config{AdminToken: "t"}, nil, slog.LevelWarn)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var total, failed atomic.Int64
+	var firstErr atomic.Value
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var r response
+				var err error
+				if (w+i)%4 == 0 {
+					r, err = ts.try("POST", "/intent/batch", `{"messages":[{"text":"退货"},{"text":"快递"}]}`, nil)
+				} else {
+					r, err = ts.try("POST", "/intent", `{"text":"我要退货"}`, nil)
+				}
+				total.Add(1)
+				if err != nil {
+					r.body = []byte(err.Error())
+				}
+				ok := err == nil && r.status == 200 && strings.Contains(string(r.body), `"model":"fake-`) && !strings.Contains(string(r.body), "fake-bad")
+				if !ok {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s", r.status, r.body))
+				}
+			}
+		}()
+	}
+	auth := map[string]string{"Authorization": "Bearer t"}
+	var good, refused int
+	for i := range 40 {
+		if i%2 == 0 {
+			if r := ts.do("POST", "/admin/reload", fmt.Sprintf(`{"model":"models/v%d"}`, i), auth); r.status == 200 {
+				good++
+			}
+		} else {
+			if err := ts.Reload(context.Background(), "models/bad"); err != nil {
+				refused++
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d of %d requests failed; first: %v", failed.Load(), total.Load(), firstErr.Load())
+	}
+	if good != 20 || refused != 20 {
+		t.Fatalf("good %d refused %d", good, refused)
+	}
+	if ts.ModelVersion() != "fake-v38" {
+		t.Fatalf("serving %s", ts.ModelVersion())
+	}
+	t.Logf("%d requests during 40 reloads", total.Load())
 }

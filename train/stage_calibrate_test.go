@@ -56,3 +56,18 @@ func TestCalibrateSmallDevWithEstimates(t *testing.T) {
 		t.Errorf("auto threshold %.3f: nothing would ever be answered automatically:\n%s", sum.Policy.Auto, prog.String())
 	}
 }
+
+// The ranker's fusion weights are fitted on dev to improve on the classifier: they must not do
+// worse than the classifier alone on that same dev split, and retrieval evidence for an intent
+// must not count against it.
+func TestRunFusionNoWorseThanClassifier(t *testing.T) {
+	s := trained(t)
+	sum := s.summary
+	if sum.Report.Accuracy < sum.Classifier.Accuracy {
+		t.Errorf("dev accuracy %.4f fused, %.4f classifier alone (fusion %+v)", sum.Report.Accuracy, sum.Classifier.Accuracy, sum.Policy.Fusion)
+	}
+	f := sum.Policy.Fusion
+	if f.BM25 < 0 || f.Agree < 0 || f.Overlap < 0 || f.Classifier <= 0 {
+		t.Errorf("fusion weights %+v: evidence weights must not be negative", f)
+	}
+}

@@ -1,0 +1,182 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// exportLine holds the fields of every JSON-lines shape we read: WeCom archive, 微信客服
+// sync_msg and plain {"text","intent"} lines.
+type exportLine struct {
+	// WeCom 会话内容存档
+	Action  string   `json:"action"`
+	From    string   `json:"from"`
+	ToList  []string `json:"tolist"`
+	RoomID  string   `json:"roomid"`
+	MsgTime *int64   `json:"msgtime"`
+	// 微信客服 sync_msg
+	SendTime       *int64 `json:"send_time"`
+	Origin         *int   `json:"origin"`
+	ExternalUserID string `json:"external_userid"`
+	OpenKfID       string `json:"open_kfid"`
+	// shared
+	MsgID   string          `json:"msgid"`
+	MsgType string          `json:"msgtype"`
+	Text    json.RawMessage `json:"text"`
+	// labels and plain lines
+	Intent  string `json:"intent"`
+	Label   string `json:"label"`
+	SentAt  *int64 `json:"sent_at"`
+	MsgID2  string `json:"msg_id"`
+	ChatID  string `json:"chat_id"`
+	Channel string `json:"channel"`
+}
+
+// isCustomerID reports whether a WeCom id is an external user's (customers' ids start wm or wo).
+func isCustomerID(id string) bool { return strings.HasPrefix(id, "wm") || strings.HasPrefix(id, "wo") }
+
+func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	var buf []byte
+	for n := 1; ; n++ {
+		line, size, err := readLine(br, buf[:0], im.maxLine())
+		if line != nil {
+			buf = line
+		}
+		if size > 0 {
+			if n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			im.stats.Lines++
+			where := fmt.Sprintf("%s:%d", path, n)
+			if line == nil {
+				im.stats.skip(SkipTooLong, where, fmt.Errorf("line of %d bytes, too long for a message of %d", size, im.maxText()))
+			} else {
+				if n == 1 {
+					line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+				}
+				if e := im.jsonLine(where, bytes.TrimSpace(line), fn); e != nil {
+					return e
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+}
+
+func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) error {
+	if len(line) == 0 {
+		im.stats.Lines--
+		return nil
+	}
+	if !utf8.Valid(line) { // encoding/json would make the text U+FFFD and carry on
+		im.stats.skip(SkipMalformed, where, notUTF8(line))
+		return nil
+	}
+	var l exportLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		im.stats.skip(SkipMalformed, where, err)
+		return nil
+	}
+	m := Message{Source: where, Intent: l.Intent, MsgID: l.MsgID}
+	if m.Intent == "" {
+		m.Intent = l.Label
+	}
+	agent := false
+	switch {
+	case l.MsgTime != nil: // WeCom archive
+		if l.Action == "recall" || l.MsgType == "revoke" {
+			im.stats.skip(SkipRecall, where, nil)
+			return nil
+		}
+		m.Time, m.Sender, m.Channel = time.UnixMilli(*l.MsgTime), l.From, "wecom"
+		customer, staff := l.From, ""
+		if len(l.ToList) > 0 {
+			staff = l.ToList[0]
+		}
+		if agent = !isCustomerID(l.From); agent {
+			customer, staff = staff, l.From
+		}
+		if l.RoomID != "" {
+			m.Conversation = "wecom:room:" + l.RoomID
+		} else if isCustomerID(customer) {
+			m.Conversation = "wecom:" + customer + "|" + staff
+		}
+	case l.Origin != nil || l.SendTime != nil: // 微信客服
+		if l.Origin == nil || *l.Origin != 3 && *l.Origin != 5 {
+			im.stats.skip(SkipNotCustomer, where, nil)
+			return nil
+		}
+		agent = *l.Origin == 5
+		if l.SendTime != nil {
+			m.Time = unixAuto(*l.SendTime)
+		}
+		m.Sender, m.Channel, m.OpenKfID = l.ExternalUserID, "kf", l.OpenKfID
+		if l.ExternalUserID != "" {
+			m.Conversation = "kf:" + l.OpenKfID + "|" + l.ExternalUserID
+		}
+	default: // plain {"text": "…", "intent": "…"}
+		if l.SentAt != nil {
+			m.Time = unixAuto(*l.SentAt)
+		}
+		if m.MsgID == "" {
+			m.MsgID = l.MsgID2
+		}
+		m.Channel = cmp.Or(l.Channel, "plain")
+		if l.ChatID != "" {
+			m.Conversation = "plain:" + l.ChatID
+		}
+	}
+	if l.MsgType != "" && l.MsgType != "text" {
+		im.stats.skip(SkipNotText, where, nil)
+		return nil
+	}
+	content, err := textField(l.Text)
+	if err != nil {
+		im.stats.skip(SkipMalformed, where, err)
+		return nil
+	}
+	m.Text = content
+	if agent {
+		return im.emitAgent(m, fn)
+	}
+	return im.emit(m, fn)
+}
+
+// textField reads "text" as {"content": "…"} (WeCom, 微信客服) or as a plain string.
+func textField(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 {
+		return "", errors.New("no text field")
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var obj struct {
+		Content *string `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", fmt.Errorf("text: %w", err)
+	}
+	if obj.Content == nil {
+		return "", errors.New("text has no content")
+	}
+	return *obj.Content, nil
+}
