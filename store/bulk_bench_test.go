@@ -80,10 +80,15 @@ func (db *DB) sqliteBulkMultiRow(ctx context.Context, ds []Decision) (int, error
 }
 
 // benchBulk appends b.N decisions in batches of DefaultBatchSize through bulk (cleaning
-// excluded: it is the same for every variant), reporting rows per second.
-func benchBulk(b *testing.B, db *DB, bulk func(context.Context, []Decision) (int, error)) {
+// excluded: it is the same for every variant), reporting rows per second. With newIDs the
+// decisions have NewID's time-ordered ids, as serve gives messages without a gateway msg_id;
+// otherwise scattered ids, as gateways send.
+func benchBulk(b *testing.B, db *DB, bulk func(context.Context, []Decision) (int, error), newIDs bool) {
 	ds := benchDecisions(db, b.N, 0)
 	for i := range ds {
+		if newIDs {
+			ds[i].MsgID = NewID()
+		}
 		ds[i] = clean(db.Hash, ds[i])
 	}
 	b.ReportAllocs()
@@ -101,11 +106,13 @@ func benchBulk(b *testing.B, db *DB, bulk func(context.Context, []Decision) (int
 
 func BenchmarkSQLiteBulk(b *testing.B) {
 	for _, v := range []struct {
-		name string
-		bulk func(*DB) func(context.Context, []Decision) (int, error)
+		name   string
+		bulk   func(*DB) func(context.Context, []Decision) (int, error)
+		newIDs bool
 	}{
-		{"single", func(db *DB) func(context.Context, []Decision) (int, error) { return db.sqliteBulk }},
-		{"multirow", func(db *DB) func(context.Context, []Decision) (int, error) { return db.sqliteBulkMultiRow }},
+		{"single/gateway-ids", func(db *DB) func(context.Context, []Decision) (int, error) { return db.sqliteBulk }, false},
+		{"single/new-ids", func(db *DB) func(context.Context, []Decision) (int, error) { return db.sqliteBulk }, true},
+		{"multirow/gateway-ids", func(db *DB) func(context.Context, []Decision) (int, error) { return db.sqliteBulkMultiRow }, false},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			db, err := Open(context.Background(), Config{DataDir: b.TempDir(), Logger: discard()})
@@ -113,7 +120,7 @@ func BenchmarkSQLiteBulk(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			benchBulk(b, db, v.bulk(db))
+			benchBulk(b, db, v.bulk(db), v.newIDs)
 		})
 	}
 }
@@ -127,7 +134,7 @@ func BenchmarkPostgresBulk(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			benchBulk(b, db, db.pgBulk(how))
+			benchBulk(b, db, db.pgBulk(how), false)
 		})
 	}
 }
@@ -139,7 +146,7 @@ func BenchmarkAppendDecisions(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	benchBulk(b, db, db.AppendDecisions)
+	benchBulk(b, db, db.AppendDecisions, false)
 }
 
 func BenchmarkClean(b *testing.B) {

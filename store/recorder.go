@@ -43,8 +43,8 @@ type RecorderConfig struct {
 	// QueueSize is the capacity of Record's queue; a record that finds it full goes to the
 	// spool. DefaultQueueSize when zero.
 	QueueSize int
-	// BatchSize and FlushInterval: a batch is written when it has BatchSize decisions or its
-	// first decision has waited FlushInterval.
+	// BatchSize and FlushInterval: the queue is written when it holds BatchSize decisions and
+	// every FlushInterval, in batches of at most BatchSize.
 	BatchSize     int
 	FlushInterval time.Duration
 	// WriteTimeout bounds one batch insert; past it the batch goes to the spool.
@@ -129,6 +129,7 @@ type Recorder struct {
 	mu     sync.RWMutex // guards closed against Record's send on ch
 	closed bool
 	ch     chan Decision
+	kick   chan struct{} // Record: the queue holds a batch
 	flush  chan chan struct{}
 	done   chan struct{} // the writer has exited
 	stop   chan struct{} // closed by Close: ends the retention loop
@@ -154,7 +155,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 		return nil, err
 	}
 	r := &Recorder{cfg: cfg, sink: sink, log: cfg.Logger, spool: sp,
-		ch: make(chan Decision, cfg.QueueSize), flush: make(chan chan struct{}),
+		ch: make(chan Decision, cfg.QueueSize), kick: make(chan struct{}, 1), flush: make(chan chan struct{}),
 		done: make(chan struct{}), stop: make(chan struct{}), offsets: map[string]int64{}}
 	m := cfg.Metrics
 	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
@@ -205,6 +206,12 @@ func (r *Recorder) Record(d Decision) {
 	if !r.closed {
 		select {
 		case r.ch <- d:
+			if len(r.ch) >= r.cfg.BatchSize {
+				select {
+				case r.kick <- struct{}{}:
+				default:
+				}
+			}
 			r.mu.RUnlock()
 			return
 		default:
@@ -321,51 +328,32 @@ func (r *Recorder) Close() error {
 	return r.spool.close()
 }
 
-// writer batches the queue into inserts. It owns the batch; only it replays the spool.
+// writer batches the queue into inserts. It owns the batches; only it replays the spool. It
+// wakes for a full batch (kick) or on a tick, not for each decision: a receiver parked on the
+// queue would make every Record wake it, and under load those wake-ups delayed requests by
+// milliseconds at the 99th percentile (scripts/bench-parts.sh).
 func (r *Recorder) writer() {
 	defer close(r.done)
-	batch := make([]Decision, 0, r.cfg.BatchSize)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	flushTick := time.NewTicker(r.cfg.FlushInterval)
+	defer flushTick.Stop()
 	tick := time.NewTicker(min(r.cfg.RetryInterval, r.cfg.SyncInterval))
 	defer tick.Stop()
 	lastRetry := time.Now()
-	write := func() {
-		if len(batch) > 0 {
-			r.write(batch)
-			batch = batch[:0]
-		}
-	}
 	for {
 		select {
-		case d, ok := <-r.ch:
-			if !ok {
-				write()
-				return
-			}
-			batch = append(batch, d)
-			if len(batch) == 1 {
-				timer.Reset(r.cfg.FlushInterval)
-			}
-			if len(batch) >= r.cfg.BatchSize {
-				timer.Stop()
-				write()
-			}
-		case <-timer.C:
-			write()
+		case <-r.kick:
+			r.drain()
+		case <-flushTick.C:
+			r.drain()
 		case done := <-r.flush:
-			timer.Stop()
-			for n := len(r.ch); n > 0; n-- {
-				batch = append(batch, <-r.ch)
-				if len(batch) >= r.cfg.BatchSize {
-					write()
-				}
-			}
-			write()
+			r.drain()
 			if r.spool.Bytes() > 0 {
 				r.replay()
 			}
 			close(done)
+		case <-r.stop:
+			r.drain() // Close closed the queue: nothing more comes
+			return
 		case <-tick.C:
 			if err := r.spool.sync(); err != nil {
 				r.log.Error("store: spool fsync failed", "error", err)
@@ -438,7 +426,8 @@ func (r *Recorder) replay() {
 	}
 }
 
-// drain writes what waits in the queue; replay calls it between chunks.
+// drain writes what waits in the queue, in batches of at most BatchSize; replay calls it
+// between chunks.
 func (r *Recorder) drain() {
 	for n := len(r.ch); n > 0; {
 		k := min(n, r.cfg.BatchSize)

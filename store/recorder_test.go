@@ -92,6 +92,38 @@ func TestRecorderWritesEverything(t *testing.T) {
 	}
 }
 
+// The writer wakes for a full batch and on its flush tick, not for each decision: a full batch
+// is written with the tick an hour away, and a lone decision without a batch or a Flush.
+func TestRecorderWritesWithoutFlush(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cfg   store.RecorderConfig
+		count int
+	}{
+		{"full batch", store.RecorderConfig{BatchSize: 10, FlushInterval: time.Hour}, 10},
+		{"flush tick", store.RecorderConfig{BatchSize: 10, FlushInterval: 10 * time.Millisecond}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openSQLite(t)
+			r := newRecorder(t, db, tc.cfg)
+			for i := range tc.count {
+				r.Record(decision(i))
+			}
+			deadline := time.Now().Add(time.Minute) // only a writer that never wakes fails
+			for {
+				n, _ := count(t, db)
+				if n == tc.count {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d of %d decisions written without Flush", n, tc.count)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+}
+
 // Feedback that overtakes its decision (still queued) is not refused; unknown ids are.
 func TestRecorderFeedbackBeforeDecision(t *testing.T) {
 	db := openSQLite(t)

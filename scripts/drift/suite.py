@@ -241,9 +241,10 @@ def main():
     print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for case, test, n, res in rows:
+        get = lambda s, i: res[s][i] if s in res else float("nan")  # a system left out by --systems
         print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |" % (
-            case, test, n, res["zhiyi"][0], res["peer"][0], res["fasttext"][0],
-            res["zhiyi"][1], res["peer"][1], res["fasttext"][1]))
+            case, test, n, get("zhiyi", 0), get("peer", 0), get("fasttext", 0),
+            get("zhiyi", 1), get("peer", 1), get("fasttext", 1)))
 
 
 if __name__ == "__main__":
