@@ -132,7 +132,7 @@ type Recorder struct {
 	kick   chan struct{} // Record: the queue holds a batch
 	flush  chan chan struct{}
 	done   chan struct{} // the writer has exited
-	stop   chan struct{} // closed by Close: ends the retention loop
+	stop   chan struct{} // closed by Close: ends the writer and the retention loop
 	wg     sync.WaitGroup
 
 	down atomic.Bool
