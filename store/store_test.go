@@ -12,7 +12,7 @@ import (
 // made in (what keeps the msg_id index's inserts together).
 func TestNewID(t *testing.T) {
 	seen := map[string]bool{}
-	prev := store.NewID()
+	var prev string
 	for range 10000 {
 		id := store.NewID()
 		if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
