@@ -27,6 +27,10 @@ const FormatVersion = 1
 const (
 	ManifestFile   = "manifest.json"
 	ClassifierFile = "classifier.bin"
+	// RankerFile, when present, is a second classifier over the same intents that orders them
+	// (a linear SVM: more often right, but its margins are poor confidences); the classifier's
+	// probabilities stay the confidences (Policy.Ranker).
+	RankerFile     = "ranker.bin"
 	PolicyFile     = "policy.json"
 	KBFile         = "kb.yaml"
 	ExamplesFile   = "examples.jsonl" // labelled history (masked) for the retrieval index

@@ -369,6 +369,8 @@ func TestReadPolicyRejectsBadOverridesAndWeights(t *testing.T) {
 		`{"temperature":1,"auto":0.9,"suggest":0.4,"auto_by_intent":{"x":-3}}`,
 		`{"temperature":1,"auto":0.9,"suggest":0.4,"auto_by_intent":{"x":7}}`,
 		`{"temperature":1,"auto":0.9,"suggest":0.4,"fusion":{"classifier":-1}}`,
+		`{"temperature":1,"auto":0.9,"suggest":0.4,"ranker":{"temperature":0}}`,
+		`{"temperature":1,"auto":0.9,"suggest":0.4,"ranker":{"temperature":1,"fusion":{"classifier":-1}}}`,
 	} {
 		path := filepath.Join(dir, "policy.json")
 		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {

@@ -17,6 +17,7 @@ type classifyScratch struct {
 	an    nlp.Buffers
 	score scoreBuf
 	probs [64]float64
+	ranks [64]float64 // the ranker's, when there is one
 }
 
 func newScratchPool() *sync.Pool {
@@ -56,16 +57,25 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	}
 	s := e.score(ctx, an, &sc.score)
 	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
+	// The ranker, when there is one, orders the intents; the classifier's probabilities stay
+	// their confidences, so an intent the two disagree on is not answered alone.
+	ranks := exps
+	if rp := e.policy.Ranker; rp != nil && s.Ranker != nil {
+		ranks, _ = fuseExps(s.Ranked(), rp.Fusion, rp.Temperature, sc.ranks[:0])
+	}
 	if w := e.policy.Context.WeightOf(req.ActiveIntent); w > 0 && req.ActiveIntent != "" {
 		if j, ok := e.labelIdx[req.ActiveIntent]; ok {
 			// the active intent's logit + w: its exp times e^w, renormalised
 			old := exps[j]
 			exps[j] *= math.Exp(w)
 			inv = 1 / (1/inv - old + exps[j])
+			if &ranks[0] != &exps[0] {
+				ranks[j] *= math.Exp(w)
+			}
 		}
 	}
 	var orderBuf [numCandidates]int
-	order := topK(exps, numCandidates, orderBuf[:0])
+	order := topK(ranks, numCandidates, orderBuf[:0])
 	var probs [numCandidates]float64 // of order's labels: Fuse's values, bit for bit
 	for i, j := range order {
 		probs[i] = exps[j] * inv

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ type Engine struct {
 	version  string
 	an       *nlp.Analyzer
 	clf      *Classifier
+	ranker   *Classifier // orders the intents when the bundle has one (RankerFile); nil: clf does
 	policy   Policy
 	kb       *index.KB
 	ix       *index.Index
@@ -214,12 +216,36 @@ func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
 	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
 		return nil, err
 	}
+	if e.ranker, err = readRanker(filepath.Join(dir, RankerFile), e.clf.Labels()); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(filepath.Join(dir, KBFile)); err == nil {
 		if e.kb, err = index.LoadKB(filepath.Join(dir, KBFile)); err != nil {
 			return nil, err
 		}
 	}
 	return readExamples(filepath.Join(dir, ExamplesFile))
+}
+
+// readRanker reads the bundle's ranker, nil when it has none. Its intents must be the
+// classifier's, in the same order.
+func readRanker(path string, labels []string) (*Classifier, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ReadClassifier(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", RankerFile, err)
+	}
+	if !slices.Equal(r.Labels(), labels) {
+		return nil, fmt.Errorf("%s: its intents are not the classifier's", RankerFile)
+	}
+	return r, nil
 }
 
 // ReadExampleDocs reads a bundle's examples.jsonl or evalset.jsonl (no file: none).
@@ -297,6 +323,10 @@ func (e *Engine) Analyzer() *nlp.Analyzer { return e.an }
 
 // Classifier returns the engine's classifier.
 func (e *Engine) Classifier() *Classifier { return e.clf }
+
+// Ranker returns the classifier that orders the intents, nil when the bundle has none (the
+// classifier orders them).
+func (e *Engine) Ranker() *Classifier { return e.ranker }
 
 // Policy returns the calibration, fusion weights and thresholds.
 func (e *Engine) Policy() Policy { return e.policy }

@@ -27,12 +27,22 @@ type Policy struct {
 	TargetPrecision float64 `json:"target_precision"`
 	// RetrievalK is how many candidates retrieval returns.
 	RetrievalK int `json:"retrieval_k"`
-	// RetrievalGate skips retrieval when the calibrated classifier is at least this sure of
+	// RetrievalGate skips retrieval when the calibrated classifier (the ranker, when there is one) is at least this sure of
 	// its top intent (0: always retrieve). Retrieval costs most of a message's time and rarely
 	// changes a confident decision; training picks the gate on dev.
 	RetrievalGate float64 `json:"retrieval_gate,omitempty"`
 	// Context is how a conversation's active intent weighs on its next message.
 	Context ContextPolicy `json:"context,omitempty"`
+	// Ranker calibrates the bundle's ranker (RankerFile), when it has one: the ranker's fused
+	// scores order the intents, the classifier's fused probabilities are their confidences.
+	Ranker *RankerPolicy `json:"ranker,omitempty"`
+}
+
+// RankerPolicy is how the ranker's logits are fused with retrieval evidence: as Policy's
+// Temperature and Fusion are for the classifier's.
+type RankerPolicy struct {
+	Temperature float64 `json:"temperature"`
+	Fusion      Fusion  `json:"fusion"`
 }
 
 // ContextPolicy says how much a conversation's active intent (Request.ActiveIntent) counts: Weight is
@@ -113,6 +123,24 @@ type Fusion struct {
 // IsZero reports whether fusion is off (classifier only).
 func (f Fusion) IsZero() bool { return f.BM25 == 0 && f.Agree == 0 && f.Overlap == 0 }
 
+// UsesRetrieval reports whether the classifier's fusion or the ranker's weighs retrieval
+// evidence.
+func (p *Policy) UsesRetrieval() bool {
+	return !p.Fusion.IsZero() || p.Ranker != nil && !p.Ranker.Fusion.IsZero()
+}
+
+// ClassifierOnly returns a copy of p with retrieval switched off: the classifier (and the
+// ranker, when there is one) alone.
+func (p Policy) ClassifierOnly() Policy {
+	p.Fusion, p.RetrievalGate = Fusion{Classifier: 1}, 0
+	if p.Ranker != nil {
+		rp := *p.Ranker
+		rp.Fusion = Fusion{Classifier: 1}
+		p.Ranker = &rp
+	}
+	return p
+}
+
 // DefaultPolicy is used when training had no dev data to choose thresholds from.
 func DefaultPolicy() Policy {
 	return Policy{Temperature: 1, Fusion: Fusion{Classifier: 1, BM25Half: 5}, Auto: 0.9, Suggest: 0.4, TargetPrecision: 0.95, RetrievalK: 10}
@@ -162,6 +190,10 @@ func (p *Policy) Validate() error {
 		return bad("fusion.classifier", p.Fusion.Classifier)
 	case !(p.Context.Weight >= 0 && p.Context.Weight <= 20):
 		return bad("context.weight", p.Context.Weight)
+	case p.Ranker != nil && (!(p.Ranker.Temperature > 0) || math.IsInf(p.Ranker.Temperature, 0)):
+		return bad("ranker.temperature", p.Ranker.Temperature)
+	case p.Ranker != nil && (p.Ranker.Fusion.Classifier < 0 || math.IsNaN(p.Ranker.Fusion.Classifier)):
+		return bad("ranker.fusion.classifier", p.Ranker.Fusion.Classifier)
 	}
 	for name, w := range p.Context.Weights {
 		if !(w >= 0 && w <= 20) {

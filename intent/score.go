@@ -33,7 +33,13 @@ type Evidence struct {
 type Scores struct {
 	Logits   []float32
 	Evidence []Evidence
+	// Ranker holds the ranker's logits when the bundle has one (RankerFile), else nil.
+	Ranker []float32
 }
+
+// Ranked returns the scores the intents are ordered by when there is a ranker: its logits with
+// the same evidence.
+func (s Scores) Ranked() Scores { return Scores{Logits: s.Ranker, Evidence: s.Evidence} }
 
 // Score scores an analysis as Classify does: with the classifier and, when retrieval can change
 // the decision, with retrieval evidence. Retrieval runs only when the policy's fusion weighs it
@@ -46,6 +52,7 @@ func (e *Engine) Score(ctx context.Context, an nlp.Analysis) Scores {
 // scoreBuf is room for one message's scores (classifyScratch).
 type scoreBuf struct {
 	logits   [64]float32
+	ranker   [64]float32
 	evidence [64]Evidence
 	rows     [256]int32 // the classifier's rows of the features
 }
@@ -53,14 +60,23 @@ type scoreBuf struct {
 // score is Score with the scores in buf when it is big enough (nil: allocated).
 func (e *Engine) score(ctx context.Context, an nlp.Analysis, buf *scoreBuf) Scores {
 	s := e.logits(an, buf)
-	if e.policy.Fusion.IsZero() {
+	if !e.policy.UsesRetrieval() {
 		return s
 	}
-	if g := e.policy.RetrievalGate; g > 0 && TopProb(s.Logits, e.policy.Temperature) >= g {
+	if g := e.policy.RetrievalGate; g > 0 && e.sure(s) >= g {
 		return s
 	}
 	s.Evidence = e.evidence(ctx, an, len(s.Logits), buf)
 	return s
+}
+
+// sure is the top probability the retrieval gate compares: the ranker's when it decides, else the
+// calibrated classifier's.
+func (e *Engine) sure(s Scores) float64 {
+	if rp := e.policy.Ranker; rp != nil && s.Ranker != nil {
+		return TopProb(s.Ranker, rp.Temperature)
+	}
+	return TopProb(s.Logits, e.policy.Temperature)
 }
 
 // ScoreAll scores an analysis with the classifier and always with retrieval evidence (when
@@ -84,6 +100,14 @@ func (e *Engine) logits(an nlp.Analysis, buf *scoreBuf) Scores {
 		rows = buf.rows[:]
 	}
 	e.clf.logits(an.Features, s.Logits, rows)
+	if e.ranker != nil {
+		if k := len(s.Logits); buf != nil && k <= len(buf.ranker) {
+			s.Ranker = buf.ranker[:k]
+		} else {
+			s.Ranker = make([]float32, k)
+		}
+		e.ranker.logits(an.Features, s.Ranker, rows)
+	}
 	return s
 }
 

@@ -97,6 +97,26 @@ func fitFusion(items []scored, t float64) intent.Fusion {
 	return f
 }
 
+// fitRanker calibrates the ranker on the items' ranker logits and evidence as the classifier is:
+// temperature, then fusion. Nil without a ranker.
+func fitRanker(items []scored) *intent.RankerPolicy {
+	if len(items) == 0 || items[0].scores.Ranker == nil {
+		return nil
+	}
+	ranked := rankedItems(items)
+	t := fitTemperature(ranked)
+	return &intent.RankerPolicy{Temperature: t, Fusion: fitFusion(ranked, t)}
+}
+
+// rankedItems returns the items scored as the ranker sees them (Scores.Ranked).
+func rankedItems(items []scored) []scored {
+	out := make([]scored, len(items))
+	for i, it := range items {
+		out[i] = scored{scores: it.scores.Ranked(), label: it.label}
+	}
+	return out
+}
+
 func fusedAccuracy(items []scored, f intent.Fusion, t float64) float64 {
 	var buf []float64
 	right := 0

@@ -45,16 +45,32 @@ type FitConfig struct {
 	// and normalises a message's features to unit length over the features the model knows;
 	// off, every feature weighs 1/√n of the message's n features.
 	TFIDF bool `json:"tfidf,omitempty"`
+	// Loss is LossSoftmax (empty means it) or LossSVM. The SVM ignores the rate, epochs,
+	// patience, runs, label smoothing and L2 settings: C sets its regularisation and the solver
+	// runs to convergence.
+	Loss string `json:"loss,omitempty"`
+	// C is the SVM's inverse regularisation strength (scikit-learn's LinearSVC C); 0 lets Fit
+	// choose it by cross-validation on the examples (ChooseC).
+	C float64 `json:"c,omitempty"`
 	// Warm, when set, is the model training continues from (learning from corrections): its
 	// labels must be the ones given, its features keep their rows, weights, bias and idf, and new
 	// features start at zero.
 	Warm *intent.Classifier `json:"-"`
 }
 
-// DefaultFitConfig is what zhiyi train uses unless told otherwise (chosen on SMP2017 and the
-// sample shop; see docs/benchmarks.md).
+// DefaultFitConfig is what zhiyi train uses for the classifier unless told otherwise (chosen on
+// SMP2017 and the sample shop; see docs/benchmarks.md).
 func DefaultFitConfig() FitConfig {
-	return FitConfig{Epochs: 30, Rate: 0.5, L2: 0, Patience: 3, MinCount: 1, Seed: 1, Runs: 6, LabelSmoothing: 0.01}
+	return FitConfig{Epochs: 30, Rate: 0.5, L2: 0, Patience: 3, MinCount: 1, Seed: 1, Runs: 6, LabelSmoothing: 0.01, Loss: LossSoftmax}
+}
+
+// RankerFitConfig is what zhiyi train uses for the ranker: the SVM on TF-IDF weights, C chosen by
+// cross-validation unless c is positive (chosen by k-fold cross-validation on SMP2017, KUAKE-QIC
+// and CAIS and on the drift suite; see docs/benchmarks.md).
+func RankerFitConfig(c float64) FitConfig {
+	cfg := DefaultFitConfig()
+	cfg.Loss, cfg.TFIDF, cfg.C = LossSVM, true, c
+	return cfg
 }
 
 // validate rejects settings that cannot train a model (a flag typed wrong should say so, not
@@ -71,20 +87,25 @@ func (c FitConfig) validate() error {
 		return fmt.Errorf("fit: %d epochs: want at least 1", c.Epochs)
 	case c.Patience < 1:
 		return fmt.Errorf("fit: patience %d: want at least 1", c.Patience)
+	case c.Loss != "" && c.Loss != LossSoftmax && c.Loss != LossSVM:
+		return fmt.Errorf("fit: loss %q: want %s or %s", c.Loss, LossSoftmax, LossSVM)
+	case c.Loss == LossSVM && (!(c.C >= 0) || math.IsInf(c.C, 0)):
+		return fmt.Errorf("fit: C %v: want a positive number, or 0 to choose by cross-validation", c.C)
 	}
 	return nil
 }
 
 // FitResult tells how fitting went.
 type FitResult struct {
-	Epochs     int       `json:"epochs"`      // epochs run, summed over runs
-	BestEpochs []int     `json:"best_epochs"` // per run, the epoch whose weights were kept
-	DevAcc     []float64 `json:"dev_acc"`     // dev accuracy after each epoch of the first run
-	TrainLoss  []float64 `json:"train_loss"`  // mean training loss of each epoch of the first run
-	RunDevAcc  []float64 `json:"run_dev_acc"` // best dev accuracy of each run
-	FinalDev   float64   `json:"final_dev"`   // dev accuracy of the averaged model
-	Features   int       `json:"features"`    // features with weights
-	TrainCount int       `json:"train_count"` // examples trained on
+	Epochs     int       `json:"epochs"`             // epochs run, summed over runs
+	BestEpochs []int     `json:"best_epochs"`        // per run, the epoch whose weights were kept
+	DevAcc     []float64 `json:"dev_acc"`            // dev accuracy after each epoch of the first run
+	TrainLoss  []float64 `json:"train_loss"`         // mean training loss of each epoch of the first run
+	RunDevAcc  []float64 `json:"run_dev_acc"`        // best dev accuracy of each run
+	FinalDev   float64   `json:"final_dev"`          // dev accuracy of the averaged model
+	ChosenC    *CChoice  `json:"chosen_c,omitempty"` // how cross-validation chose the SVM's C
+	Features   int       `json:"features"`           // features with weights
+	TrainCount int       `json:"train_count"`        // examples trained on
 }
 
 // Fit trains a sparse multinomial logistic regression with AdaGrad. It trains cfg.Runs models,
@@ -162,6 +183,9 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		idf = inverseDocFreq(exRows, len(ids))
 	}
 	exX := featureWeights(examples, exRows, idf)
+	if cfg.Loss == LossSVM && cfg.Warm == nil {
+		return fitSVMModel(ctx, examples, exRows, exX, dev, labels, ids, idf, cfg, res, progress)
+	}
 	fits := make([]runFit, runs)
 	errs := make([]error, runs)
 	var wg sync.WaitGroup
@@ -218,6 +242,34 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 	return c, res, nil
 }
 
+// fitSVMModel is Fit for LossSVM: one solve, no runs or epochs.
+func fitSVMModel(ctx context.Context, examples []Example, exRows [][]int32, exX [][]float32, dev []Example, labels []string,
+	ids []uint32, idf []float32, cfg FitConfig, res FitResult, progress io.Writer) (*intent.Classifier, FitResult, error) {
+	if cfg.C == 0 {
+		ch, err := ChooseC(ctx, examples, labels, cfg, svmFolds)
+		if err != nil {
+			return nil, res, err
+		}
+		fmt.Fprintf(progress, "svm: C %g chosen by %d-fold cross-validation (accuracy %.4f at C %v)\n", ch.C, ch.Folds, ch.Accuracy, ch.Grid)
+		res.ChosenC, cfg.C = &ch, ch.C
+	}
+	w, bias, passes, err := fitSVM(ctx, examples, exRows, exX, len(labels), len(ids), cfg.C, cfg.Seed)
+	if err != nil {
+		return nil, res, err
+	}
+	res.Epochs = passes
+	c, err := newModel(labels, ids, idf, w, bias)
+	if err != nil {
+		return nil, res, err
+	}
+	fmt.Fprintf(progress, "svm: C %g, converged in at most %d passes\n", cfg.C, passes)
+	if len(dev) > 0 {
+		res.FinalDev = Accuracy(c, dev)
+		fmt.Fprintf(progress, "svm: dev acc %.4f\n", res.FinalDev)
+	}
+	return c, res, nil
+}
+
 // runFit is the outcome of one shuffled training run.
 type runFit struct {
 	w, bias      []float32
@@ -253,6 +305,9 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, exX [][]f
 	lr := float32(cfg.Rate)
 	l2 := float32(cfg.L2)
 	ls := float32(cfg.LabelSmoothing)
+	// A warm SVM (learning from corrections) continues in the primal: the same passes with the
+	// one-vs-rest squared hinge's gradient in place of the softmax's.
+	svm := cfg.Loss == LossSVM
 	sinceBest := 0
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
@@ -270,13 +325,17 @@ func fitRun(ctx context.Context, examples []Example, exRows [][]int32, exX [][]f
 					probs[j] += x * row[j]
 				}
 			}
-			intent.Softmax(probs, 1)
-			loss -= math.Log(float64(max(probs[ex.Label], 1e-12)))
-			copy(grad, probs)
-			for j := range grad {
-				grad[j] -= ls / float32(k)
+			if svm {
+				loss += squaredHingeGrad(probs, ex.Label, grad)
+			} else {
+				intent.Softmax(probs, 1)
+				loss -= math.Log(float64(max(probs[ex.Label], 1e-12)))
+				copy(grad, probs)
+				for j := range grad {
+					grad[j] -= ls / float32(k)
+				}
+				grad[ex.Label] -= 1 - ls
 			}
-			grad[ex.Label] -= 1 - ls
 			if ex.Weight != 0 && ex.Weight != 1 {
 				for j := range grad {
 					grad[j] *= ex.Weight

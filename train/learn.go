@@ -30,6 +30,10 @@ type LearnConfig struct {
 	// the corrections and a replay of what the model learnt from.
 	Epochs int
 	Rate   float64
+	// RankerRate is the rate of the ranker's continued training, when the bundle has one
+	// (default 0.02: its weights are an order of magnitude smaller than the classifier's;
+	// chosen on scripts/learnsim with the stress set as traffic, see docs/benchmarks.md).
+	RankerRate float64
 	// MaxDrop is how much accuracy on the bundle's evaluation set the candidate may lose
 	// (default 0.01); MinFixed the share of the corrections it must get right (default 0.6).
 	MaxDrop  float64
@@ -48,6 +52,9 @@ func (c LearnConfig) withDefaults() LearnConfig {
 	}
 	if c.Rate <= 0 {
 		c.Rate = 0.2
+	}
+	if c.RankerRate <= 0 {
+		c.RankerRate = 0.02
 	}
 	if c.MaxDrop <= 0 {
 		c.MaxDrop = 0.01
@@ -90,7 +97,8 @@ type LearnResult struct {
 var ErrNothingToLearn = errors.New("learn: no usable corrections")
 
 // Learn continues training the bundle in parent on corrections (starting from its weights, with
-// a replay of its history and its knowledge base's examples so it does not forget) and promotes
+// a replay of its history and its knowledge base's examples so it does not forget; its ranker,
+// when it has one, likewise, and the gate then judges the ranker's decisions) and promotes
 // the candidate only if it keeps the parent's accuracy on the bundle's evaluation set (within
 // MaxDrop) and gets at least MinFixed of the corrections right. Promotion writes a new bundle at
 // out whose manifest names its parent and what it learnt from. It never learns from anything
@@ -171,9 +179,21 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if err != nil {
 		return nil, err
 	}
+	// The gate judges what decides: the ranker when the bundle has one, continued the same way.
+	parentDecides, candDecides := clf, cand
+	var candRanker *intent.Classifier
+	if rk := eng.Ranker(); rk != nil {
+		rc := fitCfg
+		rc.Loss, rc.Warm, rc.TFIDF = LossSVM, rk, rk.Weighted()
+		rc.Rate = cfg.RankerRate
+		if candRanker, _, err = Fit(ctx, examples, nil, labels, rc, nil); err != nil {
+			return nil, fmt.Errorf("learn: ranker: %w", err)
+		}
+		parentDecides, candDecides = rk, candRanker
+	}
 	evalEx, fixEx := toEx(evalSet, 1), toEx(fixes, 1)
-	res.ParentAccuracy, res.CandidateAccuracy = Accuracy(clf, evalEx), Accuracy(cand, evalEx)
-	res.FixedBefore, res.FixedAfter = Accuracy(clf, fixEx), Accuracy(cand, fixEx)
+	res.ParentAccuracy, res.CandidateAccuracy = Accuracy(parentDecides, evalEx), Accuracy(candDecides, evalEx)
+	res.FixedBefore, res.FixedAfter = Accuracy(parentDecides, fixEx), Accuracy(candDecides, fixEx)
 	if res.HeldOut, err = heldOutFixes(ctx, toEx(replay, 1), fixEx, labels, fitCfg); err != nil {
 		return nil, err
 	}
@@ -195,7 +215,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if !res.Promoted {
 		return res, nil
 	}
-	if err := writeLearnt(ctx, parent, out, eng, cand, fixes, res); err != nil {
+	if err := writeLearnt(ctx, parent, out, eng, cand, candRanker, fixes, res); err != nil {
 		return nil, err
 	}
 	res.Bundle = out
@@ -309,7 +329,7 @@ func replaySet(dir string, eng *intent.Engine) ([]Labelled, error) {
 // writeLearnt writes the promoted bundle: the parent's files with the new classifier, the
 // corrections added to the history the retrieval index is built from, and a manifest that names
 // the parent and what was learnt.
-func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand *intent.Classifier, fixes []Labelled, res *LearnResult) error {
+func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, fixes []Labelled, res *LearnResult) error {
 	tmp, err := intent.NewBundleDir(out)
 	if err != nil {
 		return err
@@ -323,7 +343,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	pm := eng.Manifest()
 	for rel := range pm.Files {
 		switch {
-		case rel == intent.ClassifierFile, rel == intent.ExamplesFile, filepath.Dir(rel) == intent.IndexDir,
+		case rel == intent.ClassifierFile, rel == intent.RankerFile, rel == intent.ExamplesFile, filepath.Dir(rel) == intent.IndexDir,
 			len(rel) > len(intent.IndexDir) && rel[:len(intent.IndexDir)+1] == intent.IndexDir+"/":
 			continue
 		}
@@ -336,6 +356,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	}
 	if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), cand); err != nil {
 		return err
+	}
+	if ranker != nil {
+		if err := writeClassifier(filepath.Join(tmp, intent.RankerFile), ranker); err != nil {
+			return err
+		}
 	}
 	docs, err := intent.ReadExampleDocs(filepath.Join(parent, intent.ExamplesFile))
 	if err != nil {

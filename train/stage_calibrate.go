@@ -32,7 +32,18 @@ func (r *run) calibrate() (bool, error) {
 	case len(items) >= minCalibration || len(items) > 0 && !weak:
 		p.Temperature = fitTemperature(items)
 		p.Fusion = fitFusion(items, p.Temperature)
-		p.RetrievalGate, items = chooseGate(items, p.Fusion, p.Temperature, 0.002)
+		if p.Ranker = fitRanker(items); p.Ranker != nil {
+			// the ranker decides, so the gate is chosen on its decisions and its confidence
+			var ranked []scored
+			p.RetrievalGate, ranked = chooseGate(rankedItems(items), p.Ranker.Fusion, p.Ranker.Temperature, 0.002)
+			for i := range items {
+				if ranked[i].scores.Evidence == nil {
+					items[i].scores.Evidence = nil
+				}
+			}
+		} else {
+			p.RetrievalGate, items = chooseGate(items, p.Fusion, p.Temperature, 0.002)
+		}
 	case weak:
 		// No labelled dev split, or one too small to choose thresholds on (a few CRM tags in the
 		// newest weeks): calibrate the classifier alone on cross-validated predictions over
@@ -57,15 +68,22 @@ func (r *run) calibrate() (bool, error) {
 		return false, nil
 	}
 	var preds []prediction
-	var buf []float64
+	var buf, rbuf []float64
 	for _, it := range items {
 		buf = intent.Fuse(it.scores, p.Fusion, p.Temperature, buf[:0])
 		b := argmax(buf)
+		if p.Ranker != nil {
+			rbuf = intent.Fuse(it.scores.Ranked(), p.Ranker.Fusion, p.Ranker.Temperature, rbuf[:0])
+			b = argmax(rbuf)
+		}
 		preds = append(preds, prediction{intent: r.labels[b], confidence: buf[b], correct: b == it.label})
 	}
 	choosePolicy(p, preds, r.cfg.TargetPrecision, 40)
 	fmt.Fprintf(r.prog, "calibration: temperature %.3f; fusion %+v; retrieval below %.2f; auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
 		p.Temperature, p.Fusion, p.RetrievalGate, p.Auto, len(p.AutoByIntent), p.Suggest)
+	if p.Ranker != nil {
+		fmt.Fprintf(r.prog, "calibration: ranker temperature %.3f; fusion %+v\n", p.Ranker.Temperature, p.Ranker.Fusion)
+	}
 	r.sum.Policy = r.policy
 	return false, nil
 }

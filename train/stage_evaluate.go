@@ -18,9 +18,7 @@ func (r *run) evaluate() (bool, error) {
 	}
 	var err error
 	if len(r.devLabelled) > 0 {
-		alone := r.policy
-		alone.Fusion = intent.Fusion{Classifier: 1}
-		if r.sum.Classifier, err = evaluateWith(r.ctx, r.tmp, r.cfg.Name, alone, r.devLabelled, "dev (classifier only)"); err != nil {
+		if r.sum.Classifier, err = evaluateWith(r.ctx, r.tmp, r.cfg.Name, r.policy.ClassifierOnly(), r.devLabelled, "dev (classifier only)"); err != nil {
 			return false, err
 		}
 	}

@@ -53,15 +53,55 @@ func (r *run) fit() (bool, error) {
 	if r.clf, r.sum.Fit, err = Fit(r.ctx, r.trainEx, r.devEx, r.labels, cfg, r.prog); err != nil {
 		return false, err
 	}
+	if err := r.fitRanker(r.trainEx, true); err != nil {
+		return false, err
+	}
 	return false, r.writeModel(r.trainRecs)
 }
 
-// refit trains again on train and dev together, with the epochs early stopping chose: the dev
-// weeks are the newest data and the model should learn from them too. Calibration, fusion,
+// rankerWanted reports whether training makes a ranker: when asked to and there is a labelled
+// dev split big enough to calibrate it on (calibrate's first case; without one, the classifier
+// alone is calibrated on cross-validated estimates).
+func (r *run) rankerWanted() bool {
+	weak := r.sum.Seeds+r.sum.SelfLabelled > 0
+	return r.cfg.Ranker && (len(r.devEx) >= minCalibration || len(r.devEx) > 0 && !weak)
+}
+
+// fitRanker trains the ranker on examples; first, C is chosen by cross-validation unless given,
+// and kept for the refit.
+func (r *run) fitRanker(examples []Example, first bool) error {
+	if !r.rankerWanted() {
+		return nil
+	}
+	c := r.cfg.RankerC
+	if !first {
+		c = r.rankerC
+	}
+	cfg := RankerFitConfig(c)
+	cfg.Seed = r.cfg.Fit.Seed
+	clf, res, err := Fit(r.ctx, examples, nil, r.labels, cfg, r.prog)
+	if err != nil {
+		return fmt.Errorf("ranker: %w", err)
+	}
+	r.ranker = clf
+	if first {
+		r.rankerC = c
+		if res.ChosenC != nil {
+			r.rankerC = res.ChosenC.C
+		}
+		res.FinalDev = Accuracy(clf, r.devEx)
+		r.sum.Ranker = &res
+		fmt.Fprintf(r.prog, "ranker: C %g, dev acc %.4f (classifier %.4f)\n", r.rankerC, res.FinalDev, r.sum.Fit.FinalDev)
+	}
+	return nil
+}
+
+// refit trains again on train and dev together, with the epochs early stopping chose (and the
+// ranker with its C): the dev weeks are the newest data and the model should learn from them too. Calibration, fusion,
 // thresholds and the report were measured on dev while it was held out, so they stay honest
 // estimates for the refitted model.
 func (r *run) refit() (bool, error) {
-	want := r.cfg.Refit == RefitAlways || r.cfg.Refit == RefitAuto && r.timeSplit
+	want := r.cfg.Refit == RefitAlways || r.cfg.Refit == RefitAuto && (r.timeSplit || r.ranker != nil)
 	if !want || len(r.devEx) == 0 {
 		return true, nil
 	}
@@ -73,6 +113,9 @@ func (r *run) refit() (bool, error) {
 	if r.clf, _, err = Fit(r.ctx, all, nil, r.labels, cfg, nil); err != nil {
 		return false, err
 	}
+	if err := r.fitRanker(all, false); err != nil {
+		return false, err
+	}
 	r.sum.RefitEpochs = r.sum.Fit.BestEpochs
 	return false, r.writeModel(append(slices.Clip(r.trainRecs), r.devSplit...))
 }
@@ -81,6 +124,11 @@ func (r *run) refit() (bool, error) {
 func (r *run) writeModel(history []record) error {
 	if err := writeClassifier(filepath.Join(r.tmp, intent.ClassifierFile), r.clf); err != nil {
 		return err
+	}
+	if r.ranker != nil {
+		if err := writeClassifier(filepath.Join(r.tmp, intent.RankerFile), r.ranker); err != nil {
+			return err
+		}
 	}
 	return writeHistory(filepath.Join(r.tmp, intent.ExamplesFile), history, r.cfg.HistoryPerIntent)
 }

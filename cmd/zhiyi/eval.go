@@ -58,9 +58,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		eng = eng.WithPolicy(p)
 	}
 	if *alone {
-		p := eng.Policy()
-		p.Fusion, p.RetrievalGate = intent.Fusion{Classifier: 1}, 0
-		eng = eng.WithPolicy(p)
+		eng = eng.WithPolicy(eng.Policy().ClassifierOnly())
 	}
 	cols, err := train.ParseCSVColumns(*csvMap)
 	if err != nil {

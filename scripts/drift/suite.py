@@ -61,6 +61,13 @@ def metrics(gold, pred):
     return right / len(gold), sum(f1s) / len(f1s)
 
 
+def auto(gold, pred, routes):
+    """zhiyi's automatic answers: their share of the messages and how many are right."""
+    n = sum(1 for r in routes if r == "auto")
+    right = sum(1 for g, p, r in zip(gold, pred, routes) if r == "auto" and g == p)
+    return n / len(gold), right / n if n else float("nan")
+
+
 class Systems:
     def __init__(self, args):
         self.args = args
@@ -70,11 +77,18 @@ class Systems:
         cmd = [self.args.zhiyi, "train", "--data", train, "--out", model] + extra + self.args.zhiyi_args.split()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "zhiyi_train.log"), "w"))
         out = []
-        for t in tests:
+        self.routes = []
+        for i, t in enumerate(tests):
             texts = "\n".join(r["text"].replace("\n", " ") for r in read(t)) + "\n"
             p = subprocess.run([self.args.zhiyi, "predict", "--model", model], input=texts.encode(),
                                check=True, capture_output=True)
-            out.append([json.loads(l)["intent"] for l in p.stdout.decode().splitlines()])
+            preds = [json.loads(l) for l in p.stdout.decode().splitlines()]
+            out.append([x["intent"] for x in preds])
+            self.routes.append([x["route"] for x in preds])
+            # the evaluation report of the case, with its coverage/precision curve
+            subprocess.run([self.args.zhiyi, "eval", "--model", model, "--data", t,
+                            "--html", os.path.join(d, "zhiyi_report%d.html" % i)],
+                           check=True, capture_output=True)
         return out
 
     def peer(self, train, tests, d, extra):
@@ -131,6 +145,8 @@ def run_case(sys_, name, train, tests, d, zhiyi_extra=(), peer_train=None):
         res = {s: metrics(gold, preds[s][i]) for s in preds}
         for s in ("zhiyi", "peer", "fasttext"):
             res.setdefault(s, (float("nan"), float("nan")))
+        if "zhiyi" in preds:
+            res["auto"] = auto(gold, preds["zhiyi"][i], sys_.routes[i])
         rows.append((name, tname, len(gold), res))
     return rows
 
@@ -238,13 +254,13 @@ def main():
             rows.append(("%s, %d-fold CV" % (sname, args.folds), "mean of folds", len(data),
                          {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
 
-    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case, test, n, res in rows:
         get = lambda s, i: res[s][i] if s in res else float("nan")  # a system left out by --systems
-        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |" % (
+        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f |" % (
             case, test, n, get("zhiyi", 0), get("peer", 0), get("fasttext", 0),
-            get("zhiyi", 1), get("peer", 1), get("fasttext", 1)))
+            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1)))
 
 
 if __name__ == "__main__":
