@@ -1,0 +1,87 @@
+package intent
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// weightedRandom is randomClassifier weighted by TF-IDF (idf between 1 and 5).
+func weightedRandom(t *testing.T, k, n int) (*Classifier, []uint32) {
+	t.Helper()
+	c, ids := randomClassifier(t, 3, k, n)
+	idf := make([]float32, n)
+	rng := rand.New(rand.NewPCG(5, 1))
+	for i := range idf {
+		idf[i] = 1 + 4*rng.Float32()
+	}
+	var w []float32
+	c.Rows(func(_ uint32, _ float32, row []float32) bool {
+		w = append(w, row...)
+		return true
+	})
+	wc, err := NewWeightedClassifier(c.Labels(), ids, idf, w, c.Bias())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wc, ids
+}
+
+func TestQuantizedClassifier(t *testing.T) {
+	c, ids := weightedRandom(t, 11, 400)
+	q, err := c.Quantized()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, small := writeClassifier(t, c), writeClassifier(t, q)
+	if 2*len(small) > len(full) {
+		t.Errorf("quantised %d bytes, full %d: want under half (12 bytes and a byte per intent for each feature, against 8 and 4 per intent)", len(small), len(full))
+	}
+	back, err := ReadClassifier(bytes.NewReader(small))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(writeClassifier(t, back), small) {
+		t.Error("a quantised classifier read back writes other bytes")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	k := len(c.Labels())
+	want, got, read := make([]float32, k), make([]float32, k), make([]float32, k)
+	for range 200 {
+		f := make([]uint32, 1+rng.IntN(30))
+		for i := range f {
+			f[i] = ids[rng.IntN(len(ids))]
+		}
+		c.Logits(f, want)
+		q.Logits(f, got)
+		back.Logits(f, read)
+		for j := range want {
+			if got[j] != read[j] {
+				t.Fatalf("quantised logits %v, read back %v: want them identical", got, read)
+			}
+			// each weight moves at most half a step of its row's scale: the row max / 254
+			if d := math.Abs(float64(got[j] - want[j])); d > 0.02*math.Abs(float64(want[j]))+0.02 {
+				t.Fatalf("quantised logit %v, full %v", got[j], want[j])
+			}
+		}
+	}
+	plain, _ := randomClassifier(t, 4, 3, 10)
+	if _, err := plain.Quantized(); err == nil {
+		t.Error("an unweighted classifier quantised")
+	}
+	// a scale that is not a finite non-negative number is refused
+	bad := bytes.Clone(small)
+	off := len(quantizedClassifierMagic) + 4
+	for _, l := range c.Labels() {
+		off += 2 + len(l)
+	}
+	off += 4 + 4*k + 4*len(ids) + 4*len(ids) // count, bias, ids, idf: the first scale
+	copy(bad[off:], []byte{0, 0, 0xc0, 0x7f})  // NaN
+	if _, err := ReadClassifier(bytes.NewReader(bad)); err == nil {
+		t.Error("a NaN scale read without error")
+	}
+	if _, err := ReadClassifier(bytes.NewReader(small[:len(small)-3])); err == nil {
+		t.Error("a truncated quantised classifier read without error")
+	}
+}
