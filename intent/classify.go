@@ -63,6 +63,17 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	if rp := e.policy.Ranker; rp != nil && s.Ranker != nil {
 		ranks, _ = fuseExps(s.Ranked(), rp.Fusion, rp.Temperature, sc.ranks[:0])
 	}
+	if e.priorRatio != nil {
+		sum := 0.0
+		for j, r := range e.priorRatio {
+			exps[j] *= r
+			sum += exps[j]
+			if &ranks[0] != &exps[0] {
+				ranks[j] *= r
+			}
+		}
+		inv = 1 / sum
+	}
 	if w := e.policy.Context.WeightOf(req.ActiveIntent); w > 0 && req.ActiveIntent != "" {
 		if j, ok := e.labelIdx[req.ActiveIntent]; ok {
 			// the active intent's logit + w: its exp times e^w, renormalised

@@ -31,8 +31,11 @@ type Engine struct {
 	clf      *Classifier
 	ranker   *Classifier // orders the intents when the bundle has one (RankerFile); nil: clf does
 	policy   Policy
-	kb       *index.KB
-	ix       *index.Index
+	// priorRatio, when set, rescales each intent's probability for another intent mix than the
+	// training one (WithPriors).
+	priorRatio []float64
+	kb         *index.KB
+	ix         *index.Index
 	// docTerms caches each index document's terms (by position) for the overlap evidence. They
 	// are computed on first use: a search touches few documents, and analysing them all would
 	// be most of the start-up once the index is opened from the bundle rather than built.
@@ -302,6 +305,35 @@ func (e *Engine) WithPolicy(p Policy) *Engine {
 	c := *e
 	c.policy = p
 	return &c
+}
+
+// WithPriors returns an engine that shares everything with e but decides as if the messages
+// came in the intent mix shares (intent → share; an intent left out keeps its training share):
+// each intent's probabilities, the classifier's and the ranker's, are rescaled by the ratio of
+// its new share to its training share (Policy.Priors). The mix comes from the traffic itself
+// (train.EstimatePriors over the model's own probabilities). Nil shares undo it.
+func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
+	c := *e
+	c.priorRatio = nil
+	if shares == nil {
+		return &c, nil
+	}
+	if e.policy.Priors == nil {
+		return nil, errors.New("the bundle records no training intent mix (policy priors): train it again")
+	}
+	c.priorRatio = make([]float64, len(e.clf.Labels()))
+	for j, l := range e.clf.Labels() {
+		c.priorRatio[j] = 1
+		trained, ok := e.policy.Priors[l]
+		v, given := shares[l]
+		if ok && given {
+			if !(v >= 0 && v <= 1) {
+				return nil, fmt.Errorf("intent %s: share %v out of range", l, v)
+			}
+			c.priorRatio[j] = v / trained
+		}
+	}
+	return &c, nil
 }
 
 // Close releases the retrieval index.

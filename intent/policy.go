@@ -33,6 +33,9 @@ type Policy struct {
 	RetrievalGate float64 `json:"retrieval_gate,omitempty"`
 	// Context is how a conversation's active intent weighs on its next message.
 	Context ContextPolicy `json:"context,omitempty"`
+	// Priors is each intent's share of the messages the model was trained on: the intent mix
+	// its probabilities assume (Engine.WithPriors moves them to another mix).
+	Priors map[string]float64 `json:"priors,omitempty"`
 	// Ranker calibrates the bundle's ranker (RankerFile), when it has one: the ranker's fused
 	// scores order the intents, the classifier's fused probabilities are their confidences.
 	Ranker *RankerPolicy `json:"ranker,omitempty"`
@@ -198,6 +201,11 @@ func (p *Policy) Validate() error {
 	for name, w := range p.Context.Weights {
 		if !(w >= 0 && w <= 20) {
 			return bad("context.weights."+name, w)
+		}
+	}
+	for name, v := range p.Priors {
+		if !(v > 0 && v <= 1) {
+			return bad("priors."+name, v)
 		}
 	}
 	for name, t := range p.AutoByIntent {

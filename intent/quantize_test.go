@@ -76,8 +76,8 @@ func TestQuantizedClassifier(t *testing.T) {
 	for _, l := range c.Labels() {
 		off += 2 + len(l)
 	}
-	off += 4 + 4*k + 4*len(ids) + 4*len(ids) // count, bias, ids, idf: the first scale
-	copy(bad[off:], []byte{0, 0, 0xc0, 0x7f})  // NaN
+	off += 4 + 4*k + 4*len(ids) + 4*len(ids)  // count, bias, ids, idf: the first scale
+	copy(bad[off:], []byte{0, 0, 0xc0, 0x7f}) // NaN
 	if _, err := ReadClassifier(bytes.NewReader(bad)); err == nil {
 		t.Error("a NaN scale read without error")
 	}

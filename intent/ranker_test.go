@@ -123,3 +123,41 @@ func TestLoadRejectsRankerOfOtherIntents(t *testing.T) {
 		t.Errorf("a ranker with other intents: error %v, want one naming %s", err, intent.RankerFile)
 	}
 }
+
+// WithPriors moves the intent mix: an intent made rare loses the messages it barely won, and
+// its confidence falls with its share; nil shares undo it.
+func TestEngineWithPriors(t *testing.T) {
+	base := engine(t)
+	ctx := context.Background()
+	text := "怎么开发票"
+	before := base.Classify(ctx, intent.Request{Text: text})
+	if before.Intent != "invoice" {
+		t.Fatalf("%s: %s, want invoice", text, before.Intent)
+	}
+	p := base.Policy()
+	if len(p.Priors) != len(base.Classifier().Labels()) {
+		t.Fatalf("policy priors %v: want a share for each of %v", p.Priors, base.Classifier().Labels())
+	}
+	rare, err := base.WithPriors(map[string]float64{"invoice": p.Priors["invoice"] / 1e4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := rare.Classify(ctx, intent.Request{Text: text})
+	if after.Intent == "invoice" || after.Candidates[0].Confidence >= before.Confidence {
+		t.Errorf("invoice 10⁴ times rarer: %s (%.4f), want another intent, less sure than %.4f", after.Intent, after.Confidence, before.Confidence)
+	}
+	same, err := rare.WithPriors(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := same.Classify(ctx, intent.Request{Text: text}); r.Intent != before.Intent || r.Confidence != before.Confidence {
+		t.Errorf("nil shares: %s (%.4f), want the training mix's %s (%.4f)", r.Intent, r.Confidence, before.Intent, before.Confidence)
+	}
+	if _, err := base.WithPriors(map[string]float64{"invoice": 2}); err == nil {
+		t.Error("a share of 2 accepted")
+	}
+	p.Priors = nil
+	if _, err := base.WithPolicy(p).WithPriors(map[string]float64{"invoice": 0.5}); err == nil {
+		t.Error("a bundle without training priors adapted")
+	}
+}

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -12,6 +13,7 @@ import (
 func (r *run) calibrate() (bool, error) {
 	r.policy = intent.DefaultPolicy()
 	r.policy.TargetPrecision = r.cfg.TargetPrecision
+	r.policy.Priors = labelShares(r.labels, append(slices.Clip(r.trainEx), r.devEx...))
 	if err := writeJSON(filepath.Join(r.tmp, intent.PolicyFile), r.policy); err != nil {
 		return false, err
 	}
@@ -119,6 +121,25 @@ func (r *run) seedItems() []scored {
 		if o := r.trainRecs[i].origin; o != fromSelf && o != fromSheet {
 			out = append(out, it)
 		}
+	}
+	return out
+}
+
+// labelShares is each label's share of the examples (a label never seen gets half an example, so
+// that no prior is zero).
+func labelShares(labels []string, ex []Example) map[string]float64 {
+	count := make([]float64, len(labels))
+	for _, e := range ex {
+		count[e.Label]++
+	}
+	total := 0.0
+	for j := range count {
+		count[j] = max(count[j], 0.5)
+		total += count[j]
+	}
+	out := make(map[string]float64, len(labels))
+	for j, l := range labels {
+		out[l] = count[j] / total
 	}
 	return out
 }

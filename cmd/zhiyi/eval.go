@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	var labels multiFlag
 	fs.Var(&labels, "labels", "labels beside the exports, as zhiyi train --labels (repeatable)")
 	convs := fs.Bool("conversations", false, "replay the exports as traffic, conversation by conversation in time order, with the context serving keeps (retries, the active intent, repeats, escalation)")
+	adapt := fs.Bool("adapt-priors", false, "re-estimate the intent mix of the data from the model's own probabilities (EM, no labels used) and decide for that mix")
 	since := fs.String("since", "", "score only messages sent at or after this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -85,6 +87,17 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 		if len(items) == 0 {
 			return fmt.Errorf("%s: no labelled messages", *data)
+		}
+		if *adapt {
+			texts := make([]string, len(items))
+			for i, it := range items {
+				texts[i] = it.Text
+			}
+			var mix map[string]float64
+			if eng, mix, err = train.AdaptPriors(ctx, eng, texts); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "intent mix re-estimated from the model's probabilities: %s\n", topShares(mix, 5))
 		}
 		if rep, err = train.Evaluate(ctx, eng, items, *data, stderr); err != nil {
 			return err
@@ -178,4 +191,23 @@ func evalConversations(ctx context.Context, eng *intent.Engine, opts train.DataO
 		what += ", scored from " + opts.Since.Format(time.DateOnly)
 	}
 	return train.Score(eng, items, results, what), nil
+}
+
+// topShares formats the n largest shares of a mix, largest first.
+func topShares(mix map[string]float64, n int) string {
+	names := make([]string, 0, len(mix))
+	for name := range mix {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if mix[names[i]] != mix[names[j]] {
+			return mix[names[i]] > mix[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	var parts []string
+	for _, name := range names[:min(n, len(names))] {
+		parts = append(parts, fmt.Sprintf("%s %.1f%%", name, 100*mix[name]))
+	}
+	return strings.Join(parts, ", ")
 }

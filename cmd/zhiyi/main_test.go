@@ -92,6 +92,10 @@ func TestTrainEvalPredict(t *testing.T) {
 	if st, err := os.Stat(html); err != nil || st.Size() == 0 {
 		t.Errorf("eval --html wrote nothing: %v", err)
 	}
+	code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", filepath.Join(fixture, "data.jsonl"), "--adapt-priors")
+	if code != 0 || !strings.Contains(stderr, "intent mix re-estimated") || !strings.Contains(stderr, "accuracy") {
+		t.Errorf("eval --adapt-priors: exit %d\n%s", code, stderr)
+	}
 	// A report written into the bundle would break its manifest: refused, bundle untouched.
 	for _, flag := range []string{"--html", "--out"} {
 		code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", filepath.Join(fixture, "data.jsonl"), flag, filepath.Join(out, "report2"))

@@ -1,0 +1,84 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestEstimatePriorsRecoversMix draws messages from a known mix, scores them with a calibrated
+// model of known likelihoods trained on another mix, and checks EM recovers the mix, where the
+// model's raw mean probabilities stay pulled toward the training mix.
+func TestEstimatePriorsRecoversMix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const k = 3
+	trained := []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	// a noisy channel: each message's evidence points at its own intent 60 % of the time
+	like := func(obs, y int) float64 {
+		if obs == y {
+			return 0.6
+		}
+		return 0.2
+	}
+	for _, tc := range []struct {
+		name string
+		true []float64
+	}{
+		{"uniform", []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}},
+		{"one dominates (双11)", []float64{0.8, 0.1, 0.1}},
+		{"skewed", []float64{0.5, 0.35, 0.15}},
+	} {
+		var probs [][]float64
+		for range 20000 {
+			y := pick(rng, tc.true)
+			obs := y
+			if rng.Float64() >= 0.6 {
+				obs = (y + 1 + rng.IntN(k-1)) % k
+			}
+			p := make([]float64, k)
+			for j := range p {
+				p[j] = like(obs, j) * trained[j]
+			}
+			AdjustPriors(p, []float64{1, 1, 1}) // normalise: the model's calibrated posterior
+			probs = append(probs, p)
+		}
+		est, rounds := EstimatePriors(probs, trained)
+		naive := make([]float64, k)
+		for _, p := range probs {
+			for j, v := range p {
+				naive[j] += v / float64(len(probs))
+			}
+		}
+		for j := range est {
+			if math.Abs(est[j]-tc.true[j]) > 0.03 {
+				t.Errorf("%s: estimated %.3f (after %d rounds), want %.3f ± 0.03 (mean probabilities %.3f)", tc.name, est, rounds, tc.true, naive)
+				break
+			}
+		}
+		if tc.true[0] == 0.8 && !(naive[0] < 0.7) {
+			t.Errorf("%s: mean probabilities %.3f already recover the mix: the test shows nothing", tc.name, naive)
+		}
+	}
+	if est, rounds := EstimatePriors(nil, trained); rounds != 0 || est[0] != trained[0] {
+		t.Errorf("no messages: %v after %d rounds, want the training mix", est, rounds)
+	}
+}
+
+func pick(rng *rand.Rand, p []float64) int {
+	u := rng.Float64()
+	for j, v := range p {
+		if u < v {
+			return j
+		}
+		u -= v
+	}
+	return len(p) - 1
+}
+
+func TestAdjustPriors(t *testing.T) {
+	p := []float64{0.5, 0.5}
+	AdjustPriors(p, []float64{3, 1})
+	if math.Abs(p[0]-0.75) > 1e-12 || math.Abs(p[1]-0.25) > 1e-12 {
+		t.Errorf("AdjustPriors = %v, want [0.75 0.25]", p)
+	}
+}
