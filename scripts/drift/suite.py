@@ -47,6 +47,28 @@ def bucket(text, n):
     return int(hashlib.sha1(text.encode()).hexdigest(), 16) % n
 
 
+def conv_folds(rows, folds, seed):
+    """Deals whole conversations to folds (shuffled by seed): {conversation: fold}."""
+    convs = sorted({r["conv"] for r in rows})
+    random.Random(seed).shuffle(convs)
+    return {c: i % folds for i, c in enumerate(convs)}
+
+
+def prior_shift(rows, seed):
+    """Resamples a test split to other intent mixes: uniform (the rarest intent's count of each)
+    and dominated by the most frequent intent (all of it, at most three of each other). Returns
+    (uniform, dominated, the dominating intent)."""
+    rnd = random.Random(seed)
+    by = collections.defaultdict(list)
+    for r in rows:
+        by[r["intent"]].append(r)
+    m = min(len(v) for v in by.values())
+    uniform = [r for v in by.values() for r in rnd.sample(v, m)]
+    top = max(by, key=lambda k: len(by[k]))
+    rest = [r for k, v in by.items() if k != top for r in rnd.sample(v, min(len(v), 3))]
+    return uniform, by[top] + rest, top
+
+
 def metrics(gold, pred):
     right = sum(g == p for g, p in zip(gold, pred))
     labels = sorted(set(gold))
@@ -197,10 +219,7 @@ def main():
         rows += run_case(sys_, "shop (all chats → …)", train, [("stress set", stress), ("November holdout", holdout)],
                          d, shop_extra, peer_train)
     if "shop-groups" in cases:
-        convs = sorted({r["conv"] for r in shop})
-        rnd = random.Random(args.seed)
-        rnd.shuffle(convs)
-        fold = {c: i % args.folds for i, c in enumerate(convs)}
+        fold = conv_folds(shop, args.folds, args.seed)
         acc = collections.defaultdict(list)
         for k in range(args.folds):
             d = os.path.join(W, "shop-groups", str(k))
@@ -223,15 +242,7 @@ def main():
                          [("CAIS train+dev", write(os.path.join(d, "test.jsonl"), te))], d)
     if "prior" in cases:
         d = os.path.join(W, "prior")
-        rnd = random.Random(args.seed)
-        by = collections.defaultdict(list)
-        for r in smp_dev:
-            by[r["intent"]].append(r)
-        m = min(len(v) for v in by.values())
-        uniform = [r for v in by.values() for r in rnd.sample(v, m)]
-        top = max(by, key=lambda k: len(by[k]))
-        rest = [r for k, v in by.items() if k != top for r in rnd.sample(v, min(len(v), 3))]
-        dominated = by[top] + rest  # one intent about two thirds of the messages
+        uniform, dominated, top = prior_shift(smp_dev, args.seed)  # dominated: one intent about two thirds
         rows += run_case(sys_, "SMP2017 train → dev, intent mix moved", write(os.path.join(d, "train.jsonl"), smp),
                          [("dev as is", write(os.path.join(d, "dev.jsonl"), smp_dev)),
                           ("uniform over intents", write(os.path.join(d, "uniform.jsonl"), uniform)),
