@@ -83,7 +83,7 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 	if err != nil {
 		return fmt.Errorf("ranker: %w", err)
 	}
-	// Stored in 8 bits a weight (a quarter of the bytes; accuracy unchanged, docs/benchmarks.md),
+	// Stored in half precision (half the bytes; no decision moved, docs/benchmarks.md),
 	// and calibrated and evaluated as it will serve.
 	if r.ranker, err = clf.Quantized(); err != nil {
 		return fmt.Errorf("ranker: %w", err)
