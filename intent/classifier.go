@@ -126,37 +126,44 @@ func (c *Classifier) Logits(features []uint32, out []float32) {
 	c.logits(features, out, rows[:])
 }
 
-// logits is Logits with room for the rows of the features in rows (used when big enough).
-func (c *Classifier) logits(features []uint32, out []float32, rows []int32) {
-	k := len(c.labels)
-	acc := out[:k]
+// logits is Logits with room for the rows of the features in rows (used when big enough). It
+// returns the rows the features resolved to, for a classifier with the same rows
+// (logitsOfRows).
+func (c *Classifier) logits(features []uint32, out []float32, rows []int32) []int32 {
 	if len(features) == 0 {
-		copy(acc, c.bias)
-		return
+		copy(out[:len(c.labels)], c.bias)
+		return rows[:0]
 	}
 	if len(rows) < len(features) {
 		rows = make([]int32, len(features))
 	}
 	n := 0
-	var norm2 float32
-	if idf2 := c.idf2; idf2 != nil {
-		for _, f := range features {
-			if r, ok := c.rows.Get(f); ok {
-				rows[n] = int32(r)
-				n++
-				norm2 += idf2[r]
-			}
+	for _, f := range features {
+		if r, ok := c.rows.Get(f); ok {
+			rows[n] = int32(r)
+			n++
 		}
-	} else {
-		for _, f := range features {
-			if r, ok := c.rows.Get(f); ok {
-				rows[n] = int32(r)
-				n++
-			}
-		}
-		norm2 = float32(len(features))
 	}
-	sumRows(acc, c.weights, c.stride, rows[:n])
+	c.logitsOfRows(rows[:n], len(features), out)
+	return rows[:n]
+}
+
+// logitsOfRows is logits for features already resolved to rows (of nFeatures in all).
+func (c *Classifier) logitsOfRows(rows []int32, nFeatures int, out []float32) {
+	k := len(c.labels)
+	acc := out[:k]
+	if nFeatures == 0 {
+		copy(acc, c.bias)
+		return
+	}
+	norm2 := float32(nFeatures)
+	if idf2 := c.idf2; idf2 != nil {
+		norm2 = 0
+		for _, r := range rows {
+			norm2 += idf2[r]
+		}
+	}
+	sumRows(acc, c.weights, c.stride, rows)
 	// Weights hold w·idf (or w), so one scale for the sum is the same as scaling every row.
 	scale := float32(0)
 	if norm2 > 0 {
@@ -165,6 +172,21 @@ func (c *Classifier) logits(features []uint32, out []float32, rows []int32) {
 	for j, b := range c.bias[:k] {
 		acc[j] = b + scale*acc[j]
 	}
+}
+
+// sameRows reports whether c and o know the same features in the same rows, so that one
+// lookup serves both (a ranker trained on the classifier's examples).
+func (c *Classifier) sameRows(o *Classifier) bool {
+	if c.rows.Len() != o.rows.Len() {
+		return false
+	}
+	same := true
+	c.rows.All(func(f, r uint32) bool {
+		or, ok := o.rows.Get(f)
+		same = ok && or == r
+		return same
+	})
+	return same
 }
 
 // addTo adds w to acc element-wise (len(w) ≥ len(acc)). Unrolled by eight: the compiler does

@@ -30,7 +30,10 @@ type Engine struct {
 	an       *nlp.Analyzer
 	clf      *Classifier
 	ranker   *Classifier // orders the intents when the bundle has one (RankerFile); nil: clf does
-	policy   Policy
+	// rankerShares says the ranker's rows are the classifier's: one lookup of a message's
+	// features serves both (the lookups are most of the cost: cache misses).
+	rankerShares bool
+	policy       Policy
 	// priorRatio, when set, rescales each intent's probability for another intent mix than the
 	// training one (WithPriors).
 	priorRatio []float64
@@ -222,6 +225,7 @@ func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
 	if e.ranker, err = readRanker(filepath.Join(dir, RankerFile), e.clf.Labels()); err != nil {
 		return nil, err
 	}
+	e.rankerShares = e.ranker != nil && e.clf.sameRows(e.ranker)
 	if _, err := os.Stat(filepath.Join(dir, KBFile)); err == nil {
 		if e.kb, err = index.LoadKB(filepath.Join(dir, KBFile)); err != nil {
 			return nil, err

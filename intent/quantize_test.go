@@ -112,3 +112,43 @@ func TestHalfPrecision(t *testing.T) {
 		}
 	}
 }
+
+// A ranker with the classifier's rows scores from the classifier's lookup exactly as from its own.
+func TestLogitsOfSharedRows(t *testing.T) {
+	plain, ids := randomClassifier(t, 7, 6, 80)
+	weighted, _ := weightedRandom(t, 6, 80)
+	other, _ := randomClassifier(t, 8, 6, 80)
+	if plain.sameRows(other) {
+		t.Fatal("sameRows true for classifiers of other features")
+	}
+	// the weights of another classifier on plain's features, weighted by TF-IDF
+	var w []float32
+	weighted.Rows(func(_ uint32, _ float32, row []float32) bool { w = append(w, row...); return true })
+	idf := make([]float32, len(ids))
+	for i := range idf {
+		idf[i] = 1 + float32(i%5)
+	}
+	ranker, err := NewWeightedClassifier(plain.Labels(), ids, idf, w, weighted.Bias())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plain.sameRows(ranker) {
+		t.Fatal("sameRows false for a ranker built on the classifier's ids")
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	own, shared, tmp := make([]float32, 6), make([]float32, 6), make([]float32, 6)
+	for range 100 {
+		f := []uint32{rng.Uint32()} // unknown
+		for range rng.IntN(20) {
+			f = append(f, ids[rng.IntN(len(ids))])
+		}
+		ranker.Logits(f, own)
+		rows := plain.logits(f, tmp, make([]int32, 256))
+		ranker.logitsOfRows(rows, len(f), shared)
+		for j := range own {
+			if own[j] != shared[j] {
+				t.Fatalf("features %v: shared-row logits %v, own %v", f, shared, own)
+			}
+		}
+	}
+}

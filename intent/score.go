@@ -99,14 +99,18 @@ func (e *Engine) logits(an nlp.Analysis, buf *scoreBuf) Scores {
 	if buf != nil {
 		rows = buf.rows[:]
 	}
-	e.clf.logits(an.Features, s.Logits, rows)
+	resolved := e.clf.logits(an.Features, s.Logits, rows)
 	if e.ranker != nil {
 		if k := len(s.Logits); buf != nil && k <= len(buf.ranker) {
 			s.Ranker = buf.ranker[:k]
 		} else {
 			s.Ranker = make([]float32, k)
 		}
-		e.ranker.logits(an.Features, s.Ranker, rows)
+		if e.rankerShares {
+			e.ranker.logitsOfRows(resolved, len(an.Features), s.Ranker)
+		} else {
+			e.ranker.logits(an.Features, s.Ranker, rows)
+		}
 	}
 	return s
 }
