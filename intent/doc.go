@@ -1,6 +1,8 @@
-// Package intent is the engine that answers: it owns the model bundle format, the classifier's
-// prediction side, the ranker that fuses the classifier with retrieval evidence, and the decision
-// policy (calibrated confidence → auto / suggest / handoff).
+// Package intent is the engine that answers: it owns the model bundle format, the prediction
+// side of the classifier and the ranker (two linear models over the same features: the ranker's
+// scores order the intents, the classifier's calibrated probabilities are their confidences),
+// their fusion with retrieval evidence, and the decision policy (confidence → auto / suggest /
+// handoff).
 //
 // The API is small:
 //
@@ -15,7 +17,9 @@
 //	manifest.json   format version, name, created-at, data fingerprint, config, headline
 //	                metrics, sha256 of every other file
 //	classifier.bin  sparse multinomial logistic regression (float32 weights per seen feature)
-//	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds
+//	ranker.bin      optional: one-vs-rest linear SVMs on TF-IDF weights (half-precision weights)
+//	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds, the
+//	                ranker's temperature and fusion, the training intent mix
 //	kb.yaml         the knowledge base (labels, categories, answers, example questions)
 //	examples.jsonl  labelled history messages (masked) for the retrieval index
 //	index/          that index (and the knowledge base's examples) persisted by bleve (scorch),

@@ -54,9 +54,12 @@
 //     most confident, growing share above MinConfidence. The guesses train at PseudoWeight.
 //   - analyze, fit: features through the bundle's nlp.Analyzer; Fit trains the sparse linear
 //     classifier (AdaGrad, label smoothing, several shuffled runs averaged), early stopping on
-//     dev (without dev, WeakConfig.Epochs).
-//   - calibrate: on dev, temperature scaling, the ranker's fusion weights, the retrieval gate and
-//     the auto/suggest thresholds at TargetPrecision (per intent where dev has enough). Without a
+//     dev (without dev, WeakConfig.Epochs); with a labelled dev split to calibrate it on, the
+//     ranker too (Config.Ranker: one-vs-rest linear SVMs solved in the dual, C by ChooseC).
+//   - calibrate: on dev, temperature scaling and fusion weights of the classifier and of the
+//     ranker, the retrieval gate and the auto/suggest thresholds at TargetPrecision (per intent
+//     where dev has enough), the ranker deciding and the classifier's probability of its choice
+//     the confidence. Without a
 //     labelled dev split, the temperature and thresholds come from WeakConfig.Folds-fold
 //     cross-validation over the examples with true labels (seeds, labels given one by one), the
 //     classifier alone: estimates, and the report says so.
@@ -66,7 +69,7 @@
 //   - evaluate: the dev report (Report, report.json and report.html), the classifier alone and
 //     fused; the evaluation set Learn's gate keeps (masked).
 //   - refit: train and dev together with the epochs dev chose (Config.Refit: auto when dev is the
-//     newest weeks, always, never).
+//     newest weeks or there is a ranker, always, never).
 //   - index, write: the bleve index persisted; the manifest (checksums, data fingerprint,
 //     headline metrics) sealed and the bundle moved into place atomically. A failed run leaves
 //     the previous bundle untouched.
