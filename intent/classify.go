@@ -59,16 +59,17 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
 	// The ranker, when there is one, orders the intents; the classifier's probabilities stay
 	// their confidences, so an intent the two disagree on is not answered alone.
-	ranks := exps
+	ranks, ranked := exps, false
 	if rp := e.policy.Ranker; rp != nil && s.Ranker != nil {
 		ranks, _ = fuseExps(s.Ranked(), rp.Fusion, rp.Temperature, sc.ranks[:0])
+		ranked = true
 	}
 	if e.priorRatio != nil {
 		sum := 0.0
 		for j, r := range e.priorRatio {
 			exps[j] *= r
 			sum += exps[j]
-			if &ranks[0] != &exps[0] {
+			if ranked {
 				ranks[j] *= r
 			}
 		}
@@ -80,7 +81,7 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 			old := exps[j]
 			exps[j] *= math.Exp(w)
 			inv = 1 / (1/inv - old + exps[j])
-			if &ranks[0] != &exps[0] {
+			if ranked {
 				ranks[j] *= math.Exp(w)
 			}
 		}

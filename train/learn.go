@@ -31,7 +31,7 @@ type LearnConfig struct {
 	Epochs int
 	Rate   float64
 	// RankerRate is the rate of the ranker's continued training, when the bundle has one
-	// (default 0.02: its weights are an order of magnitude smaller than the classifier's;
+	// (default 0.02: its weights are tens of times smaller than the classifier's;
 	// chosen on scripts/learnsim with the stress set as traffic, see docs/benchmarks.md).
 	RankerRate float64
 	// MaxDrop is how much accuracy on the bundle's evaluation set the candidate may lose

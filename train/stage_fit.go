@@ -83,8 +83,8 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 	if err != nil {
 		return fmt.Errorf("ranker: %w", err)
 	}
-	// Stored in half precision (half the bytes; no decision moved, docs/benchmarks.md),
-	// and calibrated and evaluated as it will serve.
+	// Stored in half precision (half the bytes; the shop's holdout and stress set decided
+	// alike, docs/benchmarks.md), and calibrated and evaluated as it will serve.
 	if r.ranker, err = clf.Quantized(); err != nil {
 		return fmt.Errorf("ranker: %w", err)
 	}
@@ -102,9 +102,9 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 }
 
 // refit trains again on train and dev together, with the epochs early stopping chose (and the
-// ranker with its C): the dev weeks are the newest data and the model should learn from them too. Calibration, fusion,
-// thresholds and the report were measured on dev while it was held out, so they stay honest
-// estimates for the refitted model.
+// ranker with its C): the dev weeks are the newest data and the model should learn from them
+// too. Calibration, fusion, thresholds and the report were measured on dev while it was held
+// out, so they stay honest estimates for the refitted model.
 func (r *run) refit() (bool, error) {
 	want := r.cfg.Refit == RefitAlways || r.cfg.Refit == RefitAuto && (r.timeSplit || r.ranker != nil)
 	if !want || len(r.devEx) == 0 {
