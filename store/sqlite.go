@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
 )
 
 // sqlitePragmas are set on every SQLite connection: WAL so readers never block the writer,
@@ -39,7 +41,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	// contention into queueing in database/sql instead of busy retries.
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
@@ -53,6 +55,29 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	db.bulk = db.sqliteBulk
 	return db, nil
 }
+
+// pingSQLite opens the first connection, which applies the pragmas. Switching a database that
+// another process is creating to WAL can fail with SQLITE_BUSY at once, without the busy
+// handler (SQLite does not wait where waiting could deadlock): replicas starting together retry
+// for up to the busy timeout.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary result code of a lock another connection holds.
+const sqliteBusy = 5
 
 // sqliteInsert is one decision's INSERT. A batch runs it prepared, once per decision, in one
 // transaction: multi-row VALUES lists measured no cheaper with this driver (BenchmarkSQLiteBulk).
