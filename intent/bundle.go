@@ -20,8 +20,14 @@ import (
 // errNoExchange means the file system cannot swap two directories in one step.
 var errNoExchange = errors.New("exchanging directories is not supported")
 
-// FormatVersion is the bundle format this build writes and reads.
-const FormatVersion = 1
+// FormatVersion is the bundle format this build writes; it reads MinFormatVersion up to it.
+// Version 2 added the ranker (RankerFile, Policy.Ranker) and the training intent mix
+// (Policy.Priors): a build that knew only version 1 would load such a bundle, ignore its ranker
+// and decide with thresholds chosen on the ranker's decisions, so it must refuse it instead.
+const FormatVersion = 2
+
+// MinFormatVersion is the oldest bundle format this build reads (version 1: no ranker).
+const MinFormatVersion = 1
 
 // The files of a bundle. Every file in the directory is listed in the manifest with its sha256.
 const (
@@ -132,8 +138,8 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
 	}
-	if m.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d (retrain with this zhiyi)", dir, m.FormatVersion, FormatVersion)
+	if m.FormatVersion < MinFormatVersion || m.FormatVersion > FormatVersion {
+		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d to %d (retrain with this zhiyi)", dir, m.FormatVersion, MinFormatVersion, FormatVersion)
 	}
 	if err := CheckName(m.Name); err != nil {
 		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)

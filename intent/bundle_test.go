@@ -88,6 +88,16 @@ func TestManifestRoundTrip(t *testing.T) {
 	})
 }
 
+// A bundle of format version 1 (before the ranker) is still read; one from a newer build is not.
+func TestManifestReadsOlderFormat(t *testing.T) {
+	dir := t.TempDir()
+	fakeBundle(t, dir)
+	editManifest(t, dir, func(m map[string]any) { m["format_version"] = MinFormatVersion })
+	if m, err := ReadManifest(dir); err != nil || m.FormatVersion != MinFormatVersion {
+		t.Errorf("format version %d: %v, %v; want it read", MinFormatVersion, m, err)
+	}
+}
+
 func TestManifestTamperDetection(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -308,6 +308,7 @@ func readExamples(path string) ([]ExampleDoc, error) {
 func (e *Engine) WithPolicy(p Policy) *Engine {
 	c := *e
 	c.policy = p
+	c.priorRatio = nil // the ratios were to the old policy's priors
 	return &c
 }
 
@@ -331,7 +332,7 @@ func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
 		trained, ok := e.policy.Priors[l]
 		v, given := shares[l]
 		if ok && given {
-			if !(v >= 0 && v <= 1) {
+			if !(v > 0 && v <= 1) {
 				return nil, fmt.Errorf("intent %s: share %v out of range", l, v)
 			}
 			c.priorRatio[j] = v / trained

@@ -153,8 +153,10 @@ func TestEngineWithPriors(t *testing.T) {
 	if r := same.Classify(ctx, intent.Request{Text: text}); r.Intent != before.Intent || r.Confidence != before.Confidence {
 		t.Errorf("nil shares: %s (%.4f), want the training mix's %s (%.4f)", r.Intent, r.Confidence, before.Intent, before.Confidence)
 	}
-	if _, err := base.WithPriors(map[string]float64{"invoice": 2}); err == nil {
-		t.Error("a share of 2 accepted")
+	for _, bad := range []float64{2, 0, -0.1} {
+		if _, err := base.WithPriors(map[string]float64{"invoice": bad}); err == nil {
+			t.Errorf("a share of %v accepted", bad)
+		}
 	}
 	p.Priors = nil
 	if _, err := base.WithPolicy(p).WithPriors(map[string]float64{"invoice": 0.5}); err == nil {

@@ -262,7 +262,11 @@ func fitSVMModel(ctx context.Context, examples []Example, exRows [][]int32, exX 
 	if err != nil {
 		return nil, res, err
 	}
-	fmt.Fprintf(progress, "svm: C %g, converged in at most %d passes\n", cfg.C, passes)
+	if passes >= svmMaxIter {
+		fmt.Fprintf(progress, "svm: warning: C %g, not converged in %d passes (the last weights are kept)\n", cfg.C, passes)
+	} else {
+		fmt.Fprintf(progress, "svm: C %g, converged in at most %d passes\n", cfg.C, passes)
+	}
 	if len(dev) > 0 {
 		res.FinalDev = Accuracy(c, dev)
 		fmt.Fprintf(progress, "svm: dev acc %.4f\n", res.FinalDev)

@@ -189,8 +189,10 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		if candRanker, _, err = Fit(ctx, examples, nil, labels, rc, nil); err != nil {
 			return nil, fmt.Errorf("learn: ranker: %w", err)
 		}
-		if candRanker, err = candRanker.Quantized(); err != nil {
-			return nil, fmt.Errorf("learn: ranker: %w", err)
+		if rk.Weighted() {
+			if candRanker, err = candRanker.Quantized(); err != nil {
+				return nil, fmt.Errorf("learn: ranker: %w", err)
+			}
 		}
 		parentDecides, candDecides = rk, candRanker
 	}

@@ -19,7 +19,11 @@ func AdaptPriors(ctx context.Context, eng *intent.Engine, texts []string) (*inte
 	}
 	trained := make([]float64, len(labels))
 	for j, l := range labels {
-		trained[j] = p.Priors[l]
+		v, ok := p.Priors[l]
+		if !ok {
+			return nil, nil, fmt.Errorf("adapt priors: the bundle's training intent mix lacks %s", l)
+		}
+		trained[j] = v
 	}
 	probs := make([][]float64, 0, len(texts))
 	for _, t := range texts {

@@ -9,7 +9,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
-// evaluate scores the classifier alone and the fused ranker on dev, writes the policy and the
+// evaluate scores the models without retrieval and fused with it on dev, writes the policy and the
 // report into the bundle, and keeps the headline numbers for the manifest.
 func (r *run) evaluate() (bool, error) {
 	r.devLabelled = make([]Labelled, 0, len(r.devSplit))
@@ -18,7 +18,7 @@ func (r *run) evaluate() (bool, error) {
 	}
 	var err error
 	if len(r.devLabelled) > 0 {
-		if r.sum.Classifier, err = evaluateWith(r.ctx, r.tmp, r.cfg.Name, r.policy.ClassifierOnly(), r.devLabelled, "dev (classifier only)"); err != nil {
+		if r.sum.Classifier, err = evaluateWith(r.ctx, r.tmp, r.cfg.Name, r.policy.ClassifierOnly(), r.devLabelled, "dev (without retrieval)"); err != nil {
 			return false, err
 		}
 	}
@@ -41,7 +41,7 @@ func (r *run) evaluate() (bool, error) {
 	if err := writeReport(r.tmp, rep); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(r.prog, "dev: accuracy %.4f (classifier alone %.4f), macro-F1 %.4f, auto %.1f%% at precision %.4f, out-of-scope P %.3f R %.3f\n",
+	fmt.Fprintf(r.prog, "dev: accuracy %.4f (without retrieval %.4f), macro-F1 %.4f, auto %.1f%% at precision %.4f, out-of-scope P %.3f R %.3f\n",
 		rep.Accuracy, r.sum.Classifier.Accuracy, rep.MacroF1, 100*rep.AutoCoverage,
 		rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall)
 	return false, nil

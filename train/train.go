@@ -98,7 +98,7 @@ type Summary struct {
 	// RefitEpochs are the epochs of each run of the final refit on train and dev (none: no refit).
 	RefitEpochs []int             `json:"refit_epochs,omitempty"`
 	Policy      intent.Policy     `json:"policy"`
-	Classifier  *Report           `json:"classifier_only,omitempty"` // dev report, classifier alone
+	Classifier  *Report           `json:"classifier_only,omitempty"` // dev report, without retrieval
 	Report      *Report           `json:"report,omitempty"`          // dev report, fused ranker
 	Durations   map[string]string `json:"durations"`
 	Bundle      string            `json:"bundle"`

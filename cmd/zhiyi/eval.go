@@ -29,7 +29,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	out := fs.String("out", "", "write the full JSON report to this file")
 	csvMap := fs.String("csv", "", "CSV column mapping (see zhiyi train -h)")
 	maxText := fs.Int("max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
-	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the classifier alone")
+	alone := fs.Bool("classifier-only", false, "switch retrieval fusion off: measure the models (the classifier, and the ranker where there is one) without retrieval")
 	ctxWeight := fs.Float64("context-weight", -1, "override the bundle's context weight (how much a conversation's active intent counts; -1: the bundle's)")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "labels beside the exports, as zhiyi train --labels (repeatable)")
@@ -75,6 +75,9 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		opts.Known = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
 	}
 	var rep *train.Report
+	if *convs && *adapt {
+		return fmt.Errorf("zhiyi eval: --adapt-priors re-estimates the mix of single messages; it does not apply to --conversations")
+	}
 	if *convs {
 		if rep, err = evalConversations(ctx, eng, opts, *data, stderr); err != nil {
 			return err
