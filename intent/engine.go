@@ -234,14 +234,20 @@ func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
 	return readExamples(filepath.Join(dir, ExamplesFile))
 }
 
-// readRanker reads the bundle's ranker, nil when it has none. Its intents must be the
-// classifier's, in the same order.
-func readRanker(path string, labels []string) (*Classifier, error) {
+// openOptional opens a bundle file that may be absent: nil and no error when it is.
+func openOptional(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
+	return f, err
+}
+
+// readRanker reads the bundle's ranker, nil when it has none. Its intents must be the
+// classifier's, in the same order.
+func readRanker(path string, labels []string) (*Classifier, error) {
+	f, err := openOptional(path)
+	if f == nil || err != nil {
 		return nil, err
 	}
 	defer f.Close()
@@ -272,11 +278,8 @@ func WriteExampleDocs(path string, docs []ExampleDoc) error {
 }
 
 func readExamples(path string) ([]ExampleDoc, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	f, err := openOptional(path)
+	if f == nil || err != nil {
 		return nil, err
 	}
 	defer f.Close()

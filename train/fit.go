@@ -9,7 +9,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -187,15 +188,10 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 		return fitSVMModel(ctx, examples, exRows, exX, dev, labels, ids, idf, cfg, res, progress)
 	}
 	fits := make([]runFit, runs)
-	errs := make([]error, runs)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for r := range runs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			p := io.Discard
 			if r == 0 {
 				p = progress
@@ -205,14 +201,13 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			if r < len(cfg.RunEpochs) {
 				rc.Epochs = cfg.RunEpochs[r]
 			}
-			fits[r], errs[r] = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, warmW, rc, seed, p)
-		}()
+			var err error
+			fits[r], err = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, warmW, rc, seed, p)
+			return err
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, res, err
-		}
+	if err := g.Wait(); err != nil {
+		return nil, res, err
 	}
 	w := make([]float32, len(ids)*k)
 	bias := make([]float32, k)

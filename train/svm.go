@@ -6,7 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // The losses Fit can minimise (FitConfig.Loss).
@@ -79,31 +80,23 @@ func fitSVM(ctx context.Context, examples []Example, exRows [][]int32, exX [][]f
 	w := make([]float32, nrows*k)
 	bias := make([]float32, k)
 	passes := make([]int, k)
-	errs := make([]error, k)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for j := range k {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			wj, bj, n, err := solveSVM(ctx, examples, data, j, nrows, seed+uint64(j)*0x9e3779b97f4a7c15)
 			if err != nil {
-				errs[j] = err
-				return
+				return err
 			}
 			for r, v := range wj {
 				w[r*k+j] = float32(v)
 			}
 			bias[j], passes[j] = float32(bj), n
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, nil, 0, err
-		}
+	if err := g.Wait(); err != nil {
+		return nil, nil, 0, err
 	}
 	return w, bias, slices.Max(passes), nil
 }
