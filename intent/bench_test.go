@@ -71,6 +71,17 @@ func BenchmarkClassify(b *testing.B) {
 	b.Run(fmt.Sprintf("shop/docs=%d", e.IndexStats().Docs), func(b *testing.B) {
 		run(b, texts, func(s string) { e.Classify(ctx, intent.Request{Text: s}) })
 	})
+	live, mix, err := e.WithLiveMix(intent.MixConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range texts { // a window's worth, then an estimate to decide with
+		live.Classify(ctx, intent.Request{Text: s})
+	}
+	mix.Update()
+	b.Run("shop/live-mix", func(b *testing.B) {
+		run(b, texts, func(s string) { live.Classify(ctx, intent.Request{Text: s}) })
+	})
 	big := loadGrown(b, 10000)
 	b.Run(fmt.Sprintf("grown/docs=%d", big.IndexStats().Docs), func(b *testing.B) {
 		run(b, texts, func(s string) { big.Classify(ctx, intent.Request{Text: s}) })

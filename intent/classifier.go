@@ -241,24 +241,25 @@ const (
 	classifierMagic          = "ZYLR0001" // unweighted
 	weightedClassifierMagic  = "ZYLR0002" // TF-IDF: an idf per feature before the weights
 	quantizedClassifierMagic = "ZYLR0003" // TF-IDF, and the weights in half precision
+	halfClassifierMagic      = "ZYLR0004" // unweighted, the weights in half precision
 )
 
-// Quantized returns a copy of a weighted classifier (NewWeightedClassifier) whose weights are
-// rounded to half precision (IEEE 754 binary16, 11 significant bits): half the bytes, and it
-// scores exactly as it reads back. 8-bit integers with a scale per row (a quarter of the bytes)
-// moved a decision in a few hundred; half precision moves none measured (docs/benchmarks.md).
-func (c *Classifier) Quantized() (*Classifier, error) {
-	if c.idf2 == nil {
-		return nil, errors.New("classifier: only a weighted classifier is quantised")
-	}
+// Quantized returns a copy of the classifier whose weights are rounded to half precision
+// (IEEE 754 binary16, 11 significant bits): half the bytes, and it scores exactly as it reads
+// back. 8-bit integers with a scale per row (a quarter of the bytes) moved a decision in a few
+// hundred; half precision moves none measured (docs/benchmarks.md).
+func (c *Classifier) Quantized() *Classifier {
 	q := *c
 	q.half = true
 	q.weights = make([]float32, len(c.weights))
 	for i, v := range c.weights {
 		q.weights[i] = fromHalf(toHalf(v))
 	}
-	return &q, nil
+	return &q
 }
+
+// Half reports whether the weights are in half precision (Quantized).
+func (c *Classifier) Half() bool { return c.half }
 
 // toHalf rounds a finite float32 to the nearest binary16 (ties away from zero); magnitudes
 // beyond its range become its largest, below half its smallest become zero.
@@ -321,8 +322,10 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) {
 	}
 	magic := classifierMagic
 	switch {
-	case c.half:
+	case c.half && c.idf2 != nil:
 		magic = quantizedClassifierMagic
+	case c.half:
+		magic = halfClassifierMagic
 	case c.idf2 != nil:
 		magic = weightedClassifierMagic
 	}
@@ -392,11 +395,11 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	br := bufio.NewReader(r)
 	magic := make([]byte, len(classifierMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != classifierMagic && string(magic) != weightedClassifierMagic &&
-		string(magic) != quantizedClassifierMagic {
+		string(magic) != quantizedClassifierMagic && string(magic) != halfClassifierMagic {
 		return nil, fmt.Errorf("classifier: not a zhiyi classifier file (bad magic)")
 	}
-	quantized := string(magic) == quantizedClassifierMagic
-	weighted := quantized || string(magic) == weightedClassifierMagic
+	quantized := string(magic) == quantizedClassifierMagic || string(magic) == halfClassifierMagic
+	weighted := string(magic) == quantizedClassifierMagic || string(magic) == weightedClassifierMagic
 	var nl uint32
 	if err := binary.Read(br, binary.LittleEndian, &nl); err != nil || nl == 0 || nl > 1<<16 {
 		return nil, fmt.Errorf("classifier: bad label count")
@@ -465,6 +468,9 @@ func ReadClassifier(r io.Reader) (*Classifier, error) {
 	spreadRows(weights, int(nf), k, stride)
 	c, err := newClassifier(labels, ids, weights, bias, stride)
 	if err != nil || !weighted {
+		if c != nil {
+			c.half = quantized
+		}
 		return c, err
 	}
 	c.half = quantized

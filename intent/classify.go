@@ -64,9 +64,16 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 		ranks, _ = fuseExps(s.Ranked(), rp.Fusion, rp.Temperature, sc.ranks[:0])
 		ranked = true
 	}
-	if e.priorRatio != nil {
+	ratio := e.priorRatio
+	if e.mix != nil {
+		if len(an.Terms) > 0 || an.Masked != 0 {
+			e.mix.observe(exps, inv) // as trained: before any mix, context or ranker
+		}
+		ratio = e.mix.ratios()
+	}
+	if ratio != nil {
 		sum := 0.0
-		for j, r := range e.priorRatio {
+		for j, r := range ratio {
 			exps[j] *= r
 			sum += exps[j]
 			if ranked {

@@ -16,7 +16,8 @@
 //
 //	manifest.json   format version, name, created-at, data fingerprint, config, headline
 //	                metrics, sha256 of every other file
-//	classifier.bin  sparse multinomial logistic regression (float32 weights per seen feature)
+//	classifier.bin  sparse multinomial logistic regression (half-precision weights per seen
+//	                feature; float32 in bundles of earlier versions)
 //	ranker.bin      optional: one-vs-rest linear SVMs on TF-IDF weights (half-precision weights)
 //	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds, the
 //	                ranker's temperature and fusion, the training intent mix
@@ -51,4 +52,12 @@
 // BM25 score per intent, share of the top-K that agree, term overlap) using weights fitted on the
 // dev split, and routes with the dev-chosen thresholds. It is safe for concurrent use and keeps
 // no global state; a server swaps engines with an atomic pointer.
+//
+// # Intent mix
+//
+// The probabilities assume the mix of intents the model was trained on (Policy.Priors). When the
+// traffic's mix moves, EstimatePriors re-estimates it from the model's own probabilities (EM,
+// Saerens et al. 2002, shrunk toward the training mix and bounded) and WithPriors decides for it;
+// AdaptPriors does both over a set of messages, and WithLiveMix keeps doing it over the latest
+// messages an engine decides (Mix.Update), for zhiyi serve --adapt-mix.
 package intent

@@ -37,8 +37,11 @@ type Engine struct {
 	// priorRatio, when set, rescales each intent's probability for another intent mix than the
 	// training one (WithPriors).
 	priorRatio []float64
-	kb         *index.KB
-	ix         *index.Index
+	// mix, when set, records every message decided and its estimate replaces priorRatio
+	// (WithLiveMix).
+	mix *Mix
+	kb  *index.KB
+	ix  *index.Index
 	// docTerms caches each index document's terms (by position) for the overlap evidence. They
 	// are computed on first use: a search touches few documents, and analysing them all would
 	// be most of the start-up once the index is opened from the bundle rather than built.
@@ -311,7 +314,7 @@ func readExamples(path string) ([]ExampleDoc, error) {
 func (e *Engine) WithPolicy(p Policy) *Engine {
 	c := *e
 	c.policy = p
-	c.priorRatio = nil // the ratios were to the old policy's priors
+	c.priorRatio, c.mix = nil, nil // the ratios were to the old policy's priors
 	return &c
 }
 
@@ -319,10 +322,11 @@ func (e *Engine) WithPolicy(p Policy) *Engine {
 // came in the intent mix shares (intent → share; an intent left out keeps its training share):
 // each intent's probabilities, the classifier's and the ranker's, are rescaled by the ratio of
 // its new share to its training share (Policy.Priors). The mix comes from the traffic itself
-// (train.EstimatePriors over the model's own probabilities). Nil shares undo it.
+// (EstimatePriors over the model's own probabilities). Nil shares undo it. It replaces a live
+// mix (WithLiveMix).
 func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
 	c := *e
-	c.priorRatio = nil
+	c.priorRatio, c.mix = nil, nil
 	if shares == nil {
 		return &c, nil
 	}

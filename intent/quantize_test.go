@@ -29,60 +29,79 @@ func weightedRandom(t *testing.T, k, n int) (*Classifier, []uint32) {
 }
 
 func TestQuantizedClassifier(t *testing.T) {
-	c, ids := weightedRandom(t, 11, 400)
-	q, err := c.Quantized()
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, small := writeClassifier(t, c), writeClassifier(t, q)
-	if 3*len(small) > 2*len(full) {
-		t.Errorf("quantised %d bytes, full %d: want under two thirds (8 bytes and 2 per intent for each feature, against 8 and 4 per intent)", len(small), len(full))
-	}
-	back, err := ReadClassifier(bytes.NewReader(small))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(writeClassifier(t, back), small) {
-		t.Error("a quantised classifier read back writes other bytes")
-	}
-	rng := rand.New(rand.NewPCG(9, 9))
-	k := len(c.Labels())
-	want, got, read := make([]float32, k), make([]float32, k), make([]float32, k)
-	for range 200 {
-		f := make([]uint32, 1+rng.IntN(30))
-		for i := range f {
-			f[i] = ids[rng.IntN(len(ids))]
+	weighted, wids := weightedRandom(t, 11, 400)
+	plain, pids := randomClassifier(t, 4, 11, 400)
+	for _, tc := range []struct {
+		name  string
+		c     *Classifier
+		ids   []uint32
+		magic string
+		idf   bool
+	}{
+		{"weighted (the ranker)", weighted, wids, quantizedClassifierMagic, true},
+		{"unweighted (the classifier)", plain, pids, halfClassifierMagic, false},
+	} {
+		c, ids := tc.c, tc.ids
+		q := c.Quantized()
+		if c.Half() || !q.Half() {
+			t.Fatalf("%s: Half() %v before, %v after quantising", tc.name, c.Half(), q.Half())
 		}
-		c.Logits(f, want)
-		q.Logits(f, got)
-		back.Logits(f, read)
-		for j := range want {
-			if got[j] != read[j] {
-				t.Fatalf("quantised logits %v, read back %v: want them identical", got, read)
+		full, small := writeClassifier(t, c), writeClassifier(t, q)
+		if string(small[:len(tc.magic)]) != tc.magic {
+			t.Errorf("%s: written as %q, want %q", tc.name, small[:len(tc.magic)], tc.magic)
+		}
+		if 3*len(small) > 2*len(full) {
+			t.Errorf("%s: quantised %d bytes, full %d: want under two thirds (4–8 bytes and 2 per intent for each feature, against 4–8 and 4 per intent)",
+				tc.name, len(small), len(full))
+		}
+		back, err := ReadClassifier(bytes.NewReader(small))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Half() || back.Weighted() != tc.idf {
+			t.Errorf("%s: read back half %v, weighted %v", tc.name, back.Half(), back.Weighted())
+		}
+		if !bytes.Equal(writeClassifier(t, back), small) {
+			t.Errorf("%s: a quantised classifier read back writes other bytes", tc.name)
+		}
+		rng := rand.New(rand.NewPCG(9, 9))
+		k := len(c.Labels())
+		want, got, read := make([]float32, k), make([]float32, k), make([]float32, k)
+		for range 200 {
+			f := make([]uint32, 1+rng.IntN(30))
+			for i := range f {
+				f[i] = ids[rng.IntN(len(ids))]
 			}
-			// each weight moves by at most 2⁻¹¹ of itself
-			if d := math.Abs(float64(got[j] - want[j])); d > 1e-3*math.Abs(float64(want[j]))+1e-3 {
-				t.Fatalf("quantised logit %v, full %v", got[j], want[j])
+			c.Logits(f, want)
+			q.Logits(f, got)
+			back.Logits(f, read)
+			for j := range want {
+				if got[j] != read[j] {
+					t.Fatalf("%s: quantised logits %v, read back %v: want them identical", tc.name, got, read)
+				}
+				// each weight moves by at most 2⁻¹¹ of itself
+				if d := math.Abs(float64(got[j] - want[j])); d > 1e-3*math.Abs(float64(want[j]))+1e-3 {
+					t.Fatalf("%s: quantised logit %v, full %v", tc.name, got[j], want[j])
+				}
 			}
 		}
-	}
-	plain, _ := randomClassifier(t, 4, 3, 10)
-	if _, err := plain.Quantized(); err == nil {
-		t.Error("an unweighted classifier quantised")
-	}
-	// a scale that is not a finite non-negative number is refused
-	bad := bytes.Clone(small)
-	off := len(quantizedClassifierMagic) + 4
-	for _, l := range c.Labels() {
-		off += 2 + len(l)
-	}
-	off += 4 + 4*k + 4*len(ids) + 4*len(ids)  // count, bias, ids, idf: the first scale
-	copy(bad[off:], []byte{0, 0, 0xc0, 0x7f}) // NaN
-	if _, err := ReadClassifier(bytes.NewReader(bad)); err == nil {
-		t.Error("a NaN scale read without error")
-	}
-	if _, err := ReadClassifier(bytes.NewReader(small[:len(small)-3])); err == nil {
-		t.Error("a truncated quantised classifier read without error")
+		// a weight that is not a finite number is refused
+		bad := bytes.Clone(small)
+		off := len(tc.magic) + 4
+		for _, l := range c.Labels() {
+			off += 2 + len(l)
+		}
+		off += 4 + 4*k + 4*len(ids) // count, bias, ids
+		if tc.idf {
+			off += 4 * len(ids)
+		}
+		copy(bad[off:], []byte{0x00, 0x7e}) // a half-precision NaN
+		if _, err := ReadClassifier(bytes.NewReader(bad)); err == nil {
+			t.Errorf("%s: a NaN weight read without error", tc.name)
+		}
+		if _, err := ReadClassifier(bytes.NewReader(small[:len(small)-3])); err == nil {
+			t.Errorf("%s: a truncated quantised classifier read without error", tc.name)
+		}
 	}
 }
 

@@ -14,6 +14,9 @@
 #   PRED_REPS     timed predict runs per system; the fastest counts (default 3)
 #   STEP_TIMEOUT  seconds any single step may take before it is killed and reported (default 900)
 #   QUANTIZE      1: also measure a quantised fastText model (.ftz); 0: skip (default 1)
+#   FASTTEXT      the fastText binary (default: fasttext on PATH, Debian's package installed when
+#                 missing); e.g. a build from source with its Makefile's `make opt`
+#                 (-O3 -funroll-loops -march=native)
 #
 # Progress goes to stderr; the Markdown results table goes to stdout. A second table with details
 # (stage durations, peak memory, start-up time) is written to $WORK/details.md.
@@ -29,6 +32,7 @@ PRED_LINES=${PRED_LINES:-100000}
 PRED_REPS=${PRED_REPS:-3}
 STEP_TIMEOUT=${STEP_TIMEOUT:-900}
 QUANTIZE=${QUANTIZE:-1}
+FASTTEXT=${FASTTEXT:-}
 
 # fastText settings (the issue's peer configuration, one thread).
 FT_ARGS=(-wordNgrams 2 -bucket 200000 -epoch 25 -lr 0.5 -dim 100 -thread 1)
@@ -45,14 +49,18 @@ WORK=$(cd "$WORK" && pwd)
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tools: fastText (Debian package) and zhiyi.
-if ! command -v fasttext >/dev/null 2>&1; then
-	log "fasttext not found: installing the Debian package"
-	SUDO=()
-	[ "$(id -u)" = 0 ] || SUDO=(sudo)
-	timeout "$STEP_TIMEOUT" "${SUDO[@]}" apt-get update >&2
-	timeout "$STEP_TIMEOUT" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y fasttext >&2
+if [ -z "$FASTTEXT" ]; then
+	if ! command -v fasttext >/dev/null 2>&1; then
+		log "fasttext not found: installing the Debian package"
+		SUDO=()
+		[ "$(id -u)" = 0 ] || SUDO=(sudo)
+		timeout "$STEP_TIMEOUT" "${SUDO[@]}" apt-get update >&2
+		timeout "$STEP_TIMEOUT" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y fasttext >&2
+	fi
+	FASTTEXT=fasttext
 fi
-command -v fasttext >/dev/null 2>&1 || die "fasttext is still missing"
+command -v "$FASTTEXT" >/dev/null 2>&1 || die "fastText binary $FASTTEXT not found"
+log "fastText: $(command -v "$FASTTEXT")"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed (standard library only)"
 
 log "building zhiyi: go build -o bin/zhiyi ./cmd/zhiyi"
@@ -295,33 +303,33 @@ for set in $SETS; do
 	# ---- fastText ------------------------------------------------------------------------------
 	log "fastText supervised ${FT_ARGS[*]}"
 	if timeit limited "$D/rss.txt" \
-		fasttext supervised -input "$D/ft_train.txt" -output "$D/ft_model" "${FT_ARGS[@]}" \
+		"$FASTTEXT" supervised -input "$D/ft_train.txt" -output "$D/ft_model" "${FT_ARGS[@]}" \
 		>"$LOGDIR/ft_train.log" 2>&1; then
 		ft_train=$ELAPSED
 		rss_train=$(rss_of "$D/rss.txt")
 		log "  trained in ${ft_train} s"
-		timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.bin" "$D/ft_dev.txt" >"$D/ft_dev_pred.txt"
+		timeout "$STEP_TIMEOUT" "$FASTTEXT" predict "$D/ft_model.bin" "$D/ft_dev.txt" >"$D/ft_dev_pred.txt"
 		IFS=$'\t' read -r acc f1 < <(helper score-ft "$D/dev.jsonl" "$D/ft_dev_pred.txt")
 		log "  dev accuracy $acc, macro-F1 $f1"
 		size=$(stat -c %s "$D/ft_model.bin")
-		timeit timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.bin" /dev/null >/dev/null
+		timeit timeout "$STEP_TIMEOUT" "$FASTTEXT" predict "$D/ft_model.bin" /dev/null >/dev/null
 		startup=$ELAPSED
 		log "  predict on $PRED_LINES lines (best of $PRED_REPS)"
-		lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" fasttext predict "$D/ft_model.bin" "$D/ft_pred.txt")
+		lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" "$FASTTEXT" predict "$D/ft_model.bin" "$D/ft_pred.txt")
 		record "$set" "fastText" "$acc" "$f1" "$ft_train" "-" "$lps" "$size" "$rss_train" "$(rss_of "$D/rss.txt")" "$startup" "-"
 
 		if [ "$QUANTIZE" = 1 ]; then
 			log "fastText quantize ${FT_QUANT_ARGS[*]}"
-			if timeit limited "$D/rss_q.txt" fasttext quantize -input "$D/ft_train.txt" -output "$D/ft_model" \
+			if timeit limited "$D/rss_q.txt" "$FASTTEXT" quantize -input "$D/ft_train.txt" -output "$D/ft_model" \
 				"${FT_QUANT_ARGS[@]}" >"$LOGDIR/ft_quantize.log" 2>&1; then
 				q_time=$ELAPSED
-				timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.ftz" "$D/ft_dev.txt" >"$D/ftq_dev_pred.txt"
+				timeout "$STEP_TIMEOUT" "$FASTTEXT" predict "$D/ft_model.ftz" "$D/ft_dev.txt" >"$D/ftq_dev_pred.txt"
 				IFS=$'\t' read -r acc f1 < <(helper score-ft "$D/dev.jsonl" "$D/ftq_dev_pred.txt")
 				log "  quantised in ${q_time} s; dev accuracy $acc, macro-F1 $f1"
 				size=$(stat -c %s "$D/ft_model.ftz")
-				timeit timeout "$STEP_TIMEOUT" fasttext predict "$D/ft_model.ftz" /dev/null >/dev/null
+				timeit timeout "$STEP_TIMEOUT" "$FASTTEXT" predict "$D/ft_model.ftz" /dev/null >/dev/null
 				startup=$ELAPSED
-				lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" fasttext predict "$D/ft_model.ftz" "$D/ft_pred.txt")
+				lps=$(best_lps "$D/ft_pred.txt" "$PRED_LINES" "$D/rss.txt" "$FASTTEXT" predict "$D/ft_model.ftz" "$D/ft_pred.txt")
 				record "$set" "fastText -quantize" "$acc" "$f1" "$ft_train" "+$(printf %.2f "$q_time") s quantize" "$lps" "$size" "$(rss_of "$D/rss_q.txt")" "$(rss_of "$D/rss.txt")" "$startup" "-"
 			else
 				log "  quantize failed or exceeded ${STEP_TIMEOUT}s (see $LOGDIR/ft_quantize.log)"

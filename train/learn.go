@@ -179,6 +179,9 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if err != nil {
 		return nil, err
 	}
+	if clf.Half() {
+		cand = cand.Quantized() // stored as its parent was
+	}
 	// The gate judges what decides: the ranker when the bundle has one, continued the same way.
 	parentDecides, candDecides := clf, cand
 	var candRanker *intent.Classifier
@@ -189,10 +192,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		if candRanker, _, err = Fit(ctx, examples, nil, labels, rc, nil); err != nil {
 			return nil, fmt.Errorf("learn: ranker: %w", err)
 		}
-		if rk.Weighted() {
-			if candRanker, err = candRanker.Quantized(); err != nil {
-				return nil, fmt.Errorf("learn: ranker: %w", err)
-			}
+		if rk.Half() {
+			candRanker = candRanker.Quantized()
 		}
 		parentDecides, candDecides = rk, candRanker
 	}

@@ -97,7 +97,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 				texts[i] = it.Text
 			}
 			var mix map[string]float64
-			if eng, mix, err = train.AdaptPriors(ctx, eng, texts); err != nil {
+			if eng, mix, err = eng.AdaptPriors(ctx, texts, intent.MixConfig{}); err != nil {
 				return err
 			}
 			fmt.Fprintf(stderr, "intent mix re-estimated from the model's probabilities: %s\n", topShares(mix, 5))

@@ -38,6 +38,8 @@ type serveFlags struct {
 	sentimentHandoff bool
 	escalateAfter    int
 	repeatWindow     time.Duration
+	adaptMix         bool
+	adaptMixWindow   int
 	alerts           alert.Flags
 }
 
@@ -66,7 +68,19 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
 	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
+	fs.BoolVar(&f.adaptMix, "adapt-mix", envBool("ZHIYI_ADAPT_MIX", false), "follow the traffic's intent mix (a 双11 surge of one question): every minute, re-estimate it from the model's own probabilities on the latest --adapt-mix-window messages and decide for it (env ZHIYI_ADAPT_MIX)")
+	fs.IntVar(&f.adaptMixWindow, "adapt-mix-window", envInt("ZHIYI_ADAPT_MIX_WINDOW", 2000), "messages --adapt-mix estimates the mix from (env ZHIYI_ADAPT_MIX_WINDOW)")
 	f.alerts.RegisterFlags(fs)
+}
+
+// minMixWindow is the smallest --adapt-mix-window: fewer messages cannot tell a mix from noise.
+const minMixWindow = 100
+
+func (f *serveFlags) validate() error {
+	if f.adaptMix && f.adaptMixWindow < minMixWindow {
+		return fmt.Errorf("zhiyi serve: --adapt-mix-window %d: want at least %d messages", f.adaptMixWindow, minMixWindow)
+	}
+	return nil
 }
 
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -79,6 +93,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := sf.validate(); err != nil {
 		return err
 	}
 	if envErr != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	iofs "io/fs"
 	"log/slog"
 	"os"
@@ -47,6 +48,7 @@ type wiring struct {
 	alerter  *alert.Alerter
 
 	current atomic.Pointer[intent.Engine] // the engine loaded last
+	mix     atomic.Pointer[intent.Mix]    // its live intent mix (--adapt-mix), nil without
 	served  atomic.Pointer[servedModel]   // and the model made of it
 	console *console.Console              // nil without --console and an admin token
 	srv     *serve.Server
@@ -231,8 +233,18 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
+	var mix *intent.Mix
+	if w.sf.adaptMix {
+		live, m, err := eng.WithLiveMix(intent.MixConfig{Window: w.sf.adaptMixWindow})
+		if err != nil {
+			eng.Close()
+			return nil, err
+		}
+		eng, mix = live, m
+	}
 	m := reply.NewModel(eng, reply.New(rc))
 	w.current.Store(eng)
+	w.mix.Store(mix)
 	w.served.Store(&servedModel{model: m, rc: rc})
 	return m, nil
 }
@@ -290,6 +302,9 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 			return int64(st.Spooled) - int64(st.Replayed)
 		})
 	}
+	if w.sf.adaptMix {
+		go w.every(ctx, time.Minute, w.updateMix)
+	}
 	if w.db != nil {
 		go w.every(ctx, 5*time.Minute, w.refreshResults)
 		if w.sf.learn {
@@ -309,6 +324,26 @@ func (w *wiring) every(ctx context.Context, d time.Duration, fn func(context.Con
 			fn(ctx)
 		}
 	}
+}
+
+// updateMix re-estimates the live intent mix (--adapt-mix) and exports it: the messages it
+// came from, the largest move from the training mix and each intent's share.
+func (w *wiring) updateMix(context.Context) {
+	mix := w.mix.Load()
+	if mix == nil {
+		return
+	}
+	est := mix.Update()
+	w.set.GetOrCreateGauge(`zhiyi_intent_mix_messages`, nil).Set(float64(est.Messages))
+	if !est.Applied {
+		return
+	}
+	w.set.GetOrCreateGauge(`zhiyi_intent_mix_moved`, nil).Set(est.Moved)
+	for _, l := range mix.Labels() {
+		w.set.GetOrCreateGauge(fmt.Sprintf(`zhiyi_intent_mix_share{intent=%q}`, l), nil).Set(est.Shares[l])
+	}
+	w.log.Info("intent mix re-estimated", slog.Int("messages", est.Messages), slog.Float64("largest_move", est.Moved),
+		slog.String("top", topShares(est.Shares, 3)))
 }
 
 // refreshResults gives the experiments the outcomes of their variants so far (gray release).

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -140,5 +142,50 @@ func TestServeConsole(t *testing.T) {
 	}
 	if got := ruleIDs(); !slices.Equal(got, before) {
 		t.Errorf("a failed rules reload replaced the rules: %v, want %v", got, before)
+	}
+}
+
+// zhiyi serve --adapt-mix: the served engine records its messages, updateMix re-estimates the
+// mix and exports it, and a reload starts a new window for the new bundle.
+func TestServeAdaptMix(t *testing.T) {
+	if err := (&serveFlags{adaptMix: true, adaptMixWindow: 10}).validate(); err == nil || !strings.Contains(err.Error(), "--adapt-mix-window") {
+		t.Errorf("a window of 10 messages: %v, want an error naming --adapt-mix-window", err)
+	}
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := serve.Config{ModelDir: bundle}
+	w, err := wire(ctx, cfg, serveFlags{adaptMix: true, adaptMixWindow: minMixWindow}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	srv, err := serve.New(cfg, w.load, nil, w.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.started(ctx, srv)
+	m := w.served.Load().model
+	for i := range 3 * minMixWindow {
+		m.Classify(ctx, intent.Request{Text: []string{"什么时候发货", "能开发票吗", "东西不要了怎么寄回去"}[i%3]})
+	}
+	first := w.mix.Load()
+	if first.Seen() != 3*minMixWindow {
+		t.Fatalf("the live mix saw %d messages, want %d", first.Seen(), 3*minMixWindow)
+	}
+	w.updateMix(ctx)
+	var b strings.Builder
+	w.set.WritePrometheus(&b)
+	if !strings.Contains(b.String(), fmt.Sprintf("zhiyi_intent_mix_messages %d", minMixWindow)) || !strings.Contains(b.String(), `zhiyi_intent_mix_share{intent="invoice"}`) {
+		t.Errorf("metrics after an update:\n%s", b.String())
+	}
+	if err := srv.Reload(ctx, bundle); err != nil {
+		t.Fatal(err)
+	}
+	if second := w.mix.Load(); second == first || second.Seen() != 0 {
+		t.Errorf("after a reload the mix is the old one (%v) or has seen %d messages", second == first, second.Seen())
 	}
 }

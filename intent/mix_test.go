@@ -1,4 +1,4 @@
-package train
+package intent
 
 import (
 	"math"
@@ -42,7 +42,7 @@ func TestEstimatePriorsRecoversMix(t *testing.T) {
 			AdjustPriors(p, []float64{1, 1, 1}) // normalise: the model's calibrated posterior
 			probs = append(probs, p)
 		}
-		est, rounds := EstimatePriors(probs, trained)
+		est, rounds := EstimatePriors(probs, trained, 0)
 		naive := make([]float64, k)
 		for _, p := range probs {
 			for j, v := range p {
@@ -59,7 +59,7 @@ func TestEstimatePriorsRecoversMix(t *testing.T) {
 			t.Errorf("%s: mean probabilities %.3f already recover the mix: the test shows nothing", tc.name, naive)
 		}
 	}
-	if est, rounds := EstimatePriors(nil, trained); rounds != 0 || est[0] != trained[0] {
+	if est, rounds := EstimatePriors(nil, trained, 0); rounds != 0 || est[0] != trained[0] {
 		t.Errorf("no messages: %v after %d rounds, want the training mix", est, rounds)
 	}
 }
@@ -80,5 +80,39 @@ func TestAdjustPriors(t *testing.T) {
 	AdjustPriors(p, []float64{3, 1})
 	if math.Abs(p[0]-0.75) > 1e-12 || math.Abs(p[1]-0.25) > 1e-12 {
 		t.Errorf("AdjustPriors = %v, want [0.75 0.25]", p)
+	}
+}
+
+// Shrink pulls the estimate toward the training mix, and MaxRatio bounds every share's move.
+func TestMixConfigEstimate(t *testing.T) {
+	trained := []float64{0.25, 0.25, 0.25, 0.25}
+	sure := make([][]float64, 300) // every message certainly intent 0
+	for i := range sure {
+		sure[i] = []float64{0.97, 0.01, 0.01, 0.01}
+	}
+	plain, _ := EstimatePriors(sure, trained, 0)
+	shrunk, _ := EstimatePriors(sure, trained, 300)
+	if !(plain[0] > 0.95) {
+		t.Errorf("plain EM: intent 0 at %.3f, want above 0.95", plain[0])
+	}
+	if !(shrunk[0] > 0.5 && shrunk[0] < plain[0]) {
+		t.Errorf("300 pseudo-messages beside 300 messages: intent 0 at %.3f, want between 0.5 and %.3f", shrunk[0], plain[0])
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  MixConfig
+		want []float64
+	}{
+		{"bounded at 3×, the others at a third", MixConfig{Shrink: -1, MaxRatio: 3}, []float64{0.75, 0.25 / 3, 0.25 / 3, 0.25 / 3}},
+		{"unbounded", MixConfig{Shrink: -1, MaxRatio: -1}, plain},
+	} {
+		tc.cfg.defaults()
+		got := tc.cfg.estimate(sure, trained)
+		for j := range got {
+			if math.Abs(got[j]-tc.want[j]) > 1e-9 {
+				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+				break
+			}
+		}
 	}
 }
