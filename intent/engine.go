@@ -225,7 +225,7 @@ func (e *Engine) readParts(dir string) ([]ExampleDoc, error) {
 	if e.policy, err = ReadPolicy(filepath.Join(dir, PolicyFile)); err != nil {
 		return nil, err
 	}
-	if e.ranker, err = readRanker(filepath.Join(dir, RankerFile), e.clf.Labels()); err != nil {
+	if e.ranker, err = readRanker(filepath.Join(dir, RankerFile), e.clf); err != nil {
 		return nil, err
 	}
 	e.rankerShares = e.ranker != nil && e.clf.sameRows(e.ranker)
@@ -246,19 +246,19 @@ func openOptional(path string) (*os.File, error) {
 	return f, err
 }
 
-// readRanker reads the bundle's ranker, nil when it has none. Its intents must be the
-// classifier's, in the same order.
-func readRanker(path string, labels []string) (*Classifier, error) {
+// readRanker reads the bundle's ranker (over the classifier's rows when it was written over
+// them), nil when it has none. Its intents must be the classifier's, in the same order.
+func readRanker(path string, clf *Classifier) (*Classifier, error) {
 	f, err := openOptional(path)
 	if f == nil || err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := ReadClassifier(f)
+	r, err := ReadClassifierOver(f, clf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", RankerFile, err)
 	}
-	if !slices.Equal(r.Labels(), labels) {
+	if !slices.Equal(r.Labels(), clf.Labels()) {
 		return nil, fmt.Errorf("%s: its intents are not the classifier's", RankerFile)
 	}
 	return r, nil

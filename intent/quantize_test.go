@@ -154,6 +154,35 @@ func TestLogitsOfSharedRows(t *testing.T) {
 	if !plain.sameRows(ranker) {
 		t.Fatal("sameRows false for a ranker built on the classifier's ids")
 	}
+	// stored over the classifier's rows and read back over them: the same ranker
+	ranker = ranker.Quantized()
+	var over bytes.Buffer
+	if _, err := ranker.WriteOver(&over, plain); err != nil {
+		t.Fatal(err)
+	}
+	alone := writeClassifier(t, ranker)
+	if got := over.Bytes(); string(got[:len(sharedClassifierMagic)]) != sharedClassifierMagic || len(got) != len(alone)-4*len(ids) {
+		t.Errorf("written over the classifier: %q, %d bytes; want %s and %d (the ids left out)", got[:8], len(got), sharedClassifierMagic, len(alone)-4*len(ids))
+	}
+	back, err := ReadClassifierOver(bytes.NewReader(over.Bytes()), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plain.sameRows(back) || !bytes.Equal(writeClassifier(t, back), alone) {
+		t.Error("a ranker read over the classifier differs from the ranker written")
+	}
+	if _, err := ReadClassifier(bytes.NewReader(over.Bytes())); err == nil {
+		t.Error("a ranker stored over a classifier read without it")
+	}
+	small, _ := randomClassifier(t, 9, 6, 40)
+	if _, err := ReadClassifierOver(bytes.NewReader(over.Bytes()), small); err == nil {
+		t.Error("a ranker stored over 80 features read over a classifier of 40")
+	}
+	var notOver bytes.Buffer
+	if _, err := ranker.WriteOver(&notOver, other); err != nil || !bytes.Equal(notOver.Bytes(), alone) {
+		t.Errorf("written over a classifier of other features: %v; want it whole, as WriteTo writes it", err)
+	}
+	ranker = back
 	rng := rand.New(rand.NewPCG(1, 1))
 	own, shared, tmp := make([]float32, 6), make([]float32, 6), make([]float32, 6)
 	for range 100 {

@@ -360,11 +360,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 			return err
 		}
 	}
-	if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), cand); err != nil {
+	if err := writeClassifier(filepath.Join(tmp, intent.ClassifierFile), cand, nil); err != nil {
 		return err
 	}
 	if ranker != nil {
-		if err := writeClassifier(filepath.Join(tmp, intent.RankerFile), ranker); err != nil {
+		if err := writeClassifier(filepath.Join(tmp, intent.RankerFile), ranker, cand); err != nil {
 			return err
 		}
 	}

@@ -73,9 +73,11 @@ func (r *run) commit() (bool, error) {
 	return false, nil
 }
 
-func writeClassifier(path string, c *intent.Classifier) error {
+// writeClassifier writes c atomically, over base's rows when it has them (Classifier.WriteOver;
+// nil: standalone).
+func writeClassifier(path string, c, base *intent.Classifier) error {
 	var b strings.Builder
-	if _, err := c.WriteTo(&b); err != nil {
+	if _, err := c.WriteOver(&b, base); err != nil {
 		return err
 	}
 	return intent.WriteFileAtomic(path, []byte(b.String()))

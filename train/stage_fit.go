@@ -127,11 +127,12 @@ func (r *run) refit() (bool, error) {
 
 // writeModel writes the classifier and the labelled history of recs into the bundle.
 func (r *run) writeModel(history []record) error {
-	if err := writeClassifier(filepath.Join(r.tmp, intent.ClassifierFile), r.clf); err != nil {
+	if err := writeClassifier(filepath.Join(r.tmp, intent.ClassifierFile), r.clf, nil); err != nil {
 		return err
 	}
 	if r.ranker != nil {
-		if err := writeClassifier(filepath.Join(r.tmp, intent.RankerFile), r.ranker); err != nil {
+		// without the features' ids when they are the classifier's
+		if err := writeClassifier(filepath.Join(r.tmp, intent.RankerFile), r.ranker, r.clf); err != nil {
 			return err
 		}
 	}

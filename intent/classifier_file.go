@@ -1,0 +1,337 @@
+package intent
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+)
+
+// The classifier file: what WriteTo writes and ReadClassifier reads, and the half-precision
+// weights both models are stored in.
+
+const (
+	classifierMagic          = "ZYLR0001" // unweighted
+	weightedClassifierMagic  = "ZYLR0002" // TF-IDF: an idf per feature before the weights
+	quantizedClassifierMagic = "ZYLR0003" // TF-IDF, and the weights in half precision
+	halfClassifierMagic      = "ZYLR0004" // unweighted, the weights in half precision
+	// TF-IDF, half precision, and no feature ids: the rows are those of the classifier it is
+	// read over (ReadClassifierOver), as a ranker trained on the classifier's examples has.
+	sharedClassifierMagic = "ZYLR0005"
+)
+
+// Quantized returns a copy of the classifier whose weights are rounded to half precision
+// (IEEE 754 binary16, 11 significant bits): half the bytes, and it scores exactly as it reads
+// back. 8-bit integers with a scale per row (a quarter of the bytes) moved a decision in a few
+// hundred; half precision moves none measured (docs/benchmarks.md).
+func (c *Classifier) Quantized() *Classifier {
+	q := *c
+	q.half = true
+	q.weights = make([]float32, len(c.weights))
+	for i, v := range c.weights {
+		q.weights[i] = fromHalf(toHalf(v))
+	}
+	return &q
+}
+
+// Half reports whether the weights are in half precision (Quantized).
+func (c *Classifier) Half() bool { return c.half }
+
+// toHalf rounds a finite float32 to the nearest binary16 (ties away from zero); magnitudes
+// beyond its range become its largest, below half its smallest become zero.
+func toHalf(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int(b>>23&0xff) - 127 + 15
+	mant := b & 0x7fffff
+	switch {
+	case exp >= 31:
+		return sign | 0x7bff
+	case exp <= 0: // subnormal: m × 2⁻²⁴
+		if exp < -10 {
+			return sign
+		}
+		full := mant | 0x800000
+		shift := uint(14 - exp)
+		h := full >> shift
+		if full>>(shift-1)&1 != 0 {
+			h++
+		}
+		return sign | uint16(h)
+	}
+	h := uint32(exp)<<10 | mant>>13
+	if mant&0x1000 != 0 {
+		h++ // a carry into the exponent is still the right value
+	}
+	if h >= 0x7c00 {
+		h = 0x7bff
+	}
+	return sign | uint16(h)
+}
+
+// fromHalf is the float32 of a finite binary16.
+func fromHalf(h uint16) float32 {
+	exp := uint32(h>>10) & 0x1f
+	mant := uint32(h & 0x3ff)
+	var f float32
+	if exp == 0 {
+		f = float32(mant) / (1 << 24)
+	} else {
+		f = math.Float32frombits((exp-15+127)<<23 | mant<<13)
+	}
+	if h&0x8000 != 0 {
+		f = -f
+	}
+	return f
+}
+
+// WriteTo stores the classifier in its binary form: magic, label count, labels, feature count,
+// biases, the features' ids, (weighted: each feature's idf,) then each feature's weights (w·idf
+// when weighted), little-endian float32 (or binary16 when Half).
+func (c *Classifier) WriteTo(w io.Writer) (int64, error) { return c.write(w, false) }
+
+// WriteOver stores the classifier as WriteTo does, but without its features' ids when they are
+// base's, in base's rows (a ranker trained on the classifier's examples, quantised): 4 bytes a
+// feature fewer. ReadClassifierOver reads it back over base.
+func (c *Classifier) WriteOver(w io.Writer, base *Classifier) (int64, error) {
+	return c.write(w, base != nil && c.half && c.idf2 != nil && base.sameRows(c))
+}
+
+func (c *Classifier) write(w io.Writer, shared bool) (int64, error) {
+	bw := bufio.NewWriter(w)
+	cw := &countWriter{w: bw}
+	put := func(v any) {
+		if cw.err == nil {
+			cw.err = binary.Write(cw, binary.LittleEndian, v)
+		}
+	}
+	magic := classifierMagic
+	switch {
+	case shared:
+		magic = sharedClassifierMagic
+	case c.half && c.idf2 != nil:
+		magic = quantizedClassifierMagic
+	case c.half:
+		magic = halfClassifierMagic
+	case c.idf2 != nil:
+		magic = weightedClassifierMagic
+	}
+	if _, err := io.WriteString(cw, magic); err != nil {
+		return cw.n, err
+	}
+	put(uint32(len(c.labels)))
+	for _, l := range c.labels {
+		put(uint16(len(l)))
+		if cw.err == nil {
+			_, cw.err = io.WriteString(cw, l)
+		}
+	}
+	put(uint32(c.rows.Len()))
+	put(c.bias)
+	if !shared {
+		put(c.featureIDs())
+	}
+	if c.idf2 != nil {
+		idf := make([]float32, len(c.idf2))
+		for r, v := range c.idf2 {
+			idf[r] = float32(math.Sqrt(float64(v)))
+		}
+		put(idf)
+	}
+	if c.half {
+		put(c.halfWeights())
+	} else {
+		put(c.unpadded())
+	}
+	if cw.err == nil {
+		cw.err = bw.Flush()
+	}
+	return cw.n, cw.err
+}
+
+// featureIDs returns the features' ids in row order.
+func (c *Classifier) featureIDs() []uint32 {
+	ids := make([]uint32, c.rows.Len())
+	c.rows.All(func(f, r uint32) bool {
+		ids[r] = f
+		return true
+	})
+	return ids
+}
+
+// halfWeights returns the weights of a quantised classifier in half precision, row by row
+// without padding.
+func (c *Classifier) halfWeights() []uint16 {
+	w := c.unpadded()
+	out := make([]uint16, len(w))
+	for i, v := range w {
+		out[i] = toHalf(v)
+	}
+	return out
+}
+
+// unpadded returns the weights without the rows' padding: len(rows) rows of len(labels).
+func (c *Classifier) unpadded() []float32 {
+	k := len(c.labels)
+	if c.stride == k {
+		return c.weights
+	}
+	n := len(c.weights) / c.stride
+	w := make([]float32, 0, n*k)
+	for i := range n {
+		w = append(w, c.weights[i*c.stride:i*c.stride+k]...)
+	}
+	return w
+}
+
+// ReadClassifier reads what WriteTo wrote.
+func ReadClassifier(r io.Reader) (*Classifier, error) { return ReadClassifierOver(r, nil) }
+
+// ReadClassifierOver reads what WriteTo or WriteOver wrote; a classifier written over base
+// shares base's rows (and their memory).
+func ReadClassifierOver(r io.Reader, base *Classifier) (*Classifier, error) {
+	br := bufio.NewReader(r)
+	magic := make([]byte, len(classifierMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != classifierMagic && string(magic) != weightedClassifierMagic &&
+		string(magic) != quantizedClassifierMagic && string(magic) != halfClassifierMagic && string(magic) != sharedClassifierMagic {
+		return nil, fmt.Errorf("classifier: not a zhiyi classifier file (bad magic)")
+	}
+	shared := string(magic) == sharedClassifierMagic
+	quantized := shared || string(magic) == quantizedClassifierMagic || string(magic) == halfClassifierMagic
+	weighted := shared || string(magic) == quantizedClassifierMagic || string(magic) == weightedClassifierMagic
+	var nl uint32
+	if err := binary.Read(br, binary.LittleEndian, &nl); err != nil || nl == 0 || nl > 1<<16 {
+		return nil, fmt.Errorf("classifier: bad label count")
+	}
+	labels := make([]string, nl)
+	for i := range labels {
+		var n uint16
+		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
+			return nil, fmt.Errorf("classifier: labels: %w", err)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(br, b); err != nil {
+			return nil, fmt.Errorf("classifier: labels: %w", err)
+		}
+		labels[i] = string(b)
+	}
+	var nf uint32
+	if err := binary.Read(br, binary.LittleEndian, &nf); err != nil || nf > 1<<26 {
+		return nil, fmt.Errorf("classifier: bad feature count")
+	}
+	if shared && base == nil {
+		return nil, fmt.Errorf("classifier: stored over another classifier's features, read without it")
+	}
+	if shared && int(nf) != base.rows.Len() {
+		return nil, fmt.Errorf("classifier: stored over %d features, read over a classifier of %d", nf, base.rows.Len())
+	}
+	// Check the claimed sizes against what is left before allocating, so a corrupt header
+	// cannot ask for gigabytes.
+	if uint64(nf)*uint64(nl) > 1<<28 {
+		return nil, fmt.Errorf("classifier: %d features × %d labels is too large", nf, nl)
+	}
+	perFeature := 4 + 4*int64(nl) // id, weights
+	if shared {
+		perFeature -= 4
+	}
+	if weighted {
+		perFeature += 4 // idf
+	}
+	if quantized {
+		perFeature -= 2 * int64(nl) // two bytes a weight
+	}
+	if sz, ok := remaining(r); ok && int64(nl)*4+int64(nf)*perFeature > sz+int64(br.Buffered()) {
+		return nil, fmt.Errorf("classifier: truncated: header claims %d features × %d labels", nf, nl)
+	}
+	bias := make([]float32, nl)
+	var ids []uint32 // none stored when shared: base's
+	if !shared {
+		ids = make([]uint32, nf)
+	}
+	var idf []float32
+	if weighted {
+		idf = make([]float32, nf)
+	}
+	// The weights are read into the front of their padded storage and spread out to their rows
+	// in place: one allocation of the classifier's largest part instead of two.
+	k, stride := int(nl), paddedStride(int(nl))
+	weights := make([]float32, int(nf)*stride)
+	var hw []uint16
+	parts := []any{bias, ids, idf, weights[:int(nf)*k]}
+	if quantized {
+		hw = make([]uint16, int(nf)*k)
+		parts = []any{bias, ids, idf, hw}
+	}
+	for _, v := range parts {
+		if err := binary.Read(br, binary.LittleEndian, v); err != nil {
+			return nil, fmt.Errorf("classifier: truncated: %w", err)
+		}
+	}
+	for i, h := range hw {
+		if h&0x7c00 == 0x7c00 {
+			return nil, fmt.Errorf("classifier: the feature in row %d has a weight that is not a finite number", i/k)
+		}
+		weights[i] = fromHalf(h)
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		return nil, fmt.Errorf("classifier: trailing data")
+	}
+	spreadRows(weights, int(nf), k, stride)
+	var c *Classifier
+	var err error
+	if shared {
+		c = &Classifier{labels: labels, rows: base.rows, weights: weights, bias: bias, stride: stride}
+	} else {
+		c, err = newClassifier(labels, ids, weights, bias, stride)
+	}
+	if err != nil || !weighted {
+		if c != nil {
+			c.half = quantized
+		}
+		return c, err
+	}
+	c.half = quantized
+	c.idf2 = make([]float32, nf)
+	for r, v := range idf {
+		if !(v > 0) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("classifier: the feature in row %d has idf %v", r, v)
+		}
+		c.idf2[r] = v * v
+	}
+	return c, nil
+}
+
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// remaining reports how many bytes r has left when it can tell (a file or an in-memory reader).
+func remaining(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len()), true
+	case io.Seeker:
+		cur, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0, false
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if err != nil {
+			return 0, false
+		}
+		if _, err := v.Seek(cur, io.SeekStart); err != nil {
+			return 0, false
+		}
+		return end - cur, true
+	}
+	return 0, false
+}
