@@ -237,7 +237,6 @@ func Softmax(logits []float32, temperature float32) {
 	}
 }
 
-
 // Rows calls fn for every feature the classifier knows, in row order, with its idf (1 when
 // unweighted) and its weights per label as trained (not multiplied by idf), until fn returns
 // false. The weights slice is fn's to read only during the call. For continuing training from a
