@@ -183,6 +183,7 @@ type workspace struct {
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	an.Text, an.Masked = Mask(Fold(Normalize(text)))
+	an.Text = CollapseRepeats(an.Text)
 
 	var b Buffers
 	if buf != nil {
