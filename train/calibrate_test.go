@@ -1,6 +1,8 @@
 package train
 
 import (
+	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -254,5 +256,40 @@ func TestChoosePolicyPerIntent(t *testing.T) {
 	choosePolicy(&p, preds(0.9, false, 0.8, false), 0.95, 40)
 	if p.Auto != 1.01 || p.AutoByIntent != nil {
 		t.Errorf("with no precise cut: auto %v, per intent %v; want 1.01 and none", p.Auto, p.AutoByIntent)
+	}
+}
+
+// The thresholds are chosen again on dev as served: a dev message that continues a conversation
+// counts with its decision in context instead of its decision alone, and the others alone.
+func TestServedThresholds(t *testing.T) {
+	r := run{sum: &Summary{}}
+	r.prog = io.Discard
+	r.cfg.TargetPrecision = 0.95
+	r.policy = intent.DefaultPolicy()
+	for i := range 40 { // alone, "到哪了" looks like a confident tracking question, and is not one
+		r.devPreds = append(r.devPreds,
+			devPrediction{text: "到哪了", prediction: prediction{intent: "track", confidence: 0.97, correct: false}},
+			devPrediction{text: fmt.Sprintf("快递到哪了 %d", i), prediction: prediction{intent: "track", confidence: 0.9, correct: true}})
+	}
+	choosePolicy(&r.policy, func() (ps []prediction) {
+		for _, d := range r.devPreds {
+			ps = append(ps, d.prediction)
+		}
+		return ps
+	}(), 0.95, 40)
+	if r.policy.Auto != 1.01 {
+		t.Fatalf("alone: auto %v, want 1.01 (the confident misses)", r.policy.Auto)
+	}
+	// in their conversations (after a refund question) the 40 are decided right
+	var served []devPrediction
+	for range 40 {
+		served = append(served, devPrediction{text: "到哪了", prediction: prediction{intent: "refund", confidence: 0.96, correct: true}})
+	}
+	r.servedThresholds(served)
+	if r.policy.Auto != 0.9 {
+		t.Errorf("as served: auto %v, want 0.9 (80 right, the served decisions replacing the same messages alone)", r.policy.Auto)
+	}
+	if r.sum.Policy.Auto != r.policy.Auto {
+		t.Error("the summary does not record the policy chosen as served")
 	}
 }

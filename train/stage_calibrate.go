@@ -22,9 +22,11 @@ func (r *run) calibrate() (bool, error) {
 		return false, err
 	}
 	var items []scored
+	var texts []string
 	for _, rec := range r.devSplit {
 		if j, ok := r.labelIndex[rec.intent]; ok {
 			items = append(items, scored{scores: eng.ScoreAll(r.ctx, eng.Analyzer().Analyze(rec.text)), label: j})
+			texts = append(texts, rec.text)
 		}
 	}
 	eng.Close()
@@ -71,7 +73,9 @@ func (r *run) calibrate() (bool, error) {
 	}
 	var preds []prediction
 	var buf, rbuf []float64
-	for _, it := range items {
+	r.devPreds = nil
+	devStart := len(items) - len(texts) // dev's own come last, after any cross-validated estimates
+	for i, it := range items {
 		buf = intent.Fuse(it.scores, p.Fusion, p.Temperature, buf[:0])
 		b := argmax(buf)
 		if p.Ranker != nil {
@@ -79,6 +83,9 @@ func (r *run) calibrate() (bool, error) {
 			b = argmax(rbuf)
 		}
 		preds = append(preds, prediction{intent: r.labels[b], confidence: buf[b], correct: b == it.label})
+		if i >= devStart {
+			r.devPreds = append(r.devPreds, devPrediction{text: texts[i-devStart], prediction: preds[len(preds)-1]})
+		}
 	}
 	choosePolicy(p, preds, r.cfg.TargetPrecision, 40)
 	fmt.Fprintf(r.prog, "calibration: temperature %.3f; fusion %+v; retrieval below %.2f; auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
@@ -88,6 +95,12 @@ func (r *run) calibrate() (bool, error) {
 	}
 	r.sum.Policy = r.policy
 	return false, nil
+}
+
+// devPrediction is one dev message's decision, message by message.
+type devPrediction struct {
+	text string
+	prediction
 }
 
 // minCalibration is the fewest labelled dev messages the thresholds are chosen on when the

@@ -77,6 +77,10 @@ func (r *run) fitContext() (bool, error) {
 	for _, v := range stick {
 		mean += v / float64(len(stick))
 	}
+	scoreDev := func(t turn) (string, bool) {
+		l := label(t)
+		return l, l != "" && dev[r.data.recs[t.rec].text]
+	}
 	best, bestAcc := intent.ContextPolicy{}, -1.0
 	for _, proportional := range []bool{false, true} {
 		for _, w := range contextWeights {
@@ -89,16 +93,14 @@ func (r *run) fitContext() (bool, error) {
 			}
 			p := r.policy
 			p.Context = c
-			acc := replayAccuracy(r.ctx, eng.WithPolicy(p), convs, func(t turn) (string, bool) {
-				l := label(t)
-				return l, l != "" && dev[r.data.recs[t.rec].text]
-			})
+			acc := replayAccuracy(r.ctx, eng.WithPolicy(p), convs, scoreDev)
 			if acc > bestAcc+1e-9 {
 				best, bestAcc = c, acc
 			}
 		}
 	}
 	r.policy.Context = best
+	r.servedThresholds(replay(r.ctx, eng.WithPolicy(r.policy), convs, scoreDev))
 	how := "one for all"
 	if best.Weights != nil {
 		how = "in proportion to how conversations keep to each intent"
@@ -141,27 +143,63 @@ func stickyIntents(convs []conversation, label func(turn) string, known map[stri
 	return out, share
 }
 
-// replayAccuracy replays conversations through the engine as serving does (each message with the
-// conversation's active intent, updated by Policy.NextActive) and returns the accuracy on the
-// turns score says to score.
+// replayAccuracy replays conversations through the engine as serving does and returns the
+// accuracy on the turns score says to score (replay).
 func replayAccuracy(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool)) float64 {
+	served := replay(ctx, eng, convs, score)
+	if len(served) == 0 {
+		return 0
+	}
+	right := 0
+	for _, p := range served {
+		if p.correct {
+			right++
+		}
+	}
+	return float64(right) / float64(len(served))
+}
+
+// replay replays conversations through the engine as serving does (each message with the
+// conversation's active intent, updated by Policy.NextActive) and returns its decisions on the
+// turns score says to score, with the gold label score gives.
+func replay(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool)) []devPrediction {
 	p := eng.Policy()
-	right, n := 0, 0
+	var out []devPrediction
 	for _, c := range convs {
 		active := ""
 		for _, t := range c {
 			res := eng.Classify(ctx, intent.Request{Text: t.text, ActiveIntent: active})
 			active = p.NextActive(active, res.Intent, res.Confidence)
 			if gold, ok := score(t); ok {
-				n++
-				if res.Intent == gold {
-					right++
-				}
+				out = append(out, devPrediction{text: t.text, prediction: prediction{intent: res.Intent, confidence: res.Confidence, correct: res.Intent == gold}})
 			}
 		}
 	}
-	if n == 0 {
-		return 0
+	return out
+}
+
+// servedThresholds chooses the auto and suggest thresholds again on dev's decisions as serving
+// makes them: the dev conversations' messages replayed with their context (served), and the dev
+// messages no conversation holds message by message (calibrate's). A message that continues a
+// conversation (到哪了 after a refund question) is decided with its context when served; chosen
+// on its decision without context, the thresholds took its confident misses for the model's.
+func (r *run) servedThresholds(served []devPrediction) {
+	covered := map[string]int{}
+	preds := make([]prediction, 0, len(r.devPreds))
+	for _, s := range served {
+		covered[s.text]++
+		preds = append(preds, s.prediction)
 	}
-	return float64(right) / float64(n)
+	for _, d := range r.devPreds {
+		if covered[d.text] > 0 {
+			covered[d.text]--
+			continue
+		}
+		preds = append(preds, d.prediction)
+	}
+	p := &r.policy
+	choosePolicy(p, preds, r.cfg.TargetPrecision, 40)
+	r.sum.Policy = r.policy
+	fmt.Fprintf(r.prog, "thresholds on dev as served (%d messages replayed in their conversations, %d alone): auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
+		len(served), len(preds)-len(served), p.Auto, len(p.AutoByIntent), p.Suggest)
 }
