@@ -347,6 +347,8 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 	first, lastS, lastE := true, 0, 0
 	var lastF unitFlag
 	py, pyPrev := a.py, uint16(0) // the pinyin table; the previous unit's syllable (0: none)
+	latinEnd := 0                 // the unit after the run of letters read as pinyin last
+	var sylBuf [maxLatinPinyin / 2]uint16
 	// Subword units come after the character n-grams; the spans they are cut from (maximal runs
 	// of span units) are found in the same walk over the text.
 	var units [48]string
@@ -377,14 +379,35 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 			f = emit(f, FeatureID(FeatChar3, text[p2:end]), fl|(f1|f2)&flagNotMeant)
 		}
 		// The pinyin of two consecutive Chinese characters, so that homophones meet (发飘 and
-		// 发票 share fa piao). Single syllables were measured and left out: no gain.
-		if syl := py.index(u.r); syl != 0 {
-			if pyPrev != 0 {
-				f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
+		// 发票 share fa piao), and of pinyin typed in their place (现huo, xiexie: a run of
+		// letters that reads as syllables counts as their characters). Single syllables were
+		// measured and left out: no gain.
+		switch {
+		case i < latinEnd: // inside a run of letters read already
+		case isLower(u.r):
+			latinEnd = i + 1
+			for latinEnd < len(us) && isLower(us[latinEnd].r) {
+				latinEnd++
 			}
-			pyPrev = syl
-		} else {
-			pyPrev = 0
+			syls := py.split(text[start:unitStart(text, us, latinEnd)], sylBuf[:0])
+			if len(syls) == 0 {
+				pyPrev = 0
+			}
+			for _, syl := range syls {
+				if pyPrev != 0 {
+					f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
+				}
+				pyPrev = syl
+			}
+		default:
+			if syl := py.index(u.r); syl != 0 {
+				if pyPrev != 0 {
+					f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
+				}
+				pyPrev = syl
+			} else {
+				pyPrev = 0
+			}
 		}
 		if first {
 			// How a message starts and ends says a lot (打开…, …怎么走): mark the edges.
@@ -463,6 +486,9 @@ func scanUnits(text string, dst []textUnit) []textUnit {
 	}
 	return dst
 }
+
+// isLower reports whether r is a lower-case Latin letter (text is normalised: no upper case).
+func isLower(r rune) bool { return r >= 'a' && r <= 'z' }
 
 // unitStart is the byte offset of unit j of text, or len(text) past the last.
 func unitStart(text string, us []textUnit, j int) int {

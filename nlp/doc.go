@@ -26,8 +26,9 @@
 //     the terms. The features of both are hashed into marked variants.
 //  9. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
 //  10. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords, rewrite targets
-//     and the pinyin of two consecutive characters (homophone typos: 发飘/发票 share fa piao),
-//     each kind in its own hash space (the top bits of the id).
+//     and the pinyin of two consecutive characters (homophone typos: 发飘/发票 share fa piao;
+//     a run of letters that reads as pinyin counts as its characters: 现huo, xiexie), each
+//     kind in its own hash space (the top bits of the id).
 //
 // An Analyzer is built once (New) and is then read-only and safe for concurrent use.
 //

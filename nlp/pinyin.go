@@ -18,6 +18,9 @@ type pinyinTab struct {
 	// bi is the FNV state after hashing a syllable and the separator as the first of a
 	// FeatPinyinPair pair.
 	bi []uint64
+	// byName is the index of every syllable of two letters or more (the one-letter a, e, m, n
+	// and o are left out: typed alone they are rarely pinyin).
+	byName map[string]uint16
 }
 
 const (
@@ -36,12 +39,58 @@ var pinyinTable = sync.OnceValue(func() *pinyinTab {
 		}
 	}
 	t.bi = make([]uint64, len(t.syl))
+	t.byName = make(map[string]uint16, len(t.syl))
 	for i, s := range t.syl {
 		h := fnvString(fnvOffset^uint64(FeatPinyinPair)*fnvPrime, s)
 		t.bi[i] = (h ^ 0x1f) * fnvPrime
+		if len(s) >= 2 {
+			t.byName[s] = uint16(i)
+		}
 	}
 	return t
 })
+
+// maxSyllable is the longest pinyin syllable in letters (zhuang).
+const maxSyllable = 6
+
+// maxLatinPinyin is the longest run of Latin letters read as pinyin (four syllables or so).
+const maxLatinPinyin = 24
+
+// split reads a run of lower-case Latin letters as pinyin typed in place of characters (xiexie,
+// huo in 现huo, zai不zai): it appends the syllables' indexes to dst when the whole run is a
+// sequence of syllables of two letters or more, the fewest syllables when there are several
+// ways, and returns dst unchanged otherwise (qx, iphone, ok).
+func (t *pinyinTab) split(run string, dst []uint16) []uint16 {
+	n := len(run)
+	if n < 2 || n > maxLatinPinyin {
+		return dst
+	}
+	// best[i]: fewest syllables that make run[:i], 0 when none does; from[i]: where the last
+	// of them starts.
+	var best, from [maxLatinPinyin + 1]uint8
+	best[0] = 1 // one more than the count, so that 0 means none
+	for i := 2; i <= n; i++ {
+		for l := 2; l <= min(maxSyllable, i); l++ {
+			if best[i-l] == 0 {
+				continue
+			}
+			if _, ok := t.byName[run[i-l:i]]; ok && (best[i] == 0 || best[i-l]+1 < best[i]) {
+				best[i], from[i] = best[i-l]+1, uint8(i-l)
+			}
+		}
+	}
+	if best[n] == 0 {
+		return dst
+	}
+	k := int(best[n]) - 1
+	for range k {
+		dst = append(dst, 0)
+	}
+	for i, j := n, len(dst)-1; i > 0; i, j = int(from[i]), j-1 {
+		dst[j] = t.byName[run[from[i]:i]]
+	}
+	return dst
+}
 
 // index returns the syllable index of r, 0 when r has no reading.
 func (t *pinyinTab) index(r rune) uint16 {

@@ -44,6 +44,55 @@ func TestPinyinFeaturesMeetHomophones(t *testing.T) {
 	}
 }
 
+// Pinyin typed in place of characters shares the pinyin pairs of the characters, within the run
+// of letters and across its edges.
+func TestPinyinFeaturesMeetTypedPinyin(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, tt := range []struct{ typed, word, a, b string }{
+		{"这款是现huo吗", "现货", "xian", "huo"},
+		{"这款是现huo吗", "货吗", "huo", "ma"},
+		{"xiexie 辛苦啦", "谢谢", "xie", "xie"},
+		{"zai不zai呀", "在不", "zai", "bu"},
+		{"公司报销要zhuan票", "专票", "zhuan", "piao"},
+		{"能开fapiao吗", "发票", "fa", "piao"},
+		{"tuihuo怎么弄", "退货", "tui", "huo"},
+	} {
+		id := pinyinPairID(tt.a, tt.b)
+		if !slices.Contains(a.Analyze(tt.typed).Features, id) || !slices.Contains(a.Analyze(tt.word).Features, id) {
+			t.Errorf("%s and %s do not share the pinyin pair %s %s", tt.typed, tt.word, tt.a, tt.b)
+		}
+	}
+}
+
+func TestPinyinSplit(t *testing.T) {
+	py := pinyinTable()
+	name := func(ids []uint16) []string {
+		var out []string
+		for _, i := range ids {
+			out = append(out, py.syl[i])
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		run  string
+		want []string
+	}{
+		{"xiexie", []string{"xie", "xie"}},
+		{"fapiao", []string{"fa", "piao"}},
+		{"zhuang", []string{"zhuang"}},
+		{"xian", []string{"xian"}},         // one syllable rather than xi an
+		{"fangan", []string{"fang", "an"}}, // 方案; fan gan reads as well, the first found is kept
+		{"huo", []string{"huo"}},
+		// not pinyin, or too short or too long to say
+		{"qx", nil}, {"iphone", nil}, {"ok", nil}, {"m", nil}, {"a", nil}, {"xl", nil},
+		{"xiexiexiexiexiexiexiexiexie", nil},
+	} {
+		if got := name(py.split(tt.run, nil)); !slices.Equal(got, tt.want) {
+			t.Errorf("split(%q) = %v, want %v", tt.run, got, tt.want)
+		}
+	}
+}
+
 func TestShorthandDictionary(t *testing.T) {
 	a, err := New(Config{DictDir: "../corpora/shop/dict"})
 	if err != nil {
