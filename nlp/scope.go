@@ -41,6 +41,7 @@ const (
 	markContrast // 但是, 可是, 不过, 而是, 只是: ends a negation's scope
 	markCourtesy
 	markParticle // 啊, 呀: courtesy right after a greeting
+	markDidNot   // 没: 没说要 is a negation of wanting
 )
 
 var scopeMarkers = map[string]markerClass{
@@ -48,7 +49,7 @@ var scopeMarkers = map[string]markerClass{
 	"别": markNegator, "无需": markNegator, "没必要": markNegator, "不打算": markNegator, "不再": markNegator,
 	"不想要": markNegator, "用不着": markNegator,
 
-	"不是": markNotIs, "是": markIs, "就是": markIs,
+	"不是": markNotIs, "是": markIs, "就是": markIs, "没": markDidNot,
 
 	"但是": markContrast, "可是": markContrast, "不过": markContrast, "但": markContrast, "然而": markContrast,
 	"只是": markContrast, "而是": markContrast,
@@ -183,21 +184,44 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 				tf[j] |= flagCourtesy
 			}
 		case markNegator:
-			// the rest of the clause, up to a contrast or a 是
-			for j := i + 1; j < n && sc.clause[j] == sc.clause[i] && cls[j] != markContrast && cls[j] != markIs && cls[j] != markNotIs; j++ {
-				tf[j] |= flagNotMeant
-			}
+			sc.notMeant(i+1, i)
 		case markNotIs:
-			// 不是A，(而/就/只)是B: A is taken back when a 是 follows it
+			// 不是A，(而/就/只)是B: A is taken back when a 是 follows it; without one, 不是要A and
+			// 不是来A的 (not wanting A, not here for A) still negate A
+			takenBack := false
 			for j := i + 2; j < n; j++ {
 				if cls[j] == markIs || tokens[j] == "而是" || tokens[j] == "只是" {
 					for k := i + 1; k < j; k++ {
 						tf[k] |= flagNotMeant
 					}
+					takenBack = true
 					break
 				}
 			}
+			if !takenBack && i+1 < n && (tokens[i+1] == "要" || tokens[i+1] == "来") {
+				sc.notMeant(i+2, i)
+			}
+		case markDidNot:
+			// 没说(过)要A: A was never asked for
+			j := i + 1
+			if j < n && (tokens[j] == "说" || tokens[j] == "讲") {
+				j++
+				if j < n && tokens[j] == "过" {
+					j++
+				}
+				if j < n && tokens[j] == "要" {
+					sc.notMeant(j+1, i)
+				}
+			}
 		}
+	}
+}
+
+// notMeant marks the tokens from j on as not meant, to the end of token i's clause or up to a
+// contrast or a 是: the scope of a negation of wanting at i.
+func (sc *scopeScratch) notMeant(j, i int) {
+	for ; j < len(sc.tokFlag) && sc.clause[j] == sc.clause[i] && sc.cls[j] != markContrast && sc.cls[j] != markIs && sc.cls[j] != markNotIs; j++ {
+		sc.tokFlag[j] |= flagNotMeant
 	}
 }
 

@@ -46,6 +46,15 @@ func TestScopeNegationAndContrast(t *testing.T) {
 		{"还没发货吗", "发货", "plain"},
 		{"快递是不是丢了", "快递", "plain"},
 		{"不是我买的那个颜色", "颜色", "plain"}, // no 是 follows: nothing is taken back
+		// 不是要A, 不是来A的 and 没说要A without a 是 after them: A is not wanted
+		{"我不是来退货的，鞋子开胶了想修", "退货", "not meant"},
+		{"我不是来退货的，鞋子开胶了想修", "开胶", "plain"},
+		{"我不是要退款", "退款", "not meant"},
+		{"我没说要取消订单，只是想改地址", "取消", "not meant"},
+		{"我没说过要退货", "退货", "not meant"},
+		{"我没说要取消订单，只是想改地址", "地址", "plain"},
+		{"客服没说什么时候发货", "发货", "plain"}, // not a want: the question stands
+		{"是不是来货了", "来货", "plain"},
 		{"我要退款", "退款", "plain"},
 		// a word rewrite (tk → 退款) keeps its token's place in the scope
 		{"不要tk了 我再等等", "退款", "not meant"},
