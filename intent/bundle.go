@@ -24,8 +24,9 @@ var errNoExchange = errors.New("exchanging directories is not supported")
 // Version 2 added the ranker (RankerFile, Policy.Ranker) and the training intent mix
 // (Policy.Priors): a build that knew only version 1 would load such a bundle, ignore its ranker
 // and decide with thresholds chosen on the ranker's decisions, so it must refuse it instead.
-// Version 3 stores the classifier in half precision too (ZYLR0004): an older build would refuse
-// its classifier as "not a zhiyi classifier file"; the version says why.
+// Version 3 stores the classifier in half precision too (ZYLR0004) and the ranker over the
+// classifier's rows, without their ids (ZYLR0005): an older build would refuse them as "not a
+// zhiyi classifier file"; the version says why.
 const FormatVersion = 3
 
 // MinFormatVersion is the oldest bundle format this build reads (version 1: no ranker).

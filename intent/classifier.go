@@ -243,13 +243,8 @@ func Softmax(logits []float32, temperature float32) {
 // model (package train).
 func (c *Classifier) Rows(fn func(feature uint32, idf float32, weights []float32) bool) {
 	k := len(c.labels)
-	ids := make([]uint32, c.rows.Len())
-	c.rows.All(func(f, r uint32) bool {
-		ids[r] = f
-		return true
-	})
 	w := make([]float32, k)
-	for r, f := range ids {
+	for r, f := range c.featureIDs() {
 		row := c.weights[r*c.stride : r*c.stride+k]
 		idf := float32(1)
 		if c.idf2 != nil {

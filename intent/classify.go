@@ -66,7 +66,7 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	}
 	ratio := e.priorRatio
 	if e.mix != nil {
-		if len(an.Terms) > 0 || an.Masked != 0 {
+		if !e.mixReadOnly && observable(an) {
 			e.mix.observe(exps, inv) // as trained: before any mix, context or ranker
 		}
 		ratio = e.mix.ratios()
@@ -127,7 +127,7 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 			res.Answer = &out.answer
 		}
 	}
-	if len(an.Terms) == 0 && an.Masked == 0 {
+	if !observable(an) {
 		// Nothing to go on (punctuation, a lone emoji): a person reads it.
 		res.Route, res.Reason = RouteHandoff, "no words to understand"
 	} else {
@@ -147,7 +147,7 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	if req.Debug {
 		// the analysis's slices go back to the pool: the result gets copies
 		res.Debug = &Debug{Text: an.Text, Tokens: slices.Clone(an.Tokens), Terms: slices.Clone(an.Terms),
-			Masked: an.Masked.Kinds(), Features: slices.Clone(an.Features)}
+			Masked: an.Masked.Kinds(), Features: slices.Clone(an.Features), Confidence: probs[0]}
 	}
 	res.TookMicros = time.Since(start).Microseconds()
 	return res

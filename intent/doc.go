@@ -18,7 +18,9 @@
 //	                metrics, sha256 of every other file
 //	classifier.bin  sparse multinomial logistic regression (half-precision weights per seen
 //	                feature; float32 in bundles of earlier versions)
-//	ranker.bin      optional: one-vs-rest linear SVMs on TF-IDF weights (half-precision weights)
+//	ranker.bin      optional: one-vs-rest linear SVMs on TF-IDF weights (half-precision weights),
+//	                stored over classifier.bin's rows (without the features' ids) when they are
+//	                the same
 //	policy.json     temperature, fusion weights, retrieval gate, auto/suggest thresholds, the
 //	                ranker's temperature and fusion, the training intent mix
 //	kb.yaml         the knowledge base (labels, categories, answers, example questions)

@@ -37,11 +37,12 @@ type Engine struct {
 	// priorRatio, when set, rescales each intent's probability for another intent mix than the
 	// training one (WithPriors).
 	priorRatio []float64
-	// mix, when set, records every message decided and its estimate replaces priorRatio
-	// (WithLiveMix).
-	mix *Mix
-	kb  *index.KB
-	ix  *index.Index
+	// mix, when set, records every message decided (unless mixReadOnly) and its estimate
+	// replaces priorRatio (WithLiveMix, ReadOnlyMix).
+	mix         *Mix
+	mixReadOnly bool
+	kb          *index.KB
+	ix          *index.Index
 	// docTerms caches each index document's terms (by position) for the overlap evidence. They
 	// are computed on first use: a search touches few documents, and analysing them all would
 	// be most of the start-up once the index is opened from the bundle rather than built.
@@ -330,19 +331,18 @@ func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
 	if shares == nil {
 		return &c, nil
 	}
-	if e.policy.Priors == nil {
-		return nil, errors.New("the bundle records no training intent mix (policy priors): train it again")
+	trained, err := e.trainedMix()
+	if err != nil {
+		return nil, err
 	}
-	c.priorRatio = make([]float64, len(e.clf.Labels()))
+	c.priorRatio = make([]float64, len(trained))
 	for j, l := range e.clf.Labels() {
 		c.priorRatio[j] = 1
-		trained, ok := e.policy.Priors[l]
-		v, given := shares[l]
-		if ok && given {
+		if v, given := shares[l]; given {
 			if !(v > 0 && v <= 1) {
 				return nil, fmt.Errorf("intent %s: share %v out of range", l, v)
 			}
-			c.priorRatio[j] = v / trained
+			c.priorRatio[j] = v / trained[j]
 		}
 	}
 	return &c, nil

@@ -116,6 +116,8 @@ func (r *Result) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, `,"features":`...)
 		b = appendList(b, d.Features, func(b []byte, f *uint32) []byte { return strconv.AppendUint(b, uint64(*f), 10) })
+		b = append(b, `,"confidence":`...)
+		b = appendFloat(b, d.Confidence)
 		b = append(b, '}')
 	}
 	return append(b, '}')

@@ -7,6 +7,8 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // The intent mix: a model's probabilities assume the mix of intents it was trained on
@@ -93,9 +95,10 @@ func (e *Engine) trainedMix() ([]float64, error) {
 }
 
 // AdaptPriors estimates the intent mix of texts from the engine's own calibrated probabilities
-// on them, as a live Mix with cfg does from its window (EstimatePriors, each move bounded), and
-// returns the engine deciding for that mix (WithPriors), and the mix. It learns nothing from
-// labels: it is what serving does with its traffic, over a whole set at once.
+// on them as a live Mix with cfg does from its window (the same messages count: those with
+// words; the same shrink and bounds; no minimum count), and returns the engine deciding for that
+// mix (WithPriors), and the mix. It learns nothing from labels: it is what serving does with its
+// traffic, over a whole set at once.
 func (e *Engine) AdaptPriors(ctx context.Context, texts []string, cfg MixConfig) (*Engine, map[string]float64, error) {
 	trained, err := e.trainedMix()
 	if err != nil {
@@ -107,13 +110,19 @@ func (e *Engine) AdaptPriors(ctx context.Context, texts []string, cfg MixConfig)
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		probs = append(probs, Fuse(e.Score(ctx, e.an.Analyze(t)), e.policy.Fusion, e.policy.Temperature, nil))
+		if an := e.an.Analyze(t); observable(an) {
+			probs = append(probs, Fuse(e.Score(ctx, an), e.policy.Fusion, e.policy.Temperature, nil))
+		}
 	}
 	est := cfg.estimate(probs, trained)
 	mix := e.mixOf(est)
 	adapted, err := e.WithPriors(mix)
 	return adapted, mix, err
 }
+
+// observable reports whether a message counts toward the intent mix: one with words (or masked
+// personal data) to understand. Punctuation or a lone emoji says nothing of the mix.
+func observable(an nlp.Analysis) bool { return len(an.Terms) > 0 || an.Masked != 0 }
 
 func (e *Engine) mixOf(shares []float64) map[string]float64 {
 	mix := make(map[string]float64, len(shares))
@@ -167,20 +176,47 @@ func (c *MixConfig) defaults() {
 	}
 }
 
-// estimate is EstimatePriors with the config's shrink, each share then bounded by MaxRatio
-// and the whole renormalised.
+// estimate is EstimatePriors with the config's shrink, then bounded: every share within
+// [trained/MaxRatio, trained·MaxRatio] and the shares summing to one (boundShares).
 func (c *MixConfig) estimate(probs [][]float64, trained []float64) []float64 {
 	est, _ := EstimatePriors(probs, trained, c.Shrink)
 	if math.IsInf(c.MaxRatio, 1) {
 		return est
 	}
-	sum := 0.0
-	for j, v := range est {
-		est[j] = min(max(v, trained[j]/c.MaxRatio), trained[j]*c.MaxRatio)
-		sum += est[j]
+	return boundShares(est, trained, c.MaxRatio)
+}
+
+// boundShares moves est in place to the mix whose every share is est's scaled by one factor and
+// then held within [trained/r, trained·r] (r > 1, trained summing to one), the factor chosen so
+// that the shares sum to one: the free shares keep their proportions, and none leaves its band
+// (clipping and renormalising once could push a share back out). The sum grows with the
+// factor from 1/r to r, so bisection finds it.
+func boundShares(est, trained []float64, r float64) []float64 {
+	const tiny = 1e-12 // a share EM drove to zero can still grow to its band
+	at := func(s float64, j int) float64 {
+		return min(max(s*max(est[j], tiny), trained[j]/r), trained[j]*r)
 	}
+	sum := func(s float64) float64 {
+		t := 0.0
+		for j := range est {
+			t += at(s, j)
+		}
+		return t
+	}
+	lo, hi := 0.0, 1.0
+	for sum(hi) < 1 {
+		lo, hi = hi, 2*hi
+	}
+	for range 100 {
+		if mid := (lo + hi) / 2; sum(mid) < 1 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	total := sum(hi)
 	for j := range est {
-		est[j] /= sum
+		est[j] = at(hi, j) / total
 	}
 	return est
 }
@@ -217,6 +253,21 @@ func (e *Engine) WithLiveMix(cfg MixConfig) (*Engine, *Mix, error) {
 	c := *e
 	c.priorRatio, c.mix = nil, m
 	return &c, m, nil
+}
+
+// Mix returns the live mix the engine decides with, nil without one (WithLiveMix).
+func (e *Engine) Mix() *Mix { return e.mix }
+
+// ReadOnlyMix returns an engine that shares everything with e and decides with its live mix's
+// estimate but adds nothing to it: for messages that are not traffic (the console's test mode).
+// Without a live mix it is e.
+func (e *Engine) ReadOnlyMix() *Engine {
+	if e.mix == nil {
+		return e
+	}
+	c := *e
+	c.mixReadOnly = true
+	return &c
 }
 
 // observe records one message's probabilities, exps[j]·inv.

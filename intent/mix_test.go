@@ -116,3 +116,40 @@ func TestMixConfigEstimate(t *testing.T) {
 		}
 	}
 }
+
+// boundShares keeps every share within its band and the shares summing to one, the free ones in
+// proportion; clipping and renormalising once would push the rare intents back out of theirs.
+func TestBoundShares(t *testing.T) {
+	got := boundShares([]float64{0.6, 0.38, 0.01, 0.01}, []float64{0.25, 0.25, 0.25, 0.25}, 3)
+	if lo := 0.25 / 3; math.Abs(got[2]-lo) > 1e-12 || math.Abs(got[3]-lo) > 1e-12 {
+		t.Errorf("rare shares %v, want pinned at %v", got[2:], lo)
+	}
+	if math.Abs(got[0]/got[1]-0.6/0.38) > 1e-9 {
+		t.Errorf("free shares %v lost their proportion 0.6 : 0.38", got[:2])
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 2000 {
+		k := 2 + rng.IntN(30)
+		est, trained := make([]float64, k), make([]float64, k)
+		se, st := 0.0, 0.0
+		for j := range est {
+			est[j], trained[j] = math.Pow(rng.Float64(), 4), 0.05+rng.Float64()
+			se, st = se+est[j], st+trained[j]
+		}
+		for j := range est {
+			est[j], trained[j] = est[j]/se, trained[j]/st
+		}
+		r := 1.5 + 4*rng.Float64()
+		got := boundShares(est, trained, r)
+		sum := 0.0
+		for j, v := range got {
+			sum += v
+			if v < trained[j]/r-1e-12 || v > trained[j]*r+1e-12 {
+				t.Fatalf("round %d: share %d = %v outside [%v, %v]", round, j, v, trained[j]/r, trained[j]*r)
+			}
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("round %d: shares sum to %v", round, sum)
+		}
+	}
+}

@@ -94,6 +94,9 @@ type Debug struct {
 	Terms    []string `json:"terms"`
 	Masked   []string `json:"masked,omitempty"`
 	Features []uint32 `json:"features"`
+	// Confidence is the exact confidence the route was decided on (Result.Confidence is
+	// rounded for display).
+	Confidence float64 `json:"confidence"`
 }
 
 // Result is the engine's decision for one message.

@@ -390,24 +390,10 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 				latinEnd++
 			}
 			syls := py.split(text[start:unitStart(text, us, latinEnd)], sylBuf[:0])
-			if len(syls) == 0 {
-				pyPrev = 0
-			}
-			for _, syl := range syls {
-				if pyPrev != 0 {
-					f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
-				}
-				pyPrev = syl
-			}
+			f, pyPrev = emitPinyin(f, py, pyPrev, syls, fl|f1&flagNotMeant)
 		default:
-			if syl := py.index(u.r); syl != 0 {
-				if pyPrev != 0 {
-					f = emit(f, py.pairID(pyPrev, syl), fl|f1&flagNotMeant)
-				}
-				pyPrev = syl
-			} else {
-				pyPrev = 0
-			}
+			sylBuf[0] = py.index(u.r)
+			f, pyPrev = emitPinyin(f, py, pyPrev, sylBuf[:1], fl|f1&flagNotMeant)
 		}
 		if first {
 			// How a message starts and ends says a lot (打开…, …怎么走): mark the edges.
@@ -485,6 +471,22 @@ func scanUnits(text string, dst []textUnit) []textUnit {
 		i = end
 	}
 	return dst
+}
+
+// emitPinyin appends the pinyin pairs of the syllables syls (0: a character without a reading),
+// the first paired with prev, and returns the last syllable as the next one's prev (0 after none
+// or a character without a reading: a pair never spans one).
+func emitPinyin(f []uint32, py *pinyinTab, prev uint16, syls []uint16, fl unitFlag) ([]uint32, uint16) {
+	if len(syls) == 0 {
+		return f, 0
+	}
+	for _, syl := range syls {
+		if syl != 0 && prev != 0 {
+			f = emit(f, py.pairID(prev, syl), fl)
+		}
+		prev = syl
+	}
+	return f, prev
 }
 
 // isLower reports whether r is a lower-case Latin letter (text is normalised: no upper case).

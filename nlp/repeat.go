@@ -28,7 +28,7 @@ func CollapseRepeats(s string) string {
 	}
 	first := -1
 	for i := range rs {
-		if collapses(rs, i) {
+		if p, _, reps := repeatAt(rs, i); reps > keptSayings(p) {
 			first = i
 			break
 		}
@@ -49,12 +49,6 @@ func CollapseRepeats(s string) string {
 		i++
 	}
 	return string(out)
-}
-
-// collapses reports whether a repeated phrase at rs[i] is said more often than it is kept.
-func collapses(rs []rune, i int) bool {
-	p, _, reps := repeatAt(rs, i)
-	return reps > keptSayings(p)
 }
 
 // keptSayings is how many sayings of a repeated phrase of p characters are kept.

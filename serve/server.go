@@ -156,6 +156,10 @@ func (s *Server) Config() Config { return s.cfg }
 // ModelVersion returns the version of the engine serving now.
 func (s *Server) ModelVersion() string { return s.cur.Load().version }
 
+// CurrentEngine returns the engine serving now, to read its state (not to decide with: a reload
+// may release it at any moment).
+func (s *Server) CurrentEngine() Engine { return s.cur.Load().engine }
+
 // ModelDir returns the bundle directory of the engine serving now.
 func (s *Server) ModelDir() string { return s.cur.Load().dir }
 

@@ -73,7 +73,7 @@ func (r *run) calibrate() (bool, error) {
 	}
 	var preds []prediction
 	var buf, rbuf []float64
-	r.devPreds = nil
+	r.devPreds, r.estPreds = nil, nil
 	devStart := len(items) - len(texts) // dev's own come last, after any cross-validated estimates
 	for i, it := range items {
 		buf = intent.Fuse(it.scores, p.Fusion, p.Temperature, buf[:0])
@@ -85,6 +85,8 @@ func (r *run) calibrate() (bool, error) {
 		preds = append(preds, prediction{intent: r.labels[b], confidence: buf[b], correct: b == it.label})
 		if i >= devStart {
 			r.devPreds = append(r.devPreds, devPrediction{text: texts[i-devStart], prediction: preds[len(preds)-1]})
+		} else {
+			r.estPreds = append(r.estPreds, preds[len(preds)-1])
 		}
 	}
 	choosePolicy(p, preds, r.cfg.TargetPrecision, 40)

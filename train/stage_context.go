@@ -23,7 +23,8 @@ const minSticky = 0.35
 
 // fitContext chooses which intents become a conversation's active intent (those its next message
 // tends to continue, by the labelled conversations) and how much the active intent counts (the
-// weight whose replay of the dev split's conversations is most accurate).
+// weight whose replay of the dev split's conversations is most accurate), then chooses the auto
+// and suggest thresholds again on that replay (servedThresholds).
 func (r *run) fitContext() (bool, error) {
 	label := func(t turn) string {
 		if t.msgID != "" {
@@ -100,7 +101,7 @@ func (r *run) fitContext() (bool, error) {
 		}
 	}
 	r.policy.Context = best
-	r.servedThresholds(replay(r.ctx, eng.WithPolicy(r.policy), convs, scoreDev))
+	r.servedThresholds(replay(r.ctx, eng.WithPolicy(r.policy), convs, scoreDev, true))
 	how := "one for all"
 	if best.Weights != nil {
 		how = "in proportion to how conversations keep to each intent"
@@ -146,7 +147,7 @@ func stickyIntents(convs []conversation, label func(turn) string, known map[stri
 // replayAccuracy replays conversations through the engine as serving does and returns the
 // accuracy on the turns score says to score (replay).
 func replayAccuracy(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool)) float64 {
-	served := replay(ctx, eng, convs, score)
+	served := replay(ctx, eng, convs, score, false)
 	if len(served) == 0 {
 		return 0
 	}
@@ -161,17 +162,22 @@ func replayAccuracy(ctx context.Context, eng *intent.Engine, convs [][]turn, sco
 
 // replay replays conversations through the engine as serving does (each message with the
 // conversation's active intent, updated by Policy.NextActive) and returns its decisions on the
-// turns score says to score, with the gold label score gives.
-func replay(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool)) []devPrediction {
+// turns score says to score, with the gold label score gives. exact asks for the exact
+// confidences the routes are decided on (thresholds are chosen on them), not the rounded ones.
+func replay(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(turn) (string, bool), exact bool) []devPrediction {
 	p := eng.Policy()
 	var out []devPrediction
 	for _, c := range convs {
 		active := ""
 		for _, t := range c {
-			res := eng.Classify(ctx, intent.Request{Text: t.text, ActiveIntent: active})
+			res := eng.Classify(ctx, intent.Request{Text: t.text, ActiveIntent: active, Debug: exact})
 			active = p.NextActive(active, res.Intent, res.Confidence)
 			if gold, ok := score(t); ok {
-				out = append(out, devPrediction{text: t.text, prediction: prediction{intent: res.Intent, confidence: res.Confidence, correct: res.Intent == gold}})
+				conf := res.Confidence
+				if exact {
+					conf = res.Debug.Confidence
+				}
+				out = append(out, devPrediction{text: t.text, prediction: prediction{intent: res.Intent, confidence: conf, correct: res.Intent == gold}})
 			}
 		}
 	}
@@ -185,7 +191,9 @@ func replay(ctx context.Context, eng *intent.Engine, convs [][]turn, score func(
 // on its decision without context, the thresholds took its confident misses for the model's.
 func (r *run) servedThresholds(served []devPrediction) {
 	covered := map[string]int{}
-	preds := make([]prediction, 0, len(r.devPreds))
+	// cross-validated estimates, when dev alone was too small to choose on (calibrate), count
+	// as they did there
+	preds := append(make([]prediction, 0, len(r.estPreds)+len(r.devPreds)), r.estPreds...)
 	for _, s := range served {
 		covered[s.text]++
 		preds = append(preds, s.prediction)
@@ -200,6 +208,6 @@ func (r *run) servedThresholds(served []devPrediction) {
 	p := &r.policy
 	choosePolicy(p, preds, r.cfg.TargetPrecision, 40)
 	r.sum.Policy = r.policy
-	fmt.Fprintf(r.prog, "thresholds on dev as served (%d messages replayed in their conversations, %d alone): auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
-		len(served), len(preds)-len(served), p.Auto, len(p.AutoByIntent), p.Suggest)
+	fmt.Fprintf(r.prog, "thresholds on dev as served (%d messages replayed in their conversations, %d alone, %d estimates): auto ≥ %.3f (%d per-intent), suggest ≥ %.3f\n",
+		len(served), len(preds)-len(served)-len(r.estPreds), len(r.estPreds), p.Auto, len(p.AutoByIntent), p.Suggest)
 }

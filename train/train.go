@@ -214,6 +214,7 @@ type run struct {
 	devLabelled    []Labelled
 	cvItems        []scored          // cross-validated scores of trainEx, when there is no dev split
 	devPreds       []devPrediction   // dev's decisions message by message (calibrate)
+	estPreds       []prediction      // cross-validated estimates beside them, when dev is small
 	sticky         map[string]bool   // intents a conversation keeps to
 	activeOf       map[string]string // a message's conversation's active intent when it was said
 	metrics        map[string]float64

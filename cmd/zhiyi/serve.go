@@ -73,12 +73,16 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.alerts.RegisterFlags(fs)
 }
 
-// minMixWindow is the smallest --adapt-mix-window: fewer messages cannot tell a mix from noise.
-const minMixWindow = 100
+// The bounds of --adapt-mix-window: fewer messages cannot tell a mix from noise; more hold
+// megabytes per intent and slow the minute's estimate for nothing a day's traffic does not show.
+const (
+	minMixWindow = 100
+	maxMixWindow = 100000
+)
 
 func (f *serveFlags) validate() error {
-	if f.adaptMix && f.adaptMixWindow < minMixWindow {
-		return fmt.Errorf("zhiyi serve: --adapt-mix-window %d: want at least %d messages", f.adaptMixWindow, minMixWindow)
+	if f.adaptMix && (f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow) {
+		return fmt.Errorf("zhiyi serve: --adapt-mix-window %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
 	}
 	return nil
 }

@@ -48,11 +48,13 @@ type wiring struct {
 	alerter  *alert.Alerter
 
 	current atomic.Pointer[intent.Engine] // the engine loaded last
-	mix     atomic.Pointer[intent.Mix]    // its live intent mix (--adapt-mix), nil without
-	served  atomic.Pointer[servedModel]   // and the model made of it
-	console *console.Console              // nil without --console and an admin token
-	srv     *serve.Server
-	stop    context.CancelFunc
+	// mixGauges are the intents whose share /metrics shows (--adapt-mix): those of the bundle
+	// serving, the others' gauges removed at the next update.
+	mixGauges map[string]bool
+	served    atomic.Pointer[servedModel] // and the model made of it
+	console   *console.Console            // nil without --console and an admin token
+	srv       *serve.Server
+	stop      context.CancelFunc
 }
 
 // servedModel is a loaded bundle's model with the reply config it decides with, so that the
@@ -145,7 +147,8 @@ func (w *wiring) consoleDeps() console.Deps {
 			}
 			rc := sm.rc
 			rc.Sessions, rc.Metrics, rc.Log = s, nil, nil // its own conversations, counted nowhere
-			return reply.NewModel(sm.model.Engine, reply.New(rc))
+			// decided with the live intent mix, if any, without adding to it
+			return reply.NewModel(sm.model.Engine.ReadOnlyMix(), reply.New(rc))
 		},
 		ModelDir: func() string {
 			if w.srv == nil {
@@ -220,6 +223,15 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 			return nil, err
 		}
 	}
+	if w.sf.adaptMix {
+		// before anything is switched to the new bundle: a bundle without a training mix serves
+		// without following the traffic's, and says so
+		if live, _, err := eng.WithLiveMix(intent.MixConfig{Window: w.sf.adaptMixWindow}); err != nil {
+			w.log.Warn("--adapt-mix: serving without following the intent mix", slog.String("model", eng.Version()), slog.String("error", err.Error()))
+		} else {
+			eng = live
+		}
+	}
 	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
 	if err != nil {
 		eng.Close()
@@ -233,18 +245,8 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
-	var mix *intent.Mix
-	if w.sf.adaptMix {
-		live, m, err := eng.WithLiveMix(intent.MixConfig{Window: w.sf.adaptMixWindow})
-		if err != nil {
-			eng.Close()
-			return nil, err
-		}
-		eng, mix = live, m
-	}
 	m := reply.NewModel(eng, reply.New(rc))
 	w.current.Store(eng)
-	w.mix.Store(mix)
 	w.served.Store(&servedModel{model: m, rc: rc})
 	return m, nil
 }
@@ -326,25 +328,38 @@ func (w *wiring) every(ctx context.Context, d time.Duration, fn func(context.Con
 	}
 }
 
-// updateMix re-estimates the live intent mix (--adapt-mix) and exports it: the messages it
-// came from, the largest move from the training mix and each intent's share.
+// updateMix re-estimates the live intent mix of the engine serving (--adapt-mix) and exports it:
+// the messages it came from, the largest move from the training mix (0 until it moves) and each
+// intent's share in the mix it decides with.
 func (w *wiring) updateMix(context.Context) {
-	mix := w.mix.Load()
+	var mix *intent.Mix
+	if m, ok := w.srv.CurrentEngine().(*reply.Model); ok {
+		mix = m.Engine.Mix()
+	}
 	if mix == nil {
 		return
 	}
 	est := mix.Update()
 	w.set.GetOrCreateGauge(`zhiyi_intent_mix_messages`, nil).Set(float64(est.Messages))
-	if !est.Applied {
-		return
-	}
 	w.set.GetOrCreateGauge(`zhiyi_intent_mix_moved`, nil).Set(est.Moved)
+	gauges := make(map[string]bool, len(mix.Labels()))
 	for _, l := range mix.Labels() {
-		w.set.GetOrCreateGauge(fmt.Sprintf(`zhiyi_intent_mix_share{intent=%q}`, l), nil).Set(est.Shares[l])
+		gauges[l] = true
+		w.set.GetOrCreateGauge(mixGauge(l), nil).Set(mix.Share(l))
 	}
-	w.log.Info("intent mix re-estimated", slog.Int("messages", est.Messages), slog.Float64("largest_move", est.Moved),
-		slog.String("top", topShares(est.Shares, 3)))
+	for l := range w.mixGauges {
+		if !gauges[l] {
+			w.set.UnregisterMetric(mixGauge(l))
+		}
+	}
+	w.mixGauges = gauges
+	if est.Applied {
+		w.log.Info("intent mix re-estimated", slog.Int("messages", est.Messages), slog.Float64("largest_move", est.Moved),
+			slog.String("top", topShares(est.Shares, 3)))
+	}
 }
+
+func mixGauge(intent string) string { return fmt.Sprintf(`zhiyi_intent_mix_share{intent=%q}`, intent) }
 
 // refreshResults gives the experiments the outcomes of their variants so far (gray release).
 func (w *wiring) refreshResults(ctx context.Context) {

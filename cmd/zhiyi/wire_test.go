@@ -18,7 +18,9 @@ import (
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -168,24 +170,32 @@ func TestServeAdaptMix(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.started(ctx, srv)
+	mixOf := func() *intent.Mix { return srv.CurrentEngine().(*reply.Model).Engine.Mix() }
 	m := w.served.Load().model
 	for i := range 3 * minMixWindow {
 		m.Classify(ctx, intent.Request{Text: []string{"什么时候发货", "能开发票吗", "东西不要了怎么寄回去"}[i%3]})
 	}
-	first := w.mix.Load()
+	first := mixOf()
+	if first == nil || first.Seen() != 3*minMixWindow {
+		t.Fatalf("the serving engine's live mix is %v, or did not see the %d messages", first, 3*minMixWindow)
+	}
+	// the console's test mode decides with the mix and adds nothing to it
+	w.consoleDeps().Tester(session.NewMemory(session.MemoryConfig{})).Classify(ctx, intent.Request{Text: "能开发票吗"})
 	if first.Seen() != 3*minMixWindow {
-		t.Fatalf("the live mix saw %d messages, want %d", first.Seen(), 3*minMixWindow)
+		t.Errorf("a test-mode message went into the traffic's mix")
 	}
 	w.updateMix(ctx)
 	var b strings.Builder
 	w.set.WritePrometheus(&b)
-	if !strings.Contains(b.String(), fmt.Sprintf("zhiyi_intent_mix_messages %d", minMixWindow)) || !strings.Contains(b.String(), `zhiyi_intent_mix_share{intent="invoice"}`) {
-		t.Errorf("metrics after an update:\n%s", b.String())
+	for _, want := range []string{fmt.Sprintf("zhiyi_intent_mix_messages %d", minMixWindow), "zhiyi_intent_mix_moved ", `zhiyi_intent_mix_share{intent="invoice"}`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics after an update lack %q:\n%s", want, b.String())
+		}
 	}
 	if err := srv.Reload(ctx, bundle); err != nil {
 		t.Fatal(err)
 	}
-	if second := w.mix.Load(); second == first || second.Seen() != 0 {
+	if second := mixOf(); second == first || second.Seen() != 0 {
 		t.Errorf("after a reload the mix is the old one (%v) or has seen %d messages", second == first, second.Seen())
 	}
 }
