@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/reply"
 )
 
 // bundleRow is one bundle in the models root.
@@ -78,10 +80,50 @@ type modelsData struct {
 	CanReload   bool
 	CanRollback bool
 	Changes     []Change
+	Mix         *mixView // the serving engine's live intent mix (serve --adapt-mix), nil without
+}
+
+// mixView is the live intent mix: the intents whose share is largest now, beside their share
+// in training.
+type mixView struct {
+	Window    int
+	Seen      int64
+	Estimated bool
+	Rows      []mixRow
+}
+
+type mixRow struct {
+	Intent, Label   string
+	Trained, Now    float64
+	Rising, Falling bool // by a quarter of its training share or more
+}
+
+// mixRows is how many intents the page lists.
+const mixRows = 12
+
+func mixOf(m *reply.Model) *mixView {
+	if m == nil || m.Engine.Mix() == nil {
+		return nil
+	}
+	mix := m.Engine.Mix()
+	v := &mixView{Window: mix.Window(), Seen: mix.Seen(), Estimated: mix.Estimated()}
+	for _, l := range mix.Labels() {
+		r := mixRow{Intent: l, Label: l, Trained: mix.Trained(l), Now: mix.Share(l)}
+		if kb := m.Engine.KB(); kb != nil {
+			if it, ok := kb.Intent(l); ok && it.Label != "" {
+				r.Label = it.Label
+			}
+		}
+		r.Rising, r.Falling = r.Now >= 1.25*r.Trained, r.Now <= 0.75*r.Trained
+		v.Rows = append(v.Rows, r)
+	}
+	slices.SortStableFunc(v.Rows, func(a, b mixRow) int { return cmp.Compare(b.Now, a.Now) })
+	v.Rows = v.Rows[:min(len(v.Rows), mixRows)]
+	return v
 }
 
 func (c *Console) modelsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
-	data := modelsData{Root: c.d.ModelsRoot, CanReload: c.d.Reload != nil, Changes: c.audit.list("models")}
+	data := modelsData{Root: c.d.ModelsRoot, CanReload: c.d.Reload != nil, Changes: c.audit.list("models"), Mix: mixOf(c.d.Model())}
 	rows, err := c.bundles()
 	if err != nil {
 		data.Error = "无法读取模型目录：" + maskedError(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -483,4 +484,33 @@ func TestPagesWithoutModel(t *testing.T) {
 	if r := cl.post("/console/models/rollback", nil); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("roll back: %d", r.StatusCode)
 	}
+}
+
+// 模型 shows the serving engine's live intent mix (serve --adapt-mix) beside the training mix.
+func TestModelsShowsLiveMix(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("ops")
+	if r := cl.get("/console/models"); strings.Contains(r.Body, "流量的意图分布") {
+		t.Fatal("a mix shown without --adapt-mix")
+	}
+	cur := e.cur.Load()
+	live, mix, err := cur.Engine.WithLiveMix(intent.MixConfig{Window: 100, MinMessages: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cur.Store(reply.NewModel(live, reply.New(e.replyConfig(session.NewMemory(session.MemoryConfig{})))))
+	mustContain(t, cl.get("/console/models").Body, "流量的意图分布", "消息还不够")
+	for range 120 {
+		live.Classify(context.Background(), intent.Request{Text: "能开发票吗"})
+	}
+	mix.Update()
+	rising := false
+	for _, r := range mixOf(e.cur.Load()).Rows {
+		rising = rising || r.Intent == "invoice" && r.Rising && r.Now > r.Trained
+	}
+	if !rising {
+		t.Errorf("after 120 invoice questions invoice is not listed as rising: %+v", mixOf(e.cur.Load()).Rows)
+	}
+	mustContain(t, cl.get("/console/models").Body, "模型按“现在”的分布作答", "<code>invoice</code>", "↑")
 }

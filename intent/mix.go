@@ -353,6 +353,23 @@ func (m *Mix) Share(intent string) float64 {
 	return 0
 }
 
+// Estimated reports whether the engine decides with an estimate (false: the training mix, too
+// few messages yet).
+func (m *Mix) Estimated() bool { return m.shares.Load() != nil }
+
+// Trained returns intent's share in the training mix (0 for an unknown intent).
+func (m *Mix) Trained(intent string) float64 {
+	for j, l := range m.labels {
+		if l == intent {
+			return m.trained[j]
+		}
+	}
+	return 0
+}
+
+// Window returns how many of the latest messages the estimate is made from.
+func (m *Mix) Window() int { return m.cfg.Window }
+
 // Labels returns the intents the mix is over, in the model's order.
 func (m *Mix) Labels() []string { return m.labels }
 
