@@ -1,6 +1,6 @@
 """The drift suite: zhiyi, the linear peer (peer.py) and fastText trained on the same data and
 scored on the same tests, for cases where the wording and the mix of intents move
-(docs/drift.md). Run it through scripts/bench-drift.sh, which builds zhiyi and installs the peers.
+(docs/drift.md: how to run it, the cases, the columns).
 
     python3 scripts/drift/suite.py --zhiyi bin/zhiyi --data ../shared/data/public --work /tmp/drift \
         [--cases shop-time,shop-stress,shop-groups,smp-cais,prior,cv] [--folds 5]
@@ -8,7 +8,10 @@ scored on the same tests, for cases where the wording and the mix of intents mov
 Every system sees exactly the same training lines (for the shop: its labelled messages plus
 kb.yaml's examples; zhiyi also reads kb.yaml and the dictionaries, which are the shop's own).
 Metrics are computed here, the same way for all three, from their predictions: accuracy and
-macro-F1 over the test's gold intents. The Markdown table goes to stdout, progress to stderr.
+macro-F1 over the test's gold intents. The last column is zhiyi's accuracy with the intent mix
+re-estimated from the test's own messages (zhiyi eval --adapt-priors, as serve --adapt-mix does
+from its traffic; eval counts a message repeated word for word once). The Markdown table goes to
+stdout, progress to stderr.
 """
 import argparse
 import collections
@@ -99,7 +102,7 @@ class Systems:
         cmd = [self.args.zhiyi, "train", "--data", train, "--out", model] + extra + self.args.zhiyi_args.split()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "zhiyi_train.log"), "w"))
         out = []
-        self.routes = []
+        self.routes, self.mixed = [], []
         for i, t in enumerate(tests):
             texts = "\n".join(r["text"].replace("\n", " ") for r in read(t)) + "\n"
             p = subprocess.run([self.args.zhiyi, "predict", "--model", model], input=texts.encode(),
@@ -111,6 +114,12 @@ class Systems:
             subprocess.run([self.args.zhiyi, "eval", "--model", model, "--data", t,
                             "--html", os.path.join(d, "zhiyi_report%d.html" % i)],
                            check=True, capture_output=True)
+            # and its accuracy with the intent mix re-estimated from the test itself, as zhiyi
+            # serve --adapt-mix does from its traffic (no labels used); zhiyi eval counts a
+            # message repeated word for word once, so n can be a few smaller than the test's
+            m = json.loads(subprocess.run([self.args.zhiyi, "eval", "--model", model, "--data", t, "--adapt-priors", "--json"],
+                                          check=True, capture_output=True).stdout.decode())
+            self.mixed.append(m["accuracy"])
         return out
 
     def peer(self, train, tests, d, extra):
@@ -169,6 +178,7 @@ def run_case(sys_, name, train, tests, d, zhiyi_extra=(), peer_train=None):
             res.setdefault(s, (float("nan"), float("nan")))
         if "zhiyi" in preds:
             res["auto"] = auto(gold, preds["zhiyi"][i], sys_.routes[i])
+            res["mix"] = (sys_.mixed[i],)
         rows.append((name, tname, len(gold), res))
     return rows
 
@@ -265,13 +275,13 @@ def main():
             rows.append(("%s, %d-fold CV" % (sname, args.folds), "mean of folds", len(data),
                          {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
 
-    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision | zhiyi acc, mix adapted |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case, test, n, res in rows:
         get = lambda s, i: res[s][i] if s in res else float("nan")  # a system left out by --systems
-        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f |" % (
+        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f | %.4f |" % (
             case, test, n, get("zhiyi", 0), get("peer", 0), get("fasttext", 0),
-            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1)))
+            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1), get("mix", 0)))
 
 
 if __name__ == "__main__":
