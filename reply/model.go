@@ -22,6 +22,10 @@ func (m *Model) Decide(ctx context.Context, req intent.Request) *Decision {
 	return m.rp.Decide(ctx, m.Engine, req)
 }
 
+// ReplyConfig returns the configuration the model's Replier decides with (to decide the same way
+// elsewhere, e.g. over conversations of another store).
+func (m *Model) ReplyConfig() Config { return m.rp.cfg }
+
 // Commit remembers a decided turn (Replier.Commit).
 func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
 	m.rp.Commit(ctx, d, response)

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -47,21 +46,12 @@ type wiring struct {
 	rec      *store.Recorder
 	alerter  *alert.Alerter
 
-	current atomic.Pointer[intent.Engine] // the engine loaded last
 	// mixGauges are the intents whose share /metrics shows (--adapt-mix): those of the bundle
 	// serving, the others' gauges removed at the next update.
 	mixGauges map[string]bool
-	served    atomic.Pointer[servedModel] // and the model made of it
-	console   *console.Console            // nil without --console and an admin token
+	console   *console.Console // nil without --console and an admin token
 	srv       *serve.Server
 	stop      context.CancelFunc
-}
-
-// servedModel is a loaded bundle's model with the reply config it decides with, so that the
-// console's test mode can decide the same way over conversations of its own.
-type servedModel struct {
-	model *reply.Model
-	rc    reply.Config
 }
 
 // wire builds the parts from the flags. A part that cannot start (a bad Redis URL, a database
@@ -134,21 +124,16 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 // knows (the bundle serving, reloads) is read when the console asks, once it serves.
 func (w *wiring) consoleDeps() console.Deps {
 	d := console.Deps{
-		Model: func() *reply.Model {
-			if sm := w.served.Load(); sm != nil {
-				return sm.model
-			}
-			return nil
-		},
+		Model: w.serving,
 		Tester: func(s session.Store) *reply.Model {
-			sm := w.served.Load()
-			if sm == nil {
+			m := w.serving()
+			if m == nil {
 				return nil
 			}
-			rc := sm.rc
+			rc := m.ReplyConfig()
 			rc.Sessions, rc.Metrics, rc.Log = s, nil, nil // its own conversations, counted nowhere
 			// decided with the live intent mix, if any, without adding to it
-			return reply.NewModel(sm.model.Engine.ReadOnlyMix(), reply.New(rc))
+			return reply.NewModel(m.Engine.ReadOnlyMix(), reply.New(rc))
 		},
 		ModelDir: func() string {
 			if w.srv == nil {
@@ -171,8 +156,8 @@ func (w *wiring) consoleDeps() console.Deps {
 		AdminToken:      w.cfg.AdminToken,
 		Log:             w.log,
 		RulesOptions: func() rules.Options {
-			if eng := w.current.Load(); eng != nil {
-				return w.rulesOptions(eng)
+			if m := w.serving(); m != nil {
+				return w.rulesOptions(m.Engine)
 			}
 			return rules.Options{}
 		},
@@ -232,23 +217,42 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 			eng = live
 		}
 	}
-	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
-	if err != nil {
-		eng.Close()
-		return nil, err
-	}
-	for _, warn := range warnings {
-		w.log.Warn("experiments", slog.String("warning", warn))
+	if w.exps.Current() == nil {
+		// the first load: experiments that do not fit keep zhiyi from starting. A later bundle's
+		// knowledge base is made current once the server has switched to it (reloadParts): a
+		// load it gives up on must change nothing that serves.
+		if err := w.setKB(eng); err != nil {
+			eng.Close()
+			return nil, err
+		}
 	}
 	rc := reply.Config{Sessions: w.sessions, Experiments: w.exps.Current, Sentiment: tone, NoSentimentHandoff: !w.sf.sentimentHandoff,
 		MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log}
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
-	m := reply.NewModel(eng, reply.New(rc))
-	w.current.Store(eng)
-	w.served.Store(&servedModel{model: m, rc: rc})
-	return m, nil
+	return reply.NewModel(eng, reply.New(rc)), nil
+}
+
+// setKB makes eng's knowledge base the experiments' (experiment.Live.SetKB), logging the
+// overrides that no longer fit it.
+func (w *wiring) setKB(eng *intent.Engine) error {
+	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
+	for _, warn := range warnings {
+		w.log.Warn("experiments", slog.String("warning", warn))
+	}
+	return err
+}
+
+// serving returns the model the server decides with now; nil before it serves. The wiring keeps
+// no copy of its own: a load the server gave up on (Config.ReloadTimeout) must not become what
+// the console, the rules or learning work with.
+func (w *wiring) serving() *reply.Model {
+	if w.srv == nil {
+		return nil
+	}
+	m, _ := w.srv.CurrentEngine().(*reply.Model)
+	return m
 }
 
 func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
@@ -259,15 +263,20 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 	return opt
 }
 
-// reloadParts reloads what goes with the bundle: the rules (checked against the new bundle's
-// intents) and the experiments file. A file that fails keeps its previous version serving. It is
+// reloadParts reloads what goes with the bundle: the experiments' knowledge base, the rules
+// (checked against the new bundle's intents) and the experiments file. A file that fails keeps its previous version serving. It is
 // the server's reload hook, so every serve.Server.Reload runs it: the admin reload and rollback,
 // SIGHUP, the console's promote and rollback, and learning.
 func (w *wiring) reloadParts(ctx context.Context) error {
 	var errs []error
-	if eng := w.current.Load(); w.rules != nil && eng != nil {
-		if err := w.rules.Load(w.sf.rules, w.rulesOptions(eng)); err != nil {
+	if m := w.serving(); m != nil {
+		if err := w.setKB(m.Engine); err != nil {
 			errs = append(errs, err)
+		}
+		if w.rules != nil {
+			if err := w.rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if w.sf.experiments != "" {
@@ -376,11 +385,11 @@ func (w *wiring) refreshResults(ctx context.Context) {
 // learnOnce continues the serving bundle on the corrections given since it was made, when there
 // are enough, and reloads the promoted bundle.
 func (w *wiring) learnOnce(ctx context.Context) {
-	eng := w.current.Load()
-	if eng == nil {
+	m := w.serving()
+	if m == nil {
 		return
 	}
-	fixes, err := learn.Corrections(ctx, w.db, eng.Manifest().CreatedAt)
+	fixes, err := learn.Corrections(ctx, w.db, m.Manifest().CreatedAt)
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return

@@ -171,7 +171,7 @@ func TestServeAdaptMix(t *testing.T) {
 	}
 	w.started(ctx, srv)
 	mixOf := func() *intent.Mix { return srv.CurrentEngine().(*reply.Model).Engine.Mix() }
-	m := w.served.Load().model
+	m := w.serving()
 	for i := range 3 * minMixWindow {
 		m.Classify(ctx, intent.Request{Text: []string{"什么时候发货", "能开发票吗", "东西不要了怎么寄回去"}[i%3]})
 	}
@@ -197,5 +197,60 @@ func TestServeAdaptMix(t *testing.T) {
 	}
 	if second := mixOf(); second == first || second.Seen() != 0 {
 		t.Errorf("after a reload the mix is the old one (%v) or has seen %d messages", second == first, second.Seen())
+	}
+}
+
+// A load the server gives up on (past --reload-timeout, it is abandoned and its engine closed)
+// changes nothing that serves: the console's model, the experiments' knowledge base and
+// learning still work with the bundle the server decides with.
+func TestServeAbandonedLoadChangesNothing(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
+	sf := serveFlags{console: true, record: true, storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	log := slog.New(slog.DiscardHandler)
+	w, err := wire(ctx, cfg, sf, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	srv, err := serve.New(cfg, w.load, log, w.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.started(ctx, srv)
+	serving := srv.CurrentEngine().(*reply.Model)
+	exps := w.exps.Current()
+	deps := w.consoleDeps()
+
+	// what the server's loader returns for a load it then abandons
+	late, err := w.load(ctx, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.(*reply.Model).Close()
+	if got := deps.Model(); got != serving {
+		t.Errorf("after an abandoned load the console's model is %p, want the serving %p", got, serving)
+	}
+	if w.exps.Current() != exps {
+		t.Errorf("an abandoned load replaced the experiments in force")
+	}
+	if got := deps.RulesOptions().Analyzer; got != serving.Analyzer() {
+		t.Errorf("rules are checked with another analyzer than the serving bundle's")
+	}
+
+	// a reload the server completes does switch them
+	if err := srv.Reload(ctx, bundle); err != nil {
+		t.Fatal(err)
+	}
+	if now := srv.CurrentEngine().(*reply.Model); deps.Model() != now || now == serving {
+		t.Errorf("after a reload the console's model is not the new serving one")
+	}
+	if w.exps.Current() == exps {
+		t.Errorf("a completed reload kept the experiments built on the previous knowledge base")
 	}
 }
