@@ -118,9 +118,12 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	if res.Rewrites == nil {
 		res.Rewrites = []nlp.Rewrite{}
 	}
-	handoff := false
+	handoff, priority := false, normalPriority
 	if it := e.intents[best]; it != nil {
 		res.Label, res.Category, handoff = it.Label, it.Category, it.Handoff
+		if it.Handoff && it.Priority > 0 {
+			priority = it.Priority
+		}
 		if len(it.Answers) > 0 {
 			a := it.Answers[0]
 			out.answer = Answer{ID: a.ID, Text: a.Text, encoded: e.answers[best]}
@@ -132,6 +135,11 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 		res.Route, res.Reason = RouteHandoff, "no words to understand"
 	} else {
 		res.Route, res.Reason = e.policy.Decide(res.Intent, probs[0], handoff)
+	}
+	if res.Route == RouteHandoff {
+		// the agents' queue: the knowledge base's priority of a person's intent, normal for
+		// the rest (out of scope, unsure, nothing to read)
+		res.Priority = priority
 	}
 	for i, j := range order {
 		c := Candidate{Intent: labels[j], Confidence: round4(probs[i])}
@@ -152,6 +160,9 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	res.TookMicros = time.Since(start).Microseconds()
 	return res
 }
+
+// normalPriority is a handoff's priority when nothing says it is more pressing (Result.Priority).
+const normalPriority = 3
 
 // topK returns, in out's storage, the indices of the k largest values, largest first (ties:
 // lower index first), found in one pass.

@@ -147,6 +147,16 @@ func TestEngineHumanRequestRoutesHandoff(t *testing.T) {
 		if res.Intent != "human_agent" || res.Route != intent.RouteHandoff {
 			t.Errorf("Classify(%q) = %s routed %s (%s), want human_agent, handoff", text, res.Intent, res.Route, res.Reason)
 		}
+		if res.Priority != it.Priority {
+			t.Errorf("Classify(%q): priority %d, want the knowledge base's %d", text, res.Priority, it.Priority)
+		}
+	}
+	// every handoff carries a priority for the agents' queue, and nothing else does
+	for _, text := range probeTexts {
+		res := e.Classify(context.Background(), intent.Request{Text: text})
+		if (res.Route == intent.RouteHandoff) != (res.Priority != 0) || res.Priority < 0 || res.Priority > 3 {
+			t.Errorf("Classify(%q): route %s (%s), priority %d", text, res.Route, res.Reason, res.Priority)
+		}
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 
 // Numbers: a message is read as chains of digit groups. A group is a run of ASCII (or
 // full-width) digits, or a run of Chinese numerals; groups are chained by a separator (a space,
-// - . / _, or " - ") or, between a run of numerals and a run of digits, by nothing. A chain is
+// - . / _, a dash, tilde, middle dot or closing parenthesis (punctSeparator), or " - ") or, between a run of numerals and a run of digits, by nothing. A chain is
 // then cut into the pieces that are personal data: at each group, the longest run of groups
 // that reads as a mobile, ID or card number wins; failing that, a +number; failing that, an
 // order number (old rules only: ASCII digits, one run or groups of 3+ joined by space or dash).
@@ -19,7 +19,7 @@ const maxGroups = 48
 type numGroup struct {
 	start, end int  // bytes of the text
 	d0, d1     int  // digits in the chain's digit buffer (d1-d0 may exceed what the buffer holds)
-	sep        byte // what joins it to the group before: 0 (nothing), ' ', '-', '.', '/', '_'
+	sep        byte // what joins it to the group before: 0 (nothing), ' ', '-', '.', '/', '_', '~', ')'
 	cn         bool // Chinese numerals, not digits
 }
 
@@ -86,10 +86,9 @@ func separatorAt(s string, i int) (int, byte) {
 		j++
 	}
 	if j < len(s) {
-		switch s[j] {
-		case '-', '.', '/', '_':
-			kind = s[j]
-			j++
+		if n, k := punctSeparator(s, j); n > 0 {
+			kind = k
+			j += n
 			for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
 				j++
 			}
@@ -102,6 +101,37 @@ func separatorAt(s string, i int) (int, byte) {
 		return 0, 0
 	}
 	return j - i, kind
+}
+
+// punctSeparator returns the length of a punctuation mark that may join digit groups at s[i] and
+// its kind, or 0: - . / _ themselves; dashes and a minus sign as '-' (138–1234–5678); a middle
+// dot as '.'; a tilde (138~1234~5678) and a closing parenthesis ((138)1234-5678) as themselves,
+// so that they join the groups of a phone, ID or card number but not of an order number (a
+// range such as 100~200 stays text).
+func punctSeparator(s string, i int) (int, byte) {
+	switch c := s[i]; c {
+	case '-', '.', '/', '_':
+		return 1, c
+	case '~':
+		return 1, '~'
+	case ')':
+		return 1, ')'
+	case 0xC2:
+		if strings.HasPrefix(s[i:], "·") {
+			return len("·"), '.'
+		}
+	case 0xE2:
+		for _, d := range []string{"–", "—", "−", "‐", "‑"} {
+			if strings.HasPrefix(s[i:], d) {
+				return len(d), '-'
+			}
+		}
+	case 0xE3:
+		if strings.HasPrefix(s[i:], "〜") {
+			return len("〜"), '~'
+		}
+	}
+	return 0, 0
 }
 
 // maskNumbers masks the personal data (and, unless kept, the order numbers) among the numbers in

@@ -22,6 +22,7 @@ const (
 func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, vars map[string]string) {
 	r.met.ruleHits.Inc()
 	res.Rule = rule.ID
+	res.Priority = 0 // the rule decides the route, and a handoff's priority with it
 	act := rule.Action
 	ruleAnswer := func() *intent.Answer {
 		if act.Answer == nil {

@@ -254,8 +254,15 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 	}
 	p := softmax(z)
 	r.Probs = [numTags]float32{p[classNeutral], p[classNegative] + p[classStrong], p[classUrgent]}
+	// Urgent needs an urgent cue (the reason it reports: time, safety, money, threat) or the
+	// model's majority: a plurality without a cue is a guess from the wording (a size question
+	// with two numbers in it read 0.4 urgent), and a guess must not jump an agent's queue.
+	last := numTags
+	if r.Probs[Urgent] < urgentWithoutCue && !hasUrgentCue(*cues) {
+		last = Urgent
+	}
 	r.Tag = Neutral
-	for t := Negative; t < numTags; t++ {
+	for t := Negative; t < last; t++ {
 		if r.Probs[t] > r.Probs[r.Tag] {
 			r.Tag = t
 		}
@@ -265,6 +272,19 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 		r.Strength = p[classStrong] / neg
 	}
 	r.Strong = r.Tag == Urgent || r.Tag == Negative && float64(r.Strength) >= a.strong
+}
+
+// urgentWithoutCue is the probability at which the model alone makes a message urgent.
+const urgentWithoutCue = 0.5
+
+// hasUrgentCue reports whether cues hold an urgent one.
+func hasUrgentCue(cues []Cue) bool {
+	for _, c := range cues {
+		if c.Kind == CueUrgent {
+			return true
+		}
+	}
+	return false
 }
 
 // softmax turns logits into probabilities.

@@ -23,6 +23,10 @@ var analyzerCases = []struct {
 	{"negation of urgency", "不急的 你们慢慢来", Neutral, false, ""},
 	{"negation of anger", "我没生气 就是问问", Neutral, false, ""},
 	{"praise with degree", "衣服特别好看 非常喜欢", Neutral, false, ""},
+	{"size question with numbers", "码数咋选啊 我164 120斤 肚子有点肉", Neutral, false, ""},
+	{"size question for someone else", "给我妈买 她155 130斤 穿什么码合适", Neutral, false, ""},
+	{"english question", "hi, can I return this", Neutral, false, ""},
+	{"english tracking", "hello where is my package", Neutral, false, ""},
 	{"praise with exclamations", "收到了!!! 太喜欢了", Neutral, false, ""},
 	{"emoji only, friendly", "👍👍", Neutral, false, ""},
 	// negative: disappointment, sarcasm, anger, profanity

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -126,11 +127,15 @@ func checkContentType(ct []byte) *apiError {
 	return nil
 }
 
+// utf8BOM is the byte order mark a body may start with.
+var utf8BOM = []byte("\uFEFF")
+
 // decodeBody decodes a JSON object from body into v, rejecting invalid UTF-8, unknown fields,
 // wrongly typed fields and trailing data. Requests and batches take the fast path of
 // fastdecode.go when they can; everything else, errors included, is encoding/json's. Both copy
 // what they keep, so v never refers to body.
 func decodeBody[T any](body []byte, v *T) *apiError {
+	body = bytes.TrimPrefix(body, utf8BOM) // some gateways write one; JSON has no use for it
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body is empty; send a JSON object")
@@ -328,6 +333,30 @@ func blank(s string) bool {
 	}
 	return true
 }
+
+// checkMessage validates one message: its text (checkText) and its sent_at, which it reads as
+// seconds when it is under secondsBelow (WeCom callbacks and 微信客服 count seconds; the API
+// milliseconds).
+func checkMessage(req *intent.Request, maxBytes int) *apiError {
+	if e := checkText(req.Text, maxBytes); e != nil {
+		return e
+	}
+	switch at := req.SentAt; {
+	case at < 0 || at > maxSentAt:
+		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "sent_at %d is not a time: want Unix milliseconds (or seconds), such as %d", at, time.Now().UnixMilli())
+	case at > 0 && at < secondsBelow:
+		req.SentAt = at * 1000
+	}
+	return nil
+}
+
+const (
+	// secondsBelow: a sent_at under it (1973-03-03 in milliseconds, the year 5138 in seconds)
+	// counts seconds.
+	secondsBelow = 100_000_000_000
+	// maxSentAt is the last millisecond of the year 9999.
+	maxSentAt = 253_402_300_799_999
+)
 
 // checkText validates one message's text.
 func checkText(text string, maxBytes int) *apiError {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
 // TestStrictJSON: a body of null is not an object, a field may appear once, and field names
@@ -42,6 +44,31 @@ func TestStrictJSON(t *testing.T) {
 	} {
 		if r := ts.do("POST", path, body, nil); r.status != 200 {
 			t.Errorf("%s %s: %d %s", path, body, r.status, r.body)
+		}
+	}
+}
+
+// sent_at counts milliseconds; a value that can only be seconds (WeCom, 微信客服) is read as such.
+func TestCheckMessageSentAt(t *testing.T) {
+	for _, c := range []struct {
+		in, want int64
+		ok       bool
+	}{
+		{0, 0, true},                         // not given: the server's clock
+		{1794538800000, 1794538800000, true}, // milliseconds
+		{1794538800, 1794538800000, true},    // seconds
+		{99_999_999_999, 99_999_999_999_000, true},
+		{100_000_000_000, 100_000_000_000, true}, // 1973 in milliseconds
+		{-1, 0, false},
+		{maxSentAt + 1, 0, false},
+	} {
+		req := intent.Request{Text: "在吗", SentAt: c.in}
+		e := checkMessage(&req, 2048)
+		if (e == nil) != c.ok || c.ok && req.SentAt != c.want {
+			t.Errorf("sent_at %d: %v, read as %d; want ok=%v, %d", c.in, e, req.SentAt, c.ok, c.want)
+		}
+		if e != nil && e.Code != CodeInvalidField {
+			t.Errorf("sent_at %d: code %s, want %s", c.in, e.Code, CodeInvalidField)
 		}
 	}
 }

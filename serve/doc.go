@@ -60,7 +60,7 @@
 // token is configured (or their part is not wired) and 401 without the right token.
 //
 // Only "text" is required. msg_id, sender_id, channel, chat_id, open_kfid and agent_id are
-// strings, sent_at is an integer (unix milliseconds), dept_ids and tags are arrays of strings and
+// strings, sent_at is an integer (unix milliseconds; under 10^11, seconds), dept_ids and tags are arrays of strings and
 // vars an object of strings (values for answer placeholders such as {{nickname}}); the operator
 // context (open_kfid … vars) is for rules and answers (package reply). A wrong type is 400
 // invalid_field. Unknown fields are rejected (400 unknown_field), not ignored, so that a gateway's

@@ -20,7 +20,7 @@ import (
 type FeedbackRequest struct {
 	MsgID string `json:"msg_id"`
 	// Rating is 1 (bad) to 5 (good); Thumbs "up" or "down" is the same as 5 or 1.
-	Rating int    `json:"rating,omitempty"`
+	Rating *int   `json:"rating,omitempty"`
 	Thumbs string `json:"thumbs,omitempty"`
 	// Resolved says whether the answer solved the customer's need.
 	Resolved *bool `json:"resolved,omitempty"`
@@ -81,16 +81,21 @@ func (s *Server) checkFeedback(req *FeedbackRequest) (store.Feedback, *apiError)
 	bad := func(format string, args ...any) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, format, args...)
 	}
-	f := store.Feedback{MsgID: req.MsgID, Rating: req.Rating, Resolved: req.Resolved, CorrectIntent: req.CorrectIntent, AgentID: req.AgentID}
+	f := store.Feedback{MsgID: req.MsgID, Resolved: req.Resolved, CorrectIntent: req.CorrectIntent, AgentID: req.AgentID}
+	if req.Rating != nil {
+		f.Rating = *req.Rating
+	}
 	switch {
 	case req.MsgID == "":
 		return f, errf(fasthttp.StatusBadRequest, CodeMissingField, `"msg_id" is required: the msg_id of the /intent answer`)
 	case len(req.MsgID) > maxLoggedID:
 		return f, bad(`"msg_id" is longer than %d bytes`, maxLoggedID)
-	case req.Rating != 0 && (req.Rating < 1 || req.Rating > 5):
-		return f, bad(`"rating" is %d: want 1 (bad) to 5 (good)`, req.Rating)
-	case req.Thumbs != "" && req.Rating != 0:
+	case req.Rating != nil && (f.Rating < 1 || f.Rating > 5):
+		return f, bad(`"rating" is %d: want 1 (bad) to 5 (good)`, f.Rating)
+	case req.Thumbs != "" && req.Rating != nil:
 		return f, bad(`give "rating" or "thumbs", not both`)
+	case req.Rating == nil && req.Thumbs == "" && req.Resolved == nil && req.CorrectIntent == "" && req.Comment == "":
+		return f, errf(fasthttp.StatusBadRequest, CodeMissingField, `nothing to record: give "rating" (or "thumbs"), "resolved", "correct_intent" or "comment"`)
 	case len(req.Comment) > maxCommentBytes || !utf8.ValidString(req.Comment):
 		return f, bad(`"comment" must be valid UTF-8 of at most %d bytes`, maxCommentBytes)
 	case len(req.AgentID) > maxLoggedID:

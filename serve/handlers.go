@@ -153,32 +153,36 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			s.serveReload(ctx, info)
 		}
 	default:
-		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", s.noRoute))
+		msg := s.noRoute
+		if s.adminOn && s.authorized(ctx.Request.Header.Peek("Authorization")) {
+			msg = s.noRouteAdmin
+		}
+		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", msg))
 	}
 }
 
-// noRouteMessage is the unknown path's 404 message: the routes this server has, the admin ones
-// only when an admin token turns them on.
-func (s *Server) noRouteMessage() string {
+// noRouteMessages are the unknown path's 404 messages: the routes this server has, and the same
+// with the admin ones, for a request that carries the admin token.
+func (s *Server) noRouteMessages() (public, admin string) {
 	routes := []string{"POST /intent", "POST /intent/batch", "GET /healthz", "GET /readyz", "GET /metrics"}
 	if s.rec != nil {
 		routes = append(routes, "POST /feedback")
 	}
-	msg := "no such route; see " + strings.Join(routes, ", ")
+	public = "no such route; see " + strings.Join(routes, ", ")
 	if !s.adminOn {
-		return msg
+		return public, public
 	}
-	admin := []string{"POST /admin/reload"}
+	admins := []string{"POST /admin/reload"}
 	if s.parentOf != nil {
-		admin = append(admin, "POST /admin/rollback")
+		admins = append(admins, "POST /admin/rollback")
 	}
 	if s.unmatched != nil {
-		admin = append(admin, "GET /admin/unmatched")
+		admins = append(admins, "GET /admin/unmatched")
 	}
 	if s.console != nil {
-		admin = append(admin, "/console")
+		admins = append(admins, "/console")
 	}
-	return msg + "; with the admin token: " + strings.Join(admin, ", ")
+	return public, public + "; with the admin token: " + strings.Join(admins, ", ")
 }
 
 // allow answers 405 with an Allow header unless the method is in allowed ("GET, HEAD" or "POST").
@@ -231,7 +235,7 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	info.msgID = req.MsgID
-	if e := checkText(req.Text, s.cfg.MaxTextBytes); e != nil {
+	if e := checkMessage(&req, s.cfg.MaxTextBytes); e != nil {
 		s.fail(ctx, info, e)
 		return
 	}
@@ -269,7 +273,7 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	for i := range req.Messages {
-		if e := checkText(req.Messages[i].Text, s.cfg.MaxTextBytes); e != nil {
+		if e := checkMessage(&req.Messages[i], s.cfg.MaxTextBytes); e != nil {
 			e.Message = "messages[" + strconv.Itoa(i) + "]: " + e.Message
 			s.fail(ctx, info, e)
 			return

@@ -47,10 +47,16 @@ func TestUnknownPathListsRoutes(t *testing.T) {
 		{"admin token only", "t", nil, append(base, "POST /admin/reload"), []string{"/feedback", "/admin/rollback", "/admin/unmatched", "/console"}},
 		{"everything", "t", []Option{WithRecorder(rec, db.Hash), WithRollback(parent), WithUnmatched(unmatched), WithConsole(console)},
 			append(base, "POST /feedback", "POST /admin/reload", "POST /admin/rollback", "GET /admin/unmatched", "/console"), nil},
+		{"everything, asked without the token", "t", []Option{WithRecorder(rec, db.Hash), WithRollback(parent), WithUnmatched(unmatched), WithConsole(console)},
+			append(base, "POST /feedback"), []string{"/admin", "/console"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := startServer(t, Config{AdminToken: tc.token}, nil, slog.LevelInfo, tc.opts...)
-			r := ts.do("GET", "/nope", "", nil)
+			var hdr map[string]string
+			if tc.token != "" && !strings.Contains(tc.name, "without the token") {
+				hdr = map[string]string{"Authorization": "Bearer " + tc.token}
+			}
+			r := ts.do("GET", "/nope", "", hdr)
 			var e errorBody
 			if r.status != 404 || json.Unmarshal(r.body, &e) != nil || e.Error == nil || e.Error.Code != CodeNotFound {
 				t.Fatalf("GET /nope: %d %s", r.status, r.body)
@@ -228,6 +234,9 @@ func TestBadInput(t *testing.T) {
 		{"msg_id number", "POST", "/intent", `{"text":"退货","msg_id":12345}`, nil, 400, CodeInvalidField},
 		{"sent_at string", "POST", "/intent", `{"text":"退货","sent_at":"yesterday"}`, nil, 400, CodeInvalidField},
 		{"sent_at float", "POST", "/intent", `{"text":"退货","sent_at":1.5}`, nil, 400, CodeInvalidField},
+		{"sent_at negative", "POST", "/intent", `{"text":"退货","sent_at":-1}`, nil, 400, CodeInvalidField},
+		{"sent_at past the year 9999", "POST", "/intent", `{"text":"退货","sent_at":99999999999999999}`, nil, 400, CodeInvalidField},
+		{"batch sent_at negative", "POST", "/intent/batch", `{"messages":[{"text":"a","sent_at":-5}]}`, nil, 400, CodeInvalidField},
 		{"text number", "POST", "/intent", `{"text":42}`, nil, 400, CodeInvalidField},
 		{"text/plain", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": "text/plain"}, 415, CodeUnsupportedMediaType},
 		{"form", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, CodeUnsupportedMediaType},
@@ -289,6 +298,10 @@ func TestBadInput(t *testing.T) {
 	// the server is still fine
 	if res := decodeResult(t, ts.do("POST", "/intent", `{"text":"退货"}`, nil)); res.Intent != "return_goods" {
 		t.Fatalf("after bad input: %+v", res)
+	}
+	// a byte order mark before the object is not an error
+	if res := decodeResult(t, ts.do("POST", "/intent", "\ufeff{\"text\":\"退货\"}", nil)); res.Intent != "return_goods" {
+		t.Fatalf("a body with a BOM: %+v", res)
 	}
 }
 

@@ -94,9 +94,11 @@ type Server struct {
 	adminOn   bool
 	tokenHash [sha256.Size]byte
 
-	noRoute  string // the unknown path's 404 message (noRouteMessage)
-	idPrefix string
-	idSeq    atomic.Uint64
+	// noRoute and noRouteAdmin are the unknown path's 404 messages, without and with the admin
+	// token (noRouteMessages)
+	noRoute, noRouteAdmin string
+	idPrefix              string
+	idSeq                 atomic.Uint64
 
 	scratch sync.Pool // *[]byte for encoding answers
 
@@ -139,7 +141,7 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))
 	}
-	s.noRoute = s.noRouteMessage()
+	s.noRoute, s.noRouteAdmin = s.noRouteMessages()
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	s.idPrefix = hex.EncodeToString(rnd[:]) + "-"

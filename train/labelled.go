@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ type DataOptions struct {
 	CSV    CSVColumns // zero: DefaultCSVColumns
 	// MaxTextBytes skips longer messages, as training does (0: DefaultMaxTextBytes; negative: none).
 	MaxTextBytes int
-	// Known says which intent ids labels may name; nil accepts any.
+	// Known says which intent ids labels (the data's own and o.Labels') may name; nil accepts
+	// any.
 	Known func(id string) bool
 }
 
@@ -37,6 +39,28 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 	return out, imp.stats, ls, nil
 }
 
+// checkKnown fails when a record's own label names an intent known refuses: scored, a misspelt
+// gold label would only lower the accuracy.
+func (imp imported) checkKnown(known func(string) bool) error {
+	var unknown []string
+	n := 0
+	for _, r := range imp.recs {
+		if r.intent != "" && !known(r.intent) {
+			if n++; len(unknown) < maxNamed {
+				unknown = append(unknown, fmt.Sprintf("%s: unknown intent %q", r.source, r.intent))
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d labelled messages name intents the model does not have (use an intent id or none):\n  %s",
+		n, strings.Join(unknown, "\n  "))
+}
+
+// maxNamed is how many problems an error names before it only counts them.
+const maxNamed = 5
+
 // read imports o.Paths and applies o.Labels over them: what ReadLabelled and ReadConversations
 // start from.
 func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *LabelStats, error) {
@@ -51,8 +75,14 @@ func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *Label
 		known = func(string) bool { return true }
 	}
 	imp, err := importRecords(ctx, o.Paths, o.CSV, o.MaxTextBytes, time.Time{})
-	if err != nil || len(o.Labels) == 0 {
+	if err != nil {
 		return imp, nil, err
+	}
+	if err := imp.checkKnown(known); err != nil {
+		return imp, nil, err
+	}
+	if len(o.Labels) == 0 {
+		return imp, nil, nil
 	}
 	ls, err := imp.applyLabels(o.Labels, known, prog)
 	return imp, ls, err

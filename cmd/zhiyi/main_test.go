@@ -96,6 +96,15 @@ func TestTrainEvalPredict(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "intent mix re-estimated") || !strings.Contains(stderr, "accuracy") {
 		t.Errorf("eval --adapt-priors: exit %d\n%s", code, stderr)
 	}
+	// A gold label the model does not have is refused with its file and line, not scored as a miss.
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"text\":\"我要退货\",\"intent\":\"retrun_goods\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", bad)
+	if code != 1 || !strings.Contains(stderr, bad+":1: unknown intent \"retrun_goods\"") {
+		t.Errorf("eval with an unknown gold intent: exit %d\n%s", code, stderr)
+	}
 	// A report written into the bundle would break its manifest: refused, bundle untouched.
 	for _, flag := range []string{"--html", "--out"} {
 		code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", filepath.Join(fixture, "data.jsonl"), flag, filepath.Join(out, "report2"))
