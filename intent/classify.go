@@ -57,8 +57,9 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	}
 	s := e.score(ctx, an, &sc.score)
 	exps, inv := fuseExps(s, e.policy.Fusion, e.policy.Temperature, sc.probs[:0])
-	// The ranker, when there is one, orders the intents; the classifier's probabilities stay
-	// their confidences, so an intent the two disagree on is not answered alone.
+	// The ranker, when there is one, orders the intents; the classifier's probabilities (with
+	// RankerPolicy.Agreement, and the ranker's) give their confidences, so an intent the two
+	// disagree on is not answered alone.
 	ranks, ranked := exps, false
 	if rp := e.policy.Ranker; rp != nil && s.Ranker != nil {
 		ranks, _ = fuseExps(s.Ranked(), rp.Fusion, rp.Temperature, sc.ranks[:0])
@@ -98,6 +99,15 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	var probs [numCandidates]float64 // of order's labels: Fuse's values, bit for bit
 	for i, j := range order {
 		probs[i] = exps[j] * inv
+	}
+	if rp := e.policy.Ranker; ranked && rp.Agreement {
+		sum := 0.0
+		for _, v := range ranks {
+			sum += v
+		}
+		for i, j := range order {
+			probs[i] = rp.Confidence(probs[i], ranks[j]/sum)
+		}
 	}
 	labels := e.clf.Labels()
 	best := order[0]

@@ -46,6 +46,20 @@ type Policy struct {
 type RankerPolicy struct {
 	Temperature float64 `json:"temperature"`
 	Fusion      Fusion  `json:"fusion"`
+	// Agreement makes an intent's confidence the geometric mean of the two models' calibrated
+	// probabilities of it (Confidence) instead of the classifier's alone, so that an answer
+	// only one model is sure of is not answered alone. Training sets it; bundles made before
+	// it lack it and keep the classifier's probabilities their thresholds were chosen on.
+	Agreement bool `json:"agreement,omitempty"`
+}
+
+// Confidence is an intent's confidence from the classifier's calibrated probability of it and,
+// with rp.Agreement, the ranker's: their geometric mean.
+func (rp *RankerPolicy) Confidence(classifier, ranker float64) float64 {
+	if rp == nil || !rp.Agreement {
+		return classifier
+	}
+	return math.Sqrt(classifier * ranker)
 }
 
 // ContextPolicy says how much a conversation's active intent (Request.ActiveIntent) counts: Weight is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,8 @@ func biasedRanker(t *testing.T, labels []string, bias map[string]float32) *inten
 }
 
 // With a ranker, the ranker orders the intents and the classifier's probabilities stay their
-// confidences: an intent the classifier finds unlikely is not answered alone.
+// confidences (a bundle from before RankerPolicy.Agreement): an intent the classifier finds
+// unlikely is not answered alone.
 func TestEngineRankerOrdersClassifierConfides(t *testing.T) {
 	base := engine(t)
 	ctx := context.Background()
@@ -101,6 +103,33 @@ func TestEngineRankerOrdersClassifierConfides(t *testing.T) {
 	}
 	if r.Route == intent.RouteAuto {
 		t.Errorf("route auto at the classifier's confidence %v for the ranker's choice", r.Confidence)
+	}
+
+	// With Agreement, each candidate's confidence is the geometric mean of the two models'
+	// probabilities of it, so the ranker's own doubt lowers it too.
+	bias := map[string]float32{"return_goods": 3, "shipping_time": 2}
+	rankerProbs := make([]float64, len(labels))
+	sum := 0.0
+	for i, l := range labels {
+		rankerProbs[i] = math.Exp(float64(bias[l]))
+		sum += rankerProbs[i]
+	}
+	p.Ranker.Agreement = true
+	both, err := withRanker(t, biasedRanker(t, labels, bias), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer both.Close()
+	rb := both.Classify(ctx, intent.Request{Text: text})
+	if rb.Intent != "return_goods" {
+		t.Fatalf("with agreement the ranker still orders: got %s", rb.Intent)
+	}
+	for _, c := range rb.Candidates {
+		j := idx[c.Intent]
+		if want := math.Sqrt(probs[j] * rankerProbs[j] / sum); math.Abs(c.Confidence-want) > 1e-4 {
+			t.Errorf("with agreement, candidate %s confidence %v, want sqrt(classifier %.4f × ranker %.4f) = %.4f",
+				c.Intent, c.Confidence, probs[j], rankerProbs[j]/sum, want)
+		}
 	}
 
 	// Without Policy.Ranker the ranker is not used: the classifier orders, as before.

@@ -105,7 +105,7 @@ func fitRanker(items []scored) *intent.RankerPolicy {
 	}
 	ranked := rankedItems(items)
 	t := fitTemperature(ranked)
-	return &intent.RankerPolicy{Temperature: t, Fusion: fitFusion(ranked, t)}
+	return &intent.RankerPolicy{Temperature: t, Fusion: fitFusion(ranked, t), Agreement: true}
 }
 
 // rankedItems returns the items scored as the ranker sees them (Scores.Ranked).

@@ -82,7 +82,11 @@ func (r *run) calibrate() (bool, error) {
 			rbuf = intent.Fuse(it.scores.Ranked(), p.Ranker.Fusion, p.Ranker.Temperature, rbuf[:0])
 			b = argmax(rbuf)
 		}
-		preds = append(preds, prediction{intent: r.labels[b], confidence: buf[b], correct: b == it.label})
+		conf := buf[b]
+		if p.Ranker != nil {
+			conf = p.Ranker.Confidence(buf[b], rbuf[b])
+		}
+		preds = append(preds, prediction{intent: r.labels[b], confidence: conf, correct: b == it.label})
 		if i >= devStart {
 			r.devPreds = append(r.devPreds, devPrediction{text: texts[i-devStart], prediction: preds[len(preds)-1]})
 		} else {

@@ -52,9 +52,9 @@ type Config struct {
 	// IgnoreExportLabels trains as if the exports carried no labels (a CSV's tag column, an
 	// intent field), keeping only --labels files and the seeds.
 	IgnoreExportLabels bool
-	// Ranker trains a second classifier, a linear SVM, that orders the intents while the
-	// classifier's calibrated probabilities stay their confidences (intent.RankerFile), when there
-	// is a labelled dev split to calibrate it on. RankerC is its C; 0 chooses it by
+	// Ranker trains a second classifier, a linear SVM, that orders the intents while the two
+	// models' calibrated probabilities together give their confidences (intent.RankerFile,
+	// RankerPolicy.Agreement), when there is a labelled dev split to calibrate it on. RankerC is its C; 0 chooses it by
 	// cross-validation.
 	Ranker  bool
 	RankerC float64
