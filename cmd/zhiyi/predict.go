@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/serve"
 )
 
 // predictChunk is how many lines travel together through the pipeline: enough to make the
@@ -21,6 +25,7 @@ const predictChunk = 64
 // predictJob is one chunk of work: lines in, their JSON results out, and where it goes in order.
 type predictJob struct {
 	seq   int
+	first int // the line number of lines[0], from 1
 	lines []string
 	out   bytes.Buffer
 }
@@ -30,6 +35,7 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	model := fs.String("model", "", "model bundle directory")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages classified in parallel")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	maxText := fs.Int("max-text-bytes", serve.DefaultMaxTextBytes, "a longer line gets an error result instead of a classification, as zhiyi serve refuses it")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -54,11 +60,31 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer eng.Close()
 	out := bufio.NewWriterSize(stdout, 64*1024)
-	err = predictLines(ctx, eng, stdin, out, max(1, *workers))
+	err = predictLines(ctx, eng, stdin, out, predictOptions{workers: max(1, *workers), maxTextBytes: *maxText})
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
 	return err
+}
+
+// maxPredictLine is the longest line predict reads; a longer one ends the run, naming its line.
+const maxPredictLine = 4 << 20
+
+// predictOptions are predictLines' settings.
+type predictOptions struct {
+	workers      int
+	maxTextBytes int // longer lines get an error result (0 or less: no limit)
+}
+
+// check returns why line cannot be classified, or "".
+func (o predictOptions) check(line string) string {
+	switch {
+	case !utf8.ValidString(line):
+		return "not valid UTF-8 (convert the file from GBK or the like first)"
+	case o.maxTextBytes > 0 && len(line) > o.maxTextBytes:
+		return fmt.Sprintf("%d bytes; the limit is %d UTF-8 bytes (--max-text-bytes)", len(line), o.maxTextBytes)
+	}
+	return ""
 }
 
 // classifier is what predictLines needs of an engine.
@@ -72,7 +98,8 @@ type classifier interface {
 //
 // A write error or a cancelled ctx returns at once, even while the reader waits for input that
 // may never come (an idle pipe): the reader goroutine is then left parked until the process ends.
-func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writer, workers int) error {
+func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writer, o predictOptions) error {
+	workers := o.workers
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -91,18 +118,23 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 	go func() { // scanner
 		defer close(lines)
 		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+		sc.Buffer(make([]byte, 64*1024), maxPredictLine)
+		n := 0
 		for sc.Scan() {
+			n++
 			select {
 			case lines <- sc.Text():
 			case <-ctx.Done():
 				return
 			}
 		}
-		readErr = sc.Err()
+		if readErr = sc.Err(); errors.Is(readErr, bufio.ErrTooLong) {
+			readErr = fmt.Errorf("line %d is longer than %d MiB: %w", n+1, maxPredictLine>>20, readErr)
+		}
 	}()
 	go func() { // chunker
 		defer close(jobs)
+		lineNo := 1
 		for seq := 0; ; seq++ {
 			l, ok := <-lines
 			if !ok {
@@ -114,7 +146,7 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 			case <-ctx.Done():
 				return
 			}
-			j.seq, j.lines = seq, append(j.lines[:0], l)
+			j.seq, j.first, j.lines = seq, lineNo, append(j.lines[:0], l)
 		fill:
 			for len(j.lines) < predictChunk {
 				select {
@@ -127,6 +159,7 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 					break fill
 				}
 			}
+			lineNo += len(j.lines)
 			jobs <- j // never blocks: jobs holds as many as there are chunks
 		}
 	}()
@@ -135,9 +168,14 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 		wg.Go(func() {
 			for j := range jobs {
 				j.out.Reset()
-				for _, l := range j.lines {
+				for i, l := range j.lines {
 					if ctx.Err() != nil { // stopped: pass the chunk on unclassified
 						break
+					}
+					if msg := o.check(l); msg != "" {
+						// one line out for each line in, so outputs still line up with inputs
+						fmt.Fprintf(&j.out, "{\"line\":%d,\"error\":%q}\n", j.first+i, msg)
+						continue
 					}
 					res := eng.Classify(ctx, intent.Request{Text: l})
 					j.out.Write(append(res.AppendJSON(j.out.AvailableBuffer()), '\n'))

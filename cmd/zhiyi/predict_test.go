@@ -78,7 +78,7 @@ func TestPredictLinesKeepsOrder(t *testing.T) {
 	}
 	for _, workers := range []int{1, 3} {
 		var out bytes.Buffer
-		if err := predictLines(context.Background(), e, strings.NewReader(in.String()), &out, workers); err != nil {
+		if err := predictLines(context.Background(), e, strings.NewReader(in.String()), &out, predictOptions{workers: workers}); err != nil {
 			t.Fatalf("workers %d: %v", workers, err)
 		}
 		got := strings.Split(strings.TrimSuffix(tookUS.ReplaceAllString(out.String(), ""), "\n"), "\n")
@@ -111,7 +111,7 @@ func TestPredictLinesStopsOnWriteError(t *testing.T) {
 	for i := range 40 * predictChunk {
 		fmt.Fprintf(&in, "第%d单什么时候发货\n", i)
 	}
-	err := predictLines(context.Background(), e, strings.NewReader(in.String()), &failingWriter{left: 10000}, 2)
+	err := predictLines(context.Background(), e, strings.NewReader(in.String()), &failingWriter{left: 10000}, predictOptions{workers: 2})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err = %v, want the writer's error", err)
 	}
@@ -150,7 +150,7 @@ func TestPredictLinesOrderWhenFirstChunkIsSlowest(t *testing.T) {
 	inR, inW := io.Pipe()
 	var out bytes.Buffer
 	errc := make(chan error, 1)
-	go func() { errc <- predictLines(context.Background(), c, inR, &out, 2) }()
+	go func() { errc <- predictLines(context.Background(), c, inR, &out, predictOptions{workers: 2}) }()
 	io.WriteString(inW, "0\n")
 	<-c.started
 	var rest strings.Builder
@@ -187,7 +187,7 @@ func TestPredictLinesStreams(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	errc := make(chan error, 1)
-	go func() { errc <- predictLines(context.Background(), e, inR, outW, 2) }()
+	go func() { errc <- predictLines(context.Background(), e, inR, outW, predictOptions{workers: 2}) }()
 	got := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(outR).ReadString('\n')
@@ -226,7 +226,7 @@ func TestPredictLinesCancel(t *testing.T) {
 	defer inW.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- predictLines(ctx, newEchoClassifier(""), inR, io.Discard, 2) }()
+	go func() { errc <- predictLines(ctx, newEchoClassifier(""), inR, io.Discard, predictOptions{workers: 2}) }()
 	cancel()
 	select {
 	case err := <-errc:
@@ -235,5 +235,30 @@ func TestPredictLinesCancel(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("cancel with the input still open was not honoured")
+	}
+}
+
+// Lines serve would refuse get an error result naming their line, in their place; a line past
+// what predict reads ends the run with its number.
+func TestPredictLinesBadInput(t *testing.T) {
+	e := fixtureEngine(t)
+	in := "我要退货\n\xc4\xe3\xba\xc3 GBK\n" + strings.Repeat("发", 700) + "\n在吗\n"
+	var out bytes.Buffer
+	if err := predictLines(context.Background(), e, strings.NewReader(in), &out, predictOptions{workers: 2, maxTextBytes: 2048}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != 4 {
+		t.Fatalf("%d lines out for 4 in:\n%s", len(got), out.String())
+	}
+	for i, want := range []string{`"intent":"return_goods"`, `{"line":2,"error":"not valid UTF-8`, `{"line":3,"error":"2100 bytes; the limit is 2048`, `"intent":`} {
+		if !strings.Contains(got[i], want) {
+			t.Errorf("line %d: %s, want it to hold %s", i+1, got[i], want)
+		}
+	}
+	huge := "在吗\n" + strings.Repeat("a", maxPredictLine+1) + "\n"
+	err := predictLines(context.Background(), e, strings.NewReader(huge), io.Discard, predictOptions{workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "line 2 is longer than 4 MiB") {
+		t.Errorf("a line over %d bytes: %v, want an error naming line 2", maxPredictLine, err)
 	}
 }
