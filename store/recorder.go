@@ -108,6 +108,7 @@ func (c *RecorderConfig) fill() {
 type RecorderStats struct {
 	Recorded   uint64 // decisions given to Record
 	Written    uint64 // decisions the writer inserted directly (duplicates included)
+	Duplicates uint64 // of those, decisions whose msg_id the log had already: not stored again
 	Spooled    uint64 // records (decisions and feedback) written to the spool
 	Replayed   uint64 // spool records now in the database
 	Dropped    uint64 // records lost: spool full, unwritable or unreadable, orphan feedback
@@ -143,7 +144,7 @@ type Recorder struct {
 	drained     []Decision // drain's batch, reused (writer only)
 	lastDropLog atomic.Int64
 
-	recorded, written, spooled, replayed, dropped, errs, retained *metrics.Counter
+	recorded, written, duplicates, spooled, replayed, dropped, errs, retained *metrics.Counter
 }
 
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
@@ -160,6 +161,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	m := cfg.Metrics
 	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
 	r.written = m.GetOrCreateCounter("zhiyi_store_written_total")
+	r.duplicates = m.GetOrCreateCounter("zhiyi_store_duplicates_total")
 	r.spooled = m.GetOrCreateCounter("zhiyi_store_spooled_total")
 	r.replayed = m.GetOrCreateCounter("zhiyi_store_replayed_total")
 	r.dropped = m.GetOrCreateCounter("zhiyi_store_dropped_total")
@@ -186,7 +188,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 
 // Stats returns the counters.
 func (r *Recorder) Stats() RecorderStats {
-	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Spooled: r.spooled.Get(),
+	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Duplicates: r.duplicates.Get(), Spooled: r.spooled.Get(),
 		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(),
 		SpoolBytes: r.spool.Bytes(), Up: !r.down.Load()}
 }
@@ -375,7 +377,7 @@ func (r *Recorder) write(batch []Decision) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-	_, err := r.sink.AppendDecisions(ctx, batch)
+	n, err := r.sink.AppendDecisions(ctx, batch)
 	cancel()
 	if err != nil {
 		r.errs.Inc()
@@ -384,6 +386,14 @@ func (r *Recorder) write(batch []Decision) {
 		return
 	}
 	r.written.Add(len(batch))
+	if dup := len(batch) - n; dup > 0 {
+		// A msg_id is one message: the log keeps its first decision. A gateway that reuses
+		// ids across conversations loses decisions here; say so.
+		if r.duplicates.Get() == 0 {
+			r.log.Warn("store: decisions with a msg_id the log has already were not stored again (zhiyi_store_duplicates_total counts them); msg_id must be unique per message", "count", dup)
+		}
+		r.duplicates.Add(dup)
+	}
 }
 
 func (r *Recorder) setDown(err error) {

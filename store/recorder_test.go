@@ -73,6 +73,10 @@ func TestRecorderWritesEverything(t *testing.T) {
 	for i := range n {
 		r.Record(decision(i))
 	}
+	// a msg_id sent again (a gateway reusing ids): the first decision stays, the second is counted
+	again := decision(7)
+	again.Intent = "cancel_order"
+	r.Record(again)
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +84,12 @@ func TestRecorderWritesEverything(t *testing.T) {
 		t.Fatalf("%d decisions (%d distinct), want %d", got, distinct, n)
 	}
 	st := r.Stats()
-	if st.Recorded != n || st.Written != n || st.Spooled != 0 || st.Dropped != 0 || st.Errors != 0 || !st.Up {
+	if st.Recorded != n+1 || st.Written != n+1 || st.Duplicates != 1 || st.Spooled != 0 || st.Dropped != 0 || st.Errors != 0 || !st.Up {
 		t.Errorf("stats = %+v", st)
 	}
 	var b strings.Builder
 	set.WritePrometheus(&b)
-	for _, m := range []string{"zhiyi_store_recorded_total 2500", "zhiyi_store_written_total 2500", "zhiyi_store_spool_bytes 0", "zhiyi_store_up 1"} {
+	for _, m := range []string{"zhiyi_store_recorded_total 2501", "zhiyi_store_written_total 2501", "zhiyi_store_duplicates_total 1", "zhiyi_store_spool_bytes 0", "zhiyi_store_up 1"} {
 		if !strings.Contains(b.String(), m+"\n") {
 			t.Errorf("metrics lack %q:\n%s", m, b.String())
 		}
