@@ -143,7 +143,7 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 		if v, ok := get(key); ok && strings.TrimSpace(v) != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", key, v))
 				return
 			}
 			*dst = n
@@ -153,7 +153,7 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 		if v, ok := get(key); ok && strings.TrimSpace(v) != "" {
 			d, err := time.ParseDuration(strings.TrimSpace(v))
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 30s or 2m", key, v))
 				return
 			}
 			*dst = d
@@ -175,7 +175,7 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	str("ZHIYI_ADMIN_TOKEN", &c.AdminToken)
 	str("ZHIYI_LOG_LEVEL", &c.LogLevel)
 	if len(errs) > 0 {
-		return fmt.Errorf("serve: environment: %w", errors.Join(errs...))
+		return fmt.Errorf("environment: %w", errors.Join(errs...))
 	}
 	return nil
 }
@@ -231,7 +231,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("serve: config: %w", errors.Join(errs...))
+		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return nil
 }

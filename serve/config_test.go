@@ -39,7 +39,8 @@ func TestConfigEnvErrors(t *testing.T) {
 	var c Config
 	c.RegisterFlags(flag.NewFlagSet("x", flag.ContinueOnError))
 	err := c.Validate()
-	if err == nil || !strings.Contains(err.Error(), "ZHIYI_MAX_BATCH") || !strings.Contains(err.Error(), "ZHIYI_IDLE_TIMEOUT") {
+	if err == nil || !strings.Contains(err.Error(), `ZHIYI_MAX_BATCH="many": want a whole number`) ||
+		!strings.Contains(err.Error(), `ZHIYI_IDLE_TIMEOUT="60": want a duration such as 30s`) || strings.Contains(err.Error(), "strconv") {
 		t.Fatalf("Validate: %v", err)
 	}
 	if c.MaxBatch != DefaultMaxBatch {

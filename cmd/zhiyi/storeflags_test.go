@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
@@ -106,5 +107,30 @@ func TestStoreFlagsRead(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "", "ab", "--kb", kb, "--log", log, "--data-dir", dir); code != 2 || !strings.Contains(stderr, "not both") {
 		t.Errorf("ab --log --data-dir: exit %d, stderr %q; want 2, not both", code, stderr)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"90d", 90 * 24 * time.Hour, ""},
+		{"720h", 720 * time.Hour, ""},
+		{"0", -1, ""},
+		{"3x", 0, `--retain "3x": want a duration such as 90d or 720h, or 0 to keep every decision`},
+		{"2026-10-17", 0, "--retain"},
+	} {
+		got, err := retention(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("retention(%q): %v, want an error holding %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("retention(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
 	}
 }

@@ -176,11 +176,11 @@ func retention(v string) (time.Duration, error) {
 	if v == "0" || v == "" {
 		return -1, nil // store: a negative Retain keeps everything
 	}
-	t, err := period.Parse(v, time.Unix(0, 0).Add(1<<62))
+	d, err := period.ParseDuration(v)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("--retain %w, or 0 to keep every decision", err)
 	}
-	return time.Unix(0, 0).Add(1 << 62).Sub(t), nil
+	return d, nil
 }
 
 // load is the server's Loader: the engine, its sentiment lexicon and a replier over the parts.

@@ -31,6 +31,20 @@ func Parse(v string, now time.Time) (time.Time, error) {
 	return ParseTime(v)
 }
 
+// ParseDuration reads a length of time as Parse does (7d, 24h, 90m), days counted as 24 hours.
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days && n <= 1e6 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q: want a duration such as 90d or 720h", v)
+}
+
 // ParseTime reads a date (2026-10-17, midnight China Standard Time) or an RFC 3339 time.
 func ParseTime(v string) (time.Time, error) {
 	if t, err := time.ParseInLocation(time.DateOnly, v, CST); err == nil {
