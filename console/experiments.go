@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -25,8 +26,9 @@ import (
 // experimentView is one experiment with its chart.
 type experimentView struct {
 	experiment.Report
-	Label string
-	Chart template.HTML
+	Label   string
+	Chart   template.HTML
+	Verdict string // in Chinese (verdictZH); the report's own is English
 }
 
 // experimentsData is 实验's page.
@@ -79,13 +81,38 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 		}
 	}
 	for _, rep := range set.Reports(res) {
-		v := experimentView{Report: rep, Chart: ratingChart(rep)}
+		v := experimentView{Report: rep, Chart: ratingChart(rep), Verdict: verdictZH(&rep)}
 		if labelOf != nil {
 			v.Label = labelOf(rep.Experiment)
 		}
 		data.Experiments = append(data.Experiments, v)
 	}
 	c.render(w, r, s, http.StatusOK, "experiments", "实验", data)
+}
+
+// verdictZH words what an experiment's ratings show, in Chinese (experiment.Report.Conclusion).
+func verdictZH(r *experiment.Report) string {
+	standing, fs := r.Conclusion()
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		switch {
+		case standing == experiment.Significant && f.Better:
+			parts[i] = fmt.Sprintf("%s 的评分显著高于对照组（%+.2f，p = %s）", f.Variant, f.Diff, experiment.PString(f.P))
+		case standing == experiment.Significant:
+			parts[i] = fmt.Sprintf("%s 的评分显著低于对照组（%+.2f，p = %s）", f.Variant, f.Diff, experiment.PString(f.P))
+		default:
+			parts[i] = fmt.Sprintf("%s 约需每组 %d 个评分才能分辨 %+.2f 的差别（现有 %d）", f.Variant, f.Needed, f.Diff, f.Have)
+		}
+	}
+	switch standing {
+	case experiment.Significant:
+		return strings.Join(parts, "；")
+	case experiment.NoRatings:
+		return "还没有可比较的评分"
+	case experiment.NotYet:
+		return "评分暂无显著差别：" + strings.Join(parts, "；")
+	}
+	return "评分没有显著差别"
 }
 
 // ratingChart draws each variant's mean rating with its 95 % interval and how often it was

@@ -327,7 +327,10 @@ func TestExperimentsStop(t *testing.T) {
 	cl := e.client()
 	cl.login("ops")
 	r := cl.get("/console/experiments")
-	mustContain(t, r.Body, `id="exp-invoice"`, "invoice.a", "invoice.b", "对照组", "<svg", "平均评分", "1 个发送者被排除")
+	mustContain(t, r.Body, `id="exp-invoice"`, "invoice.a", "invoice.b", "对照组", "<svg", "平均评分", "1 个发送者被排除", "结论：</b>invoice.b 的评分显著高于对照组")
+	if strings.Contains(r.Body, "ratings") {
+		t.Errorf("the Chinese page words its verdict in English: %s", clipBody(r.Body))
+	}
 	// Three served each, rated 3 (a) and 4 (b).
 	if !regexp.MustCompile(`invoice\.b</code>.*?</td>\s*<td>[^<]*</td>\s*<td>3</td><td>3</td>\s*<td>4\.00`).MatchString(strings.ReplaceAll(r.Body, "\n", " ")) {
 		t.Errorf("variant b's numbers are not on the page: %s", clipBody(r.Body))

@@ -19,16 +19,15 @@ const maxPeriod = 400 * 24 * time.Hour
 // duration back from now such as 90m, 24h or 7d, a date such as 2026-11-01 at midnight China
 // time, or an RFC 3339 time), in the past and at most maxPeriod back.
 func parsePeriod(v string, now time.Time) (time.Time, error) {
+	// the pages are Chinese: so are these messages
 	t, err := period.Parse(v, now)
 	switch {
-	case err != nil:
-		return time.Time{}, err
-	case t.IsZero():
-		return time.Time{}, fmt.Errorf("%q: want a period such as 24h, 7d or a date such as 2026-11-01", v)
+	case err != nil || t.IsZero():
+		return time.Time{}, fmt.Errorf("“%s”看不懂：请用 24h、7d 这样的时长，或 2026-11-01 这样的日期", v)
 	case t.After(now):
-		return time.Time{}, fmt.Errorf("%q is in the future", v)
+		return time.Time{}, fmt.Errorf("“%s”在将来", v)
 	case now.Sub(t) > maxPeriod:
-		return time.Time{}, fmt.Errorf("%q: at most %d days back", v, int(maxPeriod.Hours()/24))
+		return time.Time{}, fmt.Errorf("“%s”太早：最多往前 %d 天", v, int(maxPeriod.Hours()/24))
 	}
 	return t, nil
 }

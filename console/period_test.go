@@ -19,9 +19,9 @@ func TestPeriodOf(t *testing.T) {
 		{"24h", "24h", now.Add(-24 * time.Hour), ""},
 		{"2026-11-01", "2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, cst), ""},
 		{"400d", "400d", now.AddDate(0, 0, -400), ""},
-		{"401d", "7d", now.AddDate(0, 0, -7), "at most 400 days back"},
-		{"2027-01-01", "7d", now.AddDate(0, 0, -7), "in the future"},
-		{"forever", "7d", now.AddDate(0, 0, -7), "want a duration"},
+		{"401d", "7d", now.AddDate(0, 0, -7), "最多往前 400 天"},
+		{"2027-01-01", "7d", now.AddDate(0, 0, -7), "在将来"},
+		{"forever", "7d", now.AddDate(0, 0, -7), "“forever”看不懂"},
 	} {
 		since, value, problem := periodOf(tt.in, "7d", now)
 		if !since.Equal(tt.since) || value != tt.value || !strings.Contains(problem, tt.problem) || (tt.problem == "") != (problem == "") {

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -112,39 +113,95 @@ func (s *Set) report(e *Experiment, res Results) Report {
 	return r
 }
 
-// verdict says what the ratings show.
-func verdict(r *Report) string {
-	var better, worse []string
-	var short []string // variants without enough ratings for the observed difference
+// Standing is what an experiment's ratings show so far.
+type Standing int
+
+const (
+	NoRatings    Standing = iota // the control or every variant has no rating yet
+	Significant                 // at least one variant rates significantly higher or lower
+	NotYet                      // no significant difference, and some variant lacks ratings to tell
+	NoDifference                // no significant difference with the ratings needed
+)
+
+// Finding is one variant's rating against the control, where it says something: significantly
+// higher or lower (Better), or short of the ratings the observed difference needs (Needed > Have).
+type Finding struct {
+	Variant string
+	Better  bool    // significant and higher; significant and lower when false with Significant
+	Diff    float64 // variant − control
+	P       float64
+	Needed  int64
+	Have    int64
+}
+
+// Conclusion is Report.Verdict in parts, for a page to word in its own language: what the
+// ratings show and the findings behind it (the significant ones for Significant, the short ones
+// for NotYet).
+func (r *Report) Conclusion() (Standing, []Finding) {
+	var sig, short []Finding
 	rated := false
 	for _, v := range r.Variants[1:] {
 		t := v.VsControl.Rating
 		if v.Rated > 0 {
 			rated = true
 		}
+		f := Finding{Variant: v.ID, Diff: t.Diff, P: t.P, Needed: t.Needed, Have: t.Have}
 		switch {
-		case t.Significant && t.Diff > 0:
-			better = append(better, fmt.Sprintf("%s rates higher than the control (%+.2f, p = %s)", v.ID, t.Diff, pString(t.P)))
-		case t.Significant && t.Diff < 0:
-			worse = append(worse, fmt.Sprintf("%s rates lower than the control (%+.2f, p = %s)", v.ID, t.Diff, pString(t.P)))
+		case t.Significant:
+			f.Better = t.Diff > 0
+			sig = append(sig, f)
 		case t.Needed > t.Have:
-			short = append(short, fmt.Sprintf("%s needs about %d ratings per variant to tell %+.2f apart (has %d)", v.ID, t.Needed, t.Diff, t.Have))
+			short = append(short, f)
 		}
 	}
-	if len(better)+len(worse) > 0 {
-		return strings.Join(append(better, worse...), "; ")
+	switch {
+	case len(sig) > 0:
+		// higher ones first, as the sentence reads
+		slices.SortStableFunc(sig, func(a, b Finding) int {
+			switch {
+			case a.Better == b.Better:
+				return 0
+			case a.Better:
+				return -1
+			}
+			return 1
+		})
+		return Significant, sig
+	case !rated || r.Variants[0].Rated == 0:
+		return NoRatings, nil
+	case len(short) > 0:
+		return NotYet, short
 	}
-	if !rated || r.Variants[0].Rated == 0 {
+	return NoDifference, nil
+}
+
+// verdict says in English what the ratings show.
+func verdict(r *Report) string {
+	v, fs := r.Conclusion()
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		switch {
+		case v == Significant && f.Better:
+			parts[i] = fmt.Sprintf("%s rates higher than the control (%+.2f, p = %s)", f.Variant, f.Diff, PString(f.P))
+		case v == Significant:
+			parts[i] = fmt.Sprintf("%s rates lower than the control (%+.2f, p = %s)", f.Variant, f.Diff, PString(f.P))
+		default:
+			parts[i] = fmt.Sprintf("%s needs about %d ratings per variant to tell %+.2f apart (has %d)", f.Variant, f.Needed, f.Diff, f.Have)
+		}
+	}
+	switch v {
+	case Significant:
+		return strings.Join(parts, "; ")
+	case NoRatings:
 		return "no ratings to compare yet"
-	}
-	if len(short) > 0 {
-		return "no significant difference in ratings yet: " + strings.Join(short, "; ")
+	case NotYet:
+		return "no significant difference in ratings yet: " + strings.Join(parts, "; ")
 	}
 	return "no significant difference in ratings"
 }
 
-// pString formats a p-value for people: 0.0123, or 3.2e-07 when small.
-func pString(p float64) string {
+// PString formats a p-value for people: 0.0123, or 3.2e-07 when small.
+func PString(p float64) string {
 	switch {
 	case math.IsNaN(p):
 		return "n/a"
