@@ -118,9 +118,9 @@ type Standing int
 
 const (
 	NoRatings    Standing = iota // the control or every variant has no rating yet
-	Significant                 // at least one variant rates significantly higher or lower
-	NotYet                      // no significant difference, and some variant lacks ratings to tell
-	NoDifference                // no significant difference with the ratings needed
+	Significant                  // at least one variant rates significantly higher or lower
+	NotYet                       // no significant difference, and some variant lacks ratings to tell
+	NoDifference                 // no significant difference with the ratings needed
 )
 
 // Finding is one variant's rating against the control, where it says something: significantly
