@@ -32,7 +32,7 @@ func TestLive(t *testing.T) {
 
 	// An invalid file is refused with its line, and the old Set keeps serving.
 	must(t, os.WriteFile(path, []byte("version: 1\nstop: [track_parcel.b]\nstop_all: true\n"), 0o644))
-	if err := l.LoadOverrides(path); err == nil || !strings.Contains(err.Error(), path+":3: field stop_all not found") {
+	if err := l.LoadOverrides(path); err == nil || !strings.Contains(err.Error(), path+":3: unknown field stop_all") {
 		t.Errorf("invalid file: %v", err)
 	}
 	must(t, os.WriteFile(path, []byte("version: 1\nstop: [track_parcel.x]\n"), 0o644))

@@ -175,7 +175,10 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		if strings.TrimSpace(in.Label) == "" {
 			fail(yamlnode.Line(yamlnode.Value(n, "label"), n), "%s: empty label", what)
 		}
-		if !knownCategory(in.Category) {
+		switch {
+		case in.Category == "":
+			fail(yamlnode.Line(yamlnode.Value(n, "category"), n), "%s: no category (want one of %s)", what, strings.Join(Categories, ", "))
+		case !knownCategory(in.Category):
 			fail(yamlnode.Line(yamlnode.Value(n, "category"), n), "%s: unknown category %q (want one of %s)",
 				what, in.Category, strings.Join(Categories, ", "))
 		}

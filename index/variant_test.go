@@ -81,7 +81,7 @@ func TestParseKBVariantErrors(t *testing.T) {
         weight: 1`, "kb.yaml:15:", "weight NaN"},
 		{"text weight", `      - id: return_goods.a
         text: 亲。
-        weight: half`, "kb.yaml:15:", "cannot unmarshal"},
+        weight: half`, "kb.yaml:15:", "`half` is not a number"},
 		{"weight on some answers", `      - id: return_goods.a
         text: 亲。
         weight: 3
@@ -114,7 +114,7 @@ func TestParseKBVariantErrors(t *testing.T) {
         gray_since: 2026-12-01`, "kb.yaml:17:", "gray_since without gray"},
 		{"unknown field", `      - id: return_goods.a
         text: 亲。
-        wieght: 1`, "kb.yaml:15:", "field wieght not found"},
+        wieght: 1`, "kb.yaml:15:", "unknown field wieght"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -256,7 +256,7 @@ func TestABErrors(t *testing.T) {
 		{[]string{"ab", "--kb", kb, "--log", neither}, 1, neither + ":1: neither a decision"},
 		{[]string{"ab", "--kb", kb, "--log", filepath.Join(dir, "missing.jsonl")}, 1, "no such file"},
 		{[]string{"ab", "--kb", kb, "--log", neither, "--since", "yesterday"}, 1, `--since: "yesterday": want a duration such as 30d`},
-		{[]string{"ab", "--kb", kb, "--log", neither, "--experiments", exps}, 1, exps + ":3: field stopp not found"},
+		{[]string{"ab", "--kb", kb, "--log", neither, "--experiments", exps}, 1, exps + ":3: unknown field stopp"},
 		{[]string{"ab", "--kb", kb, "--log", neither, "--experiment", "nope"}, 1, `no experiment "nope"`},
 		{[]string{"ab", "--model", filepath.Join(dir, "nomodel"), "--log", neither}, 1, "not a model bundle"},
 	}

@@ -21,5 +21,5 @@ func Example() {
 	// Output:
 	// 3
 	// 4
-	// rules.yaml:3: cannot unmarshal !!str `x` into int
+	// rules.yaml:3: `x` is not a whole number
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -89,12 +90,54 @@ func SplitLine(msg string) (int, string) {
 }
 
 // WithLine rewrites one of yaml.v3's messages as name:line: problem (name: problem when it
-// names no line).
+// names no line), the problem in words a file's author knows (Readable).
 func WithLine(name, msg string) string {
 	if line, rest := SplitLine(msg); line > 0 {
-		return name + ":" + strconv.Itoa(line) + ": " + rest
+		return name + ":" + strconv.Itoa(line) + ": " + Readable(rest)
 	}
-	return name + ": " + msg
+	return name + ": " + Readable(msg)
+}
+
+var (
+	unknownField = regexp.MustCompile("^field (\\S+) not found in type .+$")
+	badScalar    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (.+)$")
+	badNode      = regexp.MustCompile("^cannot unmarshal !!(seq|map) into (.+)$")
+)
+
+// Readable words a yaml.v3 decoding problem without Go's types: "field x not found in type
+// index.Answer" is "unknown field x", "cannot unmarshal !!str `abc` into int" is "`abc` is not
+// a whole number". Other messages are returned as they are.
+func Readable(msg string) string {
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		return "unknown field " + m[1]
+	}
+	if m := badScalar.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("`%s` is not %s", m[1], goTypeWords(m[2]))
+	}
+	if m := badNode.FindStringSubmatch(msg); m != nil {
+		what := map[string]string{"seq": "a list", "map": "a mapping"}[m[1]]
+		return fmt.Sprintf("want %s here, not %s", goTypeWords(m[2]), what)
+	}
+	return msg
+}
+
+// goTypeWords names a Go type as a YAML value.
+func goTypeWords(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["), strings.Contains(t, "."):
+		return "a mapping"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "text"
+	}
+	return "a " + t
 }
 
 // Error rewrites a yaml.v3 decoding error as name:line: problem: a TypeError becomes one error

@@ -79,7 +79,7 @@ func TestError(t *testing.T) {
 	dec := yaml.NewDecoder(strings.NewReader("version: x\nextra: 1\n"))
 	dec.KnownFields(true)
 	err := yamlnode.Error("f.yaml", dec.Decode(&doc))
-	want := "f.yaml:1: cannot unmarshal !!str `x` into int\nf.yaml:2: field extra not found in type struct { Version int \"yaml:\\\"version\\\"\" }"
+	want := "f.yaml:1: `x` is not a whole number\nf.yaml:2: unknown field extra"
 	if err == nil || err.Error() != want {
 		t.Errorf("type errors:\n%v\nwant\n%s", err, want)
 	}
@@ -111,5 +111,22 @@ func TestError(t *testing.T) {
 	}
 	if got := yamlnode.WithLine("f", "bad"); got != "f: bad" {
 		t.Errorf("WithLine = %q", got)
+	}
+}
+
+func TestReadable(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"field bogus not found in type index.Answer", "unknown field bogus"},
+		{"cannot unmarshal !!str `abc` into int", "`abc` is not a whole number"},
+		{"cannot unmarshal !!str `half` into float64", "`half` is not a number"},
+		{"cannot unmarshal !!str `yes please` into bool", "`yes please` is not true or false"},
+		{"cannot unmarshal !!str `a.b` into []string", "`a.b` is not a list"},
+		{"cannot unmarshal !!seq into string", "want text here, not a list"},
+		{"cannot unmarshal !!map into []string", "want a list here, not a mapping"},
+		{"did not find expected key", "did not find expected key"},
+	} {
+		if got := yamlnode.Readable(c.in); got != c.want {
+			t.Errorf("Readable(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
