@@ -31,7 +31,7 @@ const MaxPoints = 24 * 366
 
 // ErrQuery is returned by Build for a query it cannot answer: no start, a start after the end,
 // a bucket that is neither hours nor days, or a series longer than MaxPoints.
-var ErrQuery = errors.New("board: bad query")
+var ErrQuery = errors.New("cannot report on this period")
 
 // CST is China Standard Time, the shops' clock: the default Location of a Query, the zone
 // period.Parse reads dates in.
