@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -38,7 +40,17 @@ type Config struct {
 	MaxConns int
 	// Logger receives the store's few log lines; slog.Default() when nil.
 	Logger *slog.Logger
+	// ConnectLater lets Open return while PostgreSQL cannot be reached, when the hash key is
+	// known: HashKey, or the copy (HashKeyFile in DataDir) an earlier Open kept. The database
+	// is then connected and migrated in the background, and until it is, calls fail as they
+	// do when it goes down (a Recorder spools). zhiyi serve sets it: a replica restarted
+	// during an outage answers meanwhile.
+	ConnectLater bool
 }
+
+// HashKeyFile is where, in DataDir, Open keeps a copy of a PostgreSQL database's hash key for
+// ConnectLater (mode 0600: it is as secret as the database's copy).
+const HashKeyFile = "hash.key"
 
 // Kind reports the backend the config selects: "sqlite" or "postgres".
 func (c *Config) Kind() string {
@@ -75,6 +87,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	)
 	if cfg.Kind() == "postgres" {
 		db, err = openPostgres(ctx, cfg)
+		if errors.Is(err, errUnreachable) {
+			return db.connectLater(cfg, err)
+		}
 	} else {
 		db, err = openSQLite(ctx, cfg)
 	}
@@ -96,22 +111,129 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	key := cfg.HashKey
 	if len(key) == 0 {
-		if key, err = db.storedHashKey(ctx); err != nil {
+		if key, err = db.storedHashKey(ctx, nil); err != nil {
 			db.Close()
 			return nil, err
+		}
+		if db.kind == "postgres" && cfg.DataDir != "" {
+			if err := keepHashKey(cfg.DataDir, key); err != nil {
+				cfg.Logger.Warn("store: cannot keep a copy of the hash key; this replica will not start while the database is down", "error", err)
+			}
 		}
 	}
 	db.hasher = hasher{key: key}
 	return db, nil
 }
 
-// storedHashKey returns the key kept in settings, generating it on first use. Two replicas
-// racing here both read the one that was inserted first.
-func (db *DB) storedHashKey(ctx context.Context) ([]byte, error) {
-	var b [32]byte
-	rand.Read(b[:])
+// connectLater returns db, whose database could not be reached (err), when Config.ConnectLater
+// and the hash key allow serving without it, and connects and migrates it in the background.
+func (db *DB) connectLater(cfg Config, err error) (*DB, error) {
+	key := cfg.HashKey
+	if len(key) == 0 && cfg.ConnectLater && cfg.DataDir != "" {
+		key, _ = readHashKey(cfg.DataDir)
+	}
+	if !cfg.ConnectLater || len(key) == 0 {
+		db.Close()
+		if cfg.ConnectLater {
+			return nil, fmt.Errorf("%w; to start without it zhiyi needs the hash key: --hash-key, or one start with the database up (it keeps a copy in %s)", err, filepath.Join(cfg.DataDir, HashKeyFile))
+		}
+		return nil, err
+	}
+	db.hasher = hasher{key: key}
+	ctx, cancel := context.WithCancel(context.Background())
+	db.stopConnecting, db.connected = cancel, make(chan struct{})
+	cfg.Logger.Warn("store: the database is down; serving without it, decisions spool until it is back", "error", err.Error())
+	go func() {
+		defer close(db.connected)
+		for wait := 500 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			if err := db.connect(ctx, cfg, key); err != nil {
+				cfg.Logger.Debug("store: still cannot reach the database", "error", err.Error())
+				continue
+			}
+			db.ready.Store(true)
+			cfg.Logger.Info("store: the database is back: connected and migrated")
+			return
+		}
+	}()
+	return db, nil
+}
+
+// connect pings and migrates a database Open could not reach, and checks that it keeps the
+// hash key this replica hashes with (storing it in a new database).
+func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.pool.Ping(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, db.w, db.kind, 0, cfg.Logger); err != nil {
+		return err
+	}
+	if len(cfg.HashKey) > 0 {
+		return nil
+	}
+	stored, err := db.storedHashKey(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(stored, key) {
+		cfg.Logger.Error("store: the database keeps another hash key than this replica's copy; sender and conversation hashes written by this replica will not match the others' until it restarts",
+			"copy", filepath.Join(cfg.DataDir, HashKeyFile))
+	}
+	return nil
+}
+
+// keepHashKey writes key to dir's HashKeyFile (temp file, then rename; mode 0600).
+func keepHashKey(dir string, key []byte) error {
+	if old, err := readHashKey(dir); err == nil && bytes.Equal(old, key) {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, HashKeyFile+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(dir, HashKeyFile))
+}
+
+// readHashKey reads dir's HashKeyFile.
+func readHashKey(dir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, HashKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("store: %s is not a hex key", filepath.Join(dir, HashKeyFile))
+	}
+	return key, nil
+}
+
+// storedHashKey returns the key kept in settings, storing want (a random key when nil) on first
+// use. Two replicas racing here both read the one that was inserted first.
+func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
+	if want == nil {
+		var b [32]byte
+		rand.Read(b[:])
+		want = b[:]
+	}
 	if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
-		hex.EncodeToString(b[:])); err != nil {
+		hex.EncodeToString(want)); err != nil {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
 	}
 	var v string

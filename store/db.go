@@ -26,6 +26,11 @@ type DB struct {
 	path   string // the SQLite file
 	log    *slog.Logger
 	closed atomic.Bool
+	// stopConnecting and connected run the background connection of a database Open could not
+	// reach (Config.ConnectLater); nil otherwise.
+	stopConnecting context.CancelFunc
+	connected      chan struct{}
+	ready          atomic.Bool // the background connection connected and migrated
 	// bulk inserts cleaned decisions, returning how many were new.
 	bulk func(ctx context.Context, ds []Decision) (int, error)
 }
@@ -64,6 +69,10 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
+	if db.stopConnecting != nil {
+		db.stopConnecting()
+		<-db.connected
+	}
 	var err error
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
@@ -84,8 +93,16 @@ func (db *DB) Ping(ctx context.Context) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	if db.connected != nil && !db.ready.Load() {
+		// answering, perhaps, but not yet migrated by Open's background connection
+		return db.wrap("ping", errNotConnected)
+	}
 	return db.wrap("ping", db.w.PingContext(ctx))
 }
+
+// errNotConnected is Ping's error while a database Open could not reach is not yet connected
+// and migrated (Config.ConnectLater).
+var errNotConnected = errors.New("not connected yet")
 
 // SizeBytes returns the database's size: SQLite's pages after checkpointing the WAL into the
 // main file, or PostgreSQL's pg_database_size.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -40,15 +41,18 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot connect to %s: %w", redact(cfg.URL), err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("store: cannot connect to %s: %w", redact(cfg.URL), err)
-	}
 	sdb := stdlib.OpenDBFromPool(pool)
 	db := &DB{kind: "postgres", r: sdb, w: sdb, pool: pool, log: cfg.Logger}
 	db.bulk = db.pgBulk(pgBulkValues)
+	if err := pool.Ping(ctx); err != nil {
+		// the pool stays: with Config.ConnectLater, Open keeps the DB and connects it later
+		return db, fmt.Errorf("store: cannot connect to %s: %w: %w", redact(cfg.URL), errUnreachable, err)
+	}
 	return db, nil
 }
+
+// errUnreachable marks openPostgres's failure to reach a database whose pool it made.
+var errUnreachable = errors.New("unreachable")
 
 func (db *DB) pgBulk(how string) func(context.Context, []Decision) (int, error) {
 	if how == pgBulkCopy {

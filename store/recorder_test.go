@@ -419,6 +419,81 @@ func waitReplayed(t *testing.T, r *store.Recorder) store.RecorderStats {
 
 // While the writer waits on a database that does not answer, Record still returns at once:
 // with the queue full, decisions go to the spool and are replayed once the database moves.
+// A replica started while PostgreSQL is down (Config.ConnectLater) serves with the copy of the
+// hash key an earlier start kept, spools, and once the database is back migrates it (a new one
+// here), stores that key there and replays the spool; without the copy it refuses to start.
+func TestOpenConnectLater(t *testing.T) {
+	pg, err := testsvc.StartPostgres(testsvc.PostgresOptions{})
+	if errors.Is(err, testsvc.ErrNoPostgres) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	dir := t.TempDir()
+	first, err := store.Open(testCtx(t), store.Config{URL: pg.NewDatabase(t), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := first.Hash("wm-1")
+	first.Close()
+	if st, err := os.Stat(filepath.Join(dir, store.HashKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the hash key's copy: %v, %v; want a file of mode 0600", st, err)
+	}
+	fresh := pg.NewDatabase(t) // never opened: the replica migrates it once it is back
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(testCtx(t), store.Config{URL: fresh, DataDir: t.TempDir(), ConnectLater: true}); err == nil || !strings.Contains(err.Error(), "hash key") {
+		t.Fatalf("down, without a copy of the key: %v, want an error about the hash key", err)
+	}
+	if _, err := store.Open(testCtx(t), store.Config{URL: fresh, DataDir: dir}); err == nil {
+		t.Fatal("down, without ConnectLater: no error")
+	}
+	db, err := store.Open(testCtx(t), store.Config{URL: fresh, DataDir: dir, ConnectLater: true})
+	if err != nil {
+		t.Fatalf("down, with the copy: %v", err)
+	}
+	defer db.Close()
+	if db.Hash("wm-1") != hash {
+		t.Fatal("the replica hashes with another key than the database's")
+	}
+	r := newRecorder(t, db, store.RecorderConfig{DataDir: dir, RetryInterval: 20 * time.Millisecond, WriteTimeout: 2 * time.Second})
+	const n = 200
+	for i := range n {
+		r.Record(decision(i))
+	}
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Up || st.Spooled != n {
+		t.Fatalf("stats while down = %+v, want %d spooled", st, n)
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for st := r.Stats(); !st.Up || st.SpoolBytes != 0 || st.Replayed != n; st = r.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("spool not replayed after PostgreSQL came back: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, distinct := count(t, db); got != n || distinct != n {
+		t.Fatalf("%d decisions (%d distinct), want %d", got, distinct, n)
+	}
+	// the new database keeps this replica's key, so the next replica hashes alike
+	again, err := store.Open(testCtx(t), store.Config{URL: fresh, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.Hash("wm-1") != hash {
+		t.Error("the database did not keep the key the replica hashed with while it was down")
+	}
+}
+
 func TestRecorderQueueFull(t *testing.T) {
 	dsn := testsvc.SharedPostgres(t).NewDatabase(t)
 	db, err := store.Open(testCtx(t), store.Config{URL: dsn})

@@ -76,7 +76,8 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		if sf.hashKey != "" {
 			key = []byte(sf.hashKey)
 		}
-		if w.db, err = store.Open(ctx, store.Config{DataDir: sf.dataDir, URL: sf.db, HashKey: key, Logger: log}); err != nil {
+		// ConnectLater: a replica restarted while PostgreSQL is down answers, and its decisions spool
+		if w.db, err = store.Open(ctx, store.Config{DataDir: sf.dataDir, URL: sf.db, HashKey: key, Logger: log, ConnectLater: true}); err != nil {
 			w.close()
 			return nil, err
 		}
