@@ -124,8 +124,11 @@
 //
 //	DataDir   data directory: DataDir/zhiyi.db (SQLite) and DataDir/spool     --data-dir
 //	URL       postgres://user@host/db?sslmode=… for PostgreSQL; sqlite:PATH   --db
-//	HashKey   HMAC key for sender and chat ids (default: generated, in settings)
+//	HashKey   HMAC key for sender and chat ids (default: generated, in settings;
+//	          PostgreSQL's copied to DataDir/hash.key, mode 0600)
 //	MaxConns  PostgreSQL pool size (8), unless the URL sets pool_max_conns
+//	ConnectLater  PostgreSQL down at Open: return, connect and migrate in the background
+//	          (needs the key: HashKey or the copy)
 //
 // SQLite (modernc.org/sqlite, pure Go): WAL, busy_timeout 10 s, synchronous=NORMAL (a process
 // crash loses nothing, a power cut may lose the last commits), BEGIN IMMEDIATE, a 64 MiB page
