@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +163,13 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&out); err != nil {
-		return jsonError(err)
+		e := jsonError(err)
+		if _, batch := any(v).(*BatchRequest); batch {
+			if i := badMessage(body); i >= 0 {
+				e.Message = "messages[" + strconv.Itoa(i) + "]: " + e.Message
+			}
+		}
+		return e
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "trailing data after the JSON object")
@@ -172,6 +179,24 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	}
 	*v = out
 	return nil
+}
+
+// badMessage returns the index of the first message of a batch body that does not decode as a
+// request on its own, or -1: where the batch's error lies, for its message.
+func badMessage(body []byte) int {
+	var b struct{ Messages []json.RawMessage }
+	if json.Unmarshal(body, &b) != nil {
+		return -1
+	}
+	for i, m := range b.Messages {
+		dec := json.NewDecoder(bytes.NewReader(m))
+		dec.DisallowUnknownFields()
+		var r intent.Request
+		if dec.Decode(&r) != nil {
+			return i
+		}
+	}
+	return -1
 }
 
 // strictFields walks a body encoding/json has accepted and rejects what it lets through: a

@@ -249,6 +249,7 @@ func TestBadInput(t *testing.T) {
 		{"batch empty text", "POST", "/intent/batch", `{"messages":[{"text":"a"},{"text":" "}]}`, nil, 400, CodeEmptyText},
 		{"batch text too long", "POST", "/intent/batch", `{"messages":[{"text":"` + long + `"}]}`, nil, 400, CodeTextTooLong},
 		{"batch unknown field", "POST", "/intent/batch", `{"messages":[{"text":"a","foo":1}]}`, nil, 400, CodeUnknownField},
+		{"batch unknown field, second message", "POST", "/intent/batch", `{"messages":[{"text":"退货"},{"txt":"x"}]}`, nil, 400, CodeUnknownField},
 		{"batch msg_id number", "POST", "/intent/batch", `{"messages":[{"text":"a","msg_id":1}]}`, nil, 400, CodeInvalidField},
 		{"batch messages object", "POST", "/intent/batch", `{"messages":{"text":"a"}}`, nil, 400, CodeInvalidField},
 		{"batch wrong content type", "POST", "/intent/batch", `{"messages":[{"text":"a"}]}`, map[string]string{"Content-Type": "text/json"}, 415, CodeUnsupportedMediaType},
@@ -283,6 +284,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if e.Error.Code != c.code || e.Error.Message == "" {
 				t.Fatalf("code %q message %q, want %q", e.Error.Code, e.Error.Message, c.code)
+			}
+			if strings.HasSuffix(c.name, "second message") && !strings.HasPrefix(e.Error.Message, "messages[1]: ") {
+				t.Fatalf("message %q does not name messages[1]", e.Error.Message)
 			}
 			if c.status == 405 && r.header["Allow"] == "" {
 				t.Fatalf("405 without Allow")
