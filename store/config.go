@@ -48,8 +48,8 @@ type Config struct {
 	ConnectLater bool
 }
 
-// HashKeyFile is where, in DataDir, Open keeps a copy of a PostgreSQL database's hash key for
-// ConnectLater (mode 0600: it is as secret as the database's copy).
+// HashKeyFile is where, in DataDir, Open with ConnectLater keeps a copy of a PostgreSQL
+// database's hash key for a later start (mode 0600: it is as secret as the database's copy).
 const HashKeyFile = "hash.key"
 
 // Kind reports the backend the config selects: "sqlite" or "postgres".
@@ -115,7 +115,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
-		if db.kind == "postgres" && cfg.DataDir != "" {
+		if db.kind == "postgres" && cfg.ConnectLater && cfg.DataDir != "" {
+			// for the next start, should the database be down then (only serve asks)
 			if err := keepHashKey(cfg.DataDir, key); err != nil {
 				cfg.Logger.Warn("store: cannot keep a copy of the hash key; this replica will not start while the database is down", "error", err)
 			}

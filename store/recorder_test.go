@@ -432,7 +432,17 @@ func TestOpenConnectLater(t *testing.T) {
 	}
 	defer pg.Close()
 	dir := t.TempDir()
-	first, err := store.Open(testCtx(t), store.Config{URL: pg.NewDatabase(t), DataDir: dir})
+	url := pg.NewDatabase(t)
+	other := t.TempDir()
+	if db, err := store.Open(testCtx(t), store.Config{URL: url, DataDir: other}); err != nil {
+		t.Fatal(err)
+	} else {
+		db.Close()
+	}
+	if _, err := os.Stat(filepath.Join(other, store.HashKeyFile)); err == nil {
+		t.Error("an Open without ConnectLater (zhiyi report) wrote a copy of the hash key")
+	}
+	first, err := store.Open(testCtx(t), store.Config{URL: url, DataDir: dir, ConnectLater: true})
 	if err != nil {
 		t.Fatal(err)
 	}
