@@ -104,10 +104,10 @@ func separatorAt(s string, i int) (int, byte) {
 }
 
 // punctSeparator returns the length of a punctuation mark that may join digit groups at s[i] and
-// its kind, or 0: - . / _ themselves; dashes and a minus sign as '-' (138–1234–5678); a middle
-// dot as '.'; a tilde (138~1234~5678) and a closing parenthesis ((138)1234-5678) as themselves,
-// so that they join the groups of a phone, ID or card number but not of an order number (a
-// range such as 100~200 stays text).
+// its kind, or 0: - . / _ themselves; a middle dot as '.'; a tilde, dashes and a minus sign
+// (138~1234~5678, 138–1234–5678) as '~' and a closing parenthesis ((138)1234-5678) as itself, so
+// that they join the groups of a phone, ID or card number but not of an order number: ranges
+// such as 100~200 or 15000–25000 (the dash is Chinese's range mark) stay text.
 func punctSeparator(s string, i int) (int, byte) {
 	switch c := s[i]; c {
 	case '-', '.', '/', '_':
@@ -123,7 +123,7 @@ func punctSeparator(s string, i int) (int, byte) {
 	case 0xE2:
 		for _, d := range []string{"–", "—", "−", "‐", "‑"} {
 			if strings.HasPrefix(s[i:], d) {
-				return len(d), '-'
+				return len(d), '~'
 			}
 		}
 	case 0xE3:

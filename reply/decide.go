@@ -50,7 +50,7 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 			}
 		}
 		if act.Intent == intent.NoneIntent {
-			res.Route = intent.RouteHandoff
+			res.Route, res.Priority = intent.RouteHandoff, rules.HandoffNormal
 		}
 	case rules.ActHandoff:
 		res.Route, res.Reason, res.Priority, res.Answer = intent.RouteHandoff, "an operator's rule hands off", act.Handoff, ruleAnswer()

@@ -195,7 +195,11 @@ rules:
     match:
       text: {contains: [双11]}
     action: {answer: "{{nickname|亲}}，双11 每满 300 减 50"}
-`), "rules.yaml", rules.Options{Intents: func(id string) bool { _, ok := tinyEngine.KB().Intent(id); return ok }})
+  - id: chitchat
+    match:
+      text: {contains: [讲个笑话]}
+    action: {intent: none}
+`), "rules.yaml", rules.Options{Intents: func(id string) bool { _, ok := tinyEngine.KB().Intent(id); return ok || id == intent.NoneIntent }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +216,7 @@ rules:
 		{intent.Request{Text: "我要打12315投诉你们"}, "complaint", intent.RouteHandoff, "", "亲，已为您加急转接", 1},
 		{intent.Request{Text: "报销用的单子怎么弄"}, "invoice-word", intent.RouteAuto, "invoice", "亲，确认收货后在订单详情申请开票即可。", 0},
 		{intent.Request{Text: "什么时候发货", SenderID: "wmTEST"}, "internal", intent.RouteSilent, "", "", 0},
+		{intent.Request{Text: "给我讲个笑话"}, "chitchat", intent.RouteHandoff, intent.NoneIntent, "", 3},
 		{intent.Request{Text: "什么时候发货", SenderID: "wmOTHER"}, "", intent.RouteAuto, "shipping_time", "亲，付款后 48 小时内发货。", 0},
 	} {
 		d, body := send(t, r, tc.req)

@@ -255,11 +255,12 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 	p := softmax(z)
 	r.Probs = [numTags]float32{p[classNeutral], p[classNegative] + p[classStrong], p[classUrgent]}
 	// Urgent needs an urgent cue (the reason it reports: time, safety, money, threat) or the
-	// model's majority: a plurality without a cue is a guess from the wording (a size question
-	// with two numbers in it read 0.4 urgent), and a guess must not jump an agent's queue.
+	// model's majority without a negated one: a plurality without a cue is a guess from the
+	// wording (a size question with two numbers in it read 0.4 urgent), and a guess must not
+	// jump an agent's queue.
 	last := numTags
-	if r.Probs[Urgent] < urgentWithoutCue && !hasUrgentCue(*cues) {
-		last = Urgent
+	if meant, negated := urgentCues(*cues); !meant && (negated || r.Probs[Urgent] < urgentWithoutCue) {
+		last = Urgent // 不急 says it is not, whatever the wording around it suggests
 	}
 	r.Tag = Neutral
 	for t := Negative; t < last; t++ {
@@ -277,14 +278,19 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 // urgentWithoutCue is the probability at which the model alone makes a message urgent.
 const urgentWithoutCue = 0.5
 
-// hasUrgentCue reports whether cues hold an urgent one.
-func hasUrgentCue(cues []Cue) bool {
+// urgentCues reports whether cues hold an urgent cue the customer means, and whether they hold
+// one the customer negates (不急).
+func urgentCues(cues []Cue) (meant, negated bool) {
 	for _, c := range cues {
 		if c.Kind == CueUrgent {
-			return true
+			if c.Negated {
+				negated = true
+			} else {
+				meant = true
+			}
 		}
 	}
-	return false
+	return meant, negated
 }
 
 // softmax turns logits into probabilities.

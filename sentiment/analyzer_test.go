@@ -27,6 +27,8 @@ var analyzerCases = []struct {
 	{"size question for someone else", "给我妈买 她155 130斤 穿什么码合适", Neutral, false, ""},
 	{"english question", "hi, can I return this", Neutral, false, ""},
 	{"english tracking", "hello where is my package", Neutral, false, ""},
+	{"size question, not urgent", "码数咋选啊 我164 120斤 肚子有点肉 不急", Neutral, false, ""},
+	{"for someone else, not urgent", "给我妈买 她155 130斤 穿什么码合适 不急哈", Neutral, false, ""},
 	{"praise with exclamations", "收到了!!! 太喜欢了", Neutral, false, ""},
 	{"emoji only, friendly", "👍👍", Neutral, false, ""},
 	// negative: disappointment, sarcasm, anger, profanity

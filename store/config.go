@@ -111,7 +111,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	key := cfg.HashKey
 	if len(key) == 0 {
-		if key, err = db.storedHashKey(ctx, nil); err != nil {
+		var want []byte // a new database takes the key this replica hashed with before, if any
+		if db.kind == "postgres" && cfg.ConnectLater && cfg.DataDir != "" {
+			want, _ = readHashKey(cfg.DataDir)
+		}
+		if key, err = db.storedHashKey(ctx, want); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -146,6 +150,8 @@ func (db *DB) connectLater(cfg Config, err error) (*DB, error) {
 	cfg.Logger.Warn("store: the database is down; serving without it, decisions spool until it is back", "error", err.Error())
 	go func() {
 		defer close(db.connected)
+		var said string // the last error logged, and when
+		var saidAt time.Time
 		for wait := 500 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 			select {
 			case <-ctx.Done():
@@ -153,7 +159,11 @@ func (db *DB) connectLater(cfg Config, err error) (*DB, error) {
 			case <-time.After(wait):
 			}
 			if err := db.connect(ctx, cfg, key); err != nil {
-				cfg.Logger.Debug("store: still cannot reach the database", "error", err.Error())
+				// once a minute, or at once when it changes (the database answered, but no)
+				if msg := err.Error(); msg != said || time.Since(saidAt) >= time.Minute {
+					said, saidAt = msg, time.Now()
+					cfg.Logger.Warn("store: the database is not usable yet; decisions spool", "error", msg)
+				}
 				continue
 			}
 			db.ready.Store(true)
@@ -183,8 +193,13 @@ func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
 		return err
 	}
 	if !bytes.Equal(stored, key) {
-		cfg.Logger.Error("store: the database keeps another hash key than this replica's copy; sender and conversation hashes written by this replica will not match the others' until it restarts",
+		// the copy was stale (the database was replaced, or --db changed): the next start takes
+		// the database's key; this process keeps hashing with the one it started with
+		cfg.Logger.Error("store: the database keeps another hash key than this replica's copy; its sender and conversation hashes will not match the others' until it restarts",
 			"copy", filepath.Join(cfg.DataDir, HashKeyFile))
+		if err := keepHashKey(cfg.DataDir, stored); err != nil {
+			cfg.Logger.Warn("store: cannot update the hash key's copy", "error", err.Error())
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,11 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{kind: "postgres", r: sdb, w: sdb, pool: pool, log: cfg.Logger}
 	db.bulk = db.pgBulk(pgBulkValues)
 	if err := pool.Ping(ctx); err != nil {
+		if !unreachable(err) {
+			// it answered: a wrong name, role, password or TLS setting waiting will not fix
+			pool.Close()
+			return nil, fmt.Errorf("store: cannot connect to %s: %w", redact(cfg.URL), err)
+		}
 		// the pool stays: with Config.ConnectLater, Open keeps the DB and connects it later
 		return db, fmt.Errorf("store: cannot connect to %s: %w: %w", redact(cfg.URL), errUnreachable, err)
 	}
@@ -52,7 +58,18 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 }
 
 // errUnreachable marks openPostgres's failure to reach a database whose pool it made.
-var errUnreachable = errors.New("unreachable")
+var errUnreachable = errors.New("no answer")
+
+// unreachable reports whether err says the database did not answer (down, refused, timed out,
+// starting up), as opposed to answering no.
+func unreachable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "57P03" // cannot_connect_now: starting up or shutting down
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
+}
 
 func (db *DB) pgBulk(how string) func(context.Context, []Decision) (int, error) {
 	if how == pgBulkCopy {

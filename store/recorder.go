@@ -387,10 +387,11 @@ func (r *Recorder) write(batch []Decision) {
 	}
 	r.written.Add(len(batch))
 	if dup := len(batch) - n; dup > 0 {
-		// A msg_id is one message: the log keeps its first decision. A gateway that reuses
-		// ids across conversations loses decisions here; say so.
+		// A msg_id is one message: the log keeps its first decision. A retry the conversation
+		// state did not catch (another replica with memory sessions, an expired session) lands
+		// here, and so does a gateway that reuses ids across conversations; say so.
 		if r.duplicates.Get() == 0 {
-			r.log.Warn("store: decisions with a msg_id the log has already were not stored again (zhiyi_store_duplicates_total counts them); msg_id must be unique per message", "count", dup)
+			r.log.Warn("store: decisions with a msg_id the log has already were not stored again (zhiyi_store_duplicates_total counts them): retries the conversation state did not catch, or a gateway reusing msg_ids across conversations", "count", dup)
 		}
 		r.duplicates.Add(dup)
 	}

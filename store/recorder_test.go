@@ -451,6 +451,10 @@ func TestOpenConnectLater(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(dir, store.HashKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("the hash key's copy: %v, %v; want a file of mode 0600", st, err)
 	}
+	// a database that answers no (a misspelt name) is not waited for, key or not
+	if _, err := store.Open(testCtx(t), store.Config{URL: pg.DSN("no_such_database"), DataDir: dir, ConnectLater: true}); err == nil {
+		t.Fatal("a database that does not exist: Open waits for it instead of failing")
+	}
 	fresh := pg.NewDatabase(t) // never opened: the replica migrates it once it is back
 	if err := pg.Stop(); err != nil {
 		t.Fatal(err)

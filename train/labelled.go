@@ -16,8 +16,8 @@ type DataOptions struct {
 	CSV    CSVColumns // zero: DefaultCSVColumns
 	// MaxTextBytes skips longer messages, as training does (0: DefaultMaxTextBytes; negative: none).
 	MaxTextBytes int
-	// Known says which intent ids labels (the data's own and o.Labels') may name; nil accepts
-	// any.
+	// Known says which intent ids labels may name: o.Labels' fail otherwise, the data's own
+	// are left out with a warning; nil accepts any.
 	Known func(id string) bool
 }
 
@@ -39,23 +39,31 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 	return out, imp.stats, ls, nil
 }
 
-// checkKnown fails when a record's own label names an intent known refuses: scored, a misspelt
-// gold label would only lower the accuracy.
-func (imp imported) checkKnown(known func(string) bool) error {
-	var unknown []string
+// dropUnknown unlabels the messages whose label names an intent known refuses (after --labels
+// had their say) and says which, as training leaves them out: a misspelt gold label or a free
+// CRM tag scored would only lower the accuracy.
+func (imp imported) dropUnknown(known func(string) bool, prog io.Writer) {
+	var named []string
 	n := 0
-	for _, r := range imp.recs {
-		if r.intent != "" && !known(r.intent) {
-			if n++; len(unknown) < maxNamed {
-				unknown = append(unknown, fmt.Sprintf("%s: unknown intent %q", r.source, r.intent))
-			}
+	for i := range imp.recs {
+		r := &imp.recs[i]
+		if r.intent == "" || known(r.intent) {
+			continue
+		}
+		if n++; len(named) < maxNamed {
+			named = append(named, fmt.Sprintf("%s: unknown intent %q", r.source, r.intent))
+		}
+		r.intent = ""
+	}
+	for id, in := range imp.byID { // the same labels by message id
+		if !known(in) {
+			delete(imp.byID, id)
 		}
 	}
-	if n == 0 {
-		return nil
+	if n > 0 {
+		fmt.Fprintf(prog, "warning: %d labelled messages name intents the model does not have and are left out (use an intent id or none):\n  %s\n",
+			n, strings.Join(named, "\n  "))
 	}
-	return fmt.Errorf("%d labelled messages name intents the model does not have (use an intent id or none):\n  %s",
-		n, strings.Join(unknown, "\n  "))
 }
 
 // maxNamed is how many problems an error names before it only counts them.
@@ -78,14 +86,14 @@ func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *Label
 	if err != nil {
 		return imp, nil, err
 	}
-	if err := imp.checkKnown(known); err != nil {
-		return imp, nil, err
+	var ls *LabelStats
+	if len(o.Labels) > 0 {
+		if ls, err = imp.applyLabels(o.Labels, known, prog); err != nil {
+			return imp, ls, err
+		}
 	}
-	if len(o.Labels) == 0 {
-		return imp, nil, nil
-	}
-	ls, err := imp.applyLabels(o.Labels, known, prog)
-	return imp, ls, err
+	imp.dropUnknown(known, prog)
+	return imp, ls, nil
 }
 
 // ConversationTurn is one customer message of a conversation, for replaying exports as traffic:

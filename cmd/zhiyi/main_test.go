@@ -96,14 +96,20 @@ func TestTrainEvalPredict(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "intent mix re-estimated") || !strings.Contains(stderr, "accuracy") {
 		t.Errorf("eval --adapt-priors: exit %d\n%s", code, stderr)
 	}
-	// A gold label the model does not have is refused with its file and line, not scored as a miss.
-	bad := filepath.Join(t.TempDir(), "bad.jsonl")
-	if err := os.WriteFile(bad, []byte("{\"text\":\"我要退货\",\"intent\":\"retrun_goods\"}\n"), 0o644); err != nil {
+	// A gold label the model does not have is left out with its file and line, not scored as a
+	// miss; a --labels line that corrects it counts.
+	dir := t.TempDir()
+	bad, fix := filepath.Join(dir, "bad.jsonl"), filepath.Join(dir, "fix.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"msgid\":\"m1\",\"text\":\"我要退货\",\"intent\":\"retrun_goods\"}\n{\"msgid\":\"m2\",\"text\":\"东西不要了怎么寄回去\",\"intent\":\"退货\"}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", bad)
-	if code != 1 || !strings.Contains(stderr, bad+":1: unknown intent \"retrun_goods\"") {
-		t.Errorf("eval with an unknown gold intent: exit %d\n%s", code, stderr)
+	if err := os.WriteFile(fix, []byte("{\"msgid\":\"m2\",\"intent\":\"return_goods\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "", "eval", "--model", out, "--data", bad, "--labels", fix, "--json")
+	if code != 0 || !strings.Contains(stderr, bad+":1: unknown intent \"retrun_goods\"") || strings.Contains(stderr, bad+":2:") ||
+		!strings.Contains(stderr, "n=1") {
+		t.Errorf("eval with an unknown gold intent, another corrected by --labels: exit %d\n%s", code, stderr)
 	}
 	// A report written into the bundle would break its manifest: refused, bundle untouched.
 	for _, flag := range []string{"--html", "--out"} {

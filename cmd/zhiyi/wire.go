@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -50,6 +51,7 @@ type wiring struct {
 	// serving, the others' gauges removed at the next update.
 	mixGauges map[string]bool
 	console   *console.Console // nil without --console and an admin token
+	partsMu   sync.Mutex       // serialises reloadParts
 	srv       *serve.Server
 	stop      context.CancelFunc
 }
@@ -218,7 +220,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 			eng = live
 		}
 	}
-	if w.exps.Current() == nil {
+	if w.srv == nil {
 		// the first load: experiments that do not fit keep zhiyi from starting. A later bundle's
 		// knowledge base is made current once the server has switched to it (reloadParts): a
 		// load it gives up on must change nothing that serves.
@@ -269,6 +271,11 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 // the server's reload hook, so every serve.Server.Reload runs it: the admin reload and rollback,
 // SIGHUP, the console's promote and rollback, and learning.
 func (w *wiring) reloadParts(ctx context.Context) error {
+	// Reloads may overlap (SIGHUP, the admin route, the console, learning): one at a time,
+	// each reading the bundle serving when it runs, so the last one leaves the parts built for
+	// the last bundle.
+	w.partsMu.Lock()
+	defer w.partsMu.Unlock()
 	var errs []error
 	if m := w.serving(); m != nil {
 		if err := w.setKB(m.Engine); err != nil {
