@@ -29,6 +29,11 @@
 // strong=…). Lower it to hand off more negative messages, raise it toward 1 to hand off only the
 // furious; urgent messages are always Strong.
 //
+// Urgent needs evidence: an urgent cue the customer does not negate, or the model's majority
+// (probability ≥ 0.5) with no negated urgent cue. The model's plurality alone (a size question
+// with two numbers in it read 0.4 urgent) or beside 不急 is not urgent: it would jump the agents'
+// queue on a guess.
+//
 // # The lexicon file
 //
 // Plain UTF-8 text, one term a line as `term [weight]`, '#' comments, under section headers:
