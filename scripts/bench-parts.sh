@@ -15,7 +15,7 @@
 #   bash scripts/bench-parts.sh
 #   DURATION=5 CONNS=16 bash scripts/bench-parts.sh
 #
-# Environment: WORK (default /tmp/zhiyi-parts-bench, outside the repository), MODEL
+# Environment: NOBUILD (set: use bin/zhiyi as it is), WORK (default /tmp/zhiyi-parts-bench, outside the repository), MODEL
 # (default models/shop), CONNS (16), DURATION (10 s), ROUNDS (2), CONFIGS ("plain redis record").
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +32,7 @@ case "$WORK" in "" | / | "$ROOT" | "$ROOT"/*) die "refusing WORK=$WORK" ;; esac
 rm -rf "$WORK" && mkdir -p "$WORK"
 command -v wrk >/dev/null || die "wrk is needed (Debian package wrk)"
 command -v redis-server >/dev/null || die "redis-server is needed (Debian package redis-server)"
-go build -o bin/zhiyi ./cmd/zhiyi
+[ -n "${NOBUILD:-}" ] || go build -o bin/zhiyi ./cmd/zhiyi
 [ -f "$MODEL/manifest.json" ] || make model >&2
 
 # The request bodies: holdout texts, each from one of 2,000 senders.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,6 +63,12 @@ type RecorderConfig struct {
 	// negative: only when Retain is called).
 	Retain      time.Duration
 	RetainEvery time.Duration
+	// WriterNice, when positive, runs the writer on an OS thread of its own at this nice value
+	// (Linux; 19 is the lowest priority): under load the kernel then runs the requests first and
+	// the inserts in the time left, and decisions queue or spool meanwhile. Give the process a
+	// spare processor for it (GOMAXPROCS one above the CPUs), or the writer's thread holds one
+	// of the requests'. Zero runs it as any goroutine.
+	WriterNice int
 	// Metrics receives the recorder's metrics (nil: none are exported).
 	Metrics *metrics.Set
 	Logger  *slog.Logger
@@ -336,6 +343,14 @@ func (r *Recorder) Close() error {
 // milliseconds at the 99th percentile (scripts/bench-parts.sh).
 func (r *Recorder) writer() {
 	defer close(r.done)
+	if n := r.cfg.WriterNice; n > 0 {
+		// Never unlocked: the thread ends with the writer instead of carrying its low priority
+		// to other goroutines.
+		runtime.LockOSThread()
+		if err := setThreadNice(n); err != nil {
+			r.log.Warn("store: the decision log's writer runs at normal priority", "error", err.Error())
+		}
+	}
 	flushTick := time.NewTicker(r.cfg.FlushInterval)
 	defer flushTick.Stop()
 	tick := time.NewTicker(min(r.cfg.RetryInterval, r.cfg.SyncInterval))
