@@ -296,14 +296,7 @@ func TestRecorderRetainLoop(t *testing.T) {
 // PostgreSQL stopped mid-run: decisions recorded meanwhile go to the spool and are all in the
 // database, once each, after it comes back; the counters agree.
 func TestRecorderPostgresOutage(t *testing.T) {
-	pg, err := testsvc.StartPostgres(testsvc.PostgresOptions{})
-	if errors.Is(err, testsvc.ErrNoPostgres) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	pg := testsvc.PrivatePostgres(t)
 	db, err := store.Open(testCtx(t), store.Config{URL: pg.NewDatabase(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -423,14 +416,7 @@ func waitReplayed(t *testing.T, r *store.Recorder) store.RecorderStats {
 // hash key an earlier start kept, spools, and once the database is back migrates it (a new one
 // here), stores that key there and replays the spool; without the copy it refuses to start.
 func TestOpenConnectLater(t *testing.T) {
-	pg, err := testsvc.StartPostgres(testsvc.PostgresOptions{})
-	if errors.Is(err, testsvc.ErrNoPostgres) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	pg := testsvc.PrivatePostgres(t)
 	dir := t.TempDir()
 	url := pg.NewDatabase(t)
 	other := t.TempDir()

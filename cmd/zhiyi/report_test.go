@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -215,14 +214,7 @@ func TestUnmatchedCommand(t *testing.T) {
 
 // zhiyi report --db postgres://… reads what replicas sharing PostgreSQL wrote.
 func TestReportPostgres(t *testing.T) {
-	pg, err := testsvc.StartPostgres(testsvc.PostgresOptions{})
-	if errors.Is(err, testsvc.ErrNoPostgres) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	pg := testsvc.PrivatePostgres(t)
 	dsn := pg.NewDatabase(t)
 	writeLogTo(t, store.Config{URL: dsn, DataDir: t.TempDir()})
 	t.Setenv("ZHIYI_DATA_DIR", t.TempDir()) // no SQLite log there: --db must be what is read

@@ -24,6 +24,23 @@ import (
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
+// serveWired wires the parts as zhiyi serve does and starts a server over them (not listening);
+// the parts close when t ends.
+func serveWired(t *testing.T, ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger) (*wiring, *serve.Server) {
+	t.Helper()
+	w, err := wire(ctx, cfg, sf, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.close)
+	srv, err := serve.New(cfg, w.load, log, w.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.started(ctx, srv)
+	return w, srv
+}
+
 // zhiyi serve --console: the console is mounted under /console with the wiring's parts, and its
 // test mode decides with the serving rules without recording anything.
 func TestServeConsole(t *testing.T) {
@@ -41,19 +58,10 @@ func TestServeConsole(t *testing.T) {
 	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
 	sf := serveFlags{console: true, rules: rulesPath, record: true, storeFlags: storeFlags{dataDir: filepath.Join(dir, "data")}, retain: "0"}
 	log := slog.New(slog.DiscardHandler)
-	w, err := wire(ctx, cfg, sf, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.close()
+	w, srv := serveWired(t, ctx, cfg, sf, log)
 	if w.console == nil {
 		t.Fatal("--console with an admin token built no console")
 	}
-	srv, err := serve.New(cfg, w.load, log, w.options()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.started(ctx, srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,16 +168,7 @@ func TestServeAdaptMix(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := serve.Config{ModelDir: bundle}
-	w, err := wire(ctx, cfg, serveFlags{adaptMix: true, adaptMixWindow: minMixWindow}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.close()
-	srv, err := serve.New(cfg, w.load, nil, w.options()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.started(ctx, srv)
+	w, srv := serveWired(t, ctx, cfg, serveFlags{adaptMix: true, adaptMixWindow: minMixWindow}, slog.New(slog.DiscardHandler))
 	mixOf := func() *intent.Mix { return srv.CurrentEngine().(*reply.Model).Engine.Mix() }
 	m := w.serving()
 	for i := range 3 * minMixWindow {
@@ -213,16 +212,7 @@ func TestServeAbandonedLoadChangesNothing(t *testing.T) {
 	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
 	sf := serveFlags{console: true, record: true, storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
 	log := slog.New(slog.DiscardHandler)
-	w, err := wire(ctx, cfg, sf, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.close()
-	srv, err := serve.New(cfg, w.load, log, w.options()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.started(ctx, srv)
+	w, srv := serveWired(t, ctx, cfg, sf, log)
 	serving := srv.CurrentEngine().(*reply.Model)
 	exps := w.exps.Current()
 	deps := w.consoleDeps()

@@ -281,6 +281,26 @@ func SharedPostgres(t testing.TB) *Postgres {
 	return shared.pg
 }
 
+// PrivatePostgres starts a PostgreSQL server of t's own, one t may stop and start (outages), and
+// closes it when t ends. It skips t as SharedPostgres does (Missing) when PostgreSQL is not
+// installed; any other failure fails t.
+func PrivatePostgres(t testing.TB) *Postgres {
+	t.Helper()
+	pg, err := StartPostgres(PostgresOptions{})
+	if errors.Is(err, ErrNoPostgres) {
+		Missing(t, err.Error())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pg.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return pg
+}
+
 // StopSharedPostgres stops the server SharedPostgres started, if any. TestMain calls it after
 // m.Run.
 func StopSharedPostgres() {
