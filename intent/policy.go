@@ -18,7 +18,8 @@ type Policy struct {
 	Fusion Fusion `json:"fusion"`
 	// Auto is the confidence at or above which a message is answered without a human.
 	Auto float64 `json:"auto"`
-	// AutoByIntent overrides Auto for intents with enough dev data to choose their own.
+	// AutoByIntent overrides Auto for intents whose dev data asks for a stricter one (training
+	// only raises; a bundle may hold any).
 	AutoByIntent map[string]float64 `json:"auto_by_intent,omitempty"`
 	// Suggest is the confidence at or above which the answer is shown to an agent; below it,
 	// the message is handed off.

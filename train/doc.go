@@ -57,8 +57,8 @@
 //     dev (without dev, WeakConfig.Epochs); with a labelled dev split to calibrate it on, the
 //     ranker too (Config.Ranker: one-vs-rest linear SVMs solved in the dual, C by ChooseC).
 //   - calibrate: on dev, temperature scaling and fusion weights of the classifier and of the
-//     ranker, the retrieval gate and the auto/suggest thresholds at TargetPrecision (per intent
-//     where dev has enough), the ranker deciding and the geometric mean of the two models'
+//     ranker, the retrieval gate and the auto/suggest thresholds at TargetPrecision (stricter for an
+//     intent whose dev predictions ask for it, never laxer), the ranker deciding and the geometric mean of the two models'
 //     probabilities of its choice the confidence. Without a
 //     labelled dev split, the temperature and thresholds come from WeakConfig.Folds-fold
 //     cross-validation over the examples with true labels (seeds, labels given one by one), the
