@@ -3,14 +3,16 @@ scored on the same tests, for cases where the wording and the mix of intents mov
 (docs/drift.md: how to run it, the cases, the columns).
 
     python3 scripts/drift/suite.py --zhiyi bin/zhiyi --data ../shared/data/public --work /tmp/drift \
-        [--cases shop-time,shop-stress,shop-groups,smp-cais,prior,cv] [--folds 5]
+        [--cases shop-time,shop-served,shop-stress,shop-groups,smp-cais,prior,cv] [--folds 5]
 
 Every system sees exactly the same training lines (for the shop: its labelled messages plus
 kb.yaml's examples; zhiyi also reads kb.yaml and the dictionaries, which are the shop's own).
 Metrics are computed here, the same way for all three, from their predictions: accuracy and
-macro-F1 over the test's gold intents. The last column is zhiyi's accuracy with the intent mix
-re-estimated from the test's own messages (zhiyi eval --adapt-priors, as serve --adapt-mix does
-from its traffic; eval counts a message repeated word for word once). The Markdown table goes to
+macro-F1 over the test's gold intents. The last three columns are zhiyi's accuracy and automatic
+route with the intent mix re-estimated from the test's own messages (zhiyi eval --adapt-priors, as
+serve --adapt-mix does from its traffic; eval counts a message repeated word for word once). The
+shop-served case is zhiyi's alone: trained on the exports with their conversations, the later
+ones replayed as conversations, as serving decides them. The Markdown table goes to
 stdout, progress to stderr.
 """
 import argparse
@@ -119,8 +121,20 @@ class Systems:
             # message repeated word for word once, so n can be a few smaller than the test's
             m = json.loads(subprocess.run([self.args.zhiyi, "eval", "--model", model, "--data", t, "--adapt-priors", "--json"],
                                           check=True, capture_output=True).stdout.decode())
-            self.mixed.append(m["accuracy"])
+            self.mixed.append((m["accuracy"], m["auto_coverage"], m["auto_precision"]))
         return out
+
+    def zhiyi_served(self, shop, until, extra, d):
+        """zhiyi trained on the shop's exports (with their conversations) before until, and the
+        exports from until on replayed as conversations, as serving decides them (eval
+        --conversations): accuracy, macro-F1, and the automatic route."""
+        model = os.path.join(d, "zhiyi_model")
+        chats = ["--data", os.path.join(shop, "chats"), "--labels", os.path.join(shop, "gold", "labels.jsonl")]
+        subprocess.run([self.args.zhiyi, "train"] + chats + ["--until", until, "--out", model] + extra + self.args.zhiyi_args.split(),
+                       check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "zhiyi_train.log"), "w"))
+        m = json.loads(subprocess.run([self.args.zhiyi, "eval", "--model", model] + chats + ["--conversations", "--since", until, "--json"],
+                                      check=True, capture_output=True).stdout.decode())
+        return m
 
     def peer(self, train, tests, d, extra):
         p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "peer.py"), train] + tests,
@@ -178,7 +192,7 @@ def run_case(sys_, name, train, tests, d, zhiyi_extra=(), peer_train=None):
             res.setdefault(s, (float("nan"), float("nan")))
         if "zhiyi" in preds:
             res["auto"] = auto(gold, preds["zhiyi"][i], sys_.routes[i])
-            res["mix"] = (sys_.mixed[i],)
+            res["mix"] = sys_.mixed[i]
         rows.append((name, tname, len(gold), res))
     return rows
 
@@ -190,7 +204,7 @@ def main():
     ap.add_argument("--shop", default="corpora/shop")
     ap.add_argument("--shopdata", required=True, help="the shop's labelled messages (scripts/drift/shopdata)")
     ap.add_argument("--work", required=True)
-    ap.add_argument("--cases", default="shop-time,shop-stress,shop-groups,smp-cais,prior,cv")
+    ap.add_argument("--cases", default="shop-time,shop-served,shop-stress,shop-groups,smp-cais,prior,cv")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--systems", default="zhiyi,peer,fasttext")
@@ -222,6 +236,14 @@ def main():
         octp = write(os.path.join(d, "oct.jsonl"), te)
         rows += run_case(sys_, "shop by time (Aug–Sep → …)", train, [("October chats", octp), ("November holdout", holdout)],
                          d, shop_extra, peer_train)
+    if "shop-served" in cases and "zhiyi" in args.systems.split(","):
+        d = os.path.join(W, "shop-served")
+        os.makedirs(d, exist_ok=True)
+        t0 = time.time()
+        m = sys_.zhiyi_served(args.shop, "2026-10-01", shop_extra, d)
+        log("shop as served: zhiyi trained and replayed in %.1fs" % (time.time() - t0))
+        rows.append(("shop by time, as served (Aug–Sep → …)", "October chats replayed as conversations", int(m["count"]),
+                     {"zhiyi": (m["accuracy"], m["macro_f1"]), "auto": (m["auto_coverage"], m["auto_precision"])}))
     if "shop-stress" in cases:
         d = os.path.join(W, "shop-stress")
         train = write(os.path.join(d, "train.jsonl"), shop)
@@ -275,13 +297,14 @@ def main():
             rows.append(("%s, %d-fold CV" % (sname, args.folds), "mean of folds", len(data),
                          {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
 
-    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision | zhiyi acc, mix adapted |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision | zhiyi acc, mix adapted | auto, mix adapted | precision, mix adapted |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case, test, n, res in rows:
         get = lambda s, i: res[s][i] if s in res else float("nan")  # a system left out by --systems
-        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f | %.4f |" % (
+        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f | %.4f | %.1f %% | %.4f |" % (
             case, test, n, get("zhiyi", 0), get("peer", 0), get("fasttext", 0),
-            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1), get("mix", 0)))
+            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1),
+            get("mix", 0), 100 * get("mix", 1), get("mix", 2)))
 
 
 if __name__ == "__main__":
