@@ -81,7 +81,7 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 		c = r.rankerC
 	}
 	cfg := RankerFitConfig(c)
-	cfg.Seed = r.cfg.Fit.Seed
+	cfg.Seed, cfg.MinCount = r.cfg.Fit.Seed, r.cfg.Fit.MinCount
 	clf, res, err := Fit(r.ctx, examples, nil, r.labels, cfg, r.prog)
 	if err != nil {
 		return fmt.Errorf("ranker: %w", err)
