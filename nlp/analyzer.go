@@ -46,6 +46,7 @@ type Analyzer struct {
 	subword             *Subword
 	dicts               *Dictionaries
 	py                  *pinyinTab
+	pinyin              *pinyinWords // the dictionaries' words by their pinyin (typed pinyin)
 	// work holds *workspace for analyses without Buffers (Analyze).
 	work *sync.Pool
 }
@@ -101,6 +102,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		py:      pinyinTable(),
 		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
+	a.pinyin = newPinyinWords(a.py, user)
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
 	}
@@ -184,6 +186,10 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	an.Text, an.Masked = Mask(Fold(Normalize(text)))
 	an.Text = CollapseRepeats(an.Text)
+	// Typed pinyin that spells a word of the shop's becomes the word, like the script folding
+	// above: the text as if typed in characters.
+	var rewrites []Rewrite
+	an.Text, rewrites = a.pinyin.restore(an.Text, nil)
 
 	var b Buffers
 	if buf != nil {
@@ -202,7 +208,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
 	sc := &w.scope
 	sc.spans = sc.spans[:0]
-	rewritten, rewrites := a.phrases.apply(an.Text, w.units, nil, &sc.spans)
+	rewritten, rewrites := a.phrases.apply(an.Text, w.units, rewrites, &sc.spans)
 	segUnits := w.units
 	if rewritten != an.Text {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
@@ -323,6 +329,9 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 	}
 	var used uint64 // terms a rewrite has been matched to
 	for _, r := range an.Rewrites {
+		if r.Kind == KindPinyin {
+			continue // the text itself was restored: as if typed
+		}
 		var fl unitFlag
 		if tf != nil {
 			// the flags of the term the rewrite produced (the first one not matched yet)

@@ -32,6 +32,7 @@ const (
 	KindSynonym   RewriteKind = "synonym"
 	KindDialect   RewriteKind = "dialect"
 	KindShorthand RewriteKind = "shorthand" // shorthand.txt: kd → 快递, yhq → 优惠券
+	KindPinyin    RewriteKind = "pinyin"    // typed pinyin restored to a dictionary word: 现huo → 现货
 )
 
 // UserWord is one line of userdict.txt.

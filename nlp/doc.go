@@ -14,18 +14,20 @@
 //  3. Fold traditional characters into simplified ones, Taiwan and Hong Kong phrases included
 //     (Fold: OpenCC's tw2sp, run only on pieces that hold a traditional character).
 //  4. Collapse repeats (CollapseRepeats): a phrase said again and again for emphasis (在吗在吗在吗,
-//     急急急急急) counts as said once, so it cannot outweigh the question beside it. Steps 1–4
-//     give Analysis.Text.
-//  5. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first.
-//  6. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
+//     急急急急急) counts as said once, so it cannot outweigh the question beside it.
+//  5. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed
+//     around it, becomes the word (现huo → 现货, zhuan票 → 专票, tuikuan → 退款; pinyin_words.go).
+//     Steps 1–5 give Analysis.Text.
+//  6. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first.
+//  7. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
 //     with gse's HMM for words no dictionary knows.
-//  7. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question
+//  8. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question
 //     words are refused as stop words).
-//  8. Scope (scope.go): words after a negation of wanting (不要退款了) and what 不是 takes back
+//  9. Scope (scope.go): words after a negation of wanting (不要退款了) and what 不是 takes back
 //     (不是A，是B) are not meant; greetings and apologies beside other words (你好，我想退货) leave
 //     the terms. The features of both are hashed into marked variants.
-//  9. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
-//  10. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords, rewrite targets
+//  10. Subword units from a BPE model trained on the shop's chats (sugarme/tokenizer).
+//  11. Hashed feature ids: words, word bigrams, character 1–3-grams, subwords, rewrite targets
 //     and the pinyin of two consecutive characters (homophone typos: 发飘/发票 share fa piao;
 //     a run of letters that reads as pinyin counts as its characters: 现huo, xiexie), each
 //     kind in its own hash space (the top bits of the id).

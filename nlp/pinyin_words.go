@@ -1,0 +1,210 @@
+package nlp
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Typed pinyin restored to the shop's words: a customer who cannot find a character types its
+// pinyin (现huo, zhuan票, tuikuan), and where that pinyin, with the characters typed around it,
+// spells a word of the shop's dictionaries, the word takes its place before segmentation, as if
+// typed. The pinyin pair features already let such a message share something with the word; the
+// restored word gives it the word's own features as well. Only the shop's words (userdict and
+// the canonical terms), never gse's whole dictionary: there, pinyin spells too many words
+// (zai不 would read 再不).
+
+// pinyinWord is a dictionary word the pinyin of which is known for every character.
+type pinyinWord struct {
+	word  string
+	runes []rune
+	freq  float64
+}
+
+// pinyinWords finds the shop's words by the pinyin of their characters.
+type pinyinWords struct {
+	py     *pinyinTab
+	byKey  map[string][]pinyinWord // syllable indexes, two bytes each → words
+	maxLen int                     // the longest word, in characters
+}
+
+// maxPinyinContext is how many characters typed on either side of the pinyin a restored word
+// may take in (专 in zhuan票 is one).
+const maxPinyinContext = 3
+
+// newPinyinWords indexes the words of two characters or more whose every character has a
+// reading.
+func newPinyinWords(py *pinyinTab, words []UserWord) *pinyinWords {
+	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}}
+	var syls []uint16
+	for _, w := range words {
+		runes := []rune(w.Word)
+		if len(runes) < 2 {
+			continue
+		}
+		syls = syls[:0]
+		for _, r := range runes {
+			if s := py.index(r); s != 0 {
+				syls = append(syls, s)
+			}
+		}
+		if len(syls) != len(runes) {
+			continue // a letter, a digit or a character without a reading
+		}
+		key := sylKey(syls)
+		if hasWord(p.byKey[key], w.Word) {
+			continue
+		}
+		p.byKey[key] = append(p.byKey[key], pinyinWord{word: w.Word, runes: runes, freq: w.Freq})
+		p.maxLen = max(p.maxLen, len(runes))
+	}
+	return p
+}
+
+func hasWord(list []pinyinWord, w string) bool {
+	for _, c := range list {
+		if c.word == w {
+			return true
+		}
+	}
+	return false
+}
+
+// sylKey is the map key of a sequence of syllable indexes.
+func sylKey(syls []uint16) string {
+	b := make([]byte, 0, 2*len(syls))
+	for _, s := range syls {
+		b = append(b, byte(s>>8), byte(s))
+	}
+	return string(b)
+}
+
+// restore replaces each run of lower-case letters that reads as pinyin, with the Chinese
+// characters just before and after it, by the shop's word it spells; it appends a Rewrite for
+// each and returns text itself when nothing was restored. A word must take in at least two
+// characters' worth (现huo, xianhuo; not huo alone), and the longest one wins.
+func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrite) {
+	if p == nil || len(p.byKey) == 0 || !hasLower(text) {
+		return text, rewrites
+	}
+	var b *strings.Builder
+	last := 0
+	var sylBuf [maxLatinPinyin / 2]uint16
+	for i := 0; i < len(text); {
+		if !isLower(rune(text[i])) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isLower(rune(text[j])) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		// a run inside a longer ASCII word (iphone14, wifi6) is not pinyin
+		if start > 0 && isASCIIAlnum(text[start-1]) || end < len(text) && isASCIIAlnum(text[end]) {
+			continue
+		}
+		syls := p.py.split(text[start:end], sylBuf[:0])
+		if len(syls) == 0 {
+			continue
+		}
+		from, to, word := p.match(text, last, start, end, syls)
+		if word == "" {
+			continue
+		}
+		if b == nil {
+			b = &strings.Builder{}
+			b.Grow(len(text) + 8)
+		}
+		b.WriteString(text[last:from])
+		b.WriteString(word)
+		rewrites = append(rewrites, Rewrite{From: text[from:to], To: word, Kind: KindPinyin})
+		last = to
+		i = max(i, to)
+	}
+	if b == nil {
+		return text, rewrites
+	}
+	b.WriteString(text[last:])
+	return b.String(), rewrites
+}
+
+// match finds the longest word spelt by the pinyin syls of text[start:end] with up to
+// maxPinyinContext characters before it (not before floor) and after it; it returns the span the
+// word replaces and the word, "" when none.
+func (p *pinyinWords) match(text string, floor, start, end int, syls []uint16) (from, to int, word string) {
+	// the Chinese characters just before and after the run, nearest first
+	var left, right [maxPinyinContext]rune
+	var leftAt, rightAt [maxPinyinContext + 1]int
+	nl, nr := 0, 0
+	leftAt[0], rightAt[0] = start, end
+	for k := start; nl < maxPinyinContext && k > floor; nl++ {
+		r, size := utf8.DecodeLastRuneInString(text[floor:k])
+		if p.py.index(r) == 0 {
+			break
+		}
+		k -= size
+		left[nl], leftAt[nl+1] = r, k
+	}
+	for k := end; nr < maxPinyinContext && k < len(text); nr++ {
+		r, size := utf8.DecodeRuneInString(text[k:])
+		if p.py.index(r) == 0 {
+			break
+		}
+		k += size
+		right[nr], rightAt[nr+1] = r, k
+	}
+	best := pinyinWord{}
+	var key []uint16
+	for l := 0; l <= nl; l++ {
+		for r := 0; r <= nr; r++ {
+			n := l + len(syls) + r
+			if n < 2 || n > p.maxLen || n < len(best.runes) {
+				continue
+			}
+			key = key[:0]
+			for k := l - 1; k >= 0; k-- {
+				key = append(key, p.py.index(left[k]))
+			}
+			key = append(key, syls...)
+			for k := range r {
+				key = append(key, p.py.index(right[k]))
+			}
+			for _, c := range p.byKey[sylKey(key)] {
+				if !anchored(c.runes, left[:l], right[:r]) {
+					continue
+				}
+				if len(c.runes) > len(best.runes) || len(c.runes) == len(best.runes) && c.freq > best.freq {
+					best, from, to = c, leftAt[l], rightAt[r]
+				}
+			}
+		}
+	}
+	return from, to, best.word
+}
+
+// anchored reports whether word begins with the characters left (nearest first, so reversed)
+// and ends with right: the characters the customer typed must be the word's own.
+func anchored(word, left, right []rune) bool {
+	for k, r := range left {
+		if word[len(left)-1-k] != r {
+			return false
+		}
+	}
+	for k, r := range right {
+		if word[len(word)-len(right)+k] != r {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLower reports whether s has a lower-case ASCII letter.
+func hasLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			return true
+		}
+	}
+	return false
+}
