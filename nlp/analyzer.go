@@ -19,13 +19,15 @@ type Config struct {
 
 // Analysis is what the customer said, as every part of zhiyi sees it.
 type Analysis struct {
-	// Text is the normalised text with personal data masked: safe to log and store.
+	// Text is the normalised text with personal data masked: safe to log and store. It keeps
+	// typed pinyin as typed; the rest of the analysis reads it restored (Rewrites say so).
 	Text string
 	// Tokens are the words after phrase and word rewrites, stop words included.
 	Tokens []string
 	// Terms are Tokens without stop words: what the index and the classifier use.
 	Terms []string
-	// Rewrites lists every synonym or dialect rewrite that fired, in order.
+	// Rewrites lists every rewrite that fired (typed pinyin restored, then synonyms, dialect and
+	// shorthand), in order.
 	Rewrites []Rewrite
 	// Masked records which kinds of personal data were masked.
 	Masked MaskSet
@@ -102,7 +104,14 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		py:      pinyinTable(),
 		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
-	a.pinyin = newPinyinWords(a.py, user)
+	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
+	variants := map[string]bool{}
+	for _, r := range d.Rules {
+		for _, v := range r.Variants {
+			variants[v] = true
+		}
+	}
+	a.pinyin = newPinyinWords(a.py, user, variants)
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
 	}
@@ -185,11 +194,14 @@ type workspace struct {
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	an.Text, an.Masked = Mask(Fold(Normalize(text)))
-	an.Text = CollapseRepeats(an.Text)
-	// Typed pinyin that spells a word of the shop's becomes the word, like the script folding
-	// above: the text as if typed in characters.
+	// Typed pinyin that spells a word of the shop's becomes the word (现huo → 现货): the message
+	// is analysed as if typed in characters. Analysis.Text keeps what was typed, for the rules,
+	// the log and the operator.
+	typed := an.Text
 	var rewrites []Rewrite
 	an.Text, rewrites = a.pinyin.restore(an.Text, nil)
+	restored := an.Text != typed
+	an.Text = CollapseRepeats(an.Text)
 
 	var b Buffers
 	if buf != nil {
@@ -262,6 +274,9 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		termF = nil
 	}
 	an.Features = a.features(&an, w.units, unitF, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	if restored {
+		an.Text = CollapseRepeats(typed)
+	}
 	return an
 }
 

@@ -13,11 +13,13 @@
 //     free-form strings they log with Mask and MaskExcept too.
 //  3. Fold traditional characters into simplified ones, Taiwan and Hong Kong phrases included
 //     (Fold: OpenCC's tw2sp, run only on pieces that hold a traditional character).
-//  4. Collapse repeats (CollapseRepeats): a phrase said again and again for emphasis (在吗在吗在吗,
-//     急急急急急) counts as said once, so it cannot outweigh the question beside it.
-//  5. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed
-//     around it, becomes the word (现huo → 现货, zhuan票 → 专票, tuikuan → 退款; pinyin_words.go).
-//     Steps 1–5 give Analysis.Text.
+//  4. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed
+//     around it, becomes the word for the rest of the analysis (现huo → 现货, zhuan票 → 专票,
+//     tuikuan → 退款; pinyin_words.go): the message is analysed as if typed in characters. A
+//     rewrite rule's own variant (kuaidi in shorthand.txt) is left to the rule.
+//  5. Collapse repeats (CollapseRepeats): a phrase said again and again for emphasis (在吗在吗在吗,
+//     急急急急急) counts as said once, so it cannot outweigh the question beside it. Steps 1–3 and 5
+//     give Analysis.Text: what the customer typed, for the rules, the log and the operator.
 //  6. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first.
 //  7. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
 //     with gse's HMM for words no dictionary knows.

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,9 @@ type pinyinWords struct {
 	py     *pinyinTab
 	byKey  map[string][]pinyinWord // syllable indexes, two bytes each → words
 	maxLen int                     // the longest word, in characters
+	// variants are the rewrite rules' variants (kuaidi, 包you): typed, they are the rules' to
+	// rewrite, as the dictionaries say.
+	variants map[string]bool
 }
 
 // maxPinyinContext is how many characters typed on either side of the pinyin a restored word
@@ -32,9 +36,9 @@ type pinyinWords struct {
 const maxPinyinContext = 3
 
 // newPinyinWords indexes the words of two characters or more whose every character has a
-// reading.
-func newPinyinWords(py *pinyinTab, words []UserWord) *pinyinWords {
-	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}}
+// reading (its first: 还款 is restored from haikuan, not huankuan). variants are left alone.
+func newPinyinWords(py *pinyinTab, words []UserWord, variants map[string]bool) *pinyinWords {
+	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: variants}
 	var syls []uint16
 	for _, w := range words {
 		runes := []rune(w.Word)
@@ -50,7 +54,11 @@ func newPinyinWords(py *pinyinTab, words []UserWord) *pinyinWords {
 		if len(syls) != len(runes) {
 			continue // a letter, a digit or a character without a reading
 		}
-		key := sylKey(syls)
+		var kb [2 * maxPinyinWord]byte
+		if len(syls) > maxPinyinWord {
+			continue
+		}
+		key := string(sylKey(kb[:0], syls))
 		if hasWord(p.byKey[key], w.Word) {
 			continue
 		}
@@ -69,14 +77,18 @@ func hasWord(list []pinyinWord, w string) bool {
 	return false
 }
 
-// sylKey is the map key of a sequence of syllable indexes.
-func sylKey(syls []uint16) string {
-	b := make([]byte, 0, 2*len(syls))
+// maxPinyinWord is the longest word restored, in characters.
+const maxPinyinWord = 8
+
+// sylKey appends the map key of a sequence of syllable indexes to b.
+func sylKey(b []byte, syls []uint16) []byte {
 	for _, s := range syls {
-		b = append(b, byte(s>>8), byte(s))
+		b = appendSyl(b, s)
 	}
-	return string(b)
+	return b
 }
+
+func appendSyl(b []byte, s uint16) []byte { return append(b, byte(s>>8), byte(s)) }
 
 // restore replaces each run of lower-case letters that reads as pinyin, with the Chinese
 // characters just before and after it, by the shop's word it spells; it appends a Rewrite for
@@ -100,8 +112,12 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		}
 		start, end := i, j
 		i = j
-		// a run inside a longer ASCII word (iphone14, wifi6) is not pinyin
-		if start > 0 && isASCIIAlnum(text[start-1]) || end < len(text) && isASCIIAlnum(text[end]) {
+		// a run inside a longer word (iphone14, taobao.com, huabei_88, huó with its tone) is
+		// not pinyin typed for characters
+		if start > 0 && partOfWord(text[:start], true) || end < len(text) && partOfWord(text[end:], false) {
+			continue
+		}
+		if p.variants[text[start:end]] {
 			continue
 		}
 		syls := p.py.split(text[start:end], sylBuf[:0])
@@ -109,7 +125,7 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 			continue
 		}
 		from, to, word := p.match(text, last, start, end, syls)
-		if word == "" {
+		if word == "" || p.variants[text[from:to]] {
 			continue
 		}
 		if b == nil {
@@ -155,22 +171,22 @@ func (p *pinyinWords) match(text string, floor, start, end int, syls []uint16) (
 		right[nr], rightAt[nr+1] = r, k
 	}
 	best := pinyinWord{}
-	var key []uint16
+	var kb [2 * maxPinyinWord]byte
 	for l := 0; l <= nl; l++ {
 		for r := 0; r <= nr; r++ {
 			n := l + len(syls) + r
 			if n < 2 || n > p.maxLen || n < len(best.runes) {
 				continue
 			}
-			key = key[:0]
+			key := kb[:0]
 			for k := l - 1; k >= 0; k-- {
-				key = append(key, p.py.index(left[k]))
+				key = appendSyl(key, p.py.index(left[k]))
 			}
-			key = append(key, syls...)
+			key = sylKey(key, syls)
 			for k := range r {
-				key = append(key, p.py.index(right[k]))
+				key = appendSyl(key, p.py.index(right[k]))
 			}
-			for _, c := range p.byKey[sylKey(key)] {
+			for _, c := range p.byKey[string(key)] {
 				if !anchored(c.runes, left[:l], right[:r]) {
 					continue
 				}
@@ -197,6 +213,25 @@ func anchored(word, left, right []rune) bool {
 		}
 	}
 	return true
+}
+
+// partOfWord reports whether the character of s next to a run of letters (s's last when before,
+// its first when after) makes the run part of a longer word: a letter or digit, a mark (a tone
+// on the last vowel), or the . _ @ / : - of a domain, an account or a file name.
+func partOfWord(s string, before bool) bool {
+	var r rune
+	if before {
+		r, _ = utf8.DecodeLastRuneInString(s)
+	} else {
+		r, _ = utf8.DecodeRuneInString(s)
+	}
+	switch {
+	case r < utf8.RuneSelf:
+		return isASCIIAlnum(byte(r)) || strings.IndexByte("._@/:-", byte(r)) >= 0
+	case pinyinTable().index(r) != 0:
+		return false // a Chinese character: the context a word may take in
+	}
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
 }
 
 // hasLower reports whether s has a lower-case ASCII letter.

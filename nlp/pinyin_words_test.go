@@ -5,68 +5,99 @@ import (
 	"testing"
 )
 
-// Typed pinyin that, with the characters around it, spells a word of the shop's dictionaries
-// becomes that word; anything else stays as typed.
-func TestTypedPinyinRestored(t *testing.T) {
+func pinyinTestAnalyzer(t *testing.T) *Analyzer {
+	t.Helper()
 	d := &Dictionaries{UserWords: []UserWord{
 		{Word: "现货", Freq: 3000}, {Word: "专票", Freq: 2000}, {Word: "退款", Freq: 3000},
 		{Word: "数据线", Freq: 2000}, {Word: "包邮", Freq: 3000}, {Word: "iphone", Freq: 2000},
-	}, Rules: []RewriteRule{{Canonical: "人工客服", Variants: []string{"真人客服"}, Kind: KindSynonym}}}
+		{Word: "淘宝", Freq: 3000}, {Word: "花呗", Freq: 3000},
+	}, Rules: []RewriteRule{
+		{Canonical: "人工客服", Variants: []string{"真人客服"}, Kind: KindSynonym},
+		{Canonical: "快递", Variants: []string{"kuaidi", "kd"}, Kind: KindShorthand},
+	}}
 	a, err := NewWith(d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// Typed pinyin that, with the characters around it, spells a word of the shop's dictionaries is
+// analysed as that word; anything else stays as typed. Analysis.Text keeps what was typed.
+func TestTypedPinyinRestored(t *testing.T) {
+	a := pinyinTestAnalyzer(t)
 	for _, tt := range []struct {
-		typed, text string
-		from, to    string // the rewrite recorded; "" when none
+		typed, word string // word: the message as if typed in characters
+		rewrites    []Rewrite
 	}{
-		{"这款是现huo吗", "这款是现货吗", "现huo", "现货"},       // the character before anchors it
-		{"公司报销要zhuan票", "公司报销要专票", "zhuan票", "专票"}, // the character after
-		{"shu据线有几米", "数据线有几米", "shu据线", "数据线"},     // two after
-		{"tuikuan到哪了", "退款到哪了", "tuikuan", "退款"},   // a whole word typed in pinyin
-		{"能包you吗", "能包邮吗", "包you", "包邮"},
-		{"转rengongkefu", "转人工客服", "rengongkefu", "人工客服"}, // a canonical term is a word too
-		{"这款是先huo吗", "这款是先huo吗", "", ""},                 // 先 sounds as 现 but is not the word's
-		{"huo到了吗", "huo到了吗", "", ""},                     // one syllable alone spells no word
-		{"zai不zai", "zai不zai", "", ""},                   // no word of the shop's
-		{"iphone14现huo吗", "iphone14现货吗", "现huo", "现货"},   // iphone is not pinyin
-		{"wifi6xianhuo", "wifi6xianhuo", "", ""},         // inside a longer ASCII word
-		{"退款", "退款", "", ""},
+		{"这款是现huo吗", "这款是现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                                                     // the character before anchors it
+		{"公司报销要zhuan票", "公司报销要专票", []Rewrite{{"zhuan票", "专票", KindPinyin, ""}}},                                                               // the character after
+		{"shu据线有几米", "数据线有几米", []Rewrite{{"shu据线", "数据线", KindPinyin, ""}}},                                                                   // two after
+		{"tuikuan到哪了", "退款到哪了", []Rewrite{{"tuikuan", "退款", KindPinyin, ""}}},                                                                 // a whole word typed in pinyin
+		{"转rengongkefu", "转人工客服", []Rewrite{{"rengongkefu", "人工客服", KindPinyin, ""}}},                                                         // a canonical term is a word too
+		{"现huo现huo", "现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}}},                                       // two runs, each with its own character
+		{"现huo现huo现huo", "现货现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}}}, // repeats collapse as typed ones do
+		{"13812345678xianhuo", "13812345678现货", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                                                 // beside a masked phone
+		{"iphone14现huo吗", "iphone14现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                                           // iphone is not pinyin
+		{"XianHuo吗", "现货吗", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                                                                     // upper case is folded first
+		{"这款是先huo吗", "这款是先huo吗", nil},                                                                                                         // 先 sounds as 现 but is not the word's
+		{"huo到了吗", "huo到了吗", nil},             // one syllable alone spells no word
+		{"zai不zai", "zai不zai", nil},           // no word of the shop's
+		{"wifi6xianhuo", "wifi6xianhuo", nil}, // inside a longer ASCII word
+		{"taobao.com买的", "taobao.com买的", nil}, // a domain
+		{"huabei_88", "huabei_88", nil},       // an account
+		{"现huó吗", "现huó吗", nil},               // a tone mark: not what the table reads
+		{"kuaidi到了吗", "kuaidi到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}}, // a rule's variant is the rule's
+		{"退款", "退款", nil},
 	} {
-		an := a.Analyze(tt.typed)
-		if an.Text != tt.text {
-			t.Errorf("Analyze(%q).Text = %q, want %q", tt.typed, an.Text, tt.text)
+		typed, word := a.Analyze(tt.typed), a.Analyze(tt.word)
+		if want := CollapseRepeats(Normalize(tt.typed)); typed.Text != want && typed.Masked == 0 {
+			t.Errorf("Analyze(%q).Text = %q, want it as typed (%q)", tt.typed, typed.Text, want)
 		}
-		var got []Rewrite
-		for _, r := range an.Rewrites {
-			if r.Kind == KindPinyin {
-				got = append(got, r)
-			}
+		if !slices.Equal(typed.Rewrites, tt.rewrites) {
+			t.Errorf("Analyze(%q).Rewrites = %v, want %v", tt.typed, typed.Rewrites, tt.rewrites)
 		}
-		var want []Rewrite
-		if tt.to != "" {
-			want = []Rewrite{{From: tt.from, To: tt.to, Kind: KindPinyin}}
+		if len(tt.rewrites) > 0 && tt.rewrites[0].Kind != KindPinyin {
+			continue
 		}
-		if !slices.Equal(got, want) {
-			t.Errorf("Analyze(%q) pinyin rewrites %v, want %v", tt.typed, got, want)
+		if !slices.Equal(typed.Terms, word.Terms) || !slices.Equal(typed.Features, word.Features) {
+			t.Errorf("%q analysed as %q, %q as %q: want the same terms and features", tt.typed, typed.Terms, tt.word, word.Terms)
 		}
-	}
-	// restored, the message is analysed as if typed in characters
-	if typed, word := a.Analyze("这款是现huo吗"), a.Analyze("这款是现货吗"); !slices.Equal(typed.Terms, word.Terms) || !slices.Equal(typed.Features, word.Features) {
-		t.Errorf("现huo analysed as %q, 现货 as %q", typed.Terms, word.Terms)
 	}
 }
 
 // Of several words the pinyin spells, the longest wins, then the more frequent.
 func TestTypedPinyinLongestWord(t *testing.T) {
-	py := pinyinTable()
-	p := newPinyinWords(py, []UserWord{{Word: "快递", Freq: 3000}, {Word: "快递员", Freq: 2000}, {Word: "快地", Freq: 9000}})
+	p := newPinyinWords(pinyinTable(), []UserWord{{Word: "快递", Freq: 3000}, {Word: "快递员", Freq: 2000}, {Word: "快地", Freq: 9000}}, nil)
 	for _, tt := range []struct{ in, want string }{
 		{"kuaidi员呢", "快递员呢"},
 		{"kuaidi到了", "快地到了"}, // 快地 and 快递 read alike: the more frequent
+		{"那个员工kuaidi", "那个员工快地"},
 	} {
 		if got, _ := p.restore(tt.in, nil); got != tt.want {
 			t.Errorf("restore(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Analysing with Buffers allocates nothing more for a message with pinyin in it, restored or not.
+func TestTypedPinyinAllocs(t *testing.T) {
+	a := pinyinTestAnalyzer(t)
+	for _, tt := range []struct {
+		msg   string
+		extra float64
+	}{
+		{"这款是现huo吗 还是要等", 3}, // the restored text, its rewrite record
+		{"zai不zai 在线吗", 0},   // pinyin that spells no word: nothing
+	} {
+		msg := tt.msg
+		var buf Buffers
+		a.AnalyzeWith(msg, &buf)
+		buf.Keep(a.AnalyzeWith(msg, &buf))
+		base := testing.AllocsPerRun(50, func() { a.AnalyzeWith("这款是现货吗 还是要等", &buf) })
+		got := testing.AllocsPerRun(50, func() { a.AnalyzeWith(msg, &buf) })
+		if limit := base + tt.extra; got > limit {
+			t.Errorf("AnalyzeWith(%q): %v allocations, want at most %v (%v without pinyin)", msg, got, limit, base)
 		}
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Rewrite records one synonym or dialect rewrite that fired, so the service can explain itself.
+// Rewrite records one rewrite that fired (a synonym, dialect or shorthand rule, or typed pinyin
+// restored), so the service can explain itself.
 type Rewrite struct {
 	From   string      `json:"from"`
 	To     string      `json:"to"`

@@ -165,6 +165,8 @@ func threshold(preds []prediction, target float64, minCount int) float64 {
 // predictions, a lower one (0.19 for return_goods on the sample shop's September dev) answered
 // the next month's messages at 0.930 precision where the raised ones alone gave 0.961
 // (docs/benchmarks.md, eleventh session). Raising only costs answers, lowering costs wrong ones.
+// So when dev never reaches target overall (auto 1.01), no intent is answered alone, however
+// good its own few predictions look.
 func choosePolicy(p *intent.Policy, preds []prediction, target float64, perIntentMin int) {
 	var inScope []prediction
 	byIntent := map[string][]prediction{}

@@ -262,6 +262,17 @@ func TestChoosePolicyPerIntent(t *testing.T) {
 	if p.Auto != 1.01 || p.AutoByIntent != nil {
 		t.Errorf("with no precise cut: auto %v, per intent %v; want 1.01 and none", p.Auto, p.AutoByIntent)
 	}
+
+	// Overall dev never reaches the target, though one intent's own 40 would: it is not
+	// answered alone either (an intent's threshold only raises the bar).
+	ps = nil
+	add("easy", 40, 0.9, true)
+	add("hard", 60, 0.95, false)
+	p = intent.DefaultPolicy()
+	choosePolicy(&p, ps, 0.95, 40)
+	if p.Auto != 1.01 || p.AutoThreshold("easy") != 1.01 {
+		t.Errorf("overall never precise: auto %v, easy %v; want 1.01 for both", p.Auto, p.AutoThreshold("easy"))
+	}
 }
 
 // The thresholds are chosen again on dev as served: a dev message that continues a conversation

@@ -300,11 +300,15 @@ def main():
     print("| case | test | n | zhiyi acc | peer acc | fastText acc | zhiyi macro-F1 | peer macro-F1 | fastText macro-F1 | zhiyi auto | auto precision | zhiyi acc, mix adapted | auto, mix adapted | precision, mix adapted |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case, test, n, res in rows:
-        get = lambda s, i: res[s][i] if s in res else float("nan")  # a system left out by --systems
-        print("| %s | %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.1f %% | %.4f | %.4f | %.1f %% | %.4f |" % (
-            case, test, n, get("zhiyi", 0), get("peer", 0), get("fasttext", 0),
-            get("zhiyi", 1), get("peer", 1), get("fasttext", 1), 100 * get("auto", 0), get("auto", 1),
-            get("mix", 0), 100 * get("mix", 1), get("mix", 2)))
+        def get(s, i, pct=False):
+            """A cell: – for a system left out (--systems) or a column a case has not."""
+            v = res[s][i] if s in res else float("nan")
+            if v != v:
+                return "–"
+            return "%.1f %%" % (100 * v) if pct else "%.4f" % v
+        print("| %s | %s | %d | %s |" % (case, test, n, " | ".join([
+            get("zhiyi", 0), get("peer", 0), get("fasttext", 0), get("zhiyi", 1), get("peer", 1), get("fasttext", 1),
+            get("auto", 0, True), get("auto", 1), get("mix", 0), get("mix", 1, True), get("mix", 2)])))
 
 
 if __name__ == "__main__":
