@@ -150,3 +150,31 @@ func BenchmarkLoad(b *testing.B) {
 		e.Close()
 	}
 }
+
+// BenchmarkReadClassifier reads the test shop's classifier and, over it, its ranker, from
+// memory: the models' share of a process's start-up.
+func BenchmarkReadClassifier(b *testing.B) {
+	dir, err := shoptest.Bundle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	clf, err := os.ReadFile(filepath.Join(dir, intent.ClassifierFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rk, err := os.ReadFile(filepath.Join(dir, intent.RankerFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(clf) + len(rk)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := intent.ReadClassifier(bytes.NewReader(clf))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := intent.ReadClassifierOver(bytes.NewReader(rk), c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
