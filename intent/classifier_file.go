@@ -24,21 +24,25 @@ const (
 )
 
 // Quantized returns a copy of the classifier whose weights are rounded to half precision
-// (IEEE 754 binary16, 11 significant bits): half the bytes, and it scores exactly as it reads
-// back. 8-bit integers with a scale per row (a quarter of the bytes) moved a decision in a few
-// hundred; half precision moves none measured (docs/benchmarks.md).
+// (IEEE 754 binary16, 11 significant bits) and kept so: half the bytes, in memory as in its file,
+// and it scores exactly as it reads back. 8-bit integers with a scale per row (a quarter of the
+// bytes) moved a decision in a few hundred; half precision moves none measured
+// (docs/benchmarks.md).
 func (c *Classifier) Quantized() *Classifier {
 	q := *c
-	q.half = true
-	q.weights = make([]float32, len(c.weights))
+	if c.halves != nil {
+		return &q
+	}
+	q.weights = nil
+	q.halves = make([]uint16, len(c.weights)) // the padding stays zero
 	for i, v := range c.weights {
-		q.weights[i] = fromHalf(toHalf(v))
+		q.halves[i] = toHalf(v)
 	}
 	return &q
 }
 
 // Half reports whether the weights are in half precision (Quantized).
-func (c *Classifier) Half() bool { return c.half }
+func (c *Classifier) Half() bool { return c.halves != nil }
 
 // toHalf rounds a finite float32 to the nearest binary16 (ties away from zero); magnitudes
 // beyond its range become its largest, below half its smallest become zero.
@@ -107,6 +111,16 @@ func readLittleEndian(r io.Reader, v any) error {
 	return err
 }
 
+// firstNonFinite returns the index of the first infinity or NaN among halves, or -1.
+func firstNonFinite(halves []uint16) int {
+	for i, h := range halves {
+		if h&0x7c00 == 0x7c00 {
+			return i
+		}
+	}
+	return -1
+}
+
 // fromHalf is the float32 of a finite binary16.
 func fromHalf(h uint16) float32 {
 	exp := uint32(h>>10) & 0x1f
@@ -132,7 +146,7 @@ func (c *Classifier) WriteTo(w io.Writer) (int64, error) { return c.write(w, fal
 // base's, in base's rows (a ranker trained on the classifier's examples, quantised): 4 bytes a
 // feature fewer. ReadClassifierOver reads it back over base.
 func (c *Classifier) WriteOver(w io.Writer, base *Classifier) (int64, error) {
-	return c.write(w, base != nil && c.half && c.idf2 != nil && base.sameRows(c))
+	return c.write(w, base != nil && c.Half() && c.idf2 != nil && base.sameRows(c))
 }
 
 func (c *Classifier) write(w io.Writer, shared bool) (int64, error) {
@@ -147,9 +161,9 @@ func (c *Classifier) write(w io.Writer, shared bool) (int64, error) {
 	switch {
 	case shared:
 		magic = sharedClassifierMagic
-	case c.half && c.idf2 != nil:
+	case c.Half() && c.idf2 != nil:
 		magic = quantizedClassifierMagic
-	case c.half:
+	case c.Half():
 		magic = halfClassifierMagic
 	case c.idf2 != nil:
 		magic = weightedClassifierMagic
@@ -176,10 +190,10 @@ func (c *Classifier) write(w io.Writer, shared bool) (int64, error) {
 		}
 		put(idf)
 	}
-	if c.half {
-		put(c.halfWeights())
+	if c.Half() {
+		put(unpadded(c.halves, len(c.labels), c.stride))
 	} else {
-		put(c.unpadded())
+		put(unpadded(c.weights, len(c.labels), c.stride))
 	}
 	if cw.err == nil {
 		cw.err = bw.Flush()
@@ -197,29 +211,17 @@ func (c *Classifier) featureIDs() []uint32 {
 	return ids
 }
 
-// halfWeights returns the weights of a quantised classifier in half precision, row by row
-// without padding.
-func (c *Classifier) halfWeights() []uint16 {
-	w := c.unpadded()
-	out := make([]uint16, len(w))
-	for i, v := range w {
-		out[i] = toHalf(v)
+// unpadded returns rows of stride values without their padding: rows of k.
+func unpadded[T float32 | uint16](w []T, k, stride int) []T {
+	if stride == k {
+		return w
+	}
+	n := len(w) / stride
+	out := make([]T, 0, n*k)
+	for i := range n {
+		out = append(out, w[i*stride:i*stride+k]...)
 	}
 	return out
-}
-
-// unpadded returns the weights without the rows' padding: len(rows) rows of len(labels).
-func (c *Classifier) unpadded() []float32 {
-	k := len(c.labels)
-	if c.stride == k {
-		return c.weights
-	}
-	n := len(c.weights) / c.stride
-	w := make([]float32, 0, n*k)
-	for i := range n {
-		w = append(w, c.weights[i*c.stride:i*c.stride+k]...)
-	}
-	return w
 }
 
 // ReadClassifier reads what WriteTo wrote.
@@ -293,45 +295,46 @@ func ReadClassifierOver(r io.Reader, base *Classifier) (*Classifier, error) {
 	// The weights are read into the front of their padded storage and spread out to their rows
 	// in place: one allocation of the classifier's largest part instead of two.
 	k, stride := int(nl), paddedStride(int(nl))
-	weights := make([]float32, int(nf)*stride)
-	var hw []uint16
-	parts := []any{bias, ids, idf, weights[:int(nf)*k]}
+	var weights []float32
+	var halves []uint16
+	parts := []any{bias, ids, idf}
 	if quantized {
-		hw = make([]uint16, int(nf)*k)
-		parts = []any{bias, ids, idf, hw}
+		halves = make([]uint16, int(nf)*stride)
+		parts = append(parts, halves[:int(nf)*k])
+	} else {
+		weights = make([]float32, int(nf)*stride)
+		parts = append(parts, weights[:int(nf)*k])
 	}
 	for _, v := range parts {
 		if err := readLittleEndian(br, v); err != nil {
 			return nil, fmt.Errorf("classifier: truncated: %w", err)
 		}
 	}
-	if len(hw) > 0 {
-		halves := halfTable()
-		for i, h := range hw {
-			if h&0x7c00 == 0x7c00 {
-				return nil, fmt.Errorf("classifier: the feature in row %d has a weight that is not a finite number", i/k)
-			}
-			weights[i] = halves[h]
-		}
+	if i := firstNonFinite(halves); i >= 0 {
+		return nil, fmt.Errorf("classifier: the feature in row %d has a weight that is not a finite number", i/k)
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("classifier: trailing data")
 	}
-	spreadRows(weights, int(nf), k, stride)
+	if quantized {
+		spreadRows(halves, int(nf), k, stride)
+	} else {
+		spreadRows(weights, int(nf), k, stride)
+	}
 	var c *Classifier
 	var err error
 	if shared {
-		c = &Classifier{labels: labels, rows: base.rows, weights: weights, bias: bias, stride: stride}
+		c = &Classifier{labels: labels, rows: base.rows, bias: bias, stride: stride}
 	} else {
 		c, err = newClassifier(labels, ids, weights, bias, stride)
 	}
-	if err != nil || !weighted {
-		if c != nil {
-			c.half = quantized
-		}
-		return c, err
+	if err != nil {
+		return nil, err
 	}
-	c.half = quantized
+	c.weights, c.halves = weights, halves
+	if !weighted {
+		return c, nil
+	}
 	c.idf2 = make([]float32, nf)
 	for r, v := range idf {
 		if !(v > 0) || math.IsInf(float64(v), 0) {

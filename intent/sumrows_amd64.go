@@ -2,8 +2,12 @@ package intent
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX says whether the CPU and the OS support AVX (256-bit float adds).
-var hasAVX = cpu.X86.HasAVX
+// hasAVX says whether the CPU and the OS support AVX (256-bit float adds); hasF16C, whether
+// they also widen eight half-precision numbers in one instruction (VCVTPH2PS).
+var (
+	hasAVX  = cpu.X86.HasAVX
+	hasF16C = cpu.X86.HasAVX && cpu.X86.HasF16C
+)
 
 // sumRowsVector sums columns with AVX, eight at a time, and returns how many it did (0 without
 // AVX): all of them when the rows are padded to a multiple of eight (stride ≥ len(acc) rounded
@@ -31,3 +35,28 @@ func sumRowsVector(acc, w []float32, stride int, rows []int32) int {
 //
 //go:noescape
 func sumRows8(acc, w *float32, stride int, rows *int32, n, blocks int)
+
+// sumHalfRowsVector is sumRowsVector over weights in half precision (F16C and AVX; 0 without).
+func sumHalfRowsVector(acc []float32, w []uint16, stride int, rows []int32) int {
+	if !hasF16C || len(rows) == 0 {
+		return 0
+	}
+	k := len(acc)
+	full := k / 8
+	if full > 0 {
+		sumHalfRows8(&acc[0], &w[0], stride, &rows[0], len(rows), full)
+	}
+	if k%8 == 0 || stride < (full+1)*8 {
+		return full * 8
+	}
+	var last [8]float32
+	sumHalfRows8(&last[0], &w[full*8], stride, &rows[0], len(rows), 1)
+	copy(acc[full*8:], last[:])
+	return k
+}
+
+// sumHalfRows8 is sumRows8 over half-precision weights (sumrows_amd64.s): each block of eight
+// is widened (VCVTPH2PS) and added in sumRows8's order.
+//
+//go:noescape
+func sumHalfRows8(acc *float32, w *uint16, stride int, rows *int32, n, blocks int)

@@ -40,6 +40,33 @@ func TestSumRows(t *testing.T) {
 					t.Fatalf("k=%d n=%d column %d: %v, want %v", k, n, j, got[j], want)
 				}
 			}
+			checkHalfRows(t, w, k, rows)
+		}
+	}
+}
+
+// checkHalfRows checks sumHalfRows, kernel and portable, on w in half precision against sumRows
+// on the same weights widened back: the same bits.
+func checkHalfRows(t *testing.T, w []float32, k int, rows []int32) {
+	t.Helper()
+	halves := make([]uint16, len(w))
+	widened := make([]float32, len(w))
+	for i, v := range w {
+		halves[i] = toHalf(v)
+		widened[i] = fromHalf(halves[i])
+	}
+	want := make([]float32, k)
+	sumRows(want, widened, k, rows)
+	got, portable := make([]float32, k), make([]float32, k)
+	for i := range got {
+		got[i] = 42
+	}
+	sumHalfRows(got, halves, k, rows)
+	sumHalfRowsPortable(portable, halves, k, rows)
+	for j := range k {
+		if math.Float32bits(got[j]) != math.Float32bits(want[j]) || math.Float32bits(portable[j]) != math.Float32bits(want[j]) {
+			t.Fatalf("k=%d n=%d column %d: half kernel %v, portable %v, want %v (sumRows of the widened weights)",
+				k, len(rows), j, got[j], portable[j], want[j])
 		}
 	}
 }
@@ -51,4 +78,13 @@ func TestSumRowsChecksBounds(t *testing.T) {
 		}
 	}()
 	sumRows(make([]float32, 8), make([]float32, 16), 8, []int32{0, 2})
+}
+
+func TestSumHalfRowsChecksBounds(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("a row past the weights did not panic")
+		}
+	}()
+	sumHalfRows(make([]float32, 8), make([]uint16, 16), 8, []int32{-1})
 }
