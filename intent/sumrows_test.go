@@ -40,14 +40,14 @@ func TestSumRows(t *testing.T) {
 					t.Fatalf("k=%d n=%d column %d: %v, want %v", k, n, j, got[j], want)
 				}
 			}
-			checkHalfRows(t, w, k, rows)
+			checkHalfRows(t, w, k, rows, k)
 		}
 	}
 }
 
-// checkHalfRows checks sumHalfRows, kernel and portable, on w in half precision against sumRows
-// on the same weights widened back: the same bits.
-func checkHalfRows(t *testing.T, w []float32, k int, rows []int32) {
+// checkHalfRows checks sumHalfRows, kernel and portable, on w (rows of stride) in half precision
+// against sumRows on the same weights widened back: the same bits.
+func checkHalfRows(t *testing.T, w []float32, k int, rows []int32, stride int) {
 	t.Helper()
 	halves := make([]uint16, len(w))
 	widened := make([]float32, len(w))
@@ -56,17 +56,17 @@ func checkHalfRows(t *testing.T, w []float32, k int, rows []int32) {
 		widened[i] = fromHalf(halves[i])
 	}
 	want := make([]float32, k)
-	sumRows(want, widened, k, rows)
+	sumRows(want, widened, stride, rows)
 	got, portable := make([]float32, k), make([]float32, k)
 	for i := range got {
 		got[i] = 42
 	}
-	sumHalfRows(got, halves, k, rows)
-	sumHalfRowsPortable(portable, halves, k, rows)
+	sumHalfRows(got, halves, stride, rows)
+	sumHalfRowsPortable(portable, halves, stride, rows)
 	for j := range k {
 		if math.Float32bits(got[j]) != math.Float32bits(want[j]) || math.Float32bits(portable[j]) != math.Float32bits(want[j]) {
-			t.Fatalf("k=%d n=%d column %d: half kernel %v, portable %v, want %v (sumRows of the widened weights)",
-				k, len(rows), j, got[j], portable[j], want[j])
+			t.Fatalf("k=%d stride=%d n=%d column %d: half kernel %v, portable %v, want %v (sumRows of the widened weights)",
+				k, stride, len(rows), j, got[j], portable[j], want[j])
 		}
 	}
 }
@@ -87,4 +87,35 @@ func TestSumHalfRowsChecksBounds(t *testing.T) {
 		}
 	}()
 	sumHalfRows(make([]float32, 8), make([]uint16, 16), 8, []int32{-1})
+}
+
+// Rows padded to a multiple of eight, as the classifier keeps them: the kernels' last block
+// reads the padding and drops it, and both precisions give the portable code's bits.
+func TestSumRowsPadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, k := range []int{1, 7, 9, 15, 31, 39, 41} {
+		stride := paddedStride(k)
+		const nrows = 300
+		w := make([]float32, nrows*stride)
+		for r := range nrows {
+			for j := range k {
+				w[r*stride+j] = float32(rng.NormFloat64())
+			}
+		}
+		for _, n := range []int{1, 2, 5, 40} {
+			rows := make([]int32, n)
+			for i := range rows {
+				rows[i] = int32(rng.IntN(nrows))
+			}
+			got, portable := make([]float32, k), make([]float32, k)
+			sumRows(got, w, stride, rows)
+			sumRowsPortable(portable, w, stride, rows)
+			for j := range k {
+				if math.Float32bits(got[j]) != math.Float32bits(portable[j]) {
+					t.Fatalf("k=%d stride=%d n=%d column %d: kernel %v, portable %v", k, stride, n, j, got[j], portable[j])
+				}
+			}
+			checkHalfRows(t, w, k, rows, stride)
+		}
+	}
 }

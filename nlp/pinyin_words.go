@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,8 +28,10 @@ type pinyinWords struct {
 	byKey  map[string][]pinyinWord // syllable indexes, two bytes each → words
 	maxLen int                     // the longest word, in characters
 	// variants are the rewrite rules' variants (kuaidi, 包you): typed, they are the rules' to
-	// rewrite, as the dictionaries say.
+	// rewrite, as the dictionaries say. lettered are those with a lower-case letter and more
+	// (yunfei保险, 退kuan退huo): a run of letters typed inside one is left to its rule too.
 	variants map[string]bool
+	lettered []string
 }
 
 // maxPinyinContext is how many characters typed on either side of the pinyin a restored word
@@ -39,6 +42,12 @@ const maxPinyinContext = 3
 // reading (its first: 还款 is restored from haikuan, not huankuan). variants are left alone.
 func newPinyinWords(py *pinyinTab, words []UserWord, variants map[string]bool) *pinyinWords {
 	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: variants}
+	for v := range variants {
+		if hasLower(v) && !onlyLower(v) {
+			p.lettered = append(p.lettered, v)
+		}
+	}
+	slices.Sort(p.lettered) // one order, whatever the map's
 	var syls []uint16
 	for _, w := range words {
 		runes := []rune(w.Word)
@@ -66,6 +75,32 @@ func newPinyinWords(py *pinyinTab, words []UserWord, variants map[string]bool) *
 		p.maxLen = max(p.maxLen, len(runes))
 	}
 	return p
+}
+
+// inVariant reports whether the letters text[start:end] lie inside a rule's variant typed around
+// them (yunfei保险 for 运费险): restored, the variant would no longer be there for its rule.
+func (p *pinyinWords) inVariant(text string, start, end int) bool {
+	run := text[start:end]
+	for _, v := range p.lettered {
+		for k, off := 0, strings.Index(v, run); off >= 0; off = strings.Index(v[k:], run) {
+			k += off // run is at v[k:]
+			if s := start - k; s >= 0 && s+len(v) <= len(text) && text[s:s+len(v)] == v {
+				return true
+			}
+			k++
+		}
+	}
+	return false
+}
+
+// onlyLower reports whether s is lower-case ASCII letters only.
+func onlyLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLower(rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 func hasWord(list []pinyinWord, w string) bool {
@@ -117,7 +152,7 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		if start > 0 && partOfWord(text[:start], true) || end < len(text) && partOfWord(text[end:], false) {
 			continue
 		}
-		if p.variants[text[start:end]] {
+		if p.variants[text[start:end]] || p.inVariant(text, start, end) {
 			continue
 		}
 		syls := p.py.split(text[start:end], sylBuf[:0])

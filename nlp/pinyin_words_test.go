@@ -10,8 +10,10 @@ func pinyinTestAnalyzer(t *testing.T) *Analyzer {
 	d := &Dictionaries{UserWords: []UserWord{
 		{Word: "现货", Freq: 3000}, {Word: "专票", Freq: 2000}, {Word: "退款", Freq: 3000},
 		{Word: "数据线", Freq: 2000}, {Word: "包邮", Freq: 3000}, {Word: "iphone", Freq: 2000},
-		{Word: "淘宝", Freq: 3000}, {Word: "花呗", Freq: 3000},
+		{Word: "淘宝", Freq: 3000}, {Word: "花呗", Freq: 3000}, {Word: "运费", Freq: 3000}, {Word: "退货", Freq: 3000},
 	}, Rules: []RewriteRule{
+		{Canonical: "运费险", Variants: []string{"yunfei保险"}, Kind: KindSynonym},
+		{Canonical: "退货退款", Variants: []string{"退kuan退huo"}, Kind: KindSynonym},
 		{Canonical: "人工客服", Variants: []string{"真人客服"}, Kind: KindSynonym},
 		{Canonical: "快递", Variants: []string{"kuaidi", "kd"}, Kind: KindShorthand},
 	}}
@@ -47,7 +49,10 @@ func TestTypedPinyinRestored(t *testing.T) {
 		{"taobao.com买的", "taobao.com买的", nil}, // a domain
 		{"huabei_88", "huabei_88", nil},       // an account
 		{"现huó吗", "现huó吗", nil},               // a tone mark: not what the table reads
-		{"kuaidi到了吗", "kuaidi到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}}, // a rule's variant is the rule's
+		{"kuaidi到了吗", "kuaidi到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}},    // a rule's variant is the rule's
+		{"yunfei保险有吗", "yunfei保险有吗", []Rewrite{{"yunfei保险", "运费险", KindSynonym, ""}}}, // letters inside a variant too
+		{"可以退kuan退huo吗", "可以退kuan退huo吗", []Rewrite{{"退kuan退huo", "退货退款", KindSynonym, ""}}},
+		{"yunfei多少", "运费多少", []Rewrite{{"yunfei", "运费", KindPinyin, ""}}}, // the same letters outside the variant
 		{"退款", "退款", nil},
 	} {
 		typed, word := a.Analyze(tt.typed), a.Analyze(tt.word)
