@@ -22,7 +22,7 @@ type Classifier struct {
 	// halves holds the weights of a quantised classifier (Quantized) in half precision, in the
 	// same rows, instead of weights: half the memory and of the cache lines a message's rows
 	// touch, and a file's weights are read as they are; the kernel widens them as it sums
-	// (sumHalfRows), to the same bits as summing them widened.
+	// (sumRows), to the same bits as summing them widened.
 	halves []uint16
 	stride int
 	bias   []float32
@@ -91,7 +91,7 @@ func paddedStride(k int) int { return (k + 7) &^ 7 }
 // spreadRows moves rows of k values, packed at the front of w, to rows of stride values and
 // zeroes the padding, in place: last row first, since a row only moves forward, past the rows
 // not yet moved.
-func spreadRows[T float32 | uint16](w []T, rows, k, stride int) {
+func spreadRows[T weight](w []T, rows, k, stride int) {
 	for i := rows - 1; i >= 0 && stride != k; i-- {
 		copy(w[i*stride:i*stride+k], w[i*k:(i+1)*k])
 		clear(w[i*stride+k : (i+1)*stride])
@@ -165,7 +165,7 @@ func (c *Classifier) logitsOfRows(rows []int32, nFeatures int, out []float32) {
 		}
 	}
 	if c.halves != nil {
-		sumHalfRows(acc, c.halves, c.stride, rows)
+		sumRows(acc, c.halves, c.stride, rows)
 	} else {
 		sumRows(acc, c.weights, c.stride, rows)
 	}

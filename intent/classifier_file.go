@@ -212,7 +212,7 @@ func (c *Classifier) featureIDs() []uint32 {
 }
 
 // unpadded returns rows of stride values without their padding: rows of k.
-func unpadded[T float32 | uint16](w []T, k, stride int) []T {
+func unpadded[T weight](w []T, k, stride int) []T {
 	if stride == k {
 		return w
 	}

@@ -2,28 +2,22 @@ package intent
 
 import "fmt"
 
+// weight is how a classifier keeps its weights: float32, or half precision (binary16 bits).
+type weight interface{ float32 | uint16 }
+
 // sumRows sets acc[j] to the sum of w[r*stride+j] over the rows r, for j < len(acc) ≤ stride;
-// every row must hold stride values. Rows at even positions and rows at odd positions are summed separately, in order, and the two
-// sums added last: that is the order of the vector kernel (sumRowsVector, two accumulators hide
-// the adds' latency), and the portable code keeps it, so every machine computes the same bits.
-func sumRows(acc, w []float32, stride int, rows []int32) {
+// every row must hold stride values. Half-precision weights are widened to float32 (exactly)
+// first. Rows at even positions and rows at odd positions are summed separately, in order, and
+// the two sums added last: that is the order of the vector kernels (sumRowsVector, two
+// accumulators hide the adds' latency), and the portable code keeps it, so every machine
+// computes the same bits, and half-precision weights the bits of their widened values.
+func sumRows[T weight](acc []float32, w []T, stride int, rows []int32) {
 	if len(acc) == 0 {
 		return
 	}
 	checkRows(len(w), stride, rows)
 	from := sumRowsVector(acc, w, stride, rows)
 	sumRowsPortable(acc[from:], w[from:], stride, rows)
-}
-
-// sumHalfRows is sumRows over weights in half precision: each widened to float32 (exactly) and
-// summed in sumRows' order, so it gives the bits sumRows gives on the widened weights.
-func sumHalfRows(acc []float32, w []uint16, stride int, rows []int32) {
-	if len(acc) == 0 {
-		return
-	}
-	checkRows(len(w), stride, rows)
-	from := sumHalfRowsVector(acc, w, stride, rows)
-	sumHalfRowsPortable(acc[from:], w[from:], stride, rows)
 }
 
 // checkRows panics unless every row lies whole within n values: the kernels read whole rows
@@ -39,21 +33,25 @@ func checkRows(n, stride int, rows []int32) {
 }
 
 // sumRowsPortable is sumRows in Go, for the columns the vector kernel leaves.
-func sumRowsPortable(acc, w []float32, stride int, rows []int32) {
+func sumRowsPortable[T weight](acc []float32, w []T, stride int, rows []int32) {
 	k := len(acc)
 	if k == 0 {
 		return
 	}
 	clear(acc)
-	var buf [64]float32
-	odd := buf[:0]
-	if k <= len(buf) {
-		odd = buf[:k]
+	var oddBuf, rowBuf [64]float32
+	odd, buf := oddBuf[:0], rowBuf[:0]
+	if k <= len(oddBuf) {
+		odd, buf = oddBuf[:k], rowBuf[:k]
 	} else {
-		odd = make([]float32, k)
+		odd, buf = make([]float32, k), make([]float32, k)
+	}
+	var halves *[1 << 16]float32
+	if _, ok := any(w).([]uint16); ok {
+		halves = halfTable()
 	}
 	for i, r := range rows {
-		row := w[int(r)*stride : int(r)*stride+k]
+		row := widenRow(buf, w[int(r)*stride:int(r)*stride+k], halves)
 		if i&1 == 0 {
 			addTo(acc, row)
 		} else {
@@ -65,32 +63,16 @@ func sumRowsPortable(acc, w []float32, stride int, rows []int32) {
 	}
 }
 
-// sumHalfRowsPortable is sumHalfRows in Go, for the columns the vector kernel leaves.
-func sumHalfRowsPortable(acc []float32, w []uint16, stride int, rows []int32) {
-	k := len(acc)
-	if k == 0 {
-		return
-	}
-	clear(acc)
-	var buf, rowBuf [64]float32
-	odd, row := buf[:0], rowBuf[:0]
-	if k <= len(buf) {
-		odd, row = buf[:k], rowBuf[:k]
-	} else {
-		odd, row = make([]float32, k), make([]float32, k)
-	}
-	halves := halfTable()
-	for i, r := range rows {
-		for j, h := range w[int(r)*stride : int(r)*stride+k] {
-			row[j] = halves[h]
-		}
-		if i&1 == 0 {
-			addTo(acc, row)
-		} else {
-			addTo(odd, row)
+// widenRow returns row as float32s: itself, or its halves widened into buf through halves
+// (halfTable).
+func widenRow[T weight](buf []float32, row []T, halves *[1 << 16]float32) []float32 {
+	switch r := any(row).(type) {
+	case []float32:
+		return r
+	case []uint16:
+		for j, h := range r {
+			buf[j] = halves[h]
 		}
 	}
-	for j := range acc {
-		acc[j] += odd[j]
-	}
+	return buf[:len(row)]
 }

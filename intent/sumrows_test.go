@@ -45,7 +45,7 @@ func TestSumRows(t *testing.T) {
 	}
 }
 
-// checkHalfRows checks sumHalfRows, kernel and portable, on w (rows of stride) in half precision
+// checkHalfRows checks sumRows on half precision, kernel and portable, on w (rows of stride) in half precision
 // against sumRows on the same weights widened back: the same bits.
 func checkHalfRows(t *testing.T, w []float32, k int, rows []int32, stride int) {
 	t.Helper()
@@ -61,8 +61,8 @@ func checkHalfRows(t *testing.T, w []float32, k int, rows []int32, stride int) {
 	for i := range got {
 		got[i] = 42
 	}
-	sumHalfRows(got, halves, stride, rows)
-	sumHalfRowsPortable(portable, halves, stride, rows)
+	sumRows(got, halves, stride, rows)
+	sumRowsPortable(portable, halves, stride, rows)
 	for j := range k {
 		if math.Float32bits(got[j]) != math.Float32bits(want[j]) || math.Float32bits(portable[j]) != math.Float32bits(want[j]) {
 			t.Fatalf("k=%d stride=%d n=%d column %d: half kernel %v, portable %v, want %v (sumRows of the widened weights)",
@@ -86,7 +86,7 @@ func TestSumHalfRowsChecksBounds(t *testing.T) {
 			t.Error("a row past the weights did not panic")
 		}
 	}()
-	sumHalfRows(make([]float32, 8), make([]uint16, 16), 8, []int32{-1})
+	sumRows(make([]float32, 8), make([]uint16, 16), 8, []int32{-1})
 }
 
 // Rows padded to a multiple of eight, as the classifier keeps them: the kernels' last block
