@@ -57,6 +57,9 @@ type FitConfig struct {
 	// labels must be the ones given, its features keep their rows, weights, bias and idf, and new
 	// features start at zero.
 	Warm *intent.Classifier `json:"-"`
+	// Keep, when set, limits the features that get rows to these (with MinCount): a model
+	// trained again on the features pruning kept (PruneFeatures).
+	Keep map[uint32]struct{} `json:"-"`
 }
 
 // DefaultFitConfig is what zhiyi train uses for the classifier unless told otherwise (chosen on
@@ -72,6 +75,15 @@ func RankerFitConfig(c float64) FitConfig {
 	cfg := DefaultFitConfig()
 	cfg.Loss, cfg.TFIDF, cfg.C = LossSVM, true, c
 	return cfg
+}
+
+// keeps reports whether feature f may have a row (Keep).
+func (c FitConfig) keeps(f uint32) bool {
+	if c.Keep == nil {
+		return true
+	}
+	_, ok := c.Keep[f]
+	return ok
 }
 
 // validate rejects settings that cannot train a model (a flag typed wrong should say so, not
@@ -155,7 +167,7 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 	}
 	for _, ex := range examples {
 		for _, f := range ex.Features {
-			if _, ok := rows[f]; !ok && counts[f] >= cfg.MinCount {
+			if _, ok := rows[f]; !ok && counts[f] >= cfg.MinCount && cfg.keeps(f) {
 				rows[f] = int32(len(ids))
 				ids = append(ids, f)
 			}

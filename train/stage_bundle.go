@@ -49,12 +49,13 @@ func (r *run) commit() (bool, error) {
 		RefitEpochs      []int     `json:"refit_epochs"`
 		DevSplit         string    `json:"dev_split"`
 		SubwordVocab     int       `json:"subword_vocab"`
+		MaxFeatures      int       `json:"max_features,omitempty"`
 		HistoryPerIntent int       `json:"history_per_intent"`
 		TargetPrecision  float64   `json:"target_precision"`
 		Labels           []string  `json:"labels"`
 		Train            int       `json:"train"`
 		Dev              int       `json:"dev"`
-	}{r.cfg.Fit, r.sum.RefitEpochs, r.how, r.cfg.SubwordVocab, r.cfg.HistoryPerIntent, r.cfg.TargetPrecision,
+	}{r.cfg.Fit, r.sum.RefitEpochs, r.how, r.cfg.SubwordVocab, r.cfg.MaxFeatures, r.cfg.HistoryPerIntent, r.cfg.TargetPrecision,
 		r.labels, len(r.trainEx), len(r.devEx)})
 	if err != nil {
 		return false, err

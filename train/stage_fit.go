@@ -44,19 +44,13 @@ func (r *run) examples(rs []record) []Example {
 // history the retrieval index is built from.
 func (r *run) fit() (bool, error) {
 	fmt.Fprintf(r.prog, "fitting %d intents on %d messages\n", len(r.labels), len(r.trainEx))
-	var err error
 	cfg := r.cfg.Fit
+	var err error
 	if len(r.devEx) == 0 && r.sum.Seeds+r.sum.SelfLabelled > 0 {
 		// Nothing to stop early on: as many epochs as self-training's fits ran.
 		cfg.Epochs = r.cfg.Weak.Epochs
 	}
-	if r.clf, r.sum.Fit, err = Fit(r.ctx, r.trainEx, r.devEx, r.labels, cfg, r.prog); err != nil {
-		return false, err
-	}
-	// Both models are stored in half precision (half the bytes; no decision moved on the
-	// shop's sets, docs/benchmarks.md), and calibrated and evaluated as they will serve.
-	r.clf = r.clf.Quantized()
-	if err := r.fitRanker(r.trainEx, true); err != nil {
+	if r.sum.Fit, err = r.fitModels(r.trainEx, r.devEx, cfg, true); err != nil {
 		return false, err
 	}
 	return false, r.writeModel(r.trainRecs)
@@ -72,7 +66,7 @@ func (r *run) rankerWanted() bool {
 
 // fitRanker trains the ranker on examples; first, C is chosen by cross-validation unless given,
 // and kept for the refit.
-func (r *run) fitRanker(examples []Example, first bool) error {
+func (r *run) fitRanker(examples []Example, first bool, keep map[uint32]struct{}) error {
 	if !r.rankerWanted() {
 		return nil
 	}
@@ -81,7 +75,7 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 		c = r.rankerC
 	}
 	cfg := RankerFitConfig(c)
-	cfg.Seed, cfg.MinCount = r.cfg.Fit.Seed, r.cfg.Fit.MinCount
+	cfg.Seed, cfg.MinCount, cfg.Keep = r.cfg.Fit.Seed, r.cfg.Fit.MinCount, keep
 	clf, res, err := Fit(r.ctx, examples, nil, r.labels, cfg, r.prog)
 	if err != nil {
 		return fmt.Errorf("ranker: %w", err)
@@ -100,6 +94,81 @@ func (r *run) fitRanker(examples []Example, first bool) error {
 	return nil
 }
 
+// modelBudget is the bytes the two models' files may take unless Config.MaxFeatures says
+// otherwise: with the segmenter's lexicon (2.2 MB), the index and the examples, a bundle of
+// about 10 MB.
+const modelBudget = 6_500_000
+
+// maxFeatures is the cap on the models' features: Config.MaxFeatures when positive, none when
+// negative, and when 0 as many as fit modelBudget in the files (a feature costs its id and
+// idf and two bytes a label in each model).
+func (r *run) maxFeatures() int {
+	switch n := r.cfg.MaxFeatures; {
+	case n > 0:
+		return n
+	case n < 0:
+		return 0
+	}
+	k := len(r.labels)
+	perFeature := 4 + 2*k // the classifier: id, weights
+	if r.cfg.Fit.TFIDF {
+		perFeature += 4
+	}
+	if r.rankerWanted() {
+		perFeature += 4 + 2*k // the ranker: idf, weights (the rows are the classifier's)
+	}
+	return modelBudget / perFeature
+}
+
+// fitModels fits the classifier on examples (dev, when given, stopping it early) and the ranker
+// beside it, in half precision as they will serve. With Config.MaxFeatures, it then keeps the
+// features that matter most to the two (PruneFeatures) and fits both again on those alone:
+// the models learn to do without the rest rather than lose weights they leaned on.
+func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (FitResult, error) {
+	prog := r.prog
+	if !first {
+		prog = nil
+	}
+	clf, res, err := Fit(r.ctx, examples, dev, r.labels, cfg, prog)
+	if err != nil {
+		return res, err
+	}
+	r.clf = clf.Quantized()
+	if err := r.fitRanker(examples, first, nil); err != nil {
+		return res, err
+	}
+	n := r.maxFeatures()
+	if n <= 0 || r.clf.NumFeatures() <= n {
+		return res, nil
+	}
+	before := r.clf.NumFeatures()
+	pruned, _, err := PruneFeatures(r.clf, r.ranker, n)
+	if err != nil {
+		return res, err
+	}
+	cfg.Keep = make(map[uint32]struct{}, n)
+	pruned.Rows(func(f uint32, _ float32, _ []float32) bool {
+		cfg.Keep[f] = struct{}{}
+		return true
+	})
+	if clf, res, err = Fit(r.ctx, examples, dev, r.labels, cfg, nil); err != nil {
+		return res, err
+	}
+	r.clf = clf.Quantized()
+	if err := r.fitRanker(examples, false, cfg.Keep); err != nil {
+		return res, err
+	}
+	if first && r.sum.Ranker != nil {
+		r.sum.Ranker.FinalDev = Accuracy(r.ranker, dev) // the pruned ranker's, as it serves
+	}
+	fmt.Fprintf(r.prog, "features: %d of %d kept, both models fitted again on them", n, before)
+	if len(dev) > 0 {
+		fmt.Fprintf(r.prog, " (dev acc %.4f)", res.FinalDev)
+	}
+	fmt.Fprintln(r.prog)
+	return res, nil
+}
+
 // refit trains again on train and dev together, with the epochs early stopping chose (and the
 // ranker with its C): the dev weeks are the newest data and the model should learn from them
 // too. Calibration, fusion, thresholds and the report were measured on dev while it was held
@@ -113,12 +182,7 @@ func (r *run) refit() (bool, error) {
 	cfg.RunEpochs = r.sum.Fit.BestEpochs
 	all := append(slices.Clip(r.trainEx), r.devEx...)
 	fmt.Fprintf(r.prog, "refit: %d messages (train and dev), epochs %v\n", len(all), cfg.RunEpochs)
-	var err error
-	if r.clf, _, err = Fit(r.ctx, all, nil, r.labels, cfg, nil); err != nil {
-		return false, err
-	}
-	r.clf = r.clf.Quantized()
-	if err := r.fitRanker(all, false); err != nil {
+	if _, err := r.fitModels(all, nil, cfg, false); err != nil {
 		return false, err
 	}
 	r.sum.RefitEpochs = r.sum.Fit.BestEpochs

@@ -61,6 +61,10 @@ type Config struct {
 	// ContextFeatures trains the classifier with the conversation's active intent as a feature
 	// (intent.ContextFeature), so it learns which intents each topic's follow-ups take.
 	ContextFeatures bool
+	// MaxFeatures caps the features both models keep, those whose weights move the intents'
+	// scores most (PruneFeatures), and both are fitted again on them: 0 caps them at what
+	// fits about 10 MB of bundle (modelBudget), a negative value keeps every feature.
+	MaxFeatures int
 
 	Progress io.Writer // progress lines; nil for none
 }

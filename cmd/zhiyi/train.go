@@ -41,6 +41,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.Float64Var(&cfg.Fit.L2, "l2", cfg.Fit.L2, "L2 weight decay")
 	fs.Float64Var(&cfg.Fit.LabelSmoothing, "label-smoothing", cfg.Fit.LabelSmoothing, "share of each message's target spread over all intents (regularises)")
 	fs.IntVar(&cfg.Fit.MinCount, "min-count", cfg.Fit.MinCount, "features occurring fewer times in the training messages are dropped, from both models (a smaller bundle; docs/training.md)")
+	fs.IntVar(&cfg.MaxFeatures, "max-features", cfg.MaxFeatures, "keep at most this many features in both models, those whose weights move the intents' scores most, and fit both again on them (0: as many as keep the bundle near 10 MB; -1: all; docs/training.md)")
 	fs.BoolVar(&cfg.Ranker, "ranker", cfg.Ranker, "train a linear SVM that orders the intents, the confidence being the geometric mean of its and the classifier's calibrated probabilities (needs a labelled dev split)")
 	fs.Float64Var(&cfg.RankerC, "ranker-c", cfg.RankerC, "the ranker's C, its inverse regularisation strength (0: chosen by 5-fold cross-validation on the train split)")
 	fs.BoolVar(&cfg.Fit.TFIDF, "tfidf", cfg.Fit.TFIDF, "weigh features by TF-IDF, normalised over the features the model knows")
