@@ -172,7 +172,12 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	fitCfg := DefaultFitConfig()
 	fitCfg.Warm, fitCfg.Epochs, fitCfg.Rate, fitCfg.Runs = clf, cfg.Epochs, cfg.Rate, 2
 	fitCfg.TFIDF = clf.Weighted()
-	examples := append(toEx(replay, 1), toEx(fixes, 1)...)
+	fixEx := toEx(fixes, 1)
+	examples := append(toEx(replay, 1), fixEx...)
+	// New rows only for the corrections' features: the replay's others were left out of the
+	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
+	// continued model learn the corrections by rote instead of by the words they share.
+	fitCfg.Keep = learnableFeatures(clf, fixEx)
 	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory) over a replay of %d examples\n",
 		res.Corrections, res.Used, res.Unknown, res.Contradictory, len(replay))
 	cand, _, err := Fit(ctx, examples, nil, labels, fitCfg, nil)
@@ -197,7 +202,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		}
 		parentDecides, candDecides = rk, candRanker
 	}
-	evalEx, fixEx := toEx(evalSet, 1), toEx(fixes, 1)
+	evalEx := toEx(evalSet, 1)
 	res.ParentAccuracy, res.CandidateAccuracy = Accuracy(parentDecides, evalEx), Accuracy(candDecides, evalEx)
 	res.FixedBefore, res.FixedAfter = Accuracy(parentDecides, fixEx), Accuracy(candDecides, fixEx)
 	if res.HeldOut, err = heldOutFixes(ctx, toEx(replay, 1), fixEx, labels, fitCfg); err != nil {
@@ -226,6 +231,22 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	}
 	res.Bundle = out
 	return res, nil
+}
+
+// learnableFeatures is the features a continued model may have rows for: its parent's and
+// those of the corrections.
+func learnableFeatures(parent *intent.Classifier, fixes []Example) map[uint32]struct{} {
+	keep := make(map[uint32]struct{}, parent.NumFeatures())
+	parent.Rows(func(f uint32, _ float32, _ []float32) bool {
+		keep[f] = struct{}{}
+		return true
+	})
+	for _, ex := range fixes {
+		for _, f := range ex.Features {
+			keep[f] = struct{}{}
+		}
+	}
+	return keep
 }
 
 // chanceOf is what guessing gets of the corrections: the larger of one intent in k and the share
