@@ -92,3 +92,31 @@ func TestLearnRefusesRandomCorrections(t *testing.T) {
 		t.Errorf("no corrections: %v, want ErrNothingToLearn", err)
 	}
 }
+
+// A continued model may grow rows for the corrections' features, and for no others: the replay's
+// features its parent was pruned of stay out.
+func TestLearnableFeatures(t *testing.T) {
+	parent, err := intent.NewClassifier([]string{"a", "b"}, []uint32{1, 2}, make([]float32, 4), make([]float32, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := learnableFeatures(parent, []Example{{Features: []uint32{2, 3}}, {Features: []uint32{5}}})
+	for _, f := range []uint32{1, 2, 3, 5} {
+		if _, ok := keep[f]; !ok {
+			t.Errorf("feature %d may not have a row", f)
+		}
+	}
+	if len(keep) != 4 {
+		t.Errorf("%d features may have rows, want 4", len(keep))
+	}
+	replay := []Example{{Features: []uint32{1, 4}, Label: 0}, {Features: []uint32{2, 6}, Label: 1}}
+	cfg := DefaultFitConfig()
+	cfg.Warm, cfg.Keep, cfg.Epochs, cfg.Runs = parent, keep, 2, 1
+	clf, _, err := Fit(context.Background(), append(replay, Example{Features: []uint32{3}, Label: 1}), nil, []string{"a", "b"}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keptFeatures(clf); fmt.Sprint(got) != "[1 2 3]" {
+		t.Errorf("the continued model has rows for %v, want [1 2 3]", got)
+	}
+}
