@@ -19,12 +19,32 @@ import (
 // features in the same rows (trained on the same examples). n ≤ 0, or at least the features
 // there are, keeps both as they are. The models come back in the precision they went in.
 func PruneFeatures(clf, ranker *intent.Classifier, n int) (*intent.Classifier, *intent.Classifier, error) {
+	keep, err := selectFeatures(clf, ranker, n)
+	if err != nil || keep == nil {
+		return clf, ranker, err
+	}
+	pc, err := keepRows(clf, keep, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ranker == nil {
+		return pc, nil, nil
+	}
+	pr, err := keepRows(ranker, keep, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pc, pr, nil
+}
+
+// selectFeatures marks the rows of the n features PruneFeatures keeps; nil when it keeps all.
+func selectFeatures(clf, ranker *intent.Classifier, n int) ([]bool, error) {
 	rows := clf.NumFeatures()
 	if n <= 0 || n >= rows {
-		return clf, ranker, nil
+		return nil, nil
 	}
 	if ranker != nil && ranker.NumFeatures() != rows {
-		return nil, nil, fmt.Errorf("prune: the ranker knows %d features, the classifier %d", ranker.NumFeatures(), rows)
+		return nil, fmt.Errorf("prune: the ranker knows %d features, the classifier %d", ranker.NumFeatures(), rows)
 	}
 	score := relativeSpreads(clf)
 	if ranker != nil {
@@ -50,18 +70,7 @@ func PruneFeatures(clf, ranker *intent.Classifier, n int) (*intent.Classifier, *
 	for _, r := range order[:n] {
 		keep[r] = true
 	}
-	pc, err := keepRows(clf, keep, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ranker == nil {
-		return pc, nil, nil
-	}
-	pr, err := keepRows(ranker, keep, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pc, pr, nil
+	return keep, nil
 }
 
 // relativeSpreads returns each row's weight spread (times idf) over the median spread of c.

@@ -44,8 +44,8 @@ func (r *run) examples(rs []record) []Example {
 // history the retrieval index is built from.
 func (r *run) fit() (bool, error) {
 	fmt.Fprintf(r.prog, "fitting %d intents on %d messages\n", len(r.labels), len(r.trainEx))
-	cfg := r.cfg.Fit
 	var err error
+	cfg := r.cfg.Fit
 	if len(r.devEx) == 0 && r.sum.Seeds+r.sum.SelfLabelled > 0 {
 		// Nothing to stop early on: as many epochs as self-training's fits ran.
 		cfg.Epochs = r.cfg.Weak.Epochs
@@ -133,6 +133,8 @@ func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (Fit
 	if err != nil {
 		return res, err
 	}
+	// Both models are stored in half precision (half the bytes; no decision moved on the
+	// shop's sets, docs/benchmarks.md), and calibrated and evaluated as they will serve.
 	r.clf = clf.Quantized()
 	if err := r.fitRanker(examples, first, nil); err != nil {
 		return res, err
@@ -142,13 +144,17 @@ func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (Fit
 		return res, nil
 	}
 	before := r.clf.NumFeatures()
-	pruned, _, err := PruneFeatures(r.clf, r.ranker, n)
+	keep, err := selectFeatures(r.clf, r.ranker, n)
 	if err != nil {
 		return res, err
 	}
 	cfg.Keep = make(map[uint32]struct{}, n)
-	pruned.Rows(func(f uint32, _ float32, _ []float32) bool {
-		cfg.Keep[f] = struct{}{}
+	row := 0
+	r.clf.Rows(func(f uint32, _ float32, _ []float32) bool {
+		if keep[row] {
+			cfg.Keep[f] = struct{}{}
+		}
+		row++
 		return true
 	})
 	if clf, res, err = Fit(r.ctx, examples, dev, r.labels, cfg, nil); err != nil {
