@@ -11,7 +11,7 @@
 // # What it decides, in order
 //
 //  1. The conversation: its key is channel + chat_id (else channel + sender_id); its state comes
-//     from the session store within Config.StateTimeout. A store that fails or is slow leaves
+//     from the session store (within Config.StateTimeout when it does I/O). A store that fails or is slow leaves
 //     the message without context — it is still answered, never with an error.
 //  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the
 //     same MsgId) gets the bytes sent the first time (Decision.Replay), and is not a new turn.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -54,7 +55,9 @@ type Config struct {
 	NoSentimentHandoff bool
 	// MaxTurns is how many customer turns a conversation keeps (default session.DefaultMaxTurns).
 	MaxTurns int
-	// StateTimeout bounds each load and save of a conversation's state (default 30 ms).
+	// StateTimeout bounds each load and save of a conversation's state in a store that does
+	// I/O (default 30 ms). The in-process store (session.Memory) never waits, so its calls get
+	// no deadline: under fasthttp a deadline costs a timer and a goroutine per call.
 	StateTimeout time.Duration
 	// EscalateAfter is how many consecutive fallbacks hand a conversation off (default 2).
 	EscalateAfter int
@@ -76,9 +79,10 @@ type Replier struct {
 	cfg     Config
 	buffers sync.Pool // *nlp.Buffers
 	met     replyMetrics
+	// inProcess is true when cfg.Sessions is session.Memory, whose calls need no deadline.
+	inProcess bool
 	// stateDown is true while the session store fails, so that an outage logs once.
-	stateMu   sync.Mutex
-	stateDown bool
+	stateDown atomic.Bool
 }
 
 // New returns a Replier with cfg's zero fields set to the defaults.
@@ -105,6 +109,7 @@ func New(cfg Config) *Replier {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics)}
+	_, r.inProcess = cfg.Sessions.(*session.Memory)
 	r.buffers.New = func() any { return new(nlp.Buffers) }
 	return r
 }
@@ -208,7 +213,7 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 	}
 	d.turn.Response = string(response)
 	d.state.Push(d.turn, r.cfg.MaxTurns)
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.StateTimeout)
+	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
 	if err := r.cfg.Sessions.Save(ctx, d.key, d.state); err != nil {
 		r.stateFailed(err)
@@ -229,7 +234,7 @@ func conversationKey(req intent.Request) string {
 }
 
 func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.StateTimeout)
+	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
 	st, err := r.cfg.Sessions.Load(ctx, key)
 	if err != nil {
@@ -240,25 +245,27 @@ func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
 	return st, true
 }
 
+// stateContext bounds a call to the session store by StateTimeout, unless the store is in
+// process.
+func (r *Replier) stateContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.inProcess {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, r.cfg.StateTimeout)
+}
+
 // stateFailed counts a load or save that failed and logs the first of an outage.
 func (r *Replier) stateFailed(err error) {
 	r.met.unavailable.Inc()
-	r.stateMu.Lock()
-	first := !r.stateDown
-	r.stateDown = true
-	r.stateMu.Unlock()
-	if first {
+	if !r.stateDown.Swap(true) {
 		r.cfg.Log.LogAttrs(context.Background(), slog.LevelWarn, "conversation state unavailable: answering without context",
 			slog.String("error", err.Error()))
 	}
 }
 
 func (r *Replier) stateOK() {
-	r.stateMu.Lock()
-	was := r.stateDown
-	r.stateDown = false
-	r.stateMu.Unlock()
-	if was {
+	// Load first: the common case reads a shared flag without writing its cache line.
+	if r.stateDown.Load() && r.stateDown.Swap(false) {
 		r.cfg.Log.LogAttrs(context.Background(), slog.LevelInfo, "conversation state available again")
 	}
 }

@@ -10,6 +10,12 @@ const DefaultMaxTurns = 6
 // classified again instead of replayed.
 const MaxResponseBytes = 4 << 10
 
+// ResponseTurns is how many of the newest turns keep their response for retries. WeCom re-sends
+// an unanswered callback within about 15 s, before the customer has usually sent more than one
+// message after it; an older turn's response would only make every Load and Save of the
+// conversation a kilobyte dearer. A retry of an older turn is classified again.
+const ResponseTurns = 2
+
 // State is what a conversation remembers between its messages. The zero State is a
 // conversation not seen before (or idle past the store's TTL); Load returns it with a nil error.
 //
@@ -63,7 +69,8 @@ type Turn struct {
 }
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
-// max ≤ 0), counts it in TurnCount, and drops t.Response when it is over MaxResponseBytes.
+// max ≤ 0), counts it in TurnCount, drops t.Response when it is over MaxResponseBytes, and
+// drops the response of the turn that falls out of the newest ResponseTurns.
 func (s *State) Push(t Turn, max int) {
 	if max <= 0 {
 		max = DefaultMaxTurns
@@ -81,6 +88,9 @@ func (s *State) Push(t Turn, max int) {
 		s.Turns = s.Turns[:n-drop]
 	}
 	s.Turns = append(s.Turns, t)
+	if n := len(s.Turns); n > ResponseTurns {
+		s.Turns[n-ResponseTurns-1].Response = ""
+	}
 }
 
 // FindTurn returns the newest kept turn with the given msgID, or nil when there is none (or

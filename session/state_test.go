@@ -52,6 +52,27 @@ func TestPushResponseCap(t *testing.T) {
 	}
 }
 
+// TestPushResponseTurns: only the newest ResponseTurns turns keep their response; the turns
+// themselves stay.
+func TestPushResponseTurns(t *testing.T) {
+	var st State
+	for i := range DefaultMaxTurns + 2 {
+		st.Push(Turn{MsgID: fmt.Sprint("m", i), Response: fmt.Sprint("answer ", i)}, 0)
+	}
+	if len(st.Turns) != DefaultMaxTurns {
+		t.Fatalf("%d turns kept, want %d", len(st.Turns), DefaultMaxTurns)
+	}
+	for i, tu := range st.Turns {
+		newest := i >= len(st.Turns)-ResponseTurns
+		if want := fmt.Sprint("answer ", i+2); newest && tu.Response != want {
+			t.Errorf("turn %s: response %q, want %q", tu.MsgID, tu.Response, want)
+		}
+		if !newest && tu.Response != "" {
+			t.Errorf("turn %s (older than the newest %d) kept its response", tu.MsgID, ResponseTurns)
+		}
+	}
+}
+
 func TestFindTurn(t *testing.T) {
 	var st State
 	if st.FindTurn("a") != nil || st.Last() != nil {
