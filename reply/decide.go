@@ -139,13 +139,13 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	ctxInfo.ActiveIntent = st.ActiveIntent
 }
 
-// escalated records why a message was escalated, in its context and the metrics.
+// escalated records why a message was escalated in its context; a later reason replaces an
+// earlier one, and Decide counts the last (one message, one escalation).
 func (r *Replier) escalated(res *intent.Result, reason string) {
 	if res.Context == nil {
 		res.Context = &intent.Conversation{}
 	}
 	res.Context.Escalation = reason
-	r.met.escalations[reason].Inc()
 }
 
 // fillAnswer fills the placeholders of a knowledge-base answer from the request's vars.

@@ -2,9 +2,13 @@ package reply
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
@@ -93,5 +97,44 @@ func TestRedisOutage(t *testing.T) {
 	d, _ := send(t, r, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "after", SenderID: "wmO"})
 	if d.Result.Context == nil || d.Result.Context.Turn < 2 {
 		t.Errorf("after the outage: context %+v, want the conversation remembered again", d.Result.Context)
+	}
+}
+
+// TestCorruptStateIsOverwritten: a conversation whose stored state does not decode starts again
+// (with context from its next turn on), its next Save replaces the bad value, and no outage is
+// counted.
+func TestCorruptStateIsOverwritten(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	opt, err := redis.ParseURL(rd.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opt)
+	defer client.Close()
+	ctx := context.Background()
+	sum := sha256.Sum256([]byte("wecom\x00s\x00wmCorrupt")) // reply's conversation key, as session hashes it
+	key := session.DefaultPrefix + hex.EncodeToString(sum[:16])
+	if err := client.Set(ctx, key, "garbage", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r, _, set := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	req := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "c1", SenderID: "wmCorrupt", Channel: "wecom"}
+	if d, _ := send(t, r, req); d.Result.Context == nil || d.Result.Context.Turn != 1 {
+		t.Fatalf("over a corrupt state: context %+v, want a new conversation's first turn", d.Result.Context)
+	}
+	val, err := client.Get(ctx, key).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st session.State
+	if err := st.UnmarshalBinary(val); err != nil || len(st.Turns) != 1 {
+		t.Fatalf("the stored state after the first turn: %d turns, %v; want it overwritten", len(st.Turns), err)
+	}
+	req.MsgID, req.Text = "c2", "好的"
+	if d, _ := send(t, r, req); d.Result.Context == nil || d.Result.Context.Turn != 2 {
+		t.Errorf("the next turn: context %+v, want turn 2", d.Result.Context)
+	}
+	if n := counter(set, "zhiyi_context_unavailable_total"); n != 0 {
+		t.Errorf("zhiyi_context_unavailable_total %d: a corrupt state is no outage", n)
 	}
 }

@@ -2,6 +2,7 @@ package reply
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -189,6 +190,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
 	}
+	if c := res.Context; c != nil && c.Escalation != "" && !d.Retry {
+		r.met.escalations[c.Escalation].Inc()
+	}
 	d.Result = res
 	d.turn = session.Turn{MsgID: req.MsgID, Text: masked, At: at, Intent: res.Intent,
 		Confidence: res.Confidence, Route: string(res.Route)}
@@ -237,6 +241,12 @@ func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
 	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
 	st, err := r.cfg.Sessions.Load(ctx, key)
+	if errors.Is(err, session.ErrCorrupt) {
+		// The store counted it; the conversation starts again, and Commit's Save overwrites the
+		// bad value. Not an outage.
+		r.stateOK()
+		return session.State{}, true
+	}
 	if err != nil {
 		r.stateFailed(err)
 		return session.State{}, false

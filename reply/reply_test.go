@@ -109,6 +109,57 @@ func TestRetryGetsTheSameBytes(t *testing.T) {
 	}
 }
 
+// TestRetryAfterNewerTurns: a callback re-sent while the customer has gone on typing (three
+// messages within WeCom's retry window) still gets the bytes sent the first time.
+func TestRetryAfterNewerTurns(t *testing.T) {
+	r, c, _ := newReplier(t, Config{})
+	msgs := []string{"我要退货", "在吗", "快递到哪了", "亲"}
+	bodies := map[string]string{}
+	for i, m := range msgs {
+		_, body := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("n", i), SenderID: "wmRetry", Channel: "wecom"})
+		bodies[fmt.Sprint("n", i)] = body
+		c.t = c.t.Add(3 * time.Second)
+	}
+	d, again := send(t, r, intent.Request{Text: msgs[0], MsgID: "n0", SenderID: "wmRetry", Channel: "wecom"})
+	if !d.Retry || again != bodies["n0"] {
+		t.Errorf("a retry of the first of four messages 9 s later: retry %v\nfirst %s\nagain %s", d.Retry, bodies["n0"], again)
+	}
+}
+
+// TestEscalationCountedOnce: a message escalated for its tone and then for fallbacks in a row
+// counts once, under the reason its response names.
+func TestEscalationCountedOnce(t *testing.T) {
+	lex, err := sentiment.LoadLexicon(shoptest.Path("dict", sentiment.LexiconFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sentiment.New(lex, sentiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, set := newReplier(t, Config{Sentiment: a})
+	total := func() uint64 {
+		var n uint64
+		for _, reason := range []string{escalateRepeat, escalateFallbacks, escalateSentiment} {
+			n += counter(set, `zhiyi_escalations_total{reason="`+reason+`"}`)
+		}
+		return n
+	}
+	escalated := 0
+	for i, m := range []string{"气死我了", "什么破玩意儿 气死了", "讲个笑话吧"} {
+		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("e", i), SenderID: "wmEsc", Channel: "wecom"})
+		if d.Result.Context != nil && d.Result.Context.Escalation != "" {
+			escalated++
+		}
+		if n := total(); n != uint64(escalated) {
+			t.Errorf("after %q (escalation %q): %d escalations counted, %d messages escalated", m, d.Result.Context.Escalation, n, escalated)
+		}
+	}
+	if escalated < 2 {
+		t.Fatalf("%d messages escalated; the test needs a message escalated twice over", escalated)
+	}
+}
+
 func TestRepeatEscalates(t *testing.T) {
 	r, c, set := newReplier(t, Config{})
 	msgs := []string{"什么时候发货", "到底什么时候发货", "什么时候发货啊 多久能发出"}

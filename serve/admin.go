@@ -36,7 +36,7 @@ func (s *Server) serveUnmatched(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	m := s.acquire()
 	defer m.release()
-	lines, err := s.unmatched(ctx, m.engine, since)
+	lines, err := s.unmatched(callContext(ctx), m.engine, since)
 	if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusServiceUnavailable, CodeStoreUnavailable, "the decision log cannot be read now: %s", maskID(err.Error())))
 		return

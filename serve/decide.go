@@ -47,6 +47,11 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 	if isConv {
 		conv.Commit(ctx, d, b[from:])
 	}
+	if d != nil && d.Retry {
+		// A retry whose first answer is no longer kept: decided again, counted, logged and
+		// alerted once, the first time.
+		return b, &res
+	}
 	s.met.result(&res)
 	took := time.Since(start)
 	if s.rec != nil {

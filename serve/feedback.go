@@ -56,7 +56,7 @@ func (s *Server) serveFeedback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, e)
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, feedbackTimeout)
+	wctx, cancel := context.WithTimeout(callContext(ctx), feedbackTimeout)
 	defer cancel()
 	switch err := s.rec.AddFeedback(wctx, f); {
 	case errors.Is(err, store.ErrNotFound):

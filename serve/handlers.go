@@ -243,7 +243,7 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	m := s.acquire()
 	buf := s.scratch.Get().(*[]byte)
 	var res *intent.Result
-	*buf, res = s.decide(ctx, m, req, (*buf)[:0])
+	*buf, res = s.decide(callContext(ctx), m, req, (*buf)[:0])
 	m.release()
 	if res != nil {
 		info.msgID = res.MsgID
@@ -256,6 +256,13 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	s.writeBytes(ctx, buf)
 }
+
+// callContext is the context a handler passes to what it calls (the session store, the decision
+// log, the engine): not the *fasthttp.RequestCtx, which fasthttp resets for the next request once
+// the handler returns, while a deadline derived from it would still read it from the timer's
+// goroutine (context's cancel propagation calls its Value). Nothing zhiyi calls needs the
+// request's values, and the server drains in-flight requests rather than cancelling them.
+func callContext(*fasthttp.RequestCtx) context.Context { return context.Background() }
 
 func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	var req BatchRequest
@@ -289,7 +296,7 @@ func (s *Server) serveBatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			b = append(b, ',')
 		}
 		req.Messages[i].Debug = debugOn
-		b, _ = s.decide(ctx, m, req.Messages[i], b)
+		b, _ = s.decide(callContext(ctx), m, req.Messages[i], b)
 	}
 	*buf = append(b, "]}"...)
 	s.writeBytes(ctx, buf)

@@ -219,6 +219,7 @@ func TestBadInput(t *testing.T) {
 		{"null text", "POST", "/intent", `{"text":null}`, nil, 400, CodeEmptyText},
 		{"whitespace text", "POST", "/intent", `{"text":" \t\n\r "}`, nil, 400, CodeEmptyText},
 		{"ideographic space and zero-width", "POST", "/intent", `{"text":"\u3000\u200b\ufeff"}`, nil, 400, CodeEmptyText},
+		{"fillers, blank Braille and lone marks", "POST", "/intent", `{"text":"\u3164\u2800\ufe0f\u034f\uffa0"}`, nil, 400, CodeEmptyText},
 		{"text too long", "POST", "/intent", `{"text":"` + long + `"}`, nil, 400, CodeTextTooLong},
 		{"invalid utf8", "POST", "/intent", "{\"text\":\"\xff\xfe退货\"}", nil, 400, CodeInvalidUTF8},
 		{"invalid utf8 elsewhere", "POST", "/intent", "{\"text\":\"退货\",\"msg_id\":\"\xc3\"}", nil, 400, CodeInvalidUTF8},
@@ -295,6 +296,10 @@ func TestBadInput(t *testing.T) {
 	}
 	if got := ts.do("GET", "/intent", "", nil).header["Allow"]; got != "POST" {
 		t.Errorf("Allow %q", got)
+	}
+	// a mark after a visible character is part of the message
+	if r := ts.do("POST", "/intent", `{"text":"\u2764\ufe0f"}`, map[string]string{"Content-Type": "application/json"}); r.status != 200 {
+		t.Errorf("an emoji with its variation selector: status %d: %s", r.status, r.body)
 	}
 	if got := ts.do("POST", "/healthz", "{}", nil).header["Allow"]; got != "GET, HEAD" {
 		t.Errorf("Allow %q", got)

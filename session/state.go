@@ -10,11 +10,12 @@ const DefaultMaxTurns = 6
 // classified again instead of replayed.
 const MaxResponseBytes = 4 << 10
 
-// ResponseTurns is how many of the newest turns keep their response for retries. WeCom re-sends
-// an unanswered callback within about 15 s, before the customer has usually sent more than one
-// message after it; an older turn's response would only make every Load and Save of the
-// conversation a kilobyte dearer. A retry of an older turn is classified again.
-const ResponseTurns = 2
+// ResponseWindow is how long, in milliseconds of the turns' At, a turn keeps its response for
+// retries once a newer turn has come: WeCom re-sends an unanswered callback within about 15 s
+// (three tries), however many messages the customer sends meanwhile. An older turn's response
+// would only make every Load and Save of the conversation a kilobyte dearer; a retry of that
+// turn, should one come, is decided again.
+const ResponseWindow = 60_000
 
 // State is what a conversation remembers between its messages. The zero State is a
 // conversation not seen before (or idle past the store's TTL); Load returns it with a nil error.
@@ -70,7 +71,7 @@ type Turn struct {
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
 // max ≤ 0), counts it in TurnCount, drops t.Response when it is over MaxResponseBytes, and
-// drops the response of the turn that falls out of the newest ResponseTurns.
+// drops the responses of turns more than ResponseWindow older than t.
 func (s *State) Push(t Turn, max int) {
 	if max <= 0 {
 		max = DefaultMaxTurns
@@ -87,10 +88,12 @@ func (s *State) Push(t Turn, max int) {
 		clear(s.Turns[n-drop:])
 		s.Turns = s.Turns[:n-drop]
 	}
-	s.Turns = append(s.Turns, t)
-	if n := len(s.Turns); n > ResponseTurns {
-		s.Turns[n-ResponseTurns-1].Response = ""
+	for i := range s.Turns {
+		if t.At-s.Turns[i].At > ResponseWindow {
+			s.Turns[i].Response = ""
+		}
 	}
+	s.Turns = append(s.Turns, t)
 }
 
 // FindTurn returns the newest kept turn with the given msgID, or nil when there is none (or

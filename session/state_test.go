@@ -52,24 +52,28 @@ func TestPushResponseCap(t *testing.T) {
 	}
 }
 
-// TestPushResponseTurns: only the newest ResponseTurns turns keep their response; the turns
-// themselves stay.
-func TestPushResponseTurns(t *testing.T) {
+// TestPushResponseWindow: a turn keeps its response while the newest turn is at most
+// ResponseWindow newer, however many turns came meanwhile; the turns themselves stay.
+func TestPushResponseWindow(t *testing.T) {
 	var st State
-	for i := range DefaultMaxTurns + 2 {
-		st.Push(Turn{MsgID: fmt.Sprint("m", i), Response: fmt.Sprint("answer ", i)}, 0)
+	at := []int64{0, 1_000, 2_000, 2_500, 3_000, ResponseWindow + 1_500, ResponseWindow + 2_000}
+	for i, a := range at {
+		st.Push(Turn{MsgID: fmt.Sprint("m", i), At: a, Response: fmt.Sprint("answer ", i)}, 0)
 	}
-	if len(st.Turns) != DefaultMaxTurns {
-		t.Fatalf("%d turns kept, want %d", len(st.Turns), DefaultMaxTurns)
+	newest := at[len(at)-1]
+	for _, tu := range st.Turns {
+		var i int
+		fmt.Sscanf(tu.MsgID, "m%d", &i)
+		kept := newest-at[i] <= ResponseWindow
+		if want := fmt.Sprint("answer ", i); kept && tu.Response != want {
+			t.Errorf("turn %s (%d ms old): response %q, want %q", tu.MsgID, newest-at[i], tu.Response, want)
+		}
+		if !kept && tu.Response != "" {
+			t.Errorf("turn %s (%d ms old) kept its response past the window", tu.MsgID, newest-at[i])
+		}
 	}
-	for i, tu := range st.Turns {
-		newest := i >= len(st.Turns)-ResponseTurns
-		if want := fmt.Sprint("answer ", i+2); newest && tu.Response != want {
-			t.Errorf("turn %s: response %q, want %q", tu.MsgID, tu.Response, want)
-		}
-		if !newest && tu.Response != "" {
-			t.Errorf("turn %s (older than the newest %d) kept its response", tu.MsgID, ResponseTurns)
-		}
+	if st.FindTurn("m1") == nil {
+		t.Error("a turn without its response was dropped from the state")
 	}
 }
 

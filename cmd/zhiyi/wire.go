@@ -240,7 +240,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		}
 	}
 	rc := reply.Config{Sessions: w.sessions, Experiments: w.exps.Current, Sentiment: tone, NoSentimentHandoff: !w.sf.sentimentHandoff,
-		MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log}
+		StateTimeout: w.sf.redisTimeout, MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log}
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}

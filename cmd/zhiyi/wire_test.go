@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -242,5 +244,56 @@ func TestServeAbandonedLoadChangesNothing(t *testing.T) {
 	}
 	if w.exps.Current() == exps {
 		t.Errorf("a completed reload kept the experiments built on the previous knowledge base")
+	}
+}
+
+// A retry is counted once: re-sent at once it gets the first answer's bytes; re-sent after its
+// conversation has moved past the window in which those bytes are kept, it is decided again,
+// and still not counted again.
+func TestServeRetryCountedOnce(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, srv := serveWired(t, ctx, serve.Config{ModelDir: bundle}, serveFlags{}, slog.New(slog.DiscardHandler))
+	h := srv.Handler()
+	call := func(method, uri, body string) string {
+		var req fasthttp.Request
+		req.Header.SetMethod(method)
+		req.SetRequestURI(uri)
+		req.Header.SetContentType("application/json")
+		req.SetBodyString(body)
+		var rc fasthttp.RequestCtx
+		rc.Init(&req, nil, nil)
+		h(&rc)
+		if rc.Response.StatusCode() != 200 {
+			t.Fatalf("%s: status %d: %s", body, rc.Response.StatusCode(), rc.Response.Body())
+		}
+		return string(rc.Response.Body())
+	}
+	post := func(body string) string { return call(fasthttp.MethodPost, "/intent", body) }
+	decided := func() int {
+		n := 0
+		for _, line := range strings.Split(call(fasthttp.MethodGet, "/metrics", ""), "\n") {
+			if strings.HasPrefix(line, "zhiyi_routes_total{") {
+				var v int
+				fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v)
+				n += v
+			}
+		}
+		return n
+	}
+	const at = 1_764_800_000_000 // sent_at, milliseconds
+	first := fmt.Sprintf(`{"text":"什么时候发货","msg_id":"r1","sender_id":"wmRetry","sent_at":%d}`, int64(at))
+	body := post(first)
+	if again := post(first); again != body {
+		t.Errorf("a retry at once: %s, want the first bytes %s", again, body)
+	}
+	post(fmt.Sprintf(`{"text":"能开发票吗","msg_id":"r2","sender_id":"wmRetry","sent_at":%d}`, int64(at+session.ResponseWindow+1000)))
+	post(first)
+	if n := decided(); n != 2 {
+		t.Errorf("%d decisions counted for two messages and two retries, want 2", n)
 	}
 }
