@@ -105,6 +105,7 @@ func TestParseKBErrors(t *testing.T) {
 		want string // expected reason
 	}{
 		{"syntax", replaceLine(5, "    label: 退货: 退款"), "kb.yaml:5:", "mapping values are not allowed"},
+		{"a GBK line", replaceLine(5, "    label: \xcd\xcb\xbb\xf5"), "kb.yaml:5:", "look like GBK"},
 		{"bad character", replaceLine(6, "    @category: 咨询"), "kb.yaml:6:", "cannot start any token"},
 		{"unknown field", replaceLine(8, "    handof: false"), "kb.yaml:8:", "unknown field handof"},
 		{"unknown top-level field", replaceLine(2, "versoin: 1"), "kb.yaml:2:", "unknown field versoin"},

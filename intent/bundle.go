@@ -335,12 +335,43 @@ func release(tmp string) {
 func tmpPrefix(out string) string { return "." + filepath.Base(filepath.Clean(out)) + ".tmp-" }
 func oldPrefix(out string) string { return filepath.Base(filepath.Clean(out)) + ".old-" }
 
+// CheckBundleOut returns an error unless out may receive a bundle: it does not exist, or is an
+// empty directory, or a bundle (a directory with a manifest, readable or not) that the new one
+// replaces. Anything else — a directory of other files, say models/ instead of models/myshop —
+// is refused rather than replaced. Writers call it before their work, and CommitBundle again.
+func CheckBundleOut(out string) error {
+	st, err := os.Stat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("bundle %s: %w", out, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s is a file, not a bundle directory: choose a new directory for the bundle", out)
+	}
+	if m, err := os.Lstat(filepath.Join(out, ManifestFile)); err == nil && m.Mode().IsRegular() {
+		return nil
+	}
+	es, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("bundle %s: %w", out, err)
+	}
+	if len(es) > 0 {
+		return fmt.Errorf("%s holds %d entries and no %s: it is not a bundle, and replacing it would delete them; choose a new directory (such as %s)",
+			out, len(es), ManifestFile, filepath.Join(out, "myshop"))
+	}
+	return nil
+}
+
 // CommitBundle replaces out with the finished bundle in tmp, in one step where the system can
 // exchange two directories (Linux), so that out holds a complete bundle at every instant; the
 // old bundle is removed afterwards. Elsewhere the old bundle is moved aside first and the next
-// writer repairs an interrupted commit.
+// writer repairs an interrupted commit. An out that CheckBundleOut refuses is left alone.
 func CommitBundle(tmp, out string) error {
 	if _, err := ReadManifest(tmp); err != nil {
+		return fmt.Errorf("commit bundle: %w", err)
+	}
+	if err := CheckBundleOut(out); err != nil {
 		return fmt.Errorf("commit bundle: %w", err)
 	}
 	defer release(tmp)
@@ -372,10 +403,11 @@ func CommitBundle(tmp, out string) error {
 }
 
 // CleanBundleLitter removes what interrupted writers of out left beside it — temporary
-// directories no live process holds that are a minute old or more, and out.old-* directories
-// — after putting the newest out.old-* back as out when out is missing (an older zhiyi killed
-// between the two renames of its commit). It returns what it removed or restored, for the
-// writer to say so.
+// directories no live process holds that are a minute old or more, and the bundles CommitBundle
+// moved aside (out.old-<nanoseconds>, holding a manifest; a directory merely named like one, a
+// hand-made backup, is left alone) — after putting the newest of those back as out when out is
+// missing (a zhiyi killed between the two renames of its commit). It returns what it removed or
+// restored, for the writer to say so.
 func CleanBundleLitter(out string) ([]string, error) {
 	parent := filepath.Dir(filepath.Clean(out))
 	es, err := os.ReadDir(parent)
@@ -388,7 +420,7 @@ func CleanBundleLitter(out string) ([]string, error) {
 	var done []string
 	var olds []string
 	for _, e := range es {
-		if e.IsDir() && strings.HasPrefix(e.Name(), oldPrefix(out)) {
+		if e.IsDir() && isMovedAside(parent, e.Name(), out) {
 			olds = append(olds, e.Name())
 		}
 	}
@@ -426,6 +458,17 @@ func CleanBundleLitter(out string) ([]string, error) {
 		}
 	}
 	return done, nil
+}
+
+// isMovedAside reports whether parent/name is a bundle CommitBundle moved aside from out: named
+// out.old- and the nanosecond time, with a manifest inside.
+func isMovedAside(parent, name, out string) bool {
+	stamp, ok := strings.CutPrefix(name, oldPrefix(out))
+	if !ok || len(stamp) < 18 || strings.Trim(stamp, "0123456789") != "" {
+		return false
+	}
+	st, err := os.Lstat(filepath.Join(parent, name, ManifestFile))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // removeIfStale removes the temporary directory p when no process holds its lock and it is

@@ -225,3 +225,82 @@ func TestCommitKilledNeverLosesOut(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitRefusesWhatIsNoBundle: an --out that holds other files (models/ for models/myshop)
+// or is a file is refused and left as it was; a missing one, an empty directory and a bundle
+// are taken.
+func TestCommitRefusesWhatIsNoBundle(t *testing.T) {
+	parent := t.TempDir()
+	notes := filepath.Join(parent, "models")
+	if err := os.MkdirAll(filepath.Join(notes, "myshop"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(notes, "notes.txt"), []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(parent, "file.txt")
+	if err := os.WriteFile(file, []byte("keep me too"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(parent, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bundle := filepath.Join(parent, "shop")
+	if err := os.Mkdir(bundle, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fakeBundle(t, bundle)
+	for _, c := range []struct {
+		out string
+		ok  bool
+	}{{notes, false}, {file, false}, {empty, true}, {bundle, true}, {filepath.Join(parent, "new"), true}} {
+		if err := CheckBundleOut(c.out); (err == nil) != c.ok {
+			t.Errorf("CheckBundleOut(%s) = %v, want ok %v", filepath.Base(c.out), err, c.ok)
+		}
+		tmp, err := NewBundleDir(c.out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fakeBundle(t, tmp)
+		err = CommitBundle(tmp, c.out)
+		if (err == nil) != c.ok {
+			t.Errorf("CommitBundle to %s: %v, want ok %v", filepath.Base(c.out), err, c.ok)
+		}
+		if err != nil {
+			RemoveBundleDir(tmp)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(notes, "notes.txt")); err != nil || string(b) != "keep me" {
+		t.Errorf("the refused directory changed: %q, %v", b, err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "keep me too" {
+		t.Errorf("the refused file changed: %q, %v", b, err)
+	}
+}
+
+// TestLitterLeavesLookAlikes: a hand-made backup named like a moved-aside bundle (no nanosecond
+// time, or no manifest) is neither removed nor restored.
+func TestLitterLeavesLookAlikes(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "shop")
+	dated := out + ".old-20261201" // a date, not nanoseconds
+	if err := os.MkdirAll(dated, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fakeBundle(t, dated)
+	notes := out + ".old-1730000000000000000" // the right name, but no bundle
+	if err := os.MkdirAll(notes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(notes, "NOTES"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done, err := CleanBundleLitter(out)
+	if err != nil || len(done) != 0 {
+		t.Errorf("CleanBundleLitter: %q, %v; want nothing done", done, err)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{"shop.old-1730000000000000000", "shop.old-20261201"}) {
+		t.Errorf("after cleaning: %v", got)
+	}
+}

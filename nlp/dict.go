@@ -116,6 +116,9 @@ func eachLine(path string, fn func(line string) error) error {
 	n := 0
 	for sc.Scan() {
 		n++
+		if err := CheckUTF8(sc.Bytes()); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]

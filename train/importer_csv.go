@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // CSVColumns maps the columns of a CRM CSV export. Each field lists accepted header names; the
@@ -95,7 +96,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 		return fmt.Errorf("%s:1: csv header: %w", path, err)
 	}
 	if h := strings.Join(header, ","); !utf8.ValidString(h) {
-		return fmt.Errorf("%s:1: %w", path, notUTF8([]byte(h)))
+		return fmt.Errorf("%s:1: %w", path, nlp.CheckUTF8([]byte(h)))
 	}
 	im.stats.Lines++
 	col := func(names []string) int {
@@ -155,7 +156,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			m.Conversation = "csv:" + c
 		}
 		if !utf8.ValidString(strings.Join(rec, "")) {
-			im.stats.skip(SkipMalformed, where, notUTF8([]byte(strings.Join(rec, ","))))
+			im.stats.skip(SkipMalformed, where, nlp.CheckUTF8([]byte(strings.Join(rec, ","))))
 			continue
 		}
 		if ts := get(timeCol); ts != "" {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // exportLine holds the fields of every JSON-lines shape we read: WeCom archive, 微信客服
@@ -86,7 +88,7 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 		return nil
 	}
 	if !utf8.Valid(line) { // encoding/json would make the text U+FFFD and carry on
-		im.stats.skip(SkipMalformed, where, notUTF8(line))
+		im.stats.skip(SkipMalformed, where, nlp.CheckUTF8(line))
 		return nil
 	}
 	var l exportLine

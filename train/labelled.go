@@ -129,8 +129,10 @@ func ReadConversations(ctx context.Context, o DataOptions, prog io.Writer) ([]Co
 	turn := func(rec int, at time.Time, msgID string) ConversationTurn {
 		r := imp.recs[rec]
 		t := ConversationTurn{Text: r.text, MsgID: msgID, Time: at, Intent: r.intent}
-		if msgID != "" {
-			t.Intent = imp.byID[msgID]
+		if l, ok := imp.byID[msgID]; ok && msgID != "" {
+			t.Intent = l // the message's own label
+		} else if msgID != "" && !r.byText {
+			t.Intent = "" // another message's label, shared through the text: not this one's
 		}
 		t.Scored = t.Intent != "" && (o.Since.IsZero() || at.IsZero() || !at.Before(o.Since))
 		return t

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // Label assigns an intent to messages. It comes from a --labels file, in one of three shapes:
@@ -86,6 +88,9 @@ func readLabels(r io.Reader, path string) ([]Label, error) {
 func parseLabelLine(line []byte, where string) (*Label, error) {
 	if len(line) == 0 {
 		return nil, nil
+	}
+	if err := nlp.CheckUTF8(line); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	var l labelLine
 	dec := json.NewDecoder(bytes.NewReader(line))

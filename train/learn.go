@@ -106,6 +106,9 @@ var ErrNothingToLearn = errors.New("learn: no usable corrections")
 // corrections is left out; a poisoned one fails the gate.
 func Learn(ctx context.Context, parent, out string, corrections []Correction, cfg LearnConfig) (*LearnResult, error) {
 	cfg = cfg.withDefaults()
+	if err := intent.CheckBundleOut(out); err != nil {
+		return nil, fmt.Errorf("learn: %w", err)
+	}
 	eng, err := intent.Load(ctx, parent)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package train
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
 // loadDictionaries reads the dictionaries and the knowledge base (refusing one with lint
@@ -19,6 +22,16 @@ func (r *run) loadDictionaries() (bool, error) {
 	var err error
 	if r.dicts, err = nlp.LoadDictionaries(r.cfg.DictDir); err != nil {
 		return false, err
+	}
+	if r.cfg.DictDir != "" {
+		// The bundle carries the shop's sentiment lexicon for serve: one serve cannot read must
+		// fail here, naming the shop's file, not when the bundle is loaded.
+		path := filepath.Join(r.cfg.DictDir, sentiment.LexiconFile)
+		if _, err := os.Stat(path); err == nil {
+			if _, err := sentiment.LoadLexicon(path); err != nil {
+				return false, err
+			}
+		}
 	}
 	if r.cfg.KB != "" {
 		if r.kb, err = index.LoadKB(r.cfg.KB); err != nil {
@@ -44,6 +57,7 @@ func (r *run) importData() (bool, error) {
 		for i := range r.data.recs {
 			r.data.recs[i].intent = ""
 		}
+		clear(r.data.byID) // the context stage and the active intents read labels from it too
 	}
 	fmt.Fprintf(r.prog, "import: %s\n", r.sum.Import)
 	for _, p := range r.sum.Import.Problems {

@@ -134,7 +134,7 @@ func (d *imported) labelText(l Label, st *LabelStats) {
 		if rec.intent != "" && rec.intent != l.Intent {
 			st.Overridden++
 		}
-		rec.intent, rec.origin = l.Intent, fromLabel
+		rec.intent, rec.origin, rec.byText = l.Intent, fromLabel, true
 		st.Applied++
 		return
 	}

@@ -22,6 +22,7 @@ not json
 {"cluster":"c19","members":[],"intent":"invoice"}
 {"intent":"invoice"}
 {"msgid":"c7","intent":"new:  "}
+{"text":"` + gbkReturn + `","intent":"return_goods"}
 `
 	labels, err := readLabels(strings.NewReader(in), "l.jsonl")
 	if len(labels) != 5 {
@@ -41,7 +42,7 @@ not json
 			t.Errorf("label %d = %+v, want %+v", i, g, w)
 		}
 	}
-	for _, line := range []string{"l.jsonl:7:", "l.jsonl:8:", "l.jsonl:9:", "l.jsonl:10:", "l.jsonl:11:"} {
+	for _, line := range []string{"l.jsonl:7:", "l.jsonl:8:", "l.jsonl:9:", "l.jsonl:10:", "l.jsonl:11:", "l.jsonl:12: not UTF-8: the bytes look like GBK"} {
 		if err == nil || !strings.Contains(err.Error(), line) {
 			t.Errorf("error %v does not name %s", err, line)
 		}

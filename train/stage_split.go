@@ -39,7 +39,24 @@ func (r *run) split() (bool, error) {
 	}
 	r.trainRecs = append(r.trainRecs, extra...)
 	r.timeSplit = strings.HasPrefix(r.how, splitByTime)
-	r.devSplit = slices.DeleteFunc(r.devSplit, func(rec record) bool { return rec.intent == "" || !r.known(rec.intent) })
+	var unknownDev []string
+	devUnknown := 0
+	r.devSplit = slices.DeleteFunc(r.devSplit, func(rec record) bool {
+		if rec.intent != "" && !r.known(rec.intent) {
+			if devUnknown++; len(unknownDev) < maxNamed {
+				unknownDev = append(unknownDev, fmt.Sprintf("%s: unknown intent %q", rec.source, rec.intent))
+			}
+			return true
+		}
+		return rec.intent == ""
+	})
+	if devUnknown > 0 {
+		if r.devRecs != nil && len(r.devSplit) == 0 {
+			return false, fmt.Errorf("train: --dev %s: none of its labels names an intent of the knowledge base (%d do not):\n  %s",
+				r.cfg.Dev, devUnknown, strings.Join(unknownDev, "\n  "))
+		}
+		fmt.Fprintf(r.prog, "warning: %d dev messages name intents missing from the knowledge base and were left out:\n  %s\n", devUnknown, strings.Join(unknownDev, "\n  "))
+	}
 	r.sum.DevSplit = r.how
 	if len(r.trainRecs) == 0 {
 		return false, fmt.Errorf("train: no labelled messages to train on (%s)", r.sum.Import)

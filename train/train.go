@@ -120,6 +120,9 @@ type record struct {
 	origin origin
 	// weight scales the record's say in training (0 means 1): self-training's labels count less.
 	weight float32
+	// byText marks a label given by text ({"text","intent"}): it holds for every message with
+	// that text, where an export's label holds for its own message only (imported.byID).
+	byText bool
 }
 
 // origin is where a record or its label came from.
@@ -227,6 +230,9 @@ type run struct {
 func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if cfg.Out == "" {
 		return nil, errors.New("train: no output directory (--out)")
+	}
+	if err := intent.CheckBundleOut(cfg.Out); err != nil {
+		return nil, fmt.Errorf("train: --out: %w", err)
 	}
 	if !(cfg.RankerC >= 0) || math.IsInf(cfg.RankerC, 0) {
 		return nil, fmt.Errorf("train: ranker C %v: want a positive number, or 0 to choose by cross-validation", cfg.RankerC)

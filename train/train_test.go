@@ -122,6 +122,9 @@ func TestRunFailureLeavesNothing(t *testing.T) {
 	}{
 		// Fails while reading the dictionaries, before anything is written.
 		{"bad dictionary line", ctx, shopOptions{dict: map[string]string{"stopwords.txt": "的\n不\n"}}, "stopwords.txt:2"},
+		{"GBK dictionary", ctx, shopOptions{dict: map[string]string{"stopwords.txt": "的\n" + gbkReturn + "\n"}}, "stopwords.txt:2: not UTF-8: the bytes look like GBK"},
+		// serve reads the sentiment lexicon from the bundle: training must not write one it cannot
+		{"bad sentiment lexicon", ctx, shopOptions{dict: map[string]string{"sentiment.txt": "[negative\n差评\n"}}, "sentiment.txt:1"},
 		// Fails after the bundle directory was started: one intent cannot be fitted (without the
 		// seeds, which would add the knowledge base's other intents and out of scope).
 		{"one intent", ctx, shopOptions{intents: []string{"invoice"}, noSeeds: true}, "2 intents"},
@@ -168,6 +171,22 @@ func TestRunFailureKeepsOldBundle(t *testing.T) {
 		t.Error("a failed run replaced the old bundle")
 	}
 	checkOnly(t, dir, "m")
+}
+
+// TestRunRefusesOutThatIsNoBundle: --out naming a directory of other files (models/ for
+// models/myshop) fails before training and deletes nothing.
+func TestRunRefusesOutThatIsNoBundle(t *testing.T) {
+	dir := t.TempDir()
+	files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{})
+	models := filepath.Join(dir, "models")
+	if err := os.MkdirAll(filepath.Join(models, "other"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), shopConfig(files, models))
+	if err == nil || !strings.Contains(err.Error(), "not a bundle") {
+		t.Fatalf("Run into a directory of other files: %v, want it refused", err)
+	}
+	checkOnly(t, models, "other")
 }
 
 func TestRunArguments(t *testing.T) {

@@ -32,6 +32,9 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		fs.Usage()
 		return errUsage
 	}
+	if insideDir(*out, *model) {
+		return fmt.Errorf("zhiyi cluster: --out %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the sheet elsewhere", *out, *model)
+	}
 	eng, err := intent.Load(ctx, *model)
 	if err != nil {
 		return err

@@ -1,0 +1,45 @@
+package nlp
+
+import (
+	"errors"
+	"unicode/utf8"
+)
+
+// CheckUTF8 returns nil for valid UTF-8, and otherwise an error that names the encoding the
+// bytes look like (GBK/GB18030, which Chinese Windows tools still write) and how to convert them.
+// Callers add the file and line.
+func CheckUTF8(b []byte) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	if looksGB(b) {
+		return errors.New("not UTF-8: the bytes look like GBK/GB18030; convert the file first (iconv -f GB18030 -t UTF-8)")
+	}
+	return errors.New("not UTF-8 (a file in another encoding?); convert it to UTF-8 first")
+}
+
+// looksGB reports whether every non-ASCII byte of b pairs up as GBK/GB18030 does: two bytes
+// 0x81–0xFE 0x40–0xFE (not 0x7F), or four bytes 0x81–0xFE 0x30–0x39 0x81–0xFE 0x30–0x39.
+func looksGB(b []byte) bool {
+	seen := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80:
+			i++
+			continue
+		case c < 0x81 || c == 0xFF || i+1 >= len(b):
+			return false
+		}
+		switch d := b[i+1]; {
+		case d >= 0x40 && d <= 0xFE && d != 0x7F:
+			i += 2
+		case d >= 0x30 && d <= 0x39 && i+3 < len(b) && b[i+2] >= 0x81 && b[i+2] <= 0xFE && b[i+3] >= 0x30 && b[i+3] <= 0x39:
+			i += 4
+		default:
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
