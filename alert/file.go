@@ -254,6 +254,10 @@ func (p *fileParser) rule(n *yaml.Node) {
 	}
 	if v := fs["min_count"]; v != nil {
 		r.MinCount = int64(p.integer(v, what+": min_count"))
+		if r.MinCount == 0 {
+			// 0 would read as "not given" and become the default: say so rather than surprise
+			p.bad(v, "%s: min_count 0: want 1 or more (a share or a percentile needs messages)", what)
+		}
 	}
 	if v := fs["max_rating"]; v != nil {
 		r.MaxRating = p.integer(v, what+": max_rating")

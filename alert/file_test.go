@@ -113,6 +113,9 @@ rules:
     threshold: 3
     keywords:
       - {category: staffing}
+  - id: share0
+    measure: handoff_share
+    min_count: 0
 `
 	_, err := ParseFile("alerts.yaml", []byte(src))
 	var ce *ConfigError
@@ -132,6 +135,7 @@ rules:
 		"alerts.yaml:22: rule: id missing",
 		"alerts.yaml:25: rule k: threshold: measure comment_keywords fires on every matching comment and takes none",
 		"alerts.yaml:27: rule k: keywords: words missing",
+		"alerts.yaml:30: rule share0: min_count 0: want 1 or more",
 	}
 	msg := err.Error()
 	for _, w := range want {

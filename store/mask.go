@@ -14,23 +14,66 @@ func MaskText(s string) string {
 	return m
 }
 
+// MaxIDBytes is the longest identifier stored as it is; a longer one is stored as its hash.
+// PostgreSQL refuses index entries over about 2.7 KB, and no gateway's ids come near this.
+const MaxIDBytes = 256
+
 // maskID keeps an identifier-like field (msg_id, agent id, intent, channel …) as it is unless
 // it holds personal data, in which case it becomes "pii:" and its keyed hash: deterministic, so
-// a msg_id made of a phone number still joins its feedback, and free of the number itself.
+// a msg_id made of a phone number still joins its feedback, and free of the number itself. An id
+// no database could take as it is — over MaxIDBytes, or with control characters (PostgreSQL
+// refuses NUL) — becomes "id:" and its hash, so that one bad request cannot stall the log.
+// NewID's ids (32 hex digits) are kept: their digits are no phone number.
 func maskID(hash func(string) string, s string) string {
-	if !mayHoldPII(s) || isPIIHash(s) {
+	if unstorable(s) {
+		return "id:" + hash(s)
+	}
+	if !mayHoldPII(s) || isHash(s) || isMaskedID(s) {
 		return s
 	}
+	return maskPII(hash, s)
+}
+
+// maskIDFully is maskID without the quick test, for fields written rarely enough (an agent's
+// id, a corrected intent) that every written form of personal data the masker knows is looked
+// for (zhangsan at qq dot com has no '@').
+func maskIDFully(hash func(string) string, s string) string {
+	if unstorable(s) {
+		return "id:" + hash(s)
+	}
+	if s == "" || isMaskedID(s) {
+		return s
+	}
+	return maskPII(hash, s)
+}
+
+func maskPII(hash func(string) string, s string) string {
 	if _, kinds := nlp.Mask(nlp.Normalize(s)); kinds == 0 {
 		return s
 	}
 	return "pii:" + hash(s)
 }
 
-// isPIIHash reports whether s is maskID's output already, so that masking twice (the recorder
+// unstorable reports whether s is longer than MaxIDBytes or holds a control character.
+func unstorable(s string) bool {
+	if len(s) > MaxIDBytes {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// isMaskedID reports whether s is maskID's output already, so that masking twice (the recorder
 // before spooling, the store on insert) gives the same id.
-func isPIIHash(s string) bool {
+func isMaskedID(s string) bool {
 	v, ok := strings.CutPrefix(s, "pii:")
+	if !ok {
+		v, ok = strings.CutPrefix(s, "id:")
+	}
 	return ok && isHash(v)
 }
 
@@ -73,9 +116,9 @@ func clean(hash func(string) string, d Decision) Decision {
 func cleanFeedback(hash func(string) string, f Feedback) Feedback {
 	f.ID = maskID(hash, f.ID)
 	f.MsgID = maskID(hash, f.MsgID)
-	f.CorrectIntent = maskID(hash, f.CorrectIntent)
+	f.CorrectIntent = maskIDFully(hash, f.CorrectIntent)
 	f.Comment = MaskText(f.Comment)
-	f.AgentID = maskID(hash, f.AgentID)
+	f.AgentID = maskIDFully(hash, f.AgentID)
 	return f
 }
 

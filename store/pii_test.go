@@ -164,3 +164,65 @@ func TestNoPersonalDataStored(t *testing.T) {
 		})
 	}
 }
+
+// TestIDsEveryDatabaseTakes: ids PostgreSQL would refuse (a NUL byte, an id longer than an index
+// entry may be) are stored as their hash on both backends, so one bad request cannot stall the
+// log; their feedback still finds them, and the log goes on.
+func TestIDsEveryDatabaseTakes(t *testing.T) {
+	long := strings.Repeat("x", 9000)
+	for _, b := range backends(t) {
+		t.Run(b.kind, func(t *testing.T) {
+			db, err := Open(ctxT(t), b.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ds := []Decision{
+				{MsgID: "bad\x00id", Channel: "we\x00com", Text: "怎么退货", Intent: "return_goods", Route: RouteAuto},
+				{MsgID: long, Text: "怎么退货", Intent: "return_goods", Route: RouteAuto},
+				{MsgID: "ok-after", Text: "怎么退货", Intent: "return_goods", Route: RouteAuto},
+			}
+			if n, err := db.AppendDecisions(ctxT(t), ds); err != nil || n != 3 {
+				t.Fatalf("AppendDecisions = %d, %v; want 3 stored", n, err)
+			}
+			for _, id := range []string{"bad\x00id", long} {
+				if err := db.AddFeedback(ctxT(t), Feedback{MsgID: id, Rating: 1, AgentID: "a\x00b"}); err != nil {
+					t.Errorf("feedback for %.12q…: %v", id, err)
+				}
+			}
+		})
+	}
+}
+
+func TestMaskID(t *testing.T) {
+	hash := (&hasher{key: []byte("k")}).Hash
+	id := NewID()
+	for _, c := range []struct {
+		in     string
+		full   bool
+		prefix string // of the stored id; "" means kept as it is
+	}{
+		{"wm6bPH_s7qMqAdk", false, ""},
+		{id, false, ""}, // NewID's hex digits are no phone number
+		{"13812345678", false, "pii:"},
+		{"bad\x00id", false, "id:"},
+		{strings.Repeat("a", MaxIDBytes+1), false, "id:"},
+		{strings.Repeat("a", MaxIDBytes), false, ""},
+		{"zhangsan at qq dot com", false, ""}, // the quick test lets hot fields pass
+		{"zhangsan at qq dot com", true, "pii:"},
+		{"zhangsan[at]163[dot]com", true, "pii:"},
+		{"agent-007", true, ""},
+	} {
+		mask := maskID
+		if c.full {
+			mask = maskIDFully
+		}
+		got := mask(hash, c.in)
+		if c.prefix == "" && got != c.in || c.prefix != "" && !strings.HasPrefix(got, c.prefix) {
+			t.Errorf("mask(%.20q, full %v) = %.40q, want prefix %q", c.in, c.full, got, c.prefix)
+		}
+		if again := mask(hash, got); again != got {
+			t.Errorf("masking %.40q again gave %.40q", got, again)
+		}
+	}
+}

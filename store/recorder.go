@@ -282,7 +282,7 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 		f.Time = r.cfg.Now()
 	}
 	if r.down.Load() {
-		return r.spoolFeedback(&f)
+		return r.spoolFeedbackLast(ctx, &f)
 	}
 	err := r.sink.AddFeedback(ctx, f)
 	if errors.Is(err, ErrNotFound) {
@@ -296,9 +296,19 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
 		r.errs.Inc()
-		return r.spoolFeedback(&f)
+		return r.spoolFeedbackLast(ctx, &f)
 	}
 	return err
+}
+
+// spoolFeedbackLast spools f behind every decision queued before it: the queue goes first (to
+// the database, or to the spool while it is down), so that at replay the feedback finds its
+// decision.
+func (r *Recorder) spoolFeedbackLast(ctx context.Context, f *Feedback) error {
+	if err := r.Flush(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		return err
+	}
+	return r.spoolFeedback(f)
 }
 
 // Flush waits until every decision recorded before the call is in the database or the spool,

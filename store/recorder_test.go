@@ -582,3 +582,27 @@ func openClosed(t *testing.T) *store.DB {
 	db.Close()
 	return db
 }
+
+// TestRecorderFeedbackSpooledAfterItsDecision: with the database down, feedback sent right after
+// its decision (still in the queue) is spooled behind it, so the replay stores both.
+func TestRecorderFeedbackSpooledAfterItsDecision(t *testing.T) {
+	dir := t.TempDir()
+	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, FlushInterval: time.Hour})
+	down.Record(decision(0))
+	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
+		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
+	}
+	down.Record(decision(1))
+	if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: decision(1).MsgID, Rating: 1}); err != nil {
+		t.Fatalf("AddFeedback with the database down: %v, want it spooled", err)
+	}
+	down.Close()
+	db := openSQLite(t)
+	r := newRecorder(t, db, store.RecorderConfig{DataDir: dir})
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Replayed != 3 || st.Dropped != 0 {
+		t.Errorf("stats after the replay = %+v; want two decisions and a feedback replayed, none dropped", st)
+	}
+}

@@ -119,6 +119,8 @@ func TestRetention(t *testing.T) {
 		{"90d", 90 * 24 * time.Hour, ""},
 		{"720h", 720 * time.Hour, ""},
 		{"0", -1, ""},
+		{"0d", -1, ""},
+		{"0h", -1, ""},
 		{"3x", 0, `--retain "3x": want a duration such as 90d or 720h, or 0 to keep every decision`},
 		{"2026-10-17", 0, "--retain"},
 	} {

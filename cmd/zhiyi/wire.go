@@ -184,7 +184,7 @@ func (w *wiring) consoleDeps() console.Deps {
 	return d
 }
 
-// retention reads --retain: 90d, 720h, or 0 for forever.
+// retention reads --retain: 90d, 720h, or 0 (0d, 0h …) for forever.
 func retention(v string) (time.Duration, error) {
 	if v == "0" || v == "" {
 		return -1, nil // store: a negative Retain keeps everything
@@ -192,6 +192,9 @@ func retention(v string) (time.Duration, error) {
 	d, err := period.ParseDuration(v)
 	if err != nil {
 		return 0, fmt.Errorf("--retain %w, or 0 to keep every decision", err)
+	}
+	if d == 0 {
+		return -1, nil // 0d is 0: forever, not the store's default for an unset Retain
 	}
 	return d, nil
 }
