@@ -113,6 +113,7 @@
 //	zhiyi_store_errors_total             failed database writes
 //	zhiyi_store_retention_deleted_total  decisions deleted by retention
 //	zhiyi_store_spool_bytes              the spool's size
+//	zhiyi_store_spool_records            the records in it: the backlog, from any run
 //	zhiyi_store_queue_length             decisions waiting in Record's queue
 //	zhiyi_store_up                       1 while the database takes writes, 0 while spooling
 //

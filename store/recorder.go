@@ -121,7 +121,10 @@ type RecorderStats struct {
 	Dropped    uint64 // records lost: spool full, unwritable or unreadable, orphan feedback
 	Errors     uint64 // failed database writes
 	SpoolBytes int64
-	Up         bool // the database answered the last write
+	// SpoolRecords is the backlog: records in the spool, from this run or an earlier one, until
+	// their file has been replayed.
+	SpoolRecords int64
+	Up           bool // the database answered the last write
 }
 
 // Recorder writes decisions to a Sink off the request path: Record queues and returns, a
@@ -175,6 +178,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	r.errs = m.GetOrCreateCounter("zhiyi_store_errors_total")
 	r.retained = m.GetOrCreateCounter("zhiyi_store_retention_deleted_total")
 	m.GetOrCreateGauge("zhiyi_store_spool_bytes", func() float64 { return float64(sp.Bytes()) })
+	m.GetOrCreateGauge("zhiyi_store_spool_records", func() float64 { return float64(sp.Records()) })
 	m.GetOrCreateGauge("zhiyi_store_queue_length", func() float64 { return float64(len(r.ch)) })
 	m.GetOrCreateGauge("zhiyi_store_up", func() float64 {
 		if r.down.Load() {
@@ -197,7 +201,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 func (r *Recorder) Stats() RecorderStats {
 	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Duplicates: r.duplicates.Get(), Spooled: r.spooled.Get(),
 		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(),
-		SpoolBytes: r.spool.Bytes(), Up: !r.down.Load()}
+		SpoolBytes: r.spool.Bytes(), SpoolRecords: r.spool.Records(), Up: !r.down.Load()}
 }
 
 // Record queues d and returns at once. An empty MsgID gets NewID() and a zero Time the

@@ -165,7 +165,8 @@ func TestRecorderSpoolBoundAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := r.Stats()
-	if st.Up || st.Spooled == 0 || st.Dropped == 0 || st.Spooled+st.Dropped != n || st.SpoolBytes > 20000 || st.Errors == 0 {
+	if st.Up || st.Spooled == 0 || st.Dropped == 0 || st.Spooled+st.Dropped != n || st.SpoolBytes > 20000 || st.Errors == 0 ||
+		st.SpoolRecords != int64(st.Spooled) {
 		t.Fatalf("stats while down = %+v", st)
 	}
 	var b strings.Builder
@@ -188,6 +189,14 @@ func TestRecorderSpoolBoundAndReplay(t *testing.T) {
 		t.Fatal("no spool file")
 	}
 
+	// The next run sees the backlog it inherits (the spool alert watches it), before and while
+	// the database is still down.
+	still := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir})
+	if got := still.Stats().SpoolRecords; got != int64(spooled) {
+		t.Errorf("a new run's backlog: %d records, want the %d spooled", got, spooled)
+	}
+	still.Close()
+
 	db, err := store.Open(testCtx(t), store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +207,7 @@ func TestRecorderSpoolBoundAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	st2 := r2.Stats()
-	if st2.Replayed != spooled || st2.SpoolBytes != 0 || st2.Dropped != 0 || !st2.Up {
+	if st2.Replayed != spooled || st2.SpoolBytes != 0 || st2.SpoolRecords != 0 || st2.Dropped != 0 || !st2.Up {
 		t.Errorf("after replay: %+v, want %d replayed", st2, spooled)
 	}
 	if got, distinct := count(t, db); uint64(got) != spooled || distinct != got {

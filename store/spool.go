@@ -27,8 +27,9 @@ type spoolRecord struct {
 
 // spoolFile is a closed spool file waiting for replay.
 type spoolFile struct {
-	path string
-	size int64
+	path    string
+	size    int64
+	records int64 // lines, torn or not: what replaying the file takes off the backlog
 }
 
 // spool is the Recorder's local append-only store for records the database could not take.
@@ -43,18 +44,20 @@ type spool struct {
 	dir string
 	max int64
 
-	mu      sync.Mutex
-	closed  []spoolFile // oldest first
-	cur     *os.File
-	curPath string
-	curSize int64
+	mu         sync.Mutex
+	closed     []spoolFile // oldest first
+	cur        *os.File
+	curPath    string
+	curSize    int64
+	curRecords int64
 	w       *bufio.Writer
 	dirty   bool // written since the last fsync
 	next    uint64
 	buf     bytes.Buffer
 	enc     *json.Encoder
 
-	size atomic.Int64 // bytes in all files, closed and current
+	size    atomic.Int64 // bytes in all files, closed and current
+	records atomic.Int64 // records in all files, replayed ones included until their file is removed
 }
 
 func openSpool(dir string, max int64) (*spool, error) {
@@ -80,12 +83,17 @@ func openSpool(dir string, max int64) (*spool, error) {
 	slices.Sort(seqs)
 	for _, seq := range seqs {
 		path := s.pathOf(seq)
-		fi, err := os.Stat(path)
+		data, err := os.ReadFile(path) // bounded by the spool's maximum
 		if err != nil {
 			return nil, fmt.Errorf("store: cannot read spool file %s: %w", path, err)
 		}
-		s.closed = append(s.closed, spoolFile{path: path, size: fi.Size()})
-		s.size.Add(fi.Size())
+		f := spoolFile{path: path, size: int64(len(data)), records: int64(bytes.Count(data, []byte{'\n'}))}
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			f.records++ // a torn last line
+		}
+		s.closed = append(s.closed, f)
+		s.size.Add(f.size)
+		s.records.Add(f.records)
 		s.next = seq + 1
 	}
 	return s, nil
@@ -97,6 +105,9 @@ func (s *spool) pathOf(seq uint64) string {
 
 // Bytes returns the spool's size in bytes.
 func (s *spool) Bytes() int64 { return s.size.Load() }
+
+// Records is how many records the spool holds: the backlog, from this run or an earlier one.
+func (s *spool) Records() int64 { return s.records.Load() }
 
 // append writes records in order and returns how many were written and how many were
 // dropped because the spool was full. An error means the file could not be written: the
@@ -123,7 +134,9 @@ func (s *spool) append(recs []spoolRecord) (written, dropped int, err error) {
 			return written, dropped + len(recs) - i, fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err)
 		}
 		s.curSize += n
+		s.curRecords++
 		s.size.Add(n)
+		s.records.Add(1)
 		written++
 	}
 	if s.w != nil && s.w.Buffered() > 0 {
@@ -185,8 +198,8 @@ func (s *spool) rotate() ([]spoolFile, error) {
 		if cerr := s.cur.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
-		s.closed = append(s.closed, spoolFile{path: s.curPath, size: s.curSize})
-		s.cur, s.curPath, s.curSize, s.dirty = nil, "", 0, false
+		s.closed = append(s.closed, spoolFile{path: s.curPath, size: s.curSize, records: s.curRecords})
+		s.cur, s.curPath, s.curSize, s.curRecords, s.dirty = nil, "", 0, 0, false
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot close the spool file: %w", err)
@@ -203,6 +216,7 @@ func (s *spool) remove(f spoolFile) error {
 	}
 	s.closed = slices.DeleteFunc(s.closed, func(c spoolFile) bool { return c.path == f.path })
 	s.size.Add(-f.size)
+	s.records.Add(-f.records)
 	return nil
 }
 

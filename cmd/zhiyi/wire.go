@@ -329,10 +329,7 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	w.srv = srv
 	ctx, w.stop = context.WithCancel(ctx)
 	if w.alerter != nil && w.rec != nil {
-		go w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 {
-			st := w.rec.Stats()
-			return int64(st.Spooled) - int64(st.Replayed)
-		})
+		go w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords })
 	}
 	if w.sf.adaptMix {
 		go w.every(ctx, time.Minute, w.updateMix)
