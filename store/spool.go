@@ -50,11 +50,11 @@ type spool struct {
 	curPath    string
 	curSize    int64
 	curRecords int64
-	w       *bufio.Writer
-	dirty   bool // written since the last fsync
-	next    uint64
-	buf     bytes.Buffer
-	enc     *json.Encoder
+	w          *bufio.Writer
+	dirty      bool // written since the last fsync
+	next       uint64
+	buf        bytes.Buffer
+	enc        *json.Encoder
 
 	size    atomic.Int64 // bytes in all files, closed and current
 	records atomic.Int64 // records in all files, replayed ones included until their file is removed
