@@ -17,13 +17,20 @@ func maskEmails(text string, set *MaskSet) string {
 			i++
 			continue
 		}
-		from := i
+		// "zhangsan @ qq.com": a space on both sides of an @ (or 艾特); on one side only it is a
+		// mention (hi @bob.smith). The spelled-out forms take their spaces themselves.
+		mailboxEnd, domain := i, i+n
+		if text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' ' {
+			mailboxEnd--
+			domain++
+		}
+		from := mailboxEnd
 		for from > last && isMailboxByte(text[from-1]) {
 			from--
 		}
 		end := 0
-		if from < i {
-			end = domainEnd(text, i+n)
+		if from < mailboxEnd {
+			end = domainEnd(text, domain)
 		}
 		if end == 0 {
 			i += n

@@ -114,6 +114,8 @@ func punctSeparator(s string, i int) (int, byte) {
 		return 1, c
 	case '~':
 		return 1, '~'
+	case ',': // 138，1234，5678 (a full-width comma, normalised): joins a phone's groups, never an amount's into an order number
+		return 1, '~'
 	case ')':
 		return 1, ')'
 	case 0xC2:

@@ -83,11 +83,13 @@ func TestMaskFormats(t *testing.T) {
 	f("13812345678@qq.com", "<EMAIL>", "email")
 	f("abc@qq.com。谢谢", "<EMAIL>。谢谢", "email")
 	f("abc@qq.com点击链接", "<EMAIL>点击链接", "email")
+	f("邮箱 zhangsan @ qq.com 谢谢", "邮箱 <EMAIL> 谢谢", "email")
+	f("电话138，1234，5678", "电话<PHONE>", "phone")
 	// several at once
 	f("电话138.1234.5678 邮箱x@example。com", "电话<PHONE> 邮箱<EMAIL>", "phone", "email")
 	// what customers write that is not personal data stays as it is
 	for _, s := range []string{
-		"199元", "199.00元 买2件", "42码偏大吗", "38 39 40 41 42 都有吗", "11月11日发货", "2026-11-11 13:00",
+		"199元", "199.00元 买2件", "42码偏大吗", "38 39 40 41 42 都有吗", "1,299元", "12,345,678", "38,39,40码", "1,2,3号", "11月11日发货", "2026-11-11 13:00",
 		"2026/11/11", "2026.11.11", "身高170 体重65", "3.5折", "买一送一", "一二三四五六七八九十",
 		"第一二三件", "iphone15", "12:30 到 13:30", "1/2 的价格", "v1.2.3", "192.168.1.1",
 		"艾特我一下", "请艾特客服点一下", "at home dot", "what at the dot", "@张三 在吗", "hi @bob.smith",
