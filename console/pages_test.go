@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -466,6 +467,43 @@ func TestModels(t *testing.T) {
 	}
 	r = cl.get("/console/models")
 	mustContain(t, r.Body, "回滚模型成功", "<td>回滚模型</td>", "<td>启用模型</td>")
+}
+
+// A promote whose bundle switched while the rules failed to reload (serve's
+// ErrPartsNotReloaded) says what serves now, not that the old model goes on.
+func TestPromoteSwitchedButPartsFailed(t *testing.T) {
+	var e *env
+	e = newEnv(t, envOpt{mutate: func(d *Deps) {
+		d.Reload = func(ctx context.Context, dir string) error {
+			if err := e.reload(ctx, dir); err != nil {
+				return err
+			}
+			return errors.New("rules.yaml:3: bad rule")
+		}
+	}})
+	parentDir := *e.curDir.Load()
+	child := filepath.Join(e.root, "tiny-20261111T050000Z")
+	copyDir(t, parentDir, child)
+	pm, err := intent.ReadManifest(parentDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := *pm
+	m.CreatedAt = pm.CreatedAt.Add(time.Hour)
+	if err := intent.WriteManifest(child, &m); err != nil {
+		t.Fatal(err)
+	}
+	cl := e.client()
+	cl.login("ops")
+	cl.post("/console/models/promote", url.Values{"bundle": {filepath.Base(child)}})
+	if e.cur.Load().Version() != m.Version() {
+		t.Fatalf("serving %s, want the promoted %s", e.cur.Load().Version(), m.Version())
+	}
+	r := cl.get("/console/models")
+	mustContain(t, r.Body, "启用模型成功，现在服务的是 "+m.Version(), "规则或实验没有重新加载")
+	if strings.Contains(r.Body, "失败，原模型") {
+		t.Error("the page says the old model goes on serving")
+	}
 }
 
 // Before a model is loaded (or with nothing but a token), every page still answers.
