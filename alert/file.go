@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // File is a parsed --alerts file:
@@ -61,6 +62,9 @@ func LoadFile(path string) (*File, error) {
 
 // ParseFile parses data as the --alerts file path.
 func ParseFile(path string, data []byte) (*File, error) {
+	if err := nlp.CheckUTF8Lines(path, data); err != nil {
+		return nil, err
+	}
 	p := &fileParser{f: &File{Path: path}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

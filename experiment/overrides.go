@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // Defaults of the experiments file's gray settings.
@@ -80,6 +81,9 @@ func LoadOverrides(path string) (*Overrides, error) {
 // all 0, a gray_margin below 0 or a gray_min_rated below 2. Whether the ids exist in the
 // knowledge base is checked when a Set is built (New).
 func ParseOverrides(data []byte, name string) (*Overrides, error) {
+	if err := nlp.CheckUTF8Lines(name, data); err != nil {
+		return nil, err
+	}
 	var doc overridesDoc
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -44,6 +44,7 @@ func TestParseOverrides(t *testing.T) {
 func TestParseOverridesErrors(t *testing.T) {
 	tests := []struct{ name, file, want string }{
 		{"empty", "", "experiments.yaml:1: empty experiments file"},
+		{"GBK", "version: 1\n# \xcd\xcb\xbb\xf5\nstop: [a.b]\n", "experiments.yaml:2: not UTF-8: the bytes look like GBK"},
 		{"no version", "stop: [a.b]\n", "experiments.yaml:1: version 0: want version: 1"},
 		{"version 2", "version: 2\n", "experiments.yaml:1: version 2"},
 		{"unknown field", "version: 1\nstopped: [a.b]\n", "experiments.yaml:2: unknown field stopped"},

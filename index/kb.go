@@ -106,14 +106,8 @@ func LoadKB(path string) (*KB, error) {
 // error messages, which have the form name:line: problem. Unknown fields are errors. Several
 // problems are reported at once (joined with errors.Join).
 func ParseKB(data []byte, name string) (*KB, error) {
-	if !utf8.Valid(data) {
-		// YAML's own message names neither the line nor the encoding: one pasted GBK answer in
-		// a long file would be hard to find.
-		for n, line := range bytes.SplitAfter(data, []byte("\n")) {
-			if err := nlp.CheckUTF8(line); err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
-			}
-		}
+	if err := nlp.CheckUTF8Lines(name, data); err != nil {
+		return nil, err
 	}
 	kb := &KB{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -1,7 +1,9 @@
 package nlp
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"unicode/utf8"
 )
 
@@ -16,6 +18,21 @@ func CheckUTF8(b []byte) error {
 		return errors.New("not UTF-8: the bytes look like GBK/GB18030; convert the file first (iconv -f GB18030 -t UTF-8)")
 	}
 	return errors.New("not UTF-8 (a file in another encoding?); convert it to UTF-8 first")
+}
+
+// CheckUTF8Lines is CheckUTF8 for a whole file: nil for valid UTF-8, else the error of the first
+// line that is not, as name:line: … (YAML's own message names neither the line nor the
+// encoding, and one answer pasted from a GBK document is hard to find in a long file).
+func CheckUTF8Lines(name string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	for n, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if err := CheckUTF8(line); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n+1, err)
+		}
+	}
+	return nil
 }
 
 // looksGB reports whether every non-ASCII byte of b pairs up as GBK/GB18030 does: two bytes

@@ -118,6 +118,9 @@ func Load(path string, opt Options) (*Set, error) {
 // which have the form name:line: problem; every problem found is reported (errors.Join), in
 // line order.
 func Parse(data []byte, name string, opt Options) (*Set, error) {
+	if err := nlp.CheckUTF8Lines(name, data); err != nil {
+		return nil, err
+	}
 	var doc fileDoc
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -64,6 +64,7 @@ func TestParseErrors(t *testing.T) {
 		name, yaml, line, want string
 	}{
 		{"syntax", replaceRuleLine(6, "    comment: 投诉: 转人工"), "rules.yaml:6:", "mapping values are not allowed"},
+		{"a GBK line", replaceRuleLine(6, "    comment: \xcd\xb6\xcb\xdf"), "rules.yaml:6:", "look like GBK"},
 		{"unknown rule field", replaceRuleLine(6, "    note: 投诉转人工"), "rules.yaml:6:", "field note unknown in a rule"},
 		{"unknown match field", replaceRuleLine(9, "        includes: [投诉]"), "rules.yaml:9:", "field includes unknown in match.text or match.terms"},
 		{"unknown top-level field", replaceRuleLine(2, "timezone: Asia/Shanghai"), "rules.yaml:2:", "field timezone unknown at the top level"},
