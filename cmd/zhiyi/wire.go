@@ -301,7 +301,12 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 		}
 	}
 	if w.sf.experiments != "" {
-		if err := w.exps.LoadOverrides(w.sf.experiments); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		err := w.exps.LoadOverrides(w.sf.experiments)
+		if errors.Is(err, iofs.ErrNotExist) {
+			// as at start: no file, no overrides (a deleted file's stops must not outlive it)
+			err = w.exps.SetOverrides(nil)
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
