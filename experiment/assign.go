@@ -52,7 +52,7 @@ func (s *Set) Assign(intentID, senderID string) Assignment {
 }
 
 // AssignSticky is Assign for a conversation that was already given variant previous of this
-// experiment (session.State.Experiments[intentID]): it keeps previous while that variant is
+// experiment (remembered in the conversation, per customer): it keeps previous while that variant is
 // served, so a change of weights in the experiments file does not switch a customer in the
 // middle of a conversation. An unknown, stopped or empty previous gives Assign's answer.
 func (s *Set) AssignSticky(intentID, senderID, previous string) Assignment {

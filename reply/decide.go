@@ -1,6 +1,8 @@
 package reply
 
 import (
+	"hash/fnv"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -180,7 +182,8 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 	if set == nil {
 		return
 	}
-	a := set.AssignSticky(res.Intent, req.SenderID, d.state.Experiments[res.Intent])
+	key := variantKey(res.Intent, req.SenderID)
+	a := set.AssignSticky(res.Intent, req.SenderID, d.state.Experiments[key])
 	if a.Answer == nil {
 		return
 	}
@@ -195,8 +198,18 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 		if d.state.Experiments == nil {
 			d.state.Experiments = map[string]string{}
 		}
-		d.state.Experiments[res.Intent] = a.Variant
+		d.state.Experiments[key] = a.Variant
 	}
+}
+
+// variantKey is where a conversation remembers the variant a customer was given for an intent:
+// by customer too, since a group chat is one conversation of many customers, and each keeps
+// the variant the assignment gives them. The sender is hashed (FNV-64a): the state holds no raw
+// id.
+func variantKey(intentID, senderID string) string {
+	h := fnv.New64a()
+	h.Write([]byte(senderID))
+	return intentID + "/" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // similarity is the Dice coefficient of two texts' character pairs (letters, digits and Chinese

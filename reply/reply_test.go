@@ -413,6 +413,16 @@ intents:
 	if variants["shipping_time.a"] < 8 || variants["shipping_time.b"] < 8 {
 		t.Errorf("40 senders split %v", variants)
 	}
+	// In a group chat (one conversation, many customers) each customer keeps their own variant.
+	group := newR()
+	for i := range 10 {
+		sender := fmt.Sprint("wm", i)
+		alone, _ := send(t, newR(), intent.Request{Text: "什么时候发货", MsgID: "alone" + sender, SenderID: sender})
+		d, _ := send(t, group, intent.Request{Text: "什么时候发货", MsgID: "g" + sender, SenderID: sender, ChatID: "room9"})
+		if d.Result.Variant != alone.Result.Variant {
+			t.Errorf("sender %s in a group chat: variant %s, alone %s", sender, d.Result.Variant, alone.Result.Variant)
+		}
+	}
 }
 
 func TestFollowUpIsNoRepeat(t *testing.T) {

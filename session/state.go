@@ -39,8 +39,9 @@ type State struct {
 	TurnCount int `json:"turn_count,omitempty"`
 	// LastAnswerAt is when the last answer was sent, in unix milliseconds; 0 before any.
 	LastAnswerAt int64 `json:"last_answer_at,omitempty"`
-	// Experiments maps an experiment id to the variant this conversation was given, so an
-	// A/B assignment sticks for the conversation's life. Nil when there are none.
+	// Experiments maps an experiment (and, in reply, a hash of the customer) to the variant the
+	// conversation gave, so an A/B assignment sticks for the conversation's life. Nil when
+	// there are none.
 	Experiments map[string]string `json:"experiments,omitempty"`
 }
 
