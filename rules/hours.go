@@ -77,6 +77,11 @@ func (w *window) dayOpen(day int32, wd time.Weekday) bool {
 		if !in {
 			return false
 		}
+		if w.weekdays == 0 {
+			// dates alone name the days (a promotion, a 春节 shipping notice): holidays, which
+			// move working days, do not close them
+			return true
+		}
 	}
 	if off, ok := w.holidays[day]; ok {
 		return !off

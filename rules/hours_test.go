@@ -122,6 +122,12 @@ func TestHours(t *testing.T) {
 				{"2027-02-12 12:00", shanghai, true},
 				{"2027-02-13 12:00", shanghai, false},
 			}},
+		{"dates alone stay open on holidays", "holidays: [{date: 2027-02-06..2027-02-12, name: 春节}]\n",
+			`{dates: [2027-02-06..2027-02-12]}`, []check{
+				{"2027-02-05 12:00", shanghai, false},
+				{"2027-02-08 12:00", shanghai, true},
+				{"2027-02-12 23:00", shanghai, true},
+			}},
 		{"a rule's own holidays override the file's", "holidays: [{date: 2026-10-01}]\n",
 			`{times: ["09:00-18:00"], holidays: [{date: 2026-10-01, off: false}, {date: 2026-10-02}]}`, []check{
 				{"2026-10-01 10:00", shanghai, true},
