@@ -246,15 +246,31 @@ func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 }
 
 // sameOrigin refuses a request whose Origin header names another site (belt and braces beside
-// the CSRF token and SameSite=Strict). A request without Origin passes.
+// the CSRF token and SameSite=Strict). A request without Origin passes. Behind a reverse proxy
+// that does not pass the browser's Host, the proxy's X-Forwarded-Host counts as the console's
+// host: a cross-site form cannot set that header, and a script from another site would need a
+// CORS preflight the console never grants.
 func sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true
 	}
 	u, err := url.Parse(o)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	fwd, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+	fwd = strings.TrimSpace(fwd)
+	return fwd != "" && strings.EqualFold(u.Host, fwd)
 }
+
+// originRefused is what a refused Origin's page says: a proxy that passes neither the Host nor
+// X-Forwarded-Host looks like another site.
+const originRefused = "请求来源与服务地址不一致。经反向代理访问时，请转发 Host 或 X-Forwarded-Host（nginx：proxy_set_header Host $host;）。"
+
 
 // checkName validates the operator's name: 1–32 letters, digits, spaces or . _ - @, masked
 // (a phone number as a name would otherwise reach the audit log and the labels).
@@ -305,8 +321,12 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		c.renderLogin(w, r, http.StatusBadRequest, "表单无法读取。", "")
 		return
 	}
+	if !sameOrigin(r) {
+		c.renderLogin(w, r, http.StatusForbidden, originRefused, "")
+		return
+	}
 	ck, err := r.Cookie(loginCookie)
-	if err != nil || !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
+	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
 		c.renderLogin(w, r, http.StatusForbidden, "登录表单已过期，请重新提交。", "")
 		return
 	}
@@ -363,7 +383,12 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *sessionIn
 				c.errorPage(w, r, s, http.StatusBadRequest, "表单无法读取（最大 1 MiB）。")
 				return
 			}
-			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF)) != 1 {
+			if !sameOrigin(r) {
+				c.log.Warn("console: Origin refused", "by", s.Name, "client", clientOf(r), "path", strings.Clone(r.URL.Path))
+				c.errorPage(w, r, s, http.StatusForbidden, originRefused)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF)) != 1 {
 				c.log.Warn("console: CSRF check failed", "by", s.Name, "client", clientOf(r), "path", strings.Clone(r.URL.Path))
 				c.errorPage(w, r, s, http.StatusForbidden, "表单校验失败（CSRF），请刷新页面后重试。")
 				return

@@ -168,6 +168,23 @@ func TestCSRFRefused(t *testing.T) {
 	}
 }
 
+// Behind a reverse proxy that passes its own Host upstream, the browser's Origin matches the
+// proxy's X-Forwarded-Host: sign-in works; another site's Origin is still refused, and says why.
+func TestOriginBehindProxy(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.header.Set("Origin", "https://cs.shop.example")
+	cl.header.Set("X-Forwarded-Host", "cs.shop.example")
+	cl.login("ops")
+	other := e.client()
+	other.header.Set("Origin", "https://cs.shop.example")
+	other.get("/console/login")
+	r := other.post("/console/login", url.Values{"token": {testToken}, "name": {"ops"}})
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "X-Forwarded-Host") {
+		t.Errorf("an Origin that is neither the Host nor X-Forwarded-Host: %d, want 403 saying why", r.StatusCode)
+	}
+}
+
 func TestCheckName(t *testing.T) {
 	for in, want := range map[string]string{"小王": "小王", " ops-1 ": "ops-1", "a.b@shop": "a.b@shop", "13812345678": "<PHONE>",
 		"<script>": "", "": "", strings.Repeat("名", 33): ""} {
