@@ -54,6 +54,10 @@ func TestText(t *testing.T) {
 	f("最大的一家店", "最大/absolute@0")
 	f("最多人选择的款式", "最多/absolute@0")
 	f("店铺第一", "第一/absolute@6")
+	f("这款是您最好的选择", "最好/absolute@12")
+	f("还是最好的", "最好/absolute@6")
+	f("全网最低 9.9 元", "最低/absolute@6")
+	f("百分百正品", "百分百/absolute@0")
 }
 
 // kbWith is a one-intent knowledge base whose answer has text (a literal block) and the given

@@ -65,7 +65,7 @@ var lexicon = func() []entry {
 	var l []entry
 	l = append(l, abs("唯一", "独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
 		"国家级", "世界级", "全球级", "宇宙级", "万能", "永久", "绝对", "王牌", "冠军", "领导品牌",
-		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百")...)
+		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百", "百分百")...)
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
 		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
@@ -136,15 +136,18 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 			return Hit{}, n, false
 		}
 	case '多', '少', '高', '低', '长', '短', '大', '小', '快', '慢':
-		if quantity(after) {
+		if quantity(after) && !marketWide(before) {
 			return Hit{}, n, false
 		}
 	}
 	return Hit{Offset: i, Term: term, Kind: Absolute, Reason: reasonAbsolute}, n, true
 }
 
-// advice: 最好 as "you had better" (您最好先…, 最好在签收时…), not "the best".
+// advice: 最好 as "you had better" (您最好先…, 最好在签收时…), not "the best" (您最好的选择).
 func advice(before, after string) bool {
+	if strings.HasPrefix(after, "的") {
+		return false
+	}
 	for _, p := range []string{"您", "你", "亲", "大家", "建议", "还是"} {
 		if strings.HasSuffix(before, p) {
 			return true
@@ -153,6 +156,17 @@ func advice(before, after string) bool {
 	for _, p := range []string{"先", "别", "不要", "提前", "在", "能", "可以", "尽快", "及时", "当面",
 		"保留", "联系", "核对", "检查", "确认"} {
 		if strings.HasPrefix(after, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// marketWide: 最低/最高 compared with a whole market (全网最低 9.9 元, 全国最低价), a claim
+// however the number after it reads.
+func marketWide(before string) bool {
+	for _, p := range []string{"全网", "全国", "全球", "全市", "全平台", "全行业", "行业", "史上", "同类", "同行"} {
+		if strings.HasSuffix(before, p) {
 			return true
 		}
 	}
