@@ -45,6 +45,7 @@ func TestScan(t *testing.T) {
 		{"not angry", "我不生气", "¬不生气/negative=0", 0, 0},
 		{"not urgent", "不急，慢慢发就行", "¬不急/urgent:time=0", 0, 0},
 		{"not in a hurry", "不用着急", "¬不用着急/urgent:time=0", 0, 0},
+		{"take your time", "别着急，慢慢查，我等着", "", 0, 0},
 		{"not satisfied", "不是很满意", "¬不是很满意/negative=1", 1, 0},
 		{"not warm", "一点都不保暖", "¬一点都不保暖/negative=1", 1, 0},
 		{"negation out of scope", "我不是开玩笑 真的冒烟了", "真的冒烟/urgent:safety=3.9", 0, 3.9},
