@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -234,10 +235,16 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		}
 	}
 	if w.srv == nil {
-		// the first load: experiments that do not fit keep zhiyi from starting. A later bundle's
-		// knowledge base is made current once the server has switched to it (reloadParts): a
-		// load it gives up on must change nothing that serves.
-		if err := w.setKB(eng); err != nil {
+		// the first load: experiments that do not fit keep zhiyi from starting, as a reload of
+		// the same file would refuse it (only a retrained bundle's knowledge base may leave an
+		// old file's entries behind, skipped with a warning). A later bundle's knowledge base is
+		// made current once the server has switched to it (reloadParts): a load it gives up on
+		// must change nothing that serves.
+		warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
+		if err == nil && len(warnings) > 0 {
+			err = fmt.Errorf("the experiments file names what the knowledge base lacks:\n  %s", strings.Join(warnings, "\n  "))
+		}
+		if err != nil {
 			eng.Close()
 			return nil, err
 		}

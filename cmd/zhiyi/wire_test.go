@@ -297,3 +297,27 @@ func TestServeRetryCountedOnce(t *testing.T) {
 		t.Errorf("%d decisions counted for two messages and two retries, want 2", n)
 	}
 }
+
+// An experiments file naming an answer the bundle lacks keeps zhiyi from starting, as a
+// reload of the same file is refused (it used to start, the entry skipped with a warning).
+func TestServeRefusesStaleExperimentsAtStart(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "experiments.yaml")
+	if err := os.WriteFile(path, []byte("version: 1\nstop: [return_goods.zz]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cfg := serve.Config{ModelDir: bundle}
+	w, err := wire(ctx, cfg, serveFlags{experiments: path}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	_, err = serve.New(cfg, w.load, slog.New(slog.DiscardHandler), w.options()...)
+	if err == nil || !strings.Contains(err.Error(), path+":2") {
+		t.Fatalf("start with a stale experiments file: %v, want an error naming %s:2", err, path)
+	}
+}
