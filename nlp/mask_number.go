@@ -2,7 +2,6 @@ package nlp
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // Numbers: a message is read as chains of digit groups. A group is a run of ASCII (or
@@ -58,7 +57,7 @@ func cnDigit(r rune) byte {
 		return '1'
 	case '二', '贰', '貳':
 		return '2'
-	case '三', '叁', '參':
+	case '三', '叁', '參', '参': // 参: what Fold makes of 參
 		return '3'
 	case '四', '肆':
 		return '4'
@@ -244,8 +243,10 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 			break // beyond the buffer: digits too many to be any of these
 		}
 		d := digits[g[a].d0:g[b].d1]
-		trailingX := n == 17 && g[b].end < len(text) && (text[g[b].end]|0x20) == 'x' && !(g[b].end+1 < len(text) && isWordByte(text[g[b].end+1]))
-		if kind, ok := classifyDigits(d, trailingX); ok && keep&(1<<kind) == 0 {
+		// the check character x, unless an ASCII word goes on after it (…002xyz); Chinese or
+		// punctuation may follow (002X。谢谢)
+		trailingX := n == 17 && g[b].end < len(text) && (text[g[b].end]|0x20) == 'x' && !(g[b].end+1 < len(text) && isASCIIWordByte(text[g[b].end+1]))
+		if kind, ok := classifyDigits(d, trailingX); ok && keep&(1<<kind) == 0 && (kind != MaskBankCard || cardGrouping(g[a:b+1])) {
 			best, bestKind = b, kind
 		}
 	}
@@ -266,14 +267,56 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 	for b+1 < len(g) && !g[b+1].cn && (g[b+1].sep == ' ' || g[b+1].sep == '-') && g[b+1].d1-g[b+1].d0 >= 3 {
 		b++
 	}
-	if g[b].d1-g[a].d0 >= 10 {
+	if g[b].d1-g[a].d0 >= 10 && !rising(digits, g[a:b+1]) {
 		return MaskOrder, b, true
 	}
 	return 0, 0, false
 }
 
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
+// rising reports whether groups of at most four digits each count up (sizes 110 120 130 140,
+// years 2024 2025 2026, rooms 1201 1202, prices 99 199 299): a list, not one number. An order
+// number's groups (7788 9900 1122) do not.
+func rising(digits []byte, g []numGroup) bool {
+	if len(g) < 2 {
+		return false
+	}
+	prev := -1
+	for _, x := range g {
+		if x.d1-x.d0 > 4 || x.d1 > len(digits) {
+			return false
+		}
+		v := 0
+		for _, c := range digits[x.d0:x.d1] {
+			v = v*10 + int(c-'0')
+		}
+		if v <= prev {
+			return false
+		}
+		prev = v
+	}
+	return true
+}
+
+// cardGrouping reports whether groups are written as a card number is (6222 0212 3456 7890 128,
+// 622202 1234567890123): every part between separators but the last of four digits or more
+// (digits meeting numerals, 62二二…, are one part). Sizes (41 42 43 …) whose digits happen to pass
+// the Luhn check are no card.
+func cardGrouping(g []numGroup) bool {
+	run := 0
+	for i, x := range g {
+		if i > 0 && x.sep != 0 {
+			if run < 4 {
+				return false
+			}
+			run = 0
+		}
+		run += x.d1 - x.d0
+	}
+	return true
+}
+
+func isASCIIWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // classifyDigits decides whether d (the digits of some groups) is a mobile, ID or card number.

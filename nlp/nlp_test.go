@@ -215,6 +215,10 @@ func TestAnalyzeMasksBeforeEverything(t *testing.T) {
 	if !slices.Contains(an.Tokens, "<PHONE>") {
 		t.Errorf("tokens %q lack <PHONE>", an.Tokens)
 	}
+	// Traditional numerals are folded before masking: 參 becomes 参, still a 3.
+	if an := a.Analyze("手机号壹參捌壹贰參肆伍陆柒捌"); !an.Masked.Has(MaskPhone) {
+		t.Errorf("a phone number in traditional numerals: %q, masked %s", an.Text, an.Masked)
+	}
 }
 
 func TestAnalyzeIsIdempotentOnItsText(t *testing.T) {

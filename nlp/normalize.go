@@ -88,6 +88,8 @@ func foldRune(r rune) rune {
 		return -1 // zero-width characters, BOM, soft hyphen
 	case r >= 0xFE00 && r <= 0xFE0F: // variation selectors
 		return -1
+	case r == 0x20E3: // the keycap that makes 1️⃣ of 1: the digit stays, so 1️⃣3️⃣8️⃣… reads as a number
+		return -1
 	case r == 0x00A0 || r == 0x2028 || r == 0x2029:
 		return ' '
 	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
