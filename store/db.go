@@ -176,6 +176,10 @@ func (db *DB) AppendDecisions(ctx context.Context, ds []Decision) (int, error) {
 		}
 	}
 	n, err := db.bulk(ctx, rows)
+	if err != nil && refusedValue(err) {
+		// The database answered, and said no to a value: not an outage to spool for.
+		return 0, fmt.Errorf("store: cannot append decisions: %w: %w", ErrInvalid, err)
+	}
 	return n, db.wrap("cannot append decisions", err)
 }
 

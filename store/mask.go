@@ -1,7 +1,9 @@
 package store
 
 import (
+	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -54,9 +56,10 @@ func maskPII(hash func(string) string, s string) string {
 	return "pii:" + hash(s)
 }
 
-// unstorable reports whether s is longer than MaxIDBytes or holds a control character.
+// unstorable reports whether s is longer than MaxIDBytes, is not UTF-8 (PostgreSQL refuses it)
+// or holds a control character.
 func unstorable(s string) bool {
-	if len(s) > MaxIDBytes {
+	if len(s) > MaxIDBytes || !utf8.ValidString(s) {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
@@ -110,6 +113,7 @@ func clean(hash func(string) string, d Decision) Decision {
 	d.ActiveIntent = maskID(hash, d.ActiveIntent)
 	d.Escalation = maskID(hash, d.Escalation)
 	d.Model = maskID(hash, d.Model)
+	d.Turn = min(max(d.Turn, 0), math.MaxInt32) // an INTEGER column
 	return d
 }
 

@@ -206,6 +206,7 @@ func TestMaskID(t *testing.T) {
 		{id, false, ""}, // NewID's hex digits are no phone number
 		{"13812345678", false, "pii:"},
 		{"bad\x00id", false, "id:"},
+		{"we\xffcom", false, "id:"}, // not UTF-8: PostgreSQL refuses it
 		{strings.Repeat("a", MaxIDBytes+1), false, "id:"},
 		{strings.Repeat("a", MaxIDBytes), false, ""},
 		{"zhangsan at qq dot com", false, ""}, // the quick test lets hot fields pass

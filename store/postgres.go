@@ -60,6 +60,14 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 // errUnreachable marks openPostgres's failure to reach a database whose pool it made.
 var errUnreachable = errors.New("no answer")
 
+// refusedValue reports whether err is PostgreSQL refusing a value (SQLSTATE class 22, data
+// exception: a time out of range, an invalid byte; class 54, a limit exceeded: an index entry too
+// large), which trying again would not change.
+func refusedValue(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
+}
+
 // unreachable reports whether err says the database did not answer (down, refused, timed out,
 // starting up), as opposed to answering no.
 func unreachable(err error) bool {

@@ -406,7 +406,7 @@ func (r *Recorder) write(batch []Decision) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-	n, err := r.sink.AppendDecisions(ctx, batch)
+	n, refused, err := r.appendDecisions(ctx, batch)
 	cancel()
 	if err != nil {
 		r.errs.Inc()
@@ -414,8 +414,8 @@ func (r *Recorder) write(batch []Decision) {
 		r.toSpool(batch, nil)
 		return
 	}
-	r.written.Add(len(batch))
-	if dup := len(batch) - n; dup > 0 {
+	r.written.Add(len(batch) - refused)
+	if dup := len(batch) - refused - n; dup > 0 {
 		// A msg_id is one message: the log keeps its first decision. A retry the conversation
 		// state did not catch (another replica with memory sessions, an expired session) lands
 		// here, and so does a gateway that reuses ids across conversations; say so.
@@ -424,6 +424,31 @@ func (r *Recorder) write(batch []Decision) {
 		}
 		r.duplicates.Add(dup)
 	}
+}
+
+// appendDecisions appends batch; when the database refuses a value (ErrInvalid), it appends
+// the decisions one by one and sets aside those refused — dropped, counted and logged — so
+// that one bad decision neither stalls the log nor holds back the rest of its batch.
+// It returns how many were stored (not duplicates) and how many were refused.
+func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (stored, refused int, err error) {
+	stored, err = r.sink.AppendDecisions(ctx, batch)
+	if !errors.Is(err, ErrInvalid) {
+		return stored, 0, err
+	}
+	stored = 0
+	for i := range batch {
+		k, err := r.sink.AppendDecisions(ctx, batch[i:i+1])
+		switch {
+		case errors.Is(err, ErrInvalid):
+			refused++
+			r.dropped.Inc()
+			r.log.Error("store: the database refused a decision; it is dropped", "error", err)
+		case err != nil:
+			return stored, refused, err
+		}
+		stored += k
+	}
+	return stored, refused, nil
 }
 
 func (r *Recorder) setDown(err error) {
@@ -494,7 +519,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	flush := func() error {
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-			_, err := r.sink.AppendDecisions(ctx, batch)
+			_, _, err := r.appendDecisions(ctx, batch)
 			cancel()
 			if err != nil {
 				return err

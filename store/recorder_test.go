@@ -615,3 +615,47 @@ func TestRecorderFeedbackSpooledAfterItsDecision(t *testing.T) {
 		t.Errorf("stats after the replay = %+v; want two decisions and a feedback replayed, none dropped", st)
 	}
 }
+
+// TestRecorderSetsAsideWhatPostgresRefuses: a decision PostgreSQL refuses (a time past its
+// range, SQLSTATE 22008) is dropped and counted; the rest of its batch is stored, the log stays
+// up, and what follows is stored too.
+func TestRecorderSetsAsideWhatPostgresRefuses(t *testing.T) {
+	pg := testsvc.SharedPostgres(t)
+	var db *store.DB
+	var err error
+	// a column narrower than zhiyi's own, as an operator's change could make it: a value too
+	// long for it is refused (SQLSTATE 22001)
+	dsn := pg.NewDatabase(t)
+	db, err = store.Open(testCtx(t), store.Config{URL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`ALTER TABLE decisions ALTER COLUMN intent TYPE varchar(20)`); err != nil {
+		t.Fatal(err)
+	}
+	r := newRecorder(t, db, store.RecorderConfig{FlushInterval: time.Hour})
+	bad := decision(1)
+	bad.Intent = strings.Repeat("x", 21)
+	r.Record(decision(0))
+	r.Record(bad)
+	r.Record(decision(2))
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	r.Record(decision(3))
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); !st.Up || st.Dropped != 1 || st.Spooled != 0 {
+		t.Errorf("stats = %+v; want the log up, the refused decision dropped, nothing spooled", st)
+	}
+	if n, _ := count(t, db); n != 3 {
+		t.Errorf("%d decisions stored, want the 3 the database takes", n)
+	}
+}
