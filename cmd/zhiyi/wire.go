@@ -242,6 +242,9 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		// must change nothing that serves.
 		warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
 		if err == nil && len(warnings) > 0 {
+			for i, w := range warnings {
+				warnings[i] = strings.TrimSuffix(w, " (ignored)") // refused here, not ignored
+			}
 			err = fmt.Errorf("the experiments file names what the knowledge base lacks:\n  %s", strings.Join(warnings, "\n  "))
 		}
 		if err != nil {
