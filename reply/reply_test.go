@@ -126,9 +126,9 @@ func TestRetryAfterNewerTurns(t *testing.T) {
 	}
 }
 
-// TestEscalationCountedOnce: a message escalated for its tone and then for fallbacks in a row
-// counts once, under the reason its response names.
-func TestEscalationCountedOnce(t *testing.T) {
+// shopSentiment is the sample shop's sentiment analyzer.
+func shopSentiment(t *testing.T) *sentiment.Analyzer {
+	t.Helper()
 	lex, err := sentiment.LoadLexicon(shoptest.Path("dict", sentiment.LexiconFile))
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +137,13 @@ func TestEscalationCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// TestEscalationCountedOnce: a message escalated for its tone and then for fallbacks in a row
+// counts once, under the reason its response names.
+func TestEscalationCountedOnce(t *testing.T) {
+	a := shopSentiment(t)
 	r, _, set := newReplier(t, Config{Sentiment: a})
 	total := func() uint64 {
 		var n uint64
@@ -287,14 +294,7 @@ rules:
 }
 
 func TestSentimentHandsOff(t *testing.T) {
-	lex, err := sentiment.LoadLexicon(shoptest.Path("dict", sentiment.LexiconFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := sentiment.New(lex, sentiment.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := shopSentiment(t)
 	for _, off := range []bool{false, true} {
 		r, _, _ := newReplier(t, Config{Sentiment: a, NoSentimentHandoff: off})
 		d, _ := send(t, r, intent.Request{Text: "充电宝冒烟了还发烫 会不会爆炸 快点处理！！", SenderID: "wmD"})

@@ -268,53 +268,6 @@ func (r *Recorder) spoolFeedback(f *Feedback) error {
 	return nil
 }
 
-// AddFeedback stores f through the sink. A decision still queued here is written first, so
-// feedback that overtakes its decision is not refused; ErrNotFound is returned only when the
-// decision is in neither the database nor the queue. While the database is down (or the
-// decision waits in the spool) the feedback is spooled and replayed after its decision, and
-// AddFeedback returns nil; at replay a feedback whose decision is unknown is dropped, counted
-// and logged. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
-// and the spool is full, and ctx's error when it ends while waiting for the queue.
-func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
-	if err := f.validate(); err != nil {
-		return err
-	}
-	if f.ID == "" {
-		f.ID = NewID() // before any spooling, so a replay cannot add it twice
-	}
-	if f.Time.IsZero() {
-		f.Time = r.cfg.Now()
-	}
-	if r.down.Load() {
-		return r.spoolFeedbackLast(ctx, &f)
-	}
-	err := r.sink.AddFeedback(ctx, f)
-	if errors.Is(err, ErrNotFound) {
-		if ferr := r.Flush(ctx); ferr != nil {
-			return ferr
-		}
-		if r.down.Load() || r.spool.Bytes() > 0 {
-			return r.spoolFeedback(&f)
-		}
-		err = r.sink.AddFeedback(ctx, f)
-	}
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
-		r.errs.Inc()
-		return r.spoolFeedbackLast(ctx, &f)
-	}
-	return err
-}
-
-// spoolFeedbackLast spools f behind every decision queued before it: the queue goes first (to
-// the database, or to the spool while it is down), so that at replay the feedback finds its
-// decision.
-func (r *Recorder) spoolFeedbackLast(ctx context.Context, f *Feedback) error {
-	if err := r.Flush(ctx); err != nil && !errors.Is(err, ErrClosed) {
-		return err
-	}
-	return r.spoolFeedback(f)
-}
-
 // Flush waits until every decision recorded before the call is in the database or the spool,
 // and, when the database is up, the spool has been replayed.
 func (r *Recorder) Flush(ctx context.Context) error {
