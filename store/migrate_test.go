@@ -31,7 +31,7 @@ type backend struct {
 func backends(t *testing.T) []backend {
 	t.Helper()
 	dir := t.TempDir()
-	lite, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFileName)+"?"+sqlitePragmas)
+	lite, err := sql.Open(sqliteDriver, "file:"+filepath.Join(dir, DBFileName)+"?"+sqlitePragmas)
 	if err != nil {
 		t.Fatal(err)
 	}
