@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -22,6 +23,10 @@ type Correction struct {
 	Text   string
 	Intent string
 	Source string
+	// Checked marks a label an operator wrote in a file (Source is its file:line): one naming
+	// an intent the model does not have is a typo to fix, and fails Learn, where an agent's
+	// correction of that kind is only counted as unknown.
+	Checked bool
 }
 
 // LearnConfig controls Learn. The zero value means the defaults.
@@ -125,8 +130,12 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	byText := map[string]string{}
 	var order []string
 	conflict := map[string]bool{}
+	var typos []string
 	for _, c := range corrections {
 		if _, ok := li[c.Intent]; !ok {
+			if c.Checked {
+				typos = append(typos, fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent))
+			}
 			res.Unknown++
 			continue
 		}
@@ -142,6 +151,10 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		}
 		byText[t] = c.Intent
 		order = append(order, t)
+	}
+	if len(typos) > 0 {
+		return nil, fmt.Errorf("learn: %d label(s) name an intent the model does not have (an intent id, or new:<标签> to train one): %s",
+			len(typos), strings.Join(typos[:min(3, len(typos))], "; "))
 	}
 	var fixes []Labelled
 	for _, t := range order {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -90,6 +91,12 @@ func TestLearnRefusesRandomCorrections(t *testing.T) {
 	}
 	if _, err := Learn(context.Background(), parent, out, nil, LearnConfig{}); !errors.Is(err, ErrNothingToLearn) {
 		t.Errorf("no corrections: %v, want ErrNothingToLearn", err)
+	}
+	// An operator's label file naming an intent the model lacks is a typo: it fails, naming
+	// the line, where an agent's correction of that kind is only counted.
+	typo := append(fixes[:12:12], Correction{Text: "包邮吗", Intent: "shiping_time", Source: "sheet.jsonl:3", Checked: true})
+	if _, err := Learn(context.Background(), parent, out, typo, LearnConfig{}); err == nil || !strings.Contains(err.Error(), `sheet.jsonl:3: unknown intent "shiping_time"`) {
+		t.Errorf("a label file's unknown intent: %v, want an error naming sheet.jsonl:3", err)
 	}
 }
 

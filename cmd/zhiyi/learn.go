@@ -116,7 +116,7 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) ([]trai
 			continue
 		}
 		if l.Text != "" {
-			out = append(out, train.Correction{Text: l.Text, Intent: l.Intent, Source: l.Source})
+			out = append(out, train.Correction{Text: l.Text, Intent: l.Intent, Source: l.Source, Checked: true})
 			continue
 		}
 		for _, id := range l.MsgIDs {
@@ -128,7 +128,7 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) ([]trai
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, train.Correction{Text: d.Text, Intent: l.Intent, Source: l.Source})
+			out = append(out, train.Correction{Text: d.Text, Intent: l.Intent, Source: l.Source, Checked: true})
 		}
 	}
 	if len(missing) > 0 {
