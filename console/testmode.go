@@ -11,6 +11,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/session"
 )
 
@@ -51,7 +52,7 @@ func (c *Console) testPage(w http.ResponseWriter, r *http.Request, s *sessionInf
 }
 
 // channels are the request's channel values (rules.Channels).
-var channels = []string{"wecom", "kf", "mp"}
+var channels = rules.Channels
 
 // testRun decides a message (after its previous turns) as a customer would get it, with a
 // Replier whose conversations live in a store of this request only: nothing is recorded.

@@ -49,7 +49,7 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"version 2", "version: 2\n", "experiments.yaml:1: version 2"},
 		{"unknown field", "version: 1\nstopped: [a.b]\n", "experiments.yaml:2: unknown field stopped"},
 		{"wrong type", "version: 1\nstop: size_advice.b\n", "experiments.yaml:2: `size_ad...` is not a list"},
-		{"syntax", "version: 1\nstop: a: b\n", "experiments.yaml:2: yaml: line 2: mapping values are not allowed"},
+		{"syntax", "version: 1\nstop: a: b\n", "experiments.yaml:2: mapping values are not allowed"},
 		{"empty sender", "version: 1\nexclude_senders:\n  - wmBoss\n  - \"\"\n", "experiments.yaml:4: exclude_senders #2: empty sender id"},
 		{"sender twice", "version: 1\nexclude_senders:\n  - wmBoss\n  - wmBoss\n", `experiments.yaml:4: exclude_senders: "wmBoss" listed twice (first at line 3)`},
 		{"spaces", "version: 1\nstop:\n  - \" a.b\"\n", `experiments.yaml:3: stop: " a.b" has spaces at its ends`},

@@ -106,7 +106,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		r.met.repeats.Inc()
 		switch {
 		case st.Repeats >= 2 && res.Route != intent.RouteHandoff:
-			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "asked again after two automatic answers", 2
+			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "asked a second time after an automatic answer", 2
 			r.escalated(res, escalateRepeat)
 		case res.Route == intent.RouteAuto:
 			res.Route, res.Reason = intent.RouteSuggest, "asked again after an automatic answer: a person checks the answer"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/rules"
 )
 
 // Error codes of the {"error":{"code":…,"message":…}} answers.
@@ -317,6 +319,11 @@ func jsonError(err error) *apiError {
 		if typ.Field == "" {
 			return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body must be a JSON object")
 		}
+		if container, ok := requestContainers[typ.Field]; ok && typ.Type != nil && typ.Type.Kind() != container.Kind() {
+			// encoding/json names the map or list, and the type of the element that was wrong
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s of %s", typ.Field,
+				kindName(container), plural(kindName(container.Elem())))
+		}
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s", typ.Field, kindName(typ.Type))
 	}
 	msg := err.Error()
@@ -324,6 +331,24 @@ func jsonError(err error) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown field %s", name)
 	}
 	return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "invalid JSON: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+// requestContainers are intent.Request's map and list fields by JSON name.
+var requestContainers = func() map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[intent.Request]()) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if k := f.Type.Kind(); name != "" && name != "-" && (k == reflect.Map || k == reflect.Slice) {
+			out[name] = f.Type
+		}
+	}
+	return out
+}()
+
+// plural turns kindName's "a string" into "strings".
+func plural(kind string) string {
+	_, noun, _ := strings.Cut(kind, " ")
+	return noun + "s"
 }
 
 func kindName(t reflect.Type) string {
@@ -370,6 +395,10 @@ func blank(s string) bool {
 func checkMessage(req *intent.Request, maxBytes int) *apiError {
 	if e := checkText(req.Text, maxBytes); e != nil {
 		return e
+	}
+	if req.Channel != "" && !slices.Contains(rules.Channels, req.Channel) {
+		// a gateway's typo is an error, not a channel no rule ever matches
+		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "channel %q: want one of %s, or none", req.Channel, strings.Join(rules.Channels, ", "))
 	}
 	switch at := req.SentAt; {
 	case at < 0 || at > maxSentAt:

@@ -72,3 +72,22 @@ func TestCheckMessageSentAt(t *testing.T) {
 		}
 	}
 }
+
+// A wrong value inside a map or list field is named as such, not as the field's own type.
+func TestJSONErrorInsideContainers(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`{"text":"a","vars":{"nickname":1}}`, `field "vars" must be an object of strings`},
+		{`{"text":"a","tags":["vip",2]}`, `field "tags" must be an array of strings`},
+		{`{"text":"a","tags":"vip"}`, `field "tags" must be an array`},
+		{`{"text":"a","msg_id":1}`, `field "msg_id" must be a string`},
+	} {
+		var req intent.Request
+		err := json.Unmarshal([]byte(c.body), &req)
+		if err == nil {
+			t.Fatalf("%s: decoded", c.body)
+		}
+		if e := jsonError(err); e.Code != CodeInvalidField || e.Message != c.want {
+			t.Errorf("%s: %s %q, want %s %q", c.body, e.Code, e.Message, CodeInvalidField, c.want)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func TestFeedback(t *testing.T) {
 	}
 	// Without the decision log the route says what it needs.
 	plain := startServer(t, Config{}, nil, slog.LevelInfo)
-	if r := plain.do("POST", "/feedback", `{"msg_id":"x"}`, nil); r.status != 404 || !strings.Contains(string(r.body), "--data-dir") {
+	if r := plain.do("POST", "/feedback", `{"msg_id":"x"}`, nil); r.status != 404 || !strings.Contains(string(r.body), "--record=false") {
 		t.Errorf("no decision log: %d %s", r.status, r.body)
 	}
 }

@@ -124,7 +124,7 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	case routeFeedback:
 		if s.rec == nil {
-			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "/feedback needs the decision log: serve with --data-dir or --db"))
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "/feedback needs the decision log, which this server does not keep (--record=false)"))
 		} else if s.allow(ctx, info, "POST") {
 			s.serveFeedback(ctx, info)
 		}

@@ -239,6 +239,8 @@ func TestBadInput(t *testing.T) {
 		{"sent_at past the year 9999", "POST", "/intent", `{"text":"退货","sent_at":99999999999999999}`, nil, 400, CodeInvalidField},
 		{"batch sent_at negative", "POST", "/intent/batch", `{"messages":[{"text":"a","sent_at":-5}]}`, nil, 400, CodeInvalidField},
 		{"text number", "POST", "/intent", `{"text":42}`, nil, 400, CodeInvalidField},
+		{"unknown channel", "POST", "/intent", `{"text":"退货","channel":"weixin"}`, nil, 400, CodeInvalidField},
+		{"batch unknown channel", "POST", "/intent/batch", `{"messages":[{"text":"a","channel":"wecom"},{"text":"b","channel":"WeCom"}]}`, nil, 400, CodeInvalidField},
 		{"text/plain", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": "text/plain"}, 415, CodeUnsupportedMediaType},
 		{"form", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, CodeUnsupportedMediaType},
 		{"no content type", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": ""}, 415, CodeUnsupportedMediaType},

@@ -219,9 +219,9 @@ func (s *Server) reloadBundle(ctx context.Context, dir string) error {
 	}
 	if err != nil {
 		s.met.reloadErr.Inc()
-		s.log.LogAttrs(context.Background(), slog.LevelError, "model load failed",
+		s.log.LogAttrs(context.Background(), slog.LevelError, "load failed",
 			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", loadErrorText(err)))
-		return fmt.Errorf("serve: load model %q: %w", dir, err)
+		return fmt.Errorf("serve: load %q: %w", dir, err)
 	}
 	m := &model{engine: eng, version: eng.Version(), dir: dir, loadedAt: time.Now(), took: took}
 	m.refs.Store(1) // the server's own reference while it is current

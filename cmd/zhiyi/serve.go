@@ -84,11 +84,16 @@ const (
 )
 
 func (f *serveFlags) validate() error {
-	if f.adaptMix && (f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow) {
-		return fmt.Errorf("zhiyi serve: --adapt-mix-window %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
+	// Checked whether or not the feature is on: a value set now, in a flag or in the
+	// environment, should not wait to fail until someone turns the feature on.
+	if f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow {
+		return fmt.Errorf("--adapt-mix-window (env ZHIYI_ADAPT_MIX_WINDOW) %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
 	}
 	if f.writerNice < 0 || f.writerNice > 19 {
-		return fmt.Errorf("zhiyi serve: --writer-nice %d: want 1 (a little below the requests) to 19 (lowest), or 0 to leave the writer an ordinary goroutine", f.writerNice)
+		return fmt.Errorf("--writer-nice (env ZHIYI_WRITER_NICE) %d: want 1 (a little below the requests) to 19 (lowest), or 0 to leave the writer an ordinary goroutine", f.writerNice)
+	}
+	if _, err := retention(f.retain); err != nil {
+		return err
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ func TestRetention(t *testing.T) {
 		{"0", -1, ""},
 		{"0d", -1, ""},
 		{"0h", -1, ""},
-		{"3x", 0, `--retain "3x": want a duration such as 90d or 720h, or 0 to keep every decision`},
+		{"3x", 0, `--retain (env ZHIYI_RETAIN) "3x": want a duration such as 90d or 720h, or 0 to keep every decision`},
 		{"2026-10-17", 0, "--retain"},
 	} {
 		got, err := retention(c.in)

@@ -192,7 +192,7 @@ func retention(v string) (time.Duration, error) {
 	}
 	d, err := period.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("--retain %w, or 0 to keep every decision", err)
+		return 0, fmt.Errorf("--retain (env ZHIYI_RETAIN) %w, or 0 to keep every decision", err)
 	}
 	if d == 0 {
 		return -1, nil // 0d is 0: forever, not the store's default for an unset Retain
@@ -222,7 +222,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		// the first load: rules that do not load keep zhiyi from starting
 		if err := w.rules.Load(w.sf.rules, w.rulesOptions(eng)); err != nil {
 			eng.Close()
-			return nil, err
+			return nil, fmt.Errorf("--rules: %w", err) // the bundle loaded: say what did not
 		}
 	}
 	if w.sf.adaptMix {

@@ -163,6 +163,14 @@ func TestServeAdaptMix(t *testing.T) {
 	if err := (&serveFlags{adaptMix: true, adaptMixWindow: 10}).validate(); err == nil || !strings.Contains(err.Error(), "--adapt-mix-window") {
 		t.Errorf("a window of 10 messages: %v, want an error naming --adapt-mix-window", err)
 	}
+	for _, f := range []serveFlags{
+		{adaptMixWindow: 50, retain: "90d"},           // checked though --adapt-mix is off
+		{adaptMixWindow: minMixWindow, retain: "90x"}, // checked though --record may be off
+	} {
+		if err := f.validate(); err == nil || !strings.Contains(err.Error(), "env ZHIYI_") {
+			t.Errorf("%+v: %v, want an error naming the flag and its environment variable", f, err)
+		}
+	}
 	bundle, err := fixtureBundle()
 	if err != nil {
 		t.Fatal(err)

@@ -152,8 +152,23 @@ func Error(name string, err error) error {
 		}
 		return errors.Join(errs...)
 	}
-	if line, _ := SplitLine(err.Error()); line > 0 {
-		return fmt.Errorf("%s:%d: %w", name, line, err)
+	if line, rest := SplitLine(err.Error()); line > 0 {
+		if strings.HasPrefix(rest, "did not find expected") {
+			// yaml.v3 counts a parser error's line from 0 (its scanner's from 1): this is the
+			// line where the construct left open, or the block the bad line broke, begins
+			line++
+		}
+		return &syntaxError{where: fmt.Sprintf("%s:%d", name, line), msg: rest, err: err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
+
+// syntaxError is a yaml.v3 syntax error as name:line: problem, without yaml.v3's own "yaml:
+// line N:" prefix; it unwraps to yaml.v3's error.
+type syntaxError struct {
+	where, msg string
+	err        error
+}
+
+func (e *syntaxError) Error() string { return e.where + ": " + e.msg }
+func (e *syntaxError) Unwrap() error { return e.err }
