@@ -114,6 +114,9 @@ func clean(hash func(string) string, d Decision) Decision {
 	d.Escalation = maskID(hash, d.Escalation)
 	d.Model = maskID(hash, d.Model)
 	d.Turn = min(max(d.Turn, 0), math.MaxInt32) // an INTEGER column
+	if math.IsNaN(d.Confidence) || math.IsInf(d.Confidence, 0) {
+		d.Confidence = 0 // no column or spool line takes it
+	}
 	return d
 }
 

@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,4 +74,84 @@ func TestRecorderWriterNice(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// threadNice is the calling thread's nice value (/proc/thread-self/stat, field 19).
+func threadNice(t *testing.T) int {
+	b, err := os.ReadFile("/proc/thread-self/stat")
+	if err != nil {
+		t.Error(err)
+		return -100
+	}
+	s := string(b)
+	n, err := strconv.Atoi(strings.Fields(s[strings.LastIndexByte(s, ')')+1:])[16])
+	if err != nil {
+		t.Error(err)
+	}
+	return n
+}
+
+// niceSink notes the nice value of the thread each batch is written on; the first batch waits
+// for release.
+type niceSink struct {
+	store.Sink
+	t       *testing.T
+	release chan struct{}
+	mu      sync.Mutex
+	nices   []int
+}
+
+func (s *niceSink) AppendDecisions(ctx context.Context, ds []store.Decision) (int, error) {
+	s.mu.Lock()
+	s.nices = append(s.nices, threadNice(s.t))
+	first := len(s.nices) == 1
+	s.mu.Unlock()
+	if first {
+		<-s.release
+	}
+	return s.Sink.AppendDecisions(ctx, ds)
+}
+
+// A low-priority writer half a queue behind writes at the process's priority until it has
+// caught up, instead of leaving Record to spool on the requests' goroutines.
+func TestRecorderCatchesUp(t *testing.T) {
+	const nice = 7
+	sink := &niceSink{Sink: openSQLite(t), t: t, release: make(chan struct{})}
+	r := newRecorder(t, sink, store.RecorderConfig{WriterNice: nice, QueueSize: 64, BatchSize: 8, FlushInterval: time.Hour})
+	for i := range 8 {
+		r.Record(decision(i)) // a batch: the writer takes it and waits in the sink
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for sink.seen() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never took the first batch")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := 8; i < 48; i++ {
+		r.Record(decision(i)) // 40 queued: past half of 64
+	}
+	close(sink.release)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if sink.nices[0] != nice {
+		t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", sink.nices[0], nice)
+	}
+	// 40 queued: two batches at 40 and 32 queued catch up, the rest at the writer's priority
+	want := []int{nice, 0, 0, nice, nice, nice}
+	if !slices.Equal(sink.nices, want) {
+		t.Errorf("batches written at nice %v, want %v", sink.nices, want)
+	}
+	if st := r.Stats(); st.CatchUps != 2 || st.Spooled != 0 || st.Written != 48 {
+		t.Errorf("stats %+v: want 2 catch-ups, nothing spooled, 48 written", st)
+	}
+}
+
+func (s *niceSink) seen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.nices)
 }

@@ -60,12 +60,13 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 // errUnreachable marks openPostgres's failure to reach a database whose pool it made.
 var errUnreachable = errors.New("no answer")
 
-// refusedValue reports whether err is PostgreSQL refusing a value (SQLSTATE class 22, data
-// exception: a time out of range, an invalid byte; class 54, a limit exceeded: an index entry too
-// large), which trying again would not change.
+// refusedValue reports whether err is the database refusing a value, which trying again would
+// not change: PostgreSQL's SQLSTATE class 22 (data exception: a time out of range, an invalid
+// byte) or 54 (a limit exceeded: an index entry too large), or SQLite's (sqliteRefused).
 func refusedValue(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54")) ||
+		sqliteRefused(err)
 }
 
 // unreachable reports whether err says the database did not answer (down, refused, timed out,

@@ -120,6 +120,9 @@ type RecorderStats struct {
 	Replayed   uint64 // spool records now in the database
 	Dropped    uint64 // records lost: spool full, unwritable or unreadable, orphan feedback
 	Errors     uint64 // failed database writes
+	// CatchUps counts batches written at the process's priority because the low-priority
+	// writer (WriterNice) had fallen half a queue behind.
+	CatchUps   uint64
 	SpoolBytes int64
 	// SpoolRecords is the backlog: records in the spool, from this run or an earlier one, until
 	// their file has been replayed.
@@ -154,7 +157,7 @@ type Recorder struct {
 	drained     []Decision // drain's batch, reused (writer only)
 	lastDropLog atomic.Int64
 
-	recorded, written, duplicates, spooled, replayed, dropped, errs, retained *metrics.Counter
+	recorded, written, duplicates, spooled, replayed, dropped, errs, retained, catchUps *metrics.Counter
 }
 
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
@@ -177,6 +180,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	r.dropped = m.GetOrCreateCounter("zhiyi_store_dropped_total")
 	r.errs = m.GetOrCreateCounter("zhiyi_store_errors_total")
 	r.retained = m.GetOrCreateCounter("zhiyi_store_retention_deleted_total")
+	r.catchUps = m.GetOrCreateCounter("zhiyi_store_catch_up_batches_total")
 	m.GetOrCreateGauge("zhiyi_store_spool_bytes", func() float64 { return float64(sp.Bytes()) })
 	m.GetOrCreateGauge("zhiyi_store_spool_records", func() float64 { return float64(sp.Records()) })
 	m.GetOrCreateGauge("zhiyi_store_queue_length", func() float64 { return float64(len(r.ch)) })
@@ -200,7 +204,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 // Stats returns the counters.
 func (r *Recorder) Stats() RecorderStats {
 	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Duplicates: r.duplicates.Get(), Spooled: r.spooled.Get(),
-		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(),
+		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(), CatchUps: r.catchUps.Get(),
 		SpoolBytes: r.spool.Bytes(), SpoolRecords: r.spool.Records(), Up: !r.down.Load()}
 }
 
@@ -453,10 +457,29 @@ func (r *Recorder) drain() {
 		for range k {
 			batch = append(batch, <-r.ch)
 		}
-		r.write(batch)
+		if r.cfg.WriterNice > 0 && n >= cap(r.ch)/2 {
+			r.catchUp(batch)
+		} else {
+			r.write(batch)
+		}
 		r.drained = batch[:0]
 		n -= k
 	}
+}
+
+// catchUp writes a batch at the process's own priority: the writer's low-priority thread has
+// fallen half a queue behind, and a full queue would send every Record to the spool, on the
+// requests' goroutines, at a dearer cost to them than the insert. (Lowering the thread's nice
+// value back needs a privilege the process may not have; a goroutine of its own runs on the
+// runtime's ordinary threads.)
+func (r *Recorder) catchUp(batch []Decision) {
+	r.catchUps.Inc()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.write(batch)
+	}()
+	<-done
 }
 
 func (r *Recorder) replayFile(f spoolFile) error {

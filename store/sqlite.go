@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -130,6 +131,10 @@ func (db *DB) sqliteBulk(ctx context.Context, ds []Decision) (int, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, sqlite3.INTERRUPT) && context.Cause(ctx) != nil {
+		// say why it was interrupted, as database/sql does: the deadline, not "interrupted"
+		err = fmt.Errorf("%w: %w", context.Cause(ctx), err)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -147,7 +152,18 @@ func rollback(c *sqlite3.Conn, err error) error {
 		}
 		c.SetInterrupt(old)
 	}
+	if !c.GetAutocommit() {
+		// Still in the transaction: database/sql must not hand this connection out again,
+		// or every later batch fails at BEGIN.
+		err = errors.Join(err, sqldriver.ErrBadConn)
+	}
 	return err
+}
+
+// sqliteRefused reports whether err is SQLite refusing a value (a constraint, a string or blob
+// too big, a type mismatch), which trying again would not change.
+func sqliteRefused(err error) bool {
+	return errors.Is(err, sqlite3.CONSTRAINT) || errors.Is(err, sqlite3.TOOBIG) || errors.Is(err, sqlite3.MISMATCH)
 }
 
 // bindDecision binds d in decisionCols order, as decisionArgs lists it for database/sql.

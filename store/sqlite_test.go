@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"testing"
+)
+
+// countdownCtx is a context whose Err reports Canceled after n calls: SQLite's interrupt
+// checks then cancel a batch at a chosen point inside it.
+type countdownCtx struct {
+	context.Context
+	n atomic.Int64
+}
+
+func (c *countdownCtx) Err() error {
+	if c.n.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+func openTestSQLite(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func testBatch(prefix string, n int) []Decision {
+	ds := make([]Decision, n)
+	for i := range ds {
+		ds[i] = Decision{MsgID: fmt.Sprintf("%s-%05d", prefix, i), Text: "怎么退货", Intent: "return_goods", Confidence: 0.5, Route: RouteAuto}
+	}
+	return ds
+}
+
+func countRows(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.r.QueryRow(`SELECT count(*) FROM decisions`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A batch cancelled anywhere inside is stored whole or not at all, and the writer's connection
+// serves the next batch: no transaction left open, no interrupt left set.
+func TestSQLiteBulkCancelled(t *testing.T) {
+	for _, after := range []int64{0, 1, 3, 20, 60} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			db := openTestSQLite(t)
+			ctx := &countdownCtx{Context: context.Background()}
+			ctx.n.Store(after)
+			n, err := db.AppendDecisions(ctx, testBatch("a", 30))
+			switch rows := countRows(t, db); {
+			case err != nil && (rows != 0 || !errors.Is(err, context.Canceled)):
+				t.Errorf("cancelled: %v, %d rows stored; want context.Canceled and none", err, rows)
+			case err == nil && (n != 30 || rows != 30):
+				t.Errorf("not cancelled: %d new, %d rows; want 30", n, rows)
+			}
+			if n, err := db.AppendDecisions(context.Background(), testBatch("b", 10)); err != nil || n != 10 {
+				t.Fatalf("the next batch: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+// A confidence no column or spool line takes is stored as 0, not allowed to fail its batch.
+func TestAppendNaNConfidence(t *testing.T) {
+	db := openTestSQLite(t)
+	ds := testBatch("nan", 10)
+	ds[5].Confidence = math.NaN()
+	ds[6].Confidence = math.Inf(1)
+	if n, err := db.AppendDecisions(context.Background(), ds); err != nil || n != 10 {
+		t.Fatalf("%d, %v; want 10 stored", n, err)
+	}
+	d, err := db.Decision(context.Background(), "nan-00005")
+	if err != nil || d.Confidence != 0 {
+		t.Errorf("%+v, %v: want confidence 0", d, err)
+	}
+}
