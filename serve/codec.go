@@ -319,9 +319,11 @@ func jsonError(err error) *apiError {
 		if typ.Field == "" {
 			return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "the body must be a JSON object")
 		}
-		if container, ok := requestContainers[typ.Field]; ok && typ.Type != nil && typ.Type.Kind() != container.Kind() {
+		// a batch's messages are named messages.<field>
+		field := typ.Field[strings.LastIndexByte(typ.Field, '.')+1:]
+		if container, ok := requestContainers[field]; ok && typ.Type != nil && typ.Type.Kind() != container.Kind() {
 			// encoding/json names the map or list, and the type of the element that was wrong
-			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s of %s", typ.Field,
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s of %s", field,
 				kindName(container), plural(kindName(container.Elem())))
 		}
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "field %q must be %s", typ.Field, kindName(typ.Type))

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -80,9 +81,13 @@ func TestJSONErrorInsideContainers(t *testing.T) {
 		{`{"text":"a","tags":["vip",2]}`, `field "tags" must be an array of strings`},
 		{`{"text":"a","tags":"vip"}`, `field "tags" must be an array`},
 		{`{"text":"a","msg_id":1}`, `field "msg_id" must be a string`},
+		{`{"messages":[{"text":"a","vars":{"nickname":1}}]}`, `field "vars" must be an object of strings`},
 	} {
-		var req intent.Request
-		err := json.Unmarshal([]byte(c.body), &req)
+		var req any = &intent.Request{}
+		if strings.HasPrefix(c.body, `{"messages"`) {
+			req = &BatchRequest{}
+		}
+		err := json.Unmarshal([]byte(c.body), req)
 		if err == nil {
 			t.Fatalf("%s: decoded", c.body)
 		}

@@ -112,6 +112,8 @@
 //	zhiyi_store_dropped_total            records lost (spool full, unreadable, orphan feedback)
 //	zhiyi_store_errors_total             failed database writes
 //	zhiyi_store_retention_deleted_total  decisions deleted by retention
+//	zhiyi_store_catch_up_batches_total   batches the low-priority writer wrote at the process's
+//	                                     priority, half a queue behind (RecorderConfig.WriterNice)
 //	zhiyi_store_spool_bytes              the spool's size
 //	zhiyi_store_spool_records            the records in it: the backlog, from any run
 //	zhiyi_store_queue_length             decisions waiting in Record's queue

@@ -96,7 +96,8 @@ func threadNice(t *testing.T) int {
 type niceSink struct {
 	store.Sink
 	t       *testing.T
-	release chan struct{}
+	release chan struct{} // the first batch waits for it
+	second  chan struct{} // the second batch, when not nil
 	mu      sync.Mutex
 	nices   []int
 }
@@ -104,10 +105,13 @@ type niceSink struct {
 func (s *niceSink) AppendDecisions(ctx context.Context, ds []store.Decision) (int, error) {
 	s.mu.Lock()
 	s.nices = append(s.nices, threadNice(s.t))
-	first := len(s.nices) == 1
+	call := len(s.nices)
 	s.mu.Unlock()
-	if first {
+	switch {
+	case call == 1:
 		<-s.release
+	case call == 2 && s.second != nil:
+		<-s.second
 	}
 	return s.Sink.AppendDecisions(ctx, ds)
 }
@@ -116,6 +120,7 @@ func (s *niceSink) AppendDecisions(ctx context.Context, ds []store.Decision) (in
 // caught up, instead of leaving Record to spool on the requests' goroutines.
 func TestRecorderCatchesUp(t *testing.T) {
 	const nice = 7
+	own := threadNice(t) // the process's priority, which catching up runs at
 	sink := &niceSink{Sink: openSQLite(t), t: t, release: make(chan struct{})}
 	r := newRecorder(t, sink, store.RecorderConfig{WriterNice: nice, QueueSize: 64, BatchSize: 8, FlushInterval: time.Hour})
 	for i := range 8 {
@@ -141,7 +146,7 @@ func TestRecorderCatchesUp(t *testing.T) {
 		t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", sink.nices[0], nice)
 	}
 	// 40 queued: two batches at 40 and 32 queued catch up, the rest at the writer's priority
-	want := []int{nice, 0, 0, nice, nice, nice}
+	want := []int{nice, own, own, nice, nice, nice}
 	if !slices.Equal(sink.nices, want) {
 		t.Errorf("batches written at nice %v, want %v", sink.nices, want)
 	}
@@ -154,4 +159,52 @@ func (s *niceSink) seen() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.nices)
+}
+
+// Decisions that arrive while the writer catches up count: it goes on at the process's priority
+// until the queue is back under half, not only through what was queued when it began.
+func TestRecorderCatchesUpWithArrivals(t *testing.T) {
+	const nice = 7
+	own := threadNice(t)
+	sink := &niceSink{Sink: openSQLite(t), t: t, release: make(chan struct{}), second: make(chan struct{})}
+	r := newRecorder(t, sink, store.RecorderConfig{WriterNice: nice, QueueSize: 64, BatchSize: 8, FlushInterval: time.Hour})
+	waitFor := func(calls int) {
+		deadline := time.Now().Add(5 * time.Second)
+		for sink.seen() < calls {
+			if time.Now().After(deadline) {
+				t.Fatalf("the writer never reached batch %d", calls)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for i := range 8 {
+		r.Record(decision(i))
+	}
+	waitFor(1)
+	for i := 8; i < 40; i++ {
+		r.Record(decision(i)) // 32 queued: half
+	}
+	close(sink.release)
+	waitFor(2) // the first catch-up batch, holding
+	for i := 40; i < 70; i++ {
+		r.Record(decision(i)) // 54 queued
+	}
+	close(sink.second)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if sink.nices[0] != nice {
+		t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", sink.nices[0], nice)
+	}
+	// batches taken at 32 (held), 54, 46 and 38 queued catch up; from 30 on the writer is back
+	// under half
+	want := []int{nice, own, own, own, own, nice, nice, nice, nice}
+	if !slices.Equal(sink.nices, want) {
+		t.Errorf("batches written at nice %v, want %v", sink.nices, want)
+	}
+	if st := r.Stats(); st.Spooled != 0 || st.Written != 70 {
+		t.Errorf("stats %+v: want nothing spooled, 70 written", st)
+	}
 }

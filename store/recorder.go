@@ -65,7 +65,8 @@ type RecorderConfig struct {
 	RetainEvery time.Duration
 	// WriterNice, when positive, runs the writer on an OS thread of its own at this nice value
 	// (Linux; 19 is the lowest priority): under load the kernel then runs the requests first and
-	// the inserts in the time left, and decisions queue or spool meanwhile. Give the process a
+	// the inserts in the time left, and decisions queue meanwhile; half a queue behind, the
+	// writer writes at the process's priority until it is back under half. Give the process a
 	// spare processor for it (GOMAXPROCS one above the CPUs), or the writer's thread holds one
 	// of the requests'. Zero runs it as any goroutine.
 	WriterNice int
@@ -453,17 +454,21 @@ func (r *Recorder) replay() {
 func (r *Recorder) drain() {
 	for n := len(r.ch); n > 0; {
 		k := min(n, r.cfg.BatchSize)
+		behind := r.cfg.WriterNice > 0 && len(r.ch) >= cap(r.ch)/2
 		batch := r.drained[:0]
 		for range k {
 			batch = append(batch, <-r.ch)
 		}
-		if r.cfg.WriterNice > 0 && n >= cap(r.ch)/2 {
+		if behind {
 			r.catchUp(batch)
 		} else {
 			r.write(batch)
 		}
 		r.drained = batch[:0]
 		n -= k
+		if m := len(r.ch); behind && m >= cap(r.ch)/2 {
+			n = m // what came in meanwhile: still behind, go on catching up
+		}
 	}
 }
 
@@ -473,6 +478,10 @@ func (r *Recorder) drain() {
 // value back needs a privilege the process may not have; a goroutine of its own runs on the
 // runtime's ordinary threads.)
 func (r *Recorder) catchUp(batch []Decision) {
+	if r.down.Load() {
+		r.write(batch) // to the spool: no insert to hurry
+		return
+	}
 	r.catchUps.Inc()
 	done := make(chan struct{})
 	go func() {

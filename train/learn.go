@@ -153,7 +153,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		order = append(order, t)
 	}
 	if len(typos) > 0 {
-		return nil, fmt.Errorf("learn: %d label(s) name an intent the model does not have (an intent id, or new:<标签> to train one): %s",
+		return nil, fmt.Errorf("%d label(s) name an intent the model does not have (learning takes the model's intent ids and none; a new intent is trained by zhiyi train --labels): %s",
 			len(typos), strings.Join(typos[:min(3, len(typos))], "; "))
 	}
 	var fixes []Labelled

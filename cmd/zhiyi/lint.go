@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/rules"
@@ -110,7 +111,7 @@ func fileKind(path string) (string, error) {
 		Rules   yaml.Node `yaml:"rules"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+		return "", yamlnode.Error(path, err)
 	}
 	switch {
 	case doc.Intents.Kind != 0 && doc.Rules.Kind == 0:

@@ -94,7 +94,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		}
 		nice := 0
 		if w.db.Kind() == "sqlite" {
-			// SQLite's inserts run in this process (~15 µs of CPU a decision): on a thread of
+			// SQLite's inserts run in this process (~10 µs of CPU a decision): on a thread of
 			// their own at low priority (runServe adds a processor for it)
 			nice = sf.writerNice
 			w.writerThread = nice > 0

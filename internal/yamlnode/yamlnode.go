@@ -152,15 +152,35 @@ func Error(name string, err error) error {
 		}
 		return errors.Join(errs...)
 	}
-	if line, rest := SplitLine(err.Error()); line > 0 {
-		if strings.HasPrefix(rest, "did not find expected") {
-			// yaml.v3 counts a parser error's line from 0 (its scanner's from 1): this is the
-			// line where the construct left open, or the block the bad line broke, begins
-			line++
-		}
+	if line, rest := SyntaxLine(err); line > 0 {
 		return &syntaxError{where: fmt.Sprintf("%s:%d", name, line), msg: rest, err: err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// parserProblems are yaml.v3's parser's messages (its scanner's are others): the parser counts
+// lines from 0 where the scanner counts from 1.
+var parserProblems = []string{
+	"did not find expected key", "did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected <document start>",
+	"did not find expected <stream-start>", "found undefined tag handle", "found duplicate %YAML directive",
+	"found duplicate %TAG directive", "found incompatible YAML document",
+}
+
+// SyntaxLine is the line a yaml.v3 syntax error names, counted from 1 (for a construct left open,
+// the line where it begins; for a broken block, the block's first line), and the problem
+// without yaml.v3's prefix; 0 and the whole message when it names none.
+func SyntaxLine(err error) (int, string) {
+	line, rest := SplitLine(err.Error())
+	if line > 0 {
+		for _, p := range parserProblems {
+			if strings.HasPrefix(rest, p) {
+				line++
+				break
+			}
+		}
+	}
+	return line, rest
 }
 
 // syntaxError is a yaml.v3 syntax error as name:line: problem, without yaml.v3's own "yaml:

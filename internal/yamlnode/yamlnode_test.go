@@ -96,6 +96,9 @@ func TestError(t *testing.T) {
 	}{
 		{"version: 1\nrules: [a, b\n", "f.yaml:2: did not find expected ',' or ']'"},
 		{"version: 1\nrules:\n  - id: a\n    match: {any: true}\n   action: {answer: hi}\n", "f.yaml:3: did not find expected '-' indicator"},
+		// the scanner counts from 1 already, whatever its message begins with
+		{"a: 1\nb: \"x\\uzz\"\n", "f.yaml:2: did not find expected hexdecimal number"},
+		{"a: 1\nb: !x!foo c\n", "f.yaml:2: found undefined tag handle"},
 	} {
 		err := yamlnode.Error("f.yaml", yaml.Unmarshal([]byte(tt.src), &yaml.Node{}))
 		if err == nil || err.Error() != tt.want {
