@@ -126,39 +126,52 @@ func TestRecorderCatchesUp(t *testing.T) {
 	for i := range 8 {
 		r.Record(decision(i)) // a batch: the writer takes it and waits in the sink
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for sink.seen() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the writer never took the first batch")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	sink.waitFor(1)
 	for i := 8; i < 48; i++ {
 		r.Record(decision(i)) // 40 queued: past half of 64
 	}
 	close(sink.release)
-	if err := r.Close(); err != nil {
-		t.Fatal(err)
-	}
-	sink.mu.Lock()
-	defer sink.mu.Unlock()
-	if sink.nices[0] != nice {
-		t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", sink.nices[0], nice)
-	}
 	// 40 queued: two batches at 40 and 32 queued catch up, the rest at the writer's priority
 	want := []int{nice, own, own, nice, nice, nice}
-	if !slices.Equal(sink.nices, want) {
-		t.Errorf("batches written at nice %v, want %v", sink.nices, want)
+	if got := sink.closeAndRead(r, nice); !slices.Equal(got, want) {
+		t.Errorf("batches written at nice %v, want %v", got, want)
 	}
 	if st := r.Stats(); st.CatchUps != 2 || st.Spooled != 0 || st.Written != 48 {
 		t.Errorf("stats %+v: want 2 catch-ups, nothing spooled, 48 written", st)
 	}
 }
 
-func (s *niceSink) seen() int {
+// waitFor waits until the writer has begun batch calls.
+func (s *niceSink) waitFor(calls int) {
+	s.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		n := len(s.nices)
+		s.mu.Unlock()
+		if n >= calls {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the writer never reached batch %d", calls)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// closeAndRead closes r and returns the nice value each batch was written at; it skips the test
+// when the writer's thread could not be set to nice.
+func (s *niceSink) closeAndRead(r *store.Recorder, nice int) []int {
+	s.t.Helper()
+	if err := r.Close(); err != nil {
+		s.t.Fatal(err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.nices)
+	if s.nices[0] != nice {
+		s.t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", s.nices[0], nice)
+	}
+	return s.nices
 }
 
 // Decisions that arrive while the writer catches up count: it goes on at the process's priority
@@ -168,41 +181,24 @@ func TestRecorderCatchesUpWithArrivals(t *testing.T) {
 	own := threadNice(t)
 	sink := &niceSink{Sink: openSQLite(t), t: t, release: make(chan struct{}), second: make(chan struct{})}
 	r := newRecorder(t, sink, store.RecorderConfig{WriterNice: nice, QueueSize: 64, BatchSize: 8, FlushInterval: time.Hour})
-	waitFor := func(calls int) {
-		deadline := time.Now().Add(5 * time.Second)
-		for sink.seen() < calls {
-			if time.Now().After(deadline) {
-				t.Fatalf("the writer never reached batch %d", calls)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
 	for i := range 8 {
 		r.Record(decision(i))
 	}
-	waitFor(1)
+	sink.waitFor(1)
 	for i := 8; i < 40; i++ {
 		r.Record(decision(i)) // 32 queued: half
 	}
 	close(sink.release)
-	waitFor(2) // the first catch-up batch, holding
+	sink.waitFor(2) // the first catch-up batch, holding
 	for i := 40; i < 70; i++ {
 		r.Record(decision(i)) // 54 queued
 	}
 	close(sink.second)
-	if err := r.Close(); err != nil {
-		t.Fatal(err)
-	}
-	sink.mu.Lock()
-	defer sink.mu.Unlock()
-	if sink.nices[0] != nice {
-		t.Skipf("the writer's thread runs at nice %d, not %d: cannot set it here", sink.nices[0], nice)
-	}
 	// batches taken at 32 (held), 54, 46 and 38 queued catch up; from 30 on the writer is back
 	// under half
 	want := []int{nice, own, own, own, own, nice, nice, nice, nice}
-	if !slices.Equal(sink.nices, want) {
-		t.Errorf("batches written at nice %v, want %v", sink.nices, want)
+	if got := sink.closeAndRead(r, nice); !slices.Equal(got, want) {
+		t.Errorf("batches written at nice %v, want %v", got, want)
 	}
 	if st := r.Stats(); st.Spooled != 0 || st.Written != 70 {
 		t.Errorf("stats %+v: want nothing spooled, 70 written", st)

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"runtime"
@@ -416,39 +414,6 @@ func (r *Recorder) setDown(err error) {
 	}
 }
 
-// replay probes the database, then replays the spool's closed files in order. Once the probe
-// answers, new batches go to the database again while the old ones replay, and the queue is
-// drained between replayed chunks, so a long replay does not push Record onto the spool. It
-// stops at the first database error, keeping the rest for the next try.
-func (r *Recorder) replay() {
-	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-	err := r.sink.Ping(ctx)
-	cancel()
-	if err != nil {
-		r.setDown(err)
-		return
-	}
-	wasDown := r.down.Swap(false)
-	start, before := time.Now(), r.replayed.Get()
-	files, err := r.spool.rotate()
-	if err == nil {
-		for _, f := range files {
-			if err = r.replayFile(f); err != nil {
-				break
-			}
-		}
-	}
-	if err != nil {
-		r.errs.Inc()
-		r.setDown(err)
-		return
-	}
-	if wasDown || r.replayed.Get()-before > 0 {
-		r.log.Info("store: database back; spool replayed", "replayed", r.replayed.Get()-before,
-			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
-	}
-}
-
 // drain writes what waits in the queue, in batches of at most BatchSize; replay calls it
 // between chunks.
 func (r *Recorder) drain() {
@@ -489,83 +454,6 @@ func (r *Recorder) catchUp(batch []Decision) {
 		r.write(batch)
 	}()
 	<-done
-}
-
-func (r *Recorder) replayFile(f spoolFile) error {
-	start := r.offsets[f.path]
-	rd, err := openSpoolReader(f.path, start)
-	if err != nil {
-		return err
-	}
-	defer rd.close()
-	batch := make([]Decision, 0, r.cfg.BatchSize)
-	done := start // offset up to which every record is in the database
-	pending := done
-	flush := func() error {
-		if len(batch) > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-			_, _, err := r.appendDecisions(ctx, batch)
-			cancel()
-			if err != nil {
-				return err
-			}
-			r.replayed.Add(len(batch))
-			batch = batch[:0]
-			r.drain()
-		}
-		done = pending
-		r.offsets[f.path] = done
-		return nil
-	}
-	for {
-		rec, end, err := rd.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if errors.Is(err, errBadRecord) {
-			r.dropped.Inc()
-			r.log.Error("store: skipping an unreadable spool record", "error", err)
-			pending = end
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("store: cannot read spool file %s: %w", f.path, err)
-		}
-		if rec.D != nil {
-			batch = append(batch, *rec.D)
-			pending = end
-			if len(batch) >= r.cfg.BatchSize {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		// A feedback: its decision (earlier in the spool) goes in first.
-		if err := flush(); err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-		err = r.sink.AddFeedback(ctx, *rec.F)
-		cancel()
-		switch {
-		case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
-			r.dropped.Inc()
-			r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
-		case err != nil:
-			return err
-		default:
-			r.replayed.Inc()
-		}
-		pending = end
-		done = end
-		r.offsets[f.path] = done
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	delete(r.offsets, f.path)
-	return r.spool.remove(f)
 }
 
 // Retain runs one retention pass: decisions older than Retain (and their feedback) go.
