@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -477,4 +478,65 @@ func TestLoadVerifiesLexiconWhenCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Close()
+}
+
+// The conversation's active intent helps choose the intent but does not answer alone: a message
+// whose top intent is the active one is routed on its confidence without the context's bonus;
+// one whose top intent is another is routed on its (lowered) confidence with it.
+func TestContextDoesNotAnswerAlone(t *testing.T) {
+	base := engine(t)
+	t.Run("classifier", func(t *testing.T) { testContextDoesNotAnswerAlone(t, base) })
+	// A ranker (the classifier again, at another temperature) whose agreement with the
+	// classifier gives the confidence.
+	p := base.Policy()
+	p.Ranker = &intent.RankerPolicy{Temperature: 2, Fusion: intent.Fusion{Classifier: 1}, Agreement: true}
+	ranked, err := withRanker(t, base.Classifier(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ranked.Close()
+	t.Run("ranker agreement", func(t *testing.T) { testContextDoesNotAnswerAlone(t, ranked) })
+}
+
+func testContextDoesNotAnswerAlone(t *testing.T, base *intent.Engine) {
+	ctx := context.Background()
+	const text, active = "东西不要了怎么寄回去", "return_goods"
+	p := base.Policy()
+	p.Context = intent.ContextPolicy{Weight: 3, Intents: []string{active, "invoice"}}
+	eng := base.WithPolicy(p)
+
+	own := eng.Classify(ctx, intent.Request{Text: text, Debug: true})
+	with := eng.Classify(ctx, intent.Request{Text: text, ActiveIntent: active, Debug: true})
+	if own.Intent != active || with.Intent != active {
+		t.Fatalf("intents %q alone, %q with context; want %q", own.Intent, with.Intent, active)
+	}
+	if !(with.Confidence > own.Confidence) {
+		t.Fatalf("confidence %v with the active intent, %v alone: the bonus did not count", with.Confidence, own.Confidence)
+	}
+	if d := math.Abs(with.Debug.Confidence - own.Debug.Confidence); d > 1e-12 {
+		t.Errorf("route confidence with context %v, alone %v: want the message's own", with.Debug.Confidence, own.Debug.Confidence)
+	}
+
+	// An auto threshold between the two: automatic only thanks to the context, so suggested.
+	p.Auto, p.AutoByIntent, p.Suggest = (own.Debug.Confidence+with.Confidence)/2, nil, 0.01
+	eng = base.WithPolicy(p)
+	res := eng.Classify(ctx, intent.Request{Text: text, ActiveIntent: active})
+	if res.Route != intent.RouteSuggest || res.Reason != "confident only with the conversation's context" {
+		t.Errorf("route %s (%s), want suggest for the context's confidence", res.Route, res.Reason)
+	}
+	if res := eng.Classify(ctx, intent.Request{Text: text}); res.Route != intent.RouteSuggest || res.Reason != "not confident enough to answer alone" {
+		t.Errorf("without context: route %s (%s), want suggest", res.Route, res.Reason)
+	}
+	// Under both, the message answers alone with or without its context.
+	p.Auto = own.Debug.Confidence - 1e-6
+	if res := base.WithPolicy(p).Classify(ctx, intent.Request{Text: text, ActiveIntent: active}); res.Route != intent.RouteAuto {
+		t.Errorf("route %s (%s) with a threshold under the message's own confidence, want auto", res.Route, res.Reason)
+	}
+
+	// Another conversation's topic lowers the message's confidence; the route goes by it.
+	other := eng.Classify(ctx, intent.Request{Text: text, ActiveIntent: "invoice", Debug: true})
+	if other.Intent != active || !(other.Debug.Confidence < own.Debug.Confidence) {
+		t.Errorf("with another active intent: %s at %v (alone %v), want %s at a lower confidence",
+			other.Intent, other.Debug.Confidence, own.Debug.Confidence, active)
+	}
 }
