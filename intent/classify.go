@@ -84,7 +84,7 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 		inv = 1 / sum
 	}
 	// alone keeps the active intent's values before the context's bonus: the route is decided
-	// on the message's own confidence in it (see below).
+	// on the confidence without it (see below).
 	alone := contextBonus{active: -1}
 	if w := e.policy.Context.WeightOf(req.ActiveIntent); w > 0 && req.ActiveIntent != "" {
 		if j, ok := e.labelIdx[req.ActiveIntent]; ok {
@@ -107,11 +107,12 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	}
 	labels := e.clf.Labels()
 	best := order[0]
-	// The active intent's bonus helps choose the intent, not answer alone: when the message's
-	// top intent is its conversation's active intent, the route goes by the message's own
-	// confidence in it. (Replaying the sample shop's late-September conversations, answers
-	// that only the bonus made automatic were right 0.875 of the time, the others 0.984:
-	// docs/benchmarks.md.)
+	// The active intent's bonus (Policy.Context's weight) helps choose the intent, not answer
+	// alone: when the message's top intent is its conversation's active intent, the route goes
+	// by its confidence in it without the bonus. Replaying the sample shop's late-September
+	// conversations, answers that only the bonus made automatic were right 0.875 of the time,
+	// the others 0.984 (docs/benchmarks.md). A classifier trained with context features keeps
+	// what it learnt of the topic's follow-ups: that is evidence, not a bonus.
 	routeConf := -1.0
 	if best == alone.active {
 		routeConf = alone.exp * alone.inv
