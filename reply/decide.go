@@ -95,11 +95,12 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		ctxInfo.Escalation = res.Context.Escalation // sentiment's
 	}
 	res.Context = ctxInfo
-	sticky := func(id string) bool { return p.NextActive("", id, 1) == id }
 	// Repeats: the same need again, soon after it was answered automatically.
 	// (The previous turn was answered automatically, or was itself a repeat of such an answer.)
+	// Any intent: one-off questions (运费多少, 几点下班) are the ones whose repeat says most that
+	// the answer did not help, though they never become a conversation's topic.
 	if last := st.Last(); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
-		sticky(res.Intent) && res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
+		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
 		similarity(last.Text, text) >= r.cfg.RepeatSimilarity {
 		ctxInfo.Repeat = true
 		st.Repeats++

@@ -69,7 +69,13 @@ func newReplier(t *testing.T, cfg Config) (*Replier, *clock, *metrics.Set) {
 // send decides and commits one message as serve does, and returns the decision and the bytes.
 func send(t *testing.T, r *Replier, req intent.Request) (*Decision, string) {
 	t.Helper()
-	d := r.Decide(context.Background(), tinyEngine, req)
+	return sendTo(t, r, tinyEngine, req)
+}
+
+// sendTo is send with another engine.
+func sendTo(t *testing.T, r *Replier, eng Engine, req intent.Request) (*Decision, string) {
+	t.Helper()
+	d := r.Decide(context.Background(), eng, req)
 	if d.Replay != "" {
 		return d, d.Replay
 	}
@@ -168,6 +174,15 @@ func TestEscalationCountedOnce(t *testing.T) {
 }
 
 func TestRepeatEscalates(t *testing.T) {
+	t.Run("a topic intent", func(t *testing.T) { testRepeatEscalates(t, tinyEngine) })
+	// A one-off question never becomes a conversation's topic; asked again, it is a repeat all
+	// the same.
+	p := tinyEngine.Policy()
+	p.Context.Intents = []string{"return_goods"}
+	t.Run("not a topic intent", func(t *testing.T) { testRepeatEscalates(t, tinyEngine.WithPolicy(p)) })
+}
+
+func testRepeatEscalates(t *testing.T, eng *intent.Engine) {
 	r, c, set := newReplier(t, Config{})
 	msgs := []string{"什么时候发货", "到底什么时候发货", "什么时候发货啊 多久能发出"}
 	want := []struct {
@@ -176,7 +191,7 @@ func TestRepeatEscalates(t *testing.T) {
 		escalation string
 	}{{intent.RouteAuto, false, ""}, {intent.RouteSuggest, true, escalateRepeat}, {intent.RouteHandoff, true, escalateRepeat}}
 	for i, m := range msgs {
-		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("m", i), SenderID: "wmA", Channel: "wecom"})
+		d, _ := sendTo(t, r, eng, intent.Request{Text: m, MsgID: fmt.Sprint("m", i), SenderID: "wmA", Channel: "wecom"})
 		res := d.Result
 		if res.Intent != "shipping_time" {
 			t.Fatalf("%s: intent %s, the test needs shipping_time", m, res.Intent)
@@ -191,7 +206,7 @@ func TestRepeatEscalates(t *testing.T) {
 	}
 	// After the window, the same question is a new one.
 	c.t = c.t.Add(time.Hour)
-	d, _ := send(t, r, intent.Request{Text: "什么时候发货", MsgID: "later", SenderID: "wmA", Channel: "wecom"})
+	d, _ := sendTo(t, r, eng, intent.Request{Text: "什么时候发货", MsgID: "later", SenderID: "wmA", Channel: "wecom"})
 	if d.Result.Context.Repeat {
 		t.Errorf("an hour later: %+v, want no repeat", *d.Result.Context)
 	}
