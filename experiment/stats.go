@@ -119,12 +119,10 @@ func welch(v, c moments, alpha float64) Test {
 	vv, vc := v.variance()/float64(v.n), c.variance()/float64(c.n)
 	se := math.Sqrt(vv + vc)
 	if se == 0 {
-		// Every rating the same on both sides: equal means are no evidence of a difference,
-		// and unequal ones are certain.
-		t.P = 1
-		if t.Diff != 0 {
-			t.P = 0
-		}
+		// Every rating the same within each side: the t statistic has no noise to measure
+		// against. The exact permutation test does: how often would shuffling the ratings
+		// between the sides separate them this far? (5,5 against 4,4: one time in three.)
+		t.P = separationP(v.n, c.n, t.Diff)
 		t.Low, t.High = t.Diff, t.Diff
 		t.Significant = t.P < alpha
 		return t
@@ -254,4 +252,30 @@ func dfOf(t Test) *jnum {
 	}
 	d := jnum(t.DF)
 	return &d
+}
+
+// separationP is the two-sided p-value of the permutation test of a difference in means
+// between two groups each of one value (n1 of a, n2 of b, diff = a − b): over the ways of
+// dealing the n1+n2 ratings into groups of n1 and n2, the chance of a difference at least as
+// large as diff. k, the a's dealt to the first group, is hypergeometric, and the difference is
+// diff·(k/n1 − (n1−k)/n2).
+func separationP(n1, n2 int64, diff float64) float64 {
+	if diff == 0 {
+		return 1
+	}
+	lchoose := func(n, k int64) float64 {
+		a, _ := math.Lgamma(float64(n + 1))
+		b, _ := math.Lgamma(float64(k + 1))
+		c, _ := math.Lgamma(float64(n - k + 1))
+		return a - b - c
+	}
+	d := func(k int64) float64 { return math.Abs(float64(k)/float64(n1) - float64(n1-k)/float64(n2)) }
+	observed, total := d(n1), lchoose(n1+n2, n1)
+	p := 0.0
+	for k := max(0, n1-n2); k <= n1; k++ {
+		if d(k) >= observed*(1-1e-12) {
+			p += math.Exp(lchoose(n1, k) + lchoose(n2, n1-k) - total)
+		}
+	}
+	return math.Min(1, p)
 }

@@ -60,13 +60,21 @@ func TestWelchT(t *testing.T) {
 	if w.Have != 40 || w.Name != TestWelch {
 		t.Errorf("welch have %d name %s", w.Have, w.Name)
 	}
-	// No variance: equal means are not a difference, unequal ones are.
+	// No variance: equal means are not a difference; unequal ones are as significant as the
+	// permutation test says, 2/C(10,5) for five against five, 2/C(4,2) for two against two.
 	same := moments{n: 5, sum: 20, sumSq: 80}
 	if w := welch(same, same, 0.05); w.P != 1 || w.Significant {
 		t.Errorf("constant equal: %+v", w)
 	}
-	if w := welch(moments{n: 5, sum: 25, sumSq: 125}, same, 0.05); w.P != 0 || !w.Significant {
-		t.Errorf("constant unequal: %+v", w)
+	if w := welch(moments{n: 5, sum: 25, sumSq: 125}, same, 0.05); !near(w.P, 2.0/252, 1e-12) || !w.Significant {
+		t.Errorf("constant unequal, 5 against 5: %+v, want p 2/252", w)
+	}
+	if w := welch(moments{n: 2, sum: 10, sumSq: 50}, moments{n: 2, sum: 8, sumSq: 32}, 0.05); !near(w.P, 1.0/3, 1e-12) || w.Significant {
+		t.Errorf("constant unequal, 2 against 2: %+v, want p 1/3", w)
+	}
+	// 3 against 6: only the observed deal separates them this far (1/C(9,3)).
+	if w := welch(moments{n: 3, sum: 15, sumSq: 75}, moments{n: 6, sum: 24, sumSq: 96}, 0.05); !near(w.P, 1.0/84, 1e-12) || !w.Significant {
+		t.Errorf("constant unequal, 3 against 6: %+v, want p 1/84", w)
 	}
 	if w := welch(moments{n: 1, sum: 5, sumSq: 25}, same, 0.05); !math.IsNaN(w.P) || w.Significant || w.Needed != 0 {
 		t.Errorf("one rating: %+v", w)
