@@ -64,7 +64,8 @@
 // Keywords are normalised as messages are (full-width to half-width, ASCII lower case), so
 // iPhone matches what the customer wrote as ＩＰＨＯＮＥ; a regex literal that normalised text
 // never holds (upper-case ASCII, full-width forms) is refused rather than never matching. The
-// text is masked: a keyword may be a placeholder such as <PHONE> or <ORDER>. Terms keywords
+// text is masked: a keyword may be a placeholder such as <PHONE> or <ORDER>, and a text keyword
+// masking would rewrite (a hotline number, an e-mail address) is refused. Terms keywords
 // match whole terms: 退货 does not fire on a term 退货单. With Options.Analyzer, each terms
 // keyword is analysed as a message is, so 东西不要了 becomes the canonical 退货 and matches every
 // variant the synonyms list; without it, a keyword is split at spaces.

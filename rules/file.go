@@ -310,7 +310,7 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 			if k == "" {
 				return "", errors.New("is only spaces, punctuation or symbols once normalised")
 			}
-			return k, nil
+			return k, unmasked(k)
 		})
 		m.textContains = c.keywords(d.Text.Contains, yamlnode.Value(tn, "contains"), tn, "text.contains", fail, normalised)
 		m.textRegex = c.regexes(d.Text.Regex, yamlnode.Value(tn, "regex"), tn, "text.regex", fail)
@@ -346,7 +346,16 @@ func normalised(k string) (string, error) {
 	if k = nlp.Normalize(k); k == "" {
 		return "", errors.New("is empty once normalised")
 	}
-	return k, nil
+	return k, unmasked(k)
+}
+
+// unmasked refuses a text keyword that masking rewrites: rules see the masked text, where a
+// phone number, an order number or an e-mail address never appears as written.
+func unmasked(k string) error {
+	if m, _ := nlp.Mask(k); m != k {
+		return fmt.Errorf("never matches: messages are matched masked, where it reads %q (write the placeholder, or match terms)", m)
+	}
+	return nil
 }
 
 // termsKey turns a terms keyword into the padded form the message's terms are compared in.

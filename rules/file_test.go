@@ -78,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		{"regex with full-width", replaceRuleLine(9, "        regex: ['投诉！']"), "rules.yaml:9:", "never occurs in normalised text"},
 		{"empty keyword", replaceRuleLine(9, `        contains: ["", 投诉]`), "rules.yaml:9:", `keyword "" is empty once normalised`},
 		{"exact keyword of punctuation", replaceRuleLine(9, "        exact: ['？！']"), "rules.yaml:9:", "only spaces, punctuation"},
+		{"a phone number keyword", replaceRuleLine(9, "        contains: [投诉, '4008208820']"), "rules.yaml:9:", `keyword "4008208820" never matches: messages are matched masked, where it reads "<ORDER>"`},
+		{"an exact mobile number", replaceRuleLine(9, "        exact: ['13800138000']"), "rules.yaml:9:", `keyword "13800138000" never matches`},
 		{"empty match", replaceRuleLine(9, "        contains: []"), "rules.yaml:8:", "match: no keywords"},
 		{"any with keywords", replaceRuleLine(7, "    match:\n      any: true"), "rules.yaml:8:", "any: true matches every message"},
 		{"unknown channel", replaceRuleLine(11, "      channels: [wechat]"), "rules.yaml:11:", `unknown channel "wechat"`},

@@ -93,7 +93,9 @@ func genRules(rng *rand.Rand, n int, words, messages []string) string {
 		case k < 32:
 			fmt.Fprintf(&b, "      text: {contains: %s}\n", some(words, 1+rng.IntN(3)))
 		case k < 45:
-			fmt.Fprintf(&b, "      text: {exact: [%s, %s]}\n", quote(pick(words)), quote(pick(messages)))
+			word := pick(words)
+			msg, _ := nlp.Mask(nlp.Normalize(pick(messages))) // a whole message as rules see it: masked
+			fmt.Fprintf(&b, "      text: {exact: [%s, %s]}\n", quote(word), quote(msg))
 		case k < 67:
 			fmt.Fprintf(&b, "      terms: {contains: %s}\n", some(words, 1+rng.IntN(2)))
 		case k < 77:
