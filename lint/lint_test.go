@@ -58,6 +58,16 @@ func TestText(t *testing.T) {
 	f("还是最好的", "最好/absolute@6")
 	f("全网最低 9.9 元", "最低/absolute@6")
 	f("百分百正品", "百分百/absolute@0")
+	// Superlatives with a number beside them, rankings counted, other spellings.
+	f("最高级面料 100 支棉", "最高/absolute@0")
+	f("最高端 2 款", "最高/absolute@0")
+	f("最大的 1 家店", "最大/absolute@0")
+	f("全网第一个推出", "第一/absolute@6")
+	f("业内第一家", "第一/absolute@6")
+	f("１００％正品", "１００％/absolute@0")
+	f("积分最多抵２０元")
+	f("NO.1 的口碑，Top1 品牌，业内第1", "no.1/absolute@0", "top1/absolute@17", "第1/absolute@37")
+	f("第1次下单，订单 No.12345，第12件，top10 榜单")
 }
 
 // kbWith is a one-intent knowledge base whose answer has text (a literal block) and the given

@@ -37,6 +37,7 @@ type entry struct {
 	kind   Kind
 	reason string
 	allow  func(before, after string) bool
+	fold   bool // ASCII letters in term: matched in any case (NO.1, Top1)
 }
 
 const (
@@ -68,14 +69,24 @@ var lexicon = func() []entry {
 		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百", "百分百")...)
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
+		entry{term: "第1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
+		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
 		entry{term: "100％", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		entry{term: "１００％", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		entry{term: "１００%", kind: Absolute, reason: reasonAbsolute, allow: composition},
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
 	)
 	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
 		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
 		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过")...)
+	for i := range l {
+		l[i].fold = strings.ToLower(l[i].term) != strings.ToUpper(l[i].term) // has letters
+	}
 	sort.SliceStable(l, func(i, j int) bool { return len(l[i].term) > len(l[j].term) })
 	return l
 }()
@@ -103,7 +114,7 @@ func Text(s string) []Hit {
 func hitAt(s string, i int) (h Hit, n int, ok bool) {
 	rest := s[i:]
 	for _, e := range lexicon {
-		if strings.HasPrefix(rest, e.term) {
+		if strings.HasPrefix(rest, e.term) || e.fold && len(rest) >= len(e.term) && strings.EqualFold(rest[:len(e.term)], e.term) {
 			n = len(e.term)
 			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
 				return Hit{}, n, false
@@ -177,8 +188,11 @@ func marketWide(before string) bool {
 // not a comparison: an ASCII digit within the next 8 characters of the same clause, or a
 // Chinese numeral right after. 最低价 is a price claim whatever follows.
 func quantity(after string) bool {
-	if strings.HasPrefix(after, "价") {
-		return false
+	// 最低价 is a price claim, 最高级/最高端/最大的 superlatives, whatever number follows.
+	for _, w := range []string{"价", "级", "端", "档", "的"} {
+		if strings.HasPrefix(after, w) {
+			return false
+		}
 	}
 	if r, _ := utf8.DecodeRuneInString(after); strings.ContainsRune("一二两三四五六七八九十百千万半", r) {
 		return true
@@ -186,9 +200,9 @@ func quantity(after string) bool {
 	k := 0
 	for _, r := range after {
 		switch {
-		case r >= '0' && r <= '9':
+		case r >= '0' && r <= '9', r >= '０' && r <= '９':
 			return true
-		case k >= 8, unicode.IsPunct(r) && r != '%':
+		case k >= 8, unicode.IsPunct(r) && r != '%' && r != '％':
 			return false
 		}
 		k++
@@ -199,6 +213,9 @@ func quantity(after string) bool {
 // ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
 // clause's start), not a ranking (销量第一、第一品牌).
 func ordinalFirst(before, after string) bool {
+	if rankedIn(before) {
+		return false // 全网第一个推出, 业内第一家
+	}
 	for _, w := range []string{"次", "步", "时间", "个", "件", "单", "天", "周", "年", "月", "期", "笔",
 		"批", "条", "张", "页", "项", "种", "部分", "阶段"} {
 		if strings.HasPrefix(after, w) {
@@ -209,6 +226,30 @@ func ordinalFirst(before, after string) bool {
 	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSpace(r)
 	a, _ := utf8.DecodeRuneInString(after)
 	return startsClause && (after == "" || unicode.IsPunct(a) || unicode.IsSpace(a))
+}
+
+// ordinalFirstDigit: 第1 as ordinalFirst takes 第一, and 第10, 第12 … (another number).
+func ordinalFirstDigit(before, after string) bool {
+	return digitAfter(before, after) || ordinalFirst(before, after)
+}
+
+// digitAfter: the term is the start of a longer number (第12, No.15, top10), not "first".
+func digitAfter(_, after string) bool {
+	r, _ := utf8.DecodeRuneInString(after)
+	return r >= '0' && r <= '9' || r >= '０' && r <= '９'
+}
+
+// rankedIn: what comes before ranks among a market (全网, 业内, 国内 …).
+func rankedIn(before string) bool {
+	if marketWide(before) {
+		return true
+	}
+	for _, p := range []string{"业内", "国内", "市场上", "全网首", "品类"} {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.

@@ -113,7 +113,7 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	if t != nil {
 		text := t.String()
 		for _, h := range Text(text) {
-			if k := slices.IndexFunc(ws, func(w Waiver) bool { return w.Term == h.Term }); k >= 0 {
+			if k := slices.IndexFunc(ws, func(w Waiver) bool { return strings.EqualFold(w.Term, h.Term) }); k >= 0 {
 				used[k] = true
 				continue
 			}
