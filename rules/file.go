@@ -213,7 +213,8 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	}
 	c.holidays = c.holidayMap(doc.Holidays, yamlnode.Value(top, "holidays"), top, nil)
 	rulesNode := yamlnode.Value(top, "rules")
-	if len(doc.Rules) == 0 {
+	// (Rules the decoder already refused, a duplicate key say, are not "no rules".)
+	if len(doc.Rules) == 0 && (rulesNode == nil || len(rulesNode.Content) == 0) {
 		c.fail(yamlnode.Line(rulesNode, top), "no rules")
 	}
 	out := make([]*Rule, 0, len(doc.Rules))

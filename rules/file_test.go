@@ -95,6 +95,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty answer", replaceRuleLine(14, `      answer: " "`), "rules.yaml:14:", "action.answer: empty text"},
 		{"waiver without reason", replaceRuleLine(6, "    waive: [{term: 最}]"), "rules.yaml:6:", `waiver for "最" has no reason`},
 		{"no rules", "version: 1\nrules: []\n", "rules.yaml:2:", "no rules"},
+		{"duplicate key", "version: 1\nrules:\n  - id: a\n    match: {any: true}\n    action: {silent: true}\n    action: {silent: true}\n", "rules.yaml:6:", `mapping key "action" already defined at line 5`},
 		{"empty file", "", "rules.yaml", "empty rules file"},
 		{"two documents", validRules + "---\nversion: 1\n", "rules.yaml:23:", "second YAML document"},
 	}
@@ -108,6 +109,15 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %q, want %q and %q", err, tt.line, tt.want)
 			}
 		})
+	}
+}
+
+// A rule the decoder refused (a duplicate key) is reported once, not also as "no rules".
+func TestParseDuplicateKeyIsNotNoRules(t *testing.T) {
+	y := "version: 1\nrules:\n  - id: a\n    match: {any: true}\n    action: {silent: true}\n    action: {silent: true}\n"
+	_, err := Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || strings.Contains(err.Error(), "no rules") {
+		t.Errorf("error %v, want the duplicate key alone", err)
 	}
 }
 
