@@ -43,6 +43,7 @@ var analyzerCases = []struct {
 	{"polite but urgent", "您好 麻烦尽快帮我加急 明天就要用了 谢谢", Urgent, true, "time"},
 	{"smoke", "耳机充电盒冒烟了", Urgent, true, "safety"},
 	{"allergy", "穿了以后脖子过敏 起了一片红疹", Urgent, true, "safety"},
+	{"swallowed", "孩子误吞了纽扣电池", Urgent, true, "safety"},
 	{"charged twice", "一个订单扣了两次钱", Urgent, true, "money"},
 	{"stolen account", "我的账号被盗了 地址都被改了", Urgent, true, "money"},
 	{"threat", "不给我处理我就投诉到消协", Urgent, true, "threat"},
