@@ -314,13 +314,13 @@ func TestExperimentsStop(t *testing.T) {
 	}
 	t0 := e.clock().Add(-time.Hour)
 	var ds []store.Decision
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 12; i++ {
 		v := []string{"invoice.a", "invoice.b"}[i%2]
 		ds = append(ds, store.Decision{MsgID: "e" + string(rune('0'+i)), Time: t0, SenderHash: e.db.Hash("wm" + string(rune('0'+i))),
 			Text: "怎么开发票", Intent: "invoice", Route: store.RouteAuto, Confidence: 0.9, AnswerID: v, Variant: v})
 	}
 	e.seed(ds...)
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 12; i++ {
 		if err := e.db.AddFeedback(context.Background(), store.Feedback{MsgID: "e" + string(rune('0'+i)), Rating: 3 + i%2, Time: t0.Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
@@ -332,8 +332,9 @@ func TestExperimentsStop(t *testing.T) {
 	if strings.Contains(r.Body, "ratings") {
 		t.Errorf("the Chinese page words its verdict in English: %s", clipBody(r.Body))
 	}
-	// Three served each, rated 3 (a) and 4 (b).
-	if !regexp.MustCompile(`invoice\.b</code>.*?</td>\s*<td>[^<]*</td>\s*<td>3</td><td>3</td>\s*<td>4\.00`).MatchString(strings.ReplaceAll(r.Body, "\n", " ")) {
+	// Six served each, rated 3 (a) and 4 (b): without spread, significant by the exact
+	// permutation test (p = 2/924).
+	if !regexp.MustCompile(`invoice\.b</code>.*?</td>\s*<td>[^<]*</td>\s*<td>6</td><td>6</td>\s*<td>4\.00`).MatchString(strings.ReplaceAll(r.Body, "\n", " ")) {
 		t.Errorf("variant b's numbers are not on the page: %s", clipBody(r.Body))
 	}
 
