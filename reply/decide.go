@@ -88,18 +88,23 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
 // the response's context. d.state is the state before this turn.
-func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string) {
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text, sender string) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
 	if res.Context != nil {
 		ctxInfo.Escalation = res.Context.Escalation // sentiment's
 	}
 	res.Context = ctxInfo
+	// In a group, repeats and fallbacks are each customer's own: another customer speaking
+	// between two of one customer's messages makes them no longer "in a row".
+	if prev := st.Last(); prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
+		st.Repeats, st.Fallbacks = 0, 0
+	}
 	// Repeats: the same need again, soon after it was answered automatically.
-	// (The previous turn was answered automatically, or was itself a repeat of such an answer.)
-	// Any intent: one-off questions (运费多少, 几点下班) are the ones whose repeat says most that
-	// the answer did not help, though they never become a conversation's topic.
-	if last := st.Last(); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+	// (The customer's previous turn was answered automatically, or was itself a repeat of such
+	// an answer.) Any intent: one-off questions (运费多少, 几点下班) are the ones whose repeat says
+	// most that the answer did not help, though they never become a conversation's topic.
+	if last := st.LastFrom(sender); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
 		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
 		similarity(last.Text, text) >= r.cfg.RepeatSimilarity {
 		ctxInfo.Repeat = true
@@ -208,9 +213,23 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 // the variant the assignment gives them. The sender is hashed (FNV-64a): the state holds no raw
 // id.
 func variantKey(intentID, senderID string) string {
+	return intentID + "/" + senderHash(senderID)
+}
+
+// senderHash is a customer's id as the conversation state keeps it: FNV-64a, base 36.
+func senderHash(senderID string) string {
 	h := fnv.New64a()
 	h.Write([]byte(senderID))
-	return intentID + "/" + strconv.FormatUint(h.Sum64(), 36)
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// groupSender is the sender as a group conversation's turns record it (Turn.Sender), "" when
+// the conversation is one customer's (keyed by sender, or no sender given).
+func groupSender(req intent.Request) string {
+	if req.ChatID == "" || req.SenderID == "" {
+		return ""
+	}
+	return senderHash(req.SenderID)
 }
 
 // similarity is the Dice coefficient of two texts' character pairs (letters, digits and Chinese

@@ -185,7 +185,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		r.applySentiment(&res, &tone, rule)
 	}
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at, masked)
+		r.converse(d, &res, eng.Policy(), at, masked, groupSender(req))
 	}
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
@@ -195,7 +195,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	d.Result = res
 	d.turn = session.Turn{MsgID: req.MsgID, Text: masked, At: at, Intent: res.Intent,
-		Confidence: res.Confidence, Route: string(res.Route)}
+		Confidence: res.Confidence, Route: string(res.Route), Sender: groupSender(req)}
 	if res.Answer != nil {
 		d.turn.AnswerID = res.Answer.ID
 	}

@@ -459,3 +459,34 @@ func TestFollowUpIsNoRepeat(t *testing.T) {
 		}
 	}
 }
+
+// In a group conversation (one chat_id, several customers) repeats and fallbacks are each
+// customer's own: three customers asking the same once is no repeat, and two customers not
+// understood once each is no escalation; one customer asking again is, whoever spoke between.
+func TestGroupRepeatsAndFallbacksPerCustomer(t *testing.T) {
+	r, c, _ := newReplier(t, Config{})
+	msg := func(id, sender, text string) *intent.Result {
+		t.Helper()
+		d, _ := send(t, r, intent.Request{Text: text, MsgID: id, ChatID: "group1", SenderID: sender, Channel: "wecom"})
+		c.t = c.t.Add(time.Minute)
+		return &d.Result
+	}
+	for i, s := range []string{"wmA", "wmB", "wmC"} {
+		if res := msg(fmt.Sprint("q", i), s, "什么时候发货"); res.Route != intent.RouteAuto || res.Context.Repeat {
+			t.Fatalf("customer %s asking once: route %s, context %+v; want auto, no repeat", s, res.Route, *res.Context)
+		}
+	}
+	if res := msg("q3", "wmA", "到底什么时候发货"); res.Route != intent.RouteSuggest || !res.Context.Repeat {
+		t.Errorf("wmA asking again after others spoke: route %s, context %+v; want a repeat, suggested", res.Route, *res.Context)
+	}
+
+	if res := msg("f1", "wmD", "讲个笑话吧"); res.Context.Escalation != "" {
+		t.Fatalf("a first fallback escalated: %+v", *res.Context)
+	}
+	if res := msg("f2", "wmE", "今天天气怎么样"); res.Context.Escalation == escalateFallbacks {
+		t.Errorf("two customers' single fallbacks escalated: %+v", *res.Context)
+	}
+	if res := msg("f3", "wmE", "讲个笑话吧"); res.Context.Escalation != escalateFallbacks {
+		t.Errorf("wmE's second fallback in a row: %+v, want %s", *res.Context, escalateFallbacks)
+	}
+}

@@ -21,18 +21,20 @@ import (
 //	           str MsgID, str Text, varint At, str Intent, 8 bytes Confidence (float64 bits,
 //	           little endian), str Route, str AnswerID, byte flags (1 = Repeat), str Response
 //
+// Version 2 appends str Sender to each turn's body.
+//
 // Later versions only append: new State fields after the turns, new Turn fields at the end of
 // a turn's body (which is why its length is prefixed). A decoder reads the fields it knows and
 // skips the rest when the version is newer than its own, so during a rolling deploy an older
 // replica still reads what a newer one wrote (minus the new fields). Data of the decoder's own
 // version must end exactly where its fields do.
-const formatVersion = 1
+const formatVersion = 2
 
 const flagRepeat = 1
 
 // minTurnSize is the fewest bytes an encoded turn takes: its length, seven empty strings or
 // varints, the confidence and the flags.
-const minTurnSize = 1 + 7 + 8 + 1
+const minTurnSize = 1 + 7 + 8 + 1 + 1
 
 // AppendBinary appends the encoded state to b and returns the extended slice
 // (encoding.BinaryAppender). It never fails; the error is for the interface.
@@ -76,6 +78,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 		}
 		b = append(b, flags)
 		b = appendStr(b, t.Response)
+		b = appendStr(b, t.Sender)
 	}
 	return b, nil
 }
@@ -134,6 +137,9 @@ func (s *State) decode(data string) error {
 			t.AnswerID = d.string()
 			t.Repeat = d.byte()&flagRepeat != 0
 			t.Response = d.string()
+			if version >= 2 {
+				t.Sender = d.string()
+			}
 			d.endOfBody(end, version)
 		}
 	}
@@ -167,7 +173,7 @@ func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 func (t *Turn) bodySize() int {
 	var at [binary.MaxVarintLen64]byte
 	return strLen(t.MsgID) + strLen(t.Text) + len(binary.AppendVarint(at[:0], t.At)) +
-		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response)
+		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response) + strLen(t.Sender)
 }
 
 // encodedSizeHint is an upper bound of the encoded size, so that AppendBinary grows b once.

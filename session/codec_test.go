@@ -26,20 +26,39 @@ func sample() State {
 	}
 }
 
-// TestCodecGolden pins format version 1: a change here breaks replicas reading each other's
-// states and must come with a new version that only appends (see formatVersion).
+// goldenV1 is sample() as format version 1 wrote it (before Turn.Sender).
+const goldenV1 = "01" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
+	"02" + // turns
+	"38" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+	"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" +
+	"2f" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+	"0773756767657374" + "00" + "01" + "00"
+
+// TestCodecGolden pins format version 2: a change here breaks replicas reading each other's
+// states and must come with a new version that only appends (see formatVersion). Version 1's
+// bytes still decode, every turn's Sender empty.
 func TestCodecGolden(t *testing.T) {
-	const golden = "01" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	const golden = "02" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
 		"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
 		"02" + // turns
-		"38" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
-		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" +
-		"2f" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
-		"0773756767657374" + "00" + "01" + "00"
+		"39" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" +
+		"32" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+		"0773756767657374" + "00" + "01" + "00" + "02" + "5a31"
 	st := sample()
+	st.Turns[1].Sender = "Z1"
 	b, _ := st.MarshalBinary()
 	if got := hex.EncodeToString(b); got != golden {
 		t.Fatalf("encoding changed:\n got %s\nwant %s", got, golden)
+	}
+	v1, _ := hex.DecodeString(goldenV1)
+	var got State
+	if err := got.UnmarshalBinary(v1); err != nil {
+		t.Fatalf("version 1: %v", err)
+	}
+	if want := sample(); !reflect.DeepEqual(got, want) {
+		t.Errorf("version 1 decoded\n got %+v\nwant %+v", got, want)
 	}
 }
 
@@ -68,7 +87,7 @@ func TestCodecRoundTrip(t *testing.T) {
 }
 
 // TestCodecNewerVersion checks the forward rule: a newer version's appended fields, in a turn
-// body and after the turns, are skipped, while the same bytes at version 1 are refused.
+// body and after the turns, are skipped, while the same bytes at the decoder's own version are refused.
 func TestCodecNewerVersion(t *testing.T) {
 	st := State{TurnCount: 1, Turns: []Turn{{MsgID: "m1", Intent: "x"}}}
 	v1, _ := st.MarshalBinary()
@@ -83,20 +102,20 @@ func TestCodecNewerVersion(t *testing.T) {
 	extended = append(extended, 0xAA, 0xBB, 0xCC) // three bytes of a future Turn field
 	extended = append(extended, 0x05, 'h', 'e', 'l', 'l', 'o')
 
-	extended[0] = 2
+	extended[0] = formatVersion + 1
 	var got State
 	if err := got.UnmarshalBinary(extended); err != nil {
-		t.Fatalf("version 2 with appended fields: %v", err)
+		t.Fatalf("version %d with appended fields: %v", formatVersion+1, err)
 	}
 	if !reflect.DeepEqual(got, st) {
-		t.Errorf("version 2: got %+v, want %+v", got, st)
+		t.Errorf("version %d: got %+v, want %+v", formatVersion+1, got, st)
 	}
-	extended[0] = 1
+	extended[0] = formatVersion
 	if err := got.UnmarshalBinary(extended); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("version 1 with bytes left in a turn: %v, want ErrCorrupt", err)
+		t.Errorf("own version with bytes left in a turn: %v, want ErrCorrupt", err)
 	}
 	if err := got.UnmarshalBinary(append(v1, 0)); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("version 1 with a trailing byte: %v, want ErrCorrupt", err)
+		t.Errorf("own version with a trailing byte: %v, want ErrCorrupt", err)
 	}
 }
 

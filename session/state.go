@@ -68,6 +68,10 @@ type Turn struct {
 	// bytes again; empty when it was over MaxResponseBytes. A string, being immutable, lets a
 	// loaded State share one copy of the stored bytes.
 	Response string `json:"response,omitempty"`
+	// Sender tells the customers of a group conversation apart (a hash of the sender, never
+	// the id): repeats and fallbacks are each customer's own. Empty in a one-customer
+	// conversation, and in turns stored before version 2 of the encoding.
+	Sender string `json:"sender,omitempty"`
 }
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
@@ -106,6 +110,17 @@ func (s *State) FindTurn(msgID string) *Turn {
 	for i := len(s.Turns) - 1; i >= 0; i-- {
 		if s.Turns[i].MsgID == msgID {
 			return &s.Turns[i]
+		}
+	}
+	return nil
+}
+
+// LastFrom returns the newest turn sender sent (or whose sender is unknown), or nil when there
+// is none; with sender "", the newest turn. The pointer is into s.Turns.
+func (s *State) LastFrom(sender string) *Turn {
+	for i := len(s.Turns) - 1; i >= 0; i-- {
+		if t := &s.Turns[i]; sender == "" || t.Sender == "" || t.Sender == sender {
+			return t
 		}
 	}
 	return nil
