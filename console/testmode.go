@@ -122,6 +122,7 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 	req := base
 	req.Text, req.MsgID, req.SentAt, req.Debug = f.Text, "console-message", at.UnixMilli(), true
 	d := m.Decide(ctx, req)
+	d.Release() // shown, not sent: nothing to remember
 	t := testTurn{Text: d.Text(), Result: d.Result}
 	if a := d.Result.Answer; a != nil {
 		t.Lint = lint.Text(a.Text)

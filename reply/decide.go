@@ -2,6 +2,7 @@ package reply
 
 import (
 	"hash/fnv"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -218,9 +219,14 @@ func variantKey(intentID, senderID string) string {
 
 // senderHash is a customer's id as the conversation state keeps it: FNV-64a, base 36.
 func senderHash(senderID string) string {
+	return strconv.FormatUint(fnv64a(senderID), 36)
+}
+
+// fnv64a is the FNV-1a hash of s.
+func fnv64a(s string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(senderID))
-	return strconv.FormatUint(h.Sum64(), 36)
+	io.WriteString(h, s)
+	return h.Sum64()
 }
 
 // groupSender is the sender as a group conversation's turns record it (Turn.Sender), "" when

@@ -8,6 +8,9 @@
 //	if d.Replay != "" { send(d.Replay) } else { body := d.Result.AppendJSON(buf); send(body) }
 //	rp.Commit(ctx, d, body)            // remember the turn (and the bytes, for a retry)
 //
+// From Decide to Commit (or Decision.Release, for a decision not sent) the conversation's next
+// message waits, in this process: two at once would both build on the same old state.
+//
 // # What it decides, in order
 //
 //  1. The conversation: its key is channel + chat_id (else channel + sender_id); its state comes

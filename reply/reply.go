@@ -84,7 +84,15 @@ type Replier struct {
 	inProcess bool
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
+	// turns serialise a conversation's messages in this process, from Decide's load to
+	// Commit's save (a stripe per hash of the conversation's key): two messages of one
+	// conversation decided at once would each push their turn onto the same old state, and
+	// one would be lost; the same msg_id sent twice at once would be decided twice.
+	turns [convStripes]sync.Mutex
 }
+
+// convStripes is how many locks the conversations share.
+const convStripes = 256
 
 // New returns a Replier with cfg's zero fields set to the defaults.
 func New(cfg Config) *Replier {
@@ -128,6 +136,16 @@ type Decision struct {
 	state   session.State
 	stateOK bool // state was loaded (or is new): Commit may save it
 	turn    session.Turn
+	locked  *sync.Mutex // the conversation's stripe, held from Decide to Commit or Release
+}
+
+// Release lets the conversation's next message be decided without saving this one: for a
+// decision that is not sent. Commit releases too; a second call does nothing.
+func (d *Decision) Release() {
+	if d.locked != nil {
+		d.locked.Unlock()
+		d.locked = nil
+	}
 }
 
 // Decide decides req with eng in its conversation (see the package doc). It never fails: a
@@ -141,12 +159,15 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	d := &Decision{key: conversationKey(req)}
 	if d.key != "" && r.cfg.Sessions != nil {
+		d.locked = &r.turns[fnv64a(d.key)%convStripes]
+		d.locked.Lock()
 		d.state, d.stateOK = r.load(ctx, d.key)
 		if t := d.state.FindTurn(req.MsgID); t != nil {
 			d.Retry = true
 			r.met.retries.Inc()
 			if t.Response != "" {
 				d.Replay = t.Response
+				d.Release() // nothing to save
 				return d
 			}
 		}
@@ -210,9 +231,14 @@ func (d *Decision) Text() string { return d.turn.Text }
 
 // Commit remembers the decided turn in its conversation, with the response as sent (for a
 // retry). It does nothing for a replay, a message without a conversation, or when the state
-// could not be loaded (saving a partial state would overwrite the real one).
+// could not be loaded (saving a partial state would overwrite the real one). Every decision
+// Decide returns is committed or released: until then the conversation's next message waits.
 func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
-	if d == nil || d.key == "" || !d.stateOK || d.Retry || r.cfg.Sessions == nil {
+	if d == nil {
+		return
+	}
+	defer d.Release()
+	if d.key == "" || !d.stateOK || d.Retry || r.cfg.Sessions == nil {
 		return
 	}
 	d.turn.Response = string(response)

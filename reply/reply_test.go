@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -488,5 +489,37 @@ func TestGroupRepeatsAndFallbacksPerCustomer(t *testing.T) {
 	}
 	if res := msg("f3", "wmE", "讲个笑话吧"); res.Context.Escalation != escalateFallbacks {
 		t.Errorf("wmE's second fallback in a row: %+v, want %s", *res.Context, escalateFallbacks)
+	}
+}
+
+// Messages of one conversation decided at once are decided one after another: none of their
+// turns is lost, and the same msg_id sent twice at once is decided once and replayed once.
+// (Fewer messages than the state keeps turns, so that every copy finds its first.)
+func TestConcurrentMessagesOfOneConversation(t *testing.T) {
+	r, _, set := newReplier(t, Config{})
+	const n = session.DefaultMaxTurns - 1
+	var wg sync.WaitGroup
+	bodies := make([]string, 2*n)
+	for i := range n {
+		for k := range 2 { // each message twice, at once
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, bodies[2*i+k] = send(t, r, intent.Request{Text: "什么时候发货", MsgID: fmt.Sprint("c", i), ChatID: "busy", Channel: "wecom"})
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range n {
+		if bodies[2*i] != bodies[2*i+1] {
+			t.Errorf("message c%d sent twice at once got two answers:\n%s\n%s", i, bodies[2*i], bodies[2*i+1])
+		}
+	}
+	if got := counter(set, "zhiyi_retries_total"); got != n {
+		t.Errorf("zhiyi_retries_total %d, want %d (one of each pair)", got, n)
+	}
+	d, _ := send(t, r, intent.Request{Text: "好的", MsgID: "last", ChatID: "busy", Channel: "wecom"})
+	if d.Result.Context == nil || d.Result.Context.Turn != n+1 {
+		t.Errorf("after %d messages at once, the next is turn %+v, want %d", n, d.Result.Context, n+1)
 	}
 }
