@@ -330,7 +330,7 @@ func (w *wiring) options() []serve.Option {
 		opts = append(opts, serve.WithRecorder(w.rec, w.db.Hash), serve.WithUnmatched(w.unmatched))
 	}
 	if w.alerter != nil {
-		opts = append(opts, serve.WithAlerter(w.alerter), serve.WithMetrics(w.alerter.Metrics()))
+		opts = append(opts, serve.WithAlerter(w.alerter)) // its series are in w.set already
 	}
 	if w.console != nil {
 		opts = append(opts, serve.WithConsole(w.console.Handler()))

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -303,6 +304,48 @@ func TestServeRetryCountedOnce(t *testing.T) {
 	post(first)
 	if n := decided(); n != 2 {
 		t.Errorf("%d decisions counted for two messages and two retries, want 2", n)
+	}
+}
+
+// With every part on (alerts, the decision log), /metrics names each series once: the parts
+// share the server's metric set, and a set given twice was written twice.
+func TestServeMetricsOnce(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{alerts: alert.Flags{Webhook: "http://127.0.0.1:1/hook"}, record: true, storeFlags: storeFlags{dataDir: t.TempDir()}}
+	_, srv := serveWired(t, ctx, serve.Config{ModelDir: bundle}, sf, slog.New(slog.DiscardHandler))
+	var req fasthttp.Request
+	req.Header.SetMethod(fasthttp.MethodGet)
+	req.SetRequestURI("/metrics")
+	var rc fasthttp.RequestCtx
+	rc.Init(&req, nil, nil)
+	srv.Handler()(&rc)
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(rc.Response.Body()), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name := line[:strings.LastIndexByte(line, ' ')]
+		if seen[name] {
+			t.Errorf("series %s written twice", name)
+		}
+		seen[name] = true
+	}
+	alerts, log := 0, 0
+	for name := range seen {
+		if strings.HasPrefix(name, "zhiyi_alert") {
+			alerts++
+		}
+		if strings.HasPrefix(name, "zhiyi_store_") {
+			log++
+		}
+	}
+	if alerts == 0 || log == 0 {
+		t.Errorf("the alerter's (%d) or the decision log's (%d) series are missing", alerts, log)
 	}
 }
 
