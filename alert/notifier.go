@@ -47,19 +47,29 @@ const (
 	TypeEmail   = "email"
 )
 
-// redactURL keeps the scheme, host and path of a URL: a WeCom robot key (query) or a webhook
-// password (user info) must never reach a log line.
+// redactURL keeps the scheme and host of a URL: a WeCom robot key (query), a webhook password
+// (user info) or token (the path of Feishu's, Slack's and Discord's webhooks) must never reach
+// a log line. WeCom's robot path, the same for every robot, is kept.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
 	}
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	if u.RawQuery != "" {
-		r.RawQuery = "…"
+	r := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+	switch u.Path {
+	case "", "/", wecomRobotPath:
+		r += u.Path
+	default:
+		r += "/…"
 	}
-	return r.String()
+	if u.RawQuery != "" {
+		r += "?…"
+	}
+	return r
 }
+
+// wecomRobotPath is the path of every WeCom group robot's webhook.
+const wecomRobotPath = "/cgi-bin/webhook/send"
 
 // scrub rewrites the URL inside a *url.Error (net/http puts the whole request URL, key
 // included, in its errors) so the error can be logged.
