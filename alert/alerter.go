@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -381,10 +382,12 @@ func (a *Alerter) dispatch(alerts []Alert) {
 	for i := range alerts {
 		al := &alerts[i]
 		rm := a.rules[al.Rule]
+		// A comment is the customer's words: the alert's targets get it (masked), logs do not.
+		summary := strings.TrimSuffix(al.Summary, "："+al.Comment)
 		attrs := []any{"rule", al.Rule, "name", al.Name, "measure", string(al.Measure), "severity", string(al.Severity),
-			"value", al.Value, "threshold", al.Threshold, "count", al.Count, "summary", al.Summary}
+			"value", al.Value, "threshold", al.Threshold, "count", al.Count, "summary", summary}
 		if al.Category != "" {
-			attrs = append(attrs, "category", al.Category)
+			attrs = append(attrs, "category", al.Category, "keyword", al.Keyword)
 		}
 		if al.State == StateFiring {
 			rm.fired.Inc()

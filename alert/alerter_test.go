@@ -313,3 +313,41 @@ func TestWatchSpool(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A comment alert's log line names the rule, the keyword and its category, not the
+// customer's words (they go to the targets, masked).
+func TestAlertLogLeavesTheCommentOut(t *testing.T) {
+	rcv := newReceiver(t)
+	var logged strings.Builder
+	var mu sync.Mutex
+	clock := clockwork.NewFakeClockAt(t0)
+	a, err := New(Config{Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: rcv.URL}}, GroupWait: -1,
+		Clock: clock, Metrics: metrics.NewSet(), Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "回复太慢了 我等了整整一个下午"})
+	flush(t, a)
+	mu.Lock()
+	out := logged.String()
+	mu.Unlock()
+	if !strings.Contains(out, "alert firing") || !strings.Contains(out, "keyword=") {
+		t.Fatalf("no firing logged with its keyword:\n%s", out)
+	}
+	if strings.Contains(out, "整整一个下午") {
+		t.Errorf("the comment reached the log:\n%s", out)
+	}
+}
+
+// lockedWriter is a writer several goroutines may share.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *strings.Builder
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

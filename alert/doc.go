@@ -81,8 +81,9 @@
 // # Logs and metrics
 //
 // Every firing is logged at warn ("alert firing", with rule, name, measure, severity, value,
-// threshold, count, summary and category), every resolution at info, every delivery that
-// failed for good at error, with the target's name and type but never its URL.
+// threshold, count, summary, and a comment's category and keyword but not the comment), every
+// resolution at info, every delivery that failed for good at error, with the target's name and
+// type but never its URL's path or key.
 //
 //	zhiyi_alert_fired_total{rule}             firings
 //	zhiyi_alert_resolved_total{rule}          resolutions
