@@ -250,11 +250,17 @@ func (p *fileParser) rule(n *yaml.Node) {
 	if fs["measure"] != nil && !known {
 		p.bad(fs["measure"], "%s: measure %q: want one of %s", what, m, measureList())
 	}
+	// A written 0 would read as "not given" and become the default: refused, as min_count's.
 	if v := fs["window"]; v != nil {
-		r.Window, _ = p.duration(v, what+": window")
+		var ok bool
+		if r.Window, ok = p.duration(v, what+": window"); ok && r.Window == 0 {
+			p.bad(v, "%s: window 0: want a length such as 10m", what)
+		}
 	}
 	if v := fs["threshold"]; v != nil && known {
-		r.Threshold = p.threshold(v, what, mi.threshold)
+		if r.Threshold = p.threshold(v, what, mi.threshold); r.Threshold == 0 {
+			p.bad(v, "%s: threshold 0 would fire on anything: want more than 0", what)
+		}
 	}
 	if v := fs["min_count"]; v != nil {
 		r.MinCount = int64(p.integer(v, what+": min_count"))
@@ -264,7 +270,9 @@ func (p *fileParser) rule(n *yaml.Node) {
 		}
 	}
 	if v := fs["max_rating"]; v != nil {
-		r.MaxRating = p.integer(v, what+": max_rating")
+		if r.MaxRating = p.integer(v, what+": max_rating"); r.MaxRating == 0 {
+			p.bad(v, "%s: max_rating 0: ratings are 1 to 5", what)
+		}
 	}
 	if v := fs["cooldown"]; v != nil {
 		if d, ok := p.duration(v, what+": cooldown"); ok {

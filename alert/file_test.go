@@ -116,6 +116,11 @@ rules:
   - id: share0
     measure: handoff_share
     min_count: 0
+  - id: zeros
+    measure: bad_ratings
+    window: 0
+    threshold: 0
+    max_rating: 0
 `
 	_, err := ParseFile("alerts.yaml", []byte(src))
 	var ce *ConfigError
@@ -136,6 +141,9 @@ rules:
 		"alerts.yaml:25: rule k: threshold: measure comment_keywords fires on every matching comment and takes none",
 		"alerts.yaml:27: rule k: keywords: words missing",
 		"alerts.yaml:30: rule share0: min_count 0: want 1 or more",
+		"alerts.yaml:33: rule zeros: window 0: want a length such as 10m",
+		"alerts.yaml:34: rule zeros: threshold 0 would fire on anything: want more than 0",
+		"alerts.yaml:35: rule zeros: max_rating 0: ratings are 1 to 5",
 	}
 	msg := err.Error()
 	for _, w := range want {
