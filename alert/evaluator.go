@@ -23,6 +23,49 @@ type Evaluator struct {
 
 	// onSuppress is called when a cooldown holds back a firing (the Alerter counts it).
 	onSuppress func(r *Rule)
+	// rated remembers each message's last rating and comment, so that feedback posted again
+	// is not counted again (bounded: forgotten after a day, or all at once at maxRated).
+	rated map[string]feedbackSeen
+}
+
+// feedbackSeen is a message's last rating and comment, and when they came.
+type feedbackSeen struct {
+	rating  int
+	comment string
+	at      time.Time
+}
+
+// maxRated bounds Evaluator.rated.
+const maxRated = 1 << 16
+
+// repeatedFeedback clears what e repeats of the feedback its message had already (a rating
+// equal to the last, the same comment) and says whether anything new is left.
+func (ev *Evaluator) repeatedFeedback(e *Event, now time.Time) bool {
+	if e.Kind != KindFeedback || e.MsgID == "" {
+		return false
+	}
+	if ev.rated == nil || len(ev.rated) >= maxRated {
+		ev.rated = map[string]feedbackSeen{}
+	}
+	prev, ok := ev.rated[e.MsgID]
+	next := feedbackSeen{rating: prev.rating, comment: prev.comment, at: now}
+	if e.Rating > 0 {
+		next.rating = e.Rating
+	}
+	if e.Comment != "" {
+		next.comment = e.Comment
+	}
+	ev.rated[e.MsgID] = next
+	if !ok || now.Sub(prev.at) > 24*time.Hour {
+		return false
+	}
+	if e.Rating == prev.rating {
+		e.Rating = 0
+	}
+	if e.Comment == prev.comment {
+		e.Comment = ""
+	}
+	return e.Rating == 0 && e.Comment == ""
 }
 
 type ruleState struct {
@@ -82,6 +125,10 @@ func (ev *Evaluator) Observe(dst []Alert, e Event) []Alert {
 	// The measures take a pointer; one into ev, not to e, keeps e from escaping to the heap.
 	ev.cur = e
 	p := &ev.cur
+	if ev.repeatedFeedback(p, now) {
+		ev.cur = Event{}
+		return dst
+	}
 	for _, s := range ev.rules {
 		if s.kw != nil {
 			if p.Kind == KindFeedback && p.Comment != "" {

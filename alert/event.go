@@ -40,9 +40,11 @@ type Event struct {
 	Unrecognised bool          // the message was not understood (out of scope)
 	Latency      time.Duration // time to answer the message
 
-	// Feedback fields.
+	// Feedback fields. MsgID, when set, names the message rated: a rating or comment the same
+	// message was given already (a feedback posted again) is not counted twice.
 	Rating  int    // 1–5; 0 means no rating was given
 	Comment string // the customer's or agent's comment, already masked with nlp.Mask
+	MsgID   string
 
 	// Status is the HTTP status of a KindServerError event (500–599).
 	Status int

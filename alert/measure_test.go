@@ -98,6 +98,36 @@ func TestBadRatings(t *testing.T) {
 	}
 }
 
+// Feedback posted again for one message counts once: three posts of the same bad rating are
+// one bad rating, the same comment again fires nothing; a changed rating or a new comment counts.
+func TestRepeatedFeedbackCountsOnce(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings, Threshold: 2},
+		Rule{ID: "k", Measure: MeasureCommentKeywords})
+	post := func(at time.Duration, msg string, r int, comment string) []Alert {
+		return ev.Observe(nil, Event{Kind: KindFeedback, Time: t0.Add(at), MsgID: msg, Rating: r, Comment: comment})
+	}
+	if got := post(0, "m1", 1, "回复太慢了"); len(got) != 1 || got[0].Rule != "k" {
+		t.Fatalf("first post: %+v, want the comment's alert", got)
+	}
+	for i := 1; i <= 2; i++ {
+		if got := post(time.Duration(i)*time.Minute, "m1", 1, "回复太慢了"); len(got) != 0 {
+			t.Fatalf("post %d of the same feedback: %+v", i+1, got)
+		}
+	}
+	if got := post(4*time.Minute, "m2", 2, ""); len(got) != 1 || got[0].Rule != "b" || got[0].Num != 2 {
+		t.Fatalf("a second message's bad rating: %+v, want 2 bad ratings", got)
+	}
+	if got := post(5*time.Minute, "m1", 0, "还是听不懂"); len(got) != 1 || got[0].Rule != "k" {
+		t.Errorf("a new comment on m1: %+v, want its alert", got)
+	}
+	// Without a msg_id every post counts, as before.
+	ev2 := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings, Threshold: 2})
+	ev2.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1})
+	if got := ev2.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1}); len(got) != 1 {
+		t.Errorf("two anonymous bad ratings: %+v", got)
+	}
+}
+
 func TestErrorRate(t *testing.T) {
 	ev := mustEvaluator(t, Rule{ID: "e", Measure: MeasureErrorRate})
 	var out []Alert

@@ -71,7 +71,7 @@ func (s *Server) serveFeedback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	if s.alerter != nil {
-		s.alerter.Observe(alert.Event{Kind: alert.KindFeedback, Rating: f.Rating, Comment: f.Comment})
+		s.alerter.Observe(alert.Event{Kind: alert.KindFeedback, Rating: f.Rating, Comment: f.Comment, MsgID: f.MsgID})
 	}
 	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "recorded", "msg_id": maskID(req.MsgID)})
 }
