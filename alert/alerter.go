@@ -414,3 +414,15 @@ func (a *Alerter) dispatch(alerts []Alert) {
 
 // errNon2xx is wrapped by the HTTP notifiers when the receiver answers outside 2xx.
 var errNon2xx = errors.New("unexpected HTTP status")
+
+// errRefused marks an answer that trying again cannot change (a 4xx other than 408 and 429, a
+// WeCom errcode other than busy or rate-limited): the sender gives up at once.
+var errRefused = errors.New("refused")
+
+// statusError is the error of an HTTP answer outside 2xx, errRefused when retrying is useless.
+func statusError(code int) error {
+	if code/100 == 4 && code != 408 && code != 429 {
+		return fmt.Errorf("%w %d (%w)", errNon2xx, code, errRefused)
+	}
+	return fmt.Errorf("%w %d", errNon2xx, code)
+}

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -148,7 +149,7 @@ func (s *sender) deliver(ctx context.Context, batch []Alert) {
 			s.log.Debug("alert delivered", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "attempt", attempt)
 			return
 		}
-		if attempt >= s.attempts || ctx.Err() != nil {
+		if attempt >= s.attempts || ctx.Err() != nil || errors.Is(err, errRefused) {
 			s.failed.Add(len(batch))
 			s.log.Error("alert delivery failed", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "attempts", attempt, "error", err.Error())
 			return

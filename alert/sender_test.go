@@ -70,6 +70,20 @@ func TestAlerterGivesUpAndCounts(t *testing.T) {
 	hook.none(t)
 }
 
+// A 4xx other than 408/429 is final: counted failed after one attempt, no backoff waited.
+func TestAlerterDoesNotRetryARefusal(t *testing.T) {
+	hook := newReceiver(t)
+	hook.status = []int{http.StatusForbidden}
+	a, _ := newTestAlerter(t, Config{GroupWait: -1, Attempts: 3, Backoff: time.Hour,
+		Rules: []Rule{{ID: "spool", Measure: MeasureSpool}}, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	a.Observe(Event{Kind: KindSpool, Spool: 20000})
+	flush(t, a)
+	eventually(t, "failed_total = 1 without a retry", func() bool {
+		return counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`) == 1
+	})
+	hook.none(t)
+}
+
 // fitTwo is a notifier whose messages hold two alerts.
 type fitTwo struct{ NotifierFunc }
 

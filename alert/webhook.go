@@ -119,7 +119,7 @@ func (w *Webhook) Notify(ctx context.Context, alerts []Alert) error {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook %s: %w %d", redactURL(w.url), errNon2xx, resp.StatusCode)
+		return fmt.Errorf("webhook %s: %w", redactURL(w.url), statusError(resp.StatusCode))
 	}
 	return nil
 }

@@ -120,7 +120,7 @@ func (w *WeCom) Notify(ctx context.Context, alerts []Alert) error {
 		return fmt.Errorf("wecom: cannot read the answer: %w", err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("wecom: %w %d", errNon2xx, resp.StatusCode)
+		return fmt.Errorf("wecom: %w", statusError(resp.StatusCode))
 	}
 	var ans struct {
 		ErrCode *int   `json:"errcode"`
@@ -129,8 +129,12 @@ func (w *WeCom) Notify(ctx context.Context, alerts []Alert) error {
 	if err := json.Unmarshal(raw, &ans); err != nil || ans.ErrCode == nil {
 		return fmt.Errorf("wecom: the answer is not {\"errcode\":…}: %.100q", raw)
 	}
-	if *ans.ErrCode != 0 {
+	switch *ans.ErrCode {
+	case 0:
+	case -1, 45009: // system busy, over the robot's rate: later may do
 		return fmt.Errorf("wecom: errcode %d: %s", *ans.ErrCode, ans.ErrMsg)
+	default: // a bad key (93000), a message the robot will never take …
+		return fmt.Errorf("wecom: errcode %d: %s (%w)", *ans.ErrCode, ans.ErrMsg, errRefused)
 	}
 	return nil
 }
