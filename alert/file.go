@@ -365,10 +365,14 @@ func (p *fileParser) envStr(n *yaml.Node, what string, required bool) (string, b
 	return p.expand(n, what, s)
 }
 
-// expand replaces ${VAR} and $VAR by the environment; an unset variable is a problem.
+// expand replaces ${VAR} and $VAR by the environment, and $$ by $; an unset variable is a
+// problem.
 func (p *fileParser) expand(n *yaml.Node, what, s string) (string, bool) {
 	ok := true
 	out := os.Expand(s, func(name string) string {
+		if name == "$" {
+			return "$" // $$: a literal dollar (a password's)
+		}
 		v, set := os.LookupEnv(name)
 		if !set {
 			p.bad(n, "%s: environment variable %s is not set", what, name)

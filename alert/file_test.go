@@ -20,7 +20,7 @@ targets:
     url: http://127.0.0.1:9/alerts
   oncall:
     type: email
-    smtp: smtp://127.0.0.1:2525?tls=none
+    smtp: smtp://u:pa$$w@127.0.0.1:2525?tls=none
     from: zhiyi@example.com
     to: ops@example.com, lead@example.com
 rules:
@@ -64,7 +64,7 @@ func TestParseFile(t *testing.T) {
 	if w := f.Targets[0]; w.Name != "ops-robot" || w.Type != TypeWeCom || !strings.HasSuffix(w.URL, "key=k-123") || w.line != 4 {
 		t.Errorf("wecom target = %+v", w)
 	}
-	if e := f.Targets[2].Email; e.SMTP != "smtp://127.0.0.1:2525?tls=none" || len(e.To) != 2 || e.To[1] != "lead@example.com" {
+	if e := f.Targets[2].Email; e.SMTP != "smtp://u:pa$w@127.0.0.1:2525?tls=none" || len(e.To) != 2 || e.To[1] != "lead@example.com" {
 		t.Errorf("email target = %+v", e)
 	}
 	r := f.Rules
