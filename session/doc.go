@@ -31,6 +31,8 @@
 // blocked while it runs). It is not worth it here: a customer's messages arrive one at a time,
 // a message takes well under a millisecond to answer, and WeCom re-sends an unanswered
 // callback only after 5 s; what a rare race loses is one turn of context, never an answer.
+// Within one process there is no race: package reply decides a conversation's messages one
+// after another, from Load to Save.
 //
 // # Encoding
 //
