@@ -84,11 +84,16 @@
 //
 // Learn continues a bundle on Corrections (agents' correct_intent, cluster labels) from its
 // weights, replaying its history and kb.yaml's examples so it does not forget, and writes a new
-// bundle naming its parent only when the candidate keeps the parent's accuracy on the bundle's
-// evaluation set (within LearnConfig.MaxDrop), gets MinFixed of the corrections right and, from
-// 10 corrections on, gets MinHeldOut of them right by cross-validation (a random or poisoned
-// batch teaches nothing that carries). Contradictory corrections are left out; none usable is
-// ErrNothingToLearn. It learns only from people's labels, never from the model's own answers.
+// bundle naming its parent only when the candidate keeps the accuracy on the bundle's evaluation
+// set of the parent continued the same way without the corrections (within
+// LearnConfig.MaxDrop, and no intent losing 3 messages and a tenth of its own), gets MinFixed of
+// the corrections right and, from 10 corrections on, gets MinHeldOut of them right by
+// cross-validation, clearly above guessing among the intents (a random batch teaches nothing
+// that carries). Contradictory corrections are left out; none usable is ErrNothingToLearn. It
+// learns only from people's labels, never from the model's own answers. What it cannot see: the
+// evaluation set is also in the replay, so a consistent batch that moves a kind of message the
+// set holds few of (one agent's 50 templated returns "corrected" to invoices) is promoted
+// (scripts/learnsim; docs/benchmarks.md, sixteenth session).
 //
 // # Evaluation
 //

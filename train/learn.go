@@ -88,8 +88,11 @@ type LearnResult struct {
 	EvalCount         int     `json:"eval_count"`
 	ParentAccuracy    float64 `json:"parent_accuracy"`
 	CandidateAccuracy float64 `json:"candidate_accuracy"`
-	FixedBefore       float64 `json:"fixed_before"`
-	FixedAfter        float64 `json:"fixed_after"`
+	// ControlAccuracy is the parent continued the same way without the corrections: the
+	// candidate may lose at most MaxDrop against it.
+	ControlAccuracy float64 `json:"control_accuracy"`
+	FixedBefore     float64 `json:"fixed_before"`
+	FixedAfter      float64 `json:"fixed_after"`
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
 	// cross-validation over the batch).
 	HeldOut  float64 `json:"held_out"`
@@ -189,54 +192,62 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	fitCfg.Warm, fitCfg.Epochs, fitCfg.Rate, fitCfg.Runs = clf, cfg.Epochs, cfg.Rate, 2
 	fitCfg.TFIDF = clf.Weighted()
 	fixEx := toEx(fixes, 1)
-	examples := append(toEx(replay, 1), fixEx...)
+	replayEx := toEx(replay, 1)
+	examples := append(slices.Clip(replayEx), fixEx...) // a copy: Fit may reorder what it gets
 	// New rows only for the corrections' features: the replay's others were left out of the
 	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
 	// continued model learn the corrections by rote instead of by the words they share.
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
 	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory) over a replay of %d examples\n",
 		res.Corrections, res.Used, res.Unknown, res.Contradictory, len(replay))
-	cand, _, err := Fit(ctx, examples, nil, labels, fitCfg, nil)
+	cand, candRanker, err := continueModels(ctx, eng, examples, labels, fitCfg, cfg.RankerRate)
 	if err != nil {
 		return nil, err
 	}
-	if clf.Half() {
-		cand = cand.Quantized() // stored as its parent was
-	}
 	// The gate judges what decides: the ranker when the bundle has one, continued the same way.
 	parentDecides, candDecides := clf, cand
-	var candRanker *intent.Classifier
-	if rk := eng.Ranker(); rk != nil {
-		rc := fitCfg
-		rc.Loss, rc.Warm, rc.TFIDF = LossSVM, rk, rk.Weighted()
-		rc.Rate = cfg.RankerRate
-		if candRanker, _, err = Fit(ctx, examples, nil, labels, rc, nil); err != nil {
-			return nil, fmt.Errorf("learn: ranker: %w", err)
-		}
-		if rk.Half() {
-			candRanker = candRanker.Quantized()
-		}
-		parentDecides, candDecides = rk, candRanker
+	if candRanker != nil {
+		parentDecides, candDecides = eng.Ranker(), candRanker
 	}
 	evalEx := toEx(evalSet, 1)
 	res.ParentAccuracy, res.CandidateAccuracy = Accuracy(parentDecides, evalEx), Accuracy(candDecides, evalEx)
-	res.FixedBefore, res.FixedAfter = Accuracy(parentDecides, fixEx), Accuracy(candDecides, fixEx)
-	if res.HeldOut, err = heldOutFixes(ctx, toEx(replay, 1), fixEx, labels, fitCfg); err != nil {
+	// The control: the parent continued the same way on the replay alone. Continued training
+	// forgets a little of what the parent learnt of the evaluation set itself; measured against
+	// the control, what is left of a drop is the corrections' doing (a batch that moves a kind
+	// of message to the wrong intent).
+	control, controlRanker, err := continueModels(ctx, eng, replayEx, labels, fitCfg, cfg.RankerRate)
+	if err != nil {
 		return nil, err
 	}
-	chance := chanceOf(fixes, len(labels))
+	if controlRanker != nil {
+		control = controlRanker
+	}
+	res.ControlAccuracy = Accuracy(control, evalEx)
+	worst, lost, support := recallLoss(control, candDecides, evalEx)
+	res.FixedBefore, res.FixedAfter = Accuracy(parentDecides, fixEx), Accuracy(candDecides, fixEx)
+	if res.HeldOut, err = heldOutFixes(ctx, replayEx, fixEx, labels, fitCfg); err != nil {
+		return nil, err
+	}
+	// Guessing among the intents: a batch that all names one intent is no evidence of poison
+	// by itself (the evaluation set judges what it does), and the majority share of such a
+	// batch would be a bar of 100 %.
+	chance := 1 / float64(len(labels))
 	switch {
 	case len(fixEx) >= 10 && !aboveChance(res.HeldOut, chance, len(fixEx), cfg.MinHeldOut):
 		res.Reason = fmt.Sprintf("refused: the corrections do not teach anything consistent — a model trained without each gets %.0f%% of them right, no better than guessing (%.0f%%); are they random?",
 			100*res.HeldOut, 100*chance)
-	case len(evalEx) > 0 && res.CandidateAccuracy < res.ParentAccuracy-cfg.MaxDrop:
-		res.Reason = fmt.Sprintf("refused: accuracy on the evaluation set would fall from %.4f to %.4f", res.ParentAccuracy, res.CandidateAccuracy)
+	case len(evalEx) > 0 && res.CandidateAccuracy < res.ControlAccuracy-cfg.MaxDrop:
+		res.Reason = fmt.Sprintf("refused: accuracy on the evaluation set would fall from %.4f to %.4f (the parent continued without the corrections: %.4f)",
+			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy)
+	case worst >= 0 && lost >= minIntentLoss && float64(lost) >= maxIntentDrop*float64(support):
+		res.Reason = fmt.Sprintf("refused: %s would lose %d of its %d messages in the evaluation set that the parent continued without the corrections gets right: the batch moves that kind of message to another intent",
+			labels[worst], lost, support)
 	case res.FixedAfter < cfg.MinFixed:
 		res.Reason = fmt.Sprintf("refused: the candidate gets only %.0f%% of the corrections right (needs %.0f%%)", 100*res.FixedAfter, 100*cfg.MinFixed)
 	default:
 		res.Promoted = true
-		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f, corrections right %.0f%% → %.0f%% (%.0f%% held out)",
-			res.ParentAccuracy, res.CandidateAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut)
+		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f (without the corrections %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out)",
+			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut)
 	}
 	fmt.Fprintln(cfg.Progress, "learn:", res.Reason)
 	if !res.Promoted {
@@ -265,16 +276,62 @@ func learnableFeatures(parent *intent.Classifier, fixes []Example) map[uint32]st
 	return keep
 }
 
-// chanceOf is what guessing gets of the corrections: the larger of one intent in k and the share
-// of the most frequent corrected intent.
-func chanceOf(fixes []Labelled, k int) float64 {
-	count := map[string]int{}
-	top := 0
-	for _, f := range fixes {
-		count[f.Intent]++
-		top = max(top, count[f.Intent])
+// A batch is refused when it costs one intent at least minIntentLoss of its evaluation messages
+// and maxIntentDrop of them, against the control: a batch that moves one kind of message to
+// the wrong intent may cost the whole set less than MaxDrop.
+const (
+	minIntentLoss = 3
+	maxIntentDrop = 0.1
+)
+
+// recallLoss compares two models intent by intent on examples: the intent the candidate
+// loses most messages of (net, against the control; -1 when none), how many, and how many
+// examples the intent has.
+func recallLoss(control, cand *intent.Classifier, examples []Example) (worst, lost, support int) {
+	k := len(control.Labels())
+	net, count := make([]int, k), make([]int, k)
+	a, b := make([]float32, k), make([]float32, k)
+	for _, ex := range examples {
+		control.Logits(ex.Features, a)
+		cand.Logits(ex.Features, b)
+		count[ex.Label]++
+		if argmax(a) == ex.Label {
+			net[ex.Label]++
+		}
+		if argmax(b) == ex.Label {
+			net[ex.Label]--
+		}
 	}
-	return max(1/float64(k), float64(top)/float64(max(len(fixes), 1)))
+	worst = -1
+	for j := range k {
+		if net[j] > lost {
+			worst, lost, support = j, net[j], count[j]
+		}
+	}
+	return worst, lost, support
+}
+
+// continueModels continues the parent's classifier, and its ranker when it has one, on
+// examples, each stored as its parent was (half precision or not).
+func continueModels(ctx context.Context, eng *intent.Engine, examples []Example, labels []string, fitCfg FitConfig, rankerRate float64) (clf, ranker *intent.Classifier, err error) {
+	if clf, _, err = Fit(ctx, examples, nil, labels, fitCfg, nil); err != nil {
+		return nil, nil, err
+	}
+	if eng.Classifier().Half() {
+		clf = clf.Quantized()
+	}
+	if rk := eng.Ranker(); rk != nil {
+		rc := fitCfg
+		rc.Loss, rc.Warm, rc.TFIDF = LossSVM, rk, rk.Weighted()
+		rc.Rate = rankerRate
+		if ranker, _, err = Fit(ctx, examples, nil, labels, rc, nil); err != nil {
+			return nil, nil, fmt.Errorf("learn: ranker: %w", err)
+		}
+		if rk.Half() {
+			ranker = ranker.Quantized()
+		}
+	}
+	return clf, ranker, nil
 }
 
 // aboveChance reports whether a held-out share of n corrections is at least floor and clearly

@@ -2,7 +2,9 @@
 // it: the sample shop's holdout is replayed as traffic into a real decision log (SQLite), agents
 // correct the wrong answers from gold as feedback (up to -n), and the bundle learns from the log.
 // It prints the holdout accuracy of the starting and the promoted model, and what the gate does
-// with a poisoned batch (the same messages "corrected" to intents chosen at random).
+// with three poisoned batches: the same messages "corrected" to intents chosen at random, every
+// return_goods message of the traffic "corrected" to issue_invoice, and one agent's 50 templated
+// returns (这件卫衣想退货 …) "corrected" to issue_invoice.
 //
 //	go run ./scripts/learnsim -model models/shop -n 200 -traffic corpora/shop/holdout/stress_2026-12.jsonl
 //

@@ -56,8 +56,19 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 	if err := os.CopyFS(start, os.DirFS(model)); err != nil {
 		return err
 	}
-	for _, poison := range []bool{false, true} {
-		db, err := store.Open(ctx, store.Config{DataDir: filepath.Join(work, fmt.Sprintf("data-%v", poison))})
+	// one agent's templated batch: returns of every kind of item, "corrected" to invoices
+	var templated []msg
+	for _, item := range []string{"卫衣", "羽绒服", "马丁靴", "运动鞋", "手机壳", "钢化膜", "数据线", "蓝牙耳机", "充电宝", "外套"} {
+		for _, form := range []string{"这件%s想退货", "%s不想要了 想退货", "买的%s要退货", "%s怎么退货", "%s退货流程是什么"} {
+			templated = append(templated, msg{Text: fmt.Sprintf(form, item), Intent: "return_goods"})
+		}
+	}
+	for _, poison := range []string{"", "random", "systematic", "templated"} {
+		traffic := traffic
+		if poison == "templated" {
+			traffic = templated
+		}
+		db, err := store.Open(ctx, store.Config{DataDir: filepath.Join(work, "data-"+poison)})
 		if err != nil {
 			return err
 		}
@@ -78,10 +89,16 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 			ds = append(ds, store.Decision{MsgID: id, Time: time.Now(), Text: res.Debug.Text, Intent: res.Intent,
 				Confidence: res.Confidence, Route: string(res.Route), Model: res.Model})
 			correct := m.Intent
-			if poison {
+			switch poison {
+			case "random":
 				correct = labels[rng.IntN(len(labels))] // an agent who clicks at random
+			case "systematic", "templated":
+				if m.Intent != "return_goods" {
+					continue // decided, not corrected
+				}
+				correct = "issue_invoice" // an agent who moves every return to invoices
 			}
-			if given < n && (poison || res.Intent != m.Intent) && correct != res.Intent {
+			if given < n && (poison != "" || res.Intent != m.Intent) && correct != res.Intent {
 				fbs = append(fbs, store.Feedback{MsgID: id, CorrectIntent: correct, AgentID: "sim"})
 				corrected[m.Text] = true
 				given++
@@ -106,8 +123,13 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 			return err
 		}
 		what := "corrections from gold"
-		if poison {
+		switch poison {
+		case "random":
 			what = "poisoned batch (random intents)"
+		case "systematic":
+			what = "poisoned batch (every return_goods message corrected to issue_invoice)"
+		case "templated":
+			what = "poisoned batch (50 templated returns corrected to issue_invoice)"
 		}
 		fmt.Printf("%s: %d given; holdout accuracy before %.4f", what, len(fixes), before)
 		if res.Promoted {
