@@ -64,4 +64,12 @@ func TestLearnMin(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
 		t.Errorf("learn --min 2 --out: %v", err)
 	}
+	// Bundles are never overwritten: not the one just written, not the parent.
+	for _, dst := range []string{out, bundle} {
+		before, _ := os.ReadFile(filepath.Join(dst, "manifest.json"))
+		code, _, stderr := runCLI(t, "", "learn", "--model", bundle, "--out", dst, "--min", "2")
+		if after, _ := os.ReadFile(filepath.Join(dst, "manifest.json")); code != 1 || !strings.Contains(stderr, "exists") || string(after) != string(before) {
+			t.Errorf("learn --out %s (exists): exit %d, stderr %q, manifest changed %v", dst, code, stderr, string(after) != string(before))
+		}
+	}
 }
