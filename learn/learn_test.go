@@ -47,6 +47,12 @@ func TestLoop(t *testing.T) {
 	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "ok", CorrectIntent: "shipping_time", Rating: 5}); err != nil {
 		t.Fatal(err)
 	}
+	// a correction taken back (set to the model's own intent later) is no correction either
+	for _, intent := range []string{"invoice", "shipping_time"} {
+		if err := db.AddFeedback(ctx, store.Feedback{MsgID: "ok", CorrectIntent: intent, AgentID: "a2"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := db.AddLabels(ctx, []store.Label{{Key: "m11", Text: texts[11], Intent: "invoice", Source: "cluster"},
 		{Key: "x", Text: "能包成礼物吗", Intent: "new:礼品包装", Source: "cluster"}}); err != nil {
 		t.Fatal(err)

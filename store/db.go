@@ -345,7 +345,10 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 	w.eq("d.answer_id", q.AnswerID)
 	w.eq("d.variant", q.Variant)
 	if q.Corrections {
-		w.add("f.correct_intent <> '' AND f.correct_intent <> d.intent")
+		// A message's latest correct_intent is what the agent means: one set back to the
+		// model's intent takes the earlier correction back.
+		w.add("f.correct_intent <> '' AND f.correct_intent <> d.intent AND NOT EXISTS (SELECT 1 FROM feedback g" +
+			" WHERE g.msg_id = f.msg_id AND g.correct_intent <> '' AND (g.at > f.at OR g.at = f.at AND g.seq > f.seq))")
 	}
 	cols := "f.id, f.msg_id, f.at, f.rating, f.resolved, f.correct_intent, f.comment, f.agent_id, d." +
 		strings.ReplaceAll(decisionCols, ", ", ", d.")

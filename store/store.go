@@ -151,7 +151,8 @@ type FeedbackQuery struct {
 	MsgID        string
 	AnswerID     string // the decision's answer id (A/B results)
 	Variant      string
-	// Corrections keeps only feedback whose CorrectIntent differs from the decision's intent.
+	// Corrections keeps only feedback whose CorrectIntent differs from the decision's intent
+	// and is its message's latest CorrectIntent (a later one takes it back or replaces it).
 	Corrections bool
 	Limit       int
 }
