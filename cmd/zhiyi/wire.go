@@ -53,6 +53,10 @@ type wiring struct {
 	mixGauges map[string]bool
 	console   *console.Console // nil without --console and an admin token
 	partsMu   sync.Mutex       // serialises reloadParts
+	// learning keeps what --learn may learn from: corrections since the serving bundle was
+	// made, and since the last switch to an older bundle (a rollback's corrections stay
+	// rolled back).
+	learning learnWindow
 	// writerThread says the decision log's writer has a low-priority thread of its own
 	// (--writer-nice with SQLite), which wants a processor of its own too.
 	writerThread bool
@@ -301,6 +305,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 	defer w.partsMu.Unlock()
 	var errs []error
 	if m := w.serving(); m != nil {
+		w.learning.serving(m.Manifest().CreatedAt, time.Now())
 		if err := w.setKB(m.Engine); err != nil {
 			errs = append(errs, err)
 		}
@@ -342,6 +347,9 @@ func (w *wiring) options() []serve.Option {
 // the experiments' results from the log, learning.
 func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	w.srv = srv
+	if m := w.serving(); m != nil {
+		w.learning.serving(m.Manifest().CreatedAt, time.Now()) // the bundle a rollback is older than
+	}
 	ctx, w.stop = context.WithCancel(ctx)
 	if w.alerter != nil && w.rec != nil {
 		go w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords })
@@ -415,6 +423,35 @@ func (w *wiring) refreshResults(ctx context.Context) {
 	}
 }
 
+// learnWindow says from when --learn takes corrections: since the serving bundle was made, and
+// since the last switch to an older bundle than the one before (a rollback, or a reload of an
+// older bundle), so that what was rolled back is not learnt again at the next tick.
+type learnWindow struct {
+	mu      sync.Mutex
+	created time.Time // the serving bundle's
+	floor   time.Time // the last switch to an older bundle
+}
+
+// serving notes that the bundle made at created serves from now.
+func (l *learnWindow) serving(created, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if created.Before(l.created) {
+		l.floor = now
+	}
+	l.created = created
+}
+
+// since is when the corrections to learn from start, for the bundle made at created.
+func (l *learnWindow) since(created time.Time) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.floor.After(created) {
+		return l.floor
+	}
+	return created
+}
+
 // learnOnce continues the serving bundle on the corrections given since it was made, when there
 // are enough, and reloads the promoted bundle.
 func (w *wiring) learnOnce(ctx context.Context) {
@@ -422,7 +459,7 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	if m == nil {
 		return
 	}
-	fixes, err := learn.Corrections(ctx, w.db, m.Manifest().CreatedAt)
+	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(m.Manifest().CreatedAt))
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return

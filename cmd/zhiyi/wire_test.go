@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -370,5 +371,30 @@ func TestServeRefusesStaleExperimentsAtStart(t *testing.T) {
 	_, err = serve.New(cfg, w.load, slog.New(slog.DiscardHandler), w.options()...)
 	if err == nil || !strings.Contains(err.Error(), path+":2") {
 		t.Fatalf("start with a stale experiments file: %v, want an error naming %s:2", err, path)
+	}
+}
+
+// --learn takes the corrections since the serving bundle was made, and after a switch to an
+// older bundle (a rollback) only those given since the switch.
+func TestLearnWindow(t *testing.T) {
+	parentMade := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	childMade := parentMade.Add(24 * time.Hour)
+	rollback := childMade.Add(time.Hour)
+	var l learnWindow
+	l.serving(parentMade, parentMade)
+	if got := l.since(parentMade); !got.Equal(parentMade) {
+		t.Errorf("serving the parent: since %v, want its creation", got)
+	}
+	l.serving(childMade, childMade) // a promotion: newer
+	if got := l.since(childMade); !got.Equal(childMade) {
+		t.Errorf("serving the child: since %v, want its creation", got)
+	}
+	l.serving(parentMade, rollback) // a rollback: older
+	if got := l.since(parentMade); !got.Equal(rollback) {
+		t.Errorf("after a rollback: since %v, want the rollback %v", got, rollback)
+	}
+	l.serving(parentMade, rollback.Add(time.Hour)) // the same bundle reloaded (rules edited)
+	if got := l.since(parentMade); !got.Equal(rollback) {
+		t.Errorf("after reloading the same bundle: since %v, want still the rollback %v", got, rollback)
 	}
 }
