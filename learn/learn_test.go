@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"path/filepath"
 	"strconv"
@@ -79,6 +80,9 @@ func TestLoop(t *testing.T) {
 	eng.Close()
 	if got != "invoice" {
 		t.Errorf("the learnt bundle says %s, want invoice", got)
+	}
+	if m, err := intent.ReadManifest(res.Bundle); err != nil || m.LearntFrom == nil || fmt.Sprint(m.LearntFrom.Sources) != "[feedback cluster]" {
+		t.Errorf("the learnt manifest's sources: %+v, %v; want feedback and cluster", m, err)
 	}
 	parent, err := Parent(res.Bundle)
 	if err != nil || parent != model {

@@ -93,6 +93,8 @@ type LearnResult struct {
 	ControlAccuracy float64 `json:"control_accuracy"`
 	FixedBefore     float64 `json:"fixed_before"`
 	FixedAfter      float64 `json:"fixed_after"`
+	// Sources are where the corrections came from: feedback, cluster labels, a labels file.
+	Sources []string `json:"sources,omitempty"`
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
 	// cross-validation over the batch).
 	HeldOut  float64 `json:"held_out"`
@@ -145,6 +147,9 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		t, _ := nlp.Mask(nlp.Normalize(c.Text))
 		if t == "" {
 			continue
+		}
+		if src := sourceKind(c.Source); !slices.Contains(res.Sources, src) {
+			res.Sources = append(res.Sources, src)
 		}
 		if prev, ok := byText[t]; ok {
 			if prev != c.Intent {
@@ -309,6 +314,18 @@ func recallLoss(control, cand *intent.Classifier, examples []Example) (worst, lo
 		}
 	}
 	return worst, lost, support
+}
+
+// sourceKind is a correction's source as a manifest lists it: a labels file's path:line is
+// "labels file".
+func sourceKind(src string) string {
+	switch {
+	case src == "":
+		return "unknown"
+	case strings.ContainsAny(src, "/:."):
+		return "labels file"
+	}
+	return src
 }
 
 // continueModels continues the parent's classifier, and its ranker when it has one, on
@@ -476,7 +493,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 		return err
 	}
 	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
-		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, EvalAccuracy: res.CandidateAccuracy,
+		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
 			ParentEvalAccuracy: res.ParentAccuracy}}
 	m.CreatedAt = time.Now().UTC()
 	if err := intent.WriteManifest(tmp, m); err != nil {
