@@ -2,8 +2,8 @@ package learn
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"testing"
