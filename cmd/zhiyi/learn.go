@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -25,7 +26,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
 	var sf storeFlags
 	sf.register(fs)
-	since := fs.String("since", "30d", "corrections and labels given since: a duration (30d, 24h) or a date")
+	since := fs.String("since", "", "corrections and labels given since: a duration (30d, 24h) or a date (default: since --model was made, so a learnt bundle does not learn its own corrections again)")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -53,8 +54,17 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "zhiyi learn: --min %d: want at least 1\n", *minFixes)
 		return errUsage
 	}
-	from, err := period.Parse(*since, time.Now())
-	if err != nil {
+	var (
+		from time.Time
+		err  error
+	)
+	if *since == "" {
+		m, err := intent.ReadManifest(*model)
+		if err != nil {
+			return err
+		}
+		from = m.CreatedAt
+	} else if from, err = period.Parse(*since, time.Now()); err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
 	db, err := sf.open(ctx)

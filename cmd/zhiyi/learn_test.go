@@ -15,6 +15,11 @@ import (
 // TestLearnMin: zhiyi learn refuses to learn from fewer corrections than --min (default zhiyi
 // serve's --learn-min), saying how many it has and needs, and learns once --min allows it.
 func TestLearnMin(t *testing.T) {
+	// the bundle first, the corrections of its answers after: learn takes those since it was made
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{DataDir: dir})
@@ -35,10 +40,6 @@ func TestLearnMin(t *testing.T) {
 		}
 	}
 	db.Close()
-	bundle := filepath.Join(t.TempDir(), "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("ZHIYI_DATA_DIR", dir)
 	t.Setenv("ZHIYI_DB", "")
 	out := filepath.Join(t.TempDir(), "learnt")
@@ -63,6 +64,10 @@ func TestLearnMin(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
 		t.Errorf("learn --min 2 --out: %v", err)
+	}
+	// The learnt bundle was made after the corrections: learning from it finds none to learn again.
+	if code, _, stderr := runCLI(t, "", "learn", "--model", out, "--min", "2"); code != 0 || !strings.Contains(stderr, "nothing to learn: no corrections since") {
+		t.Errorf("learn from the learnt bundle: exit %d, stderr %q; want nothing to learn", code, stderr)
 	}
 	// Bundles are never overwritten: not the one just written, not the parent.
 	for _, dst := range []string{out, bundle} {
