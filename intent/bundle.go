@@ -333,6 +333,11 @@ func release(tmp string) {
 }
 
 func tmpPrefix(out string) string { return "." + filepath.Base(filepath.Clean(out)) + ".tmp-" }
+
+// isBundleTmp reports whether name is a temporary bundle directory's (tmpPrefix of a name).
+func isBundleTmp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name[1:], ".tmp-")
+}
 func oldPrefix(out string) string { return filepath.Base(filepath.Clean(out)) + ".old-" }
 
 // CheckBundleOut returns an error unless out may receive a bundle: it does not exist, or is an
@@ -402,8 +407,9 @@ func CommitBundle(tmp, out string) error {
 	return nil
 }
 
-// CleanBundleLitter removes what interrupted writers of out left beside it — temporary
-// directories no live process holds that are a minute old or more, and the bundles CommitBundle
+// CleanBundleLitter removes what interrupted writers left beside out — temporary bundle
+// directories (of any bundle there) no live process holds that are a minute old or more, and
+// the bundles CommitBundle
 // moved aside (out.old-<nanoseconds>, holding a manifest; a directory merely named like one, a
 // hand-made backup, is left alone) — after putting the newest of those back as out when out is
 // missing (a zhiyi killed between the two renames of its commit). It returns what it removed or
@@ -441,7 +447,9 @@ func CleanBundleLitter(out string) ([]string, error) {
 		done = append(done, "removed "+p)
 	}
 	for _, e := range es {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), tmpPrefix(out)) {
+		// Any bundle's temporary directory, not only out's: learnt bundles are each named
+		// anew, so an interrupted one's is never out's again.
+		if !e.IsDir() || !isBundleTmp(e.Name()) {
 			continue
 		}
 		p := filepath.Join(parent, e.Name())

@@ -279,6 +279,31 @@ func TestCommitRefusesWhatIsNoBundle(t *testing.T) {
 	}
 }
 
+// An interrupted writer of another bundle in the same directory (an earlier learnt bundle,
+// each named anew) leaves a temporary directory that the next writer removes once stale.
+func TestLitterOfAnotherBundle(t *testing.T) {
+	parent := t.TempDir()
+	stale := filepath.Join(parent, ".shop-learnt-20261204T090000Z.tmp-123")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * staleAfter)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	hidden := filepath.Join(parent, ".git") // not a bundle's
+	if err := os.MkdirAll(hidden, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	done, err := CleanBundleLitter(filepath.Join(parent, "shop-learnt-20261204T100000Z"))
+	if err != nil || len(done) != 1 {
+		t.Errorf("CleanBundleLitter: %q, %v; want the stale directory removed", done, err)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{".git"}) {
+		t.Errorf("after cleaning: %v", got)
+	}
+}
+
 // TestLitterLeavesLookAlikes: a hand-made backup named like a moved-aside bundle (no nanosecond
 // time, or no manifest) is neither removed nor restored.
 func TestLitterLeavesLookAlikes(t *testing.T) {
