@@ -228,16 +228,27 @@ func kindOf(m fs.FileMode) string {
 	return "mode " + m.String()
 }
 
-// WriteFileAtomic writes data to a temporary file beside path and renames it into place, so a
-// reader never sees half a file.
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and renames it into
+// place, so a reader never sees half a file, nor a crash an empty one. A file that exists keeps
+// its permissions (a new one is 0644), and a symlink stays one: its target is replaced.
 func WriteFileAtomic(path string, data []byte) error {
+	perm := fs.FileMode(0o644) // a bundle is read by the service's user
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+		if st, err := os.Stat(path); err == nil {
+			perm = st.Mode().Perm()
+		}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}
 	_, err = tmp.Write(data)
 	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes 0600; a bundle is read by the service's user
+		err = tmp.Chmod(perm) // CreateTemp makes 0600
+	}
+	if err == nil {
+		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

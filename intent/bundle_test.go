@@ -258,8 +258,31 @@ func TestWriteFileAtomic(t *testing.T) {
 		}
 	}
 	checkDir(t, dir, "f.json")
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("a new file's mode %v, want 0644", st.Mode().Perm())
+	}
 	if err := WriteFileAtomic(filepath.Join(dir, "missing", "f"), []byte("x")); err == nil {
 		t.Error("WriteFileAtomic into a missing directory: nil error")
+	}
+	// An existing file keeps its mode; a symlink stays one, its target rewritten.
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink("f.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(link, []byte("third")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v, %v", st, err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "third" {
+		t.Errorf("the target reads %q, want third", data)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("the rewritten file's mode %v, want its own 0600", st.Mode().Perm())
 	}
 }
 
