@@ -54,24 +54,25 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "zhiyi learn: --min %d: want at least 1\n", *minFixes)
 		return errUsage
 	}
-	var (
-		from time.Time
-		err  error
-	)
-	if *since == "" {
-		m, err := intent.ReadManifest(*model)
-		if err != nil {
-			return err
+	var from time.Time
+	if *since != "" {
+		var err error
+		if from, err = period.Parse(*since, time.Now()); err != nil {
+			return fmt.Errorf("--since: %w", err)
 		}
-		from = m.CreatedAt
-	} else if from, err = period.Parse(*since, time.Now()); err != nil {
-		return fmt.Errorf("--since: %w", err)
 	}
 	db, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *since == "" {
+		m, err := intent.ReadManifest(*model)
+		if err != nil {
+			return err
+		}
+		from = m.CreatedAt
+	}
 	fixes, err := learn.Corrections(ctx, db, from)
 	if err != nil {
 		return err
