@@ -205,8 +205,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if r.cfg.Sentiment != nil {
 		r.applySentiment(&res, &tone, rule)
 	}
+	sender := groupSender(req)
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at, masked, groupSender(req))
+		r.converse(d, &res, eng.Policy(), at, masked, sender)
 	}
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
@@ -216,7 +217,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	d.Result = res
 	d.turn = session.Turn{MsgID: req.MsgID, Text: masked, At: at, Intent: res.Intent,
-		Confidence: res.Confidence, Route: string(res.Route), Sender: groupSender(req)}
+		Confidence: res.Confidence, Route: string(res.Route), Sender: sender}
 	if res.Answer != nil {
 		d.turn.AnswerID = res.Answer.ID
 	}

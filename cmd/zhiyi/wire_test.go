@@ -268,21 +268,7 @@ func TestServeRetryCountedOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, srv := serveWired(t, ctx, serve.Config{ModelDir: bundle}, serveFlags{}, slog.New(slog.DiscardHandler))
-	h := srv.Handler()
-	call := func(method, uri, body string) string {
-		var req fasthttp.Request
-		req.Header.SetMethod(method)
-		req.SetRequestURI(uri)
-		req.Header.SetContentType("application/json")
-		req.SetBodyString(body)
-		var rc fasthttp.RequestCtx
-		rc.Init(&req, nil, nil)
-		h(&rc)
-		if rc.Response.StatusCode() != 200 {
-			t.Fatalf("%s: status %d: %s", body, rc.Response.StatusCode(), rc.Response.Body())
-		}
-		return string(rc.Response.Body())
-	}
+	call := func(method, uri, body string) string { return handle(t, srv, method, uri, body) }
 	post := func(body string) string { return call(fasthttp.MethodPost, "/intent", body) }
 	decided := func() int {
 		n := 0
@@ -308,6 +294,24 @@ func TestServeRetryCountedOnce(t *testing.T) {
 	}
 }
 
+// handle serves one request with srv's handler, in process, and returns the body of its 200
+// answer (another status fails the test).
+func handle(t *testing.T, srv *serve.Server, method, uri, body string) string {
+	t.Helper()
+	var req fasthttp.Request
+	req.Header.SetMethod(method)
+	req.SetRequestURI(uri)
+	req.Header.SetContentType("application/json")
+	req.SetBodyString(body)
+	var rc fasthttp.RequestCtx
+	rc.Init(&req, nil, nil)
+	srv.Handler()(&rc)
+	if rc.Response.StatusCode() != 200 {
+		t.Fatalf("%s %s %s: status %d: %s", method, uri, body, rc.Response.StatusCode(), rc.Response.Body())
+	}
+	return string(rc.Response.Body())
+}
+
 // With every part on (alerts, the decision log), /metrics names each series once: the parts
 // share the server's metric set, and a set given twice was written twice.
 func TestServeMetricsOnce(t *testing.T) {
@@ -319,14 +323,8 @@ func TestServeMetricsOnce(t *testing.T) {
 	defer cancel()
 	sf := serveFlags{alerts: alert.Flags{Webhook: "http://127.0.0.1:1/hook"}, record: true, storeFlags: storeFlags{dataDir: t.TempDir()}}
 	_, srv := serveWired(t, ctx, serve.Config{ModelDir: bundle}, sf, slog.New(slog.DiscardHandler))
-	var req fasthttp.Request
-	req.Header.SetMethod(fasthttp.MethodGet)
-	req.SetRequestURI("/metrics")
-	var rc fasthttp.RequestCtx
-	rc.Init(&req, nil, nil)
-	srv.Handler()(&rc)
 	seen := map[string]bool{}
-	for _, line := range strings.Split(string(rc.Response.Body()), "\n") {
+	for _, line := range strings.Split(handle(t, srv, fasthttp.MethodGet, "/metrics", ""), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
