@@ -496,6 +496,16 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
 			ParentEvalAccuracy: res.ParentAccuracy}}
 	m.CreatedAt = time.Now().UTC()
+	if next := pm.CreatedAt.UTC().Truncate(time.Second).Add(time.Second); m.CreatedAt.Before(next) {
+		// A version is the name and a second: learnt within its parent's second, the bundle
+		// would have its parent's version, and a lineage could not tell them apart.
+		select {
+		case <-time.After(next.Sub(m.CreatedAt)):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		m.CreatedAt = time.Now().UTC()
+	}
 	if err := intent.WriteManifest(tmp, m); err != nil {
 		return err
 	}

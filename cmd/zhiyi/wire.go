@@ -305,7 +305,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 	defer w.partsMu.Unlock()
 	var errs []error
 	if m := w.serving(); m != nil {
-		w.learning.serving(m.Manifest().CreatedAt, time.Now())
+		w.noteServing(m)
 		if err := w.setKB(m.Engine); err != nil {
 			errs = append(errs, err)
 		}
@@ -348,7 +348,7 @@ func (w *wiring) options() []serve.Option {
 func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	w.srv = srv
 	if m := w.serving(); m != nil {
-		w.learning.serving(m.Manifest().CreatedAt, time.Now()) // the bundle a rollback is older than
+		w.noteServing(m) // the bundle a rollback is older than
 	}
 	ctx, w.stop = context.WithCancel(ctx)
 	if w.alerter != nil && w.rec != nil {
@@ -423,6 +423,18 @@ func (w *wiring) refreshResults(ctx context.Context) {
 	}
 }
 
+// noteServing notes that m serves now: for the learn window and, with --learn, in the serving
+// record a restart resumes from (resumeServing).
+func (w *wiring) noteServing(m *reply.Model) {
+	w.learning.serving(m.Manifest().CreatedAt, time.Now())
+	if !w.sf.learn || w.srv == nil {
+		return
+	}
+	if err := writeServing(w.sf.dataDir, w.srv.ModelDir(), m.Manifest().Version(), w.learning.from()); err != nil {
+		w.log.Warn("learn: a restart will serve --model again: the serving bundle could not be recorded", slog.String("error", err.Error()))
+	}
+}
+
 // learnWindow says from when --learn takes corrections: since the serving bundle was made, and
 // since the last switch to an older bundle than the one before (a rollback, or a reload of an
 // older bundle), so that what was rolled back is not learnt again at the next tick.
@@ -440,6 +452,20 @@ func (l *learnWindow) serving(created, now time.Time) {
 		l.floor = now
 	}
 	l.created = created
+}
+
+// resume sets the last switch to an older bundle, as a serving record kept it (resumeServing).
+func (l *learnWindow) resume(floor time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.floor = floor
+}
+
+// from is the last switch to an older bundle (zero: none).
+func (l *learnWindow) from() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.floor
 }
 
 // since is when the corrections to learn from start, for the bundle made at created.

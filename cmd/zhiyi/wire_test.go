@@ -37,7 +37,7 @@ func serveWired(t *testing.T, ctx context.Context, cfg serve.Config, sf serveFla
 		t.Fatal(err)
 	}
 	t.Cleanup(w.close)
-	srv, err := serve.New(cfg, w.load, log, w.options()...)
+	srv, err := w.newServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
