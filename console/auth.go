@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -218,14 +219,46 @@ func (a *auth) takeFlash(s *sessionInfo) []flash {
 	return f
 }
 
-// clientOf is the request's client address, without its port. X-Forwarded-For is not trusted:
-// behind a proxy every client shares the proxy's limit, which errs on the safe side.
-func clientOf(r *http.Request) string {
+// clientOf is the request's client address, without its port: the connection's, or, when the
+// connection comes from one of Deps.TrustedProxies, the rightmost X-Forwarded-For address that is
+// not itself a trusted proxy (the ones further left are whatever the client chose to send).
+// Without trusted proxies the header is not read: behind a proxy every client then shares the
+// proxy's sign-in limit, which errs on the safe side.
+func (c *Console) clientOf(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return strings.Clone(r.RemoteAddr)
+		host = r.RemoteAddr
+	}
+	if len(c.d.TrustedProxies) == 0 || !c.trusted(host) {
+		return strings.Clone(host)
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // not an address: nothing left of it can be trusted either
+		}
+		if !c.trusted(hop) {
+			return strings.Clone(hop)
+		}
+		host = hop
 	}
 	return strings.Clone(host)
+}
+
+// trusted reports whether addr is one of Deps.TrustedProxies.
+func (c *Console) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range c.d.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // secure reports whether the client reached us over TLS (directly or through a proxy that
@@ -309,7 +342,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
-	client := clientOf(r)
+	client := c.clientOf(r)
 	if ok, wait := c.auth.blocked(client); ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		c.log.Warn("console sign-in refused: too many attempts", "client", client)
@@ -350,7 +383,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	c.auth.end(s.id)
 	c.setCookie(w, r, sessionCookie, "", -1)
-	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: clientOf(r), Area: "session", Action: "退出"})
+	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: c.clientOf(r), Area: "session", Action: "退出"})
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 
@@ -383,12 +416,12 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *sessionIn
 				return
 			}
 			if !sameOrigin(r) {
-				c.log.Warn("console: Origin refused", "by", s.Name, "client", clientOf(r), "path", strings.Clone(r.URL.Path))
+				c.log.Warn("console: Origin refused", "by", s.Name, "client", c.clientOf(r), "path", strings.Clone(r.URL.Path))
 				c.errorPage(w, r, s, http.StatusForbidden, originRefused)
 				return
 			}
 			if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF)) != 1 {
-				c.log.Warn("console: CSRF check failed", "by", s.Name, "client", clientOf(r), "path", strings.Clone(r.URL.Path))
+				c.log.Warn("console: CSRF check failed", "by", s.Name, "client", c.clientOf(r), "path", strings.Clone(r.URL.Path))
 				c.errorPage(w, r, s, http.StatusForbidden, "表单校验失败（CSRF），请刷新页面后重试。")
 				return
 			}

@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -84,6 +85,54 @@ func TestLoginNeedsFormToken(t *testing.T) {
 	r := cl.do(http.MethodPost, "/console/login", url.Values{"token": {testToken}, "name": {"ops"}, "csrf": {strings.Repeat("a", 64)}})
 	if r.StatusCode != http.StatusForbidden || cl.cookies[sessionCookie] != nil {
 		t.Fatalf("forged sign-in: %d, want 403 without a session", r.StatusCode)
+	}
+}
+
+// Behind a trusted reverse proxy the sign-in limit is per client (X-Forwarded-For's rightmost
+// address the proxy did not add itself), not one for everyone the proxy serves; what a client
+// writes further left in the header does not get it out of its lockout, and from an untrusted
+// connection the header is not read at all.
+func TestLoginRateLimitedBehindProxy(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true, mutate: func(d *Deps) {
+		d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	}})
+	via := func(xff string) *client {
+		cl := e.client()
+		cl.addr = "127.0.0.1:40000" // the proxy
+		cl.header.Set("X-Forwarded-For", xff)
+		return cl
+	}
+	attacker := via("203.0.113.9, 10.1.2.3") // through a second proxy of ours
+	attacker.get("/console/login")
+	for i := range DefaultLoginAttempts {
+		if r := attacker.post("/console/login", url.Values{"token": {"guess"}, "name": {"x"}}); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r := attacker.post("/console/login", url.Values{"token": {testToken}, "name": {"x"}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the attacker after %d failures: %d, want 429", DefaultLoginAttempts, r.StatusCode)
+	}
+	spoofed := via("198.51.100.7, 203.0.113.9") // claims another address; the proxy appended the real one
+	spoofed.get("/console/login")
+	if r := spoofed.post("/console/login", url.Values{"token": {testToken}, "name": {"x"}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a spoofed X-Forwarded-For: %d, want still 429", r.StatusCode)
+	}
+	via("198.51.100.7").login("colleague") // another client behind the same proxy is not locked out
+	if !strings.Contains(e.logs.String(), `"client":"203.0.113.9"`) {
+		t.Errorf("the log does not name the client behind the proxy: %s", e.logs.String())
+	}
+
+	direct := e.client() // not a trusted proxy: its header is the client's own words
+	direct.header.Set("X-Forwarded-For", "198.51.100.8")
+	direct.get("/console/login")
+	for range DefaultLoginAttempts {
+		direct.post("/console/login", url.Values{"token": {"guess"}, "name": {"x"}})
+	}
+	other := e.client()
+	other.header.Set("X-Forwarded-For", "198.51.100.9")
+	other.get("/console/login")
+	if r := other.post("/console/login", url.Values{"token": {testToken}, "name": {"x"}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("an untrusted connection's X-Forwarded-For was read: %d, want 429 for its address", r.StatusCode)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -81,6 +82,10 @@ type Deps struct {
 	// oldest leaves the window (DefaultLoginAttempts, DefaultLoginWindow).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// TrustedProxies are the reverse proxies in front of the console (nginx on the same host:
+	// 127.0.0.1/32). A request from one is credited to the client its X-Forwarded-For names, for
+	// the sign-in limit and the change log; empty: the connection's address, whatever the header.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults for Deps' zero fields.

@@ -8,6 +8,7 @@ import (
 	"io"
 	iofs "io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
@@ -37,6 +38,7 @@ type serveFlags struct {
 	learnEvery       time.Duration
 	learnMin         int
 	console          bool
+	trustedProxies   string
 	sentimentHandoff bool
 	escalateAfter    int
 	repeatWindow     time.Duration
@@ -68,6 +70,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "reverse proxies in front of the console, comma-separated addresses or CIDR ranges (127.0.0.1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names, for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
 	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
@@ -88,6 +91,9 @@ func (f *serveFlags) validate() error {
 	// environment, should not wait to fail until someone turns the feature on.
 	if f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow {
 		return fmt.Errorf("--adapt-mix-window (env ZHIYI_ADAPT_MIX_WINDOW) %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
+	}
+	if _, err := parseProxies(f.trustedProxies); err != nil {
+		return err
 	}
 	if f.writerNice < 0 || f.writerNice > 19 {
 		return fmt.Errorf("--writer-nice (env ZHIYI_WRITER_NICE) %d: want 1 (a little below the requests) to 19 (lowest), or 0 to leave the writer an ordinary goroutine", f.writerNice)
@@ -176,4 +182,25 @@ func curlHost(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// parseProxies reads --trusted-proxies: addresses (a /32 or /128 each) and CIDR ranges,
+// comma-separated.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies (env ZHIYI_TRUSTED_PROXIES) %q: want IP addresses or CIDR ranges, comma-separated (127.0.0.1,10.0.0.0/8)", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

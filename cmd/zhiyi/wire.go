@@ -186,6 +186,7 @@ func (w *wiring) consoleDeps() console.Deps {
 	if w.alerter != nil {
 		d.AlertMetrics = w.alerter.Metrics()
 	}
+	d.TrustedProxies, _ = parseProxies(w.sf.trustedProxies) // checked by serveFlags.validate
 	return d
 }
 
