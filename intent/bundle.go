@@ -126,26 +126,9 @@ func WriteManifest(dir string, m *Manifest) error {
 // ReadManifest reads and verifies a bundle: the format version must be known, every listed file
 // must exist with its checksum, and no unlisted file may be present.
 func ReadManifest(dir string) (*Manifest, error) {
-	path := filepath.Join(dir, ManifestFile)
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("bundle %s: %s is not a regular file (%s)", dir, ManifestFile, kindOf(st.Mode().Type()))
-	}
-	data, err := os.ReadFile(path)
+	m, err := PeekManifest(dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
-		}
-		return nil, fmt.Errorf("bundle %s: %w", dir, err)
-	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
-	}
-	if m.FormatVersion < MinFormatVersion || m.FormatVersion > FormatVersion {
-		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d to %d (retrain with this zhiyi)", dir, m.FormatVersion, MinFormatVersion, FormatVersion)
-	}
-	if err := CheckName(m.Name); err != nil {
-		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
+		return nil, err
 	}
 	got, err := checksumTree(dir)
 	if err != nil {
@@ -168,6 +151,34 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, fmt.Errorf("bundle %s is damaged or was changed: %s", dir, strings.Join(problems, "; "))
+	}
+	return m, nil
+}
+
+// PeekManifest reads a bundle's manifest without checking its files against it: to find a
+// bundle among many (its version, its parent) at the cost of one small file, not of hashing
+// megabytes. Verify what it finds with ReadManifest (Load does) before trusting the files.
+func PeekManifest(dir string) (*Manifest, error) {
+	path := filepath.Join(dir, ManifestFile)
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("bundle %s: %s is not a regular file (%s)", dir, ManifestFile, kindOf(st.Mode().Type()))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
+		}
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
+	}
+	if m.FormatVersion < MinFormatVersion || m.FormatVersion > FormatVersion {
+		return nil, fmt.Errorf("bundle %s: format version %d, this build reads %d to %d (retrain with this zhiyi)", dir, m.FormatVersion, MinFormatVersion, FormatVersion)
+	}
+	if err := CheckName(m.Name); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestFile, err)
 	}
 	return &m, nil
 }

@@ -84,38 +84,12 @@ func Parent(dir string) (string, error) {
 		if !e.IsDir() {
 			continue
 		}
+		// The siblings' manifests alone, not their files' checksums: a shop that learns every
+		// hour keeps hundreds of bundles here. Loading the parent verifies it.
 		p := filepath.Join(root, e.Name())
-		if pm, err := intent.ReadManifest(p); err == nil && pm.Version() == m.Parent {
+		if pm, err := intent.PeekManifest(p); err == nil && pm.Version() == m.Parent {
 			return p, nil
 		}
 	}
 	return "", fmt.Errorf("%w: %s (version %s) is not in %s", ErrNoParent, m.Parent, m.Parent, root)
-}
-
-// maxLineage bounds how many parents Descends follows: a shop learning every hour for a season
-// makes a few thousand versions at most, and a loop of manifests must not hang a start.
-const maxLineage = 10000
-
-// Descends reports whether the bundle in dir is the bundle whose version is ancestor, or was
-// learnt from it, through parents beside it (Parent).
-func Descends(dir, ancestor string) (bool, error) {
-	for range maxLineage {
-		m, err := intent.ReadManifest(dir)
-		if err != nil {
-			return false, err
-		}
-		if m.Version() == ancestor {
-			return true, nil
-		}
-		if m.Parent == "" {
-			return false, nil
-		}
-		if dir, err = Parent(dir); err != nil {
-			if errors.Is(err, ErrNoParent) {
-				return false, nil // a parent gone: the line is broken here
-			}
-			return false, err
-		}
-	}
-	return false, fmt.Errorf("learn: %s: more than %d parents", dir, maxLineage)
 }

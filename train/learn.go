@@ -496,11 +496,12 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
 			ParentEvalAccuracy: res.ParentAccuracy}}
 	m.CreatedAt = time.Now().UTC()
-	if next := pm.CreatedAt.UTC().Truncate(time.Second).Add(time.Second); m.CreatedAt.Before(next) {
+	if parent := pm.CreatedAt.UTC().Truncate(time.Second); m.CreatedAt.Truncate(time.Second).Equal(parent) {
 		// A version is the name and a second: learnt within its parent's second, the bundle
-		// would have its parent's version, and a lineage could not tell them apart.
+		// would have its parent's version, and a rollback could not tell them apart. Wait for
+		// the next second (less than one; a parent dated in the future has another second).
 		select {
-		case <-time.After(next.Sub(m.CreatedAt)):
+		case <-time.After(parent.Add(time.Second).Sub(m.CreatedAt)):
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -70,7 +70,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
-	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "reverse proxies in front of the console, comma-separated addresses or CIDR ranges (127.0.0.1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names, for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of the console, comma-separated IP addresses (127.0.0.1,::1): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
 	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
@@ -192,15 +192,30 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
 		}
+		bad := func(why string) error {
+			return fmt.Errorf("--trusted-proxies (env ZHIYI_TRUSTED_PROXIES) %q: %s", f, why)
+		}
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
 			a, aerr := netip.ParseAddr(f)
 			if aerr != nil {
-				return nil, fmt.Errorf("--trusted-proxies (env ZHIYI_TRUSTED_PROXIES) %q: want IP addresses or CIDR ranges, comma-separated (127.0.0.1,10.0.0.0/8)", f)
+				return nil, bad("want the proxies' IP addresses (or CIDR ranges), comma-separated: 127.0.0.1,::1")
 			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			p = netip.PrefixFrom(a, a.BitLen())
 		}
-		out = append(out, p.Masked())
+		if p.Addr().Is4In6() { // ::ffff:10.0.0.1 is 10.0.0.1, as clients' addresses are read
+			if p.Bits() < 96 {
+				return nil, bad("an IPv4-mapped range shorter than /96")
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		switch {
+		case p != p.Masked():
+			return nil, bad(fmt.Sprintf("bits set past the /%d: %s, or the address alone?", p.Bits(), p.Masked()))
+		case p.Bits() == 0:
+			return nil, bad("every address would be a proxy, and any client could name itself in X-Forwarded-For")
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }

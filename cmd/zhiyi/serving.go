@@ -12,88 +12,94 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
 
 // servingFileName is where zhiyi serve --learn keeps, in --data-dir, the bundle it serves and
 // from when it learns, so that a restart serves what learning promoted (or a rollback went back
 // to) and does not learn again what was rolled back. Without it a restart served --model again,
-// and the next hour re-learnt every correction since --model was made, rolled-back ones too.
+// and the next hour re-learnt every correction since --model was made, rolled-back ones too. It
+// is one replica's: each replica with --learn keeps its own in its own --data-dir.
 const servingFileName = "serving.json"
 
 // servingRecord is the content of servingFileName.
 type servingRecord struct {
-	Model   string `json:"model"`   // the bundle's directory, absolute
+	Model   string `json:"model"`   // the bundle serving, its directory absolute
 	Version string `json:"version"` // its manifest's version, checked before it is served again
+	// Base is the version --model had when the record was written: a restart with --model at
+	// another version (retrained, or pointed elsewhere) follows --model instead.
+	Base string `json:"base"`
 	// LearnFrom is the last switch to an older bundle (a rollback): corrections given before it
-	// are not learnt again.
+	// are not learnt again, whichever bundle serves.
 	LearnFrom time.Time `json:"learn_from,omitzero"`
-	At        time.Time `json:"at"` // when it was written
+	At        time.Time `json:"at"` // when it was written, for the people who read the file
 }
 
 // newServer starts the server over the wired parts, on --model or, with --learn, on the bundle
 // the serving record names (resumeServing). A resumed bundle that does not load gives way to
 // --model: a restart must not fail where it served before.
 func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
-	model, learnFrom := cfg.ModelDir, time.Time{}
+	model := cfg.ModelDir
+	resumed := false
 	if w.sf.learn {
-		cfg.ModelDir, learnFrom = resumeServing(model, w.sf.dataDir, w.log)
+		var learnFrom time.Time
+		cfg.ModelDir, resumed, learnFrom = w.resumeServing(model)
 		cfg.ModelsRoot = cmp.Or(cfg.ModelsRoot, filepath.Dir(filepath.Clean(model))) // --model's, as without a record
+		w.learning.resume(learnFrom)
 	}
-	w.learning.resume(learnFrom)
 	srv, err := serve.New(cfg, w.load, w.log, w.options()...)
-	if err != nil && cfg.ModelDir != model {
+	if err != nil && resumed {
 		w.log.Error("the bundle learning last served does not load: serving --model", slog.String("bundle", cfg.ModelDir),
 			slog.String("error", err.Error()))
 		cfg.ModelDir = model
-		w.learning.resume(time.Time{})
 		srv, err = serve.New(cfg, w.load, w.log, w.options()...)
+	}
+	if err == nil && w.sf.learn {
+		w.base = w.modelVersion(model)
 	}
 	return srv, err
 }
 
+// modelVersion is the version of the bundle in dir ("" when its manifest cannot be read).
+func (w *wiring) modelVersion(dir string) string {
+	m, err := intent.PeekManifest(dir)
+	if err != nil {
+		return ""
+	}
+	return m.Version()
+}
+
 // resumeServing returns the bundle a starting zhiyi serve --learn serves: the one the record in
-// dataDir names when it is model itself or was learnt from it (model's lineage), with the learn
-// window's floor; model otherwise, with a warning when a record was there but not followed. An
-// operator who retrains model from exports starts a new line: the record of the old one is
-// ignored (and replaced at the next reload).
-func resumeServing(model, dataDir string, log *slog.Logger) (dir string, learnFrom time.Time) {
-	path := filepath.Join(dataDir, servingFileName)
+// --data-dir names, when --model is still the version it was written under and the recorded
+// bundle still the version it names; else model, with a warning when a record was not followed.
+// resumed says the record's bundle was chosen. The record's learn-from floor holds either way:
+// it only keeps rolled-back corrections out.
+func (w *wiring) resumeServing(model string) (dir string, resumed bool, learnFrom time.Time) {
+	path := filepath.Join(w.sf.dataDir, servingFileName)
 	rec, err := readServing(path)
 	if errors.Is(err, iofs.ErrNotExist) {
-		return model, time.Time{}
-	}
-	ignore := func(why string) (string, time.Time) {
-		log.Warn("serving --model: the bundle learning last served is not resumed", slog.String("file", path), slog.String("why", why))
-		return model, time.Time{}
+		return model, false, time.Time{}
 	}
 	if err != nil {
-		return ignore(err.Error())
+		w.log.Warn("serving --model: the serving record cannot be read", slog.String("file", path), slog.String("error", err.Error()))
+		return model, false, time.Time{}
 	}
-	mm, err := intent.ReadManifest(model)
-	if err != nil {
-		return model, time.Time{} // the load reports it
+	ignore := func(why string) (string, bool, time.Time) {
+		w.log.Warn("serving --model, not the bundle learning last served", slog.String("file", path), slog.String("why", why))
+		return model, false, rec.LearnFrom
 	}
-	rm, err := intent.ReadManifest(rec.Model)
-	switch {
-	case err != nil:
-		return ignore(fmt.Sprintf("%s: %v", rec.Model, err))
-	case rm.Version() != rec.Version:
-		return ignore(fmt.Sprintf("%s is version %s now, not %s", rec.Model, rm.Version(), rec.Version))
+	if base := w.modelVersion(model); base != rec.Base {
+		return ignore(fmt.Sprintf("--model %s is version %s, not %s as when the record was written", model, base, rec.Base))
 	}
-	ok, err := learn.Descends(rec.Model, mm.Version())
-	switch {
-	case err != nil:
-		return ignore(err.Error())
-	case !ok:
-		return ignore(fmt.Sprintf("%s (%s) was not learnt from --model %s (%s)", rec.Model, rec.Version, model, mm.Version()))
+	if v := w.modelVersion(rec.Model); v != rec.Version {
+		return ignore(fmt.Sprintf("%s is version %q now, not %s", rec.Model, v, rec.Version))
 	}
-	if rec.Version != mm.Version() {
-		log.Info("serving the bundle learning last switched to, learnt from --model", slog.String("model", rec.Model),
-			slog.String("version", rec.Version), slog.String("from", model), slog.String("file", path))
+	if rec.Version == rec.Base {
+		return model, false, rec.LearnFrom // --model itself
 	}
-	return rec.Model, rec.LearnFrom
+	w.log.Info("serving the bundle learning last switched to", slog.String("model", rec.Model), slog.String("version", rec.Version),
+		slog.String("file", path), slog.String("instead_of", model))
+	return rec.Model, true, rec.LearnFrom
 }
 
 // readServing reads a serving record, checking that it names a bundle.
@@ -106,25 +112,32 @@ func readServing(path string) (servingRecord, error) {
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return rec, fmt.Errorf("%s: %w", path, err)
 	}
-	if rec.Model == "" || rec.Version == "" {
-		return rec, fmt.Errorf("%s: no model or version", path)
+	if rec.Model == "" || rec.Version == "" || rec.Base == "" {
+		return rec, fmt.Errorf("%s: no model, version or base", path)
 	}
 	return rec, nil
 }
 
-// writeServing records that the bundle in dir (of version version) serves, learning from
-// learnFrom on.
-func writeServing(dataDir, dir, version string, learnFrom time.Time) error {
-	abs, err := filepath.Abs(dir)
+// writeServing records that the bundle in dir (of version version) serves under --model of
+// version base, learning from learnFrom on. When the record cannot be written, the old one goes:
+// a restart then serves --model, rather than a bundle since rolled back.
+func writeServing(dataDir string, rec servingRecord) error {
+	path := filepath.Join(dataDir, servingFileName)
+	abs, err := filepath.Abs(rec.Model)
+	if err == nil {
+		rec.Model, rec.At = abs, time.Now().UTC()
+		var b []byte
+		if b, err = json.MarshalIndent(rec, "", "  "); err == nil {
+			if err = os.MkdirAll(dataDir, 0o755); err == nil {
+				err = intent.WriteFileAtomic(path, append(b, '\n'))
+			}
+		}
+	}
 	if err != nil {
-		return err
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, iofs.ErrNotExist) {
+			return fmt.Errorf("%s: %w; and the previous record, now stale, could not be removed: %w", path, err, rerr)
+		}
+		return fmt.Errorf("%s: %w (removed: a restart serves --model)", path, err)
 	}
-	b, err := json.MarshalIndent(servingRecord{Model: abs, Version: version, LearnFrom: learnFrom, At: time.Now().UTC()}, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return err
-	}
-	return intent.WriteFileAtomic(filepath.Join(dataDir, servingFileName), append(b, '\n'))
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,25 +41,24 @@ func learntCopy(t *testing.T) (parent, child string) {
 }
 
 // zhiyi serve --learn keeps the bundle it serves in --data-dir: a restart serves what learning
-// promoted, and after a rollback does not learn again what was rolled back; a resumed bundle that
-// no longer loads, a record of another line (--model retrained from exports) or a damaged record
-// give way to --model.
+// promoted and what a rollback went back to — above --model too — and does not learn again what
+// was rolled back; a resumed bundle that no longer loads gives way to --model, the floor kept.
 func TestServeResumesLearntBundle(t *testing.T) {
 	parent, child := learntCopy(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	data := filepath.Join(t.TempDir(), "data")
 	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: defaultLearnMin, record: true,
-		storeFlags: storeFlags{dataDir: data}, retain: "0"}
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
 	log := slog.New(slog.DiscardHandler)
-	// start is zhiyi serve --model parent starting; stop it with its wiring's close.
-	start := func() (*wiring, *serve.Server) {
+	// start is zhiyi serve --model model starting; stop it with its wiring's close.
+	start := func(model string) (*wiring, *serve.Server) {
 		t.Helper()
-		w, err := wire(ctx, serve.Config{ModelDir: parent}, sf, log)
+		cfg := serve.Config{ModelDir: model}
+		w, err := wire(ctx, cfg, sf, log)
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := w.newServer(serve.Config{ModelDir: parent})
+		srv, err := w.newServer(cfg)
 		if err != nil {
 			w.close()
 			t.Fatal(err)
@@ -81,14 +81,14 @@ func TestServeResumesLearntBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	w, srv := start()
+	w, srv := start(parent)
 	if srv.ModelDir() != parent {
 		t.Errorf("first start serves %s, want --model", srv.ModelDir())
 	}
 	reload(srv, child) // as learning reloads a promoted bundle
 	w.close()
 
-	w, srv = start()
+	w, srv = start(parent)
 	if srv.ModelDir() != child {
 		t.Errorf("restarted after a promotion: serves %s, want %s", srv.ModelDir(), child)
 	}
@@ -96,7 +96,7 @@ func TestServeResumesLearntBundle(t *testing.T) {
 	reload(srv, parent) // a rollback
 	w.close()
 
-	w, srv = start()
+	w, srv = start(parent)
 	from := w.learning.since(pm.CreatedAt)
 	if srv.ModelDir() != parent || from.Before(rolledBack) {
 		t.Errorf("restarted after a rollback: serves %s learning from %v, want %s from the rollback (%v)", srv.ModelDir(), from, parent, rolledBack)
@@ -104,61 +104,102 @@ func TestServeResumesLearntBundle(t *testing.T) {
 	reload(srv, child)
 	w.close()
 
-	// the promoted bundle no longer loads (its checksums hold: only the load can tell): --model serves
-	if err := os.WriteFile(filepath.Join(child, intent.PolicyFile), []byte("{not json"), 0o644); err != nil {
+	// the promoted bundle no longer loads (its checksums hold: only the load can tell)
+	policy := filepath.Join(child, intent.PolicyFile)
+	good, err := os.ReadFile(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(policy, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := intent.WriteManifest(child, cm); err != nil {
 		t.Fatal(err)
 	}
-	w, srv = start()
-	if srv.ModelDir() != parent || !w.learning.from().IsZero() {
-		t.Errorf("the resumed bundle damaged: serves %s learning from %v, want --model", srv.ModelDir(), w.learning.from())
+	w, srv = start(parent)
+	if srv.ModelDir() != parent || w.learning.from().Before(rolledBack) {
+		t.Errorf("the resumed bundle does not load: serves %s learning from %v, want --model, still from the rollback", srv.ModelDir(), w.learning.from())
 	}
 	w.close()
+	if err := os.WriteFile(policy, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := intent.WriteManifest(child, cm); err != nil {
+		t.Fatal(err)
+	}
 
-	// recordChild records the child as serving, its checksums made right again
-	recordChild := func() {
-		t.Helper()
-		if err := intent.WriteManifest(child, cm); err != nil {
+	// --model the learnt bundle, rolled back to its parent: the parent again after a restart
+	w, srv = start(child)
+	reload(srv, parent)
+	w.close()
+	w, srv = start(child)
+	if srv.ModelDir() != parent {
+		t.Errorf("--model the child, rolled back to its parent, restarted: serves %s, want the parent", srv.ModelDir())
+	}
+	w.close()
+}
+
+// A serving record is followed only while --model and the recorded bundle are the versions it
+// names; its learn-from floor holds whatever serves, unless the record cannot be read.
+func TestResumeServingRules(t *testing.T) {
+	parent, child := learntCopy(t)
+	data := t.TempDir()
+	w := &wiring{sf: serveFlags{learn: true, storeFlags: storeFlags{dataDir: data}}, log: slog.New(slog.DiscardHandler)}
+	pv, cv := w.modelVersion(parent), w.modelVersion(child)
+	floor := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name      string
+		rec       *servingRecord // nil: write raw
+		raw       string
+		model     string
+		want      string
+		wantFloor bool
+	}{
+		{"the child under its --model", &servingRecord{Model: child, Version: cv, Base: pv}, "", parent, child, true},
+		{"--model pointed at the child since", &servingRecord{Model: parent, Version: pv, Base: cv}, "", parent, parent, true},
+		{"--model retrained (another version)", &servingRecord{Model: child, Version: cv, Base: "tiny@20200101T000000Z"}, "", parent, parent, true},
+		{"the recorded bundle changed since", &servingRecord{Model: child, Version: "tiny@20200101T000000Z", Base: pv}, "", parent, parent, true},
+		{"the recorded bundle gone", &servingRecord{Model: filepath.Join(data, "gone"), Version: cv, Base: pv}, "", parent, parent, true},
+		{"a damaged record", nil, "{not json", parent, parent, false},
+		{"a record without its base", nil, `{"model":"/x","version":"tiny@20261204T000000Z"}`, parent, parent, false},
+	} {
+		var err error
+		if c.rec != nil {
+			c.rec.LearnFrom = floor
+			err = writeServing(data, *c.rec)
+		} else {
+			err = os.WriteFile(filepath.Join(data, servingFileName), []byte(c.raw), 0o644)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := writeServing(data, child, cm.Version(), time.Time{}); err != nil {
-			t.Fatal(err)
-		}
-		if dir, _ := resumeServing(parent, data, log); dir != child {
-			t.Fatalf("a record of the child, learnt from --model: resumes %s", dir)
+		dir, resumed, from := w.resumeServing(c.model)
+		if dir != c.want || resumed != (c.want != c.model) || from.Equal(floor) != c.wantFloor {
+			t.Errorf("%s: %s (resumed %v) learning from %v; want %s, floor kept %v", c.name, dir, resumed, from, c.want, c.wantFloor)
 		}
 	}
-	for _, c := range []struct {
-		name  string
-		setup func()
-	}{
-		{"a bundle changed since", func() {
-			recordChild()
-			f, err := os.OpenFile(filepath.Join(child, intent.ExamplesFile), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.WriteString(`{"text":"x","intent":"y"}` + "\n")
-			f.Close()
-		}},
-		{"--model retrained from exports", func() {
-			recordChild()
-			pm.CreatedAt = pm.CreatedAt.Add(2 * time.Hour) // a new version, which the child does not descend from
-			if err := intent.WriteManifest(parent, pm); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"a damaged record", func() {
-			if err := os.WriteFile(filepath.Join(data, servingFileName), []byte("{not json"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
-		c.setup()
-		if dir, from := resumeServing(parent, data, log); dir != parent || !from.IsZero() {
-			t.Errorf("%s: resumes %s learning from %v, want --model", c.name, dir, from)
-		}
+}
+
+// A record that cannot be written takes the old one with it, so that a restart does not serve a
+// bundle rolled back since; when even that fails the error says the record is stale.
+func TestWriteServingFailure(t *testing.T) {
+	data := t.TempDir()
+	path := filepath.Join(data, servingFileName)
+	if err := os.Mkdir(path, 0o755); err != nil { // where the file should go: an empty directory
+		t.Fatal(err)
+	}
+	rec := servingRecord{Model: "/m", Version: "m@20261204T000000Z", Base: "m@20261204T000000Z"}
+	err := writeServing(data, rec)
+	if err == nil || !strings.Contains(err.Error(), "a restart serves --model") {
+		t.Errorf("write over a directory: %v, want the record removed", err)
+	}
+	if _, serr := os.Stat(path); !os.IsNotExist(serr) {
+		t.Errorf("the stale record is still there: %v", serr)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "x"), 0o755); err != nil { // not removable now
+		t.Fatal(err)
+	}
+	if err := writeServing(data, rec); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Errorf("neither written nor removed: %v, want an error saying the record is stale", err)
 	}
 }

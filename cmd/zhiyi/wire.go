@@ -57,6 +57,9 @@ type wiring struct {
 	// made, and since the last switch to an older bundle (a rollback's corrections stay
 	// rolled back).
 	learning learnWindow
+	// base is --model's version when it started serving (--learn): a restart resumes the
+	// serving record only under the same one.
+	base string
 	// writerThread says the decision log's writer has a low-priority thread of its own
 	// (--writer-nice with SQLite), which wants a processor of its own too.
 	writerThread bool
@@ -431,8 +434,9 @@ func (w *wiring) noteServing(m *reply.Model) {
 	if !w.sf.learn || w.srv == nil {
 		return
 	}
-	if err := writeServing(w.sf.dataDir, w.srv.ModelDir(), m.Manifest().Version(), w.learning.from()); err != nil {
-		w.log.Warn("learn: a restart will serve --model again: the serving bundle could not be recorded", slog.String("error", err.Error()))
+	rec := servingRecord{Model: w.srv.ModelDir(), Version: m.Manifest().Version(), Base: w.base, LearnFrom: w.learning.from()}
+	if err := writeServing(w.sf.dataDir, rec); err != nil {
+		w.log.Error("learn: the serving bundle could not be recorded for a restart", slog.String("error", err.Error()))
 	}
 }
 
