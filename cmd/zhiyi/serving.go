@@ -55,13 +55,13 @@ func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
 		srv, err = serve.New(cfg, w.load, w.log, w.options()...)
 	}
 	if err == nil && w.sf.learn {
-		w.base = w.modelVersion(model)
+		w.base = bundleVersion(model)
 	}
 	return srv, err
 }
 
-// modelVersion is the version of the bundle in dir ("" when its manifest cannot be read).
-func (w *wiring) modelVersion(dir string) string {
+// bundleVersion is the version of the bundle in dir ("" when its manifest cannot be read).
+func bundleVersion(dir string) string {
 	m, err := intent.PeekManifest(dir)
 	if err != nil {
 		return ""
@@ -88,10 +88,10 @@ func (w *wiring) resumeServing(model string) (dir string, resumed bool, learnFro
 		w.log.Warn("serving --model, not the bundle learning last served", slog.String("file", path), slog.String("why", why))
 		return model, false, rec.LearnFrom
 	}
-	if base := w.modelVersion(model); base != rec.Base {
+	if base := bundleVersion(model); base != rec.Base {
 		return ignore(fmt.Sprintf("--model %s is version %s, not %s as when the record was written", model, base, rec.Base))
 	}
-	if v := w.modelVersion(rec.Model); v != rec.Version {
+	if v := bundleVersion(rec.Model); v != rec.Version {
 		return ignore(fmt.Sprintf("%s is version %q now, not %s", rec.Model, v, rec.Version))
 	}
 	if rec.Version == rec.Base {

@@ -145,7 +145,7 @@ func TestResumeServingRules(t *testing.T) {
 	parent, child := learntCopy(t)
 	data := t.TempDir()
 	w := &wiring{sf: serveFlags{learn: true, storeFlags: storeFlags{dataDir: data}}, log: slog.New(slog.DiscardHandler)}
-	pv, cv := w.modelVersion(parent), w.modelVersion(child)
+	pv, cv := bundleVersion(parent), bundleVersion(child)
 	floor := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name      string
