@@ -158,6 +158,14 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		at = now.UnixMilli()
 	}
 	d := &Decision{key: conversationKey(req)}
+	decided := false
+	defer func() {
+		if !decided {
+			// a panic on the way (recovered by the server): the conversation's next message, and
+			// those of the others on its stripe, must not wait for a Commit that never comes
+			d.Release()
+		}
+	}()
 	if d.key != "" && r.cfg.Sessions != nil {
 		d.locked = &r.turns[fnv64a(d.key)%convStripes]
 		d.locked.Lock()
@@ -168,6 +176,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 			if t.Response != "" {
 				d.Replay = t.Response
 				d.Release() // nothing to save
+				decided = true
 				return d
 			}
 		}
@@ -224,6 +233,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if res.Context != nil {
 		d.turn.Repeat = res.Context.Repeat
 	}
+	decided = true
 	return d
 }
 

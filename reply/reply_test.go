@@ -15,6 +15,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/sentiment"
@@ -521,5 +522,40 @@ func TestConcurrentMessagesOfOneConversation(t *testing.T) {
 	d, _ := send(t, r, intent.Request{Text: "好的", MsgID: "last", ChatID: "busy", Channel: "wecom"})
 	if d.Result.Context == nil || d.Result.Context.Turn != n+1 {
 		t.Errorf("after %d messages at once, the next is turn %+v, want %d", n, d.Result.Context, n+1)
+	}
+}
+
+// panicky is an engine that panics on one text, as a bug would.
+type panicky struct{ Engine }
+
+func (p panicky) ClassifyAnalyzed(ctx context.Context, req intent.Request, an nlp.Analysis) intent.Result {
+	if req.Text == "panic!" {
+		panic("a bug")
+	}
+	return p.Engine.ClassifyAnalyzed(ctx, req, an)
+}
+
+// A panic while deciding (recovered by the server) does not leave the conversation locked: its
+// next message is decided.
+func TestPanicReleasesConversation(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	eng := panicky{tinyEngine}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the engine's panic did not reach the caller")
+			}
+		}()
+		r.Decide(context.Background(), eng, intent.Request{Text: "panic!", MsgID: "p1", ChatID: "room1", Channel: "wecom"})
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sendTo(t, r, eng, intent.Request{Text: "什么时候发货", MsgID: "p2", ChatID: "room1", Channel: "wecom"})
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the conversation's next message waited 10 s for the lock the panic left held")
 	}
 }

@@ -241,10 +241,10 @@ func (s *Server) serveIntent(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	req.Debug = wantDebug(ctx)
 	m := s.acquire()
+	defer m.release() // even after a panic: a replaced engine is closed when its last request ends
 	buf := s.scratch.Get().(*[]byte)
 	var res *intent.Result
 	*buf, res = s.decide(callContext(ctx), m, req, (*buf)[:0])
-	m.release()
 	if res != nil {
 		info.msgID = res.MsgID
 		info.intent, info.decision, info.confidence = res.Intent, res.Route, res.Confidence

@@ -431,3 +431,35 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d requests during 40 reloads", total.Load())
 }
+
+// A request that panics still lets go of its engine: replaced afterwards, it is closed.
+func TestPanicReleasesEngine(t *testing.T) {
+	var mu sync.Mutex
+	var engines []*closingEngine
+	load := func(_ context.Context, dir string) (Engine, error) {
+		e := &closingEngine{fakeEngine: &fakeEngine{version: "fake-" + filepath.Base(dir), panics: true}, closed: make(chan struct{})}
+		mu.Lock()
+		engines = append(engines, e)
+		mu.Unlock()
+		return e, nil
+	}
+	ts := startServer(t, Config{}, load, slog.LevelError)
+	for _, path := range []string{"/intent", "/intent/batch"} {
+		body := `{"text":"panic!"}`
+		if path == "/intent/batch" {
+			body = `{"messages":[{"text":"panic!"}]}`
+		}
+		if r := ts.do("POST", path, body, nil); r.status != 500 {
+			t.Fatalf("%s: %d %s, want 500", path, r.status, r.body)
+		}
+		mu.Lock()
+		used := engines[len(engines)-1]
+		mu.Unlock()
+		if err := ts.Reload(context.Background(), "models/after-"+path[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if !used.isClosed() {
+			t.Errorf("%s: the engine a panicking request used stays open after a reload", path)
+		}
+	}
+}
