@@ -429,3 +429,40 @@ func checkText(text string, maxBytes int) *apiError {
 	}
 	return nil
 }
+
+// batchOver reports whether a batch body's top-level array (its "messages") holds more than
+// limit elements, reading no further than the element past the limit and allocating nothing.
+// It does not validate: a body it passes is decoded, and refused there if it is not JSON.
+func batchOver(body []byte, limit int) bool {
+	depth, n := 0, 0
+	inArray, elementNext := false, false // at depth 2: inside an array; the next byte begins an element
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		if depth == 2 && inArray && elementNext && c != ']' {
+			elementNext = false
+			if n++; n > limit {
+				return true
+			}
+		}
+		switch c {
+		case '"':
+			for i++; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if depth++; depth == 2 {
+				inArray, elementNext, n = c == '[', c == '[', 0
+			}
+		case '}', ']':
+			depth--
+		case ',':
+			elementNext = elementNext || depth == 2 && inArray
+		}
+	}
+	return false
+}

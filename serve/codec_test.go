@@ -96,3 +96,28 @@ func TestJSONErrorInsideContainers(t *testing.T) {
 		}
 	}
 }
+
+// batchOver counts a batch's messages without decoding them, whatever their strings hold.
+func TestBatchOver(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		limit int
+		want  bool
+	}{
+		{`{"messages":[]}`, 0, false},
+		{`{"messages":[ ]}`, 0, false},
+		{`{"messages":[{}]}`, 1, false},
+		{`{"messages":[{}]}`, 0, true},
+		{`{"messages":[{"text":"a,b],[{"},{}]}`, 1, true},
+		{`{"messages":[{"text":"a,b],[{"},{}]}`, 2, false},
+		{`{"messages":[{"text":"a\"],[,"},{}]}`, 1, true},
+		{`{"messages":[{"tags":["x","y","z"]},{"vars":{"a":"1","b":"2"}}]}`, 2, false},
+		{"{\"messages\":[null, \"x\",\n 1]}", 2, true},
+		{`{"messages":null}`, 0, false},
+		{`{"messages":[{},{},{}`, 2, true}, // truncated: refused as too large rather than decoded
+	} {
+		if got := batchOver([]byte(c.body), c.limit); got != c.want {
+			t.Errorf("batchOver(%s, %d) = %v, want %v", c.body, c.limit, got, c.want)
+		}
+	}
+}

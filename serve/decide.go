@@ -27,7 +27,7 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 	var res intent.Result
 	if isConv {
 		d = conv.Decide(ctx, req)
-		defer d.Release() // Commit releases; this is for a panic before it
+		defer d.Release()   // Commit releases; this is for a panic before it
 		if d.Replay != "" { // counted by the replier (zhiyi_retries_total)
 			return append(b, d.Replay...), nil
 		}

@@ -247,6 +247,8 @@ func TestBadInput(t *testing.T) {
 		{"gbk charset", "POST", "/intent", `{"text":"退货"}`, map[string]string{"Content-Type": "application/json; charset=gbk"}, 415, CodeUnsupportedMediaType},
 		{"body too large", "POST", "/intent", `{"text":"` + strings.Repeat("a", 9<<10) + `"}`, nil, 413, CodeBodyTooLarge},
 		{"batch too large", "POST", "/intent/batch", `{"messages":[{"text":"a"},{"text":"b"},{"text":"c"},{"text":"d"}]}`, nil, 400, CodeBatchTooLarge},
+		// counted before anything is decoded: what follows the element past the limit is not read
+		{"batch too large, then garbage", "POST", "/intent/batch", `{"messages":[{},{},{},{},{"text":` + strings.Repeat("x", 100), nil, 400, CodeBatchTooLarge},
 		{"empty batch", "POST", "/intent/batch", `{"messages":[]}`, nil, 400, CodeEmptyBatch},
 		{"batch without messages", "POST", "/intent/batch", `{}`, nil, 400, CodeEmptyBatch},
 		{"batch empty text", "POST", "/intent/batch", `{"messages":[{"text":"a"},{"text":" "}]}`, nil, 400, CodeEmptyText},
