@@ -398,6 +398,9 @@ func checkMessage(req *intent.Request, maxBytes int) *apiError {
 	if e := checkText(req.Text, maxBytes); e != nil {
 		return e
 	}
+	if e := checkFields(req); e != nil {
+		return e
+	}
 	if req.Channel != "" && !slices.Contains(rules.Channels, req.Channel) {
 		// a gateway's typo is an error, not a channel no rule ever matches
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "channel %q: want one of %s, or none", req.Channel, strings.Join(rules.Channels, ", "))
@@ -407,6 +410,46 @@ func checkMessage(req *intent.Request, maxBytes int) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "sent_at %d is not a time: want Unix milliseconds (or seconds), such as %d", at, time.Now().UnixMilli())
 	case at > 0 && at < secondsBelow:
 		req.SentAt = at * 1000
+	}
+	return nil
+}
+
+// Bounds of a message's other fields: an id is kept in every turn of its conversation and in the
+// decision log, and /feedback names a message by an id of at most maxLoggedID bytes.
+const (
+	maxListItems = 100  // dept_ids, tags
+	maxVars      = 50   // vars
+	maxVarBytes  = 1024 // a vars value
+)
+
+// checkFields bounds the ids, lists and vars of a message.
+func checkFields(req *intent.Request) *apiError {
+	for _, f := range [...]struct{ name, v string }{{"msg_id", req.MsgID}, {"sender_id", req.SenderID}, {"chat_id", req.ChatID},
+		{"open_kfid", req.OpenKfID}, {"agent_id", req.AgentID}} {
+		if len(f.v) > maxLoggedID {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s is %d bytes; the limit is %d", f.name, len(f.v), maxLoggedID)
+		}
+	}
+	for _, l := range [...]struct {
+		name string
+		v    []string
+	}{{"dept_ids", req.DeptIDs}, {"tags", req.Tags}} {
+		if len(l.v) > maxListItems {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s has %d items; the limit is %d", l.name, len(l.v), maxListItems)
+		}
+		for i, v := range l.v {
+			if len(v) > maxLoggedID {
+				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s[%d] is %d bytes; the limit is %d", l.name, i, len(v), maxLoggedID)
+			}
+		}
+	}
+	if len(req.Vars) > maxVars {
+		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars has %d entries; the limit is %d", len(req.Vars), maxVars)
+	}
+	for k, v := range req.Vars {
+		if len(k) > maxLoggedID || len(v) > maxVarBytes {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars: a name over %d bytes or a value over %d", maxLoggedID, maxVarBytes)
+		}
 	}
 	return nil
 }
