@@ -230,6 +230,11 @@ func (c Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	if t := c.AdminToken; t != strings.TrimSpace(t) {
+		// a header's token is read trimmed, and a console user types none: such a token would
+		// refuse every admin request without a word (a secret file's final newline, say)
+		errs = append(errs, errors.New("the admin token (--admin-token, env ZHIYI_ADMIN_TOKEN) has white space around it, a newline from the file it was read from perhaps: remove it"))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}

@@ -64,3 +64,17 @@ func TestLogLevel(t *testing.T) {
 		}
 	}
 }
+
+// An admin token with white space around it (a secret file's newline) is refused at start: a
+// header's token is read trimmed, so it would refuse every admin request without a word.
+func TestAdminTokenWhiteSpace(t *testing.T) {
+	for _, tok := range []string{"s3cret\n", " s3cret", "\t"} {
+		err := (Config{AdminToken: tok}).Validate()
+		if err == nil || !strings.Contains(err.Error(), "ZHIYI_ADMIN_TOKEN") {
+			t.Errorf("token %q: %v, want an error naming the variable", tok, err)
+		}
+	}
+	if err := (Config{AdminToken: "s3cret"}).Validate(); err != nil {
+		t.Errorf("a plain token: %v", err)
+	}
+}

@@ -363,7 +363,7 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 func partsNotReloaded(done string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsNotReloaded.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-		"%s, but not what goes with it: %s; the previous version of that keeps serving", done, maskID(msg))
+		"%s, but not what goes with it: %s; the previous version of that keeps serving", done, redact(msg, maxHookError))
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

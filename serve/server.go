@@ -194,7 +194,7 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	}
 	if err := s.reloadHook(ctx); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "reload of what goes with the bundle failed; the previous version keeps serving",
-			slog.String("error", maskID(err.Error())))
+			slog.String("error", redact(err.Error(), maxHookError)))
 		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)
 	}
 	return nil
@@ -322,6 +322,10 @@ func within(path, root string) bool {
 	rel, err := filepath.Rel(root, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
+
+// maxHookError bounds a reload hook's error (rules, experiments: every problem as file:line) in
+// an answer and a log line: enough for a few lines, unlike an id's 128 bytes.
+const maxHookError = 2048
 
 // loadErrorText is a load error as a reload's answer and log line carry it: parsers quote what
 // they could not read, so quoted spans are dropped (the file and line stay), and what is left
