@@ -73,6 +73,18 @@ type Config struct {
 	// Metrics receives the counters (nil: none). Log receives one line per state outage.
 	Metrics *metrics.Set
 	Log     *slog.Logger
+	// Locks serialise each conversation's messages in this process (nil: the Replier's own).
+	// Repliers over one session store share one: a reload builds a new Replier while the old one
+	// still decides, and a conversation's messages on the two must wait for each other too.
+	Locks *ConversationLocks
+}
+
+// ConversationLocks serialise a conversation's messages from Decide's load to Commit's save (a
+// stripe per hash of the conversation's key): two messages of one conversation decided at once
+// would each push their turn onto the same old state, and one would be lost; the same msg_id sent
+// twice at once would be decided twice. The zero value is ready to use.
+type ConversationLocks struct {
+	stripes [convStripes]sync.Mutex
 }
 
 // Replier decides messages in their conversations. Build it with New; safe for concurrent use.
@@ -84,11 +96,6 @@ type Replier struct {
 	inProcess bool
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
-	// turns serialise a conversation's messages in this process, from Decide's load to
-	// Commit's save (a stripe per hash of the conversation's key): two messages of one
-	// conversation decided at once would each push their turn onto the same old state, and
-	// one would be lost; the same msg_id sent twice at once would be decided twice.
-	turns [convStripes]sync.Mutex
 }
 
 // convStripes is how many locks the conversations share.
@@ -96,6 +103,9 @@ const convStripes = 256
 
 // New returns a Replier with cfg's zero fields set to the defaults.
 func New(cfg Config) *Replier {
+	if cfg.Locks == nil {
+		cfg.Locks = new(ConversationLocks)
+	}
 	if cfg.MaxTurns <= 0 {
 		cfg.MaxTurns = session.DefaultMaxTurns
 	}
@@ -167,7 +177,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		}
 	}()
 	if d.key != "" && r.cfg.Sessions != nil {
-		d.locked = &r.turns[fnv64a(d.key)%convStripes]
+		d.locked = &r.cfg.Locks.stripes[fnv64a(d.key)%convStripes]
 		d.locked.Lock()
 		d.state, d.stateOK = r.load(ctx, d.key)
 		if t := d.state.FindTurn(req.MsgID); t != nil {

@@ -559,3 +559,30 @@ func TestPanicReleasesConversation(t *testing.T) {
 		t.Fatal("the conversation's next message waited 10 s for the lock the panic left held")
 	}
 }
+
+// Repliers sharing ConversationLocks (a reload's old and new) decide a conversation's messages
+// one after another: the second waits until the first is committed, and no turn is lost.
+func TestSharedLocksAcrossRepliers(t *testing.T) {
+	store := session.NewMemory(session.MemoryConfig{})
+	locks := new(ConversationLocks)
+	old, _, _ := newReplier(t, Config{Sessions: store, Locks: locks})
+	cur, _, _ := newReplier(t, Config{Sessions: store, Locks: locks})
+	ctx := context.Background()
+	first := old.Decide(ctx, tinyEngine, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "r1", ChatID: "reload", Channel: "wecom"})
+	second := make(chan *Decision)
+	go func() {
+		second <- cur.Decide(ctx, tinyEngine, intent.Request{Text: "那什么时候发货", MsgID: "r2", ChatID: "reload", Channel: "wecom"})
+	}()
+	select {
+	case <-second:
+		t.Fatal("the new Replier decided the conversation's next message before the old one committed its first")
+	case <-time.After(100 * time.Millisecond):
+	}
+	old.Commit(ctx, first, first.Result.AppendJSON(nil))
+	d := <-second
+	cur.Commit(ctx, d, d.Result.AppendJSON(nil))
+	st, err := store.Load(ctx, "wecom\x00c\x00reload")
+	if err != nil || len(st.Turns) != 2 {
+		t.Errorf("after a message on each Replier: %d turns (%v), want 2", len(st.Turns), err)
+	}
+}

@@ -32,7 +32,8 @@
 // a message takes well under a millisecond to answer, and WeCom re-sends an unanswered
 // callback only after 5 s; what a rare race loses is one turn of context, never an answer.
 // Within one process there is no race: package reply decides a conversation's messages one
-// after another, from Load to Save.
+// after another, from Load to Save, on every Replier that shares its reply.ConversationLocks
+// (zhiyi serve's Repliers of every bundle loaded, so a reload's old and new wait for each other).
 //
 // # Encoding
 //

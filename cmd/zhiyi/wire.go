@@ -59,7 +59,8 @@ type wiring struct {
 	learning learnWindow
 	// base is --model's version when it started serving (--learn): a restart resumes the
 	// serving record only under the same one.
-	base string
+	base      string
+	convLocks reply.ConversationLocks // shared by the Repliers of every bundle loaded
 	// writerThread says the decision log's writer has a low-priority thread of its own
 	// (--writer-nice with SQLite), which wants a processor of its own too.
 	writerThread bool
@@ -261,7 +262,8 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		}
 	}
 	rc := reply.Config{Sessions: w.sessions, Experiments: w.exps.Current, Sentiment: tone, NoSentimentHandoff: !w.sf.sentimentHandoff,
-		StateTimeout: w.sf.redisTimeout, MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log}
+		StateTimeout: w.sf.redisTimeout, MaxTurns: w.sf.maxTurns, EscalateAfter: w.sf.escalateAfter, RepeatWindow: w.sf.repeatWindow, Metrics: w.set, Log: w.log,
+		Locks: &w.convLocks} // one for every bundle's Replier: a reload's old and new decide at once
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
