@@ -66,7 +66,8 @@ type Config struct {
 	// has not noticed the shutdown yet loses nothing (env ZHIYI_SHUTDOWN_IDLE, flag
 	// -shutdown-idle). Default 5s; at most ShutdownTimeout.
 	ShutdownIdle time.Duration
-	// Concurrency caps concurrent connections; 0 keeps fasthttp's default
+	// Concurrency caps concurrent connections; 0 keeps fasthttp's default. A connection past it
+	// gets fasthttp's plain-text 503, not a JSON error (docs/api.md).
 	// (env ZHIYI_CONCURRENCY, flag -concurrency).
 	Concurrency int
 	// AdminToken enables the admin routes — POST /admin/reload, POST /admin/rollback, GET
