@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"strings"
+	"unicode"
 )
 
 // Numbers: a message is read as chains of digit groups. A group is a run of ASCII (or
@@ -117,6 +118,8 @@ func punctSeparator(s string, i int) (int, byte) {
 		return 1, '~'
 	case ')':
 		return 1, ')'
+	case '*', '|', '+', ';': // 138*1234*5678: what customers type to slip a number past a filter
+		return 1, '~'
 	case 0xC2:
 		if strings.HasPrefix(s[i:], "·") {
 			return len("·"), '.'
@@ -130,6 +133,13 @@ func punctSeparator(s string, i int) (int, byte) {
 	case 0xE3:
 		if strings.HasPrefix(s[i:], "〜") {
 			return len("〜"), '~'
+		}
+	}
+	if s[i] >= 0x80 {
+		// 、 • and any symbol or emoji (138🙏1234🙏5678, 1😀3😀8…): one between two digits joins
+		// the groups of a phone, ID or card number, never of an order number
+		if r, n := decodeRune(s, i); r == '、' || r == '•' || r >= 0x1F000 && r <= 0x1FAFF || unicode.Is(unicode.So, r) {
+			return n, '~'
 		}
 	}
 	return 0, 0
@@ -327,6 +337,10 @@ func classifyDigits(d []byte, trailingX bool) (MaskKind, bool) {
 		return MaskPhone, true
 	case n == 13 && d[0] == '8' && d[1] == '6' && isMobile(d[2:]):
 		return MaskPhone, true
+	case n == 15 && string(d[:4]) == "0086" && isMobile(d[4:]): // 0086 138…, as dialled from abroad
+		return MaskPhone, true
+	case isLandline(d):
+		return MaskPhone, true
 	case n == 17 && trailingX && validIDChecksum(d, 'x'):
 		return MaskIDCard, true
 	case n == 18 && validIDChecksum(d[:17], d[17]):
@@ -338,6 +352,26 @@ func classifyDigits(d []byte, trailingX bool) (MaskKind, bool) {
 }
 
 func isMobile(d []byte) bool { return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
+
+// isLandline reports whether d is a mainland fixed-line number with its area code: 010 or 02x and
+// eight digits (010-6552 8899, 021-6888 9999), or 0xxx and seven or eight (0755-2661 3029); the
+// local number starts with 2–8.
+func isLandline(d []byte) bool {
+	if len(d) < 11 || len(d) > 12 || d[0] != '0' {
+		return false
+	}
+	local := d[4:]
+	switch {
+	case d[1] == '1' && d[2] == '0', d[1] == '2':
+		local = d[3:]
+		if len(local) != 8 {
+			return false
+		}
+	case d[1] < '3' || d[1] > '9':
+		return false
+	}
+	return local[0] >= '2' && local[0] <= '8'
+}
 
 // cardNetwork reports whether d starts as a payment card does: 3 (JCB, American Express,
 // Diners), 4 (Visa), 5 (Mastercard), 6 (UnionPay, Discover), 8 and 9 (domestic cards such as

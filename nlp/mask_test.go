@@ -101,6 +101,29 @@ func TestMaskFormats(t *testing.T) {
 	} {
 		f(s, Normalize(s))
 	}
+	// forms that slip a number past a plain digit match (a review's probes): enclosed and styled
+	// digits, symbols, emoji and invisible fillers between the groups, 0086, landlines
+	f("我的电话①③⑧①②③④⑤⑥⑦⑧ 快递到哪了", "我的电话<PHONE> 快递到哪了", "phone")
+	f("⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻", "<PHONE>", "phone")
+	f("⒈⒊⒏⒈⒉⒊⒋⒌⒍⒎⒏", "<PHONE>", "phone")
+	f("❶❸❽❶❷❸❹❺❻❼❽", "<PHONE>", "phone")
+	f("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "<PHONE>", "phone")
+	f("1😀3😀8😀1😀2😀3😀4😀5😀6😀7😀8", "<PHONE>", "phone")
+	f("电话138🙏1234🙏5678", "电话<PHONE>", "phone")
+	for _, sep := range []string{"、", "*", "；", "|", "+", "•", "\u3164", "\u034f", "\u180b", "\U000E0100"} {
+		f("电话138"+sep+"1234"+sep+"5678", "电话<PHONE>", "phone")
+	}
+	f("0086 13812345678", "<PHONE>", "phone")
+	f("0086-13812345678", "<PHONE>", "phone")
+	f("008613812345678", "<PHONE>", "phone")
+	f("座机 0755-2661 3029", "座机 <PHONE>", "phone")
+	f("010 6552 8899", "<PHONE>", "phone")
+	f("021-6888 9999 找张经理", "<PHONE> 找张经理", "phone")
+	f("(0755)26613029", "(<PHONE>", "phone")
+	// and what they must not take: amounts and sizes between symbols, a price list with emoji
+	for _, s := range []string{"2件*3 一共6件", "38|39|40 码", "1+1 套装", "3件🎁5元", "第1、2、3件", "⑩号包裹"} {
+		f(s, Normalize(s))
+	}
 	// order numbers are their own kind, as before
 	f("订单号3921876540123456到哪了", "订单号<ORDER>到哪了", "order")
 	f("单号 7788 9900 1122", "单号 <ORDER>", "order")

@@ -92,10 +92,59 @@ func foldRune(r rune) rune {
 		return -1
 	case r == 0x00A0 || r == 0x2028 || r == 0x2029:
 		return ' '
-	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || defaultIgnorable(r):
 		return -1
 	}
+	if d := compatDigit(r); d >= 0 {
+		return '0' + d
+	}
 	return r
+}
+
+// defaultIgnorable reports the invisible characters Unicode lets renderers ignore that are not
+// format characters (Cf, dropped already): fillers, the combining grapheme joiner, Mongolian
+// variation selectors and the supplementary variation selectors. Typed between the digits of a
+// phone number they hide it from a plain digit match.
+func defaultIgnorable(r rune) bool {
+	switch {
+	case r == 0x034F, r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0:
+		return true
+	case r >= 0x180B && r <= 0x180F, r >= 0xE0100 && r <= 0xE01EF:
+		return true
+	}
+	return false
+}
+
+// compatDigit maps the enclosed and styled forms of a single digit (①, ⑴, ⒈, ❶, ➀, ➊, ⓵, ⓪, the
+// mathematical 𝟏 …) to its value, or -1: NFKC's reading of them, which customers use to slip a
+// phone number past a plain digit match. Enclosed numbers of two digits (⑩ …) are left.
+func compatDigit(r rune) rune {
+	switch {
+	case r >= 0x2460 && r <= 0x2468: // ①–⑨
+		return r - 0x2460 + 1
+	case r >= 0x2474 && r <= 0x247C: // ⑴–⑼
+		return r - 0x2474 + 1
+	case r >= 0x2488 && r <= 0x2490: // ⒈–⒐
+		return r - 0x2488 + 1
+	case r == 0x24EA || r == 0x24FF || r == 0x1F10B || r == 0x1F10C: // ⓪ ⓿ and dingbat zeros
+		return 0
+	case r >= 0x24F5 && r <= 0x24FD: // ⓵–⓽
+		return r - 0x24F5 + 1
+	case r >= 0x2776 && r <= 0x277E: // ❶–❾
+		return r - 0x2776 + 1
+	case r >= 0x2780 && r <= 0x2788: // ➀–➈
+		return r - 0x2780 + 1
+	case r >= 0x278A && r <= 0x2792: // ➊–➒
+		return r - 0x278A + 1
+	case r >= 0x1D7CE && r <= 0x1D7FF: // mathematical digits, five styles of 0–9
+		return (r - 0x1D7CE) % 10
+	case r >= 0x1F100 && r <= 0x1F10A: // 🄀 (digit zero full stop) … 🄊
+		if r == 0x1F100 {
+			return 0
+		}
+		return r - 0x1F101
+	}
+	return -1
 }
 
 // isNormal reports whether Normalize would return s as it is (most messages: lower-case ASCII,

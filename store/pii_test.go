@@ -205,6 +205,9 @@ func TestMaskID(t *testing.T) {
 		{"wm6bPH_s7qMqAdk", false, ""},
 		{id, false, ""}, // NewID's hex digits are no phone number
 		{"13812345678", false, "pii:"},
+		{"2102838273948937309_1785539051_external", false, ""}, // a WeCom archive's msgid: digits, no personal data
+		{"M152604192032-001", false, ""},                       // a CRM's message id
+		{"msg-13812345678-1", false, "pii:"},
 		{"bad\x00id", false, "id:"},
 		{"we\xffcom", false, "id:"}, // not UTF-8: PostgreSQL refuses it
 		{strings.Repeat("a", MaxIDBytes+1), false, "id:"},
