@@ -23,6 +23,8 @@ func maskEmails(text string, set *MaskSet) string {
 		if text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' ' {
 			mailboxEnd--
 			domain++
+		} else if text[i] == '@' && mailboxEnd > last && isMailboxByte(text[mailboxEnd-1]) && domain < len(text) && text[domain] == ' ' {
+			domain++ // zhang.san@ qq.com: glued to its mailbox, an @ is no mention
 		}
 		from := mailboxEnd
 		for from > last && isMailboxByte(text[from-1]) {
@@ -167,11 +169,39 @@ func domainEnd(text string, i int) int {
 		}
 		n := dotFormAt(text, j)
 		if n == 0 {
-			return end
+			// qq .com, qq . com: a space before a dot that a known top-level domain follows
+			if text[j] == ' ' && j+1 < len(text) {
+				if m := dotFormAt(text, j+1); m > 0 {
+					switch k := j + 1 + m; {
+					case knownTLDAt(text, k):
+						n = 1 + m
+					case k < len(text) && text[k] == ' ' && knownTLDAt(text, k+1):
+						n = 2 + m
+					}
+				}
+			}
+			if n == 0 {
+				return end
+			}
 		}
 		i = j + n
+		if i < len(text) && text[i] == ' ' && n > 0 && knownTLDAt(text, i+1) {
+			i++ // qq. com
+		}
 		if i >= len(text) {
 			return end
 		}
 	}
+}
+
+// knownTLDAt reports whether a common top-level domain starts at text[i] and ends there (no
+// letter after it): what lets a space around a dot still read as an address.
+func knownTLDAt(text string, i int) bool {
+	for _, tld := range []string{"com", "cn", "net", "org", "edu", "gov", "hk", "tw", "io", "me"} {
+		if len(text)-i >= len(tld) && strings.EqualFold(text[i:i+len(tld)], tld) &&
+			(i+len(tld) == len(text) || !isLetter(text[i+len(tld)])) {
+			return true
+		}
+	}
+	return false
 }

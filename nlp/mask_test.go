@@ -120,8 +120,13 @@ func TestMaskFormats(t *testing.T) {
 	f("010 6552 8899", "<PHONE>", "phone")
 	f("021-6888 9999 找张经理", "<PHONE> 找张经理", "phone")
 	f("(0755)26613029", "(<PHONE>", "phone")
+	f("邮箱 zhang.san@ probe-mail.com", "邮箱 <EMAIL>", "email")
+	f("zhang@probe-mail .com 收一下", "<EMAIL> 收一下", "email")
+	f("zhang@qq. com", "<EMAIL>", "email")
+	f("zhang@qq . com", "<EMAIL>", "email")
 	// and what they must not take: amounts and sizes between symbols, a price list with emoji
-	for _, s := range []string{"2件*3 一共6件", "38|39|40 码", "1+1 套装", "3件🎁5元", "第1、2、3件", "⑩号包裹"} {
+	for _, s := range []string{"2件*3 一共6件", "38|39|40 码", "1+1 套装", "3件🎁5元", "第1、2、3件", "⑩号包裹",
+		"@小王 . 在吗", "hi @bob. come", "发我@ 我看到了"} {
 		f(s, Normalize(s))
 	}
 	// order numbers are their own kind, as before
