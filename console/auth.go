@@ -329,8 +329,10 @@ func checkName(name string) (string, bool) {
 			return "", false
 		}
 	}
-	masked, _ := nlp.Mask(name)
-	return masked, true
+	if masked, kinds := nlp.Mask(nlp.Normalize(name)); kinds != 0 {
+		return masked, true // as the masker reads it: 𝟏𝟑𝟖… is a phone number too
+	}
+	return name, true
 }
 
 // loginData is the sign-in page's data.

@@ -236,7 +236,7 @@ func TestOriginBehindProxy(t *testing.T) {
 }
 
 func TestCheckName(t *testing.T) {
-	for in, want := range map[string]string{"小王": "小王", " ops-1 ": "ops-1", "a.b@shop": "a.b@shop", "13812345678": "<PHONE>",
+	for in, want := range map[string]string{"小王": "小王", " ops-1 ": "ops-1", "a.b@shop": "a.b@shop", "13812345678": "<PHONE>", "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖": "<PHONE>", "Ops": "Ops",
 		"<script>": "", "": "", strings.Repeat("名", 33): ""} {
 		got, ok := checkName(in)
 		if got != want || ok != (want != "") {

@@ -556,3 +556,15 @@ func TestModelsShowsLiveMix(t *testing.T) {
 	}
 	mustContain(t, cl.get("/console/models").Body, "模型按“现在”的分布作答", "<code>invoice</code>", "↑")
 }
+
+// A new intent's label holding personal data is refused, in whatever digits it is written.
+func TestNewIntentLabelRefusesPersonalData(t *testing.T) {
+	for _, label := range []string{"回电13812345678", "回电138，1234，5678", "回电138\u200b1234\u200b5678", "回电①③⑧①②③④⑤⑥⑦⑧"} {
+		if got, msg := chosenIntent(nil, "", label); got != "" || !strings.Contains(msg, "个人信息") {
+			t.Errorf("label %q: %q, %q; want it refused", label, got, msg)
+		}
+	}
+	if got, msg := chosenIntent(nil, "", "礼品包装"); got == "" {
+		t.Errorf("a plain label refused: %s", msg)
+	}
+}

@@ -208,7 +208,7 @@ func chosenIntent(kb *index.KB, id, newLabel string) (string, string) {
 			}
 		}
 		masked, kinds := nlp.Mask(newLabel)
-		if kinds != 0 {
+		if _, folded := nlp.Mask(nlp.Normalize(newLabel)); kinds|folded != 0 { // ①③⑧…, 138、1234… too
 			return "", "新意图的标签不能含手机号、证件号等个人信息。"
 		}
 		return train.NewIntentPrefix + masked, ""
