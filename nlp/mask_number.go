@@ -231,6 +231,17 @@ func maskNumbers(text string, keep MaskSet, set *MaskSet) string {
 			a = bEnd + 1
 		}
 		i = chainEnd
+		if r := ng; ng == maxGroups || nd > len(digits) {
+			// read in part (too many groups or digits): read again from as many groups before
+			// where it was read whole as the longest number takes (a card's 19, a digit each),
+			// so that a phone number across the cut is read whole too
+			for r > 0 && groups[r-1].d1 > len(digits) {
+				r--
+			}
+			if r = max(1, r-19); r < ng {
+				i = max(groups[r].start, last)
+			}
+		}
 	}
 	if b == nil {
 		return text

@@ -120,6 +120,9 @@ func TestMaskFormats(t *testing.T) {
 	f("010 6552 8899", "<PHONE>", "phone")
 	f("021-6888 9999 找张经理", "<PHONE> 找张经理", "phone")
 	f("(0755)26613029", "(<PHONE>", "phone")
+	// a phone number after a chain too long to read whole
+	f("尺码数量 "+strings.Repeat("1 ", 46)+"138 1234 5678", "尺码数量 "+strings.Repeat("1 ", 46)+"<PHONE>", "phone")
+	f("订单"+strings.Repeat("2026110412345678,", 8)+"138.1234.5678", "订单"+strings.Repeat("<ORDER>,", 8)+"<PHONE>", "phone", "order")
 	f("邮箱 zhang.san@ probe-mail.com", "邮箱 <EMAIL>", "email")
 	f("zhang@probe-mail .com 收一下", "<EMAIL> 收一下", "email")
 	f("zhang@qq. com", "<EMAIL>", "email")
