@@ -132,8 +132,12 @@ func TestMaskFormats(t *testing.T) {
 		"@小王 . 在吗", "hi @bob. come", "发我@ 我看到了"} {
 		f(s, Normalize(s))
 	}
-	// order numbers are their own kind, as before
+	// order numbers are their own kind, as before; named an order, one that passes a card's
+	// checks is an order too
 	f("订单号3921876540123456到哪了", "订单号<ORDER>到哪了", "order")
+	f("我要发票 订单号是4429103857611294", "我要发票 订单号是<ORDER>", "order")
+	f("运单号：4429103857611294", "运单号:<ORDER>", "order")
+	f("卡号4429103857611294", "卡号<BANKCARD>", "bankcard")
 	f("单号 7788 9900 1122", "单号 <ORDER>", "order")
 }
 
