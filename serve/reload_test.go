@@ -38,19 +38,27 @@ func (c *closingEngine) isClosed() bool {
 	}
 }
 
+// closingLoader loads closingEngines over fakes named after the bundle's directory (set as they
+// need), appending each to *engines under mu.
+func closingLoader(mu *sync.Mutex, engines *[]*closingEngine, set func(*fakeEngine)) Loader {
+	return func(_ context.Context, dir string) (Engine, error) {
+		f := &fakeEngine{version: "fake-" + filepath.Base(dir)}
+		set(f)
+		e := &closingEngine{fakeEngine: f, closed: make(chan struct{})}
+		mu.Lock()
+		*engines = append(*engines, e)
+		mu.Unlock()
+		return e, nil
+	}
+}
+
 // TestReloadReleasesOldEngines: a replaced engine is closed as soon as the requests using it
 // end — at once when none do — not after a fixed grace (40 reloads in 5 s kept 40 engines).
 func TestReloadReleasesOldEngines(t *testing.T) {
 	g := &gate{entered: make(chan struct{}), release: make(chan struct{})}
 	var mu sync.Mutex
 	var engines []*closingEngine
-	load := func(_ context.Context, dir string) (Engine, error) {
-		e := &closingEngine{fakeEngine: &fakeEngine{version: "fake-" + filepath.Base(dir), gate: g}, closed: make(chan struct{})}
-		mu.Lock()
-		engines = append(engines, e)
-		mu.Unlock()
-		return e, nil
-	}
+	load := closingLoader(&mu, &engines, func(f *fakeEngine) { f.gate = g })
 	ts := startServer(t, Config{}, load, slog.LevelWarn)
 	ctx := context.Background()
 	for i := range 40 {
@@ -439,14 +447,7 @@ func TestReloadUnderLoad(t *testing.T) {
 func TestPanicReleasesEngine(t *testing.T) {
 	var mu sync.Mutex
 	var engines []*closingEngine
-	load := func(_ context.Context, dir string) (Engine, error) {
-		e := &closingEngine{fakeEngine: &fakeEngine{version: "fake-" + filepath.Base(dir), panics: true}, closed: make(chan struct{})}
-		mu.Lock()
-		engines = append(engines, e)
-		mu.Unlock()
-		return e, nil
-	}
-	ts := startServer(t, Config{}, load, slog.LevelError)
+	ts := startServer(t, Config{}, closingLoader(&mu, &engines, func(f *fakeEngine) { f.panics = true }), slog.LevelError)
 	for _, path := range []string{"/intent", "/intent/batch"} {
 		body := `{"text":"panic!"}`
 		if path == "/intent/batch" {
