@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -53,7 +54,7 @@ func (a *auditLog) list(area string) []Change {
 	return out
 }
 
-// record adds a change by the session's operator.
-func (c *Console) record(s *sessionInfo, client, area, action, detail string) {
-	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: client, Area: area, Action: action, Detail: detail})
+// record adds a change by the session's operator, made with request r.
+func (c *Console) record(s *sessionInfo, r *http.Request, area, action, detail string) {
+	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: c.clientOf(r), Area: area, Action: action, Detail: detail})
 }

@@ -398,7 +398,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	c.auth.end(s.id)
 	c.setCookie(w, r, sessionCookie, "", -1)
-	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: c.clientOf(r), Area: "session", Action: "退出"})
+	c.record(s, r, "session", "退出", "")
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 

@@ -186,6 +186,6 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
 		return
 	}
-	c.record(s, c.clientOf(r), "labels", "采纳错判", fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(g.members)))
+	c.record(s, r, "labels", "采纳错判", fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(g.members)))
 	c.back(w, r, s, to, "ok", fmt.Sprintf("已把 %d 条「%s → %s」的纠正保存为标注。", len(g.members), pred, corr))
 }

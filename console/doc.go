@@ -59,10 +59,11 @@
 // https), valid for Deps.SessionTTL (12 h) and Deps.SessionIdle (2 h) unused. Every form
 // carries the session's CSRF token and every POST is refused (403) without it, or with an
 // Origin header naming another host; the sign-in form is protected the same way by a
-// double-submit cookie. Failed sign-ins are limited per client address (the connection's, or behind
-// one of Deps.TrustedProxies the client X-Forwarded-For names): Deps.LoginAttempts (5) within Deps.LoginWindow (15 min), then 429 until the
-// oldest leaves the window. Answers carry a content security policy that allows only the
-// console's own script and stylesheet (no inline script or style), no framing, no caching.
+// double-submit cookie. Failed sign-ins are limited per client address (the connection's, or
+// behind one of Deps.TrustedProxies the client X-Forwarded-For names): Deps.LoginAttempts (5)
+// within Deps.LoginWindow (15 min), then 429 until the oldest leaves the window. Answers carry a
+// content security policy that allows only the console's own script and stylesheet (no inline
+// script or style), no framing, no caching.
 //
 // Who: the operator gives a name at sign-in (everyone shares the token, so the name is
 // declared, not proven). Every change — sign-in and out, labels, rules saved or refused,

@@ -176,7 +176,7 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 		_, err = experiment.New(experiment.Config{KB: m.KB(), Created: m.Manifest().CreatedAt, Overrides: ov})
 	}
 	if err != nil {
-		c.record(s, c.clientOf(r), "experiments", "修改实验被拒绝", id)
+		c.record(s, r, "experiments", "修改实验被拒绝", id)
 		c.back(w, r, s, to, "error", "修改被拒绝，实验照旧运行："+maskedError(err))
 		return
 	}
@@ -202,7 +202,7 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 	if resume {
 		action, done = "恢复变体", "已恢复"
 	}
-	c.record(s, c.clientOf(r), "experiments", action, id+"（"+filepath.Base(c.d.ExperimentsPath)+"）")
+	c.record(s, r, "experiments", action, id+"（"+filepath.Base(c.d.ExperimentsPath)+"）")
 	c.back(w, r, s, to, "ok", done+" "+id+"，立即生效。")
 }
 

@@ -285,15 +285,15 @@ func (c *Console) reload(w http.ResponseWriter, r *http.Request, s *sessionInfo,
 	if err != nil && now != prev {
 		// The bundle switched; what failed came after it (the rules or the experiments, which
 		// stay as they were): say what serves now.
-		c.record(s, c.clientOf(r), "models", action+"（规则或实验未重新加载）", detail+"（"+prev+" → "+now+"）")
+		c.record(s, r, "models", action+"（规则或实验未重新加载）", detail+"（"+prev+" → "+now+"）")
 		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s成功，现在服务的是 %s（之前是 %s）；但规则或实验没有重新加载，仍按原文件生效：%s", action, now, prev, maskedError(err)))
 		return
 	}
 	if err != nil {
-		c.record(s, c.clientOf(r), "models", action+"失败", detail)
+		c.record(s, r, "models", action+"失败", detail)
 		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s失败，原模型 %s 继续服务：%s", action, prev, maskedError(err)))
 		return
 	}
-	c.record(s, c.clientOf(r), "models", action, detail+"（"+prev+" → "+now+"）")
+	c.record(s, r, "models", action, detail+"（"+prev+" → "+now+"）")
 	c.back(w, r, s, "/console/models", "ok", fmt.Sprintf("%s成功：现在服务的是 %s（之前是 %s）。", action, now, prev))
 }

@@ -204,7 +204,7 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	opt := c.rulesOptions()
 	set, err := rules.Parse(data, c.d.RulesPath, opt)
 	if err != nil {
-		c.record(s, c.clientOf(r), "rules", "保存规则被拒绝", fmt.Sprintf("%d 个问题", len(lines(err))))
+		c.record(s, r, "rules", "保存规则被拒绝", fmt.Sprintf("%d 个问题", len(lines(err))))
 		refuse(http.StatusUnprocessableEntity, lines(err))
 		return
 	}
@@ -232,7 +232,7 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	if backup != "" {
 		detail += "，旧版本保存为 " + filepath.Base(backup)
 	}
-	c.record(s, c.clientOf(r), "rules", "保存规则", detail)
+	c.record(s, r, "rules", "保存规则", detail)
 	msg := "规则已保存并立即生效（" + detail + "）。"
 	kind := "ok"
 	if findings, _ := lint.Rules(data, c.d.RulesPath, opt); len(findings) > 0 {

@@ -191,7 +191,7 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
 		return
 	}
-	c.record(s, c.clientOf(r), "labels", "标注聚类", fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(labels), label))
+	c.record(s, r, "labels", "标注聚类", fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(labels), label))
 	c.back(w, r, s, to, "ok", fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(labels), describeIntent(m.KB(), label)))
 }
 

@@ -43,7 +43,8 @@ func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
 	resumed := false
 	if w.sf.learn {
 		var learnFrom time.Time
-		cfg.ModelDir, resumed, learnFrom = w.resumeServing(model)
+		w.base = bundleVersion(model)
+		cfg.ModelDir, resumed, learnFrom = w.resumeServing(model, w.base)
 		cfg.ModelsRoot = cmp.Or(cfg.ModelsRoot, filepath.Dir(filepath.Clean(model))) // --model's, as without a record
 		w.learning.resume(learnFrom)
 	}
@@ -53,9 +54,6 @@ func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
 			slog.String("error", err.Error()))
 		cfg.ModelDir = model
 		srv, err = serve.New(cfg, w.load, w.log, w.options()...)
-	}
-	if err == nil && w.sf.learn {
-		w.base = bundleVersion(model)
 	}
 	return srv, err
 }
@@ -70,11 +68,12 @@ func bundleVersion(dir string) string {
 }
 
 // resumeServing returns the bundle a starting zhiyi serve --learn serves: the one the record in
-// --data-dir names, when --model is still the version it was written under and the recorded
-// bundle still the version it names; else model, with a warning when a record was not followed.
+// --data-dir names, when --model (of version base) is still the version it was written under
+// and the recorded bundle still the version it names; else model, with a warning when a record
+// was not followed.
 // resumed says the record's bundle was chosen. The record's learn-from floor holds either way:
 // it only keeps rolled-back corrections out.
-func (w *wiring) resumeServing(model string) (dir string, resumed bool, learnFrom time.Time) {
+func (w *wiring) resumeServing(model, base string) (dir string, resumed bool, learnFrom time.Time) {
 	path := filepath.Join(w.sf.dataDir, servingFileName)
 	rec, err := readServing(path)
 	if errors.Is(err, iofs.ErrNotExist) {
@@ -88,7 +87,7 @@ func (w *wiring) resumeServing(model string) (dir string, resumed bool, learnFro
 		w.log.Warn("serving --model, not the bundle learning last served", slog.String("file", path), slog.String("why", why))
 		return model, false, rec.LearnFrom
 	}
-	if base := bundleVersion(model); base != rec.Base {
+	if base != rec.Base {
 		return ignore(fmt.Sprintf("--model %s is version %s, not %s as when the record was written", model, base, rec.Base))
 	}
 	if v := bundleVersion(rec.Model); v != rec.Version {
@@ -118,26 +117,33 @@ func readServing(path string) (servingRecord, error) {
 	return rec, nil
 }
 
-// writeServing records that the bundle in dir (of version version) serves under --model of
-// version base, learning from learnFrom on. When the record cannot be written, the old one goes:
-// a restart then serves --model, rather than a bundle since rolled back.
+// writeServing records rec in dataDir. When it cannot be written, the old record goes: a restart
+// then serves --model, rather than a bundle since rolled back.
 func writeServing(dataDir string, rec servingRecord) error {
 	path := filepath.Join(dataDir, servingFileName)
-	abs, err := filepath.Abs(rec.Model)
+	err := writeServingFile(path, rec)
 	if err == nil {
-		rec.Model, rec.At = abs, time.Now().UTC()
-		var b []byte
-		if b, err = json.MarshalIndent(rec, "", "  "); err == nil {
-			if err = os.MkdirAll(dataDir, 0o755); err == nil {
-				err = intent.WriteFileAtomic(path, append(b, '\n'))
-			}
-		}
+		return nil
 	}
+	if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, iofs.ErrNotExist) {
+		return fmt.Errorf("%s: %w; and the previous record, now stale, could not be removed: %w", path, err, rerr)
+	}
+	return fmt.Errorf("%s: %w (removed: a restart serves --model)", path, err)
+}
+
+// writeServingFile writes rec, its bundle's directory made absolute, atomically to path.
+func writeServingFile(path string, rec servingRecord) error {
+	abs, err := filepath.Abs(rec.Model)
 	if err != nil {
-		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, iofs.ErrNotExist) {
-			return fmt.Errorf("%s: %w; and the previous record, now stale, could not be removed: %w", path, err, rerr)
-		}
-		return fmt.Errorf("%s: %w (removed: a restart serves --model)", path, err)
+		return err
 	}
-	return nil
+	rec.Model, rec.At = abs, time.Now().UTC()
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return intent.WriteFileAtomic(path, append(b, '\n'))
 }

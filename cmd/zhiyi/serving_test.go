@@ -173,7 +173,7 @@ func TestResumeServingRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir, resumed, from := w.resumeServing(c.model)
+		dir, resumed, from := w.resumeServing(c.model, bundleVersion(c.model))
 		if dir != c.want || resumed != (c.want != c.model) || from.Equal(floor) != c.wantFloor {
 			t.Errorf("%s: %s (resumed %v) learning from %v; want %s, floor kept %v", c.name, dir, resumed, from, c.want, c.wantFloor)
 		}
