@@ -97,10 +97,14 @@ type LearnResult struct {
 	Sources []string `json:"sources,omitempty"`
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
 	// cross-validation over the batch).
-	HeldOut  float64 `json:"held_out"`
-	Promoted bool    `json:"promoted"`
-	Reason   string  `json:"reason"`
-	Bundle   string  `json:"bundle,omitempty"` // the new bundle, when promoted
+	HeldOut float64 `json:"held_out"`
+	// Contested is how many corrections the parent answers otherwise with confidence while none
+	// of the labelled messages of its replay most like them carries the corrected intent (see
+	// maxContested): more than half, and the batch contradicts the shop's own labels.
+	Contested int    `json:"contested"`
+	Promoted  bool   `json:"promoted"`
+	Reason    string `json:"reason"`
+	Bundle    string `json:"bundle,omitempty"` // the new bundle, when promoted
 }
 
 // ErrNothingToLearn is returned by Learn when no correction is usable.
@@ -233,6 +237,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if res.HeldOut, err = heldOutFixes(ctx, replayEx, fixEx, labels, fitCfg); err != nil {
 		return nil, err
 	}
+	var move contestedMove
+	res.Contested, move = contested(ctx, eng, replayEx, fixEx, fixes)
 	// Guessing among the intents: a batch that all names one intent is no evidence of poison
 	// by itself (the evaluation set judges what it does), and the majority share of such a
 	// batch would be a bar of 100 %.
@@ -247,12 +253,18 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	case worst >= 0 && lost >= minIntentLoss && float64(lost) >= maxIntentDrop*float64(support):
 		res.Reason = fmt.Sprintf("refused: %s would lose %d of its %d messages in the evaluation set that the parent continued without the corrections gets right: the batch moves that kind of message to another intent",
 			labels[worst], lost, support)
+	case len(fixEx) >= minContestBatch && float64(res.Contested) > maxContested*float64(len(fixEx)):
+		res.Reason = fmt.Sprintf("refused: %d of the %d corrections contradict the shop's own labels — the parent answers each otherwise with confidence, and none of the labelled messages most like it carries the corrected intent (to change what an intent covers, retrain with the labels: zhiyi train --labels)",
+			res.Contested, len(fixEx))
+	case move.N >= minContestBatch:
+		res.Reason = fmt.Sprintf("refused: %d corrections move messages the parent answers as %s with confidence to %s, against the shop's own labels for the messages most like them (to change what an intent covers, retrain with the labels: zhiyi train --labels)",
+			move.N, move.From, move.To)
 	case res.FixedAfter < cfg.MinFixed:
 		res.Reason = fmt.Sprintf("refused: the candidate gets only %.0f%% of the corrections right (needs %.0f%%)", 100*res.FixedAfter, 100*cfg.MinFixed)
 	default:
 		res.Promoted = true
-		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f (without the corrections %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out)",
-			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut)
+		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f (without the corrections %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out, %d contested)",
+			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut, res.Contested)
 	}
 	fmt.Fprintln(cfg.Progress, "learn:", res.Reason)
 	if !res.Promoted {

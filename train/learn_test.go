@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,5 +127,75 @@ func TestLearnableFeatures(t *testing.T) {
 	}
 	if got := keptFeatures(clf); fmt.Sprint(got) != "[1 2 3]" {
 		t.Errorf("the continued model has rows for %v, want [1 2 3]", got)
+	}
+}
+
+// One agent's templated batch: returns of every kind of item "corrected" to invoice. No message
+// of the evaluation set is like it, so it costs the set nothing and every other check lets it
+// through; the parent answers each with confidence, and the shop's labelled returns say
+// return_goods. Diluted by genuine corrections below half of the batch, the one move it makes
+// still refuses it.
+func TestLearnRefusesContestedCorrections(t *testing.T) {
+	parent := learnShop(t)
+	var templated, genuine []Correction
+	for _, item := range []string{"卫衣", "羽绒服", "马丁靴", "运动鞋", "数据线", "保温杯"} {
+		for _, form := range []string{"%s退货流程是什么", "%s可以退货吗", "%s不想要了能退吗"} {
+			templated = append(templated, Correction{Text: fmt.Sprintf(form, item), Intent: "invoice", Source: "feedback"})
+		}
+	}
+	for _, text := range []string{"报销凭证在哪弄", "报销凭证能给吗", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证",
+		"报销凭证开一下", "能给个报销凭证不", "报销凭证发我邮箱", "报销凭证可以吗", "需要报销凭证", "报销凭证哪里申请", "报销凭证电子的行吗"} {
+		genuine = append(genuine, Correction{Text: text, Intent: "invoice", Source: "feedback"})
+	}
+	for _, c := range []struct {
+		name  string
+		fixes []Correction
+		want  string
+	}{
+		{"templated alone", templated, "contradict the shop's own labels"},
+		{"templated among genuine ones", append(slices.Clip(genuine), templated...), "move messages the parent answers as return_goods"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "learnt")
+			res, err := Learn(context.Background(), parent, out, c.fixes, LearnConfig{MaxDrop: 0.02})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d of %d contested: %s", res.Contested, res.Used, res.Reason)
+			if res.Promoted || !strings.Contains(res.Reason, c.want) {
+				t.Errorf("%s (%d of %d contested), want refused: %q", res.Reason, res.Contested, res.Used, c.want)
+			}
+			if _, err := intent.ReadManifest(out); err == nil {
+				t.Error("a refused candidate wrote a bundle")
+			}
+		})
+	}
+}
+
+func TestNeighbours(t *testing.T) {
+	nb := newNeighbours([]Example{
+		{Features: []uint32{1, 2, 3}}, {Features: []uint32{1, 4}}, {Features: []uint32{5}}, {Features: []uint32{1, 2}},
+	})
+	for _, c := range []struct {
+		name     string
+		features []uint32
+		k        int
+		want     string
+		top      float64 // the first's similarity (-1: not checked)
+	}{
+		{"the same message first, then by what they share", []uint32{3, 2, 1, 3}, 5, "[0 3 1]", 1},
+		{"at most k", []uint32{1, 2, 3}, 2, "[0 3]", 1},
+		{"nothing shared: none", []uint32{9}, 5, "[]", 0},
+		{"a word several have: the one it is most of first", []uint32{1}, 5, "[3 1 0]", -1},
+	} {
+		got, top := nb.nearest(c.features, c.k, nil)
+		if fmt.Sprint(got) != c.want || c.top >= 0 && math.Abs(top-c.top) > 1e-9 {
+			t.Errorf("%s: nearest %v = %v (%.3f), want %s (%.3f)", c.name, c.features, got, top, c.want, c.top)
+		}
+	}
+	// A word no labelled message has makes them all less like the message.
+	_, known := nb.nearest([]uint32{4}, 1, nil)
+	if _, unseen := nb.nearest([]uint32{4, 9}, 1, nil); !(unseen < known) {
+		t.Errorf("similarity with an unseen feature %.3f, without %.3f: want it lower", unseen, known)
 	}
 }

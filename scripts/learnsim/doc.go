@@ -4,7 +4,7 @@
 // It prints the holdout accuracy of the starting and the promoted model, and what the gate does
 // with three poisoned batches: the same messages "corrected" to intents chosen at random, every
 // return_goods message of the traffic "corrected" to issue_invoice, and one agent's 50 templated
-// returns (这件卫衣想退货 …) "corrected" to issue_invoice.
+// returns (这件卫衣想退货 …) "corrected" to issue_invoice, alone and hidden among the corrections from gold.
 //
 //	go run ./scripts/learnsim -model models/shop -n 200 -traffic corpora/shop/holdout/stress_2026-12.jsonl
 //

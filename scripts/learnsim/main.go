@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,10 +64,13 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 			templated = append(templated, msg{Text: fmt.Sprintf(form, item), Intent: "return_goods"})
 		}
 	}
-	for _, poison := range []string{"", "random", "systematic", "templated"} {
+	for _, poison := range []string{"", "random", "systematic", "templated", "mixed"} {
 		traffic := traffic
-		if poison == "templated" {
+		switch poison {
+		case "templated":
 			traffic = templated
+		case "mixed": // the templated batch hidden among a day's genuine corrections
+			traffic = append(slices.Clip(traffic), templated...)
 		}
 		db, err := store.Open(ctx, store.Config{DataDir: filepath.Join(work, "data-"+poison)})
 		if err != nil {
@@ -97,8 +101,13 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 					continue // decided, not corrected
 				}
 				correct = "issue_invoice" // an agent who moves every return to invoices
+			case "mixed":
+				if i >= len(traffic)-len(templated) {
+					correct = "issue_invoice"
+				}
 			}
-			if given < n && (poison != "" || res.Intent != m.Intent) && correct != res.Intent {
+			poisoned := poison != "" && poison != "mixed" || correct != m.Intent
+			if given < n && (poisoned || res.Intent != m.Intent) && correct != res.Intent {
 				fbs = append(fbs, store.Feedback{MsgID: id, CorrectIntent: correct, AgentID: "sim"})
 				corrected[m.Text] = true
 				given++
@@ -130,6 +139,8 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 			what = "poisoned batch (every return_goods message corrected to issue_invoice)"
 		case "templated":
 			what = "poisoned batch (50 templated returns corrected to issue_invoice)"
+		case "mixed":
+			what = "the corrections from gold with the 50 templated returns among them"
 		}
 		fmt.Printf("%s: %d given; holdout accuracy before %.4f", what, len(fixes), before)
 		if res.Promoted {
