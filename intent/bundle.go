@@ -39,7 +39,10 @@ const (
 	// RankerFile, when present, is a second classifier over the same intents that orders them
 	// (a linear SVM: more often right, but its margins are poor confidences); the classifier's
 	// probabilities stay the confidences (Policy.Ranker).
-	RankerFile     = "ranker.bin"
+	RankerFile = "ranker.bin"
+	// RankerDataFile is what the ranker was fitted on (its examples as features), so that
+	// learning from corrections fits it again with them (package train).
+	RankerDataFile = "ranker-data.bin"
 	PolicyFile     = "policy.json"
 	KBFile         = "kb.yaml"
 	ExamplesFile   = "examples.jsonl" // labelled history (masked) for the retrieval index

@@ -82,10 +82,12 @@
 // write it, an operator fills the intents, and `zhiyi train --labels` reads it back. ReadLabels
 // reads any label file.
 //
-// Learn continues a bundle on Corrections (agents' correct_intent, cluster labels) from its
-// weights, replaying its history and kb.yaml's examples so it does not forget, and writes a new
-// bundle naming its parent only when the candidate keeps the accuracy on the bundle's evaluation
-// set of the parent continued the same way without the corrections (within
+// Learn fits a bundle's ranker again on what it was fitted on (RankerDataFile) with Corrections
+// (agents' correct_intent, cluster labels) added, continues its classifier from its weights,
+// replaying its history and kb.yaml's examples so it does not forget (a bundle without the
+// ranker's data continues both), and writes a new bundle naming its parent only when the
+// candidate keeps the accuracy on the bundle's evaluation set of its control — the parent's
+// ranker, or the parent continued the same way without the corrections (within
 // LearnConfig.MaxDrop, and no intent losing 3 messages and a tenth of its own), gets MinFixed of
 // the corrections right and, from 10 corrections on, gets MinHeldOut of them right by
 // cross-validation, clearly above guessing among the intents (a random batch teaches nothing

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,8 +36,8 @@ type LearnConfig struct {
 	// the corrections and a replay of what the model learnt from.
 	Epochs int
 	Rate   float64
-	// RankerRate is the rate of the ranker's continued training, when the bundle has one
-	// (default 0.02: its weights are tens of times smaller than the classifier's;
+	// RankerRate is the rate of the ranker's continued training, when the bundle has one and
+	// not its data (RankerDataFile; default 0.02: its weights are tens of times smaller than the classifier's;
 	// chosen on scripts/learnsim with the stress set as traffic, see docs/benchmarks.md).
 	RankerRate float64
 	// MaxDrop is how much accuracy on the bundle's evaluation set the candidate may lose
@@ -209,7 +210,13 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
 	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory) over a replay of %d examples\n",
 		res.Corrections, res.Used, res.Unknown, res.Contradictory, len(replay))
-	cand, candRanker, err := continueModels(ctx, eng, examples, labels, fitCfg, cfg.RankerRate)
+	// A ranker whose examples the bundle keeps is fitted again on them and the corrections;
+	// a bundle made before them continues its ranker like the classifier.
+	data, err := parentRankerData(parent, eng)
+	if err != nil {
+		return nil, err
+	}
+	cand, candRanker, err := continueModels(ctx, eng, examples, labels, fitCfg, cfg.RankerRate, data, fixEx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,12 +231,16 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	// forgets a little of what the parent learnt of the evaluation set itself; measured against
 	// the control, what is left of a drop is the corrections' doing (a batch that moves a kind
 	// of message to the wrong intent).
-	control, controlRanker, err := continueModels(ctx, eng, replayEx, labels, fitCfg, cfg.RankerRate)
-	if err != nil {
-		return nil, err
-	}
-	if controlRanker != nil {
-		control = controlRanker
+	// Fitted again without the corrections, the ranker is its parent: the parent is the control.
+	var control *intent.Classifier
+	if data != nil {
+		control = eng.Ranker()
+	} else {
+		c, controlRanker, err := continueModels(ctx, eng, replayEx, labels, fitCfg, cfg.RankerRate, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		control = cmp.Or(controlRanker, c)
 	}
 	res.ControlAccuracy = Accuracy(control, evalEx)
 	worst, lost, support := recallLoss(control, candDecides, evalEx)
@@ -270,7 +281,11 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if !res.Promoted {
 		return res, nil
 	}
-	if err := writeLearnt(ctx, parent, out, eng, cand, candRanker, fixes, res); err != nil {
+	var next *rankerData
+	if data != nil {
+		next = &rankerData{C: data.C, Seed: data.Seed, MinCount: data.MinCount, Examples: append(data.Examples, fixEx...)}
+	}
+	if err := writeLearnt(ctx, parent, out, eng, cand, candRanker, next, fixes, res); err != nil {
 		return nil, err
 	}
 	res.Bundle = out
@@ -341,13 +356,19 @@ func sourceKind(src string) string {
 }
 
 // continueModels continues the parent's classifier, and its ranker when it has one, on
-// examples, each stored as its parent was (half precision or not).
-func continueModels(ctx context.Context, eng *intent.Engine, examples []Example, labels []string, fitCfg FitConfig, rankerRate float64) (clf, ranker *intent.Classifier, err error) {
+// examples, each stored as its parent was (half precision or not). With the ranker's data, the
+// ranker is fitted again on it and fixes instead (refitRanker).
+func continueModels(ctx context.Context, eng *intent.Engine, examples []Example, labels []string, fitCfg FitConfig, rankerRate float64,
+	data *rankerData, fixes []Example) (clf, ranker *intent.Classifier, err error) {
 	if clf, _, err = Fit(ctx, examples, nil, labels, fitCfg, nil); err != nil {
 		return nil, nil, err
 	}
 	if eng.Classifier().Half() {
 		clf = clf.Quantized()
+	}
+	if data != nil {
+		ranker, err = refitRanker(ctx, data, fixes, eng.Ranker(), labels)
+		return clf, ranker, err
 	}
 	if rk := eng.Ranker(); rk != nil {
 		rc := fitCfg
@@ -458,7 +479,7 @@ func replaySet(dir string, eng *intent.Engine) ([]Labelled, error) {
 // writeLearnt writes the promoted bundle: the parent's files with the new classifier, the
 // corrections added to the history the retrieval index is built from, and a manifest that names
 // the parent and what was learnt.
-func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, fixes []Labelled, res *LearnResult) error {
+func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, data *rankerData, fixes []Labelled, res *LearnResult) error {
 	tmp, err := intent.NewBundleDir(out)
 	if err != nil {
 		return err
@@ -472,7 +493,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	pm := eng.Manifest()
 	for rel := range pm.Files {
 		switch {
-		case rel == intent.ClassifierFile, rel == intent.RankerFile, rel == intent.ExamplesFile, filepath.Dir(rel) == intent.IndexDir,
+		case rel == intent.ClassifierFile, rel == intent.RankerFile, rel == intent.RankerDataFile, rel == intent.ExamplesFile, filepath.Dir(rel) == intent.IndexDir,
 			len(rel) > len(intent.IndexDir) && rel[:len(intent.IndexDir)+1] == intent.IndexDir+"/":
 			continue
 		}
@@ -489,6 +510,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	if ranker != nil {
 		if err := writeClassifier(filepath.Join(tmp, intent.RankerFile), ranker, cand); err != nil {
 			return err
+		}
+		if data != nil {
+			if err := writeRankerData(filepath.Join(tmp, intent.RankerDataFile), data, ranker); err != nil {
+				return err
+			}
 		}
 	}
 	docs, err := intent.ReadExampleDocs(filepath.Join(parent, intent.ExamplesFile))

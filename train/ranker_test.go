@@ -73,8 +73,10 @@ func TestRunTrainsRanker(t *testing.T) {
 	}
 }
 
-// Learning from corrections continues the ranker too, and the gate judges its decisions.
-func TestLearnContinuesRanker(t *testing.T) {
+// Learning from corrections fits the ranker again on what it was fitted on (the bundle's
+// ranker data) and the corrections, and the gate judges its decisions. Fitted again without
+// them, the ranker decides as its parent does.
+func TestLearnRefitsRanker(t *testing.T) {
 	dir := t.TempDir()
 	files, err := makeShop(filepath.Join(dir, "shop"), shopOptions{noSeeds: true})
 	if err != nil {
@@ -88,6 +90,34 @@ func TestLearnContinuesRanker(t *testing.T) {
 	probe := "报销凭证多久能弄好"
 	if got := classifyIn(t, cfg.Out, probe); got == "invoice" {
 		t.Fatalf("the parent already knows %q", probe)
+	}
+	parent, err := intent.Load(context.Background(), cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer parent.Close()
+	data, err := parentRankerData(cfg.Out, parent)
+	if err != nil || data == nil {
+		t.Fatalf("the parent's ranker data: %v, %v", data, err)
+	}
+	again, err := refitRanker(context.Background(), data, nil, parent.Ranker(), parent.Classifier().Labels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := Accuracy(parent.Ranker(), data.Examples), Accuracy(again, data.Examples); a != b {
+		t.Errorf("fitted again on its data, the ranker gets %.4f of it right, its parent %.4f", b, a)
+	}
+	differ := 0
+	pl, al := make([]float32, len(again.Labels())), make([]float32, len(again.Labels()))
+	for _, ex := range data.Examples {
+		parent.Ranker().Logits(ex.Features, pl)
+		again.Logits(ex.Features, al)
+		if argmax(pl) != argmax(al) {
+			differ++
+		}
+	}
+	if differ > 0 {
+		t.Errorf("fitted again on its data, the ranker decides %d of its %d examples otherwise than its parent", differ, len(data.Examples))
 	}
 	var fixes []Correction
 	for _, text := range []string{"报销凭证在哪弄", "报销凭证能给吗", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证",
@@ -111,6 +141,10 @@ func TestLearnContinuesRanker(t *testing.T) {
 	}
 	defer eng.Close()
 	if eng.Ranker() == nil || eng.Policy().Ranker == nil {
-		t.Error("the learnt bundle lost its ranker")
+		t.Fatal("the learnt bundle lost its ranker")
+	}
+	// The learnt bundle keeps its ranker's data, the corrections added, for the next generation.
+	if next, err := parentRankerData(out, eng); err != nil || next == nil || len(next.Examples) != len(data.Examples)+res.Used {
+		t.Errorf("the learnt bundle's ranker data: %v (%v), want %d examples", next, err, len(data.Examples)+res.Used)
 	}
 }

@@ -91,6 +91,11 @@ func (r *run) fitRanker(examples []Example, first bool, keep map[uint32]struct{}
 		r.sum.Ranker = &res
 		fmt.Fprintf(r.prog, "ranker: C %g, dev acc %.4f (classifier %.4f)\n", r.rankerC, res.FinalDev, Accuracy(r.clf, r.devEx))
 	}
+	fitC := c
+	if res.ChosenC != nil {
+		fitC = res.ChosenC.C
+	}
+	r.rankerData = &rankerData{C: fitC, Seed: cfg.Seed, MinCount: cfg.MinCount, Examples: examples}
 	return nil
 }
 
@@ -109,6 +114,11 @@ func (r *run) maxFeatures() int {
 	case n < 0:
 		return 0
 	}
+	return modelBudget / r.featureBytes()
+}
+
+// featureBytes is what a feature costs the two models' files.
+func (r *run) featureBytes() int {
 	k := len(r.labels)
 	perFeature := 4 + 2*k // the classifier: id, weights
 	if r.cfg.Fit.TFIDF {
@@ -117,7 +127,7 @@ func (r *run) maxFeatures() int {
 	if r.rankerWanted() {
 		perFeature += 4 + 2*k // the ranker: idf, weights (the rows are the classifier's)
 	}
-	return modelBudget / perFeature
+	return perFeature
 }
 
 // fitModels fits the classifier on examples (dev, when given, stopping it early) and the ranker
@@ -147,6 +157,14 @@ func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (Fit
 	keep, err := selectFeatures(r.clf, r.ranker, n)
 	if err != nil {
 		return res, err
+	}
+	if r.cfg.MaxFeatures == 0 && r.ranker != nil {
+		// The ranker's data (rankerData: what learning fits it again on) is in the bundle too,
+		// and takes more bytes the more features each example keeps: make room for it.
+		n -= (rankerDataBytes(r.clf, keep, examples, len(r.labels)) + r.featureBytes() - 1) / r.featureBytes()
+		if keep, err = selectFeatures(r.clf, r.ranker, n); err != nil {
+			return res, err
+		}
 	}
 	cfg.Keep = make(map[uint32]struct{}, n)
 	row := 0
@@ -203,6 +221,9 @@ func (r *run) writeModel(history []record) error {
 	if r.ranker != nil {
 		// without the features' ids when they are the classifier's
 		if err := writeClassifier(filepath.Join(r.tmp, intent.RankerFile), r.ranker, r.clf); err != nil {
+			return err
+		}
+		if err := writeRankerData(filepath.Join(r.tmp, intent.RankerDataFile), r.rankerData, r.ranker); err != nil {
 			return err
 		}
 	}

@@ -216,6 +216,7 @@ type run struct {
 	trainEx, devEx []Example
 	clf            *intent.Classifier
 	ranker         *intent.Classifier // nil: no ranker
+	rankerData     *rankerData        // what ranker was fitted on (fitRanker), for learning
 	rankerC        float64            // the ranker's C, once chosen
 	policy         intent.Policy
 	devLabelled    []Labelled
