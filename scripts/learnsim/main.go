@@ -25,8 +25,9 @@ func main() {
 	holdout := flag.String("holdout", "corpora/shop/holdout/holdout_2026-11.jsonl", "labelled messages replayed as traffic, and scored")
 	extra := flag.String("traffic", "", "more labelled messages replayed as traffic before the holdout (e.g. the stress set), not scored")
 	n := flag.Int("n", 200, "corrections to give")
+	unseen := flag.Bool("unseen", false, "replay -traffic alone and score the holdout, none of it corrected: what learning does to messages like no correction")
 	flag.Parse()
-	if err := run(context.Background(), *model, *holdout, *extra, *n); err != nil {
+	if err := run(context.Background(), *model, *holdout, *extra, *n, *unseen); err != nil {
 		fmt.Fprintln(os.Stderr, "learnsim:", err)
 		os.Exit(1)
 	}
@@ -34,7 +35,7 @@ func main() {
 
 type msg struct{ Text, Intent string }
 
-func run(ctx context.Context, model, holdout, extra string, n int) error {
+func run(ctx context.Context, model, holdout, extra string, n int, unseen bool) error {
 	msgs, err := read(holdout)
 	if err != nil {
 		return err
@@ -46,6 +47,9 @@ func run(ctx context.Context, model, holdout, extra string, n int) error {
 			return err
 		}
 		traffic = append(more, msgs...)
+		if unseen {
+			traffic = more
+		}
 	}
 	work, err := os.MkdirTemp("", "learnsim-")
 	if err != nil {
