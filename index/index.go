@@ -152,13 +152,12 @@ func Build(ctx context.Context, a *nlp.Analyzer, docs []Doc, opt Options) (*Inde
 }
 
 // Open opens an index that Build wrote to path, read-only. docs must be the documents it was
-// built from (they are not stored in the index), and a should be the analyzer it was built with
-// (Search uses the caller's analysis; a serves any analysis bleve itself does).
+// built from (they are not stored in the index; their texts are only handed back in
+// Candidates), and a should be the analyzer it was built with (Search uses the caller's
+// analysis; a serves any analysis bleve itself does). a may be nil for an index opened while
+// the analyzer is still being built: Bind gives it later.
 func Open(path string, a *nlp.Analyzer, docs []Doc) (*Index, error) {
 	start := time.Now()
-	if a == nil {
-		return nil, errors.New("index: open: nil analyzer")
-	}
 	ix, err := newIndex(docs)
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", path, err)
@@ -174,8 +173,10 @@ func Open(path string, a *nlp.Analyzer, docs []Doc) (*Index, error) {
 		return nil, fmt.Errorf("index: open %s: %w", path, err)
 	}
 	ix.bi = bi
-	if err := ix.bind(a); err != nil {
-		return nil, fmt.Errorf("index: open %s: %w", path, err)
+	if a != nil {
+		if err := ix.bind(a); err != nil {
+			return nil, fmt.Errorf("index: open %s: %w", path, err)
+		}
 	}
 	n, err := ix.bi.DocCount()
 	if err != nil {
@@ -252,6 +253,18 @@ func newMapping(key string) (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
+// Bind gives an index opened without its analyzer (Open with nil) the analyzer. Until then
+// anything bleve itself analyses yields no terms; Search does not need it.
+func (ix *Index) Bind(a *nlp.Analyzer) error {
+	if a == nil {
+		return errors.New("index: bind: nil analyzer")
+	}
+	if err := ix.bind(a); err != nil {
+		return fmt.Errorf("index: bind: %w", err)
+	}
+	return nil
+}
+
 // bind points the index mapping's zhiyi analyzer at a.
 func (ix *Index) bind(a *nlp.Analyzer) error {
 	an := ix.bi.Mapping().AnalyzerNamed(AnalyzerName)
@@ -315,14 +328,45 @@ func (ix *Index) loadStats() (err error) {
 	if ix.docCount > 0 {
 		ix.avgDocLen = math.Ceil(float64(card) / float64(ix.docCount)) // as bleve's searcher computes it
 	}
+	return ix.mapDocs()
+}
+
+// mapDocs fills posOf. It reads every document's id from bleve (a few bytes of its stored
+// fields) rather than looking every id up in its _id field: InternalID sets up a term reader
+// per document, most of opening an index of a few thousand documents.
+func (ix *Index) mapDocs() error {
+	pos := make(map[string]int32, len(ix.docs))
+	for i, d := range ix.docs {
+		pos[d.ID] = int32(i)
+	}
 	ix.posOf = make([]int32, len(ix.docs))
 	for i := range ix.posOf {
 		ix.posOf[i] = -1
 	}
-	for i, d := range ix.docs {
-		id, err := ix.reader.InternalID(d.ID)
-		if err != nil || len(id) != 8 {
-			return fmt.Errorf("index reader: document %q: no internal id (%v)", d.ID, err)
+	all, err := ix.reader.DocIDReaderAll()
+	if err != nil {
+		return fmt.Errorf("index reader: %w", err)
+	}
+	defer all.Close()
+	mapped := 0
+	for {
+		id, err := all.Next()
+		if err != nil {
+			return fmt.Errorf("index reader: %w", err)
+		}
+		if id == nil {
+			break
+		}
+		if len(id) != 8 {
+			return fmt.Errorf("index reader: internal id %x is not a document number", []byte(id))
+		}
+		ext, err := ix.reader.ExternalID(id)
+		if err != nil {
+			return fmt.Errorf("index reader: document %d: %w", id.Value(), err)
+		}
+		p, ok := pos[ext]
+		if !ok {
+			return fmt.Errorf("index reader: document %q is not among the documents given", ext)
 		}
 		n := id.Value()
 		if n >= uint64(len(ix.posOf)) {
@@ -333,7 +377,11 @@ func (ix *Index) loadStats() (err error) {
 			}
 			ix.posOf = grown
 		}
-		ix.posOf[n] = int32(i)
+		ix.posOf[n] = p
+		mapped++
+	}
+	if mapped != len(ix.docs) {
+		return fmt.Errorf("index reader: %d of the %d documents given are indexed", mapped, len(ix.docs))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -317,6 +318,15 @@ func TestBuildOnDiskAndOpen(t *testing.T) {
 	if ba, ok := ox.bi.Mapping().AnalyzerNamed(AnalyzerName).(*bleveAnalyzer); !ok || ba.a.Load() != a {
 		t.Errorf("opened index's analyzer is not bound to a")
 	}
+	for i, d := range docs { // posOf, from the ids bleve stores, agrees with bleve's id lookup
+		id, err := ox.reader.InternalID(d.ID)
+		if err != nil {
+			t.Fatalf("doc %q: %v", d.ID, err)
+		}
+		if p := ox.posOf[id.Value()]; p != int32(i) {
+			t.Fatalf("doc %q is #%d, posOf gives %d", d.ID, i, p)
+		}
+	}
 	got, err := ox.Search(context.Background(), an, 5)
 	if err != nil {
 		t.Fatalf("Search opened: %v", err)
@@ -332,6 +342,26 @@ func TestBuildOnDiskAndOpen(t *testing.T) {
 	}
 	if after := dirState(t, path); after != before {
 		t.Errorf("Open changed the index files (a bundle must stay as written):\nbefore %s\nafter  %s", before, after)
+	}
+	// Opened before the analyzer exists, bound after: the same hits.
+	lx, err := Open(path, nil, docs)
+	if err != nil {
+		t.Fatalf("Open without an analyzer: %v", err)
+	}
+	if got, err := lx.Search(context.Background(), an, 5); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("opened without an analyzer: %v, %v; built: %v", got, err, want)
+	}
+	if err := lx.Bind(nil); err == nil {
+		t.Errorf("Bind(nil) accepted")
+	}
+	if err := lx.Bind(a); err != nil {
+		t.Fatalf("Bind: %v", err)
+	}
+	if ba, ok := lx.bi.Mapping().AnalyzerNamed(AnalyzerName).(*bleveAnalyzer); !ok || ba.a.Load() != a {
+		t.Errorf("index opened without an analyzer is not bound to a after Bind")
+	}
+	if err := lx.Close(); err != nil {
+		t.Errorf("Close opened without an analyzer: %v", err)
 	}
 	if _, err := Open(path, a, docs[1:]); err == nil || !strings.Contains(err.Error(), "documents") {
 		t.Errorf("Open with the wrong docs: %v", err)

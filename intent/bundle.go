@@ -133,9 +133,18 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.verify(dir); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// verify checks the files of the bundle in dir against m: every listed file must exist with
+// its checksum, and no unlisted file may be present.
+func (m *Manifest) verify(dir string) error {
 	got, err := checksumTree(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var problems []string
 	for name, sum := range m.Files {
@@ -153,9 +162,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return nil, fmt.Errorf("bundle %s is damaged or was changed: %s", dir, strings.Join(problems, "; "))
+		return fmt.Errorf("bundle %s is damaged or was changed: %s", dir, strings.Join(problems, "; "))
 	}
-	return m, nil
+	return nil
 }
 
 // PeekManifest reads a bundle's manifest without checking its files against it: to find a

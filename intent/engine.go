@@ -48,11 +48,17 @@ type Engine struct {
 	// be most of the start-up once the index is opened from the bundle rather than built.
 	docTerms []atomic.Pointer[[]uint64]
 	docLabel []int32 // each index document's label index (by position), -1 for none
-	termSeed maphash.Seed
-	labelIdx map[string]int
-	intents  []*index.Intent  // by label index; nil for none or intents missing from the KB
-	answers  []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
-	loadTime time.Duration
+	// docText holds each index document's analysed text (by position). A knowledge-base
+	// example's is analysed on first use too when the index is opened rather than built
+	// (docExample holds the question as written): analysing a big knowledge base's examples
+	// was a tenth of start-up.
+	docText    []atomic.Pointer[string]
+	docExample []string
+	termSeed   maphash.Seed
+	labelIdx   map[string]int
+	intents    []*index.Intent  // by label index; nil for none or intents missing from the KB
+	answers    []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
+	loadTime   time.Duration
 	// scratch holds *classifyScratch for Classify (shared by WithPolicy's copies).
 	scratch *sync.Pool
 }
@@ -66,18 +72,44 @@ type ExampleDoc struct {
 // Load verifies the bundle in dir and builds a ready engine: dictionaries, subword model,
 // classifier, policy, knowledge base and the retrieval index.
 func Load(ctx context.Context, dir string) (*Engine, error) {
-	m, err := ReadManifest(dir)
+	m, err := PeekManifest(dir)
 	if err != nil {
 		return nil, err
 	}
-	return loadParts(ctx, dir, m, indexOpen)
+	// Hashing every file of the bundle is a tenth of start-up, most of it while the other core
+	// would wait: it runs beside the loading instead. The readers refuse malformed files by
+	// themselves (sizes are checked before anything is allocated), the lexicon shared by the
+	// process must match its checksum before it is kept, and loadParts waits for the check
+	// before it uses what it read or opens the index: a damaged bundle fails with the check's
+	// error, as when the check came first.
+	check := &bundleCheck{done: make(chan struct{})}
+	go func() {
+		defer close(check.done)
+		check.err = m.verify(dir)
+	}()
+	return loadParts(ctx, dir, m, indexOpen, check)
+}
+
+// bundleCheck is the check of a bundle's files against its manifest, running while it loads.
+type bundleCheck struct {
+	done chan struct{} // closed when err is set
+	err  error
+}
+
+// wait returns the check's result once it has one; a nil check passes.
+func (c *bundleCheck) wait() error {
+	if c == nil {
+		return nil
+	}
+	<-c.done
+	return c.err
 }
 
 // LoadUnverified builds an engine from a bundle directory that has no manifest yet. Training
 // uses it to fit the ranker and evaluate before the bundle is sealed. It always builds the
 // retrieval index from the bundle's documents (a persisted one may be stale).
 func LoadUnverified(ctx context.Context, dir, name string) (*Engine, error) {
-	return loadParts(ctx, dir, &Manifest{Name: name, CreatedAt: time.Now()}, indexBuild)
+	return loadParts(ctx, dir, &Manifest{Name: name, CreatedAt: time.Now()}, indexBuild, nil)
 }
 
 // WriteIndex builds the retrieval index of the bundle in dir on disk (IndexDir), so that Load
@@ -88,7 +120,7 @@ func WriteIndex(ctx context.Context, dir string) error {
 	if err := os.RemoveAll(path); err != nil {
 		return fmt.Errorf("bundle %s: %w", dir, err)
 	}
-	e, err := loadParts(ctx, dir, &Manifest{CreatedAt: time.Now()}, indexWrite)
+	e, err := loadParts(ctx, dir, &Manifest{CreatedAt: time.Now()}, indexWrite, nil)
 	if err != nil {
 		return err
 	}
@@ -118,10 +150,17 @@ const (
 	indexWrite                  // build it on disk in the bundle (WriteIndex)
 )
 
-func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*Engine, error) {
+// loadParts builds the engine of the bundle in dir. check, when not nil, is the check of the
+// bundle's files against m running meanwhile: a failed check is the error, whatever else failed.
+func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode, check *bundleCheck) (e *Engine, err error) {
 	start := time.Now()
-	e := &Engine{manifest: m, version: m.Version(), scratch: newScratchPool()}
+	e = &Engine{manifest: m, version: m.Version(), scratch: newScratchPool()}
 	cfg := nlp.Config{DictDir: filepath.Join(dir, DictDir), BaseLexicon: filepath.Join(dir, nlp.LexiconFile)}
+	if check != nil {
+		cfg.BaseLexiconSHA256 = m.Files[nlp.LexiconFile]
+	}
+	ixPath := filepath.Join(dir, IndexDir)
+	_, ixErr := os.Stat(ixPath)
 	if _, err := os.Stat(filepath.Join(dir, SubwordDir, nlp.SubwordVocabFile)); err == nil {
 		cfg.SubwordDir = filepath.Join(dir, SubwordDir)
 	}
@@ -129,29 +168,41 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 		cfg.DictDir = ""
 	}
 	// Everything that does not need the analyzer is read while it loads its dictionaries (most
-	// of start-up): the classifier, the policy, the knowledge base and the history.
+	// of start-up): the classifier, the policy, the knowledge base and the history; then the
+	// persisted index is opened, which needs the documents' ids but not their analysed texts.
 	var hist []ExampleDoc
 	var partsErr error
+	var opened *index.Index // nil: not opened (none, or unreadable: built below)
 	partsDone := make(chan struct{})
 	go func() {
 		defer close(partsDone)
-		hist, partsErr = e.readParts(dir)
+		if hist, partsErr = e.readParts(dir); partsErr != nil || mode != indexOpen || ixErr != nil {
+			return
+		}
+		docs, _ := e.indexDocs(newLabelIndex(e.clf.Labels()), hist)
+		// bleve reads its files as they are, unchecked: only those of a sound bundle.
+		if len(docs) > 0 && e.policy.RetrievalK > 0 && check.wait() == nil {
+			opened, _ = index.Open(ixPath, nil, docs)
+		}
 	}()
-	var err error
+	defer func() {
+		if opened != nil { // not taken into the engine: it failed
+			opened.Close()
+		}
+	}()
 	e.an, err = nlp.New(cfg)
 	<-partsDone
+	if cerr := check.wait(); cerr != nil {
+		return nil, cerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	if partsErr != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, partsErr)
 	}
-	e.labelIdx = make(map[string]int, len(e.clf.Labels()))
-	for i, l := range e.clf.Labels() {
-		e.labelIdx[l] = i
-	}
+	e.labelIdx = newLabelIndex(e.clf.Labels())
 	e.intents = make([]*index.Intent, len(e.clf.Labels()))
-	var docs []index.Doc
 	if e.kb != nil {
 		for i, l := range e.clf.Labels() {
 			it, ok := e.kb.Intent(l)
@@ -166,49 +217,79 @@ func loadParts(ctx context.Context, dir string, m *Manifest, mode indexMode) (*E
 				e.answers[i] = newEncodedAnswer(it.Answers[0].ID, it.Answers[0].Text)
 			}
 		}
-		for _, it := range e.kb.Intents {
-			if _, ok := e.labelIdx[it.ID]; !ok {
-				continue // an intent the classifier never saw cannot be ranked
-			}
-			for j, ex := range it.Examples {
-				an := e.an.Analyze(ex)
-				docs = append(docs, index.Doc{ID: "kb:" + it.ID + ":" + strconv.Itoa(j), Intent: it.ID, Text: an.Text})
-			}
-		}
 	}
-	for i, d := range hist {
-		if _, ok := e.labelIdx[d.Intent]; ok {
-			docs = append(docs, index.Doc{ID: "h:" + strconv.Itoa(i), Intent: d.Intent, Text: d.Text})
-		}
-	}
+	docs, examples := e.indexDocs(e.labelIdx, hist)
 	if len(docs) > 0 && e.policy.RetrievalK > 0 {
 		e.docTerms = make([]atomic.Pointer[[]uint64], len(docs))
 		e.docLabel = make([]int32, len(docs))
+		e.docText = make([]atomic.Pointer[string], len(docs))
+		e.docExample = examples
 		for i, d := range docs {
 			e.docLabel[i] = -1
 			if j, ok := e.labelIdx[d.Intent]; ok {
 				e.docLabel[i] = int32(j)
 			}
+			switch {
+			case examples[i] == "":
+				e.docText[i].Store(&docs[i].Text)
+			case opened == nil: // the index is built from the texts
+				docs[i].Text = e.an.Analyze(examples[i]).Text
+				e.docText[i].Store(&docs[i].Text)
+			}
 		}
 		e.termSeed = maphash.MakeSeed()
-		path := filepath.Join(dir, IndexDir)
-		switch _, statErr := os.Stat(path); {
+		switch {
 		case mode == indexWrite:
-			e.ix, err = index.Build(ctx, e.an, docs, index.Options{Path: path})
-		case mode == indexOpen && statErr == nil:
-			// A persisted index is derived data: should this bleve not read it, build it.
-			if e.ix, err = index.Open(path, e.an, docs); err != nil {
-				e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
-			}
+			e.ix, err = index.Build(ctx, e.an, docs, index.Options{Path: ixPath})
+		case opened != nil:
+			e.ix, opened = opened, nil
+			err = e.ix.Bind(e.an)
 		default:
+			// No persisted index, or one this bleve could not read (derived data): build it.
 			e.ix, err = index.Build(ctx, e.an, docs, index.Options{})
 		}
 		if err != nil {
+			if e.ix != nil {
+				e.ix.Close()
+			}
 			return nil, fmt.Errorf("bundle %s: %w", dir, err)
 		}
 	}
 	e.loadTime = time.Since(start)
 	return e, nil
+}
+
+// newLabelIndex maps each label to its index.
+func newLabelIndex(labels []string) map[string]int {
+	idx := make(map[string]int, len(labels))
+	for i, l := range labels {
+		idx[l] = i
+	}
+	return idx
+}
+
+// indexDocs lists the retrieval index's documents in their order, of the intents in labelIdx:
+// the knowledge base's example questions, then the history's examples. The examples' texts are
+// left to the caller to analyse: it gets them as written, by position ("" for history).
+func (e *Engine) indexDocs(labelIdx map[string]int, hist []ExampleDoc) (docs []index.Doc, examples []string) {
+	if e.kb != nil {
+		for _, it := range e.kb.Intents {
+			if _, ok := labelIdx[it.ID]; !ok {
+				continue // an intent the classifier never saw cannot be ranked
+			}
+			for j, ex := range it.Examples {
+				docs = append(docs, index.Doc{ID: "kb:" + it.ID + ":" + strconv.Itoa(j), Intent: it.ID})
+				examples = append(examples, ex)
+			}
+		}
+	}
+	for i, d := range hist {
+		if _, ok := labelIdx[d.Intent]; ok {
+			docs = append(docs, index.Doc{ID: "h:" + strconv.Itoa(i), Intent: d.Intent, Text: d.Text})
+			examples = append(examples, "")
+		}
+	}
+	return docs, examples
 }
 
 // readParts reads the parts of a bundle that do not need the analyzer into e (classifier,

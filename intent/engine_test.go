@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // The engine tests train a bundle from a tiny synthetic shop (testdata/shop: four intents, one
@@ -319,6 +321,23 @@ func TestLoadRejectsTamperedBundle(t *testing.T) {
 		{"not a bundle", func(dir string) error {
 			return os.Remove(filepath.Join(dir, intent.ManifestFile))
 		}, intent.ManifestFile},
+		// Checked while they load: the check's error still wins over what their readers make of them.
+		{"lexicon truncated", func(dir string) error {
+			path := filepath.Join(dir, nlp.LexiconFile)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, data[:len(data)/2], 0o644)
+		}, nlp.LexiconFile},
+		{"index file changed", func(dir string) error {
+			return filepath.WalkDir(filepath.Join(dir, intent.IndexDir), func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				return os.WriteFile(path, []byte("not bleve's"), 0o644)
+			})
+		}, intent.IndexDir + "/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := copyBundle(t)

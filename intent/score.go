@@ -143,7 +143,7 @@ func (e *Engine) evidence(ctx context.Context, an nlp.Analysis, k int, buf *scor
 		x.Agree += 1 / float64(len(hits))
 		if h.Score > x.BM25 {
 			x.BM25 = h.Score
-			x.Example = h.Text
+			x.Example = e.textOf(h.Pos)
 			x.Overlap = overlap(query, e.termsOf(h))
 		}
 	}
@@ -157,7 +157,20 @@ func (e *Engine) termsOf(h index.Candidate) []uint64 {
 	if t := slot.Load(); t != nil {
 		return *t
 	}
-	t := termSet(nil, e.an.Analyze(h.Text).Terms, e.termSeed)
+	t := termSet(nil, e.an.Analyze(e.textOf(h.Pos)).Terms, e.termSeed)
+	slot.Store(&t)
+	return t
+}
+
+// textOf returns the analysed text of the index document at pos, analysing a knowledge-base
+// example on first use (docText). Two searches may both analyse it first; they store the same
+// text.
+func (e *Engine) textOf(pos int) string {
+	slot := &e.docText[pos]
+	if t := slot.Load(); t != nil {
+		return *t
+	}
+	t := e.an.Analyze(e.docExample[pos]).Text
 	slot.Store(&t)
 	return t
 }

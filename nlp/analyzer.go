@@ -15,6 +15,10 @@ type Config struct {
 	// BaseLexicon is a lexicon file written by WriteLexicon. When this process has not loaded
 	// the base dictionary yet, it is read from there instead of from gse (a tenth of the time).
 	BaseLexicon string
+	// BaseLexiconSHA256, when set, is the hex sha256 BaseLexicon must have to become the
+	// process's base lexicon: a bundle's files are checked while they load, and every later
+	// Analyzer of the process would share a lexicon read from a file that failed the check.
+	BaseLexiconSHA256 string
 }
 
 // Analysis is what the customer said, as every part of zhiyi sees it.
@@ -70,7 +74,7 @@ func New(cfg Config) (*Analyzer, error) {
 			sub, subErr = LoadSubword(cfg.SubwordDir)
 		}
 	}()
-	_, err = baseLexicon(cfg.BaseLexicon)
+	_, err = baseLexicon(cfg.BaseLexicon, cfg.BaseLexiconSHA256)
 	<-subDone
 	if err != nil {
 		return nil, err
@@ -83,7 +87,7 @@ func New(cfg Config) (*Analyzer, error) {
 
 // NewWith builds an Analyzer from parsed dictionaries and an optional subword model (nil for none).
 func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
-	base, err := baseLexicon("")
+	base, err := baseLexicon("", "")
 	if err != nil {
 		return nil, err
 	}

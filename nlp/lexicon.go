@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/zhiyi-ai/zhiyi/internal/hashtab"
+	"github.com/zhiyi-ai/zhiyi/internal/hugepage"
 )
 
 // prefixOnly marks a lexicon entry that is only the prefix of longer words.
@@ -32,17 +34,19 @@ const prefixOnly = float32(-math.MaxFloat32)
 // Half a million entries live in it for the life of the process, so it holds no pointers the
 // garbage collector would have to scan on every cycle: entries are keyed by a hash of the word
 // in an open-addressing table (several times faster to fill than a Go map, which is most of a
-// process's start-up), and the words themselves (needed only to write the lexicon out)
-// sit back to back in one blob, sorted.
+// process's start-up), and the words themselves (needed only to write the lexicon out) stay
+// where the lexicon file's body has them, sorted.
 type lexicon struct {
 	seed  uint64                  // wordHash's, random per process
 	table *hashtab.Table[float32] // hash of a word or prefix → log probability, or prefixOnly
 	// present has a bit set for the hash of every key in table (one bit per key, by the hash's
 	// top bits). Most segmenter lookups are misses, and this half-megabyte stays in the CPU's
 	// cache while the table does not: nine misses in ten end here.
-	present    []uint64
-	blob       []byte   // the words, sorted, back to back
-	ends       []uint32 // end of each word in blob
+	present []uint64
+	// body is a lexicon file's body, decompressed (WriteLexicon): logTotal, the word count, and
+	// every word, sorted: a length byte, the word, its log probability. Kept to write it out, it
+	// is hashed in place: copying the words out was a tenth of loading the lexicon.
+	body       []byte
 	logTotal   float64
 	unknown    float32 // log probability of an unknown single character
 	maxWordLen int     // in bytes
@@ -68,11 +72,11 @@ func (l *lexicon) lookup(s string) (logp float32, isWord, isPrefix bool) {
 	return v, v != prefixOnly, true
 }
 
-// word returns the i-th word (sorted order) and its log probability.
-func (l *lexicon) word(i int) (string, float32) {
-	w := l.wordAt(i)
-	lp, _, _ := l.lookup(w) // the table holds the word's own probability, never prefixOnly
-	return w, lp
+// bodyWord returns the word whose entry starts at offset o of a lexicon body, and its log
+// probability.
+func bodyWord(body []byte, o uint32) (string, float32) {
+	n := uint32(body[o])
+	return unsafe.String(&body[o+1], n), math.Float32frombits(binary.LittleEndian.Uint32(body[o+1+n:]))
 }
 
 // lexiconCache holds the process's base lexicon once it is loaded: gse's embedded
@@ -90,10 +94,10 @@ var lexiconCache struct {
 }
 
 // baseLexicon returns the process's base lexicon, loading it on first use: from file (a
-// lexicon written by WriteLexicon for this gse version) when one is given, else from gse. When
-// the lexicon is loaded already, a given file is verified (verifyLexicon) and the loaded one
-// returned.
-func baseLexicon(file string) (*lexicon, error) {
+// lexicon written by WriteLexicon for this gse version) when one is given, else from gse. A
+// file read must have the hex sha256 sum when sum is set. When the lexicon is loaded already, a
+// given file is verified (verifyLexicon) and the loaded one returned.
+func baseLexicon(file, sum string) (*lexicon, error) {
 	lexiconCache.mu.Lock()
 	defer lexiconCache.mu.Unlock()
 	if lexiconCache.lex != nil {
@@ -114,13 +118,15 @@ func baseLexicon(file string) (*lexicon, error) {
 			defer close(hmmDone)
 			hmm.LoadModel()
 		}()
-		l, sum, err := readLexiconSum(file)
+		l, got, err := readLexiconSum(file)
 		<-hmmDone
 		hmmLoaded = true
 		switch {
+		case err == nil && sum != "" && hex.EncodeToString(got[:]) != sum:
+			return nil, fmt.Errorf("nlp: lexicon %s does not match its checksum", file)
 		case err == nil:
 			lex = l
-			markVerified(sum)
+			markVerified(got)
 		case errors.Is(err, errLexiconVersion) || errors.Is(err, fs.ErrNotExist):
 			// Written by another gse version, or absent: gse's own dictionary is the truth.
 		default:
@@ -145,13 +151,14 @@ func baseLexicon(file string) (*lexicon, error) {
 // file or one written for another gse version is fine (a fresh start uses gse's own dictionary
 // then). The caller holds lexiconCache.mu.
 func verifyLexicon(path string) error {
-	data, err := readRegular(path)
+	data, free, err := readRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("nlp: lexicon: %w", err)
 	}
+	defer free()
 	sum := sha256.Sum256(data)
 	if lexiconCache.verified[sum] {
 		return nil
@@ -170,16 +177,37 @@ func markVerified(sum [sha256.Size]byte) {
 	lexiconCache.verified[sum] = true
 }
 
-// readRegular reads a regular file (not a FIFO or a device, whose reads may never end).
-func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+// readRegular reads a regular file (not a FIFO or a device, whose reads may never end). It
+// reads lexicon files, megabytes read once: into huge pages (hugepage.Temp) that free releases.
+func readRegular(path string) (data []byte, free func(), err error) {
+	st, err := os.Stat(path) // before opening: opening a FIFO waits for a writer
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	// One byte more than the size, so that a file grown since Stat is read whole.
+	data, free = hugepage.Temp[byte](int(st.Size()) + 1)
+	n, err := io.ReadFull(f, data)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return data[:n], free, nil
+	}
+	if err == nil {
+		var rest []byte
+		rest, err = io.ReadAll(f)
+		data = append(data, rest...) // on the heap: free still releases the first part
+	}
+	if err != nil {
+		free()
+		return nil, nil, err
+	}
+	return data, free, nil
 }
 
 // lexiconFromGse extracts gse's embedded dictionary into a compact map; gse's own Segmenter is
@@ -207,43 +235,54 @@ func lexiconFromGse() (*lexicon, error) {
 	return newLexicon(words, logTotal), nil
 }
 
-// newLexicon builds the compact lexicon from a map of words to log probabilities.
+// newLexicon builds the compact lexicon from a map of words to log probabilities. Words of 256
+// bytes or more are left out, as a lexicon file has no room for them: the lexicon is the same
+// whether it comes from gse or from a file written from it.
 func newLexicon(words map[string]float32, logTotal float64) *lexicon {
 	list := make([]string, 0, len(words))
-	size := 0
+	size := 12
 	for w := range words {
-		list = append(list, w)
-		size += len(w)
+		if len(w) < 256 {
+			list = append(list, w)
+			size += 1 + len(w) + 4
+		}
 	}
 	slices.Sort(list)
-	blob := make([]byte, 0, size)
-	ends := make([]uint32, 0, len(list))
-	lps := make([]float32, 0, len(list))
+	body := make([]byte, 12, size)
+	binary.LittleEndian.PutUint64(body, math.Float64bits(logTotal))
+	binary.LittleEndian.PutUint32(body[8:], uint32(len(list)))
+	offs := make([]uint32, 0, len(list))
 	for _, w := range list {
-		blob = append(blob, w...)
-		ends = append(ends, uint32(len(blob)))
-		lps = append(lps, words[w])
+		offs = append(offs, uint32(len(body)))
+		body = append(body, byte(len(w)))
+		body = append(body, w...)
+		body = binary.LittleEndian.AppendUint32(body, math.Float32bits(words[w]))
 	}
-	return newSortedLexicon(blob, ends, lps, logTotal)
+	return new(lexicon).build(body, offs, logTotal)
 }
 
-// newSortedLexicon builds the lexicon from words that are sorted and unique (the caller checks),
-// given back to back in blob with their ends and log probabilities.
-func newSortedLexicon(blob []byte, ends []uint32, lps []float32, logTotal float64) *lexicon {
-	l := &lexicon{seed: rand.Uint64(), blob: blob, ends: ends, logTotal: logTotal, unknown: float32(-logTotal)}
-	keys := make([]uint64, 0, 2*len(ends)) // about as many prefixes as words
-	vals := make([]float32, 0, 2*len(ends))
-	for i := range ends { // words first: a word that is also a prefix keeps its probability
-		w := l.wordAt(i)
+// build makes l the lexicon of a lexicon body whose words are sorted and unique (the caller
+// checks), given the offset of each, and returns l.
+func (l *lexicon) build(body []byte, offs []uint32, logTotal float64) *lexicon {
+	*l = lexicon{seed: rand.Uint64(), body: body, logTotal: logTotal, unknown: float32(-logTotal)}
+	// About as many prefixes as words. These two are the biggest arrays a start-up writes
+	// after the table itself: huge pages spare a thousand page faults.
+	keys, freeKeys := hugepage.Temp[uint64](2 * len(offs))
+	defer freeKeys()
+	vals, freeVals := hugepage.Temp[float32](2 * len(offs))
+	defer freeVals()
+	keys, vals = keys[:0], vals[:0]
+	for _, o := range offs { // words first: a word that is also a prefix keeps its probability
+		w, lp := bodyWord(body, o)
 		keys = append(keys, wordHash(l.seed, w))
-		vals = append(vals, lps[i])
+		vals = append(vals, lp)
 		l.maxWordLen = max(l.maxWordLen, len(w))
 	}
 	// In sorted order every word sharing a prefix with its predecessor shares the same prefixes,
 	// so the prefixes longer than that shared part are each added once.
 	prev := ""
-	for i := range ends {
-		w := l.wordAt(i)
+	for _, o := range offs {
+		w, _ := bodyWord(body, o)
 		shared := commonPrefix(prev, w)
 		addPrefixes(func(p string) {
 			if len(p) > shared {
@@ -314,15 +353,6 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// wordAt returns the i-th word without copying it out of the blob.
-func (l *lexicon) wordAt(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = l.ends[i-1]
-	}
-	return unsafe.String(&l.blob[start], int(l.ends[i]-start))
-}
-
 // Lexicon files: magic, gse version, then the body (logTotal, word count, words with their log
 // probabilities, sorted). Version 2 compresses the body with zstd, which inflates five times
 // faster than version 1's deflate (10 vs 49 ms, a fifth of a process's start-up) and is
@@ -342,7 +372,7 @@ const LexiconFile = "lexicon.bin"
 // Config.BaseLexicon). The output is deterministic. Callers that need atomicity write into a
 // directory they rename afterwards, as bundles are.
 func WriteLexicon(path string) error {
-	lex, err := baseLexicon("")
+	lex, err := baseLexicon("", "")
 	if err != nil {
 		return err
 	}
@@ -351,29 +381,12 @@ func WriteLexicon(path string) error {
 	ver := gse.GetVersion() + " zh_s"
 	binary.Write(&b, binary.LittleEndian, uint16(len(ver)))
 	b.WriteString(ver)
-	var body bytes.Buffer
-	binary.Write(&body, binary.LittleEndian, lex.logTotal)
-	n := 0
-	for i := range lex.ends {
-		if w, _ := lex.word(i); len(w) < 256 {
-			n++
-		}
-	}
-	binary.Write(&body, binary.LittleEndian, uint32(n))
-	for i := range lex.ends {
-		w, lp := lex.word(i)
-		if len(w) >= 256 {
-			continue
-		}
-		body.WriteByte(byte(len(w)))
-		body.WriteString(w)
-		binary.Write(&body, binary.LittleEndian, lp)
-	}
 	zw, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return fmt.Errorf("nlp: write lexicon: %w", err)
 	}
-	out := zw.EncodeAll(body.Bytes(), b.Bytes()) // 4.8 → 2.2 MB in about 50 ms
+	// The lexicon keeps its body as a file has it (every way of loading it makes one).
+	out := zw.EncodeAll(lex.body, b.Bytes()) // 4.8 → 2.2 MB in about 50 ms
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		return fmt.Errorf("nlp: write lexicon: %w", err)
 	}
@@ -391,12 +404,17 @@ func readLexicon(path string) (*lexicon, error) {
 
 // readLexiconSum is readLexicon that also returns the file's sha256.
 func readLexiconSum(path string) (*lexicon, [sha256.Size]byte, error) {
-	data, err := readRegular(path)
+	data, free, err := readRegular(path)
 	if err != nil {
 		return nil, [sha256.Size]byte{}, fmt.Errorf("nlp: lexicon: %w", err)
 	}
+	defer free() // once the hash below is taken too
+	// Hashing megabytes is a few milliseconds of a fresh process's start-up: done beside the
+	// parsing, which is the longest thing a start-up waits for.
+	sum := make(chan [sha256.Size]byte, 1)
+	go func() { sum <- sha256.Sum256(data) }()
 	lex, err := parseLexicon(path, data)
-	return lex, sha256.Sum256(data), err
+	return lex, <-sum, err
 }
 
 // parseLexicon parses the contents of the lexicon file at path.
@@ -419,45 +437,45 @@ func parseLexicon(path string, data []byte) (*lexicon, error) {
 	if string(p[:n]) != gse.GetVersion()+" zh_s" {
 		return nil, fmt.Errorf("%s: %w", path, errLexiconVersion)
 	}
-	if p, err = inflateLexicon(p[n:], v1); err != nil {
+	l := new(lexicon) // owns the body's memory
+	if p, err = inflateLexicon(p[n:], v1, l); err != nil {
 		return nil, bad(err.Error())
 	}
 	if len(p) < 12 {
 		return nil, bad("truncated")
 	}
+	if uint64(len(p)) > math.MaxUint32 { // offsets are uint32
+		return nil, bad("too large")
+	}
 	logTotal := math.Float64frombits(binary.LittleEndian.Uint64(p))
 	count := int(binary.LittleEndian.Uint32(p[8:]))
-	p = p[12:]
-	if count > len(p)/5 {
+	if count > (len(p)-12)/5 {
 		return nil, bad("truncated")
 	}
-	blob := make([]byte, 0, len(p)-5*count)
-	ends := make([]uint32, 0, count)
-	lps := make([]float32, 0, count)
-	prev := ""
-	for range count {
-		if len(p) < 1 || len(p) < 1+int(p[0])+4 {
+	offs, freeOffs := hugepage.Temp[uint32](count)
+	defer freeOffs()
+	o, prev := 12, ""
+	for i := range offs {
+		e := p[o:] // this entry: length, word, log probability
+		if len(e) < 1 || len(e) < 1+int(e[0])+4 {
 			return nil, bad("truncated")
 		}
-		l := int(p[0])
-		w := p[1 : 1+l]
-		if l == 0 || (len(ends) > 0 && string(w) <= prev) {
+		w := unsafe.String(unsafe.SliceData(e[1:]), int(e[0]))
+		if w == "" || (i > 0 && w <= prev) {
 			return nil, bad("words not sorted and unique")
 		}
-		blob = append(blob, w...)
-		ends = append(ends, uint32(len(blob)))
-		lps = append(lps, math.Float32frombits(binary.LittleEndian.Uint32(p[1+l:])))
-		prev = unsafe.String(&blob[len(blob)-l], l)
-		p = p[1+l+4:]
+		offs[i], prev = uint32(o), w
+		o += 1 + len(w) + 4
 	}
-	if len(p) != 0 {
+	if o != len(p) {
 		return nil, bad("trailing data")
 	}
-	return newSortedLexicon(blob, ends, lps, logTotal), nil
+	return l.build(p, offs, logTotal), nil
 }
 
-// inflateLexicon decompresses a lexicon body: zstd, or deflate for version 1 files.
-func inflateLexicon(z []byte, v1 bool) ([]byte, error) {
+// inflateLexicon decompresses a lexicon body: zstd, or deflate for version 1 files. owner, when
+// not nil, is the lexicon that keeps the body.
+func inflateLexicon(z []byte, v1 bool, owner *lexicon) ([]byte, error) {
 	if v1 {
 		zr := bytes.NewReader(z) // a ByteReader: flate reads exactly its stream
 		p, err := io.ReadAll(flate.NewReader(zr))
@@ -471,7 +489,15 @@ func inflateLexicon(z []byte, v1 bool) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	return zr.DecodeAll(z, nil)
+	// The body is megabytes, kept for the life of the process: decode it into huge pages its
+	// lexicon owns, sized by the frame header (within what the compressed size allows, so a
+	// damaged header cannot claim gigabytes; zstd does not compress a lexicon twentyfold).
+	var dst []byte
+	var h zstd.Header
+	if h.Decode(z) == nil && h.HasFCS && h.FrameContentSize <= 32*uint64(len(z)) && owner != nil {
+		dst = hugepage.Alloc[byte](owner, int(h.FrameContentSize))[:0]
+	}
+	return zr.DecodeAll(z, dst)
 }
 
 // addPrefixes calls add with every proper prefix of w (on rune boundaries), so a DAG scan can

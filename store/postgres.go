@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -130,8 +131,10 @@ func (db *DB) pgValues(ctx context.Context, ds []Decision) (int, error) {
 	return n, nil
 }
 
-// pgInserts holds the INSERT for each power-of-two row count up to pgValuesRows.
-var pgInserts = func() map[int]string {
+// pgInserts holds the INSERT for each power-of-two row count up to pgValuesRows. They are built
+// on first use: 600 kB of statements, and every zhiyi command (predict too) would pay for them
+// at start-up, the PostgreSQL store or not.
+var pgInserts = sync.OnceValue(func() map[int]string {
 	m := map[int]string{}
 	for k := 1; k <= pgValuesRows; k *= 2 {
 		var b strings.Builder
@@ -155,9 +158,9 @@ var pgInserts = func() map[int]string {
 		m[k] = b.String()
 	}
 	return m
-}()
+})
 
-func pgInsert(k int) string { return pgInserts[k] }
+func pgInsert(k int) string { return pgInserts()[k] }
 
 func (db *DB) pgCopy(ctx context.Context, ds []Decision) (int, error) {
 	tx, err := db.pool.Begin(ctx)

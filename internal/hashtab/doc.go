@@ -7,7 +7,7 @@
 // and merges in Map32s. Compared with a Go map the table is
 // built several times faster (no growth, no rehashing), holds no pointers for the garbage
 // collector to scan when V holds none, and keeps key and value in one slot, so a lookup costs
-// one cache miss rather than two. On Linux a table of more than 2 MiB gets its own memory
-// mapping with transparent huge pages requested (see hugeSlots): fewer page faults while it is
+// one cache miss rather than two. On Linux a table of a megabyte or more gets its own memory
+// mapping with transparent huge pages requested (hugepage.Alloc): fewer page faults while it is
 // filled, fewer TLB misses after.
 package hashtab

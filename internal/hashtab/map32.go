@@ -1,5 +1,7 @@
 package hashtab
 
+import "github.com/zhiyi-ai/zhiyi/internal/hugepage"
+
 // Map32 maps uint32 keys to uint32 values below MaxUint32, with linear probing in 8-byte slots:
 // half the bytes of a Table's, for the lookup-heavy maps whose keys fit 32 bits (feature ids,
 // runes, pairs of small token ids). Most of their lookups miss the CPU caches when a server
@@ -21,7 +23,11 @@ func NewMap32(capacity int) *Map32 {
 	for size*3/4 < capacity {
 		size, bits = size<<1, bits+1
 	}
-	return &Map32{slots: make([]slot32, size), shift: 64 - bits, limit: size * 3 / 4}
+	// A big map (the classifier's rows: megabytes) is filled at random: in huge pages, a few
+	// page faults rather than one per 4 KiB, as a Table's.
+	m := &Map32{shift: 64 - bits, limit: size * 3 / 4}
+	m.slots = hugepage.Alloc[slot32](m, size)
+	return m
 }
 
 // NewSparseMap32 returns a map with room for capacity keys at most 3/8 full, for maps read far
