@@ -54,8 +54,10 @@ type Candidate struct {
 	Pos    int // the document's position in the docs the index was built from
 	DocID  string
 	Intent string
-	Text   string
-	Score  float64 // bleve's BM25 score; comparable within one query only
+	// Text is the document's text as given to Build or Open: empty for the documents Open was
+	// given without one (the engine's knowledge-base examples, analysed on first use).
+	Text  string
+	Score float64 // bleve's BM25 score; comparable within one query only
 }
 
 // Stats describe a built or opened index.

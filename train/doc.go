@@ -91,11 +91,13 @@
 // LearnConfig.MaxDrop, and no intent losing 3 messages and a tenth of its own), gets MinFixed of
 // the corrections right and, from 10 corrections on, gets MinHeldOut of them right by
 // cross-validation, clearly above guessing among the intents (a random batch teaches nothing
-// that carries), and has at most half of them contested: answered otherwise by the parent with
-// confidence while none of the labelled messages of its replay most like them carries the
-// corrected intent (the evaluation set holds few messages of some kinds, and a consistent batch
-// of one of them — one agent's 50 templated returns "corrected" to invoices — cost it nothing;
-// scripts/learnsim). Contradictory corrections are left out; none usable is ErrNothingToLearn.
+// that carries), and is not contested (maxContested: more than half of a batch of 10 or more, or
+// 10 moving one intent to one other, answered otherwise by the parent with confidence while none
+// of the labelled messages of its replay most like them carries the corrected intent; the
+// evaluation set holds few messages of some kinds, and a consistent batch of one of them — one
+// agent's 50 templated returns "corrected" to invoices — cost it nothing; scripts/learnsim).
+// Contradictory corrections and those its history holds already are left out; none usable is
+// ErrNothingToLearn.
 // It learns only from people's labels, never from the model's own answers.
 //
 // # Evaluation

@@ -60,6 +60,10 @@ type FitConfig struct {
 	// Keep, when set, limits the features that get rows to these (with MinCount): a model
 	// trained again on the features pruning kept (PruneFeatures).
 	Keep map[uint32]struct{} `json:"-"`
+	// RowOrder, when set (and not Warm), numbers the rows of these features first, in this
+	// order, so that a model fitted again can share another's rows (learning's ranker, written
+	// over the continued classifier's); the math does not depend on the numbering.
+	RowOrder []uint32 `json:"-"`
 }
 
 // DefaultFitConfig is what zhiyi train uses for the classifier unless told otherwise (chosen on
@@ -164,6 +168,14 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			warmIDF = append(warmIDF, idf)
 			return true
 		})
+	}
+	if cfg.Warm == nil {
+		for _, f := range cfg.RowOrder {
+			if _, ok := rows[f]; !ok && counts[f] >= cfg.MinCount && cfg.keeps(f) {
+				rows[f] = int32(len(ids))
+				ids = append(ids, f)
+			}
+		}
 	}
 	for _, ex := range examples {
 		for _, f := range ex.Features {

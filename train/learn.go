@@ -83,6 +83,7 @@ type LearnResult struct {
 	Used          int `json:"used"`
 	Unknown       int `json:"unknown_intent"` // corrections naming an intent the model lacks
 	Contradictory int `json:"contradictory"`  // corrections of one text to different intents, all left out
+	Known         int `json:"known"`          // corrections the bundle learnt already (in its history), left out
 	// The gate: accuracy on the bundle's evaluation set, and the share of the corrections the
 	// model gets right, before (parent) and after (candidate).
 	EvalSet           string  `json:"eval_set"`
@@ -198,6 +199,21 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if err != nil {
 		return nil, err
 	}
+	// A correction already in the history (a labels sheet given again, a learnt bundle's own
+	// corrections) is learnt already: taken again it would count twice, and be stored twice.
+	learnt := make(map[Labelled]bool, len(replay))
+	for _, l := range replay {
+		learnt[l] = true
+	}
+	fixes = slices.DeleteFunc(fixes, func(l Labelled) bool {
+		if learnt[l] {
+			res.Known++
+		}
+		return learnt[l]
+	})
+	if res.Used = len(fixes); len(fixes) == 0 {
+		return res, ErrNothingToLearn
+	}
 	fitCfg := DefaultFitConfig()
 	fitCfg.Warm, fitCfg.Epochs, fitCfg.Rate, fitCfg.Runs = clf, cfg.Epochs, cfg.Rate, 2
 	fitCfg.TFIDF = clf.Weighted()
@@ -208,8 +224,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
 	// continued model learn the corrections by rote instead of by the words they share.
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
-	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory) over a replay of %d examples\n",
-		res.Corrections, res.Used, res.Unknown, res.Contradictory, len(replay))
+	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d learnt already) over a replay of %d examples\n",
+		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.Known, len(replay))
 	// A ranker whose examples the bundle keeps is fitted again on them and the corrections;
 	// a bundle made before them continues its ranker like the classifier.
 	data, err := parentRankerData(parent, eng)
@@ -367,7 +383,7 @@ func continueModels(ctx context.Context, eng *intent.Engine, examples []Example,
 		clf = clf.Quantized()
 	}
 	if data != nil {
-		ranker, err = refitRanker(ctx, data, fixes, eng.Ranker(), labels)
+		ranker, err = refitRanker(ctx, data, fixes, eng.Ranker(), clf, labels)
 		return clf, ranker, err
 	}
 	if rk := eng.Ranker(); rk != nil {

@@ -70,6 +70,11 @@ func TestLearnFromCorrections(t *testing.T) {
 	if err != nil || m.Parent != pm.Version() || m.LearntFrom == nil || m.LearntFrom.Corrections != 12 {
 		t.Errorf("manifest %+v (%v): want the parent %s and 12 corrections", m, err, pm.Version())
 	}
+	// The same corrections again (a labels sheet given twice): learnt already, nothing to learn.
+	again, err := Learn(context.Background(), out, filepath.Join(filepath.Dir(parent), "again"), fixes, LearnConfig{MaxDrop: 0.02})
+	if !errors.Is(err, ErrNothingToLearn) || again == nil || again.Known != 12 {
+		t.Errorf("the same corrections again: %+v, %v; want nothing to learn, 12 known", again, err)
+	}
 }
 
 func TestLearnRefusesRandomCorrections(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -100,7 +101,7 @@ func TestLearnRefitsRanker(t *testing.T) {
 	if err != nil || data == nil {
 		t.Fatalf("the parent's ranker data: %v, %v", data, err)
 	}
-	again, err := refitRanker(context.Background(), data, nil, parent.Ranker(), parent.Classifier().Labels())
+	again, err := refitRanker(context.Background(), data, nil, parent.Ranker(), nil, parent.Classifier().Labels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +143,17 @@ func TestLearnRefitsRanker(t *testing.T) {
 	defer eng.Close()
 	if eng.Ranker() == nil || eng.Policy().Ranker == nil {
 		t.Fatal("the learnt bundle lost its ranker")
+	}
+	// Fitted again, the ranker still shares the classifier's rows (stored without feature ids).
+	var over, alone strings.Builder
+	if _, err := eng.Ranker().WriteOver(&over, eng.Classifier()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Ranker().WriteTo(&alone); err != nil {
+		t.Fatal(err)
+	}
+	if over.Len() >= alone.Len() {
+		t.Errorf("the learnt ranker does not share the classifier's rows: %d bytes over them, %d alone", over.Len(), alone.Len())
 	}
 	// The learnt bundle keeps its ranker's data, the corrections added, for the next generation.
 	if next, err := parentRankerData(out, eng); err != nil || next == nil || len(next.Examples) != len(data.Examples)+res.Used {

@@ -160,6 +160,8 @@ func decodeRankerData(b []byte, ids []uint32, labels int) (*rankerData, error) {
 		return fail(fmt.Sprintf("%d examples in %d bytes", n, len(b)))
 	case !(d.C > 0) || math.IsInf(d.C, 0):
 		return fail(fmt.Sprintf("C %v", d.C))
+	case mc > 1<<20:
+		return fail(fmt.Sprintf("minimum count %d", mc))
 	}
 	d.MinCount = int(mc)
 	d.Examples = make([]Example, n)
@@ -171,7 +173,7 @@ func decodeRankerData(b []byte, ids []uint32, labels int) (*rankerData, error) {
 		w := math.Float32frombits(binary.LittleEndian.Uint32(b))
 		b = b[4:]
 		nf, ok := uv()
-		if !ok || nf > uint64(len(b)) || !(w > 0) {
+		if !ok || nf > uint64(len(b)) || !(w > 0) || math.IsInf(float64(w), 0) {
 			return fail(fmt.Sprintf("example %d: bad weight or feature count", e))
 		}
 		fs := make([]uint32, nf)
@@ -208,10 +210,17 @@ func parentRankerData(dir string, eng *intent.Engine) (*rankerData, error) {
 
 // refitRanker fits the ranker again on what it was fitted on and the corrections (fixes), with
 // its C, seed and minimum count, over the parent's features and the corrections' (stored as the
-// parent was: half precision or not).
-func refitRanker(ctx context.Context, d *rankerData, fixes []Example, parent *intent.Classifier, labels []string) (*intent.Classifier, error) {
+// parent was: half precision or not), its rows laid out as clf's (the continued classifier's,
+// when given) so that it is stored over them.
+func refitRanker(ctx context.Context, d *rankerData, fixes []Example, parent, clf *intent.Classifier, labels []string) (*intent.Classifier, error) {
 	cfg := RankerFitConfig(d.C)
 	cfg.Seed, cfg.MinCount, cfg.Keep = d.Seed, d.MinCount, learnableFeatures(parent, fixes)
+	if clf != nil {
+		clf.Rows(func(f uint32, _ float32, _ []float32) bool {
+			cfg.RowOrder = append(cfg.RowOrder, f)
+			return true
+		})
+	}
 	examples := append(slices.Clip(d.Examples), fixes...)
 	rk, _, err := Fit(ctx, examples, nil, labels, cfg, nil)
 	if err != nil {

@@ -45,6 +45,7 @@ func TestRankerDataCorrupt(t *testing.T) {
 		{"a byte after", append(append([]byte(nil), good...), 0), ids, "1 bytes after the last example"},
 		{"another ranker's labels", good, ids, "2 labels, the ranker has 3"},
 		{"a feature past the ranker's", good, ids[:2], "feature index out of range"},
+		{"an infinite weight", edit(func(b []byte) []byte { copy(b[25:], []byte{0, 0, 0x80, 0x7f}); return b }), ids, "bad weight"},
 	} {
 		labels := 2
 		if c.name == "another ranker's labels" {

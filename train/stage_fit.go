@@ -160,10 +160,16 @@ func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (Fit
 	}
 	if r.cfg.MaxFeatures == 0 && r.ranker != nil {
 		// The ranker's data (rankerData: what learning fits it again on) is in the bundle too,
-		// and takes more bytes the more features each example keeps: make room for it.
-		n -= (rankerDataBytes(r.clf, keep, examples, len(r.labels)) + r.featureBytes() - 1) / r.featureBytes()
+		// and takes more bytes the more features each example keeps: make room for it, but
+		// never with more than half the features (a big labelled set would leave the models
+		// none; its bundle goes over instead).
+		room := (rankerDataBytes(r.clf, keep, examples, len(r.labels)) + r.featureBytes() - 1) / r.featureBytes()
+		n = max(n-room, n/2, 1)
 		if keep, err = selectFeatures(r.clf, r.ranker, n); err != nil {
 			return res, err
+		}
+		if keep == nil {
+			return res, fmt.Errorf("prune: no features selected of %d for %d", r.clf.NumFeatures(), n)
 		}
 	}
 	cfg.Keep = make(map[uint32]struct{}, n)
