@@ -138,15 +138,9 @@ func (c *Classifier) logits(features []uint32, out []float32, rows []int32) []in
 	if len(rows) < len(features) {
 		rows = make([]int32, len(features))
 	}
-	n := 0
-	for _, f := range features {
-		if r, ok := c.rows.Get(f); ok {
-			rows[n] = int32(r)
-			n++
-		}
-	}
-	c.logitsOfRows(rows[:n], len(features), out)
-	return rows[:n]
+	rows = hashtab.AppendFound(c.rows, rows[:0], features)
+	c.logitsOfRows(rows, len(features), out)
+	return rows
 }
 
 // logitsOfRows is logits for features already resolved to rows (of nFeatures in all).

@@ -13,6 +13,9 @@ import "slices"
 // maxRepeatUnit is the longest phrase, in characters, whose repetition is collapsed.
 const maxRepeatUnit = 4
 
+// mayRepeat indexes its ring of the latest characters with a mask: a power of two.
+const _ uint = -(maxRepeatUnit & (maxRepeatUnit - 1))
+
 // CollapseRepeats returns s with every run of a phrase of one to maxRepeatUnit Chinese characters
 // said again right after itself (with only spaces or punctuation between) cut to one saying, two
 // for a single character repeated three times or more. Text without such a run is returned as is,
@@ -91,24 +94,34 @@ func repeatAt(rs []rune, i int) (p, end, reps int) {
 // each equal to the one p before (2 ≤ p ≤ maxRepeatUnit).
 func mayRepeat(s string) bool {
 	var last [maxRepeatUnit]rune // the latest characters, last[n%maxRepeatUnit] the oldest
+	for i := range last {
+		last[i] = -1 // no character yet: equal to none
+	}
 	var streak [maxRepeatUnit + 1]int
 	n := 0
 	for _, r := range s {
 		if isRepeatSep(r) {
 			continue
 		}
-		rep := repeatable(r)
+		// Whether r is repeatable matters only when it equals one of the latest characters,
+		// which most characters do not: it is looked up then, once.
+		rep, known := false, false
 		for p := 1; p <= maxRepeatUnit; p++ {
-			if rep && n >= p && last[(n-p)%maxRepeatUnit] == r {
-				streak[p]++
-				if streak[p] >= max(p, 2) {
-					return true
+			if last[(n-p)&(maxRepeatUnit-1)] == r {
+				if !known {
+					rep, known = repeatable(r), true
 				}
-			} else {
-				streak[p] = 0
+				if rep {
+					streak[p]++
+					if streak[p] >= max(p, 2) {
+						return true
+					}
+					continue
+				}
 			}
+			streak[p] = 0
 		}
-		last[n%maxRepeatUnit] = r
+		last[n&(maxRepeatUnit-1)] = r
 		n++
 	}
 	return false

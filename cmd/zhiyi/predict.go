@@ -28,7 +28,34 @@ type predictJob struct {
 	first int // the line number of lines[0], from 1
 	lines []string
 	out   bytes.Buffer
+	// text holds the lines' bytes while the chunk fills, ends where each line ends in it: the
+	// chunk's lines become one string (one allocation a chunk, not one a line).
+	text []byte
+	ends []int
 }
+
+// add appends a line to the chunk being filled.
+func (j *predictJob) add(line []byte) {
+	j.text = append(j.text, line...)
+	j.ends = append(j.ends, len(j.text))
+}
+
+// seal makes the lines added since the chunk was last emptied its lines, and empties the
+// buffers they were added in.
+func (j *predictJob) seal() {
+	all, start := string(j.text), 0
+	j.lines = j.lines[:0]
+	for _, end := range j.ends {
+		j.lines = append(j.lines, all[start:end])
+		start = end
+	}
+	j.text, j.ends = j.text[:0], j.ends[:0]
+}
+
+// readerFunc is an io.Reader that is a function.
+type readerFunc func(p []byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi predict", flag.ContinueOnError)
@@ -110,57 +137,51 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 	jobs := make(chan *predictJob, cap(free))
 	done := make(chan *predictJob, cap(free))
 
-	// The scanner feeds lines; the chunker packs whatever lines are already there (up to
-	// predictChunk) into a chunk, so a slow producer (tail -f) gets each answer as soon as its
-	// line arrives, and a fast one gets full chunks.
-	lines := make(chan string, 4*predictChunk)
+	// The reader packs lines into chunks of up to predictChunk, and sends a chunk on as soon as
+	// it is full or reading the next line would wait for input: a slow producer (tail -f) gets
+	// each answer as soon as its line arrives, and a fast one gets full chunks. (Lines passed
+	// one by one over a channel to a chunker cost two channel operations and an allocation a
+	// line, a few per cent of a batch's CPU.)
 	var readErr error
-	go func() { // scanner
-		defer close(lines)
-		sc := bufio.NewScanner(in)
+	go func() { // reader
+		defer close(jobs)
+		var j *predictJob // the chunk being filled, nil when none
+		seq, lineNo := 0, 1
+		send := func() {
+			if j == nil {
+				return
+			}
+			j.seal()
+			lineNo += len(j.lines)
+			jobs <- j // never blocks: jobs holds as many as there are chunks
+			j = nil
+			seq++
+		}
+		sc := bufio.NewScanner(readerFunc(func(p []byte) (int, error) {
+			send() // the scanner needs more input, which may take a while: send what is read
+			return in.Read(p)
+		}))
 		sc.Buffer(make([]byte, 64*1024), maxPredictLine)
 		n := 0
 		for sc.Scan() {
 			n++
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
+			if j == nil {
+				select {
+				case j = <-free:
+				case <-ctx.Done():
+					return
+				}
+				j.seq, j.first = seq, lineNo
+				j.text, j.ends = j.text[:0], j.ends[:0]
+			}
+			j.add(sc.Bytes())
+			if len(j.ends) == predictChunk {
+				send()
 			}
 		}
+		send()
 		if readErr = sc.Err(); errors.Is(readErr, bufio.ErrTooLong) {
 			readErr = fmt.Errorf("line %d is longer than %d MiB: %w", n+1, maxPredictLine>>20, readErr)
-		}
-	}()
-	go func() { // chunker
-		defer close(jobs)
-		lineNo := 1
-		for seq := 0; ; seq++ {
-			l, ok := <-lines
-			if !ok {
-				return
-			}
-			var j *predictJob
-			select {
-			case j = <-free:
-			case <-ctx.Done():
-				return
-			}
-			j.seq, j.first, j.lines = seq, lineNo, append(j.lines[:0], l)
-		fill:
-			for len(j.lines) < predictChunk {
-				select {
-				case l, ok := <-lines:
-					if !ok {
-						break fill
-					}
-					j.lines = append(j.lines, l)
-				default:
-					break fill
-				}
-			}
-			lineNo += len(j.lines)
-			jobs <- j // never blocks: jobs holds as many as there are chunks
 		}
 	}()
 	var wg sync.WaitGroup

@@ -70,6 +70,32 @@ func (m *Map32) Get(key uint32) (uint32, bool) {
 	}
 }
 
+// AppendFound appends to dst the value of every key of keys that is present, in the order of
+// keys, and returns the extended dst; the values must fit V.
+//
+// It is a batch of Gets that waits out the cache misses together. A table of megabytes (the
+// classifier's rows) misses the CPU caches on most lookups, and Get in a loop waits for each
+// miss in turn: whether a slot is empty or holds the key is a branch the CPU guesses wrong about
+// half the time, and a wrong guess throws away the loads it had started beyond it. So a first
+// pass reads every key's first slot with no branch on what it finds (those loads overlap); the
+// probing pass after it then mostly reads the cache.
+func AppendFound[V ~int32 | ~uint32](m *Map32, dst []V, keys []uint32) []V {
+	mask := uint64(len(m.slots) - 1)
+	used := uint32(0)
+	for _, k := range keys {
+		used |= m.slots[m.home(k)&mask].val1
+	}
+	if used == 0 {
+		return dst // every first slot is empty: no key is present
+	}
+	for _, k := range keys {
+		if v, ok := m.Get(k); ok {
+			dst = append(dst, V(v))
+		}
+	}
+	return dst
+}
+
 // Len returns the number of keys stored.
 func (m *Map32) Len() int { return m.n }
 

@@ -3,6 +3,7 @@ package hashtab
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -81,5 +82,21 @@ func TestSparseMap32(t *testing.T) {
 		if load := float64(n) / float64(len(m.slots)); load > 3.0/8 {
 			t.Errorf("n=%d: %.3f full, want at most 3/8", n, load)
 		}
+	}
+}
+
+func TestAppendFound(t *testing.T) {
+	m := NewSparseMap32(1000)
+	for i := range uint32(1000) {
+		m.Put(i*7, i)
+	}
+	keys := []uint32{0, 1, 7, 6993, 7000, 14, 7}
+	got := AppendFound(m, []int32{-1}, keys)
+	want := []int32{-1, 0, 1, 999, 2, 1}
+	if !slices.Equal(got, want) {
+		t.Errorf("AppendFound = %v, want %v (the present keys' values, in order, after dst)", got, want)
+	}
+	if got := AppendFound(m, []uint32(nil), []uint32{1, 2, 3}); len(got) != 0 {
+		t.Errorf("AppendFound of absent keys = %v, want none", got)
 	}
 }
