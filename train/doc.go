@@ -35,9 +35,9 @@
 //     beside the file. Unknown intent ids and members no message has fail the run, each named by
 //     file:line. IgnoreExportLabels drops the exports' own labels first.
 //   - seed: kb.yaml's example questions (WeakConfig.NoSeeds turns them off) and, with a knowledge
-//     base and while the labels hold fewer than WeakConfig.MinNone out-of-scope messages, the
-//     built-in out-of-scope examples (NoneSeeds, seeds/none.txt). A seed that is an exported
-//     message labels it.
+//     base, the built-in out-of-scope examples (NoneSeeds, seeds/none.txt): the class while the
+//     labels hold fewer than WeakConfig.MinNone out-of-scope messages, at NoneSeedWeight beside
+//     them. A seed that is an exported message labels it.
 //   - split: the dev split — an explicit dev file (Config.Dev), else the newest DevDays days when
 //     every message has a time, else a DevShare chosen by a hash of the text. Only labels that
 //     sample the messages as they come (the exports', those given one by one) may judge the

@@ -15,7 +15,8 @@ type WeakConfig struct {
 	// every shop has).
 	NoSeeds bool `json:"no_seeds,omitempty"`
 	// NoNoneSeeds leaves out the built-in out-of-scope examples (seeds/none.txt), which stand in
-	// for the out-of-scope class while the labels have fewer than MinNone of their own.
+	// for the out-of-scope class while the labels have fewer than MinNone of their own and count
+	// NoneSeedWeight beside them.
 	NoNoneSeeds bool `json:"no_none_seeds,omitempty"`
 	MinNone     int  `json:"min_none"`
 	// Rounds of self-training over the unlabelled customer messages; -1 turns it off.

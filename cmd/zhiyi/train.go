@@ -52,7 +52,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.BoolVar(&cfg.ContextFeatures, "context-features", cfg.ContextFeatures, "train with the conversation's active intent as a feature")
 	fs.BoolVar(&cfg.IgnoreExportLabels, "ignore-export-labels", false, "train as if the exports carried no labels (a CSV tag column, intent fields): seeds, --labels and self-training only")
 	fs.BoolVar(&cfg.Weak.NoSeeds, "no-seeds", false, "do not train on kb.yaml's example questions")
-	fs.BoolVar(&cfg.Weak.NoNoneSeeds, "no-none-seeds", false, "do not add the built-in out-of-scope examples when the labels have few out-of-scope messages")
+	fs.BoolVar(&cfg.Weak.NoNoneSeeds, "no-none-seeds", false, "do not add the built-in out-of-scope examples (a shop's own out-of-scope labels are the class then)")
 	fs.IntVar(&cfg.Weak.Rounds, "self-train-rounds", 0, "rounds of self-training over unlabelled messages (0: default, -1: off)")
 	fs.StringVar(&until, "until", "", "train only on messages sent before this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	fs.BoolVar(&summary, "json", false, "print the training summary as JSON on stdout")
