@@ -108,23 +108,16 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 		py:      pinyinTable(),
 		work:    &sync.Pool{New: func() any { return new(workspace) }},
 	}
-	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
-	variants := map[string]bool{}
-	for _, r := range d.Rules {
-		for _, v := range r.Variants {
-			variants[v] = true
-		}
-	}
-	a.pinyin = newPinyinWords(a.py, user, variants)
 	for _, w := range d.Stopwords {
 		a.stop[w] = struct{}{}
 	}
 	a.mayRewrite, a.mayStop = new(tokenBits), new(tokenBits)
-	var phrases []*rewriteTarget
+	var targets, phrases []*rewriteTarget
 	var buf []string
 	for _, r := range d.Rules {
 		for _, v := range r.Variants {
 			t := &rewriteTarget{variant: v, canonical: r.Canonical, kind: r.Kind, region: r.Region}
+			targets = append(targets, t)
 			buf = a.segment(v, scanUnits(v, nil), buf[:0], new(segScratch))
 			if len(buf) == 1 && buf[0] == v {
 				a.words[v] = t
@@ -133,6 +126,8 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 			}
 		}
 	}
+	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
+	a.pinyin = newPinyinWords(a.py, user, targets)
 	a.phrases = newPhraseMatcher(phrases)
 	for w := range a.words {
 		a.mayRewrite.add(w)

@@ -16,7 +16,9 @@
 //  4. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed
 //     around it, becomes the word for the rest of the analysis (现huo → 现货, zhuan票 → 专票,
 //     tuikuan → 退款; pinyin_words.go): the message is analysed as if typed in characters. A
-//     rewrite rule's own variant (kuaidi in shorthand.txt) is left to the rule.
+//     rewrite rule's variant made of letters only (yhq, kd, kuaidi) is spelt out as the rule's
+//     word the same way, its rewrite recorded under the rule's kind: the letters y, h, q carry
+//     nothing of 优惠券, so the character n-grams are the word's.
 //  5. Collapse repeats (CollapseRepeats): a phrase said again and again for emphasis (在吗在吗在吗,
 //     急急急急急) counts as said once, so it cannot outweigh the question beside it. Steps 1–3 and 5
 //     give Analysis.Text: what the customer typed, for the rules, the log and the operator.

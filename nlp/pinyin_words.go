@@ -13,7 +13,8 @@ import (
 // typed. The pinyin pair features already let such a message share something with the word; the
 // restored word gives it the word's own features as well. Only the shop's words (userdict and
 // the canonical terms), never gse's whole dictionary: there, pinyin spells too many words
-// (zai不 would read 再不).
+// (zai不 would read 再不). A rule's variant made of letters only (yhq, kd) is spelt out as the
+// rule's word in the same pass, so that shorthand, too, reads as if typed in characters.
 
 // pinyinWord is a dictionary word the pinyin of which is known for every character.
 type pinyinWord struct {
@@ -32,6 +33,10 @@ type pinyinWords struct {
 	// (yunfei保险, 退kuan退huo): a run of letters typed inside one is left to its rule too.
 	variants map[string]bool
 	lettered []string
+	// letterRules are the rules whose variant is letters only (yhq, kd, tuikuan): a run of
+	// letters that is one is spelt out as the rule's word here, so the message is analysed as
+	// if typed in characters (the letters y, h, q carry nothing of 优惠券).
+	letterRules map[string]*rewriteTarget
 }
 
 // maxPinyinContext is how many characters typed on either side of the pinyin a restored word
@@ -40,10 +45,15 @@ const maxPinyinContext = 3
 
 // newPinyinWords indexes the words of two characters or more whose every character has a
 // reading (its first: 还款 is restored from haikuan, not huankuan). variants are left alone.
-func newPinyinWords(py *pinyinTab, words []UserWord, variants map[string]bool) *pinyinWords {
-	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: variants}
-	for v := range variants {
-		if hasLower(v) && !onlyLower(v) {
+func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pinyinWords {
+	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: map[string]bool{}, letterRules: map[string]*rewriteTarget{}}
+	for _, t := range rules {
+		v := t.variant
+		p.variants[v] = true
+		switch {
+		case onlyLower(v):
+			p.letterRules[v] = t
+		case hasLower(v):
 			p.lettered = append(p.lettered, v)
 		}
 	}
@@ -128,9 +138,10 @@ func appendSyl(b []byte, s uint16) []byte { return append(b, byte(s>>8), byte(s)
 // restore replaces each run of lower-case letters that reads as pinyin, with the Chinese
 // characters just before and after it, by the shop's word it spells; it appends a Rewrite for
 // each and returns text itself when nothing was restored. A word must take in at least two
-// characters' worth (现huo, xianhuo; not huo alone), and the longest one wins.
+// characters' worth (现huo, xianhuo; not huo alone), and the longest one wins. A run that is a
+// rule's variant of letters (yhq) becomes the rule's word, whatever its pinyin.
 func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrite) {
-	if p == nil || len(p.byKey) == 0 || !hasLower(text) {
+	if p == nil || len(p.byKey) == 0 && len(p.letterRules) == 0 || !hasLower(text) {
 		return text, rewrites
 	}
 	var b *strings.Builder
@@ -152,16 +163,26 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		if start > 0 && partOfWord(text[:start], true) || end < len(text) && partOfWord(text[end:], false) {
 			continue
 		}
-		if p.variants[text[start:end]] || p.inVariant(text, start, end) {
+		if p.inVariant(text, start, end) {
 			continue
 		}
-		syls := p.py.split(text[start:end], sylBuf[:0])
-		if len(syls) == 0 {
-			continue
-		}
-		from, to, word := p.match(text, last, start, end, syls)
-		if word == "" || p.variants[text[from:to]] {
-			continue
+		from, to, word := start, end, ""
+		var done Rewrite
+		if t := p.letterRules[text[start:end]]; t != nil {
+			word, done = t.canonical, t.record()
+		} else {
+			if p.variants[text[start:end]] {
+				continue
+			}
+			syls := p.py.split(text[start:end], sylBuf[:0])
+			if len(syls) == 0 {
+				continue
+			}
+			from, to, word = p.match(text, last, start, end, syls)
+			if word == "" || p.variants[text[from:to]] {
+				continue
+			}
+			done = Rewrite{From: text[from:to], To: word, Kind: KindPinyin}
 		}
 		if b == nil {
 			b = &strings.Builder{}
@@ -169,7 +190,7 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		}
 		b.WriteString(text[last:from])
 		b.WriteString(word)
-		rewrites = append(rewrites, Rewrite{From: text[from:to], To: word, Kind: KindPinyin})
+		rewrites = append(rewrites, done)
 		last = to
 		i = max(i, to)
 	}

@@ -49,7 +49,8 @@ func TestTypedPinyinRestored(t *testing.T) {
 		{"taobao.com买的", "taobao.com买的", nil}, // a domain
 		{"huabei_88", "huabei_88", nil},       // an account
 		{"现huó吗", "现huó吗", nil},               // a tone mark: not what the table reads
-		{"kuaidi到了吗", "kuaidi到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}},    // a rule's variant is the rule's
+		{"kuaidi到了吗", "快递到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}},        // a rule's variant is the rule's, spelt out
+		{"kd到哪了", "快递到哪了", []Rewrite{{"kd", "快递", KindShorthand, ""}}},                // shorthand too
 		{"yunfei保险有吗", "yunfei保险有吗", []Rewrite{{"yunfei保险", "运费险", KindSynonym, ""}}}, // letters inside a variant too
 		{"可以退kuan退huo吗", "可以退kuan退huo吗", []Rewrite{{"退kuan退huo", "退货退款", KindSynonym, ""}}},
 		{"yunfei多少", "运费多少", []Rewrite{{"yunfei", "运费", KindPinyin, ""}}}, // the same letters outside the variant
@@ -63,12 +64,26 @@ func TestTypedPinyinRestored(t *testing.T) {
 			t.Errorf("Analyze(%q).Rewrites = %v, want %v", tt.typed, typed.Rewrites, tt.rewrites)
 		}
 		if len(tt.rewrites) > 0 && tt.rewrites[0].Kind != KindPinyin {
+			if onlyLower(tt.rewrites[0].From) && (!slices.Equal(typed.Terms, word.Terms) || !hasAll(typed.Features, word.Features)) {
+				// a rule's letters: the word's features, and the rule's own besides
+				t.Errorf("%q analysed as %q, %q as %q: want the same terms and every feature of the word", tt.typed, typed.Terms, tt.word, word.Terms)
+			}
 			continue
 		}
 		if !slices.Equal(typed.Terms, word.Terms) || !slices.Equal(typed.Features, word.Features) {
 			t.Errorf("%q analysed as %q, %q as %q: want the same terms and features", tt.typed, typed.Terms, tt.word, word.Terms)
 		}
 	}
+}
+
+// hasAll reports whether every feature of want is in got.
+func hasAll(got, want []uint32) bool {
+	for _, f := range want {
+		if !slices.Contains(got, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // Of several words the pinyin spells, the longest wins, then the more frequent.
