@@ -33,6 +33,12 @@ func TestScopeNegationAndContrast(t *testing.T) {
 		{"算了不用换了", "换", "not meant"},
 		{"我不想退了 东西挺好的", "退", "not meant"},
 		{"不用上门取件了 我自己寄", "上门", "not meant"},
+		// the segmenter's own words for 别 (先别, 千万别, 可别) and 甭 negate as 别 does
+		{"先别取消，我只是想把颜色从黑色改成白色", "取消", "not meant"},
+		{"先别取消，我只是想把颜色从黑色改成白色", "颜色", "plain"},
+		{"千万别取消订单 我要的", "取消", "not meant"},
+		{"可别退款了 我再等等", "退款", "not meant"},
+		{"甭退了 东西挺好", "退", "not meant"},
 		// the scope ends with the clause
 		{"不用换了，直接退款吧", "退款", "plain"},
 		{"不用换了，直接退款吧", "换", "not meant"},
