@@ -30,8 +30,9 @@ type Analysis struct {
 	Tokens []string
 	// Terms are Tokens without stop words: what the index and the classifier use.
 	Terms []string
-	// Rewrites lists every rewrite that fired (typed pinyin restored, then synonyms, dialect and
-	// shorthand), in order.
+	// Rewrites lists every rewrite that fired: first typed pinyin and the rules' variants of
+	// letters only (yhq, kd), spelt out as words, then the other synonym, dialect and shorthand
+	// rewrites.
 	Rewrites []Rewrite
 	// Masked records which kinds of personal data were masked.
 	Masked MaskSet

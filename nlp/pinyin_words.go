@@ -44,7 +44,8 @@ type pinyinWords struct {
 const maxPinyinContext = 3
 
 // newPinyinWords indexes the words of two characters or more whose every character has a
-// reading (its first: 还款 is restored from haikuan, not huankuan). variants are left alone.
+// reading (its first: 还款 is restored from haikuan, not huankuan). The rules' variants are
+// their own: spelt out as the rule's word when made of letters only, otherwise left alone.
 func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pinyinWords {
 	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: map[string]bool{}, letterRules: map[string]*rewriteTarget{}}
 	for _, t := range rules {
