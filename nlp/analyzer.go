@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -349,15 +350,30 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 		}
 		var fl unitFlag
 		if tf != nil {
-			// the flags of the term the rewrite produced (the first one not matched yet)
-			fl = flagCourtesy
+			// the flags of the term the rewrite produced (the first one not matched yet); a word
+			// spelt out from letters may have merged with what follows (dd号 → 订单号), so
+			// failing an equal term, the first term containing it; courtesy only when none does.
+			at, within := -1, -1
 			for i, t := range an.Terms {
-				if t == r.To && (i >= 64 || used&(1<<i) == 0) {
-					fl = tf[i]
-					if i < 64 {
-						used |= 1 << i
-					}
+				if i < 64 && used&(1<<i) != 0 {
+					continue
+				}
+				if t == r.To {
+					at = i
 					break
+				}
+				if within < 0 && strings.Contains(t, r.To) {
+					within = i
+				}
+			}
+			if at < 0 {
+				at = within
+			}
+			fl = flagCourtesy
+			if at >= 0 {
+				fl = tf[at]
+				if at < 64 {
+					used |= 1 << at
 				}
 			}
 		}

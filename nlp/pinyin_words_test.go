@@ -109,6 +109,7 @@ func TestTypedPinyinAllocs(t *testing.T) {
 	}{
 		{"这款是现huo吗 还是要等", 3}, // the restored text, its rewrite record
 		{"zai不zai 在线吗", 0},   // pinyin that spells no word: nothing
+		{"kd到了吗 还是要等", 3},    // shorthand spelt out as its word
 	} {
 		msg := tt.msg
 		var buf Buffers

@@ -19,7 +19,8 @@ const _ uint = -(maxRepeatUnit & (maxRepeatUnit - 1))
 // CollapseRepeats returns s with every run of a phrase of one to maxRepeatUnit Chinese characters
 // said again right after itself (with only spaces or punctuation between) cut to one saying, two
 // for a single character repeated three times or more. Text without such a run is returned as is,
-// without allocating.
+// without allocating. Collapsing repeats until none is left, it gives its own result back
+// unchanged: 退退退货退货 → 退退货退货 → 退退货, and the analysis of a stored text is its own.
 func CollapseRepeats(s string) string {
 	if !mayRepeat(s) {
 		return s
@@ -29,6 +30,23 @@ func CollapseRepeats(s string) string {
 	for _, r := range s {
 		rs = append(rs, r)
 	}
+	collapsed := false
+	for {
+		out, ok := collapseOnce(rs)
+		if !ok {
+			break
+		}
+		rs, collapsed = out, true
+	}
+	if !collapsed {
+		return s
+	}
+	return string(rs)
+}
+
+// collapseOnce cuts every run in rs, left to right, and reports whether there was one; rs is
+// left alone (the result is new).
+func collapseOnce(rs []rune) ([]rune, bool) {
 	first := -1
 	for i := range rs {
 		if p, _, reps := repeatAt(rs, i); reps > keptSayings(p) {
@@ -37,7 +55,7 @@ func CollapseRepeats(s string) string {
 		}
 	}
 	if first < 0 {
-		return s
+		return rs, false
 	}
 	out := slices.Clone(rs[:first])
 	for i := first; i < len(rs); {
@@ -51,7 +69,7 @@ func CollapseRepeats(s string) string {
 		out = append(out, rs[i])
 		i++
 	}
-	return string(out)
+	return out, true
 }
 
 // keptSayings is how many sayings of a repeated phrase of p characters are kept.

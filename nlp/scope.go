@@ -47,7 +47,7 @@ const (
 var scopeMarkers = map[string]markerClass{
 	"不要": markNegator, "不用": markNegator, "不想": markNegator, "不需要": markNegator, "不必": markNegator,
 	"别": markNegator, "无需": markNegator, "没必要": markNegator, "不打算": markNegator, "不再": markNegator,
-	"不想要": markNegator, "用不着": markNegator, "先别": markNegator, "千万别": markNegator, "可别": markNegator,
+	"不想要": markNegator, "用不着": markNegator, "先别": markNegator, "千万别": markNegator,
 	"甭": markNegator, "先甭": markNegator,
 
 	"不是": markNotIs, "是": markIs, "就是": markIs, "没": markDidNot,

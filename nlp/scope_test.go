@@ -7,11 +7,16 @@ import (
 	"testing"
 )
 
-// flagsOf analyses text and returns, for each term, whether its word feature is plain, marked
-// as not meant, or absent.
+// termFeature analyses text and says whether term's word feature is plain, marked as not meant
+// or as courtesy, or absent.
 func termFeature(a *Analyzer, text, term string) string {
+	return featureFlag(a, text, FeatWord, term)
+}
+
+// featureFlag is termFeature for a feature of any kind.
+func featureFlag(a *Analyzer, text string, kind FeatureKind, s string) string {
 	an := a.Analyze(text)
-	id := FeatureID(FeatWord, term)
+	id := FeatureID(kind, s)
 	switch {
 	case slices.Contains(an.Features, id):
 		return "plain"
@@ -33,11 +38,12 @@ func TestScopeNegationAndContrast(t *testing.T) {
 		{"算了不用换了", "换", "not meant"},
 		{"我不想退了 东西挺好的", "退", "not meant"},
 		{"不用上门取件了 我自己寄", "上门", "not meant"},
-		// the segmenter's own words for 别 (先别, 千万别, 可别) and 甭 negate as 别 does
+		// the segmenter's own words for 别 (先别, 千万别) and 甭 negate as 别 does; 可别 is not
+		// one of them: gse cuts 可别人家 as 可别|人家 (but other people's ...)
 		{"先别取消，我只是想把颜色从黑色改成白色", "取消", "not meant"},
 		{"先别取消，我只是想把颜色从黑色改成白色", "颜色", "plain"},
 		{"千万别取消订单 我要的", "取消", "not meant"},
-		{"可别退款了 我再等等", "退款", "not meant"},
+		{"可别人家的快递早到了", "快递", "plain"},
 		{"甭退了 东西挺好", "退", "not meant"},
 		// the scope ends with the clause
 		{"不用换了，直接退款吧", "退款", "plain"},
@@ -94,6 +100,29 @@ func TestScopeCourtesy(t *testing.T) {
 	// the greeting's characters are marked, never plain
 	if slices.Contains(an.Features, FeatureID(FeatChar2, "你好")) || !slices.Contains(an.Features, markID(markID(FeatureID(FeatChar2, "你好")))) {
 		t.Error("the greeting's character bigram is not marked")
+	}
+}
+
+// A rewrite's feature takes the flags of the term it produced, also when that word merged with
+// what follows it (kd单号 → 快递单号): it is never mistaken for courtesy.
+func TestScopeRewriteFlags(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, tt := range []struct{ text, want, to string }{
+		{"你好，kd单号给我一下", "plain", ""},
+		{"不要kd单号了", "not meant", ""},
+		{"你好 kd到哪了", "plain", ""},
+		{"不要kd了", "not meant", ""},
+		// rg is spelt out as 人工, which the segmenter joins with 转 into 转人工
+		{"你好，转rg", "plain", "人工"},
+		{"不要转rg", "not meant", "人工"},
+	} {
+		if tt.to == "" {
+			tt.to = "快递"
+		}
+		if got := featureFlag(a, tt.text, FeatRewrite, tt.to); got != tt.want {
+			an := a.Analyze(tt.text)
+			t.Errorf("%s: the rewrite to %s is %s, want %s (terms %q)", tt.text, tt.to, got, tt.want, an.Terms)
+		}
 	}
 }
 
