@@ -275,6 +275,51 @@ func TestChoosePolicyPerIntent(t *testing.T) {
 	}
 }
 
+// An intent with few confident predictions, a few of them wrong, gets a raised bar rather than
+// none: its precision is shrunk toward all intents' (intentThreshold).
+func TestIntentThresholdShrinks(t *testing.T) {
+	var all []prediction
+	add := func(ps *[]prediction, n int, conf float64, correct bool) {
+		for range n {
+			*ps = append(*ps, prediction{intent: "x", confidence: conf, correct: correct})
+		}
+	}
+	add(&all, 200, 0.95, true) // all intents: right at 0.95, 9 in 10 at 0.8
+	add(&all, 90, 0.8, true)
+	add(&all, 10, 0.8, false)
+	curve := newPrecisionCurve(all)
+	tests := []struct {
+		name string
+		own  func(*[]prediction)
+		want float64
+	}{
+		{"3 of 18 wrong at 0.8, right above: from 0.95", func(ps *[]prediction) {
+			add(ps, 12, 0.95, true)
+			add(ps, 3, 0.8, true)
+			add(ps, 3, 0.8, false)
+		}, 0.95},
+		{"right everywhere: the lowest", func(ps *[]prediction) {
+			add(ps, 10, 0.95, true)
+			add(ps, 10, 0.6, true)
+		}, 0.6},
+		{"wrong at the top as well: never", func(ps *[]prediction) {
+			add(ps, 10, 0.95, false)
+			add(ps, 10, 0.8, true)
+		}, 1.01},
+	}
+	for _, tt := range tests {
+		var own []prediction
+		tt.own(&own)
+		if got := intentThreshold(own, curve, 0.95, 20); got != tt.want {
+			t.Errorf("%s: threshold %v, want %v", tt.name, got, tt.want)
+		}
+		// with no prior it is threshold's own rule without a minimum count
+		if got, want := intentThreshold(own, curve, 0.95, 0), threshold(own, 0.95, 1); got != want {
+			t.Errorf("%s, no prior: %v, want %v", tt.name, got, want)
+		}
+	}
+}
+
 // The thresholds are chosen again on dev as served: a dev message that continues a conversation
 // counts with its decision in context instead of its decision alone, and the others alone.
 func TestServedThresholds(t *testing.T) {
