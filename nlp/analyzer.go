@@ -236,6 +236,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	for i, tok := range an.Tokens {
 		off = tokenOffset(rewritten, tok, off)
 		sc.tokOff = append(sc.tokOff, off)
+		numberLetters := onlyLower(tok) && i+1 < len(an.Tokens) && markerOf(an.Tokens[i+1]) == markPII
 		if a.mayRewrite.mayHave(tok) {
 			if t, ok := a.words[tok]; ok {
 				an.Tokens[i] = t.canonical
@@ -244,7 +245,10 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 			}
 		}
 		c := markerOf(tok)
-		markers = markers || c != markNone
+		if numberLetters {
+			c = markLabel // the letters of a tracking number (zt<ORDER> from ZT788…)
+		}
+		markers = markers || c != markNone && c != markLabel // labels matter beside a placeholder
 		sc.cls = append(sc.cls, c)
 	}
 	var tokFlag, unitF []unitFlag

@@ -20,7 +20,7 @@ func ExampleAnalyzer_Analyze() {
 	fmt.Println("masked:", an.Masked)
 	// Output:
 	// 东西不要了怎么寄回去?电话<PHONE>
-	// [退货 怎么 退货 电话 <PHONE>]
+	// [退货 怎么 退货]
 	// 东西不要了 → 退货 (synonym)
 	// 寄回去 → 退货 (synonym)
 	// masked: phone

@@ -283,6 +283,8 @@ func partOfWord(s string, before bool) bool {
 		r, _ = utf8.DecodeRuneInString(s)
 	}
 	switch {
+	case !before && placeholderLen(s) > 0:
+		return true // a number's letters (zt<ORDER> from ZT788…): not typed for a word
 	case r < utf8.RuneSelf:
 		return isASCIIAlnum(byte(r)) || strings.IndexByte("._@/:-", byte(r)) >= 0
 	case pinyinTable().index(r) != 0:

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -42,6 +43,8 @@ const (
 	markCourtesy
 	markParticle // 啊, 呀: courtesy right after a greeting
 	markDidNot   // 没: 没说要 is a negation of wanting
+	markPII      // a mask placeholder: <PHONE>, <ORDER>
+	markLabel    // what names personal data given (电话, 邮箱, 单号: 我的电话<PHONE>), a number's letters (zt<ORDER>)
 )
 
 var scopeMarkers = map[string]markerClass{
@@ -65,6 +68,14 @@ var scopeMarkers = map[string]markerClass{
 
 	"啊": markParticle, "呀": markParticle, "哈": markParticle, "哦": markParticle, "喔": markParticle,
 	"吖": markParticle, "嗯": markParticle, "哈哈": markParticle,
+
+	"电话": markLabel, "手机": markLabel, "手机号": markLabel, "手机号码": markLabel, "号码": markLabel,
+	"电话号码": markLabel, "联系电话": markLabel, "联系方式": markLabel, "邮箱": markLabel,
+	"邮件": markLabel, "邮箱地址": markLabel, "身份证": markLabel, "身份证号": markLabel,
+	"身份证号码": markLabel, "银行卡": markLabel, "银行卡号": markLabel, "卡号": markLabel,
+	"订单": markLabel, "订单号": markLabel, "单号": markLabel, "运单号": markLabel, "快递单号": markLabel,
+	"物流单号": markLabel, "编号": markLabel, "号": markLabel, "新": markLabel, "原": markLabel,
+	"收件人": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
 }
 
 // scopeBits filters tokens that may be markers (tokenBits): most tokens are none.
@@ -77,6 +88,9 @@ var scopeBits = func() *tokenBits {
 }()
 
 func markerOf(tok string) markerClass {
+	if len(tok) > 2 && tok[0] == '<' && placeholderLen(tok) == len(tok) {
+		return markPII
+	}
 	if !scopeBits.mayHave(tok) {
 		return markNone
 	}
@@ -173,6 +187,7 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 			break
 		}
 	}
+	sc.infoClauses(tokens, isStop)
 	for i, c := range cls {
 		switch c {
 		case markCourtesy:
@@ -214,6 +229,51 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 					sc.notMeant(j+1, i)
 				}
 			}
+		}
+	}
+}
+
+// infoClauses flags as courtesy the clauses that only give personal data (我的电话<PHONE>,
+// 运单号<ORDER>) in a message that asks something in another clause: the data answers what an
+// agent will ask, and the request is elsewhere. Alone (单号<ORDER>), such a clause is the message.
+func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
+	cls, tf := sc.cls, sc.tokFlag
+	if !slices.Contains(cls, markPII) {
+		return
+	}
+	var info []int32 // the clauses that only give data
+	for i := 0; i < len(tokens); {
+		j, pii, other := i, false, false
+		for ; j < len(tokens) && sc.clause[j] == sc.clause[i]; j++ {
+			switch cls[j] {
+			case markPII:
+				pii = true
+			case markLabel, markIs, markCourtesy, markParticle:
+			default:
+				other = other || !isStop(tokens[j])
+			}
+		}
+		if pii && !other {
+			info = append(info, sc.clause[i])
+		}
+		i = j
+	}
+	if len(info) == 0 {
+		return
+	}
+	asks := false // a clause other than these says something
+	for i, c := range cls {
+		if !slices.Contains(info, sc.clause[i]) && c != markCourtesy && c != markParticle && !isStop(tokens[i]) {
+			asks = true
+			break
+		}
+	}
+	if !asks {
+		return
+	}
+	for i := range tokens {
+		if slices.Contains(info, sc.clause[i]) {
+			tf[i] |= flagCourtesy
 		}
 	}
 }

@@ -103,6 +103,32 @@ func TestScopeCourtesy(t *testing.T) {
 	}
 }
 
+// A clause that only gives personal data (我的电话<PHONE>) beside a request is said beside it:
+// its terms leave and its features are marked, as a greeting's are; alone, it is the message.
+func TestScopeInfoClause(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, tt := range []struct{ text, term, want string }{
+		{"快递显示签收但我没收到，运单号ZT78812345678901，我的电话18812345678", "运单号", "absent"},
+		{"快递显示签收但我没收到，运单号ZT78812345678901，我的电话18812345678", "<PHONE>", "absent"},
+		{"快递显示签收但我没收到，运单号ZT78812345678901，我的电话18812345678", "签收", "plain"},
+		{"我的邮箱wang.fang@example.com，能帮我开个发票吗", "邮箱", "absent"},
+		{"我没收到东西，单号KD78812345678901", "快递", "absent"}, // a number's letters, not kd
+		{"我的电话18812345678", "电话", "plain"},            // alone, it is the message
+		{"你好 我的电话18812345678", "电话", "plain"},         // beside a greeting only
+		{"想换绑到18698765432 原来的号停机了", "绑", "plain"},     // a clause asking with a number
+		{"订单2026111000088877766签收三天了还没到", "签收", "plain"},
+	} {
+		if got := termFeature(a, tt.text, tt.term); got != tt.want {
+			an := a.Analyze(tt.text)
+			t.Errorf("%s: %s is %s, want %s (tokens %q)", tt.text, tt.term, got, tt.want, an.Tokens)
+		}
+	}
+	an := a.Analyze("快递显示签收但我没收到，我的电话18812345678")
+	if id := FeatureID(FeatChar2, "电话"); slices.Contains(an.Features, id) || !slices.Contains(an.Features, markID(markID(id))) {
+		t.Errorf("the data clause's character bigram is not marked: terms %q", an.Terms)
+	}
+}
+
 // A rewrite's feature takes the flags of the term it produced, also when that word merged with
 // what follows it (kd单号 → 快递单号): it is never mistaken for courtesy.
 func TestScopeRewriteFlags(t *testing.T) {
