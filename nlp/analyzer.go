@@ -202,7 +202,9 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var rewrites []Rewrite
 	an.Text, rewrites = a.pinyin.restore(an.Text, nil)
 	restored := an.Text != typed
-	an.Text = CollapseRepeats(an.Text)
+	if collapsed := CollapseRepeats(an.Text); collapsed != an.Text {
+		an.Text, rewrites = collapsed, keepSaid(rewrites, collapsed)
+	}
 
 	var b Buffers
 	if buf != nil {
@@ -283,6 +285,24 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		an.Text = CollapseRepeats(typed)
 	}
 	return an
+}
+
+// keepSaid drops, in place, the rewrites a collapsed repeat took away: kd kd kd spelt out is
+// 快递 快递 快递 and collapses to one 快递, which is one rewrite, not three.
+func keepSaid(rewrites []Rewrite, text string) []Rewrite {
+	out := rewrites[:0]
+	for _, r := range rewrites {
+		kept := 0
+		for _, k := range out {
+			if k.To == r.To {
+				kept++
+			}
+		}
+		if kept == 0 || kept < strings.Count(text, r.To) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // isStop reports whether tok is a stop word.

@@ -32,26 +32,27 @@ func TestTypedPinyinRestored(t *testing.T) {
 		typed, word string // word: the message as if typed in characters
 		rewrites    []Rewrite
 	}{
-		{"这款是现huo吗", "这款是现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                                                     // the character before anchors it
-		{"公司报销要zhuan票", "公司报销要专票", []Rewrite{{"zhuan票", "专票", KindPinyin, ""}}},                                                               // the character after
-		{"shu据线有几米", "数据线有几米", []Rewrite{{"shu据线", "数据线", KindPinyin, ""}}},                                                                   // two after
-		{"tuikuan到哪了", "退款到哪了", []Rewrite{{"tuikuan", "退款", KindPinyin, ""}}},                                                                 // a whole word typed in pinyin
-		{"转rengongkefu", "转人工客服", []Rewrite{{"rengongkefu", "人工客服", KindPinyin, ""}}},                                                         // a canonical term is a word too
-		{"现huo现huo", "现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}}},                                       // two runs, each with its own character
-		{"现huo现huo现huo", "现货现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}}}, // repeats collapse as typed ones do
-		{"13812345678xianhuo", "13812345678现货", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                                                 // beside a masked phone
-		{"iphone14现huo吗", "iphone14现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                                           // iphone is not pinyin
-		{"XianHuo吗", "现货吗", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                                                                     // upper case is folded first
-		{"这款是先huo吗", "这款是先huo吗", nil},                                                                                                         // 先 sounds as 现 but is not the word's
-		{"huo到了吗", "huo到了吗", nil},             // one syllable alone spells no word
-		{"zai不zai", "zai不zai", nil},           // no word of the shop's
-		{"wifi6xianhuo", "wifi6xianhuo", nil}, // inside a longer ASCII word
-		{"taobao.com买的", "taobao.com买的", nil}, // a domain
-		{"huabei_88", "huabei_88", nil},       // an account
-		{"现huó吗", "现huó吗", nil},               // a tone mark: not what the table reads
-		{"kuaidi到了吗", "快递到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}},        // a rule's variant is the rule's, spelt out
-		{"kd到哪了", "快递到哪了", []Rewrite{{"kd", "快递", KindShorthand, ""}}},                // shorthand too
-		{"yunfei保险有吗", "yunfei保险有吗", []Rewrite{{"yunfei保险", "运费险", KindSynonym, ""}}}, // letters inside a variant too
+		{"这款是现huo吗", "这款是现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                         // the character before anchors it
+		{"公司报销要zhuan票", "公司报销要专票", []Rewrite{{"zhuan票", "专票", KindPinyin, ""}}},                                   // the character after
+		{"shu据线有几米", "数据线有几米", []Rewrite{{"shu据线", "数据线", KindPinyin, ""}}},                                       // two after
+		{"tuikuan到哪了", "退款到哪了", []Rewrite{{"tuikuan", "退款", KindPinyin, ""}}},                                     // a whole word typed in pinyin
+		{"转rengongkefu", "转人工客服", []Rewrite{{"rengongkefu", "人工客服", KindPinyin, ""}}},                             // a canonical term is a word too
+		{"现huo现huo", "现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                           // two runs, each with its own character, collapse as typed ones do: one rewrite
+		{"现huo现huo现huo", "现货现货现货", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                                     // the same
+		{"现huo了 还是现huo吗", "现货了 还是现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}, {"现huo", "现货", KindPinyin, ""}}}, // said twice apart: two
+		{"13812345678xianhuo", "13812345678现货", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                     // beside a masked phone
+		{"iphone14现huo吗", "iphone14现货吗", []Rewrite{{"现huo", "现货", KindPinyin, ""}}},                               // iphone is not pinyin
+		{"XianHuo吗", "现货吗", []Rewrite{{"xianhuo", "现货", KindPinyin, ""}}},                                         // upper case is folded first
+		{"这款是先huo吗", "这款是先huo吗", nil},                                                                             // 先 sounds as 现 but is not the word's
+		{"huo到了吗", "huo到了吗", nil},                                                                                 // one syllable alone spells no word
+		{"zai不zai", "zai不zai", nil},                                                                               // no word of the shop's
+		{"wifi6xianhuo", "wifi6xianhuo", nil},                                                                     // inside a longer ASCII word
+		{"taobao.com买的", "taobao.com买的", nil},                                                                     // a domain
+		{"huabei_88", "huabei_88", nil},                                                                           // an account
+		{"现huó吗", "现huó吗", nil},                                                                                   // a tone mark: not what the table reads
+		{"kuaidi到了吗", "快递到了吗", []Rewrite{{"kuaidi", "快递", KindShorthand, ""}}},                                    // a rule's variant is the rule's, spelt out
+		{"kd到哪了", "快递到哪了", []Rewrite{{"kd", "快递", KindShorthand, ""}}},                                            // shorthand too
+		{"yunfei保险有吗", "yunfei保险有吗", []Rewrite{{"yunfei保险", "运费险", KindSynonym, ""}}},                             // letters inside a variant too
 		{"可以退kuan退huo吗", "可以退kuan退huo吗", []Rewrite{{"退kuan退huo", "退货退款", KindSynonym, ""}}},
 		{"yunfei多少", "运费多少", []Rewrite{{"yunfei", "运费", KindPinyin, ""}}}, // the same letters outside the variant
 		{"退款", "退款", nil},

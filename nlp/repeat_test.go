@@ -36,6 +36,24 @@ func TestCollapseRepeats(t *testing.T) {
 	}
 }
 
+// Shorthand said again and again (kd kd kd) is spelt out, collapses to one word and is one
+// rewrite; said twice apart, it is two.
+func TestRepeatedShorthandIsOneRewrite(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, tt := range []struct {
+		text string
+		want int
+	}{
+		{"kd kd kd 到了吗", 1},
+		{"kd到了吗 kd单号多少", 2},
+		{"kd到了吗", 1},
+	} {
+		if got := a.Analyze(tt.text).Rewrites; len(got) != tt.want {
+			t.Errorf("%s: rewrites %v, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
 // A phrase said again and again for emphasis gives the features of saying it once: however often
 // it is typed, it cannot outweigh the question beside it (the sample shop's model answered
 // 在吗×8 发票怎么开 with a greeting before).
