@@ -238,8 +238,9 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	for i, tok := range an.Tokens {
 		off = tokenOffset(rewritten, tok, off)
 		sc.tokOff = append(sc.tokOff, off)
-		numberLetters := onlyLower(tok) && i+1 < len(an.Tokens) && markerOf(an.Tokens[i+1]) == markPII
-		if a.mayRewrite.mayHave(tok) {
+		// the letters of a tracking number (zt<ORDER> from ZT788…), glued to it: not a word
+		numberLetters := onlyLower(tok) && placeholderLen(rewritten[int(off)+len(tok):]) > 0
+		if !numberLetters && a.mayRewrite.mayHave(tok) {
 			if t, ok := a.words[tok]; ok {
 				an.Tokens[i] = t.canonical
 				rewrites = append(rewrites, t.record())
@@ -248,7 +249,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		}
 		c := markerOf(tok)
 		if numberLetters {
-			c = markLabel // the letters of a tracking number (zt<ORDER> from ZT788…)
+			c = markLabel
 		}
 		markers = markers || c != markNone && c != markLabel // labels matter beside a placeholder
 		sc.cls = append(sc.cls, c)

@@ -113,6 +113,7 @@ func TestScopeInfoClause(t *testing.T) {
 		{"快递显示签收但我没收到，运单号ZT78812345678901，我的电话18812345678", "签收", "plain"},
 		{"我的邮箱wang.fang@example.com，能帮我开个发票吗", "邮箱", "absent"},
 		{"我没收到东西，单号KD78812345678901", "快递", "absent"}, // a number's letters, not kd
+		{"KD78812345678901到哪了", "快递", "absent"},       // nor in a clause that asks
 		{"我的电话18812345678", "电话", "plain"},            // alone, it is the message
 		{"你好 我的电话18812345678", "电话", "plain"},         // beside a greeting only
 		{"想换绑到18698765432 原来的号停机了", "绑", "plain"},     // a clause asking with a number

@@ -201,7 +201,8 @@ func intentThreshold(list []prediction, all precisionCurve, target, prior float6
 		if i+1 < len(own.conf) && own.conf[i+1] == t {
 			continue // only cut between distinct confidences
 		}
-		if (float64(own.right[i])+prior*all.at(t))/(float64(i+1)+prior) >= target {
+		// at least prior/2 of its own above the cut: a prior cannot vouch for three or four
+		if float64(i+1) >= prior/2 && (float64(own.right[i])+prior*all.at(t))/(float64(i+1)+prior) >= target {
 			best = t
 		}
 	}

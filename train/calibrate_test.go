@@ -302,6 +302,10 @@ func TestIntentThresholdShrinks(t *testing.T) {
 			add(ps, 10, 0.95, true)
 			add(ps, 10, 0.6, true)
 		}, 0.6},
+		{"3 of 4 right, too few of its own: never", func(ps *[]prediction) {
+			add(ps, 3, 0.99, true)
+			add(ps, 1, 0.99, false)
+		}, 1.01},
 		{"wrong at the top as well: never", func(ps *[]prediction) {
 			add(ps, 10, 0.95, false)
 			add(ps, 10, 0.8, true)
