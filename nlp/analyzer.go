@@ -2,7 +2,6 @@ package nlp
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -288,24 +287,6 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	return an
 }
 
-// keepSaid drops, in place, the rewrites a collapsed repeat took away: kd kd kd spelt out is
-// 快递 快递 快递 and collapses to one 快递, which is one rewrite, not three.
-func keepSaid(rewrites []Rewrite, text string) []Rewrite {
-	out := rewrites[:0]
-	for _, r := range rewrites {
-		kept := 0
-		for _, k := range out {
-			if k.To == r.To {
-				kept++
-			}
-		}
-		if kept == 0 || kept < strings.Count(text, r.To) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // isStop reports whether tok is a stop word.
 func (a *Analyzer) isStop(tok string) bool {
 	if !a.mayStop.mayHave(tok) {
@@ -375,32 +356,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 		}
 		var fl unitFlag
 		if tf != nil {
-			// the flags of the term the rewrite produced (the first one not matched yet); a word
-			// spelt out from letters may have merged with what follows (dd号 → 订单号), so
-			// failing an equal term, the first term containing it; courtesy only when none does.
-			at, within := -1, -1
-			for i, t := range an.Terms {
-				if i < 64 && used&(1<<i) != 0 {
-					continue
-				}
-				if t == r.To {
-					at = i
-					break
-				}
-				if within < 0 && strings.Contains(t, r.To) {
-					within = i
-				}
-			}
-			if at < 0 {
-				at = within
-			}
-			fl = flagCourtesy
-			if at >= 0 {
-				fl = tf[at]
-				if at < 64 {
-					used |= 1 << at
-				}
-			}
+			fl = rewriteFlag(an.Terms, tf, r.To, &used)
 		}
 		f = emit(f, FeatureID(FeatRewrite, r.To), fl)
 	}

@@ -1,6 +1,9 @@
 package nlp
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Repeats: customers say a thing again and again for emphasis (在吗在吗在吗, 你好 你好 你好,
 // 急急急急急急). Counted as often as typed, a phrase said eight times outweighs the question beside
@@ -174,4 +177,22 @@ func isRepeatSep(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// keepSaid drops, in place, the rewrites a collapsed repeat took away: kd kd kd spelt out is
+// 快递 快递 快递 and collapses to one 快递, which is one rewrite, not three.
+func keepSaid(rewrites []Rewrite, text string) []Rewrite {
+	out := rewrites[:0]
+	for _, r := range rewrites {
+		kept := 0
+		for _, k := range out {
+			if k.To == r.To {
+				kept++
+			}
+		}
+		if kept == 0 || kept < strings.Count(text, r.To) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -314,3 +314,33 @@ func (sc *scopeScratch) unitFlags(us []textUnit) []unitFlag {
 func markID(id uint32) uint32 {
 	return id&^featHashMask | (id*0x9E3779B1+0x7F4A7C15)&featHashMask
 }
+
+// rewriteFlag returns the flags for a rewrite to word: those of the term it produced, the first
+// one not matched yet (used, a bit per term); a word spelt out from letters may have merged with
+// what follows (dd号 → 订单号), so failing an equal term, the first term containing it; courtesy
+// only when none does.
+func rewriteFlag(terms []string, tf []unitFlag, word string, used *uint64) unitFlag {
+	at, within := -1, -1
+	for i, t := range terms {
+		if i < 64 && *used&(1<<i) != 0 {
+			continue
+		}
+		if t == word {
+			at = i
+			break
+		}
+		if within < 0 && strings.Contains(t, word) {
+			within = i
+		}
+	}
+	if at < 0 {
+		at = within
+	}
+	if at < 0 {
+		return flagCourtesy
+	}
+	if at < 64 {
+		*used |= 1 << at
+	}
+	return tf[at]
+}
