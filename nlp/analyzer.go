@@ -250,7 +250,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		if numberLetters {
 			c = markLabel
 		}
-		markers = markers || c != markNone && c != markLabel // labels matter beside a placeholder
+		markers = markers || c != markNone && c != markLabel && c != markClosing // these matter beside a placeholder
 		sc.cls = append(sc.cls, c)
 	}
 	var tokFlag, unitF []unitFlag
@@ -280,7 +280,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	if tokFlag == nil {
 		termF = nil
 	}
-	an.Features = a.features(&an, w.units, unitF, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, w.units, unitF, tokFlag, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	if restored {
 		an.Text = CollapseRepeats(typed)
 	}
@@ -333,9 +333,9 @@ func (a *Analyzer) segment(text string, us []textUnit, dst []string, sc *segScra
 }
 
 // features computes the hashed feature ids of an analysis; us are the units of its text, sc
-// room for the subword model. uf (per unit) and tf (per term) are the scope flags (scope.go), nil
-// when no rule fired.
-func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
+// room for the subword model. uf (per unit), tokF (per token) and tf (per term) are the scope
+// flags (scope.go), nil when no rule fired.
+func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
 	for i, t := range an.Terms {
 		var fl unitFlag
 		if tf != nil {
@@ -356,7 +356,7 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tf []unitFlag, sc *
 		}
 		var fl unitFlag
 		if tf != nil {
-			fl = rewriteFlag(an.Terms, tf, r.To, &used)
+			fl = rewriteFlag(an, tf, tokF, r.To, &used)
 		}
 		f = emit(f, FeatureID(FeatRewrite, r.To), fl)
 	}

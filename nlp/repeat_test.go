@@ -45,7 +45,7 @@ func TestRepeatedShorthandIsOneRewrite(t *testing.T) {
 		want int
 	}{
 		{"kd kd kd 到了吗", 1},
-		{"kd到了吗 kd单号多少", 2},
+		{"kd到了吗 kd吃了吗", 2},
 		{"kd到了吗", 1},
 	} {
 		if got := a.Analyze(tt.text).Rewrites; len(got) != tt.want {

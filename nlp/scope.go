@@ -46,6 +46,7 @@ const (
 	markDidNot   // 没: 没说要 is a negation of wanting
 	markPII      // a mask placeholder: <PHONE>, <ORDER>
 	markLabel    // what names personal data given (电话, 邮箱, 单号: 我的电话<PHONE>), a number's letters (zt<ORDER>)
+	markClosing  // 谢谢, 好的, 急: said after data given (单号<ORDER> 谢谢), not a request of its own
 )
 
 var scopeMarkers = map[string]markerClass{
@@ -77,6 +78,11 @@ var scopeMarkers = map[string]markerClass{
 	"订单": markLabel, "订单号": markLabel, "单号": markLabel, "运单号": markLabel, "快递单号": markLabel,
 	"物流单号": markLabel, "编号": markLabel, "号": markLabel, "新": markLabel, "原": markLabel,
 	"收件人": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
+
+	"谢谢": markClosing, "谢了": markClosing, "多谢": markClosing, "感谢": markClosing, "谢谢你": markClosing,
+	"谢谢亲": markClosing, "好的": markClosing, "好": markClosing, "ok": markClosing, "辛苦了": markClosing,
+	"辛苦": markClosing, "拜托": markClosing, "拜托了": markClosing, "急": markClosing, "着急": markClosing,
+	"尽快": markClosing, "快点": markClosing, "嗯嗯": markClosing,
 }
 
 // scopeBits filters tokens that may be markers (tokenBits): most tokens are none.
@@ -236,7 +242,10 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 
 // infoClauses flags as courtesy the clauses that only give personal data (我的电话<PHONE>,
 // 运单号<ORDER>) in a message that asks something in another clause: the data answers what an
-// agent will ask, and the request is elsewhere. Alone (单号<ORDER>), such a clause is the message.
+// agent will ask, and the request is elsewhere. Alone, or beside only a closing (单号<ORDER>
+// 谢谢, 订单<ORDER>，急) or a label (订单 <ORDER>), such a clause is the message. A label cut off
+// from its number by a space or a colon stays where it is: joined to the data clause, it cost
+// accuracy (docs/benchmarks.md, twenty-second session).
 func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
 	cls, tf := sc.cls, sc.tokFlag
 	if !slices.Contains(cls, markPII) {
@@ -249,7 +258,7 @@ func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
 			switch cls[j] {
 			case markPII:
 				pii = true
-			case markLabel, markIs, markCourtesy, markParticle:
+			case markLabel, markIs, markCourtesy, markParticle, markClosing:
 			default:
 				other = other || !isStop(tokens[j])
 			}
@@ -264,7 +273,11 @@ func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
 	}
 	asks := false // a clause other than these says something
 	for i, c := range cls {
-		if !slices.Contains(info, sc.clause[i]) && c != markCourtesy && c != markParticle && !isStop(tokens[i]) {
+		switch c {
+		case markCourtesy, markParticle, markClosing, markLabel, markIs:
+			continue
+		}
+		if !slices.Contains(info, sc.clause[i]) && !isStop(tokens[i]) {
 			asks = true
 			break
 		}
@@ -317,30 +330,47 @@ func markID(id uint32) uint32 {
 
 // rewriteFlag returns the flags for a rewrite to word: those of the term it produced, the first
 // one not matched yet (used, a bit per term); a word spelt out from letters may have merged with
-// what follows (dd号 → 订单号), so failing an equal term, the first term containing it; courtesy
-// only when none does.
-func rewriteFlag(terms []string, tf []unitFlag, word string, used *uint64) unitFlag {
-	at, within := -1, -1
-	for i, t := range terms {
-		if i < 64 && *used&(1<<i) != 0 {
-			continue
+// what follows (dd号 → 订单号), so failing an equal term, the first term containing it. A word in
+// no term was rewritten again (kd单号 → 快递单号 → 单号: the flags of what that became) or left
+// the terms as courtesy (泥好 → 你好: the flags of its token); plain when none of these is found.
+func rewriteFlag(an *Analysis, tf, tokF []unitFlag, word string, used *uint64) unitFlag {
+	for again := 0; again < 2; again++ {
+		at, within := -1, -1
+		for i, t := range an.Terms {
+			if i < 64 && *used&(1<<i) != 0 {
+				continue
+			}
+			if t == word {
+				at = i
+				break
+			}
+			if within < 0 && strings.Contains(t, word) {
+				within = i
+			}
 		}
-		if t == word {
-			at = i
+		if at < 0 {
+			at = within
+		}
+		if at >= 0 {
+			if at < 64 {
+				*used |= 1 << at
+			}
+			return tf[at]
+		}
+		if i := slices.Index(an.Tokens, word); i >= 0 {
+			return tokF[i]
+		}
+		next := ""
+		for _, r := range an.Rewrites {
+			if r.To != word && strings.Contains(r.From, word) {
+				next = r.To
+				break
+			}
+		}
+		if next == "" {
 			break
 		}
-		if within < 0 && strings.Contains(t, word) {
-			within = i
-		}
+		word = next
 	}
-	if at < 0 {
-		at = within
-	}
-	if at < 0 {
-		return flagCourtesy
-	}
-	if at < 64 {
-		*used |= 1 << at
-	}
-	return tf[at]
+	return 0
 }

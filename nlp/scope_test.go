@@ -118,6 +118,15 @@ func TestScopeInfoClause(t *testing.T) {
 		{"你好 我的电话18812345678", "电话", "plain"},         // beside a greeting only
 		{"想换绑到18698765432 原来的号停机了", "绑", "plain"},     // a clause asking with a number
 		{"订单2026111000088877766签收三天了还没到", "签收", "plain"},
+		// beside only a closing, the data is still the message
+		{"单号ZT78812345678901 麻烦了 谢谢", "单号", "plain"},
+		{"单号ZT78812345678901 麻烦了 谢谢", "谢谢", "plain"},
+		{"电话18812345678，好的谢谢", "<PHONE>", "plain"},
+		{"订单 123456789012345，急", "<ORDER>", "plain"},
+		// nor does a label cut off from its number by a colon or a space ask anything
+		{"订单 123456789012345", "<ORDER>", "plain"},
+		{"电话：18812345678", "<PHONE>", "plain"},
+		{"电话：18812345678，怎么退货", "<PHONE>", "absent"},
 	} {
 		if got := termFeature(a, tt.text, tt.term); got != tt.want {
 			an := a.Analyze(tt.text)
