@@ -427,6 +427,25 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 }
 
+// benchMasked are messages that give personal data, which turns the scope rules on.
+var benchMasked = []string{
+	"我的电话13812345678，帮我查下快递到哪了",
+	"订单号 2026110112345678901 能改地址吗",
+	"快递显示签收但我没收到，运单号ZT78812345678901",
+	"邮箱wang.fang@example.com 发票发这里，谢谢",
+}
+
+// BenchmarkAnalyzeMasked is BenchmarkAnalyze on messages with placeholders.
+func BenchmarkAnalyzeMasked(b *testing.B) {
+	a := mustAnalyzer(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a.Analyze(benchMasked[i%len(benchMasked)])
+		i++
+	}
+}
+
 func BenchmarkNormalizeMask(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
