@@ -62,6 +62,7 @@ func (ev *Evaluator) repeatedFeedback(e *Event, now time.Time) bool {
 	if e.Rating == prev.rating {
 		e.Rating = 0
 	}
+	e.prevRating = prev.rating
 	if e.Comment == prev.comment {
 		e.Comment = ""
 	}

@@ -36,7 +36,11 @@ func newMeasure(r *Rule) measure {
 	case MeasureBadRatings:
 		max := r.MaxRating
 		return &countMeasure{ring: newRing(r.Window), threshold: int64(r.Threshold),
-			match: func(e *Event) bool { return e.Kind == KindFeedback && e.Rating >= 1 && e.Rating <= max }}
+			match: func(e *Event) bool {
+				// a rating changed from bad to bad (1 → 2) is the same bad rating
+				bad := func(r int) bool { return r >= 1 && r <= max }
+				return e.Kind == KindFeedback && bad(e.Rating) && !bad(e.prevRating)
+			}}
 	case MeasureHandoffShare:
 		return &shareMeasure{num: newRing(r.Window), den: newRing(r.Window), threshold: r.Threshold, min: r.MinCount,
 			classify: func(e *Event) (bool, bool) { return e.Kind == KindDecision, e.Route == RouteHandoff }}

@@ -120,6 +120,20 @@ func TestRepeatedFeedbackCountsOnce(t *testing.T) {
 	if got := post(5*time.Minute, "m1", 0, "还是听不懂"); len(got) != 1 || got[0].Rule != "k" {
 		t.Errorf("a new comment on m1: %+v, want its alert", got)
 	}
+	// A bad rating changed to another bad one is still one bad rating; changed to good and back
+	// to bad, it counts again.
+	evc := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings, Threshold: 2})
+	postc := func(at time.Duration, msg string, r int) []Alert {
+		return evc.Observe(nil, Event{Kind: KindFeedback, Time: t0.Add(at), MsgID: msg, Rating: r})
+	}
+	postc(0, "c1", 1)
+	if got := postc(time.Minute, "c1", 2); len(got) != 0 {
+		t.Errorf("a bad rating changed 1 → 2: %+v, want still one bad rating", got)
+	}
+	postc(2*time.Minute, "c1", 5)
+	if got := postc(3*time.Minute, "c1", 1); len(got) != 1 || got[0].Num != 2 {
+		t.Errorf("bad, good, then bad again: %+v, want 2 bad ratings", got)
+	}
 	// Without a msg_id every post counts, as before.
 	ev2 := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings, Threshold: 2})
 	ev2.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1})

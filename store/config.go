@@ -209,7 +209,7 @@ func keepHashKey(dir string, key []byte) error {
 	if old, err := readHashKey(dir); err == nil && bytes.Equal(old, key) {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, HashKeyFile+".tmp-*")

@@ -31,8 +31,14 @@ const sqliteReaders = 4
 
 func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	path := cfg.SQLitePath()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: cannot make %s: %w", filepath.Dir(path), err)
+	}
+	// The log holds hashed keys and the settings their key: the database is created for the
+	// owner alone (an empty file is an empty database), in a directory made for the owner alone,
+	// since the driver's VFS creates -wal and -shm with the process's umask.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
 	}
 	dsn := "file:" + path + "?" + sqlitePragmas
 	if strings.ContainsAny(path, "?#") {

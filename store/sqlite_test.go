@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 )
@@ -84,5 +86,25 @@ func TestAppendNaNConfidence(t *testing.T) {
 	d, err := db.Decision(context.Background(), "nan-00005")
 	if err != nil || d.Confidence != 0 {
 		t.Errorf("%+v, %v: want confidence 0", d, err)
+	}
+}
+
+// The log is the owner's alone: it holds hashed keys and the settings hold their key. Its -wal
+// and -shm follow the umask (the driver's VFS), inside a directory only the owner can enter.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	db, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.AppendDecisions(context.Background(), testBatch("perm", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("data dir: %v, %v; want no group or other access", fi.Mode(), err)
+	}
+	if fi, err := os.Stat(db.path); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("database: %v, %v; want no group or other access", fi.Mode(), err)
 	}
 }

@@ -45,9 +45,9 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if *out != "" {
 		// A bundle is immutable: the parent must stay for rollback, and so must any other.
 		if _, err := os.Stat(*out); err == nil {
-			return fmt.Errorf("zhiyi learn: --out %s exists; bundles are never overwritten (give a new directory, or leave --out out to name one beside --model)", *out)
+			return fmt.Errorf("--out %s exists; bundles are never overwritten (give a new directory, or leave --out out to name one beside --model)", *out)
 		} else if !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("zhiyi learn: --out: %w", err)
+			return fmt.Errorf("--out: %w", err)
 		}
 	}
 	if *minFixes < 1 {
