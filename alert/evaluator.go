@@ -178,10 +178,10 @@ func (ev *Evaluator) check(dst []Alert, s *ruleState, now time.Time) []Alert {
 		s.firing, s.fired, s.held = true, true, false
 		s.lastFired, s.since = now, now
 		dst = append(dst, s.alert(StateFiring, now, rd))
-	case !rd.on && s.firing:
+	case !rd.on && s.firing && !rd.held:
 		s.firing = false
 		dst = append(dst, s.alert(StateResolved, now, rd))
-	case !rd.on:
+	case !rd.on && !s.firing:
 		s.held = false
 	}
 	return dst

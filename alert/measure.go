@@ -13,6 +13,9 @@ type reading struct {
 	value float64 // what is compared with the threshold
 	num   int64   // events counted in the value (the numerator of a share)
 	count int64   // events in the window (the denominator of a share)
+	// held: the value is over the threshold but on too few events to fire; a firing rule is not
+	// resolved by traffic thinning out, only by the value falling (or the traffic stopping)
+	held bool
 }
 
 // measure watches one quantity over its window. add reports whether the event concerns it (then
@@ -106,6 +109,7 @@ func (m *shareMeasure) read(now time.Time) reading {
 		r.value = float64(n) / float64(d)
 	}
 	r.on = d > 0 && d >= m.min && r.value >= m.threshold
+	r.held = d > 0 && d < m.min && r.value >= m.threshold
 	return r
 }
 

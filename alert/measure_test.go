@@ -192,3 +192,24 @@ func TestSpool(t *testing.T) {
 		t.Fatalf("drained: %+v", got)
 	}
 }
+
+// A firing share is not resolved by traffic thinning out below min_count while the share stays
+// over the threshold; it resolves when the share falls, or when the window empties.
+func TestShareNotResolvedByThinTraffic(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "h", Measure: MeasureHandoffShare})
+	var out []Alert
+	for i := range 30 { // 30 handoffs in the first 30 s
+		out = ev.Observe(out, decisionAt(t0.Add(time.Duration(i)*time.Second), RouteHandoff, time.Millisecond))
+	}
+	if len(out) != 1 || out[0].State != StateFiring {
+		t.Fatalf("30 of 30 handed off: %+v", out)
+	}
+	// 9 min 50 s later the first 10 have left the window: 20 messages, all handed off
+	if got := ev.Tick(nil, t0.Add(10*time.Minute+9*time.Second)); len(got) != 0 {
+		t.Fatalf("20 of 20 handed off, below min_count: %+v, want still firing", got)
+	}
+	got := ev.Tick(nil, t0.Add(20*time.Minute))
+	if len(got) != 1 || got[0].State != StateResolved {
+		t.Fatalf("window empty: %+v, want resolved", got)
+	}
+}

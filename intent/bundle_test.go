@@ -493,3 +493,12 @@ func TestManifestRefusesSpecialFiles(t *testing.T) {
 		})
 	}
 }
+
+// A file that cannot be written is named as the caller gave it, not by its temporary name.
+func TestWriteFileAtomicErrorNamesPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "x.html")
+	err := WriteFileAtomic(path, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), ".tmp") {
+		t.Fatalf("err %v, want one naming %s and no temporary file", err, path)
+	}
+}

@@ -114,7 +114,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return enc.Encode(res)
 	}
 	if res.Promoted {
-		fmt.Fprintf(stdout, "%s\nnew bundle: %s (reload it: POST /admin/reload {\"model\":%q}, or SIGHUP with --model pointing at it)\n", res.Reason, res.Bundle, res.Bundle)
+		fmt.Fprintf(stdout, "%s\nnew bundle: %s (serve it: POST /admin/reload {\"model\":%q}, or restart serve with --model pointing at it)\n", res.Reason, res.Bundle, res.Bundle)
 	} else {
 		fmt.Fprintln(stdout, res.Reason)
 	}
