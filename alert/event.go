@@ -46,7 +46,7 @@ type Event struct {
 	Comment string // the customer's or agent's comment, already masked with nlp.Mask
 
 	prevRating int // the rating the message had before, set by the evaluator (0: none)
-	MsgID   string
+	MsgID      string
 
 	// Status is the HTTP status of a KindServerError event (500–599).
 	Status int
