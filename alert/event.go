@@ -44,15 +44,15 @@ type Event struct {
 	// message was given already (a feedback posted again) is not counted twice.
 	Rating  int    // 1–5; 0 means no rating was given
 	Comment string // the customer's or agent's comment, already masked with nlp.Mask
-
-	prevRating int // the rating the message had before, set by the evaluator (0: none)
-	MsgID      string
+	MsgID   string
 
 	// Status is the HTTP status of a KindServerError event (500–599).
 	Status int
 
 	// Spool is the number of records waiting in the decision log's spool (KindSpool).
 	Spool int64
+
+	prevRating int // the rating the message had before, set by the evaluator (0: none)
 }
 
 // RouteHandoff is the Route of a decision a human must take; the handoff share counts it.

@@ -417,12 +417,15 @@ var benchMessages = []string{
 	"手机壳有没有iphone15的，透明款",
 }
 
-func BenchmarkAnalyze(b *testing.B) {
+func BenchmarkAnalyze(b *testing.B) { benchAnalyze(b, benchMessages) }
+
+// benchAnalyze analyses msgs in turn.
+func benchAnalyze(b *testing.B, msgs []string) {
 	a := mustAnalyzer(b)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		a.Analyze(benchMessages[i%len(benchMessages)])
+		a.Analyze(msgs[i%len(msgs)])
 		i++
 	}
 }
@@ -436,15 +439,7 @@ var benchMasked = []string{
 }
 
 // BenchmarkAnalyzeMasked is BenchmarkAnalyze on messages with placeholders.
-func BenchmarkAnalyzeMasked(b *testing.B) {
-	a := mustAnalyzer(b)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		a.Analyze(benchMasked[i%len(benchMasked)])
-		i++
-	}
-}
+func BenchmarkAnalyzeMasked(b *testing.B) { benchAnalyze(b, benchMasked) }
 
 func BenchmarkNormalizeMask(b *testing.B) {
 	b.ReportAllocs()
