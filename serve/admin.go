@@ -25,6 +25,17 @@ func (s *Server) serveUnmatched(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if !s.admin(ctx, info) {
 		return
 	}
+	var unknown []byte
+	ctx.QueryArgs().VisitAll(func(k, _ []byte) {
+		if unknown == nil && string(k) != "since" {
+			unknown = append([]byte{}, k...)
+		}
+	})
+	if unknown != nil {
+		// A mistyped key (?sinse=7d) would otherwise answer for the default day, unsaid.
+		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown query parameter %q: this route takes since", maskID(string(unknown))))
+		return
+	}
 	since := time.Now().Add(-24 * time.Hour)
 	if v := string(ctx.QueryArgs().Peek("since")); v != "" {
 		t, err := period.Parse(v, time.Now())

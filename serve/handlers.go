@@ -341,7 +341,7 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	}
 	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
 	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
-		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded", err))
+		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded and "+s.cur.Load().version+" serves", err))
 		return
 	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
@@ -363,7 +363,7 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 func partsNotReloaded(done string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsNotReloaded.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-		"%s, but not what goes with it: %s; the previous version of that keeps serving", done, redact(msg, maxHookError))
+		"%s, but its rules or experiments did not load: %s; the rules and experiments loaded before stay in force with it: fix the file and reload again", done, redact(msg, maxHookError))
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

@@ -341,3 +341,35 @@ func TestPanicRecovered(t *testing.T) {
 		t.Fatalf("after panic: %+v", res)
 	}
 }
+
+// TestUnmatchedQuery: /admin/unmatched reads since (default: the last day) and refuses a query key
+// it does not know, rather than answering for the default day.
+func TestUnmatchedQuery(t *testing.T) {
+	var asked time.Time
+	unmatched := func(_ context.Context, _ Engine, since time.Time) (any, error) { asked = since; return []string{}, nil }
+	ts := startServer(t, Config{AdminToken: "t"}, nil, slog.LevelInfo, WithUnmatched(unmatched))
+	auth := map[string]string{"Authorization": "Bearer t"}
+	for _, c := range []struct {
+		query  string
+		status int
+		code   string
+		ago    time.Duration
+	}{
+		{"", 200, "", 24 * time.Hour},
+		{"?since=7d", 200, "", 7 * 24 * time.Hour},
+		{"?sinse=7d", 400, CodeUnknownField, 0},
+		{"?since=7d&limit=5", 400, CodeUnknownField, 0},
+		{"?since=soon", 400, CodeInvalidField, 0},
+	} {
+		asked = time.Time{}
+		r := ts.do("GET", "/admin/unmatched"+c.query, "", auth)
+		var e errorBody
+		_ = json.Unmarshal(r.body, &e)
+		if r.status != c.status || (c.code != "" && (e.Error == nil || e.Error.Code != c.code)) {
+			t.Errorf("GET /admin/unmatched%s: %d %s; want %d %s", c.query, r.status, r.body, c.status, c.code)
+		}
+		if c.ago != 0 && (asked.IsZero() || time.Since(asked) < c.ago-time.Minute || time.Since(asked) > c.ago+time.Minute) {
+			t.Errorf("GET /admin/unmatched%s asked since %v; want %v ago", c.query, asked, c.ago)
+		}
+	}
+}

@@ -216,6 +216,24 @@ func TestReloadStaysInModelsRoot(t *testing.T) {
 			t.Errorf("reload %s: %d %s", dir, r.status, r.body)
 		}
 	}
+	// a relative path that is not there says where it was looked for
+	t.Chdir(root)
+	bad := func(_ context.Context, dir string) (Engine, error) {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, err
+		}
+		return fakeLoader(context.Background(), dir)
+	}
+	ts2 := startServer(t, Config{ModelDir: filepath.Join(root, "models", "shop"), AdminToken: "t"}, bad, slog.LevelInfo)
+	r := ts2.do("POST", "/admin/reload", `{"model":"shop-v9"}`, auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "outside") || !strings.Contains(string(r.body), "working directory") {
+		t.Errorf("reload of a relative path outside the root: %d %s", r.status, r.body)
+	}
+	t.Chdir(filepath.Join(root, "models"))
+	r = ts2.do("POST", "/admin/reload", `{"model":"shop-v9"}`, auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "no such bundle") || !strings.Contains(string(r.body), "working directory") {
+		t.Errorf("reload of a relative path that is not there: %d %s", r.status, r.body)
+	}
 	// what was checked is what was loaded: the link's target
 	real, err := filepath.EvalSymlinks(filepath.Join(root, "models", "v2"))
 	if err != nil {
@@ -346,11 +364,12 @@ func TestEveryReloadRunsTheHook(t *testing.T) {
 	}
 	r := ts.do("POST", "/admin/reload", `{"model":"models/v5"}`, auth)
 	if r.status != 422 || !strings.Contains(string(r.body), "rules.yaml:3") || !strings.Contains(string(r.body), "rules.yaml:9") ||
-		!strings.Contains(string(r.body), "not what goes with it") || ts.ModelVersion() != "fake-v5" {
+		!strings.Contains(string(r.body), "fake-v5 serves, but its rules or experiments did not load") ||
+		!strings.Contains(string(r.body), "loaded before stay in force") || ts.ModelVersion() != "fake-v5" {
 		t.Fatalf("admin reload with a failing hook: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
 	}
 	r = ts.do("POST", "/admin/rollback", "", auth)
-	if r.status != 422 || !strings.Contains(string(r.body), "rolled back to fake-shop, but not what goes with it") || ts.ModelVersion() != "fake-shop" {
+	if r.status != 422 || !strings.Contains(string(r.body), "rolled back to fake-shop, but its rules or experiments did not load") || ts.ModelVersion() != "fake-shop" {
 		t.Fatalf("rollback with a failing hook: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
 	}
 }

@@ -193,7 +193,7 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 		return nil
 	}
 	if err := s.reloadHook(ctx); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "reload of what goes with the bundle failed; the previous version keeps serving",
+		s.log.LogAttrs(ctx, slog.LevelError, "the bundle serves, but its rules or experiments did not load; those loaded before stay in force",
 			slog.String("error", redact(err.Error(), maxHookError)))
 		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)
 	}
@@ -247,6 +247,9 @@ func (s *Server) loadWithin(ctx context.Context, dir string) (Engine, error) {
 		return nil, err
 	}
 	if !within(real, s.root) {
+		if hint := relativeHint(dir, real); hint != "" {
+			return nil, fmt.Errorf("%s is outside the models root %s (%s)", dir, s.root, hint)
+		}
 		return nil, fmt.Errorf("%s is outside the models root %s", dir, s.root)
 	}
 	select {
@@ -266,6 +269,12 @@ func (s *Server) loadWithin(ctx context.Context, dir string) (Engine, error) {
 	}()
 	select {
 	case r := <-done:
+		if _, err := os.Stat(real); r.err != nil && errors.Is(err, fs.ErrNotExist) {
+			if hint := relativeHint(dir, real); hint != "" {
+				return nil, fmt.Errorf("%w (no such bundle; %s)", r.err, hint)
+			}
+			return nil, fmt.Errorf("%w (no such bundle)", r.err)
+		}
 		return r.eng, r.err
 	case <-ctx.Done():
 		// The loader may be stuck where ctx cannot reach it (a read that never ends): it is
@@ -294,6 +303,15 @@ func (s *Server) safeLoad(ctx context.Context, dir string) (eng Engine, err erro
 
 // resolvePath makes p absolute and resolves its symlinks; a path that does not exist (yet) is
 // resolved as far as it does.
+// relativeHint says where a relative bundle path was looked for ("" for an absolute one), since
+// an operator may expect it under the models root rather than the server's working directory.
+func relativeHint(dir, real string) string {
+	if filepath.IsAbs(dir) {
+		return ""
+	}
+	return "a relative path is read from zhiyi serve's working directory: " + real
+}
+
 func resolvePath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {

@@ -109,6 +109,22 @@ type LearnResult struct {
 	Bundle    string `json:"bundle,omitempty"` // the new bundle, when promoted
 }
 
+// CheckIntents returns an error naming the Checked corrections whose intent is none of labels
+// (the model's), so a caller can refuse a typo before any work.
+func CheckIntents(labels []string, corrections []Correction) error {
+	var typos []string
+	for _, c := range corrections {
+		if c.Checked && !slices.Contains(labels, c.Intent) {
+			typos = append(typos, fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent))
+		}
+	}
+	if len(typos) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d label(s) name an intent the model does not have (learning takes the model's intent ids and none; a new intent is trained by zhiyi train --labels): %s",
+		len(typos), strings.Join(typos[:min(3, len(typos))], "; "))
+}
+
 // ErrNothingToLearn is returned by Learn when no correction is usable.
 var ErrNothingToLearn = errors.New("learn: no usable corrections")
 
@@ -141,12 +157,11 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	byText := map[string]string{}
 	var order []string
 	conflict := map[string]bool{}
-	var typos []string
+	if err := CheckIntents(labels, corrections); err != nil {
+		return nil, err
+	}
 	for _, c := range corrections {
 		if _, ok := li[c.Intent]; !ok {
-			if c.Checked {
-				typos = append(typos, fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent))
-			}
 			res.Unknown++
 			continue
 		}
@@ -165,10 +180,6 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		}
 		byText[t] = c.Intent
 		order = append(order, t)
-	}
-	if len(typos) > 0 {
-		return nil, fmt.Errorf("%d label(s) name an intent the model does not have (learning takes the model's intent ids and none; a new intent is trained by zhiyi train --labels): %s",
-			len(typos), strings.Join(typos[:min(3, len(typos))], "; "))
 	}
 	var fixes []Labelled
 	for _, t := range order {

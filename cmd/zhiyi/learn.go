@@ -77,12 +77,23 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	newIntents := 0
 	for _, path := range labels {
-		more, err := labelsToCorrections(ctx, db, path)
+		more, skipped, err := labelsToCorrections(ctx, db, path)
 		if err != nil {
 			return err
 		}
 		fixes = append(fixes, more...)
+		newIntents += skipped
+	}
+	if newIntents > 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: %d label(s) name a new intent (%s…) and are left out: the knowledge base has no answer for them yet; add them with zhiyi train --labels\n", newIntents, train.NewIntentPrefix)
+	}
+	if len(labels) > 0 {
+		// A typo in a label file is reported before the count, or it reads as too few corrections.
+		if err := checkLabelIntents(ctx, *model, fixes); err != nil {
+			return err
+		}
 	}
 	if len(fixes) == 0 {
 		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
@@ -121,17 +132,31 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	return nil
 }
 
+// checkLabelIntents refuses label-file corrections naming an intent the bundle in model lacks.
+func checkLabelIntents(ctx context.Context, model string, fixes []train.Correction) error {
+	eng, err := intent.Load(ctx, model)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return train.CheckIntents(eng.Classifier().Labels(), fixes)
+}
+
 // labelsToCorrections reads a label file for learning: text lines as they are, msgid lines and
-// sheet members through the decision log (the message's masked text).
-func labelsToCorrections(ctx context.Context, db *store.DB, path string) ([]train.Correction, error) {
+// sheet members through the decision log (the message's masked text). newIntents counts the
+// lines naming a new intent, which learning leaves out.
+func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []train.Correction, newIntents int, err error) {
 	ls, err := train.ReadLabels(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var out []train.Correction
 	var missing []string
 	for _, l := range ls {
-		if l.Intent == "" || strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
+		if strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
+			newIntents++
+			continue
+		}
+		if l.Intent == "" {
 			continue
 		}
 		if l.Text != "" {
@@ -145,15 +170,15 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) ([]trai
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			out = append(out, train.Correction{Text: d.Text, Intent: l.Intent, Source: l.Source, Checked: true})
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%d message ids are not in the decision log, e.g. %s", len(missing), strings.Join(missing[:min(3, len(missing))], "; "))
+		return nil, 0, fmt.Errorf("%d message ids are not in the decision log, e.g. %s", len(missing), strings.Join(missing[:min(3, len(missing))], "; "))
 	}
-	return out, nil
+	return out, newIntents, nil
 }
 
 func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

@@ -78,3 +78,42 @@ func TestLearnMin(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnLabelFile: a label file's typo is reported by file and line before the --min count
+// (which would otherwise call it too few corrections), and lines naming a new intent are
+// counted as left out rather than dropped unsaid.
+func TestLearnLabelFile(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	write := func(lines ...string) string {
+		p := filepath.Join(t.TempDir(), "labels.jsonl")
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	typo := write(`{"text":"票据怎么弄","intent":"invoice"}`, `{"text":"啥时候能寄出","intent":"shiping_time"}`)
+	out := filepath.Join(t.TempDir(), "learnt")
+	code, _, stderr := runCLI(t, "", "learn", "--model", bundle, "--out", out, "--labels", typo)
+	if code != 1 || !strings.Contains(stderr, "labels.jsonl:2: unknown intent \"shiping_time\"") || strings.Contains(stderr, "--min") {
+		t.Errorf("learn with a typo: exit %d, stderr %q; want the typo's file:line, not the --min count", code, stderr)
+	}
+	fresh := write(`{"text":"能开专票吗","intent":"new:专票"}`, `{"text":"有专用发票吗","intent":"new:专票"}`, `{"text":"票据怎么弄","intent":"invoice"}`)
+	code, _, stderr = runCLI(t, "", "learn", "--model", bundle, "--out", out, "--labels", fresh)
+	if code != 1 || !strings.Contains(stderr, "2 label(s) name a new intent") || !strings.Contains(stderr, "1 correction(s)") {
+		t.Errorf("learn with new intents: exit %d, stderr %q; want 2 left out, 1 counted", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused learn wrote %s", out)
+	}
+}

@@ -30,7 +30,7 @@ type serveFlags struct {
 	rules, experiments       string
 	storeFlags
 	retain           string
-	spoolMax         int64
+	spoolMax         byteSize
 	writerNice       int
 	record           bool
 	hashKey          string
@@ -62,7 +62,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
 	f.storeFlags.register(fs)
 	fs.StringVar(&f.retain, "retain", env("ZHIYI_RETAIN", "90d"), "keep decisions this long (90d, 720h; 0: forever) (env ZHIYI_RETAIN)")
-	fs.Int64Var(&f.spoolMax, "spool-max", int64(envInt("ZHIYI_SPOOL_MAX", 256<<20)), "bytes the spool may hold while the database is down (env ZHIYI_SPOOL_MAX)")
+	f.spoolMax = envBytes("ZHIYI_SPOOL_MAX", 256<<20)
+	fs.Var(&f.spoolMax, "spool-max", "what the spool may hold while the database is down: 256MiB, 1GB, or bytes (env ZHIYI_SPOOL_MAX)")
 	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")
 	fs.IntVar(&f.writerNice, "writer-nice", envInt("ZHIYI_WRITER_NICE", 10), "nice value (1-19) of the SQLite decision log's writer thread, with a processor of its own, so that requests come first under load; 0: an ordinary goroutine (env ZHIYI_WRITER_NICE)")
 	fs.StringVar(&f.hashKey, "hash-key", env("ZHIYI_HASH_KEY", ""), "key hashing sender and chat ids in the log (default: one kept in the database) (env ZHIYI_HASH_KEY)")

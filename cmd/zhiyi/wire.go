@@ -107,7 +107,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 			nice = sf.writerNice
 			w.writerThread = nice > 0
 		}
-		if w.rec, err = store.NewRecorder(w.db, store.RecorderConfig{DataDir: sf.dataDir, SpoolMax: sf.spoolMax, Retain: retain, WriterNice: nice,
+		if w.rec, err = store.NewRecorder(w.db, store.RecorderConfig{DataDir: sf.dataDir, SpoolMax: int64(sf.spoolMax), Retain: retain, WriterNice: nice,
 			Metrics: w.set, Logger: log}); err != nil {
 			w.close()
 			return nil, err
@@ -126,7 +126,16 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		}
 	}
 	if sf.experiments != "" {
-		if err := w.exps.LoadOverrides(sf.experiments); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		err := w.exps.LoadOverrides(sf.experiments)
+		if errors.Is(err, iofs.ErrNotExist) {
+			// Not an error (the console writes the file when a variant is first stopped), but a
+			// mistyped path would otherwise go unnoticed until then.
+			log.Warn("experiments: no file yet, so no overrides; the console's stop writes it", slog.String("path", sf.experiments))
+			if _, derr := os.Stat(filepath.Dir(sf.experiments)); derr != nil {
+				w.close()
+				return nil, fmt.Errorf("--experiments %s: its directory: %w", sf.experiments, derr)
+			}
+		} else if err != nil {
 			w.close()
 			return nil, err
 		}

@@ -372,6 +372,34 @@ func TestServeRefusesStaleExperimentsAtStart(t *testing.T) {
 	}
 }
 
+// A missing experiments file starts with a warning naming it (the console writes it later); one
+// whose directory is missing cannot ever be written, and refuses to start.
+func TestServeMissingExperimentsFile(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cfg := serve.Config{ModelDir: bundle}
+	var logged strings.Builder
+	path := filepath.Join(t.TempDir(), "experiments.yaml")
+	w, err := wire(ctx, cfg, serveFlags{experiments: path}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatalf("start without the experiments file: %v", err)
+	}
+	w.close()
+	if !strings.Contains(logged.String(), "level=WARN") || !strings.Contains(logged.String(), path) {
+		t.Errorf("start without the experiments file logged %q; want a warning naming %s", logged.String(), path)
+	}
+	nowhere := filepath.Join(t.TempDir(), "no-such-dir", "experiments.yaml")
+	if w, err := wire(ctx, cfg, serveFlags{experiments: nowhere}, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), nowhere) {
+		if err == nil {
+			w.close()
+		}
+		t.Errorf("start with the experiments file's directory missing: %v, want an error naming %s", err, nowhere)
+	}
+}
+
 // --learn takes the corrections since the serving bundle was made, and after a switch to an
 // older bundle (a rollback) only those given since the switch.
 func TestLearnWindow(t *testing.T) {
