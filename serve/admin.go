@@ -70,6 +70,9 @@ func (s *Server) serveRollback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if err := s.Reload(s.life, parent); errors.Is(err, ErrPartsNotReloaded) {
 		s.fail(ctx, info, partsNotReloaded("rolled back to "+s.cur.Load().version, err))
 		return
+	} else if errors.Is(err, ErrPartsRefused) {
+		s.fail(ctx, info, partsRefused("the parent bundle", cur.version, err))
+		return
 	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed, "the parent bundle did not load: %s; the running model %s keeps serving",
 			loadErrorText(errors.Unwrap(err)), cur.version))

@@ -53,6 +53,13 @@ func WithReloadHook(fn func(ctx context.Context) error) Option {
 	return func(s *Server) { s.reloadHook = fn }
 }
 
+// WithReloadCheck runs check on every bundle Reload has loaded, before it is swapped in (checking
+// the operator's rules against its knowledge base, say): an error refuses the reload, the
+// candidate is closed and nothing changes (ErrPartsRefused). New's first load is not checked.
+func WithReloadCheck(check func(ctx context.Context, candidate Engine) error) Option {
+	return func(s *Server) { s.reloadCheck = check }
+}
+
 // WithRollback enables POST /admin/rollback: parent returns the bundle the current one was
 // learnt from (learn.Parent), which is then loaded.
 func WithRollback(parent func(dir string) (string, error)) Option {

@@ -21,10 +21,12 @@
 // # Reloads
 //
 // Every reload — POST /admin/reload, POST /admin/rollback, SIGHUP, and Reload's callers (the
-// console, learning) — goes through Reload: the bundle, then what goes with it (WithReloadHook:
-// the rules and experiments, checked against the bundle just loaded). A bundle that does not
-// load changes nothing; a hook that fails leaves the new bundle serving with the previous rules
-// and experiments (ErrPartsNotReloaded, 422 reload_failed on the admin routes).
+// console, learning) — goes through Reload: the bundle, checked before it serves
+// (WithReloadCheck: the rules must fit its knowledge base), then what goes with it
+// (WithReloadHook: the rules and experiments, loaded against the bundle just swapped in). A
+// bundle that does not load, or that the check refuses (ErrPartsRefused), changes nothing; a
+// hook that fails leaves the new bundle serving with the previous rules and experiments
+// (ErrPartsNotReloaded). Both are 422 reload_failed on the admin routes.
 //
 // A reload may load only a bundle inside Config.ModelsRoot — by default the model's parent
 // directory — once symlinks are resolved: {"model":"/etc"} or a link from the models directory

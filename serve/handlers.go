@@ -343,6 +343,9 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
 		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded and "+s.cur.Load().version+" serves", err))
 		return
+	} else if errors.Is(err, ErrPartsRefused) {
+		s.fail(ctx, info, partsRefused("the bundle in "+maskID(cmp.Or(req.Model, s.cur.Load().dir)), s.cur.Load().version, err))
+		return
 	} else if err != nil {
 		s.fail(ctx, info, errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 			"the bundle in %s did not load: %s; the running model %s keeps serving",
@@ -364,6 +367,14 @@ func partsNotReloaded(done string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsNotReloaded.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 		"%s, but its rules or experiments did not load: %s; the rules and experiments loaded before stay in force with it: fix the file and reload again", done, redact(msg, maxHookError))
+}
+
+// partsRefused is the 422 of a reload refused because the bundle's rules or experiments do not
+// fit it (err wraps ErrPartsRefused and the check's error): nothing changed.
+func partsRefused(what, serving string, err error) *apiError {
+	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
+	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
+		"%s loaded, but the rules or experiments do not fit it: %s; nothing changed: %s keeps serving with its rules (fix the rules, or reload a bundle they fit)", what, redact(msg, maxHookError), serving)
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

@@ -486,3 +486,68 @@ func TestPanicReleasesEngine(t *testing.T) {
 		}
 	}
 }
+
+// closableEngine records its Close, to see a refused candidate released.
+type closableEngine struct {
+	*fakeEngine
+	closed *atomic.Bool
+}
+
+func (e closableEngine) Close() error { e.closed.Store(true); return nil }
+
+// TestReloadCheckRefuses: a bundle the check refuses (rules naming an intent it lacks) is closed
+// and never serves; the admin reload and rollback answer 422 saying nothing changed, and the
+// hook does not run.
+func TestReloadCheckRefuses(t *testing.T) {
+	auth := map[string]string{"Authorization": "Bearer t"}
+	closed := map[string]*atomic.Bool{}
+	var mu sync.Mutex
+	load := func(ctx context.Context, dir string) (Engine, error) {
+		e, err := fakeLoader(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		c := &atomic.Bool{}
+		mu.Lock()
+		closed[filepath.Base(dir)] = c
+		mu.Unlock()
+		return closableEngine{e.(*fakeEngine), c}, nil
+	}
+	check := func(_ context.Context, eng Engine) error {
+		if eng.Version() == "fake-v9" || eng.Version() == "fake-shop" {
+			return errors.New(`rules.yaml:3: rule "points": intent points_membership is not in the model`)
+		}
+		return nil
+	}
+	hooks := atomic.Int32{}
+	hook := func(context.Context) error { hooks.Add(1); return nil }
+	parent := func(string) (string, error) { return "models/shop", nil }
+	ts := startServer(t, Config{AdminToken: "t"}, load, slog.LevelInfo, WithReloadCheck(check), WithReloadHook(hook), WithRollback(parent))
+	if ts.ModelVersion() != "fake-shop" {
+		t.Fatalf("New's first load was checked: serving %s", ts.ModelVersion())
+	}
+	if r := ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, auth); r.status != 200 || ts.ModelVersion() != "fake-v2" {
+		t.Fatalf("reload of a bundle the check passes: %d %s", r.status, r.body)
+	}
+	r := ts.do("POST", "/admin/reload", `{"model":"models/v9"}`, auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "nothing changed: fake-v2 keeps serving") ||
+		!strings.Contains(string(r.body), `rule \"points\"`) || ts.ModelVersion() != "fake-v2" {
+		t.Errorf("reload of a bundle the check refuses: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
+	}
+	mu.Lock()
+	refused := closed["v9"].Load()
+	mu.Unlock()
+	if !refused {
+		t.Errorf("the refused candidate was not closed")
+	}
+	r = ts.do("POST", "/admin/rollback", "", auth)
+	if r.status != 422 || !strings.Contains(string(r.body), "the parent bundle loaded, but the rules or experiments do not fit it") || ts.ModelVersion() != "fake-v2" {
+		t.Errorf("rollback to a parent the check refuses: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
+	}
+	if err := ts.Reload(context.Background(), "models/v9"); !errors.Is(err, ErrPartsRefused) {
+		t.Errorf("Reload of a refused bundle: %v, want ErrPartsRefused", err)
+	}
+	if n := hooks.Load(); n != 1 {
+		t.Errorf("the hook ran %d times, want once (the reload the check passed)", n)
+	}
+}

@@ -108,6 +108,7 @@ type Server struct {
 	alerter      *alert.Alerter
 	extraMetrics []*metrics.Set
 	reloadHook   func(context.Context) error
+	reloadCheck  func(context.Context, Engine) error
 	parentOf     func(dir string) (string, error)
 	unmatched    Unmatched
 	console      fasthttp.RequestHandler
@@ -146,7 +147,7 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 	_, _ = rand.Read(rnd[:])
 	s.idPrefix = hex.EncodeToString(rnd[:]) + "-"
 	// The first load only: the caller loaded what goes with the bundle as it wired the parts.
-	if err := s.reloadBundle(context.Background(), cfg.ModelDir); err != nil {
+	if err := s.reloadBundle(context.Background(), cfg.ModelDir, false); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -170,6 +171,10 @@ func (s *Server) ModelDir() string { return s.cur.Load().dir }
 // serves with the previous version of those.
 var ErrPartsNotReloaded = errors.New("serve: the bundle was reloaded, but not what goes with it")
 
+// ErrPartsRefused is returned (wrapped, with the check's error) by Reload when the bundle loaded
+// but the WithReloadCheck function refused it: nothing changed.
+var ErrPartsRefused = errors.New("serve: the bundle loaded, but what goes with it does not fit it")
+
 // Reload loads the bundle in dir (the current model's directory when dir is empty), swaps it in
 // and then reloads what goes with it (the WithReloadHook function, given ctx). Every reload goes
 // through it — POST /admin/reload, POST /admin/rollback, SIGHUP (ReloadOn), and callers such as
@@ -182,11 +187,12 @@ var ErrPartsNotReloaded = errors.New("serve: the bundle was reloaded, but not wh
 // path. A load is given up after Config.ReloadTimeout, or when ctx ends (loaders that do not
 // watch ctx are abandoned, and an engine they return later is closed). If loading fails (an
 // error, a nil engine, a panic in the Loader, the deadline), the old engine keeps serving, the
-// hook does not run and the error is returned. If the hook fails, the error wraps
+// hook does not run and the error is returned; so too when the WithReloadCheck function refuses
+// the new engine (the error wraps ErrPartsRefused). If the hook fails, the error wraps
 // ErrPartsNotReloaded. Reloads are serialised; one waits for another only until its own
 // deadline.
 func (s *Server) Reload(ctx context.Context, dir string) error {
-	if err := s.reloadBundle(ctx, dir); err != nil {
+	if err := s.reloadBundle(ctx, dir, true); err != nil {
 		return err
 	}
 	if s.reloadHook == nil {
@@ -200,8 +206,8 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	return nil
 }
 
-// reloadBundle is Reload without the hook: the bundle alone.
-func (s *Server) reloadBundle(ctx context.Context, dir string) error {
+// reloadBundle is Reload without the hook: the bundle alone, checked when check is set.
+func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReloadTimeout)
 	defer cancel()
 	if dir == "" {
@@ -222,6 +228,15 @@ func (s *Server) reloadBundle(ctx context.Context, dir string) error {
 		s.log.LogAttrs(context.Background(), slog.LevelError, "load failed",
 			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", loadErrorText(err)))
 		return fmt.Errorf("serve: load %q: %w", dir, err)
+	}
+	if check && s.reloadCheck != nil {
+		if err := s.reloadCheck(ctx, eng); err != nil {
+			closeEngine(eng)
+			s.met.reloadErr.Inc()
+			s.log.LogAttrs(context.Background(), slog.LevelError, "reload refused: the bundle's rules or experiments do not fit it; nothing changed",
+				slog.String("dir", maskID(dir)), slog.String("error", redact(err.Error(), maxHookError)))
+			return fmt.Errorf("%w: %w", ErrPartsRefused, err)
+		}
 	}
 	m := &model{engine: eng, version: eng.Version(), dir: dir, loadedAt: time.Now(), took: took}
 	m.refs.Store(1) // the server's own reference while it is current

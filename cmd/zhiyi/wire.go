@@ -308,6 +308,18 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 	return opt
 }
 
+// checkParts refuses a reloaded bundle the rules do not fit (a rule naming an intent its
+// knowledge base lacks would answer automatically with no answer), before it serves. The
+// experiments need no check: entries a new knowledge base lacks are skipped (setKB).
+func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
+	m, ok := candidate.(*reply.Model)
+	if !ok || w.rules == nil {
+		return nil
+	}
+	_, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine))
+	return err
+}
+
 // reloadParts reloads what goes with the bundle: the experiments' knowledge base, the rules
 // (checked against the new bundle's intents) and the experiments file. A file that fails keeps its previous version serving. It is
 // the server's reload hook, so every serve.Server.Reload runs it: the admin reload and rollback,
@@ -345,7 +357,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 
 // options are the server's optional parts.
 func (w *wiring) options() []serve.Option {
-	opts := []serve.Option{serve.WithMetrics(w.set), serve.WithReloadHook(w.reloadParts), serve.WithRollback(learn.Parent)}
+	opts := []serve.Option{serve.WithMetrics(w.set), serve.WithReloadCheck(w.checkParts), serve.WithReloadHook(w.reloadParts), serve.WithRollback(learn.Parent)}
 	if w.rec != nil {
 		opts = append(opts, serve.WithRecorder(w.rec, w.db.Hash), serve.WithUnmatched(w.unmatched))
 	}

@@ -146,16 +146,18 @@ func TestServeConsole(t *testing.T) {
 			t.Errorf("after the %s reload the rules are %v, want [%s]", i, got, id)
 		}
 	}
-	// rules that do not fit the bundle fail the reload; the bundle serves with the old rules
+	// rules that do not fit the bundle (a rule naming an intent its knowledge base lacks would
+	// answer automatically with no answer) refuse the reload before the bundle serves: the
+	// engine and the rules in force stay as they were
 	if err := os.WriteFile(rulesPath, []byte("version: 1\nrules:\n  - id: gift\n    match: {text: {contains: [礼盒]}}\n    action: {intent: gift_wrap}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	before := ruleIDs()
-	if err := srv.Reload(ctx, bundle); !errors.Is(err, serve.ErrPartsNotReloaded) || !strings.Contains(err.Error(), "gift_wrap") {
-		t.Errorf("reload with rules naming an unknown intent: %v; want ErrPartsNotReloaded naming gift_wrap", err)
+	before, engine := ruleIDs(), srv.CurrentEngine()
+	if err := srv.Reload(ctx, bundle); !errors.Is(err, serve.ErrPartsRefused) || !strings.Contains(err.Error(), rulesPath+":5") || !strings.Contains(err.Error(), "gift_wrap") {
+		t.Errorf("reload with rules naming an unknown intent: %v; want ErrPartsRefused naming %s:5 and gift_wrap", err, rulesPath)
 	}
-	if got := ruleIDs(); !slices.Equal(got, before) {
-		t.Errorf("a failed rules reload replaced the rules: %v, want %v", got, before)
+	if got := ruleIDs(); !slices.Equal(got, before) || srv.CurrentEngine() != engine {
+		t.Errorf("a refused reload changed what serves: rules %v (want %v), engine swapped %v", got, before, srv.CurrentEngine() != engine)
 	}
 }
 
