@@ -47,10 +47,16 @@ func printableASCII(s string) bool {
 }
 
 // redact masks every kind of personal data in a free-form string (a panic value, an error) and
-// clips it to max bytes. A string without any is left as it was (not normalised).
+// clips it to max bytes. The rest stays as written (a file path, a rule id keep their case):
+// the string is masked as it is when that leaves nothing Mask finds in its normalised form,
+// and only otherwise as normalised text.
 func redact(s string, max int) string {
 	s = clip(s, 4*max)
-	if m, set := nlp.Mask(nlp.Normalize(s)); set != 0 { // else as it was, case and all
+	if m, set := nlp.Mask(nlp.Normalize(s)); set != 0 {
+		raw, _ := nlp.Mask(s)
+		if _, left := nlp.Mask(nlp.Normalize(raw)); left == 0 {
+			m = raw
+		}
 		s = m
 	}
 	return clip(s, max)

@@ -31,6 +31,11 @@ func TestMasking(t *testing.T) {
 		"mail zhang.san@example.com": "mail <EMAIL>",
 		"order 123456 ok":            "order 123456 ok",
 		"a@b":                        "a@b",
+		// the rest as written: a path, a rule id and a time zone keep their case
+		`/tmp/RulesDir/Live.yaml:4: rule "Hotline": 13812345678 in Asia/Shanghai`: `/tmp/RulesDir/Live.yaml:4: rule "Hotline": <PHONE> in Asia/Shanghai`,
+		// forms only the normalised text shows as personal data are still masked
+		"Call １３８１２３４５６７８ Now":   "Call <PHONE> Now",
+		"Mail ZHANG＠EXAMPLE．COM": "mail <EMAIL>", // normalised: only then is it an address
 	} {
 		if got := redact(in, 100); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
