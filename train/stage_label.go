@@ -50,7 +50,9 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 	var order []string
 	for _, path := range paths {
 		labels, err := ReadLabels(path)
-		if err != nil {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			problems = append(problems, joined.Unwrap()...) // one problem a line
+		} else if err != nil {
 			problems = append(problems, err)
 		}
 		st.Files++

@@ -114,6 +114,13 @@ func TestLabelsRefused(t *testing.T) {
 	if strings.Contains(err.Error(), "bad.jsonl:1") {
 		t.Errorf("a good line is reported: %v", err)
 	}
+	// lines that do not parse count one problem each, beside the others
+	_, _, err = labelShop(t, map[string]string{
+		"bad.jsonl": "not json\n" + `{"msgid":"c1"}` + "\n" + `{"intent":"invoice"}` + "\n" + `{"msgid":"c1","intent":"gift_wrap"}` + "\n",
+	})
+	if err == nil || !strings.HasPrefix(err.Error(), "labels: 4 problems:") {
+		t.Errorf("three unparsable lines and an unknown intent: %v; want 4 problems", err)
+	}
 }
 
 func TestLabelsWithAllGoldMatchNoLabels(t *testing.T) {
