@@ -93,6 +93,26 @@ func (f *serveFlags) validate() error {
 	if f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow {
 		return fmt.Errorf("--adapt-mix-window (env ZHIYI_ADAPT_MIX_WINDOW) %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
 	}
+	// Zero or less would be taken as the packages' defaults, unsaid (--escalate-after 0 meant 2).
+	for _, c := range []struct {
+		flag, env string
+		got       any
+		bad       bool
+		want      string
+	}{
+		{"--escalate-after", "ZHIYI_ESCALATE_AFTER", f.escalateAfter, f.escalateAfter < 1, "1 or more turns"},
+		{"--session-max-turns", "ZHIYI_SESSION_MAX_TURNS", f.maxTurns, f.maxTurns < 1, "1 or more turns"},
+		{"--session-max-conversations", "ZHIYI_SESSION_MAX_CONVERSATIONS", f.maxConvs, f.maxConvs < 1, "1 or more conversations"},
+		{"--learn-min", "ZHIYI_LEARN_MIN", f.learnMin, f.learnMin < 1, "1 or more corrections"},
+		{"--repeat-window", "ZHIYI_REPEAT_WINDOW", f.repeatWindow, f.repeatWindow <= 0, "a duration above zero, such as 10m"},
+		{"--session-ttl", "ZHIYI_SESSION_TTL", f.sessionTTL, f.sessionTTL <= 0, "a duration above zero, such as 30m"},
+		{"--redis-timeout", "ZHIYI_REDIS_TIMEOUT", f.redisTimeout, f.redisTimeout <= 0, "a duration above zero, such as 50ms"},
+		{"--learn-every", "ZHIYI_LEARN_EVERY", f.learnEvery, f.learnEvery <= 0, "a duration above zero, such as 1h"},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s (env %s) %v: want %s", c.flag, c.env, c.got, c.want)
+		}
+	}
 	if _, err := parseProxies(f.trustedProxies); err != nil {
 		return err
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // --trusted-proxies takes addresses and ranges, and names itself and its variable on a bad one.
@@ -31,7 +33,48 @@ func TestParseProxies(t *testing.T) {
 			t.Errorf("parseProxies(%q) = %s, want %s", c.in, s, c.want)
 		}
 	}
-	if err := (&serveFlags{adaptMixWindow: minMixWindow, trustedProxies: "nginx"}).validate(); err == nil {
-		t.Error("a bad --trusted-proxies passed validation")
+	f := defaultServeFlags(t)
+	f.trustedProxies = "nginx"
+	if err := f.validate(); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Errorf("a bad --trusted-proxies: %v", err)
+	}
+}
+
+// defaultServeFlags returns zhiyi serve's flags as registered, none given.
+func defaultServeFlags(t *testing.T) serveFlags {
+	t.Helper()
+	var f serveFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f.register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.validate(); err != nil {
+		t.Fatalf("the defaults do not validate: %v", err)
+	}
+	return f
+}
+
+// TestServeFlagsOutOfRange: a count or a duration of zero or less is refused, naming the flag,
+// its environment variable and the value, instead of being taken as the default unsaid.
+func TestServeFlagsOutOfRange(t *testing.T) {
+	for _, c := range []struct {
+		flag string
+		set  func(*serveFlags)
+	}{
+		{"--escalate-after (env ZHIYI_ESCALATE_AFTER) 0", func(f *serveFlags) { f.escalateAfter = 0 }},
+		{"--session-max-turns (env ZHIYI_SESSION_MAX_TURNS) -3", func(f *serveFlags) { f.maxTurns = -3 }},
+		{"--session-max-conversations (env ZHIYI_SESSION_MAX_CONVERSATIONS) -1", func(f *serveFlags) { f.maxConvs = -1 }},
+		{"--learn-min (env ZHIYI_LEARN_MIN) 0", func(f *serveFlags) { f.learnMin = 0 }},
+		{"--repeat-window (env ZHIYI_REPEAT_WINDOW) -1m0s", func(f *serveFlags) { f.repeatWindow = -time.Minute }},
+		{"--session-ttl (env ZHIYI_SESSION_TTL) 0s", func(f *serveFlags) { f.sessionTTL = 0 }},
+		{"--redis-timeout (env ZHIYI_REDIS_TIMEOUT) -1s", func(f *serveFlags) { f.redisTimeout = -time.Second }},
+		{"--learn-every (env ZHIYI_LEARN_EVERY) 0s", func(f *serveFlags) { f.learnEvery = 0 }},
+	} {
+		f := defaultServeFlags(t)
+		c.set(&f)
+		if err := f.validate(); err == nil || !strings.HasPrefix(err.Error(), c.flag+": want") {
+			t.Errorf("%s: %v", c.flag, err)
+		}
 	}
 }

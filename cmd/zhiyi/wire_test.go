@@ -164,15 +164,22 @@ func TestServeConsole(t *testing.T) {
 // zhiyi serve --adapt-mix: the served engine records its messages, updateMix re-estimates the
 // mix and exports it, and a reload starts a new window for the new bundle.
 func TestServeAdaptMix(t *testing.T) {
-	if err := (&serveFlags{adaptMix: true, adaptMixWindow: 10}).validate(); err == nil || !strings.Contains(err.Error(), "--adapt-mix-window") {
+	f := defaultServeFlags(t)
+	f.adaptMix, f.adaptMixWindow = true, 10
+	if err := f.validate(); err == nil || !strings.Contains(err.Error(), "--adapt-mix-window") {
 		t.Errorf("a window of 10 messages: %v, want an error naming --adapt-mix-window", err)
 	}
-	for _, f := range []serveFlags{
-		{adaptMixWindow: 50, retain: "90d"},           // checked though --adapt-mix is off
-		{adaptMixWindow: minMixWindow, retain: "90x"}, // checked though --record may be off
+	for _, c := range []struct {
+		window int
+		retain string
+	}{
+		{50, "90d"},           // checked though --adapt-mix is off
+		{minMixWindow, "90x"}, // checked though --record may be off
 	} {
+		f := defaultServeFlags(t)
+		f.adaptMixWindow, f.retain = c.window, c.retain
 		if err := f.validate(); err == nil || !strings.Contains(err.Error(), "env ZHIYI_") {
-			t.Errorf("%+v: %v, want an error naming the flag and its environment variable", f, err)
+			t.Errorf("%+v: %v, want an error naming the flag and its environment variable", c, err)
 		}
 	}
 	bundle, err := fixtureBundle()
