@@ -88,9 +88,10 @@ var errOpen = fmt.Errorf("%w: redis: circuit open after a failure", ErrUnavailab
 
 var setRedisLogger sync.Once
 
-// NewRedis returns a Redis store. It fails only on a bad configuration: when Redis cannot be
-// reached it logs the outage and returns a store that answers ErrUnavailable until Redis is
-// back. It sends one PING, bounded by ctx and the timeouts.
+// NewRedis returns a Redis store. It fails only on a bad configuration — a malformed URL, or a
+// Redis that answers the first PING with an error (a wrong password, a database number out of
+// range): when Redis cannot be reached it logs the outage and returns a store that answers
+// ErrUnavailable until Redis is back. It sends one PING, bounded by ctx and the timeouts.
 func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("session: redis URL is empty")
@@ -149,6 +150,13 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	}
 	r.up.Set(1)
 	if err := r.client.Ping(ctx).Err(); err != nil {
+		// A Redis that answers with an error (a wrong password, a database number it does not
+		// have) is misconfigured, not down: it would never give context nor catch a retry.
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			_ = r.client.Close()
+			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL)", opt.Addr, reply.Error())
+		}
 		r.failed(ctx, opLoad, false, err)
 	}
 	return r, nil

@@ -332,3 +332,31 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
+
+// TestRedisMisconfigured: a Redis that answers with an error — a wrong password, a database it
+// does not have — refuses NewRedis, saying what to check; one that cannot be reached does not
+// (an outage: the store answers ErrUnavailable until it is back).
+func TestRedisMisconfigured(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	if s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: "redis://" + srv.Addr + "/99", Timeout: 5 * time.Second}); err == nil {
+		_ = s.Close()
+		t.Error("database 99: NewRedis succeeded")
+	} else if !strings.Contains(err.Error(), "database number") || !strings.Contains(err.Error(), "DB index") {
+		t.Errorf("database 99: %v", err)
+	}
+	if err := rawClient(t, srv).ConfigSet(context.Background(), "requirepass", "s3cret").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{srv.URL(), "redis://:wrong@" + srv.Addr + "/0"} {
+		s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: url, Timeout: 5 * time.Second})
+		if err == nil {
+			_ = s.Close()
+			t.Errorf("%s against a password-protected Redis: NewRedis succeeded", url)
+		} else if !strings.Contains(err.Error(), "password") || strings.Contains(err.Error(), "wrong@") {
+			t.Errorf("%s: %v; want it to name the password and not repeat the URL", url, err)
+		}
+	}
+	openRedis(t, session.RedisConfig{URL: "redis://:s3cret@" + srv.Addr + "/0"})
+	srv.Stop()
+	openRedis(t, session.RedisConfig{URL: "redis://:s3cret@" + srv.Addr + "/0", Timeout: 200 * time.Millisecond}) // down: an outage, not a refusal
+}
