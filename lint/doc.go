@@ -14,8 +14,7 @@
 //
 //   - Absolute terms (Absolute, 广告法第九条第三项): 最 and the word it starts (最佳, 最好, 最低,
 //     最大, 最舒适 …), 第一, 唯一, 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致, 国家级, 世界级,
-//     全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有, 100% (and
-//     １００％), 百分之百, 第1, NO.1, TOP1 (in any case); 驰名商标 (第十四条).
+//     全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有, 100%, 百分之百, 第1, NO.1, TOP1 (in any case); 驰名商标 (第十四条).
 //   - Promises of returns or guaranteed effects (Promise, 第十六、十七、二十五、二十八条): 保证,
 //     稳赚, 包赚, 保本, 零风险, 无风险, 包治, 根治, 治愈, 药到病除, 立竿见影, 百分百有效, 无效退款,
 //     包过 …
@@ -25,7 +24,10 @@
 //     placeholders; a rule's answer has no other limit.
 //   - Unused waivers (Unused): a waiver that waives nothing in its answer, so stale ones go.
 //
-// The longest term at a place wins: 百分之百有效 is one promise, not 百分之百 as well.
+// The longest term at a place wins: 百分之百有效 is one promise, not 百分之百 as well. Traditional
+// characters and full-width forms are read as simplified and ASCII ones (國家級 is 国家级, ＮＯ．１
+// is NO.1), in the text and in a waiver's term; a finding names the lexicon's term and points at
+// the place in the file.
 //
 // # Accepted uses (not findings)
 //

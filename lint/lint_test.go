@@ -64,7 +64,12 @@ func TestText(t *testing.T) {
 	f("最大的 1 家店", "最大/absolute@0")
 	f("全网第一个推出", "第一/absolute@6")
 	f("业内第一家", "第一/absolute@6")
-	f("１００％正品", "１００％/absolute@0")
+	f("１００％正品", "100%/absolute@0")
+	// Traditional script and full-width forms, read as the simplified and ASCII ones.
+	f("國家級認證，頂級品質", "国家级/absolute@0", "顶级/absolute@18")
+	f("絕對正品，保證有效", "绝对/absolute@0", "保证/promise@15")
+	f("ＮＯ．１的口碑，業內第一", "no.1/absolute@0", "第一/absolute@30")
+	f("訂單最後會確認")
 	f("积分最多抵２０元")
 	f("NO.1 的口碑，Top1 品牌，业内第1", "no.1/absolute@0", "top1/absolute@17", "第1/absolute@37")
 	f("第1次下单，订单 No.12345，第12件，top10 榜单")
@@ -112,6 +117,25 @@ func TestKB(t *testing.T) {
 		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
 			t.Errorf("%s: the file has %q there", f, runeSuffix(lines[f.Line-1], f.Column-1))
 		}
+	}
+}
+
+// TestKBTraditional: a term written in traditional script or full-width forms is found at its
+// place in the file, and a waiver written either way waives it.
+func TestKBTraditional(t *testing.T) {
+	y := kbWith("亲，本店國家級認證～\nＮＯ．１的口碑", "        waive:\n          - term: ＮＯ．１\n            reason: 口碑榜的名字\n")
+	y = strings.Replace(y, "${T}", "業內第一", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:15: intent product_info answer product_info.a: 国家级: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:19:20: intent product_info answer product_info.b: 第一: absolute term (绝对化用语, 广告法第九条第三项)",
+	}
+	got := strs(fs)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

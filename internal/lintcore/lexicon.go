@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // Kind is what a finding is about.
@@ -75,9 +77,6 @@ var lexicon = func() []entry {
 		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
-		entry{term: "100％", kind: Absolute, reason: reasonAbsolute, allow: composition},
-		entry{term: "１００％", kind: Absolute, reason: reasonAbsolute, allow: composition},
-		entry{term: "１００%", kind: Absolute, reason: reasonAbsolute, allow: composition},
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
 	)
@@ -92,8 +91,51 @@ var lexicon = func() []entry {
 }()
 
 // Text returns the terms in s that advertising law objects to, in order, with the context
-// exceptions described in package lint's doc applied.
+// exceptions described in package lint's doc applied. Traditional characters and full-width
+// forms are read as their simplified and ASCII forms (國家級 is 国家级, ＮＯ．１ is NO.1); a
+// hit's Offset is in s.
 func Text(s string) []Hit {
+	f, from := folded(s)
+	hits := scan(f)
+	if from != nil {
+		for i := range hits {
+			hits[i].Offset = from[hits[i].Offset]
+		}
+	}
+	return hits
+}
+
+// folded returns s with full-width forms made ASCII and traditional characters simplified, a
+// character at a time, and for each byte of the result the offset in s of the character it
+// came from; from is nil when nothing changed.
+func folded(s string) (f string, from []int) {
+	if !strings.ContainsFunc(s, isFullWidth) && nlp.Fold(s) == s {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	from = make([]int, 0, len(s))
+	for i, r := range s {
+		out := string(r)
+		switch {
+		case isFullWidth(r):
+			out = string(r - 0xFEE0)
+		case r >= utf8.RuneSelf:
+			out = nlp.Fold(out)
+		}
+		b.WriteString(out)
+		for range len(out) {
+			from = append(from, i)
+		}
+	}
+	return b.String(), from
+}
+
+// isFullWidth reports a character of the full-width ASCII block (Ａ, １, ．, ％).
+func isFullWidth(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E }
+
+// scan is Text on folded text.
+func scan(s string) []Hit {
 	var hits []Hit
 	for i := 0; i < len(s); {
 		if h, n, ok := hitAt(s, i); n > 0 {

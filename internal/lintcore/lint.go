@@ -113,7 +113,7 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	if t != nil {
 		text := t.String()
 		for _, h := range Text(text) {
-			if k := slices.IndexFunc(ws, func(w Waiver) bool { return strings.EqualFold(w.Term, h.Term) }); k >= 0 {
+			if k := slices.IndexFunc(ws, func(w Waiver) bool { return strings.EqualFold(foldedText(w.Term), h.Term) }); k >= 0 {
 				used[k] = true
 				continue
 			}
@@ -168,10 +168,16 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 	default:
 		return line, col
 	}
-	if l-1 < len(s.lines) && strings.HasPrefix(runeSuffix(s.lines[l-1], c-1), term) {
+	if l-1 < len(s.lines) && strings.HasPrefix(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1))), strings.ToLower(term)) {
 		return l, c
 	}
 	return line, col
+}
+
+// foldedText is s as Text reads it.
+func foldedText(s string) string {
+	f, _ := folded(s)
+	return f
 }
 
 // runeSuffix returns s without its first n runes.
