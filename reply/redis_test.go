@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,43 @@ func TestCorruptStateIsOverwritten(t *testing.T) {
 	}
 	if n := counter(set, "zhiyi_context_unavailable_total"); n != 0 {
 		t.Errorf("zhiyi_context_unavailable_total %d: a corrupt state is no outage", n)
+	}
+}
+
+// TestRedisKeepsNoPersonalData: a msg_id made of a phone number reaches Redis neither as the
+// turn's id nor inside the response kept for retries; a retry of it is still recognised (and
+// decided again), while a long numeric WeCom MsgId keeps its response and is replayed.
+func TestRedisKeepsNoPersonalData(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	phone := intent.Request{Text: "快递到哪了", MsgID: "13812345678", SenderID: "wmPII", Channel: "wecom"}
+	d1, _ := send(t, r, phone)
+	d, _ := send(t, r, phone)
+	if !d.Retry || d.Replay != "" || d.Result.Intent != d1.Result.Intent || d.Result.Route != d1.Result.Route {
+		t.Errorf("retry of a phone-number msg_id: retry %v, replayed %v, %s/%s vs %s/%s", d.Retry, d.Replay != "",
+			d.Result.Intent, d.Result.Route, d1.Result.Intent, d1.Result.Route)
+	}
+	wecom := intent.Request{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "wmPII", Channel: "wecom"}
+	send(t, r, wecom)
+	if d, _ := send(t, r, wecom); !d.Retry || d.Replay == "" {
+		t.Errorf("retry of a numeric MsgId: retry %v, replayed %v; want the kept bytes", d.Retry, d.Replay != "")
+	}
+	c := redis.NewClient(&redis.Options{Addr: rd.Addr})
+	defer c.Close()
+	keys, err := c.Keys(context.Background(), "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	for _, k := range keys {
+		v, err := c.Get(context.Background(), k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(v, "13812345678") || strings.Contains(k, "13812345678") {
+			t.Errorf("Redis keeps the phone number under %q", k)
+		}
+		if strings.Contains(v, "7301234567890123456") && !strings.Contains(v, `"msg_id":"7301234567890123456"`) {
+			t.Errorf("the numeric MsgId is kept outside the response under %q", k)
+		}
 	}
 }

@@ -147,6 +147,9 @@ type Decision struct {
 	stateOK bool // state was loaded (or is new): Commit may save it
 	turn    session.Turn
 	locked  *sync.Mutex // the conversation's stripe, held from Decide to Commit or Release
+	// private marks a response that echoes personal data (a msg_id or a var holding some),
+	// which the conversation store must not keep: a retry is decided again instead.
+	private bool
 }
 
 // Release lets the conversation's next message be decided without saving this one: for a
@@ -180,7 +183,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		d.locked = &r.cfg.Locks.stripes[fnv64a(d.key)%convStripes]
 		d.locked.Lock()
 		d.state, d.stateOK = r.load(ctx, d.key)
-		if t := d.state.FindTurn(req.MsgID); t != nil {
+		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil {
 			d.Retry = true
 			r.met.retries.Inc()
 			if t.Response != "" {
@@ -235,7 +238,8 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		r.met.escalations[c.Escalation].Inc()
 	}
 	d.Result = res
-	d.turn = session.Turn{MsgID: req.MsgID, Text: masked, At: at, Intent: res.Intent,
+	d.private = d.stateOK && echoesPersonalData(&req)
+	d.turn = session.Turn{MsgID: session.HashMsgID(req.MsgID), Text: masked, At: at, Intent: res.Intent,
 		Confidence: res.Confidence, Route: string(res.Route), Sender: sender}
 	if res.Answer != nil {
 		d.turn.AnswerID = res.Answer.ID
@@ -262,7 +266,9 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 	if d.key == "" || !d.stateOK || d.Retry || r.cfg.Sessions == nil {
 		return
 	}
-	d.turn.Response = string(response)
+	if !d.private {
+		d.turn.Response = string(response)
+	}
 	d.state.Push(d.turn, r.cfg.MaxTurns)
 	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
@@ -271,6 +277,26 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 		return
 	}
 	r.stateOK()
+}
+
+// echoesPersonalData reports whether the response to req may echo personal data the caller
+// sent: a msg_id made of a phone number, a var an answer is filled from. Long digit runs
+// (WeCom's numeric MsgIds, order numbers) and links are not personal data here. Only these can
+// bring it: the rest of a response is the model's and the knowledge base's.
+func echoesPersonalData(req *intent.Request) bool {
+	personal := func(s string) bool {
+		_, set := nlp.MaskExcept(nlp.Normalize(s), nlp.MaskOrder, nlp.MaskURL)
+		return set != 0
+	}
+	if personal(req.MsgID) {
+		return true
+	}
+	for _, v := range req.Vars {
+		if personal(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // conversationKey is channel + chat_id, else channel + sender_id; "" when there is neither.

@@ -19,10 +19,11 @@
 // "answer without context": ErrUnavailable (Redis down, slow, or its circuit open), ErrCorrupt
 // (a value that does not decode), ErrNoKey (empty key), ErrClosed, or the context's error.
 // Turn.Text must already be masked (nlp.Mask(nlp.Normalize(text))); session cannot check it.
-// What is not masked, for the TTL (30 minutes idle by default): a turn's MsgID and Response, the
-// answer's bytes as sent, so that a retry gets them exactly (they hold the msg_id and an answer
-// filled from the gateway's vars). The key's SHA-256 and Turn.Sender's FNV hash carry no secret:
-// a sender_id that is a phone number could be found again by trying every number.
+// A turn's MsgID is kept as HashMsgID gives it, and its Response (the answer's bytes as sent, so
+// that a retry gets them exactly) only when the caller found no personal data in what it echoes
+// (reply checks the msg_id and the gateway's vars; a retry of the others is decided again). The
+// key's SHA-256, HashMsgID and Turn.Sender's FNV hash carry no secret: a sender_id or msg_id
+// that is a phone number could be found again by trying every number.
 //
 // # Load, then Save: no transaction
 //

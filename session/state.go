@@ -1,5 +1,10 @@
 package session
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // DefaultMaxTurns is how many customer turns a State keeps when Push is given no bound: enough
 // for the follow-ups that need context (好 快点, 那要多久, 第三个是哪个) and for WeCom's re-sent
 // callbacks, which arrive within about 15 s of the original.
@@ -47,8 +52,9 @@ type State struct {
 
 // Turn is one customer message and what was decided for it.
 type Turn struct {
-	// MsgID is the gateway's message id (WeCom's MsgId); a callback re-sent with the same id
-	// is a retry, found with FindTurn.
+	// MsgID is the gateway's message id (WeCom's MsgId) as HashMsgID gives it, so that an id
+	// made of a phone number is not kept; a callback re-sent with the same id is a retry, found
+	// with FindTurn(HashMsgID(id)). The caller hashes; session cannot check it.
 	MsgID string `json:"msg_id,omitempty"`
 	// Text is the message after nlp.Mask(nlp.Normalize(text)): personal data never reaches a
 	// store unmasked. The caller masks; session cannot check it.
@@ -65,7 +71,8 @@ type Turn struct {
 	// Repeat marks a turn that asked again for the need of an earlier automatic answer.
 	Repeat bool `json:"repeat,omitempty"`
 	// Response is the response body exactly as sent, so that a retried MsgID gets the same
-	// bytes again; empty when it was over MaxResponseBytes. A string, being immutable, lets a
+	// bytes again; empty when it was over MaxResponseBytes, and left empty by the caller when
+	// it holds personal data (reply keeps none). A string, being immutable, lets a
 	// loaded State share one copy of the stored bytes.
 	Response string `json:"response,omitempty"`
 	// Sender tells the customers of a group conversation apart (a hash of the sender, never
@@ -99,6 +106,17 @@ func (s *State) Push(t Turn, max int) {
 		}
 	}
 	s.Turns = append(s.Turns, t)
+}
+
+// HashMsgID is what a Turn keeps of a gateway's message id: the first 128 bits of its SHA-256,
+// in hex ("" for ""). As for conversation keys, it carries no secret: an id that is a phone
+// number could be found again by trying every number, but it is not kept as written.
+func HashMsgID(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:16])
 }
 
 // FindTurn returns the newest kept turn with the given msgID, or nil when there is none (or
