@@ -438,6 +438,10 @@ func checkFields(req *intent.Request) *apiError {
 			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s has %d items; the limit is %d", l.name, len(l.v), maxListItems)
 		}
 		for i, v := range l.v {
+			if v == "" {
+				// encoding/json reads null as "" too: an item that names nothing is a client's bug
+				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s[%d] is empty or null; each item must be a non-empty string", l.name, i)
+			}
 			if len(v) > maxLoggedID {
 				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s[%d] is %d bytes; the limit is %d", l.name, i, len(v), maxLoggedID)
 			}

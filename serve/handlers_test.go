@@ -240,6 +240,8 @@ func TestBadInput(t *testing.T) {
 		{"msg_id of 129 bytes", "POST", "/intent", `{"text":"退货","msg_id":"` + strings.Repeat("m", 129) + `"}`, nil, 400, CodeInvalidField},
 		{"sender_id of 129 bytes", "POST", "/intent", `{"text":"退货","sender_id":"` + strings.Repeat("s", 129) + `"}`, nil, 400, CodeInvalidField},
 		{"101 tags", "POST", "/intent", `{"text":"退货","tags":["t"` + strings.Repeat(`,"t"`, 100) + `]}`, nil, 400, CodeInvalidField},
+		{"a null tag", "POST", "/intent", `{"text":"退货","tags":["vip",null]}`, nil, 400, CodeInvalidField},
+		{"an empty dept id", "POST", "/intent", `{"text":"退货","dept_ids":[""]}`, nil, 400, CodeInvalidField},
 		{"a var of 1,025 bytes", "POST", "/intent", `{"text":"退货","vars":{"nickname":"` + strings.Repeat("v", 1025) + `"}}`, nil, 400, CodeInvalidField},
 		{"a batch's chat_id of 129 bytes", "POST", "/intent/batch", `{"messages":[{"text":"退货","chat_id":"` + strings.Repeat("c", 129) + `"}]}`, nil, 400, CodeInvalidField},
 		{"sent_at past the year 9999", "POST", "/intent", `{"text":"退货","sent_at":99999999999999999}`, nil, 400, CodeInvalidField},
