@@ -337,6 +337,7 @@ func TestExperimentsStop(t *testing.T) {
 	if !regexp.MustCompile(`invoice\.b</code>.*?</td>\s*<td>[^<]*</td>\s*<td>6</td><td>6</td>\s*<td>4\.00`).MatchString(strings.ReplaceAll(r.Body, "\n", " ")) {
 		t.Errorf("variant b's numbers are not on the page: %s", clipBody(r.Body))
 	}
+	mustContain(t, r.Body, "p = 0.0022") // as the verdict and zhiyi ab print it, never 0.000 for a tiny p
 
 	if r := cl.post("/console/experiments/stop", url.Values{"variant": {"invoice.b"}, "action": {"stop"}, "since": {"30d"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("stop: %d", r.StatusCode)

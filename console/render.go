@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/experiment"
 )
 
 // cst is China Standard Time, the shops' clock: pages show times in it and read dates in it.
@@ -51,6 +52,7 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(v, 'f', 3, 64)
 	},
+	"pval": experiment.PString, // 2.3e-08, not 0.000
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "–"
