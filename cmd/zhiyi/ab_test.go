@@ -259,6 +259,7 @@ func TestABErrors(t *testing.T) {
 		{[]string{"ab", "--kb", kb, "--log", neither, "--experiments", exps}, 1, exps + ":3: unknown field stopp"},
 		{[]string{"ab", "--kb", kb, "--log", neither, "--experiment", "nope"}, 1, `no experiment "nope"`},
 		{[]string{"ab", "--model", filepath.Join(dir, "nomodel"), "--log", neither}, 1, "not a model bundle"},
+		{[]string{"ab", "--log", neither}, 1, "the experiments of models/shop (the default; give --model"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	iofs "io/fs"
 	"os"
 	"strings"
@@ -34,8 +35,13 @@ func (f *storeFlags) config() store.Config { return store.Config{URL: f.db, Data
 
 // given reports whether --data-dir or --db was on the command line (not just defaulted).
 func (f *storeFlags) given(fs *flag.FlagSet) bool {
+	return flagGiven(fs, "data-dir", "db")
+}
+
+// flagGiven reports whether one of the named flags was set on the command line.
+func flagGiven(fs *flag.FlagSet, names ...string) bool {
 	set := false
-	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "data-dir" || fl.Name == "db" })
+	fs.Visit(func(fl *flag.Flag) { set = set || slices.Contains(names, fl.Name) })
 	return set
 }
 
