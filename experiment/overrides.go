@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"os"
 	"slices"
 	"strings"
@@ -65,6 +66,17 @@ type overridesDoc struct {
 	GrayMinRated   *int                          `yaml:"gray_min_rated"`
 }
 
+// overridesFields are the experiments file's top-level fields: overridesDoc's yaml names.
+var overridesFields = func() []string {
+	t := reflect.TypeFor[overridesDoc]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		out = append(out, name)
+	}
+	return out
+}()
+
 // LoadOverrides reads and validates the experiments file at path. A missing file is an error
 // that wraps fs.ErrNotExist (a caller that treats it as "no overrides" checks for it).
 func LoadOverrides(path string) (*Overrides, error) {
@@ -85,8 +97,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		return nil, err
 	}
 	var doc overridesDoc
+	// Unknown fields are reported with the other problems (below), not one stage before them.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s:1: empty experiments file (want at least version: 1)", name)
@@ -102,6 +114,13 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		GrayMargin: DefaultGrayMargin, GrayMinRated: DefaultGrayMinRated, name: name, lines: map[string]int{}}
 	probs := &problems{name: name}
 	fail := probs.add
+	if top != nil && top.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			if k := top.Content[i]; !slices.Contains(overridesFields, k.Value) {
+				fail(k.Line, "unknown field %s (known: %s)", k.Value, strings.Join(overridesFields, ", "))
+			}
+		}
+	}
 	if doc.Version != 1 {
 		fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
 	}

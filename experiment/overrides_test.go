@@ -68,9 +68,11 @@ func TestParseOverridesErrors(t *testing.T) {
 			}
 		})
 	}
-	// Several problems at once, in line order.
-	_, err := ParseOverrides([]byte("version: 3\nstop: [a, a]\ngray_min_rated: 0\n"), "x.yaml")
-	if err == nil || err.Error() != "x.yaml:1: version 3: want version: 1\nx.yaml:2: stop: \"a\" listed twice (first at line 2)\nx.yaml:3: gray_min_rated 0: want at least 2 (a variance needs two ratings)" {
+	// Several problems at once, in line order, an unknown field among them.
+	_, err := ParseOverrides([]byte("version: 3\nstop: [a, a]\ncolour: red\ngray_min_rated: 0\n"), "x.yaml")
+	if err == nil || err.Error() != "x.yaml:1: version 3: want version: 1\nx.yaml:2: stop: \"a\" listed twice (first at line 2)\n"+
+		"x.yaml:3: unknown field colour (known: version, exclude_senders, stop, release, weights, gray_margin, gray_min_rated)\n"+
+		"x.yaml:4: gray_min_rated 0: want at least 2 (a variance needs two ratings)" {
 		t.Errorf("several problems: %v", err)
 	}
 }
