@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"reflect"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
