@@ -210,6 +210,21 @@ func TestUnmatchedCommand(t *testing.T) {
 			t.Errorf("sheet line lacks %q: %s", k, first)
 		}
 	}
+	// A sheet not yet filled is written again; one the operator has begun to fill is not.
+	args := []string{"unmatched", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--model", bundle, "--out", out}
+	if code, _, stderr := runCLI(t, "", args...); code != 0 {
+		t.Fatalf("unmatched over an unfilled sheet: exit %d\n%s", code, stderr)
+	}
+	filled := strings.Replace(string(raw), `"intent":""`, `"intent":"invoice"`, 1)
+	if err := os.WriteFile(out, []byte(filled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", args...); code != 1 || !strings.Contains(stderr, "already holds 1 decided label") {
+		t.Errorf("unmatched over a filled sheet: exit %d\n%s", code, stderr)
+	}
+	if after, _ := os.ReadFile(out); string(after) != filled {
+		t.Errorf("the filled sheet was changed")
+	}
 }
 
 // zhiyi report --db postgres://… reads what replicas sharing PostgreSQL wrote.
