@@ -6,9 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
 	iofs "io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/store"
