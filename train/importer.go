@@ -68,6 +68,22 @@ type ImportStats struct {
 	// Problems names the first few malformed and oversized lines, as "file:line: reason". The
 	// reason is masked (nlp.Mask): a misaligned CSV puts phones where dates belong.
 	Problems []string `json:"problems,omitempty"`
+	// AgentRoles counts the values of a CSV role column read as an agent's (not one of
+	// CSVColumns.Customer), the first few of them: what to map with --csv customer=… when a
+	// CRM names its customers otherwise.
+	AgentRoles map[string]int `json:"agent_roles,omitempty"`
+}
+
+// maxAgentRoles bounds ImportStats.AgentRoles.
+const maxAgentRoles = 10
+
+func (s *ImportStats) agentRole(v string) {
+	if s.AgentRoles == nil {
+		s.AgentRoles = map[string]int{}
+	}
+	if _, ok := s.AgentRoles[v]; ok || len(s.AgentRoles) < maxAgentRoles {
+		s.AgentRoles[v]++
+	}
 }
 
 func (s *ImportStats) skip(reason, where string, err error) {
@@ -88,6 +104,9 @@ func (s *ImportStats) skip(reason, where string, err error) {
 func (s ImportStats) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d files, %d lines read, %d messages kept (%d labelled)", s.Files, s.Lines, s.Kept, s.Labelled)
+	if s.Agent > 0 {
+		fmt.Fprintf(&b, ", %d agent replies", s.Agent)
+	}
 	keys := make([]string, 0, len(s.Skipped))
 	for k := range s.Skipped {
 		keys = append(keys, k)

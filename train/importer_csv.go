@@ -3,6 +3,7 @@ package train
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -83,15 +84,149 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 	return c, nil
 }
 
+// errCSVLineTooLong marks a CSV line too long to hold a message (SkipTooLong).
+var errCSVLineTooLong = errors.New("line too long for a message")
+
+// maxCSVRecordLines bounds the lines one CSV record may span (a quoted field over several lines):
+// a quote opened and never closed would otherwise take the rest of the file with it.
+const maxCSVRecordLines = 100
+
+// csvRecords splits a CSV file into records as encoding/csv with LazyQuotes reads them — a
+// newline inside a quoted field (one that starts with a quote) stays in the record, a quote
+// inside an unquoted field is text — and hands each to fn with the line it starts on. A record
+// that would span more than maxCSVRecordLines lines or maxBytes bytes is given up: its first
+// line goes to bad and reading starts again at its second, so one stray quote costs one line,
+// not the rest of the file, and memory stays bounded.
+type csvRecords struct {
+	br       *bufio.Reader
+	maxBytes int
+	next     int      // the number of the next line to read
+	queue    []string // lines read ahead, to scan again after a record was given up
+	queued   int      // the number of queue[0]
+	eof      bool
+	buf      []byte // readLine's, reused
+}
+
+// line returns the next physical line (with its newline) and its number; ok false at the end.
+// A line over maxBytes comes back as "" with tooLong set.
+func (c *csvRecords) line() (line string, n int, tooLong bool, ok bool, err error) {
+	if len(c.queue) > 0 {
+		line, n = c.queue[0], c.queued
+		c.queue, c.queued = c.queue[1:], c.queued+1
+		return line, n, false, true, nil
+	}
+	if c.eof {
+		return "", 0, false, false, nil
+	}
+	b, size, err := readLine(c.br, c.buf[:0], c.maxBytes)
+	if b != nil {
+		c.buf = b
+	}
+	if errors.Is(err, io.EOF) {
+		c.eof, err = true, nil
+	}
+	if err != nil {
+		return "", 0, false, false, err
+	}
+	if size == 0 {
+		return "", 0, false, false, nil
+	}
+	c.next++
+	return string(b), c.next - 1, b == nil, true, nil
+}
+
+// record returns the next record's text and first line; ok false at the end. Lines given up on
+// and lines over maxBytes come back with bad set.
+func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err error) {
+	var one [1]string
+	lines := one[:0]
+	inQuotes, fieldStart, size := false, true, 0
+	for {
+		l, n, tooLong, more, err := c.line()
+		if err != nil {
+			return "", 0, nil, false, err
+		}
+		if !more {
+			if len(lines) == 0 {
+				return "", 0, nil, false, nil
+			}
+			break // a quoted field open at the end of the file: given up below
+		}
+		if tooLong {
+			if len(lines) == 0 {
+				return "", n, fmt.Errorf("%w: over %d bytes", errCSVLineTooLong, c.maxBytes), true, nil
+			}
+			lines = append(lines, "")
+			break
+		}
+		if len(lines) == 0 {
+			first = n
+		}
+		lines = append(lines, l)
+		size += len(l)
+		for i := 0; i < len(l); i++ {
+			ch := l[i]
+			switch {
+			case inQuotes && ch == '"':
+				if i+1 < len(l) && l[i+1] == '"' {
+					i++ // "" is a quote in the field
+				} else if i+1 == len(l) || l[i+1] == ',' || l[i+1] == '\r' || l[i+1] == '\n' {
+					inQuotes = false
+				} // else a quote inside the field, as LazyQuotes reads it
+			case inQuotes:
+			case fieldStart && ch == '"':
+				inQuotes = true
+			}
+			fieldStart = !inQuotes && ch == ','
+		}
+		if !inQuotes {
+			if len(lines) == 1 {
+				return l, first, nil, true, nil
+			}
+			return strings.Join(lines, ""), first, nil, true, nil
+		}
+		fieldStart = false
+		if len(lines) >= maxCSVRecordLines || size > c.maxBytes {
+			break
+		}
+	}
+	// The quote never closed: give the first line up and read again from the second.
+	rest := lines[1:]
+	if len(rest) > 0 && rest[len(rest)-1] == "" {
+		rest = rest[:len(rest)-1] // a line too long: read past already
+	}
+	c.queue, c.queued = append(rest, c.queue...), first+1
+	return "", first, fmt.Errorf("a quote opened here is not closed within %d lines", len(lines)), true, nil
+}
+
 func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64*1024)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	recs := &csvRecords{br: br, maxBytes: im.maxLine(), next: 1}
+	// parse reads one record's fields.
+	parse := func(rec string) ([]string, error) {
+		if !strings.Contains(rec, `"`) {
+			// most rows: what encoding/csv would read, without a reader per row
+			return strings.Split(strings.TrimSuffix(strings.TrimSuffix(rec, "\n"), "\r"), ","), nil
+		}
+		cr := csv.NewReader(strings.NewReader(rec))
+		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+		fields, err := cr.Read()
+		if err != nil {
+			return nil, err
+		}
+		return fields, nil
+	}
+	headerText, _, bad, ok, err := recs.record()
+	if err != nil {
+		return fmt.Errorf("%s:1: %w", path, err)
+	}
+	if !ok || bad != nil {
+		return fmt.Errorf("%s:1: csv header: %v", path, cmp.Or(bad, io.EOF))
+	}
+	header, err := parse(headerText)
 	if err != nil {
 		return fmt.Errorf("%s:1: csv header: %w", path, err)
 	}
@@ -118,27 +253,37 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	if loc == nil {
 		loc = period.CST
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
+		text, line, bad, ok, err := recs.record()
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, recs.next, err)
+		}
+		if !ok {
 			return nil
 		}
 		im.stats.Lines++
-		if err != nil {
-			// After a parse error there are no field positions; the error knows the line.
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			im.stats.skip(SkipMalformed, fmt.Sprintf("%s:%d", path, line), err)
+		where := fmt.Sprintf("%s:%d", path, line)
+		if errors.Is(bad, errCSVLineTooLong) {
+			im.stats.skip(SkipTooLong, where, bad)
 			continue
 		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("%s:%d", path, line)
+		if bad != nil {
+			im.stats.skip(SkipMalformed, where, bad)
+			continue
+		}
+		if strings.TrimSpace(text) == "" {
+			continue // a blank line
+		}
+		rec, err := parse(text)
+		if err != nil {
+			im.stats.skip(SkipMalformed, where, err)
+			continue
+		}
 		get := func(i int) string {
 			if i < 0 || i >= len(rec) {
 				return ""
@@ -150,13 +295,16 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			continue
 		}
 		agent := roleCol >= 0 && !slices.Contains(im.CSV.Customer, get(roleCol))
+		if agent {
+			im.stats.agentRole(get(roleCol))
+		}
 		m := Message{Text: rec[textCol], Intent: get(intentCol), Sender: get(senderCol), Source: where,
 			MsgID: get(idCol), Channel: "csv"}
 		if c := get(convCol); c != "" {
 			m.Conversation = "csv:" + c
 		}
-		if !utf8.ValidString(strings.Join(rec, "")) {
-			im.stats.skip(SkipMalformed, where, nlp.CheckUTF8([]byte(strings.Join(rec, ","))))
+		if !utf8.ValidString(text) {
+			im.stats.skip(SkipMalformed, where, nlp.CheckUTF8([]byte(text)))
 			continue
 		}
 		if ts := get(timeCol); ts != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,7 @@ import (
 )
 
 // put writes content to dir/name and returns the path.
-func put(t *testing.T, dir, name, content string) string {
+func put(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	writeFile(t, path, content)
@@ -65,6 +66,30 @@ func TestImportOversizedLineStreams(t *testing.T) {
 		t.Fatalf("kept %d, skipped %v", len(msgs), st.Skipped)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("importing allocated %d MB for a 32 MB line", grew>>20)
+	}
+}
+
+// TestImportCSVBounded: a CSV line of 32 MB and a quote opened and never closed neither hold the
+// file in memory nor lose the rows after them.
+func TestImportCSVBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("会话ID,发送时间,发送方,发送方类型,消息内容\n")
+	b.WriteString("S1,2026-08-01 07:00:00,U1,客户," + strings.Repeat("长", 32<<20/3) + "\n") // 2
+	b.WriteString("S2,2026-08-01 07:01:00,U1,客户,\"引号开头 我想问\n")                            // 3
+	for i := range 300 {
+		fmt.Fprintf(&b, "S3,2026-08-01 08:00:00,U1,客户,消息%d %s\n", i, strings.Repeat("快递到哪了", 60))
+	}
+	path := put(t, t.TempDir(), "big.csv", b.String())
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	msgs, st := importAll(t, nil, path)
+	runtime.ReadMemStats(&after)
+	if len(msgs) != 300 || st.Skipped[SkipTooLong] != 1 || st.Skipped[SkipMalformed] != 1 {
+		t.Fatalf("kept %d, skipped %v, problems %q", len(msgs), st.Skipped, st.Problems)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
 		t.Errorf("importing allocated %d MB for a 32 MB line", grew>>20)
 	}
 }
@@ -175,5 +200,48 @@ func TestImportPrintsNoPersonalData(t *testing.T) {
 	}
 	if st.Skipped[SkipMalformed] != 5 {
 		t.Errorf("skipped %v, want the 5 shifted rows malformed: %q", st.Skipped, st.Problems)
+	}
+}
+
+// BenchmarkImportCSV reads a CRM export of 20,000 rows, a tenth with a quoted field.
+func BenchmarkImportCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("会话ID,消息ID,发送时间,发送方,发送方类型,消息内容\n")
+	for i := range 20000 {
+		text := fmt.Sprintf("消息%d 快递到哪了 我想问一下什么时候能到", i)
+		if i%10 == 0 {
+			text = `"` + text + `，""加急""谢谢"`
+		}
+		fmt.Fprintf(&sb, "S%d,M%d,2026-10-01 10:00:00,U%d,客户,%s\n", i/5, i, i/5, text)
+	}
+	path := put(b, b.TempDir(), "crm.csv", sb.String())
+	b.SetBytes(int64(sb.Len()))
+	for b.Loop() {
+		im := NewImporter()
+		if err := im.Import(context.Background(), []string{path}, func(Message) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if im.Stats().Kept != 20000 {
+			b.Fatalf("kept %d", im.Stats().Kept)
+		}
+	}
+}
+
+// TestTrainRefusesAnImportThatKeptNothing: an export whose customer rows all read as an agent's
+// (a CRM naming its customers 买家) used to train a bundle that never answers, exit 0; now
+// training stops and names the role values to map.
+func TestTrainRefusesAnImportThatKeptNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := put(t, dir, "c.csv", "会话ID,消息ID,发送时间,发送方,发送方类型,消息内容\n"+
+		"S1,M1,2026-10-01 10:00:00,U1,买家,快递到哪了\nS1,M2,2026-10-01 10:01:00,A1,客服,亲，马上查\nS1,M3,2026-10-01 10:02:00,U1,买家,我要退款\n")
+	cfg := tinyConfig(dir)
+	cfg.Data = []string{path}
+	_, err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "no customer message kept") || !strings.Contains(err.Error(), `"买家" 2`) ||
+		!strings.Contains(err.Error(), "--csv customer=") {
+		t.Fatalf("training on an export of 买家 rows: %v", err)
+	}
+	if _, err := os.Stat(cfg.Out); !os.IsNotExist(err) {
+		t.Errorf("a refused training wrote %s", cfg.Out)
 	}
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -143,14 +144,17 @@ func TestImportCSV(t *testing.T) {
 	path := filepath.Join(importDir, "crm.csv")
 	msgs, st := importAll(t, nil, path)
 	// BOM, CRLF line ends, a quoted field with a comma and doubled quotes, a quoted field over two
-	// lines; broken rows: too few fields (5), a time that is not a time (6), a bare quote (7).
-	checkStats(t, st, 1, 10, 4, 3, 1, map[string]int{SkipNotCustomer: 1, SkipMalformed: 3, SkipEmpty: 1})
-	checkProblems(t, st.Problems, path, "5", "6", "7")
+	// lines, a quote inside an unquoted field (7: text, as customers type it); broken rows: too few
+	// fields (5), a time that is not a time (6).
+	checkStats(t, st, 1, 10, 5, 3, 1, map[string]int{SkipNotCustomer: 1, SkipMalformed: 2, SkipEmpty: 1})
+	checkProblems(t, st.Problems, path, "5", "6")
 	want := []Message{
 		{Text: "快递员态度恶劣 说我事多", Intent: "delivery_problem", Time: sameInstant, Sender: "U100", Source: path + ":2",
 			Conversation: "csv:S1", Channel: "csv"},
 		{Text: `你们选快递能不能选好一点的，"顺丰"也行`, Time: sameInstant.Add(109 * time.Second), Sender: "U100", Source: path + ":4",
 			Conversation: "csv:S1", Channel: "csv"},
+		{Text: `x"y`, Time: time.Date(2026, 8, 1, 1, 0, 0, 0, time.UTC), Sender: "U400", Source: path + ":7",
+			Conversation: "csv:S4", Channel: "csv"},
 		{Text: "多行\n消息第二行", Intent: "product_info", Time: time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC), Sender: "U500", Source: path + ":8",
 			Conversation: "csv:S5", Channel: "csv"},
 		{Text: "时间戳是毫秒的消息", Intent: "product_info", Time: sameInstant, Sender: "U600", Source: path + ":10",
@@ -217,8 +221,8 @@ func TestTimestampsNormalised(t *testing.T) {
 
 func TestImportDirectory(t *testing.T) {
 	msgs, st := importAll(t, nil, importDir)
-	checkStats(t, st, 4, 39, 15, 11, 1, map[string]int{
-		SkipNotCustomer: 4, SkipRecall: 1, SkipNotText: 4, SkipDuplicate: 3, SkipEmpty: 2, SkipMalformed: 9,
+	checkStats(t, st, 4, 39, 16, 11, 1, map[string]int{
+		SkipNotCustomer: 4, SkipRecall: 1, SkipNotText: 4, SkipDuplicate: 3, SkipEmpty: 2, SkipMalformed: 8,
 	})
 	if len(st.Problems) != maxReported {
 		t.Errorf("%d problems named, want the first %d: %q", len(st.Problems), maxReported, st.Problems)
@@ -229,7 +233,7 @@ func TestImportDirectory(t *testing.T) {
 	}
 	byText(t, msgs)
 	s := st.String()
-	for _, want := range []string{"4 files", "39 lines", "15 messages kept", "11 labelled", "malformed 9", "duplicate 3", "recall 1"} {
+	for _, want := range []string{"4 files", "39 lines", "16 messages kept", "11 labelled", "malformed 8", "duplicate 3", "recall 1"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("String() = %q, want it to say %q", s, want)
 		}
@@ -287,12 +291,22 @@ func TestImportMissingFile(t *testing.T) {
 }
 
 // A CSV row whose first field holds a stray quote is one malformed line like any other.
-func TestImportCSVQuoteInFirstField(t *testing.T) {
+// TestImportCSVQuotes: a quote inside a field is text (S"1), a quote that opens a field and
+// never closes costs its own line only — the rest of the file is read — and a quoted field over
+// several lines is one message.
+func TestImportCSVQuotes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crm.csv")
-	writeFile(t, path, "会话ID,发送时间,发送方,发送方类型,消息内容,意图标签\n"+
-		`S"1,2026-08-01 07:04:11,U1,客户,你好 在吗,`+"\n"+
-		`"S2"x,2026-08-01 07:05:11,U1,客户,还在吗,`+"\n"+
-		"S3,2026-08-01 07:06:11,U1,客户,什么时候发货,shipping_time\n")
+	var b strings.Builder
+	b.WriteString("会话ID,发送时间,发送方,发送方类型,消息内容,意图标签\n")
+	b.WriteString(`S"1,2026-08-01 07:04:11,U1,客户,你好 在吗,` + "\n")   // 2
+	b.WriteString(`"S2"x,2026-08-01 07:05:11,U1,客户,还在吗,` + "\n")   // 3: never closed
+	b.WriteString(`S3,2026-08-01 07:06:11,U1,客户,这个是"正品"吗,` + "\n") // 4
+	b.WriteString(`S4,2026-08-01 07:07:11,U1,客户,"引号开头 我想问` + "\n") // 5: never closed
+	for i := range 150 {                                           // 6-155
+		fmt.Fprintf(&b, "S5,2026-08-01 08:00:00,U1,客户,消息%d 快递到哪了,\n", i)
+	}
+	b.WriteString("S6,2026-08-01 09:00:00,U1,客户,\"第一行\n第二行\",product_info\n") // 156-157
+	writeFile(t, path, b.String())
 	var msgs []Message
 	var st ImportStats
 	func() {
@@ -303,10 +317,13 @@ func TestImportCSVQuoteInFirstField(t *testing.T) {
 		}()
 		msgs, st = importAll(t, nil, path)
 	}()
-	checkStats(t, st, 1, 4, 1, 1, 1, map[string]int{SkipMalformed: 2})
-	checkProblems(t, st.Problems, path, "2", "3")
-	if len(msgs) != 1 || msgs[0].Source != path+":4" {
-		t.Errorf("messages %+v", msgs)
+	checkStats(t, st, 1, 156, 153, 1, 1, map[string]int{SkipMalformed: 2})
+	checkProblems(t, st.Problems, path, "3", "5")
+	got := byText(t, msgs)
+	for text, source := range map[string]string{"你好 在吗": ":2", `这个是"正品"吗`: ":4", "消息0 快递到哪了": ":6", "消息149 快递到哪了": ":155", "第一行\n第二行": ":156"} {
+		if m, ok := got[text]; !ok || m.Source != path+source {
+			t.Errorf("%q: %+v, want it read from line %s", text, m, source)
+		}
 	}
 }
 
@@ -413,7 +430,7 @@ func TestFiles(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -441,8 +458,8 @@ func TestImportAgentsAndConversations(t *testing.T) {
 		t.Errorf("agent replies %+v", agents)
 	}
 	// An agent's reply is no customer message: not kept, not labelled.
-	if st.Kept != 7 {
-		t.Errorf("kept %d, want the 7 customer texts", st.Kept)
+	if st.Kept != 8 {
+		t.Errorf("kept %d, want the 8 customer texts", st.Kept)
 	}
 }
 

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,7 +62,10 @@ func (r *run) importData() (bool, error) {
 	}
 	fmt.Fprintf(r.prog, "import: %s\n", r.sum.Import)
 	for _, p := range r.sum.Import.Problems {
-		fmt.Fprintf(r.prog, "  malformed: %s\n", p)
+		fmt.Fprintf(r.prog, "  problem: %s\n", p)
+	}
+	if r.sum.Import.Kept == 0 {
+		return false, noMessagesError(r.cfg.Data, r.sum.Import)
 	}
 	if r.cfg.Dev != "" {
 		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV, r.cfg.MaxTextBytes, time.Time{})
@@ -72,6 +76,27 @@ func (r *run) importData() (bool, error) {
 		fmt.Fprintf(r.prog, "dev import: %s\n", r.sum.DevImport)
 	}
 	return false, nil
+}
+
+// noMessagesError explains an import that kept no customer message: a model trained from the
+// knowledge base alone would never answer on its own, and the operator would not know why.
+func noMessagesError(data []string, st ImportStats) error {
+	var why []string
+	if len(st.AgentRoles) > 0 {
+		var roles []string
+		for _, v := range slices.Sorted(maps.Keys(st.AgentRoles)) {
+			roles = append(roles, fmt.Sprintf("%q %d", v, st.AgentRoles[v]))
+		}
+		why = append(why, fmt.Sprintf("every CSV row's role was read as an agent's (%s); customers are %s: name yours with --csv customer=VALUE",
+			strings.Join(roles, ", "), strings.Join(DefaultCSVColumns().Customer, ", ")))
+	}
+	if len(st.Problems) > 0 {
+		why = append(why, "the first problem: "+st.Problems[0])
+	}
+	if len(why) == 0 {
+		why = append(why, "see what was skipped above; docs/training.md lists the formats read (WeCom archive and 微信客服 JSON lines, one message a line; CRM CSV)")
+	}
+	return fmt.Errorf("import: no customer message kept from %s (%s): %s", strings.Join(data, ", "), st, strings.Join(why, "; "))
 }
 
 // known reports whether a label can be trained: the knowledge base has the intent (or there is
