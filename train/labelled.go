@@ -88,7 +88,7 @@ func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *Label
 	}
 	var ls *LabelStats
 	if len(o.Labels) > 0 {
-		if ls, err = imp.applyLabels(o.Labels, known, prog); err != nil {
+		if ls, err = imp.applyLabels(o.Labels, known, nil, prog); err != nil {
 			return imp, ls, err
 		}
 	}

@@ -1,9 +1,11 @@
 package train
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,17 +38,26 @@ func (r *run) applyLabels() (bool, error) {
 	if len(r.cfg.Labels) == 0 {
 		return true, nil
 	}
-	st, err := r.data.applyLabels(r.cfg.Labels, r.known, r.prog)
+	var byLabel map[string]string
+	if r.kb != nil {
+		byLabel = make(map[string]string, len(r.kb.Intents))
+		for _, in := range r.kb.Intents {
+			byLabel[in.Label] = in.ID
+		}
+	}
+	st, err := r.data.applyLabels(r.cfg.Labels, r.known, byLabel, r.prog)
 	r.sum.Labels = st
 	return false, err
 }
 
 // applyLabels applies label files to the imported messages (see run.applyLabels); known says
-// which intent ids may be used.
-func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.Writer) (*LabelStats, error) {
+// which intent ids may be used, and byLabel (label → id, may be nil) turns a new:<标签> whose
+// intent the knowledge base has gained since into that intent.
+func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel map[string]string, prog io.Writer) (*LabelStats, error) {
 	st := &LabelStats{}
 	var problems []error
 	newIntents := map[string]*newIntent{}
+	resolved := map[string]string{} // new:<标签> → the id kb.yaml gives it now
 	var order []string
 	for _, path := range paths {
 		labels, err := ReadLabels(path)
@@ -58,6 +69,15 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 		st.Files++
 		st.Lines += len(labels)
 		for _, l := range labels {
+			if name, ok := strings.CutPrefix(l.Intent, NewIntentPrefix); ok {
+				if id, ok := byLabel[strings.TrimSpace(name)]; ok {
+					if resolved[name] == "" {
+						fmt.Fprintf(prog, "labels: new:%s is kb.yaml's intent %s now\n", name, id)
+					}
+					resolved[name] = id
+					l.Intent = id
+				}
+			}
 			switch {
 			case l.Intent == "":
 				st.Undecided++
@@ -112,7 +132,7 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, prog io.
 	}
 	if len(order) > 0 {
 		st.NewIntents = map[string]int{}
-		stubs, err := writeStubs(order, newIntents)
+		stubs, err := writeStubs(order, newIntents, prog)
 		if err != nil {
 			return st, err
 		}
@@ -169,9 +189,33 @@ func (ni *newIntent) add(l Label, d *imported) {
 	}
 }
 
+// stubHead opens every new-intent stub.
+const stubHead = "# New intents named in the labels (new:<标签>). Choose an id, write the answer, move them into\n" +
+	"# kb.yaml's intents and train again: their messages are labelled with it then.\n"
+
+// stubPlaceholder is a stub's answer until the operator writes one.
+const stubPlaceholder = "（请填写答案）"
+
+// stubUntouched reports whether a stub file is as train wrote it: every intent still has its
+// new_intent_N id and placeholder answer (so writing it again loses nothing).
+func stubUntouched(data []byte) bool {
+	var doc struct {
+		Intents []index.Intent `yaml:"intents"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return false
+	}
+	for _, in := range doc.Intents {
+		if !strings.HasPrefix(in.ID, "new_intent_") || len(in.Answers) != 1 || in.Answers[0].Text != stubPlaceholder {
+			return false
+		}
+	}
+	return true
+}
+
 // writeStubs writes, beside each label file that names new intents, a kb.yaml fragment with one
 // intent per new label (examples from its messages, an answer to write), and returns the paths.
-func writeStubs(order []string, intents map[string]*newIntent) ([]string, error) {
+func writeStubs(order []string, intents map[string]*newIntent, prog io.Writer) ([]string, error) {
 	bySheet := map[string][]index.Intent{}
 	var sheets []string
 	for i, name := range order {
@@ -186,20 +230,28 @@ func writeStubs(order []string, intents map[string]*newIntent) ([]string, error)
 			sheets = append(sheets, ni.stub)
 		}
 		bySheet[ni.stub] = append(bySheet[ni.stub], index.Intent{ID: id, Label: name, Category: "咨询", Priority: 2,
-			Examples: examples, Answers: []index.Answer{{ID: id + ".a", Text: "（请填写答案）"}}})
+			Examples: examples, Answers: []index.Answer{{ID: id + ".a", Text: stubPlaceholder}}})
 	}
+	var written []string
 	for _, path := range sheets {
-		data, err := yaml.Marshal(struct {
+		var b bytes.Buffer
+		b.WriteString(stubHead)
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(2) // as kb.yaml is written, so the intents paste under its intents:
+		if err := enc.Encode(struct {
 			Intents []index.Intent `yaml:"intents"`
-		}{bySheet[path]})
-		if err != nil {
+		}{bySheet[path]}); err != nil {
 			return nil, err
 		}
-		head := "# New intents named in the labels (new:<标签>). Choose an id, write the answer, move them into\n" +
-			"# kb.yaml's intents and train again: until then their messages stay unlabelled.\n"
-		if err := intent.WriteFileAtomic(path, append([]byte(head), data...)); err != nil {
+		if old, err := os.ReadFile(path); err == nil && !stubUntouched(old) {
+			// the operator has begun on it (an id chosen, an answer written): their work stays
+			fmt.Fprintf(prog, "warning: %s has been edited; left as it is (move it away to have it written again)\n", path)
+			continue
+		}
+		if err := intent.WriteFileAtomic(path, b.Bytes()); err != nil {
 			return nil, fmt.Errorf("train: write new-intent stub: %w", err)
 		}
+		written = append(written, path)
 	}
-	return sheets, nil
+	return written, nil
 }

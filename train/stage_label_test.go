@@ -95,6 +95,39 @@ func TestLabelsApply(t *testing.T) {
 	}
 }
 
+// TestNewIntentLabels: the stub pastes under kb.yaml's intents: (two spaces), an operator's edits
+// to it survive the next training, and a new:<标签> whose intent kb.yaml has gained since labels
+// its messages with that intent.
+func TestNewIntentLabels(t *testing.T) {
+	sheet := `{"cluster":"c9","members":["c13","c14"],"samples":["东西我不要了"],"intent":"new:不要了"}` + "\n" +
+		`{"cluster":"c10","members":["c15"],"intent":"new:退货"}` + "\n" // kb.yaml's 退货 is return_goods
+	sum, dir, err := labelShop(t, map[string]string{"a.jsonl": sheet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls := sum.Labels; ls.Applied != 1 || ls.NewIntents["不要了"] != 2 || ls.NewIntents["退货"] != 0 {
+		t.Fatalf("label stats %+v: want c15 labelled return_goods, 2 messages for 不要了", ls)
+	}
+	stub := filepath.Join(dir, "a.new-intents.yaml")
+	data, err := os.ReadFile(stub)
+	if err != nil || !strings.Contains(string(data), "\nintents:\n  - id: new_intent_1\n") {
+		t.Fatalf("stub %v:\n%s", err, data)
+	}
+	// the operator chooses an id and writes the answer; training again keeps that
+	edited := strings.Replace(strings.Replace(string(data), "new_intent_1", "dont_want", -1), stubPlaceholder, "亲，不想要了可以申请退货哦", 1)
+	writeFile(t, stub, edited)
+	kb, data2 := writeWeakShop(t, dir)
+	cfg := DefaultConfig()
+	var prog strings.Builder
+	cfg.Data, cfg.KB, cfg.Out, cfg.Progress, cfg.Labels = []string{data2}, kb, filepath.Join(dir, "m2"), &prog, []string{filepath.Join(dir, "a.jsonl")}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(stub); string(after) != edited || !strings.Contains(prog.String(), "has been edited; left as it is") {
+		t.Errorf("the edited stub was written over, or unsaid:\n%s", prog.String())
+	}
+}
+
 func TestLabelsRefused(t *testing.T) {
 	_, _, err := labelShop(t, map[string]string{
 		"bad.jsonl": `{"msgid":"c1","intent":"invoice"}` + "\n" +
