@@ -23,6 +23,9 @@
 //     their fallback). A knowledge-base answer of at most 500 characters only gets there through
 //     placeholders; a rule's answer has no other limit.
 //   - Unused waivers (Unused): a waiver that waives nothing in its answer, so stale ones go.
+//   - Personal data in an example question (Personal): a phone, an ID or bank card, an e-mail
+//     address. Examples are copied into the bundle as written, so zhiyi train refuses them too;
+//     write the placeholder (<PHONE>) instead. Order numbers and links are not findings.
 //
 // The longest term at a place wins: 百分之百有效 is one promise, not 百分之百 as well. Traditional
 // characters and full-width forms are read as simplified and ASCII ones (國家級 is 国家级, ＮＯ．１

@@ -29,6 +29,8 @@ const (
 	Length = lintcore.Length
 	// Unused is a waiver that waives no finding (stale: remove it).
 	Unused = lintcore.Unused
+	// Personal is personal data in an example question (phone, ID or bank card, e-mail).
+	Personal = lintcore.Personal
 )
 
 // Hit is one term found in a text: its byte Offset, the Term a waiver names (最大, 第一, 保证),

@@ -278,3 +278,25 @@ func runeSuffix(s string, n int) string {
 	}
 	return ""
 }
+
+// TestKBExamplePersonalData: an example question holding a phone, an ID card or an e-mail address
+// is a finding at its line (examples are copied into the bundle as written); order numbers,
+// links and placeholders are not.
+func TestKBExamplePersonalData(t *testing.T) {
+	y := strings.Replace(kbWith("亲，这就为您查询", ""), "examples: [这件是纯棉的吗]",
+		"examples:\n      - 这件是纯棉的吗\n      - 我电话13812345678 身份证110101199003074514\n      - zhangsan@qq.com 收不到\n"+
+			"      - 订单2026111200012345 到哪了\n      - 我电话<PHONE>\n      - https://shop.example.com/p/1 这个有货吗", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:10:9: intent product_info example: phone,idcard: " + lintcoreReasonPersonal,
+		"kb.yaml:11:9: intent product_info example: email: " + lintcoreReasonPersonal,
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+const lintcoreReasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>)"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
@@ -35,7 +36,11 @@ type Finding struct {
 // String renders the finding as file:line:column: where: term: reason.
 func (f Finding) String() string {
 	where := "rule " + f.Rule
-	if f.Rule == "" {
+	switch {
+	case f.Rule != "":
+	case f.Answer == "":
+		where = "intent " + f.Intent + " example"
+	default:
 		where = "intent " + f.Intent + " answer " + f.Answer
 	}
 	if f.Term == "" {
@@ -69,6 +74,18 @@ func KB(data []byte, name string) ([]Finding, error) {
 	intents := yamlnode.Value(doc, "intents")
 	var out []Finding
 	for i, in := range kb.Intents {
+		examples := yamlnode.Value(yamlnode.Item(intents, i), "examples")
+		for j, ex := range in.Examples {
+			if _, set := nlp.MaskExcept(nlp.Normalize(ex), nlp.MaskOrder, nlp.MaskURL); set != 0 {
+				n := yamlnode.Item(examples, j)
+				col := 1
+				if n != nil {
+					col = n.Column
+				}
+				out = append(out, Finding{File: name, Line: yamlnode.Line(n, examples), Column: col, Intent: in.ID, Kind: Personal,
+					Term: set.String(), Reason: reasonPersonal})
+			}
+		}
 		answers := yamlnode.Value(yamlnode.Item(intents, i), "answers")
 		for j := range in.Answers {
 			a := &in.Answers[j]
