@@ -46,12 +46,13 @@ type Finding = lintcore.Finding
 // exceptions described in the package doc applied.
 func Text(s string) []Hit { return lintcore.Text(s) }
 
-// KBFile lints the answers of the knowledge base at path. The error is for a file that cannot
+// KBFile lints the answers and examples of the knowledge base at path. The error is for a file that cannot
 // be read or does not load (index.ParseKB's problems, each with file:line); findings are not
 // errors.
 func KBFile(path string) ([]Finding, error) { return lintcore.KBFile(path) }
 
-// KB lints a knowledge base's answers; name (its path) goes into findings and errors.
+// KB lints a knowledge base's answers and example questions; name (its path) goes into findings
+// and errors.
 func KB(data []byte, name string) ([]Finding, error) { return lintcore.KB(data, name) }
 
 // RulesFile lints the answers of the rules file at path; opt is passed to rules.Load (its

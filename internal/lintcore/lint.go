@@ -49,7 +49,7 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Line, f.Column, where, f.Term, f.Reason)
 }
 
-// KBFile lints the answers of the knowledge base at path. The error is for a file that cannot
+// KBFile lints the answers and examples of the knowledge base at path. The error is for a file that cannot
 // be read or does not load (index.ParseKB's problems, each with file:line); findings are not
 // errors.
 func KBFile(path string) ([]Finding, error) {
@@ -60,7 +60,8 @@ func KBFile(path string) ([]Finding, error) {
 	return KB(data, path)
 }
 
-// KB lints a knowledge base's answers; name (its path) goes into findings and errors.
+// KB lints a knowledge base's answers and example questions; name (its path) goes into findings
+// and errors.
 func KB(data []byte, name string) ([]Finding, error) {
 	kb, err := index.ParseKB(data, name)
 	if err != nil {
