@@ -96,6 +96,9 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 	for sc.Scan() {
 		n++
 		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a BOM, as the other dictionaries allow
+		}
 		if !utf8.ValidString(line) {
 			return nil, fmt.Errorf("%s:%d: invalid UTF-8", name, n)
 		}

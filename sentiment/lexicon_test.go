@@ -66,6 +66,14 @@ func TestParseLexicon(t *testing.T) {
 	}
 }
 
+// TestParseLexiconBOM: a file saved with a byte-order mark (Windows editors) reads as without one.
+func TestParseLexiconBOM(t *testing.T) {
+	l, err := ParseLexicon(strings.NewReader("\ufeff[negative]\n失望\n"), "sentiment.txt")
+	if err != nil || l.Len() != 1 {
+		t.Fatalf("lexicon with a BOM: %v", err)
+	}
+}
+
 func TestParseLexiconErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string
