@@ -245,3 +245,25 @@ func TestTrainRefusesAnImportThatKeptNothing(t *testing.T) {
 		t.Errorf("a refused training wrote %s", cfg.Out)
 	}
 }
+
+// TestTrainNamesTheDictionaries: training says which dictionaries of --dict it read, and warns of
+// a file there that is none (synonym.txt for synonyms.txt used to be ignored unsaid).
+func TestTrainNamesTheDictionaries(t *testing.T) {
+	dir := t.TempDir()
+	dict := filepath.Join(dir, "dict")
+	put(t, dict, "synonyms.txt", "退货: 退掉\n")
+	put(t, dict, "synonym.txt", "发票: 发飘\n")
+	cfg := tinyConfig(dir)
+	cfg.DictDir = dict
+	cfg.Data = []string{filepath.Join("..", "intent", "testdata", "shop", "data.jsonl")}
+	var prog strings.Builder
+	cfg.Progress = &prog
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"dictionaries: synonyms.txt\n", "warning: synonym.txt in " + dict + ": not read"} {
+		if !strings.Contains(prog.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, prog.String())
+		}
+	}
+}

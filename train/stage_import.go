@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -24,6 +25,7 @@ func (r *run) loadDictionaries() (bool, error) {
 	if r.dicts, err = nlp.LoadDictionaries(r.cfg.DictDir); err != nil {
 		return false, err
 	}
+	r.reportDictionaries()
 	if r.cfg.DictDir != "" {
 		// The bundle carries the shop's sentiment lexicon for serve: one serve cannot read must
 		// fail here, naming the shop's file, not when the bundle is loaded.
@@ -44,6 +46,35 @@ func (r *run) loadDictionaries() (bool, error) {
 	}
 	_, err = nlp.NewWith(r.dicts, nil)
 	return false, err
+}
+
+// dictionaryFiles are the files of --dict zhiyi reads.
+var dictionaryFiles = []string{nlp.UserDictFile, nlp.SynonymsFile, nlp.DialectFile, nlp.StopwordsFile, nlp.ShorthandFile, sentiment.LexiconFile}
+
+// reportDictionaries says which dictionaries of --dict were read, and which files there are not
+// one (synonym.txt for synonyms.txt would otherwise be ignored unsaid).
+func (r *run) reportDictionaries() {
+	if r.cfg.DictDir == "" {
+		return
+	}
+	entries, err := os.ReadDir(r.cfg.DictDir)
+	if err != nil {
+		return // LoadDictionaries has read it
+	}
+	var read, other []string
+	for _, e := range entries {
+		switch {
+		case e.IsDir() || strings.HasPrefix(e.Name(), "."):
+		case slices.Contains(dictionaryFiles, e.Name()):
+			read = append(read, e.Name())
+		default:
+			other = append(other, e.Name())
+		}
+	}
+	fmt.Fprintf(r.prog, "dictionaries: %s\n", cmp.Or(strings.Join(read, ", "), "none in "+r.cfg.DictDir))
+	if len(other) > 0 {
+		fmt.Fprintf(r.prog, "warning: %s in %s: not read (the dictionaries are %s)\n", strings.Join(other, ", "), r.cfg.DictDir, strings.Join(dictionaryFiles, ", "))
+	}
 }
 
 // importData reads the exports (and the dev file, when there is one), masked.

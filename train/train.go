@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -247,6 +248,19 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	}
 	if len(cfg.Data) == 0 {
 		return nil, errors.New("train: no data (--data)")
+	}
+	// Before the import's minutes: a mistyped path should not wait for them to fail.
+	paths := [][2]string{{"--kb", cfg.KB}, {"--dict", cfg.DictDir}}
+	for _, l := range cfg.Labels {
+		paths = append(paths, [2]string{"--labels", l})
+	}
+	for _, p := range paths {
+		if p[1] == "" {
+			continue
+		}
+		if _, err := os.Stat(p[1]); err != nil {
+			return nil, fmt.Errorf("train: %s: %w", p[0], err)
+		}
 	}
 	if cfg.Name == "" {
 		cfg.Name = filepath.Base(filepath.Clean(cfg.Out))

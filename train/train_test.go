@@ -202,10 +202,22 @@ func TestRunArguments(t *testing.T) {
 	if _, err := Run(ctx, cfg); err == nil {
 		t.Error("Run without --data: nil error")
 	}
-	cfg = shopConfig(files, filepath.Join(dir, "out"))
-	cfg.KB = filepath.Join(dir, "missing.yaml")
-	if _, err := Run(ctx, cfg); err == nil {
-		t.Error("Run with a missing knowledge base: nil error")
+	// a missing file is named before any work, by its flag
+	for flag, set := range map[string]func(*Config){
+		"--kb":     func(c *Config) { c.KB = filepath.Join(dir, "missing.yaml") },
+		"--labels": func(c *Config) { c.Labels = []string{filepath.Join(dir, "missing.jsonl")} },
+		"--dict":   func(c *Config) { c.DictDir = filepath.Join(dir, "nodict") },
+	} {
+		cfg = shopConfig(files, filepath.Join(dir, "out"))
+		var prog strings.Builder
+		cfg.Progress = &prog
+		set(&cfg)
+		if _, err := Run(ctx, cfg); err == nil || !strings.HasPrefix(err.Error(), "train: "+flag+": ") || !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Run with a missing %s: %v", flag, err)
+		}
+		if prog.Len() > 0 {
+			t.Errorf("Run with a missing %s did work first:\n%s", flag, prog.String())
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("failed runs left %s behind", filepath.Join(dir, "out"))

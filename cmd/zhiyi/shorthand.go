@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -201,7 +202,7 @@ func (m *shorthandMiner) print(w io.Writer, dictDir string, min int) {
 	})
 	fmt.Fprintf(w, "# zhiyi shorthand: %d candidates — Latin-letter tokens of 2–5 letters in at least %d of %d customer\n", len(list), min, m.messages)
 	fmt.Fprintf(w, "# messages that the dictionaries in %s do not know, most frequent first. Review them, and copy\n", dictDir)
-	fmt.Fprintf(w, "# the lines you agree with into %s/%s (\"word: shorthand\"); this command writes nothing.\n", dictDir, nlp.ShorthandFile)
+	fmt.Fprintf(w, "# the lines you agree with into %s (\"word: shorthand\"); this command writes nothing.\n", filepath.Join(dictDir, nlp.ShorthandFile))
 	for _, c := range list {
 		fmt.Fprintf(w, "\n# %s: %d messages, e.g. %s\n", c.token, c.count, strings.Join(quoteAll(c.examples), " "))
 		sug := m.suggest(c.token)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -95,6 +96,9 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	cfg.Progress = stderr
 	sum, err := train.Run(ctx, cfg)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return fmt.Errorf("interrupted: nothing was written to %s (a bundle already there is unchanged)", cfg.Out)
+	}
 	if err != nil {
 		return err
 	}
