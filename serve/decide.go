@@ -46,7 +46,11 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 	from := len(b)
 	b = res.AppendJSON(b)
 	if isConv {
-		conv.Commit(ctx, d, b[from:])
+		kept := b[from:]
+		if res.Debug != nil {
+			kept = nil // the asker's analysis, not what a retry without ?debug=1 should get: decided again
+		}
+		conv.Commit(ctx, d, kept)
 	}
 	if d != nil && d.Retry {
 		// A retry whose first answer is no longer kept: decided again, counted, logged and

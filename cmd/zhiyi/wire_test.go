@@ -301,6 +301,14 @@ func TestServeRetryCountedOnce(t *testing.T) {
 	if n := decided(); n != 2 {
 		t.Errorf("%d decisions counted for two messages and two retries, want 2", n)
 	}
+	// a ?debug=1 answer is the asker's: a retry sent without it gets no analysis
+	dbg := fmt.Sprintf(`{"text":"什么时候发货","msg_id":"d1","sender_id":"wmDebug","sent_at":%d}`, int64(at))
+	if b := call(fasthttp.MethodPost, "/intent?debug=1", dbg); !strings.Contains(b, `"debug":`) {
+		t.Fatalf("?debug=1 without debug: %s", b)
+	}
+	if b := post(dbg); strings.Contains(b, `"debug":`) {
+		t.Errorf("a retry without ?debug=1 got the first answer's analysis: %s", b)
+	}
 }
 
 // handle serves one request with srv's handler, in process, and returns the body of its 200
