@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,9 +89,21 @@ var errOpen = fmt.Errorf("%w: redis: circuit open after a failure", ErrUnavailab
 
 var setRedisLogger sync.Once
 
+// misconfigured reports whether Redis's error reply is about the URL's password, user or
+// database rather than its state.
+func misconfigured(reply string) bool {
+	for _, p := range []string{"NOAUTH", "WRONGPASS", "NOPERM", "ERR invalid password", "ERR AUTH", "ERR Client sent AUTH",
+		"ERR DB index is out of range", "ERR invalid DB index", "ERR SELECT is not allowed"} {
+		if strings.HasPrefix(reply, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // NewRedis returns a Redis store. It fails only on a bad configuration — a malformed URL, or a
-// Redis that answers the first PING with an error (a wrong password, a database number out of
-// range): when Redis cannot be reached it logs the outage and returns a store that answers
+// Redis that refuses the URL's password or database at the first PING: when Redis cannot be
+// reached or answers that it is busy it logs the outage and returns a store that answers
 // ErrUnavailable until Redis is back. It sends one PING, bounded by ctx and the timeouts.
 func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if cfg.URL == "" {
@@ -150,10 +163,11 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	}
 	r.up.Set(1)
 	if err := r.client.Ping(ctx).Err(); err != nil {
-		// A Redis that answers with an error (a wrong password, a database number it does not
-		// have) is misconfigured, not down: it would never give context nor catch a retry.
+		// A Redis that refuses the URL's password or database is misconfigured, not down: it
+		// would never give context nor catch a retry. Other replies (LOADING after a restart,
+		// BUSY, too many clients) pass, as an outage does.
 		var reply redis.Error
-		if errors.As(err, &reply) {
+		if errors.As(err, &reply) && misconfigured(reply.Error()) {
 			_ = r.client.Close()
 			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL)", opt.Addr, reply.Error())
 		}

@@ -360,3 +360,38 @@ func TestRedisMisconfigured(t *testing.T) {
 	srv.Stop()
 	openRedis(t, session.RedisConfig{URL: "redis://:s3cret@" + srv.Addr + "/0", Timeout: 200 * time.Millisecond}) // down: an outage, not a refusal
 }
+
+// TestRedisBusyIsNoMisconfiguration: a Redis that answers LOADING (reading its data back after a
+// restart) is an outage, not a reason to refuse start.
+func TestRedisBusyIsNoMisconfiguration(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				for {
+					if _, err := c.Read(buf); err != nil {
+						return
+					}
+					if _, err := c.Write([]byte("-LOADING Redis is loading the dataset in memory\r\n")); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: "redis://" + ln.Addr().String() + "/0", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("a loading Redis refused start: %v", err)
+	}
+	_ = s.Close()
+}

@@ -186,7 +186,7 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 			return strings.Join(lines, ""), first, nil, true, nil
 		}
 		fieldStart = false
-		if len(lines) >= maxCSVRecordLines || size > c.maxBytes {
+		if len(lines) >= maxCSVRecordLines || c.maxBytes >= 0 && size > c.maxBytes {
 			break
 		}
 	}
@@ -219,19 +219,28 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 		}
 		return fields, nil
 	}
-	headerText, _, bad, ok, err := recs.record()
-	if err != nil {
-		return fmt.Errorf("%s:1: %w", path, err)
+	var headerText string
+	headerLine, bad, ok := 1, error(nil), true
+	for {
+		// blank lines before the header are skipped, as encoding/csv skips them
+		var err error
+		headerText, headerLine, bad, ok, err = recs.record()
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, recs.next, err)
+		}
+		if !ok || bad != nil || strings.TrimSpace(headerText) != "" {
+			break
+		}
 	}
 	if !ok || bad != nil {
-		return fmt.Errorf("%s:1: csv header: %v", path, cmp.Or(bad, io.EOF))
+		return fmt.Errorf("%s:%d: csv header: %v", path, headerLine, cmp.Or(bad, io.EOF))
 	}
 	header, err := parse(headerText)
 	if err != nil {
-		return fmt.Errorf("%s:1: csv header: %w", path, err)
+		return fmt.Errorf("%s:%d: csv header: %w", path, headerLine, err)
 	}
 	if h := strings.Join(header, ","); !utf8.ValidString(h) {
-		return fmt.Errorf("%s:1: %w", path, nlp.CheckUTF8([]byte(h)))
+		return fmt.Errorf("%s:%d: %w", path, headerLine, nlp.CheckUTF8([]byte(h)))
 	}
 	im.stats.Lines++
 	col := func(names []string) int {
@@ -247,7 +256,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	textCol, timeCol, intentCol, roleCol, senderCol := col(im.CSV.Text), col(im.CSV.Time), col(im.CSV.Intent), col(im.CSV.Role), col(im.CSV.Sender)
 	idCol, convCol := col(im.CSV.MsgID), col(im.CSV.Conversation)
 	if textCol < 0 {
-		return fmt.Errorf("%s:1: no text column (looked for %s; map one with --csv text=COLUMN)", path, strings.Join(im.CSV.Text, ", "))
+		return fmt.Errorf("%s:%d: no text column (looked for %s; map one with --csv text=COLUMN)", path, headerLine, strings.Join(im.CSV.Text, ", "))
 	}
 	loc := im.Location
 	if loc == nil {

@@ -327,6 +327,26 @@ func TestImportCSVQuotes(t *testing.T) {
 	}
 }
 
+// TestImportCSVEdges: blank lines before the header are skipped, as encoding/csv skips them,
+// and without a length limit a quoted field over several lines is still one message.
+func TestImportCSVEdges(t *testing.T) {
+	dir := t.TempDir()
+	blank := filepath.Join(dir, "blank.csv")
+	writeFile(t, blank, "\ufeff\r\n\ntext,intent\n退款,refund\n")
+	msgs, _ := importAll(t, nil, blank)
+	if len(msgs) != 1 || msgs[0].Text != "退款" || msgs[0].Source != blank+":4" {
+		t.Errorf("blank lines before the header: %+v", msgs)
+	}
+	multi := filepath.Join(dir, "multi.csv")
+	writeFile(t, multi, "text,intent\n\"请问\n什么时候发货\",shipping\n")
+	im := NewImporter()
+	im.MaxTextBytes = -1
+	msgs, st := importAll(t, im, multi)
+	if len(msgs) != 1 || msgs[0].Text != "请问\n什么时候发货" || len(st.Skipped) != 0 {
+		t.Errorf("a quoted field over two lines without a length limit: %+v, skipped %v", msgs, st.Skipped)
+	}
+}
+
 func TestImportCSVMapping(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "export.csv")
 	writeFile(t, path, "编号,内容,时间,标签,角色,昵称\n"+
