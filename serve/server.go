@@ -218,7 +218,9 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error
 		}
 	}
 	start := time.Now()
-	eng, err := s.loadWithin(ctx, dir)
+	eng, done, err := s.loadWithin(ctx, dir)
+	// the slot is held through the check and the swap: reloads end in the order they load
+	defer done()
 	took := time.Since(start)
 	if err == nil && eng == nil {
 		err = errors.New("loader returned no engine")
@@ -255,24 +257,32 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error
 }
 
 // loadWithin checks dir against the models root and runs the loader on the resolved path, one
-// load at a time, until ctx ends.
-func (s *Server) loadWithin(ctx context.Context, dir string) (Engine, error) {
+// load at a time, until ctx ends. done gives the slot back (always call it: the caller holds the
+// slot until it has swapped the engine in or given it up).
+func (s *Server) loadWithin(ctx context.Context, dir string) (eng Engine, done func(), err error) {
+	done = func() {}
 	real, err := resolvePath(dir)
 	if err != nil {
-		return nil, err
+		return nil, done, err
 	}
 	if !within(real, s.root) {
 		if hint := relativeHint(dir, real); hint != "" {
-			return nil, fmt.Errorf("%s is outside the models root %s (%s)", dir, s.root, hint)
+			return nil, done, fmt.Errorf("%s is outside the models root %s (%s)", dir, s.root, hint)
 		}
-		return nil, fmt.Errorf("%s is outside the models root %s", dir, s.root)
+		return nil, done, fmt.Errorf("%s is outside the models root %s", dir, s.root)
 	}
 	select {
 	case s.reloadOne <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("another load is still running: %w", ctx.Err())
+		return nil, done, fmt.Errorf("another load is still running: %w", ctx.Err())
 	}
-	defer func() { <-s.reloadOne }()
+	done = func() { <-s.reloadOne }
+	eng, err = s.runLoader(ctx, dir, real)
+	return eng, done, err
+}
+
+// runLoader runs the loader on real until ctx ends.
+func (s *Server) runLoader(ctx context.Context, dir, real string) (Engine, error) {
 	type loaded struct {
 		eng Engine
 		err error

@@ -309,14 +309,25 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 }
 
 // checkParts refuses a reloaded bundle the rules do not fit (a rule naming an intent its
-// knowledge base lacks would answer automatically with no answer), before it serves. The
-// experiments need no check: entries a new knowledge base lacks are skipped (setKB).
+// knowledge base lacks would answer automatically with no answer), before it serves. A rules
+// file that does not load against the serving bundle either (a typo, a file gone) refuses
+// nothing: the reload goes on and the rules already loaded stay (the hook says so), so an
+// operator half-way through an edit can still reload or roll back a model. The experiments need
+// no check: entries a new knowledge base lacks are skipped (setKB).
 func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
 	m, ok := candidate.(*reply.Model)
 	if !ok || w.rules == nil {
 		return nil
 	}
 	_, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine))
+	if err == nil {
+		return nil
+	}
+	if cur := w.serving(); cur != nil {
+		if _, errCur := rules.Load(w.sf.rules, w.rulesOptions(cur.Engine)); errCur != nil {
+			return nil // the file itself is broken: not this bundle's doing
+		}
+	}
 	return err
 }
 

@@ -22,10 +22,12 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // serveWired wires the parts as zhiyi serve does and starts a server over them (not listening);
@@ -146,18 +148,57 @@ func TestServeConsole(t *testing.T) {
 			t.Errorf("after the %s reload the rules are %v, want [%s]", i, got, id)
 		}
 	}
-	// rules that do not fit the bundle (a rule naming an intent its knowledge base lacks would
-	// answer automatically with no answer) refuse the reload before the bundle serves: the
-	// engine and the rules in force stay as they were
+	// rules that fit no bundle (an intent neither has) fail the reload after the swap: the
+	// bundle serves with the old rules, so a half-edited file never blocks a reload or rollback
 	if err := os.WriteFile(rulesPath, []byte("version: 1\nrules:\n  - id: gift\n    match: {text: {contains: [礼盒]}}\n    action: {intent: gift_wrap}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	before, engine := ruleIDs(), srv.CurrentEngine()
-	if err := srv.Reload(ctx, bundle); !errors.Is(err, serve.ErrPartsRefused) || !strings.Contains(err.Error(), rulesPath+":5") || !strings.Contains(err.Error(), "gift_wrap") {
-		t.Errorf("reload with rules naming an unknown intent: %v; want ErrPartsRefused naming %s:5 and gift_wrap", err, rulesPath)
+	before := ruleIDs()
+	if err := srv.Reload(ctx, bundle); !errors.Is(err, serve.ErrPartsNotReloaded) || !strings.Contains(err.Error(), "gift_wrap") {
+		t.Errorf("reload with rules naming an unknown intent: %v; want ErrPartsNotReloaded naming gift_wrap", err)
 	}
-	if got := ruleIDs(); !slices.Equal(got, before) || srv.CurrentEngine() != engine {
-		t.Errorf("a refused reload changed what serves: rules %v (want %v), engine swapped %v", got, before, srv.CurrentEngine() != engine)
+	if got := ruleIDs(); !slices.Equal(got, before) {
+		t.Errorf("a failed rules reload replaced the rules: %v, want %v", got, before)
+	}
+}
+
+// TestServeReloadRefusesRulesThatDoNotFit: rules that fit the serving bundle but not the new one
+// (retrained without an intent a rule names: the rule would answer automatically with no
+// answer) refuse the reload before the new bundle serves; the engine and the rules stay.
+func TestServeReloadRefusesRulesThatDoNotFit(t *testing.T) {
+	root := t.TempDir()
+	withInvoice, without := filepath.Join(root, "a"), filepath.Join(root, "b")
+	if err := shoptest.TrainTiny(withInvoice); err != nil {
+		t.Fatal(err)
+	}
+	tiny := filepath.Join("..", "..", "intent", "testdata", "shop")
+	kb, err := os.ReadFile(filepath.Join(tiny, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := strings.Index(string(kb), "  - id: invoice\n"), strings.Index(string(kb), "  - id: human_agent\n")
+	kbPath := filepath.Join(root, "kb-without-invoice.yaml")
+	if err := os.WriteFile(kbPath, []byte(string(kb[:i])+string(kb[j:])), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.DefaultConfig()
+	cfg.Data, cfg.KB, cfg.DictDir, cfg.Out, cfg.DevDays, cfg.Progress = []string{filepath.Join(tiny, "data.jsonl")}, kbPath, filepath.Join(tiny, "dict"), without, 7, io.Discard
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := filepath.Join(root, "rules.yaml")
+	if err := os.WriteFile(rulesPath, []byte("version: 1\nrules:\n  - id: receipt\n    match: {text: {contains: [报销单]}}\n    action: {intent: invoice}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: withInvoice}, serveFlags{rules: rulesPath}, slog.New(slog.DiscardHandler))
+	engine, set := srv.CurrentEngine(), w.rules.Current()
+	err = srv.Reload(ctx, without)
+	if !errors.Is(err, serve.ErrPartsRefused) || !strings.Contains(err.Error(), rulesPath+":5") || !strings.Contains(err.Error(), "invoice") {
+		t.Fatalf("reload of a bundle without the rule's intent: %v, want ErrPartsRefused naming %s:5", err, rulesPath)
+	}
+	if srv.CurrentEngine() != engine || w.rules.Current() != set {
+		t.Errorf("a refused reload changed what serves (engine %v, rules %v)", srv.CurrentEngine() != engine, w.rules.Current() != set)
 	}
 }
 
