@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // AddFeedback stores f through the sink. A decision still queued here is written first, so
 // feedback that overtakes its decision is not refused; ErrNotFound is returned only when the
-// decision is in neither the database nor the queue. While the database is down (or the
+// decision is in neither the database nor the queue, and has not reached the database within
+// lateDecisionWait (another replica sharing it may hold the decision in its own queue). While the database is down (or the
 // decision waits in the spool) the feedback is spooled and replayed after its decision, and
 // AddFeedback returns nil; at replay a feedback whose decision is unknown is dropped, counted
 // and logged. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
@@ -35,12 +37,29 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 		}
 		err = r.sink.AddFeedback(ctx, f)
 	}
+	// Another replica may have answered the message and not written it yet (its own queue):
+	// a 404 looks final to a gateway, so wait a little for the shared log first.
+	for waited := time.Duration(0); errors.Is(err, ErrNotFound) && waited < lateDecisionWait; waited += lateDecisionStep {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(lateDecisionStep):
+		}
+		err = r.sink.AddFeedback(ctx, f)
+	}
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
 		r.errs.Inc()
 		return r.spoolFeedbackLast(ctx, &f)
 	}
 	return err
 }
+
+// lateDecisionWait is how long feedback waits for its decision to reach the log before it is
+// refused as unknown: several of another replica's flushes (DefaultFlushInterval), in steps.
+const (
+	lateDecisionWait = 500 * time.Millisecond
+	lateDecisionStep = 50 * time.Millisecond
+)
 
 // spoolFeedbackLast spools f behind every decision queued before it: the queue goes first (to
 // the database, or to the spool while it is down), so that at replay the feedback finds its
