@@ -11,3 +11,6 @@ func lockFile(string) (func(), error) {
 	migrateMu.Lock()
 	return migrateMu.Unlock, nil
 }
+
+// tryLockFile cannot tell another process's hold where flock is missing: it always succeeds.
+func tryLockFile(string) (func(), error) { return func() {}, nil }

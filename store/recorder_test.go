@@ -213,7 +213,7 @@ func TestRecorderSpoolBoundAndReplay(t *testing.T) {
 	if got, distinct := count(t, db); uint64(got) != spooled || distinct != got {
 		t.Errorf("%d decisions (%d distinct), want %d", got, distinct, spooled)
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, store.SpoolDirName, "*")); len(files) != 0 {
+	if files, _ := filepath.Glob(filepath.Join(dir, store.SpoolDirName, "*.jsonl")); len(files) != 0 {
 		t.Errorf("spool files left after replay: %v", files)
 	}
 }
@@ -658,4 +658,28 @@ func TestRecorderSetsAsideWhatPostgresRefuses(t *testing.T) {
 	if n, _ := count(t, db); n != 3 {
 		t.Errorf("%d decisions stored, want the 3 the database takes", n)
 	}
+}
+
+// TestRecorderSpoolIsOneProcess: a second recorder on a spool in use (two serves given one
+// --data-dir) is refused, naming the flag, instead of taking the first one's file names and
+// losing every decision it spools; once the first is closed the spool is free.
+func TestRecorderSpoolIsOneProcess(t *testing.T) {
+	db := openSQLite(t)
+	dir := t.TempDir()
+	first, err := store.NewRecorder(db, store.RecorderConfig{DataDir: dir, RetainEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := store.NewRecorder(db, store.RecorderConfig{DataDir: dir, RetainEvery: -1}); err == nil {
+		second.Close()
+		t.Fatal("a second recorder on a spool in use started")
+	} else if !strings.Contains(err.Error(), "--data-dir") {
+		t.Errorf("second recorder: %v, want it to name --data-dir", err)
+	}
+	first.Close()
+	again, err := store.NewRecorder(db, store.RecorderConfig{DataDir: dir, RetainEvery: -1})
+	if err != nil {
+		t.Fatalf("a recorder after the first closed: %v", err)
+	}
+	again.Close()
 }

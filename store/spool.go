@@ -58,17 +58,32 @@ type spool struct {
 
 	size    atomic.Int64 // bytes in all files, closed and current
 	records atomic.Int64 // records in all files, replayed ones included until their file is removed
+
+	unlock func() // the directory's lock: one process appends and replays
 }
+
+// spoolLockName is the lock file in a spool directory.
+const spoolLockName = ".lock"
 
 func openSpool(dir string, max int64) (*spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: cannot make the spool directory %s: %w", dir, err)
 	}
+	// Two processes on one spool would take each other's file names and replay each other's
+	// records while they are being written: one --data-dir, one serve.
+	unlock, err := tryLockFile(filepath.Join(dir, spoolLockName))
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("store: the spool %s is another running zhiyi's (the same --data-dir): give each process its own --data-dir", dir)
+	}
+	if err != nil {
+		return nil, err
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("store: cannot read the spool directory %s: %w", dir, err)
 	}
-	s := &spool{dir: dir, max: max, next: 1}
+	s := &spool{dir: dir, max: max, next: 1, unlock: unlock}
 	s.enc = json.NewEncoder(&s.buf)
 	s.enc.SetEscapeHTML(false)
 	var seqs []uint64
@@ -85,6 +100,7 @@ func openSpool(dir string, max int64) (*spool, error) {
 		path := s.pathOf(seq)
 		data, err := os.ReadFile(path) // bounded by the spool's maximum
 		if err != nil {
+			unlock()
 			return nil, fmt.Errorf("store: cannot read spool file %s: %w", path, err)
 		}
 		f := spoolFile{path: path, size: int64(len(data)), records: int64(bytes.Count(data, []byte{'\n'}))}
@@ -223,6 +239,7 @@ func (s *spool) remove(f spoolFile) error {
 // close flushes, fsyncs and closes the current file; the spool stays on disk for the next run.
 func (s *spool) close() error {
 	_, err := s.rotate()
+	s.unlock()
 	return err
 }
 
