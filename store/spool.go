@@ -126,15 +126,35 @@ func (s *spool) Bytes() int64 { return s.size.Load() }
 func (s *spool) Records() int64 { return s.records.Load() }
 
 // append writes records in order and returns how many were written and how many were
-// dropped because the spool was full. An error means the file could not be written: the
-// unwritten records count as dropped.
+// dropped because the spool was full. An error means the file could not be written (a full
+// disk): what this call wrote is taken back off the file, and all its records count as
+// dropped, so the counts never include a record that is not on disk.
 func (s *spool) append(recs []spoolRecord) (written, dropped int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// what to go back to when a write fails: the buffer is empty between calls (each ends
+	// with a flush), so the file on disk is curSize long
+	cur, curSize, curRecords, size, records := s.cur, s.curSize, s.curRecords, s.size.Load(), s.records.Load()
+	fail := func(err error) (int, int, error) {
+		if s.cur != nil && s.cur == cur {
+			s.w.Reset(s.cur) // the unwritten rest of the buffer goes
+			if terr := s.cur.Truncate(curSize); terr != nil {
+				err = errors.Join(err, terr)
+			}
+		} else if s.cur != nil { // made by this call: nothing of it is worth keeping
+			s.cur.Close()
+			os.Remove(s.curPath)
+			s.cur, s.curPath = cur, ""
+		}
+		s.curSize, s.curRecords = curSize, curRecords
+		s.size.Store(size)
+		s.records.Store(records)
+		return 0, len(recs), err
+	}
 	for i := range recs {
 		s.buf.Reset()
 		if err := s.enc.Encode(&recs[i]); err != nil {
-			return written, dropped + len(recs) - i, fmt.Errorf("store: cannot encode a spool record: %w", err)
+			return fail(fmt.Errorf("store: cannot encode a spool record: %w", err))
 		}
 		n := int64(s.buf.Len())
 		if s.size.Load()+n > s.max {
@@ -143,11 +163,11 @@ func (s *spool) append(recs []spoolRecord) (written, dropped int, err error) {
 		}
 		if s.cur == nil {
 			if err := s.create(); err != nil {
-				return written, dropped + len(recs) - i, err
+				return fail(err)
 			}
 		}
 		if _, err := s.w.Write(s.buf.Bytes()); err != nil {
-			return written, dropped + len(recs) - i, fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err)
+			return fail(fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err))
 		}
 		s.curSize += n
 		s.curRecords++
@@ -158,7 +178,7 @@ func (s *spool) append(recs []spoolRecord) (written, dropped int, err error) {
 	if s.w != nil && s.w.Buffered() > 0 {
 		s.dirty = true
 		if err := s.w.Flush(); err != nil {
-			return written, dropped, fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err)
+			return fail(fmt.Errorf("store: cannot write the spool %s: %w", s.curPath, err))
 		}
 	}
 	return written, dropped, nil
