@@ -208,27 +208,27 @@ func (c Config) Validate() error {
 		errs = append(errs, c.envErr)
 	}
 	for _, f := range []struct {
-		name string
-		v    int64
+		flag, env string
+		v         int64
 	}{
-		{"max text bytes", int64(c.MaxTextBytes)},
-		{"max body bytes", int64(c.MaxBodyBytes)},
-		{"max batch", int64(c.MaxBatch)},
-		{"read timeout", int64(c.ReadTimeout)},
-		{"write timeout", int64(c.WriteTimeout)},
-		{"idle timeout", int64(c.IdleTimeout)},
-		{"shutdown timeout", int64(c.ShutdownTimeout)},
-		{"shutdown idle", int64(c.ShutdownIdle)},
-		{"reload timeout", int64(c.ReloadTimeout)},
-		{"concurrency", int64(c.Concurrency)},
+		{"max-text-bytes", "ZHIYI_MAX_TEXT_BYTES", int64(c.MaxTextBytes)},
+		{"max-body-bytes", "ZHIYI_MAX_BODY_BYTES", int64(c.MaxBodyBytes)},
+		{"max-batch", "ZHIYI_MAX_BATCH", int64(c.MaxBatch)},
+		{"read-timeout", "ZHIYI_READ_TIMEOUT", int64(c.ReadTimeout)},
+		{"write-timeout", "ZHIYI_WRITE_TIMEOUT", int64(c.WriteTimeout)},
+		{"idle-timeout", "ZHIYI_IDLE_TIMEOUT", int64(c.IdleTimeout)},
+		{"shutdown-timeout", "ZHIYI_SHUTDOWN_TIMEOUT", int64(c.ShutdownTimeout)},
+		{"shutdown-idle", "ZHIYI_SHUTDOWN_IDLE", int64(c.ShutdownIdle)},
+		{"reload-timeout", "ZHIYI_RELOAD_TIMEOUT", int64(c.ReloadTimeout)},
+		{"concurrency", "ZHIYI_CONCURRENCY", int64(c.Concurrency)},
 	} {
 		if f.v < 0 {
-			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))
+			errs = append(errs, fmt.Errorf("--%s (env %s) must not be negative (0: the default)", f.flag, f.env))
 		}
 	}
 	if c.LogLevel != "" {
 		if _, err := ParseLevel(c.LogLevel); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("--log-level (env ZHIYI_LOG_LEVEL): %w", err))
 		}
 	}
 	if t := c.AdminToken; t != strings.TrimSpace(t) {

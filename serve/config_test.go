@@ -55,8 +55,11 @@ func TestConfigEnvErrors(t *testing.T) {
 }
 
 func TestLogLevel(t *testing.T) {
-	if err := (Config{LogLevel: "loud"}).Validate(); err == nil {
-		t.Fatal("bad level accepted")
+	if err := (Config{LogLevel: "loud"}).Validate(); err == nil || !strings.Contains(err.Error(), "--log-level (env ZHIYI_LOG_LEVEL)") {
+		t.Fatalf("bad level: %v, want an error naming the flag and its variable", err)
+	}
+	if err := (Config{MaxTextBytes: -5}).Validate(); err == nil || !strings.Contains(err.Error(), "--max-text-bytes (env ZHIYI_MAX_TEXT_BYTES) must not be negative") {
+		t.Errorf("negative --max-text-bytes: %v, want an error naming the flag and its variable", err)
 	}
 	for _, l := range []string{"debug", "INFO", "warn", "warning", "error"} {
 		if _, err := NewLogger(io.Discard, l); err != nil {

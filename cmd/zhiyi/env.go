@@ -65,7 +65,7 @@ func envDuration(key string, def time.Duration) time.Duration {
 // byteSize is a flag of a size in bytes, written as 268435456, 256MiB or 256MB.
 type byteSize int64
 
-func (b *byteSize) String() string { return humanize.IBytes(uint64(*b)) }
+func (b byteSize) String() string { return humanize.IBytes(uint64(b)) }
 
 func (b *byteSize) Set(s string) error {
 	n, err := humanize.ParseBytes(strings.TrimSpace(s))

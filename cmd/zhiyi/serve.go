@@ -108,6 +108,7 @@ func (f *serveFlags) validate() error {
 		{"--session-ttl", "ZHIYI_SESSION_TTL", f.sessionTTL, f.sessionTTL <= 0, "a duration above zero, such as 30m"},
 		{"--redis-timeout", "ZHIYI_REDIS_TIMEOUT", f.redisTimeout, f.redisTimeout <= 0, "a duration above zero, such as 50ms"},
 		{"--learn-every", "ZHIYI_LEARN_EVERY", f.learnEvery, f.learnEvery <= 0, "a duration above zero, such as 1h"},
+		{"--spool-max", "ZHIYI_SPOOL_MAX", f.spoolMax, f.spoolMax <= 0, "a size above zero, such as 256MiB (the spool cannot be turned off; --record=false keeps no log at all)"},
 	} {
 		if c.bad {
 			return fmt.Errorf("%s (env %s) %v: want %s", c.flag, c.env, c.got, c.want)

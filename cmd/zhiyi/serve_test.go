@@ -70,6 +70,7 @@ func TestServeFlagsOutOfRange(t *testing.T) {
 		{"--session-ttl (env ZHIYI_SESSION_TTL) 0s", func(f *serveFlags) { f.sessionTTL = 0 }},
 		{"--redis-timeout (env ZHIYI_REDIS_TIMEOUT) -1s", func(f *serveFlags) { f.redisTimeout = -time.Second }},
 		{"--learn-every (env ZHIYI_LEARN_EVERY) 0s", func(f *serveFlags) { f.learnEvery = 0 }},
+		{"--spool-max (env ZHIYI_SPOOL_MAX) 0 B", func(f *serveFlags) { f.spoolMax = 0 }},
 	} {
 		f := defaultServeFlags(t)
 		c.set(&f)
