@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -409,9 +410,24 @@ func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (store
 
 func (r *Recorder) setDown(err error) {
 	if !r.down.Swap(true) {
+		if corrupt(err) {
+			// not an outage that passes: it needs a person
+			r.log.Error("store: the SQLite decision log is damaged; spooling decisions until it is repaired or moved away (sqlite3 zhiyi.db .recover), then restart",
+				"error", err, "spool", r.spool.dir)
+			return
+		}
 		r.log.Warn("store: database unavailable; spooling decisions until it answers",
 			"error", err, "spool", r.spool.dir)
 	}
+}
+
+// corrupt reports whether err is SQLite's word for a damaged database file.
+func corrupt(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database disk image is malformed") || strings.Contains(msg, "file is not a database")
 }
 
 // drain writes what waits in the queue, in batches of at most BatchSize; replay calls it
