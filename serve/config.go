@@ -175,6 +175,12 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	num("ZHIYI_CONCURRENCY", &c.Concurrency)
 	str("ZHIYI_ADMIN_TOKEN", &c.AdminToken)
 	str("ZHIYI_LOG_LEVEL", &c.LogLevel)
+	if v, ok := get("ZHIYI_LOG_LEVEL"); ok {
+		// checked here too: a flag given later must not hide a bad variable
+		if _, err := ParseLevel(v); err != nil {
+			errs = append(errs, fmt.Errorf("ZHIYI_LOG_LEVEL: %w", err))
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("environment: %w", errors.Join(errs...))
 	}

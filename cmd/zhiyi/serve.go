@@ -117,6 +117,18 @@ func (f *serveFlags) validate() error {
 	if _, err := parseProxies(f.trustedProxies); err != nil {
 		return err
 	}
+	// A variable the flag overrides is checked all the same (numbers and durations are, as they
+	// are read): a malformed one is a mistake waiting for the day the flag goes.
+	if v, ok := os.LookupEnv("ZHIYI_TRUSTED_PROXIES"); ok {
+		if _, err := parseProxies(v); err != nil {
+			return err
+		}
+	}
+	if v, ok := os.LookupEnv("ZHIYI_RETAIN"); ok {
+		if _, err := retention(v); err != nil {
+			return err
+		}
+	}
 	if f.writerNice < 0 || f.writerNice > 19 {
 		return fmt.Errorf("--writer-nice (env ZHIYI_WRITER_NICE) %d: want 1 (a little below the requests) to 19 (lowest), or 0 to leave the writer an ordinary goroutine", f.writerNice)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/serve"
 )
 
 // --trusted-proxies takes addresses and ranges, and names itself and its variable on a bad one.
@@ -53,6 +55,28 @@ func defaultServeFlags(t *testing.T) serveFlags {
 		t.Fatalf("the defaults do not validate: %v", err)
 	}
 	return f
+}
+
+// TestServeEnvCheckedUnderAFlag: a malformed variable is an error even when its flag is given
+// (ZHIYI_RETAIN=bogus --retain 30d used to start).
+func TestServeEnvCheckedUnderAFlag(t *testing.T) {
+	for env, val := range map[string]string{"ZHIYI_RETAIN": "bogus", "ZHIYI_TRUSTED_PROXIES": "nginx"} {
+		t.Run(env, func(t *testing.T) {
+			f := defaultServeFlags(t)
+			t.Setenv(env, val)
+			f.retain, f.trustedProxies = "30d", "127.0.0.1" // the flags, given
+			if err := f.validate(); err == nil || !strings.Contains(err.Error(), env) {
+				t.Errorf("%s=%s under its flag: %v", env, val, err)
+			}
+		})
+	}
+	t.Setenv("ZHIYI_LOG_LEVEL", "bogus")
+	var c serve.Config
+	c.RegisterFlags(flag.NewFlagSet("serve", flag.ContinueOnError))
+	c.LogLevel = "info" // --log-level info
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "ZHIYI_LOG_LEVEL") {
+		t.Errorf("ZHIYI_LOG_LEVEL=bogus under --log-level info: %v", err)
+	}
 }
 
 // TestServeFlagsOutOfRange: a count or a duration of zero or less is refused, naming the flag,
