@@ -416,11 +416,13 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	now := time.Now()
 	took := now.Sub(start)
 	s.met.request(info.route, status, took)
-	if status >= 500 && s.alerter != nil {
+	// /readyz's 503 (loading, shutting down) is an answer, not a failure
+	failed := status >= 500 && info.route != routeReadyz
+	if failed && s.alerter != nil {
 		s.alerter.Observe(alert.Event{Kind: alert.KindServerError, Status: status})
 	}
 	level := slog.LevelInfo
-	if status >= 500 {
+	if failed {
 		level = slog.LevelError
 	}
 	bg := context.Background()

@@ -169,6 +169,15 @@ func TestProbesAndMetrics(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"model":"fake-shop"`) {
 		t.Fatalf("readyz %d %s", r.status, r.body)
 	}
+	// draining, /readyz answers 503: an answer for the load balancer, not an error to log as one
+	ts.draining.Store(true)
+	if r := ts.do("GET", "/readyz", "", nil); r.status != 503 {
+		t.Fatalf("readyz while draining: %d %s", r.status, r.body)
+	}
+	ts.draining.Store(false)
+	if logs := ts.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+		t.Errorf("readyz's 503 was logged as an error:\n%s", logs)
+	}
 	ts.do("POST", "/intent", `{"text":"我要退货"}`, nil)
 	ts.do("POST", "/intent", `{"text":"今天天气"}`, nil)
 	ts.do("POST", "/intent", `{"text":""}`, nil)

@@ -257,8 +257,11 @@ func (r *Recorder) toSpool(ds []Decision, f *Feedback) (dropped int) {
 		// Loud but bounded: the first drop, then at most one line every ten seconds.
 		now := time.Now().UnixNano()
 		if last := r.lastDropLog.Load(); now-last > int64(10*time.Second) && r.lastDropLog.CompareAndSwap(last, now) {
-			r.log.Error("store: spool full or unwritable; records dropped", "dropped_total", r.dropped.Get(),
-				"spool_bytes", r.spool.Bytes(), "spool_max", r.cfg.SpoolMax, "error", err)
+			attrs := []any{"dropped_total", r.dropped.Get(), "spool_bytes", r.spool.Bytes(), "spool_max", r.cfg.SpoolMax}
+			if err != nil {
+				attrs = append(attrs, "error", err)
+			}
+			r.log.Error("store: spool full or unwritable; records dropped", attrs...)
 		}
 	}
 	return dropped
@@ -479,9 +482,12 @@ func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err e
 	}
 	nd, nf, err := r.sink.DeleteBefore(ctx, r.cfg.Now().Add(-r.cfg.Retain))
 	r.retained.Add(int(nd))
-	if nd > 0 || err != nil {
-		r.log.Info("store: retention", "deleted_decisions", nd, "deleted_feedback", nf,
+	switch {
+	case err != nil:
+		r.log.Warn("store: retention failed; it runs again later", "deleted_decisions", nd, "deleted_feedback", nf,
 			"retain", r.cfg.Retain.String(), "error", err)
+	case nd > 0:
+		r.log.Info("store: retention", "deleted_decisions", nd, "deleted_feedback", nf, "retain", r.cfg.Retain.String())
 	}
 	return nd, nf, err
 }
