@@ -369,12 +369,12 @@ func partsNotReloaded(done string, err error) *apiError {
 		"%s, but its rules or experiments did not load: %s; the rules and experiments loaded before stay in force with it: fix the file and reload again", done, redact(msg, maxHookError))
 }
 
-// partsRefused is the 422 of a reload refused because the bundle's rules or experiments do not
-// fit it (err wraps ErrPartsRefused and the check's error): nothing changed.
+// partsRefused is the 422 of a reload refused because the rules do not fit the bundle (err
+// wraps ErrPartsRefused and the check's error): nothing changed.
 func partsRefused(what, serving string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-		"%s loaded, but the rules or experiments do not fit it: %s; nothing changed: %s keeps serving with its rules (fix the rules, or reload a bundle they fit)", what, redact(msg, maxHookError), serving)
+		"%s loaded, but the rules do not fit it: %s; nothing changed: %s keeps serving with its rules (fix the rules, or reload a bundle they fit)", what, redact(msg, maxHookError), serving)
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

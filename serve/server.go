@@ -235,7 +235,7 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error
 		if err := s.reloadCheck(ctx, eng); err != nil {
 			closeEngine(eng)
 			s.met.reloadErr.Inc()
-			s.log.LogAttrs(context.Background(), slog.LevelError, "reload refused: the bundle's rules or experiments do not fit it; nothing changed",
+			s.log.LogAttrs(context.Background(), slog.LevelError, "reload refused: the rules do not fit the bundle; nothing changed",
 				slog.String("dir", maskID(dir)), slog.String("error", redact(err.Error(), maxHookError)))
 			return fmt.Errorf("%w: %w", ErrPartsRefused, err)
 		}
@@ -326,8 +326,6 @@ func (s *Server) safeLoad(ctx context.Context, dir string) (eng Engine, err erro
 	return s.load(ctx, dir)
 }
 
-// resolvePath makes p absolute and resolves its symlinks; a path that does not exist (yet) is
-// resolved as far as it does.
 // relativeHint says where a relative bundle path was looked for ("" for an absolute one), since
 // an operator may expect it under the models root rather than the server's working directory.
 func relativeHint(dir, real string) string {
@@ -337,6 +335,8 @@ func relativeHint(dir, real string) string {
 	return "a relative path is read from zhiyi serve's working directory: " + real
 }
 
+// resolvePath makes p absolute and resolves its symlinks; a path that does not exist (yet) is
+// resolved as far as it does.
 func resolvePath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {

@@ -93,7 +93,7 @@ const maxCSVRecordLines = 100
 
 // csvRecords splits a CSV file into records as encoding/csv with LazyQuotes reads them — a
 // newline inside a quoted field (one that starts with a quote) stays in the record, a quote
-// inside an unquoted field is text — and hands each to fn with the line it starts on. A record
+// inside an unquoted field is text — and gives each (record) with the line it starts on. A record
 // that would span more than maxCSVRecordLines lines or maxBytes bytes is given up: its first
 // line goes to bad and reading starts again at its second, so one stray quote costs one line,
 // not the rest of the file, and memory stays bounded.
