@@ -66,6 +66,11 @@ type Config struct {
 	// has not noticed the shutdown yet loses nothing (env ZHIYI_SHUTDOWN_IDLE, flag
 	// -shutdown-idle). Default 5s; at most ShutdownTimeout.
 	ShutdownIdle time.Duration
+	// ShutdownDelay is how long, once shutdown begins, the server goes on serving as usual with
+	// GET /readyz answering 503, before it stops accepting: time for a load balancer (a
+	// Kubernetes Service) to take it out of rotation, so no new connection is refused (env
+	// ZHIYI_SHUTDOWN_DELAY, flag -shutdown-delay). Default 0: stop accepting at once.
+	ShutdownDelay time.Duration
 	// Concurrency caps concurrent connections; 0 keeps fasthttp's default. A connection past it
 	// gets fasthttp's plain-text 503, not a JSON error (docs/api.md).
 	// (env ZHIYI_CONCURRENCY, flag -concurrency).
@@ -127,6 +132,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "keep-alive idle timeout (env ZHIYI_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown (env ZHIYI_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownIdle, "shutdown-idle", c.ShutdownIdle, "on shutdown, how long idle keep-alive connections stay open for one more request (env ZHIYI_SHUTDOWN_IDLE)")
+	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", c.ShutdownDelay, "on shutdown, how long to go on serving with /readyz failing before new connections are refused, for a load balancer to notice; 5s under Kubernetes (env ZHIYI_SHUTDOWN_DELAY)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections, 0 = fasthttp default (env ZHIYI_CONCURRENCY)")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling the admin routes: POST /admin/reload and /admin/rollback, GET /admin/unmatched (with --data-dir or --db) and the console (with --console); empty = all off (env ZHIYI_ADMIN_TOKEN, preferred)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env ZHIYI_LOG_LEVEL)")
@@ -172,6 +178,7 @@ func (c *Config) applyEnv(get func(string) (string, bool)) error {
 	dur("ZHIYI_IDLE_TIMEOUT", &c.IdleTimeout)
 	dur("ZHIYI_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("ZHIYI_SHUTDOWN_IDLE", &c.ShutdownIdle)
+	dur("ZHIYI_SHUTDOWN_DELAY", &c.ShutdownDelay)
 	num("ZHIYI_CONCURRENCY", &c.Concurrency)
 	str("ZHIYI_ADMIN_TOKEN", &c.AdminToken)
 	str("ZHIYI_LOG_LEVEL", &c.LogLevel)
@@ -225,6 +232,7 @@ func (c Config) Validate() error {
 		{"idle-timeout", "ZHIYI_IDLE_TIMEOUT", int64(c.IdleTimeout)},
 		{"shutdown-timeout", "ZHIYI_SHUTDOWN_TIMEOUT", int64(c.ShutdownTimeout)},
 		{"shutdown-idle", "ZHIYI_SHUTDOWN_IDLE", int64(c.ShutdownIdle)},
+		{"shutdown-delay", "ZHIYI_SHUTDOWN_DELAY", int64(c.ShutdownDelay)},
 		{"reload-timeout", "ZHIYI_RELOAD_TIMEOUT", int64(c.ReloadTimeout)},
 		{"concurrency", "ZHIYI_CONCURRENCY", int64(c.Concurrency)},
 	} {

@@ -170,10 +170,10 @@
 // # Configuration
 //
 // Config.RegisterFlags binds -addr, -model, -models-root, -reload-timeout, -max-text-bytes,
-// -max-body-bytes, -max-batch, -read-timeout, -write-timeout, -idle-timeout,
-// -shutdown-timeout, -shutdown-idle, -concurrency, -admin-token and -log-level, each defaulting to its ZHIYI_*
-// environment variable (ZHIYI_ADDR, ZHIYI_MODEL, ZHIYI_MODELS_ROOT, ZHIYI_RELOAD_TIMEOUT,
-// ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
+// -max-body-bytes, -max-batch, -read-timeout, -write-timeout, -idle-timeout, -shutdown-timeout,
+// -shutdown-idle, -shutdown-delay, -concurrency, -admin-token and -log-level, each defaulting to
+// its ZHIYI_* environment variable (ZHIYI_ADDR, ZHIYI_MODEL, ZHIYI_MODELS_ROOT,
+// ZHIYI_RELOAD_TIMEOUT, ZHIYI_MAX_TEXT_BYTES, …) and then to the Default* constants.
 //
 // fasthttp reuses request memory once a handler returns: handlers decode into fresh values and
 // keep no RequestCtx data.

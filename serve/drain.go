@@ -282,6 +282,21 @@ func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln ne
 		return nil
 	case <-ctx.Done():
 	}
+	if d := s.cfg.ShutdownDelay; d > 0 {
+		// served as usual, /readyz failing, until the load balancer has looked again
+		s.leaving.Store(true)
+		s.log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down: /readyz fails; still serving until the delay ends",
+			slog.Duration("delay", d))
+		select {
+		case <-time.After(d):
+		case err := <-errc:
+			_ = ln.Close()
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			return nil
+		}
+	}
 	start := time.Now()
 	s.draining.Store(true)
 	s.endLife() // a reload still loading gives up now

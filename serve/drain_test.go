@@ -211,3 +211,35 @@ func TestShutdownAnswersEveryWrittenRequest(t *testing.T) {
 		t.Error("still accepting after shutdown")
 	}
 }
+
+// TestShutdownDelay: with Config.ShutdownDelay, shutdown first only makes /readyz fail — new
+// connections are still accepted and answered — and stops accepting once the delay is over.
+func TestShutdownDelay(t *testing.T) {
+	ts := startServer(t, Config{ShutdownDelay: 400 * time.Millisecond}, nil, slog.LevelInfo)
+	if r := ts.do("GET", "/readyz", "", nil); r.status != 200 {
+		t.Fatalf("readyz before shutdown: %d", r.status)
+	}
+	ts.client.CloseIdleConnections()
+	ts.cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.do("GET", "/readyz", "", nil).status != 503 {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz never failed during the shutdown delay")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ts.client.CloseIdleConnections() // a new connection, accepted during the delay
+	if r := ts.do("POST", "/intent", `{"text":"我要退货"}`, nil); r.status != 200 {
+		t.Errorf("/intent during the shutdown delay: %d %s", r.status, r.body)
+	}
+	ts.client.CloseIdleConnections()
+	select {
+	case err := <-ts.done:
+		if err != nil {
+			t.Errorf("Serve after the delay: %v", err)
+		}
+		close(ts.done)
+	case <-time.After(20 * time.Second):
+		t.Fatal("Serve did not return after the delay")
+	}
+}

@@ -315,7 +315,7 @@ func nonNil[T any](v []T) []T {
 
 func (s *Server) serveReady(ctx *fasthttp.RequestCtx) {
 	m := s.cur.Load()
-	if m == nil || s.draining.Load() {
+	if m == nil || s.draining.Load() || s.leaving.Load() {
 		_ = writeJSON(ctx, fasthttp.StatusServiceUnavailable, map[string]string{"status": "not_ready"})
 		return
 	}

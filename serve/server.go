@@ -86,6 +86,7 @@ type Server struct {
 	reloadOne chan struct{} // holds a token while a load runs: one at a time; readers never wait
 	root      string        // Config.ModelsRoot, absolute, symlinks resolved
 	draining  atomic.Bool
+	leaving   atomic.Bool  // shutdown has begun: /readyz fails (Config.ShutdownDelay), requests are served
 	accepted  atomic.Int64 // connections Serve has accepted (tests wait on it)
 	// life ends when shutdown begins: a reload still loading then gives up.
 	life    context.Context
