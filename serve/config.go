@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -238,6 +239,14 @@ func (c Config) Validate() error {
 	} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("--%s (env %s) must not be negative (0: the default)", f.flag, f.env))
+		}
+	}
+	if c.Addr != "" {
+		// before the model loads and the database migrates, not after
+		if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr (env ZHIYI_ADDR) %q: want host:port or :port (%v)", c.Addr, err))
+		} else if _, err := net.LookupPort("tcp", port); err != nil {
+			errs = append(errs, fmt.Errorf("--addr (env ZHIYI_ADDR) %q: no such port", c.Addr))
 		}
 	}
 	if c.LogLevel != "" {

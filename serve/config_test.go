@@ -58,6 +58,16 @@ func TestLogLevel(t *testing.T) {
 	if err := (Config{LogLevel: "loud"}).Validate(); err == nil || !strings.Contains(err.Error(), "--log-level (env ZHIYI_LOG_LEVEL)") {
 		t.Fatalf("bad level: %v, want an error naming the flag and its variable", err)
 	}
+	for _, addr := range []string{":99999", "8080", "localhost:http-alt-x"} {
+		if err := (Config{Addr: addr}).Validate(); err == nil || !strings.Contains(err.Error(), "--addr (env ZHIYI_ADDR)") {
+			t.Errorf("--addr %s: %v, want an error naming the flag", addr, err)
+		}
+	}
+	for _, addr := range []string{":8080", "127.0.0.1:0", "[::1]:9090"} {
+		if err := (Config{Addr: addr}).Validate(); err != nil {
+			t.Errorf("--addr %s: %v", addr, err)
+		}
+	}
 	if err := (Config{MaxTextBytes: -5}).Validate(); err == nil || !strings.Contains(err.Error(), "--max-text-bytes (env ZHIYI_MAX_TEXT_BYTES) must not be negative") {
 		t.Errorf("negative --max-text-bytes: %v, want an error naming the flag and its variable", err)
 	}
