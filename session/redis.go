@@ -66,6 +66,10 @@ type Redis struct {
 	log    *slog.Logger
 	br     breaker
 	closed atomic.Bool
+	stop   chan struct{} // closed by Close: ends the prober
+	// probes is set when the store keeps real time (RedisConfig.Now unset): then a prober
+	// watches for Redis's return; under a test's clock only calls probe.
+	probes bool
 
 	downSince atomic.Int64 // unix nanoseconds, for the recovery line
 
@@ -136,6 +140,7 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	probes := cfg.Now == nil
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -156,6 +161,8 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 		corrupt: set.GetOrCreateCounter(`zhiyi_session_corrupt_total`),
 		outages: set.GetOrCreateCounter(`zhiyi_session_redis_outages_total`),
 		up:      set.GetOrCreateGauge(`zhiyi_session_redis_up`, nil),
+		stop:    make(chan struct{}),
+		probes:  probes,
 	}
 	for _, o := range []op{opLoad, opSave} {
 		r.errs[o] = set.GetOrCreateCounter(`zhiyi_session_errors_total{op="` + o.String() + `"}`)
@@ -248,7 +255,39 @@ func (r *Redis) Close() error {
 	if r.closed.Swap(true) {
 		return nil
 	}
+	close(r.stop)
 	return r.client.Close()
+}
+
+// probeWhileDown pings Redis once a backoff while the circuit is open, so that an idle replica
+// also sees it come back (zhiyi_session_redis_up, the recovery line) rather than at its next
+// message. It ends when Redis answers or the store closes.
+func (r *Redis) probeWhileDown() {
+	t := time.NewTicker(r.br.backoff)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+		if r.br.up() {
+			return // a message's call found it back first
+		}
+		ok, probe := r.br.allow()
+		if !ok || !probe {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), r.br.backoff)
+		err := r.client.Ping(ctx).Err()
+		cancel()
+		if err != nil {
+			r.br.failure(true) // still down: no line, no count, as a message's probe
+			continue
+		}
+		r.succeeded(true)
+		return
+	}
 }
 
 func (r *Redis) check(ctx context.Context, key string) error {
@@ -297,6 +336,9 @@ func (r *Redis) failed(ctx context.Context, o op, probe bool, err error) error {
 		r.downSince.Store(r.br.now().UnixNano())
 		r.log.Warn("session: redis is down; answering without conversation context until it is back",
 			"addr", r.addr, "op", o.String(), "err", err.Error(), "probe_every", r.br.backoff.String())
+		if r.probes {
+			go r.probeWhileDown()
+		}
 	}
 	return fmt.Errorf("%w: redis %s: %w", ErrUnavailable, o, err)
 }

@@ -395,3 +395,30 @@ func TestRedisBusyIsNoMisconfiguration(t *testing.T) {
 	}
 	_ = s.Close()
 }
+
+// TestRedisBackWithoutTraffic: an idle replica sees Redis come back on its own (the gauge and
+// the recovery line), not at its next message: an alert on zhiyi_session_redis_up would
+// otherwise keep firing.
+func TestRedisBackWithoutTraffic(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set, Backoff: 50 * time.Millisecond, Timeout: time.Second})
+	srv.Stop()
+	if _, err := s.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("load with Redis stopped: %v", err)
+	}
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+	srv.Start()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var b strings.Builder
+		set.WritePrometheus(&b)
+		if strings.Contains(b.String(), "zhiyi_session_redis_up 1") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("zhiyi_session_redis_up never came back without traffic:\n%s", b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
