@@ -119,6 +119,8 @@ const minCalibration = 200
 func (r *run) crossValidated() ([]scored, error) {
 	cfg := r.cfg.Fit
 	cfg.RunEpochs, cfg.Epochs, cfg.Runs = nil, r.cfg.Weak.Epochs, min(cfg.Runs, 2)
+	// the longest silent step on a large export: say what it is doing
+	fmt.Fprintf(r.prog, "calibration: scoring the %d training messages by %d-fold cross-validation\n", len(r.trainEx), r.cfg.Weak.Folds)
 	logits, err := crossValidate(r.ctx, r.trainEx, r.labels, cfg, r.cfg.Weak.Folds)
 	if err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ func (r *run) examples(rs []record) []Example {
 // fit trains the classifier on the train split (dev chooses the epochs) and writes it with the
 // history the retrieval index is built from.
 func (r *run) fit() (bool, error) {
-	fmt.Fprintf(r.prog, "fitting %d intents on %d messages\n", len(r.labels), len(r.trainEx))
+	fmt.Fprintf(r.prog, "fitting %d intents on %d messages (%d runs at once; the first one's epochs below)\n", len(r.labels), len(r.trainEx), max(1, r.cfg.Fit.Runs))
 	var err error
 	cfg := r.cfg.Fit
 	if len(r.devEx) == 0 && r.sum.Seeds+r.sum.SelfLabelled > 0 {
