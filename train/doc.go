@@ -15,6 +15,8 @@
 // Run is a sequence of named stages over one run's state (train.go); each is timed in
 // Summary.Durations, and one with nothing to do is skipped.
 //
+//   - out: the bundle is started in a temporary directory beside Out, locked, before anything is
+//     read: an Out that cannot be written fails at once.
 //   - dictionary: the dictionaries and the knowledge base. A knowledge base with findings of
 //     package lint (absolute terms, promises, over-long answers, unused waivers) is refused
 //     (ErrKBFindings), each finding named by file:line:column and term: reword the answer, or
@@ -44,8 +46,8 @@
 //     model; seeds, sheet labels and self-training's train but never sit in dev. A dev split
 //     carved from the data with fewer than 30 messages trains instead. Labels of intents
 //     kb.yaml lacks are dropped (counted).
-//   - lexicon: the bundle is started in a temporary directory beside Out, with the dictionaries,
-//     the knowledge base and the segmenter's base lexicon.
+//   - lexicon: the dictionaries, the knowledge base and the segmenter's base lexicon are copied
+//     into the bundle.
 //   - subword: a BPE subword model over every training-period message, labelled or not.
 //   - selftrain: Yarowsky-style self-training over the unlabelled messages (WeakConfig.Rounds):
 //     each round fits on the labels and the last round's guesses, scores every unlabelled

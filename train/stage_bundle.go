@@ -19,13 +19,17 @@ import (
 	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
-// startBundle creates the temporary bundle directory beside Out and copies the parts that come
-// straight from the inputs: dictionaries, knowledge base and the segmenter's base lexicon.
-func (r *run) startBundle() (bool, error) {
+// openBundle creates the temporary bundle directory beside Out, first of all: an Out that
+// cannot be written fails before the import's minutes, not after them.
+func (r *run) openBundle() (bool, error) {
 	var err error
-	if r.tmp, err = intent.NewBundleDir(r.cfg.Out); err != nil {
-		return false, err
-	}
+	r.tmp, err = intent.NewBundleDir(r.cfg.Out)
+	return false, err
+}
+
+// startBundle copies into the bundle the parts that come straight from the inputs:
+// dictionaries, knowledge base and the segmenter's base lexicon.
+func (r *run) startBundle() (bool, error) {
 	if err := copyDicts(r.cfg.DictDir, filepath.Join(r.tmp, intent.DictDir)); err != nil {
 		return false, err
 	}

@@ -160,6 +160,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer r.cleanup()
 	for _, s := range []stage{
+		{"out", r.openBundle},
 		{"dictionary", r.loadDictionaries},
 		{"import", r.importData},
 		{"label", r.applyLabels},

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -187,6 +188,23 @@ func TestRunRefusesOutThatIsNoBundle(t *testing.T) {
 		t.Fatalf("Run into a directory of other files: %v, want it refused", err)
 	}
 	checkOnly(t, models, "other")
+}
+
+// TestRunOutUnwritableFailsFirst: an --out where no directory can be made (/proc refuses even
+// root, as a read-only mount would) fails before the exports are read (here they would fail
+// too), not after the import's minutes.
+func TestRunOutUnwritableFailsFirst(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc")
+	}
+	dir := t.TempDir()
+	files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{})
+	cfg := shopConfig(files, "/proc/zhiyi-test-bundle")
+	cfg.Data = []string{filepath.Join(dir, "exports-not-yet-copied")}
+	_, err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "/proc") {
+		t.Fatalf("Run into /proc: %v, want an error naming it", err)
+	}
 }
 
 func TestRunArguments(t *testing.T) {
