@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
 )
 
@@ -48,6 +49,7 @@ type RewriteRule struct {
 	Variants  []string
 	Kind      RewriteKind
 	Region    string // dialect region, e.g. 粤语; empty for synonyms
+	at        string // file:line it was read from, for check's errors
 }
 
 // Dictionaries is the parsed content of a dictionary directory.
@@ -79,20 +81,19 @@ func LoadDictionaries(dir string) (*Dictionaries, error) {
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("dictionary directory %s: not a directory", dir)
 	}
-	if err := eachLine(filepath.Join(dir, UserDictFile), d.parseUserWord); err != nil {
-		return nil, err
-	}
-	if err := eachLine(filepath.Join(dir, SynonymsFile), d.ruleParser(KindSynonym)); err != nil {
-		return nil, err
-	}
-	if err := eachLine(filepath.Join(dir, DialectFile), d.ruleParser(KindDialect)); err != nil {
-		return nil, err
-	}
-	if err := eachLine(filepath.Join(dir, ShorthandFile), d.ruleParser(KindShorthand)); err != nil {
-		return nil, err
-	}
-	if err := eachLine(filepath.Join(dir, StopwordsFile), d.parseStopword); err != nil {
-		return nil, err
+	for _, f := range []struct {
+		name  string
+		parse func(at, line string) error
+	}{
+		{UserDictFile, d.parseUserWord},
+		{SynonymsFile, d.ruleParser(KindSynonym)},
+		{DialectFile, d.ruleParser(KindDialect)},
+		{ShorthandFile, d.ruleParser(KindShorthand)},
+		{StopwordsFile, d.parseStopword},
+	} {
+		if err := eachLine(filepath.Join(dir, f.name), f.parse); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.check(); err != nil {
 		return nil, err
@@ -100,9 +101,9 @@ func LoadDictionaries(dir string) (*Dictionaries, error) {
 	return d, nil
 }
 
-// eachLine calls fn for every non-blank, non-comment line of path, normalised. A missing file is
-// not an error.
-func eachLine(path string, fn func(line string) error) error {
+// eachLine calls fn for every non-blank, non-comment line of path, normalised, with its place
+// (path:line). A missing file is not an error.
+func eachLine(path string, fn func(at, line string) error) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -127,8 +128,9 @@ func eachLine(path string, fn func(line string) error) error {
 		if line == "" {
 			continue
 		}
-		if err := fn(line); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, n, err)
+		at := fmt.Sprintf("%s:%d", path, n)
+		if err := fn(at, line); err != nil {
+			return fmt.Errorf("%s: %w", at, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -137,7 +139,7 @@ func eachLine(path string, fn func(line string) error) error {
 	return nil
 }
 
-func (d *Dictionaries) parseUserWord(line string) error {
+func (d *Dictionaries) parseUserWord(_, line string) error {
 	f := strings.Fields(line)
 	w := UserWord{Word: f[0], Freq: defaultUserFreq}
 	if len(f) > 3 {
@@ -157,9 +159,9 @@ func (d *Dictionaries) parseUserWord(line string) error {
 	return nil
 }
 
-func (d *Dictionaries) ruleParser(kind RewriteKind) func(string) error {
+func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error {
 	region := ""
-	return func(line string) error {
+	return func(at, line string) error {
 		if strings.HasPrefix(line, "[") {
 			if !strings.HasSuffix(line, "]") || len(line) < 3 {
 				return fmt.Errorf("region header %q: want [region]", line)
@@ -190,12 +192,12 @@ func (d *Dictionaries) ruleParser(kind RewriteKind) func(string) error {
 		if len(variants) == 0 {
 			return fmt.Errorf("canonical term %q has no variants", canon)
 		}
-		d.Rules = append(d.Rules, RewriteRule{Canonical: canon, Variants: variants, Kind: kind, Region: region})
+		d.Rules = append(d.Rules, RewriteRule{Canonical: canon, Variants: variants, Kind: kind, Region: region, at: at})
 		return nil
 	}
 }
 
-func (d *Dictionaries) parseStopword(line string) error {
+func (d *Dictionaries) parseStopword(_, line string) error {
 	if protectedWords[line] {
 		return fmt.Errorf("%q changes the meaning of a message and must not be a stop word", line)
 	}
@@ -206,15 +208,39 @@ func (d *Dictionaries) parseStopword(line string) error {
 	return nil
 }
 
-// check refuses a variant mapped to two different canonical terms.
+// check refuses a variant mapped to two different canonical terms, and follows chains: where a
+// canonical term is itself another rule's variant (退款: 退钱 and 退钱: 退米), the rule rewrites
+// to the end of the chain, so every variant of one meaning becomes the same token; a cycle is
+// refused. Errors name the lines involved.
 func (d *Dictionaries) check() error {
-	seen := map[string]string{}
-	for _, r := range d.Rules {
+	owner := map[string]int{} // variant -> index of its rule
+	for i, r := range d.Rules {
 		for _, v := range r.Variants {
-			if prev, ok := seen[v]; ok && prev != r.Canonical {
-				return fmt.Errorf("dictionary: variant %q maps to both %q and %q", v, prev, r.Canonical)
+			if j, ok := owner[v]; ok && d.Rules[j].Canonical != r.Canonical {
+				return fmt.Errorf("dictionary: variant %q maps to both %q (%s) and %q (%s)", v, d.Rules[j].Canonical, d.Rules[j].at, r.Canonical, r.at)
 			}
-			seen[v] = r.Canonical
+			owner[v] = i
+		}
+	}
+	for i := range d.Rules {
+		r := &d.Rules[i]
+		path := []int{i}
+		for {
+			j, ok := owner[d.Rules[path[len(path)-1]].Canonical]
+			if !ok {
+				break
+			}
+			if slices.Contains(path, j) {
+				var at []string
+				for _, k := range path {
+					at = append(at, fmt.Sprintf("%s (%s)", d.Rules[k].at, d.Rules[k].Canonical))
+				}
+				return fmt.Errorf("dictionary: the rewrites of %s lead back to each other: keep one canonical term", strings.Join(at, ", "))
+			}
+			path = append(path, j)
+		}
+		if len(path) > 1 {
+			r.Canonical = d.Rules[path[len(path)-1]].Canonical
 		}
 	}
 	return nil
