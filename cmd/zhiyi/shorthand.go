@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -69,6 +70,7 @@ type shorthandMiner struct {
 	used     map[string]int  // words → messages whose terms hold them
 	tokens   map[string]*shorthandToken
 	messages int
+	latin    int // messages written in a Latin script, not read for shorthand
 }
 
 type shorthandToken struct {
@@ -122,6 +124,10 @@ func (m *shorthandMiner) add(text string) {
 	// The tokens are read from the folded, masked text: placeholders are upper case, so a
 	// masked value is never a candidate.
 	s := a.Text
+	if writtenInLatin(s) {
+		m.latin++ // its words (you, my, it) are English, not shorthand
+		return
+	}
 	for i := 0; i < len(s); {
 		if s[i] < 'a' || s[i] > 'z' {
 			i++
@@ -148,6 +154,28 @@ func (m *shorthandMiner) add(text string) {
 		}
 		i = j
 	}
+}
+
+// writtenInLatin reports whether a message is mostly Latin-script words (an English sentence):
+// three words or more, and more letters than twice its Han characters.
+func writtenInLatin(s string) bool {
+	words, letters, han := 0, 0, 0
+	inWord := false
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			letters++
+			if !inWord {
+				words++
+			}
+			inWord = true
+			continue
+		case unicode.Is(unicode.Han, r):
+			han++
+		}
+		inWord = false
+	}
+	return words >= 3 && letters > 2*han
 }
 
 // isLatin reports whether w is made of ASCII letters and digits only.
@@ -203,6 +231,9 @@ func (m *shorthandMiner) print(w io.Writer, dictDir string, min int) {
 	fmt.Fprintf(w, "# zhiyi shorthand: %d candidates — Latin-letter tokens of 2–5 letters in at least %d of %d customer\n", len(list), min, m.messages)
 	fmt.Fprintf(w, "# messages that the dictionaries in %s do not know, most frequent first. Review them, and copy\n", dictDir)
 	fmt.Fprintf(w, "# the lines you agree with into %s (\"word: shorthand\"); this command writes nothing.\n", filepath.Join(dictDir, nlp.ShorthandFile))
+	if m.latin > 0 {
+		fmt.Fprintf(w, "# %d messages written in English (or another Latin script) were not read.\n", m.latin)
+	}
 	for _, c := range list {
 		fmt.Fprintf(w, "\n# %s: %d messages, e.g. %s\n", c.token, c.count, strings.Join(quoteAll(c.examples), " "))
 		sug := m.suggest(c.token)

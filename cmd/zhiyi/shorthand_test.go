@@ -40,7 +40,8 @@ intents:
 `)
 	var lines []string
 	for _, m := range []string{"yhq咋领", "有yhq吗", "yhq能叠加不", "yfx怎么买", "yfx包含吗", "有yfx吗", "kd到哪了", "kd到了吗",
-		"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq"} {
+		"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq",
+		"sorry my chinese is not good", "hi can my order ship today", "帮我翻译 thank you for my patience", "my快递呢"} {
 		lines = append(lines, `{"text":"`+m+`"}`)
 	}
 	data := filepath.Join(dir, "chats.jsonl")
@@ -57,7 +58,11 @@ intents:
 	}
 	// known shorthand (kd), the shop's own words (xl), units after numbers (cm) and tokens below
 	// --min are not candidates
-	for _, not := range []string{"# kd:", "# xl:", "# cm:"} {
+	// nor English words (my) read from English sentences
+	if !strings.Contains(out, "# 3 messages written in English") {
+		t.Errorf("output does not count the English messages:\n%s", out)
+	}
+	for _, not := range []string{"# kd:", "# xl:", "# cm:", "# my:"} {
 		if strings.Contains(out, not) {
 			t.Errorf("output lists %q:\n%s", not, out)
 		}
