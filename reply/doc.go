@@ -5,11 +5,20 @@
 // A Replier is built once with a Config and is safe for concurrent use. For each message:
 //
 //	d := rp.Decide(ctx, engine, req)   // load the conversation, decide
-//	if d.Replay != "" { send(d.Replay) } else { body := d.Result.AppendJSON(buf); send(body) }
+//	defer d.Release()                  // for a panic or an early return; Commit releases too
+//	body := []byte(d.Replay)
+//	if d.Replay == "" {
+//		body = d.Result.AppendJSON(buf)
+//	}
+//	send(body)
 //	rp.Commit(ctx, d, body)            // remember the turn (and the bytes, for a retry)
 //
-// From Decide to Commit (or Decision.Release, for a decision not sent) the conversation's next
-// message waits, in this process: two at once would both build on the same old state.
+// From Decide to Commit (or Decision.Release, for a decision not sent) the conversation is held,
+// in this process: its next message waits, since two at once would both build on the same old
+// state. Only that conversation waits (each has a lock of its own), and no longer than its
+// Decide's ctx: then it is decided without its context, as when the session store is down
+// (zhiyi_conversation_busy_total). Commit soon after sending: a slow send holds the
+// conversation, not the others.
 //
 // # What it decides, in order
 //
@@ -41,5 +50,6 @@
 //
 // With Config.Metrics: zhiyi_retries_total, zhiyi_repeats_total, zhiyi_escalations_total{reason},
 // zhiyi_rule_hits_total, zhiyi_sentiment_total{tag}, zhiyi_context_unavailable_total (state
-// not loaded or not saved in time).
+// not loaded or not saved in time), zhiyi_conversation_busy_total (decided alone: the
+// conversation was still held when ctx ended).
 package reply

@@ -79,14 +79,6 @@ type Config struct {
 	Locks *ConversationLocks
 }
 
-// ConversationLocks serialise a conversation's messages from Decide's load to Commit's save (a
-// stripe per hash of the conversation's key): two messages of one conversation decided at once
-// would each push their turn onto the same old state, and one would be lost; the same msg_id sent
-// twice at once would be decided twice. The zero value is ready to use.
-type ConversationLocks struct {
-	stripes [convStripes]sync.Mutex
-}
-
 // Replier decides messages in their conversations. Build it with New; safe for concurrent use.
 type Replier struct {
 	cfg     Config
@@ -97,9 +89,6 @@ type Replier struct {
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
 }
-
-// convStripes is how many locks the conversations share.
-const convStripes = 256
 
 // New returns a Replier with cfg's zero fields set to the defaults.
 func New(cfg Config) *Replier {
@@ -146,7 +135,8 @@ type Decision struct {
 	state   session.State
 	stateOK bool // state was loaded (or is new): Commit may save it
 	turn    session.Turn
-	locked  *sync.Mutex // the conversation's stripe, held from Decide to Commit or Release
+	locks   *ConversationLocks
+	held    *convLock // the conversation's lock, held from Decide to Commit or Release
 	// private marks a response that echoes personal data (a msg_id or a var holding some),
 	// which the conversation store must not keep: a retry is decided again instead.
 	private bool
@@ -155,9 +145,9 @@ type Decision struct {
 // Release lets the conversation's next message be decided without saving this one: for a
 // decision that is not sent. Commit releases too; a second call does nothing.
 func (d *Decision) Release() {
-	if d.locked != nil {
-		d.locked.Unlock()
-		d.locked = nil
+	if d != nil && d.held != nil {
+		d.locks.unlock(d.key, d.held)
+		d.held = nil
 	}
 }
 
@@ -174,15 +164,24 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	decided := false
 	defer func() {
 		if !decided {
-			// a panic on the way (recovered by the server): the conversation's next message, and
-			// those of the others on its stripe, must not wait for a Commit that never comes
+			// a panic on the way (recovered by the server): the conversation's next message
+			// must not wait for a Commit that never comes
 			d.Release()
 		}
 	}()
 	if d.key != "" && r.cfg.Sessions != nil {
-		d.locked = &r.cfg.Locks.stripes[fnv64a(d.key)%convStripes]
-		d.locked.Lock()
-		d.state, d.stateOK = r.load(ctx, d.key)
+		var ok bool
+		if d.held, ok = r.cfg.Locks.lock(ctx, d.key); ok {
+			d.locks = r.cfg.Locks
+			d.state, d.stateOK = r.load(ctx, d.key)
+		} else {
+			// ctx ended while another decision of this conversation was still held (its
+			// Commit never came, or is slow): decided alone, as in a state store's outage
+			r.met.lockWaits.Inc()
+			r.cfg.Log.Warn("reply: the conversation was busy until the request's deadline: decided without its context")
+		}
+	}
+	if d.held != nil {
 		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil {
 			d.Retry = true
 			r.met.retries.Inc()
@@ -355,6 +354,7 @@ func (r *Replier) stateOK() {
 
 type replyMetrics struct {
 	retries, repeats, ruleHits, unavailable *metrics.Counter
+	lockWaits                               *metrics.Counter // decided alone: the conversation stayed busy
 	escalations                             map[string]*metrics.Counter
 	sentiment                               [3]*metrics.Counter
 }
@@ -369,6 +369,7 @@ func newReplyMetrics(s *metrics.Set) replyMetrics {
 		repeats:     s.GetOrCreateCounter("zhiyi_repeats_total"),
 		ruleHits:    s.GetOrCreateCounter("zhiyi_rule_hits_total"),
 		unavailable: s.GetOrCreateCounter("zhiyi_context_unavailable_total"),
+		lockWaits:   s.GetOrCreateCounter("zhiyi_conversation_busy_total"),
 		escalations: map[string]*metrics.Counter{},
 	}
 	for _, reason := range []string{escalateRepeat, escalateFallbacks, escalateSentiment} {

@@ -1,0 +1,75 @@
+package reply
+
+import (
+	"context"
+	"sync"
+)
+
+// ConversationLocks serialise a conversation's messages from Decide's load to Commit's save: two
+// messages of one conversation decided at once would each push their turn onto the same old
+// state, and one would be lost; the same msg_id sent twice at once would be decided twice. Each
+// conversation has a lock of its own, so a slow send in one (a gateway calling WeCom between
+// Decide and Commit) never holds up another, and waiting for one honours the context. The zero
+// value is ready to use.
+type ConversationLocks struct {
+	shards [lockShards]lockShard
+}
+
+// lockShards spreads the conversations' table over several mutexes: the table's mutex is held
+// for a map operation, never while a conversation is held.
+const lockShards = 64
+
+type lockShard struct {
+	mu sync.Mutex
+	m  map[string]*convLock
+}
+
+// convLock is one conversation's lock: a token in held means it is held. It stays in its
+// shard's table while anyone holds it or waits for it.
+type convLock struct {
+	held chan struct{}
+	refs int // holders and waiters, under the shard's mutex
+}
+
+// lock waits for key's conversation until ctx is done; false means it was not acquired.
+func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bool) {
+	sh := &l.shards[fnv64a(key)%lockShards]
+	sh.mu.Lock()
+	c := sh.m[key]
+	if c == nil {
+		if sh.m == nil {
+			sh.m = map[string]*convLock{}
+		}
+		c = &convLock{held: make(chan struct{}, 1)}
+		sh.m[key] = c
+	}
+	c.refs++
+	sh.mu.Unlock()
+	select {
+	case c.held <- struct{}{}:
+		return c, true
+	default:
+	}
+	select {
+	case c.held <- struct{}{}:
+		return c, true
+	case <-ctx.Done():
+		l.drop(sh, key, c)
+		return nil, false
+	}
+}
+
+// unlock releases key's conversation, held through c.
+func (l *ConversationLocks) unlock(key string, c *convLock) {
+	<-c.held
+	l.drop(&l.shards[fnv64a(key)%lockShards], key, c)
+}
+
+// drop forgets one holder or waiter of c, and c itself when it was the last.
+func (l *ConversationLocks) drop(sh *lockShard, key string, c *convLock) {
+	sh.mu.Lock()
+	if c.refs--; c.refs == 0 {
+		delete(sh.m, key)
+	}
+	sh.mu.Unlock()
+}
