@@ -85,13 +85,19 @@ func separatorAt(s string, i int) (int, byte) {
 		kind = ' '
 		j++
 	}
-	if j < len(s) {
-		if n, k := punctSeparator(s, j); n > 0 {
-			kind = k
-			j += n
-			for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
-				j++
-			}
+	// up to three marks in a row: —— is what a Chinese keyboard types for a dash
+	for m := 0; m < 3 && j < len(s); m++ {
+		n, k := punctSeparator(s, j)
+		if n == 0 {
+			break
+		}
+		if m > 0 && k != kind {
+			k = '~' // mixed marks join a phone's, ID's or card's groups only
+		}
+		kind = k
+		j += n
+		for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
+			j++
 		}
 	}
 	if kind == 0 || j >= len(s) {
@@ -118,7 +124,7 @@ func punctSeparator(s string, i int) (int, byte) {
 		return 1, '~'
 	case ')':
 		return 1, ')'
-	case '*', '|', '+', ';': // 138*1234*5678: what customers type to slip a number past a filter
+	case '*', '|', '+', ';', '#', '=', '\\': // 138*1234*5678: what customers type to slip a number past a filter
 		return 1, '~'
 	case 0xC2:
 		if strings.HasPrefix(s[i:], "·") {
@@ -136,9 +142,11 @@ func punctSeparator(s string, i int) (int, byte) {
 		}
 	}
 	if s[i] >= 0x80 {
-		// 、 • and any symbol or emoji (138🙏1234🙏5678, 1😀3😀8…): one between two digits joins
-		// the groups of a phone, ID or card number, never of an order number
-		if r, n := decodeRune(s, i); r == '、' || r == '•' || r >= 0x1F000 && r <= 0x1FAFF || unicode.Is(unicode.So, r) {
+		// 、 • ・ ‧, any dash, symbol, emoji, length mark (ー) or combining mark (138🙏1234🙏5678,
+		// 138﹣1234﹣5678, 1́3́8́…): one between two digits joins the groups of a phone, ID or card
+		// number, never of an order number
+		if r, n := decodeRune(s, i); r == '、' || r == '•' || r == '・' || r == '･' || r == '‧' ||
+			r >= 0x1F000 && r <= 0x1FAFF || unicode.In(r, unicode.So, unicode.Sm, unicode.Pd, unicode.Mn, unicode.Lm) {
 			return n, '~'
 		}
 	}

@@ -143,6 +143,20 @@ func compatDigit(r rune) rune {
 			return 0
 		}
 		return r - 0x1F101
+	case r == 0x00B9: // superscripts ¹ ² ³ ⁰ ⁴–⁹ and subscripts ₀–₉
+		return 1
+	case r == 0x00B2 || r == 0x00B3:
+		return r - 0x00B0
+	case r == 0x2070 || r >= 0x2074 && r <= 0x2079:
+		return r - 0x2070
+	case r >= 0x2080 && r <= 0x2089:
+		return r - 0x2080
+	case r > 0xFF && unicode.IsDigit(r): // the decimal digits of other scripts: ١٣٨ (Arabic), १३८ (Devanagari)
+		z := r
+		for z > r-9 && unicode.IsDigit(z-1) {
+			z--
+		}
+		return (r - z) % 10
 	}
 	return -1
 }

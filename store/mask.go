@@ -84,7 +84,8 @@ func isMaskedID(s string) bool {
 }
 
 // mayHoldPII is a quick test that lets most identifiers skip masking: personal data needs
-// seven or more digits, an '@' or a URL, or non-ASCII (full-width digits) to hide in.
+// seven or more digits, an '@' or a URL, an "at" beside a dot, or non-ASCII (full-width digits)
+// to hide in.
 func mayHoldPII(s string) bool {
 	digits := 0
 	for i := 0; i < len(s); i++ {
@@ -96,7 +97,17 @@ func mayHoldPII(s string) bool {
 			digits++
 		}
 	}
-	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.")
+	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.") || spellsAt(s)
+}
+
+// spellsAt reports whether s may hold an e-mail address spelled out (zhangsan at qq dot com,
+// li(at)163.com): an "at" beside a "dot" or a '.', in any case.
+func spellsAt(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	l := strings.ToLower(s)
+	return strings.Contains(l, "at") && (strings.Contains(l, "dot") || strings.Contains(l, "."))
 }
 
 // clean returns d as it may be stored (hash is the store's keyed Hash): text masked, ids without personal data, hashes hashed.

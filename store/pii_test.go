@@ -212,7 +212,9 @@ func TestMaskID(t *testing.T) {
 		{"we\xffcom", false, "id:"}, // not UTF-8: PostgreSQL refuses it
 		{strings.Repeat("a", MaxIDBytes+1), false, "id:"},
 		{strings.Repeat("a", MaxIDBytes), false, ""},
-		{"zhangsan at qq dot com", false, ""}, // the quick test lets hot fields pass
+		{"zhangsan at qq dot com", false, "pii:"},
+		{"Zhangsan(AT)qq.com", false, "pii:"},
+		{"chat-data-2026.11", false, ""}, // an "at" and a dot, no address: looked at, kept
 		{"zhangsan at qq dot com", true, "pii:"},
 		{"zhangsan[at]163[dot]com", true, "pii:"},
 		{"agent-007", true, ""},
