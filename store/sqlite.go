@@ -34,13 +34,17 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: cannot make %s: %w", filepath.Dir(path), err)
 	}
-	// The log holds hashed keys and the settings their key: the database is created for the
-	// owner alone (an empty file is an empty database), in a directory made for the owner alone,
-	// since the driver's VFS creates -wal and -shm with the process's umask.
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
-		f.Close()
+	// The log holds hashed keys and the settings their key: the database and its -shm are
+	// created for the owner alone (an empty file is an empty database), since the driver's VFS
+	// creates files with the process's umask, and a --data-dir made beforehand (a volume,
+	// /var/lib/zhiyi) is often readable by all. The -wal, made again at times, takes the
+	// database's mode (modeof, in dsn).
+	for _, p := range []string{path, path + "-shm"} {
+		if f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		}
 	}
-	dsn := "file:" + path + "?" + sqlitePragmas
+	dsn := "file:" + path + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
 	}
@@ -55,6 +59,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, 0o600) // left by an earlier version; best effort: another user's file stays as it is
+		}
 	}
 	r, err := sql.Open(sqliteDriver, dsn+"&_pragma=query_only(1)")
 	if err != nil {
@@ -182,4 +191,18 @@ func bindDecision(s *sqlite3.Stmt, d *Decision) error {
 		s.BindInt64(13, d.LatencyMicros), s.BindText(14, d.Rule), s.BindText(15, d.Variant),
 		s.BindText(16, d.Sentiment), s.BindInt64(17, int64(d.Turn)), s.BindText(18, d.ActiveIntent),
 		s.BindBool(19, d.Repeat), s.BindText(20, d.Escalation))
+}
+
+// uriEscape percent-encodes s for a parameter of an SQLite URI filename.
+func uriEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }

@@ -89,22 +89,32 @@ func TestAppendNaNConfidence(t *testing.T) {
 	}
 }
 
-// The log is the owner's alone: it holds hashed keys and the settings hold their key. Its -wal
-// and -shm follow the umask (the driver's VFS), inside a directory only the owner can enter.
+// The log is the owner's alone: it holds hashed keys and the settings hold their key. So are
+// its -wal and -shm, which hold the same, also in a --data-dir made beforehand readable by all.
 func TestSQLiteFilesPrivate(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	db, err := Open(context.Background(), Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.AppendDecisions(context.Background(), testBatch("perm", 3)); err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o077 != 0 {
-		t.Errorf("data dir: %v, %v; want no group or other access", fi.Mode(), err)
-	}
-	if fi, err := os.Stat(db.path); err != nil || fi.Mode().Perm()&0o077 != 0 {
-		t.Errorf("database: %v, %v; want no group or other access", fi.Mode(), err)
+	for _, made := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "data")
+		if made {
+			dir = filepath.Join(t.TempDir(), "data 数据&%=") // escaped in the URI's modeof
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := Open(context.Background(), Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AppendDecisions(context.Background(), testBatch("perm", 3)); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(dir); !made && (err != nil || fi.Mode().Perm()&0o077 != 0) {
+			t.Errorf("data dir: %v, %v; want no group or other access", fi.Mode(), err)
+		}
+		for _, p := range []string{db.path, db.path + "-wal", db.path + "-shm"} {
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o077 != 0 {
+				t.Errorf("data dir made beforehand %v: %s: %v, %v; want no group or other access", made, filepath.Base(p), fi.Mode(), err)
+			}
+		}
+		db.Close()
 	}
 }
