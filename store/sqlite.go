@@ -44,10 +44,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 			f.Close()
 		}
 	}
-	dsn := "file:" + path + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
 	if strings.ContainsAny(path, "?#") {
+		// sqlite:/data/zhiyi.db?mode=ro reads as URI parameters, which are zhiyi's to set
 		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
 	}
+	dsn := "file:" + uriEscape(path) + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
 	w, err := sql.Open(sqliteDriver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
@@ -193,7 +194,8 @@ func bindDecision(s *sqlite3.Stmt, d *Decision) error {
 		s.BindBool(19, d.Repeat), s.BindText(20, d.Escalation))
 }
 
-// uriEscape percent-encodes s for a parameter of an SQLite URI filename.
+// uriEscape percent-encodes s for an SQLite URI filename (its path or a parameter): spaces,
+// '%', '&' and non-ASCII in a --data-dir are all allowed.
 func uriEscape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

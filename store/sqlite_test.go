@@ -95,7 +95,7 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 	for _, made := range []bool{false, true} {
 		dir := filepath.Join(t.TempDir(), "data")
 		if made {
-			dir = filepath.Join(t.TempDir(), "data 数据&%=") // escaped in the URI's modeof
+			dir = filepath.Join(t.TempDir(), "data 数据&%=") // escaped in the URI
 			if err := os.Mkdir(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
