@@ -3,9 +3,9 @@ package console
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
@@ -166,13 +166,13 @@ func (c *Console) bundles() ([]bundleRow, error) {
 			continue
 		}
 		dir := filepath.Join(c.d.ModelsRoot, e.Name())
-		raw, err := os.ReadFile(filepath.Join(dir, intent.ManifestFile))
-		if err != nil {
+		if _, err := os.Lstat(filepath.Join(dir, intent.ManifestFile)); err != nil {
 			continue // not a bundle
 		}
 		row := bundleRow{Dir: e.Name()}
-		var man intent.Manifest
-		if err := json.Unmarshal(raw, &man); err != nil {
+		// as the loader reads it: a regular file of sane size, never through a link
+		man, err := intent.PeekManifest(dir)
+		if err != nil {
 			row.Problem = "manifest.json 无法读取"
 			rows = append(rows, row)
 			continue
@@ -180,7 +180,7 @@ func (c *Console) bundles() ([]bundleRow, error) {
 		row.Name, row.Created, row.Version, row.Parent, row.Learnt = man.Name, man.CreatedAt, man.Version(), man.Parent, man.LearntFrom
 		row.Serving = row.Version == serving
 		row.Metrics = metricsOf(man.Metrics)
-		if _, err := os.Stat(filepath.Join(dir, intent.ReportHTMLFile)); err == nil {
+		if st, err := os.Lstat(filepath.Join(dir, intent.ReportHTMLFile)); err == nil && st.Mode().IsRegular() {
 			row.Report = true
 		}
 		rows = append(rows, row)
@@ -228,7 +228,7 @@ func (c *Console) modelsReport(w http.ResponseWriter, r *http.Request, s *sessio
 		c.errorPage(w, r, s, http.StatusNotFound, "没有这个模型。")
 		return
 	}
-	data, err := os.ReadFile(filepath.Join(dir, intent.ReportHTMLFile))
+	data, err := readRegular(filepath.Join(dir, intent.ReportHTMLFile), maxReportBytes)
 	if err != nil {
 		c.errorPage(w, r, s, http.StatusNotFound, "这个模型没有评估报告（report.html）。")
 		return
@@ -236,6 +236,29 @@ func (c *Console) modelsReport(w http.ResponseWriter, r *http.Request, s *sessio
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(data)
+}
+
+// maxReportBytes bounds a report.html the console serves (the sample shop's is 40 kB).
+const maxReportBytes = 16 << 20
+
+// readRegular reads path when it is a regular file (not a link, a device or a pipe: a bundle
+// unpacked from elsewhere may hold anything) of at most max bytes.
+func readRegular(path string, max int64) ([]byte, error) {
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	case st.Size() > max:
+		return nil, fmt.Errorf("%s holds %d bytes, more than %d", path, st.Size(), max)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, max))
 }
 
 // modelsPromote loads a chosen bundle of the models root.

@@ -171,9 +171,12 @@ func (m *Manifest) verify(dir string) error {
 // bundle among many (its version, its parent) at the cost of one small file, not of hashing
 // megabytes. Verify what it finds with ReadManifest (Load does) before trusting the files.
 func PeekManifest(dir string) (*Manifest, error) {
+	const maxManifestBytes = 1 << 20
 	path := filepath.Join(dir, ManifestFile)
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("bundle %s: %s is not a regular file (%s)", dir, ManifestFile, kindOf(st.Mode().Type()))
+	} else if err == nil && st.Size() > maxManifestBytes {
+		return nil, fmt.Errorf("bundle %s: %s holds %d bytes: no manifest is that big", dir, ManifestFile, st.Size())
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
