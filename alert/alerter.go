@@ -126,6 +126,7 @@ func New(cfg Config) (*Alerter, error) {
 		events: make(chan Event, cfg.QueueSize), flushes: make(chan chan struct{}),
 		quit: make(chan struct{}), done: make(chan struct{}), closing: make(chan struct{}),
 		byName: map[string]*sender{}, rules: map[string]*ruleMetrics{}}
+	robots := map[string]*limiter{} // one rate per robot, however many targets name its URL
 	for i := range cfg.Targets {
 		t := &cfg.Targets[i]
 		if !idPattern.MatchString(t.Name) {
@@ -136,7 +137,7 @@ func New(cfg Config) (*Alerter, error) {
 			ce.add(t.file, t.line, "target %s: defined twice", t.Name)
 			continue
 		}
-		n, err := t.notifier(cfg.HTTPClient, cfg.Clock)
+		n, err := t.notifier(cfg.HTTPClient, cfg.Clock, robots)
 		if err != nil {
 			ce.add(t.file, t.line, "target %s: %v", t.Name, err)
 			continue
@@ -231,8 +232,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// notifier builds the target's notifier.
-func (t *Target) notifier(c *http.Client, clock Clock) (Notifier, error) {
+// notifier builds the target's notifier. Group robots are looked up in robots by URL (nil: none
+// shared), so that targets posting to one robot share its rate limit.
+func (t *Target) notifier(c *http.Client, clock Clock, robots map[string]*limiter) (Notifier, error) {
 	if t.Notifier != nil {
 		if t.Type == "" {
 			t.Type = "custom"
@@ -241,7 +243,15 @@ func (t *Target) notifier(c *http.Client, clock Clock) (Notifier, error) {
 	}
 	switch t.Type {
 	case TypeWeCom:
-		return NewWeCom(t.URL, WeComOptions{Client: c, Clock: clock})
+		w, err := NewWeCom(t.URL, WeComOptions{Client: c, Clock: clock})
+		if err == nil && robots != nil {
+			if lim := robots[t.URL]; lim != nil {
+				w.lim = lim
+			} else {
+				robots[t.URL] = w.lim
+			}
+		}
+		return w, err
 	case TypeWebhook:
 		return NewWebhook(t.URL, c)
 	case TypeEmail:
@@ -418,6 +428,12 @@ var errNon2xx = errors.New("unexpected HTTP status")
 // errRefused marks an answer that trying again cannot change (a 4xx other than 408 and 429, a
 // WeCom errcode other than busy or rate-limited): the sender gives up at once.
 var errRefused = errors.New("refused")
+
+// errThrottled marks a notifier's answer that its receiver's rate is used up (a WeCom robot's
+// 45009 or 130101, which other senders to the same robot may have caused): the sender keeps
+// the alerts, merged with the next ones, for the notifier's next free slot. They are not
+// failures.
+var errThrottled = errors.New("throttled")
 
 // statusError is the error of an HTTP answer outside 2xx, errRefused when retrying is useless.
 func statusError(code int) error {

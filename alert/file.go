@@ -210,7 +210,7 @@ func (p *fileParser) targets(n *yaml.Node) {
 		if len(p.ce.Problems) > before {
 			continue
 		}
-		if _, err := t.notifier(nil, nil); err != nil {
+		if _, err := t.notifier(nil, nil, nil); err != nil {
 			line := k
 			if u := fs["url"]; u != nil {
 				line = u

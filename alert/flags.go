@@ -69,7 +69,7 @@ func (f Flags) Config() (Config, error) {
 				return
 			}
 		}
-		if _, err := t.notifier(nil, nil); err != nil {
+		if _, err := t.notifier(nil, nil, nil); err != nil {
 			ce.add("", 0, "--%s: %v", flagName, err)
 			return
 		}

@@ -27,7 +27,7 @@ type sender struct {
 	pending []Alert
 	wake    chan struct{} // capacity 1: "there is something pending"
 
-	delivered, failed, dropped, messages *metrics.Counter
+	delivered, failed, dropped, messages, throttled *metrics.Counter
 }
 
 // maxBackoff caps the wait between two attempts.
@@ -44,6 +44,7 @@ func newSender(name, kind string, n Notifier, cfg *Config, set *metrics.Set) *se
 		failed:    set.GetOrCreateCounter(l("zhiyi_alert_failed_total")),
 		dropped:   set.GetOrCreateCounter(l("zhiyi_alert_dropped_total")),
 		messages:  set.GetOrCreateCounter(l("zhiyi_alert_messages_total")),
+		throttled: set.GetOrCreateCounter(l("zhiyi_alert_throttled_total")),
 	}
 }
 
@@ -62,6 +63,19 @@ func (s *sender) enqueue(a Alert) {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// requeue puts batch back in front of the pending alerts (within maxPending, the oldest
+// dropped and counted as enqueue does).
+func (s *sender) requeue(batch []Alert) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := append(append(make([]Alert, 0, len(batch)+len(s.pending)), batch...), s.pending...)
+	if over := len(all) - s.maxPending; over > 0 {
+		all = all[over:]
+		s.dropped.Add(over)
+	}
+	s.pending = all
 }
 
 func (s *sender) hasPending() bool {
@@ -147,6 +161,14 @@ func (s *sender) deliver(ctx context.Context, batch []Alert) {
 			s.messages.Inc()
 			s.delivered.Add(len(batch))
 			s.log.Debug("alert delivered", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "attempt", attempt)
+			return
+		}
+		if errors.Is(err, errThrottled) && ctx.Err() == nil {
+			// not a failed attempt: back to the front of the queue, for the next free slot,
+			// where the alerts that come meanwhile join them
+			s.throttled.Inc()
+			s.log.Warn("alert delivery waits: the receiver's rate is used up", "target", s.name, "type", s.kind, "alerts", len(batch), "error", err.Error())
+			s.requeue(batch)
 			return
 		}
 		if attempt >= s.attempts || ctx.Err() != nil || errors.Is(err, errRefused) {

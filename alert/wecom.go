@@ -35,10 +35,12 @@ const (
 //	{"msgtype":"markdown","markdown":{"content":"…"}}
 //
 // A message counts as delivered only when the robot answers errcode 0. WeCom keeps a client-side
-// limit of WeComLimit messages per WeComPer (a sliding window): through RateLimited the Alerter
-// waits for a free slot and merges the alerts that arrive meanwhile into that message, and
-// through Bounded it splits what does not fit in WeComMaxContentBytes over several messages.
-// Nothing is dropped. Safe for concurrent use.
+// limit of WeComLimit messages per WeComPer (a sliding window), one per robot URL however many
+// targets name it: through RateLimited the Alerter waits for a free slot and merges the alerts
+// that arrive meanwhile into that message, and through Bounded it splits what does not fit in
+// WeComMaxContentBytes over several messages. A robot that answers its rate is used up
+// (errcode 45009 or 130101: other senders share it) counts the next minute as full: the alerts
+// wait for it, merged with the next ones. Nothing is dropped. Safe for concurrent use.
 type WeCom struct {
 	url    string
 	client *http.Client
@@ -131,8 +133,11 @@ func (w *WeCom) Notify(ctx context.Context, alerts []Alert) error {
 	}
 	switch *ans.ErrCode {
 	case 0:
-	case -1, 45009: // system busy, over the robot's rate: later may do
+	case -1: // system busy: later may do
 		return fmt.Errorf("wecom: errcode %d: %s", *ans.ErrCode, ans.ErrMsg)
+	case 45009, 130101: // the robot's minute is used up, by us or by others posting to it
+		w.lim.saturate()
+		return fmt.Errorf("wecom: errcode %d: %s (%w)", *ans.ErrCode, ans.ErrMsg, errThrottled)
 	default: // a bad key (93000), a message the robot will never take …
 		return fmt.Errorf("wecom: errcode %d: %s (%w)", *ans.ErrCode, ans.ErrMsg, errRefused)
 	}
@@ -253,6 +258,18 @@ func (l *limiter) wait(ctx context.Context, record bool) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// saturate counts the whole window as used from now: the receiver said its rate is spent.
+func (l *limiter) saturate() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	l.sent = l.sent[:l.limit]
+	for i := range l.sent {
+		l.sent[i] = now
+	}
+	l.next = 0
 }
 
 func (l *limiter) ready(ctx context.Context) error { return l.wait(ctx, false) }

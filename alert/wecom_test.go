@@ -228,6 +228,74 @@ func TestWeComRateLimitQueuesAndMerges(t *testing.T) {
 	}
 }
 
+// A robot whose minute others used up (errcode 130101 or 45009) gets nothing more until the
+// minute has passed; then the alert it refused arrives merged with the next one, and nothing
+// counts as failed.
+func TestWeComThrottledWaitsForTheMinute(t *testing.T) {
+	for _, code := range []string{"130101", "45009"} {
+		t.Run(code, func(t *testing.T) {
+			clock := clockwork.NewFakeClockAt(t0)
+			r := newRobot(t, clock)
+			r.answer = `{"errcode":` + code + `,"errmsg":"send too fast"}`
+			a := newTestAlerterOn(t, clock, Config{GroupWait: -1,
+				Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+				Targets: []Target{{Name: "robot", Type: TypeWeCom, URL: r.url()}}})
+			a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "第1位顾客：回复慢"})
+			flush(t, a)
+			r.next(t) // refused: over the rate
+			r.mu.Lock()
+			r.answer = `{"errcode":0,"errmsg":"ok"}`
+			r.mu.Unlock()
+			a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "第2位顾客：回复慢"})
+			flush(t, a)
+			blockUntil(t, clock, 2) // the evaluation tick and the limiter's wait
+			select {
+			case c := <-r.got:
+				t.Fatalf("a request within the minute the robot said was used up: %s", c)
+			default:
+			}
+			clock.Advance(WeComPer + weComMargin)
+			c := r.next(t)
+			if !strings.Contains(c, "第1位顾客") || !strings.Contains(c, "第2位顾客") {
+				t.Errorf("after the minute, want both alerts in one message:\n%s", c)
+			}
+			if n := counter(a, `zhiyi_alert_failed_total{target="robot",type="wecom"}`); n != 0 {
+				t.Errorf("zhiyi_alert_failed_total %d, want 0", n)
+			}
+			if n := counter(a, `zhiyi_alert_throttled_total{target="robot",type="wecom"}`); n != 1 {
+				t.Errorf("zhiyi_alert_throttled_total %d, want 1", n)
+			}
+		})
+	}
+}
+
+// Two targets naming one robot share its twenty messages a minute.
+func TestWeComTargetsShareTheRobotsRate(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	r := newRobot(t, clock)
+	a := newTestAlerterOn(t, clock, Config{GroupWait: -1,
+		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Targets: []Target{{Name: "ops", Type: TypeWeCom, URL: r.url()},
+			{Name: "model", Type: TypeWeCom, URL: r.url()}}})
+	for i := 1; i <= 10; i++ { // twenty requests: the robot's minute
+		a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: fmt.Sprintf("第%d位顾客：回复慢", i)})
+		flush(t, a)
+		r.next(t)
+		r.next(t)
+	}
+	a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "第11位顾客：回复慢"})
+	flush(t, a)
+	blockUntil(t, clock, 3) // the evaluation tick and both limiters' waits
+	select {
+	case c := <-r.got:
+		t.Fatalf("a 21st request to one robot within the minute: %s", c)
+	default:
+	}
+	clock.Advance(WeComPer + weComMargin)
+	r.next(t)
+	r.next(t)
+}
+
 func TestWeComSplitsWhatDoesNotFit(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)
