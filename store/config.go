@@ -46,6 +46,11 @@ type Config struct {
 	// do when it goes down (a Recorder spools). zhiyi serve sets it: a replica restarted
 	// during an outage answers meanwhile.
 	ConnectLater bool
+	// ReadOnly opens an existing decision log to read it (zhiyi report, unmatched, ab): nothing
+	// is created, migrated or stored, so a mistyped --db or a reporting role with SELECT alone
+	// works or fails clearly instead of turning another database into an empty log. A database
+	// without zhiyi's schema, or at another version, is an error.
+	ReadOnly bool
 }
 
 // HashKeyFile is where, in DataDir, Open with ConnectLater keeps a copy of a PostgreSQL
@@ -87,14 +92,28 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	)
 	if cfg.Kind() == "postgres" {
 		db, err = openPostgres(ctx, cfg)
-		if errors.Is(err, errUnreachable) {
+		if errors.Is(err, errUnreachable) && !cfg.ReadOnly {
 			return db.connectLater(cfg, err)
+		} else if err != nil && db != nil {
+			db.Close()
 		}
 	} else {
+		if cfg.ReadOnly {
+			if _, err := os.Stat(cfg.SQLitePath()); err != nil {
+				return nil, fmt.Errorf("store: no decision log: %w", err)
+			}
+		}
 		db, err = openSQLite(ctx, cfg)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if cfg.ReadOnly {
+		if err := db.openReadOnly(ctx, cfg); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
 	}
 	unlock := func() {}
 	if db.kind == "sqlite" {
@@ -128,6 +147,47 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	db.hasher = hasher{key: key}
 	return db, nil
+}
+
+// openReadOnly checks that db holds zhiyi's schema at this version and takes its hash key, if
+// it keeps one (a log written with --hash-key does not), without writing anything.
+func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
+	where := cfg.SQLitePath()
+	if db.kind == "postgres" {
+		where = redact(cfg.URL)
+	}
+	var v int64
+	err := db.r.QueryRowContext(ctx, `SELECT version_id FROM goose_db_version ORDER BY id DESC LIMIT 1`).Scan(&v)
+	switch {
+	case err != nil && ctx.Err() == nil && !errors.Is(err, ErrUnavailable) && (errors.Is(err, sql.ErrNoRows) || missingTable(err)):
+		return fmt.Errorf("store: %s holds no zhiyi decision log (no schema version): zhiyi serve with the same --db or --data-dir writes one", where)
+	case err != nil:
+		return fmt.Errorf("store: cannot read the schema version of %s: %w", where, err)
+	case v < SchemaVersion:
+		return fmt.Errorf("store: the decision log at %s has schema version %d, this zhiyi reads %d: start zhiyi serve on it once (it migrates)", where, v, SchemaVersion)
+	case v > SchemaVersion:
+		return fmt.Errorf("store: the decision log at %s has schema version %d, newer than this zhiyi's %d: use the zhiyi that wrote it", where, v, SchemaVersion)
+	}
+	key := cfg.HashKey
+	if len(key) == 0 {
+		var hexKey string
+		err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&hexKey)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: cannot read the hash key: %w", err)
+		}
+		if key, err = hex.DecodeString(hexKey); err != nil {
+			return fmt.Errorf("store: the stored hash key is not hex: %w", err)
+		}
+	}
+	db.hasher = hasher{key: key}
+	return nil
+}
+
+// missingTable reports whether err says a table does not exist (SQLite's "no such table",
+// PostgreSQL's undefined_table).
+func missingTable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "no such table") || strings.Contains(msg, "SQLSTATE 42P01")
 }
 
 // connectLater returns db, whose database could not be reached (err), when Config.ConnectLater

@@ -36,7 +36,7 @@ type abQuery struct {
 
 // openStoreResults opens the store's decision log as an abResults.
 func openStoreResults(ctx context.Context, sf *storeFlags) (abResults, func() error, error) {
-	db, err := sf.open(ctx)
+	db, err := sf.openReader(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

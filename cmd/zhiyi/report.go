@@ -66,7 +66,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			q.Labels[it.ID] = it.Label
 		}
 	}
-	db, err := lf.open(ctx)
+	db, err := lf.openReader(ctx)
 	if err != nil {
 		return err
 	}

@@ -45,11 +45,23 @@ func flagGiven(fs *flag.FlagSet, names ...string) bool {
 	return set
 }
 
-// open opens the decision log for reading. store.Open creates a SQLite database that is not
-// there; a reader must not, or a mistyped --data-dir reports an empty period instead of the
-// mistake.
+// openReader opens the decision log to read it alone (report, unmatched, ab): nothing is
+// created or migrated, so a mistyped --db or --data-dir fails instead of reporting an empty
+// period, and a role that may only SELECT can report.
+func (f *storeFlags) openReader(ctx context.Context) (*store.DB, error) {
+	return f.openLog(ctx, true)
+}
+
+// open opens the decision log for a command that writes to it (learn). store.Open creates a
+// SQLite database that is not there; no command here may, or a mistyped --data-dir works on an
+// empty log instead of saying so.
 func (f *storeFlags) open(ctx context.Context) (*store.DB, error) {
+	return f.openLog(ctx, false)
+}
+
+func (f *storeFlags) openLog(ctx context.Context, readOnly bool) (*store.DB, error) {
 	cfg := f.config()
+	cfg.ReadOnly = readOnly
 	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
 		path := cfg.SQLitePath()
 		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {

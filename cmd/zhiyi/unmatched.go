@@ -48,7 +48,7 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	if err := checkSheetOut(*out); err != nil {
 		return err
 	}
-	db, err := lf.open(ctx)
+	db, err := lf.openReader(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// tables lists the tables of db, sorted.
+func tables(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// A reader (zhiyi report, unmatched, ab) pointed at another application's SQLite file is told
+// so, and the file gains no table.
+func TestReadOnlySQLiteOfAnotherApplication(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	other, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Exec(`CREATE TABLE orders (id INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(testCtx(t), store.Config{URL: "sqlite:" + path, ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "holds no zhiyi decision log") {
+		t.Fatalf("Open read-only on another application's database: %v", err)
+	}
+	if got := tables(t, other, `SELECT name FROM sqlite_master WHERE type = 'table'`); !slices.Equal(got, []string{"orders"}) {
+		t.Errorf("tables after a read-only open: %v, want [orders]", got)
+	}
+	if _, err := store.Open(testCtx(t), store.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "none.db"), ReadOnly: true}); err == nil {
+		t.Error("a read-only open created a missing SQLite file")
+	}
+}
+
+// On PostgreSQL a reader needs SELECT alone, and a database without the log gains nothing.
+func TestReadOnlyPostgres(t *testing.T) {
+	pg := testsvc.SharedPostgres(t)
+	empty := pg.NewDatabase(t)
+	_, err := store.Open(testCtx(t), store.Config{URL: empty, ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "holds no zhiyi decision log") {
+		t.Fatalf("Open read-only on an empty database: %v", err)
+	}
+	admin, err := sql.Open("pgx", empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if got := tables(t, admin, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`); len(got) != 0 {
+		t.Errorf("tables after a read-only open: %v, want none", got)
+	}
+
+	dsn := pg.NewDatabase(t)
+	db, err := store.Open(testCtx(t), store.Config{URL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := db.AppendDecisions(testCtx(t), []store.Decision{{MsgID: "ro-1", Time: now, Intent: "refund", Route: "auto"}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	writer, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	for _, q := range []string{
+		`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'zhiyi_reader') THEN CREATE ROLE zhiyi_reader LOGIN; END IF; END $$`,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA public TO zhiyi_reader`,
+	} {
+		if _, err := writer.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readerDSN := strings.Replace(dsn, "://postgres@", "://zhiyi_reader@", 1)
+	if readerDSN == dsn {
+		t.Fatalf("cannot name the reader role in %s", dsn)
+	}
+	r, err := store.Open(testCtx(t), store.Config{URL: readerDSN, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("a role with SELECT alone cannot open the log to read: %v", err)
+	}
+	defer r.Close()
+	if d, err := r.Decision(testCtx(t), "ro-1"); err != nil || d.Intent != "refund" {
+		t.Errorf("read back %+v, %v", d, err)
+	}
+}
