@@ -94,7 +94,7 @@
 // previous file is kept beside it as rules.yaml.<UTC time>, the new one written atomically and
 // loaded (rules.Live.Load). Lint findings (package lint) are shown, never blocking.
 //
-// 实验 reports experiment.LogResults from the decision log through Set.Reports; stopping or
+// 实验 reports explog.Results from the decision log through Set.Reports; stopping or
 // resuming a variant edits the stop list of the experiments file (comments kept), checks it with
 // experiment.ParseOverrides and experiment.New against the serving knowledge base, keeps the
 // previous file, writes and reloads it (experiment.Live.LoadOverrides).

@@ -20,6 +20,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
@@ -66,7 +67,7 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 		ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 		defer cancel()
 		var err error
-		if res, err = experiment.LogResults(ctx, c.d.DB, since, set.ExcludedSenders()); err != nil {
+		if res, err = explog.Results(ctx, c.d.DB, since, set.ExcludedSenders()); err != nil {
 			data.Error = "决策日志暂时无法读取：" + maskedError(err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -41,7 +42,7 @@ func openStoreResults(ctx context.Context, sf *storeFlags) (abResults, func() er
 		return nil, nil, err
 	}
 	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
-		return experiment.LogResults(ctx, db, q.Since, q.Exclude)
+		return explog.Results(ctx, db, q.Since, q.Exclude)
 	}, db.Close, nil
 }
 

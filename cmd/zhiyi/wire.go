@@ -21,6 +21,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
@@ -451,7 +452,7 @@ func mixGauge(intent string) string { return fmt.Sprintf(`zhiyi_intent_mix_share
 
 // refreshResults gives the experiments the outcomes of their variants so far (gray release).
 func (w *wiring) refreshResults(ctx context.Context) {
-	res, err := experiment.LogResults(ctx, w.db, time.Time{}, nil)
+	res, err := explog.Results(ctx, w.db, time.Time{}, nil)
 	if err != nil {
 		w.log.Warn("experiment results", slog.String("error", err.Error()))
 		return

@@ -1,17 +1,17 @@
-package experiment_test
+package explog_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
-// LogResults reads a real SQLite decision log: variants served, each message's latest rating
+// Results reads a real SQLite decision log: variants served, each message's latest rating
 // and resolved value, repeats, excluded senders left out, decisions before since left out.
-func TestLogResults(t *testing.T) {
+func TestResults(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 	if err != nil {
@@ -44,7 +44,7 @@ func TestLogResults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := experiment.LogResults(ctx, db, t0.Add(-time.Hour), []string{"wmBoss"})
+	res, err := explog.Results(ctx, db, t0.Add(-time.Hour), []string{"wmBoss"})
 	if err != nil {
 		t.Fatal(err)
 	}

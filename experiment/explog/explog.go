@@ -1,30 +1,31 @@
-package experiment
+package explog
 
 import (
 	"context"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
-// Log is the part of the decision log (store.DB) LogResults reads.
+// Log is the part of the decision log (store.DB) Results reads.
 type Log interface {
 	Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error
 	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
 	Hash(id string) string
 }
 
-// LogResults tallies the variants' outcomes in the decision log since a time (zero: all of
+// Results tallies the variants' outcomes in the decision log since a time (zero: all of
 // it): decisions (variant, sender hash, repeat) and their feedback (each message's latest
 // rating and resolved value), without the excluded senders — ids as the experiments file
-// lists them (Set.ExcludedSenders), hashed with the log's key before they are compared. zhiyi
+// lists them (experiment.Set.ExcludedSenders), hashed with the log's key before they are compared. zhiyi
 // ab, zhiyi serve's gray-release refresh and the console's 实验 page read results through it.
-func LogResults(ctx context.Context, log Log, since time.Time, exclude []string) (Results, error) {
+func Results(ctx context.Context, log Log, since time.Time, exclude []string) (experiment.Results, error) {
 	ex := map[string]bool{}
 	for _, id := range exclude {
 		ex[log.Hash(id)] = true
 	}
-	tl := Tally{Exclude: func(h string) bool { return ex[h] }}
+	tl := experiment.Tally{Exclude: func(h string) bool { return ex[h] }}
 	if err := log.Decisions(ctx, store.Query{Since: since}, func(d *store.Decision) error {
 		tl.Decision(d.MsgID, d.Variant, d.SenderHash, d.Repeat)
 		return nil
