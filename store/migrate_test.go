@@ -10,6 +10,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for raw access
+	"github.com/ncruces/go-sqlite3/driver"
 	"github.com/pressly/goose/v3"
 
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
@@ -31,7 +32,7 @@ type backend struct {
 func backends(t *testing.T) []backend {
 	t.Helper()
 	dir := t.TempDir()
-	lite, err := sql.Open(sqliteDriver, "file:"+filepath.Join(dir, DBFileName)+"?"+sqlitePragmas)
+	lite, err := driver.Open("file:" + filepath.Join(dir, DBFileName) + "?" + sqlitePragmas)
 	if err != nil {
 		t.Fatal(err)
 	}

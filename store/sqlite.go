@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
-	"github.com/ncruces/go-sqlite3/driver" // registers the "sqlite3" driver (pure Go)
+	"github.com/ncruces/go-sqlite3/driver" // pure Go; opened directly, not by its registered name
 )
 
 // sqlitePragmas are set on every SQLite connection: WAL so readers never block the writer,
@@ -22,9 +22,6 @@ import (
 // transaction takes the write lock up front instead of failing to upgrade a read lock.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)" +
 	"&_pragma=temp_store(memory)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate"
-
-// sqliteDriver is the database/sql name github.com/ncruces/go-sqlite3/driver registers.
-const sqliteDriver = "sqlite3"
 
 // sqliteReaders bounds the read connections; WAL lets them run beside the writer.
 const sqliteReaders = 4
@@ -49,7 +46,9 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
 	}
 	dsn := "file:" + uriEscape(path) + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
-	w, err := sql.Open(sqliteDriver, dsn)
+	// driver.Open, not sql.Open("sqlite3"): a program that also uses mattn/go-sqlite3 builds
+	// with -ldflags -X github.com/ncruces/go-sqlite3/driver.driverName= and the log still opens
+	w, err := driver.Open(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
@@ -66,7 +65,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 			os.Chmod(p, 0o600) // left by an earlier version; best effort: another user's file stays as it is
 		}
 	}
-	r, err := sql.Open(sqliteDriver, dsn+"&_pragma=query_only(1)")
+	r, err := driver.Open(dsn + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
