@@ -181,7 +181,10 @@ func PeekManifest(dir string) (*Manifest, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("bundle %s: no %s (not a model bundle, or training did not finish)", dir, ManifestFile)
+			if _, derr := os.Stat(dir); derr != nil {
+				return nil, fmt.Errorf("bundle: %w", derr) // the directory itself is not there
+			}
+			return nil, noManifestError(dir)
 		}
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
@@ -381,6 +384,15 @@ func isBundleTmp(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.Contains(name[1:], ".tmp-")
 }
 func oldPrefix(out string) string { return filepath.Base(filepath.Clean(out)) + ".old-" }
+
+// noManifestError is a directory without a manifest; it matches fs.ErrNotExist.
+type noManifestError string
+
+func (e noManifestError) Error() string {
+	return fmt.Sprintf("bundle %s: no %s (not a model bundle, or training did not finish)", string(e), ManifestFile)
+}
+
+func (e noManifestError) Unwrap() error { return fs.ErrNotExist }
 
 // CheckBundleOut returns an error unless out may receive a bundle: it does not exist, or is an
 // empty directory, or a bundle (a directory with a manifest, readable or not) that the new one

@@ -72,6 +72,9 @@ type ExampleDoc struct {
 // Load verifies the bundle in dir and builds a ready engine: dictionaries, subword model,
 // classifier, policy, knowledge base and the retrieval index.
 func Load(ctx context.Context, dir string) (*Engine, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", dir, err)
+	}
 	m, err := PeekManifest(dir)
 	if err != nil {
 		return nil, err
@@ -431,7 +434,7 @@ func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
 
 // Close releases the retrieval index.
 func (e *Engine) Close() error {
-	if e.ix != nil {
+	if e != nil && e.ix != nil {
 		return e.ix.Close()
 	}
 	return nil

@@ -396,6 +396,33 @@ func TestFailedLoadKeepsServingEngine(t *testing.T) {
 	}
 }
 
+// Load's errors can be told apart: a directory that is not there or holds no bundle matches
+// fs.ErrNotExist, a cancelled context context.Canceled; a nil engine closes.
+func TestLoadErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, dir := range []string{filepath.Join(t.TempDir(), "missing"), t.TempDir()} {
+		if _, err := intent.Load(ctx, dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Load(%s) = %v, want an error matching fs.ErrNotExist", dir, err)
+		}
+	}
+	if _, err := intent.Load(ctx, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no manifest.json") {
+		t.Errorf("Load(empty dir) = %v, want it to say there is no manifest.json", err)
+	}
+	dir, err := tinyBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := intent.Load(cancelled, dir); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load with a cancelled context = %v, want context.Canceled", err)
+	}
+	var nilEngine *intent.Engine
+	if err := nilEngine.Close(); err != nil {
+		t.Errorf("Close of a nil engine: %v", err)
+	}
+}
+
 func TestLoadUnverifiedNeedsClassifier(t *testing.T) {
 	_, err := intent.LoadUnverified(context.Background(), t.TempDir(), "empty")
 	if err == nil || !errors.Is(err, os.ErrNotExist) {

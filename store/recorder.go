@@ -163,6 +163,9 @@ type Recorder struct {
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
 // as soon as the database answers.
 func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
+	if sink == nil {
+		return nil, errors.New("store: NewRecorder needs a Sink (a *DB from Open)")
+	}
 	cfg.fill()
 	sp, err := openSpool(filepath.Join(cfg.DataDir, SpoolDirName), cfg.SpoolMax)
 	if err != nil {

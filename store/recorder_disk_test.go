@@ -107,3 +107,11 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A Recorder without a sink is an error at construction, not a crash of its goroutines later.
+func TestNewRecorderNeedsSink(t *testing.T) {
+	if r, err := store.NewRecorder(nil, store.RecorderConfig{DataDir: t.TempDir()}); err == nil {
+		r.Close()
+		t.Fatal("NewRecorder(nil) succeeded")
+	}
+}
