@@ -97,6 +97,12 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}()
 	switch info.route {
+	case routeUnmatched, routeRollback, routeReload:
+		// customers' (masked) text and the serving model's lineage: for the admin alone
+		ctx.Response.Header.Set("Cache-Control", "no-store")
+		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	}
+	switch info.route {
 	case routeIntent:
 		if s.allow(ctx, info, "POST") {
 			s.serveIntent(ctx, info)

@@ -382,5 +382,9 @@ func TestUnmatchedQuery(t *testing.T) {
 		if c.ago != 0 && (asked.IsZero() || time.Since(asked) < c.ago-time.Minute || time.Since(asked) > c.ago+time.Minute) {
 			t.Errorf("GET /admin/unmatched%s asked since %v; want %v ago", c.query, asked, c.ago)
 		}
+		// customers' text: never cached, never sniffed as something else
+		if r.header["Cache-Control"] != "no-store" || r.header["X-Content-Type-Options"] != "nosniff" {
+			t.Errorf("GET /admin/unmatched%s headers %v; want Cache-Control no-store, X-Content-Type-Options nosniff", c.query, r.header)
+		}
 	}
 }
