@@ -16,26 +16,26 @@ import (
 // runMainEnv makes the test binary run main instead of the tests (see TestMain).
 const runMainEnv = "ZHIYI_TEST_RUN_MAIN"
 
-// TestSecondSignalEndsAtOnce: the first SIGTERM starts serve's graceful shutdown (here an hour of
-// --shutdown-delay); a second ends the process instead of being swallowed.
-func TestSecondSignalEndsAtOnce(t *testing.T) {
+// startServe runs the test binary as zhiyi serve on the fixture bundle with args, waits for
+// its ready line and returns the process and its stderr so far (read after it exits).
+func startServe(t *testing.T, env []string, args ...string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
 	model, err := fixtureBundle()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "serve", "--model", model, "--addr", "127.0.0.1:0",
-		"--data-dir", t.TempDir(), "--shutdown-delay", "1h")
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--model", model, "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)...)
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { cmd.Process.Kill() })
 	ready := make(chan bool, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -50,6 +50,13 @@ func TestSecondSignalEndsAtOnce(t *testing.T) {
 		cmd.Wait()
 		t.Fatalf("serve never became ready: %s", stderr.String())
 	}
+	return cmd, stderr
+}
+
+// TestSecondSignalEndsAtOnce: the first SIGTERM starts serve's graceful shutdown (here an hour of
+// --shutdown-delay); a second ends the process instead of being swallowed.
+func TestSecondSignalEndsAtOnce(t *testing.T) {
+	cmd, stderr := startServe(t, nil, "--shutdown-delay", "1h")
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -81,5 +88,15 @@ func TestSecondSignalEndsAtOnce(t *testing.T) {
 		case <-deadline:
 			t.Fatalf("serve ignored a second SIGTERM for 30 s:\n%s", stderr.String())
 		}
+	}
+}
+
+// A short admin token is served, with a warning: the admin API has no lockout.
+func TestServeWarnsOfShortAdminToken(t *testing.T) {
+	cmd, stderr := startServe(t, []string{"ZHIYI_ADMIN_TOKEN=secret123"})
+	cmd.Process.Signal(syscall.SIGTERM) // a graceful end flushes the log
+	cmd.Wait()
+	if !strings.Contains(stderr.String(), "the admin token is short") || strings.Contains(stderr.String(), "secret123") {
+		t.Errorf("stderr:\n%s\nwant the short-token warning, without the token", stderr.String())
 	}
 }

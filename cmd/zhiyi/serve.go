@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -50,6 +52,9 @@ type serveFlags struct {
 // defaultLearnMin is how many corrections learning waits for (zhiyi serve --learn-min, zhiyi
 // learn --min).
 const defaultLearnMin = 20
+
+// minAdminTokenRunes is the shortest admin token serve takes without a warning.
+const minAdminTokenRunes = 16
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.redis, "redis", env("ZHIYI_REDIS", ""), "share conversation state through Redis (redis://[:password@]host:port/db); empty: in this process (env ZHIYI_REDIS, preferred: the URL may hold a password)")
@@ -173,6 +178,12 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		if err != nil {
 			fmt.Fprintf(stderr, "cannot repair %s: %v\n", cfg.ModelDir, err)
 		}
+	}
+	if n := utf8.RuneCountInString(cfg.AdminToken); n > 0 && n < minAdminTokenRunes {
+		// the admin API has no lockout (one would let anyone behind the same proxy lock the
+		// operators out): its strength is the token's
+		log.Warn("the admin token is short: whoever reaches the admin routes may guess it; use 16 or more random characters (openssl rand -hex 16)",
+			slog.Int("characters", n))
 	}
 	w, err := wire(ctx, cfg, sf, log)
 	if err != nil {
