@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -156,8 +157,11 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 			priority = it.Priority
 		}
 		if len(it.Answers) > 0 {
-			a := it.Answers[0]
+			a := &it.Answers[0]
 			out.answer = Answer{ID: a.ID, Text: a.Text, encoded: e.answers[best]}
+			if strings.Contains(a.Text, "{{") {
+				out.answer = Answer{ID: a.ID, Text: a.Template().Fill(req.Vars)} // {{nickname|亲}}
+			}
 			res.Answer = &out.answer
 		}
 	}
