@@ -10,7 +10,7 @@
 //
 //	db, err := store.Open(ctx, store.Config{DataDir: "data"})     // or Config{URL: "postgres://…"}
 //	rec, err := store.NewRecorder(db, store.RecorderConfig{DataDir: "data", Metrics: set})
-//	rec.Record(store.Decision{MsgID: id, SenderHash: db.Hash(senderID), Text: maskedText, …}) // never blocks
+//	rec.Record(store.Decision{MsgID: id, SenderHash: db.Hash(senderID), Text: maskedText, …}) // never waits for the database
 //	err = rec.AddFeedback(ctx, store.Feedback{MsgID: id, Rating: 5})  // ErrNotFound → 404, ErrInvalid → 400
 //	db.Decisions(ctx, store.Query{Since: t, Unmatched: true}, fn)    // zhiyi unmatched, /admin/unmatched
 //	sum, err := db.Summary(ctx, store.SummaryQuery{Since: t, Bucket: time.Hour}) // zhiyi report, dashboard

@@ -28,7 +28,7 @@ func Example() {
 		return
 	}
 
-	// On the request path: Record never blocks.
+	// On the request path: Record never waits for the database.
 	rec.Record(store.Decision{MsgID: "m-1", Channel: "wecom", SenderHash: db.Hash("wmCustomer"),
 		Text: "我要开发票，电话13812345678", Intent: "invoice", Confidence: 0.96, Route: store.RouteAuto, AnswerID: "invoice.a", LatencyMicros: 80})
 	rec.Record(store.Decision{MsgID: "m-2", Channel: "wecom", Text: "在不在", Intent: store.NoneIntent,

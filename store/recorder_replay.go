@@ -35,8 +35,14 @@ func (r *Recorder) replay() {
 		r.setDown(err)
 		return
 	}
-	if wasDown || r.replayed.Get()-before > 0 {
-		r.log.Info("store: database back; spool replayed", "replayed", r.replayed.Get()-before,
+	switch n := r.replayed.Get() - before; {
+	case wasDown:
+		r.log.Info("store: database back; spool replayed", "replayed", n,
+			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+	case n > 0:
+		// the database was up: the queue was full (a burst beyond what the writer keeps up
+		// with), and those decisions went to the spool
+		r.log.Info("store: spooled decisions written (the queue had been full)", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
 	}
 }
