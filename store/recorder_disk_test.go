@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -113,5 +116,56 @@ func TestNewRecorderNeedsSink(t *testing.T) {
 	if r, err := store.NewRecorder(nil, store.RecorderConfig{DataDir: t.TempDir()}); err == nil {
 		r.Close()
 		t.Fatal("NewRecorder(nil) succeeded")
+	}
+}
+
+// TestFeedbackWhileTheDatabaseIsLocked: feedback that meets a locked database (a backup or
+// another process holding it) is spooled and written once the lock is gone, not refused.
+func TestFeedbackWhileTheDatabaseIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(testCtx(t), store.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rec, err := store.NewRecorder(db, store.RecorderConfig{DataDir: dir, RetainEvery: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	rec.Record(store.Decision{MsgID: "locked-1", Intent: "refund", Route: "auto"})
+	if err := rec.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := driver.Open("file:" + filepath.Join(dir, store.DBFileName) + "?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	conn, err := lock.Conn(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(testCtx(t), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)
+	defer cancel()
+	if err := rec.AddFeedback(ctx, store.Feedback{MsgID: "locked-1", Rating: 1, Comment: "太慢了"}); err != nil {
+		t.Fatalf("feedback while the database is locked: %v, want it spooled", err)
+	}
+	if _, err := conn.ExecContext(testCtx(t), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if err := rec.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := db.Feedback(testCtx(t), store.FeedbackQuery{MsgID: "locked-1"}, func(f *store.FeedbackRecord) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d feedback rows once the lock was gone, want 1", n)
 	}
 }

@@ -27,25 +27,29 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	if r.down.Load() {
 		return r.spoolFeedbackLast(ctx, &f)
 	}
-	err := r.sink.AddFeedback(ctx, f)
+	// The database gets part of ctx's time: a locked or slow one must leave the rest for the
+	// spool, or the feedback is refused instead of kept.
+	sctx, cancel := sinkContext(ctx)
+	defer cancel()
+	err := r.sink.AddFeedback(sctx, f)
 	if errors.Is(err, ErrNotFound) {
-		if ferr := r.Flush(ctx); ferr != nil {
-			return ferr
+		if ferr := r.Flush(sctx); ferr != nil {
+			return r.spoolFeedbackLast(ctx, &f)
 		}
 		if r.down.Load() || r.spool.Bytes() > 0 {
 			return r.spoolFeedback(&f)
 		}
-		err = r.sink.AddFeedback(ctx, f)
+		err = r.sink.AddFeedback(sctx, f)
 	}
 	// Another replica may have answered the message and not written it yet (its own queue):
 	// a 404 looks final to a gateway, so wait a little for the shared log first.
 	for waited := time.Duration(0); errors.Is(err, ErrNotFound) && waited < lateDecisionWait; waited += lateDecisionStep {
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-sctx.Done():
+			return sctx.Err()
 		case <-time.After(lateDecisionStep):
 		}
-		err = r.sink.AddFeedback(ctx, f)
+		err = r.sink.AddFeedback(sctx, f)
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
 		r.errs.Inc()
@@ -64,9 +68,20 @@ const (
 // spoolFeedbackLast spools f behind every decision queued before it: the queue goes first (to
 // the database, or to the spool while it is down), so that at replay the feedback finds its
 // decision.
+// When the queue cannot be flushed in time (the writer waits on a locked database) the
+// feedback is spooled all the same: its decision, answered earlier, is in the database or
+// ahead of it, and replay follows the writer.
 func (r *Recorder) spoolFeedbackLast(ctx context.Context, f *Feedback) error {
-	if err := r.Flush(ctx); err != nil && !errors.Is(err, ErrClosed) {
-		return err
-	}
+	_ = r.Flush(ctx) // best effort, see above; ErrClosed: the queue went to the spool already
 	return r.spoolFeedback(f)
+}
+
+// sinkContext bounds a call to the database by half the time left to ctx (two seconds when ctx
+// has no deadline).
+func sinkContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := 2 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		d = time.Until(dl) / 2
+	}
+	return context.WithTimeout(ctx, d)
 }
