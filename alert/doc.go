@@ -42,7 +42,8 @@
 //	handoff_share     share of decisions routed "handoff"    ≥ 50 % over ≥ 30 messages in 10m
 //	bad_ratings       count of ratings ≤ max_rating (2)      ≥ 3 in 30m
 //	comment_keywords  a comment containing a group's word    at once, with the group's category:
-//	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进)
+//	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进);
+//	                  only comments rated ≤ max_rating (3) or unrated: five stars and 机器人 is praise
 //	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
 //	p99_latency       99th percentile of decision latency    ≥ 50ms over ≥ 100 messages in 5m
 //	spool             the last reported spool size           ≥ 10000 records (critical)

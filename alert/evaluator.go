@@ -132,8 +132,8 @@ func (ev *Evaluator) Observe(dst []Alert, e Event) []Alert {
 	}
 	for _, s := range ev.rules {
 		if s.kw != nil {
-			if p.Kind == KindFeedback && p.Comment != "" {
-				dst = ev.comment(dst, s, p, now)
+			if p.Kind == KindFeedback && p.Comment != "" && p.Rating <= s.MaxRating {
+				dst = ev.comment(dst, s, p, now) // unrated (0) or rated low enough to be a complaint
 			}
 			continue
 		}

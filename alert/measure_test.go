@@ -34,6 +34,17 @@ func TestCommentKeywords(t *testing.T) {
 	if got := fb(5, "很好，谢谢"); len(got) != 0 {
 		t.Fatalf("a kind comment fired: %+v", got)
 	}
+	// five or four stars are praise, whatever the words: a comment is read up to max_rating 3
+	for _, r := range []int{4, 5} {
+		if got := fb(r, "机器人回答得很好，点赞"); len(got) != 0 {
+			t.Fatalf("a %d-star comment fired: %+v", r, got)
+		}
+	}
+	for _, c := range []string{"回复很慢", "回得太慢了", "等了半天没人"} {
+		if got := fb(3, c); len(got) != 1 || got[0].Category != "staffing" {
+			t.Errorf("%s: %+v, want one staffing alert", c, got)
+		}
+	}
 	// The comment is masked again: a phone number never reaches an operator.
 	got = fb(1, "回复慢，打我电话13812345678")
 	if len(got) != 1 || strings.Contains(got[0].Comment, "13812345678") || !strings.Contains(got[0].Comment, "<PHONE>") {

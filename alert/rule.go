@@ -86,7 +86,8 @@ type KeywordGroup struct {
 // DefaultKeywordGroups are the keyword groups of a comment_keywords rule that lists none.
 func DefaultKeywordGroups() []KeywordGroup {
 	return []KeywordGroup{
-		{Category: "staffing", Label: "人手不足", Words: []string{"回复慢", "回复太慢", "等太久", "等了好久", "没人理", "没人回"}},
+		{Category: "staffing", Label: "人手不足", Words: []string{"回复慢", "回复太慢", "回复很慢", "回复好慢", "回得慢", "回得太慢", "回得很慢",
+			"回的太慢", "等太久", "等了好久", "等了半天", "等半天", "没人理", "没人回"}},
 		{Category: "model", Label: "模型需要改进", Words: []string{"听不懂", "答非所问", "机器人", "不智能", "牛头不对马嘴"}},
 	}
 }
@@ -105,7 +106,9 @@ type Rule struct {
 	// MinCount is how many events the window must hold before a share or a percentile counts
 	// (handoff_share, error_rate, p99_latency).
 	MinCount int64
-	// MaxRating is the highest rating that counts as bad (bad_ratings; default 2).
+	// MaxRating is the highest rating that counts as bad (bad_ratings; default 2), or the
+	// highest whose comment is read (comment_keywords; default 3: 机器人回答得很好 with five
+	// stars is praise; a comment without a rating is always read).
 	MaxRating int
 	// Keywords are the groups of a comment_keywords rule (default DefaultKeywordGroups).
 	Keywords []KeywordGroup
@@ -165,6 +168,9 @@ func (r Rule) withDefaults() Rule {
 	}
 	if r.Measure == MeasureBadRatings && r.MaxRating == 0 {
 		r.MaxRating = 2
+	}
+	if r.Measure == MeasureCommentKeywords && r.MaxRating == 0 {
+		r.MaxRating = 3
 	}
 	if r.Measure == MeasureCommentKeywords && r.Keywords == nil {
 		r.Keywords = DefaultKeywordGroups()
@@ -227,8 +233,11 @@ func (r *Rule) problems() []fieldProblem {
 	if r.Measure == MeasureBadRatings && (r.MaxRating < 1 || r.MaxRating > 4) {
 		add("max_rating", "%d: want 1–4", r.MaxRating)
 	}
-	if r.Measure != MeasureBadRatings && r.MaxRating != 0 {
-		add("max_rating", "only bad_ratings takes it")
+	if r.Measure == MeasureCommentKeywords && (r.MaxRating < 1 || r.MaxRating > 5) {
+		add("max_rating", "%d: want 1–5", r.MaxRating)
+	}
+	if r.Measure != MeasureBadRatings && r.Measure != MeasureCommentKeywords && r.MaxRating != 0 {
+		add("max_rating", "only bad_ratings and comment_keywords take it")
 	}
 	if r.Measure == MeasureCommentKeywords {
 		for _, p := range keywordProblems(r.Keywords) {
