@@ -51,7 +51,8 @@ type File struct {
 }
 
 // LoadFile reads and checks an --alerts file. Every problem is reported, each with file:line,
-// in one *ConfigError.
+// in one *ConfigError; the *File then holds what did parse (Flags.Config checks its rules'
+// targets too), and is nil only when nothing could be read.
 func LoadFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -79,15 +80,16 @@ func ParseFile(path string, data []byte) (*File, error) {
 	p.document(doc.Content[0])
 	sort.SliceStable(p.ce.Problems, func(i, j int) bool { return p.ce.Problems[i].Line < p.ce.Problems[j].Line })
 	if err := p.ce.err(); err != nil {
-		return nil, err
+		return p.f, err // what did parse, so that Flags.Config checks its rules' targets too
 	}
 	return p.f, nil
 }
 
 type fileParser struct {
-	f  *File
-	ce ConfigError
-	at int // the line of the mapping being read: where a missing key is reported
+	f   *File
+	ce  ConfigError
+	at  int            // the line of the mapping being read: where a missing key is reported
+	ids map[string]int // rule id → the line of the rule that took it
 }
 
 func (p *fileParser) bad(n *yaml.Node, format string, args ...any) {
@@ -242,6 +244,13 @@ func (p *fileParser) rule(n *yaml.Node) {
 	what := "rule " + r.ID
 	if r.ID == "" {
 		what = fmt.Sprintf("rule at line %d", n.Line)
+	} else if line, ok := p.ids[r.ID]; ok {
+		p.bad(fs["id"], "%s: id already used at line %d", what, line)
+	} else {
+		if p.ids == nil {
+			p.ids = map[string]int{}
+		}
+		p.ids[r.ID] = n.Line
 	}
 	r.Name, _ = p.str(fs["name"], what+": name", false)
 	m, _ := p.str(fs["measure"], what+": measure", true)
@@ -303,11 +312,6 @@ func (p *fileParser) rule(n *yaml.Node) {
 	for _, fp := range r.problems() {
 		if line := r.lineOf(fp.field); !reported[line] {
 			p.ce.add(p.f.Path, line, "%s: %s", what, fp.msg)
-		}
-	}
-	for _, other := range p.f.Rules {
-		if other.ID == r.ID {
-			p.bad(fs["id"], "%s: id already used at line %d", what, other.line)
 		}
 	}
 	p.f.Rules = append(p.f.Rules, r)

@@ -58,7 +58,8 @@ func (f Flags) Config() (Config, error) {
 			} else {
 				ce.add("", 0, "--alerts: %v", err)
 			}
-		} else {
+		}
+		if file != nil { // with problems too: the rules that parsed get their targets checked
 			cfg.Rules, cfg.Targets, cfg.GroupWait = file.Rules, file.Targets, file.GroupWait
 		}
 	}

@@ -112,3 +112,29 @@ func TestFlagsWithFile(t *testing.T) {
 		t.Errorf("the target of --alert-wecom should count as defined:\n%v", err)
 	}
 }
+
+// A file with several problems reports them all at once: a bad field, an id used twice, a rule
+// naming a target nobody defines.
+func TestFlagsFileProblemsAllAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "alerts.yaml")
+	src := "targets:\n  hook: {type: webhook, url: 'http://127.0.0.1:9/a'}\nrules:\n" +
+		"  - {id: u, measure: unrecognised, window: 0s}\n" +
+		"  - {id: u, measure: bad_ratings}\n" +
+		"  - {id: v, measure: handoff_share, targets: [nobody]}\n"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Flags{File: path}.Config()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		path + ":4: rule u: window 0",
+		path + ":5: rule u: id already used at line 4",
+		path + `:6: rule v: unknown target "nobody"`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}
