@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -58,6 +59,7 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 		return b, &res
 	}
 	s.met.result(&res)
+	s.met.channelRoute(cmp.Or(req.Channel, "none"), res.Route)
 	took := time.Since(start)
 	if s.rec != nil {
 		text := ""

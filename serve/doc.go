@@ -154,6 +154,10 @@
 //	zhiyi_intents_total{intent}                    intents served
 //	zhiyi_routes_total{route}                      decisions served (auto, suggest, handoff)
 //	zhiyi_out_of_scope_total                       results with intent "none"
+//	zhiyi_channel_routes_total{channel,route}      decisions by channel (the first 32; then "other")
+//	zhiyi_feedback_ratings_total{rating}           feedback ratings 1–5 (满意度 and its bad share)
+//	zhiyi_feedback_resolved_total{resolved}        feedback saying resolved or not (解决率)
+//	zhiyi_feedback_corrections_total               feedback with a correct_intent
 //	zhiyi_model_info{version}                      1 for the model serving now
 //	zhiyi_model_load_duration_seconds              how long the current model took to load
 //	zhiyi_model_loaded_timestamp_seconds           when it was loaded
@@ -162,7 +166,7 @@
 //
 // plus the metric sets given with WithMetrics (zhiyi serve's parts: reply's zhiyi_retries_total,
 // zhiyi_repeats_total, zhiyi_escalations_total, zhiyi_rule_hits_total, zhiyi_sentiment_total,
-// zhiyi_context_unavailable_total; session's zhiyi_session_*; the decision log's zhiyi_store_*;
+// zhiyi_context_unavailable_total, zhiyi_conversation_busy_total; session's zhiyi_session_*; the decision log's zhiyi_store_*;
 // the alerter's zhiyi_alert_* — each package's doc.go lists them) and the Go runtime and process
 // metrics of VictoriaMetrics/metrics (go_*, process_*). Routes are the paths above ("/console" for
 // all of the console's).

@@ -70,6 +70,7 @@ func (s *Server) serveFeedback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, errf(fasthttp.StatusServiceUnavailable, CodeStoreUnavailable, "the decision log cannot take feedback now; try again"))
 		return
 	}
+	s.met.feedback(&f)
 	if s.alerter != nil {
 		s.alerter.Observe(alert.Event{Kind: alert.KindFeedback, Rating: f.Rating, Comment: f.Comment, MsgID: f.MsgID})
 	}

@@ -77,6 +77,18 @@ func TestFeedback(t *testing.T) {
 		strings.Contains(got[0].Decision.Text, "13812345678") || got[0].Decision.SenderHash == "" || got[0].Decision.SenderHash == "wmA" {
 		t.Errorf("stored feedback %+v: want two, ratings 2 and 5, nothing unmasked, the sender hashed", got)
 	}
+	// The dashboard's figures in /metrics: ratings (满意度), resolved (解决率), and each
+	// channel's routes; the refused requests count nowhere.
+	metricsBody := string(ts.do("GET", "/metrics", "", nil).body)
+	for _, want := range []string{
+		`zhiyi_feedback_ratings_total{rating="2"} 1`, `zhiyi_feedback_ratings_total{rating="5"} 1`,
+		`zhiyi_feedback_ratings_total{rating="1"} 0`, `zhiyi_feedback_resolved_total{resolved="true"} 1`,
+		`zhiyi_channel_routes_total{channel="none",route=`,
+	} {
+		if !strings.Contains(metricsBody, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	// Without the decision log the route says what it needs.
 	plain := startServer(t, Config{}, nil, slog.LevelInfo)
 	if r := plain.do("POST", "/feedback", `{"msg_id":"x"}`, nil); r.status != 404 || !strings.Contains(string(r.body), "--record=false") {

@@ -13,6 +13,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // routeID names a route for metrics and logs; unknown paths share routeOther so that a scanner
@@ -99,6 +100,11 @@ type serverMetrics struct {
 
 	intents    sync.Map // intent name → *metrics.Counter
 	routes     sync.Map // intent.Route → *metrics.Counter
+	channels   sync.Map // channel → *channelCounters
+	nChannels  atomic.Int32
+	ratings    [6]*metrics.Counter // by rating 1–5 (0 unused)
+	resolved   [2]*metrics.Counter // false, true
+	corrected  *metrics.Counter
 	outOfScope *metrics.Counter
 	panics     *metrics.Counter
 	reloadOK   *metrics.Counter
@@ -118,8 +124,71 @@ func newServerMetrics() *serverMetrics {
 	m.reloadErr = m.set.NewCounter(`zhiyi_model_reloads_total{result="error"}`)
 	m.loadSecs = m.set.NewGauge(`zhiyi_model_load_duration_seconds`, nil)
 	m.loadedAt = m.set.NewGauge(`zhiyi_model_loaded_timestamp_seconds`, nil)
+	for r := 1; r <= 5; r++ {
+		m.ratings[r] = m.set.NewCounter(fmt.Sprintf(`zhiyi_feedback_ratings_total{rating="%d"}`, r))
+	}
+	m.resolved[0] = m.set.NewCounter(`zhiyi_feedback_resolved_total{resolved="false"}`)
+	m.resolved[1] = m.set.NewCounter(`zhiyi_feedback_resolved_total{resolved="true"}`)
+	m.corrected = m.set.NewCounter(`zhiyi_feedback_corrections_total`)
 	m.set.RegisterMetricsWriter(m.writeLatency)
 	return m
+}
+
+// maxChannelSeries bounds the channels that get series of their own: channel is the gateway's
+// string, and a client sending a new one each time must not grow /metrics without end.
+const maxChannelSeries = 32
+
+// feedback counts one feedback recorded: 满意度 (mean rating), its bad share and 解决率 come
+// from these in PromQL.
+func (m *serverMetrics) feedback(f *store.Feedback) {
+	if f.Rating >= 1 && f.Rating <= 5 {
+		m.ratings[f.Rating].Inc()
+	}
+	if f.Resolved != nil {
+		if *f.Resolved {
+			m.resolved[1].Inc()
+		} else {
+			m.resolved[0].Inc()
+		}
+	}
+	if f.CorrectIntent != "" {
+		m.corrected.Inc()
+	}
+}
+
+// channelCounters are one channel's decisions by route.
+type channelCounters [len(channelRoutes)]*metrics.Counter
+
+// channelRoutes are the routes counted per channel; another (none should come) counts as the
+// last, handoff, the cautious reading.
+var channelRoutes = [...]intent.Route{intent.RouteAuto, intent.RouteSuggest, intent.RouteSilent, intent.RouteHandoff}
+
+// channelRoute counts one decision by its channel and route (volume and handoff share per
+// channel); channels beyond maxChannelSeries count as "other".
+func (m *serverMetrics) channelRoute(channel string, route intent.Route) {
+	cs, ok := m.channels.Load(channel)
+	if !ok {
+		if m.nChannels.Add(1) > maxChannelSeries {
+			channel = "other"
+		}
+		cs, _ = m.channels.LoadOrStore(channel, m.newChannelCounters(channel))
+	}
+	i := len(channelRoutes) - 1
+	for k, r := range channelRoutes {
+		if r == route {
+			i = k
+			break
+		}
+	}
+	cs.(*channelCounters)[i].Inc()
+}
+
+func (m *serverMetrics) newChannelCounters(channel string) *channelCounters {
+	var cs channelCounters
+	for k, r := range channelRoutes {
+		cs[k] = m.set.GetOrCreateCounter(`zhiyi_channel_routes_total{channel=` + quoteLabel(channel) + `,route=` + quoteLabel(string(r)) + `}`)
+	}
+	return &cs
 }
 
 // request counts one answered request and its latency.

@@ -196,3 +196,21 @@ func TestServeReturnsListenerError(t *testing.T) {
 		t.Fatalf("Serve after cancel: %v", err)
 	}
 }
+
+// Channels are the gateway's strings: past maxChannelSeries they count as "other", so /metrics
+// stays bounded.
+func TestChannelSeriesBounded(t *testing.T) {
+	m := newServerMetrics()
+	for i := range 3 * maxChannelSeries {
+		m.channelRoute(fmt.Sprint("ch", i), "auto")
+	}
+	m.channelRoute("ch0", "handoff")
+	var b strings.Builder
+	m.set.WritePrometheus(&b)
+	if n := strings.Count(b.String(), "zhiyi_channel_routes_total{"); n != 4*(maxChannelSeries+1) {
+		t.Errorf("%d channel series, want %d (four routes of the first channels and of other):\n%s", n, 4*(maxChannelSeries+1), b.String())
+	}
+	if want := fmt.Sprintf(`zhiyi_channel_routes_total{channel="other",route="auto"} %d`, 2*maxChannelSeries); !strings.Contains(b.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}
