@@ -53,7 +53,10 @@
 // is unsure (below Policy.RetrievalGate), fuses classifier logits with retrieval evidence (best
 // BM25 score per intent, share of the top-K that agree, term overlap) using weights fitted on the
 // dev split, and routes with the dev-chosen thresholds. It is safe for concurrent use and keeps
-// no global state; a server swaps engines with an atomic pointer.
+// no global state; a server swaps engines with an atomic pointer. Close releases the retrieval
+// index: a Classify running on the engine then, or started after, answers without retrieval (no
+// error, lower confidence), so a replaced engine is closed once its last call has returned —
+// serve counts them (docs/library.md shows how).
 //
 // # Intent mix
 //

@@ -2,8 +2,12 @@ package reply
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
 // Model is a loaded engine with the Replier that decides with it: what zhiyi serve serves. It
@@ -29,4 +33,19 @@ func (m *Model) ReplyConfig() Config { return m.rp.cfg }
 // Commit remembers a decided turn (Replier.Commit).
 func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
 	m.rp.Commit(ctx, d, response)
+}
+
+// BundleSentiment builds the sentiment analyzer zhiyi serve decides with for the bundle in dir:
+// the embedded model with the bundle's own lexicon (dict/sentiment.txt, when training copied
+// one). Give it as Config.Sentiment: without it a Replier never hands off for tone (气死了,
+// 孩子误吞了 … 急).
+func BundleSentiment(dir string) (*sentiment.Analyzer, error) {
+	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		lex, err = nil, nil // the embedded model alone
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sentiment.New(lex, sentiment.Options{})
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/rules"
-	"github.com/zhiyi-ai/zhiyi/sentiment"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -225,14 +224,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if err != nil {
 		return nil, err // never a typed nil Engine
 	}
-	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))
-	if errors.Is(err, iofs.ErrNotExist) {
-		lex, err = nil, nil // the embedded model alone
-	}
-	var tone *sentiment.Analyzer
-	if err == nil {
-		tone, err = sentiment.New(lex, sentiment.Options{})
-	}
+	tone, err := reply.BundleSentiment(dir)
 	if err != nil {
 		eng.Close()
 		return nil, err
