@@ -55,6 +55,9 @@ func redactURL(raw string) string {
 	if err != nil {
 		return "(unparsable URL)"
 	}
+	if u.Scheme == "" || u.Host == "" {
+		return "(not an http(s)://host/… URL)"
+	}
 	r := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 	switch u.Path {
 	case "", "/", wecomRobotPath:

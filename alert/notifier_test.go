@@ -21,6 +21,7 @@ func TestRedactURL(t *testing.T) {
 	f("https://hooks.slack.com/services/T000/B000/SECRET", "https://hooks.slack.com/…")
 	f("http://127.0.0.1:9000/", "http://127.0.0.1:9000/")
 	f("smtp://alert:pw@smtp.example.com:587", "smtp://smtp.example.com:587")
+	f("notaurl", "(not an http(s)://host/… URL)")
 	f("http://[::1]:namedport", "(unparsable URL)")
 }
 

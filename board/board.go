@@ -139,8 +139,12 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 		return nil, fmt.Errorf("%w: bucket %s is not a whole number of hours", ErrQuery, q.Bucket)
 	}
 	if n := q.Until.Sub(q.Since) / q.Bucket; n > MaxPoints {
-		return nil, fmt.Errorf("%w: %s in steps of %s is %d points, more than %d: choose a wider bucket or a shorter period",
-			ErrQuery, q.Until.Sub(q.Since), bucketName(q.Bucket), n, MaxPoints)
+		advice := "choose a wider bucket or a shorter period"
+		if q.Bucket >= Day {
+			advice = "choose a shorter period (--since, --until)" // no bucket is wider than a day
+		}
+		return nil, fmt.Errorf("%w: %s in steps of %s is %d points, more than %d: %s",
+			ErrQuery, q.Until.Sub(q.Since), bucketName(q.Bucket), n, MaxPoints, advice)
 	}
 	if hours := q.Until.Sub(q.Since) / Hour; hours > MaxPoints {
 		return nil, fmt.Errorf("%w: the period is longer than a year (%d hours)", ErrQuery, hours)

@@ -212,6 +212,11 @@ func TestBuildErrors(t *testing.T) {
 			t.Errorf("%s: %v, want ErrQuery", name, err)
 		}
 	}
+	// a day is the widest bucket: the advice is a shorter period
+	if _, err := board.Build(testCtx(t), db, board.Query{Since: T0.Add(-100000 * 24 * time.Hour), Until: T0, Bucket: board.Day}); err == nil ||
+		strings.Contains(err.Error(), "wider bucket") || !strings.Contains(err.Error(), "shorter period") {
+		t.Errorf("100000 days by the day: %v, want the advice of a shorter period alone", err)
+	}
 	db.Close()
 	if _, err := board.Build(testCtx(t), db, board.Query{Since: T0, Until: T0.Add(time.Hour)}); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("closed store: %v", err)
