@@ -81,8 +81,38 @@ func (s *Server) serveOne(ctx *fasthttp.RequestCtx) {
 	}
 	info := reqInfo{route: routeOf(ctx.Path()), id: s.requestID(ctx)}
 	setCanonicalHeader(&ctx.Response.Header, "X-Request-Id", info.id)
+	if raw := ctx.Request.Header.RawHeaders(); bytes.Contains(raw, []byte("hunked")) && framedTwice(raw) {
+		// Content-Length beside chunked: a proxy that frames by the length and zhiyi (by the
+		// chunks) would split the stream differently (request smuggling, RFC 9112 §6.3).
+		ctx.SetConnectionClose()
+		s.fail(ctx, &info, errf(fasthttp.StatusBadRequest, CodeBadRequest, "both Content-Length and Transfer-Encoding: send one"))
+		s.finish(ctx, &info, start, nil)
+		return
+	}
 	s.dispatch(ctx, &info)
 	s.finish(ctx, &info, start, nil)
+}
+
+// framedTwice reports whether raw request headers hold both a Content-Length and a
+// Transfer-Encoding.
+func framedTwice(raw []byte) bool {
+	length, chunks := false, false
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		length = length || hasName(line, "content-length:")
+		chunks = chunks || hasName(line, "transfer-encoding:")
+	}
+	return length && chunks
+}
+
+// hasName reports whether a header line starts with name, in any case.
+func hasName(line []byte, name string) bool {
+	return len(line) >= len(name) && bytes.EqualFold(line[:len(name)], []byte(name))
 }
 
 // dispatch runs the route's handler, turning a panic into a 500 internal answer.

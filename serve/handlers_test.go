@@ -1,10 +1,12 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -386,5 +388,37 @@ func TestUnmatchedQuery(t *testing.T) {
 		if r.header["Cache-Control"] != "no-store" || r.header["X-Content-Type-Options"] != "nosniff" {
 			t.Errorf("GET /admin/unmatched%s headers %v; want Cache-Control no-store, X-Content-Type-Options nosniff", c.query, r.header)
 		}
+	}
+}
+
+// A request framed both by Content-Length and by chunks is refused and its connection closed:
+// a proxy reading one framing and zhiyi the other would see different requests (smuggling).
+func TestRefusesTwoFramings(t *testing.T) {
+	ts := startServer(t, Config{}, nil, slog.LevelInfo)
+	c, err := ts.ln.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	smuggled := "POST /intent HTTP/1.1\r\nHost: zhiyi.test\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		"0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: zhiyi.test\r\n\r\n"
+	if _, err := c.Write([]byte(smuggled)); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, _ := io.ReadAll(c) // until the server closes the connection
+	if !bytes.HasPrefix(got, []byte("HTTP/1.1 400")) || !bytes.Contains(got, []byte(CodeBadRequest)) {
+		t.Fatalf("answer %q, want 400 %s", got, CodeBadRequest)
+	}
+	if n := bytes.Count(got, []byte("HTTP/1.1 ")); n != 1 {
+		t.Errorf("%d answers on the connection, want 1 (the smuggled request unanswered):\n%s", n, got)
+	}
+	for _, h := range []string{"Content-Length: 2\r\nTransfer-Encoding: chunked", "transfer-encoding: chunked\r\ncontent-length: 2"} {
+		if !framedTwice([]byte("Host: x\r\n" + h + "\r\n")) {
+			t.Errorf("framedTwice missed %q", h)
+		}
+	}
+	if framedTwice([]byte("Host: x\r\nTransfer-Encoding: chunked\r\nX-Content-Length-Hint: 2\r\n")) {
+		t.Error("framedTwice took another header for Content-Length")
 	}
 }
