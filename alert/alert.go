@@ -77,7 +77,9 @@ func (a *Alert) summary() string {
 		if a.Rating > 0 {
 			fmt.Fprintf(&b, "，评分 %d", a.Rating)
 		}
-		fmt.Fprintf(&b, "：%s", a.Comment)
+		if a.Comment != "" {
+			fmt.Fprintf(&b, "：%s", a.Comment)
+		}
 	}
 	return b.String()
 }

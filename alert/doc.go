@@ -56,7 +56,8 @@
 // (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules
 // are evaluated on every event they concern and every EvalInterval (1s), so a condition clears
 // without new events. comment_keywords fires once per matching comment and group, carries the
-// masked comment (masked again, to be sure) and never resolves.
+// masked comment (masked again, to be sure; omit_comment: true leaves it out — addresses and
+// WeChat ids are not masked) and never resolves.
 //
 // # Delivery
 //

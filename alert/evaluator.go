@@ -203,6 +203,9 @@ func (ev *Evaluator) comment(dst []Alert, s *ruleState, e *Event, now time.Time)
 		// The comment should arrive masked; masking again costs little on this rare path and
 		// keeps a missed caller from sending a phone number to a chat group.
 		masked, _ := nlp.Mask(norm)
+		if s.OmitComment {
+			masked = ""
+		}
 		a := Alert{Rule: s.ID, Name: s.Name, Measure: s.Measure, Severity: s.Severity, State: StateFiring,
 			Value: 1, Num: 1, Count: 1, Category: g.Category, CategoryLabel: g.Label, Keyword: w,
 			Comment: truncateRunes(masked, MaxCommentRunes), Rating: e.Rating, Since: now, At: now,

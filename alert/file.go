@@ -227,7 +227,7 @@ func (p *fileParser) targets(n *yaml.Node) {
 }
 
 var ruleKeys = []string{"id", "name", "measure", "window", "threshold", "min_count", "max_rating",
-	"keywords", "cooldown", "severity", "targets"}
+	"keywords", "omit_comment", "cooldown", "severity", "targets"}
 
 func (p *fileParser) rule(n *yaml.Node) {
 	fs := p.fields(n, fmt.Sprintf("rule at line %d", n.Line), ruleKeys...)
@@ -300,6 +300,15 @@ func (p *fileParser) rule(n *yaml.Node) {
 	}
 	if v := fs["keywords"]; v != nil {
 		r.Keywords = p.keywords(v, what)
+	}
+	if v := fs["omit_comment"]; v != nil {
+		switch v.Value {
+		case "true":
+			r.OmitComment = true
+		case "false":
+		default:
+			p.bad(v, "%s: omit_comment %q: want true or false", what, v.Value)
+		}
 	}
 	if !known || r.ID == "" {
 		return // already reported; the checks below would only repeat it

@@ -58,6 +58,19 @@ func TestCommentKeywords(t *testing.T) {
 	}
 }
 
+// omit_comment keeps what the customer wrote out of the alert; the keyword and category stay.
+func TestCommentOmitted(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "c", Measure: MeasureCommentKeywords, OmitComment: true})
+	got := ev.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1, Comment: "回复慢，寄到文一西路1888号张三收"})
+	if len(got) != 1 || got[0].Keyword != "回复慢" || got[0].Comment != "" || strings.Contains(got[0].Summary, "文一西路") {
+		t.Fatalf("alerts %+v: want one, keyword 回复慢, no comment", got)
+	}
+	if _, err := ParseFile("a.yaml", []byte("rules:\n  - {id: u, measure: unrecognised, omit_comment: true}\n")); err == nil ||
+		!strings.Contains(err.Error(), "a.yaml:2: rule u: omit_comment: only comment_keywords") {
+		t.Errorf("omit_comment on another measure: %v", err)
+	}
+}
+
 func TestCommentCooldownPerGroup(t *testing.T) {
 	ev := mustEvaluator(t, Rule{ID: "c", Measure: MeasureCommentKeywords, Cooldown: time.Hour})
 	fb := func(at time.Duration, comment string) int {

@@ -112,6 +112,10 @@ type Rule struct {
 	MaxRating int
 	// Keywords are the groups of a comment_keywords rule (default DefaultKeywordGroups).
 	Keywords []KeywordGroup
+	// OmitComment leaves the comment's words out of a comment_keywords alert (keyword,
+	// category and rating stay): customers write addresses, WeChat ids and names into comments,
+	// which masking does not catch, and alerts go to group chats.
+	OmitComment bool
 	// Cooldown is how long after firing the rule may not fire again (default 30m; 0 for
 	// comment_keywords). A condition that holds when it ends fires then.
 	Cooldown time.Duration
@@ -245,6 +249,9 @@ func (r *Rule) problems() []fieldProblem {
 		}
 	} else if r.Keywords != nil {
 		add("keywords", "only comment_keywords takes them")
+	}
+	if r.OmitComment && r.Measure != MeasureCommentKeywords {
+		add("omit_comment", "only comment_keywords carries a comment")
 	}
 	switch r.Severity {
 	case SeverityInfo, SeverityWarning, SeverityCritical:
