@@ -48,6 +48,8 @@ type File struct {
 	Rules     []Rule // nil when the file has no rules section
 	Targets   []Target
 	GroupWait time.Duration
+
+	broken []string // targets the file defines that did not parse (reported already)
 }
 
 // LoadFile reads and checks an --alerts file. Every problem is reported, each with file:line,
@@ -175,6 +177,7 @@ func (p *fileParser) targets(n *yaml.Node) {
 		}
 		seen[name] = true
 		what := "target " + name
+		p.f.broken = append(p.f.broken, name) // until it has parsed, below
 		fs := p.fields(v, what, "type", "url", "smtp", "from", "to")
 		if fs == nil {
 			continue
@@ -223,6 +226,7 @@ func (p *fileParser) targets(n *yaml.Node) {
 			continue
 		}
 		p.f.Targets = append(p.f.Targets, t)
+		p.f.broken = p.f.broken[:len(p.f.broken)-1]
 	}
 }
 

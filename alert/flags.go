@@ -3,6 +3,7 @@ package alert
 import (
 	"flag"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,7 @@ func (f Flags) Enabled() bool {
 func (f Flags) Config() (Config, error) {
 	var cfg Config
 	var ce ConfigError
+	var broken []string // the file's targets that did not parse: rules naming them are not told "unknown"
 	if f.File != "" {
 		file, err := LoadFile(f.File)
 		if err != nil {
@@ -61,6 +63,7 @@ func (f Flags) Config() (Config, error) {
 		}
 		if file != nil { // with problems too: the rules that parsed get their targets checked
 			cfg.Rules, cfg.Targets, cfg.GroupWait = file.Rules, file.Targets, file.GroupWait
+			broken = file.broken
 		}
 	}
 	add := func(flagName string, t Target) {
@@ -103,7 +106,7 @@ func (f Flags) Config() (Config, error) {
 	}
 	for _, r := range cfg.Rules {
 		for _, name := range r.Targets {
-			if !targetDefined(cfg.Targets, name) {
+			if !targetDefined(cfg.Targets, name) && !slices.Contains(broken, name) {
 				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q (defined: %s)", r.ID, name, targetNames(cfg.Targets))
 			}
 		}

@@ -117,10 +117,11 @@ func TestFlagsWithFile(t *testing.T) {
 // naming a target nobody defines.
 func TestFlagsFileProblemsAllAtOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "alerts.yaml")
-	src := "targets:\n  hook: {type: webhook, url: 'http://127.0.0.1:9/a'}\nrules:\n" +
+	src := "targets:\n  hook: {type: webhook, url: 'http://127.0.0.1:9/a'}\n  ftp: {type: webhook, url: 'ftp://x'}\nrules:\n" +
 		"  - {id: u, measure: unrecognised, window: 0s}\n" +
 		"  - {id: u, measure: bad_ratings}\n" +
-		"  - {id: v, measure: handoff_share, targets: [nobody]}\n"
+		"  - {id: v, measure: handoff_share, targets: [nobody]}\n" +
+		"  - {id: w, measure: spool, targets: [ftp]}\n"
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +130,16 @@ func TestFlagsFileProblemsAllAtOnce(t *testing.T) {
 		t.Fatal("no error")
 	}
 	for _, w := range []string{
-		path + ":4: rule u: window 0",
-		path + ":5: rule u: id already used at line 4",
-		path + `:6: rule v: unknown target "nobody"`,
+		path + ":3: target ftp:",
+		path + ":5: rule u: window 0",
+		path + ":6: rule u: id already used at line 5",
+		path + `:7: rule v: unknown target "nobody"`,
 	} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}
+	}
+	if strings.Contains(err.Error(), `unknown target "ftp"`) {
+		t.Errorf("a target defined with a bad URL is reported as unknown too:\n%v", err)
 	}
 }

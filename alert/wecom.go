@@ -105,7 +105,9 @@ func (w *WeCom) Notify(ctx context.Context, alerts []Alert) error {
 		return fmt.Errorf("wecom: cannot encode message: %w", err)
 	}
 	if err := w.lim.take(ctx); err != nil {
-		return fmt.Errorf("wecom: waiting for the rate limit: %w", err)
+		// another target on this robot took the slot, or the robot said its minute is spent:
+		// throttled, not failed (the sender keeps the alerts unless it is itself ending)
+		return fmt.Errorf("wecom: waiting for the rate limit: %w (%w)", err, errThrottled)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {

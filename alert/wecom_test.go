@@ -296,6 +296,35 @@ func TestWeComTargetsShareTheRobotsRate(t *testing.T) {
 	r.next(t)
 }
 
+// Two targets race for one robot's last free slot: the one that loses waits for the next
+// minute — in Ready, or, when both passed it, throttled after take — and never counts a failed
+// attempt (one attempt allowed here).
+func TestWeComSharedSlotLostIsThrottled(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	r := newRobot(t, clock)
+	a := newTestAlerterOn(t, clock, Config{GroupWait: -1, Attempts: 1, Timeout: 200 * time.Millisecond,
+		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Targets: []Target{{Name: "ops", Type: TypeWeCom, URL: r.url()},
+			{Name: "model", Type: TypeWeCom, URL: r.url()}}})
+	lim := a.byName["ops"].n.(*WeCom).lim
+	for range WeComLimit - 1 { // someone used 19 of the robot's 20 this minute
+		if err := lim.take(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "回复慢"})
+	flush(t, a)
+	r.next(t)               // the winner
+	blockUntil(t, clock, 2) // the evaluation tick and the loser's wait for the next minute (in Ready, or after losing take within its attempt's 200 ms)
+	clock.Advance(WeComPer + weComMargin)
+	r.next(t) // the loser's, a minute later
+	for _, name := range []string{"ops", "model"} {
+		if n := counter(a, `zhiyi_alert_failed_total{target="`+name+`",type="wecom"}`); n != 0 {
+			t.Errorf("%s: zhiyi_alert_failed_total %d, want 0", name, n)
+		}
+	}
+}
+
 func TestWeComSplitsWhatDoesNotFit(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)

@@ -181,10 +181,10 @@ func PeekManifest(dir string) (*Manifest, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			if _, derr := os.Stat(dir); derr != nil {
-				return nil, fmt.Errorf("bundle: %w", derr) // the directory itself is not there
+			if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
+				return nil, missingError{dir, "no such directory (not a model bundle: zhiyi train --out writes one)"}
 			}
-			return nil, noManifestError(dir)
+			return nil, missingError{dir, "no " + ManifestFile + " (not a model bundle, or training did not finish)"}
 		}
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
@@ -385,14 +385,13 @@ func isBundleTmp(name string) bool {
 }
 func oldPrefix(out string) string { return filepath.Base(filepath.Clean(out)) + ".old-" }
 
-// noManifestError is a directory without a manifest; it matches fs.ErrNotExist.
-type noManifestError string
+// missingError is a bundle that is not there: no directory, or one without a manifest. It
+// matches fs.ErrNotExist.
+type missingError struct{ dir, what string }
 
-func (e noManifestError) Error() string {
-	return fmt.Sprintf("bundle %s: no %s (not a model bundle, or training did not finish)", string(e), ManifestFile)
-}
+func (e missingError) Error() string { return "bundle " + e.dir + ": " + e.what }
 
-func (e noManifestError) Unwrap() error { return fs.ErrNotExist }
+func (e missingError) Unwrap() error { return fs.ErrNotExist }
 
 // CheckBundleOut returns an error unless out may receive a bundle: it does not exist, or is an
 // empty directory, or a bundle (a directory with a manifest, readable or not) that the new one

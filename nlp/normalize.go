@@ -24,6 +24,7 @@ func normalize(s string) string {
 	b.Grow(len(s))
 	space := false // a space is pending (written only before the next visible rune)
 	wrote := false
+	prevScript := false // the last rune was a superscript or subscript digit
 	for i := 0; i < len(s); {
 		if s[i] == '<' {
 			// Mask placeholders (<PHONE>) pass through unchanged, so normalising masked text
@@ -42,6 +43,14 @@ func normalize(s string) string {
 		i += size
 		if r == utf8.RuneError && size <= 1 {
 			continue
+		}
+		if d := scriptDigit(r); d >= 0 {
+			if prevScript || scriptDigitAt(s, i) {
+				r = '0' + d
+			}
+			prevScript = true
+		} else {
+			prevScript = false
 		}
 		r = foldRune(r)
 		switch {
@@ -143,14 +152,6 @@ func compatDigit(r rune) rune {
 			return 0
 		}
 		return r - 0x1F101
-	case r == 0x00B9: // superscripts ¹ ² ³ ⁰ ⁴–⁹ and subscripts ₀–₉
-		return 1
-	case r == 0x00B2 || r == 0x00B3:
-		return r - 0x00B0
-	case r == 0x2070 || r >= 0x2074 && r <= 0x2079:
-		return r - 0x2070
-	case r >= 0x2080 && r <= 0x2089:
-		return r - 0x2080
 	case r > 0xFF && unicode.IsDigit(r): // the decimal digits of other scripts: ١٣٨ (Arabic), १३८ (Devanagari)
 		z := r
 		for z > r-9 && unicode.IsDigit(z-1) {
@@ -159,6 +160,32 @@ func compatDigit(r rune) rune {
 		return (r - z) % 10
 	}
 	return -1
+}
+
+// scriptDigit maps a superscript or subscript digit (¹ ² ³ ⁰ ⁴–⁹, ₀–₉) to its value, or -1.
+// Normalize folds them only in a run of two or more (¹³⁸¹²³⁴⁵⁶⁷⁸, typed to slip a phone number
+// past a filter): alone they are units and powers (m², 10³) and stay.
+func scriptDigit(r rune) rune {
+	switch {
+	case r == 0x00B9:
+		return 1
+	case r == 0x00B2 || r == 0x00B3:
+		return r - 0x00B0
+	case r == 0x2070 || r >= 0x2074 && r <= 0x2079:
+		return r - 0x2070
+	case r >= 0x2080 && r <= 0x2089:
+		return r - 0x2080
+	}
+	return -1
+}
+
+// scriptDigitAt reports whether s[i:] starts with a superscript or subscript digit.
+func scriptDigitAt(s string, i int) bool {
+	if i >= len(s) || s[i] < 0x80 {
+		return false
+	}
+	r, _ := decodeRune(s, i)
+	return scriptDigit(r) >= 0
 }
 
 // isNormal reports whether Normalize would return s as it is (most messages: lower-case ASCII,
@@ -175,7 +202,7 @@ func isNormal(s string) bool {
 		c := s[i]
 		if c >= 0x80 {
 			r, size := decodeRune(s, i)
-			if r == utf8.RuneError || foldRune(r) != r || unicode.IsSpace(r) {
+			if r == utf8.RuneError || foldRune(r) != r || unicode.IsSpace(r) || scriptDigit(r) >= 0 && scriptDigitAt(s, i+size) {
 				return false
 			}
 			i += size - 1

@@ -50,6 +50,13 @@ var pinyinTable = sync.OnceValue(func() *pinyinTab {
 	return t
 })
 
+// IsPinyinSyllable reports whether s is a toneless pinyin syllable of two letters or more, in
+// lower case (le, ma, dao, zhuang).
+func IsPinyinSyllable(s string) bool {
+	_, ok := pinyinTable().byName[s]
+	return ok
+}
+
 // maxSyllable is the longest pinyin syllable in letters (zhuang).
 const maxSyllable = 6
 

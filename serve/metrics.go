@@ -98,10 +98,13 @@ type serverMetrics struct {
 	requests [nRoutes][maxStatus]atomic.Pointer[metrics.Counter]
 	latency  [nRoutes]latencyHist
 
-	intents    sync.Map // intent name → *metrics.Counter
-	routes     sync.Map // intent.Route → *metrics.Counter
-	channels   sync.Map // channel → *channelCounters
-	nChannels  atomic.Int32
+	intents    sync.Map     // intent name → *metrics.Counter
+	routes     sync.Map     // intent.Route → *metrics.Counter
+	channels   sync.Map     // channel → *channelCounters
+	nChannels  atomic.Int32 // channels in the table, added under channelMu
+	channelMu  sync.Mutex
+	other      *channelCounters
+	otherOnce  sync.Once
 	ratings    [6]*metrics.Counter // by rating 1–5 (0 unused)
 	resolved   [2]*metrics.Counter // false, true
 	corrected  *metrics.Counter
@@ -168,10 +171,7 @@ var channelRoutes = [...]intent.Route{intent.RouteAuto, intent.RouteSuggest, int
 func (m *serverMetrics) channelRoute(channel string, route intent.Route) {
 	cs, ok := m.channels.Load(channel)
 	if !ok {
-		if m.nChannels.Add(1) > maxChannelSeries {
-			channel = "other"
-		}
-		cs, _ = m.channels.LoadOrStore(channel, m.newChannelCounters(channel))
+		cs = m.newChannel(channel)
 	}
 	i := len(channelRoutes) - 1
 	for k, r := range channelRoutes {
@@ -181,6 +181,33 @@ func (m *serverMetrics) channelRoute(channel string, route intent.Route) {
 		}
 	}
 	cs.(*channelCounters)[i].Inc()
+}
+
+// newChannel returns the counters of a channel not seen yet: its own while fewer than
+// maxChannelSeries have theirs, else "other"'s (not remembered under its name, so that a client
+// inventing channels grows neither /metrics nor the table).
+func (m *serverMetrics) newChannel(channel string) *channelCounters {
+	if m.nChannels.Load() >= maxChannelSeries {
+		return m.otherChannel()
+	}
+	m.channelMu.Lock()
+	defer m.channelMu.Unlock()
+	if cs, ok := m.channels.Load(channel); ok {
+		return cs.(*channelCounters)
+	}
+	if m.nChannels.Load() >= maxChannelSeries {
+		return m.otherChannel()
+	}
+	cs := m.newChannelCounters(channel)
+	m.channels.Store(channel, cs)
+	m.nChannels.Add(1)
+	return cs
+}
+
+// otherChannel returns the counters of the channels past maxChannelSeries.
+func (m *serverMetrics) otherChannel() *channelCounters {
+	m.otherOnce.Do(func() { m.other = m.newChannelCounters("other") })
+	return m.other
 }
 
 func (m *serverMetrics) newChannelCounters(channel string) *channelCounters {

@@ -97,12 +97,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		} else if err != nil && db != nil {
 			db.Close()
 		}
+	} else if cfg.ReadOnly {
+		db, err = openSQLiteReadOnly(ctx, cfg)
 	} else {
-		if cfg.ReadOnly {
-			if _, err := os.Stat(cfg.SQLitePath()); err != nil {
-				return nil, fmt.Errorf("store: no decision log: %w", err)
-			}
-		}
 		db, err = openSQLite(ctx, cfg)
 	}
 	if err != nil {
@@ -172,11 +169,15 @@ func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 	if len(key) == 0 {
 		var hexKey string
 		err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&hexKey)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// written with --hash-key: senders and conversations hash only with that key
+			return fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", where)
+		case err != nil:
 			return fmt.Errorf("store: cannot read the hash key: %w", err)
 		}
-		if key, err = hex.DecodeString(hexKey); err != nil {
-			return fmt.Errorf("store: the stored hash key is not hex: %w", err)
+		if key, err = hex.DecodeString(hexKey); err != nil || len(key) == 0 {
+			return fmt.Errorf("store: the stored hash key is not hex: %v", err)
 		}
 	}
 	db.hasher = hasher{key: key}

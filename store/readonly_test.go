@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,12 +47,26 @@ func TestReadOnlySQLiteOfAnotherApplication(t *testing.T) {
 	if _, err := other.Exec(`CREATE TABLE orders (id INTEGER PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err = store.Open(testCtx(t), store.Config{URL: "sqlite:" + path, ReadOnly: true})
 	if err == nil || !strings.Contains(err.Error(), "holds no zhiyi decision log") {
 		t.Fatalf("Open read-only on another application's database: %v", err)
 	}
 	if got := tables(t, other, `SELECT name FROM sqlite_master WHERE type = 'table'`); !slices.Equal(got, []string{"orders"}) {
 		t.Errorf("tables after a read-only open: %v, want [orders]", got)
+	}
+	// nor its journal mode, its permissions or its neighbours
+	var mode string
+	if err := other.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "delete" {
+		t.Errorf("journal_mode after a read-only open: %q, %v; want delete", mode, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("mode after a read-only open: %v, %v; want 0644", st.Mode(), err)
+	}
+	if _, err := os.Stat(path + "-shm"); err == nil {
+		t.Error("a read-only open made a -shm")
 	}
 	if _, err := store.Open(testCtx(t), store.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "none.db"), ReadOnly: true}); err == nil {
 		t.Error("a read-only open created a missing SQLite file")
@@ -109,5 +124,28 @@ func TestReadOnlyPostgres(t *testing.T) {
 	defer r.Close()
 	if d, err := r.Decision(testCtx(t), "ro-1"); err != nil || d.Intent != "refund" {
 		t.Errorf("read back %+v, %v", d, err)
+	}
+}
+
+// A log written with a hash key of the operator's own (serve --hash-key) is read with the same:
+// without it a reader could not match ids, and says so instead of hashing with no key.
+func TestReadOnlyNeedsTheGivenHashKey(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(testCtx(t), store.Config{DataDir: dir, HashKey: []byte("the operator's key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := db.Hash("wm-customer")
+	db.Close()
+	if _, err := store.Open(testCtx(t), store.Config{DataDir: dir, ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "--hash-key") {
+		t.Fatalf("read-only without the key: %v, want an error naming --hash-key", err)
+	}
+	r, err := store.Open(testCtx(t), store.Config{DataDir: dir, ReadOnly: true, HashKey: []byte("the operator's key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := r.Hash("wm-customer"); got != want {
+		t.Errorf("hash %s, want the writer's %s", got, want)
 	}
 }

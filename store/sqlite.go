@@ -76,6 +76,29 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
+// openSQLiteReadOnly opens an existing SQLite log to read it alone (Config.ReadOnly): mode=ro,
+// no pragma that writes (journal_mode), no file created or chmod'ed, so another application's
+// database given by mistake is left exactly as it was, and a copy on a read-only mount opens.
+func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
+	path := cfg.SQLitePath()
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: no decision log: %w", err)
+	}
+	r, err := driver.Open("file:" + uriEscape(path) + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(sqliteReaders)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+	}
+	return &DB{kind: "sqlite", r: r, w: r, path: path, log: cfg.Logger}, nil
+}
+
 // pingSQLite opens the first connection, which applies the pragmas. Switching a database that
 // another process is creating to WAL can fail with SQLITE_BUSY at once, without the busy
 // handler (SQLite does not wait where waiting could deadlock): replicas starting together retry

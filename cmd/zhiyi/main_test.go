@@ -34,7 +34,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"train", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
 		{[]string{"predict"}, 2, "Usage"},
-		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "manifest.json"},
+		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "no such directory (not a model bundle"},
 		// the bundle name is checked before training, not after
 		{[]string{"train", "--data", fixture, "--out", filepath.Join(os.TempDir(), "my shop")}, 1, "--name"},
 		{[]string{"train", "--data", fixture, "--out", filepath.Join(os.TempDir(), "m"), "--name", "evil\"<x>"}, 1, "bundle name"},

@@ -146,7 +146,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"unmatched", "--data-dir", dir}, 2, "--model and --out are required"},
 		{[]string{"unmatched", "--model", "m", "--out", filepath.Join(empty, "o")}, 1, "no decision log at"},
 		{[]string{"unmatched", "--data-dir", empty, "--model", "m", "--out", filepath.Join(empty, "o")}, 1, "no decision log at"},
-		{[]string{"unmatched", "--data-dir", dir, "--model", filepath.Join(empty, "nope"), "--out", filepath.Join(empty, "o")}, 1, "manifest.json"},
+		{[]string{"unmatched", "--data-dir", dir, "--model", filepath.Join(empty, "nope"), "--out", filepath.Join(empty, "o")}, 1, "no such directory (not a model bundle"},
 		{[]string{"unmatched", "--data-dir", dir, "--model", "m", "--out", filepath.Join(empty, "o"), "--max", "0"}, 1, "--max"},
 		{[]string{"unmatched", "--data-dir", dir, "--model", empty, "--out", filepath.Join(empty, "o")}, 1, "inside the model bundle"},
 	}

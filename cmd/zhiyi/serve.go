@@ -35,7 +35,6 @@ type serveFlags struct {
 	spoolMax         byteSize
 	writerNice       int
 	record           bool
-	hashKey          string
 	learn            bool
 	learnEvery       time.Duration
 	learnMin         int
@@ -71,7 +70,6 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.spoolMax, "spool-max", "what the spool may hold while the database is down: 256MiB, 1GB, or bytes (env ZHIYI_SPOOL_MAX)")
 	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")
 	fs.IntVar(&f.writerNice, "writer-nice", envInt("ZHIYI_WRITER_NICE", 10), "nice value (1-19) of the SQLite decision log's writer thread, with a processor of its own, so that requests come first under load; 0: an ordinary goroutine (env ZHIYI_WRITER_NICE)")
-	fs.StringVar(&f.hashKey, "hash-key", env("ZHIYI_HASH_KEY", ""), "key hashing sender and chat ids in the log (default: one kept in the database) (env ZHIYI_HASH_KEY)")
 	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one; a restart serves it again (--data-dir/serving.json) (env ZHIYI_LEARN)")
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -156,24 +157,32 @@ func (m *shorthandMiner) add(text string) {
 	}
 }
 
-// writtenInLatin reports whether a message is mostly Latin-script words (an English sentence):
-// three words or more, and more letters than twice its Han characters.
+// writtenInLatin reports whether a message is mostly an English (or other Latin-script)
+// sentence: three words or more that look English — two letters or more, a vowel, not a pinyin
+// syllable (so kd dao le mei and zfb tk le ma stay shorthand) — and more letters than twice its
+// Han characters.
 func writtenInLatin(s string) bool {
 	words, letters, han := 0, 0, 0
-	inWord := false
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
-			letters++
-			if !inWord {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			j := i
+			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+				j++
+			}
+			w := strings.ToLower(s[i:j])
+			letters += len(w)
+			if len(w) >= 2 && strings.ContainsAny(w, "aeiouy") && !nlp.IsPinyinSyllable(w) {
 				words++
 			}
-			inWord = true
+			i = j
 			continue
-		case unicode.Is(unicode.Han, r):
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.Is(unicode.Han, r) {
 			han++
 		}
-		inWord = false
+		i += n
 	}
 	return words >= 3 && letters > 2*han
 }

@@ -41,7 +41,8 @@ intents:
 	var lines []string
 	for _, m := range []string{"yhq咋领", "有yhq吗", "yhq能叠加不", "yfx怎么买", "yfx包含吗", "有yfx吗", "kd到哪了", "kd到了吗",
 		"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq",
-		"sorry my chinese is not good", "hi can my order ship today", "帮我翻译 thank you for my patience", "my快递呢"} {
+		"sorry my chinese is not good", "hi can my order ship today", "帮我翻译 thank you for my patience", "my快递呢",
+		"fh le ma", "fh dao le mei", "pls fh asap 谢谢"} {
 		lines = append(lines, `{"text":"`+m+`"}`)
 	}
 	data := filepath.Join(dir, "chats.jsonl")
@@ -51,7 +52,8 @@ intents:
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"优惠券: yhq\n", "运费险: yfx\n", "# yhq: 3 messages"} {
+	// pinyin and shorthand in Latin letters are no English sentence: fh is mined from them
+	for _, want := range []string{"优惠券: yhq\n", "运费险: yfx\n", "# yhq: 3 messages", "# fh: 3 messages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

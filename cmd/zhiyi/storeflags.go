@@ -19,6 +19,7 @@ import (
 // command reads what zhiyi serve writes without being told again.
 type storeFlags struct {
 	dataDir, db string
+	hashKey     string // --hash-key: given to serve, every reader needs it too
 }
 
 // register binds --data-dir (default ZHIYI_DATA_DIR, then store.DefaultDataDir) and --db
@@ -28,10 +29,18 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 		"directory of the decision log: SQLite at DIR/"+store.DBFileName+", and zhiyi serve's spool (env ZHIYI_DATA_DIR)")
 	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"),
 		"the decision log in PostgreSQL, shared by replicas (postgres://…), or SQLite elsewhere (sqlite:PATH); empty: SQLite in --data-dir (env ZHIYI_DB)")
+	fs.StringVar(&f.hashKey, "hash-key", os.Getenv("ZHIYI_HASH_KEY"),
+		"key hashing sender and chat ids in the log (default: one kept in the database); every command on a log serve wrote with one needs the same (env ZHIYI_HASH_KEY)")
 }
 
 // config is the store configuration the flags name.
-func (f *storeFlags) config() store.Config { return store.Config{URL: f.db, DataDir: f.dataDir} }
+func (f *storeFlags) config() store.Config {
+	c := store.Config{URL: f.db, DataDir: f.dataDir}
+	if f.hashKey != "" {
+		c.HashKey = []byte(f.hashKey)
+	}
+	return c
+}
 
 // given reports whether --data-dir or --db was on the command line (not just defaulted).
 func (f *storeFlags) given(fs *flag.FlagSet) bool {

@@ -86,12 +86,10 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		w.rules = new(rules.Live)
 	}
 	if sf.record {
-		var key []byte
-		if sf.hashKey != "" {
-			key = []byte(sf.hashKey)
-		}
 		// ConnectLater: a replica restarted while PostgreSQL is down answers, and its decisions spool
-		if w.db, err = store.Open(ctx, store.Config{DataDir: sf.dataDir, URL: sf.db, HashKey: key, Logger: log, ConnectLater: true}); err != nil {
+		cfg := sf.storeFlags.config()
+		cfg.Logger, cfg.ConnectLater = log, true
+		if w.db, err = store.Open(ctx, cfg); err != nil {
 			w.close()
 			return nil, err
 		}
