@@ -311,66 +311,6 @@ func TestFeatureIDsAreStable(t *testing.T) {
 	}
 }
 
-func TestLoadDictionariesErrors(t *testing.T) {
-	tests := []struct {
-		name, file, content, want string
-	}{
-		{"negation as stop word", StopwordsFile, "的\n不\n", "stopwords.txt:2"},
-		{"question word as stop word", StopwordsFile, "怎么\n", "must not be a stop word"},
-		{"synonym without colon", SynonymsFile, "# ok\n退货 东西不要了\n", "synonyms.txt:2"},
-		{"synonym without variants", SynonymsFile, "退货:\n", "no variants"},
-		{"dialect without region", DialectFile, "付款: 过数\n", "dialect.txt:1"},
-		{"bad frequency", UserDictFile, "运费险 many n\n", "userdict.txt:1"},
-		{"variant with two targets", SynonymsFile, "退货: 不要了\n取消: 不要了\n", `maps to both "退货" (`},
-		{"variant with two targets, lines named", SynonymsFile, "退货: 不要了\n\n取消: 不要了\n", "synonyms.txt:3)"},
-		{"cycle", SynonymsFile, "退款: 退钱\n退钱: 退款\n", "lead back to each other"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, tt.file), []byte(tt.content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, err := LoadDictionaries(dir)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("LoadDictionaries error = %v, want it to mention %q", err, tt.want)
-			}
-		})
-	}
-	if _, err := LoadDictionaries(filepath.Join(t.TempDir(), "missing")); err == nil {
-		t.Error("missing directory: no error")
-	}
-	if d, err := LoadDictionaries(t.TempDir()); err != nil || len(d.Rules) != 0 {
-		t.Errorf("empty directory: %v, %+v", err, d)
-	}
-}
-
-// TestDictionaryChains: a canonical term that is another rule's variant is followed to the end
-// of the chain, across files, so every spelling of one meaning becomes one token.
-func TestDictionaryChains(t *testing.T) {
-	dir := t.TempDir()
-	for name, content := range map[string]string{
-		SynonymsFile:  "退款: 退钱\n退钱: 退米米\n",
-		DialectFile:   "[粤语]\n退米米: 退返\n",
-		UserDictFile:  "退款 3000 v\n退钱 3000 v\n退米米 3000 v\n退返 3000 v\n",
-		ShorthandFile: "退钱: tq\n",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a, err := New(Config{DictDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, in := range []string{"退钱", "退米米", "退返", "tq"} {
-		an := a.Analyze(in + "什么时候到")
-		if !slices.Contains(an.Terms, "退款") || slices.Contains(an.Terms, "退钱") || slices.Contains(an.Terms, "退米米") {
-			t.Errorf("Analyze(%q).Terms = %q, want 退款 (the chain's end) alone", in, an.Terms)
-		}
-	}
-}
-
 func TestAnalyzeConcurrent(t *testing.T) {
 	a := mustAnalyzer(t)
 	msgs := []string{"东西不要了怎么寄回去", "我要发票", "这单什么时候发货", "过数了冇", "13812345678 快点"}
