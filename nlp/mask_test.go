@@ -40,7 +40,7 @@ func TestMaskFormats(t *testing.T) {
 	f("电话138·1234·5678", "电话<PHONE>", "phone")
 	// what a Chinese keyboard types for a dash (——), other dashes, dots, length marks, symbols,
 	// a combining accent, and digits of other forms and scripts
-	for _, sep := range []string{"——", "--", "‒", "―", "﹣", "﹘", "・", "･", "ー", "ｰ", "‧", "∙", "⋅", "゠", "〰", "⸺", "#", "=", "\\", "\u0301", "- -", "·—"} {
+	for _, sep := range []string{"——", "--", "‒", "―", "﹣", "﹘", "・", "･", "ー", "ｰ", "‧", "∙", "⋅", "゠", "〰", "⸺", "#", "=", "\\", "\u0301", "- -"} {
 		f("电话138"+sep+"1234"+sep+"5678退货", "电话<PHONE>退货", "phone")
 	}
 	f("6222——0212——3456——7890——128", "<BANKCARD>", "bankcard")
@@ -51,6 +51,7 @@ func TestMaskFormats(t *testing.T) {
 	f("电话۱۳۸۱۲۳۴۵۶۷۸", "电话<PHONE>", "phone")
 	f("电话१३८१२३४५६७८", "电话<PHONE>", "phone")
 	f("预算100——200", "预算100——200")
+	f("请选对区号(+852 / +853 / +886)", "请选对区号(+852 / +853 / +886)") // three country codes, not one number
 	f("面积20m²，体积10³", "面积20m²,体积10³") // a lone superscript is a unit or a power, not a digit
 	f("6222—0212—3456—7890—128", "<BANKCARD>", "bankcard")
 	f("价格100~200之间", "价格100~200之间")
