@@ -52,7 +52,7 @@ func TestMaskFormats(t *testing.T) {
 	f("电话१३८१२३४५६७८", "电话<PHONE>", "phone")
 	f("预算100——200", "预算100——200")
 	f("请选对区号(+852 / +853 / +886)", "请选对区号(+852 / +853 / +886)") // three country codes, not one number
-	f("面积20m²，体积10³", "面积20m²,体积10³") // a lone superscript is a unit or a power, not a digit
+	f("面积20m²，体积10³", "面积20m²,体积10³")                           // a lone superscript is a unit or a power, not a digit
 	f("6222—0212—3456—7890—128", "<BANKCARD>", "bankcard")
 	f("价格100~200之间", "价格100~200之间")
 	f("预算100—200", "预算100—200")
