@@ -43,6 +43,11 @@ die() { log "error: $*"; exit 1; }
 
 [ -d "$DATA" ] || die "data directory $DATA not found (set DATA=...)"
 DATA=$(cd "$DATA" && pwd)
+# Every set is checked before anything is installed or built.
+for set in $SETS; do
+	[[ $set =~ ^[A-Za-z0-9_-]+$ ]] || die "bad data set name '$set'"
+	[ -f "$DATA/$set/train.jsonl" ] || die "no data set $DATA/$set (train.jsonl): DATA should be the directory holding smp2017/, kuake_qic/, cais/"
+done
 case "$WORK" in "" | / | "$ROOT" | "$ROOT"/*) die "refusing WORK=$WORK (use a directory outside the repository)" ;; esac
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)

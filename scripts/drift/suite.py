@@ -2,8 +2,13 @@
 scored on the same tests, for cases where the wording and the mix of intents move
 (docs/drift.md: how to run it, the cases, the columns).
 
-    python3 scripts/drift/suite.py --zhiyi bin/zhiyi --data ../shared/data/public --work /tmp/drift \
-        [--cases shop-time,shop-served,shop-stress,shop-groups,smp-cais,prior,cv] [--folds 5]
+    go run ./scripts/drift/shopdata -out /tmp/shopdata.jsonl      # for the shop cases
+    /usr/bin/python3 scripts/drift/suite.py --zhiyi bin/zhiyi --data ../shared/data/public --work /tmp/drift \
+        --shopdata /tmp/shopdata.jsonl [--cases shop-time,shop-served,shop-stress,shop-groups,smp-cais,prior,cv] \
+        [--systems zhiyi,peer,fasttext] [--folds 5]
+
+The peer needs scikit-learn in the Python that runs the suite (Debian's python3-sklearn is under
+/usr/bin/python3), fastText a fasttext binary on PATH; both are checked before anything runs.
 
 Every system sees exactly the same training lines (for the shop: its labelled messages plus
 kb.yaml's examples; zhiyi also reads kb.yaml and the dictionaries, which are the shop's own).
@@ -21,6 +26,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -197,12 +203,39 @@ def run_case(sys_, name, train, tests, d, zhiyi_extra=(), peer_train=None):
     return rows
 
 
+KNOWN_CASES = ("shop-time", "shop-served", "shop-stress", "shop-groups", "smp-cais", "prior", "cv")
+
+
+def preflight(ap, args, cases):
+    """Refuses, before minutes of training, what would fail later: an unknown case or system,
+    a shop case without --shopdata, a peer without scikit-learn, fastText not installed."""
+    for c in cases:
+        if c not in KNOWN_CASES:
+            ap.error("unknown case %r: want some of %s" % (c, ",".join(KNOWN_CASES)))
+    systems = args.systems.split(",")
+    for s in systems:
+        if s not in ("zhiyi", "peer", "fasttext"):
+            ap.error("unknown system %r: want some of zhiyi,peer,fasttext" % s)
+    if any(c.startswith("shop") for c in cases) and not args.shopdata:
+        ap.error("the shop cases need --shopdata (go run ./scripts/drift/shopdata -out FILE)")
+    if not os.path.isdir(args.data) and any(c in ("smp-cais", "prior", "cv") for c in cases):
+        ap.error("--data %s is not a directory (the public sets: smp2017/, kuake_qic/, cais/)" % args.data)
+    if "peer" in systems:
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            ap.error("the peer needs scikit-learn, which %s lacks: run the suite with /usr/bin/python3 "
+                     "(Debian's python3-sklearn) or leave peer out of --systems" % sys.executable)
+    if "fasttext" in systems and shutil.which("fasttext") is None:
+        ap.error("fastText is not on PATH (Debian's fasttext, or a build of it): install it or leave fasttext out of --systems")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--zhiyi", required=True)
     ap.add_argument("--data", required=True, help="public data directory (read only)")
     ap.add_argument("--shop", default="corpora/shop")
-    ap.add_argument("--shopdata", required=True, help="the shop's labelled messages (scripts/drift/shopdata)")
+    ap.add_argument("--shopdata", help="the shop's labelled messages (go run ./scripts/drift/shopdata); needed by the shop cases")
     ap.add_argument("--work", required=True)
     ap.add_argument("--cases", default="shop-time,shop-served,shop-stress,shop-groups,smp-cais,prior,cv")
     ap.add_argument("--folds", type=int, default=5)
@@ -211,10 +244,11 @@ def main():
     ap.add_argument("--zhiyi-args", default="", help="extra flags for zhiyi train (to compare settings)")
     args = ap.parse_args()
     cases = args.cases.split(",")
+    preflight(ap, args, cases)
     sys_ = Systems(args)
     W = args.work
     rows = []
-    shop = read(args.shopdata)
+    shop = read(args.shopdata) if args.shopdata else []
     kb_examples = []
     try:
         import yaml  # PyYAML, when present; else the examples are read by zhiyi only
