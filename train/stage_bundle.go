@@ -66,6 +66,17 @@ func (r *run) commit() (bool, error) {
 	}
 	m := &intent.Manifest{Name: r.cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(r.data.recs, r.devRecs),
 		Config: cfgJSON, Metrics: r.metrics}
+	if rep := r.sum.Report; rep != nil {
+		// The report was written before the refit, by an engine named when it was scored: it
+		// names the bundle as served, and says what the shipped weights saw.
+		rep.Model = m.Version()
+		if len(r.sum.RefitEpochs) > 0 && !strings.Contains(rep.Data, "refit") {
+			rep.Data += "; these numbers are the model's before its final refit on train and dev together, which the bundle ships"
+		}
+		if err := writeReport(r.tmp, rep); err != nil {
+			return false, err
+		}
+	}
 	if err := intent.WriteManifest(r.tmp, m); err != nil {
 		return false, err
 	}

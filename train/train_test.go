@@ -62,6 +62,18 @@ func TestRunWritesCompleteBundle(t *testing.T) {
 	if m.Metrics["accuracy"] != sum.Report.Accuracy {
 		t.Errorf("manifest accuracy %v, report %v", m.Metrics["accuracy"], sum.Report.Accuracy)
 	}
+	// The bundle's own report names it as served, and says its numbers precede the refit.
+	raw, err := os.ReadFile(filepath.Join(s.out, intent.ReportJSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Model != m.Version() || len(sum.RefitEpochs) > 0 && !strings.Contains(rep.Data, "before its final refit") {
+		t.Errorf("report.json names %q (%q), want %q and, refit %v, the refit", rep.Model, rep.Data, m.Version(), sum.RefitEpochs)
+	}
 	var cfg struct {
 		Labels []string `json:"labels"`
 	}
