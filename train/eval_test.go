@@ -107,3 +107,23 @@ func TestReportJSONEmptyConfusions(t *testing.T) {
 		t.Errorf("report JSON %s: want \"confusions\": []", data)
 	}
 }
+
+// The report's chart spans the curve's own range (not 50–100 % for points all above 94 %),
+// labels both axes and marks the operating point as served.
+func TestReportHTMLCurve(t *testing.T) {
+	r := &Report{Model: "shop@x", Data: "holdout", Count: 600, Accuracy: 0.95, AutoCoverage: 0.623, AutoPrecision: 0.984,
+		Curve: []CurvePoint{{0, 0.98, 0.951}, {0.5, 0.90, 0.962}, {0.8, 0.715, 0.978}, {0.95, 0.55, 0.991}}}
+	var b strings.Builder
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{">95%<", ">100%<", ">25%<", ">75%<", "served: 62.3% answered automatically, 98.4% right"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report's chart lacks %q", want)
+		}
+	}
+	if strings.Contains(page, ">60%<") {
+		t.Error("the chart's precision axis starts at 60 % for points all above 95 %")
+	}
+}

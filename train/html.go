@@ -60,8 +60,8 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 <div class="card">Out of scope<b>P {{pct .OutOfScope.Precision}}</b>R {{pct .OutOfScope.Recall}} ({{.OutOfScope.Support}})</div>
 </div>
 {{with .Curve}}<h2>Coverage and precision by threshold</h2>
-<p>Share of all messages answered in scope at or above a confidence threshold, and the precision of those answers.</p>
-{{curve .}}
+<p>Share of all messages answered in scope at or above one confidence threshold, and the precision of those answers. The red point is the route as served: per-intent thresholds and the suggest band, so it need not lie on the line.</p>
+{{curve $}}
 <table><tr><th>threshold</th>{{range .}}<td>{{f3 .Threshold}}</td>{{end}}</tr>
 <tr><th>coverage</th>{{range .}}<td>{{pct .Coverage}}</td>{{end}}</tr>
 <tr><th>precision</th>{{range .}}<td>{{pct .Precision}}</td>{{end}}</tr></table>{{end}}
@@ -85,31 +85,58 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 `))
 
 // curveSVG draws precision against coverage as an inline SVG line chart (no scripts, nothing
-// fetched): x is coverage 0–100 %, y precision from 50 % to 100 %.
-func curveSVG(points []CurvePoint) template.HTML {
-	const w, h, pad = 360.0, 200.0, 30.0
-	x := func(c float64) float64 { return pad + c*(w-2*pad) }
-	y := func(p float64) float64 { return h - pad - math.Max(0, (p-0.5)/0.5)*(h-2*pad) }
+// fetched): x is coverage 0–100 %, y precision from just under the lowest point (never below
+// 50 %) to 100 %, with the served operating point (Report.AutoCoverage, AutoPrecision) marked.
+func curveSVG(r *Report) template.HTML {
+	const w, h, pad, left = 380.0, 220.0, 30.0, 40.0
+	lo := 1.0
+	for _, p := range r.Curve {
+		if p.Coverage > 0 {
+			lo = math.Min(lo, p.Precision)
+		}
+	}
+	if r.AutoCoverage > 0 {
+		lo = math.Min(lo, r.AutoPrecision)
+	}
+	lo = math.Max(0.5, math.Floor(lo*20-0.5)/20) // a 5 % step below the lowest point
+	if lo >= 1 {
+		lo = 0.95
+	}
+	x := func(c float64) float64 { return left + c*(w-left-pad) }
+	y := func(p float64) float64 { return h - pad - math.Max(0, (p-lo)/(1-lo))*(h-2*pad) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="precision against coverage">`, w, h, w, h)
-	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="none" stroke="#ccc"/>`, pad, pad, w-2*pad, h-2*pad)
-	for _, g := range []float64{0.6, 0.7, 0.8, 0.9, 1} {
-		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="2" y="%.1f" font-size="10">%.0f%%</text>`,
-			pad, w-pad, y(g), y(g), y(g)+3, 100*g)
+	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="none" stroke="#ccc"/>`, left, pad, w-left-pad, h-2*pad)
+	step := 0.05
+	if 1-lo > 0.3 {
+		step = 0.1
+	}
+	for g := 1.0; g >= lo-1e-9; g -= step {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="4" y="%.1f" font-size="10">%.0f%%</text>`,
+			left, w-pad, y(g), y(g), y(g)+3, 100*g)
+	}
+	for _, c := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.0f" stroke="#eee"/><text x="%.1f" y="%.0f" font-size="10">%.0f%%</text>`,
+			x(c), x(c), pad, h-pad, x(c)-8, h-pad+12, 100*c)
 	}
 	b.WriteString(`<polyline fill="none" stroke="#4682b4" stroke-width="2" points="`)
-	for _, p := range points {
+	for _, p := range r.Curve {
 		if p.Coverage > 0 {
 			fmt.Fprintf(&b, "%.1f,%.1f ", x(p.Coverage), y(p.Precision))
 		}
 	}
 	b.WriteString(`"/>`)
-	for _, p := range points {
+	for _, p := range r.Curve {
 		if p.Coverage > 0 {
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#4682b4"><title>≥ %.3f: %.1f%% answered, %.1f%% right</title></circle>`,
 				x(p.Coverage), y(p.Precision), p.Threshold, 100*p.Coverage, 100*p.Precision)
 		}
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="10">coverage →</text></svg>`, w/2-20, h-8)
+	if r.AutoCoverage > 0 {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="#c0392b"><title>served: %.1f%% answered automatically, %.1f%% right</title></circle>`,
+			x(r.AutoCoverage), y(r.AutoPrecision), 100*r.AutoCoverage, 100*r.AutoPrecision)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" fill="#c0392b">served</text>`, x(r.AutoCoverage)+6, y(r.AutoPrecision)+12)
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="10">coverage →</text><text x="4" y="%.0f" font-size="10">precision</text></svg>`, w/2-10, h-2, pad-8)
 	return template.HTML(b.String())
 }
