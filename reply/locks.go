@@ -40,7 +40,7 @@ func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bo
 		if sh.m == nil {
 			sh.m = map[string]*convLock{}
 		}
-		c = &convLock{held: make(chan struct{}, 1)}
+		c = convLockPool.Get().(*convLock)
 		sh.m[key] = c
 	}
 	c.refs++
@@ -70,6 +70,11 @@ func (l *ConversationLocks) drop(sh *lockShard, key string, c *convLock) {
 	sh.mu.Lock()
 	if c.refs--; c.refs == 0 {
 		delete(sh.m, key)
+		convLockPool.Put(c) // nobody holds or waits for it: every use counts in refs first
 	}
 	sh.mu.Unlock()
 }
+
+// convLockPool keeps the locks of conversations no message is deciding: most decisions find
+// their conversation idle, and would otherwise allocate a lock and its channel each time.
+var convLockPool = sync.Pool{New: func() any { return &convLock{held: make(chan struct{}, 1)} }}

@@ -3,6 +3,7 @@ package reply
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"testing"
 	"time"
 
@@ -69,6 +70,55 @@ func TestBusyConversationDecidedAlone(t *testing.T) {
 	for i := range r.cfg.Locks.shards {
 		if n := len(r.cfg.Locks.shards[i].m); n != 0 {
 			t.Errorf("shard %d keeps %d locks after every decision was released", i, n)
+		}
+	}
+}
+
+// Taking and releasing an idle conversation's lock allocates nothing (the locks are pooled).
+func TestConversationLockAllocs(t *testing.T) {
+	var l ConversationLocks
+	ctx := context.Background()
+	c, _ := l.lock(ctx, "wecom\x00s\x00warm")
+	l.unlock("wecom\x00s\x00warm", c)
+	if n := testing.AllocsPerRun(100, func() {
+		c, _ := l.lock(ctx, "wecom\x00s\x00wm-1")
+		l.unlock("wecom\x00s\x00wm-1", c)
+	}); n > 0 {
+		t.Errorf("%.1f allocations per lock and unlock, want 0", n)
+	}
+}
+
+func BenchmarkConversationLock(b *testing.B) {
+	var l ConversationLocks
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			key := convKeys[i%len(convKeys)]
+			c, _ := l.lock(ctx, key)
+			l.unlock(key, c)
+			i++
+		}
+	})
+}
+
+var convKeys = func() []string {
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("wecom\x00s\x00wm-%d", i)
+	}
+	return keys
+}()
+
+// fnv64a is hash/fnv's FNV-1a 64 (A/B variants are assigned by it: a change would move
+// customers between variants).
+func TestFNV64a(t *testing.T) {
+	for _, s := range []string{"", "a", "wm-customer", "wecom\x00s\x00wm-1", "小王"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := fnv64a(s), h.Sum64(); got != want {
+			t.Errorf("fnv64a(%q) = %#x, want %#x", s, got, want)
 		}
 	}
 }
