@@ -18,11 +18,23 @@ func TestBreaker(t *testing.T) {
 	if b.success(false) {
 		t.Error("a success while closed reported a recovery")
 	}
-	if !b.failure(false) {
-		t.Error("the first failure did not report the outage")
+	// a lone timeout (one slow answer) is no outage, and a success forgets it
+	for range openAfter - 1 {
+		if b.failure(false, true) {
+			t.Fatal("timeouts short of openAfter in a row opened the circuit")
+		}
 	}
-	if b.failure(false) {
-		t.Error("a second failure (a call in flight) reported the outage again")
+	allow(true, false)
+	b.success(false)
+	for range openAfter - 1 {
+		b.failure(false, true)
+	}
+	allow(true, false)
+	if !b.failure(false, true) {
+		t.Errorf("the %d-th timeout in a row did not report the outage", openAfter)
+	}
+	if b.failure(false, false) {
+		t.Error("a further failure (a call in flight) reported the outage again")
 	}
 	if b.up() {
 		t.Error("up() after a failure")
@@ -33,7 +45,7 @@ func TestBreaker(t *testing.T) {
 	now = now.Add(time.Millisecond)
 	allow(true, true)   // one probe …
 	allow(false, false) // … and only one
-	if b.failure(true) {
+	if b.failure(true, false) {
 		t.Error("a failed probe reported a new outage")
 	}
 	allow(false, false)
@@ -51,5 +63,13 @@ func TestBreaker(t *testing.T) {
 	allow(true, false)
 	if !b.up() {
 		t.Error("not up after the recovery")
+	}
+}
+
+// A refused connection or an error reply opens the circuit at once: no timeout to wait out.
+func TestBreakerOpensAtOnceWhenRefused(t *testing.T) {
+	b := &breaker{backoff: time.Second, now: time.Now}
+	if !b.failure(false, false) || b.up() {
+		t.Error("a refused call did not open the circuit")
 	}
 }

@@ -71,8 +71,8 @@
 // the URL sets them) to 50 ms; Backoff to 1 s. go-redis's retries are off (unless the URL sets
 // max_retries) and it dials once per call, not five times.
 //
-// A failed call (timeout, the request's deadline included; refused connection; error reply)
-// opens a circuit breaker: for Backoff every Load and Save returns ErrUnavailable at once,
+// A refused connection or an error reply, or three timeouts in a row (the request's deadline
+// included; one slow answer on a busy host costs that call alone), opens a circuit breaker: for Backoff every Load and Save returns ErrUnavailable at once,
 // then one call probes Redis while the others still fail at once; the probe's success closes
 // the circuit. So an outage costs requests no waiting, Redis at most one call per Backoff, and
 // context resumes by itself within about Backoff of Redis's return. A caller that cancels its

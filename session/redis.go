@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -178,7 +179,7 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 			_ = r.client.Close()
 			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL)", opt.Addr, reply.Error())
 		}
-		r.failed(ctx, opLoad, false, err)
+		r.fail(ctx, opLoad, false, false, err) // the start's PING waited its timeout: down now
 	}
 	return r, nil
 }
@@ -282,7 +283,7 @@ func (r *Redis) probeWhileDown() {
 		err := r.client.Ping(ctx).Err()
 		cancel()
 		if err != nil {
-			r.br.failure(true) // still down: no line, no count, as a message's probe
+			r.br.failure(true, false) // still down: no line, no count, as a message's probe
 			continue
 		}
 		r.succeeded(true)
@@ -318,9 +319,15 @@ func (r *Redis) succeeded(probe bool) {
 }
 
 // failed records a failed call and returns its error. A caller that gave up (context
-// canceled) says nothing about Redis; anything else — a timeout, the request's deadline
-// included, a refused connection, an error reply — opens the circuit.
+// canceled) says nothing about Redis; a refused connection or an error reply opens the
+// circuit, and so do timeouts — the request's deadline included — a few in a row (openAfter).
 func (r *Redis) failed(ctx context.Context, o op, probe bool, err error) error {
+	return r.fail(ctx, o, probe, isTimeout(err), err)
+}
+
+// fail is failed with the breaker told whether err was slow (a timeout: an outage only as one
+// of several in a row).
+func (r *Redis) fail(ctx context.Context, o op, probe, slow bool, err error) error {
 	if errors.Is(err, redis.ErrClosed) {
 		r.br.release(probe)
 		return ErrClosed
@@ -330,7 +337,7 @@ func (r *Redis) failed(ctx context.Context, o op, probe bool, err error) error {
 		return fmt.Errorf("session: redis %s: %w", o, err)
 	}
 	r.errs[o].Inc()
-	if r.br.failure(probe) {
+	if r.br.failure(probe, slow) {
 		r.up.Set(0)
 		r.outages.Inc()
 		r.downSince.Store(r.br.now().UnixNano())
@@ -341,6 +348,13 @@ func (r *Redis) failed(ctx context.Context, o op, probe bool, err error) error {
 		}
 	}
 	return fmt.Errorf("%w: redis %s: %w", ErrUnavailable, o, err)
+}
+
+// isTimeout reports whether err is a call that ran out of time (the store's timeout or the
+// request's deadline, a read past it): one of those on a busy host is no outage yet.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // redisLogger sends go-redis's messages (a failed dial, say) to slog at debug level: the
