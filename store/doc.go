@@ -136,9 +136,11 @@
 // SQLite (github.com/ncruces/go-sqlite3: SQLite translated to Go by wasm2go, pure Go, one module
 // instance per connection and so no emulated locks; its direct API binds a batch's values
 // without database/sql, 10 µs a row against modernc.org/sqlite's 17.5, BenchmarkSQLiteBulk): WAL, busy_timeout 10 s, synchronous=NORMAL (a process
-// crash loses nothing, a power cut may lose the last commits), BEGIN IMMEDIATE, a 64 MiB page
-// cache, WAL checkpoints every 64 MiB (a third less system time than the default 4 MiB when
-// writing), one writer connection and four read-only readers (WAL lets them read while it writes).
+// crash loses nothing, a power cut may lose the last commits), BEGIN IMMEDIATE, WAL checkpoints
+// every 64 MiB (a third less system time than the default 4 MiB when writing), one writer
+// connection with a 64 MiB page cache and four read-only readers with 8 MiB each (WAL lets them
+// read while it writes; each connection's cache is its own, outside Go's heap: about 100 MB in
+// all once the log is larger than that, plus what mmap maps of the file).
 //
 // PostgreSQL (jackc/pgx/v5): a pgxpool; batches are one multi-row INSERT … ON CONFLICT (msg_id)
 // DO NOTHING (COPY into a temporary table then INSERT … SELECT measured the same); queries go

@@ -40,9 +40,9 @@ func (r *Recorder) replay() {
 		r.log.Info("store: database back; spool replayed", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
 	case n > 0:
-		// the database was up: the queue was full (a burst beyond what the writer keeps up
-		// with), and those decisions went to the spool
-		r.log.Info("store: spooled decisions written (the queue had been full)", "replayed", n,
+		// the database is up and was not known down: a full queue (a burst beyond what the
+		// writer keeps up with), or a write that failed as it recovered, spooled these
+		r.log.Info("store: spooled records written", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -116,5 +117,24 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 			}
 		}
 		db.Close()
+	}
+}
+
+// The readers keep a small page cache of their own, the writer a large one: five connections at
+// 64 MiB each grew serve by 330 MB.
+func TestSQLiteCacheSizes(t *testing.T) {
+	db, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		conn *sql.DB
+		want int
+	}{{db.r, -8192}, {db.w, -65536}} {
+		var n int
+		if err := c.conn.QueryRow(`PRAGMA cache_size`).Scan(&n); err != nil || n != c.want {
+			t.Errorf("cache_size %d (%v), want %d", n, err, c.want)
+		}
 	}
 }
