@@ -85,18 +85,18 @@ func separatorAt(s string, i int) (int, byte) {
 		kind = ' '
 		j++
 	}
-	// up to three of one mark in a row (—— is what a Chinese keyboard types for a dash); a
-	// different mark ends the run: in 852 / +853 the + starts another number
-	first := ""
+	// up to three marks in a row (—— is what a Chinese keyboard types for a dash), but a + after
+	// the first starts another number (区号 +852 / +853)
 	for m := 0; m < 3 && j < len(s); m++ {
-		n, k := punctSeparator(s, j)
-		if n == 0 || m > 0 && s[j:j+n] != first {
+		if m > 0 && s[j] == '+' {
 			break
 		}
-		if m == 0 {
-			first = s[j : j+n]
-		} else {
-			k = '~' // a repeated mark joins a phone's, ID's or card's groups only
+		n, k := punctSeparator(s, j)
+		if n == 0 {
+			break
+		}
+		if m > 0 && k != kind {
+			k = '~' // mixed marks join a phone's, ID's or card's groups only
 		}
 		kind = k
 		j += n

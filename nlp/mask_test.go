@@ -40,12 +40,14 @@ func TestMaskFormats(t *testing.T) {
 	f("电话138·1234·5678", "电话<PHONE>", "phone")
 	// what a Chinese keyboard types for a dash (——), other dashes, dots, length marks, symbols,
 	// a combining accent, and digits of other forms and scripts
-	for _, sep := range []string{"——", "--", "‒", "―", "﹣", "﹘", "・", "･", "ー", "ｰ", "‧", "∙", "⋅", "゠", "〰", "⸺", "#", "=", "\\", "\u0301", "- -"} {
+	for _, sep := range []string{"——", "--", "‒", "―", "﹣", "﹘", "・", "･", "ー", "ｰ", "‧", "∙", "⋅", "゠", "〰", "⸺", "#", "=", "\\", "\u0301", "- -", "·—", "–—", "-—", ".-", "*-", " /-"} {
 		f("电话138"+sep+"1234"+sep+"5678退货", "电话<PHONE>退货", "phone")
 	}
 	f("6222——0212——3456——7890——128", "<BANKCARD>", "bankcard")
 	f("110101——19900307——1233", "<IDCARD>", "idcard")
+	f("身份证110105—-19491231—-002X", "身份证<IDCARD>", "idcard")
 	f("电话¹³⁸¹²³⁴⁵⁶⁷⁸", "电话<PHONE>", "phone")
+	f("电话¹\u200b³\u200b⁸\u200b¹²³⁴⁵⁶⁷⁸", "电话<PHONE>", "phone") // zero-width characters between them
 	f("电话₁₃₈₁₂₃₄₅₆₇₈", "电话<PHONE>", "phone")
 	f("电话١٣٨١٢٣٤٥٦٧٨", "电话<PHONE>", "phone")
 	f("电话۱۳۸۱۲۳۴۵۶۷۸", "电话<PHONE>", "phone")

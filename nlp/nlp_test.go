@@ -62,7 +62,8 @@ func TestNormalize(t *testing.T) {
 // idempotent.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"", " ", "abc 123", "你好 在吗", "你好  在吗", " 你好", "退货\u3000", "ＡＢＣ",
-		"在吗？", "好的👍\ufe0f", "\ufffd", "退\xff货", "<PHONE>", "a\tb", "\u00a0", "\u2028", "é"} {
+		"在吗？", "好的👍\ufe0f", "\ufffd", "退\xff货", "<PHONE>", "a\tb", "\u00a0", "\u2028", "é",
+		"²\u200b³", "m²\u00ad³", "x²\ufe0f³", "²\xff³", "²<PHONE>³", "²\x01³", "¹³⁸¹²³⁴⁵⁶⁷⁸", "10² m³"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

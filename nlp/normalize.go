@@ -33,7 +33,7 @@ func normalize(s string) string {
 				if space && wrote {
 					b.WriteByte(' ')
 				}
-				space, wrote = false, true
+				space, wrote, prevScript = false, true, false
 				b.WriteString(s[i : i+n])
 				i += n
 				continue
@@ -44,18 +44,20 @@ func normalize(s string) string {
 		if r == utf8.RuneError && size <= 1 {
 			continue
 		}
+		f := foldRune(r)
+		if f < 0 {
+			continue // dropped (zero-width, variation selector): as if it were not there
+		}
 		if d := scriptDigit(r); d >= 0 {
-			if prevScript || scriptDigitAt(s, i) {
-				r = '0' + d
+			if prevScript || scriptDigitNext(s, i) {
+				f = '0' + d
 			}
 			prevScript = true
 		} else {
 			prevScript = false
 		}
-		r = foldRune(r)
+		r = f
 		switch {
-		case r < 0:
-			continue
 		case unicode.IsSpace(r):
 			space = true
 			continue
@@ -179,13 +181,19 @@ func scriptDigit(r rune) rune {
 	return -1
 }
 
-// scriptDigitAt reports whether s[i:] starts with a superscript or subscript digit.
-func scriptDigitAt(s string, i int) bool {
-	if i >= len(s) || s[i] < 0x80 {
-		return false
+// scriptDigitNext reports whether the next rune of s[i:] that normalising keeps is a
+// superscript or subscript digit (what Normalize drops, or cannot decode, is skipped: ²\u200b³
+// is a run, as ²³ is).
+func scriptDigitNext(s string, i int) bool {
+	for i < len(s) {
+		r, size := decodeRune(s, i)
+		i += size
+		if r == utf8.RuneError && size <= 1 || foldRune(r) < 0 {
+			continue
+		}
+		return scriptDigit(r) >= 0
 	}
-	r, _ := decodeRune(s, i)
-	return scriptDigit(r) >= 0
+	return false
 }
 
 // isNormal reports whether Normalize would return s as it is (most messages: lower-case ASCII,
@@ -202,7 +210,7 @@ func isNormal(s string) bool {
 		c := s[i]
 		if c >= 0x80 {
 			r, size := decodeRune(s, i)
-			if r == utf8.RuneError || foldRune(r) != r || unicode.IsSpace(r) || scriptDigit(r) >= 0 && scriptDigitAt(s, i+size) {
+			if r == utf8.RuneError || foldRune(r) != r || unicode.IsSpace(r) || scriptDigit(r) >= 0 && scriptDigitNext(s, i+size) {
 				return false
 			}
 			i += size - 1
