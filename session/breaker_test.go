@@ -1,8 +1,12 @@
 package session
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestBreaker(t *testing.T) {
@@ -71,5 +75,15 @@ func TestBreakerOpensAtOnceWhenRefused(t *testing.T) {
 	b := &breaker{backoff: time.Second, now: time.Now}
 	if !b.failure(false, false) || b.up() {
 		t.Error("a refused call did not open the circuit")
+	}
+}
+
+// A call that found every pooled connection busy is slow, not refused: a burst on a busy host.
+func TestPoolTimeoutIsSlow(t *testing.T) {
+	if !isTimeout(fmt.Errorf("session: redis load: %w", redis.ErrPoolTimeout)) {
+		t.Error("redis.ErrPoolTimeout is not counted as a timeout")
+	}
+	if isTimeout(errors.New("connection refused")) {
+		t.Error("a refused connection counted as a timeout")
 	}
 }

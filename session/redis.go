@@ -351,10 +351,11 @@ func (r *Redis) fail(ctx context.Context, o op, probe, slow bool, err error) err
 }
 
 // isTimeout reports whether err is a call that ran out of time (the store's timeout or the
-// request's deadline, a read past it): one of those on a busy host is no outage yet.
+// request's deadline, a read past it, every pooled connection busy past PoolTimeout): one of
+// those on a busy host is no outage yet.
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, redis.ErrPoolTimeout) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // redisLogger sends go-redis's messages (a failed dial, say) to slog at debug level: the

@@ -218,8 +218,12 @@ def preflight(ap, args, cases):
             ap.error("unknown system %r: want some of zhiyi,peer,fasttext" % s)
     if any(c.startswith("shop") for c in cases) and not args.shopdata:
         ap.error("the shop cases need --shopdata (go run ./scripts/drift/shopdata -out FILE)")
-    if not os.path.isdir(args.data) and any(c in ("smp-cais", "prior", "cv") for c in cases):
-        ap.error("--data %s is not a directory (the public sets: smp2017/, kuake_qic/, cais/)" % args.data)
+    public = {"smp-cais": ("smp2017", "cais"), "prior": ("smp2017",), "cv": ("smp2017", "kuake_qic", "cais")}
+    for c in cases:
+        for name in public.get(c, ()):
+            if not os.path.isfile(os.path.join(args.data, name, "train.jsonl")):
+                ap.error("case %s needs %s: --data should be the directory holding smp2017/, kuake_qic/, cais/"
+                         % (c, os.path.join(args.data, name, "train.jsonl")))
     if "peer" in systems:
         try:
             import sklearn  # noqa: F401
@@ -297,8 +301,10 @@ def main():
                     acc[s].append(m)
         rows.append(("shop, %d-fold CV by conversation" % args.folds, "mean of folds", len(shop),
                      {s: tuple(sum(x) / len(x) for x in zip(*v)) for s, v in acc.items()}))
-    smp = read(os.path.join(args.data, "smp2017", "train.jsonl"))
-    smp_dev = read(os.path.join(args.data, "smp2017", "dev.jsonl"))
+    smp, smp_dev = [], []
+    if any(c in ("smp-cais", "prior", "cv") for c in cases):  # the shop cases alone need no public data
+        smp = read(os.path.join(args.data, "smp2017", "train.jsonl"))
+        smp_dev = read(os.path.join(args.data, "smp2017", "dev.jsonl"))
     if "smp-cais" in cases:
         d = os.path.join(W, "smp-cais")
         tr = [{"text": r["text"], "intent": CAIS_SHARED[r["intent"]]} for r in smp + smp_dev if r["intent"] in CAIS_SHARED]
