@@ -146,8 +146,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// openReadOnly checks that db holds zhiyi's schema at this version and takes its hash key, if
-// it keeps one (a log written with --hash-key does not), without writing anything.
+// openReadOnly checks that db holds zhiyi's schema at this version and takes its hash key —
+// Config.HashKey, else the one the log keeps (a log written with --hash-key keeps none: the
+// same key must be given) — without writing anything.
 func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 	where := cfg.SQLitePath()
 	if db.kind == "postgres" {
@@ -177,7 +178,7 @@ func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("store: cannot read the hash key: %w", err)
 		}
 		if key, err = hex.DecodeString(hexKey); err != nil || len(key) == 0 {
-			return fmt.Errorf("store: the stored hash key is not hex: %v", err)
+			return fmt.Errorf("store: the stored hash key is empty or not hex (%v)", err)
 		}
 	}
 	db.hasher = hasher{key: key}
