@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 )
 
 // fakeEngine classifies by keyword, deterministically. A text containing "慢" blocks on gate
@@ -97,31 +96,13 @@ func fakeLoader(_ context.Context, dir string) (Engine, error) {
 	return &fakeEngine{version: "fake-" + base, panics: true}, nil
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testServer is a Server serving on an in-memory listener.
 type testServer struct {
 	*Server
 	t      testing.TB
 	ln     *fasthttputil.InmemoryListener
 	client *fasthttp.HostClient
-	logs   *syncBuffer
+	logs   *testsvc.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -134,7 +115,7 @@ func startServer(t testing.TB, cfg Config, load Loader, level slog.Level, opts .
 	if cfg.ModelDir == "" {
 		cfg.ModelDir = "models/shop"
 	}
-	logs := &syncBuffer{}
+	logs := &testsvc.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	s, err := New(cfg, load, log, opts...)
 	if err != nil {

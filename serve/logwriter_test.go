@@ -5,10 +5,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 )
 
 func TestLogWriterFlushesOnTickAndClose(t *testing.T) {
-	var out syncBuffer
+	var out testsvc.Buffer
 	lw := NewLogWriter(&out, 10*time.Millisecond)
 	lw.Write([]byte("one\n"))
 	deadline := time.Now().Add(5 * time.Second)

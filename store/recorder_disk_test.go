@@ -1,19 +1,18 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
 
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -79,7 +78,7 @@ func TestRecorderDamagedSQLite(t *testing.T) {
 		t.Fatalf("the damaged file no longer opens (the test needs one that fails on write): %v", err)
 	}
 	defer damaged.Close()
-	var logged syncBuffer
+	var logged testsvc.Buffer
 	r := newRecorder(t, damaged, store.RecorderConfig{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	r.Record(store.Decision{MsgID: "after", Time: time.Now(), Text: "还没到", Intent: "track_parcel", Route: "auto"})
 	if err := r.Flush(ctx); err != nil {
@@ -91,24 +90,6 @@ func TestRecorderDamagedSQLite(t *testing.T) {
 	if st := r.Stats(); st.Spooled != 1 {
 		t.Errorf("the decision was not spooled: %+v", st)
 	}
-}
-
-// syncBuffer is a bytes.Buffer the recorder's goroutines may log into.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // A Recorder without a sink is an error at construction, not a crash of its goroutines later.

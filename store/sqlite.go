@@ -34,6 +34,10 @@ const sqliteReaders = 4
 
 func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	path := cfg.SQLitePath()
+	uri, err := sqliteURI(path)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: cannot make %s: %w", filepath.Dir(path), err)
 	}
@@ -47,11 +51,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 			f.Close()
 		}
 	}
-	if strings.ContainsAny(path, "?#") {
-		// sqlite:/data/zhiyi.db?mode=ro reads as URI parameters, which are zhiyi's to set
-		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
-	}
-	dsn := "file:" + uriEscape(path) + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
+	dsn := uri + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
 	// driver.Open, not sql.Open("sqlite3"): a program that also uses mattn/go-sqlite3 builds
 	// with -ldflags -X github.com/ncruces/go-sqlite3/driver.driverName= and the log still opens
 	w, err := driver.Open(dsn)
@@ -87,13 +87,14 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // database given by mistake is left exactly as it was, and a copy on a read-only mount opens.
 func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
 	path := cfg.SQLitePath()
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
+	uri, err := sqliteURI(path)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: no decision log: %w", err)
 	}
-	r, err := driver.Open("file:" + uriEscape(path) + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=mmap_size(268435456)" + readerPragmas)
+	r, err := driver.Open(uri + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=mmap_size(268435456)" + readerPragmas)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
@@ -220,6 +221,15 @@ func bindDecision(s *sqlite3.Stmt, d *Decision) error {
 		s.BindInt64(13, d.LatencyMicros), s.BindText(14, d.Rule), s.BindText(15, d.Variant),
 		s.BindText(16, d.Sentiment), s.BindInt64(17, int64(d.Turn)), s.BindText(18, d.ActiveIntent),
 		s.BindBool(19, d.Repeat), s.BindText(20, d.Escalation))
+}
+
+// sqliteURI is path as an SQLite URI filename, without parameters.
+func sqliteURI(path string) (string, error) {
+	if strings.ContainsAny(path, "?#") {
+		// sqlite:/data/zhiyi.db?mode=ro reads as URI parameters, which are zhiyi's to set
+		return "", fmt.Errorf("store: cannot open %s: '?' and '#' are not allowed in the path", path)
+	}
+	return "file:" + uriEscape(path), nil
 }
 
 // uriEscape percent-encodes s for an SQLite URI filename (its path or a parameter): spaces,

@@ -1,36 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestProbeFindsNoLeaks probes a server serving a real bundle, as zhiyi serve wires it, at log
 // level debug: the logs and answers hold none of what was planted.
@@ -39,7 +21,7 @@ func TestProbeFindsNoLeaks(t *testing.T) {
 	if err := shoptest.TrainTiny(dir); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testsvc.Buffer{}
 	log, err := serve.NewLogger(logs, "debug")
 	if err != nil {
 		t.Fatal(err)
