@@ -9,7 +9,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -148,24 +147,6 @@ func TestRedisTwoReplicas(t *testing.T) {
 	}
 }
 
-// logBuffer collects log lines for the tests to count.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) count(substr string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), substr)
-}
-
 // TestRedisOutage stops Redis under the store: Load and Save return ErrUnavailable, the first
 // after one failed round trip and the rest at once, with one log line for the outage; when
 // Redis is back, the store resumes by itself. The breaker's clock is injected, so the test
@@ -174,7 +155,7 @@ func TestRedisOutage(t *testing.T) {
 	srv := testsvc.StartRedis(t)
 	clock := newFakeClock()
 	set := metrics.NewSet()
-	logs := &logBuffer{}
+	logs := &testsvc.Buffer{}
 	s := openRedis(t, session.RedisConfig{
 		URL: srv.URL(), Metrics: set, Now: clock.Now, Backoff: time.Second,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
@@ -228,14 +209,14 @@ func TestRedisOutage(t *testing.T) {
 	}
 	checkMetric(t, set, "zhiyi_session_redis_up", 1)
 	checkMetric(t, set, "zhiyi_session_redis_outages_total", 1)
-	if n := logs.count("redis is down"); n != 1 {
-		t.Errorf("%d 'down' log lines for one outage, want 1:\n%s", n, logs.buf.String())
+	if n := strings.Count(logs.String(), "redis is down"); n != 1 {
+		t.Errorf("%d 'down' log lines for one outage, want 1:\n%s", n, logs.String())
 	}
-	if n := logs.count("redis is back"); n != 1 {
-		t.Errorf("%d 'back' log lines, want 1:\n%s", n, logs.buf.String())
+	if n := strings.Count(logs.String(), "redis is back"); n != 1 {
+		t.Errorf("%d 'back' log lines, want 1:\n%s", n, logs.String())
 	}
-	if logs.count("level=DEBUG") != 0 || logs.count("\n") != 2 {
-		t.Errorf("log lines beyond down and back:\n%s", logs.buf.String())
+	if strings.Count(logs.String(), "level=DEBUG") != 0 || strings.Count(logs.String(), "\n") != 2 {
+		t.Errorf("log lines beyond down and back:\n%s", logs.String())
 	}
 }
 
@@ -245,10 +226,10 @@ func TestRedisDownAtStart(t *testing.T) {
 	srv := testsvc.StartRedis(t)
 	srv.Stop()
 	clock := newFakeClock()
-	logs := &logBuffer{}
+	logs := &testsvc.Buffer{}
 	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	if logs.count("redis is down") != 1 {
-		t.Errorf("no 'down' line at start:\n%s", logs.buf.String())
+	if strings.Count(logs.String(), "redis is down") != 1 {
+		t.Errorf("no 'down' line at start:\n%s", logs.String())
 	}
 	if _, err := s.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
 		t.Fatalf("Load: %v, want ErrUnavailable", err)
@@ -308,11 +289,11 @@ func TestRedisUnresponsive(t *testing.T) {
 	checkMetric(t, set, "zhiyi_session_redis_up", 0)
 
 	// A store made while Redis is frozen: its PING times out after Timeout, it starts anyway.
-	logs := &logBuffer{}
+	logs := &testsvc.Buffer{}
 	s2 := openRedis(t, session.RedisConfig{URL: srv.URL(), Timeout: 100 * time.Millisecond, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	if logs.count("redis is down") != 1 || logs.count("i/o timeout") != 1 {
-		t.Errorf("want one 'down' line naming the timeout:\n%s", logs.buf.String())
+	if strings.Count(logs.String(), "redis is down") != 1 || strings.Count(logs.String(), "i/o timeout") != 1 {
+		t.Errorf("want one 'down' line naming the timeout:\n%s", logs.String())
 	}
 	if _, err := s2.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
 		t.Errorf("Load on the store made while Redis was frozen: %v, want ErrUnavailable", err)
