@@ -188,21 +188,36 @@ func (c precisionCurve) at(t float64) float64 {
 	return float64(c.right[n-1]) / float64(n)
 }
 
-// intentThreshold returns the lowest confidence t at which one intent's predictions at or above
-// t are right at least target of the time, their precision shrunk toward all intents' precision
-// at t (all) by prior predictions' worth; 1.01 (never) when none is. An intent has a few dozen
-// dev predictions: required to reach target on twenty of its own, one with eighteen confident
-// ones, three of them ambiguous in their conversation, was never answered alone (product_info
-// on the sample shop, right on all 16 of the holdout's confident ones).
-func intentThreshold(list []prediction, all precisionCurve, target, prior float64) float64 {
+// intentThreshold returns the bar one intent needs given the global one (auto): auto itself when
+// its predictions at or above auto are right at least target of the time, else the lowest
+// confidence t above auto at which its predictions at or above t are, and 1.01 (never) when none
+// is. Its precision is shrunk toward all intents' precision at the cut (all) by prior
+// predictions' worth. An intent has a few dozen dev predictions: required to reach target on
+// twenty of its own, one with eighteen confident ones, three of them ambiguous in their
+// conversation, was never answered alone (product_info on the sample shop, right on all 16 of the
+// holdout's confident ones). Cuts below auto do not count: an intent right on hundreds of unsure
+// messages and wrong on half of its confident ones would qualify at one and be answered at auto.
+func intentThreshold(list []prediction, all precisionCurve, target, prior, auto float64) float64 {
 	own := newPrecisionCurve(list)
+	shrunk := func(right, n int, t float64) float64 {
+		return (float64(right) + prior*all.at(t)) / (float64(n) + prior)
+	}
+	atAuto := sort.Search(len(own.conf), func(i int) bool { return own.conf[i] < auto }) // own predictions at or above auto
+	rightAtAuto := 0
+	if atAuto > 0 {
+		rightAtAuto = own.right[atAuto-1]
+	}
+	if shrunk(rightAtAuto, atAuto, auto) >= target {
+		return auto // the prior vouches where it has few of its own: a bar is raised only on evidence
+	}
 	best := 1.01
-	for i, t := range own.conf {
-		if i+1 < len(own.conf) && own.conf[i+1] == t {
-			continue // only cut between distinct confidences
+	for i := range atAuto {
+		t := own.conf[i]
+		if t == auto || i+1 < len(own.conf) && own.conf[i+1] == t {
+			continue // only cut between distinct confidences, and above auto
 		}
 		// at least prior/2 of its own above the cut: a prior cannot vouch for three or four
-		if float64(i+1) >= prior/2 && (float64(own.right[i])+prior*all.at(t))/(float64(i+1)+prior) >= target {
+		if float64(i+1) >= prior/2 && shrunk(own.right[i], i+1, t) >= target {
 			best = t
 		}
 	}
@@ -241,7 +256,7 @@ func choosePolicy(p *intent.Policy, preds []prediction, target float64, perInten
 		if len(list) < perIntentMin {
 			continue
 		}
-		if t := intentThreshold(list, all, target, float64(perIntentMin/2)); t > p.Auto {
+		if t := intentThreshold(list, all, target, float64(perIntentMin/2), p.Auto); t > p.Auto {
 			p.AutoByIntent[name] = t
 		}
 	}

@@ -226,18 +226,21 @@ func TestChoosePolicyPerIntent(t *testing.T) {
 			ps = append(ps, prediction{intent: name, confidence: conf, correct: correct})
 		}
 	}
-	// "easy" is right at 0.7 and above; "hard" is wrong at 0.7 and 0.8 and only right at 0.95;
-	// "rare" has too few predictions for its own threshold; out-of-scope predictions are ignored.
+	// "easy" is right at 0.7 and above; "hard" is wrong at 0.7, 0.8 and three times at 0.9, and
+	// only right at 0.95; "rare" has too few predictions for its own threshold; out-of-scope
+	// predictions are ignored.
 	add("easy", 40, 0.7, true)
 	add("easy", 40, 0.9, true)
 	add("hard", 20, 0.7, false)
 	add("hard", 20, 0.8, false)
+	add("hard", 3, 0.9, false)
 	add("hard", 40, 0.95, true)
 	add("rare", 5, 0.3, true)
 	add(intent.NoneIntent, 50, 0.99, false)
 	p := intent.DefaultPolicy()
 	choosePolicy(&p, ps, 0.95, 40)
-	// Globally, cutting at 0.9 gives 80/80 right and 0.8 gives 80/100: auto is 0.9.
+	// Globally, cutting at 0.9 gives 80/83 right and 0.8 gives 80/103: auto is 0.9, where "hard"
+	// is 40/43 (shrunk toward all intents': under 0.95).
 	if p.Auto != 0.9 {
 		t.Errorf("auto = %v, want 0.9", p.Auto)
 	}
@@ -276,7 +279,8 @@ func TestChoosePolicyPerIntent(t *testing.T) {
 }
 
 // An intent with few confident predictions, a few of them wrong, gets a raised bar rather than
-// none: its precision is shrunk toward all intents' (intentThreshold).
+// none: its precision is shrunk toward all intents' (intentThreshold). Only its precision at and
+// above the global bar counts: many right answers below it do not vouch for wrong ones above.
 func TestIntentThresholdShrinks(t *testing.T) {
 	var all []prediction
 	add := func(ps *[]prediction, n int, conf float64, correct bool) {
@@ -288,6 +292,7 @@ func TestIntentThresholdShrinks(t *testing.T) {
 	add(&all, 90, 0.8, true)
 	add(&all, 10, 0.8, false)
 	curve := newPrecisionCurve(all)
+	const auto = 0.8 // all intents reach 0.95 at 0.8: 290 of 300
 	tests := []struct {
 		name string
 		own  func(*[]prediction)
@@ -298,10 +303,10 @@ func TestIntentThresholdShrinks(t *testing.T) {
 			add(ps, 3, 0.8, true)
 			add(ps, 3, 0.8, false)
 		}, 0.95},
-		{"right everywhere: the lowest", func(ps *[]prediction) {
+		{"right everywhere: the global bar", func(ps *[]prediction) {
 			add(ps, 10, 0.95, true)
 			add(ps, 10, 0.6, true)
-		}, 0.6},
+		}, auto},
 		{"3 of 4 right, too few of its own: never", func(ps *[]prediction) {
 			add(ps, 3, 0.99, true)
 			add(ps, 1, 0.99, false)
@@ -310,17 +315,48 @@ func TestIntentThresholdShrinks(t *testing.T) {
 			add(ps, 10, 0.95, false)
 			add(ps, 10, 0.8, true)
 		}, 1.01},
+		{"right on 300 below the bar, half wrong at it: never", func(ps *[]prediction) {
+			add(ps, 5, 0.9, true)
+			add(ps, 5, 0.9, false)
+			add(ps, 300, 0.3, true)
+		}, 1.01},
+		{"none of its own at the bar: the global bar", func(ps *[]prediction) {
+			add(ps, 40, 0.5, false)
+		}, auto},
 	}
 	for _, tt := range tests {
 		var own []prediction
 		tt.own(&own)
-		if got := intentThreshold(own, curve, 0.95, 20); got != tt.want {
+		if got := intentThreshold(own, curve, 0.95, 20, auto); got != tt.want {
 			t.Errorf("%s: threshold %v, want %v", tt.name, got, tt.want)
 		}
-		// with no prior it is threshold's own rule without a minimum count
-		if got, want := intentThreshold(own, curve, 0.95, 0), threshold(own, 0.95, 1); got != want {
-			t.Errorf("%s, no prior: %v, want %v", tt.name, got, want)
+	}
+}
+
+// choosePolicy gives an intent whose predictions at the global bar fall short a bar of its own,
+// however many of its unsure predictions are right.
+func TestChoosePolicyJudgesIntentsAtTheBar(t *testing.T) {
+	var preds []prediction
+	add := func(name string, n int, conf float64, correct bool) {
+		for range n {
+			preds = append(preds, prediction{intent: name, confidence: conf, correct: correct})
 		}
+	}
+	add("y", 200, 0.95, true)
+	add("y", 200, 0.30, false)
+	add("x", 5, 0.90, true)
+	add("x", 5, 0.90, false)
+	add("x", 300, 0.30, true)
+	var p intent.Policy
+	choosePolicy(&p, preds, 0.95, 40)
+	if p.Auto > 0.9 {
+		t.Fatalf("global bar %v, want x's confident predictions at or above it", p.Auto)
+	}
+	if bar := p.AutoThreshold("x"); bar <= 0.9 {
+		t.Errorf("x answered alone from %v, where 5 of its 10 predictions are right", bar)
+	}
+	if bar := p.AutoThreshold("y"); bar != p.Auto {
+		t.Errorf("y's bar %v, want the global %v", bar, p.Auto)
 	}
 }
 
