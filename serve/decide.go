@@ -72,10 +72,15 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 	}
 	if s.alerter != nil {
 		s.alerter.Observe(alert.Event{Kind: alert.KindDecision, Route: string(res.Route), Intent: res.Intent,
-			Unrecognised: res.Intent == intent.NoneIntent, Latency: took})
+			Unrecognised: unrecognised(&res), Latency: took})
 	}
 	return b, &res
 }
+
+// unrecognised reports whether a decided message was not understood: out of scope, and no
+// operator's rule decided it (a rule answers what the model lacks; it is no failure to count,
+// alert on or label).
+func unrecognised(res *intent.Result) bool { return res.Intent == intent.NoneIntent && res.Rule == "" }
 
 // decisionRow is the decision log's row for one decided message: masked text, hashed ids.
 func (s *Server) decisionRow(req intent.Request, res *intent.Result, text string, took time.Duration) store.Decision {

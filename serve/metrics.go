@@ -237,7 +237,7 @@ func (m *serverMetrics) request(r routeID, status int, d time.Duration) {
 func (m *serverMetrics) result(res *intent.Result) {
 	counter(&m.intents, m.set, "zhiyi_intents_total", "intent", res.Intent).Inc()
 	counter(&m.routes, m.set, "zhiyi_routes_total", "route", string(res.Route)).Inc()
-	if res.Intent == intent.NoneIntent {
+	if unrecognised(res) {
 		m.outOfScope.Inc()
 	}
 }

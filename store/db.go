@@ -307,7 +307,7 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	w.eq("chat", q.ChatHash)
 	w.eq("model", q.Model)
 	if q.Unmatched {
-		w.add("(intent = ? OR route = ? OR confidence < ?)", NoneIntent, RouteHandoff, q.lowConfidence())
+		w.add("(route = ? OR (rule = '' AND (intent = ? OR confidence < ?)))", RouteHandoff, NoneIntent, q.lowConfidence())
 	}
 	order := " ORDER BY at, msg_id"
 	if q.Newest {

@@ -63,18 +63,22 @@ type Decision struct {
 
 // Unmatched reports why d counts as unmatched — "none" (out of scope), "handoff" or
 // "low_confidence" (below lowConfidence) — or "" when it does not. Query.Unmatched selects the
-// same decisions.
+// same decisions. A message an operator's rule decided is understood (the rule says what it
+// means) unless the rule hands it off: the operator wrote the rule for what the model lacks.
 func (d *Decision) Unmatched(lowConfidence float64) string {
 	switch {
-	case d.Intent == NoneIntent:
+	case d.Unrecognised():
 		return "none"
 	case d.Route == RouteHandoff:
 		return "handoff"
-	case d.Confidence < lowConfidence:
+	case d.Rule == "" && d.Confidence < lowConfidence:
 		return "low_confidence"
 	}
 	return ""
 }
+
+// Unrecognised reports whether d was not understood: out of scope, and no rule decided it.
+func (d *Decision) Unrecognised() bool { return d.Intent == NoneIntent && d.Rule == "" }
 
 // Feedback is one rating, resolution or correction of a decision. Several may arrive for one
 // message (the customer rates, an agent corrects); all are kept, and reports read each field's

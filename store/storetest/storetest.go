@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 		{"AppendIdempotent", testAppendIdempotent},
 		{"Query", testQuery},
 		{"Unmatched", testUnmatched},
+		{"RuleDecided", testRuleDecided},
 		{"Feedback", testFeedback},
 		{"Corrections", testCorrections},
 		{"Summary", testSummary},
@@ -238,6 +239,39 @@ func testUnmatched(t *testing.T, s store.Store) {
 		if (d.Unmatched(store.DefaultLowConfidence) != "") != in {
 			t.Errorf("%s: Unmatched = %q, query says %v", d.MsgID, d.Unmatched(store.DefaultLowConfidence), in)
 		}
+	}
+}
+
+// testRuleDecided: a message an operator's rule decided is understood — not unrecognised, not
+// unmatched — unless the rule handed it off.
+func testRuleDecided(t *testing.T, s store.Store) {
+	d := func(id, intent, route, rule string, conf float64) store.Decision {
+		return store.Decision{MsgID: id, Time: at(1), Channel: "wecom", Text: "消息 " + id, Intent: intent,
+			Confidence: conf, Route: route, Rule: rule, Model: "m1"}
+	}
+	appendAll(t, s,
+		d("r1", store.NoneIntent, store.RouteAuto, "hotline", 0.1),   // a rule answered what the kb lacks
+		d("r2", "invoice", store.RouteAuto, "invoice_kw", 0.2),       // a rule chose the intent
+		d("r3", store.NoneIntent, store.RouteHandoff, "urgent", 0.1), // a rule handed it off
+		d("r4", store.NoneIntent, store.RouteHandoff, "", 0.1),       // not understood
+		d("r5", "invoice", store.RouteSuggest, "", 0.2),              // unsure
+		d("r6", "invoice", store.RouteAuto, "", 0.95),                // understood
+	)
+	if got, want := ids(list(t, s, store.Query{Unmatched: true})), "r3,r4,r5"; got != want {
+		t.Errorf("unmatched = %s, want %s", got, want)
+	}
+	for _, d := range list(t, s, store.Query{}) {
+		in := strings.Contains("r3,r4,r5", d.MsgID)
+		if (d.Unmatched(store.DefaultLowConfidence) != "") != in {
+			t.Errorf("%s: Unmatched = %q, query says %v", d.MsgID, d.Unmatched(store.DefaultLowConfidence), in)
+		}
+		if d.Unrecognised() != (d.MsgID == "r4") {
+			t.Errorf("%s: Unrecognised = %v", d.MsgID, d.Unrecognised())
+		}
+	}
+	sum := summary(t, s, store.SummaryQuery{})
+	if sum.Unrecognised != 1 || sum.Unmatched != 3 {
+		t.Errorf("summary: %d unrecognised, %d unmatched; want 1 and 3", sum.Unrecognised, sum.Unmatched)
 	}
 }
 
