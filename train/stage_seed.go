@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -38,7 +39,13 @@ func (r *run) addSeeds() (bool, error) {
 		if none >= w.MinNone {
 			weight = NoneSeedWeight
 		}
-		for _, t := range NoneSeeds() {
+		seeds := NoneSeeds()
+		terms := shopTerms(r.kb, seeds)
+		for _, t := range seeds {
+			if term := seedTerm(t, terms); term != "" {
+				r.sum.NoneSeedsLeftOut = append(r.sum.NoneSeedsLeftOut, t+" ("+term+")")
+				continue
+			}
 			if r.seed(t, intent.NoneIntent, "seeds/none.txt", weight) {
 				noneSeeds++
 			}
@@ -50,6 +57,10 @@ func (r *run) addSeeds() (bool, error) {
 	r.sum.Seeds = kbSeeds
 	r.sum.NoneSeeds = noneSeeds
 	fmt.Fprintf(r.prog, "seeds: %d knowledge-base examples, %d built-in out-of-scope examples\n", kbSeeds, noneSeeds)
+	if out := r.sum.NoneSeedsLeftOut; len(out) > 0 {
+		fmt.Fprintf(r.prog, "seeds: %d built-in out-of-scope examples left out, for they use the knowledge base's words: %s\n",
+			len(out), strings.Join(out[:min(8, len(out))], ", "))
+	}
 	return false, nil
 }
 

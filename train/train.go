@@ -95,11 +95,14 @@ type Summary struct {
 	Labels    *LabelStats `json:"labels,omitempty"`
 	// Seeds and NoneSeeds count the knowledge base's examples and the built-in out-of-scope
 	// examples trained on; SelfLabelled the unlabelled messages self-training labelled.
-	Seeds        int        `json:"seeds,omitempty"`
-	NoneSeeds    int        `json:"none_seeds,omitempty"`
-	SelfLabelled int        `json:"self_labelled,omitempty"`
-	Fit          FitResult  `json:"fit"`
-	Ranker       *FitResult `json:"ranker,omitempty"`
+	Seeds     int `json:"seeds,omitempty"`
+	NoneSeeds int `json:"none_seeds,omitempty"`
+	// NoneSeedsLeftOut are the built-in out-of-scope examples that use a word of the knowledge
+	// base (宽带 for a broadband provider), each with the word: the shop's business, not out of it.
+	NoneSeedsLeftOut []string   `json:"none_seeds_left_out,omitempty"`
+	SelfLabelled     int        `json:"self_labelled,omitempty"`
+	Fit              FitResult  `json:"fit"`
+	Ranker           *FitResult `json:"ranker,omitempty"`
 	// RefitEpochs are the epochs of each run of the final refit on train and dev (none: no refit).
 	RefitEpochs []int             `json:"refit_epochs,omitempty"`
 	Policy      intent.Policy     `json:"policy"`
