@@ -37,12 +37,12 @@ func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
 
 // BundleSentiment builds the sentiment analyzer zhiyi serve decides with for the bundle in dir:
 // the embedded model with the bundle's own lexicon (dict/sentiment.txt, when training copied
-// one). Give it as Config.Sentiment: without it a Replier never hands off for tone (气死了,
-// 孩子误吞了 … 急).
+// one), or the built-in lexicon the model was trained with (sentiment.DefaultLexicon). Give it
+// as Config.Sentiment: without it a Replier never hands off for tone (气死了, 孩子误吞了 … 急).
 func BundleSentiment(dir string) (*sentiment.Analyzer, error) {
 	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		lex, err = nil, nil // the embedded model alone
+		lex, err = sentiment.DefaultLexicon(), nil
 	}
 	if err != nil {
 		return nil, err

@@ -9,8 +9,8 @@ import (
 	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
-// BundleSentiment takes the bundle's lexicon when there is one, the embedded model alone when
-// not, and refuses a broken one.
+// BundleSentiment takes the bundle's lexicon when there is one, the built-in one when not (a
+// shop's safety cues need no sentiment.txt of its own), and refuses a broken one.
 func TestBundleSentiment(t *testing.T) {
 	dir := t.TempDir()
 	a, err := BundleSentiment(dir)
@@ -19,6 +19,11 @@ func TestBundleSentiment(t *testing.T) {
 	}
 	if got := a.Analyze("快递三天了还没到，气死了，你们什么破店"); got.Tag != sentiment.Negative {
 		t.Errorf("tone %v, want negative", got.Tag)
+	}
+	for _, text := range []string{"路由器着火了", "光猫冒烟了"} {
+		if got := a.Analyze(text); got.Tag != sentiment.Urgent {
+			t.Errorf("%s: tone %v, want urgent", text, got.Tag)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, intent.DictDir), 0o755); err != nil {
 		t.Fatal(err)

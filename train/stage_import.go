@@ -31,9 +31,17 @@ func (r *run) loadDictionaries() (bool, error) {
 		// fail here, naming the shop's file, not when the bundle is loaded.
 		path := filepath.Join(r.cfg.DictDir, sentiment.LexiconFile)
 		if _, err := os.Stat(path); err == nil {
-			if _, err := sentiment.LoadLexicon(path); err != nil {
+			lex, err := sentiment.LoadLexicon(path)
+			if err != nil {
 				return false, err
 			}
+			// Urgency is the lexicon's: without [urgent:safety] cues, 着火 or 冒烟 is no reason
+			// to hand a conversation to a person at once.
+			if !lex.HasReason("safety") {
+				fmt.Fprintf(r.prog, "warning: %s has no [urgent:safety] section: 着火, 冒烟, 漏电 will not hand a conversation to a person at once (copy the section from zhiyi's built-in lexicon, sentiment/lexicon.txt)\n", path)
+			}
+		} else {
+			fmt.Fprintf(r.prog, "dictionaries: no %s: tone and urgency (着火, 盗刷, 12315 …) come from zhiyi's built-in lexicon\n", sentiment.LexiconFile)
 		}
 	}
 	if r.cfg.KB != "" {

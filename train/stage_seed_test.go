@@ -3,6 +3,9 @@ package train
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/index"
@@ -77,5 +80,35 @@ func TestShopTermsLeaveOutSeeds(t *testing.T) {
 		if got := seedTerm(tc.seed, terms); got != tc.want {
 			t.Errorf("%s: term %q, want %q (terms %v)", tc.seed, got, tc.want, terms)
 		}
+	}
+}
+
+// TestDictionariesSayWhereUrgencyComesFrom: a shop lexicon without [urgent:safety] is warned
+// about, and no lexicon at all is said to leave tone and urgency to the built-in one.
+func TestDictionariesSayWhereUrgencyComesFrom(t *testing.T) {
+	for _, tc := range []struct {
+		name, lexicon, want string
+	}{
+		{"no safety", "[negative]\n失望\n", "no [urgent:safety] section"},
+		{"safety", "[urgent:safety]\n着火 3\n", ""},
+		{"no lexicon", "", "zhiyi's built-in lexicon"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.lexicon != "" {
+				if err := os.WriteFile(filepath.Join(dir, "sentiment.txt"), []byte(tc.lexicon), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var prog strings.Builder
+			r := &run{cfg: Config{DictDir: dir}, sum: &Summary{}, prog: &prog}
+			if _, err := r.loadDictionaries(); err != nil {
+				t.Fatal(err)
+			}
+			got := prog.String()
+			if tc.want == "" && strings.Contains(got, "urgent") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("progress %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
