@@ -62,6 +62,8 @@ func (a *Alert) summary() string {
 	switch a.Measure {
 	case MeasureUnrecognised:
 		fmt.Fprintf(&b, "%s内有 %d 条消息未识别（阈值 %s 条）", w, a.Num, num(a.Threshold))
+	case MeasureUnrecognisedShare:
+		fmt.Fprintf(&b, "%s内未识别占 %s（%d/%d 条消息，阈值 %s）", w, percent(a.Value), a.Num, a.Count, percent(a.Threshold))
 	case MeasureHandoffShare:
 		fmt.Fprintf(&b, "%s内转人工占 %s（%d/%d 条消息，阈值 %s）", w, percent(a.Value), a.Num, a.Count, percent(a.Threshold))
 	case MeasureBadRatings:

@@ -40,6 +40,8 @@
 //
 //	unrecognised      count of Unrecognised decisions        ≥ 20 in 10m
 //	handoff_share     share of decisions routed "handoff"    ≥ 50 % over ≥ 30 messages in 10m
+//	unrecognised_share
+//	                  share of Unrecognised decisions        opt-in, not a default: ≥ 20 % over ≥ 30 in 10m
 //	bad_ratings       count of ratings ≤ max_rating (2)      ≥ 3 in 30m
 //	comment_keywords  a comment containing a group's word    at once, with the group's category:
 //	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进);
@@ -51,6 +53,13 @@
 // A window is cut into 60 buckets: adding an event and reading a count cost O(1), and a window
 // of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);
 // the value shown comes from a log histogram (within 19 %).
+//
+// A share (handoff_share, unrecognised_share, error_rate) is compared through its Wilson score
+// bounds (z = 2.326, one-sided 99 %): it fires when the lower bound reaches the threshold, so a
+// window of a few dozen messages does not fire on chance, and resolves when the upper bound is
+// under it or the share is under 0.8 × threshold. Counts, the spool and p99 fire on the value
+// and resolve under 0.8 × threshold. In between, a rule keeps its state: a value hovering
+// around the threshold fires once and resolves once.
 //
 // A threshold rule goes ok → firing → (resolved) ok. It may not fire again within its cooldown
 // (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules

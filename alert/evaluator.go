@@ -11,11 +11,12 @@ import (
 // directly to replay events with their own times (tests, the Example, offline checks).
 // It is not safe for concurrent use.
 //
-// A threshold rule goes ok → firing when its condition holds and back to ok with a resolved
-// alert when it clears. After firing it may not fire again within its cooldown; a condition
-// that still holds when the cooldown ends fires at the next Observe or Tick. A
-// comment_keywords rule fires for every matching comment (one alert per matching group; the
-// cooldown, if set, holds back repeats of the same group) and never resolves.
+// A threshold rule goes ok → firing when its condition clearly holds and back to ok with a
+// resolved alert when it is clearly gone (see reading: a share on its Wilson bounds; a count,
+// gauge or p99 under 0.8 × its threshold). After firing it may not fire again within its
+// cooldown; a condition that still holds when the cooldown ends fires at the next Observe or
+// Tick. A comment_keywords rule fires for every matching comment (one alert per matching group;
+// the cooldown, if set, holds back repeats of the same group) and never resolves.
 type Evaluator struct {
 	rules []*ruleState
 	now   time.Time // the latest time seen; evaluation never goes back in time
@@ -178,7 +179,7 @@ func (ev *Evaluator) check(dst []Alert, s *ruleState, now time.Time) []Alert {
 		s.firing, s.fired, s.held = true, true, false
 		s.lastFired, s.since = now, now
 		dst = append(dst, s.alert(StateFiring, now, rd))
-	case !rd.on && s.firing && !rd.held:
+	case rd.off && s.firing:
 		s.firing = false
 		dst = append(dst, s.alert(StateResolved, now, rd))
 	case !rd.on && !s.firing:

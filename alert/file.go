@@ -32,6 +32,7 @@ import (
 //	    measure: unrecognised          # see Measure
 //	    window: 10m
 //	    threshold: 20                  # a count; 50% or 0.5 for shares; 50ms for p99_latency
+//	                                   # (or measure: unrecognised_share, threshold: 20%)
 //	    cooldown: 30m                  # 0: none
 //	    severity: warning              # info | warning | critical
 //	    targets: [ops-robot]           # default: every target

@@ -1,21 +1,56 @@
 package alert
 
 import (
+	"math"
 	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
-// reading is a measure's state at one instant.
+// reading is a measure's state at one instant. on and off are not each other's negation:
+// between them lies a band in which a rule keeps its state (hysteresis), so that a value
+// hovering around the threshold fires once and resolves once instead of flapping with the
+// cooldown.
 type reading struct {
-	on    bool    // the condition holds
+	on    bool    // the condition clearly holds: a rule that is ok fires
+	off   bool    // the condition is clearly gone: a rule that fires resolves
 	value float64 // what is compared with the threshold
 	num   int64   // events counted in the value (the numerator of a share)
 	count int64   // events in the window (the denominator of a share)
-	// held: the value is over the threshold but on too few events to fire; a firing rule is not
-	// resolved by traffic thinning out, only by the value falling (or the traffic stopping)
-	held bool
+}
+
+// resolveBelow is the hysteresis of counts, gauges and p99: a firing rule resolves when its
+// value is under resolveBelow × threshold. Shares resolve on their Wilson upper bound too.
+const resolveBelow = 0.8
+
+// wilsonZ is the normal quantile of the Wilson score bounds: 2.326, a one-sided 99 % bound
+// (the ends of a two-sided 98 % interval). A rule is looked at on every message and every
+// second, hundreds of overlapping looks a day, so a bound is exceeded by chance more often than
+// its level says: replaying a shop of 4 messages a minute at a steady 35 % handoff against
+// 50 %, z = 1.96 still fired once in 24 shop days, 2.326 once in 90, for half a minute more
+// before a real jump to 80 % fires (alert/hysteresis_test.go).
+const wilsonZ = 2.326
+
+// wilson is the Wilson score interval of k successes in n trials (n > 0). Unlike the normal
+// approximation it stays inside [0, 1] and is honest for the small windows of a small shop
+// (n ≈ 40) and for shares near 0 (1 % of errors).
+func wilson(k, n int64) (lo, hi float64) {
+	nf := float64(n)
+	p := float64(k) / nf
+	z2 := wilsonZ * wilsonZ
+	d := 1 + z2/nf
+	c := (p + z2/(2*nf)) / d
+	h := wilsonZ * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf)) / d
+	lo, hi = max(c-h, 0), min(c+h, 1)
+	// exact at the ends, where rounding would put 1 just out of reach of a threshold of 1
+	if k == 0 {
+		lo = 0
+	}
+	if k == n {
+		hi = 1
+	}
+	return lo, hi
 }
 
 // measure watches one quantity over its window. add reports whether the event concerns it (then
@@ -47,6 +82,9 @@ func newMeasure(r *Rule) measure {
 	case MeasureHandoffShare:
 		return &shareMeasure{num: newRing(r.Window), den: newRing(r.Window), threshold: r.Threshold, min: r.MinCount,
 			classify: func(e *Event) (bool, bool) { return e.Kind == KindDecision, e.Route == RouteHandoff }}
+	case MeasureUnrecognisedShare:
+		return &shareMeasure{num: newRing(r.Window), den: newRing(r.Window), threshold: r.Threshold, min: r.MinCount,
+			classify: func(e *Event) (bool, bool) { return e.Kind == KindDecision, e.Unrecognised }}
 	case MeasureErrorRate:
 		return &shareMeasure{num: newRing(r.Window), den: newRing(r.Window), threshold: r.Threshold, min: r.MinCount,
 			classify: func(e *Event) (bool, bool) {
@@ -54,15 +92,18 @@ func newMeasure(r *Rule) measure {
 				return bad || e.Kind == KindDecision, bad
 			}}
 	case MeasureP99Latency:
-		return &latencyMeasure{all: newRing(r.Window), slow: newRing(r.Window), hist: newHistRing(r.Window),
-			threshold: time.Duration(r.Threshold * float64(time.Second)), min: r.MinCount}
+		th := time.Duration(r.Threshold * float64(time.Second))
+		return &latencyMeasure{all: newRing(r.Window), slow: newRing(r.Window), warm: newRing(r.Window),
+			hist: newHistRing(r.Window), threshold: th, resolve: time.Duration(resolveBelow * float64(th)), min: r.MinCount}
 	case MeasureSpool:
 		return &gaugeMeasure{threshold: int64(r.Threshold)}
 	}
 	return nil
 }
 
-// countMeasure: at least threshold matching events in the window.
+// countMeasure: at least threshold matching events in the window; resolved under
+// resolveBelow × threshold. A count is not a sample but the thing itself (20 customers not
+// understood are 20 customers), so it fires on the count as it stands.
 type countMeasure struct {
 	ring
 	threshold int64
@@ -79,10 +120,20 @@ func (m *countMeasure) add(e *Event) bool {
 
 func (m *countMeasure) read(now time.Time) reading {
 	n := m.sum(now)
-	return reading{on: n >= m.threshold, value: float64(n), num: n, count: n}
+	return reading{on: n >= m.threshold, off: float64(n) < resolveBelow*float64(m.threshold),
+		value: float64(n), num: n, count: n}
 }
 
-// shareMeasure: num/den ≥ threshold once den ≥ min.
+// shareMeasure: num/den clearly ≥ threshold, once den ≥ min.
+//
+// The window is a sample of the traffic, and it is looked at on every message: a small shop's
+// 40 messages at a steady 35 % handoff show 50 % by chance several times a day, and each look
+// is another chance. So a share fires only when the Wilson lower bound of num/den reaches the
+// threshold — the share is above it beyond reasonable doubt — and resolves only when it is
+// clearly back below: the upper bound under the threshold, or (for thin traffic, where the
+// bound cannot get there: 0 errors in 100 requests still allow 5 %) the share itself under
+// resolveBelow × threshold. Thin traffic alone does not resolve a firing share whose value
+// still holds; an empty window does.
 type shareMeasure struct {
 	num, den  ring
 	threshold float64
@@ -105,22 +156,28 @@ func (m *shareMeasure) add(e *Event) bool {
 func (m *shareMeasure) read(now time.Time) reading {
 	d, n := m.den.sum(now), m.num.sum(now)
 	r := reading{num: n, count: d}
-	if d > 0 {
-		r.value = float64(n) / float64(d)
+	if d == 0 {
+		r.off = true
+		return r
 	}
-	r.on = d > 0 && d >= m.min && r.value >= m.threshold
-	r.held = d > 0 && d < m.min && r.value >= m.threshold
+	r.value = float64(n) / float64(d)
+	lo, hi := wilson(n, d)
+	// A threshold of 1 (every message) is reached by no lower bound: there, all of at least
+	// min messages is the evidence.
+	r.on = d >= m.min && (lo >= m.threshold || (m.threshold >= 1 && n == d))
+	r.off = hi < m.threshold || r.value < resolveBelow*m.threshold
 	return r
 }
 
-// latencyMeasure: p99 ≥ threshold once the window holds min messages. The condition is exact —
+// latencyMeasure: p99 ≥ threshold once the window holds min messages; resolved when p99 is
+// under resolve (resolveBelow × threshold) or the window is empty. Both conditions are exact —
 // with nearest-rank p99, p99 ≥ T exactly when fewer than ⌈0.99·n⌉ latencies are below T — so
-// it needs two counters; the histogram only gives the value shown in the alert.
+// they need a counter each; the histogram only gives the value shown in the alert.
 type latencyMeasure struct {
-	all, slow ring
-	hist      histRing
-	threshold time.Duration
-	min       int64
+	all, slow, warm    ring // every message; those ≥ threshold; those ≥ resolve
+	hist               histRing
+	threshold, resolve time.Duration
+	min                int64
 }
 
 func (m *latencyMeasure) add(e *Event) bool {
@@ -131,14 +188,17 @@ func (m *latencyMeasure) add(e *Event) bool {
 	if e.Latency >= m.threshold {
 		m.slow.add(e.Time, 1)
 	}
+	if e.Latency >= m.resolve {
+		m.warm.add(e.Time, 1)
+	}
 	m.hist.add(e.Time, e.Latency)
 	return true
 }
 
 func (m *latencyMeasure) read(now time.Time) reading {
-	n, slow := m.all.sum(now), m.slow.sum(now)
+	n, slow, warm := m.all.sum(now), m.slow.sum(now), m.warm.sum(now)
 	rank := (99*n + 99) / 100 // ⌈0.99·n⌉
-	return reading{num: slow, count: n, on: n > 0 && n >= m.min && n-slow < rank}
+	return reading{num: slow, count: n, on: n > 0 && n >= m.min && n-slow < rank, off: n-warm >= rank}
 }
 
 // value is the p99 shown in an alert; reading the histogram costs latBuckets additions, so it
@@ -152,7 +212,7 @@ func (m *latencyMeasure) value(now time.Time, rd reading) float64 {
 	return q.Seconds()
 }
 
-// gaugeMeasure: the last reported value ≥ threshold.
+// gaugeMeasure: the last reported value ≥ threshold; resolved under resolveBelow × threshold.
 type gaugeMeasure struct {
 	value     int64
 	threshold int64
@@ -167,7 +227,8 @@ func (m *gaugeMeasure) add(e *Event) bool {
 }
 
 func (m *gaugeMeasure) read(time.Time) reading {
-	return reading{on: m.value >= m.threshold, value: float64(m.value), num: m.value, count: m.value}
+	return reading{on: m.value >= m.threshold, off: float64(m.value) < resolveBelow*float64(m.threshold),
+		value: float64(m.value), num: m.value, count: m.value}
 }
 
 // keywordMatcher finds the keyword groups a comment touches. Matching runs on nlp.Normalize'd

@@ -13,8 +13,14 @@ type Measure string
 const (
 	// MeasureUnrecognised counts messages not understood (Event.Unrecognised) in the window.
 	MeasureUnrecognised Measure = "unrecognised"
+	// MeasureUnrecognisedShare is the share of messages not understood, over at least MinCount
+	// messages in the window: the unrecognised rule for traffic that varies (a count of 20 is
+	// half of a small shop's ten minutes and 2 % of a busy one's). Not among DefaultRules; its
+	// default threshold, 20 %, is a placeholder: set it above the share a normal day shows.
+	MeasureUnrecognisedShare Measure = "unrecognised_share"
 	// MeasureHandoffShare is the share of messages routed to a human, over at least MinCount
-	// messages in the window.
+	// messages in the window. Shares (this, unrecognised_share, error_rate) fire when the
+	// share's Wilson lower bound reaches the threshold, not the share itself: see shareMeasure.
 	MeasureHandoffShare Measure = "handoff_share"
 	// MeasureBadRatings counts ratings of MaxRating (default 2) or less in the window.
 	MeasureBadRatings Measure = "bad_ratings"
@@ -63,18 +69,19 @@ type measureInfo struct {
 }
 
 var measures = map[Measure]measureInfo{
-	MeasureUnrecognised:    {"未识别消息过多", true, thCount, false, 10 * time.Minute, 20, 0},
-	MeasureHandoffShare:    {"转人工比例过高", true, thShare, true, 10 * time.Minute, 0.5, 30},
-	MeasureBadRatings:      {"差评增多", true, thCount, false, 30 * time.Minute, 3, 0},
-	MeasureCommentKeywords: {"评价关键词", false, thCount, false, 0, 0, 0},
-	MeasureErrorRate:       {"服务错误率过高", true, thShare, true, 5 * time.Minute, 0.01, 100},
-	MeasureP99Latency:      {"响应延迟过高", true, thDuration, true, 5 * time.Minute, 0.050, 100},
-	MeasureSpool:           {"决策日志积压", false, thCount, false, 0, 10000, 0},
+	MeasureUnrecognised:      {"未识别消息过多", true, thCount, false, 10 * time.Minute, 20, 0},
+	MeasureHandoffShare:      {"转人工比例过高", true, thShare, true, 10 * time.Minute, 0.5, 30},
+	MeasureUnrecognisedShare: {"未识别比例过高", true, thShare, true, 10 * time.Minute, 0.2, 30},
+	MeasureBadRatings:        {"差评增多", true, thCount, false, 30 * time.Minute, 3, 0},
+	MeasureCommentKeywords:   {"评价关键词", false, thCount, false, 0, 0, 0},
+	MeasureErrorRate:         {"服务错误率过高", true, thShare, true, 5 * time.Minute, 0.01, 100},
+	MeasureP99Latency:        {"响应延迟过高", true, thDuration, true, 5 * time.Minute, 0.050, 100},
+	MeasureSpool:             {"决策日志积压", false, thCount, false, 0, 10000, 0},
 }
 
 // MeasureNames lists the measures in the order the documentation gives them.
-var MeasureNames = []Measure{MeasureUnrecognised, MeasureHandoffShare, MeasureBadRatings,
-	MeasureCommentKeywords, MeasureErrorRate, MeasureP99Latency, MeasureSpool}
+var MeasureNames = []Measure{MeasureUnrecognised, MeasureUnrecognisedShare, MeasureHandoffShare,
+	MeasureBadRatings, MeasureCommentKeywords, MeasureErrorRate, MeasureP99Latency, MeasureSpool}
 
 // KeywordGroup is a set of words that mean one thing when a rating comment contains them.
 type KeywordGroup struct {
@@ -100,11 +107,12 @@ type Rule struct {
 	Measure Measure // what it watches
 	Window  time.Duration
 	// Threshold is the value at or above which the rule fires: a count (unrecognised,
-	// bad_ratings, spool), a share in (0, 1] (handoff_share, error_rate) or seconds
-	// (p99_latency). comment_keywords takes none.
+	// bad_ratings, spool), a share in (0, 1] (handoff_share, unrecognised_share, error_rate;
+	// the share's Wilson lower bound must reach it) or seconds (p99_latency). A firing rule
+	// resolves when its value is clearly below: see Evaluator. comment_keywords takes none.
 	Threshold float64
 	// MinCount is how many events the window must hold before a share or a percentile counts
-	// (handoff_share, error_rate, p99_latency).
+	// (handoff_share, unrecognised_share, error_rate, p99_latency).
 	MinCount int64
 	// MaxRating is the highest rating that counts as bad (bad_ratings; default 2), or the
 	// highest whose comment is read (comment_keywords; default 3: 机器人回答得很好 with five
@@ -139,6 +147,9 @@ const DefaultCooldown = 30 * time.Minute
 func DefaultRules() []Rule {
 	rules := make([]Rule, 0, len(MeasureNames))
 	for _, m := range MeasureNames {
+		if m == MeasureUnrecognisedShare {
+			continue // opt-in: the default unrecognised rule stays the count operators know
+		}
 		r := Rule{ID: string(m), Measure: m}
 		switch m {
 		case MeasureErrorRate, MeasureSpool:
