@@ -462,6 +462,24 @@ func TestFollowUpIsNoRepeat(t *testing.T) {
 	}
 }
 
+// The same answer a third time in a row is a repeat however the customer words it: a
+// follow-up it covers once is fine, but 还是不行 after two of the same answers means it did not
+// help — suggested, then handed off.
+func TestSameAnswerAgainIsARepeat(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	msgs := []string{"什么时候发货", "多久能发出", "几天能发", "几天能发出"}
+	want := []intent.Route{intent.RouteAuto, intent.RouteAuto, intent.RouteSuggest, intent.RouteHandoff}
+	for i, m := range msgs {
+		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("s", i), SenderID: "wmS"})
+		if d.Result.Intent != "shipping_time" || d.Result.Route == intent.RouteAuto && d.Result.Answer == nil {
+			t.Fatalf("%s: intent %s, the test needs shipping_time answered", m, d.Result.Intent)
+		}
+		if d.Result.Route != want[i] || d.Result.Context.Repeat != (i >= 2) {
+			t.Errorf("turn %d %s: route %s, context %+v; want %s", i+1, m, d.Result.Route, *d.Result.Context, want[i])
+		}
+	}
+}
+
 // In a group conversation (one chat_id, several customers) repeats and fallbacks are each
 // customer's own: three customers asking the same once is no repeat, and two customers not
 // understood once each is no escalation; one customer asking again is, whoever spoke between.
