@@ -7,9 +7,9 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/sentiment"
+	"github.com/zhiyi-ai/zhiyi/session"
 )
 
 // The escalations a response's context may name.
