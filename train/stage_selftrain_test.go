@@ -165,3 +165,25 @@ func withoutModel(t *testing.T, raw []byte) []byte {
 	}
 	return out
 }
+
+// Without a labelled dev split the estimate also scores the shop's own examples apart from the
+// built-in out-of-scope ones, which are easy and may be most of the set.
+func TestEstimateWithoutBuiltinExamples(t *testing.T) {
+	dir := t.TempDir()
+	kb, data := writeWeakShop(t, dir)
+	cfg := DefaultConfig()
+	var prog strings.Builder
+	cfg.Data, cfg.KB, cfg.Out, cfg.Progress = []string{data}, kb, filepath.Join(dir, "m"), &prog
+	cfg.Weak.Rounds = -1
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	m, err := intent.PeekManifest(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, ok := m.Metrics["accuracy_without_builtin"]
+	if !ok || acc < 0 || acc > 1 || !strings.Contains(prog.String(), "estimated on the shop's own examples") {
+		t.Errorf("accuracy without the built-in examples: %v (%v); progress:\n%s", acc, ok, prog.String())
+	}
+}
