@@ -22,6 +22,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // experimentView is one experiment with its chart.
@@ -91,10 +92,14 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 	c.render(w, r, s, http.StatusOK, "experiments", "实验", data)
 }
 
-// verdictZH words what an experiment's ratings show, in Chinese (experiment.Report.Conclusion).
+// verdictZH words what an experiment's ratings show, in Chinese (experiment.Report.Conclusion),
+// with the report's caveats: a significant result read before its planned size (a p-value
+// holds for one look at a size fixed in advance), and a change of the variants' shares within
+// the period (pooled results can mislead).
 func verdictZH(r *experiment.Report) string {
 	standing, fs := r.Conclusion()
 	parts := make([]string, len(fs))
+	early := false
 	for i, f := range fs {
 		switch {
 		case standing == experiment.Significant && f.Better:
@@ -102,18 +107,29 @@ func verdictZH(r *experiment.Report) string {
 		case standing == experiment.Significant:
 			parts[i] = fmt.Sprintf("%s 的评分显著低于对照组（%+.2f，p = %s）", f.Variant, f.Diff, experiment.PString(f.P))
 		default:
-			parts[i] = fmt.Sprintf("%s 约需每组 %d 个评分才能分辨 %+.2f 的差别（现有 %d）", f.Variant, f.Needed, f.Diff, f.Have)
+			parts[i] = fmt.Sprintf("%s 现有 %d 个评分，计划每组 %d 个才能分辨 %.2f 分的差别", f.Variant, f.Have, f.Needed, f.Effect)
 		}
+		early = early || standing == experiment.Significant && f.Early()
 	}
+	var out string
 	switch standing {
 	case experiment.Significant:
-		return strings.Join(parts, "；")
+		out = strings.Join(parts, "；")
+		if early {
+			out += "（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"
+		}
 	case experiment.NoRatings:
-		return "还没有可比较的评分"
+		out = "还没有可比较的评分"
 	case experiment.NotYet:
-		return "评分暂无显著差别：" + strings.Join(parts, "；")
+		out = "评分暂无显著差别，尚不能判断：" + strings.Join(parts, "；")
+	default:
+		out = "评分没有显著差别（已达计划样本量）"
 	}
-	return "评分没有显著差别"
+	if a := r.Allocation; a != nil {
+		day := a.Since.In(period.CST).Format(time.DateOnly)
+		out += fmt.Sprintf("；注意：%s 起各版本的分流比例变了（%s %.0f%% → %.0f%%），合并不同比例的结果可能误导，请从 %s 起看", day, a.Variant, 100*a.Before, 100*a.After, day)
+	}
+	return out
 }
 
 // ratingChart draws each variant's mean rating with its 95 % interval and how often it was

@@ -2,8 +2,10 @@ package console
 
 import (
 	"testing"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // The 实验 page words every standing of an experiment in Chinese.
@@ -22,8 +24,15 @@ func TestVerdictZH(t *testing.T) {
 		{"no ratings", report(0, experiment.Test{}), "还没有可比较的评分"},
 		{"higher", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01}), "b 的评分显著高于对照组（+0.80，p = 0.0100）"},
 		{"lower", report(40, experiment.Test{Significant: true, Diff: -0.5, P: 0.02}), "b 的评分显著低于对照组（-0.50，p = 0.0200）"},
-		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Have: 5}), "评分暂无显著差别：b 约需每组 120 个评分才能分辨 +0.20 的差别（现有 5）"},
-		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别"},
+		{"early", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01, Needed: 175, Have: 40}),
+			"b 的评分显著高于对照组（+0.80，p = 0.0100）（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"},
+		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
+		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别（已达计划样本量）"},
+		{"shares changed", func() *experiment.Report {
+			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
+			r.Allocation = &experiment.AllocationChange{Since: time.Date(2026, 11, 8, 0, 0, 0, 0, period.CST), Variant: "b", Before: 0.1, After: 0.9}
+			return r
+		}(), "评分没有显著差别（已达计划样本量）；注意：2026-11-08 起各版本的分流比例变了（b 10% → 90%），合并不同比例的结果可能误导，请从 2026-11-08 起看"},
 	} {
 		got := verdictZH(c.r)
 		if got != c.want {

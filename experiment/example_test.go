@@ -54,6 +54,6 @@ func Example() {
 	// "wmBoss"     hurry_shipment.a variant="" gray=false excluded=true
 	// ""           hurry_shipment.a variant="" gray=false excluded=false
 	// false
-	// released: rated 4.50 against the control's 4.00; the difference's 95 % lower bound +0.41 is within -0.30
+	// released: rated 4.50 (400) against the control's 4.00 (400); the difference's always-valid 95 % lower bound +0.35 is within -0.30
 	// hurry_shipment.b rates higher than the control (+0.50, p = 7.1e-24)
 }

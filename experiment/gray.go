@@ -12,10 +12,19 @@ import (
 //
 // A gray answer (kb.yaml's gray: 72h) is served only as a suggestion until its period has
 // passed and its ratings are shown not worse than the control's: a non-inferiority test. Both
-// need at least minRated ratings, and the lower bound of the two-sided 1 − α Welch interval of
-// (its mean rating − the control's) must not be below −margin. "Not significantly worse" would
-// release an answer nobody has rated yet; this releases only what the ratings vouch for, and
-// an answer that later proves worse goes back to gray at the next refresh of the results.
+// need at least minRated ratings, and the lower bound of the always-valid 1 − α interval of
+// (its mean rating − the control's) must not be below −margin (grayInterval). "Not
+// significantly worse" would release an answer nobody has rated yet; this releases only what
+// the ratings vouch for.
+//
+// The test is repeated at every refresh of the results (every 5 minutes in zhiyi serve), so
+// an ordinary interval, which holds for one look, would release an answer truly beyond the
+// margin at some look far more often than α/2; the always-valid interval holds over all the
+// looks. A release is sticky (Set.released, carried by Live): the answer returns to gray only
+// when the ratings show it significantly worse than the control (the interval's upper bound
+// below 0), not merely because a later look no longer shows it within the margin — otherwise
+// an answer would flip between gray and released as the ratings wander.
+//
 // The control itself, and an intent's only answer, have nothing to be compared with: their
 // gray ends with the period. The experiments file's release ends any gray at once.
 func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) {
@@ -39,6 +48,9 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 		v.Gray = true
 		v.GrayNote = "gray: the period's start is unknown (no gray_since, no bundle time): gray until released"
 		return
+	}
+	v.grayStart = start
+	switch {
 	case s.now.Before(v.GrayUntil):
 		v.Gray = true
 		v.GrayNote = "gray until " + v.GrayUntil.In(period.CST).Format("2006-01-02 15:04 MST") + ": suggested to agents only"
@@ -47,26 +59,139 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 		v.GrayNote = "released: gray period over (nothing to compare the control with)"
 		return
 	}
-	ok, note := s.notWorse(v, e.Control())
-	v.Gray, v.GrayNote = !ok, note
+	s.judgeRatings(v, e.Control(), start)
 }
 
-// notWorse is the gray release's non-inferiority test of v's ratings against the control's.
-func (s *Set) notWorse(v, c *Variant) (bool, string) {
-	vr, cr := s.results[v.ID].ratings(), s.results[c.ID].ratings()
-	if vr.n < int64(s.minRated) || cr.n < int64(s.minRated) {
-		return false, fmt.Sprintf("gray: period over, waiting for ratings (%d of %d for %s, %d of %d for the control)",
-			vr.n, s.minRated, v.ID, cr.n, s.minRated)
-	}
-	w := welch(vr, cr, s.alpha)
+// judgeRatings is the gray release's test of v's ratings against the control's since start.
+func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
+	vr, cr, basis := s.grayRatings(v, c, start)
+	low, high := grayInterval(vr, cr, s.minEffect, s.alpha)
 	level := fmt.Sprintf("%g %%", math.Round((1-s.alpha)*1000)/10)
-	if math.IsNaN(w.Low) {
-		return false, "gray: ratings cannot be compared"
+	rated := fmt.Sprintf("rated %.2f (%d) against the control's %.2f (%d)", vr.mean(), vr.n, cr.mean(), cr.n)
+	if at, ok := s.released[v.ID]; ok && at.Equal(start) {
+		if high < 0 { // NaN compares false: no evidence, no change
+			v.Gray = true
+			v.GrayNote = fmt.Sprintf("back to gray: %s%s; the difference's always-valid %s interval [%+.2f, %+.2f] is below 0: significantly worse",
+				rated, basis, level, low, high)
+			return
+		}
+		v.ratedRelease = true
+		v.GrayNote = fmt.Sprintf("released on its ratings, and stays so unless they show it significantly worse than the control: %s%s; always-valid %s interval [%+.2f, %+.2f]",
+			rated, basis, level, low, high)
+		return
 	}
-	if w.Low >= -s.margin {
-		return true, fmt.Sprintf("released: rated %.2f against the control's %.2f; the difference's %s lower bound %+.2f is within -%.2f",
-			vr.mean(), cr.mean(), level, w.Low, s.margin)
+	v.Gray = true
+	switch {
+	case vr.n < int64(s.minRated) || cr.n < int64(s.minRated):
+		v.GrayNote = fmt.Sprintf("gray: period over, waiting for ratings (%d of %d for %s, %d of %d for the control%s)",
+			vr.n, s.minRated, v.ID, cr.n, s.minRated, basis)
+	case math.IsNaN(low):
+		v.GrayNote = "gray: ratings cannot be compared"
+	case low >= -s.margin:
+		v.Gray, v.ratedRelease = false, true
+		v.GrayNote = fmt.Sprintf("released: %s%s; the difference's always-valid %s lower bound %+.2f is within -%.2f",
+			rated, basis, level, low, s.margin)
+	default:
+		v.GrayNote = fmt.Sprintf("gray: %s%s; the difference's always-valid %s lower bound %+.2f is below -%.2f, it may be worse",
+			rated, basis, level, low, s.margin)
 	}
-	return false, fmt.Sprintf("gray: rated %.2f against the control's %.2f; the difference's %s lower bound %+.2f is below -%.2f, it may be worse",
-		vr.mean(), cr.mean(), level, w.Low, s.margin)
+}
+
+// grayRatings are the ratings v and the control c are judged by, and a note of what they are.
+//
+// With Outcomes: the ratings since start only (an answer id reused by an earlier bundle, or
+// ratings from before the gray period, must not count), and like for like — a gray answer's
+// decisions are routed suggest (an agent checks, and may edit, the answer before it is sent)
+// while the control's are mostly automatic, so the control's suggested answers are its
+// comparison when it has minRated of them rated; otherwise all its answers, and the note says
+// that this favours the new answer. Without Outcomes: Results, all time and every route.
+func (s *Set) grayRatings(v, c *Variant, start time.Time) (vr, cr moments, basis string) {
+	if s.outcomes == nil {
+		return s.results[v.ID].ratings(), s.results[c.ID].ratings(), ""
+	}
+	since := start.In(period.CST).Format("2006-01-02 15:04")
+	sug := s.window(Filter{Since: start, Route: RouteSuggest})
+	vr, cr = sug[v.ID].ratings(), sug[c.ID].ratings()
+	if cr.n >= int64(s.minRated) {
+		return vr, cr, ", answers suggested to agents since " + since
+	}
+	all := s.window(Filter{Since: start})
+	return all[v.ID].ratings(), all[c.ID].ratings(), fmt.Sprintf(
+		", all answers since %s: the control has %d rated answers suggested to agents, fewer than %d, so its automatic ones count too, which favours the agent-checked gray answer",
+		since, cr.n, s.minRated)
+}
+
+func (s *Set) window(f Filter) Results {
+	if r, ok := s.windows[f]; ok {
+		return r
+	}
+	if s.windows == nil {
+		s.windows = map[Filter]Results{}
+	}
+	r := s.outcomes.Select(f)
+	s.windows[f] = r
+	return r
+}
+
+// minGrayVariance is the smallest rating variance, per side, grayInterval assumes: that of a
+// rating that is one of two neighbouring stars, half the time each. A few dozen equal ratings
+// (sample variance 0) would otherwise make the interval a point.
+const minGrayVariance = 0.25
+
+// grayInterval is the always-valid 1 − alpha confidence sequence for (v's mean − c's mean):
+// a bound that holds at every look at once, however often the ratings are looked at and
+// whenever one stops (Robbins's normal mixture; the mixture sequential probability ratio test
+// of Johari et al., "Always valid inference", 2017). For an estimate with variance V and a
+// mixing scale tau its half-width is
+//
+//	√( V (V + τ²)/τ² · (2 ln(1/α) + ln((V + τ²)/V)) ),
+//
+// about 1.55 times the width of a single look's interval where it is tightest (V ≈ τ²/8), so
+// a release needs about 2.4 times the ratings a single fixed look would. V uses the sample
+// variances (each at least minGrayVariance), which makes the bound hold asymptotically rather
+// than exactly; an A/A-style simulation over repeated looks (gray_test.go) checks its level.
+// With the two-sided α, each side is crossed with probability about α/2. NaN below two
+// ratings a side.
+func grayInterval(v, c moments, tau, alpha float64) (low, high float64) {
+	if v.n < 2 || c.n < 2 {
+		return math.NaN(), math.NaN()
+	}
+	vv, vc := math.Max(v.variance(), minGrayVariance), math.Max(c.variance(), minGrayVariance)
+	V := vv/float64(v.n) + vc/float64(c.n)
+	t2 := tau * tau
+	half := math.Sqrt(V * (V + t2) / t2 * (2*math.Log(1/alpha) + math.Log((V+t2)/V)))
+	d := v.mean() - c.mean()
+	return d - half, d + half
+}
+
+// GraySince is when the results for judging gray answers start: the earliest gray start of an
+// answer with a gray period the file has not released, whose start is known. ok is false when
+// there is none: no results need reading. (Each answer is judged on its own window from
+// Outcomes; this bounds what to read.)
+func (s *Set) GraySince() (since time.Time, ok bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	for _, e := range s.byIntent {
+		for _, v := range e.Variants {
+			if !v.grayStart.IsZero() && (!ok || v.grayStart.Before(since)) {
+				since, ok = v.grayStart, true
+			}
+		}
+	}
+	return since, ok
+}
+
+// ratedReleases are the answers this Set released from gray on their ratings, by id → the
+// gray start they were judged from: what the next Set keeps released (Live).
+func (s *Set) ratedReleases() map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, e := range s.list {
+		for _, v := range e.Variants {
+			if v.ratedRelease {
+				out[v.ID] = v.grayStart
+			}
+		}
+	}
+	return out
 }

@@ -22,6 +22,10 @@ type Live struct {
 	mu  sync.Mutex // serialises rebuilds
 	cfg Config
 	p   atomic.Pointer[Set]
+	// released are the gray answers released on their ratings by the Set in force: the next
+	// Set keeps them released (see judgeGray). Kept in memory only: after a restart each is
+	// judged afresh, on all its ratings since its gray start.
+	released map[string]time.Time
 }
 
 // Current returns the Set in force, or nil before the first SetKB.
@@ -75,6 +79,19 @@ func (l *Live) SetResults(res Results) error {
 	return err
 }
 
+// SetOutcomes makes o the outcomes gray answers are judged by — each on its own window since
+// its gray start, against the control's answers routed the same way (Config.Outcomes) — and
+// re-judges gray periods that have ended since. o must not change afterwards (a Tally read and
+// then left alone). Call it periodically with the decision log's outcomes since Set.GraySince.
+func (l *Live) SetOutcomes(o Outcomes) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cfg := l.cfg
+	cfg.Outcomes = o
+	_, err := l.build(cfg, true)
+	return err
+}
+
 // build makes a Set of cfg current and keeps cfg; without a knowledge base it only keeps cfg.
 func (l *Live) build(cfg Config, ignoreStale bool) (*Set, error) {
 	if cfg.KB == nil {
@@ -87,11 +104,13 @@ func (l *Live) build(cfg Config, ignoreStale bool) (*Set, error) {
 	if l.Now != nil {
 		cfg.Now = l.Now()
 	}
+	cfg.released = l.released
 	s, err := New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	l.cfg = cfg
+	l.released = s.ratedReleases()
 	l.p.Store(s)
 	return s, nil
 }

@@ -1,6 +1,10 @@
 package experiment
 
-import "time"
+import (
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/period"
+)
 
 // Counts are one variant's outcomes so far, as the caller aggregates them from the decision
 // log and its feedback (Tally does it from rows). Only decisions that count in the experiment
@@ -21,7 +25,17 @@ type Counts struct {
 	// Repeats counts the decisions marked repeat: the customer asked again for the need an
 	// automatic answer had just answered (package reply's 重述).
 	Repeats int64 `json:"repeats"`
+	// NewSenders counts, by China day (2006-01-02), the senders first served this variant that
+	// day within the results' period: how the experiment's traffic was allocated over time
+	// (Report.Allocation). A sender's variant is a hash, so under fixed weights each new sender
+	// is an independent draw at the weights; a change of weights shows as a change of these
+	// shares. Only Tally fills it (from decisions with a time); nil when unknown. A pointer so
+	// that Counts stay comparable with == (as callers compare counts without times).
+	NewSenders *DayCounts `json:"new_senders,omitempty"`
 }
+
+// DayCounts are counts by China day (2006-01-02).
+type DayCounts map[string]int64
 
 // Results are the experiments' outcomes by variant id (the answer id). A nil Results is
 // empty. The caller builds a new value on each refresh; a Set keeps the one it was built with.
@@ -84,8 +98,30 @@ type Tally struct {
 	msgs map[string]*tallied
 }
 
+// Decided is one decision of the log as Tally.Record counts it.
+type Decided struct {
+	MsgID, Variant string
+	Sender         string    // as the log has it (a keyed hash)
+	Route          string    // auto, suggest or handoff (RouteSuggest); "" when unknown
+	Time           time.Time // zero when unknown
+	Repeat         bool
+}
+
+// RouteSuggest is the decision log's route of an answer suggested to an agent (store's
+// RouteSuggest; explog's test checks they agree). A gray answer is routed so.
+const RouteSuggest = "suggest"
+
+// Filter selects the decisions Tally.Select counts.
+type Filter struct {
+	Since time.Time // decisions at or after; zero: all
+	Route string    // decisions routed so; "": every route
+}
+
 type tallied struct {
 	variant    string
+	sender     string
+	route      string
+	at         time.Time
 	decided    bool
 	repeat     bool
 	rating     int
@@ -106,13 +142,20 @@ func (t *Tally) msg(id string) *tallied {
 	return m
 }
 
-// Decision adds a decision. One without a variant, or from an excluded sender, is ignored.
+// Decision adds a decision without its time and route (see Record). One without a variant, or
+// from an excluded sender, is ignored.
 func (t *Tally) Decision(msgID, variant, sender string, repeat bool) {
-	if msgID == "" || variant == "" || t.Exclude != nil && t.Exclude(sender) {
+	t.Record(Decided{MsgID: msgID, Variant: variant, Sender: sender, Repeat: repeat})
+}
+
+// Record adds a decision with its time and route, which Select filters on and NewSenders
+// counts by. One without a variant, or from an excluded sender, is ignored.
+func (t *Tally) Record(d Decided) {
+	if d.MsgID == "" || d.Variant == "" || t.Exclude != nil && t.Exclude(d.Sender) {
 		return
 	}
-	m := t.msg(msgID)
-	m.variant, m.decided, m.repeat = variant, true, repeat
+	m := t.msg(d.MsgID)
+	m.variant, m.sender, m.route, m.at, m.decided, m.repeat = d.Variant, d.Sender, d.Route, d.Time, true, d.Repeat
 }
 
 // Feedback adds a feedback on msgID: rating 1–5 (0: none) and resolved (nil: not said), given
@@ -135,12 +178,35 @@ func (t *Tally) Feedback(msgID string, at time.Time, rating int, resolved *bool)
 }
 
 // Results returns the counts by variant of every decision added so far, with its feedback.
-func (t *Tally) Results() Results {
+func (t *Tally) Results() Results { return t.Select(Filter{}) }
+
+// Select returns the counts by variant of the decisions f selects, with their feedback, and
+// each variant's NewSenders among them. A decision without a time is selected only when
+// f.Since is zero, one without a route only when f.Route is "". Select only reads: several
+// goroutines may call it on a Tally no one adds to any more.
+func (t *Tally) Select(f Filter) Results {
 	r := Results{}
+	first := map[[2]string]time.Time{} // (sender, variant) → their first decision
 	for _, m := range t.msgs {
-		if m.decided {
-			r.Add(m.variant, Outcome{Rating: m.rating, Resolved: m.resolved, Repeat: m.repeat})
+		if !m.decided || m.at.Before(f.Since) || f.Route != "" && m.route != f.Route {
+			continue
 		}
+		r.Add(m.variant, Outcome{Rating: m.rating, Resolved: m.resolved, Repeat: m.repeat})
+		if m.at.IsZero() || m.sender == "" {
+			continue
+		}
+		k := [2]string{m.sender, m.variant}
+		if at, ok := first[k]; !ok || m.at.Before(at) {
+			first[k] = m.at
+		}
+	}
+	for k, at := range first {
+		c := r[k[1]]
+		if c.NewSenders == nil {
+			c.NewSenders = &DayCounts{}
+		}
+		(*c.NewSenders)[at.In(period.CST).Format(time.DateOnly)]++
+		r[k[1]] = c
 	}
 	return r
 }

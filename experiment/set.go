@@ -29,10 +29,25 @@ type Config struct {
 	Now time.Time
 	// Alpha is the significance level (DefaultAlpha when 0).
 	Alpha float64
+	// MinEffect is the smallest difference in mean rating (points) the reports plan their
+	// sample sizes for, and the effect scale the gray release's always-valid interval is tuned
+	// to (DefaultMinEffect when 0 or less). Choose it before reading results.
+	MinEffect float64
+	// MinShareEffect is the smallest difference in the resolved share and the repeat rate (a
+	// fraction) the reports plan for (DefaultMinShareEffect when 0 or less).
+	MinShareEffect float64
+	// Outcomes, when set, are the decision log's outcomes by time and route (a *Tally, as
+	// explog.Outcomes reads it): each gray answer is then judged on the ratings since its own
+	// gray start, against the control's answers routed as a gray answer is (suggested to an
+	// agent), rather than on Results (all time, every route).
+	Outcomes Outcomes
 	// IgnoreStale makes an override that names an experiment or answer the knowledge base
 	// does not have (or no longer fits it) a warning (Set.Warnings) instead of an error: a new
 	// bundle must not be refused for an old experiments file. The file's own load is strict.
 	IgnoreStale bool
+
+	// released: see Set.released (Live sets it).
+	released map[string]time.Time
 }
 
 // Set is the experiments of one knowledge base with one experiments file and one judgement of
@@ -47,6 +62,19 @@ type Set struct {
 	now      time.Time
 	results  Results
 	warnings []string
+
+	minEffect, minShareEffect float64
+	outcomes                  Outcomes
+	// released are the gray answers an earlier Set released on their ratings, by id → the
+	// gray start they were judged from (Live carries them from Set to Set: a release is
+	// sticky); windows caches outcomes.Select while New judges.
+	released map[string]time.Time
+	windows  map[Filter]Results
+}
+
+// Outcomes select the decision log's outcomes by time and route; *Tally implements it.
+type Outcomes interface {
+	Select(Filter) Results
 }
 
 // Experiment is an intent's answers as variants.
@@ -78,6 +106,9 @@ type Variant struct {
 	Gray      bool
 	GrayUntil time.Time
 	GrayNote  string
+
+	grayStart    time.Time // the start its ratings are judged from; zero when not judged on ratings
+	ratedRelease bool      // released from gray on its ratings (not by the file, not by the period alone)
 }
 
 // Served reports whether senders are assigned this variant now.
@@ -100,8 +131,15 @@ func New(cfg Config) (*Set, error) {
 	if cfg.Alpha <= 0 || cfg.Alpha >= 1 {
 		cfg.Alpha = DefaultAlpha
 	}
+	if !(cfg.MinEffect > 0) {
+		cfg.MinEffect = DefaultMinEffect
+	}
+	if !(cfg.MinShareEffect > 0) {
+		cfg.MinShareEffect = DefaultMinShareEffect
+	}
 	s := &Set{byIntent: make(map[string]*Experiment, len(cfg.KB.Intents)), alpha: cfg.Alpha,
-		margin: DefaultGrayMargin, minRated: DefaultGrayMinRated, now: cfg.Now, results: cfg.Results}
+		margin: DefaultGrayMargin, minRated: DefaultGrayMinRated, now: cfg.Now, results: cfg.Results,
+		minEffect: cfg.MinEffect, minShareEffect: cfg.MinShareEffect, outcomes: cfg.Outcomes, released: cfg.released}
 	ov := cfg.Overrides
 	name := "experiments file"
 	if ov != nil {
@@ -234,6 +272,7 @@ func New(cfg Config) (*Set, error) {
 			s.judgeGray(e, j, cfg.Created, released[e.Variants[j].ID])
 		}
 	}
+	s.windows = nil
 	return s, nil
 }
 

@@ -6,14 +6,42 @@ import (
 	"strconv"
 )
 
-// Power is the power the sample sizes are computed for: the chance of calling a true
-// difference of the observed size significant.
+// Power is the power the planned sample sizes are computed for: the chance of calling a true
+// difference of the minimum effect significant.
 const Power = 0.8
+
+// Minimum effects the planned sample sizes are for (Config.MinEffect, Config.MinShareEffect).
+// A report plans from the smallest difference worth finding, chosen before the data, not from
+// the difference observed: a size planned from the observed difference is post-hoc power,
+// which is 0 when the observed difference is 0 and so declares "no difference" from a handful
+// of ratings.
+const (
+	// DefaultMinEffect is the smallest difference in mean rating (points on the 1–5 scale)
+	// an experiment is planned to find.
+	DefaultMinEffect = 0.3
+	// DefaultMinShareEffect is the smallest difference in the resolved share or the repeat rate
+	// (a fraction: 0.05 = 5 percentage points) an experiment is planned to find.
+	DefaultMinShareEffect = 0.05
+)
+
+// Rating variances a plan assumes at least. The sample variance of a few ratings says little
+// about their spread (a few equal ratings have variance 0, which would plan a size of 2), so
+// below planSmallN ratings a side is taken to vary at least as typical 1–5 ratings do
+// (minRatingVariance: the sample shop's are 1.0–1.4); from planSmallN on, its own variance
+// counts, down to that of a rating split between two neighbouring stars (minGrayVariance).
+const (
+	minRatingVariance = 1.0
+	planSmallN        = 30
+)
 
 // Test names, as reports give them.
 const (
 	TestWelch   = "welch_t"          // Welch's unequal-variances t-test on mean ratings
 	TestTwoProp = "two_proportion_z" // pooled two-proportion z-test
+	// TestFisher is Fisher's exact test (two-sided), used for proportions instead of the
+	// z-test when an expected cell count is below 5, where the normal approximation calls
+	// differences significant too readily (3/3 against 0/3: z-test p = 0.014, exact p = 0.1).
+	TestFisher = "fisher_exact"
 )
 
 // Mean is a sample mean with its confidence interval (Student's t). Mean is NaN without data,
@@ -41,21 +69,25 @@ type Test struct {
 	Name string  `json:"test"`
 	Diff float64 `json:"diff"` // variant − control
 	// Low and High bound Diff at the test's level (1 − Alpha): Welch's interval for means,
-	// the unpooled Wald interval for proportions.
+	// the unpooled Wald interval for proportions (Newcombe's hybrid score interval, built from
+	// the two Wilson intervals, with Fisher's test: the Wald interval is degenerate at 0/n).
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
-	Stat float64 `json:"stat"`         // t or z
+	Stat float64 `json:"stat"`         // t or z; NaN for Fisher's exact test
 	DF   float64 `json:"df,omitempty"` // Welch–Satterthwaite degrees of freedom (t only)
 	P    float64 `json:"p"`            // two-sided
 	// Alpha is the level P is held against (after the Bonferroni correction).
 	Alpha       float64 `json:"alpha"`
 	Significant bool    `json:"significant"`
-	// Needed is the sample size per variant (ratings, answers with a resolved value, or
-	// served answers) at which a true difference of Diff would be found significant with
-	// probability Power at Alpha; 0 when Diff is 0 or undefined. Have is the smaller of the
-	// two sizes the test had.
-	Needed int64 `json:"needed"`
-	Have   int64 `json:"have"`
+	// Needed is the planned sample size per variant (ratings, answers with a resolved value,
+	// or served answers): the size at which a true difference of Effect, the minimum effect
+	// set before the data, would be found significant with probability Power at Alpha. P holds
+	// for one look at that size; read earlier or again and again, some look calls a
+	// difference significant far more often than Alpha. Reports fill it (0 from the bare
+	// tests). Have is the smaller of the two sizes the test had.
+	Needed int64   `json:"needed"`
+	Effect float64 `json:"effect"`
+	Have   int64   `json:"have"`
 }
 
 // moments summarise ratings: count, sum, sum of squares.
@@ -108,7 +140,7 @@ func wilson(k, n int64, alpha float64) Share {
 }
 
 // welch is Welch's t-test of v's mean against c's at level alpha, with the interval of the
-// difference and the per-group sample size for Power at the observed difference and variances.
+// difference. The planned size is planMeans's.
 func welch(v, c moments, alpha float64) Test {
 	t := Test{Name: TestWelch, Alpha: alpha, Have: min(v.n, c.n)}
 	t.Diff = v.mean() - c.mean()
@@ -133,12 +165,12 @@ func welch(v, c moments, alpha float64) Test {
 	half := tQuantile(1-alpha/2, t.DF) * se
 	t.Low, t.High = t.Diff-half, t.Diff+half
 	t.Significant = t.P < alpha
-	t.Needed = needMeans(v.variance(), c.variance(), t.Diff, alpha)
 	return t
 }
 
-// twoProp is the pooled two-proportion z-test of kv/nv against kc/nc at level alpha, with the
-// unpooled Wald interval of the difference and the per-group sample size for Power.
+// twoProp compares kv/nv with kc/nc at level alpha: the pooled two-proportion z-test with the
+// unpooled Wald interval of the difference, or, when an expected cell of the 2×2 table is
+// below 5, Fisher's exact test with Newcombe's interval. The planned size is planShares's.
 func twoProp(kv, nv, kc, nc int64, alpha float64) Test {
 	t := Test{Name: TestTwoProp, Alpha: alpha, Have: min(nv, nc)}
 	t.Diff, t.Low, t.High, t.Stat, t.P = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
@@ -147,19 +179,88 @@ func twoProp(kv, nv, kc, nc int64, alpha float64) Test {
 	}
 	pv, pc := float64(kv)/float64(nv), float64(kc)/float64(nc)
 	t.Diff = pv - pc
-	pool := float64(kv+kc) / float64(nv+nc)
+	k, n := kv+kc, nv+nc
+	pool := float64(k) / float64(n)
 	se0 := math.Sqrt(pool * (1 - pool) * (1/float64(nv) + 1/float64(nc)))
-	if se0 == 0 {
+	switch {
+	case se0 == 0:
 		t.P = 1 // all yes or all no on both sides: the same
-	} else {
+	case float64(min(nv, nc))*float64(min(k, n-k))/float64(n) < 5: // the smallest expected cell
+		t.Name = TestFisher
+		t.P = fisherExact(kv, nv, kc, nc)
+		wv, wc := wilson(kv, nv, alpha), wilson(kc, nc, alpha)
+		t.Low = t.Diff - math.Sqrt((pv-wv.Low)*(pv-wv.Low)+(wc.High-pc)*(wc.High-pc))
+		t.High = t.Diff + math.Sqrt((wv.High-pv)*(wv.High-pv)+(pc-wc.Low)*(pc-wc.Low))
+		t.Significant = t.P < alpha
+		return t
+	default:
 		t.Stat = t.Diff / se0
 		t.P = math.Min(1, 2*normCDF(-math.Abs(t.Stat)))
 	}
 	half := normQuantile(1-alpha/2) * math.Sqrt(pv*(1-pv)/float64(nv)+pc*(1-pc)/float64(nc))
 	t.Low, t.High = t.Diff-half, t.Diff+half
 	t.Significant = t.P < alpha
-	t.Needed = needProportions(pv, pc, alpha)
 	return t
+}
+
+// fisherExact is the two-sided p-value of Fisher's exact test of a/n1 against c/n2: given the
+// margins, the number of yeses in the first group is hypergeometric, and p is the total
+// probability of the tables no more probable than the observed one (as R's fisher.test and
+// scipy's fisher_exact, with the same relative tolerance of 1e-7 for ties). Probabilities are
+// summed from log-factorials (math.Lgamma) so that large margins neither overflow nor lose
+// the small terms.
+func fisherExact(a, n1, c, n2 int64) float64 {
+	k, n := a+c, n1+n2
+	total := lchoose(n, k)
+	logP := func(x int64) float64 { return lchoose(n1, x) + lchoose(n2, k-x) - total }
+	observed := logP(a) + math.Log1p(1e-7)
+	p := 0.0
+	for x := max(0, k-n2); x <= min(k, n1); x++ {
+		if lp := logP(x); lp <= observed {
+			p += math.Exp(lp)
+		}
+	}
+	return math.Min(1, p)
+}
+
+// lchoose is log C(n, k).
+func lchoose(n, k int64) float64 {
+	a, _ := math.Lgamma(float64(n + 1))
+	b, _ := math.Lgamma(float64(k + 1))
+	c, _ := math.Lgamma(float64(n - k + 1))
+	return a - b - c
+}
+
+// planMeans is the planned ratings per variant to find a difference of effect between v's and
+// c's means: needMeans with the sample variances, bounded below as the constants above say.
+func planMeans(v, c moments, effect, alpha float64) int64 {
+	return needMeans(planVariance(v), planVariance(c), effect, alpha)
+}
+
+func planVariance(m moments) float64 {
+	floor := minGrayVariance
+	if m.n < planSmallN {
+		floor = minRatingVariance
+	}
+	if x := m.variance(); x > floor { // NaN compares false
+		return x
+	}
+	return floor
+}
+
+// planShares is the planned size per variant to find a difference of effect in a proportion
+// whose rate so far is (kv+kc)/(nv+nc) (0.5 without data): needProportions from that rate to
+// the rate effect away from it, towards 0.5 (where the variance, and so the size, is larger).
+func planShares(kv, nv, kc, nc int64, effect, alpha float64) int64 {
+	p := 0.5
+	if nv+nc > 0 {
+		p = float64(kv+kc) / float64(nv+nc)
+	}
+	q := p + effect
+	if p > 0.5 {
+		q = p - effect
+	}
+	return needProportions(math.Min(1, math.Max(0, q)), p, alpha)
 }
 
 // needMeans is the sample size per group for a two-sided test at alpha to find a difference d
@@ -242,8 +343,9 @@ func (t Test) MarshalJSON() ([]byte, error) {
 		Alpha       jnum   `json:"alpha"`
 		Significant bool   `json:"significant"`
 		Needed      int64  `json:"needed"`
+		Effect      jnum   `json:"effect"`
 		Have        int64  `json:"have"`
-	}{t.Name, jnum(t.Diff), jnum(t.Low), jnum(t.High), jnum(t.Stat), dfOf(t), jnum(t.P), jnum(t.Alpha), t.Significant, t.Needed, t.Have})
+	}{t.Name, jnum(t.Diff), jnum(t.Low), jnum(t.High), jnum(t.Stat), dfOf(t), jnum(t.P), jnum(t.Alpha), t.Significant, t.Needed, jnum(t.Effect), t.Have})
 }
 
 func dfOf(t Test) *jnum {
@@ -262,12 +364,6 @@ func dfOf(t Test) *jnum {
 func separationP(n1, n2 int64, diff float64) float64 {
 	if diff == 0 {
 		return 1
-	}
-	lchoose := func(n, k int64) float64 {
-		a, _ := math.Lgamma(float64(n + 1))
-		b, _ := math.Lgamma(float64(k + 1))
-		c, _ := math.Lgamma(float64(n - k + 1))
-		return a - b - c
 	}
 	d := func(k int64) float64 { return math.Abs(float64(k)/float64(n1) - float64(n1-k)/float64(n2)) }
 	observed, total := d(n1), lchoose(n1+n2, n1)

@@ -119,12 +119,79 @@ func TestJSONUndefined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"test":"welch_t","diff":null,"low":null,"high":null,"stat":null,"df":null,"p":null,"alpha":0.05,"significant":false,"needed":0,"have":0}`
+	want := `{"test":"welch_t","diff":null,"low":null,"high":null,"stat":null,"df":null,"p":null,"alpha":0.05,"significant":false,"needed":0,"effect":0,"have":0}`
 	if string(b) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", b, want)
 	}
 	b, _ = json.Marshal(twoProp(84, 700, 56, 700, 0.05))
-	if want := `{"test":"two_proportion_z","diff":0.04,"low":0.00864058,"high":0.0713594,"stat":2.49444,"p":0.0126157,"alpha":0.05,"significant":true,"needed":882,"have":700}`; string(b) != want {
+	if want := `{"test":"two_proportion_z","diff":0.04,"low":0.00864058,"high":0.0713594,"stat":2.49444,"p":0.0126157,"alpha":0.05,"significant":true,"needed":0,"effect":0,"have":700}`; string(b) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", b, want)
+	}
+}
+
+// Fisher's exact test against exact values: the two-sided p summed as fractions over the
+// hypergeometric tables no more probable than the observed one (Python's fractions and
+// math.comb; the same rule as R's fisher.test and scipy's fisher_exact). 3/3 against 0/3 is
+// the review's case; 3/4 against 1/4 is Fisher's tea-tasting table (17/35); [[8, 2], [1, 5]]
+// gives scipy's 0.034965.
+func TestFisherExactKnownValues(t *testing.T) {
+	for _, c := range []struct {
+		a, n1, c, n2 int64
+		p            float64
+	}{
+		{3, 3, 0, 3, 1.0 / 10},
+		{3, 4, 1, 4, 17.0 / 35},
+		{8, 10, 1, 6, 5.0 / 143},
+		{0, 5, 4, 5, 1.0 / 21},
+		{1, 20, 5, 12, 1397.0 / 75516},
+		{7, 12, 2, 9, 3868.0 / 20995},
+		{2, 1000, 9, 1000, 0.06470495791578933},
+		{0, 3, 0, 3, 1},
+	} {
+		if p := fisherExact(c.a, c.n1, c.c, c.n2); !near(p, c.p, 1e-10) {
+			t.Errorf("fisherExact(%d/%d vs %d/%d) = %.12g, want %.12g", c.a, c.n1, c.c, c.n2, p, c.p)
+		}
+		// The table is the same read the other way round.
+		if p, q := fisherExact(c.a, c.n1, c.c, c.n2), fisherExact(c.c, c.n2, c.a, c.n1); !near(p, q, 1e-12) {
+			t.Errorf("fisherExact not symmetric: %v and %v", p, q)
+		}
+	}
+}
+
+// Proportions on tiny counts use the exact test: 3/3 resolved against 0/3 is not significant
+// (p = 0.1; the z-test said 0.014), and the interval of the difference is Newcombe's, not the
+// Wald interval's degenerate [1, 1]. Large counts keep the z-test.
+func TestTwoPropUsesTheExactTestOnSmallCounts(t *testing.T) {
+	tt := twoProp(3, 3, 0, 3, 0.05)
+	if tt.Name != TestFisher || !near(tt.P, 0.1, 1e-12) || tt.Significant || !math.IsNaN(tt.Stat) {
+		t.Errorf("3/3 vs 0/3: %+v, want Fisher p = 0.1, not significant", tt)
+	}
+	if tt.Diff != 1 || !(tt.Low > 0.2 && tt.Low < 0.6) || tt.High != 1 {
+		t.Errorf("3/3 vs 0/3: interval [%v, %v], want Newcombe's (about [0.37, 1])", tt.Low, tt.High)
+	}
+	// Rare repeats on large samples: 2/1000 against 9/1000 has expected cells of 5.5 — the
+	// z-test; 2/1000 against 7/1000 has 4.5 — Fisher.
+	if tt := twoProp(2, 1000, 9, 1000, 0.05); tt.Name != TestTwoProp {
+		t.Errorf("2/1000 vs 9/1000: %s", tt.Name)
+	}
+	if tt := twoProp(2, 1000, 7, 1000, 0.05); tt.Name != TestFisher || !near(tt.P, fisherExact(2, 1000, 7, 1000), 0) {
+		t.Errorf("2/1000 vs 7/1000: %+v", tt)
+	}
+}
+
+// A plan never rests on the variance of a few equal ratings.
+func TestPlanFromTheMinimumEffect(t *testing.T) {
+	few := moments{n: 2, sum: 10, sumSq: 50} // 5, 5: variance 0
+	if n := planMeans(few, few, 0.3, 0.05); n != needMeans(1, 1, 0.3, 0.05) {
+		t.Errorf("two equal ratings a side: plan %d, want %d (variance taken as 1)", n, needMeans(1, 1, 0.3, 0.05))
+	}
+	if n := planMeans(fromStats(40, 4.2, 0.9), fromStats(50, 3.9, 1.1), 0.3, 0.05); n != needMeans(0.81, 1.21, 0.3, 0.05) {
+		t.Errorf("40 and 50 ratings: plan %d, want their own variances'", n)
+	}
+	if n := planShares(0, 0, 0, 0, 0.05, 0.05); n != needProportions(0.55, 0.5, 0.05) {
+		t.Errorf("no data: plan %d, want from 50 %%", n)
+	}
+	if n := planShares(3, 3, 3, 3, 0.05, 0.05); n != needProportions(0.95, 1, 0.05) || n < 100 {
+		t.Errorf("all yes: plan %d", n)
 	}
 }

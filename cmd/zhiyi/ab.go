@@ -21,11 +21,13 @@ import (
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
-// abResults reads the decision log's per-variant results: every decision with a variant made
-// at or after q.Since, joined with its feedback (the latest rating and resolved value), minus
-// q.Exclude's senders. It is the seam between zhiyi ab and where the log lives: the store
-// (--db, --data-dir) or JSON-lines files in the store's spool format (--log).
-type abResults func(ctx context.Context, q abQuery) (experiment.Results, error)
+// abResults reads the decision log's per-variant outcomes: every decision with a variant made
+// at or after q.Since, with its time and route, joined with its feedback (the latest rating and
+// resolved value), minus q.Exclude's senders — an experiment.Tally, from which the report takes
+// all of them and the gray judgement its own windows and routes, as zhiyi serve's does. It is
+// the seam between zhiyi ab and where the log lives: the store (--db, --data-dir) or JSON-lines
+// files in the store's spool format (--log).
+type abResults func(ctx context.Context, q abQuery) (experiment.Outcomes, error)
 
 // abQuery selects what abResults counts.
 type abQuery struct {
@@ -41,8 +43,8 @@ func openStoreResults(ctx context.Context, sf *storeFlags) (abResults, func() er
 	if err != nil {
 		return nil, nil, err
 	}
-	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
-		return explog.Results(ctx, db, q.Since, q.Exclude)
+	return func(ctx context.Context, q abQuery) (experiment.Outcomes, error) {
+		return explog.Outcomes(ctx, db, q.Since, q.Exclude)
 	}, db.Close, nil
 }
 
@@ -64,8 +66,11 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			"Reports the A/B experiments on answer variants (intents with several answers in kb.yaml):\n"+
 			"per variant the answers served, ratings with their mean and 95 % interval, the resolved\n"+
 			"share and the repeat rate (Wilson intervals); against the control Welch's t-test on the\n"+
-			"ratings and two-proportion z-tests on resolved and repeats, with p-values, significance at\n"+
-			"α = 0.05 (Bonferroni over the variants) and the sample size each variant needs.\n"+
+			"ratings and two-proportion z-tests on resolved and repeats (Fisher's exact test on small\n"+
+			"counts), with p-values, significance at α = 0.05 (Bonferroni over the variants) and the\n"+
+			"sample size planned for a difference of 0.3 rating points or 5 percentage points.\n"+
+			"A p-value holds for one look at the planned size: read early or often, it overstates.\n"+
+			"A change of the variants' shares within the period is reported: use --since from it.\n"+
 			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db\n"+
 			"(env ZHIYI_DB); or JSON lines in the store's spool format (--log).")
 		fs.PrintDefaults()
@@ -139,13 +144,15 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 		}
 		return fmt.Errorf("no experiment %q (intents with several answers: %s)", in.Only, strings.Join(ids, ", "))
 	}
-	res, err := source(ctx, abQuery{Since: in.Since, Exclude: set.ExcludedSenders()})
+	out, err := source(ctx, abQuery{Since: in.Since, Exclude: set.ExcludedSenders()})
 	if err != nil {
 		return err
 	}
-	// The Set that judges gray answers by these results.
+	res := out.Select(experiment.Filter{})
+	// The Set that judges gray answers by these outcomes: a fresh judgement on the period read,
+	// which may differ from zhiyi serve's (its releases are sticky; it reads from the gray start).
 	if set, err = experiment.New(experiment.Config{KB: in.KB, Created: in.Created, Overrides: in.Overrides, Results: res,
-		Now: in.Now, IgnoreStale: true}); err != nil {
+		Outcomes: out, Now: in.Now, IgnoreStale: true}); err != nil {
 		return err
 	}
 	var reports []experiment.Report
@@ -178,21 +185,21 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 }
 
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the
-// store's field names (msg_id, time, sender, variant, repeat; msg_id, rating, resolved, time).
-// Senders are compared with the excluded ids as written.
+// store's field names (msg_id, time, sender, variant, route, repeat; msg_id, rating, resolved,
+// time). Senders are compared with the excluded ids as written.
 func logResults(paths []string) abResults {
-	return func(ctx context.Context, q abQuery) (experiment.Results, error) {
+	return func(ctx context.Context, q abQuery) (experiment.Outcomes, error) {
 		excluded := map[string]bool{}
 		for _, id := range q.Exclude {
 			excluded[id] = true
 		}
-		tl := experiment.Tally{Exclude: func(s string) bool { return excluded[s] }}
+		tl := &experiment.Tally{Exclude: func(s string) bool { return excluded[s] }}
 		for _, path := range paths {
-			if err := readLog(ctx, path, q.Since, &tl); err != nil {
+			if err := readLog(ctx, path, q.Since, tl); err != nil {
 				return nil, err
 			}
 		}
-		return tl.Results(), nil
+		return tl, nil
 	}
 }
 
@@ -202,6 +209,7 @@ type logLine struct {
 		Time    time.Time `json:"time"`
 		Sender  string    `json:"sender"`
 		Variant string    `json:"variant"`
+		Route   string    `json:"route"`
 		Repeat  bool      `json:"repeat"`
 	} `json:"d"`
 	F *struct {
@@ -235,7 +243,8 @@ func readLog(ctx context.Context, path string, since time.Time, tl *experiment.T
 		switch {
 		case l.D != nil:
 			if !l.D.Time.Before(since) {
-				tl.Decision(l.D.MsgID, l.D.Variant, l.D.Sender, l.D.Repeat)
+				tl.Record(experiment.Decided{MsgID: l.D.MsgID, Variant: l.D.Variant, Sender: l.D.Sender, Route: l.D.Route,
+					Time: l.D.Time, Repeat: l.D.Repeat})
 			}
 		case l.F != nil:
 			tl.Feedback(l.F.MsgID, l.F.Time, l.F.Rating, l.F.Resolved)
@@ -308,6 +317,8 @@ func testLine(t experiment.Test, points bool, unit string) string {
 	switch t.Name {
 	case experiment.TestWelch:
 		stat = fmt.Sprintf("Welch's t = %.2f, df = %.1f", t.Stat, t.DF)
+	case experiment.TestFisher:
+		stat = "Fisher's exact test: small counts"
 	default:
 		stat = fmt.Sprintf("two-proportion z = %.2f", t.Stat)
 		if math.IsNaN(t.Stat) {
@@ -320,7 +331,11 @@ func testLine(t experiment.Test, points bool, unit string) string {
 	}
 	s := fmt.Sprintf("%s (%s, p = %s) %s at %g", diff, stat, pValue(t.P), verdict, t.Alpha)
 	if t.Needed > 0 {
-		s += fmt.Sprintf("; 80 %% power at this difference needs %d %s a variant (has %d)", t.Needed, unit, t.Have)
+		effect := fmt.Sprintf("%.2f", t.Effect)
+		if points {
+			effect = fmt.Sprintf("%.1f pts", 100*t.Effect)
+		}
+		s += fmt.Sprintf("; planned: %d %s a variant for 80 %% power at a difference of %s (has %d)", t.Needed, unit, effect, t.Have)
 	}
 	return s
 }

@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +19,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/absim"
+	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // simLog writes the A/B simulation's decision log (track_parcel, seed 1) until both variants
@@ -111,10 +116,15 @@ type fakeResults struct {
 	got abQuery
 }
 
-func (f *fakeResults) read(_ context.Context, q abQuery) (experiment.Results, error) {
+func (f *fakeResults) read(_ context.Context, q abQuery) (experiment.Outcomes, error) {
 	f.got = q
-	return f.res, nil
+	return allOutcomes(f.res), nil
 }
+
+// allOutcomes are Results without times or routes: every Select gives them all.
+type allOutcomes experiment.Results
+
+func (a allOutcomes) Select(experiment.Filter) experiment.Results { return experiment.Results(a) }
 
 const abKBText = `shop: 测试店
 version: 1
@@ -175,7 +185,7 @@ func TestABReportFakeSource(t *testing.T) {
 		"rating    +0.50 (Welch's t = ",
 		"significant at 0.025",
 		"resolved  +0.0 pts (two-proportion z: identical, p = 1.0000) not significant at 0.025",
-		"repeats   -4.3 pts (two-proportion z = -1.73, p = 0.0834) not significant at 0.025; 80 % power at this difference needs 951 served answers a variant (has 300)",
+		"repeats   -4.3 pts (two-proportion z = -1.73, p = 0.0834) not significant at 0.025; planned: 859 served answers a variant for 80 % power at a difference of 5.0 pts (has 300)",
 		"verdict: hurry_shipment.b rates higher than the control",
 	} {
 		if !strings.Contains(text, want) {
@@ -282,12 +292,75 @@ func TestABSince(t *testing.T) {
 	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := logResults([]string{path})(context.Background(), abQuery{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Exclude: []string{"wmBoss"}})
+	out, err := logResults([]string{path})(context.Background(), abQuery{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Exclude: []string{"wmBoss"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := experiment.Counts{Served: 1, Rated: 1, RatingSum: 4, RatingSumSq: 16, Repeats: 1}
-	if len(res) != 1 || res["track_parcel.b"] != want {
+	res := out.Select(experiment.Filter{})
+	want := experiment.Counts{Served: 1, Rated: 1, RatingSum: 4, RatingSumSq: 16, Repeats: 1, NewSenders: &experiment.DayCounts{"2026-11-02": 1}}
+	if len(res) != 1 || !reflect.DeepEqual(res["track_parcel.b"], want) {
 		t.Errorf("results %+v", res)
+	}
+}
+
+// TestGrayRefreshReadsFromTheGrayStartWithoutExcludedSenders: zhiyi serve's gray-release
+// refresh judges a gray answer on the ratings since its gray start (not an earlier bundle's
+// answer of the same id), without the experiments file's excluded senders (as zhiyi ab), and
+// against the control's answers suggested to agents.
+func TestGrayRefreshReadsFromTheGrayStartWithoutExcludedSenders(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kb, err := index.ParseKB([]byte(abKBText), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := experiment.ParseOverrides([]byte("version: 1\nexclude_senders: [wmBoss]\n"), "experiments.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	w := &wiring{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	w.exps.Now = func() time.Time { return created.Add(73 * time.Hour) }
+	if err := w.exps.SetOverrides(ov); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.exps.SetKB(kb, created); err != nil {
+		t.Fatal(err)
+	}
+	var ds []store.Decision
+	var fs []store.Feedback
+	add := func(variant, sender, route string, at time.Time, n int, stars ...int) {
+		for i := range n {
+			id := fmt.Sprintf("m%d", len(ds))
+			s := sender
+			if s == "" {
+				s = fmt.Sprintf("wm%d", len(ds))
+			}
+			ds = append(ds, store.Decision{MsgID: id, Time: at, SenderHash: db.Hash(s), Text: "怎么还不发货", Intent: "hurry_shipment",
+				Confidence: 0.9, Route: route, AnswerID: variant, Variant: variant})
+			fs = append(fs, store.Feedback{MsgID: id, Rating: stars[i%len(stars)], Time: at.Add(time.Minute)})
+		}
+	}
+	in := created.Add(time.Hour)
+	add("hurry_shipment.b", "", store.RouteSuggest, created.Add(-48*time.Hour), 50, 1) // an earlier bundle's answer of that id
+	add("hurry_shipment.b", "wmBoss", store.RouteSuggest, in, 100, 1)                  // excluded
+	add("hurry_shipment.b", "", store.RouteSuggest, in, 150, 4, 5)
+	add("hurry_shipment.a", "", store.RouteSuggest, in, 150, 3, 4, 5)
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.refreshResults(ctx)
+	v := w.exps.Current().Experiment("hurry_shipment").Variants[1]
+	if v.Gray || !strings.Contains(v.GrayNote, "rated 4.50 (150) against the control's 4.00 (150), answers suggested to agents since 2026-12-01 08:00") {
+		t.Errorf("gray %v: %s", v.Gray, v.GrayNote)
 	}
 }

@@ -440,14 +440,23 @@ func (w *wiring) updateMix(context.Context) {
 
 func mixGauge(intent string) string { return fmt.Sprintf(`zhiyi_intent_mix_share{intent=%q}`, intent) }
 
-// refreshResults gives the experiments the outcomes of their variants so far (gray release).
+// refreshResults gives the experiments the outcomes of their variants (gray release): from the
+// earliest gray start still to judge (gray_since, else the bundle's creation: an answer id an
+// earlier bundle used, with other text, must not count), without the experiments file's
+// excluded senders (as zhiyi ab leaves them out), with each decision's time and route so that
+// each gray answer is judged on its own window against the control's suggested answers.
 func (w *wiring) refreshResults(ctx context.Context) {
-	res, err := explog.Results(ctx, w.db, time.Time{}, nil)
+	set := w.exps.Current()
+	since, ok := set.GraySince()
+	if !ok {
+		return // no gray period with a known start: nothing the results could change
+	}
+	out, err := explog.Outcomes(ctx, w.db, since, set.ExcludedSenders())
 	if err != nil {
 		w.log.Warn("experiment results", slog.String("error", err.Error()))
 		return
 	}
-	if err := w.exps.SetResults(res); err != nil {
+	if err := w.exps.SetOutcomes(out); err != nil {
 		w.log.Warn("experiment results", slog.String("error", err.Error()))
 	}
 }

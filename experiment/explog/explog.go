@@ -18,16 +18,28 @@ type Log interface {
 // Results tallies the variants' outcomes in the decision log since a time (zero: all of
 // it): decisions (variant, sender hash, repeat) and their feedback (each message's latest
 // rating and resolved value), without the excluded senders — ids as the experiments file
-// lists them (experiment.Set.ExcludedSenders), hashed with the log's key before they are compared. zhiyi
-// ab, zhiyi serve's gray-release refresh and the console's 实验 page read results through it.
+// lists them (experiment.Set.ExcludedSenders), hashed with the log's key before they are
+// compared. zhiyi ab and the console's 实验 page read results through it.
 func Results(ctx context.Context, log Log, since time.Time, exclude []string) (experiment.Results, error) {
+	tl, err := Outcomes(ctx, log, since, exclude)
+	if err != nil {
+		return nil, err
+	}
+	return tl.Results(), nil
+}
+
+// Outcomes reads what Results reads, keeping each decision's time and route: a Tally to
+// Select from by window and route, as zhiyi serve's gray-release refresh gives it to
+// experiment.Live.SetOutcomes (each gray answer judged since its own start, against the
+// control's suggested answers).
+func Outcomes(ctx context.Context, log Log, since time.Time, exclude []string) (*experiment.Tally, error) {
 	ex := map[string]bool{}
 	for _, id := range exclude {
 		ex[log.Hash(id)] = true
 	}
-	tl := experiment.Tally{Exclude: func(h string) bool { return ex[h] }}
+	tl := &experiment.Tally{Exclude: func(h string) bool { return ex[h] }}
 	if err := log.Decisions(ctx, store.Query{Since: since}, func(d *store.Decision) error {
-		tl.Decision(d.MsgID, d.Variant, d.SenderHash, d.Repeat)
+		tl.Record(experiment.Decided{MsgID: d.MsgID, Variant: d.Variant, Sender: d.SenderHash, Route: d.Route, Time: d.Time, Repeat: d.Repeat})
 		return nil
 	}); err != nil {
 		return nil, err
@@ -39,5 +51,5 @@ func Results(ctx context.Context, log Log, since time.Time, exclude []string) (e
 	if err != nil {
 		return nil, err
 	}
-	return tl.Results(), nil
+	return tl, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/experiment/explog"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -57,5 +58,43 @@ func TestResults(t *testing.T) {
 	}
 	if len(res) != 2 {
 		t.Errorf("results for %d variants, want 2: %v", len(res), res)
+	}
+}
+
+// The experiment package's suggest route is the store's: a gray answer's decisions are
+// selected by it.
+func TestRouteSuggestIsTheStores(t *testing.T) {
+	if experiment.RouteSuggest != store.RouteSuggest {
+		t.Errorf("experiment.RouteSuggest %q, store.RouteSuggest %q", experiment.RouteSuggest, store.RouteSuggest)
+	}
+}
+
+// Outcomes keep each decision's route and time, so that a window and a route can be selected.
+func TestOutcomesByRoute(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	d := func(id, route string, at time.Time) store.Decision {
+		return store.Decision{MsgID: id, Time: at, SenderHash: db.Hash("wm" + id), Text: "快递到哪了", Intent: "track_parcel",
+			Confidence: 0.9, Route: route, AnswerID: "track_parcel.a", Variant: "track_parcel.a"}
+	}
+	if _, err := db.AppendDecisions(ctx, []store.Decision{
+		d("m1", store.RouteAuto, t0), d("m2", store.RouteSuggest, t0.Add(time.Hour)), d("m3", store.RouteSuggest, t0.Add(-time.Hour)),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := explog.Outcomes(ctx, db, t0.Add(-2*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tl.Select(experiment.Filter{Route: experiment.RouteSuggest})["track_parcel.a"].Served; n != 2 {
+		t.Errorf("suggested: %d, want 2", n)
+	}
+	if n := tl.Select(experiment.Filter{Since: t0, Route: experiment.RouteSuggest})["track_parcel.a"].Served; n != 1 {
+		t.Errorf("suggested since t0: %d, want 1", n)
 	}
 }
