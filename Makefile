@@ -37,5 +37,11 @@ run: build model
 eval: model
 	./$(BIN) eval --model $(MODEL) --data $(SHOP)/holdout/holdout_2026-11.jsonl --html $(MODEL)-holdout.html
 
+# zhiyi's classifier against fastText on the public sets in DATA (docs/benchmarks.md). The script
+# builds bin/zhiyi itself and installs Debian's fastText when none is on PATH (FASTTEXT=… names one);
+# SETS, QUANTIZE, WORK and the rest pass through from the environment.
+bench-public:
+	DATA='$(DATA)' bash scripts/bench-public.sh
+
 clean:
 	rm -rf bin $(MODEL) $(MODEL)-holdout.html
