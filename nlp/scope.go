@@ -78,6 +78,7 @@ var scopeMarkers = map[string]markerClass{
 	"订单": markLabel, "订单号": markLabel, "单号": markLabel, "运单号": markLabel, "快递单号": markLabel,
 	"物流单号": markLabel, "编号": markLabel, "号": markLabel, "新": markLabel, "原": markLabel,
 	"收件人": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
+	"账号": markLabel, "帐号": markLabel, "账户": markLabel, "会员号": markLabel, "工单": markLabel, "工单号": markLabel,
 
 	"谢谢": markClosing, "谢了": markClosing, "多谢": markClosing, "感谢": markClosing, "谢谢你": markClosing,
 	"谢谢亲": markClosing, "好的": markClosing, "好": markClosing, "ok": markClosing, "辛苦了": markClosing,

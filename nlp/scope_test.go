@@ -127,6 +127,9 @@ func TestScopeInfoClause(t *testing.T) {
 		{"订单 123456789012345", "<ORDER>", "plain"},
 		{"电话：18812345678", "<PHONE>", "plain"},
 		{"电话：18812345678，怎么退货", "<PHONE>", "absent"},
+		// an account or a ticket number, given as asked, beside the request
+		{"宽带又断网了，账号13912345678", "账号", "absent"},
+		{"宽带又断网了，账号13912345678", "宽带", "plain"},
 	} {
 		if got := termFeature(a, tt.text, tt.term); got != tt.want {
 			an := a.Analyze(tt.text)

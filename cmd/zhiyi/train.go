@@ -27,7 +27,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
 	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml); refused while zhiyi lint finds anything in its answers that is not waived")
-	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory (userdict, synonyms, dialect, stopwords)")
+	fs.StringVar(&cfg.DictDir, "dict", "", "dictionary directory: userdict.txt, synonyms.txt, dialect.txt, stopwords.txt, shorthand.txt, sentiment.txt, each optional")
 	fs.StringVar(&cfg.Out, "out", "", "bundle directory to write (replaced atomically)")
 	fs.StringVar(&cfg.Name, "name", "", "bundle name (default: base name of --out)")
 	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", train.DefaultMaxTextBytes, "skip messages longer than this many UTF-8 bytes, as zhiyi serve refuses them (-1: no limit)")
