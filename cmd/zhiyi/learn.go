@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -125,7 +126,12 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return enc.Encode(res)
 	}
 	if res.Promoted {
-		fmt.Fprintf(stdout, "%s\nnew bundle: %s (serve it: POST /admin/reload {\"model\":%q}, or restart serve with --model pointing at it)\n", res.Reason, res.Bundle, res.Bundle)
+		// serve reloads only bundles beside the one it started with (its models root, by default)
+		hint := "restart serve with --model pointing at it"
+		if filepath.Dir(filepath.Clean(res.Bundle)) == filepath.Dir(filepath.Clean(*model)) {
+			hint = fmt.Sprintf("POST /admin/reload {\"model\":%q}, or %s", res.Bundle, hint)
+		}
+		fmt.Fprintf(stdout, "%s\nnew bundle: %s (serve it: %s)\n", res.Reason, res.Bundle, hint)
 	} else {
 		fmt.Fprintln(stdout, res.Reason)
 	}
@@ -214,6 +220,9 @@ func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("reload on %s: %s: set ZHIYI_ADMIN_TOKEN to the server's admin token", *server, resp.Status)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("reload on %s: %s: %s", *server, resp.Status, bytes.TrimSpace(answer))
 	}

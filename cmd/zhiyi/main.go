@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -82,13 +84,21 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'zhiyi COMMAND -h' for the flags of a command.")
 }
 
-// parse parses flags, turning a flag error into errUsage (the message is already printed).
+// parse parses flags, turning a flag error into errUsage (the message is already printed). A bad
+// value says what is wrong in a line and where the flags are, as the values checked after parsing
+// do; the flag package would print every flag after it.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			stderr.Write(out.Bytes())
 			return err
 		}
+		msg, _, _ := strings.Cut(out.String(), "Usage of ")
+		fmt.Fprintf(stderr, "%s%s: run '%s -h' for its flags\n", msg, fs.Name(), fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {

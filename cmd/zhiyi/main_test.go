@@ -32,6 +32,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"nope"}, 2, `unknown command "nope"`},
 		{[]string{"train"}, 2, "--data and --out are required"},
 		{[]string{"train", "--bogus"}, 2, "flag provided but not defined"},
+		// a bad value is one line and where the flags are, not every flag
+		{[]string{"serve", "--concurrency", "abc"}, 2, "invalid value \"abc\" for flag -concurrency: parse error\nzhiyi serve: run 'zhiyi serve -h' for its flags\n"},
+		{[]string{"serve", "--spool-max", "10XB"}, 2, "want a size such as 256MiB"},
+		{[]string{"serve", "-h"}, 0, "Usage of zhiyi serve"},
 		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
 		{[]string{"predict"}, 2, "Usage"},
 		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "no such directory (not a model bundle"},
@@ -44,6 +48,25 @@ func TestUsage(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
 		}
+		if tt.code == 2 && len(tt.args) > 1 && tt.args[0] == "serve" && strings.Contains(stderr, "Usage of") {
+			t.Errorf("zhiyi %v: a bad value printed every flag:\n%s", tt.args, stderr)
+		}
+	}
+}
+
+// The ready line's example is the bundle's own first example question, quoted for the shell.
+func TestTryText(t *testing.T) {
+	dir := t.TempDir()
+	kb := "intents:\n  - id: human\n    label: 人工\n    category: 咨询\n    priority: 1\n    handoff: true\n    examples: [转人工]\n    answers: [{id: human.a, text: 好的}]\n" +
+		"  - id: bb_new_install\n    label: 新装宽带\n    category: 咨询\n    priority: 2\n    examples: [\"宽带怎么办理 it's\"]\n    answers: [{id: bb.a, text: 请提供地址}]\n"
+	if err := os.WriteFile(filepath.Join(dir, "kb.yaml"), []byte(kb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tryText(dir), `"宽带怎么办理 it’s"`; got != want {
+		t.Errorf("tryText = %s, want %s", got, want)
+	}
+	if got := tryText(t.TempDir()); got != `"你好"` {
+		t.Errorf("without a knowledge base: %s", got)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
@@ -74,7 +77,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
-	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of the console, comma-separated IP addresses (127.0.0.1,::1): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of the console, comma-separated IP addresses or CIDR ranges (127.0.0.1,::1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
 	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
@@ -207,12 +210,28 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
-	fmt.Fprintf(stdout, "zhiyi ready on %s (model %s) — try:\n  curl -s -X POST http://%s/intent -H 'Content-Type: application/json' -d '{\"text\":\"东西不要了怎么寄回去\"}'\n",
-		ln.Addr(), srv.ModelVersion(), curlHost(ln.Addr()))
+	fmt.Fprintf(stdout, "zhiyi ready on %s (model %s) — try:\n  curl -s -X POST http://%s/intent -H 'Content-Type: application/json' -d '{\"text\":%s}'\n",
+		ln.Addr(), srv.ModelVersion(), curlHost(ln.Addr()), tryText(srv.ModelDir()))
 	if sf.console && cfg.AdminToken != "" {
 		fmt.Fprintf(stdout, "console: http://%s/console (sign in with the admin token)\n", curlHost(ln.Addr()))
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// tryText is the ready line's example, JSON-quoted for a shell's single quotes: the first
+// example question of the bundle's knowledge base (a broadband shop's, not the sample's 退货).
+func tryText(dir string) string {
+	text := "你好"
+	if kb, err := index.LoadKB(filepath.Join(dir, intent.KBFile)); err == nil {
+		for _, it := range kb.Intents {
+			if !it.Handoff && len(it.Examples) > 0 {
+				text = it.Examples[0]
+				break
+			}
+		}
+	}
+	b, _ := json.Marshal(strings.ReplaceAll(text, "'", "’"))
+	return string(b)
 }
 
 // curlHost turns a listen address such as [::]:8080 into one curl can reach.
