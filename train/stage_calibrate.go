@@ -60,12 +60,12 @@ func (r *run) calibrate() (bool, error) {
 		items = append(r.seedItems(), items...)
 		p.Temperature = fitTemperature(items)
 		p.Fusion = intent.Fusion{Classifier: 1}
-		what := "no labelled dev split"
+		what, onDev := "no labelled dev split", ""
 		if n := len(r.devSplit); n > 0 {
-			what = fmt.Sprintf("%d labelled dev messages, fewer than %d", n, minCalibration)
+			what, onDev = fmt.Sprintf("%d labelled dev messages, fewer than %d", n, minCalibration), " and on dev"
 		}
-		fmt.Fprintf(r.prog, "%s: calibrated on %d-fold cross-validation over the training messages and on dev, %d in all (estimates)\n",
-			what, r.cfg.Weak.Folds, len(items))
+		fmt.Fprintf(r.prog, "%s: calibrated on %d-fold cross-validation over the training messages%s, %d in all (estimates)\n",
+			what, r.cfg.Weak.Folds, onDev, len(items))
 	default:
 		fmt.Fprintln(r.prog, "warning: no dev data: default thresholds, no fusion weights fitted")
 		r.sum.Policy = r.policy

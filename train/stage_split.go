@@ -35,7 +35,20 @@ func (r *run) split() (bool, error) {
 		n := len(r.devSplit)
 		r.trainRecs = append(r.trainRecs, r.devSplit...)
 		r.devSplit = nil
-		r.how = fmt.Sprintf("none (%d labelled messages in the dev period, fewer than %d)", n, minDev)
+		r.how = fmt.Sprintf("none (%d labelled messages in the dev period, fewer than %d: labels of the export or given one by one, and exported messages a knowledge-base or built-in example names word for word)", n, minDev)
+	}
+	if len(r.devSplit) == 0 && r.devRecs == nil {
+		sheet := 0
+		for _, rec := range extra {
+			if rec.origin == fromSheet {
+				sheet++
+			}
+		}
+		if sheet > 0 {
+			// A cluster sheet labels what was easy to group: it teaches, but a dev split must
+			// sample messages as they come.
+			fmt.Fprintf(r.prog, "note: the %d messages labelled by cluster train but never judge the model; for a dev split, label some of the newest messages one by one (--labels lines with msg_id) or give --dev\n", sheet)
+		}
 	}
 	r.trainRecs = append(r.trainRecs, extra...)
 	r.timeSplit = strings.HasPrefix(r.how, splitByTime)

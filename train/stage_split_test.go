@@ -45,3 +45,19 @@ func TestSplitDev(t *testing.T) {
 		t.Errorf("explicit dev: %d train, %d dev", len(train), len(dev))
 	}
 }
+
+// Messages labelled by cluster train but never judge; without a dev split the run says so and
+// how to get one.
+func TestSplitSaysSheetLabelsNeverJudge(t *testing.T) {
+	var prog strings.Builder
+	r := &run{cfg: DefaultConfig(), sum: &Summary{}, prog: &prog}
+	for i := range 40 {
+		r.data.recs = append(r.data.recs, record{text: fmt.Sprint("消息", i), intent: "a", origin: fromSheet})
+	}
+	if _, err := r.split(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.devSplit) != 0 || !strings.Contains(prog.String(), "40 messages labelled by cluster train but never judge") {
+		t.Errorf("dev %d; progress %q", len(r.devSplit), prog.String())
+	}
+}
