@@ -146,12 +146,17 @@ func (r *run) seedItems() []scored {
 	return out
 }
 
-// labelShares is each label's share of the examples (a label never seen gets half an example, so
-// that no prior is zero).
+// labelShares is each label's share of the examples, weighted as the fit weighs them (a
+// self-labelled message counts half): the mix the model's probabilities assume, which the mix's
+// re-estimation divides by (a label never seen gets half an example, so that no prior is zero).
 func labelShares(labels []string, ex []Example) map[string]float64 {
 	count := make([]float64, len(labels))
 	for _, e := range ex {
-		count[e.Label]++
+		w := float64(e.Weight)
+		if w == 0 {
+			w = 1
+		}
+		count[e.Label] += w
 	}
 	total := 0.0
 	for j := range count {

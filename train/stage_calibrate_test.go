@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,5 +70,21 @@ func TestRunFusionNoWorseThanClassifier(t *testing.T) {
 	f := sum.Policy.Fusion
 	if f.BM25 < 0 || f.Agree < 0 || f.Overlap < 0 || f.Classifier <= 0 {
 		t.Errorf("fusion weights %+v: evidence weights must not be negative", f)
+	}
+}
+
+// The trained mix is weighted as the fit weighs its examples: ten at weight 1 against ten
+// self-labelled ones at 0.5 are two thirds and one third.
+func TestLabelSharesWeighted(t *testing.T) {
+	var ex []Example
+	for range 10 {
+		ex = append(ex, Example{Label: 0}, Example{Label: 1, Weight: 0.5})
+	}
+	got := labelShares([]string{"a", "b", "c"}, ex)
+	total := 10 + 5 + 0.5
+	for l, want := range map[string]float64{"a": 10 / total, "b": 5 / total, "c": 0.5 / total} {
+		if math.Abs(got[l]-want) > 1e-12 {
+			t.Errorf("share of %s: %v, want %v", l, got[l], want)
+		}
 	}
 }
