@@ -202,7 +202,9 @@ func (r *run) fitModels(examples, dev []Example, cfg FitConfig, first bool) (Fit
 // refit trains again on train and dev together, with the epochs early stopping chose (and the
 // ranker with its C): the dev weeks are the newest data and the model should learn from them
 // too. Calibration, fusion, thresholds and the report were measured on dev while it was held
-// out, so they stay honest estimates for the refitted model.
+// out, by the model trained without it: honest for that model, and carried over to the refitted
+// one, whose scores are drawn from more data and may be sharper (the report says its numbers
+// precede the refit).
 func (r *run) refit() (bool, error) {
 	want := r.cfg.Refit == RefitAlways || r.cfg.Refit == RefitAuto && (r.timeSplit || r.ranker != nil)
 	if !want || len(r.devEx) == 0 {
