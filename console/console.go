@@ -37,13 +37,18 @@ type Store interface {
 // server (cmd/zhiyi's wiring). Only AdminToken and Model are required; a part left out turns
 // its page's actions off, and the page says so.
 type Deps struct {
-	// Model returns the model serving now (nil before one is loaded).
+	// Model returns the model serving now (nil before one is loaded), to read its state.
 	Model func() *reply.Model
-	// Tester returns the model serving now with a Replier set up like the serving one (rules,
-	// experiments, sentiment) that keeps conversations in sessions and counts nothing: 测试模式
-	// decides with it, so a test is never traffic. nil: Model's engine with a Replier over
+	// Acquire returns the model serving now held open until release (serve.Server.Acquire):
+	// 测试模式 and 未识别 decide and search with it for the length of a page, and a reload
+	// meanwhile would otherwise close its index under them. nil: Model, not held (for an
+	// engine nothing closes).
+	Acquire func() (m *reply.Model, release func())
+	// Tester returns m (the model Acquire gave) with a Replier set up like the serving one
+	// (rules, experiments, sentiment) that keeps conversations in sessions and counts nothing:
+	// 测试模式 decides with it, so a test is never traffic. nil: m's engine with a Replier over
 	// Rules and Experiments (no sentiment).
-	Tester func(sessions session.Store) *reply.Model
+	Tester func(m *reply.Model, sessions session.Store) *reply.Model
 	// ModelDir returns the bundle directory serving now (serve.Server.ModelDir).
 	ModelDir func() string
 	// Reload loads the bundle in dir and what goes with it (serve.Server.Reload and the
@@ -142,6 +147,10 @@ func New(d Deps) (*Console, error) {
 	}
 	if d.ModelDir == nil {
 		d.ModelDir = func() string { return "" }
+	}
+	if d.Acquire == nil {
+		model := d.Model
+		d.Acquire = func() (*reply.Model, func()) { return model(), func() {} }
 	}
 	pages, err := parsePages()
 	if err != nil {

@@ -182,8 +182,8 @@ func newEnv(t *testing.T, o envOpt) *env {
 		Log:        slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Now:        e.clock,
 	}
-	d.Tester = func(s session.Store) *reply.Model {
-		return reply.NewModel(e.cur.Load().Engine, reply.New(e.replyConfig(s)))
+	d.Tester = func(m *reply.Model, s session.Store) *reply.Model {
+		return reply.NewModel(m.Engine, reply.New(e.replyConfig(s)))
 	}
 	if !o.noDB {
 		db, err := store.Open(context.Background(), store.Config{DataDir: filepath.Join(dir, "data")})

@@ -150,7 +150,7 @@ func rating(got, want string, i int) int {
 // answers and agents' corrections of wrong intents.
 func (s *stack) history(t *testing.T, msgs []labelled, from, to time.Time) {
 	ctx := context.Background()
-	m := s.console.d.Tester(session.NewMemory(session.MemoryConfig{}))
+	m := s.console.d.Tester(s.console.d.Model(), session.NewMemory(session.MemoryConfig{}))
 	step := to.Sub(from) / time.Duration(len(msgs))
 	var ds []store.Decision
 	var fbs []store.Feedback

@@ -123,11 +123,10 @@ func newStack(t testing.TB, o stackOpt) *stack {
 	}
 	deps := Deps{
 		Model: func() *reply.Model { return s.served.Load().model },
-		Tester: func(ss session.Store) *reply.Model {
-			sm := s.served.Load()
-			rc := sm.rc
+		Tester: func(m *reply.Model, ss session.Store) *reply.Model {
+			rc := s.served.Load().rc
 			rc.Sessions = ss
-			return reply.NewModel(sm.model.Engine, reply.New(rc))
+			return reply.NewModel(m.Engine, reply.New(rc))
 		},
 		ModelDir: func() string { return s.srv.ModelDir() },
 		Reload: func(ctx context.Context, dir string) error {

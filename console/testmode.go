@@ -102,7 +102,8 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 		}
 		at = t
 	}
-	m := c.tester()
+	m, release := c.tester()
+	defer release() // the engine stays open for every turn of the test, across a reload
 	if m == nil {
 		fail("还没有加载模型。")
 		return
@@ -134,15 +135,17 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 	c.render(w, r, s, http.StatusOK, "test", "测试模式", data)
 }
 
-// tester returns the model to test with, over a fresh in-memory conversation store.
-func (c *Console) tester() *reply.Model {
+// tester returns the model to test with, over a fresh in-memory conversation store, and the
+// release of the serving engine it decides with (call it when the test is done, even when the
+// model is nil).
+func (c *Console) tester() (*reply.Model, func()) {
+	m, release := c.d.Acquire()
+	if m == nil {
+		return nil, release
+	}
 	sessions := session.NewMemory(session.MemoryConfig{MaxConversations: 4})
 	if c.d.Tester != nil {
-		return c.d.Tester(sessions)
-	}
-	m := c.d.Model()
-	if m == nil {
-		return nil
+		return c.d.Tester(m, sessions), release
 	}
 	cfg := reply.Config{Sessions: sessions}
 	if c.d.Rules != nil {
@@ -151,7 +154,7 @@ func (c *Console) tester() *reply.Model {
 	if c.d.Experiments != nil {
 		cfg.Experiments = c.d.Experiments.Current
 	}
-	return reply.NewModel(m.Engine, reply.New(cfg))
+	return reply.NewModel(m.Engine, reply.New(cfg)), release
 }
 
 func contains(list []string, v string) bool {

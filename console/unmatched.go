@@ -67,7 +67,9 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 	now := c.d.Now()
 	since, value, problem := periodOf(r.URL.Query().Get("since"), "7d", now)
 	data := unmatchedData{Since: value, Problem: problem, Periods: periods}
-	m := c.d.Model()
+	// held for the clustering: a reload meanwhile would close the index it searches
+	m, release := c.d.Acquire()
+	defer release()
 	if m != nil {
 		data.Intents = intentChoices(m.KB())
 	}

@@ -3,6 +3,7 @@ package reply
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // ConversationLocks serialise a conversation's messages from Decide's load to Commit's save: two
@@ -12,6 +13,13 @@ import (
 // Decide and Commit) never holds up another, and waiting for one honours the context. The zero
 // value is ready to use.
 type ConversationLocks struct {
+	// MaxWait bounds the wait for a conversation another message holds, whatever the context
+	// (zero: the context alone). A server whose requests carry no deadline (zhiyi serve
+	// decides under context.Background) sets it, so that a busy conversation — a group chat's
+	// many senders share one — falls back to deciding alone instead of queueing without bound.
+	// Set it before the locks are used.
+	MaxWait time.Duration
+
 	shards [lockShards]lockShard
 }
 
@@ -31,7 +39,8 @@ type convLock struct {
 	refs int // holders and waiters, under the shard's mutex
 }
 
-// lock waits for key's conversation until ctx is done; false means it was not acquired.
+// lock waits for key's conversation until ctx is done or MaxWait has passed; false means it
+// was not acquired.
 func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bool) {
 	sh := &l.shards[fnv64a(key)%lockShards]
 	sh.mu.Lock()
@@ -50,13 +59,21 @@ func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bo
 		return c, true
 	default:
 	}
+	var expired <-chan time.Time // nil: never
+	if l.MaxWait > 0 {
+		// only on this slow path: an idle conversation, the common case, costs no timer
+		t := time.NewTimer(l.MaxWait)
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case c.held <- struct{}{}:
 		return c, true
 	case <-ctx.Done():
-		l.drop(sh, key, c)
-		return nil, false
+	case <-expired:
 	}
+	l.drop(sh, key, c)
+	return nil, false
 }
 
 // unlock releases key's conversation, held through c.

@@ -74,6 +74,33 @@ func TestBusyConversationDecidedAlone(t *testing.T) {
 	}
 }
 
+// MaxWait bounds the wait under a context that never ends (zhiyi serve's): the next message of a
+// held conversation is decided without its context and counted, instead of waiting for it.
+func TestConversationWaitBoundedWithoutDeadline(t *testing.T) {
+	locks := &ConversationLocks{MaxWait: 20 * time.Millisecond}
+	r, _, set := newReplier(t, Config{Locks: locks})
+	ctx := context.Background()
+	req := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "w1", ChatID: "group", SenderID: "a", Channel: "wecom"}
+	held := r.Decide(ctx, tinyEngine, req)
+	defer held.Release()
+	req.MsgID, req.SenderID = "w2", "b"
+	done := make(chan *Decision, 1)
+	go func() { done <- r.Decide(ctx, tinyEngine, req) }()
+	var d *Decision
+	select {
+	case d = <-done:
+	case <-time.After(time.Minute): // a guard against a hang, not a threshold
+		t.Fatal("a message waited for its held conversation under a context without deadline, MaxWait set")
+	}
+	if d.Result.Intent == "" || d.Result.Context != nil {
+		t.Errorf("decided while the conversation was held: intent %q, context %+v; want an answer without context", d.Result.Intent, d.Result.Context)
+	}
+	d.Release()
+	if got := counter(set, "zhiyi_conversation_busy_total"); got != 1 {
+		t.Errorf("zhiyi_conversation_busy_total %d, want 1", got)
+	}
+}
+
 // Taking and releasing an idle conversation's lock allocates nothing (the locks are pooled).
 func TestConversationLockAllocs(t *testing.T) {
 	var l ConversationLocks

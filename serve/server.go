@@ -148,7 +148,7 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 	_, _ = rand.Read(rnd[:])
 	s.idPrefix = hex.EncodeToString(rnd[:]) + "-"
 	// The first load only: the caller loaded what goes with the bundle as it wired the parts.
-	if err := s.reloadBundle(context.Background(), cfg.ModelDir, false); err != nil {
+	if err := s.reloadBundle(context.Background(), cfg.ModelDir, false, ""); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -161,8 +161,28 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) ModelVersion() string { return s.cur.Load().version }
 
 // CurrentEngine returns the engine serving now, to read its state (not to decide with: a reload
-// may release it at any moment).
+// may release it at any moment; Acquire holds it).
 func (s *Server) CurrentEngine() Engine { return s.cur.Load().engine }
+
+// Held is the model serving at one moment, as Acquire returns it: its engine, and the version
+// and bundle directory it was loaded as. The three come from one load, unlike ModelVersion,
+// ModelDir and CurrentEngine called one after the other, between which a reload may fall.
+type Held struct {
+	Engine  Engine
+	Version string
+	Dir     string
+}
+
+// Acquire returns the model serving now, counted as in use — as a request counts — until
+// release is called: a reload meanwhile does not close its engine (it is closed after the last
+// release). For work that decides or searches with the engine outside a request, such as the
+// console's tests and clustering. Call release once, when done; later calls do nothing (a second
+// would close an engine still in use). Hold it no longer than the work takes: a replaced
+// engine's index and memory stay until then.
+func (s *Server) Acquire() (h Held, release func()) {
+	m := s.acquire()
+	return Held{Engine: m.engine, Version: m.version, Dir: m.dir}, sync.OnceFunc(m.release)
+}
 
 // ModelDir returns the bundle directory of the engine serving now.
 func (s *Server) ModelDir() string { return s.cur.Load().dir }
@@ -171,6 +191,10 @@ func (s *Server) ModelDir() string { return s.cur.Load().dir }
 // swapped in but what goes with it (WithReloadHook: rules, experiments) was not: the new bundle
 // serves with the previous version of those.
 var ErrPartsNotReloaded = errors.New("serve: the bundle was reloaded, but not what goes with it")
+
+// ErrNotServing is returned (wrapped) by ReloadIf when the version it was to replace no longer
+// serves: another reload or a rollback came first, and nothing changed.
+var ErrNotServing = errors.New("serve: the version to replace no longer serves")
 
 // ErrPartsRefused is returned (wrapped, with the check's error) by Reload when the bundle loaded
 // but the WithReloadCheck function refused it: nothing changed.
@@ -193,7 +217,26 @@ var ErrPartsRefused = errors.New("serve: the bundle loaded, but what goes with i
 // ErrPartsNotReloaded. Reloads are serialised; one waits for another only until its own
 // deadline.
 func (s *Server) Reload(ctx context.Context, dir string) error {
-	if err := s.reloadBundle(ctx, dir, true); err != nil {
+	return s.reload(ctx, dir, "")
+}
+
+// ReloadIf is Reload on condition that the model serving is still version from: a bundle made
+// from the one serving (learning, which takes minutes) must not replace a rollback or another
+// reload that happened meanwhile. The condition is checked as the engine is swapped in, under
+// the slot that serialises reloads, so no other reload falls between the check and the swap.
+// When another version serves, the loaded engine is closed, nothing changes and the error
+// wraps ErrNotServing.
+func (s *Server) ReloadIf(ctx context.Context, dir, from string) error {
+	if from == "" {
+		return errors.New("serve: ReloadIf needs the version to replace")
+	}
+	return s.reload(ctx, dir, from)
+}
+
+// reload is Reload and ReloadIf: the bundle, swapped in only while from serves (any version
+// when from is empty), then the hook.
+func (s *Server) reload(ctx context.Context, dir, from string) error {
+	if err := s.reloadBundle(ctx, dir, true, from); err != nil {
 		return err
 	}
 	if s.reloadHook == nil {
@@ -207,10 +250,18 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	return nil
 }
 
-// reloadBundle is Reload without the hook: the bundle alone, checked when check is set.
-func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error {
+// reloadBundle is Reload without the hook: the bundle alone, checked when check is set, and
+// swapped in only while version from serves (when from is not empty).
+func (s *Server) reloadBundle(ctx context.Context, dir string, check bool, from string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReloadTimeout)
 	defer cancel()
+	if from != "" {
+		// before loading too, so as not to load for nothing; the check that counts is the
+		// one under the slot, below
+		if cur := s.cur.Load().version; cur != from {
+			return fmt.Errorf("%w: %s serves, not %s", ErrNotServing, cur, from)
+		}
+	}
 	if dir == "" {
 		if m := s.cur.Load(); m != nil {
 			dir = m.dir
@@ -231,6 +282,16 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool) error
 		s.log.LogAttrs(context.Background(), slog.LevelError, "load failed",
 			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", loadErrorText(err)))
 		return fmt.Errorf("serve: load %q: %w", dir, err)
+	}
+	if from != "" {
+		// every swap happens under the slot this load holds: no reload can come between
+		// this check and the swap below
+		if cur := s.cur.Load().version; cur != from {
+			closeEngine(eng)
+			s.log.LogAttrs(context.Background(), slog.LevelWarn, "reload skipped: the version it was to replace no longer serves",
+				slog.String("dir", maskID(dir)), slog.String("serving", cur), slog.String("replacing", from))
+			return fmt.Errorf("%w: %s serves, not %s", ErrNotServing, cur, from)
+		}
 	}
 	if check && s.reloadCheck != nil {
 		if err := s.reloadCheck(ctx, eng); err != nil {

@@ -140,7 +140,7 @@ type Recorder struct {
 	log   *slog.Logger
 	spool *spool
 
-	mu     sync.RWMutex // guards closed against Record's send on ch
+	mu     sync.RWMutex // guards closed against Record's send on ch, and spoolClosed against toSpool
 	closed bool
 	ch     chan Decision
 	kick   chan struct{} // Record: the queue holds a batch
@@ -148,6 +148,11 @@ type Recorder struct {
 	done   chan struct{} // the writer has exited
 	stop   chan struct{} // closed by Close: ends the writer and the retention loop
 	wg     sync.WaitGroup
+
+	// spoolClosed: Close has released the spool (and its directory lock). A record after that
+	// is dropped and counted: appending would create a spool file outside the lock, beside
+	// another process's spool, with a descriptor nothing ever closes.
+	spoolClosed bool
 
 	down atomic.Bool
 	// offsets remembers how far into a spool file a failed replay got, so the next try resumes
@@ -215,7 +220,9 @@ func (r *Recorder) Stats() RecorderStats {
 // current time (set them before, e.g. to return the id to the gateway). When the queue is
 // full (a burst beyond what the writer keeps up with), d is appended to the spool file on the
 // caller's goroutine: a few microseconds of masking and a buffered write under the spool's
-// lock, never a wait for the database; after Close it goes to the spool too, for the next run.
+// lock, never a wait for the database. Once Close has begun it goes to the spool too, for the
+// next run; once Close has returned (a handler still running past the shutdown's drain), it is
+// dropped and counted in Stats().Dropped — the spool is no longer this process's to write.
 func (r *Recorder) Record(d Decision) {
 	if d.MsgID == "" {
 		d.MsgID = NewID()
@@ -246,6 +253,17 @@ func (r *Recorder) Record(d Decision) {
 // toSpool appends decisions or a feedback to the spool, masked (the spool is a stored copy
 // too), counting what was written and what was dropped.
 func (r *Recorder) toSpool(ds []Decision, f *Feedback) (dropped int) {
+	// held through the append, so that Close cannot release the spool in the middle of it
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.spoolClosed {
+		dropped = len(ds)
+		if f != nil {
+			dropped++
+		}
+		r.dropped.Add(dropped)
+		return dropped
+	}
 	recs := make([]spoolRecord, 0, len(ds)+1)
 	for i := range ds {
 		d := clean(r.sink.Hash, ds[i])
@@ -300,7 +318,9 @@ func (r *Recorder) Flush(ctx context.Context) error {
 }
 
 // Close writes what is queued (to the database, or the spool when it is down), stops the
-// writer and closes the spool file. It does not close the sink.
+// writer and closes the spool file. A spool replay in progress stops after the batch in flight:
+// the rest stays on disk for the next start, rather than holding the shutdown for as long as a
+// long outage's spool takes to insert. It does not close the sink.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -313,6 +333,9 @@ func (r *Recorder) Close() error {
 	r.mu.Unlock()
 	<-r.done
 	r.wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.spoolClosed = true
 	return r.spool.close()
 }
 

@@ -8,11 +8,31 @@ import (
 	"time"
 )
 
+// errStopping ends a replay that Close interrupted: the rest of the spool stays on disk and is
+// replayed at the next start (from the start of a file begun: inserts are idempotent).
+var errStopping = errors.New("store: closing; the rest of the spool is replayed at the next start")
+
+// stopping reports whether Close has been called. A replay checks it between batches and files:
+// a spool of a long outage (up to SpoolMax, minutes of inserts) would otherwise hold Close, and
+// the process's shutdown, until all of it is in the database.
+func (r *Recorder) stopping() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // replay probes the database, then replays the spool's closed files in order. Once the probe
 // answers, new batches go to the database again while the old ones replay, and the queue is
 // drained between replayed chunks, so a long replay does not push Record onto the spool. It
-// stops at the first database error, keeping the rest for the next try.
+// stops at the first database error, keeping the rest for the next try, and when Close is
+// called, keeping the rest for the next start.
 func (r *Recorder) replay() {
+	if r.stopping() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 	err := r.sink.Ping(ctx)
 	cancel()
@@ -29,6 +49,12 @@ func (r *Recorder) replay() {
 				break
 			}
 		}
+	}
+	if errors.Is(err, errStopping) {
+		// not an outage: the database answered; the writer goes on to drain the queue
+		r.log.Info("store: closing during a spool replay; the rest is replayed at the next start",
+			"replayed", r.replayed.Get()-before, "spool_bytes", r.spool.Bytes())
+		return
 	}
 	if err != nil {
 		r.errs.Inc()
@@ -48,6 +74,9 @@ func (r *Recorder) replay() {
 }
 
 func (r *Recorder) replayFile(f spoolFile) error {
+	if r.stopping() {
+		return errStopping
+	}
 	start := r.offsets[f.path]
 	rd, err := openSpoolReader(f.path, start)
 	if err != nil {
@@ -94,12 +123,18 @@ func (r *Recorder) replayFile(f spoolFile) error {
 				if err := flush(); err != nil {
 					return err
 				}
+				if r.stopping() {
+					return errStopping // after the batch in flight, whose offset is kept
+				}
 			}
 			continue
 		}
 		// A feedback: its decision (earlier in the spool) goes in first.
 		if err := flush(); err != nil {
 			return err
+		}
+		if r.stopping() {
+			return errStopping
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 		err = r.sink.AddFeedback(ctx, *rec.F)

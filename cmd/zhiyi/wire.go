@@ -29,7 +29,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/store"
-	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // wiring is everything zhiyi serve puts around the server: conversation state, rules,
@@ -72,6 +71,7 @@ type wiring struct {
 // that cannot be opened, a bad alerts file) is an error before anything serves.
 func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger) (*wiring, error) {
 	w := &wiring{cfg: cfg, sf: sf, log: log, set: metrics.NewSet()}
+	w.convLocks.MaxWait = conversationWait(sf.redisTimeout)
 	var err error
 	if sf.redis != "" {
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
@@ -153,12 +153,9 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 // knows (the bundle serving, reloads) is read when the console asks, once it serves.
 func (w *wiring) consoleDeps() console.Deps {
 	d := console.Deps{
-		Model: w.serving,
-		Tester: func(s session.Store) *reply.Model {
-			m := w.serving()
-			if m == nil {
-				return nil
-			}
+		Model:   w.serving,
+		Acquire: w.acquire,
+		Tester: func(m *reply.Model, s session.Store) *reply.Model {
 			rc := m.ReplyConfig()
 			rc.Sessions, rc.Metrics, rc.Log = s, nil, nil // its own conversations, counted nowhere
 			// decided with the live intent mix, if any, without adding to it
@@ -199,6 +196,17 @@ func (w *wiring) consoleDeps() console.Deps {
 	}
 	d.TrustedProxies, _ = parseProxies(w.sf.trustedProxies) // checked by serveFlags.validate
 	return d
+}
+
+// conversationWait is how long a message waits for its conversation while another message of
+// it is being decided, before it is decided without its context (zhiyi_conversation_busy_total).
+// serve decides under a context that never ends, so without a bound one busy group chat (all
+// its senders share one conversation) would queue requests for as long as the burst lasts,
+// past the gateways' own timeouts. A holder keeps the lock for a load, a decision and a save:
+// a few state timeouts, and never under 200ms, so that a busy processor alone does not cost a
+// conversation its context.
+func conversationWait(stateTimeout time.Duration) time.Duration {
+	return max(4*stateTimeout, 200*time.Millisecond)
 }
 
 // retention reads --retain: 90d, 720h, or 0 (0d, 0h …) for forever.
@@ -289,6 +297,22 @@ func (w *wiring) serving() *reply.Model {
 	}
 	m, _ := w.srv.CurrentEngine().(*reply.Model)
 	return m
+}
+
+// acquire returns the model serving now, held open until release (serve.Server.Acquire): the
+// console decides and clusters with it across a reload, which would otherwise close its index
+// mid-test and leave its decisions silently without retrieval. nil before it serves.
+func (w *wiring) acquire() (*reply.Model, func()) {
+	if w.srv == nil {
+		return nil, func() {}
+	}
+	h, release := w.srv.Acquire()
+	m, ok := h.Engine.(*reply.Model)
+	if !ok {
+		release()
+		return nil, func() {}
+	}
+	return m, release
 }
 
 func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
@@ -389,6 +413,7 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	if w.db != nil {
 		go w.every(ctx, 5*time.Minute, w.refreshResults)
 		if w.sf.learn {
+			w.set.GetOrCreateCounter(learnNotServed) // exported from the start, at 0
 			go w.every(ctx, w.sf.learnEvery, w.learnOnce)
 		}
 	}
@@ -471,80 +496,6 @@ func (w *wiring) noteServing(m *reply.Model) {
 	rec := servingRecord{Model: w.srv.ModelDir(), Version: m.Manifest().Version(), Base: w.base, LearnFrom: w.learning.from()}
 	if err := writeServing(w.sf.dataDir, rec); err != nil {
 		w.log.Error("learn: the serving bundle could not be recorded for a restart", slog.String("error", err.Error()))
-	}
-}
-
-// learnWindow says from when --learn takes corrections: since the serving bundle was made, and
-// since the last switch to an older bundle than the one before (a rollback, or a reload of an
-// older bundle), so that what was rolled back is not learnt again at the next tick.
-type learnWindow struct {
-	mu      sync.Mutex
-	created time.Time // the serving bundle's
-	floor   time.Time // the last switch to an older bundle
-}
-
-// serving notes that the bundle made at created serves from now.
-func (l *learnWindow) serving(created, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if created.Before(l.created) {
-		l.floor = now
-	}
-	l.created = created
-}
-
-// resume sets the last switch to an older bundle, as a serving record kept it (resumeServing).
-func (l *learnWindow) resume(floor time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.floor = floor
-}
-
-// from is the last switch to an older bundle (zero: none).
-func (l *learnWindow) from() time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.floor
-}
-
-// since is when the corrections to learn from start, for the bundle made at created.
-func (l *learnWindow) since(created time.Time) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.floor.After(created) {
-		return l.floor
-	}
-	return created
-}
-
-// learnOnce continues the serving bundle on the corrections given since it was made, when there
-// are enough, and reloads the promoted bundle.
-func (w *wiring) learnOnce(ctx context.Context) {
-	m := w.serving()
-	if m == nil {
-		return
-	}
-	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(m.Manifest().CreatedAt))
-	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
-		return
-	}
-	if len(fixes) < w.sf.learnMin {
-		return
-	}
-	res, err := learn.Promote(ctx, w.srv.ModelDir(), fixes, train.LearnConfig{})
-	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
-		return
-	}
-	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
-	if res.Promoted {
-		// the bundle, then the rules and experiments against it (reloadParts), as every reload
-		if err := w.srv.Reload(ctx, res.Bundle); errors.Is(err, serve.ErrPartsNotReloaded) {
-			w.log.Error("learn: the promoted bundle serves, but the rules or experiments did not reload against it", slog.String("error", err.Error()))
-		} else if err != nil {
-			w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
-		}
 	}
 }
 

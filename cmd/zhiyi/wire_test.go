@@ -241,7 +241,7 @@ func TestServeAdaptMix(t *testing.T) {
 		t.Fatalf("the serving engine's live mix is %v, or did not see the %d messages", first, 3*minMixWindow)
 	}
 	// the console's test mode decides with the mix and adds nothing to it
-	w.consoleDeps().Tester(session.NewMemory(session.MemoryConfig{})).Classify(ctx, intent.Request{Text: "能开发票吗"})
+	w.consoleDeps().Tester(m, session.NewMemory(session.MemoryConfig{})).Classify(ctx, intent.Request{Text: "能开发票吗"})
 	if first.Seen() != 3*minMixWindow {
 		t.Errorf("a test-mode message went into the traffic's mix")
 	}

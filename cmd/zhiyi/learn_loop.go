@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// learnNotServed counts promoted bundles --learn kept on disk without serving them: the bundle
+// they were learnt from no longer served when they were ready.
+const learnNotServed = "zhiyi_learn_not_served_total"
+
+// learnWindow says from when --learn takes corrections: since the serving bundle was made, and
+// since the last switch to an older bundle than the one before (a rollback, or a reload of an
+// older bundle), so that what was rolled back is not learnt again at the next tick.
+type learnWindow struct {
+	mu      sync.Mutex
+	created time.Time // the serving bundle's
+	floor   time.Time // the last switch to an older bundle
+}
+
+// serving notes that the bundle made at created serves from now.
+func (l *learnWindow) serving(created, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if created.Before(l.created) {
+		l.floor = now
+	}
+	l.created = created
+}
+
+// resume sets the last switch to an older bundle, as a serving record kept it (resumeServing).
+func (l *learnWindow) resume(floor time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.floor = floor
+}
+
+// from is the last switch to an older bundle (zero: none).
+func (l *learnWindow) from() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.floor
+}
+
+// since is when the corrections to learn from start, for the bundle made at created.
+func (l *learnWindow) since(created time.Time) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.floor.After(created) {
+		return l.floor
+	}
+	return created
+}
+
+// learnOnce continues the serving bundle on the corrections given since it was made, when there
+// are enough, and reloads the promoted bundle — provided the bundle it was learnt from still
+// serves. Learning takes minutes; an operator who rolled back or loaded another bundle
+// meanwhile meant it, and a child of the bundle they moved away from would undo it (and be
+// recorded in serving.json for a restart). Such a bundle is kept on disk, not served.
+func (w *wiring) learnOnce(ctx context.Context) {
+	if w.srv == nil {
+		return
+	}
+	// One snapshot of what serves: the bundle learnt from, its version and the corrections'
+	// window all come from one load, so that a reload between two reads cannot learn one
+	// bundle with another's window. Released at once: learning must not keep an engine a
+	// rollback has replaced open for minutes.
+	h, release := w.srv.Acquire()
+	m, ok := h.Engine.(*reply.Model)
+	var created time.Time
+	if ok {
+		created = m.Manifest().CreatedAt
+	}
+	release()
+	if !ok {
+		return
+	}
+	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(created))
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
+	if len(fixes) < w.sf.learnMin {
+		return
+	}
+	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{})
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
+	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
+	if !res.Promoted {
+		return
+	}
+	// the bundle, then the rules and experiments against it (reloadParts), as every reload;
+	// swapped in only if h.Version still serves, checked atomically with other reloads
+	err = w.srv.ReloadIf(ctx, res.Bundle, h.Version)
+	switch {
+	case errors.Is(err, serve.ErrNotServing):
+		w.set.GetOrCreateCounter(learnNotServed).Inc()
+		w.log.Warn("learn: the promoted bundle is kept on disk but not served: the bundle it was learnt from no longer serves (a rollback or another reload while learning)",
+			slog.String("bundle", filepath.Base(res.Bundle)), slog.String("learnt_from", h.Version), slog.String("serving", w.srv.ModelVersion()))
+	case errors.Is(err, serve.ErrPartsNotReloaded):
+		w.log.Error("learn: the promoted bundle serves, but the rules or experiments did not reload against it", slog.String("error", err.Error()))
+	case err != nil:
+		w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
+	}
+}

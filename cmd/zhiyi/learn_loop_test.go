@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// historyCorrections adds n labels taken from the tiny shop's own history (text and its
+// intent), so that the gate lets a learnt candidate through.
+func historyCorrections(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "intent", "testdata", "shop", "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ls []store.Label
+	sc := bufio.NewScanner(f)
+	for sc.Scan() && len(ls) < n {
+		var l struct{ Text, Intent string }
+		if json.Unmarshal(sc.Bytes(), &l) != nil || l.Intent == "" {
+			continue
+		}
+		// after the child bundle was made (learntCopy: an hour after its parent)
+		ls = append(ls, store.Label{Text: "麻烦问下，" + l.Text, Intent: l.Intent, Source: "console", Time: time.Now().Add(2 * time.Hour)})
+	}
+	if err := db.AddLabels(context.Background(), ls); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An operator who rolls back (POST /admin/rollback, the console) while --learn is continuing the
+// serving bundle keeps the rollback: the bundle learnt from the one rolled back from is kept on
+// disk, not served, and not recorded for a restart; the refusal is counted.
+func TestLearnKeepsARollbackMadeWhileLearning(t *testing.T) {
+	parent, child := learntCopy(t)
+	models := filepath.Dir(parent)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: child}, sf, slog.New(slog.DiscardHandler))
+	historyCorrections(t, w.db, 60)
+
+	done := make(chan struct{})
+	go func() { defer close(done); w.learnOnce(ctx) }()
+	// Learning has read the serving bundle and its corrections once its candidate's temporary
+	// directory appears.
+	for writing := false; !writing; {
+		ents, _ := os.ReadDir(models)
+		for _, e := range ents {
+			writing = writing || strings.HasPrefix(e.Name(), ".") || strings.Contains(e.Name(), ".tmp")
+		}
+		select {
+		case <-done:
+			t.Fatalf("learnOnce ended before writing a candidate; models: %v", dirNames(ents))
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	if err := srv.Reload(ctx, parent); err != nil { // as POST /admin/rollback does
+		t.Fatal(err)
+	}
+	<-done
+
+	if got := srv.ModelDir(); filepath.Clean(got) != filepath.Clean(parent) {
+		m, _ := intent.PeekManifest(got)
+		t.Errorf("the rollback to %s was undone by learning: serving %s (learnt from %s)", filepath.Base(parent), filepath.Base(got), m.Parent)
+	}
+	if rec, err := readServing(filepath.Join(sf.dataDir, servingFileName)); err != nil || filepath.Clean(rec.Model) != filepath.Clean(parent) {
+		t.Errorf("serving.json (what a restart serves): %+v, %v; want %s", rec, err, parent)
+	}
+	if got := w.set.GetOrCreateCounter(learnNotServed).Get(); got != 1 {
+		t.Errorf("%s %d, want 1", learnNotServed, got)
+	}
+	// the learnt bundle is kept on disk, beside the two
+	ents, _ := os.ReadDir(models)
+	kept := 0
+	for _, e := range ents {
+		if n := e.Name(); e.IsDir() && n != filepath.Base(parent) && n != filepath.Base(child) && !strings.HasPrefix(n, ".") {
+			kept++
+		}
+	}
+	if kept != 1 {
+		t.Errorf("%d learnt bundles on disk, want the one not served: %v", kept, dirNames(ents))
+	}
+}
+
+func dirNames(ents []os.DirEntry) []string {
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
