@@ -13,10 +13,12 @@ import (
 // at least minContestBatch: a share of a handful is no evidence), or when minContestBatch of them
 // are contested moving one intent to one other, however many genuine corrections dilute them
 // (a templated batch mixed into a day's real ones). A correction is contested when
-// the parent answers its message with another intent at a confidence of at least contestConf,
-// the labelled message of its replay most like it is alike at least contestSim, and none of the
-// contestK most like it carries the corrected intent: the correction contradicts both the parent
-// and the shop's own labels for messages like it.
+// the bundle trained from exports (Learn's judge) answers its message with another intent at a
+// confidence of at least contestConf, the shop's own labelled message most like it is alike at
+// least contestSim, and none of the contestK most like it carries the corrected intent: the
+// correction contradicts both the model and the shop's own labels for messages like it. Learnt
+// corrections are neither judge nor label: once promoted, a poisoned batch taught the parent and
+// stood in its history, and vouched for the next of its kind.
 //
 // The evaluation set judges what a batch does to the kinds of message it holds; a batch of one
 // kind the set holds few of (one agent's 50 templated returns, 这件卫衣想退货 …, "corrected" to
@@ -43,7 +45,7 @@ type contestedMove struct {
 }
 
 // contested returns how many of the corrections (fixes, and fixEx their examples) are contested
-// (see maxContested) by the parent (eng) and the labelled messages of its replay, and the
+// (see maxContested) by the judge (eng) and the shop's own labelled messages (replay), and the
 // largest group of them that moves one intent to one other.
 func contested(ctx context.Context, eng *intent.Engine, replay, fixEx []Example, fixes []Labelled) (int, contestedMove) {
 	nb := newNeighbours(replay)
