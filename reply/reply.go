@@ -178,7 +178,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 			// ctx ended while another decision of this conversation was still held (its
 			// Commit never came, or is slow): decided alone, as in a state store's outage
 			r.met.lockWaits.Inc()
-			r.cfg.Log.Warn("reply: the conversation was busy until the request's deadline: decided without its context")
+			r.cfg.Log.Warn("reply: the conversation stayed busy past the wait for it (its lock's limit or the request's deadline): decided without its context")
 		}
 	}
 	if d.held != nil {

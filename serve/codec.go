@@ -403,7 +403,7 @@ func checkMessage(req *intent.Request, maxBytes int) *apiError {
 	}
 	if req.Channel != "" && !slices.Contains(rules.Channels, req.Channel) {
 		// a gateway's typo is an error, not a channel no rule ever matches
-		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "channel %q: want one of %s, or none", req.Channel, strings.Join(rules.Channels, ", "))
+		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "channel %q: want one of %s, or leave it out", req.Channel, strings.Join(rules.Channels, ", "))
 	}
 	switch at := req.SentAt; {
 	case at < 0 || at > maxSentAt:

@@ -172,7 +172,7 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	case routeRollback:
 		if !s.adminOn || s.parentOf == nil {
-			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token)", "/admin/rollback"))
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token: serve with ZHIYI_ADMIN_TOKEN set)", "/admin/rollback"))
 		} else if s.allow(ctx, info, "POST") {
 			s.serveRollback(ctx, info)
 		}
@@ -184,7 +184,7 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	case routeReload:
 		if !s.adminOn {
-			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s", "/admin/reload"))
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token: serve with ZHIYI_ADMIN_TOKEN set)", "/admin/reload"))
 		} else if s.allow(ctx, info, "POST") {
 			s.serveReload(ctx, info)
 		}

@@ -511,6 +511,8 @@ func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err e
 	nd, nf, err := r.sink.DeleteBefore(ctx, r.cfg.Now().Add(-r.cfg.Retain))
 	r.retained.Add(int(nd))
 	switch {
+	case errors.Is(err, context.Canceled):
+		// closing: not a failure to report (it read as one before a start-up error)
 	case err != nil:
 		r.log.Warn("store: retention failed; it runs again later", "deleted_decisions", nd, "deleted_feedback", nf,
 			"retain", r.cfg.Retain.String(), "error", err)

@@ -85,6 +85,14 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	if sf.rules != "" {
 		w.rules = new(rules.Live)
 	}
+	// The alerts file is read before anything starts: a mistake in it is the first thing said.
+	var acfg alert.Config
+	if sf.alerts.Enabled() {
+		if acfg, err = sf.alerts.Config(); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
 	if sf.record {
 		// ConnectLater: a replica restarted while PostgreSQL is down answers, and its decisions spool
 		cfg := sf.storeFlags.config()
@@ -112,11 +120,6 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		}
 	}
 	if sf.alerts.Enabled() {
-		acfg, err := sf.alerts.Config()
-		if err != nil {
-			w.close()
-			return nil, err
-		}
 		acfg.Logger, acfg.Metrics = log, w.set
 		if w.alerter, err = alert.New(acfg); err != nil {
 			w.close()
