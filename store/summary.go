@@ -97,9 +97,9 @@ type msgFeedback struct {
 // row is the part of a decision the summary reads.
 type row struct {
 	msgID, channel, intent, route, answer, variant, escalation, rule string
-	at, latency                                                int64
-	confidence                                                 float64
-	repeat                                                     bool
+	at, latency                                                      int64
+	confidence                                                       float64
+	repeat                                                           bool
 }
 
 func (a *acc) add(r *row, fb *msgFeedback, low float64) {
