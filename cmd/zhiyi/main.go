@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -90,15 +89,18 @@ func usage(w io.Writer) {
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	var out bytes.Buffer
 	fs.SetOutput(&out)
+	usage := fs.Usage // a command's own, or the flag package's
+	fs.Usage = func() {}
 	err := fs.Parse(args)
 	fs.SetOutput(stderr)
+	fs.Usage = usage
 	if err != nil {
+		stderr.Write(out.Bytes()) // the flag package's one line: invalid value, undefined flag
 		if errors.Is(err, flag.ErrHelp) {
-			stderr.Write(out.Bytes())
+			usage()
 			return err
 		}
-		msg, _, _ := strings.Cut(out.String(), "Usage of ")
-		fmt.Fprintf(stderr, "%s%s: run '%s -h' for its flags\n", msg, fs.Name(), fs.Name())
+		fmt.Fprintf(stderr, "%s: run '%s -h' for its flags\n", fs.Name(), fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {
