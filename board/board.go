@@ -269,10 +269,12 @@ func rate(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// Label returns the intent's Chinese label and id ("退货 return_goods"), or the id alone.
+// Label returns the intent's Chinese label and id ("退货 return_goods"), or the id alone. The
+// intent none is 范围外 (out of scope), not 未识别: its messages include those a rule answered,
+// which the report does not count as unrecognised.
 func (b *Board) Label(id string) string {
 	if id == store.NoneIntent {
-		return "未识别 none"
+		return "范围外 none"
 	}
 	if l := b.Labels[id]; l != "" && l != id {
 		return l + " " + id

@@ -44,7 +44,7 @@ func TestWriteHTML(t *testing.T) {
 	for _, want := range []string{
 		"消息量", "解决率", "转人工率", "未识别率", "满意度", "重述率", "延迟", "按意图", "按小时",
 		"&lt;script&gt;alert(", // the hostile intent, escaped in the bar chart and the table
-		"发票 invoice", "退货&lt;b&gt; return_goods", "未识别 none",
+		"发票 invoice", "退货&lt;b&gt; return_goods", "范围外 none",
 		"invoice.b", "<td class=\"l\">kf</td>", "66.7%", "3.25", "33.3%",
 	} {
 		if !strings.Contains(page, want) {

@@ -77,10 +77,9 @@ func (s *Server) decide(ctx context.Context, m *model, req intent.Request, b []b
 	return b, &res
 }
 
-// unrecognised reports whether a decided message was not understood: out of scope, and no
-// operator's rule decided it (a rule answers what the model lacks; it is no failure to count,
-// alert on or label).
-func unrecognised(res *intent.Result) bool { return res.Intent == intent.NoneIntent && res.Rule == "" }
+// unrecognised reports whether a decided message was not understood, as the decision log counts
+// it (store.Unrecognised).
+func unrecognised(res *intent.Result) bool { return store.Unrecognised(res.Intent, res.Rule) }
 
 // decisionRow is the decision log's row for one decided message: masked text, hashed ids.
 func (s *Server) decisionRow(req intent.Request, res *intent.Result, text string, took time.Duration) store.Decision {

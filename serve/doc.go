@@ -153,7 +153,7 @@
 //	zhiyi_http_request_duration_seconds{route,le}  latency histogram (Prometheus le buckets)
 //	zhiyi_intents_total{intent}                    intents served
 //	zhiyi_routes_total{route}                      decisions served (auto, suggest, handoff)
-//	zhiyi_out_of_scope_total                       results with intent "none"
+//	zhiyi_out_of_scope_total                       results with intent "none" no rule decided (未识别)
 //	zhiyi_channel_routes_total{channel,route}      decisions by channel (the first 32; then "other")
 //	zhiyi_feedback_ratings_total{rating}           feedback ratings 1–5 (满意度 and its bad share)
 //	zhiyi_feedback_resolved_total{resolved}        feedback saying resolved or not (解决率)

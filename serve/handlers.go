@@ -171,8 +171,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			s.serveUnmatched(ctx, info)
 		}
 	case routeRollback:
-		if !s.adminOn || s.parentOf == nil {
+		if !s.adminOn {
 			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token: serve with ZHIYI_ADMIN_TOKEN set)", "/admin/rollback"))
+		} else if s.parentOf == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (this server was built without rollback)", "/admin/rollback"))
 		} else if s.allow(ctx, info, "POST") {
 			s.serveRollback(ctx, info)
 		}

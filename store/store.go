@@ -77,8 +77,13 @@ func (d *Decision) Unmatched(lowConfidence float64) string {
 	return ""
 }
 
-// Unrecognised reports whether d was not understood: out of scope, and no rule decided it.
-func (d *Decision) Unrecognised() bool { return d.Intent == NoneIntent && d.Rule == "" }
+// Unrecognised reports whether d was not understood (Unrecognised).
+func (d *Decision) Unrecognised() bool { return Unrecognised(d.Intent, d.Rule) }
+
+// Unrecognised reports whether a decision of intent, by the operator's rule (or ""), counts as
+// not understood — 未识别, in the report, the metrics, the alert and the unmatched sheet: out of
+// scope, and no rule decided it (a rule answers what the model lacks; it is no failure).
+func Unrecognised(intent, rule string) bool { return intent == NoneIntent && rule == "" }
 
 // Feedback is one rating, resolution or correction of a decision. Several may arrive for one
 // message (the customer rates, an agent corrects); all are kept, and reports read each field's

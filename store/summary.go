@@ -29,7 +29,7 @@ const maxBuckets = 24 * 366
 // their denominator is.
 type Stats struct {
 	Messages     int64 `json:"messages"`
-	Unrecognised int64 `json:"unrecognised"` // intent none (out of scope), 未识别
+	Unrecognised int64 `json:"unrecognised"` // 未识别: out of scope, and no rule decided it (Unrecognised)
 	Unmatched    int64 `json:"unmatched"`    // none, handed off or low confidence
 	Handoffs     int64 `json:"handoffs"`     // route handoff, 转人工
 	Suggested    int64 `json:"suggested"`    // route suggest
