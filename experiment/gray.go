@@ -64,11 +64,13 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 
 // judgeRatings is the gray release's test of v's ratings against the control's since start.
 func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
-	vr, cr, basis := s.grayRatings(v, c, start)
+	at, released := s.released[v.ID]
+	released = released && at.Equal(start)
+	vr, cr, basis := s.grayRatings(v, c, start, released)
 	low, high := grayInterval(vr, cr, s.minEffect, s.alpha)
 	level := fmt.Sprintf("%g %%", math.Round((1-s.alpha)*1000)/10)
 	rated := fmt.Sprintf("rated %.2f (%d) against the control's %.2f (%d)", vr.mean(), vr.n, cr.mean(), cr.n)
-	if at, ok := s.released[v.ID]; ok && at.Equal(start) {
+	if released {
 		if high < 0 { // NaN compares false: no evidence, no change
 			v.Gray = true
 			v.GrayNote = fmt.Sprintf("back to gray: %s%s; the difference's always-valid %s interval [%+.2f, %+.2f] is below 0: significantly worse",
@@ -104,12 +106,20 @@ func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
 // decisions are routed suggest (an agent checks, and may edit, the answer before it is sent)
 // while the control's are mostly automatic, so the control's suggested answers are its
 // comparison when it has minRated of them rated; otherwise all its answers, and the note says
-// that this favours the new answer. Without Outcomes: Results, all time and every route.
-func (s *Set) grayRatings(v, c *Variant, start time.Time) (vr, cr moments, basis string) {
+// that this favours the new answer. (So may the suggested control: its answers are the unsure
+// ones, which may rate lower than a gray answer's confident ones; the margin and the
+// always-valid bound are the guard.) A released answer is sent automatically: its automatic
+// answers against the control's are what can show it worse (its suggested ones stop at the
+// release). Without Outcomes: Results, all time and every route.
+func (s *Set) grayRatings(v, c *Variant, start time.Time, released bool) (vr, cr moments, basis string) {
 	if s.outcomes == nil {
 		return s.results[v.ID].ratings(), s.results[c.ID].ratings(), ""
 	}
 	since := start.In(period.CST).Format("2006-01-02 15:04")
+	if released {
+		auto := s.window(Filter{Since: start, Route: RouteAuto})
+		return auto[v.ID].ratings(), auto[c.ID].ratings(), ", answers sent automatically since " + since
+	}
 	sug := s.window(Filter{Since: start, Route: RouteSuggest})
 	vr, cr = sug[v.ID].ratings(), sug[c.ID].ratings()
 	if cr.n >= int64(s.minRated) {

@@ -265,3 +265,50 @@ func TestGrayJudgedSinceItsStartAgainstSuggestedControl(t *testing.T) {
 		t.Errorf("gray %v (%s), want gray against all the control's answers, said", gray, note)
 	}
 }
+
+// Once released on its (suggested) ratings, a gray answer is sent automatically: its automatic
+// answers' ratings, against the control's, are what can send it back to gray (judged on its
+// suggested answers only, 1,000 one-star answers after the release left it released).
+func TestReleasedAnswerJudgedOnItsAutomaticAnswers(t *testing.T) {
+	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := created.Add(73 * time.Hour)
+	l := &Live{Now: func() time.Time { return now }}
+	if _, err := l.SetKB(kb, created); err != nil {
+		t.Fatal(err)
+	}
+	tl := &Tally{}
+	id := 0
+	add := func(variant, route string, at time.Time, n int, stars ...int) {
+		for i := range n {
+			id++
+			msg := fmt.Sprint("m", id)
+			tl.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", id), Route: route, Time: at})
+			tl.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
+		}
+	}
+	in := created.Add(time.Hour)
+	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5, 5) // gray period: suggested, 4.25
+	add("return_goods.a", RouteSuggest, in, 300, 3, 4, 5)    // 4.0
+	if err := l.SetOutcomes(tl); err != nil {
+		t.Fatal(err)
+	}
+	v := l.Current().Experiment("return_goods").Variants[1]
+	if v.Gray {
+		t.Fatalf("want released first: %s", v.GrayNote)
+	}
+	// After the release: b answers automatically and is rated 1 star 1000 times; the control 5.
+	after := created.Add(80 * time.Hour)
+	add("return_goods.b", RouteAuto, after, 1000, 1)
+	add("return_goods.a", RouteAuto, after, 1000, 5)
+	now = created.Add(100 * time.Hour)
+	if err := l.SetOutcomes(tl); err != nil {
+		t.Fatal(err)
+	}
+	v = l.Current().Experiment("return_goods").Variants[1]
+	if !v.Gray || !strings.Contains(v.GrayNote, "back to gray") {
+		t.Errorf("still released after 1000 one-star automatic answers vs the control's five: %s", v.GrayNote)
+	}
+}

@@ -111,6 +111,9 @@ type Decided struct {
 // RouteSuggest; explog's test checks they agree). A gray answer is routed so.
 const RouteSuggest = "suggest"
 
+// RouteAuto is the route of an answer sent without an agent: a released answer's.
+const RouteAuto = "auto"
+
 // Filter selects the decisions Tally.Select counts.
 type Filter struct {
 	Since time.Time // decisions at or after; zero: all
