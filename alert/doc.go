@@ -39,7 +39,7 @@
 // and the default rules (DefaultRules, in force when no --alerts file gives rules):
 //
 //	unrecognised      count of Unrecognised decisions        ≥ 20 in 10m
-//	handoff_share     share of decisions routed "handoff"    ≥ 50 % over ≥ 30 messages in 10m
+//	handoff_share     share of decisions routed "handoff"    clearly ≥ 50 % over ≥ 30 messages in 10m
 //	unrecognised_share
 //	                  share of Unrecognised decisions        opt-in, not a default: ≥ 20 % over ≥ 30 in 10m
 //	bad_ratings       count of ratings ≤ max_rating (2)      ≥ 3 in 30m
@@ -54,10 +54,11 @@
 // of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);
 // the value shown comes from a log histogram (within 19 %).
 //
-// A share (handoff_share, unrecognised_share, error_rate) is compared through its Wilson score
-// bounds (z = 2.326, one-sided 99 %): it fires when the lower bound reaches the threshold, so a
-// window of a few dozen messages does not fire on chance, and resolves when the upper bound is
-// under it or the share is under 0.8 × threshold. Counts, the spool and p99 fire on the value
+// A share (handoff_share, unrecognised_share) is compared through its Wilson score bounds
+// (z = 2.326, one-sided 99 %): it fires when the lower bound reaches the threshold, so a window
+// of a few dozen messages does not fire on chance, and resolves when the upper bound is under it
+// or the share is under 0.8 × threshold. error_rate fires on the share itself (each 5xx is a
+// message that got no answer) and resolves as the others. Counts, the spool and p99 fire on the value
 // and resolve under 0.8 × threshold. In between, a rule keeps its state: a value hovering
 // around the threshold fires once and resolves once.
 //
