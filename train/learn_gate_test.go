@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,5 +204,38 @@ func TestLearnMaxDropCountsMessages(t *testing.T) {
 	}
 	if !dropsTooMuch(58, 57, 58, 0.01) || dropsTooMuch(58, 58, 58, 0.01) || dropsTooMuch(0, 0, 0, 0.01) {
 		t.Error("on 58 messages MaxDrop 0.01 allows no loss, and an empty set none to judge")
+	}
+}
+
+// A bundle learnt by a build from before learntFile has the file copied from its parent, without
+// its own batch; the history against the root's still names the batch as learnt, so it never
+// passes for the shop's own labels.
+func TestLearntSetTrustsTheHistoryOverTheFile(t *testing.T) {
+	root, child := t.TempDir(), t.TempDir()
+	own := []intent.ExampleDoc{{Text: "怎么退货", Intent: "return_goods"}, {Text: "开发票", Intent: "invoice"}}
+	first := intent.ExampleDoc{Text: "大衣可以退货吗", Intent: "invoice"}
+	second := intent.ExampleDoc{Text: "裤子可以退货吗", Intent: "invoice"}
+	write := func(dir, name string, docs ...intent.ExampleDoc) {
+		t.Helper()
+		if err := intent.WriteExampleDocs(filepath.Join(dir, name), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(root, intent.ExamplesFile, own...)
+	write(child, intent.ExamplesFile, append(slices.Clone(own), first, second)...)
+	write(child, learntFile, first) // the older build's learn copied the file, without `second`
+	m := &intent.Manifest{Parent: "shop@20261205T000000Z"}
+	got, err := learntSet(child, m, ancestry{Dir: root, Trained: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Labelled{{Text: first.Text, Intent: first.Intent}, {Text: second.Text, Intent: second.Intent}}
+	if !slices.Equal(got, want) {
+		t.Errorf("learnt since the root: %v, want %v", got, want)
+	}
+	// the root gone: the file is all there is
+	got, err = learntSet(child, m, ancestry{Dir: filepath.Join(root, "gone"), Trained: true})
+	if err != nil || len(got) != 1 {
+		t.Errorf("without the root: %v, %v; want the file's one", got, err)
 	}
 }

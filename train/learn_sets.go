@@ -203,11 +203,14 @@ func rootOf(dir string, m *intent.Manifest) (ancestry, error) {
 	return a, nil
 }
 
-// learntSet returns the corrections the bundle in dir learnt since its root: those learntFile
-// lists, or, for a bundle learnt before the file existed, the history it holds that its root
-// (when trained from exports and still beside it) does not; none when neither tells.
+// learntSet returns the corrections the bundle in dir learnt since its root: the history it
+// holds that its root (when trained from exports and still beside it) does not, or else those
+// learntFile lists; none when neither tells. The history comes first: a build from before
+// learntFile copies the file unchanged when it learns, and its batch would then pass for the
+// shop's own labels (a review).
 func learntSet(dir string, m *intent.Manifest, root ancestry) ([]Labelled, error) {
-	if _, err := os.Stat(filepath.Join(dir, learntFile)); err == nil || m.Parent == "" || !root.Trained {
+	_, rootErr := os.Stat(filepath.Join(root.Dir, intent.ExamplesFile))
+	if m.Parent == "" || !root.Trained || rootErr != nil {
 		docs, err := intent.ReadExampleDocs(filepath.Join(dir, learntFile))
 		if err != nil {
 			return nil, fmt.Errorf("learn: %w", err)
