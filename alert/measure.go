@@ -1,10 +1,10 @@
 package alert
 
 import (
-	"math"
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
@@ -32,26 +32,8 @@ const resolveBelow = 0.8
 // before a real jump to 80 % fires (alert/hysteresis_test.go).
 const wilsonZ = 2.326
 
-// wilson is the Wilson score interval of k successes in n trials (n > 0). Unlike the normal
-// approximation it stays inside [0, 1] and is honest for the small windows of a small shop
-// (n ≈ 40) and for shares near 0 (1 % of errors).
-func wilson(k, n int64) (lo, hi float64) {
-	nf := float64(n)
-	p := float64(k) / nf
-	z2 := wilsonZ * wilsonZ
-	d := 1 + z2/nf
-	c := (p + z2/(2*nf)) / d
-	h := wilsonZ * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf)) / d
-	lo, hi = max(c-h, 0), min(c+h, 1)
-	// exact at the ends, where rounding would put 1 just out of reach of a threshold of 1
-	if k == 0 {
-		lo = 0
-	}
-	if k == n {
-		hi = 1
-	}
-	return lo, hi
-}
+// wilson is the Wilson score bounds of k successes in n trials (n > 0) at wilsonZ.
+func wilson(k, n int64) (lo, hi float64) { return stat.Wilson(k, n, wilsonZ) }
 
 // measure watches one quantity over its window. add reports whether the event concerns it (then
 // the rule is checked at once); read evaluates the condition at now. Not safe for concurrent use.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // Power is the power the planned sample sizes are computed for: the chance of calling a true
@@ -129,13 +131,8 @@ func wilson(k, n int64, alpha float64) Share {
 	if n <= 0 {
 		return out
 	}
-	z := normQuantile(1 - alpha/2)
-	fn, p := float64(n), float64(k)/float64(n)
-	z2 := z * z
-	den := 1 + z2/fn
-	center := (p + z2/(2*fn)) / den
-	half := z / den * math.Sqrt(p*(1-p)/fn+z2/(4*fn*fn))
-	out.Rate, out.Low, out.High = p, math.Max(0, center-half), math.Min(1, center+half)
+	out.Rate = float64(k) / float64(n)
+	out.Low, out.High = stat.Wilson(k, n, normQuantile(1-alpha/2))
 	return out
 }
 
