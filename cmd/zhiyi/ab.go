@@ -137,6 +137,11 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 	for _, w := range set.Warnings() {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
+	if !in.Since.IsZero() {
+		// the notes name a gray answer's own start, but only what --since let in was read
+		fmt.Fprintf(stderr, "zhiyi ab: decisions from %s only: a gray answer's \"since\" in its note counts from there at the earliest\n",
+			in.Since.In(period.CST).Format("2006-01-02 15:04"))
+	}
 	if in.Only != "" && set.Experiment(in.Only) == nil {
 		var ids []string
 		for _, e := range set.Experiments() {
