@@ -188,40 +188,52 @@ func (c precisionCurve) at(t float64) float64 {
 	return float64(c.right[n-1]) / float64(n)
 }
 
-// intentThreshold returns the bar one intent needs given the global one (auto): auto itself when
-// its predictions at or above auto are right at least target of the time, else the lowest
-// confidence t above auto at which its predictions at or above t are, and 1.01 (never) when none
-// is. Its precision is shrunk toward all intents' precision at the cut (all) by prior
-// predictions' worth. An intent has a few dozen dev predictions: required to reach target on
+// intentThreshold returns the bar one intent needs given the global one (auto). Its precision at
+// a cut t is that of its predictions at or above t, shrunk toward all intents' precision at t
+// (all) by prior predictions' worth; a cut qualifies when that reaches target with at least
+// prior/2 of its own above it (a prior cannot vouch for three or four). The bar is the lowest
+// qualifying cut when that is above auto (1.01, never, when none qualifies). When it is at or
+// below auto, the intent keeps auto — if it also holds at auto: one right on hundreds of unsure
+// messages and wrong on half of its confident ones qualified at a low cut and was answered at
+// auto (a statistician's review); it gets the lowest qualifying cut above auto instead, or never.
+//
+// A bar above auto may be the intent's lowest confident dev prediction when none lies between
+// them: it is not answered alone where dev never saw it. Taking auto there instead (an intent
+// judged at auto alone) cost SMP2017 → CAIS automatic precision 0.90 → 0.85 (docs/benchmarks.md,
+// twenty-fifth session). An intent has a few dozen dev predictions: required to reach target on
 // twenty of its own, one with eighteen confident ones, three of them ambiguous in their
-// conversation, was never answered alone (product_info on the sample shop, right on all 16 of the
-// holdout's confident ones). Cuts below auto do not count: an intent right on hundreds of unsure
-// messages and wrong on half of its confident ones would qualify at one and be answered at auto.
+// conversation, was never answered alone (product_info on the sample shop, right on all 16 of
+// the holdout's confident ones).
 func intentThreshold(list []prediction, all precisionCurve, target, prior, auto float64) float64 {
 	own := newPrecisionCurve(list)
-	shrunk := func(right, n int, t float64) float64 {
-		return (float64(right) + prior*all.at(t)) / (float64(n) + prior)
+	qualifies := func(i int) bool { // the cut at own.conf[i]: its predictions 0..i
+		if i+1 < len(own.conf) && own.conf[i+1] == own.conf[i] {
+			return false // only cut between distinct confidences
+		}
+		n := float64(i + 1)
+		return n >= prior/2 && (float64(own.right[i])+prior*all.at(own.conf[i]))/(n+prior) >= target
+	}
+	lowest := func(from, to int) float64 { // the lowest qualifying cut among own.conf[from:to]
+		best := 1.01
+		for i := from; i < to; i++ {
+			if qualifies(i) {
+				best = own.conf[i]
+			}
+		}
+		return best
+	}
+	if best := lowest(0, len(own.conf)); best > auto {
+		return best
 	}
 	atAuto := sort.Search(len(own.conf), func(i int) bool { return own.conf[i] < auto }) // own predictions at or above auto
-	rightAtAuto := 0
+	right := 0
 	if atAuto > 0 {
-		rightAtAuto = own.right[atAuto-1]
+		right = own.right[atAuto-1]
 	}
-	if shrunk(rightAtAuto, atAuto, auto) >= target {
-		return auto // the prior vouches where it has few of its own: a bar is raised only on evidence
+	if (float64(right)+prior*all.at(auto))/(float64(atAuto)+prior) >= target {
+		return auto
 	}
-	best := 1.01
-	for i := range atAuto {
-		t := own.conf[i]
-		if t == auto || i+1 < len(own.conf) && own.conf[i+1] == t {
-			continue // only cut between distinct confidences, and above auto
-		}
-		// at least prior/2 of its own above the cut: a prior cannot vouch for three or four
-		if float64(i+1) >= prior/2 && shrunk(own.right[i], i+1, t) >= target {
-			best = t
-		}
-	}
-	return best
+	return lowest(0, atAuto)
 }
 
 // choosePolicy sets the auto and suggest thresholds from dev predictions: auto where precision

@@ -307,6 +307,9 @@ func TestIntentThresholdShrinks(t *testing.T) {
 			add(ps, 10, 0.95, true)
 			add(ps, 10, 0.6, true)
 		}, auto},
+		{"right, all far above the bar: its lowest", func(ps *[]prediction) {
+			add(ps, 20, 0.95, true)
+		}, 0.95},
 		{"3 of 4 right, too few of its own: never", func(ps *[]prediction) {
 			add(ps, 3, 0.99, true)
 			add(ps, 1, 0.99, false)
@@ -320,9 +323,9 @@ func TestIntentThresholdShrinks(t *testing.T) {
 			add(ps, 5, 0.9, false)
 			add(ps, 300, 0.3, true)
 		}, 1.01},
-		{"none of its own at the bar: the global bar", func(ps *[]prediction) {
+		{"wrong wherever dev saw it, below the bar: never", func(ps *[]prediction) {
 			add(ps, 40, 0.5, false)
-		}, auto},
+		}, 1.01},
 	}
 	for _, tt := range tests {
 		var own []prediction
@@ -355,8 +358,9 @@ func TestChoosePolicyJudgesIntentsAtTheBar(t *testing.T) {
 	if bar := p.AutoThreshold("x"); bar <= 0.9 {
 		t.Errorf("x answered alone from %v, where 5 of its 10 predictions are right", bar)
 	}
-	if bar := p.AutoThreshold("y"); bar != p.Auto {
-		t.Errorf("y's bar %v, want the global %v", bar, p.Auto)
+	// y is right at 0.95 and wrong far below: its bar is its lowest confident prediction
+	if bar := p.AutoThreshold("y"); bar != 0.95 {
+		t.Errorf("y's bar %v, want 0.95", bar)
 	}
 }
 
