@@ -65,6 +65,10 @@ type wiring struct {
 	writerThread bool
 	srv          *serve.Server
 	stop         context.CancelFunc
+	// bg is the background work started runs (results, the mix, learning): close waits for it
+	// before it closes the database it reads, so a learn that ends as serve stops is not cut
+	// off between writing its bundle and serving it.
+	bg sync.WaitGroup
 }
 
 // wire builds the parts from the flags. A part that cannot start (a bad Redis URL, a database
@@ -408,16 +412,16 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	}
 	ctx, w.stop = context.WithCancel(ctx)
 	if w.alerter != nil && w.rec != nil {
-		go w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords })
+		w.bg.Go(func() { w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords }) })
 	}
 	if w.sf.adaptMix {
-		go w.every(ctx, time.Minute, w.updateMix)
+		w.bg.Go(func() { w.every(ctx, time.Minute, w.updateMix) })
 	}
 	if w.db != nil {
-		go w.every(ctx, 5*time.Minute, w.refreshResults)
+		w.bg.Go(func() { w.every(ctx, 5*time.Minute, w.refreshResults) })
 		if w.sf.learn {
 			w.set.GetOrCreateCounter(learnNotServed) // exported from the start, at 0
-			go w.every(ctx, w.sf.learnEvery, w.learnOnce)
+			w.bg.Go(func() { w.every(ctx, w.sf.learnEvery, w.learnOnce) })
 		}
 	}
 }
@@ -523,6 +527,16 @@ func (w *wiring) close() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		w.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		w.log.Warn("background work (results, learning) did not stop within 10s; closing anyway")
+	}
 	if w.alerter != nil {
 		_ = w.alerter.Close(ctx)
 	}

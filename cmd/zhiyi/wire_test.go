@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -480,5 +481,23 @@ func TestLearnWindow(t *testing.T) {
 	l.serving(parentMade, rollback.Add(time.Hour)) // the same bundle reloaded (rules edited)
 	if got := l.since(parentMade); !got.Equal(rollback) {
 		t.Errorf("after reloading the same bundle: since %v, want still the rollback %v", got, rollback)
+	}
+}
+
+// close waits for the background work to end before it closes what that work uses: a learn
+// ending as serve stops finishes (or gives up) first.
+func TestCloseWaitsForBackgroundWork(t *testing.T) {
+	w := &wiring{log: slog.New(slog.DiscardHandler)}
+	var ctx context.Context
+	ctx, w.stop = context.WithCancel(context.Background())
+	var finished atomic.Bool
+	w.bg.Go(func() {
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond) // the end of a learn's last step
+		finished.Store(true)
+	})
+	w.close()
+	if !finished.Load() {
+		t.Error("close returned before the background work ended")
 	}
 }
