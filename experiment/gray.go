@@ -64,15 +64,23 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 
 // judgeRatings is the gray release's test of v's ratings against the control's since start.
 func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
-	at, released := s.released[v.ID]
-	released = released && at.Equal(start)
+	st, known := s.released[v.ID]
+	known = known && st.start.Equal(start)
+	if known && st.back {
+		// Judged again on its suggested answers, it would be released again at the next
+		// refresh and sent back at the one after: going back is as sticky as a release.
+		v.Gray, v.ratedBack = true, true
+		v.GrayNote = "back to gray: its automatic answers rated significantly worse than the control's; it stays gray until the experiments file releases it"
+		return
+	}
+	released := known
 	vr, cr, basis := s.grayRatings(v, c, start, released)
 	low, high := grayInterval(vr, cr, s.minEffect, s.alpha)
 	level := fmt.Sprintf("%g %%", math.Round((1-s.alpha)*1000)/10)
 	rated := fmt.Sprintf("rated %.2f (%d) against the control's %.2f (%d)", vr.mean(), vr.n, cr.mean(), cr.n)
 	if released {
 		if high < 0 { // NaN compares false: no evidence, no change
-			v.Gray = true
+			v.Gray, v.ratedBack = true, true
 			v.GrayNote = fmt.Sprintf("back to gray: %s%s; the difference's always-valid %s interval [%+.2f, %+.2f] is below 0: significantly worse",
 				rated, basis, level, low, high)
 			return
@@ -192,14 +200,14 @@ func (s *Set) GraySince() (since time.Time, ok bool) {
 	return since, ok
 }
 
-// ratedReleases are the answers this Set released from gray on their ratings, by id → the
-// gray start they were judged from: what the next Set keeps released (Live).
-func (s *Set) ratedReleases() map[string]time.Time {
-	out := map[string]time.Time{}
+// ratedReleases are the answers this Set released from gray on their ratings, or sent back to
+// gray on them, by id: what the next Set keeps so (Live).
+func (s *Set) ratedReleases() map[string]grayState {
+	out := map[string]grayState{}
 	for _, e := range s.list {
 		for _, v := range e.Variants {
-			if v.ratedRelease {
-				out[v.ID] = v.grayStart
+			if v.ratedRelease || v.ratedBack {
+				out[v.ID] = grayState{start: v.grayStart, back: v.ratedBack}
 			}
 		}
 	}

@@ -181,7 +181,8 @@ func TestGrayReleaseHoldsItsLevelOverRepeatedLooks(t *testing.T) {
 }
 
 // A release is sticky: a later look that no longer shows the answer within the margin leaves
-// it released; only ratings that show it significantly worse than the control send it back.
+// it released; only ratings that show it significantly worse than the control send it back,
+// and back it stays until the experiments file releases it or a new gray period starts.
 func TestGrayReleaseIsSticky(t *testing.T) {
 	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
 	if err != nil {
@@ -213,15 +214,14 @@ func TestGrayReleaseIsSticky(t *testing.T) {
 	lower := Results{"return_goods.a": c, "return_goods.b": rated(300, 3.8, 1)}
 	step("no longer shown within the margin", lower, false, "released on its ratings, and stays so unless they show it significantly worse")
 	step("significantly worse", Results{"return_goods.a": c, "return_goods.b": rated(300, 3.5, 1)}, true, "back to gray")
-	step("judged afresh", lower, true, "is below -0.30")
-	step("released again", Results{"return_goods.a": c, "return_goods.b": rated(300, 4.1, 1)}, false, "released: rated 4.10")
-	step("still released", lower, false, "stays so")
-	// A new bundle starts a new gray period: the earlier release does not carry over.
+	// Going back is as sticky: better ratings later do not release it again (only the file does).
+	step("stays back", Results{"return_goods.a": c, "return_goods.b": rated(300, 4.1, 1)}, true, "stays gray until the experiments file releases it")
+	// A new bundle starts a new gray period: the earlier return to gray does not carry over.
 	now = created.Add(48*time.Hour + 73*time.Hour)
 	if _, err := l.SetKB(kb, created.Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	check("a new bundle", true, "is below -0.30")
+	check("a new bundle", false, "released: rated 4.10")
 }
 
 // With Outcomes a gray answer is judged on the ratings since its own gray start, against the
@@ -310,5 +310,48 @@ func TestReleasedAnswerJudgedOnItsAutomaticAnswers(t *testing.T) {
 	v = l.Current().Experiment("return_goods").Variants[1]
 	if !v.Gray || !strings.Contains(v.GrayNote, "back to gray") {
 		t.Errorf("still released after 1000 one-star automatic answers vs the control's five: %s", v.GrayNote)
+	}
+}
+
+// Going back to gray is as sticky as a release: judged again on its suggested answers, the
+// answer was released at the next refresh and sent back at the one after, for ever.
+func TestBackToGrayIsSticky(t *testing.T) {
+	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := created.Add(73 * time.Hour)
+	l := &Live{Now: func() time.Time { return now }}
+	if _, err := l.SetKB(kb, created); err != nil {
+		t.Fatal(err)
+	}
+	tl := &Tally{}
+	id := 0
+	add := func(variant, route string, at time.Time, n int, stars ...int) {
+		for i := range n {
+			id++
+			msg := fmt.Sprint("m", id)
+			tl.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", id), Route: route, Time: at})
+			tl.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
+		}
+	}
+	in := created.Add(time.Hour)
+	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5, 5)
+	add("return_goods.a", RouteSuggest, in, 300, 3, 4, 5)
+	if err := l.SetOutcomes(tl); err != nil {
+		t.Fatal(err)
+	}
+	after := created.Add(80 * time.Hour)
+	add("return_goods.b", RouteAuto, after, 1000, 1)
+	add("return_goods.a", RouteAuto, after, 1000, 5)
+	for i := range 4 {
+		now = created.Add(time.Duration(100+i) * time.Hour)
+		if err := l.SetOutcomes(tl); err != nil {
+			t.Fatal(err)
+		}
+		v := l.Current().Experiment("return_goods").Variants[1]
+		if !v.Gray {
+			t.Errorf("refresh %d: released again after going back to gray on 1000 one-star automatic answers", i)
+		}
 	}
 }

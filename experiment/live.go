@@ -25,7 +25,7 @@ type Live struct {
 	// released are the gray answers released on their ratings by the Set in force: the next
 	// Set keeps them released (see judgeGray). Kept in memory only: after a restart each is
 	// judged afresh, on all its ratings since its gray start.
-	released map[string]time.Time
+	released map[string]grayState
 }
 
 // Current returns the Set in force, or nil before the first SetKB.

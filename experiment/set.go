@@ -47,7 +47,14 @@ type Config struct {
 	IgnoreStale bool
 
 	// released: see Set.released (Live sets it).
-	released map[string]time.Time
+	released map[string]grayState
+}
+
+// grayState is what a Set judged of a gray answer on its ratings, for the next Set (Live): from
+// which gray start, and whether it was sent back to gray (back) or released.
+type grayState struct {
+	start time.Time
+	back  bool
 }
 
 // Set is the experiments of one knowledge base with one experiments file and one judgement of
@@ -65,10 +72,10 @@ type Set struct {
 
 	minEffect, minShareEffect float64
 	outcomes                  Outcomes
-	// released are the gray answers an earlier Set released on their ratings, by id → the
-	// gray start they were judged from (Live carries them from Set to Set: a release is
-	// sticky); windows caches outcomes.Select while New judges.
-	released map[string]time.Time
+	// released are the gray answers an earlier Set released on their ratings, or sent back to
+	// gray on them, by id (Live carries them from Set to Set: a release is sticky, and so is a
+	// return to gray); windows caches outcomes.Select while New judges.
+	released map[string]grayState
 	windows  map[Filter]Results
 }
 
@@ -109,6 +116,7 @@ type Variant struct {
 
 	grayStart    time.Time // the start its ratings are judged from; zero when not judged on ratings
 	ratedRelease bool      // released from gray on its ratings (not by the file, not by the period alone)
+	ratedBack    bool      // sent back to gray on its automatic answers' ratings after such a release
 }
 
 // Served reports whether senders are assigned this variant now.
