@@ -118,7 +118,8 @@ func (m *countMeasure) read(now time.Time) reading {
 // clearly back below: the upper bound under the threshold, or (for thin traffic, where the
 // bound cannot get there: 0 errors in 100 requests still allow 5 %) the share itself under
 // resolveBelow × threshold. Thin traffic alone does not resolve a firing share whose value
-// still holds; an empty window does.
+// still holds; an empty window does. asIs (error_rate) fires on the share itself, as a count
+// does: each 5xx is a message that got no answer, not a sample of something else.
 type shareMeasure struct {
 	num, den  ring
 	threshold float64

@@ -19,8 +19,9 @@ const (
 	// default threshold, 20 %, is a placeholder: set it above the share a normal day shows.
 	MeasureUnrecognisedShare Measure = "unrecognised_share"
 	// MeasureHandoffShare is the share of messages routed to a human, over at least MinCount
-	// messages in the window. Shares (this, unrecognised_share, error_rate) fire when the
-	// share's Wilson lower bound reaches the threshold, not the share itself: see shareMeasure.
+	// messages in the window. Shares (this, unrecognised_share) fire when the share's Wilson
+	// lower bound reaches the threshold, not the share itself; error_rate on the share as it
+	// stands: see shareMeasure.
 	MeasureHandoffShare Measure = "handoff_share"
 	// MeasureBadRatings counts ratings of MaxRating (default 2) or less in the window.
 	MeasureBadRatings Measure = "bad_ratings"

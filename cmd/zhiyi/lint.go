@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,12 +30,8 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			"the knowledge bases' intents. Exit 1 with findings (or a file that does not load), 0 when clean.")
 		fs.PrintDefaults()
 	}
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
 	}
 	for _, path := range fs.Args() {
 		kind, err := fileKind(path)

@@ -83,10 +83,23 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'zhiyi COMMAND -h' for the flags of a command.")
 }
 
-// parse parses flags, turning a flag error into errUsage (the message is already printed). A bad
-// value says what is wrong in a line and where the flags are, as the values checked after parsing
-// do; the flag package would print every flag after it.
+// parse parses flags and allows no arguments after them (parseFlags).
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// parseFlags parses flags, turning a flag error into errUsage (the message is already printed).
+// A bad value says what is wrong in a line and where the flags are, as the values checked after
+// parsing do; the flag package would print every flag after it.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	var out bytes.Buffer
 	fs.SetOutput(&out)
 	usage := fs.Usage // a command's own, or the flag package's
@@ -101,11 +114,6 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "%s: run '%s -h' for its flags\n", fs.Name(), fs.Name())
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
-		fs.Usage()
 		return errUsage
 	}
 	return nil

@@ -39,6 +39,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"report", "--json=maybe"}, 2, "invalid boolean value \"maybe\" for -json: parse error\nzhiyi report: run 'zhiyi report -h' for its flags\n"},
 		{[]string{"ab", "--since"}, 2, "flag needs an argument: -since\nzhiyi ab: run 'zhiyi ab -h' for its flags\n"},
 		{[]string{"report", "-h"}, 0, "Usage: zhiyi report"},
+		{[]string{"lint", "--bogus"}, 2, "flag provided but not defined: -bogus\nzhiyi lint: run 'zhiyi lint -h' for its flags\n"},
+		{[]string{"lint", "-h"}, 0, "Usage: zhiyi lint"},
 		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
 		{[]string{"predict"}, 2, "Usage"},
 		{[]string{"eval", "--model", filepath.Join(os.TempDir(), "no-such-bundle"), "--data", fixture}, 1, "no such directory (not a model bundle"},
@@ -51,7 +53,7 @@ func TestUsage(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
 		}
-		if tt.code == 2 && len(tt.args) > 1 && (tt.args[0] == "serve" || tt.args[0] == "report" || tt.args[0] == "ab") && strings.Count(stderr, "\n") > 2 {
+		if tt.code == 2 && len(tt.args) > 1 && (tt.args[0] == "serve" || tt.args[0] == "report" || tt.args[0] == "ab" || tt.args[0] == "lint") && strings.Count(stderr, "\n") > 2 {
 			t.Errorf("zhiyi %v: a bad value printed every flag:\n%s", tt.args, stderr)
 		}
 	}

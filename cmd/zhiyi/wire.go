@@ -65,9 +65,10 @@ type wiring struct {
 	writerThread bool
 	srv          *serve.Server
 	stop         context.CancelFunc
-	// bg is the background work started runs (results, the mix, learning): close waits for it
-	// before it closes the database it reads, so a learn that ends as serve stops is not cut
-	// off between writing its bundle and serving it.
+	// bg is the background work started runs (results, the mix, learning): close stops it and
+	// waits for it before it closes the database it reads, so no refresh or learn is left
+	// mid-query on a closed database (a learn stopped so promotes nothing; the next start
+	// learns its corrections again).
 	bg sync.WaitGroup
 }
 
