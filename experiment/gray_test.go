@@ -229,15 +229,8 @@ func TestGrayReleaseIsSticky(t *testing.T) {
 // against all the control's answers, and the note says so.
 func TestGrayJudgedSinceItsStartAgainstSuggestedControl(t *testing.T) {
 	var tl Tally
-	id := 0
-	add := func(variant, route string, at time.Time, n int, stars ...int) {
-		for i := range n {
-			id++
-			msg := fmt.Sprint("m", id)
-			tl.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", id), Route: route, Time: at})
-			tl.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
-		}
-	}
+	r := &rater{tally: &tl}
+	add := r.add
 	in := created.Add(time.Hour)
 	add("return_goods.b", RouteSuggest, created.Add(-24*time.Hour), 300, 1) // an earlier bundle's answer of that id
 	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5)                   // 4.0
@@ -255,7 +248,7 @@ func TestGrayJudgedSinceItsStartAgainstSuggestedControl(t *testing.T) {
 	// Only 20 rated suggestions of the control: all its answers count, and the note says so.
 	var few Tally
 	tl = few
-	id = 0
+	r.n = 0
 	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5)
 	add("return_goods.a", RouteSuggest, in, 20, 3, 4, 5)
 	add("return_goods.a", "auto", in, 300, 5)
@@ -268,8 +261,10 @@ func TestGrayJudgedSinceItsStartAgainstSuggestedControl(t *testing.T) {
 
 // Once released on its (suggested) ratings, a gray answer is sent automatically: its automatic
 // answers' ratings, against the control's, are what can send it back to gray (judged on its
-// suggested answers only, 1,000 one-star answers after the release left it released).
-func TestReleasedAnswerJudgedOnItsAutomaticAnswers(t *testing.T) {
+// suggested answers only, 1,000 one-star answers after the release left it released). And going
+// back is as sticky as a release: judged again on its suggested answers, the answer was released
+// at the next refresh and sent back at the one after, for ever.
+func TestReleasedAnswerGoesBackToGrayAndStays(t *testing.T) {
 	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -280,15 +275,7 @@ func TestReleasedAnswerJudgedOnItsAutomaticAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	tl := &Tally{}
-	id := 0
-	add := func(variant, route string, at time.Time, n int, stars ...int) {
-		for i := range n {
-			id++
-			msg := fmt.Sprint("m", id)
-			tl.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", id), Route: route, Time: at})
-			tl.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
-		}
-	}
+	add := (&rater{tally: tl}).add
 	in := created.Add(time.Hour)
 	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5, 5) // gray period: suggested, 4.25
 	add("return_goods.a", RouteSuggest, in, 300, 3, 4, 5)    // 4.0
@@ -303,55 +290,33 @@ func TestReleasedAnswerJudgedOnItsAutomaticAnswers(t *testing.T) {
 	after := created.Add(80 * time.Hour)
 	add("return_goods.b", RouteAuto, after, 1000, 1)
 	add("return_goods.a", RouteAuto, after, 1000, 5)
-	now = created.Add(100 * time.Hour)
-	if err := l.SetOutcomes(tl); err != nil {
-		t.Fatal(err)
-	}
-	v = l.Current().Experiment("return_goods").Variants[1]
-	if !v.Gray || !strings.Contains(v.GrayNote, "back to gray") {
-		t.Errorf("still released after 1000 one-star automatic answers vs the control's five: %s", v.GrayNote)
-	}
-}
-
-// Going back to gray is as sticky as a release: judged again on its suggested answers, the
-// answer was released at the next refresh and sent back at the one after, for ever.
-func TestBackToGrayIsSticky(t *testing.T) {
-	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := created.Add(73 * time.Hour)
-	l := &Live{Now: func() time.Time { return now }}
-	if _, err := l.SetKB(kb, created); err != nil {
-		t.Fatal(err)
-	}
-	tl := &Tally{}
-	id := 0
-	add := func(variant, route string, at time.Time, n int, stars ...int) {
-		for i := range n {
-			id++
-			msg := fmt.Sprint("m", id)
-			tl.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", id), Route: route, Time: at})
-			tl.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
-		}
-	}
-	in := created.Add(time.Hour)
-	add("return_goods.b", RouteSuggest, in, 300, 3, 4, 5, 5)
-	add("return_goods.a", RouteSuggest, in, 300, 3, 4, 5)
-	if err := l.SetOutcomes(tl); err != nil {
-		t.Fatal(err)
-	}
-	after := created.Add(80 * time.Hour)
-	add("return_goods.b", RouteAuto, after, 1000, 1)
-	add("return_goods.a", RouteAuto, after, 1000, 5)
 	for i := range 4 {
 		now = created.Add(time.Duration(100+i) * time.Hour)
 		if err := l.SetOutcomes(tl); err != nil {
 			t.Fatal(err)
 		}
-		v := l.Current().Experiment("return_goods").Variants[1]
+		v = l.Current().Experiment("return_goods").Variants[1]
+		if i == 0 && (!v.Gray || !strings.Contains(v.GrayNote, "back to gray")) {
+			t.Errorf("still released after 1000 one-star automatic answers vs the control's five: %s", v.GrayNote)
+		}
 		if !v.Gray {
 			t.Errorf("refresh %d: released again after going back to gray on 1000 one-star automatic answers", i)
 		}
+	}
+}
+
+// rater records n decided and rated messages of a variant in a Tally, each from its own sender,
+// the stars taken in turn.
+type rater struct {
+	tally *Tally
+	n     int
+}
+
+func (r *rater) add(variant, route string, at time.Time, n int, stars ...int) {
+	for i := range n {
+		r.n++
+		msg := fmt.Sprint("m", r.n)
+		r.tally.Record(Decided{MsgID: msg, Variant: variant, Sender: fmt.Sprint("s", r.n), Route: route, Time: at})
+		r.tally.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
 	}
 }

@@ -14,11 +14,7 @@ import (
 // and resolved value, repeats, excluded senders left out, decisions before since left out.
 func TestResults(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openLog(t)
 	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	d := func(id, variant, sender string, at time.Time, repeat bool) store.Decision {
 		return store.Decision{MsgID: id, Time: at, SenderHash: db.Hash(sender), Text: "快递到哪了", Intent: "track_parcel",
@@ -72,11 +68,7 @@ func TestRouteSuggestIsTheStores(t *testing.T) {
 // Outcomes keep each decision's route and time, so that a window and a route can be selected.
 func TestOutcomesByRoute(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openLog(t)
 	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	d := func(id, route string, at time.Time) store.Decision {
 		return store.Decision{MsgID: id, Time: at, SenderHash: db.Hash("wm" + id), Text: "快递到哪了", Intent: "track_parcel",
@@ -97,4 +89,15 @@ func TestOutcomesByRoute(t *testing.T) {
 	if n := tl.Select(experiment.Filter{Since: t0, Route: experiment.RouteSuggest})["track_parcel.a"].Served; n != 1 {
 		t.Errorf("suggested since t0: %d, want 1", n)
 	}
+}
+
+// openLog opens a decision log in a fresh SQLite file, closed when the test ends.
+func openLog(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
