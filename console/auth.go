@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/zhiyi-ai/zhiyi/internal/authlimit"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
@@ -28,8 +29,6 @@ const (
 	cookiePath    = "/console"
 	// maxSessions bounds the sessions kept; beyond it the least recently used one goes.
 	maxSessions = 1000
-	// maxClients bounds the clients whose failed sign-ins are remembered.
-	maxClients = 10000
 	// maxNameRunes bounds an operator's name.
 	maxNameRunes = 32
 )
@@ -39,12 +38,10 @@ type auth struct {
 	tokenHash [sha256.Size]byte
 	now       func() time.Time
 	ttl, idle time.Duration
-	attempts  int
-	window    time.Duration
+	limit     *authlimit.Limiter // failed sign-ins per client (the admin API has one of its own)
 
 	mu       sync.Mutex
 	sessions map[string]*sessionInfo
-	failures map[string][]time.Time // client → times of failed sign-ins in the window
 }
 
 // sessionInfo is one signed-in operator. Fields other than the mutable ones are fixed at
@@ -70,8 +67,8 @@ type flash struct {
 
 func newAuth(d Deps) *auth {
 	return &auth{tokenHash: sha256.Sum256([]byte(d.AdminToken)), now: d.Now, ttl: d.SessionTTL, idle: d.SessionIdle,
-		attempts: d.LoginAttempts, window: d.LoginWindow,
-		sessions: map[string]*sessionInfo{}, failures: map[string][]time.Time{}}
+		limit:    authlimit.New(d.LoginAttempts, d.LoginWindow, authlimit.DefaultMaxClients),
+		sessions: map[string]*sessionInfo{}}
 }
 
 // randomID returns 32 random bytes in hex.
@@ -90,64 +87,19 @@ func (a *auth) tokenOK(token string) bool {
 
 // blocked reports whether client has used up its failed attempts, and for how long still.
 func (a *auth) blocked(client string) (bool, time.Duration) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	fs := a.recent(client, now)
-	if len(fs) < a.attempts {
-		return false, 0
-	}
-	return true, fs[len(fs)-a.attempts].Add(a.window).Sub(now)
-}
-
-// recent drops client's failures that left the window and returns the rest. Called with mu.
-func (a *auth) recent(client string, now time.Time) []time.Time {
-	fs := a.failures[client]
-	i := 0
-	for i < len(fs) && !fs[i].Add(a.window).After(now) {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(a.failures, client)
-	} else {
-		a.failures[client] = fs
-	}
-	return fs
+	wait, ok := a.limit.Blocked(client, a.now())
+	return ok, wait
 }
 
 // failed counts a failed sign-in of client.
-func (a *auth) failed(client string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	if _, ok := a.failures[client]; !ok && len(a.failures) >= maxClients {
-		for k := range a.failures { // forget whichever clients' windows have passed
-			a.recent(k, now)
-		}
-		if len(a.failures) >= maxClients {
-			// Still full (failures from many addresses): forget the client whose last failure
-			// is oldest, so memory stays bounded and active clients stay limited.
-			var victim string
-			var last time.Time
-			found := false
-			for k, fs := range a.failures {
-				if t := fs[len(fs)-1]; !found || t.Before(last) {
-					victim, last, found = k, t, true
-				}
-			}
-			delete(a.failures, victim)
-		}
-	}
-	a.failures[client] = append(a.recent(client, now), now)
-}
+func (a *auth) failed(client string) { a.limit.Fail(client, a.now()) }
 
 // start creates a session for a signed-in operator.
 func (a *auth) start(name, client string) *sessionInfo {
+	a.limit.Reset(client)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
-	delete(a.failures, client)
 	a.sweep(now)
 	if len(a.sessions) >= maxSessions {
 		var oldest *sessionInfo
@@ -246,10 +198,7 @@ func (c *Console) clientOf(r *http.Request) string {
 			}
 		}
 	}
-	if a = a.Unmap(); a.Is6() {
-		return netip.PrefixFrom(a, 64).Masked().String()
-	}
-	return a.String()
+	return authlimit.ClientKey(a)
 }
 
 // forwardedAddr reads an X-Forwarded-For entry: an address, with a port or in brackets as some
