@@ -117,3 +117,40 @@ func TestAcquireHoldsTheEngine(t *testing.T) {
 		rel()
 	}
 }
+
+// TestReloadHookFollowsItsBundle: the hook runs while its reload still holds the slot (a later
+// reload cannot swap its bundle in between this one's swap and hook), and a caller that gives up
+// after the swap does not cut the hook short: the bundle serves, so its rules must follow.
+func TestReloadHookFollowsItsBundle(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type seen struct {
+		held      bool
+		cancelled error
+	}
+	var mu sync.Mutex
+	var hooks []seen
+	var ts *testServer
+	check := func(context.Context, Engine) error {
+		cancel() // the caller gives up as the bundle is about to be swapped in
+		return nil
+	}
+	hook := func(hookCtx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		hooks = append(hooks, seen{held: len(ts.reloadOne) == 1, cancelled: hookCtx.Err()})
+		return hookCtx.Err()
+	}
+	ts = startServer(t, Config{ModelDir: "models/v0"}, nil, slog.LevelWarn, WithReloadCheck(check), WithReloadHook(hook))
+	if err := ts.Reload(ctx, "models/v1"); err != nil {
+		t.Fatalf("reload with the caller gone after the swap: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hooks) != 1 || !hooks[0].held || hooks[0].cancelled != nil {
+		t.Fatalf("hooks %+v, want one, run holding the reload slot with a live context", hooks)
+	}
+	if got := ts.ModelVersion(); got != "fake-v1" {
+		t.Errorf("serving %s, want fake-v1", got)
+	}
+}

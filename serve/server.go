@@ -201,7 +201,8 @@ var ErrNotServing = errors.New("serve: the version to replace no longer serves")
 var ErrPartsRefused = errors.New("serve: the bundle loaded, but what goes with it does not fit it")
 
 // Reload loads the bundle in dir (the current model's directory when dir is empty), swaps it in
-// and then reloads what goes with it (the WithReloadHook function, given ctx). Every reload goes
+// and then reloads what goes with it (the WithReloadHook function, given a context of its own:
+// the bundle serves by then, and its rules must follow it). Every reload goes
 // through it — POST /admin/reload, POST /admin/rollback, SIGHUP (ReloadOn), and callers such as
 // the console and learning — so that rules and experiments are always checked against the
 // bundle that serves.
@@ -236,23 +237,15 @@ func (s *Server) ReloadIf(ctx context.Context, dir, from string) error {
 // reload is Reload and ReloadIf: the bundle, swapped in only while from serves (any version
 // when from is empty), then the hook.
 func (s *Server) reload(ctx context.Context, dir, from string) error {
-	if err := s.reloadBundle(ctx, dir, true, from); err != nil {
-		return err
-	}
-	if s.reloadHook == nil {
-		return nil
-	}
-	if err := s.reloadHook(ctx); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "the bundle serves, but its rules or experiments did not load; those loaded before stay in force",
-			slog.String("error", redact(err.Error(), maxHookError)))
-		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)
-	}
-	return nil
+	return s.reloadBundle(ctx, dir, true, from)
 }
 
-// reloadBundle is Reload without the hook: the bundle alone, checked when check is set, and
-// swapped in only while version from serves (when from is not empty).
-func (s *Server) reloadBundle(ctx context.Context, dir string, check bool, from string) error {
+// reloadBundle loads the bundle and swaps it in only while version from serves (when from is not
+// empty). With parts set (every reload but New's first load) what goes with the bundle is
+// checked before the swap and reloaded after it, still holding the reload slot: a hook run after
+// the slot was let go could load the rules after a later reload's and leave them in force
+// against the newer bundle.
+func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReloadTimeout)
 	defer cancel()
 	if from != "" {
@@ -293,7 +286,7 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool, from 
 			return fmt.Errorf("%w: %s serves, not %s", ErrNotServing, cur, from)
 		}
 	}
-	if check && s.reloadCheck != nil {
+	if parts && s.reloadCheck != nil {
 		if err := s.reloadCheck(ctx, eng); err != nil {
 			closeEngine(eng)
 			s.met.reloadErr.Inc()
@@ -315,6 +308,18 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, check bool, from 
 		attrs = append(attrs, slog.String("previous", old.version))
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "model loaded", attrs...)
+	if !parts || s.reloadHook == nil {
+		return nil
+	}
+	// The bundle serves now: its rules and experiments must follow even when the caller gives up
+	// (a console page closed mid-reload), so the hook has its own deadline, not the caller's.
+	hookCtx, cancelHook := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ReloadTimeout)
+	defer cancelHook()
+	if err := s.reloadHook(hookCtx); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "the bundle serves, but its rules or experiments did not load; those loaded before stay in force",
+			slog.String("error", redact(err.Error(), maxHookError)))
+		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)
+	}
 	return nil
 }
 
