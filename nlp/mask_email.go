@@ -1,11 +1,15 @@
 package nlp
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// E-mail addresses: a mailbox (ASCII letters, digits and ._%+-), an at (@, " at ", (at), [at],
-// 艾特), and a domain of labels joined by dots (., 。, " dot ", (dot), [dot], 点) whose last
-// label starts with two letters. People spell addresses out to get them past chat filters; the
-// spelled forms need the ASCII mailbox and domain around them, so 艾特我一下 or 快点 stay text.
+// E-mail addresses: a mailbox (ASCII letters, digits and ._%+-, and Chinese characters: 张三@qq.com,
+// 小明.li@163.com), an at (@, " at ", (at), [at], 【at】, 艾特), and a domain of labels joined by
+// dots (., 。, " dot ", (dot), [dot], 【dot】, 点) whose last label starts with two letters. People
+// spell addresses out to get them past chat filters; the spelled forms need the mailbox and the
+// ASCII domain around them, so 艾特我一下, 快点, @张三 你好 or 张三@李四 stay text.
 
 // maskEmails replaces e-mail addresses with <EMAIL>.
 func maskEmails(text string, set *MaskSet) string {
@@ -23,13 +27,10 @@ func maskEmails(text string, set *MaskSet) string {
 		if text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' ' {
 			mailboxEnd--
 			domain++
-		} else if text[i] == '@' && mailboxEnd > last && isMailboxByte(text[mailboxEnd-1]) && domain < len(text) && text[domain] == ' ' {
+		} else if text[i] == '@' && domain < len(text) && text[domain] == ' ' && mailboxStart(text, last, mailboxEnd) < mailboxEnd {
 			domain++ // zhang.san@ qq.com: glued to its mailbox, an @ is no mention
 		}
-		from := mailboxEnd
-		for from > last && isMailboxByte(text[from-1]) {
-			from--
-		}
+		from := mailboxStart(text, last, mailboxEnd)
 		end := 0
 		if from < mailboxEnd {
 			end = domainEnd(text, domain)
@@ -52,6 +53,58 @@ func maskEmails(text string, set *MaskSet) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// maxMailboxHan bounds the Chinese characters of a mailbox. Names are two to four characters
+// (欧阳娜娜); six leave room for a nickname's extra ones while a sentence glued to the address
+// with no cue (麻烦下次直接发张三@qq.com) loses at most six characters of its text.
+const maxMailboxHan = 6
+
+// mailboxCues end the words that lead into an address (我的邮箱是张三@qq.com, 发到李雷@163.com,
+// 邮箱王芳@qq.com): a mailbox of Chinese characters starts after the last of them. Text has no
+// space to mark where a Chinese mailbox starts, so the mailbox is the run of Chinese characters
+// and mailbox bytes glued to the at, cut after a cue and at maxMailboxHan characters. A cue
+// inside a name (李是明) or a lead-in we do not know (麻烦张三@qq.com) puts the cut in the wrong
+// place: a few characters of the name stay text or a few of the sentence are masked. Masking a
+// few words too many costs a feature or two; a name left beside a mail domain is personal data
+// in a log, so the cues are only words that are rare in names (no 为, 和, 发, 成).
+var mailboxCues = []string{"是", "到", "给", "的", "寄", "往", "号", "邮箱", "邮件", "地址", "改成", "换成", "发至", "寄至"}
+
+// mailboxStart returns where the mailbox that ends at text[end] starts, not before last: end
+// when there is none.
+func mailboxStart(text string, last, end int) int {
+	from, han := end, 0
+	for from > last {
+		if c := text[from-1]; c < utf8.RuneSelf {
+			if !isMailboxByte(c) {
+				break
+			}
+			from--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(text[last:from])
+		if !isHan(r) || han == maxMailboxHan || from < end && hasCueSuffix(text[last:from]) {
+			break
+		}
+		from -= n
+		han++
+	}
+	return from
+}
+
+func hasCueSuffix(s string) bool {
+	for _, cue := range mailboxCues {
+		if strings.HasSuffix(s, cue) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHan reports whether r is a Chinese character (the CJK unified ideographs, their extensions
+// and compatibility forms), not a Chinese punctuation mark.
+func isHan(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0xF900 && r <= 0xFAFF || r >= 0x20000 && r <= 0x3FFFF
 }
 
 func isMailboxByte(c byte) bool {
@@ -88,7 +141,7 @@ func dotFormAt(text string, i int) int {
 		if strings.HasPrefix(text[i:], "。") {
 			return len("。")
 		}
-		return 0
+		return wordForm(text, i, "dot") // 【dot】
 	case 0xE7:
 		if strings.HasPrefix(text[i:], "点") {
 			return len("点")
@@ -98,8 +151,9 @@ func dotFormAt(text string, i int) int {
 	return wordForm(text, i, "dot")
 }
 
-// wordForm returns the length of word spelled out at text[i] as " word ", "(word)" or "[word]"
-// (the bracketed forms with optional spaces around), case-insensitively, or 0.
+// wordForm returns the length of word spelled out at text[i] as " word ", "(word)", "[word]" or
+// "【word】" (the bracketed forms with optional spaces around), case-insensitively, or 0.
+// Normalize makes （at） (at) but leaves the lenticular brackets 【】 as they are.
 func wordForm(text string, i int, word string) int {
 	j := i
 	if j < len(text) && text[j] == ' ' {
@@ -108,14 +162,17 @@ func wordForm(text string, i int, word string) int {
 	if j >= len(text) {
 		return 0
 	}
-	closing := byte(0)
-	switch text[j] {
-	case '(':
-		closing = ')'
+	closing := ""
+	switch {
+	case text[j] == '(':
+		closing = ")"
 		j++
-	case '[':
-		closing = ']'
+	case text[j] == '[':
+		closing = "]"
 		j++
+	case strings.HasPrefix(text[j:], "【"):
+		closing = "】"
+		j += len("【")
 	default:
 		if j == i { // a bare word needs the spaces around it
 			return 0
@@ -125,11 +182,11 @@ func wordForm(text string, i int, word string) int {
 		return 0
 	}
 	j += len(word)
-	if closing != 0 {
-		if j >= len(text) || text[j] != closing {
+	if closing != "" {
+		if !strings.HasPrefix(text[j:], closing) {
 			return 0
 		}
-		j++
+		j += len(closing)
 		if j < len(text) && text[j] == ' ' {
 			j++
 		}
