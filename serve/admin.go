@@ -9,10 +9,15 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// admin checks the bearer token of an admin route; false means it answered 401.
+// admin checks the bearer token of an admin route; false means it answered 401, or 429 to a
+// client with too many wrong tokens lately (checkToken).
 func (s *Server) admin(ctx *fasthttp.RequestCtx, info *reqInfo) bool {
-	if s.authorized(ctx.Request.Header.Peek("Authorization")) {
+	switch v, wait := s.checkToken(ctx); v {
+	case tokenRight:
 		return true
+	case tokenBlocked:
+		s.tooManyAttempts(ctx, info, wait)
+		return false
 	}
 	ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="zhiyi admin"`)
 	s.fail(ctx, info, errf(fasthttp.StatusUnauthorized, CodeUnauthorized, "send Authorization: Bearer <admin token>"))

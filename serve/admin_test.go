@@ -8,7 +8,8 @@ import (
 
 func TestAdminReload(t *testing.T) {
 	const token = "s3cret-token"
-	ts := startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo)
+	// the token's forms, not the limit on wrong ones (adminlimit_test.go): more than 5 here
+	ts := startServer(t, Config{AdminToken: token, AdminAttempts: 100}, nil, slog.LevelInfo)
 	auth := map[string]string{"Authorization": "Bearer " + token}
 	for name, hdr := range map[string]map[string]string{
 		"none":      nil,

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/authlimit"
 )
 
 // Defaults for Config. A zero field in the Config given to New takes these values.
@@ -29,6 +31,10 @@ const (
 	DefaultShutdownIdle    = 5 * time.Second
 	DefaultReloadTimeout   = time.Minute
 	DefaultLogLevel        = "info"
+	// DefaultAdminAttempts wrong admin tokens from one client within DefaultAdminWindow lock it
+	// out: the console's sign-in limit, so that both doors hold alike.
+	DefaultAdminAttempts = authlimit.DefaultAttempts
+	DefaultAdminWindow   = authlimit.DefaultWindow
 )
 
 // Config is the server's configuration. The zero value is usable: New fills zero fields with the
@@ -81,6 +87,13 @@ type Config struct {
 	// "Authorization: Bearer <token>"; the console's sign-in asks for the token (env
 	// ZHIYI_ADMIN_TOKEN, flag -admin-token; prefer the environment: flags show in ps).
 	AdminToken string
+	// AdminAttempts wrong tokens (a request with an Authorization header that is not the admin
+	// token) from one client address within AdminWindow lock that client out of the admin routes:
+	// 429 too_many_attempts with Retry-After, even with the right token, until the oldest of
+	// them leaves the window. The right token clears the client's count. Defaults 5 in 15
+	// minutes, the console's sign-in limit; no flag or variable, as the console's has none.
+	AdminAttempts int
+	AdminWindow   time.Duration
 	// LogLevel is debug, info, warn or error (env ZHIYI_LOG_LEVEL, flag -log-level). The server
 	// itself logs to the *slog.Logger given to New; NewLogger builds one at this level.
 	LogLevel string
@@ -103,6 +116,8 @@ func DefaultConfig() Config {
 		ShutdownIdle:    DefaultShutdownIdle,
 		ReloadTimeout:   DefaultReloadTimeout,
 		LogLevel:        DefaultLogLevel,
+		AdminAttempts:   DefaultAdminAttempts,
+		AdminWindow:     DefaultAdminWindow,
 	}
 }
 
@@ -211,6 +226,8 @@ func (c Config) withDefaults() Config {
 	c.ReloadTimeout = cmp.Or(c.ReloadTimeout, d.ReloadTimeout)
 	c.ModelsRoot = cmp.Or(c.ModelsRoot, filepath.Dir(filepath.Clean(c.ModelDir)))
 	c.LogLevel = cmp.Or(c.LogLevel, d.LogLevel)
+	c.AdminAttempts = cmp.Or(c.AdminAttempts, d.AdminAttempts)
+	c.AdminWindow = cmp.Or(c.AdminWindow, d.AdminWindow)
 	return c
 }
 
@@ -240,6 +257,9 @@ func (c Config) Validate() error {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("--%s (env %s) must not be negative (0: the default)", f.flag, f.env))
 		}
+	}
+	if c.AdminAttempts < 0 || c.AdminWindow < 0 {
+		errs = append(errs, errors.New("Config.AdminAttempts and Config.AdminWindow must not be negative (0: the default)"))
 	}
 	if c.Addr != "" {
 		// before the model loads and the database migrates, not after

@@ -192,8 +192,11 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	default:
 		msg := s.noRoute
-		if s.adminOn && s.authorized(ctx.Request.Header.Peek("Authorization")) {
-			msg = s.noRouteAdmin
+		if s.adminOn {
+			// under the limit too: the admin routes listed would otherwise tell a right guess
+			if v, _ := s.checkToken(ctx); v == tokenRight {
+				msg = s.noRouteAdmin
+			}
 		}
 		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", msg))
 	}
@@ -365,9 +368,7 @@ func (s *Server) serveReady(ctx *fasthttp.RequestCtx) {
 }
 
 func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
-	if !s.authorized(ctx.Request.Header.Peek("Authorization")) {
-		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="zhiyi admin"`)
-		s.fail(ctx, info, errf(fasthttp.StatusUnauthorized, CodeUnauthorized, "send Authorization: Bearer <admin token>"))
+	if !s.admin(ctx, info) {
 		return
 	}
 	var req ReloadRequest

@@ -94,6 +94,8 @@ type Server struct {
 
 	adminOn   bool
 	tokenHash [sha256.Size]byte
+	admins    *adminLimit      // wrong tokens per client (adminlimit.go)
+	now       func() time.Time // the admin limit's clock; tests set it with an Option
 
 	// noRoute and noRouteAdmin are the unknown path's 404 messages, without and with the admin
 	// token (noRouteMessages)
@@ -133,12 +135,13 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 	if err != nil {
 		return nil, fmt.Errorf("serve: models root %s: %w", cfg.ModelsRoot, err)
 	}
-	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics(), root: root, reloadOne: make(chan struct{}, 1)}
+	s := &Server{cfg: cfg, load: load, log: log, met: newServerMetrics(), root: root, reloadOne: make(chan struct{}, 1), now: time.Now}
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.scratch.New = func() any { b := make([]byte, 0, 2048); return &b }
 	for _, o := range opts {
 		o(s)
 	}
+	s.admins = newAdminLimit(cfg, s.met.set)
 	if cfg.AdminToken != "" {
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))

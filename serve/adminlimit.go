@@ -1,0 +1,88 @@
+package serve
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/valyala/fasthttp"
+
+	"github.com/zhiyi-ai/zhiyi/internal/authlimit"
+)
+
+// CodeTooManyAttempts is the admin routes' 429: the client sent Config.AdminAttempts wrong
+// tokens within Config.AdminWindow and is refused, the right token too, until Retry-After.
+const CodeTooManyAttempts = "too_many_attempts"
+
+// adminLimit is the admin API's limit on wrong tokens per client address: without it a token
+// could be guessed as fast as the server answers. The console's sign-in has its own limiter of
+// the same kind (internal/authlimit), so guesses at one do not lock the other.
+type adminLimit struct {
+	lim      *authlimit.Limiter
+	lockouts *metrics.Counter // zhiyi_admin_lockouts_total
+}
+
+func newAdminLimit(cfg Config, set *metrics.Set) *adminLimit {
+	return &adminLimit{
+		lim:      authlimit.New(cfg.AdminAttempts, cfg.AdminWindow, authlimit.DefaultMaxClients),
+		lockouts: set.NewCounter(`zhiyi_admin_lockouts_total`),
+	}
+}
+
+// tokenVerdict is what checkToken found.
+type tokenVerdict uint8
+
+const (
+	tokenWrong   tokenVerdict = iota // missing or wrong: 401
+	tokenRight                       // the admin token: go on
+	tokenBlocked                     // too many wrong ones from this client lately: 429
+)
+
+// checkToken checks the request's bearer token against the admin token, under the per-client
+// limit: a blocked client is refused before its token is looked at (the right token must not
+// tell it apart); a right token clears the client's count; a wrong one counts. A request
+// without an Authorization header guesses nothing and is not counted. The client is the
+// connection's address: serve knows of no trusted proxy, so X-Forwarded-For, which anyone can
+// write, is not read.
+func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Duration) {
+	client := clientOf(ctx)
+	now := s.now()
+	if wait, blocked := s.admins.lim.Blocked(client, now); blocked {
+		return tokenBlocked, wait
+	}
+	h := ctx.Request.Header.Peek("Authorization")
+	if s.authorized(h) {
+		s.admins.lim.Reset(client)
+		return tokenRight, 0
+	}
+	if len(h) > 0 && s.admins.lim.Fail(client, now) {
+		s.admins.lockouts.Inc()
+		// once per lockout, never the token
+		s.log.LogAttrs(context.Background(), slog.LevelWarn, "admin API: a client is locked out after too many wrong tokens",
+			slog.String("client", client), slog.Int("attempts", s.admins.lim.Attempts()), slog.Duration("window", s.admins.lim.Window()))
+	}
+	return tokenWrong, 0
+}
+
+// tooManyAttempts is the blocked client's 429, with Retry-After in whole seconds (rounded up,
+// so that a client waiting that long is let in).
+func (s *Server) tooManyAttempts(ctx *fasthttp.RequestCtx, info *reqInfo, wait time.Duration) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	ctx.Response.Header.Set("Retry-After", strconv.Itoa(secs))
+	s.fail(ctx, info, errf(fasthttp.StatusTooManyRequests, CodeTooManyAttempts,
+		"too many wrong admin tokens from this address: try again in %d seconds", secs))
+}
+
+// clientOf is the key the admin limit counts a request under: the connection's address (an
+// IPv6 client as its /64, as the console counts it).
+func clientOf(ctx *fasthttp.RequestCtx) string {
+	a, ok := netip.AddrFromSlice(ctx.RemoteIP())
+	if !ok {
+		return "unknown"
+	}
+	return authlimit.ClientKey(a)
+}
