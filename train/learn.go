@@ -43,6 +43,10 @@ type LearnConfig struct {
 	// (default 0.01); MinFixed the share of the corrections it must get right (default 0.6).
 	MaxDrop  float64
 	MinFixed float64
+	// MaxRootDrop is how much it may lose against the root (the bundle trained from exports)
+	// continued the same way without any correction (default MaxDrop): over generations, each
+	// within MaxDrop of its parent, the losses would add up.
+	MaxRootDrop float64
 	// MinHeldOut is the share of corrections a model trained without them must get right, by
 	// cross-validation over the batch (default 0.1; chance is 1 in the number of intents): real corrections teach something that
 	// carries to the next message of the same kind; corrections at random (an agent clicking
@@ -64,6 +68,9 @@ func (c LearnConfig) withDefaults() LearnConfig {
 	if c.MaxDrop <= 0 {
 		c.MaxDrop = 0.01
 	}
+	if c.MaxRootDrop <= 0 {
+		c.MaxRootDrop = c.MaxDrop
+	}
 	if c.MinFixed <= 0 {
 		c.MinFixed = 0.6
 	}
@@ -84,6 +91,9 @@ type LearnResult struct {
 	Contradictory int `json:"contradictory"`  // corrections of one text to different intents, all left out
 	Known         int `json:"known"`          // corrections the bundle learnt already (in its history), left out
 	InEvalSet     int `json:"in_eval_set"`    // corrections of a message of the evaluation set, left out: the gate grades on it
+	// RefusedBefore counts the corrections of a batch the gate refused before (RefusedFile),
+	// left out.
+	RefusedBefore int `json:"refused_before"`
 	// The gate: accuracy on the bundle's evaluation set, and the share of the corrections the
 	// model gets right, before (parent) and after (candidate).
 	EvalSet           string  `json:"eval_set"`
@@ -93,8 +103,12 @@ type LearnResult struct {
 	// ControlAccuracy is the parent continued the same way without the corrections: the
 	// candidate may lose at most MaxDrop against it.
 	ControlAccuracy float64 `json:"control_accuracy"`
-	FixedBefore     float64 `json:"fixed_before"`
-	FixedAfter      float64 `json:"fixed_after"`
+	// RootAccuracy is the root (Judge) continued the same way without any correction: the
+	// candidate may lose at most MaxRootDrop against it (the parent's control when Judge is the
+	// parent).
+	RootAccuracy float64 `json:"root_accuracy"`
+	FixedBefore  float64 `json:"fixed_before"`
+	FixedAfter   float64 `json:"fixed_after"`
 	// Sources are where the corrections came from: feedback, cluster labels, a labels file.
 	Sources []string `json:"sources,omitempty"`
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
@@ -169,6 +183,11 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if err := CheckIntents(labels, corrections); err != nil {
 		return nil, err
 	}
+	corrections, refused, err := LeaveOutRefused(parent, corrections)
+	if err != nil {
+		return nil, err
+	}
+	res.RefusedBefore = len(refused)
 	for _, c := range corrections {
 		if _, ok := li[c.Intent]; !ok {
 			res.Unknown++
@@ -284,8 +303,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
 	// continued model learn the corrections by rote instead of by the words they share.
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
-	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d learnt already, %d in the evaluation set) over a replay of %d examples; judged on %d messages, %s\n",
-		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.Known, res.InEvalSet, len(replay), len(evalSet), what)
+	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d learnt already, %d in the evaluation set, %d refused before) over a replay of %d examples; judged on %d messages, %s\n",
+		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.Known, res.InEvalSet, res.RefusedBefore, len(replay), len(evalSet), what)
 	// A ranker whose examples the bundle keeps is fitted again on them and the corrections;
 	// a bundle made before them continues its ranker like the classifier.
 	data, err := parentRankerData(parent, eng)
@@ -326,6 +345,21 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	g := &gate{labels: labels, evalN: len(evalEx), candRight: rightCount(candDecides, evalEx), controlRight: rightCount(control, evalEx),
 		windowN: len(window), batchN: len(fixes), judge: judgeName}
 	res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy = Accuracy(parentDecides, evalEx), Accuracy(candDecides, evalEx), Accuracy(control, evalEx)
+	g.rootRight, g.root = g.controlRight, "the parent"
+	if judge != eng {
+		right, ok, err := rootRight(ctx, root.Dir, judge, labels, evalSet, cfg)
+		switch {
+		case err != nil:
+			return nil, err
+		case ok:
+			g.rootRight, g.root = right, judgeName
+		default:
+			fmt.Fprintf(cfg.Progress, "learn: warning: %s has other intents than the parent: the drop is bounded against the parent alone\n", root.Dir)
+		}
+	}
+	if len(evalEx) > 0 {
+		res.RootAccuracy = float64(g.rootRight) / float64(len(evalEx))
+	}
 	g.worst, g.lost, g.support = recallLoss(control, candDecides, evalEx)
 	res.FixedBefore, res.FixedAfter = Accuracy(parentDecides, fixEx), Accuracy(candDecides, fixEx)
 	// Held out of models continued from the judge, which learnt none of the window.
@@ -337,7 +371,13 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		return nil, err
 	}
 	res.Contested, g.move = contested(ctx, judge, ownEx, windowEx, window)
-	g.verdict(res, cfg)
+	if g.verdict(res, cfg) {
+		// Recorded so that no later run learns them again, alone or diluted (RefusedFile).
+		if err := recordRefused(parent, eng.Manifest().Version(), res.Reason, fixes); err != nil {
+			return nil, fmt.Errorf("%s; %w", res.Reason, err)
+		}
+		res.Reason += fmt.Sprintf("; its %d corrections are recorded in %s and left out of later runs (to learn one, re-label it: zhiyi learn --labels)", len(fixes), RefusedPath(parent))
+	}
 	fmt.Fprintln(cfg.Progress, "learn:", res.Reason)
 	if !res.Promoted {
 		return res, nil

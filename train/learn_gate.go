@@ -16,6 +16,10 @@ type gate struct {
 	// (the parent continued without the corrections) get right.
 	evalN, candRight, controlRight int
 	worst, lost, support           int // recallLoss
+	// How many the root continued without any correction gets right (rootRight), and who the
+	// root is.
+	rootRight int
+	root      string
 	// The batch-level checks judge the corrections learnt since the root and this batch's
 	// (windowN; batchN of them this batch's): a poisoned batch split into batches too small to
 	// judge is judged whole.
@@ -24,8 +28,9 @@ type gate struct {
 	judge           string // who "answers otherwise with confidence": the root, or the parent
 }
 
-// verdict fills res.Promoted and res.Reason.
-func (g *gate) verdict(res *LearnResult, cfg LearnConfig) {
+// verdict fills res.Promoted and res.Reason; batchRefused says the batch itself was refused,
+// not the line of bundles it would extend.
+func (g *gate) verdict(res *LearnResult, cfg LearnConfig) (batchRefused bool) {
 	// Guessing among the intents: a batch that all names one intent is no evidence of poison
 	// by itself (the evaluation set judges what it does), and the majority share of such a
 	// batch would be a bar of 100 %.
@@ -52,11 +57,19 @@ func (g *gate) verdict(res *LearnResult, cfg LearnConfig) {
 			g.move.N, g.since(), g.judge, g.move.From, g.move.To)
 	case res.FixedAfter < cfg.MinFixed:
 		res.Reason = fmt.Sprintf("refused: the candidate gets only %.0f%% of the corrections right (needs %.0f%%)", 100*res.FixedAfter, 100*cfg.MinFixed)
+	// Last: the batch passed every check of its own, and what refuses it is what the generations
+	// before it lost; it is judged again on a new line (not recorded as refused).
+	case dropsTooMuch(g.rootRight, g.candRight, g.evalN, cfg.MaxRootDrop):
+		res.Reason = fmt.Sprintf("refused: accuracy on the evaluation set would be %.4f against %.4f for %s continued the same way without any correction: %d of %d messages lost over the generations learnt since it, at most %.0f allowed (MaxRootDrop); retrain from exports (zhiyi train) and learn these corrections on the new bundle (zhiyi learn --since)",
+			res.CandidateAccuracy, res.RootAccuracy, g.root, g.rootRight-g.candRight, g.evalN, math.Floor(cfg.MaxRootDrop*float64(g.evalN)+dropEpsilon))
+		return false
 	default:
 		res.Promoted = true
 		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f (without the corrections %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out, %d contested%s)",
 			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut, res.Contested, g.since())
+		return false
 	}
+	return true
 }
 
 // since says, after a count of corrections, that it includes those learnt before this batch.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -161,6 +162,7 @@ func TestLearnRefusesContestedCorrections(t *testing.T) {
 		{"templated among genuine ones", append(slices.Clip(genuine), templated...), "move messages the parent answers as return_goods"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			os.Remove(RefusedPath(parent)) // each case is a first run: the other's refusal is not recorded
 			out := filepath.Join(t.TempDir(), "learnt")
 			res, err := Learn(context.Background(), parent, out, c.fixes, LearnConfig{MaxDrop: 0.02})
 			if err != nil {

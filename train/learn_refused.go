@@ -1,0 +1,116 @@
+package train
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// RefusedFile lists, beside the bundles (in the directory that holds the bundle learnt from),
+// every correction of a batch the gate refused, one JSON line each with the bundle it was judged
+// against and the reason. Learn leaves those corrections out of every later run: the corrections
+// are taken since the serving bundle was made, so a refused batch is collected again at the next
+// run, and diluted among enough genuine corrections a poisoned one passed (a random batch of 12
+// refused alone was promoted among 28 genuine ones). Each line is a labels-file line too
+// ({"text","intent"}): an operator who vouches for some re-labels them with zhiyi learn --labels,
+// whose corrections (Checked) are judged again.
+const RefusedFile = "learn-refused.jsonl"
+
+// Refusal is one line of RefusedFile.
+type Refusal struct {
+	Text   string    `json:"text"` // normalised and masked, as the history keeps it
+	Intent string    `json:"intent"`
+	Time   time.Time `json:"refused_at"`
+	Bundle string    `json:"bundle"` // the version the batch was judged against
+	Reason string    `json:"reason"`
+}
+
+// RefusedPath is the RefusedFile of the bundles beside model.
+func RefusedPath(model string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(model)), RefusedFile)
+}
+
+// ReadRefused returns the refusals recorded beside model (none when the file does not exist).
+func ReadRefused(model string) ([]Refusal, error) {
+	f, err := os.Open(RefusedPath(model))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("learn: refused corrections: %w", err)
+	}
+	defer f.Close()
+	var out []Refusal
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var r Refusal
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return out, fmt.Errorf("learn: %s:%d: %w", RefusedPath(model), n, err)
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("learn: %s: %w", RefusedPath(model), err)
+	}
+	return out, nil
+}
+
+// LeaveOutRefused splits corrections into those to learn and those of a batch the gate refused
+// before (the same text, normalised and masked, to the same intent), as recorded beside model.
+// An operator's label (Checked) is never left out: it is how a refused correction is vouched for.
+func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Correction, err error) {
+	// A damaged file fails learning: read in part, it would let refused corrections through.
+	rs, err := ReadRefused(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	marked := make(map[Labelled]bool, len(rs))
+	for _, r := range rs {
+		marked[Labelled{Text: textKey(r.Text), Intent: r.Intent}] = true
+	}
+	for _, c := range corrections {
+		if !c.Checked && marked[Labelled{Text: textKey(c.Text), Intent: c.Intent}] {
+			refused = append(refused, c)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	return keep, refused, nil
+}
+
+// recordRefused appends a refused batch to RefusedFile beside parent, in one write (O_APPEND),
+// so that runs learning beside each other do not interleave their lines.
+func recordRefused(parent, version, reason string, batch []Labelled) error {
+	var b []byte
+	now := time.Now().UTC()
+	for _, l := range batch {
+		line, err := json.Marshal(Refusal{Text: l.Text, Intent: l.Intent, Time: now, Bundle: version, Reason: reason})
+		if err != nil {
+			return err
+		}
+		b = append(append(b, line...), '\n')
+	}
+	f, err := os.OpenFile(RefusedPath(parent), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("learn: recording the refused batch: %w", err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("learn: recording the refused batch: %w", err)
+	}
+	return nil
+}
