@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"math"
@@ -44,10 +45,9 @@ const (
 
 // checkToken checks the request's bearer token against the admin token, under the per-client
 // limit: a blocked client is refused before its token is looked at (the right token must not
-// tell it apart); a right token clears the client's count; a wrong one counts. A request
-// without an Authorization header guesses nothing and is not counted. The client is the
-// connection's address: serve knows of no trusted proxy, so X-Forwarded-For, which anyone can
-// write, is not read.
+// tell it apart); a right token clears the client's count; a wrong one counts (guesses). The
+// client is the connection's address: serve knows of no trusted proxy, so X-Forwarded-For,
+// which anyone can write, is not read.
 func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Duration) {
 	client := clientOf(ctx)
 	now := s.now()
@@ -59,13 +59,21 @@ func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Durati
 		s.admins.lim.Reset(client)
 		return tokenRight, 0
 	}
-	if len(h) > 0 && s.admins.lim.Fail(client, now) {
+	if guesses(h) && s.admins.lim.Fail(client, now) {
 		s.admins.lockouts.Inc()
 		// once per lockout, never the token
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "admin API: a client is locked out after too many wrong tokens",
 			slog.String("client", client), slog.Int("attempts", s.admins.lim.Attempts()), slog.Duration("window", s.admins.lim.Window()))
 	}
 	return tokenWrong, 0
+}
+
+// guesses reports whether an Authorization header that is not the admin token tried one: an
+// empty header, or a scheme without a token (zhiyi rollback --server with ZHIYI_ADMIN_TOKEN
+// unset sends "Bearer "), guesses nothing and must not lock its operator out.
+func guesses(h []byte) bool {
+	h = bytes.TrimSpace(h)
+	return len(h) > 0 && !bytes.EqualFold(h, []byte("bearer"))
 }
 
 // tooManyAttempts is the blocked client's 429, with Retry-After in whole seconds (rounded up,

@@ -102,14 +102,15 @@ func TestAdminLockout(t *testing.T) {
 			}, wrongs(attacker, DefaultAdminAttempts-1, 0), []adminStep{
 				{client: attacker, token: right, status: 200},
 			}), 0},
-		{"requests without a token guess nothing and are not counted",
+		{"requests without a token (or a scheme alone) guess nothing and are not counted",
 			cat([]adminStep{
 				{client: attacker, status: 401, code: CodeUnauthorized},
 				{client: attacker, status: 401, code: CodeUnauthorized},
 				{client: attacker, status: 401, code: CodeUnauthorized},
 				{client: attacker, status: 401, code: CodeUnauthorized},
 				{client: attacker, status: 401, code: CodeUnauthorized},
-				{client: attacker, status: 401, code: CodeUnauthorized},
+				{client: attacker, token: "Bearer ", status: 401, code: CodeUnauthorized},
+				{client: attacker, token: "bearer   ", status: 401, code: CodeUnauthorized},
 				{client: attacker, token: right, status: 200},
 			}), 0},
 		{"an unknown path counts wrong tokens and does not tell a blocked client its guess was right",
