@@ -59,7 +59,12 @@
 //	     /console/…         the operator console (WithConsole; it checks its own sessions), with an admin token
 //
 // The admin routes need Authorization: Bearer <Config.AdminToken>: they answer 404 while no admin
-// token is configured (or their part is not wired) and 401 without the right token.
+// token is configured (or their part is not wired) and 401 without the right token. Wrong tokens
+// are limited per client address (internal/authlimit, the console's limiter): after
+// Config.AdminAttempts (5) within Config.AdminWindow (15 min) the address gets 429
+// too_many_attempts with Retry-After, the right token too, until the oldest leaves the window.
+// The address is the connection's: X-Forwarded-For is not read, so behind a proxy its clients
+// share one limit.
 //
 // Only "text" is required. msg_id, sender_id, channel, chat_id, open_kfid and agent_id are
 // strings, sent_at is an integer (unix milliseconds; under 10^11, seconds), dept_ids and tags are arrays of strings and
@@ -99,6 +104,8 @@
 //	400 batch_too_large         more messages than Config.MaxBatch
 //	400 bad_request             the HTTP request could not be parsed
 //	401 unauthorized            admin route without the right bearer token
+//	429 too_many_attempts       admin route from an address with Config.AdminAttempts wrong tokens
+//	                            within Config.AdminWindow, the right token too (Retry-After)
 //	404 not_found               unknown path (the message names the routes there are); an admin route
 //	                            while it is off; /feedback without the decision log
 //	404 unknown_msg_id          feedback for a msg_id the decision log has no decision for
@@ -163,6 +170,7 @@
 //	zhiyi_model_loaded_timestamp_seconds           when it was loaded
 //	zhiyi_model_reloads_total{result}              loads that succeeded (ok) or were refused (error)
 //	zhiyi_http_panics_total                        recovered panics
+//	zhiyi_admin_lockouts_total                     client addresses locked out of the admin routes
 //
 // plus the metric sets given with WithMetrics (zhiyi serve's parts: reply's zhiyi_retries_total,
 // zhiyi_repeats_total, zhiyi_escalations_total, zhiyi_rule_hits_total, zhiyi_sentiment_total,

@@ -181,8 +181,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 	}
 	if n := utf8.RuneCountInString(cfg.AdminToken); n > 0 && n < minAdminTokenRunes {
-		// the admin API has no lockout (one would let anyone behind the same proxy lock the
-		// operators out): its strength is the token's
+		// the admin API's lockout (5 wrong tokens in 15 minutes per address) slows guessing; its
+		// strength is still the token's
 		log.Warn("the admin token is short: whoever reaches the admin routes may guess it; use 16 or more random characters (openssl rand -hex 16)",
 			slog.Int("characters", n))
 	}
