@@ -100,11 +100,24 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
 		return nil
 	}
-	if len(fixes) < *minFixes {
+	// Counted without those of a batch the gate refused before: train.Learn leaves them out.
+	keep, refused, err := train.LeaveOutRefused(*model, fixes)
+	if err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: %d correction(s) are of a batch the gate refused before, and left out (each is a line of %s, with the reason; to learn one, re-label it: --labels with its line)\n",
+			len(refused), train.RefusedPath(*model))
+	}
+	if len(keep) == 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: the %d corrections since %s were all refused before\n", len(fixes), from.Format(time.RFC3339))
+		return nil
+	}
+	if len(keep) < *minFixes {
 		// A model promoted on a handful of corrections has learnt them, not the need behind them;
 		// the held-out check of train.Learn only starts at 10.
 		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
-			len(fixes), from.Format(time.RFC3339), *minFixes)
+			len(keep), from.Format(time.RFC3339), *minFixes)
 	}
 	cfg := train.LearnConfig{Progress: stderr}
 	var res *train.LearnResult

@@ -89,6 +89,14 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
 	}
+	// Those of a batch the gate refused are not learnt again, nor counted toward --learn-min:
+	// else every tick would judge the refused batch again, and once enough genuine ones diluted
+	// it, learn it.
+	fixes, refused, err := train.LeaveOutRefused(h.Dir, fixes)
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
 	if len(fixes) < w.sf.learnMin {
 		return
 	}
@@ -97,10 +105,11 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
 	}
-	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
 	if !res.Promoted {
+		w.log.Warn("learn: refused", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.String("result", res.Reason))
 		return
 	}
+	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
 	// the bundle, then the rules and experiments against it (reloadParts), as every reload;
 	// swapped in only if h.Version still serves, checked atomically with other reloads
 	err = w.srv.ReloadIf(ctx, res.Bundle, h.Version)

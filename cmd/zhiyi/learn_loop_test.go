@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // historyCorrections adds n labels taken from the tiny shop's own history (text and its
@@ -102,4 +104,39 @@ func dirNames(ents []os.DirEntry) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// serve --learn takes the corrections since the serving bundle was made at every tick: those of
+// a batch the gate refused (train.RefusedFile beside the bundles) are left out, and not counted
+// toward --learn-min, so a refused batch is neither judged again nor learnt among newer ones.
+func TestLearnLoopLeavesOutRefusedBatches(t *testing.T) {
+	_, child := learntCopy(t)
+	models := filepath.Dir(child)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 20, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: child}, sf, slog.New(slog.DiscardHandler))
+	historyCorrections(t, w.db, 60)
+	fixes, err := learn.Corrections(ctx, w.db, time.Time{})
+	if err != nil || len(fixes) != 60 {
+		t.Fatalf("%d corrections, %v", len(fixes), err)
+	}
+	// 45 of them refused before: 15 left, fewer than --learn-min
+	var b []byte
+	for _, c := range fixes[:45] {
+		line, _ := json.Marshal(train.Refusal{Text: c.Text, Intent: c.Intent, Time: time.Now(), Bundle: "tiny@x", Reason: "refused: test"})
+		b = append(append(b, line...), '\n')
+	}
+	if err := os.WriteFile(train.RefusedPath(child), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.learnOnce(ctx)
+	if got := srv.ModelDir(); filepath.Clean(got) != filepath.Clean(child) {
+		t.Errorf("serving %s after a tick: a batch refused before was learnt", filepath.Base(got))
+	}
+	ents, _ := os.ReadDir(models)
+	if len(ents) != 3 { // the two bundles and the file of refusals
+		t.Errorf("the models root holds %v: want nothing learnt", dirNames(ents))
+	}
 }

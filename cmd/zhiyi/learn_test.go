@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/store"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // TestLearnMin: zhiyi learn refuses to learn from fewer corrections than --min (default zhiyi
@@ -115,5 +117,52 @@ func TestLearnLabelFile(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused learn wrote %s", out)
+	}
+}
+
+// TestLearnRefusedBatch: a batch the gate refuses is recorded beside the bundle, and the next
+// zhiyi learn — which collects the same corrections again, since the bundle was made — leaves
+// them out and says so, instead of judging them again (and, diluted among newer ones, learning
+// them). The refusal and its file are in the output.
+func TestLearnRefusedBatch(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "models", "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An agent clicking at random: ordinary questions "corrected" to intents in rotation.
+	labels := []string{"invoice", "return_goods", "shipping_time", "human_agent"}
+	var ds []store.Decision
+	var fbs []store.Feedback
+	for i := range 16 {
+		id := fmt.Sprintf("r%d", i)
+		ds = append(ds, store.Decision{MsgID: id, Time: time.Now(), Channel: "kf", Text: fmt.Sprintf("第%d个问题 什么时候发货 能退吗 开发票", i),
+			Intent: "none", Route: "handoff", Confidence: 0.2})
+		fbs = append(fbs, store.Feedback{MsgID: id, CorrectIntent: labels[i%len(labels)]})
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fbs {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	learn := []string{"learn", "--model", bundle, "--min", "2"}
+	code, stdout, stderr := runCLI(t, "", learn...)
+	if code != 0 || !strings.HasPrefix(stdout, "refused: ") || !strings.Contains(stdout, train.RefusedFile) {
+		t.Fatalf("learn from random corrections: exit %d, stdout %q, stderr %q; want refused, naming %s", code, stdout, stderr, train.RefusedFile)
+	}
+	code, stdout, stderr = runCLI(t, "", learn...)
+	if code != 0 || !strings.Contains(stderr, "16 correction(s) are of a batch the gate refused before") || !strings.Contains(stderr, "were all refused before") {
+		t.Errorf("learn again: exit %d, stdout %q, stderr %q; want the 16 left out, nothing to learn", code, stdout, stderr)
 	}
 }
