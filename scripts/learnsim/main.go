@@ -76,6 +76,11 @@ func run(ctx context.Context, model, holdout, extra string, n int, unseen bool) 
 		case "mixed": // the templated batch hidden among a day's genuine corrections
 			traffic = append(slices.Clip(traffic), templated...)
 		}
+		// Each batch is judged as a first run: a batch refused before this one would be left out
+		// of it (train.RefusedFile), and the numbers would be of the batches that are left.
+		if err := os.Remove(train.RefusedPath(start)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 		db, err := store.Open(ctx, store.Config{DataDir: filepath.Join(work, "data-"+poison)})
 		if err != nil {
 			return err
