@@ -230,7 +230,7 @@ func maskNumbers(text string, keep MaskSet, set *MaskSet) string {
 				from = start
 			}
 			if kind == MaskIDCard && groups[bEnd].d1-groups[a].d0 == 17 {
-				to++ // the check character x
+				to = idCheckXEnd(text, to) // the check character x
 			}
 			if b == nil {
 				b = &strings.Builder{}
@@ -276,9 +276,7 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 			break // beyond the buffer: digits too many to be any of these
 		}
 		d := digits[g[a].d0:g[b].d1]
-		// the check character x, unless an ASCII word goes on after it (…002xyz); Chinese or
-		// punctuation may follow (002X。谢谢)
-		trailingX := n == 17 && g[b].end < len(text) && (text[g[b].end]|0x20) == 'x' && !(g[b].end+1 < len(text) && isASCIIWordByte(text[g[b].end+1]))
+		trailingX := n == 17 && idCheckXEnd(text, g[b].end) > 0
 		if kind, ok := classifyDigits(d, trailingX); ok && keep&(1<<kind) == 0 && (kind != MaskBankCard || cardGrouping(g[a:b+1])) {
 			best, bestKind = b, kind
 		}
@@ -312,6 +310,28 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 		return MaskOrder, b, true
 	}
 	return 0, 0, false
+}
+
+// idCheckXEnd returns where an ID number's check character x that follows its seventeen
+// digits at text[i] ends, or 0. The x may be glued to them or set apart as the groups are
+// (…002 X, …002-x, …002 - x: without it the digits were no ID, and MaskExcept kept them as an
+// order number); not when an ASCII word goes on after it (…002xyz, …002 xl); Chinese or
+// punctuation may follow (002X。谢谢).
+func idCheckXEnd(text string, i int) int {
+	j := i
+	if j < len(text) && text[j] == ' ' {
+		j++
+	}
+	if j < len(text) && strings.IndexByte("-./_", text[j]) >= 0 {
+		j++
+		if j < len(text) && text[j] == ' ' {
+			j++
+		}
+	}
+	if j >= len(text) || text[j]|0x20 != 'x' || j+1 < len(text) && isASCIIWordByte(text[j+1]) {
+		return 0
+	}
+	return j + 1
 }
 
 // orderCue reports whether the text before i names an order or tracking number (订单号,

@@ -212,6 +212,10 @@ func TestMaskSentences(t *testing.T) {
 		{"手机１３８ ００１３ ８０００，微信同号", "手机<PHONE>,微信同号"},
 		{"身份证号11010519491231002X，名字张三", "身份证号<IDCARD>,名字张三"},
 		{"身份证 110105 19491231 002x 帮我实名", "身份证 <IDCARD> 帮我实名"},
+		{"身份证号11010519491231002 X 帮我实名", "身份证号<IDCARD> 帮我实名"},
+		{"身份证 110105 19491231 002 x", "身份证 <IDCARD>"},
+		{"身份证110105-19491231-002-X。", "身份证<IDCARD>。"},
+		{"11010519491231002 xl码有吗", "<ORDER> xl码有吗"},
 		{"退款到这张卡 6222 0200 0000 0007 谢谢", "退款到这张卡 <BANKCARD> 谢谢"},
 		{"卡号4111-1111-1111-1111", "卡号<BANKCARD>"},
 		{"发票发到 x＠example.com 吧", "发票发到 <EMAIL> 吧"},
@@ -244,6 +248,9 @@ func TestMaskExcept(t *testing.T) {
 	f("+8613812345678", "<PHONE>", "phone")
 	f("138-1234-5678", "<PHONE>", "phone")
 	f("id-11010519491231002x", "id-<IDCARD>", "idcard")
+	f("id-11010519491231002 X", "id-<IDCARD>", "idcard") // the check character set apart
+	f("11010519491231002-x", "<IDCARD>", "idcard")
+	f("11010519491231002 xyz", "11010519491231002 xyz")
 	f("6222021234567890128", "<BANKCARD>", "bankcard")
 	f("to:x@example.com", "to:<EMAIL>", "email")
 }
