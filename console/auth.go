@@ -172,11 +172,8 @@ func (a *auth) takeFlash(s *sessionInfo) []flash {
 }
 
 // clientOf is the request's client, for the sign-in limit and the change log: the connection's
-// address, or, when the connection comes from one of Deps.TrustedProxies, the rightmost
-// X-Forwarded-For address that is not itself a trusted proxy (the ones further left are whatever
-// the client chose to send). Without trusted proxies the header is not read: behind a proxy
-// every client then shares the proxy's sign-in limit, which errs on the safe side. An IPv6
-// client is its /64, the block one host can draw addresses from at will.
+// address, or behind one of Deps.TrustedProxies the client X-Forwarded-For names
+// (authlimit.Client).
 func (c *Console) clientOf(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -186,41 +183,7 @@ func (c *Console) clientOf(r *http.Request) string {
 	if err != nil {
 		return strings.Clone(host)
 	}
-	if c.trusted(a) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			hop, ok := forwardedAddr(hops[i])
-			if !ok {
-				break // not an address: nothing left of it can be trusted either
-			}
-			if a = hop; !c.trusted(hop) {
-				break
-			}
-		}
-	}
-	return authlimit.ClientKey(a)
-}
-
-// forwardedAddr reads an X-Forwarded-For entry: an address, with a port or in brackets as some
-// proxies write them (203.0.113.9:5678, [2001:db8::1]:443).
-func forwardedAddr(s string) (netip.Addr, bool) {
-	s = strings.TrimSpace(s)
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr(), true
-	}
-	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
-	return a, err == nil
-}
-
-// trusted reports whether a is one of Deps.TrustedProxies.
-func (c *Console) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range c.d.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return authlimit.Client(a, r.Header.Values("X-Forwarded-For"), c.d.TrustedProxies)
 }
 
 // secure reports whether the client reached us over TLS (directly or through a proxy that

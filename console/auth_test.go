@@ -245,28 +245,17 @@ func TestCheckName(t *testing.T) {
 	}
 }
 
-// Who a request is, behind trusted proxies or not: entries with ports or brackets are read, an
-// address is written one way, an IPv6 client is its /64, and what is left of an unreadable entry
-// is not believed.
+// The console counts a request as authlimit.Client does, from its RemoteAddr (with a port) and
+// X-Forwarded-For; authlimit's tests hold the rules.
 func TestClientOf(t *testing.T) {
-	c := &Console{d: Deps{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}}}
+	c := &Console{d: Deps{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}
 	for _, tc := range []struct {
 		remote, xff, want string
 	}{
-		{"192.0.2.10:51000", "", "192.0.2.10"},
 		{"192.0.2.10:51000", "198.51.100.7", "192.0.2.10"}, // not a proxy: the header is not read
-		{"127.0.0.1:40000", "", "127.0.0.1"},
-		{"127.0.0.1:40000", "198.51.100.7", "198.51.100.7"},
-		{"[::1]:40000", "198.51.100.7", "198.51.100.7"},
-		{"127.0.0.1:40000", "198.51.100.7:5678", "198.51.100.7"},
-		{"127.0.0.1:40000", "[2001:db8::1]:443", "2001:db8::/64"},
-		{"127.0.0.1:40000", "[2001:db8::1]", "2001:db8::/64"},
-		{"127.0.0.1:40000", "2001:DB8:0:0:ffff::2", "2001:db8::/64"}, // same /64, however written
-		{"127.0.0.1:40000", "::ffff:203.0.113.9", "203.0.113.9"},
-		{"127.0.0.1:40000", "198.51.100.7, 203.0.113.9", "203.0.113.9"}, // the left part is the client's own words
-		{"127.0.0.1:40000", "198.51.100.7, unknown", "127.0.0.1"},       // nothing left of garbage is believed
-		{"127.0.0.1:40000", "203.0.113.9, 127.0.0.1", "203.0.113.9"},    // through two of ours
+		{"127.0.0.1:40000", "198.51.100.7, 203.0.113.9", "203.0.113.9"},
 		{"[2001:db8:1:2:3:4:5:6]:443", "", "2001:db8:1:2::/64"},
+		{"pipe", "", "pipe"}, // not an address: as it is
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/console/login", nil)
 		r.RemoteAddr = tc.remote

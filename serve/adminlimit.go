@@ -45,11 +45,9 @@ const (
 
 // checkToken checks the request's bearer token against the admin token, under the per-client
 // limit: a blocked client is refused before its token is looked at (the right token must not
-// tell it apart); a right token clears the client's count; a wrong one counts (guesses). The
-// client is the connection's address: serve knows of no trusted proxy, so X-Forwarded-For,
-// which anyone can write, is not read.
+// tell it apart); a right token clears the client's count; a wrong one counts (guesses).
 func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Duration) {
-	client := clientOf(ctx)
+	client := s.clientOf(ctx)
 	now := s.now()
 	if wait, blocked := s.admins.lim.Blocked(client, now); blocked {
 		return tokenBlocked, wait
@@ -85,12 +83,19 @@ func (s *Server) tooManyAttempts(ctx *fasthttp.RequestCtx, info *reqInfo, wait t
 		"too many wrong admin tokens from this address: try again in %d seconds", secs))
 }
 
-// clientOf is the key the admin limit counts a request under: the connection's address (an
-// IPv6 client as its /64, as the console counts it).
-func clientOf(ctx *fasthttp.RequestCtx) string {
+// clientOf is the key the admin limit counts a request under: the connection's address, or
+// behind one of Config.TrustedProxies the client X-Forwarded-For names (authlimit.Client, as
+// the console counts it). Without trusted proxies every client behind a proxy shares its limit.
+func (s *Server) clientOf(ctx *fasthttp.RequestCtx) string {
 	a, ok := netip.AddrFromSlice(ctx.RemoteIP())
 	if !ok {
 		return "unknown"
 	}
-	return authlimit.ClientKey(a)
+	var forwarded []string
+	if len(s.cfg.TrustedProxies) > 0 {
+		for _, v := range ctx.Request.Header.PeekAll("X-Forwarded-For") {
+			forwarded = append(forwarded, string(v))
+		}
+	}
+	return authlimit.Client(a, forwarded, s.cfg.TrustedProxies)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -197,5 +198,39 @@ func TestAdminLimitConfig(t *testing.T) {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "AdminAttempts") {
 			t.Errorf("%+v: Validate %v", c, err)
 		}
+	}
+}
+
+// Behind a trusted proxy (Config.TrustedProxies) a guesser locks out the client X-Forwarded-For
+// names, not everyone the proxy serves; from elsewhere the header is not believed.
+func TestAdminLockoutBehindProxy(t *testing.T) {
+	const token = "s3cret-token-0123456789"
+	clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	cfg := Config{AdminToken: token, AdminAttempts: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}}
+	ts := startServer(t, cfg, nil, slog.LevelInfo, func(s *Server) { s.now = clk.now })
+	proxy, direct := from(t, ts, "10.0.0.1"), from(t, ts, "192.0.2.50")
+	send := func(c *testServer, xff, tok string) int {
+		return c.do("POST", "/admin/reload", "", map[string]string{"Authorization": "Bearer " + tok, "X-Forwarded-For": xff}).status
+	}
+	for range 2 {
+		if got := send(proxy, "203.0.113.9", "guess"); got != 401 {
+			t.Fatalf("wrong token through the proxy: %d, want 401", got)
+		}
+	}
+	if got := send(proxy, "203.0.113.9", token); got != 429 {
+		t.Errorf("the guesser behind the proxy: %d, want 429", got)
+	}
+	if got := send(proxy, "198.51.100.7", token); got != 200 {
+		t.Errorf("an operator behind the same proxy: %d, want 200", got)
+	}
+	// a client that is not the proxy cannot pick whom it is counted as
+	for range 2 {
+		send(direct, "198.51.100.7", "guess")
+	}
+	if got := send(proxy, "198.51.100.7", token); got != 200 {
+		t.Errorf("the operator after another address's guesses in its name: %d, want 200", got)
+	}
+	if got := send(direct, "198.51.100.8", token); got != 429 {
+		t.Errorf("the direct guesser: %d, want 429", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -94,6 +95,11 @@ type Config struct {
 	// minutes, the console's sign-in limit; no flag or variable, as the console's has none.
 	AdminAttempts int
 	AdminWindow   time.Duration
+	// TrustedProxies are the reverse proxies in front of zhiyi (nginx on the same host:
+	// 127.0.0.1/32). A request from one is counted, for the admin limit, as the client its
+	// X-Forwarded-For names; empty: the connection's address, whatever the header, so that
+	// behind a proxy one guesser locks every client out of the admin routes.
+	TrustedProxies []netip.Prefix
 	// LogLevel is debug, info, warn or error (env ZHIYI_LOG_LEVEL, flag -log-level). The server
 	// itself logs to the *slog.Logger given to New; NewLogger builds one at this level.
 	LogLevel string

@@ -3,6 +3,7 @@ package serve
 import (
 	"flag"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestRegisterFlags(t *testing.T) {
 	want := DefaultConfig()
 	want.Addr, want.ModelDir, want.MaxTextBytes, want.ReadTimeout = ":9999", "models/flag", 1000, 2*time.Second
 	want.AdminToken, want.LogLevel, want.MaxBatch = "tok", "debug", 8
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
 }

@@ -91,7 +91,7 @@ func TestSecondSignalEndsAtOnce(t *testing.T) {
 	}
 }
 
-// A short admin token is served, with a warning: the admin API has no lockout.
+// A short admin token is served, with a warning: the lockout slows guessing, the token is the guard.
 func TestServeWarnsOfShortAdminToken(t *testing.T) {
 	cmd, stderr := startServe(t, []string{"ZHIYI_ADMIN_TOKEN=secret123"})
 	cmd.Process.Signal(syscall.SIGTERM) // a graceful end flushes the log

@@ -77,7 +77,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
-	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of the console, comma-separated IP addresses or CIDR ranges (127.0.0.1,::1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the sign-in limit and the change log; empty: the connection's address (env ZHIYI_TRUSTED_PROXIES)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of zhiyi, comma-separated IP addresses or CIDR ranges (127.0.0.1,::1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the admin API's and the console's limits on wrong tokens and the console's change log; empty: the connection's address, so that behind a proxy all its clients share one limit (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
 	fs.DurationVar(&f.repeatWindow, "repeat-window", envDuration("ZHIYI_REPEAT_WINDOW", 10*time.Minute), "asking the same again this soon after an automatic answer is a repeat (env ZHIYI_REPEAT_WINDOW)")
@@ -159,6 +159,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := sf.validate(); err != nil {
 		return err
 	}
+	cfg.TrustedProxies, _ = parseProxies(sf.trustedProxies) // checked by validate
 	if envErr != nil {
 		return envErr
 	}

@@ -202,7 +202,7 @@ func (w *wiring) consoleDeps() console.Deps {
 	if w.alerter != nil {
 		d.AlertMetrics = w.alerter.Metrics()
 	}
-	d.TrustedProxies, _ = parseProxies(w.sf.trustedProxies) // checked by serveFlags.validate
+	d.TrustedProxies = w.cfg.TrustedProxies // from --trusted-proxies, as the admin API counts clients
 	return d
 }
 
