@@ -120,7 +120,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 			switch c {
 			case '+':
 				plus = true
-			case '@':
+			case '@', '#': // # written for @: zhangsan#qq.com
 				at = true
 			case '.':
 				dot = true

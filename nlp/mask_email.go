@@ -6,7 +6,7 @@ import (
 )
 
 // E-mail addresses: a mailbox (ASCII letters, digits and ._%+-, and Chinese characters: 张三@qq.com,
-// 小明.li@163.com), an at (@, " at ", (at), [at], 【at】, 艾特), and a domain of labels joined by
+// 小明.li@163.com), an at (@, " at ", (at), [at], 【at】, 艾特, # glued to both), and a domain of labels joined by
 // dots (., 。, " dot ", (dot), [dot], 【dot】, 点) whose last label starts with two letters. People
 // spell addresses out to get them past chat filters; the spelled forms need the mailbox and the
 // ASCII domain around them, so 艾特我一下, 快点, @张三 你好 or 张三@李四 stay text.
@@ -24,6 +24,20 @@ func maskEmails(text string, set *MaskSet) string {
 		// "zhangsan @ qq.com": a space on both sides of an @ (or 艾特); on one side only it is a
 		// mention (hi @bob.smith). The spelled-out forms take their spaces themselves.
 		mailboxEnd, domain := i, i+n
+		if text[i] == '#' {
+			// zhangsan#qq.com, written so to keep an address from scrapers and filters: glued on
+			// both sides and ending in a known top-level domain, or it is a hashtag or a number
+			// (#话题, 款式#2, 138#1234#5678)
+			if from := mailboxStart(text, last, i); from < i && hashAddressEnd(text, domain) > 0 {
+				b = maskedEmail(b, text, last, from)
+				*set |= 1 << MaskEmail
+				last = hashAddressEnd(text, domain)
+				i = last
+				continue
+			}
+			i++
+			continue
+		}
 		if text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' ' {
 			mailboxEnd--
 			domain++
@@ -39,12 +53,7 @@ func maskEmails(text string, set *MaskSet) string {
 			i += n
 			continue
 		}
-		if b == nil {
-			b = &strings.Builder{}
-			b.Grow(len(text))
-		}
-		b.WriteString(text[last:from])
-		b.WriteString(MaskEmail.Placeholder())
+		b = maskedEmail(b, text, last, from)
 		*set |= 1 << MaskEmail
 		last, i = end, end
 	}
@@ -107,6 +116,31 @@ func isHan(r rune) bool {
 	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0xF900 && r <= 0xFAFF || r >= 0x20000 && r <= 0x3FFFF
 }
 
+// maskedEmail copies text[last:from] and the placeholder to b, made on first use.
+func maskedEmail(b *strings.Builder, text string, last, from int) *strings.Builder {
+	if b == nil {
+		b = &strings.Builder{}
+		b.Grow(len(text))
+	}
+	b.WriteString(text[last:from])
+	b.WriteString(MaskEmail.Placeholder())
+	return b
+}
+
+// hashAddressEnd returns where the domain at text[i] after a '#' written for @ ends, or 0 when
+// there is none or its last label is no known top-level domain.
+func hashAddressEnd(text string, i int) int {
+	end := domainEnd(text, i)
+	k := end
+	for k > i && isLetter(text[k-1]) {
+		k--
+	}
+	if end == 0 || !knownTLDAt(text, k) {
+		return 0
+	}
+	return end
+}
+
 func isMailboxByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
@@ -121,7 +155,7 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 // atFormAt returns the length of an at written at text[i], or 0.
 func atFormAt(text string, i int) int {
 	switch c := text[i]; c {
-	case '@':
+	case '@', '#':
 		return 1
 	case 0xE8:
 		if strings.HasPrefix(text[i:], "艾特") {

@@ -223,6 +223,10 @@ func TestMaskSentences(t *testing.T) {
 		{"邮箱 zhangsan【at】qq【dot】com", "邮箱 <EMAIL>"},
 		{"邮箱zhangsan 【at】 163.com 收下", "邮箱<EMAIL> 收下"},
 		{"这件【at】活动价199元，3件起", "这件【at】活动价199元,3件起"},
+		{"邮箱：wang.fang#foxmail.com（#换成@）", "邮箱:<EMAIL>(#换成@)"},
+		{"发票发张三#163.com 谢谢", "<EMAIL> 谢谢"}, // 发 is no cue (names hold it): the lead-in goes too
+		{"#新品# 款式#2 颜色#red 138#1234#5678", "#新品# 款式#2 颜色#red <PHONE>"},
+		{"商品编号#a12.xl 有货吗", "商品编号#a12.xl 有货吗"},
 		{"订单号3921876540123456到哪了 @客服", "订单号<ORDER>到哪了 @客服"},
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
