@@ -20,7 +20,7 @@ import (
 //     grouped the same ways;
 //   - e-mail addresses, their mailbox in ASCII, Chinese characters or both (张三@qq.com,
 //     小明.li@163.com; mask_email.go says where a Chinese mailbox starts), also with @ written as
-//     " at ", (at), [at], 【at】 or 艾特, and dots written as 。, " dot ", (dot), [dot], 【dot】 or 点;
+//     " at ", (at), [at], 【at】, 艾特 or a glued # (x#qq.com), and dots written as 。, " dot ", (dot), [dot], 【dot】 or 点;
 //   - URLs (http://, https://, www.);
 //   - order and tracking numbers: 10 or more ASCII digits in one run, or in groups of three or
 //     more joined by spaces or dashes.

@@ -372,7 +372,7 @@ func randPII(r *rand.Rand) piiCase {
 	}
 	locals := []string{"x", "zhang.san", "a_b-c", "li+shop", "wx2026", "张三", "小明.li", "王芳2024"}
 	local := locals[r.IntN(len(locals))]
-	ats := []string{"@", " at ", "(at)", " [at] ", "艾特", "＠"}
+	ats := []string{"@", " at ", "(at)", " [at] ", "艾特", "＠", "【at】", "#"}
 	dots := []string{".", "。", " dot ", "(dot)", "点", "．"}
 	dot := dots[r.IntN(len(dots))]
 	text := local + ats[r.IntN(len(ats))] + "example" + dot + []string{"com", "cn", "net"}[r.IntN(3)]
