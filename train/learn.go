@@ -158,7 +158,9 @@ var ErrNothingToLearn = errors.New("learn: no usable corrections")
 // out whose manifest names its parent and what it learnt from, and whose learntFile lists every
 // correction learnt since that bundle. It never learns from anything but the corrections given:
 // not from the model's own answers. A batch of contradictory corrections is left out; a poisoned
-// one fails the gate.
+// one fails the gate. The candidate is also bounded against the root continued without any
+// correction (MaxRootDrop). A batch the gate refuses is recorded beside the bundles (RefusedFile)
+// and left out of later runs.
 func Learn(ctx context.Context, parent, out string, corrections []Correction, cfg LearnConfig) (*LearnResult, error) {
 	cfg = cfg.withDefaults()
 	if err := intent.CheckBundleOut(out); err != nil {
