@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -100,12 +101,17 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	if len(fixes) < w.sf.learnMin {
 		return
 	}
+	judged := judgedKey(h.Version, fixes)
+	if w.learnRefused.Load() == judged {
+		return // refused as it stands (by the bound against the root, which is not recorded): wait for more
+	}
 	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{})
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
 	}
 	if !res.Promoted {
+		w.learnRefused.Store(judged)
 		w.log.Warn("learn: refused", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.String("result", res.Reason))
 		return
 	}
@@ -123,4 +129,19 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	case err != nil:
 		w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
 	}
+}
+
+// judgedKey names what a learn judges: the bundle and the corrections. A refusal the gate does
+// not record (the bound against the root: the fault is the generations', not the batch's) would
+// otherwise be judged again, retraining twice, at every tick until new corrections come.
+func judgedKey(version string, fixes []train.Correction) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(version))
+	for _, c := range fixes {
+		h.Write([]byte{0})
+		h.Write([]byte(c.Text))
+		h.Write([]byte{0})
+		h.Write([]byte(c.Intent))
+	}
+	return h.Sum64()
 }

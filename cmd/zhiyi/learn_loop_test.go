@@ -140,3 +140,32 @@ func TestLearnLoopLeavesOutRefusedBatches(t *testing.T) {
 		t.Errorf("the models root holds %v: want nothing learnt", dirNames(ents))
 	}
 }
+
+// A batch --learn refused is not judged again while nothing changes (a refusal by the bound
+// against the root is not recorded, and would otherwise retrain twice at every tick); one
+// correction more and it is.
+func TestLearnLoopWaitsAfterARefusal(t *testing.T) {
+	_, child := learntCopy(t)
+	models := filepath.Dir(child)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 20, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: child}, sf, slog.New(slog.DiscardHandler))
+	historyCorrections(t, w.db, 60)
+	fixes, err := learn.Corrections(ctx, w.db, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(models)
+	w.learnRefused.Store(judgedKey(srv.ModelVersion(), fixes)) // as if this batch were just refused
+	w.learnOnce(ctx)
+	if after, _ := os.ReadDir(models); len(after) != len(before) {
+		t.Fatalf("the models root went from %v to %v: the refused batch was judged again", dirNames(before), dirNames(after))
+	}
+	w.learnRefused.Store(judgedKey(srv.ModelVersion(), fixes[1:])) // another batch was refused
+	w.learnOnce(ctx)
+	if after, _ := os.ReadDir(models); len(after) == len(before) {
+		t.Errorf("the models root still holds %v: a batch not refused before was not judged", dirNames(after))
+	}
+}

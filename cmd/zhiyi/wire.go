@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -56,6 +57,8 @@ type wiring struct {
 	// made, and since the last switch to an older bundle (a rollback's corrections stay
 	// rolled back).
 	learning learnWindow
+	// learnRefused is the judgedKey of the last batch --learn refused: not judged again as it is
+	learnRefused atomic.Uint64
 	// base is --model's version when it started serving (--learn): a restart resumes the
 	// serving record only under the same one.
 	base      string
