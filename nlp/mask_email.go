@@ -16,6 +16,10 @@ func maskEmails(text string, set *MaskSet) string {
 	var b *strings.Builder
 	last := 0 // text[last:] is not yet copied to b
 	for i := 0; i < len(text); {
+		if !mayStartAt[text[i]] { // most bytes: no call
+			i++
+			continue
+		}
 		n := atFormAt(text, i)
 		if n == 0 {
 			i++
@@ -69,30 +73,37 @@ func maskEmails(text string, set *MaskSet) string {
 // with no cue (麻烦下次直接发张三@qq.com) loses at most six characters of its text.
 const maxMailboxHan = 6
 
-// mailboxCues end the words that lead into an address (我的邮箱是张三@qq.com, 发到李雷@163.com,
-// 邮箱王芳@qq.com): a mailbox of Chinese characters starts after the last of them. Text has no
-// space to mark where a Chinese mailbox starts, so the mailbox is the run of Chinese characters
-// and mailbox bytes glued to the at, cut after a cue and at maxMailboxHan characters. A cue
-// inside a name (李是明) or a lead-in we do not know (麻烦张三@qq.com) puts the cut in the wrong
-// place: a few characters of the name stay text or a few of the sentence are masked. Masking a
-// few words too many costs a feature or two; a name left beside a mail domain is personal data
-// in a log, so the cues are only words that are rare in names (no 为, 和, 发, 成).
-var mailboxCues = []string{"是", "到", "给", "的", "寄", "往", "号", "邮箱", "邮件", "地址", "改成", "换成", "发至", "寄至"}
+// A mailbox of Chinese characters starts after the words that lead into an address
+// (我的邮箱是张三@qq.com, 发到李雷@163.com, 邮箱王芳@qq.com): 是 到 给 的 寄 往 号, 邮箱 邮件 地址,
+// 改成 换成, 发至 寄至 (isCue). Text has no space to mark where a Chinese mailbox starts, so the
+// mailbox is the run of Chinese characters and mailbox bytes glued to the at, cut after a cue
+// and at maxMailboxHan characters. A cue inside a name (李是明) or a lead-in we do not know
+// (麻烦张三@qq.com) puts the cut in the wrong place: a few characters of the name stay text or a
+// few of the sentence are masked. Masking a few words too many costs a feature or two; a name
+// left beside a mail domain is personal data in a log, so the cues are only words that are rare
+// in names (no 为, 和, 发, 成 alone).
 
 // mailboxStart returns where the mailbox that ends at text[end] starts, not before last: end
 // when there is none.
 func mailboxStart(text string, last, end int) int {
 	from, han := end, 0
 	for from > last {
-		if c := text[from-1]; c < utf8.RuneSelf {
+		c := text[from-1]
+		if c < utf8.RuneSelf {
 			if !isMailboxByte(c) {
 				break
 			}
 			from--
 			continue
 		}
-		r, n := utf8.DecodeLastRuneInString(text[last:from])
-		if !isHan(r) || han == maxMailboxHan || from < end && hasCueSuffix(text[last:from]) {
+		var r rune
+		n := 3
+		if from-3 >= last && text[from-3]&0xF0 == 0xE0 && text[from-2]&0xC0 == 0x80 { // nearly every Chinese character
+			r = rune(text[from-3]&0x0F)<<12 | rune(text[from-2]&0x3F)<<6 | rune(c&0x3F)
+		} else {
+			r, n = utf8.DecodeLastRuneInString(text[last:from])
+		}
+		if !isHan(r) || han == maxMailboxHan || from < end && isCue(r, text[last:from-n]) {
 			break
 		}
 		from -= n
@@ -101,11 +112,19 @@ func mailboxStart(text string, last, end int) int {
 	return from
 }
 
-func hasCueSuffix(s string) bool {
-	for _, cue := range mailboxCues {
-		if strings.HasSuffix(s, cue) {
-			return true
-		}
+// isCue reports whether r, written after before, ends a word that leads into an address.
+func isCue(r rune, before string) bool {
+	switch r {
+	case '是', '到', '给', '的', '寄', '往', '号':
+		return true
+	case '箱', '件': // 邮箱, 邮件
+		return strings.HasSuffix(before, "邮")
+	case '址':
+		return strings.HasSuffix(before, "地")
+	case '成': // 改成, 换成
+		return strings.HasSuffix(before, "改") || strings.HasSuffix(before, "换")
+	case '至': // 发至, 寄至
+		return strings.HasSuffix(before, "发") || strings.HasSuffix(before, "寄")
 	}
 	return false
 }
@@ -152,6 +171,10 @@ func isLabelByte(c byte) bool {
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
+// mayStartAt marks the bytes an at can start with (atFormAt): @ #, the lead byte of 艾特, and
+// what starts a spelled-out word (a space, brackets, the lead byte of 【).
+var mayStartAt = [256]bool{'@': true, '#': true, 0xE8: true, ' ': true, '(': true, '[': true, 0xE3: true}
+
 // atFormAt returns the length of an at written at text[i], or 0.
 func atFormAt(text string, i int) int {
 	switch c := text[i]; c {
@@ -197,14 +220,14 @@ func wordForm(text string, i int, word string) int {
 		return 0
 	}
 	closing := ""
-	switch {
-	case text[j] == '(':
+	switch c := text[j]; {
+	case c == '(':
 		closing = ")"
 		j++
-	case text[j] == '[':
+	case c == '[':
 		closing = "]"
 		j++
-	case strings.HasPrefix(text[j:], "【"):
+	case c == 0xE3 && strings.HasPrefix(text[j:], "【"): // this runs at every byte: test one first
 		closing = "】"
 		j += len("【")
 	default:
