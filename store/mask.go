@@ -84,8 +84,8 @@ func isMaskedID(s string) bool {
 }
 
 // mayHoldPII is a quick test that lets most identifiers skip masking: personal data needs
-// seven or more digits, an '@' or a URL, an "at" beside a dot, or non-ASCII (full-width digits)
-// to hide in.
+// seven or more digits, an '@' or a URL, an "at" or a '#' beside a dot (zhangsan#qq.com: nlp
+// reads # written for @), or non-ASCII (full-width digits) to hide in.
 func mayHoldPII(s string) bool {
 	digits := 0
 	for i := 0; i < len(s); i++ {
@@ -97,7 +97,8 @@ func mayHoldPII(s string) bool {
 			digits++
 		}
 	}
-	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.") || spellsAt(s)
+	return digits >= 7 || strings.Contains(s, "://") || strings.Contains(s, "www.") || spellsAt(s) ||
+		strings.Contains(s, "#") && strings.Contains(s, ".")
 }
 
 // spellsAt reports whether s may hold an e-mail address spelled out (zhangsan at qq dot com,

@@ -217,6 +217,8 @@ func TestMaskID(t *testing.T) {
 		{"chat-data-2026.11", false, ""}, // an "at" and a dot, no address: looked at, kept
 		{"zhangsan at qq dot com", true, "pii:"},
 		{"zhangsan[at]163[dot]com", true, "pii:"},
+		{"zhangsan#qq.com", false, "pii:"}, // # written for @
+		{"ticket#42", false, ""},
 		{"agent-007", true, ""},
 	} {
 		mask := maskID
