@@ -23,7 +23,8 @@ import (
 //     " at ", (at), [at], 【at】, 艾特 or a glued # (x#qq.com), and dots written as 。, " dot ", (dot), [dot], 【dot】 or 点;
 //   - URLs (http://, https://, www.);
 //   - order and tracking numbers: 10 or more ASCII digits in one run, or in groups of three or
-//     more joined by spaces or dashes.
+//     more joined by spaces or dashes — unless the groups, four digits or fewer each, count up
+//     (110 120 130 140, 2024 2025 2026, and so 1234 5678 9012 too): those are lists.
 //
 // Everything else customers write with numbers — prices (199元, 3.5折), sizes (42码), dates
 // (11月11日, 2026-11-11), times, quantities, lists of sizes, version numbers — stays as it is.
