@@ -66,6 +66,10 @@ func (s *Server) serveRollback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if !s.admin(ctx, info) {
 		return
 	}
+	if e := checkEncoding(&ctx.Request.Header); e != nil {
+		s.fail(ctx, info, e) // it takes no body, but one the client compressed is not ours to guess at
+		return
+	}
 	cur := s.cur.Load()
 	parent, err := s.parentOf(cur.dir)
 	if err != nil {

@@ -38,6 +38,7 @@ const (
 	CodeRequestTimeout       = "request_timeout"        // 408: the request was not read within ReadTimeout
 	CodeBodyTooLarge         = "body_too_large"         // 413: body over Config.MaxBodyBytes
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: Content-Type is not application/json (charset=utf-8 allowed)
+	CodeUnsupportedEncoding  = "unsupported_encoding"   // 415: a Content-Encoding other than identity
 	CodeHeaderTooLarge       = "header_too_large"       // 431: request headers too large
 	CodeInternal             = "internal"               // 500: a bug (a recovered panic); never expected
 	CodeReloadFailed         = "reload_failed"          // 422: the named bundle did not load; the old model keeps serving
@@ -125,6 +126,24 @@ func checkContentType(ct []byte) *apiError {
 		v = bytes.Trim(bytes.TrimSpace(v), `"`)
 		if !bytes.EqualFold(v, []byte("utf-8")) && !bytes.EqualFold(v, []byte("utf8")) {
 			return bad()
+		}
+	}
+	return nil
+}
+
+// checkEncoding refuses a body with a Content-Encoding other than identity. Bodies are not
+// decompressed: a small gzip body can inflate past MaxBodyBytes (a zip bomb), and the gateways
+// in front never compress requests. Read as is, a gzip body would be answered invalid_utf8,
+// which sends the client looking in the wrong place.
+func checkEncoding(h *fasthttp.RequestHeader) *apiError {
+	for _, v := range h.PeekAll(fasthttp.HeaderContentEncoding) {
+		for len(v) > 0 {
+			var coding []byte
+			coding, v, _ = bytes.Cut(v, []byte{','})
+			if c := bytes.TrimSpace(coding); len(c) > 0 && !bytes.EqualFold(c, []byte("identity")) {
+				return errf(fasthttp.StatusUnsupportedMediaType, CodeUnsupportedEncoding,
+					"Content-Encoding %.40q is not accepted: send the body uncompressed", c)
+			}
 		}
 	}
 	return nil

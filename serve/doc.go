@@ -114,6 +114,7 @@
 //	409 no_parent               rollback of a model that was trained from exports, or whose parent is gone
 //	413 body_too_large          body over Config.MaxBodyBytes (default 1 MiB), via fasthttp's ErrorHandler
 //	415 unsupported_media_type  Content-Type is not application/json (charset=utf-8 allowed)
+//	415 unsupported_encoding    a Content-Encoding other than identity: bodies are never decompressed
 //	422 reload_failed           a reload or rollback whose bundle did not load (the old one keeps
 //	                            serving), or whose rules or experiments did not (the bundle is swapped)
 //	431 header_too_large        request headers too large

@@ -248,8 +248,11 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, info *reqInfo, e *apiError) {
 	writeError(ctx, e)
 }
 
-// jsonBody checks the content type and size of a JSON body and decodes it into v.
+// jsonBody checks the encoding, content type and size of a JSON body and decodes it into v.
 func jsonBody[T any](s *Server, ctx *fasthttp.RequestCtx, v *T) *apiError {
+	if e := checkEncoding(&ctx.Request.Header); e != nil {
+		return e
+	}
 	if e := checkContentType(ctx.Request.Header.ContentType()); e != nil {
 		return e
 	}
@@ -372,6 +375,10 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	var req ReloadRequest
+	if e := checkEncoding(&ctx.Request.Header); e != nil {
+		s.fail(ctx, info, e) // an empty body too: its encoding says the client compresses
+		return
+	}
 	if len(bytes.TrimSpace(ctx.PostBody())) > 0 {
 		if e := jsonBody(s, ctx, &req); e != nil {
 			s.fail(ctx, info, e)
