@@ -47,7 +47,8 @@
 //	GET  /metrics           Prometheus text (VictoriaMetrics/metrics, a Set owned by the Server)
 //	POST /feedback          {"msg_id":"…","rating":1-5 | "thumbs":"up|down","resolved":true,"correct_intent":"…",
 //	                         "comment":"…","agent_id":"…"} → 200 {"status":"recorded","msg_id":…}; only msg_id is
-//	                        required; with the decision log only (WithRecorder), else 404
+//	                        required; a comment is trimmed (U+3000 too) and one of only white space is absent;
+//	                        with the decision log only (WithRecorder), else 404
 //	GET  /admin/unmatched   ?since=24h (a duration, a date or an RFC 3339 time; default 24h) → the messages the
 //	                        model did not place, as the cluster sheet's lines (a JSON array), largest cluster
 //	                        first; with an admin token and the decision log (WithUnmatched), else 404

@@ -3,7 +3,9 @@ package serve
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
@@ -26,8 +28,10 @@ type FeedbackRequest struct {
 	Resolved *bool `json:"resolved,omitempty"`
 	// CorrectIntent is the intent the message really was, when an agent corrects the model.
 	CorrectIntent string `json:"correct_intent,omitempty"`
-	Comment       string `json:"comment,omitempty"` // masked before it is stored
-	AgentID       string `json:"agent_id,omitempty"`
+	// Comment is trimmed of white space and masked before it is stored; one of nothing but
+	// white space counts as absent.
+	Comment string `json:"comment,omitempty"`
+	AgentID string `json:"agent_id,omitempty"`
 }
 
 // Codes of POST /feedback's errors (beside the body's own: invalid_json, unknown_field …).
@@ -82,6 +86,12 @@ func (s *Server) checkFeedback(req *FeedbackRequest) (store.Feedback, *apiError)
 	bad := func(format string, args ...any) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, format, args...)
 	}
+	// A comment of nothing but space (U+3000 too) is no comment, as such a text is empty_text
+	// to /intent: recorded, it would be an empty row and a feedback that says nothing.
+	comment := strings.TrimFunc(req.Comment, unicode.IsSpace)
+	if blank(comment) {
+		comment = ""
+	}
 	f := store.Feedback{MsgID: req.MsgID, Resolved: req.Resolved, CorrectIntent: req.CorrectIntent, AgentID: req.AgentID}
 	if req.Rating != nil {
 		f.Rating = *req.Rating
@@ -95,7 +105,7 @@ func (s *Server) checkFeedback(req *FeedbackRequest) (store.Feedback, *apiError)
 		return f, bad(`"rating" is %d: want 1 (bad) to 5 (good)`, f.Rating)
 	case req.Thumbs != "" && req.Rating != nil:
 		return f, bad(`give "rating" or "thumbs", not both`)
-	case req.Rating == nil && req.Thumbs == "" && req.Resolved == nil && req.CorrectIntent == "" && req.Comment == "":
+	case req.Rating == nil && req.Thumbs == "" && req.Resolved == nil && req.CorrectIntent == "" && comment == "":
 		return f, errf(fasthttp.StatusBadRequest, CodeMissingField, `nothing to record: give "rating" (or "thumbs"), "resolved", "correct_intent" or "comment"`)
 	case len(req.Comment) > maxCommentBytes || !utf8.ValidString(req.Comment):
 		return f, bad(`"comment" must be valid UTF-8 of at most %d bytes`, maxCommentBytes)
@@ -121,7 +131,7 @@ func (s *Server) checkFeedback(req *FeedbackRequest) (store.Feedback, *apiError)
 			}
 		}
 	}
-	f.Comment, _ = nlp.Mask(nlp.Normalize(req.Comment))
+	f.Comment, _ = nlp.Mask(nlp.Normalize(comment))
 	return f, nil
 }
 

@@ -144,3 +144,54 @@ func TestReplicasShareTheLog(t *testing.T) {
 		}
 	}
 }
+
+// A comment is trimmed of white space (U+3000 too) before it is stored, and one of nothing but
+// white space is no comment: alone it gets the 400 an absent comment gets, as a blank text does
+// on /intent, instead of an empty feedback row.
+func TestFeedbackBlankComment(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ts, rec := recorded(t, db, dir)
+	if r := ts.do("POST", "/intent", `{"text":"我要退货","msg_id":"blank-1"}`, nil); r.status != 200 {
+		t.Fatalf("/intent: %d %s", r.status, r.body)
+	}
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"empty", `{"msg_id":"blank-1","comment":""}`, 400, CodeMissingField},
+		{"spaces and U+3000", `{"msg_id":"blank-1","comment":"   \u3000 "}`, 400, CodeMissingField},
+		{"tabs and new lines", `{"msg_id":"blank-1","comment":"\t\n\r "}`, 400, CodeMissingField},
+		{"zero-width space", `{"msg_id":"blank-1","comment":"\u200b\u3000"}`, 400, CodeMissingField},
+		{"blank beside a rating", `{"msg_id":"blank-1","rating":4,"comment":" \u3000 "}`, 200, ""},
+		{"words in space", `{"msg_id":"blank-1","rating":2,"comment":"\u3000 回复慢 \u3000\n"}`, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ts.do("POST", "/feedback", tc.body, nil)
+			if r.status != tc.status || tc.code != "" && !strings.Contains(string(r.body), `"code":"`+tc.code+`"`) {
+				t.Errorf("%d %s, want %d %s", r.status, r.body, tc.status, tc.code)
+			}
+		})
+	}
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []store.FeedbackRecord
+	if err := db.Feedback(context.Background(), store.FeedbackQuery{MsgID: "blank-1"}, func(f *store.FeedbackRecord) error {
+		got = append(got, *f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Rating != 4 || got[0].Comment != "" || got[1].Rating != 2 || got[1].Comment != "回复慢" {
+		t.Errorf("stored %+v: want two rows, rating 4 without a comment and rating 2 with 回复慢", got)
+	}
+}
