@@ -59,6 +59,7 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 	newIntents := map[string]*newIntent{}
 	resolved := map[string]string{} // new:<标签> → the id kb.yaml gives it now
 	var order []string
+	members := &memberIndex{d: d}
 	for _, path := range paths {
 		labels, err := ReadLabels(path)
 		if joined, ok := err.(interface{ Unwrap() []error }); ok {
@@ -90,7 +91,7 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 					newIntents[name] = ni
 					order = append(order, name)
 				}
-				ni.add(l, d)
+				ni.add(l, d, members)
 				continue
 			case !known(l.Intent):
 				problems = append(problems, fmt.Errorf("%s: unknown intent %q: not in the knowledge base (use an intent id, none, or new:<标签>)", l.Source, l.Intent))
@@ -101,25 +102,40 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 				continue
 			}
 			var missing []string
-			for _, id := range l.MsgIDs {
-				i, ok := d.byMsgID[id]
-				if !ok {
-					if !d.later[id] {
-						missing = append(missing, id)
-					}
+			viaMask := map[string]bool{} // a masked member listed twice labels its messages once
+			for _, member := range l.MsgIDs {
+				ids, err := members.resolve(member)
+				if err != nil {
+					problems = append(problems, fmt.Errorf("%s: %w", l.Source, err))
 					continue
 				}
-				rec := &d.recs[i]
-				if rec.intent != "" && rec.intent != l.Intent {
-					st.Overridden++
+				if len(ids) == 0 {
+					missing = append(missing, MaskMsgID(member))
+					continue
 				}
-				rec.intent = l.Intent
-				d.byID[id] = l.Intent
-				rec.origin = fromLabel
-				if l.Cluster != "" {
-					rec.origin = fromSheet
+				if ids[0] != member {
+					if viaMask[member] {
+						continue
+					}
+					viaMask[member] = true
 				}
-				st.Applied++
+				for _, id := range ids {
+					i, ok := d.byMsgID[id]
+					if !ok {
+						continue // sent after --until
+					}
+					rec := &d.recs[i]
+					if rec.intent != "" && rec.intent != l.Intent {
+						st.Overridden++
+					}
+					rec.intent = l.Intent
+					d.byID[id] = l.Intent
+					rec.origin = fromLabel
+					if l.Cluster != "" {
+						rec.origin = fromSheet
+					}
+					st.Applied++
+				}
 			}
 			if len(missing) > 0 {
 				problems = append(problems, fmt.Errorf("%s: %d of %d message ids match no message in the data: %s",
@@ -174,7 +190,7 @@ type newIntent struct {
 	samples  []string
 }
 
-func (ni *newIntent) add(l Label, d *imported) {
+func (ni *newIntent) add(l Label, d *imported, members *memberIndex) {
 	ni.messages += len(l.MsgIDs)
 	if l.Text != "" {
 		ni.messages++
@@ -182,11 +198,61 @@ func (ni *newIntent) add(l Label, d *imported) {
 		ni.samples = append(ni.samples, t)
 	}
 	ni.samples = append(ni.samples, l.Samples...)
-	for _, id := range l.MsgIDs {
-		if i, ok := d.byMsgID[id]; ok && len(ni.samples) < 10 {
-			ni.samples = append(ni.samples, d.recs[i].text)
+	for _, member := range l.MsgIDs {
+		ids, _ := members.resolve(member)
+		for _, id := range ids {
+			if i, ok := d.byMsgID[id]; ok && len(ni.samples) < 10 {
+				ni.samples = append(ni.samples, d.recs[i].text)
+			}
 		}
 	}
+}
+
+// memberIndex finds the exported messages a label's member names: the message with that id, or,
+// since zhiyi cluster writes ids masked (MaskMsgID), the message whose id masks to it.
+type memberIndex struct {
+	d      *imported
+	masked map[string][]string // masked id → the exported ids masking to it, sorted; built on first need
+}
+
+// resolve returns the exported ids member names (none when it names no message; ids sent after
+// --until included). A masked member matching messages of different texts is an error: they may
+// sit in different clusters, and the sheet cannot say which the operator meant.
+func (x *memberIndex) resolve(member string) ([]string, error) {
+	d := x.d
+	if _, ok := d.byMsgID[member]; ok || d.later[member] {
+		return []string{member}, nil
+	}
+	if x.masked == nil {
+		x.masked = map[string][]string{}
+		add := func(id string) {
+			if m := MaskMsgID(id); m != id {
+				x.masked[m] = append(x.masked[m], id)
+			}
+		}
+		for id := range d.byMsgID {
+			add(id)
+		}
+		for id := range d.later {
+			if _, ok := d.byMsgID[id]; !ok {
+				add(id)
+			}
+		}
+		for _, ids := range x.masked {
+			slices.Sort(ids)
+		}
+	}
+	ids := x.masked[member]
+	rec := -1
+	for _, id := range ids {
+		if i, ok := d.byMsgID[id]; ok {
+			if rec >= 0 && i != rec {
+				return nil, fmt.Errorf("message id %s is masked and %d messages of different texts have ids masking to it; label them with text lines ({\"text\":…,\"intent\":…})", member, len(ids))
+			}
+			rec = i
+		}
+	}
+	return ids, nil
 }
 
 // stubHead opens every new-intent stub.

@@ -63,7 +63,9 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		if !*all && placed(eng, eng.Classify(ctx, intent.Request{Text: text})) {
 			return nil
 		}
-		msgs = append(msgs, train.ClusterMessage{ID: m.MsgID, Text: text})
+		// The sheet is handed to operators: ids are masked as serve logs them, and train --labels
+		// matches a masked member back to the message whose id masks to it.
+		msgs = append(msgs, train.ClusterMessage{ID: train.MaskMsgID(m.MsgID), Text: text})
 		return nil
 	})
 	if err != nil {

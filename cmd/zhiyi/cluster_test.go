@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+)
+
+// TestClusterSheetMasksIDs: zhiyi cluster writes message ids holding personal data masked, and
+// train --labels still labels those messages from the filled sheet.
+func TestClusterSheetMasksIDs(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := `{"msgid":"13900130000","text":"这个行李箱能装多少东西","sent_at":1785718800000}` + "\n" +
+		`{"msgid":"li@qq.com","text":"这个行李箱能装多少东西","sent_at":1785718800001}` + "\n" +
+		`{"msgid":"2102838273948937309","text":"这个行李箱能装多少东西","sent_at":1785718800002}` + "\n"
+	export := filepath.Join(dir, "export.jsonl")
+	if err := os.WriteFile(export, append(shop, extra...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	if code, _, stderr := runCLI(t, "", "cluster", "--model", bundle, "--data", export, "--out", sheet); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pii := range []string{"13900130000", "li@qq.com"} {
+		if strings.Contains(string(raw), pii) {
+			t.Errorf("the sheet holds the id %s unmasked:\n%s", pii, raw)
+		}
+	}
+	// the operator fills the line holding the three messages
+	var filled []string
+	found := false
+	for _, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(ln), &l); err != nil {
+			t.Fatal(err)
+		}
+		var members []string
+		for _, m := range l["members"].([]any) {
+			members = append(members, m.(string))
+		}
+		if slices.Contains(members, "<PHONE>") {
+			found = true
+			if !slices.Contains(members, "<EMAIL>") || !slices.Contains(members, "2102838273948937309") {
+				t.Errorf("members %s: want <PHONE>, <EMAIL> and the order-like id kept", members)
+			}
+			l["intent"] = "none"
+		}
+		b, _ := json.Marshal(l)
+		filled = append(filled, string(b))
+	}
+	if !found {
+		t.Fatalf("no sheet line has the member <PHONE>:\n%s", raw)
+	}
+	if err := os.WriteFile(sheet, []byte(strings.Join(filled, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	train := func(labels string) (int, string) {
+		code, _, stderr := runCLI(t, "", "train", "--data", export, "--kb", filepath.Join(fixture, "kb.yaml"),
+			"--dict", filepath.Join(fixture, "dict"), "--out", filepath.Join(t.TempDir(), "m"), "--dev-days", "7", "--labels", labels)
+		return code, stderr
+	}
+	if code, stderr := train(sheet); code != 0 || !strings.Contains(stderr, "3 messages labelled") {
+		t.Errorf("train --labels with the filled sheet: exit %d; want the 3 messages labelled\n%s", code, stderr)
+	}
+	// A member naming no message is reported masked; a masked member that two messages of
+	// different texts mask to cannot be told apart and is refused.
+	export2 := filepath.Join(dir, "export2.jsonl")
+	if err := os.WriteFile(export2, append(append(shop, extra...), `{"msgid":"13700137000","text":"有没有大一点的行李箱","sent_at":1785718800003}`+"\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	export = export2
+	bad := filepath.Join(dir, "bad.jsonl")
+	if err := os.WriteFile(bad, []byte(`{"msgid":"13800138000","intent":"none"}`+"\n"+`{"cluster":"c1","members":["<PHONE>"],"intent":"none"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := train(bad)
+	if code == 0 || strings.Contains(stderr, "13800138000") || !strings.Contains(stderr, "bad.jsonl:1: 1 of 1 message ids match no message in the data: <PHONE>") ||
+		!strings.Contains(stderr, "bad.jsonl:2: message id <PHONE> is masked and 2 messages") {
+		t.Errorf("train --labels naming a missing id and an ambiguous masked one: exit %d\n%s", code, stderr)
+	}
+}
