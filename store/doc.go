@@ -85,19 +85,27 @@
 // batches go straight to the spool, the database is probed every RetryInterval (1 s), and when it
 // answers the spool is replayed in order — decisions in batches, each feedback after the
 // decisions before it — and the return is logged (one line). A record that finds the queue full
-// goes to the spool too. Feedback is taken while the database is down (spooled; a feedback whose
-// decision is still unknown at replay is dropped and counted); feedback that overtakes its own
-// queued decision is handled by flushing the queue before answering ErrNotFound.
+// goes to the spool too. Feedback is taken while the database is down (spooled); feedback that
+// overtakes its own queued decision is handled by flushing the queue before answering
+// ErrNotFound. A spooled feedback whose decision is not in the database at replay waits for it:
+// replicas sharing a database replay their spools in no set order, and its decision may be in
+// another's. It is tried again (after 1 s, then at growing intervals up to a minute) and dropped
+// and counted only once OrphanFeedbackWait (30 min) has passed since it was first not found.
+// Feedback waiting so does not make the live AddFeedback take unknown messages: those are still
+// ErrNotFound.
 //
 // The spool is DataDir/spool/NNNNNNNNNNNNNNNNNNNN.jsonl: JSON lines {"d":{decision}} and
-// {"f":{feedback}}, appended in order. Every append reaches the operating system before it
-// returns (a crash of the process loses nothing); fsync runs once per SyncInterval (1 s) while the
+// {"f":{feedback}} (a waiting feedback with "orphan" and "after" times), appended in order. Every
+// append reaches the operating system before it returns, so a crash of the process loses nothing
+// spooled; decisions still on Record's queue (a few flush intervals' worth, 50 ms each, more when
+// the database is slow: up to QueueSize) are in memory and lost with the process on a kill -9 or
+// a crash — a SIGTERM drains them (Close). fsync runs once per SyncInterval (1 s) while the
 // spool is written and when a file is closed, so a power cut may lose up to a second of spooled
 // records. Replay closes the current file first (new records start a new one), replays the closed
 // files oldest first and removes each only when all of it is in the database; a crash mid-replay
 // replays that file again, harmlessly (idempotent inserts, feedback ids). A torn last line is
 // skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 800k decisions): beyond it
-// records are dropped — the only loss — counted in zhiyi_store_dropped_total and logged (the
+// records are dropped — the only loss besides a killed process's queue — counted in zhiyi_store_dropped_total and logged (the
 // first, then at most every 10 s). A spool left by a previous run is replayed at start.
 //
 // Retention: a pass at start and every RetainEvery (1 h) deletes decisions older than Retain

@@ -161,6 +161,10 @@ type Recorder struct {
 	offsets     map[string]int64
 	drained     []Decision // drain's batch, reused (writer only)
 	lastDropLog atomic.Int64
+	// waiting counts the spooled feedback waiting for its decision (awaitDecision) as of the
+	// last complete replay; passWaiting counts them during a replay (the writer's alone).
+	waiting     atomic.Int64
+	passWaiting int64
 
 	recorded, written, duplicates, spooled, replayed, dropped, errs, retained, catchUps *metrics.Counter
 }

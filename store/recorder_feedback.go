@@ -11,8 +11,8 @@ import (
 // decision is in neither the database nor the queue, and has not reached the database within
 // lateDecisionWait (another replica sharing it may hold the decision in its own queue). While the database is down (or the
 // decision waits in the spool) the feedback is spooled and replayed after its decision, and
-// AddFeedback returns nil; at replay a feedback whose decision is unknown is dropped, counted
-// and logged. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
+// AddFeedback returns nil; at replay a feedback whose decision is unknown waits for it (another
+// replica may still be replaying it) and is dropped, counted and logged after OrphanFeedbackWait. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
 // and the spool is full, and ctx's error when it ends while waiting for the queue.
 func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	if err := f.validate(); err != nil {
@@ -36,7 +36,9 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 		if ferr := r.Flush(sctx); ferr != nil {
 			return r.spoolFeedbackLast(ctx, &f)
 		}
-		if r.down.Load() || r.spool.Bytes() > 0 {
+		if r.down.Load() || r.spool.Records() > r.waiting.Load() {
+			// its decision may be in the spool (feedback waiting for other replicas' decisions
+			// is no sign of that: an unknown message is still a 404)
 			return r.spoolFeedback(&f)
 		}
 		err = r.sink.AddFeedback(sctx, f)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // SpoolDirName is the spool's directory inside the data directory.
@@ -23,6 +24,10 @@ const SpoolDirName = "spool"
 type spoolRecord struct {
 	D *Decision `json:"d,omitempty"`
 	F *Feedback `json:"f,omitempty"`
+	// Orphan is when a replayed feedback first found no decision (another replica may still
+	// hold it in its spool); After is when it is tried again. Zero for everything else.
+	Orphan time.Time `json:"orphan,omitzero"`
+	After  time.Time `json:"after,omitzero"`
 }
 
 // spoolFile is a closed spool file waiting for replay.
