@@ -185,7 +185,7 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 		for _, id := range l.MsgIDs {
 			d, err := db.Decision(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
-				missing = append(missing, l.Source+": "+id)
+				missing = append(missing, l.Source+": "+train.MaskMsgID(id)) // as /feedback names an unknown id
 				continue
 			}
 			if err != nil {

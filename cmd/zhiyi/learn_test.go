@@ -120,6 +120,32 @@ func TestLearnLabelFile(t *testing.T) {
 	}
 }
 
+// TestLearnLabelUnknownIDMasked: a label naming a message id the decision log lacks is
+// reported with the id masked, as /feedback reports it.
+func TestLearnLabelUnknownIDMasked(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	labels := filepath.Join(t.TempDir(), "labels.jsonl")
+	if err := os.WriteFile(labels, []byte(`{"msgid":"13800138000","intent":"invoice"}`+"\n"+`{"msgid":"2102838273948937309","intent":"invoice"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "learn", "--model", bundle, "--out", filepath.Join(t.TempDir(), "learnt"), "--labels", labels)
+	if code != 1 || strings.Contains(stdout+stderr, "13800138000") || !strings.Contains(stderr, "labels.jsonl:1: <PHONE>") ||
+		!strings.Contains(stderr, "labels.jsonl:2: 2102838273948937309") {
+		t.Errorf("learn --labels with unknown ids: exit %d\n%s%s\nwant the phone masked, the order-like id kept", code, stdout, stderr)
+	}
+}
+
 // TestLearnRefusedBatch: a batch the gate refuses is recorded beside the bundle, and the next
 // zhiyi learn — which collects the same corrections again, since the bundle was made — leaves
 // them out and says so, instead of judging them again (and, diluted among newer ones, learning
