@@ -44,8 +44,10 @@ func (g *gate) verdict(res *LearnResult, cfg LearnConfig) (batchRefused bool) {
 		res.Reason = fmt.Sprintf("refused: %s do not teach anything consistent — a model trained without each gets %.0f%% of them right, no better than guessing (%.0f%%); are they random?",
 			judged, 100*res.HeldOut, 100*chance)
 	case dropsTooMuch(g.controlRight, g.candRight, g.evalN, cfg.MaxDrop):
-		res.Reason = fmt.Sprintf("refused: accuracy on the evaluation set would fall from %.4f to %.4f (the parent continued without the corrections: %.4f; %d of %d messages lost, at most %.0f allowed)",
-			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, g.controlRight-g.candRight, g.evalN, math.Floor(cfg.MaxDrop*float64(g.evalN)+dropEpsilon))
+		// The control first: it is what the gate compares against; the parent as trained has
+		// seen the evaluation set, and read first it would overstate the loss.
+		res.Reason = fmt.Sprintf("refused: evaluation accuracy would be %.4f (the bundle retrained without these corrections: %.4f; as it was trained: %.4f): %d of %d messages lost, at most %.0f allowed",
+			res.CandidateAccuracy, res.ControlAccuracy, res.ParentAccuracy, g.controlRight-g.candRight, g.evalN, math.Floor(cfg.MaxDrop*float64(g.evalN)+dropEpsilon))
 	case g.worst >= 0 && g.lost >= minIntentLoss && float64(g.lost) >= maxIntentDrop*float64(g.support):
 		res.Reason = fmt.Sprintf("refused: %s would lose %d of its %d messages in the evaluation set that the parent continued without the corrections gets right: the batch moves that kind of message to another intent",
 			g.labels[g.worst], g.lost, g.support)
@@ -65,8 +67,8 @@ func (g *gate) verdict(res *LearnResult, cfg LearnConfig) (batchRefused bool) {
 		return false
 	default:
 		res.Promoted = true
-		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f → %.4f (without the corrections %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out, %d contested%s)",
-			res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut, res.Contested, g.since())
+		res.Reason = fmt.Sprintf("promoted: evaluation accuracy %.4f (the bundle retrained without these corrections: %.4f; as it was trained: %.4f), corrections right %.0f%% → %.0f%% (%.0f%% held out, %d contested%s)",
+			res.CandidateAccuracy, res.ControlAccuracy, res.ParentAccuracy, 100*res.FixedBefore, 100*res.FixedAfter, 100*res.HeldOut, res.Contested, g.since())
 		return false
 	}
 	return true
