@@ -149,3 +149,34 @@ func TestReadOnlyNeedsTheGivenHashKey(t *testing.T) {
 		t.Errorf("hash %s, want the writer's %s", got, want)
 	}
 }
+
+// A log in WAL mode whose shared-memory file cannot be created (a read-only mount, a directory
+// this user cannot write: here a directory stands where SQLite would create zhiyi.db-shm) is
+// still read, as a file nothing writes.
+func TestReadOnlySQLiteWithoutSharedMemory(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(testCtx(t), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendDecisions(testCtx(t), []store.Decision{decision(1), decision(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := store.Config{DataDir: dir}
+	path := cfg.SQLitePath()
+	os.Remove(path + "-shm")
+	if err := os.Mkdir(path+"-shm", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := store.Open(testCtx(t), store.Config{DataDir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open without a shared-memory file: %v", err)
+	}
+	defer ro.Close()
+	if n, _ := count(t, ro); n != 2 {
+		t.Errorf("%d decisions read, want 2", n)
+	}
+}

@@ -94,16 +94,33 @@ func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: no decision log: %w", err)
 	}
-	r, err := driver.Open(uri + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=mmap_size(268435456)" + readerPragmas)
+	const pragmas = "&_pragma=busy_timeout(10000)&_pragma=mmap_size(268435456)" + readerPragmas
+	r, err := openSQLiteReader(ctx, uri+"?mode=ro"+pragmas)
 	if err != nil {
-		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+		// A log in WAL mode needs its shared-memory file (zhiyi.db-shm), which SQLite creates
+		// beside it, even to read: on a read-only mount or in a directory this user cannot
+		// write, read it as a file nothing writes (immutable) — a copy, or a backup.
+		var ierr error
+		if r, ierr = openSQLiteReader(ctx, uri+"?immutable=1"+pragmas); ierr != nil {
+			return nil, fmt.Errorf("store: cannot open %s: %w (SQLite needs to write %s-shm beside it to read a live log; a copy on a read-only mount opens as a file nothing writes, but not this one: %v)",
+				path, err, filepath.Base(path), ierr)
+		}
+	}
+	return &DB{kind: "sqlite", r: r, w: r, path: path, log: cfg.Logger}, nil
+}
+
+// openSQLiteReader opens and pings a reading pool on dsn.
+func openSQLiteReader(ctx context.Context, dsn string) (*sql.DB, error) {
+	r, err := driver.Open(dsn)
+	if err != nil {
+		return nil, err
 	}
 	r.SetMaxOpenConns(sqliteReaders)
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
-		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+		return nil, err
 	}
-	return &DB{kind: "sqlite", r: r, w: r, path: path, log: cfg.Logger}, nil
+	return r, nil
 }
 
 // pingSQLite opens the first connection, which applies the pragmas. Switching a database that
