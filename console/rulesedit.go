@@ -211,7 +211,7 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	backup := ""
 	if old != nil {
 		backup = c.backupName()
-		if err := intent.WriteFileAtomic(backup, old); err != nil {
+		if err := writeBackup(backup, old, c.d.RulesPath); err != nil {
 			refuse(http.StatusInternalServerError, []string{"无法保存旧版本：" + maskedError(err)})
 			return
 		}
@@ -252,6 +252,32 @@ func (c *Console) backupName() string {
 		}
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
+}
+
+// writeBackup writes the previous rules to name with the rules file's own mode: a copy of a
+// 0600 rules.yaml must not be readable by everyone. The file is made with that mode first, and
+// WriteFileAtomic keeps the mode of the file it replaces.
+func writeBackup(name string, data []byte, rulesPath string) error {
+	perm := fs.FileMode(0o600)
+	if st, err := os.Stat(rulesPath); err == nil {
+		perm = st.Mode().Perm()
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	err = f.Chmod(perm) // exactly the original's: the umask may have taken bits from it
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = intent.WriteFileAtomic(name, data)
+	}
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
 }
 
 // backups lists the previous versions beside the rules file, newest first.

@@ -98,9 +98,14 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 		}
 		b = append(append(b, line...), '\n')
 	}
-	f, err := os.OpenFile(RefusedPath(parent), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// 0600, as the decision log: the lines hold customer text (masked, but still theirs).
+	f, err := os.OpenFile(RefusedPath(parent), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("learn: recording the refused batch: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
+		// one written 0644 before: tightened, best effort (the record matters more than its mode)
+		_ = f.Chmod(st.Mode().Perm() & 0o700)
 	}
 	_, err = f.Write(b)
 	if err == nil {
