@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // State is where a rule stands when it emits an Alert.
@@ -31,14 +33,18 @@ type Alert struct {
 	Value     float64
 	Threshold float64
 	Num       int64         // the events counted in Value (the numerator of a share)
-	Count     int64         // the events in the window (the denominator of a share)
+	Count     int64         // the events in the window (the denominator of a share); comments: how many this alert reports
 	Window    time.Duration // 0 for comment_keywords and spool
 	// Keyword alerts only: the group's category and label, the word found, the comment
-	// (masked, at most MaxCommentRunes) and its rating (0 when absent).
+	// (masked, at most MaxCommentRunes) and its rating (0 when absent), all of the newest
+	// comment; when the alert reports the comments a cooldown held back too (Count > 1),
+	// Earlier quotes the newest of them, newest first (at most MaxQuotedComments of
+	// MaxQuotedRunes each) and Since is when the first came.
 	Category      string
 	CategoryLabel string
 	Keyword       string
 	Comment       string
+	Earlier       []string
 	Rating        int
 	Since         time.Time // when the rule started firing
 	At            time.Time // when this state was entered
@@ -51,6 +57,10 @@ type Alert struct {
 // MaxCommentRunes bounds the comment an alert carries, so one long comment cannot fill a
 // WeCom message.
 const MaxCommentRunes = 200
+
+// MaxSummaryBytes bounds an alert's Summary (the comments it quotes make it long), so that one
+// alert always fits in one WeCom markdown message with its heading and footer.
+const MaxSummaryBytes = 2048
 
 // summary writes the one-line Chinese description of a.
 func (a *Alert) summary() string {
@@ -82,8 +92,31 @@ func (a *Alert) summary() string {
 		if a.Comment != "" {
 			fmt.Fprintf(&b, "：%s", a.Comment)
 		}
+		if a.Count > 1 {
+			fmt.Fprintf(&b, "；自 %s 起另有 %d 条同类评价", a.Since.In(period.CST).Format("01-02 15:04"), a.Count-1)
+			for i, q := range a.Earlier {
+				if i == 0 {
+					b.WriteString("，如")
+				}
+				fmt.Fprintf(&b, "「%s」", q)
+			}
+		}
+	}
+	if b.Len() > MaxSummaryBytes {
+		return truncateBytes(b.String(), MaxSummaryBytes-len("…")) + "…"
 	}
 	return b.String()
+}
+
+// logSummary is the summary without the customer's words: the alert's targets get them
+// (masked), logs do not.
+func (a *Alert) logSummary() string {
+	if a.Comment == "" && len(a.Earlier) == 0 {
+		return a.Summary
+	}
+	c := *a
+	c.Comment, c.Earlier = "", nil
+	return c.summary()
 }
 
 // zhDuration writes a window the way an operator says it: 10分钟, 1小时, 30秒.

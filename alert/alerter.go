@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,6 +169,7 @@ func New(cfg Config) (*Alerter, error) {
 		a.rules[r.ID].suppressed.Inc()
 		a.log.Info("alert held back by cooldown", "rule", r.ID, "cooldown", r.Cooldown.String())
 	}
+	ev.onHold = func(r *Rule) { a.rules[r.ID].suppressed.Inc() }
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	for _, s := range a.senders {
@@ -369,6 +369,7 @@ func (a *Alerter) loop() {
 			close(ack)
 		case <-a.quit:
 			a.drain()
+			a.dispatch(a.ev.Release(a.buf[:0], a.clock.Now())) // the comments held back, said once more
 			return
 		}
 	}
@@ -392,12 +393,12 @@ func (a *Alerter) dispatch(alerts []Alert) {
 	for i := range alerts {
 		al := &alerts[i]
 		rm := a.rules[al.Rule]
-		// A comment is the customer's words: the alert's targets get it (masked), logs do not.
-		summary := strings.TrimSuffix(al.Summary, "："+al.Comment)
 		attrs := []any{"rule", al.Rule, "name", al.Name, "measure", string(al.Measure), "severity", string(al.Severity),
-			"value", al.Value, "threshold", al.Threshold, "count", al.Count, "summary", summary}
+			"value", al.Value, "threshold", al.Threshold, "count", al.Count, "summary", al.logSummary()}
 		if al.Category != "" {
 			attrs = append(attrs, "category", al.Category, "keyword", al.Keyword)
+			// every comment reported, a grouped alert's held-back ones too
+			a.set.GetOrCreateCounter(`zhiyi_alert_comments_total{rule="` + al.Rule + `",category="` + al.Category + `"}`).Add(int(al.Count))
 		}
 		if al.State == StateFiring {
 			rm.fired.Inc()

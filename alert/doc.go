@@ -43,7 +43,8 @@
 //	unrecognised_share
 //	                  share of Unrecognised decisions        opt-in, not a default: ≥ 20 % over ≥ 30 in 10m
 //	bad_ratings       count of ratings ≤ max_rating (2)      ≥ 3 in 30m
-//	comment_keywords  a comment containing a group's word    at once, with the group's category:
+//	comment_keywords  a comment containing a group's word    at once, with the group's category, then
+//	                  grouped for the cooldown (10m):
 //	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进);
 //	                  only comments rated ≤ max_rating (3) or unrated: five stars and 机器人 is praise
 //	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
@@ -65,9 +66,14 @@
 // A threshold rule goes ok → firing → (resolved) ok. It may not fire again within its cooldown
 // (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules
 // are evaluated on every event they concern and every EvalInterval (1s), so a condition clears
-// without new events. comment_keywords fires once per matching comment and group, carries the
-// masked comment (masked again, to be sure; omit_comment: true leaves it out — addresses and
-// WeChat ids are not masked) and never resolves.
+// without new events. comment_keywords fires at once for the first matching comment of a group,
+// carries the masked comment (masked again, to be sure; omit_comment: true leaves it out —
+// addresses and WeChat ids are not masked) and never resolves. Within the group's cooldown
+// (DefaultCommentCooldown, 10m; cooldown: 0 fires every comment) its next comments are held
+// back and counted: when the cooldown ends (or at Close) one alert reports them all — Count
+// comments, the newest one's words, "自 … 起另有 N 条同类评价" and up to MaxQuotedComments of the
+// others, each cut to MaxQuotedRunes; a Summary is at most MaxSummaryBytes — so a flood of
+// feedback, which needs no token, is one alert per group per cooldown and one WeCom message fits.
 //
 // # Delivery
 //
@@ -93,13 +99,15 @@
 // # Logs and metrics
 //
 // Every firing is logged at warn ("alert firing", with rule, name, measure, severity, value,
-// threshold, count, summary, and a comment's category and keyword but not the comment), every
+// threshold, count, summary, and a comment's category and keyword but not the comment), one line
+// per firing however many comments it groups (a comment held back is counted, not logged), every
 // resolution at info, every delivery that failed for good at error, with the target's name and
 // type but never its URL's path or key.
 //
 //	zhiyi_alert_fired_total{rule}             firings
 //	zhiyi_alert_resolved_total{rule}          resolutions
-//	zhiyi_alert_suppressed_total{rule}        firings held back by the cooldown
+//	zhiyi_alert_suppressed_total{rule}        firings held back by the cooldown (comments: each held back)
+//	zhiyi_alert_comments_total{rule,category} comments reported, a grouped alert's held-back ones too
 //	zhiyi_alert_firing{rule}                  1 while a threshold rule fires
 //	zhiyi_alert_delivered_total{target,type}  alerts delivered
 //	zhiyi_alert_failed_total{target,type}     alerts given up after every attempt

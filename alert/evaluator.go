@@ -1,10 +1,6 @@
 package alert
 
-import (
-	"time"
-
-	"github.com/zhiyi-ai/zhiyi/nlp"
-)
+import "time"
 
 // Evaluator runs rules over events, synchronously: each Observe or Tick returns the alerts
 // whose rule changed state. The Alerter runs one on its own goroutine; use an Evaluator
@@ -15,15 +11,19 @@ import (
 // resolved alert when it is clearly gone (see reading: a share on its Wilson bounds; a count,
 // gauge or p99 under 0.8 × its threshold). After firing it may not fire again within its
 // cooldown; a condition that still holds when the cooldown ends fires at the next Observe or
-// Tick. A comment_keywords rule fires for every matching comment (one alert per matching group;
-// the cooldown, if set, holds back repeats of the same group) and never resolves.
+// Tick. A comment_keywords rule fires at once for a matching comment (one alert per matching
+// group); within the group's cooldown the next ones are held back and fire as one alert, which
+// counts and quotes them, when the cooldown ends (or with the next comment after it, or at
+// Release). It never resolves.
 type Evaluator struct {
 	rules []*ruleState
 	now   time.Time // the latest time seen; evaluation never goes back in time
 	cur   Event     // the event being observed
 
-	// onSuppress is called when a cooldown holds back a firing (the Alerter counts it).
+	// onSuppress is called when a cooldown holds back a firing (the Alerter counts and logs it);
+	// onHold when it holds back a comment (counted, not logged: a flood is one line per firing).
 	onSuppress func(r *Rule)
+	onHold     func(r *Rule)
 	// rated remembers each message's last rating and comment, so that feedback posted again
 	// is not counted again (bounded: forgotten after a day, or all at once at maxRated).
 	rated map[string]feedbackSeen
@@ -85,7 +85,7 @@ type ruleState struct {
 // NewEvaluator checks rules (filling their defaults) and returns an evaluator in which every
 // rule is ok. Invalid rules give a *ConfigError listing every problem.
 func NewEvaluator(rules []Rule) (*Evaluator, error) {
-	ev := &Evaluator{onSuppress: func(*Rule) {}}
+	ev := &Evaluator{onSuppress: func(*Rule) {}, onHold: func(*Rule) {}}
 	var ce ConfigError
 	seen := map[string]bool{}
 	for _, r := range rules {
@@ -147,12 +147,27 @@ func (ev *Evaluator) Observe(dst []Alert, e Event) []Alert {
 }
 
 // Tick evaluates every threshold rule at now (windows slide, cooldowns end) and appends the
-// alerts of the rules that changed state.
+// alerts of the rules that changed state, and those of the keyword groups whose cooldown has
+// ended with comments held back.
 func (ev *Evaluator) Tick(dst []Alert, now time.Time) []Alert {
 	now = ev.advance(now)
 	for _, s := range ev.rules {
 		if s.m != nil {
 			dst = ev.check(dst, s, now)
+		} else {
+			dst = s.release(dst, now, false)
+		}
+	}
+	return dst
+}
+
+// Release appends one alert per keyword group holding comments back, cooldown or not, so that
+// none is left unsaid: the Alerter calls it when it closes.
+func (ev *Evaluator) Release(dst []Alert, now time.Time) []Alert {
+	now = ev.advance(now)
+	for _, s := range ev.rules {
+		if s.kw != nil {
+			dst = s.release(dst, now, true)
 		}
 	}
 	return dst
@@ -184,35 +199,6 @@ func (ev *Evaluator) check(dst []Alert, s *ruleState, now time.Time) []Alert {
 		dst = append(dst, s.alert(StateResolved, now, rd))
 	case !rd.on && !s.firing:
 		s.held = false
-	}
-	return dst
-}
-
-func (ev *Evaluator) comment(dst []Alert, s *ruleState, e *Event, now time.Time) []Alert {
-	norm := nlp.Normalize(e.Comment)
-	for i := range s.kw.groups {
-		w := s.kw.match(i, norm)
-		if w == "" {
-			continue
-		}
-		if last := s.kw.last[i]; s.Cooldown > 0 && !last.IsZero() && now.Sub(last) < s.Cooldown {
-			ev.onSuppress(&s.Rule)
-			continue
-		}
-		s.kw.last[i] = now
-		g := &s.kw.groups[i]
-		// The comment should arrive masked; masking again costs little on this rare path and
-		// keeps a missed caller from sending a phone number to a chat group.
-		masked, _ := nlp.Mask(norm)
-		if s.OmitComment {
-			masked = ""
-		}
-		a := Alert{Rule: s.ID, Name: s.Name, Measure: s.Measure, Severity: s.Severity, State: StateFiring,
-			Value: 1, Num: 1, Count: 1, Category: g.Category, CategoryLabel: g.Label, Keyword: w,
-			Comment: truncateRunes(masked, MaxCommentRunes), Rating: e.Rating, Since: now, At: now,
-			targets: s.Targets}
-		a.Summary = a.summary()
-		dst = append(dst, a)
 	}
 	return dst
 }

@@ -38,6 +38,7 @@ import (
 //	    targets: [ops-robot]           # default: every target
 //	  - id: comments
 //	    measure: comment_keywords
+//	    cooldown: 10m                  # the default: a group's next comments are grouped for 10m; 0: each fires
 //	    keywords:
 //	      - {category: staffing, label: 人手不足, words: [回复慢, 等太久, 没人理]}
 //	      - {category: model, label: 模型需要改进, words: [听不懂, 答非所问, 机器人]}

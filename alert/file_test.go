@@ -138,7 +138,7 @@ rules:
 		`alerts.yaml:21: rule handoff: threshold "fast": want a duration such as 50ms`,
 		`alerts.yaml:19: rule handoff: id already used at line 15`,
 		"alerts.yaml:22: rule: id missing",
-		"alerts.yaml:25: rule k: threshold: measure comment_keywords fires on every matching comment and takes none",
+		"alerts.yaml:25: rule k: threshold: measure comment_keywords fires on a matching comment and takes none",
 		"alerts.yaml:27: rule k: keywords: words missing",
 		"alerts.yaml:30: rule share0: min_count 0: want 1 or more",
 		"alerts.yaml:33: rule zeros: window 0: want a length such as 10m",

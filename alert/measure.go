@@ -227,11 +227,11 @@ func (m *gaugeMeasure) read(time.Time) reading {
 // is cheaper than building an automaton.
 type keywordMatcher struct {
 	groups []KeywordGroup // words normalised
-	last   []time.Time    // when each group last fired, for its cooldown
+	held   []commentHold  // each group's cooldown and the comments it holds back
 }
 
 func newKeywordMatcher(groups []KeywordGroup) *keywordMatcher {
-	km := &keywordMatcher{groups: make([]KeywordGroup, len(groups)), last: make([]time.Time, len(groups))}
+	km := &keywordMatcher{groups: make([]KeywordGroup, len(groups)), held: make([]commentHold, len(groups))}
 	for i, g := range groups {
 		g.Words = append([]string(nil), g.Words...)
 		for j, w := range g.Words {

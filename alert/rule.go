@@ -25,9 +25,11 @@ const (
 	MeasureHandoffShare Measure = "handoff_share"
 	// MeasureBadRatings counts ratings of MaxRating (default 2) or less in the window.
 	MeasureBadRatings Measure = "bad_ratings"
-	// MeasureCommentKeywords fires at once for every rating comment that contains a word of one
-	// of its keyword groups, naming the group's category. It has no window and no resolved
-	// message: a comment is an event, not a condition.
+	// MeasureCommentKeywords fires at once for a rating comment that contains a word of one of
+	// its keyword groups, naming the group's category; within the group's cooldown after that
+	// (default DefaultCommentCooldown) further comments of the group are held back, counted and
+	// quoted in its next firing. It has no window and no resolved message: a comment is an
+	// event, not a condition.
 	MeasureCommentKeywords Measure = "comment_keywords"
 	// MeasureErrorRate is the share of 5xx responses among answered messages plus 5xx responses,
 	// over at least MinCount of them in the window.
@@ -125,8 +127,9 @@ type Rule struct {
 	// category and rating stay): customers write addresses, WeChat ids and names into comments,
 	// which masking does not catch, and alerts go to group chats.
 	OmitComment bool
-	// Cooldown is how long after firing the rule may not fire again (default 30m; 0 for
-	// comment_keywords). A condition that holds when it ends fires then.
+	// Cooldown is how long after firing the rule may not fire again (default DefaultCooldown,
+	// DefaultCommentCooldown for comment_keywords, per keyword group). A condition that holds
+	// when it ends fires then; the comments held back fire then as one alert.
 	Cooldown time.Duration
 	Severity Severity
 	// Targets names the targets the rule's alerts go to; empty means every target.
@@ -135,14 +138,24 @@ type Rule struct {
 	file  string         // the file the rule came from, for errors ("" when built in Go)
 	line  int            // the line of the rule in that file
 	lines map[string]int // the line of each of its fields
+
+	noCooldown bool // Cooldown was negative: none, not the default
 }
 
 // DefaultCooldown is the cooldown of a threshold rule that sets none.
 const DefaultCooldown = 30 * time.Minute
 
+// DefaultCommentCooldown is the cooldown of a comment_keywords rule that sets none: the first
+// comment of a group reaches the operators at once, the rest of a burst at most once per 10
+// minutes per group, counted and quoted. Without one, a flood of feedback (300 comments in a
+// second, with no token needed) is 300 alerts per group; 10 minutes is the window of the
+// message rules, so a digest never lags a complaint by more than an operator's usual view.
+const DefaultCommentCooldown = 10 * time.Minute
+
 // DefaultRules are the rules in force without an --alerts file: ≥ 20 unrecognised messages in
 // 10 minutes; a handoff share ≥ 50 % over ≥ 30 messages in 10 minutes; ≥ 3 bad ratings (≤ 2)
-// in 30 minutes; every rating comment matching a keyword group, at once; a 5xx share ≥ 1 % over
+// in 30 minutes; a rating comment matching a keyword group, at once, then the group's next ones
+// grouped for 10 minutes; a 5xx share ≥ 1 % over
 // ≥ 100 requests in 5 minutes; p99 latency ≥ 50 ms over ≥ 100 messages in 5 minutes; a spool
 // of ≥ 10,000 records.
 func DefaultRules() []Rule {
@@ -191,11 +204,16 @@ func (r Rule) withDefaults() Rule {
 	if r.Measure == MeasureCommentKeywords && r.Keywords == nil {
 		r.Keywords = DefaultKeywordGroups()
 	}
-	if r.Cooldown == 0 && r.Measure != MeasureCommentKeywords {
+	if r.Cooldown == 0 && !r.noCooldown {
 		r.Cooldown = DefaultCooldown
+		if r.Measure == MeasureCommentKeywords {
+			r.Cooldown = DefaultCommentCooldown
+		}
 	}
 	if r.Cooldown < 0 {
-		r.Cooldown = 0
+		// remembered: NewEvaluator fills the defaults of a file's rules again, and must not
+		// turn a written "cooldown: 0" into the default
+		r.Cooldown, r.noCooldown = 0, true
 	}
 	if r.Severity == "" {
 		r.Severity = SeverityWarning
@@ -231,7 +249,7 @@ func (r *Rule) problems() []fieldProblem {
 	switch {
 	case r.Measure == MeasureCommentKeywords:
 		if r.Threshold != 0 {
-			add("threshold", "measure comment_keywords fires on every matching comment and takes none")
+			add("threshold", "measure comment_keywords fires on a matching comment and takes none")
 		}
 	case mi.threshold == thShare && (r.Threshold <= 0 || r.Threshold > 1):
 		add("threshold", "%v: a share must be in (0, 1], e.g. 0.5 or 50%%", r.Threshold)

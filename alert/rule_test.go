@@ -62,7 +62,7 @@ func TestDefaultRulesAreValid(t *testing.T) {
 	check(MeasureErrorRate, 5*time.Minute, 0.01, 100)
 	check(MeasureP99Latency, 5*time.Minute, 0.05, 100)
 	check(MeasureSpool, 0, 10000, 0)
-	if got[MeasureCommentKeywords].Cooldown != 0 || got[MeasureUnrecognised].Cooldown != DefaultCooldown {
+	if got[MeasureCommentKeywords].Cooldown != DefaultCommentCooldown || got[MeasureUnrecognised].Cooldown != DefaultCooldown {
 		t.Errorf("cooldowns: %s, %s", got[MeasureCommentKeywords].Cooldown, got[MeasureUnrecognised].Cooldown)
 	}
 }

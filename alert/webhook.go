@@ -25,7 +25,7 @@ import (
 //	    "value": 20,                      // count, share in [0,1], seconds (p99_latency) or records (spool)
 //	    "threshold": 20,                  // same unit as value
 //	    "num": 20,                        // events counted in value (numerator of a share)
-//	    "count": 20,                      // events in the window (denominator of a share)
+//	    "count": 20,                      // events in the window (denominator of a share); comment_keywords: comments reported
 //	    "window_seconds": 600,            // 0 for comment_keywords and spool
 //	    "since": "2026-03-02T14:06:20Z",  // when the rule started firing (RFC 3339, UTC)
 //	    "at": "2026-03-02T14:06:20Z",     // when this state was entered
@@ -33,7 +33,8 @@ import (
 //	    "category": "staffing",           // comment_keywords only, like the four below
 //	    "category_label": "人手不足",
 //	    "keyword": "回复慢",
-//	    "comment": "客服回复慢",           // masked
+//	    "comment": "客服回复慢",           // masked; the newest comment's, like keyword and rating
+//	    "earlier_comments": ["等太久"],    // when count > 1: the comments held back by the cooldown, newest first (at most 3)
 //	    "rating": 2                       // omitted when absent
 //	  }]
 //	}
@@ -83,6 +84,7 @@ type WebhookAlert struct {
 	CategoryLabel string    `json:"category_label,omitempty"`
 	Keyword       string    `json:"keyword,omitempty"`
 	Comment       string    `json:"comment,omitempty"`
+	Earlier       []string  `json:"earlier_comments,omitempty"`
 	Rating        int       `json:"rating,omitempty"`
 }
 
@@ -95,7 +97,7 @@ func NewWebhookPayload(alerts []Alert) WebhookPayload {
 			State: a.State, Value: a.Value, Threshold: a.Threshold, Num: a.Num, Count: a.Count,
 			WindowSeconds: a.Window.Seconds(), Since: a.Since.UTC(), At: a.At.UTC(), Summary: a.Summary,
 			Category: a.Category, CategoryLabel: a.CategoryLabel, Keyword: a.Keyword, Comment: a.Comment,
-			Rating: a.Rating}
+			Earlier: a.Earlier, Rating: a.Rating}
 	}
 	return p
 }

@@ -178,7 +178,7 @@ func TestWeComRateLimitQueuesAndMerges(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)
 	a := newTestAlerterOn(t, clock, Config{GroupWait: -1,
-		Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords, Cooldown: -1}}, // every comment an alert
 		Targets: []Target{{Name: "robot", Type: TypeWeCom, URL: r.url()}}})
 	comment := func(i int) Event {
 		return Event{Kind: KindFeedback, Rating: 1, Comment: fmt.Sprintf("第%d位顾客：回复慢", i)}
@@ -238,7 +238,7 @@ func TestWeComThrottledWaitsForTheMinute(t *testing.T) {
 			r := newRobot(t, clock)
 			r.answer = `{"errcode":` + code + `,"errmsg":"send too fast"}`
 			a := newTestAlerterOn(t, clock, Config{GroupWait: -1,
-				Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+				Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords, Cooldown: -1}}, // every comment an alert
 				Targets: []Target{{Name: "robot", Type: TypeWeCom, URL: r.url()}}})
 			a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "第1位顾客：回复慢"})
 			flush(t, a)
@@ -274,7 +274,7 @@ func TestWeComTargetsShareTheRobotsRate(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)
 	a := newTestAlerterOn(t, clock, Config{GroupWait: -1,
-		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords, Cooldown: -1}}, // every comment an alert
 		Targets: []Target{{Name: "ops", Type: TypeWeCom, URL: r.url()},
 			{Name: "model", Type: TypeWeCom, URL: r.url()}}})
 	for i := 1; i <= 10; i++ { // twenty requests: the robot's minute
@@ -303,7 +303,7 @@ func TestWeComSharedSlotLostIsThrottled(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)
 	a := newTestAlerterOn(t, clock, Config{GroupWait: -1, Attempts: 1, Timeout: 200 * time.Millisecond,
-		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Rules: []Rule{{ID: "comments", Measure: MeasureCommentKeywords, Cooldown: -1}}, // every comment an alert
 		Targets: []Target{{Name: "ops", Type: TypeWeCom, URL: r.url()},
 			{Name: "model", Type: TypeWeCom, URL: r.url()}}})
 	lim := a.byName["ops"].n.(*WeCom).lim
@@ -329,7 +329,7 @@ func TestWeComSplitsWhatDoesNotFit(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	r := newRobot(t, clock)
 	a := newTestAlerterOn(t, clock, Config{GroupWait: time.Second,
-		Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords, Cooldown: -1}}, // every comment an alert
 		Targets: []Target{{Name: "robot", Type: TypeWeCom, URL: r.url()}}})
 	long := strings.Repeat("等", 90)
 	const n = 100
