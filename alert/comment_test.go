@@ -190,7 +190,8 @@ func TestAlerterCommentFlood(t *testing.T) {
 	clock.Advance(DefaultCommentCooldown)
 	flush(t, a)
 	got := received(2)
-	if len(got) != 2 || got[0].Count != 299 || got[1].Count != 299 || !strings.Contains(got[0].Summary, "另有 298 条同类评价") {
+	if len(got) != 2 || got[0].Count != 299 || got[1].Count != 299 || !strings.Contains(got[0].Summary, "另有 298 条同类评价") ||
+		len(got[0].Earlier) != MaxQuotedComments {
 		t.Fatalf("when the cooldown ends: %+v, want one alert per group counting 299", got)
 	}
 	if n := lines("alert firing"); n != 4 {

@@ -66,3 +66,27 @@ func TestDefaultRulesAreValid(t *testing.T) {
 		t.Errorf("cooldowns: %s, %s", got[MeasureCommentKeywords].Cooldown, got[MeasureUnrecognised].Cooldown)
 	}
 }
+
+// "cooldown: 0" in a file means none, for a threshold rule too: NewEvaluator fills the
+// defaults of the file's rules again and once turned the 0 into 30m.
+func TestWrittenCooldownZero(t *testing.T) {
+	f, err := ParseFile("a.yaml", []byte("rules:\n  - {id: u, measure: unrecognised, window: 1m, threshold: 1, cooldown: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := mustEvaluator(t, f.Rules...)
+	if c := ev.Rules()[0].Cooldown; c != 0 {
+		t.Fatalf("cooldown %s, want 0", c)
+	}
+	fired := 0
+	for _, at := range []time.Duration{0, 3 * time.Minute} { // resolved in between (window empty)
+		for _, a := range ev.Tick(ev.Observe(nil, unrecognisedAt(t0.Add(at))), t0.Add(at+2*time.Minute)) {
+			if a.State == StateFiring {
+				fired++
+			}
+		}
+	}
+	if fired != 2 {
+		t.Fatalf("fired %d times, want 2: no cooldown holds the second back", fired)
+	}
+}
