@@ -165,6 +165,10 @@ type Recorder struct {
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
 	passWaiting int64
+	// diskDown says the database went down for its disk (diskError): a ping proves nothing, so
+	// it counts as back only once spooled records are written to it.
+	diskDown atomic.Bool
+	tryWrite atomic.Bool // the next batch goes to the database though it is down (diskDown)
 
 	recorded, written, duplicates, spooled, replayed, dropped, errs, retained, catchUps *metrics.Counter
 }
@@ -393,7 +397,7 @@ func (r *Recorder) writer() {
 
 // write inserts a batch, or spools it when the database is down or fails.
 func (r *Recorder) write(batch []Decision) {
-	if r.down.Load() {
+	if r.down.Load() && !r.tryWrite.Swap(false) {
 		r.toSpool(batch, nil)
 		return
 	}
@@ -405,6 +409,11 @@ func (r *Recorder) write(batch []Decision) {
 		r.setDown(err)
 		r.toSpool(batch, nil)
 		return
+	}
+	if r.down.Load() && r.diskDown.Swap(false) {
+		// the batch tried on a disk that had failed went in: the database is back
+		r.down.Store(false)
+		r.log.Info("store: database back; a write to it succeeded")
 	}
 	r.written.Add(len(batch) - refused)
 	if dup := len(batch) - refused - n; dup > 0 {
@@ -444,6 +453,9 @@ func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (store
 }
 
 func (r *Recorder) setDown(err error) {
+	if diskError(err) {
+		r.diskDown.Store(true)
+	}
 	if !r.down.Swap(true) {
 		if corrupt(err) {
 			// not an outage that passes: it needs a person
@@ -454,6 +466,21 @@ func (r *Recorder) setDown(err error) {
 		r.log.Warn("store: database unavailable; spooling decisions until it answers",
 			"error", err, "spool", r.spool.dir)
 	}
+}
+
+// diskError reports whether err says the database's disk cannot take writes (full, failing,
+// read-only): a ping still answers, so only a write shows it is over.
+func diskError(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"database or disk is full", "disk I/O error", "readonly database", "no space left on device"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // corrupt reports whether err is SQLite's word for a damaged database file.

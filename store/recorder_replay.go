@@ -40,6 +40,13 @@ func (r *Recorder) replay() {
 		r.setDown(err)
 		return
 	}
+	if r.diskDown.Load() && r.spool.Bytes() == 0 {
+		// A full or failing disk answers pings: stay down (zhiyi_store_up 0) instead of
+		// flapping between down and back, and let the writer try the next batch on the
+		// database itself — the spool is on that disk too, and may take nothing to prove it.
+		r.tryWrite.Store(true)
+		return
+	}
 	wasDown := r.down.Swap(false)
 	start, before := time.Now(), r.replayed.Get()
 	r.passWaiting = 0
@@ -53,6 +60,7 @@ func (r *Recorder) replay() {
 	}
 	if err == nil {
 		r.waiting.Store(r.passWaiting) // all the spool holds of the old files now
+		r.diskDown.Store(false)
 	} else {
 		r.waiting.Store(0) // the spool may hold decisions again: feedback waits behind them
 	}

@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// fullDisk is a real SQLite log whose disk is full while full is set: pings answer, writes fail
+// as SQLite's do (a full disk cannot be made portably in a test).
+type fullDisk struct {
+	*store.DB
+	full  atomic.Bool
+	pings atomic.Int64
+}
+
+func (d *fullDisk) Ping(ctx context.Context) error {
+	d.pings.Add(1)
+	return d.DB.Ping(ctx)
+}
+
+func (d *fullDisk) AppendDecisions(ctx context.Context, ds []store.Decision) (int, error) {
+	if d.full.Load() {
+		return 0, errors.New("store: insert: sqlite3: disk I/O error")
+	}
+	return d.DB.AppendDecisions(ctx, ds)
+}
+
+// A full disk answers pings: the log stays down (zhiyi_store_up 0) instead of flapping between
+// down and back while nothing can be written — the spool is full too — and it is back once a
+// batch tried on the database goes in.
+func TestRecorderFullDiskStaysDown(t *testing.T) {
+	sink := &fullDisk{DB: openSQLite(t)}
+	sink.full.Store(true)
+	r := newRecorder(t, sink, store.RecorderConfig{SpoolMax: 1, RetryInterval: 1, SyncInterval: 1})
+	r.Record(decision(1))
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// three more probes, or back (it stops probing then)
+	ctx := testCtx(t)
+	for before := sink.pings.Load(); sink.pings.Load() < before+3 && !r.Stats().Up; {
+		if ctx.Err() != nil {
+			t.Fatal("the recorder stopped probing the database")
+		}
+		runtime.Gosched()
+	}
+	if st := r.Stats(); st.Up || st.Dropped != 1 {
+		t.Fatalf("a full disk after three pings: %+v; want down, the decision dropped (the spool is full)", st)
+	}
+	sink.full.Store(false) // space again
+	for i := 2; !r.Stats().Up; i++ {
+		r.Record(decision(i))
+		if err := r.Flush(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+		if i > 1000 {
+			t.Fatal("still down after a thousand batches on a disk with space")
+		}
+	}
+	if n, _ := count(t, sink.DB); n == 0 {
+		t.Error("nothing written once the disk had space")
+	}
+}
