@@ -198,8 +198,8 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	if old != nil {
-		backup := c.d.ExperimentsPath + "." + c.d.Now().UTC().Format(backupLayout)
-		if err := intent.WriteFileAtomic(backup, old); err != nil {
+		backup := c.backupName(c.d.ExperimentsPath)
+		if err := writeBackup(backup, old, c.d.ExperimentsPath); err != nil {
 			c.back(w, r, s, to, "error", "无法保存旧版本："+maskedError(err))
 			return
 		}

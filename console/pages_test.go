@@ -306,7 +306,7 @@ func TestRulesSave(t *testing.T) {
 func TestExperimentsStop(t *testing.T) {
 	e := newEnv(t, envOpt{bundle: "ab"})
 	const comment = "# 实验设置\n"
-	if err := os.WriteFile(e.exps, []byte(comment+"version: 1\nexclude_senders: [wmBoss]\n"), 0o644); err != nil {
+	if err := os.WriteFile(e.exps, []byte(comment+"version: 1\nexclude_senders: [wmBoss]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.expLive.LoadOverrides(e.exps); err != nil {
@@ -345,6 +345,10 @@ func TestExperimentsStop(t *testing.T) {
 	data, _ := os.ReadFile(e.exps)
 	if !strings.HasPrefix(string(data), comment) || !strings.Contains(string(data), "stop: [invoice.b]") || !strings.Contains(string(data), "wmBoss") {
 		t.Fatalf("experiments file after stop:\n%s", data)
+	}
+	// the previous version is kept beside it, as private as the file (it names senders)
+	if st, err := os.Stat(e.exps + "." + e.clock().UTC().Format(backupLayout)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the experiments file's backup: %v, %v; want mode 0600 as the file", err, st)
 	}
 	if v := e.expLive.Current().Experiment("invoice").Variants[1]; !v.Stopped {
 		t.Fatalf("invoice.b serves on: %+v", v)

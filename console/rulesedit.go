@@ -210,7 +210,7 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	}
 	backup := ""
 	if old != nil {
-		backup = c.backupName()
+		backup = c.backupName(c.d.RulesPath)
 		if err := writeBackup(backup, old, c.d.RulesPath); err != nil {
 			refuse(http.StatusInternalServerError, []string{"无法保存旧版本：" + maskedError(err)})
 			return
@@ -242,9 +242,9 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	c.back(w, r, s, "/console/rules", kind, msg)
 }
 
-// backupName is a new name beside the rules file for its previous version.
-func (c *Console) backupName() string {
-	base := c.d.RulesPath + "." + c.d.Now().UTC().Format(backupLayout)
+// backupName is a new name beside a file (rules, experiments) for its previous version.
+func (c *Console) backupName(path string) string {
+	base := path + "." + c.d.Now().UTC().Format(backupLayout)
 	name := base
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
@@ -254,12 +254,12 @@ func (c *Console) backupName() string {
 	}
 }
 
-// writeBackup writes the previous rules to name with the rules file's own mode: a copy of a
-// 0600 rules.yaml must not be readable by everyone. The file is made with that mode first, and
-// WriteFileAtomic keeps the mode of the file it replaces.
-func writeBackup(name string, data []byte, rulesPath string) error {
+// writeBackup writes the previous version of a file (rules, experiments) to name with the
+// file's own mode: a copy of a 0600 rules.yaml must not be readable by everyone. The backup is
+// made with that mode first, and WriteFileAtomic keeps the mode of the file it replaces.
+func writeBackup(name string, data []byte, original string) error {
 	perm := fs.FileMode(0o600)
-	if st, err := os.Stat(rulesPath); err == nil {
+	if st, err := os.Stat(original); err == nil {
 		perm = st.Mode().Perm()
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
