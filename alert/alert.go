@@ -84,6 +84,8 @@ func (a *Alert) summary() string {
 		fmt.Fprintf(&b, "%s内 p99 延迟约 %s（%d 条消息，阈值 %s）", w, seconds(a.Value), a.Count, seconds(a.Threshold))
 	case MeasureSpool:
 		fmt.Fprintf(&b, "决策日志积压 %d 条（阈值 %s 条）", a.Num, num(a.Threshold))
+	case MeasureDropped:
+		fmt.Fprintf(&b, "%s内决策日志丢失 %d 条记录（阈值 %s 条；磁盘满或积压已满）", w, a.Num, num(a.Threshold))
 	case MeasureCommentKeywords:
 		fmt.Fprintf(&b, "评价提到「%s」，归类：%s（%s）", a.Keyword, a.CategoryLabel, a.Category)
 		if a.Rating > 0 {

@@ -328,14 +328,22 @@ func (a *Alerter) Close(ctx context.Context) error {
 }
 
 // WatchSpool reports size() as a KindSpool event now and every interval (on the Clock) until
-// ctx ends or the Alerter closes; run it on its own goroutine. size should be cheap, such as
-// reading the decision log's spool counter.
-func (a *Alerter) WatchSpool(ctx context.Context, every time.Duration, size func() int64) {
+// ctx ends or the Alerter closes, and, when dropped is not nil, what its total (the decision
+// log's records dropped) grew by since the last report as a KindDropped event; run it on its
+// own goroutine. Both should be cheap, such as reading the decision log's counters.
+func (a *Alerter) WatchSpool(ctx context.Context, every time.Duration, size func() int64, dropped func() uint64) {
 	if a == nil {
 		return
 	}
+	var lastDropped uint64
 	for {
 		a.Observe(Event{Kind: KindSpool, Spool: size()})
+		if dropped != nil {
+			if n := dropped(); n > lastDropped {
+				a.Observe(Event{Kind: KindDropped, Dropped: int64(n - lastDropped)})
+				lastDropped = n
+			}
+		}
 		select {
 		case <-a.clock.After(every):
 		case <-ctx.Done():

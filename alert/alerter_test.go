@@ -301,13 +301,39 @@ func TestWatchSpool(t *testing.T) {
 	size.Store(10)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); a.WatchSpool(ctx, 10*time.Second, size.Load) }()
+	go func() { defer close(done); a.WatchSpool(ctx, 10*time.Second, size.Load, nil) }()
 	blockUntil(t, clock, 2) // the evaluation tick and the watcher's wait
 	flush(t, a)
 	hook.none(t)
 	size.Store(25000)
 	clock.Advance(10 * time.Second)
 	if p := hook.next(t); p.Alerts[0].Rule != "spool" || p.Alerts[0].Value != 25000 {
+		t.Fatalf("got %+v", p)
+	}
+	cancel()
+	<-done
+}
+
+// Records the decision log dropped (a full disk: zhiyi_store_dropped_total) fire the dropped
+// rule at the next report, counting those of the window; none dropped, none fires.
+func TestWatchSpoolDropped(t *testing.T) {
+	hook := newReceiver(t)
+	a, clock := newTestAlerter(t, Config{GroupWait: -1, Rules: []Rule{{ID: "dropped", Measure: MeasureDropped}},
+		Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	var dropped atomic.Uint64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.WatchSpool(ctx, 10*time.Second, func() int64 { return 0 }, dropped.Load)
+	}()
+	blockUntil(t, clock, 2)
+	flush(t, a)
+	hook.none(t)
+	dropped.Store(3177)
+	clock.Advance(10 * time.Second)
+	p := hook.next(t)
+	if al := p.Alerts[0]; al.Rule != "dropped" || al.Value != 3177 || !strings.Contains(al.Summary, "丢失 3177 条") {
 		t.Fatalf("got %+v", p)
 	}
 	cancel()

@@ -13,7 +13,7 @@
 //	cfg.Logger, cfg.Metrics = logger, set      // optional: HTTPClient, Clock too
 //	a, err := alert.New(cfg)                   // starts one evaluation goroutine and one per target
 //	a.Observe(alert.Event{Kind: alert.KindDecision, Route: "handoff", Unrecognised: true, Latency: d})
-//	go a.WatchSpool(ctx, 10*time.Second, spoolRecords) // the decision log's spool size, periodically
+//	go a.WatchSpool(ctx, 10*time.Second, spoolRecords, dropped) // the decision log's spool and losses, periodically
 //	defer a.Close(ctx)                         // delivers what is pending until ctx ends
 //
 // Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
@@ -32,6 +32,7 @@
 //	KindFeedback     one rating: Rating 1–5 (0: none), Comment (masked)
 //	KindServerError  one 5xx response
 //	KindSpool        the decision log's spool size (Spool, records), reported periodically (WatchSpool)
+//	KindDropped      records the decision log lost since the last report (Dropped), from WatchSpool
 //
 // # Rules
 //
@@ -50,6 +51,8 @@
 //	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
 //	p99_latency       99th percentile of decision latency    ≥ 50ms over ≥ 100 messages in 5m
 //	spool             the last reported spool size           ≥ 10000 records (critical)
+//	dropped           records the decision log lost          ≥ 1 in 10m (critical): a full disk
+//	                  drops them with an empty spool, which the spool rule cannot see
 //
 // A window is cut into 60 buckets: adding an event and reading a count cost O(1), and a window
 // of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);

@@ -14,9 +14,12 @@ const (
 	KindServerError
 	// KindSpool reports the decision log's spool size (Spool, in records) at Time.
 	KindSpool
+	// KindDropped reports records the decision log lost (Dropped of them since the last report:
+	// the spool full or unwritable, a disk full).
+	KindDropped
 )
 
-var kindNames = [...]string{"", "decision", "feedback", "server_error", "spool"}
+var kindNames = [...]string{"", "decision", "feedback", "server_error", "spool", "dropped"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -51,6 +54,8 @@ type Event struct {
 
 	// Spool is the number of records waiting in the decision log's spool (KindSpool).
 	Spool int64
+	// Dropped is the number of records the decision log lost since the last report (KindDropped).
+	Dropped int64
 
 	prevRating int // the rating the message had before, set by the evaluator (0: none)
 }

@@ -53,6 +53,10 @@ func newMeasure(r *Rule) measure {
 	case MeasureUnrecognised:
 		return &countMeasure{ring: newRing(r.Window), threshold: int64(r.Threshold),
 			match: func(e *Event) bool { return e.Kind == KindDecision && e.Unrecognised }}
+	case MeasureDropped:
+		return &countMeasure{ring: newRing(r.Window), threshold: int64(r.Threshold),
+			match:  func(e *Event) bool { return e.Kind == KindDropped && e.Dropped > 0 },
+			weight: func(e *Event) int64 { return e.Dropped }}
 	case MeasureBadRatings:
 		max := r.MaxRating
 		return &countMeasure{ring: newRing(r.Window), threshold: int64(r.Threshold),
@@ -93,13 +97,18 @@ type countMeasure struct {
 	ring
 	threshold int64
 	match     func(*Event) bool
+	weight    func(*Event) int64 // how many an event counts for (nil: one)
 }
 
 func (m *countMeasure) add(e *Event) bool {
 	if !m.match(e) {
 		return false
 	}
-	m.ring.add(e.Time, 1)
+	n := int64(1)
+	if m.weight != nil {
+		n = m.weight(e)
+	}
+	m.ring.add(e.Time, n)
 	return true
 }
 

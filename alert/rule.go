@@ -39,6 +39,9 @@ const (
 	MeasureP99Latency Measure = "p99_latency"
 	// MeasureSpool is the decision log's spool size, in records, as last reported.
 	MeasureSpool Measure = "spool"
+	// MeasureDropped is the number of records the decision log lost (dropped: the spool full or
+	// unwritable) in the window: each is a decision or a rating nobody will see again.
+	MeasureDropped Measure = "dropped"
 )
 
 // Severity says how urgent an alert is: SeverityInfo, SeverityWarning (the default) or
@@ -80,11 +83,12 @@ var measures = map[Measure]measureInfo{
 	MeasureErrorRate:         {"服务错误率过高", true, thShare, true, 5 * time.Minute, 0.01, 100},
 	MeasureP99Latency:        {"响应延迟过高", true, thDuration, true, 5 * time.Minute, 0.050, 100},
 	MeasureSpool:             {"决策日志积压", false, thCount, false, 0, 10000, 0},
+	MeasureDropped:           {"决策日志丢失记录", true, thCount, false, 10 * time.Minute, 1, 0},
 }
 
 // MeasureNames lists the measures in the order the documentation gives them.
 var MeasureNames = []Measure{MeasureUnrecognised, MeasureUnrecognisedShare, MeasureHandoffShare,
-	MeasureBadRatings, MeasureCommentKeywords, MeasureErrorRate, MeasureP99Latency, MeasureSpool}
+	MeasureBadRatings, MeasureCommentKeywords, MeasureErrorRate, MeasureP99Latency, MeasureSpool, MeasureDropped}
 
 // KeywordGroup is a set of words that mean one thing when a rating comment contains them.
 type KeywordGroup struct {
@@ -157,7 +161,7 @@ const DefaultCommentCooldown = 10 * time.Minute
 // in 30 minutes; a rating comment matching a keyword group, at once, then the group's next ones
 // grouped for 10 minutes; a 5xx share ≥ 1 % over
 // ≥ 100 requests in 5 minutes; p99 latency ≥ 50 ms over ≥ 100 messages in 5 minutes; a spool
-// of ≥ 10,000 records.
+// of ≥ 10,000 records; a record the decision log lost (dropped) in 10 minutes.
 func DefaultRules() []Rule {
 	rules := make([]Rule, 0, len(MeasureNames))
 	for _, m := range MeasureNames {
@@ -166,7 +170,7 @@ func DefaultRules() []Rule {
 		}
 		r := Rule{ID: string(m), Measure: m}
 		switch m {
-		case MeasureErrorRate, MeasureSpool:
+		case MeasureErrorRate, MeasureSpool, MeasureDropped:
 			r.Severity = SeverityCritical
 		case MeasureCommentKeywords:
 			r.Keywords = DefaultKeywordGroups()

@@ -416,7 +416,10 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	}
 	ctx, w.stop = context.WithCancel(ctx)
 	if w.alerter != nil && w.rec != nil {
-		w.bg.Go(func() { w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords }) })
+		w.bg.Go(func() {
+			w.alerter.WatchSpool(ctx, 10*time.Second, func() int64 { return w.rec.Stats().SpoolRecords },
+				func() uint64 { return w.rec.Stats().Dropped })
+		})
 	}
 	if w.sf.adaptMix {
 		w.bg.Go(func() { w.every(ctx, time.Minute, w.updateMix) })
