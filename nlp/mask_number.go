@@ -49,10 +49,11 @@ func digitAt(s string, i int) (byte, int) {
 // isCN reports whether the digit-like character at s[i] (of length n) is a Chinese numeral.
 func isCN(s string, i, n int) bool { return n == 3 && !(s[i] == 0xEF && s[i+1] == 0xBC) }
 
-// cnDigit maps a Chinese numeral to its ASCII digit, or 0.
+// cnDigit maps a Chinese numeral to its ASCII digit, or 0. 幺, 洞, 拐 and 勾 are how a number is
+// read out by radio or over the phone (1, 0, 7, 9): 幺三八洞洞… is a phone number spelled so.
 func cnDigit(r rune) byte {
 	switch r {
-	case '〇', '零':
+	case '〇', '零', '洞':
 		return '0'
 	case '一', '幺', '壹':
 		return '1'
@@ -66,11 +67,11 @@ func cnDigit(r rune) byte {
 		return '5'
 	case '六', '陆', '陸':
 		return '6'
-	case '七', '柒':
+	case '七', '柒', '拐':
 		return '7'
 	case '八', '捌':
 		return '8'
-	case '九', '玖':
+	case '九', '玖', '勾':
 		return '9'
 	}
 	return 0

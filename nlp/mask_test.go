@@ -71,6 +71,9 @@ func TestMaskFormats(t *testing.T) {
 	// Chinese numerals, full-width digits, 幺 for one, financial and traditional forms, mixed
 	f("我电话一三八一二三四五六七八", "我电话<PHONE>", "phone")
 	f("幺三八幺二三四五六七八", "<PHONE>", "phone")
+	f("幺三八洞洞幺三八洞洞洞", "<PHONE>", "phone") // read out by radio: 洞 0, 拐 7, 勾 9
+	f("幺拐勾洞洞幺二三四五六", "<PHONE>", "phone")
+	f("洞洞鞋打勾拐弯", "洞洞鞋打勾拐弯")
 	f("１３８１２３４５６７８", "<PHONE>", "phone")
 	f("一三八 一二三四 五六七八", "<PHONE>", "phone")
 	f("一三八-一二三四-五六七八", "<PHONE>", "phone")
