@@ -180,3 +180,29 @@ func TestReadOnlySQLiteWithoutSharedMemory(t *testing.T) {
 		t.Errorf("%d decisions read, want 2", n)
 	}
 }
+
+// Not when a write-ahead log holds data: a read that ignores it would show an older log without
+// a word, so the open fails and says why.
+func TestReadOnlySQLiteRefusesToMissTheWAL(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(testCtx(t), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cfg := store.Config{DataDir: dir}
+	path := cfg.SQLitePath()
+	os.Remove(path + "-shm")
+	if err := os.Mkdir(path+"-shm", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+"-wal", []byte("not yet checkpointed"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ro, err := store.Open(testCtx(t), store.Config{DataDir: dir, ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "-wal") {
+		if ro != nil {
+			ro.Close()
+		}
+		t.Fatalf("read-only open beside a write-ahead log it cannot use: %v, want an error naming the -wal", err)
+	}
+}

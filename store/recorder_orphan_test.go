@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +56,15 @@ func TestRecorderFeedbackWaitsForAnotherReplicasDecision(t *testing.T) {
 	}
 
 	db := openSQLite(t) // the database is back
-	b := newRecorder(t, db, store.RecorderConfig{DataDir: dirB, Now: clk.now})
+	// after a long outage the spool is nearly full: the feedback still waits
+	files, _ := filepath.Glob(filepath.Join(dirB, store.SpoolDirName, "*.jsonl"))
+	var spooled int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			spooled += st.Size()
+		}
+	}
+	b := newRecorder(t, db, store.RecorderConfig{DataDir: dirB, Now: clk.now, SpoolMax: spooled + 16})
 	if err := b.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}

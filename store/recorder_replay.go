@@ -91,6 +91,15 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	if r.stopping() {
 		return errStopping
 	}
+	// Feedback waiting for its decision goes back to the spool once this file is done with and
+	// removed (deferred: a return that keeps the file keeps its offset past them too): the file
+	// still counts against SpoolMax until then, and after a long outage it would leave no room.
+	var waiting []spoolRecord
+	defer func() {
+		for _, rec := range waiting {
+			r.respool(rec)
+		}
+	}()
 	start := r.offsets[f.path]
 	rd, err := openSpoolReader(f.path, start)
 	if err != nil {
@@ -152,14 +161,14 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		}
 		now := r.cfg.Now()
 		if rec.After.After(now) {
-			r.respool(rec) // an orphan not due yet: no query
+			waiting = append(waiting, rec) // an orphan not due yet: no query
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 			err = r.sink.AddFeedback(ctx, *rec.F)
 			cancel()
 			switch {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
-				r.respool(rec)
+				waiting = append(waiting, rec)
 			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
 				r.dropped.Inc()
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
@@ -188,7 +197,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 const OrphanFeedbackWait = 30 * time.Minute
 
 // awaitDecision reports whether rec, a replayed feedback whose decision was not found at now,
-// is to be tried again later, and sets when: after 1 s, doubling to at most a minute, until
+// is to be tried again later, and sets when: after 1 s, then at intervals growing about threefold to at most a minute, until
 // OrphanFeedbackWait has passed since it was first not found.
 func (r *Recorder) awaitDecision(rec *spoolRecord, now time.Time) bool {
 	if rec.Orphan.IsZero() {

@@ -100,6 +100,12 @@ func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
 		// A log in WAL mode needs its shared-memory file (zhiyi.db-shm), which SQLite creates
 		// beside it, even to read: on a read-only mount or in a directory this user cannot
 		// write, read it as a file nothing writes (immutable) — a copy, or a backup.
+		// Not while a write-ahead log holds data: immutable reads ignore it, and would show an
+		// older log (or none) without a word.
+		if st, serr := os.Stat(path + "-wal"); serr == nil && st.Size() > 0 {
+			return nil, fmt.Errorf("store: cannot open %s: %w (SQLite needs to write %s-shm beside it to read a live log, and its -wal holds writes a read-only open would miss: read it where it is writable, or a copy)",
+				path, err, filepath.Base(path))
+		}
 		var ierr error
 		if r, ierr = openSQLiteReader(ctx, uri+"?immutable=1"+pragmas); ierr != nil {
 			return nil, fmt.Errorf("store: cannot open %s: %w (SQLite needs to write %s-shm beside it to read a live log; a copy on a read-only mount opens as a file nothing writes, but not this one: %v)",
