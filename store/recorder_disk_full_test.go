@@ -3,10 +3,14 @@ package store_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -28,6 +32,39 @@ func (d *fullDisk) AppendDecisions(ctx context.Context, ds []store.Decision) (in
 		return 0, errors.New("store: insert: sqlite3: disk I/O error")
 	}
 	return d.DB.AppendDecisions(ctx, ds)
+}
+
+// watchedSink is a Sink that counts pings and, once watching, notes every write the recorder
+// sends it while reporting itself up: a recorder down for its disk has to stay down (zhiyi_store_up
+// 0) through the replays that fail, and a write it tries is where a flap up would show.
+type watchedSink struct {
+	store.Sink
+	rec         atomic.Pointer[store.Recorder]
+	watch       atomic.Bool
+	pings       atomic.Int64
+	writes      atomic.Int64 // writes seen while watching
+	upAtWrite   atomic.Int64 // of those, how many found the recorder reporting up
+	failedWrite atomic.Int64 // of those, how many failed
+}
+
+func (s *watchedSink) Ping(ctx context.Context) error {
+	s.pings.Add(1)
+	return s.Sink.Ping(ctx)
+}
+
+func (s *watchedSink) AppendDecisions(ctx context.Context, ds []store.Decision) (int, error) {
+	watching := s.watch.Load()
+	if r := s.rec.Load(); watching && r != nil {
+		s.writes.Add(1)
+		if r.Stats().Up {
+			s.upAtWrite.Add(1)
+		}
+	}
+	n, err := s.Sink.AppendDecisions(ctx, ds)
+	if watching && err != nil {
+		s.failedWrite.Add(1)
+	}
+	return n, err
 }
 
 // A full disk answers pings: the log stays down (zhiyi_store_up 0) instead of flapping between
@@ -64,5 +101,60 @@ func TestRecorderFullDiskStaysDown(t *testing.T) {
 	}
 	if n, _ := count(t, sink.DB); n == 0 {
 		t.Error("nothing written once the disk had space")
+	}
+}
+
+// TestRecorderFullDiskWithSpoolStaysDown: with records already spooled, a full disk still stays
+// down through the replays that fail (before, each replay's probe read it up until the replay
+// failed, and logged the outage again), and is back, with everything replayed, once there is
+// room.
+func TestRecorderFullDiskWithSpoolStaysDown(t *testing.T) {
+	disk := &fullDisk{DB: openSQLite(t)}
+	sink := &watchedSink{Sink: disk}
+	var logged testsvc.Buffer
+	r := newRecorder(t, sink, store.RecorderConfig{RetryInterval: time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	sink.rec.Store(r)
+	disk.full.Store(true)
+	n := 0
+	record := func() {
+		r.Record(decision(n))
+		n++
+		if err := r.Flush(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record()
+	if st := r.Stats(); st.Up || st.SpoolRecords != 1 {
+		t.Fatalf("a full disk: %+v; want down, the decision spooled", st)
+	}
+	sink.watch.Store(true)
+	ctx := testCtx(t)
+	for before := sink.pings.Load(); sink.pings.Load() < before+4 || sink.failedWrite.Load() < 3; {
+		if ctx.Err() != nil {
+			t.Fatalf("the recorder stopped replaying: %+v", r.Stats())
+		}
+		if sink.writes.Load() < 8 {
+			record()
+		}
+		runtime.Gosched()
+	}
+	if k := sink.upAtWrite.Load(); k > 0 {
+		t.Errorf("a full disk: %d of %d writes tried found zhiyi_store_up 1; want it down until a write succeeds", k, sink.writes.Load())
+	}
+	if st := r.Stats(); st.Up || st.Dropped != 0 || st.SpoolRecords != int64(n) {
+		t.Fatalf("a full disk: %+v; want down, all %d decisions spooled, none dropped", st, n)
+	}
+	sink.watch.Store(false)
+	disk.full.Store(false)
+	st := waitReplayed(t, r)
+	if got, distinct := count(t, disk.DB); got != n || distinct != n || st.Dropped != 0 {
+		t.Errorf("once there is room: %d decisions (%d distinct), %+v; want all %d", got, distinct, st, n)
+	}
+	out := logged.String()
+	if k := strings.Count(out, "database unavailable"); k != 1 {
+		t.Errorf("%d lines say the database is unavailable, want one for the one outage:\n%s", k, out)
+	}
+	if k := strings.Count(out, "database back"); k != 1 {
+		t.Errorf("%d lines say the database is back, want one:\n%s", k, out)
 	}
 }

@@ -40,14 +40,16 @@ func (r *Recorder) replay() {
 		r.setDown(err)
 		return
 	}
-	if r.diskDown.Load() && r.spool.Bytes() == 0 {
-		// A full or failing disk answers pings: stay down (zhiyi_store_up 0) instead of
-		// flapping between down and back, and let the writer try the next batch on the
-		// database itself — the spool is on that disk too, and may take nothing to prove it.
-		r.tryWrite.Store(true)
-		return
+	// A database down for its disk (diskDown) answers pings all the same: it stays down
+	// (zhiyi_store_up 0, new batches to the spool) until a write to it succeeds — a replayed
+	// batch below (wrote), or, when the spool gives nothing to write, the next batch the writer
+	// tries on it (tryWrite). Going up at the probe made it flap up and down at every replay,
+	// logging the outage again each time. Any other outage ends with the probe: new batches go
+	// to the database again while the old ones replay.
+	wasDown := r.down.Load()
+	if !r.diskDown.Load() {
+		r.down.Store(false)
 	}
-	wasDown := r.down.Swap(false)
 	start, before := time.Now(), r.replayed.Get()
 	r.passWaiting = 0
 	files, err := r.spool.rotate()
@@ -60,7 +62,11 @@ func (r *Recorder) replay() {
 	}
 	if err == nil {
 		r.waiting.Store(r.passWaiting) // all the spool holds of the old files now
-		r.diskDown.Store(false)
+		if r.diskDown.Load() {
+			// nothing replayed proved the disk takes writes: the next batch tries it, since the
+			// spool is on that disk too and may take nothing to prove it either
+			r.tryWrite.Store(true)
+		}
 	} else {
 		r.waiting.Store(0) // the spool may hold decisions again: feedback waits behind them
 	}
@@ -76,6 +82,8 @@ func (r *Recorder) replay() {
 		return
 	}
 	switch n := r.replayed.Get() - before; {
+	case r.down.Load():
+		// still down for its disk: said once, when it went down
 	case wasDown:
 		r.log.Info("store: database back; spool replayed", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
@@ -84,6 +92,15 @@ func (r *Recorder) replay() {
 		// writer keeps up with), or a write that failed as it recovered, spooled these
 		r.log.Info("store: spooled records written", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+	}
+}
+
+// wrote notes that a replayed record went into the database: one down for its disk is back.
+// The writer's alone, as replay is.
+func (r *Recorder) wrote() {
+	if r.diskDown.Swap(false) {
+		r.tryWrite.Store(false)
+		r.down.Store(false)
 	}
 }
 
@@ -118,6 +135,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 				return err
 			}
 			r.replayed.Add(len(batch))
+			r.wrote()
 			batch = batch[:0]
 			r.drain()
 		}
@@ -176,6 +194,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 				return err
 			default:
 				r.replayed.Inc()
+				r.wrote()
 			}
 		}
 		pending = end
