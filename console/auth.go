@@ -39,6 +39,7 @@ type auth struct {
 	now       func() time.Time
 	ttl, idle time.Duration
 	limit     *authlimit.Limiter // failed sign-ins per client (the admin API has one of its own)
+	compared  func()             // when set, runs before each token comparison: tests count and hold them
 
 	mu       sync.Mutex
 	sessions map[string]*sessionInfo
@@ -81,22 +82,29 @@ func randomID() string {
 // tokenOK compares a sign-in token with the admin token in constant time (hashes of equal
 // length, so not even the length leaks).
 func (a *auth) tokenOK(token string) bool {
+	if a.compared != nil {
+		a.compared()
+	}
 	h := sha256.Sum256([]byte(token))
 	return subtle.ConstantTimeCompare(h[:], a.tokenHash[:]) == 1
 }
 
-// blocked reports whether client has used up its failed attempts, and for how long still.
+// blocked reports whether client has used up its failed attempts, and for how long still. It
+// counts nothing: the sign-in reserves its comparison with begin.
 func (a *auth) blocked(client string) (bool, time.Duration) {
 	wait, ok := a.limit.Blocked(client, a.now())
 	return ok, wait
 }
 
-// failed counts a failed sign-in of client.
-func (a *auth) failed(client string) { a.limit.Fail(client, a.now()) }
+// begin reserves a sign-in attempt of client (authlimit.Limiter.Begin): the token is compared
+// only when ok, and the attempt settled right after, so sign-ins sent at once cannot all be
+// compared before the first failure is counted.
+func (a *auth) begin(client string) (at *authlimit.Attempt, wait time.Duration, ok bool) {
+	return a.limit.Begin(client, a.now())
+}
 
 // start creates a session for a signed-in operator.
 func (a *auth) start(name, client string) *sessionInfo {
-	a.limit.Reset(client)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
@@ -270,10 +278,8 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	client := c.clientOf(r)
-	if ok, wait := c.auth.blocked(client); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		c.log.Warn("console sign-in refused: too many attempts", "client", client)
-		c.renderLogin(w, r, http.StatusTooManyRequests, "尝试次数过多，请 "+waitText(wait)+" 后再试。", "")
+	if ok, wait := c.auth.blocked(client); ok { // before the form is even read
+		c.tooManyAttempts(w, r, client, wait)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -290,12 +296,18 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, okName := checkName(r.PostForm.Get("name"))
+	attempt, wait, ok := c.auth.begin(client)
+	if !ok {
+		c.tooManyAttempts(w, r, client, wait)
+		return
+	}
 	if !c.auth.tokenOK(r.PostForm.Get("token")) {
-		c.auth.failed(client)
+		attempt.Fail()
 		c.log.Warn("console sign-in failed", "client", client)
 		c.renderLogin(w, r, http.StatusUnauthorized, "管理令牌不正确。", "")
 		return
 	}
+	attempt.Succeed()
 	if !okName {
 		c.renderLogin(w, r, http.StatusBadRequest, "请填写您的名字（最多 32 个字，字母、数字、空格或 . _ - @），它会记录在每次修改里。", "")
 		return
@@ -305,6 +317,14 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	c.setCookie(w, r, loginCookie, "", -1)
 	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: client, Area: "session", Action: "登录"})
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// tooManyAttempts is the blocked client's 429, with Retry-After in whole seconds (rounded up,
+// so that a client waiting that long is let in).
+func (c *Console) tooManyAttempts(w http.ResponseWriter, r *http.Request, client string, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	c.log.Warn("console sign-in refused: too many attempts", "client", client)
+	c.renderLogin(w, r, http.StatusTooManyRequests, "尝试次数过多，请 "+waitText(wait)+" 后再试。", "")
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *sessionInfo) {

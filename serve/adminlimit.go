@@ -45,19 +45,31 @@ const (
 
 // checkToken checks the request's bearer token against the admin token, under the per-client
 // limit: a blocked client is refused before its token is looked at (the right token must not
-// tell it apart); a right token clears the client's count; a wrong one counts (guesses).
+// tell it apart); a right token clears the client's count; a wrong one counts (guesses). The
+// comparison is reserved first (authlimit.Limiter.Begin), so guesses sent at once cannot all
+// be compared before the first of them is counted.
 func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Duration) {
 	client := s.clientOf(ctx)
 	now := s.now()
-	if wait, blocked := s.admins.lim.Blocked(client, now); blocked {
+	h := ctx.Request.Header.Peek("Authorization")
+	if !guesses(h) { // never the token: nothing to reserve, but a blocked client is refused alike
+		if wait, blocked := s.admins.lim.Blocked(client, now); blocked {
+			return tokenBlocked, wait
+		}
+		return tokenWrong, 0
+	}
+	attempt, wait, ok := s.admins.lim.Begin(client, now)
+	if !ok {
 		return tokenBlocked, wait
 	}
-	h := ctx.Request.Header.Peek("Authorization")
+	if s.compared != nil {
+		s.compared()
+	}
 	if s.authorized(h) {
-		s.admins.lim.Reset(client)
+		attempt.Succeed()
 		return tokenRight, 0
 	}
-	if guesses(h) && s.admins.lim.Fail(client, now) {
+	if attempt.Fail() {
 		s.admins.lockouts.Inc()
 		// once per lockout, never the token
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "admin API: a client is locked out after too many wrong tokens",

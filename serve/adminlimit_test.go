@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,5 +233,76 @@ func TestAdminLockoutBehindProxy(t *testing.T) {
 	}
 	if got := send(direct, "198.51.100.8", token); got != 429 {
 		t.Errorf("the direct guesser: %d, want 429", got)
+	}
+}
+
+// Wrong tokens sent at once from one client are compared at most AdminAttempts times: the
+// rest get 429 before their token is looked at, with the Retry-After of the guesses in flight
+// failing. Each comparison is held until every request has been compared or answered, so the
+// old check-then-count race is certain, not likely.
+func TestAdminGuessesAtOnce(t *testing.T) {
+	const (
+		token    = "s3cret-token-0123456789"
+		attacker = "203.0.113.9"
+		n        = 4 * DefaultAdminAttempts
+	)
+	clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	arrived, release := make(chan struct{}, n), make(chan struct{})
+	var compared atomic.Int32
+	ts := startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo, func(s *Server) {
+		s.now = clk.now
+		s.compared = func() {
+			compared.Add(1)
+			select {
+			case arrived <- struct{}{}:
+			default: // after the burst
+			}
+			<-release
+		}
+	})
+	a := from(t, ts, attacker)
+	answers := make(chan response, n)
+	for range n {
+		go func() {
+			r, err := a.try("POST", "/admin/reload", "", map[string]string{"Authorization": "Bearer guess"})
+			if err != nil {
+				r.status = -1
+			}
+			answers <- r
+		}()
+	}
+	var got []response
+	for seen := 0; seen < n; seen++ { // every request held at the comparison or answered without one
+		select {
+		case <-arrived:
+		case r := <-answers:
+			got = append(got, r)
+		}
+	}
+	close(release)
+	for len(got) < n {
+		got = append(got, <-answers)
+	}
+	if c := compared.Load(); c > DefaultAdminAttempts {
+		t.Fatalf("%d wrong tokens at once: %d compared, want at most %d", n, c, DefaultAdminAttempts)
+	}
+	statuses := map[int]int{}
+	for _, r := range got {
+		statuses[r.status]++
+		if r.status == 429 && r.header["Retry-After"] != "900" {
+			t.Errorf("429 with Retry-After %q, want 900", r.header["Retry-After"])
+		}
+	}
+	if statuses[401] != int(compared.Load()) || statuses[429] != n-statuses[401] {
+		t.Fatalf("answers %v for %d comparisons, want 401 for each and 429 for the rest", statuses, compared.Load())
+	}
+	if r := a.do("POST", "/admin/reload", "", map[string]string{"Authorization": "Bearer " + token}); r.status != 429 || r.header["Retry-After"] != "900" {
+		t.Errorf("the guesser with the right token: %d Retry-After %q, want 429 900", r.status, r.header["Retry-After"])
+	}
+	if r := from(t, ts, "198.51.100.7").do("POST", "/admin/reload", "", map[string]string{"Authorization": "Bearer " + token}); r.status != 200 {
+		t.Errorf("another client with the right token: %d, want 200", r.status)
+	}
+	if n := strings.Count(ts.logs.String(), "locked out after too many wrong tokens"); n != 1 {
+		t.Errorf("%d lockout warnings, want 1", n)
 	}
 }

@@ -63,9 +63,11 @@
 // token is configured (or their part is not wired) and 401 without the right token. Wrong tokens
 // are limited per client address (internal/authlimit, the console's limiter): after
 // Config.AdminAttempts (5) within Config.AdminWindow (15 min) the address gets 429
-// too_many_attempts with Retry-After, the right token too, until the oldest leaves the window.
-// The address is the connection's: X-Forwarded-For is not read, so behind a proxy its clients
-// share one limit.
+// too_many_attempts with Retry-After, the right token too, until the oldest leaves the window;
+// a token counts as wrong while it is being compared, so of many sent at once only
+// Config.AdminAttempts are compared. The address is the connection's or, from one of
+// Config.TrustedProxies, the client X-Forwarded-For names; behind a proxy not named there its
+// clients share one limit.
 //
 // Only "text" is required. msg_id, sender_id, channel, chat_id, open_kfid and agent_id are
 // strings, sent_at is an integer (unix milliseconds; under 10^11, seconds), dept_ids and tags are arrays of strings and

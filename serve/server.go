@@ -96,6 +96,8 @@ type Server struct {
 	tokenHash [sha256.Size]byte
 	admins    *adminLimit      // wrong tokens per client (adminlimit.go)
 	now       func() time.Time // the admin limit's clock; tests set it with an Option
+	// compared, when set, runs before each admin token comparison: tests count and hold them
+	compared func()
 
 	// noRoute and noRouteAdmin are the unknown path's 404 messages, without and with the admin
 	// token (noRouteMessages)

@@ -5,20 +5,32 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 var t0 = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 
-// step is one call on a limiter at t0+at: fail, reset or check.
+// step is one call on a limiter at t0+at: an attempt that fails or succeeds, or a check.
 type step struct {
 	at     time.Duration
-	op     string // "fail", "reset", "check"
+	op     string // "fail", "succeed", "check"
 	client string
 	// for fail: whether it locks the client out; for check: whether it is blocked and for how long
 	locked bool
 	wait   time.Duration
+}
+
+// fail is an attempt of client at now that fails; it reports whether that locks the client
+// out, and fails the test when the attempt is refused.
+func fail(t *testing.T, l *Limiter, client string, now time.Time) bool {
+	t.Helper()
+	a, wait, ok := l.Begin(client, now)
+	if !ok {
+		t.Fatalf("Begin(%s) at %v refused, %v", client, now.Sub(t0), wait)
+	}
+	return a.Fail()
 }
 
 func TestLimiter(t *testing.T) {
@@ -46,8 +58,7 @@ func TestLimiter(t *testing.T) {
 			{at: 2 * time.Minute, op: "fail", client: "a", locked: true},
 			{at: w, op: "fail", client: "a", locked: true},
 			{at: w, op: "check", client: "a", locked: true, wait: time.Minute},
-			{at: w, op: "fail", client: "a"},                                                 // a race's extra failure: not a second lockout
-			{at: w + time.Minute, op: "check", client: "a", locked: true, wait: time.Minute}, // until 2m leaves
+			{at: w + time.Minute, op: "check", client: "a"}, // 1m left: two remain
 		}},
 		{"failures apart wider than the window never lock out", []step{
 			{at: 0, op: "fail", client: "a"},
@@ -55,10 +66,10 @@ func TestLimiter(t *testing.T) {
 			{at: 2 * w, op: "fail", client: "a"},
 			{at: 2 * w, op: "check", client: "a"},
 		}},
-		{"reset clears the count", []step{
+		{"success clears the count", []step{
 			{at: 0, op: "fail", client: "a"},
 			{at: 0, op: "fail", client: "a"},
-			{at: 0, op: "reset", client: "a"},
+			{at: 0, op: "succeed", client: "a"},
 			{at: 0, op: "fail", client: "a"},
 			{at: 0, op: "fail", client: "a"},
 			{at: 0, op: "check", client: "a"},
@@ -79,11 +90,15 @@ func TestLimiter(t *testing.T) {
 				now := t0.Add(s.at)
 				switch s.op {
 				case "fail":
-					if got := l.Fail(s.client, now); got != s.locked {
+					if got := fail(t, l, s.client, now); got != s.locked {
 						t.Fatalf("step %d: Fail(%s) = %v, want %v", i, s.client, got, s.locked)
 					}
-				case "reset":
-					l.Reset(s.client)
+				case "succeed":
+					a, _, ok := l.Begin(s.client, now)
+					if !ok {
+						t.Fatalf("step %d: Begin(%s) refused", i, s.client)
+					}
+					a.Succeed()
 				case "check":
 					wait, blocked := l.Blocked(s.client, now)
 					if blocked != s.locked || wait != s.wait {
@@ -111,12 +126,12 @@ func TestLimiterEviction(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := New(2, w, 3)
 			for i := range 3 {
-				l.Fail(fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Minute))
+				fail(t, l, fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Minute))
 			}
-			if !l.Fail("c0", t0.Add(3*time.Minute)) { // c0 again: c1's last failure is the oldest now
+			if !fail(t, l, "c0", t0.Add(3*time.Minute)) { // c0 again: c1's last failure is the oldest now
 				t.Fatal("c0 not locked out")
 			}
-			l.Fail("new", t0.Add(tc.at))
+			fail(t, l, "new", t0.Add(tc.at))
 			if got := keys(l); fmt.Sprint(got) != fmt.Sprint(tc.remembered) {
 				t.Fatalf("remembered %v, want %v", got, tc.remembered)
 			}
@@ -131,7 +146,7 @@ func TestLimiterEviction(t *testing.T) {
 func TestLimiterBounded(t *testing.T) {
 	l := New(5, time.Hour, 100)
 	for i := range 1000 {
-		l.Fail(fmt.Sprintf("10.0.%d.%d", i/256, i%256), t0.Add(time.Duration(i)*time.Millisecond))
+		fail(t, l, fmt.Sprintf("10.0.%d.%d", i/256, i%256), t0.Add(time.Duration(i)*time.Millisecond))
 		if l.Len() > 100 {
 			t.Fatalf("after %d clients: %d remembered", i+1, l.Len())
 		}
@@ -160,25 +175,99 @@ func TestLimiterDefaults(t *testing.T) {
 	}
 }
 
-// Concurrent failures from one client lock it out exactly once (go test -race).
+// Attempts in flight count as failures until settled: a client has at most Attempts of them
+// at once, is refused (Begin and Blocked alike) with the wait should they all fail, and gets its
+// room back as they are cancelled or succeed.
+func TestLimiterInFlight(t *testing.T) {
+	const w = time.Hour
+	l := New(3, w, 10)
+	begin := func(at time.Duration) *Attempt {
+		t.Helper()
+		a, wait, ok := l.Begin("a", t0.Add(at))
+		if !ok {
+			t.Fatalf("Begin at %v refused, %v", at, wait)
+		}
+		return a
+	}
+	refused := func(at, want time.Duration) {
+		t.Helper()
+		if a, wait, ok := l.Begin("a", t0.Add(at)); ok || wait != want {
+			t.Fatalf("Begin at %v: %v, %v; want refused, %v", at, a != nil, wait, want)
+		}
+		if wait, blocked := l.Blocked("a", t0.Add(at)); !blocked || wait != want {
+			t.Fatalf("Blocked at %v: %v, %v; want true, %v", at, wait, blocked, want)
+		}
+	}
+	if fail(t, l, "a", t0) {
+		t.Fatal("one failure locked out")
+	}
+	x, y := begin(time.Minute), begin(2*time.Minute)
+	refused(3*time.Minute, w-3*time.Minute) // the failure at 0 and two in flight
+	x.Cancel()
+	x.Cancel() // settled once only
+	z := begin(3 * time.Minute)
+	refused(4*time.Minute, w-4*time.Minute)
+	y.Succeed() // clears the failure at 0; z is still in flight
+	if wait, blocked := l.Blocked("a", t0.Add(4*time.Minute)); blocked {
+		t.Fatalf("blocked after a success, %v", wait)
+	}
+	if fail(t, l, "a", t0.Add(4*time.Minute)) {
+		t.Fatal("one failure since the success locked out")
+	}
+	u := begin(4 * time.Minute)
+	refused(5*time.Minute, w-2*time.Minute) // until z, begun at 3m, leaves the window
+	if z.Fail() || !u.Fail() {
+		t.Fatal("the third failure since the success did not lock out, once")
+	}
+	refused(5*time.Minute, w-2*time.Minute)
+	if z.Fail() {
+		t.Fatal("an attempt settled twice")
+	}
+
+	// one never settled is forgotten after a window
+	l = New(1, w, 10)
+	if _, _, ok := l.Begin("a", t0); !ok {
+		t.Fatal("Begin refused")
+	}
+	if _, blocked := l.Blocked("a", t0.Add(w-time.Nanosecond)); !blocked {
+		t.Fatal("not blocked by the attempt in flight")
+	}
+	if _, blocked := l.Blocked("a", t0.Add(w)); blocked || l.Len() != 0 {
+		t.Fatalf("an attempt left in flight for a window still counts (%d clients)", l.Len())
+	}
+}
+
+// Many attempts begun at once from one client: Attempts are admitted and the rest refused, and
+// failing the admitted ones locks the client out exactly once (go test -race).
 func TestLimiterConcurrent(t *testing.T) {
-	l := New(5, time.Hour, 10)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	lockouts := 0
-	for range 50 {
-		wg.Go(func() {
-			if l.Fail("a", t0) {
-				mu.Lock()
-				lockouts++
-				mu.Unlock()
+	const n, attempts = 50, 5
+	l := New(attempts, time.Hour, 10)
+	var began sync.WaitGroup
+	admitted := make(chan *Attempt, n)
+	for range n {
+		began.Go(func() {
+			if a, wait, ok := l.Begin("a", t0); ok {
+				admitted <- a
+			} else if wait != time.Hour {
+				t.Errorf("refused with %v, want 1h", wait)
 			}
-			l.Blocked("a", t0)
 		})
 	}
-	wg.Wait()
-	if lockouts != 1 {
-		t.Fatalf("%d lockouts, want 1", lockouts)
+	began.Wait() // none settled yet
+	close(admitted)
+	var settled sync.WaitGroup
+	var lockouts, count atomic.Int32
+	for a := range admitted {
+		count.Add(1)
+		settled.Go(func() {
+			if a.Fail() {
+				lockouts.Add(1)
+			}
+		})
+	}
+	settled.Wait()
+	if count.Load() != attempts || lockouts.Load() != 1 {
+		t.Fatalf("%d admitted, %d lockouts; want %d, 1", count.Load(), lockouts.Load(), attempts)
 	}
 }
 
