@@ -85,7 +85,8 @@
 // batches go straight to the spool, the database is probed every RetryInterval (1 s), and when it
 // answers the spool is replayed in order — decisions in batches, each feedback after the
 // decisions before it — and the return is logged (one line). A database down for its disk (full,
-// failing, read-only) answers the probe all the same: it stays down until a write to it succeeds
+// failing, read-only; for PostgreSQL SQLSTATE 53100, 58030, 53200 and 25006, a standby or
+// default_transaction_read_only) answers the probe all the same: it stays down until a write to it succeeds
 // (a replayed record, or, with nothing to replay, the next batch tried on it), spooled records or
 // not, so zhiyi_store_up does not flap at each replay. A record that finds the queue full
 // goes to the spool too. Feedback is taken while the database is down (spooled); feedback that

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -466,30 +465,6 @@ func (r *Recorder) setDown(err error) {
 		r.log.Warn("store: database unavailable; spooling decisions until it answers",
 			"error", err, "spool", r.spool.dir)
 	}
-}
-
-// diskError reports whether err says the database's disk cannot take writes (full, failing,
-// read-only): a ping still answers, so only a write shows it is over.
-func diskError(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	for _, s := range []string{"database or disk is full", "disk I/O error", "readonly database", "no space left on device"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// corrupt reports whether err is SQLite's word for a damaged database file.
-func corrupt(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "database disk image is malformed") || strings.Contains(msg, "file is not a database")
 }
 
 // drain writes what waits in the queue, in batches of at most BatchSize; replay calls it
