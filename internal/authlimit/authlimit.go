@@ -24,14 +24,30 @@ const (
 // sending many guesses at once has at most Attempts of them compared per window: checking and
 // counting in two steps would let every one of them pass the check before the first failure
 // was counted.
+//
+// Memory is bounded: at most maxClients clients are remembered. To make room for a new client
+// the least recently active client neither blocked nor with an attempt in flight is forgotten,
+// with its failures; a lockout is never forgotten before it ends, so failures from many
+// addresses cannot flush one. While every client remembered is blocked or has an attempt in
+// flight, a new client is refused (Begin's ok is false) until one is not. That is the trade: an
+// attacker keeping maxClients lockouts up (Attempts wrong guesses per window from each of
+// maxClients addresses, or IPv6 /64s) keeps every client not remembered out for as long;
+// forgetting the oldest lockout instead would keep them in, but then any lockout could be
+// flushed. Neither bounds an attacker with more than maxClients addresses that takes turns
+// among them, each stopping one short of a lockout: it is forgotten and starts afresh. Counting
+// per client in bounded memory cannot stop that; the secret's strength has to.
 type Limiter struct {
 	attempts   int
 	window     time.Duration
 	maxClients int
 
 	mu      sync.Mutex
-	clients map[string]*list.Element // client → its element of order
-	order   *list.List               // *entry, least recently active first: eviction and expiry take the front
+	clients map[string]*entry
+	// Each client remembered is in one of two lists. free holds those neither blocked nor with
+	// an attempt in flight, least recently active first: they are forgotten first. held holds the
+	// others in the order they became so, roughly the order their lockouts end; a lockout that
+	// ended is noticed at the front or when its client comes back (within a window either way).
+	free, held list.List
 }
 
 // entry is one client's failures and attempts in flight, each oldest first; together at most
@@ -39,6 +55,8 @@ type Limiter struct {
 // is blocked.
 type entry struct {
 	client  string
+	el      *list.Element // in Limiter.free or Limiter.held; nil once forgotten
+	held    bool          // el is in Limiter.held
 	fails   []time.Time
 	pending []time.Time // when the attempts not yet settled began
 }
@@ -55,8 +73,7 @@ func New(attempts int, window time.Duration, maxClients int) *Limiter {
 	if maxClients <= 0 {
 		maxClients = DefaultMaxClients
 	}
-	return &Limiter{attempts: attempts, window: window, maxClients: maxClients,
-		clients: map[string]*list.Element{}, order: list.New()}
+	return &Limiter{attempts: attempts, window: window, maxClients: maxClients, clients: map[string]*entry{}}
 }
 
 // Attempts returns how many failures within the window block a client.
@@ -70,7 +87,7 @@ func (l *Limiter) Window() time.Duration { return l.window }
 // for a whole window is forgotten). An Attempt is for the goroutine that began it.
 type Attempt struct {
 	l       *Limiter
-	el      *list.Element
+	e       *entry
 	at      time.Time
 	settled bool
 }
@@ -78,36 +95,43 @@ type Attempt struct {
 // Begin reserves an attempt of client at now, to be made right after: the caller compares the
 // secret only when ok, and then settles the attempt. When the client's failures and attempts
 // in flight already number Attempts, ok is false and retryAfter says how long until the oldest
-// of them leaves the window (should those in flight fail).
+// of them leaves the window (should those in flight fail). A client not remembered is refused
+// too while every client remembered is blocked or has an attempt in flight (see Limiter);
+// retryAfter is then how long the oldest lockout has left.
 func (l *Limiter) Begin(client string, now time.Time) (a *Attempt, retryAfter time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.expire(now)
-	el := l.clients[client]
-	if el == nil {
-		for len(l.clients) >= l.maxClients {
-			// Still full after expiry (failures from many addresses): forget the client
-			// least recently active, so memory stays bounded and active clients stay limited.
-			l.remove(l.order.Front())
+	e := l.clients[client]
+	if e != nil {
+		l.recent(e, now)
+		if wait, blocked := l.blocked(e, now); blocked {
+			return nil, wait, false
 		}
-		el = l.order.PushBack(&entry{client: client})
-		l.clients[client] = el
-	} else if wait, blocked := l.blocked(el.Value.(*entry), now); blocked {
-		return nil, wait, false
+	} else {
+		if len(l.clients) >= l.maxClients {
+			el := l.free.Front()
+			if el == nil {
+				wait, _ := l.blocked(l.held.Front().Value.(*entry), now)
+				return nil, wait, false
+			}
+			l.remove(el.Value.(*entry))
+		}
+		e = &entry{client: client}
+		l.clients[client] = e
 	}
-	l.order.MoveToBack(el)
-	e := el.Value.(*entry)
 	e.pending = append(e.pending, now)
-	return &Attempt{l: l, el: el, at: now}, 0, true
+	l.place(e, now)
+	return &Attempt{l: l, e: e, at: now}, 0, true
 }
 
 // Succeed settles a with the right secret: the client's failures are forgotten.
 func (a *Attempt) Succeed() {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
-	if e := a.settle(); e != nil {
-		e.fails = nil
-		a.l.forgetIdle(a.el)
+	if a.settle() {
+		a.e.fails = nil
+		a.l.place(a.e, a.at)
 	}
 }
 
@@ -115,11 +139,10 @@ func (a *Attempt) Succeed() {
 // reports whether this failure is the one that blocks the client, so that a caller logs and
 // counts each lockout once.
 func (a *Attempt) Fail() (lockedOut bool) {
-	l := a.l
+	l, e := a.l, a.e
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e := a.settle()
-	if e == nil {
+	if !a.settle() {
 		return false
 	}
 	before := len(e.fails)
@@ -131,6 +154,7 @@ func (a *Attempt) Fail() (lockedOut bool) {
 	if len(e.fails) > l.attempts {
 		e.fails = e.fails[len(e.fails)-l.attempts:] // begun before a success cleared the others
 	}
+	l.place(e, a.at)
 	return before == l.attempts-1 && len(e.fails) == l.attempts
 }
 
@@ -139,27 +163,26 @@ func (a *Attempt) Fail() (lockedOut bool) {
 func (a *Attempt) Cancel() {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
-	if a.settle() != nil {
-		a.l.forgetIdle(a.el)
+	if a.settle() {
+		a.l.place(a.e, a.at)
 	}
 }
 
-// settle takes a off its client's attempts in flight. It returns the client's entry, or nil
-// when a was settled before or its client was forgotten since. Called with mu.
-func (a *Attempt) settle() *entry {
+// settle takes a off its client's attempts in flight. It reports false when a was settled
+// before or its client was forgotten since. Called with mu.
+func (a *Attempt) settle() bool {
 	if a.settled {
-		return nil
+		return false
 	}
 	a.settled = true
-	e := a.el.Value.(*entry)
-	if a.l.clients[e.client] != a.el {
-		return nil
+	e := a.e
+	if e.el == nil {
+		return false
 	}
 	if i := slices.Index(e.pending, a.at); i >= 0 {
 		e.pending = slices.Delete(e.pending, i, i+1)
 	}
-	a.l.recent(e, a.at)
-	return e
+	return true
 }
 
 // Blocked reports whether client has used up its attempts at now, counting those in flight as
@@ -169,13 +192,12 @@ func (l *Limiter) Blocked(client string, now time.Time) (retryAfter time.Duratio
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.expire(now)
-	el := l.clients[client]
-	if el == nil {
+	e := l.clients[client]
+	if e == nil {
 		return 0, false
 	}
-	wait, blocked := l.blocked(el.Value.(*entry), now)
-	l.forgetIdle(el)
-	return wait, blocked
+	l.place(e, now)
+	return l.blocked(e, now)
 }
 
 // Len returns the clients remembered, for tests and metrics.
@@ -185,9 +207,8 @@ func (l *Limiter) Len() int {
 	return len(l.clients)
 }
 
-// blocked is Blocked for a remembered client. Called with mu.
+// blocked is Blocked for a remembered client whose times are recent at now. Called with mu.
 func (l *Limiter) blocked(e *entry, now time.Time) (time.Duration, bool) {
-	l.recent(e, now)
 	n := len(e.fails) + len(e.pending)
 	if n < l.attempts {
 		return 0, false
@@ -207,31 +228,53 @@ func (l *Limiter) recent(e *entry, now time.Time) {
 	e.pending = slices.DeleteFunc(e.pending, func(t time.Time) bool { return !in(t) })
 }
 
-// forgetIdle forgets el's client when it has neither failures nor attempts in flight. Called
-// with mu.
-func (l *Limiter) forgetIdle(el *list.Element) {
-	if e := el.Value.(*entry); len(e.fails) == 0 && len(e.pending) == 0 {
-		l.remove(el)
+// place puts e, its times made recent at now, in the list its state calls for: forgotten with
+// nothing left in the window, held while blocked or with an attempt in flight, else free. A
+// client moving lists goes to the back. Called with mu.
+func (l *Limiter) place(e *entry, now time.Time) {
+	l.recent(e, now)
+	n := len(e.fails) + len(e.pending)
+	if n == 0 {
+		l.remove(e)
+		return
 	}
-}
-
-// expire forgets the clients at the front with nothing left in the window: the front is the
-// least recently active, so this costs one look per call and one per client forgotten. Called
-// with mu.
-func (l *Limiter) expire(now time.Time) {
-	for el := l.order.Front(); el != nil; el = l.order.Front() {
-		e := el.Value.(*entry)
-		l.recent(e, now)
-		if len(e.fails) > 0 || len(e.pending) > 0 {
+	held := len(e.pending) > 0 || n >= l.attempts
+	if e.el != nil {
+		if held == e.held {
 			return
 		}
-		l.remove(el)
+		l.list(e.held).Remove(e.el)
+	}
+	e.held, e.el = held, l.list(held).PushBack(e)
+}
+
+func (l *Limiter) list(held bool) *list.List {
+	if held {
+		return &l.held
+	}
+	return &l.free
+}
+
+// expire forgets the free clients at the front with nothing left in the window and frees the
+// held ones at the front no longer blocked: the fronts are the least recently active, so this
+// costs one look per list and call, and one per client moved. Called with mu.
+func (l *Limiter) expire(now time.Time) {
+	for _, ls := range []*list.List{&l.free, &l.held} {
+		for el := ls.Front(); el != nil; el = ls.Front() {
+			e := el.Value.(*entry)
+			if l.place(e, now); e.el == el {
+				break // still there
+			}
+		}
 	}
 }
 
-func (l *Limiter) remove(el *list.Element) {
-	delete(l.clients, el.Value.(*entry).client)
-	l.order.Remove(el)
+func (l *Limiter) remove(e *entry) {
+	delete(l.clients, e.client)
+	if e.el != nil {
+		l.list(e.held).Remove(e.el)
+		e.el = nil
+	}
 }
 
 // ClientKey is the key of a client address: the address itself (an IPv4-mapped IPv6 address as

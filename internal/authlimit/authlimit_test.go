@@ -142,6 +142,74 @@ func TestLimiterEviction(t *testing.T) {
 	}
 }
 
+// Failures from more clients than MaxClients do not flush a lockout: clients not blocked are
+// forgotten first, however recently they failed.
+func TestLimiterEvictionKeepsLockouts(t *testing.T) {
+	const w = time.Hour
+	l := New(2, w, 3)
+	fail(t, l, "target", t0)
+	if !fail(t, l, "target", t0) {
+		t.Fatal("target not locked out")
+	}
+	for i := range 10 { // the attacker's other addresses, each failing once
+		fail(t, l, fmt.Sprintf("c%d", i), t0.Add(time.Duration(i+1)*time.Minute))
+		if l.Len() > 3 {
+			t.Fatalf("%d clients remembered, want at most 3", l.Len())
+		}
+	}
+	if wait, blocked := l.Blocked("target", t0.Add(11*time.Minute)); !blocked || wait != w-11*time.Minute {
+		t.Fatalf("target after failures from 10 other clients: %v, %v; want blocked, %v", wait, blocked, w-11*time.Minute)
+	}
+	if got := keys(l); fmt.Sprint(got) != "[c8 c9 target]" {
+		t.Errorf("remembered %v, want the lockout and the newest", got)
+	}
+}
+
+// When every client remembered is blocked or has an attempt in flight, a new client is refused
+// until one of them is not, rather than one of them forgotten: forgetting the oldest lockout
+// would let MaxClients+1 addresses guess without end, taking turns.
+func TestLimiterFullOfLockouts(t *testing.T) {
+	const w = time.Hour
+	l := New(2, w, 3)
+	for i := range 3 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		fail(t, l, fmt.Sprintf("c%d", i), at)
+		fail(t, l, fmt.Sprintf("c%d", i), at)
+	}
+	for i, at := range []time.Duration{3 * time.Minute, w - time.Nanosecond} {
+		if a, wait, ok := l.Begin("new", t0.Add(at)); ok || wait != w-at {
+			t.Fatalf("%d: a new client among 3 lockouts: %v, %v; want refused for %v", i, a != nil, wait, w-at)
+		}
+	}
+	if got := keys(l); fmt.Sprint(got) != "[c0 c1 c2]" {
+		t.Fatalf("remembered %v, want the lockouts", got)
+	}
+	if _, blocked := l.Blocked("c0", t0.Add(w-time.Nanosecond)); !blocked {
+		t.Fatal("c0's lockout was forgotten")
+	}
+	// c0's lockout ends: its place goes to the new client
+	if fail(t, l, "new", t0.Add(w)) {
+		t.Fatal("one failure locked out")
+	}
+	if got := keys(l); fmt.Sprint(got) != "[c1 c2 new]" {
+		t.Fatalf("remembered %v, want c1 c2 new", got)
+	}
+
+	// attempts in flight hold their client's place too
+	l = New(2, w, 2)
+	x, _, _ := l.Begin("x", t0)
+	y, _, _ := l.Begin("y", t0)
+	if _, _, ok := l.Begin("new", t0); ok {
+		t.Fatal("a new client forgot one with an attempt in flight")
+	}
+	if x.Fail() || y.Fail() {
+		t.Fatal("one failure locked out")
+	}
+	if fail(t, l, "new", t0) || l.Len() != 2 {
+		t.Fatalf("after the attempts in flight settled: %d clients", l.Len())
+	}
+}
+
 // Many clients failing once each never hold more than MaxClients.
 func TestLimiterBounded(t *testing.T) {
 	l := New(5, time.Hour, 100)
