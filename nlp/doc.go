@@ -9,8 +9,9 @@
 //     placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
 //     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
 //     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in
-//     Chinese characters (张三@qq.com; mask.go lists them). It is zhiyi's one definition of personal data: servers mask the identifiers and
-//     free-form strings they log with Mask and MaskExcept too.
+//     Chinese characters (张三@qq.com; mask.go lists them). It is zhiyi's one definition of
+//     personal data: servers mask the free-form strings they log with Mask too, and the ids
+//     serve logs and a cluster sheet carries go through MaskID, so that both name a message alike.
 //  3. Fold traditional characters into simplified ones, Taiwan and Hong Kong phrases included
 //     (Fold: OpenCC's tw2sp, run only on pieces that hold a traditional character).
 //  4. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed

@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
@@ -20,38 +18,20 @@ import (
 // a reload's directory) and so do strings whose content we do not control (panic values, load
 // errors); they are masked with nlp's one definition of personal data first.
 
-const maxLoggedID = 128
+// maxLoggedID is the longest id logged whole, and the longest msg_id and agent_id accepted:
+// nlp.MaskID's limit, so that what a request names is what the log shows.
+const maxLoggedID = nlp.MaxMaskedIDBytes
 
 // maskID masks the personal data in an identifier (msg_id, X-Request-Id, a bundle directory)
-// and clips it to maxLoggedID bytes. Long digit runs that are not personal data stay, so that
-// numeric message ids can still be correlated; an id without personal data is logged as sent.
-func maskID(s string) string {
-	s = clip(s, 2*maxLoggedID)
-	probe := s
-	if !printableASCII(s) { // Mask reads upper-case ASCII itself: most ids need no copy
-		probe = nlp.Normalize(s)
-	}
-	if m, set := nlp.MaskExcept(probe, nlp.MaskOrder); set != 0 {
-		s = m
-	}
-	return clip(s, maxLoggedID)
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
+// and clips it as everything zhiyi writes ids (a cluster sheet, train's errors) does.
+func maskID(s string) string { return nlp.MaskID(s) }
 
 // redact masks every kind of personal data in a free-form string (a panic value, an error) and
 // clips it to max bytes. The rest stays as written (a file path, a rule id keep their case):
 // the string is masked as it is when that leaves nothing Mask finds in its normalised form,
 // and only otherwise as normalised text.
 func redact(s string, max int) string {
-	s = clip(s, 4*max)
+	s = nlp.Clip(s, 4*max)
 	if m, set := nlp.Mask(nlp.Normalize(s)); set != 0 {
 		raw, _ := nlp.Mask(s)
 		if _, left := nlp.Mask(nlp.Normalize(raw)); left == 0 {
@@ -59,43 +39,7 @@ func redact(s string, max int) string {
 		}
 		s = m
 	}
-	return clip(s, max)
-}
-
-// clip cuts s to at most max bytes on a character boundary. What is cut may have been part of
-// a number or an address, so a trailing number (a phone's first seven digits, in any script,
-// are still personal data) and a trailing address go too, and "…" marks the cut.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	s = s[:max]
-	for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	if len(s) > 0 && !utf8.ValidString(s[len(s)-1:]) {
-		s = s[:len(s)-1] // a rune cut in half
-	}
-	for len(s) > 0 { // a number cut short, in any script
-		r, n := utf8.DecodeLastRuneInString(s)
-		if !(unicode.IsDigit(r) || unicode.Is(unicode.Han, r) || strings.ContainsRune(" -./_+", r)) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	word := len(s) // an e-mail address cut short
-	for word > 0 && isMailboxByte(s[word-1]) {
-		word--
-	}
-	if strings.Contains(s[word:], "@") || word > 0 && s[word-1] == '@' {
-		s = strings.TrimRight(s[:word], "@")
-	}
-	return s + "…"
-}
-
-func isMailboxByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '@'
+	return nlp.Clip(s, max)
 }
 
 // bufferSize finds fasthttp's "buffer size=N" in a read error: the size of what was read.

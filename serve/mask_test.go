@@ -19,6 +19,7 @@ func TestMasking(t *testing.T) {
 		strings.Repeat("a", 120) + " 13812345678": strings.Repeat("a", 120) + " <PHONE>",
 		strings.Repeat("a", 250) + " 一三八一二三四五六七八":       strings.Repeat("a", 128) + "…",
 		strings.Repeat("a", 250) + " zhang@example.com": strings.Repeat("a", 128) + "…",
+		"wm" + strings.Repeat("x", 100<<10):             "wm" + strings.Repeat("x", 126) + "…", // as a cluster sheet names it (nlp.MaskID)
 	} {
 		if got := maskID(in); got != want {
 			t.Errorf("maskID(%q) = %q, want %q", in, got, want)

@@ -31,24 +31,6 @@ type Label struct {
 	Source  string   // file:line
 }
 
-// MaskMsgID masks the personal data in a message id as serve masks the ids it logs: long digit
-// runs (order-like CRM ids) stay so that ids still join, a phone number or an e-mail address in
-// the id becomes its placeholder. Sheets and error messages carry ids through it; the sheet's
-// reader matches a masked member back to the exported message whose id masks to it.
-func MaskMsgID(id string) string {
-	probe := id
-	for i := 0; i < len(id); i++ {
-		if id[i] < 0x20 || id[i] > 0x7e { // Mask reads upper-case ASCII itself
-			probe = nlp.Normalize(id)
-			break
-		}
-	}
-	if m, set := nlp.MaskExcept(probe, nlp.MaskOrder); set != 0 {
-		return m
-	}
-	return id
-}
-
 // NewIntentPrefix starts a label that names an intent the knowledge base does not have yet.
 const NewIntentPrefix = "new:"
 

@@ -110,7 +110,7 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 					continue
 				}
 				if len(ids) == 0 {
-					missing = append(missing, MaskMsgID(member))
+					missing = append(missing, nlp.MaskID(member))
 					continue
 				}
 				if ids[0] != member {
@@ -209,7 +209,7 @@ func (ni *newIntent) add(l Label, d *imported, members *memberIndex) {
 }
 
 // memberIndex finds the exported messages a label's member names: the message with that id, or,
-// since zhiyi cluster writes ids masked (MaskMsgID), the message whose id masks to it.
+// since zhiyi cluster writes ids masked (nlp.MaskID), the message whose id masks to it.
 type memberIndex struct {
 	d      *imported
 	masked map[string][]string // masked id → the exported ids masking to it, sorted; built on first need
@@ -226,7 +226,7 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	if x.masked == nil {
 		x.masked = map[string][]string{}
 		add := func(id string) {
-			if m := MaskMsgID(id); m != id {
+			if m := nlp.MaskID(id); m != id {
 				x.masked[m] = append(x.masked[m], id)
 			}
 		}

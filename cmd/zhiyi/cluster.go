@@ -65,7 +65,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		}
 		// The sheet is handed to operators: ids are masked as serve logs them, and train --labels
 		// matches a masked member back to the message whose id masks to it.
-		msgs = append(msgs, train.ClusterMessage{ID: train.MaskMsgID(m.MsgID), Text: text})
+		msgs = append(msgs, train.ClusterMessage{ID: nlp.MaskID(m.MsgID), Text: text})
 		return nil
 	})
 	if err != nil {

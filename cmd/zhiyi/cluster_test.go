@@ -25,7 +25,10 @@ func TestClusterSheetMasksIDs(t *testing.T) {
 	}
 	extra := `{"msgid":"13900130000","text":"这个行李箱能装多少东西","sent_at":1785718800000}` + "\n" +
 		`{"msgid":"li@qq.com","text":"这个行李箱能装多少东西","sent_at":1785718800001}` + "\n" +
-		`{"msgid":"2102838273948937309","text":"这个行李箱能装多少东西","sent_at":1785718800002}` + "\n"
+		`{"msgid":"2102838273948937309","text":"这个行李箱能装多少东西","sent_at":1785718800002}` + "\n" +
+		`{"msgid":"wm` + strings.Repeat("x", 50<<10) + `","text":"这个行李箱能装多少东西","sent_at":1785718800004}` + "\n"
+	// serve logs the 50 KB id as its first 128 bytes and "…": the sheet carries the same
+	longID := "wm" + strings.Repeat("x", 126) + "…"
 	export := filepath.Join(dir, "export.jsonl")
 	if err := os.WriteFile(export, append(shop, extra...), 0o600); err != nil {
 		t.Fatal(err)
@@ -57,8 +60,8 @@ func TestClusterSheetMasksIDs(t *testing.T) {
 		}
 		if slices.Contains(members, "<PHONE>") {
 			found = true
-			if !slices.Contains(members, "<EMAIL>") || !slices.Contains(members, "2102838273948937309") {
-				t.Errorf("members %s: want <PHONE>, <EMAIL> and the order-like id kept", members)
+			if !slices.Contains(members, "<EMAIL>") || !slices.Contains(members, "2102838273948937309") || !slices.Contains(members, longID) {
+				t.Errorf("members %.1000s: want <PHONE>, <EMAIL>, the order-like id kept and the long id clipped as serve logs it", members)
 			}
 			l["intent"] = "none"
 		}
@@ -76,8 +79,8 @@ func TestClusterSheetMasksIDs(t *testing.T) {
 			"--dict", filepath.Join(fixture, "dict"), "--out", filepath.Join(t.TempDir(), "m"), "--dev-days", "7", "--labels", labels)
 		return code, stderr
 	}
-	if code, stderr := train(sheet); code != 0 || !strings.Contains(stderr, "3 messages labelled") {
-		t.Errorf("train --labels with the filled sheet: exit %d; want the 3 messages labelled\n%s", code, stderr)
+	if code, stderr := train(sheet); code != 0 || !strings.Contains(stderr, "4 messages labelled") {
+		t.Errorf("train --labels with the filled sheet: exit %d; want the 4 messages labelled\n%s", code, stderr)
 	}
 	// A member naming no message is reported masked; a masked member that two messages of
 	// different texts mask to cannot be told apart and is refused.

@@ -17,6 +17,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -185,7 +186,7 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 		for _, id := range l.MsgIDs {
 			d, err := db.Decision(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
-				missing = append(missing, l.Source+": "+train.MaskMsgID(id)) // as /feedback names an unknown id
+				missing = append(missing, l.Source+": "+nlp.MaskID(id)) // as /feedback names an unknown id
 				continue
 			}
 			if err != nil {
