@@ -110,7 +110,7 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
-// Memory is bounded: past MaxClients the client whose last failure is oldest goes; clients
+// Memory is bounded: past MaxClients the client not blocked whose last failure is oldest goes; clients
 // whose window passed go first, and a client failing again is not the one forgotten.
 func TestLimiterEviction(t *testing.T) {
 	const w = time.Hour
@@ -120,7 +120,7 @@ func TestLimiterEviction(t *testing.T) {
 		remembered []string
 		blocked    bool // c0 still
 	}{
-		{"full: the least recently failed goes", 4 * time.Minute, []string{"c0", "c2", "new"}, true},
+		{"full: the least recently failed not blocked goes", 4 * time.Minute, []string{"c0", "c2", "new"}, true},
 		{"windows passed go first", w + 2*time.Minute + 30*time.Second, []string{"c0", "new"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
