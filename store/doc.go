@@ -96,7 +96,9 @@
 // another's. It is tried again (after 1 s, then at growing intervals up to a minute) and dropped
 // and counted only once OrphanFeedbackWait (30 min) has passed since it was first not found.
 // Feedback waiting so does not make the live AddFeedback take unknown messages: those are still
-// ErrNotFound.
+// ErrNotFound. It waits in a spool file of its own, which a replay passes over until one of it is
+// due, so flushes and the retry ticks (and every AddFeedback on an unknown message, which
+// flushes) do not rewrite it; a restart tries it once.
 //
 // The spool is DataDir/spool/NNNNNNNNNNNNNNNNNNNN.jsonl: JSON lines {"d":{decision}} and
 // {"f":{feedback}} (a waiting feedback with "orphan" and "after" times), appended in order. Every

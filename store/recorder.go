@@ -164,6 +164,7 @@ type Recorder struct {
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
 	passWaiting int64
+	waitingRecs []spoolRecord // the feedback a replay found waiting, for respool (writer only)
 	// diskDown says the database went down for its disk (diskError): a ping proves nothing, so
 	// it counts as back only once spooled records are written to it.
 	diskDown atomic.Bool

@@ -1,10 +1,14 @@
 package store_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,4 +110,121 @@ func feedbackCount(t *testing.T, s store.Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// feedbackCounter counts the feedback on messages named elsewhere-… a Recorder sends its database.
+type feedbackCounter struct {
+	*store.DB
+	adds atomic.Int64
+}
+
+func (s *feedbackCounter) AddFeedback(ctx context.Context, f store.Feedback) error {
+	if strings.HasPrefix(f.MsgID, "elsewhere-") {
+		s.adds.Add(1)
+	}
+	return s.DB.AddFeedback(ctx, f)
+}
+
+// spoolFiles maps the spool's files to their sizes.
+func spoolFiles(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, store.SpoolDirName, "*.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]int64{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[filepath.Base(p)] = st.Size()
+	}
+	return m
+}
+
+// rewritten is how many bytes of now are in files that were not in before.
+func rewritten(before, now map[string]int64) int64 {
+	var n int64
+	for name, size := range now {
+		if _, ok := before[name]; !ok {
+			n += size
+		}
+	}
+	return n
+}
+
+// TestRecorderLeavesWaitingFeedbackInPlace: feedback waiting for its decision is not rewritten
+// by a replay that finds none of it due — flushes, the retry ticks and every POST /feedback on an
+// unknown message (which flushes) — but only when it is tried again, at intervals that grow;
+// a live unknown message is still refused.
+func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
+	dir := t.TempDir()
+	clk := &orphanClock{t: recent.Add(time.Hour)}
+	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.now})
+	down.Record(decision(0))
+	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
+		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
+	}
+	const orphans = 200
+	for i := range orphans {
+		if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: fmt.Sprint("elsewhere-", i), Rating: 1, Comment: "等太久了"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := down.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	sink := &feedbackCounter{DB: openSQLite(t)}
+	// the retry ticks are left to Flush: a replay is a replay whichever starts it
+	r := newRecorder(t, sink, store.RecorderConfig{DataDir: dir, Now: clk.now, RetryInterval: time.Hour})
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.SpoolRecords != orphans || st.Dropped != 0 || sink.adds.Load() != orphans {
+		t.Fatalf("after the first replay: %+v, %d tried; want all %d waiting", st, sink.adds.Load(), orphans)
+	}
+	var tries []time.Duration // when, after the first try, the waiting feedback was tried again
+	start := clk.now()
+	for step := range 80 {
+		before, adds := spoolFiles(t, dir), sink.adds.Load()
+		for range 3 {
+			if err := r.Flush(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if step%20 == 0 { // it flushes too, and waits half a second for another replica's decision
+			if err := r.AddFeedback(testCtx(t), store.Feedback{MsgID: "no-such-message", Rating: 5}); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("feedback on an unknown message: %v, want ErrNotFound", err)
+			}
+		}
+		tried := sink.adds.Load() - adds
+		if tried == 0 {
+			if n := rewritten(before, spoolFiles(t, dir)); n > 0 {
+				t.Fatalf("at +%v, none due: %d bytes of the spool rewritten, want none", clk.now().Sub(start), n)
+			}
+		} else {
+			if tried != orphans {
+				t.Fatalf("at +%v: %d waiting feedbacks tried, want all %d at once", clk.now().Sub(start), tried, orphans)
+			}
+			tries = append(tries, clk.now().Sub(start))
+		}
+		if step == 0 && tried != 0 {
+			t.Fatal("tried again at once")
+		}
+		clk.advance(time.Second)
+	}
+	t.Logf("tried again at %v", tries)
+	if len(tries) < 4 {
+		t.Fatalf("tried again at %v in 80 s, want at least four tries", tries)
+	}
+	for i := 2; i < len(tries); i++ {
+		if tries[i]-tries[i-1] < tries[i-1]-tries[i-2] {
+			t.Errorf("tried again at %v: the intervals do not grow", tries)
+		}
+	}
+	if st := r.Stats(); st.SpoolRecords != orphans || st.Dropped != 0 {
+		t.Errorf("after 80 s: %+v; want all %d still waiting", st, orphans)
+	}
 }

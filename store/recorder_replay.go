@@ -54,12 +54,18 @@ func (r *Recorder) replay() {
 	r.passWaiting = 0
 	files, err := r.spool.rotate()
 	if err == nil {
+		now := r.cfg.Now()
 		for _, f := range files {
+			if f.due.After(now) {
+				r.passWaiting += f.records // waiting feedback, none of it due: left as it is
+				continue
+			}
 			if err = r.replayFile(f); err != nil {
 				break
 			}
 		}
 	}
+	r.respool() // what waits goes back once the files it came from are done with
 	if err == nil {
 		r.waiting.Store(r.passWaiting) // all the spool holds of the old files now
 		if r.diskDown.Load() {
@@ -108,15 +114,10 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	if r.stopping() {
 		return errStopping
 	}
-	// Feedback waiting for its decision goes back to the spool once this file is done with and
-	// removed (deferred: a return that keeps the file keeps its offset past them too): the file
-	// still counts against SpoolMax until then, and after a long outage it would leave no room.
-	var waiting []spoolRecord
-	defer func() {
-		for _, rec := range waiting {
-			r.respool(rec)
-		}
-	}()
+	// Feedback waiting for its decision goes back to the spool (r.waitingRecs) once the pass is
+	// done with this file and has removed it (a return that keeps the file keeps its offset past
+	// them too): the file still counts against SpoolMax until then, and after a long outage it
+	// would leave no room.
 	start := r.offsets[f.path]
 	rd, err := openSpoolReader(f.path, start)
 	if err != nil {
@@ -179,14 +180,14 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		}
 		now := r.cfg.Now()
 		if rec.After.After(now) {
-			waiting = append(waiting, rec) // an orphan not due yet: no query
+			r.waitingRecs = append(r.waitingRecs, rec) // an orphan not due yet: no query
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 			err = r.sink.AddFeedback(ctx, *rec.F)
 			cancel()
 			switch {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
-				waiting = append(waiting, rec)
+				r.waitingRecs = append(r.waitingRecs, rec)
 			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
 				r.dropped.Inc()
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
@@ -231,20 +232,32 @@ func (r *Recorder) awaitDecision(rec *spoolRecord, now time.Time) bool {
 	return true
 }
 
-// respool puts a record back at the spool's end, for a later replay; counted as dropped if the
-// spool cannot take it.
-func (r *Recorder) respool(rec spoolRecord) {
+// respool writes the feedback this pass found waiting for its decision to a spool file of its
+// own (spool.addWaiting), which later passes leave alone until one of it is due; counted as
+// dropped what the spool cannot take.
+func (r *Recorder) respool() {
+	recs := r.waitingRecs
+	if len(recs) == 0 {
+		return
+	}
+	defer func() {
+		clear(recs) // the slice is kept for the next pass; its feedback is not
+		r.waitingRecs = recs[:0]
+	}()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.spoolClosed {
-		r.dropped.Inc()
+		r.dropped.Add(len(recs))
 		return
 	}
-	_, dropped, err := r.spool.append([]spoolRecord{rec})
+	written, dropped, err := r.spool.addWaiting(recs)
+	r.passWaiting += int64(written)
 	if dropped > 0 {
 		r.dropped.Add(dropped)
-		r.log.Error("store: a feedback waiting for its decision could not be spooled again; dropped", "error", err)
-		return
+		attrs := []any{"dropped", dropped}
+		if err != nil {
+			attrs = append(attrs, "error", err)
+		}
+		r.log.Error("store: feedback waiting for its decision could not be spooled again; dropped", attrs...)
 	}
-	r.passWaiting++
 }

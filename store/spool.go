@@ -35,6 +35,9 @@ type spoolFile struct {
 	path    string
 	size    int64
 	records int64 // lines, torn or not: what replaying the file takes off the backlog
+	// due is set on a file of feedback waiting for its decision alone (addWaiting): the
+	// earliest of their After times. A replay before it leaves the file as it is.
+	due time.Time
 }
 
 // spool is the Recorder's local append-only store for records the database could not take.
@@ -228,6 +231,14 @@ func (s *spool) sync() error {
 func (s *spool) rotate() ([]spoolFile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.closeCurrent(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.closed), nil
+}
+
+// closeCurrent flushes, fsyncs and closes the current file, which joins the closed ones.
+func (s *spool) closeCurrent() error {
 	var err error
 	if s.cur != nil {
 		if ferr := s.w.Flush(); ferr != nil {
@@ -243,9 +254,75 @@ func (s *spool) rotate() ([]spoolFile, error) {
 		s.cur, s.curPath, s.curSize, s.curRecords, s.dirty = nil, "", 0, 0, false
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: cannot close the spool file: %w", err)
+		return fmt.Errorf("store: cannot close the spool file: %w", err)
 	}
-	return slices.Clone(s.closed), nil
+	return nil
+}
+
+// addWaiting writes recs, feedback waiting for its decision, to a closed file of their own that
+// replays pass over until the earliest of their After times: a replay that finds none of them
+// due then neither reads nor rewrites them (before, every Flush did, and each POST /feedback on
+// an unknown message flushes). The current file is closed first, so what was spooled before
+// stays ahead of them. It counts what was written and what was dropped as append does.
+func (s *spool) addWaiting(recs []spoolRecord) (written, dropped int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.closeCurrent(); err != nil {
+		return 0, len(recs), err
+	}
+	var data []byte
+	var due time.Time
+	for i := range recs {
+		s.buf.Reset()
+		if err := s.enc.Encode(&recs[i]); err != nil {
+			return 0, len(recs), fmt.Errorf("store: cannot encode a spool record: %w", err)
+		}
+		if s.size.Load()+int64(len(data)+s.buf.Len()) > s.max {
+			dropped++
+			continue
+		}
+		data = append(data, s.buf.Bytes()...)
+		if a := recs[i].After; written == 0 || a.Before(due) {
+			due = a
+		}
+		written++
+	}
+	if written == 0 {
+		return 0, dropped, nil
+	}
+	path := s.pathOf(s.next)
+	if err := writeSpoolFile(path, data); err != nil {
+		return 0, len(recs), err
+	}
+	s.next++
+	if d, err := os.Open(s.dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	s.closed = append(s.closed, spoolFile{path: path, size: int64(len(data)), records: int64(written), due: due})
+	s.size.Add(int64(len(data)))
+	s.records.Add(int64(written))
+	return written, dropped, nil
+}
+
+// writeSpoolFile writes a new spool file whole and fsyncs it; on failure nothing of it remains.
+func writeSpoolFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: cannot create spool file %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if serr := f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: cannot write spool file %s: %w", path, err)
+	}
+	return nil
 }
 
 // remove deletes a replayed file.
