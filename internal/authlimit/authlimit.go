@@ -27,15 +27,14 @@ const (
 //
 // Memory is bounded: at most maxClients clients are remembered. To make room for a new client
 // the least recently active client neither blocked nor with an attempt in flight is forgotten,
-// with its failures; a lockout is never forgotten before it ends, so failures from many
-// addresses cannot flush one. While every client remembered is blocked or has an attempt in
-// flight, a new client is refused (Begin's ok is false) until one is not. That is the trade: an
-// attacker keeping maxClients lockouts up (Attempts wrong guesses per window from each of
-// maxClients addresses, or IPv6 /64s) keeps every client not remembered out for as long;
-// forgetting the oldest lockout instead would keep them in, but then any lockout could be
-// flushed. Neither bounds an attacker with more than maxClients addresses that takes turns
-// among them, each stopping one short of a lockout: it is forgotten and starts afresh. Counting
-// per client in bounded memory cannot stop that; the secret's strength has to.
+// with its failures, so failures from many addresses flush no lockout while there is such a
+// client. Only when every client remembered is blocked or has an attempt in flight is the one
+// that became so first forgotten. Refusing the new client instead would let an attacker who
+// keeps maxClients lockouts up (Attempts wrong guesses per window from each of maxClients
+// addresses, or IPv6 /64s) keep every operator out, and buy little: an attacker with that many
+// addresses can take turns among them anyway, each stopping one short of a lockout, forgotten
+// and starting afresh. Counting per client in bounded memory cannot stop that; the secret's
+// strength has to.
 type Limiter struct {
 	attempts   int
 	window     time.Duration
@@ -95,9 +94,7 @@ type Attempt struct {
 // Begin reserves an attempt of client at now, to be made right after: the caller compares the
 // secret only when ok, and then settles the attempt. When the client's failures and attempts
 // in flight already number Attempts, ok is false and retryAfter says how long until the oldest
-// of them leaves the window (should those in flight fail). A client not remembered is refused
-// too while every client remembered is blocked or has an attempt in flight (see Limiter);
-// retryAfter is then how long the oldest lockout has left.
+// of them leaves the window (should those in flight fail).
 func (l *Limiter) Begin(client string, now time.Time) (a *Attempt, retryAfter time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -112,8 +109,7 @@ func (l *Limiter) Begin(client string, now time.Time) (a *Attempt, retryAfter ti
 		if len(l.clients) >= l.maxClients {
 			el := l.free.Front()
 			if el == nil {
-				wait, _ := l.blocked(l.held.Front().Value.(*entry), now)
-				return nil, wait, false
+				el = l.held.Front() // every client is held: the oldest goes (see Limiter)
 			}
 			l.remove(el.Value.(*entry))
 		}

@@ -165,9 +165,9 @@ func TestLimiterEvictionKeepsLockouts(t *testing.T) {
 	}
 }
 
-// When every client remembered is blocked or has an attempt in flight, a new client is refused
-// until one of them is not, rather than one of them forgotten: forgetting the oldest lockout
-// would let MaxClients+1 addresses guess without end, taking turns.
+// When every client remembered is blocked or has an attempt in flight, a new client still gets
+// in and the one held longest is forgotten: refusing it would let MaxClients lockouts keep every
+// operator out.
 func TestLimiterFullOfLockouts(t *testing.T) {
 	const w = time.Hour
 	l := New(2, w, 3)
@@ -176,37 +176,37 @@ func TestLimiterFullOfLockouts(t *testing.T) {
 		fail(t, l, fmt.Sprintf("c%d", i), at)
 		fail(t, l, fmt.Sprintf("c%d", i), at)
 	}
-	for i, at := range []time.Duration{3 * time.Minute, w - time.Nanosecond} {
-		if a, wait, ok := l.Begin("new", t0.Add(at)); ok || wait != w-at {
-			t.Fatalf("%d: a new client among 3 lockouts: %v, %v; want refused for %v", i, a != nil, wait, w-at)
+	// every client remembered is locked out: a new one is still let in (an operator is not kept
+	// out by others' lockouts), and the oldest lockout is the one forgotten
+	a, _, ok := l.Begin("new", t0.Add(3*time.Minute))
+	if !ok {
+		t.Fatal("a new client among 3 lockouts was refused")
+	}
+	a.Succeed()
+	if got := keys(l); fmt.Sprint(got) != "[c1 c2]" {
+		t.Fatalf("remembered %v, want c1 c2 (c0's lockout the oldest, the new client right)", got)
+	}
+	for _, c := range []string{"c1", "c2"} {
+		if _, blocked := l.Blocked(c, t0.Add(3*time.Minute)); !blocked {
+			t.Fatalf("%s's lockout was forgotten", c)
 		}
 	}
-	if got := keys(l); fmt.Sprint(got) != "[c0 c1 c2]" {
-		t.Fatalf("remembered %v, want the lockouts", got)
-	}
-	if _, blocked := l.Blocked("c0", t0.Add(w-time.Nanosecond)); !blocked {
-		t.Fatal("c0's lockout was forgotten")
-	}
-	// c0's lockout ends: its place goes to the new client
-	if fail(t, l, "new", t0.Add(w)) {
-		t.Fatal("one failure locked out")
-	}
-	if got := keys(l); fmt.Sprint(got) != "[c1 c2 new]" {
-		t.Fatalf("remembered %v, want c1 c2 new", got)
-	}
 
-	// attempts in flight hold their client's place too
+	// attempts in flight hold their client's place until nothing else can give it
 	l = New(2, w, 2)
 	x, _, _ := l.Begin("x", t0)
-	y, _, _ := l.Begin("y", t0)
-	if _, _, ok := l.Begin("new", t0); ok {
-		t.Fatal("a new client forgot one with an attempt in flight")
+	y, _, _ := l.Begin("y", t0.Add(time.Second))
+	if _, _, ok := l.Begin("new", t0.Add(2*time.Second)); !ok {
+		t.Fatal("a new client was refused")
 	}
-	if x.Fail() || y.Fail() {
+	if x.Fail() {
+		t.Fatal("x's failure counted after x was forgotten")
+	}
+	if y.Fail() {
 		t.Fatal("one failure locked out")
 	}
-	if fail(t, l, "new", t0) || l.Len() != 2 {
-		t.Fatalf("after the attempts in flight settled: %d clients", l.Len())
+	if got := keys(l); fmt.Sprint(got) != "[new y]" {
+		t.Fatalf("remembered %v, want new y (x the oldest held)", got)
 	}
 }
 

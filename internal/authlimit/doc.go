@@ -22,8 +22,8 @@
 // A client is whatever string the caller keys it by; ClientKey makes one of an address (an
 // IPv6 client is its /64, the block one host can draw addresses from at will). Memory is
 // bounded: at most MaxClients clients are remembered, each with at most Attempts times; when
-// full, the client least recently active of those not blocked is forgotten, and while all are
-// blocked a new client is refused (Limiter says why). Comparing secrets stays with the
+// full, the client least recently active of those not blocked is forgotten, and only while all
+// are blocked the oldest lockout (Limiter says why). Comparing secrets stays with the
 // caller (in constant time): this package only counts.
 //
 // It imports nothing from zhiyi.
