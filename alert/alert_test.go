@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,4 +30,20 @@ func TestFormatting(t *testing.T) {
 	f(truncateRunes("回复慢回复慢", 4), "回复慢…")
 	f(truncateRunes("回复慢", 3), "回复慢")
 	f(truncateRunes("abc", 10), "abc")
+}
+
+// The dropped rule counts every record the decision log lost, not only those a full disk or
+// spool lost: its text says so and points at where the cause is told, rather than blaming the
+// disk for refused decisions or feedback whose decision never came.
+func TestDroppedSummarySaysWhereTheCauseIs(t *testing.T) {
+	a := Alert{Measure: MeasureDropped, State: StateFiring, Window: 10 * time.Minute, Num: 3, Value: 3, Threshold: 1}
+	s := a.summary()
+	for _, want := range []string{"10分钟内决策日志丢失 3 条记录（阈值 1 条", "zhiyi_store_dropped_total", "store:", "拒收", "反馈"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary %q does not say %q", s, want)
+		}
+	}
+	if strings.Contains(s, "磁盘满或积压已满") {
+		t.Errorf("summary %q blames the disk or spool alone", s)
+	}
 }

@@ -314,7 +314,7 @@ func TestWatchSpool(t *testing.T) {
 	<-done
 }
 
-// Records the decision log dropped (a full disk: zhiyi_store_dropped_total) fire the dropped
+// Records the decision log dropped (zhiyi_store_dropped_total, whatever the cause) fire the dropped
 // rule at the next report, counting those of the window; none dropped, none fires.
 func TestWatchSpoolDropped(t *testing.T) {
 	hook := newReceiver(t)

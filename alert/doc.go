@@ -51,8 +51,10 @@
 //	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
 //	p99_latency       99th percentile of decision latency    ≥ 50ms over ≥ 100 messages in 5m
 //	spool             the last reported spool size           ≥ 10000 records (critical)
-//	dropped           records the decision log lost          ≥ 1 in 10m (critical): a full disk
-//	                  drops them with an empty spool, which the spool rule cannot see
+//	dropped           records the decision log lost          ≥ 1 in 10m (critical): the spool full
+//	                  or unwritable (a full disk drops them with an empty spool, which the spool
+//	                  rule cannot see), a decision the database refused, feedback whose decision
+//	                  never came; the store's log lines say which
 //
 // A window is cut into 60 buckets: adding an event and reading a count cost O(1), and a window
 // of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);

@@ -15,7 +15,8 @@ const (
 	// KindSpool reports the decision log's spool size (Spool, in records) at Time.
 	KindSpool
 	// KindDropped reports records the decision log lost (Dropped of them since the last report:
-	// the spool full or unwritable, a disk full).
+	// the spool full or unwritable, a decision the database refused, feedback whose decision
+	// never came).
 	KindDropped
 )
 

@@ -39,8 +39,10 @@ const (
 	MeasureP99Latency Measure = "p99_latency"
 	// MeasureSpool is the decision log's spool size, in records, as last reported.
 	MeasureSpool Measure = "spool"
-	// MeasureDropped is the number of records the decision log lost (dropped: the spool full or
-	// unwritable) in the window: each is a decision or a rating nobody will see again.
+	// MeasureDropped is the number of records the decision log lost in the window
+	// (zhiyi_store_dropped_total: the spool full or unwritable, a decision the database refused,
+	// spooled feedback whose decision never came): each is a decision or a rating nobody will
+	// see again. The store's log says why each was lost.
 	MeasureDropped Measure = "dropped"
 )
 

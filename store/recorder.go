@@ -117,7 +117,7 @@ type RecorderStats struct {
 	Duplicates uint64 // of those, decisions whose msg_id the log had already: not stored again
 	Spooled    uint64 // records (decisions and feedback) written to the spool
 	Replayed   uint64 // spool records now in the database
-	Dropped    uint64 // records lost: spool full, unwritable or unreadable, orphan feedback
+	Dropped    uint64 // records lost: spool full, unwritable or unreadable, refused (ErrInvalid), orphan feedback
 	Errors     uint64 // failed database writes
 	// CatchUps counts batches written at the process's priority because the low-priority
 	// writer (WriterNice) had fallen half a queue behind.
