@@ -28,9 +28,6 @@ func lockFile(path string) (func(), error) {
 	}, nil
 }
 
-// errLocked is tryLockFile's error when another process holds the lock.
-var errLocked = errors.New("held by another process")
-
 // tryLockFile is lockFile without waiting: errLocked when another process (or another open of
 // the file in this one) holds it.
 func tryLockFile(path string) (func(), error) {

@@ -370,6 +370,9 @@ func openSpoolReader(path string, off int64) (*spoolReader, error) {
 // counts it as dropped and goes on.
 var errBadRecord = errors.New("store: unreadable spool record")
 
+// errLocked is tryLockFile's error when another process holds the lock (only where flock is).
+var errLocked = errors.New("held by another process")
+
 // next returns the next record and the offset just after it; io.EOF at the end.
 func (r *spoolReader) next() (spoolRecord, int64, error) {
 	var rec spoolRecord
