@@ -157,9 +157,10 @@ type Recorder struct {
 	// offsets remembers how far into a spool file a failed replay got, so the next try resumes
 	// there; only the writer uses it. A crash forgets it, and replaying from the start is
 	// harmless: inserts are idempotent.
-	offsets     map[string]int64
-	drained     []Decision // drain's batch, reused (writer only)
-	lastDropLog atomic.Int64
+	offsets          map[string]int64
+	drained          []Decision // drain's batch, reused (writer only)
+	lastDropLog      atomic.Int64
+	loggedClosedDrop atomic.Bool // the first record dropped after Close was logged
 	// waiting counts the spooled feedback waiting for its decision (awaitDecision) as of the
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
@@ -270,6 +271,9 @@ func (r *Recorder) toSpool(ds []Decision, f *Feedback) (dropped int) {
 			dropped++
 		}
 		r.dropped.Add(dropped)
+		if !r.loggedClosedDrop.Swap(true) {
+			r.log.Error("store: records arrived after the decision log was closed; dropped (zhiyi_store_dropped_total counts them)", "count", dropped)
+		}
 		return dropped
 	}
 	recs := make([]spoolRecord, 0, len(ds)+1)

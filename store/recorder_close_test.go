@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 )
 
 // closeSink is a database that is down until up is set; onAppend, when set, runs in each
@@ -126,7 +129,10 @@ func TestRecordAfterCloseDropsAndCounts(t *testing.T) {
 	dir := t.TempDir()
 	sink := &closeSink{ids: map[string]bool{}}
 	sink.up.Store(true)
-	r, err := NewRecorder(sink, closeTestConfig(dir))
+	cfg := closeTestConfig(dir)
+	var logs testsvc.Buffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	r, err := NewRecorder(sink, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,5 +148,10 @@ func TestRecordAfterCloseDropsAndCounts(t *testing.T) {
 	}
 	if st := r.Stats(); st.Dropped != 1 || st.Spooled != 0 {
 		t.Errorf("after Close: dropped %d, spooled %d; want it dropped and counted", st.Dropped, st.Spooled)
+	}
+	r.Record(Decision{MsgID: "later", Text: "x", Intent: "none", Route: "handoff"})
+	// the dropped alert points at the log: the drop is said there, once
+	if n := strings.Count(logs.String(), "arrived after the decision log was closed"); n != 1 {
+		t.Errorf("records dropped after Close logged %d times, want once:\n%s", n, logs.String())
 	}
 }
