@@ -32,23 +32,26 @@ func maskEmails(text string, set *MaskSet) string {
 			// zhangsan#qq.com, written so to keep an address from scrapers and filters: glued on
 			// both sides and ending in a known top-level domain, or it is a hashtag or a number
 			// (#话题, 款式#2, 138#1234#5678)
-			if from := mailboxStart(text, last, i); from < i && hashAddressEnd(text, domain) > 0 {
-				b = maskedEmail(b, text, last, from)
-				*set |= 1 << MaskEmail
-				last = hashAddressEnd(text, domain)
-				i = last
-				continue
+			if from := mailboxStart(text, last, i); from < i {
+				if end := hashAddressEnd(text, domain); end > 0 {
+					b = maskedEmail(b, text, last, from)
+					*set |= 1 << MaskEmail
+					last, i = end, end
+					continue
+				}
 			}
 			i++
 			continue
 		}
-		if text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' ' {
+		spaced := text[i] != ' ' && mailboxEnd > last && text[mailboxEnd-1] == ' ' && domain < len(text) && text[domain] == ' '
+		if spaced {
 			mailboxEnd--
 			domain++
-		} else if text[i] == '@' && domain < len(text) && text[domain] == ' ' && mailboxStart(text, last, mailboxEnd) < mailboxEnd {
-			domain++ // zhang.san@ qq.com: glued to its mailbox, an @ is no mention
 		}
 		from := mailboxStart(text, last, mailboxEnd)
+		if !spaced && text[i] == '@' && domain < len(text) && text[domain] == ' ' && from < mailboxEnd {
+			domain++ // zhang.san@ qq.com: glued to its mailbox, an @ is no mention
+		}
 		end := 0
 		if from < mailboxEnd {
 			end = domainEnd(text, domain)
