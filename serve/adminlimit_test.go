@@ -7,31 +7,14 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 )
-
-// testClock is the admin limit's clock in tests: it moves only when told.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // from returns ts as seen from the client address ip: its requests arrive from that address.
 func from(t *testing.T, ts *testServer, ip string) *testServer {
@@ -132,11 +115,11 @@ func TestAdminLockout(t *testing.T) {
 			}), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
-			ts := startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo, func(s *Server) { s.now = clk.now })
+			clk := testsvc.NewClock(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
+			ts := startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo, func(s *Server) { s.now = clk.Now })
 			clients := map[string]*testServer{}
 			for i, st := range tc.steps {
-				clk.advance(st.wait)
+				clk.Advance(st.wait)
 				c := clients[st.client]
 				if c == nil {
 					c = from(t, ts, st.client)
@@ -178,9 +161,9 @@ func TestAdminLockout(t *testing.T) {
 // AdminAttempts and AdminWindow set the limit; a negative one is refused.
 func TestAdminLimitConfig(t *testing.T) {
 	const token = "s3cret-token-0123456789"
-	clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	clk := testsvc.NewClock(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
 	ts := startServer(t, Config{AdminToken: token, AdminAttempts: 2, AdminWindow: time.Minute}, nil, slog.LevelInfo,
-		func(s *Server) { s.now = clk.now })
+		func(s *Server) { s.now = clk.Now })
 	if c := ts.Config(); c.AdminAttempts != 2 || c.AdminWindow != time.Minute {
 		t.Fatalf("Config: %d %v", c.AdminAttempts, c.AdminWindow)
 	}
@@ -206,9 +189,9 @@ func TestAdminLimitConfig(t *testing.T) {
 // names, not everyone the proxy serves; from elsewhere the header is not believed.
 func TestAdminLockoutBehindProxy(t *testing.T) {
 	const token = "s3cret-token-0123456789"
-	clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	clk := testsvc.NewClock(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
 	cfg := Config{AdminToken: token, AdminAttempts: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}}
-	ts := startServer(t, cfg, nil, slog.LevelInfo, func(s *Server) { s.now = clk.now })
+	ts := startServer(t, cfg, nil, slog.LevelInfo, func(s *Server) { s.now = clk.Now })
 	proxy, direct := from(t, ts, "10.0.0.1"), from(t, ts, "192.0.2.50")
 	send := func(c *testServer, xff, tok string) int {
 		return c.do("POST", "/admin/reload", "", map[string]string{"Authorization": "Bearer " + tok, "X-Forwarded-For": xff}).status
@@ -246,11 +229,11 @@ func TestAdminGuessesAtOnce(t *testing.T) {
 		attacker = "203.0.113.9"
 		n        = 4 * DefaultAdminAttempts
 	)
-	clk := &testClock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	clk := testsvc.NewClock(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
 	arrived, release := make(chan struct{}, n), make(chan struct{})
 	var compared atomic.Int32
 	ts := startServer(t, Config{AdminToken: token}, nil, slog.LevelInfo, func(s *Server) {
-		s.now = clk.now
+		s.now = clk.Now
 		s.compared = func() {
 			compared.Add(1)
 			select {

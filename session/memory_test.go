@@ -6,41 +6,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/session"
 	"github.com/zhiyi-ai/zhiyi/session/sessiontest"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_790_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func TestMemory(t *testing.T) {
 	sessiontest.Run(t, func(t *testing.T) session.Store { return session.NewMemory(session.MemoryConfig{}) })
 }
 
 func TestMemoryExpiry(t *testing.T) {
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	s := session.NewMemory(session.MemoryConfig{Now: clock.Now})
 	sessiontest.Expiry(t, s, session.DefaultTTL, clock.Advance)
 }
@@ -48,7 +28,7 @@ func TestMemoryExpiry(t *testing.T) {
 // TestMemoryIdleTTL checks that the TTL counts from the last Save, as Redis's does: a Save
 // restarts it, a Load does not.
 func TestMemoryIdleTTL(t *testing.T) {
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	s := session.NewMemory(session.MemoryConfig{TTL: 10 * time.Minute, Now: clock.Now})
 	save(t, s, "a", 1)
 	clock.Advance(8 * time.Minute)
@@ -119,7 +99,7 @@ func TestMemoryBoundSharded(t *testing.T) {
 // TestMemorySweep checks that each Save removes a few idle conversations, so they leave
 // memory without a goroutine, and that no Save does too much work at once.
 func TestMemorySweep(t *testing.T) {
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	set := metrics.NewSet()
 	s := session.NewMemory(session.MemoryConfig{MaxConversations: 100, TTL: time.Minute, Now: clock.Now, Metrics: set})
 	for i := range 20 {

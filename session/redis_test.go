@@ -153,7 +153,7 @@ func TestRedisTwoReplicas(t *testing.T) {
 // waits for nothing.
 func TestRedisOutage(t *testing.T) {
 	srv := testsvc.StartRedis(t)
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	set := metrics.NewSet()
 	logs := &testsvc.Buffer{}
 	s := openRedis(t, session.RedisConfig{
@@ -225,7 +225,7 @@ func TestRedisOutage(t *testing.T) {
 func TestRedisDownAtStart(t *testing.T) {
 	srv := testsvc.StartRedis(t)
 	srv.Stop()
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	logs := &testsvc.Buffer{}
 	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if strings.Count(logs.String(), "redis is down") != 1 {
@@ -267,7 +267,7 @@ func TestNewRedisBadConfig(t *testing.T) {
 // circuit opens (a store made meanwhile: at once), and closes again once Redis answers.
 func TestRedisUnresponsive(t *testing.T) {
 	srv := testsvc.StartRedis(t)
-	clock := newFakeClock()
+	clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
 	set := metrics.NewSet()
 	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Now: clock.Now, Metrics: set})
 	save(t, s, "k", 5)

@@ -7,31 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
-
-// orphanClock is a Recorder's clock that moves only when told.
-type orphanClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *orphanClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *orphanClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // Two replicas share a database that went down: A answered a message, B took its feedback, and
 // each spooled its part. B replays first: the feedback finds no decision and waits for it (before,
@@ -39,13 +21,13 @@ func (c *orphanClock) advance(d time.Duration) {
 // feedback goes in. A feedback whose decision never comes is dropped after OrphanFeedbackWait.
 func TestRecorderFeedbackWaitsForAnotherReplicasDecision(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
-	clk := &orphanClock{t: recent.Add(time.Hour)}
-	downA := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dirA, Now: clk.now})
+	clk := testsvc.NewClock(recent.Add(time.Hour))
+	downA := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dirA, Now: clk.Now})
 	downA.Record(decision(1))
 	if err := downA.Close(); err != nil {
 		t.Fatal(err)
 	}
-	downB := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dirB, Now: clk.now})
+	downB := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dirB, Now: clk.Now})
 	downB.Record(decision(2)) // B answers a message too, and so learns the database is down
 	if err := downB.Flush(testCtx(t)); err != nil || downB.Stats().Up {
 		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, downB.Stats().Up)
@@ -68,7 +50,7 @@ func TestRecorderFeedbackWaitsForAnotherReplicasDecision(t *testing.T) {
 			spooled += st.Size()
 		}
 	}
-	b := newRecorder(t, db, store.RecorderConfig{DataDir: dirB, Now: clk.now, SpoolMax: spooled + 16})
+	b := newRecorder(t, db, store.RecorderConfig{DataDir: dirB, Now: clk.Now, SpoolMax: spooled + 16})
 	if err := b.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +60,11 @@ func TestRecorderFeedbackWaitsForAnotherReplicasDecision(t *testing.T) {
 	if err := b.AddFeedback(testCtx(t), store.Feedback{MsgID: "no-such-message", Rating: 5}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("feedback on an unknown message while others wait: %v, want ErrNotFound", err)
 	}
-	a := newRecorder(t, db, store.RecorderConfig{DataDir: dirA, Now: clk.now})
+	a := newRecorder(t, db, store.RecorderConfig{DataDir: dirA, Now: clk.Now})
 	if err := a.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	if err := b.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +75,7 @@ func TestRecorderFeedbackWaitsForAnotherReplicasDecision(t *testing.T) {
 		t.Errorf("after A's replay: %+v; want the other feedback still waiting", st)
 	}
 	for range 40 { // tried again and again, then given up
-		clk.advance(time.Minute)
+		clk.Advance(time.Minute)
 		if err := b.Flush(testCtx(t)); err != nil {
 			t.Fatal(err)
 		}
@@ -160,8 +142,8 @@ func rewritten(before, now map[string]int64) int64 {
 // a live unknown message is still refused.
 func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 	dir := t.TempDir()
-	clk := &orphanClock{t: recent.Add(time.Hour)}
-	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.now})
+	clk := testsvc.NewClock(recent.Add(time.Hour))
+	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.Now})
 	down.Record(decision(0))
 	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
 		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
@@ -178,7 +160,7 @@ func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 
 	sink := &feedbackCounter{DB: openSQLite(t)}
 	// the retry ticks are left to Flush: a replay is a replay whichever starts it
-	r := newRecorder(t, sink, store.RecorderConfig{DataDir: dir, Now: clk.now, RetryInterval: time.Hour})
+	r := newRecorder(t, sink, store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
 	if err := r.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +168,7 @@ func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 		t.Fatalf("after the first replay: %+v, %d tried; want all %d waiting", st, sink.adds.Load(), orphans)
 	}
 	var tries []time.Duration // when, after the first try, the waiting feedback was tried again
-	start := clk.now()
+	start := clk.Now()
 	for step := range 80 {
 		before, adds := spoolFiles(t, dir), sink.adds.Load()
 		for range 3 {
@@ -202,18 +184,18 @@ func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 		tried := sink.adds.Load() - adds
 		if tried == 0 {
 			if n := rewritten(before, spoolFiles(t, dir)); n > 0 {
-				t.Fatalf("at +%v, none due: %d bytes of the spool rewritten, want none", clk.now().Sub(start), n)
+				t.Fatalf("at +%v, none due: %d bytes of the spool rewritten, want none", clk.Now().Sub(start), n)
 			}
 		} else {
 			if tried != orphans {
-				t.Fatalf("at +%v: %d waiting feedbacks tried, want all %d at once", clk.now().Sub(start), tried, orphans)
+				t.Fatalf("at +%v: %d waiting feedbacks tried, want all %d at once", clk.Now().Sub(start), tried, orphans)
 			}
-			tries = append(tries, clk.now().Sub(start))
+			tries = append(tries, clk.Now().Sub(start))
 		}
 		if step == 0 && tried != 0 {
 			t.Fatal("tried again at once")
 		}
-		clk.advance(time.Second)
+		clk.Advance(time.Second)
 	}
 	t.Logf("tried again at %v", tries)
 	if len(tries) < 4 {
