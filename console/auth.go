@@ -90,17 +90,17 @@ func (a *auth) tokenOK(token string) bool {
 }
 
 // blocked reports whether client has used up its failed attempts, and for how long still. It
-// counts nothing: the sign-in reserves its comparison with begin.
+// counts nothing: the sign-in counts its comparison with guess.
 func (a *auth) blocked(client string) (bool, time.Duration) {
 	wait, ok := a.limit.Blocked(client, a.now())
 	return ok, wait
 }
 
-// begin reserves a sign-in attempt of client (authlimit.Limiter.Begin): the token is compared
-// only when ok, and the attempt settled right after, so sign-ins sent at once cannot all be
-// compared before the first failure is counted.
-func (a *auth) begin(client string) (at *authlimit.Attempt, wait time.Duration, ok bool) {
-	return a.limit.Begin(client, a.now())
+// guess compares a sign-in token of client with the admin token inside the limiter
+// (authlimit.Limiter.Guess), so sign-ins sent at once are compared one at a time, each failure
+// counted before the next.
+func (a *auth) guess(client, token string) authlimit.Verdict {
+	return a.limit.Guess(client, a.now(), func() bool { return a.tokenOK(token) })
 }
 
 // start creates a session for a signed-in operator.
@@ -296,18 +296,16 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, okName := checkName(r.PostForm.Get("name"))
-	attempt, wait, ok := c.auth.begin(client)
-	if !ok {
-		c.tooManyAttempts(w, r, client, wait)
+	v := c.auth.guess(client, r.PostForm.Get("token"))
+	if v.Blocked {
+		c.tooManyAttempts(w, r, client, v.RetryAfter)
 		return
 	}
-	if !c.auth.tokenOK(r.PostForm.Get("token")) {
-		attempt.Fail()
+	if !v.Right {
 		c.log.Warn("console sign-in failed", "client", client)
 		c.renderLogin(w, r, http.StatusUnauthorized, "管理令牌不正确。", "")
 		return
 	}
-	attempt.Succeed()
 	if !okName {
 		c.renderLogin(w, r, http.StatusBadRequest, "请填写您的名字（最多 32 个字，字母、数字、空格或 . _ - @），它会记录在每次修改里。", "")
 		return

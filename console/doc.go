@@ -61,9 +61,9 @@
 // Origin header naming another host; the sign-in form is protected the same way by a
 // double-submit cookie. Failed sign-ins are limited per client address (the connection's, or
 // behind one of Deps.TrustedProxies the client X-Forwarded-For names): Deps.LoginAttempts (5)
-// within Deps.LoginWindow (15 min), then 429 until the oldest leaves the window; a sign-in
-// counts as failed while its token is being compared, so of many sent at once only
-// Deps.LoginAttempts are compared (internal/authlimit). Answers carry a
+// within Deps.LoginWindow (15 min), then 429 until the oldest leaves the window; sign-ins
+// sent at once are compared one at a time, each failure counted before the next, so of many
+// only Deps.LoginAttempts are compared (internal/authlimit). Answers carry a
 // content security policy that allows only the console's own script and stylesheet (no inline
 // script or style), no framing, no caching.
 //

@@ -46,30 +46,30 @@ const (
 // checkToken checks the request's bearer token against the admin token, under the per-client
 // limit: a blocked client is refused before its token is looked at (the right token must not
 // tell it apart); a right token clears the client's count; a wrong one counts (guesses). The
-// comparison is reserved first (authlimit.Limiter.Begin), so guesses sent at once cannot all
-// be compared before the first of them is counted.
+// comparison runs inside the limiter (authlimit.Limiter.Guess), so guesses sent at once are
+// compared one at a time, each counted before the next.
 func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Duration) {
 	client := s.clientOf(ctx)
 	now := s.now()
 	h := ctx.Request.Header.Peek("Authorization")
-	if !guesses(h) { // never the token: nothing to reserve, but a blocked client is refused alike
+	if !guesses(h) { // never the token: nothing to count, but a blocked client is refused alike
 		if wait, blocked := s.admins.lim.Blocked(client, now); blocked {
 			return tokenBlocked, wait
 		}
 		return tokenWrong, 0
 	}
-	attempt, wait, ok := s.admins.lim.Begin(client, now)
-	if !ok {
-		return tokenBlocked, wait
-	}
-	if s.compared != nil {
-		s.compared()
-	}
-	if s.authorized(h) {
-		attempt.Succeed()
+	v := s.admins.lim.Guess(client, now, func() bool {
+		if s.compared != nil {
+			s.compared()
+		}
+		return s.authorized(h)
+	})
+	switch {
+	case v.Blocked:
+		return tokenBlocked, v.RetryAfter
+	case v.Right:
 		return tokenRight, 0
-	}
-	if attempt.Fail() {
+	case v.LockedOut:
 		s.admins.lockouts.Inc()
 		// once per lockout, never the token
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "admin API: a client is locked out after too many wrong tokens",

@@ -64,8 +64,8 @@
 // are limited per client address (internal/authlimit, the console's limiter): after
 // Config.AdminAttempts (5) within Config.AdminWindow (15 min) the address gets 429
 // too_many_attempts with Retry-After, the right token too, until the oldest leaves the window;
-// a token counts as wrong while it is being compared, so of many sent at once only
-// Config.AdminAttempts are compared. The address is the connection's or, from one of
+// tokens sent at once are compared one at a time, each wrong one counted before the next, so of
+// many only Config.AdminAttempts are compared, and right ones are never refused for one another. The address is the connection's or, from one of
 // Config.TrustedProxies, the client X-Forwarded-For names; behind a proxy not named there its
 // clients share one limit.
 //

@@ -19,22 +19,24 @@ const (
 // Limiter counts failed attempts per client within a sliding window. The zero value is not
 // usable; build one with New. It is safe for concurrent use.
 //
-// A caller reserves an attempt with Begin before it compares the secret and settles it after
-// (Attempt.Succeed, Fail or Cancel). Until settled the attempt counts as a failure, so a client
-// sending many guesses at once has at most Attempts of them compared per window: checking and
-// counting in two steps would let every one of them pass the check before the first failure
-// was counted.
+// Guess compares a secret and counts its failure in one step, holding the limiter: guesses
+// sent at once are compared one at a time, each failure counted before the next is compared, so
+// a client has at most Attempts compared per window however many it sends together, and right
+// secrets sent together are never refused for one another. Checking and counting in two steps
+// let every guess of a burst pass the check before the first failure was counted; counting a
+// guess being compared as a failure (the other way to close that gap) refused an operator's
+// parallel requests with the right secret for a whole window. A comparison in constant time of
+// two hashes takes well under a microsecond, so holding the limiter through it costs nothing.
 //
 // Memory is bounded: at most maxClients clients are remembered. To make room for a new client
-// the least recently active client neither blocked nor with an attempt in flight is forgotten,
-// with its failures, so failures from many addresses flush no lockout while there is such a
-// client. Only when every client remembered is blocked or has an attempt in flight is the one
-// that became so first forgotten. Refusing the new client instead would let an attacker who
-// keeps maxClients lockouts up (Attempts wrong guesses per window from each of maxClients
-// addresses, or IPv6 /64s) keep every operator out, and buy little: an attacker with that many
-// addresses can take turns among them anyway, each stopping one short of a lockout, forgotten
-// and starting afresh. Counting per client in bounded memory cannot stop that; the secret's
-// strength has to.
+// the least recently active client not blocked is forgotten, with its failures, so failures
+// from many addresses flush no lockout while there is such a client. Only when every client
+// remembered is blocked is the one blocked first forgotten. Refusing the new client instead
+// would let an attacker who keeps maxClients lockouts up (Attempts wrong guesses per window
+// from each of maxClients addresses, or IPv6 /64s) keep every operator out, and buy little: an
+// attacker with that many addresses can take turns among them anyway, each stopping one short
+// of a lockout, forgotten and starting afresh. Counting per client in bounded memory cannot
+// stop that; the secret's strength has to.
 type Limiter struct {
 	attempts   int
 	window     time.Duration
@@ -42,22 +44,20 @@ type Limiter struct {
 
 	mu      sync.Mutex
 	clients map[string]*entry
-	// Each client remembered is in one of two lists. free holds those neither blocked nor with
-	// an attempt in flight, least recently active first: they are forgotten first. held holds the
-	// others in the order they became so, roughly the order their lockouts end; a lockout that
-	// ended is noticed at the front or when its client comes back (within a window either way).
+	// Each client remembered is in one of two lists. free holds those not blocked, least
+	// recently active first: they are forgotten first. held holds the blocked ones in the order
+	// they became so, roughly the order their lockouts end; a lockout that ended is noticed at
+	// the front or when its client comes back (within a window either way).
 	free, held list.List
 }
 
-// entry is one client's failures and attempts in flight, each oldest first; together at most
-// attempts of them, since only the attempts-th newest decides whether and how long the client
-// is blocked.
+// entry is one client's failures, oldest first; at most attempts of them, since only the
+// attempts-th newest decides whether and how long the client is blocked.
 type entry struct {
-	client  string
-	el      *list.Element // in Limiter.free or Limiter.held; nil once forgotten
-	held    bool          // el is in Limiter.held
-	fails   []time.Time
-	pending []time.Time // when the attempts not yet settled began
+	client string
+	el     *list.Element // in Limiter.free or Limiter.held; nil once forgotten
+	held   bool          // el is in Limiter.held
+	fails  []time.Time
 }
 
 // New returns a limiter blocking a client after attempts failures within window, remembering
@@ -81,21 +81,23 @@ func (l *Limiter) Attempts() int { return l.attempts }
 // Window returns the period failures are counted over.
 func (l *Limiter) Window() time.Duration { return l.window }
 
-// Attempt is one guess Begin admitted. Settle it exactly once, with Succeed, Fail or Cancel, as
-// soon as the secret has been compared; until then it counts as a failure (one left unsettled
-// for a whole window is forgotten). An Attempt is for the goroutine that began it.
-type Attempt struct {
-	l       *Limiter
-	e       *entry
-	at      time.Time
-	settled bool
+// Verdict is what Guess found.
+type Verdict struct {
+	// Right: the secret was compared and was right; the client's failures are forgotten.
+	Right bool
+	// Blocked: the client had used up its attempts, and nothing was compared; RetryAfter is how
+	// long until the oldest counted failure leaves the window and it may try again.
+	Blocked    bool
+	RetryAfter time.Duration
+	// LockedOut: this wrong guess is the one that blocked the client, so that a caller logs and
+	// counts each lockout once.
+	LockedOut bool
 }
 
-// Begin reserves an attempt of client at now, to be made right after: the caller compares the
-// secret only when ok, and then settles the attempt. When the client's failures and attempts
-// in flight already number Attempts, ok is false and retryAfter says how long until the oldest
-// of them leaves the window (should those in flight fail).
-func (l *Limiter) Begin(client string, now time.Time) (a *Attempt, retryAfter time.Duration, ok bool) {
+// Guess is one attempt of client at now: unless the client is blocked, right is called to
+// compare the secret — holding the limiter, so keep it to a comparison in constant time — and
+// a wrong one counts as a failure at now.
+func (l *Limiter) Guess(client string, now time.Time, right func() bool) Verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.expire(now)
@@ -103,87 +105,40 @@ func (l *Limiter) Begin(client string, now time.Time) (a *Attempt, retryAfter ti
 	if e != nil {
 		l.recent(e, now)
 		if wait, blocked := l.blocked(e, now); blocked {
-			return nil, wait, false
+			return Verdict{Blocked: true, RetryAfter: wait}
 		}
-	} else {
+	}
+	if right() {
+		if e != nil {
+			l.remove(e)
+		}
+		return Verdict{Right: true}
+	}
+	if e == nil {
 		if len(l.clients) >= l.maxClients {
 			el := l.free.Front()
 			if el == nil {
-				el = l.held.Front() // every client is held: the oldest goes (see Limiter)
+				el = l.held.Front() // every client is blocked: the oldest lockout goes (see Limiter)
 			}
 			l.remove(el.Value.(*entry))
 		}
 		e = &entry{client: client}
 		l.clients[client] = e
 	}
-	e.pending = append(e.pending, now)
-	l.place(e, now)
-	return &Attempt{l: l, e: e, at: now}, 0, true
-}
-
-// Succeed settles a with the right secret: the client's failures are forgotten.
-func (a *Attempt) Succeed() {
-	a.l.mu.Lock()
-	defer a.l.mu.Unlock()
-	if a.settle() {
-		a.e.fails = nil
-		a.l.place(a.e, a.at)
-	}
-}
-
-// Fail settles a with a wrong secret: it counts as a failure at the time Begin was called. It
-// reports whether this failure is the one that blocks the client, so that a caller logs and
-// counts each lockout once.
-func (a *Attempt) Fail() (lockedOut bool) {
-	l, e := a.l, a.e
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !a.settle() {
-		return false
-	}
-	before := len(e.fails)
 	i := len(e.fails)
-	for i > 0 && e.fails[i-1].After(a.at) {
-		i-- // settled out of order: keep them oldest first
+	for i > 0 && e.fails[i-1].After(now) {
+		i-- // now was read before the limiter was taken: keep them oldest first
 	}
-	e.fails = slices.Insert(e.fails, i, a.at)
-	if len(e.fails) > l.attempts {
-		e.fails = e.fails[len(e.fails)-l.attempts:] // begun before a success cleared the others
+	e.fails = slices.Insert(e.fails, i, now)
+	if l.place(e, now); e.el != nil && !e.held {
+		l.free.MoveToBack(e.el) // the most recently active: forgotten last
 	}
-	l.place(e, a.at)
-	return before == l.attempts-1 && len(e.fails) == l.attempts
+	return Verdict{LockedOut: len(e.fails) == l.attempts}
 }
 
-// Cancel settles a without a guess (the request was refused before its secret was compared):
-// it counts for nothing.
-func (a *Attempt) Cancel() {
-	a.l.mu.Lock()
-	defer a.l.mu.Unlock()
-	if a.settle() {
-		a.l.place(a.e, a.at)
-	}
-}
-
-// settle takes a off its client's attempts in flight. It reports false when a was settled
-// before or its client was forgotten since. Called with mu.
-func (a *Attempt) settle() bool {
-	if a.settled {
-		return false
-	}
-	a.settled = true
-	e := a.e
-	if e.el == nil {
-		return false
-	}
-	if i := slices.Index(e.pending, a.at); i >= 0 {
-		e.pending = slices.Delete(e.pending, i, i+1)
-	}
-	return true
-}
-
-// Blocked reports whether client has used up its attempts at now, counting those in flight as
-// failures, and if so how long until the oldest of them leaves the window. It counts nothing:
-// it is for requests that guess nothing but must be refused alike when their client is blocked.
+// Blocked reports whether client has used up its attempts at now, and if so how long until the
+// oldest counted failure leaves the window. It counts nothing: it is for requests that guess
+// nothing but must be refused alike when their client is blocked.
 func (l *Limiter) Blocked(client string, now time.Time) (retryAfter time.Duration, blocked bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -193,6 +148,9 @@ func (l *Limiter) Blocked(client string, now time.Time) (retryAfter time.Duratio
 		return 0, false
 	}
 	l.place(e, now)
+	if e.el == nil {
+		return 0, false
+	}
 	return l.blocked(e, now)
 }
 
@@ -203,38 +161,37 @@ func (l *Limiter) Len() int {
 	return len(l.clients)
 }
 
-// blocked is Blocked for a remembered client whose times are recent at now. Called with mu.
+// blocked is Blocked for a remembered client whose failures are recent at now. Called with mu.
 func (l *Limiter) blocked(e *entry, now time.Time) (time.Duration, bool) {
-	n := len(e.fails) + len(e.pending)
-	if n < l.attempts {
+	if len(e.fails) < l.attempts {
 		return 0, false
 	}
-	counted := slices.SortedFunc(slices.Values(slices.Concat(e.fails, e.pending)), time.Time.Compare)
-	return counted[n-l.attempts].Add(l.window).Sub(now), true
+	return e.fails[len(e.fails)-l.attempts].Add(l.window).Sub(now), true
 }
 
-// recent drops e's failures and attempts in flight that left the window at now. Called with mu.
+// recent drops e's failures that left the window at now. Called with mu.
 func (l *Limiter) recent(e *entry, now time.Time) {
-	in := func(t time.Time) bool { return t.Add(l.window).After(now) }
 	i := 0
-	for i < len(e.fails) && !in(e.fails[i]) {
+	for i < len(e.fails) && !e.fails[i].Add(l.window).After(now) {
 		i++
 	}
 	e.fails = e.fails[i:]
-	e.pending = slices.DeleteFunc(e.pending, func(t time.Time) bool { return !in(t) })
+	if n := len(e.fails); n > l.attempts {
+		e.fails = e.fails[n-l.attempts:]
+	}
 }
 
-// place puts e, its times made recent at now, in the list its state calls for: forgotten with
-// nothing left in the window, held while blocked or with an attempt in flight, else free. A
-// client moving lists goes to the back. Called with mu.
+// place puts e, its failures made recent at now, in the list its state calls for: forgotten
+// with nothing left in the window, held while blocked, else free. A client moving lists goes
+// to the back. Called with mu.
 func (l *Limiter) place(e *entry, now time.Time) {
 	l.recent(e, now)
-	n := len(e.fails) + len(e.pending)
+	n := len(e.fails)
 	if n == 0 {
 		l.remove(e)
 		return
 	}
-	held := len(e.pending) > 0 || n >= l.attempts
+	held := n >= l.attempts
 	if e.el != nil {
 		if held == e.held {
 			return

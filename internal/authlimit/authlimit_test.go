@@ -3,6 +3,7 @@ package authlimit
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -22,15 +23,15 @@ type step struct {
 	wait   time.Duration
 }
 
-// fail is an attempt of client at now that fails; it reports whether that locks the client
-// out, and fails the test when the attempt is refused.
+// fail is a wrong guess of client at now; it reports whether that locks the client out, and
+// fails the test when the guess is refused.
 func fail(t *testing.T, l *Limiter, client string, now time.Time) bool {
 	t.Helper()
-	a, wait, ok := l.Begin(client, now)
-	if !ok {
-		t.Fatalf("Begin(%s) at %v refused, %v", client, now.Sub(t0), wait)
+	v := l.Guess(client, now, func() bool { return false })
+	if v.Blocked {
+		t.Fatalf("Guess(%s) at %v refused, %v", client, now.Sub(t0), v.RetryAfter)
 	}
-	return a.Fail()
+	return v.LockedOut
 }
 
 func TestLimiter(t *testing.T) {
@@ -94,11 +95,9 @@ func TestLimiter(t *testing.T) {
 						t.Fatalf("step %d: Fail(%s) = %v, want %v", i, s.client, got, s.locked)
 					}
 				case "succeed":
-					a, _, ok := l.Begin(s.client, now)
-					if !ok {
-						t.Fatalf("step %d: Begin(%s) refused", i, s.client)
+					if v := l.Guess(s.client, now, func() bool { return true }); !v.Right {
+						t.Fatalf("step %d: the right secret of %s: %+v", i, s.client, v)
 					}
-					a.Succeed()
 				case "check":
 					wait, blocked := l.Blocked(s.client, now)
 					if blocked != s.locked || wait != s.wait {
@@ -165,8 +164,8 @@ func TestLimiterEvictionKeepsLockouts(t *testing.T) {
 	}
 }
 
-// When every client remembered is blocked or has an attempt in flight, a new client still gets
-// in and the one held longest is forgotten: refusing it would let MaxClients lockouts keep every
+// When every client remembered is blocked, a new client still gets in and the oldest lockout
+// is forgotten: refusing it would let MaxClients lockouts keep every
 // operator out.
 func TestLimiterFullOfLockouts(t *testing.T) {
 	const w = time.Hour
@@ -178,35 +177,22 @@ func TestLimiterFullOfLockouts(t *testing.T) {
 	}
 	// every client remembered is locked out: a new one is still let in (an operator is not kept
 	// out by others' lockouts), and the oldest lockout is the one forgotten
-	a, _, ok := l.Begin("new", t0.Add(3*time.Minute))
-	if !ok {
-		t.Fatal("a new client among 3 lockouts was refused")
+	if v := l.Guess("new", t0.Add(3*time.Minute), func() bool { return true }); !v.Right {
+		t.Fatalf("a new client's right secret among 3 lockouts: %+v, want let in", v)
 	}
-	a.Succeed()
-	if got := keys(l); fmt.Sprint(got) != "[c1 c2]" {
-		t.Fatalf("remembered %v, want c1 c2 (c0's lockout the oldest, the new client right)", got)
+	if got := keys(l); fmt.Sprint(got) != "[c0 c1 c2]" {
+		t.Fatalf("remembered %v after a right secret, want the lockouts (a right one takes no room)", got)
+	}
+	if fail(t, l, "new", t0.Add(3*time.Minute)) {
+		t.Fatal("one failure locked out")
+	}
+	if got := keys(l); fmt.Sprint(got) != "[c1 c2 new]" {
+		t.Fatalf("remembered %v, want c1 c2 new (c0's lockout the oldest)", got)
 	}
 	for _, c := range []string{"c1", "c2"} {
 		if _, blocked := l.Blocked(c, t0.Add(3*time.Minute)); !blocked {
 			t.Fatalf("%s's lockout was forgotten", c)
 		}
-	}
-
-	// attempts in flight hold their client's place until nothing else can give it
-	l = New(2, w, 2)
-	x, _, _ := l.Begin("x", t0)
-	y, _, _ := l.Begin("y", t0.Add(time.Second))
-	if _, _, ok := l.Begin("new", t0.Add(2*time.Second)); !ok {
-		t.Fatal("a new client was refused")
-	}
-	if x.Fail() {
-		t.Fatal("x's failure counted after x was forgotten")
-	}
-	if y.Fail() {
-		t.Fatal("one failure locked out")
-	}
-	if got := keys(l); fmt.Sprint(got) != "[new y]" {
-		t.Fatalf("remembered %v, want new y (x the oldest held)", got)
 	}
 }
 
@@ -243,99 +229,54 @@ func TestLimiterDefaults(t *testing.T) {
 	}
 }
 
-// Attempts in flight count as failures until settled: a client has at most Attempts of them
-// at once, is refused (Begin and Blocked alike) with the wait should they all fail, and gets its
-// room back as they are cancelled or succeed.
-func TestLimiterInFlight(t *testing.T) {
-	const w = time.Hour
-	l := New(3, w, 10)
-	begin := func(at time.Duration) *Attempt {
-		t.Helper()
-		a, wait, ok := l.Begin("a", t0.Add(at))
-		if !ok {
-			t.Fatalf("Begin at %v refused, %v", at, wait)
+// Guesses sent at once from one client are compared one at a time, each failure counted before
+// the next is compared: of many wrong ones exactly Attempts are compared and one locks the
+// client out; the rest are refused for the window without a comparison. Right ones sent at once
+// are never refused (go test -race).
+func TestLimiterGuessesAtOnce(t *testing.T) {
+	const n, attempts = 50, 5
+	for _, right := range []bool{false, true} {
+		l := New(attempts, time.Hour, 10)
+		var compared, lockouts, refused atomic.Int32
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				v := l.Guess("a", t0, func() bool {
+					compared.Add(1)
+					runtime.Gosched() // let the others at the limiter while this one compares
+					return right
+				})
+				switch {
+				case v.Blocked:
+					refused.Add(1)
+					if v.RetryAfter != time.Hour {
+						t.Errorf("refused with %v, want 1h", v.RetryAfter)
+					}
+				case v.LockedOut:
+					lockouts.Add(1)
+				case v.Right != right:
+					t.Errorf("Right %v for a secret that is %v", v.Right, right)
+				}
+			})
 		}
-		return a
-	}
-	refused := func(at, want time.Duration) {
-		t.Helper()
-		if a, wait, ok := l.Begin("a", t0.Add(at)); ok || wait != want {
-			t.Fatalf("Begin at %v: %v, %v; want refused, %v", at, a != nil, wait, want)
+		wg.Wait()
+		want := [3]int32{attempts, 1, n - attempts} // compared, lockouts, refused
+		if right {
+			want = [3]int32{n, 0, 0}
 		}
-		if wait, blocked := l.Blocked("a", t0.Add(at)); !blocked || wait != want {
-			t.Fatalf("Blocked at %v: %v, %v; want true, %v", at, wait, blocked, want)
+		if got := [3]int32{compared.Load(), lockouts.Load(), refused.Load()}; got != want {
+			t.Errorf("%d guesses at once, right %v: compared, lockouts, refused %v; want %v", n, right, got, want)
 		}
-	}
-	if fail(t, l, "a", t0) {
-		t.Fatal("one failure locked out")
-	}
-	x, y := begin(time.Minute), begin(2*time.Minute)
-	refused(3*time.Minute, w-3*time.Minute) // the failure at 0 and two in flight
-	x.Cancel()
-	x.Cancel() // settled once only
-	z := begin(3 * time.Minute)
-	refused(4*time.Minute, w-4*time.Minute)
-	y.Succeed() // clears the failure at 0; z is still in flight
-	if wait, blocked := l.Blocked("a", t0.Add(4*time.Minute)); blocked {
-		t.Fatalf("blocked after a success, %v", wait)
-	}
-	if fail(t, l, "a", t0.Add(4*time.Minute)) {
-		t.Fatal("one failure since the success locked out")
-	}
-	u := begin(4 * time.Minute)
-	refused(5*time.Minute, w-2*time.Minute) // until z, begun at 3m, leaves the window
-	if z.Fail() || !u.Fail() {
-		t.Fatal("the third failure since the success did not lock out, once")
-	}
-	refused(5*time.Minute, w-2*time.Minute)
-	if z.Fail() {
-		t.Fatal("an attempt settled twice")
-	}
-
-	// one never settled is forgotten after a window
-	l = New(1, w, 10)
-	if _, _, ok := l.Begin("a", t0); !ok {
-		t.Fatal("Begin refused")
-	}
-	if _, blocked := l.Blocked("a", t0.Add(w-time.Nanosecond)); !blocked {
-		t.Fatal("not blocked by the attempt in flight")
-	}
-	if _, blocked := l.Blocked("a", t0.Add(w)); blocked || l.Len() != 0 {
-		t.Fatalf("an attempt left in flight for a window still counts (%d clients)", l.Len())
 	}
 }
 
-// Many attempts begun at once from one client: Attempts are admitted and the rest refused, and
-// failing the admitted ones locks the client out exactly once (go test -race).
-func TestLimiterConcurrent(t *testing.T) {
-	const n, attempts = 50, 5
-	l := New(attempts, time.Hour, 10)
-	var began sync.WaitGroup
-	admitted := make(chan *Attempt, n)
-	for range n {
-		began.Go(func() {
-			if a, wait, ok := l.Begin("a", t0); ok {
-				admitted <- a
-			} else if wait != time.Hour {
-				t.Errorf("refused with %v, want 1h", wait)
-			}
-		})
-	}
-	began.Wait() // none settled yet
-	close(admitted)
-	var settled sync.WaitGroup
-	var lockouts, count atomic.Int32
-	for a := range admitted {
-		count.Add(1)
-		settled.Go(func() {
-			if a.Fail() {
-				lockouts.Add(1)
-			}
-		})
-	}
-	settled.Wait()
-	if count.Load() != attempts || lockouts.Load() != 1 {
-		t.Fatalf("%d admitted, %d lockouts; want %d, 1", count.Load(), lockouts.Load(), attempts)
+// A blocked client's secret is not even compared: the right one must not tell it apart.
+func TestLimiterBlockedComparesNothing(t *testing.T) {
+	l := New(1, time.Hour, 10)
+	fail(t, l, "a", t0)
+	v := l.Guess("a", t0.Add(time.Minute), func() bool { t.Fatal("compared while blocked"); return true })
+	if !v.Blocked || v.Right || v.RetryAfter != 59*time.Minute {
+		t.Fatalf("%+v, want blocked for 59m", v)
 	}
 }
 

@@ -2,22 +2,21 @@
 // client is refused — even with the right secret — until the oldest of those failures leaves
 // the window. The console's sign-in and serve's admin API share it, so both lock out alike.
 //
-// A guess is reserved before its secret is compared and settled after:
+// A guess's secret is compared inside the limiter, which counts a wrong one at once:
 //
-//	attempt, wait, ok := lim.Begin(client, now)
-//	if !ok {
-//		// 429, Retry-After: wait
-//	}
-//	if secretOK {
-//		attempt.Succeed() // clears the client's failures
-//	} else if attempt.Fail() {
+//	v := lim.Guess(client, now, func() bool { return subtle.ConstantTimeCompare(got, want) == 1 })
+//	switch {
+//	case v.Blocked:
+//		// 429, Retry-After: v.RetryAfter (the secret was not compared)
+//	case v.Right:
+//		// go on: the client's failures are forgotten
+//	case v.LockedOut:
 //		// this failure locked the client out: log it once
 //	}
 //
-// Until settled a guess counts as a failure, so a client sending many at once has at most
-// Attempts compared per window; more than Attempts at once from one client (an operator's
-// script in parallel, say) get 429 for as long as the comparisons take. Blocked only looks, for
-// requests that guess nothing.
+// Guesses sent at once are compared one at a time, so a client has at most Attempts compared
+// per window however many it sends together, and right ones are never refused for one another.
+// Blocked only looks, for requests that guess nothing.
 //
 // A client is whatever string the caller keys it by; ClientKey makes one of an address (an
 // IPv6 client is its /64, the block one host can draw addresses from at will). Memory is
