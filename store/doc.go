@@ -108,8 +108,12 @@
 // a crash — a SIGTERM drains them (Close). fsync runs once per SyncInterval (1 s) while the
 // spool is written and when a file is closed, so a power cut may lose up to a second of spooled
 // records. Replay closes the current file first (new records start a new one), replays the closed
-// files oldest first and removes each only when all of it is in the database; a crash mid-replay
-// replays that file again, harmlessly (idempotent inserts, feedback ids). A torn last line is
+// files oldest first and removes each only when all of it is in the database, or, for feedback
+// still waiting for its decision, in the waiting file written just before the removal (held to
+// no SpoolMax: it had room in the file it leaves; when that write fails, the file stays and a
+// later pass tries again). A crash mid-replay replays that file again, harmlessly (idempotent
+// inserts, feedback ids: a crash between the waiting file's write and the removal leaves a
+// feedback in both, stored once). A torn last line is
 // skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 800k decisions): beyond it
 // records are dropped — the only loss besides a killed process's queue — counted in zhiyi_store_dropped_total and logged (the
 // first, then at most every 10 s). A spool left by a previous run is replayed at start.

@@ -154,10 +154,9 @@ type Recorder struct {
 	spoolClosed bool
 
 	down atomic.Bool
-	// offsets remembers how far into a spool file a failed replay got, so the next try resumes
-	// there; only the writer uses it. A crash forgets it, and replaying from the start is
-	// harmless: inserts are idempotent.
-	offsets          map[string]int64
+	// progress remembers how far into a spool file a failed replay got, so the next try resumes
+	// there; only the writer uses it (replayProgress).
+	progress         map[string]*replayProgress
 	drained          []Decision // drain's batch, reused (writer only)
 	lastDropLog      atomic.Int64
 	loggedClosedDrop atomic.Bool // the first record dropped after Close was logged
@@ -165,7 +164,9 @@ type Recorder struct {
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
 	passWaiting int64
-	waitingRecs []spoolRecord // the feedback a replay found waiting, for respool (writer only)
+	// keptLogged: a replayed file was kept because its waiting feedback could not be written
+	// (errKept), and that was logged; said again only after such a write has succeeded.
+	keptLogged bool
 	// diskDown says the database went down for its disk (diskError): a ping proves nothing, so
 	// it counts as back only once spooled records are written to it.
 	diskDown atomic.Bool
@@ -187,7 +188,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	}
 	r := &Recorder{cfg: cfg, sink: sink, log: cfg.Logger, spool: sp,
 		ch: make(chan Decision, cfg.QueueSize), kick: make(chan struct{}, 1), flush: make(chan chan struct{}),
-		done: make(chan struct{}), stop: make(chan struct{}), offsets: map[string]int64{}}
+		done: make(chan struct{}), stop: make(chan struct{}), progress: map[string]*replayProgress{}}
 	m := cfg.Metrics
 	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
 	r.written = m.GetOrCreateCounter("zhiyi_store_written_total")

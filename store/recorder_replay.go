@@ -52,6 +52,7 @@ func (r *Recorder) replay() {
 	}
 	start, before := time.Now(), r.replayed.Get()
 	r.passWaiting = 0
+	kept := false
 	files, err := r.spool.rotate()
 	if err == nil {
 		now := r.cfg.Now()
@@ -60,21 +61,27 @@ func (r *Recorder) replay() {
 				r.passWaiting += f.records // waiting feedback, none of it due: left as it is
 				continue
 			}
-			if err = r.replayFile(f); err != nil {
+			err = r.replayFile(f)
+			if errors.Is(err, errKept) {
+				// all of it is in but its waiting feedback, which it still holds: the files
+				// after it go on
+				kept, err = true, nil
+				continue
+			}
+			if err != nil {
 				break
 			}
 		}
 	}
-	r.respool() // what waits goes back once the files it came from are done with
-	if err == nil {
+	if err == nil && !kept {
 		r.waiting.Store(r.passWaiting) // all the spool holds of the old files now
-		if r.diskDown.Load() {
-			// nothing replayed proved the disk takes writes: the next batch tries it, since the
-			// spool is on that disk too and may take nothing to prove it either
-			r.tryWrite.Store(true)
-		}
 	} else {
 		r.waiting.Store(0) // the spool may hold decisions again: feedback waits behind them
+	}
+	if err == nil && r.diskDown.Load() {
+		// nothing replayed proved the disk takes writes: the next batch tries it, since the
+		// spool is on that disk too and may take nothing to prove it either
+		r.tryWrite.Store(true)
 	}
 	if errors.Is(err, errStopping) {
 		// not an outage: the database answered; the writer goes on to drain the queue
@@ -110,23 +117,32 @@ func (r *Recorder) wrote() {
 	}
 }
 
+// replayProgress is how far a replay got into a spool file it has not finished, so that the next
+// try resumes there. The feedback in it found waiting for its decision is written back to the
+// spool only when the file is done, just before the file is removed (finishFile): until then the
+// file holds it, and a crash or a stop, which forget this, replay the file from its start —
+// harmlessly, as inserts and feedback ids are idempotent.
+type replayProgress struct {
+	off     int64         // every record before it is dealt with
+	waiting []spoolRecord // the feedback before off waiting for its decision
+}
+
 func (r *Recorder) replayFile(f spoolFile) error {
 	if r.stopping() {
 		return errStopping
 	}
-	// Feedback waiting for its decision goes back to the spool (r.waitingRecs) once the pass is
-	// done with this file and has removed it (a return that keeps the file keeps its offset past
-	// them too): the file still counts against SpoolMax until then, and after a long outage it
-	// would leave no room.
-	start := r.offsets[f.path]
-	rd, err := openSpoolReader(f.path, start)
+	p := r.progress[f.path]
+	if p == nil {
+		p = &replayProgress{}
+		r.progress[f.path] = p
+	}
+	rd, err := openSpoolReader(f.path, p.off)
 	if err != nil {
 		return err
 	}
 	defer rd.close()
 	batch := make([]Decision, 0, r.cfg.BatchSize)
-	done := start // offset up to which every record is in the database
-	pending := done
+	pending := p.off // offset past the records read, batched or not
 	flush := func() error {
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
@@ -140,8 +156,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			batch = batch[:0]
 			r.drain()
 		}
-		done = pending
-		r.offsets[f.path] = done
+		p.off = pending
 		return nil
 	}
 	for {
@@ -166,7 +181,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 					return err
 				}
 				if r.stopping() {
-					return errStopping // after the batch in flight, whose offset is kept
+					return errStopping // after the batch in flight
 				}
 			}
 			continue
@@ -180,14 +195,14 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		}
 		now := r.cfg.Now()
 		if rec.After.After(now) {
-			r.waitingRecs = append(r.waitingRecs, rec) // an orphan not due yet: no query
+			p.waiting = append(p.waiting, rec) // an orphan not due yet: no query
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 			err = r.sink.AddFeedback(ctx, *rec.F)
 			cancel()
 			switch {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
-				r.waitingRecs = append(r.waitingRecs, rec)
+				p.waiting = append(p.waiting, rec)
 			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
 				r.dropped.Inc()
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
@@ -198,15 +213,43 @@ func (r *Recorder) replayFile(f spoolFile) error {
 				r.wrote()
 			}
 		}
-		pending = end
-		done = end
-		r.offsets[f.path] = done
+		pending, p.off = end, end
 	}
 	if err := flush(); err != nil {
 		return err
 	}
-	delete(r.offsets, f.path)
-	return r.spool.remove(f)
+	return r.finishFile(f, p)
+}
+
+// errKept ends the replay of a file whose waiting feedback could not be written to the spool (a
+// full disk): the file stays, and its progress with it, until a later pass can write them.
+var errKept = errors.New("store: a replayed spool file is kept for the feedback in it waiting for its decision")
+
+// finishFile replaces a replayed file by the feedback in it still waiting for its decision: that
+// is written to a spool file of its own (spool.addWaiting) first, then the file is removed. A
+// crash between the two leaves the feedback in both, which is harmless (feedback ids are
+// idempotent); removing first lost it to a crash before the end of the pass, and dropped it when
+// the write failed.
+func (r *Recorder) finishFile(f spoolFile, p *replayProgress) error {
+	if n := len(p.waiting); n > 0 {
+		if err := r.spool.addWaiting(p.waiting); err != nil {
+			if !r.keptLogged {
+				r.keptLogged = true
+				r.log.Error("store: cannot spool again the feedback waiting for its decision; the spool file holding it is kept and tried again",
+					"file", f.path, "waiting", n, "error", err)
+			}
+			return errKept
+		}
+		r.keptLogged = false
+		r.passWaiting += int64(n)
+		clear(p.waiting) // on disk now: a failed remove below must not write them twice
+		p.waiting = p.waiting[:0]
+	}
+	if err := r.spool.remove(f); err != nil {
+		return err
+	}
+	delete(r.progress, f.path)
+	return nil
 }
 
 // OrphanFeedbackWait is how long a replayed feedback whose decision is not in the database is
@@ -230,34 +273,4 @@ func (r *Recorder) awaitDecision(rec *spoolRecord, now time.Time) bool {
 	wait := min(max(2*rec.After.Sub(rec.Orphan), time.Second), time.Minute)
 	rec.After = now.Add(wait)
 	return true
-}
-
-// respool writes the feedback this pass found waiting for its decision to a spool file of its
-// own (spool.addWaiting), which later passes leave alone until one of it is due; counted as
-// dropped what the spool cannot take.
-func (r *Recorder) respool() {
-	recs := r.waitingRecs
-	if len(recs) == 0 {
-		return
-	}
-	defer func() {
-		clear(recs) // the slice is kept for the next pass; its feedback is not
-		r.waitingRecs = recs[:0]
-	}()
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.spoolClosed {
-		r.dropped.Add(len(recs))
-		return
-	}
-	written, dropped, err := r.spool.addWaiting(recs)
-	r.passWaiting += int64(written)
-	if dropped > 0 {
-		r.dropped.Add(dropped)
-		attrs := []any{"dropped", dropped}
-		if err != nil {
-			attrs = append(attrs, "error", err)
-		}
-		r.log.Error("store: feedback waiting for its decision could not be spooled again; dropped", attrs...)
-	}
 }

@@ -263,46 +263,44 @@ func (s *spool) closeCurrent() error {
 // replays pass over until the earliest of their After times: a replay that finds none of them
 // due then neither reads nor rewrites them (before, every Flush did, and each POST /feedback on
 // an unknown message flushes). The current file is closed first, so what was spooled before
-// stays ahead of them. It counts what was written and what was dropped as append does.
-func (s *spool) addWaiting(recs []spoolRecord) (written, dropped int, err error) {
+// stays ahead of them. The records come from a replayed file that is removed next and held their
+// room there: they are not held to max, which would drop feedback kept safe through an outage
+// that filled the spool (their wait times make each a few dozen bytes longer than it was).
+// Nothing is written on an error.
+func (s *spool) addWaiting(recs []spoolRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.closeCurrent(); err != nil {
-		return 0, len(recs), err
+		return err
 	}
 	var data []byte
 	var due time.Time
 	for i := range recs {
 		s.buf.Reset()
 		if err := s.enc.Encode(&recs[i]); err != nil {
-			return 0, len(recs), fmt.Errorf("store: cannot encode a spool record: %w", err)
-		}
-		if s.size.Load()+int64(len(data)+s.buf.Len()) > s.max {
-			dropped++
-			continue
+			return fmt.Errorf("store: cannot encode a spool record: %w", err)
 		}
 		data = append(data, s.buf.Bytes()...)
-		if a := recs[i].After; written == 0 || a.Before(due) {
+		if a := recs[i].After; i == 0 || a.Before(due) {
 			due = a
 		}
-		written++
 	}
-	if written == 0 {
-		return 0, dropped, nil
+	if len(recs) == 0 {
+		return nil
 	}
 	path := s.pathOf(s.next)
 	if err := writeSpoolFile(path, data); err != nil {
-		return 0, len(recs), err
+		return err
 	}
 	s.next++
 	if d, err := os.Open(s.dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
-	s.closed = append(s.closed, spoolFile{path: path, size: int64(len(data)), records: int64(written), due: due})
+	s.closed = append(s.closed, spoolFile{path: path, size: int64(len(data)), records: int64(len(recs)), due: due})
 	s.size.Add(int64(len(data)))
-	s.records.Add(int64(written))
-	return written, dropped, nil
+	s.records.Add(int64(len(recs)))
+	return nil
 }
 
 // writeSpoolFile writes a new spool file whole and fsyncs it; on failure nothing of it remains.
