@@ -113,7 +113,10 @@
 // no SpoolMax: it had room in the file it leaves; when that write fails, the file stays and a
 // later pass tries again). A crash mid-replay replays that file again, harmlessly (idempotent
 // inserts, feedback ids: a crash between the waiting file's write and the removal leaves a
-// feedback in both, stored once). A torn last line is
+// feedback in both, stored once). A replay cut short within a file (Close, a database error)
+// writes none of its waiting feedback and counts none of its drops until the file is done: a
+// stop leaves each record in that file alone, replayed from its start at the next start, and a
+// feedback given up counts once in zhiyi_store_dropped_total. A torn last line is
 // skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 800k decisions): beyond it
 // records are dropped — the only loss besides a killed process's queue — counted in zhiyi_store_dropped_total and logged (the
 // first, then at most every 10 s). A spool left by a previous run is replayed at start.

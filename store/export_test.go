@@ -8,3 +8,7 @@ const (
 	PGBulkValues = pgBulkValues
 	PGBulkCopy   = pgBulkCopy
 )
+
+// Stopping is closed once Close has begun: a test starting Close from inside a sink call waits
+// on it so that the replay in progress sees the stop at its next check.
+func Stopping(r *Recorder) <-chan struct{} { return r.stop }

@@ -412,9 +412,10 @@ func (r *Recorder) write(batch []Decision) {
 	if err != nil {
 		r.errs.Inc()
 		r.setDown(err)
-		r.toSpool(batch, nil)
+		r.toSpool(batch, nil) // the refused too: counted when the replay refuses them again
 		return
 	}
+	r.dropped.Add(refused)
 	if r.down.Load() && r.diskDown.Swap(false) {
 		// the batch tried on a disk that had failed went in: the database is back
 		r.down.Store(false)
@@ -433,9 +434,10 @@ func (r *Recorder) write(batch []Decision) {
 }
 
 // appendDecisions appends batch; when the database refuses a value (ErrInvalid), it appends
-// the decisions one by one and sets aside those refused — dropped, counted and logged — so
-// that one bad decision neither stalls the log nor holds back the rest of its batch.
-// It returns how many were stored (not duplicates) and how many were refused.
+// the decisions one by one and sets aside those refused — dropped and logged — so that one bad
+// decision neither stalls the log nor holds back the rest of its batch. It returns how many
+// were stored (not duplicates) and how many were refused, for the caller to count once the
+// batch is settled: a batch that fails is written again, refused ones and all.
 func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (stored, refused int, err error) {
 	stored, err = r.sink.AppendDecisions(ctx, batch)
 	if !errors.Is(err, ErrInvalid) {
@@ -447,7 +449,6 @@ func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (store
 		switch {
 		case errors.Is(err, ErrInvalid):
 			refused++
-			r.dropped.Inc()
 			r.log.Error("store: the database refused a decision; it is dropped", "error", err)
 		case err != nil:
 			return stored, refused, err

@@ -118,13 +118,16 @@ func (r *Recorder) wrote() {
 }
 
 // replayProgress is how far a replay got into a spool file it has not finished, so that the next
-// try resumes there. The feedback in it found waiting for its decision is written back to the
-// spool only when the file is done, just before the file is removed (finishFile): until then the
-// file holds it, and a crash or a stop, which forget this, replay the file from its start —
-// harmlessly, as inserts and feedback ids are idempotent.
+// try resumes there. What became of its records that is not in the database — feedback waiting
+// for its decision, records dropped — takes effect only when the file is done, as it is removed
+// (finishFile): the waiting feedback is written back to the spool, the drops are counted. Until
+// then the file holds them, and a crash or a stop, which forget this, replay the file from its
+// start (harmlessly: inserts and feedback ids are idempotent) without any of them being in two
+// places or counted twice.
 type replayProgress struct {
 	off     int64         // every record before it is dealt with
 	waiting []spoolRecord // the feedback before off waiting for its decision
+	dropped int           // the records before off dropped: unreadable, refused, given up
 }
 
 func (r *Recorder) replayFile(f spoolFile) error {
@@ -146,11 +149,12 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	flush := func() error {
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
-			_, _, err := r.appendDecisions(ctx, batch)
+			_, refused, err := r.appendDecisions(ctx, batch)
 			cancel()
 			if err != nil {
 				return err
 			}
+			p.dropped += refused
 			r.replayed.Add(len(batch))
 			r.wrote()
 			batch = batch[:0]
@@ -165,7 +169,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			break
 		}
 		if errors.Is(err, errBadRecord) {
-			r.dropped.Inc()
+			p.dropped++
 			r.log.Error("store: skipping an unreadable spool record", "error", err)
 			pending = end
 			continue
@@ -204,7 +208,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
 				p.waiting = append(p.waiting, rec)
 			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
-				r.dropped.Inc()
+				p.dropped++
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
 			case err != nil:
 				return err
@@ -226,7 +230,8 @@ func (r *Recorder) replayFile(f spoolFile) error {
 var errKept = errors.New("store: a replayed spool file is kept for the feedback in it waiting for its decision")
 
 // finishFile replaces a replayed file by the feedback in it still waiting for its decision: that
-// is written to a spool file of its own (spool.addWaiting) first, then the file is removed. A
+// is written to a spool file of its own (spool.addWaiting) first, then the file is removed and
+// its drops counted. A
 // crash between the two leaves the feedback in both, which is harmless (feedback ids are
 // idempotent); removing first lost it to a crash before the end of the pass, and dropped it when
 // the write failed.
@@ -248,6 +253,7 @@ func (r *Recorder) finishFile(f spoolFile, p *replayProgress) error {
 	if err := r.spool.remove(f); err != nil {
 		return err
 	}
+	r.dropped.Add(p.dropped)
 	delete(r.progress, f.path)
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -240,5 +241,92 @@ func TestRecorderWaitingFeedbackInTwoFilesStoredOnce(t *testing.T) {
 	}
 	if st := r2.Stats(); st.SpoolRecords != 0 || st.Dropped != 0 {
 		t.Errorf("after the restart: %+v; want the spool replayed, nothing dropped", st)
+	}
+}
+
+// stopMidFileSink cuts a replay short inside a spool file, after the feedback on stopAt: by
+// starting the recorder's Close there (stop), or by failing the next feedback's write as a lost
+// connection would.
+type stopMidFileSink struct {
+	*store.DB
+	rec    *store.Recorder
+	stopAt string
+	stop   bool
+	closed chan error
+	cut    bool // done once
+}
+
+func (s *stopMidFileSink) AddFeedback(ctx context.Context, f store.Feedback) error {
+	switch {
+	case s.cut || s.stopAt == "":
+	case s.stop && f.MsgID == s.stopAt:
+		s.cut = true
+		go func() { s.closed <- s.rec.Close() }()
+		<-store.Stopping(s.rec) // the replay stops at the next record
+	case !s.stop && f.MsgID != s.stopAt:
+		s.cut = true
+		return errors.New("store: cannot add feedback: read tcp: connection reset by peer")
+	}
+	return s.DB.AddFeedback(ctx, f)
+}
+
+// TestRecorderStopMidFileCountsFeedbackOnce: a shutdown or a database error partway through a
+// spool file, after feedback in it was found waiting for its decision or given up, leaves every
+// feedback in one place: the file, replayed from its start at the next start. Before, the waiting
+// one was written to a waiting file too, and so replayed twice, and the given-up one counted as
+// dropped at once; each was given up, and counted in zhiyi_store_dropped_total (the dropped
+// alert), once more at the next start.
+func TestRecorderStopMidFileCountsFeedbackOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		stop, aged bool // Close (else a database error, then Close); the orphans past OrphanFeedbackWait
+	}{
+		{"stop after a waiting feedback", true, false},
+		{"stop after a given-up feedback", true, true},
+		{"database error after a waiting feedback", false, false},
+		{"database error after a given-up feedback", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			clk := testsvc.NewClock(recent.Add(time.Hour))
+			spoolFeedbackBehind(t, dir, clk, store.Feedback{MsgID: "elsewhere-1", Rating: 1}, store.Feedback{MsgID: "elsewhere-2", Rating: 1})
+			db := openSQLite(t)
+			if tc.aged { // both already wait in a waiting file, for longer than they may
+				r0 := newRecorder(t, db, store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
+				if err := r0.Flush(testCtx(t)); err != nil {
+					t.Fatal(err)
+				}
+				if err := r0.Close(); err != nil {
+					t.Fatal(err)
+				}
+				clk.Advance(store.OrphanFeedbackWait + time.Minute)
+			}
+			sink := &stopMidFileSink{DB: db, stopAt: "elsewhere-1", stop: tc.stop, closed: make(chan error, 1)}
+			r1 := newRecorder(t, sink, store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
+			sink.rec = r1
+			r1.Flush(testCtx(t)) // nil or ErrClosed: the replay was cut short
+			if !tc.stop {
+				sink.closed <- r1.Close()
+			}
+			if err := <-sink.closed; err != nil {
+				t.Fatal(err)
+			}
+			if !sink.cut {
+				t.Fatal("the replay was not cut short")
+			}
+
+			r2 := newRecorder(t, db, store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
+			for range 40 { // past OrphanFeedbackWait: both orphans given up
+				if err := r2.Flush(testCtx(t)); err != nil {
+					t.Fatal(err)
+				}
+				clk.Advance(time.Minute)
+			}
+			st1, st2 := r1.Stats(), r2.Stats()
+			if d := st1.Dropped + st2.Dropped; d != 2 || st2.SpoolRecords != 0 {
+				t.Errorf("2 orphan feedbacks given up: dropped %d (%d, then %d at the next start), %d left in the spool; want 2, none left",
+					d, st1.Dropped, st2.Dropped, st2.SpoolRecords)
+			}
+		})
 	}
 }
