@@ -10,8 +10,9 @@ import (
 )
 
 // diskError reports whether err says the database cannot take writes for its storage (full,
-// failing, read-only) while it still answers: a ping succeeds, so only a write shows it is over
-// (Recorder.diskDown).
+// failing, read-only) while it still answers: a ping succeeds, so only a write shows it is over.
+// The Recorder treats every failed write so, whatever its error (Recorder.setDown); this list
+// adds the pings that fail for the disk.
 //
 // PostgreSQL says so in the SQLSTATE: 53100 disk_full, 58030 io_error, 25006
 // read_only_sql_transaction (a hot standby after a failover, default_transaction_read_only) and

@@ -84,11 +84,15 @@
 // A batch that fails goes to the spool and the database counts as down (one slog line): later
 // batches go straight to the spool, the database is probed every RetryInterval (1 s), and when it
 // answers the spool is replayed in order — decisions in batches, each feedback after the
-// decisions before it — and the return is logged (one line). A database down for its disk (full,
-// failing, read-only; for PostgreSQL SQLSTATE 53100, 58030, 53200 and 25006, a standby or
-// default_transaction_read_only) answers the probe all the same: it stays down until a write to it succeeds
-// (a replayed record, or, with nothing to replay, the next batch tried on it), spooled records or
-// not, so zhiyi_store_up does not flap at each replay. A record that finds the queue full
+// decisions before it — and the return is logged (one line). An outage that showed in a failed
+// write stays down, whatever the probe says, until a write to it succeeds (a replayed record, or,
+// with nothing to replay, the next batch tried on it): a database that answers pings but refuses
+// writes — a full, failing or read-only disk, a standby, a role without INSERT (SQLSTATE 42501),
+// a SQLite file another process holds locked, whatever the error — so stays down, logged once,
+// instead of flapping zhiyi_store_up at each replay; a stopped database that comes back is up at
+// the replay's first write. An outage only the probe saw (a failed ping, not for the disk:
+// diskError) ends at the first good probe, and new batches go to the database while the spool
+// replays. A record that finds the queue full
 // goes to the spool too. Feedback is taken while the database is down (spooled); feedback that
 // overtakes its own queued decision is handled by flushing the queue before answering
 // ErrNotFound. A spooled feedback whose decision is not in the database at replay waits for it:

@@ -167,10 +167,10 @@ type Recorder struct {
 	// keptLogged: a replayed file was kept because its waiting feedback could not be written
 	// (errKept), and that was logged; said again only after such a write has succeeded.
 	keptLogged bool
-	// diskDown says the database went down for its disk (diskError): a ping proves nothing, so
-	// it counts as back only once spooled records are written to it.
-	diskDown atomic.Bool
-	tryWrite atomic.Bool // the next batch goes to the database though it is down (diskDown)
+	// writeDown says the outage showed in a failed write (setDown): a ping proves nothing, so
+	// the database counts as back only once a write to it succeeds.
+	writeDown atomic.Bool
+	tryWrite  atomic.Bool // the next batch goes to the database though it is down (writeDown)
 
 	recorded, written, duplicates, spooled, replayed, dropped, errs, retained, catchUps *metrics.Counter
 }
@@ -411,13 +411,13 @@ func (r *Recorder) write(batch []Decision) {
 	cancel()
 	if err != nil {
 		r.errs.Inc()
-		r.setDown(err)
+		r.setDown(err, true)
 		r.toSpool(batch, nil) // the refused too: counted when the replay refuses them again
 		return
 	}
 	r.dropped.Add(refused)
-	if r.down.Load() && r.diskDown.Swap(false) {
-		// the batch tried on a disk that had failed went in: the database is back
+	if r.down.Load() && r.writeDown.Swap(false) {
+		// the batch tried on a database that had refused writes went in: it is back
 		r.down.Store(false)
 		r.log.Info("store: database back; a write to it succeeded")
 	}
@@ -458,9 +458,16 @@ func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (store
 	return stored, refused, nil
 }
 
-func (r *Recorder) setDown(err error) {
-	if diskError(err) {
-		r.diskDown.Store(true)
+// setDown marks the database down for err, logging the outage once. One that showed in a failed
+// write (write: a batch, a replayed record) lasts until a write succeeds (writeDown), whatever
+// pings say: a database that answers pings but refuses writes — a full or read-only disk, a
+// standby, a role without INSERT, a SQLite file another process holds locked, for any reason
+// and error code — went up at each replay's ping and down again at its write, flapping
+// zhiyi_store_up and logging the outage once per RetryInterval. One that showed in a ping ends
+// at the first good ping (a restarted database), unless the ping failed for the disk.
+func (r *Recorder) setDown(err error, write bool) {
+	if write || diskError(err) {
+		r.writeDown.Store(true)
 	}
 	if !r.down.Swap(true) {
 		if corrupt(err) {
@@ -469,7 +476,7 @@ func (r *Recorder) setDown(err error) {
 				"error", err, "spool", r.spool.dir)
 			return
 		}
-		r.log.Warn("store: database unavailable; spooling decisions until it answers",
+		r.log.Warn("store: database unavailable; spooling decisions until it takes writes again",
 			"error", err, "spool", r.spool.dir)
 	}
 }

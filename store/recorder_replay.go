@@ -37,17 +37,17 @@ func (r *Recorder) replay() {
 	err := r.sink.Ping(ctx)
 	cancel()
 	if err != nil {
-		r.setDown(err)
+		r.setDown(err, false)
 		return
 	}
-	// A database down for its disk (diskDown) answers pings all the same: it stays down
-	// (zhiyi_store_up 0, new batches to the spool) until a write to it succeeds — a replayed
-	// batch below (wrote), or, when the spool gives nothing to write, the next batch the writer
-	// tries on it (tryWrite). Going up at the probe made it flap up and down at every replay,
-	// logging the outage again each time. Any other outage ends with the probe: new batches go
-	// to the database again while the old ones replay.
+	// A database whose outage showed in a failed write (writeDown) may answer pings all the
+	// same: it stays down (zhiyi_store_up 0, new batches to the spool) until a write to it
+	// succeeds — a replayed batch below (wrote), or, when the spool gives nothing to write, the
+	// next batch the writer tries on it (tryWrite). Going up at the probe made it flap up and
+	// down at every replay, logging the outage again each time. An outage that showed in a ping
+	// ends with the probe: new batches go to the database again while the old ones replay.
 	wasDown := r.down.Load()
-	if !r.diskDown.Load() {
+	if !r.writeDown.Load() {
 		r.down.Store(false)
 	}
 	start, before := time.Now(), r.replayed.Get()
@@ -78,9 +78,9 @@ func (r *Recorder) replay() {
 	} else {
 		r.waiting.Store(0) // the spool may hold decisions again: feedback waits behind them
 	}
-	if err == nil && r.diskDown.Load() {
-		// nothing replayed proved the disk takes writes: the next batch tries it, since the
-		// spool is on that disk too and may take nothing to prove it either
+	if err == nil && r.writeDown.Load() {
+		// nothing replayed proved it takes writes: the next batch tries it (for a full disk the
+		// spool, on that disk too, may take nothing to prove it either)
 		r.tryWrite.Store(true)
 	}
 	if errors.Is(err, errStopping) {
@@ -91,12 +91,13 @@ func (r *Recorder) replay() {
 	}
 	if err != nil {
 		r.errs.Inc()
-		r.setDown(err)
+		var w writeFailed
+		r.setDown(err, errors.As(err, &w))
 		return
 	}
 	switch n := r.replayed.Get() - before; {
 	case r.down.Load():
-		// still down for its disk: said once, when it went down
+		// still refusing writes: said once, when it went down
 	case wasDown:
 		r.log.Info("store: database back; spool replayed", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
@@ -108,10 +109,10 @@ func (r *Recorder) replay() {
 	}
 }
 
-// wrote notes that a replayed record went into the database: one down for its disk is back.
+// wrote notes that a replayed record went into the database: one that refused writes is back.
 // The writer's alone, as replay is.
 func (r *Recorder) wrote() {
-	if r.diskDown.Swap(false) {
+	if r.writeDown.Swap(false) {
 		r.tryWrite.Store(false)
 		r.down.Store(false)
 	}
@@ -152,7 +153,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			_, refused, err := r.appendDecisions(ctx, batch)
 			cancel()
 			if err != nil {
-				return err
+				return writeFailed{err}
 			}
 			p.dropped += refused
 			r.replayed.Add(len(batch))
@@ -211,7 +212,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 				p.dropped++
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
 			case err != nil:
-				return err
+				return writeFailed{err}
 			default:
 				r.replayed.Inc()
 				r.wrote()
@@ -224,6 +225,14 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	}
 	return r.finishFile(f, p)
 }
+
+// writeFailed marks a replay's error as a write the database failed (setDown's write), as against
+// the spool's own (a file that cannot be read or removed), which says nothing of the database:
+// counted as refusing writes, a database would stay down while an unreadable file stopped every
+// replay before it wrote anything.
+type writeFailed struct{ error }
+
+func (e writeFailed) Unwrap() error { return e.error }
 
 // errKept ends the replay of a file whose waiting feedback could not be written to the spool (a
 // full disk): the file stays, and its progress with it, until a later pass can write them.
