@@ -135,7 +135,7 @@
 //	zhiyi_store_spooled_total            records (decisions, feedback) written to the spool
 //	zhiyi_store_replayed_total           spool records now in the database
 //	zhiyi_store_dropped_total            records lost (spool full, unreadable, refused, orphan feedback)
-//	zhiyi_store_errors_total             failed database writes
+//	zhiyi_store_errors_total             failed database writes and spool files a replay could not read
 //	zhiyi_store_retention_deleted_total  decisions deleted by retention
 //	zhiyi_store_catch_up_batches_total   batches the low-priority writer wrote at the process's
 //	                                     priority, half a queue behind (RecorderConfig.WriterNice)

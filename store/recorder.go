@@ -167,6 +167,9 @@ type Recorder struct {
 	// keptLogged: a replayed file was kept because its waiting feedback could not be written
 	// (errKept), and that was logged; said again only after such a write has succeeded.
 	keptLogged bool
+	// spoolFaultLogged: a spool file a replay could not read or remove was logged (spoolFault);
+	// false again after a pass without one. The writer's alone.
+	spoolFaultLogged bool
 	// writeDown says the outage showed in a failed write (setDown): a ping proves nothing, so
 	// the database counts as back only once a write to it succeeds.
 	writeDown atomic.Bool

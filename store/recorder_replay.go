@@ -52,26 +52,42 @@ func (r *Recorder) replay() {
 	}
 	start, before := time.Now(), r.replayed.Get()
 	r.passWaiting = 0
-	kept := false
+	kept, faulty := false, false
 	files, err := r.spool.rotate()
-	if err == nil {
-		now := r.cfg.Now()
-		for _, f := range files {
-			if f.due.After(now) {
-				r.passWaiting += f.records // waiting feedback, none of it due: left as it is
-				continue
-			}
-			err = r.replayFile(f)
-			if errors.Is(err, errKept) {
-				// all of it is in but its waiting feedback, which it still holds: the files
-				// after it go on
-				kept, err = true, nil
-				continue
-			}
-			if err != nil {
-				break
-			}
+	if err != nil {
+		r.spoolFault("", err)
+		kept, faulty, err = true, true, nil
+	}
+	now := r.cfg.Now()
+	for _, f := range files {
+		if f.due.After(now) {
+			r.passWaiting += f.records // waiting feedback, none of it due: left as it is
+			continue
 		}
+		err = r.replayFile(f)
+		var w writeFailed
+		switch {
+		case errors.Is(err, errKept):
+			// all of it is in but its waiting feedback, which it still holds: the files after
+			// it go on
+			kept, err = true, nil
+			continue
+		case err != nil && !errors.As(err, &w) && !errors.Is(err, errStopping):
+			// The spool's own fault (a file that cannot be read or removed) says nothing of the
+			// database, which answered: the file stays for the next pass, the files after it
+			// go on, and new records go on to the database. Marking the database down sent
+			// them to the spool behind a file no pass could get past, where they stayed until
+			// the spool was full and then were dropped.
+			r.spoolFault(f.path, err)
+			kept, faulty, err = true, true, nil
+			continue
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err == nil && !faulty {
+		r.spoolFaultLogged = false
 	}
 	if err == nil && !kept {
 		r.waiting.Store(r.passWaiting) // all the spool holds of the old files now
@@ -106,6 +122,17 @@ func (r *Recorder) replay() {
 		// writer keeps up with), or a write that failed as it recovered, spooled these
 		r.log.Info("store: spooled records written", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+	}
+}
+
+// spoolFault logs a spool file (path, or the current one when empty) that a replay could not
+// read, remove or close, once until a pass goes without one, and counts it as an error.
+func (r *Recorder) spoolFault(path string, err error) {
+	r.errs.Inc()
+	if !r.spoolFaultLogged {
+		r.spoolFaultLogged = true
+		r.log.Error("store: cannot replay a spool file; it stays and is tried again at each retry, while new records go to the database",
+			"file", path, "error", err)
 	}
 }
 
