@@ -230,11 +230,20 @@ func (l *Limiter) remove(e *entry) {
 	}
 }
 
-// ClientKey is the key of a client address: the address itself (an IPv4-mapped IPv6 address as
-// IPv4), or for IPv6 its /64, which one host can fill with addresses at will.
+// ClientKey is the key of a client address: the address itself (an IPv4-mapped IPv6 address,
+// or one NAT64 translated from IPv4 through the well-known prefix 64:ff9b::/96, as its IPv4), or
+// for IPv6 its /64, which one host can fill with addresses at will. Keyed by their /64, every
+// IPv4 client behind a NAT64 gateway would share one limit.
 func ClientKey(a netip.Addr) string {
 	if a = a.Unmap(); a.Is6() {
+		if nat64.Contains(a) {
+			b := a.As16()
+			return netip.AddrFrom4([4]byte(b[12:])).String()
+		}
 		return netip.PrefixFrom(a, 64).Masked().String()
 	}
 	return a.String()
 }
+
+// nat64 is the well-known prefix of IPv4 addresses translated to IPv6 (RFC 6052).
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")

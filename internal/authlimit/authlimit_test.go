@@ -286,6 +286,8 @@ func TestClientKey(t *testing.T) {
 		"::ffff:203.0.113.9":               "203.0.113.9",
 		"2001:db8:1:2:aaaa:bbbb:cccc:dddd": "2001:db8:1:2::/64",
 		"::1":                              "::/64",
+		"64:ff9b::cb00:7109":               "203.0.113.9",  // NAT64 from 203.0.113.9
+		"64:ff9b::1:cb00:7109":             "64:ff9b::/64", // outside the /96: a host of its own
 	} {
 		if got := ClientKey(netip.MustParseAddr(in)); got != want {
 			t.Errorf("ClientKey(%s) = %s, want %s", in, got, want)
