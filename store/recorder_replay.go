@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 )
 
@@ -168,12 +169,18 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		r.progress[f.path] = p
 	}
 	rd, err := openSpoolReader(f.path, p.off)
+	if errors.Is(err, fs.ErrNotExist) {
+		// gone (removed by hand): nothing left to replay or keep
+		delete(r.progress, f.path)
+		return r.spool.remove(f)
+	}
 	if err != nil {
 		return err
 	}
 	defer rd.close()
 	batch := make([]Decision, 0, r.cfg.BatchSize)
 	pending := p.off // offset past the records read, batched or not
+	bad := 0         // unreadable lines before pending, counted once p.off passes them
 	flush := func() error {
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
@@ -189,6 +196,8 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			r.drain()
 		}
 		p.off = pending
+		p.dropped += bad
+		bad = 0
 		return nil
 	}
 	for {
@@ -197,7 +206,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			break
 		}
 		if errors.Is(err, errBadRecord) {
-			p.dropped++
+			bad++
 			r.log.Error("store: skipping an unreadable spool record", "error", err)
 			pending = end
 			continue
@@ -246,6 +255,8 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			}
 		}
 		pending, p.off = end, end
+		p.dropped += bad
+		bad = 0
 	}
 	if err := flush(); err != nil {
 		return err

@@ -106,14 +106,21 @@ func openSpool(dir string, max int64) (*spool, error) {
 	slices.Sort(seqs)
 	for _, seq := range seqs {
 		path := s.pathOf(seq)
+		f := spoolFile{path: path}
 		data, err := os.ReadFile(path) // bounded by the spool's maximum
 		if err != nil {
-			unlock()
-			return nil, fmt.Errorf("store: cannot read spool file %s: %w", path, err)
-		}
-		f := spoolFile{path: path, size: int64(len(data)), records: int64(bytes.Count(data, []byte{'\n'}))}
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			f.records++ // a torn last line
+			// Unreadable (permissions, a bad sector): kept, and its size counted as far as the
+			// directory knows it, for the replay to report and try again as it does a file
+			// that turns unreadable while running. Refusing to start over it kept the whole
+			// service down for a file of the decision log.
+			if fi, serr := os.Stat(path); serr == nil {
+				f.size = fi.Size()
+			}
+		} else {
+			f.size, f.records = int64(len(data)), int64(bytes.Count(data, []byte{'\n'}))
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				f.records++ // a torn last line
+			}
 		}
 		s.closed = append(s.closed, f)
 		s.size.Add(f.size)
