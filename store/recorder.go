@@ -164,6 +164,9 @@ type Recorder struct {
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
 	passWaiting int64
+	// passFeedback holds the ids of the spooled feedback a replay pass set waiting or gave up,
+	// so that a copy a crash left in two files counts once. The writer's alone.
+	passFeedback map[string]struct{}
 	// keptLogged: a replayed file was kept because its waiting feedback could not be written
 	// (errKept), and that was logged; said again only after such a write has succeeded.
 	keptLogged bool
@@ -191,7 +194,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	}
 	r := &Recorder{cfg: cfg, sink: sink, log: cfg.Logger, spool: sp,
 		ch: make(chan Decision, cfg.QueueSize), kick: make(chan struct{}, 1), flush: make(chan chan struct{}),
-		done: make(chan struct{}), stop: make(chan struct{}), progress: map[string]*replayProgress{}}
+		done: make(chan struct{}), stop: make(chan struct{}), progress: map[string]*replayProgress{}, passFeedback: map[string]struct{}{}}
 	m := cfg.Metrics
 	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
 	r.written = m.GetOrCreateCounter("zhiyi_store_written_total")

@@ -53,6 +53,7 @@ func (r *Recorder) replay() {
 	}
 	start, before := time.Now(), r.replayed.Get()
 	r.passWaiting = 0
+	clear(r.passFeedback)
 	kept, faulty := false, false
 	files, err := r.spool.rotate()
 	if err != nil {
@@ -234,9 +235,16 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		if r.stopping() {
 			return errStopping
 		}
+		if _, seen := r.passFeedback[rec.F.ID]; seen && rec.F.ID != "" {
+			// a second copy of a feedback this pass has set waiting or given up: a crash
+			// between a waiting file's write and its source's removal left it in both
+			pending, p.off = end, end
+			continue
+		}
 		now := r.cfg.Now()
 		if rec.After.After(now) {
 			p.waiting = append(p.waiting, rec) // an orphan not due yet: no query
+			r.passFeedback[rec.F.ID] = struct{}{}
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 			err = r.sink.AddFeedback(ctx, *rec.F)
@@ -244,8 +252,10 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			switch {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
 				p.waiting = append(p.waiting, rec)
+				r.passFeedback[rec.F.ID] = struct{}{}
 			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
 				p.dropped++
+				r.passFeedback[rec.F.ID] = struct{}{}
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
 			case err != nil:
 				return writeFailed{err}

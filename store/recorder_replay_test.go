@@ -330,3 +330,37 @@ func TestRecorderStopMidFileCountsFeedbackOnce(t *testing.T) {
 		})
 	}
 }
+
+// The copy of a waiting feedback that a crash between the waiting file's write and its source's
+// removal leaves is given up once, not twice, when its decision never comes.
+func TestRecorderCrashDuplicateGivenUpOnce(t *testing.T) {
+	dir := t.TempDir()
+	clk := testsvc.NewClock(recent.Add(time.Hour))
+	spoolFeedbackBehind(t, dir, clk, store.Feedback{MsgID: "elsewhere-1", Rating: 1})
+	original := copySpool(t, dir)
+	r := newRecorder(t, openSQLite(t), store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	// what a crash right after the waiting file's write leaves: the source file too
+	for name := range spoolFiles(t, original) {
+		data, err := os.ReadFile(filepath.Join(original, store.SpoolDirName, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, store.SpoolDirName, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r2 := newRecorder(t, openSQLite(t), store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour})
+	for range 40 {
+		if err := r2.Flush(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+	}
+	if st := r2.Stats(); st.Dropped != 1 || st.SpoolRecords != 0 {
+		t.Errorf("%+v; want the feedback given up once, nothing left", st)
+	}
+}
