@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -115,46 +114,5 @@ func TestRecorderFullDiskWithSpoolStaysDown(t *testing.T) {
 	r := newRecorder(t, sink, store.RecorderConfig{RetryInterval: time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	sink.rec.Store(r)
 	disk.full.Store(true)
-	n := 0
-	record := func() {
-		r.Record(decision(n))
-		n++
-		if err := r.Flush(testCtx(t)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	record()
-	if st := r.Stats(); st.Up || st.SpoolRecords != 1 {
-		t.Fatalf("a full disk: %+v; want down, the decision spooled", st)
-	}
-	sink.watch.Store(true)
-	ctx := testCtx(t)
-	for before := sink.pings.Load(); sink.pings.Load() < before+4 || sink.failedWrite.Load() < 3; {
-		if ctx.Err() != nil {
-			t.Fatalf("the recorder stopped replaying: %+v", r.Stats())
-		}
-		if sink.writes.Load() < 8 {
-			record()
-		}
-		runtime.Gosched()
-	}
-	if k := sink.upAtWrite.Load(); k > 0 {
-		t.Errorf("a full disk: %d of %d writes tried found zhiyi_store_up 1; want it down until a write succeeds", k, sink.writes.Load())
-	}
-	if st := r.Stats(); st.Up || st.Dropped != 0 || st.SpoolRecords != int64(n) {
-		t.Fatalf("a full disk: %+v; want down, all %d decisions spooled, none dropped", st, n)
-	}
-	sink.watch.Store(false)
-	disk.full.Store(false)
-	st := waitReplayed(t, r)
-	if got, distinct := count(t, disk.DB); got != n || distinct != n || st.Dropped != 0 {
-		t.Errorf("once there is room: %d decisions (%d distinct), %+v; want all %d", got, distinct, st, n)
-	}
-	out := logged.String()
-	if k := strings.Count(out, "database unavailable"); k != 1 {
-		t.Errorf("%d lines say the database is unavailable, want one for the one outage:\n%s", k, out)
-	}
-	if k := strings.Count(out, "database back"); k != 1 {
-		t.Errorf("%d lines say the database is back, want one:\n%s", k, out)
-	}
+	stayDownUntilWritable(t, r, sink, disk.DB, &logged, func() { disk.full.Store(false) })
 }
