@@ -100,6 +100,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 // A bad value says what is wrong in a line and where the flags are, as the values checked after
 // parsing do; the flag package would print every flag after it.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	hideSecretDefaults(fs)
 	var out bytes.Buffer
 	fs.SetOutput(&out)
 	usage := fs.Usage // a command's own, or the flag package's
@@ -117,6 +118,21 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		return errUsage
 	}
 	return nil
+}
+
+// secretFlags are the flags whose value may hold a secret: a token, a key, a URL with a password
+// or a webhook's key in it.
+var secretFlags = []string{"admin-token", "hash-key", "db", "redis", "alert-webhook", "alert-wecom", "alert-smtp"}
+
+// hideSecretDefaults keeps the values secret flags take from the environment out of -h: the
+// docs send secrets through the environment because a command line shows in ps, and -h printed
+// them as the flags' defaults (into a CI or container log).
+func hideSecretDefaults(fs *flag.FlagSet) {
+	for _, name := range secretFlags {
+		if f := fs.Lookup(name); f != nil && f.DefValue != "" {
+			f.DefValue = "(set from the environment; not shown)"
+		}
+	}
 }
 
 // multiFlag collects a repeatable flag; each value may also hold several space-free paths.

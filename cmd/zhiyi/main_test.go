@@ -59,6 +59,32 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// Secrets given through the environment, as the docs advise, stay out of -h: it printed them as
+// the flags' defaults.
+func TestHelpHidesSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"ZHIYI_ADMIN_TOKEN":   "admin-S3cret",
+		"ZHIYI_HASH_KEY":      "hash-S3cret",
+		"ZHIYI_DB":            "postgres://u:db-S3cret@db.example.com/zhiyi",
+		"ZHIYI_REDIS":         "redis://:redis-S3cret@cache.example.com:6379/0",
+		"ZHIYI_ALERT_WEBHOOK": "https://hooks.example.com/hook-S3cret",
+		"ZHIYI_ALERT_WECOM":   "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wecom-S3cret",
+		"ZHIYI_ALERT_SMTP":    "smtp://alert:smtp-S3cret@smtp.example.com:587",
+	}
+	for k, v := range secrets {
+		t.Setenv(k, v)
+	}
+	for _, cmd := range []string{"serve", "report", "unmatched", "learn", "ab"} {
+		_, _, stderr := runCLI(t, "", cmd, "-h")
+		if strings.Contains(stderr, "S3cret") {
+			t.Errorf("zhiyi %s -h shows a secret:\n%s", cmd, stderr)
+		}
+	}
+	if _, _, stderr := runCLI(t, "", "serve", "-h"); !strings.Contains(stderr, "(set from the environment; not shown)") {
+		t.Errorf("zhiyi serve -h does not say the secrets are set:\n%s", stderr)
+	}
+}
+
 // The ready line's example is the bundle's own first example question, quoted for the shell.
 func TestTryText(t *testing.T) {
 	dir := t.TempDir()
