@@ -402,7 +402,9 @@ func (p *fileParser) expand(n *yaml.Node, what, s string) (string, bool) {
 	return out, ok
 }
 
-// list reads a list of strings: [a, b], one "- a" per line, or one comma-separated scalar.
+// list reads a list of strings: [a, b], one "- a" per line, or one scalar separated by commas —
+// ASCII or Chinese (，、；), as a Chinese keyboard types them: read as one word, 回复慢，等太久
+// matched no comment.
 func (p *fileParser) list(n *yaml.Node, what string, required bool) []string {
 	if n == nil {
 		if required {
@@ -413,7 +415,7 @@ func (p *fileParser) list(n *yaml.Node, what string, required bool) []string {
 	var out []string
 	switch n.Kind {
 	case yaml.ScalarNode:
-		for _, s := range strings.Split(n.Value, ",") {
+		for _, s := range strings.FieldsFunc(n.Value, isListSeparator) {
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
@@ -495,4 +497,13 @@ func (p *fileParser) threshold(n *yaml.Node, what string, kind thresholdKind) fl
 		p.bad(n, "%s: threshold %q: want a number", what, s)
 	}
 	return -1 // reported; -1 keeps withDefaults from putting the default in its place
+}
+
+// isListSeparator reports whether r separates the items of a list written as one scalar.
+func isListSeparator(r rune) bool {
+	switch r {
+	case ',', '，', '、', ';', '；':
+		return true
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,39 @@ func TestLoadFile(t *testing.T) {
 	}
 	if _, err := LoadFile(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "cannot read") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// Keyword words typed with a Chinese keyboard: a line separated by ，、； is split as one
+// separated by commas is (it was read as one word and matched no comment); a YAML item holding
+// a separator is refused with its line; a threshold that is not a number is refused.
+func TestParseFileChineseSeparatorsAndNaN(t *testing.T) {
+	const head = "targets:\n  hook: {type: webhook, url: \"http://127.0.0.1:9/x\"}\nrules:\n"
+	keywords := func(words string) []byte {
+		return []byte(head + "  - id: comments\n    measure: comment_keywords\n    keywords:\n      - {category: staffing, label: 人手不足, words: " + words + "}\n")
+	}
+	for _, words := range []string{"回复慢，等太久、没人理", "回复慢;等太久；没人理"} {
+		f, err := ParseFile("alerts.yaml", keywords(words))
+		if err != nil {
+			t.Fatalf("words: %s: %v", words, err)
+		}
+		if got := f.Rules[0].Keywords[0].Words; !slices.Equal(got, []string{"回复慢", "等太久", "没人理"}) {
+			t.Errorf("words: %s read as %q, want three words", words, got)
+		}
+		ev, err := NewEvaluator(f.Rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ev.Observe(nil, Event{Kind: KindFeedback, Time: t0.Add(time.Second), Rating: 1, Comment: "客服回复慢"}); len(got) != 1 {
+			t.Errorf("words: %s: the comment 客服回复慢 fired %d alerts, want 1", words, len(got))
+		}
+	}
+	for _, tc := range []struct{ data, want string }{
+		{string(keywords("[回复慢、等太久]")), `alerts.yaml:7: rule comments: keywords: group 1 (staffing): "回复慢、等太久" holds a separator`},
+		{head + "  - {id: h, measure: handoff_share, threshold: NaN}\n", "alerts.yaml:4: rule h: threshold: NaN: want a number"},
+	} {
+		if _, err := ParseFile("alerts.yaml", []byte(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to say %q", tc.data, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -253,6 +254,8 @@ func (r *Rule) problems() []fieldProblem {
 		add("window", "measure %s has no window", r.Measure)
 	}
 	switch {
+	case math.IsNaN(r.Threshold) || math.IsInf(r.Threshold, 0):
+		add("threshold", "%v: want a number", r.Threshold)
 	case r.Measure == MeasureCommentKeywords:
 		if r.Threshold != 0 {
 			add("threshold", "measure comment_keywords fires on a matching comment and takes none")
@@ -320,8 +323,12 @@ func keywordProblems(groups []KeywordGroup) []string {
 			ps = append(ps, fmt.Sprintf("group %d (%s): want at least one word", i+1, g.Category))
 		}
 		for _, w := range g.Words {
-			if strings.TrimSpace(w) == "" {
+			switch {
+			case strings.TrimSpace(w) == "":
 				ps = append(ps, fmt.Sprintf("group %d (%s): an empty word", i+1, g.Category))
+			case strings.ContainsFunc(w, isListSeparator):
+				// [回复慢、等太久] is one YAML item: as one word it would match no comment
+				ps = append(ps, fmt.Sprintf("group %d (%s): %q holds a separator: one word per item, or one line of words separated by commas", i+1, g.Category, w))
 			}
 		}
 	}
