@@ -48,7 +48,7 @@
 //	                  grouped for the cooldown (10m):
 //	                  回复慢/等太久/没人理… → staffing (人手不足); 听不懂/答非所问/机器人… → model (模型需要改进);
 //	                  only comments rated ≤ max_rating (3) or unrated: five stars and 机器人 is praise
-//	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m (critical)
+//	error_rate        5xx / (decisions + 5xx)                ≥ 1 % over ≥ 100 in 5m, or 10 5xx (critical)
 //	p99_latency       99th percentile of decision latency    ≥ 50ms over ≥ 100 messages in 5m
 //	spool             the last reported spool size           ≥ 10000 records (critical)
 //	dropped           records the decision log lost          ≥ 1 in 10m (critical): the spool full

@@ -118,6 +118,10 @@ func (m *countMeasure) read(now time.Time) reading {
 		value: float64(n), num: n, count: n}
 }
 
+// errorsAlone is how many 5xx in error_rate's window fire it though the window holds fewer
+// requests than its min_count.
+const errorsAlone = 10
+
 // shareMeasure: num/den clearly ≥ threshold, once den ≥ min.
 //
 // The window is a sample of the traffic, and it is looked at on every message: a small shop's
@@ -160,10 +164,14 @@ func (m *shareMeasure) read(now time.Time) reading {
 	lo, hi := wilson(n, d)
 	// A threshold of 1 (every message) is reached by no lower bound: there, all of at least
 	// min messages is the evidence.
+	enough := d >= m.min
 	if m.asIs {
 		lo = r.value
+		// a small shop never reaches min requests in the window: errorsAlone failures are
+		// enough evidence (20 of 20 requests failing for two hours raised no alert)
+		enough = enough || n >= errorsAlone
 	}
-	r.on = d >= m.min && (lo >= m.threshold || (m.threshold >= 1 && n == d))
+	r.on = enough && (lo >= m.threshold || (m.threshold >= 1 && n == d))
 	r.off = hi < m.threshold || r.value < resolveBelow*m.threshold
 	return r
 }

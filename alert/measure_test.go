@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +247,33 @@ func TestShareNotResolvedByThinTraffic(t *testing.T) {
 	got := ev.Tick(nil, t0.Add(20*time.Minute))
 	if len(got) != 1 || got[0].State != StateResolved {
 		t.Fatalf("window empty: %+v, want resolved", got)
+	}
+}
+
+// A small shop's total outage: every request a 5xx, four a minute, never the 100 requests in
+// five minutes error_rate's min_count asks. Ten failures in the window fire it all the same;
+// fewer do not.
+func TestErrorRateFiresOnFailuresAlone(t *testing.T) {
+	for _, tc := range []struct {
+		every time.Duration // one 5xx this often
+		fire  bool
+	}{
+		{15 * time.Second, true},  // 20 in the 5-minute window
+		{35 * time.Second, false}, // 8 or 9
+	} {
+		ev, err := NewEvaluator(DefaultRules())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Alert
+		for i := range 40 {
+			now := t0.Add(time.Duration(i) * tc.every)
+			got = ev.Observe(got, Event{Kind: KindServerError, Status: 500, Time: now})
+			got = ev.Tick(got, now)
+		}
+		fired := slices.ContainsFunc(got, func(a Alert) bool { return a.Measure == MeasureErrorRate })
+		if fired != tc.fire {
+			t.Errorf("a 5xx every %v: error_rate fired %v, want %v (%d alerts)", tc.every, fired, tc.fire, len(got))
+		}
 	}
 }
