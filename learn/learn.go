@@ -68,7 +68,9 @@ var ErrNoParent = errors.New("learn: no parent bundle")
 // Parent returns the directory of the bundle dir was learnt from: a sibling whose version is the
 // one dir's manifest names as its parent.
 func Parent(dir string) (string, error) {
-	m, err := intent.ReadManifest(dir)
+	// The manifest alone: going back is what an operator does when the serving bundle is
+	// damaged, and verifying its files refused that with "no parent".
+	m, err := intent.PeekManifest(dir)
 	if err != nil {
 		return "", err
 	}

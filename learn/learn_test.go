@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -90,6 +92,21 @@ func TestLoop(t *testing.T) {
 	}
 	if _, err := Parent(model); !errors.Is(err, ErrNoParent) {
 		t.Errorf("Parent of a trained bundle: %v, want ErrNoParent", err)
+	}
+	// a learnt bundle damaged on disk still names its parent: going back is the way out
+	kb := filepath.Join(res.Bundle, "kb.yaml")
+	good, err := os.ReadFile(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kb, append(slices.Clone(good), "# edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if parent, err := Parent(res.Bundle); err != nil || parent != model {
+		t.Errorf("Parent of a damaged bundle = %s, %v; want %s", parent, err, model)
+	}
+	if err := os.WriteFile(kb, good, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	// learnt at once, the child still has a version of its own (the name and a second)
 	pm, err := intent.ReadManifest(model)
