@@ -107,9 +107,22 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 		// one written 0644 before: tightened, best effort (the record matters more than its mode)
 		_ = f.Chmod(st.Mode().Perm() & 0o700)
 	}
-	_, err = f.Write(b)
+	// A short write (a full disk) would leave a torn last line, and ReadRefused fails every later
+	// learn on it, even once space is back: the file is cut back to the size it had, so it holds
+	// whole lines only. Runs beside each other are rare (a tick and a zhiyi learn); one appending
+	// between the Stat and a failed write loses its batch, never the file.
+	var size int64 = -1
+	if st, serr := f.Stat(); serr == nil {
+		size = st.Size()
+	}
+	_, err = refusedWrite(f, b)
 	if err == nil {
 		err = f.Sync()
+	}
+	if err != nil && size >= 0 {
+		if terr := f.Truncate(size); terr != nil {
+			err = fmt.Errorf("%w (and cutting back the torn line: %v)", err, terr)
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -119,3 +132,6 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 	}
 	return nil
 }
+
+// refusedWrite writes the batch; tests replace it to fail part way, as a full disk does.
+var refusedWrite = func(f *os.File, b []byte) (int, error) { return f.Write(b) }

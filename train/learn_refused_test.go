@@ -2,11 +2,13 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -111,5 +113,42 @@ func TestLeaveOutRefused(t *testing.T) {
 	f.Close()
 	if _, _, err := LeaveOutRefused(model, nil); err == nil || !strings.Contains(err.Error(), RefusedFile+":2") {
 		t.Errorf("a damaged file: %v, want an error naming its line 2", err)
+	}
+}
+
+// TestRefusedFileWholeAfterFullDisk: a full disk part way through recording a refused batch used
+// to leave a torn last line, and every later learn failed on it even once space was back. The
+// failed write is reported and cut back, so the batch recorded before and the next one still read.
+func TestRefusedFileWholeAfterFullDisk(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "shop")
+	first := []Labelled{{Text: textKey("怎么退货"), Intent: "invoice"}}
+	if err := recordRefused(model, "shop@1", "refused: test", first); err != nil {
+		t.Fatal(err)
+	}
+	var batch []Labelled
+	for i := range 40 {
+		batch = append(batch, Labelled{Text: textKey(fmt.Sprintf("第%d个问题 什么时候发货 能退吗 开发票", i)), Intent: "invoice"})
+	}
+	write := refusedWrite
+	t.Cleanup(func() { refusedWrite = write })
+	refusedWrite = func(f *os.File, b []byte) (int, error) {
+		n, _ := f.Write(b[:len(b)/2]) // the disk fills half way through a line
+		return n, syscall.ENOSPC
+	}
+	if err := recordRefused(model, "shop@2", "refused: test", batch); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("recording on a full disk: %v; want ENOSPC reported", err)
+	}
+	refusedWrite = write // space is back
+	if rs, err := ReadRefused(model); err != nil || len(rs) != len(first) {
+		t.Fatalf("after the full disk: %d refusals, %v; want the %d recorded before, the file whole", len(rs), err, len(first))
+	}
+	if _, _, err := LeaveOutRefused(model, []Correction{{Text: "我要开发票", Intent: "invoice"}}); err != nil {
+		t.Fatalf("learning after the full disk: %v", err)
+	}
+	if err := recordRefused(model, "shop@3", "refused: test", batch); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := ReadRefused(model); err != nil || len(rs) != len(first)+len(batch) {
+		t.Fatalf("%d refusals, %v; want %d", len(rs), err, len(first)+len(batch))
 	}
 }
