@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,8 +59,40 @@ func Promote(ctx context.Context, dir string, fixes []train.Correction, cfg trai
 	if i := strings.Index(base, learntSuffix); i > 0 {
 		base = base[:i]
 	}
-	out := filepath.Join(filepath.Dir(filepath.Clean(dir)), base+learntSuffix+time.Now().UTC().Format("20060102T150405Z"))
-	return train.Learn(ctx, dir, out, fixes, cfg)
+	out, err := reserve(filepath.Dir(filepath.Clean(dir)), base+learntSuffix+now().UTC().Format("20060102T150405Z"))
+	if err != nil {
+		return nil, err
+	}
+	res, err := train.Learn(ctx, dir, out, fixes, cfg)
+	if err != nil || !res.Promoted {
+		os.Remove(out) // the reservation, still empty; never a bundle (Remove takes empty directories only)
+	}
+	return res, err
+}
+
+// now is time.Now; tests fix it to start promotions in one second.
+var now = time.Now
+
+// reserve makes an empty directory root/name, or name-2, name-3 … when that exists, and returns
+// it. Two promotions started in one second (serve --learn's tick and a zhiyi learn, or two
+// replicas over one models directory) both named name, and the later one's commit replaced the
+// earlier bundle, which may have been serving. Mkdir is atomic, so each gets a name of its own;
+// the commit replaces only the empty reservation (train.Learn accepts an empty directory).
+func reserve(root, name string) (string, error) {
+	for i := 1; i <= 1000; i++ {
+		p := filepath.Join(root, name)
+		if i > 1 {
+			p += "-" + strconv.Itoa(i)
+		}
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("learn: %w", err)
+		}
+	}
+	return "", fmt.Errorf("learn: %s and 999 names after it exist in %s", name, root)
 }
 
 // ErrNoParent is returned by Parent for a bundle trained from exports (it has no parent), or

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,5 +116,71 @@ func TestLoop(t *testing.T) {
 	}
 	if cm, err := intent.ReadManifest(res.Bundle); err != nil || cm.Version() == pm.Version() || cm.Parent != pm.Version() {
 		t.Errorf("the learnt bundle's version %v, parent %v (err %v); want its own, naming %s", cm.Version(), cm.Parent, err, pm.Version())
+	}
+}
+
+// TestPromotionsInOneSecondKeepBoth: two promotions started in one second (serve --learn's tick
+// and a zhiyi learn, or two replicas over one models directory) were both named
+// <name>-learnt-<second>, and the later one's commit replaced the earlier bundle, which may have
+// been serving. Each gets a name of its own now, and the first bundle is left as it was.
+func TestPromotionsInOneSecondKeepBoth(t *testing.T) {
+	ctx := context.Background()
+	model := filepath.Join(t.TempDir(), "models", "tiny")
+	if err := shoptest.TrainTiny(model); err != nil {
+		t.Fatal(err)
+	}
+	second := time.Date(2026, 12, 6, 3, 30, 0, 0, time.UTC)
+	t.Cleanup(func() { now = time.Now })
+	now = func() time.Time { return second }
+	var a []train.Correction
+	for _, s := range []string{"报销用的凭证怎么给", "报销凭证在哪弄", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证", "报销凭证开一下",
+		"能给个报销凭证不", "报销凭证发我邮箱", "报销凭证可以吗", "需要报销凭证", "报销凭证哪里申请", "报销凭证电子的行吗"} {
+		a = append(a, train.Correction{Text: s, Intent: "invoice", Source: "feedback"})
+	}
+	b := append(slices.Clip(a), train.Correction{Text: "凭证报销要多久", Intent: "invoice", Source: "feedback"})
+	var bundles []string
+	for i, fixes := range [][]train.Correction{a, b} {
+		res, err := Promote(ctx, model, fixes, train.LearnConfig{MaxDrop: 0.05})
+		if err != nil || !res.Promoted {
+			t.Fatalf("promotion %d: %+v, %v", i, res, err)
+		}
+		bundles = append(bundles, res.Bundle)
+	}
+	if bundles[0] == bundles[1] {
+		t.Fatalf("both promotions wrote %s: the second replaced the first", bundles[0])
+	}
+	for i, want := range []int{len(a), len(b)} {
+		if m, err := intent.ReadManifest(bundles[i]); err != nil || m.LearntFrom == nil || m.LearntFrom.Corrections != want {
+			t.Errorf("%s: %+v, %v; want the bundle of promotion %d (%d corrections)", bundles[i], m, err, i, want)
+		}
+	}
+	// and nothing else: no reservation is left behind
+	es, _ := os.ReadDir(filepath.Dir(model))
+	if len(es) != 3 {
+		t.Errorf("%d entries beside the bundle, want it and the two promoted: %v", len(es), es)
+	}
+}
+
+// TestReserveIsExclusive: promotions racing for one name each get their own directory.
+func TestReserveIsExclusive(t *testing.T) {
+	root := t.TempDir()
+	got := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			p, err := reserve(root, "shop-learnt-20261206T033000Z")
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = p
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, p := range got {
+		if seen[p] {
+			t.Fatalf("%s reserved twice: %v", p, got)
+		}
+		seen[p] = true
 	}
 }
