@@ -38,9 +38,12 @@ type Config struct {
 	GroupWait time.Duration
 	// Timeout bounds one delivery attempt (default DefaultTimeout).
 	Timeout time.Duration
-	// Attempts is how many times a message is tried before it counts as failed (default
-	// DefaultAttempts); Backoff is the wait before the first retry, doubling after each
-	// (default DefaultBackoff, at most one minute).
+	// Attempts is how many failed attempts in a row are logged at warn before one line at
+	// error says the target is failing (default DefaultAttempts). A failed message is not given
+	// up: it stays queued and is retried Backoff after the first failure (default
+	// DefaultBackoff), doubling after each up to one minute, until the target takes it,
+	// refuses it for good (a 4xx other than 408 and 429, a WeCom errcode other than busy or
+	// over the rate) or fails its last attempt at Close.
 	Attempts int
 	Backoff  time.Duration
 	// QueueSize is how many events Observe can hand off before it drops them (default
@@ -304,7 +307,8 @@ func (a *Alerter) Flush(ctx context.Context) error {
 }
 
 // Close stops evaluating (events already queued are evaluated first) and delivers the alerts
-// still pending until ctx ends, then abandons the rest (counted as failed) and returns ctx's
+// still pending: each message gets one more attempt (a target that is down is not waited
+// out, one whose rate is used up is until ctx ends), then abandons the rest and returns ctx's
 // error. Observe after Close drops its event. Close is idempotent.
 func (a *Alerter) Close(ctx context.Context) error {
 	if !a.closed.CompareAndSwap(false, true) {

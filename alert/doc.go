@@ -14,7 +14,7 @@
 //	a, err := alert.New(cfg)                   // starts one evaluation goroutine and one per target
 //	a.Observe(alert.Event{Kind: alert.KindDecision, Route: "handoff", Unrecognised: true, Latency: d})
 //	go a.WatchSpool(ctx, 10*time.Second, spoolRecords, dropped) // the decision log's spool and losses, periodically
-//	defer a.Close(ctx)                         // delivers what is pending until ctx ends
+//	defer a.Close(ctx)                         // one more attempt at what is pending, until ctx ends
 //
 // Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
 // and counted event when the queue is full. Observe on a nil *Alerter does nothing.
@@ -84,15 +84,25 @@
 //
 // Each target has a queue and one goroutine. The alerts that reach a target within GroupWait
 // (200ms) of the first, or while an earlier message is in flight, retried or rate-limited, go
-// out as one message. An attempt is bounded by Timeout (10s); a failed one is retried after
-// Backoff (2s), doubling, up to Attempts (4) in all. WeCom: the robot's markdown message
-// {"msgtype":"markdown","markdown":{"content":…}}, content ≤ 4096 bytes (longer bursts are
-// split over several messages), delivered only on errcode 0, and at most 20 messages per
-// 61 seconds per robot (its limit is 20 a minute; one second of margin): the queue waits and
-// merges instead of dropping. Webhook: see the payload documented on Webhook. E-mail: one
-// plain-text message per delivery through github.com/wneessen/go-mail (STARTTLS, implicit TLS,
-// or plain to a local relay; SMTP AUTH optional). URLs are logged without their query or
-// password (a robot's key is its password).
+// out as one message. An attempt is bounded by Timeout (10s). A failed message is not given
+// up: it stays queued and is retried after Backoff (2s), doubling up to a minute, merged with
+// the alerts that came meanwhile, until the target takes it; the Attempts-th failure in a row
+// (4) is logged at error, the others at warn. The queue is bounded (MaxPending, 1000 per
+// target): beyond it the oldest alert is dropped, counted and logged. A target that refuses a
+// message for good (a 4xx other than 408 and 429, a WeCom errcode other than busy or over the
+// rate) has it given up at once. A resolution goes only after its firing or with it: when the
+// target never got the firing (dropped or refused), the resolution is dropped too rather than
+// announce the end of something the receiver never saw begin. A firing is sent once, not
+// repeated while its rule keeps firing. At Close each pending message gets one more attempt
+// (a target that is down is not waited out); a last attempt that fails is counted as failed
+// and logged at error with its rules. WeCom: the robot's markdown
+// message {"msgtype":"markdown","markdown":{"content":…}}, content ≤ 4096 bytes (longer bursts
+// are split over several messages), delivered only on errcode 0, and at most 20 messages per
+// 61 seconds per robot (its limit is 20 a minute; one second of margin), retries included: the
+// queue waits and merges instead of dropping. Webhook: see the payload documented on Webhook.
+// E-mail: one plain-text message per delivery through github.com/wneessen/go-mail (STARTTLS,
+// implicit TLS, or plain to a local relay; SMTP AUTH optional). URLs are logged without their
+// query or password (a robot's key is its password).
 //
 // # Configuration
 //
@@ -106,8 +116,9 @@
 // Every firing is logged at warn ("alert firing", with rule, name, measure, severity, value,
 // threshold, count, summary, and a comment's category and keyword but not the comment), one line
 // per firing however many comments it groups (a comment held back is counted, not logged), every
-// resolution at info, every delivery that failed for good at error, with the target's name and
-// type but never its URL's path or key.
+// resolution at info; a target failing Attempts times in a row at error once, its other failed
+// attempts at warn, every alert given up or dropped at error with its rules — with the target's
+// name and type but never its URL's path or key.
 //
 //	zhiyi_alert_fired_total{rule}             firings
 //	zhiyi_alert_resolved_total{rule}          resolutions
@@ -115,8 +126,13 @@
 //	zhiyi_alert_comments_total{rule,category} comments reported, a grouped alert's held-back ones too
 //	zhiyi_alert_firing{rule}                  1 while a threshold rule fires
 //	zhiyi_alert_delivered_total{target,type}  alerts delivered
-//	zhiyi_alert_failed_total{target,type}     alerts given up after every attempt
-//	zhiyi_alert_dropped_total{target,type}    alerts dropped from a full target queue (MaxPending)
+//	zhiyi_alert_failed_total{target,type}     alerts given up: refused by the target, or not delivered at Close
+//	zhiyi_alert_dropped_total{target,type}    alerts dropped: the target's queue full (MaxPending), or a
+//	                                          resolution whose firing the target never got
+//	zhiyi_alert_pending{target,type}          alerts waiting for the target (queued, retried)
+//	zhiyi_alert_attempts_failed_total{target,type}
+//	                                          delivery attempts that failed: a target in trouble
+//	zhiyi_alert_throttled_total{target,type}  answers that the receiver's rate is used up (not failures)
 //	zhiyi_alert_messages_total{target,type}   messages (requests, e-mails) delivered
 //	zhiyi_alert_events_dropped_total          events Observe dropped (queue full, or closed)
 package alert

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,10 @@ import (
 // sender owns delivery to one target: a queue of pending alerts that are merged into one
 // message per Notify, retries with backoff, and the target's counters. One goroutine (run)
 // delivers; enqueue never blocks the evaluation loop.
+//
+// An alert leaves the queue delivered, refused (the receiver said retrying cannot help),
+// dropped (the queue full, or a resolution whose firing the target never got) or failing its
+// last attempt at Close; each is counted once. A target that fails otherwise keeps it queued and retried.
 type sender struct {
 	name, kind string
 	n          Notifier
@@ -27,38 +32,47 @@ type sender struct {
 	pending []Alert
 	wake    chan struct{} // capacity 1: "there is something pending"
 
-	delivered, failed, dropped, messages, throttled *metrics.Counter
+	// Used by the run goroutine only.
+	closing  <-chan struct{}
+	told     map[string]bool // rules whose last alert the target got was a firing
+	failures int             // attempts failed in a row
+	wait     time.Duration   // the backoff after the next failure
+
+	delivered, failed, dropped, messages, throttled, attemptsFailed *metrics.Counter
+	queued                                                          *metrics.Gauge
 }
 
-// maxBackoff caps the wait between two attempts.
+// maxBackoff caps the wait between two attempts: a target back from a long outage gets the
+// alerts within a minute.
 const maxBackoff = time.Minute
 
 func newSender(name, kind string, n Notifier, cfg *Config, set *metrics.Set) *sender {
 	l := func(m string) string { return m + `{target="` + name + `",type="` + kind + `"}` }
 	return &sender{
 		name: name, kind: kind, n: n, clock: cfg.Clock, log: cfg.Logger,
-		groupWait: cfg.GroupWait, timeout: cfg.Timeout, backoff: cfg.Backoff,
+		groupWait: cfg.GroupWait, timeout: cfg.Timeout, backoff: min(cfg.Backoff, maxBackoff),
 		attempts: cfg.Attempts, maxPending: cfg.MaxPending,
-		wake:      make(chan struct{}, 1),
-		delivered: set.GetOrCreateCounter(l("zhiyi_alert_delivered_total")),
-		failed:    set.GetOrCreateCounter(l("zhiyi_alert_failed_total")),
-		dropped:   set.GetOrCreateCounter(l("zhiyi_alert_dropped_total")),
-		messages:  set.GetOrCreateCounter(l("zhiyi_alert_messages_total")),
-		throttled: set.GetOrCreateCounter(l("zhiyi_alert_throttled_total")),
+		wake:           make(chan struct{}, 1),
+		told:           map[string]bool{},
+		wait:           min(cfg.Backoff, maxBackoff),
+		delivered:      set.GetOrCreateCounter(l("zhiyi_alert_delivered_total")),
+		failed:         set.GetOrCreateCounter(l("zhiyi_alert_failed_total")),
+		dropped:        set.GetOrCreateCounter(l("zhiyi_alert_dropped_total")),
+		messages:       set.GetOrCreateCounter(l("zhiyi_alert_messages_total")),
+		throttled:      set.GetOrCreateCounter(l("zhiyi_alert_throttled_total")),
+		attemptsFailed: set.GetOrCreateCounter(l("zhiyi_alert_attempts_failed_total")),
+		queued:         set.GetOrCreateGauge(l("zhiyi_alert_pending"), nil),
 	}
 }
 
 // enqueue adds a to the pending alerts. When maxPending are already waiting (the target has
-// been down for long), the oldest is dropped and counted: the newest state matters most.
+// been down for long), the oldest is dropped, counted and logged: the newest state matters most.
 func (s *sender) enqueue(a Alert) {
 	s.mu.Lock()
-	if len(s.pending) >= s.maxPending {
-		copy(s.pending, s.pending[1:])
-		s.pending = s.pending[:len(s.pending)-1]
-		s.dropped.Inc()
-	}
 	s.pending = append(s.pending, a)
+	over := s.trim()
 	s.mu.Unlock()
+	s.logDropped(over, "the target's queue is full (MaxPending)")
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -66,16 +80,31 @@ func (s *sender) enqueue(a Alert) {
 }
 
 // requeue puts batch back in front of the pending alerts (within maxPending, the oldest
-// dropped and counted as enqueue does).
+// dropped as enqueue does).
 func (s *sender) requeue(batch []Alert) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	all := append(append(make([]Alert, 0, len(batch)+len(s.pending)), batch...), s.pending...)
-	if over := len(all) - s.maxPending; over > 0 {
-		all = all[over:]
-		s.dropped.Add(over)
+	s.pending = append(append(make([]Alert, 0, len(batch)+len(s.pending)), batch...), s.pending...)
+	over := s.trim()
+	s.mu.Unlock()
+	s.logDropped(over, "the target's queue is full (MaxPending)")
+}
+
+// trim drops and returns the oldest pending alerts beyond maxPending; the caller holds s.mu.
+func (s *sender) trim() []Alert {
+	var over []Alert
+	if k := len(s.pending) - s.maxPending; k > 0 {
+		over = slices.Clone(s.pending[:k])
+		s.pending = slices.Delete(s.pending, 0, k)
+		s.dropped.Add(k)
 	}
-	s.pending = all
+	s.queued.Set(float64(len(s.pending)))
+	return over
+}
+
+func (s *sender) logDropped(alerts []Alert, why string) {
+	if len(alerts) > 0 {
+		s.log.Error("alert dropped: "+why, "target", s.name, "type", s.kind, "alerts", len(alerts), "rules", ruleIDs(alerts))
+	}
 }
 
 func (s *sender) hasPending() bool {
@@ -85,27 +114,63 @@ func (s *sender) hasPending() bool {
 }
 
 // take removes the alerts of the next message from the queue: all of them, or as many as fit
-// when the notifier bounds its message size.
+// when the notifier bounds its message size. It runs on the run goroutine between deliveries,
+// so s.told is current: nothing is in flight.
 func (s *sender) take() []Alert {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := len(s.pending)
-	if k == 0 {
-		return nil
+	orphans := s.dropOrphans()
+	var batch []Alert
+	if k := len(s.pending); k > 0 {
+		if b, ok := s.n.(Bounded); ok {
+			k = min(max(b.Fit(s.pending), 1), k)
+		}
+		batch = make([]Alert, k)
+		copy(batch, s.pending)
+		n := copy(s.pending, s.pending[k:])
+		clear(s.pending[n:])
+		s.pending = s.pending[:n]
 	}
-	if b, ok := s.n.(Bounded); ok {
-		k = min(max(b.Fit(s.pending), 1), k)
-	}
-	batch := make([]Alert, k)
-	copy(batch, s.pending)
-	n := copy(s.pending, s.pending[k:])
-	clear(s.pending[n:])
-	s.pending = s.pending[:n]
+	s.queued.Set(float64(len(s.pending)))
+	s.mu.Unlock()
+	s.logDropped(orphans, "the target never got its firing (dropped or refused), so its resolution is not sent alone")
 	return batch
+}
+
+// dropOrphans removes and returns the resolved alerts whose firing the target never got and
+// is not about to get (it is not ahead of them in the queue): "已恢复" alone would announce the
+// end of something the receiver never saw begin. The caller holds s.mu.
+func (s *sender) dropOrphans() []Alert {
+	var orphans []Alert
+	kept := s.pending[:0]
+	for _, a := range s.pending {
+		if a.State == StateResolved && !s.firingAhead(kept, a.Rule) {
+			orphans = append(orphans, a)
+			continue
+		}
+		kept = append(kept, a)
+	}
+	if len(orphans) > 0 {
+		clear(s.pending[len(kept):])
+		s.pending = kept
+		s.dropped.Add(len(orphans))
+	}
+	return orphans
+}
+
+// firingAhead says whether the last alert of rule before a resolution — in ahead, else the
+// last one delivered — is a firing.
+func (s *sender) firingAhead(ahead []Alert, rule string) bool {
+	for i := len(ahead) - 1; i >= 0; i-- {
+		if ahead[i].Rule == rule {
+			return ahead[i].State == StateFiring
+		}
+	}
+	return s.told[rule]
 }
 
 // run delivers until ctx ends. Once closing is closed it delivers what is pending and returns.
 func (s *sender) run(ctx context.Context, closing <-chan struct{}) {
+	s.closing = closing
 	for {
 		select {
 		case <-s.wake:
@@ -128,7 +193,18 @@ func (s *sender) run(ctx context.Context, closing <-chan struct{}) {
 	}
 }
 
-// flush sends messages until nothing is pending.
+func (s *sender) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// flush sends messages until nothing is pending. A message that failed is back in front of
+// the queue: it is tried again after the backoff, merged with the alerts that came meanwhile.
+// Closing ends a backoff at once for a last attempt.
 func (s *sender) flush(ctx context.Context) {
 	for s.hasPending() {
 		if !s.ready(ctx) {
@@ -138,7 +214,16 @@ func (s *sender) flush(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
-		s.deliver(ctx, batch)
+		wait := s.deliver(ctx, batch)
+		if wait == 0 {
+			continue
+		}
+		select {
+		case <-s.clock.After(wait):
+		case <-s.closing:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -149,47 +234,61 @@ func (s *sender) ready(ctx context.Context) bool {
 	return ctx.Err() == nil
 }
 
-// deliver makes up to s.attempts attempts, each bounded by s.timeout, waiting s.backoff,
-// 2·s.backoff, … (at most maxBackoff) between them.
-func (s *sender) deliver(ctx context.Context, batch []Alert) {
-	wait := s.backoff
-	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, s.timeout)
-		err := s.n.Notify(actx, batch)
-		cancel()
-		if err == nil {
-			s.messages.Inc()
-			s.delivered.Add(len(batch))
-			s.log.Debug("alert delivered", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "attempt", attempt)
-			return
+// deliver makes one attempt at batch, bounded by s.timeout. A failed attempt puts batch back
+// in front of the queue and returns how long to wait before the next: s.backoff, doubling
+// after each failure in a row up to maxBackoff. It returns 0 when there is nothing to wait
+// for: delivered, throttled (Ready waits), refused, or given up because the sender is closing
+// (shutdown does not wait out a target that is down).
+func (s *sender) deliver(ctx context.Context, batch []Alert) time.Duration {
+	actx, cancel := context.WithTimeout(ctx, s.timeout)
+	err := s.n.Notify(actx, batch)
+	cancel()
+	switch {
+	case err == nil:
+		s.messages.Inc()
+		s.delivered.Add(len(batch))
+		for _, a := range batch {
+			s.told[a.Rule] = a.State == StateFiring
 		}
-		if errors.Is(err, errThrottled) && ctx.Err() == nil {
-			// not a failed attempt: back to the front of the queue, for the next free slot,
-			// where the alerts that come meanwhile join them
-			s.throttled.Inc()
-			s.log.Warn("alert delivery waits: the receiver's rate is used up", "target", s.name, "type", s.kind, "alerts", len(batch), "error", err.Error())
-			s.requeue(batch)
-			return
+		if s.failures > 0 {
+			s.log.Info("alert delivered after failed attempts", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "failed_attempts", s.failures)
+		} else {
+			s.log.Debug("alert delivered", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch))
 		}
-		if attempt >= s.attempts || ctx.Err() != nil || errors.Is(err, errRefused) {
-			s.failed.Add(len(batch))
-			s.log.Error("alert delivery failed", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "attempts", attempt, "error", err.Error())
-			return
-		}
-		s.log.Warn("alert delivery will be retried", "target", s.name, "type", s.kind, "attempt", attempt, "retry_in", wait.String(), "error", err.Error())
-		select {
-		case <-s.clock.After(wait):
-		case <-ctx.Done():
-			s.failed.Add(len(batch))
-			s.log.Error("alert delivery abandoned", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "error", ctx.Err().Error())
-			return
-		}
-		wait = min(2*wait, maxBackoff)
-		if !s.ready(ctx) {
-			s.failed.Add(len(batch))
-			return
-		}
+		s.failures, s.wait = 0, s.backoff
+		return 0
+	case errors.Is(err, errThrottled) && ctx.Err() == nil:
+		// not a failed attempt: back to the front of the queue, for the next free slot,
+		// where the alerts that come meanwhile join them
+		s.throttled.Inc()
+		s.log.Warn("alert delivery waits: the receiver's rate is used up", "target", s.name, "type", s.kind, "alerts", len(batch), "error", err.Error())
+		s.requeue(batch)
+		return 0
 	}
+	s.attemptsFailed.Inc()
+	s.failures++
+	if errors.Is(err, errRefused) || ctx.Err() != nil || s.isClosing() {
+		s.giveUp(batch, err)
+		return 0
+	}
+	s.requeue(batch)
+	wait := s.wait
+	s.wait = min(2*s.wait, maxBackoff)
+	attrs := []any{"target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch),
+		"failed_attempts", s.failures, "retry_in", wait.String(), "error", err.Error()}
+	if s.failures == s.attempts {
+		// once per outage at error; the retries before and after it at warn
+		s.log.Error("alert delivery failing: the alerts stay queued and are retried", attrs...)
+	} else {
+		s.log.Warn("alert delivery will be retried", attrs...)
+	}
+	return wait
+}
+
+// giveUp counts batch as failed and logs it with its rules.
+func (s *sender) giveUp(batch []Alert, err error) {
+	s.failed.Add(len(batch))
+	s.log.Error("alert delivery failed", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "failed_attempts", s.failures, "error", err.Error())
 }
 
 func ruleIDs(batch []Alert) string {
