@@ -308,8 +308,10 @@ func (a *Alerter) Flush(ctx context.Context) error {
 
 // Close stops evaluating (events already queued are evaluated first) and delivers the alerts
 // still pending: each message gets one more attempt (a target that is down is not waited
-// out, one whose rate is used up is until ctx ends), then abandons the rest and returns ctx's
-// error. Observe after Close drops its event. Close is idempotent.
+// out; one whose rate is used up is, until ctx ends). The alerts not delivered are counted in
+// zhiyi_alert_failed_total and logged at error with their rules, and Close then returns an
+// error that says how many, wrapping ctx's error if ctx ended first. Observe after Close drops
+// its event. Close is idempotent.
 func (a *Alerter) Close(ctx context.Context) error {
 	if !a.closed.CompareAndSwap(false, true) {
 		return nil
@@ -328,8 +330,21 @@ func (a *Alerter) Close(ctx context.Context) error {
 		<-finished
 	}
 	a.cancel()
+	lost := 0
+	for _, s := range a.senders {
+		lost += s.lost // the senders have returned (wg.Wait)
+	}
+	if lost > 0 {
+		if err == nil {
+			err = errTargetsFailed
+		}
+		return fmt.Errorf("alert: %d alerts not delivered at close (logged with their rules): %w", lost, err)
+	}
 	return err
 }
+
+// errTargetsFailed is the cause Close gives when targets failed the last attempts.
+var errTargetsFailed = errors.New("their targets failed")
 
 // WatchSpool reports size() as a KindSpool event now and every interval (on the Clock) until
 // ctx ends or the Alerter closes, and, when dropped is not nil, what its total (the decision

@@ -3,10 +3,12 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,7 +98,9 @@ func newTestAlerter(t *testing.T, cfg Config) (*Alerter, *clockwork.FakeClock) {
 func newTestAlerterOn(t *testing.T, clock *clockwork.FakeClock, cfg Config) *Alerter {
 	t.Helper()
 	cfg.Clock = clock
-	cfg.Logger = testLogger(t)
+	if cfg.Logger == nil {
+		cfg.Logger = testLogger(t)
+	}
 	cfg.Metrics = metrics.NewSet()
 	a, err := New(cfg)
 	if err != nil {
@@ -273,6 +277,83 @@ func TestAlerterCloseDeliversPending(t *testing.T) {
 	}
 	var nilAlerter *Alerter
 	nilAlerter.Observe(unrecognised()) // a nil Alerter: alerting off, nothing happens
+}
+
+// Close while the robot's minute is used up: the comment alert Release queues at Close cannot
+// go before ctx ends. It was dropped without a count or a log line; now it counts as failed,
+// is logged at error with its rule, and Close says so.
+func TestAlerterCloseCountsAndLogsWhatItCannotDeliver(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	r := newRobot(t, clock)
+	log, logged := logBuffer()
+	a := newTestAlerterOn(t, clock, Config{GroupWait: -1, Logger: log,
+		Rules:   []Rule{{ID: "comments", Measure: MeasureCommentKeywords}},
+		Targets: []Target{{Name: "robot", Type: TypeWeCom, URL: r.url()}}})
+	a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "回复慢"}) // fires at once
+	flush(t, a)
+	r.next(t)
+	eventually(t, "the first alert delivered", func() bool {
+		return counter(a, `zhiyi_alert_delivered_total{target="robot",type="wecom"}`) == 1
+	})
+	lim := a.byName["robot"].n.(*WeCom).lim
+	for range WeComLimit - 1 { // the rest of the robot's minute used (a flood, another sender)
+		if err := lim.take(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Observe(Event{Kind: KindFeedback, Rating: 1, Comment: "等太久了，回复慢"}) // held back by the cooldown
+	flush(t, a)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // Close's time is up before the robot's minute
+	err := a.Close(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "1 alerts not delivered") {
+		t.Errorf("Close = %v, want 1 alert not delivered and ctx's error", err)
+	}
+	if d, f := counter(a, `zhiyi_alert_delivered_total{target="robot",type="wecom"}`), counter(a, `zhiyi_alert_failed_total{target="robot",type="wecom"}`); d != 1 || f != 1 {
+		t.Errorf("delivered %d, failed %d: want the held comment's alert counted failed", d, f)
+	}
+	if out := logged(); !regexp.MustCompile(`level=ERROR msg="alert delivery failed" target=robot type=wecom alerts=1 rules=comments .*Close ended`).MatchString(out) {
+		t.Errorf("no error line naming the rule:\n%s", out)
+	}
+}
+
+// A target still down at Close gets one more attempt, not the backoff waited out; Close then
+// counts, logs and reports what it could not deliver.
+func TestAlerterCloseGivesUpATargetThatIsDown(t *testing.T) {
+	hook := newReceiver(t)
+	hook.status = []int{503, 503, 503}
+	log, logged := logBuffer()
+	a, clock := newTestAlerter(t, Config{GroupWait: -1, Logger: log,
+		Rules: []Rule{{ID: "spool", Measure: MeasureSpool}}, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	a.Observe(Event{Kind: KindSpool, Spool: 20000})
+	flush(t, a)
+	blockUntil(t, clock, 2) // the tick and the backoff after the first 503
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	err := a.Close(ctx)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "1 alerts not delivered") {
+		t.Errorf("Close = %v, want 1 alert not delivered, without waiting for ctx", err)
+	}
+	if n := counter(a, `zhiyi_alert_attempts_failed_total{target="hook",type="webhook"}`); n != 2 {
+		t.Errorf("attempts_failed = %d, want the first and Close's", n)
+	}
+	if n := counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`); n != 1 {
+		t.Errorf("failed = %d", n)
+	}
+	if out := logged(); !strings.Contains(out, `level=ERROR msg="alert delivery failed" target=hook type=webhook alerts=1 rules=spool`) {
+		t.Errorf("no error line naming the rule:\n%s", out)
+	}
+}
+
+// logBuffer returns a logger into a buffer the senders' goroutines may share, and its reader.
+func logBuffer() (*slog.Logger, func() string) {
+	var mu sync.Mutex
+	var b strings.Builder
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &b}, nil)), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return b.String()
+	}
 }
 
 func TestNewListsEveryProblem(t *testing.T) {

@@ -14,7 +14,7 @@
 //	a, err := alert.New(cfg)                   // starts one evaluation goroutine and one per target
 //	a.Observe(alert.Event{Kind: alert.KindDecision, Route: "handoff", Unrecognised: true, Latency: d})
 //	go a.WatchSpool(ctx, 10*time.Second, spoolRecords, dropped) // the decision log's spool and losses, periodically
-//	defer a.Close(ctx)                         // one more attempt at what is pending, until ctx ends
+//	defer a.Close(ctx)                         // one more attempt at what is pending; an error says what was not delivered
 //
 // Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
 // and counted event when the queue is full. Observe on a nil *Alerter does nothing.
@@ -94,8 +94,8 @@
 // target never got the firing (dropped or refused), the resolution is dropped too rather than
 // announce the end of something the receiver never saw begin. A firing is sent once, not
 // repeated while its rule keeps firing. At Close each pending message gets one more attempt
-// (a target that is down is not waited out); a last attempt that fails is counted as failed
-// and logged at error with its rules. WeCom: the robot's markdown
+// (a target that is down is not waited out); what is not delivered is counted as failed,
+// logged at error with its rules, and reported in Close's error. WeCom: the robot's markdown
 // message {"msgtype":"markdown","markdown":{"content":…}}, content ≤ 4096 bytes (longer bursts
 // are split over several messages), delivered only on errcode 0, and at most 20 messages per
 // 61 seconds per robot (its limit is 20 a minute; one second of margin), retries included: the

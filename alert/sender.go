@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -17,8 +18,8 @@ import (
 // delivers; enqueue never blocks the evaluation loop.
 //
 // An alert leaves the queue delivered, refused (the receiver said retrying cannot help),
-// dropped (the queue full, or a resolution whose firing the target never got) or failing its
-// last attempt at Close; each is counted once. A target that fails otherwise keeps it queued and retried.
+// dropped (the queue full, or a resolution whose firing the target never got) or given up at
+// Close; each is counted once. A target that fails otherwise keeps it queued and retried.
 type sender struct {
 	name, kind string
 	n          Notifier
@@ -37,6 +38,7 @@ type sender struct {
 	told     map[string]bool // rules whose last alert the target got was a firing
 	failures int             // attempts failed in a row
 	wait     time.Duration   // the backoff after the next failure
+	lost     int             // alerts given up once closing: Close reports them
 
 	delivered, failed, dropped, messages, throttled, attemptsFailed *metrics.Counter
 	queued                                                          *metrics.Gauge
@@ -168,9 +170,11 @@ func (s *sender) firingAhead(ahead []Alert, rule string) bool {
 	return s.told[rule]
 }
 
-// run delivers until ctx ends. Once closing is closed it delivers what is pending and returns.
+// run delivers until ctx ends. Once closing is closed it delivers what is pending and returns;
+// what is still pending then is given up, counted and logged.
 func (s *sender) run(ctx context.Context, closing <-chan struct{}) {
 	s.closing = closing
+	defer s.abandon(ctx)
 	for {
 		select {
 		case <-s.wake:
@@ -288,7 +292,27 @@ func (s *sender) deliver(ctx context.Context, batch []Alert) time.Duration {
 // giveUp counts batch as failed and logs it with its rules.
 func (s *sender) giveUp(batch []Alert, err error) {
 	s.failed.Add(len(batch))
+	if s.isClosing() {
+		s.lost += len(batch)
+	}
 	s.log.Error("alert delivery failed", "target", s.name, "type", s.kind, "alerts", len(batch), "rules", ruleIDs(batch), "failed_attempts", s.failures, "error", err.Error())
+}
+
+// abandon gives up what is still pending when run returns: Close's ctx ended first.
+func (s *sender) abandon(ctx context.Context) {
+	s.mu.Lock()
+	rest := s.pending
+	s.pending = nil
+	s.queued.Set(0)
+	s.mu.Unlock()
+	if len(rest) == 0 {
+		return
+	}
+	err := ctx.Err()
+	if err == nil {
+		err = errors.New("the alerter stopped")
+	}
+	s.giveUp(rest, fmt.Errorf("not delivered before Close ended: %w", err))
 }
 
 func ruleIDs(batch []Alert) string {

@@ -545,7 +545,9 @@ func (w *wiring) close() {
 		w.log.Warn("background work (results, learning) did not stop within 10s; closing anyway")
 	}
 	if w.alerter != nil {
-		_ = w.alerter.Close(ctx)
+		if err := w.alerter.Close(ctx); err != nil {
+			w.log.Error("alerts not all delivered at shutdown", slog.String("error", err.Error()))
+		}
 	}
 	if w.rec != nil {
 		_ = w.rec.Close()
