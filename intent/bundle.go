@@ -75,6 +75,10 @@ type Learnt struct {
 	Sources            []string `json:"sources,omitempty"` // where the corrections came from (feedback, cluster labels …)
 	EvalAccuracy       float64  `json:"eval_accuracy"`
 	ParentEvalAccuracy float64  `json:"parent_eval_accuracy"`
+	// Until is when the corrections were read: the next learn takes those given since, so that
+	// one given while this bundle was learning is not lost. Zero in bundles learnt before it
+	// was recorded: their CreatedAt stands for it.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // MaxNameLen is the longest bundle name CheckName accepts, in characters.

@@ -52,7 +52,11 @@ type LearnConfig struct {
 	// carries to the next message of the same kind; corrections at random (an agent clicking
 	// anything, a poisoned batch) teach nothing that does, and are refused.
 	MinHeldOut float64
-	Progress   io.Writer
+	// Until is when the caller read the corrections (default: when Learn starts), recorded in
+	// the promoted bundle's manifest (intent.Learnt.Until): the next learn takes corrections
+	// from there, not from when this one finished, which would skip those given meanwhile.
+	Until    time.Time
+	Progress io.Writer
 }
 
 func (c LearnConfig) withDefaults() LearnConfig {
@@ -162,6 +166,9 @@ var ErrNothingToLearn = errors.New("learn: no usable corrections")
 // correction (MaxRootDrop). A batch the gate refuses is recorded beside the bundles (RefusedFile)
 // and left out of later runs.
 func Learn(ctx context.Context, parent, out string, corrections []Correction, cfg LearnConfig) (*LearnResult, error) {
+	if cfg.Until.IsZero() {
+		cfg.Until = time.Now()
+	}
 	cfg = cfg.withDefaults()
 	if err := intent.CheckBundleOut(out); err != nil {
 		return nil, fmt.Errorf("learn: %w", err)
@@ -398,7 +405,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	if data != nil {
 		next = &rankerData{C: data.C, Seed: data.Seed, MinCount: data.MinCount, Examples: append(slices.Clip(data.Examples), fixEx...)}
 	}
-	if err := writeLearnt(ctx, parent, out, eng, cand, candRanker, next, fixes, window, res); err != nil {
+	if err := writeLearnt(ctx, parent, out, eng, cand, candRanker, next, fixes, window, res, cfg.Until); err != nil {
 		return nil, err
 	}
 	res.Bundle = out
@@ -465,7 +472,8 @@ func continueModels(ctx context.Context, eng *intent.Engine, examples []Example,
 // writeLearnt writes the promoted bundle: the parent's files with the new classifier, the
 // corrections added to the history the retrieval index is built from, and a manifest that names
 // the parent and what was learnt.
-func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, data *rankerData, fixes, learnt []Labelled, res *LearnResult) error {
+func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, data *rankerData, fixes, learnt []Labelled, res *LearnResult,
+	until time.Time) error {
 	tmp, err := intent.NewBundleDir(out)
 	if err != nil {
 		return err
@@ -525,7 +533,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	}
 	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
 		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
-			ParentEvalAccuracy: res.ParentAccuracy}}
+			ParentEvalAccuracy: res.ParentAccuracy, Until: until.UTC()}}
 	m.CreatedAt = time.Now().UTC()
 	if parent := pm.CreatedAt.UTC().Truncate(time.Second); m.CreatedAt.Truncate(time.Second).Equal(parent) {
 		// A version is the name and a second: learnt within its parent's second, the bundle

@@ -28,7 +28,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
 	var sf storeFlags
 	sf.register(fs)
-	since := fs.String("since", "", "corrections and labels given since: a duration (30d, 24h) or a date (default: since --model was made, so a learnt bundle does not learn its own corrections again)")
+	since := fs.String("since", "", "corrections and labels given since: a duration (30d, 24h) or a date (default: since --model's own corrections were read, or it was made, so a learnt bundle does not learn its own corrections again)")
 	var labels multiFlag
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -73,8 +73,9 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		if err != nil {
 			return err
 		}
-		from = m.CreatedAt
+		from = correctionsSince(m)
 	}
+	readAt := time.Now() // recorded in the promoted bundle: the next learn starts there
 	fixes, err := learn.Corrections(ctx, db, from)
 	if err != nil {
 		return err
@@ -120,7 +121,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
 			len(keep), from.Format(time.RFC3339), *minFixes)
 	}
-	cfg := train.LearnConfig{Progress: stderr}
+	cfg := train.LearnConfig{Progress: stderr, Until: readAt}
 	var res *train.LearnResult
 	if *out != "" {
 		res, err = train.Learn(ctx, *model, *out, fixes, cfg)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -19,9 +20,10 @@ import (
 // they were learnt from no longer served when they were ready.
 const learnNotServed = "zhiyi_learn_not_served_total"
 
-// learnWindow says from when --learn takes corrections: since the serving bundle was made, and
-// since the last switch to an older bundle than the one before (a rollback, or a reload of an
-// older bundle), so that what was rolled back is not learnt again at the next tick.
+// learnWindow says from when --learn takes corrections: since the serving bundle's were read
+// (correctionsSince), and since the last switch to an older bundle than the one before (a
+// rollback, or a reload of an older bundle), so that what was rolled back is not learnt again
+// at the next tick.
 type learnWindow struct {
 	mu      sync.Mutex
 	created time.Time // the serving bundle's
@@ -52,14 +54,26 @@ func (l *learnWindow) from() time.Time {
 	return l.floor
 }
 
-// since is when the corrections to learn from start, for the bundle made at created.
-func (l *learnWindow) since(created time.Time) time.Time {
+// since is when the corrections to learn from start, given the serving bundle's own start
+// (correctionsSince).
+func (l *learnWindow) since(start time.Time) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.floor.After(created) {
+	if l.floor.After(start) {
 		return l.floor
 	}
-	return created
+	return start
+}
+
+// correctionsSince is when the corrections a learn continuing the bundle of m takes start: when
+// those it learnt were read (a learnt bundle's Until), or when it was made. Not a learnt
+// bundle's CreatedAt: learning takes minutes, and a correction given meanwhile would be in
+// neither bundle.
+func correctionsSince(m *intent.Manifest) time.Time {
+	if l := m.LearntFrom; l != nil && !l.Until.IsZero() {
+		return l.Until
+	}
+	return m.CreatedAt
 }
 
 // learnOnce continues the serving bundle on the corrections given since it was made, when there
@@ -77,15 +91,18 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	// rollback has replaced open for minutes.
 	h, release := w.srv.Acquire()
 	m, ok := h.Engine.(*reply.Model)
-	var created time.Time
+	var start time.Time
 	if ok {
-		created = m.Manifest().CreatedAt
+		start = correctionsSince(m.Manifest())
 	}
 	release()
 	if !ok {
 		return
 	}
-	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(created))
+	// Taken before the corrections are read: one given during the read is read again next
+	// time (and left out as learnt already) rather than missed.
+	readAt := time.Now()
+	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(start))
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
@@ -105,7 +122,7 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	if w.learnRefused.Load() == judged {
 		return // refused as it stands (by the bound against the root, which is not recorded): wait for more
 	}
-	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{})
+	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{Until: readAt})
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return

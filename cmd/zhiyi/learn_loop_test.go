@@ -13,6 +13,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
@@ -21,6 +22,13 @@ import (
 // historyCorrections adds n labels taken from the tiny shop's own history (text and its
 // intent), so that the gate lets a learnt candidate through.
 func historyCorrections(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	// after the child bundle was made (learntCopy: an hour after its parent)
+	historyCorrectionsAt(t, db, n, time.Now().Add(2*time.Hour))
+}
+
+// historyCorrectionsAt is historyCorrections given at a time.
+func historyCorrectionsAt(t *testing.T, db *store.DB, n int, at time.Time) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "..", "intent", "testdata", "shop", "data.jsonl"))
 	if err != nil {
@@ -34,8 +42,7 @@ func historyCorrections(t *testing.T, db *store.DB, n int) {
 		if json.Unmarshal(sc.Bytes(), &l) != nil || l.Intent == "" {
 			continue
 		}
-		// after the child bundle was made (learntCopy: an hour after its parent)
-		ls = append(ls, store.Label{Text: "麻烦问下，" + l.Text, Intent: l.Intent, Source: "console", Time: time.Now().Add(2 * time.Hour)})
+		ls = append(ls, store.Label{Text: "麻烦问下，" + l.Text, Intent: l.Intent, Source: "console", Time: at})
 	}
 	if err := db.AddLabels(context.Background(), ls); err != nil {
 		t.Fatal(err)
@@ -57,19 +64,7 @@ func TestLearnKeepsARollbackMadeWhileLearning(t *testing.T) {
 
 	done := make(chan struct{})
 	go func() { defer close(done); w.learnOnce(ctx) }()
-	// Learning has read the serving bundle and its corrections once its candidate's temporary
-	// directory appears.
-	for writing := false; !writing; {
-		ents, _ := os.ReadDir(models)
-		for _, e := range ents {
-			writing = writing || strings.HasPrefix(e.Name(), ".") || strings.Contains(e.Name(), ".tmp")
-		}
-		select {
-		case <-done:
-			t.Fatalf("learnOnce ended before writing a candidate; models: %v", dirNames(ents))
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
+	waitWriting(t, models, done)
 	if err := srv.Reload(ctx, parent); err != nil { // as POST /admin/rollback does
 		t.Fatal(err)
 	}
@@ -95,6 +90,80 @@ func TestLearnKeepsARollbackMadeWhileLearning(t *testing.T) {
 	}
 	if kept != 1 {
 		t.Errorf("%d learnt bundles on disk, want the one not served: %v", kept, dirNames(ents))
+	}
+}
+
+// waitWriting returns once learning (the learnOnce that closes done) writes its candidate in
+// models: it has read the serving bundle and its corrections by then.
+func waitWriting(t *testing.T, models string, done <-chan struct{}) {
+	t.Helper()
+	for writing := false; !writing; {
+		ents, _ := os.ReadDir(models)
+		for _, e := range ents {
+			writing = writing || strings.HasPrefix(e.Name(), ".") || strings.Contains(e.Name(), ".tmp")
+		}
+		select {
+		case <-done:
+			t.Fatalf("learnOnce ended before writing a candidate; models: %v", dirNames(ents))
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// A correction given while --learn is learning is learnt at the next tick: the next window
+// starts when this learn read its corrections (the promoted manifest's learnt until), not when
+// the promoted bundle was made, after it.
+func TestLearnLoopKeepsCorrectionsGivenWhileLearning(t *testing.T) {
+	parent, _ := learntCopy(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: parent}, sf, slog.New(slog.DiscardHandler))
+	historyCorrectionsAt(t, w.db, 60, time.Now())
+	done := make(chan struct{})
+	go func() { defer close(done); w.learnOnce(ctx) }()
+	waitWriting(t, filepath.Dir(parent), done)
+	// the learnt bundle is not made yet: stamped now, the correction falls between the read
+	// and its CreatedAt
+	late := store.Label{Text: "麻烦问下，这件外套什么时候能发货呀", Intent: "shipping_time", Source: "console", Time: time.Now()}
+	if err := w.db.AddLabels(ctx, []store.Label{late}); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if srv.ModelDir() == parent {
+		t.Fatal("nothing promoted")
+	}
+	m, err := intent.PeekManifest(srv.ModelDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := w.learning.since(correctionsSince(m)) // as the next tick reads
+	next, err := learn.Corrections(ctx, w.db, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(next) != 1 || nlp.Normalize(next[0].Text) != nlp.Normalize(late.Text) {
+		t.Errorf("the next tick's window (from %s; the bundle was made at %s) holds %d corrections, want the one given at %s while learning: else it is never learnt",
+			from.Format(time.StampMicro), m.CreatedAt.Format(time.StampMicro), len(next), late.Time.Format(time.StampMicro))
+	}
+}
+
+// A bundle learnt before the read time was recorded starts the next window at its CreatedAt,
+// as before; zhiyi learn's default --since is the same.
+func TestCorrectionsSince(t *testing.T) {
+	made, read := time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC), time.Date(2026, 12, 5, 2, 55, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		m    intent.Manifest
+		want time.Time
+	}{
+		{intent.Manifest{CreatedAt: made}, made},
+		{intent.Manifest{CreatedAt: made, LearntFrom: &intent.Learnt{Corrections: 20}}, made},
+		{intent.Manifest{CreatedAt: made, LearntFrom: &intent.Learnt{Corrections: 20, Until: read}}, read},
+	} {
+		if got := correctionsSince(&tc.m); !got.Equal(tc.want) {
+			t.Errorf("correctionsSince(%+v) = %v, want %v", tc.m.LearntFrom, got, tc.want)
+		}
 	}
 }
 
