@@ -79,6 +79,9 @@ func (s *Server) serveRollback(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if err := s.Reload(s.life, parent); errors.Is(err, ErrPartsNotReloaded) {
 		s.fail(ctx, info, partsNotReloaded("rolled back to "+s.cur.Load().version, err))
 		return
+	} else if errors.Is(err, ErrNotRecorded) {
+		s.fail(ctx, info, notRecorded("rolling back to the parent bundle", cur.version, err))
+		return
 	} else if errors.Is(err, ErrPartsRefused) {
 		s.fail(ctx, info, partsRefused("the parent bundle", cur.version, err))
 		return

@@ -42,6 +42,7 @@ const (
 	CodeHeaderTooLarge       = "header_too_large"       // 431: request headers too large
 	CodeInternal             = "internal"               // 500: a bug (a recovered panic); never expected
 	CodeReloadFailed         = "reload_failed"          // 422: the named bundle did not load; the old model keeps serving
+	CodeNotRecorded          = "not_recorded"           // 503: the switch could not be recorded (ErrNotRecorded); nothing changed
 )
 
 // apiError is an error answered to the client as JSON with an HTTP status.

@@ -389,6 +389,9 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
 		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded and "+s.cur.Load().version+" serves", err))
 		return
+	} else if errors.Is(err, ErrNotRecorded) {
+		s.fail(ctx, info, notRecorded("switching to the bundle in "+maskID(cmp.Or(req.Model, s.cur.Load().dir)), s.cur.Load().version, err))
+		return
 	} else if errors.Is(err, ErrPartsRefused) {
 		s.fail(ctx, info, partsRefused("the bundle in "+maskID(cmp.Or(req.Model, s.cur.Load().dir)), s.cur.Load().version, err))
 		return
@@ -421,6 +424,14 @@ func partsRefused(what, serving string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
 		"%s loaded, but the rules do not fit it: %s; nothing changed: %s keeps serving with its rules (fix the rules, or reload a bundle they fit)", what, redact(msg, maxHookError), serving)
+}
+
+// notRecorded is the 503 of a switch refused because it could not be recorded (err wraps
+// ErrPartsRefused, ErrNotRecorded and the check's error): nothing changed.
+func notRecorded(what, serving string, err error) *apiError {
+	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
+	return errf(fasthttp.StatusServiceUnavailable, CodeNotRecorded,
+		"%s was refused: %s; nothing changed: %s keeps serving (free the space and try again)", what, redact(msg, maxHookError), serving)
 }
 
 // authorized checks "Authorization: Bearer <token>" in constant time (hashes of equal length are

@@ -551,3 +551,27 @@ func TestReloadCheckRefuses(t *testing.T) {
 		t.Errorf("the hook ran %d times, want once (the reload the check passed)", n)
 	}
 }
+
+// TestReloadCheckNotRecorded: a switch the check refuses because it could not be recorded (a
+// rollback's learn-from floor, --data-dir full) is a 503 not_recorded saying nothing changed,
+// not a 422 blaming the rules.
+func TestReloadCheckNotRecorded(t *testing.T) {
+	auth := map[string]string{"Authorization": "Bearer t"}
+	check := func(_ context.Context, eng Engine) error {
+		if eng.Version() == "fake-shop" {
+			return fmt.Errorf("%w: serving.json: no space left on device", ErrNotRecorded)
+		}
+		return nil
+	}
+	parent := func(string) (string, error) { return "models/shop", nil }
+	ts := startServer(t, Config{AdminToken: "t"}, fakeLoader, slog.LevelInfo, WithReloadCheck(check), WithRollback(parent))
+	if r := ts.do("POST", "/admin/reload", `{"model":"models/v2"}`, auth); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	for _, r := range []response{ts.do("POST", "/admin/rollback", "", auth), ts.do("POST", "/admin/reload", `{"model":"models/shop"}`, auth)} {
+		if r.status != 503 || !strings.Contains(string(r.body), CodeNotRecorded) || !strings.Contains(string(r.body), "no space left") ||
+			!strings.Contains(string(r.body), "nothing changed: fake-v2 keeps serving") || ts.ModelVersion() != "fake-v2" {
+			t.Errorf("a switch that cannot be recorded: %d %s, serving %s; want 503 %s, fake-v2 serving", r.status, r.body, ts.ModelVersion(), CodeNotRecorded)
+		}
+	}
+}

@@ -205,6 +205,11 @@ var ErrNotServing = errors.New("serve: the version to replace no longer serves")
 // but the WithReloadCheck function refused it: nothing changed.
 var ErrPartsRefused = errors.New("serve: the bundle loaded, but what goes with it does not fit it")
 
+// ErrNotRecorded, wrapped by a WithReloadCheck function's error, refuses a switch whose record
+// could not be written (a rollback's learn-from floor, --data-dir full): the admin routes answer
+// 503 not_recorded rather than blame the rules, and nothing changed.
+var ErrNotRecorded = errors.New("serve: the switch could not be recorded")
+
 // Reload loads the bundle in dir (the current model's directory when dir is empty), swaps it in
 // and then reloads what goes with it (the WithReloadHook function, given a context of its own:
 // the bundle serves by then, and its rules must follow it). Every reload goes
@@ -295,7 +300,11 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from 
 		if err := s.reloadCheck(ctx, eng); err != nil {
 			closeEngine(eng)
 			s.met.reloadErr.Inc()
-			s.log.LogAttrs(context.Background(), slog.LevelError, "reload refused: the rules do not fit the bundle; nothing changed",
+			why := "reload refused: the rules do not fit the bundle; nothing changed"
+			if errors.Is(err, ErrNotRecorded) {
+				why = "reload refused: the switch could not be recorded; nothing changed"
+			}
+			s.log.LogAttrs(context.Background(), slog.LevelError, why,
 				slog.String("dir", maskID(dir)), slog.String("error", redact(err.Error(), maxHookError)))
 			return fmt.Errorf("%w: %w", ErrPartsRefused, err)
 		}

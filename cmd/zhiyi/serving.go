@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +10,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
 
@@ -48,14 +51,70 @@ func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
 		cfg.ModelsRoot = cmp.Or(cfg.ModelsRoot, filepath.Dir(filepath.Clean(model))) // --model's, as without a record
 		w.learning.resume(learnFrom)
 	}
-	srv, err := serve.New(cfg, w.load, w.log, w.options()...)
+	rb := &rollbackRecorder{w: w}
+	// after w.options(): this check runs the rules' (checkParts) and then records a rollback
+	opts := append(w.options(), serve.WithReloadCheck(rb.check))
+	srv, err := serve.New(cfg, rb.load, w.log, opts...)
 	if err != nil && resumed {
 		w.log.Error("the bundle learning last served does not load: serving --model", slog.String("bundle", cfg.ModelDir),
 			slog.String("error", err.Error()))
 		cfg.ModelDir = model
-		srv, err = serve.New(cfg, w.load, w.log, w.options()...)
+		srv, err = serve.New(cfg, rb.load, w.log, opts...)
 	}
 	return srv, err
+}
+
+// rollbackRecorder writes, with --learn, the serving record of a switch to an older bundle (a
+// rollback) before the server swaps it in, and refuses the switch when it cannot. The record
+// keeps the learn-from floor: written after the swap, a failure (--data-dir full) lost it — the
+// old record was deleted — and after a restart --learn learnt again and re-promoted the batch
+// the operator had rolled back.
+type rollbackRecorder struct {
+	w  *wiring
+	mu sync.Mutex
+	// the engine loaded last and its directory: the check is given the engine alone, and runs
+	// right after its load, under the same load slot (one engine kept, not one per load: a load
+	// whose check never runs would hold its engine)
+	last    serve.Engine
+	lastDir string
+}
+
+// load is the wiring's loader, noting the directory the engine came from.
+func (rb *rollbackRecorder) load(ctx context.Context, dir string) (serve.Engine, error) {
+	eng, err := rb.w.load(ctx, dir)
+	if err == nil && rb.w.sf.learn {
+		rb.mu.Lock()
+		rb.last, rb.lastDir = eng, dir
+		rb.mu.Unlock()
+	}
+	return eng, err
+}
+
+// check is the server's reload check: the rules (checkParts), then the record of a rollback.
+func (rb *rollbackRecorder) check(ctx context.Context, candidate serve.Engine) error {
+	rb.mu.Lock()
+	dir, known := rb.lastDir, rb.last == candidate
+	rb.last, rb.lastDir = nil, ""
+	rb.mu.Unlock()
+	if err := rb.w.checkParts(ctx, candidate); err != nil {
+		return err
+	}
+	m, ok := candidate.(*reply.Model)
+	cur := rb.w.serving()
+	if !rb.w.sf.learn || !ok || cur == nil || !m.Manifest().CreatedAt.Before(cur.Manifest().CreatedAt) {
+		return nil // not a switch to an older bundle (learnWindow.serving's test)
+	}
+	path := filepath.Join(rb.w.sf.dataDir, servingFileName)
+	err := errors.New("the loaded bundle's directory is unknown")
+	if known {
+		rec := servingRecord{Model: dir, Version: m.Manifest().Version(), Base: rb.w.base, LearnFrom: time.Now()}
+		err = writeServingFile(path, rec)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: going back to %s needs %s to keep when learning starts again (else a restart re-learns what is rolled back), and it cannot be written: %w",
+			serve.ErrNotRecorded, m.Manifest().Version(), path, err)
+	}
+	return nil
 }
 
 // bundleVersion is the version of the bundle in dir ("" when its manifest cannot be read).
@@ -117,18 +176,16 @@ func readServing(path string) (servingRecord, error) {
 	return rec, nil
 }
 
-// writeServing records rec in dataDir. When it cannot be written, the old record goes: a restart
-// then serves --model, rather than a bundle since rolled back.
+// writeServing records rec in dataDir. When it cannot be written, the old record stays: it holds
+// the learn-from floor, which deleting it lost (a restart then re-learnt what was rolled back). It
+// names no bundle since rolled back: a rollback writes its record before the swap, or is refused
+// (rollbackRecorder). A restart may serve the bundle before a later promotion, and learn again.
 func writeServing(dataDir string, rec servingRecord) error {
 	path := filepath.Join(dataDir, servingFileName)
-	err := writeServingFile(path, rec)
-	if err == nil {
-		return nil
+	if err := writeServingFile(path, rec); err != nil {
+		return fmt.Errorf("%s: %w (the previous record stays)", path, err)
 	}
-	if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, iofs.ErrNotExist) {
-		return fmt.Errorf("%s: %w; and the previous record, now stale, could not be removed: %w", path, err, rerr)
-	}
-	return fmt.Errorf("%s: %w (removed: a restart serves --model)", path, err)
+	return nil
 }
 
 // writeServingFile writes rec, its bundle's directory made absolute, atomically to path.
@@ -145,5 +202,8 @@ func writeServingFile(path string, rec servingRecord) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return intent.WriteFileAtomic(path, append(b, '\n'))
+	return writeFileAtomic(path, append(b, '\n'))
 }
+
+// writeFileAtomic is intent.WriteFileAtomic; tests replace it to fail, as a full disk does.
+var writeFileAtomic = intent.WriteFileAtomic

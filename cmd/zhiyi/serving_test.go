@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -180,26 +182,24 @@ func TestResumeServingRules(t *testing.T) {
 	}
 }
 
-// A record that cannot be written takes the old one with it, so that a restart does not serve a
-// bundle rolled back since; when even that fails the error says the record is stale.
+// A record that cannot be written leaves the old one as it was: it holds the learn-from floor
+// (deleting it lost the floor, and a restart re-learnt what was rolled back); a rollback, which
+// changes the floor, writes its record before the swap (TestRollbackKeepsFloorOnFullDisk).
 func TestWriteServingFailure(t *testing.T) {
 	data := t.TempDir()
-	path := filepath.Join(data, servingFileName)
-	if err := os.Mkdir(path, 0o755); err != nil { // where the file should go: an empty directory
+	floor := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	old := servingRecord{Model: "/m", Version: "m@20261204T000000Z", Base: "m@20261204T000000Z", LearnFrom: floor}
+	if err := writeServing(data, old); err != nil {
 		t.Fatal(err)
 	}
-	rec := servingRecord{Model: "/m", Version: "m@20261204T000000Z", Base: "m@20261204T000000Z"}
-	err := writeServing(data, rec)
-	if err == nil || !strings.Contains(err.Error(), "a restart serves --model") {
-		t.Errorf("write over a directory: %v, want the record removed", err)
+	write := writeFileAtomic
+	t.Cleanup(func() { writeFileAtomic = write })
+	writeFileAtomic = func(string, []byte) error { return syscall.ENOSPC }
+	rec := servingRecord{Model: "/n", Version: "n@20261205T000000Z", Base: "m@20261204T000000Z", LearnFrom: floor}
+	if err := writeServing(data, rec); !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "the previous record stays") {
+		t.Errorf("a write on a full disk: %v, want ENOSPC, the previous record kept", err)
 	}
-	if _, serr := os.Stat(path); !os.IsNotExist(serr) {
-		t.Errorf("the stale record is still there: %v", serr)
-	}
-	if err := os.MkdirAll(filepath.Join(path, "x"), 0o755); err != nil { // not removable now
-		t.Fatal(err)
-	}
-	if err := writeServing(data, rec); err == nil || !strings.Contains(err.Error(), "stale") {
-		t.Errorf("neither written nor removed: %v, want an error saying the record is stale", err)
+	if got, err := readServing(filepath.Join(data, servingFileName)); err != nil || got.Model != "/m" || !got.LearnFrom.Equal(floor) {
+		t.Errorf("the record after a failed write: %+v, %v; want the previous one, its floor %v", got, err, floor)
 	}
 }
