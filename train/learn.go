@@ -55,7 +55,11 @@ type LearnConfig struct {
 	// Until is when the caller read the corrections (default: when Learn starts), recorded in
 	// the promoted bundle's manifest (intent.Learnt.Until): the next learn takes corrections
 	// from there, not from when this one finished, which would skip those given meanwhile.
-	Until    time.Time
+	Until time.Time
+	// Parent, when set, is the version expected in the parent's directory (the one serving):
+	// Learn refuses with ErrParentChanged when it holds another, retrained in place and not
+	// reloaded yet.
+	Parent   string
 	Progress io.Writer
 }
 
@@ -178,6 +182,9 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		return nil, err
 	}
 	defer eng.Close()
+	if v := eng.Manifest().Version(); cfg.Parent != "" && v != cfg.Parent {
+		return nil, fmt.Errorf("%w: %s holds %s, not %s (retrained in place?); nothing learnt: reload it to learn from it", ErrParentChanged, parent, v, cfg.Parent)
+	}
 	res := &LearnResult{Corrections: len(corrections)}
 	clf := eng.Classifier()
 	labels := clf.Labels()
@@ -471,7 +478,9 @@ func continueModels(ctx context.Context, eng *intent.Engine, examples []Example,
 
 // writeLearnt writes the promoted bundle: the parent's files with the new classifier, the
 // corrections added to the history the retrieval index is built from, and a manifest that names
-// the parent and what was learnt.
+// the parent and what was learnt. The parent's files are those eng loaded (ErrParentChanged
+// otherwise): a bundle retrained in place while learning would lend its kb.yaml, dictionary and
+// policy to a classifier continued from the old one.
 func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, cand, ranker *intent.Classifier, data *rankerData, fixes, learnt []Labelled, res *LearnResult,
 	until time.Time) error {
 	tmp, err := intent.NewBundleDir(out)
@@ -485,6 +494,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 		}
 	}()
 	pm := eng.Manifest()
+	// The learning read more of the parent than is copied (its history, evaluation set, ranker
+	// data): all of it is the loaded bundle's if the directory still holds its version.
+	if err := checkParent(parent, pm.Version()); err != nil {
+		return err
+	}
 	for rel := range pm.Files {
 		switch {
 		case rel == intent.ClassifierFile, rel == intent.RankerFile, rel == intent.RankerDataFile, rel == intent.ExamplesFile, rel == learntFile, filepath.Dir(rel) == intent.IndexDir,
@@ -494,7 +508,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(tmp, rel)), 0o755); err != nil {
 			return err
 		}
-		if err := copyFile(filepath.Join(parent, rel), filepath.Join(tmp, rel)); err != nil {
+		data, err := readLoaded(parent, rel, pm)
+		if err != nil {
+			return err
+		}
+		if err := intent.WriteFileAtomic(filepath.Join(tmp, rel), data); err != nil {
 			return err
 		}
 	}
@@ -511,14 +529,18 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 			}
 		}
 	}
-	docs, err := intent.ReadExampleDocs(filepath.Join(parent, intent.ExamplesFile))
+	examples, err := readLoaded(parent, intent.ExamplesFile, pm)
 	if err != nil {
 		return err
 	}
+	docs := make([]intent.ExampleDoc, 0, len(fixes))
 	for _, f := range fixes {
 		docs = append(docs, intent.ExampleDoc{Text: f.Text, Intent: f.Intent})
 	}
-	if err := intent.WriteExampleDocs(filepath.Join(tmp, intent.ExamplesFile), docs); err != nil {
+	if examples, err = appendExampleDocs(examples, docs); err != nil {
+		return err
+	}
+	if err := intent.WriteFileAtomic(filepath.Join(tmp, intent.ExamplesFile), examples); err != nil {
 		return err
 	}
 	marks := make([]intent.ExampleDoc, 0, len(learnt))

@@ -68,11 +68,11 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	defer db.Close()
+	m, err := intent.ReadManifest(*model)
+	if err != nil {
+		return err
+	}
 	if *since == "" {
-		m, err := intent.ReadManifest(*model)
-		if err != nil {
-			return err
-		}
 		from = correctionsSince(m)
 	}
 	readAt := time.Now() // recorded in the promoted bundle: the next learn starts there
@@ -121,7 +121,8 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
 			len(keep), from.Format(time.RFC3339), *minFixes)
 	}
-	cfg := train.LearnConfig{Progress: stderr, Until: readAt}
+	// m's version: a retrain in place meanwhile is refused, not learnt with m's window
+	cfg := train.LearnConfig{Progress: stderr, Until: readAt, Parent: m.Version()}
 	var res *train.LearnResult
 	if *out != "" {
 		res, err = train.Learn(ctx, *model, *out, fixes, cfg)

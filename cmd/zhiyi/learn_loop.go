@@ -122,7 +122,15 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	if w.learnRefused.Load() == judged {
 		return // refused as it stands (by the bound against the root, which is not recorded): wait for more
 	}
-	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{Until: readAt})
+	// h.Version, not whatever the directory holds now: a bundle retrained in place there and
+	// not reloaded yet has not been reviewed, and a child of it must not go live (nor one
+	// mixing its files with the served bundle's, when the retrain lands while learning).
+	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{Until: readAt, Parent: h.Version})
+	if errors.Is(err, train.ErrParentChanged) {
+		w.log.Warn("learn: nothing learnt: the serving bundle's directory holds another bundle (retrained in place?); reload it to learn from it",
+			slog.String("serving", h.Version), slog.String("error", err.Error()))
+		return
+	}
 	if err != nil {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
@@ -133,6 +141,16 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		return
 	}
 	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
+	// Learn checked the parent; checked again here, where a wrong one would go live.
+	if pm, err := intent.PeekManifest(res.Bundle); err != nil || pm.Parent != h.Version {
+		parent := ""
+		if pm != nil {
+			parent = pm.Parent
+		}
+		w.log.Error("learn: the promoted bundle is kept on disk but not served: it was not learnt from the serving bundle",
+			slog.String("bundle", filepath.Base(res.Bundle)), slog.String("parent", parent), slog.String("serving", h.Version), slog.Any("error", err))
+		return
+	}
 	// the bundle, then the rules and experiments against it (reloadParts), as every reload;
 	// swapped in only if h.Version still serves, checked atomically with other reloads
 	err = w.srv.ReloadIf(ctx, res.Bundle, h.Version)

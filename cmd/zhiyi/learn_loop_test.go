@@ -167,6 +167,58 @@ func TestCorrectionsSince(t *testing.T) {
 	}
 }
 
+// serve --learn learns from the bundle it serves, not from what its directory holds now: a
+// bundle retrained in place (zhiyi train --out models/tiny, to review before a reload) is
+// neither learnt from nor put live by the next tick; nothing is promoted.
+func TestLearnLoopLeavesAnUnreloadedRetrainAlone(t *testing.T) {
+	parent, _ := learntCopy(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: parent}, sf, slog.New(slog.DiscardHandler))
+	served := srv.ModelVersion()
+	historyCorrections(t, w.db, 60)
+	// the retrain: another answer, made after the served bundle, put in its directory
+	retrained := filepath.Join(t.TempDir(), "retrained")
+	if err := os.CopyFS(retrained, os.DirFS(parent)); err != nil {
+		t.Fatal(err)
+	}
+	kbPath := filepath.Join(retrained, intent.KBFile)
+	kb, err := os.ReadFile(kbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kbPath, append(kb, "\n# retrained: not reviewed yet\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pm, err := intent.ReadManifest(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm := *pm
+	rm.CreatedAt = pm.CreatedAt.Add(30 * time.Minute)
+	if err := intent.WriteManifest(retrained, &rm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(parent, filepath.Join(t.TempDir(), "old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(retrained, parent); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(filepath.Dir(parent))
+
+	w.learnOnce(ctx)
+	if got := srv.ModelVersion(); got != served {
+		m, _ := intent.PeekManifest(srv.ModelDir())
+		t.Errorf("served %s; after a tick serves %s, learnt from %s (the retrain %s nobody reloaded)", served, got, m.Parent, rm.Version())
+	}
+	if after, _ := os.ReadDir(filepath.Dir(parent)); len(after) != len(before) {
+		t.Errorf("the models root went from %v to %v: a child of the retrain was promoted", dirNames(before), dirNames(after))
+	}
+}
+
 func dirNames(ents []os.DirEntry) []string {
 	var out []string
 	for _, e := range ents {
