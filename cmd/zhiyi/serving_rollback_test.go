@@ -27,18 +27,7 @@ func TestRollbackKeepsFloorOnFullDisk(t *testing.T) {
 		storeFlags: storeFlags{dataDir: data}, retain: "0"}
 	start := func(model string) (*wiring, *serve.Server) {
 		t.Helper()
-		cfg := serve.Config{ModelDir: model}
-		w, err := wire(ctx, cfg, sf, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv, err := w.newServer(cfg)
-		if err != nil {
-			w.close()
-			t.Fatal(err)
-		}
-		w.started(ctx, srv)
-		return w, srv
+		return startServing(t, ctx, sf, slog.New(slog.DiscardHandler), model)
 	}
 	write := writeFileAtomic
 	t.Cleanup(func() { writeFileAtomic = write })
