@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +176,37 @@ func TestRedisKeepsNoPersonalData(t *testing.T) {
 		if strings.Contains(v, "7301234567890123456") && !strings.Contains(v, `"msg_id":"7301234567890123456"`) {
 			t.Errorf("the numeric MsgId is kept outside the response under %q", k)
 		}
+	}
+}
+
+// TestRedisFullKeepsContext: Redis full under maxmemory-policy noeviction refuses every SET and
+// still answers GETs. A WeCom retry whose bytes it holds is still replayed, and neither the
+// replier nor the store logs an outage a message (one line says saves are refused).
+func TestRedisFullKeepsContext(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	logs := &testsvc.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	st, err := session.NewRedis(context.Background(), session.RedisConfig{URL: rd.URL(), Timeout: 5 * time.Second, Backoff: 50 * time.Millisecond, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	r, _, _ := newReplier(t, Config{Sessions: st, Log: log})
+	first := intent.Request{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "wmA", Channel: "wecom"}
+	send(t, r, first) // stored with its response
+	c := redis.NewClient(&redis.Options{Addr: rd.Addr})
+	t.Cleanup(func() { c.Close() })
+	if err := c.ConfigSet(context.Background(), "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 { // other customers' messages: their saves are refused
+		send(t, r, intent.Request{Text: "怎么退货", MsgID: fmt.Sprint("x", i), SenderID: fmt.Sprint("wmB", i), Channel: "wecom"})
+	}
+	if d, _ := send(t, r, first); d.Replay == "" || !d.Retry {
+		t.Errorf("the retry was not replayed (Retry %v) though Redis holds its bytes and answers reads", d.Retry)
+	}
+	out := logs.String()
+	if strings.Count(out, "refuses to store") != 1 || strings.Contains(out, "is down") || strings.Contains(out, "conversation state unavailable") {
+		t.Errorf("want one line saying saves are refused, no outage:\n%s", out)
 	}
 }

@@ -272,7 +272,12 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
 	if err := r.cfg.Sessions.Save(ctx, d.key, d.state); err != nil {
-		r.stateFailed(err)
+		if !errors.Is(err, session.ErrSaveRefused) {
+			r.stateFailed(err)
+		}
+		// a refused save leaves the state as it was, and says so itself (once): this message
+		// was answered with context, which stateFailed would deny and the next load reaffirm,
+		// two log lines a message
 		return
 	}
 	r.stateOK()

@@ -67,7 +67,10 @@ type Redis struct {
 	log    *slog.Logger
 	br     breaker
 	closed atomic.Bool
-	stop   chan struct{} // closed by Close: ends the prober
+	// refusing: a save was refused with an error reply (saveRefused) and not one has succeeded
+	// since.
+	refusing atomic.Bool
+	stop     chan struct{} // closed by Close: ends the prober
 	// probes is set when the store keeps real time (RedisConfig.Now unset): then a prober
 	// watches for Redis's return; under a test's clock only calls probe.
 	probes bool
@@ -245,10 +248,33 @@ func (r *Redis) Save(ctx context.Context, key string, st State) error {
 	}
 	val, _ := st.AppendBinary(nil)
 	if err := r.client.Set(ctx, r.key(key), val, r.ttl).Err(); err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			return r.saveRefused(probe, reply)
+		}
 		return r.failed(ctx, opSave, probe, err)
 	}
 	r.succeeded(probe)
+	if r.refusing.Swap(false) {
+		r.log.Info("session: redis takes conversation state again", "addr", r.addr)
+	}
 	return nil
+}
+
+// saveRefused is a SET that Redis answered with an error: full under maxmemory-policy
+// noeviction (OOM), a read-only replica after a failover (READONLY), a failed snapshot
+// (MISCONF). Redis answered, and reads still work: it is no outage. Opening the circuit cut
+// every conversation's context and every retry's replay for as long, and flapped it
+// down and back once per Backoff. The save alone fails, counted, and logged once until a save
+// succeeds.
+func (r *Redis) saveRefused(probe bool, reply redis.Error) error {
+	r.succeeded(probe)
+	r.errs[opSave].Inc()
+	if !r.refusing.Swap(true) {
+		r.log.Warn("session: redis refuses to store conversation state; conversations go on with what it holds",
+			"addr", r.addr, "err", reply.Error())
+	}
+	return fmt.Errorf("%w: redis: %w", ErrSaveRefused, reply)
 }
 
 // Close implements Store: it closes the connection pool.

@@ -409,3 +409,54 @@ func TestRedisBackWithoutTraffic(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRedisRefusesWrites: a Redis that reads but refuses writes — full under the default
+// maxmemory-policy noeviction (OOM), or a read-only replica after a failover — fails the saves
+// alone, logged once: conversations keep the context it holds, and the circuit stays closed.
+// Before, one refused SET opened it for every Load, and a GET probe closed it again, once per
+// Backoff: context and retries' replays lost, the outage logged every second.
+func TestRedisRefusesWrites(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		refuse []any // the command that makes Redis refuse writes
+		allow  []any // and the one that undoes it
+	}{
+		{"full", []any{"CONFIG", "SET", "maxmemory", "1"}, []any{"CONFIG", "SET", "maxmemory", "0"}},
+		{"read-only replica", []any{"REPLICAOF", "127.0.0.1", "1"}, []any{"REPLICAOF", "NO", "ONE"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testsvc.StartRedis(t)
+			clock := testsvc.NewClock(time.Unix(1_790_000_000, 0))
+			set := metrics.NewSet()
+			logs := &testsvc.Buffer{}
+			s := openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set, Now: clock.Now, Backoff: time.Second,
+				Logger: slog.New(slog.NewTextHandler(logs, nil))})
+			ctx := context.Background()
+			save(t, s, "k", 1)
+			raw := rawClient(t, srv)
+			if err := raw.Do(ctx, tc.refuse...).Err(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 5 {
+				if err := s.Save(ctx, "other", session.State{TurnCount: 1}); err == nil || errors.Is(err, session.ErrUnavailable) {
+					t.Fatalf("save %d while Redis refuses writes: %v, want a refusal, not an outage", i, err)
+				}
+				if st, err := s.Load(ctx, "k"); err != nil || st.TurnCount != 1 {
+					t.Fatalf("load %d while Redis refuses writes: %+v, %v; want the state it holds", i, st, err)
+				}
+				clock.Advance(time.Second)
+			}
+			checkMetric(t, set, "zhiyi_session_redis_outages_total", 0)
+			checkMetric(t, set, "zhiyi_session_redis_up", 1)
+			checkMetric(t, set, `zhiyi_session_errors_total{op="save"}`, 5)
+			if err := raw.Do(ctx, tc.allow...).Err(); err != nil {
+				t.Fatal(err)
+			}
+			save(t, s, "other", 2)
+			out := logs.String()
+			if strings.Count(out, "refuses to store") != 1 || strings.Count(out, "takes conversation state again") != 1 || strings.Contains(out, "is down") {
+				t.Errorf("want one line when saves are refused and one when they are taken again, no outage:\n%s", out)
+			}
+		})
+	}
+}

@@ -44,6 +44,9 @@ var (
 
 	// ErrClosed is returned by Load and Save after Close.
 	ErrClosed = errors.New("session: store closed")
+	// ErrSaveRefused is a Save the store answered but refused (Redis full under noeviction, a
+	// read-only replica): the store is up, and what it holds can still be loaded.
+	ErrSaveRefused = errors.New("session: save refused")
 )
 
 // keyHash is what a store keeps instead of the key: SHA-256 of it, cut to 128 bits. Keys hold
