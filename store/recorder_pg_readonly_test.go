@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"log/slog"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -73,16 +72,7 @@ func TestRecorderPostgresReadOnlyStaysDown(t *testing.T) {
 		t.Fatalf("feedback while read-only: %v, want it spooled", err)
 	}
 	// Several replays, each trying the spooled records on the database, must find it down.
-	sink.watch.Store(true)
-	for before := sink.pings.Load(); sink.pings.Load() < before+4 || sink.failedWrite.Load() < 3; {
-		if ctx.Err() != nil {
-			t.Fatalf("the recorder stopped replaying: %+v", r.Stats())
-		}
-		if sink.writes.Load() < 8 {
-			record() // records keep coming while it is down
-		}
-		runtime.Gosched()
-	}
+	watchRefused(t, r, sink, record)
 	if k := sink.upAtWrite.Load(); k > 0 {
 		t.Errorf("read-only: %d of %d writes tried found zhiyi_store_up 1; want it down until a write succeeds", k, sink.writes.Load())
 	}
@@ -90,7 +80,6 @@ func TestRecorderPostgresReadOnlyStaysDown(t *testing.T) {
 	if st.Up || st.Dropped != 0 || st.SpoolRecords == 0 {
 		t.Fatalf("read-only: %+v; want down, the records spooled, none dropped", st)
 	}
-	sink.watch.Store(false)
 
 	adminExec(t, pg, "ALTER SYSTEM RESET default_transaction_read_only", "SELECT pg_reload_conf()")
 	st = waitReplayed(t, r)

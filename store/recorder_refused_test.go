@@ -36,6 +36,25 @@ func (s *deniedSink) AppendDecisions(ctx context.Context, ds []store.Decision) (
 	return s.DB.AppendDecisions(ctx, ds)
 }
 
+// watchRefused lets the recorder probe the database four more times and try three writes on
+// it while record keeps records coming (up to eight writes), with sink watching what the
+// recorder reports at each write.
+func watchRefused(t *testing.T, r *store.Recorder, sink *watchedSink, record func()) {
+	t.Helper()
+	sink.watch.Store(true)
+	defer sink.watch.Store(false)
+	ctx := testCtx(t)
+	for before := sink.pings.Load(); sink.pings.Load() < before+4 || sink.failedWrite.Load() < 3; {
+		if ctx.Err() != nil {
+			t.Fatalf("the recorder stopped replaying: %+v", r.Stats())
+		}
+		if sink.writes.Load() < 8 {
+			record() // records keep coming while it is down
+		}
+		runtime.Gosched()
+	}
+}
+
 // stayDownUntilWritable records into r while writes fail until the recorder has probed the
 // database four more times and tried three writes on it, checks that it stayed down and logged
 // the outage once, then lets writes succeed (writable) and checks that it is back, once, with
@@ -54,18 +73,7 @@ func stayDownUntilWritable(t *testing.T, r *store.Recorder, sink *watchedSink, d
 	if st := r.Stats(); st.Up || st.SpoolRecords != 1 {
 		t.Fatalf("a refused write: %+v; want down, the decision spooled", st)
 	}
-	sink.watch.Store(true)
-	ctx := testCtx(t)
-	for before := sink.pings.Load(); sink.pings.Load() < before+4 || sink.failedWrite.Load() < 3; {
-		if ctx.Err() != nil {
-			t.Fatalf("the recorder stopped replaying: %+v", r.Stats())
-		}
-		if sink.writes.Load() < 8 {
-			record() // records keep coming while it is down
-		}
-		runtime.Gosched()
-	}
-	sink.watch.Store(false)
+	watchRefused(t, r, sink, record)
 	if k := sink.upAtWrite.Load(); k > 0 {
 		t.Errorf("writes refused: %d of %d writes tried found zhiyi_store_up 1; want it down until a write succeeds", k, sink.writes.Load())
 	}

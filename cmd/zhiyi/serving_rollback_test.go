@@ -27,7 +27,7 @@ func TestRollbackKeepsFloorOnFullDisk(t *testing.T) {
 		storeFlags: storeFlags{dataDir: data}, retain: "0"}
 	start := func(model string) (*wiring, *serve.Server) {
 		t.Helper()
-		return startServing(t, ctx, sf, slog.New(slog.DiscardHandler), model)
+		return startServing(t, ctx, sf, slog.New(slog.DiscardHandler), serve.Config{ModelDir: model})
 	}
 	write := writeFileAtomic
 	t.Cleanup(func() { writeFileAtomic = write })

@@ -55,7 +55,7 @@ func TestServeResumesLearntBundle(t *testing.T) {
 	// start is zhiyi serve --model model starting; stop it with its wiring's close.
 	start := func(model string) (*wiring, *serve.Server) {
 		t.Helper()
-		return startServing(t, ctx, sf, log, model)
+		return startServing(t, ctx, sf, log, serve.Config{ModelDir: model})
 	}
 	reload := func(srv *serve.Server, dir string) {
 		t.Helper()
@@ -191,22 +191,4 @@ func TestWriteServingFailure(t *testing.T) {
 	if got, err := readServing(filepath.Join(data, servingFileName)); err != nil || got.Model != "/m" || !got.LearnFrom.Equal(floor) {
 		t.Errorf("the record after a failed write: %+v, %v; want the previous one, its floor %v", got, err, floor)
 	}
-}
-
-// startServing is zhiyi serve --model model starting with the flags sf; stop it with its
-// wiring's close.
-func startServing(t *testing.T, ctx context.Context, sf serveFlags, log *slog.Logger, model string) (*wiring, *serve.Server) {
-	t.Helper()
-	cfg := serve.Config{ModelDir: model}
-	w, err := wire(ctx, cfg, sf, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.newServer(cfg)
-	if err != nil {
-		w.close()
-		t.Fatal(err)
-	}
-	w.started(ctx, srv)
-	return w, srv
 }

@@ -35,13 +35,22 @@ import (
 // the parts close when t ends.
 func serveWired(t *testing.T, ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger) (*wiring, *serve.Server) {
 	t.Helper()
+	w, srv := startServing(t, ctx, sf, log, cfg)
+	t.Cleanup(w.close)
+	return w, srv
+}
+
+// startServing is zhiyi serve starting with cfg and the flags sf; stop it with its wiring's
+// close (serveWired does at the test's end).
+func startServing(t *testing.T, ctx context.Context, sf serveFlags, log *slog.Logger, cfg serve.Config) (*wiring, *serve.Server) {
+	t.Helper()
 	w, err := wire(ctx, cfg, sf, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.close)
 	srv, err := w.newServer(cfg)
 	if err != nil {
+		w.close()
 		t.Fatal(err)
 	}
 	w.started(ctx, srv)
