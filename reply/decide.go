@@ -152,6 +152,33 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	ctxInfo.ActiveIntent = st.ActiveIntent
 }
 
+// asFirstDecided ends a retry decided again (its response was not kept: it held personal data
+// or was too long) as its first decision ended where the conversation made it so: routed as
+// then, a 重述 or fallback handoff or an answer held back for an agent, which the message
+// alone would not give again, and escalated as then. An automatic route comes back only with
+// the same intent and an answer to send; a cautious one always does.
+func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) {
+	turn := st.TurnCount
+	for i := len(st.Turns) - 1; i >= 0 && &st.Turns[i] != first; i-- {
+		turn--
+	}
+	res.Context = &intent.Conversation{Turn: turn, ActiveIntent: st.ActiveIntent, Repeat: first.Repeat, Escalation: first.Escalation}
+	route := intent.Route(first.Route)
+	if route == "" || route == res.Route {
+		return
+	}
+	if route == intent.RouteAuto && (first.Intent != res.Intent || res.Answer == nil) {
+		return
+	}
+	res.Route, res.Reason = route, "a retry: routed as the message was the first time"
+	if route == intent.RouteHandoff && res.Priority == 0 {
+		res.Priority = 3
+		if first.Escalation == escalateRepeat {
+			res.Priority = 2
+		}
+	}
+}
+
 // sentTwice reports whether the sender's last two turns, both since the given time, each got
 // answer (sent automatically, or held back as a repeat of it).
 func sentTwice(st *session.State, sender, answer string, since int64) bool {

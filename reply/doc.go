@@ -27,6 +27,8 @@
 //     the message without context — it is still answered, never with an error.
 //  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the
 //     same MsgId) gets the bytes sent the first time (Decision.Replay), and is not a new turn.
+//     When they were not kept (they echoed personal data, or were too long) it is decided again
+//     and routed and escalated as the first time: a 重述 handed off stays handed off.
 //  3. Rules (package rules) on the normalised, masked text and the canonical terms: a matching
 //     rule answers, forces an intent, hands off with a priority, or keeps silent.
 //  4. The engine, with the conversation's active intent as context (intent.Request.ActiveIntent).

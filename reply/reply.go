@@ -181,6 +181,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 			r.cfg.Log.Warn("reply: the conversation stayed busy past the wait for it (its lock's limit or the request's deadline): decided without its context")
 		}
 	}
+	var first *session.Turn // a retry's first decision, when its response was not kept
 	if d.held != nil {
 		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil {
 			d.Retry = true
@@ -191,6 +192,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 				decided = true
 				return d
 			}
+			first = t
 		}
 	}
 	if d.stateOK && !d.Retry {
@@ -229,6 +231,8 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	sender := groupSender(req)
 	if d.stateOK && !d.Retry {
 		r.converse(d, &res, eng.Policy(), at, masked, sender)
+	} else if first != nil {
+		asFirstDecided(&res, first, &d.state)
 	}
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
@@ -244,7 +248,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		d.turn.AnswerID = res.Answer.ID
 	}
 	if res.Context != nil {
-		d.turn.Repeat = res.Context.Repeat
+		d.turn.Repeat, d.turn.Escalation = res.Context.Repeat, res.Context.Escalation
 	}
 	decided = true
 	return d

@@ -21,14 +21,14 @@ import (
 //	           str MsgID, str Text, varint At, str Intent, 8 bytes Confidence (float64 bits,
 //	           little endian), str Route, str AnswerID, byte flags (1 = Repeat), str Response
 //
-// Version 2 appends str Sender to each turn's body.
+// Version 2 appends str Sender to each turn's body, version 3 str Escalation.
 //
 // Later versions only append: new State fields after the turns, new Turn fields at the end of
 // a turn's body (which is why its length is prefixed). A decoder reads the fields it knows and
 // skips the rest when the version is newer than its own, so during a rolling deploy an older
 // replica still reads what a newer one wrote (minus the new fields). Data of the decoder's own
 // version must end exactly where its fields do.
-const formatVersion = 2
+const formatVersion = 3
 
 const flagRepeat = 1
 
@@ -79,6 +79,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 		b = append(b, flags)
 		b = appendStr(b, t.Response)
 		b = appendStr(b, t.Sender)
+		b = appendStr(b, t.Escalation)
 	}
 	return b, nil
 }
@@ -140,6 +141,9 @@ func (s *State) decode(data string) error {
 			if version >= 2 {
 				t.Sender = d.string()
 			}
+			if version >= 3 {
+				t.Escalation = d.string()
+			}
 			d.endOfBody(end, version)
 		}
 	}
@@ -173,7 +177,7 @@ func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 func (t *Turn) bodySize() int {
 	var at [binary.MaxVarintLen64]byte
 	return strLen(t.MsgID) + strLen(t.Text) + len(binary.AppendVarint(at[:0], t.At)) +
-		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response) + strLen(t.Sender)
+		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response) + strLen(t.Sender) + strLen(t.Escalation)
 }
 
 // encodedSizeHint is an upper bound of the encoded size, so that AppendBinary grows b once.

@@ -35,30 +35,50 @@ const goldenV1 = "01" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04"
 	"2f" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
 	"0773756767657374" + "00" + "01" + "00"
 
-// TestCodecGolden pins format version 2: a change here breaks replicas reading each other's
+// goldenV2 is sample() with the second turn's Sender "Z1", as version 2 wrote it.
+const goldenV2 = "02" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
+	"02" + // turns
+	"39" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+	"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" +
+	"32" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+	"0773756767657374" + "00" + "01" + "00" + "02" + "5a31"
+
+// TestCodecGolden pins format version 3: a change here breaks replicas reading each other's
 // states and must come with a new version that only appends (see formatVersion). Version 1's
-// bytes still decode, every turn's Sender empty.
+// and 2's bytes still decode, the fields they lack empty.
 func TestCodecGolden(t *testing.T) {
-	const golden = "02" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	const golden = "03" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
 		"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
 		"02" + // turns
-		"39" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
-		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" +
-		"32" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
-		"0773756767657374" + "00" + "01" + "00" + "02" + "5a31"
+		"3a" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" + "00" +
+		"39" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+		"0773756767657374" + "00" + "01" + "00" + "02" + "5a31" + "06726570656174"
 	st := sample()
 	st.Turns[1].Sender = "Z1"
+	st.Turns[1].Escalation = "repeat"
 	b, _ := st.MarshalBinary()
 	if got := hex.EncodeToString(b); got != golden {
 		t.Fatalf("encoding changed:\n got %s\nwant %s", got, golden)
 	}
-	v1, _ := hex.DecodeString(goldenV1)
-	var got State
-	if err := got.UnmarshalBinary(v1); err != nil {
-		t.Fatalf("version 1: %v", err)
-	}
-	if want := sample(); !reflect.DeepEqual(got, want) {
-		t.Errorf("version 1 decoded\n got %+v\nwant %+v", got, want)
+	for _, old := range []struct {
+		name, hex string
+		want      func(*State)
+	}{
+		{"version 1", goldenV1, func(*State) {}},
+		{"version 2", goldenV2, func(st *State) { st.Turns[1].Sender = "Z1" }},
+	} {
+		raw, _ := hex.DecodeString(old.hex)
+		var got State
+		if err := got.UnmarshalBinary(raw); err != nil {
+			t.Fatalf("%s: %v", old.name, err)
+		}
+		want := sample()
+		old.want(&want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s decoded\n got %+v\nwant %+v", old.name, got, want)
+		}
 	}
 }
 

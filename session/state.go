@@ -79,6 +79,9 @@ type Turn struct {
 	// the id): repeats and fallbacks are each customer's own. Empty in a one-customer
 	// conversation, and in turns stored before version 2 of the encoding.
 	Sender string `json:"sender,omitempty"`
+	// Escalation is why the conversation was escalated at this turn ("" when it was not), so
+	// that a retry decided again (its Response not kept) escalates as the first time did.
+	Escalation string `json:"escalation,omitempty"`
 }
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when
