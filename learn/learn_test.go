@@ -184,3 +184,41 @@ func TestReserveIsExclusive(t *testing.T) {
 		seen[p] = true
 	}
 }
+
+// TestCorrectionsStoredLate: a correction spooled through an outage of the decision log (or
+// waiting for its decision on another replica) reaches the database long after it was given.
+// Read by the time it was given, it fell before the window of the next learn and was never
+// learnt. It is read by when it was stored as well; what was stored well before the window
+// is not.
+func TestCorrectionsStoredLate(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	if _, err := db.AppendDecisions(ctx, []store.Decision{{MsgID: "m1", Time: now.Add(-2 * time.Hour), Text: "报销凭证怎么开", Intent: "return_goods", Route: "suggest"}}); err != nil {
+		t.Fatal(err)
+	}
+	// given an hour ago, during the outage; stored now, as the spool is replayed
+	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "m1", Time: now.Add(-time.Hour), CorrectIntent: "invoice"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		since time.Time
+		want  int
+	}{
+		{"last read half an hour ago", now.Add(-30 * time.Minute), 1},
+		{"last read began after it was stored", now.Add(CommitMargin + time.Minute), 0},
+	} {
+		fixes, err := Corrections(ctx, db, c.since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fixes) != c.want {
+			t.Errorf("%s: %d corrections, want %d", c.name, len(fixes), c.want)
+		}
+	}
+}

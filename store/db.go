@@ -217,9 +217,9 @@ func (db *DB) AddFeedback(ctx context.Context, f Feedback) error {
 	if f.Resolved != nil {
 		resolved = *f.Resolved
 	}
-	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO feedback (id, msg_id, at, rating, resolved, correct_intent, comment, agent_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		f.ID, f.MsgID, micros(f.Time), f.Rating, resolved, f.CorrectIntent, f.Comment, f.AgentID); err != nil {
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO feedback (id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+		f.ID, f.MsgID, micros(f.Time), f.Rating, resolved, f.CorrectIntent, f.Comment, f.AgentID, micros(time.Now())); err != nil {
 		return db.wrap("cannot add feedback", err)
 	}
 	return db.wrap("cannot add feedback", tx.Commit())
@@ -338,7 +338,12 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 		return ErrClosed
 	}
 	var w where
-	w.span("f.at", q.Since, q.Until)
+	if q.StoredSince.IsZero() || q.Since.IsZero() {
+		w.span("f.at", q.Since, q.Until)
+	} else {
+		w.add("(f.at >= ? OR f.stored_at >= ?)", micros(q.Since), micros(q.StoredSince))
+		w.span("f.at", time.Time{}, q.Until)
+	}
 	if q.MsgID != "" {
 		w.eq("f.msg_id", maskID(db.Hash, q.MsgID))
 	}

@@ -157,6 +157,10 @@ func (q *Query) lowConfidence() float64 {
 // FeedbackQuery selects feedback with its decisions. Since and Until bound the feedback's time.
 type FeedbackQuery struct {
 	Since, Until time.Time
+	// StoredSince adds the feedback given before Since but stored at or after StoredSince:
+	// spooled through an outage, or waiting for its decision, a feedback reaches the database
+	// long after it was given. Zero: Since alone.
+	StoredSince time.Time
 	MsgID        string
 	AnswerID     string // the decision's answer id (A/B results)
 	Variant      string

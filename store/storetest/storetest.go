@@ -368,6 +368,15 @@ func testCorrections(t *testing.T, s store.Store) {
 	if rs := feedbacks(t, s, store.FeedbackQuery{Corrections: true, Limit: 1}); len(rs) != 1 {
 		t.Errorf("limit: %d", len(rs))
 	}
+	// given in March, stored now: StoredSince adds what was stored since, whenever given
+	for _, c := range []struct {
+		stored time.Time
+		want   int
+	}{{time.Time{}, 1}, {time.Now().Add(-time.Hour), 3}, {time.Now().Add(time.Hour), 1}} {
+		if rs := feedbacks(t, s, store.FeedbackQuery{Corrections: true, Since: at(43), StoredSince: c.stored}); len(rs) != c.want {
+			t.Errorf("given since minute 43, stored since %v: %d corrections, want %d", c.stored, len(rs), c.want)
+		}
+	}
 }
 
 func labels(t *testing.T, s store.Store, q store.LabelQuery) []store.Label {
