@@ -161,9 +161,9 @@ type FeedbackQuery struct {
 	// spooled through an outage, or waiting for its decision, a feedback reaches the database
 	// long after it was given. Zero: Since alone.
 	StoredSince time.Time
-	MsgID        string
-	AnswerID     string // the decision's answer id (A/B results)
-	Variant      string
+	MsgID       string
+	AnswerID    string // the decision's answer id (A/B results)
+	Variant     string
 	// Corrections keeps only feedback whose CorrectIntent differs from the decision's intent
 	// and is its message's latest CorrectIntent (a later one takes it back or replaces it).
 	Corrections bool
