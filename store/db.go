@@ -100,6 +100,18 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.wrap("ping", db.w.PingContext(ctx))
 }
 
+// ProbeWrite writes one row of settings (the time of the probe): whether the database takes
+// writes, which a ping does not say (a read-only standby, a role without INSERT, a locked
+// SQLite file answer pings).
+func (db *DB) ProbeWrite(ctx context.Context) error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('write_probe', ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), time.Now().UTC().Format(time.RFC3339Nano))
+	return db.wrap("write probe", err)
+}
+
 // errNotConnected is Ping's error while a database Open could not reach is not yet connected
 // and migrated (Config.ConnectLater).
 var errNotConnected = errors.New("not connected yet")

@@ -29,6 +29,13 @@ type deniedSink struct {
 	denied atomic.Bool
 }
 
+func (s *deniedSink) ProbeWrite(ctx context.Context) error {
+	if s.denied.Load() {
+		return fmt.Errorf("store: write probe: %w", &pgconn.PgError{Code: "42501", Message: "permission denied for table settings"})
+	}
+	return s.DB.ProbeWrite(ctx)
+}
+
 func (s *deniedSink) AppendDecisions(ctx context.Context, ds []store.Decision) (int, error) {
 	if s.denied.Load() {
 		return 0, fmt.Errorf("store: cannot append decisions: %w", &pgconn.PgError{Code: "42501", Message: "permission denied for table decisions"})

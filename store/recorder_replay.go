@@ -97,9 +97,11 @@ func (r *Recorder) replay() {
 		r.waiting.Store(0) // the spool may hold decisions again: feedback waits behind them
 	}
 	if err == nil && r.writeDown.Load() {
-		// nothing replayed proved it takes writes: the next batch tries it (for a full disk the
-		// spool, on that disk too, may take nothing to prove it either)
-		r.tryWrite.Store(true)
+		// nothing replayed proved it takes writes (for a full disk the spool, on that disk too,
+		// may take nothing to prove it either): a write of its own does, else the next batch
+		// tries it. Without the probe a database back at night stayed down, zhiyi_store_up 0,
+		// until the morning's first message.
+		r.probeWrite()
 	}
 	if errors.Is(err, errStopping) {
 		// not an outage: the database answered; the writer goes on to drain the queue
@@ -125,6 +127,29 @@ func (r *Recorder) replay() {
 		r.log.Info("store: spooled records written", "replayed", n,
 			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
 	}
+}
+
+// probeWrite tries a write of the sink's own (a WriteProber's) on a database that refused
+// writes: one that takes it is back. Without a prober, or when it fails, the next batch tries
+// the database (tryWrite).
+func (r *Recorder) probeWrite() {
+	r.tryWrite.Store(true)
+	p, ok := r.sink.(WriteProber)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
+	err := p.ProbeWrite(ctx)
+	cancel()
+	if err == nil {
+		r.wrote() // logged by replay: the database is back
+	}
+}
+
+// WriteProber is a Sink that can tell whether its database takes writes without writing a
+// record (DB.ProbeWrite).
+type WriteProber interface {
+	ProbeWrite(ctx context.Context) error
 }
 
 // spoolFault logs a spool file (path, or the current one when empty) that a replay could not
