@@ -26,6 +26,14 @@
 // (session.State.Experiments) while it is served, so a change of weights does not switch a
 // customer mid-conversation. An intent with one answer gets it, with no Experiment.
 //
+// The variants' shares are laid end to end on the hash line in knowledge-base order, from the
+// weights alone (no state to share). A change of weights moves the bounds: share moved between
+// two neighbouring variants moves only senders between them, but share moved across a variant
+// (50/30/20 → 30/30/40 for a, b, c) shifts the one in between, whose weight did not change: a
+// fifth of all senders move a → b and another fifth b → c, where the minimum is a fifth a → c. Only a
+// record of earlier bounds could avoid that; ramp a new answer up from its neighbour, or stop
+// a variant (which moves its senders alone), and read results per period when weights changed.
+//
 // # The experiments file
 //
 // experiments.yaml holds what an operator changes without a retrain — excluded senders,
