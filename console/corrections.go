@@ -52,7 +52,8 @@ func (c *Console) correctionsPage(w http.ResponseWriter, r *http.Request, s *ses
 	defer cancel()
 	groups, err := c.corrections(ctx, since, now)
 	if err != nil {
-		data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		c.storeFailed("corrections", err)
+		data.Error = storeUnreadable
 		c.render(w, r, s, http.StatusServiceUnavailable, "corrections", "错判案例", data)
 		return
 	}
@@ -164,7 +165,8 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 	defer cancel()
 	groups, err := c.corrections(ctx, since, until)
 	if err != nil {
-		c.back(w, r, s, to, "error", "决策日志暂时无法读取："+maskedError(err))
+		c.storeFailed("corrections", err)
+		c.back(w, r, s, to, "error", storeUnreadable)
 		return
 	}
 	pred, corr := f.Get("predicted"), f.Get("correct")
@@ -183,7 +185,8 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 		g.members[i].By, g.members[i].Time = s.Name, now
 	}
 	if err := c.d.DB.AddLabels(ctx, g.members); err != nil {
-		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
+		c.storeFailed("corrections", err)
+		c.back(w, r, s, to, "error", labelsNotSaved)
 		return
 	}
 	c.record(s, r, "labels", "采纳错判", fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(g.members)))

@@ -55,7 +55,8 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
 	b, err := board.Build(ctx, c.d.DB, board.Query{Since: since, Until: now, Now: now, Location: cst})
 	if err != nil {
-		data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		c.storeFailed("board", err)
+		data.Error = storeUnreadable
 		c.render(w, r, s, http.StatusServiceUnavailable, "board", "看板", data)
 		return
 	}

@@ -42,10 +42,13 @@ type experimentsData struct {
 	NoFile         bool // no experiments file configured: stopping is off
 	Path           string
 	Error          string
-	Experiments    []experimentView
-	Excluded       int
-	Warnings       []string
-	Changes        []Change
+	// Results: the decision log was read, so the variants' numbers and verdicts are shown;
+	// without them (no log, or it failed) only the variants and their stop buttons are.
+	Results     bool
+	Experiments []experimentView
+	Excluded    int
+	Warnings    []string
+	Changes     []Change
 }
 
 func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
@@ -64,12 +67,16 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	data.Excluded, data.Warnings = len(set.ExcludedSenders()), set.Warnings()
 	var res experiment.Results
+	status := http.StatusOK
 	if c.d.DB != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 		defer cancel()
 		var err error
 		if res, err = explog.Results(ctx, c.d.DB, since, set.ExcludedSenders()); err != nil {
-			data.Error = "决策日志暂时无法读取：" + maskedError(err)
+			c.storeFailed("experiments", err)
+			data.Error, status = storeUnreadable, http.StatusServiceUnavailable
+		} else {
+			data.Results = true
 		}
 	}
 	var labelOf func(string) string
@@ -83,13 +90,16 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 		}
 	}
 	for _, rep := range set.Reports(res) {
-		v := experimentView{Report: rep, Chart: ratingChart(rep), Verdict: verdictZH(&rep)}
+		v := experimentView{Report: rep}
+		if data.Results {
+			v.Chart, v.Verdict = ratingChart(rep), verdictZH(&rep)
+		}
 		if labelOf != nil {
 			v.Label = labelOf(rep.Experiment)
 		}
 		data.Experiments = append(data.Experiments, v)
 	}
-	c.render(w, r, s, http.StatusOK, "experiments", "实验", data)
+	c.render(w, r, s, status, "experiments", "实验", data)
 }
 
 // verdictZH words what an experiment's ratings show, in Chinese (experiment.Report.Conclusion),

@@ -87,7 +87,8 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 	defer cancel()
 	sh, n, truncated, err := c.cluster(ctx, m.Engine, since)
 	if err != nil {
-		data.Error = "决策日志暂时无法读取：" + maskedError(err)
+		c.storeFailed("unmatched", err)
+		data.Error = storeUnreadable
 		c.render(w, r, s, http.StatusServiceUnavailable, "unmatched", "未识别", data)
 		return
 	}
@@ -190,7 +191,8 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	if err := c.d.DB.AddLabels(ctx, labels); err != nil {
-		c.back(w, r, s, to, "error", "标注没有保存："+maskedError(err))
+		c.storeFailed("unmatched", err)
+		c.back(w, r, s, to, "error", labelsNotSaved)
 		return
 	}
 	c.record(s, r, "labels", "标注聚类", fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(labels), label))
@@ -274,13 +276,4 @@ func (c *Console) recentLabels(ctx context.Context, source string, now time.Time
 		all[i], all[j] = all[j], all[i]
 	}
 	return all
-}
-
-// maskedError is an error as a page shows it: masked and clipped.
-func maskedError(err error) string {
-	s, _ := nlp.Mask(err.Error())
-	if utf8.RuneCountInString(s) > 300 {
-		s = string([]rune(s)[:300]) + "…"
-	}
-	return s
 }
