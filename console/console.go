@@ -117,6 +117,9 @@ type Console struct {
 	mux   *http.ServeMux
 	// write serialises the changes to files (rules, experiments) and reloads.
 	write sync.Mutex
+	// labelling serialises 未识别's label actions: each reads who labelled the cluster's
+	// members before it writes.
+	labelling sync.Mutex
 }
 
 // New checks deps and builds the console.

@@ -1,0 +1,89 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+var (
+	sheetRe         = regexp.MustCompile(`name="sheet" value="([0-9a-f]+)"`)
+	couponClusterRe = regexp.MustCompile(`(?s)id="cluster-(c\d+)">.{0,400}?优惠券`)
+)
+
+// Two operators had 未识别 open on the same cluster. 小王 labelled it invoice; 小李, on the
+// page he had opened before, labelled it none: the second action silently replaced 小王's
+// labels (AddLabels upserts) and told 小李 it worked. Members someone else labelled after the
+// clustering was made are now left alone, and the operator is told how many, by whom, as what.
+func TestUnmatchedLabelKeepsOthersLabels(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		// meanwhile labels (some of) the coupon cluster after both pages were opened and
+		// returns the labels it expects to survive.
+		meanwhile func(t *testing.T, e *env, wang *client, sheet, cluster string) map[string]string
+		told      string // in 小李's flash
+		someSaved bool   // 小李's label stored for the rest
+	}{
+		{"the whole cluster, by 小王 on his page", func(t *testing.T, e *env, wang *client, sheet, cluster string) map[string]string {
+			if r := wang.post("/console/unmatched/label", url.Values{"sheet": {sheet}, "cluster": {cluster}, "since": {"24h"}, "intent": {"invoice"}}); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("小王's label: %d", r.StatusCode)
+			}
+			want := map[string]string{}
+			for _, l := range e.labels(SourceCluster) {
+				want[l.Key] = "invoice"
+			}
+			if len(want) < 3 {
+				t.Fatalf("小王's labels were not stored: %v", want)
+			}
+			return want
+		}, "条已被 小王 标注为", false},
+		{"one member, by 小张 elsewhere", func(t *testing.T, e *env, _ *client, _, _ string) map[string]string {
+			l := store.Label{Key: "coupon-b", Text: "优惠券怎么领", Intent: "invoice", Source: SourceConsole, By: "小张", Time: e.clock()}
+			if err := e.db.AddLabels(context.Background(), []store.Label{l}); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]string{"coupon-b": "invoice"}
+		}, "1 条已被 小张 标注为", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOpt{})
+			e.seed(unmatchedDecisions(e.clock().Add(-2 * time.Hour))...)
+			wang, li := e.client(), e.client()
+			li.addr = "192.0.2.11:51000"
+			wang.login("小王")
+			li.login("小李")
+			pw, pl := wang.get("/console/unmatched?since=24h").Body, li.get("/console/unmatched?since=24h").Body
+			sw, cw, sl, cl := sheetRe.FindStringSubmatch(pw), couponClusterRe.FindStringSubmatch(pw), sheetRe.FindStringSubmatch(pl), couponClusterRe.FindStringSubmatch(pl)
+			if sw == nil || cw == nil || sl == nil || cl == nil {
+				t.Fatal("no coupon cluster on both pages")
+			}
+			e.advance(time.Minute)
+			kept := tt.meanwhile(t, e, wang, sw[1], cw[1])
+			e.advance(time.Minute)
+			r := li.post("/console/unmatched/label", url.Values{"sheet": {sl[1]}, "cluster": {cl[1]}, "since": {"24h"}, "intent": {"none"}})
+			flash := li.get(r.Header.Get("Location")).Body
+			saved := 0
+			for _, l := range append(e.labels(SourceCluster), e.labels(SourceConsole)...) {
+				if want, ok := kept[l.Key]; ok {
+					if l.Intent != want || l.By == "小李" {
+						t.Errorf("message %s: the label %s was replaced by %s's %s", l.Key, want, l.By, l.Intent)
+					}
+				} else if l.By == "小李" && l.Intent == "none" {
+					saved++
+				}
+			}
+			if !strings.Contains(flash, tt.told) || !strings.Contains(flash, "未覆盖") {
+				t.Errorf("小李 is not told whose labels were kept (want %q): %s", tt.told, regexp.MustCompile(`flash [a-z]+">[^<]*`).FindAllString(flash, -1))
+			}
+			if (saved > 0) != tt.someSaved {
+				t.Errorf("小李's label stored for %d members, want some: %v", saved, tt.someSaved)
+			}
+		})
+	}
+}
