@@ -14,7 +14,8 @@
 //
 //   - Absolute terms (Absolute, 广告法第九条第三项): 最 and the word it starts (最佳, 最好, 最低,
 //     最大, 最舒适 …), 第一, 唯一, 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致, 国家级, 世界级,
-//     全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有, 100%, 百分之百, 第1, NO.1, TOP1 (in any case); 驰名商标 (第十四条).
+//     全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有, 100% (100 % too), 百分之百, 第1, NO.1, TOP1 (in any case, not
+//     inside a longer word: nano1, laptop1); 驰名商标 (第十四条).
 //   - Promises of returns or guaranteed effects (Promise, 第十六、十七、二十五、二十八条): 保证,
 //     稳赚, 包赚, 保本, 零风险, 无风险, 包治, 根治, 治愈, 药到病除, 立竿见影, 百分百有效, 无效退款,
 //     包过 …
@@ -35,10 +36,11 @@
 // # Accepted uses (not findings)
 //
 //   - 最近, 最后, 最终, 最初, 最新 (最新进度), 最早, 最晚, 最迟: time and order, not comparison.
-//   - 最多/最少/最高/最低/最长/最短/最大/最小/最快/最慢 followed by a number: a digit within the
-//     next 8 characters of the same clause (积分最多抵订单金额的 20%, 最高 20 元, 最快 24 小时发货)
-//     or a Chinese numeral right after (最多两件). 最低价, 最高级, 最高端, 最高档 and 最大的 are
-//     findings whatever number follows, and so is 最大功率 (no number): waive it, or reword.
+//   - 最多/最少/最高/最低/最长/最短/最大/最小/最快/最慢 followed by a number: digits or a Chinese
+//     numeral within the next 8 characters of the same clause (积分最多抵订单金额的 20%, 最高 20 元,
+//     最快 24 小时发货, 最多两件, 每人最多限购两件, 最多抵扣二十元; 一 in a word such as 一样 or 一起
+//     is no number). 最低价, 最高级, 最高端, 最高档 and 最大的 are findings whatever number follows,
+//     and so is 最大功率 (no number): waive it, or reword.
 //   - 最好 as advice: after 您/你/亲/大家/建议/还是, or before 先/别/不要/提前/在/能/可以/尽快/及时/
 //     当面/保留/联系/核对/检查/确认 (您最好先核对型号, 最好在签收时当面检查).
 //   - 第一 counting: before 次, 步, 时间, 个, 件, 单, 天, 周, 年, 月, 期, 笔, 批, 条, 张, 页, 项, 种,
@@ -46,7 +48,8 @@
 //     the same for 第1, and 第12, No.15, top10 (longer numbers). 销量第一, 第一品牌, 店铺第一, and
 //     全网/业内/国内第一个 (a ranking among others) are findings.
 //   - 100% before a fibre or material (100%棉, 100% 桑蚕丝, 100%真皮): a labelled content.
-//   - 保证 negated (不保证, 无法保证, 不能保证, 没法保证, 难以保证, 不敢保证, 并不保证) and 保证金.
+//   - 保证 negated (不保证, 无法保证, 不能保证, 没法保证, 难以保证, 不敢保证, 并不保证), 保证金, and
+//     保证 asked of the customer (请保证手机畅通, 请您务必保证, 需要您保证, 麻烦您保证): an instruction.
 //
 // # Waivers
 //

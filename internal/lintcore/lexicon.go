@@ -160,8 +160,12 @@ func scan(s string) []Hit {
 func hitAt(s string, i int) (h Hit, n int, ok bool) {
 	rest := s[i:]
 	for _, e := range lexicon {
-		if strings.HasPrefix(rest, e.term) || e.fold && len(rest) >= len(e.term) && strings.EqualFold(rest[:len(e.term)], e.term) {
-			n = len(e.term)
+		if n = match(rest, e); n > 0 {
+			if e.fold && isASCIILetter(e.term[0]) && i > 0 && isASCIILetter(s[i-1]) {
+				// nano1, laptop1: the end of a longer word (a model name), not NO.1 or TOP1.
+				n = 0
+				continue
+			}
 			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
 				return Hit{}, n, false
 			}
@@ -173,6 +177,32 @@ func hitAt(s string, i int) (h Hit, n int, ok bool) {
 	}
 	return Hit{}, 0, false
 }
+
+// match returns the length in s of e's term at the start of s, or 0: letters in any case when
+// e.fold, and any spaces before a % (100 %正品, １００ ％ once folded: the same claim as 100%).
+func match(s string, e entry) int {
+	j := 0
+	for k := 0; k < len(e.term); k++ {
+		c := e.term[k]
+		if c == '%' {
+			for j < len(s) && (s[j] == ' ' || strings.HasPrefix(s[j:], "\u3000")) {
+				_, size := utf8.DecodeRuneInString(s[j:])
+				j += size
+			}
+		}
+		switch {
+		case j >= len(s):
+			return 0
+		case s[j] == c, e.fold && isASCIILetter(c) && s[j]|0x20 == c|0x20:
+			j++
+		default:
+			return 0
+		}
+	}
+	return j
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // zuiHit judges 最 and the character after it (the term a finding names: 最大, 最好).
 func zuiHit(s string, i int) (Hit, int, bool) {
@@ -230,9 +260,9 @@ func marketWide(before string) bool {
 	return false
 }
 
-// quantity: a limit stated as a number (最多抵 20%, 最高 20 元, 每天最多获取 10 次, 最多两件),
-// not a comparison: an ASCII digit within the next 8 characters of the same clause, or a
-// Chinese numeral right after. 最低价 is a price claim whatever follows.
+// quantity: a limit stated as a number (最多抵 20%, 最高 20 元, 每天最多获取 10 次, 最多两件,
+// 每人最多限购两件), not a comparison: a number, in digits or Chinese numerals, within the next 8
+// characters of the same clause. 最低价 is a price claim whatever follows.
 func quantity(after string) bool {
 	// 最低价 is a price claim, 最高级/最高端/最大的 superlatives, whatever number follows.
 	for _, w := range []string{"价", "级", "端", "档", "的"} {
@@ -240,13 +270,10 @@ func quantity(after string) bool {
 			return false
 		}
 	}
-	if r, _ := utf8.DecodeRuneInString(after); strings.ContainsRune("一二两三四五六七八九十百千万半", r) {
-		return true
-	}
 	k := 0
-	for _, r := range after {
+	for i, r := range after {
 		switch {
-		case r >= '0' && r <= '9', r >= '０' && r <= '９':
+		case r >= '0' && r <= '9', r >= '０' && r <= '９', chineseNumeral(after[i:]):
 			return true
 		case k >= 8, unicode.IsPunct(r) && r != '%' && r != '％':
 			return false
@@ -254,6 +281,20 @@ func quantity(after string) bool {
 		k++
 	}
 	return false
+}
+
+// chineseNumeral: s starts with a Chinese numeral counting something (两件, 三次, 二十元), not
+// 一 in a word (一样, 一起, 一直, 一定, 一般, 一流 …).
+func chineseNumeral(s string) bool {
+	r, size := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune("一二两三四五六七八九十百千万半", r) {
+		return false
+	}
+	if r == '一' {
+		next, _ := utf8.DecodeRuneInString(s[size:])
+		return !strings.ContainsRune("样起直定般流些致切旦律同贯向体齐并再", next)
+	}
+	return true
 }
 
 // ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
@@ -310,12 +351,16 @@ func composition(_, after string) bool {
 	return false
 }
 
-// negatedGuarantee: 不保证 / 无法保证 (saying what is not promised), and 保证金 (a deposit).
+// negatedGuarantee: 不保证 / 无法保证 (saying what is not promised), 保证金 (a deposit), and
+// 保证 asked of the customer (请保证手机畅通, 请您务必保证地址正确, 需要您保证): an instruction,
+// which promises nothing.
 func negatedGuarantee(before, after string) bool {
 	if strings.HasPrefix(after, "金") {
 		return true
 	}
-	for _, p := range []string{"不", "无法", "不能", "没法", "难以", "不敢", "并不"} {
+	for _, p := range []string{"不", "无法", "不能", "没法", "难以", "不敢", "并不",
+		"请", "请您", "请你", "请亲", "麻烦您", "麻烦你", "务必", "需要", "需", "需要您", "需要你",
+		"您要", "你要", "亲要"} {
 		if strings.HasSuffix(before, p) {
 			return true
 		}
