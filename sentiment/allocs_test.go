@@ -18,5 +18,12 @@ func TestAnalyzeAllocs(t *testing.T) {
 		if n != 0 {
 			t.Errorf("LexiconOnly=%v: %v allocs per AnalyzeTo, want 0", opt.LexiconOnly, n)
 		}
+		// Rare paths, which the average over the labelled set would hide: every cue negated
+		// (read again without them).
+		for _, msg := range []string{"我一点都不生气", "不急不急 我不生气"} {
+			if n := testing.AllocsPerRun(100, func() { a.AnalyzeTo(&r, msg) }); n != 0 {
+				t.Errorf("LexiconOnly=%v: %v allocs per AnalyzeTo(%q), want 0", opt.LexiconOnly, n, msg)
+			}
+		}
 	}
 }

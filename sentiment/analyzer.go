@@ -3,6 +3,7 @@ package sentiment
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Tag is a message's sentiment: neutral, negative or urgent.
@@ -242,18 +243,19 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 			}
 		}
 	}
-	if a.useGrams {
-		ngrams(text, a.maxN, func(n int, lead bool, gram string, trail bool) {
-			if i, ok := m.table.Get(ngramHash(n, lead, gram, trail)); ok {
-				w := &m.sparse[i]
-				for c := range z {
-					z[c] += w[c]
-				}
-			}
-		})
-	}
+	dz := z
+	a.addGrams(&z, text, nil)
 	p := softmax(z)
 	r.Probs = [numTags]float32{p[classNeutral], p[classNegative] + p[classStrong], p[classUrgent]}
+	var spans [maxCancelled]span
+	if n := cancelledOnly(text, sc, *cues, &spans); n > 0 && r.Probs[Negative] > r.Probs[Neutral] {
+		// The customer negated every cue they used (一点都不生气, 一点也不急): the words of a
+		// cancelled cue are no evidence that they are angry, whatever those words read as
+		// elsewhere (一点都不 mostly precedes a positive: 一点都不好). Read the rest.
+		a.addGrams(&dz, text, spans[:n])
+		p = softmax(dz)
+		r.Probs = [numTags]float32{p[classNeutral], p[classNegative] + p[classStrong], p[classUrgent]}
+	}
 	// Urgent needs an urgent cue (the reason it reports: time, safety, money, threat) or the
 	// model's majority without a negated one: a plurality without a cue is a guess from the
 	// wording (a size question with two numbers in it read 0.4 urgent), and a guess must not
@@ -273,6 +275,56 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 		r.Strength = p[classStrong] / neg
 	}
 	r.Strong = r.Tag == Urgent || r.Tag == Negative && float64(r.Strength) >= a.strong
+}
+
+// addGrams adds the weights of text's n-grams to z, but for those that overlap a span of skip.
+func (a *Analyzer) addGrams(z *[numClasses]float32, text string, skip []span) {
+	if !a.useGrams {
+		return
+	}
+	m := a.m
+	ngrams(text, a.maxN, func(n int, lead bool, gram string, trail bool, at int) {
+		for _, s := range skip {
+			if at < s.end && at+len(gram) > s.start {
+				return
+			}
+		}
+		if i, ok := m.table.Get(ngramHash(n, lead, gram, trail)); ok {
+			w := &m.sparse[i]
+			for c := range z {
+				z[c] += w[c]
+			}
+		}
+	})
+}
+
+// span is a byte range [start, end) of a message.
+type span struct{ start, end int }
+
+// maxCancelled is the most cancelled cues cancelledOnly reads past.
+const maxCancelled = 4
+
+// cancelledOnly reports whether every lexicon cue of the message was cancelled by a negation
+// (不生气, 一点也不急; not 不满意, a negated positive that counts as negative) and no run of ! or ?
+// was found: it returns the number of those cues, whose places in text it writes to spans, or 0.
+// The caller owns spans, so that the hot path does not allocate.
+func cancelledOnly(text string, sc *lexScores, cues []Cue, spans *[maxCancelled]span) int {
+	if sc.hits != 0 || sc.negated == 0 || sc.negated > maxCancelled {
+		return 0
+	}
+	n, from := 0, 0
+	for _, c := range cues {
+		// Cues are in text order and their texts are text's substrings: the next occurrence
+		// from the end of the previous cue is this one.
+		i := strings.Index(text[from:], c.Text)
+		if c.Kind == CuePunctuation || i < 0 || n == len(spans) {
+			return 0
+		}
+		spans[n] = span{from + i, from + i + len(c.Text)}
+		n++
+		from += i + len(c.Text)
+	}
+	return n
 }
 
 // urgentWithoutCue is the probability at which the model alone makes a message urgent.

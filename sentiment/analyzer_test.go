@@ -73,6 +73,36 @@ func TestAnalyze(t *testing.T) {
 	}
 }
 
+// TestNegatedCuesOnly: a customer who says they are not angry, not in a hurry, at all (一点都不
+// 生气, 一点也不急) was tagged 负面 although the negation was found (its cue weighed 0): the model
+// read 一点都不 as it reads it before a positive (一点都不好). With every cue cancelled, the
+// cancelled words are no evidence; the rest of the message still is.
+func TestNegatedCuesOnly(t *testing.T) {
+	lex, err := LoadLexicon(shopLexicon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustNew(t, lex, Options{})
+	for _, c := range []struct {
+		text string
+		tag  Tag
+	}{
+		{"我一点都不生气", Neutral},
+		{"一点也不急", Neutral},
+		{"我一点都不着急", Neutral},
+		{"我不生气", Neutral},
+		{"一点都不满意", Negative},              // a negated positive is a negative cue
+		{"我一点都不生气，就是很失望", Negative},       // a cue the customer means
+		{"我不生气 我就是想知道你们怎么好意思的", Negative}, // the rest reads negative (labelled set, line 432)
+		{"你们是机器人吗 听不懂人话？", Negative},      // line 203
+	} {
+		m, _ := nlp.Mask(nlp.Fold(nlp.Normalize(c.text)))
+		if r := a.Analyze(m); r.Tag != c.tag {
+			t.Errorf("%q is %s (probs %.2f, cues %s); want %s", c.text, r.Tag, r.Probs, cueString(r.Cues), c.tag)
+		}
+	}
+}
+
 // TestLexiconOnly checks the baseline's rules: thresholds of 1 and the strong score of 2.
 func TestLexiconOnly(t *testing.T) {
 	lex, err := LoadLexicon(shopLexicon)

@@ -34,6 +34,12 @@
 // with two numbers in it read 0.4 urgent) or beside 不急 is not urgent: it would jump the agents'
 // queue on a guess.
 //
+// Likewise a message whose every lexicon cue the customer negates (一点都不生气, 一点也不急; not
+// 不满意, a negated positive, which is a negative cue) is read without those cues' n-grams before
+// it may be negative: 一点都不 mostly precedes a positive (一点都不好) and would otherwise make
+// "not angry at all" read angry. The rest of the message still counts (我不生气 我就是想知道你们
+// 怎么好意思的 is negative).
+//
 // # The lexicon file
 //
 // Plain UTF-8 text, one term a line as `term [weight]`, '#' comments, under section headers:
@@ -45,10 +51,13 @@
 //	[degree]         太 1.5        multiplies the next cue within 2 characters (default 1.5)
 //	[negation]       不            cancels the next cue within 3 characters (不急, 不生气) or turns a
 //	                               positive negative (不满意); X不X questions (会不会, 是不是) are no negation
-//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差)
+//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), and inside
+//	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency)
 //
 // Terms are normalised like messages and matched longest first (不满 beats 不). Spaces and
-// punctuation end degree and negation scopes. Weights are in (0, 10]; a term may appear once.
+// punctuation end degree and negation scopes. WeChat's built-in faces reach chat as text codes and
+// are terms with their brackets ([发怒] 2, [强]); a line of brackets around ASCII letters alone is
+// a section header, so a code of letters needs its weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once.
 // The shop edits the file; it is read at start-up (LoadLexicon), and any line it cannot parse is
 // an error naming file:line.
 //

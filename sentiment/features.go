@@ -219,8 +219,8 @@ const maxNgram = 3
 // ngrams calls fn for every character n-gram of s with 1 ≤ n ≤ maxN. The message is padded with a
 // begin and an end mark, so besides the n-grams of s itself fn sees the ones that touch an end:
 // lead says the n-gram starts with the begin mark (gram is then its n-1 first runes), trail that
-// it ends with the end mark. Unigrams are never marks. gram is a substring of s.
-func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail bool)) {
+// it ends with the end mark. Unigrams are never marks. gram is a substring of s, at its byte offset.
+func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail bool, at int)) {
 	if s == "" || maxN < 1 {
 		return
 	}
@@ -229,21 +229,21 @@ func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail boo
 	for i := 0; i < len(s); {
 		_, size := decodeRune(s, i)
 		e := i + size
-		fn(1, false, s[i:e], false)
+		fn(1, false, s[i:e], false, i)
 		if maxN >= 2 {
 			if k == 0 {
-				fn(2, true, s[i:e], false)
+				fn(2, true, s[i:e], false, i)
 			} else {
-				fn(2, false, s[p1:e], false)
+				fn(2, false, s[p1:e], false, p1)
 			}
 		}
 		if maxN >= 3 {
 			switch k {
 			case 0:
 			case 1:
-				fn(3, true, s[p1:e], false)
+				fn(3, true, s[p1:e], false, p1)
 			default:
-				fn(3, false, s[p2:e], false)
+				fn(3, false, s[p2:e], false, p2)
 			}
 		}
 		p2, p1 = p1, i
@@ -251,13 +251,13 @@ func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail boo
 		k++
 	}
 	if maxN >= 2 {
-		fn(2, false, s[p1:], true)
+		fn(2, false, s[p1:], true, p1)
 	}
 	if maxN >= 3 {
 		if k == 1 {
-			fn(3, true, s, true)
+			fn(3, true, s, true, 0)
 		} else {
-			fn(3, false, s[p2:], true)
+			fn(3, false, s[p2:], true, p2)
 		}
 	}
 }

@@ -109,7 +109,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 		if line == "" {
 			continue
 		}
-		if strings.HasPrefix(line, "[") {
+		if strings.HasPrefix(line, "[") && isHeader(line) {
 			if !strings.HasSuffix(line, "]") {
 				return nil, fmt.Errorf("%s:%d: section header %q lacks its closing ]", name, n, line)
 			}
@@ -123,7 +123,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 			}
 			s, ok := sections[head]
 			if !ok {
-				return nil, fmt.Errorf("%s:%d: unknown section [%s] (want negative, profanity, positive, urgent[:REASON], degree, negation or neutral)", name, n, head)
+				return nil, fmt.Errorf("%s:%d: unknown section [%s] (want negative, profanity, positive, urgent[:REASON], degree, negation or neutral; a WeChat face of letters such as [OK] is a term once it has a weight: [OK] 1)", name, n, head)
 			}
 			kind, defWeight, inSection = s.kind, s.weight, true
 			continue
@@ -148,6 +148,27 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 	l.sum = hex.EncodeToString(h.Sum(nil))
 	l.build()
 	return l, nil
+}
+
+// isHeader tells a section header ([negative], [urgent:time], or a mistyped one, which is then an
+// error) from a term in brackets, a WeChat face as it reaches chat in text: [发怒] 2, [OK] 0.5. A
+// header is a line of brackets around ASCII letters, optionally with :REASON; a line with no ] at
+// all is a header lacking its bracket.
+func isHeader(line string) bool {
+	i := strings.IndexByte(line, ']')
+	if i < 0 {
+		return true
+	}
+	if i != len(line)-1 {
+		return false // [OK] 0.5: a term with a weight
+	}
+	head, _, _ := strings.Cut(line[1:i], ":")
+	for _, r := range strings.TrimSpace(head) {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseEntry parses "term [weight]" in a section of the given kind.

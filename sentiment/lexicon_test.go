@@ -74,6 +74,25 @@ func TestParseLexiconBOM(t *testing.T) {
 	}
 }
 
+// TestParseLexiconFaceCodes: a WeChat face as it reaches chat in text ([发怒], [OK]) is a term,
+// not a section header; a bracketed word of ASCII letters alone on its line is still a header,
+// so a mistyped section stays an error.
+func TestParseLexiconFaceCodes(t *testing.T) {
+	l, err := ParseLexicon(strings.NewReader("[negative]\n[发怒] 2\n[流泪]\n[positive]\n[OK] 0.5\n"), "lex.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range []string{"[发怒]", "[流泪]", "[ok]"} {
+		if e, end, _ := l.longest(term+"了", 0); e < 0 || end != len(term) {
+			t.Errorf("%s is not a term", term)
+		}
+	}
+	_, err = ParseLexicon(strings.NewReader("[positive]\n[OK]\n"), "lex.txt")
+	if err == nil || !strings.Contains(err.Error(), "unknown section [OK]") || !strings.Contains(err.Error(), "[OK] 1") {
+		t.Errorf("[OK] without a weight: err = %v, want an unknown section that says how to write the term", err)
+	}
+}
+
 func TestParseLexiconErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string

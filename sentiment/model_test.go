@@ -164,8 +164,11 @@ func TestNgrams(t *testing.T) {
 		{"", 3, ""},
 	} {
 		var got []string
-		ngrams(c.text, c.maxN, func(n int, lead bool, gram string, trail bool) {
+		ngrams(c.text, c.maxN, func(n int, lead bool, gram string, trail bool, at int) {
 			got = append(got, ngramName(n, lead, gram, trail))
+			if c.text[at:at+len(gram)] != gram {
+				t.Errorf("ngrams(%q): %q at byte %d is %q", c.text, gram, at, c.text[at:at+len(gram)])
+			}
 		})
 		if s := strings.Join(got, " "); s != c.want {
 			t.Errorf("ngrams(%q, %d) = %s, want %s", c.text, c.maxN, s, c.want)
@@ -178,7 +181,7 @@ func TestNgrams(t *testing.T) {
 func TestNgramNames(t *testing.T) {
 	_, dev, test := shopSet(t)
 	for _, e := range append(dev, test...) {
-		ngrams(e.Text, maxNgram, func(n int, lead bool, gram string, trail bool) {
+		ngrams(e.Text, maxNgram, func(n int, lead bool, gram string, trail bool, _ int) {
 			name := ngramName(n, lead, gram, trail)
 			n2, lead2, gram2, trail2, ok := parseNgramName(name)
 			if !ok || n2 != n || lead2 != lead || gram2 != gram || trail2 != trail {

@@ -139,7 +139,7 @@ func Train(examples []Example, lex *Lexicon, cfg TrainConfig) (*Model, error) {
 	vocab := map[string]int32{}
 	if cfg.Without&GroupNgrams == 0 {
 		for i := range examples {
-			ngrams(examples[i].Text, cfg.MaxN, func(n int, lead bool, gram string, trail bool) {
+			ngrams(examples[i].Text, cfg.MaxN, func(n int, lead bool, gram string, trail bool, _ int) {
 				name := ngramName(n, lead, gram, trail)
 				grams[i] = append(grams[i], name)
 				vocab[name] = 0

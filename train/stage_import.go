@@ -111,7 +111,7 @@ func (r *run) importData() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		r.devRecs, r.sum.DevImport = dev.recs, dev.stats
+		r.devRecs, r.devIDs, r.sum.DevImport = dev.recs, dev.byMsgID, dev.stats
 		fmt.Fprintf(r.prog, "dev import: %s\n", r.sum.DevImport)
 	}
 	return false, nil

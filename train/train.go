@@ -91,8 +91,10 @@ type Summary struct {
 	Train     int         `json:"train"`
 	Dev       int         `json:"dev"`
 	DevSplit  string      `json:"dev_split"`
-	Dropped   int         `json:"dropped_unknown_intent"`
-	Labels    *LabelStats `json:"labels,omitempty"`
+	// DevOverlap counts the exported messages left out of training for being in the dev file.
+	DevOverlap int         `json:"dev_overlap,omitempty"`
+	Dropped    int         `json:"dropped_unknown_intent"`
+	Labels     *LabelStats `json:"labels,omitempty"`
 	// Seeds and NoneSeeds count the knowledge base's examples and the built-in out-of-scope
 	// examples trained on; SelfLabelled the unlabelled messages self-training labelled.
 	Seeds     int `json:"seeds,omitempty"`
@@ -207,7 +209,8 @@ type run struct {
 
 	data                imported // the exports, masked, then labelled
 	devRecs             []record
-	trainRecs, devSplit []record // labelled, split
+	devIDs              map[string]int // the dev file's message ids (imported.byMsgID)
+	trainRecs, devSplit []record       // labelled, split
 	unlabelled          []record
 	how                 string // how dev was split
 	timeSplit           bool
