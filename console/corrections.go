@@ -30,19 +30,18 @@ type correctionGroup struct {
 
 // correctionsData is 错判案例's page.
 type correctionsData struct {
-	Since, Problem string
-	Until          string // the page's end: an accept takes exactly what was shown
-	Periods        any
-	NoDB           bool
-	Error          string
-	Groups         []correctionGroup
-	Total          int
+	periodView
+	Until  string // the page's end: an accept takes exactly what was shown
+	NoDB   bool
+	Error  string
+	Groups []correctionGroup
+	Total  int
 }
 
 func (c *Console) correctionsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, value, problem := periodOf(r.URL.Query().Get("since"), "30d", now)
-	data := correctionsData{Since: value, Problem: problem, Periods: periods, Until: now.UTC().Format(time.RFC3339Nano)}
+	since, pv := pagePeriod(r.URL.Query().Get("since"), "30d", now)
+	data := correctionsData{periodView: pv, Until: now.UTC().Format(time.RFC3339Nano)}
 	if c.d.DB == nil {
 		data.NoDB = true
 		c.render(w, r, s, http.StatusOK, "corrections", "错判案例", data)

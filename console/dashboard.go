@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -25,26 +27,33 @@ type alertCount struct {
 
 // boardData is 看板's page.
 type boardData struct {
-	Since, Problem string
-	Periods        any
-	NoDB           bool
-	Error          string
-	Bucket         string
-	Stats          store.Stats
-	Charts         []template.HTML
-	ByIntent       []store.Group
-	ByChannel      []store.Group
-	NoAlerts       bool
-	Alerts         []alertCount
+	periodView
+	NoDB     bool
+	Error    string
+	Bucket   string
+	Stats    store.Stats
+	Charts   []template.HTML
+	ByIntent []store.Group
+	Intents  int // intents in the period; ByIntent may show fewer (maxIntentRows)
+	// TopIntents is maxIntentRows, for the page's "前 20 个，共 N 个".
+	TopIntents int
+	ByChannel  []store.Group
+	NoAlerts   bool
+	Alerts     []alertCount
 }
 
-// maxIntentRows bounds the by-intent table.
+// maxIntentRows bounds the by-intent table (and the page says "前 20 个，共 N 个"); the none
+// row is kept beyond it.
 const maxIntentRows = 20
+
+// periodRefused is 看板's answer to a period board.Build cannot report on (parsePeriod keeps
+// such periods out; this is the guard should the two disagree).
+const periodRefused = "看板无法统计这个时间范围：请选一个不为空、最多往前 366 天的时间范围。"
 
 func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, value, problem := periodOf(r.URL.Query().Get("since"), "7d", now)
-	data := boardData{Since: value, Problem: problem, Periods: periods, NoDB: c.d.DB == nil}
+	since, pv := pagePeriod(r.URL.Query().Get("since"), "7d", now)
+	data := boardData{periodView: pv, NoDB: c.d.DB == nil, TopIntents: maxIntentRows}
 	data.Alerts, data.NoAlerts = alertCounts(c.d), c.d.AlertMetrics == nil
 	if c.d.DB == nil {
 		c.render(w, r, s, http.StatusOK, "board", "看板", data)
@@ -54,6 +63,11 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	defer cancel()
 	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
 	b, err := board.Build(ctx, c.d.DB, board.Query{Since: since, Until: now, Now: now, Location: cst})
+	if errors.Is(err, board.ErrQuery) {
+		data.Error = periodRefused
+		c.render(w, r, s, http.StatusBadRequest, "board", "看板", data)
+		return
+	}
 	if err != nil {
 		c.storeFailed("board", err)
 		data.Error = storeUnreadable
@@ -66,11 +80,23 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	}
 	ch := b.Charts()
 	data.Stats, data.Charts = b.Stats, []template.HTML{ch.Volume, ch.Rates, ch.Rating, ch.Latency, ch.Hours}
-	data.ByIntent, data.ByChannel = b.ByIntent, b.ByChannel
-	if len(data.ByIntent) > maxIntentRows {
-		data.ByIntent = data.ByIntent[:maxIntentRows]
-	}
+	data.ByIntent, data.ByChannel, data.Intents = topIntents(b.ByIntent), b.ByChannel, len(b.ByIntent)
 	c.render(w, r, s, http.StatusOK, "board", "看板", data)
+}
+
+// topIntents is the first maxIntentRows of by-intent groups (busiest first), and the none
+// group wherever it ranks: out of scope is the row an operator looks for.
+func topIntents(gs []store.Group) []store.Group {
+	if len(gs) <= maxIntentRows {
+		return gs
+	}
+	top := slices.Clip(gs[:maxIntentRows])
+	if !slices.ContainsFunc(top, func(g store.Group) bool { return g.Key == intent.NoneIntent }) {
+		if i := slices.IndexFunc(gs, func(g store.Group) bool { return g.Key == intent.NoneIntent }); i >= 0 {
+			top = append(top, gs[i])
+		}
+	}
+	return top
 }
 
 // alertCounts reads the alerter's counters (zhiyi_alert_fired_total{rule}, …) from its metric

@@ -35,13 +35,12 @@ type experimentView struct {
 
 // experimentsData is 实验's page.
 type experimentsData struct {
-	Since, Problem string
-	Periods        any
-	NoSet          bool
-	NoDB           bool
-	NoFile         bool // no experiments file configured: stopping is off
-	Path           string
-	Error          string
+	periodView
+	NoSet  bool
+	NoDB   bool
+	NoFile bool // no experiments file configured: stopping is off
+	Path   string
+	Error  string
 	// Results: the decision log was read, so the variants' numbers and verdicts are shown;
 	// without them (no log, or it failed) only the variants and their stop buttons are.
 	Results     bool
@@ -53,8 +52,8 @@ type experimentsData struct {
 
 func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, value, problem := periodOf(r.URL.Query().Get("since"), "30d", now)
-	data := experimentsData{Since: value, Problem: problem, Periods: periods, Path: c.d.ExperimentsPath,
+	since, pv := pagePeriod(r.URL.Query().Get("since"), "30d", now)
+	data := experimentsData{periodView: pv, Path: c.d.ExperimentsPath,
 		NoFile: c.d.ExperimentsPath == "", NoDB: c.d.DB == nil, Changes: c.audit.list("experiments")}
 	var set *experiment.Set
 	if c.d.Experiments != nil {

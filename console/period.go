@@ -2,8 +2,10 @@ package console
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
@@ -12,8 +14,9 @@ var periods = []struct{ Value, Label string }{
 	{"24h", "24 小时"}, {"3d", "3 天"}, {"7d", "7 天"}, {"30d", "30 天"}, {"90d", "90 天"},
 }
 
-// maxPeriod bounds how far back a page reads.
-const maxPeriod = 400 * 24 * time.Hour
+// maxPeriod bounds how far back a page reads: as far as 看板 can report (board.Build refuses a
+// period of more than board.MaxPoints hours), so that every page takes the same periods.
+const maxPeriod = board.MaxPoints * time.Hour
 
 // parsePeriod reads the start of a period as zhiyi's commands do (period.Parse: a
 // duration back from now such as 90m, 24h or 7d, a date such as 2026-11-01 at midnight China
@@ -26,6 +29,8 @@ func parsePeriod(v string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("“%s”看不懂：请用 24h、7d 这样的时长，或 2026-11-01 这样的日期", v)
 	case t.After(now):
 		return time.Time{}, fmt.Errorf("“%s”在将来", v)
+	case t.Equal(now):
+		return time.Time{}, fmt.Errorf("“%s”是空的时间段：开始就是现在", v)
 	case now.Sub(t) > maxPeriod:
 		return time.Time{}, fmt.Errorf("“%s”太早：最多往前 %d 天", v, int(maxPeriod.Hours()/24))
 	}
@@ -44,4 +49,22 @@ func periodOf(v, def string, now time.Time) (since time.Time, value, problem str
 		return t, def, "时间范围无效：" + err.Error() + "；已改用 " + def
 	}
 	return t, v, ""
+}
+
+// periodView is what the period partial (partial_period.html) shows of a page's period.
+type periodView struct {
+	Since   string // the value read: a preset or any other value parsePeriod takes
+	Problem string // why the value asked for was not taken
+	Periods any    // the presets
+	Custom  bool   // Since is not a preset: the select offers it as an option of its own
+	Span    string // the period's start and end in China time
+}
+
+// pagePeriod reads a page's since= (periodOf) for the period partial.
+func pagePeriod(v, def string, now time.Time) (time.Time, periodView) {
+	since, value, problem := periodOf(v, def, now)
+	const layout = "2006-01-02 15:04"
+	return since, periodView{Since: value, Problem: problem, Periods: periods,
+		Custom: !slices.ContainsFunc(periods, func(p struct{ Value, Label string }) bool { return p.Value == value }),
+		Span:   since.In(cst).Format(layout) + " 至 " + now.In(cst).Format(layout) + "（北京时间）"}
 }

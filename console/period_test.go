@@ -7,7 +7,9 @@ import (
 )
 
 // The console reads periods as the commands do (period.Parse), bounded to the past
-// maxPeriod; a bad one falls back to the page's default and says why.
+// maxPeriod — what 看板 can report, so 380d and 0d no longer reach board.Build to be refused
+// there as if the decision log had failed; a bad one falls back to the page's default and
+// says why.
 func TestPeriodOf(t *testing.T) {
 	now := time.Date(2026, 11, 11, 12, 0, 0, 0, cst)
 	for _, tt := range []struct {
@@ -18,8 +20,10 @@ func TestPeriodOf(t *testing.T) {
 		{"", "7d", now.AddDate(0, 0, -7), ""},
 		{"24h", "24h", now.Add(-24 * time.Hour), ""},
 		{"2026-11-01", "2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, cst), ""},
-		{"400d", "400d", now.AddDate(0, 0, -400), ""},
-		{"401d", "7d", now.AddDate(0, 0, -7), "最多往前 400 天"},
+		{"366d", "366d", now.AddDate(0, 0, -366), ""},
+		{"367d", "7d", now.AddDate(0, 0, -7), "最多往前 366 天"},
+		{"380d", "7d", now.AddDate(0, 0, -7), "最多往前 366 天"},
+		{"0d", "7d", now.AddDate(0, 0, -7), "空的时间段"},
 		{"2027-01-01", "7d", now.AddDate(0, 0, -7), "在将来"},
 		{"forever", "7d", now.AddDate(0, 0, -7), "“forever”看不懂"},
 	} {

@@ -54,22 +54,21 @@ type intentChoice struct{ ID, Label string }
 
 // unmatchedData is 未识别's page.
 type unmatchedData struct {
-	Since, Problem string
-	Periods        any
-	NoDB           bool
-	Error          string
-	Sheet          string
-	Messages       int
-	Truncated      bool
-	Lines          []train.SheetLine
-	Intents        []intentChoice
-	Labels         []store.Label // recent cluster labels, newest first
+	periodView
+	NoDB      bool
+	Error     string
+	Sheet     string
+	Messages  int
+	Truncated bool
+	Lines     []train.SheetLine
+	Intents   []intentChoice
+	Labels    []store.Label // recent cluster labels, newest first
 }
 
 func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, value, problem := periodOf(r.URL.Query().Get("since"), "7d", now)
-	data := unmatchedData{Since: value, Problem: problem, Periods: periods}
+	since, pv := pagePeriod(r.URL.Query().Get("since"), "7d", now)
+	data := unmatchedData{periodView: pv}
 	// held for the clustering: a reload meanwhile would close the index it searches
 	m, release := c.d.Acquire()
 	defer release()
