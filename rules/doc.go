@@ -40,7 +40,8 @@
 //	      - {term: 第一, reason: …}
 //
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
-// problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes,
+// problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes and
+// keywords that could never match (or, for a regex, would match everything),
 // times, dates, weekdays and time zones, empty conditions, unknown channels, an open_kfid that
 // does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
 // that Options.Intents does not know, a waiver without a reason.
@@ -52,7 +53,7 @@
 // a rule with neither is refused, so a forgotten condition never answers everything.
 //
 //	match:
-//	  text:                         # the normalised, masked text (nlp.Mask(nlp.Normalize(raw)))
+//	  text:                         # the analysed text (nlp.Analysis.Text: normalised, folded, masked, repeats collapsed)
 //	    exact: [人工, 转人工]         # the whole message, spaces, punctuation and emoji at its ends ignored
 //	    contains: [投诉, "12315"]     # a substring
 //	    regex: ['退.{0,4}运费']       # RE2 (Go regexp), unanchored unless the pattern anchors it
@@ -61,11 +62,20 @@
 //	    contains: [退货, 运费险 理赔]   # a term appears, whole; space-separated terms: all of them, any order
 //	    regex: ['^催']               # RE2 on the terms joined by single spaces
 //
-// Keywords are normalised as messages are (full-width to half-width, ASCII lower case), so
-// iPhone matches what the customer wrote as ＩＰＨＯＮＥ; a regex literal that normalised text
-// never holds (upper-case ASCII, full-width forms) is refused rather than never matching. The
-// text is masked: a keyword may be a placeholder such as <PHONE> or <ORDER>, and a text keyword
-// masking would rewrite (a hotline number, an e-mail address) is refused. Terms keywords
+// Text keywords go through the steps that make the message's text (full-width to half-width,
+// ASCII lower case, traditional script folded to simplified, repeats collapsed), so iPhone
+// matches ＩＰＨＯＮＥ, 投訴 matches 投诉 and 急急急 matches 急急急急; a regex literal that
+// analysed text never holds (upper-case ASCII, full-width forms, traditional script, 急急急) is
+// refused rather than never matching. Text exact and contains keywords and the message are
+// compared without the spaces input methods put between a Chinese character and a Chinese
+// character, digit or letter, or between a letter and a digit: 双11 matches 双 11, iphone15
+// matches iPhone 15, an exact 转人工 matches 转 人工. A space between two words or two numbers
+// stays (apple watch is not applewatch), and regexes see the text with its spaces. The text is
+// masked: a keyword may be a placeholder such as <PHONE> or <ORDER>, and a text keyword or regex
+// that masking hides (a hotline number, an e-mail address, a piece of one such as @qq.com,
+// 1[3-9]\d{9}) is refused with the placeholder to write. A regex that matches the empty string
+// (退款|退货|, (退款)?, 退*) would match every message and is refused (write any: true); ^$, an
+// empty message, is allowed. Terms keywords
 // match whole terms: 退货 does not fire on a term 退货单. With Options.Analyzer, each terms
 // keyword is analysed as a message is, so 东西不要了 becomes the canonical 退货 and matches every
 // variant the synonyms list; without it, a keyword is split at spaces.

@@ -209,7 +209,9 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	c.tz = DefaultTZ
 	if doc.TZ != "" {
 		c.tz = doc.TZ
-		c.location(doc.TZ, yamlnode.Line(yamlnode.Value(top, "tz"), top))
+		if c.location(doc.TZ) == nil {
+			c.fail(yamlnode.Line(yamlnode.Value(top, "tz"), top), "%s", unknownTZ(doc.TZ))
+		}
 	}
 	c.holidays = c.holidayMap(doc.Holidays, yamlnode.Value(top, "holidays"), top, nil)
 	rulesNode := yamlnode.Value(top, "rules")
@@ -226,17 +228,22 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	return out
 }
 
-func (c *compiler) location(tz string, line int) *time.Location {
+// location looks a time zone up once per file; an unknown one is nil, and reported by the caller
+// at each place that names it (a typo repeated in two rules is two errors, each with its line).
+func (c *compiler) location(tz string) *time.Location {
 	if loc, ok := c.locs[tz]; ok {
 		return loc
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" || strings.EqualFold(tz, "local") {
-		c.fail(line, "unknown time zone %q (want an IANA name such as Asia/Shanghai)", tz)
 		loc = nil
 	}
 	c.locs[tz] = loc
 	return loc
+}
+
+func unknownTZ(tz string) string {
+	return fmt.Sprintf("unknown time zone %q (want an IANA name such as Asia/Shanghai)", tz)
 }
 
 // rule compiles one rule; n is its mapping node (for lines), top the document's.
@@ -306,14 +313,8 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 	}
 	if d.Text != nil {
 		tn := yamlnode.Value(n, "text")
-		m.textExact = c.keywords(d.Text.Exact, yamlnode.Value(tn, "exact"), tn, "text.exact", fail, func(k string) (string, error) {
-			k = trimEdges(nlp.Normalize(k))
-			if k == "" {
-				return "", errors.New("is only spaces, punctuation or symbols once normalised")
-			}
-			return k, unmasked(k)
-		})
-		m.textContains = c.keywords(d.Text.Contains, yamlnode.Value(tn, "contains"), tn, "text.contains", fail, normalised)
+		m.textExact = c.keywords(d.Text.Exact, yamlnode.Value(tn, "exact"), tn, "text.exact", fail, exactKey)
+		m.textContains = c.keywords(d.Text.Contains, yamlnode.Value(tn, "contains"), tn, "text.contains", fail, textKey)
 		m.textRegex = c.regexes(d.Text.Regex, yamlnode.Value(tn, "regex"), tn, "text.regex", fail)
 	}
 	if d.Terms != nil {
@@ -341,36 +342,6 @@ func (c *compiler) matcher(d *matchDoc, n, parent *yaml.Node, fail func(int, str
 		fail(line, "match: no keywords (give text or terms keywords, or any: true to match every message)")
 	}
 	return m
-}
-
-func normalised(k string) (string, error) {
-	if k = nlp.Normalize(k); k == "" {
-		return "", errors.New("is empty once normalised")
-	}
-	return k, unmasked(k)
-}
-
-// unmasked refuses a text keyword that masking rewrites: rules see the masked text, where a
-// phone number, an order number or an e-mail address never appears as written.
-func unmasked(k string) error {
-	if m, _ := nlp.Mask(k); m != k {
-		return fmt.Errorf("never matches: messages are matched masked, where it reads %q (write the placeholder, or match terms)", m)
-	}
-	return nil
-}
-
-// termsKey turns a terms keyword into the padded form the message's terms are compared in.
-func (c *compiler) termsKey(k string) (string, error) {
-	var terms []string
-	if c.opt.Analyzer != nil {
-		terms = c.opt.Analyzer.Analyze(k).Terms
-	} else {
-		terms = strings.Fields(nlp.Normalize(k))
-	}
-	if len(terms) == 0 {
-		return "", errors.New("has no terms once analysed (only stop words or punctuation?)")
-	}
-	return " " + strings.Join(terms, " ") + " ", nil
 }
 
 // keywords compiles one keyword list; conv returns the stored form or why the keyword is unusable.
@@ -453,8 +424,11 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 	if d.TZ != "" {
 		tz = d.TZ
 	}
-	if w.loc = c.location(tz, yamlnode.Line(yamlnode.Value(n, "tz"), n)); w.loc == nil {
-		w.loc = time.UTC // the error is recorded; keep checking the rest
+	if w.loc = c.location(tz); w.loc == nil {
+		if d.TZ != "" { // the file's tz is reported once, at its own line
+			fail(yamlnode.Line(yamlnode.Value(n, "tz"), n), "hours.tz: %s", unknownTZ(tz))
+		}
+		w.loc = time.UTC // keep checking the rest
 	}
 	each := func(field string, vals []string, parse func(string) error) {
 		ln := yamlnode.Value(n, field)

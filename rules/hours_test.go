@@ -228,3 +228,42 @@ func TestParseWeekdays(t *testing.T) {
 	f("星期天", time.Sunday)
 	f("sun - mon", time.Sunday, time.Monday)
 }
+
+// TestEveryBadTimeZoneReported: a time-zone typo repeated in two rules is reported at each, with
+// the rule's id. Before, the failed lookup was cached and only the first line was named: the
+// operator fixed it, reloaded, and was refused again for the other.
+func TestEveryBadTimeZoneReported(t *testing.T) {
+	src := `version: 1
+tz: Asia/Peking
+rules:
+  - id: a
+    match: {any: true}
+    hours: {tz: Asia/Beijing, times: ["09:00-18:00"]}
+    action: {silent: true}
+  - id: b
+    match: {any: true}
+    hours: {tz: Asia/Beijing, times: ["09:00-18:00"]}
+    action: {silent: true}
+  - id: c
+    match: {any: true}
+    hours: {times: ["09:00-18:00"]}
+    action: {silent: true}
+`
+	_, err := Parse([]byte(src), "rules.yaml", Options{})
+	if err == nil {
+		t.Fatal("an unknown time zone loads")
+	}
+	for _, want := range []string{
+		`rules.yaml:2: unknown time zone "Asia/Peking"`,
+		`rules.yaml:6: rule "a": hours.tz: unknown time zone "Asia/Beijing"`,
+		`rules.yaml:10: rule "b": hours.tz: unknown time zone "Asia/Beijing"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s:\n%v", want, err)
+		}
+	}
+	// the file's tz is named once, at its own line, not again for each rule that inherits it
+	if n := strings.Count(err.Error(), "Asia/Peking"); n != 1 {
+		t.Errorf("the file's tz is reported %d times:\n%v", n, err)
+	}
+}

@@ -3,6 +3,7 @@ package rules
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -10,7 +11,8 @@ import (
 
 // Input is one message as the rules see it.
 type Input struct {
-	// Text is the normalised, masked text: nlp.Analysis.Text, i.e. nlp.Mask(nlp.Normalize(raw)).
+	// Text is the analysed text: nlp.Analysis.Text (normalised, folded to simplified script,
+	// masked, repeats collapsed).
 	Text string
 	// Terms are the analysis's terms after synonym and dialect rewrites: nlp.Analysis.Terms.
 	Terms []string
@@ -42,6 +44,10 @@ type Set struct {
 	termsPat   [][]int32
 	always     []int32 // any: true, and regexes without a usable literal
 	hasTerms   bool    // some rule looks at terms
+	// spacedLits: a text regex's required literal holds a space. textAC runs on the text with
+	// the spaces joinSpaces removes gone; a literal without a space is found there as in the
+	// text itself, one with a space only in the text, which then needs a second pass.
+	spacedLits bool
 
 	scratch sync.Pool // *scratch
 }
@@ -49,6 +55,7 @@ type Set struct {
 type scratch struct {
 	cands []int32
 	terms []byte
+	text  []byte // the text without the spaces joinSpaces removes
 }
 
 // finder finds which of a fixed list of patterns occur in a text. Implementations are safe for
@@ -106,6 +113,7 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 			if lits := requiredLiterals(re.String()); lits != nil {
 				for _, lit := range lits {
 					textPats.add(lit, rank)
+					s.spacedLits = s.spacedLits || strings.Contains(lit, " ")
 				}
 			} else if !alwaysAdded {
 				s.always, alwaysAdded = append(s.always, rank), true
@@ -130,7 +138,9 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 		return nil, err
 	}
 	s.textPat, s.termsPat = textPats.rules, termsPats.rules
-	s.scratch.New = func() any { return &scratch{cands: make([]int32, 0, 64), terms: make([]byte, 0, 256)} }
+	s.scratch.New = func() any {
+		return &scratch{cands: make([]int32, 0, 64), terms: make([]byte, 0, 256), text: make([]byte, 0, 256)}
+	}
 	return s, nil
 }
 
@@ -176,12 +186,23 @@ func (s *Set) Match(in *Input) *Rule {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
 	cands := append(sc.cands[:0], s.always...)
-	if list, ok := s.textExact[trimEdges(in.Text)]; ok {
+	// Text keywords are compared without the spaces input methods insert (双 11, 转 人工); like
+	// terms below, joined lives in the scratch buffer and never outlives this call.
+	joined := in.Text
+	if strings.IndexByte(in.Text, ' ') >= 0 {
+		if sc.text = joinSpaces(sc.text[:0], in.Text); len(sc.text) != len(in.Text) {
+			joined = unsafe.String(unsafe.SliceData(sc.text), len(sc.text))
+		}
+	}
+	if list, ok := s.textExact[trimEdges(joined)]; ok {
 		cands = append(cands, list...)
 	}
 	if s.textAC != nil && in.Text != "" {
 		n := len(cands)
-		cands = s.textAC.appendHits(cands, in.Text)
+		cands = s.textAC.appendHits(cands, joined)
+		if s.spacedLits && joined != in.Text {
+			cands = s.textAC.appendHits(cands, in.Text)
+		}
 		cands = expand(cands, n, s.textPat)
 	}
 	var terms string
@@ -212,7 +233,7 @@ func (s *Set) Match(in *Input) *Rule {
 		}
 		prev = rank
 		r := s.byRank[rank]
-		if r.applies(in, &c) && r.match.matches(in.Text, terms) {
+		if r.applies(in, &c) && r.match.matches(in.Text, joined, terms) {
 			return r
 		}
 	}

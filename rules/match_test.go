@@ -18,7 +18,7 @@ func (s *Set) matchNaive(in *Input) *Rule {
 	}
 	c := clock{sentAt: in.SentAt, now: s.now}
 	for _, r := range s.byRank {
-		if r.match.matches(in.Text, terms) && r.applies(in, &c) {
+		if r.match.matches(in.Text, joinSpacesString(in.Text), terms) && r.applies(in, &c) {
 			return r
 		}
 	}

@@ -10,8 +10,11 @@ import (
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
-// compileRegex compiles an RE2 pattern for normalised text, refusing literals that normalised
-// text never contains (upper-case ASCII, full-width forms): such a pattern would never match.
+// compileRegex compiles an RE2 pattern for the analysed text (or terms), refusing a pattern that
+// would match every message or never the one it was written for: one that matches the empty
+// string (退款|退货|, (退款)?, 退*), a literal that analysed text never holds (upper-case ASCII,
+// full-width forms, traditional script, a character said three times), and a pattern for
+// personal data that masking hides (1[3-9]\d{9}: rules see <PHONE>).
 func compileRegex(src string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(src)
 	if err != nil {
@@ -21,11 +24,79 @@ func compileRegex(src string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bad regex %q: %w", src, err)
 	}
+	if matchesEverything(re) {
+		return nil, fmt.Errorf("regex %q matches the empty string, so every message (an empty alternative or a part that may be left out?); write any: true to match every message", src)
+	}
 	if r, ok := unnormalRune(tree); ok {
 		return nil, fmt.Errorf("regex %q: %q never occurs in normalised text (it is folded to %q); write the pattern as normalised text is",
 			src, r, nlp.Normalize(string(r)))
 	}
+	if lit, ok := unanalysedLiteral(tree); ok {
+		return nil, fmt.Errorf("regex %q: %q never occurs in analysed text, which reads it %q (traditional script is folded to simplified, repeats collapsed); write %q",
+			src, lit, analysedLiteral(lit), analysedLiteral(lit))
+	}
+	if sample, ok := onlyPersonalData(re); ok {
+		m, _ := nlp.Mask(sample)
+		return nil, fmt.Errorf("regex %q never matches: it matches personal data such as %q, which messages are masked of (rules see %q); match the placeholder %s instead",
+			src, sample, m, placeholderIn(m))
+	}
 	return re, nil
+}
+
+// matchesEverything reports whether re matches the empty string and so every message; an
+// anchored pattern that matches only an empty text (^$) is allowed.
+func matchesEverything(re *regexp.Regexp) bool {
+	return re.MatchString("") && (re.MatchString("你好") || re.MatchString("a") || re.MatchString("1"))
+}
+
+// analysedLiteral is what a regex literal reads in analysed text: folded to simplified script,
+// repeats collapsed.
+func analysedLiteral(lit string) string { return nlp.CollapseRepeats(nlp.Fold(lit)) }
+
+// unanalysedLiteral finds a case-sensitive literal that analysed text never holds as written.
+func unanalysedLiteral(re *syntax.Regexp) (string, bool) {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
+		if lit := string(re.Rune); analysedLiteral(lit) != lit {
+			return lit, true
+		}
+	}
+	for _, sub := range re.Sub {
+		if lit, ok := unanalysedLiteral(sub); ok {
+			return lit, true
+		}
+	}
+	return "", false
+}
+
+// personalSamples are personal data as customers type it, one of each kind masking hides.
+var personalSamples = []string{
+	"13812345678", "010-12345678", "abc@qq.com", "https://shop.example.com/item?id=1",
+	"110101199003077777", "6222021234567890123", "123456789012345",
+}
+
+// ordinaryText is what masked text does show: numbers, prices, dates, models, placeholders.
+const ordinaryText = "买2件 满300减50 双11 iphone15 12315 v1.2 3.5kg 2026-11-11 10:30 abc qq com www 订单 电话 邮箱 " +
+	"<PHONE> <IDCARD> <BANKCARD> <EMAIL> <URL> <ORDER>"
+
+// onlyPersonalData returns a sample of personal data that re matches, when what it matches there
+// is masked away and re matches nothing that masked text shows: the pattern can never match.
+func onlyPersonalData(re *regexp.Regexp) (string, bool) {
+	if re.MatchString(ordinaryText) {
+		return "", false
+	}
+	for _, s := range personalSamples {
+		loc := re.FindStringIndex(s)
+		if loc == nil {
+			continue
+		}
+		if m, _ := nlp.Mask(s); re.MatchString(m) {
+			continue
+		}
+		if unmasked(s[loc[0]:loc[1]]) != nil {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 // unnormalRune finds a case-sensitive literal rune that normalisation changes.

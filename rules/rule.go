@@ -88,14 +88,16 @@ type matcher struct {
 	textRegex, termsRegex   []*regexp.Regexp
 }
 
-// matches reports whether the message meets the rule's conditions. terms is the message's terms
-// joined and padded as the keywords are (" t1 t2 "; "" when it has none).
-func (m *matcher) matches(text, terms string) bool {
+// matches reports whether the message meets the rule's conditions. joined is the text without
+// the spaces joinSpaces removes (text exact and contains keywords are compared with it; regexes
+// see text); terms is the message's terms joined and padded as the keywords are (" t1 t2 "; ""
+// when it has none).
+func (m *matcher) matches(text, joined, terms string) bool {
 	if m.any {
 		return true
 	}
 	if len(m.textExact) > 0 {
-		edge := trimEdges(text)
+		edge := trimEdges(joined)
 		for _, k := range m.textExact {
 			if edge == k {
 				return true
@@ -103,7 +105,7 @@ func (m *matcher) matches(text, terms string) bool {
 		}
 	}
 	for _, k := range m.textContains {
-		if strings.Contains(text, k) {
+		if strings.Contains(joined, k) {
 			return true
 		}
 	}
