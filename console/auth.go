@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -255,6 +256,10 @@ func checkName(name string) (string, bool) {
 	return name, true
 }
 
+// loginTokenRe is the form of a sign-in form's token (randomID): anything else in the cookie
+// is replaced.
+var loginTokenRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // loginData is the sign-in page's data.
 type loginData struct {
 	Error string
@@ -270,8 +275,14 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 	c.renderLogin(w, r, http.StatusOK, "", "")
 }
 
+// renderLogin writes the sign-in page with its double-submit token. A token the browser still
+// holds (its cookie lives an hour from the last sign-in page) is kept, its hour renewed: a new
+// one at every render made sign-in pages open in two tabs refuse each other's forms.
 func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg, name string) {
 	tok := randomID()
+	if ck, err := r.Cookie(loginCookie); err == nil && loginTokenRe.MatchString(ck.Value) {
+		tok = ck.Value
+	}
 	c.setCookie(w, r, loginCookie, tok, time.Hour)
 	c.render(w, r, nil, status, "login", "登录", loginData{Error: msg, Name: name, CSRF: tok})
 }

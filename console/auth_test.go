@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,27 @@ func TestLoginNeedsFormToken(t *testing.T) {
 	r := cl.do(http.MethodPost, "/console/login", url.Values{"token": {testToken}, "name": {"ops"}, "csrf": {strings.Repeat("a", 64)}})
 	if r.StatusCode != http.StatusForbidden || cl.cookies[sessionCookie] != nil {
 		t.Fatalf("forged sign-in: %d, want 403 without a session", r.StatusCode)
+	}
+}
+
+// The session expired with the console open in two tabs; the operator reloaded both (each
+// showed the sign-in page) and signed in on the first: "登录表单已过期", because the second
+// page had replaced the double-submit cookie, and every refusal handed out yet another, so
+// the tabs kept invalidating each other. A token the browser still holds is now kept.
+func TestLoginTwoTabs(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	cl.get("/console/login")
+	first := cl.csrf
+	cl.get("/console/login") // the second tab
+	second := cl.csrf
+	// a mistyped token in the second tab, refused
+	if r := cl.post("/console/login", url.Values{"token": {"wrong"}, "name": {"小王"}, "csrf": {second}}); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a wrong token: %d, want 401", r.StatusCode)
+	}
+	r := cl.post("/console/login", url.Values{"token": {testToken}, "name": {"小王"}, "csrf": {first}})
+	if r.StatusCode != http.StatusSeeOther || cl.cookies[sessionCookie] == nil {
+		t.Errorf("signing in on the first of two sign-in tabs: %d %s", r.StatusCode, regexp.MustCompile(`login-error">[^<]*`).FindString(r.Body))
 	}
 }
 
