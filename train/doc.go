@@ -20,7 +20,8 @@
 //   - dictionary: the dictionaries and the knowledge base. A knowledge base with findings of
 //     package lint (absolute terms, promises, over-long answers, unused waivers) is refused
 //     (ErrKBFindings), each finding named by file:line:column and term: reword the answer, or
-//     waive the term beside it with a reason (lint's doc).
+//     waive the term beside it with a reason (lint's doc). An answer still the new-intent stub's
+//     （请填写答案） is refused too (ErrKBStubAnswer), named by file:line and intent.
 //   - import: customer text messages out of WeCom 会话内容存档 JSON lines, 微信客服 sync_msg JSON
 //     lines, CRM CSV exports (Chinese headers, CSVColumns) and plain {"text","intent"} lines.
 //     Agent replies (kept as the conversation's context), system events, recalls and non-text

@@ -3,9 +3,13 @@ package train
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
+	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
 
 // ErrKBFindings is returned (wrapped) by Run when the knowledge base has findings of package
@@ -33,4 +37,46 @@ func lintKB(path string) error {
 		b.WriteString(f.String())
 	}
 	return fmt.Errorf("%w: %s", ErrKBFindings, b.String())
+}
+
+// ErrKBStubAnswer is returned (wrapped) by Run when an answer of the knowledge base is still the
+// new-intent stub's placeholder (stubPlaceholder): the stub was pasted into kb.yaml before its
+// answer was written, and the bundle would send customers "（请填写答案）".
+var ErrKBStubAnswer = errors.New("train: the knowledge base has answers still to write")
+
+// refuseStubAnswers refuses a knowledge base (read by index.LoadKB already) whose answers hold
+// the stub's placeholder, naming each by path:line and intent. It is train's check, not
+// index.ParseKB's: a bundle trained before it still loads, and the stub file itself is not a
+// knowledge base.
+func refuseStubAnswers(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil // index.LoadKB has read it; it names any problem
+	}
+	var found []string
+	intents := yamlnode.Value(yamlnode.Top(&root), "intents")
+	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
+		in := yamlnode.Item(intents, i)
+		id := yamlnode.Value(in, "id")
+		answers := yamlnode.Value(in, "answers")
+		for j := 0; yamlnode.Item(answers, j) != nil; j++ {
+			text := yamlnode.Value(yamlnode.Item(answers, j), "text")
+			if text != nil && strings.Contains(text.Value, stubPlaceholder) {
+				name := ""
+				if id != nil {
+					name = id.Value
+				}
+				found = append(found, fmt.Sprintf("%s:%d: intent %q: the answer is still the stub's %s", path, text.Line, name, stubPlaceholder))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (write each answer where it is named; customers would be sent %s):\n  %s",
+		ErrKBStubAnswer, stubPlaceholder, strings.Join(found, "\n  "))
 }

@@ -56,3 +56,25 @@ func TestRunRefusesKBWithFindings(t *testing.T) {
 		})
 	}
 }
+
+// train --labels with new:<标签> writes a kb.yaml stub whose answer is "（请填写答案）". An
+// operator pasted it under kb.yaml's intents as it was, meaning to write the answer later:
+// training accepted it and shipped a bundle that sent customers "（请填写答案）". It is refused,
+// naming kb.yaml:line and the intent; the shipped shop's knowledge base has none.
+func TestRunRefusesTheStubsPlaceholderAnswer(t *testing.T) {
+	dir := t.TempDir()
+	files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{perIntent: 20})
+	stub := "  - id: new_intent_1\n    label: 物流查询\n    category: 咨询\n    priority: 2\n    handoff: false\n" +
+		"    examples:\n      - 快递到哪了\n      - 物流怎么不动了\n    answers:\n      - id: new_intent_1.a\n        text: " + stubPlaceholder + "\n"
+	kb := shopKB + stub
+	writeFile(t, files.kb, kb)
+	line := strings.Count(kb, "\n") // the stub's text is the last line
+	_, err := Run(t.Context(), shopConfig(files, filepath.Join(dir, "m")))
+	want := files.kb + ":" + strconv.Itoa(line) + `: intent "new_intent_1"`
+	if !errors.Is(err, ErrKBStubAnswer) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Run with the stub's placeholder answer in kb.yaml: %v; want it refused with %q", err, want)
+	}
+	if err := refuseStubAnswers(filepath.Join("..", "corpora", "shop", "kb.yaml")); err != nil {
+		t.Errorf("the sample shop's knowledge base: %v", err)
+	}
+}

@@ -48,6 +48,9 @@ func (r *run) loadDictionaries() (bool, error) {
 		if r.kb, err = index.LoadKB(r.cfg.KB); err != nil {
 			return false, err
 		}
+		if err := refuseStubAnswers(r.cfg.KB); err != nil {
+			return false, err
+		}
 		if err := lintKB(r.cfg.KB); err != nil {
 			return false, err
 		}
