@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -36,6 +34,9 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	if insideDir(*out, *model) {
 		return fmt.Errorf("zhiyi cluster: --out %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the sheet elsewhere", *out, *model)
+	}
+	if err := checkNotInput("--out", *out, inputs("--data", data...)); err != nil {
+		return err
 	}
 	if err := checkSheetOut(*out); err != nil {
 		return err
@@ -113,23 +114,4 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 func placed(eng *intent.Engine, res intent.Result) bool {
 	p := eng.Policy()
 	return res.Intent != intent.NoneIntent && res.Confidence >= p.AutoThreshold(res.Intent)
-}
-
-// checkSheetOut refuses to write a cluster sheet over one an operator has begun to fill: its
-// decided lines would be lost without a word.
-func checkSheetOut(path string) error {
-	ls, err := train.ReadLabels(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	decided := 0
-	for _, l := range ls {
-		if l.Intent != "" {
-			decided++
-		}
-	}
-	if decided > 0 {
-		return fmt.Errorf("--out %s already holds %d decided label(s); write the new sheet elsewhere (or move that one away): it is what train/learn --labels reads", path, decided)
-	}
-	return nil
 }

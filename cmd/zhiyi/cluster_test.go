@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // TestClusterSheetMasksIDs: zhiyi cluster writes message ids holding personal data masked, and
@@ -97,5 +100,81 @@ func TestClusterSheetMasksIDs(t *testing.T) {
 	if code == 0 || strings.Contains(stderr, "13800138000") || !strings.Contains(stderr, "bad.jsonl:1: 1 of 1 message ids match no message in the data: <PHONE>") ||
 		!strings.Contains(stderr, "bad.jsonl:2: message id <PHONE> is masked and 2 messages") {
 		t.Errorf("train --labels naming a missing id and an ambiguous masked one: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestClusterOutRefusesWhatIsNotAnEmptySheet: an operator filled the sheet in Notepad on a Chinese
+// Windows, which saved it as ANSI (GBK), and ran zhiyi cluster again with the same --out: every
+// line failed UTF-8, so the sheet counted "0 decided" and the labels were overwritten without a
+// word. And zhiyi cluster --data chats.jsonl --out chats.jsonl replaced the shop's only copy of
+// its WeCom export with the sheet. Both must be refused and the files left as they were.
+func TestClusterOutRefusesWhatIsNotAnEmptySheet(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder // the fixture has no msgids: give every line one
+	for i, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		fmt.Fprintf(&b, `{"msgid":"m%d",%s`+"\n", i, ln[1:])
+	}
+	export := filepath.Join(dir, "export.jsonl")
+	if err := os.WriteFile(export, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	cluster := func(data, out string) (int, string) {
+		code, _, stderr := runCLI(t, "", "cluster", "--model", bundle, "--data", data, "--out", out, "--all")
+		return code, stderr
+	}
+	if code, stderr := cluster(export, sheet); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	// an undecided sheet is written again
+	if code, stderr := cluster(export, sheet); code != 0 {
+		t.Fatalf("cluster over an undecided sheet: exit %d\n%s", code, stderr)
+	}
+	utf8Sheet, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := bytes.Replace(utf8Sheet, []byte(`"intent":""`), []byte(`"intent":"return_goods"`), 1)
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(filled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbk = bytes.ReplaceAll(gbk, []byte("\n"), []byte("\r\n"))
+	if err := os.WriteFile(sheet, gbk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := cluster(export, sheet)
+	if after, _ := os.ReadFile(sheet); code == 0 || !bytes.Equal(after, gbk) || !strings.Contains(stderr, "sheet.jsonl:1 is not UTF-8: the bytes look like GBK") {
+		t.Errorf("cluster over a filled sheet saved as GBK: exit %d, sheet kept: %v; want it refused naming the line and the encoding\n%s",
+			code, bytes.Equal(after, gbk), stderr)
+	}
+	// a label file of msgid lines, undecided, is not a sheet either
+	msgids := filepath.Join(dir, "labels.jsonl")
+	if err := os.WriteFile(msgids, []byte(`{"msgid":"m1","intent":""}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := cluster(export, msgids); code == 0 || !strings.Contains(stderr, `labels.jsonl:1 lacks a sheet line's "cluster"`) {
+		t.Errorf("cluster over a label file: exit %d\n%s", code, stderr)
+	}
+	// --out naming the export being clustered, by another spelling of its path
+	wecom := filepath.Join(dir, "wecom.jsonl")
+	var w strings.Builder
+	for i, ln := range []string{"什么时候发货", "我想退货", "怎么开发票", "转人工", "今天天气怎么样"} {
+		fmt.Fprintf(&w, `{"msgid":"w%d","action":"send","from":"wm%d","tolist":["zhangsan"],"msgtime":%d,"msgtype":"text","text":{"content":%q}}`+"\n", i, i, 1785718800000+i, ln)
+	}
+	if err := os.WriteFile(wecom, []byte(w.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = cluster(wecom, filepath.Join(dir, ".", "..", filepath.Base(dir), "wecom.jsonl"))
+	if after, _ := os.ReadFile(wecom); code == 0 || string(after) != w.String() || !strings.Contains(stderr, "is the --data "+wecom) {
+		t.Errorf("cluster --out naming its own --data export: exit %d, export kept: %v\n%s", code, string(after) == w.String(), stderr)
 	}
 }

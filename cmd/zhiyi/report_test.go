@@ -225,6 +225,16 @@ func TestUnmatchedCommand(t *testing.T) {
 	if after, _ := os.ReadFile(out); string(after) != filled {
 		t.Errorf("the filled sheet was changed")
 	}
+	// --out naming the decision log it reads (a slip of the shell's completion) is refused
+	db := filepath.Join(dir, store.DBFileName)
+	before, _ := os.ReadFile(db)
+	args[len(args)-1] = db
+	if code, _, stderr := runCLI(t, "", args...); code != 1 || !strings.Contains(stderr, "is the --data-dir decision log "+db) {
+		t.Errorf("unmatched --out naming the decision log: exit %d\n%s", code, stderr)
+	}
+	if after, _ := os.ReadFile(db); string(after) != string(before) {
+		t.Errorf("the decision log was changed")
+	}
 }
 
 // zhiyi report --db postgres://… reads what replicas sharing PostgreSQL wrote.

@@ -68,6 +68,21 @@ func (f *storeFlags) open(ctx context.Context) (*store.DB, error) {
 	return f.openLog(ctx, false)
 }
 
+// logFiles are the files of a SQLite decision log (the database and its journals), what an
+// output must not replace; none for PostgreSQL.
+func (f *storeFlags) logFiles() []namedPath {
+	if f.db != "" && !strings.HasPrefix(f.db, "sqlite:") {
+		return nil
+	}
+	flag := "--db"
+	if f.db == "" {
+		flag = "--data-dir"
+	}
+	cfg := f.config()
+	db := cfg.SQLitePath()
+	return inputs(flag+" decision log", db, db+"-wal", db+"-shm", db+"-journal")
+}
+
 func (f *storeFlags) openLog(ctx context.Context, readOnly bool) (*store.DB, error) {
 	cfg := f.config()
 	cfg.ReadOnly = readOnly

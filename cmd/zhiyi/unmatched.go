@@ -45,6 +45,9 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	if insideDir(*out, *model) {
 		return fmt.Errorf("--out %s is inside the model bundle %s; a bundle must stay as it was written, so write the sheet elsewhere", *out, *model)
 	}
+	if err := checkNotInput("--out", *out, lf.logFiles()); err != nil {
+		return err
+	}
 	if err := checkSheetOut(*out); err != nil {
 		return err
 	}
