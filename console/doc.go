@@ -84,7 +84,9 @@
 // and the serving engine, as GET /admin/unmatched does. The clustering is kept
 // in the session for an hour, so a label action labels exactly the members shown: each gets a
 // store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
-// the operator), which learn.Corrections and zhiyi learn read.
+// the operator), which learn.Corrections and zhiyi learn read. Members someone else labelled
+// after the clustering was made (the same cluster open in two browsers) keep their label; the
+// operator is told how many, by whom and as what.
 //
 // 错判案例 groups store.FeedbackQuery{Corrections: true} by (decision intent, correct intent),
 // a message counted once with its latest correction; accepting a group stores its messages as
@@ -102,8 +104,22 @@
 // previous file, writes and reloads it (experiment.Live.LoadOverrides).
 //
 // 看板 shows board.Build's board of the period (hourly up to three days, else daily, China
-// time) with board's charts — volume, rates, satisfaction, latency, hour of day — and the
-// alerter's counters (zhiyi_alert_fired_total and friends).
+// time) with board's charts — volume, rates, satisfaction, latency, hour of day — the tables
+// by intent (the 20 busiest and none; p99 latency) and by channel (rates, 满意度, p50 and p99),
+// and the alerter's counters (zhiyi_alert_fired_total and friends). A rate with nothing to count
+// (解决率 without yes/no feedback, 满意度 and 差评 without ratings) is "–", as in zhiyi report.
+//
+// # Periods and errors
+//
+// since= is read as zhiyi's commands read it (24h, 7d, 2026-11-01, RFC 3339), at most 366 days
+// back (board.MaxPoints hours, what 看板 can report) and not empty; a bad value falls back to
+// the page's default and the page says why. A value other than the presets is shown as an
+// option of its own, and every page states its period in China time.
+//
+// When the decision log fails, a page says 决策日志暂时无法读取，详情见服务日志 with 503 and shows
+// no figures (实验 lists the variants, so one can still be stopped); the error, masked, goes to
+// the service log as "console: decision log failed" with the page's name. The driver's error
+// names the server's files and is never shown.
 //
 // 模型 lists the bundles in Deps.ModelsRoot from their manifests (parent, learnt_from, metrics,
 // report.html) with the serving bundle's lineage; promote reloads a chosen bundle, roll back the
