@@ -3,7 +3,6 @@ package train
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -105,6 +104,9 @@ type csvRecords struct {
 	queued   int      // the number of queue[0]
 	eof      bool
 	buf      []byte // readLine's, reused
+	// fields is the header's number of fields, once read (0 before): a line that alone is a
+	// complete row of that many fields ends a quote the line before left open.
+	fields int
 }
 
 // line returns the next physical line (with its newline) and its number; ok false at the end.
@@ -141,6 +143,7 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 	var one [1]string
 	lines := one[:0]
 	inQuotes, fieldStart, size := false, true, 0
+	why := ""
 	for {
 		l, n, tooLong, more, err := c.line()
 		if err != nil {
@@ -164,21 +167,14 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 		}
 		lines = append(lines, l)
 		size += len(l)
-		for i := 0; i < len(l); i++ {
-			ch := l[i]
-			switch {
-			case inQuotes && ch == '"':
-				if i+1 < len(l) && l[i+1] == '"' {
-					i++ // "" is a quote in the field
-				} else if i+1 == len(l) || l[i+1] == ',' || l[i+1] == '\r' || l[i+1] == '\n' {
-					inQuotes = false
-				} // else a quote inside the field, as LazyQuotes reads it
-			case inQuotes:
-			case fieldStart && ch == '"':
-				inQuotes = true
-			}
-			fieldStart = !inQuotes && ch == ','
+		if len(lines) == 2 && c.fields > 0 && c.row(l) {
+			// A quote left open at the end of a line, and the next line is a row of its own
+			// (a CRM that quotes its text fields: the stray quote would pair with that row's
+			// opening quote and swallow it).
+			why = "a quote opened here is not closed on its line, and the next line is a row of its own"
+			break
 		}
+		inQuotes, fieldStart, _, _ = scanCSVLine(l, inQuotes, fieldStart)
 		if !inQuotes {
 			if len(lines) == 1 {
 				return l, first, nil, true, nil
@@ -196,7 +192,48 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 		rest = rest[:len(rest)-1] // a line too long: read past already
 	}
 	c.queue, c.queued = append(rest, c.queue...), first+1
-	return "", first, fmt.Errorf("a quote opened here is not closed within %d lines", len(lines)), true, nil
+	if why == "" {
+		why = fmt.Sprintf("a quote opened here is not closed within %d lines", len(lines))
+	}
+	return "", first, errors.New(why), true, nil
+}
+
+// row reports whether line alone is a complete CSV row of the header's number of fields, with no
+// quote that looks like the end of a quoted field begun on a line before (第二行",product_info:
+// a quote in an unquoted field followed by a comma or the line's end).
+func (c *csvRecords) row(line string) bool {
+	inQuotes, _, commas, closing := scanCSVLine(line, false, true)
+	return !inQuotes && !closing && commas+1 == c.fields
+}
+
+// scanCSVLine reads line's quotes as encoding/csv with LazyQuotes does, from the state the line
+// before left (inside a quoted field or not, at a field's start or not), and returns the state
+// at its end, the commas it holds outside quotes, and whether a quote outside a quoted field is
+// followed by a comma or the line's end (closing a field quoted on a line before).
+func scanCSVLine(l string, inQuotes, fieldStart bool) (bool, bool, int, bool) {
+	commas, closing := 0, false
+	for i := 0; i < len(l); i++ {
+		ch := l[i]
+		endsField := i+1 == len(l) || l[i+1] == ',' || l[i+1] == '\r' || l[i+1] == '\n'
+		switch {
+		case inQuotes && ch == '"':
+			if i+1 < len(l) && l[i+1] == '"' {
+				i++ // "" is a quote in the field
+			} else if endsField {
+				inQuotes = false
+			} // else a quote inside the field, as LazyQuotes reads it
+		case inQuotes:
+		case fieldStart && ch == '"':
+			inQuotes = true
+		case ch == '"' && endsField:
+			closing = true
+		}
+		fieldStart = !inQuotes && ch == ','
+		if fieldStart {
+			commas++
+		}
+	}
+	return inQuotes, fieldStart, commas, closing
 }
 
 func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
@@ -232,13 +269,17 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			break
 		}
 	}
-	if !ok || bad != nil {
-		return fmt.Errorf("%s:%d: csv header: %v", path, headerLine, cmp.Or(bad, io.EOF))
+	if !ok {
+		return fmt.Errorf("%s: empty, no header row", path)
+	}
+	if bad != nil {
+		return fmt.Errorf("%s:%d: csv header: %w", path, headerLine, bad)
 	}
 	header, err := parse(headerText)
 	if err != nil {
 		return fmt.Errorf("%s:%d: csv header: %w", path, headerLine, err)
 	}
+	recs.fields = len(header)
 	if h := strings.Join(header, ","); !utf8.ValidString(h) {
 		return fmt.Errorf("%s:%d: %w", path, headerLine, nlp.CheckUTF8([]byte(h)))
 	}
@@ -335,8 +376,18 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	}
 }
 
+// timeLayouts are the CSV times parseTime reads. A month, day or hour of one digit reads two as
+// well (2026/8/3 9:05 and 2026/08/03 09:05: what Excel writes once it has opened the export and
+// what the CRM wrote), and fractional seconds after the seconds are read whatever the layout.
+var timeLayouts = []string{
+	"2006-1-2 15:04:05", "2006/1/2 15:04:05", "2006-1-2 15:04", "2006/1/2 15:04",
+	"2006-1-2T15:04:05", time.RFC3339,
+	"2006年1月2日 15:04:05", "2006年1月2日 15:04",
+	"2006-1-2", "2006/1/2", "2006年1月2日", // a day's date alone: its midnight
+}
+
 func parseTime(s string, loc *time.Location) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04", time.RFC3339} {
+	for _, layout := range timeLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
