@@ -44,9 +44,13 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fs.Usage()
 		return errUsage
 	}
-	for flag, path := range map[string]string{"--html": *html, "--out": *out} {
-		if path != "" && insideDir(path, *model) {
-			return fmt.Errorf("zhiyi eval: %s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", flag, path, *model)
+	ins := append(inputs("--data", *data), inputs("--labels", labels...)...)
+	for _, o := range append(inputs("--html", *html), inputs("--out", *out)...) {
+		if insideDir(o.path, *model) {
+			return fmt.Errorf("zhiyi eval: %s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", o.flag, o.path, *model)
+		}
+		if err := checkNotInput(o.flag, o.path, ins); err != nil {
+			return fmt.Errorf("zhiyi eval: %w", err)
 		}
 	}
 	eng, err := intent.Load(ctx, *model)

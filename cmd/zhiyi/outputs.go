@@ -48,7 +48,7 @@ func checkNotInput(outFlag, out string, ins []namedPath) error {
 		case os.SameFile(outInfo, inInfo):
 			how = "is the " + in.flag + " " + in.path
 		case inInfo.IsDir() && under(out, inInfo):
-			how = "is a file in the " + in.flag + " directory " + in.path
+			how = "lies in the " + in.flag + " directory " + in.path
 		case outInfo.IsDir() && under(in.path, outInfo):
 			how = "holds the " + in.flag + " " + in.path
 		default:

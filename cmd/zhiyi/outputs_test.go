@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // TestCheckNotInput: an output is refused when it is an input under another name (a symlink, a
@@ -41,10 +45,74 @@ func TestCheckNotInput(t *testing.T) {
 	f(link, inputs("--data", chats), "is the --data")
 	f(hard, inputs("--data", chats), "is the --data")
 	f(filepath.Join(data, "..", "exports", "chats.jsonl"), inputs("--data", other, chats), "is the --data "+chats)
-	f(chats, inputs("--data", data), "is a file in the --data directory "+data)
+	f(chats, inputs("--data", data), "lies in the --data directory "+data)
 	f(chats, inputs("--data", link), "is the --data "+link)
 	f(dir, inputs("--labels", chats), "holds the --labels "+chats)
 	f(other, inputs("--data", data, chats), "")
 	f(filepath.Join(data, "new.jsonl"), inputs("--data", data), "")
 	f(chats, inputs("--data", filepath.Join(dir, "missing")), "")
+}
+
+// TestOutputsNeverReplaceInputs: zhiyi eval --data holdout.jsonl --out holdout.jsonl (a slip when
+// the report is named after the set) turned the shop's only labelled holdout into a report, and
+// --html did the same; train --out replaced a bundle directory holding its own --labels sheet,
+// and predict --cpuprofile truncated a file of the bundle it loads. Each is refused, and the
+// input is left as it was.
+func TestOutputsNeverReplaceInputs(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := filepath.Join(dir, "sets")
+	if err := os.Mkdir(sets, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	holdout, gold := filepath.Join(sets, "holdout.jsonl"), filepath.Join(dir, "gold.jsonl")
+	sheet := filepath.Join(bundle, "sheet.jsonl")
+	goldLine := []byte(`{"text":"我想退货","intent":"return_goods"}` + "\n")
+	for p, b := range map[string][]byte{holdout: raw, gold: goldLine} {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manifest := filepath.Join(bundle, intent.ManifestFile)
+	for _, c := range []struct {
+		args []string
+		kept string // the input that must be left as it was
+		want string
+		made bool // kept is written for this run only (a bundle holding another file does not load)
+	}{
+		{[]string{"eval", "--model", bundle, "--data", holdout, "--out", holdout}, holdout, "--out " + holdout + " is the --data " + holdout, false},
+		{[]string{"eval", "--model", bundle, "--data", holdout, "--html", holdout}, holdout, "--html " + holdout + " is the --data", false},
+		{[]string{"eval", "--model", bundle, "--data", sets, "--out", holdout}, holdout, "lies in the --data directory " + sets, false},
+		{[]string{"eval", "--model", bundle, "--data", holdout, "--labels", gold, "--html", gold}, gold, "is the --labels " + gold, false},
+		{[]string{"train", "--data", holdout, "--labels", sheet, "--kb", filepath.Join(fixture, "kb.yaml"), "--out", bundle}, sheet, "--out " + bundle + " holds the --labels " + sheet, true},
+		{[]string{"predict", "--model", bundle, "--cpuprofile", manifest}, manifest, "inside the model bundle", false},
+	} {
+		if c.made {
+			if err := os.WriteFile(c.kept, goldLine, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before, err := os.ReadFile(c.kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runCLI(t, "", c.args...)
+		after, _ := os.ReadFile(c.kept)
+		if code == 0 || !bytes.Equal(after, before) || !strings.Contains(stderr, c.want) {
+			t.Errorf("zhiyi %s: exit %d, %s kept: %v; want it refused with %q\n%s", strings.Join(c.args, " "), code, c.kept, bytes.Equal(after, before), c.want, stderr)
+		}
+		if err := os.WriteFile(c.kept, before, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if c.made {
+			os.Remove(c.kept)
+		}
+	}
 }

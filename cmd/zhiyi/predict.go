@@ -71,6 +71,12 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return errUsage
 	}
 	if *cpuProfile != "" {
+		if insideDir(*cpuProfile, *model) {
+			return fmt.Errorf("--cpuprofile %s is inside the model bundle %s; a bundle must stay as it was written, so write the profile elsewhere", *cpuProfile, *model)
+		}
+		if err := checkNotInput("--cpuprofile", *cpuProfile, inputs("--model", *model)); err != nil {
+			return err
+		}
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			return err
