@@ -30,7 +30,8 @@
 //     bytes, Config.MaxTextBytes) are skipped as too_long without ever being held whole. Lines
 //     that are not UTF-8 are malformed, naming the encoding they look like (GBK: convert with
 //     iconv); so are texts an exporter decoded wrongly (mostly U+FFFD) and labels holding
-//     personal data (a misaligned CSV). Config.Until leaves out messages sent from then on.
+//     personal data (a misaligned CSV). Config.Until leaves out messages sent from then on, and
+//     the labels that name only them (by msgid or text).
 //   - label: the --labels files (Config.Labels) over the exports' own labels, a later file or
 //     line winning: {"msgid","intent"} lines, {"text","intent"} lines (a text no message has is
 //     an example of its own) and filled cluster sheets (SheetLine: every member takes the line's

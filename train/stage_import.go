@@ -164,6 +164,10 @@ type imported struct {
 	// later holds the ids of messages left out for being sent at or after the import's until:
 	// labels may name them without matching a record.
 	later map[string]bool
+	// laterText holds the masked texts of the customer messages left out for the same reason,
+	// that no other message has: a {"text"} label of one is skipped (LabelStats.Later), not
+	// trained on as an example of its own (the holdout after until would leak into training).
+	laterText map[string]bool
 	// byID is each message's own label by id (a repeated text shares its first record, but
 	// not necessarily its label): what a conversation replay scores against.
 	byID map[string]string
@@ -184,16 +188,20 @@ type turn struct {
 }
 
 // importRecords reads the messages of paths; with until set, those sent at or after it are left
-// out (their ids kept in imported.later).
+// out (their ids and masked texts kept in imported.later and laterText).
 func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText int, until time.Time) (imported, error) {
 	im := NewImporter()
 	im.CSV, im.Agents, im.KeepDuplicates, im.MaxTextBytes = cols, true, true, maxText
-	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, byID: map[string]string{}}
+	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}}
 	convIndex := map[string]int{}
 	err := im.Import(ctx, paths, func(m Message) error {
 		if !until.IsZero() && !m.Time.IsZero() && !m.Time.Before(until) {
 			if m.MsgID != "" {
 				out.later[m.MsgID] = true
+			}
+			if !m.Agent {
+				text, _ := nlp.Mask(nlp.Normalize(m.Text))
+				out.laterText[text] = true
 			}
 			return nil
 		}

@@ -24,6 +24,9 @@ type LabelStats struct {
 	Added      int `json:"added"`      // text labels that matched no message, added as examples
 	Overridden int `json:"overridden"` // messages whose earlier label (an export's tag, an earlier line) changed
 	Undecided  int `json:"undecided"`  // lines with an empty intent (skipped)
+	// Later counts text labels of messages sent from Config.Until on only (skipped): trained on,
+	// the messages held out after it would judge a model that has seen them.
+	Later int `json:"later,omitempty"`
 	// NewIntents are the messages labelled with an intent the knowledge base lacks, by label;
 	// they stay unlabelled until the intent is added (Stubs name the kb.yaml stubs written).
 	NewIntents map[string]int `json:"new_intents,omitempty"`
@@ -161,10 +164,14 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 	}
 	fmt.Fprintf(prog, "labels: %d lines from %d files: %d messages labelled (%d changed), %d examples added, %d undecided\n",
 		st.Lines, st.Files, st.Applied, st.Overridden, st.Added, st.Undecided)
+	if st.Later > 0 {
+		fmt.Fprintf(prog, "labels: %d text labels name only messages sent from --until on: left out, as those messages are\n", st.Later)
+	}
 	return st, nil
 }
 
-// labelText labels the exported message with the text of l, or adds the text as a new example.
+// labelText labels the exported message with the text of l, or adds the text as a new example
+// unless only messages sent from until on have it (skipped, counted).
 func (d *imported) labelText(l Label, st *LabelStats) {
 	text, _ := nlp.Mask(nlp.Normalize(l.Text))
 	if i, ok := d.byText[text]; ok {
@@ -174,6 +181,10 @@ func (d *imported) labelText(l Label, st *LabelStats) {
 		}
 		rec.intent, rec.origin, rec.byText = l.Intent, fromLabel, true
 		st.Applied++
+		return
+	}
+	if d.laterText[text] {
+		st.Later++
 		return
 	}
 	d.byText[text] = len(d.recs)
