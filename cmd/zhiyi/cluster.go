@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -73,8 +74,15 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return err
 	}
 	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	// A sheet names its members by message id, and train --labels finds them by id: a CRM CSV
+	// without a message-id column cannot be labelled by cluster (nor could the empty sheet).
+	const byID = "a sheet names its members by message id (a CSV's 消息ID, msgid or message_id column; --csv msgid=COLUMN names another)"
+	if noID > 0 && noID == total {
+		return fmt.Errorf("zhiyi cluster: none of the %d customer messages in %s has a message id, and %s: nothing was written. Label these messages with {\"text\",\"intent\"} lines instead (docs/training.md)",
+			total, strings.Join(data, ", "), byID)
+	}
 	if noID > 0 {
-		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out (labels name messages by id)\n", noID)
+		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out: %s\n", noID, byID)
 	}
 	which := "not confidently placed"
 	if *all {

@@ -178,3 +178,47 @@ func TestClusterOutRefusesWhatIsNotAnEmptySheet(t *testing.T) {
 		t.Errorf("cluster --out naming its own --data export: exit %d, export kept: %v\n%s", code, string(after) == w.String(), stderr)
 	}
 }
+
+// TestClusterCSVWithoutMessageIDsSaysSo: a CRM CSV (one of the three documented exports) rarely has
+// a message-id column. zhiyi cluster left every message out ("have no message id"), wrote an
+// empty sheet and exited 0: the operator had nothing to label and no word why. A sheet names its
+// members by id, so it now stops, says which column it needs, and writes nothing; with a 消息ID
+// column the same CSV is clustered.
+func TestClusterCSVWithoutMessageIDsSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"什么时候发货", "什么时候发货呀", "啥时候发货", "怎么开发票", "发票怎么开", "我想退货", "退货怎么弄"}
+	write := func(name string, withID bool) string {
+		var b strings.Builder
+		b.WriteString("会话ID,发送时间,发送方类型,消息内容")
+		if withID {
+			b.WriteString(",消息ID")
+		}
+		b.WriteString("\n")
+		for i, text := range texts {
+			fmt.Fprintf(&b, "S%d,2026-08-0%d 10:00:00,客户,%s", i, 1+i%5, text)
+			if withID {
+				fmt.Fprintf(&b, ",M%d", i)
+			}
+			b.WriteString("\n")
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	code, _, stderr := runCLI(t, "", "cluster", "--model", bundle, "--data", write("crm.csv", false), "--out", sheet, "--all")
+	if _, err := os.Stat(sheet); code != 1 || err == nil || !strings.Contains(stderr, "none of the 7 customer messages") || !strings.Contains(stderr, "--csv msgid=COLUMN") {
+		t.Errorf("cluster of a CRM CSV without message ids: exit %d, sheet written: %v; want it refused, saying which column is needed\n%s", code, err == nil, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "cluster", "--model", bundle, "--data", write("crm-ids.csv", true), "--out", sheet, "--all")
+	raw, _ := os.ReadFile(sheet)
+	if code != 0 || !strings.Contains(string(raw), `"M0"`) {
+		t.Errorf("cluster of a CRM CSV with a 消息ID column: exit %d, sheet %s\n%s", code, raw, stderr)
+	}
+}
