@@ -93,7 +93,7 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 	}
 	var l exportLine
 	if err := json.Unmarshal(line, &l); err != nil {
-		im.stats.skip(SkipMalformed, where, err)
+		im.stats.skip(SkipMalformed, where, jsonProblem(err, line))
 		return nil
 	}
 	m := Message{Source: where, Intent: l.Intent, MsgID: l.MsgID}
@@ -175,7 +175,11 @@ func textField(raw json.RawMessage) (string, error) {
 		Content *string `json:"content"`
 	}
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return "", fmt.Errorf("text: %w", err)
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return "", fmt.Errorf(`field "text" holds %s, want text in quotes or {"content":…}`, jsonValueWords(te.Value))
+		}
+		return "", fmt.Errorf("text: %w", jsonProblem(err, nil))
 	}
 	if obj.Content == nil {
 		return "", errors.New("text has no content")

@@ -92,10 +92,20 @@ func parseLabelLine(line []byte, where string) (*Label, error) {
 	if err := nlp.CheckUTF8(line); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	if cell, ok := spreadsheetCell(line); ok {
+		line = cell // a sheet a spreadsheet saved back as CSV: the cell is the line
+	}
 	var l labelLine
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&l); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object: %w", where, err)
+		return nil, fmt.Errorf("%s: %w", where, jsonProblem(err, line))
+	}
+	if rest := bytes.TrimSpace(line[dec.InputOffset():]); len(rest) > 0 {
+		// Two labels glued on one line (a lost newline) would lose the second without a word.
+		if r := []rune(string(rest)); len(r) > 20 {
+			rest = []byte(string(r[:20]) + "…")
+		}
+		return nil, fmt.Errorf("%s: more after the label's JSON object (%s): one label a line", where, rest)
 	}
 	if l.Intent == nil {
 		return nil, fmt.Errorf(`%s: no "intent" field`, where)
@@ -122,4 +132,24 @@ func parseLabelLine(line []byte, where string) (*Label, error) {
 		return nil, fmt.Errorf("%s: %q names no label after %q", where, lab.Intent, NewIntentPrefix)
 	}
 	return lab, nil
+}
+
+// spreadsheetCell reads back a line that a spreadsheet saved as CSV — Excel's "CSV UTF-8" of a
+// sheet opened one line a cell: the JSON object quoted, its quotes doubled ("{""cluster"":…}").
+// ok is false for any other line.
+func spreadsheetCell(line []byte) ([]byte, bool) {
+	if len(line) < 4 || !bytes.HasPrefix(line, []byte(`"{`)) || !bytes.HasSuffix(line, []byte(`}"`)) {
+		return nil, false
+	}
+	inner := line[1 : len(line)-1]
+	// Every quote inside is doubled in a CSV cell; a line with a lone one is something else.
+	for i := 0; i < len(inner); i++ {
+		if inner[i] == '"' {
+			if i+1 == len(inner) || inner[i+1] != '"' {
+				return nil, false
+			}
+			i++
+		}
+	}
+	return bytes.ReplaceAll(inner, []byte(`""`), []byte(`"`)), true
 }
