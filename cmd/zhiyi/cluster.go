@@ -73,7 +73,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	printImport(stderr, im.Stats())
 	// A sheet names its members by message id, and train --labels finds them by id: a CRM CSV
 	// without a message-id column cannot be labelled by cluster (nor could the empty sheet).
 	const byID = "a sheet names its members by message id (a CSV's 消息ID, msgid or message_id column; --csv msgid=COLUMN names another)"

@@ -88,7 +88,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 	} else {
 		items, st, _, err := train.ReadLabelled(ctx, opts, stderr)
-		fmt.Fprintf(stderr, "import: %s\n", st)
+		printImport(stderr, st)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func insideDir(path, dir string) bool {
 // scores the labelled messages sent since opts.Since (earlier turns give context only).
 func evalConversations(ctx context.Context, eng *intent.Engine, opts train.DataOptions, name string, stderr io.Writer) (*train.Report, error) {
 	convs, st, _, err := train.ReadConversations(ctx, opts, stderr)
-	fmt.Fprintf(stderr, "import: %s; %d conversations\n", st, len(convs))
+	printImport(stderr, st, fmt.Sprintf("%d conversations", len(convs)))
 	if err != nil {
 		return nil, err
 	}

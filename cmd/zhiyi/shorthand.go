@@ -58,7 +58,7 @@ func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	if err := im.Import(ctx, data, func(msg train.Message) error { m.add(msg.Text); return nil }); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "import: %s\n", im.Stats())
+	printImport(stderr, im.Stats())
 	m.print(stdout, *dictDir, max(*minCount, 1))
 	return nil
 }
