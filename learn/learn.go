@@ -22,17 +22,13 @@ import (
 // the knowledge base has no answer for them yet.
 //
 // Since is when the last read began. A feedback given before it but stored after it (spooled
-// through an outage, or waiting for its decision on another replica) is read too, and so is
-// what was stored within CommitMargin before it: a write stamped before the read began may
-// have committed after it. What is read twice this way the bundle learnt already, and
-// train.Learn leaves it out.
+// through an outage, or waiting for its decision on another replica) is read too: the store
+// stamps when each feedback reached it, inside the write's transaction, so only a write that
+// committed in the milliseconds between its stamp and a read's start can fall between two
+// reads.
 func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Correction, error) {
 	var out []train.Correction
-	var stored time.Time
-	if !since.IsZero() {
-		stored = since.Add(-CommitMargin)
-	}
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, StoredSince: stored, Corrections: true}, func(r *store.FeedbackRecord) error {
+	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, StoredSince: since, Corrections: true}, func(r *store.FeedbackRecord) error {
 		if r.Decision.Text != "" {
 			out = append(out, train.Correction{Text: r.Decision.Text, Intent: r.CorrectIntent, Source: "feedback"})
 		}
@@ -41,7 +37,7 @@ func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Co
 	if err != nil {
 		return nil, fmt.Errorf("learn: feedback: %w", err)
 	}
-	err = db.Labels(ctx, store.LabelQuery{Since: stored}, func(l *store.Label) error {
+	err = db.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
 		if l.Text != "" && l.Intent != "" && !strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
 			src := l.Source
 			if src == "" {
@@ -56,10 +52,6 @@ func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Co
 	}
 	return out, nil
 }
-
-// CommitMargin is how long before a read began Corrections reads again what was stored: longer
-// than a write takes from its stamp to its commit.
-const CommitMargin = time.Minute
 
 // learntSuffix names a promoted bundle beside its parent: <parent's base name>-learnt-<time>.
 const learntSuffix = "-learnt-"
