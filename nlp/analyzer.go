@@ -186,6 +186,7 @@ type workspace struct {
 	seg                   segScratch
 	subword               subwordScratch
 	scope                 scopeScratch
+	edges                 wordEdges
 }
 
 // AnalyzeWith is Analyze with the analysis's Tokens, Terms and Features in buf's storage when it
@@ -222,7 +223,8 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
 	sc := &w.scope
 	sc.spans = sc.spans[:0]
-	rewritten, rewrites := a.phrases.apply(an.Text, w.units, rewrites, &sc.spans)
+	w.edges.reset(a, an.Text, w.units, &w.seg)
+	rewritten, rewrites := a.phrases.apply(an.Text, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units
 	if rewritten != an.Text {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
@@ -239,7 +241,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 		sc.tokOff = append(sc.tokOff, off)
 		// the letters of a tracking number (zt<ORDER> from ZT788…), glued to it: not a word
 		numberLetters := onlyLower(tok) && placeholderLen(rewritten[int(off)+len(tok):]) > 0
-		if !numberLetters && a.mayRewrite.mayHave(tok) {
+		if !numberLetters && a.mayRewrite.mayHave(tok) && standsAlone(rewritten, int(off), int(off)+len(tok)) {
 			if t, ok := a.words[tok]; ok {
 				an.Tokens[i] = t.canonical
 				rewrites = append(rewrites, t.record())

@@ -165,7 +165,10 @@ func TestRewrites(t *testing.T) {
 			{From: "东西不要了", To: "退货", Kind: KindSynonym},
 			{From: "寄回去", To: "退货", Kind: KindSynonym},
 		}, []string{"退货", "怎么"}},
-		{"我要发票", []Rewrite{{From: "要发票", To: "开票", Kind: KindSynonym}}, []string{"我", "开票"}},
+		{"要发票", []Rewrite{{From: "要发票", To: "开票", Kind: KindSynonym}}, []string{"开票"}},
+		// 我要|发票 and 不要|发票 hold no whole-word 要发票: the 不 of 不要 stays
+		{"我要发票", nil, []string{"我要", "发票"}},
+		{"我不要发票了", nil, []string{"不要", "发票"}},
 		{"怎么付钱", []Rewrite{{From: "付钱", To: "支付", Kind: KindSynonym}}, []string{"怎么", "支付"}},
 		{"打款了没", []Rewrite{{From: "打款", To: "付款", Kind: KindDialect, Region: "东北"}}, []string{"付款", "没"}},
 		{"我过数咗", []Rewrite{{From: "过数", To: "付款", Kind: KindDialect, Region: "粤语"}}, []string{"付款"}},

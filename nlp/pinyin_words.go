@@ -161,7 +161,7 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		i = j
 		// a run inside a longer word (iphone14, taobao.com, huabei_88, huó with its tone) is
 		// not pinyin typed for characters
-		if start > 0 && partOfWord(text[:start], true) || end < len(text) && partOfWord(text[end:], false) {
+		if !standsAlone(text, start, end) {
 			continue
 		}
 		if p.inVariant(text, start, end) {

@@ -52,9 +52,11 @@ func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
 
 // apply replaces every phrase variant in text, whose units are us (scanUnits), by its canonical
 // term, surrounded by spaces so the canonical term is a token of its own; a variant starts at a
-// unit (never inside a mask placeholder). It returns text itself when nothing matched. Where each
+// unit (never inside a mask placeholder) and replaces whole words only: it neither starts nor ends
+// inside a word of text's own segmentation (edges; nil to skip the test), so 我不要发票了 (不要|发票)
+// keeps its 不要 from the variant 要发票. It returns text itself when nothing matched. Where each
 // replacement went is appended to *spans.
-func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite, spans *[]rewriteSpan) (string, []Rewrite) {
+func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewrites []Rewrite, spans *[]rewriteSpan) (string, []Rewrite) {
 	if len(m.byFirst) == 0 {
 		return text, rewrites
 	}
@@ -65,7 +67,7 @@ func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite, sp
 		if i < last {
 			continue // inside the variant just replaced
 		}
-		t := m.match(text, i, us[k].r)
+		t := m.match(text, i, us[k].r, edges)
 		if t == nil {
 			continue
 		}
@@ -90,7 +92,7 @@ func (m *phraseMatcher) apply(text string, us []textUnit, rewrites []Rewrite, sp
 	return b.String(), rewrites
 }
 
-func (m *phraseMatcher) match(text string, i int, first rune) *rewriteTarget {
+func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) *rewriteTarget {
 	if first < 0x10000 && m.firstBMP[first>>6]&(1<<(first&63)) == 0 {
 		return nil
 	}
@@ -98,12 +100,9 @@ func (m *phraseMatcher) match(text string, i int, first rune) *rewriteTarget {
 		if !strings.HasPrefix(text[i:], t.variant) {
 			continue
 		}
-		// ASCII variants (fp, tk) must stand alone, not inside a longer ASCII word.
-		if isASCIIAlnum(t.variant[0]) && i > 0 && isASCIIAlnum(text[i-1]) {
-			continue
-		}
+		// Latin variants (fp, tk) stand alone, not inside a longer word (fp-100, tk_2).
 		end := i + len(t.variant)
-		if isASCIIAlnum(t.variant[len(t.variant)-1]) && end < len(text) && isASCIIAlnum(text[end]) {
+		if !standsAlone(text, i, end) || edges.inside(i) || edges.inside(end) {
 			continue
 		}
 		return t
