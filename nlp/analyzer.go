@@ -194,7 +194,7 @@ type workspace struct {
 // for the next message with buf.Keep.
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
-	an.Text, an.Masked = Mask(Fold(Normalize(text)))
+	an.Text, an.Masked = Mask(normalFold(text))
 	// Typed pinyin that spells a word of the shop's becomes the word (现huo → 现货): the message
 	// is analysed as if typed in characters. Analysis.Text keeps what was typed, for the rules,
 	// the log and the operator.

@@ -141,7 +141,7 @@ func eachLine(path string, fn func(at, line string) error) error {
 
 func (d *Dictionaries) parseUserWord(_, line string) error {
 	f := strings.Fields(line)
-	w := UserWord{Word: f[0], Freq: defaultUserFreq}
+	w := UserWord{Word: normalFold(f[0]), Freq: defaultUserFreq}
 	if len(f) > 3 {
 		return fmt.Errorf("want \"word [freq [pos]]\", got %d fields", len(f))
 	}
@@ -184,12 +184,20 @@ func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error 
 			return fmt.Errorf("canonical term %q must be a single word", canon)
 		}
 		var variants []string
+		listed, raw := false, canon
+		canon = normalFold(canon)
 		for _, v := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
-			if v = strings.TrimSpace(v); v != "" && v != canon {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			listed = listed || v != raw
+			// Messages are folded before the rewrites: a variant in traditional characters is
+			// matched as the message will read (帳戶 as 帐户; 擡頭 is 抬头 itself and drops out).
+			if v = normalFold(v); v != canon && !slices.Contains(variants, v) {
 				variants = append(variants, v)
 			}
 		}
-		if len(variants) == 0 {
+		if !listed {
 			return fmt.Errorf("canonical term %q has no variants", canon)
 		}
 		d.Rules = append(d.Rules, RewriteRule{Canonical: canon, Variants: variants, Kind: kind, Region: region, at: at})
@@ -198,6 +206,7 @@ func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error 
 }
 
 func (d *Dictionaries) parseStopword(_, line string) error {
+	line = normalFold(line)
 	if protectedWords[line] {
 		return fmt.Errorf("%q changes the meaning of a message and must not be a stop word", line)
 	}

@@ -57,8 +57,9 @@
 //	               优惠券: yhq, youhuiquan
 //
 // Variants may be separated by ',', '，' or '、'. A Latin-letter variant (kd, yhq) matches only as
-// a whole token. Matching happens after normalisation, so
-// variants are folded the same way as messages. A variant that the segmenter cuts into a single
+// a whole token. Every word of the files is normalised and folded as messages are (Normalize,
+// then Fold) when they load, so 帳戶 is matched as 帐户 and a variant that folds into its own
+// canonical term (擡頭 of 抬头) drops out. A variant that the segmenter cuts into a single
 // token is rewritten as a word (whole-token match after segmentation, so 过数 never fires inside
 // 超过数量 once 过数 is a word); a variant that cuts into several tokens is rewritten as a phrase
 // on the normalised text before segmentation, longest match first. Canonical terms are added to

@@ -20,7 +20,8 @@ import (
 // Taiwan variant table would rewrite (么 of 什么, 抬 of 抬头) pass through as they are, so a
 // message that mixes the scripts keeps them.
 //
-// s should be normalised (Normalize); the result is.
+// s should be normalised (Normalize); the result is. Messages and dictionary words alike are
+// read through normalFold.
 func Fold(s string) string {
 	if !hasTraditional(s) {
 		return s
@@ -68,6 +69,8 @@ func foldTables() (*[0x10000 / 64]uint64, map[rune]struct{}) {
 			supp[r] = struct{}{}
 		}
 	}
+	// 擡, which the converter leaves (foldPieces folds it after): traditional all the same
+	bmp['擡'>>6] |= 1 << ('擡' & 63)
 	return bmp, supp
 }
 
@@ -93,9 +96,16 @@ func foldPieces(s string) string {
 		piece := s[start:end]
 		// A few of the converter's outputs are traditional themselves (薴 → 苧 → 苎): convert
 		// again, so that folding folded text changes nothing.
+		// tw2sp's Taiwan variant table turns 抬 into 擡 (foldKeep), so 擡 itself comes out of
+		// the converter as it went in: it is folded here as OpenCC's t2s does, before the test
+		// for another round (which would turn the 么 of 怎么 into 幺).
 		for n := 0; trad && n < 3; n++ {
 			out, err := cc.Convert(piece)
-			if err != nil || out == piece {
+			if err != nil {
+				break
+			}
+			out = strings.ReplaceAll(out, "擡", "抬")
+			if out == piece {
 				break
 			}
 			piece, trad = out, hasTraditional(out)
@@ -123,3 +133,8 @@ func foldPieces(s string) string {
 	}
 	return out
 }
+
+// normalFold is the form a message is matched in, before masking (Fold of Normalize), and the
+// form every word of the dictionaries is read in, so that a variant listed in traditional
+// characters (帳戶) meets the message that typed it (folded to 帐户).
+func normalFold(s string) string { return Fold(Normalize(s)) }

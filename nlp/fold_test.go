@@ -15,6 +15,9 @@ func TestFold(t *testing.T) {
 		{"taiwan it words", "記憶體和硬碟", "内存和硬盘"},
 		{"hong kong and taiwan shop words", "帳戶網購運費", "帐户网购运费"},
 		{"invoice title", "發票抬頭", "发票抬头"},
+		// the customer wrote 抬头 in its Taiwan form: tw2sp leaves 擡 as it is
+		{"invoice title, taiwan 擡", "發票擡頭怎麼改", "发票抬头怎么改"},
+		{"擡 alone", "擡", "抬"},
 		{"mixed scripts keep 么", "什么時候發貨", "什么时候发货"},
 		{"ascii and placeholders untouched", "iphone15手機殼 <PHONE> ok", "iphone15手机壳 <PHONE> ok"},
 		{"emoji and punctuation", "退貨!!😡 謝謝", "退货!!😡 谢谢"},
