@@ -535,8 +535,8 @@ func pieceEnd(us []textUnit, i int) int {
 	return j
 }
 
-// nextUnit decodes and classifies the single unit (a rune, or a whole placeholder, whose r is
-// '<') at byte i, and returns where it ends.
+// nextUnit decodes and classifies the single unit (a rune, a whole placeholder, whose r is '<',
+// or a whole WeChat face code, whose r is '[') at byte i, and returns where it ends.
 func nextUnit(text string, i int) (r rune, end int, kind pieceKind) {
 	c := text[i]
 	if c < utf8.RuneSelf {
@@ -546,6 +546,10 @@ func nextUnit(text string, i int) (r rune, end int, kind pieceKind) {
 		case c == '<':
 			if n := placeholderLen(text[i:]); n > 0 {
 				return '<', i + n, pieceToken
+			}
+		case c == '[':
+			if n := faceCodeLen(text[i:]); n > 0 {
+				return '[', i + n, pieceToken // a WeChat face: an emoji (emoticon.go)
 			}
 		}
 		return rune(c), i + 1, pieceSep

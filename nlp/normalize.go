@@ -8,9 +8,9 @@ import (
 
 // Normalize folds a message into the form every later step sees: full-width letters, digits,
 // punctuation and the ideographic space become half-width; ASCII letters are lower-cased;
-// zero-width characters, the BOM, variation selectors and control characters are removed;
-// invalid UTF-8 is dropped; runs of whitespace collapse to one space; the ends are trimmed.
-// Emoji and CJK punctuation are kept.
+// zero-width characters, the BOM, variation selectors, emoji skin tones and control characters
+// are removed; invalid UTF-8 is dropped; runs of whitespace collapse to one space; the ends are
+// trimmed. Emoji and CJK punctuation are kept.
 func Normalize(s string) string {
 	if isNormal(s) {
 		return s
@@ -98,6 +98,8 @@ func foldRune(r rune) rune {
 	case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
 		return -1 // zero-width characters, BOM, soft hyphen
 	case r >= 0xFE00 && r <= 0xFE0F: // variation selectors
+		return -1
+	case r >= 0x1F3FB && r <= 0x1F3FF: // skin tones: 👍🏻 is 👍, not 👍 and a term of its own
 		return -1
 	case r == 0x20E3: // the keycap that makes 1️⃣ of 1: the digit stays, so 1️⃣3️⃣8️⃣… reads as a number
 		return -1
