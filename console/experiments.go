@@ -181,23 +181,31 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	id, resume := f.Get("variant"), f.Get("action") == "resume"
+	if id == "" {
+		c.back(w, r, s, to, "error", "没有指定变体。")
+		return
+	}
+	// The operator reads the file by its name: the OS's errors, with the server's paths, go to
+	// the service log; the file's own problems are named by line, as experiments.yaml:3: ….
+	path, name := c.d.ExperimentsPath, filepath.Base(c.d.ExperimentsPath)
 	c.write.Lock()
 	defer c.write.Unlock()
-	old, err := os.ReadFile(c.d.ExperimentsPath)
+	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		c.back(w, r, s, to, "error", "无法读取实验文件："+maskedError(err))
+		c.failed("console: experiments file failed", "experiments", err, "op", "read")
+		c.back(w, r, s, to, "error", experimentsUnreadable)
 		return
 	}
 	data, changed, err := editStop(old, id, resume)
 	if err != nil {
-		c.back(w, r, s, to, "error", "实验文件无法修改："+maskedError(err))
+		c.back(w, r, s, to, "error", fmt.Sprintf("%s 无法修改：%s；请先修正这个文件，实验照旧运行。", name, maskedError(err)))
 		return
 	}
 	if !changed {
 		c.back(w, r, s, to, "warn", "没有变化："+id+"。")
 		return
 	}
-	ov, err := experiment.ParseOverrides(data, c.d.ExperimentsPath)
+	ov, err := experiment.ParseOverrides(data, name)
 	if err == nil {
 		_, err = experiment.New(experiment.Config{KB: m.KB(), Created: m.Manifest().CreatedAt, Overrides: ov})
 	}
@@ -207,47 +215,59 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	if old != nil {
-		backup := c.backupName(c.d.ExperimentsPath)
-		if err := writeBackup(backup, old, c.d.ExperimentsPath); err != nil {
-			c.back(w, r, s, to, "error", "无法保存旧版本："+maskedError(err))
+		if err := writeBackup(c.backupName(path), old, path); err != nil {
+			c.failed("console: experiments file failed", "experiments", err, "op", "backup")
+			c.back(w, r, s, to, "error", experimentsNotWritten)
 			return
 		}
 	}
-	if err := intent.WriteFileAtomic(c.d.ExperimentsPath, data); err != nil {
-		c.back(w, r, s, to, "error", "无法写入实验文件："+maskedError(err))
+	if err := intent.WriteFileAtomic(path, data); err != nil {
+		c.failed("console: experiments file failed", "experiments", err, "op", "write")
+		c.back(w, r, s, to, "error", experimentsNotWritten)
 		return
 	}
-	if err := c.d.Experiments.LoadOverrides(c.d.ExperimentsPath); err != nil {
-		if old != nil {
-			_ = intent.WriteFileAtomic(c.d.ExperimentsPath, old)
+	if err := c.d.Experiments.LoadOverrides(path); err != nil {
+		c.failed("console: experiments file failed", "experiments", err, "op", "load")
+		msg := "新实验文件没有生效，已恢复旧文件，实验照旧运行；详情见服务日志。"
+		if rerr := restore(path, old); rerr != nil {
+			c.failed("console: experiments file failed", "experiments", rerr, "op", "restore")
+			msg = "新实验文件没有生效，实验照旧运行；但旧文件没能恢复，磁盘上的文件与正在生效的不同，详情见服务日志；旧版本另存在实验文件旁边（" + name + ".<时间>）。"
 		}
-		c.back(w, r, s, to, "error", "新实验文件没有生效，已恢复旧文件："+maskedError(err))
+		c.back(w, r, s, to, "error", msg)
 		return
 	}
 	action, done := "停止变体", "已停止"
 	if resume {
 		action, done = "恢复变体", "已恢复"
 	}
-	c.record(s, r, "experiments", action, id+"（"+filepath.Base(c.d.ExperimentsPath)+"）")
+	c.record(s, r, "experiments", action, id+"（"+name+"）")
 	c.back(w, r, s, to, "ok", done+" "+id+"，立即生效。")
+}
+
+// restore puts back the file that was at path before a write (old; nil: there was none).
+func restore(path string, old []byte) error {
+	if old == nil {
+		return os.Remove(path)
+	}
+	return intent.WriteFileAtomic(path, old)
 }
 
 // editStop adds id to (or, resuming, removes it from) the stop list of an experiments file,
 // keeping the rest of the file and its comments. A missing file becomes version 1 with the
-// stop list.
+// stop list. Its errors are in Chinese, for the operator, and name no file.
 func editStop(data []byte, id string, resume bool) ([]byte, bool, error) {
 	if id == "" {
-		return nil, false, errors.New("no variant given")
+		return nil, false, errors.New("没有指定变体")
 	}
 	var doc yaml.Node
 	if len(bytes.TrimSpace(data)) == 0 {
 		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Content: []*yaml.Node{
 			{Kind: yaml.ScalarNode, Value: "version"}, {Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"}}}}}
 	} else if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("不是有效的 YAML（%w）", err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, false, errors.New("the file is not a YAML mapping")
+		return nil, false, errors.New("不是 YAML 映射（应以 version: 1 这样的字段开头）")
 	}
 	top := doc.Content[0]
 	var stop *yaml.Node
@@ -264,7 +284,7 @@ func editStop(data []byte, id string, resume bool) ([]byte, bool, error) {
 		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "stop"}, stop)
 	}
 	if stop.Kind != yaml.SequenceNode {
-		return nil, false, errors.New("stop is not a list")
+		return nil, false, errors.New("stop 不是列表（应为 stop: [变体, …]）")
 	}
 	at := slices.IndexFunc(stop.Content, func(n *yaml.Node) bool { return n.Value == id })
 	switch {

@@ -124,9 +124,14 @@ func mixOf(m *reply.Model) *mixView {
 
 func (c *Console) modelsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	data := modelsData{Root: c.d.ModelsRoot, CanReload: c.d.Reload != nil, Changes: c.audit.list("models"), Mix: mixOf(c.d.Model())}
+	status := http.StatusOK
 	rows, err := c.bundles()
-	if err != nil {
-		data.Error = "无法读取模型目录：" + maskedError(err)
+	switch {
+	case c.d.ModelsRoot == "":
+		data.Error = noModelsRoot
+	case err != nil:
+		c.failed("console: models root failed", "models", err)
+		data.Error, status = modelsRootUnreadable, http.StatusServiceUnavailable
 	}
 	data.Bundles = rows
 	byVersion := map[string]*bundleRow{}
@@ -143,7 +148,7 @@ func (c *Console) modelsPage(w http.ResponseWriter, r *http.Request, s *sessionI
 			data.CanRollback = data.CanReload && rows[i].Parent != ""
 		}
 	}
-	c.render(w, r, s, http.StatusOK, "models", "模型", data)
+	c.render(w, r, s, status, "models", "模型", data)
 }
 
 // bundles reads the manifest of every bundle directly inside the models root (without
@@ -305,16 +310,22 @@ func (c *Console) reload(w http.ResponseWriter, r *http.Request, s *sessionInfo,
 	if m := c.d.Model(); m != nil {
 		now = m.Version()
 	}
+	if err != nil {
+		// The error names the bundle's files or the rules file by their paths: it is logged.
+		c.failed("console: reload failed", "models", err, "action", action, "bundle", filepath.Base(dir), "serving", now)
+	}
 	if err != nil && now != prev {
 		// The bundle switched; what failed came after it (the rules or the experiments, which
 		// stay as they were): say what serves now.
 		c.record(s, r, "models", action+"（规则或实验未重新加载）", detail+"（"+prev+" → "+now+"）")
-		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s成功，现在服务的是 %s（之前是 %s）；但规则或实验没有重新加载，仍按原文件生效：%s", action, now, prev, maskedError(err)))
+		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s成功，现在服务的是 %s（之前是 %s）；但规则或实验没有重新加载，仍按原文件生效，详情见服务日志。"+
+			"请到「规则与答案」页查看规则与新模型的校验问题，修正后保存；实验文件的问题按服务日志修正。", action, now, prev))
 		return
 	}
 	if err != nil {
 		c.record(s, r, "models", action+"失败", detail)
-		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s失败，原模型 %s 继续服务：%s", action, prev, maskedError(err)))
+		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s失败，原模型 %s 继续服务：新模型没能加载，详情见服务日志。"+
+			"请检查这个模型目录是否完整（训练是否完成、文件是否齐全），或重新训练后再试。", action, prev))
 		return
 	}
 	c.record(s, r, "models", action, detail+"（"+prev+" → "+now+"）")

@@ -14,10 +14,27 @@ const (
 	labelsNotSaved  = "标注没有保存：决策日志暂时无法写入，详情见服务日志。"
 )
 
+// What 模型 and 实验 say when the server's own files fail them: the OS's error names the
+// paths ("open /var/lib/zhiyi/models: permission denied") and goes to the service log
+// (failed). What the operator gave (a stop that leaves an intent no answer, an experiments
+// file that is not YAML) is named, by the file's name alone, not logged.
+const (
+	noModelsRoot          = "没有配置模型目录（zhiyi serve --models-root），无法列出模型。"
+	modelsRootUnreadable  = "模型目录暂时无法读取，详情见服务日志；请检查目录是否还在、服务是否有权限读取它。"
+	experimentsUnreadable = "实验文件无法读取，变体没有改动，详情见服务日志；请检查文件是否还在、服务是否有权限读取它。"
+	experimentsNotWritten = "实验文件没有改动，实验照旧运行：无法写入新文件或旧版本，详情见服务日志；请检查实验文件所在的目录是否可写、磁盘是否已满。"
+)
+
 // storeFailed logs a decision-log error met by a page ("console: decision log failed", with
 // the page and the error, masked as the console masks every error it shows or logs).
 func (c *Console) storeFailed(page string, err error) {
-	c.log.Error("console: decision log failed", "page", page, "error", maskedError(err))
+	c.failed("console: decision log failed", page, err)
+}
+
+// failed logs an error a page met that the operator is not shown: msg says what failed
+// ("console: reload failed"), attrs what it was about (key, value, …).
+func (c *Console) failed(msg, page string, err error, attrs ...any) {
+	c.log.Error(msg, append([]any{"page", page, "error", maskedError(err)}, attrs...)...)
 }
 
 // maskedError is an error as a page shows it: masked and clipped.
