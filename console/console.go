@@ -117,8 +117,8 @@ type Console struct {
 	mux   *http.ServeMux
 	// write serialises the changes to files (rules, experiments) and reloads.
 	write sync.Mutex
-	// labelling serialises 未识别's label actions: each reads who labelled the cluster's
-	// members before it writes.
+	// labelling serialises the label actions (未识别, 错判案例; addLabelsKeeping): each
+	// reads who labelled its messages before it writes.
 	labelling sync.Mutex
 }
 

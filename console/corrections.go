@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -183,11 +184,30 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 	for i := range g.members {
 		g.members[i].By, g.members[i].Time = s.Name, now
 	}
-	if err := c.d.DB.AddLabels(ctx, g.members); err != nil {
+	// Messages another operator labelled since this page was made (the same group open in
+	// two browsers, or a newer correction labelled elsewhere) keep their label, as in 未识别.
+	added, taken, err := c.addLabelsKeeping(ctx, until, s.Name, g.members)
+	if err != nil {
 		c.storeFailed("corrections", err)
 		c.back(w, r, s, to, "error", labelsNotSaved)
 		return
 	}
-	c.record(s, r, "labels", "采纳错判", fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(g.members)))
-	c.back(w, r, s, to, "ok", fmt.Sprintf("已把 %d 条「%s → %s」的纠正保存为标注。", len(g.members), pred, corr))
+	var kb *index.KB
+	if m := c.d.Model(); m != nil {
+		kb = m.KB()
+	}
+	kept := keptLabels(kb, taken)
+	if len(added) == 0 {
+		c.back(w, r, s, to, "warn", fmt.Sprintf("「%s → %s」的纠正没有保存为标注：%s。", pred, corr, kept))
+		return
+	}
+	detail := fmt.Sprintf("%s → %s：%d 条消息", pred, corr, len(added))
+	msg := fmt.Sprintf("已把 %d 条「%s → %s」的纠正保存为标注。", len(added), pred, corr)
+	kind := "ok"
+	if len(taken) > 0 {
+		detail += keptDetail(taken)
+		msg, kind = msg+"另有 "+kept+"。", "warn"
+	}
+	c.record(s, r, "labels", "采纳错判", detail)
+	c.back(w, r, s, to, kind, msg)
 }

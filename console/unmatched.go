@@ -1,13 +1,10 @@
 package console
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -187,85 +184,33 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	// Another operator may have labelled some of the members since this clustering was made
-	// (the same cluster open in two browsers): their labels stay, and this operator is told.
-	// The lock closes the gap between the read and the write within this process.
-	c.labelling.Lock()
-	defer c.labelling.Unlock()
-	taken, err := c.labelledSince(ctx, sh.made, line.Members, s.Name)
+	now := c.d.Now()
+	labels := make([]store.Label, 0, len(line.Members))
+	for _, id := range line.Members {
+		labels = append(labels, store.Label{Key: id, Text: sh.texts[id], Intent: label, Source: SourceCluster, By: s.Name, Time: now})
+	}
+	// Members another operator labelled since this clustering was made (the same cluster
+	// open in two browsers) keep their label, and this operator is told.
+	added, taken, err := c.addLabelsKeeping(ctx, sh.made, s.Name, labels)
 	if err != nil {
 		c.storeFailed("unmatched", err)
 		c.back(w, r, s, to, "error", labelsNotSaved)
 		return
 	}
-	now := c.d.Now()
-	labels := make([]store.Label, 0, len(line.Members))
-	for _, id := range line.Members {
-		if _, ok := taken[id]; !ok {
-			labels = append(labels, store.Label{Key: id, Text: sh.texts[id], Intent: label, Source: SourceCluster, By: s.Name, Time: now})
-		}
-	}
 	kept := keptLabels(m.KB(), taken)
-	if len(labels) == 0 {
+	if len(added) == 0 {
 		c.back(w, r, s, to, "warn", fmt.Sprintf("聚类 %s 没有标注：%s。", line.Cluster, kept))
 		return
 	}
-	if err := c.d.DB.AddLabels(ctx, labels); err != nil {
-		c.storeFailed("unmatched", err)
-		c.back(w, r, s, to, "error", labelsNotSaved)
-		return
-	}
-	detail := fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(labels), label)
-	msg := fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(labels), describeIntent(m.KB(), label))
+	detail := fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(added), label)
+	msg := fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(added), describeIntent(m.KB(), label))
 	kind := "ok"
 	if len(taken) > 0 {
-		detail += fmt.Sprintf("，%d 条已被他人标注，未覆盖", len(taken))
+		detail += keptDetail(taken)
 		msg, kind = msg+"另有 "+kept+"。", "warn"
 	}
 	c.record(s, r, "labels", "标注聚类", detail)
 	c.back(w, r, s, to, kind, msg)
-}
-
-// labelledSince returns the labels of members that someone other than by gave at or after
-// since, keyed by msg_id.
-func (c *Console) labelledSince(ctx context.Context, since time.Time, members []string, by string) (map[string]store.Label, error) {
-	want := make(map[string]bool, len(members))
-	for _, id := range members {
-		want[id] = true
-	}
-	taken := map[string]store.Label{}
-	err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
-		if want[l.Key] {
-			if l.By == by {
-				delete(taken, l.Key) // the newest label counts: this operator's own, again
-			} else {
-				taken[l.Key] = *l
-			}
-		}
-		return nil
-	})
-	return taken, err
-}
-
-// keptLabels words the labels left alone, by who and what: 3 条已被 小王 标注为 发票 (invoice)，未覆盖.
-func keptLabels(kb *index.KB, taken map[string]store.Label) string {
-	type who struct{ by, intent string }
-	count := map[who]int{}
-	for _, l := range taken {
-		by := l.By
-		if by == "" {
-			by = "“" + cmp.Or(l.Source, "未知来源") + "”"
-		}
-		count[who{by, l.Intent}]++
-	}
-	keys := slices.SortedFunc(maps.Keys(count), func(a, b who) int {
-		return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(a.by, b.by), cmp.Compare(a.intent, b.intent))
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d 条已被 %s 标注为 %s", count[k], k.by, describeIntent(kb, k.intent))
-	}
-	return strings.Join(parts, "，") + "，未覆盖"
 }
 
 // chosenIntent reads the label action's choice: a new intent's label wins over the list.
@@ -326,23 +271,4 @@ func describeIntent(kb *index.KB, id string) string {
 		}
 	}
 	return id
-}
-
-// recentLabels returns the newest labels of a source from the last 30 days (at most 20).
-func (c *Console) recentLabels(ctx context.Context, source string, now time.Time) []store.Label {
-	var all []store.Label
-	_ = c.d.DB.Labels(ctx, store.LabelQuery{Since: now.Add(-30 * 24 * time.Hour), Source: source}, func(l *store.Label) error {
-		all = append(all, *l)
-		if len(all) > 200 {
-			all = all[len(all)-20:]
-		}
-		return nil
-	})
-	if len(all) > 20 {
-		all = all[len(all)-20:]
-	}
-	for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-		all[i], all[j] = all[j], all[i]
-	}
-	return all
 }
