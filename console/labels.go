@@ -13,6 +13,10 @@ import (
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
+// recentLabelsUnreadable is what 未识别 says under 最近的聚类标注 when they cannot be read
+// (the clusters above could be).
+const recentLabelsUnreadable = "最近的聚类标注暂时无法读取，详情见服务日志；上面的聚类不受影响，可以照常标注。"
+
 // addLabelsKeeping stores the labels operator by gave from a page made at since (未识别's
 // clustering, 错判案例's page), except for the messages someone else labelled at or after
 // since, whose labels stay: that operator saw something this one's page did not.
@@ -96,20 +100,21 @@ func keptDetail(taken map[string]store.Label) string {
 }
 
 // recentLabels returns the newest labels of a source from the last 30 days (at most 20).
-func (c *Console) recentLabels(ctx context.Context, source string, now time.Time) []store.Label {
+func (c *Console) recentLabels(ctx context.Context, source string, now time.Time) ([]store.Label, error) {
 	var all []store.Label
-	_ = c.d.DB.Labels(ctx, store.LabelQuery{Since: now.Add(-30 * 24 * time.Hour), Source: source}, func(l *store.Label) error {
+	err := c.d.DB.Labels(ctx, store.LabelQuery{Since: now.Add(-30 * 24 * time.Hour), Source: source}, func(l *store.Label) error {
 		all = append(all, *l)
 		if len(all) > 200 {
 			all = all[len(all)-20:]
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	if len(all) > 20 {
 		all = all[len(all)-20:]
 	}
-	for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-		all[i], all[j] = all[j], all[i]
-	}
-	return all
+	slices.Reverse(all)
+	return all, nil
 }

@@ -60,6 +60,8 @@ type unmatchedData struct {
 	Lines     []train.SheetLine
 	Intents   []intentChoice
 	Labels    []store.Label // recent cluster labels, newest first
+	// LabelsError: the recent labels could not be read (the clusters could)
+	LabelsError string
 }
 
 func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
@@ -93,7 +95,11 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	c.keepSheet(s, sh)
 	data.Sheet, data.Messages, data.Truncated, data.Lines = sh.id, n, truncated, sh.lines
-	data.Labels = c.recentLabels(ctx, SourceCluster, now)
+	if data.Labels, err = c.recentLabels(ctx, SourceCluster, now); err != nil {
+		// The clusters were read: the page stands, and says the recent labels are missing.
+		c.storeFailed("unmatched", err)
+		data.LabelsError = recentLabelsUnreadable
+	}
 	c.render(w, r, s, http.StatusOK, "unmatched", "未识别", data)
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ncruces/go-sqlite3/driver"
+
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -85,5 +87,41 @@ func TestUnmatchedLabelKeepsOthersLabels(t *testing.T) {
 				t.Errorf("小李's label stored for %d members, want some: %v", saved, tt.someSaved)
 			}
 		})
+	}
+}
+
+// A label another tool wrote into the decision log with a time that is not a whole number of
+// microseconds (a script's REAL) made 最近的聚类标注 fail to read: the page said "还没有。", as
+// if nobody had labelled a cluster, and nothing reached the service log. The clusters are
+// still shown, the table says the recent labels could not be read, and the error is logged.
+func TestUnmatchedRecentLabelsUnreadable(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.seed(unmatchedDecisions(e.clock().Add(-2 * time.Hour))...)
+	// Ten days ago: outside the page's 24h (the clustering reads the period's labels), inside
+	// the 30 days the recent labels come from.
+	at := e.clock().Add(-10 * 24 * time.Hour).UnixMicro()
+	raw, err := driver.Open(e.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO labels (label_key, at, text, intent, source, labelled_by) VALUES ('script-1', ?, '优惠券', 'invoice', ?, '脚本')`,
+		float64(at)+0.5, SourceCluster); err != nil {
+		t.Fatal(err)
+	}
+	cl := e.client()
+	cl.login("小王")
+	logged := e.logs.Len()
+	r := cl.get("/console/unmatched?since=24h")
+	if r.StatusCode != http.StatusOK {
+		t.Errorf("status %d: the recent labels failing fails the page", r.StatusCode)
+	}
+	body := pageMain(r.Body)
+	mustContain(t, body, "优惠券怎么用", recentLabelsUnreadable)
+	if strings.Contains(body, "还没有。") {
+		t.Error("the page says no cluster was labelled recently, yet it could not read them")
+	}
+	if line := e.logs.String()[logged:]; !strings.Contains(line, "console: decision log failed") || !strings.Contains(line, `"page":"unmatched"`) || !strings.Contains(line, "cannot read labels") {
+		t.Errorf("the failed read is not in the service log:\n%s", line)
 	}
 }
