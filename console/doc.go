@@ -86,11 +86,13 @@
 // store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
 // the operator), which learn.Corrections and zhiyi learn read. Members someone else labelled
 // after the clustering was made (the same cluster open in two browsers) keep their label; the
-// operator is told how many, by whom and as what.
+// operator is told how many, by whom and as what. Under the clusters, the last 30 days' cluster
+// labels; when they cannot be read the table says so and the clusters stand.
 //
 // 错判案例 groups store.FeedbackQuery{Corrections: true} by (decision intent, correct intent),
 // a message counted once with its latest correction; accepting a group stores its messages as
-// labels (Source "console") for the period up to the page's time.
+// labels (Source "console") for the period up to the page's time. As in 未识别, messages
+// someone else labelled after the page was made keep their label, and the operator is told.
 //
 // 规则与答案 saves the edited rules file only when rules.Parse accepts it with the serving
 // bundle's intents and analyzer (else every problem as file:line, and the old rules keep
@@ -120,6 +122,13 @@
 // no figures (实验 lists the variants, so one can still be stopped); the error, masked, goes to
 // the service log as "console: decision log failed" with the page's name. The driver's error
 // names the server's files and is never shown.
+//
+// So with the server's own files: a models root 模型 cannot read (503), a bundle that does not
+// load, rules or experiments a reload leaves as they were, an experiments file 实验 cannot read
+// or write. The page says what failed and what to do; the error goes to the service log
+// ("console: models root failed", "console: reload failed", "console: experiments file
+// failed", with the page). What the operator gave is named, by the file's name alone: a stop
+// that leaves an intent no answer (experiments.yaml:2: …), an experiments file that is not YAML.
 //
 // 模型 lists the bundles in Deps.ModelsRoot from their manifests (parent, learnt_from, metrics,
 // report.html) with the serving bundle's lineage; promote reloads a chosen bundle, roll back the
