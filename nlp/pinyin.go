@@ -50,6 +50,27 @@ var pinyinTable = sync.OnceValue(func() *pinyinTab {
 	return t
 })
 
+// pinyinOthers are the other readings of the polyphones of U+4E00–U+9FFF (行: hang, heng), by
+// syllable index, built on first use (typed pinyin indexes the shop's words by them).
+var pinyinOthers = sync.OnceValue(func() map[rune][]uint16 {
+	t := pinyinTable()
+	id := make(map[string]uint16, len(t.syl))
+	for i, s := range t.syl[1:] {
+		id[s] = uint16(i + 1)
+	}
+	m := map[rune][]uint16{}
+	for _, e := range pinyinOtherReadings {
+		s, ok := id[e.syl]
+		if !ok {
+			continue // a syllable no character reads first (hm, ng): pinyin never spells it
+		}
+		for _, r := range e.chars {
+			m[r] = append(m[r], s)
+		}
+	}
+	return m
+})
+
 // IsPinyinSyllable reports whether s is a toneless pinyin syllable of two letters or more, in
 // lower case (le, ma, dao, zhuang).
 func IsPinyinSyllable(s string) bool {

@@ -43,9 +43,15 @@ type pinyinWords struct {
 // may take in (专 in zhuan票 is one).
 const maxPinyinContext = 3
 
+// maxWordReadings bounds the spellings a word is indexed by: a word of several polyphones is
+// indexed by the first maxWordReadings combinations of its characters' readings, the first
+// readings' first.
+const maxWordReadings = 8
+
 // newPinyinWords indexes the words of two characters or more whose every character has a
-// reading (its first: 还款 is restored from haikuan, not huankuan). The rules' variants are
-// their own: spelt out as the rule's word when made of letters only, otherwise left alone.
+// reading, by each reading of a polyphone (银行卡 by yinhangka as well as yinxingka, 还款 by huankuan
+// and haikuan; at most maxWordReadings spellings a word). The rules' variants are their own: spelt
+// out as the rule's word when made of letters only, otherwise left alone.
 func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pinyinWords {
 	p := &pinyinWords{py: py, byKey: map[string][]pinyinWord{}, variants: map[string]bool{}, letterRules: map[string]*rewriteTarget{}}
 	for _, t := range rules {
@@ -59,31 +65,47 @@ func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pi
 		}
 	}
 	slices.Sort(p.lettered) // one order, whatever the map's
+	others := pinyinOthers()
 	var syls []uint16
+	var pick [maxPinyinWord]int // the reading of each character in the spelling at hand
 	for _, w := range words {
 		runes := []rune(w.Word)
-		if len(runes) < 2 {
+		if len(runes) < 2 || len(runes) > maxPinyinWord {
 			continue
 		}
-		syls = syls[:0]
-		for _, r := range runes {
-			if s := py.index(r); s != 0 {
-				syls = append(syls, s)
-			}
-		}
-		if len(syls) != len(runes) {
+		if slices.ContainsFunc(runes, func(r rune) bool { return py.index(r) == 0 }) {
 			continue // a letter, a digit or a character without a reading
 		}
-		var kb [2 * maxPinyinWord]byte
-		if len(syls) > maxPinyinWord {
-			continue
+		reading := func(k int) uint16 { // reading pick[k] of character k
+			if pick[k] == 0 {
+				return py.index(runes[k])
+			}
+			return others[runes[k]][pick[k]-1]
 		}
-		key := string(sylKey(kb[:0], syls))
-		if hasWord(p.byKey[key], w.Word) {
-			continue
+		clear(pick[:])
+		for range maxWordReadings {
+			syls = syls[:0]
+			for k := range runes {
+				syls = append(syls, reading(k))
+			}
+			var kb [2 * maxPinyinWord]byte
+			if key := string(sylKey(kb[:0], syls)); !hasWord(p.byKey[key], w.Word) {
+				p.byKey[key] = append(p.byKey[key], pinyinWord{word: w.Word, runes: runes, freq: w.Freq})
+				p.maxLen = max(p.maxLen, len(runes))
+			}
+			// the next spelling: the last character's next reading first
+			k := len(runes) - 1
+			for ; k >= 0; k-- {
+				if pick[k] < len(others[runes[k]]) {
+					pick[k]++
+					break
+				}
+				pick[k] = 0
+			}
+			if k < 0 {
+				break // every spelling indexed
+			}
 		}
-		p.byKey[key] = append(p.byKey[key], pinyinWord{word: w.Word, runes: runes, freq: w.Freq})
-		p.maxLen = max(p.maxLen, len(runes))
 	}
 	return p
 }

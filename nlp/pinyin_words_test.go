@@ -123,3 +123,31 @@ func TestTypedPinyinAllocs(t *testing.T) {
 		}
 	}
 }
+
+// Customers type the reading a word has, not its characters' first readings: yinhangka is 银行卡
+// (行 hang, first read xing), kaihuhang is 开户行.
+func TestPinyinPolyphoneWords(t *testing.T) {
+	a := mustShopAnalyzer(t)
+	tests := []struct{ text, term string }{
+		{"yinhangka绑不上", "银行卡"},
+		{"专票的kaihuhang填什么", "开户行"},
+		{"yinxingka绑不上", "银行卡"}, // the first readings still spell it
+	}
+	for _, tt := range tests {
+		if an := a.Analyze(tt.text); !slices.Contains(an.Terms, tt.term) {
+			t.Errorf("%s: terms %q, want %s", tt.text, an.Terms, tt.term)
+		}
+	}
+	// a word of many polyphones is indexed by maxWordReadings spellings at most
+	word := "长行还长"
+	p := newPinyinWords(pinyinTable(), []UserWord{{Word: word, Freq: 1000}}, nil)
+	n := 0
+	for _, ws := range p.byKey {
+		if hasWord(ws, word) {
+			n++
+		}
+	}
+	if n != maxWordReadings {
+		t.Errorf("%s is indexed by %d spellings, want %d", word, n, maxWordReadings)
+	}
+}

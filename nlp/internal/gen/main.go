@@ -120,6 +120,38 @@ func pinyinTable() []byte {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
+	// The other readings of the polyphones of the basic block (行 hang of 银行, 还 huan of 还款): the
+	// shop's words are indexed by each of them for typed pinyin.
+	het := pinyin.NewArgs()
+	het.Heteronym = true
+	others := map[string][]rune{}
+	for r := rune(0x4E00); r <= 0x9FFF; r++ {
+		ps := pinyin.SinglePinyin(r, het)
+		if len(ps) < 2 {
+			continue
+		}
+		seen := map[string]bool{ps[0]: true}
+		for _, p := range ps[1:] {
+			if p != "" && !seen[p] {
+				seen[p] = true
+				others[p] = append(others[p], r)
+			}
+		}
+	}
+	osyls := make([]string, 0, len(others))
+	for s := range others {
+		osyls = append(osyls, s)
+	}
+	slices.Sort(osyls)
+	b.WriteString("\n// pinyinOtherReadings lists, by syllable, the characters U+4E00–U+9FFF that have it as a reading\n")
+	b.WriteString("// other than their first (toneless; go-pinyin's heteronyms).\n")
+	b.WriteString("var pinyinOtherReadings = [...]struct{ syl, chars string }{\n")
+	for _, s := range osyls {
+		fmt.Fprintf(&b, "{%q, \"\" +\n", s)
+		writeWrapped(&b, string(others[s]))
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err) // the generator's own syntax
