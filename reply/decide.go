@@ -156,7 +156,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 // or was too long) as its first decision ended where the conversation made it so: routed as
 // then, a 重述 or fallback handoff or an answer held back for an agent, which the message
 // alone would not give again, and escalated as then. An automatic route comes back only with
-// the same intent and an answer to send; a cautious one always does.
+// the same intent and answer as then; a cautious one always does.
 func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) {
 	turn := st.TurnCount
 	for i := len(st.Turns) - 1; i >= 0 && &st.Turns[i] != first; i-- {
@@ -167,8 +167,8 @@ func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) 
 	if route == "" || route == res.Route {
 		return
 	}
-	if route == intent.RouteAuto && (first.Intent != res.Intent || res.Answer == nil) {
-		return
+	if route == intent.RouteAuto && (first.Intent != res.Intent || res.Answer == nil || res.Answer.ID != first.AnswerID) {
+		return // not the answer sent the first time (a gray one since, another variant): as decided now
 	}
 	res.Route, res.Reason = route, "a retry: routed as the message was the first time"
 	if route == intent.RouteHandoff && res.Priority == 0 {

@@ -103,38 +103,3 @@ func TestSameAnswerAgainIsARepeat(t *testing.T) {
 		}
 	}
 }
-
-// TestRetryNotKeptDecidedAsFirst: a conversation whose gateway passes a phone number in vars
-// keeps no response for retries, so a retry is decided again, without the conversation that
-// escalated it the first time. WeCom re-sending the 重述 that was suggested, or the one that was
-// handed off (the first response did not reach it), must not answer automatically what
-// already failed: it is routed and escalated as the first time.
-func TestRetryNotKeptDecidedAsFirst(t *testing.T) {
-	r, c, _ := newReplier(t, Config{})
-	vars := map[string]string{"mobile": "13912345678"}
-	var firsts []*Decision
-	var reqs []intent.Request
-	for i, m := range []string{"什么时候发货", "到底什么时候发货", "什么时候发货啊 多久能发出"} {
-		req := intent.Request{Text: m, MsgID: fmt.Sprint("m", i), SenderID: "wmA", Channel: "wecom", Vars: vars}
-		d, _ := send(t, r, req)
-		firsts, reqs = append(firsts, d), append(reqs, req)
-		c.t = c.t.Add(time.Minute)
-	}
-	if last := firsts[2].Result; last.Route != intent.RouteHandoff || last.Context.Escalation != escalateRepeat {
-		t.Fatalf("setup: third ask %s %+v", last.Route, last.Context)
-	}
-	for i := range reqs {
-		retry, _ := send(t, r, reqs[i])
-		if !retry.Retry || retry.Replay != "" {
-			t.Fatalf("turn %d: retry %v, replayed %v; want decided again", i+1, retry.Retry, retry.Replay != "")
-		}
-		got, want := retry.Result, firsts[i].Result
-		if got.Context == nil {
-			got.Context = &intent.Conversation{}
-		}
-		if got.Route != want.Route || got.Priority != want.Priority || *got.Context != *want.Context {
-			t.Errorf("retry of turn %d: %s priority %d %+v; the first time %s priority %d %+v", i+1,
-				got.Route, got.Priority, *got.Context, want.Route, want.Priority, *want.Context)
-		}
-	}
-}

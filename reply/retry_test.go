@@ -1,0 +1,104 @@
+package reply
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+)
+
+// TestRetryNotKeptAutoOnlyWithItsAnswer: the first decision answered automatically with
+// shipping_time's answer; before WeCom's retry (its response not kept: the vars hold a phone
+// number) the operator starts a gray release of a new answer. The retry is given the gray answer,
+// which is only suggested ("an agent checks it first"); restoring the first decision's automatic
+// route because the intent was the same sent the unreviewed gray answer to the customer.
+func TestRetryNotKeptAutoOnlyWithItsAnswer(t *testing.T) {
+	kb, err := index.ParseKB([]byte(`shop: t
+version: 1
+intents:
+  - id: shipping_time
+    label: 发货时间
+    category: 咨询
+    priority: 2
+    examples: [什么时候发货]
+    answers:
+      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
+      - {id: shipping_time.b, text: "亲，马上帮您催仓库，48 小时内一定发出", gray: 72h}
+`), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := ""
+	for i := range 100 {
+		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
+			sender = s
+			break
+		}
+	}
+	if sender == "" {
+		t.Fatal("setup: no sender in the gray variant")
+	}
+	var cur atomic.Pointer[experiment.Set]
+	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return cur.Load() }})
+	req := intent.Request{Text: "什么时候发货", MsgID: "m1", SenderID: sender, Channel: "wecom",
+		Vars: map[string]string{"mobile": "13912345678"}}
+	first, _ := send(t, r, req)
+	if first.Result.Route != intent.RouteAuto || first.Result.Answer == nil {
+		t.Fatalf("setup: first decision %s", first.Result.Route)
+	}
+	firstAnswer := first.Result.Answer.ID
+	cur.Store(set) // the gray release starts
+	retry, _ := send(t, r, req)
+	if !retry.Retry || retry.Replay != "" {
+		t.Fatalf("setup: retry %v, replayed %v", retry.Retry, retry.Replay != "")
+	}
+	got := retry.Result
+	if got.Route == intent.RouteAuto && got.Answer != nil && got.Answer.ID != firstAnswer {
+		t.Errorf("retry sent %q automatically (reason %q); the first decision sent %q, and a gray answer is only suggested",
+			got.Answer.ID, got.Reason, firstAnswer)
+	}
+}
+
+// TestRetryNotKeptDecidedAsFirst: a conversation whose gateway passes a phone number in vars
+// keeps no response for retries, so a retry is decided again, without the conversation that
+// escalated it the first time. WeCom re-sending the 重述 that was suggested, or the one that was
+// handed off (the first response did not reach it), must not answer automatically what
+// already failed: it is routed and escalated as the first time.
+func TestRetryNotKeptDecidedAsFirst(t *testing.T) {
+	r, c, _ := newReplier(t, Config{})
+	vars := map[string]string{"mobile": "13912345678"}
+	var firsts []*Decision
+	var reqs []intent.Request
+	for i, m := range []string{"什么时候发货", "到底什么时候发货", "什么时候发货啊 多久能发出"} {
+		req := intent.Request{Text: m, MsgID: fmt.Sprint("m", i), SenderID: "wmA", Channel: "wecom", Vars: vars}
+		d, _ := send(t, r, req)
+		firsts, reqs = append(firsts, d), append(reqs, req)
+		c.t = c.t.Add(time.Minute)
+	}
+	if last := firsts[2].Result; last.Route != intent.RouteHandoff || last.Context.Escalation != escalateRepeat {
+		t.Fatalf("setup: third ask %s %+v", last.Route, last.Context)
+	}
+	for i := range reqs {
+		retry, _ := send(t, r, reqs[i])
+		if !retry.Retry || retry.Replay != "" {
+			t.Fatalf("turn %d: retry %v, replayed %v; want decided again", i+1, retry.Retry, retry.Replay != "")
+		}
+		got, want := retry.Result, firsts[i].Result
+		if got.Context == nil {
+			got.Context = &intent.Conversation{}
+		}
+		if got.Route != want.Route || got.Priority != want.Priority || *got.Context != *want.Context {
+			t.Errorf("retry of turn %d: %s priority %d %+v; the first time %s priority %d %+v", i+1,
+				got.Route, got.Priority, *got.Context, want.Route, want.Priority, *want.Context)
+		}
+	}
+}
