@@ -74,8 +74,9 @@
 // masked: a keyword may be a placeholder such as <PHONE> or <ORDER>, and a text keyword or regex
 // that masking hides (a hotline number, an e-mail address, a piece of one such as @qq.com,
 // 1[3-9]\d{9}) is refused with the placeholder to write. A regex that matches the empty string
-// (退款|退货|, (退款)?, 退*) would match every message and is refused (write any: true); ^$, an
-// empty message, is allowed. Terms keywords
+// and a long message (退款|退货|, (退款)?, 退*) would match every message and is refused (write
+// any: true); ^$ and ^.{0,4}$, an empty or short message, are allowed, as is an anchored pattern
+// such as ^\d+$ (a menu reply "2") that also matches personal data. Terms keywords
 // match whole terms: 退货 does not fire on a term 退货单. With Options.Analyzer, each terms
 // keyword is analysed as a message is, so 东西不要了 becomes the canonical 退货 and matches every
 // variant the synonyms list; without it, a keyword is split at spaces.

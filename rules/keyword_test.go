@@ -146,3 +146,31 @@ func TestJoinSpaces(t *testing.T) {
 	f(" 双 ", " 双 ")
 	f("", "")
 }
+
+// TestAnchoredAndShortMessageRegexesLoad: the refusals above try a pattern on whole ordinary
+// messages, one at a time, so a rule for a menu reply that is only a number (^\d+$ on "2"), only
+// letters and digits, or a short message (^.{0,4}$: 在吗, 嗯) loads, matches what it was written
+// for, and not a long message.
+func TestAnchoredAndShortMessageRegexesLoad(t *testing.T) {
+	for _, tt := range []struct{ re, hit, miss string }{
+		{`^\d+$`, "2", "我买了2件"},
+		{`^\d+$`, "15", "iphone15"},
+		{`^[a-z0-9]+$`, "ok", "ok谢谢"},
+		{`^\w+$`, "iphone15", "iphone15有货吗"},
+		{`^.{0,4}$`, "在吗", "我想问一下什么时候发货"},
+		{`^.{0,4}$`, "嗯", "亲，我的快递三天了还没到"},
+	} {
+		s, err := Parse([]byte("version: 1\nrules:\n  - id: only\n    match: {text: {regex: ['"+tt.re+"']}}\n    action: {silent: true}\n"),
+			"rules.yaml", Options{Analyzer: analyzer(t)})
+		if err != nil {
+			t.Errorf("%s is refused: %v", tt.re, err)
+			continue
+		}
+		if got := matchID(t, s, tt.hit, Input{}); got != "only" {
+			t.Errorf("%s on %q: rule %q, want only", tt.re, tt.hit, got)
+		}
+		if got := matchID(t, s, tt.miss, Input{}); got != "" {
+			t.Errorf("%s on %q: rule %q, want none", tt.re, tt.miss, got)
+		}
+	}
+}
