@@ -50,7 +50,7 @@ var pinyinTable = sync.OnceValue(func() *pinyinTab {
 	return t
 })
 
-// pinyinOthers are the other readings of the polyphones of U+4E00–U+9FFF (行: hang, heng), by
+// pinyinOthers are the other modern readings of the common polyphones (行: hang; not 见 xian), by
 // syllable index, built on first use (typed pinyin indexes the shop's words by them).
 var pinyinOthers = sync.OnceValue(func() map[rune][]uint16 {
 	t := pinyinTable()

@@ -21,6 +21,9 @@ type pinyinWord struct {
 	word  string
 	runes []rune
 	freq  float64
+	// other: indexed under this spelling by a reading other than a character's first (yinhangka
+	// of 银行卡); a spelling from first readings wins over it whatever the frequency.
+	other bool
 }
 
 // pinyinWords finds the shop's words by the pinyin of their characters.
@@ -49,7 +52,7 @@ const maxPinyinContext = 3
 const maxWordReadings = 8
 
 // newPinyinWords indexes the words of two characters or more whose every character has a
-// reading, by each reading of a polyphone (银行卡 by yinhangka as well as yinxingka, 还款 by huankuan
+// reading, by each modern reading of a common polyphone (银行卡 by yinhangka as well as yinxingka, 还款 by huankuan
 // and haikuan; at most maxWordReadings spellings a word). The rules' variants are their own: spelt
 // out as the rule's word when made of letters only, otherwise left alone.
 func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pinyinWords {
@@ -83,14 +86,14 @@ func newPinyinWords(py *pinyinTab, words []UserWord, rules []*rewriteTarget) *pi
 			return others[runes[k]][pick[k]-1]
 		}
 		clear(pick[:])
-		for range maxWordReadings {
+		for n := range maxWordReadings {
 			syls = syls[:0]
 			for k := range runes {
 				syls = append(syls, reading(k))
 			}
 			var kb [2 * maxPinyinWord]byte
 			if key := string(sylKey(kb[:0], syls)); !hasWord(p.byKey[key], w.Word) {
-				p.byKey[key] = append(p.byKey[key], pinyinWord{word: w.Word, runes: runes, freq: w.Freq})
+				p.byKey[key] = append(p.byKey[key], pinyinWord{word: w.Word, runes: runes, freq: w.Freq, other: n > 0})
 				p.maxLen = max(p.maxLen, len(runes))
 			}
 			// the next spelling: the last character's next reading first
@@ -269,13 +272,26 @@ func (p *pinyinWords) match(text string, floor, start, end int, syls []uint16) (
 				if !anchored(c.runes, left[:l], right[:r]) {
 					continue
 				}
-				if len(c.runes) > len(best.runes) || len(c.runes) == len(best.runes) && c.freq > best.freq {
+				if better(c, best) {
 					best, from, to = c, leftAt[l], rightAt[r]
 				}
 			}
 		}
 	}
 	return from, to, best.word
+}
+
+// better reports whether c, spelt by the pinyin at hand, wins over best: the longer word, then
+// one spelt by its characters' first readings (shima is 是吗, not 什么 by 什 shi 么 ma), then the
+// more frequent.
+func better(c, best pinyinWord) bool {
+	switch {
+	case len(c.runes) != len(best.runes):
+		return len(c.runes) > len(best.runes)
+	case c.other != best.other:
+		return !c.other
+	}
+	return c.freq > best.freq
 }
 
 // anchored reports whether word begins with the characters left (nearest first, so reversed)

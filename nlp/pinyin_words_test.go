@@ -87,13 +87,17 @@ func hasAll(got, want []uint32) bool {
 	return true
 }
 
-// Of several words the pinyin spells, the longest wins, then the more frequent.
+// Of several words the pinyin spells, the longest wins, then one spelt by its characters' first
+// readings, then the more frequent.
 func TestTypedPinyinLongestWord(t *testing.T) {
-	p := newPinyinWords(pinyinTable(), []UserWord{{Word: "快递", Freq: 3000}, {Word: "快递员", Freq: 2000}, {Word: "快地", Freq: 9000}}, nil)
+	p := newPinyinWords(pinyinTable(), []UserWord{{Word: "快递", Freq: 3000}, {Word: "快递员", Freq: 2000}, {Word: "快地", Freq: 9000},
+		{Word: "银行", Freq: 9000}, {Word: "音航", Freq: 10}}, nil)
 	for _, tt := range []struct{ in, want string }{
 		{"kuaidi员呢", "快递员呢"},
 		{"kuaidi到了", "快地到了"}, // 快地 and 快递 read alike: the more frequent
 		{"那个员工kuaidi", "那个员工快地"},
+		{"yinhang呢", "音航呢"}, // 音航 by its first readings, 银行 by 行's other one: the first readings'
+		{"yinxing呢", "银行呢"},
 	} {
 		if got, _ := p.restore(tt.in, nil); got != tt.want {
 			t.Errorf("restore(%q) = %q, want %q", tt.in, got, tt.want)
@@ -149,5 +153,40 @@ func TestPinyinPolyphoneWords(t *testing.T) {
 	}
 	if n != maxWordReadings {
 		t.Errorf("%s is indexed by %d spellings, want %d", word, n, maxWordReadings)
+	}
+}
+
+// Only the modern readings of common polyphones index the shop's words: go-pinyin's archaic
+// heteronyms (见 xian, 员 yun, 款 xin, 服 bi, 包 fu) made ordinary typed pinyin a shop word
+// (tuixin 退款 answered as refund_progress, zaixian 在线 read 再见, fushi 服饰 不是).
+func TestPinyinNoArchaicReadings(t *testing.T) {
+	a := mustShopAnalyzer(t)
+	for _, tt := range []struct{ text, wrong string }{
+		{"zaixian吗", "再见"},
+		{"发kuaiyun吗", "会员"},
+		{"yixin怎么付", "尾款"},
+		{"tuixin", "退款"},
+		{"fushi质量怎么样", "不是"},
+		{"fuyou吗", "包邮"},
+		{"kebi在吗", "客服"},
+		{"这件衣服yubi吗", "舒服"},
+		{"erwei", "耳机"},
+	} {
+		for _, r := range a.Analyze(tt.text).Rewrites {
+			if r.Kind == KindPinyin && r.To == tt.wrong {
+				t.Errorf("%s: %s restored to %s", tt.text, r.From, r.To)
+			}
+		}
+	}
+}
+
+// A word spelt by its characters' first readings wins over one spelt by another's other
+// readings, whatever their frequencies: shima is 是吗, not 什么.
+func TestPinyinFirstReadingWins(t *testing.T) {
+	a := mustShopAnalyzer(t)
+	for _, text := range []string{"shima", "发货了shima", "包邮shima"} {
+		if toks := a.Analyze(text).Tokens; slices.Contains(toks, "什么") || !slices.Contains(toks, "是吗") {
+			t.Errorf("%s: tokens %q, want 是吗", text, toks)
+		}
 	}
 }

@@ -6,7 +6,8 @@
 //     decides whether a message needs the Taiwan-phrase converter at all;
 //   - nlp/pinyin_table.go: the toneless pinyin of every character of the CJK blocks U+3400–U+9FFF
 //     (github.com/mozillazg/go-pinyin, the first reading of a polyphone), grouped by syllable, and
-//     the other readings of the polyphones of U+4E00–U+9FFF (for typed pinyin: yinhang of 银行).
+//     the other modern readings of a hand-checked list of common polyphones (for typed pinyin:
+//     yinhang of 银行), not go-pinyin's every heteronym, many of them archaic (见 xian, 款 xin).
 //
 // Run it from the repository root (go generate ./nlp does):
 //

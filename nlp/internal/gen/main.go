@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
 	"github.com/mozillazg/go-pinyin"
@@ -93,6 +94,18 @@ func foldTable() ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
+// commonPolyphones are the polyphones whose readings other than go-pinyin's first typed pinyin
+// spells the shop's words by, each with its modern toneless readings (checked against the Xinhua
+// dictionary's senses: 行 银行 háng, 便 便宜 pián, 会 会计 kuài, 色 掉色 shǎi). Surname-only and
+// archaic readings are left out (单 shàn, 见 xiàn, 员 yún): typed, they would turn ordinary pinyin
+// into shop words (tuixin 退款, zaixian 再见). The generator fails on a reading go-pinyin does not
+// list for the character.
+const commonPolyphones = "行hang/xing 长chang/zhang 重chong/zhong 还hai/huan 了le/liao 地de/di 得de/dei " +
+	"的de/di 角jiao/jue 调diao/tiao 乐le/yue 差cha/chai 传chuan/zhuan 降jiang/xiang 便bian/pian " +
+	"卡ka/qia 薄bao/bo 称chen/cheng 弹dan/tan 都dou/du 和he/huo 会hui/kuai 觉jiao/jue " +
+	"着zhe/zhao/zhuo 大da/dai 系xi/ji 参can/shen 藏cang/zang 血xue/xie 给gei/ji 折zhe/she " +
+	"率lv/shuai 色se/shai"
+
 // pinyinTable returns the source of pinyin_table.go.
 func pinyinTable() []byte {
 	args := pinyin.NewArgs() // Normal style: no tones; the first reading only
@@ -120,20 +133,21 @@ func pinyinTable() []byte {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
-	// The other readings of the polyphones of the basic block (行 hang of 银行, 还 huan of 还款): the
-	// shop's words are indexed by each of them for typed pinyin.
+	// The other readings of the common modern polyphones (行 hang of 银行, 还 huan of 还款), from a
+	// hand-checked list: go-pinyin's heteronyms include archaic and rare readings (见 xian, 员 yun,
+	// 款 xin) that would make ordinary typed pinyin spell the shop's words.
 	het := pinyin.NewArgs()
 	het.Heteronym = true
 	others := map[string][]rune{}
-	for r := rune(0x4E00); r <= 0x9FFF; r++ {
-		ps := pinyin.SinglePinyin(r, het)
-		if len(ps) < 2 {
-			continue
-		}
-		seen := map[string]bool{ps[0]: true}
-		for _, p := range ps[1:] {
-			if p != "" && !seen[p] {
-				seen[p] = true
+	for _, e := range strings.Fields(commonPolyphones) {
+		r, _ := utf8.DecodeRuneInString(e)
+		readings := strings.Split(e[utf8.RuneLen(r):], "/")
+		known := pinyin.SinglePinyin(r, het)
+		for _, p := range readings {
+			if !slices.Contains(known, p) {
+				panic(fmt.Sprintf("gen: %c %s is not among go-pinyin's readings %q", r, p, known)) // the list's own typo
+			}
+			if p != known[0] {
 				others[p] = append(others[p], r)
 			}
 		}
@@ -143,8 +157,8 @@ func pinyinTable() []byte {
 		osyls = append(osyls, s)
 	}
 	slices.Sort(osyls)
-	b.WriteString("\n// pinyinOtherReadings lists, by syllable, the characters U+4E00–U+9FFF that have it as a reading\n")
-	b.WriteString("// other than their first (toneless; go-pinyin's heteronyms).\n")
+	b.WriteString("\n// pinyinOtherReadings lists, by syllable, the common polyphones that have it as a reading other\n")
+	b.WriteString("// than their first (toneless; the generator's hand-checked commonPolyphones).\n")
 	b.WriteString("var pinyinOtherReadings = [...]struct{ syl, chars string }{\n")
 	for _, s := range osyls {
 		fmt.Fprintf(&b, "{%q, \"\" +\n", s)
