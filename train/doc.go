@@ -43,7 +43,7 @@
 //     labels hold fewer than WeakConfig.MinNone out-of-scope messages, at NoneSeedWeight beside
 //     them. A seed that is an exported message labels it.
 //   - split: the dev split — an explicit dev file (Config.Dev; the exports' messages it holds, by
-//     masked text or msgid, leave training and self-training: Summary.DevOverlap), else the newest DevDays days when
+//     masked text, or msgid with the same text, leave training and self-training: Summary.DevOverlap), else the newest DevDays days when
 //     every message has a time, else a DevShare chosen by a hash of the text. Only labels that
 //     sample the messages as they come (the exports', those given one by one) may judge the
 //     model; seeds, sheet labels and self-training's train but never sit in dev. A dev split

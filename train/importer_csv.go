@@ -105,7 +105,8 @@ type csvRecords struct {
 	eof      bool
 	buf      []byte // readLine's, reused
 	// fields is the header's number of fields, once read (0 before): a line that alone is a
-	// complete row of that many fields ends a quote the line before left open.
+	// complete row of that many fields ends a quote the line before left open, unless reading
+	// on closes the quote on a line that alone is no row, in a record of that many fields.
 	fields int
 }
 
@@ -142,8 +143,8 @@ func (c *csvRecords) line() (line string, n int, tooLong bool, ok bool, err erro
 func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err error) {
 	var one [1]string
 	lines := one[:0]
-	inQuotes, fieldStart, size := false, true, 0
-	why := ""
+	inQuotes, fieldStart, size, commas := false, true, 0, 0
+	why, rowOfItsOwn := "", false
 	for {
 		l, n, tooLong, more, err := c.line()
 		if err != nil {
@@ -167,19 +168,28 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 		}
 		lines = append(lines, l)
 		size += len(l)
-		if len(lines) == 2 && c.fields > 0 && c.row(l) {
-			// A quote left open at the end of a line, and the next line is a row of its own
-			// (a CRM that quotes its text fields: the stray quote would pair with that row's
-			// opening quote and swallow it).
-			why = "a quote opened here is not closed on its line, and the next line is a row of its own"
-			break
-		}
-		inQuotes, fieldStart, _, _ = scanCSVLine(l, inQuotes, fieldStart)
+		// A quote left open at the end of a line, and the next line is a row of its own: a
+		// stray quote (a CRM that quotes its text fields: the stray quote pairs with a later
+		// row's opening quote and swallows the rows between), or a message over several lines
+		// whose second line happens to hold as many commas as a row (北京市,朝阳区). Read on:
+		// the record is kept below only if it reads as one.
+		rowOfItsOwn = rowOfItsOwn || len(lines) == 2 && c.fields > 0 && c.row(l)
+		var lineCommas int
+		inQuotes, fieldStart, lineCommas, _ = scanCSVLine(l, inQuotes, fieldStart)
+		commas += lineCommas
 		if !inQuotes {
 			if len(lines) == 1 {
 				return l, first, nil, true, nil
 			}
-			return strings.Join(lines, ""), first, nil, true, nil
+			// A message over several lines ends on a line that alone is no row (its closing
+			// quote: 麻烦改一下",2026-08-03 09:05:07) and makes a record of the header's
+			// fields; a stray quote closes with a later row's own quotes, on a line that alone
+			// is a row.
+			if !rowOfItsOwn || commas+1 == c.fields && !c.row(l) {
+				return strings.Join(lines, ""), first, nil, true, nil
+			}
+			why = "a quote opened here is not closed on its line, and the next line is a row of its own"
+			break
 		}
 		fieldStart = false
 		if len(lines) >= maxCSVRecordLines || c.maxBytes >= 0 && size > c.maxBytes {
@@ -192,6 +202,9 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 		rest = rest[:len(rest)-1] // a line too long: read past already
 	}
 	c.queue, c.queued = append(rest, c.queue...), first+1
+	if why == "" && rowOfItsOwn {
+		why = "a quote opened here is not closed on its line, and the next line is a row of its own"
+	}
 	if why == "" {
 		why = fmt.Sprintf("a quote opened here is not closed within %d lines", len(lines))
 	}

@@ -50,6 +50,50 @@ func TestCSVStrayQuoteCostsItsOwnLine(t *testing.T) {
 	}
 }
 
+// A message quoted over several lines whose middle line holds as many commas as a row (北京市,朝阳区
+// in a two-column export) is one message; the look-ahead that keeps it still gives a stray quote
+// up at its own line, whether the row after it is quoted or not.
+func TestCSVFieldOverLinesThatLookLikeRows(t *testing.T) {
+	const head = "消息内容,发送时间\n"
+	for _, tc := range []struct {
+		name, rows string
+		want       []string
+		bad        int // the line named as a problem (0: none)
+	}{
+		{"a field over three lines", "\"你好\n我的地址是北京市,朝阳区\n麻烦改一下\",2026-08-03 09:05:07\n" +
+			"什么时候发货,2026-08-03 09:06:07\n",
+			[]string{"你好\n我的地址是北京市,朝阳区\n麻烦改一下", "什么时候发货"}, 0},
+		{"a field over four lines", "\"你好\n北京市,朝阳区\n望京,西路\n麻烦改一下\",2026-08-03 09:05:07\n" +
+			"什么时候发货,2026-08-03 09:06:07\n",
+			[]string{"你好\n北京市,朝阳区\n望京,西路\n麻烦改一下", "什么时候发货"}, 0},
+		{"a stray quote, the next row quoted", "\"半个引号 我想退货,2026-08-03 09:05:07\n" +
+			"\"什么时候发货\",2026-08-03 09:06:07\n怎么开发票,2026-08-03 09:07:07\n",
+			[]string{"什么时候发货", "怎么开发票"}, 2},
+		{"a stray quote, a quoted row further on", "\"半个引号 我想退货,2026-08-03 09:05:07\n" +
+			"什么时候发货,2026-08-03 09:06:07\n\"怎么开发票\",2026-08-03 09:07:07\n",
+			[]string{"什么时候发货", "怎么开发票"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "crm.csv")
+			writeFile(t, path, head+tc.rows)
+			msgs, st := importAll(t, nil, path)
+			var got []string
+			for _, m := range msgs {
+				got = append(got, m.Text)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("imported %q, want %q (%s)", got, tc.want, st)
+			}
+			switch {
+			case tc.bad == 0 && len(st.Problems) != 0:
+				t.Errorf("problems %q, want none", st.Problems)
+			case tc.bad > 0 && (len(st.Problems) != 1 || !strings.HasPrefix(st.Problems[0], fmt.Sprintf("%s:%d: ", path, tc.bad))):
+				t.Errorf("problems %q, want line %d named", st.Problems, tc.bad)
+			}
+		})
+	}
+}
+
 // An empty CRM export (0 bytes, blank lines only, a BOM only: a day without chats) was refused as
 // "file:0: csv header: EOF": line 0 and a word of Go's. The file is named as empty.
 func TestCSVEmptyFileIsNamedEmpty(t *testing.T) {

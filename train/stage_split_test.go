@@ -106,7 +106,7 @@ func TestDevFileMessagesInTheExportsDoNotTrain(t *testing.T) {
 }
 
 // Split leaves out of training and of the unlabelled set every exported message the dev file has,
-// by masked text or by msgid, and keeps the seeds.
+// by masked text or by msgid with the same text but for spaces, and keeps the seeds.
 func TestSplitLeavesTheDevFilesMessagesOut(t *testing.T) {
 	var prog strings.Builder
 	r := &run{cfg: DefaultConfig(), sum: &Summary{}, prog: &prog}
@@ -120,11 +120,11 @@ func TestSplitLeavesTheDevFilesMessagesOut(t *testing.T) {
 		r.data.recs = append(r.data.recs, rec)
 	}
 	add(record{text: "什么时候发货", intent: "a", msgID: "m1"})   // in dev by text
-	add(record{text: "怎么开发票", msgID: "m2"})                 // unlabelled, in dev by msgid
+	add(record{text: "怎么 开发票", msgID: "m2"})                // unlabelled, in dev by msgid
 	add(record{text: "能退货吗", intent: "a", msgID: "m3"})     // trains
 	add(record{text: "多久到", intent: "a", origin: fromSeed}) // a seed dev also has: stays
 	add(record{text: "谢谢", msgID: "m4"})                    // unlabelled, stays
-	r.devRecs = []record{{text: "什么时候发货", intent: "a"}, {text: "怎么开发票 ", intent: "a", msgID: "m2"}, {text: "多久到", intent: "a"}}
+	r.devRecs = []record{{text: "什么时候发货", intent: "a"}, {text: "怎么开发票", intent: "a", msgID: "m2"}, {text: "多久到", intent: "a"}}
 	r.devIDs = map[string]int{"m2": 1}
 	if _, err := r.split(); err != nil {
 		t.Fatal(err)
@@ -138,5 +138,33 @@ func TestSplitLeavesTheDevFilesMessagesOut(t *testing.T) {
 	}
 	if !slices.Equal(trained, []string{"能退货吗", "多久到"}) || !slices.Equal(unlabelled, []string{"谢谢"}) || r.sum.DevOverlap != 2 {
 		t.Errorf("train %q, unlabelled %q, overlap %d; progress %q", trained, unlabelled, r.sum.DevOverlap, prog.String())
+	}
+}
+
+// A dev file whose ids are row numbers (1, 2, 3 …, as hand-made dev sets and many CRM CSVs have)
+// shares ids with an export's messages of other texts: those messages train. Before, every
+// exported message whose number the dev file used left training (能退货吗, msgid 1, for the dev
+// file's 发票抬头写错了, msgid 1).
+func TestSplitKeepsAMessageWhoseIDTheDevFileGivesAnotherText(t *testing.T) {
+	var prog strings.Builder
+	r := &run{cfg: DefaultConfig(), sum: &Summary{}, prog: &prog}
+	r.cfg.Dev = "dev.csv"
+	r.data = imported{byText: map[string]int{}, byMsgID: map[string]int{}}
+	for _, rec := range []record{{text: "能退货吗", intent: "a", msgID: "1"}, {text: "什么时候发货", intent: "b", msgID: "2"}} {
+		r.data.byText[rec.text] = len(r.data.recs)
+		r.data.byMsgID[rec.msgID] = len(r.data.recs)
+		r.data.recs = append(r.data.recs, rec)
+	}
+	r.devRecs = []record{{text: "发票抬头写错了", intent: "c", msgID: "1"}, {text: "在吗", intent: "c", msgID: "2"}}
+	r.devIDs = map[string]int{"1": 0, "2": 1}
+	if _, err := r.split(); err != nil {
+		t.Fatal(err)
+	}
+	var trained []string
+	for _, rec := range r.trainRecs {
+		trained = append(trained, rec.text)
+	}
+	if !slices.Equal(trained, []string{"能退货吗", "什么时候发货"}) || r.sum.DevOverlap != 0 {
+		t.Errorf("trained %q, overlap %d; want both exported messages, none in dev (%q)", trained, r.sum.DevOverlap, prog.String())
 	}
 }
