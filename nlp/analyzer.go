@@ -195,12 +195,13 @@ type workspace struct {
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
 	an.Text, an.Masked = Mask(normalFold(text))
-	// Typed pinyin that spells a word of the shop's becomes the word (现huo → 现货): the message
-	// is analysed as if typed in characters. Analysis.Text keeps what was typed, for the rules,
-	// the log and the operator.
+	// Typed pinyin that spells a word of the shop's becomes the word (现huo → 现货), and a WeChat
+	// face code the emoji it stands for: the message is analysed as if typed in characters and
+	// emoji. Analysis.Text keeps what was typed, for the rules, the log and the operator.
 	typed := an.Text
 	var rewrites []Rewrite
 	an.Text, rewrites = a.pinyin.restore(an.Text, nil)
+	an.Text = faceEmoji(an.Text) // [强] is 👍 (emoticon.go)
 	restored := an.Text != typed
 	if collapsed := CollapseRepeats(an.Text); collapsed != an.Text {
 		an.Text, rewrites = collapsed, keepSaid(rewrites, collapsed)

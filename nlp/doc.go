@@ -5,7 +5,8 @@
 //
 //  1. Normalize: full-width → half-width, ASCII lower case, zero-width/BOM/control characters
 //     removed, whitespace collapsed; emoji are kept, without their skin tones (👍🏻 is 👍).
-//     WeChat's face codes ([微笑], [捂脸]; a closed list, emoticon.go) are emoji too.
+//     WeChat's face codes ([微笑], [捂脸]; a closed list, emoticon.go) are emoji too: the analysis
+//     reads the one a code stands for ([强] as 👍, [OK] as 👌), or the code when there is no clear one.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers) into
 //     placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
 //     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
