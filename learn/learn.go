@@ -22,13 +22,18 @@ import (
 // the knowledge base has no answer for them yet.
 //
 // Since is when the last read began. A feedback given before it but stored after it (spooled
-// through an outage, or waiting for its decision on another replica) is read too: the store
-// stamps when each feedback reached it, inside the write's transaction, so only a write that
-// committed in the milliseconds between its stamp and a read's start can fall between two
-// reads.
+// through an outage, or waiting for its decision on another replica) is read too, and so is
+// what was stored within CommitMargin before it: a write stamped before the read began may
+// commit after it (a lock wait, a synchronous standby). What is read twice this way the bundle
+// learnt already: train.LeaveOutLearnt tells those apart before they are counted, and
+// train.Learn leaves them out.
 func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Correction, error) {
 	var out []train.Correction
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, StoredSince: since, Corrections: true}, func(r *store.FeedbackRecord) error {
+	var stored time.Time
+	if !since.IsZero() {
+		stored = since.Add(-CommitMargin)
+	}
+	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, StoredSince: stored, Corrections: true}, func(r *store.FeedbackRecord) error {
 		if r.Decision.Text != "" {
 			out = append(out, train.Correction{Text: r.Decision.Text, Intent: r.CorrectIntent, Source: "feedback"})
 		}
@@ -37,7 +42,7 @@ func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Co
 	if err != nil {
 		return nil, fmt.Errorf("learn: feedback: %w", err)
 	}
-	err = db.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
+	err = db.Labels(ctx, store.LabelQuery{Since: stored}, func(l *store.Label) error {
 		if l.Text != "" && l.Intent != "" && !strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
 			src := l.Source
 			if src == "" {
@@ -52,6 +57,10 @@ func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Co
 	}
 	return out, nil
 }
+
+// CommitMargin is how long before a read began Corrections reads again what was stored: longer
+// than a write takes from its stamp to its commit.
+const CommitMargin = time.Minute
 
 // learntSuffix names a promoted bundle beside its parent: <parent's base name>-learnt-<time>.
 const learntSuffix = "-learnt-"

@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
@@ -211,7 +215,7 @@ func TestCorrectionsStoredLate(t *testing.T) {
 		want  int
 	}{
 		{"last read half an hour ago", now.Add(-30 * time.Minute), 1},
-		{"last read began after it was stored", time.Now().Add(time.Second), 0},
+		{"last read began well after it was stored", time.Now().Add(CommitMargin + time.Minute), 0},
 	} {
 		fixes, err := Corrections(ctx, db, c.since)
 		if err != nil {
@@ -220,5 +224,58 @@ func TestCorrectionsStoredLate(t *testing.T) {
 		if len(fixes) != c.want {
 			t.Errorf("%s: %d corrections, want %d", c.name, len(fixes), c.want)
 		}
+	}
+}
+
+// TestCorrectionCommittedAcrossARead: on PostgreSQL a feedback's stored_at (the replica's clock
+// when the INSERT was issued) can precede the start of a read that cannot see it yet (the commit
+// waits: a lock, a synchronous standby, a slow disk). Without a margin such a correction fell
+// between two learns and was never learnt. Here the commit is held by a table lock while one
+// learn reads; the next learn, reading from when that one began, must find it.
+func TestCorrectionCommittedAcrossARead(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dsn := testsvc.SharedPostgres(t).NewDatabase(t)
+	db, err := store.Open(ctx, store.Config{URL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	if _, err := db.AppendDecisions(ctx, []store.Decision{{MsgID: "m1", Time: now.Add(-2 * time.Hour), Text: "报销凭证怎么开", Intent: "return_goods", Route: "suggest"}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	lock, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(ctx, `LOCK TABLE feedback IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- db.AddFeedback(ctx, store.Feedback{MsgID: "m1", Time: now.Add(-time.Hour), CorrectIntent: "invoice"})
+	}()
+	time.Sleep(300 * time.Millisecond) // the INSERT is stamped and waits for its lock
+	readBegan := time.Now()
+	first, err := Corrections(ctx, db, now.Add(-30*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock.Commit()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	next, err := Corrections(ctx, db, readBegan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first)+len(next) != 1 {
+		t.Errorf("the correction was read %d times by the learn under way and %d by the next; want once", len(first), len(next))
 	}
 }

@@ -111,6 +111,16 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "zhiyi learn: %d correction(s) are of a batch the gate refused before, and left out (each is a line of %s, with the reason; to learn one, re-label it: --labels with its line)\n",
 			len(refused), train.RefusedPath(*model))
 	}
+	// and without those the bundle learnt already: the window is read with a margin
+	// (learn.CommitMargin), and a labels sheet may be given twice
+	keep, known, err := train.LeaveOutLearnt(*model, keep)
+	if err != nil {
+		return err
+	}
+	if len(keep) == 0 && known > 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s that the bundle has not learnt (%d it learnt already)\n", from.Format(time.RFC3339), known)
+		return nil
+	}
 	if len(keep) == 0 {
 		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: the %d corrections since %s were all refused before\n", len(fixes), from.Format(time.RFC3339))
 		return nil

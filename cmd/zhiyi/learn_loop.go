@@ -115,7 +115,14 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		w.log.Warn("learn", slog.String("error", err.Error()))
 		return
 	}
-	if len(fixes) < w.sf.learnMin {
+	// Counted without those the bundle learnt already: the window is read with a margin
+	// (learn.CommitMargin).
+	fresh, _, err := train.LeaveOutLearnt(h.Dir, fixes)
+	if err != nil {
+		w.log.Warn("learn", slog.String("error", err.Error()))
+		return
+	}
+	if len(fresh) < w.sf.learnMin {
 		return
 	}
 	judged := judgedKey(h.Version, fixes)
