@@ -10,12 +10,14 @@ import (
 // the token sequence, and the features of its characters follow them:
 //
 //   - not meant: a word after a negation of wanting (不要退款了, 不用换了, 不想退了, 没说过要退款),
-//     a predicate withdrawn with a bare 不 and the 了 that closes it (我不退款了, 订单不取消了), and
-//     what 不是 takes back before a 是 in its sentence (不是A，(而/就)是B), are hashed into marked
-//     variants of their features (markID), so that they do not vote for the intent their plain
-//     form votes for. A negation's scope ends with its clause, or sooner where something else is
-//     said (notMeant: 不想等了|直接退款吧); a clause that asks (为什么不发货了, 不是说包邮吗？)
-//     withdraws and takes back nothing;
+//     a request of the customer's withdrawn with a bare 不 and the 了 that closes it (我不退款了,
+//     订单不取消了; not what the shop or the courier no longer does: 你们不退款了, 物流不更新了),
+//     and what 不是 takes back before a 是 in its sentence (不是A，(而/就)是B), are hashed into
+//     marked variants of their features (markID), so that they do not vote for the intent their
+//     plain form votes for. A negation's scope ends with its clause, or sooner where something
+//     else is said (notMeant: 不想等了|直接退款吧); a clause that asks (为什么不发货了, 退不退款了,
+//     不是说包邮吗？) withdraws and takes back nothing, and 没要这个… names a wrong item, not a
+//     request;
 //   - courtesy: greetings and apologies (你好, 亲, 不好意思, 打扰了, 麻烦问一下) in a message that
 //     says something else leave the terms, and their characters' features are marked too, so
 //     adding one does not pull the message towards the greeting intent. A clause that only gives
@@ -263,11 +265,13 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 				tf[j] |= flagCourtesy
 			}
 		case markNegator:
+			// 没要这个颜色 (gse's 没要): what came is not what was ordered
+			if tokens[i] == "没要" && i+1 < n && namesAnItem(tokens[i+1]) {
+				continue
+			}
 			sc.notMeant(tokens, i+1, i)
 		case markBu:
-			// 不A了 (不退款了, 订单不取消了): A is no longer wanted; not when the clause asks
-			// (为什么不发货了, 不退了吗): a complaint or a question, not a withdrawal
-			if sc.closingLe(tokens, i+1) > 0 && !sc.asks(tokens, sc.clause[i]) {
+			if sc.withdraws(tokens, i) {
 				sc.notMeant(tokens, i+1, i)
 			}
 		case markNotIs:
@@ -283,11 +287,69 @@ func (sc *scopeScratch) tokenFlags(tokens []string, isStop func(string) bool) {
 			} else if c == markDidNotSay && j < n && tokens[j] == "过" {
 				j++
 			}
-			if j+1 < n && tokens[j] == "要" && tokens[j+1] != "的" && sc.clause[j+1] == sc.clause[i] && !sc.asks(tokens, sc.clause[i]) {
+			// 没(有)要这个颜色: what came is not what was ordered, a wrong item
+			if j+1 < n && tokens[j] == "要" && tokens[j+1] != "的" && !namesAnItem(tokens[j+1]) &&
+				sc.clause[j+1] == sc.clause[i] && !sc.asks(tokens, sc.clause[i]) {
 				sc.notMeant(tokens, j+1, i)
 			}
 		}
 	}
+}
+
+// customerRequests are what a customer asks the shop for, and the wants gse may cut off their 不
+// (不|需要): a bare 不A了 withdraws only these (我不退款了, 订单不取消了, 不拍了, 我不需要发票了).
+// What the shop or the courier does (发货, 包邮, 降价, 派送, 回复) or fails to do (更新, 成功)
+// said with 不…了 is a complaint or news, not a withdrawal.
+var customerRequests = map[string]bool{
+	"退款": true, "退货": true, "换货": true, "退换": true, "退": true, "换": true,
+	"取消": true, "买": true, "购买": true, "拍": true, "下单": true,
+	"要": true, "需要": true, "想要": true,
+}
+
+// notTheCustomers are the words before a bare 不 that make 不A了 someone else's doing (你们不退款了,
+// 快递不派送了) or a complaint (又不发货了, 都不退款了, 还不退款了), not the customer taking a
+// request back.
+var notTheCustomers = map[string]bool{
+	"你们": true, "你": true, "商家": true, "卖家": true, "店家": true, "快递": true, "物流": true,
+	"客服": true, "系统": true, "又": true, "都": true, "也": true, "还": true,
+}
+
+// withdraws reports whether the bare 不 at token i withdraws a request: 不A了 where A is one of
+// customerRequests (不退款了, 订单不取消了), with no one else's subject or 又/都/也/还 before the
+// 不 in its clause, and a clause that does not ask (为什么不发货了, 退不退款了) nor close on 吧,
+// 呀, 啊 or 吗 (不退款了是吧: so there is no refund?).
+func (sc *scopeScratch) withdraws(tokens []string, i int) bool {
+	if sc.closingLe(tokens, i+1) == 0 || !customerRequests[tokens[i+1]] {
+		return false
+	}
+	c := sc.clause[i]
+	for k := i - 1; k >= 0 && sc.clause[k] == c; k-- {
+		if notTheCustomers[tokens[k]] {
+			return false
+		}
+	}
+	if sc.asks(tokens, c) {
+		return false
+	}
+	last := i
+	for last+1 < len(tokens) && sc.clause[last+1] == c {
+		last++
+	}
+	switch tokens[last] {
+	case "吧", "呀", "啊", "是吧", "吗":
+		return false
+	}
+	return true
+}
+
+// namesAnItem reports whether tok points at a thing (这个, 这种, 那款…): 没(有)要这个颜色 says
+// what came is not what was ordered.
+func namesAnItem(tok string) bool {
+	switch tok {
+	case "这个", "这种", "这款", "这件", "那个", "那种", "那款", "那件":
+		return true
+	}
+	return false
 }
 
 // notIs applies 不是 at token i: 不是A，(而/就/只)是B takes A back when a 是 follows it in the
@@ -333,13 +395,19 @@ func (sc *scopeScratch) clauseAsks(tokens []string, i int) bool {
 }
 
 // asks reports whether clause c asks something: a question mark after it, a question particle or
-// a question word in it (为什么, 怎么, 什么, 啥, 咋, 哪, 多少, 几, and A不A: 是不是, 能不能).
+// a question word in it (为什么, 怎么, 什么, 啥, 咋, 哪, 多少, 几, and A不A: 是不是, 能不能), or
+// an A不A (A没A) the segmenter cut across words (退|不|退款, 给|不|给|退: the word before 不
+// begins the word after it).
 func (sc *scopeScratch) asks(tokens []string, c int32) bool {
 	for i, tok := range tokens {
 		if sc.clause[i] != c {
 			continue
 		}
 		if isQuestionWord(tok) || sc.cls[i] == markCourtesy && (strings.Contains(tok, "问") || strings.Contains(tok, "咨询")) {
+			return true
+		}
+		if (tok == "不" || tok == "没") && i > 0 && i+1 < len(tokens) && sc.clause[i-1] == c && sc.clause[i+1] == c &&
+			tokens[i-1] != tok && strings.HasPrefix(tokens[i+1], tokens[i-1]) {
 			return true
 		}
 		if i+1 < len(tokens) && sc.clause[i+1] != c {
@@ -478,17 +546,20 @@ func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
 // notMeant marks the tokens from j on as not meant: the scope of a negation of wanting at i. It
 // runs to the end of token i's clause, and ends sooner where something else is said: after the 了
 // that closes the negated predicate (不想等了|直接退款吧, 不用了|谢谢), and before a contrast, a
-// 是, an adverb that brings the wanted alternative (直接, 只, 就: 不用退货|直接退款) or a new
-// want (我要, 我想: 不要发货了|我要改地址).
+// 是, an adverb that brings the wanted alternative after a word negated (直接, 只, 就: 不用退货|
+// 直接退款; right after the negation it is negated with its verb: 不要直接发货, 不要就这么发) or
+// a new want (我要, 我想: 不要发货了|我要改地址).
 func (sc *scopeScratch) notMeant(tokens []string, j, i int) {
-	for ; j < len(sc.tokFlag) && sc.clause[j] == sc.clause[i]; j++ {
+	for first := j; j < len(sc.tokFlag) && sc.clause[j] == sc.clause[i]; j++ {
 		switch sc.cls[j] {
 		case markContrast, markIs, markNotIs:
 			return
 		}
 		switch tokens[j] {
 		case "直接", "只", "就":
-			return
+			if j > first {
+				return
+			}
 		case "我要", "我想", "我想要":
 			return
 		case "我":

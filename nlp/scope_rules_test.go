@@ -172,3 +172,89 @@ func TestIsQuestionWord(t *testing.T) {
 		}
 	}
 }
+
+// A bare 不…了 withdraws only what a customer asks the shop for (a refund, a return, an
+// exchange, a cancellation, a purchase), and only the customer's own: what the shop, the courier
+// or the system no longer does is a complaint or news (你们不退款了, 现在不包邮了, 物流不更新了),
+// and a clause closing on 吧, 呀, 啊 or 是吧 asks whether it is so (不退款了是吧). Before, each of
+// these had its subject withdrawn: 你们不退款了 went from refund_progress 0.92 to none, 现在不包邮了
+// from shipping_fee 0.94 to greeting, 你们不发货了呀 from hurry_shipment 0.97 to none.
+func TestScopeBareBuWithdrawsOnlyTheCustomersRequest(t *testing.T) {
+	checkScope(t, []scopeCase{
+		// "you've stopped refunding?", "the seller won't refund any more"
+		{"你们不退款了", "退款", "plain"},
+		{"商家不退款了", "退款", "plain"},
+		{"你们不发货了呀", "发货", "plain"},
+		{"卖家不发货了", "发货", "plain"},
+		// "so no refund then, right?"
+		{"不退款了是吧", "退款", "plain"},
+		{"不发货了是吧", "发货", "plain"},
+		// "no more free shipping now?", "no more free shipping over 99?", "no more discount?"
+		{"现在不包邮了", "包邮", "plain"},
+		{"满99不包邮了", "包邮", "plain"},
+		{"不降价了", "降价", "plain"},
+		{"这个不打折了", "打折", "plain"},
+		// faults: "tracking has stopped updating", "the courier stopped delivering", "payment
+		// won't go through", "the agent stopped replying"
+		{"物流不更新了", "更新", "plain"},
+		{"快递不派送了", "派送", "plain"},
+		{"付款不成功了", "成功", "plain"},
+		{"客服不回复了", "回复", "plain"},
+		// "even the refund is off now": a complaint
+		{"都不退款了", "退款", "plain"},
+		// the customer's own withdrawals still withdraw
+		{"我不退款了", "退款", "not meant"},
+		{"订单不取消了", "取消", "not meant"},
+		{"我不买了", "买", "not meant"},
+		{"不拍了", "拍", "not meant"},
+		// "I don't need the invoice any more", "no need, thanks": gse cuts 不|需要
+		{"我不需要发票了", "发票", "not meant"},
+		{"不需要了谢谢", "需要", "not meant"},
+	})
+}
+
+// A不A cut across words (退|不|退款, 给|不|给|退) asks, as 是不是 and 能不能 do as one word: the
+// customer wants what they ask about. Before, 还退不退款了 went from refund_progress 0.98 to
+// return_goods 0.85 with the refund withdrawn.
+func TestScopeSplitABuAAsks(t *testing.T) {
+	checkScope(t, []scopeCase{
+		// "are you refunding or not?", "will you let me return it or not?"
+		{"还退不退款了", "退款", "plain"},
+		{"退不退款了", "退款", "plain"},
+		{"到底给不给退了", "退", "plain"},
+	})
+}
+
+// An adverb right after a negation of wanting is what it negates (不要直接发货: don't ship it
+// straight away); only after a word negated does 直接, 就 or 只 bring the alternative (不用退货
+// 直接退款). Before, 不要直接发货 先等等 went to hurry_shipment 0.81 (none 0.25 before d5d613f).
+func TestScopeNegationKeepsTheAdverbItNegates(t *testing.T) {
+	checkScope(t, []scopeCase{
+		// "don't ship it straight away, wait a bit"
+		{"不要直接发货 先等等", "发货", "not meant"},
+		{"不要直接退款", "退款", "not meant"},
+		// "don't just send it like that"
+		{"不要就这么发", "发", "not meant"},
+		// "no need to refund it straight away, an exchange will do"
+		{"不用直接退款，换一件就行", "退款", "not meant"},
+		{"先别直接发货", "发货", "not meant"},
+		// the alternative after a negated word stays meant
+		{"不想等了直接退款吧", "退款", "plain"},
+		{"不用退货直接退款", "退款", "plain"},
+		{"不用退货直接退款", "退货", "not meant"},
+	})
+}
+
+// 没(有)要 + 这个/这种/那个… says what arrived is not what was ordered, a wrong item, not a request
+// taken back. Before, 我没要这个颜色 发错了 went from missing_wrong_item 0.28 to none.
+func TestScopeDidNotOrderThisIsAWrongItem(t *testing.T) {
+	checkScope(t, []scopeCase{
+		// "I didn't order this colour, you sent the wrong one"
+		{"我没要这个颜色 发错了", "颜色", "plain"},
+		{"我没有要这个尺码，你们发错了", "尺码", "plain"},
+		{"我没要这款", "这款", "plain"},
+		// "I never asked for a return": still taken back
+		{"我没要退款", "退款", "not meant"},
+		{"我没有要退货", "退货", "not meant"},
+	})
+}
