@@ -231,8 +231,8 @@ func (db *DB) AddFeedback(ctx context.Context, f Feedback) error {
 	}
 	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO feedback (id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		// stored_at is stamped inside the transaction, SQLite's lock held (BEGIN IMMEDIATE): only
-		// a read starting in the milliseconds between the stamp and the commit can miss the row
+		// stored_at is stamped before the commit, which may wait (a lock, a synchronous standby):
+		// learn.Corrections reads with a margin for it (learn.CommitMargin)
 		f.ID, f.MsgID, micros(f.Time), f.Rating, resolved, f.CorrectIntent, f.Comment, f.AgentID, micros(time.Now())); err != nil {
 		return db.wrap("cannot add feedback", err)
 	}
