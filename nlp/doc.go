@@ -66,10 +66,10 @@
 // 超过数量 once 过数 is a word); a variant that cuts into several tokens is rewritten as a phrase
 // on the normalised text before segmentation, longest match first, where it is whole words of the
 // text as segmented (要发票 never fires inside 不要|发票, nor 为毛 inside 因为|毛衣); a variant of
-// letters never fires inside a model number or an account name (th-1000, kd_2023). Canonical
-// terms are added to
-// the segmenter's dictionary so each comes out as one token. A canonical term that is another
-// line's variant (退款: 退钱 and 退钱: 退米, in any of the three files) is followed to the end of
-// the chain, so 退米 rewrites to 退款; a variant with two canonical terms, or rewrites that lead
+// letters never fires inside a model number or an account name (th-1000, kd_2023), but does before
+// a quantity of one or two digits and a measure word (tk3天, yhq10元) and beside another one across
+// a '/' (zfb/wx: either). Canonical terms are added to the segmenter's dictionary so each comes
+// out as one token. A canonical term that is another line's variant (退款: 退钱 and 退钱: 退米, in
+// any of the three files) is followed to the end of the chain, so 退米 rewrites to 退款; a variant with two canonical terms, or rewrites that lead
 // back to each other, are errors naming the lines.
 package nlp

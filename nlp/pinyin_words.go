@@ -129,6 +129,34 @@ func (p *pinyinWords) inVariant(text string, start, end int) bool {
 	return false
 }
 
+// eitherOr reports whether the letters text[start:end] are a shorthand (letterRules) that a '/'
+// joins to another, the two standing alone otherwise (用zfb/wx付款: zfb or wx, not a path).
+func (p *pinyinWords) eitherOr(text string, start, end int) bool {
+	if p.letterRules[text[start:end]] == nil {
+		return false
+	}
+	slash := false
+	left := aloneBefore(text, start)
+	if !left && text[start-1] == '/' {
+		ls := start - 1
+		for ls > 0 && isLower(rune(text[ls-1])) {
+			ls--
+		}
+		left = ls < start-1 && p.letterRules[text[ls:start-1]] != nil && aloneBefore(text, ls)
+		slash = left
+	}
+	right := aloneAfter(text, end)
+	if !right && text[end] == '/' {
+		re := end + 1
+		for re < len(text) && isLower(rune(text[re])) {
+			re++
+		}
+		right = re > end+1 && p.letterRules[text[end+1:re]] != nil && aloneAfter(text, re)
+		slash = slash || right
+	}
+	return left && right && slash
+}
+
 // onlyLower reports whether s is lower-case ASCII letters only.
 func onlyLower(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -186,7 +214,7 @@ func (p *pinyinWords) restore(text string, rewrites []Rewrite) (string, []Rewrit
 		i = j
 		// a run inside a longer word (iphone14, taobao.com, huabei_88, huó with its tone) is
 		// not pinyin typed for characters
-		if !standsAlone(text, start, end) {
+		if !standsAlone(text, start, end) && !p.eitherOr(text, start, end) {
 			continue
 		}
 		if p.inVariant(text, start, end) {
@@ -323,6 +351,8 @@ func partOfWord(s string, before bool) bool {
 	switch {
 	case !before && placeholderLen(s) > 0:
 		return true // a number's letters (zt<ORDER> from ZT788…): not typed for a word
+	case !before && quantityLen(s) > 0:
+		return false // a quantity (tk3天, yhq10元): not a model number
 	case r < utf8.RuneSelf:
 		return isASCIIAlnum(byte(r)) || strings.IndexByte("._@/:-", byte(r)) >= 0
 	case pinyinTable().index(r) != 0:
