@@ -70,6 +70,6 @@
 // a quantity of one or two digits and a measure word (tk3天, yhq10元) and beside another one across
 // a '/' (zfb/wx: either). Canonical terms are added to the segmenter's dictionary so each comes
 // out as one token. A canonical term that is another line's variant (退款: 退钱 and 退钱: 退米, in
-// any of the three files) is followed to the end of the chain, so 退米 rewrites to 退款; a variant with two canonical terms, or rewrites that lead
-// back to each other, are errors naming the lines.
+// any of the three files) is followed to the end of the chain, so 退米 rewrites to 退款; a variant
+// with two canonical terms, or rewrites that lead back to each other, are errors naming the lines.
 package nlp
