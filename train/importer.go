@@ -149,8 +149,19 @@ func NewImporter() *Importer {
 // Stats returns what has been imported so far.
 func (im *Importer) Stats() ImportStats { return im.stats }
 
-// Files expands paths (files or directories, searched recursively for .jsonl, .json and .csv
-// files) into a sorted list of files.
+// IsDataFile reports whether the importer reads the file name when it lies in a directory it is
+// given: .jsonl, .json, .ndjson or .csv, in any case. A report or a sheet written beside the
+// exports (eval.html) is no input.
+func IsDataFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".json", ".csv", ".ndjson":
+		return true
+	}
+	return false
+}
+
+// Files expands paths (files or directories, searched recursively for the files IsDataFile
+// names) into a sorted list of files.
 func Files(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -167,11 +178,8 @@ func Files(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".jsonl", ".json", ".csv", ".ndjson":
-				if !d.IsDir() {
-					found = append(found, path)
-				}
+			if IsDataFile(path) && !d.IsDir() {
+				found = append(found, path)
 			}
 			return nil
 		})

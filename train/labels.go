@@ -92,7 +92,7 @@ func parseLabelLine(line []byte, where string) (*Label, error) {
 	if err := nlp.CheckUTF8(line); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	if cell, ok := spreadsheetCell(line); ok {
+	if cell, ok := SpreadsheetCell(line); ok {
 		line = cell // a sheet a spreadsheet saved back as CSV: the cell is the line
 	}
 	var l labelLine
@@ -134,10 +134,10 @@ func parseLabelLine(line []byte, where string) (*Label, error) {
 	return lab, nil
 }
 
-// spreadsheetCell reads back a line that a spreadsheet saved as CSV — Excel's "CSV UTF-8" of a
+// SpreadsheetCell reads back a line that a spreadsheet saved as CSV — Excel's "CSV UTF-8" of a
 // sheet opened one line a cell: the JSON object quoted, its quotes doubled ("{""cluster"":…}").
 // ok is false for any other line.
-func spreadsheetCell(line []byte) ([]byte, bool) {
+func SpreadsheetCell(line []byte) ([]byte, bool) {
 	if len(line) < 4 || !bytes.HasPrefix(line, []byte(`"{`)) || !bytes.HasSuffix(line, []byte(`}"`)) {
 		return nil, false
 	}
