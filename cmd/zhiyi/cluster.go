@@ -36,7 +36,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if insideDir(*out, *model) {
 		return fmt.Errorf("zhiyi cluster: --out %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the sheet elsewhere", *out, *model)
 	}
-	if err := checkNotInput("--out", *out, inputs("--data", data...)); err != nil {
+	if err := checkNotInput("--out", *out, dataInputs("--data", data...)); err != nil {
 		return err
 	}
 	if err := checkSheetOut(*out); err != nil {

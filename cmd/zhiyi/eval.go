@@ -44,7 +44,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fs.Usage()
 		return errUsage
 	}
-	ins := append(inputs("--data", *data), inputs("--labels", labels...)...)
+	ins := append(dataInputs("--data", *data), inputs("--labels", labels...)...)
 	for _, o := range append(inputs("--html", *html), inputs("--out", *out)...) {
 		if insideDir(o.path, *model) {
 			return fmt.Errorf("zhiyi eval: %s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", o.flag, o.path, *model)

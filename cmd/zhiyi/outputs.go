@@ -12,24 +12,42 @@ import (
 	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 // namedPath is one of a command's inputs and the flag that named it, for messages.
-type namedPath struct{ flag, path string }
+type namedPath struct {
+	flag, path string
+	// reads, when set, says which files of a directory path the command reads (the importer's:
+	// train.IsDataFile); nil means every file in it.
+	reads func(name string) bool
+}
 
 // inputs names paths as given with flag.
 func inputs(flag string, paths ...string) []namedPath {
 	out := make([]namedPath, 0, len(paths))
 	for _, p := range paths {
 		if p != "" {
-			out = append(out, namedPath{flag, p})
+			out = append(out, namedPath{flag: flag, path: p})
 		}
 	}
 	return out
 }
 
+// dataInputs names paths given with flag that the importer reads (--data, --dev): of a directory,
+// only the files train.IsDataFile names are inputs, so a report written beside the exports
+// (--html exports/eval.html) may be written again.
+func dataInputs(flag string, paths ...string) []namedPath {
+	out := inputs(flag, paths...)
+	for i := range out {
+		out[i].reads = train.IsDataFile
+	}
+	return out
+}
+
 // checkNotInput refuses an output that would replace one of the command's inputs: out is an
-// input file, a file inside an input directory, or a directory holding an input (a bundle is
+// input file, a file inside an input directory that the command reads there (of an export
+// directory, only what the importer reads: not eval.html), or a directory holding an input (a bundle is
 // replaced whole). Files are compared with os.SameFile, not by name, so another spelling of the
 // path, a symlink or a hard link is caught too. An out that does not exist yet replaces nothing.
 // Every command that reads files and writes one calls it before reading anything.
@@ -47,7 +65,7 @@ func checkNotInput(outFlag, out string, ins []namedPath) error {
 		switch {
 		case os.SameFile(outInfo, inInfo):
 			how = "is the " + in.flag + " " + in.path
-		case inInfo.IsDir() && under(out, inInfo):
+		case inInfo.IsDir() && under(out, inInfo) && readsFile(in, out):
 			how = "lies in the " + in.flag + " directory " + in.path
 		case outInfo.IsDir() && under(in.path, outInfo):
 			how = "holds the " + in.flag + " " + in.path
@@ -57,6 +75,16 @@ func checkNotInput(outFlag, out string, ins []namedPath) error {
 		return fmt.Errorf("%s %s %s that this command reads: writing it would replace the input; write to another path", outFlag, out, how)
 	}
 	return nil
+}
+
+// readsFile reports whether the command reads out when it lies in the directory in: out's name,
+// or the name of the file it links to, is one in.reads names (every name when in.reads is nil).
+func readsFile(in namedPath, out string) bool {
+	if in.reads == nil || in.reads(out) {
+		return true
+	}
+	target, err := filepath.EvalSymlinks(out)
+	return err != nil || in.reads(target)
 }
 
 // under reports whether path lies below the directory dir, symlinks resolved.
@@ -126,6 +154,9 @@ func checkSheetOut(path string) error {
 func sheetLine(line []byte) (intent, why string) {
 	if err := nlp.CheckUTF8(line); err != nil {
 		return "", "is " + err.Error()
+	}
+	if cell, ok := train.SpreadsheetCell(line); ok {
+		line = cell // a sheet Excel saved as CSV, as train --labels reads it
 	}
 	var l struct {
 		Cluster string    `json:"cluster"`

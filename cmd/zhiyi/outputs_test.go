@@ -45,12 +45,51 @@ func TestCheckNotInput(t *testing.T) {
 	f(link, inputs("--data", chats), "is the --data")
 	f(hard, inputs("--data", chats), "is the --data")
 	f(filepath.Join(data, "..", "exports", "chats.jsonl"), inputs("--data", other, chats), "is the --data "+chats)
-	f(chats, inputs("--data", data), "lies in the --data directory "+data)
+	f(chats, dataInputs("--data", data), "lies in the --data directory "+data)
 	f(chats, inputs("--data", link), "is the --data "+link)
 	f(dir, inputs("--labels", chats), "holds the --labels "+chats)
 	f(other, inputs("--data", data, chats), "")
 	f(filepath.Join(data, "new.jsonl"), inputs("--data", data), "")
 	f(chats, inputs("--data", filepath.Join(dir, "missing")), "")
+	// Of an export directory only what the importer reads is an input: the report of the last
+	// zhiyi eval --data exports --html exports/eval.html may be written again. Any file of a
+	// directory the importer does not read (a bundle) stays one.
+	report, upper := filepath.Join(data, "eval.html"), filepath.Join(data, "CRM.CSV")
+	for _, p := range []string{report, upper} {
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f(report, dataInputs("--data", data), "")
+	f(report, dataInputs("--dev", data), "")
+	f(upper, dataInputs("--data", data), "lies in the --data directory "+data)
+	f(report, inputs("--model", data), "lies in the --model directory "+data)
+}
+
+// TestCheckSheetOut: a cluster sheet is written over only while no line of it is decided, whether
+// it is the sheet as zhiyi wrote it or as Excel saved it as CSV (each line one quoted cell, the
+// form train --labels reads); anything else is not a sheet.
+func TestCheckSheetOut(t *testing.T) {
+	const (
+		undecided = `{"cluster":"c1","size":2,"members":["m1","m2"],"intent":""}`
+		excel     = `"{""cluster"":""c1"",""size"":2,""members"":[""m1"",""m2""],""intent"":""""}"`
+	)
+	for _, tc := range []struct{ name, content, want string }{
+		{"undecided", undecided + "\n", ""},
+		{"undecided, saved by Excel", "\ufeff" + excel + "\r\n" + excel + "\r\n", ""},
+		{"decided, saved by Excel", strings.Replace(excel, `""intent"":""""`, `""intent"":""return_goods""`, 1) + "\r\n", "already holds 1 decided label(s)"},
+		{"a label file saved by Excel", `"{""msgid"":""m1"",""intent"":""""}"` + "\r\n", `lacks a sheet line's "cluster"`},
+		{"an export", `{"msgid":"m1","text":"在吗"}` + "\n", "it is not a cluster sheet"},
+	} {
+		path := filepath.Join(t.TempDir(), "sheet.jsonl")
+		if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := checkSheetOut(path)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: checkSheetOut = %v, want %q", tc.name, err, tc.want)
+		}
+	}
 }
 
 // TestOutputsNeverReplaceInputs: zhiyi eval --data holdout.jsonl --out holdout.jsonl (a slip when

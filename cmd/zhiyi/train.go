@@ -71,8 +71,8 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return errUsage
 	}
 	// The bundle replaces --out whole: an input in it would go with it.
-	ins := append(inputs("--data", cfg.Data...), inputs("--labels", cfg.Labels...)...)
-	if err := checkNotInput("--out", cfg.Out, append(ins, inputs("--dev", cfg.Dev)...)); err != nil {
+	ins := append(dataInputs("--data", cfg.Data...), inputs("--labels", cfg.Labels...)...)
+	if err := checkNotInput("--out", cfg.Out, append(ins, dataInputs("--dev", cfg.Dev)...)); err != nil {
 		return err
 	}
 	var err error
