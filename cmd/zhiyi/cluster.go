@@ -34,7 +34,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return errUsage
 	}
 	if insideDir(*out, *model) {
-		return fmt.Errorf("zhiyi cluster: --out %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the sheet elsewhere", *out, *model)
+		return fmt.Errorf("--out %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the sheet elsewhere", *out, *model)
 	}
 	if err := checkNotInput("--out", *out, dataInputs("--data", data...)); err != nil {
 		return err
@@ -78,7 +78,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	// without a message-id column cannot be labelled by cluster (nor could the empty sheet).
 	const byID = "a sheet names its members by message id (a CSV's 消息ID, msgid or message_id column; --csv msgid=COLUMN names another)"
 	if noID > 0 && noID == total {
-		return fmt.Errorf("zhiyi cluster: none of the %d customer messages in %s has a message id, and %s: nothing was written. Label these messages with {\"text\",\"intent\"} lines instead (docs/training.md)",
+		return fmt.Errorf("none of the %d customer messages in %s has a message id, and %s: nothing was written. Label these messages with {\"text\",\"intent\"} lines instead (docs/training.md)",
 			total, strings.Join(data, ", "), byID)
 	}
 	if noID > 0 {

@@ -47,10 +47,10 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	ins := append(dataInputs("--data", *data), inputs("--labels", labels...)...)
 	for _, o := range append(inputs("--html", *html), inputs("--out", *out)...) {
 		if insideDir(o.path, *model) {
-			return fmt.Errorf("zhiyi eval: %s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", o.flag, o.path, *model)
+			return fmt.Errorf("%s %s is inside the model bundle %s; a bundle must stay as it was written (its manifest lists every file), so write the report elsewhere", o.flag, o.path, *model)
 		}
 		if err := checkNotInput(o.flag, o.path, ins); err != nil {
-			return fmt.Errorf("zhiyi eval: %w", err)
+			return err
 		}
 	}
 	eng, err := intent.Load(ctx, *model)
@@ -80,7 +80,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	var rep *train.Report
 	if *convs && *adapt {
-		return fmt.Errorf("zhiyi eval: --adapt-priors re-estimates the mix of single messages; it does not apply to --conversations")
+		return fmt.Errorf("--adapt-priors re-estimates the mix of single messages; it does not apply to --conversations")
 	}
 	if *convs {
 		if rep, err = evalConversations(ctx, eng, opts, *data, stderr); err != nil {
