@@ -109,15 +109,7 @@ func TestClusterSheetMasksIDs(t *testing.T) {
 // word. And zhiyi cluster --data chats.jsonl --out chats.jsonl replaced the shop's only copy of
 // its WeCom export with the sheet. Both must be refused and the files left as they were.
 func TestClusterOutRefusesWhatIsNotAnEmptySheet(t *testing.T) {
-	dir := t.TempDir()
-	bundle := filepath.Join(dir, "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, bundle, raw := tinyShop(t)
 	var b strings.Builder // the fixture has no msgids: give every line one
 	for i, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		fmt.Fprintf(&b, `{"msgid":"m%d",%s`+"\n", i, ln[1:])

@@ -16,15 +16,7 @@ import (
 // only printed "skipped: malformed 2": the operator could not find the truncated JSON line or the
 // GBK row in a file of a million lines.
 func TestImportProblemsNamedByEveryCommand(t *testing.T) {
-	dir := t.TempDir()
-	bundle := filepath.Join(dir, "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, bundle, raw := tinyShop(t)
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String(`{"msgid":"g1","text":"发票怎么开","intent":"invoice"}`)
 	if err != nil {
 		t.Fatal(err)
@@ -51,4 +43,20 @@ func TestImportProblemsNamedByEveryCommand(t *testing.T) {
 			t.Errorf("%s does not name the malformed lines %s and %s (GBK):\n%s", name, truncated, gbkLine, stderr)
 		}
 	}
+}
+
+// tinyShop trains the tiny shop's bundle in a new temporary directory and reads the labelled
+// export it comes from: the setup of the tests that run commands over exports.
+func tinyShop(t *testing.T) (dir, bundle string, export []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	bundle = filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	export, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, bundle, export
 }

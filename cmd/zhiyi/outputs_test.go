@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // TestCheckNotInput: an output is refused when it is an input under another name (a symlink, a
@@ -98,15 +97,7 @@ func TestCheckSheetOut(t *testing.T) {
 // and predict --cpuprofile truncated a file of the bundle it loads. Each is refused, and the
 // input is left as it was.
 func TestOutputsNeverReplaceInputs(t *testing.T) {
-	dir := t.TempDir()
-	bundle := filepath.Join(dir, "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(fixture, "data.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, bundle, raw := tinyShop(t)
 	sets := filepath.Join(dir, "sets")
 	if err := os.Mkdir(sets, 0o755); err != nil {
 		t.Fatal(err)
