@@ -120,6 +120,11 @@ func (f *serveFlags) validate() error {
 			return fmt.Errorf("%s (env %s) %v: want %s", c.flag, c.env, c.got, c.want)
 		}
 	}
+	if f.learn && !f.record {
+		// corrections and labels are read from the decision log: without it --learn never learnt
+		// and said nothing
+		return errors.New("--learn (env ZHIYI_LEARN) learns from the corrections in the decision log, which --record=false (env ZHIYI_RECORD) turns off: drop one of them")
+	}
 	if _, err := parseProxies(f.trustedProxies); err != nil {
 		return err
 	}

@@ -103,3 +103,26 @@ func TestServeFlagsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLearnNeedsTheLog: --learn reads its corrections from the decision log, so with
+// --record=false it could never learn; it used to start and stay silent about it.
+func TestServeLearnNeedsTheLog(t *testing.T) {
+	for _, c := range []struct {
+		learn, record, ok bool
+	}{
+		{learn: true, record: true, ok: true},
+		{learn: false, record: false, ok: true},
+		{learn: false, record: true, ok: true},
+		{learn: true, record: false, ok: false},
+	} {
+		f := defaultServeFlags(t)
+		f.learn, f.record = c.learn, c.record
+		err := f.validate()
+		if c.ok && err != nil {
+			t.Errorf("--learn=%v --record=%v: %v", c.learn, c.record, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "--learn") || !strings.Contains(err.Error(), "--record=false")) {
+			t.Errorf("--learn=%v --record=%v: %v, want an error naming both", c.learn, c.record, err)
+		}
+	}
+}
