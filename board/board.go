@@ -90,6 +90,7 @@ type HourStats struct {
 	Unmatched     int64   `json:"unmatched"`
 	Handoffs      int64   `json:"handoffs"`
 	Suggested     int64   `json:"suggested"`
+	Silent        int64   `json:"silent"`
 	Repeats       int64   `json:"repeats"`
 	Escalations   int64   `json:"escalations"`
 	Ratings       int64   `json:"ratings"`
@@ -227,6 +228,7 @@ func byHour(series []store.Bucket, loc *time.Location) []HourStats {
 		h.Unmatched += s.Unmatched
 		h.Handoffs += s.Handoffs
 		h.Suggested += s.Suggested
+		h.Silent += s.Silent
 		h.Repeats += s.Repeats
 		h.Escalations += s.Escalations
 		h.Ratings += s.Ratings

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // Series is one line of a LineChart or one layer of a ColumnChart: a name for the legend, a
@@ -95,12 +97,13 @@ func Count(v float64) string {
 	return trimZero(strconv.FormatFloat(v, 'f', 2, 64))
 }
 
-// Percent formats a share (0.125) as a percentage: 12.5%.
+// Percent formats a share (0.125) as a percentage: 12.5%. A share strictly between 0 and 1
+// that would round to 100 % or 0 % reads >99.9% or <0.1% (stat.PercentText).
 func Percent(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}
-	return trimZero(strconv.FormatFloat(100*v, 'f', 1, 64)) + "%"
+	return trimZero(stat.PercentText(v, 1)) + "%"
 }
 
 // Micros formats a latency given in microseconds: 85µs, 1.2ms, 2.5s.

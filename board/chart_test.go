@@ -288,6 +288,7 @@ func TestFormats(t *testing.T) {
 	}{
 		{Count, 950, "950"}, {Count, 1200, "1.2k"}, {Count, 34000, "3.4万"}, {Count, 2.5, "2.5"}, {Count, math.NaN(), "–"},
 		{Percent, 0.125, "12.5%"}, {Percent, 1, "100%"}, {Percent, 0, "0%"},
+		{Percent, 0.9996, ">99.9%"}, {Percent, 0.0004, "<0.1%"}, {Percent, 0.9994, "99.9%"}, // never 100 % or 0 % for what is not
 		{Micros, 85, "85µs"}, {Micros, 1200, "1.2ms"}, {Micros, 2.5e6, "2.5s"},
 		{Rating, 4.25, "4.25"}, {Rating, 5, "5"},
 	}

@@ -26,7 +26,7 @@
 // The top level holds store.Stats, the period's totals, under the names other tools read:
 //
 //	{"since": "2026-11-01T00:00:00+08:00", "until": "…", "bucket": "hour"|"day", "time_zone": "CST",
-//	 "messages": 1200, "unrecognised": 40, "unmatched": 180, "handoffs": 90, "suggested": 300,
+//	 "messages": 1200, "unrecognised": 40, "unmatched": 180, "handoffs": 90, "suggested": 300, "silent": 6,
 //	 "repeats": 25, "escalations": 4, "ratings": 150, "bad_ratings": 12, "resolved": 100,
 //	 "resolved_known": 130, "corrections": 7,
 //	 "unrecognised_rate": 0.033, "handoff_rate": 0.075, "repeat_rate": 0.021,

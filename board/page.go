@@ -12,7 +12,7 @@ import (
 
 // Charts are the board's charts, drawn: what the page shows and the console's 看板 embeds.
 type Charts struct {
-	Volume   template.HTML // 消息量: stacked columns, answered / suggested / handed off
+	Volume   template.HTML // 消息量: stacked columns, answered / suggested / handed off / silent
 	Rates    template.HTML // 解决率, 转人工率, 未识别率, 重述率 over time
 	Rating   template.HTML // 满意度 (mean rating, 1–5) and the bad-rating share over time
 	Latency  template.HTML // latency p50 and p99 over time
@@ -27,7 +27,7 @@ const MaxIntentBars = 25
 func (b *Board) Charts() Charts {
 	n := len(b.Series)
 	labels := make([]string, n)
-	auto, suggest, handoff := make([]float64, n), make([]float64, n), make([]float64, n)
+	auto, suggest, handoff, silent := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	resolved, handoffR, unrec, repeat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	mean, bad := make([]float64, n), make([]float64, n)
 	p50, p99 := make([]float64, n), make([]float64, n)
@@ -37,8 +37,9 @@ func (b *Board) Charts() Charts {
 	}
 	for i, s := range b.Series {
 		labels[i] = seriesLabel(s.Start, layout)
-		auto[i] = float64(s.Messages - s.Handoffs - s.Suggested)
-		suggest[i], handoff[i] = float64(s.Suggested), float64(s.Handoffs)
+		// A message a rule kept silent got no answer: it is not an automatic reply.
+		auto[i] = float64(s.Messages - s.Handoffs - s.Suggested - s.Silent)
+		suggest[i], handoff[i], silent[i] = float64(s.Suggested), float64(s.Handoffs), float64(s.Silent)
 		resolved[i] = rate(s.Resolved, s.ResolvedKnown)
 		handoffR[i] = rate(s.Handoffs, s.Messages)
 		unrec[i] = rate(s.Unrecognised, s.Messages)
@@ -48,10 +49,14 @@ func (b *Board) Charts() Charts {
 		p50[i], p99[i] = given(s.Messages, float64(s.LatencyP50)), given(s.Messages, float64(s.LatencyP99))
 	}
 	var c Charts
-	c.Volume = ColumnChart(Chart{Title: "消息量 messages", Labels: labels, Series: []Series{
+	volume := []Series{
 		{Name: "自动回复 auto", Color: ColorVolume, Values: auto},
 		{Name: "推荐 suggest", Color: ColorSuggest, Values: suggest},
-		{Name: "转人工 handoff", Color: ColorHandoff, Values: handoff}}})
+		{Name: "转人工 handoff", Color: ColorHandoff, Values: handoff}}
+	if b.Silent > 0 {
+		volume = append(volume, Series{Name: "静默 silent", Color: ColorMuted, Values: silent})
+	}
+	c.Volume = ColumnChart(Chart{Title: "消息量 messages", Labels: labels, Series: volume})
 	c.Rates = LineChart(Chart{Title: "解决率 · 转人工率 · 未识别率 · 重述率", Labels: labels, Format: Percent, Max: 1, Series: []Series{
 		{Name: "解决率", Color: ColorGood, Values: resolved},
 		{Name: "转人工率", Color: ColorHandoff, Values: handoffR},
@@ -155,7 +160,7 @@ svg.chart{display:block;margin:1em 0;max-width:100%;height:auto}
 <div class="card{{if .Unrecognised}} alarm{{end}}">未识别率 unrecognised<b>{{pct .UnrecognisedRate}}</b>{{count .Unrecognised}} messages</div>
 <div class="card">转人工率 handoff<b>{{pct .HandoffRate}}</b>{{count .Handoffs}} messages</div>
 <div class="card">解决率 resolved<b>{{resolved .Stats}}</b>of {{count .ResolvedKnown}} answered yes/no</div>
-<div class="card">满意度 mean rating<b>{{rating .Stats}}</b>{{count .Ratings}} ratings, {{pct .BadRatingShare}} ≤ 2</div>
+<div class="card">满意度 mean rating<b>{{rating .Stats}}</b>{{count .Ratings}} ratings{{if .Ratings}}, {{pct .BadRatingShare}} ≤ 2{{end}}</div>
 <div class="card">重述率 repeats<b>{{pct .RepeatRate}}</b>{{count .Repeats}} messages</div>
 <div class="card">延迟 latency<b>{{micros .LatencyP50}}</b>p99 {{micros .LatencyP99}}</div>
 </div>

@@ -25,16 +25,25 @@ func (b *Board) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "%s – %s (%s): %d messages\n", b.Since.Format(day), b.Until.Format(day), b.TimeZone, b.Messages)
 	s := &b.Stats
 	n := strconv.FormatInt
-	writeTable(bw, "lrl", [][]string{
+	ratings := n(s.Ratings, 10) + " ratings"
+	if s.Ratings > 0 {
+		ratings += ", " + Percent(s.BadRatingShare) + " of them ≤ 2"
+	}
+	totals := [][]string{
 		{"未识别 unrecognised", Percent(s.UnrecognisedRate), n(s.Unrecognised, 10) + " out of scope"},
 		{"unmatched", Percent(ratio(s.Unmatched, s.Messages)), n(s.Unmatched, 10) + " out of scope, handed off or low confidence (zhiyi unmatched)"},
 		{"转人工 handoff", Percent(s.HandoffRate), n(s.Handoffs, 10)},
+	}
+	if s.Silent > 0 {
+		totals = append(totals, []string{"静默 silent", Percent(ratio(s.Silent, s.Messages)), n(s.Silent, 10) + " kept silent by a rule: no answer, no handoff"})
+	}
+	writeTable(bw, "lrl", append(totals, [][]string{
 		{"解决率 resolved", known(s.ResolvedKnown, Percent(s.ResolvedRate)), n(s.Resolved, 10) + " of " + n(s.ResolvedKnown, 10) + " answered yes/no"},
-		{"满意度 mean rating", known(s.Ratings, Rating(s.MeanRating)), n(s.Ratings, 10) + " ratings, " + Percent(s.BadRatingShare) + " of them ≤ 2"},
+		{"满意度 mean rating", known(s.Ratings, Rating(s.MeanRating)), ratings},
 		{"重述率 repeats", Percent(s.RepeatRate), n(s.Repeats, 10)},
 		{"corrections", n(s.Corrections, 10), "by agents"},
 		{"latency", "p50 " + Micros(float64(s.LatencyP50)), "p99 " + Micros(float64(s.LatencyP99))},
-	})
+	}...))
 	if b.Messages == 0 {
 		fmt.Fprintln(bw, "no decisions in this period: is zhiyi serve recording to this database?")
 		return bw.Flush()

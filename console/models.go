@@ -12,28 +12,33 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
 )
 
 // bundleRow is one bundle in the models root.
 type bundleRow struct {
-	Dir        string // its directory's name in the models root
-	Version    string
-	Name       string
-	Created    time.Time
-	Parent     string // the parent's version
-	ParentDir  string // and directory, when it is in the root
-	Learnt     *intent.Learnt
-	Metrics    []metric
-	Report     bool // has report.html
-	Serving    bool
-	Depth      int // generations from a bundle trained from exports
-	Problem    string
-	Descendant bool // learnt from the serving bundle (or its descendants)
+	Dir       string // its directory's name in the models root
+	Version   string
+	Name      string
+	Created   time.Time
+	Parent    string // the parent's version
+	ParentDir string // and directory, when it is in the root
+	Learnt    *intent.Learnt
+	Metrics   []metric
+	// MetricsNote says what Metrics measured when it is not this bundle's accuracy on labelled
+	// data (metricsNote).
+	MetricsNote string
+	Report      bool // has report.html
+	Serving     bool
+	Depth       int // generations from a bundle trained from exports
+	Problem     string
+	Descendant  bool // learnt from the serving bundle (or its descendants)
 }
 
 type metric struct {
@@ -62,13 +67,33 @@ func metricsOf(m map[string]float64) []metric {
 		text := strconv.FormatFloat(v, 'f', 3, 64)
 		switch {
 		case k.percent:
-			text = strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+			text = stat.PercentText(v, 1) + "%"
 		case v == math.Trunc(v):
 			text = strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		out = append(out, metric{k.name, text})
 	}
 	return out
+}
+
+// metricsNote says what a manifest's metrics are when they are not the bundle's own accuracy
+// on labelled data: an estimate (trained without a labelled dev split, the report is
+// cross-validated, and on self-trained messages it measures agreement with the model's own
+// labels), or, for a bundle learnt from corrections, its ancestor's numbers (learning copies the
+// parent's manifest metrics and report; its own judgement is the evaluation-set accuracy the
+// gate measured, Learnt).
+func metricsNote(m *intent.Manifest) string {
+	if len(m.Metrics) == 0 {
+		return ""
+	}
+	var notes []string
+	if m.Metrics["estimated"] == 1 {
+		notes = append(notes, "没有标注的 dev 集：这些是交叉验证的估计，自训练的消息上是与模型自己标签的一致率，不是准确率")
+	}
+	if m.Parent != "" {
+		notes = append(notes, "沿用最初由导出数据训练时的评估，不是这一版本的；这一版本的评估集准确率见“上一版本”一栏")
+	}
+	return strings.Join(notes, "；")
 }
 
 // modelsData is 模型's page.
@@ -184,7 +209,7 @@ func (c *Console) bundles() ([]bundleRow, error) {
 		}
 		row.Name, row.Created, row.Version, row.Parent, row.Learnt = man.Name, man.CreatedAt, man.Version(), man.Parent, man.LearntFrom
 		row.Serving = row.Version == serving
-		row.Metrics = metricsOf(man.Metrics)
+		row.Metrics, row.MetricsNote = metricsOf(man.Metrics), metricsNote(man)
 		if st, err := os.Lstat(filepath.Join(dir, intent.ReportHTMLFile)); err == nil && st.Mode().IsRegular() {
 			row.Report = true
 		}

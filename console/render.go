@@ -14,6 +14,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // cst is China Standard Time, the shops' clock: pages show times in it and read dates in it.
@@ -38,7 +39,7 @@ var funcs = template.FuncMap{
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return "–"
 		}
-		return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+		return stat.PercentText(v, 1) + "%" // 0.9996 is >99.9%, not 100.0%
 	},
 	"f2": func(v float64) string {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

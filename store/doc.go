@@ -52,7 +52,7 @@
 // FeedbackQuery.Corrections, FeedbackRecord.Corrected.
 //
 // Summary gives the dashboard's numbers for a period — messages, unrecognised, unmatched,
-// handoffs, repeats, escalations, ratings (count, mean, share ≤ 2), resolved (latest value per
+// handoffs, suggested, silent, repeats, escalations, ratings (count, mean, share ≤ 2), resolved (latest value per
 // message; ResolvedRate = resolved / messages with a resolved value), corrections, latency p50
 // and p99 (nearest rank, in microseconds) — in total (its JSON's top level: messages,
 // unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate …), as a time series

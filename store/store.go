@@ -30,6 +30,8 @@ const (
 	RouteAuto    = "auto"
 	RouteSuggest = "suggest"
 	RouteHandoff = "handoff"
+	// RouteSilent: an operator's rule kept silent (no answer, no handoff).
+	RouteSilent = "silent"
 	// NoneIntent is the intent of out-of-scope messages (intent.NoneIntent).
 	NoneIntent = "none"
 )

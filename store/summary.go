@@ -33,11 +33,14 @@ type Stats struct {
 	Unmatched    int64 `json:"unmatched"`    // none, handed off or low confidence
 	Handoffs     int64 `json:"handoffs"`     // route handoff, 转人工
 	Suggested    int64 `json:"suggested"`    // route suggest
-	Repeats      int64 `json:"repeats"`      // the customer asked again, 重述
-	Escalations  int64 `json:"escalations"`  // a non-empty escalation
-	Ratings      int64 `json:"ratings"`      // messages with a rating
-	BadRatings   int64 `json:"bad_ratings"`  // ratings ≤ 2
-	Resolved     int64 `json:"resolved"`     // messages whose latest resolved value is true
+	// Silent counts route silent: an operator's rule sent nothing and handed nothing off. The
+	// automatic answers are Messages − Handoffs − Suggested − Silent.
+	Silent      int64 `json:"silent"`
+	Repeats     int64 `json:"repeats"`     // the customer asked again, 重述
+	Escalations int64 `json:"escalations"` // a non-empty escalation
+	Ratings     int64 `json:"ratings"`     // messages with a rating
+	BadRatings  int64 `json:"bad_ratings"` // ratings ≤ 2
+	Resolved    int64 `json:"resolved"`    // messages whose latest resolved value is true
 	// ResolvedKnown counts messages with any resolved value, the denominator of ResolvedRate.
 	ResolvedKnown int64 `json:"resolved_known"`
 	Corrections   int64 `json:"corrections"` // messages an agent gave another intent
@@ -116,6 +119,8 @@ func (a *acc) add(r *row, fb *msgFeedback, low float64) {
 		a.Handoffs++
 	case RouteSuggest:
 		a.Suggested++
+	case RouteSilent:
+		a.Silent++
 	}
 	if r.repeat {
 		a.Repeats++

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // WriteHTML renders the report as one self-contained page (no scripts, no external files): the
@@ -16,7 +18,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":   func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"pct":   pct,
 	"f3":    func(v float64) string { return fmt.Sprintf("%.3f", v) },
 	"curve": curveSVG,
 	"width": func(v float64) string {
@@ -84,6 +86,10 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 </body></html>
 `))
 
+// pct formats a share as a percentage with one decimal: 12.5%, and >99.9% (not 100.0%) for a
+// precision of 0.9996 (stat.PercentText).
+func pct(v float64) string { return stat.PercentText(v, 1) + "%" }
+
 // curveSVG draws precision against coverage as an inline SVG line chart (no scripts, nothing
 // fetched): x is coverage 0–100 %, y precision from just under the lowest point (never below
 // 50 %) to 100 %, with the served operating point (Report.AutoCoverage, AutoPrecision) marked.
@@ -128,13 +134,13 @@ func curveSVG(r *Report) template.HTML {
 	b.WriteString(`"/>`)
 	for _, p := range r.Curve {
 		if p.Coverage > 0 {
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#4682b4"><title>≥ %.3f: %.1f%% answered, %.1f%% right</title></circle>`,
-				x(p.Coverage), y(p.Precision), p.Threshold, 100*p.Coverage, 100*p.Precision)
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#4682b4"><title>≥ %.3f: %s answered, %s right</title></circle>`,
+				x(p.Coverage), y(p.Precision), p.Threshold, template.HTMLEscapeString(pct(p.Coverage)), template.HTMLEscapeString(pct(p.Precision)))
 		}
 	}
 	if r.AutoCoverage > 0 {
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="#c0392b"><title>served: %.1f%% answered automatically, %.1f%% right</title></circle>`,
-			x(r.AutoCoverage), y(r.AutoPrecision), 100*r.AutoCoverage, 100*r.AutoPrecision)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="#c0392b"><title>served: %s answered automatically, %s right</title></circle>`,
+			x(r.AutoCoverage), y(r.AutoPrecision), template.HTMLEscapeString(pct(r.AutoCoverage)), template.HTMLEscapeString(pct(r.AutoPrecision)))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" fill="#c0392b">served</text>`, x(r.AutoCoverage)+6, y(r.AutoPrecision)+12)
 	}
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="10">coverage →</text><text x="4" y="%.0f" font-size="10">precision</text></svg>`, w/2-10, h-2, pad-8)
