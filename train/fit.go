@@ -269,7 +269,8 @@ func fitSVMModel(ctx context.Context, examples []Example, exRows [][]int32, exX 
 		if err != nil {
 			return nil, res, err
 		}
-		fmt.Fprintf(progress, "svm: C %g chosen by %d-fold cross-validation (accuracy %.4f at C %v)\n", ch.C, ch.Folds, ch.Accuracy, ch.Grid)
+		fmt.Fprintf(progress, "svm: C %.3g chosen by %d-fold cross-validation, the centre of C %g–%g (accuracy %.4f at C %v)\n",
+			ch.C, ch.Folds, ch.Level[0], ch.Level[1], ch.Accuracy, ch.Grid)
 		res.ChosenC, cfg.C = &ch, ch.C
 	}
 	w, bias, passes, err := fitSVM(ctx, examples, exRows, exX, len(labels), len(ids), cfg.C, cfg.Seed)
@@ -282,9 +283,9 @@ func fitSVMModel(ctx context.Context, examples []Example, exRows [][]int32, exX 
 		return nil, res, err
 	}
 	if passes >= svmMaxIter {
-		fmt.Fprintf(progress, "svm: warning: C %g, not converged in %d passes (the last weights are kept)\n", cfg.C, passes)
+		fmt.Fprintf(progress, "svm: warning: C %.3g, not converged in %d passes (the last weights are kept)\n", cfg.C, passes)
 	} else {
-		fmt.Fprintf(progress, "svm: C %g, converged in at most %d passes\n", cfg.C, passes)
+		fmt.Fprintf(progress, "svm: C %.3g, converged in at most %d passes\n", cfg.C, passes)
 	}
 	if len(dev) > 0 {
 		res.FinalDev = Accuracy(c, dev)

@@ -89,7 +89,7 @@ func (r *run) fitRanker(examples []Example, first bool, keep map[uint32]struct{}
 		}
 		res.FinalDev = Accuracy(clf, r.devEx)
 		r.sum.Ranker = &res
-		fmt.Fprintf(r.prog, "ranker: C %g, dev acc %.4f (classifier %.4f)\n", r.rankerC, res.FinalDev, Accuracy(r.clf, r.devEx))
+		fmt.Fprintf(r.prog, "ranker: C %.3g, dev acc %.4f (classifier %.4f)\n", r.rankerC, res.FinalDev, Accuracy(r.clf, r.devEx))
 	}
 	fitC := c
 	if res.ChosenC != nil {

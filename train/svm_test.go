@@ -147,12 +147,11 @@ func TestFitSVMChoosesCDeterministically(t *testing.T) {
 	if ch == nil {
 		t.Fatal("C 0: no choice reported")
 	}
-	if len(ch.Accuracy) != len(ch.Grid) || !slices.Contains(ch.Grid, ch.C) {
-		t.Fatalf("choice %+v: want an accuracy per grid value and C from the grid", ch)
+	if len(ch.Accuracy) != len(ch.Grid) || !slices.Contains(ch.Grid, ch.Level[0]) || !slices.Contains(ch.Grid, ch.Level[1]) {
+		t.Fatalf("choice %+v: want an accuracy per grid value and a level range from the grid", ch)
 	}
-	best := slices.Max(ch.Accuracy)
-	if i := slices.Index(ch.Grid, ch.C); ch.Accuracy[i] != best || slices.Index(ch.Accuracy, best) != i {
-		t.Errorf("choice %+v: want the smallest C with the best accuracy", ch)
+	if c, level := levelC(ch.Grid, ch.Accuracy, len(train)); c != ch.C || level != ch.Level {
+		t.Errorf("choice %+v: want C %v over %v, as levelC gives for its accuracies", ch, c, level)
 	}
 	cfg.C = ch.C
 	if c, _ := fit(); !bytes.Equal(a, c) {
