@@ -439,14 +439,19 @@ func TestModels(t *testing.T) {
 	}
 	m := *pm
 	m.CreatedAt, m.Parent = pm.CreatedAt.Add(time.Hour), pm.Version()
-	m.LearntFrom = &intent.Learnt{Corrections: 12, Sources: []string{"cluster"}, EvalAccuracy: 0.91, ParentEvalAccuracy: 0.9}
+	// The parent as trained has seen the evaluation set (0.99); the gate's control has not.
+	m.LearntFrom = &intent.Learnt{Corrections: 12, Sources: []string{"cluster"}, EvalAccuracy: 0.91, ParentEvalAccuracy: 0.99, ControlEvalAccuracy: 0.9}
 	if err := intent.WriteManifest(child, &m); err != nil {
 		t.Fatal(err)
 	}
 	cl := e.client()
 	cl.login("ops")
 	r := cl.get("/console/models")
-	mustContain(t, r.Body, "tiny-learnt-20261111T040000Z", m.Version(), "由导出数据训练", "12 条纠正", "report.html", "正在服务")
+	mustContain(t, r.Body, "tiny-learnt-20261111T040000Z", m.Version(), "由导出数据训练", "12 条纠正", "report.html", "正在服务",
+		"准确率 90.0%（上一版不含这些纠正） → 91.0%")
+	if strings.Contains(r.Body, "99.0%") {
+		t.Error("the parent's accuracy on an evaluation set it was refitted on is shown as what the learnt bundle is compared with")
+	}
 	if strings.Contains(r.Body, `action="/console/models/rollback"`) {
 		t.Error("roll back offered for a bundle trained from exports")
 	}

@@ -75,6 +75,11 @@ type Learnt struct {
 	Sources            []string `json:"sources,omitempty"` // where the corrections came from (feedback, cluster labels …)
 	EvalAccuracy       float64  `json:"eval_accuracy"`
 	ParentEvalAccuracy float64  `json:"parent_eval_accuracy"`
+	// ControlEvalAccuracy is the parent continued the same way without the corrections, what
+	// the gate compared EvalAccuracy against: the parent as trained was refitted on the
+	// evaluation set, so its own accuracy there is by rote (0.99 against a control's 0.93 on the
+	// sample shop). Zero in bundles learnt before it was recorded.
+	ControlEvalAccuracy float64 `json:"control_eval_accuracy,omitempty"`
 	// Until is when the corrections were read: the next learn takes those given since, so that
 	// one given while this bundle was learning is not lost. Zero in bundles learnt before it
 	// was recorded: their CreatedAt stands for it.

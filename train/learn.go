@@ -555,7 +555,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	}
 	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
 		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
-			ParentEvalAccuracy: res.ParentAccuracy, Until: until.UTC()}}
+			ParentEvalAccuracy: res.ParentAccuracy, ControlEvalAccuracy: res.ControlAccuracy, Until: until.UTC()}}
 	m.CreatedAt = time.Now().UTC()
 	if parent := pm.CreatedAt.UTC().Truncate(time.Second); m.CreatedAt.Truncate(time.Second).Equal(parent) {
 		// A version is the name and a second: learnt within its parent's second, the bundle

@@ -70,6 +70,8 @@ func TestLearnFromCorrections(t *testing.T) {
 	m, err := intent.ReadManifest(out)
 	if err != nil || m.Parent != pm.Version() || m.LearntFrom == nil || m.LearntFrom.Corrections != 12 {
 		t.Errorf("manifest %+v (%v): want the parent %s and 12 corrections", m, err, pm.Version())
+	} else if l := m.LearntFrom; l.ControlEvalAccuracy != res.ControlAccuracy || l.ControlEvalAccuracy == 0 || l.EvalAccuracy != res.CandidateAccuracy {
+		t.Errorf("learnt from %+v: want the gate's control %v and candidate %v", l, res.ControlAccuracy, res.CandidateAccuracy)
 	}
 	// The same corrections again (a labels sheet given twice): learnt already, nothing to learn.
 	again, err := Learn(context.Background(), out, filepath.Join(filepath.Dir(parent), "again"), fixes, LearnConfig{MaxDrop: 0.02})
