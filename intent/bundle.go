@@ -70,6 +70,9 @@ type Manifest struct {
 	// and LearntFrom what it learnt; both empty for a bundle trained from exports.
 	Parent     string  `json:"parent,omitempty"`
 	LearntFrom *Learnt `json:"learnt_from,omitempty"`
+	// Seq tells apart bundles of one name made in one second (2, 3 …; 0 for the first): it is
+	// part of the version (Version), which CommitVersion keeps distinct.
+	Seq int `json:"seq,omitempty"`
 }
 
 // Learnt records what a bundle learnt from its parent's corrections, and how the gate judged it.
@@ -107,11 +110,6 @@ func CheckName(name string) error {
 		return fmt.Errorf("bundle name %q: want 1 to %d characters", name, MaxNameLen)
 	}
 	return nil
-}
-
-// Version is the model's name and creation time, as the service reports it.
-func (m *Manifest) Version() string {
-	return m.Name + "@" + m.CreatedAt.UTC().Format("20060102T150405Z")
 }
 
 // WriteManifest checksums every file under dir (except the manifest) into m.Files and writes
