@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
+	"github.com/zhiyi-ai/zhiyi/internal/dirlock"
 )
 
 // errNoExchange means the file system cannot swap two directories in one step.
@@ -67,6 +70,9 @@ type Manifest struct {
 	// and LearntFrom what it learnt; both empty for a bundle trained from exports.
 	Parent     string  `json:"parent,omitempty"`
 	LearntFrom *Learnt `json:"learnt_from,omitempty"`
+	// Seq tells apart bundles of one name made in one second (2, 3 …; 0 for the first): it is
+	// part of the version (Version), which CommitVersion keeps distinct.
+	Seq int `json:"seq,omitempty"`
 }
 
 // Learnt records what a bundle learnt from its parent's corrections, and how the gate judged it.
@@ -109,11 +115,6 @@ func CheckName(name string) error {
 		return fmt.Errorf("bundle name %q: want 1 to %d characters", name, MaxNameLen)
 	}
 	return nil
-}
-
-// Version is the model's name and creation time, as the service reports it.
-func (m *Manifest) Version() string {
-	return m.Name + "@" + m.CreatedAt.UTC().Format("20060102T150405Z")
 }
 
 // WriteManifest checksums every file under dir (except the manifest) into m.Files and writes
@@ -266,44 +267,13 @@ func kindOf(m fs.FileMode) string {
 	return "mode " + m.String()
 }
 
-// WriteFileAtomic writes data to a temporary file beside path, syncs it and renames it into
-// place, so a reader never sees half a file, nor a crash an empty one. A file that exists keeps
-// its permissions (a new one is 0644), and a symlink stays one: its target is replaced.
+// WriteFileAtomic writes data to a temporary file beside path, syncs it, renames it into place
+// and syncs the directory, so a reader never sees half a file, nor a crash an empty one or the
+// old one once it has returned. A file that exists keeps its permissions (a new one is 0644),
+// and a symlink stays one: its target is replaced. Errors name path, not the temporary file.
+// It is atomicfile.WriteFile, zhiyi's one way to replace a file.
 func WriteFileAtomic(path string, data []byte) error {
-	perm := fs.FileMode(0o644) // a bundle is read by the service's user
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-		if st, err := os.Stat(path); err == nil {
-			perm = st.Mode().Perm()
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		// name the user's path, not the temporary one
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(perm) // CreateTemp makes 0600
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, data, 0o644) // a bundle is read by the service's user
 }
 
 // A bundle is written into a temporary directory beside --out (".shop.tmp-…" for
@@ -314,6 +284,11 @@ func WriteFileAtomic(path string, data []byte) error {
 // more, and the "out.old-*" directories an interrupted commit of an older zhiyi (or the
 // two-rename fallback, where the exchange is not supported) left, putting the old bundle back
 // first when out is missing.
+
+// syncDir is atomicfile.SyncDir; tests replace it to see when the bundles' directory is synced.
+var syncDir = syncDirDefault
+
+var syncDirDefault = atomicfile.SyncDir
 
 // staleAfter is how old an unlocked temporary directory must be before it is removed: its
 // writer may not have locked it yet.
@@ -348,7 +323,7 @@ func NewBundleDir(out string) (string, error) {
 	f, err := os.Open(tmp)
 	if err == nil {
 		var locked bool
-		if locked, err = lockDir(f); err == nil && !locked {
+		if locked, err = dirlock.TryLock(f); err == nil && !locked {
 			err = errors.New("locked by another process")
 		}
 	}
@@ -442,14 +417,24 @@ func CommitBundle(tmp, out string) error {
 		return fmt.Errorf("commit bundle: %w", err)
 	}
 	defer release(tmp)
+	// What bleve and the other writers left in tmp reaches the disk before tmp becomes out, and
+	// the renames below reach it before CommitBundle returns (syncDir of the parent): a crash
+	// finds the old bundle or the whole new one.
+	if err := atomicfile.SyncTree(tmp); err != nil {
+		return fmt.Errorf("commit bundle: %w", err)
+	}
+	parent := filepath.Dir(filepath.Clean(out))
 	if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) {
 		if err := os.Rename(tmp, out); err != nil {
 			return fmt.Errorf("commit bundle: %w", err)
 		}
-		return nil
+		return syncParent(out)
 	}
 	switch err := exchange(tmp, out); {
 	case err == nil:
+		if err := syncParent(out); err != nil {
+			return err
+		}
 		// tmp holds the old bundle now; unlocked, it is litter the next writer removes
 		// should this process die before it does.
 		os.RemoveAll(tmp)
@@ -457,7 +442,7 @@ func CommitBundle(tmp, out string) error {
 	case !errors.Is(err, errNoExchange):
 		return fmt.Errorf("commit bundle: %w", err)
 	}
-	old := filepath.Join(filepath.Dir(filepath.Clean(out)), fmt.Sprintf("%s%d", oldPrefix(out), time.Now().UnixNano()))
+	old := filepath.Join(parent, fmt.Sprintf("%s%d", oldPrefix(out), time.Now().UnixNano()))
 	if err := os.Rename(out, old); err != nil {
 		return fmt.Errorf("commit bundle: %w", err)
 	}
@@ -465,7 +450,18 @@ func CommitBundle(tmp, out string) error {
 		os.Rename(old, out)
 		return fmt.Errorf("commit bundle: %w", err)
 	}
+	if err := syncParent(out); err != nil {
+		return err
+	}
 	os.RemoveAll(old)
+	return nil
+}
+
+// syncParent syncs the directory holding out after a commit renamed into it.
+func syncParent(out string) error {
+	if err := syncDir(filepath.Dir(filepath.Clean(out))); err != nil {
+		return fmt.Errorf("commit bundle %s: the bundle is in place, but syncing its directory failed (a crash may undo it): %w", out, err)
+	}
 	return nil
 }
 
@@ -495,7 +491,7 @@ func CleanBundleLitter(out string) ([]string, error) {
 	sort.Strings(olds) // by the nanosecond time in the name: the newest last
 	if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) && len(olds) > 0 {
 		newest := filepath.Join(parent, olds[len(olds)-1])
-		if err := os.Rename(newest, out); err != nil {
+		if err := atomicfile.Rename(newest, out); err != nil {
 			return done, fmt.Errorf("bundle: restore %s: %w", out, err)
 		}
 		done = append(done, "restored "+out+" from "+newest)
@@ -553,7 +549,7 @@ func removeIfStale(p string) (bool, error) {
 		return false, nil
 	}
 	defer f.Close()
-	if locked, err := lockDir(f); err != nil || !locked {
+	if locked, err := dirlock.TryLock(f); err != nil || !locked {
 		return false, nil // a live writer holds it
 	}
 	if err := os.RemoveAll(p); err != nil {

@@ -329,3 +329,42 @@ func TestLitterLeavesLookAlikes(t *testing.T) {
 		t.Errorf("after cleaning: %v", got)
 	}
 }
+
+// TestCommitBundleSyncsItsDirectory: a commit syncs the directory holding out once out is the
+// new bundle, whether out was missing or exchanged; without it a crash right after the commit
+// returned could bring back the old bundle (or no bundle) under out.
+func TestCommitBundleSyncsItsDirectory(t *testing.T) {
+	parent := filepath.Join(t.TempDir(), "models")
+	out := filepath.Join(parent, "shop")
+	var want string
+	var synced []string
+	t.Cleanup(func() { syncDir = syncDirDefault })
+	syncDir = func(dir string) error {
+		if m, err := PeekManifest(out); err != nil || m.DataFingerprint != want {
+			t.Errorf("%s synced while out is not the new bundle yet: %+v, %v", dir, m, err)
+		}
+		synced = append(synced, dir)
+		return syncDirDefault(dir)
+	}
+	for _, fp := range []string{"sha256:first", "sha256:second"} {
+		tmp, err := NewBundleDir(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := fakeBundle(t, tmp)
+		m.DataFingerprint = fp
+		if err := WriteManifest(tmp, m); err != nil {
+			t.Fatal(err)
+		}
+		want = fp
+		if err := CommitBundle(tmp, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(synced, []string{parent, parent}) {
+		t.Errorf("synced %q, want %s after each of the two commits", synced, parent)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -45,6 +45,11 @@
 // drops an unfinished one. NewBundleDir first removes the litter of writers that died
 // (CleanBundleLitter: unlocked temporary directories a minute old, out.old-* directories of an
 // interrupted two-rename commit, after restoring out from the newest when out is missing).
+// A commit syncs the new bundle's files and directories before the exchange and the parent
+// directory after it, so a crash finds the old bundle or the whole new one, and the new one once
+// CommitBundle has returned; WriteFileAtomic (package internal/atomicfile) does the same for
+// one file. CommitVersion commits a bundle with a version (Manifest.Version, name@second) no
+// bundle beside it has: a second one of the same name within one second is name@second-2.
 //
 // # Classify
 //

@@ -9,5 +9,11 @@
 //	// res.Promoted: res.Bundle is models/shop-learnt-20261203T101500Z, to reload
 //	parent, err := learn.Parent("models/shop-learnt-20261203T101500Z")   // for a rollback
 //
+// A promotion reserves its directory's name first (an empty directory, locked while it learns);
+// one killed before it committed leaves that empty directory, and the next promotion of the
+// bundle removes it (CleanReservations: empty, unlocked, a minute old, named exactly as
+// Promote names them). Its version is kept distinct from every bundle beside it
+// (intent.CommitVersion).
+//
 // It never learns from the model's own answers: only from a person's correction or label.
 package learn

@@ -172,10 +172,12 @@ func TestReserveIsExclusive(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range got {
 		wg.Go(func() {
-			p, err := reserve(root, "shop-learnt-20261206T033000Z")
+			p, unlock, err := reserve(root, "shop-learnt-20261206T033000Z")
 			if err != nil {
 				t.Error(err)
+				return
 			}
+			defer unlock()
 			got[i] = p
 		})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sugarme/tokenizer/model/bpe"
 
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 	"github.com/zhiyi-ai/zhiyi/internal/hashtab"
 )
 
@@ -58,7 +59,8 @@ const subwordNoMerge = math.MaxUint64
 // run), drops most pairs once there are 10000 or more distinct words, and prints to stdout. The
 // files written are in the library's format and are loaded with the library's merge parser.
 //
-// Both files are written to temporary files in dir and renamed into place.
+// Each file is written to a temporary file in dir, synced and renamed into place
+// (atomicfile.WriteFile).
 func TrainSubword(texts []string, vocabSize, minFreq int, dir string) error {
 	if vocabSize < 1 {
 		return fmt.Errorf("nlp: train subword: vocabulary size %d is not positive", vocabSize)
@@ -114,49 +116,15 @@ func TrainSubword(texts []string, vocabSize, minFreq int, dir string) error {
 		mergesText.WriteByte('\n')
 	}
 
-	vocabTmp, err := subwordWriteTemp(dir, SubwordVocabFile, vocab.Bytes())
-	if err != nil {
-		return err
-	}
-	mergesTmp, err := subwordWriteTemp(dir, SubwordMergesFile, mergesText.Bytes())
-	if err != nil {
-		os.Remove(vocabTmp)
-		return err
-	}
-	if err := os.Rename(vocabTmp, filepath.Join(dir, SubwordVocabFile)); err != nil {
-		os.Remove(vocabTmp)
-		os.Remove(mergesTmp)
-		return fmt.Errorf("nlp: train subword: %w", err)
-	}
-	if err := os.Rename(mergesTmp, filepath.Join(dir, SubwordMergesFile)); err != nil {
-		os.Remove(mergesTmp)
-		return fmt.Errorf("nlp: train subword: %w", err)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{SubwordVocabFile, vocab.Bytes()}, {SubwordMergesFile, mergesText.Bytes()}} {
+		if err := atomicfile.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			return fmt.Errorf("nlp: train subword: %w", err)
+		}
 	}
 	return nil
-}
-
-// subwordWriteTemp writes data to a new temporary file in dir (named after name) and returns
-// its path; the file is synced and closed.
-func subwordWriteTemp(dir, name string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("nlp: train subword: write %s: %w", name, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("nlp: train subword: write %s: %w", name, err)
-	}
-	return f.Name(), nil
 }
 
 // subwordPairKey packs a pair of token ids into a map key.

@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/jsonkind"
 	"github.com/zhiyi-ai/zhiyi/rules"
 )
 
@@ -373,26 +374,25 @@ func plural(kind string) string {
 	return noun + "s"
 }
 
+// kindName names the JSON value t decodes from for an API client: "a string", "an integer".
 func kindName(t reflect.Type) string {
 	if t == nil {
 		return "of another type"
 	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
+	if k := jsonkind.Of(t); k != jsonkind.Other {
+		return apiKindWords[k]
 	}
 	return "of type " + t.String()
+}
+
+// apiKindWords are the words of kindName for each kind.
+var apiKindWords = [...]string{
+	jsonkind.String:  "a string",
+	jsonkind.Integer: "an integer",
+	jsonkind.Number:  "a number",
+	jsonkind.Bool:    "a boolean",
+	jsonkind.Array:   "an array",
+	jsonkind.Object:  "an object",
 }
 
 // blank reports whether s has nothing but white space (Unicode, including the ideographic

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 )
 
 // Defaults for a zero Config.
@@ -266,7 +268,8 @@ func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
 	return nil
 }
 
-// keepHashKey writes key to dir's HashKeyFile (temp file, then rename; mode 0600).
+// keepHashKey writes key to dir's HashKeyFile (atomicfile: temp file, sync, rename, sync the
+// directory; a new file 0600, an existing one keeps its mode).
 func keepHashKey(dir string, key []byte) error {
 	if old, err := readHashKey(dir); err == nil && bytes.Equal(old, key) {
 		return nil
@@ -274,19 +277,7 @@ func keepHashKey(dir string, key []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, HashKeyFile+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, HashKeyFile))
+	return atomicfile.WriteFile(filepath.Join(dir, HashKeyFile), []byte(hex.EncodeToString(key)+"\n"), 0o600)
 }
 
 // readHashKey reads dir's HashKeyFile.

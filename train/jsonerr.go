@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+
+	"github.com/zhiyi-ai/zhiyi/internal/jsonkind"
 )
 
 // jsonProblem says in an operator's words what is wrong with a JSON line that encoding/json
@@ -25,10 +27,10 @@ func jsonProblem(err error, line []byte) error {
 		return fmt.Errorf("%s, not a JSON object: one object a line, {\"text\":…}", jsonValueWords(te.Value))
 	case errors.As(err, &te):
 		hint := ""
-		if te.Value == "string" && (te.Type.Kind() == reflect.Int64 || te.Type.Kind() == reflect.Int || te.Type.Kind() == reflect.Pointer) {
+		switch k := jsonkind.Of(te.Type); {
+		case te.Value == "string" && (k == jsonkind.Integer || k == jsonkind.Number):
 			hint = ": write the number without quotes"
-		}
-		if te.Value == "number" && te.Type.Kind() == reflect.String {
+		case te.Value == "number" && k == jsonkind.String:
 			hint = ": put it in quotes"
 		}
 		return fmt.Errorf("field %q holds %s, want %s%s", te.Field, jsonValueWords(te.Value), goTypeWords(te.Type), hint)
@@ -57,23 +59,19 @@ func jsonValueWords(v string) string {
 	return v
 }
 
-// goTypeWords names the Go type a field decodes into as a JSON value.
+// goTypeWords names the JSON value a field of type t decodes from, in an operator's words.
 func goTypeWords(t reflect.Type) string {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "text in quotes"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice:
-		return "a list [...]"
-	}
-	return "an object {...}"
+	return operatorKindWords[jsonkind.Of(t)]
+}
+
+// operatorKindWords are the words of goTypeWords for each kind; what is none of them is
+// named as an object.
+var operatorKindWords = [...]string{
+	jsonkind.Other:   "an object {...}",
+	jsonkind.String:  "text in quotes",
+	jsonkind.Integer: "a whole number",
+	jsonkind.Number:  "a number",
+	jsonkind.Bool:    "true or false",
+	jsonkind.Array:   "a list [...]",
+	jsonkind.Object:  "an object {...}",
 }

@@ -490,7 +490,7 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	committed := false
 	defer func() {
 		if !committed {
-			os.RemoveAll(tmp)
+			intent.RemoveBundleDir(tmp) // and its lock
 		}
 	}()
 	pm := eng.Manifest()
@@ -556,22 +556,11 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
 		Parent: pm.Version(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
 			ParentEvalAccuracy: res.ParentAccuracy, ControlEvalAccuracy: res.ControlAccuracy, Until: until.UTC()}}
+	// CommitVersion gives it a version of its own: learnt within its parent's second, or beside
+	// another promotion of that second, it would share one, and a rollback could not tell them
+	// apart.
 	m.CreatedAt = time.Now().UTC()
-	if parent := pm.CreatedAt.UTC().Truncate(time.Second); m.CreatedAt.Truncate(time.Second).Equal(parent) {
-		// A version is the name and a second: learnt within its parent's second, the bundle
-		// would have its parent's version, and a rollback could not tell them apart. Wait for
-		// the next second (less than one; a parent dated in the future has another second).
-		select {
-		case <-time.After(parent.Add(time.Second).Sub(m.CreatedAt)):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		m.CreatedAt = time.Now().UTC()
-	}
-	if err := intent.WriteManifest(tmp, m); err != nil {
-		return err
-	}
-	if err := intent.CommitBundle(tmp, out); err != nil {
+	if err := intent.CommitVersion(tmp, out, m); err != nil {
 		return err
 	}
 	committed = true

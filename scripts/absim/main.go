@@ -11,6 +11,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/internal/absim"
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 )
 
 func main() {
@@ -56,19 +57,17 @@ func run(args []string, stderr io.Writer) error {
 	if *aa {
 		arms[e.Variants[1].ID] = absim.Control
 	}
-	tmp := *out + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := atomicfile.Create(*out, 0o644)
 	if err != nil {
 		return err
 	}
+	defer f.Discard()
 	w := absim.NewLogWriter(f)
 	res, passes := absim.Run(msgs, absim.Config{Set: set, Experiment: *exp, Arms: arms, Seed: *seed, Rated: *rated}, w.Write)
-	err = errors.Join(w.Flush(), f.Close())
-	if err == nil {
-		err = os.Rename(tmp, *out)
+	if err := w.Flush(); err != nil {
+		return err
 	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: %d passes over the holdout; %s served %d (%d rated), %s served %d (%d rated)\n", *out, passes,

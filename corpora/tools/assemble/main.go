@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 )
 
 // intentIDs is the intent list of corpora/shop/src/INTENTS.md, plus none.
@@ -197,7 +199,7 @@ func run(src, out, gold string, seed uint64, summary io.Writer) error {
 		for _, r := range recs {
 			buf.Write(r.line)
 		}
-		if err := writeAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(out, name), buf.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}

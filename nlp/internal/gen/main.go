@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"go/format"
 	"log"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/longbridgeapp/opencc"
 	"github.com/mozillazg/go-pinyin"
+
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 )
 
 // The CJK ranges scanned: the basic block and extension A (U+3400–U+9FFF), and the supplementary
@@ -192,25 +193,10 @@ func sameRunes(a, b string) bool {
 	return slices.Equal(x, y)
 }
 
-// write writes data to path through a temporary file and a rename.
+// write writes data to path through a temporary file and a rename (atomicfile).
 func write(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gen-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("gen: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("gen: write %s: %w", path, err)
 	}
 	return nil
 }

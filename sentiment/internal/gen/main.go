@@ -7,8 +7,8 @@ import (
 	"io"
 	"log"
 	"os"
-	"path/filepath"
 
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 	"github.com/zhiyi-ai/zhiyi/sentiment"
 )
 
@@ -64,19 +64,15 @@ func run(w io.Writer, data, lexPath, out string, k int, grid sentiment.Grid) err
 		fmt.Sprintf("lexicon %s sha256 %s", lexPath, lex.Sum()),
 		fmt.Sprintf("chosen by %d-fold cross-validation on dev: macro-F1 %.3f", k, best.MacroF1),
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".model-*.txt")
+	f, err := atomicfile.Create(out, 0o644)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	err = m.Write(tmp, comments...)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	defer f.Discard()
+	if err := m.Write(f, comments...); err != nil {
+		return fmt.Errorf("gen: cannot write %s: %w", out, err)
 	}
-	if err != nil {
-		return fmt.Errorf("gen: cannot write %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s: %d n-grams\n", out, m.Grams())

@@ -1,0 +1,163 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File is a file being written under a temporary name beside the file it replaces. Write to it
+// as to any *os.File; Commit puts it in place, Discard drops it. Do not Close it yourself.
+type File struct {
+	*os.File
+	path string // as the caller named it, for errors
+	dest string // path with its symlinks resolved: what the rename replaces
+	done bool
+}
+
+// Create starts a file that replaces path when committed. path's directory must exist. The
+// file gets the mode of the file path names, when there is one, and perm otherwise (exactly:
+// the umask does not apply). When path is a symlink, the file it leads to is replaced and the
+// link stays.
+func Create(path string, perm fs.FileMode) (*File, error) {
+	dest := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dest = real
+		if st, err := os.Stat(dest); err == nil && st.Mode().IsRegular() {
+			perm = st.Mode().Perm()
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp*")
+	if err != nil {
+		return nil, wrap(path, err)
+	}
+	if err := tmp.Chmod(perm.Perm()); err != nil { // CreateTemp makes 0600
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, wrap(path, err)
+	}
+	return &File{File: tmp, path: path, dest: dest}, nil
+}
+
+// Commit syncs the file, closes it, renames it over the file it replaces and syncs the
+// directory, so that neither a reader nor a crash can find half of it, and a crash after Commit
+// returns keeps it. On an error before the rename the temporary file is removed and the old
+// file is left as it was.
+func (f *File) Commit() error {
+	if f.done {
+		return fmt.Errorf("write %s: %w", f.path, os.ErrClosed)
+	}
+	f.done = true
+	err := f.File.Sync()
+	if cerr := f.File.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.File.Name(), f.dest)
+	}
+	if err != nil {
+		os.Remove(f.File.Name())
+		return wrap(f.path, err)
+	}
+	if err := syncDir(filepath.Dir(f.dest)); err != nil {
+		return wrap(f.path, err)
+	}
+	return nil
+}
+
+// Discard closes and removes the temporary file unless Commit was called; it does nothing
+// then, so that it can be deferred.
+func (f *File) Discard() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.File.Close()
+	os.Remove(f.File.Name())
+}
+
+// WriteFile writes data to path through a File: a temporary file beside it, synced, renamed
+// into place, and the directory synced. Permissions and symlinks are as Create says.
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	f, err := Create(path, perm)
+	if err != nil {
+		return err
+	}
+	defer f.Discard()
+	if _, err := f.Write(data); err != nil {
+		return wrap(path, err)
+	}
+	return f.Commit()
+}
+
+// Rename renames oldpath to newpath (files or directories) and syncs the directories of both,
+// so that a crash after it returns finds newpath and not oldpath.
+func Rename(oldpath, newpath string) error {
+	if err := os.Rename(oldpath, newpath); err != nil {
+		return err
+	}
+	dir := filepath.Dir(newpath)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if od := filepath.Dir(oldpath); od != dir {
+		return syncDir(od)
+	}
+	return nil
+}
+
+// SyncDir syncs the directory dir itself: the names in it, after a rename, a create or a
+// remove. A file system that cannot sync a directory (EINVAL) is taken as having nothing to
+// do; elsewhere than unix it does nothing.
+func SyncDir(dir string) error { return syncDir(dir) }
+
+// syncDir is SyncDir; tests replace it to see when directories are synced.
+var syncDir = syncDirOS
+
+// SyncTree syncs every file and directory under dir, dir included: what other code (a
+// library's own files) wrote there reaches the disk before dir is renamed into place.
+func SyncTree(dir string) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return syncDir(p)
+		case !d.Type().IsRegular():
+			return nil // a symlink or a device has no data of ours to sync
+		}
+		return syncFile(p)
+	})
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// wrap names path in err instead of the temporary file: an *fs.PathError or *os.LinkError
+// (which name the temporary file) gives its cause alone.
+func wrap(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("write %s: %w", path, err)
+}
