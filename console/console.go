@@ -28,7 +28,9 @@ type Store interface {
 	Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error
 	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
 	Labels(ctx context.Context, q store.LabelQuery, fn func(*store.Label) error) error
-	AddLabels(ctx context.Context, ls []store.Label) error
+	// AddLabelsUnlessTaken stores an operator's labels except where someone else labelled the
+	// message since the page was made, atomically across replicas (未识别, 错判案例).
+	AddLabelsUnlessTaken(ctx context.Context, since time.Time, by string, ls []store.Label) (added []store.Label, taken map[string]store.Label, err error)
 	Summary(ctx context.Context, q store.SummaryQuery) (*store.Summary, error)
 	Hash(id string) string
 }
@@ -117,9 +119,6 @@ type Console struct {
 	mux   *http.ServeMux
 	// write serialises the changes to files (rules, experiments) and reloads.
 	write sync.Mutex
-	// labelling serialises the label actions (未识别, 错判案例; addLabelsKeeping): each
-	// reads who labelled its messages before it writes.
-	labelling sync.Mutex
 }
 
 // New checks deps and builds the console.

@@ -186,7 +186,7 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 	}
 	// Messages another operator labelled since this page was made (the same group open in
 	// two browsers, or a newer correction labelled elsewhere) keep their label, as in 未识别.
-	added, taken, err := c.addLabelsKeeping(ctx, until, s.Name, g.members)
+	added, taken, err := c.d.DB.AddLabelsUnlessTaken(ctx, until, s.Name, g.members)
 	if err != nil {
 		c.storeFailed("corrections", err)
 		c.back(w, r, s, to, "error", labelsNotSaved)

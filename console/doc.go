@@ -85,8 +85,11 @@
 // in the session for an hour, so a label action labels exactly the members shown: each gets a
 // store.Label (key msg_id, masked text, intent id, "none" or "new:<标签>", Source "cluster", By
 // the operator), which learn.Corrections and zhiyi learn read. Members someone else labelled
-// after the clustering was made (the same cluster open in two browsers) keep their label; the
-// operator is told how many, by whom and as what. Under the clusters, the last 30 days' cluster
+// after the clustering was made (the same cluster open in two browsers, on one replica or two)
+// keep their label; the operator is told how many, by whom and as what. The check and the write
+// are one store operation (store.DB.AddLabelsUnlessTaken), atomic across replicas sharing a
+// decision log: of two operators saving at the same moment, one label is stored and the other
+// operator is told it was kept. Under the clusters, the last 30 days' cluster
 // labels; when they cannot be read the table says so and the clusters stand.
 //
 // 错判案例 groups store.FeedbackQuery{Corrections: true} by (decision intent, correct intent),

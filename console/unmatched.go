@@ -197,7 +197,7 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	// Members another operator labelled since this clustering was made (the same cluster
 	// open in two browsers) keep their label, and this operator is told.
-	added, taken, err := c.addLabelsKeeping(ctx, sh.made, s.Name, labels)
+	added, taken, err := c.d.DB.AddLabelsUnlessTaken(ctx, sh.made, s.Name, labels)
 	if err != nil {
 		c.storeFailed("unmatched", err)
 		c.back(w, r, s, to, "error", labelsNotSaved)

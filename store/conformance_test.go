@@ -26,18 +26,18 @@ func testCtx(t testing.TB) context.Context {
 
 func openSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(testCtx(t), store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openConfig(t, store.Config{DataDir: t.TempDir()})
 }
 
 func openPostgres(t testing.TB) *store.DB {
 	t.Helper()
-	dsn := testsvc.SharedPostgres(t).NewDatabase(t)
-	db, err := store.Open(testCtx(t), store.Config{URL: dsn})
+	return openConfig(t, store.Config{URL: testsvc.SharedPostgres(t).NewDatabase(t)})
+}
+
+// openConfig opens cfg's store for t and closes it when t ends.
+func openConfig(t testing.TB, cfg store.Config) *store.DB {
+	t.Helper()
+	db, err := store.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,22 @@ func TestSQLiteConformance(t *testing.T) {
 
 func TestPostgresConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
+}
+
+// Two processes on one SQLite file: two handles, each with its own writer connection.
+func TestSQLiteReplicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (store.Store, store.Store) {
+		cfg := store.Config{DataDir: t.TempDir()}
+		return openConfig(t, cfg), openConfig(t, cfg)
+	})
+}
+
+// Two replicas on one PostgreSQL database: two pools.
+func TestPostgresReplicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (store.Store, store.Store) {
+		cfg := store.Config{URL: testsvc.SharedPostgres(t).NewDatabase(t)}
+		return openConfig(t, cfg), openConfig(t, cfg)
+	})
 }
 
 // The COPY path is not the default; it must behave the same.

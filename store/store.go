@@ -207,6 +207,11 @@ type Store interface {
 	Summary(ctx context.Context, q SummaryQuery) (*Summary, error)
 	// AddLabels stores labels, replacing those with the same Key.
 	AddLabels(ctx context.Context, ls []Label) error
+	// AddLabelsUnlessTaken stores the labels operator by gave from a page made at since, except
+	// for those whose message someone else labelled at or after since: it returns the labels
+	// stored and the labels kept (as they are now, by Key). Its read and write are atomic with
+	// respect to every other AddLabelsUnlessTaken on the database, from any process.
+	AddLabelsUnlessTaken(ctx context.Context, since time.Time, by string, ls []Label) (added []Label, taken map[string]Label, err error)
 	// Labels calls fn for each label q selects, oldest first.
 	Labels(ctx context.Context, q LabelQuery, fn func(*Label) error) error
 	// DeleteBefore deletes decisions older than t and their feedback (labels stay), returning

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Summary", testSummary},
 		{"SummarySeries", testSummarySeries},
 		{"Labels", testLabels},
+		{"LabelsUnlessTaken", testLabelsUnlessTaken},
 		{"DeleteBefore", testDeleteBefore},
 		{"Masking", testMasking},
 		{"Hash", testHash},
