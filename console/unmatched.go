@@ -105,7 +105,12 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 
 // cluster reads the period's unmatched decisions that nobody has labelled yet and clusters
 // them as GET /admin/unmatched does (board.Unmatched), below the bundle's suggest threshold.
+//
+// The sheet is as old as the labels it skipped: made is taken before they are read, so a
+// member someone labels while the clusters are computed counts as labelled since the page was
+// made (store.DB.AddLabelsUnlessTaken keeps it) instead of older than the sheet.
 func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Time) (*sheet, int, bool, error) {
+	made := c.d.Now()
 	labelled := map[string]bool{}
 	if err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
 		labelled[l.Key] = true
@@ -118,7 +123,7 @@ func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Ti
 	if err != nil {
 		return nil, 0, false, err
 	}
-	return &sheet{id: randomID()[:16], made: c.d.Now(), lines: res.Lines, texts: res.Texts}, res.Messages, res.Truncated, nil
+	return &sheet{id: randomID()[:16], made: made, lines: res.Lines, texts: res.Texts}, res.Messages, res.Truncated, nil
 }
 
 // keepSheet remembers a clustering in the session, dropping the oldest and expired ones.
