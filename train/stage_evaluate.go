@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // evaluate scores the models without retrieval and fused with it on dev, writes the policy and the
@@ -41,8 +42,8 @@ func (r *run) evaluate() (bool, error) {
 	if err := writeReport(r.tmp, rep); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(r.prog, "dev: accuracy %.4f (without retrieval %.4f), macro-F1 %.4f, auto %.1f%% at precision %.4f, out-of-scope P %.3f R %.3f\n",
-		rep.Accuracy, r.sum.Classifier.Accuracy, rep.MacroF1, 100*rep.AutoCoverage,
+	fmt.Fprintf(r.prog, "dev: accuracy %.4f (without retrieval %.4f), macro-F1 %.4f, auto %s%% at precision %.4f, out-of-scope P %.3f R %.3f\n",
+		rep.Accuracy, r.sum.Classifier.Accuracy, rep.MacroF1, stat.PercentText(rep.AutoCoverage, 1),
 		rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall)
 	return false, nil
 }
@@ -109,8 +110,8 @@ func (r *run) estimate() error {
 	r.sum.Report = rep
 	r.metrics = rep.Metrics()
 	r.metrics["estimated"] = 1
-	fmt.Fprintf(r.prog, "estimated (cross-validated, against seeds and self-training's labels): accuracy %.4f, auto %.1f%% at precision %.4f\n",
-		rep.Accuracy, 100*rep.AutoCoverage, rep.AutoPrecision)
+	fmt.Fprintf(r.prog, "estimated (cross-validated, against seeds and self-training's labels): accuracy %.4f, auto %s%% at precision %.4f\n",
+		rep.Accuracy, stat.PercentText(rep.AutoCoverage, 1), rep.AutoPrecision)
 	if shopN > 0 && shopN < len(r.cvItems) {
 		// The built-in examples (weather, chit-chat) are easy to tell from a shop's questions and
 		// may be most of the set: a new shop's 0.90 was 0.78 on its own examples.

@@ -19,6 +19,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // abResults reads the decision log's per-variant outcomes: every decision with a variant made
@@ -369,6 +370,11 @@ func shareCell(s experiment.Share) string {
 	return fmt.Sprintf("%s [%s, %s]", pct(s.Rate, 1), pct(s.Low, 1), pct(s.High, 1))
 }
 
+// pct formats a share with digits decimals; one strictly between 0 and 1 never reads 100 %
+// or 0 % (stat.PercentText): a gray variant at 0.4 % of the senders is "<1% gray", not "0% gray".
 func pct(x float64, digits int) string {
-	return fmt.Sprintf("%.*f%%", digits, 100*x)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return stat.PercentText(x, digits) + "%"
 }

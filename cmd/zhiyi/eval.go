@@ -110,8 +110,8 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %.1f%% (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
-		rep.Accuracy, rep.MacroF1, 100*rep.AutoCoverage, rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
+	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %s (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
+		rep.Accuracy, rep.MacroF1, pct(rep.AutoCoverage, 1), rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
 	if *html != "" {
 		var b strings.Builder
 		if err := rep.WriteHTML(&b); err != nil {
@@ -214,7 +214,7 @@ func topShares(mix map[string]float64, n int) string {
 	})
 	var parts []string
 	for _, name := range names[:min(n, len(names))] {
-		parts = append(parts, fmt.Sprintf("%s %.1f%%", name, 100*mix[name]))
+		parts = append(parts, name+" "+pct(mix[name], 1))
 	}
 	return strings.Join(parts, ", ")
 }
