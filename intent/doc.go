@@ -49,7 +49,9 @@
 // directory after it, so a crash finds the old bundle or the whole new one, and the new one once
 // CommitBundle has returned; WriteFileAtomic (package internal/atomicfile) does the same for
 // one file. CommitVersion commits a bundle with a version (Manifest.Version, name@second) no
-// bundle beside it has: a second one of the same name within one second is name@second-2.
+// bundle beside it has: a second one of the same name within one second is name@second-2, its
+// created_at moved past the first's when it was stamped before it; training and learning both
+// commit through it (CommitVersionFunc lets training write its report once the version is known).
 //
 // # Classify
 //

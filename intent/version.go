@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/dirlock"
 )
@@ -28,11 +29,20 @@ func (m *Manifest) Version() string {
 // commits it to out (CommitBundle), after giving it a version of its own: a version is how a
 // learnt bundle names its parent (Manifest.Parent) and how a rollback finds it, and two bundles
 // of one name made in one second — promotions by two replicas over one models directory, a
-// child learnt within its parent's second — shared one. m.Seq is set to one more than the
-// highest Seq of the bundles beside out (and m.Parent) that have m's name and second, or left 0
-// when there is none. Writers over one directory choose and commit one at a time (a lock on
-// out's parent; by age alone where there are no locks).
+// child learnt within its parent's second, a retrain beside a promotion — shared one. m.Seq is
+// set to one more than the highest Seq of the bundles beside out (and m.Parent) that have m's
+// name and second, or left 0 when there is none; m.CreatedAt is then moved, by nanoseconds, past
+// theirs when it is not after them already (a writer that waited for another's commit), so that
+// versions and creation times order bundles alike. Writers over one directory choose and commit
+// one at a time (a lock on out's parent; by age alone where there are no locks).
 func CommitVersion(tmp, out string, m *Manifest) error {
+	return CommitVersionFunc(tmp, out, m, nil)
+}
+
+// CommitVersionFunc is CommitVersion calling seal, when not nil, once m's version is final and
+// before the manifest is written: for the files that name the version (a report), written into
+// tmp there so that the manifest's checksums cover them.
+func CommitVersionFunc(tmp, out string, m *Manifest, seal func(*Manifest) error) error {
 	parent := filepath.Dir(filepath.Clean(out))
 	d, err := os.Open(parent)
 	if err != nil {
@@ -46,20 +56,43 @@ func CommitVersion(tmp, out string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("commit bundle: %w", err)
 	}
-	// what Version gives m's name and second, and the Seq the bundles beside out have there
-	base := m.Name + "@" + m.CreatedAt.UTC().Format(versionLayout)
-	taken := seqOf(m.Parent, base) // the parent, wherever it is (--out may be elsewhere)
+	var beside []*Manifest
 	for _, e := range es {
 		if !e.IsDir() || isBundleTmp(e.Name()) {
 			continue
 		}
 		if v, err := PeekManifest(filepath.Join(parent, e.Name())); err == nil {
-			taken = max(taken, seqOf(v.Version(), base))
+			beside = append(beside, v)
 		}
 	}
-	m.Seq = 0
-	if taken > 0 {
-		m.Seq = taken + 1
+	m.CreatedAt = m.CreatedAt.UTC()
+	for {
+		// what Version gives m's name and second, and the Seq the bundles beside out have there
+		base := m.Name + "@" + m.CreatedAt.Format(versionLayout)
+		taken := seqOf(m.Parent, base) // the parent, wherever it is (--out may be elsewhere)
+		var latest time.Time
+		for _, v := range beside {
+			if n := seqOf(v.Version(), base); n > 0 {
+				taken = max(taken, n)
+				if v.CreatedAt.After(latest) {
+					latest = v.CreatedAt
+				}
+			}
+		}
+		if taken == 0 || m.CreatedAt.After(latest) {
+			m.Seq = 0
+			if taken > 0 {
+				m.Seq = taken + 1
+			}
+			break
+		}
+		// After them in time as in Seq; into the next second, if that is where it lands
+		m.CreatedAt = latest.UTC().Add(time.Nanosecond)
+	}
+	if seal != nil {
+		if err := seal(m); err != nil {
+			return err
+		}
 	}
 	if err := WriteManifest(tmp, m); err != nil {
 		return err

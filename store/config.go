@@ -269,7 +269,8 @@ func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
 }
 
 // keepHashKey writes key to dir's HashKeyFile (atomicfile: temp file, sync, rename, sync the
-// directory; a new file 0600, an existing one keeps its mode).
+// directory), always 0600: it is the secret every hash is keyed with, and a copy left
+// readable to others must not pass that on to the new key (atomicfile.WritePrivate).
 func keepHashKey(dir string, key []byte) error {
 	if old, err := readHashKey(dir); err == nil && bytes.Equal(old, key) {
 		return nil
@@ -277,7 +278,7 @@ func keepHashKey(dir string, key []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, HashKeyFile), []byte(hex.EncodeToString(key)+"\n"), 0o600)
+	return atomicfile.WritePrivate(filepath.Join(dir, HashKeyFile), []byte(hex.EncodeToString(key)+"\n"), 0o600)
 }
 
 // readHashKey reads dir's HashKeyFile.

@@ -66,21 +66,23 @@ func (r *run) commit() (bool, error) {
 	}
 	m := &intent.Manifest{Name: r.cfg.Name, CreatedAt: time.Now().UTC(), DataFingerprint: fingerprint(r.data.recs, r.devRecs),
 		Config: cfgJSON, Metrics: r.metrics}
-	if rep := r.sum.Report; rep != nil {
+	// CommitVersion gives it a version no bundle of its name beside it has (a promotion of the
+	// same second, the bundle it replaces when made in that second): learnt bundles name their
+	// parent by version, and a rollback from a child of the other would land on this one.
+	seal := func(m *intent.Manifest) error {
+		rep := r.sum.Report
+		if rep == nil {
+			return nil
+		}
 		// The report was written before the refit, by an engine named when it was scored: it
 		// names the bundle as served, and says what the shipped weights saw.
 		rep.Model = m.Version()
 		if len(r.sum.RefitEpochs) > 0 && !strings.Contains(rep.Data, "refit") {
 			rep.Data += "; these numbers are the model's before its final refit on train and dev together, which the bundle ships"
 		}
-		if err := writeReport(r.tmp, rep); err != nil {
-			return false, err
-		}
+		return writeReport(r.tmp, rep)
 	}
-	if err := intent.WriteManifest(r.tmp, m); err != nil {
-		return false, err
-	}
-	if err := intent.CommitBundle(r.tmp, r.cfg.Out); err != nil {
+	if err := intent.CommitVersionFunc(r.tmp, r.cfg.Out, m, seal); err != nil {
 		return false, err
 	}
 	r.committed = true

@@ -21,11 +21,18 @@ type File struct {
 // file gets the mode of the file path names, when there is one, and perm otherwise (exactly:
 // the umask does not apply). When path is a symlink, the file it leads to is replaced and the
 // link stays.
-func Create(path string, perm fs.FileMode) (*File, error) {
+func Create(path string, perm fs.FileMode) (*File, error) { return create(path, perm, true) }
+
+// CreatePrivate is Create for a secret (a key): the file gets exactly perm, whatever mode the
+// file it replaces had. Create would keep a copy an operator left readable to others so, and
+// write the new secret there too.
+func CreatePrivate(path string, perm fs.FileMode) (*File, error) { return create(path, perm, false) }
+
+func create(path string, perm fs.FileMode, keepMode bool) (*File, error) {
 	dest := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		dest = real
-		if st, err := os.Stat(dest); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Stat(dest); err == nil && st.Mode().IsRegular() && keepMode {
 			perm = st.Mode().Perm()
 		}
 	}
@@ -81,7 +88,17 @@ func (f *File) Discard() {
 // WriteFile writes data to path through a File: a temporary file beside it, synced, renamed
 // into place, and the directory synced. Permissions and symlinks are as Create says.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
-	f, err := Create(path, perm)
+	return write(path, data, perm, true)
+}
+
+// WritePrivate is WriteFile for a secret: the file gets exactly perm (CreatePrivate), not the
+// mode of the file it replaces.
+func WritePrivate(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, false)
+}
+
+func write(path string, data []byte, perm fs.FileMode, keepMode bool) error {
+	f, err := create(path, perm, keepMode)
 	if err != nil {
 		return err
 	}

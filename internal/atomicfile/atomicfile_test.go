@@ -197,3 +197,38 @@ func TestRenameAndSyncTree(t *testing.T) {
 		t.Errorf("Rename synced %q, want %q (the new name's directory, then the old one's)", *synced, want)
 	}
 }
+
+// TestWritePrivate: a secret gets exactly the mode asked for, not the mode of the file it
+// replaces (WriteFile keeps that one), and through a symlink the link stays.
+func TestWritePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hash.key")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "key.link")
+	if err := os.Symlink("hash.key", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePrivate(link, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("after WritePrivate over a 0644 file: %v, %v; want -rw-------", st.Mode(), err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("the symlink did not stay one: %v, %v", st.Mode(), err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "new" {
+		t.Errorf("content %q, %v", b, err)
+	}
+	if err := WriteFile(path, []byte("kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("WriteFile changed the mode: %v, %v", st.Mode(), err)
+	}
+}

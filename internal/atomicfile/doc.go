@@ -10,6 +10,9 @@
 //	... write to f ...
 //	err = f.Commit()
 //
+// WritePrivate and CreatePrivate are for secrets (a key): the file gets exactly the mode asked
+// for, never the looser one of the file it replaces.
+//
 // Rename and SyncDir do the same for renames made otherwise (a bundle directory moved into
 // place), and SyncTree syncs a directory that other code filled before it is renamed.
 // A symlink at path stays one: the file it leads to is replaced. Errors name path as the
