@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // State is where a rule stands when it emits an Alert.
@@ -141,9 +142,9 @@ func zhDuration(d time.Duration) string {
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
+// percent is a share to one decimal, never rounded to all or none (stat.PercentText).
 func percent(v float64) string {
-	s := strconv.FormatFloat(v*100, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0") + "%"
+	return strings.TrimSuffix(stat.PercentText(v, 1), ".0") + "%"
 }
 
 func seconds(v float64) string {

@@ -22,6 +22,11 @@ func TestFormatting(t *testing.T) {
 	f(percent(0.5), "50%")
 	f(percent(0.0125), "1.2%")
 	f(percent(29.0/30), "96.7%")
+	// 2,499 of 2,500 handed off is not all of them, nor 1 in 2,500 none
+	f(percent(2499.0/2500), ">99.9%")
+	f(percent(1.0/2500), "<0.1%")
+	f(percent(1), "100%")
+	f(percent(0), "0%")
 	f(seconds(0.05), "50ms")
 	f(seconds(0.0625), "62.5ms")
 	f(seconds(1.25), "1.2s")
