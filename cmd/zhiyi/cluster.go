@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -54,8 +55,13 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	im := train.NewImporter()
 	im.CSV, im.KeepDuplicates = cols, true
 	var msgs []train.ClusterMessage
-	total, noID := 0, 0
+	total, noID, again := 0, 0, 0
+	seen := newSeenMessages()
 	err = im.Import(ctx, data, func(m train.Message) error {
+		if seen.again(m) {
+			again++ // the same message read twice: one member, counted once
+			return nil
+		}
 		total++
 		if m.MsgID == "" {
 			noID++ // a label names messages by id: without one it cannot be labelled by cluster
@@ -74,6 +80,9 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return err
 	}
 	printImport(stderr, im.Stats())
+	if again > 0 {
+		fmt.Fprintf(stderr, "left out %d copies of messages read before (the same message id, or the same sender, text and second in another export)\n", again)
+	}
 	// A sheet names its members by message id, and train --labels finds them by id: a CRM CSV
 	// without a message-id column cannot be labelled by cluster (nor could the empty sheet).
 	const byID = "a sheet names its members by message id (a CSV's 消息ID, msgid or message_id column; --csv msgid=COLUMN names another)"
@@ -122,4 +131,31 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 func placed(eng *intent.Engine, res intent.Result) bool {
 	p := eng.Policy()
 	return res.Intent != intent.NoneIntent && res.Confidence >= p.AutoThreshold(res.Intent)
+}
+
+// seenMessages recognises a message read before: the same export given twice (the same id), or
+// one message in two exports — the WeCom archive and 微信客服 give it different ids, but the same
+// customer, text and second. A cluster lists each message once, so its size counts messages.
+type seenMessages struct {
+	ids  map[string]bool
+	sent map[string]bool
+}
+
+func newSeenMessages() seenMessages {
+	return seenMessages{ids: map[string]bool{}, sent: map[string]bool{}}
+}
+
+// again reports whether m was seen before, and remembers it.
+func (s seenMessages) again(m train.Message) bool {
+	dup := false
+	if m.MsgID != "" {
+		dup = s.ids[m.MsgID]
+		s.ids[m.MsgID] = true
+	}
+	if m.Sender != "" && !m.Time.IsZero() {
+		key := m.Sender + "\x00" + strconv.FormatInt(m.Time.Unix(), 10) + "\x00" + nlp.Normalize(m.Text)
+		dup = dup || s.sent[key]
+		s.sent[key] = true
+	}
+	return dup
 }
