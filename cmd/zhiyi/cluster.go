@@ -148,12 +148,14 @@ func newSeenMessages() seenMessages {
 // again reports whether m was seen before, and remembers it.
 func (s seenMessages) again(m train.Message) bool {
 	dup := false
-	if m.MsgID != "" {
-		dup = s.ids[m.MsgID]
-		s.ids[m.MsgID] = true
+	text := nlp.Normalize(m.Text)
+	if m.MsgID != "" { // the id and the text: two exports numbering their lines 1, 2 … are no copies
+		key := m.MsgID + "\x00" + text
+		dup = s.ids[key]
+		s.ids[key] = true
 	}
 	if m.Sender != "" && !m.Time.IsZero() {
-		key := m.Sender + "\x00" + strconv.FormatInt(m.Time.Unix(), 10) + "\x00" + nlp.Normalize(m.Text)
+		key := m.Sender + "\x00" + strconv.FormatInt(m.Time.Unix(), 10) + "\x00" + text
 		dup = dup || s.sent[key]
 		s.sent[key] = true
 	}

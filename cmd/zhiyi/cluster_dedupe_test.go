@@ -53,12 +53,17 @@ func TestClusterSameMessageTwiceIsOneMember(t *testing.T) {
 		`{"msgid":"K2abc","open_kfid":"wkAbC123","external_userid":"wmOTHERcustomer000000000","send_time":1785547253,"origin":3,"msgtype":"text","text":{"content":"行李箱能装多少东西"}}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	other := filepath.Join(dir, "other.jsonl") // another export numbering its lines 1, 2 …: no copies
+	if err := os.WriteFile(other, []byte(`{"msgid":"1","text":"怎么退货"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		data    []string
 		members []string
 	}{
 		{"the same file twice", []string{plain, plain}, []string{"1", "2"}},
+		{"another export's id 1", []string{plain, other}, []string{"1", "2", "1"}},
 		// the other customer's message, the same text at the same second, is a message of its own
 		{"WeCom and 微信客服", []string{wecom, kf}, []string{"W1_external", "K2abc"}},
 	} {
