@@ -120,6 +120,11 @@ func (r *run) importData() (bool, error) {
 	return false, nil
 }
 
+// NoMessagesError is the error of an import from data that kept no customer message (st.Kept is
+// 0), naming the first problem line: what a command reading exports returns rather than a report
+// on nothing.
+func NoMessagesError(data []string, st ImportStats) error { return noMessagesError(data, st) }
+
 // noMessagesError explains an import that kept no customer message: a model trained from the
 // knowledge base alone would never answer on its own, and the operator would not know why.
 func noMessagesError(data []string, st ImportStats) error {

@@ -59,6 +59,9 @@ func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	printImport(stderr, im.Stats())
+	if st := im.Stats(); st.Kept == 0 {
+		return train.NoMessagesError(data, st)
+	}
 	m.print(stdout, *dictDir, max(*minCount, 1))
 	return nil
 }
@@ -140,7 +143,11 @@ func (m *shorthandMiner) add(text string) {
 		}
 		tok := s[i:j]
 		// 2–5 letters, not inside a longer ASCII word or after a number (170cm, 2xl)
+		// nor glued to a masked number (jt<ORDER>: the letters of a tracking number), nor part of
+		// a model number, id or address (type-c, wxid_ab12, www.x.com), nor a unit, size,
+		// English word or brand (notShorthand)
 		if n := j - i; n >= 2 && n <= 5 && (i == 0 || !isASCIIAlnum(s[i-1])) && (j == len(s) || !isASCIIAlnum(s[j])) &&
+			(j == len(s) || s[j] != '<') && !joined(s, i, j) && !notShorthand[tok] &&
 			!m.known[tok] && !seen["\x00"+tok] {
 			seen["\x00"+tok] = true
 			c := m.tokens[tok]
@@ -150,7 +157,7 @@ func (m *shorthandMiner) add(text string) {
 			}
 			c.count++
 			if len(c.examples) < 2 {
-				c.examples = append(c.examples, s)
+				c.examples = append(c.examples, shorthandExample(s, i, j))
 			}
 		}
 		i = j
