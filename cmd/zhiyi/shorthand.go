@@ -91,6 +91,9 @@ func newShorthandMiner(an *nlp.Analyzer, kb *index.KB) *shorthandMiner {
 		m.known[w.Word] = true
 		m.vocab[w.Word] += 0
 	}
+	for _, w := range d.Stopwords {
+		m.known[w] = true // hh, okk: the shop has said what they are
+	}
 	for _, r := range d.Rules {
 		m.known[r.Canonical] = true
 		m.vocab[r.Canonical] += 0
@@ -128,6 +131,15 @@ func (m *shorthandMiner) add(text string) {
 	// The tokens are read from the folded, masked text: placeholders are upper case, so a
 	// masked value is never a candidate.
 	s := a.Text
+	// typed pinyin the analyser restores to a word of the dictionaries (fahuo → 发货, 现huo →
+	// 现货) is understood already
+	for _, r := range a.Rewrites {
+		if r.Kind == nlp.KindPinyin {
+			for _, p := range strings.FieldsFunc(strings.ToLower(r.From), func(c rune) bool { return c < 'a' || c > 'z' }) {
+				seen["\x00"+p] = true
+			}
+		}
+	}
 	if writtenInLatin(s) {
 		m.latin++ // its words (you, my, it) are English, not shorthand
 		return

@@ -108,3 +108,35 @@ func TestShorthandRefusesEmptyExports(t *testing.T) {
 		}
 	}
 }
+
+func TestShorthandSkipsWhatTheDictionariesKnow(t *testing.T) {
+	data, dict := shorthandFixture(t, []string{
+		"hh 好的", "hh", "好的hh", // a stop word
+		"okk 好的", "okk", "好的okk", // a stop word written in capitals
+		"fahuo了吗", "什么时候fahuo", "fahuo没", // typed pinyin restored to 发货
+		"有现huo吗", "现huo呢", "还有现huo不", // and to 现货
+		"YFX有吗", "Yfx呢", "ｙｆｘ怎么买", // a variant written in traditional script and capitals
+		"yhq咋领", "有yhq吗", "yhq呢", // a real one
+	})
+	write := func(name, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dict, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("stopwords.txt", "hh\nOKK\n")
+	write("userdict.txt", "发货 3000 v\n现货 2000 n\n优惠券 2000 n\n")
+	write("shorthand.txt", "快递: kd\n運費險: YFX\n")
+	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "优惠券: yhq\n") {
+		t.Errorf("yhq is missing:\n%s", out)
+	}
+	for _, tok := range []string{"hh", "okk", "fahuo", "huo", "yfx"} {
+		if strings.Contains(out, "\n# "+tok+":") {
+			t.Errorf("%q is listed though the dictionaries know it:\n%s", tok, out)
+		}
+	}
+}
