@@ -11,14 +11,15 @@ import (
 	"github.com/zhiyi-ai/zhiyi/internal/dirlock"
 )
 
-// versionLayout is a version's time: UTC to the second.
-const versionLayout = "20060102T150405Z"
+// VersionLayout is the time in a version, and in the name of a bundle learnt beside its parent:
+// UTC to the second.
+const VersionLayout = "20060102T150405Z"
 
 // Version is the model's name and creation time to the second, as the service reports it
 // (shop@20261206T055435Z), and Seq when it is 2 or more (shop@20261206T055435Z-2): ordered by
 // when the bundles were made.
 func (m *Manifest) Version() string {
-	v := m.Name + "@" + m.CreatedAt.UTC().Format(versionLayout)
+	v := m.Name + "@" + m.CreatedAt.UTC().Format(VersionLayout)
 	if m.Seq > 1 {
 		v += "-" + strconv.Itoa(m.Seq)
 	}
@@ -68,7 +69,7 @@ func CommitVersionFunc(tmp, out string, m *Manifest, seal func(*Manifest) error)
 	m.CreatedAt = m.CreatedAt.UTC()
 	for {
 		// what Version gives m's name and second, and the Seq the bundles beside out have there
-		base := m.Name + "@" + m.CreatedAt.Format(versionLayout)
+		base := m.Name + "@" + m.CreatedAt.Format(VersionLayout)
 		taken := seqOf(m.Parent, base) // the parent, wherever it is (--out may be elsewhere)
 		var latest time.Time
 		for _, v := range beside {

@@ -68,9 +68,6 @@ const CommitMargin = time.Minute
 // learntSuffix names a promoted bundle beside its parent: <parent's base name>-learnt-<time>.
 const learntSuffix = "-learnt-"
 
-// stampLayout is the time in a promoted bundle's name.
-const stampLayout = "20060102T150405Z"
-
 // Promote continues the bundle in dir on the corrections (train.Learn) and, when the gate lets
 // the candidate through, writes it as a new version beside dir; res.Bundle names it. A refused
 // candidate writes nothing. Promoting a learnt bundle again names the new one after the
@@ -86,7 +83,7 @@ func Promote(ctx context.Context, dir string, fixes []train.Correction, cfg trai
 			fmt.Fprintf(cfg.Progress, "cannot remove the reservations of unfinished learns: %v\n", err)
 		}
 	}
-	out, unlock, err := reserve(filepath.Dir(filepath.Clean(dir)), learntBase(dir)+learntSuffix+now().UTC().Format(stampLayout))
+	out, unlock, err := reserve(filepath.Dir(filepath.Clean(dir)), learntBase(dir)+learntSuffix+now().UTC().Format(intent.VersionLayout))
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +185,7 @@ func CleanReservations(dir string) ([]string, error) {
 // for N ≥ 2 when that name was taken.
 func isStamp(s string) bool {
 	t, n, hasN := strings.Cut(s, "-")
-	if _, err := time.Parse(stampLayout, t); err != nil || len(t) != len(stampLayout) {
+	if _, err := time.Parse(intent.VersionLayout, t); err != nil || len(t) != len(intent.VersionLayout) {
 		return false
 	}
 	if !hasN {
