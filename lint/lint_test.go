@@ -352,4 +352,4 @@ func TestKBExamplePersonalData(t *testing.T) {
 	}
 }
 
-const lintcoreReasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>)"
+const lintcoreReasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)"

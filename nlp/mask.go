@@ -24,7 +24,11 @@ import (
 //   - URLs (http://, https://, www.);
 //   - order and tracking numbers: 10 or more ASCII digits in one run, or in groups of three or
 //     more joined by spaces or dashes — unless the groups, four digits or fewer each, count up
-//     (110 120 130 140, 2024 2025 2026, and so 1234 5678 9012 too): those are lists.
+//     (110 120 130 140, 2024 2025 2026, and so 1234 5678 9012 too): those are lists;
+//   - street addresses: a road or residential building and its house numbers (文三路100号,
+//     某某花园3栋1502), the province, city and district before them left (mask_address.go);
+//   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
+//     surname and one or two characters that end there (mask_name.go).
 //
 // Everything else customers write with numbers — prices (199元, 3.5折), sizes (42码), dates
 // (11月11日, 2026-11-11), times, quantities, lists of sizes, version numbers — stays as it is.
@@ -40,14 +44,16 @@ const (
 	MaskEmail                    // e-mail address
 	MaskURL                      // http(s):// or www. address
 	MaskOrder                    // any other run of 10 or more digits (order and tracking numbers)
+	MaskAddress                  // a street address: a road or building and its house number (mask_address.go)
+	MaskName                     // a person's name after a word that introduces one (mask_name.go)
 	numMaskKinds
 )
 
 // MaskAll is the set of every kind.
 const MaskAll MaskSet = 1<<numMaskKinds - 1
 
-var maskNames = [numMaskKinds]string{"phone", "idcard", "bankcard", "email", "url", "order"}
-var maskPlaceholders = [numMaskKinds]string{"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>"}
+var maskNames = [numMaskKinds]string{"phone", "idcard", "bankcard", "email", "url", "order", "address", "name"}
+var maskPlaceholders = [numMaskKinds]string{"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>", "<ADDR>", "<NAME>"}
 
 // String returns the kind's lower-case name, e.g. "phone".
 func (k MaskKind) String() string {
@@ -110,6 +116,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	// One pass decides which scanners can find anything: most messages have no '@', no URL and
 	// fewer than ten digits.
 	digits, plus, at, dot, wordAt := 0, false, false, false, false
+	addressCue, nameCue := false, false
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -139,11 +146,14 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			switch {
 			case r >= numeralFirst && r < 0xA000:
-				if numeralBits[(r-numeralFirst)>>6]&(1<<(r&63)) != 0 {
+				bit := uint64(1) << (r & 63)
+				if numeralBits[(r-numeralFirst)>>6]&bit != 0 {
 					digits++
 				} else if r == '艾' && strings.HasPrefix(text[i:], "艾特") {
 					wordAt = true
 				}
+				addressCue = addressCue || addressBits[(r-numeralFirst)>>6]&bit != 0
+				nameCue = nameCue || nameBits[(r-numeralFirst)>>6]&bit != 0
 			case r >= 0xFF10 && r <= 0xFF19: // full-width digits, in text that is not normalised
 				digits++
 			}
@@ -161,6 +171,12 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	if digits >= 10 || plus && digits >= 7 {
 		text = maskNumbers(text, keep, &set)
 	}
+	if keep&(1<<MaskAddress) == 0 && addressCue && digits > 0 {
+		text = maskAddresses(text, &set)
+	}
+	if keep&(1<<MaskName) == 0 && nameCue {
+		text = maskPersonNames(text, &set)
+	}
 	return text, set
 }
 
@@ -176,6 +192,24 @@ var numeralBits = func() (b [(0xA000 - numeralFirst) / 64]uint64) {
 }()
 
 const numeralFirst = 0x3000
+
+// addressBits, nameBits and nameFirstBits mark, as numeralBits does, the characters that may
+// begin an address's marker (路, 小区), end a word introducing a name (收件人, 我叫) and begin one.
+var addressBits, nameBits, nameFirstBits = runeBits(addressMarkerRunes), runeBits(nameCueLast), runeBits(nameCueFirst)
+
+type runeSet = [(0xA000 - numeralFirst) / 64]uint64
+
+func runeBits(runes string) (b runeSet) {
+	for _, r := range runes {
+		b[(r-numeralFirst)>>6] |= 1 << (r & 63)
+	}
+	return b
+}
+
+// has reports whether r is in b.
+func has(b *runeSet, r rune) bool {
+	return r >= numeralFirst && r < 0xA000 && b[(r-numeralFirst)>>6]&(1<<(r&63)) != 0
+}
 
 func replaceAll(re *regexp.Regexp, text string, kind MaskKind, set *MaskSet) string {
 	return re.ReplaceAllStringFunc(text, func(string) string {

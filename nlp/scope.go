@@ -90,7 +90,8 @@ var scopeMarkers = map[string]markerClass{
 	"身份证号码": markLabel, "银行卡": markLabel, "银行卡号": markLabel, "卡号": markLabel,
 	"订单": markLabel, "订单号": markLabel, "单号": markLabel, "运单号": markLabel, "快递单号": markLabel,
 	"物流单号": markLabel, "编号": markLabel, "号": markLabel, "新": markLabel, "原": markLabel,
-	"收件人": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
+	"收件人": markLabel, "收货人": markLabel, "联系人": markLabel, "姓名": markLabel, "地址": markLabel,
+	"收货地址": markLabel, "住址": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
 	"账号": markLabel, "帐号": markLabel, "账户": markLabel, "会员号": markLabel, "工单": markLabel, "工单号": markLabel,
 
 	"谢谢": markThanks, "谢了": markThanks, "多谢": markThanks, "感谢": markThanks, "谢谢你": markThanks,

@@ -142,8 +142,8 @@
 // level.
 //
 // Client-supplied identifiers (msg_id, the request id, a reload's directory) are masked with
-// nlp.MaskExcept(…, nlp.MaskOrder) — phones, ID and bank cards and e-mail in every format nlp
-// knows become <PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, while long digit runs stay so that ids
+// nlp.MaskExcept(…, nlp.MaskOrder) — phones, ID and bank cards, e-mail, addresses and names in every
+// format nlp knows become <PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>, while long digit runs stay so that ids
 // can be correlated — and clipped to 128 bytes (a number or address cut by the clip goes
 // too). Panic values and load errors are masked with nlp.Mask.
 //

@@ -23,16 +23,18 @@ const (
 	rawBankCard  = "6222020200112233446" // passes the Luhn check
 	rawEmail     = "zhang.san@example.com"
 	wideIDNumber = "１１０１０５１９４９１２３１００２Ｘ" // full-width: the same number after Normalize
+	rawAddress   = "文三路258号3幢1单元"
+	rawName      = "李晓雨"
 )
 
 // leaks are the strings a scan looks for: each raw value, the digits of a dashed phone, and
 // the lower-case ID (normalisation lower-cases the X).
 var leaks = []string{rawPhone, rawIDNumber, strings.ToLower(rawIDNumber), rawBankCard, rawEmail,
-	"138-1234-5678", "6222 0202 0011 2233 446", "110105194912310"}
+	"138-1234-5678", "6222 0202 0011 2233 446", "110105194912310", rawAddress, "258号", rawName}
 
 func pii(i int) string {
-	return fmt.Sprintf("第%d次: 电话 %s, 138-1234-5678, 身份证 %s %s, 卡号 %s 或 6222 0202 0011 2233 446, 邮箱 %s",
-		i, rawPhone, rawIDNumber, wideIDNumber, rawBankCard, rawEmail)
+	return fmt.Sprintf("第%d次: 电话 %s, 138-1234-5678, 身份证 %s %s, 卡号 %s 或 6222 0202 0011 2233 446, 邮箱 %s, 寄到杭州市西湖区%s, 收件人%s",
+		i, rawPhone, rawIDNumber, wideIDNumber, rawBankCard, rawEmail, rawAddress, rawName)
 }
 
 func piiDecision(i int) Decision {

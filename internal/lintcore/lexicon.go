@@ -49,7 +49,7 @@ const (
 	reasonAbsolute = "absolute term (绝对化用语, 广告法第九条第三项)"
 	reasonPromise  = "promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)"
 	reasonFamous   = "驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)"
-	reasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>)"
+	reasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)"
 )
 
 // lexicon is every term but the 最 family (see zuiHit), longest first so that 百分之百有效 is a

@@ -1,0 +1,168 @@
+package nlp
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A street address is a road or a residential building followed by its house number: 文三路100号,
+// 张江路100弄5号302, 某某花园3栋1502, 北园大街56号. The mask covers the road's or building's name
+// (up to four characters before its marker) and the numbers after it; the province, city and
+// district before it stay, because alone they name no one and a shipping question (寄到成都要几天,
+// 新疆运费多少) needs them. A marker without a number after it (中山北路附近) is no address, and a
+// number without a marker before it (11号能到吗, 5楼) is a date or a floor.
+
+// addressMarkers end the name of a road or of a residential building, longest first where one is
+// the start of another (大街 before 大). A lane (弄) is a unit after a number (100弄5号), not a
+// marker: 弄一弄 is a verb.
+var addressMarkers = []string{
+	"大道", "大街", "胡同", "路", "街", "巷",
+	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村",
+}
+
+// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first.
+var addressUnits = []string{"号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+
+// addressNameStops end the name before a marker when read backwards: the administrative levels
+// that stay, and the pronouns and verbs customers put before an address (改成, 寄到, 我小区).
+const addressNameStops = "省市区县镇乡州旗在到是成为址往寄送从的了和或及去来住我你您他她咱们"
+
+// maxAddressName is the most characters of a road's or building's name masked with it.
+const maxAddressName = 4
+
+// addressMarkerRunes holds the first rune of every marker, for mask's pre-scan.
+const addressMarkerRunes = "大胡路街巷小花公家广新社宿苑村"
+
+// maskAddresses replaces the street addresses of text with <ADDR>.
+func maskAddresses(text string, set *MaskSet) string {
+	var b *strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		if text[i] < 0x80 {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !has(&addressBits, r) {
+			i += n
+			continue
+		}
+		marker := ""
+		for _, m := range addressMarkers {
+			if strings.HasPrefix(text[i:], m) {
+				marker = m
+				break
+			}
+		}
+		if marker == "" {
+			i += n
+			continue
+		}
+		end := addressNumbers(text, i+len(marker))
+		if end < 0 {
+			i += n
+			continue
+		}
+		start := addressNameStart(text, last, i)
+		if b == nil {
+			b = &strings.Builder{}
+			b.Grow(len(text))
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(MaskAddress.Placeholder())
+		*set |= 1 << MaskAddress
+		last, i = end, end
+	}
+	if b == nil {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// addressNameStart returns where the name before the marker at i begins: up to maxAddressName
+// Chinese characters back, stopping at addressNameStops, at anything not Chinese, and at floor.
+func addressNameStart(text string, floor, i int) int {
+	for k := 0; k < maxAddressName && i > floor; k++ {
+		r, n := utf8.DecodeLastRuneInString(text[floor:i])
+		if !isHan(r) || strings.ContainsRune(addressNameStops, r) {
+			break
+		}
+		i -= n
+	}
+	return i
+}
+
+// addressNumbers returns the end of the house numbers that start at i (after spaces): one
+// number with its unit at least (100号, 5栋), then more of them (5号302, 3栋1单元1502室, 5-302);
+// a last number without a unit counts when nothing but punctuation, a space or the end follows
+// it. -1 when no number with a unit starts at i.
+func addressNumbers(text string, i int) int {
+	end := addressUnitNumber(text, skipSpaces(text, i))
+	if end < 0 {
+		return -1
+	}
+	for {
+		j := skipSpaces(text, end)
+		if j < len(text) && text[j] == '-' {
+			j = skipSpaces(text, j+1)
+		}
+		if e := addressUnitNumber(text, j); e >= 0 {
+			end = e
+			continue
+		}
+		if e := addressDigits(text, j); e > j && (e == len(text) || addressBoundary(text[e])) {
+			end = e
+		}
+		return end
+	}
+}
+
+// addressUnitNumber returns the end of a number and its unit at i (88号, 五号楼, A座, B2栋), or -1.
+func addressUnitNumber(text string, i int) int {
+	j := addressDigits(text, i)
+	if j == i && i < len(text) && (text[i]|0x20) >= 'a' && (text[i]|0x20) <= 'z' {
+		j = addressDigits(text, i+1) // a building's letter, with or without a number: A座, B2栋
+		if j == i+1 && !(j < len(text) && text[j] == 0xE5 && strings.HasPrefix(text[j:], "座")) {
+			return -1
+		}
+	}
+	if j == i || text[i:j] == "一" || text[i:j] == "两" {
+		return -1 // 一 and 两 alone count things (街一条, 小区两栋), they number no house
+	}
+	for _, u := range addressUnits {
+		if strings.HasPrefix(text[j:], u) {
+			return j + len(u)
+		}
+	}
+	return -1
+}
+
+// addressDigits returns the end of the ASCII digits or Chinese numerals at i (i when none).
+func addressDigits(text string, i int) int {
+	for i < len(text) {
+		if c := text[i]; c >= '0' && c <= '9' {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !strings.ContainsRune("零〇一二三四五六七八九十百两", r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+func skipSpaces(text string, i int) int {
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// addressBoundary reports whether c, the byte after a number, ends the address: ASCII
+// punctuation or a space (Normalize made the full-width forms ASCII), or a placeholder.
+func addressBoundary(c byte) bool {
+	return c < 0x80 && !(c >= '0' && c <= '9' || (c|0x20) >= 'a' && (c|0x20) <= 'z')
+}

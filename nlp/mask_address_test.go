@@ -1,0 +1,78 @@
+package nlp
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestMaskAddressesAndNames holds street addresses and names as customers give them (from the
+// sample shop's chats and the stress set's personal-data style), and the look-alikes that must
+// stay: a region alone, a date, a floor, a road without a number, a verb, a description.
+func TestMaskAddressesAndNames(t *testing.T) {
+	tests := []struct {
+		in, want string
+		kinds    []string
+	}{
+		// addresses: the road or building and its numbers go, the region stays
+		{"地址改成：上海市浦东新区张江路100弄5号302，收件人李华", "地址改成:上海市浦东新区<ADDR>,收件人<NAME>", []string{"address", "name"}},
+		{"帮我改下地址：浙江省杭州市西湖区文三路258号3幢1单元", "帮我改下地址:浙江省杭州市西湖区<ADDR>", []string{"address"}},
+		{"哪天能到 地址是山东省济南市天桥区北园大街56号", "哪天能到 地址是山东省济南市天桥区<ADDR>", []string{"address"}},
+		{"广州市天河区体育西路 某某花园3栋1502 门牌号写错了", "广州市天河区体育西路 <ADDR> 门牌号写错了", []string{"address"}},
+		{"改成 浙江省杭州市西湖区文三路 88号 3单元 502", "改成 浙江省杭州市西湖区<ADDR>", []string{"address"}},
+		{"石家庄市桥西区 自强路 某某小区 2单元 301 电话不变", "石家庄市桥西区 自强路 <ADDR> 电话不变", []string{"address"}},
+		{"就小区门口的菜鸟驿站 幸福路88号", "就小区门口的菜鸟驿站 <ADDR>", []string{"address"}},
+		{"改到北京市通州区某某小区五号楼", "改到北京市通州区<ADDR>", []string{"address"}},
+		{"杭州市滨江区 网商路 某某大厦 A座 12楼", "杭州市滨江区 网商路 <ADDR>", []string{"address"}},
+		{"亲，是您小区3号楼旁边的快递柜", "亲,是您<ADDR>旁边的快递柜", []string{"address"}},
+		{"寄到幸福路8号吧", "寄到<ADDR>吧", []string{"address"}},
+		{"宁波市海曙区中山西路88号 0574-87654321", "宁波市海曙区<ADDR> <PHONE>", []string{"phone", "address"}},
+		// not addresses
+		{"11号能到吗", "11号能到吗", nil},
+		{"我在新疆乌鲁木齐,运费多少", "我在新疆乌鲁木齐,运费多少", nil},
+		{"寄到成都高新区要几天", "寄到成都高新区要几天", nil},
+		{"我住在朝阳路附近", "我住在朝阳路附近", nil},
+		{"双11路由器3号发货吗", "双11路由器3号发货吗", nil},
+		{"快递放5楼门口", "快递放5楼门口", nil},
+		{"侬帮我弄一弄 我勿会", "侬帮我弄一弄 我勿会", nil},
+		{"小区两栋楼都没收到", "小区两栋楼都没收到", nil},
+		{"这条街一号就关门了", "这条街一号就关门了", nil},
+		// names, after a word that introduces one
+		{"我是收件人刘强，身份证号440106199512123458", "我是收件人<NAME>,身份证号<IDCARD>", []string{"idcard", "name"}},
+		{"你好，我是王芳，手机号13923456789", "你好,我是<NAME>,手机号<PHONE>", []string{"phone", "name"}},
+		{"我是王芳手机号13923456789", "我是<NAME>手机号<PHONE>", []string{"phone", "name"}},
+		{"联系人张伟 13812348765", "联系人<NAME> <PHONE>", []string{"phone", "name"}},
+		{"订单号我不知道 收货人叫张桂兰 电话不变", "订单号我不知道 收货人叫<NAME> 电话不变", []string{"name"}},
+		{"收货人 吴强 电话不变", "收货人 <NAME> 电话不变", []string{"name"}},
+		{"姓名：李四", "姓名:<NAME>", []string{"name"}},
+		{"名字是欧阳娜娜。", "名字是<NAME>。", []string{"name"}},
+		{"显示名字是张某某 我叫何丽", "显示名字是<NAME> 我叫<NAME>", []string{"name"}},
+		// not names
+		{"收件人名字写错了", "收件人名字写错了", nil},
+		{"收件人是我老婆", "收件人是我老婆", nil},
+		{"我是新用户", "我是新用户", nil},
+		{"我是会员,手机号<PHONE>", "我是会员,手机号<PHONE>", nil},
+		{"我是张家港的", "我是张家港的", nil},
+		{"我叫小明", "我叫小明", nil},
+		{"姓名和电话都要改", "姓名和电话都要改", nil},
+	}
+	for _, tt := range tests {
+		got, set := Mask(Normalize(tt.in))
+		if got != tt.want || !slices.Equal(set.Kinds(), tt.kinds) {
+			t.Errorf("Mask(Normalize(%q)) = %q %v, want %q %v", tt.in, got, set.Kinds(), tt.want, tt.kinds)
+		}
+		if again, _ := Mask(got); again != got {
+			t.Errorf("Mask is not idempotent on %q: %q", got, again)
+		}
+	}
+}
+
+// TestMaskExceptAddressAndName keeps the new kinds when asked to, as every other kind.
+func TestMaskExceptAddressAndName(t *testing.T) {
+	in := "收件人李华 幸福路8号"
+	if got, set := MaskExcept(in, MaskAddress, MaskName); got != in || set != 0 {
+		t.Errorf("MaskExcept(%q, address, name) = %q %v, want it unchanged", in, got, set.Kinds())
+	}
+	if got, _ := MaskExcept(in, MaskName); got != "收件人李华 <ADDR>" {
+		t.Errorf("MaskExcept(%q, name) = %q", in, got)
+	}
+}

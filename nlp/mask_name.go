@@ -1,0 +1,153 @@
+package nlp
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A person's name is masked where the customer says it is one: after a word that introduces a
+// name (收件人李华, 联系人张伟, 我叫王芳, 我是王芳，…), a common surname and one or two more
+// characters that end where the name must (punctuation, a number, the end, or a word such as 手机
+// or 电话 that follows a name). Names written anywhere else (a product named after its designer,
+// 李宁) are not recognised: without the cue a surname is just a character.
+
+// nameCues introduce a name, longest first where one ends another (开户名 before 户名).
+var nameCues = []string{
+	"收件人", "收货人", "联系人", "寄件人", "签收人", "取件人", "提货人", "持卡人", "开户名", "户名",
+	"姓名", "名字", "我叫", "本人", "我是",
+}
+
+// nameCueFirst holds the first rune of every cue, and nameCueLast the last, for mask's pre-scan.
+const (
+	nameCueFirst = "收联寄签取提持开户姓名我本"
+	nameCueLast  = "人名字叫是"
+)
+
+// compoundSurnames are the two-character surnames.
+var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方", "司徒", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延"}
+
+// surnames are the common one-character surnames (about nine in ten people in mainland China
+// carry one of them). Characters that are mostly words of their own in a customer's message
+// (和, 成, 时, 高, 文, 安, 明…) are left out: after 我是 they begin a description more often than
+// a name.
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢"
+
+// nameFollowers are words that follow a name directly: 我是王芳手机号…, 联系人张伟电话….
+var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
+
+// maskPersonNames replaces the names of text that follow a cue with <NAME>.
+func maskPersonNames(text string, set *MaskSet) string {
+	var b *strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		if text[i] < 0x80 {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		cue := ""
+		if has(&nameFirstBits, r) {
+			for _, c := range nameCues {
+				if strings.HasPrefix(text[i:], c) {
+					cue = c
+					break
+				}
+			}
+		}
+		if cue == "" {
+			i += n
+			continue
+		}
+		start := nameStart(text, i+len(cue))
+		end := nameEnd(text, start)
+		if end < 0 {
+			i += len(cue)
+			continue
+		}
+		if b == nil {
+			b = &strings.Builder{}
+			b.Grow(len(text))
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(MaskName.Placeholder())
+		*set |= 1 << MaskName
+		last, i = end, end
+	}
+	if b == nil {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳.
+func nameStart(text string, i int) int {
+	i = skipLinks(text, i)
+	for _, link := range []string{"是", "叫", "为"} {
+		if strings.HasPrefix(text[i:], link) {
+			return skipLinks(text, i+len(link))
+		}
+	}
+	return i
+}
+
+func skipLinks(text string, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == ':') {
+		i++
+	}
+	return i
+}
+
+// nameEnd returns the end of a name at i — a surname and one or two more Chinese characters
+// followed by where a name ends — preferring two, or -1 when none starts there.
+func nameEnd(text string, i int) int {
+	j := -1
+	for _, s := range compoundSurnames {
+		if strings.HasPrefix(text[i:], s) {
+			j = i + len(s)
+			break
+		}
+	}
+	if j < 0 {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError || !strings.ContainsRune(surnames, r) {
+			return -1
+		}
+		j = i + n
+	}
+	one := nextHan(text, j)
+	if one < 0 {
+		return -1
+	}
+	if two := nextHan(text, one); two >= 0 && nameEnds(text, two) {
+		return two
+	}
+	if nameEnds(text, one) {
+		return one
+	}
+	return -1
+}
+
+// nextHan returns the end of the Chinese character at i, or -1 when none is there.
+func nextHan(text string, i int) int {
+	r, n := utf8.DecodeRuneInString(text[i:])
+	if !isHan(r) {
+		return -1
+	}
+	return i + n
+}
+
+// nameEnds reports whether a name can end at i: the end of the text, anything but a Chinese
+// character, or a word that follows names (nameFollowers).
+func nameEnds(text string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	if i == len(text) || !isHan(r) {
+		return true
+	}
+	for _, f := range nameFollowers {
+		if strings.HasPrefix(text[i:], f) {
+			return true
+		}
+	}
+	return false
+}
