@@ -22,7 +22,6 @@ const (
 // applyRule turns a matching rule into the decision. The classifier's candidates stay for the
 // record; the rule decides the route.
 func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, vars map[string]string) {
-	r.met.ruleHits.Inc()
 	res.Rule = rule.ID
 	res.Priority = 0 // the rule decides the route, and a handoff's priority with it
 	act := rule.Action
@@ -63,7 +62,6 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 
 // applySentiment tags the tone and hands an urgent or strongly negative message to a person.
 func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rule *rules.Rule) {
-	r.met.sentiment[tone.Tag].Inc()
 	s := &intent.Sentiment{Tag: tone.Tag.String(), Label: tone.Tag.Label(), Score: round4(float64(tone.Score)),
 		Strong: tone.Strong, Reason: tone.Reason}
 	for _, c := range tone.Cues {

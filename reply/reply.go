@@ -237,8 +237,18 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
 	}
-	if c := res.Context; c != nil && c.Escalation != "" && !d.Retry {
-		r.met.escalations[c.Escalation].Inc()
+	if !d.Retry {
+		// A retry decided again (its response not kept) is the same message: its rule, tone
+		// and escalation were counted the first time.
+		if rule != nil {
+			r.met.ruleHits.Inc()
+		}
+		if r.cfg.Sentiment != nil {
+			r.met.sentiment[tone.Tag].Inc()
+		}
+		if c := res.Context; c != nil && c.Escalation != "" {
+			r.met.escalations[c.Escalation].Inc()
+		}
 	}
 	d.Result = res
 	d.private = d.stateOK && echoesPersonalData(&req)

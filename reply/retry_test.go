@@ -9,6 +9,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/rules"
 )
 
 // TestRetryNotKeptAutoOnlyWithItsAnswer: the first decision answered automatically with
@@ -100,5 +101,42 @@ func TestRetryNotKeptDecidedAsFirst(t *testing.T) {
 			t.Errorf("retry of turn %d: %s priority %d %+v; the first time %s priority %d %+v", i+1,
 				got.Route, got.Priority, *got.Context, want.Route, want.Priority, *want.Context)
 		}
+	}
+}
+
+// TestRetryDecidedAgainCountedOnce: a retry whose response was not kept (the vars hold a phone
+// number) is decided again, but it is the same message: like its escalation, its tone and the
+// rule that decided it are counted once, the first time (zhiyi_sentiment_total,
+// zhiyi_rule_hits_total), or the tone's share of messages and the rules' hit counts grow with
+// WeCom's re-sends.
+func TestRetryDecidedAgainCountedOnce(t *testing.T) {
+	set, err := rules.Parse([]byte(`version: 1
+rules:
+  - id: promo
+    match:
+      text: {contains: [双11]}
+    action: {answer: "{{nickname|亲}}，双11 每满 300 减 50"}
+`), "rules.yaml", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, met := newReplier(t, Config{Sentiment: shopSentiment(t), Rules: func() *rules.Set { return set }})
+	vars := map[string]string{"mobile": "13912345678"}
+	for i, m := range []string{"气死我了 什么破玩意儿", "双11有什么活动"} {
+		req := intent.Request{Text: m, MsgID: fmt.Sprint("c", i), SenderID: "wmCount", Channel: "wecom", Vars: vars}
+		send(t, r, req)
+		if retry, _ := send(t, r, req); !retry.Retry || retry.Replay != "" {
+			t.Fatalf("setup: %s: retry %v, replayed %v; want decided again", m, retry.Retry, retry.Replay != "")
+		}
+	}
+	var tones uint64
+	for _, tag := range []string{"neutral", "negative", "urgent"} {
+		tones += counter(met, `zhiyi_sentiment_total{tag="`+tag+`"}`)
+	}
+	if tones != 2 {
+		t.Errorf("zhiyi_sentiment_total: %d, want 2 (two messages, each sent twice)", tones)
+	}
+	if n := counter(met, "zhiyi_rule_hits_total"); n != 1 {
+		t.Errorf("zhiyi_rule_hits_total %d, want 1", n)
 	}
 }
