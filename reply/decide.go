@@ -169,11 +169,19 @@ func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) 
 		return // not the answer sent the first time (a gray one since, another variant): as decided now
 	}
 	res.Route, res.Reason = route, "a retry: routed as the message was the first time"
-	if route == intent.RouteHandoff && res.Priority == 0 {
-		res.Priority = 3
-		if first.Escalation == escalateRepeat {
-			res.Priority = 2
+	switch route {
+	case intent.RouteHandoff:
+		if res.Priority == 0 {
+			res.Priority = 3
+			if first.Escalation == escalateRepeat {
+				res.Priority = 2
+			}
 		}
+	case intent.RouteSilent:
+		// nothing was sent the first time: no answer, and no handoff's priority
+		res.Answer, res.Priority = nil, 0
+	default:
+		res.Priority = 0 // a priority ranks handoffs only: the route now is not one
 	}
 }
 

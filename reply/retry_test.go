@@ -140,3 +140,61 @@ rules:
 		t.Errorf("zhiyi_rule_hits_total %d, want 1", n)
 	}
 }
+
+// TestRetryRestoredRouteDropsHandoffPriority: a retry decided again (its response not kept: the
+// vars hold a phone number) after a reload that made its message a handoff (thresholds raised)
+// goes back to the route it was given the first time, a suggestion. A suggestion has no
+// priority (api.md: "for a handoff … absent otherwise"): the handoff's priority must not stay
+// beside the restored route.
+func TestRetryRestoredRouteDropsHandoffPriority(t *testing.T) {
+	before := tinyEngine.Policy()
+	before.Auto, before.AutoByIntent, before.Suggest = 0.9999, nil, 0.2 // suggested
+	after := before
+	after.Suggest = 0.99999 // handed off
+	r, _, _ := newReplier(t, Config{})
+	req := intent.Request{Text: "什么时候发货", MsgID: "p1", SenderID: "wmPrio", Channel: "wecom",
+		Vars: map[string]string{"mobile": "13912345678"}}
+	first, _ := sendTo(t, r, tinyEngine.WithPolicy(before), req)
+	if first.Result.Route != intent.RouteSuggest || first.Result.Priority != 0 {
+		t.Fatalf("setup: first decision %s priority %d, want a suggestion", first.Result.Route, first.Result.Priority)
+	}
+	retry, body := sendTo(t, r, tinyEngine.WithPolicy(after), req)
+	if !retry.Retry || retry.Replay != "" {
+		t.Fatalf("setup: retry %v, replayed %v; want decided again", retry.Retry, retry.Replay != "")
+	}
+	if got := retry.Result; got.Route != intent.RouteSuggest || got.Priority != 0 {
+		t.Errorf("retry: route %s priority %d (%s), want suggest without a priority\n%s", got.Route, got.Priority, got.Reason, body)
+	}
+}
+
+// TestRetryRestoredSilentSendsNothing: a retry decided again after the rules were reloaded
+// without the rule that kept its message silent stays silent, as the first time, and so has no
+// answer (api.md: absent when silent).
+func TestRetryRestoredSilentSendsNothing(t *testing.T) {
+	set, err := rules.Parse([]byte(`version: 1
+rules:
+  - id: internal
+    match: {any: true}
+    scope: {senders: [wmTEST]}
+    action: {silent: true}
+`), "rules.yaml", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur atomic.Pointer[rules.Set]
+	cur.Store(set)
+	r, _, _ := newReplier(t, Config{Rules: cur.Load})
+	req := intent.Request{Text: "什么时候发货", MsgID: "s1", SenderID: "wmTEST", Channel: "wecom",
+		Vars: map[string]string{"mobile": "13912345678"}}
+	if first, _ := send(t, r, req); first.Result.Route != intent.RouteSilent {
+		t.Fatalf("setup: first decision %s, want silent", first.Result.Route)
+	}
+	cur.Store(nil) // the rules reloaded without it
+	retry, body := send(t, r, req)
+	if !retry.Retry || retry.Replay != "" {
+		t.Fatalf("setup: retry %v, replayed %v; want decided again", retry.Retry, retry.Replay != "")
+	}
+	if got := retry.Result; got.Route != intent.RouteSilent || got.Answer != nil || got.Priority != 0 {
+		t.Errorf("retry: route %s, answer %v, priority %d; want silent with nothing to send\n%s", got.Route, got.Answer, got.Priority, body)
+	}
+}
