@@ -22,7 +22,6 @@ const (
 // applyRule turns a matching rule into the decision. The classifier's candidates stay for the
 // record; the rule decides the route.
 func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, vars map[string]string) {
-	r.met.ruleHits.Inc()
 	res.Rule = rule.ID
 	res.Priority = 0 // the rule decides the route, and a handoff's priority with it
 	act := rule.Action
@@ -63,7 +62,6 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 
 // applySentiment tags the tone and hands an urgent or strongly negative message to a person.
 func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rule *rules.Rule) {
-	r.met.sentiment[tone.Tag].Inc()
 	s := &intent.Sentiment{Tag: tone.Tag.String(), Label: tone.Tag.Label(), Score: round4(float64(tone.Score)),
 		Strong: tone.Strong, Reason: tone.Reason}
 	for _, c := range tone.Cues {
@@ -171,11 +169,19 @@ func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) 
 		return // not the answer sent the first time (a gray one since, another variant): as decided now
 	}
 	res.Route, res.Reason = route, "a retry: routed as the message was the first time"
-	if route == intent.RouteHandoff && res.Priority == 0 {
-		res.Priority = 3
-		if first.Escalation == escalateRepeat {
-			res.Priority = 2
+	switch route {
+	case intent.RouteHandoff:
+		if res.Priority == 0 {
+			res.Priority = 3
+			if first.Escalation == escalateRepeat {
+				res.Priority = 2
+			}
 		}
+	case intent.RouteSilent:
+		// nothing was sent the first time: no answer, and no handoff's priority
+		res.Answer, res.Priority = nil, 0
+	default:
+		res.Priority = 0 // a priority ranks handoffs only: the route now is not one
 	}
 }
 

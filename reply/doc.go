@@ -32,9 +32,10 @@
 //  3. Rules (package rules) on the normalised, masked text and the canonical terms: a matching
 //     rule answers, forces an intent, hands off with a priority, or keeps silent.
 //  4. The engine, with the conversation's active intent as context (intent.Request.ActiveIntent).
-//  5. Sentiment (package sentiment): the tone goes into the response; an urgent or strongly
-//     negative message is handed to a person (priority 1 urgent, 2 negative) unless the config
-//     turns that off (context.escalation "sentiment").
+//  5. Sentiment (package sentiment), read from the text as typed (normalised and masked, its
+//     repeats not collapsed: 快点快点快点 is urgent): the tone goes into the response; an urgent
+//     or strongly negative message is handed to a person (priority 1 urgent, 2 negative) unless
+//     the config turns that off (context.escalation "sentiment").
 //  6. Repeats (重述): the same need as the previous turn, answered automatically within
 //     Config.RepeatWindow, means the answer did not help: the first repeat is only suggested,
 //     the second handed off (both: context.escalation "repeat").

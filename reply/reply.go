@@ -214,7 +214,11 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	masked := an.Text
 	var tone sentiment.Result
 	if r.cfg.Sentiment != nil {
-		r.cfg.Sentiment.AnalyzeTo(&tone, an.Text)
+		// The tone is read from the text as typed (normalised, folded, masked), not from
+		// an.Text, whose repeats are collapsed for the intent: 快点快点快点 is urgent where 快点
+		// is not, and the sentiment model and lexicon (急急急) were made on uncollapsed text.
+		typed, _ := nlp.Mask(nlp.Fold(nlp.Normalize(req.Text)))
+		r.cfg.Sentiment.AnalyzeTo(&tone, typed)
 	}
 	buf.Keep(an)
 	r.buffers.Put(buf)
@@ -237,8 +241,18 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
 	}
-	if c := res.Context; c != nil && c.Escalation != "" && !d.Retry {
-		r.met.escalations[c.Escalation].Inc()
+	if !d.Retry {
+		// A retry decided again (its response not kept) is the same message: its rule, tone
+		// and escalation were counted the first time.
+		if rule != nil {
+			r.met.ruleHits.Inc()
+		}
+		if r.cfg.Sentiment != nil {
+			r.met.sentiment[tone.Tag].Inc()
+		}
+		if c := res.Context; c != nil && c.Escalation != "" {
+			r.met.escalations[c.Escalation].Inc()
+		}
 	}
 	d.Result = res
 	d.private = d.stateOK && echoesPersonalData(&req)

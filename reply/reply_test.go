@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -269,6 +270,31 @@ func TestSentimentHandsOff(t *testing.T) {
 		d, _ = send(t, r, intent.Request{Text: "什么时候发货呀", SenderID: "wmE"})
 		if d.Result.Sentiment.Tag != "neutral" || d.Result.Route == intent.RouteHandoff {
 			t.Errorf("a neutral question: %+v, route %s", d.Result.Sentiment, d.Result.Route)
+		}
+	}
+}
+
+// TestSentimentReadsRepeatsAsTyped: a customer hammering the same words (快点快点快点, 急急急)
+// is urgent. The analysis collapses such repeats for the intent (nlp's CollapseRepeats), but the
+// tone is read from the text as typed, normalised and masked, as the sentiment model and its
+// lexicon (急急急 1.5) were made: collapsed, 快点快点快点 reads as a calm 快点.
+func TestSentimentReadsRepeatsAsTyped(t *testing.T) {
+	r, _, _ := newReplier(t, Config{Sentiment: shopSentiment(t)})
+	for _, tc := range []struct {
+		text string
+		cue  string // a cue the response must name
+	}{
+		{"快点快点快点", ""},
+		{"急急急 什么时候发货", "急急急"},
+	} {
+		d, _ := send(t, r, intent.Request{Text: tc.text, SenderID: "wmRep"})
+		res := d.Result
+		if res.Sentiment == nil || res.Sentiment.Tag != "urgent" || res.Route != intent.RouteHandoff {
+			t.Errorf("%s: sentiment %+v, route %s; want urgent, handed off", tc.text, res.Sentiment, res.Route)
+			continue
+		}
+		if tc.cue != "" && !slices.Contains(res.Sentiment.Cues, tc.cue) {
+			t.Errorf("%s: cues %q, want %q", tc.text, res.Sentiment.Cues, tc.cue)
 		}
 	}
 }

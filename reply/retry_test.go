@@ -9,6 +9,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/rules"
 )
 
 // TestRetryNotKeptAutoOnlyWithItsAnswer: the first decision answered automatically with
@@ -100,5 +101,100 @@ func TestRetryNotKeptDecidedAsFirst(t *testing.T) {
 			t.Errorf("retry of turn %d: %s priority %d %+v; the first time %s priority %d %+v", i+1,
 				got.Route, got.Priority, *got.Context, want.Route, want.Priority, *want.Context)
 		}
+	}
+}
+
+// TestRetryDecidedAgainCountedOnce: a retry whose response was not kept (the vars hold a phone
+// number) is decided again, but it is the same message: like its escalation, its tone and the
+// rule that decided it are counted once, the first time (zhiyi_sentiment_total,
+// zhiyi_rule_hits_total), or the tone's share of messages and the rules' hit counts grow with
+// WeCom's re-sends.
+func TestRetryDecidedAgainCountedOnce(t *testing.T) {
+	set, err := rules.Parse([]byte(`version: 1
+rules:
+  - id: promo
+    match:
+      text: {contains: [双11]}
+    action: {answer: "{{nickname|亲}}，双11 每满 300 减 50"}
+`), "rules.yaml", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, met := newReplier(t, Config{Sentiment: shopSentiment(t), Rules: func() *rules.Set { return set }})
+	vars := map[string]string{"mobile": "13912345678"}
+	for i, m := range []string{"气死我了 什么破玩意儿", "双11有什么活动"} {
+		req := intent.Request{Text: m, MsgID: fmt.Sprint("c", i), SenderID: "wmCount", Channel: "wecom", Vars: vars}
+		send(t, r, req)
+		if retry, _ := send(t, r, req); !retry.Retry || retry.Replay != "" {
+			t.Fatalf("setup: %s: retry %v, replayed %v; want decided again", m, retry.Retry, retry.Replay != "")
+		}
+	}
+	var tones uint64
+	for _, tag := range []string{"neutral", "negative", "urgent"} {
+		tones += counter(met, `zhiyi_sentiment_total{tag="`+tag+`"}`)
+	}
+	if tones != 2 {
+		t.Errorf("zhiyi_sentiment_total: %d, want 2 (two messages, each sent twice)", tones)
+	}
+	if n := counter(met, "zhiyi_rule_hits_total"); n != 1 {
+		t.Errorf("zhiyi_rule_hits_total %d, want 1", n)
+	}
+}
+
+// TestRetryRestoredRouteDropsHandoffPriority: a retry decided again (its response not kept: the
+// vars hold a phone number) after a reload that made its message a handoff (thresholds raised)
+// goes back to the route it was given the first time, a suggestion. A suggestion has no
+// priority (api.md: "for a handoff … absent otherwise"): the handoff's priority must not stay
+// beside the restored route.
+func TestRetryRestoredRouteDropsHandoffPriority(t *testing.T) {
+	before := tinyEngine.Policy()
+	before.Auto, before.AutoByIntent, before.Suggest = 0.9999, nil, 0.2 // suggested
+	after := before
+	after.Suggest = 0.99999 // handed off
+	r, _, _ := newReplier(t, Config{})
+	req := intent.Request{Text: "什么时候发货", MsgID: "p1", SenderID: "wmPrio", Channel: "wecom",
+		Vars: map[string]string{"mobile": "13912345678"}}
+	first, _ := sendTo(t, r, tinyEngine.WithPolicy(before), req)
+	if first.Result.Route != intent.RouteSuggest || first.Result.Priority != 0 {
+		t.Fatalf("setup: first decision %s priority %d, want a suggestion", first.Result.Route, first.Result.Priority)
+	}
+	retry, body := sendTo(t, r, tinyEngine.WithPolicy(after), req)
+	if !retry.Retry || retry.Replay != "" {
+		t.Fatalf("setup: retry %v, replayed %v; want decided again", retry.Retry, retry.Replay != "")
+	}
+	if got := retry.Result; got.Route != intent.RouteSuggest || got.Priority != 0 {
+		t.Errorf("retry: route %s priority %d (%s), want suggest without a priority\n%s", got.Route, got.Priority, got.Reason, body)
+	}
+}
+
+// TestRetryRestoredSilentSendsNothing: a retry decided again after the rules were reloaded
+// without the rule that kept its message silent stays silent, as the first time, and so has no
+// answer (api.md: absent when silent).
+func TestRetryRestoredSilentSendsNothing(t *testing.T) {
+	set, err := rules.Parse([]byte(`version: 1
+rules:
+  - id: internal
+    match: {any: true}
+    scope: {senders: [wmTEST]}
+    action: {silent: true}
+`), "rules.yaml", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur atomic.Pointer[rules.Set]
+	cur.Store(set)
+	r, _, _ := newReplier(t, Config{Rules: cur.Load})
+	req := intent.Request{Text: "什么时候发货", MsgID: "s1", SenderID: "wmTEST", Channel: "wecom",
+		Vars: map[string]string{"mobile": "13912345678"}}
+	if first, _ := send(t, r, req); first.Result.Route != intent.RouteSilent {
+		t.Fatalf("setup: first decision %s, want silent", first.Result.Route)
+	}
+	cur.Store(nil) // the rules reloaded without it
+	retry, body := send(t, r, req)
+	if !retry.Retry || retry.Replay != "" {
+		t.Fatalf("setup: retry %v, replayed %v; want decided again", retry.Retry, retry.Replay != "")
+	}
+	if got := retry.Result; got.Route != intent.RouteSilent || got.Answer != nil || got.Priority != 0 {
+		t.Errorf("retry: route %s, answer %v, priority %d; want silent with nothing to send\n%s", got.Route, got.Answer, got.Priority, body)
 	}
 }

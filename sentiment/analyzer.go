@@ -235,7 +235,9 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 			}
 		}
 	}
-	for i, v := range d.reason[:len(a.lex.reasons)] {
+	// Reasons past maxReasons have no feature of their own (as in training); their cues still
+	// count in the urgent score.
+	for i, v := range d.reason[:min(len(a.lex.reasons), maxReasons)] {
 		if s := a.reasonSlot[i]; v != 0 && s >= 0 {
 			w := &m.reasonW[s]
 			for c := range z {

@@ -195,6 +195,35 @@ func TestNoLexicon(t *testing.T) {
 	}
 }
 
+// TestManyUrgentReasons: a shop's lexicon may name more urgent reasons than get a model feature
+// of their own (maxReasons): the default lexicon's time, safety, money and threat, a plain
+// [urgent] section, and a shop's health, legal, account, privacy and fraud are ten. Analyzing
+// with it must not fail (it panicked on every message, so zhiyi serve answered none), and a
+// cue of the tenth reason is still urgent, with its reason.
+func TestManyUrgentReasons(t *testing.T) {
+	src := "[urgent]\n急\n"
+	for _, r := range []string{"time", "safety", "money", "threat", "health", "legal", "account", "privacy", "fraud"} {
+		src += "[urgent:" + r + "]\n" + r + "-cue 3\n"
+	}
+	lex, err := ParseLexicon(strings.NewReader(src), "sentiment.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(lex.Reasons()); n <= maxReasons {
+		t.Fatalf("setup: %d reasons, want more than %d", n, maxReasons)
+	}
+	for _, opt := range []Options{{}, {LexiconOnly: true}} {
+		a, err := New(lex, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := a.Analyze("fraud-cue 有人冒充客服")
+		if r.Tag != Urgent || r.Reason != "fraud" {
+			t.Errorf("lexicon only %v: tag %v reason %q, want urgent (fraud)", opt.LexiconOnly, r.Tag, r.Reason)
+		}
+	}
+}
+
 // TestAnalyzeConcurrent runs one analyser from several goroutines (meaningful under -race) and
 // wants the same results as one goroutine.
 func TestAnalyzeConcurrent(t *testing.T) {

@@ -4,7 +4,7 @@
 //
 // It owns the shop's sentiment lexicon (dict/sentiment.txt), the lexicon-only baseline, the learnt
 // model shipped in the binary, and the tools to train, cross-validate and measure it on a
-// labelled set. It imports nlp only (for Normalize and Mask) and knows no HTTP and no policy.
+// labelled set. It imports nlp only (for Normalize, Fold and Mask) and knows no HTTP and no policy.
 //
 // # Use
 //
@@ -54,7 +54,8 @@
 //	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), and inside
 //	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency)
 //
-// Terms are normalised like messages and matched longest first (不满 beats 不). Spaces and
+// Terms are normalised and folded to simplified like messages (氣死 matches 气死) and matched
+// longest first (不满 beats 不). Spaces and
 // punctuation end degree and negation scopes. WeChat's built-in faces reach chat as text codes and
 // are terms with their brackets ([发怒] 2, [强]); a line of brackets around ASCII letters alone is
 // a section header, so a code of letters needs its weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once.

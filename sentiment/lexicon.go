@@ -177,7 +177,10 @@ func parseEntry(line string, kind entryKind, defWeight float32) (entry, error) {
 	if len(f) > 2 {
 		return entry{}, fmt.Errorf("want \"term [weight]\", got %d fields", len(f))
 	}
-	term := nlp.Normalize(f[0])
+	// Folded as well as normalised: the messages the analyzer reads are folded to simplified
+	// (nlp's Analysis.Text), so a term kept in traditional characters (氣死, 騙子) would never
+	// match; nlp's own dictionaries fold their words the same way.
+	term := nlp.Fold(nlp.Normalize(f[0]))
 	if term == "" {
 		return entry{}, fmt.Errorf("term %q is empty once normalised", f[0])
 	}

@@ -166,3 +166,35 @@ func TestLongestMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestLexiconTraditionalTerms: a term written in traditional characters (a Hong Kong or Taiwan
+// shop's 氣死, 騙子, 冒煙) matches messages, which reach the analyzer folded to simplified
+// (nlp's Analysis.Text), as nlp's own dictionaries fold their words; and the same term in both
+// scripts is one term, given twice.
+func TestLexiconTraditionalTerms(t *testing.T) {
+	l, err := ParseLexicon(strings.NewReader("[negative]\n氣死 3\n騙子 2\n[urgent:safety]\n冒煙 3\n"), "sentiment.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(l, Options{LexiconOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		text string // as reply gives it: normalised, folded, masked
+		want string
+	}{
+		{"气死了", "气死"},
+		{"你们是骗子吧", "骗子"},
+		{"充电宝冒烟了", "冒烟"},
+	} {
+		r := a.Analyze(c.text)
+		if len(r.Cues) != 1 || r.Cues[0].Text != c.want {
+			t.Errorf("Analyze(%q): cues %+v, want %q from the traditional term", c.text, r.Cues, c.want)
+		}
+	}
+	_, err = ParseLexicon(strings.NewReader("[negative]\n氣死\n气死\n"), "sentiment.txt")
+	if err == nil || !strings.Contains(err.Error(), "sentiment.txt:3: ") || !strings.Contains(err.Error(), "already at line 2") {
+		t.Errorf("氣死 and 气死: err = %v, want sentiment.txt:3 naming line 2", err)
+	}
+}
