@@ -353,3 +353,28 @@ func TestKBExamplePersonalData(t *testing.T) {
 }
 
 const lintcoreReasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>)"
+
+// TestKBLiteralBlockIndentedLine: a line of a literal block indented further than the block
+// (a list inside an answer) keeps its extra spaces in the text; the finding still points at the
+// term in the file, not at the start of the answer.
+func TestKBLiteralBlockIndentedLine(t *testing.T) {
+	y := kbWith("亲，这款的优点：\n  1. 面料顶级\n    2. 保证不起球", "")
+	y = strings.Replace(y, "${T}", "好", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:13:18: intent product_info answer product_info.a: 顶级: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:14:18: intent product_info answer product_info.a: 保证: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	lines := strings.Split(y, "\n")
+	for _, f := range fs {
+		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
+			t.Errorf("%s: the file has %q there", f, runeSuffix(lines[f.Line-1], f.Column-1))
+		}
+	}
+}
