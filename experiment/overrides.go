@@ -97,13 +97,21 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		return nil, err
 	}
 	var doc overridesDoc
-	// Unknown fields are reported with the other problems (below), not one stage before them.
+	// Unknown fields and wrong types are reported with the other problems (below), not one
+	// stage before them: yaml.v3 decodes the rest of the file past a wrong type, so the rest is
+	// checked too.
+	var typeErrs []string
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("%s:1: empty experiments file (want at least version: 1)", name)
+		case errors.As(err, &te):
+			typeErrs = te.Errors
+		default:
+			return nil, yamlnode.Error(name, err)
 		}
-		return nil, yamlnode.Error(name, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -114,6 +122,12 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		GrayMargin: DefaultGrayMargin, GrayMinRated: DefaultGrayMinRated, name: name, lines: map[string]int{}}
 	probs := &problems{name: name}
 	fail := probs.add
+	typed := map[int]bool{} // lines with a wrong type: what failed there is not checked again
+	for _, msg := range typeErrs {
+		line, rest := yamlnode.SplitLine(msg)
+		typed[line] = true
+		fail(line, "%s", yamlnode.Readable(rest))
+	}
 	if top != nil && top.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(top.Content); i += 2 {
 			if k := top.Content[i]; !slices.Contains(overridesFields, k.Value) {
@@ -121,8 +135,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 			}
 		}
 	}
-	if doc.Version != 1 {
-		fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
+	if vl := yamlnode.Line(yamlnode.Value(top, "version"), top); doc.Version != 1 && !typed[vl] {
+		fail(vl, "version %d: want version: 1", doc.Version)
 	}
 	ids := func(key string, list []string, what string) {
 		n := yamlnode.Value(top, key)
@@ -164,7 +178,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 				served++
 			}
 		}
-		if served == 0 {
+		// (A weight that is not a number was left out of ws and reported; the rest may be 0.)
+		if served == 0 && (en == nil || len(en.Content)/2 == len(ws)) {
 			fail(line, "weights: experiment %q: every weight is 0: at least one answer must be served", exp)
 		}
 	}

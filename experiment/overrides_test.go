@@ -75,6 +75,20 @@ func TestParseOverridesErrors(t *testing.T) {
 		"x.yaml:4: gray_min_rated 0: want at least 2 (a variance needs two ratings)" {
 		t.Errorf("several problems: %v", err)
 	}
+	// A wrong type is one problem among the others, not a stage before them: an operator who
+	// fixes it must not be refused again for the version the first report left out.
+	_, err = ParseOverrides([]byte("version: 2\nstop: size_advice.b\nweights:\n  size_advice: {size_advice.a: x, size_advice.b: -1}\ngray_margin: -1\n"), "x.yaml")
+	for _, want := range []string{
+		"x.yaml:1: version 2: want version: 1",
+		"x.yaml:2: `size_ad...` is not a list",
+		"x.yaml:4: `x` is not a number",
+		`x.yaml:4: weights: experiment "size_advice": answer "size_advice.b": weight -1`,
+		"x.yaml:5: gray_margin -1",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a wrong type among other problems: %v\nwant %q", err, want)
+		}
+	}
 }
 
 // TestOverridesAgainstKB: references the knowledge base does not have are refused with the
