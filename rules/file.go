@@ -220,10 +220,41 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 		c.fail(yamlnode.Line(rulesNode, top), "no rules")
 	}
 	out := make([]*Rule, 0, len(doc.Rules))
-	for i := range doc.Rules {
-		if r := c.rule(i, &doc.Rules[i], yamlnode.Item(rulesNode, i), top); r != nil {
+	for i, n := range c.ruleNodes(rulesNode, len(doc.Rules)) {
+		if r := c.rule(i, &doc.Rules[i], n, top); r != nil {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// ruleNodes returns the mapping node of each decoded rule (n of them). yaml.v3 leaves out of the
+// decoded list an item that is null (a stray "-") or not a mapping (a wrong type, which it
+// reports), so the list's items and the decoded rules are paired here rather than by index, or
+// every rule after such an item would be checked against its neighbour's lines. A null item is
+// refused: it is a rule begun and never written, and `rules: [~]` would load no rule at all.
+func (c *compiler) ruleNodes(list *yaml.Node, n int) []*yaml.Node {
+	out := make([]*yaml.Node, 0, n)
+	if list == nil || list.Kind != yaml.SequenceNode {
+		for range n {
+			out = append(out, nil)
+		}
+		return out
+	}
+	for i, item := range list.Content {
+		v := item
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		switch {
+		case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
+			c.fail(item.Line, "rule #%d: empty (a \"-\" without a rule under it)", i+1)
+		case v.Kind == yaml.MappingNode && len(out) < n:
+			out = append(out, item)
+		}
+	}
+	for len(out) < n { // not expected: keep checking the rules, at the list's line
+		out = append(out, nil)
 	}
 	return out
 }

@@ -183,3 +183,25 @@ func TestRequiredLiterals(t *testing.T) {
 	f(`快递|\d+`)
 	f(`订单号?\d+`, "订单")
 }
+
+// TestParseEmptyRuleItem: a stray "-" in the rules list (a rule begun and never written) is
+// refused with its line. yaml.v3 drops a null item from the decoded list, so before, the file
+// loaded without it, and the rules after it were checked against the wrong items: their problems
+// named the stray item's line.
+func TestParseEmptyRuleItem(t *testing.T) {
+	y := strings.Replace(validRules, "rules:\n", "rules:\n  -\n", 1)
+	_, err := Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:4: rule #1: empty") {
+		t.Errorf("a stray '-': error %v, want rules.yaml:4: rule #1: empty", err)
+	}
+	y = strings.Replace(y, "intent: promotion_rules", "intent: nosuch", 1)
+	_, err = Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), `rules.yaml:23: rule "promo": action.intent`) {
+		t.Errorf("a problem after a stray '-': error %v, want it at line 23", err)
+	}
+	for _, y := range []string{"version: 1\nrules: [~]\n", "version: 1\nrules:\n  - ~\n"} {
+		if _, err := Parse([]byte(y), "rules.yaml", Options{}); err == nil {
+			t.Errorf("%q loads", y)
+		}
+	}
+}
