@@ -67,24 +67,24 @@ type (
 		Terms *keysDoc `yaml:"terms"`
 	}
 	keysDoc struct {
-		Exact    []string `yaml:"exact"`
-		Contains []string `yaml:"contains"`
-		Regex    []string `yaml:"regex"`
+		Exact    entries `yaml:"exact"`
+		Contains entries `yaml:"contains"`
+		Regex    entries `yaml:"regex"`
 	}
 	scopeDoc struct {
-		Channels       []string `yaml:"channels"`
-		OpenKfIDs      []string `yaml:"open_kfids"`
-		Agents         []string `yaml:"agents"`
-		Departments    []string `yaml:"departments"`
-		Tags           []string `yaml:"tags"`
-		Senders        []string `yaml:"senders"`
-		ExcludeSenders []string `yaml:"exclude_senders"`
+		Channels       entries `yaml:"channels"`
+		OpenKfIDs      entries `yaml:"open_kfids"`
+		Agents         entries `yaml:"agents"`
+		Departments    entries `yaml:"departments"`
+		Tags           entries `yaml:"tags"`
+		Senders        entries `yaml:"senders"`
+		ExcludeSenders entries `yaml:"exclude_senders"`
 	}
 	hoursDoc struct {
 		TZ       string       `yaml:"tz"`
-		Weekdays []string     `yaml:"weekdays"`
-		Times    []string     `yaml:"times"`
-		Dates    []string     `yaml:"dates"`
+		Weekdays entries      `yaml:"weekdays"`
+		Times    entries      `yaml:"times"`
+		Dates    entries      `yaml:"dates"`
 		Holidays []holidayDoc `yaml:"holidays"`
 		Outside  bool         `yaml:"outside"`
 	}
@@ -104,6 +104,37 @@ type (
 		Reason string `yaml:"reason"`
 	}
 )
+
+// entries is a list of strings in the file that keeps a null item (a stray "-", "~") as "", in
+// its place. yaml.v3 leaves null items out of a []string, so a list whose only entry was a
+// stray "-" read as no list: a scope of senders became every sender. As "", each is refused
+// where an empty entry is, at its own line, and the items after it keep their lines.
+type entries []string
+
+func (l *entries) UnmarshalYAML(n *yaml.Node) error {
+	var items []yaml.Node
+	if err := n.Decode(&items); err != nil {
+		return err // not a list: yaml.v3's own *TypeError, reported with the others
+	}
+	out := make(entries, len(items))
+	var bad []string
+	for i := range items {
+		if items[i].ShortTag() == "!!null" {
+			continue
+		}
+		var te *yaml.TypeError
+		if err := items[i].Decode(&out[i]); errors.As(err, &te) {
+			bad = append(bad, te.Errors...)
+		} else if err != nil {
+			return err
+		}
+	}
+	*l = out
+	if len(bad) > 0 {
+		return &yaml.TypeError{Errors: bad}
+	}
+	return nil
+}
 
 // Load reads, validates and compiles the rules file at path.
 func Load(path string, opt Options) (*Set, error) {

@@ -205,3 +205,39 @@ func TestParseEmptyRuleItem(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNullListEntry: an empty entry in a list (a stray "-", or "~") is refused at its line
+// as "" is. yaml.v3 leaves a null item out of a decoded list, so before, a scope of senders whose
+// only entry was a stray "-" loaded as no list at all, and the rule (say, silence for the test
+// account) applied to every customer; later entries' problems named the wrong lines.
+func TestParseNullListEntry(t *testing.T) {
+	rule := func(body string) string {
+		return "version: 1\nrules:\n  - id: r\n" + body + "    action: {silent: true}\n"
+	}
+	tests := []struct{ name, yaml, want string }{
+		{"senders", rule("    match: {any: true}\n    scope:\n      senders:\n        -\n"), `rules.yaml:7: rule "r": scope.senders: empty entry`},
+		{"senders in flow style", rule("    match: {any: true}\n    scope: {senders: [~]}\n"), `rules.yaml:5: rule "r": scope.senders: empty entry`},
+		{"channels", rule("    match: {any: true}\n    scope:\n      channels:\n        - ~\n        - qq\n"),
+			`rules.yaml:7: rule "r": scope.channels: empty entry` + "\n" + `rules.yaml:8: rule "r": scope.channels: unknown channel "qq"`},
+		{"keywords", rule("    match:\n      text:\n        contains:\n          -\n          - \"13812345678\"\n"),
+			`rules.yaml:7: rule "r": match.text.contains: keyword "" is empty` + "\n" + `rules.yaml:8: rule "r": match.text.contains: keyword "13812345678" never matches`},
+		{"weekdays", rule("    match: {any: true}\n    hours:\n      weekdays:\n        -\n      times: [\"09:00-18:00\"]\n"), `rules.yaml:7: rule "r": hours.weekdays: unknown weekday ""`},
+		{"times", rule("    match: {any: true}\n    hours:\n      weekdays: [sat]\n      times: [~]\n"), `rules.yaml:7: rule "r": hours.times: time range ""`},
+		{"dates", rule("    match: {any: true}\n    hours:\n      dates: [~]\n"), `rules.yaml:6: rule "r": hours.dates: bad date ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "rules.yaml", Options{})
+			for _, want := range strings.Split(tt.want, "\n") {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error %v\nwant %q", err, want)
+				}
+			}
+		})
+	}
+	// Wrong types are still refused as before.
+	_, err := Parse([]byte(rule("    match: {any: true}\n    scope: {senders: wmBoss, tags: [{a: b}]}\n")), "rules.yaml", Options{})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:5: `wmBoss` is not a list") || !strings.Contains(err.Error(), "rules.yaml:5: want text here, not a mapping") {
+		t.Errorf("wrong types: %v", err)
+	}
+}
