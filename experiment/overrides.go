@@ -58,9 +58,9 @@ type Overrides struct {
 
 type overridesDoc struct {
 	Version        int                           `yaml:"version"`
-	ExcludeSenders []string                      `yaml:"exclude_senders"`
-	Stop           []string                      `yaml:"stop"`
-	Release        []string                      `yaml:"release"`
+	ExcludeSenders yamlnode.Strings              `yaml:"exclude_senders"`
+	Stop           yamlnode.Strings              `yaml:"stop"`
+	Release        yamlnode.Strings              `yaml:"release"`
 	Weights        map[string]map[string]float64 `yaml:"weights"`
 	GrayMargin     *float64                      `yaml:"gray_margin"`
 	GrayMinRated   *int                          `yaml:"gray_min_rated"`

@@ -51,6 +51,10 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"wrong type", "version: 1\nstop: size_advice.b\n", "experiments.yaml:2: `size_ad...` is not a list"},
 		{"syntax", "version: 1\nstop: a: b\n", "experiments.yaml:2: mapping values are not allowed"},
 		{"empty sender", "version: 1\nexclude_senders:\n  - wmBoss\n  - \"\"\n", "experiments.yaml:4: exclude_senders #2: empty sender id"},
+		// a stray "-" is an empty entry too, at its own line (yaml.v3 leaves null items out of a
+		// list, which shifted every later entry's line)
+		{"null sender", "version: 1\nexclude_senders:\n  - wmBoss\n  -\n", "experiments.yaml:4: exclude_senders #2: empty sender id"},
+		{"after a null stop", "version: 1\nstop:\n  - ~\n  - a.b\n  - a.b\n", `experiments.yaml:5: stop: "a.b" listed twice (first at line 4)`},
 		{"sender twice", "version: 1\nexclude_senders:\n  - wmBoss\n  - wmBoss\n", `experiments.yaml:4: exclude_senders: "wmBoss" listed twice (first at line 3)`},
 		{"spaces", "version: 1\nstop:\n  - \" a.b\"\n", `experiments.yaml:3: stop: " a.b" has spaces at its ends`},
 		{"negative weight", "version: 1\nweights:\n  size_advice:\n    size_advice.a: 1\n    size_advice.b: -2\n", `experiments.yaml:5: weights: experiment "size_advice": answer "size_advice.b": weight -2`},

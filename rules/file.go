@@ -67,26 +67,26 @@ type (
 		Terms *keysDoc `yaml:"terms"`
 	}
 	keysDoc struct {
-		Exact    entries `yaml:"exact"`
-		Contains entries `yaml:"contains"`
-		Regex    entries `yaml:"regex"`
+		Exact    yamlnode.Strings `yaml:"exact"`
+		Contains yamlnode.Strings `yaml:"contains"`
+		Regex    yamlnode.Strings `yaml:"regex"`
 	}
 	scopeDoc struct {
-		Channels       entries `yaml:"channels"`
-		OpenKfIDs      entries `yaml:"open_kfids"`
-		Agents         entries `yaml:"agents"`
-		Departments    entries `yaml:"departments"`
-		Tags           entries `yaml:"tags"`
-		Senders        entries `yaml:"senders"`
-		ExcludeSenders entries `yaml:"exclude_senders"`
+		Channels       yamlnode.Strings `yaml:"channels"`
+		OpenKfIDs      yamlnode.Strings `yaml:"open_kfids"`
+		Agents         yamlnode.Strings `yaml:"agents"`
+		Departments    yamlnode.Strings `yaml:"departments"`
+		Tags           yamlnode.Strings `yaml:"tags"`
+		Senders        yamlnode.Strings `yaml:"senders"`
+		ExcludeSenders yamlnode.Strings `yaml:"exclude_senders"`
 	}
 	hoursDoc struct {
-		TZ       string       `yaml:"tz"`
-		Weekdays entries      `yaml:"weekdays"`
-		Times    entries      `yaml:"times"`
-		Dates    entries      `yaml:"dates"`
-		Holidays []holidayDoc `yaml:"holidays"`
-		Outside  bool         `yaml:"outside"`
+		TZ       string           `yaml:"tz"`
+		Weekdays yamlnode.Strings `yaml:"weekdays"`
+		Times    yamlnode.Strings `yaml:"times"`
+		Dates    yamlnode.Strings `yaml:"dates"`
+		Holidays []holidayDoc     `yaml:"holidays"`
+		Outside  bool             `yaml:"outside"`
 	}
 	holidayDoc struct {
 		Date string `yaml:"date"`
@@ -104,37 +104,6 @@ type (
 		Reason string `yaml:"reason"`
 	}
 )
-
-// entries is a list of strings in the file that keeps a null item (a stray "-", "~") as "", in
-// its place. yaml.v3 leaves null items out of a []string, so a list whose only entry was a
-// stray "-" read as no list: a scope of senders became every sender. As "", each is refused
-// where an empty entry is, at its own line, and the items after it keep their lines.
-type entries []string
-
-func (l *entries) UnmarshalYAML(n *yaml.Node) error {
-	var items []yaml.Node
-	if err := n.Decode(&items); err != nil {
-		return err // not a list: yaml.v3's own *TypeError, reported with the others
-	}
-	out := make(entries, len(items))
-	var bad []string
-	for i := range items {
-		if items[i].ShortTag() == "!!null" {
-			continue
-		}
-		var te *yaml.TypeError
-		if err := items[i].Decode(&out[i]); errors.As(err, &te) {
-			bad = append(bad, te.Errors...)
-		} else if err != nil {
-			return err
-		}
-	}
-	*l = out
-	if len(bad) > 0 {
-		return &yaml.TypeError{Errors: bad}
-	}
-	return nil
-}
 
 // Load reads, validates and compiles the rules file at path.
 func Load(path string, opt Options) (*Set, error) {
