@@ -378,3 +378,23 @@ func TestKBLiteralBlockIndentedLine(t *testing.T) {
 		}
 	}
 }
+
+// TestTextIdeographicSpace: typed in an input method's full-width mode, TOP 1 is ＴＯＰ　１, the
+// space the full-width one (U+3000). It is read as an ASCII space, as the letters and digits
+// around it are read as ASCII, so it is found as TOP 1 is, at its place in the text.
+func TestTextIdeographicSpace(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"销量ＴＯＰ　１", "top 1/absolute@6"},
+		{"销量TOP　1", "top 1/absolute@6"},
+		{"１００　％正品", "100%/absolute@0"},
+		{"ＴＯＰ　１０ 榜单", ""}, // top 10, a longer number
+	} {
+		var got []string
+		for _, h := range Text(c.text) {
+			got = append(got, fmt.Sprintf("%s/%s@%d", h.Term, h.Kind, h.Offset))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("Text(%q) = %v, want %q", c.text, got, c.want)
+		}
+	}
+}
