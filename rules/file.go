@@ -300,6 +300,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	fail := func(line int, format string, args ...any) {
 		c.fail(line, "%s: %s", what, fmt.Sprintf(format, args...))
 	}
+	if pn := yamlnode.Value(n, "priority"); pn != nil && pn.ShortTag() == "!!float" {
+		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the 2s.
+		c.fail(pn.Line, "`%s` is not a whole number", pn.Value)
+	}
 	r := &Rule{ID: d.ID, Priority: d.Priority, Enabled: d.Enabled == nil || *d.Enabled,
 		Comment: d.Comment, Line: line, file: i}
 	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)

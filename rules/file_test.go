@@ -69,6 +69,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown match field", replaceRuleLine(9, "        includes: [投诉]"), "rules.yaml:9:", "field includes unknown in match.text or match.terms"},
 		{"unknown top-level field", replaceRuleLine(2, "timezone: Asia/Shanghai"), "rules.yaml:2:", "field timezone unknown at the top level"},
 		{"wrong type", replaceRuleLine(5, "    priority: high"), "rules.yaml:5:", "`high` is not a whole number"},
+		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the rules at 2
+		{"fractional priority", replaceRuleLine(5, "    priority: 2.5"), "rules.yaml:5:", "`2.5` is not a whole number"},
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
