@@ -191,8 +191,12 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		}
 	}
 	if doc.GrayMinRated != nil {
-		if m := *doc.GrayMinRated; m < 2 {
-			fail(yamlnode.Line(yamlnode.Value(top, "gray_min_rated"), top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
+		mn := yamlnode.Value(top, "gray_min_rated")
+		if m := *doc.GrayMinRated; mn != nil && mn.ShortTag() == "!!float" {
+			// yaml.v3 truncates a fraction into an int: 30.5 would be 30, 1.5 refused as "1"
+			fail(mn.Line, "gray_min_rated %s: want a whole number", mn.Value)
+		} else if m < 2 {
+			fail(yamlnode.Line(mn, top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
 		} else {
 			o.GrayMinRated = m
 		}
