@@ -73,6 +73,9 @@ func TestText(t *testing.T) {
 	f("积分最多抵２０元")
 	f("NO.1 的口碑，Top1 品牌，业内第1", "no.1/absolute@0", "top1/absolute@17", "第1/absolute@37")
 	f("第1次下单，订单 No.12345，第12件，top10 榜单")
+	// No. 1 with the space English puts after the abbreviation, as TOP 1 with its space
+	f("销量No. 1的店，Ｎｏ．　１品牌", "no. 1/absolute@6", "no. 1/absolute@20")
+	f("订单 No. 12345 已发货")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width

@@ -77,6 +77,7 @@ var lexicon = func() []entry {
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
 		entry{term: "第1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
