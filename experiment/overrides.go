@@ -90,8 +90,9 @@ func LoadOverrides(path string) (*Overrides, error) {
 // ParseOverrides validates an experiments file. name (usually its path) prefixes the errors,
 // name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
 // than 1, empty or repeated senders and answer ids, weights that are negative, not numbers or
-// all 0, a gray_margin below 0 or a gray_min_rated below 2. Whether the ids exist in the
-// knowledge base is checked when a Set is built (New).
+// all 0, a gray_margin below 0 or a gray_min_rated below 2 (or not a whole number); a second
+// YAML document is refused alone. Whether the ids exist in the knowledge base is checked when a
+// Set is built (New).
 func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
 		return nil, err
@@ -112,6 +113,14 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		default:
 			return nil, yamlnode.Error(name, err)
 		}
+	}
+	// yaml.v3 reads one document; a second (a section pasted after ---) would be ignored.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, yamlnode.Error(name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document; an experiments file is one document", name, extra.Line)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

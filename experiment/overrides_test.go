@@ -62,6 +62,8 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"no answers", "version: 1\nweights:\n  size_advice: {}\n", `experiments.yaml:3: weights: experiment "size_advice": no answers`},
 		{"duplicate key", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.a: 2}\n", "experiments.yaml:3:"},
 		{"negative margin", "version: 1\ngray_margin: -0.1\n", "experiments.yaml:2: gray_margin -0.1"},
+		// a second document (a section pasted after ---) was ignored: its stop never applied
+		{"two documents", "version: 1\n---\nstop: [size_advice.b]\n", "experiments.yaml:2: a second YAML document"},
 		{"min rated 1", "version: 1\ngray_min_rated: 1\n", "experiments.yaml:2: gray_min_rated 1: want at least 2"},
 		// yaml.v3 truncates a fraction into an int: 1.5 read as 1 (and was refused as "1"), 30.5 as 30
 		{"fractional min rated", "version: 1\ngray_min_rated: 30.5\n", "experiments.yaml:2: gray_min_rated 30.5: want a whole number"},
