@@ -220,7 +220,7 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 		c.fail(yamlnode.Line(rulesNode, top), "no rules")
 	}
 	out := make([]*Rule, 0, len(doc.Rules))
-	for i, n := range c.ruleNodes(rulesNode, len(doc.Rules)) {
+	for i, n := range mappings(rulesNode, len(doc.Rules), "rule", c.fail) {
 		if r := c.rule(i, &doc.Rules[i], n, top); r != nil {
 			out = append(out, r)
 		}
@@ -228,32 +228,29 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	return out
 }
 
-// ruleNodes returns the mapping node of each decoded rule (n of them). yaml.v3 leaves out of the
-// decoded list an item that is null (a stray "-") or not a mapping (a wrong type, which it
-// reports), so the list's items and the decoded rules are paired here rather than by index, or
-// every rule after such an item would be checked against its neighbour's lines. A null item is
-// refused: it is a rule begun and never written, and `rules: [~]` would load no rule at all.
-func (c *compiler) ruleNodes(list *yaml.Node, n int) []*yaml.Node {
+// mappings returns the mapping node of each of the n values yaml.v3 decoded from the sequence
+// list (rules, holidays, waivers). yaml.v3 leaves out of a decoded list an item that is null (a
+// stray "-") or not a mapping (a wrong type, which it reports), so items and values are paired
+// here rather than by index, or every value after such an item would be checked against its
+// neighbour's line. A null item is refused: it was begun and never written, and `rules: [~]`
+// would load no rule at all.
+func mappings(list *yaml.Node, n int, what string, fail func(int, string, ...any)) []*yaml.Node {
 	out := make([]*yaml.Node, 0, n)
-	if list == nil || list.Kind != yaml.SequenceNode {
-		for range n {
-			out = append(out, nil)
-		}
-		return out
-	}
-	for i, item := range list.Content {
-		v := item
-		if v.Kind == yaml.AliasNode && v.Alias != nil {
-			v = v.Alias
-		}
-		switch {
-		case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
-			c.fail(item.Line, "rule #%d: empty (a \"-\" without a rule under it)", i+1)
-		case v.Kind == yaml.MappingNode && len(out) < n:
-			out = append(out, item)
+	if list != nil && list.Kind == yaml.SequenceNode {
+		for i, item := range list.Content {
+			v := item
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			switch {
+			case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
+				fail(item.Line, "%s #%d: empty (a \"-\" without a %s under it)", what, i+1, what)
+			case v.Kind == yaml.MappingNode && len(out) < n:
+				out = append(out, item)
+			}
 		}
 	}
-	for len(out) < n { // not expected: keep checking the rules, at the list's line
+	for len(out) < n { // not expected: keep checking the values, at their parent's line
 		out = append(out, nil)
 	}
 	return out
@@ -313,9 +310,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	}
 	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
 	wn := yamlnode.Value(n, "waive")
+	wns := mappings(wn, len(d.Waive), "waiver", fail)
 	seen := map[string]int{}
 	for k, w := range d.Waive {
-		in := yamlnode.Item(wn, k)
+		in := wns[k]
 		wl := yamlnode.Line(in, yamlnode.Or(wn, n))
 		term := strings.TrimSpace(w.Term)
 		switch {
@@ -497,6 +495,7 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 
 // holidayMap adds holiday entries to a copy of base (day → off).
 func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[int32]bool) map[int32]bool {
+	hns := mappings(n, len(list), "holiday", c.fail)
 	if len(list) == 0 {
 		return base
 	}
@@ -505,7 +504,7 @@ func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[
 		m[k] = v
 	}
 	for j, h := range list {
-		hn := yamlnode.Item(n, j)
+		hn := hns[j]
 		r, err := parseDates(h.Date)
 		if err != nil {
 			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %v", err)

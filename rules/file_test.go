@@ -243,3 +243,34 @@ func TestParseNullListEntry(t *testing.T) {
 		t.Errorf("wrong types: %v", err)
 	}
 }
+
+// TestParseEmptyHolidayAndWaiverItems: a stray "-" among holidays or waivers is refused at its
+// line, and the entries after it are reported at theirs (yaml.v3 left the null item out of the
+// decoded list, which paired every later entry with the line before it).
+func TestParseEmptyHolidayAndWaiverItems(t *testing.T) {
+	y := `version: 1
+holidays:
+  - {date: 2027-02-06..2027-02-12, name: 春节}
+  -
+  - {date: 2027-02-30, name: 笔误}
+rules:
+  - id: r
+    match: {any: true}
+    hours: {times: ["09:00-18:00"]}
+    action: {answer: 您好}
+    waive:
+      -
+      - {term: 第一}
+`
+	_, err := Parse([]byte(y), "rules.yaml", Options{})
+	for _, want := range []string{
+		"rules.yaml:4: holiday #2: empty",
+		`rules.yaml:5: holidays: bad date "2027-02-30"`,
+		`rules.yaml:12: rule "r": waiver #1: empty`,
+		`rules.yaml:13: rule "r": waiver for "第一" has no reason`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant %q", err, want)
+		}
+	}
+}
