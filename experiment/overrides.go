@@ -58,9 +58,9 @@ type Overrides struct {
 
 type overridesDoc struct {
 	Version        int                           `yaml:"version"`
-	ExcludeSenders []string                      `yaml:"exclude_senders"`
-	Stop           []string                      `yaml:"stop"`
-	Release        []string                      `yaml:"release"`
+	ExcludeSenders yamlnode.Strings              `yaml:"exclude_senders"`
+	Stop           yamlnode.Strings              `yaml:"stop"`
+	Release        yamlnode.Strings              `yaml:"release"`
 	Weights        map[string]map[string]float64 `yaml:"weights"`
 	GrayMargin     *float64                      `yaml:"gray_margin"`
 	GrayMinRated   *int                          `yaml:"gray_min_rated"`
@@ -90,20 +90,37 @@ func LoadOverrides(path string) (*Overrides, error) {
 // ParseOverrides validates an experiments file. name (usually its path) prefixes the errors,
 // name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
 // than 1, empty or repeated senders and answer ids, weights that are negative, not numbers or
-// all 0, a gray_margin below 0 or a gray_min_rated below 2. Whether the ids exist in the
-// knowledge base is checked when a Set is built (New).
+// all 0, a gray_margin below 0 or a gray_min_rated below 2 (or not a whole number); a second
+// YAML document is refused alone. Whether the ids exist in the knowledge base is checked when a
+// Set is built (New).
 func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
 		return nil, err
 	}
 	var doc overridesDoc
-	// Unknown fields are reported with the other problems (below), not one stage before them.
+	// Unknown fields and wrong types are reported with the other problems (below), not one
+	// stage before them: yaml.v3 decodes the rest of the file past a wrong type, so the rest is
+	// checked too.
+	var typeErrs []string
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("%s:1: empty experiments file (want at least version: 1)", name)
+		case errors.As(err, &te):
+			typeErrs = te.Errors
+		default:
+			return nil, yamlnode.Error(name, err)
 		}
-		return nil, yamlnode.Error(name, err)
+	}
+	// yaml.v3 reads one document; a second (a section pasted after ---) would be ignored.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, yamlnode.Error(name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document; an experiments file is one document", name, extra.Line)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -114,6 +131,12 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		GrayMargin: DefaultGrayMargin, GrayMinRated: DefaultGrayMinRated, name: name, lines: map[string]int{}}
 	probs := &problems{name: name}
 	fail := probs.add
+	typed := map[int]bool{} // lines with a wrong type: what failed there is not checked again
+	for _, msg := range typeErrs {
+		line, rest := yamlnode.SplitLine(msg)
+		typed[line] = true
+		fail(line, "%s", yamlnode.Readable(rest))
+	}
 	if top != nil && top.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(top.Content); i += 2 {
 			if k := top.Content[i]; !slices.Contains(overridesFields, k.Value) {
@@ -121,8 +144,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 			}
 		}
 	}
-	if doc.Version != 1 {
-		fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
+	if vl := yamlnode.Line(yamlnode.Value(top, "version"), top); doc.Version != 1 && !typed[vl] {
+		fail(vl, "version %d: want version: 1", doc.Version)
 	}
 	ids := func(key string, list []string, what string) {
 		n := yamlnode.Value(top, key)
@@ -164,7 +187,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 				served++
 			}
 		}
-		if served == 0 {
+		// (A weight that is not a number was left out of ws and reported; the rest may be 0.)
+		if served == 0 && (en == nil || len(en.Content)/2 == len(ws)) {
 			fail(line, "weights: experiment %q: every weight is 0: at least one answer must be served", exp)
 		}
 	}
@@ -176,8 +200,12 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		}
 	}
 	if doc.GrayMinRated != nil {
-		if m := *doc.GrayMinRated; m < 2 {
-			fail(yamlnode.Line(yamlnode.Value(top, "gray_min_rated"), top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
+		mn := yamlnode.Value(top, "gray_min_rated")
+		if m := *doc.GrayMinRated; mn != nil && mn.ShortTag() == "!!float" {
+			// yaml.v3 truncates a fraction into an int: 30.5 would be 30, 1.5 refused as "1"
+			fail(mn.Line, "gray_min_rated %s: want a whole number", mn.Value)
+		} else if m < 2 {
+			fail(yamlnode.Line(mn, top), "gray_min_rated %d: want at least 2 (a variance needs two ratings)", m)
 		} else {
 			o.GrayMinRated = m
 		}

@@ -51,6 +51,10 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"wrong type", "version: 1\nstop: size_advice.b\n", "experiments.yaml:2: `size_ad...` is not a list"},
 		{"syntax", "version: 1\nstop: a: b\n", "experiments.yaml:2: mapping values are not allowed"},
 		{"empty sender", "version: 1\nexclude_senders:\n  - wmBoss\n  - \"\"\n", "experiments.yaml:4: exclude_senders #2: empty sender id"},
+		// a stray "-" is an empty entry too, at its own line (yaml.v3 leaves null items out of a
+		// list, which shifted every later entry's line)
+		{"null sender", "version: 1\nexclude_senders:\n  - wmBoss\n  -\n", "experiments.yaml:4: exclude_senders #2: empty sender id"},
+		{"after a null stop", "version: 1\nstop:\n  - ~\n  - a.b\n  - a.b\n", `experiments.yaml:5: stop: "a.b" listed twice (first at line 4)`},
 		{"sender twice", "version: 1\nexclude_senders:\n  - wmBoss\n  - wmBoss\n", `experiments.yaml:4: exclude_senders: "wmBoss" listed twice (first at line 3)`},
 		{"spaces", "version: 1\nstop:\n  - \" a.b\"\n", `experiments.yaml:3: stop: " a.b" has spaces at its ends`},
 		{"negative weight", "version: 1\nweights:\n  size_advice:\n    size_advice.a: 1\n    size_advice.b: -2\n", `experiments.yaml:5: weights: experiment "size_advice": answer "size_advice.b": weight -2`},
@@ -58,7 +62,11 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"no answers", "version: 1\nweights:\n  size_advice: {}\n", `experiments.yaml:3: weights: experiment "size_advice": no answers`},
 		{"duplicate key", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.a: 2}\n", "experiments.yaml:3:"},
 		{"negative margin", "version: 1\ngray_margin: -0.1\n", "experiments.yaml:2: gray_margin -0.1"},
+		// a second document (a section pasted after ---) was ignored: its stop never applied
+		{"two documents", "version: 1\n---\nstop: [size_advice.b]\n", "experiments.yaml:2: a second YAML document"},
 		{"min rated 1", "version: 1\ngray_min_rated: 1\n", "experiments.yaml:2: gray_min_rated 1: want at least 2"},
+		// yaml.v3 truncates a fraction into an int: 1.5 read as 1 (and was refused as "1"), 30.5 as 30
+		{"fractional min rated", "version: 1\ngray_min_rated: 30.5\n", "experiments.yaml:2: gray_min_rated 30.5: want a whole number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +82,20 @@ func TestParseOverridesErrors(t *testing.T) {
 		"x.yaml:3: unknown field colour (known: version, exclude_senders, stop, release, weights, gray_margin, gray_min_rated)\n"+
 		"x.yaml:4: gray_min_rated 0: want at least 2 (a variance needs two ratings)" {
 		t.Errorf("several problems: %v", err)
+	}
+	// A wrong type is one problem among the others, not a stage before them: an operator who
+	// fixes it must not be refused again for the version the first report left out.
+	_, err = ParseOverrides([]byte("version: 2\nstop: size_advice.b\nweights:\n  size_advice: {size_advice.a: x, size_advice.b: -1}\ngray_margin: -1\n"), "x.yaml")
+	for _, want := range []string{
+		"x.yaml:1: version 2: want version: 1",
+		"x.yaml:2: `size_ad...` is not a list",
+		"x.yaml:4: `x` is not a number",
+		`x.yaml:4: weights: experiment "size_advice": answer "size_advice.b": weight -1`,
+		"x.yaml:5: gray_margin -1",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a wrong type among other problems: %v\nwant %q", err, want)
+		}
 	}
 }
 

@@ -73,6 +73,9 @@ func TestText(t *testing.T) {
 	f("积分最多抵２０元")
 	f("NO.1 的口碑，Top1 品牌，业内第1", "no.1/absolute@0", "top1/absolute@17", "第1/absolute@37")
 	f("第1次下单，订单 No.12345，第12件，top10 榜单")
+	// No. 1 with the space English puts after the abbreviation, as TOP 1 with its space
+	f("销量No. 1的店，Ｎｏ．　１品牌", "no. 1/absolute@6", "no. 1/absolute@20")
+	f("订单 No. 12345 已发货")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width
@@ -353,3 +356,48 @@ func TestKBExamplePersonalData(t *testing.T) {
 }
 
 const lintcoreReasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)"
+
+// TestKBLiteralBlockIndentedLine: a line of a literal block indented further than the block
+// (a list inside an answer) keeps its extra spaces in the text; the finding still points at the
+// term in the file, not at the start of the answer.
+func TestKBLiteralBlockIndentedLine(t *testing.T) {
+	y := kbWith("亲，这款的优点：\n  1. 面料顶级\n    2. 保证不起球", "")
+	y = strings.Replace(y, "${T}", "好", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:13:18: intent product_info answer product_info.a: 顶级: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:14:18: intent product_info answer product_info.a: 保证: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	lines := strings.Split(y, "\n")
+	for _, f := range fs {
+		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
+			t.Errorf("%s: the file has %q there", f, runeSuffix(lines[f.Line-1], f.Column-1))
+		}
+	}
+}
+
+// TestTextIdeographicSpace: typed in an input method's full-width mode, TOP 1 is ＴＯＰ　１, the
+// space the full-width one (U+3000). It is read as an ASCII space, as the letters and digits
+// around it are read as ASCII, so it is found as TOP 1 is, at its place in the text.
+func TestTextIdeographicSpace(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"销量ＴＯＰ　１", "top 1/absolute@6"},
+		{"销量TOP　1", "top 1/absolute@6"},
+		{"１００　％正品", "100%/absolute@0"},
+		{"ＴＯＰ　１０ 榜单", ""}, // top 10, a longer number
+	} {
+		var got []string
+		for _, h := range Text(c.text) {
+			got = append(got, fmt.Sprintf("%s/%s@%d", h.Term, h.Kind, h.Offset))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("Text(%q) = %v, want %q", c.text, got, c.want)
+		}
+	}
+}

@@ -67,26 +67,26 @@ type (
 		Terms *keysDoc `yaml:"terms"`
 	}
 	keysDoc struct {
-		Exact    []string `yaml:"exact"`
-		Contains []string `yaml:"contains"`
-		Regex    []string `yaml:"regex"`
+		Exact    yamlnode.Strings `yaml:"exact"`
+		Contains yamlnode.Strings `yaml:"contains"`
+		Regex    yamlnode.Strings `yaml:"regex"`
 	}
 	scopeDoc struct {
-		Channels       []string `yaml:"channels"`
-		OpenKfIDs      []string `yaml:"open_kfids"`
-		Agents         []string `yaml:"agents"`
-		Departments    []string `yaml:"departments"`
-		Tags           []string `yaml:"tags"`
-		Senders        []string `yaml:"senders"`
-		ExcludeSenders []string `yaml:"exclude_senders"`
+		Channels       yamlnode.Strings `yaml:"channels"`
+		OpenKfIDs      yamlnode.Strings `yaml:"open_kfids"`
+		Agents         yamlnode.Strings `yaml:"agents"`
+		Departments    yamlnode.Strings `yaml:"departments"`
+		Tags           yamlnode.Strings `yaml:"tags"`
+		Senders        yamlnode.Strings `yaml:"senders"`
+		ExcludeSenders yamlnode.Strings `yaml:"exclude_senders"`
 	}
 	hoursDoc struct {
-		TZ       string       `yaml:"tz"`
-		Weekdays []string     `yaml:"weekdays"`
-		Times    []string     `yaml:"times"`
-		Dates    []string     `yaml:"dates"`
-		Holidays []holidayDoc `yaml:"holidays"`
-		Outside  bool         `yaml:"outside"`
+		TZ       string           `yaml:"tz"`
+		Weekdays yamlnode.Strings `yaml:"weekdays"`
+		Times    yamlnode.Strings `yaml:"times"`
+		Dates    yamlnode.Strings `yaml:"dates"`
+		Holidays []holidayDoc     `yaml:"holidays"`
+		Outside  bool             `yaml:"outside"`
 	}
 	holidayDoc struct {
 		Date string `yaml:"date"`
@@ -220,10 +220,38 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 		c.fail(yamlnode.Line(rulesNode, top), "no rules")
 	}
 	out := make([]*Rule, 0, len(doc.Rules))
-	for i := range doc.Rules {
-		if r := c.rule(i, &doc.Rules[i], yamlnode.Item(rulesNode, i), top); r != nil {
+	for i, n := range mappings(rulesNode, len(doc.Rules), "rule", c.fail) {
+		if r := c.rule(i, &doc.Rules[i], n, top); r != nil {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// mappings returns the mapping node of each of the n values yaml.v3 decoded from the sequence
+// list (rules, holidays, waivers). yaml.v3 leaves out of a decoded list an item that is null (a
+// stray "-") or not a mapping (a wrong type, which it reports), so items and values are paired
+// here rather than by index, or every value after such an item would be checked against its
+// neighbour's line. A null item is refused: it was begun and never written, and `rules: [~]`
+// would load no rule at all.
+func mappings(list *yaml.Node, n int, what string, fail func(int, string, ...any)) []*yaml.Node {
+	out := make([]*yaml.Node, 0, n)
+	if list != nil && list.Kind == yaml.SequenceNode {
+		for i, item := range list.Content {
+			v := item
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			switch {
+			case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
+				fail(item.Line, "%s #%d: empty (a \"-\" without a %s under it)", what, i+1, what)
+			case v.Kind == yaml.MappingNode && len(out) < n:
+				out = append(out, item)
+			}
+		}
+	}
+	for len(out) < n { // not expected: keep checking the values, at their parent's line
+		out = append(out, nil)
 	}
 	return out
 }
@@ -269,6 +297,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	fail := func(line int, format string, args ...any) {
 		c.fail(line, "%s: %s", what, fmt.Sprintf(format, args...))
 	}
+	if pn := yamlnode.Value(n, "priority"); pn != nil && pn.ShortTag() == "!!float" {
+		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the 2s.
+		c.fail(pn.Line, "`%s` is not a whole number", pn.Value)
+	}
 	r := &Rule{ID: d.ID, Priority: d.Priority, Enabled: d.Enabled == nil || *d.Enabled,
 		Comment: d.Comment, Line: line, file: i}
 	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
@@ -278,9 +310,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	}
 	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
 	wn := yamlnode.Value(n, "waive")
+	wns := mappings(wn, len(d.Waive), "waiver", fail)
 	seen := map[string]int{}
 	for k, w := range d.Waive {
-		in := yamlnode.Item(wn, k)
+		in := wns[k]
 		wl := yamlnode.Line(in, yamlnode.Or(wn, n))
 		term := strings.TrimSpace(w.Term)
 		switch {
@@ -462,6 +495,7 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 
 // holidayMap adds holiday entries to a copy of base (day → off).
 func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[int32]bool) map[int32]bool {
+	hns := mappings(n, len(list), "holiday", c.fail)
 	if len(list) == 0 {
 		return base
 	}
@@ -470,7 +504,7 @@ func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[
 		m[k] = v
 	}
 	for j, h := range list {
-		hn := yamlnode.Item(n, j)
+		hn := hns[j]
 		r, err := parseDates(h.Date)
 		if err != nil {
 			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %v", err)

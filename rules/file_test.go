@@ -69,6 +69,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown match field", replaceRuleLine(9, "        includes: [投诉]"), "rules.yaml:9:", "field includes unknown in match.text or match.terms"},
 		{"unknown top-level field", replaceRuleLine(2, "timezone: Asia/Shanghai"), "rules.yaml:2:", "field timezone unknown at the top level"},
 		{"wrong type", replaceRuleLine(5, "    priority: high"), "rules.yaml:5:", "`high` is not a whole number"},
+		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the rules at 2
+		{"fractional priority", replaceRuleLine(5, "    priority: 2.5"), "rules.yaml:5:", "`2.5` is not a whole number"},
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
@@ -182,4 +184,93 @@ func TestRequiredLiterals(t *testing.T) {
 	f(`(?i)abc`)
 	f(`快递|\d+`)
 	f(`订单号?\d+`, "订单")
+}
+
+// TestParseEmptyRuleItem: a stray "-" in the rules list (a rule begun and never written) is
+// refused with its line. yaml.v3 drops a null item from the decoded list, so before, the file
+// loaded without it, and the rules after it were checked against the wrong items: their problems
+// named the stray item's line.
+func TestParseEmptyRuleItem(t *testing.T) {
+	y := strings.Replace(validRules, "rules:\n", "rules:\n  -\n", 1)
+	_, err := Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:4: rule #1: empty") {
+		t.Errorf("a stray '-': error %v, want rules.yaml:4: rule #1: empty", err)
+	}
+	y = strings.Replace(y, "intent: promotion_rules", "intent: nosuch", 1)
+	_, err = Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), `rules.yaml:23: rule "promo": action.intent`) {
+		t.Errorf("a problem after a stray '-': error %v, want it at line 23", err)
+	}
+	for _, y := range []string{"version: 1\nrules: [~]\n", "version: 1\nrules:\n  - ~\n"} {
+		if _, err := Parse([]byte(y), "rules.yaml", Options{}); err == nil {
+			t.Errorf("%q loads", y)
+		}
+	}
+}
+
+// TestParseNullListEntry: an empty entry in a list (a stray "-", or "~") is refused at its line
+// as "" is. yaml.v3 leaves a null item out of a decoded list, so before, a scope of senders whose
+// only entry was a stray "-" loaded as no list at all, and the rule (say, silence for the test
+// account) applied to every customer; later entries' problems named the wrong lines.
+func TestParseNullListEntry(t *testing.T) {
+	rule := func(body string) string {
+		return "version: 1\nrules:\n  - id: r\n" + body + "    action: {silent: true}\n"
+	}
+	tests := []struct{ name, yaml, want string }{
+		{"senders", rule("    match: {any: true}\n    scope:\n      senders:\n        -\n"), `rules.yaml:7: rule "r": scope.senders: empty entry`},
+		{"senders in flow style", rule("    match: {any: true}\n    scope: {senders: [~]}\n"), `rules.yaml:5: rule "r": scope.senders: empty entry`},
+		{"channels", rule("    match: {any: true}\n    scope:\n      channels:\n        - ~\n        - qq\n"),
+			`rules.yaml:7: rule "r": scope.channels: empty entry` + "\n" + `rules.yaml:8: rule "r": scope.channels: unknown channel "qq"`},
+		{"keywords", rule("    match:\n      text:\n        contains:\n          -\n          - \"13812345678\"\n"),
+			`rules.yaml:7: rule "r": match.text.contains: keyword "" is empty` + "\n" + `rules.yaml:8: rule "r": match.text.contains: keyword "13812345678" never matches`},
+		{"weekdays", rule("    match: {any: true}\n    hours:\n      weekdays:\n        -\n      times: [\"09:00-18:00\"]\n"), `rules.yaml:7: rule "r": hours.weekdays: unknown weekday ""`},
+		{"times", rule("    match: {any: true}\n    hours:\n      weekdays: [sat]\n      times: [~]\n"), `rules.yaml:7: rule "r": hours.times: time range ""`},
+		{"dates", rule("    match: {any: true}\n    hours:\n      dates: [~]\n"), `rules.yaml:6: rule "r": hours.dates: bad date ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "rules.yaml", Options{})
+			for _, want := range strings.Split(tt.want, "\n") {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error %v\nwant %q", err, want)
+				}
+			}
+		})
+	}
+	// Wrong types are still refused as before.
+	_, err := Parse([]byte(rule("    match: {any: true}\n    scope: {senders: wmBoss, tags: [{a: b}]}\n")), "rules.yaml", Options{})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:5: `wmBoss` is not a list") || !strings.Contains(err.Error(), "rules.yaml:5: want text here, not a mapping") {
+		t.Errorf("wrong types: %v", err)
+	}
+}
+
+// TestParseEmptyHolidayAndWaiverItems: a stray "-" among holidays or waivers is refused at its
+// line, and the entries after it are reported at theirs (yaml.v3 left the null item out of the
+// decoded list, which paired every later entry with the line before it).
+func TestParseEmptyHolidayAndWaiverItems(t *testing.T) {
+	y := `version: 1
+holidays:
+  - {date: 2027-02-06..2027-02-12, name: 春节}
+  -
+  - {date: 2027-02-30, name: 笔误}
+rules:
+  - id: r
+    match: {any: true}
+    hours: {times: ["09:00-18:00"]}
+    action: {answer: 您好}
+    waive:
+      -
+      - {term: 第一}
+`
+	_, err := Parse([]byte(y), "rules.yaml", Options{})
+	for _, want := range []string{
+		"rules.yaml:4: holiday #2: empty",
+		`rules.yaml:5: holidays: bad date "2027-02-30"`,
+		`rules.yaml:12: rule "r": waiver #1: empty`,
+		`rules.yaml:13: rule "r": waiver for "第一" has no reason`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant %q", err, want)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -232,9 +233,11 @@ func readLog(ctx context.Context, path string, since time.Time, tl *experiment.T
 		return err
 	}
 	defer f.Close()
+	const maxLine = 1 << 20
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	line := 1 // the line being read: after the loop, the one the scanner stopped at
+	for ; sc.Scan(); line++ {
 		if line%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -258,8 +261,10 @@ func readLog(ctx context.Context, path string, since time.Time, tl *experiment.T
 			return fmt.Errorf("%s:%d: neither a decision (\"d\") nor a feedback (\"f\")", path, line)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("%s:%d: a line longer than %d bytes: %w", path, line, maxLine, err)
+	} else if err != nil {
+		return fmt.Errorf("%s:%d: %w", path, line, err)
 	}
 	return nil
 }

@@ -246,6 +246,10 @@ func TestABErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"d":{"msg_id":"m1","variant":"track_parcel.a","time":"2026-11-01T00:00:00Z"}}`+"\n{oops\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	long := filepath.Join(dir, "long.jsonl")
+	if err := os.WriteFile(long, []byte(`{"d":{"msg_id":"m1","variant":"track_parcel.a"}}`+"\n"+`{"f":{"msg_id":"m1","comment":"`+strings.Repeat("x", 2<<20)+`"}}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	neither := filepath.Join(dir, "neither.jsonl")
 	if err := os.WriteFile(neither, []byte(`{"x":1}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -264,6 +268,7 @@ func TestABErrors(t *testing.T) {
 		{[]string{"ab", "--kb", kb, "--log", bad, "--db", "x"}, 2, "not both"},
 		{[]string{"ab", "--kb", kb, "--log", bad}, 1, bad + ":2: invalid character"},
 		{[]string{"ab", "--kb", kb, "--log", neither}, 1, neither + ":1: neither a decision"},
+		{[]string{"ab", "--kb", kb, "--log", long}, 1, long + ":2: "}, // the line too long to read
 		{[]string{"ab", "--kb", kb, "--log", filepath.Join(dir, "missing.jsonl")}, 1, "no such file"},
 		{[]string{"ab", "--kb", kb, "--log", neither, "--since", "yesterday"}, 1, `--since: "yesterday": want a duration such as 30d`},
 		{[]string{"ab", "--kb", kb, "--log", neither, "--experiments", exps}, 1, exps + ":3: unknown field stopp"},

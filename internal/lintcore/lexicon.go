@@ -77,6 +77,7 @@ var lexicon = func() []entry {
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
 		entry{term: "第1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
@@ -109,11 +110,12 @@ func Text(s string) []Hit {
 	return hits
 }
 
-// folded returns s with full-width forms made ASCII and traditional characters simplified, a
-// character at a time, and for each byte of the result the offset in s of the character it
-// came from; from is nil when nothing changed.
+// folded returns s with full-width forms made ASCII (the ideographic space U+3000, which an
+// input method's full-width mode types between ＴＯＰ and １, a space) and traditional
+// characters simplified, a character at a time, and for each byte of the result the offset in
+// s of the character it came from; from is nil when nothing changed.
 func folded(s string) (f string, from []int) {
-	if !strings.ContainsFunc(s, isFullWidth) && nlp.Fold(s) == s {
+	if !strings.ContainsFunc(s, isFullWidth) && !strings.ContainsRune(s, '\u3000') && nlp.Fold(s) == s {
 		return s, nil
 	}
 	var b strings.Builder
@@ -124,6 +126,8 @@ func folded(s string) (f string, from []int) {
 		switch {
 		case isFullWidth(r):
 			out = string(r - 0xFEE0)
+		case r == '\u3000':
+			out = " "
 		case r >= utf8.RuneSelf:
 			out = nlp.Fold(out)
 		}

@@ -176,8 +176,7 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 		if l-1 >= len(s.lines) {
 			return line, col
 		}
-		raw := s.lines[l-1]
-		c = len(raw) - len(strings.TrimLeft(raw, " ")) + runeCol + 1
+		c = s.blockIndent(n.Line) + runeCol + 1
 	case k == 0 && n.Style&yaml.FoldedStyle == 0:
 		l, c = n.Line, n.Column+runeCol
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
@@ -190,6 +189,19 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 		return l, c
 	}
 	return line, col
+}
+
+// blockIndent is the indentation of the literal block whose header (|, |-) is on line header
+// (1-based): that of its first non-blank line, as YAML sets it. A line's own spaces beyond it
+// are text (a list inside an answer) and are counted by the caller's column within the value,
+// so they must not be counted again from the raw line.
+func (s *Source) blockIndent(header int) int {
+	for _, raw := range s.lines[min(header, len(s.lines)):] {
+		if rest := strings.TrimLeft(raw, " "); strings.TrimSpace(rest) != "" {
+			return len(raw) - len(rest)
+		}
+	}
+	return 0
 }
 
 // foldedText is s as Text reads it.
