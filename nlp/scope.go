@@ -3,6 +3,7 @@ package nlp
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -370,4 +371,33 @@ func rewriteFlag(an *Analysis, tf, tokF []unitFlag, word string, used *uint64) u
 		word = next
 	}
 	return 0
+}
+
+// ackFillers are the words an acknowledgement may carry besides its thanks: whom it thanks and
+// how much (谢谢你们, 太感谢了, 非常感谢).
+var ackFillers = map[string]bool{"亲": true, "亲亲": true, "你": true, "您": true, "你们": true, "大家": true,
+	"太": true, "非常": true, "真": true, "了": true, "啦": true, "哒": true, "咯": true, "呢": true}
+
+// Acknowledges reports whether an analysis says nothing but thanks or an acknowledgement (谢谢,
+// 好的谢谢, 谢谢亲, 好的 谢谢啦, ok👍): no need of its own, so saying it again after an answer is no
+// sign that the answer failed. Its tokens are thanks, particles, 亲 and stop words, emoji and
+// symbols and ackFillers, with one thanks at least.
+func (a *Analyzer) Acknowledges(an Analysis) bool {
+	thanks := false
+	for _, tok := range an.Tokens {
+		switch scopeMarkers[tok] {
+		case markThanks:
+			thanks = true
+			continue
+		case markParticle:
+			continue
+		}
+		if ackFillers[tok] || a.isStop(tok) {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(tok); isHan(r) || r < utf8.RuneSelf || tok[0] == '<' {
+			return false // a word, a letter or digit, or a placeholder: something said
+		}
+	}
+	return thanks
 }

@@ -220,3 +220,22 @@ func TestMarkIDKeepsKind(t *testing.T) {
 		}
 	}
 }
+
+// TestAcknowledges: thanks and acknowledgements alone say nothing a repeat could ask again; a
+// thanks beside a question, a greeting or a word of content does.
+func TestAcknowledges(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"好的谢谢", true}, {"谢谢亲", true}, {"好的 谢谢啦", true}, {"ok👍", true}, {"谢谢", true},
+		{"多谢多谢!", true}, {"嗯嗯好的", true}, {"好的[微笑]", true}, {"谢谢你们", true}, {"太感谢了", true},
+		{"谢谢,到哪了", false}, {"好的我再问下", false}, {"在吗", false}, {"谢谢，发票开了吗", false},
+		{"嗯", false}, {"", false}, {"谢谢 <PHONE>", false}, {"好的 退货", false},
+	} {
+		if got := a.Acknowledges(a.Analyze(tt.text)); got != tt.want {
+			t.Errorf("Acknowledges(%q) = %v, want %v (tokens %q)", tt.text, got, tt.want, a.Analyze(tt.text).Tokens)
+		}
+	}
+}

@@ -85,8 +85,9 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 }
 
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
-// the response's context. d.state is the state before this turn.
-func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text, sender string) {
+// the response's context. d.state is the state before this turn; ack says the message only
+// thanks or acknowledges (nlp.Analyzer.Acknowledges).
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text, sender string, ack bool) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
 	if res.Context != nil {
@@ -107,7 +108,9 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// each "answered" with the same advice to restart the modem, are one need the answer did not
 	// meet. (Once is a follow-up the answer may cover: 怎么退货, then 运费谁出; counting it cost
 	// the shop's October six points of automatic answers that were right 152 times in 154.)
-	if last := st.LastFrom(sender); last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+	// Thanks said again (好的谢谢, then 谢谢亲) asks for nothing: three of them handed the
+	// customer to a person "asked a second time".
+	if last := st.LastFrom(sender); !ack && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
 		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
 		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, at-r.cfg.RepeatWindow.Milliseconds())) {
 		ctxInfo.Repeat = true

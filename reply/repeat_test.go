@@ -1,11 +1,13 @@
 package reply
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 )
 
 // Repeats and fallbacks: a need asked again after an automatic answer, and turns not understood.
@@ -101,5 +103,40 @@ func TestSameAnswerAgainIsARepeat(t *testing.T) {
 		if d.Result.Route != want[i] || d.Result.Context.Repeat != (i >= 2) {
 			t.Errorf("turn %d %s: route %s, context %+v; want %s", i+1, m, d.Result.Route, *d.Result.Context, want[i])
 		}
+	}
+}
+
+// TestThanksAgainIsNoRepeat: thanks said again after an automatic answer asks for nothing, so it
+// neither counts as a repeat nor hands the customer to a person (on the sample shop, 好的谢谢,
+// 谢谢亲, 好的 谢谢啦 went auto, suggest, handoff "asked a second time"). The tiny shop has no
+// thanks intent: this test trains the sample shop (half a minute).
+func TestThanksAgainIsNoRepeat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the sample shop")
+	}
+	dir, err := shoptest.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(shoptest.Cleanup)
+	eng, err := intent.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	r, c, set := newReplier(t, Config{})
+	for i, m := range []string{"好的谢谢", "谢谢亲", "好的 谢谢啦", "谢谢"} {
+		d, _ := sendTo(t, r, eng, intent.Request{Text: m, MsgID: fmt.Sprint("t", i), SenderID: "wmT", Channel: "wecom"})
+		res := d.Result
+		if i == 0 && (res.Route != intent.RouteAuto || res.Intent != "thanks_goodbye") {
+			t.Fatalf("%s: %s %s %.2f, the test needs thanks_goodbye answered automatically", m, res.Route, res.Intent, res.Confidence)
+		}
+		if res.Context.Repeat || res.Context.Escalation != "" || res.Route == intent.RouteHandoff {
+			t.Errorf("turn %d %s: %s %s, context %+v; want no repeat and no escalation", i+1, m, res.Route, res.Intent, *res.Context)
+		}
+		c.t = c.t.Add(time.Minute)
+	}
+	if n := counter(set, "zhiyi_repeats_total"); n != 0 {
+		t.Errorf("zhiyi_repeats_total %d, want 0", n)
 	}
 }

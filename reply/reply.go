@@ -220,6 +220,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		typed, _ := nlp.Mask(nlp.Fold(nlp.Normalize(req.Text)))
 		r.cfg.Sentiment.AnalyzeTo(&tone, typed)
 	}
+	ack := eng.Analyzer().Acknowledges(an)
 	buf.Keep(an)
 	r.buffers.Put(buf)
 
@@ -234,7 +235,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	sender := groupSender(req)
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at, masked, sender)
+		r.converse(d, &res, eng.Policy(), at, masked, sender, ack)
 	} else if first != nil {
 		asFirstDecided(&res, first, &d.state)
 	}
