@@ -26,6 +26,9 @@ type Analysis struct {
 	// Text is the normalised text with personal data masked: safe to log and store. It keeps
 	// typed pinyin as typed; the rest of the analysis reads it restored (Rewrites say so).
 	Text string
+	// Typed is the text as typed, normalised and masked, before typed pinyin, face codes and
+	// repeats were rewritten: 快点快点快点 where Text has 快点. A message's tone is read from it.
+	Typed string
 	// Tokens are the words after phrase and word rewrites, stop words included.
 	Tokens []string
 	// Terms are Tokens without stop words: what the index and the classifier use.
@@ -199,6 +202,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	// face code the emoji it stands for: the message is analysed as if typed in characters and
 	// emoji. Analysis.Text keeps what was typed, for the rules, the log and the operator.
 	typed := an.Text
+	an.Typed = typed
 	var rewrites []Rewrite
 	an.Text, rewrites = a.pinyin.restore(an.Text, nil)
 	an.Text = faceEmoji(an.Text) // [强] is 👍 (emoticon.go)

@@ -553,3 +553,13 @@ func TestWordHashDistinct(t *testing.T) {
 		t.Error("the seed does not change the hash")
 	}
 }
+
+// TestAnalysisTyped: Typed keeps what Text rewrites for the intent (repeats, typed pinyin, face
+// codes), masked as Text is.
+func TestAnalysisTyped(t *testing.T) {
+	a := mustAnalyzer(t)
+	an := a.Analyze("快点快点快点 电话13812345678")
+	if an.Typed != "快点快点快点 电话<PHONE>" || an.Text == an.Typed {
+		t.Errorf("Typed %q, Text %q: want the repeats kept in Typed alone, the phone masked in both", an.Typed, an.Text)
+	}
+}

@@ -214,11 +214,10 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	masked := an.Text
 	var tone sentiment.Result
 	if r.cfg.Sentiment != nil {
-		// The tone is read from the text as typed (normalised, folded, masked), not from
-		// an.Text, whose repeats are collapsed for the intent: 快点快点快点 is urgent where 快点
-		// is not, and the sentiment model and lexicon (急急急) were made on uncollapsed text.
-		typed, _ := nlp.Mask(nlp.Fold(nlp.Normalize(req.Text)))
-		r.cfg.Sentiment.AnalyzeTo(&tone, typed)
+		// The tone is read from the text as typed, not from an.Text, whose repeats are
+		// collapsed for the intent: 快点快点快点 is urgent where 快点 is not, and the sentiment
+		// model and lexicon (急急急) were made on uncollapsed text.
+		r.cfg.Sentiment.AnalyzeTo(&tone, an.Typed)
 	}
 	ack := eng.Analyzer().Acknowledges(an)
 	buf.Keep(an)
