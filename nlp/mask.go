@@ -3,6 +3,7 @@ package nlp
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Masking is the one definition of personal data in zhiyi: message text (through the
@@ -209,6 +210,42 @@ func runeBits(runes string) (b runeSet) {
 // has reports whether r is in b.
 func has(b *runeSet, r rune) bool {
 	return r >= numeralFirst && r < 0xA000 && b[(r-numeralFirst)>>6]&(1<<(r&63)) != 0
+}
+
+// replaceSpans replaces spans of text with kind's placeholder. At each character in first it
+// asks find for the span to mask there, [start, end) with last ≤ start ≤ i, last being where the
+// previous one ended; end < 0 when there is none.
+func replaceSpans(text string, kind MaskKind, set *MaskSet, first *runeSet, find func(i, last int) (start, end int)) string {
+	var b *strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		start, end := 0, -1
+		if has(first, r) {
+			start, end = find(i, last)
+		}
+		if end < 0 {
+			i += n
+			continue
+		}
+		if b == nil {
+			b = &strings.Builder{}
+			b.Grow(len(text))
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(kind.Placeholder())
+		*set |= 1 << kind
+		last, i = end, end
+	}
+	if b == nil {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 func replaceAll(re *regexp.Regexp, text string, kind MaskKind, set *MaskSet) string {

@@ -35,18 +35,7 @@ const addressMarkerRunes = "大胡路街巷小花公家广新社宿苑村"
 
 // maskAddresses replaces the street addresses of text with <ADDR>.
 func maskAddresses(text string, set *MaskSet) string {
-	var b *strings.Builder
-	last := 0
-	for i := 0; i < len(text); {
-		if text[i] < 0x80 {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !has(&addressBits, r) {
-			i += n
-			continue
-		}
+	return replaceSpans(text, MaskAddress, set, &addressBits, func(i, last int) (int, int) {
 		marker := ""
 		for _, m := range addressMarkers {
 			if strings.HasPrefix(text[i:], m) {
@@ -55,29 +44,14 @@ func maskAddresses(text string, set *MaskSet) string {
 			}
 		}
 		if marker == "" {
-			i += n
-			continue
+			return 0, -1
 		}
 		end := addressNumbers(text, i+len(marker))
 		if end < 0 {
-			i += n
-			continue
+			return 0, -1
 		}
-		start := addressNameStart(text, last, i)
-		if b == nil {
-			b = &strings.Builder{}
-			b.Grow(len(text))
-		}
-		b.WriteString(text[last:start])
-		b.WriteString(MaskAddress.Placeholder())
-		*set |= 1 << MaskAddress
-		last, i = end, end
-	}
-	if b == nil {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
+		return addressNameStart(text, last, i), end
+	})
 }
 
 // addressNameStart returns where the name before the marker at i begins: up to maxAddressName

@@ -37,47 +37,15 @@ var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "
 
 // maskPersonNames replaces the names of text that follow a cue with <NAME>.
 func maskPersonNames(text string, set *MaskSet) string {
-	var b *strings.Builder
-	last := 0
-	for i := 0; i < len(text); {
-		if text[i] < 0x80 {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		cue := ""
-		if has(&nameFirstBits, r) {
-			for _, c := range nameCues {
-				if strings.HasPrefix(text[i:], c) {
-					cue = c
-					break
-				}
+	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, _ int) (int, int) {
+		for _, cue := range nameCues {
+			if strings.HasPrefix(text[i:], cue) {
+				start := nameStart(text, i+len(cue))
+				return start, nameEnd(text, start)
 			}
 		}
-		if cue == "" {
-			i += n
-			continue
-		}
-		start := nameStart(text, i+len(cue))
-		end := nameEnd(text, start)
-		if end < 0 {
-			i += len(cue)
-			continue
-		}
-		if b == nil {
-			b = &strings.Builder{}
-			b.Grow(len(text))
-		}
-		b.WriteString(text[last:start])
-		b.WriteString(MaskName.Placeholder())
-		*set |= 1 << MaskName
-		last, i = end, end
-	}
-	if b == nil {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
+		return 0, -1
+	})
 }
 
 // nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳.
