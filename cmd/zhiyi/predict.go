@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -109,15 +111,27 @@ type predictOptions struct {
 	maxTextBytes int // longer lines get an error result (0 or less: no limit)
 }
 
-// check returns why line cannot be classified, or "".
-func (o predictOptions) check(line string) string {
-	switch {
-	case !utf8.ValidString(line):
-		return "not valid UTF-8 (convert the file from GBK or the like first)"
-	case o.maxTextBytes > 0 && len(line) > o.maxTextBytes:
-		return fmt.Sprintf("%d bytes; the limit is %d UTF-8 bytes (--max-text-bytes)", len(line), o.maxTextBytes)
+// message returns the message a line holds — the line itself, or the "text" of a JSON object
+// ({"text":"…","intent":"…"}, a line of eval's labelled data) — or why it cannot be classified.
+// A line that starts with { but is no JSON object is a message like any other.
+func (o predictOptions) message(line string) (text, problem string) {
+	if !utf8.ValidString(line) {
+		return "", "not valid UTF-8 (convert the file from GBK or the like first)"
 	}
-	return ""
+	text = line
+	if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "{") {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal([]byte(t), &obj) == nil {
+			raw, ok := obj["text"]
+			if !ok || json.Unmarshal(raw, &text) != nil {
+				return "", `a JSON line needs a string "text" field (the message)`
+			}
+		}
+	}
+	if o.maxTextBytes > 0 && len(text) > o.maxTextBytes {
+		return "", fmt.Sprintf("%d bytes; the limit is %d UTF-8 bytes (--max-text-bytes)", len(text), o.maxTextBytes)
+	}
+	return text, ""
 }
 
 // classifier is what predictLines needs of an engine.
@@ -199,12 +213,13 @@ func predictLines(ctx context.Context, eng classifier, in io.Reader, out io.Writ
 					if ctx.Err() != nil { // stopped: pass the chunk on unclassified
 						break
 					}
-					if msg := o.check(l); msg != "" {
+					text, msg := o.message(l)
+					if msg != "" {
 						// one line out for each line in, so outputs still line up with inputs
 						fmt.Fprintf(&j.out, "{\"line\":%d,\"error\":%q}\n", j.first+i, msg)
 						continue
 					}
-					res := eng.Classify(ctx, intent.Request{Text: l})
+					res := eng.Classify(ctx, intent.Request{Text: text})
 					j.out.Write(append(res.AppendJSON(j.out.AvailableBuffer()), '\n'))
 				}
 				done <- j

@@ -266,3 +266,32 @@ func TestPredictLinesBadInput(t *testing.T) {
 		t.Errorf("a line over %d bytes: %v, want an error naming line 2", maxPredictLine, err)
 	}
 }
+
+// TestPredictLinesJSON: a line of labelled JSON data ({"text":…,"intent":…}, what zhiyi eval
+// reads) is classified by its text, as the text alone on a line would be: it used to be
+// classified as the JSON itself, a message no customer wrote. A JSON object without a string
+// text is an error result; a line that only starts with { is a message.
+func TestPredictLinesJSON(t *testing.T) {
+	e := fixtureEngine(t)
+	in := `{"text": "我要退货", "intent": "return_goods", "style": "plain"}` + "\n" +
+		`{"intent":"invoice"}` + "\n" + `{"text": 3}` + "\n" + "{急} 我要退货\n" + `  {"text":"发票怎么开"}` + "\n"
+	var out bytes.Buffer
+	if err := predictLines(context.Background(), e, strings.NewReader(in), &out, predictOptions{workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(tookUS.ReplaceAllString(out.String(), ""), "\n"), "\n")
+	classify := func(text string) string {
+		res := e.Classify(context.Background(), intent.Request{Text: text})
+		return tookUS.ReplaceAllString(string(res.AppendJSON(nil)), "")
+	}
+	want := []string{classify("我要退货"), `{"line":2,"error":"a JSON line needs a string \"text\" field (the message)"}`,
+		`{"line":3,"error":"a JSON line needs a string \"text\" field (the message)"}`, classify("{急} 我要退货"), classify("发票怎么开")}
+	if len(got) != len(want) {
+		t.Fatalf("%d lines out for %d in:\n%s", len(got), len(want), out.String())
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d:\n got %s\nwant %s", i+1, got[i], want[i])
+		}
+	}
+}
