@@ -66,7 +66,7 @@ func unmasked(k string) error {
 // placeholderIn returns the first mask placeholder in s (<EMAIL>), or "<PHONE>, <EMAIL>, …".
 func placeholderIn(s string) string {
 	for i := 0; i < len(s); i++ {
-		if n := placeholderLen(s[i:]); n > 0 {
+		if n := nlp.PlaceholderLen(s[i:]); n > 0 {
 			return s[i : i+n]
 		}
 	}

@@ -117,7 +117,7 @@ func unnormalRune(re *syntax.Regexp) (rune, bool) {
 	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
 		lit := string(re.Rune)
 		for i := 0; i < len(lit); {
-			if n := placeholderLen(lit[i:]); n > 0 { // <PHONE> stays upper case in masked text
+			if n := nlp.PlaceholderLen(lit[i:]); n > 0 { // <PHONE> stays upper case in masked text
 				i += n
 				continue
 			}
@@ -200,18 +200,4 @@ func shortest(lits []string) int {
 		n = min(n, len(l))
 	}
 	return n
-}
-
-// placeholderLen is the length of a mask placeholder (<PHONE>: '<', 1–10 upper-case ASCII
-// letters, '>') at the start of s, or 0.
-func placeholderLen(s string) int {
-	for j := 1; j < len(s) && j <= 11; j++ {
-		switch c := s[j]; {
-		case c == '>' && j > 1 && s[0] == '<':
-			return j + 1
-		case c < 'A' || c > 'Z':
-			return 0
-		}
-	}
-	return 0
 }

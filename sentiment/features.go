@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // FeatureGroup is a set of feature groups, for training without some of them (ablations).
@@ -160,7 +162,7 @@ func (d *dense) surface(s string, cues *[]Cue) {
 				d.fixed[fEllipsis] = 1
 			}
 		}
-		r, size := decodeRune(s, i)
+		r, size := unit(s, i)
 		i += size
 		runes++
 		switch {
@@ -213,13 +215,28 @@ func isEmoji(r rune) bool {
 		r >= 0x2300 && r <= 0x23FF
 }
 
+// placeholderRune stands for a mask placeholder in unit's results.
+const placeholderRune = '\uFFFC'
+
+// unit returns the character at s[i] and its size, a mask placeholder (<PHONE>) counting as one
+// character: masked personal data is one thing said, not seven letters. Counted as letters, a
+// calm 快递到哪了 我电话<PHONE> 邮箱 <EMAIL> was long enough to be read as urgent and handed off.
+func unit(s string, i int) (rune, int) {
+	if s[i] == '<' {
+		if n := nlp.PlaceholderLen(s[i:]); n > 0 {
+			return placeholderRune, n
+		}
+	}
+	return decodeRune(s, i)
+}
+
 // maxNgram is the longest character n-gram the model may use.
 const maxNgram = 3
 
 // ngrams calls fn for every character n-gram of s with 1 ≤ n ≤ maxN. The message is padded with a
 // begin and an end mark, so besides the n-grams of s itself fn sees the ones that touch an end:
 // lead says the n-gram starts with the begin mark (gram is then its n-1 first runes), trail that
-// it ends with the end mark. Unigrams are never marks. gram is a substring of s, at its byte offset.
+// it ends with the end mark. Unigrams are never marks. gram is a substring of s, at its byte offset; a mask placeholder is one character (unit).
 func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail bool, at int)) {
 	if s == "" || maxN < 1 {
 		return
@@ -227,7 +244,7 @@ func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail boo
 	p1, p2 := -1, -1 // offsets of the previous rune and the one before it
 	k := 0           // runes so far
 	for i := 0; i < len(s); {
-		_, size := decodeRune(s, i)
+		_, size := unit(s, i)
 		e := i + size
 		fn(1, false, s[i:e], false, i)
 		if maxN >= 2 {
