@@ -263,8 +263,37 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 			d.state.Experiments = map[string]string{}
 		}
 		d.state.Experiments[key] = a.Variant
+		if len(d.state.Experiments) > maxStickyVariants {
+			pruneVariants(d.state.Experiments, &d.state, key)
+		}
 	}
 }
+
+// maxStickyVariants bounds the variants a conversation remembers. In a group chat every customer
+// keeps one per experiment: a busy group, never idle long enough to expire, grew its state (and
+// every message's load and save of it) without limit.
+const maxStickyVariants = 32
+
+// pruneVariants keeps, of the remembered variants (variantKey's), those of the customers who
+// spoke in the turns the state holds and of the customer of key, the one just given. A customer
+// forgotten this way is assigned again from the hash, which gives the same variant unless the
+// weights changed meanwhile.
+func pruneVariants(vars map[string]string, st *session.State, key string) {
+	recent := map[string]bool{keySender(key): true}
+	for _, t := range st.Turns {
+		if t.Sender != "" {
+			recent[t.Sender] = true
+		}
+	}
+	for k := range vars {
+		if !recent[keySender(k)] {
+			delete(vars, k)
+		}
+	}
+}
+
+// keySender is the customer's hash in a variantKey (an intent id may hold a slash itself).
+func keySender(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
 
 // variantKey is where a conversation remembers the variant a customer was given for an intent:
 // by customer too, since a group chat is one conversation of many customers, and each keeps

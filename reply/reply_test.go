@@ -536,3 +536,43 @@ func TestSharedLocksAcrossRepliers(t *testing.T) {
 		t.Errorf("after a message on each Replier: %d turns (%v), want 2", len(st.Turns), err)
 	}
 }
+
+// TestGroupVariantsBounded: in a group chat each customer keeps the variant they were given, but
+// a busy group, never idle, does not remember every customer it ever had: its state stays
+// bounded while the customers speaking now keep theirs.
+func TestGroupVariantsBounded(t *testing.T) {
+	kb, err := index.ParseKB([]byte(`shop: t
+version: 1
+intents:
+  - id: shipping_time
+    label: 发货时间
+    category: 咨询
+    priority: 2
+    examples: [什么时候发货]
+    answers:
+      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
+      - {id: shipping_time.b, text: 亲，48 小时内一定发出。}
+`), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
+	var d *Decision
+	for i := range 200 {
+		d, _ = send(t, r, intent.Request{Text: "什么时候发货", MsgID: fmt.Sprint("g", i), ChatID: "room", SenderID: fmt.Sprint("wm", i)})
+		if d.Result.Variant == "" {
+			t.Fatalf("message %d: no variant, the test needs the experiment", i)
+		}
+	}
+	if n := len(d.state.Experiments); n > maxStickyVariants || n == 0 {
+		t.Errorf("after 200 customers the group remembers %d variants, want 1–%d", n, maxStickyVariants)
+	}
+	if _, ok := d.state.Experiments[variantKey("shipping_time", "wm199")]; !ok {
+		t.Errorf("the customer who spoke last lost their variant")
+	}
+}
