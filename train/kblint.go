@@ -10,6 +10,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // ErrKBFindings is returned (wrapped) by Run when the knowledge base has findings of package
@@ -79,4 +80,58 @@ func refuseStubAnswers(path string) error {
 	}
 	return fmt.Errorf("%w (write each answer where it is named; customers would be sent %s):\n  %s",
 		ErrKBStubAnswer, stubPlaceholder, strings.Join(found, "\n  "))
+}
+
+// ErrKBSharedExample is returned (wrapped) by Run when one example question of the knowledge base
+// stands under two intents: an example teaches the classifier and the index one intent, and
+// under two it teaches both that the other is wrong.
+var ErrKBSharedExample = errors.New("train: an example of the knowledge base is under two intents")
+
+// refuseSharedExamples refuses a knowledge base (read by index.LoadKB already) with an example
+// under two intents, naming both places. Examples are compared as the analyzer reads them
+// (normalised and folded: 轉人工 is 转人工), so a copy in the other script counts too; the same
+// example twice within one intent is index.ParseKB's to refuse (a traditional copy there is
+// allowed).
+func refuseSharedExamples(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil // index.LoadKB has read it; it names any problem
+	}
+	type place struct {
+		intent string
+		line   int
+	}
+	first := map[string]place{}
+	var found []string
+	intents := yamlnode.Value(yamlnode.Top(&root), "intents")
+	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
+		in := yamlnode.Item(intents, i)
+		id := ""
+		if n := yamlnode.Value(in, "id"); n != nil {
+			id = n.Value
+		}
+		examples := yamlnode.Value(in, "examples")
+		for j := 0; yamlnode.Item(examples, j) != nil; j++ {
+			ex := yamlnode.Item(examples, j)
+			key := nlp.Fold(nlp.Normalize(strings.TrimSpace(ex.Value)))
+			if key == "" {
+				continue
+			}
+			p, seen := first[key]
+			switch {
+			case !seen:
+				first[key] = place{id, ex.Line}
+			case p.intent != id:
+				found = append(found, fmt.Sprintf("%s:%d: example %q of intent %q is also under intent %q (line %d)", path, ex.Line, ex.Value, id, p.intent, p.line))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (keep each under the one intent it asks for):\n  %s", ErrKBSharedExample, strings.Join(found, "\n  "))
 }

@@ -78,3 +78,23 @@ func TestRunRefusesTheStubsPlaceholderAnswer(t *testing.T) {
 		t.Errorf("the sample shop's knowledge base: %v", err)
 	}
 }
+
+// TestRunRefusesAnExampleUnderTwoIntents: one example question under two intents (here 什么时候发货
+// under return_goods as well, in traditional script) teaches the classifier both that it is one
+// and that it is not; training refuses it, naming both places. The sample shop has none.
+func TestRunRefusesAnExampleUnderTwoIntents(t *testing.T) {
+	dir := t.TempDir()
+	files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{perIntent: 20})
+	kb := strings.Replace(shopKB, "      - 我想退货\n", "      - 我想退货\n      - 什麼時候發貨\n", 1)
+	writeFile(t, files.kb, kb)
+	_, err := Run(t.Context(), shopConfig(files, filepath.Join(dir, "m")))
+	want := files.kb + `:20: example "什么时候发货" of intent "shipping_time" is also under intent "return_goods" (line 10)`
+	if !errors.Is(err, ErrKBSharedExample) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Run with an example under two intents: %v; want it refused with %q", err, want)
+	}
+	for _, kb := range []string{filepath.Join("..", "corpora", "shop", "kb.yaml"), filepath.Join("..", "intent", "testdata", "shop", "kb.yaml")} {
+		if err := refuseSharedExamples(kb); err != nil {
+			t.Errorf("%s: %v", kb, err)
+		}
+	}
+}

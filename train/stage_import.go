@@ -51,6 +51,9 @@ func (r *run) loadDictionaries() (bool, error) {
 		if err := refuseStubAnswers(r.cfg.KB); err != nil {
 			return false, err
 		}
+		if err := refuseSharedExamples(r.cfg.KB); err != nil {
+			return false, err
+		}
 		if err := lintKB(r.cfg.KB); err != nil {
 			return false, err
 		}
