@@ -39,7 +39,7 @@
 // experiments.yaml holds what an operator changes without a retrain — excluded senders,
 // stopped variants, early releases from gray, per-experiment weights and the gray release's
 // margin (see Overrides for the format). ParseOverrides refuses a bad file with every problem
-// as file:line; New refuses one whose ids the knowledge base does not have. A Set is
+// as file:line (a weight left blank or ~ among them: a weight is a number, 0 is written 0); New refuses one whose ids the knowledge base does not have. A Set is
 // immutable; Live rebuilds one when the knowledge base, the file or the results change and
 // swaps it in atomically, and a file that fails to load leaves the old Set serving. A new
 // bundle is never refused for an old file: entries it no longer fits are skipped and reported

@@ -47,7 +47,8 @@ type Overrides struct {
 	Stop           []string
 	Release        []string
 	// Weights replace the knowledge base's weights of an experiment: experiment id → answer id
-	// → weight (every answer of the experiment named; 0 = not served).
+	// → weight (every answer of the experiment named; 0 = not served, written 0: a blank or ~
+	// is refused, not read as 0).
 	Weights      map[string]map[string]float64
 	GrayMargin   float64 // DefaultGrayMargin when the file does not say
 	GrayMinRated int     // DefaultGrayMinRated when the file does not say
@@ -89,9 +90,10 @@ func LoadOverrides(path string) (*Overrides, error) {
 
 // ParseOverrides validates an experiments file. name (usually its path) prefixes the errors,
 // name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
-// than 1, empty or repeated senders and answer ids, weights that are negative, not numbers or
-// all 0, a gray_margin below 0 or a gray_min_rated below 2 (or not a whole number); a second
-// YAML document is refused alone. Whether the ids exist in the knowledge base is checked when a
+// than 1, empty or repeated senders and answer ids, weights that are negative, not numbers,
+// blank or ~ (yaml.v3 would read them as 0, the answer silently not served) or all 0, a
+// gray_margin below 0 or a gray_min_rated below 2 (or not a whole number); a second YAML
+// document is refused alone. Whether the ids exist in the knowledge base is checked when a
 // Set is built (New).
 func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
@@ -177,18 +179,26 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 			fail(line, "weights: experiment %q: no answers", exp)
 			continue
 		}
-		served := 0
+		served, null := 0, false
 		for id, w := range ws {
-			al := yamlnode.Line(yamlnode.Value(en, id), en)
+			vn := yamlnode.Value(en, id)
+			al := yamlnode.Line(vn, en)
 			o.lines["weights\x00"+exp+"\x00"+id] = al
-			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+			switch {
+			case isNull(vn):
+				// yaml.v3 reads a null value (~, or nothing after the colon) into a float64
+				// as 0: an answer left blank would silently not be served.
+				null = true
+				fail(al, "weights: experiment %q: answer %q: no weight: a weight is a number (0 is written 0)", exp, id)
+			case math.IsNaN(w) || math.IsInf(w, 0) || w < 0:
 				fail(al, "weights: experiment %q: answer %q: weight %v: want a number ≥ 0 (0: not served)", exp, id, w)
-			} else if w > 0 {
+			case w > 0:
 				served++
 			}
 		}
-		// (A weight that is not a number was left out of ws and reported; the rest may be 0.)
-		if served == 0 && (en == nil || len(en.Content)/2 == len(ws)) {
+		// (A weight that is not a number was left out of ws and reported, a null one reported;
+		// the rest may be 0.)
+		if served == 0 && !null && (en == nil || len(en.Content)/2 == len(ws)) {
 			fail(line, "weights: experiment %q: every weight is 0: at least one answer must be served", exp)
 		}
 	}
@@ -248,3 +258,11 @@ func (o *Overrides) line(key string) int { return o.lines[key] }
 
 // Name is the file the overrides were read from (for messages).
 func (o *Overrides) Name() string { return o.name }
+
+// isNull reports whether n is a null scalar (~, null, or no value at all), following an alias.
+func isNull(n *yaml.Node) bool {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}

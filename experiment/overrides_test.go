@@ -60,6 +60,11 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"negative weight", "version: 1\nweights:\n  size_advice:\n    size_advice.a: 1\n    size_advice.b: -2\n", `experiments.yaml:5: weights: experiment "size_advice": answer "size_advice.b": weight -2`},
 		{"all zero", "version: 1\nweights:\n  size_advice: {size_advice.a: 0}\n", `experiments.yaml:3: weights: experiment "size_advice": every weight is 0`},
 		{"no answers", "version: 1\nweights:\n  size_advice: {}\n", `experiments.yaml:3: weights: experiment "size_advice": no answers`},
+		// yaml.v3 reads a null weight (~, or nothing after the colon) as 0: the answer was
+		// silently not served
+		{"null weight", "version: 1\nweights:\n  size_advice:\n    size_advice.a: 1\n    size_advice.b: ~\n", `experiments.yaml:5: weights: experiment "size_advice": answer "size_advice.b": no weight: a weight is a number (0 is written 0)`},
+		{"blank weight", "version: 1\nweights:\n  size_advice:\n    size_advice.a:\n    size_advice.b: 1\n", `experiments.yaml:4: weights: experiment "size_advice": answer "size_advice.a": no weight: a weight is a number (0 is written 0)`},
+		{"blank weight in braces", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.b: }\n", `experiments.yaml:3: weights: experiment "size_advice": answer "size_advice.b": no weight`},
 		{"duplicate key", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.a: 2}\n", "experiments.yaml:3:"},
 		{"negative margin", "version: 1\ngray_margin: -0.1\n", "experiments.yaml:2: gray_margin -0.1"},
 		// a second document (a section pasted after ---) was ignored: its stop never applied

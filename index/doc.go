@@ -8,7 +8,10 @@
 // out-of-scope messages); every intent has a label, a category from Categories, a priority
 // 1..3, at least one example (no duplicates) and at least one answer; answer ids are unique in
 // the knowledge base and answer texts are non-empty (also when their placeholders get no value)
-// and at most MaxAnswerRunes characters. Errors name file:line, several at once (errors.Join).
+// and at most MaxAnswerRunes characters. A null list item (a stray "-" or "~" among the intents,
+// an intent's examples or answers, or an answer's waivers), which yaml.v3 would leave out, is
+// refused at its line, and the items after it are reported at theirs. Errors name file:line,
+// several at once (errors.Join).
 //
 // An answer's text may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file is
 // loaded (Answer.Template; a malformed one is an error at its line). An answer may carry waivers

@@ -149,7 +149,19 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		errs = append(errs, fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
 	}
 	intentsNode := yamlnode.Value(doc, "intents")
-	if len(kb.Intents) == 0 {
+	// yaml.v3 leaves a null item (a stray "-" or "~") out of a decoded list: Items pairs the
+	// items with the decoded values, so the values after one keep their own lines (here and in
+	// package lint, which reads a file ParseKB accepted), and the null item is refused at its
+	// line, as an empty one is.
+	nulls := 0
+	empty := func(what string) func(int, *yaml.Node) {
+		return func(i int, item *yaml.Node) {
+			nulls++
+			fail(item.Line, "%s #%d: empty (a \"-\" with nothing after it)", what, i+1)
+		}
+	}
+	intentNodes := yamlnode.Items(intentsNode, len(kb.Intents), yaml.MappingNode, empty("intent"))
+	if len(kb.Intents) == 0 && nulls == 0 {
 		fail(yamlnode.Line(intentsNode, doc), "no intents")
 	}
 	kb.byID = make(map[string]*Intent, len(kb.Intents))
@@ -157,8 +169,8 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 	answerLines := map[string]int{}
 	for i := range kb.Intents {
 		in := &kb.Intents[i]
-		n := yamlnode.Item(intentsNode, i)
-		line := yamlnode.Line(n, doc)
+		n := intentNodes[i]
+		line := yamlnode.Line(n, yamlnode.Or(intentsNode, doc))
 		what := "intent " + strconv.Quote(in.ID)
 		switch {
 		case in.ID == "":
@@ -191,12 +203,14 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		}
 
 		exNode := yamlnode.Value(n, "examples")
-		if len(in.Examples) == 0 {
+		nulls = 0
+		exNodes := yamlnode.Items(exNode, len(in.Examples), yaml.ScalarNode, empty(what+": example"))
+		if len(in.Examples) == 0 && nulls == 0 {
 			fail(yamlnode.Line(exNode, n), "%s: no examples", what)
 		}
 		seen := make(map[string]int, len(in.Examples))
 		for j, ex := range in.Examples {
-			exLine := yamlnode.Line(yamlnode.Item(exNode, j), n)
+			exLine := yamlnode.Line(exNodes[j], n)
 			ex = strings.TrimSpace(ex)
 			if ex == "" {
 				fail(exLine, "%s: empty example", what)
@@ -210,12 +224,14 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		}
 
 		ansNode := yamlnode.Value(n, "answers")
-		if len(in.Answers) == 0 {
+		nulls = 0
+		ansNodes := yamlnode.Items(ansNode, len(in.Answers), yaml.MappingNode, empty(what+": answer"))
+		if len(in.Answers) == 0 && nulls == 0 {
 			fail(yamlnode.Line(ansNode, n), "%s: no answers", what)
 		}
 		for j := range in.Answers {
 			a := &in.Answers[j]
-			an := yamlnode.Item(ansNode, j)
+			an := ansNodes[j]
 			idLine := yamlnode.Line(yamlnode.Value(an, "id"), yamlnode.Or(an, n))
 			switch {
 			case strings.TrimSpace(a.ID) == "":
@@ -244,21 +260,27 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 					fail(textLine, "%s: answer %q: text is empty when its placeholders have no value (write some text, or give one a fallback: {{nickname|亲}})", what, a.ID)
 				}
 			}
-			validateWaivers(a, yamlnode.Value(an, "waive"), yamlnode.Or(an, n), func(line int, format string, args ...any) {
+			afail := func(line int, format string, args ...any) {
 				fail(line, "%s: answer %q: %s", what, a.ID, fmt.Sprintf(format, args...))
+			}
+			ws := yamlnode.Value(an, "waive")
+			wns := yamlnode.Items(ws, len(a.Waive), yaml.MappingNode, func(k int, item *yaml.Node) {
+				afail(item.Line, "waiver #%d: empty (a \"-\" with nothing after it)", k+1)
 			})
+			validateWaivers(a, wns, yamlnode.Or(ws, yamlnode.Or(an, n)), afail)
 		}
-		validateVariants(in, ansNode, n, fail)
+		validateVariants(in, ansNode, ansNodes, n, fail)
 	}
 	return errors.Join(errs...)
 }
 
 // validateWaivers checks an answer's waivers: each names a term and gives a reason, and no term
-// is waived twice. ws is the waive sequence node (nil when absent).
-func validateWaivers(a *Answer, ws, fallback *yaml.Node, fail func(line int, format string, args ...any)) {
+// is waived twice. wns are the waivers' nodes (yamlnode.Items), fallback the node to report at
+// when one is nil.
+func validateWaivers(a *Answer, wns []*yaml.Node, fallback *yaml.Node, fail func(line int, format string, args ...any)) {
 	seen := make(map[string]int, len(a.Waive))
 	for k, w := range a.Waive {
-		wn := yamlnode.Item(ws, k)
+		wn := wns[k]
 		line := yamlnode.Line(wn, fallback)
 		term := strings.TrimSpace(w.Term)
 		if term == "" {

@@ -206,3 +206,42 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// TestParseKBNullItems: a null item (a stray "-" or "~") among the intents, an intent's
+// examples or answers, or an answer's waivers is refused at its own line, as an empty one is;
+// yaml.v3 leaves it out of the decoded list, so it went unnoticed and every item after it was
+// reported at the line of the item before it.
+func TestParseKBNullItems(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // each in the error, with its line
+	}{
+		{"example", replaceLine(11, "      -\n      - 我想退货"),
+			[]string{`kb.yaml:11: intent "return_goods": example #2: empty`, `kb.yaml:12: intent "return_goods": duplicate example "我想退货" (first at line 10)`}},
+		{"only example", replaceLines(9, 11, "    examples: [~]"),
+			[]string{`kb.yaml:9: intent "return_goods": example #1: empty`}},
+		{"answer", replaceLines(23, 24, "      - ~\n      - id: complaint.a\n        text: \"\""),
+			[]string{`kb.yaml:23: intent "complaint": answer #1: empty`, `kb.yaml:25: intent "complaint": answer "complaint.a": empty text`}},
+		{"intent", replaceLines(15, 18, "  -\n  - id: complaint\n    label: 投诉\n    category: 投诉\n    priority: 4"),
+			[]string{`kb.yaml:15: intent #2: empty`, `kb.yaml:19: intent "complaint": priority 4 out of range`}},
+		{"waiver", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          -\n          - term: 最"),
+			[]string{`kb.yaml:16: intent "return_goods": answer "return_goods.a": waiver #1: empty`, `kb.yaml:17: intent "return_goods": answer "return_goods.a": waiver for "最" has no reason`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseKB([]byte(tt.yaml), "kb.yaml")
+			if err == nil {
+				t.Fatalf("no error for\n%s", tt.yaml)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\nwant %q", err, w)
+				}
+			}
+			if n := len(strings.Split(err.Error(), "\n")); n != len(tt.want) {
+				t.Errorf("%d errors, want %d:\n%v", n, len(tt.want), err)
+			}
+		})
+	}
+}

@@ -24,8 +24,9 @@ func (a *Answer) GrayStart() time.Time { return a.graySince }
 // validateVariants checks the A/B fields of an intent's answers (weight, gray, gray_since): a
 // weight is a finite number ≥ 0, given for every answer of the intent or for none, and not 0
 // for all of them; gray is a positive Go duration; gray_since is a date or an RFC 3339 time
-// and needs gray. It parses gray and gray_since into the answers.
-func validateVariants(in *Intent, ansNode, intentNode *yaml.Node, fail func(line int, format string, args ...any)) {
+// and needs gray. It parses gray and gray_since into the answers. ansNodes are the answers'
+// nodes (yamlnode.Items), ansNode their list's.
+func validateVariants(in *Intent, ansNode *yaml.Node, ansNodes []*yaml.Node, intentNode *yaml.Node, fail func(line int, format string, args ...any)) {
 	what := "intent " + fmt.Sprintf("%q", in.ID)
 	weighted, served := 0, 0
 	for j := range in.Answers {
@@ -38,7 +39,7 @@ func validateVariants(in *Intent, ansNode, intentNode *yaml.Node, fail func(line
 	}
 	for j := range in.Answers {
 		a := &in.Answers[j]
-		an := yamlnode.Item(ansNode, j)
+		an := ansNodes[j]
 		at := yamlnode.Or(an, intentNode)
 		if a.Weight != nil {
 			if w := *a.Weight; math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {

@@ -401,3 +401,14 @@ func TestTextIdeographicSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestKBNullItem: a stray "-" among the examples is refused at its line, as index.ParseKB
+// refuses it; yaml.v3 left it out, so the example after it was found at the stray's line.
+func TestKBNullItem(t *testing.T) {
+	y := strings.Replace(kbWith("亲，这就为您查询", ""), "examples: [这件是纯棉的吗]",
+		"examples:\n      - 这件是纯棉的吗\n      -\n      - 我电话13812345678", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err == nil || !strings.Contains(err.Error(), `kb.yaml:10: intent "product_info": example #2: empty`) {
+		t.Errorf("KB = %v, %v; want the stray item refused at line 10", strs(fs), err)
+	}
+}

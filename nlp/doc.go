@@ -14,6 +14,8 @@
 //     Chinese characters (张三@qq.com; mask.go lists them). It is zhiyi's one definition of
 //     personal data: servers mask the free-form strings they log with Mask too, and the ids
 //     serve logs and a cluster sheet carries go through MaskID, so that both name a message alike.
+//     MaskedDigest tells two messages alike but for their masked values (another order number)
+//     apart in 16 bits, too few to find a value from: what a conversation keeps of them.
 //  3. Fold traditional characters into simplified ones, Taiwan and Hong Kong phrases included
 //     (Fold: OpenCC's tw2sp, run only on pieces that hold a traditional character).
 //  4. Typed pinyin that spells a word of the shop's dictionaries, with the characters typed

@@ -85,9 +85,9 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 }
 
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
-// the response's context. d.state is the state before this turn; ack says the message only
-// thanks or acknowledges (nlp.Analyzer.Acknowledges).
-func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text, sender string, ack bool) {
+// the response's context. d.state is the state before this turn; masked is the message's
+// nlp.MaskedDigest; ack says the message only thanks or acknowledges (nlp.Analyzer.Acknowledges).
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string, masked uint16, sender string, ack bool) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
 	if res.Context != nil {
@@ -109,10 +109,13 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// meet. (Once is a follow-up the answer may cover: 怎么退货, then 运费谁出; counting it cost
 	// the shop's October six points of automatic answers that were right 152 times in 154.)
 	// Thanks said again (好的谢谢, then 谢谢亲) asks for nothing: three of them handed the
-	// customer to a person "asked a second time".
+	// customer to a person "asked a second time". Nor is the same question about another order
+	// (phone, e-mail) a repeat: masking makes every order number <ORDER>, and three orders
+	// asked after in a row were handed off "asked a second time"; the turns' digests of what
+	// was masked tell them apart (otherValues).
 	if last := st.LastFrom(sender); !ack && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
-		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() &&
-		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, at-r.cfg.RepeatWindow.Milliseconds())) {
+		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() && !otherValues(last.Masked, masked) &&
+		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, masked, at-r.cfg.RepeatWindow.Milliseconds())) {
 		ctxInfo.Repeat = true
 		st.Repeats++
 		r.met.repeats.Inc()
@@ -189,21 +192,32 @@ func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) 
 }
 
 // sentTwice reports whether the sender's last two turns, both since the given time, each got
-// answer (sent automatically, or held back as a repeat of it).
-func sentTwice(st *session.State, sender, answer string, since int64) bool {
+// answer (sent automatically, or held back as a repeat of it) for the same masked values as
+// the message's (masked, its nlp.MaskedDigest): two orders asked after, then 还是不行, are not
+// one need the answer failed twice.
+func sentTwice(st *session.State, sender, answer string, masked uint16, since int64) bool {
 	n := 0
 	for i := len(st.Turns) - 1; i >= 0 && n < 2; i-- {
 		t := &st.Turns[i]
 		if sender != "" && t.Sender != "" && t.Sender != sender {
 			continue
 		}
-		if t.At < since || t.AnswerID != answer || t.Route != string(intent.RouteAuto) && !t.Repeat {
+		if t.At < since || t.AnswerID != answer || t.Route != string(intent.RouteAuto) && !t.Repeat || otherValues(t.Masked, masked) {
 			return false
+		}
+		if masked == 0 {
+			masked = t.Masked
 		}
 		n++
 	}
 	return n == 2
 }
+
+// otherValues reports whether two messages' digests of their masked values (nlp.MaskedDigest)
+// say they name different orders, phones or e-mail addresses. A message without any (0), or a
+// turn stored before the digest was kept, differs from none: 我的快递到哪了 then 订单…到哪了
+// may be the same need, and is judged by its words as before.
+func otherValues(a, b uint16) bool { return a != 0 && b != 0 && a != b }
 
 // escalated records why a message was escalated in its context; a later reason replaces an
 // earlier one, and Decide counts the last (one message, one escalation).

@@ -39,7 +39,10 @@
 //  6. Repeats (重述): the same need as the previous turn, answered automatically within
 //     Config.RepeatWindow, means the answer did not help: the first repeat is only suggested,
 //     the second handed off (both: context.escalation "repeat"). Thanks said again (好的谢谢,
-//     then 谢谢亲: nlp.Analyzer.Acknowledges) asks for nothing and is no repeat.
+//     then 谢谢亲: nlp.Analyzer.Acknowledges) asks for nothing and is no repeat, and nor is the
+//     same question about another order, phone or e-mail address: the turns keep a 16-bit
+//     digest of what masking took out (nlp.MaskedDigest, session.Turn.Masked), never a value,
+//     and messages alike but for different masked values are different needs.
 //  7. Fallbacks: Config.EscalateAfter consecutive turns out of scope or below the suggest
 //     threshold hand the conversation off (context.escalation "fallbacks").
 //  8. Placeholders in the answer ({{nickname|亲}}) from intent.Request.Vars.

@@ -3,6 +3,7 @@ package reply
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,51 @@ func TestThanksAgainIsNoRepeat(t *testing.T) {
 	}
 	if n := counter(set, "zhiyi_repeats_total"); n != 0 {
 		t.Errorf("zhiyi_repeats_total %d, want 0", n)
+	}
+}
+
+// TestOtherOrderIsNoRepeat: masking makes every order number <ORDER>, so the same question about
+// three different orders read as one need asked three times (auto, suggest, then a handoff
+// "asked a second time"). Different masked values are different needs; the same order number
+// asked about again is a repeat as before.
+func TestOtherOrderIsNoRepeat(t *testing.T) {
+	r, _, set := newReplier(t, Config{})
+	for i, m := range []string{"订单1234567890123什么时候发货", "订单2234567890124什么时候发货", "订单3234567890125什么时候发货"} {
+		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("o", i), SenderID: "wmO"})
+		if d.Result.Intent != "shipping_time" || d.Result.Answer == nil {
+			t.Fatalf("%s: intent %s, the test needs shipping_time answered", m, d.Result.Intent)
+		}
+		if d.Result.Route != intent.RouteAuto || d.Result.Context.Repeat || d.Result.Context.Escalation != "" {
+			t.Errorf("turn %d %s: route %s, context %+v; want auto, no repeat: another order", i+1, m, d.Result.Route, *d.Result.Context)
+		}
+	}
+	if n := counter(set, "zhiyi_repeats_total"); n != 0 {
+		t.Errorf("zhiyi_repeats_total %d, want 0", n)
+	}
+	// The third order again, twice: the same need, escalated as before.
+	want := []intent.Route{intent.RouteSuggest, intent.RouteHandoff}
+	for i, m := range []string{"订单3234567890125什么时候发货", "订单 3234567890125 到底什么时候发货"} {
+		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("again", i), SenderID: "wmO"})
+		if !d.Result.Context.Repeat || d.Result.Route != want[i] {
+			t.Errorf("%s again: route %s, context %+v; want a repeat, %s", m, d.Result.Route, *d.Result.Context, want[i])
+		}
+	}
+	// Two orders answered, then a follow-up that names none: not one answer that failed twice.
+	for i, m := range []string{"订单1234567890123什么时候发货", "订单2234567890124什么时候发货", "多久能发出"} {
+		d, _ := send(t, r, intent.Request{Text: m, MsgID: fmt.Sprint("p", i), SenderID: "wmP"})
+		if d.Result.Intent != "shipping_time" || d.Result.Context.Repeat {
+			t.Errorf("turn %d %s: intent %s, context %+v; want shipping_time, no repeat", i+1, m, d.Result.Intent, *d.Result.Context)
+		}
+	}
+	// Nothing of the numbers is kept in the conversation.
+	st, err := r.cfg.Sessions.Load(context.Background(), conversationKey(intent.Request{SenderID: "wmO"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := st.MarshalBinary()
+	for _, n := range []string{"1234567890123", "2234567890124", "3234567890125"} {
+		if strings.Contains(string(b), n) {
+			t.Errorf("the stored conversation holds %s", n)
+		}
 	}
 }

@@ -212,6 +212,13 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	res := eng.ClassifyAnalyzed(ctx, req, an)
 	masked := an.Text
+	// What was masked, as a 16-bit digest: masking makes every order number <ORDER>, and a
+	// question about another order is another need, not one asked again (converse). Only the
+	// digest is kept, never a value.
+	var digest uint16
+	if an.Masked != 0 {
+		digest = nlp.MaskedDigest(req.Text)
+	}
 	var tone sentiment.Result
 	if r.cfg.Sentiment != nil {
 		// The tone is read from the text as typed, not from an.Text, whose repeats are
@@ -234,7 +241,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	sender := groupSender(req)
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at, masked, sender, ack)
+		r.converse(d, &res, eng.Policy(), at, masked, digest, sender, ack)
 	} else if first != nil {
 		asFirstDecided(&res, first, &d.state)
 	}
@@ -257,7 +264,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	d.Result = res
 	d.private = d.stateOK && echoesPersonalData(&req)
 	d.turn = session.Turn{MsgID: session.HashMsgID(req.MsgID), Text: masked, At: at, Intent: res.Intent,
-		Confidence: res.Confidence, Route: string(res.Route), Sender: sender}
+		Confidence: res.Confidence, Route: string(res.Route), Sender: sender, Masked: digest}
 	if res.Answer != nil {
 		d.turn.AnswerID = res.Answer.ID
 	}

@@ -229,31 +229,12 @@ func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 }
 
 // mappings returns the mapping node of each of the n values yaml.v3 decoded from the sequence
-// list (rules, holidays, waivers). yaml.v3 leaves out of a decoded list an item that is null (a
-// stray "-") or not a mapping (a wrong type, which it reports), so items and values are paired
-// here rather than by index, or every value after such an item would be checked against its
-// neighbour's line. A null item is refused: it was begun and never written, and `rules: [~]`
-// would load no rule at all.
+// list (rules, holidays, waivers), paired by yamlnode.Items rather than by index, and refuses a
+// null item: it was begun and never written, and `rules: [~]` would load no rule at all.
 func mappings(list *yaml.Node, n int, what string, fail func(int, string, ...any)) []*yaml.Node {
-	out := make([]*yaml.Node, 0, n)
-	if list != nil && list.Kind == yaml.SequenceNode {
-		for i, item := range list.Content {
-			v := item
-			if v.Kind == yaml.AliasNode && v.Alias != nil {
-				v = v.Alias
-			}
-			switch {
-			case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
-				fail(item.Line, "%s #%d: empty (a \"-\" without a %s under it)", what, i+1, what)
-			case v.Kind == yaml.MappingNode && len(out) < n:
-				out = append(out, item)
-			}
-		}
-	}
-	for len(out) < n { // not expected: keep checking the values, at their parent's line
-		out = append(out, nil)
-	}
-	return out
+	return yamlnode.Items(list, n, yaml.MappingNode, func(i int, item *yaml.Node) {
+		fail(item.Line, "%s #%d: empty (a \"-\" without a %s under it)", what, i+1, what)
+	})
 }
 
 // location looks a time zone up once per file; an unknown one is nil, and reported by the caller

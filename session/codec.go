@@ -21,19 +21,20 @@ import (
 //	           str MsgID, str Text, varint At, str Intent, 8 bytes Confidence (float64 bits,
 //	           little endian), str Route, str AnswerID, byte flags (1 = Repeat), str Response
 //
-// Version 2 appends str Sender to each turn's body, version 3 str Escalation.
+// Version 2 appends str Sender to each turn's body, version 3 str Escalation, version 4 uvarint
+// Masked.
 //
 // Later versions only append: new State fields after the turns, new Turn fields at the end of
 // a turn's body (which is why its length is prefixed). A decoder reads the fields it knows and
 // skips the rest when the version is newer than its own, so during a rolling deploy an older
 // replica still reads what a newer one wrote (minus the new fields). Data of the decoder's own
 // version must end exactly where its fields do.
-const formatVersion = 3
+const formatVersion = 4
 
 const flagRepeat = 1
 
 // minTurnSize is the fewest bytes an encoded turn takes: its length, seven empty strings or
-// varints, the confidence and the flags.
+// varints, the confidence and the flags (version 1's fields: a bound for every version).
 const minTurnSize = 1 + 7 + 8 + 1 + 1
 
 // AppendBinary appends the encoded state to b and returns the extended slice
@@ -80,6 +81,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 		b = appendStr(b, t.Response)
 		b = appendStr(b, t.Sender)
 		b = appendStr(b, t.Escalation)
+		b = binary.AppendUvarint(b, uint64(t.Masked))
 	}
 	return b, nil
 }
@@ -144,6 +146,13 @@ func (s *State) decode(data string) error {
 			if version >= 3 {
 				t.Escalation = d.string()
 			}
+			if version >= 4 {
+				if m := d.uvarint(); m > math.MaxUint16 {
+					d.fail("masked digest %d over 16 bits", m)
+				} else {
+					t.Masked = uint16(m)
+				}
+			}
 			d.endOfBody(end, version)
 		}
 	}
@@ -177,7 +186,8 @@ func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 func (t *Turn) bodySize() int {
 	var at [binary.MaxVarintLen64]byte
 	return strLen(t.MsgID) + strLen(t.Text) + len(binary.AppendVarint(at[:0], t.At)) +
-		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response) + strLen(t.Sender) + strLen(t.Escalation)
+		strLen(t.Intent) + 8 + strLen(t.Route) + strLen(t.AnswerID) + 1 + strLen(t.Response) + strLen(t.Sender) + strLen(t.Escalation) +
+		uvarintLen(uint64(t.Masked))
 }
 
 // encodedSizeHint is an upper bound of the encoded size, so that AppendBinary grows b once.

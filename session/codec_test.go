@@ -44,20 +44,32 @@ const goldenV2 = "02" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04"
 	"32" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
 	"0773756767657374" + "00" + "01" + "00" + "02" + "5a31"
 
-// TestCodecGolden pins format version 3: a change here breaks replicas reading each other's
-// states and must come with a new version that only appends (see formatVersion). Version 1's
-// and 2's bytes still decode, the fields they lack empty.
+// goldenV3 is sample() with the second turn's Sender "Z1" and Escalation "repeat", as version 3
+// wrote it.
+const goldenV3 = "03" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
+	"02" + // turns
+	"3a" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+	"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" + "00" +
+	"39" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+	"0773756767657374" + "00" + "01" + "00" + "02" + "5a31" + "06726570656174"
+
+// TestCodecGolden pins format version 4: a change here breaks replicas reading each other's
+// states and must come with a new version that only appends (see formatVersion). Version 1's,
+// 2's and 3's bytes still decode, the fields they lack empty; version 3 reads version 4's bytes
+// without Turn.Masked (TestCodecNewerVersion's rule).
 func TestCodecGolden(t *testing.T) {
-	const golden = "03" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
+	const golden = "04" + "0e" + "d8ff83c59868" + "07696e766f696365" + "02" + "04" + // version … Repeats
 		"02" + "0161" + "0131" + "0162" + "0132" + // experiments, sorted
 		"02" + // turns
-		"3a" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
-		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" + "00" +
-		"39" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
-		"0773756767657374" + "00" + "01" + "00" + "02" + "5a31" + "06726570656174"
+		"3b" + "026d31" + "06e58f91e7a5a8" + "80b083c59868" + "07696e766f696365" + "000000000000e03f" +
+		"046175746f" + "09696e766f6963652e61" + "00" + "077b2261223a317d" + "00" + "00" + "00" +
+		"3b" + "026d32" + "0ae5a5bd20e5bfabe782b990" + "fe83c59868" + "07696e766f696365" + "000000000000d03f" +
+		"0773756767657374" + "00" + "01" + "00" + "02" + "5a31" + "06726570656174" + "b424"
 	st := sample()
 	st.Turns[1].Sender = "Z1"
 	st.Turns[1].Escalation = "repeat"
+	st.Turns[1].Masked = 0x1234
 	b, _ := st.MarshalBinary()
 	if got := hex.EncodeToString(b); got != golden {
 		t.Fatalf("encoding changed:\n got %s\nwant %s", got, golden)
@@ -68,6 +80,7 @@ func TestCodecGolden(t *testing.T) {
 	}{
 		{"version 1", goldenV1, func(*State) {}},
 		{"version 2", goldenV2, func(st *State) { st.Turns[1].Sender = "Z1" }},
+		{"version 3", goldenV3, func(st *State) { st.Turns[1].Sender, st.Turns[1].Escalation = "Z1", "repeat" }},
 	} {
 		raw, _ := hex.DecodeString(old.hex)
 		var got State
@@ -86,7 +99,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	for name, st := range map[string]State{
 		"zero":     {},
 		"sample":   sample(),
-		"extremes": {TurnCount: math.MaxInt64, LastAnswerAt: math.MinInt64, Fallbacks: -1, Turns: []Turn{{At: -1, Confidence: math.Inf(-1)}}},
+		"extremes": {TurnCount: math.MaxInt64, LastAnswerAt: math.MinInt64, Fallbacks: -1, Turns: []Turn{{At: -1, Confidence: math.Inf(-1), Masked: math.MaxUint16}}},
 		"long":     {Turns: []Turn{{Text: strings.Repeat("长", 30_000), Response: strings.Repeat("x", MaxResponseBytes)}}},
 	} {
 		b, err := st.MarshalBinary()
@@ -160,6 +173,10 @@ func TestCodecCorrupt(t *testing.T) {
 	check("huge turn count", binary.AppendUvarint([]byte{1, 0, 0, 0, 0, 0, 0}, 1<<40))
 	check("huge string", binary.AppendUvarint([]byte{1, 0, 0}, 1<<62))
 	check("overlong varint", []byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	one, _ := (&State{TurnCount: 1, Turns: []Turn{{MsgID: "m1"}}}).MarshalBinary()
+	big := append(one[:len(one)-1:len(one)-1], 0x80, 0x80, 0x04) // Masked 65536
+	big[8] += 2                                                  // the turn's body length
+	check("masked over 16 bits", big)
 }
 
 func FuzzUnmarshalBinary(f *testing.F) {

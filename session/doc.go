@@ -23,7 +23,9 @@
 // that a retry gets them exactly) only when the caller found no personal data in what it echoes
 // (reply checks the msg_id and the gateway's vars; a retry of the others is decided again). The
 // key's SHA-256, HashMsgID and Turn.Sender's FNV hash carry no secret: a sender_id or msg_id
-// that is a phone number could be found again by trying every number.
+// that is a phone number could be found again by trying every number. Turn.Masked, 16 bits of
+// the masked values (nlp.MaskedDigest), is too short for that: each is shared by some
+// hundred thousand mobile numbers.
 //
 // # Load, then Save: no transaction
 //

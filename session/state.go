@@ -82,6 +82,11 @@ type Turn struct {
 	// Escalation is why the conversation was escalated at this turn ("" when it was not), so
 	// that a retry decided again (its Response not kept) escalates as the first time did.
 	Escalation string `json:"escalation,omitempty"`
+	// Masked is nlp.MaskedDigest of the message: 16 bits of the personal data its Text shows
+	// as <ORDER>, <PHONE>…, 0 when it had none (and in turns stored before version 4 of the
+	// encoding). Two turns alike but for their masked values (another order number) are two
+	// needs, not one asked again; 16 bits are too few to find a value from.
+	Masked uint16 `json:"masked,omitempty"`
 }
 
 // Push appends t as the newest turn, drops the oldest ones beyond max (DefaultMaxTurns when

@@ -73,6 +73,9 @@ func KB(data []byte, name string) ([]Finding, error) {
 	}
 	src := NewSource(data, name)
 	intents := yamlnode.Value(doc, "intents")
+	// The file's list items and kb's values correspond by index: yaml.v3 leaves out of a decoded
+	// list only null items and items of the wrong type, and ParseKB has refused both at their
+	// lines (a stray "-" before an example had its finding reported at the stray's line).
 	var out []Finding
 	for i, in := range kb.Intents {
 		examples := yamlnode.Value(yamlnode.Item(intents, i), "examples")

@@ -2,6 +2,7 @@ package yamlnode_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -144,5 +145,36 @@ func TestReadable(t *testing.T) {
 		if got := yamlnode.Readable(c.in); got != c.want {
 			t.Errorf("Readable(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestItems: a null item, which yaml.v3 leaves out of the decoded list, is reported with its
+// index and not paired, so the values after it get their own nodes; an alias is followed.
+func TestItems(t *testing.T) {
+	const src = "nothing: &n ~\nlist:\n  - {id: a}\n  -\n  - *n\n  - {id: b}\n"
+	root := parse(t, src)
+	var doc struct {
+		List []struct {
+			ID string `yaml:"id"`
+		} `yaml:"list"`
+	}
+	if err := root.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.List) != 2 {
+		t.Fatalf("yaml.v3 decoded %d items, want the 2 mappings", len(doc.List))
+	}
+	var nulls []string
+	ns := yamlnode.Items(yamlnode.Value(yamlnode.Top(root), "list"), len(doc.List), yaml.MappingNode, func(i int, item *yaml.Node) {
+		nulls = append(nulls, fmt.Sprintf("#%d:%d", i+1, item.Line))
+	})
+	if got := strings.Join(nulls, " "); got != "#2:4 #3:5" {
+		t.Errorf("null items %q, want #2:4 #3:5", got)
+	}
+	if len(ns) != 2 || ns[0].Line != 3 || ns[1].Line != 6 {
+		t.Errorf("nodes %v, want the lines 3 and 6", ns)
+	}
+	if ns := yamlnode.Items(nil, 2, yaml.MappingNode, nil); len(ns) != 2 || ns[0] != nil || ns[1] != nil {
+		t.Errorf("Items(nil, 2) = %v, want two nils", ns)
 	}
 }
