@@ -116,13 +116,8 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 			return nil, yamlnode.Error(name, err)
 		}
 	}
-	// yaml.v3 reads one document; a second (a section pasted after ---) would be ignored.
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlnode.Error(name, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document; an experiments file is one document", name, extra.Line)
+	if err := yamlnode.OneDocument(dec, name, "an experiments file"); err != nil {
+		return nil, err
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

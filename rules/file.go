@@ -140,12 +140,8 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 			return nil, yamlnode.Error(name, err)
 		}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlnode.Error(name, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document; a rules file is one document", name, extra.Line)
+	if err := yamlnode.OneDocument(dec, name, "a rules file"); err != nil {
+		return nil, err
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

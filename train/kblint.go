@@ -50,16 +50,11 @@ var ErrKBStubAnswer = errors.New("train: the knowledge base has answers still to
 // index.ParseKB's: a bundle trained before it still loads, and the stub file itself is not a
 // knowledge base.
 func refuseStubAnswers(path string) error {
-	data, err := os.ReadFile(path)
+	intents, err := kbIntents(path)
 	if err != nil {
 		return err
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil // index.LoadKB has read it; it names any problem
-	}
 	var found []string
-	intents := yamlnode.Value(yamlnode.Top(&root), "intents")
 	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
 		in := yamlnode.Item(intents, i)
 		id := yamlnode.Value(in, "id")
@@ -93,13 +88,9 @@ var ErrKBSharedExample = errors.New("train: an example of the knowledge base is 
 // example twice within one intent is index.ParseKB's to refuse (a traditional copy there is
 // allowed).
 func refuseSharedExamples(path string) error {
-	data, err := os.ReadFile(path)
+	intents, err := kbIntents(path)
 	if err != nil {
 		return err
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil // index.LoadKB has read it; it names any problem
 	}
 	type place struct {
 		intent string
@@ -107,7 +98,6 @@ func refuseSharedExamples(path string) error {
 	}
 	first := map[string]place{}
 	var found []string
-	intents := yamlnode.Value(yamlnode.Top(&root), "intents")
 	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
 		in := yamlnode.Item(intents, i)
 		id := ""
@@ -134,4 +124,18 @@ func refuseSharedExamples(path string) error {
 		return nil
 	}
 	return fmt.Errorf("%w (keep each under the one intent it asks for):\n  %s", ErrKBSharedExample, strings.Join(found, "\n  "))
+}
+
+// kbIntents returns the intents node of the knowledge base at path (read by index.LoadKB already),
+// nil when it has none or does not parse: index.LoadKB names those problems.
+func kbIntents(path string) (*yaml.Node, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil
+	}
+	return yamlnode.Value(yamlnode.Top(&root), "intents"), nil
 }
