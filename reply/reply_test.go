@@ -343,26 +343,7 @@ func strip(body string) string {
 }
 
 func TestVariants(t *testing.T) {
-	kb, err := index.ParseKB([]byte(`shop: t
-version: 1
-intents:
-  - id: shipping_time
-    label: 发货时间
-    category: 咨询
-    priority: 2
-    examples: [什么时候发货]
-    answers:
-      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
-      - {id: shipping_time.b, text: "{{nickname|亲}}，马上帮您催仓库，48 小时内一定发出", gray: 72h}
-`), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := shippingExperiment(t, `{id: shipping_time.b, text: "{{nickname|亲}}，马上帮您催仓库，48 小时内一定发出", gray: 72h}`)
 	newR := func() *Replier {
 		r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
 		return r
@@ -541,26 +522,7 @@ func TestSharedLocksAcrossRepliers(t *testing.T) {
 // a busy group, never idle, does not remember every customer it ever had: its state stays
 // bounded while the customers speaking now keep theirs.
 func TestGroupVariantsBounded(t *testing.T) {
-	kb, err := index.ParseKB([]byte(`shop: t
-version: 1
-intents:
-  - id: shipping_time
-    label: 发货时间
-    category: 咨询
-    priority: 2
-    examples: [什么时候发货]
-    answers:
-      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
-      - {id: shipping_time.b, text: 亲，48 小时内一定发出。}
-`), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := shippingExperiment(t, `{id: shipping_time.b, text: 亲，48 小时内一定发出。}`)
 	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
 	var d *Decision
 	for i := range 200 {
@@ -575,4 +537,31 @@ intents:
 	if _, ok := d.state.Experiments[variantKey("shipping_time", "wm199")]; !ok {
 		t.Errorf("the customer who spoke last lost their variant")
 	}
+}
+
+// shippingExperiment is an experiment on shipping_time between its control and answerB (a YAML
+// flow mapping: the second answer), created and judged at 2026-12-01 10:00 UTC.
+func shippingExperiment(t *testing.T, answerB string) *experiment.Set {
+	t.Helper()
+	kb, err := index.ParseKB([]byte(`shop: t
+version: 1
+intents:
+  - id: shipping_time
+    label: 发货时间
+    category: 咨询
+    priority: 2
+    examples: [什么时候发货]
+    answers:
+      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
+      - `+answerB+`
+`), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

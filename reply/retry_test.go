@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
-	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/rules"
 )
@@ -18,26 +17,7 @@ import (
 // which is only suggested ("an agent checks it first"); restoring the first decision's automatic
 // route because the intent was the same sent the unreviewed gray answer to the customer.
 func TestRetryNotKeptAutoOnlyWithItsAnswer(t *testing.T) {
-	kb, err := index.ParseKB([]byte(`shop: t
-version: 1
-intents:
-  - id: shipping_time
-    label: 发货时间
-    category: 咨询
-    priority: 2
-    examples: [什么时候发货]
-    answers:
-      - {id: shipping_time.a, text: 亲，付款后 48 小时内发货。}
-      - {id: shipping_time.b, text: "亲，马上帮您催仓库，48 小时内一定发出", gray: 72h}
-`), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	set, err := experiment.New(experiment.Config{KB: kb, Created: now, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := shippingExperiment(t, `{id: shipping_time.b, text: "亲，马上帮您催仓库，48 小时内一定发出", gray: 72h}`)
 	sender := ""
 	for i := range 100 {
 		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
