@@ -154,20 +154,25 @@ intents:
 func TestKB(t *testing.T) {
 	y := kbWith("亲，这款是店里最好的卫衣～\n保证不起球，销量第一。", "")
 	y = strings.Replace(y, "${T}", "顶级面料", 1)
-	fs, err := KB([]byte(y), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	wantKBFindings(t, y, []string{
 		"kb.yaml:12:18: intent product_info answer product_info.a: 最好: absolute term (绝对化用语, 广告法第九条第三项)",
 		"kb.yaml:13:11: intent product_info answer product_info.a: 保证: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
 		"kb.yaml:13:19: intent product_info answer product_info.a: 第一: absolute term (绝对化用语, 广告法第九条第三项)",
 		"kb.yaml:16:18: intent product_info answer product_info.b: 顶级: absolute term (绝对化用语, 广告法第九条第三项)",
+	})
+}
+
+// wantKBFindings checks KB's findings on the kb.yaml y against want, and that each finding's
+// line and column point at its term in the file.
+func wantKBFindings(t *testing.T, y string, want []string) {
+	t.Helper()
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
-	// The columns point at the terms in the file.
 	lines := strings.Split(y, "\n")
 	for _, f := range fs {
 		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
@@ -363,23 +368,10 @@ const lintcoreReasonPersonal = "personal data in an example question: examples a
 func TestKBLiteralBlockIndentedLine(t *testing.T) {
 	y := kbWith("亲，这款的优点：\n  1. 面料顶级\n    2. 保证不起球", "")
 	y = strings.Replace(y, "${T}", "好", 1)
-	fs, err := KB([]byte(y), "kb.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	wantKBFindings(t, y, []string{
 		"kb.yaml:13:18: intent product_info answer product_info.a: 顶级: absolute term (绝对化用语, 广告法第九条第三项)",
 		"kb.yaml:14:18: intent product_info answer product_info.a: 保证: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
-	}
-	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
-		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
-	}
-	lines := strings.Split(y, "\n")
-	for _, f := range fs {
-		if !strings.HasPrefix(runeSuffix(lines[f.Line-1], f.Column-1), f.Term) {
-			t.Errorf("%s: the file has %q there", f, runeSuffix(lines[f.Line-1], f.Column-1))
-		}
-	}
+	})
 }
 
 // TestTextIdeographicSpace: typed in an input method's full-width mode, TOP 1 is ＴＯＰ　１, the
