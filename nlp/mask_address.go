@@ -36,17 +36,16 @@ const addressMarkerRunes = "大胡路街巷小花公家广新社宿苑村"
 // maskAddresses replaces the street addresses of text with <ADDR>.
 func maskAddresses(text string, set *MaskSet) string {
 	return replaceSpans(text, MaskAddress, set, &addressBits, func(i, last int) (int, int) {
-		marker := ""
+		marker := -1
 		for _, m := range addressMarkers {
-			if strings.HasPrefix(text[i:], m) {
-				marker = m
+			if marker = prefixLen(text[i:], m); marker >= 0 {
 				break
 			}
 		}
-		if marker == "" {
+		if marker < 0 {
 			return 0, -1
 		}
-		end := addressNumbers(text, i+len(marker))
+		end := addressNumbers(text, i+marker)
 		if end < 0 {
 			return 0, -1
 		}
@@ -59,7 +58,7 @@ func maskAddresses(text string, set *MaskSet) string {
 func addressNameStart(text string, floor, i int) int {
 	for k := 0; k < maxAddressName && i > floor; k++ {
 		r, n := utf8.DecodeLastRuneInString(text[floor:i])
-		if !isHan(r) || strings.ContainsRune(addressNameStops, r) {
+		if !isHan(r) || strings.ContainsRune(addressNameStops, simplified(r)) {
 			break
 		}
 		i -= n
@@ -101,12 +100,12 @@ func addressUnitNumber(text string, i int) int {
 			return -1
 		}
 	}
-	if j == i || text[i:j] == "一" || text[i:j] == "两" {
+	if j == i || text[i:j] == "一" || prefixLen(text[i:j], "两") == j-i {
 		return -1 // 一 and 两 alone count things (街一条, 小区两栋), they number no house
 	}
 	for _, u := range addressUnits {
-		if strings.HasPrefix(text[j:], u) {
-			return j + len(u)
+		if n := prefixLen(text[j:], u); n >= 0 {
+			return j + n
 		}
 	}
 	return -1
@@ -120,7 +119,7 @@ func addressDigits(text string, i int) int {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if !strings.ContainsRune("零〇一二三四五六七八九十百两", r) {
+		if !strings.ContainsRune("零〇一二三四五六七八九十百两", simplified(r)) {
 			break
 		}
 		i += n

@@ -76,3 +76,31 @@ func TestMaskExceptAddressAndName(t *testing.T) {
 		t.Errorf("MaskExcept(%q, name) = %q", in, got)
 	}
 }
+
+// TestMaskTraditional: the decision log, training data and feedback comments mask text that is
+// normalised but not folded (store.MaskText is Mask(Normalize(s))), so an address or a name
+// typed in traditional script must be found as it is typed, not only after Fold.
+func TestMaskTraditional(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"地址改成文三路100號", "地址改成<ADDR>"},
+		{"寄到某某花園3棟1502", "寄到<ADDR>"},
+		{"台北市大安區某某小區3號樓2單元501", "台北市大安區<ADDR>"},
+		{"高雄市某某廣場5號", "高雄市<ADDR>"},
+		{"收件人陳偉 電話不變", "收件人<NAME> 電話不變"},
+		{"聯繫人劉德華", "聯繫人<NAME>"},
+		{"我叫歐陽娜娜", "我叫<NAME>"},
+		{"收貨人張偉手機號", "收貨人<NAME>手機號"},
+		// and what stays in simplified stays in traditional
+		{"11號能到嗎", "11號能到嗎"},
+		{"小區兩棟樓都沒收到", "小區兩棟樓都沒收到"},
+		{"收件人名字寫錯了", "收件人名字寫錯了"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got, _ := Mask(normalFold(tt.in)); got != normalFold(tt.want) && !(tt.want == tt.in && got == normalFold(tt.in)) {
+			t.Errorf("Mask(normalFold(%q)) = %q, want %q", tt.in, got, normalFold(tt.want))
+		}
+	}
+}

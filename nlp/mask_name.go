@@ -30,7 +30,7 @@ var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方"
 // carry one of them). Characters that are mostly words of their own in a customer's message
 // (和, 成, 时, 高, 文, 安, 明…) are left out: after 我是 they begin a description more often than
 // a name.
-const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢"
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢萧"
 
 // nameFollowers are words that follow a name directly: 我是王芳手机号…, 联系人张伟电话….
 var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
@@ -39,8 +39,8 @@ var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "
 func maskPersonNames(text string, set *MaskSet) string {
 	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, _ int) (int, int) {
 		for _, cue := range nameCues {
-			if strings.HasPrefix(text[i:], cue) {
-				start := nameStart(text, i+len(cue))
+			if n := prefixLen(text[i:], cue); n >= 0 {
+				start := nameStart(text, i+n)
 				return start, nameEnd(text, start)
 			}
 		}
@@ -52,8 +52,8 @@ func maskPersonNames(text string, set *MaskSet) string {
 func nameStart(text string, i int) int {
 	i = skipLinks(text, i)
 	for _, link := range []string{"是", "叫", "为"} {
-		if strings.HasPrefix(text[i:], link) {
-			return skipLinks(text, i+len(link))
+		if n := prefixLen(text[i:], link); n >= 0 {
+			return skipLinks(text, i+n)
 		}
 	}
 	return i
@@ -71,14 +71,14 @@ func skipLinks(text string, i int) int {
 func nameEnd(text string, i int) int {
 	j := -1
 	for _, s := range compoundSurnames {
-		if strings.HasPrefix(text[i:], s) {
-			j = i + len(s)
+		if n := prefixLen(text[i:], s); n >= 0 {
+			j = i + n
 			break
 		}
 	}
 	if j < 0 {
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError || !strings.ContainsRune(surnames, r) {
+		if r == utf8.RuneError || !strings.ContainsRune(surnames, simplified(r)) {
 			return -1
 		}
 		j = i + n
@@ -113,7 +113,7 @@ func nameEnds(text string, i int) bool {
 		return true
 	}
 	for _, f := range nameFollowers {
-		if strings.HasPrefix(text[i:], f) {
+		if prefixLen(text[i:], f) >= 0 {
 			return true
 		}
 	}
