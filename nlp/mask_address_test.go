@@ -104,3 +104,25 @@ func TestMaskTraditional(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskNameChanged: a name given as the change asked for (收件人改成张伟, the most common way to
+// correct a recipient) or as the name it replaces (收件人李华改成张伟) is a name after its cue.
+func TestMaskNameChanged(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"收件人改成张伟", "收件人改成<NAME>"},
+		{"麻烦收货人改为李华，电话不变", "麻烦收货人改为<NAME>,电话不变"},
+		{"收件人名字改成王小明", "收件人名字改成<NAME>"},
+		{"收件人换成欧阳娜娜", "收件人换成<NAME>"},
+		{"收件人写成张伟 电话没错", "收件人写成<NAME> 电话没错"},
+		{"收件人李华改成张伟", "收件人<NAME>改成<NAME>"},
+		// a change that is no name stays
+		{"收件人改成我老婆", "收件人改成我老婆"},
+		{"颜色改成黄色", "颜色改成黄色"},
+		{"地址改成黄浦区", "地址改成黄浦区"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

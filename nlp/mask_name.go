@@ -17,9 +17,10 @@ var nameCues = []string{
 	"姓名", "名字", "我叫", "本人", "我是",
 }
 
-// nameCueFirst holds the first rune of every cue, and nameCueLast the last, for mask's pre-scan.
+// nameCueFirst holds the first rune of every cue (and of nameChanges), and nameCueLast the last
+// rune of every cue, for mask's pre-scan.
 const (
-	nameCueFirst = "收联寄签取提持开户姓名我本"
+	nameCueFirst = "收联寄签取提持开户姓名我本改换写" // 改换写: nameChanges after a name
 	nameCueLast  = "人名字叫是"
 )
 
@@ -33,11 +34,23 @@ var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方"
 const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢萧"
 
 // nameFollowers are words that follow a name directly: 我是王芳手机号…, 联系人张伟电话….
-var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
+var nameFollowers = []string{"改成", "改为", "换成", "换为", "写成", "手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
+
+// nameChanges link a cue, or a name just masked, to the name that replaces it: 收件人改成张伟,
+// 收件人李华改成张伟. Alone (颜色改成黄色) they introduce no name.
+var nameChanges = []string{"改成", "改为", "换成", "换为", "写成"}
 
 // maskPersonNames replaces the names of text that follow a cue with <NAME>.
 func maskPersonNames(text string, set *MaskSet) string {
-	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, _ int) (int, int) {
+	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, last int) (int, int) {
+		if i == last && last > 0 { // right after a name: 李华改成张伟
+			for _, c := range nameChanges {
+				if n := prefixLen(text[i:], c); n >= 0 {
+					start := skipLinks(text, i+n)
+					return start, nameEnd(text, start)
+				}
+			}
+		}
 		for _, cue := range nameCues {
 			if n := prefixLen(text[i:], cue); n >= 0 {
 				start := nameStart(text, i+n)
@@ -48,12 +61,15 @@ func maskPersonNames(text string, set *MaskSet) string {
 	})
 }
 
-// nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳.
+// nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳,
+// 收件人改成张伟.
 func nameStart(text string, i int) int {
 	i = skipLinks(text, i)
-	for _, link := range []string{"是", "叫", "为"} {
-		if n := prefixLen(text[i:], link); n >= 0 {
-			return skipLinks(text, i+n)
+	for _, links := range [][]string{{"是", "叫", "为"}, nameChanges} {
+		for _, link := range links {
+			if n := prefixLen(text[i:], link); n >= 0 {
+				return skipLinks(text, i+n)
+			}
 		}
 	}
 	return i
