@@ -126,3 +126,28 @@ func TestMaskNameChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskNameEnds: a name ends before a sentence's particle (我叫王小明啊, 收件人写成张伟了), and a
+// place or a trade after 我是 is no name (我是苏州的, 我是郑州人, 我是程序员): particles, 的, 人 and
+// the administrative levels are not characters of a given name.
+func TestMaskNameEnds(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"我叫王小明啊", "我叫<NAME>啊"},
+		{"你好我是王芳呀", "你好我是<NAME>呀"},
+		{"我叫李华哦", "我叫<NAME>哦"},
+		{"收件人写成张伟了", "收件人写成<NAME>了"},
+		{"收件人换成欧阳娜娜吧", "收件人换成<NAME>吧"},
+		{"我是陆小姐", "我是<NAME>"},
+		// descriptions
+		{"我是苏州的", "我是苏州的"},
+		{"我是吴江的", "我是吴江的"},
+		{"我是郑州人,能发货吗", "我是郑州人,能发货吗"},
+		{"我是黄山的", "我是黄山的"},
+		{"我是程序员", "我是程序员"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -7,8 +7,8 @@ import (
 
 // A person's name is masked where the customer says it is one: after a word that introduces a
 // name (收件人李华, 联系人张伟, 我叫王芳, 我是王芳，…), a common surname and one or two more
-// characters that end where the name must (punctuation, a number, the end, or a word such as 手机
-// or 电话 that follows a name). Names written anywhere else (a product named after its designer,
+// characters that end where the name must (punctuation, a number, the end, a particle such as 啊,
+// or a word such as 手机 or 电话 that follows a name). Names written anywhere else (a product named after its designer,
 // 李宁) are not recognised: without the cue a surname is just a character.
 
 // nameCues introduce a name, longest first where one ends another (开户名 before 户名).
@@ -99,11 +99,11 @@ func nameEnd(text string, i int) int {
 		}
 		j = i + n
 	}
-	one := nextHan(text, j)
+	one := nextNameChar(text, j)
 	if one < 0 {
 		return -1
 	}
-	if two := nextHan(text, one); two >= 0 && nameEnds(text, two) {
+	if two := nextNameChar(text, one); two >= 0 && nameEnds(text, two) {
 		return two
 	}
 	if nameEnds(text, one) {
@@ -112,20 +112,28 @@ func nameEnd(text string, i int) int {
 	return -1
 }
 
-// nextHan returns the end of the Chinese character at i, or -1 when none is there.
-func nextHan(text string, i int) int {
+// notInName are characters that end a sentence or make the words after 我是 a place or a trade
+// (我是苏州的, 我是郑州人, 我是程序员), all but unknown in given names.
+const notInName = nameParticles + "的么人州市省县区镇乡村员"
+
+// nameParticles end a sentence after a name: 我叫王小明啊, 收件人写成张伟了.
+const nameParticles = "啊呀哦呢吧啦嘛哈了哟噢喔"
+
+// nextNameChar returns the end of the Chinese character of a given name at i, or -1 when none
+// is there.
+func nextNameChar(text string, i int) int {
 	r, n := utf8.DecodeRuneInString(text[i:])
-	if !isHan(r) {
+	if !isHan(r) || strings.ContainsRune(notInName, simplified(r)) {
 		return -1
 	}
 	return i + n
 }
 
 // nameEnds reports whether a name can end at i: the end of the text, anything but a Chinese
-// character, or a word that follows names (nameFollowers).
+// character, a particle, or a word that follows names (nameFollowers).
 func nameEnds(text string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(text[i:])
-	if i == len(text) || !isHan(r) {
+	if i == len(text) || !isHan(r) || strings.ContainsRune(nameParticles, r) {
 		return true
 	}
 	for _, f := range nameFollowers {
