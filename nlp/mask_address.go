@@ -20,8 +20,9 @@ var addressMarkers = []string{
 	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村",
 }
 
-// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first.
-var addressUnits = []string{"号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+// addressUnits follow a number in an address (5栋, 1单元, 302室, a village's 5组), longest first.
+// # is typed for 号 (12#, 3#楼).
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "户", "组"}
 
 // addressNameStops end the name before a marker when read backwards: the administrative levels
 // that stay, and the pronouns and verbs customers put before an address (改成, 寄到, 我小区).
@@ -67,11 +68,14 @@ func addressNameStart(text string, floor, i int) int {
 }
 
 // addressNumbers returns the end of the house numbers that start at i (after spaces): one
-// number with its unit at least (100号, 5栋), then more of them (5号302, 3栋1单元1502室, 5-302);
-// a last number without a unit counts when nothing but punctuation, a space or the end follows
-// it. -1 when no number with a unit starts at i.
+// number with its unit at least (100号, 5栋) or numbers joined by dashes (3-2-501), then more
+// of them (5号302, 3栋1单元1502室, 5-302); a last number without a unit counts when nothing but
+// punctuation, a space or the end follows it. -1 when no house number starts at i.
 func addressNumbers(text string, i int) int {
 	end := addressUnitNumber(text, skipSpaces(text, i))
+	if end < 0 {
+		end = addressDashed(text, skipSpaces(text, i))
+	}
 	if end < 0 {
 		return -1
 	}
@@ -109,6 +113,39 @@ func addressUnitNumber(text string, i int) int {
 		}
 	}
 	return -1
+}
+
+// addressDashed returns the end of a building, unit and room joined by dashes at i (3-2-501,
+// 12-301室), or -1. The last number must end the address — a unit, punctuation, a space or the
+// end follows it — so that a range (小区3-5天) is no address.
+func addressDashed(text string, i int) int {
+	j, groups := i, 0
+	for {
+		e := j
+		for e < len(text) && text[e] >= '0' && text[e] <= '9' {
+			e++
+		}
+		if e == j {
+			return -1
+		}
+		groups++
+		if e < len(text) && text[e] == '-' && e+1 < len(text) && text[e+1] >= '0' && text[e+1] <= '9' {
+			j = e + 1
+			continue
+		}
+		if groups < 2 {
+			return -1
+		}
+		for _, u := range addressUnits {
+			if n := prefixLen(text[e:], u); n >= 0 {
+				return e + n
+			}
+		}
+		if e == len(text) || addressBoundary(text[e]) {
+			return e
+		}
+		return -1
+	}
 }
 
 // addressDigits returns the end of the ASCII digits or Chinese numerals at i (i when none).

@@ -151,3 +151,27 @@ func TestMaskNameEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskAddressNumbers: house numbers as customers type them after a road or a building — a
+// village's group (某某村5组12号), # for 号 (幸福路12#, 3#楼), building-unit-room joined by dashes
+// (某某小区3-2-501) — are part of the address; a dash between numbers that count something is not.
+func TestMaskAddressNumbers(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"地址：河南省周口市某某县某某镇某某村5组12号", "地址:河南省周口市某某县某某镇<ADDR>"},
+		{"寄到某某村三组", "寄到<ADDR>"},
+		{"幸福路12#", "<ADDR>"},
+		{"某某小区3#楼2单元501", "<ADDR>"},
+		{"家住幸福小区3-2-501", "家住<ADDR>"},
+		{"幸福小区 3-2-501 电话不变", "<ADDR> 电话不变"},
+		{"幸福小区12-301室", "<ADDR>"},
+		// not addresses
+		{"小区3-5天能到吗", "小区3-5天能到吗"},
+		{"幸福路3-5号都没人", "<ADDR>都没人"},
+		{"二号线地铁站", "二号线地铁站"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
