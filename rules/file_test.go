@@ -274,3 +274,19 @@ rules:
 		}
 	}
 }
+
+// TestParseWholeFloatPriority: a priority written as a whole float (2.0, 1e1) is the number it
+// says and loads, as it did before fractions were refused; only a fraction (2.5) would be
+// truncated and is refused.
+func TestParseWholeFloatPriority(t *testing.T) {
+	for _, p := range []string{"2.0", "1e1"} {
+		s, err := Parse([]byte(replaceRuleLine(5, "    priority: "+p)), "rules.yaml", Options{Intents: knownIntents})
+		if err != nil {
+			t.Errorf("priority: %s: %v", p, err)
+			continue
+		}
+		if r, _ := s.Rule("complaint"); r.Priority != map[string]int{"2.0": 2, "1e1": 10}[p] {
+			t.Errorf("priority: %s loaded as %d", p, r.Priority)
+		}
+	}
+}
