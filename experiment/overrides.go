@@ -115,12 +115,10 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		}
 	}
 	// yaml.v3 reads one document; a second (a section pasted after ---) would be ignored.
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlnode.Error(name, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document; an experiments file is one document", name, extra.Line)
+	if line, err := yamlnode.NextDocument(dec); err != nil {
+		return nil, yamlnode.Error(name, err)
+	} else if line > 0 {
+		return nil, fmt.Errorf("%s:%d: a second YAML document; an experiments file is one document", name, line)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

@@ -36,6 +36,12 @@ func TestParseOverrides(t *testing.T) {
 	if err != nil || o.GrayMargin != DefaultGrayMargin || o.GrayMinRated != DefaultGrayMinRated {
 		t.Errorf("minimal file: %+v, %v", o, err)
 	}
+	// a file ending in "---" holds no second document to ignore
+	for _, tail := range []string{"---\n", "---\n# end\n"} {
+		if _, err := ParseOverrides([]byte("version: 1\n"+tail), "experiments.yaml"); err != nil {
+			t.Errorf("file ending %q: %v", tail, err)
+		}
+	}
 	// a whole number written as a float is that number, as it was before fractions were refused
 	o, err = ParseOverrides([]byte("version: 1\ngray_min_rated: 30.0\n"), "experiments.yaml")
 	if err != nil || o.GrayMinRated != 30 {

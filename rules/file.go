@@ -140,12 +140,10 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 			return nil, yamlnode.Error(name, err)
 		}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlnode.Error(name, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document; a rules file is one document", name, extra.Line)
+	if line, err := yamlnode.NextDocument(dec); err != nil {
+		return nil, yamlnode.Error(name, err)
+	} else if line > 0 {
+		return nil, fmt.Errorf("%s:%d: a second YAML document; a rules file is one document", name, line)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

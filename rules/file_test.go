@@ -290,3 +290,18 @@ func TestParseWholeFloatPriority(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTrailingDocumentMarker: a file that ends with "---" (or holds a second document with
+// nothing in it but comments) ignores nothing and loads; a second document with content is
+// refused at its line.
+func TestParseTrailingDocumentMarker(t *testing.T) {
+	for _, tail := range []string{"---\n", "---\n# end\n", "...\n---\n"} {
+		if _, err := Parse([]byte(validRules+tail), "rules.yaml", Options{Intents: knownIntents}); err != nil {
+			t.Errorf("rules file ending %q: %v", tail, err)
+		}
+	}
+	_, err := Parse([]byte(validRules+"---\n---\nversion: 1\n"), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:24: a second YAML document") {
+		t.Errorf("second document: %v, want it refused at line 24", err)
+	}
+}
