@@ -175,3 +175,28 @@ func TestMaskAddressNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskNameWordSurname: after a word that can only introduce a name (收件人, 联系人, 姓名,
+// 我叫, a change of recipient), surnames that are also words (高, 金, 方, 白, 江 — 高 alone is
+// among the twenty commonest) begin a name too; after 我是 they still begin a description.
+func TestMaskNameWordSurname(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"收件人高明 电话不变", "收件人<NAME> 电话不变"},
+		{"联系人金晓燕13812348765", "联系人<NAME><PHONE>"},
+		{"姓名:方圆", "姓名:<NAME>"},
+		{"我叫白雪,订单发错了", "我叫<NAME>,订单发错了"},
+		{"收件人改成江涛", "收件人改成<NAME>"},
+		// descriptions and words after the cues
+		{"我是高手", "我是高手"},
+		{"我是白领", "我是白领"},
+		{"收件人白天不在家", "收件人白天不在家"},
+		{"收件人尚未签收", "收件人尚未签收"},
+		{"收件人关机了", "收件人关机了"},
+		{"联系人常用手机", "联系人常用手机"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
