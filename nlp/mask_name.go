@@ -123,7 +123,7 @@ func nameEnd(text string, i int, strong bool) int {
 const notInName = nameParticles + "的么人州市省县区镇乡村员"
 
 // nameParticles end a sentence after a name: 我叫王小明啊, 收件人写成张伟了.
-const nameParticles = "啊呀哦呢吧啦嘛哈了哟噢喔"
+const nameParticles = "啊呀哦呢吧啦嘛哈了吗哟噢喔"
 
 // nextNameChar returns the end of the Chinese character of a given name at i, or -1 when none
 // is there.
