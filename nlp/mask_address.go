@@ -20,9 +20,13 @@ var addressMarkers = []string{
 	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村",
 }
 
-// addressUnits follow a number in an address (5栋, 1单元, 302室, a village's 5组), longest first.
-// # is typed for 号 (12#, 3#楼).
-var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "户", "组"}
+// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first. # is typed for
+// 号 (12#, 3#楼).
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+
+// villageUnit is a village's group (某某村5组12号), a unit after 村 only: after a building or a
+// community, 3组 is three sets of something (花园3组盆栽, 社区3组团购).
+const villageUnit = "组"
 
 // addressNameStops end the name before a marker when read backwards: the administrative levels
 // that stay, and the pronouns and verbs customers put before an address (改成, 寄到, 我小区).
@@ -46,7 +50,7 @@ func maskAddresses(text string, set *MaskSet) string {
 		if marker < 0 {
 			return 0, -1
 		}
-		end := addressNumbers(text, i+marker)
+		end := addressNumbers(text, i+marker, prefixLen(text[i:], "村") >= 0)
 		if end < 0 {
 			return 0, -1
 		}
@@ -70,9 +74,10 @@ func addressNameStart(text string, floor, i int) int {
 // addressNumbers returns the end of the house numbers that start at i (after spaces): one
 // number with its unit at least (100号, 5栋) or numbers joined by dashes (3-2-501), then more
 // of them (5号302, 3栋1单元1502室, 5-302); a last number without a unit counts when nothing but
-// punctuation, a space or the end follows it. -1 when no house number starts at i.
-func addressNumbers(text string, i int) int {
-	end := addressUnitNumber(text, skipSpaces(text, i))
+// punctuation, a space or the end follows it. -1 when no house number starts at i. village says
+// the marker was 村, whose groups (5组) are units too.
+func addressNumbers(text string, i int, village bool) int {
+	end := addressUnitNumber(text, skipSpaces(text, i), village)
 	if end < 0 {
 		end = addressDashed(text, skipSpaces(text, i))
 	}
@@ -84,7 +89,7 @@ func addressNumbers(text string, i int) int {
 		if j < len(text) && text[j] == '-' {
 			j = skipSpaces(text, j+1)
 		}
-		if e := addressUnitNumber(text, j); e >= 0 {
+		if e := addressUnitNumber(text, j, village); e >= 0 {
 			end = e
 			continue
 		}
@@ -95,8 +100,9 @@ func addressNumbers(text string, i int) int {
 	}
 }
 
-// addressUnitNumber returns the end of a number and its unit at i (88号, 五号楼, A座, B2栋), or -1.
-func addressUnitNumber(text string, i int) int {
+// addressUnitNumber returns the end of a number and its unit at i (88号, 五号楼, A座, B2栋, and
+// in a village 5组), or -1.
+func addressUnitNumber(text string, i int, village bool) int {
 	j := addressDigits(text, i)
 	if j == i && i < len(text) && (text[i]|0x20) >= 'a' && (text[i]|0x20) <= 'z' {
 		j = addressDigits(text, i+1) // a building's letter, with or without a number: A座, B2栋
@@ -111,6 +117,9 @@ func addressUnitNumber(text string, i int) int {
 		if n := prefixLen(text[j:], u); n >= 0 {
 			return j + n
 		}
+	}
+	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+		return j + n
 	}
 	return -1
 }

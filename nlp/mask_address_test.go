@@ -168,6 +168,8 @@ func TestMaskAddressNumbers(t *testing.T) {
 		// not addresses
 		{"小区3-5天能到吗", "小区3-5天能到吗"},
 		{"幸福路3-5号都没人", "<ADDR>都没人"},
+		{"社区3组团购", "社区3组团购"},
+		{"买了花园3组盆栽", "买了花园3组盆栽"},
 		{"二号线地铁站", "二号线地铁站"},
 	}
 	for _, tt := range tests {
