@@ -206,7 +206,7 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	}
 	if doc.GrayMinRated != nil {
 		mn := yamlnode.Value(top, "gray_min_rated")
-		if m := *doc.GrayMinRated; mn != nil && mn.ShortTag() == "!!float" {
+		if m := *doc.GrayMinRated; yamlnode.Fractional(mn) {
 			// yaml.v3 truncates a fraction into an int: 30.5 would be 30, 1.5 refused as "1"
 			fail(mn.Line, "gray_min_rated %s: want a whole number", mn.Value)
 		} else if m < 2 {

@@ -36,6 +36,17 @@ func TestParseOverrides(t *testing.T) {
 	if err != nil || o.GrayMargin != DefaultGrayMargin || o.GrayMinRated != DefaultGrayMinRated {
 		t.Errorf("minimal file: %+v, %v", o, err)
 	}
+	// a file ending in "---" holds no second document to ignore
+	for _, tail := range []string{"---\n", "---\n# end\n"} {
+		if _, err := ParseOverrides([]byte("version: 1\n"+tail), "experiments.yaml"); err != nil {
+			t.Errorf("file ending %q: %v", tail, err)
+		}
+	}
+	// a whole number written as a float is that number, as it was before fractions were refused
+	o, err = ParseOverrides([]byte("version: 1\ngray_min_rated: 30.0\n"), "experiments.yaml")
+	if err != nil || o.GrayMinRated != 30 {
+		t.Errorf("gray_min_rated: 30.0: %+v, %v", o, err)
+	}
 	if _, err := LoadOverrides(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v, want fs.ErrNotExist", err)
 	}

@@ -200,9 +200,16 @@ var addressBits, nameBits, nameFirstBits = runeBits(addressMarkerRunes), runeBit
 
 type runeSet = [(0xA000 - numeralFirst) / 64]uint64
 
+// runeBits marks runes and their traditional forms (maskTrad): the scanners read both.
 func runeBits(runes string) (b runeSet) {
+	mark := func(r rune) { b[(r-numeralFirst)>>6] |= 1 << (r & 63) }
 	for _, r := range runes {
-		b[(r-numeralFirst)>>6] |= 1 << (r & 63)
+		mark(r)
+	}
+	for t, s := range maskTrad {
+		if strings.ContainsRune(runes, s) && t >= numeralFirst && t < 0xA000 {
+			mark(t)
+		}
 	}
 	return b
 }

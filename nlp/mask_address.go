@@ -20,8 +20,13 @@ var addressMarkers = []string{
 	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村",
 }
 
-// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first.
-var addressUnits = []string{"号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first. # is typed for
+// 号 (12#, 3#楼).
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+
+// villageUnit is a village's group (某某村5组12号), a unit after 村 only: after a building or a
+// community, 3组 is three sets of something (花园3组盆栽, 社区3组团购).
+const villageUnit = "组"
 
 // addressNameStops end the name before a marker when read backwards: the administrative levels
 // that stay, and the pronouns and verbs customers put before an address (改成, 寄到, 我小区).
@@ -36,17 +41,16 @@ const addressMarkerRunes = "大胡路街巷小花公家广新社宿苑村"
 // maskAddresses replaces the street addresses of text with <ADDR>.
 func maskAddresses(text string, set *MaskSet) string {
 	return replaceSpans(text, MaskAddress, set, &addressBits, func(i, last int) (int, int) {
-		marker := ""
+		marker := -1
 		for _, m := range addressMarkers {
-			if strings.HasPrefix(text[i:], m) {
-				marker = m
+			if marker = prefixLen(text[i:], m); marker >= 0 {
 				break
 			}
 		}
-		if marker == "" {
+		if marker < 0 {
 			return 0, -1
 		}
-		end := addressNumbers(text, i+len(marker))
+		end := addressNumbers(text, i+marker, prefixLen(text[i:], "村") >= 0)
 		if end < 0 {
 			return 0, -1
 		}
@@ -59,7 +63,7 @@ func maskAddresses(text string, set *MaskSet) string {
 func addressNameStart(text string, floor, i int) int {
 	for k := 0; k < maxAddressName && i > floor; k++ {
 		r, n := utf8.DecodeLastRuneInString(text[floor:i])
-		if !isHan(r) || strings.ContainsRune(addressNameStops, r) {
+		if !isHan(r) || strings.ContainsRune(addressNameStops, simplified(r)) {
 			break
 		}
 		i -= n
@@ -68,11 +72,15 @@ func addressNameStart(text string, floor, i int) int {
 }
 
 // addressNumbers returns the end of the house numbers that start at i (after spaces): one
-// number with its unit at least (100号, 5栋), then more of them (5号302, 3栋1单元1502室, 5-302);
-// a last number without a unit counts when nothing but punctuation, a space or the end follows
-// it. -1 when no number with a unit starts at i.
-func addressNumbers(text string, i int) int {
-	end := addressUnitNumber(text, skipSpaces(text, i))
+// number with its unit at least (100号, 5栋) or numbers joined by dashes (3-2-501), then more
+// of them (5号302, 3栋1单元1502室, 5-302); a last number without a unit counts when nothing but
+// punctuation, a space or the end follows it. -1 when no house number starts at i. village says
+// the marker was 村, whose groups (5组) are units too.
+func addressNumbers(text string, i int, village bool) int {
+	end := addressUnitNumber(text, skipSpaces(text, i), village)
+	if end < 0 {
+		end = addressDashed(text, skipSpaces(text, i))
+	}
 	if end < 0 {
 		return -1
 	}
@@ -81,7 +89,7 @@ func addressNumbers(text string, i int) int {
 		if j < len(text) && text[j] == '-' {
 			j = skipSpaces(text, j+1)
 		}
-		if e := addressUnitNumber(text, j); e >= 0 {
+		if e := addressUnitNumber(text, j, village); e >= 0 {
 			end = e
 			continue
 		}
@@ -92,8 +100,9 @@ func addressNumbers(text string, i int) int {
 	}
 }
 
-// addressUnitNumber returns the end of a number and its unit at i (88号, 五号楼, A座, B2栋), or -1.
-func addressUnitNumber(text string, i int) int {
+// addressUnitNumber returns the end of a number and its unit at i (88号, 五号楼, A座, B2栋, and
+// in a village 5组), or -1.
+func addressUnitNumber(text string, i int, village bool) int {
 	j := addressDigits(text, i)
 	if j == i && i < len(text) && (text[i]|0x20) >= 'a' && (text[i]|0x20) <= 'z' {
 		j = addressDigits(text, i+1) // a building's letter, with or without a number: A座, B2栋
@@ -101,15 +110,51 @@ func addressUnitNumber(text string, i int) int {
 			return -1
 		}
 	}
-	if j == i || text[i:j] == "一" || text[i:j] == "两" {
+	if j == i || text[i:j] == "一" || prefixLen(text[i:j], "两") == j-i {
 		return -1 // 一 and 两 alone count things (街一条, 小区两栋), they number no house
 	}
 	for _, u := range addressUnits {
-		if strings.HasPrefix(text[j:], u) {
-			return j + len(u)
+		if n := prefixLen(text[j:], u); n >= 0 {
+			return j + n
 		}
 	}
+	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+		return j + n
+	}
 	return -1
+}
+
+// addressDashed returns the end of a building, unit and room joined by dashes at i (3-2-501,
+// 12-301室), or -1. The last number must end the address — a unit, punctuation, a space or the
+// end follows it — so that a range (小区3-5天) is no address.
+func addressDashed(text string, i int) int {
+	j, groups := i, 0
+	for {
+		e := j
+		for e < len(text) && text[e] >= '0' && text[e] <= '9' {
+			e++
+		}
+		if e == j {
+			return -1
+		}
+		groups++
+		if e < len(text) && text[e] == '-' && e+1 < len(text) && text[e+1] >= '0' && text[e+1] <= '9' {
+			j = e + 1
+			continue
+		}
+		if groups < 2 {
+			return -1
+		}
+		for _, u := range addressUnits {
+			if n := prefixLen(text[e:], u); n >= 0 {
+				return e + n
+			}
+		}
+		if e == len(text) || addressBoundary(text[e]) {
+			return e
+		}
+		return -1
+	}
 }
 
 // addressDigits returns the end of the ASCII digits or Chinese numerals at i (i when none).
@@ -120,7 +165,7 @@ func addressDigits(text string, i int) int {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if !strings.ContainsRune("零〇一二三四五六七八九十百两", r) {
+		if !strings.ContainsRune("零〇一二三四五六七八九十百两", simplified(r)) {
 			break
 		}
 		i += n

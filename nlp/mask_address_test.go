@@ -76,3 +76,130 @@ func TestMaskExceptAddressAndName(t *testing.T) {
 		t.Errorf("MaskExcept(%q, name) = %q", in, got)
 	}
 }
+
+// TestMaskTraditional: the decision log, training data and feedback comments mask text that is
+// normalised but not folded (store.MaskText is Mask(Normalize(s))), so an address or a name
+// typed in traditional script must be found as it is typed, not only after Fold.
+func TestMaskTraditional(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"地址改成文三路100號", "地址改成<ADDR>"},
+		{"寄到某某花園3棟1502", "寄到<ADDR>"},
+		{"台北市大安區某某小區3號樓2單元501", "台北市大安區<ADDR>"},
+		{"高雄市某某廣場5號", "高雄市<ADDR>"},
+		{"收件人陳偉 電話不變", "收件人<NAME> 電話不變"},
+		{"聯繫人劉德華", "聯繫人<NAME>"},
+		{"我叫歐陽娜娜", "我叫<NAME>"},
+		{"收貨人張偉手機號", "收貨人<NAME>手機號"},
+		// and what stays in simplified stays in traditional
+		{"11號能到嗎", "11號能到嗎"},
+		{"小區兩棟樓都沒收到", "小區兩棟樓都沒收到"},
+		{"收件人名字寫錯了", "收件人名字寫錯了"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got, _ := Mask(normalFold(tt.in)); got != normalFold(tt.want) && !(tt.want == tt.in && got == normalFold(tt.in)) {
+			t.Errorf("Mask(normalFold(%q)) = %q, want %q", tt.in, got, normalFold(tt.want))
+		}
+	}
+}
+
+// TestMaskNameChanged: a name given as the change asked for (收件人改成张伟, the most common way to
+// correct a recipient) or as the name it replaces (收件人李华改成张伟) is a name after its cue.
+func TestMaskNameChanged(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"收件人改成张伟", "收件人改成<NAME>"},
+		{"麻烦收货人改为李华，电话不变", "麻烦收货人改为<NAME>,电话不变"},
+		{"收件人名字改成王小明", "收件人名字改成<NAME>"},
+		{"收件人换成欧阳娜娜", "收件人换成<NAME>"},
+		{"收件人写成张伟 电话没错", "收件人写成<NAME> 电话没错"},
+		{"收件人李华改成张伟", "收件人<NAME>改成<NAME>"},
+		// a change that is no name stays
+		{"收件人改成我老婆", "收件人改成我老婆"},
+		{"颜色改成黄色", "颜色改成黄色"},
+		{"地址改成黄浦区", "地址改成黄浦区"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMaskNameEnds: a name ends before a sentence's particle (我叫王小明啊, 收件人写成张伟了), and a
+// place or a trade after 我是 is no name (我是苏州的, 我是郑州人, 我是程序员): particles, 的, 人 and
+// the administrative levels are not characters of a given name.
+func TestMaskNameEnds(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"我叫王小明啊", "我叫<NAME>啊"},
+		{"你好我是王芳呀", "你好我是<NAME>呀"},
+		{"我叫李华哦", "我叫<NAME>哦"},
+		{"收件人写成张伟了", "收件人写成<NAME>了"},
+		{"收件人换成欧阳娜娜吧", "收件人换成<NAME>吧"},
+		{"我是陆小姐", "我是<NAME>"},
+		{"你是说我是王芳吗", "你是说我是<NAME>吗"},
+		// descriptions
+		{"我是苏州的", "我是苏州的"},
+		{"我是吴江的", "我是吴江的"},
+		{"我是郑州人,能发货吗", "我是郑州人,能发货吗"},
+		{"我是黄山的", "我是黄山的"},
+		{"我是程序员", "我是程序员"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMaskAddressNumbers: house numbers as customers type them after a road or a building — a
+// village's group (某某村5组12号), # for 号 (幸福路12#, 3#楼), building-unit-room joined by dashes
+// (某某小区3-2-501) — are part of the address; a dash between numbers that count something is not.
+func TestMaskAddressNumbers(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"地址：河南省周口市某某县某某镇某某村5组12号", "地址:河南省周口市某某县某某镇<ADDR>"},
+		{"寄到某某村三组", "寄到<ADDR>"},
+		{"幸福路12#", "<ADDR>"},
+		{"某某小区3#楼2单元501", "<ADDR>"},
+		{"家住幸福小区3-2-501", "家住<ADDR>"},
+		{"幸福小区 3-2-501 电话不变", "<ADDR> 电话不变"},
+		{"幸福小区12-301室", "<ADDR>"},
+		// not addresses
+		{"小区3-5天能到吗", "小区3-5天能到吗"},
+		{"幸福路3-5号都没人", "<ADDR>都没人"},
+		{"社区3组团购", "社区3组团购"},
+		{"买了花园3组盆栽", "买了花园3组盆栽"},
+		{"二号线地铁站", "二号线地铁站"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMaskNameWordSurname: after a word that can only introduce a name (收件人, 联系人, 姓名,
+// 我叫, a change of recipient), surnames that are also words (高, 金, 方, 白, 江 — 高 alone is
+// among the twenty commonest) begin a name too; after 我是 they still begin a description.
+func TestMaskNameWordSurname(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"收件人高明 电话不变", "收件人<NAME> 电话不变"},
+		{"联系人金晓燕13812348765", "联系人<NAME><PHONE>"},
+		{"姓名:方圆", "姓名:<NAME>"},
+		{"我叫白雪,订单发错了", "我叫<NAME>,订单发错了"},
+		{"收件人改成江涛", "收件人改成<NAME>"},
+		// descriptions and words after the cues
+		{"我是高手", "我是高手"},
+		{"我是白领", "我是白领"},
+		{"收件人白天不在家", "收件人白天不在家"},
+		{"收件人尚未签收", "收件人尚未签收"},
+		{"收件人关机了", "收件人关机了"},
+		{"联系人常用手机", "联系人常用手机"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

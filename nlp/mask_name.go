@@ -7,8 +7,8 @@ import (
 
 // A person's name is masked where the customer says it is one: after a word that introduces a
 // name (收件人李华, 联系人张伟, 我叫王芳, 我是王芳，…), a common surname and one or two more
-// characters that end where the name must (punctuation, a number, the end, or a word such as 手机
-// or 电话 that follows a name). Names written anywhere else (a product named after its designer,
+// characters that end where the name must (punctuation, a number, the end, a particle such as 啊,
+// or a word such as 手机 or 电话 that follows a name). Names written anywhere else (a product named after its designer,
 // 李宁) are not recognised: without the cue a surname is just a character.
 
 // nameCues introduce a name, longest first where one ends another (开户名 before 户名).
@@ -17,9 +17,10 @@ var nameCues = []string{
 	"姓名", "名字", "我叫", "本人", "我是",
 }
 
-// nameCueFirst holds the first rune of every cue, and nameCueLast the last, for mask's pre-scan.
+// nameCueFirst holds the first rune of every cue (and of nameChanges), and nameCueLast the last
+// rune of every cue, for mask's pre-scan.
 const (
-	nameCueFirst = "收联寄签取提持开户姓名我本"
+	nameCueFirst = "收联寄签取提持开户姓名我本改换写" // 改换写: nameChanges after a name
 	nameCueLast  = "人名字叫是"
 )
 
@@ -29,31 +30,46 @@ var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方"
 // surnames are the common one-character surnames (about nine in ten people in mainland China
 // carry one of them). Characters that are mostly words of their own in a customer's message
 // (和, 成, 时, 高, 文, 安, 明…) are left out: after 我是 they begin a description more often than
-// a name.
-const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢"
+// a name (wordSurnames holds those read after the other cues).
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢萧"
 
 // nameFollowers are words that follow a name directly: 我是王芳手机号…, 联系人张伟电话….
-var nameFollowers = []string{"手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
+var nameFollowers = []string{"改成", "改为", "换成", "换为", "写成", "手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
+
+// nameChanges link a cue, or a name just masked, to the name that replaces it: 收件人改成张伟,
+// 收件人李华改成张伟. Alone (颜色改成黄色) they introduce no name.
+var nameChanges = []string{"改成", "改为", "换成", "换为", "写成"}
 
 // maskPersonNames replaces the names of text that follow a cue with <NAME>.
 func maskPersonNames(text string, set *MaskSet) string {
-	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, _ int) (int, int) {
+	return replaceSpans(text, MaskName, set, &nameFirstBits, func(i, last int) (int, int) {
+		if i == last && last > 0 { // right after a name: 李华改成张伟
+			for _, c := range nameChanges {
+				if n := prefixLen(text[i:], c); n >= 0 {
+					start := skipLinks(text, i+n)
+					return start, nameEnd(text, start, true)
+				}
+			}
+		}
 		for _, cue := range nameCues {
-			if strings.HasPrefix(text[i:], cue) {
-				start := nameStart(text, i+len(cue))
-				return start, nameEnd(text, start)
+			if n := prefixLen(text[i:], cue); n >= 0 {
+				start := nameStart(text, i+n)
+				return start, nameEnd(text, start, cue != "我是" && cue != "本人")
 			}
 		}
 		return 0, -1
 	})
 }
 
-// nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳.
+// nameStart skips what may stand between a cue and its name: 名字是李华, 收件人：张伟, 姓名 王芳,
+// 收件人改成张伟.
 func nameStart(text string, i int) int {
 	i = skipLinks(text, i)
-	for _, link := range []string{"是", "叫", "为"} {
-		if strings.HasPrefix(text[i:], link) {
-			return skipLinks(text, i+len(link))
+	for _, links := range [][]string{{"是", "叫", "为"}, nameChanges} {
+		for _, link := range links {
+			if n := prefixLen(text[i:], link); n >= 0 {
+				return skipLinks(text, i+n)
+			}
 		}
 	}
 	return i
@@ -66,28 +82,34 @@ func skipLinks(text string, i int) int {
 	return i
 }
 
+// wordSurnames are common surnames that are also words (高兴, 金色, 方便, 白天), read as surnames
+// only after a cue that can introduce nothing but a name (收件人, 姓名, 我叫 — not 我是 or 本人).
+// Surnames that begin what customers write after those cues (常用, 关机, 包裹, 颜色, 和地址) stay out.
+const wordSurnames = "高石金方白江万武向温康文安易庄章鲁申兰左尚符舒童季谷盛曲蓝华房古吉项"
+
 // nameEnd returns the end of a name at i — a surname and one or two more Chinese characters
-// followed by where a name ends — preferring two, or -1 when none starts there.
-func nameEnd(text string, i int) int {
+// followed by where a name ends — preferring two, or -1 when none starts there. strong says
+// the cue introduces nothing but a name, so wordSurnames count.
+func nameEnd(text string, i int, strong bool) int {
 	j := -1
 	for _, s := range compoundSurnames {
-		if strings.HasPrefix(text[i:], s) {
-			j = i + len(s)
+		if n := prefixLen(text[i:], s); n >= 0 {
+			j = i + n
 			break
 		}
 	}
 	if j < 0 {
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError || !strings.ContainsRune(surnames, r) {
+		if r = simplified(r); r == utf8.RuneError || !strings.ContainsRune(surnames, r) && !(strong && strings.ContainsRune(wordSurnames, r)) {
 			return -1
 		}
 		j = i + n
 	}
-	one := nextHan(text, j)
+	one := nextNameChar(text, j)
 	if one < 0 {
 		return -1
 	}
-	if two := nextHan(text, one); two >= 0 && nameEnds(text, two) {
+	if two := nextNameChar(text, one); two >= 0 && nameEnds(text, two) {
 		return two
 	}
 	if nameEnds(text, one) {
@@ -96,24 +118,32 @@ func nameEnd(text string, i int) int {
 	return -1
 }
 
-// nextHan returns the end of the Chinese character at i, or -1 when none is there.
-func nextHan(text string, i int) int {
+// notInName are characters that end a sentence or make the words after 我是 a place or a trade
+// (我是苏州的, 我是郑州人, 我是程序员), all but unknown in given names.
+const notInName = nameParticles + "的么人州市省县区镇乡村员"
+
+// nameParticles end a sentence after a name: 我叫王小明啊, 收件人写成张伟了.
+const nameParticles = "啊呀哦呢吧啦嘛哈了吗哟噢喔"
+
+// nextNameChar returns the end of the Chinese character of a given name at i, or -1 when none
+// is there.
+func nextNameChar(text string, i int) int {
 	r, n := utf8.DecodeRuneInString(text[i:])
-	if !isHan(r) {
+	if !isHan(r) || strings.ContainsRune(notInName, simplified(r)) {
 		return -1
 	}
 	return i + n
 }
 
 // nameEnds reports whether a name can end at i: the end of the text, anything but a Chinese
-// character, or a word that follows names (nameFollowers).
+// character, a particle, or a word that follows names (nameFollowers).
 func nameEnds(text string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(text[i:])
-	if i == len(text) || !isHan(r) {
+	if i == len(text) || !isHan(r) || strings.ContainsRune(nameParticles, r) {
 		return true
 	}
 	for _, f := range nameFollowers {
-		if strings.HasPrefix(text[i:], f) {
+		if prefixLen(text[i:], f) >= 0 {
 			return true
 		}
 	}

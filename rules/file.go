@@ -274,7 +274,7 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	fail := func(line int, format string, args ...any) {
 		c.fail(line, "%s: %s", what, fmt.Sprintf(format, args...))
 	}
-	if pn := yamlnode.Value(n, "priority"); pn != nil && pn.ShortTag() == "!!float" {
+	if pn := yamlnode.Value(n, "priority"); yamlnode.Fractional(pn) {
 		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the 2s.
 		c.fail(pn.Line, "`%s` is not a whole number", pn.Value)
 	}

@@ -274,3 +274,34 @@ rules:
 		}
 	}
 }
+
+// TestParseWholeFloatPriority: a priority written as a whole float (2.0, 1e1) is the number it
+// says and loads, as it did before fractions were refused; only a fraction (2.5) would be
+// truncated and is refused.
+func TestParseWholeFloatPriority(t *testing.T) {
+	for _, p := range []string{"2.0", "1e1"} {
+		s, err := Parse([]byte(replaceRuleLine(5, "    priority: "+p)), "rules.yaml", Options{Intents: knownIntents})
+		if err != nil {
+			t.Errorf("priority: %s: %v", p, err)
+			continue
+		}
+		if r, _ := s.Rule("complaint"); r.Priority != map[string]int{"2.0": 2, "1e1": 10}[p] {
+			t.Errorf("priority: %s loaded as %d", p, r.Priority)
+		}
+	}
+}
+
+// TestParseTrailingDocumentMarker: a file that ends with "---" (or holds a second document with
+// nothing in it but comments) ignores nothing and loads; a second document with content is
+// refused at its line.
+func TestParseTrailingDocumentMarker(t *testing.T) {
+	for _, tail := range []string{"---\n", "---\n# end\n", "...\n---\n"} {
+		if _, err := Parse([]byte(validRules+tail), "rules.yaml", Options{Intents: knownIntents}); err != nil {
+			t.Errorf("rules file ending %q: %v", tail, err)
+		}
+	}
+	_, err := Parse([]byte(validRules+"---\n---\nversion: 1\n"), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || !strings.Contains(err.Error(), "rules.yaml:24: a second YAML document") {
+		t.Errorf("second document: %v, want it refused at line 24", err)
+	}
+}

@@ -55,10 +55,11 @@
 //	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency)
 //
 // Terms are normalised and folded to simplified like messages (氣死 matches 气死) and matched
-// longest first (不满 beats 不). Spaces and
-// punctuation end degree and negation scopes. WeChat's built-in faces reach chat as text codes and
-// are terms with their brackets ([发怒] 2, [强]); a line of brackets around ASCII letters alone is
-// a section header, so a code of letters needs its weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once.
+// longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes. WeChat's
+// built-in faces reach chat as text codes and are terms with their brackets ([发怒] 2, [强]); a
+// line of brackets around ASCII letters alone is a section header, so a code of letters needs its
+// weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once (its spelling in the other
+// script beside it, 氣死 and 气死, is the same term: the simplified line is kept).
 // The shop edits the file; it is read at start-up (LoadLexicon), and any line it cannot parse is
 // an error naming file:line.
 //

@@ -193,8 +193,24 @@ func TestLexiconTraditionalTerms(t *testing.T) {
 			t.Errorf("Analyze(%q): cues %+v, want %q from the traditional term", c.text, r.Cues, c.want)
 		}
 	}
-	_, err = ParseLexicon(strings.NewReader("[negative]\n氣死\n气死\n"), "sentiment.txt")
+}
+
+// TestLexiconBothScripts: a lexicon that lists a term in both scripts (氣死 beside 气死) loaded
+// before terms were folded, the traditional spelling never matching; it still loads, with the
+// simplified spelling's entry, whichever comes first. A term written twice alike is refused.
+func TestLexiconBothScripts(t *testing.T) {
+	for _, src := range []string{"[negative]\n氣死 5\n气死 2\n", "[negative]\n气死 2\n氣死 5\n"} {
+		l, err := ParseLexicon(strings.NewReader(src), "sentiment.txt")
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if l.Len() != 1 || l.entries[0].term != "气死" || l.entries[0].weight != 2 {
+			t.Errorf("%q: entries %+v, want 气死 with weight 2", src, l.entries)
+		}
+	}
+	_, err := ParseLexicon(strings.NewReader("[negative]\n气死\n气死\n"), "sentiment.txt")
 	if err == nil || !strings.Contains(err.Error(), "sentiment.txt:3: ") || !strings.Contains(err.Error(), "already at line 2") {
-		t.Errorf("氣死 and 气死: err = %v, want sentiment.txt:3 naming line 2", err)
+		t.Errorf("气死 twice: err = %v, want sentiment.txt:3 naming line 2", err)
 	}
 }

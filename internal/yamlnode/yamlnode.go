@@ -3,7 +3,6 @@ package yamlnode
 import (
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -195,16 +194,15 @@ func (e *syntaxError) Error() string { return e.where + ": " + e.msg }
 func (e *syntaxError) Unwrap() error { return e.err }
 
 // OneDocument returns an error naming name:line when dec, having read its first document, holds
-// a second: yaml.v3 reads one document, so a section pasted after --- would be silently ignored.
-// what names the kind of file ("a rules file").
+// a second with content (NextDocument): yaml.v3 reads one document, so a section pasted after ---
+// would be silently ignored. what names the kind of file ("a rules file").
 func OneDocument(dec *yaml.Decoder, name, what string) error {
-	var extra yaml.Node
-	err := dec.Decode(&extra)
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err != nil:
+	line, err := NextDocument(dec)
+	if err != nil {
 		return Error(name, err)
 	}
-	return fmt.Errorf("%s:%d: a second YAML document; %s is one document", name, extra.Line, what)
+	if line > 0 {
+		return fmt.Errorf("%s:%d: a second YAML document; %s is one document", name, line, what)
+	}
+	return nil
 }
