@@ -81,7 +81,7 @@ func Holdout() ([]string, error) {
 
 // TrainTiny trains the tiny synthetic shop (intent/testdata/shop: four intents) into the bundle
 // directory out, in about a second: for tests that need a real bundle but not the sample shop,
-// which takes half a minute under the race detector.
+// which takes minutes under the race detector (over nine on a loaded CI machine).
 func TrainTiny(out string) error {
 	tiny := filepath.Join(root(), "intent", "testdata", "shop")
 	cfg := train.DefaultConfig()
