@@ -131,6 +131,21 @@ func waitReplayed(t *testing.T, r *store.Recorder) store.RecorderStats {
 	}
 }
 
+// waitLogged waits until logged holds what: the writer says the database is back after the
+// state Stats reads shows it, so a test that read the log as soon as waitReplayed returned found
+// no such line now and then on a loaded machine.
+func waitLogged(t *testing.T, logged *testsvc.Buffer, what string) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out := logged.String()
+		if strings.Contains(out, what) || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // While the writer waits on a database that does not answer, Record still returns at once:
 // with the queue full, decisions go to the spool and are replayed once the database moves.
 // A replica started while PostgreSQL is down (Config.ConnectLater) serves with the copy of the

@@ -92,7 +92,7 @@ func TestRecorderPostgresReadOnlyStaysDown(t *testing.T) {
 	if st.Dropped != 0 {
 		t.Errorf("dropped %d", st.Dropped)
 	}
-	out := logged.String()
+	out := waitLogged(t, &logged, "database back")
 	if k := strings.Count(out, "database unavailable"); k != 1 {
 		t.Errorf("%d lines say the database is unavailable, want one for the one outage:\n%s", k, out)
 	}

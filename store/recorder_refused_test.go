@@ -96,7 +96,7 @@ func stayDownUntilWritable(t *testing.T, r *store.Recorder, sink *watchedSink, d
 	if got, distinct := count(t, db); got != n || distinct != n || st.Dropped != 0 {
 		t.Errorf("once writable: %d decisions (%d distinct), %+v; want all %d", got, distinct, st, n)
 	}
-	out := logged.String()
+	out := waitLogged(t, logged, "database back")
 	if k := strings.Count(out, "database unavailable"); k != 1 {
 		t.Errorf("%d lines say the database is unavailable, want one:\n%s", k, out)
 	}
