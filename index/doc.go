@@ -7,8 +7,8 @@
 // it: intent ids match ^[a-z][a-z0-9_]*$, are unique and are not "none" (reserved for
 // out-of-scope messages); every intent has a label, a category from Categories, a priority
 // 1..3, at least one example (no duplicates) and at least one answer; answer ids are unique in
-// the knowledge base and answer texts are non-empty (also when their placeholders get no value)
-// and at most MaxAnswerRunes characters. A null list item (a stray "-" or "~" among the intents,
+// the knowledge base and answer texts are non-empty and at most MaxAnswerRunes characters (an
+// answer of placeholders alone, {{faq}}, is the gateway's to fill: reply never sends it empty). A null list item (a stray "-" or "~" among the intents,
 // an intent's examples or answers, or an answer's waivers), which yaml.v3 would leave out, is
 // refused at its line, and the items after it are reported at theirs. Errors name file:line,
 // several at once (errors.Join).

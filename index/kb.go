@@ -254,11 +254,6 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 				fail(textLine, "%s: answer %q: placeholder: %v", what, a.ID, err)
 			} else {
 				a.tmpl = t
-				// A placeholder without a fallback fills to nothing when the request lacks its
-				// var: an answer of such placeholders alone would be sent empty.
-				if strings.TrimSpace(a.Text) != "" && strings.TrimSpace(t.Fill(nil)) == "" {
-					fail(textLine, "%s: answer %q: text is empty when its placeholders have no value (write some text, or give one a fallback: {{nickname|亲}})", what, a.ID)
-				}
 			}
 			afail := func(line int, format string, args ...any) {
 				fail(line, "%s: answer %q: %s", what, a.ID, fmt.Sprintf(format, args...))

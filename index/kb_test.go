@@ -128,9 +128,6 @@ func TestParseKBErrors(t *testing.T) {
 		{"empty answer id", replaceLine(13, `      - id: ""`), "kb.yaml:13:", "missing id"},
 		{"empty answer text", replaceLine(14, `        text: ""`), "kb.yaml:14:", "empty text"},
 		{"long answer text", replaceLine(24, "        text: "+long), "kb.yaml:24:", "more than 500"},
-		// an answer made only of placeholders without fallbacks is sent empty to every customer
-		// whose gateway passes no such var
-		{"answer of placeholders alone", replaceLine(14, `        text: "{{nickname}} {{order_id}}"`), "kb.yaml:14:", `answer "return_goods.a": text is empty when its placeholders have no value`},
 		{"bad placeholder", replaceLine(14, "        text: 亲{{nickname，签收 7 天内支持无理由退货。"), "kb.yaml:14:", "placeholder: byte 3: \"{{\" without \"}}\""},
 		{"waiver without reason", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          - term: 最\n            reason: \" \""), "kb.yaml:17:", `answer "return_goods.a": waiver for "最" has no reason`},
 		{"waiver reason missing", replaceLine(14, "        text: 亲，签收 7 天内支持无理由退货。\n        waive:\n          - term: 最"), "kb.yaml:16:", `waiver for "最" has no reason`},

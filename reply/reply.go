@@ -248,6 +248,14 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if a := res.Answer; a != nil && res.Rule == "" && strings.Contains(a.Text, "{{") {
 		r.fillAnswer(&res, eng.KB(), req.Vars)
 	}
+	if a := res.Answer; a != nil && strings.TrimSpace(a.Text) == "" {
+		// An answer of placeholders alone ({{faq}}) that the gateway passed no vars for: there
+		// is nothing to send, so a person answers.
+		res.Answer = nil
+		if res.Route == intent.RouteAuto || res.Route == intent.RouteSuggest {
+			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "the answer is empty without the vars its placeholders need", 3
+		}
+	}
 	if !d.Retry {
 		// A retry decided again (its response not kept) is the same message: its rule, tone
 		// and escalation were counted the first time.

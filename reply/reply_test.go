@@ -565,3 +565,29 @@ intents:
 	}
 	return set
 }
+
+// TestEmptyFilledAnswerHandsOff: an answer of placeholders alone ({{faq}}) is the gateway's to
+// fill; a request without the var would have been sent an empty answer automatically. It goes to
+// a person instead, and with the var it is answered.
+func TestEmptyFilledAnswerHandsOff(t *testing.T) {
+	set := shippingExperiment(t, `{id: shipping_time.b, text: "{{faq}}"}`)
+	sender := ""
+	for i := range 100 {
+		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
+			sender = s
+			break
+		}
+	}
+	if sender == "" {
+		t.Fatal("setup: no sender in variant b")
+	}
+	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
+	d, _ := send(t, r, intent.Request{Text: "什么时候发货", MsgID: "e1", SenderID: sender})
+	if res := d.Result; res.Answer != nil || res.Route != intent.RouteHandoff {
+		t.Errorf("no vars: route %s, answer %+v; want a handoff with no answer", res.Route, res.Answer)
+	}
+	d, _ = send(t, r, intent.Request{Text: "什么时候发货", MsgID: "e2", SenderID: sender, Vars: map[string]string{"faq": "48 小时内发货"}})
+	if res := d.Result; res.Answer == nil || res.Answer.Text != "48 小时内发货" || res.Route != intent.RouteAuto {
+		t.Errorf("with the var: route %s, answer %+v; want it filled and sent", res.Route, res.Answer)
+	}
+}
