@@ -261,3 +261,28 @@ func replaceAll(re *regexp.Regexp, text string, kind MaskKind, set *MaskSet) str
 		return kind.Placeholder()
 	})
 }
+
+// PlaceholderLen returns the length of the mask placeholder (<PHONE>, <ORDER>) s starts with, or 0.
+func PlaceholderLen(s string) int {
+	if s == "" || s[0] != '<' {
+		return 0
+	}
+	return placeholderLen(s)
+}
+
+// placeholderLen returns the length of a mask placeholder (<PHONE>) at the start of s, or 0.
+func placeholderLen(s string) int {
+	for j := 1; j < len(s) && j < 12; j++ {
+		c := s[j]
+		if c == '>' {
+			if j == 1 {
+				return 0
+			}
+			return j + 1
+		}
+		if c < 'A' || c > 'Z' {
+			return 0
+		}
+	}
+	return 0
+}
