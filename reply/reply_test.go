@@ -571,16 +571,7 @@ intents:
 // a person instead, and with the var it is answered.
 func TestEmptyFilledAnswerHandsOff(t *testing.T) {
 	set := shippingExperiment(t, `{id: shipping_time.b, text: "{{faq}}"}`)
-	sender := ""
-	for i := range 100 {
-		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
-			sender = s
-			break
-		}
-	}
-	if sender == "" {
-		t.Fatal("setup: no sender in variant b")
-	}
+	sender := senderInB(t, set)
 	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return set }})
 	d, _ := send(t, r, intent.Request{Text: "什么时候发货", MsgID: "e1", SenderID: sender})
 	if res := d.Result; res.Answer != nil || res.Route != intent.RouteHandoff {
@@ -590,4 +581,16 @@ func TestEmptyFilledAnswerHandsOff(t *testing.T) {
 	if res := d.Result; res.Answer == nil || res.Answer.Text != "48 小时内发货" || res.Route != intent.RouteAuto {
 		t.Errorf("with the var: route %s, answer %+v; want it filled and sent", res.Route, res.Answer)
 	}
+}
+
+// senderInB returns a sender the experiment assigns shipping_time.b.
+func senderInB(t *testing.T, set *experiment.Set) string {
+	t.Helper()
+	for i := range 100 {
+		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
+			return s
+		}
+	}
+	t.Fatal("setup: no sender in shipping_time.b")
+	return ""
 }

@@ -18,16 +18,7 @@ import (
 // route because the intent was the same sent the unreviewed gray answer to the customer.
 func TestRetryNotKeptAutoOnlyWithItsAnswer(t *testing.T) {
 	set := shippingExperiment(t, `{id: shipping_time.b, text: "亲，马上帮您催仓库，48 小时内一定发出", gray: 72h}`)
-	sender := ""
-	for i := range 100 {
-		if s := fmt.Sprint("wm", i); set.Assign("shipping_time", s).Variant == "shipping_time.b" {
-			sender = s
-			break
-		}
-	}
-	if sender == "" {
-		t.Fatal("setup: no sender in the gray variant")
-	}
+	sender := senderInB(t, set)
 	var cur atomic.Pointer[experiment.Set]
 	r, _, _ := newReplier(t, Config{Experiments: func() *experiment.Set { return cur.Load() }})
 	req := intent.Request{Text: "什么时候发货", MsgID: "m1", SenderID: sender, Channel: "wecom",
