@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -221,14 +222,21 @@ func maskNumbers(text string, keep MaskSet, set *MaskSet) string {
 		chainEnd := i
 		// Cut the chain into what is personal data.
 		for a := 0; a < ng; {
-			kind, bEnd, ok := classifyChain(text, groups[:ng], digits[:min(nd, len(digits))], a, plus && a == 0, keep)
+			// A '+' right after a number just masked begins a +number, as it does when the
+			// masked text is read again (<ORDER>+1234567): masking stays idempotent.
+			aPlus, plusFrom := a == 0 && plus, start
+			if a > 0 && last == groups[a-1].end {
+				plusFrom = plusBefore(text, last, groups[a].start)
+				aPlus = plusFrom >= 0
+			}
+			kind, bEnd, ok := classifyChain(text, groups[:ng], digits[:min(nd, len(digits))], a, aPlus, keep)
 			if !ok {
 				a++
 				continue
 			}
 			from, to := groups[a].start, groups[bEnd].end
-			if a == 0 && plus {
-				from = start
+			if aPlus {
+				from = plusFrom
 			}
 			if kind == MaskIDCard && groups[bEnd].d1-groups[a].d0 == 17 {
 				to = idCheckXEnd(text, to) // the check character x
@@ -261,6 +269,18 @@ func maskNumbers(text string, keep MaskSet, set *MaskSet) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// plusBefore returns where a '+' that joins the group ending at i to the one at j stands, or -1
+// when the separator between them is not a '+' (a space either side of it allowed).
+func plusBefore(text string, i, j int) int {
+	if i < j && text[i] == ' ' {
+		i++
+	}
+	if i < j && text[i] == '+' && (j-i == 1 || j-i == 2 && text[i+1] == ' ') {
+		return i
+	}
+	return -1
 }
 
 // classifyChain finds the personal data that starts at group a: the longest run of groups
@@ -374,8 +394,14 @@ func rising(digits []byte, g []numGroup) bool {
 // cardGrouping reports whether groups are written as a card number is (6222 0212 3456 7890 128,
 // 622202 1234567890123): every part between separators but the last of four digits or more
 // (digits meeting numerals, 62二二…, are one part). Sizes (41 42 43 …) whose digits happen to pass
-// the Luhn check are no card.
+// the Luhn check are no card. A number with Chinese numerals in it is read out, never a list of
+// sizes, and in whatever groups the customer heard it (六贰1 0086 9捌7…); nor is one typed a digit
+// at a time (6 2 2 2 0 2 1 2…, to slip past a filter).
 func cardGrouping(g []numGroup) bool {
+	if slices.ContainsFunc(g, func(x numGroup) bool { return x.cn }) ||
+		!slices.ContainsFunc(g, func(x numGroup) bool { return x.d1-x.d0 > 1 }) {
+		return true
+	}
 	run := 0
 	for i, x := range g {
 		if i > 0 && x.sep != 0 {

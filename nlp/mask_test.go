@@ -54,8 +54,15 @@ func TestMaskFormats(t *testing.T) {
 	f("电话१३८१२३४५६७८", "电话<PHONE>", "phone")
 	f("预算100——200", "预算100——200")
 	f("请选对区号(+852 / +853 / +886)", "请选对区号(+852 / +853 / +886)") // three country codes, not one number
+	// a + right after a number masked begins a +number, as it does once the first is a placeholder
+	f("1234567890+1234567", "<ORDER><PHONE>", "phone", "order")
+	f("单号1234567890 +1234567", "单号<ORDER> <PHONE>", "phone", "order")
+	f("12+1234567", "12+1234567")
 	f("面积20m²，体积10³", "面积20m²,体积10³")                           // a lone superscript is a unit or a power, not a digit
 	f("6222—0212—3456—7890—128", "<BANKCARD>", "bankcard")
+	f("卡号6贰1 0086 9捌7 5柒八 804幺", "卡号<BANKCARD>", "bankcard") // read out, in threes
+	f("卡号6 2 8 9 3 4 9 0 1 9 0 3 1 5 1 6 1", "卡号<BANKCARD>", "bankcard") // a digit at a time
+	f("尺码41 42 43 44 45 46", "尺码41 42 43 44 45 46")
 	f("价格100~200之间", "价格100~200之间")
 	f("预算100—200", "预算100—200")
 	f("价格15000–25000之间", "价格15000–25000之间")
@@ -280,7 +287,9 @@ var cnDigits = [][]string{
 	{"五", "伍"}, {"六", "陆", "陸"}, {"七", "柒"}, {"八", "捌"}, {"九", "玖"},
 }
 
-func renderDigits(r *rand.Rand, d string) string {
+// renderDigits writes the digits d as customers type them. A card's groups are of four, as the
+// card prints them (a card in threes reads as a list of sizes: cardGrouping).
+func renderDigits(r *rand.Rand, d string, card bool) string {
 	seps := []string{"", " ", "-", ".", "/", "_", " - "}
 	sep := seps[r.IntN(len(seps))]
 	style := r.IntN(4) // ASCII, full-width, Chinese numerals, mixed
@@ -291,6 +300,9 @@ func renderDigits(r *rand.Rand, d string) string {
 	case 1: // groups of 3-4
 		for n := len(d); n > 0; {
 			g := min(n, 3+r.IntN(2))
+			if card {
+				g = min(n, 4)
+			}
 			groups = append(groups, g)
 			n -= g
 		}
@@ -359,7 +371,7 @@ func randPII(r *rand.Rand) piiCase {
 	switch r.IntN(4) {
 	case 0:
 		d := "1" + string(byte('3'+r.IntN(7))) + digits(9)
-		text := renderDigits(r, d)
+		text := renderDigits(r, d, false)
 		if r.IntN(3) == 0 {
 			text = []string{"+86", "+86 ", "+86-", "86 "}[r.IntN(4)] + text
 		}
@@ -367,11 +379,11 @@ func randPII(r *rand.Rand) piiCase {
 	case 1:
 		d := digits(6) + fmt.Sprintf("%04d%02d%02d", 1950+r.IntN(70), 1+r.IntN(12), 1+r.IntN(28)) + digits(3)
 		d += string(idCheck(d))
-		return piiCase{MaskIDCard, renderDigits(r, d), d[:17]}
+		return piiCase{MaskIDCard, renderDigits(r, d, false), d[:17]}
 	case 2:
 		d := "62" + digits(14+r.IntN(3))
 		d += string(luhnDigit(d))
-		return piiCase{MaskBankCard, renderDigits(r, d), d}
+		return piiCase{MaskBankCard, renderDigits(r, d, true), d}
 	}
 	locals := []string{"x", "zhang.san", "a_b-c", "li+shop", "wx2026", "张三", "小明.li", "王芳2024"}
 	local := locals[r.IntN(len(locals))]
