@@ -58,9 +58,9 @@ func TestMaskFormats(t *testing.T) {
 	f("1234567890+1234567", "<ORDER><PHONE>", "phone", "order")
 	f("单号1234567890 +1234567", "单号<ORDER> <PHONE>", "phone", "order")
 	f("12+1234567", "12+1234567")
-	f("面积20m²，体积10³", "面积20m²,体积10³")                           // a lone superscript is a unit or a power, not a digit
+	f("面积20m²，体积10³", "面积20m²,体积10³") // a lone superscript is a unit or a power, not a digit
 	f("6222—0212—3456—7890—128", "<BANKCARD>", "bankcard")
-	f("卡号6贰1 0086 9捌7 5柒八 804幺", "卡号<BANKCARD>", "bankcard") // read out, in threes
+	f("卡号6贰1 0086 9捌7 5柒八 804幺", "卡号<BANKCARD>", "bankcard")             // read out, in threes
 	f("卡号6 2 8 9 3 4 9 0 1 9 0 3 1 5 1 6 1", "卡号<BANKCARD>", "bankcard") // a digit at a time
 	f("尺码41 42 43 44 45 46", "尺码41 42 43 44 45 46")
 	f("价格100~200之间", "价格100~200之间")
