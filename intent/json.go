@@ -179,7 +179,7 @@ func appendFloat(b []byte, f float64) []byte {
 	// n/10⁴ written out is the shortest decimal that reads back as f (the division rounds
 	// correctly, and below 10⁹ neighbouring floats are far closer than 10⁻⁴), so it is what
 	// strconv would find, without its search.
-	if n := math.Round(f * 1e4); f >= 0 && f < 1e9 && n/1e4 == f {
+	if n := math.Round(f * 1e4); !math.Signbit(f) && f < 1e9 && n/1e4 == f { // -0 is written as encoding/json writes it
 		u := uint64(n)
 		b = strconv.AppendUint(b, u/1e4, 10)
 		if frac := u % 1e4; frac != 0 {
