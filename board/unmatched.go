@@ -91,7 +91,10 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 		// The store masks text on write; masking again costs a few microseconds and keeps a
 		// log written by anything else from putting personal data on a sheet or a page.
 		text, _ := nlp.Mask(nlp.Normalize(d.Text))
-		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text})
+		// The conversation's active intent as the log keeps it, after the decision: an unmatched
+		// message (out of scope, unsure) leaves it as it was, so it is what the conversation was
+		// about when the message came.
+		msgs = append(msgs, train.ClusterMessage{ID: d.MsgID, Text: text, Context: d.ActiveIntent})
 		res.Texts[d.MsgID] = text
 		res.Reasons[d.Unmatched(low)]++
 		return nil

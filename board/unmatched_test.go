@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -177,5 +178,45 @@ func TestUnmatched(t *testing.T) {
 	}
 	if _, err := board.Unmatched(ctx, db, nil, board.UnmatchedQuery{Since: T0}); err == nil {
 		t.Error("no engine: want an error")
+	}
+}
+
+// A follow-up is clustered with its conversation's topic, as the decision log keeps it: the same
+// unsure 订单号 in conversations about returns and about invoices makes two clusters.
+func TestUnmatchedFollowUpsByConversation(t *testing.T) {
+	ctx := testCtx(t)
+	eng := tinyEngine(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ds []store.Decision
+	var follow []struct{ text, active string }
+	for _, active := range []string{"return_goods", "invoice"} {
+		for _, text := range []string{"订单号1234567890", "订单号是9876543210", "订单号:1234567891", "单号1234567892"} {
+			follow = append(follow, struct{ text, active string }{text, active})
+		}
+	}
+	follow = append(follow, struct{ text, active string }{"今天天气怎么样", ""}, struct{ text, active string }{"你们老板是谁", ""})
+	for i, c := range follow {
+		ds = append(ds, store.Decision{MsgID: fmt.Sprint("f", i), Time: T0.Add(time.Duration(i) * time.Minute), Channel: "wecom",
+			Text: c.text, Intent: store.NoneIntent, Route: store.RouteHandoff, Confidence: 0.1, ActiveIntent: c.active})
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Until: T0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, l := range res.Lines {
+		slices.Sort(l.Members)
+		got[l.Context] = append(got[l.Context], strings.Join(l.Members, ","))
+	}
+	want := map[string][]string{"": {"f8", "f9"}, "return_goods": {"f0,f1,f2,f3"}, "invoice": {"f4,f5,f6,f7"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("clusters by context %v, want %v", got, want)
 	}
 }

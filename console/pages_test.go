@@ -80,15 +80,15 @@ func TestTestMode(t *testing.T) {
 // unmatchedDecisions are messages the tiny model does not place, in three kinds.
 func unmatchedDecisions(t0 time.Time) []store.Decision {
 	var ds []store.Decision
-	add := func(prefix string, texts ...string) {
+	add := func(prefix, active string, texts ...string) {
 		for i, s := range texts {
 			ds = append(ds, store.Decision{MsgID: prefix + string(rune('a'+i)), Time: t0.Add(time.Duration(len(ds)) * time.Minute),
-				Text: s, Intent: "none", Route: store.RouteHandoff, Confidence: 0.2})
+				Text: s, Intent: "none", Route: store.RouteHandoff, Confidence: 0.2, ActiveIntent: active})
 		}
 	}
-	add("coupon-", "优惠券怎么用", "优惠券怎么领", "优惠券在哪里领", "领的优惠券怎么用不了")
-	add("size-", "这件衣服尺码偏大吗", "尺码偏小吗", "尺码怎么选")
-	add("weather-", "今天天气怎么样", "明天天气好吗")
+	add("coupon-", "", "优惠券怎么用", "优惠券怎么领", "优惠券在哪里领", "领的优惠券怎么用不了")
+	add("size-", "return_goods", "这件衣服尺码偏大吗", "尺码偏小吗", "尺码怎么选") // asked in conversations about a return
+	add("weather-", "", "今天天气怎么样", "明天天气好吗")
 	return ds
 }
 
@@ -99,7 +99,7 @@ func TestUnmatchedLabel(t *testing.T) {
 	cl := e.client()
 	cl.login("小王")
 	r := cl.get("/console/unmatched?since=24h")
-	mustContain(t, r.Body, "优惠券怎么用", "尺码偏小吗", "9 条未标注的消息")
+	mustContain(t, r.Body, "优惠券怎么用", "尺码偏小吗", "9 条未标注的消息", `对话主题 <b class="context">return_goods</b>`)
 	if strings.Contains(r.Body, "怎么开发票") {
 		t.Error("a matched decision is listed")
 	}

@@ -24,14 +24,20 @@ type SheetLine struct {
 	Terms      []string `json:"terms"`      // the words that most set the cluster apart
 	Samples    []string `json:"samples"`    // up to five members, masked, the most typical first
 	Members    []string `json:"members"`    // message ids
-	Intent     string   `json:"intent"`
+	// Context is what the members' conversations were about when they came (the active intent
+	// that at least half of them share), for follow-ups that say little alone (订单号<ORDER>);
+	// absent when there is none.
+	Context string `json:"context,omitempty"`
+	Intent  string `json:"intent"`
 }
 
-// ClusterMessage is one message to cluster: its id (for labels) and its masked text. Messages
-// with the same text fall into one cluster together.
+// ClusterMessage is one message to cluster: its id (for labels), its masked text and the intent
+// its conversation was about when it came ("" when none or unknown). Messages with the same text
+// and context fall into one cluster together.
 type ClusterMessage struct {
-	ID   string
-	Text string
+	ID      string
+	Text    string
+	Context string
 }
 
 // ClusterConfig controls Cluster. The zero value means the defaults.
@@ -43,6 +49,11 @@ type ClusterConfig struct {
 	Passes int
 	// Samples per cluster in the sheet (default 5).
 	Samples int
+	// ContextWeight is the weight of a message's context (ClusterMessage.Context) beside its
+	// words, as one more feature of that TF-IDF weight: a follow-up that says little (订单号<ORDER>,
+	// 快点, 多少钱) means what its conversation is about, and is grouped with follow-ups of the same
+	// topic; a message that says much is grouped by what it says. 0: the default; negative: none.
+	ContextWeight float64
 }
 
 func (c ClusterConfig) withDefaults() ClusterConfig {
@@ -55,8 +66,17 @@ func (c ClusterConfig) withDefaults() ClusterConfig {
 	if c.Samples == 0 {
 		c.Samples = 5
 	}
+	if c.ContextWeight == 0 {
+		c.ContextWeight = DefaultClusterContextWeight
+	}
 	return c
 }
+
+// DefaultClusterContextWeight is ClusterConfig.ContextWeight's default, chosen on the sample
+// shop's chats against their gold labels (docs/benchmarks.md, thirty-first session): at 2 a
+// follow-up's context joins it to others of its topic; from 2.5 the context alone outweighs
+// the similarity a cluster asks for and unrelated questions of one topic merge.
+const DefaultClusterContextWeight = 2.0
 
 // clusterKinds are the features similar questions share: words after synonym and dialect
 // rewrites, the rewrites' canonical terms, subword units and character pairs (which survive
@@ -121,14 +141,18 @@ func (c *centroid) cos(v sparse) float64 {
 // in that order. The same messages give the same sheet.
 func Cluster(ctx context.Context, eng *intent.Engine, msgs []ClusterMessage, cfg ClusterConfig) ([]SheetLine, error) {
 	cfg = cfg.withDefaults()
-	// distinct texts, each with its members
-	var texts []string
-	members := map[string][]string{}
+	// distinct texts in their contexts, each with its members
+	var texts []clusterText
+	members := map[clusterText][]string{}
 	for _, m := range msgs {
-		if _, ok := members[m.Text]; !ok {
-			texts = append(texts, m.Text)
+		t := clusterText{m.Text, m.Context}
+		if cfg.ContextWeight < 0 {
+			t.context = ""
 		}
-		members[m.Text] = append(members[m.Text], m.ID)
+		if _, ok := members[t]; !ok {
+			texts = append(texts, t)
+		}
+		members[t] = append(members[t], m.ID)
 	}
 	an := eng.Analyzer()
 	df := map[uint32]int{}
@@ -140,12 +164,15 @@ func Cluster(ctx context.Context, eng *intent.Engine, msgs []ClusterMessage, cfg
 				return nil, err
 			}
 		}
-		a := an.Analyze(t)
+		a := an.Analyze(t.text)
 		var ids []uint32
 		for _, f := range a.Features {
 			if k := nlp.Kind(f); int(k) < len(clusterKinds) && clusterKinds[k] {
 				ids = append(ids, f)
 			}
+		}
+		if t.context != "" {
+			ids = append(ids, contextFeature(t.context))
 		}
 		slices.Sort(ids)
 		raw[i] = ids
@@ -159,12 +186,16 @@ func Cluster(ctx context.Context, eng *intent.Engine, msgs []ClusterMessage, cfg
 	for i, ids := range raw {
 		var v sparse
 		norm := 0.0
+		ctxID, hasCtx := contextFeature(texts[i].context), texts[i].context != ""
 		for j := 0; j < len(ids); {
 			k := j
 			for k < len(ids) && ids[k] == ids[j] {
 				k++
 			}
 			w := (1 + math.Log(float64(k-j))) * math.Log((1+n)/(1+float64(df[ids[j]])))
+			if hasCtx && ids[j] == ctxID {
+				w *= cfg.ContextWeight
+			}
 			v.ids, v.w = append(v.ids, ids[j]), append(v.w, float32(w))
 			norm += w * w
 			j = k
@@ -199,6 +230,13 @@ func Cluster(ctx context.Context, eng *intent.Engine, msgs []ClusterMessage, cfg
 	}
 	return lines, nil
 }
+
+// clusterText is a distinct message text in its context.
+type clusterText struct{ text, context string }
+
+// contextFeature is the feature of a message's context: the classifier's own (the context
+// feature of a conversation's active intent).
+func contextFeature(active string) uint32 { return intent.ContextFeature(active) }
 
 // leaderCluster assigns each vector a cluster: in order of how many close neighbours a text has
 // (typical questions first, so they become the centres), each joins the most similar centre at or
@@ -316,7 +354,7 @@ func typicality(vecs []sparse, minSim float64) []float64 {
 }
 
 // sheetLine describes one cluster: size, the engine's suggestion, distinctive terms, samples.
-func sheetLine(ctx context.Context, eng *intent.Engine, idx []int, texts []string, members map[string][]string,
+func sheetLine(ctx context.Context, eng *intent.Engine, idx []int, texts []clusterText, members map[clusterText][]string,
 	vecs []sparse, termsOf [][]string, df map[uint32]int, n float64, cfg ClusterConfig) SheetLine {
 	ce := &centroid{sum: map[uint32]float64{}}
 	for _, i := range idx {
@@ -332,20 +370,24 @@ func sheetLine(ctx context.Context, eng *intent.Engine, idx []int, texts []strin
 		if c := cmp.Compare(sims[b], sims[a]); c != 0 {
 			return c
 		}
-		return cmp.Compare(texts[a], texts[b])
+		return cmp.Compare(texts[a].text, texts[b].text)
 	})
 	line := SheetLine{Members: []string{}, Samples: []string{}, Terms: []string{}}
 	votes := map[string]int{}
 	confs := map[string]float64{}
+	contexts := map[string]int{}
 	termCount := map[string]int{}
 	for _, i := range sorted {
 		ids := members[texts[i]]
 		line.Members = append(line.Members, ids...)
-		if len(line.Samples) < cfg.Samples {
-			line.Samples = append(line.Samples, texts[i])
+		if len(line.Samples) < cfg.Samples && !slices.Contains(line.Samples, texts[i].text) {
+			line.Samples = append(line.Samples, texts[i].text)
 		}
-		res := eng.Classify(ctx, intent.Request{Text: texts[i]})
+		res := eng.Classify(ctx, intent.Request{Text: texts[i].text, ActiveIntent: texts[i].context})
 		votes[res.Intent] += len(ids)
+		if texts[i].context != "" {
+			contexts[texts[i].context] += len(ids)
+		}
 		confs[res.Intent] += res.Confidence * float64(len(ids))
 		for _, t := range slices.Compact(slices.Sorted(slices.Values(termsOf[i]))) {
 			termCount[t] += len(ids)
@@ -355,6 +397,11 @@ func sheetLine(ctx context.Context, eng *intent.Engine, idx []int, texts []strin
 	for it, v := range votes {
 		if v > votes[line.Suggested] || v == votes[line.Suggested] && it < line.Suggested {
 			line.Suggested = it
+		}
+	}
+	for c, v := range contexts {
+		if 2*v >= line.Size && (line.Context == "" || v > contexts[line.Context] || v == contexts[line.Context] && c < line.Context) {
+			line.Context = c
 		}
 	}
 	if v := votes[line.Suggested]; v > 0 {

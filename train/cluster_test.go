@@ -100,3 +100,59 @@ func TestClusterSheetRoundTrip(t *testing.T) {
 		t.Errorf("labels %+v: want the %d members of the filled clusters applied and %d lines undecided", sum.Labels, filled, undecided)
 	}
 }
+
+// A follow-up that says little (订单号<ORDER>) means what its conversation is about: the same
+// words in conversations about returns and about invoices make two clusters, each naming its
+// context, where without context they make one.
+func TestClusterFollowUpsByContext(t *testing.T) {
+	s := trained(t)
+	eng, err := intent.Load(context.Background(), s.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var msgs []ClusterMessage
+	for i, text := range []string{"订单号<ORDER>", "订单号是<ORDER>", "订单号:<ORDER>", "单号<ORDER>"} {
+		msgs = append(msgs, ClusterMessage{ID: "r" + strconv.Itoa(i), Text: text, Context: "return_goods"},
+			ClusterMessage{ID: "i" + strconv.Itoa(i), Text: text, Context: "invoice"})
+	}
+	clusterOf := func(sheet []SheetLine) map[string]*SheetLine {
+		of := map[string]*SheetLine{}
+		for i := range sheet {
+			for _, id := range sheet[i].Members {
+				of[id] = &sheet[i]
+			}
+		}
+		return of
+	}
+	sheet, err := Cluster(context.Background(), eng, msgs, ClusterConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	of := clusterOf(sheet)
+	for _, m := range msgs {
+		l := of[m.ID]
+		if l == nil {
+			t.Fatalf("%s in no cluster", m.ID)
+		}
+		if l.Context != m.Context {
+			t.Errorf("%s (%s in a conversation about %s): cluster %s has context %q", m.ID, m.Text, m.Context, l.Cluster, l.Context)
+		}
+		for _, id := range l.Members {
+			if id[0] != m.ID[0] {
+				t.Errorf("cluster %s holds %s and %s, of conversations about different intents", l.Cluster, m.ID, id)
+			}
+		}
+	}
+	if of["r0"] != of["r1"] {
+		t.Errorf("订单号<ORDER> and 订单号是<ORDER> of returns in clusters %s and %s", of["r0"].Cluster, of["r1"].Cluster)
+	}
+	alone, err := Cluster(context.Background(), eng, msgs, ClusterConfig{ContextWeight: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	of = clusterOf(alone)
+	if of["r0"] != of["i0"] || of["r0"].Context != "" {
+		t.Errorf("without context: 订单号<ORDER> in clusters %s and %s, context %q", of["r0"].Cluster, of["i0"].Cluster, of["r0"].Context)
+	}
+}

@@ -54,7 +54,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	im := train.NewImporter()
 	im.CSV, im.KeepDuplicates = cols, true
-	var msgs []train.ClusterMessage
+	var turns []exportedTurn
 	total, noID, again := 0, 0, 0
 	seen := newSeenMessages()
 	err = im.Import(ctx, data, func(m train.Message) error {
@@ -63,21 +63,33 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			return nil
 		}
 		total++
+		t := exportedTurn{conv: m.Conversation, seq: len(turns)}
+		if !m.Time.IsZero() {
+			t.at = m.Time.UnixMilli()
+		}
+		t.msg.Text, _ = nlp.Mask(nlp.Normalize(m.Text))
 		if m.MsgID == "" {
 			noID++ // a label names messages by id: without one it cannot be labelled by cluster
-			return nil
+		} else {
+			// The sheet is handed to operators: ids are masked as serve logs them, and train
+			// --labels matches a masked member back to the message whose id masks to it.
+			t.msg.ID = nlp.MaskID(m.MsgID)
 		}
-		text, _ := nlp.Mask(nlp.Normalize(m.Text))
-		if !*all && placed(eng, eng.Classify(ctx, intent.Request{Text: text})) {
-			return nil
-		}
-		// The sheet is handed to operators: ids are masked as serve logs them, and train --labels
-		// matches a masked member back to the message whose id masks to it.
-		msgs = append(msgs, train.ClusterMessage{ID: nlp.MaskID(m.MsgID), Text: text})
+		turns = append(turns, t) // without an id, still the context of the messages after it
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	placedAt, err := decideInContext(ctx, eng, turns)
+	if err != nil {
+		return err
+	}
+	var msgs []train.ClusterMessage
+	for i, t := range turns {
+		if t.msg.ID != "" && (*all || !placedAt[i]) {
+			msgs = append(msgs, t.msg)
+		}
 	}
 	printImport(stderr, im.Stats())
 	if again > 0 {
@@ -93,7 +105,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if noID > 0 {
 		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out: %s\n", noID, byID)
 	}
-	which := "not confidently placed"
+	which := "not confidently placed in their conversations"
 	if *all {
 		which = "all"
 	}

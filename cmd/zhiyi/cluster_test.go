@@ -214,3 +214,58 @@ func TestClusterCSVWithoutMessageIDsSaysSo(t *testing.T) {
 		t.Errorf("cluster of a CRM CSV with a 消息ID column: exit %d, sheet %s\n%s", code, raw, stderr)
 	}
 }
+
+// TestClusterReadsFollowUpsInTheirConversation: zhiyi cluster replays each conversation as
+// serving would, so a follow-up that says little (订单号…) is read with what its conversation is
+// about: its line names that context, where the conversation's first message has none.
+func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	at := int64(1785718800000)
+	for c, turns := range [][]string{
+		{"我要退货", "订单号是1234567890", "单号9876543210"},
+		{"东西不要了怎么退", "订单号是2234567890", "单号8876543210"},
+	} {
+		for i, text := range turns {
+			fmt.Fprintf(&b, `{"msgid":"m%d-%d","chat_id":"chat%d","text":%q,"sent_at":%d}`+"\n", c, i, c, text, at)
+			at += 60_000
+		}
+	}
+	export := filepath.Join(dir, "export.jsonl")
+	if err := os.WriteFile(export, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	if code, _, stderr := runCLI(t, "", "cluster", "--model", bundle, "--data", export, "--out", sheet); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contextOf := map[string]string{}
+	for _, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var l struct {
+			Members []string `json:"members"`
+			Context string   `json:"context"`
+		}
+		if err := json.Unmarshal([]byte(ln), &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range l.Members {
+			contextOf[m] = l.Context
+		}
+	}
+	for _, id := range []string{"m0-1", "m0-2", "m1-1", "m1-2"} {
+		if got, ok := contextOf[id]; got != "return_goods" {
+			t.Errorf("%s, a follow-up in a conversation about a return: on the sheet %v, context %q; want return_goods\n%s", id, ok, got, raw)
+		}
+	}
+	if contextOf["m0-0"] != "" {
+		t.Errorf("我要退货, the conversation's first message, on a line of context %q:\n%s", contextOf["m0-0"], raw)
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/session"
+	"github.com/zhiyi-ai/zhiyi/train"
+)
+
+// exportedTurn is a customer message of the exports as zhiyi cluster reads it: masked, with
+// its conversation and the order it came in.
+type exportedTurn struct {
+	msg  train.ClusterMessage // ID empty when the message has none (context only)
+	conv string
+	at   int64 // unix milliseconds; 0 when the export has no time
+	seq  int   // order of reading, for messages without time
+}
+
+// decideInContext decides every turn as serving would: each conversation's messages in time
+// order through package reply, so a follow-up (订单号<ORDER>, 快点) is read with what its
+// conversation is about. It returns, for each turn, whether the model confidently places it
+// there, and sets each turn's Context to its conversation's active intent before it came.
+// Messages outside any conversation are decided alone.
+func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTurn) ([]bool, error) {
+	placedAt := make([]bool, len(turns))
+	order := make([]int, len(turns))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ta, tb := &turns[a], &turns[b]
+		if c := cmp.Compare(ta.conv, tb.conv); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ta.at, tb.at); c != 0 && ta.at != 0 && tb.at != 0 {
+			return c
+		}
+		return cmp.Compare(ta.seq, tb.seq)
+	})
+	store := session.NewMemory(session.MemoryConfig{})
+	defer store.Close()
+	rp := reply.New(reply.Config{Sessions: store})
+	var buf []byte
+	active, conv := "", ""
+	for k, i := range order {
+		if k%512 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		t := &turns[i]
+		if t.conv == "" {
+			placedAt[i] = placed(eng, eng.Classify(ctx, intent.Request{Text: t.msg.Text}))
+			continue
+		}
+		if t.conv != conv {
+			active, conv = "", t.conv
+		}
+		t.msg.Context = active
+		// A request id of the replay's own: an export's ids may repeat across its files.
+		req := intent.Request{Text: t.msg.Text, MsgID: "cluster-" + strconv.Itoa(i), ChatID: t.conv, SentAt: t.at}
+		d := rp.Decide(ctx, eng, req)
+		buf = d.Result.AppendJSON(buf[:0])
+		rp.Commit(ctx, d, buf)
+		placedAt[i] = placed(eng, d.Result)
+		if c := d.Result.Context; c != nil {
+			active = c.ActiveIntent
+		}
+	}
+	return placedAt, nil
+}
