@@ -81,9 +81,10 @@
 //
 // # Labelling and learning
 //
-// Cluster groups similar messages (TF-IDF over words, rewrites, subwords and character pairs;
+// Cluster groups similar messages (TF-IDF over words, rewrites, subwords and character pairs,
+// and the topic of the message's conversation (ClusterMessage.Context) as one more feature;
 // leader clustering, then reassignment) into a sheet, largest cluster first, with the model's
-// suggestion, distinctive terms and samples; `zhiyi cluster`, `zhiyi unmatched` and the console
+// suggestion, the topic its members share, distinctive terms and samples; `zhiyi cluster`, `zhiyi unmatched` and the console
 // write it, an operator fills the intents, and `zhiyi train --labels` reads it back. ReadLabels
 // reads any label file.
 //
