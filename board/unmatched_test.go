@@ -64,8 +64,8 @@ func unmatchedLog(t testing.TB, db *store.DB) (unmatched []string) {
 }
 
 func TestUnmatched(t *testing.T) {
+	eng := tinyEngine(t) // training first: on a loaded machine under -race it took the context's 2 minutes
 	ctx := testCtx(t)
-	eng := tinyEngine(t)
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,10 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 		v.GrayNote = "gray: the period's start is unknown (no gray_since, no bundle time): gray until released"
 		return
 	}
+	// grayStart holds GraySince, which zhiyi serve reads the decision log from at every refresh:
+	// set it while the period runs (a refresh then rebuilds the Set when it ends) and for what
+	// is judged on its ratings, not for the control or an only answer once their period is over
+	// (nothing to judge, ever: the window read for them grew with the log).
 	v.grayStart = start
 	switch {
 	case s.now.Before(v.GrayUntil):
@@ -56,6 +60,7 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 		v.GrayNote = "gray until " + v.GrayUntil.In(period.CST).Format("2006-01-02 15:04 MST") + ": suggested to agents only"
 		return
 	case j == 0 || len(e.Variants) == 1:
+		v.grayStart = time.Time{}
 		v.GrayNote = "released: gray period over (nothing to compare the control with)"
 		return
 	}
@@ -183,8 +188,9 @@ func grayInterval(v, c moments, tau, alpha float64) (low, high float64) {
 }
 
 // GraySince is when the results for judging gray answers start: the earliest gray start of an
-// answer with a gray period the file has not released, whose start is known. ok is false when
-// there is none: no results need reading. (Each answer is judged on its own window from
+// answer with a gray period the file has not released, whose start is known, and which is
+// still in its period or judged on its ratings (not a control or an only answer past its
+// period). ok is false when there is none: no results need reading. (Each answer is judged on its own window from
 // Outcomes; this bounds what to read.)
 func (s *Set) GraySince() (since time.Time, ok bool) {
 	if s == nil {

@@ -320,3 +320,29 @@ func (r *rater) add(variant, route string, at time.Time, n int, stars ...int) {
 		r.tally.Feedback(msg, at.Add(time.Minute), stars[i%len(stars)], nil)
 	}
 }
+
+// GraySince bounds what zhiyi serve reads from the decision log every 5 minutes (from the
+// earliest gray start on). An intent's only answer and a control are never judged on ratings:
+// once their gray period is over they need no results, so they no longer hold GraySince at
+// their start — which kept the server reading the whole log since then at every refresh, a
+// window that only grew. While their period runs they do, so that a refresh rebuilds the Set
+// when it ends.
+func TestGraySinceOnlyWhatIsJudged(t *testing.T) {
+	rel := "version: 1\nrelease: [return_goods.b]\n" // return_goods.b: not judged either
+	during := testSet(t, rel, func(c *Config) { c.Now = created.Add(time.Hour) })
+	if since, ok := during.GraySince(); !ok || !since.Equal(created) {
+		t.Errorf("within new_intent.a's period: GraySince %v %v, want its start", since, ok)
+	}
+	after := testSet(t, rel, func(c *Config) { c.Now = created.Add(25 * time.Hour) })
+	if since, ok := after.GraySince(); ok {
+		t.Errorf("new_intent.a's period over (an only answer, nothing to judge): GraySince %v, want none", since)
+	}
+	if gray, note := grayOf(t, after, "new_intent", "new_intent.a"); gray || !strings.Contains(note, "released: gray period over") {
+		t.Errorf("new_intent.a: gray %v (%s), want released", gray, note)
+	}
+	// A gray answer past its period is still judged on its ratings: it still needs them.
+	judged := testSet(t, "", func(c *Config) { c.Now = created.Add(73 * time.Hour) })
+	if since, ok := judged.GraySince(); !ok || !since.Equal(created) {
+		t.Errorf("return_goods.b judged on its ratings: GraySince %v %v, want its start", since, ok)
+	}
+}

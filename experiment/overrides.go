@@ -99,6 +99,14 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
 		return nil, err
 	}
+	// The node tree first: its aliases are counted before decoding expands them.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlnode.Error(name, err)
+	}
+	if err := yamlnode.CheckAliases(name, &root); err != nil {
+		return nil, err
+	}
 	var doc overridesDoc
 	// Unknown fields and wrong types are reported with the other problems (below), not one
 	// stage before them: yaml.v3 decodes the rest of the file past a wrong type, so the rest is
@@ -118,10 +126,6 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	}
 	if err := yamlnode.OneDocument(dec, name, "an experiments file"); err != nil {
 		return nil, err
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlnode.Error(name, err)
 	}
 	top := yamlnode.Top(&root)
 	o := &Overrides{ExcludeSenders: doc.ExcludeSenders, Stop: doc.Stop, Release: doc.Release, Weights: doc.Weights,

@@ -113,7 +113,7 @@ func eachLine(path string, fn func(at, line string) error) error {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 64*1024), maxDictLine)
 	n := 0
 	for sc.Scan() {
 		n++
@@ -133,11 +133,16 @@ func eachLine(path string, fn func(at, line string) error) error {
 			return fmt.Errorf("%s: %w", at, err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w", path, n, err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("%s:%d: a line longer than %d MiB (a dictionary entry is a line): %w", path, n+1, maxDictLine>>20, err)
+	} else if err != nil {
+		return fmt.Errorf("%s:%d: %w", path, n+1, err)
 	}
 	return nil
 }
+
+// maxDictLine bounds a dictionary line: a synonym rule with its variants is a few hundred bytes.
+const maxDictLine = 1 << 20
 
 func (d *Dictionaries) parseUserWord(_, line string) error {
 	f := strings.Fields(line)

@@ -21,6 +21,8 @@ func TestLoadDictionariesErrors(t *testing.T) {
 		{"variant with two targets", SynonymsFile, "退货: 不要了\n取消: 不要了\n", `maps to both "退货" (`},
 		{"variant with two targets, lines named", SynonymsFile, "退货: 不要了\n\n取消: 不要了\n", "synonyms.txt:3)"},
 		{"cycle", SynonymsFile, "退款: 退钱\n退钱: 退款\n", "lead back to each other"},
+		// A line over the limit is named by its own number, not the one before it.
+		{"line over 1 MiB", SynonymsFile, "退货: 退回\n换货: 调换\n" + strings.Repeat("长", 1<<20/3+1) + "\n", "synonyms.txt:3: a line longer than 1 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,6 +96,11 @@
 //	  senders: [wmTest001]          # only these customers (internal test accounts)
 //	  exclude_senders: [wmBoss]     # never these customers
 //
+// A list written once may be named again with YAML's anchors and aliases (senders: &team […],
+// then exclude_senders: *team). A file whose aliases, expanded, add more than
+// yamlnode.MaxAliasNodes (100,000) entries is refused at the alias that passes it: a few
+// kilobytes of aliases to one long list would otherwise take gigabytes to load.
+//
 // # Hours
 //
 // Without hours a rule applies at all times. With hours, it applies while the window is open,

@@ -121,6 +121,14 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
 		return nil, err
 	}
+	// The node tree first: its aliases are counted before decoding expands them.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlnode.Error(name, err)
+	}
+	if err := yamlnode.CheckAliases(name, &root); err != nil {
+		return nil, err
+	}
 	var doc fileDoc
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -142,10 +150,6 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	}
 	if err := yamlnode.OneDocument(dec, name, "a rules file"); err != nil {
 		return nil, err
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlnode.Error(name, err)
 	}
 	top := yamlnode.Top(&root)
 	rules := c.file(&doc, top)

@@ -57,12 +57,25 @@ func ReadLabels(path string) ([]Label, error) {
 	return readLabels(f, path)
 }
 
+// MaxLabelLineBytes bounds a line of a label file: a cluster sheet's line of a million members
+// is some 40 MB. A longer line is refused at its number, read past without being held.
+const MaxLabelLineBytes = 64 << 20
+
+var labelLineLimit = MaxLabelLineBytes // tests lower it
+
 func readLabels(r io.Reader, path string) ([]Label, error) {
 	var out []Label
 	var errs []error
 	br := bufio.NewReaderSize(r, 64*1024)
+	var buf []byte
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
+		line, size, err := readLine(br, buf[:0], labelLineLimit)
+		if line != nil {
+			buf = line
+		} else if size > 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: a line of %d bytes, over the %d MiB a label line may have (MaxLabelLineBytes): not a label file?",
+				path, n, size, labelLineLimit>>20))
+		}
 		if len(line) > 0 {
 			if n == 1 {
 				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))

@@ -124,7 +124,10 @@ func checkSheetOut(path string) error {
 	br := bufio.NewReaderSize(f, 64*1024)
 	decided := 0
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
+		line, err := readSheetLine(br, maxSheetLine)
+		if errors.Is(err, errLongLine) {
+			return fmt.Errorf("--out %s:%d is a line of over %d MiB: it is not a cluster sheet, and only a sheet with no decided line is written over; write the new sheet elsewhere", path, n, maxSheetLine>>20)
+		}
 		if n == 1 {
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 		}
@@ -148,6 +151,29 @@ func checkSheetOut(path string) error {
 		return fmt.Errorf("--out %s already holds %d decided label(s); write the new sheet elsewhere (or move that one away): it is what train/learn --labels reads", path, decided)
 	}
 	return nil
+}
+
+// maxSheetLine bounds the line checkSheetOut reads of the file --out names: a sheet's lines are
+// label lines (train.MaxLabelLineBytes). Anything longer — an export written as one JSON array
+// named as --out by mistake — is no sheet, and is not read whole to find that out.
+var maxSheetLine = train.MaxLabelLineBytes
+
+var errLongLine = errors.New("line too long")
+
+// readSheetLine reads a line as bufio.Reader.ReadBytes does, or returns errLongLine once it holds
+// more than max bytes.
+func readSheetLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > max {
+			return nil, errLongLine
+		}
+		line = append(line, chunk...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
 }
 
 // sheetLine returns the intent of a line of a cluster sheet, or why the line is not one.

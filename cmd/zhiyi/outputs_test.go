@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -88,6 +89,41 @@ func TestCheckSheetOut(t *testing.T) {
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: checkSheetOut = %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestCheckSheetOutBoundsALine: an --out file with a line over maxSheetLine (an export written
+// as one JSON array) is refused at that line without being read whole: it was, gigabytes for a
+// big export, before being found no sheet.
+func TestCheckSheetOutBoundsALine(t *testing.T) {
+	defer func(v int) { maxSheetLine = v }(maxSheetLine)
+	maxSheetLine = 1 << 20 // made small: the line is 32 times it
+	path := filepath.Join(t.TempDir(), "export.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`[{"msgid":"m0","text":"在吗"}`)
+	chunk := []byte(strings.Repeat(`,{"msgid":"m1","text":"我要退货"}`, 1<<10))
+	for written := 0; written < 32<<20; written += len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.WriteString("]\n")
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err = checkSheetOut(path)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "export.json:1 is a line of over 1 MiB: it is not a cluster sheet") {
+		t.Errorf("checkSheetOut = %v, want the long line refused", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("checking a file of one 32 MiB line allocated %d MiB, want at most a line's bound", got>>20)
 	}
 }
 

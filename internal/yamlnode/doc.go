@@ -16,6 +16,7 @@
 //	ns := yamlnode.Items(list, len(v), yaml.MappingNode, refuse) // v[i]'s node: a stray "-" passed to refuse, not paired
 //	yamlnode.Fractional(yamlnode.Value(r, "priority")) // 2.5, which an int field would truncate (2.0 is whole)
 //	err = yamlnode.OneDocument(dec, name, "a rules file") // a second document with content after the first, refused
+//	err = yamlnode.CheckAliases(name, &root)          // aliases adding over MaxAliasNodes nodes, refused before decoding
 //
 // Every function takes nil nodes and nodes of the wrong kind, answering nil (or line 1): a
 // parser asks for what should be there and reports what is missing at the nearest line.
