@@ -184,8 +184,8 @@ func TestUnmatched(t *testing.T) {
 // A follow-up is clustered with its conversation's topic, as the decision log keeps it: the same
 // unsure 订单号 in conversations about returns and about invoices makes two clusters.
 func TestUnmatchedFollowUpsByConversation(t *testing.T) {
+	eng := tinyEngine(t) // training first, as TestUnmatched does
 	ctx := testCtx(t)
-	eng := tinyEngine(t)
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
