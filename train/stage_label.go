@@ -2,6 +2,8 @@ package train
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -219,8 +221,23 @@ func (ni *newIntent) add(l Label, d *imported, members *memberIndex) {
 	}
 }
 
+// SheetMemberID is how a cluster sheet names a message: its id, or, when the id holds personal
+// data (a CRM's message id M073147970474-001 reads as a landline), the id masked as serve logs it
+// (nlp.MaskID) and "#" with four hex digits of the id's SHA-256, so that train --labels tells
+// apart the messages whose ids mask alike (M<PHONE>-001). Sixteen bits say next to nothing of a
+// phone number: over a million others share them.
+func SheetMemberID(id string) string {
+	m := nlp.MaskID(id)
+	if m == id {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return m + "#" + hex.EncodeToString(sum[:2])
+}
+
 // memberIndex finds the exported messages a label's member names: the message with that id, or,
-// since zhiyi cluster writes ids masked (nlp.MaskID), the message whose id masks to it.
+// since zhiyi cluster writes ids masked (SheetMemberID; nlp.MaskID before), the message whose id
+// masks to it.
 type memberIndex struct {
 	d      *imported
 	masked map[string][]string // masked id → the exported ids masking to it, sorted; built on first need
@@ -238,7 +255,9 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 		x.masked = map[string][]string{}
 		add := func(id string) {
 			if m := nlp.MaskID(id); m != id {
-				x.masked[m] = append(x.masked[m], id)
+				x.masked[m] = append(x.masked[m], id) // a sheet written before SheetMemberID
+				sid := SheetMemberID(id)
+				x.masked[sid] = append(x.masked[sid], id)
 			}
 		}
 		for id := range d.byMsgID {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 func TestReadLabels(t *testing.T) {
@@ -214,5 +216,39 @@ func TestUntilKeepsTextLabelsOfLaterMessagesOut(t *testing.T) {
 	want := []string{"什么时候发货=shipping_time", "可以开专票吗=invoice"}
 	if !slices.Equal(got, want) || st.Later != 1 || st.Added != 1 || !strings.Contains(prog.String(), "1 text labels name only messages sent from --until on") {
 		t.Errorf("records %q, want %q; stats %+v; progress %q", got, want, *st, prog.String())
+	}
+}
+
+// A CRM's message ids read as landlines (M073147970474-001: 0731 is Changsha's area code), so
+// two messages' ids masked alike (M<PHONE>-001): a sheet member named so matched both, and
+// train --labels refused the whole label file. A sheet names them with four hex digits of
+// their ids' hash, and each member finds its own message; a sheet written before still works
+// where the masked id is not shared.
+func TestSheetMembersWhoseIDsMaskAlike(t *testing.T) {
+	a, b, c := "M073147970474-001", "M073147970475-001", "M073147970476-003"
+	d := &imported{recs: []record{{text: "开票的话运费也算进去吗"}, {text: "星期日都有"}, {text: "头疼吃什么药好"}},
+		byMsgID: map[string]int{a: 0, b: 1, c: 2}}
+	if nlp.MaskID(a) != nlp.MaskID(b) {
+		t.Fatalf("the test needs ids that mask alike: %s, %s", nlp.MaskID(a), nlp.MaskID(b))
+	}
+	x := &memberIndex{d: d}
+	for _, id := range []string{a, b, c} {
+		member := SheetMemberID(id)
+		if !strings.HasPrefix(member, nlp.MaskID(id)+"#") || strings.Contains(member, "073147970") {
+			t.Errorf("SheetMemberID(%s) = %s", id, member)
+		}
+		got, err := x.resolve(member)
+		if err != nil || len(got) != 1 || got[0] != id {
+			t.Errorf("member %s: %v, %v; want %s alone", member, got, err, id)
+		}
+	}
+	if _, err := x.resolve(nlp.MaskID(a)); err == nil {
+		t.Errorf("a member %s shared by two messages of different texts: no error", nlp.MaskID(a))
+	}
+	if got, err := x.resolve(nlp.MaskID(c)); err != nil || len(got) != 1 || got[0] != c {
+		t.Errorf("an older sheet's member %s: %v, %v; want %s", nlp.MaskID(c), got, err, c)
+	}
+	if id := "wm0123abc"; SheetMemberID(id) != id {
+		t.Errorf("an id without personal data: %s", SheetMemberID(id))
 	}
 }

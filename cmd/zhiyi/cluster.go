@@ -73,7 +73,7 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		} else {
 			// The sheet is handed to operators: ids are masked as serve logs them, and train
 			// --labels matches a masked member back to the message whose id masks to it.
-			t.msg.ID = nlp.MaskID(m.MsgID)
+			t.msg.ID = train.SheetMemberID(m.MsgID)
 		}
 		turns = append(turns, t) // without an id, still the context of the messages after it
 		return nil
