@@ -2,6 +2,7 @@ package period
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +32,20 @@ func Parse(v string, now time.Time) (time.Time, error) {
 	return ParseTime(v)
 }
 
+// maxDays is the most whole days a time.Duration holds (106751, about 292 years).
+const maxDays = math.MaxInt64 / int64(24*time.Hour)
+
 // ParseDuration reads a length of time as Parse does (7d, 24h, 90m), days counted as 24 hours.
+// More days than a time.Duration holds read as the longest Duration: multiplied out they wrapped
+// around, to a negative length or to a few minutes (213504d was 25m26s, and --retain kept the
+// decision log that long).
 func ParseDuration(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days && n <= 1e6 {
+			if int64(n) > maxDays {
+				return math.MaxInt64, nil
+			}
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
 	}

@@ -1,6 +1,7 @@
 package period
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -31,5 +32,27 @@ func TestParsePeriod(t *testing.T) {
 	}
 	if _, err := ParseTime("7d"); err == nil {
 		t.Error("ParseTime takes a duration")
+	}
+}
+
+// A length of days too long for a time.Duration is the longest one (about 292 years): multiplied
+// out it wrapped around, and --retain 213504d kept the decision log for 25 minutes.
+func TestParseDurationOverflow(t *testing.T) {
+	const maxDays = int64(1<<63-1) / int64(24*time.Hour) // 106751
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"90d", 90 * 24 * time.Hour, true},
+		{"106751d", time.Duration(maxDays) * 24 * time.Hour, true},
+		{"106752d", math.MaxInt64, true},
+		{"213504d", math.MaxInt64, true},
+		{"1000000d", math.MaxInt64, true},
+	} {
+		got, err := ParseDuration(tt.in)
+		if (err == nil) != tt.ok || tt.ok && got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
 	}
 }
