@@ -13,7 +13,7 @@ import (
 var CST = time.FixedZone("CST", 8*3600)
 
 // Parse reads the start (or end) of a period of the decision log: a duration back from
-// now (90m, 24h, 7d, 30d), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
+// now (90m, 24h, 7d, 30d; days are China's, 24 hours each), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
 // time; "" is the zero time. The CLI's --since and --until, the admin routes' since= and the
 // console's since= all take it.
 func Parse(v string, now time.Time) (time.Time, error) {
@@ -23,7 +23,9 @@ func Parse(v string, now time.Time) (time.Time, error) {
 	}
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days {
-			return now.AddDate(0, 0, -n), nil
+			// China's days (no daylight saving: 24 hours each), not those of now's zone,
+			// which is the server's TZ: in New York 7d was 169 hours the week clocks went back.
+			return now.In(CST).AddDate(0, 0, -n).In(now.Location()), nil
 		}
 	}
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
