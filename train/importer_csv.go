@@ -418,6 +418,11 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 		return t, nil
 	}
+	if s == "0" {
+		// no time, as sent_at 0 is in JSON lines (unixAuto): the row is kept untimed, not
+		// skipped as malformed
+		return time.Time{}, nil
+	}
 	var v int64
 	if _, err := fmt.Sscan(s, &v); err == nil && v > 1e8 {
 		return unixAuto(v), nil

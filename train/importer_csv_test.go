@@ -150,6 +150,10 @@ func TestParseCSVTime(t *testing.T) {
 			t.Errorf("parseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
+	// 0 is no time, as in the JSON-lines exports (unixAuto): the row is kept, untimed.
+	if got, err := parseTime("0", cst); err != nil || !got.IsZero() {
+		t.Errorf("parseTime(\"0\") = %v, %v; want no time and no error", got, err)
+	}
 	for _, bad := range []string{"20261303140509", "99999999", "20260230"} {
 		if got, err := parseTime(bad, cst); err == nil {
 			t.Errorf("parseTime(%q) = %v, want an error", bad, got)
