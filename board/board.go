@@ -75,7 +75,7 @@ type Board struct {
 	ByAnswer  []store.Group `json:"by_answer"` // key is the answer id, variant its A/B variant
 	// Labels are Query.Labels, for rendering.
 	Labels map[string]string `json:"-"`
-	// Generated is when Build ran.
+	// Generated is when Build ran, in Location.
 	Generated time.Time `json:"-"`
 }
 
@@ -186,7 +186,7 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 	b := &Board{Since: q.Since.In(loc), Until: q.Until.In(loc), Bucket: bucketName(q.Bucket), TimeZone: loc.String(),
 		Stats: sum.Stats, Series: sum.Series, ByHour: byHour(hourly, loc),
 		ByIntent: nonNil(sum.ByIntent), ByChannel: nonNil(sum.ByChannel), ByAnswer: nonNil(sum.ByAnswer),
-		Labels: q.Labels, Generated: now}
+		Labels: q.Labels, Generated: now.In(loc)} // shown beside the period, on its clock
 	if b.Series == nil {
 		b.Series = []store.Bucket{}
 	}

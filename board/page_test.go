@@ -86,3 +86,23 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// The page's "Generated" time is on the page's clock, like the period beside it: it was the
+// server's zone, and under TZ=UTC a report run at the end of its period said it was generated
+// eight hours before that end.
+func TestWriteHTMLGeneratedInLocation(t *testing.T) {
+	db := fillLog(t, t.TempDir())
+	now := T0.Add(48 * time.Hour).UTC() // time.Now in a server whose TZ is UTC
+	b, err := board.Build(testCtx(t), db, board.Query{Since: T0, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := b.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want := "Generated " + now.In(board.CST).Format("2006-01-02 15:04")
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("the page lacks %q (the period ends at %s)", want, b.Until.Format("2006-01-02 15:04 MST"))
+	}
+}

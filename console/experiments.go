@@ -207,7 +207,7 @@ func (c *Console) experimentsStop(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	ov, err := experiment.ParseOverrides(data, name)
 	if err == nil {
-		_, err = experiment.New(experiment.Config{KB: m.KB(), Created: m.Manifest().CreatedAt, Overrides: ov})
+		_, err = experiment.New(experiment.Config{KB: m.KB(), Created: m.Manifest().AnswersFrom(), Overrides: ov})
 	}
 	if err != nil {
 		c.record(s, r, "experiments", "修改实验被拒绝", id)

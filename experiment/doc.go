@@ -11,7 +11,7 @@
 //
 // # Assignment
 //
-//	set, err := experiment.New(experiment.Config{KB: eng.KB(), Created: eng.Manifest().CreatedAt, Overrides: ov})
+//	set, err := experiment.New(experiment.Config{KB: eng.KB(), Created: eng.Manifest().AnswersFrom(), Overrides: ov})
 //	a := set.Assign("track_parcel", req.SenderID)   // ~60 ns, no allocation
 //	// a.Answer (the answer to send), a.Experiment, a.Variant (record it), a.Gray (route suggest), a.Excluded
 //

@@ -73,6 +73,22 @@ type Manifest struct {
 	// Seq tells apart bundles of one name made in one second (2, 3 …; 0 for the first): it is
 	// part of the version (Version), which CommitVersion keeps distinct.
 	Seq int `json:"seq,omitempty"`
+	// AnswersSince is, in a learnt bundle, when the knowledge base it copied from its parent was
+	// first served (AnswersFrom); zero in a bundle trained from exports, and in bundles learnt
+	// before it was recorded.
+	AnswersSince time.Time `json:"answers_since,omitzero"`
+}
+
+// AnswersFrom is when the bundle's answers were first served: its creation, or for a learnt
+// bundle, which keeps its parent's kb.yaml as it was, that of the bundle trained from exports
+// before it. A gray period without gray_since counts from it: counted from CreatedAt, every
+// promotion of zhiyi serve --learn started each gray answer's period again, and sent the answers
+// released on their ratings back to gray.
+func (m *Manifest) AnswersFrom() time.Time {
+	if !m.AnswersSince.IsZero() {
+		return m.AnswersSince
+	}
+	return m.CreatedAt
 }
 
 // Learnt records what a bundle learnt from its parent's corrections, and how the gate judged it.

@@ -299,8 +299,13 @@ func (im *Importer) emit(m Message, fn func(Message) error) error {
 	return fn(m)
 }
 
-// unixAuto reads a Unix time in seconds or milliseconds (exports use both).
+// unixAuto reads a Unix time in seconds or milliseconds (exports use both); 0 (or less) is no
+// time, as sent_at 0 is to /intent, not 1970-01-01: the oldest message of the export, and one
+// before any --since.
 func unixAuto(v int64) time.Time {
+	if v <= 0 {
+		return time.Time{}
+	}
 	if v > 1e11 {
 		return time.UnixMilli(v)
 	}

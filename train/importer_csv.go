@@ -399,11 +399,29 @@ var timeLayouts = []string{
 	"2006-1-2", "2006/1/2", "2006年1月2日", // a day's date alone: its midnight
 }
 
+// compactLayouts are the all-digit dates of Chinese systems by their length (WeChat Pay's
+// time_end is 20060102150405). As a Unix number, 14 digits would be milliseconds past the year
+// 2286 and 12 before 2001 — no chat export's — so those lengths are a date or not a time; 8
+// digits are below the 10⁸ a Unix time needs.
+var compactLayouts = map[int]string{8: "20060102", 12: "200601021504", 14: "20060102150405"}
+
 func parseTime(s string, loc *time.Location) (time.Time, error) {
 	for _, layout := range timeLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
+	}
+	if layout, ok := compactLayouts[len(s)]; ok && strings.Trim(s, "0123456789") == "" {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("time %q: not a date like %s", s, layout)
+		}
+		return t, nil
+	}
+	if s == "0" {
+		// no time, as sent_at 0 is in JSON lines (unixAuto): the row is kept untimed, not
+		// skipped as malformed
+		return time.Time{}, nil
 	}
 	var v int64
 	if _, err := fmt.Sscan(s, &v); err == nil && v > 1e8 {

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // A CRM that quotes every text field (most do, and Excel does for a text with a comma) had one
@@ -118,6 +121,42 @@ func TestCSVTimesAsExcelWritesThem(t *testing.T) {
 		msgs, st := importAll(t, nil, path)
 		if len(msgs) != 1 || msgs[0].Time.Year() != 2026 || msgs[0].Time.Day() != 3 {
 			t.Errorf("time %q: %d messages kept (%s, %q)", ts, len(msgs), st, st.Problems)
+		}
+	}
+}
+
+// CSV times: the compact forms of Chinese systems (20260803140509, as WeChat Pay writes
+// time_end) are dates in the export's zone. Read as a Unix number they were milliseconds: the
+// year 2612 (so zhiyi train --until left every message out as sent after it) or, with 12 digits,
+// 1976.
+func TestParseCSVTime(t *testing.T) {
+	cst := period.CST
+	for _, tt := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"2026-08-03 14:05:09", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
+		{"2026/8/3 9:05", time.Date(2026, 8, 3, 9, 5, 0, 0, cst)},
+		{"2026-08-03T14:05:09Z", time.Date(2026, 8, 3, 14, 5, 9, 0, time.UTC)},
+		{"20260803140509", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
+		{"202608031405", time.Date(2026, 8, 3, 14, 5, 0, 0, cst)},
+		{"20260803", time.Date(2026, 8, 3, 0, 0, 0, 0, cst)},
+		// Unix numbers stay what they were: seconds, or milliseconds past 10¹¹.
+		{"1785539051", time.Unix(1785539051, 0)},
+		{"1785539051000", time.Unix(1785539051, 0)},
+	} {
+		got, err := parseTime(tt.in, cst)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	// 0 is no time, as in the JSON-lines exports (unixAuto): the row is kept, untimed.
+	if got, err := parseTime("0", cst); err != nil || !got.IsZero() {
+		t.Errorf("parseTime(\"0\") = %v, %v; want no time and no error", got, err)
+	}
+	for _, bad := range []string{"20261303140509", "99999999", "20260230"} {
+		if got, err := parseTime(bad, cst); err == nil {
+			t.Errorf("parseTime(%q) = %v, want an error", bad, got)
 		}
 	}
 }

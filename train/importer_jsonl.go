@@ -107,7 +107,10 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 			im.stats.skip(SkipRecall, where, nil)
 			return nil
 		}
-		m.Time, m.Sender, m.Channel = time.UnixMilli(*l.MsgTime), l.From, "wecom"
+		m.Sender, m.Channel = l.From, "wecom"
+		if *l.MsgTime > 0 { // 0 is no time (unixAuto)
+			m.Time = time.UnixMilli(*l.MsgTime)
+		}
 		customer, staff := l.From, ""
 		if len(l.ToList) > 0 {
 			staff = l.ToList[0]

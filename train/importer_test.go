@@ -494,3 +494,26 @@ func TestImportKeepDuplicates(t *testing.T) {
 		t.Errorf("messages %+v: want the duplicate w7 passed on, marked", msgs)
 	}
 }
+
+// A time of 0 is no time, as sent_at 0 is to /intent: read as 1970-01-01 it made the message
+// the oldest of the export (trained on, never in a dev split by time) and left it out of what
+// zhiyi eval --since scores, where a message without a time is scored.
+func TestImportZeroTimeIsNone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zero.jsonl")
+	lines := `{"text":"东西不要了怎么寄回去","intent":"return_goods","sent_at":0}
+{"msgid":"a","open_kfid":"wk1","external_userid":"wm1","send_time":0,"origin":3,"msgtype":"text","text":{"content":"什么时候发货"}}
+{"msgid":"b","action":"send","from":"wm2","tolist":["zhangsan"],"roomid":"","msgtime":0,"msgtype":"text","text":{"content":"能开专票吗"}}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := importAll(t, nil, path)
+	if len(msgs) != 3 {
+		t.Fatalf("%d messages, want 3", len(msgs))
+	}
+	for _, m := range msgs {
+		if !m.Time.IsZero() {
+			t.Errorf("%s (%s): time %v, want none", m.Source, m.Text, m.Time)
+		}
+	}
+}

@@ -73,6 +73,11 @@ func TestLearnFromCorrections(t *testing.T) {
 	} else if l := m.LearntFrom; l.ControlEvalAccuracy != res.ControlAccuracy || l.ControlEvalAccuracy == 0 || l.EvalAccuracy != res.CandidateAccuracy {
 		t.Errorf("learnt from %+v: want the gate's control %v and candidate %v", l, res.ControlAccuracy, res.CandidateAccuracy)
 	}
+	// The answers are the parent's, served since it was created: a gray period counts from then,
+	// not again from each promotion.
+	if m != nil && !m.AnswersFrom().Equal(pm.CreatedAt) {
+		t.Errorf("the learnt bundle's answers are served from %v, want its parent's creation %v", m.AnswersFrom(), pm.CreatedAt)
+	}
 	// The same corrections again (a labels sheet given twice): learnt already, nothing to learn.
 	again, err := Learn(context.Background(), out, filepath.Join(filepath.Dir(parent), "again"), fixes, LearnConfig{MaxDrop: 0.02})
 	if !errors.Is(err, ErrNothingToLearn) || again == nil || again.Known != 12 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
@@ -154,7 +155,9 @@ func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how
 		}
 	}
 	if timed && cfg.DevDays > 0 {
-		cut := newest.AddDate(0, 0, -cfg.DevDays)
+		// Days in China's clock: the times come from time.Unix in the server's zone, whose
+		// daylight saving moved the cut (and the model) with TZ.
+		cut := newest.In(period.CST).AddDate(0, 0, -cfg.DevDays)
 		for _, r := range labelled {
 			if r.time.After(cut) {
 				dev = append(dev, r)
@@ -164,7 +167,7 @@ func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how
 		}
 		share := float64(len(dev)) / float64(len(labelled))
 		if share >= 0.05 && share <= 0.5 {
-			return train, dev, fmt.Sprintf("%s messages after %s", splitByTime, cut.Format("2006-01-02"))
+			return train, dev, fmt.Sprintf("%s messages after %s", splitByTime, cut.Format("2006-01-02 15:04 MST"))
 		}
 		train, dev = nil, nil
 	}

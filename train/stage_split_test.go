@@ -168,3 +168,32 @@ func TestSplitKeepsAMessageWhoseIDTheDevFileGivesAnotherText(t *testing.T) {
 		t.Errorf("trained %q, overlap %d; want both exported messages, none in dev (%q)", trained, r.sum.DevOverlap, prog.String())
 	}
 }
+
+// The dev split by time is the same whatever the server's TZ: the messages' times come back from
+// time.Unix in the local zone, and the newest 14 days counted in Berlin, whose clocks went back
+// on 2026-10-25, moved the cut by an hour and four messages of the sample shop from train to dev.
+func TestSplitDevIgnoresServerZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	newest := time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC)
+	var utc, local []record
+	for i := range 40 * 24 {
+		at := newest.Add(-time.Duration(i) * time.Hour)
+		utc = append(utc, record{text: fmt.Sprint("消息", i), intent: "a", time: at})
+		local = append(local, record{text: fmt.Sprint("消息", i), intent: "a", time: at.In(berlin)})
+	}
+	cfg := DefaultConfig()
+	cfg.DevDays = 14
+	_, devU, howU := splitDev(utc, nil, cfg)
+	_, devL, howL := splitDev(local, nil, cfg)
+	if len(devU) != 14*24 || len(devL) != len(devU) || howL != howU {
+		t.Errorf("dev split: %d messages (%s) with UTC times, %d (%s) with Berlin's; want %d both, described alike",
+			len(devU), howU, len(devL), howL, 14*24)
+	}
+	// The cut is a time, not a day: the description says which, in China's clock.
+	if want := "2026-10-17 20:00 CST"; !strings.Contains(howU, want) {
+		t.Errorf("dev split described as %q, want the cut %s", howU, want)
+	}
+}

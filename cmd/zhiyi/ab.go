@@ -177,7 +177,8 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 	return printABReports(stdout, reports)
 }
 
-// abKB loads the knowledge base and the bundle's creation time.
+// abKB loads the knowledge base and when the bundle's answers were first served (its creation,
+// or a learnt bundle's first ancestor's: intent.Manifest.AnswersFrom).
 func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 	if kbPath != "" {
 		kb, err := index.LoadKB(kbPath)
@@ -188,7 +189,7 @@ func abKB(model, kbPath string) (*index.KB, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	kb, err := index.LoadKB(filepath.Join(model, intent.KBFile))
-	return kb, m.CreatedAt, err
+	return kb, m.AnswersFrom(), err
 }
 
 // logResults reads decision-log JSON lines: {"d":{decision}} and {"f":{feedback}} with the

@@ -195,9 +195,20 @@ func evalConversations(ctx context.Context, eng *intent.Engine, opts train.DataO
 	}
 	what := name + " replayed as conversations"
 	if !opts.Since.IsZero() {
-		what += ", scored from " + opts.Since.Format(time.DateOnly)
+		what += ", scored from " + sinceNote(opts.Since)
 	}
 	return train.Score(eng, items, results, what), nil
+}
+
+// sinceNote names --since in the report as it was read, in China's clock: the date alone for a
+// date (midnight CST), else the time too. Formatted in its own zone, an RFC 3339 time such as
+// 2026-10-17T20:00:00Z (the 18th in China) was reported as "scored from 2026-10-17".
+func sinceNote(t time.Time) string {
+	t = t.In(period.CST)
+	if h, m, s := t.Clock(); h == 0 && m == 0 && s == 0 && t.Nanosecond() == 0 {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
 }
 
 // topShares formats the n largest shares of a mix, largest first.

@@ -268,7 +268,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		// old file's entries behind, skipped with a warning). A later bundle's knowledge base is
 		// made current once the server has switched to it (reloadParts): a load it gives up on
 		// must change nothing that serves.
-		warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
+		warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().AnswersFrom())
 		if err == nil && len(warnings) > 0 {
 			for i, w := range warnings {
 				warnings[i] = strings.TrimSuffix(w, " (ignored)") // refused here, not ignored
@@ -292,7 +292,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 // setKB makes eng's knowledge base the experiments' (experiment.Live.SetKB), logging the
 // overrides that no longer fit it.
 func (w *wiring) setKB(eng *intent.Engine) error {
-	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().CreatedAt)
+	warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().AnswersFrom())
 	for _, warn := range warnings {
 		w.log.Warn("experiments", slog.String("warning", warn))
 	}

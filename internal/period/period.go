@@ -2,6 +2,7 @@ package period
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 var CST = time.FixedZone("CST", 8*3600)
 
 // Parse reads the start (or end) of a period of the decision log: a duration back from
-// now (90m, 24h, 7d, 30d), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
+// now (90m, 24h, 7d, 30d; days are China's, 24 hours each), a date (2026-10-17, midnight China Standard Time) or an RFC 3339
 // time; "" is the zero time. The CLI's --since and --until, the admin routes' since= and the
 // console's since= all take it.
 func Parse(v string, now time.Time) (time.Time, error) {
@@ -22,7 +23,9 @@ func Parse(v string, now time.Time) (time.Time, error) {
 	}
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days {
-			return now.AddDate(0, 0, -n), nil
+			// China's days (no daylight saving: 24 hours each), not those of now's zone,
+			// which is the server's TZ: in New York 7d was 169 hours the week clocks went back.
+			return now.In(CST).AddDate(0, 0, -n).In(now.Location()), nil
 		}
 	}
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
@@ -31,11 +34,20 @@ func Parse(v string, now time.Time) (time.Time, error) {
 	return ParseTime(v)
 }
 
+// maxDays is the most whole days a time.Duration holds (106751, about 292 years).
+const maxDays = math.MaxInt64 / int64(24*time.Hour)
+
 // ParseDuration reads a length of time as Parse does (7d, 24h, 90m), days counted as 24 hours.
+// More days than a time.Duration holds read as the longest Duration: multiplied out they wrapped
+// around, to a negative length or to a few minutes (213504d was 25m26s, and --retain kept the
+// decision log that long).
 func ParseDuration(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n >= 0 && strconv.Itoa(n) == days && n <= 1e6 {
+			if int64(n) > maxDays {
+				return math.MaxInt64, nil
+			}
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
 	}
