@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/reply"
@@ -42,9 +43,14 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 		}
 		return cmp.Compare(ta.seq, tb.seq)
 	})
-	store := session.NewMemory(session.MemoryConfig{})
+	// The replay's clock is the export's: a conversation idle past the session TTL between two
+	// of its messages is forgotten as serving forgets it, however fast the replay runs. A
+	// message without time happens at the last time read.
+	var clock int64
+	now := func() time.Time { return time.UnixMilli(clock) }
+	store := session.NewMemory(session.MemoryConfig{Now: now})
 	defer store.Close()
-	rp := reply.New(reply.Config{Sessions: store})
+	rp := reply.New(reply.Config{Sessions: store, Now: now})
 	var buf []byte
 	active, conv := "", ""
 	for k, i := range order {
@@ -61,6 +67,9 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 		if t.conv != conv {
 			active, conv = "", t.conv
 		}
+		if t.at != 0 {
+			clock = t.at
+		}
 		t.msg.Context = active
 		// A request id of the replay's own: an export's ids may repeat across its files.
 		req := intent.Request{Text: t.msg.Text, MsgID: "cluster-" + strconv.Itoa(i), ChatID: t.conv, SentAt: t.at}
@@ -69,6 +78,9 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 		rp.Commit(ctx, d, buf)
 		placedAt[i] = placed(eng, d.Result)
 		if c := d.Result.Context; c != nil {
+			if c.Turn == 1 {
+				t.msg.Context = "" // the conversation (idle past the TTL) started again
+			}
 			active = c.ActiveIntent
 		}
 	}

@@ -276,3 +276,32 @@ func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
 		t.Errorf("我要退货, the conversation's first message, on a line of context %q:\n%s", contextOf["m0-0"], raw)
 	}
 }
+
+// TestClusterContextForgetsAnIdleConversation: serving forgets a conversation idle past the
+// session TTL (30 minutes), so a message a day after its conversation's last is read alone; the
+// replay must count that idle time in the export's clock, not in the seconds it takes to run.
+func TestClusterContextForgetsAnIdleConversation(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	at := int64(1785718800000)
+	export := filepath.Join(dir, "export.jsonl")
+	lines := fmt.Sprintf(`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n"+
+		`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n", at, at+24*3600*1000)
+	if err := os.WriteFile(export, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	if code, _, stderr := runCLI(t, "", "cluster", "--all", "--model", bundle, "--data", export, "--out", sheet); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), `"context"`) {
+		t.Errorf("a message a day after its conversation's last was read in that conversation's context:\n%s", raw)
+	}
+}
