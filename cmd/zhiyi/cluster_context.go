@@ -33,12 +33,24 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 	for i := range order {
 		order[i] = i
 	}
+	// A message without time is placed at the time of the message read before it in its
+	// conversation (the conversation's start when none is): one time for every message keeps
+	// the order a total one, and the timed messages in time order around an untimed one.
+	sortAt := make([]int64, len(turns))
+	lastAt := map[string]int64{}
+	for i := range turns {
+		t := &turns[i]
+		if t.at != 0 {
+			lastAt[t.conv] = t.at
+		}
+		sortAt[i] = lastAt[t.conv]
+	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		ta, tb := &turns[a], &turns[b]
 		if c := cmp.Compare(ta.conv, tb.conv); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(ta.at, tb.at); c != 0 && ta.at != 0 && tb.at != 0 {
+		if c := cmp.Compare(sortAt[a], sortAt[b]); c != 0 {
 			return c
 		}
 		return cmp.Compare(ta.seq, tb.seq)

@@ -305,3 +305,42 @@ func TestClusterContextForgetsAnIdleConversation(t *testing.T) {
 		t.Errorf("a message a day after its conversation's last was read in that conversation's context:\n%s", raw)
 	}
 }
+
+// TestClusterReplayKeepsTimeOrderAroundAnUntimedMessage: an export newest first (as CRM exports
+// often are) with a message without time between two timed ones: the timed ones are still
+// replayed in time order, so the follow-up is read after the question it follows.
+func TestClusterReplayKeepsTimeOrderAroundAnUntimedMessage(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	at := int64(1785718800000)
+	export := filepath.Join(dir, "export.jsonl")
+	lines := fmt.Sprintf(`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n"+
+		`{"msgid":"u","chat_id":"chat0","text":"在吗"}`+"\n"+
+		`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n", at+60_000, at)
+	if err := os.WriteFile(export, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "sheet.jsonl")
+	if code, _, stderr := runCLI(t, "", "cluster", "--all", "--model", bundle, "--data", export, "--out", sheet); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var l struct {
+			Members []string `json:"members"`
+			Context string   `json:"context"`
+		}
+		if err := json.Unmarshal([]byte(ln), &l); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(l.Members, "b") && l.Context != "return_goods" {
+			t.Errorf("订单号…, a minute after 我要退货, read in context %q; want return_goods:\n%s", l.Context, raw)
+		}
+	}
+}
