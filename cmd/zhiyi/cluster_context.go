@@ -28,7 +28,6 @@ type exportedTurn struct {
 // there, and sets each turn's Context to its conversation's active intent before it came.
 // Messages outside any conversation are decided alone.
 func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTurn) ([]bool, error) {
-	placedAt := make([]bool, len(turns))
 	order := make([]int, len(turns))
 	for i := range order {
 		order[i] = i
@@ -58,12 +57,33 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 	// The replay's clock is the export's: a conversation idle past the session TTL between two
 	// of its messages is forgotten as serving forgets it, however fast the replay runs. A
 	// message without time happens at the last time read.
-	var clock int64
-	now := func() time.Time { return time.UnixMilli(clock) }
-	store := session.NewMemory(session.MemoryConfig{Now: now})
+	clock := &replayClock{}
+	store := newReplaySessions(clock.now)
 	defer store.Close()
-	rp := reply.New(reply.Config{Sessions: store, Now: now})
-	var buf []byte
+	return replay(ctx, eng, turns, order, clock, store)
+}
+
+// replayConversations bounds the conversations the replay's session store keeps: the replay
+// decides one conversation after another and never goes back to one, so it needs only the one
+// it is in. With serving's bound (100,000, and each turn's response kept) an export of many
+// conversations held hundreds of MB of finished ones.
+const replayConversations = 256
+
+// newReplaySessions is the session store of a replay on the clock now.
+func newReplaySessions(now func() time.Time) *session.Memory {
+	return session.NewMemory(session.MemoryConfig{Now: now, MaxConversations: replayConversations})
+}
+
+// replayClock is a replay's clock: the time of the message being decided.
+type replayClock struct{ ms int64 }
+
+func (c *replayClock) now() time.Time { return time.UnixMilli(c.ms) }
+
+// replay decides the turns in order (each conversation's together) through package reply with
+// store: see decideInContext.
+func replay(ctx context.Context, eng *intent.Engine, turns []exportedTurn, order []int, clock *replayClock, store *session.Memory) ([]bool, error) {
+	placedAt := make([]bool, len(turns))
+	rp := reply.New(reply.Config{Sessions: store, Now: clock.now})
 	active, conv := "", ""
 	for k, i := range order {
 		if k%512 == 0 {
@@ -80,14 +100,14 @@ func decideInContext(ctx context.Context, eng *intent.Engine, turns []exportedTu
 			active, conv = "", t.conv
 		}
 		if t.at != 0 {
-			clock = t.at
+			clock.ms = t.at
 		}
 		t.msg.Context = active
 		// A request id of the replay's own: an export's ids may repeat across its files.
 		req := intent.Request{Text: t.msg.Text, MsgID: "cluster-" + strconv.Itoa(i), ChatID: t.conv, SentAt: t.at}
 		d := rp.Decide(ctx, eng, req)
-		buf = d.Result.AppendJSON(buf[:0])
-		rp.Commit(ctx, d, buf)
+		// no response kept: it is for a retry's replay, and the replay's ids never repeat
+		rp.Commit(ctx, d, nil)
 		placedAt[i] = placed(eng, d.Result)
 		if c := d.Result.Context; c != nil {
 			if c.Turn == 1 {
