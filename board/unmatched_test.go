@@ -220,3 +220,36 @@ func TestUnmatchedFollowUpsByConversation(t *testing.T) {
 		t.Errorf("clusters by context %v, want %v", got, want)
 	}
 }
+
+// The log keeps a conversation's active intent after the decision, and a message the model
+// guessed at (below the low-confidence threshold, but above the suggest threshold, where
+// package reply lets it become the topic) made its own guess the active intent. That guess is
+// what the conversation was about when the message came, which the log does not say: its line
+// names no context.
+func TestUnmatchedContextIsNotTheMessagesOwnGuess(t *testing.T) {
+	eng := tinyEngine(t) // training first, as TestUnmatched does
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ds := []store.Decision{
+		{MsgID: "g0", Time: T0, Channel: "wecom", Text: "退货的话尺码能换吗", Intent: "return_goods", Route: store.RouteSuggest,
+			Confidence: 0.3, Turn: 2, ActiveIntent: "return_goods"}, // was about invoices: the guess made it return_goods
+		{MsgID: "g1", Time: T0.Add(time.Minute), Channel: "wecom", Text: "退货的话尺码能换吗", Intent: store.NoneIntent,
+			Route: store.RouteHandoff, Confidence: 0.1, Turn: 3, ActiveIntent: "invoice"},
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Until: T0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range res.Lines {
+		if slices.Contains(l.Members, "g0") && l.Context == "return_goods" {
+			t.Errorf("g0's line %+v names its own guess as the conversation's context", l)
+		}
+	}
+}
