@@ -47,8 +47,11 @@ func main() {
 			fatal(err)
 		}
 	}
-	store := session.NewMemory(session.MemoryConfig{})
-	rp := reply.New(reply.Config{Sessions: store})
+	// the replay on the export's clock, as zhiyi cluster's (cmd/zhiyi/cluster_context.go)
+	var clockMS int64
+	now := func() time.Time { return time.UnixMilli(clockMS) }
+	store := session.NewMemory(session.MemoryConfig{Now: now, MaxConversations: 256})
+	rp := reply.New(reply.Config{Sessions: store, Now: now})
 	type item struct {
 		m              train.ClusterMessage
 		gold           string
@@ -64,6 +67,9 @@ func main() {
 		chat := "replay-" + strconv.Itoa(i)
 		active := ""
 		for k, t := range c.Turns {
+			if !t.Time.IsZero() {
+				clockMS = t.Time.UnixMilli()
+			}
 			req := intent.Request{Text: t.Text, MsgID: t.MsgID + "#" + strconv.Itoa(k), ChatID: chat, Channel: c.Channel}
 			if !t.Time.IsZero() {
 				req.SentAt = t.Time.UnixMilli()
@@ -72,6 +78,9 @@ func main() {
 			buf = d.Result.AppendJSON(buf[:0])
 			rp.Commit(ctx, d, buf)
 			in := (from.IsZero() || !t.Time.Before(from)) && (to.IsZero() || t.Time.Before(to))
+			if c := d.Result.Context; c != nil && c.Turn == 1 {
+				active = "" // the conversation (idle past the TTL) started again
+			}
 			if *post && d.Result.Context != nil {
 				active = d.Result.Context.ActiveIntent
 			}
