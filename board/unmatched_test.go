@@ -63,14 +63,22 @@ func unmatchedLog(t testing.TB, db *store.DB) (unmatched []string) {
 	return slices.DeleteFunc(unmatched, func(id string) bool { return id == "old" })
 }
 
-func TestUnmatched(t *testing.T) {
-	eng := tinyEngine(t) // training first: on a loaded machine under -race it took the context's 2 minutes
+// unmatchedSetup trains the tiny engine, then starts the test's context (training first: on a
+// loaded machine under -race it took the context's 2 minutes) and opens an empty decision log.
+func unmatchedSetup(t *testing.T) (context.Context, *intent.Engine, *store.DB) {
+	t.Helper()
+	eng := tinyEngine(t)
 	ctx := testCtx(t)
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return ctx, eng, db
+}
+
+func TestUnmatched(t *testing.T) {
+	ctx, eng, db := unmatchedSetup(t)
 	want := unmatchedLog(t, db)
 
 	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: T0, Until: T0.Add(time.Hour)})
@@ -184,13 +192,7 @@ func TestUnmatched(t *testing.T) {
 // A follow-up is clustered with its conversation's topic, as the decision log keeps it: the same
 // unsure 订单号 in conversations about returns and about invoices makes two clusters.
 func TestUnmatchedFollowUpsByConversation(t *testing.T) {
-	eng := tinyEngine(t) // training first, as TestUnmatched does
-	ctx := testCtx(t)
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, eng, db := unmatchedSetup(t)
 	var ds []store.Decision
 	var follow []struct{ text, active string }
 	for _, active := range []string{"return_goods", "invoice"} {
@@ -227,13 +229,7 @@ func TestUnmatchedFollowUpsByConversation(t *testing.T) {
 // what the conversation was about when the message came, which the log does not say: its line
 // names no context.
 func TestUnmatchedContextIsNotTheMessagesOwnGuess(t *testing.T) {
-	eng := tinyEngine(t) // training first, as TestUnmatched does
-	ctx := testCtx(t)
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, eng, db := unmatchedSetup(t)
 	ds := []store.Decision{
 		{MsgID: "g0", Time: T0, Channel: "wecom", Text: "退货的话尺码能换吗", Intent: "return_goods", Route: store.RouteSuggest,
 			Confidence: 0.3, Turn: 2, ActiveIntent: "return_goods"}, // was about invoices: the guess made it return_goods

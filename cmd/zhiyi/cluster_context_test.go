@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -50,5 +54,93 @@ func TestReplayKeepsOnlyTheConversationsItNeeds(t *testing.T) {
 	}
 	if st.Turns[0].Response != "" {
 		t.Errorf("the replay kept a response of %d bytes", len(st.Turns[0].Response))
+	}
+}
+
+// clusterExport runs zhiyi cluster with args on the tiny shop's bundle over an export of the
+// given JSON lines, and returns the sheet as written and each member's line's context (members
+// not on the sheet are absent).
+func clusterExport(t *testing.T, lines string, args ...string) (string, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	export, sheet := filepath.Join(dir, "export.jsonl"), filepath.Join(dir, "sheet.jsonl")
+	if err := os.WriteFile(export, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", append([]string{"cluster", "--model", bundle, "--data", export, "--out", sheet}, args...)...); code != 0 {
+		t.Fatalf("cluster: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contextOf := map[string]string{}
+	for _, ln := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var l struct {
+			Members []string `json:"members"`
+			Context string   `json:"context"`
+		}
+		if err := json.Unmarshal([]byte(ln), &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range l.Members {
+			contextOf[m] = l.Context
+		}
+	}
+	return string(raw), contextOf
+}
+
+// TestClusterReadsFollowUpsInTheirConversation: zhiyi cluster replays each conversation as
+// serving would, so a follow-up that says little (订单号…) is read with what its conversation is
+// about: its line names that context, where the conversation's first message has none.
+func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
+	var b strings.Builder
+	at := int64(1785718800000)
+	for c, turns := range [][]string{
+		{"我要退货", "订单号是1234567890", "单号9876543210"},
+		{"东西不要了怎么退", "订单号是2234567890", "单号8876543210"},
+	} {
+		for i, text := range turns {
+			fmt.Fprintf(&b, `{"msgid":"m%d-%d","chat_id":"chat%d","text":%q,"sent_at":%d}`+"\n", c, i, c, text, at)
+			at += 60_000
+		}
+	}
+	raw, contextOf := clusterExport(t, b.String())
+	for _, id := range []string{"m0-1", "m0-2", "m1-1", "m1-2"} {
+		if got, ok := contextOf[id]; got != "return_goods" {
+			t.Errorf("%s, a follow-up in a conversation about a return: on the sheet %v, context %q; want return_goods\n%s", id, ok, got, raw)
+		}
+	}
+	if contextOf["m0-0"] != "" {
+		t.Errorf("我要退货, the conversation's first message, on a line of context %q:\n%s", contextOf["m0-0"], raw)
+	}
+}
+
+// TestClusterContextForgetsAnIdleConversation: serving forgets a conversation idle past the
+// session TTL (30 minutes), so a message a day after its conversation's last is read alone; the
+// replay must count that idle time in the export's clock, not in the seconds it takes to run.
+func TestClusterContextForgetsAnIdleConversation(t *testing.T) {
+	at := int64(1785718800000)
+	raw, contextOf := clusterExport(t, fmt.Sprintf(`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n"+
+		`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n", at, at+24*3600*1000), "--all")
+	if contextOf["b"] != "" {
+		t.Errorf("a message a day after its conversation's last was read in that conversation's context:\n%s", raw)
+	}
+}
+
+// TestClusterReplayKeepsTimeOrderAroundAnUntimedMessage: an export newest first (as CRM exports
+// often are) with a message without time between two timed ones: the timed ones are still
+// replayed in time order, so the follow-up is read after the question it follows.
+func TestClusterReplayKeepsTimeOrderAroundAnUntimedMessage(t *testing.T) {
+	at := int64(1785718800000)
+	raw, contextOf := clusterExport(t, fmt.Sprintf(`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n"+
+		`{"msgid":"u","chat_id":"chat0","text":"在吗"}`+"\n"+
+		`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n", at+60_000, at), "--all")
+	if contextOf["b"] != "return_goods" {
+		t.Errorf("订单号…, a minute after 我要退货, read in context %q; want return_goods:\n%s", contextOf["b"], raw)
 	}
 }
