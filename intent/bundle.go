@@ -70,6 +70,12 @@ type Manifest struct {
 	// and LearntFrom what it learnt; both empty for a bundle trained from exports.
 	Parent     string  `json:"parent,omitempty"`
 	LearntFrom *Learnt `json:"learnt_from,omitempty"`
+	// Root is, in a learnt bundle, the version of the bundle trained from exports its chain of
+	// parents began with: the learning gate bounds each generation against that bundle and finds
+	// it by this name once pruning has removed the generations between. Empty in a bundle
+	// trained from exports, and in bundles learnt before it was recorded (their chain is
+	// followed instead).
+	Root string `json:"root,omitempty"`
 	// Seq tells apart bundles of one name made in one second (2, 3 …; 0 for the first): it is
 	// part of the version (Version), which CommitVersion keeps distinct.
 	Seq int `json:"seq,omitempty"`

@@ -59,6 +59,9 @@ type Engine struct {
 	intents    []*index.Intent  // by label index; nil for none or intents missing from the KB
 	answers    []*encodedAnswer // by label index: the intent's first answer, encoded; nil without
 	loadTime   time.Duration
+	// inUse holds a shared lock on the bundle's directory while the engine is open (holdBundle);
+	// nil for engines not loaded from a bundle in place.
+	inUse *os.File
 	// scratch holds *classifyScratch for Classify (shared by WithPolicy's copies).
 	scratch *sync.Pool
 }
@@ -79,6 +82,10 @@ func Load(ctx context.Context, dir string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	inUse, err := holdBundle(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	// Hashing every file of the bundle is a tenth of start-up, most of it while the other core
 	// would wait: it runs beside the loading instead. The readers refuse malformed files by
 	// themselves (sizes are checked before anything is allocated), the lexicon shared by the
@@ -90,7 +97,13 @@ func Load(ctx context.Context, dir string) (*Engine, error) {
 		defer close(check.done)
 		check.err = m.verify(dir)
 	}()
-	return loadParts(ctx, dir, m, indexOpen, check)
+	e, err := loadParts(ctx, dir, m, indexOpen, check)
+	if err != nil {
+		inUse.Close()
+		return nil, err
+	}
+	e.inUse = inUse
+	return e, nil
 }
 
 // bundleCheck is the check of a bundle's files against its manifest, running while it loads.
@@ -432,9 +445,15 @@ func (e *Engine) WithPriors(shares map[string]float64) (*Engine, error) {
 	return &c, nil
 }
 
-// Close releases the retrieval index.
+// Close releases the retrieval index and the bundle's directory.
 func (e *Engine) Close() error {
-	if e != nil && e.ix != nil {
+	if e == nil {
+		return nil
+	}
+	if e.inUse != nil {
+		e.inUse.Close() // a copy (WithPolicy …) closed too finds it closed: nothing to report
+	}
+	if e.ix != nil {
 		return e.ix.Close()
 	}
 	return nil

@@ -553,8 +553,12 @@ func writeLearnt(ctx context.Context, parent, out string, eng *intent.Engine, ca
 	if err := intent.WriteIndex(ctx, tmp); err != nil {
 		return err
 	}
+	root, err := rootVersion(parent, pm)
+	if err != nil {
+		return err
+	}
 	m := &intent.Manifest{Name: pm.Name, DataFingerprint: pm.DataFingerprint, Config: pm.Config, Metrics: pm.Metrics,
-		Parent: pm.Version(), AnswersSince: pm.AnswersFrom().UTC(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
+		Parent: pm.Version(), Root: root, AnswersSince: pm.AnswersFrom().UTC(), LearntFrom: &intent.Learnt{Corrections: res.Used, Sources: res.Sources, EvalAccuracy: res.CandidateAccuracy,
 			ParentEvalAccuracy: res.ParentAccuracy, ControlEvalAccuracy: res.ControlAccuracy, Until: until.UTC()}}
 	// CommitVersion gives it a version of its own: learnt within its parent's second, or beside
 	// another promotion of that second, it would share one, and a rollback could not tell them

@@ -2,9 +2,13 @@ package train
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
 // Each generation may lose MaxDrop against its parent continued without the corrections; over
@@ -66,5 +70,48 @@ func TestLearnBoundsTheDropAgainstTheRoot(t *testing.T) {
 				t.Errorf("%d refusals recorded (%v): the batch is not what the bound refuses", len(rs), err)
 			}
 		})
+	}
+}
+
+// TestRootOfPrunedLine: a learnt bundle names its root (Manifest.Root), and rootOf finds it by
+// that when the generations between are gone (learn.Prune); without the name, the chain stops at
+// the oldest generation left, which was not trained from exports.
+func TestRootOfPrunedLine(t *testing.T) {
+	models := t.TempDir()
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	write := func(name string, m *intent.Manifest) string {
+		p := filepath.Join(models, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := intent.WriteManifest(p, m); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	root := &intent.Manifest{Name: "shop", CreatedAt: at}
+	rootDir := write("shop", root)
+	gone := &intent.Manifest{Name: "shop", CreatedAt: at.Add(time.Minute), Parent: root.Version()} // pruned: never written
+	named := &intent.Manifest{Name: "shop", CreatedAt: at.Add(2 * time.Minute), Parent: gone.Version(), Root: root.Version()}
+	namedDir := write("named", named)
+	unnamed := &intent.Manifest{Name: "shop", CreatedAt: at.Add(3 * time.Minute), Parent: gone.Version()}
+	unnamedDir := write("unnamed", unnamed)
+	for _, c := range []struct {
+		dir     string
+		m       *intent.Manifest
+		want    ancestry
+		version string // rootVersion's
+	}{
+		{rootDir, root, ancestry{Dir: rootDir, Version: root.Version(), Trained: true}, root.Version()},
+		{namedDir, named, ancestry{Dir: rootDir, Version: root.Version(), Trained: true}, root.Version()},
+		{unnamedDir, unnamed, ancestry{Dir: unnamedDir, Version: unnamed.Version()}, ""},
+	} {
+		got, err := rootOf(c.dir, c.m)
+		if err != nil || got != c.want {
+			t.Errorf("rootOf(%s) = %+v, %v; want %+v", filepath.Base(c.dir), got, err, c.want)
+		}
+		if v, err := rootVersion(c.dir, c.m); err != nil || v != c.version {
+			t.Errorf("rootVersion(%s) = %q, %v; want %q", filepath.Base(c.dir), v, err, c.version)
+		}
 	}
 }

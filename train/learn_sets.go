@@ -166,8 +166,26 @@ type ancestry struct {
 	Trained bool // Dir was trained from exports
 }
 
-// rootOf follows dir's manifest's Parent chain among the bundles beside it (as learn.Parent
-// finds a parent) as far as it goes.
+// rootVersion is the Root a child of the bundle in dir (manifest m) records: the bundle's own
+// version when it was trained from exports, else its Root, else (a bundle learnt before Root was
+// recorded) the end of its chain when that end was trained from exports; "" when none is known.
+func rootVersion(dir string, m *intent.Manifest) (string, error) {
+	switch {
+	case m.Parent == "":
+		return m.Version(), nil
+	case m.Root != "":
+		return m.Root, nil
+	}
+	a, err := rootOf(dir, m)
+	if err != nil || !a.Trained {
+		return "", err
+	}
+	return a.Version, nil
+}
+
+// rootOf finds the root of dir's bundle among the bundles beside it: the one its manifest names
+// as Root, or else the end of its Parent chain (as learn.Parent finds a parent), as far as the
+// chain goes.
 func rootOf(dir string, m *intent.Manifest) (ancestry, error) {
 	a := ancestry{Dir: dir, Version: m.Version(), Trained: m.Parent == ""}
 	if a.Trained {
@@ -191,6 +209,9 @@ func rootOf(dir string, m *intent.Manifest) (ancestry, error) {
 			byVersion[pm.Version()] = p
 			parentOf[pm.Version()] = pm.Parent
 		}
+	}
+	if p, ok := byVersion[m.Root]; ok && m.Root != "" {
+		return ancestry{Dir: p, Version: m.Root, Trained: parentOf[m.Root] == ""}, nil
 	}
 	for parent := m.Parent; parent != ""; parent = parentOf[parent] {
 		p, ok := byVersion[parent]

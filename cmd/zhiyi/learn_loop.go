@@ -171,6 +171,32 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	case err != nil:
 		w.log.Error("learn: the promoted bundle did not load", slog.String("error", err.Error()))
 	}
+	w.prune(res.Bundle)
+}
+
+// learnPruned counts the learnt bundles --learn-keep removed.
+const learnPruned = "zhiyi_learn_pruned_total"
+
+// prune removes the learnt bundles beyond --learn-keep beside the one just promoted
+// (learn.Prune): never the one serving, the one the serving record names, --model, nor the one
+// promoted.
+func (w *wiring) prune(promoted string) {
+	protect := []string{promoted, w.srv.ModelDir(), w.cfg.ModelDir}
+	if rec, err := readServing(filepath.Join(w.sf.dataDir, servingFileName)); err == nil {
+		protect = append(protect, rec.Model)
+	}
+	removed, err := learn.Prune(promoted, w.sf.learnKeep, protect...)
+	w.set.GetOrCreateCounter(learnPruned).Add(len(removed))
+	if len(removed) > 0 {
+		names := make([]string, len(removed))
+		for i, p := range removed {
+			names[i] = filepath.Base(p)
+		}
+		w.log.Info("learn: removed learnt bundles beyond --learn-keep", slog.Int("keep", w.sf.learnKeep), slog.Any("removed", names))
+	}
+	if err != nil {
+		w.log.Warn("learn: removing learnt bundles beyond --learn-keep", slog.String("error", err.Error()))
+	}
 }
 
 // judgedKey names what a learn judges: the bundle and the corrections. A refusal the gate does

@@ -294,3 +294,53 @@ func TestLearnLoopWaitsAfterARefusal(t *testing.T) {
 		t.Errorf("the models root still holds %v: a batch not refused before was not judged", dirNames(after))
 	}
 }
+
+// --learn keeps --learn-keep learnt bundles beside --model: after a promotion the older ones go
+// (an hourly --learn wrote 10 MB an hour, forever), never --model nor the one serving; the
+// removals are counted.
+func TestLearnLoopPrunesBeyondKeep(t *testing.T) {
+	parent, child := learntCopy(t)
+	// an older promotion (learntCopy's is dated an hour after its parent, maybe ahead of now)
+	pm, err := intent.ReadManifest(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := filepath.Join(filepath.Dir(parent), "tiny-learnt-20261101T000000Z")
+	if err := os.Rename(child, older); err != nil {
+		t.Fatal(err)
+	}
+	om := *pm
+	om.CreatedAt, om.Parent, om.LearntFrom = time.Now().Add(-time.Minute), pm.Version(), &intent.Learnt{Corrections: 20}
+	if err := intent.WriteManifest(older, &om); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, learnKeep: 1, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: parent}, sf, slog.New(slog.DiscardHandler))
+	historyCorrections(t, w.db, 60)
+	w.learnOnce(ctx)
+	promoted := srv.ModelDir()
+	if promoted == parent {
+		t.Fatal("nothing promoted")
+	}
+	for _, dir := range []string{parent, promoted} {
+		if _, err := intent.PeekManifest(dir); err != nil {
+			t.Errorf("%s: %v", filepath.Base(dir), err)
+		}
+	}
+	if _, err := os.Stat(older); !os.IsNotExist(err) {
+		t.Errorf("%s, a learnt bundle beyond --learn-keep 1, stays: %v", filepath.Base(older), err)
+	}
+	if n := w.set.GetOrCreateCounter(learnPruned).Get(); n != 1 {
+		t.Errorf("%s = %d, want 1", learnPruned, n)
+	}
+	m, err := intent.PeekManifest(promoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Root != pm.Version() {
+		t.Errorf("the promoted bundle's root %q, want --model's version %s", m.Root, pm.Version())
+	}
+}

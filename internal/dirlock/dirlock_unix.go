@@ -27,3 +27,14 @@ func Lock(f *os.File) error {
 		}
 	}
 }
+
+// TryLockShared takes a shared flock on the open directory f without waiting: any number of
+// handles share it (processes serving the bundle in it), and it keeps TryLock from succeeding
+// until they close. False when another handle holds the exclusive lock.
+func TryLockShared(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
