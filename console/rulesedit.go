@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -277,7 +278,46 @@ func writeBackup(name string, data []byte, original string) error {
 		os.Remove(name)
 		return fmt.Errorf("backup: %w", err)
 	}
+	pruneBackups(original, maxBackups)
 	return nil
+}
+
+// maxBackups is how many previous versions of a file the console keeps: each save wrote one,
+// for ever, and every view of the page lists them.
+const maxBackups = 100
+
+// pruneBackups removes the oldest previous versions of the file at path beyond keep: names the
+// console gave them (backupName), not other files that begin like them. Best effort: a version
+// that cannot be removed stays, listed, until the next save tries again.
+func pruneBackups(path string, keep int) {
+	vs := backups(path) // newest first
+	var ours []version
+	for _, v := range vs {
+		if isBackupName(v.Name, filepath.Base(path)) {
+			ours = append(ours, v)
+		}
+	}
+	for _, v := range ours[min(keep, len(ours)):] {
+		os.Remove(filepath.Join(filepath.Dir(path), v.Name))
+	}
+}
+
+// isBackupName reports whether name is one backupName gives a previous version of the file
+// named base: base.<UTC second>, or with -2, -3 … after it.
+func isBackupName(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, base+".")
+	if !ok || len(rest) < len(backupLayout) {
+		return false
+	}
+	if _, err := time.Parse(backupLayout, rest[:len(backupLayout)]); err != nil {
+		return false
+	}
+	n, hasN := strings.CutPrefix(rest[len(backupLayout):], "-")
+	if !hasN {
+		return rest[len(backupLayout):] == ""
+	}
+	i, err := strconv.Atoi(n)
+	return err == nil && i >= 2 && strconv.Itoa(i) == n
 }
 
 // backups lists the previous versions beside the rules file, newest first.
