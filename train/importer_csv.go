@@ -395,6 +395,10 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 var timeLayouts = []string{
 	"2006-1-2 15:04:05", "2006/1/2 15:04:05", "2006-1-2 15:04", "2006/1/2 15:04",
 	"2006-1-2T15:04:05", time.RFC3339,
+	// with the zone's offset, as Java and many CRMs write it: +0800, +08:00 or Z, after a T or
+	// a space, with or without a space before it
+	"2006-1-2T15:04:05Z0700", "2006-1-2 15:04:05Z07:00", "2006-1-2 15:04:05Z0700",
+	"2006-1-2 15:04:05 Z07:00", "2006-1-2 15:04:05 Z0700", "2006/1/2 15:04:05 Z0700",
 	"2006年1月2日 15:04:05", "2006年1月2日 15:04",
 	"2006-1-2", "2006/1/2", "2006年1月2日", // a day's date alone: its midnight
 }

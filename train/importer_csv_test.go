@@ -125,7 +125,7 @@ func TestCSVTimesAsExcelWritesThem(t *testing.T) {
 	}
 }
 
-// CSV times: the compact forms of Chinese systems (20260803140509, as WeChat Pay writes
+// CSV times: offsets as Java and CRMs write them (+0800, a space before); the compact forms of Chinese systems (20260803140509, as WeChat Pay writes
 // time_end) are dates in the export's zone. Read as a Unix number they were milliseconds: the
 // year 2612 (so zhiyi train --until left every message out as sent after it) or, with 12 digits,
 // 1976.
@@ -138,6 +138,11 @@ func TestParseCSVTime(t *testing.T) {
 		{"2026-08-03 14:05:09", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
 		{"2026/8/3 9:05", time.Date(2026, 8, 3, 9, 5, 0, 0, cst)},
 		{"2026-08-03T14:05:09Z", time.Date(2026, 8, 3, 14, 5, 9, 0, time.UTC)},
+		{"2026-08-03T14:05:09+0800", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
+		{"2026-08-03 14:05:09+08:00", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
+		{"2026-08-03 14:05:09 +0800", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
+		{"2026-08-03 14:05:09.250 +0000", time.Date(2026, 8, 3, 14, 5, 9, 250e6, time.UTC)},
+		{"2026/8/3 14:05:09 +0900", time.Date(2026, 8, 3, 13, 5, 9, 0, cst)},
 		{"20260803140509", time.Date(2026, 8, 3, 14, 5, 9, 0, cst)},
 		{"202608031405", time.Date(2026, 8, 3, 14, 5, 0, 0, cst)},
 		{"20260803", time.Date(2026, 8, 3, 0, 0, 0, 0, cst)},
