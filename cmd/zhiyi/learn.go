@@ -222,7 +222,9 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 		}
 	}
 	if len(missing) > 0 {
-		return nil, 0, fmt.Errorf("%d message ids are not in the decision log, e.g. %s", len(missing), strings.Join(missing[:min(3, len(missing))], "; "))
+		// A zhiyi cluster sheet names the exports' messages, which were never decided by serve.
+		return nil, 0, fmt.Errorf("%d message ids are not in the decision log, e.g. %s (a sheet of zhiyi unmatched names logged messages; one of zhiyi cluster names the exports' messages: give it to zhiyi train --labels with those exports)",
+			len(missing), strings.Join(missing[:min(3, len(missing))], "; "))
 	}
 	return out, newIntents, nil
 }

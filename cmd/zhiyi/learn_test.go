@@ -121,7 +121,8 @@ func TestLearnLabelFile(t *testing.T) {
 }
 
 // TestLearnLabelUnknownIDMasked: a label naming a message id the decision log lacks is
-// reported with the id masked, as /feedback reports it.
+// reported with the id masked, as /feedback reports it, and the message says where a sheet of the
+// exports' messages (zhiyi cluster) goes instead.
 func TestLearnLabelUnknownIDMasked(t *testing.T) {
 	bundle := filepath.Join(t.TempDir(), "tiny")
 	if err := shoptest.TrainTiny(bundle); err != nil {
@@ -141,8 +142,8 @@ func TestLearnLabelUnknownIDMasked(t *testing.T) {
 	}
 	code, stdout, stderr := runCLI(t, "", "learn", "--model", bundle, "--out", filepath.Join(t.TempDir(), "learnt"), "--labels", labels)
 	if code != 1 || strings.Contains(stdout+stderr, "13800138000") || !strings.Contains(stderr, "labels.jsonl:1: <PHONE>") ||
-		!strings.Contains(stderr, "labels.jsonl:2: 2102838273948937309") {
-		t.Errorf("learn --labels with unknown ids: exit %d\n%s%s\nwant the phone masked, the order-like id kept", code, stdout, stderr)
+		!strings.Contains(stderr, "labels.jsonl:2: 2102838273948937309") || !strings.Contains(stderr, "zhiyi train --labels") {
+		t.Errorf("learn --labels with unknown ids: exit %d\n%s%s\nwant the phone masked, the order-like id kept, and where a sheet of exports goes", code, stdout, stderr)
 	}
 }
 
