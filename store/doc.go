@@ -18,6 +18,7 @@
 //	db.Feedback(ctx, store.FeedbackQuery{AnswerID: "invoice.a"}, fn) // A/B results, per answer and variant
 //	db.AddLabels(ctx, labels); db.Labels(ctx, store.LabelQuery{Source: "cluster"}, fn)
 //	added, taken, err := db.AddLabelsUnlessTaken(ctx, pageMade, operator, labels) // the console's label actions
+//	n, err := db.Forget(ctx, store.Subject{SenderID: id})          // a customer's request to delete their data
 //	rec.Close(); db.Close()                                         // Close flushes the queue first
 //
 // Store is the interface both backends implement (one type, DB); store/storetest is its

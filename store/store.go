@@ -217,6 +217,9 @@ type Store interface {
 	// DeleteBefore deletes decisions older than t and their feedback (labels stay), returning
 	// how many decisions and feedback rows went.
 	DeleteBefore(ctx context.Context, t time.Time) (decisions, feedback int64, err error)
+	// Forget deletes a customer's or a conversation's decisions, with their feedback and labels
+	// (a request to delete personal information), returning how many rows of each went.
+	Forget(ctx context.Context, s Subject) (Forgotten, error)
 	// Hash returns the keyed hash of a sender or conversation id ("" for "").
 	Hash(id string) string
 	Close() error

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Labels", testLabels},
 		{"LabelsUnlessTaken", testLabelsUnlessTaken},
 		{"DeleteBefore", testDeleteBefore},
+		{"Forget", testForget},
 		{"Masking", testMasking},
 		{"Hash", testHash},
 		{"Closed", testClosed},

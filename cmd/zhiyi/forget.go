@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+func runForget(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi forget", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	sender := fs.String("sender", "", "the customer's sender_id as sent to /intent; - reads it from the first line of stdin (out of the shell's history)")
+	chat := fs.String("chat", "", "a conversation's chat_id as sent to /intent; - reads it from stdin (after the sender's line when both are -)")
+	asJSON := fs.Bool("json", false, "print what was deleted as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhiyi forget [--data-dir DIR | --db URL] (--sender ID | --chat ID) [--json]\n\n"+
+			"Deletes from the decision log what it holds of one customer or one conversation, as a request\n"+
+			"to delete personal information asks (个人信息保护法): their decisions (the masked messages and\n"+
+			"what was decided), the feedback on them and the labels given to them. It runs beside a serving\n"+
+			"zhiyi. Bundles hold only masked text; retrain to drop what learning took from them.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if envErr != nil {
+		return envErr
+	}
+	in := bufio.NewScanner(stdin)
+	for _, id := range []*string{sender, chat} {
+		if *id != "-" {
+			continue
+		}
+		if !in.Scan() {
+			return errors.New("zhiyi forget: - reads an id from stdin, and stdin ended")
+		}
+		*id = strings.TrimSpace(in.Text())
+		if *id == "" {
+			return errors.New("zhiyi forget: the id read from stdin is empty")
+		}
+	}
+	if *sender == "" && *chat == "" {
+		fmt.Fprintln(stderr, "zhiyi forget: --sender or --chat is required")
+		fs.Usage()
+		return errUsage
+	}
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Forget(ctx, store.Subject{SenderID: *sender, ChatID: *chat})
+	if err != nil {
+		// what was deleted stays deleted: run again to finish
+		return fmt.Errorf("%w (deleted so far: %d decisions, %d feedback, %d labels; run it again to finish)", err, n.Decisions, n.Feedback, n.Labels)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(n)
+	}
+	var who []string
+	if *sender != "" {
+		who = append(who, "sender "+nlp.MaskID(*sender))
+	}
+	if *chat != "" {
+		who = append(who, "conversation "+nlp.MaskID(*chat))
+	}
+	fmt.Fprintf(stdout, "%s: deleted %d decisions, %d feedback, %d labels\n", strings.Join(who, " and "), n.Decisions, n.Feedback, n.Labels)
+	return nil
+}

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// Subject names the records Forget deletes: a customer (SenderID) or a conversation (ChatID),
+// the raw ids as they were sent to /intent. Both set: the records of either.
+type Subject struct {
+	SenderID string
+	ChatID   string
+}
+
+// Forgotten counts what Forget deleted.
+type Forgotten struct {
+	Decisions int64 `json:"decisions"`
+	Feedback  int64 `json:"feedback"`
+	Labels    int64 `json:"labels"`
+}
+
+// Forget deletes what the decision log holds of a subject, as a customer's request to have their
+// personal information deleted asks (个人信息保护法, the right to deletion): the decisions whose
+// keyed hash of the sender or conversation id is the subject's (Hash, as serve stores them), the
+// feedback on those decisions and the labels given to them, a chunk per transaction as retention
+// deletes. ErrInvalid when the subject names neither. A decision still on its way (queued, or
+// spooled while the database was down) is written after; a label given by text alone (no
+// message id) cannot be told to be the subject's and stays.
+//
+// No index serves it: the decision log is written for every message and read by time, and a
+// deletion request is rare; it reads the whole table once per chunk.
+func (db *DB) Forget(ctx context.Context, s Subject) (Forgotten, error) {
+	var n Forgotten
+	if db.closed.Load() {
+		return n, ErrClosed
+	}
+	var cond string
+	var args []any
+	switch sender, chat := db.Hash(s.SenderID), db.Hash(s.ChatID); {
+	case sender != "" && chat != "":
+		cond, args = "sender = ? OR chat = ?", []any{sender, chat}
+	case sender != "":
+		cond, args = "sender = ?", []any{sender}
+	case chat != "":
+		cond, args = "chat = ?", []any{chat}
+	default:
+		return n, fmt.Errorf("%w: forget: no sender or conversation id", ErrInvalid)
+	}
+	chunk := db.q("SELECT msg_id FROM decisions WHERE " + cond + " LIMIT " + strconv.Itoa(deleteChunk))
+	for {
+		nd, err := db.forgetOnce(ctx, chunk, args, &n)
+		if err != nil || nd < deleteChunk {
+			return n, db.wrap("cannot forget", err)
+		}
+	}
+}
+
+// forgetOnce deletes one chunk's labels, feedback and decisions in one transaction, adding the
+// counts to n; it returns the decisions deleted.
+func (db *DB) forgetOnce(ctx context.Context, chunk string, args []any, n *Forgotten) (int64, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var counts [3]int64
+	for i, table := range []string{"labels WHERE label_key", "feedback WHERE msg_id", "decisions WHERE msg_id"} {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" IN ("+chunk+")", args...)
+		if err != nil {
+			return 0, err
+		}
+		counts[i], _ = res.RowsAffected()
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	n.Labels += counts[0]
+	n.Feedback += counts[1]
+	n.Decisions += counts[2]
+	return counts[2], nil
+}
