@@ -7,7 +7,7 @@
 //	zhiyi cluster   --model DIR --data FILE_OR_DIR... --out FILE [--all]
 //	zhiyi serve     [--model DIR] [--addr :8080] [--rules FILE] [--experiments FILE] [--redis URL]
 //	                [--data-dir DIR | --db URL] [--console] [--learn] [--alerts FILE] …
-//	zhiyi learn     --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since 30d] [--out DIR] [--json]
+//	zhiyi learn     --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since 30d] [--out DIR] [--keep 20] [--json]
 //	zhiyi rollback  --model DIR [--server URL]
 //	zhiyi shorthand --data FILE_OR_DIR... --dict DIR [--kb FILE] [--min 3]
 //	zhiyi lint      [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]
