@@ -52,6 +52,8 @@
 //	GET  /admin/unmatched   ?since=24h (a duration, a date or an RFC 3339 time; default 24h) → the messages the
 //	                        model did not place, as the cluster sheet's lines (a JSON array), largest cluster
 //	                        first; with an admin token and the decision log (WithUnmatched), else 404
+//	POST /admin/forget      {"sender_id":"…"} or {"chat_id":"…"} → 200 {"status":"forgotten","decisions","feedback",
+//	                        "labels"}: a customer's request to delete their data (WithForget), else 404
 //	POST /admin/rollback    loads the bundle the serving one was learnt from (WithRollback: learn.Parent) →
 //	                        200 {"status":"rolled back","model","dir","previous"}; 409 no_parent when it has none
 //	POST /admin/reload      optional {"model":"dir"} (inside Config.ModelsRoot) → 200 {"status":"reloaded","model",

@@ -127,7 +127,7 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	}()
 	switch info.route {
-	case routeUnmatched, routeRollback, routeReload:
+	case routeUnmatched, routeRollback, routeReload, routeForget:
 		// customers' (masked) text and the serving model's lineage: for the admin alone
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
@@ -178,6 +178,12 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		} else if s.allow(ctx, info, "POST") {
 			s.serveRollback(ctx, info)
 		}
+	case routeForget:
+		if !s.adminOn || s.forget == nil {
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no route %s (it needs an admin token and the decision log)", "/admin/forget"))
+		} else if s.allow(ctx, info, "POST") {
+			s.serveForget(ctx, info)
+		}
 	case routeConsole:
 		if !s.adminOn || s.console == nil {
 			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "no console: serve with --console and an admin token"))
@@ -219,6 +225,9 @@ func (s *Server) noRouteMessages() (public, admin string) {
 	}
 	if s.unmatched != nil {
 		admins = append(admins, "GET /admin/unmatched")
+	}
+	if s.forget != nil {
+		admins = append(admins, "POST /admin/forget")
 	}
 	if s.console != nil {
 		admins = append(admins, "/console")

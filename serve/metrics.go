@@ -31,12 +31,13 @@ const (
 	routeUnmatched
 	routeRollback
 	routeConsole
+	routeForget
 	routeOther
 	nRoutes
 )
 
 var routeNames = [nRoutes]string{"/intent", "/intent/batch", "/healthz", "/readyz", "/metrics", "/admin/reload",
-	"/feedback", "/admin/unmatched", "/admin/rollback", "/console", "other"}
+	"/feedback", "/admin/unmatched", "/admin/rollback", "/console", "/admin/forget", "other"}
 
 func (r routeID) String() string { return routeNames[r] }
 
@@ -60,6 +61,8 @@ func routeOf(path []byte) routeID {
 		return routeUnmatched
 	case "/admin/rollback":
 		return routeRollback
+	case "/admin/forget":
+		return routeForget
 	}
 	if bytes.HasPrefix(path, []byte("/console")) && (len(path) == len("/console") || path[len("/console")] == '/') {
 		return routeConsole

@@ -116,6 +116,7 @@ type Server struct {
 	reloadCheck  func(context.Context, Engine) error
 	parentOf     func(dir string) (string, error)
 	unmatched    Unmatched
+	forget       Forget
 	console      fasthttp.RequestHandler
 }
 

@@ -76,3 +76,13 @@ func runForget(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fmt.Fprintf(stdout, "%s: deleted %d decisions, %d feedback, %d labels\n", strings.Join(who, " and "), n.Decisions, n.Feedback, n.Labels)
 	return nil
 }
+
+// forget is POST /admin/forget: the decisions still queued or spooled are written first, so
+// that a customer's last messages go too (store.Recorder.Flush), then the subject's records are
+// deleted.
+func (w *wiring) forget(ctx context.Context, s store.Subject) (store.Forgotten, error) {
+	if err := w.rec.Flush(ctx); err != nil {
+		return store.Forgotten{}, fmt.Errorf("the decisions still on their way to the log: %w", err)
+	}
+	return w.db.Forget(ctx, s)
+}

@@ -2,10 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -53,5 +60,69 @@ func TestForget(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "", "forget", "--data-dir", dir); code != 2 || !strings.Contains(stderr, "--sender or --chat is required") {
 		t.Errorf("forget without an id: exit %d, %s", code, stderr)
+	}
+}
+
+// POST /admin/forget deletes a customer's records, those still queued when it comes too: a
+// customer who asks right after their last message leaves nothing behind. Without a subject it
+// is a 400, without the token a 401.
+func TestServeForget(t *testing.T) {
+	bundle, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := serve.Config{ModelDir: bundle, AdminToken: "tok"}
+	sf := serveFlags{record: true, storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, cfg, sf, slog.New(slog.DiscardHandler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+	post := func(path, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for _, m := range []struct{ sender, text string }{{"wm-zhang", "我要开发票"}, {"wm-other", "发货了吗"}, {"wm-zhang", "地址写错了"}} {
+		if code, body := post("/intent", "", `{"text":"`+m.text+`","sender_id":"`+m.sender+`"}`); code != http.StatusOK {
+			t.Fatalf("/intent: %d %s", code, body)
+		}
+	}
+	if code, body := post("/admin/forget", "", `{"sender_id":"wm-zhang"}`); code != http.StatusUnauthorized {
+		t.Errorf("without the token: %d %s", code, body)
+	}
+	if code, body := post("/admin/forget", "tok", `{}`); code != http.StatusBadRequest || !strings.Contains(body, "sender_id or chat_id") {
+		t.Errorf("without a subject: %d %s", code, body)
+	}
+	code, body := post("/admin/forget", "tok", `{"sender_id":"wm-zhang"}`)
+	var got struct {
+		Status    string
+		Decisions int64
+	}
+	if err := json.Unmarshal([]byte(body), &got); code != http.StatusOK || err != nil || got.Status != "forgotten" || got.Decisions != 2 {
+		t.Fatalf("forget: %d %s; want both of wm-zhang's decisions deleted", code, body)
+	}
+	var left []string
+	if err := w.db.Decisions(ctx, store.Query{}, func(d *store.Decision) error { left = append(left, d.Text); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "发货了吗" {
+		t.Errorf("decisions left: %q, want the other customer's", left)
 	}
 }

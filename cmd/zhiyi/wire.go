@@ -396,7 +396,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 func (w *wiring) options() []serve.Option {
 	opts := []serve.Option{serve.WithMetrics(w.set), serve.WithReloadCheck(w.checkParts), serve.WithReloadHook(w.reloadParts), serve.WithRollback(learn.Parent)}
 	if w.rec != nil {
-		opts = append(opts, serve.WithRecorder(w.rec, w.db.Hash), serve.WithUnmatched(w.unmatched))
+		opts = append(opts, serve.WithRecorder(w.rec, w.db.Hash), serve.WithUnmatched(w.unmatched), serve.WithForget(w.forget))
 	}
 	if w.alerter != nil {
 		opts = append(opts, serve.WithAlerter(w.alerter)) // its series are in w.set already
