@@ -60,6 +60,9 @@ type Deps struct {
 	Parent func(dir string) (string, error)
 	// ModelsRoot is the directory whose bundles 模型 lists and may load.
 	ModelsRoot string
+	// Forget deletes a customer's or a conversation's records from the decision log, those on
+	// their way to it first (数据删除); nil turns the page off.
+	Forget func(ctx context.Context, s store.Subject) (store.Forgotten, error)
 	// DB is the decision log; nil when zhiyi serves without one (never a nil *store.DB in a
 	// non-nil interface).
 	DB Store
@@ -209,6 +212,8 @@ func (c *Console) routes() {
 	in("GET /console/models/report", c.modelsReport)
 	in("POST /console/models/promote", c.modelsPromote)
 	in("POST /console/models/rollback", c.modelsRollback)
+	in("GET /console/forget", c.forgetPage)
+	in("POST /console/forget", c.forgetRun)
 	m.Handle("/console", c.headers(http.RedirectHandler("/console/", http.StatusSeeOther)))
 	m.Handle("/", c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, nil, http.StatusNotFound, "没有这个页面。")

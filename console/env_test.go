@@ -191,7 +191,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		e.db, d.DB = db, db
+		e.db, d.DB, d.Forget = db, db, db.Forget
 	}
 	if !o.noRules {
 		d.RulesPath, d.Rules = e.rules, e.live

@@ -201,6 +201,7 @@ func (w *wiring) consoleDeps() console.Deps {
 	}
 	if w.db != nil {
 		d.DB = w.db
+		d.Forget = w.forget
 	}
 	if w.alerter != nil {
 		d.AlertMetrics = w.alerter.Metrics()
