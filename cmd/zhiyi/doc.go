@@ -15,6 +15,7 @@
 //	zhiyi report    [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day] [--json] [--html FILE]
 //	zhiyi unmatched [--data-dir DIR | --db URL] --model DIR --out FILE [--since 24h] [--until TIME]
 //	zhiyi forget [--data-dir DIR | --db URL] (--sender ID | --chat ID) [--json]
+//	zhiyi backup [--data-dir DIR | --db sqlite:PATH] --out FILE
 //
 // The commands that read or write the decision log take it where zhiyi serve does: --data-dir
 // (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).

@@ -30,6 +30,7 @@ var commands = []command{
 	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
 	{"report", "the dashboard of a period from the decision log: text, --json, --html with charts", runReport},
 	{"unmatched", "cluster a period's unmatched messages from the decision log into a sheet to label", runUnmatched},
+	{"backup", "write a consistent copy of the SQLite decision log while serve writes it", runBackup},
 	{"forget", "delete a customer's or a conversation's records from the decision log (a request to delete personal data)", runForget},
 }
 

@@ -153,6 +153,10 @@ func SyncTree(dir string) error {
 	return nil
 }
 
+// SyncFile syncs the file at p: what another writer (SQLite's VACUUM INTO) put in it reaches the
+// disk before it is linked or renamed into place.
+func SyncFile(p string) error { return syncFile(p) }
+
 func syncFile(p string) error {
 	f, err := os.Open(p)
 	if err != nil {

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi backup", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	out := fs.String("out", "", "the copy to write (a new file; never replaced)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhiyi backup [--data-dir DIR | --db sqlite:PATH] --out FILE\n\n"+
+			"Writes a consistent copy of the SQLite decision log while zhiyi serve keeps writing it (cp\n"+
+			"of zhiyi.db misses what zhiyi.db-wal still holds), readable by its owner alone, with the\n"+
+			"generated hash key in it. Restore: stop serve, put the copy in place of DIR/zhiyi.db (with\n"+
+			"no zhiyi.db-wal beside it), start serve. A PostgreSQL log is backed up with pg_dump.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if envErr != nil {
+		return envErr
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "zhiyi backup: --out is required")
+		fs.Usage()
+		return errUsage
+	}
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, *out); errors.Is(err, store.ErrBackupPostgres) {
+		return fmt.Errorf("zhiyi backup: %w", err)
+	} else if err != nil {
+		return err
+	}
+	st, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes) from %s\n", *out, st.Size(), db.Path())
+	return nil
+}
