@@ -98,9 +98,18 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return err
 		}
 	}
+	// nothing says why there is nothing to learn, on stderr; with --json also as the result on
+	// stdout, so that a script reading it gets one object whether or not anything was learnt.
+	nothing := func(res train.LearnResult, format string, args ...any) error {
+		res.Reason = "nothing to learn: " + fmt.Sprintf(format, args...)
+		fmt.Fprintf(stderr, "zhiyi learn: %s\n", res.Reason)
+		if !*asJSON {
+			return nil
+		}
+		return writeJSONLine(stdout, &res)
+	}
 	if len(fixes) == 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
-		return nil
+		return nothing(train.LearnResult{}, "no corrections since %s", from.Format(time.RFC3339))
 	}
 	// Counted without those of a batch the gate refused before: train.Learn leaves them out.
 	keep, refused, err := train.LeaveOutRefused(*model, fixes)
@@ -118,12 +127,12 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	if len(keep) == 0 && known > 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s that the bundle has not learnt (%d it learnt already)\n", from.Format(time.RFC3339), known)
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes), Known: known, RefusedBefore: len(refused)},
+			"no corrections since %s that the bundle has not learnt (%d it learnt already)", from.Format(time.RFC3339), known)
 	}
 	if len(keep) == 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: the %d corrections since %s were all refused before\n", len(fixes), from.Format(time.RFC3339))
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes), RefusedBefore: len(refused)},
+			"the %d corrections since %s were all refused before", len(fixes), from.Format(time.RFC3339))
 	}
 	if len(keep) < *minFixes {
 		// A model promoted on a handful of corrections has learnt them, not the need behind them;
@@ -140,16 +149,14 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		res, err = learn.Promote(ctx, *model, fixes, cfg)
 	}
 	if errors.Is(err, train.ErrNothingToLearn) {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: none of the %d corrections names an intent of the model without contradicting another\n", len(fixes))
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes)},
+			"none of the %d corrections names an intent of the model without contradicting another", len(fixes))
 	}
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
+		return writeJSONLine(stdout, res)
 	}
 	if res.Promoted {
 		// serve reloads only bundles beside the one it started with (its models root, by default)
@@ -254,4 +261,11 @@ func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	fmt.Fprintf(stderr, "reloaded: %s\n", bytes.TrimSpace(answer))
 	return nil
+}
+
+// writeJSONLine writes v as one line of JSON, without HTML escaping (reasons quote <, > and &).
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
