@@ -24,6 +24,11 @@ import (
 
 func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi learn --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since TIME]\n"+
+		"                   [--out DIR] [--json]\n\n"+
+		"Continues the bundle on the agents' corrections and console labels in the decision log (and\n"+
+		"--labels files) and promotes the result only if it passes the evaluation gate: a new bundle\n"+
+		"beside --model, <name>-learnt-<UTC time>. Prints the gate's verdict.")
 	model := fs.String("model", "", "the bundle serving now, to continue from")
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
 	var sf storeFlags
@@ -222,6 +227,9 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 
 func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi rollback", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi rollback --model DIR [--server URL]\n\n"+
+		"Prints the directory of the bundle a learnt bundle was learnt from (its parent); with --server,\n"+
+		"reloads the parent on that zhiyi serve (POST /admin/reload with $ZHIYI_ADMIN_TOKEN).")
 	model := fs.String("model", "", "a learnt bundle: its parent is printed (and reloaded with --server)")
 	server := fs.String("server", "", "a running zhiyi serve (http://host:8080) to reload the parent on; the admin token comes from ZHIYI_ADMIN_TOKEN")
 	if err := parse(fs, args, stderr); err != nil {
