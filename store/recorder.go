@@ -537,8 +537,10 @@ func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err e
 	nd, nf, err := r.sink.DeleteBefore(ctx, r.cfg.Now().Add(-r.cfg.Retain))
 	r.retained.Add(int(nd))
 	switch {
-	case errors.Is(err, context.Canceled):
-		// closing: not a failure to report (it read as one before a start-up error)
+	case errors.Is(err, context.Canceled), err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// closing: not a failure to report (it read as one before a start-up error). SQLite
+		// answers a statement the cancel interrupted with its own error ("sqlite3: interrupted"),
+		// not ctx's: that read as a failed pass to be run again later at every early Close.
 	case err != nil:
 		r.log.Warn("store: retention failed; it runs again later", "deleted_decisions", nd, "deleted_feedback", nf,
 			"retain", r.cfg.Retain.String(), "error", err)

@@ -155,3 +155,51 @@ func TestRecordAfterCloseDropsAndCounts(t *testing.T) {
 		t.Errorf("records dropped after Close logged %d times, want once:\n%s", n, logs.String())
 	}
 }
+
+// interruptSink is a database whose retention pass runs until its context ends, then fails
+// as SQLite does when a cancel interrupts a statement: with an error of its own, not ctx's.
+type interruptSink struct {
+	closeSink
+	started chan struct{}
+}
+
+func (s *interruptSink) DeleteBefore(ctx context.Context, _ time.Time) (int64, int64, error) {
+	close(s.started)
+	<-ctx.Done()
+	return 0, 0, errors.New("sqlite3: interrupted")
+}
+
+// TestCloseDuringRetentionIsNoFailure: Close during the retention pass that runs at start (a
+// program that records a few decisions and exits, as docs/library.md's) interrupts it without a
+// warning: it logged "retention failed; it runs again later" for a pass Close itself stopped.
+func TestCloseDuringRetentionIsNoFailure(t *testing.T) {
+	sink := &interruptSink{started: make(chan struct{})}
+	sink.ids = map[string]bool{}
+	sink.up.Store(true)
+	var logs strings.Builder
+	var mu sync.Mutex
+	cfg := closeTestConfig(t.TempDir())
+	cfg.Retain, cfg.RetainEvery = time.Hour, time.Hour
+	cfg.Logger = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	r, err := NewRecorder(sink, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-sink.started
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), "retention failed") {
+		t.Errorf("Close during a retention pass logged it as failed:\n%s", logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -60,7 +60,7 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	kbPath := fs.String("kb", "", "a kb.yaml instead of --model (gray periods then need gray_since)")
 	overrides := fs.String("experiments", "", "the experiments file (experiments.yaml): stopped variants, excluded senders, weights")
 	only := fs.String("experiment", "", "report this experiment (intent id) only")
-	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h) or a date (2026-11-01, China time)")
+	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h, 30d), a date (2026-11-01, China time) or an RFC 3339 time (default: the whole log)")
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi ab [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE]\n"+

@@ -17,6 +17,11 @@ import (
 
 func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi cluster", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi cluster --model DIR --data FILE_OR_DIR... --out FILE [--all]\n\n"+
+		"Replays the exports conversation by conversation and groups the customer messages the model\n"+
+		"does not confidently place into clusters of similar questions, a sheet to label a cluster at a\n"+
+		"time. Fill \"intent\" on the lines you decide (an intent id, none, or new:<标签>), then\n"+
+		"zhiyi train ... --labels FILE.")
 	model := fs.String("model", "", "model bundle directory")
 	var data multiFlag
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")

@@ -21,6 +21,10 @@ import (
 
 func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi eval", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi eval --model DIR --data FILE_OR_DIR [--labels FILE...] [--conversations] [--since DATE]\n"+
+		"                  [--json [--full]] [--out FILE] [--html FILE]\n\n"+
+		"Scores a bundle on labelled data: accuracy, macro-F1, per intent, confusions, the share answered\n"+
+		"automatically and its precision. A summary line on stdout (--json: the metrics as JSON).")
 	model := fs.String("model", "", "model bundle directory")
 	data := fs.String("data", "", "labelled data: a file or directory in any import format")
 	asJSON := fs.Bool("json", false, "print the metrics object on stdout")

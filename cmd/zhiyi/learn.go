@@ -24,6 +24,11 @@ import (
 
 func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi learn --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since TIME]\n"+
+		"                   [--out DIR] [--json]\n\n"+
+		"Continues the bundle on the agents' corrections and console labels in the decision log (and\n"+
+		"--labels files) and promotes the result only if it passes the evaluation gate: a new bundle\n"+
+		"beside --model, <name>-learnt-<UTC time>. Prints the gate's verdict.")
 	model := fs.String("model", "", "the bundle serving now, to continue from")
 	out := fs.String("out", "", "where to write the promoted bundle (default: beside --model, named <name>-learnt-<time>)")
 	var sf storeFlags
@@ -103,9 +108,18 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return err
 		}
 	}
+	// nothing says why there is nothing to learn, on stderr; with --json also as the result on
+	// stdout, so that a script reading it gets one object whether or not anything was learnt.
+	nothing := func(res train.LearnResult, format string, args ...any) error {
+		res.Reason = "nothing to learn: " + fmt.Sprintf(format, args...)
+		fmt.Fprintf(stderr, "zhiyi learn: %s\n", res.Reason)
+		if !*asJSON {
+			return nil
+		}
+		return writeJSONLine(stdout, &res)
+	}
 	if len(fixes) == 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s\n", from.Format(time.RFC3339))
-		return nil
+		return nothing(train.LearnResult{}, "no corrections since %s", from.Format(time.RFC3339))
 	}
 	// Counted without those of a batch the gate refused before: train.Learn leaves them out.
 	keep, refused, err := train.LeaveOutRefused(*model, fixes)
@@ -123,12 +137,12 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	if len(keep) == 0 && known > 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: no corrections since %s that the bundle has not learnt (%d it learnt already)\n", from.Format(time.RFC3339), known)
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes), Known: known, RefusedBefore: len(refused)},
+			"no corrections since %s that the bundle has not learnt (%d it learnt already)", from.Format(time.RFC3339), known)
 	}
 	if len(keep) == 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: the %d corrections since %s were all refused before\n", len(fixes), from.Format(time.RFC3339))
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes), RefusedBefore: len(refused)},
+			"the %d corrections since %s were all refused before", len(fixes), from.Format(time.RFC3339))
 	}
 	if len(keep) < *minFixes {
 		// A model promoted on a handful of corrections has learnt them, not the need behind them;
@@ -145,8 +159,8 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		res, err = learn.Promote(ctx, *model, fixes, cfg)
 	}
 	if errors.Is(err, train.ErrNothingToLearn) {
-		fmt.Fprintf(stderr, "zhiyi learn: nothing to learn: none of the %d corrections names an intent of the model without contradicting another\n", len(fixes))
-		return nil
+		return nothing(train.LearnResult{Corrections: len(fixes)},
+			"none of the %d corrections names an intent of the model without contradicting another", len(fixes))
 	}
 	if err != nil {
 		return err
@@ -161,9 +175,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
+		return writeJSONLine(stdout, res)
 	}
 	if res.Promoted {
 		// serve reloads only bundles beside the one it started with (its models root, by default)
@@ -231,6 +243,9 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 
 func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi rollback", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi rollback --model DIR [--server URL]\n\n"+
+		"Prints the directory of the bundle a learnt bundle was learnt from (its parent); with --server,\n"+
+		"reloads the parent on that zhiyi serve (POST /admin/reload with $ZHIYI_ADMIN_TOKEN).")
 	model := fs.String("model", "", "a learnt bundle: its parent is printed (and reloaded with --server)")
 	server := fs.String("server", "", "a running zhiyi serve (http://host:8080) to reload the parent on; the admin token comes from ZHIYI_ADMIN_TOKEN")
 	if err := parse(fs, args, stderr); err != nil {
@@ -270,4 +285,11 @@ func runRollback(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	fmt.Fprintf(stderr, "reloaded: %s\n", bytes.TrimSpace(answer))
 	return nil
+}
+
+// writeJSONLine writes v as one line of JSON, without HTML escaping (reasons quote <, > and &).
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

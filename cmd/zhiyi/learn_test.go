@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -191,5 +192,34 @@ func TestLearnRefusedBatch(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", learn...)
 	if code != 0 || !strings.Contains(stderr, "16 correction(s) are of a batch the gate refused before") || !strings.Contains(stderr, "were all refused before") {
 		t.Errorf("learn again: exit %d, stdout %q, stderr %q; want the 16 left out, nothing to learn", code, stdout, stderr)
+	}
+}
+
+// TestLearnJSONNothingToLearn: with --json, a run with nothing to learn prints its result as
+// JSON too (promoted false, the reason), as a promoted or refused one does: a script reading
+// stdout got nothing at all and could not tell the run happened.
+func TestLearnJSONNothingToLearn(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	code, stdout, stderr := runCLI(t, "", "learn", "--model", bundle, "--json")
+	if code != 0 || !strings.Contains(stderr, "nothing to learn") {
+		t.Fatalf("learn --json with no corrections: exit %d, stderr %q; want 0 and nothing to learn", code, stderr)
+	}
+	var res train.LearnResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("learn --json with no corrections printed %q, not a JSON result: %v", stdout, err)
+	}
+	if res.Promoted || !strings.HasPrefix(res.Reason, "nothing to learn: no corrections since") {
+		t.Errorf("learn --json with no corrections: %+v; want promoted false and the reason", res)
 	}
 }

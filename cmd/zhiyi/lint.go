@@ -21,7 +21,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	var kbs, rulesFiles multiFlag
 	fs.Var(&kbs, "kb", "a knowledge base (kb.yaml); repeatable")
 	fs.Var(&rulesFiles, "rules", "a rules file (rules.yaml); repeatable")
-	dict := fs.String("dict", "", "dictionary directory: analyse terms keywords as the server does (optional)")
+	dict := fs.String("dict", "", "the shop's dictionary directory, so that rules' terms keywords are analysed as the server analyses them (optional)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+

@@ -142,3 +142,11 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// setUsage makes text — the command's synopsis and what it does — head its -h, above the flags.
+func setUsage(fs *flag.FlagSet, stderr io.Writer, text string) {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, text)
+		fs.PrintDefaults()
+	}
+}

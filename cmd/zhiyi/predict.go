@@ -61,6 +61,10 @@ func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi predict", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi predict --model DIR < lines.txt\n\n"+
+		"Classifies one message a line from stdin with the engine alone (no rules, conversations or\n"+
+		"sentiment) and prints one JSON result a line, in order. A line that is a JSON object is read by\n"+
+		"its \"text\"; a line that cannot be classified gets {\"line\":N,\"error\":\"…\"} in its place.")
 	model := fs.String("model", "", "model bundle directory")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages classified in parallel")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
@@ -69,6 +73,7 @@ func runPredict(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if *model == "" {
+		fmt.Fprintln(stderr, "zhiyi predict: --model is required")
 		fs.Usage()
 		return errUsage
 	}

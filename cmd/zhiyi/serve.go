@@ -72,7 +72,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.storeFlags.register(fs)
 	fs.StringVar(&f.retain, "retain", env("ZHIYI_RETAIN", "90d"), "keep decisions this long (90d, 720h; 0: forever) (env ZHIYI_RETAIN)")
 	f.spoolMax = envBytes("ZHIYI_SPOOL_MAX", 256<<20)
-	fs.Var(&f.spoolMax, "spool-max", "what the spool may hold while the database is down: 256MiB, 1GB, or bytes (env ZHIYI_SPOOL_MAX)")
+	fs.Var(&f.spoolMax, "spool-max", "the `size` the spool may hold while the database is down: 256MiB, 1GB, or bytes (env ZHIYI_SPOOL_MAX)")
 	fs.BoolVar(&f.record, "record", envBool("ZHIYI_RECORD", true), "record every decision in the decision log (env ZHIYI_RECORD)")
 	fs.IntVar(&f.writerNice, "writer-nice", envInt("ZHIYI_WRITER_NICE", 10), "nice value (1-19) of the SQLite decision log's writer thread, with a processor of its own, so that requests come first under load; 0: an ordinary goroutine (env ZHIYI_WRITER_NICE)")
 	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one; a restart serves it again (--data-dir/serving.json) (env ZHIYI_LEARN)")
@@ -155,6 +155,9 @@ func (f *serveFlags) validate() error {
 
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi serve", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi serve [--model DIR] [--addr :8080] [flags]\n\n"+
+		"Serves POST /intent and the rest of the HTTP API (docs/api.md). Every flag can also be set\n"+
+		"by the environment variable named with it (the flag wins); a malformed one is an error.")
 	var cfg serve.Config
 	cfg.RegisterFlags(fs)
 	var sf serveFlags

@@ -22,6 +22,10 @@ import (
 // match. It prints them; it never writes the dictionary.
 func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi shorthand", flag.ContinueOnError)
+	setUsage(fs, stderr, "Usage: zhiyi shorthand --data FILE_OR_DIR... --dict DIR [--kb kb.yaml] [--min 3]\n\n"+
+		"Lists the Latin-letter shorthand (kd, yhq, tk) customers type that the dictionaries do not know,\n"+
+		"with example messages and suggested expansions. It writes nothing: copy the lines you agree with\n"+
+		"into DIR/shorthand.txt (快递: kd, kuaidi) and train again.")
 	var data multiFlag
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
 	dictDir := fs.String("dict", "", "the shop's dictionary directory (its words are known; shorthand.txt is where accepted lines go)")

@@ -23,6 +23,10 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	var csvMap string
 	var summary bool
 	var until string
+	setUsage(fs, stderr, "Usage: zhiyi train --data FILE_OR_DIR... [--kb kb.yaml] [--dict DIR] [--labels FILE...] --out DIR\n\n"+
+		"Trains a model bundle from a shop's exported chats (WeCom archive, 微信客服 sync_msg, CRM CSV,\n"+
+		"{\"text\",\"intent\"} lines), its knowledge base and its dictionaries; intent labels are optional.\n"+
+		"Progress goes to stderr; --json prints the summary on stdout. docs/training.md has the details.")
 	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
 	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
@@ -54,7 +58,7 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.BoolVar(&cfg.IgnoreExportLabels, "ignore-export-labels", false, "train as if the exports carried no labels (a CSV tag column, intent fields): seeds, --labels and self-training only")
 	fs.BoolVar(&cfg.Weak.NoSeeds, "no-seeds", false, "do not train on kb.yaml's example questions")
 	fs.BoolVar(&cfg.Weak.NoNoneSeeds, "no-none-seeds", false, "do not add the built-in out-of-scope examples (a shop's own out-of-scope labels are the class then)")
-	fs.IntVar(&cfg.Weak.Rounds, "self-train-rounds", 0, "rounds of self-training over unlabelled messages (0: default, -1: off)")
+	fs.IntVar(&cfg.Weak.Rounds, "self-train-rounds", 0, fmt.Sprintf("rounds of self-training over unlabelled messages (0: the default, %d; -1: off)", train.DefaultWeakConfig().Rounds))
 	fs.StringVar(&until, "until", "", "train only on messages sent before this date (2026-10-17, China Standard Time) or RFC 3339 time")
 	fs.BoolVar(&summary, "json", false, "print the training summary as JSON on stdout")
 	// --data a b c: take the bare paths that follow --data as data too.
