@@ -25,7 +25,7 @@ import (
 func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi learn", flag.ContinueOnError)
 	setUsage(fs, stderr, "Usage: zhiyi learn --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since TIME]\n"+
-		"                   [--out DIR] [--json]\n\n"+
+		"                   [--out DIR] [--keep 20] [--json]\n\n"+
 		"Continues the bundle on the agents' corrections and console labels in the decision log (and\n"+
 		"--labels files) and promotes the result only if it passes the evaluation gate: a new bundle\n"+
 		"beside --model, <name>-learnt-<UTC time>. Prints the gate's verdict.")
