@@ -30,7 +30,8 @@ const prunedMark = ".pruned-"
 // removed, oldest first. It never removes:
 //   - a bundle trained from exports (the root of every line, whatever its name);
 //   - a bundle in protect (the one serving, the one a serving record names), nor its parents up
-//     to keep generations, so that as many rollbacks from it succeed;
+//     to keep-1 generations: with them it makes keep bundles, and keep-1 rollbacks from it
+//     succeed (the last to the bundle trained from exports, when it is the line's root);
 //   - the parents of a kept bundle learnt before manifests named their root (Manifest.Root):
 //     the learning gate finds that root through them;
 //   - a bundle another process holds (an engine serving it, in any zhiyi process on the host),
@@ -107,7 +108,7 @@ func Prune(dir string, keep int, protect ...string) ([]string, error) {
 			continue
 		}
 		kept[m.Version()] = true
-		ancestors(m, keep)
+		ancestors(m, keep-1)
 	}
 	for _, b := range learnt {
 		if kept[b.m.Version()] && b.m.Root == "" {

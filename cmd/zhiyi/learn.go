@@ -38,15 +38,15 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	minFixes := fs.Int("min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "corrections needed before learning: fewer are refused, as zhiyi serve --learn waits for --learn-min (env ZHIYI_LEARN_MIN)")
-	keepN := fs.Int("keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles kept beside --model, the newest: older ones are removed once a bundle is promoted there, never --model nor its parents up to as many generations, nor a bundle a zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP, as zhiyi serve --learn-keep)")
+	keepN := fs.Int("keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles kept beside --model, the newest: older ones are removed once a bundle is promoted there, never --model nor its parents up to that many bundles in all, nor a bundle a zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP, as zhiyi serve --learn-keep)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if envErr != nil {
 		return envErr
 	}
-	if *keepN < 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: --keep %d: want 0 (keep all) or more\n", *keepN)
+	if *keepN < 0 || *keepN == 1 {
+		fmt.Fprintf(stderr, "zhiyi learn: --keep %d: want 0 (keep all), or 2 or more (with 1, the new bundle's parent would go, and a rollback with it)\n", *keepN)
 		return errUsage
 	}
 	if *model == "" {

@@ -305,18 +305,25 @@ func TestLearnLoopPrunesBeyondKeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	older := filepath.Join(filepath.Dir(parent), "tiny-learnt-20261101T000000Z")
-	if err := os.Rename(child, older); err != nil {
+	if err := os.RemoveAll(child); err != nil {
 		t.Fatal(err)
 	}
-	om := *pm
-	om.CreatedAt, om.Parent, om.LearntFrom = time.Now().Add(-time.Minute), pm.Version(), &intent.Learnt{Corrections: 20}
-	if err := intent.WriteManifest(older, &om); err != nil {
-		t.Fatal(err)
+	var olders []string
+	for i, stamp := range []string{"20261101T000000Z", "20261102T000000Z"} {
+		older := filepath.Join(filepath.Dir(parent), "tiny-learnt-"+stamp)
+		if err := os.Mkdir(older, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		om := *pm
+		om.CreatedAt, om.Parent, om.LearntFrom = time.Now().Add(time.Duration(i-2)*time.Minute), pm.Version(), &intent.Learnt{Corrections: 20}
+		if err := intent.WriteManifest(older, &om); err != nil {
+			t.Fatal(err)
+		}
+		olders = append(olders, older)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, learnKeep: 1, record: true,
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 2, learnKeep: 2, record: true,
 		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
 	w, srv := serveWired(t, ctx, serve.Config{ModelDir: parent}, sf, slog.New(slog.DiscardHandler))
 	historyCorrections(t, w.db, 60)
@@ -325,13 +332,13 @@ func TestLearnLoopPrunesBeyondKeep(t *testing.T) {
 	if promoted == parent {
 		t.Fatal("nothing promoted")
 	}
-	for _, dir := range []string{parent, promoted} {
+	for _, dir := range []string{parent, promoted, olders[1]} {
 		if _, err := intent.PeekManifest(dir); err != nil {
 			t.Errorf("%s: %v", filepath.Base(dir), err)
 		}
 	}
-	if _, err := os.Stat(older); !os.IsNotExist(err) {
-		t.Errorf("%s, a learnt bundle beyond --learn-keep 1, stays: %v", filepath.Base(older), err)
+	if _, err := os.Stat(olders[0]); !os.IsNotExist(err) {
+		t.Errorf("%s, a learnt bundle beyond --learn-keep 2, stays: %v", filepath.Base(olders[0]), err)
 	}
 	if n := w.set.GetOrCreateCounter(learnPruned).Get(); n != 1 {
 		t.Errorf("%s = %d, want 1", learnPruned, n)

@@ -78,7 +78,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.learn, "learn", envBool("ZHIYI_LEARN", false), "learn from agents' corrections and cluster labels: continue the bundle behind its evaluation gate and reload the promoted one; a restart serves it again (--data-dir/serving.json) (env ZHIYI_LEARN)")
 	fs.DurationVar(&f.learnEvery, "learn-every", envDuration("ZHIYI_LEARN_EVERY", time.Hour), "how often --learn looks for new corrections (env ZHIYI_LEARN_EVERY)")
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
-	fs.IntVar(&f.learnKeep, "learn-keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles --learn keeps beside --model, the newest; older ones are removed after each promotion, never the one serving nor its parents up to as many generations (rollbacks), nor a bundle another zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP)")
+	fs.IntVar(&f.learnKeep, "learn-keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles --learn keeps beside --model, the newest; older ones are removed after each promotion, never the one serving nor its parents up to that many bundles in all (rollbacks), nor a bundle another zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of zhiyi, comma-separated IP addresses or CIDR ranges (127.0.0.1,::1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the admin API's and the console's limits on wrong tokens and the console's change log; empty: the connection's address, so that behind a proxy all its clients share one limit (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
@@ -113,7 +113,7 @@ func (f *serveFlags) validate() error {
 		{"--session-max-turns", "ZHIYI_SESSION_MAX_TURNS", f.maxTurns, f.maxTurns < 1, "1 or more turns"},
 		{"--session-max-conversations", "ZHIYI_SESSION_MAX_CONVERSATIONS", f.maxConvs, f.maxConvs < 1, "1 or more conversations"},
 		{"--learn-min", "ZHIYI_LEARN_MIN", f.learnMin, f.learnMin < 1, "1 or more corrections"},
-		{"--learn-keep", "ZHIYI_LEARN_KEEP", f.learnKeep, f.learnKeep < 0, "0 (keep all) or more bundles"},
+		{"--learn-keep", "ZHIYI_LEARN_KEEP", f.learnKeep, f.learnKeep < 0 || f.learnKeep == 1, "0 (keep all), or 2 or more bundles (with 1, the serving bundle's parent would go, and a rollback with it)"},
 		{"--repeat-window", "ZHIYI_REPEAT_WINDOW", f.repeatWindow, f.repeatWindow <= 0, "a duration above zero, such as 10m"},
 		{"--session-ttl", "ZHIYI_SESSION_TTL", f.sessionTTL, f.sessionTTL <= 0, "a duration above zero, such as 30m"},
 		{"--redis-timeout", "ZHIYI_REDIS_TIMEOUT", f.redisTimeout, f.redisTimeout <= 0, "a duration above zero, such as 50ms"},

@@ -90,6 +90,8 @@ func TestServeFlagsOutOfRange(t *testing.T) {
 		{"--session-max-turns (env ZHIYI_SESSION_MAX_TURNS) -3", func(f *serveFlags) { f.maxTurns = -3 }},
 		{"--session-max-conversations (env ZHIYI_SESSION_MAX_CONVERSATIONS) -1", func(f *serveFlags) { f.maxConvs = -1 }},
 		{"--learn-min (env ZHIYI_LEARN_MIN) 0", func(f *serveFlags) { f.learnMin = 0 }},
+		{"--learn-keep (env ZHIYI_LEARN_KEEP) 1", func(f *serveFlags) { f.learnKeep = 1 }},
+		{"--learn-keep (env ZHIYI_LEARN_KEEP) -1", func(f *serveFlags) { f.learnKeep = -1 }},
 		{"--repeat-window (env ZHIYI_REPEAT_WINDOW) -1m0s", func(f *serveFlags) { f.repeatWindow = -time.Minute }},
 		{"--session-ttl (env ZHIYI_SESSION_TTL) 0s", func(f *serveFlags) { f.sessionTTL = 0 }},
 		{"--redis-timeout (env ZHIYI_REDIS_TIMEOUT) -1s", func(f *serveFlags) { f.redisTimeout = -time.Second }},
