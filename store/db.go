@@ -318,6 +318,7 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	w.eq("route", q.Route)
 	w.eq("answer_id", q.AnswerID)
 	w.eq("variant", q.Variant)
+	w.eq("sender", q.SenderHash)
 	w.eq("chat", q.ChatHash)
 	w.eq("model", q.Model)
 	if q.Unmatched {

@@ -136,6 +136,7 @@ type Query struct {
 	Route        string
 	AnswerID     string
 	Variant      string
+	SenderHash   string // Hash of a sender id (a customer's records: zhiyi records)
 	ChatHash     string
 	Model        string
 	// Unmatched keeps only out-of-scope (intent none), handed-off and low-confidence decisions

@@ -14,6 +14,7 @@
 //	zhiyi ab        [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE] [--experiments FILE] [--experiment ID] [--since 720h] [--json]
 //	zhiyi report    [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day] [--json] [--html FILE]
 //	zhiyi unmatched [--data-dir DIR | --db URL] --model DIR --out FILE [--since 24h] [--until TIME]
+//	zhiyi records [--data-dir DIR | --db URL] (--sender ID | --chat ID)
 //	zhiyi forget [--data-dir DIR | --db URL] (--sender ID | --chat ID) [--json]
 //	zhiyi backup [--data-dir DIR | --db sqlite:PATH] --out FILE
 //

@@ -25,6 +25,9 @@ func testForget(t *testing.T, s store.Store) {
 	if err := s.AddLabels(ctx(t), []store.Label{{Key: "z2", Text: "收件人张三", Intent: "delivery"}, {Key: "m02", Intent: "invoice", Text: "x"}}); err != nil {
 		t.Fatal(err)
 	}
+	if got := ids(list(t, s, store.Query{SenderHash: s.Hash("wm-zhang")})); got != "z1,z2,z3" {
+		t.Errorf("the customer's decisions: %s, want z1,z2,z3", got)
+	}
 	if _, err := s.Forget(ctx(t), store.Subject{}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("Forget of no one: %v, want ErrInvalid", err)
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
-// zhiyi forget deletes a customer's decisions, their feedback and labels from the log, the id
-// read from stdin and shown masked; the other customers' stay.
+// zhiyi records prints a customer's decisions with their feedback; zhiyi forget deletes them,
+// their feedback and labels from the log, the id read from stdin and shown masked; the other
+// customers' stay.
 func TestForget(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -42,7 +43,14 @@ func TestForget(t *testing.T) {
 	}
 	db.Close()
 
-	code, stdout, stderr := runCLI(t, "13800138000\n", "forget", "--data-dir", dir, "--sender", "-")
+	// what is held, first: the customer's two decisions, oldest first, with the feedback
+	code, stdout, stderr := runCLI(t, "", "records", "--data-dir", dir, "--sender", "13800138000")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"msg_id":"a1"`) || !strings.Contains(lines[0], `"rating":1`) ||
+		!strings.Contains(lines[1], `"text":"地址改一下"`) || strings.Contains(stdout, "b1") {
+		t.Fatalf("records: exit %d\n%s%s\nwant a1 with its rating, then a2, and not the other customer's", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "13800138000\n", "forget", "--data-dir", dir, "--sender", "-")
 	if code != 0 || !strings.Contains(stdout, "deleted 2 decisions, 1 feedback, 1 labels") || strings.Contains(stdout+stderr, "13800138000") {
 		t.Fatalf("forget: exit %d\n%s%s\nwant 2 decisions, 1 feedback, 1 label deleted and the id masked", code, stdout, stderr)
 	}
