@@ -171,7 +171,8 @@
 // instance per connection and so no emulated locks; its direct API binds a batch's values
 // without database/sql, 10 µs a row against modernc.org/sqlite's 17.5, BenchmarkSQLiteBulk): WAL, busy_timeout 10 s, synchronous=NORMAL (a process
 // crash loses nothing, a power cut may lose the last commits), BEGIN IMMEDIATE, WAL checkpoints
-// every 64 MiB (a third less system time than the default 4 MiB when writing), one writer
+// every 64 MiB (a third less system time than the default 4 MiB when writing) and the WAL file
+// cut back to 64 MiB when it restarts (a burst written under a long read grew it for good), one writer
 // connection with a 64 MiB page cache and four read-only readers with 8 MiB each (WAL lets them
 // read while it writes; each connection's cache is its own, outside Go's heap: about 100 MB in
 // all once the log is larger than that, plus what mmap maps of the file).
