@@ -130,9 +130,9 @@
 // writes none of its waiting feedback and counts none of its drops until the file is done: a
 // stop leaves each record in that file alone, replayed from its start at the next start, and a
 // feedback given up counts once in zhiyi_store_dropped_total. A torn last line is
-// skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 800k decisions): beyond it
-// records are dropped — the only loss besides a killed process's queue — counted in zhiyi_store_dropped_total and logged (the
-// first, then at most every 10 s). A spool left by a previous run is replayed at start.
+// skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 600k decisions of 450 bytes,
+// a typical line): beyond it records are dropped — the only loss besides a killed process's
+// queue — counted in zhiyi_store_dropped_total and logged (the first, then at most every 10 s). A spool left by a previous run is replayed at start.
 //
 // Retention: a pass at start and every RetainEvery (1 h) deletes decisions older than Retain
 // (90 days) with their feedback, 5000 rows per transaction; labels stay. Recorder.Retain runs one.
