@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -172,6 +174,28 @@ func TestRepeatedFeedbackCountsOnce(t *testing.T) {
 	ev2.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1})
 	if got := ev2.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1}); len(got) != 1 {
 		t.Errorf("two anonymous bad ratings: %+v", got)
+	}
+}
+
+// What the evaluator remembers of feedback to tell a post again from a new one is small per
+// message: POST /feedback needs no token, and with each message's comment kept whole, maxRated
+// messages with 2 KB comments held 137 MB until the map was cleared.
+func TestRepeatedFeedbackMemory(t *testing.T) {
+	ev := mustEvaluator(t, Rule{ID: "b", Measure: MeasureBadRatings, Threshold: 1 << 30})
+	comment := strings.Repeat("回复慢等太久了", 97) // 2037 bytes
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range maxRated - 1 {
+		c := fmt.Sprintf("%05d", i) + comment[5:] // a comment of its own, as an attacker sends
+		ev.Observe(nil, Event{Kind: KindFeedback, Time: t0, MsgID: fmt.Sprintf("m-%08d", i), Rating: 5, Comment: c})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(ev)
+	// 9 MB with the comments hashed (message ids, entries, the map); 137 MB with them kept
+	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > 32<<20 {
+		t.Errorf("%d messages' feedback remembered in %d MB, want a few: the comments are kept", maxRated-1, held>>20)
 	}
 }
 

@@ -32,6 +32,12 @@ type hmmRun struct {
 // hmmCacheSize is the number of slots of the HMM cache, a power of two.
 const hmmCacheSize = 1 << 14
 
+// maxCachedRun is the longest run (in bytes: 21 Chinese characters) the HMM cache keeps. Chat
+// repeats short runs; a long one is one message's, and kept it only held memory: messages of
+// 2 KB of rare characters, which anyone may send to /intent, filled the slots with 35 MB of
+// runs (39 MB of heap) that nothing would look up again.
+const maxCachedRun = 64
+
 // segScratch is room for cutting one span (the Analyzer's workspace holds one).
 type segScratch struct {
 	offs []int // byte offset of each rune, plus the span's end
@@ -156,9 +162,12 @@ func (sg *segmenter) flush(text string, offs []int, from, to int, dst []string) 
 
 // hmmCut returns the byte lengths of the HMM's pieces of buf, or nil when it cannot cut it.
 func (sg *segmenter) hmmCut(buf string) []uint8 {
-	slot := &sg.hmmCache[wordHash(sg.lex.base.seed, buf)&(hmmCacheSize-1)]
-	if e := slot.Load(); e != nil && e.run == buf {
-		return e.lens
+	var slot *atomic.Pointer[hmmRun]
+	if len(buf) <= maxCachedRun {
+		slot = &sg.hmmCache[wordHash(sg.lex.base.seed, buf)&(hmmCacheSize-1)]
+		if e := slot.Load(); e != nil && e.run == buf {
+			return e.lens
+		}
 	}
 	var lens []uint8
 	pos := 0
@@ -174,7 +183,9 @@ func (sg *segmenter) hmmCut(buf string) []uint8 {
 	if pos != len(buf) {
 		return nil
 	}
-	// The run is a copy: buf is part of a message, which the cache must not keep alive.
-	slot.Store(&hmmRun{run: strings.Clone(buf), lens: lens})
+	if slot != nil {
+		// The run is a copy: buf is part of a message, which the cache must not keep alive.
+		slot.Store(&hmmRun{run: strings.Clone(buf), lens: lens})
+	}
 	return lens
 }

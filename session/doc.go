@@ -57,10 +57,12 @@
 //
 // # In-process store
 //
-// NewMemory(MemoryConfig{MaxConversations, TTL, Now, Metrics}); zero fields mean defaults
-// (100,000 conversations, 30 min). Bounded: saving a new conversation beyond the bound evicts
-// the least recently saved one of its shard (shards of at least 256, so a small bound is
-// exact). The idle TTL counts from the last Save: Load checks it, and each Save sweeps up to
+// NewMemory(MemoryConfig{MaxConversations, MaxBytes, TTL, Now, Metrics}); zero fields mean
+// defaults (100,000 conversations, 512 MiB, 30 min). Bounded: saving a new conversation beyond
+// the count evicts the least recently saved one of its shard (shards of at least 256, so a
+// small bound is exact); saving beyond the bytes (encoded states, 128 bytes more each; each
+// shard its share) evicts the least recently saved ones until it fits, the one just saved
+// always kept. The idle TTL counts from the last Save: Load checks it, and each Save sweeps up to
 // 8 expired conversations from its shard's tail. No goroutine, no timer; locks are held for a
 // map look-up and a list update, never while encoding or decoding.
 //
@@ -96,6 +98,7 @@
 // On the Config's *metrics.Set (nil: none):
 //
 //	zhiyi_session_conversations                      conversations held (memory)
+//	zhiyi_session_bytes                              what they take, counted against MaxBytes (memory)
 //	zhiyi_session_evictions_total{reason}            capacity or idle evictions (memory)
 //	zhiyi_session_errors_total{op}                   Redis calls that failed, op load or save
 //	zhiyi_session_unavailable_total{op}              calls refused at once while the circuit was open

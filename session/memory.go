@@ -15,7 +15,16 @@ import (
 const (
 	DefaultTTL              = 30 * time.Minute
 	DefaultMaxConversations = 100_000
+	// DefaultMaxBytes bounds what the conversations take: 100,000 ordinary ones (short messages,
+	// a response or two within ResponseWindow: 2 KB or so) fit; 100,000 of six 2 KB messages
+	// each, answered within a minute (19.6 KB encoded, measured on the sample shop), would take
+	// about 2 GB.
+	DefaultMaxBytes = 512 << 20
 )
+
+// memEntryOverhead is what a conversation costs besides its encoded state, counted against
+// MaxBytes: its slot in entries, its index entry, the string's header.
+const memEntryOverhead = 128
 
 // sweepPerSave bounds how many expired conversations one Save removes, so that no call holds
 // a shard's lock for long; since every Save adds at most one, expired ones still drain.
@@ -25,8 +34,15 @@ const sweepPerSave = 8
 type MemoryConfig struct {
 	// MaxConversations bounds how many conversations are kept; saving a new one beyond it
 	// evicts the least recently saved one of its shard. Default DefaultMaxConversations
-	// (100,000: with six turns and their responses, a few hundred MB at the very most).
+	// (100,000).
 	MaxConversations int
+	// MaxBytes bounds the bytes the conversations take (their encoded states and a fixed
+	// overhead each); saving beyond it evicts the least recently saved ones of the shard, as
+	// MaxConversations does. Default DefaultMaxBytes. The count alone did not bound memory: a
+	// state is a few hundred bytes to tens of KB (six turns of 2 KB messages, each with a
+	// response kept for retries), so clients sending long messages under many sender ids
+	// grew a replica by gigabytes.
+	MaxBytes int64
 	// TTL is the idle time after which a conversation is forgotten, counted from its last
 	// Save (as Redis counts it). Default DefaultTTL.
 	TTL time.Duration
@@ -38,7 +54,7 @@ type MemoryConfig struct {
 }
 
 // Memory is the in-process Store: conversations live in this process only, which suits a
-// single replica (the default). It is bounded by MaxConversations and forgets a conversation
+// single replica (the default). It is bounded by MaxConversations and MaxBytes and forgets a conversation
 // idle for TTL, checked when the conversation is loaded and swept a few at a time on Save; it
 // starts no goroutine and no timer.
 //
@@ -53,7 +69,7 @@ type Memory struct {
 	mask   uint64
 	closed atomic.Bool
 
-	size                *metrics.Gauge
+	size, bytes         *metrics.Gauge
 	evictCap, evictIdle *metrics.Counter
 }
 
@@ -68,6 +84,9 @@ type memShard struct {
 	head    int32
 	tail    int32
 	max     int
+	// bytes is what the shard's conversations cost (memCost), at most maxBytes but for the
+	// conversation saved last, which is kept whatever its size.
+	bytes, maxBytes int64
 }
 
 type memEntry struct {
@@ -87,6 +106,9 @@ func NewMemory(cfg MemoryConfig) *Memory {
 	if cfg.TTL <= 0 {
 		cfg.TTL = DefaultTTL
 	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -103,11 +125,16 @@ func NewMemory(cfg MemoryConfig) *Memory {
 		if i < cfg.MaxConversations%n {
 			sh.max++ // the shards' bounds add up to MaxConversations exactly
 		}
+		sh.maxBytes = cfg.MaxBytes / int64(n)
+		if int64(i) < cfg.MaxBytes%int64(n) {
+			sh.maxBytes++
+		}
 		sh.index = make(map[keyHash]int32)
 		sh.free, sh.head, sh.tail = nilSlot, nilSlot, nilSlot
 	}
 	if set := cfg.Metrics; set != nil {
 		m.size = set.GetOrCreateGauge(`zhiyi_session_conversations`, nil)
+		m.bytes = set.GetOrCreateGauge(`zhiyi_session_bytes`, nil)
 		m.evictCap = set.GetOrCreateCounter(`zhiyi_session_evictions_total{reason="capacity"}`)
 		m.evictIdle = set.GetOrCreateCounter(`zhiyi_session_evictions_total{reason="idle"}`)
 	}
@@ -158,12 +185,14 @@ func (m *Memory) Save(ctx context.Context, key string, st State) error {
 	var added, capEvicted, idleEvicted int
 
 	sh.mu.Lock()
+	before := sh.bytes
 	for k := 0; k < sweepPerSave && sh.tail != nilSlot && now-sh.entries[sh.tail].savedAt >= m.ttl; k++ {
 		sh.remove(sh.tail)
 		idleEvicted++
 	}
 	i, ok := sh.index[h]
 	if ok {
+		sh.bytes -= memCost(sh.entries[i].val)
 		sh.unlink(i)
 	} else {
 		if len(sh.index) >= sh.max {
@@ -176,11 +205,18 @@ func (m *Memory) Save(ctx context.Context, key string, st State) error {
 	}
 	e := &sh.entries[i]
 	e.key, e.val, e.savedAt = h, val, now
+	sh.bytes += memCost(val)
 	sh.pushFront(i)
+	for sh.bytes > sh.maxBytes && sh.tail != i {
+		sh.remove(sh.tail)
+		capEvicted++
+	}
+	grew := sh.bytes - before
 	sh.mu.Unlock()
 
 	if m.size != nil {
 		m.size.Add(float64(added - capEvicted - idleEvicted))
+		m.bytes.Add(float64(grew))
 		m.evictCap.Add(capEvicted)
 		m.evictIdle.Add(idleEvicted)
 	}
@@ -197,8 +233,9 @@ func (m *Memory) Close() error {
 		sh.mu.Lock()
 		if m.size != nil {
 			m.size.Add(-float64(len(sh.index)))
+			m.bytes.Add(-float64(sh.bytes))
 		}
-		sh.index, sh.entries = map[keyHash]int32{}, nil
+		sh.index, sh.entries, sh.bytes = map[keyHash]int32{}, nil, 0
 		sh.free, sh.head, sh.tail = nilSlot, nilSlot, nilSlot
 		sh.mu.Unlock()
 	}
@@ -227,6 +264,9 @@ func (m *Memory) check(ctx context.Context, key string) error {
 	return ctx.Err()
 }
 
+// memCost is what a conversation stored as val counts against MaxBytes.
+func memCost(val string) int64 { return int64(len(val)) + memEntryOverhead }
+
 // alloc returns a free slot, reusing a removed one before growing entries.
 func (sh *memShard) alloc() int32 {
 	if i := sh.free; i != nilSlot {
@@ -241,6 +281,7 @@ func (sh *memShard) alloc() int32 {
 func (sh *memShard) remove(i int32) {
 	sh.unlink(i)
 	e := &sh.entries[i]
+	sh.bytes -= memCost(e.val)
 	delete(sh.index, e.key)
 	*e = memEntry{next: sh.free}
 	sh.free = i

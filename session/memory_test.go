@@ -149,3 +149,107 @@ func checkMetric(t *testing.T, set *metrics.Set, name string, want float64) {
 	}
 	t.Errorf("metric %s not found in:\n%s", name, buf.String())
 }
+
+// TestMemoryByteBound checks that MaxBytes bounds what the conversations take, whatever their
+// count: long messages with their responses (21 KB a conversation measured on the sample shop)
+// under many sender ids grew a replica by gigabytes within MaxConversations. The least recently
+// saved go first, and the conversation saved last stays even when it alone is over the bound.
+func TestMemoryByteBound(t *testing.T) {
+	big := bigState(6)   // six 2 KB messages, each with a 3 KB response: about 30 KB encoded
+	small := bigState(1) // about 5 KB
+	enc, _ := big.AppendBinary(nil)
+	for _, c := range []struct {
+		name     string
+		maxBytes int64
+		st       session.State
+		saved    int
+		newest   int // the newest conversations that must all be kept
+	}{
+		{"ten big in 100 KB", 100 << 10, big, 10, 3},
+		{"a hundred small in 100 KB", 100 << 10, small, 100, 15},
+		{"one big over 16 KB", 16 << 10, big, 3, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			set := metrics.NewSet()
+			s := session.NewMemory(session.MemoryConfig{MaxConversations: 100, MaxBytes: c.maxBytes, Metrics: set})
+			for i := range c.saved {
+				if err := s.Save(context.Background(), fmt.Sprint("k", i), c.st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			held := metricValue(t, set, `zhiyi_session_bytes`)
+			if c.newest > 1 && held > float64(c.maxBytes) {
+				t.Errorf("%d bytes held, over MaxBytes %d", int64(held), c.maxBytes)
+			}
+			if s.Len() >= c.saved || s.Len() < c.newest {
+				t.Errorf("Len() = %d after %d conversations of %d bytes in %d: want fewer, at least %d",
+					s.Len(), c.saved, len(enc), c.maxBytes, c.newest)
+			}
+			for i := c.saved - c.newest; i < c.saved; i++ {
+				if got := load(t, s, fmt.Sprint("k", i)); got != c.st.TurnCount {
+					t.Errorf("k%d, one of the newest %d: TurnCount %d, want %d", i, c.newest, got, c.st.TurnCount)
+				}
+			}
+			if got := load(t, s, "k0"); got != 0 {
+				t.Errorf("k0, the oldest: TurnCount %d, want it evicted", got)
+			}
+			checkMetric(t, set, `zhiyi_session_evictions_total{reason="capacity"}`, float64(c.saved-s.Len()))
+			checkMetric(t, set, `zhiyi_session_conversations`, float64(s.Len()))
+			s.Close()
+			checkMetric(t, set, `zhiyi_session_bytes`, 0)
+		})
+	}
+}
+
+// TestMemoryBytesResaved checks that saving a conversation again counts its new state in place
+// of the old one, so that a long conversation is not charged for every version of itself.
+func TestMemoryBytesResaved(t *testing.T) {
+	set := metrics.NewSet()
+	s := session.NewMemory(session.MemoryConfig{MaxConversations: 10, MaxBytes: 40 << 10, Metrics: set})
+	save(t, s, "other", 1)
+	var st session.State
+	for i := range 20 {
+		st.Push(session.Turn{Text: strings.Repeat("退", 600), Response: strings.Repeat("r", 3000), At: int64(i)}, 6)
+		if err := s.Save(context.Background(), "long", st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := load(t, s, "other"); got != 1 {
+		t.Errorf("the other conversation: TurnCount %d, want 1 (kept: the long one takes 30 KB of 40)", got)
+	}
+	if s.Len() != 2 {
+		t.Errorf("Len() = %d, want 2", s.Len())
+	}
+	if held := metricValue(t, set, `zhiyi_session_bytes`); held > 40<<10 {
+		t.Errorf("%d bytes held for two conversations, over the 40 KB bound", int64(held))
+	}
+}
+
+// bigState is a conversation of n customer turns of 2 KB each, answered within a minute, each
+// response (3 KB) kept for retries.
+func bigState(n int) session.State {
+	var st session.State
+	for i := range n {
+		st.Push(session.Turn{MsgID: fmt.Sprint("m", i), Text: strings.Repeat("东西不要了怎么寄回去", 68), At: int64(i) * 1000,
+			Intent: "return_goods", Route: "auto", Response: strings.Repeat("x", 3000)}, 6)
+	}
+	return st
+}
+
+// metricValue returns a counter's or gauge's value in set, as /metrics shows it.
+func metricValue(t *testing.T, set *metrics.Set, name string) float64 {
+	t.Helper()
+	var buf bytes.Buffer
+	set.WritePrometheus(&buf)
+	for line := range strings.Lines(buf.String()) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+" "); ok {
+			got, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s = %q", name, v)
+			}
+			return got
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
+}

@@ -319,6 +319,9 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	w.eq("answer_id", q.AnswerID)
 	w.eq("variant", q.Variant)
 	w.eq("sender", q.SenderHash)
+	if q.Varied {
+		w.add("variant <> ''")
+	}
 	w.eq("chat", q.ChatHash)
 	w.eq("model", q.Model)
 	if q.Unmatched {
@@ -364,6 +367,9 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 	}
 	w.eq("d.answer_id", q.AnswerID)
 	w.eq("d.variant", q.Variant)
+	if q.Varied {
+		w.add("d.variant <> ''")
+	}
 	if q.Corrections {
 		// A message's latest correct_intent is what the agent means: one set back to the
 		// model's intent takes the earlier correction back.

@@ -131,9 +131,9 @@
 // writes none of its waiting feedback and counts none of its drops until the file is done: a
 // stop leaves each record in that file alone, replayed from its start at the next start, and a
 // feedback given up counts once in zhiyi_store_dropped_total. A torn last line is
-// skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 800k decisions): beyond it
-// records are dropped — the only loss besides a killed process's queue — counted in zhiyi_store_dropped_total and logged (the
-// first, then at most every 10 s). A spool left by a previous run is replayed at start.
+// skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 600k decisions of 450 bytes,
+// a typical line): beyond it records are dropped — the only loss besides a killed process's
+// queue — counted in zhiyi_store_dropped_total and logged (the first, then at most every 10 s). A spool left by a previous run is replayed at start.
 //
 // Retention: a pass at start and every RetainEvery (1 h) deletes decisions older than Retain
 // (90 days) with their feedback, 5000 rows per transaction; labels stay. Recorder.Retain runs one.
@@ -172,7 +172,8 @@
 // instance per connection and so no emulated locks; its direct API binds a batch's values
 // without database/sql, 10 µs a row against modernc.org/sqlite's 17.5, BenchmarkSQLiteBulk): WAL, busy_timeout 10 s, synchronous=NORMAL (a process
 // crash loses nothing, a power cut may lose the last commits), BEGIN IMMEDIATE, WAL checkpoints
-// every 64 MiB (a third less system time than the default 4 MiB when writing), one writer
+// every 64 MiB (a third less system time than the default 4 MiB when writing) and the WAL file
+// cut back to 64 MiB when it restarts (a burst written under a long read grew it for good), one writer
 // connection with a 64 MiB page cache and four read-only readers with 8 MiB each (WAL lets them
 // read while it writes; each connection's cache is its own, outside Go's heap: about 100 MB in
 // all once the log is larger than that, plus what mmap maps of the file).

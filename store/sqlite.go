@@ -20,8 +20,18 @@ import (
 // a busy timeout instead of immediate SQLITE_BUSY, synchronous=NORMAL (in WAL mode a process
 // crash loses nothing; a power cut may lose the last commits), and BEGIN IMMEDIATE so a write
 // transaction takes the write lock up front instead of failing to upgrade a read lock.
+// journal_size_limit cuts the write-ahead log back to sqliteWALLimit when it restarts: a read
+// that lasts (a console page scanning a quarter, the gray-release refresh) keeps SQLite from
+// restarting the log, so a burst written meanwhile (a spool replayed after an outage) grows it
+// past the checkpoint size, and without the limit the file stayed at that peak for good (92 MB
+// after 300k decisions written under one open read, TestSQLiteWALShrinksAfterLongRead).
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)" +
-	"&_pragma=temp_store(memory)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate"
+	"&_pragma=temp_store(memory)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(16384)" +
+	"&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+
+// sqliteWALLimit is journal_size_limit in sqlitePragmas: the size of wal_autocheckpoint's 16384
+// pages of 4 KiB, which the log reaches in ordinary use before each checkpoint.
+const sqliteWALLimit = 64 << 20
 
 // readerPragmas follow sqlitePragmas on the read connections: read-only, and a page cache of
 // 8 MiB instead of the writer's 64 (each connection keeps its own, outside Go's heap; reads come

@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countdownCtx is a context whose Err reports Canceled after n calls: SQLite's interrupt
@@ -138,3 +140,59 @@ func TestSQLiteCacheSizes(t *testing.T) {
 		}
 	}
 }
+
+// The write-ahead log goes back to its checkpoint size once a long read that held it is over.
+// While a read lasts SQLite cannot restart the log, so a burst written meanwhile (a spool
+// replayed while the console scans a quarter's decisions) grows it past wal_autocheckpoint;
+// without journal_size_limit the file then kept that size for good, however small the writes
+// after it.
+func TestSQLiteWALShrinksAfterLongRead(t *testing.T) {
+	db := openTestSQLite(t)
+	ctx := context.Background()
+	text := strings.Repeat("东西不要了怎么寄回去运费谁出", 100) // 4 KB: fewer rows fill the log
+	n := 0
+	write := func() {
+		t.Helper()
+		ds := make([]Decision, 256)
+		for i := range ds {
+			n++
+			ds[i] = Decision{MsgID: fmt.Sprintf("m-%07d", n), Time: time.UnixMicro(int64(n)), Text: text, Intent: "return_goods", Route: RouteAuto}
+		}
+		if _, err := db.AppendDecisions(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walSize := func() int64 {
+		st, err := os.Stat(db.path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	write()
+	reading, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- db.Decisions(ctx, Query{}, func(*Decision) error {
+			close(reading)
+			<-release
+			return errStopReading
+		})
+	}()
+	<-reading
+	for walSize() <= sqliteWALLimit+8<<20 {
+		write()
+	}
+	close(release)
+	if err := <-done; !errors.Is(err, errStopReading) {
+		t.Fatalf("the long read: %v", err)
+	}
+	// The log restarts at the write after a checkpoint that found no reader: a few writes.
+	for range 8 {
+		write()
+	}
+	if got := walSize(); got > sqliteWALLimit {
+		t.Errorf("the write-ahead log is %d MiB after the read ended, want at most %d MiB", got>>20, sqliteWALLimit>>20)
+	}
+}
+
+var errStopReading = errors.New("stop reading")

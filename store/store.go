@@ -139,6 +139,10 @@ type Query struct {
 	SenderHash   string // Hash of a sender id (a customer's records: zhiyi records)
 	ChatHash     string
 	Model        string
+	// Varied keeps only decisions served an A/B variant (Variant not empty): the experiments'
+	// results read these alone, and reading every decision of their window (up to the whole
+	// retained log, every 5 minutes in zhiyi serve) cost time and memory for nothing.
+	Varied bool
 	// Unmatched keeps only out-of-scope (intent none), handed-off and low-confidence decisions
 	// (Confidence < LowConfidence, DefaultLowConfidence when zero).
 	Unmatched     bool
@@ -167,6 +171,7 @@ type FeedbackQuery struct {
 	MsgID       string
 	AnswerID    string // the decision's answer id (A/B results)
 	Variant     string
+	Varied      bool // only feedback on decisions served an A/B variant (as Query.Varied)
 	// Corrections keeps only feedback whose CorrectIntent differs from the decision's intent
 	// and is its message's latest CorrectIntent (a later one takes it back or replaces it).
 	Corrections bool

@@ -25,6 +25,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/serve"
+	"github.com/zhiyi-ai/zhiyi/session"
 )
 
 // serveFlags are zhiyi serve's flags beyond serve.Config's: the parts wired around the server.
@@ -33,6 +34,7 @@ type serveFlags struct {
 	redis, redisPrefix       string
 	redisTimeout, sessionTTL time.Duration
 	maxTurns, maxConvs       int
+	sessionMaxMemory         byteSize
 	rules, experiments       string
 	storeFlags
 	retain           string
@@ -67,6 +69,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.sessionTTL, "session-ttl", envDuration("ZHIYI_SESSION_TTL", 30*time.Minute), "a conversation idle this long is forgotten (env ZHIYI_SESSION_TTL)")
 	fs.IntVar(&f.maxTurns, "session-max-turns", envInt("ZHIYI_SESSION_MAX_TURNS", 6), "customer turns a conversation remembers (env ZHIYI_SESSION_MAX_TURNS)")
 	fs.IntVar(&f.maxConvs, "session-max-conversations", envInt("ZHIYI_SESSION_MAX_CONVERSATIONS", 100000), "conversations kept in this process without Redis (env ZHIYI_SESSION_MAX_CONVERSATIONS)")
+	f.sessionMaxMemory = envBytes("ZHIYI_SESSION_MAX_MEMORY", session.DefaultMaxBytes)
+	fs.Var(&f.sessionMaxMemory, "session-max-memory", "what the conversations kept in this process without Redis may take: 512MiB, 1GB, or bytes (env ZHIYI_SESSION_MAX_MEMORY)")
 	fs.StringVar(&f.rules, "rules", env("ZHIYI_RULES", ""), "the operator's keyword rules (rules.yaml), reloaded with the bundle (env ZHIYI_RULES)")
 	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
 	f.storeFlags.register(fs)
@@ -112,6 +116,7 @@ func (f *serveFlags) validate() error {
 		{"--escalate-after", "ZHIYI_ESCALATE_AFTER", f.escalateAfter, f.escalateAfter < 1, "1 or more turns"},
 		{"--session-max-turns", "ZHIYI_SESSION_MAX_TURNS", f.maxTurns, f.maxTurns < 1, "1 or more turns"},
 		{"--session-max-conversations", "ZHIYI_SESSION_MAX_CONVERSATIONS", f.maxConvs, f.maxConvs < 1, "1 or more conversations"},
+		{"--session-max-memory", "ZHIYI_SESSION_MAX_MEMORY", f.sessionMaxMemory, f.sessionMaxMemory <= 0, "a size above zero, such as 512MiB"},
 		{"--learn-min", "ZHIYI_LEARN_MIN", f.learnMin, f.learnMin < 1, "1 or more corrections"},
 		{"--learn-keep", "ZHIYI_LEARN_KEEP", f.learnKeep, f.learnKeep < 0 || f.learnKeep == 1, "0 (keep all), or 2 or more bundles (with 1, the serving bundle's parent would go, and a rollback with it)"},
 		{"--repeat-window", "ZHIYI_REPEAT_WINDOW", f.repeatWindow, f.repeatWindow <= 0, "a duration above zero, such as 10m"},

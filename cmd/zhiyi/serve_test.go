@@ -97,6 +97,7 @@ func TestServeFlagsOutOfRange(t *testing.T) {
 		{"--redis-timeout (env ZHIYI_REDIS_TIMEOUT) -1s", func(f *serveFlags) { f.redisTimeout = -time.Second }},
 		{"--learn-every (env ZHIYI_LEARN_EVERY) 0s", func(f *serveFlags) { f.learnEvery = 0 }},
 		{"--spool-max (env ZHIYI_SPOOL_MAX) 0 B", func(f *serveFlags) { f.spoolMax = 0 }},
+		{"--session-max-memory (env ZHIYI_SESSION_MAX_MEMORY) 0 B", func(f *serveFlags) { f.sessionMaxMemory = 0 }},
 	} {
 		f := defaultServeFlags(t)
 		c.set(&f)

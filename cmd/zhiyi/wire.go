@@ -85,7 +85,8 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
 			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set})
 	} else {
-		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, TTL: sf.sessionTTL, Metrics: w.set})
+		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, MaxBytes: int64(sf.sessionMaxMemory),
+			TTL: sf.sessionTTL, Metrics: w.set})
 	}
 	if err != nil {
 		return nil, err

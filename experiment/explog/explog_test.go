@@ -2,6 +2,7 @@ package explog_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -89,6 +90,58 @@ func TestOutcomesByRoute(t *testing.T) {
 	if n := tl.Select(experiment.Filter{Since: t0, Route: experiment.RouteSuggest})["track_parcel.a"].Served; n != 1 {
 		t.Errorf("suggested since t0: %d, want 1", n)
 	}
+}
+
+// Outcomes reads only the decisions served a variant and their feedback: zhiyi serve reads its
+// window every 5 minutes while a gray answer is judged, up to the whole retained log, and the
+// Tally kept an entry for every other message's feedback, counted nowhere.
+func TestOutcomesReadOnlyVariants(t *testing.T) {
+	ctx := context.Background()
+	db := openLog(t)
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	var ds []store.Decision
+	for i := range 100 {
+		d := store.Decision{MsgID: fmt.Sprintf("m%03d", i), Time: t0.Add(time.Duration(i) * time.Minute), Text: "快递到哪了",
+			Intent: "track_parcel", Confidence: 0.9, Route: store.RouteAuto, AnswerID: "track_parcel.a"}
+		if i%10 == 0 {
+			d.Variant = "track_parcel.a"
+		}
+		ds = append(ds, d)
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if err := db.AddFeedback(ctx, store.Feedback{MsgID: d.MsgID, Rating: 4, Time: d.Time.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := &countingLog{DB: db}
+	tl, err := explog.Outcomes(ctx, log, t0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log.decisions != 10 || log.feedback != 10 {
+		t.Errorf("Outcomes read %d decisions and %d feedback, want the 10 served a variant and their 10 feedback",
+			log.decisions, log.feedback)
+	}
+	if c := tl.Results()["track_parcel.a"]; c.Served != 10 || c.Rated != 10 {
+		t.Errorf("variant: %+v, want 10 served, 10 rated", c)
+	}
+}
+
+// countingLog is the real decision log, counting the rows it hands to Outcomes.
+type countingLog struct {
+	*store.DB
+	decisions, feedback int
+}
+
+func (l *countingLog) Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error {
+	return l.DB.Decisions(ctx, q, func(d *store.Decision) error { l.decisions++; return fn(d) })
+}
+
+func (l *countingLog) Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error {
+	return l.DB.Feedback(ctx, q, func(f *store.FeedbackRecord) error { l.feedback++; return fn(f) })
 }
 
 // openLog opens a decision log in a fresh SQLite file, closed when the test ends.

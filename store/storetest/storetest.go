@@ -206,6 +206,7 @@ func testQuery(t *testing.T, s store.Store) {
 		{"route", store.Query{Route: store.RouteHandoff}, "m05,m06,m07"},
 		{"answer", store.Query{AnswerID: "return.a"}, "m03,m04"},
 		{"variant", store.Query{AnswerID: "return.a", Variant: "b"}, "m04"},
+		{"varied", store.Query{Varied: true}, "m03,m04"},
 		{"chat", store.Query{ChatHash: s.Hash("chat-x")}, "m03,m04"},
 		{"model", store.Query{Model: "m1", Limit: 2}, "m01,m02"},
 		{"newest", store.Query{Newest: true, Limit: 3}, "m10,m09,m08"},
@@ -334,6 +335,9 @@ func testFeedback(t *testing.T, s store.Store) {
 	}
 	if r := feedbacks(t, s, store.FeedbackQuery{AnswerID: "return.a", Variant: "b"}); len(r) != 0 {
 		t.Errorf("by variant b: %+v", r)
+	}
+	if r := feedbacks(t, s, store.FeedbackQuery{Varied: true}); len(r) != 1 || r[0].ID != "fb-1" {
+		t.Errorf("varied: %+v", r)
 	}
 	if r := feedbacks(t, s, store.FeedbackQuery{Since: at(10), Until: at(20)}); len(r) != 1 || r[0].ID != "fb-1" {
 		t.Errorf("by time: %+v", r)
