@@ -31,11 +31,12 @@ func holdBundle(ctx context.Context, dir string) (*os.File, error) {
 			return nil, fmt.Errorf("bundle %s: lock: %w", dir, err)
 		}
 		if ok {
-			if same, err := sameDir(f, dir); err != nil || same {
-				if err != nil {
-					f.Close()
-					return nil, fmt.Errorf("bundle %s: %w", dir, err)
-				}
+			same, err := sameDir(f, dir)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("bundle %s: %w", dir, err)
+			}
+			if same {
 				return f, nil
 			}
 		}
