@@ -13,10 +13,50 @@ import (
 // forgetData is 数据删除's page.
 type forgetData struct {
 	Off bool // no decision log, or no Forget in Deps
+	// A preview: the ids asked about, how many decisions the log holds of them and the newest
+	// of those (previewRows at most).
+	SenderID, ChatID string
+	Previewed        bool
+	Count            int
+	Rows             []store.Decision
+	Error            string
 }
+
+// previewRows is how many of a subject's decisions the preview lists, the newest.
+const previewRows = 50
 
 func (c *Console) forgetPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	c.render(w, r, s, http.StatusOK, "forget", "数据删除", forgetData{Off: c.d.Forget == nil})
+}
+
+// forgetPreview shows what the log holds of a subject before anything is deleted: how many
+// decisions, and the newest of them as the log keeps them (masked). A POST, so that the id
+// stays out of URLs and access logs.
+func (c *Console) forgetPreview(w http.ResponseWriter, r *http.Request, s *sessionInfo, subject store.Subject) {
+	d := forgetData{SenderID: subject.SenderID, ChatID: subject.ChatID, Previewed: true}
+	seen := map[string]bool{}
+	for _, q := range []store.Query{{SenderHash: c.d.DB.Hash(subject.SenderID)}, {ChatHash: c.d.DB.Hash(subject.ChatID)}} {
+		if q.SenderHash == "" && q.ChatHash == "" {
+			continue
+		}
+		q.Newest = true
+		err := c.d.DB.Decisions(r.Context(), q, func(x *store.Decision) error {
+			if !seen[x.MsgID] {
+				seen[x.MsgID] = true
+				d.Count++
+				if len(d.Rows) < previewRows {
+					d.Rows = append(d.Rows, *x)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			c.failed("console: forget preview failed", "forget", err)
+			d.Error = "决策日志现在无法读取，请稍后再试。"
+			break
+		}
+	}
+	c.render(w, r, s, http.StatusOK, "forget", "数据删除", d)
 }
 
 // forgetRun deletes a customer's or a conversation's records (Deps.Forget) once the operator
@@ -30,6 +70,10 @@ func (c *Console) forgetRun(w http.ResponseWriter, r *http.Request, s *sessionIn
 	subject := store.Subject{SenderID: strings.TrimSpace(r.PostForm.Get("sender_id")), ChatID: strings.TrimSpace(r.PostForm.Get("chat_id"))}
 	if subject.SenderID == "" && subject.ChatID == "" {
 		c.back(w, r, s, "/console/forget", "error", "请填写客户 ID（sender_id）或会话 ID（chat_id）。")
+		return
+	}
+	if r.PostForm.Get("action") == "preview" {
+		c.forgetPreview(w, r, s, subject)
 		return
 	}
 	if r.PostForm.Get("confirm") != "yes" {

@@ -9,8 +9,9 @@ import (
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
-// 数据删除 deletes a customer's records once the operator confirms, says how many went, and
-// keeps a change without the customer's id; without a log the page says so.
+// 数据删除 shows a customer's records (查看记录) without deleting anything, deletes them once the
+// operator confirms, says how many went, and keeps a change without the customer's id; without a
+// log the page says so.
 func TestForgetPage(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	e.seed(
@@ -22,7 +23,19 @@ func TestForgetPage(t *testing.T) {
 	cl.login("小王")
 	mustContain(t, cl.get("/console/forget").Body, `action="/console/forget"`, `name="sender_id"`, `name="confirm"`)
 
-	if r := cl.post("/console/forget", url.Values{"sender_id": {"wm_zhang_42"}}); r.StatusCode != http.StatusSeeOther {
+	// a look first: the customer's two decisions, nothing deleted
+	r := cl.post("/console/forget", url.Values{"sender_id": {"wm_zhang_42"}, "action": {"preview"}})
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("preview: %d", r.StatusCode)
+	}
+	mustContain(t, r.Body, "共 2 条", "发票抬头写错了", "我要开发票")
+	if strings.Contains(r.Body, "发货了吗") || e.decisions() != 3 {
+		t.Errorf("the preview shows another customer's message or deleted something (%d left)", e.decisions())
+	}
+	if r := cl.post("/console/forget", url.Values{"sender_id": {"wm_nobody"}, "action": {"preview"}}); !strings.Contains(r.Body, "没有这个客户的记录") {
+		t.Errorf("preview of a customer with no records:\n%s", clipBody(r.Body))
+	}
+	if r := cl.post("/console/forget", url.Values{"sender_id": {"wm_zhang_42"}, "action": {"delete"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unconfirmed: %d", r.StatusCode)
 	}
 	mustContain(t, cl.get("/console/forget").Body, "请勾选确认")
@@ -34,7 +47,7 @@ func TestForgetPage(t *testing.T) {
 	}
 	mustContain(t, cl.get("/console/forget").Body, "请填写客户 ID")
 
-	if r := cl.post("/console/forget", url.Values{"sender_id": {" wm_zhang_42 "}, "confirm": {"yes"}}); r.StatusCode != http.StatusSeeOther {
+	if r := cl.post("/console/forget", url.Values{"sender_id": {" wm_zhang_42 "}, "confirm": {"yes"}, "action": {"delete"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("forget: %d %s", r.StatusCode, clipBody(r.Body))
 	}
 	mustContain(t, cl.get("/console/forget").Body, "已删除该客户的 2 条决策记录")

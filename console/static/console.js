@@ -2,7 +2,8 @@
 // selects that apply themselves. Every page works without it.
 "use strict";
 document.addEventListener("submit", function (e) {
-  var msg = e.target.getAttribute("data-confirm");
+  // the button's own confirmation first: one form may both look and delete (数据删除)
+  var msg = (e.submitter && e.submitter.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) {
     e.preventDefault();
   }
