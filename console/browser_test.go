@@ -109,9 +109,16 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("rule test box: %q", got)
 	}
 
+	// 数据删除: a look at a customer's records deletes nothing and asks nothing.
+	b.do(t, "open 数据删除", chromedp.Navigate(s.base+"/console/forget"), chromedp.WaitVisible(chromedp.CSS("form.forget")))
+	b.do(t, "name the customer", chromedp.SetValue(chromedp.CSS(`form.forget input[name="sender_id"]`), "wmCustomera"))
+	b.submit(t, "look at their records", `form.forget button[value="preview"]`)
+	b.do(t, "see them", chromedp.WaitVisible(`//p[contains(., "共 1 条")]`))
+
 	// Every page opens without an error.
 	for path, title := range map[string]string{"/console/test": "测试模式", "/console/unmatched": "未识别", "/console/corrections": "错判案例",
-		"/console/rules": "规则与答案", "/console/experiments": "实验", "/console/board": "看板", "/console/models": "模型"} {
+		"/console/rules": "规则与答案", "/console/experiments": "实验", "/console/board": "看板", "/console/models": "模型",
+		"/console/forget": "数据删除"} {
 		b.do(t, "open "+path, chromedp.Navigate(s.base+path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		if got := b.text(t, "main h1"); got != title {
 			t.Errorf("%s: heading %q, want %q", path, got, title)

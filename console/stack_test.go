@@ -135,6 +135,12 @@ func newStack(t testing.TB, o stackOpt) *stack {
 		ModelsRoot: root, DB: s.db, RulesPath: rulesPath, Rules: s.rules, ExperimentsPath: expPath, Experiments: s.exps,
 		AdminToken: testToken, Log: logger,
 		RulesOptions: func() rules.Options { return rulesOptions(s.served.Load().model.Engine) },
+		Forget: func(ctx context.Context, sub store.Subject) (store.Forgotten, error) {
+			if err := s.rec.Flush(ctx); err != nil {
+				return store.Forgotten{}, err
+			}
+			return s.db.Forget(ctx, sub)
+		},
 	}
 	opts := []serve.Option{serve.WithRecorder(s.rec, s.db.Hash)}
 	if o.alerts {
