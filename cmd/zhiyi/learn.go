@@ -38,7 +38,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.Var(&labels, "labels", "more labels to learn (repeatable): {\"text\",\"intent\"} lines, or msgid lines and filled sheets of logged messages")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	minFixes := fs.Int("min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "corrections needed before learning: fewer are refused, as zhiyi serve --learn waits for --learn-min (env ZHIYI_LEARN_MIN)")
-	keepN := fs.Int("keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles kept beside --model, the newest: older ones are removed once a bundle is promoted there, never --model nor its parents up to that many bundles in all, nor a bundle a zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP, as zhiyi serve --learn-keep)")
+	keepN := fs.Int("keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles kept beside --model, the newest: older ones are removed once a bundle is promoted there, never --model nor its parents up to that many bundles in all, nor the one --data-dir's serving.json names (with its parents), nor a bundle a zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP, as zhiyi serve --learn-keep)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -166,7 +166,13 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	if res.Promoted && *out == "" {
-		removed, err := learn.Prune(res.Bundle, *keepN, *model, res.Bundle)
+		protect := []string{*model, res.Bundle}
+		// the bundle serve --learn serves (or serves again on its restart), with its parents: it
+		// holds no lock while serve is stopped, and its parents (rollbacks) never do
+		if rec, err := readServing(filepath.Join(sf.dataDir, servingFileName)); err == nil && sf.dataDir != "" {
+			protect = append(protect, rec.Model)
+		}
+		removed, err := learn.Prune(res.Bundle, *keepN, protect...)
 		for _, p := range removed {
 			fmt.Fprintf(stderr, "removed %s (older than the %d learnt bundles --keep keeps)\n", p, *keepN)
 		}
