@@ -37,26 +37,50 @@ const prunedMark = ".pruned-"
 //   - a bundle another process holds (an engine serving it, in any zhiyi process on the host),
 //     nor a directory whose manifest does not read.
 //
-// Keep 0 removes nothing.
+// Keep 0 removes nothing. The bundles are chosen and moved out of sight under the models
+// directory's lock, and removed after it is released: a commit beside them waits for the
+// choice, not for the removal of hundreds of bundles.
 func Prune(dir string, keep int, protect ...string) ([]string, error) {
 	if keep <= 0 {
 		return nil, nil
 	}
+	removed, doomed, err := moveAway(dir, keep, protect)
+	errs := []error{err}
+	for _, d := range doomed {
+		if err := os.RemoveAll(d.path); err != nil {
+			errs = append(errs, fmt.Errorf("prune: %w", err))
+		}
+		d.lock.Close()
+	}
+	return removed, errors.Join(errs...)
+}
+
+// doomedBundle is a bundle directory moved out of sight, to remove, and the exclusive lock held
+// on it until it is gone (another prune passes it by meanwhile).
+type doomedBundle struct {
+	path string
+	lock *os.File
+}
+
+// moveAway chooses what Prune removes, under the models directory's lock, and renames each to a
+// hidden name; it returns the bundles' original paths and what to remove (with the hidden
+// leftovers of earlier removals cut short).
+func moveAway(dir string, keep int, protect []string) (removed []string, doomed []doomedBundle, err error) {
 	root := filepath.Dir(filepath.Clean(dir))
 	prefix := learntBase(dir) + learntSuffix
 	// As a commit of a new bundle does (intent.CommitVersion): two prunes, or a prune and a
 	// commit, do not interleave.
 	d, err := os.Open(root)
 	if err != nil {
-		return nil, fmt.Errorf("prune: %w", err)
+		return nil, nil, fmt.Errorf("prune: %w", err)
 	}
 	defer d.Close()
 	if err := dirlock.Lock(d); err != nil {
-		return nil, fmt.Errorf("prune: lock %s: %w", root, err)
+		return nil, nil, fmt.Errorf("prune: lock %s: %w", root, err)
 	}
 	es, err := d.ReadDir(-1)
 	if err != nil {
-		return nil, fmt.Errorf("prune: %w", err)
+		return nil, nil, fmt.Errorf("prune: %w", err)
 	}
 	type bundle struct {
 		path string
@@ -115,26 +139,30 @@ func Prune(dir string, keep int, protect ...string) ([]string, error) {
 			ancestors(b.m, len(byVersion))
 		}
 	}
-	var removed []string
 	var errs []error
 	for _, b := range slices.Backward(learnt) { // the oldest first
 		if kept[b.m.Version()] {
 			continue
 		}
-		ok, err := removeBundle(b.path, root)
-		if err != nil {
-			errs = append(errs, err)
+		lock := lockUnused(b.path)
+		if lock == nil {
+			continue // in use
 		}
-		if ok {
-			removed = append(removed, b.path)
+		gone := filepath.Join(root, "."+filepath.Base(b.path)+prunedMark+strconv.FormatInt(time.Now().UnixNano(), 36))
+		if err := os.Rename(b.path, gone); err != nil {
+			lock.Close()
+			errs = append(errs, fmt.Errorf("prune: %w", err))
+			continue
 		}
+		removed = append(removed, b.path)
+		doomed = append(doomed, doomedBundle{gone, lock})
 	}
 	for _, p := range leftovers {
-		if _, err := removeBundle(p, ""); err != nil {
-			errs = append(errs, err)
+		if lock := lockUnused(p); lock != nil {
+			doomed = append(doomed, doomedBundle{p, lock})
 		}
 	}
-	return removed, errors.Join(errs...)
+	return removed, doomed, errors.Join(errs...)
 }
 
 // sameBundleDir reports whether the bundle directory p is in root.
@@ -147,30 +175,17 @@ func sameBundleDir(p, root string) bool {
 	return err == nil && os.SameFile(a, b)
 }
 
-// removeBundle removes the bundle directory p unless a process holds it (a shared lock: an
-// engine serving it). With root set, p is first renamed to a hidden name in root, under the
-// lock, so that nothing finds it half removed; with root empty, p is a leftover of that.
-func removeBundle(p, root string) (bool, error) {
+// lockUnused takes the exclusive lock of the directory p and returns it held, or nil when a
+// process holds p (a shared lock: an engine serving the bundle; another prune removing it) or p
+// is gone.
+func lockUnused(p string) *os.File {
 	f, err := os.Open(p)
 	if err != nil {
-		return false, nil // gone meanwhile
+		return nil
 	}
-	ok, err := dirlock.TryLock(f)
-	if err != nil || !ok {
+	if ok, err := dirlock.TryLock(f); err != nil || !ok {
 		f.Close()
-		return false, nil // in use
+		return nil
 	}
-	gone := p
-	if root != "" {
-		gone = filepath.Join(root, "."+filepath.Base(p)+prunedMark+strconv.FormatInt(time.Now().UnixNano(), 36))
-		if err := os.Rename(p, gone); err != nil {
-			f.Close()
-			return false, fmt.Errorf("prune: %w", err)
-		}
-	}
-	f.Close()
-	if err := os.RemoveAll(gone); err != nil {
-		return root != "", fmt.Errorf("prune: %w", err)
-	}
-	return true, nil
+	return f
 }
