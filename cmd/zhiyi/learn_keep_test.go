@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
-	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // TestLearnKeepSparesServingRecord: zhiyi learn --keep never removes the bundle serving.json
@@ -46,25 +44,7 @@ func TestLearnKeepSparesServingRecord(t *testing.T) {
 	if err := writeServing(dir, servingRecord{Model: olders[0], Version: om.Version(), Base: pm.Version()}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	ds := []store.Decision{
-		{MsgID: "c1", Time: now, Channel: "kf", Text: "票据怎么弄", Intent: "none", Route: "handoff", Confidence: 0.2},
-		{MsgID: "c2", Time: now, Channel: "kf", Text: "啥时候能寄出", Intent: "none", Route: "handoff", Confidence: 0.2},
-	}
-	if _, err := db.AppendDecisions(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []store.Feedback{{MsgID: "c1", CorrectIntent: "invoice"}, {MsgID: "c2", CorrectIntent: "shipping_time"}} {
-		if err := db.AddFeedback(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	twoCorrections(t, dir)
 	t.Setenv("ZHIYI_DATA_DIR", dir)
 	t.Setenv("ZHIYI_DB", "")
 	code, _, stderr := runCLI(t, "", "learn", "--model", bundle, "--min", "2", "--keep", "2", "--since", "1h")

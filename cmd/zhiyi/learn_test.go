@@ -24,25 +24,7 @@ func TestLearnMin(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	ds := []store.Decision{
-		{MsgID: "c1", Time: now, Channel: "kf", Text: "票据怎么弄", Intent: "none", Route: "handoff", Confidence: 0.2},
-		{MsgID: "c2", Time: now, Channel: "kf", Text: "啥时候能寄出", Intent: "none", Route: "handoff", Confidence: 0.2},
-	}
-	if _, err := db.AppendDecisions(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []store.Feedback{{MsgID: "c1", CorrectIntent: "invoice"}, {MsgID: "c2", CorrectIntent: "shipping_time"}} {
-		if err := db.AddFeedback(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	twoCorrections(t, dir)
 	t.Setenv("ZHIYI_DATA_DIR", dir)
 	t.Setenv("ZHIYI_DB", "")
 	out := filepath.Join(t.TempDir(), "learnt")
@@ -222,4 +204,29 @@ func TestLearnJSONNothingToLearn(t *testing.T) {
 	if res.Promoted || !strings.HasPrefix(res.Reason, "nothing to learn: no corrections since") {
 		t.Errorf("learn --json with no corrections: %+v; want promoted false and the reason", res)
 	}
+}
+
+// twoCorrections writes, in a decision log in dir, two messages the model did not place and an
+// agent's correction of each (invoice, shipping_time), given now.
+func twoCorrections(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ds := []store.Decision{
+		{MsgID: "c1", Time: now, Channel: "kf", Text: "票据怎么弄", Intent: "none", Route: "handoff", Confidence: 0.2},
+		{MsgID: "c2", Time: now, Channel: "kf", Text: "啥时候能寄出", Intent: "none", Route: "handoff", Confidence: 0.2},
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []store.Feedback{{MsgID: "c1", CorrectIntent: "invoice"}, {MsgID: "c2", CorrectIntent: "shipping_time"}} {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
 }
