@@ -34,27 +34,16 @@ func (c *Console) forgetPage(w http.ResponseWriter, r *http.Request, s *sessionI
 // stays out of URLs and access logs.
 func (c *Console) forgetPreview(w http.ResponseWriter, r *http.Request, s *sessionInfo, subject store.Subject) {
 	d := forgetData{SenderID: subject.SenderID, ChatID: subject.ChatID, Previewed: true}
-	seen := map[string]bool{}
-	for _, q := range []store.Query{{SenderHash: c.d.DB.Hash(subject.SenderID)}, {ChatHash: c.d.DB.Hash(subject.ChatID)}} {
-		if q.SenderHash == "" && q.ChatHash == "" {
-			continue
+	err := c.d.DB.Decisions(r.Context(), store.Query{Of: &subject, Newest: true}, func(x *store.Decision) error {
+		d.Count++
+		if len(d.Rows) < previewRows {
+			d.Rows = append(d.Rows, *x)
 		}
-		q.Newest = true
-		err := c.d.DB.Decisions(r.Context(), q, func(x *store.Decision) error {
-			if !seen[x.MsgID] {
-				seen[x.MsgID] = true
-				d.Count++
-				if len(d.Rows) < previewRows {
-					d.Rows = append(d.Rows, *x)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			c.failed("console: forget preview failed", "forget", err)
-			d.Error = "决策日志现在无法读取，请稍后再试。"
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		c.failed("console: forget preview failed", "forget", err)
+		d.Error = "决策日志现在无法读取，请稍后再试。"
 	}
 	c.render(w, r, s, http.StatusOK, "forget", "数据删除", d)
 }

@@ -318,7 +318,13 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	w.eq("route", q.Route)
 	w.eq("answer_id", q.AnswerID)
 	w.eq("variant", q.Variant)
-	w.eq("sender", q.SenderHash)
+	if q.Of != nil {
+		cond, args, err := db.subjectCond(*q.Of)
+		if err != nil {
+			return err
+		}
+		w.add(cond, args...)
+	}
 	if q.Varied {
 		w.add("variant <> ''")
 	}

@@ -35,17 +35,9 @@ func (db *DB) Forget(ctx context.Context, s Subject) (Forgotten, error) {
 	if db.closed.Load() {
 		return n, ErrClosed
 	}
-	var cond string
-	var args []any
-	switch sender, chat := db.Hash(s.SenderID), db.Hash(s.ChatID); {
-	case sender != "" && chat != "":
-		cond, args = "sender = ? OR chat = ?", []any{sender, chat}
-	case sender != "":
-		cond, args = "sender = ?", []any{sender}
-	case chat != "":
-		cond, args = "chat = ?", []any{chat}
-	default:
-		return n, fmt.Errorf("%w: forget: no sender or conversation id", ErrInvalid)
+	cond, args, err := db.subjectCond(s)
+	if err != nil {
+		return n, err
 	}
 	chunk := db.q("SELECT msg_id FROM decisions WHERE " + cond + " LIMIT " + strconv.Itoa(deleteChunk))
 	for {
@@ -54,6 +46,20 @@ func (db *DB) Forget(ctx context.Context, s Subject) (Forgotten, error) {
 			return n, db.wrap("cannot forget", err)
 		}
 	}
+}
+
+// subjectCond is the SQL condition (and its arguments) that selects a subject's decisions: the
+// keyed hash of its sender or of its conversation id. ErrInvalid when it names neither.
+func (db *DB) subjectCond(s Subject) (string, []any, error) {
+	switch sender, chat := db.Hash(s.SenderID), db.Hash(s.ChatID); {
+	case sender != "" && chat != "":
+		return "(sender = ? OR chat = ?)", []any{sender, chat}, nil
+	case sender != "":
+		return "sender = ?", []any{sender}, nil
+	case chat != "":
+		return "chat = ?", []any{chat}, nil
+	}
+	return "", nil, fmt.Errorf("%w: no sender or conversation id", ErrInvalid)
 }
 
 // forgetOnce deletes one chunk's labels, feedback and decisions in one transaction, adding the

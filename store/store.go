@@ -136,9 +136,11 @@ type Query struct {
 	Route        string
 	AnswerID     string
 	Variant      string
-	SenderHash   string // Hash of a sender id (a customer's records: zhiyi records)
 	ChatHash     string
 	Model        string
+	// Of keeps only a subject's decisions: its sender's or its conversation's, by the raw ids
+	// (hashed here), as Forget deletes them (a customer's records: zhiyi records).
+	Of *Subject
 	// Varied keeps only decisions served an A/B variant (Variant not empty): the experiments'
 	// results read these alone, and reading every decision of their window (up to the whole
 	// retained log, every 5 minutes in zhiyi serve) cost time and memory for nothing.

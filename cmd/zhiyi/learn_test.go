@@ -68,18 +68,7 @@ func TestLearnMin(t *testing.T) {
 // (which would otherwise call it too few corrections), and lines naming a new intent are
 // counted as left out rather than dropped unsaid.
 func TestLearnLabelFile(t *testing.T) {
-	bundle := filepath.Join(t.TempDir(), "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	t.Setenv("ZHIYI_DATA_DIR", dir)
-	t.Setenv("ZHIYI_DB", "")
+	bundle := tinyEmptyLog(t)
 	write := func(lines ...string) string {
 		p := filepath.Join(t.TempDir(), "labels.jsonl")
 		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
@@ -107,18 +96,7 @@ func TestLearnLabelFile(t *testing.T) {
 // reported with the id masked, as /feedback reports it, and the message says where a sheet of the
 // exports' messages (zhiyi cluster) goes instead.
 func TestLearnLabelUnknownIDMasked(t *testing.T) {
-	bundle := filepath.Join(t.TempDir(), "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	t.Setenv("ZHIYI_DATA_DIR", dir)
-	t.Setenv("ZHIYI_DB", "")
+	bundle := tinyEmptyLog(t)
 	labels := filepath.Join(t.TempDir(), "labels.jsonl")
 	if err := os.WriteFile(labels, []byte(`{"msgid":"13800138000","intent":"invoice"}`+"\n"+`{"msgid":"2102838273948937309","intent":"invoice"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -181,18 +159,7 @@ func TestLearnRefusedBatch(t *testing.T) {
 // JSON too (promoted false, the reason), as a promoted or refused one does: a script reading
 // stdout got nothing at all and could not tell the run happened.
 func TestLearnJSONNothingToLearn(t *testing.T) {
-	bundle := filepath.Join(t.TempDir(), "tiny")
-	if err := shoptest.TrainTiny(bundle); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	t.Setenv("ZHIYI_DATA_DIR", dir)
-	t.Setenv("ZHIYI_DB", "")
+	bundle := tinyEmptyLog(t)
 	code, stdout, stderr := runCLI(t, "", "learn", "--model", bundle, "--json")
 	if code != 0 || !strings.Contains(stderr, "nothing to learn") {
 		t.Fatalf("learn --json with no corrections: exit %d, stderr %q; want 0 and nothing to learn", code, stderr)
@@ -229,4 +196,23 @@ func twoCorrections(t *testing.T, dir string) {
 		}
 	}
 	db.Close()
+}
+
+// tinyEmptyLog trains the tiny shop and points the commands (ZHIYI_DATA_DIR) at an empty decision
+// log; it returns the bundle.
+func tinyEmptyLog(t *testing.T) string {
+	t.Helper()
+	bundle := filepath.Join(t.TempDir(), "tiny")
+	if err := shoptest.TrainTiny(bundle); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv("ZHIYI_DATA_DIR", dir)
+	t.Setenv("ZHIYI_DB", "")
+	return bundle
 }

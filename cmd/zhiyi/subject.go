@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -132,24 +131,14 @@ func runRecords(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer db.Close()
-	var ds []store.Decision
-	seen := map[string]bool{}
-	for _, q := range []store.Query{{SenderHash: db.Hash(*sender)}, {ChatHash: db.Hash(*chat)}} {
-		if q.SenderHash == "" && q.ChatHash == "" {
-			continue
-		}
-		err := db.Decisions(ctx, q, func(d *store.Decision) error {
-			if !seen[d.MsgID] {
-				seen[d.MsgID] = true
-				ds = append(ds, *d)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	var ds []store.Decision // oldest first
+	err = db.Decisions(ctx, store.Query{Of: &store.Subject{SenderID: *sender, ChatID: *chat}}, func(d *store.Decision) error {
+		ds = append(ds, *d)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	slices.SortStableFunc(ds, func(a, b store.Decision) int { return a.Time.Compare(b.Time) })
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, d := range ds {

@@ -25,7 +25,7 @@ func testForget(t *testing.T, s store.Store) {
 	if err := s.AddLabels(ctx(t), []store.Label{{Key: "z2", Text: "收件人张三", Intent: "delivery"}, {Key: "m02", Intent: "invoice", Text: "x"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(list(t, s, store.Query{SenderHash: s.Hash("wm-zhang")})); got != "z1,z2,z3" {
+	if got := ids(list(t, s, store.Query{Of: &store.Subject{SenderID: "wm-zhang"}})); got != "z1,z2,z3" {
 		t.Errorf("the customer's decisions: %s, want z1,z2,z3", got)
 	}
 	if _, err := s.Forget(ctx(t), store.Subject{}); !errors.Is(err, store.ErrInvalid) {
