@@ -35,6 +35,46 @@ func CheckUTF8Lines(name string, data []byte) error {
 	return nil
 }
 
+// LooksGB reports whether the start of a file reads as GBK/GB18030 text rather than UTF-8: more
+// of its lines with non-ASCII bytes are GB18030 and not UTF-8 than are UTF-8, and none is
+// neither. A line of GBK can be valid UTF-8 by chance (联通), and a line of UTF-8 Chinese pairs
+// up as GBK, so one line decides nothing. The text after the last newline, perhaps cut inside
+// a character, is left out.
+func LooksGB(b []byte) bool {
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[:i+1]
+	}
+	gb, u := 0, 0
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i+1], b[i+1:]
+		} else {
+			b = nil
+		}
+		switch {
+		case ascii(line):
+		case utf8.Valid(line):
+			u++
+		case looksGB(line):
+			gb++
+		default:
+			return false
+		}
+	}
+	return gb > u
+}
+
+// ascii reports whether b is all ASCII.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // looksGB reports whether every non-ASCII byte of b pairs up as GBK/GB18030 does: two bytes
 // 0x81–0xFE 0x40–0xFE (not 0x7F), or four bytes 0x81–0xFE 0x30–0x39 0x81–0xFE 0x30–0x39.
 func looksGB(b []byte) bool {

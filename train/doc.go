@@ -29,7 +29,8 @@
 //     counted and the first few named by file:line. Messages over the serving limit (2048 UTF-8
 //     bytes, Config.MaxTextBytes) are skipped as too_long without ever being held whole. Lines
 //     that are not UTF-8 are malformed, naming the encoding they look like (GBK: convert with
-//     iconv); so are texts an exporter decoded wrongly (mostly U+FFFD) and labels holding
+//     iconv), but a CSV file whose lines read as GB18030 (Excel's CSV on a Chinese Windows) is
+//     decoded (ImportStats.GB18030); so are texts an exporter decoded wrongly (mostly U+FFFD) and labels holding
 //     personal data (a misaligned CSV). Config.Until leaves out messages sent from then on, and
 //     the labels that name only them (by msgid or text).
 //   - label: the --labels files (Config.Labels) over the exports' own labels, a later file or

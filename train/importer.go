@@ -72,6 +72,9 @@ type ImportStats struct {
 	// CSVColumns.Customer), the first few of them: what to map with --csv customer=… when a
 	// CRM names its customers otherwise.
 	AgentRoles map[string]int `json:"agent_roles,omitempty"`
+	// GB18030 names the CSV files read as GB18030 (GBK), not UTF-8: what Excel on a Chinese
+	// Windows writes.
+	GB18030 []string `json:"gb18030,omitempty"`
 }
 
 // maxAgentRoles bounds ImportStats.AgentRoles.
@@ -106,6 +109,9 @@ func (s ImportStats) String() string {
 	fmt.Fprintf(&b, "%d files, %d lines read, %d messages kept (%d labelled)", s.Files, s.Lines, s.Kept, s.Labelled)
 	if s.Agent > 0 {
 		fmt.Fprintf(&b, ", %d agent replies", s.Agent)
+	}
+	if len(s.GB18030) > 0 {
+		fmt.Fprintf(&b, ", %d read as GB18030 (%s)", len(s.GB18030), strings.Join(s.GB18030, ", "))
 	}
 	keys := make([]string, 0, len(s.Skipped))
 	for k := range s.Skipped {

@@ -13,6 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
@@ -253,6 +256,12 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	br := bufio.NewReaderSize(r, 64*1024)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
+	} else if b, _ := br.Peek(64 * 1024); nlp.LooksGB(b) {
+		// Excel on a Chinese Windows saves "CSV (逗号分隔)" in GBK: a whole file that reads
+		// as GB18030 (GBK's superset) and not as UTF-8 is decoded, and the import says so. A
+		// UTF-8 file with a stray GBK row is not: that row is malformed, as any other.
+		br = bufio.NewReaderSize(transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), 64*1024)
+		im.stats.GB18030 = append(im.stats.GB18030, path)
 	}
 	recs := &csvRecords{br: br, maxBytes: im.maxLine(), next: 1}
 	// parse reads one record's fields.
