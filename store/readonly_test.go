@@ -206,3 +206,33 @@ func TestReadOnlySQLiteRefusesToMissTheWAL(t *testing.T) {
 		t.Fatalf("read-only open beside a write-ahead log it cannot use: %v, want an error naming the -wal", err)
 	}
 }
+
+// A reader of a log serve is not writing (zhiyi report from cron) makes the -shm and -wal that
+// SQLite needs beside it: with the log's mode, not the process's umask.
+func TestReadOnlySQLiteKeepsTheLogPrivate(t *testing.T) {
+	dir := t.TempDir()
+	w := openConfig(t, store.Config{DataDir: dir})
+	ctx := testCtx(t)
+	if _, err := w.AppendDecisions(ctx, []store.Decision{{MsgID: "m1", Time: time.Now(), Text: "在吗", Intent: "greeting"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "zhiyi.db")
+	for _, p := range []string{path + "-shm", path + "-wal"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	r := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	if err := r.Decisions(ctx, store.Query{Until: time.Now().Add(time.Hour)}, func(*store.Decision) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	for _, p := range []string{path + "-shm", path + "-wal"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v after a read-only open, want the log's 0600", filepath.Base(p), st.Mode().Perm())
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -101,11 +102,21 @@ func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return nil, fmt.Errorf("store: no decision log: %w", err)
 	}
+	// Reading a log in WAL mode, SQLite makes its -shm and -wal with the process's umask
+	// (often world-readable) if serve is not running: the -wal takes the log's mode (modeof),
+	// and the -shm, which the driver makes without it, is made here first with that mode.
+	if walMode(path) {
+		if f, err := os.OpenFile(path+"-shm", os.O_RDWR|os.O_CREATE|os.O_EXCL, st.Mode().Perm()); err == nil {
+			f.Close()
+		}
+	}
 	const pragmas = "&_pragma=busy_timeout(10000)&_pragma=mmap_size(268435456)" + readerPragmas
-	r, err := openSQLiteReader(ctx, uri+"?mode=ro"+pragmas)
+	uri += "?modeof=" + uriEscape(path)
+	r, err := openSQLiteReader(ctx, uri+"&mode=ro"+pragmas)
 	if err != nil {
 		// A log in WAL mode needs its shared-memory file (zhiyi.db-shm), which SQLite creates
 		// beside it, even to read: on a read-only mount or in a directory this user cannot
@@ -117,12 +128,25 @@ func openSQLiteReadOnly(ctx context.Context, cfg Config) (*DB, error) {
 				path, err, filepath.Base(path))
 		}
 		var ierr error
-		if r, ierr = openSQLiteReader(ctx, uri+"?immutable=1"+pragmas); ierr != nil {
+		if r, ierr = openSQLiteReader(ctx, uri+"&immutable=1"+pragmas); ierr != nil {
 			return nil, fmt.Errorf("store: cannot open %s: %w (SQLite needs to write %s-shm beside it to read a live log; a copy on a read-only mount opens as a file nothing writes, but not this one: %v)",
 				path, err, filepath.Base(path), ierr)
 		}
 	}
 	return &DB{kind: "sqlite", r: r, w: r, path: path, log: cfg.Logger}, nil
+}
+
+// walMode reports whether the SQLite file at path is in WAL mode: its header's read and write
+// versions are 2 (a legacy journal has 1).
+func walMode(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var h [20]byte
+	_, err = io.ReadFull(f, h[:])
+	return err == nil && string(h[:16]) == "SQLite format 3\x00" && h[18] == 2 && h[19] == 2
 }
 
 // openSQLiteReader opens and pings a reading pool on dsn.
