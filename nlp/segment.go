@@ -140,13 +140,14 @@ func (sg *segmenter) flush(text string, offs []int, from, to int, dst []string) 
 		return append(dst, text[offs[from]:offs[to]])
 	}
 	buf := text[offs[from]:offs[to]]
-	if _, isWord, _ := sg.lex.lookup(buf); isWord {
-		for k := from; k < to; k++ {
-			dst = append(dst, text[offs[k]:offs[k+1]])
-		}
-		return dst
+	var lens []uint8
+	// No message of the shop's chats or the public sets has a run over 13 characters. A longer
+	// one is no sentence the HMM could cut into words (2 KB of rare characters): it stays
+	// character by character, for gse's Viterbi costs microseconds a character and copies each
+	// state's whole path at every one, quadratic in the run's length.
+	if _, isWord, _ := sg.lex.lookup(buf); !isWord && to-from <= maxHMMRun {
+		lens = sg.hmmCut(buf)
 	}
-	lens := sg.hmmCut(buf)
 	if lens == nil {
 		for k := from; k < to; k++ {
 			dst = append(dst, text[offs[k]:offs[k+1]])
@@ -159,6 +160,9 @@ func (sg *segmenter) flush(text string, offs []int, from, to int, dst []string) 
 	}
 	return dst
 }
+
+// maxHMMRun is the longest run of characters the HMM cuts.
+const maxHMMRun = 32
 
 // hmmCut returns the byte lengths of the HMM's pieces of buf, or nil when it cannot cut it.
 func (sg *segmenter) hmmCut(buf string) []uint8 {

@@ -1,9 +1,9 @@
 package nlp
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The HMM cache keeps short runs of unknown characters, which chat repeats, and not long ones:
@@ -14,21 +14,13 @@ func TestHMMCacheKeepsShortRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	rare := func(bytes int) string {
-		var b strings.Builder
-		for b.Len() < bytes {
-			b.WriteRune(rune(0x4E00 + r.IntN(0x9FA5-0x4E00)))
-		}
-		return b.String()
-	}
 	for _, c := range []struct {
 		name string
 		text string
 		kept bool // some run of it is in the cache
 	}{
-		{"a long run", rare(600), false},
-		{"a short run", rare(12), true},
+		{"a long run", rareText(1, 600), false},
+		{"a short run", rareText(2, 12), true},
 	} {
 		clear(a.seg.hmmCache)
 		if got := strings.Join(a.Segment(c.text), ""); got != c.text {
@@ -46,6 +38,35 @@ func TestHMMCacheKeepsShortRuns(t *testing.T) {
 		}
 		if (kept > 0) != c.kept {
 			t.Errorf("%s: %d runs cached, want some: %v", c.name, kept, c.kept)
+		}
+	}
+}
+
+// A run of unknown characters longer than any sentence has (2 KB of rare characters) stays
+// character by character: gse's HMM would take milliseconds over it. A short one is still cut
+// into the HMM's words.
+func TestHMMCutsShortRunsOnly(t *testing.T) {
+	a := mustAnalyzer(t)
+	for _, c := range []struct {
+		name  string
+		text  string
+		words bool // some token is neither one character nor a dictionary word: the HMM's
+	}{
+		{"a long run", rareText(3, 2040), false},
+		{"a short run", "圳鋆淼犇", true},
+	} {
+		toks := a.Segment(c.text)
+		if got := strings.Join(toks, ""); got != c.text {
+			t.Fatalf("%s: segments join to %q, want the text", c.name, got)
+		}
+		hmmWords := 0
+		for _, tok := range toks {
+			if _, isWord, _ := a.seg.lex.lookup(tok); utf8.RuneCountInString(tok) > 1 && !isWord {
+				hmmWords++
+			}
+		}
+		if (hmmWords > 0) != c.words {
+			t.Errorf("%s: %d of %d tokens are the HMM's words, want some: %v", c.name, hmmWords, len(toks), c.words)
 		}
 	}
 }
