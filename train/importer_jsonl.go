@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
@@ -37,7 +38,7 @@ type exportLine struct {
 	// labels and plain lines
 	Intent  string `json:"intent"`
 	Label   string `json:"label"`
-	SentAt  *int64 `json:"sent_at"`
+	SentAt  json.RawMessage `json:"sent_at"`
 	MsgID2  string `json:"msg_id"`
 	ChatID  string `json:"chat_id"`
 	Channel string `json:"channel"`
@@ -137,9 +138,12 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 			m.Conversation = "kf:" + l.OpenKfID + "|" + l.ExternalUserID
 		}
 	default: // plain {"text": "…", "intent": "…"}
-		if l.SentAt != nil {
-			m.Time = unixAuto(*l.SentAt)
+		t, err := im.sentAt(l.SentAt)
+		if err != nil {
+			im.stats.skip(SkipMalformed, where, err)
+			return nil
 		}
+		m.Time = t
 		if m.MsgID == "" {
 			m.MsgID = l.MsgID2
 		}
@@ -162,6 +166,35 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 		return im.emitAgent(m, fn)
 	}
 	return im.emit(m, fn)
+}
+
+// sentAt reads a plain line's "sent_at": unix milliseconds or seconds as the API takes them, or
+// a time written as text as a spreadsheet writes it ("2026-10-01 10:00:00", RFC 3339, the CSV's
+// layouts; China Standard Time unless it names a zone). Absent or null is no time.
+func (im *Importer) sentAt(raw json.RawMessage) (time.Time, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, nil
+	}
+	if raw[0] != '"' {
+		var v int64
+		if err := json.Unmarshal(raw, &v); err != nil {
+			what := "something else"
+			if ute := (*json.UnmarshalTypeError)(nil); errors.As(err, &ute) {
+				what = jsonValueWords(ute.Value)
+			}
+			return time.Time{}, fmt.Errorf("field \"sent_at\" holds %s, want unix milliseconds or a time such as \"2026-10-01 10:00:00\"", what)
+		}
+		return unixAuto(v), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, err
+	}
+	t, err := parseTime(strings.TrimSpace(s), cmp.Or(im.Location, period.CST))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("field \"sent_at\": %w", err)
+	}
+	return t, nil
 }
 
 // textField reads "text" as {"content": "…"} (WeCom, 微信客服) or as a plain string.
