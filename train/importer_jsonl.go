@@ -36,12 +36,12 @@ type exportLine struct {
 	MsgType string          `json:"msgtype"`
 	Text    json.RawMessage `json:"text"`
 	// labels and plain lines
-	Intent  string `json:"intent"`
-	Label   string `json:"label"`
+	Intent  string          `json:"intent"`
+	Label   string          `json:"label"`
 	SentAt  json.RawMessage `json:"sent_at"`
-	MsgID2  string `json:"msg_id"`
-	ChatID  string `json:"chat_id"`
-	Channel string `json:"channel"`
+	MsgID2  string          `json:"msg_id"`
+	ChatID  string          `json:"chat_id"`
+	Channel string          `json:"channel"`
 }
 
 // isCustomerID reports whether a WeCom id is an external user's (customers' ids start wm or wo).
