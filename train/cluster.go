@@ -106,18 +106,34 @@ func (a sparse) dot(b sparse) float64 {
 	return s
 }
 
-// centroid is a cluster's centre: the sum of its members' vectors.
+// centroid is a cluster's centre: the sum of its members' vectors, a value per feature it has
+// held (slot), so the inverted index can point at a feature's value without a map lookup.
 type centroid struct {
-	sum   map[uint32]float64
-	norm2 float64 // squared norm of sum, kept as members come and go
+	slot  map[uint32]int32 // feature → index in vals
+	vals  []float64
+	norm2 float64 // squared norm of the sum, kept as members come and go
+}
+
+func newCentroid() *centroid { return &centroid{slot: map[uint32]int32{}} }
+
+// slotOf returns the index of feature id's value, and whether it is new.
+func (c *centroid) slotOf(id uint32) (int32, bool) {
+	if k, ok := c.slot[id]; ok {
+		return k, false
+	}
+	k := int32(len(c.vals))
+	c.slot[id] = k
+	c.vals = append(c.vals, 0)
+	return k, true
 }
 
 // add adds v to the centre (sign 1) or takes it away (-1).
 func (c *centroid) add(v sparse, sign float64) {
 	for i, id := range v.ids {
-		old := c.sum[id]
+		k, _ := c.slotOf(id)
+		old := c.vals[k]
 		now := old + sign*float64(v.w[i])
-		c.sum[id] = now
+		c.vals[k] = now
 		c.norm2 += now*now - old*old
 	}
 	c.norm2 = max(c.norm2, 0)
@@ -129,7 +145,9 @@ func (c *centroid) cos(v sparse) float64 {
 	}
 	s := 0.0
 	for i, id := range v.ids {
-		s += c.sum[id] * float64(v.w[i])
+		if k, ok := c.slot[id]; ok {
+			s += c.vals[k] * float64(v.w[i])
+		}
 	}
 	return s / math.Sqrt(c.norm2)
 }
@@ -252,17 +270,22 @@ func leaderCluster(vecs []sparse, cfg ClusterConfig) []int {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(typ[b], typ[a]) })
 	var cents []*centroid
-	inv := map[uint32][]int32{} // feature → centres that have held it
+	// feature → the centres that have held it, with the feature's slot in each: a text is
+	// compared only with centres it shares a feature with, and reads their values directly
+	// (a map lookup per centre and feature took two thirds of the time on 25,000 messages)
+	type held struct{ centre, slot int32 }
+	inv := map[uint32][]held{}
 	var acc []float64
 	var touched []int
 	nearest := func(v sparse) (int, float64) {
 		touched = touched[:0]
 		for j, id := range v.ids {
-			for _, c := range inv[id] {
+			for _, h := range inv[id] {
+				c := h.centre
 				if acc[c] == 0 {
 					touched = append(touched, int(c))
 				}
-				acc[c] += cents[c].sum[id] * float64(v.w[j])
+				acc[c] += cents[c].vals[h.slot] * float64(v.w[j])
 			}
 		}
 		best, bestSim := -1, 0.0
@@ -278,8 +301,8 @@ func leaderCluster(vecs []sparse, cfg ClusterConfig) []int {
 	}
 	join := func(i, c int) {
 		for _, id := range vecs[i].ids {
-			if _, ok := cents[c].sum[id]; !ok {
-				inv[id] = append(inv[id], int32(c))
+			if k, isNew := cents[c].slotOf(id); isNew {
+				inv[id] = append(inv[id], held{int32(c), k})
 			}
 		}
 		cents[c].add(vecs[i], 1)
@@ -289,7 +312,7 @@ func leaderCluster(vecs []sparse, cfg ClusterConfig) []int {
 		best, sim := nearest(vecs[i])
 		if best < 0 || sim < cfg.MinSimilarity {
 			best = len(cents)
-			cents = append(cents, &centroid{sum: map[uint32]float64{}})
+			cents = append(cents, newCentroid())
 			acc = append(acc, 0)
 		}
 		join(i, best)
@@ -356,22 +379,30 @@ func typicality(vecs []sparse, minSim float64) []float64 {
 // sheetLine describes one cluster: size, the engine's suggestion, distinctive terms, samples.
 func sheetLine(ctx context.Context, eng *intent.Engine, idx []int, texts []clusterText, members map[clusterText][]string,
 	vecs []sparse, termsOf [][]string, df map[uint32]int, n float64, cfg ClusterConfig) SheetLine {
-	ce := &centroid{sum: map[uint32]float64{}}
+	ce := newCentroid()
 	for _, i := range idx {
 		ce.add(vecs[i], 1)
 	}
-	// samples: the members closest to the centre
-	sims := make([]float64, len(texts))
-	for _, i := range idx {
-		sims[i] = ce.cos(vecs[i])
+	// samples: the members closest to the centre (a slice per cluster, not per text: thousands
+	// of clusters of 25,000 texts spent seconds clearing it)
+	type member struct {
+		i   int
+		sim float64
 	}
-	sorted := slices.Clone(idx)
-	slices.SortStableFunc(sorted, func(a, b int) int {
-		if c := cmp.Compare(sims[b], sims[a]); c != 0 {
+	byCentre := make([]member, len(idx))
+	for k, i := range idx {
+		byCentre[k] = member{i, ce.cos(vecs[i])}
+	}
+	slices.SortStableFunc(byCentre, func(a, b member) int {
+		if c := cmp.Compare(b.sim, a.sim); c != 0 {
 			return c
 		}
-		return cmp.Compare(texts[a].text, texts[b].text)
+		return cmp.Compare(texts[a.i].text, texts[b.i].text)
 	})
+	sorted := make([]int, len(idx))
+	for k, m := range byCentre {
+		sorted[k] = m.i
+	}
 	line := SheetLine{Members: []string{}, Samples: []string{}, Terms: []string{}}
 	votes := map[string]int{}
 	confs := map[string]float64{}
