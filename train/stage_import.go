@@ -202,6 +202,7 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 	im.CSV, im.Agents, im.KeepDuplicates, im.MaxTextBytes = cols, true, true, maxText
 	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}}
 	convIndex := map[string]int{}
+	adopted := 0 // labels of repeated messages given to their first, unlabelled, copy
 	err := im.Import(ctx, paths, func(m Message) error {
 		if !until.IsZero() && !m.Time.IsZero() && !m.Time.Before(until) {
 			if m.MsgID != "" {
@@ -222,6 +223,11 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 				out.byText[text] = i
 				out.recs = append(out.recs, record{text: text, intent: m.Intent, time: m.Time,
 					msgID: m.MsgID, conv: m.Conversation, source: m.Source})
+			} else if out.recs[i].intent == "" && m.Intent != "" {
+				// The same message in two exports (WeCom's archive and the CRM's CSV of the same
+				// chats): the CRM's tag labels it, whichever file came first.
+				out.recs[i].intent = m.Intent
+				adopted++
 			}
 			if m.MsgID != "" {
 				out.byMsgID[m.MsgID] = i
@@ -246,5 +252,6 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 		slices.SortStableFunc(out.convs[i].turns, func(a, b turn) int { return a.time.Compare(b.time) })
 	}
 	out.stats = im.Stats()
+	out.stats.Labelled += adopted
 	return out, err
 }

@@ -252,3 +252,26 @@ func TestSheetMembersWhoseIDsMaskAlike(t *testing.T) {
 		t.Errorf("an id without personal data: %s", SheetMemberID(id))
 	}
 }
+
+// The same message in two exports — WeCom's archive, read first, and the CRM's CSV of the same
+// chats with its agent's tag — is one message, labelled by the tag: the repeat used to be
+// dropped with its label.
+func TestRepeatedMessageKeepsItsLabel(t *testing.T) {
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "a_archive.jsonl")
+	writeFile(t, archive, `{"msgid":"a1","text":"什么时候发货","sent_at":1785718800000}`+"\n"+
+		`{"msgid":"a2","text":"可以开专票吗","sent_at":1785718900000}`+"\n")
+	crm := filepath.Join(dir, "b_crm.csv")
+	writeFile(t, crm, "消息ID,发送时间,消息内容,意图标签\nc1,2026-08-03 09:00:00,什么时候发货,shipping_time\nc2,2026-08-03 09:01:00,可以开专票吗,\n")
+	imp, err := importRecords(t.Context(), []string{archive, crm}, DefaultCSVColumns(), 0, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range imp.recs {
+		got = append(got, r.text+"="+r.intent)
+	}
+	if want := []string{"什么时候发货=shipping_time", "可以开专票吗="}; !slices.Equal(got, want) || imp.stats.Labelled != 1 {
+		t.Errorf("records %q, want %q; %d labelled, want 1", got, want, imp.stats.Labelled)
+	}
+}
