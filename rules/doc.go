@@ -42,7 +42,9 @@
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
 // problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes and
 // keywords that could never match (or, for a regex, would match everything),
-// times, dates, weekdays and time zones, empty conditions, unknown channels, an open_kfid that
+// times, dates, weekdays and time zones, hours that could never apply (dates none of which
+// falls on one of the weekdays given; with outside, a window open every day all day), senders
+// that exclude_senders all excludes, empty conditions, unknown channels, an open_kfid that
 // does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
 // that Options.Intents does not know, a waiver without a reason.
 //
