@@ -221,6 +221,30 @@ func TestKBWaivers(t *testing.T) {
 	}
 }
 
+// TestKBWaiverNamingMoreThanTheTerm: a waiver of 最低價 (the words in the answer, in its
+// script) waives no finding, whose term is 最低; it was told "remove it", which would leave the
+// finding it was written for. It is told the term to write instead.
+func TestKBWaiverNamingMoreThanTheTerm(t *testing.T) {
+	y := kbWith("全網最低價，放心拍", `        waive:
+          - term: 最低價
+            reason: 价格有第三方监测
+          - term: 第一
+            reason: 以前的措辞`)
+	y = strings.Replace(y, "${T}", "常规款", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:13: intent product_info answer product_info.a: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:14:1: intent product_info answer product_info.a: 最低價: waiver matches no finding in this answer: the finding at line 12, column 13 is named 最低 (write term: 最低)",
+		"kb.yaml:16:1: intent product_info answer product_info.a: 第一: waiver matches no finding in this answer (remove it)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
 // TestKBLength: a knowledge-base answer is at most 500 characters, so only its placeholders,
 // counted at their longest, can take it over a chat message's limit.
 func TestKBLength(t *testing.T) {
