@@ -76,6 +76,10 @@ func TestText(t *testing.T) {
 	// No. 1 with the space English puts after the abbreviation, as TOP 1 with its space
 	f("销量No. 1的店，Ｎｏ．　１品牌", "no. 1/absolute@6", "no. 1/absolute@20")
 	f("订单 No. 12345 已发货")
+	// 第 1 with the space many put between Chinese and a number (每满 300 减 50) ranks as 第1
+	// does; it went through unfound
+	f("本店销量第 1 名，全网第 1", "第 1/absolute@12", "第 1/absolute@30")
+	f("第 1 次下单送券，第 1 步：申请售后，第 12 件")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width
@@ -239,6 +243,24 @@ func TestKBWaiverNamingMoreThanTheTerm(t *testing.T) {
 		"kb.yaml:12:13: intent product_info answer product_info.a: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
 		"kb.yaml:14:1: intent product_info answer product_info.a: 最低價: waiver matches no finding in this answer: the finding at line 12, column 13 is named 最低 (write term: 最低)",
 		"kb.yaml:16:1: intent product_info answer product_info.a: 第一: waiver matches no finding in this answer (remove it)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// TestKBSpacedTermColumn: a term found with a space in it (100 %有效, 第 1) is named at its own
+// column. 100 %有效 was named at the answer's first column: the check that the term is at the
+// computed place compared 100%有效 with 100 %有效.
+func TestKBSpacedTermColumn(t *testing.T) {
+	y := strings.Replace(kbWith("面料说明，100 %有效，销量第 1", ""), "${T}", "常规款", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:16: intent product_info answer product_info.a: 100%有效: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+		"kb.yaml:12:26: intent product_info answer product_info.a: 第 1: absolute term (绝对化用语, 广告法第九条第三项)",
 	}
 	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))

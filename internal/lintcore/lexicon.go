@@ -76,6 +76,9 @@ var lexicon = func() []entry {
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
 		entry{term: "第1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
+		// with the space many writers put between Chinese and a number (每满 300 减 50), as
+		// English spaces top 1
+		entry{term: "第 1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
@@ -304,6 +307,7 @@ func chineseNumeral(s string) bool {
 // ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
 // clause's start), not a ranking (销量第一、第一品牌).
 func ordinalFirst(before, after string) bool {
+	after = strings.TrimLeft(after, " ") // 第 1 次, spaced as 第 1 is
 	if rankedIn(before) {
 		return false // 全网第一个推出, 业内第一家
 	}

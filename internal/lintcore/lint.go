@@ -204,7 +204,8 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 	default:
 		return line, col
 	}
-	if l-1 < len(s.lines) && strings.HasPrefix(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1))), strings.ToLower(term)) {
+	// (without spaces: the term 100%有效 is found in 100 %有效 too)
+	if l-1 < len(s.lines) && strings.HasPrefix(noSpaces(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1)))), noSpaces(strings.ToLower(term))) {
 		return l, c
 	}
 	return line, col
@@ -228,6 +229,9 @@ func foldedText(s string) string {
 	f, _ := folded(s)
 	return f
 }
+
+// noSpaces is s without its spaces.
+func noSpaces(s string) string { return strings.ReplaceAll(s, " ", "") }
 
 // runeSuffix returns s without its first n runes.
 func runeSuffix(s string, n int) string {
