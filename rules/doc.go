@@ -129,8 +129,10 @@
 //
 // Exactly one of:
 //
-//	action: {answer: "{{nickname|亲}}，双11 每满 300 减 50～"}   # answer; the classifier does not run
+//	action: {answer: "{{nickname|亲}}，双11 每满 300 减 50～"}   # answer (the classifier's intent is
+//	                                                          # still reported, its answer not used)
 //	action: {intent: human_agent}                             # treat the message as this intent
+//	                                                          # (none: out of scope, to a person)
 //	action: {handoff: urgent, answer: 已为您加急转接人工客服}     # hand off (urgent, high or normal;
 //	                                                          # 1, 2, 3 on kb.yaml's priority scale),
 //	                                                          # optionally telling the customer
