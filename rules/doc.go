@@ -119,7 +119,7 @@
 //
 // A time range whose end is before its start crosses midnight, and the part after midnight
 // belongs to the day it started: a window of fri 22:00-02:00 is open at 01:00 on Saturday, not
-// on Monday. Holidays: an off day (off: true, the default) closes the window all day, whatever
+// at 01:00 on Friday (Thursday night's). Holidays: an off day (off: true, the default) closes the window all day, whatever
 // the weekday (so an after-hours rule answers all day); a working day (off: false, 调休) opens
 // it as if it were one of the weekdays. Dates limit the window to those days (a promotion); a
 // window of dates without weekdays is open on each of them, holidays or not (春节 shipping
