@@ -71,6 +71,8 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", replaceRuleLine(5, "    priority: high"), "rules.yaml:5:", "`high` is not a whole number"},
 		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the rules at 2
 		{"fractional priority", replaceRuleLine(5, "    priority: 2.5"), "rules.yaml:5:", "`2.5` is not a whole number"},
+		{"quoted priority", replaceRuleLine(5, `    priority: "10"`), "rules.yaml:5:", "`10` is in quotes, so it is text, not a whole number"},
+		{"quoted enabled", replaceRuleLine(5, `    enabled: "false"`), "rules.yaml:5:", "`false` is in quotes, so it is text, not true or false"},
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
