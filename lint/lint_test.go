@@ -80,6 +80,11 @@ func TestText(t *testing.T) {
 	// does; it went through unfound
 	f("本店销量第 1 名，全网第 1", "第 1/absolute@12", "第 1/absolute@30")
 	f("第 1 次下单送券，第 1 步：申请售后，第 12 件")
+	// a space after a word is no clause start: 全网 第一 at the end of an answer passed as
+	// list numbering
+	f("全网 第一", "第一/absolute@7")
+	f("销量 第一。", "第一/absolute@7")
+	f("亲～ 第一，先申请售后\n第一，填写单号")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width

@@ -308,6 +308,8 @@ func chineseNumeral(s string) bool {
 // clause's start), not a ranking (销量第一、第一品牌).
 func ordinalFirst(before, after string) bool {
 	after = strings.TrimLeft(after, " ") // 第 1 次, spaced as 第 1 is
+	// 全网 第一: a space after a word does not start a clause (a line break does)
+	before = strings.TrimRight(before, " ")
 	if rankedIn(before) {
 		return false // 全网第一个推出, 业内第一家
 	}
@@ -318,7 +320,7 @@ func ordinalFirst(before, after string) bool {
 		}
 	}
 	r, _ := utf8.DecodeLastRuneInString(before)
-	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSpace(r)
+	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) // ～ folds to ~, a symbol
 	a, _ := utf8.DecodeRuneInString(after)
 	return startsClause && (after == "" || unicode.IsPunct(a) || unicode.IsSpace(a))
 }
