@@ -85,6 +85,8 @@ func TestText(t *testing.T) {
 	f("全网 第一", "第一/absolute@7")
 	f("销量 第一。", "第一/absolute@7")
 	f("亲～ 第一，先申请售后\n第一，填写单号")
+	f("全网 最低 9.9 元", "最低/absolute@7") // as 全网最低 9.9 元
+	f("您 最好先申请售后，每人 最多两件")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width

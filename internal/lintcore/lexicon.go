@@ -220,7 +220,7 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 		term += string(next)
 		n += size
 	}
-	before, after := s[:i], s[i+n:]
+	before, after := strings.TrimRight(s[:i], " "), s[i+n:] // 全网 最低, as 全网最低
 	switch next {
 	case '近', '后', '终', '初', '新', '早', '晚', '迟':
 		// 最近、最后、最终、最新进度、最早/最晚/最迟 (times and order, not comparisons).
