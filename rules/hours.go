@@ -242,6 +242,7 @@ func (w *window) never() string {
 		seen := 0
 		for _, r := range w.dates {
 			for d := r.from; d <= r.to; d++ {
+				// day 0, 1970-01-01, was a Thursday
 				if seen++; seen > maxNeverDays || w.dayOpen(d, time.Weekday((int(d)%7+11)%7)) {
 					return ""
 				}
