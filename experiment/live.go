@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,7 +50,10 @@ func (l *Live) SetKB(kb *index.KB, created time.Time) (warnings []string, err er
 
 // LoadOverrides reads the experiments file at path and makes it current; an invalid file, or
 // one that names experiments or answers the knowledge base does not have, is refused with
-// file:line errors and the old overrides stay. Before SetKB it is only parsed and kept.
+// file:line errors and the old overrides stay. The file in force read again unchanged is not
+// refused for what a new knowledge base (SetKB) no longer has: those entries stay skipped, as
+// SetKB skipped them (a reload reads the file again after every new bundle). Before SetKB it
+// is only parsed and kept.
 func (l *Live) LoadOverrides(path string) error {
 	ov, err := LoadOverrides(path)
 	if err != nil {
@@ -63,8 +67,9 @@ func (l *Live) SetOverrides(ov *Overrides) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cfg := l.cfg
+	unchanged := ov != nil && cfg.Overrides != nil && reflect.DeepEqual(ov, cfg.Overrides)
 	cfg.Overrides = ov
-	_, err := l.build(cfg, false)
+	_, err := l.build(cfg, unchanged)
 	return err
 }
 

@@ -67,6 +67,17 @@ func TestLive(t *testing.T) {
 	if len(l.Current().Experiment("size_advice").Variants) != 2 {
 		t.Error("the new knowledge base is not in force")
 	}
+	// A reload reads the file again after SetKB: unchanged, its skipped entry stays skipped. It
+	// was refused, so every reload to the retrained bundle answered that the experiments did not
+	// load, though they served as SetKB left them.
+	if err := l.LoadOverrides(path); err != nil {
+		t.Errorf("the unchanged file read again after a new knowledge base: %v", err)
+	}
+	// Changed, it is checked against the knowledge base in force, as any edit is.
+	must(t, os.WriteFile(path, []byte("version: 1\nstop: [size_advice.c]\nexclude_senders: [wmBoss]\n"), 0o644))
+	if err := l.LoadOverrides(path); err == nil || !strings.Contains(err.Error(), path+`:2: stop: no answer "size_advice.c"`) {
+		t.Errorf("an edited file naming what the knowledge base lacks: %v", err)
+	}
 }
 
 // TestLiveConcurrent: assignments run while the file is reloaded (run with -race).

@@ -76,6 +76,17 @@ func TestText(t *testing.T) {
 	// No. 1 with the space English puts after the abbreviation, as TOP 1 with its space
 	f("销量No. 1的店，Ｎｏ．　１品牌", "no. 1/absolute@6", "no. 1/absolute@20")
 	f("订单 No. 12345 已发货")
+	// 第 1 with the space many put between Chinese and a number (每满 300 减 50) ranks as 第1
+	// does; it went through unfound
+	f("本店销量第 1 名，全网第 1", "第 1/absolute@12", "第 1/absolute@30")
+	f("第 1 次下单送券，第 1 步：申请售后，第 12 件")
+	// a space after a word is no clause start: 全网 第一 at the end of an answer passed as
+	// list numbering
+	f("全网 第一", "第一/absolute@7")
+	f("销量 第一。", "第一/absolute@7")
+	f("亲～ 第一，先申请售后\n第一，填写单号")
+	f("全网 最低 9.9 元", "最低/absolute@7") // as 全网最低 9.9 元
+	f("您 最好先申请售后，每人 最多两件")
 }
 
 // TestTextSpacedPercent: 100% written with a space before the sign (100 %正品, full-width
@@ -218,6 +229,48 @@ func TestKBWaivers(t *testing.T) {
 	y = strings.Replace(y, "            reason: 以前的措辞\n", "", 1)
 	if _, err := KB([]byte(y), "kb.yaml"); err == nil || !strings.Contains(err.Error(), `kb.yaml:16: `) || !strings.Contains(err.Error(), `waiver for "第一" has no reason`) {
 		t.Errorf("waiver without a reason: %v", err)
+	}
+}
+
+// TestKBWaiverNamingMoreThanTheTerm: a waiver of 最低價 (the words in the answer, in its
+// script) waives no finding, whose term is 最低; it was told "remove it", which would leave the
+// finding it was written for. It is told the term to write instead.
+func TestKBWaiverNamingMoreThanTheTerm(t *testing.T) {
+	y := kbWith("全網最低價，放心拍", `        waive:
+          - term: 最低價
+            reason: 价格有第三方监测
+          - term: 第一
+            reason: 以前的措辞`)
+	y = strings.Replace(y, "${T}", "常规款", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:13: intent product_info answer product_info.a: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
+		"kb.yaml:14:1: intent product_info answer product_info.a: 最低價: waiver matches no finding in this answer: the finding at line 12, column 13 is named 最低 (write term: 最低)",
+		"kb.yaml:16:1: intent product_info answer product_info.a: 第一: waiver matches no finding in this answer (remove it)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// TestKBSpacedTermColumn: a term found with a space in it (100 %有效, 第 1) is named at its own
+// column. 100 %有效 was named at the answer's first column: the check that the term is at the
+// computed place compared 100%有效 with 100 %有效.
+func TestKBSpacedTermColumn(t *testing.T) {
+	y := strings.Replace(kbWith("面料说明，100 %有效，销量第 1", ""), "${T}", "常规款", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"kb.yaml:12:16: intent product_info answer product_info.a: 100%有效: promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+		"kb.yaml:12:26: intent product_info answer product_info.a: 第 1: absolute term (绝对化用语, 广告法第九条第三项)",
+	}
+	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 }
 

@@ -42,7 +42,9 @@
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
 // problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes and
 // keywords that could never match (or, for a regex, would match everything),
-// times, dates, weekdays and time zones, empty conditions, unknown channels, an open_kfid that
+// times, dates, weekdays and time zones, hours that could never apply (dates none of which
+// falls on one of the weekdays given; with outside, a window open every day all day), senders
+// that exclude_senders all excludes, empty conditions, unknown channels, an open_kfid that
 // does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
 // that Options.Intents does not know, a waiver without a reason.
 //
@@ -117,7 +119,7 @@
 //
 // A time range whose end is before its start crosses midnight, and the part after midnight
 // belongs to the day it started: a window of fri 22:00-02:00 is open at 01:00 on Saturday, not
-// on Monday. Holidays: an off day (off: true, the default) closes the window all day, whatever
+// at 01:00 on Friday (Thursday night's). Holidays: an off day (off: true, the default) closes the window all day, whatever
 // the weekday (so an after-hours rule answers all day); a working day (off: false, 调休) opens
 // it as if it were one of the weekdays. Dates limit the window to those days (a promotion); a
 // window of dates without weekdays is open on each of them, holidays or not (春节 shipping
@@ -127,8 +129,10 @@
 //
 // Exactly one of:
 //
-//	action: {answer: "{{nickname|亲}}，双11 每满 300 减 50～"}   # answer; the classifier does not run
+//	action: {answer: "{{nickname|亲}}，双11 每满 300 减 50～"}   # answer (the classifier's intent is
+//	                                                          # still reported, its answer not used)
 //	action: {intent: human_agent}                             # treat the message as this intent
+//	                                                          # (none: out of scope, to a person)
 //	action: {handoff: urgent, answer: 已为您加急转接人工客服}     # hand off (urgent, high or normal;
 //	                                                          # 1, 2, 3 on kb.yaml's priority scale),
 //	                                                          # optionally telling the customer

@@ -410,7 +410,7 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 		}
 		return newStringSet(out)
 	}
-	return scope{
+	sc := scope{
 		channels: list("channels", d.Channels, func(v string) string {
 			if !slices.Contains(Channels, v) {
 				return fmt.Sprintf("unknown channel %q (want one of %s)", v, strings.Join(Channels, ", "))
@@ -429,10 +429,16 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 		senders:  list("senders", d.Senders, nil),
 		excluded: list("exclude_senders", d.ExcludeSenders, nil),
 	}
+	if sc.senders != nil && sc.excluded != nil &&
+		!slices.ContainsFunc(d.Senders, func(v string) bool { return !sc.excluded.has(strings.TrimSpace(v)) }) {
+		fail(yamlnode.Line(yamlnode.Value(n, "senders"), parent), "scope: every one of senders is also in exclude_senders; the rule would never apply")
+	}
+	return sc
 }
 
 func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, string, ...any)) *window {
 	line := yamlnode.Line(n, parent)
+	before := len(c.errs)
 	w := &window{outside: d.Outside}
 	tz := c.tz
 	if d.TZ != "" {
@@ -470,6 +476,10 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 	w.holidays = c.holidayMap(d.Holidays, yamlnode.Value(n, "holidays"), n, c.holidays)
 	if len(d.Weekdays)+len(d.Times)+len(d.Dates)+len(d.Holidays)+len(c.holidays) == 0 {
 		fail(line, "hours: no weekdays, times, dates or holidays (leave hours out for a rule that applies at all times)")
+	} else if len(c.errs) == before {
+		if msg := w.never(); msg != "" {
+			fail(line, "%s", msg)
+		}
 	}
 	return w
 }

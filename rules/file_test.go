@@ -71,6 +71,8 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", replaceRuleLine(5, "    priority: high"), "rules.yaml:5:", "`high` is not a whole number"},
 		// yaml.v3 truncates a fraction into an int: 2.5 would rank as 2, tied with the rules at 2
 		{"fractional priority", replaceRuleLine(5, "    priority: 2.5"), "rules.yaml:5:", "`2.5` is not a whole number"},
+		{"quoted priority", replaceRuleLine(5, `    priority: "10"`), "rules.yaml:5:", "`10` is in quotes, so it is text, not a whole number"},
+		{"quoted enabled", replaceRuleLine(5, `    enabled: "false"`), "rules.yaml:5:", "`false` is in quotes, so it is text, not true or false"},
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
@@ -87,6 +89,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown channel", replaceRuleLine(11, "      channels: [wechat]"), "rules.yaml:11:", `unknown channel "wechat"`},
 		{"bad open_kfid", replaceRuleLine(11, "      open_kfids: [AbC123]"), "rules.yaml:11:", "not a 微信客服 account id"},
 		{"empty scope entry", replaceRuleLine(11, `      tags: [VIP, ""]`), "rules.yaml:11:", "scope.tags: empty entry"},
+		// every sender excluded too: the rule loaded and could never apply
+		{"senders all excluded", replaceRuleLine(11, "      senders: [wmA, wmB]\n      exclude_senders: [wmB, wmA, wmC]"), "rules.yaml:11:", "every one of senders is also in exclude_senders"},
 		{"bad date", replaceRuleLine(20, "      dates: [2026-11-01..2026-11-31]"), "rules.yaml:20:", `bad date "2026-11-31"`},
 		{"no action", strings.Replace(validRules, "    action:\n      intent: promotion_rules", "    action: {}", 1), "rules.yaml:21:", "action: none given"},
 		{"mixed action", replaceRuleLine(22, "      intent: promotion_rules\n      silent: true"), "rules.yaml:22:", "silent sends nothing"},
@@ -303,5 +307,18 @@ func TestParseTrailingDocumentMarker(t *testing.T) {
 	_, err := Parse([]byte(validRules+"---\n---\nversion: 1\n"), "rules.yaml", Options{Intents: knownIntents})
 	if err == nil || !strings.Contains(err.Error(), "rules.yaml:24: a second YAML document") {
 		t.Errorf("second document: %v, want it refused at line 24", err)
+	}
+}
+
+// TestParseSendersPartlyExcluded: a scope whose senders are only partly excluded still applies
+// to the others, and loads.
+func TestParseSendersPartlyExcluded(t *testing.T) {
+	src := replaceRuleLine(11, "      senders: [wmA, wmB]\n      exclude_senders: [wmB]")
+	s, err := Parse([]byte(src), "rules.yaml", Options{Intents: knownIntents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Match(&Input{Text: "我要投诉", SenderID: "wmA"}); r == nil || r.ID != "complaint" {
+		t.Errorf("wmA: rule %v, want complaint", r)
 	}
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -224,4 +225,61 @@ func parseDate(s string) (int32, error) {
 		return 0, fmt.Errorf("bad date %q (want YYYY-MM-DD)", s)
 	}
 	return civilDay(t.Date()), nil
+}
+
+// maxNeverDays bounds the days never looks at in a window's dates: a span of dates longer
+// than this is taken to hold an open day (ten years of days with none is not a mistake worth
+// the time to find).
+const maxNeverDays = 3660
+
+// never says why a rule's hours cannot be what the operator meant, or returns "": a window of
+// dates none of which is open (each on a weekday the window lacks, or an off holiday), which
+// never applies (with outside, always), or, with outside, a window that is never closed
+// (every day, all day), which never applies. A rule whose dates have all passed is not one of
+// these: it applied once.
+func (w *window) never() string {
+	if len(w.dates) > 0 {
+		seen := 0
+		for _, r := range w.dates {
+			for d := r.from; d <= r.to; d++ {
+				// day 0, 1970-01-01, was a Thursday
+				if seen++; seen > maxNeverDays || w.dayOpen(d, time.Weekday((int(d)%7+11)%7)) {
+					return ""
+				}
+			}
+		}
+		const none = "hours: never open: none of its dates falls on one of its weekdays (or is a working holiday, 调休)"
+		if w.outside {
+			return none + ", so with outside: true the rule applies at all times (leave hours out if that is meant)"
+		}
+		return none + "; the rule would never apply"
+	}
+	if !w.outside || w.weekdays != 0 && w.weekdays != 0x7f {
+		return ""
+	}
+	for _, off := range w.holidays {
+		if off {
+			return "" // closed all day on an off holiday
+		}
+	}
+	var covered [24 * 60]bool
+	for _, s := range w.times {
+		if s.start < s.end {
+			for m := s.start; m < s.end; m++ {
+				covered[m] = true
+			}
+			continue
+		}
+		// across midnight: every day is open, so the part after midnight is open every day too
+		for m := s.start; m < 24*60; m++ {
+			covered[m] = true
+		}
+		for m := int16(0); m < s.end; m++ {
+			covered[m] = true
+		}
+	}
+	if len(w.times) > 0 && slices.Contains(covered[:], false) {
+		return ""
+	}
+	return "hours: outside: true, but the window is never closed (every day, all day); the rule would never apply"
 }

@@ -189,6 +189,31 @@ func TestParseHoursErrors(t *testing.T) {
 	f(`{outside: true}`, "hours: no weekdays, times, dates or holidays")
 	f(`{holidays: [{date: 2026-10-01..2028-10-01}]}`, "spans more than a year")
 	f(`{times: ["09:00-18:00"], when: always}`, "field when unknown in hours")
+	// Hours that can never be what was meant: they loaded, and the rule silently never applied
+	// (or, with outside, always did).
+	f(`{weekdays: [sat-sun], dates: [2026-12-07]}`, "never open: none of its dates falls on one of its weekdays") // a Monday
+	f(`{weekdays: [mon-fri], dates: [2026-10-01..2026-10-02], holidays: [{date: 2026-10-01..2026-10-07}]}`, "never open")
+	f(`{weekdays: [mon], dates: [2026-12-12], outside: true}`, "with outside: true the rule applies at all times")
+	f(`{times: ["00:00-24:00"], outside: true}`, "window is never closed")
+	f(`{times: ["09:00-23:00", "22:00-09:30"], outside: true}`, "window is never closed")
+	f(`{weekdays: [mon-sun], outside: true}`, "window is never closed")
+}
+
+// TestParseHoursThatCanApply: windows near the refused ones, which open (or close) at some
+// time, load; so do dates that have all passed.
+func TestParseHoursThatCanApply(t *testing.T) {
+	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	for _, hours := range []string{
+		`{weekdays: [sat], dates: [2026-12-07..2026-12-12]}`,
+		`{weekdays: [mon-fri], dates: [2026-10-11], holidays: [{date: 2026-10-11, off: false}]}`, // 调休 on a Sunday
+		`{times: ["00:00-24:00"], outside: true, holidays: [{date: 2026-10-01}]}`,
+		`{times: ["09:00-23:00", "23:00-08:59"], outside: true}`,
+		`{weekdays: [mon-sat], outside: true}`,
+		`{dates: [2020-01-01]}`,
+		`{dates: [1969-12-28], weekdays: [sun]}`,
+	} {
+		hoursSet(t, "", hours, &now)
+	}
 }
 
 func TestCivilDay(t *testing.T) {

@@ -31,7 +31,8 @@ type ActionKind uint8
 
 // The actions. A rule has exactly one.
 const (
-	// ActAnswer answers with Action.Answer; the classifier does not run.
+	// ActAnswer answers with Action.Answer; the classifier's intent is reported with it, its
+	// answer and route are not used.
 	ActAnswer ActionKind = iota + 1
 	// ActIntent forces Action.Intent: the message is treated as that intent.
 	ActIntent

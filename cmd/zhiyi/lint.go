@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/nlp"
@@ -67,7 +68,8 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	opt := rules.Options{}
 	if len(kbs) > 0 {
-		opt.Intents = func(id string) bool { return intents[id] }
+		// none, out of scope, as zhiyi serve and the console take it (a rule's intent: none)
+		opt.Intents = func(id string) bool { return intents[id] || id == intent.NoneIntent }
 	}
 	if *dict != "" && len(rulesFiles) > 0 {
 		a, err := nlp.New(nlp.Config{DictDir: *dict})

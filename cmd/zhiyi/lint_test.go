@@ -64,6 +64,8 @@ func TestLintErrors(t *testing.T) {
 	}
 	kb := filepath.Join(shopDir, "kb.yaml")
 	badIntent := write("rules.yaml", "version: 1\nrules:\n  - id: r\n    match: {any: true}\n    action: {intent: no_such_intent}\n")
+	// intent: none (out of scope, to a person) is what serve and the console load: not unknown.
+	none := write("none.yaml", "version: 1\nrules:\n  - id: r\n    match: {text: {contains: [天气]}}\n    action: {intent: none}\n")
 	other := write("other.yaml", "shop: x\n")
 	tests := []struct {
 		args []string
@@ -77,6 +79,7 @@ func TestLintErrors(t *testing.T) {
 		// With the knowledge base, a rule's intent is checked against it (file:line).
 		{[]string{"lint", kb, badIntent}, 1, badIntent + `:5: rule "r": action.intent: unknown intent "no_such_intent"`},
 		{[]string{"lint", badIntent}, 0, "1 file(s), no findings"},
+		{[]string{"lint", kb, none}, 0, "2 file(s), no findings"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)

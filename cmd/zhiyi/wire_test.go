@@ -212,6 +212,50 @@ func TestServeReloadRefusesRulesThatDoNotFit(t *testing.T) {
 	}
 }
 
+// TestServeReloadSkipsStaleExperiments: a reload to a retrained bundle whose knowledge base
+// lacks an answer the experiments file stops serves with that entry skipped, with a warning, as
+// docs/reply-policy.md says. It answered that the experiments did not load: after SetKB had
+// skipped the entry, the file read again was refused for it.
+func TestServeReloadSkipsStaleExperiments(t *testing.T) {
+	root := t.TempDir()
+	twoAnswers, oneAnswer := filepath.Join(root, "a"), filepath.Join(root, "b")
+	if err := shoptest.TrainTiny(oneAnswer); err != nil {
+		t.Fatal(err)
+	}
+	tiny := filepath.Join("..", "..", "intent", "testdata", "shop")
+	kb, err := os.ReadFile(filepath.Join(tiny, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const first = "        text: 亲，确认收货后在订单详情申请开票即可。\n"
+	kbPath := filepath.Join(root, "kb-two-invoice-answers.yaml")
+	two := strings.Replace(string(kb), first, first+"      - id: invoice.b\n        text: 亲，订单详情里可以申请开票哦。\n", 1)
+	if err := os.WriteFile(kbPath, []byte(two), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.DefaultConfig()
+	cfg.Data, cfg.KB, cfg.DictDir, cfg.Out, cfg.DevDays, cfg.Progress = []string{filepath.Join(tiny, "data.jsonl")}, kbPath, filepath.Join(tiny, "dict"), twoAnswers, 7, io.Discard
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	expPath := filepath.Join(root, "experiments.yaml")
+	if err := os.WriteFile(expPath, []byte("version: 1\nstop: [invoice.b]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: twoAnswers}, serveFlags{experiments: expPath}, slog.New(slog.DiscardHandler))
+	if err := srv.Reload(ctx, oneAnswer); err != nil {
+		t.Fatalf("reload of the retrained bundle without invoice.b: %v", err)
+	}
+	set := w.exps.Current()
+	if ws := set.Warnings(); len(ws) != 1 || !strings.Contains(ws[0], expPath+`:2: stop: no answer "invoice.b"`) {
+		t.Errorf("warnings %q, want the stale stop skipped", ws)
+	}
+	if a := set.Assign("invoice", "wmX").Answer; a == nil || a.ID != "invoice.a" {
+		t.Errorf("invoice answered with %v, want invoice.a", a)
+	}
+}
+
 // zhiyi serve --adapt-mix: the served engine records its messages, updateMix re-estimates the
 // mix and exports it, and a reload starts a new window for the new bundle.
 func TestServeAdaptMix(t *testing.T) {

@@ -76,6 +76,9 @@ var lexicon = func() []entry {
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
 		entry{term: "第1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
+		// with the space many writers put between Chinese and a number (每满 300 减 50), as
+		// English spaces top 1
+		entry{term: "第 1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
@@ -217,7 +220,7 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 		term += string(next)
 		n += size
 	}
-	before, after := s[:i], s[i+n:]
+	before, after := strings.TrimRight(s[:i], " "), s[i+n:] // 全网 最低, as 全网最低
 	switch next {
 	case '近', '后', '终', '初', '新', '早', '晚', '迟':
 		// 最近、最后、最终、最新进度、最早/最晚/最迟 (times and order, not comparisons).
@@ -304,6 +307,9 @@ func chineseNumeral(s string) bool {
 // ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
 // clause's start), not a ranking (销量第一、第一品牌).
 func ordinalFirst(before, after string) bool {
+	after = strings.TrimLeft(after, " ") // 第 1 次, spaced as 第 1 is
+	// 全网 第一: a space after a word does not start a clause (a line break does)
+	before = strings.TrimRight(before, " ")
 	if rankedIn(before) {
 		return false // 全网第一个推出, 业内第一家
 	}
@@ -314,7 +320,7 @@ func ordinalFirst(before, after string) bool {
 		}
 	}
 	r, _ := utf8.DecodeLastRuneInString(before)
-	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSpace(r)
+	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) // ～ folds to ~, a symbol
 	a, _ := utf8.DecodeRuneInString(after)
 	return startsClause && (after == "" || unicode.IsPunct(a) || unicode.IsSpace(a))
 }

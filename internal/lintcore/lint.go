@@ -151,13 +151,29 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: reason})
 		}
 	}
+	found := len(out) // this answer's findings, before the unused waivers
 	for k, w := range ws {
 		if !used[k] {
 			out = append(out, Finding{File: s.name, Line: w.Line, Column: 1, Kind: Unused, Term: w.Term,
-				Reason: "waiver matches no finding in this answer (remove it)"})
+				Reason: unusedReason(w.Term, out[:found])})
 		}
 	}
 	return out
+}
+
+// unusedReason says why a waiver waives nothing. A waiver that names more or less than a
+// finding of its answer (最低價 or 最 for the finding 最低) is for that finding: removing it, as
+// a waiver of nothing is told to, would leave the finding, so the reason names the term to write.
+func unusedReason(term string, findings []Finding) string {
+	w := strings.ToLower(foldedText(term))
+	for _, f := range findings {
+		if t := strings.ToLower(f.Term); f.Kind != Length && f.Kind != Unused && t != "" && w != "" &&
+			(strings.Contains(w, t) || strings.Contains(t, w)) {
+			return fmt.Sprintf("waiver matches no finding in this answer: the finding at line %d, column %d is named %s (write term: %s)",
+				f.Line, f.Column, f.Term, f.Term)
+		}
+	}
+	return "waiver matches no finding in this answer (remove it)"
 }
 
 // position is the file line and column of byte off in value, the scalar of node n. Literal
@@ -188,7 +204,8 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 	default:
 		return line, col
 	}
-	if l-1 < len(s.lines) && strings.HasPrefix(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1))), strings.ToLower(term)) {
+	// (without spaces: the term 100%有效 is found in 100 %有效 too)
+	if l-1 < len(s.lines) && strings.HasPrefix(noSpaces(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1)))), noSpaces(strings.ToLower(term))) {
 		return l, c
 	}
 	return line, col
@@ -212,6 +229,9 @@ func foldedText(s string) string {
 	f, _ := folded(s)
 	return f
 }
+
+// noSpaces is s without its spaces.
+func noSpaces(s string) string { return strings.ReplaceAll(s, " ", "") }
 
 // runeSuffix returns s without its first n runes.
 func runeSuffix(s string, n int) string {

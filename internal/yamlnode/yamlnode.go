@@ -100,7 +100,7 @@ func WithLine(name, msg string) string {
 
 var (
 	unknownField = regexp.MustCompile("^field (\\S+) not found in type .+$")
-	badScalar    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (.+)$")
+	badScalar    = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (.+)$")
 	badNode      = regexp.MustCompile("^cannot unmarshal !!(seq|map) into (.+)$")
 )
 
@@ -112,13 +112,42 @@ func Readable(msg string) string {
 		return "unknown field " + m[1]
 	}
 	if m := badScalar.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("`%s` is not %s", m[1], goTypeWords(m[2]))
+		tag, value, want := m[1], m[2], goTypeWords(m[3])
+		switch {
+		case tag == "str" && quotedAs(value, want):
+			// priority: "5", enabled: "false": "`false` is not true or false" puzzled
+			return fmt.Sprintf("`%s` is in quotes, so it is text, not %s (write it without the quotes)", value, want)
+		case (tag == "int" || tag == "float") && want == "a whole number" && !strings.ContainsAny(strings.TrimSuffix(value, "..."), ".eE"):
+			// a whole number too large for the field (yaml.v3 reads 99999999999999999999 as a
+			// float, and cuts it to 9999999...)
+			return fmt.Sprintf("`%s` is out of range for a whole number here", value)
+		}
+		return fmt.Sprintf("`%s` is not %s", value, want)
 	}
 	if m := badNode.FindStringSubmatch(msg); m != nil {
 		what := map[string]string{"seq": "a list", "map": "a mapping"}[m[1]]
 		return fmt.Sprintf("want %s here, not %s", goTypeWords(m[2]), what)
 	}
 	return msg
+}
+
+// quotedAs reports whether a string value would be want ("a whole number", "a number", "true or
+// false") written without its quotes.
+func quotedAs(value, want string) bool {
+	switch want {
+	case "a whole number":
+		_, err := strconv.ParseInt(value, 0, 64)
+		return err == nil
+	case "a number":
+		_, err := strconv.ParseFloat(value, 64)
+		return err == nil
+	case "true or false":
+		switch value {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return true
+		}
+	}
+	return false
 }
 
 // goTypeWords names a Go type as a YAML value.

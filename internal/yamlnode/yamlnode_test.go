@@ -138,6 +138,14 @@ func TestReadable(t *testing.T) {
 		{"cannot unmarshal !!str `half` into float64", "`half` is not a number"},
 		{"cannot unmarshal !!str `yes please` into bool", "`yes please` is not true or false"},
 		{"cannot unmarshal !!str `a.b` into []string", "`a.b` is not a list"},
+		// a value in quotes is text: "`false` is not true or false" left the operator puzzled
+		{"cannot unmarshal !!str `5` into int", "`5` is in quotes, so it is text, not a whole number (write it without the quotes)"},
+		{"cannot unmarshal !!str `false` into bool", "`false` is in quotes, so it is text, not true or false (write it without the quotes)"},
+		{"cannot unmarshal !!str `0.3` into float64", "`0.3` is in quotes, so it is text, not a number (write it without the quotes)"},
+		// a whole number too large: it is not "not a whole number"
+		{"cannot unmarshal !!float `9999999...` into int", "`9999999...` is out of range for a whole number here"},
+		{"cannot unmarshal !!int `300` into uint8", "`300` is out of range for a whole number here"},
+		{"cannot unmarshal !!float `2.5` into int", "`2.5` is not a whole number"},
 		{"cannot unmarshal !!seq into string", "want text here, not a list"},
 		{"cannot unmarshal !!map into []string", "want a list here, not a mapping"},
 		{"did not find expected key", "did not find expected key"},
