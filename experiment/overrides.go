@@ -92,8 +92,8 @@ func LoadOverrides(path string) (*Overrides, error) {
 // name:line: problem, all of them (errors.Join): unknown fields, wrong types, a version other
 // than 1, empty or repeated senders and answer ids, weights that are negative, not numbers,
 // blank or ~ (yaml.v3 would read them as 0, the answer silently not served) or all 0, a
-// gray_margin below 0 or a gray_min_rated below 2 (or not a whole number); a second YAML
-// document is refused alone. Whether the ids exist in the knowledge base is checked when a
+// gray_margin below 0 or from 4 (every gray answer released), a gray_min_rated below 2 (or not
+// a whole number); a second YAML document is refused alone. Whether the ids exist in the knowledge base is checked when a
 // Set is built (New).
 func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if err := nlp.CheckUTF8Lines(name, data); err != nil {
@@ -204,6 +204,10 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	if doc.GrayMargin != nil {
 		if m := *doc.GrayMargin; math.IsNaN(m) || math.IsInf(m, 0) || m < 0 {
 			fail(yamlnode.Line(yamlnode.Value(top, "gray_margin"), top), "gray_margin %v: want rating points ≥ 0", m)
+		} else if m >= 4 {
+			// ratings run 1–5: no difference of means is below −4, so every gray answer would be
+			// released however it is rated
+			fail(yamlnode.Line(yamlnode.Value(top, "gray_margin"), top), "gray_margin %v: want rating points under 4 (ratings run 1–5: a margin of 4 releases a gray answer however it is rated)", m)
 		} else {
 			o.GrayMargin = m
 		}

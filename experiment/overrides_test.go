@@ -78,6 +78,7 @@ func TestParseOverridesErrors(t *testing.T) {
 		{"blank weight in braces", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.b: }\n", `experiments.yaml:3: weights: experiment "size_advice": answer "size_advice.b": no weight`},
 		{"duplicate key", "version: 1\nweights:\n  size_advice: {size_advice.a: 1, size_advice.a: 2}\n", "experiments.yaml:3:"},
 		{"negative margin", "version: 1\ngray_margin: -0.1\n", "experiments.yaml:2: gray_margin -0.1"},
+		{"margin that releases anything", "version: 1\ngray_margin: 5\n", "experiments.yaml:2: gray_margin 5: want rating points under 4"},
 		// a second document (a section pasted after ---) was ignored: its stop never applied
 		{"two documents", "version: 1\n---\nstop: [size_advice.b]\n", "experiments.yaml:2: a second YAML document"},
 		{"min rated 1", "version: 1\ngray_min_rated: 1\n", "experiments.yaml:2: gray_min_rated 1: want at least 2"},
