@@ -80,7 +80,8 @@
 // then one call probes Redis while the others still fail at once; the probe's success closes
 // the circuit. So an outage costs requests no waiting, Redis at most one call per Backoff, and
 // context resumes by itself within about Backoff of Redis's return. A caller that cancels its
-// context does not count as a failure. NewRedis fails only on a bad URL: Redis being down at
+// context does not count as a failure, and nor does a key of another kind under the prefix
+// (WRONGTYPE): that conversation's state is ErrCorrupt, which its next Save overwrites. NewRedis fails only on a bad URL: Redis being down at
 // start is an outage like any other. An error reply to a Save alone (OOM: full under the default
 // maxmemory-policy noeviction; READONLY: a replica after a failover) is no outage: Redis answered
 // and still serves reads, so that save fails with ErrSaveRefused, counted and logged once until a

@@ -225,6 +225,16 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 		return State{}, nil
 	}
 	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE") {
+			// A key of another kind under the prefix (a hash someone left there): this
+			// conversation's state is corrupt, Redis is fine. As an outage it cut every
+			// conversation's context whenever this one spoke, and its Save, which overwrites
+			// any kind of key, never came.
+			r.succeeded(probe)
+			r.corrupt.Inc()
+			return State{}, fmt.Errorf("%w: redis load: %w", ErrCorrupt, err)
+		}
 		return State{}, r.failed(ctx, opLoad, probe, err)
 	}
 	r.succeeded(probe)

@@ -117,6 +117,43 @@ func TestRedisCorrupt(t *testing.T) {
 	}
 }
 
+// TestRedisWrongType checks that a key of another kind under the prefix (a hash an operator or
+// another program left there) is a corrupt state of that conversation, not an outage: its
+// WRONGTYPE reply opened the circuit, so every conversation lost its context for a backoff
+// whenever that one spoke, and its Save never came to overwrite the key.
+func TestRedisWrongType(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set})
+	ctx := context.Background()
+	if err := s.Save(ctx, "k", sessiontest.Typical()); err != nil {
+		t.Fatal(err)
+	}
+	c := rawClient(t, srv)
+	keys, _ := c.Keys(ctx, "*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("keys = %q", keys)
+	}
+	c.Del(ctx, keys[0])
+	c.HSet(ctx, keys[0], "turns", "1")
+	for range 3 { // each a message of that conversation
+		if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrCorrupt) || errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("Load of a hash: %v, want ErrCorrupt only", err)
+		}
+	}
+	checkMetric(t, set, "zhiyi_session_corrupt_total", 3)
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+	if _, err := s.Load(ctx, "other"); err != nil {
+		t.Fatalf("another conversation's Load: %v", err)
+	}
+	if err := s.Save(ctx, "k", session.State{TurnCount: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, s, "k"); got != 3 {
+		t.Errorf("after Save over the hash: TurnCount %d, want 3", got)
+	}
+}
+
 // TestRedisTwoReplicas runs one conversation whose turns alternate between two stores (two
 // replicas behind a load balancer) on one Redis: each sees what the other saved.
 func TestRedisTwoReplicas(t *testing.T) {
