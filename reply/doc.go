@@ -47,6 +47,12 @@
 //     threshold hand the conversation off (context.escalation "fallbacks").
 //  8. Placeholders in the answer ({{nickname|亲}}) from intent.Request.Vars.
 //
+// A message sent (intent.Request.SentAt) more than a second before the conversation's newest
+// turn — a gateway's retry of one that failed, delivered after those that followed it — is
+// decided in its conversation and remembered as a turn, but the conversation goes on from its
+// newest turn: the late message is no repeat (the answer it would repeat came after it), keeps
+// the topic as it was, and neither counts in nor ends a run of repeats or fallbacks.
+//
 // The response's context.escalation says why the message was routed more cautiously than the
 // engine alone would have: "" (it was not), "sentiment", "repeat" or "fallbacks". When several
 // apply, the later step's wins (a handoff for sentiment stays "sentiment" unless fallbacks hand

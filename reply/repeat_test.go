@@ -204,3 +204,41 @@ func thanksEngine(t *testing.T) *intent.Engine {
 	p.Auto, p.AutoByIntent, p.Suggest = 0.5, nil, 0.2
 	return eng.WithPolicy(p)
 }
+
+// TestLateMessageMovesNothing sends a message whose sent_at is older than the conversation's
+// newest turn (a gateway retrying one that failed after those that followed it went through):
+// it is decided in context, but the conversation goes on from its newest turn. It took the
+// topic from the newer message, was "asked again" of an answer sent after it, and counted in
+// the fallbacks of turns sent after it.
+func TestLateMessageMovesNothing(t *testing.T) {
+	r, c, _ := newReplier(t, Config{})
+	at := func(d time.Duration) int64 { return c.t.Add(d).UnixMilli() }
+	req := func(id, text string, sent time.Duration) intent.Request {
+		return intent.Request{Text: text, MsgID: id, SenderID: "wmL", Channel: "wecom", SentAt: at(sent)}
+	}
+	send(t, r, req("l1", "东西不要了怎么寄回去", 0))
+	d, _ := send(t, r, req("l0", "什么时候发货", -30*time.Second))
+	if d.Result.Intent != "shipping_time" || d.Result.Context.ActiveIntent != "return_goods" {
+		t.Errorf("late message: %s, context %+v; want shipping_time, the topic still return_goods", d.Result.Intent, *d.Result.Context)
+	}
+	d, _ = send(t, r, req("l2", "好的", 10*time.Second))
+	if d.Result.Context.ActiveIntent != "return_goods" {
+		t.Errorf("after the late message: context %+v, want the newest turn's topic return_goods", *d.Result.Context)
+	}
+
+	send(t, r, req("r1", "什么时候发货", time.Minute))
+	d, _ = send(t, r, req("r0", "什么时候发货", 40*time.Second))
+	if d.Result.Context.Repeat || d.Result.Route != intent.RouteAuto {
+		t.Errorf("sent before the answer it would repeat: route %s, context %+v; want auto, no repeat", d.Result.Route, *d.Result.Context)
+	}
+
+	send(t, r, req("f1", "东西不要了怎么寄回去", 2*time.Minute))
+	d, _ = send(t, r, req("f0", "讲个笑话吧", 90*time.Second))
+	if d.Result.Intent != intent.NoneIntent && d.Result.Confidence >= tinyEngine.Policy().Suggest {
+		t.Fatalf("%s %.2f, the test needs a fallback", d.Result.Intent, d.Result.Confidence)
+	}
+	d, _ = send(t, r, req("f2", "今天天气怎么样", 3*time.Minute))
+	if d.Result.Context.Escalation != "" {
+		t.Errorf("one fallback after an understood turn, and a late one before it: context %+v, want no escalation", *d.Result.Context)
+	}
+}
