@@ -22,7 +22,8 @@
 //
 // # What it decides, in order
 //
-//  1. The conversation: its key is channel + chat_id (else channel + sender_id); its state comes
+//  1. The conversation: its key is channel + chat_id (else channel + sender_id, with
+//     open_kfid when there is one: a 微信客服 customer has a conversation with each account); its state comes
 //     from the session store (within Config.StateTimeout when it does I/O). A store that fails or is slow leaves
 //     the message without context — it is still answered, never with an error.
 //  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the

@@ -242,3 +242,20 @@ func TestLateMessageMovesNothing(t *testing.T) {
 		t.Errorf("one fallback after an understood turn, and a late one before it: context %+v, want no escalation", *d.Result.Context)
 	}
 }
+
+// TestKfAccountsAreTwoConversations sends one 微信客服 customer's messages to two of the shop's
+// accounts (售前, 售后): two conversations, as WeCom keeps them and as training groups the
+// exports (open_kfid|external_userid). Keyed by the customer alone they were one, and the
+// second account's first message followed the first account's topic.
+func TestKfAccountsAreTwoConversations(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	send(t, r, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "k1", SenderID: "wmK", OpenKfID: "wkPRESALE", Channel: "kf"})
+	d, _ := send(t, r, intent.Request{Text: "好的", MsgID: "k2", SenderID: "wmK", OpenKfID: "wkAFTERSALE", Channel: "kf"})
+	if c := d.Result.Context; c.Turn != 1 || c.ActiveIntent == "return_goods" {
+		t.Errorf("another account's first message: context %+v, want turn 1 without the other's topic", *c)
+	}
+	d, _ = send(t, r, intent.Request{Text: "好的", MsgID: "k3", SenderID: "wmK", OpenKfID: "wkPRESALE", Channel: "kf"})
+	if c := d.Result.Context; c.Turn != 2 || c.ActiveIntent != "return_goods" {
+		t.Errorf("back to the first account: context %+v, want turn 2 about return_goods", *c)
+	}
+}

@@ -336,11 +336,16 @@ func echoesPersonalData(req *intent.Request) bool {
 	return false
 }
 
-// conversationKey is channel + chat_id, else channel + sender_id; "" when there is neither.
+// conversationKey is channel + chat_id, else channel + sender_id (with open_kfid when there is
+// one); "" when there is neither.
 func conversationKey(req intent.Request) string {
 	switch {
 	case req.ChatID != "":
 		return req.Channel + "\x00c\x00" + req.ChatID
+	case req.SenderID != "" && req.OpenKfID != "":
+		// A 微信客服 customer has a conversation with each of the shop's accounts (售前, 售后), as
+		// WeCom keeps them and training groups the exports (open_kfid|external_userid).
+		return req.Channel + "\x00k\x00" + req.OpenKfID + "\x00" + req.SenderID
 	case req.SenderID != "":
 		return req.Channel + "\x00s\x00" + req.SenderID
 	}

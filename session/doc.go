@@ -13,7 +13,7 @@
 //	st.Push(session.Turn{…}, maxTurns)     // keeps the newest maxTurns, counts TurnCount
 //	err = store.Save(ctx, key, st)         // restarts the idle TTL
 //
-// The key is the caller's (reply derives it: channel + chat_id, else sender_id); the stores
+// The key is the caller's (reply derives it: channel + chat_id, else sender_id and open_kfid); the stores
 // keep only its SHA-256 (128 bits), so no chat or sender id reaches Redis or a long-lived map.
 // Load returns a copy the caller owns; Save keeps nothing of its argument. Every error means
 // "answer without context": ErrUnavailable (Redis down, slow, or its circuit open), ErrCorrupt
