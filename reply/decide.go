@@ -98,7 +98,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// after those that followed it went through) is decided in context, but the conversation
 	// goes on from its newest turn: the late message takes no topic from a newer one, repeats
 	// no answer sent after it, and neither counts in nor ends a run of repeats or fallbacks.
-	late := sentBefore(st, at)
+	late := sentBefore(st, at, r.cfg.Now().UnixMilli())
 	// In a group, repeats and fallbacks are each customer's own: another customer speaking
 	// between two of one customer's messages makes them no longer "in a row".
 	if prev := st.Last(); !late && prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
@@ -164,10 +164,11 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 }
 
 // sentBefore reports whether a message sent at at is older than the newest turn st holds, by
-// more than lateBy.
-func sentBefore(st *session.State, at int64) bool {
+// more than lateBy. Turns sent after now (the server's clock), by a gateway whose clock is
+// wrong, do not count: they would hold the conversation until the clock caught up with them.
+func sentBefore(st *session.State, at, now int64) bool {
 	for i := range st.Turns {
-		if st.Turns[i].At-at > lateBy {
+		if t := st.Turns[i].At; t-at > lateBy && t-now <= lateBy {
 			return true
 		}
 	}

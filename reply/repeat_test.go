@@ -212,9 +212,12 @@ func thanksEngine(t *testing.T) *intent.Engine {
 // the fallbacks of turns sent after it.
 func TestLateMessageMovesNothing(t *testing.T) {
 	r, c, _ := newReplier(t, Config{})
-	at := func(d time.Duration) int64 { return c.t.Add(d).UnixMilli() }
+	base := c.t
 	req := func(id, text string, sent time.Duration) intent.Request {
-		return intent.Request{Text: text, MsgID: id, SenderID: "wmL", Channel: "wecom", SentAt: at(sent)}
+		if arrived := base.Add(sent + time.Second); arrived.After(c.t) {
+			c.t = arrived // the server's clock when it arrives: a late message arrives after the newer
+		}
+		return intent.Request{Text: text, MsgID: id, SenderID: "wmL", Channel: "wecom", SentAt: base.Add(sent).UnixMilli()}
 	}
 	send(t, r, req("l1", "东西不要了怎么寄回去", 0))
 	d, _ := send(t, r, req("l0", "什么时候发货", -30*time.Second))
@@ -240,6 +243,15 @@ func TestLateMessageMovesNothing(t *testing.T) {
 	d, _ = send(t, r, req("f2", "今天天气怎么样", 3*time.Minute))
 	if d.Result.Context.Escalation != "" {
 		t.Errorf("one fallback after an understood turn, and a late one before it: context %+v, want no escalation", *d.Result.Context)
+	}
+
+	// A turn sent in the server's future (a gateway's clock eight hours ahead) makes no
+	// message after it late: the conversation would keep its topic until the clock caught up.
+	ahead := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "z1", SenderID: "wmZ", Channel: "wecom", SentAt: c.t.Add(8 * time.Hour).UnixMilli()}
+	send(t, r, ahead)
+	d, _ = send(t, r, intent.Request{Text: "什么时候发货", MsgID: "z2", SenderID: "wmZ", Channel: "wecom"})
+	if d.Result.Context.ActiveIntent != "shipping_time" {
+		t.Errorf("after a turn stamped in the future: context %+v, want the topic shipping_time", *d.Result.Context)
 	}
 }
 
