@@ -26,8 +26,9 @@
 //     open_kfid when there is one: a 微信客服 customer has a conversation with each account); its state comes
 //     from the session store (within Config.StateTimeout when it does I/O). A store that fails or is slow leaves
 //     the message without context — it is still answered, never with an error.
-//  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the
-//     same MsgId) gets the bytes sent the first time (Decision.Replay), and is not a new turn.
+//  2. Retries: a msg_id the conversation has seen, with the same text (WeCom re-sends an
+//     unanswered callback as it was; another text is a gateway reusing ids), gets the bytes
+//     sent the first time (Decision.Replay), and is not a new turn.
 //     When they were not kept (they echoed personal data, or were too long) it is decided again
 //     and routed and escalated as the first time: a 重述 handed off stays handed off.
 //  3. Rules (package rules) on the normalised, masked text and the canonical terms: a matching

@@ -183,7 +183,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	var first *session.Turn // a retry's first decision, when its response was not kept
 	if d.held != nil {
-		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil {
+		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil && r.sameMessage(eng, t, req.Text) {
 			d.Retry = true
 			r.met.retries.Inc()
 			if t.Response != "" {
@@ -281,6 +281,22 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	decided = true
 	return d
+}
+
+// sameMessage reports whether text is the message of turn t, as eng analyses it: WeCom re-sends
+// a callback as it was, and a msg_id seen before with another text (or the same words about
+// another order or phone) is a gateway reusing its ids, a counter started again, say. Replaying
+// the first answer to it answered another question. Only a msg_id seen before pays for this.
+func (r *Replier) sameMessage(eng Engine, t *session.Turn, text string) bool {
+	buf := r.buffers.Get().(*nlp.Buffers)
+	an := eng.Analyzer().AnalyzeWith(text, buf)
+	same := an.Text == t.Text
+	if same && an.Masked != 0 {
+		same = nlp.MaskedDigest(text) == t.Masked || t.Masked == 0 // 0: kept before the digest was
+	}
+	buf.Keep(an)
+	r.buffers.Put(buf)
+	return same
 }
 
 // Text is the message as decided: normalised and personal data masked (what may be logged).
