@@ -497,3 +497,43 @@ func TestRedisRefusesWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisKeyPermissions: a Redis user whose ACL keeps it off the store's prefix (NOPERM on
+// every GET, while PING passes) refuses NewRedis, saying what to check; and when its
+// permissions are taken away while it serves, the prober does not call Redis back on a PING
+// that passes. Before, zhiyi started, and its log said "redis is down" and "redis is back"
+// once a second each while no message had context.
+func TestRedisKeyPermissions(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	ctx := context.Background()
+	raw := rawClient(t, srv)
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "on", ">zypw", "~other:*", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	url := "redis://zy:zypw@" + srv.Addr + "/0"
+	if s, err := session.NewRedis(ctx, session.RedisConfig{URL: url, Timeout: 5 * time.Second}); err == nil {
+		_ = s.Close()
+		t.Error("a user kept off the prefix: NewRedis succeeded")
+	} else if !strings.Contains(err.Error(), "NOPERM") || !strings.Contains(err.Error(), "prefix") || strings.Contains(err.Error(), "zypw") {
+		t.Errorf("a user kept off the prefix: %v; want NOPERM and the prefix named, the password not", err)
+	}
+
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "~*").Err(); err != nil {
+		t.Fatal(err)
+	}
+	set := metrics.NewSet()
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: url, Metrics: set, Backoff: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "resetkeys", "~other:*").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("load without the permission: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the prober's turns
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+	if out := logs.String(); strings.Contains(out, "redis is back") {
+		t.Errorf("Redis called back while every GET is refused:\n%s", out)
+	}
+}
