@@ -333,10 +333,12 @@ func (r *Redis) probeWhileDown() {
 // prefix's keys (NOPERM on every GET), so the prober called Redis back once a backoff, and a
 // start with such a user went unnoticed.
 func (r *Redis) ping(ctx context.Context) error {
-	if err := r.client.Get(ctx, r.prefix+"ping").Err(); err != redis.Nil {
-		return err
+	err := r.client.Get(ctx, r.prefix+"ping").Err()
+	var reply redis.Error
+	if err == redis.Nil || errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE") {
+		return nil // answered, and the key was the user's to read (whatever someone left there)
 	}
-	return nil
+	return err
 }
 
 func (r *Redis) check(ctx context.Context, key string) error {

@@ -536,4 +536,12 @@ func TestRedisKeyPermissions(t *testing.T) {
 	if out := logs.String(); strings.Contains(out, "redis is back") {
 		t.Errorf("Redis called back while every GET is refused:\n%s", out)
 	}
+
+	// The key the ping reads, of another kind (left by someone): Redis answered, it is up.
+	if err := raw.HSet(ctx, session.DefaultPrefix+"ping", "a", "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	set = metrics.NewSet()
+	openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set})
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
 }
