@@ -94,9 +94,14 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		ctxInfo.Escalation = res.Context.Escalation // sentiment's
 	}
 	res.Context = ctxInfo
+	// A message sent before the conversation's newest turn (a gateway retrying one that failed
+	// after those that followed it went through) is decided in context, but the conversation
+	// goes on from its newest turn: the late message takes no topic from a newer one, repeats
+	// no answer sent after it, and neither counts in nor ends a run of repeats or fallbacks.
+	late := sentBefore(st, at, r.cfg.Now().UnixMilli())
 	// In a group, repeats and fallbacks are each customer's own: another customer speaking
 	// between two of one customer's messages makes them no longer "in a row".
-	if prev := st.Last(); prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
+	if prev := st.Last(); !late && prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
 		st.Repeats, st.Fallbacks = 0, 0
 	}
 	// Repeats: the same need again, soon after it was answered automatically.
@@ -113,7 +118,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// (phone, e-mail) a repeat: masking makes every order number <ORDER>, and three orders
 	// asked after in a row were handed off "asked a second time"; the turns' digests of what
 	// was masked tell them apart (otherValues).
-	if last := st.LastFrom(sender); !ack && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+	if last := st.LastFrom(sender); !ack && !late && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
 		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() && !otherValues(last.Masked, masked) &&
 		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, masked, at-r.cfg.RepeatWindow.Milliseconds())) {
 		ctxInfo.Repeat = true
@@ -127,13 +132,15 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 			res.Route, res.Reason = intent.RouteSuggest, "asked again after an automatic answer: a person checks the answer"
 			r.escalated(res, escalateRepeat)
 		}
-	} else {
+	} else if !late {
 		st.Repeats = 0
 	}
 	// Fallbacks: out of scope or below the suggest threshold, turn after turn.
 	fallback := res.Rule == "" && p.Fallback(res.Intent, res.Confidence)
 	if fallback {
-		st.Fallbacks++
+		if !late {
+			st.Fallbacks++
+		}
 		if st.Fallbacks >= r.cfg.EscalateAfter {
 			// Out of scope is handed off already; the conversation's escalation says why a
 			// person takes over from here.
@@ -143,18 +150,35 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 			}
 			r.escalated(res, escalateFallbacks)
 		}
-	} else {
+	} else if !late {
 		st.Fallbacks = 0
 	}
 	// The active intent: the last need understood well enough to be the topic.
-	if !fallback {
+	if !fallback && !late {
 		st.ActiveIntent = p.NextActive(st.ActiveIntent, res.Intent, res.Confidence)
 	}
-	if res.Route == intent.RouteAuto {
+	if res.Route == intent.RouteAuto && at > st.LastAnswerAt {
 		st.LastAnswerAt = at
 	}
 	ctxInfo.ActiveIntent = st.ActiveIntent
 }
+
+// sentBefore reports whether a message sent at at is older than the newest turn st holds, by
+// more than lateBy. Turns sent after now (the server's clock), by a gateway whose clock is
+// wrong, do not count: they would hold the conversation until the clock caught up with them.
+func sentBefore(st *session.State, at, now int64) bool {
+	for i := range st.Turns {
+		if t := st.Turns[i].At; t-at > lateBy && t-now <= lateBy {
+			return true
+		}
+	}
+	return false
+}
+
+// lateBy is how much older than the newest turn a message must be to be late: WeCom's
+// callbacks count seconds (so a message may seem older than one of the same second stamped by
+// the server's clock), and replicas' clocks differ a little.
+const lateBy = 1000
 
 // asFirstDecided ends a retry decided again (its response was not kept: it held personal data
 // or was too long) as its first decision ended where the conversation made it so: routed as

@@ -22,11 +22,13 @@
 //
 // # What it decides, in order
 //
-//  1. The conversation: its key is channel + chat_id (else channel + sender_id); its state comes
+//  1. The conversation: its key is channel + chat_id (else channel + sender_id, with
+//     open_kfid when there is one: a 微信客服 customer has a conversation with each account); its state comes
 //     from the session store (within Config.StateTimeout when it does I/O). A store that fails or is slow leaves
 //     the message without context — it is still answered, never with an error.
-//  2. Retries: a msg_id the conversation has seen (WeCom re-sends an unanswered callback with the
-//     same MsgId) gets the bytes sent the first time (Decision.Replay), and is not a new turn.
+//  2. Retries: a msg_id the conversation has seen, with the same text (WeCom re-sends an
+//     unanswered callback as it was; another text is a gateway reusing ids), gets the bytes
+//     sent the first time (Decision.Replay), and is not a new turn.
 //     When they were not kept (they echoed personal data, or were too long) it is decided again
 //     and routed and escalated as the first time: a 重述 handed off stays handed off.
 //  3. Rules (package rules) on the normalised, masked text and the canonical terms: a matching
@@ -46,6 +48,12 @@
 //  7. Fallbacks: Config.EscalateAfter consecutive turns out of scope or below the suggest
 //     threshold hand the conversation off (context.escalation "fallbacks").
 //  8. Placeholders in the answer ({{nickname|亲}}) from intent.Request.Vars.
+//
+// A message sent (intent.Request.SentAt) more than a second before the conversation's newest
+// turn — a gateway's retry of one that failed, delivered after those that followed it — is
+// decided in its conversation and remembered as a turn, but the conversation goes on from its
+// newest turn: the late message is no repeat (the answer it would repeat came after it), keeps
+// the topic as it was, and neither counts in nor ends a run of repeats or fallbacks.
 //
 // The response's context.escalation says why the message was routed more cautiously than the
 // engine alone would have: "" (it was not), "sentiment", "repeat" or "fallbacks". When several

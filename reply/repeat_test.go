@@ -204,3 +204,70 @@ func thanksEngine(t *testing.T) *intent.Engine {
 	p.Auto, p.AutoByIntent, p.Suggest = 0.5, nil, 0.2
 	return eng.WithPolicy(p)
 }
+
+// TestLateMessageMovesNothing sends a message whose sent_at is older than the conversation's
+// newest turn (a gateway retrying one that failed after those that followed it went through):
+// it is decided in context, but the conversation goes on from its newest turn. It took the
+// topic from the newer message, was "asked again" of an answer sent after it, and counted in
+// the fallbacks of turns sent after it.
+func TestLateMessageMovesNothing(t *testing.T) {
+	r, c, _ := newReplier(t, Config{})
+	base := c.t
+	req := func(id, text string, sent time.Duration) intent.Request {
+		if arrived := base.Add(sent + time.Second); arrived.After(c.t) {
+			c.t = arrived // the server's clock when it arrives: a late message arrives after the newer
+		}
+		return intent.Request{Text: text, MsgID: id, SenderID: "wmL", Channel: "wecom", SentAt: base.Add(sent).UnixMilli()}
+	}
+	send(t, r, req("l1", "东西不要了怎么寄回去", 0))
+	d, _ := send(t, r, req("l0", "什么时候发货", -30*time.Second))
+	if d.Result.Intent != "shipping_time" || d.Result.Context.ActiveIntent != "return_goods" {
+		t.Errorf("late message: %s, context %+v; want shipping_time, the topic still return_goods", d.Result.Intent, *d.Result.Context)
+	}
+	d, _ = send(t, r, req("l2", "好的", 10*time.Second))
+	if d.Result.Context.ActiveIntent != "return_goods" {
+		t.Errorf("after the late message: context %+v, want the newest turn's topic return_goods", *d.Result.Context)
+	}
+
+	send(t, r, req("r1", "什么时候发货", time.Minute))
+	d, _ = send(t, r, req("r0", "什么时候发货", 40*time.Second))
+	if d.Result.Context.Repeat || d.Result.Route != intent.RouteAuto {
+		t.Errorf("sent before the answer it would repeat: route %s, context %+v; want auto, no repeat", d.Result.Route, *d.Result.Context)
+	}
+
+	send(t, r, req("f1", "东西不要了怎么寄回去", 2*time.Minute))
+	d, _ = send(t, r, req("f0", "讲个笑话吧", 90*time.Second))
+	if d.Result.Intent != intent.NoneIntent && d.Result.Confidence >= tinyEngine.Policy().Suggest {
+		t.Fatalf("%s %.2f, the test needs a fallback", d.Result.Intent, d.Result.Confidence)
+	}
+	d, _ = send(t, r, req("f2", "今天天气怎么样", 3*time.Minute))
+	if d.Result.Context.Escalation != "" {
+		t.Errorf("one fallback after an understood turn, and a late one before it: context %+v, want no escalation", *d.Result.Context)
+	}
+
+	// A turn sent in the server's future (a gateway's clock eight hours ahead) makes no
+	// message after it late: the conversation would keep its topic until the clock caught up.
+	ahead := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "z1", SenderID: "wmZ", Channel: "wecom", SentAt: c.t.Add(8 * time.Hour).UnixMilli()}
+	send(t, r, ahead)
+	d, _ = send(t, r, intent.Request{Text: "什么时候发货", MsgID: "z2", SenderID: "wmZ", Channel: "wecom"})
+	if d.Result.Context.ActiveIntent != "shipping_time" {
+		t.Errorf("after a turn stamped in the future: context %+v, want the topic shipping_time", *d.Result.Context)
+	}
+}
+
+// TestKfAccountsAreTwoConversations sends one 微信客服 customer's messages to two of the shop's
+// accounts (售前, 售后): two conversations, as WeCom keeps them and as training groups the
+// exports (open_kfid|external_userid). Keyed by the customer alone they were one, and the
+// second account's first message followed the first account's topic.
+func TestKfAccountsAreTwoConversations(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	send(t, r, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "k1", SenderID: "wmK", OpenKfID: "wkPRESALE", Channel: "kf"})
+	d, _ := send(t, r, intent.Request{Text: "好的", MsgID: "k2", SenderID: "wmK", OpenKfID: "wkAFTERSALE", Channel: "kf"})
+	if c := d.Result.Context; c.Turn != 1 || c.ActiveIntent == "return_goods" {
+		t.Errorf("another account's first message: context %+v, want turn 1 without the other's topic", *c)
+	}
+	d, _ = send(t, r, intent.Request{Text: "好的", MsgID: "k3", SenderID: "wmK", OpenKfID: "wkPRESALE", Channel: "kf"})
+	if c := d.Result.Context; c.Turn != 2 || c.ActiveIntent != "return_goods" {
+		t.Errorf("back to the first account: context %+v, want turn 2 about return_goods", *c)
+	}
+}

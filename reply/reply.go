@@ -183,7 +183,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	var first *session.Turn // a retry's first decision, when its response was not kept
 	if d.held != nil {
-		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil {
+		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil && r.sameMessage(eng, t, req.Text) {
 			d.Retry = true
 			r.met.retries.Inc()
 			if t.Response != "" {
@@ -283,6 +283,22 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	return d
 }
 
+// sameMessage reports whether text is the message of turn t, as eng analyses it: WeCom re-sends
+// a callback as it was, and a msg_id seen before with another text (or the same words about
+// another order or phone) is a gateway reusing its ids, a counter started again, say. Replaying
+// the first answer to it answered another question. Only a msg_id seen before pays for this.
+func (r *Replier) sameMessage(eng Engine, t *session.Turn, text string) bool {
+	buf := r.buffers.Get().(*nlp.Buffers)
+	an := eng.Analyzer().AnalyzeWith(text, buf)
+	same := an.Text == t.Text
+	if same && an.Masked != 0 {
+		same = nlp.MaskedDigest(text) == t.Masked || t.Masked == 0 // 0: kept before the digest was
+	}
+	buf.Keep(an)
+	r.buffers.Put(buf)
+	return same
+}
+
 // Text is the message as decided: normalised and personal data masked (what may be logged).
 func (d *Decision) Text() string { return d.turn.Text }
 
@@ -336,11 +352,16 @@ func echoesPersonalData(req *intent.Request) bool {
 	return false
 }
 
-// conversationKey is channel + chat_id, else channel + sender_id; "" when there is neither.
+// conversationKey is channel + chat_id, else channel + sender_id (with open_kfid when there is
+// one); "" when there is neither.
 func conversationKey(req intent.Request) string {
 	switch {
 	case req.ChatID != "":
 		return req.Channel + "\x00c\x00" + req.ChatID
+	case req.SenderID != "" && req.OpenKfID != "":
+		// A 微信客服 customer has a conversation with each of the shop's accounts (售前, 售后), as
+		// WeCom keeps them and training groups the exports (open_kfid|external_userid).
+		return req.Channel + "\x00k\x00" + req.OpenKfID + "\x00" + req.SenderID
 	case req.SenderID != "":
 		return req.Channel + "\x00s\x00" + req.SenderID
 	}

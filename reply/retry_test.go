@@ -169,3 +169,30 @@ rules:
 		t.Errorf("retry: route %s, answer %v, priority %d; want silent with nothing to send\n%s", got.Route, got.Answer, got.Priority, body)
 	}
 }
+
+// TestReusedMsgIDIsNoRetry: a msg_id the conversation has seen, with another text, is a gateway
+// reusing ids (its counter started again after a restart), not WeCom's retry, which re-sends the
+// same message. Replaying the first answer answered another question: 这件卫衣是纯棉的吗 got the
+// shipping answer. The same text, or the same with another phone number, is told apart too;
+// the same text with the same masked values is a retry.
+func TestReusedMsgIDIsNoRetry(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	req := func(text string) intent.Request {
+		return intent.Request{Text: text, MsgID: "1", SenderID: "wmReuse", Channel: "wecom"}
+	}
+	_, first := send(t, r, req("什么时候发货"))
+	d, again := send(t, r, req("东西不要了怎么寄回去"))
+	if d.Retry || again == first || d.Result.Intent != "return_goods" || d.Result.Context.Turn != 2 {
+		t.Errorf("another text under a seen msg_id: retry %v, %s, context %+v; want turn 2 decided as itself", d.Retry, d.Result.Intent, d.Result.Context)
+	}
+	if d, _ := send(t, r, req("东西不要了怎么寄回去")); !d.Retry {
+		t.Errorf("the same text again: not a retry")
+	}
+	send(t, r, req("我的电话13800138000 什么时候发货"))
+	if d, _ := send(t, r, req("我的电话13900139000 什么时候发货")); d.Retry {
+		t.Errorf("the same words about another phone number: a retry")
+	}
+	if d, _ := send(t, r, req("我的电话13900139000 什么时候发货")); !d.Retry {
+		t.Errorf("the same words and number again: not a retry")
+	}
+}

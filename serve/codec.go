@@ -449,6 +449,11 @@ func checkFields(req *intent.Request) *apiError {
 		if len(f.v) > maxLoggedID {
 			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s is %d bytes; the limit is %d", f.name, len(f.v), maxLoggedID)
 		}
+		if f.v != "" && blank(f.v) {
+			// a gateway's bug, not an id: a chat_id of one space made every customer one
+			// conversation, a msg_id of one made each message a retry of the first
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s is only white space; leave it out or send the id", f.name)
+		}
 	}
 	for _, l := range [...]struct {
 		name string

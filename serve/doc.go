@@ -82,7 +82,7 @@
 //
 // With the decision log, a message without msg_id gets one (store.NewID, in the answer too) so
 // that feedback can name it. An engine that decides in conversations (Conversational: reply.Model)
-// answers a retry of a message it has answered (the same msg_id) with the bytes it sent the first
+// answers a retry of a message it has answered (the same msg_id and text) with the bytes it sent the first
 // time, which are not counted, logged or alerted again.
 //
 // The admin token is compared in constant time. The scheme is matched case-insensitively
@@ -100,7 +100,8 @@
 //	400 invalid_utf8            the body is not valid UTF-8
 //	400 invalid_json            empty, malformed or truncated JSON, not an object (null too),
 //	                            a field given twice, or trailing data
-//	400 invalid_field           a known field of the wrong type (msg_id must be a string); a bad
+//	400 invalid_field           a known field of the wrong type (msg_id must be a string); an id
+//	                            over 128 bytes or of white space alone; a bad
 //	                            feedback rating, thumbs, comment or agent_id; a bad ?since
 //	400 unknown_field           a field the API does not define (names match exactly)
 //	400 missing_field           feedback without msg_id

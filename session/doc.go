@@ -13,7 +13,7 @@
 //	st.Push(session.Turn{…}, maxTurns)     // keeps the newest maxTurns, counts TurnCount
 //	err = store.Save(ctx, key, st)         // restarts the idle TTL
 //
-// The key is the caller's (reply derives it: channel + chat_id, else sender_id); the stores
+// The key is the caller's (reply derives it: channel + chat_id, else sender_id and open_kfid); the stores
 // keep only its SHA-256 (128 bits), so no chat or sender id reaches Redis or a long-lived map.
 // Load returns a copy the caller owns; Save keeps nothing of its argument. Every error means
 // "answer without context": ErrUnavailable (Redis down, slow, or its circuit open), ErrCorrupt
@@ -80,8 +80,12 @@
 // then one call probes Redis while the others still fail at once; the probe's success closes
 // the circuit. So an outage costs requests no waiting, Redis at most one call per Backoff, and
 // context resumes by itself within about Backoff of Redis's return. A caller that cancels its
-// context does not count as a failure. NewRedis fails only on a bad URL: Redis being down at
-// start is an outage like any other. An error reply to a Save alone (OOM: full under the default
+// context does not count as a failure, and nor does a key of another kind under the prefix
+// (WRONGTYPE): that conversation's state is ErrCorrupt, which its next Save overwrites. NewRedis
+// fails only on a bad configuration: a malformed URL, or a Redis that refuses the URL's password
+// or database or keeps its user off the prefix's keys (NOPERM) — it reads a key of the prefix,
+// as the prober does while the circuit is open, since a PING passes for such a user. Redis
+// being down at start is an outage like any other. An error reply to a Save alone (OOM: full under the default
 // maxmemory-policy noeviction; READONLY: a replica after a failover) is no outage: Redis answered
 // and still serves reads, so that save fails with ErrSaveRefused, counted and logged once until a
 // save succeeds, and the circuit stays closed.

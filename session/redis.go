@@ -110,9 +110,10 @@ func misconfigured(reply string) bool {
 }
 
 // NewRedis returns a Redis store. It fails only on a bad configuration — a malformed URL, or a
-// Redis that refuses the URL's password or database at the first PING: when Redis cannot be
-// reached or answers that it is busy it logs the outage and returns a store that answers
-// ErrUnavailable until Redis is back. It sends one PING, bounded by ctx and the timeouts.
+// Redis that refuses the URL's password or database or keeps its user off the prefix's keys, at
+// the first call: when Redis cannot be reached or answers that it is busy it logs the outage and
+// returns a store that answers ErrUnavailable until Redis is back. It sends one GET of a key of
+// the prefix (ping), bounded by ctx and the timeouts.
 func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("session: redis URL is empty")
@@ -173,16 +174,17 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 		r.unavailable[o] = set.GetOrCreateCounter(`zhiyi_session_unavailable_total{op="` + o.String() + `"}`)
 	}
 	r.up.Set(1)
-	if err := r.client.Ping(ctx).Err(); err != nil {
-		// A Redis that refuses the URL's password or database is misconfigured, not down: it
-		// would never give context nor catch a retry. Other replies (LOADING after a restart,
-		// BUSY, too many clients) pass, as an outage does.
+	if err := r.ping(ctx); err != nil {
+		// A Redis that refuses the URL's password or database, or keeps its user off the
+		// prefix's keys, is misconfigured, not down: it would never give context nor catch a
+		// retry. Other replies (LOADING after a restart, BUSY, too many clients) pass, as an
+		// outage does.
 		var reply redis.Error
 		if errors.As(err, &reply) && misconfigured(reply.Error()) {
 			_ = r.client.Close()
-			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL)", opt.Addr, reply.Error())
+			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL, and that the user's ACL lets it read and write keys of the prefix %q)", opt.Addr, reply.Error(), r.prefix)
 		}
-		r.fail(ctx, opLoad, false, false, err) // the start's PING waited its timeout: down now
+		r.fail(ctx, opLoad, false, false, err) // the start's ping waited its timeout: down now
 	}
 	return r, nil
 }
@@ -225,6 +227,16 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 		return State{}, nil
 	}
 	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE") {
+			// A key of another kind under the prefix (a hash someone left there): this
+			// conversation's state is corrupt, Redis is fine. As an outage it cut every
+			// conversation's context whenever this one spoke, and its Save, which overwrites
+			// any kind of key, never came.
+			r.succeeded(probe)
+			r.corrupt.Inc()
+			return State{}, fmt.Errorf("%w: redis load: %w", ErrCorrupt, err)
+		}
 		return State{}, r.failed(ctx, opLoad, probe, err)
 	}
 	r.succeeded(probe)
@@ -306,7 +318,7 @@ func (r *Redis) probeWhileDown() {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), r.br.backoff)
-		err := r.client.Ping(ctx).Err()
+		err := r.ping(ctx)
 		cancel()
 		if err != nil {
 			r.br.failure(true, false) // still down: no line, no count, as a message's probe
@@ -315,6 +327,18 @@ func (r *Redis) probeWhileDown() {
 		r.succeeded(true)
 		return
 	}
+}
+
+// ping asks Redis for a key of the prefix: a PING passes for a user whose ACL keeps it off the
+// prefix's keys (NOPERM on every GET), so the prober called Redis back once a backoff, and a
+// start with such a user went unnoticed.
+func (r *Redis) ping(ctx context.Context) error {
+	err := r.client.Get(ctx, r.prefix+"ping").Err()
+	var reply redis.Error
+	if err == redis.Nil || errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE") {
+		return nil // answered, and the key was the user's to read (whatever someone left there)
+	}
+	return err
 }
 
 func (r *Redis) check(ctx context.Context, key string) error {

@@ -117,6 +117,43 @@ func TestRedisCorrupt(t *testing.T) {
 	}
 }
 
+// TestRedisWrongType checks that a key of another kind under the prefix (a hash an operator or
+// another program left there) is a corrupt state of that conversation, not an outage: its
+// WRONGTYPE reply opened the circuit, so every conversation lost its context for a backoff
+// whenever that one spoke, and its Save never came to overwrite the key.
+func TestRedisWrongType(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	set := metrics.NewSet()
+	s := openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set})
+	ctx := context.Background()
+	if err := s.Save(ctx, "k", sessiontest.Typical()); err != nil {
+		t.Fatal(err)
+	}
+	c := rawClient(t, srv)
+	keys, _ := c.Keys(ctx, "*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("keys = %q", keys)
+	}
+	c.Del(ctx, keys[0])
+	c.HSet(ctx, keys[0], "turns", "1")
+	for range 3 { // each a message of that conversation
+		if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrCorrupt) || errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("Load of a hash: %v, want ErrCorrupt only", err)
+		}
+	}
+	checkMetric(t, set, "zhiyi_session_corrupt_total", 3)
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
+	if _, err := s.Load(ctx, "other"); err != nil {
+		t.Fatalf("another conversation's Load: %v", err)
+	}
+	if err := s.Save(ctx, "k", session.State{TurnCount: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, s, "k"); got != 3 {
+		t.Errorf("after Save over the hash: TurnCount %d, want 3", got)
+	}
+}
+
 // TestRedisTwoReplicas runs one conversation whose turns alternate between two stores (two
 // replicas behind a load balancer) on one Redis: each sees what the other saved.
 func TestRedisTwoReplicas(t *testing.T) {
@@ -459,4 +496,52 @@ func TestRedisRefusesWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedisKeyPermissions: a Redis user whose ACL keeps it off the store's prefix (NOPERM on
+// every GET, while PING passes) refuses NewRedis, saying what to check; and when its
+// permissions are taken away while it serves, the prober does not call Redis back on a PING
+// that passes. Before, zhiyi started, and its log said "redis is down" and "redis is back"
+// once a second each while no message had context.
+func TestRedisKeyPermissions(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	ctx := context.Background()
+	raw := rawClient(t, srv)
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "on", ">zypw", "~other:*", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	url := "redis://zy:zypw@" + srv.Addr + "/0"
+	if s, err := session.NewRedis(ctx, session.RedisConfig{URL: url, Timeout: 5 * time.Second}); err == nil {
+		_ = s.Close()
+		t.Error("a user kept off the prefix: NewRedis succeeded")
+	} else if !strings.Contains(err.Error(), "NOPERM") || !strings.Contains(err.Error(), "prefix") || strings.Contains(err.Error(), "zypw") {
+		t.Errorf("a user kept off the prefix: %v; want NOPERM and the prefix named, the password not", err)
+	}
+
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "~*").Err(); err != nil {
+		t.Fatal(err)
+	}
+	set := metrics.NewSet()
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: url, Metrics: set, Backoff: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "resetkeys", "~other:*").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("load without the permission: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the prober's turns
+	checkMetric(t, set, "zhiyi_session_redis_up", 0)
+	if out := logs.String(); strings.Contains(out, "redis is back") {
+		t.Errorf("Redis called back while every GET is refused:\n%s", out)
+	}
+
+	// The key the ping reads, of another kind (left by someone): Redis answered, it is up.
+	if err := raw.HSet(ctx, session.DefaultPrefix+"ping", "a", "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	set = metrics.NewSet()
+	openRedis(t, session.RedisConfig{URL: srv.URL(), Metrics: set})
+	checkMetric(t, set, "zhiyi_session_redis_up", 1)
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Store keeps each conversation's State under a key (reply derives it: channel + chat_id,
-// else sender_id). Memory and Redis implement it.
+// else sender_id, with open_kfid when there is one). Memory and Redis implement it.
 //
 // Implementations are safe for concurrent use by any number of goroutines. Load returns a
 // fresh copy that the caller owns and may change; Save encodes st before it returns and keeps

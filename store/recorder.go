@@ -433,7 +433,7 @@ func (r *Recorder) write(batch []Decision) {
 		// state did not catch (another replica with memory sessions, an expired session) lands
 		// here, and so does a gateway that reuses ids across conversations; say so.
 		if r.duplicates.Get() == 0 {
-			r.log.Warn("store: decisions with a msg_id the log has already were not stored again (zhiyi_store_duplicates_total counts them): retries the conversation state did not catch, or a gateway reusing msg_ids across conversations", "count", dup)
+			r.log.Warn("store: decisions with a msg_id the log has already were not stored again (zhiyi_store_duplicates_total counts them): retries the conversation state did not catch, or a gateway reusing msg_ids", "count", dup)
 		}
 		r.duplicates.Add(dup)
 	}
