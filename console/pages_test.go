@@ -77,6 +77,31 @@ func TestTestMode(t *testing.T) {
 	}
 }
 
+// A rule scoped to an account, an agent's department and a customer's tag is tried in 测试模式
+// as the gateway would send those fields: it fires with them and not without.
+func TestTestModeScopedRule(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("ops")
+	base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(cl.get("/console/rules").Body)[1]
+	scoped := testRules + "  - id: vip_invoice\n    scope:\n      open_kfids: [wkShop01]\n      departments: [\"7\"]\n      tags: [VIP]\n" +
+		"    match:\n      text:\n        contains: [发票]\n    action:\n      answer: VIP 专属开票通道已为您开启。\n"
+	if r := cl.post("/console/rules/save", url.Values{"content": {scoped}, "base": {base}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	msg := url.Values{"text": {"怎么开发票"}, "channel": {"kf"}}
+	if r := cl.post("/console/test", msg); strings.Contains(r.Body, "VIP 专属开票通道") {
+		t.Fatal("the scoped rule fired without its account, department and tag")
+	}
+	msg["account"], msg["agent"], msg["depts"], msg["tags"] = []string{"wkShop01"}, []string{"zhangsan"}, []string{"2， 7"}, []string{"新客,VIP"}
+	r := cl.post("/console/test", msg)
+	mustContain(t, r.Body, `id="result-rule">vip_invoice<`, "VIP 专属开票通道已为您开启。", `value="wkShop01"`, `value="2， 7"`)
+	msg["account"] = []string{strings.Repeat("w", 200)}
+	if r := cl.post("/console/test", msg); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a 200-byte account: %d, want 422", r.StatusCode)
+	}
+}
+
 // unmatchedDecisions are messages the tiny model does not place, in three kinds.
 func unmatchedDecisions(t0 time.Time) []store.Decision {
 	var ds []store.Decision

@@ -28,6 +28,20 @@ const (
 // testForm is what the operator typed.
 type testForm struct {
 	Text, Channel, Time, Sender, History string
+	// what rules are scoped to: the 微信客服 account, the agent, their departments and the
+	// customer's tags (the last two comma-separated)
+	Account, Agent, Depts, Tags string
+}
+
+// list splits a comma-separated form field (，too), dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' }) {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // testTurn is one decided turn of a test.
@@ -58,7 +72,9 @@ var channels = rules.Channels
 // Replier whose conversations live in a store of this request only: nothing is recorded.
 func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	f := testForm{Text: r.PostForm.Get("text"), Channel: r.PostForm.Get("channel"), Time: r.PostForm.Get("time"),
-		Sender: strings.TrimSpace(r.PostForm.Get("sender")), History: r.PostForm.Get("history")}
+		Sender: strings.TrimSpace(r.PostForm.Get("sender")), History: r.PostForm.Get("history"),
+		Account: strings.TrimSpace(r.PostForm.Get("account")), Agent: strings.TrimSpace(r.PostForm.Get("agent")),
+		Depts: r.PostForm.Get("depts"), Tags: r.PostForm.Get("tags")}
 	data := testData{Form: f, Channels: channels}
 	fail := func(msg string) {
 		data.Error = msg
@@ -86,6 +102,9 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 	case len(f.Sender) > 128:
 		fail("发送者 ID 太长。")
 		return
+	case len(f.Account) > 128 || len(f.Agent) > 128 || len(f.Depts) > 1024 || len(f.Tags) > 1024:
+		fail("客服账号、接待成员、部门或客户标签太长。")
+		return
 	}
 	for _, h := range history {
 		if len(h) > maxTextBytes || !utf8.ValidString(h) {
@@ -110,7 +129,8 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	base := intent.Request{Channel: f.Channel, SenderID: f.Sender, ChatID: testChat}
+	base := intent.Request{Channel: f.Channel, SenderID: f.Sender, ChatID: testChat,
+		OpenKfID: f.Account, AgentID: f.Agent, DeptIDs: list(f.Depts), Tags: list(f.Tags)}
 	start := at.Add(-time.Duration(len(history)) * turnGap)
 	for i, h := range history {
 		req := base
