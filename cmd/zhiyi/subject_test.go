@@ -47,7 +47,7 @@ func TestForget(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "records", "--data-dir", dir, "--sender", "13800138000")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"msg_id":"a1"`) || !strings.Contains(lines[0], `"rating":1`) ||
-		!strings.Contains(lines[1], `"text":"地址改一下"`) || strings.Contains(stdout, "b1") {
+		!strings.Contains(lines[1], `"text":"地址改一下"`) || strings.Contains(stdout, `"msg_id":"b1"`) {
 		t.Fatalf("records: exit %d\n%s%s\nwant a1 with its rating, then a2, and not the other customer's", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "13800138000\n", "forget", "--data-dir", dir, "--sender", "-")
