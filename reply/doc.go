@@ -14,10 +14,12 @@
 //	rp.Commit(ctx, d, body)            // remember the turn (and the bytes, for a retry)
 //
 // From Decide to Commit (or Decision.Release, for a decision not sent) the conversation is held,
-// in this process: its next message waits, since two at once would both build on the same old
-// state. Only that conversation waits (each has a lock of its own), and no longer than its
-// Decide's ctx: then it is decided without its context, as when the session store is down
-// (zhiyi_conversation_busy_total). Commit soon after sending: a slow send holds the
+// in this process and, when the session store is shared (a session.Holder: Redis), across
+// replicas: its next message waits, since two at once would both build on the same old state
+// and one turn would be lost. Only that conversation waits (each has a lock of its own), and no
+// longer than its Decide's ctx (and ConversationLocks.MaxWait): then it is decided without its
+// context, as when the session store is down (zhiyi_conversation_busy_total). A replica that
+// dies holding a conversation holds it for 2 s at most. Commit soon after sending: a slow send holds the
 // conversation, not the others.
 //
 // # What it decides, in order

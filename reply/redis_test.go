@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,5 +209,37 @@ func TestRedisFullKeepsContext(t *testing.T) {
 	out := logs.String()
 	if strings.Count(out, "refuses to store") != 1 || strings.Contains(out, "is down") || strings.Contains(out, "conversation state unavailable") {
 		t.Errorf("want one line saying saves are refused, no outage:\n%s", out)
+	}
+}
+
+// TestReplicasTakeTurnsThroughRedis: two replicas (two Repliers, each with its own locks and
+// Redis client) decide messages of one conversation at the same moment, as a gateway fanning
+// out a 微信客服 batch does. Each holds the conversation in Redis from Decide to Commit, so the
+// other waits and every turn is kept; with a load and a save alone, two decisions that loaded
+// the same state each saved their turn onto it and one was lost.
+func TestReplicasTakeTurnsThroughRedis(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	a, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), MaxTurns: 1000})
+	b, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), MaxTurns: 1000})
+	const each = 25
+	var wg sync.WaitGroup
+	for r, replica := range []*Replier{a, b} {
+		wg.Go(func() {
+			for i := range each {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				d := replica.Decide(ctx, tinyEngine, intent.Request{Text: "什么时候发货", MsgID: fmt.Sprint(r, "-", i), ChatID: "fan-out", Channel: "kf"})
+				time.Sleep(time.Millisecond) // the gateway's send, between the decision and its commit
+				replica.Commit(ctx, d, d.Result.AppendJSON(nil))
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	st, err := redisStore(t, rd.URL()).Load(context.Background(), "kf\x00c\x00fan-out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TurnCount != 2*each || len(st.Turns) != 2*each {
+		t.Errorf("%d turns counted, %d kept; want %d", st.TurnCount, len(st.Turns), 2*each)
 	}
 }

@@ -137,6 +137,11 @@ type Decision struct {
 	turn    session.Turn
 	locks   *ConversationLocks
 	held    *convLock // the conversation's lock, held from Decide to Commit or Release
+	// hold is the conversation held across replicas (a session.Holder's), from Decide to Commit
+	// or Release; holder releases it within holdTimeout.
+	hold        session.Hold
+	holder      session.Holder
+	holdTimeout time.Duration
 	// private marks a response that echoes personal data (a msg_id or a var holding some),
 	// which the conversation store must not keep: a retry is decided again instead.
 	private bool
@@ -145,7 +150,16 @@ type Decision struct {
 // Release lets the conversation's next message be decided without saving this one: for a
 // decision that is not sent. Commit releases too; a second call does nothing.
 func (d *Decision) Release() {
-	if d != nil && d.held != nil {
+	if d == nil {
+		return
+	}
+	if d.hold.Held() {
+		ctx, cancel := context.WithTimeout(context.Background(), d.holdTimeout)
+		d.holder.Release(ctx, d.key, d.hold)
+		cancel()
+		d.hold = session.Hold{}
+	}
+	if d.held != nil {
 		d.locks.unlock(d.key, d.held)
 		d.held = nil
 	}
@@ -173,7 +187,11 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		var ok bool
 		if d.held, ok = r.cfg.Locks.lock(ctx, d.key); ok {
 			d.locks = r.cfg.Locks
-			d.state, d.stateOK = r.load(ctx, d.key)
+			if h, shared := r.cfg.Sessions.(session.Holder); shared {
+				d.state, d.stateOK = r.loadHeld(ctx, d, h)
+			} else {
+				d.state, d.stateOK = r.load(ctx, d.key)
+			}
 		} else {
 			// ctx ended while another decision of this conversation was still held (its
 			// Commit never came, or is slow): decided alone, as in a state store's outage
@@ -320,7 +338,14 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 	d.state.Push(d.turn, r.cfg.MaxTurns)
 	ctx, cancel := r.stateContext(ctx)
 	defer cancel()
-	if err := r.cfg.Sessions.Save(ctx, d.key, d.state); err != nil {
+	var err error
+	if d.hold.Held() {
+		err = d.holder.SaveReleased(ctx, d.key, d.state, d.hold)
+		d.hold = session.Hold{}
+	} else {
+		err = r.cfg.Sessions.Save(ctx, d.key, d.state)
+	}
+	if err != nil {
 		if !errors.Is(err, session.ErrSaveRefused) {
 			r.stateFailed(err)
 		}
@@ -379,6 +404,39 @@ func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
 		return session.State{}, true
 	}
 	if err != nil {
+		r.stateFailed(err)
+		return session.State{}, false
+	}
+	r.stateOK()
+	return st, true
+}
+
+// holdLease is how long a replica may hold a conversation from its load to its save: far more
+// than a decision takes, and what a replica that died holding one costs its conversation (each
+// of its messages meanwhile waits for it, then is decided without context).
+const holdLease = 2 * time.Second
+
+// loadHeld loads key's state held across replicas, waiting for another replica's decision of
+// the conversation as long as for another of this process's (ConversationLocks.MaxWait, else
+// four state timeouts).
+func (r *Replier) loadHeld(ctx context.Context, d *Decision, h session.Holder) (session.State, bool) {
+	wait := r.cfg.Locks.MaxWait
+	if wait <= 0 {
+		wait = 4 * r.cfg.StateTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, max(wait, r.cfg.StateTimeout))
+	defer cancel()
+	st, hold, err := h.LoadHeld(ctx, d.key, holdLease)
+	d.hold, d.holder, d.holdTimeout = hold, h, r.cfg.StateTimeout
+	switch {
+	case errors.Is(err, session.ErrHeld):
+		r.met.lockWaits.Inc()
+		r.cfg.Log.Warn("reply: another replica held the conversation past the wait for it: decided without its context")
+		return session.State{}, false
+	case errors.Is(err, session.ErrCorrupt):
+		r.stateOK() // counted by the store; the conversation starts again and the save overwrites it
+		return session.State{}, true
+	case err != nil:
 		r.stateFailed(err)
 		return session.State{}, false
 	}

@@ -27,20 +27,22 @@
 // the masked values (nlp.MaskedDigest), is too short for that: each is shared by some
 // hundred thousand mobile numbers.
 //
-// # Load, then Save: no transaction
+// # Held from its load to its save
 //
 // Load and Save are one round trip each (GET, and SET with PX/EX), not an atomic
-// read-modify-write. When two replicas handle two messages of one conversation at the same
-// moment, the later Save wins and the other turn is missing from the context. A Lua script
-// (or WATCH/MULTI) could make the update atomic, but the update is not something Redis can
-// compute: it needs the classification, so a conflict could only be detected and the message
-// classified again, at the price of a script per message (EVALSHA, NOSCRIPT reloads, Redis
-// blocked while it runs). It is not worth it here: a customer's messages arrive one at a time,
-// a message takes well under a millisecond to answer, and WeCom re-sends an unanswered
-// callback only after 5 s; what a rare race loses is one turn of context, never an answer.
-// Within one process there is no race: package reply decides a conversation's messages one
-// after another, from Load to Save, on every Replier that shares its reply.ConversationLocks
-// (zhiyi serve's Repliers of every bundle loaded, so a reload's old and new wait for each other).
+// read-modify-write: when two replicas handle two messages of one conversation at the same
+// moment, the later Save wins and the other turn is missing from the context. That happens
+// whenever a gateway fans a 微信客服 batch out over the replicas. So Redis is also a Holder:
+// LoadHeld takes a hold beside the state (SET NX PX of Prefix+hash+":held", with a token of
+// the process, and the GET, in one script) and SaveReleased releases it and saves (one script
+// too), so the second replica waits for the first's save — a millisecond or so — and decides
+// its message with the first's turn. The same two round trips a message as Load and Save; a
+// hold lasts at most its lease, so a replica that dies holding one costs its conversation that
+// long. A conversation is never classified twice, and nothing waits for a Redis that is down:
+// a failed LoadHeld is a failed Load. Within one process package reply decides a
+// conversation's messages one after another anyway, on every Replier that shares its
+// reply.ConversationLocks (zhiyi serve's Repliers of every bundle loaded, so a reload's old and
+// new wait for each other).
 //
 // # Encoding
 //

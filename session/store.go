@@ -12,8 +12,8 @@ import (
 // Implementations are safe for concurrent use by any number of goroutines. Load returns a
 // fresh copy that the caller owns and may change; Save encodes st before it returns and keeps
 // no reference to it. Load and Save are separate calls, not a transaction: when two replicas
-// handle two messages of one conversation at the same moment, the later Save wins (see the
-// package doc for why that is acceptable).
+// handle two messages of one conversation at the same moment, the later Save wins. A store
+// shared by processes (Redis) is also a Holder, which holds a conversation between the two.
 type Store interface {
 	// Load returns the key's state, or the zero State and a nil error when there is none (never
 	// saved, or idle past the TTL). Errors: ErrNoKey, ErrUnavailable (Redis), ErrCorrupt,

@@ -1,0 +1,206 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Holder is a Store shared by processes that can hold a conversation from a load to its save,
+// so that two replicas deciding messages of one conversation at the same moment take turns:
+// the second waits for the first's save and is decided with its turn, instead of both pushing a
+// turn onto the same old state and one being lost. Redis is one. Memory, one process's, needs
+// only package reply's locks.
+type Holder interface {
+	Store
+	// LoadHeld waits until no other process holds key, holds it for at most lease (a process
+	// that dies holding it holds it no longer), and loads its state, as Load. When ctx ends
+	// while another process still holds key it returns ErrHeld. A store that can load but not
+	// hold (Redis refusing writes) loads without a hold: the zero Hold.
+	LoadHeld(ctx context.Context, key string, lease time.Duration) (State, Hold, error)
+	// SaveReleased saves st under key, as Save, and releases h (when it is still held by it).
+	SaveReleased(ctx context.Context, key string, st State, h Hold) error
+	// Release releases h without saving: a decision not sent, a retry's replay.
+	Release(ctx context.Context, key string, h Hold)
+}
+
+// Hold is a conversation held by LoadHeld; the zero Hold holds nothing.
+type Hold struct{ token string }
+
+// Held reports whether h holds a conversation.
+func (h Hold) Held() bool { return h.token != "" }
+
+// ErrHeld is LoadHeld's error when another process held the conversation until ctx ended.
+var ErrHeld = errors.New("session: conversation held by another process")
+
+// holdSuffix names a conversation's hold beside its state: Prefix, 32 hex digits, ":held".
+const holdSuffix = ":held"
+
+// The scripts take the hold key's value as a token only this process and hold know.
+var (
+	// acquire: set the hold if none, and read the state in the same step.
+	acquireScript = redis.NewScript(`
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+local v = redis.pcall('GET', KEYS[1])
+if type(v) == 'table' and v.err then return {1, false, v.err} end
+return {1, v}`)
+	// saveRelease: release first (DEL is allowed when Redis is full), then save.
+	saveReleaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])`)
+	releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[2]) == ARGV[1] then return redis.call('DEL', KEYS[2]) end
+return 0`)
+)
+
+// holdTokens makes tokens: a random process id and a counter.
+var holdTokens = func() func() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:]) + "-"
+	var n atomic.Uint64
+	return func() string { return id + strconv.FormatUint(n.Add(1), 36) }
+}()
+
+// holdPoll bounds the wait between two tries for a held conversation: its holder saves within
+// a millisecond or so of its load.
+const holdPoll = 8 * time.Millisecond
+
+var _ Holder = (*Redis)(nil)
+
+// LoadHeld implements Holder with one script a try (SET NX PX of the hold, GET of the state).
+func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (State, Hold, error) {
+	if err := r.check(ctx, key); err != nil {
+		return State{}, Hold{}, err
+	}
+	rk := r.key(key)
+	keys := []string{rk, rk + holdSuffix}
+	token := holdTokens()
+	ms := strconv.FormatInt(max(lease.Milliseconds(), 1), 10)
+	wait, held := time.Millisecond, false
+	for {
+		ok, probe := r.br.allow()
+		if !ok {
+			r.unavailable[opLoad].Inc()
+			return State{}, Hold{}, errOpen
+		}
+		res, err := acquireScript.Run(ctx, r.client, keys, token, ms).Slice()
+		if err != nil {
+			var reply redis.Error
+			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
+				// Redis answered but would not take the hold (full under noeviction, a
+				// read-only replica): load as Load does, without one.
+				r.succeeded(probe)
+				st, lerr := r.Load(ctx, key)
+				return st, Hold{}, lerr
+			}
+			if held && waitEnded(ctx) {
+				// the wait for the other holder ran out during a try (go-redis says so as the
+				// connection's i/o timeout, the deadline it took from ctx): no word on Redis
+				r.br.release(probe)
+				return State{}, Hold{}, fmt.Errorf("%w: %w", ErrHeld, err)
+			}
+			return State{}, Hold{}, r.failed(ctx, opLoad, probe, err)
+		}
+		r.succeeded(probe)
+		if n, _ := res[0].(int64); n == 1 {
+			h := Hold{token}
+			if len(res) > 2 {
+				// a key of another kind under the prefix: this conversation's state is corrupt
+				r.corrupt.Inc()
+				return State{}, h, fmt.Errorf("%w: redis load: %v", ErrCorrupt, res[2])
+			}
+			var val string
+			if len(res) > 1 {
+				val, _ = res[1].(string)
+			}
+			if val == "" {
+				return State{}, h, nil // no state yet
+			}
+			var st State
+			if err := st.decode(val); err != nil {
+				r.corrupt.Inc()
+				return State{}, h, fmt.Errorf("session: redis load: %w", err)
+			}
+			return st, h, nil
+		}
+		// held by another process: try again shortly, until ctx ends
+		held = true
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return State{}, Hold{}, fmt.Errorf("%w: %w", ErrHeld, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(2*wait, holdPoll)
+	}
+}
+
+// waitEnded reports whether ctx has ended or reached its deadline: a connection's deadline
+// taken from ctx can fire before ctx's own timer has marked it done.
+func waitEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
+// SaveReleased implements Holder with one script: the hold released if still h's, the state
+// set with the TTL. Without a hold it is Save.
+func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) error {
+	if !h.Held() {
+		return r.Save(ctx, key, st)
+	}
+	if err := r.check(ctx, key); err != nil {
+		return err
+	}
+	ok, probe := r.br.allow()
+	if !ok {
+		r.unavailable[opSave].Inc()
+		return errOpen
+	}
+	rk := r.key(key)
+	val, _ := st.AppendBinary(nil)
+	err := saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
+		strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
+	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			return r.saveRefused(probe, reply)
+		}
+		return r.failed(ctx, opSave, probe, err)
+	}
+	r.succeeded(probe)
+	if r.refusing.Swap(false) {
+		r.log.Info("session: redis takes conversation state again", "addr", r.addr)
+	}
+	return nil
+}
+
+// Release implements Holder. A release that fails is left to the hold's lease.
+func (r *Redis) Release(ctx context.Context, key string, h Hold) {
+	if !h.Held() || r.check(ctx, key) != nil {
+		return
+	}
+	if ok, probe := r.br.allow(); ok {
+		rk := r.key(key)
+		if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
+			var reply redis.Error
+			if !errors.As(err, &reply) {
+				r.failed(ctx, opSave, probe, err)
+				return
+			}
+		}
+		r.succeeded(probe)
+	}
+}

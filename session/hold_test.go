@@ -1,0 +1,107 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
+	"github.com/zhiyi-ai/zhiyi/session"
+)
+
+// Two replicas push turns onto one conversation at the same moment, each loading it held and
+// saving it released: every turn is kept. With Load and Save alone, the later save of two that
+// loaded the same state wins and a turn is lost.
+func TestRedisHoldKeepsEveryTurn(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	replicas := []*session.Redis{
+		openRedis(t, session.RedisConfig{URL: srv.URL()}),
+		openRedis(t, session.RedisConfig{URL: srv.URL()}),
+	}
+	const key, each = "wecom:chat-held", 40
+	var wg sync.WaitGroup
+	for r, s := range replicas {
+		for g := range 2 {
+			wg.Go(func() {
+				for i := range each {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					st, h, err := s.LoadHeld(ctx, key, 5*time.Second)
+					if err != nil || !h.Held() {
+						t.Errorf("LoadHeld: %v, held %v", err, h.Held())
+						cancel()
+						return
+					}
+					st.Push(session.Turn{MsgID: fmt.Sprint(r, g, "-", i)}, 1000)
+					if err := s.SaveReleased(ctx, key, st, h); err != nil {
+						t.Error(err)
+					}
+					cancel()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	st, err := replicas[0].Load(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2 * 2 * each; st.TurnCount != want || len(st.Turns) != want {
+		t.Errorf("%d turns counted, %d kept; want %d", st.TurnCount, len(st.Turns), want)
+	}
+	if n, err := rawClient(t, srv).Keys(context.Background(), "zhiyi:conv:*:held").Result(); err != nil || len(n) != 0 {
+		t.Errorf("holds left: %v %v", n, err)
+	}
+}
+
+// A conversation another replica holds is waited for until the context ends (ErrHeld), and
+// loaded once that replica saves or releases it; a hold whose replica died ends with its lease.
+func TestRedisHoldWaits(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	a := openRedis(t, session.RedisConfig{URL: srv.URL()})
+	b := openRedis(t, session.RedisConfig{URL: srv.URL()})
+	ctx := context.Background()
+	const key = "kf:wk1:wm-held"
+	_, ha, err := a.LoadHeld(ctx, key, time.Minute)
+	if err != nil || !ha.Held() {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, _, err := b.LoadHeld(short, key, time.Minute); !errors.Is(err, session.ErrHeld) {
+		t.Fatalf("LoadHeld of a held conversation: %v, want ErrHeld", err)
+	}
+	var st session.State
+	st.Push(session.Turn{MsgID: "m1", Intent: "invoice"}, 0)
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		if err := a.SaveReleased(ctx, key, st, ha); err != nil {
+			t.Error(err)
+		}
+	}()
+	got, hb, err := b.LoadHeld(ctx, key, 200*time.Millisecond)
+	if err != nil || got.TurnCount != 1 || got.Last().MsgID != "m1" {
+		t.Fatalf("after the other replica's save: %+v, %v", got, err)
+	}
+	// b dies holding it: a waits for the lease, not for ever
+	start := time.Now()
+	if _, hc, err := a.LoadHeld(ctx, key, time.Minute); err != nil || !hc.Held() {
+		t.Fatalf("after the lease: %v", err)
+	} else {
+		a.Release(ctx, key, hc)
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Errorf("loaded %v after a hold of 200 ms was taken", waited)
+	}
+	// a release by a hold that lost its lease releases nothing of the next holder's
+	_, hd, _ := a.LoadHeld(ctx, key, time.Minute)
+	b.Release(ctx, key, hb)
+	short, cancel = context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, _, err := b.LoadHeld(short, key, time.Minute); !errors.Is(err, session.ErrHeld) {
+		t.Errorf("a stale hold's release freed the conversation: %v", err)
+	}
+	a.Release(ctx, key, hd)
+}
