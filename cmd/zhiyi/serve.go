@@ -62,6 +62,10 @@ const defaultLearnMin = 20
 // minAdminTokenRunes is the shortest admin token serve takes without a warning.
 const minAdminTokenRunes = 16
 
+// maxSessionTurns bounds --session-max-turns: context needs the last few turns, repeats the
+// last ten minutes' (a state of 100 turns is about 30 KB, read and written with every message).
+const maxSessionTurns = 100
+
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.redis, "redis", env("ZHIYI_REDIS", ""), "share conversation state through Redis (redis://[:password@]host:port/db); empty: in this process (env ZHIYI_REDIS, preferred: the URL may hold a password)")
 	fs.StringVar(&f.redisPrefix, "redis-prefix", env("ZHIYI_REDIS_PREFIX", "zhiyi:conv:"), "key prefix of conversations in Redis (env ZHIYI_REDIS_PREFIX)")
@@ -106,7 +110,8 @@ func (f *serveFlags) validate() error {
 	if f.adaptMixWindow < minMixWindow || f.adaptMixWindow > maxMixWindow {
 		return fmt.Errorf("--adapt-mix-window (env ZHIYI_ADAPT_MIX_WINDOW) %d: want %d to %d messages", f.adaptMixWindow, minMixWindow, maxMixWindow)
 	}
-	// Zero or less would be taken as the packages' defaults, unsaid (--escalate-after 0 meant 2).
+	// Zero or less would be taken as the packages' defaults, unsaid (--escalate-after 0 meant 2);
+	// a conversation of thousands of turns would be read and written whole with every message.
 	for _, c := range []struct {
 		flag, env string
 		got       any
@@ -114,7 +119,8 @@ func (f *serveFlags) validate() error {
 		want      string
 	}{
 		{"--escalate-after", "ZHIYI_ESCALATE_AFTER", f.escalateAfter, f.escalateAfter < 1, "1 or more turns"},
-		{"--session-max-turns", "ZHIYI_SESSION_MAX_TURNS", f.maxTurns, f.maxTurns < 1, "1 or more turns"},
+		{"--session-max-turns", "ZHIYI_SESSION_MAX_TURNS", f.maxTurns, f.maxTurns < 1 || f.maxTurns > maxSessionTurns,
+			fmt.Sprintf("1 to %d turns (the whole conversation is read and written with every message)", maxSessionTurns)},
 		{"--session-max-conversations", "ZHIYI_SESSION_MAX_CONVERSATIONS", f.maxConvs, f.maxConvs < 1, "1 or more conversations"},
 		{"--session-max-memory", "ZHIYI_SESSION_MAX_MEMORY", f.sessionMaxMemory, f.sessionMaxMemory <= 0, "a size above zero, such as 512MiB"},
 		{"--learn-min", "ZHIYI_LEARN_MIN", f.learnMin, f.learnMin < 1, "1 or more corrections"},

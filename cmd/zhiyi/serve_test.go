@@ -88,6 +88,7 @@ func TestServeFlagsOutOfRange(t *testing.T) {
 	}{
 		{"--escalate-after (env ZHIYI_ESCALATE_AFTER) 0", func(f *serveFlags) { f.escalateAfter = 0 }},
 		{"--session-max-turns (env ZHIYI_SESSION_MAX_TURNS) -3", func(f *serveFlags) { f.maxTurns = -3 }},
+		{"--session-max-turns (env ZHIYI_SESSION_MAX_TURNS) 100000", func(f *serveFlags) { f.maxTurns = 100000 }},
 		{"--session-max-conversations (env ZHIYI_SESSION_MAX_CONVERSATIONS) -1", func(f *serveFlags) { f.maxConvs = -1 }},
 		{"--learn-min (env ZHIYI_LEARN_MIN) 0", func(f *serveFlags) { f.learnMin = 0 }},
 		{"--learn-keep (env ZHIYI_LEARN_KEEP) 1", func(f *serveFlags) { f.learnKeep = 1 }},
