@@ -161,30 +161,10 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 	if !h.Held() {
 		return r.Save(ctx, key, st)
 	}
-	if err := r.check(ctx, key); err != nil {
-		return err
-	}
-	ok, probe := r.br.allow()
-	if !ok {
-		r.unavailable[opSave].Inc()
-		return errOpen
-	}
-	rk := r.key(key)
-	val, _ := st.AppendBinary(nil)
-	err := saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
-		strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
-	if err != nil {
-		var reply redis.Error
-		if errors.As(err, &reply) {
-			return r.saveRefused(probe, reply)
-		}
-		return r.failed(ctx, opSave, probe, err)
-	}
-	r.succeeded(probe)
-	if r.refusing.Swap(false) {
-		r.log.Info("session: redis takes conversation state again", "addr", r.addr)
-	}
-	return nil
+	return r.save(ctx, key, st, func(rk string, val []byte) error {
+		return saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
+			strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
+	})
 }
 
 // Release implements Holder. A release that fails is left to the hold's lease.

@@ -250,6 +250,14 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 
 // Save implements Store with one SET carrying the TTL.
 func (r *Redis) Save(ctx context.Context, key string, st State) error {
+	return r.save(ctx, key, st, func(rk string, val []byte) error {
+		return r.client.Set(ctx, rk, val, r.ttl).Err()
+	})
+}
+
+// save encodes st and stores it under key's Redis key with set (a SET, or a script that also
+// releases a hold), through the breaker.
+func (r *Redis) save(ctx context.Context, key string, st State, set func(rk string, val []byte) error) error {
 	if err := r.check(ctx, key); err != nil {
 		return err
 	}
@@ -259,7 +267,7 @@ func (r *Redis) Save(ctx context.Context, key string, st State) error {
 		return errOpen
 	}
 	val, _ := st.AppendBinary(nil)
-	if err := r.client.Set(ctx, r.key(key), val, r.ttl).Err(); err != nil {
+	if err := set(r.key(key), val); err != nil {
 		var reply redis.Error
 		if errors.As(err, &reply) {
 			return r.saveRefused(probe, reply)
