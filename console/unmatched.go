@@ -22,6 +22,11 @@ import (
 const (
 	// maxUnmatched bounds the decisions one clustering reads, newest first.
 	maxUnmatched = 20000
+	// maxShownClusters bounds the clusters 未识别 lists, the largest first. Each carries a form
+	// with every intent to choose from (3 KB on the sample shop): a week of 20,000 unmatched
+	// messages, most of them clusters of one, made a page of 40 MB. The others come up as these
+	// are labelled; zhiyi unmatched and GET /admin/unmatched give the whole sheet.
+	maxShownClusters = 200
 	// maxSheets is how many clusterings a session keeps for its label actions.
 	maxSheets = 4
 	// sheetTTL is how long a clustering stays usable for labelling.
@@ -57,9 +62,12 @@ type unmatchedData struct {
 	Sheet     string
 	Messages  int
 	Truncated bool
-	Lines     []train.SheetLine
-	Intents   []intentChoice
-	Labels    []store.Label // recent cluster labels, newest first
+	Lines     []train.SheetLine // the largest clusters, at most maxShownClusters
+	Clusters  int               // all of them
+	// Hidden and HiddenMessages: the clusters beyond Lines, and the messages they hold.
+	Hidden, HiddenMessages int
+	Intents                []intentChoice
+	Labels                 []store.Label // recent cluster labels, newest first
 	// LabelsError: the recent labels could not be read (the clusters could)
 	LabelsError string
 }
@@ -94,7 +102,12 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	c.keepSheet(s, sh)
-	data.Sheet, data.Messages, data.Truncated, data.Lines = sh.id, n, truncated, sh.lines
+	data.Sheet, data.Messages, data.Truncated, data.Clusters = sh.id, n, truncated, len(sh.lines)
+	data.Lines = sh.lines[:min(len(sh.lines), maxShownClusters)]
+	for _, l := range sh.lines[len(data.Lines):] {
+		data.Hidden++
+		data.HiddenMessages += l.Size
+	}
 	if data.Labels, err = c.recentLabels(ctx, SourceCluster, now); err != nil {
 		// The clusters were read: the page stands, and says the recent labels are missing.
 		c.storeFailed("unmatched", err)

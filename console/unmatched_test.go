@@ -2,9 +2,11 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +126,47 @@ func TestUnmatchedRecentLabelsUnreadable(t *testing.T) {
 	if line := e.logs.String()[logged:]; !strings.Contains(line, "console: decision log failed") || !strings.Contains(line, `"page":"unmatched"`) || !strings.Contains(line, "cannot read labels") {
 		t.Errorf("the failed read is not in the service log:\n%s", line)
 	}
+}
+
+// A week of unmatched messages is thousands of clusters, most of one message, and each cluster
+// carries a form with every intent: 20,000 messages made a page of 40 MB. The page lists the
+// largest maxShownClusters and says how many more there are; the label action still labels a
+// listed cluster whole.
+func TestUnmatchedListsTheLargestClusters(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	t0 := e.clock().Add(-2 * time.Hour)
+	ds := unmatchedDecisions(t0)
+	// characters no two messages share: a cluster each
+	for i := range maxShownClusters + 50 {
+		text := string([]rune{rune(0x5000 + 3*i), rune(0x5001 + 3*i), rune(0x5002 + 3*i)})
+		ds = append(ds, store.Decision{MsgID: fmt.Sprintf("odd-%d", i), Time: t0.Add(time.Duration(i) * time.Second),
+			Text: text, Intent: "none", Route: store.RouteHandoff, Confidence: 0.2})
+	}
+	e.seed(ds...)
+	cl := e.client()
+	cl.login("小王")
+	body := cl.get("/console/unmatched?since=24h").Body
+	shown := strings.Count(body, `<div class="cluster" id="cluster-`)
+	if shown != maxShownClusters {
+		t.Fatalf("%d clusters listed, want %d", shown, maxShownClusters)
+	}
+	all := regexp.MustCompile(`(\d+) 个聚类`).FindStringSubmatch(body)
+	hidden := regexp.MustCompile(`其余 (\d+) 个较小的聚类（(\d+) 条消息）`).FindStringSubmatch(body)
+	if all == nil || hidden == nil {
+		t.Fatalf("the page does not say how many clusters there are and how many are not listed")
+	}
+	if n, h := atoi(t, all[1]), atoi(t, hidden[1]); n != shown+h || h < 40 || atoi(t, hidden[2]) < h {
+		t.Errorf("%s clusters, %s not listed holding %s messages; %d listed", all[1], hidden[1], hidden[2], shown)
+	}
+	// the largest come first: the coupon questions are listed
+	mustContain(t, body, "优惠券怎么用")
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -180,19 +180,26 @@ func isRepeatSep(r rune) bool {
 }
 
 // keepSaid drops, in place, the rewrites a collapsed repeat took away: kd kd kd spelt out is
-// 快递 快递 快递 and collapses to one 快递, which is one rewrite, not three.
+// 快递 快递 快递 and collapses to one 快递, which is one rewrite, not three. A word's first
+// rewrite stays; of the others, as many as the text says the word. Each word is counted in the
+// text once: counted again for every rewrite, 2 KB of kd and 啊 (400 rewrites) took 0.6 ms.
 func keepSaid(rewrites []Rewrite, text string) []Rewrite {
+	type tally struct{ kept, said int } // said < 0: not counted yet
+	words := make(map[string]tally, len(rewrites))
 	out := rewrites[:0]
 	for _, r := range rewrites {
-		kept := 0
-		for _, k := range out {
-			if k.To == r.To {
-				kept++
-			}
+		t, ok := words[r.To]
+		if !ok {
+			t.said = -1
 		}
-		if kept == 0 || kept < strings.Count(text, r.To) {
+		if t.kept > 0 && t.said < 0 {
+			t.said = strings.Count(text, r.To)
+		}
+		if t.kept == 0 || t.kept < t.said {
 			out = append(out, r)
+			t.kept++
 		}
+		words[r.To] = t
 	}
 	return out
 }

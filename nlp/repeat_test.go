@@ -2,7 +2,9 @@ package nlp
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -96,4 +98,55 @@ func BenchmarkCollapseRepeats(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		CollapseRepeats(texts[i%len(texts)])
 	}
+}
+
+// keepSaidEach is keepSaid as it was: every rewrite counted its word's kept rewrites and the
+// text's sayings of the word again (quadratic in a message of many rewrites).
+func keepSaidEach(rewrites []Rewrite, text string) []Rewrite {
+	out := rewrites[:0]
+	for _, r := range rewrites {
+		kept := 0
+		for _, k := range out {
+			if k.To == r.To {
+				kept++
+			}
+		}
+		if kept == 0 || kept < strings.Count(text, r.To) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keepSaid keeps what counting each rewrite's word again kept: the same rewrites, in order.
+func TestKeepSaidCountsEachWordOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	words := []string{"快递", "微信", "退货", "快"}
+	for range 500 {
+		var rewrites []Rewrite
+		for range r.IntN(12) {
+			w := words[r.IntN(len(words))]
+			rewrites = append(rewrites, Rewrite{From: fmt.Sprint(len(rewrites)), To: w, Kind: KindShorthand})
+		}
+		var text strings.Builder
+		for range r.IntN(10) {
+			text.WriteString(words[r.IntN(len(words))])
+			text.WriteString("啊")
+		}
+		want := keepSaidEach(slices.Clone(rewrites), text.String())
+		if got := keepSaid(slices.Clone(rewrites), text.String()); !slices.Equal(got, want) {
+			t.Fatalf("keepSaid(%v, %q) = %v, want %v", rewrites, text.String(), got, want)
+		}
+	}
+}
+
+// BenchmarkAnalyzeShorthandRepeats is 2 KB of kd and 啊 at random: hundreds of shorthand
+// rewrites, some of them collapsed away.
+func BenchmarkAnalyzeShorthandRepeats(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var s strings.Builder
+	for s.Len() < 2040 {
+		s.WriteString([]string{"kd", "啊"}[r.IntN(2)])
+	}
+	benchAnalyze(b, []string{s.String()})
 }

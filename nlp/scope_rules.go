@@ -36,23 +36,46 @@ func (sc *scopeScratch) withdraws(tokens []string, i int) bool {
 		return false
 	}
 	c := sc.clause[i]
-	for k := i - 1; k >= 0 && sc.clause[k] == c; k-- {
-		if notTheCustomers[tokens[k]] {
-			return false
-		}
+	if k := sc.someoneElse(tokens, c); k >= 0 && int(k) < i {
+		return false
 	}
 	if sc.asks(tokens, c) {
 		return false
 	}
-	last := i
-	for last+1 < len(tokens) && sc.clause[last+1] == c {
-		last++
-	}
-	switch tokens[last] {
+	_, end := sc.clauseSpan(c)
+	switch tokens[end-1] {
 	case "吧", "呀", "啊", "是吧", "吗":
 		return false
 	}
 	return true
+}
+
+// someoneElse returns the first token of clause c that makes a 不 after it someone else's
+// (notTheCustomers), or -1.
+func (sc *scopeScratch) someoneElse(tokens []string, c int32) int32 {
+	if k := sc.outside[c]; k != -2 {
+		return k
+	}
+	k := int32(-1)
+	start, end := sc.clauseSpan(c)
+	for i := start; i < end; i++ {
+		if notTheCustomers[tokens[i]] {
+			k = int32(i)
+			break
+		}
+	}
+	if !sc.plain {
+		sc.outside[c] = k
+	}
+	return k
+}
+
+// clauseSpan returns the tokens of clause c, [start, end): clauses number the tokens in order.
+func (sc *scopeScratch) clauseSpan(c int32) (start, end int) {
+	n := len(sc.tokFlag)
+	start, _ = slices.BinarySearch(sc.clause[:n], c)
+	end, _ = slices.BinarySearch(sc.clause[:n], c+1)
+	return start, end
 }
 
 // namesAnItem reports whether tok points at a thing (这个, 这种, 那款…): 没(有)要这个颜色 says
@@ -75,16 +98,33 @@ func (sc *scopeScratch) notIs(tokens []string, i int) {
 	if sc.clauseAsks(tokens, i) {
 		return
 	}
-	for j := i + 2; j < n; j++ {
-		if sc.clause[j] > sc.clause[i]+1 || sc.clause[j] > sc.clause[i] && sc.brk[j] >= brkSentence {
+	// A 不是 after one that looked here, in its clause, finds the 是 that one found (or none):
+	// nothing stands between them, and what it takes back that one took back already.
+	c, j := sc.clause[i], i+2
+	last := &sc.lookedForIs
+	if last.c == c && last.from <= j && j <= last.to {
+		if last.found {
+			return
+		}
+		j = n
+	}
+	from := j
+	for ; j < n; j++ {
+		if sc.clause[j] > c+1 || sc.clause[j] > c && sc.brk[j] >= brkSentence {
 			break
 		}
 		if cls[j] == markIs || tokens[j] == "而是" || tokens[j] == "只是" {
 			for k := i + 1; k < j; k++ {
 				tf[k] |= flagNotMeant
 			}
+			if !sc.plain {
+				*last = isSearch{c: c, from: from, to: j, found: true}
+			}
 			return
 		}
+	}
+	if !sc.plain && from < n {
+		*last = isSearch{c: c, from: from, to: j}
 	}
 	if i+1 < n && (tokens[i+1] == "要" || tokens[i+1] == "来") {
 		sc.notMeant(tokens, i+2, i)
@@ -94,10 +134,8 @@ func (sc *scopeScratch) notIs(tokens []string, i int) {
 // clauseAsks reports whether the clause of token i is a question by its end: a 吗 (嘛) last, or
 // a question mark after it.
 func (sc *scopeScratch) clauseAsks(tokens []string, i int) bool {
-	j := i
-	for j+1 < len(tokens) && sc.clause[j+1] == sc.clause[i] {
-		j++
-	}
+	_, end := sc.clauseSpan(sc.clause[i])
+	j := end - 1
 	if tokens[j] == "吗" || tokens[j] == "嘛" {
 		return true
 	}
@@ -112,10 +150,24 @@ func (sc *scopeScratch) clauseAsks(tokens []string, i int) bool {
 // an A不A (A没A) the segmenter cut across words (退|不|退款, 给|不|给|退: the word before 不
 // begins the word after it).
 func (sc *scopeScratch) asks(tokens []string, c int32) bool {
-	for i, tok := range tokens {
-		if sc.clause[i] != c {
-			continue
+	if a := sc.asked[c]; a != 0 {
+		return a > 0
+	}
+	a := sc.clauseAsksAnything(tokens, c)
+	if !sc.plain {
+		sc.asked[c] = -1
+		if a {
+			sc.asked[c] = 1
 		}
+	}
+	return a
+}
+
+// clauseAsksAnything is asks, read from the clause's tokens.
+func (sc *scopeScratch) clauseAsksAnything(tokens []string, c int32) bool {
+	start, _ := sc.clauseSpan(c)
+	for i := start; i < len(tokens); i++ {
+		tok := tokens[i]
 		if isQuestionWord(tok) || sc.cls[i] == markCourtesy && (strings.Contains(tok, "问") || strings.Contains(tok, "咨询")) {
 			return true
 		}
@@ -262,27 +314,41 @@ func (sc *scopeScratch) infoClauses(tokens []string, isStop func(string) bool) {
 // 是, an adverb that brings the wanted alternative after a word negated (直接, 只, 就: 不用退货|
 // 直接退款; right after the negation it is negated with its verb: 不要直接发货, 不要就这么发) or
 // a new want (我要, 我想: 不要发货了|我要改地址).
+//
+// A scope that starts inside the one notMeant walked last in the same clause, after its start,
+// ends where that one did, every token on its way already marked: that one went on past the
+// start, so no stop stands between them (a 直接 stops every scope but the one it starts), and
+// it is not walked again.
 func (sc *scopeScratch) notMeant(tokens []string, j, i int) {
-	for first := j; j < len(sc.tokFlag) && sc.clause[j] == sc.clause[i]; j++ {
+	c := sc.clause[i]
+	if last := &sc.scanned; last.c == c && last.from <= j && j < last.to {
+		return
+	}
+	from := j
+walk:
+	for first := j; j < len(sc.tokFlag) && sc.clause[j] == c; j++ {
 		switch sc.cls[j] {
 		case markContrast, markIs, markNotIs:
-			return
+			break walk
 		}
 		switch tokens[j] {
 		case "直接", "只", "就":
 			if j > first {
-				return
+				break walk
 			}
 		case "我要", "我想", "我想要":
-			return
+			break walk
 		case "我":
 			if j+1 < len(tokens) && (tokens[j+1] == "要" || tokens[j+1] == "想" || tokens[j+1] == "想要") {
-				return
+				break walk
 			}
 		}
 		sc.tokFlag[j] |= flagNotMeant
 		if tokens[j] == "了" {
-			return
+			break
 		}
+	}
+	if !sc.plain {
+		sc.scanned.c, sc.scanned.from, sc.scanned.to = c, from, j
 	}
 }

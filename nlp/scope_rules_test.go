@@ -1,6 +1,9 @@
 package nlp
 
 import (
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -257,4 +260,41 @@ func TestScopeDidNotOrderThisIsAWrongItem(t *testing.T) {
 		{"我没要退款", "退款", "not meant"},
 		{"我没有要退货", "退货", "not meant"},
 	})
+}
+
+// scopeWords are the words the scope rules turn on, and some they pass over, for messages made
+// at random of many negations, takings back, questions and clauses.
+var scopeWords = []string{"不", "不是", "没", "没有", "没有要", "没说要", "别", "不要", "不用", "要", "来", "是", "而是", "只是",
+	"直接", "就", "我要", "我", "想", "退款", "取消", "了", "吗", "吧", "你们", "又", "谢谢", "好的", "怎么", "颜色",
+	"这个", "发货", "α", "，", "。", "？", "！", " "}
+
+// The rules read a clause once however many negations it holds (asks, someoneElse, notMeant's and
+// notIs's walks): the analysis is the one they give reading it again for each (plain).
+func TestScopeRulesReadEachClauseOnce(t *testing.T) {
+	shop, err := scopeShopAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, a := range []*Analyzer{mustAnalyzer(t), shop} {
+		plain := Buffers{work: &workspace{scope: scopeScratch{plain: true}}}
+		for range 2000 {
+			var b strings.Builder
+			for range 1 + r.IntN(60) {
+				b.WriteString(scopeWords[r.IntN(len(scopeWords))])
+			}
+			text := b.String()
+			got := a.Analyze(text)
+			want := a.AnalyzeWith(text, &plain)
+			if !slices.Equal(got.Terms, want.Terms) || !slices.Equal(got.Features, want.Features) {
+				t.Fatalf("%q: terms %q, read clause by clause again %q", text, got.Terms, want.Terms)
+			}
+		}
+	}
+}
+
+// BenchmarkAnalyzeNegations is 2 KB of 没有要 and 不退款了 in one clause: the scope rules read
+// the clause once, not once a negation.
+func BenchmarkAnalyzeNegations(b *testing.B) {
+	benchAnalyze(b, []string{strings.Repeat("没有要α", 170), "谢谢，" + strings.Repeat("不退款了α", 120)})
 }

@@ -240,9 +240,13 @@ func (s *Set) Match(in *Input) *Rule {
 	return nil
 }
 
-// expand replaces the pattern ids in cands[from:] by the ranks of the rules they trigger.
+// expand replaces the pattern ids in cands[from:] by the ranks of the rules they trigger, each
+// pattern's once: the automaton reports every occurrence, and a keyword of 400 rules said 300
+// times in a 2 KB message put 120,000 ranks to sort (10.7 ms a message) for 400 rules.
 func expand(cands []int32, from int, pat [][]int32) []int32 {
-	end := len(cands)
+	slices.Sort(cands[from:])
+	end := from + len(slices.Compact(cands[from:]))
+	cands = cands[:end]
 	for i := from; i < end; i++ {
 		cands = append(cands, pat[cands[i]]...)
 	}

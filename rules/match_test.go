@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,6 +243,29 @@ func TestIndexMatchesNaive(t *testing.T) {
 		// A rule set that never matched would prove nothing.
 		if matched < len(messages)/10 {
 			t.Errorf("seed %d: %d of %d messages matched a rule", seed, matched, len(messages))
+		}
+	}
+}
+
+// sharedKeywordRules is n rules that share their keywords, each scoped to a tag of its own, as
+// a shop with a rule per 微信客服 account or customer group writes them.
+func sharedKeywordRules(n int) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nrules:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - id: r%d\n    match:\n      text: {contains: [退款, 款]}\n      terms: {contains: [退款]}\n    scope: {tags: [t%d]}\n    action: {answer: 好的}\n", i, i)
+	}
+	return b.String()
+}
+
+// A keyword said again and again is one hit: the rule found is the one a scan finds, the first
+// whose scope holds, however often the message repeats what the rules share.
+func TestMatchRepeatedKeyword(t *testing.T) {
+	s := mustParse(t, sharedKeywordRules(50), Options{Analyzer: analyzer(t)})
+	text := strings.Repeat("退款x", 290)
+	for _, tc := range []struct{ tag, want string }{{"t0", "r0"}, {"t37", "r37"}, {"t49", "r49"}, {"zz", ""}} {
+		if got := matchID(t, s, text, Input{Tags: []string{"zz", tc.tag}}); got != tc.want {
+			t.Errorf("tag %s: matched %q, want %q", tc.tag, got, tc.want)
 		}
 	}
 }
