@@ -309,16 +309,19 @@ func FuzzAnalyze(f *testing.F) {
 	})
 }
 
-// TestPlaceholdersCountOnce: masked personal data is one thing said, not the letters of its
-// placeholder. A calm question with a phone and an e-mail given, masked, was long enough (the
-// placeholders' fourteen letters) to be read as urgent and handed off with priority 1.
+// TestPlaceholdersCountOnce: masked personal data says nothing of the tone: neither the letters
+// of its placeholder nor the placeholder itself count, in the length or in any n-gram. A calm
+// question with a phone and an e-mail given, masked, was long enough (the placeholders' fourteen
+// letters) to be read as urgent and handed off with priority 1; a calm change of address with a
+// name, a phone and an address was, from the n-grams that spanned them.
 func TestPlaceholdersCountOnce(t *testing.T) {
 	lex, err := LoadLexicon(shopLexicon)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := mustNew(t, lex, Options{})
-	for _, text := range []string{"快递到哪了 我电话<PHONE> 邮箱 <EMAIL>", "发票开了吗 邮箱<EMAIL> 订单<ORDER>"} {
+	for _, text := range []string{"快递到哪了 我电话<PHONE> 邮箱 <EMAIL>", "发票开了吗 邮箱<EMAIL> 订单<ORDER>",
+		"收件人<NAME> <PHONE> 广东省深圳市南山区<ADDR> 帮我改地址"} { // read urgent (0.58) from the n-grams beside the placeholders
 		if r := a.Analyze(text); r.Tag != Neutral {
 			t.Errorf("%s: %s %.2f, want neutral", text, r.Tag, r.Probs)
 		}
@@ -327,7 +330,7 @@ func TestPlaceholdersCountOnce(t *testing.T) {
 	ngrams("话<PHONE>邮", 2, func(n int, lead bool, gram string, trail bool, at int) {
 		got = append(got, ngramName(n, lead, gram, trail))
 	})
-	if want := "c1:话 c2:^话 c1:<PHONE> c2:话<PHONE> c1:邮 c2:<PHONE>邮 c2:邮$"; strings.Join(got, " ") != want {
+	if want := "c1:话 c2:^话 c1:邮 c2:邮$"; strings.Join(got, " ") != want {
 		t.Errorf("n-grams %s, want %s", strings.Join(got, " "), want)
 	}
 }

@@ -164,6 +164,9 @@ func (d *dense) surface(s string, cues *[]Cue) {
 		}
 		r, size := unit(s, i)
 		i += size
+		if r == placeholderRune {
+			continue // personal data given says nothing of the tone, nor makes a message longer
+		}
 		runes++
 		switch {
 		case isEmoji(r):
@@ -218,9 +221,10 @@ func isEmoji(r rune) bool {
 // placeholderRune stands for a mask placeholder in unit's results.
 const placeholderRune = '\uFFFC'
 
-// unit returns the character at s[i] and its size, a mask placeholder (<PHONE>) counting as one
-// character: masked personal data is one thing said, not seven letters. Counted as letters, a
-// calm 快递到哪了 我电话<PHONE> 邮箱 <EMAIL> was long enough to be read as urgent and handed off.
+// unit returns the character at s[i] and its size, a mask placeholder (<PHONE>) as one
+// placeholderRune, which the features skip: masked personal data says nothing of the tone.
+// Counted as letters, a calm 快递到哪了 我电话<PHONE> 邮箱 <EMAIL> was long enough to be read as
+// urgent and handed off.
 func unit(s string, i int) (rune, int) {
 	if s[i] == '<' {
 		if n := nlp.PlaceholderLen(s[i:]); n > 0 {
@@ -236,30 +240,38 @@ const maxNgram = 3
 // ngrams calls fn for every character n-gram of s with 1 ≤ n ≤ maxN. The message is padded with a
 // begin and an end mark, so besides the n-grams of s itself fn sees the ones that touch an end:
 // lead says the n-gram starts with the begin mark (gram is then its n-1 first runes), trail that
-// it ends with the end mark. Unigrams are never marks. gram is a substring of s, at its byte offset; a mask placeholder is one character (unit).
+// it ends with the end mark. Unigrams are never marks. gram is a substring of s, at its byte
+// offset. A mask placeholder (unit) is in none: the n-grams stop before it and start again after.
 func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail bool, at int)) {
 	if s == "" || maxN < 1 {
 		return
 	}
-	p1, p2 := -1, -1 // offsets of the previous rune and the one before it
+	p1, p2 := -1, -1 // offsets of the previous rune and the one before it (-1: none, or a placeholder)
 	k := 0           // runes so far
 	for i := 0; i < len(s); {
-		_, size := unit(s, i)
+		r, size := unit(s, i)
 		e := i + size
+		if r == placeholderRune {
+			// Personal data given is no tone: no n-gram holds a placeholder or spans one (the
+			// labelled set has none, so their n-grams were unseen, and the model read a calm
+			// 收件人<NAME> <PHONE> …<ADDR> 帮我改地址 as urgent from what stood around them).
+			p1, p2, i = -1, -1, e
+			continue
+		}
 		fn(1, false, s[i:e], false, i)
 		if maxN >= 2 {
-			if k == 0 {
+			switch {
+			case k == 0:
 				fn(2, true, s[i:e], false, i)
-			} else {
+			case p1 >= 0:
 				fn(2, false, s[p1:e], false, p1)
 			}
 		}
-		if maxN >= 3 {
-			switch k {
-			case 0:
-			case 1:
+		if maxN >= 3 && p1 >= 0 {
+			switch {
+			case k == 1:
 				fn(3, true, s[p1:e], false, p1)
-			default:
+			case p2 >= 0:
 				fn(3, false, s[p2:e], false, p2)
 			}
 		}
@@ -267,13 +279,17 @@ func ngrams(s string, maxN int, fn func(n int, lead bool, gram string, trail boo
 		i = e
 		k++
 	}
+	if p1 < 0 {
+		return // empty of anything but placeholders, or ends with one: no end mark
+	}
 	if maxN >= 2 {
 		fn(2, false, s[p1:], true, p1)
 	}
 	if maxN >= 3 {
-		if k == 1 {
-			fn(3, true, s, true, 0)
-		} else {
+		switch {
+		case k == 1:
+			fn(3, true, s[p1:], true, p1)
+		case p2 >= 0:
 			fn(3, false, s[p2:], true, p2)
 		}
 	}
