@@ -19,7 +19,8 @@
 // and one turn would be lost. Only that conversation waits (each has a lock of its own), and no
 // longer than its Decide's ctx (and ConversationLocks.MaxWait): then it is decided without its
 // context, as when the session store is down (zhiyi_conversation_busy_total). A replica that
-// dies holding a conversation holds it for 2 s at most. Commit soon after sending: a slow send holds the
+// dies holding a conversation holds it for 2 s at most; so does a decision not committed within
+// 2 s (a send slower than that), after which another replica may decide on the older state. Commit soon after sending: a slow send holds the
 // conversation, not the others.
 //
 // # What it decides, in order
