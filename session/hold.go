@@ -33,7 +33,10 @@ type Holder interface {
 }
 
 // Hold is a conversation held by LoadHeld; the zero Hold holds nothing.
-type Hold struct{ token string }
+type Hold struct {
+	token string
+	lease time.Duration
+}
 
 // Held reports whether h holds a conversation.
 func (h Hold) Held() bool { return h.token != "" }
@@ -46,9 +49,13 @@ const holdSuffix = ":held"
 
 // The scripts take the hold key's value as a token only this process and hold know.
 var (
-	// acquire: set the hold if none, and read the state in the same step.
+	// acquire: set the hold if none (or take over ARGV[3], a hold of this store's that no
+	// caller has: see orphan), and read the state in the same step.
 	acquireScript = redis.NewScript(`
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	if ARGV[3] == '' or redis.call('GET', KEYS[2]) ~= ARGV[3] then return {0} end
+	redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+end
 local v = redis.pcall('GET', KEYS[1])
 if type(v) == 'table' and v.err then return {1, false, v.err} end
 return {1, v}`)
@@ -86,13 +93,15 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 	token := holdTokens()
 	ms := strconv.FormatInt(max(lease.Milliseconds(), 1), 10)
 	wait, held := time.Millisecond, false
+	stale, _ := r.orphans.Load(keys[1])
+	staleToken, _ := stale.(string)
 	for {
 		ok, probe := r.br.allow()
 		if !ok {
 			r.unavailable[opLoad].Inc()
 			return State{}, Hold{}, errOpen
 		}
-		res, err := acquireScript.Run(ctx, r.client, keys, token, ms).Slice()
+		res, err := acquireScript.Run(ctx, r.client, keys, token, ms, staleToken).Slice()
 		if err != nil {
 			var reply redis.Error
 			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
@@ -102,6 +111,7 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 				st, lerr := r.Load(ctx, key)
 				return st, Hold{}, lerr
 			}
+			r.orphan(keys[1], token, lease) // Redis may run the script yet
 			if held && waitEnded(ctx) {
 				// the wait for the other holder ran out during a try (go-redis says so as the
 				// connection's i/o timeout, the deadline it took from ctx): no word on Redis
@@ -112,7 +122,7 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 		}
 		r.succeeded(probe)
 		if n, _ := res[0].(int64); n == 1 {
-			h := Hold{token}
+			h := Hold{token, lease}
 			if len(res) > 2 {
 				// a key of another kind under the prefix: this conversation's state is corrupt
 				r.corrupt.Inc()
@@ -161,15 +171,17 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 	if !h.Held() {
 		return r.Save(ctx, key, st)
 	}
+	rk := r.key(key)
 	if err := r.check(ctx, key); err != nil {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
 		return err
 	}
 	ok, probe := r.br.allow()
 	if !ok {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
 		r.unavailable[opSave].Inc()
 		return errOpen
 	}
-	rk := r.key(key)
 	val, _ := st.AppendBinary(nil)
 	err := saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
 		strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
@@ -178,6 +190,7 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 		if errors.As(err, &reply) {
 			return r.saveRefused(probe, reply)
 		}
+		r.orphan(rk+holdSuffix, h.token, h.lease)
 		return r.failed(ctx, opSave, probe, err)
 	}
 	r.succeeded(probe)
@@ -187,20 +200,40 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 	return nil
 }
 
-// Release implements Holder. A release that fails is left to the hold's lease.
+// Release implements Holder. A release that fails is left to the hold's lease, or to this
+// store's next LoadHeld of the conversation (orphan).
 func (r *Redis) Release(ctx context.Context, key string, h Hold) {
-	if !h.Held() || r.check(ctx, key) != nil {
+	if !h.Held() {
 		return
 	}
-	if ok, probe := r.br.allow(); ok {
-		rk := r.key(key)
-		if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
-			var reply redis.Error
-			if !errors.As(err, &reply) {
-				r.failed(ctx, opSave, probe, err)
-				return
-			}
-		}
-		r.succeeded(probe)
+	rk := r.key(key)
+	if r.check(ctx, key) != nil {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
+		return
 	}
+	ok, probe := r.br.allow()
+	if !ok {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
+		return
+	}
+	if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
+		var reply redis.Error
+		if !errors.As(err, &reply) {
+			r.orphan(rk+holdSuffix, h.token, h.lease)
+			r.failed(ctx, opSave, probe, err)
+			return
+		}
+	}
+	r.succeeded(probe)
+}
+
+// orphan remembers, until its lease ends, a hold this store may have left in Redis with no
+// caller to release it: a LoadHeld whose answer never came (a stalled Redis runs the script
+// when it wakes, after the call gave up), a SaveReleased or Release not sent or not answered.
+// The conversation's next LoadHeld on this store takes it over. Without, each of its messages
+// meanwhile waited for it as for another replica's, then was decided without context and not
+// kept: one read timeout cost a conversation the lease.
+func (r *Redis) orphan(holdKey, token string, lease time.Duration) {
+	r.orphans.Store(holdKey, token)
+	time.AfterFunc(lease, func() { r.orphans.CompareAndDelete(holdKey, token) })
 }

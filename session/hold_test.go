@@ -105,3 +105,55 @@ func TestRedisHoldWaits(t *testing.T) {
 	}
 	a.Release(ctx, key, hd)
 }
+
+// A LoadHeld whose answer never came (Redis stalled past the timeout) may still take the hold
+// when Redis wakes and runs the script, a hold no caller has and nobody releases. The store's
+// next LoadHeld of that conversation takes it over instead of waiting out its lease as for
+// another replica's (each of the conversation's messages waited, then was decided without
+// context and not kept); another replica still waits for it.
+func TestRedisHoldOrphanedByTimeout(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	a := openRedis(t, session.RedisConfig{URL: srv.URL(), Timeout: 50 * time.Millisecond})
+	b := openRedis(t, session.RedisConfig{URL: srv.URL()})
+	raw := rawClient(t, srv)
+	ctx := context.Background()
+	const key = "wecom:chat-stalled"
+	if _, h, err := a.LoadHeld(ctx, "wecom:another", time.Minute); err != nil { // Redis knows the script
+		t.Fatal(err)
+	} else {
+		a.Release(ctx, "wecom:another", h)
+	}
+	srv.Pause()
+	if _, h, err := a.LoadHeld(ctx, key, time.Minute); err == nil || h.Held() {
+		srv.Resume()
+		t.Fatalf("LoadHeld of a stalled Redis: %v, held %v; want an error", err, h.Held())
+	}
+	srv.Resume()
+	var held []string
+	for range 100 { // Redis runs the script it read before the call gave up
+		if held, _ = raw.Keys(ctx, "zhiyi:conv:*:held").Result(); len(held) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(held) != 1 {
+		t.Skipf("Redis did not run the timed-out script (holds %v): nothing to take over", held)
+	}
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	if _, _, err := b.LoadHeld(short, key, time.Minute); !errors.Is(err, session.ErrHeld) {
+		t.Errorf("another replica's LoadHeld: %v, want ErrHeld", err)
+	}
+	short, cancel = context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	_, h, err := a.LoadHeld(short, key, time.Minute)
+	if err != nil || !h.Held() {
+		t.Fatalf("the store's own orphaned hold was waited for: %v", err)
+	}
+	if err := a.SaveReleased(ctx, key, session.State{}, h); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := raw.Exists(ctx, held[0]).Result(); n != 0 {
+		t.Errorf("the hold is left after its save")
+	}
+}

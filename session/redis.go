@@ -70,7 +70,9 @@ type Redis struct {
 	// refusing: a save was refused with an error reply (saveRefused) and not one has succeeded
 	// since.
 	refusing atomic.Bool
-	stop     chan struct{} // closed by Close: ends the prober
+	// orphans: hold key → the token of a hold of this store's that no caller has (orphan)
+	orphans sync.Map
+	stop    chan struct{} // closed by Close: ends the prober
 	// probes is set when the store keeps real time (RedisConfig.Now unset): then a prober
 	// watches for Redis's return; under a test's clock only calls probe.
 	probes bool
