@@ -91,7 +91,8 @@
 // being down at start is an outage like any other. An error reply to a Save alone (OOM: full under the default
 // maxmemory-policy noeviction; READONLY: a replica after a failover) is no outage: Redis answered
 // and still serves reads, so that save fails with ErrSaveRefused, counted and logged once until a
-// save succeeds, and the circuit stays closed.
+// save succeeds, and the circuit stays closed. An error reply to LoadHeld's script loads without
+// a hold, as Load; a user whose ACL refuses scripts (NOPERM) is logged once.
 //
 // # Logs
 //

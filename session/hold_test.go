@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +157,34 @@ func TestRedisHoldOrphanedByTimeout(t *testing.T) {
 	}
 	if n, _ := raw.Exists(ctx, held[0]).Result(); n != 0 {
 		t.Errorf("the hold is left after its save")
+	}
+}
+
+// A user whose ACL lets it GET and SET the prefix's keys but not run scripts loads without a
+// hold, as a Redis refusing writes does, and says so once: two replicas deciding one of its
+// conversations at once may lose a turn. It went unsaid — no line, no count — while the
+// replicas lost turns.
+func TestRedisHoldRefusedByACL(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	ctx := context.Background()
+	raw := rawClient(t, srv)
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "on", ">zypw", "~zhiyi:*", "+@all", "-@scripting").Err(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: "redis://zy:zypw@" + srv.Addr + "/0", Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	var st session.State
+	st.Push(session.Turn{MsgID: "m1"}, 0)
+	if err := s.Save(ctx, "wecom:acl", st); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, h, err := s.LoadHeld(ctx, "wecom:acl", time.Minute)
+		if err != nil || h.Held() || got.TurnCount != 1 {
+			t.Fatalf("LoadHeld without scripts: %+v, held %v, %v; want the state, no hold", got, h.Held(), err)
+		}
+	}
+	if out := logs.String(); strings.Count(out, "level=WARN") != 1 || !strings.Contains(out, "EVALSHA") {
+		t.Errorf("want one warning naming what the ACL lacks:\n%s", out)
 	}
 }

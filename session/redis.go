@@ -56,9 +56,10 @@ type RedisConfig struct {
 	Now func() time.Time
 }
 
-// Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save. A
-// failed call opens a circuit breaker, so during an outage Load and Save return ErrUnavailable
-// at once, and one call per Backoff probes whether Redis is back.
+// Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save, one
+// script per LoadHeld and SaveReleased (Holder). A failed call opens a circuit breaker, so
+// during an outage Load and Save return ErrUnavailable at once, and one call per Backoff
+// probes whether Redis is back.
 type Redis struct {
 	client *redis.Client
 	addr   string
@@ -70,6 +71,8 @@ type Redis struct {
 	// refusing: a save was refused with an error reply (saveRefused) and not one has succeeded
 	// since.
 	refusing atomic.Bool
+	// holdRefused: LoadHeld's script was refused for the user (NOPERM), said once
+	holdRefused atomic.Bool
 	// orphans: hold key → the token of a hold of this store's that no caller has (orphan)
 	orphans sync.Map
 	stop    chan struct{} // closed by Close: ends the prober
