@@ -107,7 +107,9 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
 				// Redis answered but would not take the hold (full under noeviction, a
 				// read-only replica, a user not allowed scripts): load as Load does, without one.
-				r.succeeded(probe)
+				// Load, not this reply, says whether Redis is up (LOADING after a restart is an
+				// outage): it takes over the probe.
+				r.br.release(probe)
 				if misconfigured(reply.Error()) && !r.holdRefused.Swap(true) {
 					r.log.Warn("session: redis refuses zhiyi the hold script: two replicas deciding one conversation at once may lose a turn of it (the user's ACL needs EVALSHA and EVAL)",
 						"addr", r.addr, "err", reply.Error())

@@ -188,3 +188,22 @@ func TestRedisHoldRefusedByACL(t *testing.T) {
 		t.Errorf("want one warning naming what the ACL lacks:\n%s", out)
 	}
 }
+
+// A Redis reading its data back after a restart answers LOADING to the hold's script as to a
+// GET: an outage, said once, as Load says it. The script's error reply closed the circuit as
+// an answer ('redis is back', the gauge 1) before the GET that followed opened it again ('redis
+// is down'), two lines and an outage counted at every probe for as long as Redis loaded.
+func TestRedisHoldWhileLoading(t *testing.T) {
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: loadingRedis(t), Backoff: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	for range 10 {
+		if _, _, err := s.LoadHeld(context.Background(), "wecom:loading", time.Minute); !errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("LoadHeld of a loading Redis: %v, want ErrUnavailable", err)
+		}
+		time.Sleep(15 * time.Millisecond) // past the backoff: the next call probes
+	}
+	if out := logs.String(); strings.Count(out, "redis is down") != 1 || strings.Contains(out, "redis is back") {
+		t.Errorf("want one line saying Redis is down, none that it is back:\n%s", out)
+	}
+}
