@@ -20,7 +20,9 @@
 // longer than its Decide's ctx (and ConversationLocks.MaxWait): then it is decided without its
 // context, as when the session store is down (zhiyi_conversation_busy_total). A replica that
 // dies holding a conversation holds it for 2 s at most. Commit soon after sending: a slow send holds the
-// conversation, not the others.
+// conversation, not the others; and a Decision committed over 2 s after its Decide has lost its
+// hold across replicas, so another replica may have decided the conversation meanwhile, and
+// the later of the two saves wins (one turn of context lost, as without a hold).
 //
 // # What it decides, in order
 //
