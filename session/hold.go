@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,11 +50,13 @@ const holdSuffix = ":held"
 
 // The scripts take the hold key's value as a token only this process and hold know.
 var (
-	// acquire: set the hold if none (or take over ARGV[3], a hold of this store's that no
-	// caller has: see orphan), and read the state in the same step.
+	// acquire: set the hold if none (or take it over when it is one of ARGV[3…], holds of
+	// this store's that no caller has: see orphan), and read the state in the same step.
 	acquireScript = redis.NewScript(`
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-	if ARGV[3] == '' or redis.call('GET', KEYS[2]) ~= ARGV[3] then return {0} end
+	local h, mine = redis.call('GET', KEYS[2]), false
+	for i = 3, #ARGV do mine = mine or h == ARGV[i] end
+	if not mine then return {0} end
 	redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 end
 local v = redis.pcall('GET', KEYS[1])
@@ -93,15 +96,14 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 	token := holdTokens()
 	ms := strconv.FormatInt(max(lease.Milliseconds(), 1), 10)
 	wait, held := time.Millisecond, false
-	stale, _ := r.orphans.Load(keys[1])
-	staleToken, _ := stale.(string)
+	args := append([]any{token, ms}, r.orphaned(keys[1])...)
 	for {
 		ok, probe := r.br.allow()
 		if !ok {
 			r.unavailable[opLoad].Inc()
 			return State{}, Hold{}, errOpen
 		}
-		res, err := acquireScript.Run(ctx, r.client, keys, token, ms, staleToken).Slice()
+		res, err := acquireScript.Run(ctx, r.client, keys, args...).Slice()
 		if err != nil {
 			var reply redis.Error
 			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
@@ -239,7 +241,35 @@ func (r *Redis) Release(ctx context.Context, key string, h Hold) {
 // The conversation's next LoadHeld on this store takes it over. Without, each of its messages
 // meanwhile waited for it as for another replica's, then was decided without context and not
 // kept: one read timeout cost a conversation the lease.
+// Each of a conversation's messages that timed out may have left one (whichever Redis ran
+// first holds), so all are kept.
 func (r *Redis) orphan(holdKey, token string, lease time.Duration) {
-	r.orphans.Store(holdKey, token)
-	time.AfterFunc(lease, func() { r.orphans.CompareAndDelete(holdKey, token) })
+	r.orphanMu.Lock()
+	if r.orphans == nil {
+		r.orphans = map[string][]any{}
+	}
+	r.orphans[holdKey] = append(r.orphans[holdKey], token)
+	r.orphanN.Add(1)
+	r.orphanMu.Unlock()
+	time.AfterFunc(lease, func() {
+		r.orphanMu.Lock()
+		defer r.orphanMu.Unlock()
+		ts := slices.DeleteFunc(r.orphans[holdKey], func(t any) bool { return t == token })
+		if len(ts) == 0 {
+			delete(r.orphans, holdKey)
+		} else {
+			r.orphans[holdKey] = ts
+		}
+		r.orphanN.Add(-1)
+	})
+}
+
+// orphaned returns the tokens of holdKey's orphans, for the acquire script.
+func (r *Redis) orphaned(holdKey string) []any {
+	if r.orphanN.Load() == 0 {
+		return nil // the common case: no lock taken
+	}
+	r.orphanMu.Lock()
+	defer r.orphanMu.Unlock()
+	return slices.Clone(r.orphans[holdKey])
 }

@@ -126,9 +126,11 @@ func TestRedisHoldOrphanedByTimeout(t *testing.T) {
 		a.Release(ctx, "wecom:another", h)
 	}
 	srv.Pause()
-	if _, h, err := a.LoadHeld(ctx, key, time.Minute); err == nil || h.Held() {
-		srv.Resume()
-		t.Fatalf("LoadHeld of a stalled Redis: %v, held %v; want an error", err, h.Held())
+	for range 2 { // the conversation's next message tries again, and times out again
+		if _, h, err := a.LoadHeld(ctx, key, time.Minute); err == nil || h.Held() {
+			srv.Resume()
+			t.Fatalf("LoadHeld of a stalled Redis: %v, held %v; want an error", err, h.Held())
+		}
 	}
 	srv.Resume()
 	var held []string

@@ -73,9 +73,12 @@ type Redis struct {
 	refusing atomic.Bool
 	// holdRefused: LoadHeld's script was refused for the user (NOPERM), said once
 	holdRefused atomic.Bool
-	// orphans: hold key → the token of a hold of this store's that no caller has (orphan)
-	orphans sync.Map
-	stop    chan struct{} // closed by Close: ends the prober
+	// orphans: hold key → the tokens of holds of this store's that no caller has (orphan),
+	// under orphanMu; orphanN counts them, so that LoadHeld looks only when there are some
+	orphanMu sync.Mutex
+	orphans  map[string][]any
+	orphanN  atomic.Int32
+	stop     chan struct{} // closed by Close: ends the prober
 	// probes is set when the store keeps real time (RedisConfig.Now unset): then a prober
 	// watches for Redis's return; under a test's clock only calls probe.
 	probes bool
