@@ -98,10 +98,11 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// after those that followed it went through) is decided in context, but the conversation
 	// goes on from its newest turn: the late message takes no topic from a newer one, repeats
 	// no answer sent after it, and neither counts in nor ends a run of repeats or fallbacks.
-	late := sentBefore(st, at, r.cfg.Now().UnixMilli())
+	now := r.cfg.Now().UnixMilli()
+	late := sentBefore(st, at, now)
 	// In a group, repeats and fallbacks are each customer's own: another customer speaking
 	// between two of one customer's messages makes them no longer "in a row".
-	if prev := st.Last(); !late && prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
+	if prev := newestFrom(st, "", now); !late && prev != nil && sender != "" && prev.Sender != "" && prev.Sender != sender {
 		st.Repeats, st.Fallbacks = 0, 0
 	}
 	// Repeats: the same need again, soon after it was answered automatically.
@@ -118,7 +119,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// (phone, e-mail) a repeat: masking makes every order number <ORDER>, and three orders
 	// asked after in a row were handed off "asked a second time"; the turns' digests of what
 	// was masked tell them apart (otherValues).
-	if last := st.LastFrom(sender); !ack && !late && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+	if last := newestFrom(st, sender, now); !ack && !late && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
 		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() && !otherValues(last.Masked, masked) &&
 		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, masked, at-r.cfg.RepeatWindow.Milliseconds())) {
 		ctxInfo.Repeat = true
@@ -173,6 +174,23 @@ func sentBefore(st *session.State, at, now int64) bool {
 		}
 	}
 	return false
+}
+
+// newestFrom is st.LastFrom(sender) that passes over late turns: a turn kept after one sent
+// over lateBy later (and not after now, as sentBefore counts them) is a late message's, and the
+// message after it goes on from the newest turn too, its repeat and its sender's run.
+func newestFrom(st *session.State, sender string, now int64) *session.Turn {
+	var newest *session.Turn
+	for i := len(st.Turns) - 1; i >= 0; i-- {
+		t := &st.Turns[i]
+		if sender != "" && t.Sender != "" && t.Sender != sender {
+			continue
+		}
+		if newest == nil || t.At-newest.At > lateBy && t.At-now <= lateBy {
+			newest = t
+		}
+	}
+	return newest
 }
 
 // lateBy is how much older than the newest turn a message must be to be late: WeCom's

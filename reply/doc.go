@@ -19,9 +19,10 @@
 // and one turn would be lost. Only that conversation waits (each has a lock of its own), and no
 // longer than its Decide's ctx (and ConversationLocks.MaxWait): then it is decided without its
 // context, as when the session store is down (zhiyi_conversation_busy_total). A replica that
-// dies holding a conversation holds it for 2 s at most; so does a decision not committed within
-// 2 s (a send slower than that), after which another replica may decide on the older state. Commit soon after sending: a slow send holds the
-// conversation, not the others.
+// dies holding a conversation holds it for 2 s at most. Commit soon after sending: a slow send
+// holds the conversation, not the others; and a Decision committed over 2 s after its Decide
+// has lost its hold across replicas, so another replica may have decided the conversation
+// meanwhile, and the later of the two saves wins (one turn of context lost, as without a hold).
 //
 // # What it decides, in order
 //

@@ -243,3 +243,40 @@ func TestReplicasTakeTurnsThroughRedis(t *testing.T) {
 		t.Errorf("%d turns counted, %d kept; want %d", st.TurnCount, len(st.Turns), 2*each)
 	}
 }
+
+// A message waits for its conversation MaxWait in all (docs/operations.md: 4 × --redis-timeout,
+// at least 200 ms), not MaxWait for this process's decision of it and MaxWait again for another
+// replica's: the wait for the Redis hold is what is left of it.
+func TestConversationWaitIsOneBudget(t *testing.T) {
+	rd := testsvc.StartRedis(t)
+	const maxWait = 300 * time.Millisecond
+	locks := &ConversationLocks{MaxWait: maxWait}
+	a, _, set := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), Locks: locks})
+	raw := redis.NewClient(&redis.Options{Addr: rd.Addr})
+	t.Cleanup(func() { raw.Close() })
+	ctx := context.Background()
+	d1 := a.Decide(ctx, tinyEngine, intent.Request{Text: "什么时候发货", MsgID: "w1", ChatID: "busy", Channel: "kf"})
+	held, err := raw.Keys(ctx, "zhiyi:conv:*:held").Result()
+	if err != nil || len(held) != 1 {
+		t.Fatalf("holds %v, %v", held, err)
+	}
+	took := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		d := a.Decide(ctx, tinyEngine, intent.Request{Text: "怎么退货", MsgID: "w2", ChatID: "busy", Channel: "kf"})
+		d.Release()
+		took <- time.Since(start)
+	}()
+	time.Sleep(maxWait - 50*time.Millisecond)
+	// another replica takes the conversation as this one commits the first message
+	if err := raw.Set(ctx, held[0], "another-replica", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	a.Commit(ctx, d1, d1.Result.AppendJSON(nil))
+	if waited := <-took; waited > maxWait+150*time.Millisecond {
+		t.Errorf("the second message waited %v for its conversation; want about %v in all", waited, maxWait)
+	}
+	if got := counter(set, "zhiyi_conversation_busy_total"); got != 1 {
+		t.Errorf("zhiyi_conversation_busy_total %d, want 1", got)
+	}
+}

@@ -245,6 +245,16 @@ func TestLateMessageMovesNothing(t *testing.T) {
 		t.Errorf("one fallback after an understood turn, and a late one before it: context %+v, want no escalation", *d.Result.Context)
 	}
 
+	// The message after a late one goes on from the newest turn, not from the late one: the
+	// same need asked again after its automatic answer is a repeat (the late message was the
+	// conversation's last turn, of another intent, and ended the run).
+	send(t, r, req("p1", "什么时候发货", 5*time.Minute))
+	send(t, r, req("p0", "东西不要了怎么寄回去", 5*time.Minute-30*time.Second))
+	d, _ = send(t, r, req("p2", "什么时候发货", 5*time.Minute+20*time.Second))
+	if !d.Result.Context.Repeat {
+		t.Errorf("asked again after its automatic answer, a late message between: context %+v, want a repeat", *d.Result.Context)
+	}
+
 	// A turn sent in the server's future (a gateway's clock eight hours ahead) makes no
 	// message after it late: the conversation would keep its topic until the clock caught up.
 	ahead := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "z1", SenderID: "wmZ", Channel: "wecom", SentAt: c.t.Add(8 * time.Hour).UnixMilli()}

@@ -185,10 +185,11 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}()
 	if d.key != "" && r.cfg.Sessions != nil {
 		var ok bool
+		waitFrom := time.Now()
 		if d.held, ok = r.cfg.Locks.lock(ctx, d.key); ok {
 			d.locks = r.cfg.Locks
 			if h, shared := r.cfg.Sessions.(session.Holder); shared {
-				d.state, d.stateOK = r.loadHeld(ctx, d, h)
+				d.state, d.stateOK = r.loadHeld(ctx, d, h, waitFrom)
 			} else {
 				d.state, d.stateOK = r.load(ctx, d.key)
 			}
@@ -417,14 +418,19 @@ func (r *Replier) load(ctx context.Context, key string) (session.State, bool) {
 const holdLease = 2 * time.Second
 
 // loadHeld loads key's state held across replicas, waiting for another replica's decision of
-// the conversation as long as for another of this process's (ConversationLocks.MaxWait, else
-// four state timeouts).
-func (r *Replier) loadHeld(ctx context.Context, d *Decision, h session.Holder) (session.State, bool) {
+// the conversation until the wait for it that began at waitFrom, before this process's lock,
+// has lasted ConversationLocks.MaxWait (else four state timeouts), and for one state timeout at
+// least: a message waits for its conversation that long in all, not once for each holder.
+func (r *Replier) loadHeld(ctx context.Context, d *Decision, h session.Holder, waitFrom time.Time) (session.State, bool) {
 	wait := r.cfg.Locks.MaxWait
 	if wait <= 0 {
 		wait = 4 * r.cfg.StateTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, max(wait, r.cfg.StateTimeout))
+	until := waitFrom.Add(wait)
+	if least := time.Now().Add(r.cfg.StateTimeout); until.Before(least) {
+		until = least
+	}
+	ctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
 	st, hold, err := h.LoadHeld(ctx, d.key, holdLease)
 	d.hold, d.holder, d.holdTimeout = hold, h, r.cfg.StateTimeout

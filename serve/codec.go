@@ -470,6 +470,9 @@ func checkFields(req *intent.Request) *apiError {
 			if len(v) > maxLoggedID {
 				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s[%d] is %d bytes; the limit is %d", l.name, i, len(v), maxLoggedID)
 			}
+			if blank(v) {
+				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s[%d] is only white space; leave it out or send the id", l.name, i)
+			}
 		}
 	}
 	if len(req.Vars) > maxVars {

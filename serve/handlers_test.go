@@ -259,6 +259,8 @@ func TestBadInput(t *testing.T) {
 		{"a blank sender_id", "POST", "/intent", `{"text":"退货","sender_id":"\u3000"}`, nil, 400, CodeInvalidField},
 		{"a blank msg_id", "POST", "/intent", `{"text":"退货","msg_id":"\t","sender_id":"wmA"}`, nil, 400, CodeInvalidField},
 		{"a batch's blank open_kfid", "POST", "/intent/batch", `{"messages":[{"text":"退货","open_kfid":"\u200b"}]}`, nil, 400, CodeInvalidField},
+		{"a blank tag", "POST", "/intent", `{"text":"退货","tags":["vip"," "]}`, nil, 400, CodeInvalidField},
+		{"a blank dept id", "POST", "/intent", `{"text":"退货","dept_ids":["\u3000"]}`, nil, 400, CodeInvalidField},
 		{"a var of 1,025 bytes", "POST", "/intent", `{"text":"退货","vars":{"nickname":"` + strings.Repeat("v", 1025) + `"}}`, nil, 400, CodeInvalidField},
 		{"a batch's chat_id of 129 bytes", "POST", "/intent/batch", `{"messages":[{"text":"退货","chat_id":"` + strings.Repeat("c", 129) + `"}]}`, nil, 400, CodeInvalidField},
 		{"sent_at past the year 9999", "POST", "/intent", `{"text":"退货","sent_at":99999999999999999}`, nil, 400, CodeInvalidField},

@@ -38,7 +38,8 @@
 // too), so the second replica waits for the first's save — a millisecond or so — and decides
 // its message with the first's turn. The same two round trips a message as Load and Save; a
 // hold lasts at most its lease, so a replica that dies holding one costs its conversation that
-// long. A conversation is never classified twice, and nothing waits for a Redis that is down:
+// long; one a replica may have left behind while alive (a call that timed out, whose script a
+// stalled Redis still runs when it wakes) it takes over at its next load of the conversation. A conversation is never classified twice, and nothing waits for a Redis that is down:
 // a failed LoadHeld is a failed Load. Within one process package reply decides a
 // conversation's messages one after another anyway, on every Replier that shares its
 // reply.ConversationLocks (zhiyi serve's Repliers of every bundle loaded, so a reload's old and
@@ -90,7 +91,8 @@
 // being down at start is an outage like any other. An error reply to a Save alone (OOM: full under the default
 // maxmemory-policy noeviction; READONLY: a replica after a failover) is no outage: Redis answered
 // and still serves reads, so that save fails with ErrSaveRefused, counted and logged once until a
-// save succeeds, and the circuit stays closed.
+// save succeeds, and the circuit stays closed. An error reply to LoadHeld's script loads without
+// a hold, as Load; a user whose ACL refuses scripts (NOPERM) is logged once.
 //
 // # Logs
 //

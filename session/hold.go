@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,7 +34,10 @@ type Holder interface {
 }
 
 // Hold is a conversation held by LoadHeld; the zero Hold holds nothing.
-type Hold struct{ token string }
+type Hold struct {
+	token string
+	lease time.Duration
+}
 
 // Held reports whether h holds a conversation.
 func (h Hold) Held() bool { return h.token != "" }
@@ -46,9 +50,15 @@ const holdSuffix = ":held"
 
 // The scripts take the hold key's value as a token only this process and hold know.
 var (
-	// acquire: set the hold if none, and read the state in the same step.
+	// acquire: set the hold if none (or take it over when it is one of ARGV[3…], holds of
+	// this store's that no caller has: see orphan), and read the state in the same step.
 	acquireScript = redis.NewScript(`
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	local h, mine = redis.call('GET', KEYS[2]), false
+	for i = 3, #ARGV do mine = mine or h == ARGV[i] end
+	if not mine then return {0} end
+	redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+end
 local v = redis.pcall('GET', KEYS[1])
 if type(v) == 'table' and v.err then return {1, false, v.err} end
 return {1, v}`)
@@ -86,22 +96,30 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 	token := holdTokens()
 	ms := strconv.FormatInt(max(lease.Milliseconds(), 1), 10)
 	wait, held := time.Millisecond, false
+	args := append([]any{token, ms}, r.orphaned(keys[1])...)
 	for {
 		ok, probe := r.br.allow()
 		if !ok {
 			r.unavailable[opLoad].Inc()
 			return State{}, Hold{}, errOpen
 		}
-		res, err := acquireScript.Run(ctx, r.client, keys, token, ms).Slice()
+		res, err := acquireScript.Run(ctx, r.client, keys, args...).Slice()
 		if err != nil {
 			var reply redis.Error
 			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
 				// Redis answered but would not take the hold (full under noeviction, a
-				// read-only replica): load as Load does, without one.
-				r.succeeded(probe)
+				// read-only replica, a user not allowed scripts): load as Load does, without one.
+				// Load, not this reply, says whether Redis is up (LOADING after a restart is an
+				// outage): it takes over the probe.
+				r.br.release(probe)
+				if misconfigured(reply.Error()) && !r.holdRefused.Swap(true) {
+					r.log.Warn("session: redis refuses zhiyi the hold script: two replicas deciding one conversation at once may lose a turn of it (the user's ACL needs EVALSHA and EVAL)",
+						"addr", r.addr, "err", reply.Error())
+				}
 				st, lerr := r.Load(ctx, key)
 				return st, Hold{}, lerr
 			}
+			r.orphan(keys[1], token, lease) // Redis may run the script yet
 			if held && waitEnded(ctx) {
 				// the wait for the other holder ran out during a try (go-redis says so as the
 				// connection's i/o timeout, the deadline it took from ctx): no word on Redis
@@ -112,7 +130,7 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 		}
 		r.succeeded(probe)
 		if n, _ := res[0].(int64); n == 1 {
-			h := Hold{token}
+			h := Hold{token, lease}
 			if len(res) > 2 {
 				// a key of another kind under the prefix: this conversation's state is corrupt
 				r.corrupt.Inc()
@@ -161,26 +179,80 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 	if !h.Held() {
 		return r.Save(ctx, key, st)
 	}
-	return r.save(ctx, key, st, func(rk string, val []byte) error {
+	err := r.save(ctx, key, st, func(rk string, val []byte) error {
 		return saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
 			strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
 	})
+	if err != nil && !errors.Is(err, ErrSaveRefused) {
+		// not sent, or not answered: the hold may still be in Redis (an answer, even a
+		// refusal, comes after the script released it)
+		r.orphan(r.key(key)+holdSuffix, h.token, h.lease)
+	}
+	return err
 }
 
-// Release implements Holder. A release that fails is left to the hold's lease.
+// Release implements Holder. A release that fails is left to the hold's lease, or to this
+// store's next LoadHeld of the conversation (orphan).
 func (r *Redis) Release(ctx context.Context, key string, h Hold) {
-	if !h.Held() || r.check(ctx, key) != nil {
+	if !h.Held() {
 		return
 	}
-	if ok, probe := r.br.allow(); ok {
-		rk := r.key(key)
-		if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
-			var reply redis.Error
-			if !errors.As(err, &reply) {
-				r.failed(ctx, opSave, probe, err)
-				return
-			}
-		}
-		r.succeeded(probe)
+	rk := r.key(key)
+	if r.check(ctx, key) != nil {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
+		return
 	}
+	ok, probe := r.br.allow()
+	if !ok {
+		r.orphan(rk+holdSuffix, h.token, h.lease)
+		return
+	}
+	if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
+		var reply redis.Error
+		if !errors.As(err, &reply) {
+			r.orphan(rk+holdSuffix, h.token, h.lease)
+			r.failed(ctx, opSave, probe, err)
+			return
+		}
+	}
+	r.succeeded(probe)
+}
+
+// orphan remembers, until its lease ends, a hold this store may have left in Redis with no
+// caller to release it: a LoadHeld whose answer never came (a stalled Redis runs the script
+// when it wakes, after the call gave up), a SaveReleased or Release not sent or not answered.
+// The conversation's next LoadHeld on this store takes it over. Without, each of its messages
+// meanwhile waited for it as for another replica's, then was decided without context and not
+// kept: one read timeout cost a conversation the lease.
+// Each of a conversation's messages that timed out may have left one (whichever Redis ran
+// first holds), so all are kept.
+func (r *Redis) orphan(holdKey, token string, lease time.Duration) {
+	r.orphanMu.Lock()
+	if r.orphans == nil {
+		r.orphans = map[string][]any{}
+	}
+	r.orphans[holdKey] = append(r.orphans[holdKey], token)
+	r.orphanN.Add(1)
+	r.orphanMu.Unlock()
+	time.AfterFunc(lease, func() {
+		r.orphanMu.Lock()
+		defer r.orphanMu.Unlock()
+		ts := slices.DeleteFunc(r.orphans[holdKey], func(t any) bool { return t == token })
+		if len(ts) == 0 {
+			delete(r.orphans, holdKey)
+		} else {
+			r.orphans[holdKey] = ts
+		}
+		r.orphanN.Add(-1)
+	})
+}
+
+// orphaned returns the tokens of holdKey's orphans, for the acquire script.
+func (r *Redis) orphaned(holdKey string) []any {
+	if r.orphanN.Load() == 0 {
+		return nil // the common case: no lock taken
+	}
+	r.orphanMu.Lock()
+	defer r.orphanMu.Unlock()
+	return slices.Clone(r.orphans[holdKey])
 }

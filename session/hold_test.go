@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,4 +106,106 @@ func TestRedisHoldWaits(t *testing.T) {
 		t.Errorf("a stale hold's release freed the conversation: %v", err)
 	}
 	a.Release(ctx, key, hd)
+}
+
+// A LoadHeld whose answer never came (Redis stalled past the timeout) may still take the hold
+// when Redis wakes and runs the script, a hold no caller has and nobody releases. The store's
+// next LoadHeld of that conversation takes it over instead of waiting out its lease as for
+// another replica's (each of the conversation's messages waited, then was decided without
+// context and not kept); another replica still waits for it.
+func TestRedisHoldOrphanedByTimeout(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	a := openRedis(t, session.RedisConfig{URL: srv.URL(), Timeout: 50 * time.Millisecond})
+	b := openRedis(t, session.RedisConfig{URL: srv.URL()})
+	raw := rawClient(t, srv)
+	ctx := context.Background()
+	const key = "wecom:chat-stalled"
+	if _, h, err := a.LoadHeld(ctx, "wecom:another", time.Minute); err != nil { // Redis knows the script
+		t.Fatal(err)
+	} else {
+		a.Release(ctx, "wecom:another", h)
+	}
+	srv.Pause()
+	for range 2 { // the conversation's next message tries again, and times out again
+		if _, h, err := a.LoadHeld(ctx, key, time.Minute); err == nil || h.Held() {
+			srv.Resume()
+			t.Fatalf("LoadHeld of a stalled Redis: %v, held %v; want an error", err, h.Held())
+		}
+	}
+	srv.Resume()
+	var held []string
+	for range 100 { // Redis runs the script it read before the call gave up
+		if held, _ = raw.Keys(ctx, "zhiyi:conv:*:held").Result(); len(held) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(held) != 1 {
+		t.Skipf("Redis did not run the timed-out script (holds %v): nothing to take over", held)
+	}
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	if _, _, err := b.LoadHeld(short, key, time.Minute); !errors.Is(err, session.ErrHeld) {
+		t.Errorf("another replica's LoadHeld: %v, want ErrHeld", err)
+	}
+	short, cancel = context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	_, h, err := a.LoadHeld(short, key, time.Minute)
+	if err != nil || !h.Held() {
+		t.Fatalf("the store's own orphaned hold was waited for: %v", err)
+	}
+	if err := a.SaveReleased(ctx, key, session.State{}, h); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := raw.Exists(ctx, held[0]).Result(); n != 0 {
+		t.Errorf("the hold is left after its save")
+	}
+}
+
+// A user whose ACL lets it GET and SET the prefix's keys but not run scripts loads without a
+// hold, as a Redis refusing writes does, and says so once: two replicas deciding one of its
+// conversations at once may lose a turn. It went unsaid — no line, no count — while the
+// replicas lost turns.
+func TestRedisHoldRefusedByACL(t *testing.T) {
+	srv := testsvc.StartRedis(t)
+	ctx := context.Background()
+	raw := rawClient(t, srv)
+	if err := raw.Do(ctx, "ACL", "SETUSER", "zy", "on", ">zypw", "~zhiyi:*", "+@all", "-@scripting").Err(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: "redis://zy:zypw@" + srv.Addr + "/0", Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	var st session.State
+	st.Push(session.Turn{MsgID: "m1"}, 0)
+	if err := s.Save(ctx, "wecom:acl", st); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, h, err := s.LoadHeld(ctx, "wecom:acl", time.Minute)
+		if err != nil || h.Held() || got.TurnCount != 1 {
+			t.Fatalf("LoadHeld without scripts: %+v, held %v, %v; want the state, no hold", got, h.Held(), err)
+		}
+	}
+	if out := logs.String(); strings.Count(out, "level=WARN") != 1 || !strings.Contains(out, "EVALSHA") {
+		t.Errorf("want one warning naming what the ACL lacks:\n%s", out)
+	}
+}
+
+// A Redis reading its data back after a restart answers LOADING to the hold's script as to a
+// GET: an outage, said once, as Load says it. The script's error reply closed the circuit as
+// an answer ('redis is back', the gauge 1) before the GET that followed opened it again ('redis
+// is down'), two lines and an outage counted at every probe for as long as Redis loaded.
+func TestRedisHoldWhileLoading(t *testing.T) {
+	logs := &testsvc.Buffer{}
+	s := openRedis(t, session.RedisConfig{URL: loadingRedis(t), Backoff: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	for range 10 {
+		if _, _, err := s.LoadHeld(context.Background(), "wecom:loading", time.Minute); !errors.Is(err, session.ErrUnavailable) {
+			t.Fatalf("LoadHeld of a loading Redis: %v, want ErrUnavailable", err)
+		}
+		time.Sleep(15 * time.Millisecond) // past the backoff: the next call probes
+	}
+	if out := logs.String(); strings.Count(out, "redis is down") != 1 || strings.Contains(out, "redis is back") {
+		t.Errorf("want one line saying Redis is down, none that it is back:\n%s", out)
+	}
 }

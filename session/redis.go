@@ -56,9 +56,10 @@ type RedisConfig struct {
 	Now func() time.Time
 }
 
-// Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save. A
-// failed call opens a circuit breaker, so during an outage Load and Save return ErrUnavailable
-// at once, and one call per Backoff probes whether Redis is back.
+// Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save, one
+// script per LoadHeld and SaveReleased (Holder). A failed call opens a circuit breaker, so
+// during an outage Load and Save return ErrUnavailable at once, and one call per Backoff
+// probes whether Redis is back.
 type Redis struct {
 	client *redis.Client
 	addr   string
@@ -70,6 +71,13 @@ type Redis struct {
 	// refusing: a save was refused with an error reply (saveRefused) and not one has succeeded
 	// since.
 	refusing atomic.Bool
+	// holdRefused: LoadHeld's script was refused for the user (NOPERM), said once
+	holdRefused atomic.Bool
+	// orphans: hold key → the tokens of holds of this store's that no caller has (orphan),
+	// under orphanMu; orphanN counts them, so that LoadHeld looks only when there are some
+	orphanMu sync.Mutex
+	orphans  map[string][]any
+	orphanN  atomic.Int32
 	stop     chan struct{} // closed by Close: ends the prober
 	// probes is set when the store keeps real time (RedisConfig.Now unset): then a prober
 	// watches for Redis's return; under a test's clock only calls probe.

@@ -388,11 +388,21 @@ func TestRedisMisconfigured(t *testing.T) {
 // TestRedisBusyIsNoMisconfiguration: a Redis that answers LOADING (reading its data back after a
 // restart) is an outage, not a reason to refuse start.
 func TestRedisBusyIsNoMisconfiguration(t *testing.T) {
+	s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: loadingRedis(t), Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("a loading Redis refused start: %v", err)
+	}
+	_ = s.Close()
+}
+
+// loadingRedis serves a Redis that answers every command LOADING, as one reading its data back
+// after a restart does, until the test ends; it returns its URL.
+func loadingRedis(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -413,11 +423,7 @@ func TestRedisBusyIsNoMisconfiguration(t *testing.T) {
 			}()
 		}
 	}()
-	s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: "redis://" + ln.Addr().String() + "/0", Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatalf("a loading Redis refused start: %v", err)
-	}
-	_ = s.Close()
+	return "redis://" + ln.Addr().String() + "/0"
 }
 
 // TestRedisBackWithoutTraffic: an idle replica sees Redis come back on its own (the gauge and

@@ -170,7 +170,7 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 
 // sentAt reads a plain line's "sent_at": unix milliseconds or seconds as the API takes them, or
 // a time written as text as a spreadsheet writes it ("2026-10-01 10:00:00", RFC 3339, the CSV's
-// layouts; China Standard Time unless it names a zone). Absent or null is no time.
+// layouts; China Standard Time unless it names a zone). Absent, null or blank is no time.
 func (im *Importer) sentAt(raw json.RawMessage) (time.Time, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, nil
@@ -190,7 +190,10 @@ func (im *Importer) sentAt(raw json.RawMessage) (time.Time, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return time.Time{}, err
 	}
-	t, err := parseTime(strings.TrimSpace(s), cmp.Or(im.Location, period.CST))
+	if s = strings.TrimSpace(s); s == "" {
+		return time.Time{}, nil // a blank cell, as the CSV's
+	}
+	t, err := parseTime(s, cmp.Or(im.Location, period.CST))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("field \"sent_at\": %w", err)
 	}

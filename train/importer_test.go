@@ -519,8 +519,8 @@ func TestImportZeroTimeIsNone(t *testing.T) {
 }
 
 // A plain line's sent_at may be a time written as text, as a spreadsheet writes it: read as a
-// CSV's time is (China Standard Time unless it names a zone). One that reads as no time is a
-// malformed line that says what it wants.
+// CSV's time is (China Standard Time unless it names a zone); a blank one is no time, as a
+// blank cell of the CSV's. One that reads as no time is a malformed line that says what it wants.
 func TestImportPlainTextTimes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "times.jsonl")
 	lines := `{"text":"东西不要了怎么寄回去","sent_at":"2026-08-01 07:04:11"}
@@ -528,6 +528,7 @@ func TestImportPlainTextTimes(t *testing.T) {
 {"text":"能开专票吗","sent_at":"1785539051000"}
 {"text":"发票抬头写错了","sent_at":1785539051}
 {"text":"在吗","sent_at":null}
+{"text":"在的吧","sent_at":""}
 {"text":"快递到哪了","sent_at":"昨天下午"}
 {"text":"优惠券怎么领","sent_at":[1785539051]}
 `
@@ -535,19 +536,21 @@ func TestImportPlainTextTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs, st := importAll(t, nil, path)
-	if len(msgs) != 5 || st.Skipped[SkipMalformed] != 2 {
-		t.Fatalf("kept %d, skipped %v; want 5 kept, 2 malformed", len(msgs), st.Skipped)
+	if len(msgs) != 6 || st.Skipped[SkipMalformed] != 2 {
+		t.Fatalf("kept %d, skipped %v; want 6 kept, 2 malformed", len(msgs), st.Skipped)
 	}
 	for _, m := range msgs[:4] {
 		if !m.Time.Equal(sameInstant) {
 			t.Errorf("%s (%s): time %v, want %v", m.Source, m.Text, m.Time, sameInstant)
 		}
 	}
-	if !msgs[4].Time.IsZero() {
-		t.Errorf("sent_at null: time %v, want none", msgs[4].Time)
+	for _, m := range msgs[4:] { // a blank cell, as the CSV's
+		if !m.Time.IsZero() {
+			t.Errorf("%s (%s): time %v, want none", m.Source, m.Text, m.Time)
+		}
 	}
 	problems := strings.Join(st.Problems, "\n")
-	for _, want := range []string{path + `:6: field "sent_at": time "昨天下午"`, path + `:7: field "sent_at" holds a list [...], want unix milliseconds`} {
+	for _, want := range []string{path + `:7: field "sent_at": time "昨天下午"`, path + `:8: field "sent_at" holds a list [...], want unix milliseconds`} {
 		if !strings.Contains(problems, want) {
 			t.Errorf("problems lack %q:\n%s", want, problems)
 		}
