@@ -86,6 +86,8 @@ type Replier struct {
 	met     replyMetrics
 	// inProcess is true when cfg.Sessions is session.Memory, whose calls need no deadline.
 	inProcess bool
+	// holder is cfg.Sessions when it can hold a conversation across replicas (Redis), else nil.
+	holder session.Holder
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
 }
@@ -118,6 +120,7 @@ func New(cfg Config) *Replier {
 	}
 	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics)}
 	_, r.inProcess = cfg.Sessions.(*session.Memory)
+	r.holder, _ = cfg.Sessions.(session.Holder)
 	r.buffers.New = func() any { return new(nlp.Buffers) }
 	return r
 }
@@ -188,8 +191,8 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		waitFrom := time.Now()
 		if d.held, ok = r.cfg.Locks.lock(ctx, d.key); ok {
 			d.locks = r.cfg.Locks
-			if h, shared := r.cfg.Sessions.(session.Holder); shared {
-				d.state, d.stateOK = r.loadHeld(ctx, d, h, waitFrom)
+			if r.holder != nil {
+				d.state, d.stateOK = r.loadHeld(ctx, d, waitFrom)
 			} else {
 				d.state, d.stateOK = r.load(ctx, d.key)
 			}
@@ -421,7 +424,8 @@ const holdLease = 2 * time.Second
 // the conversation until the wait for it that began at waitFrom, before this process's lock,
 // has lasted ConversationLocks.MaxWait (else four state timeouts), and for one state timeout at
 // least: a message waits for its conversation that long in all, not once for each holder.
-func (r *Replier) loadHeld(ctx context.Context, d *Decision, h session.Holder, waitFrom time.Time) (session.State, bool) {
+func (r *Replier) loadHeld(ctx context.Context, d *Decision, waitFrom time.Time) (session.State, bool) {
+	h := r.holder
 	wait := r.cfg.Locks.MaxWait
 	if wait <= 0 {
 		wait = 4 * r.cfg.StateTimeout
