@@ -306,3 +306,46 @@ func editStop(data []byte, id string, resume bool) ([]byte, bool, error) {
 	}
 	return b.Bytes(), true, nil
 }
+
+// grayNoteZH words a variant's gray release in Chinese, as experiment.GrayStatus.Note does in
+// English; empty without a gray period.
+func grayNoteZH(g experiment.GrayStatus, id string) string {
+	at := func(t time.Time) string { return t.In(period.CST).Format("2006-01-02 15:04") }
+	var basis string
+	switch g.Basis {
+	case experiment.GrayBasisSuggested:
+		basis = "，比较的是 " + at(g.Since) + " 起推荐给客服的答案"
+	case experiment.GrayBasisAutomatic:
+		basis = "，比较的是 " + at(g.Since) + " 起自动发送的答案"
+	case experiment.GrayBasisAll:
+		basis = fmt.Sprintf("，比较的是 %s 起的全部答案：对照组推荐给客服并有评分的只有 %d 个，不足 %d 个，所以也计入了它自动发送的答案，这对经客服把关的灰度答案有利",
+			at(g.Since), g.ControlSuggested, g.MinRated)
+	}
+	level := fmt.Sprintf("%g%%", g.LevelPercent())
+	rated := fmt.Sprintf("平均评分 %.2f（%d 个）对对照组 %.2f（%d 个）%s", g.Mean, g.Rated, g.ControlMean, g.ControlRated, basis)
+	switch g.Reason {
+	case experiment.GrayFileReleased:
+		return "已在实验文件中放量"
+	case experiment.GrayStartUnknown:
+		return "灰度：不知道灰度期从何时开始（没有 gray_since，也没有模型的生成时间），实验文件放量前一直灰度"
+	case experiment.GrayInPeriod:
+		return "灰度到 " + at(g.Until) + "（北京时间）：只推荐给客服，不自动发送"
+	case experiment.GrayPeriodOver:
+		return "已放量：灰度期已过（对照组或唯一的答案，没有可比较的）"
+	case experiment.GrayStaysBack:
+		return "已退回灰度：它自动发送的答案评分显著低于对照组；实验文件放量前一直灰度"
+	case experiment.GraySentBack:
+		return fmt.Sprintf("退回灰度：%s；差值的 %s 随时有效置信区间 [%+.2f, %+.2f] 整个低于 0：显著更差", rated, level, g.Low, g.High)
+	case experiment.GrayStaysReleased:
+		return fmt.Sprintf("已按评分放量，除非评分显示它显著低于对照组，否则保持放量：%s；%s 随时有效置信区间 [%+.2f, %+.2f]", rated, level, g.Low, g.High)
+	case experiment.GrayAwaitingRatings:
+		return fmt.Sprintf("灰度：灰度期已过，等待评分（%s 有 %d 个，需 %d 个；对照组有 %d 个，需 %d 个%s）", id, g.Rated, g.MinRated, g.ControlRated, g.MinRated, basis)
+	case experiment.GrayIncomparable:
+		return "灰度：评分无法比较"
+	case experiment.GrayRatedReleased:
+		return fmt.Sprintf("已放量：%s；差值的 %s 随时有效下界 %+.2f 不低于 -%.2f", rated, level, g.Low, g.Margin)
+	case experiment.GrayMayBeWorse:
+		return fmt.Sprintf("灰度：%s；差值的 %s 随时有效下界 %+.2f 低于 -%.2f，可能更差", rated, level, g.Low, g.Margin)
+	}
+	return ""
+}

@@ -40,3 +40,36 @@ func TestVerdictZH(t *testing.T) {
 		}
 	}
 }
+
+// The 实验 page words every gray verdict in Chinese, with the numbers the English note has.
+func TestGrayNoteZH(t *testing.T) {
+	since := time.Date(2026, 12, 1, 8, 0, 0, 0, period.CST)
+	rated := experiment.GrayStatus{Mean: 4.5, Rated: 150, ControlMean: 4, ControlRated: 150,
+		Basis: experiment.GrayBasisSuggested, Since: since, Level: 0.95, Low: 0.35, High: 0.65, Margin: 0.3, MinRated: 30}
+	with := func(r experiment.GrayReason) experiment.GrayStatus { g := rated; g.Reason = r; return g }
+	for _, c := range []struct {
+		g    experiment.GrayStatus
+		want string
+	}{
+		{experiment.GrayStatus{}, ""},
+		{experiment.GrayStatus{Reason: experiment.GrayInPeriod, Until: since.Add(72 * time.Hour)}, "灰度到 2026-12-04 08:00（北京时间）：只推荐给客服，不自动发送"},
+		{with(experiment.GrayRatedReleased), "已放量：平均评分 4.50（150 个）对对照组 4.00（150 个），比较的是 2026-12-01 08:00 起推荐给客服的答案；差值的 95% 随时有效下界 +0.35 不低于 -0.30"},
+		{with(experiment.GrayAwaitingRatings), "灰度：灰度期已过，等待评分（hurry.b 有 150 个，需 30 个；对照组有 150 个，需 30 个，比较的是 2026-12-01 08:00 起推荐给客服的答案）"},
+		{func() experiment.GrayStatus {
+			g := with(experiment.GrayMayBeWorse)
+			g.Basis, g.ControlSuggested, g.Low = experiment.GrayBasisAll, 12, -0.5
+			return g
+		}(), "灰度：平均评分 4.50（150 个）对对照组 4.00（150 个），比较的是 2026-12-01 08:00 起的全部答案：对照组推荐给客服并有评分的只有 12 个，不足 30 个，所以也计入了它自动发送的答案，这对经客服把关的灰度答案有利；差值的 95% 随时有效下界 -0.50 低于 -0.30，可能更差"},
+	} {
+		if got := grayNoteZH(c.g, "hurry.b"); got != c.want {
+			t.Errorf("reason %d: %q, want %q", c.g.Reason, got, c.want)
+		}
+	}
+	// Every reason has its Chinese wording, as it has its English one.
+	for r := experiment.GrayFileReleased; r <= experiment.GrayMayBeWorse; r++ {
+		g := with(r)
+		if zh, en := grayNoteZH(g, "hurry.b"), g.Note("hurry.b"); zh == "" || en == "" {
+			t.Errorf("reason %d: Chinese %q, English %q", r, zh, en)
+		}
+	}
+}

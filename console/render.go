@@ -53,7 +53,8 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(v, 'f', 3, 64)
 	},
-	"pval": experiment.PString, // 2.3e-08, not 0.000
+	"pval":   experiment.PString, // 2.3e-08, not 0.000
+	"grayZH": grayNoteZH,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "–"

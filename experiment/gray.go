@@ -1,11 +1,8 @@
 package experiment
 
 import (
-	"fmt"
 	"math"
 	"time"
-
-	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // judgeGray decides whether variant j of e is in its gray release at s.now.
@@ -42,11 +39,11 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 	}
 	switch {
 	case released:
-		v.GrayNote = "released in the experiments file"
+		v.setGray(GrayStatus{Reason: GrayFileReleased, Until: v.GrayUntil})
 		return
 	case start.IsZero():
 		v.Gray = true
-		v.GrayNote = "gray: the period's start is unknown (no gray_since, no bundle time): gray until released"
+		v.setGray(GrayStatus{Reason: GrayStartUnknown})
 		return
 	}
 	// grayStart holds GraySince, which zhiyi serve reads the decision log from at every refresh:
@@ -57,62 +54,65 @@ func (s *Set) judgeGray(e *Experiment, j int, created time.Time, released bool) 
 	switch {
 	case s.now.Before(v.GrayUntil):
 		v.Gray = true
-		v.GrayNote = "gray until " + v.GrayUntil.In(period.CST).Format("2006-01-02 15:04 MST") + ": suggested to agents only"
+		v.setGray(GrayStatus{Reason: GrayInPeriod, Until: v.GrayUntil})
 		return
 	case j == 0 || len(e.Variants) == 1:
 		v.grayStart = time.Time{}
-		v.GrayNote = "released: gray period over (nothing to compare the control with)"
+		v.setGray(GrayStatus{Reason: GrayPeriodOver, Until: v.GrayUntil})
 		return
 	}
 	s.judgeRatings(v, e.Control(), start)
+}
+
+// setGray sets v's gray status and its English note.
+func (v *Variant) setGray(g GrayStatus) {
+	v.GrayStatus, v.GrayNote = g, g.Note(v.ID)
 }
 
 // judgeRatings is the gray release's test of v's ratings against the control's since start.
 func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
 	st, known := s.released[v.ID]
 	known = known && st.start.Equal(start)
+	g := GrayStatus{Until: v.GrayUntil}
 	if known && st.back {
 		// Judged again on its suggested answers, it would be released again at the next
 		// refresh and sent back at the one after: going back is as sticky as a release.
 		v.Gray, v.ratedBack = true, true
-		v.GrayNote = "back to gray: its automatic answers rated significantly worse than the control's; it stays gray until the experiments file releases it"
+		g.Reason = GrayStaysBack
+		v.setGray(g)
 		return
 	}
 	released := known
-	vr, cr, basis := s.grayRatings(v, c, start, released)
-	low, high := grayInterval(vr, cr, s.minEffect, s.alpha)
-	level := fmt.Sprintf("%g %%", math.Round((1-s.alpha)*1000)/10)
-	rated := fmt.Sprintf("rated %.2f (%d) against the control's %.2f (%d)", vr.mean(), vr.n, cr.mean(), cr.n)
+	vr, cr := s.grayRatings(v, c, start, released, &g)
+	g.Low, g.High = grayInterval(vr, cr, s.minEffect, s.alpha)
+	g.Mean, g.Rated, g.ControlMean, g.ControlRated = vr.mean(), vr.n, cr.mean(), cr.n
+	g.Level, g.Margin, g.MinRated = 1-s.alpha, s.margin, s.minRated
+	defer func() { v.setGray(g) }()
 	if released {
-		if high < 0 { // NaN compares false: no evidence, no change
+		if g.High < 0 { // NaN compares false: no evidence, no change
 			v.Gray, v.ratedBack = true, true
-			v.GrayNote = fmt.Sprintf("back to gray: %s%s; the difference's always-valid %s interval [%+.2f, %+.2f] is below 0: significantly worse",
-				rated, basis, level, low, high)
+			g.Reason = GraySentBack
 			return
 		}
 		v.ratedRelease = true
-		v.GrayNote = fmt.Sprintf("released on its ratings, and stays so unless they show it significantly worse than the control: %s%s; always-valid %s interval [%+.2f, %+.2f]",
-			rated, basis, level, low, high)
+		g.Reason = GrayStaysReleased
 		return
 	}
 	v.Gray = true
 	switch {
 	case vr.n < int64(s.minRated) || cr.n < int64(s.minRated):
-		v.GrayNote = fmt.Sprintf("gray: period over, waiting for ratings (%d of %d for %s, %d of %d for the control%s)",
-			vr.n, s.minRated, v.ID, cr.n, s.minRated, basis)
-	case math.IsNaN(low):
-		v.GrayNote = "gray: ratings cannot be compared"
-	case low >= -s.margin:
+		g.Reason = GrayAwaitingRatings
+	case math.IsNaN(g.Low):
+		g.Reason = GrayIncomparable
+	case g.Low >= -s.margin:
 		v.Gray, v.ratedRelease = false, true
-		v.GrayNote = fmt.Sprintf("released: %s%s; the difference's always-valid %s lower bound %+.2f is within -%.2f",
-			rated, basis, level, low, s.margin)
+		g.Reason = GrayRatedReleased
 	default:
-		v.GrayNote = fmt.Sprintf("gray: %s%s; the difference's always-valid %s lower bound %+.2f is below -%.2f, it may be worse",
-			rated, basis, level, low, s.margin)
+		g.Reason = GrayMayBeWorse
 	}
 }
 
-// grayRatings are the ratings v and the control c are judged by, and a note of what they are.
+// grayRatings are the ratings v and the control c are judged by; g gets which they are.
 //
 // With Outcomes: the ratings since start only (an answer id reused by an earlier bundle, or
 // ratings from before the gray period, must not count), and like for like — a gray answer's
@@ -124,24 +124,26 @@ func (s *Set) judgeRatings(v, c *Variant, start time.Time) {
 // always-valid bound are the guard.) A released answer is sent automatically: its automatic
 // answers against the control's are what can show it worse (its suggested ones stop at the
 // release). Without Outcomes: Results, all time and every route.
-func (s *Set) grayRatings(v, c *Variant, start time.Time, released bool) (vr, cr moments, basis string) {
+func (s *Set) grayRatings(v, c *Variant, start time.Time, released bool, g *GrayStatus) (vr, cr moments) {
 	if s.outcomes == nil {
-		return s.results[v.ID].ratings(), s.results[c.ID].ratings(), ""
+		g.Basis = GrayBasisResults
+		return s.results[v.ID].ratings(), s.results[c.ID].ratings()
 	}
-	since := start.In(period.CST).Format("2006-01-02 15:04")
+	g.Since = start
 	if released {
 		auto := s.window(Filter{Since: start, Route: RouteAuto})
-		return auto[v.ID].ratings(), auto[c.ID].ratings(), ", answers sent automatically since " + since
+		g.Basis = GrayBasisAutomatic
+		return auto[v.ID].ratings(), auto[c.ID].ratings()
 	}
 	sug := s.window(Filter{Since: start, Route: RouteSuggest})
 	vr, cr = sug[v.ID].ratings(), sug[c.ID].ratings()
 	if cr.n >= int64(s.minRated) {
-		return vr, cr, ", answers suggested to agents since " + since
+		g.Basis = GrayBasisSuggested
+		return vr, cr
 	}
 	all := s.window(Filter{Since: start})
-	return all[v.ID].ratings(), all[c.ID].ratings(), fmt.Sprintf(
-		", all answers since %s: the control has %d rated answers suggested to agents, fewer than %d, so its automatic ones count too, which favours the agent-checked gray answer",
-		since, cr.n, s.minRated)
+	g.Basis, g.ControlSuggested = GrayBasisAll, cr.n
+	return all[v.ID].ratings(), all[c.ID].ratings()
 }
 
 func (s *Set) window(f Filter) Results {

@@ -61,11 +61,13 @@ type VariantReport struct {
 	Gray      bool       `json:"gray,omitempty"`
 	GrayUntil *time.Time `json:"gray_until,omitempty"`
 	GrayNote  string     `json:"gray_note,omitempty"`
-	Served    int64      `json:"served"`
-	Rated     int64      `json:"rated"`
-	Rating    Mean       `json:"rating"`
-	Resolved  Share      `json:"resolved"`
-	Repeat    Share      `json:"repeat"`
+	// GrayStatus is GrayNote's verdict and numbers, for a reader to word in its language.
+	GrayStatus GrayStatus `json:"-"`
+	Served     int64      `json:"served"`
+	Rated      int64      `json:"rated"`
+	Rating     Mean       `json:"rating"`
+	Resolved   Share      `json:"resolved"`
+	Repeat     Share      `json:"repeat"`
 	// VsControl compares the variant with the control; nil for the control.
 	VsControl *Comparison `json:"vs_control,omitempty"`
 }
@@ -108,7 +110,7 @@ func (s *Set) report(e *Experiment, res Results) Report {
 		v := &e.Variants[j]
 		n := res[v.ID]
 		vr := VariantReport{ID: v.ID, Control: j == 0, Weight: v.Weight, Share: v.Share, Stopped: v.Stopped,
-			Gray: v.Gray, GrayNote: v.GrayNote, Served: n.Served, Rated: n.Rated,
+			Gray: v.Gray, GrayNote: v.GrayNote, GrayStatus: v.GrayStatus, Served: n.Served, Rated: n.Rated,
 			Rating:   meanCI(n.ratings(), s.alpha),
 			Resolved: wilson(n.Resolved, n.ResolvedKnown, s.alpha),
 			Repeat:   wilson(n.Repeats, n.Served, s.alpha)}

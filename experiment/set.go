@@ -109,10 +109,12 @@ type Variant struct {
 	Share   float64
 	Stopped bool
 	// Gray means the variant is served only as a suggestion to agents; GrayUntil is the end
-	// of its gray period (zero without one) and GrayNote says why it is, or is no longer, gray.
-	Gray      bool
-	GrayUntil time.Time
-	GrayNote  string
+	// of its gray period (zero without one); GrayStatus says why it is, or is no longer, gray,
+	// and GrayNote words that in English.
+	Gray       bool
+	GrayUntil  time.Time
+	GrayStatus GrayStatus
+	GrayNote   string
 
 	grayStart    time.Time // the start its ratings are judged from; zero when not judged on ratings
 	ratedRelease bool      // released from gray on its ratings (not by the file, not by the period alone)
