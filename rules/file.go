@@ -153,6 +153,9 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	}
 	top := yamlnode.Top(&root)
 	rules := c.file(&doc, top)
+	// Among the rules that compiled: a rule with its own problems is left out, and with it any
+	// rule it would have shadowed goes unreported until it loads.
+	c.shadowed(rules)
 	if len(c.errs) > 0 {
 		slices.SortStableFunc(c.errs, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
 		errs := make([]error, len(c.errs))

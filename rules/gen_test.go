@@ -66,7 +66,9 @@ var (
 
 // genRules writes a rules file of n rules of mixed kinds, scopes and windows, drawn from words
 // (and, for exact text keywords, from messages). About 2 % are checked on every message (any:
-// true, a regex without a required literal), as an operator's after-hours and holiday rules are.
+// true, a regex without a required literal), as an operator's after-hours and holiday rules are;
+// each any: true rule is a dated notice with a window of its own, so that none leaves another
+// rule dead (Parse refuses a file where one would).
 func genRules(rng *rand.Rand, n int, words, messages []string) string {
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
 	quote := func(s string) string { return fmt.Sprintf("%q", s) }
@@ -85,8 +87,10 @@ func genRules(rng *rand.Rand, n int, words, messages []string) string {
 			b.WriteString("    enabled: false\n")
 		}
 		b.WriteString("    match:\n")
-		switch k := rng.IntN(100); {
-		case k < 1:
+		k := rng.IntN(100)
+		anyRule := k < 1
+		switch {
+		case anyRule:
 			b.WriteString("      any: true\n")
 		case k < 2:
 			fmt.Fprintf(&b, "      text: {regex: [%s]}\n", quote("("+regexp.QuoteMeta(pick(words))+"|"+regexp.QuoteMeta(pick(words))+")"))
@@ -122,20 +126,31 @@ func genRules(rng *rand.Rand, n int, words, messages []string) string {
 				fmt.Fprintf(&b, "      channels: [kf]\n      senders: %s\n", some(genSenders, 1))
 			}
 		}
+		// The window is drawn for every rule, so that the draws (and the messages genInputs
+		// draws after them) stay what they were before any: true rules got windows of their own.
+		window := -1
 		if rng.IntN(10) < 3 {
-			b.WriteString("    hours:\n")
-			switch rng.IntN(5) {
-			case 0:
-				b.WriteString("      times: [\"09:00-23:00\"]\n      outside: true\n")
-			case 1:
-				b.WriteString("      weekdays: [mon-fri]\n      times: [\"09:00-12:00\", \"13:30-18:00\"]\n")
-			case 2:
-				b.WriteString("      times: [\"22:00-02:00\"]\n      tz: Asia/Hong_Kong\n")
-			case 3:
-				b.WriteString("      dates: [2026-11-01..2026-11-11]\n")
-			default:
-				b.WriteString("      weekdays: [sat-sun]\n      holidays: [{date: 2026-11-14, off: false}]\n")
-			}
+			window = rng.IntN(5)
+		}
+		switch {
+		case anyRule:
+			// A dated notice, open three hours on one day of the messages' week: each any: true
+			// rule's window is its own ((i%7, i/7%6) is i%42, and i/42 shifts the minute), so it
+			// never has another rule's very hours, and Parse finds no rule it leaves dead. Drawn
+			// windows made one (any: true, no scope, no hours) that decided most messages and
+			// left most rules untested.
+			fmt.Fprintf(&b, "    hours:\n      dates: [2026-11-%02d]\n      times: [\"%02d:%02d-%02d:%02d\"]\n",
+				9+i%7, i/7%6*4, i/42, i/7%6*4+3, i/42)
+		case window == 0:
+			b.WriteString("    hours:\n      times: [\"09:00-23:00\"]\n      outside: true\n")
+		case window == 1:
+			b.WriteString("    hours:\n      weekdays: [mon-fri]\n      times: [\"09:00-12:00\", \"13:30-18:00\"]\n")
+		case window == 2:
+			b.WriteString("    hours:\n      times: [\"22:00-02:00\"]\n      tz: Asia/Hong_Kong\n")
+		case window == 3:
+			b.WriteString("    hours:\n      dates: [2026-11-01..2026-11-11]\n")
+		case window == 4:
+			b.WriteString("    hours:\n      weekdays: [sat-sun]\n      holidays: [{date: 2026-11-14, off: false}]\n")
 		}
 		switch rng.IntN(4) {
 		case 0:

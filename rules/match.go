@@ -75,12 +75,7 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	for _, r := range rules {
-		if r.Enabled {
-			s.byRank = append(s.byRank, r)
-		}
-	}
-	slices.SortStableFunc(s.byRank, func(a, b *Rule) int { return cmp.Compare(b.Priority, a.Priority) })
+	s.byRank = ranked(rules)
 	textPats, termsPats := patternTable{ids: map[string]int{}}, patternTable{ids: map[string]int{}}
 	for i, r := range s.byRank {
 		rank := int32(i)
@@ -142,6 +137,19 @@ func newSet(rules []*Rule, opt Options) (*Set, error) {
 		return &scratch{cands: make([]int32, 0, 64), terms: make([]byte, 0, 256), text: make([]byte, 0, 256)}
 	}
 	return s, nil
+}
+
+// ranked returns the enabled rules in the order Match tries them: priority, highest first, then
+// file order. Parse's check for shadowed rules ranks with it too, so both agree on who comes first.
+func ranked(rules []*Rule) []*Rule {
+	var out []*Rule
+	for _, r := range rules {
+		if r.Enabled {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *Rule) int { return cmp.Compare(b.Priority, a.Priority) })
+	return out
 }
 
 func appendRank(list []int32, rank int32) []int32 {

@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"bytes"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +67,47 @@ func TestSampleShopRules(t *testing.T) {
 	r, _ := s.Rule("after_hours")
 	if got := r.Action.Answer.Fill(map[string]string{"nickname": "小王"}); got[:len("小王，")] != "小王，" {
 		t.Errorf("after_hours answer = %q", got)
+	}
+}
+
+// TestSampleShopNightWithoutBot: the shop's after_hours comment says a shop without a night bot
+// writes match: {any: true} there instead. So written (its hours kept) the file loads, and the
+// rule answers every message at night; with its hours left out as well, it would take every
+// message at all hours from the rules ranked below it, and the file is refused at each of them.
+func TestSampleShopNightWithoutBot(t *testing.T) {
+	data, err := os.ReadFile(shoptest.Path("rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keywords = `    match:
+      text:
+        exact: [在吗, 在不在, 有人吗, 有人在吗, 你好, 您好]
+        contains: [人工, 客服, 真人]
+`
+	if !bytes.Contains(data, []byte(keywords)) {
+		t.Fatal("after_hours's keywords are no longer as this test writes them")
+	}
+	night := bytes.Replace(data, []byte(keywords), []byte("    match: {any: true}\n"), 1)
+	s, err := Parse(night, "rules.yaml", Options{Analyzer: analyzer(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentAt := time.Date(2026, 11, 5, 3, 0, 0, 0, time.FixedZone("CST", 8*3600)).UnixMilli()
+	if got := matchID(t, s, "快递到哪了", Input{SentAt: sentAt}); got != "after_hours" {
+		t.Errorf("快递到哪了 at 03:00: rule %q, want after_hours", got)
+	}
+	hours := "    hours:\n      times: [\"09:00-23:00\"]\n      outside: true\n    action:\n      answer: \"{{nickname|亲}}，现在是非工作时间"
+	allDay := bytes.Replace(night, []byte(hours), []byte("    action:\n      answer: \"{{nickname|亲}}，现在是非工作时间"), 1)
+	if bytes.Equal(allDay, night) {
+		t.Fatal("after_hours's hours are no longer as this test writes them")
+	}
+	_, err = Parse(allDay, "rules.yaml", Options{Analyzer: analyzer(t)})
+	if err == nil {
+		t.Fatal("an any: true rule without hours above three rules loads")
+	}
+	for _, id := range []string{"human_request", "double11_promotion", "b2b_account_invoice"} {
+		if want := `rule "` + id + `": never applies: rule "after_hours"`; !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s:\n%v", want, err)
+		}
 	}
 }

@@ -1,0 +1,122 @@
+package rules
+
+import (
+	"maps"
+	"slices"
+)
+
+// shadowed refuses every enabled rule that can never fire because an enabled rule ranked above it
+// (Match's order: priority, then file order) matches every message it could: the rule above has
+// any: true, a scope that takes in the rule's, and no hours or the very same hours. Match would
+// return the rule above first for every such message, so the one below is dead, and before this
+// check nobody was told (an after-hours any: true placed above the rest silenced them all).
+//
+// Only certain cases are reported, never a guess: a rule above with keywords, or with hours that
+// differ from the rule's in any way (even a wider window), is taken not to cover it. Disabled
+// rules are skipped on both sides: they never match, so they neither shadow nor need a word.
+func (c *compiler) shadowed(rules []*Rule) {
+	var wide []*Rule // the any: true rules ranked so far, highest first
+	for _, r := range ranked(rules) {
+		for _, h := range wide {
+			if h.covers(r) {
+				c.fail(r.Line, "rule %q: never applies: rule %q (line %d, priority %d) comes first and matches every message this rule could: any: true, %s, %s; give this rule a priority above %d, or narrow or disable that rule",
+					r.ID, h.ID, h.Line, h.Priority, h.hoursWord(), h.scopeWord(), h.Priority)
+				break
+			}
+		}
+		if r.match.any {
+			wide = append(wide, r)
+		}
+	}
+}
+
+// covers reports whether r, ranked above lo, is certain to match every message lo matches:
+// r matches every text (any: true), applies whenever lo does (no hours, or lo's very hours) and
+// in all of lo's scope.
+func (r *Rule) covers(lo *Rule) bool {
+	if !r.match.any {
+		return false
+	}
+	if r.hours != nil && (lo.hours == nil || !r.hours.same(lo.hours)) {
+		return false
+	}
+	return r.scope.covers(&lo.scope)
+}
+
+func (r *Rule) hoursWord() string {
+	if r.hours == nil {
+		return "at all hours"
+	}
+	return "in the same hours"
+}
+
+func (r *Rule) scopeWord() string {
+	if r.scope == (scope{}) {
+		return "with no scope"
+	}
+	return "in a scope that takes in this rule's"
+}
+
+// covers reports whether every message in lo is in s. Each field is a separate condition on the
+// message (senders and exclude_senders both on its sender), so s covers lo when each of s's
+// conditions holds wherever lo's do.
+func (s *scope) covers(lo *scope) bool {
+	// Channel, account and agent are one value each, so lo's list must lie within s's. Departments
+	// and tags hold when any of the message's values is listed; a message in lo has one of lo's,
+	// so again lo's list within s's puts it in s. A nil list on s takes any value; a nil one on lo
+	// (any value, the missing one too) fits only a nil one on s.
+	for _, f := range [...][2]*stringSet{{s.channels, lo.channels}, {s.openKfIDs, lo.openKfIDs},
+		{s.agents, lo.agents}, {s.depts, lo.depts}, {s.tags, lo.tags}} {
+		if f[0] != nil && (f[1] == nil || !f[1].within(f[0], nil)) {
+			return false
+		}
+	}
+	// The sender: lo takes its senders less its exclusions (every sender less them when it
+	// lists none, the missing one included); s must take all of those.
+	if s.senders != nil && (lo.senders == nil || !lo.senders.within(s.senders, lo.excluded)) {
+		return false
+	}
+	// Each sender s excludes must be one lo never takes: excluded by lo too, or, when lo lists
+	// senders, not among them. (A missing sender is excluded by neither.)
+	if s.excluded != nil {
+		for _, v := range s.excluded.values() {
+			if lo.excluded != nil && lo.excluded.has(v) {
+				continue
+			}
+			if lo.senders == nil || lo.senders.has(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// within reports whether every value of s that skip lacks is in t. A nil skip skips nothing.
+func (s *stringSet) within(t, skip *stringSet) bool {
+	for _, v := range s.values() {
+		if (skip == nil || !skip.has(v)) && !t.has(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// values returns the set's values (read-only), in no set order.
+func (s *stringSet) values() []string {
+	if s == nil {
+		return nil
+	}
+	if s.m != nil {
+		return slices.Collect(maps.Keys(s.m))
+	}
+	return s.list
+}
+
+// same reports whether w and o are the same window, so open at exactly the same times: the same
+// zone (c.location hands out one *time.Location per name), weekdays, times, dates, holidays
+// and outside. Times and dates are compared as written; a window that differs only in their
+// order is taken to differ, which at worst leaves a dead rule unreported.
+func (w *window) same(o *window) bool {
+	return w.loc == o.loc && w.weekdays == o.weekdays && w.outside == o.outside &&
+		slices.Equal(w.times, o.times) && slices.Equal(w.dates, o.dates) && maps.Equal(w.holidays, o.holidays)
+}
