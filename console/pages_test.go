@@ -553,3 +553,23 @@ func TestNewIntentLabelRefusesPersonalData(t *testing.T) {
 		t.Errorf("a plain label refused: %s", msg)
 	}
 }
+
+// A rule put on top to pause the bot (any: true, priority above the rest) is saved and serves —
+// a pause on purpose — and the page says which rules it silences, at their lines.
+func TestRulesSaveWarnsOfDeadRules(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("小王")
+	page := cl.get("/console/rules")
+	base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(page.Body)[1]
+	paused := testRules + "  - id: spring_festival\n    priority: 20\n    match: {any: true}\n    action: {handoff: normal}\n"
+	r := cl.post("/console/rules/save", url.Values{"content": {paused}, "base": {base}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	if _, ok := e.live.Current().Rule("spring_festival"); !ok {
+		t.Fatal("the pause does not serve")
+	}
+	mustContain(t, cl.get("/console/rules").Body, "规则已保存并立即生效", "有 1 条规则永远不会生效", `id="rules-warnings"`,
+		e.rules+`:3: rule &#34;complaint&#34;: never applies: rule &#34;spring_festival&#34; (line 12, priority 20)`)
+}

@@ -62,6 +62,7 @@ type rulesData struct {
 	Content     string // the editor's text
 	Base        string // hash of the file the editor started from
 	Errors      []string
+	Warnings    []string // rules that load but never apply (rules.Set.Warnings)
 	Saved       bool
 	Rules       []ruleRow
 	Lint        []lint.Finding
@@ -97,8 +98,10 @@ func (c *Console) rulesData() *rulesData {
 		default:
 			d.Content = string(data)
 			d.Base = hashOf(data)
-			if _, err := rules.Parse(data, c.d.RulesPath, c.rulesOptions()); err != nil {
+			if set, err := rules.Parse(data, c.d.RulesPath, c.rulesOptions()); err != nil {
 				d.Errors = lines(err)
+			} else {
+				d.Warnings = set.Warnings()
 			}
 			d.Lint, _ = lint.Rules(data, c.d.RulesPath, c.rulesOptions())
 		}
@@ -239,6 +242,10 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	if findings, _ := lint.Rules(data, c.d.RulesPath, opt); len(findings) > 0 {
 		kind = "warn"
 		msg += fmt.Sprintf(" 注意：有 %d 处广告法检查提示，见下方。", len(findings))
+	}
+	if n := len(set.Warnings()); n > 0 {
+		kind = "warn"
+		msg += fmt.Sprintf(" 注意：有 %d 条规则永远不会生效（排在前面的 any: true 规则先接住了它们的所有消息），见上方。", n)
 	}
 	c.back(w, r, s, "/console/rules", kind, msg)
 }

@@ -44,10 +44,11 @@
 // keywords that could never match (or, for a regex, would match everything),
 // times, dates, weekdays and time zones, hours that could never apply (dates none of which
 // falls on one of the weekdays given; with outside, a window open every day all day), senders
-// that exclude_senders all excludes, a rule that can never fire because an any: true rule ranked
-// above it takes every message it could (see Match), empty conditions, unknown channels, an
-// open_kfid that does not start with wk, a malformed placeholder, an action that is missing or
-// mixed, an intent that Options.Intents does not know, a waiver without a reason.
+// that exclude_senders all excludes, empty conditions, unknown channels, an open_kfid that
+// does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
+// that Options.Intents does not know, a waiver without a reason. A rule that can never fire
+// because an any: true rule ranked above it takes every message it could is a warning (see
+// Match), not an error.
 //
 // # Match
 //
@@ -58,10 +59,12 @@
 // An enabled any: true rule ranked above another (see Order and speed) with no hours, or with
 // the very same hours, and a scope that takes in the other's (each of its lists absent, or
 // holding all of the other's; each sender it excludes one the other never takes) decides every
-// message the other could: the other can never fire, and the file is refused at the other's
-// line, naming the rule above and its line. Give the rule below a higher priority, or narrow or
-// disable the one above. Only certain cases are refused: an any: true rule with hours that
-// differ in any way (a wider window too), or a rule with keywords above, is not compared.
+// message the other could: the other can never fire. Set.Warnings names it at its line, with
+// the rule above and its line (zhiyi serve logs it, zhiyi lint prints it, the console shows
+// it); the file still loads, since an any: true rule put on top to pause the bot for a holiday
+// silences the rules below on purpose. Otherwise give the rule below a higher priority, or
+// narrow or disable the one above. Only certain cases are reported: an any: true rule with hours
+// that differ in any way (a wider window too), or a rule with keywords above, is not compared.
 //
 //	match:
 //	  text:                         # the analysed text (nlp.Analysis.Text: normalised, folded, masked, repeats collapsed)

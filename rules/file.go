@@ -153,9 +153,6 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	}
 	top := yamlnode.Top(&root)
 	rules := c.file(&doc, top)
-	// Among the rules that compiled: a rule with its own problems is left out, and with it any
-	// rule it would have shadowed goes unreported until it loads.
-	c.shadowed(rules)
 	if len(c.errs) > 0 {
 		slices.SortStableFunc(c.errs, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
 		errs := make([]error, len(c.errs))
@@ -164,7 +161,12 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
-	return newSet(rules, opt)
+	s, err := newSet(rules, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.warnings = shadowed(name, rules)
+	return s, nil
 }
 
 // docSections names the file's sections for yaml.v3's "field x not found in type rules.ruleDoc".

@@ -29,9 +29,10 @@ type Input struct {
 // Set is a compiled, immutable set of rules, safe for concurrent use. Replace a whole Set to
 // reload (an atomic.Pointer[Set]); a file that fails to load leaves the old Set in place.
 type Set struct {
-	rules  []*Rule // file order
-	byRank []*Rule // priority, then file order; enabled rules only
-	now    func() time.Time
+	rules    []*Rule // file order
+	warnings []string
+	byRank   []*Rule // priority, then file order; enabled rules only
+	now      func() time.Time
 
 	// The index: every enabled rule is reachable from at least one of these for any message it
 	// can match, so Match verifies a handful of candidates instead of scanning every rule.

@@ -1,26 +1,37 @@
 package rules
 
 import (
+	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 )
 
-// shadowed refuses every enabled rule that can never fire because an enabled rule ranked above it
-// (Match's order: priority, then file order) matches every message it could: the rule above has
-// any: true, a scope that takes in the rule's, and no hours or the very same hours. Match would
-// return the rule above first for every such message, so the one below is dead, and before this
-// check nobody was told (an after-hours any: true placed above the rest silenced them all).
+// Warnings are the file's rules that load but can never fire, each as file:line: rule "id":
+// never applies: …, in line order (see Match). They are warnings, not errors: an any: true
+// rule put on top to pause the bot for a holiday leaves the rules below it dead on purpose,
+// and a file refused for that would make the pause cost the rules. zhiyi serve logs them at
+// every load, zhiyi lint prints them and the console shows them.
+func (s *Set) Warnings() []string { return s.warnings }
+
+// shadowed words every enabled rule of file name that can never fire because an enabled rule
+// ranked above it (Match's order: priority, then file order) matches every message it could:
+// the rule above has any: true, a scope that takes in the rule's, and no hours or the very same
+// hours. Match would return the rule above first for every such message, so the one below is
+// dead, and before this check nobody was told (an after-hours any: true placed above the rest
+// silenced them all).
 //
 // Only certain cases are reported, never a guess: a rule above with keywords, or with hours that
 // differ from the rule's in any way (even a wider window), is taken not to cover it. Disabled
 // rules are skipped on both sides: they never match, so they neither shadow nor need a word.
-func (c *compiler) shadowed(rules []*Rule) {
+func shadowed(name string, rules []*Rule) []string {
+	var dead []*Rule
+	var by []*Rule   // for each of dead, the rule above it that takes its messages
 	var wide []*Rule // the any: true rules ranked so far, highest first
 	for _, r := range ranked(rules) {
 		for _, h := range wide {
 			if h.covers(r) {
-				c.fail(r.Line, "rule %q: never applies: rule %q (line %d, priority %d) comes first and matches every message this rule could: any: true, %s, %s; give this rule a priority above %d, or narrow or disable that rule",
-					r.ID, h.ID, h.Line, h.Priority, h.hoursWord(), h.scopeWord(), h.Priority)
+				dead, by = append(dead, r), append(by, h)
 				break
 			}
 		}
@@ -28,6 +39,18 @@ func (c *compiler) shadowed(rules []*Rule) {
 			wide = append(wide, r)
 		}
 	}
+	idx := make([]int, len(dead))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(dead[a].Line, dead[b].Line) })
+	var out []string
+	for _, i := range idx {
+		r, h := dead[i], by[i]
+		out = append(out, fmt.Sprintf("%s:%d: rule %q: never applies: rule %q (line %d, priority %d) comes first and matches every message this rule could: any: true, %s, %s; give this rule a priority above %d, or narrow or disable that rule",
+			name, r.Line, r.ID, h.ID, h.Line, h.Priority, h.hoursWord(), h.scopeWord(), h.Priority))
+	}
+	return out
 }
 
 // covers reports whether r, ranked above lo, is certain to match every message lo matches:

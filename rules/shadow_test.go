@@ -105,13 +105,13 @@ func TestShadowed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "version: 1\nrules:\n" + strings.Join(tt.rules, "")
-			_, err := Parse([]byte(src), "rules.yaml", Options{Intents: knownIntents})
-			var got []string
+			s, err := Parse([]byte(src), "rules.yaml", Options{Intents: knownIntents})
 			if err != nil {
-				got = strings.Split(err.Error(), "\n")
+				t.Fatalf("refused: %v", err) // a dead rule is a warning: the file loads
 			}
+			got := s.Warnings()
 			if len(got) != len(tt.want) {
-				t.Fatalf("%d problems, want %d:\n%v\nin\n%s", len(got), len(tt.want), err, src)
+				t.Fatalf("%d warnings, want %d:\n%q\nin\n%s", len(got), len(tt.want), got, src)
 			}
 			for i, w := range tt.want {
 				if !strings.HasPrefix(got[i], w) {
@@ -122,8 +122,8 @@ func TestShadowed(t *testing.T) {
 	}
 }
 
-// TestShadowedInLineOrder: a dead rule is one more problem among the file's, reported at its
-// line among the others; a rule with problems of its own shadows nothing.
+// TestShadowedInLineOrder: a dead rule is a warning, not a problem that refuses the file; the
+// warnings come in line order, and a file with problems of its own is refused for them alone.
 func TestShadowedInLineOrder(t *testing.T) {
 	src := "version: 1\nrules:\n" +
 		anyRule("bad_tz", "    priority: 20\n    hours: {tz: Asia/Beijing, times: [\"09:00-18:00\"]}\n") + // line 3
@@ -137,7 +137,6 @@ func TestShadowedInLineOrder(t *testing.T) {
 	got := strings.Split(err.Error(), "\n")
 	want := []string{
 		`rules.yaml:6: rule "bad_tz": hours.tz: unknown time zone`,
-		`rules.yaml:12: rule "human_request": never applies: rule "closed" (line 8, priority 10)`,
 		`rules.yaml:19: rule "kf_invoice": scope.channels: unknown channel "qq"`,
 	}
 	if len(got) != len(want) {
@@ -147,6 +146,19 @@ func TestShadowedInLineOrder(t *testing.T) {
 		if !strings.HasPrefix(got[i], w) {
 			t.Errorf("problem %d:\n%s\nwant it to start\n%s", i+1, got[i], w)
 		}
+	}
+	// Fixed, the file loads and says which rules are dead, in line order.
+	src = "version: 1\nrules:\n" + humanRequest + anyRule("closed", "    priority: 10\n") + strings.Replace(humanRequest, "human_request", "human_request2", 1)
+	s, err := Parse([]byte(src), "rules.yaml", Options{Intents: knownIntents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{
+		`rules.yaml:3: rule "human_request": never applies: rule "closed" (line 7, priority 10)`,
+		`rules.yaml:11: rule "human_request2": never applies: rule "closed" (line 7, priority 10)`,
+	}
+	if got := s.Warnings(); len(got) != len(want) || !strings.HasPrefix(got[0], want[0]) || !strings.HasPrefix(got[1], want[1]) {
+		t.Errorf("warnings %q, want them to start %q", got, want)
 	}
 }
 

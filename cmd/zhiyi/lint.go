@@ -84,6 +84,12 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return err
 		}
 		findings = append(findings, f...)
+		if set, err := rules.Load(path, opt); err == nil {
+			// rules that can never fire: worth a look, not a finding (a pause on purpose)
+			for _, w := range set.Warnings() {
+				fmt.Fprintln(stderr, "warning: "+w)
+			}
+		}
 	}
 	for _, f := range findings {
 		fmt.Fprintln(stdout, f)

@@ -53,6 +53,22 @@ func TestLintFindings(t *testing.T) {
 	}
 }
 
+// A rule that never applies is printed as a warning; with no findings, lint still passes (a
+// rule on top that pauses the bot is not wrong).
+func TestLintWarnsOfDeadRules(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	rules := "version: 1\nrules:\n  - id: paused\n    priority: 5\n    match: {any: true}\n    action: {handoff: normal}\n" +
+		"  - id: vip\n    match: {text: {contains: [会员]}}\n    action: {answer: 会员权益见「我的-会员」}\n"
+	if err := os.WriteFile(path, []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "lint", "--rules", path)
+	want := "warning: " + path + `:7: rule "vip": never applies: rule "paused" (line 3, priority 5)`
+	if code != 0 || stdout != "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "1 file(s), no findings") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want a warning starting %q", code, stdout, stderr, want)
+	}
+}
+
 func TestLintErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {

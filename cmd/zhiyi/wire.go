@@ -254,6 +254,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 			eng.Close()
 			return nil, fmt.Errorf("--rules: %w", err) // the bundle loaded: say what did not
 		}
+		w.warnRules()
 	}
 	if w.sf.adaptMix {
 		// before anything is switched to the new bundle: a bundle without a training mix serves
@@ -378,6 +379,8 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 		if w.rules != nil {
 			if err := w.rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
 				errs = append(errs, err)
+			} else {
+				w.warnRules()
 			}
 		}
 	}
@@ -561,4 +564,13 @@ func (w *wiring) close() {
 		_ = w.sessions.Close()
 	}
 	_ = os.Stdout.Sync()
+}
+
+// warnRules logs the rules that loaded but can never fire (rules.Set.Warnings), at every load.
+func (w *wiring) warnRules() {
+	if s := w.rules.Current(); s != nil {
+		for _, msg := range s.Warnings() {
+			w.log.Warn("--rules: a rule never applies", slog.String("warning", msg))
+		}
+	}
 }
