@@ -27,6 +27,21 @@ const (
 	GrayMayBeWorse                        // the lower bound is below −Margin: it may be worse
 )
 
+// grayReasonNames are the reasons as the JSON reports name them (gray_reason).
+var grayReasonNames = [...]string{"", "file_released", "start_unknown", "in_period", "period_over", "stays_back",
+	"sent_back", "stays_released", "awaiting_ratings", "incomparable", "rated_released", "may_be_worse"}
+
+// String returns the reason's name as the JSON reports give it ("in_period", "rated_released").
+func (r GrayReason) String() string {
+	if int(r) < len(grayReasonNames) {
+		return grayReasonNames[r]
+	}
+	return fmt.Sprintf("GrayReason(%d)", r)
+}
+
+// MarshalText implements encoding.TextMarshaler: the reason's name.
+func (r GrayReason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 // GrayBasis is which ratings a gray answer was judged on.
 type GrayBasis uint8
 

@@ -61,6 +61,9 @@ type VariantReport struct {
 	Gray      bool       `json:"gray,omitempty"`
 	GrayUntil *time.Time `json:"gray_until,omitempty"`
 	GrayNote  string     `json:"gray_note,omitempty"`
+	// GrayReason names GrayNote's verdict for a program: in_period, awaiting_ratings,
+	// rated_released, may_be_worse, sent_back … (experiment.GrayReason).
+	GrayReason GrayReason `json:"gray_reason,omitempty"`
 	// GrayStatus is GrayNote's verdict and numbers, for a reader to word in its language.
 	GrayStatus GrayStatus `json:"-"`
 	Served     int64      `json:"served"`
@@ -110,7 +113,7 @@ func (s *Set) report(e *Experiment, res Results) Report {
 		v := &e.Variants[j]
 		n := res[v.ID]
 		vr := VariantReport{ID: v.ID, Control: j == 0, Weight: v.Weight, Share: v.Share, Stopped: v.Stopped,
-			Gray: v.Gray, GrayNote: v.GrayNote, GrayStatus: v.GrayStatus, Served: n.Served, Rated: n.Rated,
+			Gray: v.Gray, GrayNote: v.GrayNote, GrayStatus: v.GrayStatus, GrayReason: v.GrayStatus.Reason, Served: n.Served, Rated: n.Rated,
 			Rating:   meanCI(n.ratings(), s.alpha),
 			Resolved: wilson(n.Resolved, n.ResolvedKnown, s.alpha),
 			Repeat:   wilson(n.Repeats, n.Served, s.alpha)}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
@@ -214,4 +215,26 @@ func drawStars(r *rand.Rand, p [5]float64) int {
 		u -= q
 	}
 	return 5
+}
+
+// A report's JSON names each variant's gray verdict for a program (gray_reason) beside the
+// English note, and leaves both out for an answer without a gray period.
+func TestReportGrayReason(t *testing.T) {
+	kb, err := index.ParseKB([]byte(testKB), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{KB: kb, Created: created, Now: created.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Report("return_goods", nil)
+	out, err := json.Marshal(r.Variants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out); strings.Count(got, `"gray_reason"`) != 1 || !strings.Contains(got, `"gray_reason":"in_period","served"`) ||
+		!strings.Contains(got, `"gray_note":"gray until 2026-`) {
+		t.Errorf("JSON %s: want return_goods.b's gray_reason in_period, and none for the control", got)
+	}
 }
