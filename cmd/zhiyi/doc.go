@@ -10,7 +10,7 @@
 //	zhiyi learn     --model DIR [--data-dir DIR | --db URL] [--min 20] [--labels FILE...] [--since 30d] [--out DIR] [--keep 20] [--json]
 //	zhiyi rollback  --model DIR [--server URL]
 //	zhiyi shorthand --data FILE_OR_DIR... --dict DIR [--kb FILE] [--min 3]
-//	zhiyi lint      [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]
+//	zhiyi lint      [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]
 //	zhiyi ab        [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE] [--experiments FILE] [--experiment ID] [--since 720h] [--json]
 //	zhiyi report    [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day] [--json] [--html FILE]
 //	zhiyi unmatched [--data-dir DIR | --db URL] --model DIR --out FILE [--since 24h] [--until TIME]

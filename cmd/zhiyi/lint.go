@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
@@ -19,16 +20,19 @@ import (
 
 func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhiyi lint", flag.ContinueOnError)
-	var kbs, rulesFiles multiFlag
+	var kbs, rulesFiles, expFiles multiFlag
 	fs.Var(&kbs, "kb", "a knowledge base (kb.yaml); repeatable")
 	fs.Var(&rulesFiles, "rules", "a rules file (rules.yaml); repeatable")
+	fs.Var(&expFiles, "experiments", "an experiments file (experiments.yaml), checked as zhiyi serve --experiments reads it at start, against the knowledge bases; repeatable")
 	dict := fs.String("dict", "", "the shop's dictionary directory, so that rules' terms keywords are analysed as the server analyses them (optional)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--dict DIR] [FILE...]\n\n"+
+		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+
 			"terms and promises and for length over a chat message's 2048 bytes. A FILE is a knowledge\n"+
 			"base when it has intents:, a rules file when it has rules:. Rules files are checked against\n"+
-			"the knowledge bases' intents. Exit 1 with findings (or a file that does not load), 0 when clean.")
+			"the knowledge bases' intents, experiments files against their experiments and answers, as\n"+
+			"zhiyi serve loads them: run it with a new zhiyi before switching to it. Exit 1 with findings\n"+
+			"(or a file that does not load), 0 when clean.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -45,13 +49,14 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			rulesFiles = append(rulesFiles, path)
 		}
 	}
-	if len(kbs)+len(rulesFiles) == 0 {
+	if len(kbs)+len(rulesFiles)+len(expFiles) == 0 {
 		fmt.Fprintln(stderr, "zhiyi lint: no files")
 		fs.Usage()
 		return errUsage
 	}
 	var findings []lint.Finding
 	intents := map[string]bool{}
+	var loaded []*index.KB
 	for _, path := range kbs {
 		f, err := lint.KBFile(path)
 		if err != nil {
@@ -62,6 +67,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
+		loaded = append(loaded, kb)
 		for _, in := range kb.Intents {
 			intents[in.ID] = true
 		}
@@ -91,15 +97,36 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			}
 		}
 	}
+	for _, path := range expFiles {
+		if err := lintExperiments(path, loaded); err != nil {
+			return err
+		}
+	}
 	for _, f := range findings {
 		fmt.Fprintln(stdout, f)
 	}
-	n := len(kbs) + len(rulesFiles)
+	n := len(kbs) + len(rulesFiles) + len(expFiles)
 	if len(findings) > 0 {
 		// run prints this as "zhiyi lint: …" and exits 1.
 		return fmt.Errorf("%d finding(s) in %d file(s): reword the answer, or waive the term next to it with a reason", len(findings), n)
 	}
 	fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
+	return nil
+}
+
+// lintExperiments refuses the experiments file at path as zhiyi serve refuses it at start:
+// invalid (file:line), or naming an experiment or answer one of kbs lacks. Its answers are
+// the knowledge base's, linted with it.
+func lintExperiments(path string, kbs []*index.KB) error {
+	ov, err := experiment.LoadOverrides(path)
+	if err != nil {
+		return err
+	}
+	for _, kb := range kbs {
+		if _, err := experiment.New(experiment.Config{KB: kb, Overrides: ov}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -122,5 +149,5 @@ func fileKind(path string) (string, error) {
 	case doc.Rules.Kind != 0 && doc.Intents.Kind == 0:
 		return "rules", nil
 	}
-	return "", fmt.Errorf("%s: neither a knowledge base (intents:) nor a rules file (rules:); name it with --kb or --rules", path)
+	return "", fmt.Errorf("%s: neither a knowledge base (intents:) nor a rules file (rules:); name it with --kb or --rules (an experiments file with --experiments)", path)
 }

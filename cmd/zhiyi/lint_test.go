@@ -104,3 +104,40 @@ func TestLintErrors(t *testing.T) {
 		}
 	}
 }
+
+// An experiments file is checked as zhiyi serve reads it at start, so that one an older zhiyi
+// served and this one refuses (gray_margin 4 or more, say) is found before the switch, not by
+// a serve that does not start.
+func TestLintExperiments(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kb := filepath.Join(shopDir, "kb.yaml")
+	good := write("good.yaml", "version: 1\nweights:\n  size_advice: {size_advice.a: 80, size_advice.b: 20}\n")
+	margin := write("margin.yaml", "version: 1\ngray_margin: 5\n")
+	unknown := write("unknown.yaml", "version: 1\nstop: [no_such_answer.b]\n")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", "--experiments", good, kb}, 0, "2 file(s), no findings"},
+		{[]string{"lint", "--experiments", good}, 0, "1 file(s), no findings"},
+		{[]string{"lint", "--experiments", margin}, 1, margin + ":2: gray_margin 5"},
+		// Without the knowledge base only the file itself is checked; with it, what it names.
+		{[]string{"lint", "--experiments", unknown}, 0, "1 file(s), no findings"},
+		{[]string{"lint", "--experiments", unknown, kb}, 1, unknown + ":2:"},
+		{[]string{"lint", good}, 1, "an experiments file with --experiments"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
