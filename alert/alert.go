@@ -19,6 +19,10 @@ const (
 	StateFiring State = "firing"
 	// StateResolved: the condition of a firing rule no longer holds.
 	StateResolved State = "resolved"
+	// StateStopped: the process stops while the rule fires, so nothing will say when it
+	// resolves; a process that starts again evaluates from empty windows and fires again if
+	// the condition still holds.
+	StateStopped State = "stopped"
 )
 
 // Alert is one change of a rule's state, as notifiers receive it. Notifiers must treat it as
@@ -66,8 +70,11 @@ const MaxSummaryBytes = 2048
 // summary writes the one-line Chinese description of a.
 func (a *Alert) summary() string {
 	var b strings.Builder
-	if a.State == StateResolved {
+	switch a.State {
+	case StateResolved:
 		b.WriteString("已恢复：")
+	case StateStopped:
+		b.WriteString("停止监测（zhiyi 停止时仍在告警，之后不会再发恢复；重启后重新统计，问题仍在会再次告警）：")
 	}
 	w := zhDuration(a.Window)
 	switch a.Measure {
@@ -89,7 +96,7 @@ func (a *Alert) summary() string {
 		// The store counts every loss in one metric: a full or unwritable spool, a decision the
 		// database refused, spooled feedback whose decision never came. Its log line says which.
 		fmt.Fprintf(&b, "%s内决策日志丢失 %d 条记录（阈值 %s 条；zhiyi_store_dropped_total）", w, a.Num, num(a.Threshold))
-		if a.State != StateResolved {
+		if a.State == StateFiring {
 			b.WriteString("：积压已满或写不进、数据库拒收的决策、等不到决策的反馈等，原因见日志中 store: 开头的错误和警告")
 		}
 	case MeasureCommentKeywords:

@@ -397,6 +397,7 @@ func (a *Alerter) loop() {
 		case <-a.quit:
 			a.drain()
 			a.dispatch(a.ev.Release(a.buf[:0], a.clock.Now())) // the comments held back, said once more
+			a.dispatch(a.ev.Stop(a.buf[:0], a.clock.Now()))    // what fires, said to end here
 			return
 		}
 	}
@@ -433,6 +434,9 @@ func (a *Alerter) dispatch(alerts []Alert) {
 				rm.firing.Set(1)
 			}
 			a.log.Warn("alert firing", attrs...)
+		} else if al.State == StateStopped {
+			rm.firing.Set(0)
+			a.log.Info("alert stopped: this process stops while it fires", attrs...)
 		} else {
 			rm.resolved.Inc()
 			rm.firing.Set(0)

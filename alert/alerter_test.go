@@ -193,6 +193,53 @@ func TestAlerterTwentiethUnrecognisedReachesTheWebhook(t *testing.T) {
 	}
 }
 
+// A rule still firing when the Alerter closes is said to end there (stopped): no resolved
+// message would ever come from this process, and its receivers were left with a firing that
+// never ended. A rule that resolved before, and a target that never got the firing, get none.
+func TestAlerterCloseSaysWhatStillFires(t *testing.T) {
+	hook := newReceiver(t)
+	a, _ := newTestAlerter(t, Config{GroupWait: -1, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook.URL}}})
+	for range 20 {
+		a.Observe(unrecognised())
+	}
+	flush(t, a)
+	if p := hook.next(t); len(p.Alerts) != 1 || p.Alerts[0].State != StateFiring {
+		t.Fatalf("firing payload = %+v", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := hook.next(t)
+	if len(p.Alerts) != 1 || p.Alerts[0].State != StateStopped || p.Alerts[0].Rule != "unrecognised" ||
+		!strings.HasPrefix(p.Alerts[0].Summary, "停止监测（") || !strings.Contains(p.Alerts[0].Summary, "10分钟内有 20 条消息未识别") {
+		t.Fatalf("at close: %+v, want the firing rule stopped", p)
+	}
+	if n := counter(a, `zhiyi_alert_resolved_total{rule="unrecognised"}`); n != 0 {
+		t.Errorf("resolved_total = %d: a stop is no resolution", n)
+	}
+	hook.none(t)
+
+	// Resolved before the close: nothing more to say.
+	hook2 := newReceiver(t)
+	b, clock := newTestAlerter(t, Config{GroupWait: -1, Targets: []Target{{Name: "hook", Type: TypeWebhook, URL: hook2.URL}}})
+	for range 20 {
+		b.Observe(unrecognised())
+	}
+	flush(t, b)
+	clock.Advance(11 * time.Minute)
+	flush(t, b)
+	hook2.next(t)
+	if p := hook2.next(t); p.Alerts[0].State != StateResolved {
+		t.Fatalf("want resolved, got %+v", p)
+	}
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hook2.none(t)
+}
+
 func TestAlerterRoutesToTheRuleTargets(t *testing.T) {
 	ops, all := newReceiver(t), newReceiver(t)
 	a, _ := newTestAlerter(t, Config{
@@ -318,7 +365,7 @@ func TestAlerterCloseCountsAndLogsWhatItCannotDeliver(t *testing.T) {
 }
 
 // A target still down at Close gets one more attempt, not the backoff waited out; Close then
-// counts, logs and reports what it could not deliver.
+// counts, logs and reports what it could not deliver: the firing, and the stop Close adds to it.
 func TestAlerterCloseGivesUpATargetThatIsDown(t *testing.T) {
 	hook := newReceiver(t)
 	hook.status = []int{503, 503, 503}
@@ -331,16 +378,16 @@ func TestAlerterCloseGivesUpATargetThatIsDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
 	err := a.Close(ctx)
-	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "1 alerts not delivered") {
-		t.Errorf("Close = %v, want 1 alert not delivered, without waiting for ctx", err)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "2 alerts not delivered") {
+		t.Errorf("Close = %v, want 2 alerts not delivered, without waiting for ctx", err)
 	}
 	if n := counter(a, `zhiyi_alert_attempts_failed_total{target="hook",type="webhook"}`); n != 2 {
 		t.Errorf("attempts_failed = %d, want the first and Close's", n)
 	}
-	if n := counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`); n != 1 {
+	if n := counter(a, `zhiyi_alert_failed_total{target="hook",type="webhook"}`); n != 2 {
 		t.Errorf("failed = %d", n)
 	}
-	if out := logged(); !strings.Contains(out, `level=ERROR msg="alert delivery failed" target=hook type=webhook alerts=1 rules=spool`) {
+	if out := logged(); !strings.Contains(out, `level=ERROR msg="alert delivery failed" target=hook type=webhook alerts=2 rules=spool,spool`) {
 		t.Errorf("no error line naming the rule:\n%s", out)
 	}
 }

@@ -68,7 +68,9 @@
 // and resolve under 0.8 × threshold. In between, a rule keeps its state: a value hovering
 // around the threshold fires once and resolves once.
 //
-// A threshold rule goes ok → firing → (resolved) ok. It may not fire again within its cooldown
+// A threshold rule goes ok → firing → (resolved) ok; one still firing when the Alerter closes
+// gets a stopped message (StateStopped, 停止监测), since no resolution will come from this
+// process and a restart evaluates from empty windows. It may not fire again within its cooldown
 // (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules
 // are evaluated on every event they concern and every EvalInterval (1s), so a condition clears
 // without new events. comment_keywords fires at once for the first matching comment of a group,
@@ -90,7 +92,7 @@
 // (4) is logged at error, the others at warn. The queue is bounded (MaxPending, 1000 per
 // target): beyond it the oldest alert is dropped, counted and logged. A target that refuses a
 // message for good (a 4xx other than 408 and 429, a WeCom errcode other than busy or over the
-// rate) has it given up at once. A resolution goes only after its firing or with it: when the
+// rate) has it given up at once. A resolution (or a stop) goes only after its firing or with it: when the
 // target never got the firing (dropped or refused), the resolution is dropped too rather than
 // announce the end of something the receiver never saw begin. A firing is sent once, not
 // repeated while its rule keeps firing. At Close each pending message gets one more attempt

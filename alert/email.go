@@ -165,30 +165,35 @@ func (e *Email) Notify(ctx context.Context, alerts []Alert) error {
 func emailSubject(alerts []Alert) string {
 	if len(alerts) == 1 {
 		a := &alerts[0]
-		tag := "告警"
-		if a.State == StateResolved {
-			tag = "恢复"
-		}
-		return fmt.Sprintf("[知意%s] %s", tag, a.Name)
+		return fmt.Sprintf("[知意%s] %s", emailState(a.State), a.Name)
 	}
-	firing := 0
+	n := map[State]int{}
 	for i := range alerts {
-		if alerts[i].State == StateFiring {
-			firing++
-		}
+		n[alerts[i].State]++
 	}
-	return fmt.Sprintf("[知意告警] %d 条告警，%d 条恢复", firing, len(alerts)-firing)
+	subject := fmt.Sprintf("[知意告警] %d 条告警，%d 条恢复", n[StateFiring], n[StateResolved])
+	if n[StateStopped] > 0 {
+		subject += fmt.Sprintf("，%d 条停止监测", n[StateStopped])
+	}
+	return subject
+}
+
+// emailState names a state in a subject and a body.
+func emailState(s State) string {
+	switch s {
+	case StateResolved:
+		return "恢复"
+	case StateStopped:
+		return "停止监测"
+	}
+	return "告警"
 }
 
 func emailBody(alerts []Alert) string {
 	var b strings.Builder
 	for i := range alerts {
 		a := &alerts[i]
-		state := "告警"
-		if a.State == StateResolved {
-			state = "恢复"
-		}
-		fmt.Fprintf(&b, "【%s】%s\n%s\n规则 %s · 级别 %s · %s\n\n", state, a.Name, a.Summary, a.Rule, a.Severity,
+		fmt.Fprintf(&b, "【%s】%s\n%s\n规则 %s · 级别 %s · %s\n\n", emailState(a.State), a.Name, a.Summary, a.Rule, a.Severity,
 			a.At.In(period.CST).Format("2006-01-02 15:04:05 MST"))
 	}
 	b.WriteString("—— 知意 (zhiyi) 告警\n")

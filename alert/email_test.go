@@ -308,3 +308,21 @@ func TestEmailThroughTheAlerter(t *testing.T) {
 		return counter(a, `zhiyi_alert_delivered_total{target="mail",type="email"}`) == 1
 	})
 }
+
+// A stop at shutdown is named as such in a subject, alone or among others, and in the body.
+func TestEmailWordsAStop(t *testing.T) {
+	stopped := Alert{Rule: "unrecognised", Name: "未识别消息过多", State: StateStopped}
+	if got := emailSubject([]Alert{stopped}); got != "[知意停止监测] 未识别消息过多" {
+		t.Errorf("one: %q", got)
+	}
+	firing := Alert{Rule: "handoff", Name: "转人工过多", State: StateFiring}
+	if got := emailSubject([]Alert{firing, stopped}); got != "[知意告警] 1 条告警，0 条恢复，1 条停止监测" {
+		t.Errorf("two: %q", got)
+	}
+	if body := emailBody([]Alert{stopped}); !strings.HasPrefix(body, "【停止监测】未识别消息过多") {
+		t.Errorf("body %q", body)
+	}
+	if tag := weComTag(&stopped); tag != `<font color="comment">【停止监测】</font>` {
+		t.Errorf("WeCom tag %q", tag)
+	}
+}

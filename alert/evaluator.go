@@ -192,6 +192,20 @@ func (ev *Evaluator) Release(dst []Alert, now time.Time) []Alert {
 	return dst
 }
 
+// Stop appends one StateStopped alert per threshold rule still firing, and ends its firing: the
+// Alerter calls it when it closes, so that a firing alert is not left without an end its
+// receivers can see (no resolved message would ever come from this process).
+func (ev *Evaluator) Stop(dst []Alert, now time.Time) []Alert {
+	now = ev.advance(now)
+	for _, s := range ev.rules {
+		if s.m != nil && s.firing {
+			s.firing = false
+			dst = append(dst, s.alert(StateStopped, now, s.m.read(now)))
+		}
+	}
+	return dst
+}
+
 func (ev *Evaluator) advance(t time.Time) time.Time {
 	if t.After(ev.now) {
 		ev.now = t

@@ -138,14 +138,14 @@ func (s *sender) take() []Alert {
 	return batch
 }
 
-// dropOrphans removes and returns the resolved alerts whose firing the target never got and
-// is not about to get (it is not ahead of them in the queue): "已恢复" alone would announce the
-// end of something the receiver never saw begin. The caller holds s.mu.
+// dropOrphans removes and returns the resolved and stopped alerts whose firing the target never
+// got and is not about to get (it is not ahead of them in the queue): "已恢复" alone would
+// announce the end of something the receiver never saw begin. The caller holds s.mu.
 func (s *sender) dropOrphans() []Alert {
 	var orphans []Alert
 	kept := s.pending[:0]
 	for _, a := range s.pending {
-		if a.State == StateResolved && !s.firingAhead(kept, a.Rule) {
+		if (a.State == StateResolved || a.State == StateStopped) && !s.firingAhead(kept, a.Rule) {
 			orphans = append(orphans, a)
 			continue
 		}

@@ -21,7 +21,7 @@ import (
 //	    "name": "未识别消息过多",            // the rule's name
 //	    "measure": "unrecognised",        // unrecognised | handoff_share | bad_ratings | comment_keywords | error_rate | p99_latency | spool
 //	    "severity": "warning",            // info | warning | critical
-//	    "state": "firing",                // firing | resolved
+//	    "state": "firing",                // firing | resolved | stopped (zhiyi stopped while it fired)
 //	    "value": 20,                      // count, share in [0,1], seconds (p99_latency) or records (spool)
 //	    "threshold": 20,                  // same unit as value
 //	    "num": 20,                        // events counted in value (numerator of a share)

@@ -187,6 +187,8 @@ func weComTag(a *Alert) string {
 	switch {
 	case a.State == StateResolved:
 		return `<font color="info">【恢复】</font>`
+	case a.State == StateStopped:
+		return `<font color="comment">【停止监测】</font>`
 	case a.Severity == SeverityCritical:
 		return `<font color="warning">【严重】</font>`
 	case a.Severity == SeverityInfo:
