@@ -56,12 +56,8 @@ func TestLintFindings(t *testing.T) {
 // A rule that never applies is printed as a warning; with no findings, lint still passes (a
 // rule on top that pauses the bot is not wrong).
 func TestLintWarnsOfDeadRules(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rules.yaml")
-	rules := "version: 1\nrules:\n  - id: paused\n    priority: 5\n    match: {any: true}\n    action: {handoff: normal}\n" +
-		"  - id: vip\n    match: {text: {contains: [会员]}}\n    action: {answer: 会员权益见「我的-会员」}\n"
-	if err := os.WriteFile(path, []byte(rules), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := fileWriter(t)("rules.yaml", "version: 1\nrules:\n  - id: paused\n    priority: 5\n    match: {any: true}\n    action: {handoff: normal}\n"+
+		"  - id: vip\n    match: {text: {contains: [会员]}}\n    action: {answer: 会员权益见「我的-会员」}\n")
 	code, stdout, stderr := runCLI(t, "", "lint", "--rules", path)
 	want := "warning: " + path + `:7: rule "vip": never applies: rule "paused" (line 3, priority 5)`
 	if code != 0 || stdout != "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "1 file(s), no findings") {
@@ -70,14 +66,7 @@ func TestLintWarnsOfDeadRules(t *testing.T) {
 }
 
 func TestLintErrors(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t)
 	kb := filepath.Join(shopDir, "kb.yaml")
 	badIntent := write("rules.yaml", "version: 1\nrules:\n  - id: r\n    match: {any: true}\n    action: {intent: no_such_intent}\n")
 	// intent: none (out of scope, to a person) is what serve and the console load: not unknown.
@@ -91,7 +80,7 @@ func TestLintErrors(t *testing.T) {
 		{[]string{"lint"}, 2, "no files"},
 		{[]string{"lint", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"lint", other}, 1, "neither a knowledge base (intents:) nor a rules file (rules:)"},
-		{[]string{"lint", filepath.Join(dir, "missing.yaml")}, 1, "cannot read"},
+		{[]string{"lint", filepath.Join(filepath.Dir(other), "missing.yaml")}, 1, "cannot read"},
 		// With the knowledge base, a rule's intent is checked against it (file:line).
 		{[]string{"lint", kb, badIntent}, 1, badIntent + `:5: rule "r": action.intent: unknown intent "no_such_intent"`},
 		{[]string{"lint", badIntent}, 0, "1 file(s), no findings"},
@@ -109,14 +98,7 @@ func TestLintErrors(t *testing.T) {
 // served and this one refuses (gray_margin 4 or more, say) is found before the switch, not by
 // a serve that does not start.
 func TestLintExperiments(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t)
 	kb := filepath.Join(shopDir, "kb.yaml")
 	good := write("good.yaml", "version: 1\nweights:\n  size_advice: {size_advice.a: 80, size_advice.b: 20}\n")
 	margin := write("margin.yaml", "version: 1\ngray_margin: 5\n")
@@ -139,5 +121,18 @@ func TestLintExperiments(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
 		}
+	}
+}
+
+// fileWriter returns a function that writes a file of the test's own temporary directory and
+// returns its path.
+func fileWriter(t *testing.T) func(name, body string) string {
+	dir := t.TempDir()
+	return func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
 }

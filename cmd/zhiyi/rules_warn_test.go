@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/serve"
 )
 
@@ -27,7 +26,7 @@ func TestServeWarnsOfDeadRules(t *testing.T) {
 	if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logged lockedBuffer
+	var logged testsvc.Buffer
 	ctx := context.Background()
 	w, srv := serveWired(t, ctx, serve.Config{ModelDir: dir}, serveFlags{rules: rulesPath}, slog.New(slog.NewTextHandler(&logged, nil)))
 	if _, ok := w.rules.Current().Rule("paused"); !ok {
@@ -43,22 +42,4 @@ func TestServeWarnsOfDeadRules(t *testing.T) {
 	if n := strings.Count(logged.String(), want); n != 2 {
 		t.Errorf("warned %d times after a reload, want twice:\n%s", n, logged.String())
 	}
-}
-
-// lockedBuffer is a log's buffer written by the server's goroutines and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
