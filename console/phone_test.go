@@ -16,8 +16,8 @@ import (
 // with touch (an iPhone 12 to 15, or 企业微信's browser on one).
 const (
 	phoneWidth, phoneHeight = 390, 844
-	phoneShotMax            = 4000 // the longest phone screenshot, in CSS pixels
-	thumb                   = 40   // the smallest control a thumb hits reliably, in CSS pixels
+	phoneShotMax            = 2 * phoneHeight // the longest phone screenshot: two screens, in CSS pixels
+	thumb                   = 40              // the smallest control a thumb hits reliably, in CSS pixels
 )
 
 // emulatePhone turns the browser into the phone, height CSS pixels tall: the page is laid out

@@ -26,8 +26,8 @@ import (
 // rules and experiments, a week of its holdout messages as history in the decision log with
 // simulated ratings and agents' corrections, the rest sent live through /intent, a version
 // learnt from the corrections, and a real alerter. Each page is taken twice: name.png at the
-// desktop size (1280 wide) and name-phone.png on the phone (emulatePhone), the whole page as
-// one scrolls through it. Run it with
+// desktop size (1280 wide) and name-phone.png on the phone (emulatePhone), its first two
+// screens (phoneShotMax; raise it to see whole pages). Run it with
 //
 //	ZHIYI_CONSOLE_SCREENSHOTS=$PWD/docs/console go test -run TestScreenshots ./console/
 //
@@ -80,7 +80,7 @@ func TestScreenshots(t *testing.T) {
 		t.Logf("%s.png: %d KB", name, len(png)/1024)
 	}
 	// shot takes the page at the desktop size, the first height pixels of it, then on the phone
-	// the whole page (up to phoneShotMax), as one scrolls through it.
+	// as much of it as phoneShotMax allows.
 	shot := func(name string, height int64) {
 		t.Helper()
 		b.do(t, "size for "+name, chromedp.EmulateViewport(1280, height))
