@@ -9,6 +9,11 @@
 // report draws it; 未识别 is board.Unmatched's sheet). It imports board, reply, store, train,
 // rules, lint, experiment, learn and intent; it never imports serve or cmd.
 //
+// The pages work on a phone as well (企业微信's browser): under 640 CSS px the stylesheet stacks
+// the forms, makes every link, button and field at least 40 px, and lets a table wider than the
+// screen scroll inside its div.scroll instead of widening the page; TestPhone checks every page
+// at 390×844.
+//
 // # API
 //
 //	c, err := console.New(console.Deps{AdminToken: tok, Model: current, DB: db, …}) // ErrNoToken without a token

@@ -25,11 +25,15 @@ import (
 // (the repository keeps them in docs/console), from a run against the sample shop: its bundle,
 // rules and experiments, a week of its holdout messages as history in the decision log with
 // simulated ratings and agents' corrections, the rest sent live through /intent, a version
-// learnt from the corrections, and a real alerter. Run it with
+// learnt from the corrections, and a real alerter. Each page is taken twice: name.png at the
+// desktop size (1280 wide) and name-phone.png on the phone (emulatePhone), its first two
+// screens (phoneShotMax; raise it to see whole pages). Run it with
 //
 //	ZHIYI_CONSOLE_SCREENSHOTS=$PWD/docs/console go test -run TestScreenshots ./console/
 //
-// It needs chromium and, for the Chinese text, a CJK font (fonts-wqy-microhei).
+// docs/console keeps the desktop shots and two of the phone's (board, unmatched); the other
+// phone shots are for looking at. It needs chromium and, for the Chinese text, a CJK font
+// (fonts-wqy-microhei).
 func TestScreenshots(t *testing.T) {
 	out := os.Getenv("ZHIYI_CONSOLE_SCREENSHOTS")
 	if out == "" {
@@ -64,9 +68,8 @@ func TestScreenshots(t *testing.T) {
 	s.learnt(t)
 
 	b.login(t, s.base, "运营小王")
-	shot := func(name string, height int64) {
+	capture := func(name string) {
 		t.Helper()
-		b.do(t, "size for "+name, chromedp.EmulateViewport(1280, height))
 		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
@@ -75,6 +78,20 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s.png: %d KB", name, len(png)/1024)
+	}
+	// shot takes the page at the desktop size, the first height pixels of it, then on the phone
+	// as much of it as phoneShotMax allows.
+	shot := func(name string, height int64) {
+		t.Helper()
+		b.do(t, "size for "+name, chromedp.EmulateViewport(1280, height))
+		capture(name)
+		b.do(t, "phone size for "+name, emulatePhone(phoneHeight))
+		h, err := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.do(t, "phone height for "+name, emulatePhone(min(max(h, phoneHeight), phoneShotMax)))
+		capture(name + "-phone")
 	}
 	b.do(t, "test a message", chromedp.SetValue(chromedp.CSS(`#test-form textarea[name="text"]`), "那运费谁出啊，我的手机号13812345678"),
 		chromedp.SetValue(chromedp.CSS(`#test-form textarea[name="history"]`), "东西不要了怎么寄回去"),
@@ -94,6 +111,10 @@ func TestScreenshots(t *testing.T) {
 		b.do(t, "open "+p.path, chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(s.base+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		shot(p.name, p.height)
 	}
+	b.do(t, "open 数据删除", chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(s.base+"/console/forget"),
+		chromedp.SetValue(chromedp.CSS(`form.forget input[name="sender_id"]`), sender(0)))
+	b.submit(t, "look at a customer's records", `form.forget button[value="preview"]`)
+	shot("forget", 900)
 	b.do(t, "open rules", chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(s.base+"/console/rules"),
 		chromedp.SetValue(chromedp.CSS(`#rules-test input[name="text"]`), "我要投诉你们，12315见"))
 	b.submit(t, "test a rule", `#rules-test button`)
