@@ -70,10 +70,11 @@
 //
 // A threshold rule goes ok → firing → (resolved) ok; one still firing when the Alerter closes
 // gets a stopped message (StateStopped, 停止监测), since no resolution will come from this
-// process and a restart evaluates from empty windows. It may not fire again within its cooldown
-// (default 30m) after firing; a condition still true when the cooldown ends fires then. Rules
-// are evaluated on every event they concern and every EvalInterval (1s), so a condition clears
-// without new events. comment_keywords fires at once for the first matching comment of a group,
+// process and a restart evaluates from empty windows (one whose condition is gone by then, its
+// window slid since the last evaluation, gets its resolved message instead). It may not fire
+// again within its cooldown (default 30m) after firing; a condition still true when the
+// cooldown ends fires then. Rules are evaluated on every event they concern and every
+// EvalInterval (1s), so a condition clears without new events. comment_keywords fires at once for the first matching comment of a group,
 // carries the masked comment (masked again, to be sure; omit_comment: true leaves it out —
 // addresses and WeChat ids are not masked) and never resolves. Within the group's cooldown
 // (DefaultCommentCooldown, 10m; cooldown: 0 fires every comment) its next comments are held

@@ -194,13 +194,19 @@ func (ev *Evaluator) Release(dst []Alert, now time.Time) []Alert {
 
 // Stop appends one StateStopped alert per threshold rule still firing, and ends its firing: the
 // Alerter calls it when it closes, so that a firing alert is not left without an end its
-// receivers can see (no resolved message would ever come from this process).
+// receivers can see (no resolved message would ever come from this process). A firing rule
+// whose condition is gone at now (its window slid since the last Tick) gets the StateResolved
+// alert a Tick would give it instead: it did end, and "still firing" would be false.
 func (ev *Evaluator) Stop(dst []Alert, now time.Time) []Alert {
 	now = ev.advance(now)
 	for _, s := range ev.rules {
 		if s.m != nil && s.firing {
 			s.firing = false
-			dst = append(dst, s.alert(StateStopped, now, s.m.read(now)))
+			st, rd := StateStopped, s.m.read(now)
+			if rd.off {
+				st = StateResolved
+			}
+			dst = append(dst, s.alert(st, now, rd))
 		}
 	}
 	return dst

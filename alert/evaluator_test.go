@@ -127,3 +127,36 @@ func TestCooldown(t *testing.T) {
 		t.Fatalf("after the cooldown: %+v, want firing", got)
 	}
 }
+
+// Stop says a rule still firing at the close ends there (stopped), but one whose condition is
+// gone by then (its window slid since the last Tick) resolved: it gets the resolved message a
+// Tick would have given it, not a stop that says it still fires. A rule that is not firing, and
+// a comment_keywords rule, get nothing.
+func TestStopResolvesWhatIsOverAndStopsWhatFires(t *testing.T) {
+	fire := func() *Evaluator {
+		ev := mustEvaluator(t, Rule{ID: "u", Measure: MeasureUnrecognised}, Rule{ID: "b", Measure: MeasureBadRatings},
+			Rule{ID: "c", Measure: MeasureCommentKeywords})
+		var out []Alert
+		for i := range 20 {
+			out = ev.Observe(out, unrecognisedAt(t0.Add(time.Duration(i)*time.Second)))
+		}
+		if len(out) != 1 || out[0].State != StateFiring {
+			t.Fatalf("20 unrecognised: %+v, want one firing", out)
+		}
+		return ev
+	}
+	f := func(at time.Duration, want State) {
+		t.Helper()
+		out := fire().Stop(nil, t0.Add(at))
+		if len(out) != 1 || out[0].Rule != "u" || out[0].State != want {
+			t.Errorf("Stop %v after the firing: %+v, want u %s", at, out, want)
+		}
+	}
+	f(5*time.Minute, StateStopped)   // the 20 still in the window
+	f(11*time.Minute, StateResolved) // the window empty since: over, not firing
+	ev := fire()
+	ev.Stop(nil, t0.Add(time.Minute))
+	if out := ev.Stop(nil, t0.Add(2*time.Minute)); len(out) != 0 {
+		t.Errorf("a second Stop: %+v, want nothing", out)
+	}
+}
