@@ -57,3 +57,27 @@ func TestTestModeScopedRule(t *testing.T) {
 		t.Errorf("a 200-byte account: %d, want 422", r.StatusCode)
 	}
 }
+
+// The candidates are the model's: when a rule names another intent, 测试模式 says the rule
+// decided it, not that the first candidate is the decided intent.
+func TestTestModeCandidatesNoteWithARuleIntent(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("ops")
+	note := regexp.MustCompile(`<h3>候选意图</h3>\s*<p class="muted small"[^>]*>([^<]*)<`)
+	r := cl.post("/console/test", url.Values{"text": {"怎么开发票"}})
+	if m := note.FindStringSubmatch(r.Body); m == nil || !strings.Contains(m[1], "第一个就是判定的意图") {
+		t.Fatalf("no rule: note %q, want the first candidate to be the intent", m)
+	}
+	base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(cl.get("/console/rules").Body)[1]
+	forced := testRules + "  - id: invoice_to_people\n    match:\n      text:\n        contains: [发票]\n    action:\n      intent: human_agent\n"
+	if r := cl.post("/console/rules/save", url.Values{"content": {forced}, "base": {base}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	r = cl.post("/console/test", url.Values{"text": {"怎么开发票"}})
+	mustContain(t, r.Body, `id="result-intent">human_agent<`, `id="result-rule">invoice_to_people<`)
+	m := note.FindStringSubmatch(r.Body)
+	if m == nil || strings.Contains(m[1], "第一个就是判定的意图") || !strings.Contains(m[1], "由规则 invoice_to_people 指定") {
+		t.Errorf("a rule named the intent: note %q, want it to say so", m)
+	}
+}
