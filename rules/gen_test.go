@@ -68,7 +68,7 @@ var (
 // (and, for exact text keywords, from messages). About 2 % are checked on every message (any:
 // true, a regex without a required literal), as an operator's after-hours and holiday rules are;
 // each any: true rule is a dated notice with a window of its own, so that none leaves another
-// rule dead (Parse refuses a file where one would).
+// rule dead (Set.Warnings would name it; TestIndexMatchesNaive checks there is none).
 func genRules(rng *rand.Rand, n int, words, messages []string) string {
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
 	quote := func(s string) string { return fmt.Sprintf("%q", s) }

@@ -230,6 +230,10 @@ func TestIndexMatchesNaive(t *testing.T) {
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 42))
 		s := mustParse(t, genRules(rng, 500, words, messages), Options{Analyzer: analyzer(t)})
+		if w := s.Warnings(); len(w) > 0 {
+			// a rule left dead is one the comparison below never tests
+			t.Errorf("seed %d: the generated rules leave %d dead, e.g. %s", seed, len(w), w[0])
+		}
 		matched := 0
 		for _, in := range genInputs(t, rng, messages) {
 			got, want := s.Match(&in), s.matchNaive(&in)
