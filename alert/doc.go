@@ -131,7 +131,7 @@
 //	zhiyi_alert_delivered_total{target,type}  alerts delivered
 //	zhiyi_alert_failed_total{target,type}     alerts given up: refused by the target, or not delivered at Close
 //	zhiyi_alert_dropped_total{target,type}    alerts dropped: the target's queue full (MaxPending), or a
-//	                                          resolution whose firing the target never got
+//	                                          resolution or stop whose firing the target never got
 //	zhiyi_alert_pending{target,type}          alerts waiting for the target (queued, retried)
 //	zhiyi_alert_attempts_failed_total{target,type}
 //	                                          delivery attempts that failed: a target in trouble

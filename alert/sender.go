@@ -18,7 +18,7 @@ import (
 // delivers; enqueue never blocks the evaluation loop.
 //
 // An alert leaves the queue delivered, refused (the receiver said retrying cannot help),
-// dropped (the queue full, or a resolution whose firing the target never got) or given up at
+// dropped (the queue full, or a resolution or stop whose firing the target never got) or given up at
 // Close; each is counted once. A target that fails otherwise keeps it queued and retried.
 type sender struct {
 	name, kind string
@@ -134,7 +134,7 @@ func (s *sender) take() []Alert {
 	}
 	s.queued.Set(float64(len(s.pending)))
 	s.mu.Unlock()
-	s.logDropped(orphans, "the target never got its firing (dropped or refused), so its resolution is not sent alone")
+	s.logDropped(orphans, "the target never got its firing (dropped or refused), so its resolution or stop is not sent alone")
 	return batch
 }
 

@@ -12,7 +12,13 @@ import (
 // rule put on top to pause the bot for a holiday leaves the rules below it dead on purpose,
 // and a file refused for that would make the pause cost the rules. zhiyi serve logs them at
 // every load, zhiyi lint prints them and the console shows them.
-func (s *Set) Warnings() []string { return s.warnings }
+// A nil Set has none.
+func (s *Set) Warnings() []string {
+	if s == nil {
+		return nil
+	}
+	return s.warnings
+}
 
 // shadowed words every enabled rule of file name that can never fire because an enabled rule
 // ranked above it (Match's order: priority, then file order) matches every message it could:
