@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,69 +9,21 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/promtext"
 )
 
-// familyOf returns the metric family of an exposition line's series: its name without labels
-// and without a histogram's or summary's _bucket, _sum or _count when typ says it has them.
-func familyOf(series string, types map[string]string) string {
-	name := series
-	if i := strings.IndexAny(name, "{ "); i >= 0 {
-		name = name[:i]
-	}
-	for _, suffix := range []string{"_bucket", "_sum", "_count"} {
-		if base, ok := strings.CutSuffix(name, suffix); ok {
-			if t := types[base]; t == "histogram" || t == "summary" {
-				return base
-			}
-		}
-	}
-	return name
-}
-
-// checkExposition holds a /metrics body to the Prometheus conventions a dashboard relies on:
-// every zhiyi_ family has a # TYPE line before its samples, a counter's name ends in _total and
-// nothing else's does, and a family's lines are not split (the text format wants them together).
+// checkExposition holds a /metrics body to the Prometheus conventions a dashboard relies on
+// (promtext.Check): every zhiyi_ family has a # TYPE line, a counter's name ends in _total and
+// nothing else's does, and a family's lines are not split.
 func checkExposition(t *testing.T, body string) {
 	t.Helper()
-	types := map[string]string{}
-	done := map[string]bool{} // families whose lines have ended
-	last := ""
-	sc := bufio.NewScanner(strings.NewReader(body))
-	for sc.Scan() {
-		line := sc.Text()
-		if f, ok := strings.CutPrefix(line, "# TYPE "); ok {
-			name, typ, _ := strings.Cut(f, " ")
-			if types[name] != "" {
-				t.Errorf("%s: two # TYPE lines", name)
-			}
-			types[name] = typ
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fam := familyOf(line, types)
-		if fam != last {
-			if done[fam] {
-				t.Errorf("%s: its lines are split by another family's", fam)
-			}
-			if last != "" {
-				done[last] = true
-			}
-			last = fam
-		}
-		if !strings.HasPrefix(fam, "zhiyi_") {
-			continue
-		}
-		typ := types[fam]
-		switch {
-		case typ == "":
-			t.Errorf("%s: no # TYPE line before its samples", fam)
-		case typ == "counter" && !strings.HasSuffix(fam, "_total"):
-			t.Errorf("%s: a counter whose name does not end in _total", fam)
-		case typ != "counter" && strings.HasSuffix(fam, "_total"):
-			t.Errorf("%s: a %s named like a counter (_total)", fam, typ)
-		}
+	fams, err := promtext.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range promtext.Check(fams, "zhiyi_") {
+		t.Error(p)
 	}
 }
 
