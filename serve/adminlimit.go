@@ -73,7 +73,7 @@ func (s *Server) checkToken(ctx *fasthttp.RequestCtx) (tokenVerdict, time.Durati
 		s.admins.lockouts.Inc()
 		// once per lockout, never the token
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "admin API: a client is locked out after too many wrong tokens",
-			slog.String("client", client), slog.Int("attempts", s.admins.lim.Attempts()), slog.Duration("window", s.admins.lim.Window()))
+			slog.String("client", client), slog.Int("attempts", s.admins.lim.Attempts()), slog.String("window", s.admins.lim.Window().String()))
 	}
 	return tokenWrong, 0
 }

@@ -176,6 +176,12 @@
 //	zhiyi_model_load_duration_seconds              how long the current model took to load
 //	zhiyi_model_loaded_timestamp_seconds           when it was loaded
 //	zhiyi_model_reloads_total{result}              loads that succeeded (ok) or were refused (error)
+//	zhiyi_config_reloads_total{result}             with WithReloadHook: reloads of what goes with the
+//	                                               bundle (the rules and experiments files) that
+//	                                               loaded (ok) or not (error: the bundle serves, the
+//	                                               files loaded before stay in force)
+//	zhiyi_config_last_reload_successful            with WithReloadHook: 0 from such an error until a
+//	                                               reload loads the files, else 1
 //	zhiyi_http_panics_total                        recovered panics
 //	zhiyi_admin_lockouts_total                     client addresses locked out of the admin routes
 //
@@ -184,7 +190,8 @@
 // zhiyi_context_unavailable_total, zhiyi_conversation_busy_total; session's zhiyi_session_*; the decision log's zhiyi_store_*;
 // the alerter's zhiyi_alert_* — each package's doc.go lists them) and the Go runtime and process
 // metrics of VictoriaMetrics/metrics (go_*, process_*). Routes are the paths above ("/console" for
-// all of the console's).
+// all of the console's). Every family has its # TYPE line (metrics.ExposeMetadata, which New turns
+// on for the whole process).
 //
 // # Configuration
 //

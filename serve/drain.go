@@ -286,7 +286,7 @@ func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln ne
 		// served as usual, /readyz failing, until the load balancer has looked again
 		s.leaving.Store(true)
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down: /readyz fails; still serving until the delay ends",
-			slog.Duration("delay", d))
+			slog.String("delay", d.String()))
 		select {
 		case <-time.After(d):
 		case err := <-errc:
@@ -301,7 +301,7 @@ func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln ne
 	s.draining.Store(true)
 	s.endLife() // a reload still loading gives up now
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down",
-		slog.Duration("grace", s.cfg.ShutdownTimeout), slog.Duration("idle", s.cfg.ShutdownIdle))
+		slog.String("grace", s.cfg.ShutdownTimeout.String()), slog.String("idle", s.cfg.ShutdownIdle.String()))
 	_ = ln.Close()
 	<-errc
 	if err := s.drain(cs, start); err != nil {

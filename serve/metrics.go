@@ -117,12 +117,21 @@ type serverMetrics struct {
 	reloadErr  *metrics.Counter
 	loadSecs   *metrics.Gauge
 	loadedAt   *metrics.Gauge
+	// the rules and experiments files reloaded with each bundle (WithReloadHook): nil without
+	// a hook
+	configOK, configErr *metrics.Counter
+	configLast          *metrics.Gauge
 
 	infoMu   sync.Mutex
 	infoName string // the current zhiyi_model_info{…} series
 }
 
 func newServerMetrics() *serverMetrics {
+	// # TYPE lines for every family, not only the latency histogram's: without them a
+	// collector that reads types (OpenTelemetry's Prometheus receiver, Grafana's metric
+	// browser) takes every counter for an untyped gauge. Process-wide: /metrics also writes
+	// the go_* and process_* metrics of the package's default set.
+	metrics.ExposeMetadata(true)
 	m := &serverMetrics{set: metrics.NewSet()}
 	m.outOfScope = m.set.NewCounter(`zhiyi_out_of_scope_total`)
 	m.panics = m.set.NewCounter(`zhiyi_http_panics_total`)
@@ -138,6 +147,31 @@ func newServerMetrics() *serverMetrics {
 	m.corrected = m.set.NewCounter(`zhiyi_feedback_corrections_total`)
 	m.set.RegisterMetricsWriter(m.writeLatency)
 	return m
+}
+
+// withConfigReloads exports the reloads of what goes with the bundle (WithReloadHook: the rules
+// and experiments files). A reload whose bundle loads but whose files do not counts ok in
+// zhiyi_model_reloads_total — the bundle serves — so without these a bad rules.yaml sent with a
+// SIGHUP showed in one log line and no metric.
+func (m *serverMetrics) withConfigReloads() {
+	m.configOK = m.set.NewCounter(`zhiyi_config_reloads_total{result="ok"}`)
+	m.configErr = m.set.NewCounter(`zhiyi_config_reloads_total{result="error"}`)
+	m.configLast = m.set.NewGauge(`zhiyi_config_last_reload_successful`, nil)
+	m.configLast.Set(1) // the first load's files loaded, or the server did not start
+}
+
+// configReloaded counts one reload of the files that go with the bundle.
+func (m *serverMetrics) configReloaded(err error) {
+	if m.configOK == nil {
+		return
+	}
+	if err != nil {
+		m.configErr.Inc()
+		m.configLast.Set(0)
+		return
+	}
+	m.configOK.Inc()
+	m.configLast.Set(1)
 }
 
 // maxChannelSeries bounds the channels that get series of their own: channel is the gateway's

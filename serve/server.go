@@ -145,6 +145,9 @@ func New(cfg Config, load Loader, log *slog.Logger, opts ...Option) (*Server, er
 		o(s)
 	}
 	s.admins = newAdminLimit(cfg, s.met.set)
+	if s.reloadHook != nil {
+		s.met.withConfigReloads()
+	}
 	if cfg.AdminToken != "" {
 		s.adminOn = true
 		s.tokenHash = sha256.Sum256([]byte(cfg.AdminToken))
@@ -284,7 +287,7 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from 
 	if err != nil {
 		s.met.reloadErr.Inc()
 		s.log.LogAttrs(context.Background(), slog.LevelError, "load failed",
-			slog.String("dir", maskID(dir)), slog.Duration("took", took), slog.String("error", loadErrorText(err)))
+			slog.String("dir", maskID(dir)), slog.String("took", took.Round(time.Microsecond).String()), slog.String("error", loadErrorText(err)))
 		return fmt.Errorf("serve: load %q: %w", dir, err)
 	}
 	if from != "" {
@@ -318,7 +321,7 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from 
 	}
 	s.met.reloadOK.Inc()
 	s.met.modelLoaded(m.version, took, m.loadedAt)
-	attrs := []slog.Attr{slog.String("dir", maskID(dir)), slog.String("model", m.version), slog.Duration("took", took)}
+	attrs := []slog.Attr{slog.String("dir", maskID(dir)), slog.String("model", m.version), slog.String("took", took.Round(time.Microsecond).String())}
 	if old != nil {
 		attrs = append(attrs, slog.String("previous", old.version))
 	}
@@ -330,7 +333,9 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from 
 	// (a console page closed mid-reload), so the hook has its own deadline, not the caller's.
 	hookCtx, cancelHook := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ReloadTimeout)
 	defer cancelHook()
-	if err := s.reloadHook(hookCtx); err != nil {
+	err = s.reloadHook(hookCtx)
+	s.met.configReloaded(err)
+	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "the bundle serves, but its rules or experiments did not load; those loaded before stay in force",
 			slog.String("error", redact(err.Error(), maxHookError)))
 		return fmt.Errorf("%w: %w", ErrPartsNotReloaded, err)

@@ -114,7 +114,7 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 				r.br.release(probe)
 				if misconfigured(reply.Error()) && !r.holdRefused.Swap(true) {
 					r.log.Warn("session: redis refuses zhiyi the hold script: two replicas deciding one conversation at once may lose a turn of it (the user's ACL needs EVALSHA and EVAL)",
-						"addr", r.addr, "err", reply.Error())
+						"addr", r.addr, "error", reply.Error())
 				}
 				st, lerr := r.Load(ctx, key)
 				return st, Hold{}, lerr

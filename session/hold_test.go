@@ -189,6 +189,7 @@ func TestRedisHoldRefusedByACL(t *testing.T) {
 	if out := logs.String(); strings.Count(out, "level=WARN") != 1 || !strings.Contains(out, "EVALSHA") {
 		t.Errorf("want one warning naming what the ACL lacks:\n%s", out)
 	}
+	checkErrorKey(t, logs.String())
 }
 
 // A Redis reading its data back after a restart answers LOADING to the hold's script as to a

@@ -300,7 +300,7 @@ func (r *Redis) saveRefused(probe bool, reply redis.Error) error {
 	r.errs[opSave].Inc()
 	if !r.refusing.Swap(true) {
 		r.log.Warn("session: redis refuses to store conversation state; conversations go on with what it holds",
-			"addr", r.addr, "err", reply.Error())
+			"addr", r.addr, "error", reply.Error())
 	}
 	return fmt.Errorf("%w: redis: %w", ErrSaveRefused, reply)
 }
@@ -408,7 +408,7 @@ func (r *Redis) fail(ctx context.Context, o op, probe, slow bool, err error) err
 		r.outages.Inc()
 		r.downSince.Store(r.br.now().UnixNano())
 		r.log.Warn("session: redis is down; answering without conversation context until it is back",
-			"addr", r.addr, "op", o.String(), "err", err.Error(), "probe_every", r.br.backoff.String())
+			"addr", r.addr, "op", o.String(), "error", err.Error(), "probe_every", r.br.backoff.String())
 		if r.probes {
 			go r.probeWhileDown()
 		}

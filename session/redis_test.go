@@ -257,6 +257,18 @@ func TestRedisOutage(t *testing.T) {
 	}
 }
 
+// checkErrorKey checks that text-handler log lines name an error "error", as every other
+// package's lines do (store, reply, alert, serve): the session's said "err", so a search for the
+// error field found the replier's half of a Redis outage and not the store's.
+func checkErrorKey(t *testing.T, logs string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if strings.Contains(line, " err=") || (strings.Contains(line, "level=WARN") && !strings.Contains(line, " error=")) {
+			t.Errorf("want the error under the key error: %s", line)
+		}
+	}
+}
+
 // TestRedisDownAtStart checks that NewRedis does not fail when Redis is down, and that the
 // store works once it is up.
 func TestRedisDownAtStart(t *testing.T) {
@@ -268,6 +280,7 @@ func TestRedisDownAtStart(t *testing.T) {
 	if strings.Count(logs.String(), "redis is down") != 1 {
 		t.Errorf("no 'down' line at start:\n%s", logs.String())
 	}
+	checkErrorKey(t, logs.String())
 	if _, err := s.Load(context.Background(), "k"); !errors.Is(err, session.ErrUnavailable) {
 		t.Fatalf("Load: %v, want ErrUnavailable", err)
 	}
@@ -500,6 +513,7 @@ func TestRedisRefusesWrites(t *testing.T) {
 			if strings.Count(out, "refuses to store") != 1 || strings.Count(out, "takes conversation state again") != 1 || strings.Contains(out, "is down") {
 				t.Errorf("want one line when saves are refused and one when they are taken again, no outage:\n%s", out)
 			}
+			checkErrorKey(t, out)
 		})
 	}
 }

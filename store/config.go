@@ -214,8 +214,9 @@ func (db *DB) connectLater(cfg Config, err error) (*DB, error) {
 	cfg.Logger.Warn("store: the database is down; serving without it, decisions spool until it is back", "error", err.Error())
 	go func() {
 		defer close(db.connected)
-		var said string // the last error logged, and when
-		var saidAt time.Time
+		// the last error logged, and when: the line above said this one (Open's error wraps
+		// the ping's), so the first retries failing alike add nothing to it
+		said, saidAt := cause(err).Error(), time.Now()
 		for wait := 500 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 			select {
 			case <-ctx.Done():
@@ -236,6 +237,23 @@ func (db *DB) connectLater(cfg Config, err error) (*DB, error) {
 		}
 	}()
 	return db, nil
+}
+
+// cause returns what openPostgres's "cannot connect" error wraps beside errUnreachable: the
+// ping's error, as connect returns it when the database is still down.
+func cause(err error) error {
+	if u, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := u.Unwrap(); len(errs) > 0 {
+			return errs[len(errs)-1]
+		}
+	}
+	return err
+}
+
+// connecting reports whether the database is one Open could not reach and is still connecting
+// in the background: its outage has been logged (connectLater) and is not news to the recorder.
+func (db *DB) connecting() bool {
+	return db.connected != nil && !db.ready.Load() && !db.closed.Load()
 }
 
 // connect pings and migrates a database Open could not reach, and checks that it keeps the

@@ -476,6 +476,11 @@ func (r *Recorder) setDown(err error, write bool) {
 		r.writeDown.Store(true)
 	}
 	if !r.down.Swap(true) {
+		if c, ok := r.sink.(interface{ connecting() bool }); ok && c.connecting() {
+			// PostgreSQL down at start: Open said so ("the database is down; serving without
+			// it") and says when it is back; a second warning for the one outage is noise
+			return
+		}
 		if corrupt(err) {
 			// not an outage that passes: it needs a person
 			r.log.Error("store: the SQLite decision log is damaged; spooling decisions until it is repaired or moved away (sqlite3 zhiyi.db .recover), then restart",
@@ -541,6 +546,10 @@ func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err e
 		// closing: not a failure to report (it read as one before a start-up error). SQLite
 		// answers a statement the cancel interrupted with its own error ("sqlite3: interrupted"),
 		// not ctx's: that read as a failed pass to be run again later at every early Close.
+	case err != nil && r.outageKnown():
+		// the database is down and that was logged: the retention pass is one more victim
+		// of the outage, not news (at a start with PostgreSQL down it was a second warning)
+		r.log.Debug("store: retention failed while the database is down; it runs again later", "error", err)
 	case err != nil:
 		r.log.Warn("store: retention failed; it runs again later", "deleted_decisions", nd, "deleted_feedback", nf,
 			"retain", r.cfg.Retain.String(), "error", err)
@@ -548,6 +557,16 @@ func (r *Recorder) Retain(ctx context.Context) (decisions, feedback int64, err e
 		r.log.Info("store: retention", "deleted_decisions", nd, "deleted_feedback", nf, "retain", r.cfg.Retain.String())
 	}
 	return nd, nf, err
+}
+
+// outageKnown reports whether a database outage has been logged and not yet ended: the recorder
+// is spooling, or Open is still connecting to a PostgreSQL it could not reach.
+func (r *Recorder) outageKnown() bool {
+	if r.down.Load() {
+		return true
+	}
+	c, ok := r.sink.(interface{ connecting() bool })
+	return ok && c.connecting()
 }
 
 func (r *Recorder) retainLoop() {

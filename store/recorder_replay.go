@@ -120,12 +120,12 @@ func (r *Recorder) replay() {
 		// still refusing writes: said once, when it went down
 	case wasDown:
 		r.log.Info("store: database back; spool replayed", "replayed", n,
-			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+			"took", time.Since(start).Round(time.Millisecond).String(), "spool_bytes", r.spool.Bytes())
 	case n > 0:
 		// the database is up and was not known down: a full queue (a burst beyond what the
 		// writer keeps up with), or a write that failed as it recovered, spooled these
 		r.log.Info("store: spooled records written", "replayed", n,
-			"took", time.Since(start).Round(time.Millisecond), "spool_bytes", r.spool.Bytes())
+			"took", time.Since(start).Round(time.Millisecond).String(), "spool_bytes", r.spool.Bytes())
 	}
 }
 

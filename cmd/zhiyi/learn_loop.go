@@ -20,6 +20,21 @@ import (
 // they were learnt from no longer served when they were ready.
 const learnNotServed = "zhiyi_learn_not_served_total"
 
+// learnRuns counts the learns --learn ran, by result: promoted (the gate let the candidate
+// through), refused (it did not) or error (the decision log or the bundle could not be read,
+// training failed). A tick with fewer than --learn-min new corrections runs none.
+func learnRuns(result string) string { return `zhiyi_learn_runs_total{result="` + result + `"}` }
+
+// learnResults are learnRuns' results, exported at 0 from the start so that an alert on a rate
+// of refusals or errors has a series to read.
+var learnResults = [...]string{"promoted", "refused", "error"}
+
+// learnFailed logs a learn that could not run and counts it.
+func (w *wiring) learnFailed(msg string, attrs ...any) {
+	w.set.GetOrCreateCounter(learnRuns("error")).Inc()
+	w.log.Warn(msg, attrs...)
+}
+
 // learnWindow says from when --learn takes corrections: since the serving bundle's were read
 // (correctionsSince), and since the last switch to an older bundle than the one before (a
 // rollback, or a reload of an older bundle), so that what was rolled back is not learnt again
@@ -104,7 +119,7 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	readAt := time.Now()
 	fixes, err := learn.Corrections(ctx, w.db, w.learning.since(start))
 	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
+		w.learnFailed("learn: cannot read the corrections from the decision log; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
 	// Those of a batch the gate refused are not learnt again, nor counted toward --learn-min:
@@ -112,14 +127,14 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	// it, learn it.
 	fixes, refused, err := train.LeaveOutRefused(h.Dir, fixes)
 	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
+		w.learnFailed("learn: cannot read the corrections refused before; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
 	// Counted without those the bundle learnt already: the window is read with a margin
 	// (learn.CommitMargin).
 	fresh, _, err := train.LeaveOutLearnt(h.Dir, fixes)
 	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
+		w.learnFailed("learn: cannot read what the serving bundle learnt already; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
 	if len(fresh) < w.sf.learnMin {
@@ -134,20 +149,23 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	// mixing its files with the served bundle's, when the retrain lands while learning).
 	res, err := learn.Promote(ctx, h.Dir, fixes, train.LearnConfig{Until: readAt, Parent: h.Version})
 	if errors.Is(err, train.ErrParentChanged) {
+		w.set.GetOrCreateCounter(learnRuns("error")).Inc()
 		w.log.Warn("learn: nothing learnt: the serving bundle's directory holds another bundle (retrained in place?); reload it to learn from it",
 			slog.String("serving", h.Version), slog.String("error", err.Error()))
 		return
 	}
 	if err != nil {
-		w.log.Warn("learn", slog.String("error", err.Error()))
+		w.learnFailed("learn: learning failed; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
 	if !res.Promoted {
+		w.set.GetOrCreateCounter(learnRuns("refused")).Inc()
 		w.learnRefused.Store(judged)
 		w.log.Warn("learn: refused", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.String("result", res.Reason))
 		return
 	}
-	w.log.Info("learn", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.Bool("promoted", res.Promoted), slog.String("result", res.Reason))
+	w.set.GetOrCreateCounter(learnRuns("promoted")).Inc()
+	w.log.Info("learn: promoted", slog.Int("corrections", res.Used), slog.Int("refused_before", len(refused)), slog.String("dir", res.Bundle), slog.String("result", res.Reason))
 	// Learn checked the parent; checked again here, where a wrong one would go live.
 	if pm, err := intent.PeekManifest(res.Bundle); err != nil || pm.Parent != h.Version {
 		parent := ""
@@ -155,7 +173,7 @@ func (w *wiring) learnOnce(ctx context.Context) {
 			parent = pm.Parent
 		}
 		w.log.Error("learn: the promoted bundle is kept on disk but not served: it was not learnt from the serving bundle",
-			slog.String("bundle", filepath.Base(res.Bundle)), slog.String("parent", parent), slog.String("serving", h.Version), slog.Any("error", err))
+			slog.String("dir", res.Bundle), slog.String("parent", parent), slog.String("serving", h.Version), slog.Any("error", err))
 		return
 	}
 	// the bundle, then the rules and experiments against it (reloadParts), as every reload;
@@ -165,7 +183,7 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	case errors.Is(err, serve.ErrNotServing):
 		w.set.GetOrCreateCounter(learnNotServed).Inc()
 		w.log.Warn("learn: the promoted bundle is kept on disk but not served: the bundle it was learnt from no longer serves (a rollback or another reload while learning)",
-			slog.String("bundle", filepath.Base(res.Bundle)), slog.String("learnt_from", h.Version), slog.String("serving", w.srv.ModelVersion()))
+			slog.String("dir", res.Bundle), slog.String("learnt_from", h.Version), slog.String("serving", w.srv.ModelVersion()))
 	case errors.Is(err, serve.ErrPartsNotReloaded):
 		w.log.Error("learn: the promoted bundle serves, but the rules or experiments did not reload against it", slog.String("error", err.Error()))
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -350,4 +351,84 @@ func TestLearnLoopPrunesBeyondKeep(t *testing.T) {
 	if m.Root != pm.Version() {
 		t.Errorf("the promoted bundle's root %q, want --model's version %s", m.Root, pm.Version())
 	}
+}
+
+// shuffledCorrections adds n labels of the tiny shop's history each given another example's
+// intent: corrections at random, which the gate refuses.
+func shuffledCorrections(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "intent", "testdata", "shop", "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type example struct{ Text, Intent string }
+	var ex []example
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e example
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Intent != "" {
+			ex = append(ex, e)
+		}
+	}
+	var ls []store.Label
+	at := time.Now().Add(2 * time.Hour)
+	for i := 0; i < len(ex) && len(ls) < n; i++ {
+		for k := 1; k < len(ex); k++ {
+			if other := ex[(i+7*k)%len(ex)].Intent; other != ex[i].Intent {
+				ls = append(ls, store.Label{Text: "请问，" + ex[i].Text, Intent: other, Source: "console", Time: at})
+				break
+			}
+		}
+	}
+	if err := db.AddLabels(context.Background(), ls); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// /metrics counts --learn's runs by result — a refusal, a promotion, a decision log it could not
+// read — from the start at 0, as it counts the bundles it prunes. Before, a promotion or a
+// refusal was a log line and no series: an alert on learning that keeps failing or refusing had
+// nothing to watch.
+func TestLearnRunsCounted(t *testing.T) {
+	parent, _ := learntCopy(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sf := serveFlags{learn: true, learnEvery: time.Hour, learnMin: 10, record: true,
+		storeFlags: storeFlags{dataDir: filepath.Join(t.TempDir(), "data")}, retain: "0"}
+	w, srv := serveWired(t, ctx, serve.Config{ModelDir: parent}, sf, slog.New(slog.DiscardHandler))
+	expect := func(when string, promoted, refused, failed int) {
+		t.Helper()
+		body := handle(t, srv, "GET", "/metrics", "")
+		for _, want := range []string{
+			fmt.Sprintf(`zhiyi_learn_runs_total{result="promoted"} %d`, promoted),
+			fmt.Sprintf(`zhiyi_learn_runs_total{result="refused"} %d`, refused),
+			fmt.Sprintf(`zhiyi_learn_runs_total{result="error"} %d`, failed),
+			"zhiyi_learn_pruned_total 0",
+		} {
+			if !strings.Contains(body, want+"\n") {
+				t.Errorf("%s: /metrics lacks %q", when, want)
+			}
+		}
+	}
+	expect("at start", 0, 0, 0)
+
+	shuffledCorrections(t, w.db, 30)
+	w.learnOnce(ctx)
+	if srv.ModelDir() != parent {
+		t.Fatalf("corrections at random were promoted: serving %s", srv.ModelDir())
+	}
+	expect("after a refusal", 0, 1, 0)
+
+	historyCorrections(t, w.db, 60)
+	w.learnOnce(ctx)
+	if srv.ModelDir() == parent {
+		t.Fatal("genuine corrections were not promoted")
+	}
+	expect("after a promotion", 1, 1, 0)
+
+	historyCorrections(t, w.db, 1) // something new to read, from a log that is gone
+	w.db.Close()
+	w.learnOnce(ctx)
+	expect("with the decision log closed", 1, 1, 1)
 }

@@ -56,7 +56,7 @@ func (w *wiring) newServer(cfg serve.Config) (*serve.Server, error) {
 	opts := append(w.options(), serve.WithReloadCheck(rb.check))
 	srv, err := serve.New(cfg, rb.load, w.log, opts...)
 	if err != nil && resumed {
-		w.log.Error("the bundle learning last served does not load: serving --model", slog.String("bundle", cfg.ModelDir),
+		w.log.Error("the bundle learning last served does not load: serving --model", slog.String("dir", cfg.ModelDir),
 			slog.String("error", err.Error()))
 		cfg.ModelDir = model
 		srv, err = serve.New(cfg, rb.load, w.log, opts...)
@@ -155,7 +155,7 @@ func (w *wiring) resumeServing(model, base string) (dir string, resumed bool, le
 	if rec.Version == rec.Base {
 		return model, false, rec.LearnFrom // --model itself
 	}
-	w.log.Info("serving the bundle learning last switched to", slog.String("model", rec.Model), slog.String("version", rec.Version),
+	w.log.Info("serving the bundle learning last switched to", slog.String("dir", rec.Model), slog.String("model", rec.Version),
 		slog.String("file", path), slog.String("instead_of", model))
 	return rec.Model, true, rec.LearnFrom
 }

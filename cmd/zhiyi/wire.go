@@ -432,7 +432,12 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 	if w.db != nil {
 		w.bg.Go(func() { w.every(ctx, 5*time.Minute, w.refreshResults) })
 		if w.sf.learn {
-			w.set.GetOrCreateCounter(learnNotServed) // exported from the start, at 0
+			// exported from the start, at 0
+			w.set.GetOrCreateCounter(learnNotServed)
+			w.set.GetOrCreateCounter(learnPruned)
+			for _, r := range learnResults {
+				w.set.GetOrCreateCounter(learnRuns(r))
+			}
 			w.bg.Go(func() { w.every(ctx, w.sf.learnEvery, w.learnOnce) })
 		}
 	}
