@@ -94,10 +94,11 @@ func (a *Alert) summary() string {
 		fmt.Fprintf(&b, "决策日志积压 %d 条（阈值 %s 条）", a.Num, num(a.Threshold))
 	case MeasureDropped:
 		// The store counts every loss in one metric: a full or unwritable spool, a decision the
-		// database refused, spooled feedback whose decision never came. Its log line says which.
+		// database refused. Its log line says which. (Spooled feedback whose msg_id never reached
+		// the log is not a loss: zhiyi_store_feedback_unmatched_total.)
 		fmt.Fprintf(&b, "%s内决策日志丢失 %d 条记录（阈值 %s 条；zhiyi_store_dropped_total）", w, a.Num, num(a.Threshold))
 		if a.State == StateFiring {
-			b.WriteString("：积压已满或写不进、数据库拒收的决策、等不到决策的反馈等，原因见日志中 store: 开头的错误和警告")
+			b.WriteString("：积压已满或写不进、数据库拒收等，原因见日志中 store: 开头的错误和警告")
 		}
 	case MeasureCommentKeywords:
 		fmt.Fprintf(&b, "评价提到「%s」，归类：%s（%s）", a.Keyword, a.CategoryLabel, a.Category)

@@ -39,11 +39,11 @@ func TestFormatting(t *testing.T) {
 
 // The dropped rule counts every record the decision log lost, not only those a full disk or
 // spool lost: its text says so and points at where the cause is told, rather than blaming the
-// disk for refused decisions or feedback whose decision never came.
+// disk for refused decisions.
 func TestDroppedSummarySaysWhereTheCauseIs(t *testing.T) {
 	a := Alert{Measure: MeasureDropped, State: StateFiring, Window: 10 * time.Minute, Num: 3, Value: 3, Threshold: 1}
 	s := a.summary()
-	for _, want := range []string{"10分钟内决策日志丢失 3 条记录（阈值 1 条", "zhiyi_store_dropped_total", "store:", "拒收", "反馈"} {
+	for _, want := range []string{"10分钟内决策日志丢失 3 条记录（阈值 1 条", "zhiyi_store_dropped_total", "store:", "拒收"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary %q does not say %q", s, want)
 		}

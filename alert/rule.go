@@ -41,9 +41,10 @@ const (
 	// MeasureSpool is the decision log's spool size, in records, as last reported.
 	MeasureSpool Measure = "spool"
 	// MeasureDropped is the number of records the decision log lost in the window
-	// (zhiyi_store_dropped_total: the spool full or unwritable, a decision the database refused,
-	// spooled feedback whose decision never came): each is a decision or a rating nobody will
-	// see again. The store's log says why each was lost.
+	// (zhiyi_store_dropped_total: the spool full or unwritable, a record the database refused):
+	// each is a decision or a rating nobody will see again. The store's log says why each was
+	// lost. Spooled feedback whose msg_id never reached the log is not counted: /feedback needs
+	// no token, so anyone could page the on-call with made-up ids during an outage.
 	MeasureDropped Measure = "dropped"
 )
 

@@ -130,7 +130,7 @@
 // feedback in both, stored once). A replay cut short within a file (Close, a database error)
 // writes none of its waiting feedback and counts none of its drops until the file is done: a
 // stop leaves each record in that file alone, replayed from its start at the next start, and a
-// feedback given up counts once in zhiyi_store_dropped_total. A torn last line is
+// feedback given up counts once in zhiyi_store_feedback_unmatched_total. A torn last line is
 // skipped and counted. The spool is bounded by SpoolMax (256 MiB ≈ 600k decisions of 450 bytes,
 // a typical line): beyond it records are dropped — the only loss besides a killed process's
 // queue — counted in zhiyi_store_dropped_total and logged (the first, then at most every 10 s). A spool left by a previous run is replayed at start.
@@ -146,7 +146,9 @@
 //	                                     already (a retry the conversation state missed)
 //	zhiyi_store_spooled_total            records (decisions, feedback) written to the spool
 //	zhiyi_store_replayed_total           spool records now in the database
-//	zhiyi_store_dropped_total            records lost (spool full, unreadable, refused, orphan feedback)
+//	zhiyi_store_dropped_total            records lost (spool full, unreadable, refused)
+//	zhiyi_store_feedback_unmatched_total spooled feedback given up: its msg_id never reached the log
+//	                                     in OrphanFeedbackWait (unknown, or its decision dropped)
 //	zhiyi_store_errors_total             failed database writes and spool files a replay could not read
 //	zhiyi_store_retention_deleted_total  decisions deleted by retention
 //	zhiyi_store_catch_up_batches_total   batches the low-priority writer wrote at the process's

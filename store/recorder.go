@@ -117,8 +117,12 @@ type RecorderStats struct {
 	Duplicates uint64 // of those, decisions whose msg_id the log had already: not stored again
 	Spooled    uint64 // records (decisions and feedback) written to the spool
 	Replayed   uint64 // spool records now in the database
-	Dropped    uint64 // records lost: spool full, unwritable or unreadable, refused (ErrInvalid), orphan feedback
-	Errors     uint64 // failed database writes
+	Dropped    uint64 // records lost: spool full, unwritable or unreadable, refused (ErrInvalid)
+	// FeedbackUnmatched counts spooled feedback given up after OrphanFeedbackWait because its
+	// msg_id never reached the log: not a loss of the log's (an unknown msg_id, or a decision
+	// whose loss Dropped counted), so not in Dropped, which alerts page on.
+	FeedbackUnmatched uint64
+	Errors            uint64 // failed database writes
 	// CatchUps counts batches written at the process's priority because the low-priority
 	// writer (WriterNice) had fallen half a queue behind.
 	CatchUps   uint64
@@ -178,7 +182,7 @@ type Recorder struct {
 	writeDown atomic.Bool
 	tryWrite  atomic.Bool // the next batch goes to the database though it is down (writeDown)
 
-	recorded, written, duplicates, spooled, replayed, dropped, errs, retained, catchUps *metrics.Counter
+	recorded, written, duplicates, spooled, replayed, dropped, unmatched, errs, retained, catchUps *metrics.Counter
 }
 
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
@@ -202,6 +206,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	r.spooled = m.GetOrCreateCounter("zhiyi_store_spooled_total")
 	r.replayed = m.GetOrCreateCounter("zhiyi_store_replayed_total")
 	r.dropped = m.GetOrCreateCounter("zhiyi_store_dropped_total")
+	r.unmatched = m.GetOrCreateCounter("zhiyi_store_feedback_unmatched_total")
 	r.errs = m.GetOrCreateCounter("zhiyi_store_errors_total")
 	r.retained = m.GetOrCreateCounter("zhiyi_store_retention_deleted_total")
 	r.catchUps = m.GetOrCreateCounter("zhiyi_store_catch_up_batches_total")
@@ -228,7 +233,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 // Stats returns the counters.
 func (r *Recorder) Stats() RecorderStats {
 	return RecorderStats{Recorded: r.recorded.Get(), Written: r.written.Get(), Duplicates: r.duplicates.Get(), Spooled: r.spooled.Get(),
-		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), Errors: r.errs.Get(), CatchUps: r.catchUps.Get(),
+		Replayed: r.replayed.Get(), Dropped: r.dropped.Get(), FeedbackUnmatched: r.unmatched.Get(), Errors: r.errs.Get(), CatchUps: r.catchUps.Get(),
 		SpoolBytes: r.spool.Bytes(), SpoolRecords: r.spool.Records(), Up: !r.down.Load()}
 }
 

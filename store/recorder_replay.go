@@ -182,7 +182,10 @@ func (r *Recorder) wrote() {
 type replayProgress struct {
 	off     int64         // every record before it is dealt with
 	waiting []spoolRecord // the feedback before off waiting for its decision
-	dropped int           // the records before off dropped: unreadable, refused, given up
+	dropped int           // the records before off dropped: unreadable, refused
+	// unmatched counts the feedback before off given up waiting for its decision: an unknown
+	// msg_id (/feedback needs no token) or a decision lost, which dropped counted already.
+	unmatched int
 }
 
 func (r *Recorder) replayFile(f spoolFile) error {
@@ -278,7 +281,12 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			case errors.Is(err, ErrNotFound) && r.awaitDecision(&rec, now):
 				p.waiting = append(p.waiting, rec)
 				r.passFeedback[rec.F.ID] = struct{}{}
-			case errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid):
+			case errors.Is(err, ErrNotFound):
+				p.unmatched++
+				r.passFeedback[rec.F.ID] = struct{}{}
+				r.log.Warn("store: giving up spooled feedback: its decision never reached the log (an unknown msg_id, or a decision lost and counted then)",
+					"msg_id", rec.F.MsgID, "waited", OrphanFeedbackWait.String())
+			case errors.Is(err, ErrInvalid):
 				p.dropped++
 				r.passFeedback[rec.F.ID] = struct{}{}
 				r.log.Warn("store: dropping spooled feedback", "msg_id", rec.F.MsgID, "error", err)
@@ -336,6 +344,7 @@ func (r *Recorder) finishFile(f spoolFile, p *replayProgress) error {
 		return err
 	}
 	r.dropped.Add(p.dropped)
+	r.unmatched.Add(p.unmatched)
 	delete(r.progress, f.path)
 	return nil
 }

@@ -274,8 +274,8 @@ func (s *stopMidFileSink) AddFeedback(ctx context.Context, f store.Feedback) err
 // spool file, after feedback in it was found waiting for its decision or given up, leaves every
 // feedback in one place: the file, replayed from its start at the next start. Before, the waiting
 // one was written to a waiting file too, and so replayed twice, and the given-up one counted as
-// dropped at once; each was given up, and counted in zhiyi_store_dropped_total (the dropped
-// alert), once more at the next start.
+// dropped at once; each was given up, and counted (then in zhiyi_store_dropped_total, the dropped
+// alert; now in zhiyi_store_feedback_unmatched_total), once more at the next start.
 func TestRecorderStopMidFileCountsFeedbackOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -323,9 +323,9 @@ func TestRecorderStopMidFileCountsFeedbackOnce(t *testing.T) {
 				clk.Advance(time.Minute)
 			}
 			st1, st2 := r1.Stats(), r2.Stats()
-			if d := st1.Dropped + st2.Dropped; d != 2 || st2.SpoolRecords != 0 {
-				t.Errorf("2 orphan feedbacks given up: dropped %d (%d, then %d at the next start), %d left in the spool; want 2, none left",
-					d, st1.Dropped, st2.Dropped, st2.SpoolRecords)
+			if d := st1.FeedbackUnmatched + st2.FeedbackUnmatched; d != 2 || st2.SpoolRecords != 0 || st1.Dropped+st2.Dropped != 0 {
+				t.Errorf("2 orphan feedbacks given up: unmatched %d (%d, then %d at the next start), dropped %d, %d left in the spool; want 2, 0, none left",
+					d, st1.FeedbackUnmatched, st2.FeedbackUnmatched, st1.Dropped+st2.Dropped, st2.SpoolRecords)
 			}
 		})
 	}
@@ -360,7 +360,7 @@ func TestRecorderCrashDuplicateGivenUpOnce(t *testing.T) {
 		}
 		clk.Advance(time.Minute)
 	}
-	if st := r2.Stats(); st.Dropped != 1 || st.SpoolRecords != 0 {
+	if st := r2.Stats(); st.FeedbackUnmatched != 1 || st.Dropped != 0 || st.SpoolRecords != 0 {
 		t.Errorf("%+v; want the feedback given up once, nothing left", st)
 	}
 }
