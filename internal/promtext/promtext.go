@@ -1,7 +1,3 @@
-// Package promtext reads the Prometheus text exposition format /metrics writes, far enough to
-// hold it to the conventions dashboards rely on: a family's lines together, a # TYPE line for
-// each, _total on counters and on nothing else. zhiyi's tests check their /metrics with it, and
-// scripts/metricsdoc compares the names it finds with the documented ones.
 package promtext
 
 import (
