@@ -488,8 +488,13 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 		s.alerter.Observe(alert.Event{Kind: alert.KindServerError, Status: status})
 	}
 	level := slog.LevelInfo
-	if failed {
+	switch {
+	case failed:
 		level = slog.LevelError
+	case probed(info.route, status):
+		// a probe's or a scrape's answer: Kubernetes and Prometheus ask every few seconds, some
+		// 20,000 lines a day per replica that say nothing (the metrics count them)
+		level = slog.LevelDebug
 	}
 	bg := context.Background()
 	if !s.log.Enabled(bg, level) {
@@ -546,6 +551,18 @@ func (s *Server) finish(ctx *fasthttp.RequestCtx, info *reqInfo, start time.Time
 	rec := slog.NewRecord(now, level, "request", 0)
 	rec.AddAttrs(attrs...)
 	_ = s.log.Handler().Handle(bg, rec)
+}
+
+// probed reports whether a request is a health probe or a metrics scrape answered as such:
+// /healthz and /metrics with a 2xx, /readyz with a 2xx or its 503 (loading, shutting down).
+func probed(route routeID, status int) bool {
+	switch route {
+	case routeHealthz, routeMetrics:
+		return status < 300
+	case routeReadyz:
+		return status < 300 || status == fasthttp.StatusServiceUnavailable
+	}
+	return false
 }
 
 // setCanonicalHeader sets key, already in canonical form, to value without fasthttp

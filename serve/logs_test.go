@@ -155,3 +155,31 @@ func TestLogsNoPersonalData(t *testing.T) {
 		t.Errorf("info log: %s", l)
 	}
 }
+
+// Health probes and metrics scrapes answered as such are logged at debug, not info: probes
+// every few seconds made most of a quiet replica's log. A probe that fails otherwise, and every
+// other request, keep their level.
+func TestProbesLoggedAtDebug(t *testing.T) {
+	ts := startServer(t, Config{}, nil, slog.LevelInfo)
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		ts.do("GET", path, "", nil)
+	}
+	ts.do("POST", "/healthz", "", nil) // 405: not a probe's answer
+	ts.do("POST", "/intent", `{"text":"快递到哪了"}`, nil)
+	logs := ts.logs.String()
+	for _, route := range []string{"/healthz\",\"status\":200", "/readyz\"", "/metrics\""} {
+		if strings.Contains(logs, `"route":"`+route) {
+			t.Errorf("a probe's answer at info: %s\n%s", route, logs)
+		}
+	}
+	for _, want := range []string{`"route":"/healthz","status":405`, `"route":"/intent","status":200`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("info log lacks %s:\n%s", want, logs)
+		}
+	}
+	debug := startServer(t, Config{}, nil, slog.LevelDebug)
+	debug.do("GET", "/healthz", "", nil)
+	if l := debug.logs.String(); !strings.Contains(l, `"level":"DEBUG","msg":"request"`) || !strings.Contains(l, `"route":"/healthz"`) {
+		t.Errorf("debug log lacks the probe:\n%s", l)
+	}
+}
