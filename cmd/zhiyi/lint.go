@@ -101,6 +101,9 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if err := lintExperiments(path, loaded); err != nil {
 			return err
 		}
+		if len(loaded) == 0 {
+			fmt.Fprintf(stderr, "note: %s: read without a knowledge base; give --kb kb.yaml to check the experiments and answers it names\n", path)
+		}
 	}
 	for _, f := range findings {
 		fmt.Fprintln(stdout, f)

@@ -112,7 +112,7 @@ func TestLintExperiments(t *testing.T) {
 		{[]string{"lint", "--experiments", good}, 0, "1 file(s), no findings"},
 		{[]string{"lint", "--experiments", margin}, 1, margin + ":2: gray_margin 5"},
 		// Without the knowledge base only the file itself is checked; with it, what it names.
-		{[]string{"lint", "--experiments", unknown}, 0, "1 file(s), no findings"},
+		{[]string{"lint", "--experiments", unknown}, 0, unknown + ": read without a knowledge base; give --kb kb.yaml"},
 		{[]string{"lint", "--experiments", unknown, kb}, 1, unknown + ":2:"},
 		{[]string{"lint", good}, 1, "an experiments file with --experiments"},
 	}
