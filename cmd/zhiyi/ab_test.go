@@ -19,6 +19,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/absim"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -363,7 +364,20 @@ func TestGrayRefreshReadsFromTheGrayStartWithoutExcludedSenders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An outage of the log (a cancelled read stands for one) is said once, then once more when
+	// it ends: the refresh runs every 5 minutes, and repeated every time the warning was noise.
+	var logged testsvc.Buffer
+	w.log = slog.New(slog.NewTextHandler(&logged, nil))
+	down, cancel := context.WithCancel(ctx)
+	cancel()
+	for range 3 {
+		w.refreshResults(down)
+	}
 	w.refreshResults(ctx)
+	if out := logged.String(); strings.Count(out, "level=WARN") != 1 || strings.Count(out, "level=INFO") != 1 ||
+		!strings.Contains(out, "gray release's ratings could not be read") || !strings.Contains(out, "ratings are read again") {
+		t.Errorf("an outage of three refreshes logged:\n%s\nwant one warning and one recovery", out)
+	}
 	v := w.exps.Current().Experiment("hurry_shipment").Variants[1]
 	if v.Gray || !strings.Contains(v.GrayNote, "rated 4.50 (150) against the control's 4.00 (150), answers suggested to agents since 2026-12-01 08:00") {
 		t.Errorf("gray %v: %s", v.Gray, v.GrayNote)

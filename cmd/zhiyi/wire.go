@@ -59,6 +59,9 @@ type wiring struct {
 	learning learnWindow
 	// learnRefused is the judgedKey of the last batch --learn refused: not judged again as it is
 	learnRefused atomic.Uint64
+	// resultsFailing says the last refresh of the experiments' results failed: the next
+	// failures of the outage go to debug, the recovery to info.
+	resultsFailing atomic.Bool
 	// base is --model's version when it started serving (--learn): a restart resumes the
 	// serving record only under the same one.
 	base      string
@@ -501,12 +504,17 @@ func (w *wiring) refreshResults(ctx context.Context) {
 		return // no gray period with a known start: nothing the results could change
 	}
 	out, err := explog.Outcomes(ctx, w.db, since, set.ExcludedSenders())
-	if err != nil {
-		w.log.Warn("experiment results", slog.String("error", err.Error()))
-		return
+	if err == nil {
+		err = w.exps.SetOutcomes(out)
 	}
-	if err := w.exps.SetOutcomes(out); err != nil {
-		w.log.Warn("experiment results", slog.String("error", err.Error()))
+	switch {
+	case err != nil && !w.resultsFailing.Swap(true):
+		w.log.Warn("experiments: the gray release's ratings could not be read from the decision log; gray answers stay as they are, tried again every 5 minutes",
+			slog.String("error", err.Error()))
+	case err != nil:
+		w.log.Debug("experiments: the gray release's ratings still cannot be read", slog.String("error", err.Error()))
+	case w.resultsFailing.Swap(false):
+		w.log.Info("experiments: the gray release's ratings are read again")
 	}
 }
 
