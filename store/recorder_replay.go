@@ -210,6 +210,12 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	batch := make([]Decision, 0, r.cfg.BatchSize)
 	pending := p.off // offset past the records read, batched or not
 	bad := 0         // unreadable lines before pending, counted once p.off passes them
+	skipped := 0     // unreadable lines this call read: the first is logged, the rest summed
+	defer func() {
+		if skipped > 1 {
+			r.log.Error("store: unreadable spool records skipped", "file", f.path, "records", skipped)
+		}
+	}()
 	flush := func() error {
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
@@ -236,7 +242,10 @@ func (r *Recorder) replayFile(f spoolFile) error {
 		}
 		if errors.Is(err, errBadRecord) {
 			bad++
-			r.log.Error("store: skipping an unreadable spool record", "error", err)
+			if skipped++; skipped == 1 {
+				// a damaged file may hold thousands: one line for the first, one for the sum
+				r.log.Error("store: skipping an unreadable spool record", "file", f.path, "error", err)
+			}
 			pending = end
 			continue
 		}

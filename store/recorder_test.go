@@ -217,6 +217,36 @@ func TestRecorderSpoolBoundAndReplay(t *testing.T) {
 	}
 }
 
+// A damaged spool file's unreadable lines are skipped and counted, and logged as two lines
+// whatever their number — the first with its error, then how many — not one error line each.
+func TestRecorderSkipsADamagedSpoolInTwoLines(t *testing.T) {
+	dir := t.TempDir()
+	spoolDir := filepath.Join(dir, store.SpoolDirName)
+	os.MkdirAll(spoolDir, 0o700)
+	var b strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&b, "\x00\x00garbage %d\n", i)
+	}
+	b.WriteString(`{"d":{"msg_id":"r-000001","time":"2026-03-01T09:00:00Z","text":"x","intent":"invoice","route":"auto","confidence":0.9,"latency_us":1}}` + "\n")
+	if err := os.WriteFile(filepath.Join(spoolDir, "00000000000000000007.jsonl"), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logged testsvc.Buffer
+	db := openSQLite(t)
+	r := newRecorder(t, db, store.RecorderConfig{DataDir: dir, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Replayed != 1 || st.Dropped != 500 {
+		t.Errorf("stats = %+v; want 1 replayed, 500 dropped", st)
+	}
+	out := logged.String()
+	if n := strings.Count(out, "level=ERROR"); n != 2 || !strings.Contains(out, "skipping an unreadable spool record") ||
+		!strings.Contains(out, "unreadable spool records skipped") || !strings.Contains(out, "records=500") {
+		t.Errorf("%d error lines, want 2 (the first, then the sum):\n%.2000s", n, out)
+	}
+}
+
 // A torn last line (a crash mid-write) is skipped and counted; the rest is replayed, and a
 // record replayed twice (a crash after inserting, before removing the file) is not duplicated.
 func TestRecorderReplaysTornSpool(t *testing.T) {
