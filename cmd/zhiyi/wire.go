@@ -504,6 +504,9 @@ func (w *wiring) refreshResults(ctx context.Context) {
 		return // no gray period with a known start: nothing the results could change
 	}
 	out, err := explog.Outcomes(ctx, w.db, since, set.ExcludedSenders())
+	if err != nil && ctx.Err() != nil {
+		return // shutting down mid-read: no outage of the log to say, nor to end
+	}
 	if err == nil {
 		err = w.exps.SetOutcomes(out)
 	}
