@@ -107,8 +107,9 @@
 // overtakes its own queued decision is handled by flushing the queue before answering
 // ErrNotFound. A spooled feedback whose decision is not in the database at replay waits for it:
 // replicas sharing a database replay their spools in no set order, and its decision may be in
-// another's. It is tried again (after 1 s, then at growing intervals up to a minute) and dropped
-// and counted only once OrphanFeedbackWait (30 min) has passed since it was first not found.
+// another's. It is tried again (after 1 s, then at growing intervals up to a minute) and given
+// up, counted in zhiyi_store_feedback_unmatched_total, only once OrphanFeedbackWait (30 min) has
+// passed since it was first not found.
 // Feedback waiting so does not make the live AddFeedback take unknown messages: those are still
 // ErrNotFound. It waits in a spool file of its own, which a replay passes over until one of it is
 // due, so flushes and the retry ticks (and every AddFeedback on an unknown message, which
@@ -148,7 +149,7 @@
 //	zhiyi_store_replayed_total           spool records now in the database
 //	zhiyi_store_dropped_total            records lost (spool full, unreadable, refused)
 //	zhiyi_store_feedback_unmatched_total spooled feedback given up: its msg_id never reached the log
-//	                                     in OrphanFeedbackWait (unknown, or its decision dropped)
+//	                                     in OrphanFeedbackWait (unknown, or its decision lost)
 //	zhiyi_store_errors_total             failed database writes and spool files a replay could not read
 //	zhiyi_store_retention_deleted_total  decisions deleted by retention
 //	zhiyi_store_catch_up_batches_total   batches the low-priority writer wrote at the process's

@@ -120,7 +120,8 @@ type RecorderStats struct {
 	Dropped    uint64 // records lost: spool full, unwritable or unreadable, refused (ErrInvalid)
 	// FeedbackUnmatched counts spooled feedback given up after OrphanFeedbackWait because its
 	// msg_id never reached the log: not a loss of the log's (an unknown msg_id, or a decision
-	// whose loss Dropped counted), so not in Dropped, which alerts page on.
+	// lost: counted in Dropped when the spool or the database lost it, nowhere when it was on a
+	// killed process's queue), so not in Dropped, which alerts page on.
 	FeedbackUnmatched uint64
 	Errors            uint64 // failed database writes
 	// CatchUps counts batches written at the process's priority because the low-priority

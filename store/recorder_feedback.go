@@ -12,7 +12,7 @@ import (
 // lateDecisionWait (another replica sharing it may hold the decision in its own queue). While the database is down (or the
 // decision waits in the spool) the feedback is spooled and replayed after its decision, and
 // AddFeedback returns nil; at replay a feedback whose decision is unknown waits for it (another
-// replica may still be replaying it) and is dropped, counted and logged after OrphanFeedbackWait. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
+// replica may still be replaying it) and is given up, counted (FeedbackUnmatched) and logged after OrphanFeedbackWait. ErrInvalid is returned for a bad field, ErrUnavailable when the database fails
 // and the spool is full, and ctx's error when it ends while waiting for the queue.
 func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	if err := f.validate(); err != nil {

@@ -184,7 +184,8 @@ type replayProgress struct {
 	waiting []spoolRecord // the feedback before off waiting for its decision
 	dropped int           // the records before off dropped: unreadable, refused
 	// unmatched counts the feedback before off given up waiting for its decision: an unknown
-	// msg_id (/feedback needs no token) or a decision lost, which dropped counted already.
+	// msg_id (/feedback needs no token) or a decision lost (counted in dropped then, unless a
+	// killed process's queue held it).
 	unmatched int
 }
 
@@ -293,7 +294,7 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			case errors.Is(err, ErrNotFound):
 				p.unmatched++
 				r.passFeedback[rec.F.ID] = struct{}{}
-				r.log.Warn("store: giving up spooled feedback: its decision never reached the log (an unknown msg_id, or a decision lost and counted then)",
+				r.log.Warn("store: giving up spooled feedback: its decision never reached the log (an unknown msg_id, or a decision lost)",
 					"msg_id", rec.F.MsgID, "waited", OrphanFeedbackWait.String())
 			case errors.Is(err, ErrInvalid):
 				p.dropped++
@@ -359,7 +360,7 @@ func (r *Recorder) finishFile(f spoolFile, p *replayProgress) error {
 }
 
 // OrphanFeedbackWait is how long a replayed feedback whose decision is not in the database is
-// kept and tried again before it is dropped. Replicas sharing a database each spool during an
+// kept and tried again before it is given up (counted in FeedbackUnmatched). Replicas sharing a database each spool during an
 // outage and replay when it returns, in no set order: feedback given to one replica about a
 // message another answered finds its decision only once the other's spool is in (505 of 900
 // were dropped in a two-replica outage before it waited).
