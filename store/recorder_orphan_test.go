@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,5 +211,43 @@ func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 	}
 	if st := r.Stats(); st.SpoolRecords != orphans || st.Dropped != 0 {
 		t.Errorf("after 80 s: %+v; want all %d still waiting", st, orphans)
+	}
+}
+
+// Feedback given up in bulk — made-up msg_ids posted through an outage, say — is two log lines
+// when its wait ends, the first with its msg_id and then how many, not a warning each.
+func TestRecorderGivesUpFeedbackInTwoLines(t *testing.T) {
+	dir := t.TempDir()
+	clk := testsvc.NewClock(recent.Add(time.Hour))
+	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.Now})
+	down.Record(decision(0))
+	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
+		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
+	}
+	const orphans = 300
+	for i := range orphans {
+		if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: fmt.Sprint("made-up-", i), Rating: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := down.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var logged testsvc.Buffer
+	r := newRecorder(t, openSQLite(t), store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	for range 40 { // past OrphanFeedbackWait
+		if err := r.Flush(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+	}
+	if st := r.Stats(); st.FeedbackUnmatched != orphans || st.SpoolRecords != 0 {
+		t.Fatalf("%+v; want all %d given up", st, orphans)
+	}
+	out := logged.String()
+	if n := strings.Count(out, "giving up spooled feedback"); n != 1 || !strings.Contains(out, "spooled feedback given up") ||
+		!strings.Contains(out, fmt.Sprintf("feedback=%d", orphans)) {
+		t.Errorf("%d lines for the first, want 1, and one for the %d:\n%.3000s", n, orphans, out)
 	}
 }

@@ -211,10 +211,15 @@ func (r *Recorder) replayFile(f spoolFile) error {
 	batch := make([]Decision, 0, r.cfg.BatchSize)
 	pending := p.off // offset past the records read, batched or not
 	bad := 0         // unreadable lines before pending, counted once p.off passes them
-	skipped := 0     // unreadable lines this call read: the first is logged, the rest summed
+	// What this call skipped and gave up, each logged the first time and then as a sum: a
+	// damaged file, or feedback posted in bulk for made-up msg_ids, would be a line a record.
+	skipped, givenUp := 0, 0
 	defer func() {
 		if skipped > 1 {
 			r.log.Error("store: unreadable spool records skipped", "file", f.path, "records", skipped)
+		}
+		if givenUp > 1 {
+			r.log.Warn("store: spooled feedback given up: its decision never reached the log", "file", f.path, "feedback", givenUp)
 		}
 	}()
 	flush := func() error {
@@ -294,8 +299,10 @@ func (r *Recorder) replayFile(f spoolFile) error {
 			case errors.Is(err, ErrNotFound):
 				p.unmatched++
 				r.passFeedback[rec.F.ID] = struct{}{}
-				r.log.Warn("store: giving up spooled feedback: its decision never reached the log (an unknown msg_id, or a decision lost)",
-					"msg_id", rec.F.MsgID, "waited", OrphanFeedbackWait.String())
+				if givenUp++; givenUp == 1 {
+					r.log.Warn("store: giving up spooled feedback: its decision never reached the log (an unknown msg_id, or a decision lost)",
+						"msg_id", rec.F.MsgID, "waited", OrphanFeedbackWait.String())
+				}
 			case errors.Is(err, ErrInvalid):
 				p.dropped++
 				r.passFeedback[rec.F.ID] = struct{}{}
