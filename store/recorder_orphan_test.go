@@ -144,22 +144,8 @@ func rewritten(before, now map[string]int64) int64 {
 // unknown message (which flushes) — but only when it is tried again, at intervals that grow;
 // a live unknown message is still refused.
 func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
-	dir := t.TempDir()
-	clk := testsvc.NewClock(recent.Add(time.Hour))
-	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.Now})
-	down.Record(decision(0))
-	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
-		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
-	}
 	const orphans = 200
-	for i := range orphans {
-		if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: fmt.Sprint("elsewhere-", i), Rating: 1, Comment: "等太久了"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := down.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir, clk := spoolOrphanFeedback(t, orphans, "elsewhere-", "等太久了")
 
 	sink := &feedbackCounter{DB: openSQLite(t)}
 	// the retry ticks are left to Flush: a replay is a replay whichever starts it
@@ -217,22 +203,8 @@ func TestRecorderLeavesWaitingFeedbackInPlace(t *testing.T) {
 // Feedback given up in bulk — made-up msg_ids posted through an outage, say — is two log lines
 // when its wait ends, the first with its msg_id and then how many, not a warning each.
 func TestRecorderGivesUpFeedbackInTwoLines(t *testing.T) {
-	dir := t.TempDir()
-	clk := testsvc.NewClock(recent.Add(time.Hour))
-	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.Now})
-	down.Record(decision(0))
-	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
-		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
-	}
 	const orphans = 300
-	for i := range orphans {
-		if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: fmt.Sprint("made-up-", i), Rating: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := down.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir, clk := spoolOrphanFeedback(t, orphans, "made-up-", "")
 	var logged testsvc.Buffer
 	r := newRecorder(t, openSQLite(t), store.RecorderConfig{DataDir: dir, Now: clk.Now, RetryInterval: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
@@ -250,4 +222,27 @@ func TestRecorderGivesUpFeedbackInTwoLines(t *testing.T) {
 		!strings.Contains(out, fmt.Sprintf("feedback=%d", orphans)) {
 		t.Errorf("%d lines for the first, want 1, and one for the %d:\n%.3000s", n, orphans, out)
 	}
+}
+
+// spoolOrphanFeedback leaves in a new data directory the spool of a recorder whose database was
+// down: one decision and n ratings on msg_ids prefix0… that no database holds. It returns the
+// directory and the clock the spool was written on.
+func spoolOrphanFeedback(t *testing.T, n int, prefix, comment string) (string, *testsvc.Clock) {
+	t.Helper()
+	dir := t.TempDir()
+	clk := testsvc.NewClock(recent.Add(time.Hour))
+	down := newRecorder(t, openClosed(t), store.RecorderConfig{DataDir: dir, Now: clk.Now})
+	down.Record(decision(0))
+	if err := down.Flush(testCtx(t)); err != nil || down.Stats().Up {
+		t.Fatalf("Flush = %v, up %v: the test needs the database down", err, down.Stats().Up)
+	}
+	for i := range n {
+		if err := down.AddFeedback(testCtx(t), store.Feedback{MsgID: fmt.Sprint(prefix, i), Rating: 1, Comment: comment}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := down.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, clk
 }
