@@ -435,3 +435,24 @@ func (a *Analyzer) Acknowledges(an Analysis) bool {
 	}
 	return thanks
 }
+
+// OnlyGivesData reports whether tokens (an Analysis's) only give personal data: a placeholder
+// and nothing but the words that name or close it (订单号<ORDER>, 手机号 <PHONE>, 单号<ORDER> 谢谢,
+// a tracking number's letters: zt<ORDER>). Such a message answers an agent's question; its
+// intent is its conversation's, not its words'.
+func (a *Analyzer) OnlyGivesData(tokens []string) bool {
+	pii := false
+	for i, tok := range tokens {
+		switch markerOf(tok) {
+		case markPII:
+			pii = true
+		case markLabel, markIs, markCourtesy, markParticle, markClosing, markThanks:
+		default:
+			letters := onlyLower(tok) && i+1 < len(tokens) && markerOf(tokens[i+1]) == markPII
+			if !letters && !a.isStop(tok) {
+				return false
+			}
+		}
+	}
+	return pii
+}

@@ -298,3 +298,43 @@ func TestScopeRulesReadEachClauseOnce(t *testing.T) {
 func BenchmarkAnalyzeNegations(b *testing.B) {
 	benchAnalyze(b, []string{strings.Repeat("没有要α", 170), "谢谢，" + strings.Repeat("不退款了α", 120)})
 }
+
+// A message that only gives personal data is its conversation's; one that says anything else,
+// beside the data or instead of it, is not (training leaves the first kind out).
+func TestOnlyGivesData(t *testing.T) {
+	shop, err := scopeShopAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{"订单号 4492018376655401", true},
+		{"手机号 +86 13764218805", true},
+		{"13652097731", true},
+		{"订单号是4419827365019283。", true},
+		{"单号 6620193847550312 谢谢", true},
+		{"订单5520193847612210 急", true},
+		{"运单号ZT78812345678901", true},
+		{"手机号 13812345678 身份证号 110101199003077774", true},
+		{"订单号", false},
+		{"谢谢", false},
+		{"6672013845591236 退了十天了", false},
+		{"订单号 8460135927746309 你快点", false},
+		{"那帮我取消吧 订单号 4492018376655401", false},
+		{"新注册的手机号18612345678，新人券要在哪里领", false},
+		{"帮我查一下13812345678这个号码是哪里的", false},
+	}
+	for _, a := range []struct {
+		name string
+		a    *Analyzer
+	}{{"fixture", mustAnalyzer(t)}, {"shop", shop}} {
+		for _, tt := range cases {
+			an := a.a.Analyze(tt.text)
+			if got := a.a.OnlyGivesData(an.Tokens); got != tt.want {
+				t.Errorf("%s dictionaries: %s: OnlyGivesData = %v, want %v (tokens %q)", a.name, tt.text, got, tt.want, an.Tokens)
+			}
+		}
+	}
+}

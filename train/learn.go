@@ -98,6 +98,9 @@ type LearnResult struct {
 	Unknown       int `json:"unknown_intent"` // corrections naming an intent the model lacks
 	Contradictory int `json:"contradictory"`  // corrections of one text to different intents, all left out
 	Known         int `json:"known"`          // corrections the bundle learnt already (in its history), left out
+	// DataOnly counts corrections of messages that only give personal data (订单号<ORDER>), left
+	// out: the agent corrected what the conversation meant, which the words do not say.
+	DataOnly int `json:"data_only"`
 	InEvalSet     int `json:"in_eval_set"`    // corrections of a message of the evaluation set, left out: the gate grades on it
 	// RefusedBefore counts the corrections of a batch the gate refused before (RefusedFile),
 	// left out.
@@ -213,6 +216,10 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		if t == "" {
 			continue
 		}
+		if an := eng.Analyzer(); an.OnlyGivesData(an.Analyze(t).Tokens) {
+			res.DataOnly++
+			continue
+		}
 		if src := sourceKind(c.Source); !slices.Contains(res.Sources, src) {
 			res.Sources = append(res.Sources, src)
 		}
@@ -319,8 +326,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
 	// continued model learn the corrections by rote instead of by the words they share.
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
-	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d learnt already, %d in the evaluation set, %d refused before) over a replay of %d examples; judged on %d messages, %s\n",
-		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.Known, res.InEvalSet, res.RefusedBefore, len(replay), len(evalSet), what)
+	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d only giving personal data, %d learnt already, %d in the evaluation set, %d refused before) over a replay of %d examples; judged on %d messages, %s\n",
+		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore, len(replay), len(evalSet), what)
 	// A ranker whose examples the bundle keeps is fitted again on them and the corrections;
 	// a bundle made before them continues its ranker like the classifier.
 	data, err := parentRankerData(parent, eng)

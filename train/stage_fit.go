@@ -19,18 +19,32 @@ func (r *run) analyze() (bool, error) {
 		r.labelIndex[l] = i
 	}
 	r.findActive()
+	r.dataOnly = map[string]bool{}
 	r.trainEx, r.devEx = r.examples(r.trainRecs), r.examples(r.devSplit)
 	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
+	if n := r.sum.DataOnly; n > 0 {
+		fmt.Fprintf(r.prog, "analyse: %d labelled messages only give personal data (订单号<ORDER>): left out of the models and the retrieval history, their conversation decides them\n", n)
+	}
 	return false, nil
 }
 
 // examples analyses records with a label the classifier knows (a dev label never seen in
-// training cannot be learnt).
+// training cannot be learnt). A message that only gives personal data (订单号<ORDER>, 手机号
+// <PHONE>) is left out, and out of the retrieval history (r.dataOnly): its label is its
+// conversation's, which serving reads from the conversation; learnt from its words, 手机号 voted
+// for whichever intent the chats happened to ask it in (exchange_goods for 新注册的手机号<PHONE>，
+// 新人券要在哪里领).
 func (r *run) examples(rs []record) []Example {
 	out := make([]Example, 0, len(rs))
 	for _, rec := range rs {
 		if j, ok := r.labelIndex[rec.intent]; ok {
-			f := r.an.Analyze(rec.text).Features
+			an := r.an.Analyze(rec.text)
+			if r.an.OnlyGivesData(an.Tokens) {
+				r.dataOnly[rec.text] = true
+				r.sum.DataOnly++
+				continue
+			}
+			f := an.Features
 			if a := r.activeOf[rec.text]; a != "" && r.cfg.ContextFeatures {
 				f = append(f, intent.ContextFeature(a))
 			}
@@ -235,6 +249,7 @@ func (r *run) writeModel(history []record) error {
 			return err
 		}
 	}
+	history = slices.DeleteFunc(slices.Clone(history), func(rec record) bool { return r.dataOnly[rec.text] })
 	return writeHistory(filepath.Join(r.tmp, intent.ExamplesFile), history, r.cfg.HistoryPerIntent)
 }
 

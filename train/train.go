@@ -92,9 +92,12 @@ type Summary struct {
 	Dev       int         `json:"dev"`
 	DevSplit  string      `json:"dev_split"`
 	// DevOverlap counts the exported messages left out of training for being in the dev file.
-	DevOverlap int         `json:"dev_overlap,omitempty"`
-	Dropped    int         `json:"dropped_unknown_intent"`
-	Labels     *LabelStats `json:"labels,omitempty"`
+	DevOverlap int `json:"dev_overlap,omitempty"`
+	Dropped    int `json:"dropped_unknown_intent"`
+	// DataOnly counts the labelled messages left out for only giving personal data (订单号<ORDER>):
+	// their conversation decides them, not their words.
+	DataOnly int         `json:"data_only,omitempty"`
+	Labels   *LabelStats `json:"labels,omitempty"`
 	// Seeds and NoneSeeds count the knowledge base's examples and the built-in out-of-scope
 	// examples trained on; SelfLabelled the unlabelled messages self-training labelled.
 	Seeds     int `json:"seeds,omitempty"`
@@ -229,6 +232,7 @@ type run struct {
 	policy         intent.Policy
 	devLabelled    []Labelled
 	cvItems        []scored          // cross-validated scores of trainEx, when there is no dev split
+	dataOnly       map[string]bool   // texts of labelled messages that only give personal data (examples)
 	devPreds       []devPrediction   // dev's decisions message by message (calibrate)
 	estPreds       []prediction      // cross-validated estimates beside them, when dev is small
 	sticky         map[string]bool   // intents a conversation keeps to

@@ -269,3 +269,30 @@ func checkOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q (no temporary or old bundles left behind)", dir, got, names)
 	}
 }
+
+// A labelled message that only gives personal data (an order number asked for) trains nothing
+// and is no retrieval example: its label is its conversation's.
+func TestRunLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
+	dir := t.TempDir()
+	var extra []shopLine
+	for i, text := range []string{"订单号 4492018376655401", "订单号是4419827365019283", "手机号 13764218805", "单号 6620193847550312 谢谢"} {
+		extra = append(extra, shopLine{Text: text, Intent: []string{"invoice", "return_goods"}[i%2]})
+	}
+	f := writeShop(t, dir, shopOptions{extra: extra})
+	sum, err := Run(context.Background(), shopConfig(f, filepath.Join(dir, "out")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.DataOnly != len(extra) {
+		t.Errorf("%d messages left out for only giving data, want %d", sum.DataOnly, len(extra))
+	}
+	docs, err := intent.ReadExampleDocs(filepath.Join(dir, "out", intent.ExamplesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if strings.Contains(d.Text, "<ORDER>") || strings.Contains(d.Text, "<PHONE>") {
+			t.Errorf("retrieval example %q (%s) only gives data", d.Text, d.Intent)
+		}
+	}
+}
