@@ -100,8 +100,8 @@ type LearnResult struct {
 	Known         int `json:"known"`          // corrections the bundle learnt already (in its history), left out
 	// DataOnly counts corrections of messages that only give personal data (订单号<ORDER>), left
 	// out: the agent corrected what the conversation meant, which the words do not say.
-	DataOnly int `json:"data_only"`
-	InEvalSet     int `json:"in_eval_set"`    // corrections of a message of the evaluation set, left out: the gate grades on it
+	DataOnly  int `json:"data_only"`
+	InEvalSet int `json:"in_eval_set"` // corrections of a message of the evaluation set, left out: the gate grades on it
 	// RefusedBefore counts the corrections of a batch the gate refused before (RefusedFile),
 	// left out.
 	RefusedBefore int `json:"refused_before"`

@@ -53,7 +53,7 @@ func TestLearnFromCorrections(t *testing.T) {
 	}
 	// one text corrected two ways: both left out
 	fixes = append(fixes, Correction{Text: "那个单子", Intent: "invoice"}, Correction{Text: "那个单子", Intent: "return_goods"},
-		Correction{Text: "包邮吗", Intent: "gift_wrap"}, // an intent the model does not have
+		Correction{Text: "包邮吗", Intent: "gift_wrap"},                // an intent the model does not have
 		Correction{Text: "订单号 4492018376655401", Intent: "invoice"}) // only data: the conversation's intent
 	out := filepath.Join(filepath.Dir(parent), "shop-learnt")
 	// The tiny shop's evaluation set is its 373 seeds; twelve corrections move a few of them.
