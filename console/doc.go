@@ -14,6 +14,12 @@
 // screen scroll inside its div.scroll instead of widening the page; TestPhone checks every page
 // at 390×844.
 //
+// Every operator can use them: the pages are in zh-CN (<html lang>), every field, button and
+// meter has an accessible name, table headers have a scope, the nav marks the page one is on
+// (aria-current="page") and a skip link leads past it, a chart is an image named by its title
+// with its numbers in words (<desc>), keyboard focus is a visible 2 px ring, and text has WCAG AA
+// contrast (4.5:1). TestAccessibility checks every page in Chromium's accessibility tree.
+//
 // # API
 //
 //	c, err := console.New(console.Deps{AdminToken: tok, Model: current, DB: db, …}) // ErrNoToken without a token

@@ -35,34 +35,10 @@ func emulatePhone(height int64) chromedp.Action[chromedp.Void] {
 // wider than the screen (看板 671 px, 实验 825), so that the phone showed them zoomed out. It
 // skips only when chromium is not installed.
 func TestPhone(t *testing.T) {
-	_, ab := trained(t)
 	b := newBrowser(t, phoneWidth, phoneHeight)
 	b.do(t, "become a phone", emulatePhone(phoneHeight))
-	s := newStack(t, stackOpt{bundle: ab, rulesFile: []byte(testRules), alerts: true,
-		experiments: []byte("version: 1\nexclude_senders: [wmBossAccount0001]\n")})
-
-	// Traffic for every table: questions the model does not place (未识别), invoices for the
-	// experiment with ratings, and agents' corrections (错判案例).
-	texts := []string{"优惠券怎么用", "优惠券怎么领", "优惠券在哪里领", "领的优惠券怎么用不了", "优惠券能叠加吗",
-		"怎么开发票", "可以开专票吗", "发票怎么开", "什么时候发货", "我想退货", "东西不要了怎么寄回去", "多久能发出"}
-	var ids []string
-	for i := range 36 {
-		res := s.intent(intent.Request{Text: texts[i%len(texts)], MsgID: fmt.Sprintf("m-%d", i), SenderID: sender(i), Channel: channel(i)})
-		ids = append(ids, res.MsgID)
-		if res.Answer != nil {
-			s.feedback(map[string]any{"msg_id": res.MsgID, "rating": 1 + i%5})
-		}
-	}
-	if err := s.rec.Flush(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range ids[8:12] {
-		if err := s.db.AddFeedback(context.Background(), store.Feedback{MsgID: id, CorrectIntent: "shipping_time", AgentID: "zhangsan"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	check := func(page string) {
+	s := tourStack(t)
+	tour(t, b, s, func(page string) {
 		t.Helper()
 		c, err := chromedp.Run(b.ctx, chromedp.Evaluate[phoneCheck](fmt.Sprintf("(%s)(%d, %d)", phoneCheckJS, phoneWidth, thumb)))
 		if err != nil {
@@ -83,13 +59,47 @@ func TestPhone(t *testing.T) {
 		if len(c.Small) > 0 {
 			t.Errorf("%s: controls smaller than %d CSS px: %s", page, thumb, strings.Join(c.Small, "; "))
 		}
+	})
+}
+
+// tourStack is a stack with traffic for every table: questions the model does not place
+// (未识别), invoices for the experiment with ratings, and agents' corrections (错判案例).
+func tourStack(t *testing.T) *stack {
+	t.Helper()
+	_, ab := trained(t)
+	s := newStack(t, stackOpt{bundle: ab, rulesFile: []byte(testRules), alerts: true,
+		experiments: []byte("version: 1\nexclude_senders: [wmBossAccount0001]\n")})
+	texts := []string{"优惠券怎么用", "优惠券怎么领", "优惠券在哪里领", "领的优惠券怎么用不了", "优惠券能叠加吗",
+		"怎么开发票", "可以开专票吗", "发票怎么开", "什么时候发货", "我想退货", "东西不要了怎么寄回去", "多久能发出"}
+	var ids []string
+	for i := range 36 {
+		res := s.intent(intent.Request{Text: texts[i%len(texts)], MsgID: fmt.Sprintf("m-%d", i), SenderID: sender(i), Channel: channel(i)})
+		ids = append(ids, res.MsgID)
+		if res.Answer != nil {
+			s.feedback(map[string]any{"msg_id": res.MsgID, "rating": 1 + i%5})
+		}
 	}
+	if err := s.rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[8:12] {
+		if err := s.db.AddFeedback(context.Background(), store.Feedback{MsgID: id, CorrectIntent: "shipping_time", AgentID: "zhangsan"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// tour opens every page of the console on s with data in its tables, charts and forms — the
+// sign-in page, 测试模式 before and after a test, a rule's test, 数据删除 with a customer's
+// records and the error page among them — and calls check on each, named by its path.
+func tour(t *testing.T, b *browser, s *stack, check func(page string)) {
+	t.Helper()
 	open := func(path string) {
 		t.Helper()
 		b.do(t, "open "+path, chromedp.Navigate(s.base+path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		check(path)
 	}
-
 	open("/console/login")
 	b.login(t, s.base, "运营小王")
 	check("/console/test")
