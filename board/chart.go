@@ -32,29 +32,14 @@ type Chart struct {
 	// values outside are drawn at the edge.
 	Min, Max      float64
 	Width, Height int
-}
-
-// Bar is one row of a BarChart.
-type Bar struct {
-	Label string
-	Value float64 // NaN and ±Inf draw no bar (NaN reads "–" in the formats here)
-	Color string  // as Series.Color; "" = the chart's first colour
-	Note  string  // shown after the value ("3.2% 未识别")
-	// Low and High are an interval around Value (a 95 % confidence interval), drawn as a
-	// whisker when both are finite and Low < High; the zero values draw none.
-	Low, High float64
-}
-
-// Bars is what BarChart draws: horizontal bars, one per item, in the given order. The zero
-// Width means 640; Format nil means Count.
-type Bars struct {
-	Title  string
-	Items  []Bar
-	Format func(float64) string
-	Width  int
-	// Min and Max bound the value axis (a rating's 1–5): bars start at Min. Max 0 (or not
-	// above Min) means the largest value; values outside are drawn at the edge.
-	Min, Max float64
+	// Text is the size of the axis labels in SVG units; the legend's is 1.1 times it and the
+	// title's 1.3 times, and the margins grow with it. Zero means 10. A chart drawn narrow for
+	// a phone sets it larger than a unit's share of the screen would give (Phone).
+	Text float64
+	// Plain leaves out the tooltips on points and columns, and a line's dots past 60 points:
+	// for a phone, which has no pointer to hover with (the description still gives the
+	// numbers), at half the size.
+	Plain bool
 }
 
 // Palette is the colours series take in order when they name none.
@@ -219,24 +204,31 @@ type frame struct {
 	min, max                 float64 // the y range
 	n                        int     // x slots
 	format                   func(float64) string
+	s                        float64     // the text's scale: Chart.Text / 10
+	legend                   []legendKey // where the legend's keys go
+}
+
+// legendKey is one series' key in the legend: a swatch and the series' name, at x, y.
+type legendKey struct {
+	x, y        float64
+	name, color string
 }
 
 func newFrame(c *Chart, stackedMax float64) frame {
-	f := frame{w: float64(c.Width), h: float64(c.Height), format: c.Format, n: len(c.Labels)}
+	f := frame{w: float64(c.Width), h: float64(c.Height), format: c.Format, n: len(c.Labels), s: textScale(c.Text, 10)}
 	if f.w <= 0 {
 		f.w = 640
 	}
 	if f.h <= 0 {
 		f.h = 240
 	}
-	f.w, f.h = max(f.w, 160), max(f.h, 120)
+	f.w, f.h = max(f.w, 160), max(f.h, 120*f.s)
 	if f.format == nil {
 		f.format = Count
 	}
 	for _, s := range c.Series {
 		f.n = max(f.n, len(s.Values))
 	}
-	f.left, f.right, f.top, f.bottom = 52, f.w-12, 46, f.h-26
 	f.min, f.max = c.Min, c.Max
 	if math.IsNaN(f.min) || math.IsInf(f.min, 0) {
 		f.min = 0
@@ -248,7 +240,61 @@ func newFrame(c *Chart, stackedMax float64) frame {
 		f.max, _ = niceCeil(stackedMax - f.min)
 		f.max += f.min
 	}
+	// The y ticks are written right-aligned 4 units left of the plot: it starts past the widest.
+	f.left, f.right, f.bottom = 52, f.w-12, f.h-26*f.s
+	for _, v := range f.ticks() {
+		f.left = max(f.left, textWidth(f.format(v), 10*f.s)+8)
+	}
+	f.left = min(f.left, f.w/3)
+	f.top = (46 + 16*float64(f.layLegend(c))) * f.s
 	return f
+}
+
+// textScale is a chart's text size over the size it is drawn at by default (def), for a
+// Text field: 1 when it is zero, not a number or not positive; at most 4.
+func textScale(text, def float64) float64 {
+	if !(text > 0) || math.IsInf(text, 0) {
+		return 1
+	}
+	return min(text/def, 4)
+}
+
+// layLegend places the legend's keys in a row from the plot's left edge, and starts another
+// row when a key would pass the chart's right edge (three rows at most: keys beyond are left
+// out). It returns the rows past the first.
+func (f *frame) layLegend(c *Chart) int {
+	lx, row := f.left, 0
+	for i, s := range c.Series {
+		name := clip(s.Name, 14)
+		if lx > f.left && lx+14*f.s+textWidth(name, 11*f.s) > f.w-4 {
+			if row == 2 {
+				break
+			}
+			lx, row = f.left, row+1
+		}
+		f.legend = append(f.legend, legendKey{x: lx, y: (26 + 16*float64(row)) * f.s, name: name, color: color(s.Color, i)})
+		lx += (14 + 12*float64(utf8.RuneCountInString(name)) + 14) * f.s
+	}
+	return row
+}
+
+// ticks are the y axis's values: the range's bottom and round steps up to its top.
+func (f *frame) ticks() []float64 {
+	_, step := niceCeil(f.max - f.min)
+	var out []float64
+	for k := 0; k <= 20; k++ {
+		v := f.min + float64(k)*step
+		if v > f.max+step*1e-6 {
+			break
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// num writes a size or a coordinate to a tenth, without trailing zeros: 13, 15.6.
+func num(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
 
 // x is the centre of slot i.
@@ -266,37 +312,48 @@ func (f *frame) y(v float64) float64 {
 	return f.bottom - t*(f.bottom-f.top)
 }
 
-// open writes the svg element, the title, the legend, the grid with its y ticks and the x
-// labels.
-func (f *frame) open(b *strings.Builder, c *Chart) {
+// open writes the svg element, its description (describe), the title, the legend, the grid
+// with its y ticks and the x labels.
+func (f *frame) open(b *strings.Builder, c *Chart, totals bool) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`,
 		f.w, f.h, f.w, f.h, esc(c.Title))
-	fmt.Fprintf(b, `<text x="%.0f" y="16" font-size="13" font-weight="bold">%s</text>`, f.left, esc(c.Title))
-	lx := f.left
-	for i, s := range c.Series {
-		if lx > f.right-40 {
-			break
-		}
-		name := clip(s.Name, 14)
-		fmt.Fprintf(b, `<rect x="%.1f" y="26" width="10" height="10" fill="%s"/><text x="%.1f" y="35" font-size="11">%s</text>`,
-			lx, color(s.Color, i), lx+14, esc(name))
-		lx += 14 + 12*float64(utf8.RuneCountInString(name)) + 14
+	b.WriteString(`<desc>`)
+	b.WriteString(esc(describe(c, f.format, totals)))
+	b.WriteString(`</desc>`)
+	// The title starts over the plot, or further left when it would not fit there.
+	size := 13 * f.s
+	x := f.left
+	if w := textWidth(c.Title, size); x+w > f.w-4 {
+		x = max(4, f.w-4-w)
 	}
-	_, step := niceCeil(f.max - f.min)
-	for k := 0; k <= 20; k++ {
-		v := f.min + float64(k)*step
-		if v > f.max+step*1e-6 {
-			break
-		}
+	fmt.Fprintf(b, `<text x="%.0f" y="%.0f" font-size="%s" font-weight="bold">%s</text>`, x, 16*f.s, num(size), esc(clipWidth(c.Title, f.w-4-x, size)))
+	for _, k := range f.legend {
+		fmt.Fprintf(b, `<rect x="%.1f" y="%s" width="%s" height="%s" fill="%s"/><text x="%.1f" y="%s" font-size="%s">%s</text>`,
+			k.x, num(k.y), num(10*f.s), num(10*f.s), k.color, k.x+14*f.s, num(k.y+9*f.s), num(11*f.s), esc(k.name))
+	}
+	for _, v := range f.ticks() {
 		y := f.y(v)
-		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="%.1f" y="%.1f" font-size="10" text-anchor="end">%s</text>`,
-			f.left, f.right, y, y, f.left-4, y+3, esc(f.format(v)))
+		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="%.1f" y="%.1f" font-size="%s" text-anchor="end">%s</text>`,
+			f.left, f.right, y, y, f.left-4, y+3*f.s, num(10*f.s), esc(f.format(v)))
 	}
 	fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#999"/>`, f.left, f.right, f.bottom, f.bottom)
-	// x labels: as many as fit at about 72 px each, evenly spaced
-	every := max(1, int(math.Ceil(float64(len(c.Labels))*72/(f.right-f.left))))
+	// x labels: as many as fit, evenly spaced, each given 72 units at the default size or its
+	// width and an em, whichever is more
+	gap := 72 * f.s
+	for _, l := range c.Labels {
+		gap = max(gap, textWidth(clip(l, 12), 10*f.s)+10*f.s)
+	}
+	every := max(1, int(math.Ceil(float64(len(c.Labels))*gap/(f.right-f.left))))
+	end := math.Inf(-1) // the last label's right edge
 	for i := 0; i < len(c.Labels); i += every {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%s</text>`, f.x(i), f.h-10, esc(clip(c.Labels[i], 12)))
+		l := clip(c.Labels[i], 12)
+		half := textWidth(l, 10*f.s) / 2 // centred under its slot, but inside the chart
+		x := max(min(f.x(i), f.w-2-half), min(half+2, f.w/2))
+		if x-half < end+5*f.s {
+			continue // moved inside, the last label would touch the one before it
+		}
+		end = x + half
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="%s" text-anchor="middle">%s</text>`, x, f.h-10*f.s, num(10*f.s), esc(l))
 	}
 }
 
@@ -308,7 +365,9 @@ func (f *frame) label(c *Chart, i int) string {
 }
 
 // LineChart draws the series as lines over the x labels, as inline SVG (no scripts), with a
-// legend, a y grid and a tooltip (<title>) on every point. A NaN breaks a line.
+// legend, a y grid and a tooltip (<title>) on every point. A NaN breaks a line. The SVG is an
+// image (role="img") named by the title, and its <desc> gives each series' lowest, highest and
+// last value in words, for a screen reader.
 func LineChart(c Chart) template.HTML {
 	hi := math.Inf(-1)
 	for _, s := range c.Series {
@@ -320,8 +379,8 @@ func LineChart(c Chart) template.HTML {
 	}
 	f := newFrame(&c, hi)
 	var b strings.Builder
-	f.open(&b, &c)
-	dots := f.n <= 200
+	f.open(&b, &c, false)
+	dots := f.n <= 200 && !(c.Plain && f.n > 60)
 	r := 2.5
 	if f.n > 60 {
 		r = 1.5 // a week of hours: dots the size of a line's width
@@ -345,7 +404,10 @@ func LineChart(c Chart) template.HTML {
 				continue
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", f.x(i), f.y(v)))
-			if dots {
+			switch {
+			case dots && c.Plain:
+				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`, f.x(i), f.y(v), r, col)
+			case dots:
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="%s"><title>%s %s: %s</title></circle>`,
 					f.x(i), f.y(v), r, col, esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
 			}
@@ -357,7 +419,8 @@ func LineChart(c Chart) template.HTML {
 }
 
 // ColumnChart draws the series as stacked columns, one column per x label, as inline SVG, each
-// piece with a tooltip. Negative and NaN values draw nothing.
+// piece with a tooltip. Negative and NaN values draw nothing. Its name and description are a
+// LineChart's, with each series' total as well.
 func ColumnChart(c Chart) template.HTML {
 	hi := 0.0
 	for i := range len(c.Labels) {
@@ -378,7 +441,7 @@ func ColumnChart(c Chart) template.HTML {
 	}
 	f := newFrame(&c, hi)
 	var b strings.Builder
-	f.open(&b, &c)
+	f.open(&b, &c, true)
 	bw := max(f.slot()*0.8, 0.5)
 	for i := range f.n {
 		base := f.min
@@ -395,94 +458,13 @@ func ColumnChart(c Chart) template.HTML {
 			if y0-y1 <= 0 {
 				continue
 			}
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`,
-				f.x(i)-bw/2, y1, bw, y0-y1, color(s.Color, si), esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">`, f.x(i)-bw/2, y1, bw, y0-y1, color(s.Color, si))
+			if !c.Plain {
+				fmt.Fprintf(&b, `<title>%s %s: %s</title>`, esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
+			}
+			b.WriteString(`</rect>`)
 		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
-
-// BarChart draws one horizontal bar per item, longest scale first as given, with the label on
-// the left and the value (and note) on the right, as inline SVG; an item's interval is a
-// whisker over its bar. The value column widens for long notes (to a third of the chart);
-// labels and values that do not fit are shortened, and the full text is in the tooltip.
-func BarChart(c Bars) template.HTML {
-	w := float64(c.Width)
-	if w <= 0 {
-		w = 640
-	}
-	w = max(w, 320)
-	format := c.Format
-	if format == nil {
-		format = Count
-	}
-	const row, top, font = 22.0, 28.0, 11.0
-	h := top + row*float64(len(c.Items)) + 8
-	values := make([]string, len(c.Items))
-	valueW := 150.0
-	for i, it := range c.Items {
-		values[i] = format(it.Value)
-		if it.Note != "" {
-			values[i] += " · " + it.Note
-		}
-		valueW = max(valueW, textWidth(values[i], font)+8)
-	}
-	valueW = min(valueW, max(150, w/3))
-	left, right := 150.0, w-valueW
-	lo, hi := c.Min, c.Max
-	if !finite(lo) {
-		lo = 0
-	}
-	if !finite(hi) || hi <= lo {
-		hi = lo
-		for _, it := range c.Items {
-			if !math.IsInf(it.Value, 0) && it.Value > hi {
-				hi = it.Value
-			}
-		}
-		if hi <= lo {
-			hi = lo + 1
-		}
-	}
-	// x maps a value to the plot, clamped to its edges; no value is the plot's left edge.
-	x := func(v float64) float64 {
-		if !finite(v) {
-			v = lo
-		}
-		return left + (right-left)*math.Max(0, math.Min(1, (v-lo)/(hi-lo)))
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`,
-		w, h, w, h, esc(c.Title))
-	fmt.Fprintf(&b, `<text x="4" y="16" font-size="13" font-weight="bold">%s</text>`, esc(c.Title))
-	first := color("", 0)
-	if len(c.Items) > 0 {
-		first = color(c.Items[0].Color, 0)
-	}
-	for i, it := range c.Items {
-		y := top + row*float64(i)
-		end := x(it.Value) // the bar's end; the value is written after it, or after the whisker
-		col := first
-		if colorRe.MatchString(it.Color) {
-			col = it.Color
-		}
-		fmt.Fprintf(&b, `<g><title>%s: %s</title><text x="%.1f" y="%.1f" font-size="11" text-anchor="end">%s</text>`+
-			`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`,
-			esc(it.Label), esc(values[i]), left-6, y+13, esc(clipWidth(it.Label, left-10, font)),
-			left, y+3, end-left, row-6, col)
-		if finite(it.Low) && finite(it.High) && it.Low < it.High {
-			x0, x1, mid := x(it.Low), x(it.High), y+row/2
-			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, x0, x1, mid, mid)
-			for _, e := range []float64{x0, x1} {
-				fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, e, e, mid-5, mid+5)
-			}
-			end = max(end, x1)
-		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11">%s</text></g>`, end+4, y+13, esc(clipWidth(values[i], w-end-6, font)))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
-}
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

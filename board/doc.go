@@ -12,6 +12,7 @@
 //	b.WriteText(w)                 // zhiyi report's default output
 //	b.WriteHTML(w)                 // the page: cards, charts, tables
 //	c := b.Charts()                // the charts alone (template.HTML), for the console
+//	p := b.ChartsAt(board.Phone)   // the same drawn for a phone: 340 units wide, 12-unit text, no tooltips
 //	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: since}) // res.Lines: the sheet
 //	board.WriteSheet(w, res.Lines) // JSON lines, as zhiyi cluster writes them
 //	since, err := period.Parse("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
@@ -19,7 +20,11 @@
 // The chart functions are small and reusable: LineChart and ColumnChart (stacked) take a Chart —
 // x labels, Series of values (NaN leaves a gap), a y Format (Count, Percent, Micros, Rating) —
 // and BarChart takes Bars; each returns inline SVG as template.HTML with every text escaped, a
-// tooltip (<title>) on each point, bar and column, no script and nothing fetched.
+// tooltip (<title>) on each point, bar and column, no script and nothing fetched. A chart is an
+// image (role="img") named by its title, and its <desc> says its numbers in words for a screen
+// reader (each series' lowest, highest and last value; each bar's value). Chart.Text and
+// Bars.Text set the text size, Chart.Plain leaves the tooltips out, and Bars.Stacked puts each
+// label over its bar: a phone's chart (Phone) is narrow, with larger text and no tooltips.
 //
 // # The JSON (Board)
 //

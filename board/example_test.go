@@ -58,12 +58,13 @@ func Example() {
 	// series 24 busiest hour 10 2
 }
 
-// A bar chart is inline SVG with a tooltip on every bar; labels are escaped.
+// A bar chart is inline SVG: an image named by its title, its numbers in words in <desc> for a
+// screen reader, a tooltip on every bar; labels are escaped.
 func ExampleBarChart() {
 	fmt.Println(board.BarChart(board.Bars{Title: "按意图", Width: 320, Items: []board.Bar{
 		{Label: "发票 invoice", Value: 2, Note: "50%"},
 		{Label: "<b>", Value: 1, Color: board.ColorBad},
 	}}))
 	// Output:
-	// <svg xmlns="http://www.w3.org/2000/svg" class="chart" width="320" height="80" viewBox="0 0 320 80" role="img" aria-label="按意图"><text x="4" y="16" font-size="13" font-weight="bold">按意图</text><g><title>发票 invoice: 2 · 50%</title><text x="144.0" y="41.0" font-size="11" text-anchor="end">发票 invoice</text><rect x="150.0" y="31.0" width="20.0" height="16.0" fill="#4682b4"/><text x="174.0" y="41.0" font-size="11">2 · 50%</text></g><g><title>&lt;b&gt;: 1</title><text x="144.0" y="63.0" font-size="11" text-anchor="end">&lt;b&gt;</text><rect x="150.0" y="53.0" width="10.0" height="16.0" fill="#dc143c"/><text x="164.0" y="63.0" font-size="11">1</text></g></svg>
+	// <svg xmlns="http://www.w3.org/2000/svg" class="chart" width="320" height="80" viewBox="0 0 320 80" role="img" aria-label="按意图"><desc>发票 invoice：2 · 50%；&lt;b&gt;：1。</desc><text x="4" y="16" font-size="13" font-weight="bold">按意图</text><g><title>发票 invoice: 2 · 50%</title><text x="144.0" y="41.0" font-size="11" text-anchor="end">发票 invoice</text><rect x="150.0" y="31.0" width="20.0" height="16.0" fill="#4682b4"/><text x="174.0" y="41.0" font-size="11">2 · 50%</text></g><g><title>&lt;b&gt;: 1</title><text x="144.0" y="63.0" font-size="11" text-anchor="end">&lt;b&gt;</text><rect x="150.0" y="53.0" width="10.0" height="16.0" fill="#dc143c"/><text x="164.0" y="63.0" font-size="11">1</text></g></svg>
 }

@@ -23,8 +23,26 @@ type Charts struct {
 // MaxIntentBars bounds the intent bar chart; the tables list every intent.
 const MaxIntentBars = 25
 
-// Charts draws the board's charts.
-func (b *Board) Charts() Charts {
+// Size is what a board's charts are drawn at: Width, Text and Plain as in Chart (zero: 640
+// units wide, with 10-unit axis labels and tooltips). Bar charts narrower than 480 units are
+// Stacked.
+type Size struct {
+	Width int
+	Text  float64
+	Plain bool
+}
+
+// Phone is the size the console draws charts at for a phone: 340 units wide with 12-unit text,
+// Plain. A 390 px phone's chart box is about 356 px wide, so a unit is about a CSS pixel and
+// the smallest text is 12 px on the screen (11.5 on a 360 px phone), where the 640-unit chart's
+// 10-unit labels came out at 5.6 px.
+var Phone = Size{Width: 340, Text: 12, Plain: true}
+
+// Charts draws the board's charts at the default size.
+func (b *Board) Charts() Charts { return b.ChartsAt(Size{}) }
+
+// ChartsAt draws the board's charts at a size.
+func (b *Board) ChartsAt(z Size) Charts {
 	n := len(b.Series)
 	labels := make([]string, n)
 	auto, suggest, handoff, silent := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
@@ -56,19 +74,19 @@ func (b *Board) Charts() Charts {
 	if b.Silent > 0 {
 		volume = append(volume, Series{Name: "静默 silent", Color: ColorMuted, Values: silent})
 	}
-	c.Volume = ColumnChart(Chart{Title: "消息量 messages", Labels: labels, Series: volume})
-	c.Rates = LineChart(Chart{Title: "解决率 · 转人工率 · 未识别率 · 重述率", Labels: labels, Format: Percent, Max: 1, Series: []Series{
+	c.Volume = ColumnChart(Chart{Title: "消息量 messages", Labels: labels, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: volume})
+	c.Rates = LineChart(Chart{Title: "解决率 · 转人工率 · 未识别率 · 重述率", Labels: labels, Format: Percent, Max: 1, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: []Series{
 		{Name: "解决率", Color: ColorGood, Values: resolved},
 		{Name: "转人工率", Color: ColorHandoff, Values: handoffR},
 		{Name: "未识别率", Color: ColorBad, Values: unrec},
 		{Name: "重述率", Color: ColorRepeat, Values: repeat}}})
-	c.Rating = LineChart(Chart{Title: "满意度 mean rating (1–5)", Labels: labels, Format: Rating, Min: 1, Max: 5, Series: []Series{
+	c.Rating = LineChart(Chart{Title: "满意度 mean rating (1–5)", Labels: labels, Format: Rating, Min: 1, Max: 5, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: []Series{
 		{Name: "满意度", Color: ColorRating, Values: mean}}})
 	if b.Ratings > 0 {
-		c.Rating += LineChart(Chart{Title: "差评率 ratings ≤ 2", Labels: labels, Format: Percent, Max: 1, Series: []Series{
+		c.Rating += LineChart(Chart{Title: "差评率 ratings ≤ 2", Labels: labels, Format: Percent, Max: 1, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: []Series{
 			{Name: "差评率", Color: ColorBad, Values: bad}}})
 	}
-	c.Latency = LineChart(Chart{Title: "延迟 latency", Labels: labels, Format: Micros, Series: []Series{
+	c.Latency = LineChart(Chart{Title: "延迟 latency", Labels: labels, Format: Micros, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: []Series{
 		{Name: "p50", Color: ColorVolume, Values: p50},
 		{Name: "p99", Color: ColorHandoff, Values: p99}}})
 	hl := make([]string, 24)
@@ -77,7 +95,7 @@ func (b *Board) Charts() Charts {
 		hl[i] = strconv.Itoa(h.Hour) + "时"
 		known[i], unknown[i] = float64(h.Messages-h.Unrecognised), float64(h.Unrecognised)
 	}
-	c.Hours = ColumnChart(Chart{Title: "按小时 by hour of day (" + b.TimeZone + ")", Labels: hl, Height: 200, Series: []Series{
+	c.Hours = ColumnChart(Chart{Title: "按小时 by hour of day (" + b.TimeZone + ")", Labels: hl, Height: 200, Width: z.Width, Text: z.Text, Plain: z.Plain, Series: []Series{
 		{Name: "已识别", Color: ColorVolume, Values: known},
 		{Name: "未识别", Color: ColorBad, Values: unknown}}})
 	var bars []Bar
@@ -92,7 +110,7 @@ func (b *Board) Charts() Charts {
 	if len(b.ByIntent) > MaxIntentBars {
 		title += " (top " + strconv.Itoa(MaxIntentBars) + " of " + strconv.Itoa(len(b.ByIntent)) + ")"
 	}
-	c.ByIntent = BarChart(Bars{Title: title, Items: bars})
+	c.ByIntent = BarChart(Bars{Title: title, Items: bars, Width: z.Width, Text: z.Text, Stacked: z.Width > 0 && z.Width < 480})
 	return c
 }
 

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -32,7 +31,7 @@ type boardData struct {
 	Error    string
 	Bucket   string
 	Stats    store.Stats
-	Charts   []template.HTML
+	Charts   []chart
 	ByIntent []store.Group
 	Intents  int // intents in the period; ByIntent may show fewer (maxIntentRows)
 	// TopIntents is maxIntentRows, for the page's "前 20 个，共 N 个".
@@ -78,8 +77,9 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	if b.Bucket != "hour" {
 		data.Bucket = "按天"
 	}
-	ch := b.Charts()
-	data.Stats, data.Charts = b.Stats, []template.HTML{ch.Volume, ch.Rates, ch.Rating, ch.Latency, ch.Hours}
+	ch, ph := b.Charts(), b.ChartsAt(board.Phone)
+	data.Stats, data.Charts = b.Stats, []chart{{ch.Volume, ph.Volume}, {ch.Rates, ph.Rates}, {ch.Rating, ph.Rating},
+		{ch.Latency, ph.Latency}, {ch.Hours, ph.Hours}}
 	data.ByIntent, data.ByChannel, data.Intents = topIntents(b.ByIntent), b.ByChannel, len(b.ByIntent)
 	c.render(w, r, s, http.StatusOK, "board", "看板", data)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"math"
 	"net/http"
@@ -29,7 +28,7 @@ import (
 type experimentView struct {
 	experiment.Report
 	Label   string
-	Chart   template.HTML
+	Chart   chart
 	Verdict string // in Chinese (verdictZH); the report's own is English
 }
 
@@ -142,8 +141,8 @@ func verdictZH(r *experiment.Report) string {
 }
 
 // ratingChart draws each variant's mean rating with its 95 % interval and how often it was
-// served.
-func ratingChart(rep experiment.Report) template.HTML {
+// served, for a screen and for a phone.
+func ratingChart(rep experiment.Report) chart {
 	b := board.Bars{Title: "平均评分（95% 置信区间）与投放次数", Format: board.Rating, Min: 1, Max: 5, Width: 720}
 	for _, v := range rep.Variants {
 		item := board.Bar{Label: v.ID, Value: v.Rating.Mean, Low: v.Rating.Low, High: v.Rating.High,
@@ -163,7 +162,9 @@ func ratingChart(rep experiment.Report) template.HTML {
 		}
 		b.Items = append(b.Items, item)
 	}
-	return board.BarChart(b)
+	wide := board.BarChart(b)
+	b.Width, b.Text, b.Stacked = board.Phone.Width, board.Phone.Text, true
+	return chart{Wide: wide, Phone: board.BarChart(b)}
 }
 
 // experimentsStop stops a variant (or serves a stopped one again): the experiments file's

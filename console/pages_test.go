@@ -395,8 +395,9 @@ func TestBoard(t *testing.T) {
 	r := cl.get("/console/board?since=3d")
 	mustContain(t, r.Body, "<b>40</b>", "20.0%", "4.00", "按小时", "消息量", "解决率 · 转人工率 · 未识别率 · 重述率", "满意度 mean rating (1–5)", "延迟 latency",
 		"按小时 by hour of day", "<td>unrecognised</td><td>3</td><td>2</td>", "告警中")
-	if n := strings.Count(r.Body, "<svg"); n != 6 { // volume, rates, rating and bad ratings, latency, hours
-		t.Errorf("%d charts, want 6", n)
+	// volume, rates, rating and bad ratings, latency, hours: each for a screen and for a phone
+	if n, wide := strings.Count(r.Body, "<svg"), strings.Count(r.Body, `<div class="chart-wide"><svg`); n != 12 || wide != 5 {
+		t.Errorf("%d charts in 5 wide boxes, want 12 in 5 (%d)", n, wide)
 	}
 	mustContain(t, cl.get("/console/board?since=30d").Body, "按天")
 	mustContain(t, cl.get("/console/board?since=forever").Body, "时间范围无效")

@@ -66,6 +66,11 @@ var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 }
 
+// chart is one chart drawn twice: Wide for a screen and Phone narrower, with larger text
+// (board.Phone), for a phone's. The partial "chart" writes both and the stylesheet shows one:
+// drawn 640 units wide into a 390 px phone's screen, a chart's text would be 5.6 px.
+type chart struct{ Wide, Phone template.HTML }
+
 // parsePages parses the layout and the partials (partial_*.html) with each page of templates/.
 func parsePages() (map[string]*pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partial_*.html")
