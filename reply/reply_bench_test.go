@@ -43,3 +43,17 @@ func BenchmarkDecideRuleHit(b *testing.B) {
 		r.Commit(ctx, d, nil)
 	}
 }
+
+// BenchmarkRuleHitCount is the counting alone, as Decide does it for a message a rule decided:
+// the table of the Set matched with (an atomic load, a comparison) and the counter by id.
+func BenchmarkRuleHitCount(b *testing.B) {
+	set := benchRules(b)
+	h := newRuleHits(metrics.NewSet(), func() *rules.Set { return set })
+	rule, _ := set.Rule("promo")
+	b.ReportAllocs()
+	for b.Loop() {
+		if c := h.of(set).byID[rule.ID]; c != nil {
+			c.Inc()
+		}
+	}
+}
