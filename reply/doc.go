@@ -68,7 +68,14 @@
 // # Metrics
 //
 // With Config.Metrics: zhiyi_retries_total, zhiyi_repeats_total, zhiyi_escalations_total{reason},
-// zhiyi_rule_hits_total, zhiyi_sentiment_total{tag}, zhiyi_context_unavailable_total (state
+// zhiyi_rule_hits_total{rule}, zhiyi_sentiment_total{tag}, zhiyi_context_unavailable_total (state
 // not loaded or not saved in time), zhiyi_conversation_busy_total (decided alone: the
 // conversation was still held when ctx ended).
+//
+// zhiyi_rule_hits_total has a series per enabled rule of Config.Rules' Set, labelled with its id,
+// from New (at 0: a rule that never fires shows) and counting the messages the rule decided (a
+// retry decided again once). At the first message after a reload the series follow the new
+// Set: a rule added gets one, a rule dropped or disabled loses its own (unregistered from the
+// metrics.Set, whichever Replier made it), so an operator editing rules for months adds no
+// series. A rule id holds no personal data: package rules refuses one that masking would change.
 package reply

@@ -44,7 +44,8 @@ type Config struct {
 	// Sessions keeps conversations' state; nil decides every message alone.
 	Sessions session.Store
 	// Rules returns the operator's rules in force (rules.Live.Current); nil, or a nil set,
-	// means none.
+	// means none. A Set other than the last one returned is a reload: zhiyi_rule_hits_total's
+	// series are rebuilt for it (see the package doc), so Rules returns the same Set until then.
 	Rules func() *rules.Set
 	// Experiments chooses an intent's answer among its variants (experiment.Live.Current); nil,
 	// or a nil set, answers with the first answer.
@@ -118,7 +119,7 @@ func New(cfg Config) *Replier {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics)}
+	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics, cfg.Rules)}
 	_, r.inProcess = cfg.Sessions.(*session.Memory)
 	r.holder, _ = cfg.Sessions.(session.Holder)
 	r.buffers.New = func() any { return new(nlp.Buffers) }
@@ -226,8 +227,10 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	buf := r.buffers.Get().(*nlp.Buffers)
 	an := eng.Analyzer().AnalyzeWith(req.Text, buf)
 	var rule *rules.Rule
+	var hits *ruleTable // the counters of the rules matched with
 	if r.cfg.Rules != nil {
 		if set := r.cfg.Rules(); set != nil {
+			hits = r.met.ruleHits.of(set) // each message: the series follow a reload from its first
 			rule = set.Match(&rules.Input{Text: an.Text, Terms: an.Terms, Channel: req.Channel, OpenKfID: req.OpenKfID,
 				AgentID: req.AgentID, DeptIDs: req.DeptIDs, Tags: req.Tags, SenderID: req.SenderID, SentAt: at})
 		}
@@ -282,7 +285,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		// A retry decided again (its response not kept) is the same message: its rule, tone
 		// and escalation were counted the first time.
 		if rule != nil {
-			r.met.ruleHits.Inc()
+			if c := hits.byID[rule.ID]; c != nil {
+				c.Inc()
+			}
 		}
 		if r.cfg.Sentiment != nil {
 			r.met.sentiment[tone.Tag].Inc()
@@ -480,13 +485,16 @@ func (r *Replier) stateOK() {
 }
 
 type replyMetrics struct {
-	retries, repeats, ruleHits, unavailable *metrics.Counter
-	lockWaits                               *metrics.Counter // decided alone: the conversation stayed busy
-	escalations                             map[string]*metrics.Counter
-	sentiment                               [3]*metrics.Counter
+	retries, repeats, unavailable *metrics.Counter
+	lockWaits                     *metrics.Counter // decided alone: the conversation stayed busy
+	escalations                   map[string]*metrics.Counter
+	sentiment                     [3]*metrics.Counter
+	ruleHits                      *ruleHits // zhiyi_rule_hits_total{rule}
 }
 
-func newReplyMetrics(s *metrics.Set) replyMetrics {
+// newReplyMetrics returns the counters on s; current is Config.Rules, whose rules get a series
+// each.
+func newReplyMetrics(s *metrics.Set, current func() *rules.Set) replyMetrics {
 	if s == nil {
 		s = metrics.NewSet() // counted, never exported
 	}
@@ -494,10 +502,10 @@ func newReplyMetrics(s *metrics.Set) replyMetrics {
 	m := replyMetrics{
 		retries:     s.GetOrCreateCounter("zhiyi_retries_total"),
 		repeats:     s.GetOrCreateCounter("zhiyi_repeats_total"),
-		ruleHits:    s.GetOrCreateCounter("zhiyi_rule_hits_total"),
 		unavailable: s.GetOrCreateCounter("zhiyi_context_unavailable_total"),
 		lockWaits:   s.GetOrCreateCounter("zhiyi_conversation_busy_total"),
 		escalations: map[string]*metrics.Counter{},
+		ruleHits:    newRuleHits(s, current),
 	}
 	for _, reason := range []string{escalateRepeat, escalateFallbacks, escalateSentiment} {
 		m.escalations[reason] = s.GetOrCreateCounter(`zhiyi_escalations_total{reason="` + reason + `"}`)

@@ -107,8 +107,8 @@ rules:
 	if tones != 2 {
 		t.Errorf("zhiyi_sentiment_total: %d, want 2 (two messages, each sent twice)", tones)
 	}
-	if n := counter(met, "zhiyi_rule_hits_total"); n != 1 {
-		t.Errorf("zhiyi_rule_hits_total %d, want 1", n)
+	if n := counter(met, `zhiyi_rule_hits_total{rule="promo"}`); n != 1 {
+		t.Errorf("zhiyi_rule_hits_total{rule=\"promo\"} %d, want 1", n)
 	}
 }
 

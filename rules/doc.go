@@ -25,7 +25,7 @@
 //	  - {date: 2027-02-06..2027-02-12, name: 春节}         # off days (off: true is the default)
 //	  - {date: 2027-02-14, off: false, name: 春节调休}      # a working day whatever its weekday
 //	rules:
-//	  - id: after_hours             # [A-Za-z0-9][A-Za-z0-9_.-]*, unique
+//	  - id: after_hours             # [A-Za-z0-9][A-Za-z0-9_.-]*, unique, no personal data
 //	    comment: 客服在线 9:00–23:00  # optional note
 //	    priority: 10                # optional, default 0; higher runs first, ties in file order
 //	    enabled: true               # optional, default true; a disabled rule never matches
@@ -40,7 +40,9 @@
 //	      - {term: 第一, reason: …}
 //
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
-// problem, in line order: unknown fields, wrong types, bad ids and duplicates, bad regexes and
+// problem, in line order: unknown fields, wrong types, bad ids and duplicates (an id that
+// masking would change, a phone or order number say, is refused: ids show unmasked in responses,
+// logs and /metrics' zhiyi_rule_hits_total{rule}, and the error does not repeat it), bad regexes and
 // keywords that could never match (or, for a regex, would match everything),
 // times, dates, weekdays and time zones, hours that could never apply (dates none of which
 // falls on one of the weekdays given; with outside, a window open every day all day), senders

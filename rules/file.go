@@ -207,6 +207,14 @@ func (c *compiler) fail(line int, format string, args ...any) {
 
 var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
+// idHoldsPersonalData returns the kinds of personal data masking finds in a rule id (a phone
+// number, a card, an order number, a URL): none may be one, as an id is no message and is shown
+// unmasked wherever its rule decides.
+func idHoldsPersonalData(id string) nlp.MaskSet {
+	_, kinds := nlp.Mask(id)
+	return kinds
+}
+
 func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {
 	if doc.Version != 1 {
 		c.fail(yamlnode.Line(yamlnode.Value(top, "version"), top), "version %d: want version: 1", doc.Version)
@@ -271,6 +279,10 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	case !ruleIDPattern.MatchString(d.ID):
 		what = "rule " + strconv.Quote(d.ID)
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
+	case idHoldsPersonalData(d.ID) != 0:
+		// said without the id, which the error would otherwise repeat into logs and the console
+		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds personal data (%s), and ids are shown in responses, logs and /metrics (zhiyi_rule_hits_total{rule}): name the rule for what it does",
+			what, idHoldsPersonalData(d.ID))
 	default:
 		what = "rule " + strconv.Quote(d.ID)
 		idLine := yamlnode.Line(yamlnode.Value(n, "id"), n)

@@ -59,6 +59,15 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// A rule id holding personal data is refused, and the error does not repeat it: the error goes
+// to the log and the console.
+func TestParsePersonalIDNotRepeated(t *testing.T) {
+	_, err := Parse([]byte(replaceRuleLine(4, "  - id: vip-13812345678")), "rules.yaml", Options{Intents: knownIntents})
+	if err == nil || strings.Contains(err.Error(), "13812345678") {
+		t.Errorf("error %v, want one that does not repeat the number", err)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml, line, want string
@@ -77,6 +86,9 @@ func TestParseErrors(t *testing.T) {
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
 		{"duplicate id", replaceRuleLine(15, "  - id: complaint"), "rules.yaml:15:", "duplicate rule id (first at line 4)"},
+		// an id is shown unmasked in responses, logs and /metrics; the error does not repeat it
+		{"phone in id", replaceRuleLine(4, "  - id: vip-13812345678"), "rules.yaml:4:", "rule #1: the id holds personal data (phone)"},
+		{"order number as id", replaceRuleLine(4, "  - id: order_2026111112345"), "rules.yaml:4:", "rule #1: the id holds personal data (order)"},
 		{"bad regex", replaceRuleLine(9, "        regex: ['投诉(']"), "rules.yaml:9:", "bad regex"},
 		{"regex with upper case", replaceRuleLine(9, "        regex: ['iPhone']"), "rules.yaml:9:", `'P' never occurs in normalised text`},
 		{"regex with full-width", replaceRuleLine(9, "        regex: ['投诉！']"), "rules.yaml:9:", "never occurs in normalised text"},

@@ -186,7 +186,7 @@
 //	zhiyi_admin_lockouts_total                     client addresses locked out of the admin routes
 //
 // plus the metric sets given with WithMetrics (zhiyi serve's parts: reply's zhiyi_retries_total,
-// zhiyi_repeats_total, zhiyi_escalations_total, zhiyi_rule_hits_total, zhiyi_sentiment_total,
+// zhiyi_repeats_total, zhiyi_escalations_total, zhiyi_rule_hits_total{rule}, zhiyi_sentiment_total,
 // zhiyi_context_unavailable_total, zhiyi_conversation_busy_total; session's zhiyi_session_*; the decision log's zhiyi_store_*;
 // the alerter's zhiyi_alert_* — each package's doc.go lists them) and the Go runtime and process
 // metrics of VictoriaMetrics/metrics (go_*, process_*). Routes are the paths above ("/console" for

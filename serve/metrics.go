@@ -3,8 +3,6 @@ package serve
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +11,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/promhist"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -70,28 +69,6 @@ func routeOf(path []byte) routeID {
 	return routeOther
 }
 
-// latencyBuckets are the upper bounds, in seconds, of the request latency histogram.
-var latencyBuckets = [...]float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
-
-// latencyHist is a Prometheus (le-bucket) histogram with one atomic add per observation;
-// cumulative counts are computed when /metrics is scraped.
-type latencyHist struct {
-	counts   [len(latencyBuckets) + 1]atomic.Uint64 // the last one is +Inf
-	sumNanos atomic.Uint64
-}
-
-func (h *latencyHist) observe(d time.Duration) {
-	s := d.Seconds()
-	i := 0
-	for i < len(latencyBuckets) && s > latencyBuckets[i] {
-		i++
-	}
-	h.counts[i].Add(1)
-	if d > 0 {
-		h.sumNanos.Add(uint64(d))
-	}
-}
-
 const maxStatus = 600
 
 // serverMetrics holds everything /metrics reports, on a metrics.Set owned by one Server.
@@ -99,7 +76,7 @@ type serverMetrics struct {
 	set *metrics.Set
 
 	requests [nRoutes][maxStatus]atomic.Pointer[metrics.Counter]
-	latency  [nRoutes]latencyHist
+	latency  *promhist.Vec // zhiyi_http_request_duration_seconds{route}, by routeID
 
 	intents    sync.Map     // intent name → *metrics.Counter
 	routes     sync.Map     // intent.Route → *metrics.Counter
@@ -145,7 +122,7 @@ func newServerMetrics() *serverMetrics {
 	m.resolved[0] = m.set.NewCounter(`zhiyi_feedback_resolved_total{resolved="false"}`)
 	m.resolved[1] = m.set.NewCounter(`zhiyi_feedback_resolved_total{resolved="true"}`)
 	m.corrected = m.set.NewCounter(`zhiyi_feedback_corrections_total`)
-	m.set.RegisterMetricsWriter(m.writeLatency)
+	m.latency = promhist.Durations(m.set, "zhiyi_http_request_duration_seconds", "Latency of HTTP requests by route.", "route", routeNames[:])
 	return m
 }
 
@@ -267,7 +244,7 @@ func (m *serverMetrics) request(r routeID, status int, d time.Duration) {
 		p.Store(c)
 	}
 	c.Inc()
-	m.latency[r].observe(d)
+	m.latency.At(int(r)).ObserveDuration(d)
 }
 
 // result counts what the engine decided for one message.
@@ -311,35 +288,4 @@ func quoteLabel(v string) string {
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	return `"` + r.Replace(v) + `"`
-}
-
-func (m *serverMetrics) writeLatency(w io.Writer) {
-	const family = "zhiyi_http_request_duration_seconds"
-	var b []byte
-	b = append(b, "# HELP "+family+" Latency of HTTP requests by route.\n# TYPE "+family+" histogram\n"...)
-	for r := range nRoutes {
-		h := &m.latency[r]
-		var counts [len(latencyBuckets) + 1]uint64
-		var total uint64
-		for i := range counts {
-			counts[i] = h.counts[i].Load()
-			total += counts[i]
-		}
-		if total == 0 {
-			continue
-		}
-		route := routeID(r).String()
-		var cum uint64
-		for i, c := range counts {
-			cum += c
-			le := "+Inf"
-			if i < len(latencyBuckets) {
-				le = strconv.FormatFloat(latencyBuckets[i], 'g', -1, 64)
-			}
-			b = fmt.Appendf(b, "%s_bucket{route=%q,le=%q} %d\n", family, route, le, cum)
-		}
-		b = fmt.Appendf(b, "%s_sum{route=%q} %g\n", family, route, float64(h.sumNanos.Load())/1e9)
-		b = fmt.Appendf(b, "%s_count{route=%q} %d\n", family, route, cum)
-	}
-	_, _ = w.Write(b)
 }

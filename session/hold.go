@@ -103,7 +103,9 @@ func (r *Redis) LoadHeld(ctx context.Context, key string, lease time.Duration) (
 			r.unavailable[opLoad].Inc()
 			return State{}, Hold{}, errOpen
 		}
+		start := time.Now()
 		res, err := acquireScript.Run(ctx, r.client, keys, args...).Slice()
+		r.lat[callAcquire].Since(start)
 		if err != nil {
 			var reply redis.Error
 			if errors.As(err, &reply) && !strings.HasPrefix(reply.Error(), "NOSCRIPT") {
@@ -179,7 +181,7 @@ func (r *Redis) SaveReleased(ctx context.Context, key string, st State, h Hold) 
 	if !h.Held() {
 		return r.Save(ctx, key, st)
 	}
-	err := r.save(ctx, key, st, func(rk string, val []byte) error {
+	err := r.save(ctx, key, st, callSaveRelease, func(rk string, val []byte) error {
 		return saveReleaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token, val,
 			strconv.FormatInt(max(r.ttl.Milliseconds(), 1), 10)).Err()
 	})
@@ -207,7 +209,10 @@ func (r *Redis) Release(ctx context.Context, key string, h Hold) {
 		r.orphan(rk+holdSuffix, h.token, h.lease)
 		return
 	}
-	if err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err(); err != nil {
+	start := time.Now()
+	err := releaseScript.Run(ctx, r.client, []string{rk, rk + holdSuffix}, h.token).Err()
+	r.lat[callRelease].Since(start)
+	if err != nil {
 		var reply redis.Error
 		if !errors.As(err, &reply) {
 			r.orphan(rk+holdSuffix, h.token, h.lease)

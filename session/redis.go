@@ -16,6 +16,8 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/zhiyi-ai/zhiyi/internal/promhist"
 )
 
 // Defaults for a zero RedisConfig.
@@ -88,6 +90,7 @@ type Redis struct {
 	errs, unavailable [2]*metrics.Counter // by op
 	corrupt, outages  *metrics.Counter
 	up                *metrics.Gauge
+	lat               [nCalls]*promhist.Hist // zhiyi_session_redis_duration_seconds{op}, by call
 }
 
 type op int
@@ -98,6 +101,22 @@ const (
 )
 
 func (o op) String() string { return [...]string{"load", "save"}[o] }
+
+// call is a kind of call to Redis, timed in zhiyi_session_redis_duration_seconds{op}: finer than
+// op (load, save), which counts failures.
+type call uint8
+
+const (
+	callLoad        call = iota // GET of the state (Load)
+	callSave                    // SET with the TTL (Save)
+	callAcquire                 // the hold script, one per try (LoadHeld)
+	callSaveRelease             // the save-and-release script (SaveReleased)
+	callRelease                 // the release script (Release)
+	callPing                    // GET of the prefix's ping key (NewRedis, the prober while down)
+	nCalls
+)
+
+var callNames = []string{"load", "save", "acquire", "save_release", "release", "ping"}
 
 // errOpen is what calls get while the circuit is open: made once, as it is returned per
 // request throughout an outage.
@@ -181,6 +200,10 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 		r.errs[o] = set.GetOrCreateCounter(`zhiyi_session_errors_total{op="` + o.String() + `"}`)
 		r.unavailable[o] = set.GetOrCreateCounter(`zhiyi_session_unavailable_total{op="` + o.String() + `"}`)
 	}
+	lat := promhist.Durations(set, "zhiyi_session_redis_duration_seconds", "Duration of the session store's Redis calls, failed ones included, by op.", "op", callNames)
+	for c := range nCalls {
+		r.lat[c] = lat.At(int(c))
+	}
 	r.up.Set(1)
 	if err := r.ping(ctx); err != nil {
 		// A Redis that refuses the URL's password or database, or keeps its user off the
@@ -229,7 +252,10 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 		r.unavailable[opLoad].Inc()
 		return State{}, errOpen
 	}
-	val, err := r.client.Get(ctx, r.key(key)).Result()
+	rk := r.key(key)
+	start := time.Now()
+	val, err := r.client.Get(ctx, rk).Result()
+	r.lat[callLoad].Since(start)
 	if err == redis.Nil {
 		r.succeeded(probe)
 		return State{}, nil
@@ -258,14 +284,14 @@ func (r *Redis) Load(ctx context.Context, key string) (State, error) {
 
 // Save implements Store with one SET carrying the TTL.
 func (r *Redis) Save(ctx context.Context, key string, st State) error {
-	return r.save(ctx, key, st, func(rk string, val []byte) error {
+	return r.save(ctx, key, st, callSave, func(rk string, val []byte) error {
 		return r.client.Set(ctx, rk, val, r.ttl).Err()
 	})
 }
 
 // save encodes st and stores it under key's Redis key with set (a SET, or a script that also
-// releases a hold), through the breaker.
-func (r *Redis) save(ctx context.Context, key string, st State, set func(rk string, val []byte) error) error {
+// releases a hold: c), through the breaker.
+func (r *Redis) save(ctx context.Context, key string, st State, c call, set func(rk string, val []byte) error) error {
 	if err := r.check(ctx, key); err != nil {
 		return err
 	}
@@ -275,7 +301,11 @@ func (r *Redis) save(ctx context.Context, key string, st State, set func(rk stri
 		return errOpen
 	}
 	val, _ := st.AppendBinary(nil)
-	if err := set(r.key(key), val); err != nil {
+	rk := r.key(key)
+	start := time.Now()
+	err := set(rk, val)
+	r.lat[c].Since(start)
+	if err != nil {
 		var reply redis.Error
 		if errors.As(err, &reply) {
 			return r.saveRefused(probe, reply)
@@ -349,7 +379,9 @@ func (r *Redis) probeWhileDown() {
 // prefix's keys (NOPERM on every GET), so the prober called Redis back once a backoff, and a
 // start with such a user went unnoticed.
 func (r *Redis) ping(ctx context.Context) error {
+	start := time.Now()
 	err := r.client.Get(ctx, r.prefix+"ping").Err()
+	r.lat[callPing].Since(start)
 	var reply redis.Error
 	if err == redis.Nil || errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE") {
 		return nil // answered, and the key was the user's to read (whatever someone left there)

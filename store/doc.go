@@ -158,8 +158,15 @@
 //	zhiyi_store_spool_records            the records in it: the backlog, from any run
 //	zhiyi_store_queue_length             decisions waiting in Record's queue
 //	zhiyi_store_up                       1 while the database takes writes, 0 while spooling
+//	zhiyi_store_write_duration_seconds{db}   histogram (100 µs to 5 s) of each insert into the
+//	                                     database, failed ones included: a queued batch, a
+//	                                     replayed chunk, a decision alone after a refusal; db is
+//	                                     the DB's Kind (sqlite, postgres), other for a Sink that
+//	                                     is no DB
+//	zhiyi_store_write_batch_decisions{db}    histogram (1 to 4096, powers of two) of the
+//	                                     decisions in each of those inserts
 //
-// Recorder.Stats returns the same counters.
+// Recorder.Stats returns the same counters (not the histograms).
 //
 // # Backends and configuration
 //

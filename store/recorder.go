@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/zhiyi-ai/zhiyi/internal/promhist"
 )
 
 // Recorder defaults, used for zero RecorderConfig fields.
@@ -184,6 +186,8 @@ type Recorder struct {
 	tryWrite  atomic.Bool // the next batch goes to the database though it is down (writeDown)
 
 	recorded, written, duplicates, spooled, replayed, dropped, unmatched, errs, retained, catchUps *metrics.Counter
+	// writeSecs and batchSize time and size each insert into the database (insert)
+	writeSecs, batchSize *promhist.Hist
 }
 
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed
@@ -200,26 +204,7 @@ func NewRecorder(sink Sink, cfg RecorderConfig) (*Recorder, error) {
 	r := &Recorder{cfg: cfg, sink: sink, log: cfg.Logger, spool: sp,
 		ch: make(chan Decision, cfg.QueueSize), kick: make(chan struct{}, 1), flush: make(chan chan struct{}),
 		done: make(chan struct{}), stop: make(chan struct{}), progress: map[string]*replayProgress{}, passFeedback: map[string]struct{}{}}
-	m := cfg.Metrics
-	r.recorded = m.GetOrCreateCounter("zhiyi_store_recorded_total")
-	r.written = m.GetOrCreateCounter("zhiyi_store_written_total")
-	r.duplicates = m.GetOrCreateCounter("zhiyi_store_duplicates_total")
-	r.spooled = m.GetOrCreateCounter("zhiyi_store_spooled_total")
-	r.replayed = m.GetOrCreateCounter("zhiyi_store_replayed_total")
-	r.dropped = m.GetOrCreateCounter("zhiyi_store_dropped_total")
-	r.unmatched = m.GetOrCreateCounter("zhiyi_store_feedback_unmatched_total")
-	r.errs = m.GetOrCreateCounter("zhiyi_store_errors_total")
-	r.retained = m.GetOrCreateCounter("zhiyi_store_retention_deleted_total")
-	r.catchUps = m.GetOrCreateCounter("zhiyi_store_catch_up_batches_total")
-	m.GetOrCreateGauge("zhiyi_store_spool_bytes", func() float64 { return float64(sp.Bytes()) })
-	m.GetOrCreateGauge("zhiyi_store_spool_records", func() float64 { return float64(sp.Records()) })
-	m.GetOrCreateGauge("zhiyi_store_queue_length", func() float64 { return float64(len(r.ch)) })
-	m.GetOrCreateGauge("zhiyi_store_up", func() float64 {
-		if r.down.Load() {
-			return 0
-		}
-		return 1
-	})
+	r.registerMetrics(cfg.Metrics)
 	if b := sp.Bytes(); b > 0 {
 		r.log.Info("store: spool from an earlier run will be replayed", "bytes", b)
 	}
@@ -451,13 +436,13 @@ func (r *Recorder) write(batch []Decision) {
 // were stored (not duplicates) and how many were refused, for the caller to count once the
 // batch is settled: a batch that fails is written again, refused ones and all.
 func (r *Recorder) appendDecisions(ctx context.Context, batch []Decision) (stored, refused int, err error) {
-	stored, err = r.sink.AppendDecisions(ctx, batch)
+	stored, err = r.insert(ctx, batch)
 	if !errors.Is(err, ErrInvalid) {
 		return stored, 0, err
 	}
 	stored = 0
 	for i := range batch {
-		k, err := r.sink.AppendDecisions(ctx, batch[i:i+1])
+		k, err := r.insert(ctx, batch[i:i+1])
 		switch {
 		case errors.Is(err, ErrInvalid):
 			refused++

@@ -21,9 +21,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/intent"
-	"github.com/zhiyi-ai/zhiyi/internal/promtext"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -423,62 +421,6 @@ func handle(t *testing.T, srv *serve.Server, method, uri, body string) string {
 		t.Fatalf("%s %s %s: status %d: %s", method, uri, body, rc.Response.StatusCode(), rc.Response.Body())
 	}
 	return string(rc.Response.Body())
-}
-
-// With every part on (alerts, the decision log, learning, the intent mix), /metrics names each
-// series once — the parts share the server's metric set, and a set given twice was written
-// twice — every family follows the conventions (promtext.Check), and docs/operations.md lists
-// every family (scripts/metricsdoc's comparison): it listed 24 of the 54.
-func TestServeMetricsOnce(t *testing.T) {
-	bundle, err := fixtureBundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sf := serveFlags{alerts: alert.Flags{Webhook: "http://127.0.0.1:1/hook"}, record: true, storeFlags: storeFlags{dataDir: t.TempDir()},
-		learn: true, learnEvery: time.Hour, retain: "0", adaptMix: true, adaptMixWindow: minMixWindow}
-	w, srv := serveWired(t, ctx, serve.Config{ModelDir: bundle}, sf, slog.New(slog.DiscardHandler))
-	handle(t, srv, fasthttp.MethodPost, "/intent", `{"text":"我要开发票","channel":"wecom"}`)
-	w.updateMix(ctx) // the mix's gauges, as its first minute's tick sets them
-	seen := map[string]bool{}
-	for _, line := range strings.Split(handle(t, srv, fasthttp.MethodGet, "/metrics", ""), "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name := line[:strings.LastIndexByte(line, ' ')]
-		if seen[name] {
-			t.Errorf("series %s written twice", name)
-		}
-		seen[name] = true
-	}
-	alerts, log := 0, 0
-	for name := range seen {
-		if strings.HasPrefix(name, "zhiyi_alert") {
-			alerts++
-		}
-		if strings.HasPrefix(name, "zhiyi_store_") {
-			log++
-		}
-	}
-	if alerts == 0 || log == 0 {
-		t.Errorf("the alerter's (%d) or the decision log's (%d) series are missing", alerts, log)
-	}
-	// every part's families follow the conventions: a # TYPE line, _total on counters alone
-	fams, err := promtext.Parse(strings.NewReader(handle(t, srv, fasthttp.MethodGet, "/metrics", "")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range promtext.Check(fams, "zhiyi_") {
-		t.Error(p)
-	}
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if undocumented, _ := promtext.Diff(fams, promtext.DocNames(string(doc), "zhiyi_"), "zhiyi_"); len(undocumented) > 0 {
-		t.Errorf("docs/operations.md (Metrics and logs) does not list %q", undocumented)
-	}
 }
 
 // An experiments file naming an answer the bundle lacks keeps zhiyi from starting, as a
