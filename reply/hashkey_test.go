@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/session"
@@ -37,13 +38,16 @@ func unkeyedHash(id string) string {
 // hash of the conversation key or of a msg_id: not a key's name, not a state's bytes.
 func TestRedisHashKey(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	a, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key")})
-	b, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key")})
-	other, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "another key")})
+	set := shippingExperiment(t, `{id: shipping_time.b, text: 亲，48 小时内一定发出。}`)
+	exps := func() *experiment.Set { return set } // its variants are kept by customer
+	a, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps})
+	b, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps})
+	other, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "another key"), Experiments: exps})
 	msgs := []intent.Request{
 		{Text: "东西不要了怎么寄回去", MsgID: "13812345678", SenderID: "15900001111", Channel: "wecom"},
 		{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "15900001111", Channel: "wecom"},
-		{Text: "好的", MsgID: "7301234567890123457", ChatID: "wrGroup-13812345678", SenderID: "15900001111", Channel: "wecom"},
+		{Text: "什么时候发货", MsgID: "7301234567890123457", ChatID: "wrGroup-13812345678", SenderID: "15900001111", Channel: "wecom"},
+		{Text: "什么时候发货", MsgID: "7301234567890123458", ChatID: "wrGroup-13812345678", SenderID: "13812345678", Channel: "wecom"},
 	}
 	send(t, a, msgs[0])
 	if d, _ := send(t, b, msgs[1]); d.Result.Context == nil || d.Result.Context.Turn != 2 {
@@ -59,6 +63,11 @@ func TestRedisHashKey(t *testing.T) {
 		t.Errorf("on a replica with another key: retry %v, context %+v; want a new conversation", d.Retry, d.Result.Context)
 	}
 	send(t, a, msgs[2])
+	if d, _ := send(t, b, msgs[3]); d.Result.Context == nil || d.Result.Context.Turn != 2 || d.Result.Context.Repeat {
+		t.Errorf("another customer of the group on the other replica: context %+v, want turn 2 and no repeat", d.Result.Context)
+	}
+	senders := []string{"15900001111", "13812345678"}
+	sawKeyed := false
 
 	c := redis.NewClient(&redis.Options{Addr: rd.Addr})
 	defer c.Close()
@@ -80,9 +89,18 @@ func TestRedisHashKey(t *testing.T) {
 				t.Errorf("Redis keeps the unkeyed hash of msg_id %s under %q", m.MsgID, name)
 			}
 		}
-		if strings.Contains(val, "13812345678") || strings.Contains(val, "15900001111") {
-			t.Errorf("Redis keeps a phone number under %q", name)
+		for _, sender := range senders {
+			if strings.Contains(val, sender) {
+				t.Errorf("Redis keeps the phone number %s under %q", sender, name)
+			}
+			if h := (*session.Hasher)(nil).Sender(sender); strings.Contains(val, h) {
+				t.Errorf("Redis keeps the unkeyed (FNV) hash of sender %s under %q", sender, name)
+			}
+			sawKeyed = sawKeyed || strings.Contains(val, "shipping_time/"+a.hasher.Sender(sender))
 		}
+	}
+	if !sawKeyed {
+		t.Error("no state keeps a variant under a customer's keyed hash: the test did not reach what it checks")
 	}
 }
 

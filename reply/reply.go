@@ -88,8 +88,8 @@ type Replier struct {
 	inProcess bool
 	// holder is cfg.Sessions when it can hold a conversation across replicas (Redis), else nil.
 	holder session.Holder
-	// hasher is cfg.Sessions's (session.HasherOf): a turn's msg_id is hashed under the key its
-	// store hashes conversations with, so that replicas sharing the store find each other's.
+	// hasher is cfg.Sessions's (session.HasherOf): a turn's msg_id and sender are hashed under
+	// the key its store hashes conversations with, so that replicas sharing the store agree.
 	hasher *session.Hasher
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
@@ -266,7 +266,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if r.cfg.Sentiment != nil {
 		r.applySentiment(&res, &tone, rule)
 	}
-	sender := groupSender(req)
+	sender := r.groupSender(req)
 	if d.stateOK && !d.Retry {
 		r.converse(d, &res, eng.Policy(), at, masked, digest, sender, ack)
 	} else if first != nil {

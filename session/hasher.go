@@ -3,20 +3,25 @@ package session
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"hash"
+	"strconv"
 	"sync"
 )
 
 // Hasher is what a store keeps of the ids a conversation's state names: the conversation key
-// (which holds the gateway's chat and sender ids) and each turn's msg_id. Unkeyed (the nil
+// (which holds the gateway's chat and sender ids), each turn's msg_id and the senders of a
+// group conversation. Unkeyed (the nil
 // *Hasher, or NewHasher(nil)) it is SHA-256, as before keys existed: an id that is a phone
 // number can be found again by hashing every number (about 1.4e9 of them: seconds on a GPU).
 // Keyed it is HMAC-SHA256 under a key derived from the operator's (zhiyi serve --hash-key), so
 // whoever reads Redis without the key cannot test guessed ids. The output sizes are the same
-// either way: 128 bits for a conversation key, 32 hex digits for a msg_id.
+// either way: 128 bits for a conversation key, 32 hex digits for a msg_id, 64 bits in base 36
+// for a sender.
 //
-// A Hasher is safe for concurrent use, and hashing allocates nothing beyond MsgID's string.
+// A Hasher is safe for concurrent use, and hashing allocates nothing beyond MsgID's and
+// Sender's strings.
 type Hasher struct {
 	// macs holds HMACs under the derived key, reused after Reset: crypto/hmac keeps the
 	// states after the key's padded blocks once it has been reset, so a short id costs two
@@ -37,11 +42,12 @@ type mac struct {
 // unlabelled), so Redis and a copy of the log cannot be joined on them.
 const hashDomain = "zhiyi/session/ids/v1"
 
-// Labels, the first byte of what is hashed: one id hashes differently as a conversation key
-// and as a msg_id.
+// Labels, the first byte of what is hashed: one id hashes differently as a conversation key,
+// a msg_id and a sender.
 const (
-	labelConv  = 'c'
-	labelMsgID = 'm'
+	labelConv   = 'c'
+	labelMsgID  = 'm'
+	labelSender = 's'
 )
 
 // NewHasher returns a Hasher keyed with key, or the unkeyed one (nil) when key is empty. The
@@ -102,6 +108,29 @@ func (h *Hasher) MsgID(id string) string {
 	var sum [sha256.Size]byte
 	h.sum(labelMsgID, id, &sum)
 	return hex.EncodeToString(sum[:16])
+}
+
+// Sender is what a state keeps of a customer's sender_id (package reply's Turn.Sender and the
+// keys of State.Experiments): 64 bits in base 36, of the id's keyed HMAC, or its FNV-1a 64 when
+// h is unkeyed, as earlier builds kept it. 64 bits tell apart the customers of a conversation;
+// unkeyed they are no secret at all.
+func (h *Hasher) Sender(id string) string {
+	if h == nil {
+		return strconv.FormatUint(fnv64a(id), 36)
+	}
+	var sum [sha256.Size]byte
+	h.sum(labelSender, id, &sum)
+	return strconv.FormatUint(binary.BigEndian.Uint64(sum[:8]), 36)
+}
+
+// fnv64a is the FNV-1a 64 hash of s, as hash/fnv's New64a computes it, without its
+// allocations.
+func fnv64a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
 }
 
 // HasherOf returns the Hasher s keeps ids with (Memory's and Redis's, from their configs'

@@ -3,9 +3,12 @@ package session
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +35,7 @@ func TestHasherMatchesHMAC(t *testing.T) {
 		f := func(s string) {
 			t.Helper()
 			var got [sha256.Size]byte
-			for _, label := range []byte{labelConv, labelMsgID} {
+			for _, label := range []byte{labelConv, labelMsgID, labelSender} {
 				h.sum(label, s, &got)
 				if w := want(key, label, s); got != w {
 					t.Fatalf("key %q, label %c, id of %d bytes: %x, want crypto/hmac's %x", key, label, len(s), got, w)
@@ -43,6 +46,9 @@ func TestHasherMatchesHMAC(t *testing.T) {
 			}
 			if w := want(key, labelMsgID, s); s != "" && h.MsgID(s) != hex.EncodeToString(w[:16]) {
 				t.Fatalf("MsgID of %d bytes differs from crypto/hmac's", len(s))
+			}
+			if w := want(key, labelSender, s); h.Sender(s) != strconv.FormatUint(binary.BigEndian.Uint64(w[:8]), 36) {
+				t.Fatalf("Sender of %d bytes differs from crypto/hmac's", len(s))
 			}
 		}
 		for n := range 400 {
@@ -77,6 +83,13 @@ func TestHasherUnkeyed(t *testing.T) {
 		if h.MsgID("") != "" {
 			t.Error(`unkeyed MsgID("") is not ""`)
 		}
+		for _, id := range []string{"", "wm-customer", "15900001111", "小王"} {
+			f := fnv.New64a()
+			f.Write([]byte(id))
+			if got, want := h.Sender(id), strconv.FormatUint(f.Sum64(), 36); got != want {
+				t.Errorf("unkeyed Sender(%q) = %s, want FNV-1a 64 in base 36 %s, as package reply kept it", id, got, want)
+			}
+		}
 	}
 }
 
@@ -88,13 +101,13 @@ func TestHasherKeys(t *testing.T) {
 	if !a.Keyed() || a.MsgID("") != "" {
 		t.Fatalf(`keyed: Keyed %v, MsgID("") %q`, a.Keyed(), a.MsgID(""))
 	}
-	if a.conv(id) != b.conv(id) || a.MsgID(id) != b.MsgID(id) {
+	if a.conv(id) != b.conv(id) || a.MsgID(id) != b.MsgID(id) || a.Sender(id) != b.Sender(id) {
 		t.Error("two Hashers of one key disagree")
 	}
-	if a.conv(id) == other.conv(id) || a.MsgID(id) == other.MsgID(id) {
+	if a.conv(id) == other.conv(id) || a.MsgID(id) == other.MsgID(id) || a.Sender(id) == other.Sender(id) {
 		t.Error("two keys hash alike")
 	}
-	if a.conv(id) == hashKey(id) || a.MsgID(id) == HashMsgID(id) {
+	if a.conv(id) == hashKey(id) || a.MsgID(id) == HashMsgID(id) || a.Sender(id) == (*Hasher)(nil).Sender(id) {
 		t.Error("keyed hashes equal the unkeyed ones")
 	}
 	c := a.conv(id)

@@ -44,9 +44,9 @@ type State struct {
 	TurnCount int `json:"turn_count,omitempty"`
 	// LastAnswerAt is when the last answer was sent, in unix milliseconds; 0 before any.
 	LastAnswerAt int64 `json:"last_answer_at,omitempty"`
-	// Experiments maps an experiment (and, in reply, a hash of the customer) to the variant the
-	// conversation gave, so an A/B assignment sticks for the conversation's life. Nil when
-	// there are none.
+	// Experiments maps an experiment (and, in reply, the customer's Hasher.Sender) to the
+	// variant the conversation gave, so an A/B assignment sticks for the conversation's life.
+	// Nil when there are none.
 	Experiments map[string]string `json:"experiments,omitempty"`
 }
 
@@ -75,9 +75,10 @@ type Turn struct {
 	// it holds personal data (reply keeps none). A string, being immutable, lets a
 	// loaded State share one copy of the stored bytes.
 	Response string `json:"response,omitempty"`
-	// Sender tells the customers of a group conversation apart (a hash of the sender, never
-	// the id): repeats and fallbacks are each customer's own. Empty in a one-customer
-	// conversation, and in turns stored before version 2 of the encoding.
+	// Sender tells the customers of a group conversation apart (a hash of the sender as
+	// Hasher.Sender gives it, never the id): repeats and fallbacks are each customer's own.
+	// Empty in a one-customer conversation, and in turns stored before version 2 of the
+	// encoding.
 	Sender string `json:"sender,omitempty"`
 	// Escalation is why the conversation was escalated at this turn ("" when it was not), so
 	// that a retry decided again (its Response not kept) escalates as the first time did.
