@@ -51,9 +51,9 @@ type MemoryConfig struct {
 	// Metrics receives zhiyi_session_conversations and
 	// zhiyi_session_evictions_total{reason="capacity"|"idle"}; nil for none.
 	Metrics *metrics.Set
-	// HashKey keys the hashes of conversation keys and msg_ids (NewHasher); empty: unkeyed
-	// SHA-256. Nothing of this store leaves the process; the key is taken for uniformity with
-	// Redis, so that a turn's MsgID is hashed alike in both.
+	// HashKey keys the hashes of conversation keys, msg_ids and a group's senders (Hasher);
+	// empty: unkeyed. Nothing of this store leaves the process; the key is taken for
+	// uniformity with Redis, so that a turn is hashed alike in both.
 	HashKey []byte
 }
 
@@ -62,7 +62,7 @@ type MemoryConfig struct {
 // idle for TTL, checked when the conversation is loaded and swept a few at a time on Save; it
 // starts no goroutine and no timer.
 //
-// Conversations are kept encoded (State.AppendBinary), under the SHA-256 of their key: one
+// Conversations are kept encoded (State.AppendBinary), under 128 bits of their key's hash: one
 // pointer-free index entry and one string each, little for the garbage collector to scan; a
 // Load decodes without copying the bytes, its strings being substrings of the stored one. Keys are spread over shards, each with its own lock; encoding
 // and decoding happen outside the locks, which are held for a map look-up and a list update.

@@ -39,8 +39,8 @@ type RedisConfig struct {
 	// Prefix starts every key; the rest is 128 bits of the conversation key's hash, in hex.
 	// Default DefaultPrefix.
 	Prefix string
-	// HashKey keys that hash and the msg_ids' (HMAC-SHA256: see Hasher); empty: unkeyed
-	// SHA-256, which whoever reads Redis can test guessed ids against. Replicas sharing
+	// HashKey keys that hash, and those of msg_ids and a group's senders (HMAC-SHA256: see
+	// Hasher); empty: unkeyed, which whoever reads Redis can test guessed ids against. Replicas sharing
 	// conversations need the same key: with another one (or none) each finds none of the
 	// others' conversations, and setting or changing it starts every conversation afresh.
 	HashKey []byte

@@ -52,9 +52,10 @@ type State struct {
 
 // Turn is one customer message and what was decided for it.
 type Turn struct {
-	// MsgID is the gateway's message id (WeCom's MsgId) as HashMsgID gives it, so that an id
-	// made of a phone number is not kept; a callback re-sent with the same id is a retry, found
-	// with FindTurn(HashMsgID(id)). The caller hashes; session cannot check it.
+	// MsgID is the gateway's message id (WeCom's MsgId) as the store's Hasher gives it
+	// (HasherOf(store).MsgID: HashMsgID without a key), so that an id made of a phone number is
+	// not kept; a callback re-sent with the same id is a retry, found with FindTurn of the same
+	// hash. The caller hashes; session cannot check it.
 	MsgID string `json:"msg_id,omitempty"`
 	// Text is the message after nlp.Mask(nlp.Normalize(text)): personal data never reaches a
 	// store unmasked. The caller masks; session cannot check it.
@@ -117,9 +118,10 @@ func (s *State) Push(t Turn, max int) {
 	s.Turns = append(s.Turns, t)
 }
 
-// HashMsgID is what a Turn keeps of a gateway's message id: the first 128 bits of its SHA-256,
-// in hex ("" for ""). As for conversation keys, it carries no secret: an id that is a phone
-// number could be found again by trying every number, but it is not kept as written.
+// HashMsgID is what a Turn keeps of a gateway's message id without a hash key: the first 128
+// bits of its SHA-256, in hex ("" for ""). As for conversation keys, it carries no secret: an
+// id that is a phone number could be found again by trying every number, but it is not kept as
+// written. With a key, Hasher.MsgID keeps it instead (reply hashes with its store's Hasher).
 func HashMsgID(id string) string {
 	if id == "" {
 		return ""
