@@ -1,7 +1,6 @@
 package reply
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -302,7 +301,7 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 	if set == nil {
 		return
 	}
-	key := variantKey(res.Intent, req.SenderID)
+	key := variantKey(res.Intent, r.hasher.Sender(req.SenderID))
 	a := set.AssignSticky(res.Intent, req.SenderID, d.state.Experiments[key])
 	if a.Answer == nil {
 		return
@@ -353,15 +352,10 @@ func keySender(key string) string { return key[strings.LastIndexByte(key, '/')+1
 
 // variantKey is where a conversation remembers the variant a customer was given for an intent:
 // by customer too, since a group chat is one conversation of many customers, and each keeps
-// the variant the assignment gives them. The sender is hashed (FNV-64a): the state holds no raw
-// id.
-func variantKey(intentID, senderID string) string {
-	return intentID + "/" + senderHash(senderID)
-}
-
-// senderHash is a customer's id as the conversation state keeps it: FNV-64a, base 36.
-func senderHash(senderID string) string {
-	return strconv.FormatUint(fnv64a(senderID), 36)
+// the variant the assignment gives them. sender is the customer's hash (session.Hasher's
+// Sender, keyed like the store's conversations): the state holds no raw id.
+func variantKey(intentID, sender string) string {
+	return intentID + "/" + sender
 }
 
 // fnv64a is the FNV-1a hash of s.
@@ -373,13 +367,14 @@ func fnv64a(s string) uint64 {
 	return h
 }
 
-// groupSender is the sender as a group conversation's turns record it (Turn.Sender), "" when
-// the conversation is one customer's (keyed by sender, or no sender given).
-func groupSender(req intent.Request) string {
+// groupSender is the sender as a group conversation's turns record it (Turn.Sender: hashed as
+// the store hashes), "" when the conversation is one customer's (keyed by sender, or no sender
+// given).
+func (r *Replier) groupSender(req intent.Request) string {
 	if req.ChatID == "" || req.SenderID == "" {
 		return ""
 	}
-	return senderHash(req.SenderID)
+	return r.hasher.Sender(req.SenderID)
 }
 
 // similarity is the Dice coefficient of two texts' character pairs (letters, digits and Chinese

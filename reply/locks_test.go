@@ -138,8 +138,7 @@ var convKeys = func() []string {
 	return keys
 }()
 
-// fnv64a is hash/fnv's FNV-1a 64 (A/B variants are assigned by it: a change would move
-// customers between variants).
+// fnv64a is hash/fnv's FNV-1a 64 (it shards the conversation locks).
 func TestFNV64a(t *testing.T) {
 	for _, s := range []string{"", "a", "wm-customer", "wecom\x00s\x00wm-1", "小王"} {
 		h := fnv.New64a()

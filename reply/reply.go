@@ -89,6 +89,9 @@ type Replier struct {
 	inProcess bool
 	// holder is cfg.Sessions when it can hold a conversation across replicas (Redis), else nil.
 	holder session.Holder
+	// hasher is cfg.Sessions's (session.HasherOf): a turn's msg_id and sender are hashed under
+	// the key its store hashes conversations with, so that replicas sharing the store agree.
+	hasher *session.Hasher
 	// stateDown is true while the session store fails, so that an outage logs once.
 	stateDown atomic.Bool
 }
@@ -122,6 +125,7 @@ func New(cfg Config) *Replier {
 	r := &Replier{cfg: cfg, met: newReplyMetrics(cfg.Metrics, cfg.Rules)}
 	_, r.inProcess = cfg.Sessions.(*session.Memory)
 	r.holder, _ = cfg.Sessions.(session.Holder)
+	r.hasher = session.HasherOf(cfg.Sessions)
 	r.buffers.New = func() any { return new(nlp.Buffers) }
 	return r
 }
@@ -205,8 +209,9 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		}
 	}
 	var first *session.Turn // a retry's first decision, when its response was not kept
+	msgID := r.hasher.MsgID(req.MsgID)
 	if d.held != nil {
-		if t := d.state.FindTurn(session.HashMsgID(req.MsgID)); t != nil && r.sameMessage(eng, t, req.Text) {
+		if t := d.state.FindTurn(msgID); t != nil && r.sameMessage(eng, t, req.Text) {
 			d.Retry = true
 			r.met.retries.Inc()
 			if t.Response != "" {
@@ -264,7 +269,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	if r.cfg.Sentiment != nil {
 		r.applySentiment(&res, &tone, rule)
 	}
-	sender := groupSender(req)
+	sender := r.groupSender(req)
 	if d.stateOK && !d.Retry {
 		r.converse(d, &res, eng.Policy(), at, masked, digest, sender, ack)
 	} else if first != nil {
@@ -298,7 +303,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	d.Result = res
 	d.private = d.stateOK && echoesPersonalData(&req)
-	d.turn = session.Turn{MsgID: session.HashMsgID(req.MsgID), Text: masked, At: at, Intent: res.Intent,
+	d.turn = session.Turn{MsgID: msgID, Text: masked, At: at, Intent: res.Intent,
 		Confidence: res.Confidence, Route: string(res.Route), Sender: sender, Masked: digest}
 	if res.Answer != nil {
 		d.turn.AnswerID = res.Answer.ID

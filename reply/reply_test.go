@@ -534,7 +534,7 @@ func TestGroupVariantsBounded(t *testing.T) {
 	if n := len(d.state.Experiments); n > maxStickyVariants || n == 0 {
 		t.Errorf("after 200 customers the group remembers %d variants, want 1–%d", n, maxStickyVariants)
 	}
-	if _, ok := d.state.Experiments[variantKey("shipping_time", "wm199")]; !ok {
+	if _, ok := d.state.Experiments[variantKey("shipping_time", r.hasher.Sender("wm199"))]; !ok {
 		t.Errorf("the customer who spoke last lost their variant")
 	}
 }

@@ -39,3 +39,17 @@ func Example() {
 	// {"intent":"invoice","context":{"turn":2}} (retry)
 	// {"intent":"return_goods","context":{"turn":1}}
 }
+
+// Replicas given one hash key (zhiyi serve --hash-key) hash a msg_id alike, and not as the
+// unkeyed HashMsgID that anyone can compute for a guessed phone number.
+func ExampleNewHasher() {
+	a := session.NewHasher([]byte("the replicas' key, 16+ random characters"))
+	b := session.NewHasher([]byte("the replicas' key, 16+ random characters"))
+	const msgID = "13812345678"
+	fmt.Println(a.Keyed(), len(a.MsgID(msgID)), a.MsgID(msgID) == b.MsgID(msgID), a.MsgID(msgID) == session.HashMsgID(msgID))
+	var unkeyed *session.Hasher // NewHasher(nil): as before keys existed
+	fmt.Println(unkeyed.Keyed(), unkeyed.MsgID(msgID) == session.HashMsgID(msgID))
+	// Output:
+	// true 32 true false
+	// false true
+}

@@ -51,6 +51,10 @@ type MemoryConfig struct {
 	// Metrics receives zhiyi_session_conversations and
 	// zhiyi_session_evictions_total{reason="capacity"|"idle"}; nil for none.
 	Metrics *metrics.Set
+	// HashKey keys the hashes of conversation keys, msg_ids and a group's senders (Hasher);
+	// empty: unkeyed. Nothing of this store leaves the process; the key is taken for
+	// uniformity with Redis, so that a turn is hashed alike in both.
+	HashKey []byte
 }
 
 // Memory is the in-process Store: conversations live in this process only, which suits a
@@ -58,13 +62,14 @@ type MemoryConfig struct {
 // idle for TTL, checked when the conversation is loaded and swept a few at a time on Save; it
 // starts no goroutine and no timer.
 //
-// Conversations are kept encoded (State.AppendBinary), under the SHA-256 of their key: one
+// Conversations are kept encoded (State.AppendBinary), under 128 bits of their key's hash: one
 // pointer-free index entry and one string each, little for the garbage collector to scan; a
 // Load decodes without copying the bytes, its strings being substrings of the stored one. Keys are spread over shards, each with its own lock; encoding
 // and decoding happen outside the locks, which are held for a map look-up and a list update.
 type Memory struct {
 	ttl    int64 // nanoseconds
 	now    func() time.Time
+	hasher *Hasher
 	shards []memShard
 	mask   uint64
 	closed atomic.Bool
@@ -118,7 +123,7 @@ func NewMemory(cfg MemoryConfig) *Memory {
 	for n < 64 && n*2*256 <= cfg.MaxConversations {
 		n *= 2
 	}
-	m := &Memory{ttl: int64(cfg.TTL), now: cfg.Now, shards: make([]memShard, n), mask: uint64(n - 1)}
+	m := &Memory{ttl: int64(cfg.TTL), now: cfg.Now, hasher: NewHasher(cfg.HashKey), shards: make([]memShard, n), mask: uint64(n - 1)}
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.max = cfg.MaxConversations / n
@@ -151,7 +156,7 @@ func (m *Memory) Load(ctx context.Context, key string) (State, error) {
 	if err := m.check(ctx, key); err != nil {
 		return State{}, err
 	}
-	h := hashKey(key)
+	h := m.hasher.conv(key)
 	sh := m.shard(h)
 	now := m.now().UnixNano()
 	var val string
@@ -179,7 +184,7 @@ func (m *Memory) Save(ctx context.Context, key string, st State) error {
 	// b is never written again, so it can be the string without a copy (as strings.Builder
 	// does); the entry's value, and every State loaded from it, share it.
 	val := unsafe.String(unsafe.SliceData(b), len(b))
-	h := hashKey(key)
+	h := m.hasher.conv(key)
 	sh := m.shard(h)
 	now := m.now().UnixNano()
 	var added, capEvicted, idleEvicted int
@@ -241,6 +246,10 @@ func (m *Memory) Close() error {
 	}
 	return nil
 }
+
+// Hasher returns the Hasher the store keeps conversation keys with, and reply hashes msg_ids
+// with (nil: unkeyed).
+func (m *Memory) Hasher() *Hasher { return m.hasher }
 
 // Len returns how many conversations the store holds, including idle ones not yet swept.
 func (m *Memory) Len() int {

@@ -38,9 +38,14 @@ type RedisConfig struct {
 	// reads it; query options such as ?pool_size=20 or ?read_timeout=100ms are honoured and
 	// win over Timeout.
 	URL string
-	// Prefix starts every key; the rest is the hex SHA-256 (128 bits) of the conversation
-	// key. Default DefaultPrefix.
+	// Prefix starts every key; the rest is 128 bits of the conversation key's hash, in hex.
+	// Default DefaultPrefix.
 	Prefix string
+	// HashKey keys that hash, and those of msg_ids and a group's senders (HMAC-SHA256: see
+	// Hasher); empty: unkeyed, which whoever reads Redis can test guessed ids against. Replicas sharing
+	// conversations need the same key: with another one (or none) each finds none of the
+	// others' conversations, and setting or changing it starts every conversation afresh.
+	HashKey []byte
 	// TTL is the idle time after which Redis forgets a conversation (SET … PX/EX on every
 	// Save). Default DefaultTTL.
 	TTL time.Duration
@@ -66,6 +71,7 @@ type Redis struct {
 	client *redis.Client
 	addr   string
 	prefix string
+	hasher *Hasher
 	ttl    time.Duration
 	log    *slog.Logger
 	br     breaker
@@ -187,6 +193,7 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 		client:  redis.NewClient(opt),
 		addr:    opt.Addr,
 		prefix:  cfg.Prefix,
+		hasher:  NewHasher(cfg.HashKey),
 		ttl:     cfg.TTL,
 		log:     cfg.Logger,
 		br:      breaker{backoff: cfg.Backoff, now: cfg.Now},
@@ -399,9 +406,13 @@ func (r *Redis) check(ctx context.Context, key string) error {
 	return ctx.Err()
 }
 
+// Hasher returns the Hasher the store keys conversations with, and reply hashes msg_ids with
+// (nil: unkeyed).
+func (r *Redis) Hasher() *Hasher { return r.hasher }
+
 // key is the Redis key of a conversation key: Prefix and 32 hex digits.
 func (r *Redis) key(key string) string {
-	h := hashKey(key)
+	h := r.hasher.conv(key)
 	b := make([]byte, 0, len(r.prefix)+2*len(h))
 	b = append(b, r.prefix...)
 	return string(hex.AppendEncode(b, h[:]))

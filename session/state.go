@@ -44,17 +44,18 @@ type State struct {
 	TurnCount int `json:"turn_count,omitempty"`
 	// LastAnswerAt is when the last answer was sent, in unix milliseconds; 0 before any.
 	LastAnswerAt int64 `json:"last_answer_at,omitempty"`
-	// Experiments maps an experiment (and, in reply, a hash of the customer) to the variant the
-	// conversation gave, so an A/B assignment sticks for the conversation's life. Nil when
-	// there are none.
+	// Experiments maps an experiment (and, in reply, the customer's Hasher.Sender) to the
+	// variant the conversation gave, so an A/B assignment sticks for the conversation's life.
+	// Nil when there are none.
 	Experiments map[string]string `json:"experiments,omitempty"`
 }
 
 // Turn is one customer message and what was decided for it.
 type Turn struct {
-	// MsgID is the gateway's message id (WeCom's MsgId) as HashMsgID gives it, so that an id
-	// made of a phone number is not kept; a callback re-sent with the same id is a retry, found
-	// with FindTurn(HashMsgID(id)). The caller hashes; session cannot check it.
+	// MsgID is the gateway's message id (WeCom's MsgId) as the store's Hasher gives it
+	// (HasherOf(store).MsgID: HashMsgID without a key), so that an id made of a phone number is
+	// not kept; a callback re-sent with the same id is a retry, found with FindTurn of the same
+	// hash. The caller hashes; session cannot check it.
 	MsgID string `json:"msg_id,omitempty"`
 	// Text is the message after nlp.Mask(nlp.Normalize(text)): personal data never reaches a
 	// store unmasked. The caller masks; session cannot check it.
@@ -75,9 +76,10 @@ type Turn struct {
 	// it holds personal data (reply keeps none). A string, being immutable, lets a
 	// loaded State share one copy of the stored bytes.
 	Response string `json:"response,omitempty"`
-	// Sender tells the customers of a group conversation apart (a hash of the sender, never
-	// the id): repeats and fallbacks are each customer's own. Empty in a one-customer
-	// conversation, and in turns stored before version 2 of the encoding.
+	// Sender tells the customers of a group conversation apart (a hash of the sender as
+	// Hasher.Sender gives it, never the id): repeats and fallbacks are each customer's own.
+	// Empty in a one-customer conversation, and in turns stored before version 2 of the
+	// encoding.
 	Sender string `json:"sender,omitempty"`
 	// Escalation is why the conversation was escalated at this turn ("" when it was not), so
 	// that a retry decided again (its Response not kept) escalates as the first time did.
@@ -116,9 +118,10 @@ func (s *State) Push(t Turn, max int) {
 	s.Turns = append(s.Turns, t)
 }
 
-// HashMsgID is what a Turn keeps of a gateway's message id: the first 128 bits of its SHA-256,
-// in hex ("" for ""). As for conversation keys, it carries no secret: an id that is a phone
-// number could be found again by trying every number, but it is not kept as written.
+// HashMsgID is what a Turn keeps of a gateway's message id without a hash key: the first 128
+// bits of its SHA-256, in hex ("" for ""). As for conversation keys, it carries no secret: an
+// id that is a phone number could be found again by trying every number, but it is not kept as
+// written. With a key, Hasher.MsgID keeps it instead (reply hashes with its store's Hasher).
 func HashMsgID(id string) string {
 	if id == "" {
 		return ""

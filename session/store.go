@@ -49,11 +49,12 @@ var (
 	ErrSaveRefused = errors.New("session: save refused")
 )
 
-// keyHash is what a store keeps instead of the key: SHA-256 of it, cut to 128 bits. Keys hold
-// chat and sender ids, which zhiyi hashes before storing; the fixed size also keeps the memory
-// store's index free of pointers.
+// keyHash is what a store keeps instead of the key: its SHA-256, or its HMAC under a key
+// (Hasher.conv), cut to 128 bits. Keys hold chat and sender ids, which zhiyi hashes before
+// storing; the fixed size also keeps the memory store's index free of pointers.
 type keyHash [16]byte
 
+// hashKey is the unkeyed keyHash.
 func hashKey(key string) keyHash {
 	var buf [128]byte // keys are short: hashed without a heap copy
 	sum := sha256.Sum256(append(buf[:0], key...))

@@ -49,3 +49,17 @@ func BenchmarkRedisLoadSave(b *testing.B) {
 	s := openRedis(b, session.RedisConfig{URL: srv.URL()})
 	benchLoadSave(b, s)
 }
+
+// The *Keyed benchmarks are the same with a hash key (--hash-key): an HMAC of the conversation
+// key per call instead of a SHA-256.
+func BenchmarkMemoryLoadSaveKeyed(b *testing.B) {
+	s := session.NewMemory(session.MemoryConfig{HashKey: []byte("bench key, 32 bytes long-ish...")})
+	defer s.Close()
+	benchLoadSave(b, s)
+}
+
+func BenchmarkRedisLoadSaveKeyed(b *testing.B) {
+	srv := testsvc.StartRedis(b)
+	s := openRedis(b, session.RedisConfig{URL: srv.URL(), HashKey: []byte("bench key, 32 bytes long-ish...")})
+	benchLoadSave(b, s)
+}

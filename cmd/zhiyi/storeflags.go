@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	iofs "io/fs"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // command reads what zhiyi serve writes without being told again.
 type storeFlags struct {
 	dataDir, db string
-	hashKey     string // --hash-key: given to serve, every reader needs it too
+	hashKey     string // --hash-key: given to serve, every reader (and every replica sharing Redis) needs it too
 }
 
 // register binds --data-dir (default ZHIYI_DATA_DIR, then store.DefaultDataDir) and --db
@@ -30,7 +31,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", os.Getenv("ZHIYI_DB"),
 		"the decision log in PostgreSQL, shared by replicas (postgres://…), or SQLite elsewhere (sqlite:PATH); empty: SQLite in --data-dir (env ZHIYI_DB)")
 	fs.StringVar(&f.hashKey, "hash-key", os.Getenv("ZHIYI_HASH_KEY"),
-		"key hashing sender and chat ids in the log (default: one kept in the database); every command on a log serve wrote with one needs the same (env ZHIYI_HASH_KEY)")
+		"key hashing sender and chat ids in the log (default: one kept in the database), and in serve the conversation ids and msg_ids kept in Redis (default: unkeyed SHA-256); every command on a log serve wrote with one needs the same, and so does every replica sharing Redis (env ZHIYI_HASH_KEY)")
 }
 
 // config is the store configuration the flags name.
@@ -40,6 +41,26 @@ func (f *storeFlags) config() store.Config {
 		c.HashKey = []byte(f.hashKey)
 	}
 	return c
+}
+
+// minHashKeyBytes is the shortest --hash-key serve takes without a warning: the store takes
+// any (a log written with a short one is read with it), so a short key is said, not refused.
+const minHashKeyBytes = 16
+
+// warnHashKey says at serve's start what the hash key leaves open: a short key, or none with
+// Redis. Without a key, conversation ids and msg_ids in Redis are unkeyed SHA-256, which whoever
+// reads Redis can test every phone number against; the decision log's default key, kept in its
+// database (one per SQLite replica), cannot key what replicas share. In process nothing leaves
+// it, so the memory store needs no key.
+func (f *storeFlags) warnHashKey(log *slog.Logger, redis bool) {
+	switch n := len(f.hashKey); {
+	case n == 0 && redis:
+		log.Warn("session: conversation ids in Redis are hashed without a key (SHA-256): whoever reads Redis can find a sender id that is a phone number by trying every number; " +
+			"set --hash-key (env ZHIYI_HASH_KEY), the same on every replica (conversations start afresh once)")
+	case n > 0 && n < minHashKeyBytes:
+		log.Warn("the hash key is short: whoever reads the decision log or Redis may find it by trying keys; use 16 or more random characters (openssl rand -hex 16)",
+			slog.Int("bytes", n))
+	}
 }
 
 // given reports whether --data-dir or --db was on the command line (not just defaulted).

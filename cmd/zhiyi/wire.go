@@ -84,16 +84,18 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	w := &wiring{cfg: cfg, sf: sf, log: log, set: metrics.NewSet()}
 	w.convLocks.MaxWait = conversationWait(sf.redisTimeout)
 	var err error
+	hashKey := sf.storeFlags.config().HashKey // --hash-key keys conversation ids too
 	if sf.redis != "" {
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
-			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set})
+			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey})
 	} else {
 		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, MaxBytes: int64(sf.sessionMaxMemory),
-			TTL: sf.sessionTTL, Metrics: w.set})
+			TTL: sf.sessionTTL, Metrics: w.set, HashKey: hashKey})
 	}
 	if err != nil {
 		return nil, err
 	}
+	sf.warnHashKey(log, sf.redis != "")
 	if sf.rules != "" {
 		w.rules = new(rules.Live)
 	}
