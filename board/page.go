@@ -159,7 +159,7 @@ var page = template.Must(template.New("board").Funcs(template.FuncMap{
 	"when":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 	"share": ratio,
 }).Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>zhiyi 看板 {{when .Since}} – {{when .Until}}</title>
 <style>
 body{font:14px/1.5 system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
@@ -169,7 +169,7 @@ h1{font-size:20px}h2{font-size:16px;margin-top:2em}
 table{border-collapse:collapse}td,th{padding:2px 6px;border:1px solid #eee;text-align:right}
 th{background:#fafafa}td.l,th.l{text-align:left}tr.none td{color:#dc143c}
 svg.chart{display:block;margin:1em 0;max-width:100%;height:auto}
-.muted{color:#777}
+.muted{color:#666}
 </style></head><body>
 <h1>zhiyi 看板 — dashboard</h1>
 <p>{{when .Since}} – {{when .Until}} ({{.TimeZone}}), by {{.Bucket}}. <span class="muted">Generated {{when .Generated}}.</span></p>

@@ -51,6 +51,9 @@ func TestAccessibility(t *testing.T) {
 		if want := a.Heading; !slices.Equal(a.Current, want) {
 			t.Errorf("%s: nav links with aria-current=page %q, want %q", page, a.Current, want)
 		}
+		if len(a.Unbuttoned) > 0 {
+			t.Errorf("%s: forms without a submit button (a change would submit them): %s", page, strings.Join(a.Unbuttoned, "; "))
+		}
 		if len(a.Headers) > 0 {
 			t.Errorf("%s: table headers without scope=col or row: %s", page, strings.Join(a.Headers, "; "))
 		}
@@ -151,6 +154,9 @@ type a11yCheck struct {
 	Charts   []string `json:"charts"`   // shown charts not role=img, unnamed, or without a description
 	Contrast []string `json:"contrast"` // text under its contrast minimum: element, colours, ratio
 	Least    float64  `json:"least"`    // the least contrast of any text on the page
+	// Unbuttoned are the forms with a select or an input and no submit button of their own: a
+	// form a change submits (WCAG 3.2.2: arrowing through a select must not reload the page).
+	Unbuttoned []string `json:"unbuttoned"`
 }
 
 // contrastJS has the colour arithmetic a11yCheckJS and focusCheckJS share: rgba parses a
@@ -191,7 +197,9 @@ const a11yCheckJS = `(normal, large) => {` + contrastJS + `
   const nav = [...document.querySelectorAll("header nav a")], text = a => a.textContent.trim();
   const h1 = (document.querySelector("main h1") || {}).textContent || "";
   const out = {lang: document.documentElement.lang, current: nav.filter(a => a.getAttribute("aria-current") === "page").map(text),
-    heading: nav.filter(a => text(a) === h1.trim()).map(text), headers: [], charts: [], contrast: [], least: 99};
+    heading: nav.filter(a => text(a) === h1.trim()).map(text), headers: [], charts: [], contrast: [], least: 99,
+    unbuttoned: [...document.forms].filter(f => f.querySelector("select, input:not([type=hidden])") &&
+      !f.querySelector("button:not([type=button]):not([type=reset]), input[type=submit]")).map(f => name(f))};
   for (const th of document.querySelectorAll("th")) {
     if (!["col", "row", "colgroup", "rowgroup"].includes(th.getAttribute("scope"))) out.headers.push(name(th) + ' "' + th.textContent.trim().slice(0, 12) + '"');
   }

@@ -40,7 +40,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 		return template.CSS(fmt.Sprintf("background:rgba(220,20,60,%.2f)", a))
 	},
 }).Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>zhiyi evaluation — {{.Model}}</title>
 <style>
 body{font:14px/1.5 system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
