@@ -399,6 +399,12 @@ func TestBoard(t *testing.T) {
 	if n, wide := strings.Count(r.Body, "<svg"), strings.Count(r.Body, `<div class="chart-wide"><svg`); n != 12 || wide != 5 {
 		t.Errorf("%d charts in 5 wide boxes, want 12 in 5 (%d)", n, wide)
 	}
+	// The phone's copy is hidden by the page itself, not only by the stylesheet: a browser
+	// holding the stylesheet of the release before (cached for an hour) would show both
+	// charts, and a screen reader read each twice.
+	if n := strings.Count(r.Body, `<div class="chart-phone" hidden><svg`); n != 5 {
+		t.Errorf("%d phone charts hidden without the stylesheet, want 5", n)
+	}
 	mustContain(t, cl.get("/console/board?since=30d").Body, "按天")
 	mustContain(t, cl.get("/console/board?since=forever").Body, "时间范围无效")
 }

@@ -3,6 +3,7 @@ package nlp
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -438,8 +439,9 @@ func (a *Analyzer) Acknowledges(an Analysis) bool {
 
 // OnlyGivesData reports whether tokens (an Analysis's) only give personal data: a placeholder
 // and nothing but the words that name or close it (订单号<ORDER>, 手机号 <PHONE>, 单号<ORDER> 谢谢,
-// a tracking number's letters: zt<ORDER>). Such a message answers an agent's question; its
-// intent is its conversation's, not its words'.
+// a tracking number's letters: zt<ORDER>; emoji and symbols say nothing: 单号<ORDER> 🙏, as
+// Acknowledges reads them). Such a message answers an agent's question; its intent is its
+// conversation's, not its words'.
 func (a *Analyzer) OnlyGivesData(tokens []string) bool {
 	pii := false
 	for i, tok := range tokens {
@@ -449,10 +451,20 @@ func (a *Analyzer) OnlyGivesData(tokens []string) bool {
 		case markLabel, markIs, markCourtesy, markParticle, markClosing, markThanks:
 		default:
 			letters := onlyLower(tok) && i+1 < len(tokens) && markerOf(tokens[i+1]) == markPII
-			if !letters && !a.isStop(tok) {
+			if !letters && !a.isStop(tok) && !symbolsOnly(tok) {
 				return false
 			}
 		}
 	}
 	return pii
+}
+
+// symbolsOnly reports whether tok holds no letter and no digit (an emoji, a symbol: 🙏, 👍).
+func symbolsOnly(tok string) bool {
+	for _, r := range tok {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return tok != ""
 }

@@ -325,6 +325,12 @@ func TestOnlyGivesData(t *testing.T) {
 		{"那帮我取消吧 订单号 4492018376655401", false},
 		{"新注册的手机号18612345678，新人券要在哪里领", false},
 		{"帮我查一下13812345678这个号码是哪里的", false},
+		{"单号 6620193847550312 🙏", true},
+		{"手机号 13764218805 👍👍", true},
+		{"", false},
+		{"。。。？", false},
+		{"🙏", false},
+		{"😀 退货", false},
 	}
 	for _, a := range []struct {
 		name string

@@ -41,7 +41,8 @@
 //
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
 // problem, in line order: unknown fields, wrong types, bad ids and duplicates (an id that
-// masking would change, a phone or order number say, is refused: ids show unmasked in responses,
+// masking would change, a phone or order number say, is refused (a date written yyyymmdd between
+// its separators is no number: promo-20261101-20261111): ids show unmasked in responses,
 // logs and /metrics' zhiyi_rule_hits_total{rule}, and the error does not repeat it), bad regexes and
 // keywords that could never match (or, for a regex, would match everything),
 // times, dates, weekdays and time zones, hours that could never apply (dates none of which

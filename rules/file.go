@@ -209,10 +209,35 @@ var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // idHoldsPersonalData returns the kinds of personal data masking finds in a rule id (a phone
 // number, a card, an order number, a URL): none may be one, as an id is no message and is shown
-// unmasked wherever its rule decides.
+// unmasked wherever its rule decides. Dates written yyyymmdd between the id's separators are
+// read as words first (withoutDates): masking joins digit groups linked by a dash into one order
+// number, and ids that earlier releases took, named for a campaign's days (double11-20261111,
+// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade.
 func idHoldsPersonalData(id string) nlp.MaskSet {
-	_, kinds := nlp.Mask(id)
+	_, kinds := nlp.Mask(withoutDates(id))
 	return kinds
+}
+
+// withoutDates returns id with every part between its separators (- _ .) that is a date
+// written yyyymmdd replaced by a letter.
+func withoutDates(id string) string {
+	var b strings.Builder
+	start := 0
+	for i := 0; i <= len(id); i++ {
+		if i < len(id) && strings.IndexByte("-_.", id[i]) < 0 {
+			continue
+		}
+		part := id[start:i]
+		if _, err := time.Parse("20060102", part); err == nil && len(part) == 8 {
+			part = "d"
+		}
+		b.WriteString(part)
+		if i < len(id) {
+			b.WriteByte(id[i])
+		}
+		start = i + 1
+	}
+	return b.String()
 }
 
 func (c *compiler) file(doc *fileDoc, top *yaml.Node) []*Rule {

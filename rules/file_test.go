@@ -68,6 +68,23 @@ func TestParsePersonalIDNotRepeated(t *testing.T) {
 	}
 }
 
+// Ids that a rules file of an earlier release could hold, named for a campaign's dates or a
+// version, hold no personal data: masking's order numbers (digit groups joined by dashes) must
+// not refuse them, or an upgrade would keep zhiyi from starting on a file that served.
+func TestParseKeepsDateAndVersionIDs(t *testing.T) {
+	for _, id := range []string{"promo_2026_11", "v1.2.3", "sla-48h", "tk-12345678", "order-2026", "promo-2026-11-11",
+		"double11-20261111", "promo-20261101-20261111", "cny_20270206-20270212", "618-20260618", "s11.20261111"} {
+		if _, err := Parse([]byte(replaceRuleLine(4, "  - id: "+id)), "rules.yaml", Options{Intents: knownIntents}); err != nil {
+			t.Errorf("id %s: %v", id, err)
+		}
+	}
+	for _, id := range []string{"vip-13812345678", "order_2026111112345", "vip-138-1234-5678", "d-20261111-13812345678", "x-110101199003077774"} {
+		if _, err := Parse([]byte(replaceRuleLine(4, "  - id: "+id)), "rules.yaml", Options{Intents: knownIntents}); err == nil || !strings.Contains(err.Error(), "personal data") {
+			t.Errorf("id %s: error %v, want the id refused for holding personal data", id, err)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml, line, want string

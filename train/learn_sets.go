@@ -102,16 +102,19 @@ func replaySet(dir string, eng *intent.Engine) ([]Labelled, error) {
 }
 
 // historySet is the bundle's history and its knowledge base's examples, of the intents its
-// classifier has: what the bundle trained on, the evaluation set among it.
+// classifier has: what the bundle trained on, the evaluation set among it. Messages that only
+// give personal data (订单号<ORDER>) are left out, as training and Learn leave them out: a
+// bundle trained before they were keeps them in its history.
 func historySet(dir string, eng *intent.Engine) ([]Labelled, error) {
 	docs, err := intent.ReadExampleDocs(filepath.Join(dir, intent.ExamplesFile))
 	if err != nil {
 		return nil, err
 	}
 	known := func(l string) bool { return slices.Contains(eng.Classifier().Labels(), l) }
+	an := eng.Analyzer()
 	var out []Labelled
 	for _, d := range docs {
-		if known(d.Intent) {
+		if known(d.Intent) && !an.OnlyGivesData(an.Analyze(d.Text).Tokens) {
 			out = append(out, Labelled{Text: d.Text, Intent: d.Intent})
 		}
 	}

@@ -214,3 +214,50 @@ func TestNeighbours(t *testing.T) {
 		t.Errorf("similarity with an unseen feature %.3f, without %.3f: want it lower", unseen, known)
 	}
 }
+
+// A bundle trained before messages that only give data were left out keeps them in its history:
+// continued training must not replay them (Learn leaves out such corrections for the same reason).
+func TestHistorySetLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
+	parent := learnShop(t)
+	path := filepath.Join(parent, intent.ExamplesFile)
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []string{"订单号 <ORDER>", "手机号<PHONE>", "单号<ORDER> 谢谢"}
+	var b strings.Builder
+	b.Write(old)
+	for _, text := range data {
+		fmt.Fprintf(&b, "{\"text\":%q,\"intent\":\"invoice\"}\n", text)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := intent.ReadManifest(parent)
+	if err == nil {
+		t.Fatal("the manifest still matches a changed history")
+	}
+	if m, err = intent.PeekManifest(parent); err != nil {
+		t.Fatal(err)
+	}
+	if err := intent.WriteManifest(parent, m); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := intent.Load(context.Background(), parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	history, err := historySet(parent, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) == 0 {
+		t.Fatal("no history")
+	}
+	for _, l := range history {
+		if slices.Contains(data, l.Text) {
+			t.Errorf("history replays %q (%s), which only gives data", l.Text, l.Intent)
+		}
+	}
+}

@@ -20,7 +20,10 @@ func (r *run) analyze() (bool, error) {
 	}
 	r.findActive()
 	r.dataOnly = map[string]bool{}
-	r.trainEx, r.devEx = r.examples(r.trainRecs), r.examples(r.devSplit)
+	// trainRecs keeps the records of trainEx alone, one for one: the cross-validated scores
+	// (cvItems) follow trainEx and are read against trainRecs' labels and origins.
+	r.trainEx, r.trainRecs = r.examples(r.trainRecs)
+	r.devEx, _ = r.examples(r.devSplit)
 	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
 	if n := r.sum.DataOnly; n > 0 {
 		fmt.Fprintf(r.prog, "analyse: %d labelled messages only give personal data (订单号<ORDER>): left out of the models and the retrieval history, their conversation decides them\n", n)
@@ -33,9 +36,10 @@ func (r *run) analyze() (bool, error) {
 // <PHONE>) is left out, and out of the retrieval history (r.dataOnly): its label is its
 // conversation's, which serving reads from the conversation; learnt from its words, 手机号 voted
 // for whichever intent the chats happened to ask it in (exchange_goods for 新注册的手机号<PHONE>，
-// 新人券要在哪里领).
-func (r *run) examples(rs []record) []Example {
+// 新人券要在哪里领). It returns the records of the examples beside them.
+func (r *run) examples(rs []record) ([]Example, []record) {
 	out := make([]Example, 0, len(rs))
+	kept := make([]record, 0, len(rs))
 	for _, rec := range rs {
 		if j, ok := r.labelIndex[rec.intent]; ok {
 			an := r.an.Analyze(rec.text)
@@ -49,9 +53,10 @@ func (r *run) examples(rs []record) []Example {
 				f = append(f, intent.ContextFeature(a))
 			}
 			out = append(out, Example{Features: f, Label: j, Weight: rec.weight})
+			kept = append(kept, rec)
 		}
 	}
-	return out
+	return out, kept
 }
 
 // fit trains the classifier on the train split (dev chooses the epochs) and writes it with the

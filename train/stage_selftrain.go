@@ -23,10 +23,17 @@ import (
 // The last round's guesses join the training data at PseudoWeight.
 func (r *run) selfTrain() (bool, error) {
 	w := r.cfg.Weak
+	// A message that only gives personal data (订单号<ORDER>) is its conversation's (examples):
+	// self-training neither learns from one labelled nor labels one, whose guess examples would
+	// leave out again.
 	var un []int // unlabelled records
+	var feats [][]uint32
 	for i, rec := range r.data.recs {
 		if rec.intent == "" && rec.origin.exported() {
-			un = append(un, i)
+			if an := r.an.Analyze(rec.text); !r.an.OnlyGivesData(an.Tokens) {
+				un = append(un, i)
+				feats = append(feats, an.Features)
+			}
 		}
 	}
 	if w.Rounds < 0 || len(un) == 0 || len(r.trainRecs) == 0 {
@@ -43,15 +50,15 @@ func (r *run) selfTrain() (bool, error) {
 	k := len(labels)
 	base := make([]Example, 0, len(r.trainRecs))
 	for _, rec := range r.trainRecs {
-		base = append(base, Example{Features: r.an.Analyze(rec.text).Features, Label: li[rec.intent], Weight: rec.weight})
+		if an := r.an.Analyze(rec.text); !r.an.OnlyGivesData(an.Tokens) {
+			base = append(base, Example{Features: an.Features, Label: li[rec.intent], Weight: rec.weight})
+		}
 	}
 	lk := r.data.links()
 	pos := make(map[int]int, len(un)) // record → position in un
-	feats := make([][]uint32, len(un))
 	replyFeats := make([][]uint32, len(un))
 	for p, i := range un {
 		pos[i] = p
-		feats[p] = r.an.Analyze(r.data.recs[i].text).Features
 		if lk.reply[i] != "" {
 			replyFeats[p] = r.an.Analyze(lk.reply[i]).Features
 		}

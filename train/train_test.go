@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -294,5 +295,60 @@ func TestRunLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
 		if strings.Contains(d.Text, "<ORDER>") || strings.Contains(d.Text, "<PHONE>") {
 			t.Errorf("retrieval example %q (%s) only gives data", d.Text, d.Intent)
 		}
+	}
+}
+
+// Without a dev split the estimate grades the cross-validated scores of the training examples:
+// a message left out for only giving data must not shift the labels and origins they are read
+// against (cvItems follow trainEx, not trainRecs).
+func TestEstimateLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
+	gold := func(extra []shopLine) map[string]int {
+		t.Helper()
+		dir := t.TempDir()
+		f := writeShop(t, dir, shopOptions{extra: extra})
+		cfg := shopConfig(f, filepath.Join(dir, "out"))
+		cfg.DevDays, cfg.DevShare, cfg.Weak.Rounds = 0, 0, -1 // no dev split: estimated
+		sum, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Report == nil || sum.Dev != 0 {
+			t.Fatalf("dev %d, report %v: want an estimate without a dev split", sum.Dev, sum.Report != nil)
+		}
+		out := map[string]int{}
+		for _, m := range sum.Report.PerIntent {
+			out[m.Intent] = m.Support
+		}
+		return out
+	}
+	var extra []shopLine
+	for _, text := range []string{"订单号 4492018376655401", "订单号是4419827365019283", "手机号 13764218805", "单号 6620193847550312 谢谢", "我的手机号 13812345678"} {
+		extra = append(extra, shopLine{Text: text, Intent: "invoice"})
+	}
+	want, got := gold(nil), gold(extra)
+	if !maps.Equal(got, want) {
+		t.Errorf("estimate's support by intent with messages that only give data %v, want %v as without them", got, want)
+	}
+}
+
+// Self-training neither learns from a labelled message that only gives data nor labels an
+// unlabelled one: its guess would be left out again, and counted as a label the shop gave.
+func TestSelfTrainingLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
+	dir := t.TempDir()
+	early := time.Date(2026, 8, 4, 10, 0, 0, 0, time.UTC).UnixMilli() // in the train split
+	var extra []shopLine
+	for i, text := range []string{"订单号 4492018376655401", "订单号是4419827365019283", "手机号 13764218805", "单号 6620193847550312 谢谢"} {
+		extra = append(extra, shopLine{Text: text, Intent: "invoice", SentAt: early + int64(i)})
+	}
+	for i, text := range []string{"订单号 5592018376655402", "订单号是5519827365019284", "手机号 13764218806", "单号 5620193847550313 谢谢", "订单号 7792018376655403", "订单 7720193847612210"} {
+		extra = append(extra, shopLine{Text: text, SentAt: early + int64(10+i)})
+	}
+	f := writeShop(t, dir, shopOptions{extra: extra})
+	sum, err := Run(context.Background(), shopConfig(f, filepath.Join(dir, "out")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.DataOnly != 4 {
+		t.Errorf("%d labelled messages left out for only giving data, want the 4 labelled ones (self-training labelled the others)", sum.DataOnly)
 	}
 }
