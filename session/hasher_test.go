@@ -136,15 +136,15 @@ func TestHasherConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// BenchmarkHash* measure a conversation key's and a msg_id's hash, unkeyed and keyed: what each
+// BenchmarkHash measures a conversation key's and a msg_id's hash, unkeyed and keyed: what each
 // message pays (docs/benchmarks.md).
-func BenchmarkHashConv(b *testing.B) {
-	const key = "wecom\x00c\x00wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA"
+func BenchmarkHash(b *testing.B) {
+	const key, id = "wecom\x00c\x00wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA", "7301234567890123456"
 	for _, c := range []struct {
 		name string
 		h    *Hasher
 	}{{"unkeyed", nil}, {"keyed", NewHasher([]byte("bench key, 32 bytes long-ish..."))}} {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run("conv/"+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var sink keyHash
 			for b.Loop() {
@@ -152,16 +152,7 @@ func BenchmarkHashConv(b *testing.B) {
 			}
 			_ = sink
 		})
-	}
-}
-
-func BenchmarkHashMsgID(b *testing.B) {
-	const id = "7301234567890123456"
-	for _, c := range []struct {
-		name string
-		h    *Hasher
-	}{{"unkeyed", nil}, {"keyed", NewHasher([]byte("bench key, 32 bytes long-ish..."))}} {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run("msgid/"+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var sink string
 			for b.Loop() {
