@@ -45,7 +45,7 @@
 // from pooled crypto/hmac states (the key's padded blocks hashed once): two SHA-256 blocks for
 // an id under 56 bytes, against one, and no allocation beyond MsgID's and Sender's strings.
 // Measured on a shared 2-core machine (medians of six interleaved runs): a conversation key's
-// hash 101 → 174 ns, a msg_id's 160 → 269 ns (BenchmarkHashConv, BenchmarkHashMsgID), and a
+// hash 101 → 174 ns, a msg_id's 160 → 269 ns (BenchmarkHash), and a
 // memory store's Load and Save 3.75 µs either way (BenchmarkMemoryLoadSave*, within noise).
 //
 // # Held from its load to its save
