@@ -212,10 +212,13 @@ var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 // unmasked wherever its rule decides. Dates written yyyymmdd between the id's separators are
 // read as words first (withoutDates): masking joins digit groups linked by a dash into one order
 // number, and ids that earlier releases took, named for a campaign's days (double11-20261111,
-// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade.
+// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade. A date excuses
+// only that reading: every other kind is looked for in the id as written, where a mobile number
+// whose last eight digits read as a date (vip-138-20261111) is still one.
 func idHoldsPersonalData(id string) nlp.MaskSet {
-	_, kinds := nlp.Mask(withoutDates(id))
-	return kinds
+	_, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
+	_, order := nlp.Mask(withoutDates(id))
+	return kinds | order
 }
 
 // withoutDates returns id with every part between its separators (- _ .) that is a date
