@@ -212,10 +212,49 @@ var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 // unmasked wherever its rule decides. Dates written yyyymmdd between the id's separators are
 // read as words first (withoutDates): masking joins digit groups linked by a dash into one order
 // number, and ids that earlier releases took, named for a campaign's days (double11-20261111,
-// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade.
+// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade. A date excuses
+// only that reading: every other kind is looked for in the id as written, where a mobile number
+// whose last eight digits read as a date (vip-138-20261111) is still one.
 func idHoldsPersonalData(id string) nlp.MaskSet {
-	_, kinds := nlp.Mask(withoutDates(id))
-	return kinds
+	_, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
+	_, order := nlp.Mask(withoutDates(id))
+	return kinds | order
+}
+
+// idDataRead says what masking read in an id, kind by kind, for an operator who wrote no
+// customer's data there: a store's landline or a product's number is refused too (masking
+// cannot tell whose number it is), and "personal data (order)" alone left them wondering which
+// digits and why.
+func idDataRead(kinds nlp.MaskSet) string {
+	var parts []string
+	for _, k := range []nlp.MaskKind{nlp.MaskPhone, nlp.MaskIDCard, nlp.MaskBankCard, nlp.MaskEmail, nlp.MaskURL, nlp.MaskAddress, nlp.MaskName} {
+		if !kinds.Has(k) {
+			continue
+		}
+		what := idKindWords[k]
+		if what == "" {
+			what = "a " + k.String()
+		}
+		parts = append(parts, what)
+	}
+	var read []string
+	if len(parts) > 0 {
+		read = append(read, strings.Join(parts, " and ")+", which masking takes for personal data")
+	}
+	if kinds.Has(nlp.MaskOrder) {
+		read = append(read, "10 or more digits in a row (or in dashed groups), which masking takes for personal data, an order or tracking number")
+	}
+	return strings.Join(read, ", and ")
+}
+
+// idKindWords names the kinds of personal data an id can hold ([A-Za-z0-9_.-]: no address nor
+// name, which are Chinese) as idDataRead says them.
+var idKindWords = map[nlp.MaskKind]string{
+	nlp.MaskPhone:    "a phone number (a mobile, or a landline with its area code)",
+	nlp.MaskIDCard:   "an ID card number",
+	nlp.MaskBankCard: "a bank card number",
+	nlp.MaskEmail:    "an e-mail address",
+	nlp.MaskURL:      "a web address",
 }
 
 // withoutDates returns id with every part between its separators (- _ .) that is a date
@@ -306,8 +345,8 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
 	case idHoldsPersonalData(d.ID) != 0:
 		// said without the id, which the error would otherwise repeat into logs and the console
-		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds personal data (%s), and ids are shown in responses, logs and /metrics (zhiyi_rule_hits_total{rule}): name the rule for what it does",
-			what, idHoldsPersonalData(d.ID))
+		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds %s: ids are shown unmasked in responses, logs and /metrics (zhiyi_rule_hits_total{rule}), and a shop's own or a product's number reads the same: name the rule for what it does (store_hangzhou, jacket_restock)",
+			what, idDataRead(idHoldsPersonalData(d.ID)))
 	default:
 		what = "rule " + strconv.Quote(d.ID)
 		idLine := yamlnode.Line(yamlnode.Value(n, "id"), n)

@@ -68,6 +68,30 @@ func TestParsePersonalIDNotRepeated(t *testing.T) {
 	}
 }
 
+// The ids refused that are no customer's data — a shop's landline, a product's number — are
+// refused all the same (masking cannot tell whose number it is), and the error says what it
+// read, that such numbers read the same, and what to do, without repeating the id.
+func TestParseIDErrorSaysWhatItRead(t *testing.T) {
+	f := func(id string, want ...string) {
+		t.Helper()
+		_, err := Parse([]byte(replaceRuleLine(4, "  - id: "+id)), "rules.yaml", Options{Intents: knownIntents})
+		if err == nil {
+			t.Fatalf("id %s: taken, want it refused", id)
+		}
+		for _, w := range append(want, "a shop's own or a product's number reads the same", "name the rule for what it does") {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("id %s: error %q, want it to say %q", id, err, w)
+			}
+		}
+		if strings.Contains(err.Error(), id) {
+			t.Errorf("id %s: error %q repeats the id", id, err)
+		}
+	}
+	f("store-0571-88888888", "a landline with its area code")
+	f("sku12345678901", "10 or more digits in a row", "order or tracking number")
+	f("hotline-4008008888", "10 or more digits in a row")
+}
+
 // Ids that a rules file of an earlier release could hold, named for a campaign's dates or a
 // version, hold no personal data: masking's order numbers (digit groups joined by dashes) must
 // not refuse them, or an upgrade would keep zhiyi from starting on a file that served.
@@ -78,7 +102,10 @@ func TestParseKeepsDateAndVersionIDs(t *testing.T) {
 			t.Errorf("id %s: %v", id, err)
 		}
 	}
-	for _, id := range []string{"vip-13812345678", "order_2026111112345", "vip-138-1234-5678", "d-20261111-13812345678", "x-110101199003077774"} {
+	// A date excuses an order number's reading, not a phone's: 138-20261111 is a mobile number
+	// whose last eight digits happen to read as a date.
+	for _, id := range []string{"vip-13812345678", "order_2026111112345", "vip-138-1234-5678", "d-20261111-13812345678", "x-110101199003077774",
+		"vip-138-20261111", "vip_139_20260618"} {
 		if _, err := Parse([]byte(replaceRuleLine(4, "  - id: "+id)), "rules.yaml", Options{Intents: knownIntents}); err == nil || !strings.Contains(err.Error(), "personal data") {
 			t.Errorf("id %s: error %v, want the id refused for holding personal data", id, err)
 		}
@@ -104,8 +131,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
 		{"duplicate id", replaceRuleLine(15, "  - id: complaint"), "rules.yaml:15:", "duplicate rule id (first at line 4)"},
 		// an id is shown unmasked in responses, logs and /metrics; the error does not repeat it
-		{"phone in id", replaceRuleLine(4, "  - id: vip-13812345678"), "rules.yaml:4:", "rule #1: the id holds personal data (phone)"},
-		{"order number as id", replaceRuleLine(4, "  - id: order_2026111112345"), "rules.yaml:4:", "rule #1: the id holds personal data (order)"},
+		{"phone in id", replaceRuleLine(4, "  - id: vip-13812345678"), "rules.yaml:4:", "rule #1: the id holds a phone number (a mobile, or a landline with its area code), which masking takes for personal data"},
+		{"order number as id", replaceRuleLine(4, "  - id: order_2026111112345"), "rules.yaml:4:", "rule #1: the id holds 10 or more digits in a row (or in dashed groups), which masking takes for personal data, an order or tracking number"},
 		{"bad regex", replaceRuleLine(9, "        regex: ['投诉(']"), "rules.yaml:9:", "bad regex"},
 		{"regex with upper case", replaceRuleLine(9, "        regex: ['iPhone']"), "rules.yaml:9:", `'P' never occurs in normalised text`},
 		{"regex with full-width", replaceRuleLine(9, "        regex: ['投诉！']"), "rules.yaml:9:", "never occurs in normalised text"},

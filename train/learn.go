@@ -216,7 +216,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		if t == "" {
 			continue
 		}
-		if an := eng.Analyzer(); an.OnlyGivesData(an.Analyze(t).Tokens) {
+		if onlyGivesData(eng.Analyzer(), t) {
 			res.DataOnly++
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // LeaveOutLearnt splits corrections into those the bundle in model has not learnt and how many
@@ -34,4 +35,27 @@ func LeaveOutLearnt(model string, corrections []Correction) (keep []Correction, 
 		keep = append(keep, c)
 	}
 	return keep, known, nil
+}
+
+// LeaveOutDataOnly splits corrections into those of messages that say something and how many
+// only give personal data (订单号<ORDER>, 手机号 <PHONE>): Learn leaves those out itself
+// (LearnResult.DataOnly), and a caller counting corrections toward a minimum leaves them out
+// first, as it does those learnt already, or a batch of them alone would start a run with
+// nothing to learn (and a few more beside them would be learnt below the minimum). an is the
+// bundle's analyzer (intent.Engine.Analyzer).
+func LeaveOutDataOnly(an *nlp.Analyzer, corrections []Correction) (keep []Correction, dataOnly int) {
+	for _, c := range corrections {
+		if onlyGivesData(an, textKey(c.Text)) {
+			dataOnly++
+			continue
+		}
+		keep = append(keep, c)
+	}
+	return keep, dataOnly
+}
+
+// onlyGivesData reports whether a correction's text, normalised and masked (textKey), only gives
+// personal data: the agent corrected what its conversation meant, which its words do not say.
+func onlyGivesData(an *nlp.Analyzer, text string) bool {
+	return text != "" && an.OnlyGivesData(an.Analyze(text).Tokens)
 }

@@ -26,7 +26,9 @@ func (r *run) analyze() (bool, error) {
 	r.devEx, _ = r.examples(r.devSplit)
 	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
 	if n := r.sum.DataOnly; n > 0 {
-		fmt.Fprintf(r.prog, "analyse: %d labelled messages only give personal data (订单号<ORDER>): left out of the models and the retrieval history, their conversation decides them\n", n)
+		// in a shop owner's words, with examples as the seeds' line gives them (masked)
+		fmt.Fprintf(r.prog, "analyse: %d labelled messages give nothing but personal data and are left out of training (of the model and of its example messages): such a message answers an agent's question, and what it asks is what its conversation asked, which serving reads from the turns before it; e.g. %s\n",
+			n, strings.Join(r.dataOnlyShown, ", "))
 	}
 	return false, nil
 }
@@ -44,6 +46,9 @@ func (r *run) examples(rs []record) ([]Example, []record) {
 		if j, ok := r.labelIndex[rec.intent]; ok {
 			an := r.an.Analyze(rec.text)
 			if r.an.OnlyGivesData(an.Tokens) {
+				if t := textKey(rec.text); !r.dataOnly[rec.text] && len(r.dataOnlyShown) < 3 && !slices.Contains(r.dataOnlyShown, t) {
+					r.dataOnlyShown = append(r.dataOnlyShown, t)
+				}
 				r.dataOnly[rec.text] = true
 				r.sum.DataOnly++
 				continue

@@ -233,6 +233,7 @@ type run struct {
 	devLabelled    []Labelled
 	cvItems        []scored          // cross-validated scores of trainEx, when there is no dev split
 	dataOnly       map[string]bool   // texts of labelled messages that only give personal data (examples)
+	dataOnlyShown  []string          // the first three of them, masked, for the progress
 	devPreds       []devPrediction   // dev's decisions message by message (calibrate)
 	estPreds       []prediction      // cross-validated estimates beside them, when dev is small
 	sticky         map[string]bool   // intents a conversation keeps to

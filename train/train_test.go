@@ -280,12 +280,31 @@ func TestRunLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
 		extra = append(extra, shopLine{Text: text, Intent: []string{"invoice", "return_goods"}[i%2]})
 	}
 	f := writeShop(t, dir, shopOptions{extra: extra})
-	sum, err := Run(context.Background(), shopConfig(f, filepath.Join(dir, "out")))
+	cfg := shopConfig(f, filepath.Join(dir, "out"))
+	var prog strings.Builder
+	cfg.Progress = &prog
+	sum, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.DataOnly != len(extra) {
 		t.Errorf("%d messages left out for only giving data, want %d", sum.DataOnly, len(extra))
+	}
+	// The progress tells a shop owner what was left out and why, in their words, with examples
+	// (masked) as the seeds' line gives them; not "the retrieval history".
+	line := ""
+	for l := range strings.Lines(prog.String()) {
+		if strings.HasPrefix(l, "analyse: ") {
+			line = l
+		}
+	}
+	for _, want := range []string{"4 labelled messages give nothing but personal data", "left out of training", "what its conversation asked", "订单号 <ORDER>", "手机号 <PHONE>"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("progress %q, want it to say %q", line, want)
+		}
+	}
+	if strings.Contains(prog.String(), "4492018376655401") || strings.Contains(line, "retrieval history") {
+		t.Errorf("progress %q: want the examples masked, and no jargon", line)
 	}
 	docs, err := intent.ReadExampleDocs(filepath.Join(dir, "out", intent.ExamplesFile))
 	if err != nil {

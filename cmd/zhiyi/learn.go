@@ -144,6 +144,23 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return nothing(train.LearnResult{Corrections: len(fixes), RefusedBefore: len(refused)},
 			"the %d corrections since %s were all refused before", len(fixes), from.Format(time.RFC3339))
 	}
+	// and without those of messages that only give personal data, which train.Learn leaves out:
+	// counted, they let a handful of others through --min
+	keep, dataOnly, err := leaveOutDataOnly(ctx, *model, keep)
+	if err != nil {
+		return err
+	}
+	if dataOnly > 0 {
+		fmt.Fprintf(stderr, "zhiyi learn: %d correction(s) only give personal data (订单号<ORDER>, 手机号 <PHONE>), and are left out: such a message answers an agent's question, and what it asks is what its conversation asked, which serving reads from the turns before it\n", dataOnly)
+	}
+	if len(keep) == 0 {
+		res := train.LearnResult{Corrections: len(fixes), Known: known, DataOnly: dataOnly, RefusedBefore: len(refused)}
+		if known+len(refused) == 0 {
+			return nothing(res, "the %d corrections since %s all only give personal data", len(fixes), from.Format(time.RFC3339))
+		}
+		return nothing(res, "of the %d corrections since %s, %d only give personal data and the others were learnt already or refused before",
+			len(fixes), from.Format(time.RFC3339), dataOnly)
+	}
 	if len(keep) < *minFixes {
 		// A model promoted on a handful of corrections has learnt them, not the need behind them;
 		// the held-out check of train.Learn only starts at 10.
@@ -159,8 +176,11 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		res, err = learn.Promote(ctx, *model, fixes, cfg)
 	}
 	if errors.Is(err, train.ErrNothingToLearn) {
-		return nothing(train.LearnResult{Corrections: len(fixes)},
-			"none of the %d corrections names an intent of the model without contradicting another", len(fixes))
+		if res == nil {
+			res = &train.LearnResult{Corrections: len(fixes)}
+		}
+		return nothing(*res, "none of the %d corrections can be learnt: %d name an intent the model lacks, %d contradict another, %d only give personal data, %d were learnt already, %d are of the evaluation set, %d were refused before",
+			res.Corrections, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore)
 	}
 	if err != nil {
 		return err
@@ -194,6 +214,17 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintln(stdout, res.Reason)
 	}
 	return nil
+}
+
+// leaveOutDataOnly is train.LeaveOutDataOnly with the analyzer of the bundle in model.
+func leaveOutDataOnly(ctx context.Context, model string, fixes []train.Correction) (keep []train.Correction, dataOnly int, err error) {
+	eng, err := intent.Load(ctx, model)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer eng.Close()
+	keep, dataOnly = train.LeaveOutDataOnly(eng.Analyzer(), fixes)
+	return keep, dataOnly, nil
 }
 
 // checkLabelIntents refuses label-file corrections naming an intent the bundle in model lacks.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/serve"
 	"github.com/zhiyi-ai/zhiyi/train"
@@ -107,8 +108,9 @@ func (w *wiring) learnOnce(ctx context.Context) {
 	h, release := w.srv.Acquire()
 	m, ok := h.Engine.(*reply.Model)
 	var start time.Time
+	var an *nlp.Analyzer // the bundle's, to tell the corrections learning leaves out (usable after release: in memory only)
 	if ok {
-		start = correctionsSince(m.Manifest())
+		start, an = correctionsSince(m.Manifest()), m.Analyzer()
 	}
 	release()
 	if !ok {
@@ -137,7 +139,10 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		w.learnFailed("learn: cannot read what the serving bundle learnt already; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
-	if len(fresh) < w.sf.learnMin {
+	// and without those of messages that only give personal data, which learning leaves out:
+	// counted, 20 of them alone started a run with nothing to learn at every tick ("learning
+	// failed"), and a few others beside them were learnt below --learn-min
+	if usable, _ := train.LeaveOutDataOnly(an, fresh); len(usable) < w.sf.learnMin {
 		return
 	}
 	judged := judgedKey(h.Version, fixes)
