@@ -577,6 +577,6 @@ func TestRulesSaveWarnsOfDeadRules(t *testing.T) {
 	if _, ok := e.live.Current().Rule("spring_festival"); !ok {
 		t.Fatal("the pause does not serve")
 	}
-	mustContain(t, cl.get("/console/rules").Body, "规则已保存并立即生效", "有 1 条规则永远不会生效", `id="rules-warnings"`,
+	mustContain(t, cl.get("/console/rules").Body, "规则已保存并立即生效", "有 1 条规则提醒", `id="rules-warnings"`,
 		e.rules+`:3: rule &#34;complaint&#34;: never applies: rule &#34;spring_festival&#34; (line 12, priority 20)`)
 }

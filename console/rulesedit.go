@@ -244,11 +244,11 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 		msg += fmt.Sprintf(" 注意：有 %d 处广告法检查提示，见下方。", len(findings))
 	}
 	for _, msg := range set.Warnings() {
-		c.log.Warn("console: rules saved with a rule that never applies", "page", "rules", "warning", msg)
+		c.log.Warn("console: rules saved with a warning", "page", "rules", "warning", msg)
 	}
 	if n := len(set.Warnings()); n > 0 {
 		kind = "warn"
-		msg += fmt.Sprintf(" 注意：有 %d 条规则永远不会生效（排在前面的 any: true 规则先接住了它们的所有消息），见上方。", n)
+		msg += fmt.Sprintf(" 注意：有 %d 条规则提醒（如永远不会生效的规则），见上方。", n)
 	}
 	c.back(w, r, s, "/console/rules", kind, msg)
 }

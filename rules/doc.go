@@ -40,10 +40,11 @@
 //	      - {term: 第一, reason: …}
 //
 // Unknown fields are errors. Every problem in a file is reported, each as file:line: rule "id":
-// problem, in line order: unknown fields, wrong types, bad ids and duplicates (an id that
-// masking would change, a phone or order number say, is refused (a date written yyyymmdd between
-// its separators is no number: promo-20261101-20261111): ids show unmasked in responses,
-// logs and /metrics' zhiyi_rule_hits_total{rule}, and the error does not repeat it), bad regexes and
+// problem, in line order: unknown fields, wrong types, bad ids and duplicates (an id holding a
+// phone, ID card or bank card number, an e-mail or web address is refused: ids show unmasked in
+// responses, logs and /metrics' zhiyi_rule_hits_total{rule}, and the error does not repeat it;
+// one that reads as an order number loads with a warning, Set.Warnings, as campaign and product
+// ids do: 618-0601-0618, sku12345678901; a date written yyyymmdd is no number), bad regexes and
 // keywords that could never match (or, for a regex, would match everything),
 // times, dates, weekdays and time zones, hours that could never apply (dates none of which
 // falls on one of the weekdays given; with outside, a window open every day all day), senders

@@ -165,7 +165,10 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.warnings = shadowed(name, rules)
+	for _, w := range c.warns {
+		s.warnings = append(s.warnings, w.msg)
+	}
+	s.warnings = append(s.warnings, shadowed(name, rules)...)
 	return s, nil
 }
 
@@ -195,6 +198,7 @@ type compiler struct {
 	name     string
 	opt      Options
 	errs     []lineError
+	warns    []lineError    // what loads but the operator should see (Set.Warnings)
 	ids      map[string]int // rule id → line
 	locs     map[string]*time.Location
 	tz       string
@@ -207,18 +211,24 @@ func (c *compiler) fail(line int, format string, args ...any) {
 
 var ruleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// idHoldsPersonalData returns the kinds of personal data masking finds in a rule id (a phone
-// number, a card, an order number, a URL): none may be one, as an id is no message and is shown
-// unmasked wherever its rule decides. Dates written yyyymmdd between the id's separators are
-// read as words first (withoutDates): masking joins digit groups linked by a dash into one order
-// number, and ids that earlier releases took, named for a campaign's days (double11-20261111,
-// promo-20261101-20261111), would be refused, and zhiyi not start, on an upgrade. A date excuses
-// only that reading: every other kind is looked for in the id as written, where a mobile number
-// whose last eight digits read as a date (vip-138-20261111) is still one.
-func idHoldsPersonalData(id string) nlp.MaskSet {
+// idPersonalData returns the kinds of personal data masking finds in a rule id (a phone number,
+// a card, an e-mail or web address): an id holding one is refused, as an id is no message and is
+// shown unmasked wherever its rule decides. An order number's reading is left to idReadsAsOrder.
+func idPersonalData(id string) nlp.MaskSet {
 	_, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
-	_, order := nlp.Mask(withoutDates(id))
-	return kinds | order
+	return kinds
+}
+
+// idReadsAsOrder reports whether masking reads an order or tracking number in a rule id (10 or
+// more digits, or digit groups a dash joins) outside its dates (withoutDates): a warning, not a
+// refusal. Ids that earlier releases took are named for a campaign's days or a product
+// (double11-20261111, promo-202611-202612, 618-0601-0618, sku12345678901), and refused they would
+// keep zhiyi from starting on an upgrade; a customer's order number there is the operator's
+// mistake to see, not the customer's identity. A date excuses only this reading: a mobile number
+// whose last eight digits read as a date (vip-138-20261111) is still refused (idPersonalData).
+func idReadsAsOrder(id string) bool {
+	_, kinds := nlp.Mask(withoutDates(id))
+	return kinds.Has(nlp.MaskOrder)
 }
 
 // idDataRead says what masking read in an id, kind by kind, for an operator who wrote no
@@ -237,14 +247,7 @@ func idDataRead(kinds nlp.MaskSet) string {
 		}
 		parts = append(parts, what)
 	}
-	var read []string
-	if len(parts) > 0 {
-		read = append(read, strings.Join(parts, " and ")+", which masking takes for personal data")
-	}
-	if kinds.Has(nlp.MaskOrder) {
-		read = append(read, "10 or more digits in a row (or in dashed groups), which masking takes for personal data, an order or tracking number")
-	}
-	return strings.Join(read, ", and ")
+	return strings.Join(parts, " and ") + ", which masking takes for personal data"
 }
 
 // idKindWords names the kinds of personal data an id can hold ([A-Za-z0-9_.-]: no address nor
@@ -343,13 +346,17 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	case !ruleIDPattern.MatchString(d.ID):
 		what = "rule " + strconv.Quote(d.ID)
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
-	case idHoldsPersonalData(d.ID) != 0:
+	case idPersonalData(d.ID) != 0:
 		// said without the id, which the error would otherwise repeat into logs and the console
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds %s: ids are shown unmasked in responses, logs and /metrics (zhiyi_rule_hits_total{rule}), and a shop's own or a product's number reads the same: name the rule for what it does (store_hangzhou, jacket_restock)",
-			what, idDataRead(idHoldsPersonalData(d.ID)))
+			what, idDataRead(idPersonalData(d.ID)))
 	default:
-		what = "rule " + strconv.Quote(d.ID)
 		idLine := yamlnode.Line(yamlnode.Value(n, "id"), n)
+		if idReadsAsOrder(d.ID) {
+			// said without the id, as the error above: warnings are logged
+			c.warns = append(c.warns, lineError{idLine, fmt.Sprintf("%s:%d: %s: the id reads as an order or tracking number (10 or more digits in a row, or in dashed groups) and is shown unmasked in responses, logs and /metrics (zhiyi_rule_hits_total{rule}): if it is a customer's, name the rule for what it does", c.name, idLine, what)})
+		}
+		what = "rule " + strconv.Quote(d.ID)
 		if first, dup := c.ids[d.ID]; dup {
 			c.fail(idLine, "%s: duplicate rule id (first at line %d)", what, first)
 		} else {

@@ -7,11 +7,13 @@ import (
 	"slices"
 )
 
-// Warnings are the file's rules that load but can never fire, each as file:line: rule "id":
-// never applies: …, in line order (see Match). They are warnings, not errors: an any: true
-// rule put on top to pause the bot for a holiday leaves the rules below it dead on purpose,
-// and a file refused for that would make the pause cost the rules. zhiyi serve logs them at
-// every load, zhiyi lint prints them and the console shows them.
+// Warnings are what loads but the operator should see, each as file:line: rule …: first the
+// ids that read as an order or tracking number (idReadsAsOrder), then the rules that can never
+// fire (rule "id": never applies: …), each kind in line order (see Match). They are warnings,
+// not errors: an any: true rule put on top to pause the bot for a holiday leaves the rules below
+// it dead on purpose, and a file refused for that would make the pause cost the rules; a
+// campaign's id of digits served before. zhiyi serve logs them at every load, zhiyi lint prints
+// them and the console shows them.
 // A nil Set has none.
 func (s *Set) Warnings() []string {
 	if s == nil {

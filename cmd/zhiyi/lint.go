@@ -91,7 +91,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		}
 		findings = append(findings, f...)
 		if set, err := rules.Load(path, opt); err == nil {
-			// rules that can never fire: worth a look, not a finding (a pause on purpose)
+			// rules that can never fire, ids that read as order numbers: worth a look, not a finding
 			for _, w := range set.Warnings() {
 				fmt.Fprintln(stderr, "warning: "+w)
 			}

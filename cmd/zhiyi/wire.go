@@ -584,11 +584,12 @@ func (w *wiring) close() {
 	_ = os.Stdout.Sync()
 }
 
-// warnRules logs the rules that loaded but can never fire (rules.Set.Warnings), at every load.
+// warnRules logs what loaded but the operator should see (rules.Set.Warnings: rules that can
+// never fire, ids that read as order numbers), at every load.
 func (w *wiring) warnRules() {
 	if s := w.rules.Current(); s != nil {
 		for _, msg := range s.Warnings() {
-			w.log.Warn("--rules: a rule never applies", slog.String("warning", msg))
+			w.log.Warn("--rules: loaded with a warning", slog.String("warning", msg))
 		}
 	}
 }
