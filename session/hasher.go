@@ -12,9 +12,9 @@ import (
 
 // Hasher is what a store keeps of the ids a conversation's state names: the conversation key
 // (which holds the gateway's chat and sender ids), each turn's msg_id and the senders of a
-// group conversation. Unkeyed (the nil
-// *Hasher, or NewHasher(nil)) it is SHA-256, as before keys existed: an id that is a phone
-// number can be found again by hashing every number (about 1.4e9 of them: seconds on a GPU).
+// group conversation. Unkeyed (the nil *Hasher, or NewHasher(nil)) it is SHA-256, as before
+// keys existed: an id that is a phone number can be found again by hashing every number (about
+// 1.4e9 of them: seconds on a GPU).
 // Keyed it is HMAC-SHA256 under a key derived from the operator's (zhiyi serve --hash-key), so
 // whoever reads Redis without the key cannot test guessed ids. The output sizes are the same
 // either way: 128 bits for a conversation key, 32 hex digits for a msg_id, 64 bits in base 36
