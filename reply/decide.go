@@ -358,15 +358,6 @@ func variantKey(intentID, sender string) string {
 	return intentID + "/" + sender
 }
 
-// fnv64a is the FNV-1a hash of s.
-func fnv64a(s string) uint64 {
-	h := uint64(14695981039346656037) // FNV-1a 64, as hash/fnv.New64a, without its allocations
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 1099511628211
-	}
-	return h
-}
-
 // groupSender is the sender as a group conversation's turns record it (Turn.Sender: hashed as
 // the store hashes), "" when the conversation is one customer's (keyed by sender, or no sender
 // given).

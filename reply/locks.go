@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/fnv64"
 )
 
 // ConversationLocks serialise a conversation's messages from Decide's load to Commit's save: two
@@ -42,7 +44,7 @@ type convLock struct {
 // lock waits for key's conversation until ctx is done or MaxWait has passed; false means it
 // was not acquired.
 func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bool) {
-	sh := &l.shards[fnv64a(key)%lockShards]
+	sh := &l.shards[fnv64.String(key)%lockShards]
 	sh.mu.Lock()
 	c := sh.m[key]
 	if c == nil {
@@ -79,7 +81,7 @@ func (l *ConversationLocks) lock(ctx context.Context, key string) (*convLock, bo
 // unlock releases key's conversation, held through c.
 func (l *ConversationLocks) unlock(key string, c *convLock) {
 	<-c.held
-	l.drop(&l.shards[fnv64a(key)%lockShards], key, c)
+	l.drop(&l.shards[fnv64.String(key)%lockShards], key, c)
 }
 
 // drop forgets one holder or waiter of c, and c itself when it was the last.

@@ -3,11 +3,11 @@ package reply
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/fnv64"
 )
 
 // An uncommitted decision holds its own conversation only: another conversation, even one whose
@@ -20,7 +20,7 @@ func TestHeldConversationHoldsNoOther(t *testing.T) {
 	b := intent.Request{Text: "什么时候发货", MsgID: "h2", Channel: "wecom"}
 	for i := 0; ; i++ {
 		b.SenderID = fmt.Sprint("b", i)
-		if fnv64a(conversationKey(b))%256 == fnv64a(conversationKey(a))%256 {
+		if fnv64.String(conversationKey(b))%256 == fnv64.String(conversationKey(a))%256 {
 			break
 		}
 	}
@@ -137,14 +137,3 @@ var convKeys = func() []string {
 	}
 	return keys
 }()
-
-// fnv64a is hash/fnv's FNV-1a 64 (it shards the conversation locks).
-func TestFNV64a(t *testing.T) {
-	for _, s := range []string{"", "a", "wm-customer", "wecom\x00s\x00wm-1", "小王"} {
-		h := fnv.New64a()
-		h.Write([]byte(s))
-		if got, want := fnv64a(s), h.Sum64(); got != want {
-			t.Errorf("fnv64a(%q) = %#x, want %#x", s, got, want)
-		}
-	}
-}

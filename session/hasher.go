@@ -8,6 +8,8 @@ import (
 	"hash"
 	"strconv"
 	"sync"
+
+	"github.com/zhiyi-ai/zhiyi/internal/fnv64"
 )
 
 // Hasher is what a store keeps of the ids a conversation's state names: the conversation key
@@ -116,21 +118,11 @@ func (h *Hasher) MsgID(id string) string {
 // unkeyed they are no secret at all.
 func (h *Hasher) Sender(id string) string {
 	if h == nil {
-		return strconv.FormatUint(fnv64a(id), 36)
+		return strconv.FormatUint(fnv64.String(id), 36)
 	}
 	var sum [sha256.Size]byte
 	h.sum(labelSender, id, &sum)
 	return strconv.FormatUint(binary.BigEndian.Uint64(sum[:8]), 36)
-}
-
-// fnv64a is the FNV-1a 64 hash of s, as hash/fnv's New64a computes it, without its
-// allocations.
-func fnv64a(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 1099511628211
-	}
-	return h
 }
 
 // HasherOf returns the Hasher s keeps ids with (Memory's and Redis's, from their configs'
