@@ -83,10 +83,19 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 	}
 }
 
+// saysOnly is what a message says when it asks for nothing itself.
+type saysOnly uint8
+
+const (
+	saysNeed   saysOnly = iota // a need of its own (or anything else)
+	saysThanks                 // only thanks or an acknowledgement (nlp.Analyzer.Acknowledges)
+	saysData                   // only personal data, named (nlp.Analyzer.OnlyGivesData)
+)
+
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
 // the response's context. d.state is the state before this turn; masked is the message's
-// nlp.MaskedDigest; ack says the message only thanks or acknowledges (nlp.Analyzer.Acknowledges).
-func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string, masked uint16, sender string, ack bool) {
+// nlp.MaskedDigest; says is what the message says besides a need (saysOnly).
+func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string, masked uint16, sender string, says saysOnly) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
 	if res.Context != nil {
@@ -118,7 +127,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	// (phone, e-mail) a repeat: masking makes every order number <ORDER>, and three orders
 	// asked after in a row were handed off "asked a second time"; the turns' digests of what
 	// was masked tell them apart (otherValues).
-	if last := newestFrom(st, sender, now); !ack && !late && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
+	if last := newestFrom(st, sender, now); says != saysThanks && !late && last != nil && (last.Route == string(intent.RouteAuto) || last.Repeat) && last.Intent == res.Intent &&
 		res.Rule == "" && at-last.At <= r.cfg.RepeatWindow.Milliseconds() && !otherValues(last.Masked, masked) &&
 		(similarity(last.Text, text) >= r.cfg.RepeatSimilarity || res.Answer != nil && sentTwice(st, sender, res.Answer.ID, masked, at-r.cfg.RepeatWindow.Milliseconds())) {
 		ctxInfo.Repeat = true
@@ -153,8 +162,10 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 	} else if !late {
 		st.Fallbacks = 0
 	}
-	// The active intent: the last need understood well enough to be the topic.
-	if !fallback && !late {
+	// The active intent: the last need understood well enough to be the topic. A message that
+	// only gives data (订单号<ORDER>) answers what the conversation asked: the model's guess from
+	// its words alone is no topic, and does not replace one.
+	if !fallback && !late && says != saysData {
 		st.ActiveIntent = p.NextActive(st.ActiveIntent, res.Intent, res.Confidence)
 	}
 	if res.Route == intent.RouteAuto && at > st.LastAnswerAt {

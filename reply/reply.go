@@ -256,12 +256,22 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		// model and lexicon (急急急) were made on uncollapsed text.
 		r.cfg.Sentiment.AnalyzeTo(&tone, an.Typed)
 	}
-	ack := eng.Analyzer().Acknowledges(an)
+	says := saysNeed
+	switch {
+	case eng.Analyzer().Acknowledges(an):
+		says = saysThanks
+	case an.Masked != 0 && eng.Analyzer().OnlyGivesData(an.Tokens):
+		says = saysData
+	}
 	buf.Keep(an)
 	r.buffers.Put(buf)
 
 	if rule != nil {
 		r.applyRule(&res, rule, eng, req.Vars)
+	} else if says == saysData && req.ActiveIntent == "" && res.Route == intent.RouteAuto {
+		// 订单号<ORDER> with no topic: the model guesses from the data's name alone, and its
+		// confidence was calibrated on no such message (training leaves them out).
+		res.Route, res.Reason = intent.RouteSuggest, "only gives personal data: the conversation has not said what it needs"
 	}
 	if res.Answer != nil && (rule == nil || rule.Action.Kind == rules.ActIntent) {
 		r.chooseVariant(d, &res, req)
@@ -271,7 +281,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	sender := r.groupSender(req)
 	if d.stateOK && !d.Retry {
-		r.converse(d, &res, eng.Policy(), at, masked, digest, sender, ack)
+		r.converse(d, &res, eng.Policy(), at, masked, digest, sender, says)
 	} else if first != nil {
 		asFirstDecided(&res, first, &d.state)
 	}
