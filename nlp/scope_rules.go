@@ -89,8 +89,9 @@ func namesAnItem(tok string) bool {
 }
 
 // notIs applies 不是 at token i: 不是A，(而/就/只)是B takes A back when a 是 follows it in the
-// same clause or the next one of the sentence (a 是 further on belongs to another statement:
-// 不是我买的那个颜色。请问是发错了吗); without one, 不是要A and 不是来A的 (not wanting A, not
+// same clause or one of the next two of the sentence, and with A what is said between them
+// (不是快递的问题，包装完好，是衣服本身有个洞: 包装完好 backs the denial, not a request) when
+// that 是 opens its clause and the one between asks for nothing (farIs); a 是 further on belongs to another statement (不是我买的那个颜色。请问是发错了吗); without one, 不是要A and 不是来A的 (not wanting A, not
 // here for A) still negate A. A 不是 that asks (不是说48小时发货吗？) takes nothing back: it
 // reminds the agent of what was promised.
 func (sc *scopeScratch) notIs(tokens []string, i int) {
@@ -110,10 +111,13 @@ func (sc *scopeScratch) notIs(tokens []string, i int) {
 	}
 	from := j
 	for ; j < n; j++ {
-		if sc.clause[j] > c+1 || sc.clause[j] > c && sc.brk[j] >= brkSentence {
+		if sc.clause[j] > c+notIsReach || sc.clause[j] > c && sc.brk[j] >= brkSentence {
 			break
 		}
 		if cls[j] == markIs || tokens[j] == "而是" || tokens[j] == "只是" {
+			if sc.clause[j] > c+1 && !sc.farIs(tokens, j) {
+				continue
+			}
 			for k := i + 1; k < j; k++ {
 				tf[k] |= flagNotMeant
 			}
@@ -129,6 +133,30 @@ func (sc *scopeScratch) notIs(tokens []string, i int) {
 	if i+1 < n && (tokens[i+1] == "要" || tokens[i+1] == "来") {
 		sc.notMeant(tokens, i+2, i)
 	}
+}
+
+// notIsReach is how many clauses after its own a 不是's 是 may come.
+const notIsReach = 2
+
+// farIs reports whether the 是 at token j, two clauses after its 不是, answers it: it opens its
+// clause (是想问…, 其实是…), and the clause between makes no request of its own (收到的不是我要的
+// 尺码，我要换货，这个是什么情况: the 是 of a question, the request between).
+func (sc *scopeScratch) farIs(tokens []string, j int) bool {
+	start, _ := sc.clauseSpan(sc.clause[j])
+	switch {
+	case j == start:
+	case j == start+1 && (tokens[start] == "其实" || tokens[start] == "主要" || tokens[start] == "我"):
+	default:
+		return false
+	}
+	between, end := sc.clauseSpan(sc.clause[j] - 1)
+	for k := between; k < end; k++ {
+		switch tokens[k] {
+		case "我要", "我想", "我想要", "想要", "要", "想", "能不能", "可以", "麻烦":
+			return false
+		}
+	}
+	return true
 }
 
 // clauseAsks reports whether the clause of token i is a question by its end: a 吗 (嘛) last, or

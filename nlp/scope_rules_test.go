@@ -83,6 +83,8 @@ func TestScopeNotIsTakeBackStaysInItsSentence(t *testing.T) {
 		{"不是说48小时发货吗？都三天了还没发，到底是怎么回事", "三天", "plain"},
 		// "this isn't the size I ordered, I want an exchange; what happened here"
 		{"收到的不是我要的尺码，我要换货，这个是什么情况", "换货", "plain"},
+		// "not a return, I want an exchange: it is the size": the request between stays
+		{"不是退货，我要换货，是尺码不对", "换货", "plain"},
 		// "didn't you say free shipping? why is there a fee, is this a con"
 		{"你们不是说包邮吗？怎么还要运费，是骗人吗", "运费", "plain"},
 		{"你们不是说包邮吗？怎么还要运费，是骗人吗", "包邮", "plain"},

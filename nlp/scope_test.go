@@ -53,6 +53,15 @@ func TestScopeNegationAndContrast(t *testing.T) {
 		{"不是要退货 是想换个尺码", "尺码", "plain"},
 		{"我不是想退款，而是想改地址", "退款", "not meant"},
 		{"我不是想退款，而是想改地址", "地址", "plain"},
+		// with one clause between: what backs the denial is taken back with it
+		{"不是快递的问题，包装完好，是衣服本身有个洞", "包装", "not meant"},
+		{"不是快递的问题，包装完好，是衣服本身有个洞", "快递", "not meant"},
+		{"不是快递的问题，包装完好，是衣服本身有个洞", "衣服", "plain"},
+		{"不是问退货怎么弄，我已经寄回去了，是想问钱什么时候回来", "退货", "not meant"},
+		{"不是问退货怎么弄，我已经寄回去了，是想问钱什么时候回来", "钱", "plain"},
+		// a 是 three clauses on, or after the sentence ends, answers something else
+		{"不是快递的问题，包装完好，东西也对，是衣服本身有个洞", "包装", "plain"},
+		{"不是快递的问题。包装完好，是衣服本身有个洞", "包装", "plain"},
 		// what is not a negation of wanting stays plain
 		{"为什么不能退款", "退款", "plain"},
 		{"还没发货吗", "发货", "plain"},
