@@ -14,6 +14,9 @@ func CheckUTF8(b []byte) error {
 	if utf8.Valid(b) {
 		return nil
 	}
+	if looksUTF16(b) {
+		return errors.New("not UTF-8: the bytes look like UTF-16 (Notepad's \"Unicode\", Excel's \"Unicode 文本\"); save it as UTF-8 (a spreadsheet as \"CSV UTF-8(逗号分隔)\") or convert it (iconv -f UTF-16 -t UTF-8)")
+	}
 	if looksGB(b) {
 		return errors.New("not UTF-8: the bytes look like GBK/GB18030; convert the file first (iconv -f GB18030 -t UTF-8)")
 	}
@@ -99,4 +102,11 @@ func looksGB(b []byte) bool {
 		seen = true
 	}
 	return seen
+}
+
+// looksUTF16 reports whether b, which is not UTF-8, starts with a UTF-16 byte order mark or
+// holds a NUL, as UTF-16 text with any ASCII in it (digits, tabs, line ends) does; GBK text has
+// none.
+func looksUTF16(b []byte) bool {
+	return bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) || bytes.IndexByte(b, 0) >= 0
 }

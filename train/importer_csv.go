@@ -319,6 +319,9 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	textCol, timeCol, intentCol, roleCol, senderCol := col(im.CSV.Text), col(im.CSV.Time), col(im.CSV.Intent), col(im.CSV.Role), col(im.CSV.Sender)
 	idCol, convCol := col(im.CSV.MsgID), col(im.CSV.Conversation)
 	if textCol < 0 {
+		if len(header) == 1 && strings.Contains(header[0], "\t") {
+			return fmt.Errorf("%s:%d: no text column: the header holds tabs: a tab-separated file (Excel's \"Unicode 文本\" or \"文本文件(制表符分隔)\"), not a CSV; save it as \"CSV UTF-8(逗号分隔)\"", path, headerLine)
+		}
 		return fmt.Errorf("%s:%d: no text column (looked for %s; map one with --csv text=COLUMN)", path, headerLine, strings.Join(im.CSV.Text, ", "))
 	}
 	loc := im.Location

@@ -110,6 +110,30 @@ func TestCSVEmptyFileIsNamedEmpty(t *testing.T) {
 	}
 }
 
+// An export saved as Excel's "Unicode 文本" (UTF-16, tab-separated) was refused as "a file in
+// another encoding?", and once converted to UTF-8 as having "no text column": its header was one
+// column holding tabs. Each error says what the file is and how to save it.
+func TestCSVSavedAsUnicodeText(t *testing.T) {
+	header, row := "会话ID\t消息ID\t发送时间\t发送方类型\t消息内容", "S1\tM1\t2026-08-03 09:00:00\t客户\t怎么退货"
+	var utf16 []byte
+	for _, r := range "\ufeff" + header + "\r\n" + row + "\r\n" { // all in the BMP
+		utf16 = append(utf16, byte(r), byte(r>>8))
+	}
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		{"UTF-16", string(utf16), "the bytes look like UTF-16 (Notepad's \"Unicode\", Excel's \"Unicode 文本\")"},
+		{"tab-separated UTF-8", header + "\r\n" + row + "\r\n", "the header holds tabs: a tab-separated file"},
+	} {
+		path := filepath.Join(t.TempDir(), "export.csv")
+		writeFile(t, path, tc.content)
+		err := NewImporter().Import(t.Context(), []string{path}, func(Message) error { return nil })
+		if err == nil || !strings.HasPrefix(err.Error(), path+":1: ") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %s:1: and %q", tc.name, err, path, tc.want)
+		}
+	}
+}
+
 // A CRM CSV opened in Excel and saved again carries its times as Excel shows them: 2026/8/3
 // 9:05:07. "2026/8/3 9:05" was read, but with seconds every row was malformed and the whole
 // export refused.

@@ -31,6 +31,11 @@ type exportLine struct {
 	Origin         *int   `json:"origin"`
 	ExternalUserID string `json:"external_userid"`
 	OpenKfID       string `json:"open_kfid"`
+	// MsgList is the sync_msg API's page of messages: a response saved as it came, which is
+	// not a message (jsonLine says how to make one a line).
+	MsgList json.RawMessage `json:"msg_list"`
+	// EncryptChatMsg is a 会话内容存档 record as GetChatData gives it, before decryption.
+	EncryptChatMsg json.RawMessage `json:"encrypt_chat_msg"`
 	// shared
 	MsgID   string          `json:"msgid"`
 	MsgType string          `json:"msgtype"`
@@ -95,6 +100,14 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 	var l exportLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		im.stats.skip(SkipMalformed, where, jsonProblem(err, line))
+		return nil
+	}
+	if l.MsgList != nil && l.Text == nil {
+		im.stats.skip(SkipMalformed, where, errors.New("a 微信客服 sync_msg response, not one message a line: write one message of its msg_list a line (jq -c '.msg_list[]' sync_msg.json > kf.jsonl)"))
+		return nil
+	}
+	if l.EncryptChatMsg != nil && l.Text == nil {
+		im.stats.skip(SkipMalformed, where, errors.New("an encrypted 会话内容存档 record (encrypt_chat_msg): decrypt it first (the archive SDK's DecryptData), one decrypted message a line"))
 		return nil
 	}
 	m := Message{Source: where, Intent: l.Intent, MsgID: l.MsgID}

@@ -18,6 +18,12 @@ func TestJSONProblemsInPlainWords(t *testing.T) {
 		{"array", `[{"msgid":"a1","text":"什么时候发货","sent_at":1785718800000},{"msgid":"a2","text":"怎么开发票"}]`,
 			"a JSON array, not one message a line: write one JSON object a line (jq -c '.[]' export.json > export.jsonl)"},
 		{"pretty array", "[\n", "a JSON array"},
+		// the 微信客服 sync_msg API's response saved as it came, a page of messages a line
+		{"sync_msg response", `{"errcode":0,"errmsg":"ok","next_cursor":"4gw7MepFLfgF2VC5npN","has_more":1,"msg_list":[{"msgid":"k1","open_kfid":"wkAbC123","external_userid":"wmAbC","send_time":1785547253,"origin":3,"msgtype":"text","text":{"content":"在吗"}}]}`,
+			"a 微信客服 sync_msg response, not one message a line: write one message of its msg_list a line (jq -c '.msg_list[]' sync_msg.json > kf.jsonl)"},
+		// a 会话内容存档 record as GetChatData gives it, before decryption
+		{"archive still encrypted", `{"seq":196,"msgid":"CAQQ2fbb4QUY0On2rYSAgAMgip/yzgs=","publickey_ver":3,"encrypt_random_key":"ftJ+uz3n/z1D","encrypt_chat_msg":"898WSfGMnIeytTsea7Rc0WsOocs0bIAerF6de0v2cFwqo9uOxrW9wYe5rCjCHHH5bDrNvLxBE/xOoFfcwOTYX0HQxTJaH0ES9OHDZ61p8gcbfGdJKnq2UU4tAEgGb8H+Q9n8syRXIjaI3KuVCqGIi4QGHFmxWenPFfjF/vRuPd0EpzUNwmqfUxLBWLpGhv+dLnqiEOBW41Zdc0OO0St6E+JeIeHlRZAR+E13Isv9eS09xNbF0qQXWIyNUi+ucLr5VuZnPGXBrSfvwX8f0QebTwpy1tT2zvQiMM2MBugKH6NuMzzuvEsXeD+6+3VRqL"}`,
+			"an encrypted 会话内容存档 record (encrypt_chat_msg): decrypt it first"},
 		{"msgtime as text", `{"msgid":"w1","msgtime":"1785718800000","from":"wmabc","tolist":["zs"],"msgtype":"text","text":{"content":"在吗"}}`,
 			`field "msgtime" holds text in quotes, want a whole number: write the number without quotes`},
 		{"intent as a number", `{"text":"好的","intent":3}`, `field "intent" holds a number, want text in quotes: put it in quotes`},

@@ -96,8 +96,13 @@ type LearnResult struct {
 	Corrections   int `json:"corrections"`
 	Used          int `json:"used"`
 	Unknown       int `json:"unknown_intent"` // corrections naming an intent the model lacks
-	Contradictory int `json:"contradictory"`  // corrections of one text to different intents, all left out
-	Known         int `json:"known"`          // corrections the bundle learnt already (in its history), left out
+	Contradictory int `json:"contradictory"`  // texts corrected to different intents, all their corrections left out
+	// Repeats counts the corrections of a text corrected before in the batch (one message
+	// corrected twice, one question many customers sent): a text is one example, learnt once.
+	// The parts add up: Corrections is Used, Unknown, Contradictory, Repeats, Known, DataOnly,
+	// InEvalSet and RefusedBefore together.
+	Repeats int `json:"repeats"`
+	Known   int `json:"known"` // corrections the bundle learnt already (in its history), left out
 	// DataOnly counts corrections of messages that only give personal data (订单号<ORDER>), left
 	// out: the agent corrected what the conversation meant, which the words do not say.
 	DataOnly  int `json:"data_only"`
@@ -227,6 +232,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 			if prev != c.Intent {
 				conflict[t] = true
 			}
+			res.Repeats++
 			continue
 		}
 		byText[t] = c.Intent
@@ -326,8 +332,8 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	// parent on purpose (Config.MaxFeatures), and rows grown back for them would let the
 	// continued model learn the corrections by rote instead of by the words they share.
 	fitCfg.Keep = learnableFeatures(clf, fixEx)
-	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d unknown intents, %d contradictory, %d only giving personal data, %d learnt already, %d in the evaluation set, %d refused before) over a replay of %d examples; judged on %d messages, %s\n",
-		res.Corrections, res.Used, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore, len(replay), len(evalSet), what)
+	fmt.Fprintf(cfg.Progress, "learn: %d corrections (%d used, %d repeating a text corrected before, %d unknown intents, %d contradictory, %d only giving personal data, %d learnt already, %d in the evaluation set, %d refused before) over a replay of %d examples; judged on %d messages, %s\n",
+		res.Corrections, res.Used, res.Repeats, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore, len(replay), len(evalSet), what)
 	// A ranker whose examples the bundle keeps is fitted again on them and the corrections;
 	// a bundle made before them continues its ranker like the classifier.
 	data, err := parentRankerData(parent, eng)

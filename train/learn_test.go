@@ -53,16 +53,21 @@ func TestLearnFromCorrections(t *testing.T) {
 	}
 	// one text corrected two ways: both left out
 	fixes = append(fixes, Correction{Text: "那个单子", Intent: "invoice"}, Correction{Text: "那个单子", Intent: "return_goods"},
-		Correction{Text: "包邮吗", Intent: "gift_wrap"},                // an intent the model does not have
-		Correction{Text: "订单号 4492018376655401", Intent: "invoice"}) // only data: the conversation's intent
+		Correction{Text: "包邮吗", Intent: "gift_wrap"},                      // an intent the model does not have
+		Correction{Text: "订单号 4492018376655401", Intent: "invoice"},       // only data: the conversation's intent
+		Correction{Text: "我要报销凭证", Intent: "invoice", Source: "feedback"}) // the same text again: one example
 	out := filepath.Join(filepath.Dir(parent), "shop-learnt")
 	// The tiny shop's evaluation set is its 373 seeds; twelve corrections move a few of them.
 	res, err := Learn(context.Background(), parent, out, fixes, LearnConfig{MaxDrop: 0.02})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Promoted || res.Used != 12 || res.Contradictory != 1 || res.Unknown != 1 || res.DataOnly != 1 || res.Bundle != out {
+	if !res.Promoted || res.Used != 12 || res.Contradictory != 1 || res.Repeats != 2 || res.Unknown != 1 || res.DataOnly != 1 || res.Bundle != out {
 		t.Fatalf("result %+v", res)
+	}
+	// what the progress line prints adds up to the corrections given
+	if sum := res.Used + res.Repeats + res.Contradictory + res.Unknown + res.DataOnly + res.Known + res.InEvalSet + res.RefusedBefore; sum != res.Corrections {
+		t.Errorf("the parts of %d corrections add up to %d: %+v", res.Corrections, sum, res)
 	}
 	if got := classifyIn(t, out, probe); got != "invoice" {
 		t.Errorf("after learning, %q is %s, want invoice", probe, got)

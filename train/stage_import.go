@@ -166,9 +166,13 @@ func hasIntent(kb *index.KB, id string) bool {
 type imported struct {
 	recs    []record
 	byMsgID map[string]int // every customer message's id, duplicates included → its record
-	byText  map[string]int // masked text → record
-	convs   []conversation
-	stats   ImportStats
+	// shared counts the records an id names when it names more than one: two exports that
+	// number their messages alike (two CRM CSVs, each from 1) give one id to different texts,
+	// and byMsgID keeps the last. A label by such an id cannot say which is meant.
+	shared map[string]int
+	byText map[string]int // masked text → record
+	convs  []conversation
+	stats  ImportStats
 	// later holds the ids of messages left out for being sent at or after the import's until:
 	// labels may name them without matching a record.
 	later map[string]bool
@@ -200,7 +204,7 @@ type turn struct {
 func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText int, until time.Time) (imported, error) {
 	im := NewImporter()
 	im.CSV, im.Agents, im.KeepDuplicates, im.MaxTextBytes = cols, true, true, maxText
-	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}}
+	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}, shared: map[string]int{}}
 	convIndex := map[string]int{}
 	adopted := 0 // labels of repeated messages given to their first, unlabelled, copy
 	err := im.Import(ctx, paths, func(m Message) error {
@@ -230,6 +234,9 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 				adopted++
 			}
 			if m.MsgID != "" {
+				if prev, ok := out.byMsgID[m.MsgID]; ok && prev != i {
+					out.shared[m.MsgID] = max(out.shared[m.MsgID], 1) + 1
+				}
 				out.byMsgID[m.MsgID] = i
 				if m.Intent != "" {
 					out.byID[m.MsgID] = m.Intent

@@ -248,6 +248,9 @@ type memberIndex struct {
 // sit in different clusters, and the sheet cannot say which the operator meant.
 func (x *memberIndex) resolve(member string) ([]string, error) {
 	d := x.d
+	if n := d.shared[member]; n > 1 {
+		return nil, sharedIDError(member, n)
+	}
 	if _, ok := d.byMsgID[member]; ok || d.later[member] {
 		return []string{member}, nil
 	}
@@ -275,6 +278,9 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	ids := x.masked[member]
 	rec := -1
 	for _, id := range ids {
+		if n := d.shared[id]; n > 1 {
+			return nil, sharedIDError(member, n)
+		}
 		if i, ok := d.byMsgID[id]; ok {
 			if rec >= 0 && i != rec {
 				return nil, fmt.Errorf("message id %s is masked and %d messages of different texts have ids masking to it; label them with text lines ({\"text\":…,\"intent\":…})", member, len(ids))
@@ -283,6 +289,11 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// sharedIDError is the error of a label by an id that names n messages of different texts.
+func sharedIDError(member string, n int) error {
+	return fmt.Errorf("message id %s names %d messages of different texts in the exports (exports that number their messages alike?): a label by id cannot say which is meant; take it off this line and label them with text lines ({\"text\":…,\"intent\":…})", member, n)
 }
 
 // stubHead opens every new-intent stub.

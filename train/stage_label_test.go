@@ -275,3 +275,48 @@ func TestRepeatedMessageKeepsItsLabel(t *testing.T) {
 		t.Errorf("records %q, want %q; %d labelled, want 1", got, want, imp.stats.Labelled)
 	}
 }
+
+// TestLabelByIDTwoExportsShare: two exports that number their messages alike (two CRM CSVs, each
+// from 1) give one id to messages of different texts. A label by that id — a sheet member,
+// which zhiyi cluster lists in each message's cluster — cannot say which is meant: it is an
+// error at its line, not a label silently given to the message read last. An id two exports
+// give the same message (the same text) still labels it.
+func TestLabelByIDTwoExportsShare(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	writeFile(t, a, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n2,2026-08-03 09:01:00,可以开专票吗\n")
+	writeFile(t, b, "消息ID,发送时间,消息内容\n1,2026-09-03 09:00:00,帮我查下订单到哪了\n2,2026-09-03 09:01:00,可以开专票吗\n")
+	known := func(id string) bool { return id == "none" || id == "track_parcel" || id == "invoice" }
+	tests := []struct {
+		name, labels string
+		want         string // in the error; "" for none
+	}{
+		{"sheet member", `{"cluster":"c1","members":["1"],"intent":"none"}`, "labels.jsonl:1: message id 1 names 2 messages of different texts"},
+		{"msgid line", `{"msgid":"1","intent":"track_parcel"}`, "labels.jsonl:1: message id 1 names 2 messages of different texts"},
+		{"same text twice", `{"msgid":"2","intent":"invoice"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			imp, err := importRecords(t.Context(), []string{a, b}, DefaultCSVColumns(), 0, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			labels := filepath.Join(t.TempDir(), "labels.jsonl")
+			writeFile(t, labels, tt.labels+"\n")
+			_, err = imp.applyLabels([]string{labels}, known, nil, io.Discard)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want one with %q", err, tt.want)
+			}
+			if tt.want != "" {
+				for _, r := range imp.recs {
+					if r.intent != "" {
+						t.Errorf("%s labelled %s by an id that names two messages", r.text, r.intent)
+					}
+				}
+			}
+		})
+	}
+}

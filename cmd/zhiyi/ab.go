@@ -174,6 +174,11 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"experiments": reports})
 	}
+	if len(reports) == 0 {
+		// Silence here read as a broken command: say why there is nothing to report.
+		_, err := fmt.Fprintln(stdout, "no A/B experiments: no intent of the knowledge base has more than one answer (an intent's answers are its variants; docs/reply-policy.md)")
+		return err
+	}
 	return printABReports(stdout, reports)
 }
 

@@ -396,3 +396,26 @@ func TestGrayRefreshReadsFromTheGrayStartWithoutExcludedSenders(t *testing.T) {
 		t.Errorf("gray %v: %s", v.Gray, v.GrayNote)
 	}
 }
+
+// TestABNoExperiments: a knowledge base without an intent of several answers has no experiment;
+// zhiyi ab says so instead of printing nothing (a new shop's first try at it).
+func TestABNoExperiments(t *testing.T) {
+	kb := filepath.Join(t.TempDir(), "kb.yaml")
+	text := "shop: t\nversion: 1\nintents:\n  - id: a\n    label: 甲\n    category: 咨询\n    priority: 2\n" +
+		"    examples: [包邮吗]\n    answers:\n      - id: a.a\n        text: 亲，满 99 元包邮。\n"
+	if err := os.WriteFile(kb, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "empty.jsonl")
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "ab", "--kb", kb, "--log", log)
+	if code != 0 || !strings.Contains(stdout, "no A/B experiments") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 0 and a line saying there is no experiment", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "", "ab", "--kb", kb, "--log", log, "--json")
+	if code != 0 || strings.TrimSpace(stdout) != "{\n  \"experiments\": []\n}" {
+		t.Errorf("--json: exit %d, stdout %q: want an empty list", code, stdout)
+	}
+}

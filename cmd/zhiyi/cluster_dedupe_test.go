@@ -61,11 +61,12 @@ func TestClusterSameMessageTwiceIsOneMember(t *testing.T) {
 		name    string
 		data    []string
 		members []string
+		shared  bool // warned of an id given to messages of different texts
 	}{
-		{"the same file twice", []string{plain, plain}, []string{"1", "2"}},
-		{"another export's id 1", []string{plain, other}, []string{"1", "2", "1"}},
+		{"the same file twice", []string{plain, plain}, []string{"1", "2"}, false},
+		{"another export's id 1", []string{plain, other}, []string{"1", "2", "1"}, true},
 		// the other customer's message, the same text at the same second, is a message of its own
-		{"WeCom and 微信客服", []string{wecom, kf}, []string{"W1_external", "K2abc"}},
+		{"WeCom and 微信客服", []string{wecom, kf}, []string{"W1_external", "K2abc"}, false},
 	} {
 		sheet := filepath.Join(t.TempDir(), "sheet.jsonl")
 		code, _, stderr := runCLI(t, "", append([]string{"cluster", "--model", bundle, "--out", sheet, "--all", "--data"}, tc.data...)...)
@@ -87,6 +88,10 @@ func TestClusterSameMessageTwiceIsOneMember(t *testing.T) {
 		want := "clustering " + itoa(len(tc.members)) + " of " + itoa(len(tc.members)) + " customer messages"
 		if size != len(tc.members) || !strings.Contains(stderr, want) {
 			t.Errorf("%s: sizes add up to %d; want %d and %q\n%s", tc.name, size, len(tc.members), want, stderr)
+		}
+		// a label by such an id is refused by train --labels: the operator hears of it before labelling
+		if warned := strings.Contains(stderr, "1 message ids are given to messages of different texts (1"); warned != tc.shared {
+			t.Errorf("%s: warned of a shared id %v, want %v\n%s", tc.name, warned, tc.shared, stderr)
 		}
 	}
 }

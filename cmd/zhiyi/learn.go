@@ -179,8 +179,8 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		if res == nil {
 			res = &train.LearnResult{Corrections: len(fixes)}
 		}
-		return nothing(*res, "none of the %d corrections can be learnt: %d name an intent the model lacks, %d contradict another, %d only give personal data, %d were learnt already, %d are of the evaluation set, %d were refused before",
-			res.Corrections, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore)
+		return nothing(*res, "none of the %d corrections can be learnt: %d repeat a text corrected before, %d name an intent the model lacks, %d texts are corrected to different intents, %d only give personal data, %d were learnt already, %d are of the evaluation set, %d were refused before",
+			res.Corrections, res.Repeats, res.Unknown, res.Contradictory, res.DataOnly, res.Known, res.InEvalSet, res.RefusedBefore)
 	}
 	if err != nil {
 		return err
