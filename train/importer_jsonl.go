@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/internal/period"
@@ -49,8 +50,33 @@ type exportLine struct {
 	Channel string          `json:"channel"`
 }
 
-// isCustomerID reports whether a WeCom id is an external user's (customers' ids start wm or wo).
+// isCustomerID reports whether a WeCom id may be an external user's: customers' ids start wm or
+// wo. So may a member's own (wongkaming, woody): customerOf decides between two.
 func isCustomerID(id string) bool { return strings.HasPrefix(id, "wm") || strings.HasPrefix(id, "wo") }
+
+// customerOf says which of a one-to-one message's sender and first recipient is the customer:
+// the one whose id may be an external user's; when both may (a member named wongkaming writing
+// to wmT2h3ZCVwFiarruSFBAlyyZ), the one more like the ids WeCom gives external users, long and
+// in mixed case (externalLike), the sender on a tie. fromIsCustomer is false when neither may.
+func customerOf(from, to string) (fromIsCustomer bool) {
+	switch f, t := isCustomerID(from), isCustomerID(to); {
+	case f && t:
+		return externalLike(from) >= externalLike(to)
+	default:
+		return f
+	}
+}
+
+// externalLike scores how much an id looks like one WeCom gives an external user (24–32
+// characters of mixed case: wmT2h3ZCVwFiarruSFBAlyyZ) rather than one an administrator gives a
+// member (lower-case pinyin, a few characters: wongkaming).
+func externalLike(id string) int {
+	score := len(id)
+	if strings.IndexFunc(id, unicode.IsUpper) >= 0 {
+		score += 64 // ids are at most 64 bytes: mixed case outweighs any length
+	}
+	return score
+}
 
 func (im *Importer) importJSONL(ctx context.Context, path string, r io.Reader, fn func(Message) error) error {
 	br := bufio.NewReaderSize(r, 64*1024)
@@ -129,7 +155,7 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 		if len(l.ToList) > 0 {
 			staff = l.ToList[0]
 		}
-		if agent = !isCustomerID(l.From); agent {
+		if agent = !customerOf(l.From, staff); agent {
 			customer, staff = staff, l.From
 		}
 		if l.RoomID != "" {

@@ -556,3 +556,37 @@ func TestImportPlainTextTimes(t *testing.T) {
 		}
 	}
 }
+
+// A member whose own id starts wm or wo (wongkaming, woody) is not taken for the customer: of two
+// such ids, WeCom's external ones are long and in mixed case.
+func TestImportWeComMemberLikeCustomer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wecom.jsonl")
+	lines := `{"msgid":"m1","action":"send","from":"wmT2h3ZCVwFiarruSFBAlyyZ","tolist":["wongkaming"],"roomid":"","msgtime":1785539051645,"msgtype":"text","text":{"content":"我填的地址是老地址 快帮我改"}}
+{"msgid":"m2","action":"send","from":"wongkaming","tolist":["wmT2h3ZCVwFiarruSFBAlyyZ"],"roomid":"","msgtime":1785539097309,"msgtype":"text","text":{"content":"亲，请提供新地址"}}
+{"msgid":"m3","action":"send","from":"woody","tolist":["woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA"],"roomid":"","msgtime":1785539098309,"msgtype":"text","text":{"content":"亲，在的"}}
+{"msgid":"m4","action":"send","from":"wmabc","tolist":["liuyang"],"roomid":"","msgtime":1785539099309,"msgtype":"text","text":{"content":"还没发货吗"}}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	im := NewImporter()
+	im.Agents = true
+	msgs, _ := importAll(t, im, path)
+	want := map[string]struct {
+		agent bool
+		conv  string
+	}{
+		"我填的地址是老地址 快帮我改": {false, "wecom:wmT2h3ZCVwFiarruSFBAlyyZ|wongkaming"},
+		"亲，请提供新地址":       {true, "wecom:wmT2h3ZCVwFiarruSFBAlyyZ|wongkaming"},
+		"亲，在的":           {true, "wecom:woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA|woody"},
+		"还没发货吗":          {false, "wecom:wmabc|liuyang"},
+	}
+	if len(msgs) != len(want) {
+		t.Fatalf("imported %d messages, want %d", len(msgs), len(want))
+	}
+	for _, m := range msgs {
+		if w, ok := want[m.Text]; !ok || m.Agent != w.agent || m.Conversation != w.conv {
+			t.Errorf("%q: agent %v in %q, want %+v", m.Text, m.Agent, m.Conversation, w)
+		}
+	}
+}
