@@ -40,6 +40,17 @@ func lintKB(path string) error {
 	return fmt.Errorf("%w: %s", ErrKBFindings, b.String())
 }
 
+// CheckKB refuses a knowledge base (read by index.LoadKB already) that train would refuse beyond
+// the lint's findings: answers still the new-intent stub's (ErrKBStubAnswer) and an example
+// under two intents (ErrKBSharedExample). zhiyi lint runs it too, so that a knowledge base lint
+// passes does not stop train.
+func CheckKB(path string) error {
+	if err := refuseStubAnswers(path); err != nil {
+		return err
+	}
+	return refuseSharedExamples(path)
+}
+
 // ErrKBStubAnswer is returned (wrapped) by Run when an answer of the knowledge base is still the
 // new-intent stub's placeholder (stubPlaceholder): the stub was pasted into kb.yaml before its
 // answer was written, and the bundle would send customers "（请填写答案）".

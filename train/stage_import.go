@@ -48,10 +48,7 @@ func (r *run) loadDictionaries() (bool, error) {
 		if r.kb, err = index.LoadKB(r.cfg.KB); err != nil {
 			return false, err
 		}
-		if err := refuseStubAnswers(r.cfg.KB); err != nil {
-			return false, err
-		}
-		if err := refuseSharedExamples(r.cfg.KB); err != nil {
+		if err := CheckKB(r.cfg.KB); err != nil {
 			return false, err
 		}
 		if err := lintKB(r.cfg.KB); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/nlp"
 	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/train"
 )
 
 func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -66,6 +67,9 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		kb, err := index.LoadKB(path)
 		if err != nil {
 			return err
+		}
+		if err := train.CheckKB(path); err != nil {
+			return err // what train refuses besides the findings
 		}
 		loaded = append(loaded, kb)
 		for _, in := range kb.Intents {

@@ -72,6 +72,14 @@ func TestLintErrors(t *testing.T) {
 	// intent: none (out of scope, to a person) is what serve and the console load: not unknown.
 	none := write("none.yaml", "version: 1\nrules:\n  - id: r\n    match: {text: {contains: [天气]}}\n    action: {intent: none}\n")
 	other := write("other.yaml", "shop: x\n")
+	// What train refuses besides the findings, lint refuses too: an answer still the stub's, an
+	// example under two intents.
+	shopKB, err := os.ReadFile(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := write("stub.yaml", strings.Replace(string(shopKB), "亲，在的～欢迎光临衣橱小铺，请问有什么可以帮您？", "（请填写答案）", 1))
+	shared := write("shared.yaml", strings.Replace(string(shopKB), "      - 有没有实物图\n", "      - 有没有实物图\n      - 你好\n", 1))
 	tests := []struct {
 		args []string
 		code int
@@ -85,6 +93,8 @@ func TestLintErrors(t *testing.T) {
 		{[]string{"lint", kb, badIntent}, 1, badIntent + `:5: rule "r": action.intent: unknown intent "no_such_intent"`},
 		{[]string{"lint", badIntent}, 0, "1 file(s), no findings"},
 		{[]string{"lint", kb, none}, 0, "2 file(s), no findings"},
+		{[]string{"lint", stub}, 1, "the answer is still the stub's"},
+		{[]string{"lint", shared}, 1, "is also under intent"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)
