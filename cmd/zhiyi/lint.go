@@ -29,7 +29,9 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+
-			"terms and promises and for length over a chat message's 2048 bytes. A FILE is a knowledge\n"+
+			"terms and promises and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
+			"what train refuses besides (an answer still the new-intent stub's, an example under two\n"+
+			"intents). A FILE is a knowledge\n"+
 			"base when it has intents:, a rules file when it has rules:. Rules files are checked against\n"+
 			"the knowledge bases' intents, experiments files against their experiments and answers, as\n"+
 			"zhiyi serve loads them: run it with a new zhiyi before switching to it. Exit 1 with findings\n"+
