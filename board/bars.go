@@ -127,6 +127,9 @@ func BarChart(c Bars) template.HTML {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, bar, end-left, barH, col)
 		if finite(it.Low) && finite(it.High) && it.Low < it.High {
 			x0, x1, mid := x(it.Low), x(it.High), bar+barH/2
+			// a white halo first, so that the whisker stands out on any bar's colour
+			fmt.Fprintf(&b, `<path d="M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f" fill="none" stroke="#fff" stroke-width="4"/>`,
+				x0, mid, x1, x0, mid-5*s, mid+5*s, x1, mid-5*s, mid+5*s)
 			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, x0, x1, mid, mid)
 			for _, e := range []float64{x0, x1} {
 				fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222" stroke-width="1.5"/>`, e, e, mid-5*s, mid+5*s)

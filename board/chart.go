@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"html/template"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/zhiyi-ai/zhiyi/internal/fnv64"
 	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
@@ -40,30 +40,6 @@ type Chart struct {
 	// for a phone, which has no pointer to hover with (the description still gives the
 	// numbers), at half the size.
 	Plain bool
-}
-
-// Palette is the colours series take in order when they name none.
-var Palette = []string{"#4682b4", "#dc143c", "#228b22", "#ff8c00", "#8a2be2", "#708090", "#20b2aa", "#b8860b"}
-
-// Colours of the dashboard's meanings, shared by the page and the console.
-const (
-	ColorVolume  = "#4682b4" // messages, answered automatically
-	ColorSuggest = "#87b5dc" // suggested to an agent
-	ColorBad     = "#dc143c" // unrecognised, bad ratings: what must stand out
-	ColorHandoff = "#ff8c00" // handed off
-	ColorGood    = "#228b22" // resolved
-	ColorRating  = "#8a2be2" // mean rating
-	ColorRepeat  = "#708090" // repeats
-	ColorMuted   = "#b0b0b0" // stopped, out of play
-)
-
-var colorRe = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-
-func color(c string, i int) string {
-	if colorRe.MatchString(c) {
-		return c
-	}
-	return Palette[i%len(Palette)]
 }
 
 // Count formats a number of messages: 950, 1.2k, 3.4万.
@@ -206,16 +182,21 @@ type frame struct {
 	format                   func(float64) string
 	s                        float64     // the text's scale: Chart.Text / 10
 	legend                   []legendKey // where the legend's keys go
+	lines                    bool        // a LineChart's: the keys are dashed lines, not swatches
+	id                       string      // a ColumnChart's patterns' ids start with it
 }
 
-// legendKey is one series' key in the legend: a swatch and the series' name, at x, y.
+// legendKey is one series' key in the legend: a swatch (or a line) and the series' name, at
+// x, y; k is the series' place in the chart, which sets its dashes or its pattern.
 type legendKey struct {
 	x, y        float64
 	name, color string
+	k           int
 }
 
-func newFrame(c *Chart, stackedMax float64) frame {
-	f := frame{w: float64(c.Width), h: float64(c.Height), format: c.Format, n: len(c.Labels), s: textScale(c.Text, 10)}
+// newFrame lays out a chart drawn as lines (LineChart) or as columns up to stackedMax.
+func newFrame(c *Chart, stackedMax float64, lines bool) frame {
+	f := frame{w: float64(c.Width), h: float64(c.Height), format: c.Format, n: len(c.Labels), s: textScale(c.Text, 10), lines: lines}
 	if f.w <= 0 {
 		f.w = 640
 	}
@@ -247,7 +228,49 @@ func newFrame(c *Chart, stackedMax float64) frame {
 	}
 	f.left = min(f.left, f.w/3)
 	f.top = (46 + 16*float64(f.layLegend(c))) * f.s
+	if !lines {
+		key := c.Title + "\x00" + strconv.FormatFloat(f.w, 'f', -1, 64) + "x" + strconv.FormatFloat(f.h, 'f', -1, 64) + "x" + num(f.s) + "x" + strconv.Itoa(f.n)
+		for i, s := range c.Series {
+			key += "\x00" + s.Name + "\x00" + color(s.Color, i)
+		}
+		f.id = "zc" + strconv.FormatUint(fnv64.String(key), 36)
+	}
 	return f
+}
+
+// keyW is how wide a legend's key is: a line long enough to show its dashes, or a square.
+func (f *frame) keyW() float64 {
+	if f.lines {
+		return 16 * f.s
+	}
+	return 10 * f.s
+}
+
+// paint is what the k-th series of a ColumnChart is filled with: its colour, or its pattern
+// (patterns) in it. The pattern's id is a hash of the chart's title, size, series and colours
+// (f.id), so that the wide drawing and the phone's, shown one at a time (the other is
+// display:none, where a pattern is not drawn), and a page's other charts each have their own.
+func (f *frame) paint(col string, k int) string {
+	if patterns[k%len(patterns)] == "" {
+		return col
+	}
+	return "url(#" + f.id + "-" + strconv.Itoa(k) + ")"
+}
+
+// defs writes a ColumnChart's patterns, one per series that has one.
+func (f *frame) defs(b *strings.Builder, c *Chart) {
+	if f.lines || len(c.Series) < 2 {
+		return
+	}
+	b.WriteString(`<defs>`)
+	for k, s := range c.Series {
+		if p := patterns[k%len(patterns)]; p != "" {
+			fmt.Fprintf(b, `<pattern id="%s-%d" width="5" height="5" patternUnits="userSpaceOnUse">`, f.id, k)
+			fmt.Fprintf(b, p, color(s.Color, k))
+			b.WriteString(`</pattern>`)
+		}
+	}
+	b.WriteString(`</defs>`)
 }
 
 // textScale is a chart's text size over the size it is drawn at by default (def), for a
@@ -266,14 +289,14 @@ func (f *frame) layLegend(c *Chart) int {
 	lx, row := f.left, 0
 	for i, s := range c.Series {
 		name := clip(s.Name, 14)
-		if lx > f.left && lx+14*f.s+textWidth(name, 11*f.s) > f.w-4 {
+		if lx > f.left && lx+f.keyW()+4*f.s+textWidth(name, 11*f.s) > f.w-4 {
 			if row == 2 {
 				break
 			}
 			lx, row = f.left, row+1
 		}
-		f.legend = append(f.legend, legendKey{x: lx, y: (26 + 16*float64(row)) * f.s, name: name, color: color(s.Color, i)})
-		lx += (14 + 12*float64(utf8.RuneCountInString(name)) + 14) * f.s
+		f.legend = append(f.legend, legendKey{x: lx, y: (26 + 16*float64(row)) * f.s, name: name, color: color(s.Color, i), k: i})
+		lx += f.keyW() + (4+12*float64(utf8.RuneCountInString(name))+14)*f.s
 	}
 	return row
 }
@@ -320,6 +343,7 @@ func (f *frame) open(b *strings.Builder, c *Chart, totals bool) {
 	b.WriteString(`<desc>`)
 	b.WriteString(esc(describe(c, f.format, totals)))
 	b.WriteString(`</desc>`)
+	f.defs(b, c)
 	// The title starts over the plot, or further left when it would not fit there.
 	size := 13 * f.s
 	x := f.left
@@ -328,15 +352,20 @@ func (f *frame) open(b *strings.Builder, c *Chart, totals bool) {
 	}
 	fmt.Fprintf(b, `<text x="%.0f" y="%.0f" font-size="%s" font-weight="bold">%s</text>`, x, 16*f.s, num(size), esc(clipWidth(c.Title, f.w-4-x, size)))
 	for _, k := range f.legend {
-		fmt.Fprintf(b, `<rect x="%.1f" y="%s" width="%s" height="%s" fill="%s"/><text x="%.1f" y="%s" font-size="%s">%s</text>`,
-			k.x, num(k.y), num(10*f.s), num(10*f.s), k.color, k.x+14*f.s, num(k.y+9*f.s), num(11*f.s), esc(k.name))
+		if f.lines {
+			y := num(k.y + 5*f.s)
+			fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%s" y2="%s" stroke="%s" stroke-width="2"%s/>`, k.x, k.x+f.keyW(), y, y, k.color, dash(k.k))
+		} else {
+			fmt.Fprintf(b, `<rect x="%.1f" y="%s" width="%s" height="%s" fill="%s"/>`, k.x, num(k.y), num(10*f.s), num(10*f.s), f.paint(k.color, k.k))
+		}
+		fmt.Fprintf(b, `<text x="%.1f" y="%s" font-size="%s">%s</text>`, k.x+f.keyW()+4*f.s, num(k.y+9*f.s), num(11*f.s), esc(k.name))
 	}
 	for _, v := range f.ticks() {
 		y := f.y(v)
-		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="%.1f" y="%.1f" font-size="%s" text-anchor="end">%s</text>`,
+		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#eee" class="grid"/><text x="%.1f" y="%.1f" font-size="%s" text-anchor="end">%s</text>`,
 			f.left, f.right, y, y, f.left-4, y+3*f.s, num(10*f.s), esc(f.format(v)))
 	}
-	fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#999"/>`, f.left, f.right, f.bottom, f.bottom)
+	fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, f.left, f.right, f.bottom, f.bottom, colorAxis)
 	// x labels: as many as fit, evenly spaced, each given 72 units at the default size or its
 	// width and an em, whichever is more
 	gap := 72 * f.s
@@ -377,7 +406,7 @@ func LineChart(c Chart) template.HTML {
 			}
 		}
 	}
-	f := newFrame(&c, hi)
+	f := newFrame(&c, hi, true)
 	var b strings.Builder
 	f.open(&b, &c, false)
 	dots := f.n <= 200 && !(c.Plain && f.n > 60)
@@ -391,7 +420,7 @@ func LineChart(c Chart) template.HTML {
 		flush := func() {
 			switch {
 			case len(pts) > 1:
-				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, col, strings.Join(pts, " "))
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`, col, dash(si), strings.Join(pts, " "))
 			case len(pts) == 1 && !dots: // a point between gaps is no line: draw it alone
 				x, y, _ := strings.Cut(pts[0], ",")
 				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2" fill="%s"/>`, x, y, col)
@@ -439,12 +468,12 @@ func ColumnChart(c Chart) template.HTML {
 			}
 		}
 	}
-	f := newFrame(&c, hi)
+	f := newFrame(&c, hi, false)
 	var b strings.Builder
 	f.open(&b, &c, true)
 	bw := max(f.slot()*0.8, 0.5)
 	for i := range f.n {
-		base := f.min
+		base, below := f.min, false // below: a piece of this column is drawn under the next
 		for si, s := range c.Series {
 			if i >= len(s.Values) {
 				continue
@@ -458,7 +487,14 @@ func ColumnChart(c Chart) template.HTML {
 			if y0-y1 <= 0 {
 				continue
 			}
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">`, f.x(i)-bw/2, y1, bw, y0-y1, color(s.Color, si))
+			// a unit of white between a piece and the one under it (half a thin one), so that
+			// two series' colours never touch
+			h := y0 - y1
+			if below {
+				h -= min(1, h/2)
+			}
+			below = true
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">`, f.x(i)-bw/2, y1, bw, h, f.paint(color(s.Color, si), si))
 			if !c.Plain {
 				fmt.Fprintf(&b, `<title>%s %s: %s</title>`, esc(f.label(&c, i)), esc(s.Name), esc(f.format(v)))
 			}

@@ -44,6 +44,7 @@ func checkSVG(t *testing.T, out template.HTML) svgInfo {
 		}
 	}
 	depth := 0
+	ids, refs := map[string]bool{}, []string(nil)
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -84,6 +85,14 @@ func checkSVG(t *testing.T, out template.HTML) svgInfo {
 				inside(el, x+rw, y+rh)
 			}
 			for _, a := range el.Attr {
+				if a.Name.Local == "id" {
+					ids[a.Value] = true
+				}
+				if ref, ok := strings.CutPrefix(a.Value, "url(#"); ok { // a pattern, defined in this chart
+					refs = append(refs, strings.TrimSuffix(ref, ")"))
+				} else if strings.Contains(a.Value, "url(") {
+					t.Errorf("<%s %s=%q>: only a url(#id) in the chart is allowed", el.Name.Local, a.Name.Local, a.Value)
+				}
 				if a.Name.Local == "points" {
 					for _, p := range strings.Fields(a.Value) {
 						xs, ys, ok := strings.Cut(p, ",")
@@ -113,6 +122,11 @@ func checkSVG(t *testing.T, out template.HTML) svgInfo {
 	}
 	if info.elements["svg"] != 1 || info.elements["script"] != 0 {
 		t.Errorf("elements %v: want one svg and no script", info.elements)
+	}
+	for _, r := range refs {
+		if !ids[r] {
+			t.Errorf("url(#%s) refers to nothing in the chart", r)
+		}
 	}
 	return info
 }
