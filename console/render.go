@@ -14,6 +14,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
@@ -53,8 +54,9 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(v, 'f', 3, 64)
 	},
-	"pval":   experiment.PString, // 2.3e-08, not 0.000
-	"grayZH": grayNoteZH,
+	"pval":     experiment.PString, // 2.3e-08, not 0.000
+	"grayZH":   grayNoteZH,
+	"reasonZH": intent.ReasonLabel, // a route's reason, in Chinese
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "–"

@@ -17,7 +17,9 @@ func TestTestMode(t *testing.T) {
 		t.Fatalf("test: %d %s", r.StatusCode, clipBody(r.Body))
 	}
 	mustContain(t, r.Body, `id="result-rule">complaint<`, "已为您加急转接客服主管。", `id="result-route">handoff<`,
-		"&lt;PHONE&gt;", "之前的对话", "第 2 轮")
+		"&lt;PHONE&gt;", "之前的对话", "第 2 轮",
+		// the reason in Chinese, the API's words in its title
+		`title="an operator&#39;s rule hands off" id="result-reason">运营规则转人工<`)
 	if m := regexp.MustCompile(`id="result-text">([^<]*)<`).FindStringSubmatch(r.Body); m == nil || !strings.Contains(m[1], "&lt;PHONE&gt;") || strings.Contains(m[1], "1381234") {
 		t.Errorf("the analysed text is not masked: %v", m)
 	}

@@ -167,12 +167,12 @@ func (e *Engine) decide(ctx context.Context, req Request, an nlp.Analysis, sc *c
 	}
 	if !observable(an) {
 		// Nothing to go on (punctuation, a lone emoji): a person reads it.
-		res.Route, res.Reason = RouteHandoff, "no words to understand"
+		res.Route, res.Reason = RouteHandoff, ReasonNoWords
 	} else {
 		res.Route, res.Reason = e.policy.Decide(res.Intent, routeConf, handoff)
 		if res.Route != RouteAuto && routeConf < probs[0] {
 			if r, _ := e.policy.Decide(res.Intent, probs[0], handoff); r == RouteAuto {
-				res.Reason = "confident only with the conversation's context"
+				res.Reason = ReasonContextOnly
 			}
 		}
 	}

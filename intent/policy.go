@@ -177,15 +177,15 @@ func (p *Policy) AutoThreshold(intent string) float64 {
 func (p *Policy) Decide(intent string, confidence float64, handoff bool) (Route, string) {
 	switch {
 	case intent == NoneIntent:
-		return RouteHandoff, "out of scope"
+		return RouteHandoff, ReasonOutOfScope
 	case handoff:
-		return RouteHandoff, "intent is always handled by a person"
+		return RouteHandoff, ReasonPersonHandles
 	case confidence >= p.AutoThreshold(intent):
-		return RouteAuto, "confident"
+		return RouteAuto, ReasonConfident
 	case confidence >= p.Suggest:
-		return RouteSuggest, "not confident enough to answer alone"
+		return RouteSuggest, ReasonNotConfident
 	}
-	return RouteHandoff, "low confidence"
+	return RouteHandoff, ReasonLowConfidence
 }
 
 // Validate checks that a policy read from disk makes sense.

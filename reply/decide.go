@@ -32,10 +32,10 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 	}
 	switch act.Kind {
 	case rules.ActAnswer:
-		res.Route, res.Reason, res.Answer = intent.RouteAuto, "an operator's rule answers", ruleAnswer()
+		res.Route, res.Reason, res.Answer = intent.RouteAuto, intent.ReasonRuleAnswers, ruleAnswer()
 	case rules.ActIntent:
 		res.Intent, res.Label, res.Category, res.Answer = act.Intent, "", "", nil
-		res.Route, res.Reason = intent.RouteAuto, "an operator's rule names the intent"
+		res.Route, res.Reason = intent.RouteAuto, intent.ReasonRuleIntent
 		if kb := eng.KB(); kb != nil {
 			if it, ok := kb.Intent(act.Intent); ok {
 				res.Label, res.Category = it.Label, it.Category
@@ -44,7 +44,7 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 					res.Answer = &intent.Answer{ID: a.ID, Text: a.Template().Fill(vars)}
 				}
 				if it.Handoff {
-					res.Route, res.Reason = intent.RouteHandoff, "an operator's rule names an intent a person handles"
+					res.Route, res.Reason = intent.RouteHandoff, intent.ReasonRulePersonIntent
 					res.Priority = it.Priority
 				}
 			}
@@ -53,9 +53,9 @@ func (r *Replier) applyRule(res *intent.Result, rule *rules.Rule, eng Engine, va
 			res.Route, res.Priority = intent.RouteHandoff, rules.HandoffNormal
 		}
 	case rules.ActHandoff:
-		res.Route, res.Reason, res.Priority, res.Answer = intent.RouteHandoff, "an operator's rule hands off", act.Handoff, ruleAnswer()
+		res.Route, res.Reason, res.Priority, res.Answer = intent.RouteHandoff, intent.ReasonRuleHandoff, act.Handoff, ruleAnswer()
 	case rules.ActSilent:
-		res.Route, res.Reason, res.Answer = intent.RouteSilent, "an operator's rule keeps silent", nil
+		res.Route, res.Reason, res.Answer = intent.RouteSilent, intent.ReasonRuleSilent, nil
 	}
 }
 
@@ -73,9 +73,9 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 		return
 	}
 	priority := 2
-	reason := "strongly negative: a person should answer"
+	reason := intent.ReasonNegative
 	if tone.Tag == sentiment.Urgent {
-		priority, reason = 1, "urgent: a person should answer"
+		priority, reason = 1, intent.ReasonUrgent
 	}
 	if res.Route != intent.RouteHandoff || res.Priority == 0 || priority < res.Priority {
 		res.Route, res.Reason, res.Priority = intent.RouteHandoff, reason, priority
@@ -135,10 +135,10 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		r.met.repeats.Inc()
 		switch {
 		case st.Repeats >= 2 && res.Route != intent.RouteHandoff:
-			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "asked a second time after an automatic answer", 2
+			res.Route, res.Reason, res.Priority = intent.RouteHandoff, intent.ReasonAskedTwice, 2
 			r.escalated(res, escalateRepeat)
 		case res.Route == intent.RouteAuto:
-			res.Route, res.Reason = intent.RouteSuggest, "asked again after an automatic answer: a person checks the answer"
+			res.Route, res.Reason = intent.RouteSuggest, intent.ReasonAskedAgain
 			r.escalated(res, escalateRepeat)
 		}
 	} else if !late {
@@ -153,7 +153,7 @@ func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at 
 		if st.Fallbacks >= r.cfg.EscalateAfter {
 			// Out of scope is handed off already; the conversation's escalation says why a
 			// person takes over from here.
-			res.Route, res.Reason = intent.RouteHandoff, "not understood several times in a row"
+			res.Route, res.Reason = intent.RouteHandoff, intent.ReasonFallbacks
 			if res.Priority == 0 {
 				res.Priority = 3
 			}
@@ -226,7 +226,7 @@ func asFirstDecided(res *intent.Result, first *session.Turn, st *session.State) 
 	if route == intent.RouteAuto && (first.Intent != res.Intent || res.Answer == nil || res.Answer.ID != first.AnswerID) {
 		return // not the answer sent the first time (a gray one since, another variant): as decided now
 	}
-	res.Route, res.Reason = route, "a retry: routed as the message was the first time"
+	res.Route, res.Reason = route, intent.ReasonRetry
 	switch route {
 	case intent.RouteHandoff:
 		if res.Priority == 0 {
@@ -322,7 +322,7 @@ func (r *Replier) chooseVariant(d *Decision, res *intent.Result, req intent.Requ
 	}
 	res.Experiment, res.Variant = a.Experiment, a.Variant
 	if a.Gray && res.Route == intent.RouteAuto {
-		res.Route, res.Reason = intent.RouteSuggest, "a new answer in its gray release: an agent checks it first"
+		res.Route, res.Reason = intent.RouteSuggest, intent.ReasonGray
 	}
 	if a.Variant != "" && d.stateOK {
 		if d.state.Experiments == nil {

@@ -271,7 +271,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	} else if says == saysData && req.ActiveIntent == "" && res.Route == intent.RouteAuto {
 		// 订单号<ORDER> with no topic: the model guesses from the data's name alone, and its
 		// confidence was calibrated on no such message (training leaves them out).
-		res.Route, res.Reason = intent.RouteSuggest, "only gives personal data: the conversation has not said what it needs"
+		res.Route, res.Reason = intent.RouteSuggest, intent.ReasonOnlyData
 	}
 	if res.Answer != nil && (rule == nil || rule.Action.Kind == rules.ActIntent) {
 		r.chooseVariant(d, &res, req)
@@ -293,7 +293,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 		// is nothing to send, so a person answers.
 		res.Answer = nil
 		if res.Route == intent.RouteAuto || res.Route == intent.RouteSuggest {
-			res.Route, res.Reason, res.Priority = intent.RouteHandoff, "the answer is empty without the vars its placeholders need", 3
+			res.Route, res.Reason, res.Priority = intent.RouteHandoff, intent.ReasonEmptyAnswer, 3
 		}
 	}
 	if !d.Retry {
