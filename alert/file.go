@@ -73,7 +73,7 @@ func ParseFile(path string, data []byte) (*File, error) {
 	p := &fileParser{f: &File{Path: path}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlnode.SyntaxLine(err)
+		line, msg := yamlnode.SyntaxIn(data, err)
 		p.ce.add(path, line, "%s", msg)
 		return nil, &p.ce
 	}

@@ -162,8 +162,8 @@ rules:
 
 func TestParseFileSyntaxAndEnv(t *testing.T) {
 	_, err := ParseFile("a.yaml", []byte("rules:\n  - id: x\n\tmeasure: spool\n"))
-	if err == nil || !strings.Contains(err.Error(), "a.yaml:2: found a tab character that violates indentation") {
-		t.Errorf("YAML syntax error: %v, want a.yaml:2", err)
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:3: a tab in the indentation: YAML indents with spaces only (found a tab character that violates indentation)") {
+		t.Errorf("YAML syntax error: %v, want a.yaml:3, the tab's line", err)
 	}
 	_, err = ParseFile("a.yaml", []byte("targets:\n  r:\n    type: wecom\n    url: https://h/?key=${TEST_UNSET_ALERT_KEY}\n"))
 	if err == nil || !strings.Contains(err.Error(), "a.yaml:4: target r: url: environment variable TEST_UNSET_ALERT_KEY is not set") {

@@ -102,7 +102,7 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 	// The node tree first: its aliases are counted before decoding expands them.
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlnode.Error(name, err)
+		return nil, yamlnode.Error(name, data, err)
 	}
 	if err := yamlnode.CheckAliases(name, &root); err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func ParseOverrides(data []byte, name string) (*Overrides, error) {
 		case errors.As(err, &te):
 			typeErrs = te.Errors
 		default:
-			return nil, yamlnode.Error(name, err)
+			return nil, yamlnode.Error(name, data, err)
 		}
 	}
 	if err := yamlnode.OneDocument(dec, name, "an experiments file"); err != nil {

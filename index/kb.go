@@ -116,13 +116,13 @@ func ParseKB(data []byte, name string) (*KB, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty knowledge base", name)
 		}
-		return nil, yamlnode.Error(name, err)
+		return nil, yamlnode.Error(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		line := extra.Line
 		if err != nil {
-			return nil, yamlnode.Error(name, err)
+			return nil, yamlnode.Error(name, data, err)
 		}
 		return nil, fmt.Errorf("%s:%d: a second YAML document; a knowledge base is one document", name, line)
 	}
@@ -130,7 +130,7 @@ func ParseKB(data []byte, name string) (*KB, error) {
 	// decode above has already checked the structure.
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlnode.Error(name, err)
+		return nil, yamlnode.Error(name, data, err)
 	}
 	if err := kb.validate(name, &root); err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 	// The node tree first: its aliases are counted before decoding expands them.
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlnode.Error(name, err)
+		return nil, yamlnode.Error(name, data, err)
 	}
 	if err := yamlnode.CheckAliases(name, &root); err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func Parse(data []byte, name string, opt Options) (*Set, error) {
 				c.errs = append(c.errs, lineError{line, yamlnode.WithLine(name, readableTypeError(msg))})
 			}
 		default:
-			return nil, yamlnode.Error(name, err)
+			return nil, yamlnode.Error(name, data, err)
 		}
 	}
 	if err := yamlnode.OneDocument(dec, name, "a rules file"); err != nil {

@@ -150,7 +150,7 @@ func fileKind(path string) (string, error) {
 		Rules   yaml.Node `yaml:"rules"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return "", yamlnode.Error(path, err)
+		return "", yamlnode.Error(path, data, err)
 	}
 	switch {
 	case doc.Intents.Kind != 0 && doc.Rules.Kind == 0:

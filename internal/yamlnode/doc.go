@@ -10,7 +10,7 @@
 //	k := yamlnode.Key(top, "rules")                   // … or its key node
 //	r := yamlnode.Item(n, 2)                          // a sequence's element (nil: none)
 //	line := yamlnode.Line(yamlnode.Value(r, "id"), r) // a line to report: the field's, else the rule's, else 1
-//	err = yamlnode.Error(name, err)                   // yaml.v3's "line N: …" as name:N: …, one error per type error
+//	err = yamlnode.Error(name, data, err)                   // yaml.v3's "line N: …" as name:N: …, one error per type error
 //	line, msg := yamlnode.SplitLine(err.Error())      // yaml.v3's message apart: 3, "did not find expected key"
 //	Senders yamlnode.Strings `yaml:"senders"`        // a list field that keeps a stray "-" as "" (refuse it), in its place
 //	ns := yamlnode.Items(list, len(v), yaml.MappingNode, refuse) // v[i]'s node: a stray "-" passed to refuse, not paired

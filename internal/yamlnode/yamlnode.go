@@ -1,6 +1,7 @@
 package yamlnode
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -169,10 +170,12 @@ func goTypeWords(t string) string {
 	return "a " + t
 }
 
-// Error rewrites a yaml.v3 decoding error as name:line: problem: a TypeError becomes one error
-// per problem (errors.Join), any other error is wrapped with the line its message names. For
-// a construct left open (an unclosed bracket) yaml.v3 names the line where it began.
-func Error(name string, err error) error {
+// Error rewrites a yaml.v3 decoding error of the file data (name) as name:line: problem: a
+// TypeError becomes one error per problem (errors.Join), any other error is wrapped with the
+// line its message names. For a construct left open (an unclosed bracket) yaml.v3 names the
+// line where it began. A tab in indentation, an editor's doing, is named at its line with what
+// to do (SyntaxIn); data may be nil when the bytes are not at hand.
+func Error(name string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		errs := make([]error, 0, len(te.Errors))
@@ -181,10 +184,47 @@ func Error(name string, err error) error {
 		}
 		return errors.Join(errs...)
 	}
-	if line, rest := SyntaxLine(err); line > 0 {
+	if line, rest := SyntaxIn(data, err); line > 0 {
 		return &syntaxError{where: fmt.Sprintf("%s:%d", name, line), msg: rest, err: err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// SyntaxIn is SyntaxLine for a syntax error of the file data: one a tab in indentation made is
+// named at that tab's line (TabIndent), with what to do.
+func SyntaxIn(data []byte, err error) (int, string) {
+	line, rest := SyntaxLine(err)
+	if tab := TabIndent(data); tab > 0 && aboutTabs(rest) {
+		return tab, "a tab in the indentation: YAML indents with spaces only (" + strings.TrimPrefix(rest, "yaml: ") + ")"
+	}
+	return line, rest
+}
+
+// aboutTabs reports whether a yaml.v3 syntax problem is one a tab makes: its scanner says so,
+// or, for a tab before the first key, that a character cannot start a token.
+func aboutTabs(problem string) bool {
+	return strings.Contains(problem, "tab character") || strings.Contains(problem, "cannot start any token")
+}
+
+// TabIndent returns the first line (from 1) whose indentation holds a tab, 0 when none does.
+// yaml.v3 names such a line inexactly (the line before it, or none).
+func TabIndent(data []byte) int {
+	for line := 1; len(data) > 0; line++ {
+		for _, c := range data {
+			if c == '\t' {
+				return line
+			}
+			if c != ' ' {
+				break
+			}
+		}
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break
+		}
+		data = data[i+1:]
+	}
+	return 0
 }
 
 // parserProblems are yaml.v3's parser's messages (its scanner's are others): the parser counts
@@ -228,7 +268,7 @@ func (e *syntaxError) Unwrap() error { return e.err }
 func OneDocument(dec *yaml.Decoder, name, what string) error {
 	line, err := NextDocument(dec)
 	if err != nil {
-		return Error(name, err)
+		return Error(name, nil, err)
 	}
 	if line > 0 {
 		return fmt.Errorf("%s:%d: a second YAML document; %s is one document", name, line, what)
