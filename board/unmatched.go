@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -54,13 +55,17 @@ type UnmatchedResult struct {
 	// Truncated is true when the period held more than Max unmatched messages: the oldest
 	// were left out.
 	Truncated bool `json:"truncated"`
+	// DataOnly counts the unmatched messages left off the sheet for only giving personal data
+	// (订单号<ORDER>, 手机号 <PHONE>): training leaves such a message out whatever its label (its
+	// need is its conversation's), so labelling one would teach nothing.
+	DataOnly int `json:"data_only"`
 	// Texts is each clustered message's masked text by msg_id, for a caller that stores
 	// labels of the members (the sheet's JSON does not carry it).
 	Texts map[string]string `json:"-"`
 }
 
 // Unmatched reads the period's unmatched decisions — out of scope, handed off, or below the
-// low-confidence threshold — and clusters their masked texts with train.Cluster using eng (the
+// low-confidence threshold — but those that only give personal data, and clusters their masked texts with train.Cluster using eng (the
 // bundle serving now, whose intents the sheet suggests), for an operator to label by cluster.
 // The sheet's members are the decisions' msg_ids: zhiyi learn --labels reads their text back
 // from the log, and zhiyi train --labels labels the same messages in a later export.
@@ -79,18 +84,24 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 	}
 	res := &UnmatchedResult{Lines: []train.SheetLine{}, Reasons: map[string]int{}, Texts: map[string]string{}}
 	var msgs []train.ClusterMessage
+	// Newest first, until one past the bound: skipped messages and those only giving data are
+	// not known until read, so the query itself has no limit and the reading stops (errEnough).
 	err := src.Decisions(ctx, store.Query{Since: q.Since, Until: q.Until, Unmatched: true, LowConfidence: low,
-		Newest: true, Limit: limit + 1 + len(q.Skip)}, func(d *store.Decision) error {
+		Newest: true}, func(d *store.Decision) error {
 		if q.Skip[d.MsgID] {
-			return nil
-		}
-		if len(msgs) == limit {
-			res.Truncated = true
 			return nil
 		}
 		// The store masks text on write; masking again costs a few microseconds and keeps a
 		// log written by anything else from putting personal data on a sheet or a page.
 		text, _ := nlp.Mask(nlp.Normalize(d.Text))
+		if an := eng.Analyzer(); an.OnlyGivesData(an.Analyze(text).Tokens) {
+			res.DataOnly++
+			return nil
+		}
+		if len(msgs) == limit {
+			res.Truncated = true
+			return errEnough
+		}
 		// The conversation's active intent as the log keeps it, after the decision: a message out
 		// of scope leaves it as it was, so it is what the conversation was about when the message
 		// came. One the model guessed at (handed off, or below the low-confidence threshold but
@@ -106,7 +117,7 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 		res.Reasons[d.Unmatched(low)]++
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errEnough) {
 		return nil, err
 	}
 	res.Messages = len(msgs)
@@ -122,6 +133,9 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 	}
 	return res, nil
 }
+
+// errEnough stops reading the decision log once Unmatched has more than its bound.
+var errEnough = errors.New("board: enough unmatched messages")
 
 // WriteSheet writes sheet lines as zhiyi cluster does: one JSON object a line, HTML characters
 // as they are (an operator edits the file by hand).

@@ -62,6 +62,7 @@ type unmatchedData struct {
 	Sheet     string
 	Messages  int
 	Truncated bool
+	DataOnly  int               // unmatched messages left off for only giving personal data
 	Lines     []train.SheetLine // the largest clusters, at most maxShownClusters
 	Clusters  int               // all of them
 	// Hidden and HiddenMessages: the clusters beyond Lines, and the messages they hold.
@@ -94,7 +95,7 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
-	sh, n, truncated, err := c.cluster(ctx, m.Engine, since)
+	sh, res, err := c.cluster(ctx, m.Engine, since)
 	if err != nil {
 		c.storeFailed("unmatched", err)
 		data.Error = storeUnreadable
@@ -102,7 +103,7 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	c.keepSheet(s, sh)
-	data.Sheet, data.Messages, data.Truncated, data.Clusters = sh.id, n, truncated, len(sh.lines)
+	data.Sheet, data.Messages, data.Truncated, data.DataOnly, data.Clusters = sh.id, res.Messages, res.Truncated, res.DataOnly, len(sh.lines)
 	data.Lines = sh.lines[:min(len(sh.lines), maxShownClusters)]
 	for _, l := range sh.lines[len(data.Lines):] {
 		data.Hidden++
@@ -122,21 +123,21 @@ func (c *Console) unmatchedPage(w http.ResponseWriter, r *http.Request, s *sessi
 // The sheet is as old as the labels it skipped: made is taken before they are read, so a
 // member someone labels while the clusters are computed counts as labelled since the page was
 // made (store.DB.AddLabelsUnlessTaken keeps it) instead of older than the sheet.
-func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Time) (*sheet, int, bool, error) {
+func (c *Console) cluster(ctx context.Context, eng *intent.Engine, since time.Time) (*sheet, *board.UnmatchedResult, error) {
 	made := c.d.Now()
 	labelled := map[string]bool{}
 	if err := c.d.DB.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
 		labelled[l.Key] = true
 		return nil
 	}); err != nil {
-		return nil, 0, false, err
+		return nil, nil, err
 	}
 	res, err := board.Unmatched(ctx, c.d.DB, eng, board.UnmatchedQuery{Since: since, LowConfidence: eng.Policy().Suggest,
 		Max: maxUnmatched, Skip: labelled})
 	if err != nil {
-		return nil, 0, false, err
+		return nil, nil, err
 	}
-	return &sheet{id: randomID()[:16], made: made, lines: res.Lines, texts: res.Texts}, res.Messages, res.Truncated, nil
+	return &sheet{id: randomID()[:16], made: made, lines: res.Lines, texts: res.Texts}, res, nil
 }
 
 // keepSheet remembers a clustering in the session, dropping the oldest and expired ones.

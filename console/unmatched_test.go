@@ -142,10 +142,16 @@ func TestUnmatchedListsTheLargestClusters(t *testing.T) {
 		ds = append(ds, store.Decision{MsgID: fmt.Sprintf("odd-%d", i), Time: t0.Add(time.Duration(i) * time.Second),
 			Text: text, Intent: "none", Route: store.RouteHandoff, Confidence: 0.2})
 	}
+	// a message that only gives personal data is left off, and said to be
+	ds = append(ds, store.Decision{MsgID: "data-1", Time: t0, Text: "订单号 <ORDER>", Intent: "none", Route: store.RouteHandoff, Confidence: 0.2})
 	e.seed(ds...)
 	cl := e.client()
 	cl.login("小王")
 	body := cl.get("/console/unmatched?since=24h").Body
+	mustContain(t, body, "另有 1 条消息只给了订单号、手机号等个人信息")
+	if strings.Contains(body, "data-1") {
+		t.Error("a message that only gives personal data is on the sheet")
+	}
 	shown := strings.Count(body, `<div class="cluster" id="cluster-`)
 	if shown != maxShownClusters {
 		t.Fatalf("%d clusters listed, want %d", shown, maxShownClusters)

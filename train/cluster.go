@@ -152,6 +152,20 @@ func (c *centroid) cos(v sparse) float64 {
 	return s / math.Sqrt(c.norm2)
 }
 
+// LeaveOutDataOnlyMessages returns msgs but those that only give personal data (订单号<ORDER>,
+// 手机号 <PHONE>), and how many those were: training leaves such a message out whatever its
+// label (its need is its conversation's), so a sheet line of them would be labelled for nothing.
+func LeaveOutDataOnlyMessages(an *nlp.Analyzer, msgs []ClusterMessage) (keep []ClusterMessage, dataOnly int) {
+	for _, m := range msgs {
+		if onlyGivesData(an, m.Text) {
+			dataOnly++
+			continue
+		}
+		keep = append(keep, m)
+	}
+	return keep, dataOnly
+}
+
 // Cluster groups similar messages by the engine's analysis (TF-IDF over words, rewrites,
 // subwords and character pairs; cosine similarity to a cluster's centre, leader clustering in
 // order of how typical a message is, then a few passes of reassignment) and returns the sheet,

@@ -117,6 +117,10 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if noID > 0 {
 		fmt.Fprintf(stderr, "warning: %d messages have no message id and were left out: %s\n", noID, byID)
 	}
+	msgs, dataOnly := train.LeaveOutDataOnlyMessages(eng.Analyzer(), msgs)
+	if dataOnly > 0 {
+		fmt.Fprintf(stderr, "left out %d messages that only give personal data (订单号<ORDER>, 手机号 <PHONE>): training leaves them out whatever their label, for what they ask is what their conversation asked\n", dataOnly)
+	}
 	which := "not confidently placed in their conversations"
 	if *all {
 		which = "all"

@@ -95,14 +95,16 @@ func clusterExport(t *testing.T, lines string, args ...string) (string, map[stri
 }
 
 // TestClusterReadsFollowUpsInTheirConversation: zhiyi cluster replays each conversation as
-// serving would, so a follow-up that says little (订单号…) is read with what its conversation is
-// about: its line names that context, where the conversation's first message has none.
+// serving would, so a follow-up that says little (那要多久) is read with what its conversation is
+// about: its line names that context, where the conversation's first message has none. One that
+// only gives personal data (订单号…) is left off the sheet: training leaves it out whatever its
+// label.
 func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
 	var b strings.Builder
 	at := int64(1785718800000)
 	for c, turns := range [][]string{
-		{"我要退货", "订单号是1234567890", "单号9876543210"},
-		{"东西不要了怎么退", "订单号是2234567890", "单号8876543210"},
+		{"我要退货", "那要多久", "然后呢", "订单号是1234567890"},
+		{"东西不要了怎么退", "那要多久啊", "然后呢？", "单号8876543210"},
 	} {
 		for i, text := range turns {
 			fmt.Fprintf(&b, `{"msgid":"m%d-%d","chat_id":"chat%d","text":%q,"sent_at":%d}`+"\n", c, i, c, text, at)
@@ -113,6 +115,11 @@ func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
 	for _, id := range []string{"m0-1", "m0-2", "m1-1", "m1-2"} {
 		if got, ok := contextOf[id]; got != "return_goods" {
 			t.Errorf("%s, a follow-up in a conversation about a return: on the sheet %v, context %q; want return_goods\n%s", id, ok, got, raw)
+		}
+	}
+	for _, id := range []string{"m0-3", "m1-3"} {
+		if _, ok := contextOf[id]; ok {
+			t.Errorf("%s, a message that only gives personal data, is on the sheet:\n%s", id, raw)
 		}
 	}
 	if contextOf["m0-0"] != "" {
@@ -126,7 +133,7 @@ func TestClusterReadsFollowUpsInTheirConversation(t *testing.T) {
 func TestClusterContextForgetsAnIdleConversation(t *testing.T) {
 	at := int64(1785718800000)
 	raw, contextOf := clusterExport(t, fmt.Sprintf(`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n"+
-		`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n", at, at+24*3600*1000), "--all")
+		`{"msgid":"b","chat_id":"chat0","text":"那要多久","sent_at":%d}`+"\n", at, at+24*3600*1000), "--all")
 	if contextOf["b"] != "" {
 		t.Errorf("a message a day after its conversation's last was read in that conversation's context:\n%s", raw)
 	}
@@ -137,10 +144,10 @@ func TestClusterContextForgetsAnIdleConversation(t *testing.T) {
 // replayed in time order, so the follow-up is read after the question it follows.
 func TestClusterReplayKeepsTimeOrderAroundAnUntimedMessage(t *testing.T) {
 	at := int64(1785718800000)
-	raw, contextOf := clusterExport(t, fmt.Sprintf(`{"msgid":"b","chat_id":"chat0","text":"订单号是1234567890","sent_at":%d}`+"\n"+
+	raw, contextOf := clusterExport(t, fmt.Sprintf(`{"msgid":"b","chat_id":"chat0","text":"那要多久","sent_at":%d}`+"\n"+
 		`{"msgid":"u","chat_id":"chat0","text":"在吗"}`+"\n"+
 		`{"msgid":"a","chat_id":"chat0","text":"我要退货","sent_at":%d}`+"\n", at+60_000, at), "--all")
 	if contextOf["b"] != "return_goods" {
-		t.Errorf("订单号…, a minute after 我要退货, read in context %q; want return_goods:\n%s", contextOf["b"], raw)
+		t.Errorf("那要多久, a minute after 我要退货, read in context %q; want return_goods:\n%s", contextOf["b"], raw)
 	}
 }

@@ -79,6 +79,9 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	}
 	fmt.Fprintf(stderr, "%d unmatched messages %s (CST): %d out of scope, %d handed off, %d below confidence %g\n",
 		res.Messages, period, res.Reasons["none"], res.Reasons["handoff"], res.Reasons["low_confidence"], q.LowConfidence)
+	if res.DataOnly > 0 {
+		fmt.Fprintf(stderr, "left out %d unmatched messages that only give personal data (订单号<ORDER>, 手机号 <PHONE>): training leaves them out whatever their label, for what they ask is what their conversation asked\n", res.DataOnly)
+	}
 	if res.Truncated {
 		fmt.Fprintf(stderr, "warning: more than %d unmatched messages in the period: only the newest %d are in the sheet (--max)\n", *maxN, *maxN)
 	}
