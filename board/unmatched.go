@@ -84,10 +84,16 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 	}
 	res := &UnmatchedResult{Lines: []train.SheetLine{}, Reasons: map[string]int{}, Texts: map[string]string{}}
 	var msgs []train.ClusterMessage
-	// Newest first, until one past the bound: skipped messages and those only giving data are
-	// not known until read, so the query itself has no limit and the reading stops (errEnough).
+	// Newest first, until one past the bound (errEnough). Skipped messages and those only giving
+	// data are known only once read, so the query reads up to twice the bound besides the
+	// skipped (a limit keeps PostgreSQL on the index of times instead of sorting the period);
+	// when that many rows were not enough, more may lie beyond them: Truncated.
+	queryLimit, read := 2*(limit+1)+len(q.Skip), 0
 	err := src.Decisions(ctx, store.Query{Since: q.Since, Until: q.Until, Unmatched: true, LowConfidence: low,
-		Newest: true}, func(d *store.Decision) error {
+		Newest: true, Limit: queryLimit}, func(d *store.Decision) error {
+		if read++; read == queryLimit {
+			res.Truncated = true
+		}
 		if q.Skip[d.MsgID] {
 			return nil
 		}
