@@ -81,6 +81,7 @@ func LoadDictionaries(dir string) (*Dictionaries, error) {
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("dictionary directory %s: not a directory", dir)
 	}
+	var errs []error
 	for _, f := range []struct {
 		name  string
 		parse func(at, line string) error
@@ -92,17 +93,27 @@ func LoadDictionaries(dir string) (*Dictionaries, error) {
 		{StopwordsFile, d.parseStopword},
 	} {
 		if err := eachLine(filepath.Join(dir, f.name), f.parse); err != nil {
-			return nil, err
+			errs = append(errs, err)
 		}
 	}
-	if err := d.check(); err != nil {
-		return nil, err
+	if len(errs) == 0 {
+		if err := d.check(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...) // every file's malformed lines, so one edit fixes them all
 	}
 	return d, nil
 }
 
+// maxLineProblems is how many malformed lines of one file eachLine reports.
+const maxLineProblems = 20
+
 // eachLine calls fn for every non-blank, non-comment line of path, normalised, with its place
-// (path:line). A missing file is not an error.
+// (path:line). A missing file is not an error. The lines fn refuses are reported together
+// (errors.Join, path:line: problem each, the first maxLineProblems of them); a file that cannot
+// be read stops it.
 func eachLine(path string, fn func(at, line string) error) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -114,11 +125,18 @@ func eachLine(path string, fn func(at, line string) error) error {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), maxDictLine)
-	n := 0
+	n, bad := 0, 0
+	var problems []error
+	problem := func(err error) {
+		if bad++; bad <= maxLineProblems {
+			problems = append(problems, err)
+		}
+	}
 	for sc.Scan() {
 		n++
 		if err := CheckUTF8(sc.Bytes()); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, n, err)
+			// the file's encoding, not a line's mistake: said once
+			return errors.Join(append(problems, fmt.Errorf("%s:%d: %w", path, n, err))...)
 		}
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -130,15 +148,18 @@ func eachLine(path string, fn func(at, line string) error) error {
 		}
 		at := fmt.Sprintf("%s:%d", path, n)
 		if err := fn(at, line); err != nil {
-			return fmt.Errorf("%s: %w", at, err)
+			problem(fmt.Errorf("%s: %w", at, err))
 		}
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return fmt.Errorf("%s:%d: a line longer than %d MiB (a dictionary entry is a line): %w", path, n+1, maxDictLine>>20, err)
+		problems = append(problems, fmt.Errorf("%s:%d: a line longer than %d MiB (a dictionary entry is a line): %w", path, n+1, maxDictLine>>20, err))
 	} else if err != nil {
-		return fmt.Errorf("%s:%d: %w", path, n+1, err)
+		problems = append(problems, fmt.Errorf("%s:%d: %w", path, n+1, err))
 	}
-	return nil
+	if bad > maxLineProblems {
+		problems = append(problems, fmt.Errorf("%s: %d more malformed lines", path, bad-maxLineProblems))
+	}
+	return errors.Join(problems...)
 }
 
 // maxDictLine bounds a dictionary line: a synonym rule with its variants is a few hundred bytes.

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,31 @@ func TestLoadDictionariesErrors(t *testing.T) {
 				t.Fatalf("LoadDictionaries error = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+	// Every malformed line of every file at once, each at its place: one edit fixes them all.
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		SynonymsFile:  "退货 东西不要了\n换货: 调换\n退款:\n",
+		UserDictFile:  "运费险 many n\n",
+		StopwordsFile: "的\n" + strings.Repeat("不\n", maxLineProblems+5),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := LoadDictionaries(dir)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	for _, want := range []string{"synonyms.txt:1:", "synonyms.txt:3:", "userdict.txt:1:", "stopwords.txt:2:",
+		fmt.Sprintf("stopwords.txt:%d:", maxLineProblems+1), "stopwords.txt: 5 more malformed lines"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("several mistakes: error %q does not name %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, fmt.Sprintf("stopwords.txt:%d:", maxLineProblems+2)) || strings.Contains(msg, "synonyms.txt:2:") {
+		t.Errorf("several mistakes: more than the first %d of a file, or a good line, named: %q", maxLineProblems, msg)
 	}
 	if _, err := LoadDictionaries(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("missing directory: no error")
