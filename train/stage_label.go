@@ -291,9 +291,11 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	return ids, nil
 }
 
-// sharedIDError is the error of a label by an id that names n messages of different texts.
+// sharedIDError is the error of a label by an id that names n messages of different texts. The
+// id is named as a cluster sheet names it (SheetMemberID), masked: a {"msgid"} line gives it as
+// exported, and a CRM's id may be a phone number.
 func sharedIDError(member string, n int) error {
-	return fmt.Errorf("message id %s names %d messages of different texts in the exports (exports that number their messages alike?): a label by id cannot say which is meant; take it off this line and label them with text lines ({\"text\":…,\"intent\":…})", member, n)
+	return fmt.Errorf("message id %s names %d messages of different texts in the exports (exports that number their messages alike?): a label by id cannot say which is meant; take it off this line and label them with text lines ({\"text\":…,\"intent\":…})", SheetMemberID(member), n)
 }
 
 // stubHead opens every new-intent stub.

@@ -320,3 +320,27 @@ func TestLabelByIDTwoExportsShare(t *testing.T) {
 		})
 	}
 }
+
+// TestLabelByIDTwoExportsShareMasked: the error of a label by a shared id names the id masked,
+// as a cluster sheet does: a {"msgid"} line gives the id as exported, and a CRM's ids may be
+// phone numbers, which no error prints unmasked.
+func TestLabelByIDTwoExportsShareMasked(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	const phone = "13812345678"
+	writeFile(t, a, "消息ID,发送时间,消息内容\n"+phone+",2026-08-03 09:00:00,股票能涨吗\n")
+	writeFile(t, b, "消息ID,发送时间,消息内容\n"+phone+",2026-09-03 09:00:00,帮我查下订单到哪了\n")
+	for _, member := range []string{phone, SheetMemberID(phone)} {
+		imp, err := importRecords(t.Context(), []string{a, b}, DefaultCSVColumns(), 0, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := filepath.Join(t.TempDir(), "labels.jsonl")
+		writeFile(t, labels, `{"msgid":"`+member+`","intent":"none"}`+"\n")
+		_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "none" }, nil, io.Discard)
+		want := "message id " + SheetMemberID(phone) + " names 2 messages of different texts"
+		if err == nil || strings.Contains(err.Error(), phone) || !strings.Contains(err.Error(), want) {
+			t.Errorf("label by %s: %v; want %q and no %s", member, err, want, phone)
+		}
+	}
+}
