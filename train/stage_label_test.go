@@ -344,3 +344,23 @@ func TestLabelByIDTwoExportsShareMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelByIDSharedCountsTexts: an id is said to name as many messages as it has texts, not
+// as many times as the exports switch between them (a.csv, b.csv and a copy of a.csv: two).
+func TestLabelByIDSharedCountsTexts(t *testing.T) {
+	dir := t.TempDir()
+	a, b, again := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "c.csv")
+	writeFile(t, a, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n")
+	writeFile(t, b, "消息ID,发送时间,消息内容\n1,2026-09-03 09:00:00,帮我查下订单到哪了\n")
+	writeFile(t, again, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n")
+	imp, err := importRecords(t.Context(), []string{a, b, again}, DefaultCSVColumns(), 0, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := filepath.Join(t.TempDir(), "labels.jsonl")
+	writeFile(t, labels, `{"msgid":"1","intent":"none"}`+"\n")
+	_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "none" }, nil, io.Discard)
+	if want := "message id 1 names 2 messages of different texts"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v; want %q", err, want)
+	}
+}
