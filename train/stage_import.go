@@ -221,6 +221,9 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}, shared: map[string][]string{}}
 	convIndex := map[string]int{}
 	adopted := 0 // labels of repeated messages given to their first, unlabelled, copy
+	// laterByID is the masked text of each customer message left out for until, by id: an id
+	// given to another text before until names two messages, as zhiyi cluster lists it.
+	laterByID := map[string]string{}
 	err := im.Import(ctx, paths, func(m Message) error {
 		if !until.IsZero() && !m.Time.IsZero() && !m.Time.Before(until) {
 			if m.MsgID != "" {
@@ -229,6 +232,16 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 			if !m.Agent {
 				text, _ := nlp.Mask(nlp.Normalize(m.Text))
 				out.laterText[text] = true
+				if m.MsgID != "" {
+					if first, ok := laterByID[m.MsgID]; ok {
+						out.share(m.MsgID, first, text)
+					} else {
+						laterByID[m.MsgID] = text
+					}
+					if i, ok := out.byMsgID[m.MsgID]; ok {
+						out.share(m.MsgID, out.recs[i].text, text)
+					}
+				}
 			}
 			return nil
 		}
@@ -250,6 +263,9 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 			if m.MsgID != "" {
 				if prev, ok := out.byMsgID[m.MsgID]; ok && prev != i {
 					out.share(m.MsgID, out.recs[prev].text, text)
+				}
+				if later, ok := laterByID[m.MsgID]; ok {
+					out.share(m.MsgID, later, text)
 				}
 				out.byMsgID[m.MsgID] = i
 				if m.Intent != "" {

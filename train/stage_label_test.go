@@ -364,3 +364,42 @@ func TestLabelByIDSharedCountsTexts(t *testing.T) {
 		t.Errorf("%v; want %q", err, want)
 	}
 }
+
+// TestLabelByIDSharedAcrossUntil: an id that exports give to a message before --until and to
+// another text from it on names two messages all the same (zhiyi cluster, which has no
+// --until, lists it in both their clusters): a label by it is refused, not given to the message
+// kept, whichever export comes first.
+func TestLabelByIDSharedAcrossUntil(t *testing.T) {
+	dir := t.TempDir()
+	early, late := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	writeFile(t, early, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n2,2026-08-03 09:01:00,可以开专票吗\n")
+	writeFile(t, late, "消息ID,发送时间,消息内容\n1,2026-09-03 09:00:00,帮我查下订单到哪了\n2,2026-09-03 09:01:00,可以开专票吗\n")
+	until := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for _, paths := range [][]string{{early, late}, {late, early}} {
+		for _, tt := range []struct{ id, want string }{
+			{"1", "message id 1 names 2 messages of different texts"},
+			{"2", ""}, // the same text on either side of --until: one message
+		} {
+			imp, err := importRecords(t.Context(), paths, DefaultCSVColumns(), 0, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labels := filepath.Join(t.TempDir(), "labels.jsonl")
+			writeFile(t, labels, `{"msgid":"`+tt.id+`","intent":"track_parcel"}`+"\n")
+			_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "track_parcel" }, nil, io.Discard)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("%s, id %s: %v, want no error", filepath.Base(paths[0]), tt.id, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("%s first, id %s: %v; want %q", filepath.Base(paths[0]), tt.id, err, tt.want)
+			}
+			if tt.want != "" {
+				for _, r := range imp.recs {
+					if r.intent != "" {
+						t.Errorf("%s labelled %s by an id that names two messages", r.text, r.intent)
+					}
+				}
+			}
+		}
+	}
+}
