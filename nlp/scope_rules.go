@@ -140,7 +140,8 @@ const notIsReach = 2
 
 // farIs reports whether the 是 at token j, two clauses after its 不是, answers it: it opens its
 // clause (是想问…, 其实是…), and the clause between makes no request of its own (收到的不是我要的
-// 尺码，我要换货，这个是什么情况: the 是 of a question, the request between).
+// 尺码，我要换货，这个是什么情况: the 是 of a question, the request between), a question
+// included (不是快递的问题，退款什么时候到，是衣服有个洞: the customer asks after the refund).
 func (sc *scopeScratch) farIs(tokens []string, j int) bool {
 	start, _ := sc.clauseSpan(sc.clause[j])
 	switch {
@@ -149,10 +150,13 @@ func (sc *scopeScratch) farIs(tokens []string, j int) bool {
 	default:
 		return false
 	}
+	if sc.asks(tokens, sc.clause[j]-1) {
+		return false
+	}
 	between, end := sc.clauseSpan(sc.clause[j] - 1)
 	for k := between; k < end; k++ {
 		switch tokens[k] {
-		case "我要", "我想", "我想要", "想要", "要", "想", "能不能", "可以", "麻烦":
+		case "我要", "我想", "我想要", "想要", "需要", "要", "想", "能不能", "可以", "麻烦":
 			return false
 		}
 	}

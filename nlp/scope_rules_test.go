@@ -85,6 +85,11 @@ func TestScopeNotIsTakeBackStaysInItsSentence(t *testing.T) {
 		{"收到的不是我要的尺码，我要换货，这个是什么情况", "换货", "plain"},
 		// "not a return, I want an exchange: it is the size": the request between stays
 		{"不是退货，我要换货，是尺码不对", "换货", "plain"},
+		// "not the courier's fault; how do I get a refund / when does it arrive: it is the
+		// coat": a question between is a request too, and stays; so does a 需要
+		{"不是快递的问题，怎么退款，是衣服有个洞", "退款", "plain"},
+		{"不是快递的问题，退款什么时候到，是衣服有个洞", "退款", "plain"},
+		{"不是退货，需要换货，是尺码不对", "换货", "plain"},
 		// "didn't you say free shipping? why is there a fee, is this a con"
 		{"你们不是说包邮吗？怎么还要运费，是骗人吗", "运费", "plain"},
 		{"你们不是说包邮吗？怎么还要运费，是骗人吗", "包邮", "plain"},

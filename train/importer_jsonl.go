@@ -155,7 +155,13 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 		if len(l.ToList) > 0 {
 			staff = l.ToList[0]
 		}
-		if agent = !customerOf(l.From, staff); agent {
+		// A group chat's first recipient is any member, another customer as likely as an
+		// agent: customerOf compares the two sides of a one-to-one message only.
+		fromCustomer := isCustomerID(l.From)
+		if l.RoomID == "" {
+			fromCustomer = customerOf(l.From, staff)
+		}
+		if agent = !fromCustomer; agent {
 			customer, staff = staff, l.From
 		}
 		if l.RoomID != "" {

@@ -248,7 +248,7 @@ type memberIndex struct {
 // sit in different clusters, and the sheet cannot say which the operator meant.
 func (x *memberIndex) resolve(member string) ([]string, error) {
 	d := x.d
-	if n := d.shared[member]; n > 1 {
+	if n := len(d.shared[member]); n > 1 {
 		return nil, sharedIDError(member, n)
 	}
 	if _, ok := d.byMsgID[member]; ok || d.later[member] {
@@ -278,7 +278,7 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	ids := x.masked[member]
 	rec := -1
 	for _, id := range ids {
-		if n := d.shared[id]; n > 1 {
+		if n := len(d.shared[id]); n > 1 {
 			return nil, sharedIDError(member, n)
 		}
 		if i, ok := d.byMsgID[id]; ok {
@@ -291,9 +291,11 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	return ids, nil
 }
 
-// sharedIDError is the error of a label by an id that names n messages of different texts.
+// sharedIDError is the error of a label by an id that names n messages of different texts. The
+// id is named as a cluster sheet names it (SheetMemberID), masked: a {"msgid"} line gives it as
+// exported, and a CRM's id may be a phone number.
 func sharedIDError(member string, n int) error {
-	return fmt.Errorf("message id %s names %d messages of different texts in the exports (exports that number their messages alike?): a label by id cannot say which is meant; take it off this line and label them with text lines ({\"text\":…,\"intent\":…})", member, n)
+	return fmt.Errorf("message id %s names %d messages of different texts in the exports (exports that number their messages alike?): a label by id cannot say which is meant; take it off this line and label them with text lines ({\"text\":…,\"intent\":…})", SheetMemberID(member), n)
 }
 
 // stubHead opens every new-intent stub.

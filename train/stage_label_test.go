@@ -320,3 +320,86 @@ func TestLabelByIDTwoExportsShare(t *testing.T) {
 		})
 	}
 }
+
+// TestLabelByIDTwoExportsShareMasked: the error of a label by a shared id names the id masked,
+// as a cluster sheet does: a {"msgid"} line gives the id as exported, and a CRM's ids may be
+// phone numbers, which no error prints unmasked.
+func TestLabelByIDTwoExportsShareMasked(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	const phone = "13812345678"
+	writeFile(t, a, "消息ID,发送时间,消息内容\n"+phone+",2026-08-03 09:00:00,股票能涨吗\n")
+	writeFile(t, b, "消息ID,发送时间,消息内容\n"+phone+",2026-09-03 09:00:00,帮我查下订单到哪了\n")
+	for _, member := range []string{phone, SheetMemberID(phone)} {
+		imp, err := importRecords(t.Context(), []string{a, b}, DefaultCSVColumns(), 0, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := filepath.Join(t.TempDir(), "labels.jsonl")
+		writeFile(t, labels, `{"msgid":"`+member+`","intent":"none"}`+"\n")
+		_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "none" }, nil, io.Discard)
+		want := "message id " + SheetMemberID(phone) + " names 2 messages of different texts"
+		if err == nil || strings.Contains(err.Error(), phone) || !strings.Contains(err.Error(), want) {
+			t.Errorf("label by %s: %v; want %q and no %s", member, err, want, phone)
+		}
+	}
+}
+
+// TestLabelByIDSharedCountsTexts: an id is said to name as many messages as it has texts, not
+// as many times as the exports switch between them (a.csv, b.csv and a copy of a.csv: two).
+func TestLabelByIDSharedCountsTexts(t *testing.T) {
+	dir := t.TempDir()
+	a, b, again := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "c.csv")
+	writeFile(t, a, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n")
+	writeFile(t, b, "消息ID,发送时间,消息内容\n1,2026-09-03 09:00:00,帮我查下订单到哪了\n")
+	writeFile(t, again, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n")
+	imp, err := importRecords(t.Context(), []string{a, b, again}, DefaultCSVColumns(), 0, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := filepath.Join(t.TempDir(), "labels.jsonl")
+	writeFile(t, labels, `{"msgid":"1","intent":"none"}`+"\n")
+	_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "none" }, nil, io.Discard)
+	if want := "message id 1 names 2 messages of different texts"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v; want %q", err, want)
+	}
+}
+
+// TestLabelByIDSharedAcrossUntil: an id that exports give to a message before --until and to
+// another text from it on names two messages all the same (zhiyi cluster, which has no
+// --until, lists it in both their clusters): a label by it is refused, not given to the message
+// kept, whichever export comes first.
+func TestLabelByIDSharedAcrossUntil(t *testing.T) {
+	dir := t.TempDir()
+	early, late := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	writeFile(t, early, "消息ID,发送时间,消息内容\n1,2026-08-03 09:00:00,股票能涨吗\n2,2026-08-03 09:01:00,可以开专票吗\n")
+	writeFile(t, late, "消息ID,发送时间,消息内容\n1,2026-09-03 09:00:00,帮我查下订单到哪了\n2,2026-09-03 09:01:00,可以开专票吗\n")
+	until := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for _, paths := range [][]string{{early, late}, {late, early}} {
+		for _, tt := range []struct{ id, want string }{
+			{"1", "message id 1 names 2 messages of different texts"},
+			{"2", ""}, // the same text on either side of --until: one message
+		} {
+			imp, err := importRecords(t.Context(), paths, DefaultCSVColumns(), 0, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labels := filepath.Join(t.TempDir(), "labels.jsonl")
+			writeFile(t, labels, `{"msgid":"`+tt.id+`","intent":"track_parcel"}`+"\n")
+			_, err = imp.applyLabels([]string{labels}, func(id string) bool { return id == "track_parcel" }, nil, io.Discard)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("%s, id %s: %v, want no error", filepath.Base(paths[0]), tt.id, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("%s first, id %s: %v; want %q", filepath.Base(paths[0]), tt.id, err, tt.want)
+			}
+			if tt.want != "" {
+				for _, r := range imp.recs {
+					if r.intent != "" {
+						t.Errorf("%s labelled %s by an id that names two messages", r.text, r.intent)
+					}
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,6 +59,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return errUsage
 	}
 	var findings []lint.Finding
+	var refused []error // what train refuses besides the findings, reported with them
 	intents := map[string]bool{}
 	var loaded []*index.KB
 	for _, path := range kbs {
@@ -71,7 +73,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return err
 		}
 		if err := train.CheckKB(path); err != nil {
-			return err // what train refuses besides the findings
+			refused = append(refused, err) // the other files' findings are still listed
 		}
 		loaded = append(loaded, kb)
 		for _, in := range kb.Intents {
@@ -117,7 +119,10 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	n := len(kbs) + len(rulesFiles) + len(expFiles)
 	if len(findings) > 0 {
 		// run prints this as "zhiyi lint: …" and exits 1.
-		return fmt.Errorf("%d finding(s) in %d file(s): reword the answer, or waive the term next to it with a reason", len(findings), n)
+		refused = append(refused, fmt.Errorf("%d finding(s) in %d file(s): reword the answer, or waive the term next to it with a reason", len(findings), n))
+	}
+	if len(refused) > 0 {
+		return errors.Join(refused...)
 	}
 	fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
 	return nil

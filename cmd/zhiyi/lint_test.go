@@ -146,3 +146,20 @@ func fileWriter(t *testing.T) func(name, body string) string {
 		return p
 	}
 }
+
+// A knowledge base train would refuse (an answer still the stub's) does not hide the findings
+// of the files given with it: lint lists them all, as it did before it checked the stub.
+func TestLintStubAndFindings(t *testing.T) {
+	write := fileWriter(t)
+	shopKB, err := os.ReadFile(filepath.Join(shopDir, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := write("stub.yaml", strings.Replace(string(shopKB), "亲，在的～欢迎光临衣橱小铺，请问有什么可以帮您？", "（请填写答案）", 1))
+	rulesFile := write("rules.yaml", "version: 1\nrules:\n  - id: vip\n    match: {text: {contains: [会员]}}\n    action: {answer: 本店顶级会员专享}\n")
+	code, stdout, stderr := runCLI(t, "", "lint", stub, rulesFile)
+	if code != 1 || !strings.Contains(stdout, rulesFile+":5:") || !strings.Contains(stdout, "顶级") ||
+		!strings.Contains(stderr, "the answer is still the stub's") || !strings.Contains(stderr, "1 finding(s) in 2 file(s)") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 1, the rule's finding and the stub named", code, stdout, stderr)
+	}
+}
