@@ -24,6 +24,7 @@ const (
 	ReasonRetry            = "a retry: routed as the message was the first time"
 	ReasonGray             = "a new answer in its gray release: an agent checks it first"
 	ReasonOnlyData         = "only gives personal data: the conversation has not said what it needs"
+	ReasonOnlyDataOffTopic = "only gives personal data: the model read another need than the conversation's"
 	ReasonEmptyAnswer      = "the answer is empty without the vars its placeholders need"
 )
 
@@ -49,6 +50,7 @@ var reasonLabels = map[string]string{
 	ReasonRetry:            "重发的消息，按第一次的路由",
 	ReasonGray:             "新答案灰度中，请客服先确认",
 	ReasonOnlyData:         "只给了个人信息（如订单号），还不知道要办什么",
+	ReasonOnlyDataOffTopic: "只给了个人信息，模型的判断与对话的话题不同，请客服确认",
 	ReasonEmptyAnswer:      "答案的占位符缺少变量，内容为空",
 }
 

@@ -23,9 +23,9 @@ func (s sure) ClassifyAnalyzed(ctx context.Context, req intent.Request, an nlp.A
 	return res
 }
 
-// A message that only gives personal data asks what its conversation asked: with no topic it is
-// never answered alone on the model's guess from the data's name, and the guess becomes no topic;
-// in a conversation with one, it neither changes the topic nor loses its automatic answer.
+// A message that only gives personal data asks what its conversation asked: it is answered alone
+// only with the conversation's topic, never on the model's other guess from the data's name, and
+// it neither sets nor changes the topic.
 func TestDataOnlyMessage(t *testing.T) {
 	const data = "订单号 4429103857611294"
 	eng := sure{Engine: tinyEngine, text: data, intent: "track_parcel"}
@@ -43,13 +43,20 @@ func TestDataOnlyMessage(t *testing.T) {
 		t.Errorf("anonymous, only data: %s, want suggest", d.Result.Route)
 	}
 
+	// In a conversation about returns: the model's other guess is only suggested, and the
+	// topic stays; the topic's own intent is answered.
 	sendTo(t, r, eng, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "e1", SenderID: "wmTopic"})
 	d, _ = sendTo(t, r, eng, intent.Request{Text: data, MsgID: "e2", SenderID: "wmTopic"})
-	if d.Result.Route != intent.RouteAuto {
-		t.Errorf("only data in a conversation about returns: %s (%s), want auto", d.Result.Route, d.Result.Reason)
+	if d.Result.Route != intent.RouteSuggest || d.Result.Reason != intent.ReasonOnlyDataOffTopic {
+		t.Errorf("only data read as another need than the conversation's: %s (%s), want suggest", d.Result.Route, d.Result.Reason)
 	}
 	if c := d.Result.Context; c == nil || c.ActiveIntent != "return_goods" {
 		t.Errorf("only data in a conversation about returns: context %+v, want the topic kept", c)
+	}
+	onTopic := sure{Engine: tinyEngine, text: data, intent: "return_goods"}
+	d, _ = sendTo(t, r, onTopic, intent.Request{Text: data, MsgID: "e3", SenderID: "wmTopic"})
+	if d.Result.Route != intent.RouteAuto {
+		t.Errorf("only data, read as the conversation's need: %s (%s), want auto", d.Result.Route, d.Result.Reason)
 	}
 
 	// A need besides the data is a message like any other.

@@ -40,9 +40,10 @@
 //  4. The engine, with the conversation's active intent as context (intent.Request.ActiveIntent).
 //     A message that only gives personal data (订单号<ORDER>, 手机号 <PHONE>:
 //     nlp.Analyzer.OnlyGivesData) answers what its conversation asked: it neither sets nor
-//     changes the topic, and with no topic it is at most suggested (reason "only gives personal
-//     data: …"), for the model's guess from the data's name alone is calibrated on no such
-//     message (training leaves them out).
+//     changes the topic, and it is answered alone only as the topic's intent — with no topic,
+//     or read as another need, it is at most suggested (reason "only gives personal data: …"),
+//     for the model's guess from the data's name is calibrated on no such message (training
+//     leaves them out).
 //  5. Sentiment (package sentiment), read from the text as typed (normalised and masked, its
 //     repeats not collapsed: 快点快点快点 is urgent): the tone goes into the response; an urgent
 //     or strongly negative message is handed to a person (priority 1 urgent, 2 negative) unless

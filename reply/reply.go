@@ -268,10 +268,14 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 
 	if rule != nil {
 		r.applyRule(&res, rule, eng, req.Vars)
-	} else if says == saysData && req.ActiveIntent == "" && res.Route == intent.RouteAuto {
-		// 订单号<ORDER> with no topic: the model guesses from the data's name alone, and its
+	} else if says == saysData && res.Intent != req.ActiveIntent && res.Route == intent.RouteAuto {
+		// 订单号<ORDER> answers what its conversation asked: with no topic the model guesses from
+		// the data's name alone, and with another the guess differs from the conversation; its
 		// confidence was calibrated on no such message (training leaves them out).
 		res.Route, res.Reason = intent.RouteSuggest, intent.ReasonOnlyData
+		if req.ActiveIntent != "" {
+			res.Reason = intent.ReasonOnlyDataOffTopic
+		}
 	}
 	if res.Answer != nil && (rule == nil || rule.Action.Kind == rules.ActIntent) {
 		r.chooseVariant(d, &res, req)
