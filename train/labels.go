@@ -136,7 +136,7 @@ func parseLabelLine(line []byte, where string) (*Label, error) {
 		lab.MsgIDs = l.Members
 	case id != "":
 		lab.MsgIDs = []string{id}
-	case l.Text != nil && strings.TrimSpace(*l.Text) != "":
+	case l.Text != nil && nlp.Normalize(*l.Text) != "": // not only white space or zero-width characters
 		lab.Text = *l.Text
 	default:
 		return nil, fmt.Errorf(`%s: want "msgid", "text" or a cluster's "members"`, where)

@@ -65,3 +65,15 @@ func TestReadLabelsBoundsALine(t *testing.T) {
 		t.Errorf("a sheet line of 100,000 members: %d labels, %v", len(labels), err)
 	}
 }
+
+// A label's text that is only white space or zero-width characters names no message, as
+// /intent's empty_text refuses it: a label of "\u200b" was read, and learn counted it nowhere.
+func TestReadLabelsRefusesEmptyText(t *testing.T) {
+	for _, text := range []string{"", "  ", "\u200b", "\u3000\ufeff"} {
+		line := `{"text":"` + text + `","intent":"invoice"}` + "\n"
+		labels, err := readLabels(strings.NewReader(line), "l.jsonl")
+		if err == nil || !strings.Contains(err.Error(), "l.jsonl:1:") || len(labels) != 0 {
+			t.Errorf("text %q: labels %+v, error %v; want refused at line 1", text, labels, err)
+		}
+	}
+}
