@@ -163,11 +163,9 @@ func hasIntent(kb *index.KB, id string) bool {
 type imported struct {
 	recs    []record
 	byMsgID map[string]int // every customer message's id, duplicates included → its record
-	// shared holds the masked texts an id names when it names more than one, each once: two
-	// exports that number their messages alike (two CRM CSVs, each from 1) give one id to
-	// different texts, and byMsgID keeps the last. A label by such an id cannot say which is
-	// meant.
-	shared map[string][]string
+	// ids knows the customer messages' texts each id names, before until and after: byMsgID
+	// keeps the last, and a label by an id given to two texts cannot say which is meant.
+	ids    *IDTexts
 	byText map[string]int // masked text → record
 	convs  []conversation
 	stats  ImportStats
@@ -197,33 +195,14 @@ type turn struct {
 	msgID string
 }
 
-// share notes that id names a message of text besides one of first (another text), each text
-// once: a.csv, b.csv and a copy of a.csv give id 1 to two texts, not three.
-func (d *imported) share(id, first, text string) {
-	if first == text {
-		return
-	}
-	texts := d.shared[id]
-	if len(texts) == 0 {
-		texts = []string{first}
-	}
-	if !slices.Contains(texts, text) {
-		texts = append(texts, text)
-	}
-	d.shared[id] = texts
-}
-
 // importRecords reads the messages of paths; with until set, those sent at or after it are left
 // out (their ids and masked texts kept in imported.later and laterText).
 func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText int, until time.Time) (imported, error) {
 	im := NewImporter()
 	im.CSV, im.Agents, im.KeepDuplicates, im.MaxTextBytes = cols, true, true, maxText
-	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}, shared: map[string][]string{}}
+	out := imported{byMsgID: map[string]int{}, byText: map[string]int{}, later: map[string]bool{}, laterText: map[string]bool{}, byID: map[string]string{}, ids: NewIDTexts()}
 	convIndex := map[string]int{}
 	adopted := 0 // labels of repeated messages given to their first, unlabelled, copy
-	// laterByID is the masked text of each customer message left out for until, by id: an id
-	// given to another text before until names two messages, as zhiyi cluster lists it.
-	laterByID := map[string]string{}
 	err := im.Import(ctx, paths, func(m Message) error {
 		if !until.IsZero() && !m.Time.IsZero() && !m.Time.Before(until) {
 			if m.MsgID != "" {
@@ -232,16 +211,7 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 			if !m.Agent {
 				text, _ := nlp.Mask(nlp.Normalize(m.Text))
 				out.laterText[text] = true
-				if m.MsgID != "" {
-					if first, ok := laterByID[m.MsgID]; ok {
-						out.share(m.MsgID, first, text)
-					} else {
-						laterByID[m.MsgID] = text
-					}
-					if i, ok := out.byMsgID[m.MsgID]; ok {
-						out.share(m.MsgID, out.recs[i].text, text)
-					}
-				}
+				out.ids.Note(m.MsgID, text) // an id given to another text before until names two messages
 			}
 			return nil
 		}
@@ -261,12 +231,7 @@ func importRecords(ctx context.Context, paths []string, cols CSVColumns, maxText
 				adopted++
 			}
 			if m.MsgID != "" {
-				if prev, ok := out.byMsgID[m.MsgID]; ok && prev != i {
-					out.share(m.MsgID, out.recs[prev].text, text)
-				}
-				if later, ok := laterByID[m.MsgID]; ok {
-					out.share(m.MsgID, later, text)
-				}
+				out.ids.Note(m.MsgID, text)
 				out.byMsgID[m.MsgID] = i
 				if m.Intent != "" {
 					out.byID[m.MsgID] = m.Intent

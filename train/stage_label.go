@@ -248,7 +248,7 @@ type memberIndex struct {
 // sit in different clusters, and the sheet cannot say which the operator meant.
 func (x *memberIndex) resolve(member string) ([]string, error) {
 	d := x.d
-	if n := len(d.shared[member]); n > 1 {
+	if n := d.ids.Texts(member); n > 1 {
 		return nil, sharedIDError(member, n)
 	}
 	if _, ok := d.byMsgID[member]; ok || d.later[member] {
@@ -278,7 +278,7 @@ func (x *memberIndex) resolve(member string) ([]string, error) {
 	ids := x.masked[member]
 	rec := -1
 	for _, id := range ids {
-		if n := len(d.shared[id]); n > 1 {
+		if n := d.ids.Texts(id); n > 1 {
 			return nil, sharedIDError(member, n)
 		}
 		if i, ok := d.byMsgID[id]; ok {

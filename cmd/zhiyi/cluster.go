@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -102,10 +100,13 @@ func runCluster(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if again > 0 {
 		fmt.Fprintf(stderr, "left out %d copies of messages read before (the same message id, or the same sender, text and second in another export)\n", again)
 	}
-	if len(seen.shared) > 0 {
-		ids := slices.Sorted(maps.Keys(seen.shared))
+	if shared := seen.texts.Shared(); len(shared) > 0 {
+		ids := make([]string, 0, 3) // as the sheet names them: masked
+		for _, id := range shared[:min(3, len(shared))] {
+			ids = append(ids, train.SheetMemberID(id))
+		}
 		fmt.Fprintf(stderr, "warning: %d message ids are given to messages of different texts (%s): exports that number their messages alike; train --labels refuses a label by such an id, so label those messages with text lines ({\"text\",\"intent\"})\n",
-			len(ids), strings.Join(ids[:min(3, len(ids))], ", "))
+			len(shared), strings.Join(ids, ", "))
 	}
 	// A sheet names its members by message id, and train --labels finds them by id: a CRM CSV
 	// without a message-id column cannot be labelled by cluster (nor could the empty sheet).
@@ -165,15 +166,13 @@ func placed(eng *intent.Engine, res intent.Result) bool {
 // one message in two exports — the WeCom archive and 微信客服 give it different ids, but the same
 // customer, text and second. A cluster lists each message once, so its size counts messages.
 type seenMessages struct {
-	ids  map[string]bool
-	sent map[string]bool
-	// text holds each id's first text, shared the ids (sheet members) seen with another text.
-	text   map[string]string
-	shared map[string]bool
+	ids   map[string]bool
+	sent  map[string]bool
+	texts *train.IDTexts // the texts each id names: one given to two is no label's to use
 }
 
 func newSeenMessages() seenMessages {
-	return seenMessages{ids: map[string]bool{}, sent: map[string]bool{}, text: map[string]string{}, shared: map[string]bool{}}
+	return seenMessages{ids: map[string]bool{}, sent: map[string]bool{}, texts: train.NewIDTexts()}
 }
 
 // again reports whether m was seen before, and remembers it.
@@ -184,13 +183,8 @@ func (s seenMessages) again(m train.Message) bool {
 		key := m.MsgID + "\x00" + text
 		dup = s.ids[key]
 		s.ids[key] = true
-		// masked, as train tells messages apart: texts that differ in a phone number alone are one
 		masked, _ := nlp.Mask(text)
-		if first, ok := s.text[m.MsgID]; !ok {
-			s.text[m.MsgID] = masked
-		} else if first != masked {
-			s.shared[train.SheetMemberID(m.MsgID)] = true
-		}
+		s.texts.Note(m.MsgID, masked)
 	}
 	if m.Sender != "" && !m.Time.IsZero() {
 		key := m.Sender + "\x00" + strconv.FormatInt(m.Time.Unix(), 10) + "\x00" + text
