@@ -37,8 +37,11 @@ func (x *IDTexts) Note(id, text string) {
 	}
 }
 
-// Texts returns how many different texts id names.
+// Texts returns how many different texts id names (none: a nil IDTexts noted nothing).
 func (x *IDTexts) Texts(id string) int {
+	if x == nil {
+		return 0
+	}
 	if n := len(x.shared[id]); n > 0 {
 		return n
 	}
