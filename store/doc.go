@@ -165,6 +165,9 @@
 //	                                     is no DB
 //	zhiyi_store_write_batch_decisions{db}    histogram (1 to 4096, powers of two) of the
 //	                                     decisions in each of those inserts
+//	zhiyi_store_feedback_write_duration_seconds{db}  histogram (100 µs to 5 s) of each try
+//	                                     to write a feedback: the tries while its decision is
+//	                                     not in the log yet, and failed ones, included
 //
 // Recorder.Stats returns the same counters (not the histograms).
 //

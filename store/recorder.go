@@ -188,6 +188,8 @@ type Recorder struct {
 	recorded, written, duplicates, spooled, replayed, dropped, unmatched, errs, retained, catchUps *metrics.Counter
 	// writeSecs and batchSize time and size each insert into the database (insert)
 	writeSecs, batchSize *promhist.Hist
+	// feedbackSecs times each write of a feedback into the database (addFeedback)
+	feedbackSecs *promhist.Hist
 }
 
 // NewRecorder starts a recorder writing to sink. A spool left by an earlier run is replayed

@@ -31,7 +31,7 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 	// spool, or the feedback is refused instead of kept.
 	sctx, cancel := sinkContext(ctx)
 	defer cancel()
-	err := r.sink.AddFeedback(sctx, f)
+	err := r.addFeedback(sctx, f)
 	if errors.Is(err, ErrNotFound) {
 		if ferr := r.Flush(sctx); ferr != nil {
 			return r.spoolFeedbackLast(ctx, &f)
@@ -41,7 +41,7 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 			// is no sign of that: an unknown message is still a 404)
 			return r.spoolFeedback(&f)
 		}
-		err = r.sink.AddFeedback(sctx, f)
+		err = r.addFeedback(sctx, f)
 	}
 	// Another replica may have answered the message and not written it yet (its own queue):
 	// a 404 looks final to a gateway, so wait a little for the shared log first.
@@ -51,7 +51,7 @@ func (r *Recorder) AddFeedback(ctx context.Context, f Feedback) error {
 			return sctx.Err()
 		case <-time.After(lateDecisionStep):
 		}
-		err = r.sink.AddFeedback(sctx, f)
+		err = r.addFeedback(sctx, f)
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrClosed) {
 		r.errs.Inc()

@@ -50,6 +50,17 @@ func (r *Recorder) registerMetrics(m *metrics.Set) {
 		"db", writeDBs).At(db)
 	r.batchSize = promhist.Counts(m, "zhiyi_store_write_batch_decisions", "Decisions per insert into the decision log.",
 		"db", writeDBs, batchBuckets).At(db)
+	r.feedbackSecs = promhist.Durations(m, "zhiyi_store_feedback_write_duration_seconds",
+		"Duration of each attempt to write a feedback into the decision log (one not found yet, or failed, included).",
+		"db", writeDBs).At(db)
+}
+
+// addFeedback is one AddFeedback into the database, timed whether it succeeds or not.
+func (r *Recorder) addFeedback(ctx context.Context, f Feedback) error {
+	start := time.Now()
+	err := r.sink.AddFeedback(ctx, f)
+	r.feedbackSecs.Since(start)
+	return err
 }
 
 // insert is one AppendDecisions into the database, timed and sized whether it succeeds or not.

@@ -95,3 +95,28 @@ func TestRecorderWriteMetrics(t *testing.T) {
 		})
 	}
 }
+
+// Each write of a feedback is timed under its db, one for a message not (yet) in the log too.
+func TestRecorderFeedbackWriteMetrics(t *testing.T) {
+	set := metrics.NewSet()
+	r := newRecorder(t, openSQLite(t), store.RecorderConfig{Metrics: set})
+	r.Record(decision(1))
+	if err := r.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if h := readHist(t, set, "zhiyi_store_feedback_write_duration_seconds", "sqlite"); h.count != 0 {
+		t.Fatalf("%g feedback writes timed before any", h.count)
+	}
+	if err := r.AddFeedback(testCtx(t), store.Feedback{MsgID: decision(1).MsgID, Rating: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if h := readHist(t, set, "zhiyi_store_feedback_write_duration_seconds", "sqlite"); h.count != 1 || h.sum <= 0 {
+		t.Errorf("one feedback: %g writes timed taking %gs, want 1", h.count, h.sum)
+	}
+	if err := r.AddFeedback(testCtx(t), store.Feedback{MsgID: "no-such-message", Rating: 1}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown message: %v", err)
+	}
+	if h := readHist(t, set, "zhiyi_store_feedback_write_duration_seconds", "sqlite"); h.count < 3 {
+		t.Errorf("an unknown message's feedback: %g writes timed in all, want its tries too", h.count)
+	}
+}
