@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -378,19 +379,21 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 	return key, nil
 }
 
-// redact hides a password in a database URL for error messages.
+// redact hides a password in a database URL for error messages: the URL's user info, and a
+// password parameter, of the URL's query (pgx reads ?password=) or of a keyword/value DSN
+// ("host=… password=…", which --db refuses, naming what it was given).
 func redact(url string) string {
-	at := strings.LastIndexByte(url, '@')
-	scheme := strings.Index(url, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return url
+	if at, scheme := strings.LastIndexByte(url, '@'), strings.Index(url, "://"); at >= 0 && scheme >= 0 && at > scheme {
+		if i := strings.IndexByte(url[scheme+3:at], ':'); i >= 0 {
+			url = url[:scheme+3+i] + ":***" + url[at:]
+		}
 	}
-	cred := url[scheme+3 : at]
-	if i := strings.IndexByte(cred, ':'); i >= 0 {
-		return url[:scheme+3] + cred[:i] + ":***" + url[at:]
-	}
-	return url
+	return passwordParam.ReplaceAllString(url, "${1}***")
 }
+
+// passwordParam matches a password parameter's value: password=… up to the next parameter (a
+// query's & or a DSN's space), or a DSN's quoted value.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&\s])password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s]*)`)
 
 // SchemaVersion returns the migration version the database is at.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {

@@ -57,10 +57,27 @@ func TestRedact(t *testing.T) {
 		"postgres://u:secret@h:5432/db?x=1": "postgres://u:***@h:5432/db?x=1",
 		"postgres://u@h/db":                 "postgres://u@h/db",
 		"postgres://h/db":                   "postgres://h/db",
+		// a password as a parameter: of the URL, or of a keyword/value DSN (which Open refuses,
+		// naming what it was given)
+		"postgres://u@h/db?sslmode=require&password=secret&x=1": "postgres://u@h/db?sslmode=require&password=***&x=1",
+		"postgres://u@h/db?PASSWORD=secret":                     "postgres://u@h/db?PASSWORD=***",
+		"host=h user=u password=secret dbname=zhiyi":            "host=h user=u password=*** dbname=zhiyi",
+		"host=h password = 'sec ret' dbname=zhiyi":              "host=h password = *** dbname=zhiyi",
+		"password=secret":                    "password=***",
+		"postgres://u:p@h/db?passwordless=1": "postgres://u:***@h/db?passwordless=1",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// --db given a keyword/value DSN (libpq's "host=… password=…") is refused without printing its
+// password: the error goes to the service's log. Before, it quoted the DSN as given.
+func TestOpenUnsupportedURLHidesPassword(t *testing.T) {
+	_, err := Open(ctxT(t), Config{URL: "host=127.0.0.1 user=zhiyi password=s3cret-pw dbname=zhiyi", DataDir: t.TempDir()})
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "postgres://") {
+		t.Errorf("Open with a keyword/value DSN: %v; want an error naming postgres://… without the password", err)
 	}
 }
 
