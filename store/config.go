@@ -364,9 +364,19 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 		rand.Read(b[:])
 		want = b[:]
 	}
-	if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
-		hex.EncodeToString(want)); err != nil {
+	res, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
+		hex.EncodeToString(want))
+	if err != nil {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		// a key made now for a log that holds decisions already: they were hashed with a key
+		// given to serve (--hash-key), which this process was not given
+		var any bool
+		if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err == nil && any {
+			db.log.Warn("store: the decision log holds decisions but kept no hash key: they were hashed with a --hash-key this process was not given. " +
+				"Its sender and chat ids now hash with a new key kept in the log, and will not match the earlier ones (zhiyi records, forget, reports): give it the same --hash-key (env ZHIYI_HASH_KEY) as the others")
+		}
 	}
 	var v string
 	if err := db.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&v); err != nil {
