@@ -135,6 +135,10 @@ func New(cfg Config) (*Alerter, error) {
 			ce.add(t.file, t.line, "target %q: want 1–64 of a-z, 0-9, _ and -", t.Name)
 			continue
 		}
+		if why := personalID(t.Name); why != "" {
+			ce.add(t.file, t.line, "target %q %s", t.Name, why)
+			continue
+		}
 		if a.byName[t.Name] != nil {
 			ce.add(t.file, t.line, "target %s: defined twice", t.Name)
 			continue

@@ -1,13 +1,17 @@
 package alert
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/VictoriaMetrics/metrics"
 )
 
 const goodFile = `# zhiyi alerts
@@ -224,5 +228,39 @@ func TestParseFileChineseSeparatorsAndNaN(t *testing.T) {
 		if _, err := ParseFile("alerts.yaml", []byte(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want it to say %q", tc.data, err, tc.want)
 		}
+	}
+}
+
+// A rule id, a keyword category or a target name holding a phone, ID or bank card number is
+// refused, naming it: it is a label of /metrics, a field of the log's lines and part of every
+// alert, which hold no personal data (a rules.yaml id holding one is refused the same way).
+// Before, "oncall-13812345678" loaded and showed in zhiyi_alert_fired_total{rule=…}.
+func TestPersonalDataInNamesRefused(t *testing.T) {
+	src := `rules:
+  - {id: oncall-13812345678, measure: unrecognised, window: 10m, threshold: 20}
+  - id: comments
+    measure: comment_keywords
+    keywords:
+      - {category: vip-6222021234567890128, words: [回复慢]}
+  - {id: double11-20261111, measure: bad_ratings, window: 30m, threshold: 3}
+`
+	_, err := ParseFile("alerts.yaml", []byte(src))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want the personal data in an id and a category reported", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"alerts.yaml:2:", "oncall-13812345678", "alerts.yaml:6:", "vip-6222021234567890128", "personal data"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "double11-20261111") {
+		t.Errorf("a campaign's id with a date was refused:\n%s", msg)
+	}
+	_, err = New(Config{Logger: slog.New(slog.DiscardHandler), Metrics: metrics.NewSet(),
+		Targets: []Target{{Name: "oncall-13812345678", Notifier: NotifierFunc(func(context.Context, []Alert) error { return nil })}}})
+	if err == nil || !strings.Contains(err.Error(), "personal data") {
+		t.Errorf("a target named with a phone number: %v, want it refused", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // Measure names what a rule watches.
@@ -231,6 +233,25 @@ func (r Rule) withDefaults() Rule {
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// personalID says what personal data masking finds in a rule id, a category or a target name
+// (a phone, ID or bank card number: oncall-13812345678), "" when none: such a name is refused,
+// for it is shown unmasked in /metrics' labels, the log and every alert, which hold none (as a
+// rules.yaml id holding one is refused). An order number's reading is not: campaign names hold
+// dates and numbers.
+func personalID(id string) string {
+	_, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
+	if kinds == 0 {
+		return ""
+	}
+	var what []string
+	for _, k := range []nlp.MaskKind{nlp.MaskPhone, nlp.MaskIDCard, nlp.MaskBankCard, nlp.MaskEmail, nlp.MaskURL} {
+		if kinds.Has(k) {
+			what = append(what, k.String())
+		}
+	}
+	return "holds what masking takes for personal data (" + strings.Join(what, ", ") + "), which metrics, logs and alerts show unmasked: name it otherwise"
+}
+
 // fieldProblem is one thing wrong with a rule, and the field (as spelt in a file) it is about.
 type fieldProblem struct{ field, msg string }
 
@@ -242,6 +263,8 @@ func (r *Rule) problems() []fieldProblem {
 	}
 	if !idPattern.MatchString(r.ID) {
 		add("id", "%q: want 1–64 of a-z, 0-9, _ and -, starting with a letter or digit", r.ID)
+	} else if why := personalID(r.ID); why != "" {
+		add("id", "%q %s", r.ID, why)
 	}
 	mi, ok := measures[r.Measure]
 	if !ok {
@@ -315,6 +338,8 @@ func keywordProblems(groups []KeywordGroup) []string {
 	for i, g := range groups {
 		if !idPattern.MatchString(g.Category) {
 			ps = append(ps, fmt.Sprintf("group %d: category %q: want 1–64 of a-z, 0-9, _ and -", i+1, g.Category))
+		} else if why := personalID(g.Category); why != "" {
+			ps = append(ps, fmt.Sprintf("group %d: category %q %s", i+1, g.Category, why))
 		}
 		if seen[g.Category] {
 			ps = append(ps, fmt.Sprintf("group %d: category %q appears twice", i+1, g.Category))

@@ -198,8 +198,9 @@ func weComTag(a *Alert) string {
 }
 
 // weComEscape keeps customer text from being read as markup: the masks' placeholders such as
-// <PHONE> would otherwise vanish as unknown tags.
-var weComEscaper = strings.NewReplacer("<", "＜", ">", "＞", "\n", " ", "`", "'")
+// <PHONE> would otherwise vanish as unknown tags, and a comment (anyone may post one) could put a
+// link ([text](url)) or bold text in a message from the shop's own alert robot.
+var weComEscaper = strings.NewReplacer("<", "＜", ">", "＞", "\n", " ", "`", "'", "[", "［", "]", "］", "*", "＊")
 
 func weComEscape(s string) string { return weComEscaper.Replace(s) }
 

@@ -137,6 +137,37 @@ func TestWeComPayloadMatchesTheDocumentedFormat(t *testing.T) {
 	}
 }
 
+// A comment is anyone's text (/feedback needs no token): in the robot's markdown it must stay
+// text. Before, a comment such as "回复慢 [主管请点此处理](https://例子.cn/登录)" reached the ops
+// group as a clickable link in a message from the shop's own alert robot (masking takes out
+// http(s) URLs of ASCII hosts, not this one nor weixin:// or ftp:// ones), and **…** as bold.
+func TestWeComCommentsStayText(t *testing.T) {
+	r := newRobot(t, nil)
+	w, err := NewWeCom(r.url(), WeComOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw := Alert{Rule: "comment_keywords", Name: "评价关键词", Measure: MeasureCommentKeywords, Severity: SeverityWarning,
+		State: StateFiring, Category: "staffing", CategoryLabel: "人手不足", Keyword: "回复慢",
+		Comment: "回复慢 [主管请点此处理](https://例子.cn/登录) [b](weixin://dl/x) **【恢复】**", Rating: 1, At: t0}
+	kw.Summary = kw.summary()
+	for _, compact := range []bool{false, true} {
+		c := weComMarkdown([]Alert{kw}, compact)
+		if strings.Contains(c, "](") || strings.Contains(c, "**【恢复】**") {
+			t.Errorf("compact %v: a comment's markdown reaches the robot as markup:\n%s", compact, c)
+		}
+		if !strings.Contains(c, "主管请点此处理") || !strings.Contains(c, "https://例子.cn/登录") {
+			t.Errorf("compact %v: the comment's words are lost:\n%s", compact, c)
+		}
+	}
+	if err := w.Notify(t.Context(), []Alert{kw}); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.next(t); strings.Contains(c, "](") {
+		t.Errorf("the robot got a link from a comment:\n%s", c)
+	}
+}
+
 func TestWeComErrors(t *testing.T) {
 	r := newRobot(t, nil)
 	w, _ := NewWeCom(r.url(), WeComOptions{})

@@ -156,7 +156,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownIdle, "shutdown-idle", c.ShutdownIdle, "on shutdown, how long idle keep-alive connections stay open for one more request (env ZHIYI_SHUTDOWN_IDLE)")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", c.ShutdownDelay, "on shutdown, how long to go on serving with /readyz failing before new connections are refused, for a load balancer to notice; 5s under Kubernetes (env ZHIYI_SHUTDOWN_DELAY)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections, 0 = fasthttp default (env ZHIYI_CONCURRENCY)")
-	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling the admin routes: POST /admin/reload and /admin/rollback, GET /admin/unmatched (with --data-dir or --db) and the console (with --console); empty = all off (env ZHIYI_ADMIN_TOKEN, preferred)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token enabling the admin routes: POST /admin/reload and /admin/rollback, GET /admin/unmatched and POST /admin/forget (with the decision log) and the console (with --console); empty = all off (env ZHIYI_ADMIN_TOKEN, preferred)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env ZHIYI_LOG_LEVEL)")
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -53,6 +54,13 @@ type Config struct {
 	// works or fails clearly instead of turning another database into an empty log. A database
 	// without zhiyi's schema, or at another version, is an error.
 	ReadOnly bool
+	// Existing opens a decision log zhiyi serve made, to change it beside serve (zhiyi forget,
+	// backup, learn): a database without zhiyi's schema is an error, not a new empty log (a
+	// mistyped --db would get the tables and answer "deleted 0"), and without HashKey the key
+	// the log keeps is taken, none generated — a log serve wrote with --hash-key keeps none, and
+	// a key made up now would hash ids as serve never did: forget would delete nothing, and
+	// every later reader would find nothing without an error.
+	Existing bool
 }
 
 // HashKeyFile is where, in DataDir, Open with ConnectLater keeps a copy of a PostgreSQL
@@ -114,6 +122,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		return db, nil
 	}
+	if cfg.Existing {
+		if err := db.checkSchema(ctx, cfg, true); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	unlock := func() {}
 	if db.kind == "sqlite" {
 		if unlock, err = lockFile(db.path + ".lock"); err != nil {
@@ -128,7 +142,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	key := cfg.HashKey
-	if len(key) == 0 {
+	if len(key) == 0 && cfg.Existing {
+		if key, err = db.loggedHashKey(ctx, cfg); err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else if len(key) == 0 {
 		var want []byte // a new database takes the key this replica hashed with before, if any
 		if db.kind == "postgres" && cfg.ConnectLater && cfg.DataDir != "" {
 			want, _ = readHashKey(cfg.DataDir)
@@ -152,10 +171,32 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // Config.HashKey, else the one the log keeps (a log written with --hash-key keeps none: the
 // same key must be given) — without writing anything.
 func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
-	where := cfg.SQLitePath()
-	if db.kind == "postgres" {
-		where = redact(cfg.URL)
+	if err := db.checkSchema(ctx, cfg, false); err != nil {
+		return err
 	}
+	key := cfg.HashKey
+	if len(key) == 0 {
+		var err error
+		if key, err = db.loggedHashKey(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	db.hasher = hasher{key: key}
+	return nil
+}
+
+// where names the log cfg selects for an error message (a PostgreSQL URL without its password).
+func (cfg *Config) where() string {
+	if cfg.Kind() == "postgres" {
+		return redact(cfg.URL)
+	}
+	return cfg.SQLitePath()
+}
+
+// checkSchema checks that db holds zhiyi's decision log at this schema version, or at an older
+// one when older (Open migrates it then).
+func (db *DB) checkSchema(ctx context.Context, cfg Config, older bool) error {
+	where := cfg.where()
 	var v int64
 	err := db.r.QueryRowContext(ctx, `SELECT version_id FROM goose_db_version ORDER BY id DESC LIMIT 1`).Scan(&v)
 	switch {
@@ -163,28 +204,31 @@ func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("store: %s holds no zhiyi decision log (no schema version): zhiyi serve with the same --db or --data-dir writes one", where)
 	case err != nil:
 		return fmt.Errorf("store: cannot read the schema version of %s: %w", where, err)
-	case v < SchemaVersion:
+	case v < SchemaVersion && !older:
 		return fmt.Errorf("store: the decision log at %s has schema version %d, this zhiyi reads %d: start zhiyi serve on it once (it migrates)", where, v, SchemaVersion)
 	case v > SchemaVersion:
 		return fmt.Errorf("store: the decision log at %s has schema version %d, newer than this zhiyi's %d: use the zhiyi that wrote it", where, v, SchemaVersion)
 	}
-	key := cfg.HashKey
-	if len(key) == 0 {
-		var hexKey string
-		err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&hexKey)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			// written with --hash-key: senders and conversations hash only with that key
-			return fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", where)
-		case err != nil:
-			return fmt.Errorf("store: cannot read the hash key: %w", err)
-		}
-		if key, err = hex.DecodeString(hexKey); err != nil || len(key) == 0 {
-			return fmt.Errorf("store: the stored hash key is empty or not hex (%v)", err)
-		}
-	}
-	db.hasher = hasher{key: key}
 	return nil
+}
+
+// loggedHashKey returns the hash key the log keeps, or an error saying to give serve's
+// --hash-key when it keeps none (serve was given one).
+func (db *DB) loggedHashKey(ctx context.Context, cfg Config) ([]byte, error) {
+	var hexKey string
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&hexKey)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// written with --hash-key: senders and conversations hash only with that key
+		return nil, fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", cfg.where())
+	case err != nil:
+		return nil, fmt.Errorf("store: cannot read the hash key: %w", err)
+	}
+	key, err := hex.DecodeString(hexKey)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("store: the stored hash key is empty or not hex (%v)", err)
+	}
+	return key, nil
 }
 
 // missingTable reports whether err says a table does not exist (SQLite's "no such table",
@@ -320,9 +364,19 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 		rand.Read(b[:])
 		want = b[:]
 	}
-	if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
-		hex.EncodeToString(want)); err != nil {
+	res, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
+		hex.EncodeToString(want))
+	if err != nil {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		// a key made now for a log that holds decisions already: they were hashed with a key
+		// given to serve (--hash-key), which this process was not given
+		var any bool
+		if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err == nil && any {
+			db.log.Warn("store: the decision log holds decisions but kept no hash key: they were hashed with a --hash-key this process was not given. " +
+				"Its sender and chat ids now hash with a new key kept in the log, and will not match the earlier ones (zhiyi records, forget, reports): give it the same --hash-key (env ZHIYI_HASH_KEY) as the others")
+		}
 	}
 	var v string
 	if err := db.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&v); err != nil {
@@ -335,19 +389,21 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 	return key, nil
 }
 
-// redact hides a password in a database URL for error messages.
+// redact hides a password in a database URL for error messages: the URL's user info, and a
+// password parameter, of the URL's query (pgx reads ?password=) or of a keyword/value DSN
+// ("host=… password=…", which --db refuses, naming what it was given).
 func redact(url string) string {
-	at := strings.LastIndexByte(url, '@')
-	scheme := strings.Index(url, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return url
+	if at, scheme := strings.LastIndexByte(url, '@'), strings.Index(url, "://"); at >= 0 && scheme >= 0 && at > scheme {
+		if i := strings.IndexByte(url[scheme+3:at], ':'); i >= 0 {
+			url = url[:scheme+3+i] + ":***" + url[at:]
+		}
 	}
-	cred := url[scheme+3 : at]
-	if i := strings.IndexByte(cred, ':'); i >= 0 {
-		return url[:scheme+3] + cred[:i] + ":***" + url[at:]
-	}
-	return url
+	return passwordParam.ReplaceAllString(url, "${1}***")
 }
+
+// passwordParam matches a password parameter's value: password=… up to the next parameter (a
+// query's & or a DSN's space), or a DSN's quoted value.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&\s])password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s]*)`)
 
 // SchemaVersion returns the migration version the database is at.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfig(t *testing.T) {
@@ -57,10 +60,62 @@ func TestRedact(t *testing.T) {
 		"postgres://u:secret@h:5432/db?x=1": "postgres://u:***@h:5432/db?x=1",
 		"postgres://u@h/db":                 "postgres://u@h/db",
 		"postgres://h/db":                   "postgres://h/db",
+		// a password as a parameter: of the URL, or of a keyword/value DSN (which Open refuses,
+		// naming what it was given)
+		"postgres://u@h/db?sslmode=require&password=secret&x=1": "postgres://u@h/db?sslmode=require&password=***&x=1",
+		"postgres://u@h/db?PASSWORD=secret":                     "postgres://u@h/db?PASSWORD=***",
+		"host=h user=u password=secret dbname=zhiyi":            "host=h user=u password=*** dbname=zhiyi",
+		"host=h password = 'sec ret' dbname=zhiyi":              "host=h password = *** dbname=zhiyi",
+		"password=secret":                    "password=***",
+		"postgres://u:p@h/db?passwordless=1": "postgres://u:***@h/db?passwordless=1",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// --db given a keyword/value DSN (libpq's "host=… password=…") is refused without printing its
+// password: the error goes to the service's log. Before, it quoted the DSN as given.
+func TestOpenUnsupportedURLHidesPassword(t *testing.T) {
+	_, err := Open(ctxT(t), Config{URL: "host=127.0.0.1 user=zhiyi password=s3cret-pw dbname=zhiyi", DataDir: t.TempDir()})
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "postgres://") {
+		t.Errorf("Open with a keyword/value DSN: %v; want an error naming postgres://… without the password", err)
+	}
+}
+
+// A process started without the --hash-key the others were given (a replica whose environment
+// lacks ZHIYI_HASH_KEY) on a log that holds their decisions says so: it hashes ids with a key
+// it makes up and keeps in the log, and they no longer match the earlier ones. Before, nothing
+// said so. A new log, or one that keeps its own key, gets no warning.
+func TestOpenWithoutTheGivenHashKeyWarns(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(ctxT(t), Config{DataDir: dir, HashKey: []byte("the replicas' own key"), Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendDecisions(ctxT(t), []Decision{{MsgID: "k1", Time: time.Now(), SenderHash: db.Hash("13800138000"), Intent: "refund", Route: "auto"}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	open := func(dir string) string {
+		t.Helper()
+		var logged bytes.Buffer
+		db, err := Open(ctxT(t), Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		return logged.String()
+	}
+	if got := open(dir); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "--hash-key") {
+		t.Errorf("Open without the key on a log written with one logged %q, want a warning naming --hash-key", got)
+	}
+	if got := open(dir); got != "" {
+		t.Errorf("Open again (the log keeps its key now) logged %q, want nothing", got)
+	}
+	if got := open(t.TempDir()); got != "" {
+		t.Errorf("Open of a new log logged %q, want nothing", got)
 	}
 }
 

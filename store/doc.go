@@ -142,9 +142,10 @@
 // Metrics (RecorderConfig.Metrics, a VictoriaMetrics *metrics.Set; nil exports nothing):
 //
 //	zhiyi_store_recorded_total           decisions given to Record
-//	zhiyi_store_written_total            decisions the writer inserted directly
-//	zhiyi_store_duplicates_total         decisions not stored again: their msg_id is in the log
-//	                                     already (a retry the conversation state missed)
+//	zhiyi_store_written_total            decisions the writer wrote directly (duplicates included)
+//	zhiyi_store_duplicates_total         of those, decisions not stored again: their msg_id is in
+//	                                     the log already (a retry the conversation state missed);
+//	                                     a replayed one counts in replayed alone
 //	zhiyi_store_spooled_total            records (decisions, feedback) written to the spool
 //	zhiyi_store_replayed_total           spool records now in the database
 //	zhiyi_store_dropped_total            records lost (spool full, unreadable, refused)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,14 +34,15 @@ func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fs.Usage()
 		return errUsage
 	}
+	if cfg := sf.config(); cfg.Kind() == "postgres" {
+		return store.ErrBackupPostgres // said before connecting: nothing to open for it
+	}
 	db, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, *out); errors.Is(err, store.ErrBackupPostgres) {
-		return fmt.Errorf("zhiyi backup: %w", err)
-	} else if err != nil {
+	if err := db.Backup(ctx, *out); err != nil {
 		return err
 	}
 	st, err := os.Stat(*out)

@@ -107,6 +107,7 @@ func (f *storeFlags) logFiles() []namedPath {
 func (f *storeFlags) openLog(ctx context.Context, readOnly bool) (*store.DB, error) {
 	cfg := f.config()
 	cfg.ReadOnly = readOnly
+	cfg.Existing = !readOnly // forget, backup, learn: a log serve made, with its key
 	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
 		path := cfg.SQLitePath()
 		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
