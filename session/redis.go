@@ -151,6 +151,10 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("session: redis URL is empty")
 	}
+	if !strings.Contains(cfg.URL, "://") {
+		// host:port alone: url.Parse's "first path segment cannot contain colon" says nothing
+		return nil, errors.New("session: the redis URL has no scheme: write redis://host:port/db (rediss:// for TLS)")
+	}
 	if _, err := url.Parse(cfg.URL); err != nil {
 		// url.Error repeats the URL, password included: keep only the reason.
 		var ue *url.Error

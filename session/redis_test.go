@@ -299,6 +299,8 @@ func TestNewRedisBadConfig(t *testing.T) {
 		{"redis://localhost:6379/x", "invalid database number"},
 		{"redis://localhost:6379/0?no_such_option=1", "unexpected option"},
 		{"redis://user:hunter2@[::1:6379/0", "cannot parse"},
+		{"127.0.0.1:6379", "write redis://host:port/db"},
+		{":hunter2@127.0.0.1:6379", "write redis://host:port/db"},
 	} {
 		s, err := session.NewRedis(context.Background(), session.RedisConfig{URL: tc.url})
 		if err == nil {

@@ -19,6 +19,7 @@ func readSubject(stdin io.Reader, stderr io.Writer, fs *flag.FlagSet, cmd string
 	in := bufio.NewScanner(stdin)
 	for _, id := range []*string{sender, chat} {
 		if *id != "-" {
+			*id = strings.TrimSpace(*id) // as a line of stdin is: ' 13812345678' is that customer
 			continue
 		}
 		if !in.Scan() {

@@ -44,7 +44,8 @@ func TestForget(t *testing.T) {
 	db.Close()
 
 	// what is held, first: the customer's two decisions, oldest first, with the feedback
-	code, stdout, stderr := runCLI(t, "", "records", "--data-dir", dir, "--sender", "13800138000")
+	// (the id as pasted, with a space: as a line of stdin, it is trimmed)
+	code, stdout, stderr := runCLI(t, "", "records", "--data-dir", dir, "--sender", " 13800138000 ")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"msg_id":"a1"`) || !strings.Contains(lines[0], `"rating":1`) ||
 		!strings.Contains(lines[1], `"text":"地址改一下"`) || strings.Contains(stdout, `"msg_id":"b1"`) {
