@@ -167,6 +167,9 @@ type Recorder struct {
 	drained          []Decision // drain's batch, reused (writer only)
 	lastDropLog      atomic.Int64
 	loggedClosedDrop atomic.Bool // the first record dropped after Close was logged
+	// queueFullLogged is when a decision last went to the spool for a full queue was logged
+	// (unix seconds): once a minute at most
+	queueFullLogged atomic.Int64
 	// waiting counts the spooled feedback waiting for its decision (awaitDecision) as of the
 	// last complete replay; passWaiting counts them during a replay (the writer's alone).
 	waiting     atomic.Int64
@@ -255,7 +258,16 @@ func (r *Recorder) Record(d Decision) {
 		default:
 		}
 	}
+	closed := r.closed
 	r.mu.RUnlock()
+	if !closed {
+		// The database takes decisions slower than they come: the spool holds the rest while
+		// zhiyi_store_up stays 1, so say so (a busy database, or too few cores for the writer).
+		if now := time.Now().Unix(); now-r.queueFullLogged.Load() >= 60 && r.queueFullLogged.Swap(now) != now {
+			r.log.Warn("store: the writer's queue is full: decisions go to the spool and are written from it (the database writes slower than decisions come)",
+				"queue", cap(r.ch))
+		}
+	}
 	r.toSpool([]Decision{d}, nil)
 }
 

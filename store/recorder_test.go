@@ -338,7 +338,9 @@ func TestRecorderQueueFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	r := newRecorder(t, db, store.RecorderConfig{QueueSize: 1, BatchSize: 1, WriteTimeout: time.Minute, RetryInterval: 10 * time.Millisecond})
+	var logged testsvc.Buffer
+	r := newRecorder(t, db, store.RecorderConfig{QueueSize: 1, BatchSize: 1, WriteTimeout: time.Minute, RetryInterval: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	release := lockDecisions(t, dsn)
 	r.Record(decision(0)) // the writer takes it and waits for the lock
 	waitLocked(t, dsn, 1)
@@ -348,6 +350,10 @@ func TestRecorderQueueFull(t *testing.T) {
 	}
 	if st := r.Stats(); st.Spooled != n-1 || st.Written != 0 {
 		t.Fatalf("with the queue full: %+v, want %d spooled", st, n-1)
+	}
+	// the database is up (zhiyi_store_up 1), so the overflow is said, once a minute at most
+	if got := strings.Count(logged.String(), "the writer's queue is full"); got != 1 {
+		t.Errorf("the full queue logged %d times, want once:\n%s", got, logged.String())
 	}
 	release()
 	if err := r.Flush(testCtx(t)); err != nil {
