@@ -136,7 +136,7 @@ func New(cfg Config) (*Alerter, error) {
 			continue
 		}
 		if why := personalID(t.Name); why != "" {
-			ce.add(t.file, t.line, "target %q %s", t.Name, why)
+			ce.add(t.file, t.line, "target %s", why)
 			continue
 		}
 		if a.byName[t.Name] != nil {
@@ -155,7 +155,7 @@ func New(cfg Config) (*Alerter, error) {
 	for _, r := range cfg.Rules {
 		for _, name := range r.Targets {
 			if !targetDefined(cfg.Targets, name) {
-				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q", r.ID, name)
+				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q", shownID(r.ID), shownID(name))
 			}
 		}
 	}

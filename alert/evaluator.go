@@ -110,10 +110,10 @@ func NewEvaluator(rules []Rule) (*Evaluator, error) {
 	for _, r := range rules {
 		r = r.withDefaults()
 		for _, p := range r.problems() {
-			ce.add(r.file, r.lineOf(p.field), "rule %s: %s", r.ID, p.msg)
+			ce.add(r.file, r.lineOf(p.field), "rule %s: %s", shownID(r.ID), p.msg)
 		}
 		if seen[r.ID] {
-			ce.add(r.file, r.lineOf("id"), "rule %s: id used twice", r.ID)
+			ce.add(r.file, r.lineOf("id"), "rule %s: id used twice", shownID(r.ID))
 		}
 		seen[r.ID] = true
 		s := &ruleState{Rule: r}

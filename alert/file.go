@@ -247,7 +247,7 @@ func (p *fileParser) rule(n *yaml.Node) {
 		r.lines[k] = v.Line
 	}
 	r.ID, _ = p.str(fs["id"], "rule: id", true)
-	what := "rule " + r.ID
+	what := "rule " + shownID(r.ID)
 	if r.ID == "" {
 		what = fmt.Sprintf("rule at line %d", n.Line)
 	} else if line, ok := p.ids[r.ID]; ok {

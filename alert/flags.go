@@ -107,7 +107,7 @@ func (f Flags) Config() (Config, error) {
 	for _, r := range cfg.Rules {
 		for _, name := range r.Targets {
 			if !targetDefined(cfg.Targets, name) && !slices.Contains(broken, name) {
-				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q (defined: %s)", r.ID, name, targetNames(cfg.Targets))
+				ce.add(r.file, r.lineOf("targets"), "rule %s: unknown target %q (defined: %s)", shownID(r.ID), shownID(name), targetNames(cfg.Targets))
 			}
 		}
 	}

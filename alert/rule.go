@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,8 +239,11 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // for it is shown unmasked in /metrics' labels, the log and every alert, which hold none (as a
 // rules.yaml id holding one is refused). An order number's reading is not: campaign names hold
 // dates and numbers.
+//
+// The refusal names the name masked (oncall-<PHONE>): with its line that finds it, and the
+// error is logged, where the number must not be either.
 func personalID(id string) string {
-	_, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
+	masked, kinds := nlp.MaskExcept(id, nlp.MaskOrder)
 	if kinds == 0 {
 		return ""
 	}
@@ -249,7 +253,14 @@ func personalID(id string) string {
 			what = append(what, k.String())
 		}
 	}
-	return "holds what masking takes for personal data (" + strings.Join(what, ", ") + "), which metrics, logs and alerts show unmasked: name it otherwise"
+	return strconv.Quote(masked) + " holds what masking takes for personal data (" + strings.Join(what, ", ") + "), which metrics, logs and alerts show unmasked: name it otherwise"
+}
+
+// shownID is a rule id as a configuration error names it: masked as personalID reads it, for
+// the error of a rule refused for its id (or with more problems beside) is logged.
+func shownID(id string) string {
+	masked, _ := nlp.MaskExcept(id, nlp.MaskOrder)
+	return masked
 }
 
 // fieldProblem is one thing wrong with a rule, and the field (as spelt in a file) it is about.
@@ -264,7 +275,7 @@ func (r *Rule) problems() []fieldProblem {
 	if !idPattern.MatchString(r.ID) {
 		add("id", "%q: want 1–64 of a-z, 0-9, _ and -, starting with a letter or digit", r.ID)
 	} else if why := personalID(r.ID); why != "" {
-		add("id", "%q %s", r.ID, why)
+		add("id", "%s", why)
 	}
 	mi, ok := measures[r.Measure]
 	if !ok {
@@ -339,7 +350,7 @@ func keywordProblems(groups []KeywordGroup) []string {
 		if !idPattern.MatchString(g.Category) {
 			ps = append(ps, fmt.Sprintf("group %d: category %q: want 1–64 of a-z, 0-9, _ and -", i+1, g.Category))
 		} else if why := personalID(g.Category); why != "" {
-			ps = append(ps, fmt.Sprintf("group %d: category %q %s", i+1, g.Category, why))
+			ps = append(ps, fmt.Sprintf("group %d: category %s", i+1, why))
 		}
 		if seen[g.Category] {
 			ps = append(ps, fmt.Sprintf("group %d: category %q appears twice", i+1, g.Category))

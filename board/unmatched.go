@@ -52,8 +52,9 @@ type UnmatchedResult struct {
 	// unmatched: "none" (out of scope), "handoff", "low_confidence" (store.Decision.Unmatched).
 	Messages int            `json:"messages"`
 	Reasons  map[string]int `json:"reasons"`
-	// Truncated is true when the period held more than Max unmatched messages: the oldest
-	// were left out.
+	// Truncated is true when the period held more than Max unmatched messages, or may have:
+	// the query's limit (twice Max, besides the skipped) was reached first, most of what it
+	// read only giving personal data (Messages < Max then). The oldest were left out.
 	Truncated bool `json:"truncated"`
 	// DataOnly counts the unmatched messages left off the sheet for only giving personal data
 	// (订单号<ORDER>, 手机号 <PHONE>): training leaves such a message out whatever its label (its

@@ -187,18 +187,20 @@ func (d *Dictionaries) parseUserWord(_, line string) error {
 
 func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error {
 	region := ""
+	badHeader := false // the last header was refused: its entries are not "before any header"
 	return func(at, line string) error {
 		if strings.HasPrefix(line, "[") {
 			if !strings.HasSuffix(line, "]") || len(line) < 3 {
+				badHeader = true
 				return fmt.Errorf("region header %q: want [region]", line)
 			}
 			if kind != KindDialect {
 				return fmt.Errorf("region headers belong in %s", DialectFile)
 			}
-			region = strings.TrimSpace(line[1 : len(line)-1])
+			region, badHeader = strings.TrimSpace(line[1:len(line)-1]), false
 			return nil
 		}
-		if kind == KindDialect && region == "" {
+		if kind == KindDialect && region == "" && !badHeader {
 			return fmt.Errorf("dialect entry before any [region] header")
 		}
 		canon, rest, ok := strings.Cut(line, ":")

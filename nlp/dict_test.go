@@ -62,6 +62,15 @@ func TestLoadDictionariesErrors(t *testing.T) {
 	if strings.Contains(msg, fmt.Sprintf("stopwords.txt:%d:", maxLineProblems+2)) || strings.Contains(msg, "synonyms.txt:2:") {
 		t.Errorf("several mistakes: more than the first %d of a file, or a good line, named: %q", maxLineProblems, msg)
 	}
+	// A broken region header is one mistake: the entries under it are not also "before any
+	// [region] header", a line each.
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, DialectFile), []byte("[粤语\n系: 是\n唔: 不\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDictionaries(dir); err == nil || !strings.Contains(err.Error(), "dialect.txt:1:") || strings.Contains(err.Error(), "dialect.txt:2:") {
+		t.Errorf("a broken first header: %v, want its line alone", err)
+	}
 	if _, err := LoadDictionaries(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("missing directory: no error")
 	}

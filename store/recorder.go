@@ -263,12 +263,19 @@ func (r *Recorder) Record(d Decision) {
 	if !closed {
 		// The database takes decisions slower than they come: the spool holds the rest while
 		// zhiyi_store_up stays 1, so say so (a busy database, or too few cores for the writer).
-		if now := time.Now().Unix(); now-r.queueFullLogged.Load() >= 60 && r.queueFullLogged.Swap(now) != now {
+		if onceAMinute(&r.queueFullLogged, time.Now().Unix()) {
 			r.log.Warn("store: the writer's queue is full: decisions go to the spool and are written from it (the database writes slower than decisions come)",
 				"queue", cap(r.ch))
 		}
 	}
 	r.toSpool([]Decision{d}, nil)
+}
+
+// onceAMinute reports whether a minute has passed since the time last (unix seconds) holds, and
+// then sets it to now: true for one caller of many at once, whatever second each read.
+func onceAMinute(last *atomic.Int64, now int64) bool {
+	was := last.Load()
+	return now-was >= 60 && last.CompareAndSwap(was, now)
 }
 
 // toSpool appends decisions or a feedback to the spool, masked (the spool is a stored copy

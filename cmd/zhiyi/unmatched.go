@@ -82,8 +82,12 @@ func runUnmatched(ctx context.Context, args []string, _ io.Reader, _, stderr io.
 	if res.DataOnly > 0 {
 		fmt.Fprintf(stderr, "left out %d unmatched messages that only give personal data (订单号<ORDER>, 手机号 <PHONE>): training leaves them out whatever their label, for what they ask is what their conversation asked\n", res.DataOnly)
 	}
-	if res.Truncated {
+	switch {
+	case res.Truncated && res.Messages == *maxN:
 		fmt.Fprintf(stderr, "warning: more than %d unmatched messages in the period: only the newest %d are in the sheet (--max)\n", *maxN, *maxN)
+	case res.Truncated:
+		// board.Unmatched reads at most twice --max: those only giving data ended the reading
+		fmt.Fprintf(stderr, "warning: the reading stopped at twice --max (%d), most of what it read only giving personal data: older unmatched messages of the period are not in the sheet's %d (a later --since, or a larger --max)\n", *maxN, res.Messages)
 	}
 	fmt.Fprintf(stderr, "wrote %d clusters to %s\n", len(res.Lines), *out)
 	if len(res.Lines) > 0 {

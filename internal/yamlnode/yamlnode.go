@@ -191,10 +191,12 @@ func Error(name string, data []byte, err error) error {
 }
 
 // SyntaxIn is SyntaxLine for a syntax error of the file data: one a tab in indentation made is
-// named at that tab's line (TabIndent), with what to do.
+// named at that tab's line (the first tab-indented line from the one yaml.v3 names, which is at
+// or before it: a tab earlier in the file is a block scalar's text, which YAML allows), with
+// what to do.
 func SyntaxIn(data []byte, err error) (int, string) {
 	line, rest := SyntaxLine(err)
-	if tab := TabIndent(data); tab > 0 && aboutTabs(rest) {
+	if tab := tabIndentFrom(data, max(line, 1)); tab > 0 && aboutTabs(rest) {
 		return tab, "a tab in the indentation: YAML indents with spaces only (" + strings.TrimPrefix(rest, "yaml: ") + ")"
 	}
 	return line, rest
@@ -208,14 +210,17 @@ func aboutTabs(problem string) bool {
 
 // TabIndent returns the first line (from 1) whose indentation holds a tab, 0 when none does.
 // yaml.v3 names such a line inexactly (the line before it, or none).
-func TabIndent(data []byte) int {
+func TabIndent(data []byte) int { return tabIndentFrom(data, 1) }
+
+// tabIndentFrom is TabIndent counting only the lines from the given one on.
+func tabIndentFrom(data []byte, from int) int {
 	for line := 1; len(data) > 0; line++ {
 		for _, c := range data {
+			if line < from || c != ' ' && c != '\t' {
+				break
+			}
 			if c == '\t' {
 				return line
-			}
-			if c != ' ' {
-				break
 			}
 		}
 		i := bytes.IndexByte(data, '\n')

@@ -115,6 +115,18 @@ func TestError(t *testing.T) {
 			t.Errorf("%q: %v, want it to start %q", src, err, prefix)
 		}
 	}
+	// A tab a block scalar's text holds after its indentation is YAML's to allow: the tab is
+	// named at its line only from the one yaml.v3 names on, and another error keeps its own.
+	for src, want := range map[string]string{
+		"a: |\n  x\n  \ty\nb: @x\n":      "f.yaml:4: found character that cannot start any token",
+		"a: |\n  x\n  \ty\nb:\n\tc: 1\n": "f.yaml:5: a tab in the indentation",
+		"a: |\n  x\n  \ty\n\tb: 1\n":     "f.yaml:4: a tab in the indentation",
+	} {
+		data := []byte(src)
+		if err := yamlnode.Error("f.yaml", data, yaml.Unmarshal(data, &yaml.Node{})); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: %v, want it to start %q", src, err, want)
+		}
+	}
 	// A tab elsewhere (inside a value) is no indentation; another error keeps its own line.
 	if data := []byte("a: \"x\ty\"\nb: [1\n"); yamlnode.TabIndent(data) != 0 {
 		t.Error("a tab inside a value read as indentation")
