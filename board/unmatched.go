@@ -101,7 +101,7 @@ func Unmatched(ctx context.Context, src Decisions, eng *intent.Engine, q Unmatch
 		// The store masks text on write; masking again costs a few microseconds and keeps a
 		// log written by anything else from putting personal data on a sheet or a page.
 		text, _ := nlp.Mask(nlp.Normalize(d.Text))
-		if an := eng.Analyzer(); an.OnlyGivesData(an.Analyze(text).Tokens) {
+		if eng.Analyzer().TextOnlyGivesData(text) {
 			res.DataOnly++
 			return nil
 		}

@@ -459,6 +459,11 @@ func (a *Analyzer) OnlyGivesData(tokens []string) bool {
 	return pii
 }
 
+// TextOnlyGivesData is OnlyGivesData of text's analysis, for a caller holding no analysis of it.
+func (a *Analyzer) TextOnlyGivesData(text string) bool {
+	return a.OnlyGivesData(a.Analyze(text).Tokens)
+}
+
 // symbolsOnly reports whether tok holds no letter and no digit (an emoji, a symbol: 🙏, 👍).
 func symbolsOnly(tok string) bool {
 	for _, r := range tok {

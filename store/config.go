@@ -401,9 +401,10 @@ func redact(url string) string {
 	return passwordParam.ReplaceAllString(url, "${1}***")
 }
 
-// passwordParam matches a password parameter's value: password=… up to the next parameter (a
-// query's & or a DSN's space), or a DSN's quoted value.
-var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&\s])password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s]*)`)
+// passwordParam matches a password parameter's value — password=…, and sslpassword=…, the client
+// key's passphrase — up to the next parameter (a query's & or a DSN's space), or a DSN's quoted
+// value.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&\s])(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s]*)`)
 
 // SchemaVersion returns the migration version the database is at.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {

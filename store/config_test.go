@@ -66,8 +66,11 @@ func TestRedact(t *testing.T) {
 		"postgres://u@h/db?PASSWORD=secret":                     "postgres://u@h/db?PASSWORD=***",
 		"host=h user=u password=secret dbname=zhiyi":            "host=h user=u password=*** dbname=zhiyi",
 		"host=h password = 'sec ret' dbname=zhiyi":              "host=h password = *** dbname=zhiyi",
-		"password=secret":                    "password=***",
-		"postgres://u:p@h/db?passwordless=1": "postgres://u:***@h/db?passwordless=1",
+		"password=secret": "password=***",
+		// the client key's passphrase is as secret
+		"postgres://h/db?sslkey=k.pem&sslpassword=secret": "postgres://h/db?sslkey=k.pem&sslpassword=***",
+		"host=h sslpassword=secret":                       "host=h sslpassword=***",
+		"postgres://u:p@h/db?passwordless=1":              "postgres://u:***@h/db?passwordless=1",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)

@@ -52,4 +52,9 @@ func (x *IDTexts) Texts(id string) int {
 }
 
 // Shared returns the ids that name more than one text, sorted.
-func (x *IDTexts) Shared() []string { return slices.Sorted(maps.Keys(x.shared)) }
+func (x *IDTexts) Shared() []string {
+	if x == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(x.shared))
+}

@@ -57,5 +57,5 @@ func LeaveOutDataOnly(an *nlp.Analyzer, corrections []Correction) (keep []Correc
 // onlyGivesData reports whether a correction's text, normalised and masked (textKey), only gives
 // personal data: the agent corrected what its conversation meant, which its words do not say.
 func onlyGivesData(an *nlp.Analyzer, text string) bool {
-	return text != "" && an.OnlyGivesData(an.Analyze(text).Tokens)
+	return text != "" && an.TextOnlyGivesData(text)
 }

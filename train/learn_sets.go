@@ -114,7 +114,7 @@ func historySet(dir string, eng *intent.Engine) ([]Labelled, error) {
 	an := eng.Analyzer()
 	var out []Labelled
 	for _, d := range docs {
-		if known(d.Intent) && !an.OnlyGivesData(an.Analyze(d.Text).Tokens) {
+		if known(d.Intent) && !an.TextOnlyGivesData(d.Text) {
 			out = append(out, Labelled{Text: d.Text, Intent: d.Intent})
 		}
 	}
