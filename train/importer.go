@@ -145,11 +145,14 @@ type Importer struct {
 
 	stats ImportStats
 	seen  map[uint64]struct{}
+	// members are the WeCom members whose ids start wm or wo, as customers' do, known from the
+	// one-to-one messages read so far (customerOf): a group chat's message does not tell.
+	members map[string]bool
 }
 
 // NewImporter returns an Importer with the default CSV columns.
 func NewImporter() *Importer {
-	return &Importer{CSV: DefaultCSVColumns(), seen: map[uint64]struct{}{}}
+	return &Importer{CSV: DefaultCSVColumns(), seen: map[uint64]struct{}{}, members: map[string]bool{}}
 }
 
 // Stats returns what has been imported so far.

@@ -156,13 +156,18 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 			staff = l.ToList[0]
 		}
 		// A group chat's first recipient is any member, another customer as likely as an
-		// agent: customerOf compares the two sides of a one-to-one message only.
-		fromCustomer := isCustomerID(l.From)
+		// agent: customerOf compares the two sides of a one-to-one message only, and a room
+		// knows a member whose id starts wm or wo (wongkaming) by the one-to-one messages read
+		// before (im.members).
+		fromCustomer := isCustomerID(l.From) && !im.members[l.From]
 		if l.RoomID == "" {
 			fromCustomer = customerOf(l.From, staff)
 		}
 		if agent = !fromCustomer; agent {
 			customer, staff = staff, l.From
+		}
+		if l.RoomID == "" && staff != "" && isCustomerID(staff) {
+			im.members[staff] = true // a member like a customer by name: remembered for rooms
 		}
 		if l.RoomID != "" {
 			m.Conversation = "wecom:room:" + l.RoomID

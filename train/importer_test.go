@@ -558,13 +558,16 @@ func TestImportPlainTextTimes(t *testing.T) {
 }
 
 // A member whose own id starts wm or wo (wongkaming, woody) is not taken for the customer: of two
-// such ids, WeCom's external ones are long and in mixed case.
+// such ids, WeCom's external ones are long and in mixed case; in a group chat, the one-to-one
+// messages read before tell.
 func TestImportWeComMemberLikeCustomer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wecom.jsonl")
 	lines := `{"msgid":"m1","action":"send","from":"wmT2h3ZCVwFiarruSFBAlyyZ","tolist":["wongkaming"],"roomid":"","msgtime":1785539051645,"msgtype":"text","text":{"content":"我填的地址是老地址 快帮我改"}}
 {"msgid":"m2","action":"send","from":"wongkaming","tolist":["wmT2h3ZCVwFiarruSFBAlyyZ"],"roomid":"","msgtime":1785539097309,"msgtype":"text","text":{"content":"亲，请提供新地址"}}
 {"msgid":"m3","action":"send","from":"woody","tolist":["woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA"],"roomid":"","msgtime":1785539098309,"msgtype":"text","text":{"content":"亲，在的"}}
 {"msgid":"m4","action":"send","from":"wmabc","tolist":["liuyang"],"roomid":"","msgtime":1785539099309,"msgtype":"text","text":{"content":"还没发货吗"}}
+{"msgid":"m5","action":"send","from":"wongkaming","tolist":["wmT2h3ZCVwFiarruSFBAlyyZ"],"roomid":"r1","msgtime":1785539100309,"msgtype":"text","text":{"content":"大家好，活动今晚开始"}}
+{"msgid":"m6","action":"send","from":"wmQ9x8ZCVwFiarruSFBAlyyZ","tolist":["wmT2h3ZCVwFiarruSFBAlyyZ"],"roomid":"r1","msgtime":1785539101309,"msgtype":"text","text":{"content":"有优惠券吗"}}
 `
 	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
@@ -580,6 +583,10 @@ func TestImportWeComMemberLikeCustomer(t *testing.T) {
 		"亲，请提供新地址":       {true, "wecom:wmT2h3ZCVwFiarruSFBAlyyZ|wongkaming"},
 		"亲，在的":           {true, "wecom:woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA|woody"},
 		"还没发货吗":          {false, "wecom:wmabc|liuyang"},
+		// in a group chat, the member known from the one-to-one messages before; a customer
+		// writing to another customer is still one
+		"大家好，活动今晚开始": {true, "wecom:room:r1"},
+		"有优惠券吗":      {false, "wecom:room:r1"},
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("imported %d messages, want %d", len(msgs), len(want))
