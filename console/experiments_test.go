@@ -26,7 +26,13 @@ func TestVerdictZH(t *testing.T) {
 		{"lower", report(40, experiment.Test{Significant: true, Diff: -0.5, P: 0.02}), "b 的评分显著低于对照组（-0.50，p = 0.0200）"},
 		{"early", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01, Needed: 175, Have: 40}),
 			"b 的评分显著高于对照组（+0.80，p = 0.0100）（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"},
-		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
+		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
+		// Have is the smaller side: here the control's 1, not b's 4 ratings.
+		{"control has fewer", func() *experiment.Report {
+			r := report(4, experiment.Test{Diff: -2.25, Needed: 458, Effect: 0.3, Have: 1})
+			r.Variants[0].Rated = 1
+			return r
+		}(), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 1 个评分，计划每组 458 个才能分辨 0.30 分的差别"},
 		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别（已达计划样本量）"},
 		{"shares changed", func() *experiment.Report {
 			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
