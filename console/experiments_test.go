@@ -1,6 +1,9 @@
 package console
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +80,21 @@ func TestGrayNoteZH(t *testing.T) {
 		if zh, en := grayNoteZH(g, "hurry.b"), g.Note("hurry.b"); zh == "" || en == "" {
 			t.Errorf("reason %d: Chinese %q, English %q", r, zh, en)
 		}
+	}
+}
+
+// A mean rating's interval stays on the 1-to-5 scale: four ratings of 2, 5, 5, 3 have a t
+// interval of [0.74, 6.76], shown as [1.00, 5.00].
+func TestExperimentsRatingIntervalOnTheScale(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	rep := experiment.Report{Experiment: "size_advice", Control: "size_advice.a", Variants: []experiment.VariantReport{
+		{ID: "size_advice.a", Control: true, Served: 8, Rated: 4, Rating: experiment.Mean{N: 4, Mean: 3.75, Low: 0.74, High: 6.76}},
+	}}
+	w := httptest.NewRecorder()
+	e.c.render(w, httptest.NewRequest("GET", "/console/experiments", nil), nil, http.StatusOK, "experiments", "实验",
+		experimentsData{Results: true, Experiments: []experimentView{{Report: rep}}})
+	body := w.Body.String()
+	if !strings.Contains(body, "3.75 [1.00, 5.00]") || strings.Contains(body, "6.76") || strings.Contains(body, "0.74") {
+		t.Errorf("the rating interval is not bounded to 1–5:\n%s", body)
 	}
 }
