@@ -115,7 +115,8 @@ func verdictZH(r *experiment.Report) string {
 		case standing == experiment.Significant:
 			parts[i] = fmt.Sprintf("%s 的评分显著低于对照组（%+.2f，p = %s）", f.Variant, f.Diff, experiment.PString(f.P))
 		default:
-			parts[i] = fmt.Sprintf("%s 现有 %d 个评分，计划每组 %d 个才能分辨 %.2f 分的差别", f.Variant, f.Have, f.Needed, f.Effect)
+			// Have is the smaller side's count, the control's as often as the variant's.
+			parts[i] = fmt.Sprintf("%s 与对照组中评分较少的一组现有 %d 个评分，计划每组 %d 个才能分辨 %.2f 分的差别", f.Variant, f.Have, f.Needed, f.Effect)
 		}
 		early = early || standing == experiment.Significant && f.Early()
 	}

@@ -1,6 +1,9 @@
 package console
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +29,13 @@ func TestVerdictZH(t *testing.T) {
 		{"lower", report(40, experiment.Test{Significant: true, Diff: -0.5, P: 0.02}), "b 的评分显著低于对照组（-0.50，p = 0.0200）"},
 		{"early", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01, Needed: 175, Have: 40}),
 			"b 的评分显著高于对照组（+0.80，p = 0.0100）（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"},
-		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
+		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
+		// Have is the smaller side: here the control's 1, not b's 4 ratings.
+		{"control has fewer", func() *experiment.Report {
+			r := report(4, experiment.Test{Diff: -2.25, Needed: 458, Effect: 0.3, Have: 1})
+			r.Variants[0].Rated = 1
+			return r
+		}(), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 1 个评分，计划每组 458 个才能分辨 0.30 分的差别"},
 		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别（已达计划样本量）"},
 		{"shares changed", func() *experiment.Report {
 			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
@@ -71,5 +80,21 @@ func TestGrayNoteZH(t *testing.T) {
 		if zh, en := grayNoteZH(g, "hurry.b"), g.Note("hurry.b"); zh == "" || en == "" {
 			t.Errorf("reason %d: Chinese %q, English %q", r, zh, en)
 		}
+	}
+}
+
+// A mean rating's interval stays on the 1-to-5 scale: four ratings of 2, 5, 5, 3 have a t
+// interval of [0.74, 6.76], shown as [1.00, 5.00].
+func TestExperimentsRatingIntervalOnTheScale(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	rep := experiment.Report{Experiment: "size_advice", Control: "size_advice.a", Variants: []experiment.VariantReport{
+		{ID: "size_advice.a", Control: true, Served: 8, Rated: 4, Rating: experiment.Mean{N: 4, Mean: 3.75, Low: 0.74, High: 6.76}},
+	}}
+	w := httptest.NewRecorder()
+	e.c.render(w, httptest.NewRequest("GET", "/console/experiments", nil), nil, http.StatusOK, "experiments", "实验",
+		experimentsData{Results: true, Experiments: []experimentView{{Report: rep}}})
+	body := w.Body.String()
+	if !strings.Contains(body, "3.75 [1.00, 5.00]") || strings.Contains(body, "6.76") || strings.Contains(body, "0.74") {
+		t.Errorf("the rating interval is not bounded to 1–5:\n%s", body)
 	}
 }

@@ -48,6 +48,14 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	},
+	// rating bounds a mean rating's interval to the scale, 1 to 5: a t interval of a few
+	// ratings reaches past it ([0.74, 6.76]), and no mean of 1-to-5 ratings lies there.
+	"rating": func(v float64) float64 {
+		if math.IsNaN(v) {
+			return v
+		}
+		return min(max(v, 1), 5)
+	},
 	"f3": func(v float64) string {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return "–"

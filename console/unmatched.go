@@ -254,6 +254,18 @@ func chosenIntent(kb *index.KB, id, newLabel string) (string, string) {
 		if _, folded := nlp.Mask(nlp.Normalize(newLabel)); kinds|folded != 0 { // ①③⑧…, 138、1234… too
 			return "", "新意图的标签不能含手机号、证件号等个人信息。"
 		}
+		// An intent the knowledge base has, typed as a new one (退货 for return_goods), would be
+		// a new:退货 label that zhiyi learn leaves out: the operator meant the existing intent.
+		if newLabel == intent.NoneIntent || newLabel == "不在范围" {
+			return "", "「不在范围」请在意图列表中选择「不在范围（none）」，不要填为新意图。"
+		}
+		if kb != nil {
+			for _, in := range kb.Intents {
+				if newLabel == in.ID || newLabel == in.Label {
+					return "", fmt.Sprintf("知识库里已经有意图「%s」（%s），请在意图列表中选择它，不要填为新意图。", in.Label, in.ID)
+				}
+			}
+		}
 		return train.NewIntentPrefix + masked, ""
 	}
 	switch {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ncruces/go-sqlite3/driver"
 
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -175,4 +176,26 @@ func atoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A new intent's label that is an intent the knowledge base already has (its Chinese label or
+// its id) is refused with the intent to pick instead: as new:退货 it would be a label zhiyi
+// learn leaves out, and the cluster's messages would never be learnt as return_goods.
+func TestUnmatchedNewLabelOfAnExistingIntent(t *testing.T) {
+	kb, err := index.LoadKB("../corpora/shop/kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"退货", " 退货 ", "return_goods", "none", "不在范围"} {
+		got, problem := chosenIntent(kb, "", typed)
+		if got != "" || problem == "" {
+			t.Errorf("new label %q: %q, %q; want it refused", typed, got, problem)
+		}
+	}
+	if _, problem := chosenIntent(kb, "", "退货"); !strings.Contains(problem, "return_goods") {
+		t.Errorf("the refusal %q does not name the intent to choose", problem)
+	}
+	if got, problem := chosenIntent(kb, "", "618预售定金"); got != "new:618预售定金" || problem != "" {
+		t.Errorf("a new intent: %q, %q", got, problem)
+	}
 }
