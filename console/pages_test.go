@@ -99,7 +99,8 @@ func TestUnmatchedLabel(t *testing.T) {
 		}
 	}
 	page := cl.get(r.Header.Get("Location"))
-	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", `id="recent-labels"`)
+	// a new intent is learnt only once it is in kb.yaml, by train: the page says so, not learn
+	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", "再用 zhiyi train --labels 训练", `id="recent-labels"`)
 	if strings.Contains(page.Body, "<li>优惠券怎么领</li>") {
 		t.Error("labelled messages are still listed as unmatched")
 	}

@@ -229,6 +229,10 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	detail := fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(added), label)
 	msg := fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(added), describeIntent(m.KB(), label))
+	if strings.HasPrefix(label, train.NewIntentPrefix) {
+		// learn continues the model's intents: a new one needs kb.yaml and a training
+		msg = fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。新意图要先写进 kb.yaml（id、答案），再用 zhiyi train --labels 训练才会用到；zhiyi learn（--learn）不学新意图。", line.Cluster, len(added), describeIntent(m.KB(), label))
+	}
 	kind := "ok"
 	if len(taken) > 0 {
 		detail += keptDetail(taken)
