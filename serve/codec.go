@@ -188,8 +188,8 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	if err := dec.Decode(&out); err != nil {
 		e := jsonError(err)
 		if _, batch := any(v).(*BatchRequest); batch {
-			if i := badMessage(body); i >= 0 {
-				e.Message = "messages[" + strconv.Itoa(i) + "]: " + e.Message
+			if me := badMessage(body); me != nil {
+				e = me
 			}
 		}
 		return e
@@ -204,22 +204,39 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	return nil
 }
 
-// badMessage returns the index of the first message of a batch body that does not decode as a
-// request on its own, or -1: where the batch's error lies, for its message.
-func badMessage(body []byte) int {
+// badMessage returns the error of the first message of a batch body that does not decode as a
+// request on its own, or nil: where the batch's error lies, named as /intent names it
+// (messages[1]: field "text" must be a string), not as encoding/json names it in the batch
+// (field "messages.text"; a message that is not an object, field "messages" must be an object).
+func badMessage(body []byte) *apiError {
 	var b struct{ Messages []json.RawMessage }
 	if json.Unmarshal(body, &b) != nil {
-		return -1
+		return nil
 	}
 	for i, m := range b.Messages {
 		dec := json.NewDecoder(bytes.NewReader(m))
 		dec.DisallowUnknownFields()
 		var r intent.Request
-		if dec.Decode(&r) != nil {
-			return i
+		if err := dec.Decode(&r); err != nil {
+			at := "messages[" + strconv.Itoa(i) + "]"
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) && typ.Field == "" {
+				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s is %s %s: each message must be an object", at, article(typ.Value), typ.Value)
+			}
+			e := jsonError(err)
+			e.Message = at + ": " + e.Message
+			return e
 		}
 	}
-	return -1
+	return nil
+}
+
+// article is "a" or "an" for a JSON kind's name (an array, a number).
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // strictFields walks a body encoding/json has accepted and rejects what it lets through: a
