@@ -496,8 +496,11 @@ func checkFields(req *intent.Request) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars has %d entries; the limit is %d", len(req.Vars), maxVars)
 	}
 	for k, v := range req.Vars {
-		if len(k) > maxLoggedID || len(v) > maxVarBytes {
-			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars: a name over %d bytes or a value over %d", maxLoggedID, maxVarBytes)
+		if len(k) > maxLoggedID {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars: a name is %d bytes; the limit is %d", len(k), maxLoggedID)
+		}
+		if len(v) > maxVarBytes {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars[%q] is %d bytes; the limit is %d", k, len(v), maxVarBytes)
 		}
 	}
 	return nil

@@ -141,3 +141,24 @@ func TestBatchMessageErrorNames(t *testing.T) {
 		}
 	}
 }
+
+// A var past its bound is named as the other fields are: which bound, how far past it, and
+// for a value the var it fills.
+func TestVarsBoundNamed(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{strings.Repeat("n", 129): "小王"}, "vars: a name is 129 bytes; the limit is 128"},
+		{map[string]string{"nickname": strings.Repeat("王", 342)}, `vars["nickname"] is 1026 bytes; the limit is 1024`},
+	} {
+		req := intent.Request{Text: "在吗", Vars: c.vars}
+		if e := checkMessage(&req, 2048); e == nil || e.Code != CodeInvalidField || e.Message != c.want {
+			t.Errorf("%v, want %s %q", e, CodeInvalidField, c.want)
+		}
+	}
+	req := intent.Request{Text: "在吗", Vars: map[string]string{strings.Repeat("n", 128): strings.Repeat("v", 1024)}}
+	if e := checkMessage(&req, 2048); e != nil {
+		t.Errorf("at the bounds: %v", e)
+	}
+}
