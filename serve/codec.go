@@ -415,11 +415,13 @@ var apiKindWords = [...]string{
 // blank reports whether s has nothing but white space (Unicode, including the ideographic
 // space U+3000), invisible format characters such as zero-width spaces and BOMs, marks with
 // nothing to combine with (variation selectors, U+034F), and the characters that render as
-// nothing: the Hangul fillers and the blank Braille pattern, used to send "empty" messages.
+// nothing: the Hangul fillers and the blank Braille pattern, used to send "empty" messages;
+// and control characters (NUL, BEL, ESC), which normalisation drops: a text of them alone
+// would be decided as nothing at all, handed to an agent "no words to understand".
 func blank(s string) bool {
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r), unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me):
+		case unicode.IsSpace(r), unicode.In(r, unicode.Cc, unicode.Cf, unicode.Mn, unicode.Me):
 		case r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0, r == 0x2800:
 		default:
 			return false
