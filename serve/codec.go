@@ -188,8 +188,8 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	if err := dec.Decode(&out); err != nil {
 		e := jsonError(err)
 		if _, batch := any(v).(*BatchRequest); batch {
-			if i := badMessage(body); i >= 0 {
-				e.Message = "messages[" + strconv.Itoa(i) + "]: " + e.Message
+			if me := badMessage(body); me != nil {
+				e = me
 			}
 		}
 		return e
@@ -204,22 +204,39 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	return nil
 }
 
-// badMessage returns the index of the first message of a batch body that does not decode as a
-// request on its own, or -1: where the batch's error lies, for its message.
-func badMessage(body []byte) int {
+// badMessage returns the error of the first message of a batch body that does not decode as a
+// request on its own, or nil: where the batch's error lies, named as /intent names it
+// (messages[1]: field "text" must be a string), not as encoding/json names it in the batch
+// (field "messages.text"; a message that is not an object, field "messages" must be an object).
+func badMessage(body []byte) *apiError {
 	var b struct{ Messages []json.RawMessage }
 	if json.Unmarshal(body, &b) != nil {
-		return -1
+		return nil
 	}
 	for i, m := range b.Messages {
 		dec := json.NewDecoder(bytes.NewReader(m))
 		dec.DisallowUnknownFields()
 		var r intent.Request
-		if dec.Decode(&r) != nil {
-			return i
+		if err := dec.Decode(&r); err != nil {
+			at := "messages[" + strconv.Itoa(i) + "]"
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) && typ.Field == "" {
+				return errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s is %s %s: each message must be an object", at, article(typ.Value), typ.Value)
+			}
+			e := jsonError(err)
+			e.Message = at + ": " + e.Message
+			return e
 		}
 	}
-	return -1
+	return nil
+}
+
+// article is "a" or "an" for a JSON kind's name (an array, a number).
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // strictFields walks a body encoding/json has accepted and rejects what it lets through: a
@@ -398,11 +415,13 @@ var apiKindWords = [...]string{
 // blank reports whether s has nothing but white space (Unicode, including the ideographic
 // space U+3000), invisible format characters such as zero-width spaces and BOMs, marks with
 // nothing to combine with (variation selectors, U+034F), and the characters that render as
-// nothing: the Hangul fillers and the blank Braille pattern, used to send "empty" messages.
+// nothing: the Hangul fillers and the blank Braille pattern, used to send "empty" messages;
+// and control characters (NUL, BEL, ESC), which normalisation drops: a text of them alone
+// would be decided as nothing at all, handed to an agent "no words to understand".
 func blank(s string) bool {
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r), unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me):
+		case unicode.IsSpace(r), unicode.In(r, unicode.Cc, unicode.Cf, unicode.Mn, unicode.Me):
 		case r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0, r == 0x2800:
 		default:
 			return false
@@ -479,8 +498,11 @@ func checkFields(req *intent.Request) *apiError {
 		return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars has %d entries; the limit is %d", len(req.Vars), maxVars)
 	}
 	for k, v := range req.Vars {
-		if len(k) > maxLoggedID || len(v) > maxVarBytes {
-			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars: a name over %d bytes or a value over %d", maxLoggedID, maxVarBytes)
+		if len(k) > maxLoggedID {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars: a name is %d bytes; the limit is %d", len(k), maxLoggedID)
+		}
+		if len(v) > maxVarBytes {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "vars[%q] is %d bytes; the limit is %d", k, len(v), maxVarBytes)
 		}
 	}
 	return nil

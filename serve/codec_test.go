@@ -121,3 +121,44 @@ func TestBatchOver(t *testing.T) {
 		}
 	}
 }
+
+// A batch's bad message is named by its index and its error reads as /intent's would: the
+// field is "text", not encoding/json's "messages.text", and a message that is not an object
+// is said to be one, not "field \"messages\" must be an object".
+func TestBatchMessageErrorNames(t *testing.T) {
+	for _, c := range []struct{ body, code, want string }{
+		{`{"messages":[{"text":"a"},{"text":1}]}`, CodeInvalidField, `messages[1]: field "text" must be a string`},
+		{`{"messages":[{"text":"a","sent_at":"1"}]}`, CodeInvalidField, `messages[0]: field "sent_at" must be an integer`},
+		{`{"messages":[{"text":"a","tags":"vip"}]}`, CodeInvalidField, `messages[0]: field "tags" must be an array`},
+		{`{"messages":[{"text":"a"},1]}`, CodeInvalidField, `messages[1] is a number: each message must be an object`},
+		{`{"messages":[["a"]]}`, CodeInvalidField, `messages[0] is an array: each message must be an object`},
+		{`{"messages":[{"text":"a"},{"txt":"b"}]}`, CodeUnknownField, `messages[1]: unknown field "txt"`},
+	} {
+		var req BatchRequest
+		e := decodeBody([]byte(c.body), &req)
+		if e == nil || e.Code != c.code || e.Message != c.want {
+			t.Errorf("%s: %v, want %s %q", c.body, e, c.code, c.want)
+		}
+	}
+}
+
+// A var past its bound is named as the other fields are: which bound, how far past it, and
+// for a value the var it fills.
+func TestVarsBoundNamed(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{strings.Repeat("n", 129): "小王"}, "vars: a name is 129 bytes; the limit is 128"},
+		{map[string]string{"nickname": strings.Repeat("王", 342)}, `vars["nickname"] is 1026 bytes; the limit is 1024`},
+	} {
+		req := intent.Request{Text: "在吗", Vars: c.vars}
+		if e := checkMessage(&req, 2048); e == nil || e.Code != CodeInvalidField || e.Message != c.want {
+			t.Errorf("%v, want %s %q", e, CodeInvalidField, c.want)
+		}
+	}
+	req := intent.Request{Text: "在吗", Vars: map[string]string{strings.Repeat("n", 128): strings.Repeat("v", 1024)}}
+	if e := checkMessage(&req, 2048); e != nil {
+		t.Errorf("at the bounds: %v", e)
+	}
+}

@@ -94,7 +94,7 @@
 //
 // Every bad request gets a 4xx with {"error":{"code":"…","message":"…"}}:
 //
-//	400 empty_text              text missing, empty or only white space / zero-width characters
+//	400 empty_text              text missing, empty or only white space / zero-width or control characters
 //	400 text_too_long           text over Config.MaxTextBytes, counted in UTF-8 bytes after JSON
 //	                            decoding; default 2048, the WeCom text message limit (≈ 680 Chinese characters)
 //	400 invalid_utf8            the body is not valid UTF-8

@@ -393,6 +393,12 @@ func (s *Server) serveReload(ctx *fasthttp.RequestCtx, info *reqInfo) {
 			return
 		}
 	}
+	if req.Model != "" && blank(req.Model) {
+		// not a directory anyone meant: the load would fail as "the bundle in    did not load"
+		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField,
+			`"model" is only white space: leave it out to reload the serving bundle, or name a bundle directory`))
+		return
+	}
 	// The reload ends when shutdown begins, so that a stuck one does not hold it up.
 	if err := s.Reload(s.life, req.Model); errors.Is(err, ErrPartsNotReloaded) {
 		s.fail(ctx, info, partsNotReloaded("the bundle was reloaded and "+s.cur.Load().version+" serves", err))

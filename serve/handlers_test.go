@@ -231,6 +231,7 @@ func TestBadInput(t *testing.T) {
 		{"whitespace text", "POST", "/intent", `{"text":" \t\n\r "}`, nil, 400, CodeEmptyText},
 		{"ideographic space and zero-width", "POST", "/intent", `{"text":"\u3000\u200b\ufeff"}`, nil, 400, CodeEmptyText},
 		{"fillers, blank Braille and lone marks", "POST", "/intent", `{"text":"\u3164\u2800\ufe0f\u034f\uffa0"}`, nil, 400, CodeEmptyText},
+		{"control characters only", "POST", "/intent", `{"text":"\u0000\u0007\u001b\u007f "}`, nil, 400, CodeEmptyText},
 		{"text too long", "POST", "/intent", `{"text":"` + long + `"}`, nil, 400, CodeTextTooLong},
 		{"invalid utf8", "POST", "/intent", "{\"text\":\"\xff\xfe退货\"}", nil, 400, CodeInvalidUTF8},
 		{"invalid utf8 elsewhere", "POST", "/intent", "{\"text\":\"退货\",\"msg_id\":\"\xc3\"}", nil, 400, CodeInvalidUTF8},

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -573,5 +574,30 @@ func TestReloadCheckNotRecorded(t *testing.T) {
 			!strings.Contains(string(r.body), "nothing changed: fake-v2 keeps serving") || ts.ModelVersion() != "fake-v2" {
 			t.Errorf("a switch that cannot be recorded: %d %s, serving %s; want 503 %s, fake-v2 serving", r.status, r.body, ts.ModelVersion(), CodeNotRecorded)
 		}
+	}
+}
+
+// TestReloadBlankModel: a "model" of nothing but white space names no directory: it is a 400
+// saying to leave the field out, not a load of "   " refused as outside the models root.
+func TestReloadBlankModel(t *testing.T) {
+	var calls atomic.Int32
+	load := func(ctx context.Context, dir string) (Engine, error) {
+		calls.Add(1)
+		return fakeLoader(ctx, dir)
+	}
+	ts := startServer(t, Config{AdminToken: "t"}, load, slog.LevelInfo)
+	before := calls.Load()
+	for _, body := range []string{`{"model":"  "}`, `{"model":"\u3000\t"}`} {
+		r := ts.do("POST", "/admin/reload", body, map[string]string{"Authorization": "Bearer t"})
+		var e errorBody
+		if err := json.Unmarshal(r.body, &e); err != nil || r.status != 400 || e.Error == nil || e.Error.Code != CodeInvalidField {
+			t.Errorf("%s: %d %s, want 400 %s", body, r.status, r.body, CodeInvalidField)
+		}
+	}
+	if n := calls.Load() - before; n != 0 {
+		t.Errorf("%d loads for a blank model", n)
+	}
+	if r := ts.do("POST", "/admin/reload", `{"model":""}`, map[string]string{"Authorization": "Bearer t"}); r.status != 200 {
+		t.Errorf(`{"model":""} reloads the serving bundle: %d %s`, r.status, r.body)
 	}
 }
