@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -35,6 +36,9 @@ func (s *Server) serveForget(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, e)
 		return
 	}
+	// as zhiyi forget reads them: an id pasted with a space around it is that customer's, and
+	// one of white space alone names nobody (it answered 200, nothing deleted)
+	req.SenderID, req.ChatID = strings.TrimSpace(req.SenderID), strings.TrimSpace(req.ChatID)
 	if req.SenderID == "" && req.ChatID == "" {
 		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "sender_id or chat_id is required: the customer or conversation whose records to delete"))
 		return

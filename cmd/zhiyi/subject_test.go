@@ -116,6 +116,9 @@ func TestServeForget(t *testing.T) {
 	if code, body := post("/admin/forget", "", `{"sender_id":"wm-zhang"}`); code != http.StatusUnauthorized {
 		t.Errorf("without the token: %d %s", code, body)
 	}
+	if code, body := post("/admin/forget", "tok", `{"sender_id":"  ","chat_id":"\t"}`); code != http.StatusBadRequest || !strings.Contains(body, "sender_id or chat_id") {
+		t.Errorf("ids of white space alone: %d %s, want 400: they name nobody", code, body)
+	}
 	if code, body := post("/admin/forget", "tok", `{}`); code != http.StatusBadRequest || !strings.Contains(body, "sender_id or chat_id") {
 		t.Errorf("without a subject: %d %s", code, body)
 	}
