@@ -29,7 +29,9 @@ import (
 //   - street addresses: a road or residential building and its house numbers (文三路100号,
 //     某某花园3栋1502), the province, city and district before them left (mask_address.go);
 //   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
-//     surname and one or two characters that end there (mask_name.go).
+//     surname and one or two characters that end there (mask_name.go);
+//   - accounts on other messaging services where the text says they are one: a WeChat id after
+//     微信号, vx, wx …, a QQ number after qq, 扣扣 …, and wxid_… anywhere (mask_account.go).
 //
 // Everything else customers write with numbers — prices (199元, 3.5折), sizes (42码), dates
 // (11月11日, 2026-11-11), times, quantities, lists of sizes, version numbers — stays as it is.
@@ -47,14 +49,15 @@ const (
 	MaskOrder                    // any other run of 10 or more digits (order and tracking numbers)
 	MaskAddress                  // a street address: a road or building and its house number (mask_address.go)
 	MaskName                     // a person's name after a word that introduces one (mask_name.go)
+	MaskAccount                  // a WeChat id or QQ number the text names as one (mask_account.go)
 	numMaskKinds
 )
 
 // MaskAll is the set of every kind.
 const MaskAll MaskSet = 1<<numMaskKinds - 1
 
-var maskNames = [numMaskKinds]string{"phone", "idcard", "bankcard", "email", "url", "order", "address", "name"}
-var maskPlaceholders = [numMaskKinds]string{"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>", "<ADDR>", "<NAME>"}
+var maskNames = [numMaskKinds]string{"phone", "idcard", "bankcard", "email", "url", "order", "address", "name", "account"}
+var maskPlaceholders = [numMaskKinds]string{"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>", "<ADDR>", "<NAME>", "<ACCOUNT>"}
 
 // String returns the kind's lower-case name, e.g. "phone".
 func (k MaskKind) String() string {
@@ -73,7 +76,7 @@ func (k MaskKind) Placeholder() string {
 }
 
 // MaskSet records which kinds of personal data a message contained (never the values).
-type MaskSet uint8
+type MaskSet uint16
 
 // Has reports whether kind k was masked.
 func (m MaskSet) Has(k MaskKind) bool { return m&(1<<k) != 0 }
@@ -117,7 +120,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	// One pass decides which scanners can find anything: most messages have no '@', no URL and
 	// fewer than ten digits.
 	digits, plus, at, dot, wordAt := 0, false, false, false, false
-	addressCue, nameCue := false, false
+	addressCue, nameCue, accountCue := false, false, false
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -137,6 +140,8 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 				if i > 0 && (text[i-1]|0x20) == 'a' {
 					wordAt = true
 				}
+			case 'q', 'Q', 'v', 'V', 'w', 'W': // qq, vx, wx, wechat, weixin, wxid_
+				accountCue = true
 			}
 			i++
 			continue
@@ -155,6 +160,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 				}
 				addressCue = addressCue || addressBits[(r-numeralFirst)>>6]&bit != 0
 				nameCue = nameCue || nameBits[(r-numeralFirst)>>6]&bit != 0
+				accountCue = accountCue || strings.ContainsRune(accountCueRunes, r)
 			case r >= 0xFF10 && r <= 0xFF19: // full-width digits, in text that is not normalised
 				digits++
 			}
@@ -168,6 +174,10 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	}
 	if keep&(1<<MaskEmail) == 0 && (at || wordAt) {
 		text = maskEmails(text, &set)
+	}
+	if keep&(1<<MaskAccount) == 0 && accountCue {
+		// before the numbers: a QQ number of ten digits is an account, not an order
+		text = maskAccounts(text, &set)
 	}
 	if digits >= 10 || plus && digits >= 7 {
 		text = maskNumbers(text, keep, &set)

@@ -95,6 +95,7 @@ var scopeMarkers = map[string]markerClass{
 	"收件人": markLabel, "收货人": markLabel, "联系人": markLabel, "姓名": markLabel, "地址": markLabel,
 	"收货地址": markLabel, "住址": markLabel, "链接": markLabel, "网址": markLabel, "我": markLabel, "我的": markLabel,
 	"账号": markLabel, "帐号": markLabel, "账户": markLabel, "会员号": markLabel, "工单": markLabel, "工单号": markLabel,
+	"微信": markLabel, "微信号": markLabel, "qq": markLabel, "qq号": markLabel, "vx": markLabel, "wx": markLabel,
 
 	"谢谢": markThanks, "谢了": markThanks, "多谢": markThanks, "感谢": markThanks, "谢谢你": markThanks,
 	"谢谢亲": markThanks, "好的": markThanks, "好": markThanks, "ok": markThanks, "辛苦了": markThanks,

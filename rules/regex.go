@@ -84,7 +84,7 @@ var personalSamples = []string{
 var ordinaryMessages = []string{
 	"2", "15", "ok", "iphone15", "买2件", "满300减50", "双11", "12315", "v1.2", "3.5kg",
 	"2026-11-11 10:30", "abc", "qq com www", "订单", "电话", "邮箱", "好的",
-	"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>", "<ADDR>", "<NAME>",
+	"<PHONE>", "<IDCARD>", "<BANKCARD>", "<EMAIL>", "<URL>", "<ORDER>", "<ADDR>", "<NAME>", "<ACCOUNT>",
 	"我的电话<PHONE> 邮箱<EMAIL> 订单<ORDER>", longMessage,
 }
 
