@@ -18,6 +18,14 @@ func TestMaskID(t *testing.T) {
 	f("id-13812345678-x", "id-<PHONE>-x")
 	f("li@qq.com", "<EMAIL>")
 	f("ID-１３８１２３４５６７８", "id-<PHONE>") // masked as normalised
+	// an account in a printable ASCII id is masked in either case: such an id is read as
+	// written, not lower-cased first
+	f("qq123456789", "qq<ACCOUNT>")
+	f("QQ123456789", "QQ<ACCOUNT>")
+	f("u.WXID_ZhangSan88", "u.<ACCOUNT>")
+	f("VX:Zhang_San88", "VX:<ACCOUNT>")
+	f("WeChat:zhang_san88", "WeChat:<ACCOUNT>")
+	f("AQQ123456789", "AQQ123456789") // a name glued to letters before it is none
 	f(strings.Repeat("a", MaxMaskedIDBytes), strings.Repeat("a", MaxMaskedIDBytes))
 	// a long id is clipped whether or not it holds personal data, so that a cluster sheet and
 	// serve's log name it alike, and a 100 KB id stays out of both
