@@ -87,13 +87,18 @@ func isMaskedID(s string) bool {
 // nlp's masker finds personal data in (TestMayHoldPIIKnowsEveryEmailForm): that needs seven or
 // more digits, non-ASCII (full-width digits, 艾特, 点, 【at】, 。), a URL (a '.' and :// or www.),
 // or an e-mail address's at and dot in a form the masker reads — '@', a '#' written for it or
-// a spelt-out "at", with a '.' or a spelt-out "dot" (zhangsan#qq dot com), in any case. One
-// pass, no copy: WeCom's mixed-case ids would otherwise be lower-cased for every record.
+// a spelt-out "at", with a '.' or a spelt-out "dot" (zhangsan#qq dot com), in any case; or the
+// name of a messaging service an account follows (qq, vx, wx, wxid_, wechat, weixin: qq123456,
+// wxid_zhangsan). One pass, no copy: WeCom's mixed-case ids would otherwise be lower-cased for
+// every record.
 func mayHoldPII(s string) bool {
 	digits := 0
 	at, dot, period, www := false, false, false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if i > 0 && accountCue(s, i) {
+			return true
+		}
 		switch {
 		case c >= 0x80 || c == '@':
 			return true
@@ -115,6 +120,25 @@ func mayHoldPII(s string) bool {
 	}
 	return digits >= 7 || at && (dot || period) || period && (www || strings.Contains(s, "://"))
 }
+
+// accountCue reports whether s[i] ends the name of a service nlp masks the account after (any
+// case): qq, vx, wx (wxid_ too), and the "wech" or "weix" of wechat and weixin (not wecom's
+// "wec", the channel most records name). i > 0.
+func accountCue(s string, i int) bool {
+	c, p := s[i]|0x20, s[i-1]|0x20
+	switch c {
+	case 'q':
+		return p == 'q'
+	case 'x':
+		return p == 'v' || p == 'w' || p == 'i' && weAt(s, i-3)
+	case 'h':
+		return p == 'c' && weAt(s, i-3)
+	}
+	return false
+}
+
+// weAt reports whether s holds "we" (any case) at j.
+func weAt(s string, j int) bool { return j >= 0 && s[j]|0x20 == 'w' && s[j+1]|0x20 == 'e' }
 
 // clean returns d as it may be stored (hash is the store's keyed Hash): text masked, ids without personal data, hashes hashed.
 func clean(hash func(string) string, d Decision) Decision {
