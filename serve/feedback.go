@@ -107,8 +107,10 @@ func (s *Server) checkFeedback(req *FeedbackRequest) (store.Feedback, *apiError)
 		return f, bad(`give "rating" or "thumbs", not both`)
 	case req.Rating == nil && req.Thumbs == "" && req.Resolved == nil && req.CorrectIntent == "" && comment == "":
 		return f, errf(fasthttp.StatusBadRequest, CodeMissingField, `nothing to record: give "rating" (or "thumbs"), "resolved", "correct_intent" or "comment"`)
-	case len(req.Comment) > maxCommentBytes || !utf8.ValidString(req.Comment):
-		return f, bad(`"comment" must be valid UTF-8 of at most %d bytes`, maxCommentBytes)
+	case !utf8.ValidString(req.Comment):
+		return f, bad(`"comment" must be valid UTF-8`)
+	case len(comment) > maxCommentBytes: // as kept: the white space around it is not
+		return f, bad(`"comment" is %d bytes: the limit is %d`, len(comment), maxCommentBytes)
 	case len(req.AgentID) > maxLoggedID:
 		return f, bad(`"agent_id" is longer than %d bytes`, maxLoggedID)
 	}

@@ -173,6 +173,9 @@ func TestFeedbackBlankComment(t *testing.T) {
 		{"zero-width space", `{"msg_id":"blank-1","comment":"\u200b\u3000"}`, 400, CodeMissingField},
 		{"blank beside a rating", `{"msg_id":"blank-1","rating":4,"comment":" \u3000 "}`, 200, ""},
 		{"words in space", `{"msg_id":"blank-1","rating":2,"comment":"\u3000 回复慢 \u3000\n"}`, 200, ""},
+		// the bound is the comment's as kept: 2,048 bytes in spaces pass, 2,049 do not
+		{"at the bound in spaces", `{"msg_id":"blank-1","comment":"  ` + strings.Repeat("慢", 682) + `  "}`, 200, ""},
+		{"over the bound", `{"msg_id":"blank-1","comment":"` + strings.Repeat("慢", 683) + `"}`, 400, CodeInvalidField},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ts.do("POST", "/feedback", tc.body, nil)
@@ -191,7 +194,7 @@ func TestFeedbackBlankComment(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Rating != 4 || got[0].Comment != "" || got[1].Rating != 2 || got[1].Comment != "回复慢" {
-		t.Errorf("stored %+v: want two rows, rating 4 without a comment and rating 2 with 回复慢", got)
+	if len(got) != 3 || got[0].Rating != 4 || got[0].Comment != "" || got[1].Rating != 2 || got[1].Comment != "回复慢" || len(got[2].Comment) != 2046 {
+		t.Errorf("stored %+v: want three rows, rating 4 without a comment, rating 2 with 回复慢, a comment of 2,046 bytes", got)
 	}
 }
