@@ -241,7 +241,7 @@ func article(kind string) string {
 
 // strictFields walks a body encoding/json has accepted and rejects what it lets through: a
 // field given twice (encoding/json keeps the last; `{"text":"退货","text":null}` would be
-// classified) and a field name that is not exactly the API's (encoding/json folds case, and
+// classified), a map's key too (vars) and a field name that is not exactly the API's (encoding/json folds case, and
 // folds ſ to s). The fast path accepts neither, so only bodies it gave up on get here.
 func strictFields(body []byte, t reflect.Type) *apiError {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -285,6 +285,23 @@ func strictValue(dec *json.Decoder, t reflect.Type) *apiError {
 				return errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown field %q (field names are lower case, as documented)", name)
 			}
 			if e := strictValue(dec, ft); e != nil {
+				return e
+			}
+		}
+	case d == '{' && t.Kind() == reflect.Map:
+		// vars: encoding/json keeps a key's last value, {"k":"1","k":"2"} silently "2"
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return jsonError(err)
+			}
+			key, _ := tok.(string)
+			if seen[key] {
+				return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "key %q appears twice in an object", key)
+			}
+			seen[key] = true
+			if e := strictValue(dec, t.Elem()); e != nil {
 				return e
 			}
 		}

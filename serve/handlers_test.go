@@ -236,6 +236,7 @@ func TestBadInput(t *testing.T) {
 		{"invalid utf8", "POST", "/intent", "{\"text\":\"\xff\xfe退货\"}", nil, 400, CodeInvalidUTF8},
 		{"invalid utf8 elsewhere", "POST", "/intent", "{\"text\":\"退货\",\"msg_id\":\"\xc3\"}", nil, 400, CodeInvalidUTF8},
 		{"malformed json", "POST", "/intent", `{"text":"退货",}`, nil, 400, CodeInvalidJSON},
+		{"a var given twice", "POST", "/intent", `{"text":"退货","vars":{"nickname":"小王","nickname":"小李"}}`, nil, 400, CodeInvalidJSON},
 		{"truncated json", "POST", "/intent", `{"text":"退`, nil, 400, CodeInvalidJSON},
 		{"not json", "POST", "/intent", `text=退货`, nil, 400, CodeInvalidJSON},
 		{"array body", "POST", "/intent", `["退货"]`, nil, 400, CodeInvalidJSON},
