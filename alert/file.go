@@ -60,7 +60,7 @@ type File struct {
 func LoadFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("alert: cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err) // the caller names what it is (--alerts)
 	}
 	return ParseFile(path, data)
 }

@@ -109,7 +109,7 @@ type (
 func Load(path string, opt Options) (*Set, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("rules: cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err) // the flag or the page names what it is
 	}
 	return Parse(data, path, opt)
 }
