@@ -18,7 +18,7 @@ type sure struct {
 func (s sure) ClassifyAnalyzed(ctx context.Context, req intent.Request, an nlp.Analysis) intent.Result {
 	res := s.Engine.ClassifyAnalyzed(ctx, req, an)
 	if req.Text == s.text {
-		res.Intent, res.Confidence, res.Route, res.Reason = s.intent, 0.99, intent.RouteAuto, "confident"
+		res.Intent, res.Confidence, res.Route, res.Reason = s.intent, 0.99, intent.RouteAuto, intent.ReasonConfident
 	}
 	return res
 }

@@ -94,7 +94,7 @@ const (
 
 // converse decides what the conversation changes: repeats, fallbacks, the active intent, and
 // the response's context. d.state is the state before this turn; masked is the message's
-// nlp.MaskedDigest; says is what the message says besides a need (saysOnly).
+// nlp.MaskedDigest; says is whether it only thanks or only gives data (saysOnly).
 func (r *Replier) converse(d *Decision, res *intent.Result, p intent.Policy, at int64, text string, masked uint16, sender string, says saysOnly) {
 	st := &d.state
 	ctxInfo := &intent.Conversation{Turn: st.TurnCount + 1}
