@@ -200,6 +200,11 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 	if e := strictFields(body, reflect.TypeFor[T]()); e != nil {
 		return e
 	}
+	if _, batch := any(v).(*BatchRequest); batch {
+		if me := badMessage(body); me != nil {
+			return me
+		}
+	}
 	*v = out
 	return nil
 }
@@ -214,6 +219,9 @@ func badMessage(body []byte) *apiError {
 		return nil
 	}
 	for i, m := range b.Messages {
+		if string(bytes.TrimSpace(m)) == "null" { // encoding/json reads it as a message without text
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "messages[%d] is null: each message must be an object", i)
+		}
 		dec := json.NewDecoder(bytes.NewReader(m))
 		dec.DisallowUnknownFields()
 		var r intent.Request

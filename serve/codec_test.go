@@ -35,6 +35,9 @@ func TestStrictJSON(t *testing.T) {
 	f("/intent/batch", `{"messages":[{"text":"a"}],"messages":[{"text":"b"}]}`, CodeInvalidJSON, nil)
 	f("/intent/batch", `{"messages":[{"text":"a","text":"b"}]}`, CodeInvalidJSON, nil)
 	f("/intent/batch", `{"Messages":[{"text":"a"}]}`, CodeUnknownField, nil)
+	// a message of null is not a message without text: it is not an object
+	f("/intent/batch", `{"messages":[{"text":"a"},null]}`, CodeInvalidField, nil)
+	f("/intent/batch", `{"messages":[ null ]}`, CodeInvalidField, nil)
 	f("/intent/batch", `{"messages":[{"text":"a"},{"TEXT":"b"}]}`, CodeUnknownField, nil)
 	f("/admin/reload", `{"model":"models/v2","model":"models/v3"}`, CodeInvalidJSON, auth)
 	f("/admin/reload", `{"Model":"models/v2"}`, CodeUnknownField, auth)

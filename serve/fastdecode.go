@@ -58,7 +58,7 @@ func fastDecodeBatch(body []byte, batch *BatchRequest) bool {
 		if !s.next(']') {
 			for {
 				var r intent.Request
-				if !s.null() && !s.request(&r) {
+				if !s.request(&r) { // a null message is refused on the slow path
 					return false
 				}
 				msgs = append(msgs, r)
