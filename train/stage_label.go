@@ -96,7 +96,9 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 					newIntents[name] = ni
 					order = append(order, name)
 				}
-				ni.add(l, d, members)
+				ids, probs := members.resolveLabel(l)
+				problems = append(problems, probs...)
+				ni.add(l, d, ids)
 				continue
 			case !known(l.Intent):
 				problems = append(problems, fmt.Errorf("%s: unknown intent %q: not in the knowledge base (use an intent id, none, or new:<标签>)", l.Source, l.Intent))
@@ -106,45 +108,24 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 				d.labelText(l, st)
 				continue
 			}
-			var missing []string
-			viaMask := map[string]bool{} // a masked member listed twice labels its messages once
-			for _, member := range l.MsgIDs {
-				ids, err := members.resolve(member)
-				if err != nil {
-					problems = append(problems, fmt.Errorf("%s: %w", l.Source, err))
-					continue
+			ids, probs := members.resolveLabel(l)
+			problems = append(problems, probs...)
+			for _, id := range ids {
+				i, ok := d.byMsgID[id]
+				if !ok {
+					continue // sent after --until
 				}
-				if len(ids) == 0 {
-					missing = append(missing, nlp.MaskID(member))
-					continue
+				rec := &d.recs[i]
+				if rec.intent != "" && rec.intent != l.Intent {
+					st.Overridden++
 				}
-				if ids[0] != member {
-					if viaMask[member] {
-						continue
-					}
-					viaMask[member] = true
+				rec.intent = l.Intent
+				d.byID[id] = l.Intent
+				rec.origin = fromLabel
+				if l.Cluster != "" {
+					rec.origin = fromSheet
 				}
-				for _, id := range ids {
-					i, ok := d.byMsgID[id]
-					if !ok {
-						continue // sent after --until
-					}
-					rec := &d.recs[i]
-					if rec.intent != "" && rec.intent != l.Intent {
-						st.Overridden++
-					}
-					rec.intent = l.Intent
-					d.byID[id] = l.Intent
-					rec.origin = fromLabel
-					if l.Cluster != "" {
-						rec.origin = fromSheet
-					}
-					st.Applied++
-				}
-			}
-			if len(missing) > 0 {
-				problems = append(problems, fmt.Errorf("%s: %d of %d message ids match no message in the data: %s",
-					l.Source, len(missing), len(l.MsgIDs), strings.Join(missing[:min(3, len(missing))], ", ")))
+				st.Applied++
 			}
 		}
 	}
@@ -203,7 +184,8 @@ type newIntent struct {
 	samples  []string
 }
 
-func (ni *newIntent) add(l Label, d *imported, members *memberIndex) {
+// add counts a label naming the intent, whose members are the message ids ids.
+func (ni *newIntent) add(l Label, d *imported, ids []string) {
 	ni.messages += len(l.MsgIDs)
 	if l.Text != "" {
 		ni.messages++
@@ -211,12 +193,9 @@ func (ni *newIntent) add(l Label, d *imported, members *memberIndex) {
 		ni.samples = append(ni.samples, t)
 	}
 	ni.samples = append(ni.samples, l.Samples...)
-	for _, member := range l.MsgIDs {
-		ids, _ := members.resolve(member)
-		for _, id := range ids {
-			if i, ok := d.byMsgID[id]; ok && len(ni.samples) < 10 {
-				ni.samples = append(ni.samples, d.recs[i].text)
-			}
+	for _, id := range ids {
+		if i, ok := d.byMsgID[id]; ok && len(ni.samples) < 10 {
+			ni.samples = append(ni.samples, d.recs[i].text)
 		}
 	}
 }
@@ -246,6 +225,37 @@ type memberIndex struct {
 // resolve returns the exported ids member names (none when it names no message; ids sent after
 // --until included). A masked member matching messages of different texts is an error: they may
 // sit in different clusters, and the sheet cannot say which the operator meant.
+// resolveLabel returns the message ids a label's members name (a masked member listed twice
+// once), and a problem for each member that names no one message: an id shared by messages of
+// different texts, and the members that match no message, together.
+func (x *memberIndex) resolveLabel(l Label) (ids []string, problems []error) {
+	var missing []string
+	viaMask := map[string]bool{}
+	for _, member := range l.MsgIDs {
+		found, err := x.resolve(member)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", l.Source, err))
+			continue
+		}
+		if len(found) == 0 {
+			missing = append(missing, nlp.MaskID(member))
+			continue
+		}
+		if found[0] != member {
+			if viaMask[member] {
+				continue
+			}
+			viaMask[member] = true
+		}
+		ids = append(ids, found...)
+	}
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Errorf("%s: %d of %d message ids match no message in the data: %s",
+			l.Source, len(missing), len(l.MsgIDs), strings.Join(missing[:min(3, len(missing))], ", ")))
+	}
+	return ids, problems
+}
+
 func (x *memberIndex) resolve(member string) ([]string, error) {
 	d := x.d
 	if n := d.ids.Texts(member); n > 1 {

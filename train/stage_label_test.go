@@ -294,6 +294,10 @@ func TestLabelByIDTwoExportsShare(t *testing.T) {
 		{"sheet member", `{"cluster":"c1","members":["1"],"intent":"none"}`, "labels.jsonl:1: message id 1 names 2 messages of different texts"},
 		{"msgid line", `{"msgid":"1","intent":"track_parcel"}`, "labels.jsonl:1: message id 1 names 2 messages of different texts"},
 		{"same text twice", `{"msgid":"2","intent":"invoice"}`, ""},
+		// a new intent's label is checked now, not once kb.yaml has the intent and it applies
+		{"new intent", `{"cluster":"c1","members":["1"],"intent":"new:查征信"}`, "labels.jsonl:1: message id 1 names 2 messages of different texts"},
+		{"new intent, an id of no message", `{"msgid":"9","intent":"new:查征信"}`, "labels.jsonl:1: 1 of 1 message ids match no message in the data: 9"},
+		{"new intent by a good id", `{"msgid":"2","intent":"new:专票"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
