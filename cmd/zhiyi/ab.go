@@ -334,6 +334,11 @@ func testLine(t experiment.Test, points bool, unit string) string {
 	switch t.Name {
 	case experiment.TestWelch:
 		stat = fmt.Sprintf("Welch's t = %.2f, df = %.1f", t.Stat, t.DF)
+		if math.IsNaN(t.Stat) {
+			// every rating the same within each side: no spread for t; P is the exact
+			// permutation test's (experiment's welch)
+			stat = "exact permutation test: every rating the same within each side"
+		}
 	case experiment.TestFisher:
 		stat = "Fisher's exact test: small counts"
 	default:
