@@ -85,6 +85,11 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
+	if *kbPath != "" && flagGiven(fs, "model") {
+		// --kb replaces the bundle: its creation time, which starts gray periods, would be lost
+		fmt.Fprintln(stderr, "zhiyi ab: give --model or --kb, not both")
+		return errUsage
+	}
 	if *kbPath == "" && !flagGiven(fs, "model") {
 		// The experiments are the bundle's: another bundle's log would be reported against it.
 		fmt.Fprintf(stderr, "zhiyi ab: the experiments of %s (the default; give --model for the bundle that served the log)\n", *model)
