@@ -125,6 +125,11 @@ func TestLintExperiments(t *testing.T) {
 		{[]string{"lint", "--experiments", unknown}, 0, unknown + ": read without a knowledge base; give --kb kb.yaml"},
 		{[]string{"lint", "--experiments", unknown, kb}, 1, unknown + ":2:"},
 		{[]string{"lint", good}, 1, "an experiments file with --experiments"},
+		// Flags after the files, as in "zhiyi lint kb.yaml --experiments …": they were read as
+		// files named --experiments.
+		{[]string{"lint", kb, "--experiments", unknown}, 1, unknown + ":2:"},
+		{[]string{"lint", kb, "--experiments", good, "--dict", filepath.Join(shopDir, "dict")}, 0, "2 file(s), no findings"},
+		{[]string{"lint", "--", "--experiments"}, 1, "cannot read --experiments"}, // after --, a file
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)
