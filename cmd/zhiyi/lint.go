@@ -104,6 +104,9 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			for _, w := range set.Warnings() {
 				fmt.Fprintln(stderr, "warning: "+w)
 			}
+			if opt.Intents == nil && forcesIntent(set) {
+				fmt.Fprintf(stderr, "note: %s: read without a knowledge base, so the intents its rules force are not checked; give --kb kb.yaml\n", path)
+			}
 		}
 	}
 	for _, path := range expFiles {
@@ -127,6 +130,17 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
 	return nil
+}
+
+// forcesIntent reports whether a rule of set forces an intent other than none, which only a
+// knowledge base can check.
+func forcesIntent(set *rules.Set) bool {
+	for _, r := range set.Rules() {
+		if r.Action.Kind == rules.ActIntent && r.Action.Intent != intent.NoneIntent {
+			return true
+		}
+	}
+	return false
 }
 
 // parseInterspersed parses flags given before, between and after the files (zhiyi lint
