@@ -73,6 +73,7 @@ type rulesData struct {
 	Changes     []Change
 	TestText    string
 	TestChannel string
+	TestError   string // the test box's own problem (an empty message, no model), not the file's
 	Channels    []string
 	Hit         *ruleHit
 	Tested      bool
@@ -148,10 +149,10 @@ func (c *Console) rulesTest(w http.ResponseWriter, r *http.Request, s *sessionIn
 	switch {
 	case d.NoRules:
 	case strings.TrimSpace(d.TestText) == "" || len(d.TestText) > maxTextBytes || !utf8.ValidString(d.TestText):
-		d.Errors = append(d.Errors, "测试消息为空或超过 2048 字节。")
+		d.TestError = "测试消息为空或超过 2048 字节。"
 		status = http.StatusUnprocessableEntity
 	case m == nil:
-		d.Errors = append(d.Errors, "还没有加载模型。")
+		d.TestError = "还没有加载模型。"
 	default:
 		an := m.Analyzer().Analyze(d.TestText)
 		hit := &ruleHit{Text: an.Text, Terms: strings.Join(an.Terms, " ")}

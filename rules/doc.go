@@ -97,7 +97,9 @@
 // such as ^\d+$ (a menu reply "2") that also matches personal data. Terms keywords
 // match whole terms: 退货 does not fire on a term 退货单. With Options.Analyzer, each terms
 // keyword is analysed as a message is, so 东西不要了 becomes the canonical 退货 and matches every
-// variant the synonyms list; without it, a keyword is split at spaces.
+// variant the synonyms list; without it, a keyword is split at spaces. A message's terms keep
+// the spaces input methods insert: 双 11 优惠券 is the terms 双, 11 and 优惠券, which the terms
+// keyword 双11 优惠券 (双十一 优惠券) does not match; a text keyword (双11优惠券) does.
 //
 // # Scope
 //

@@ -85,6 +85,11 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
+	if *kbPath != "" && flagGiven(fs, "model") {
+		// --kb replaces the bundle: its creation time, which starts gray periods, would be lost
+		fmt.Fprintln(stderr, "zhiyi ab: give --model or --kb, not both")
+		return errUsage
+	}
 	if *kbPath == "" && !flagGiven(fs, "model") {
 		// The experiments are the bundle's: another bundle's log would be reported against it.
 		fmt.Fprintf(stderr, "zhiyi ab: the experiments of %s (the default; give --model for the bundle that served the log)\n", *model)
@@ -334,6 +339,11 @@ func testLine(t experiment.Test, points bool, unit string) string {
 	switch t.Name {
 	case experiment.TestWelch:
 		stat = fmt.Sprintf("Welch's t = %.2f, df = %.1f", t.Stat, t.DF)
+		if math.IsNaN(t.Stat) {
+			// every rating the same within each side: no spread for t; P is the exact
+			// permutation test's (experiment's welch)
+			stat = "exact permutation test: every rating the same within each side"
+		}
 	case experiment.TestFisher:
 		stat = "Fisher's exact test: small counts"
 	default:

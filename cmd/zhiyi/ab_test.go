@@ -276,6 +276,9 @@ func TestABErrors(t *testing.T) {
 		{[]string{"ab", "--kb", kb, "--log", neither, "--experiment", "nope"}, 1, `no experiment "nope"`},
 		{[]string{"ab", "--model", filepath.Join(dir, "nomodel"), "--log", neither}, 1, "not a model bundle"},
 		{[]string{"ab", "--log", neither}, 1, "the experiments of models/shop (the default; give --model"},
+		// --kb instead of --model: both given, the bundle (and the start of its gray periods) was
+		// silently dropped
+		{[]string{"ab", "--model", filepath.Join(dir, "nomodel"), "--kb", kb, "--log", neither}, 2, "give --model or --kb, not both"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)

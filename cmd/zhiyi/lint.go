@@ -39,10 +39,11 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			"(or a file that does not load), 0 when clean.")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args, stderr); err != nil {
+	files, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		kind, err := fileKind(path)
 		if err != nil {
 			return err
@@ -103,6 +104,9 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			for _, w := range set.Warnings() {
 				fmt.Fprintln(stderr, "warning: "+w)
 			}
+			if opt.Intents == nil && forcesIntent(set) {
+				fmt.Fprintf(stderr, "note: %s: read without a knowledge base, so the intents its rules force are not checked; give --kb kb.yaml\n", path)
+			}
 		}
 	}
 	for _, path := range expFiles {
@@ -126,6 +130,38 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
 	return nil
+}
+
+// forcesIntent reports whether a rule of set forces an intent other than none, which only a
+// knowledge base can check.
+func forcesIntent(set *rules.Set) bool {
+	for _, r := range set.Rules() {
+		if r.Action.Kind == rules.ActIntent && r.Action.Intent != intent.NoneIntent {
+			return true
+		}
+	}
+	return false
+}
+
+// parseInterspersed parses flags given before, between and after the files (zhiyi lint
+// kb.yaml --experiments experiments.yaml), which the flag package alone stops at the first
+// file and would read as files; after "--" every argument is a file. It returns the files.
+func parseInterspersed(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	var files []string
+	for {
+		if err := parseFlags(fs, args, stderr); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return files, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(files, rest...), nil
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
+	}
 }
 
 // lintExperiments refuses the experiments file at path as zhiyi serve refuses it at start:

@@ -53,6 +53,24 @@ func TestLintFindings(t *testing.T) {
 	}
 }
 
+// A rule that forces an intent, linted without a knowledge base: the intent cannot be checked,
+// and lint says so (as for an experiments file) rather than passing a typo serve refuses.
+func TestLintRulesWithoutKBNotesUncheckedIntents(t *testing.T) {
+	write := fileWriter(t)
+	forced := write("forced.yaml", "version: 1\nrules:\n  - id: r\n    match: {text: {contains: [人工]}}\n    action: {intent: human_agnet}\n")
+	answers := write("answers.yaml", "version: 1\nrules:\n  - id: r\n    match: {text: {contains: [人工]}}\n    action: {answer: 请稍等}\n")
+	note := forced + ": read without a knowledge base, so the intents its rules force are not checked; give --kb kb.yaml"
+	if code, _, stderr := runCLI(t, "", "lint", forced); code != 0 || !strings.Contains(stderr, note) {
+		t.Errorf("lint %s: exit %d, stderr %q; want exit 0 and %q", forced, code, stderr, note)
+	}
+	if code, _, stderr := runCLI(t, "", "lint", answers); code != 0 || strings.Contains(stderr, "note:") {
+		t.Errorf("lint %s: exit %d, stderr %q; want exit 0 and no note (no intent to check)", answers, code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "lint", "--kb", filepath.Join(shopDir, "kb.yaml"), forced); code != 1 || !strings.Contains(stderr, `unknown intent "human_agnet"`) {
+		t.Errorf("lint --kb … %s: exit %d, stderr %q; want the unknown intent", forced, code, stderr)
+	}
+}
+
 // A rule that never applies is printed as a warning; with no findings, lint still passes (a
 // rule on top that pauses the bot is not wrong).
 func TestLintWarnsOfDeadRules(t *testing.T) {
@@ -125,6 +143,11 @@ func TestLintExperiments(t *testing.T) {
 		{[]string{"lint", "--experiments", unknown}, 0, unknown + ": read without a knowledge base; give --kb kb.yaml"},
 		{[]string{"lint", "--experiments", unknown, kb}, 1, unknown + ":2:"},
 		{[]string{"lint", good}, 1, "an experiments file with --experiments"},
+		// Flags after the files, as in "zhiyi lint kb.yaml --experiments …": they were read as
+		// files named --experiments.
+		{[]string{"lint", kb, "--experiments", unknown}, 1, unknown + ":2:"},
+		{[]string{"lint", kb, "--experiments", good, "--dict", filepath.Join(shopDir, "dict")}, 0, "2 file(s), no findings"},
+		{[]string{"lint", "--", "--experiments"}, 1, "cannot read --experiments"}, // after --, a file
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)
