@@ -39,7 +39,8 @@ type Hit = lintcore.Hit
 
 // Finding is one problem in an answer: File, Line and Column (1-based, Column in characters),
 // the knowledge base's Intent and Answer or the rules file's Rule, Kind, Term (as a waiver
-// names it; "" for Length) and Reason. Its String is file:line:column: where: term: reason.
+// names it; "" for Length) and Reason (ReasonZH in Chinese, for pages). Its String is
+// file:line:column: where: term: reason.
 type Finding = lintcore.Finding
 
 // Text returns the terms in s that advertising law objects to, in order, with the context

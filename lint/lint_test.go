@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/zhiyi-ai/zhiyi/rules"
 )
@@ -455,5 +457,40 @@ func TestKBNullItem(t *testing.T) {
 	fs, err := KB([]byte(y), "kb.yaml")
 	if err == nil || !strings.Contains(err.Error(), `kb.yaml:10: intent "product_info": example #2: empty`) {
 		t.Errorf("KB = %v, %v; want the stray item refused at line 10", strs(fs), err)
+	}
+}
+
+// TestReasonsInChinese: every kind of finding carries its reason in Chinese too, which the
+// console shows on its Chinese pages (the English reason read "absolute term" there).
+func TestReasonsInChinese(t *testing.T) {
+	y := kbWith("亲，这款是店里最好的卫衣～\n保证不起球，驰名商标。",
+		"        waive:\n          - term: 顶尖\n            reason: 旧的\n          - term: 最好的\n            reason: 写错了\n")
+	y = strings.Replace(y, "这件是纯棉的吗", "我电话13812345678", 1)
+	y = strings.Replace(y, "${T}", strings.Repeat("说明文字。", 90)+"{{nickname|亲}}{{order_id}}{{address}}{{phone}}", 1)
+	fs, err := KB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[Kind]int{}
+	english := regexp.MustCompile(`[A-Za-z]{4,}`)
+	for _, f := range fs {
+		kinds[f.Kind]++
+		zh := english.ReplaceAllStringFunc(f.ReasonZH, func(w string) string {
+			if w == "term" || w == "PHONE" || w == "IDCARD" || w == "BANKCARD" || w == "EMAIL" || w == "ADDR" || w == "NAME" {
+				return ""
+			}
+			return w
+		})
+		if f.ReasonZH == "" || english.MatchString(zh) || !strings.ContainsFunc(f.ReasonZH, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("%s: Chinese reason %q", f, f.ReasonZH)
+		}
+	}
+	for _, k := range []Kind{Absolute, Promise, Length, Unused, Personal} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s finding to check (findings %v)", k, strs(fs))
+		}
+	}
+	if kinds[Unused] != 2 {
+		t.Errorf("want both kinds of unused waiver (matching none, and naming a finding otherwise): %v", strs(fs))
 	}
 }

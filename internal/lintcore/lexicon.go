@@ -33,23 +33,31 @@ type Hit struct {
 	Term   string // the lexicon's term, which a waiver names: 最大, 第一, 保证
 	Kind   Kind
 	Reason string
+	// ReasonZH is Reason in Chinese, for the console's pages.
+	ReasonZH string
 }
+
+// reason is why a term is found, in English (the CLI's) and in Chinese (the console's).
+type reason struct{ en, zh string }
 
 // entry is one term of the lexicon; allow, when set, says whether this occurrence is an
 // accepted use (text[:i] is before it, text[i+len(term):] after).
 type entry struct {
 	term   string
 	kind   Kind
-	reason string
+	reason reason
 	allow  func(before, after string) bool
 	fold   bool // ASCII letters in term: matched in any case (NO.1, Top1)
 }
 
-const (
-	reasonAbsolute = "absolute term (绝对化用语, 广告法第九条第三项)"
-	reasonPromise  = "promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)"
-	reasonFamous   = "驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)"
-	reasonPersonal = "personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)"
+var (
+	reasonAbsolute = reason{"absolute term (绝对化用语, 广告法第九条第三项)", "绝对化用语（广告法第九条第三项）"}
+	reasonPromise  = reason{"promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
+		"承诺效果或收益（广告法第十六、十七、二十五、二十八条）"}
+	reasonFamous = reason{"驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)",
+		"广告中不得使用“驰名商标”字样（广告法第十四条 / 商标法第十四条）"}
+	reasonPersonal = reason{"personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)",
+		"示例问题中有个人信息：示例会原样写进模型包；请删掉，或写成占位符（<PHONE>、<IDCARD>、<BANKCARD>、<EMAIL>、<ADDR>、<NAME>）"}
 )
 
 // lexicon is every term but the 最 family (see zuiHit), longest first so that 百分之百有效 is a
@@ -176,7 +184,7 @@ func hitAt(s string, i int) (h Hit, n int, ok bool) {
 			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
 				return Hit{}, n, false
 			}
-			return Hit{Offset: i, Term: e.term, Kind: e.kind, Reason: e.reason}, n, true
+			return Hit{Offset: i, Term: e.term, Kind: e.kind, Reason: e.reason.en, ReasonZH: e.reason.zh}, n, true
 		}
 	}
 	if strings.HasPrefix(rest, "最") {
@@ -234,7 +242,7 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 			return Hit{}, n, false
 		}
 	}
-	return Hit{Offset: i, Term: term, Kind: Absolute, Reason: reasonAbsolute}, n, true
+	return Hit{Offset: i, Term: term, Kind: Absolute, Reason: reasonAbsolute.en, ReasonZH: reasonAbsolute.zh}, n, true
 }
 
 // advice: 最好 as "you had better" (您最好先…, 最好在签收时…), not "the best" (您最好的选择).

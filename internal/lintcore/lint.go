@@ -31,6 +31,7 @@ type Finding struct {
 	Kind         Kind
 	Term         string // the term as a waiver names it ("" for Length)
 	Reason       string
+	ReasonZH     string // Reason in Chinese, for the console's pages
 }
 
 // String renders the finding as file:line:column: where: term: reason.
@@ -87,7 +88,7 @@ func KB(data []byte, name string) ([]Finding, error) {
 					col = n.Column
 				}
 				out = append(out, Finding{File: name, Line: yamlnode.Line(n, examples), Column: col, Intent: in.ID, Kind: Personal,
-					Term: set.String(), Reason: reasonPersonal})
+					Term: set.String(), Reason: reasonPersonal.en, ReasonZH: reasonPersonal.zh})
 			}
 		}
 		answers := yamlnode.Value(yamlnode.Item(intents, i), "answers")
@@ -139,23 +140,25 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 				continue
 			}
 			line, col := s.position(n, text, h.Offset, h.Term)
-			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: h.Kind, Term: h.Term, Reason: h.Reason})
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: h.Kind, Term: h.Term, Reason: h.Reason, ReasonZH: h.ReasonZH})
 		}
 		if m := t.MaxLen(); m > MaxBytes {
 			line, col := s.position(n, text, 0, "")
-			reason := fmt.Sprintf("%d bytes, more than a chat message's %d", m, MaxBytes)
+			r := reason{fmt.Sprintf("%d bytes, more than a chat message's %d", m, MaxBytes),
+				fmt.Sprintf("%d 字节，超过一条聊天消息的 %d 字节", m, MaxBytes)}
 			if !t.Static() {
-				reason = fmt.Sprintf("up to %d bytes once its placeholders are filled (%d each at most), more than a chat message's %d",
-					m, tmpl.MaxValueBytes, MaxBytes)
+				r = reason{fmt.Sprintf("up to %d bytes once its placeholders are filled (%d each at most), more than a chat message's %d",
+					m, tmpl.MaxValueBytes, MaxBytes),
+					fmt.Sprintf("填入占位符后最多 %d 字节（每个至多 %d），超过一条聊天消息的 %d 字节", m, tmpl.MaxValueBytes, MaxBytes)}
 			}
-			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: reason})
+			out = append(out, Finding{File: s.name, Line: line, Column: col, Kind: Length, Reason: r.en, ReasonZH: r.zh})
 		}
 	}
 	found := len(out) // this answer's findings, before the unused waivers
 	for k, w := range ws {
 		if !used[k] {
-			out = append(out, Finding{File: s.name, Line: w.Line, Column: 1, Kind: Unused, Term: w.Term,
-				Reason: unusedReason(w.Term, out[:found])})
+			r := unusedReason(w.Term, out[:found])
+			out = append(out, Finding{File: s.name, Line: w.Line, Column: 1, Kind: Unused, Term: w.Term, Reason: r.en, ReasonZH: r.zh})
 		}
 	}
 	return out
@@ -164,16 +167,17 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 // unusedReason says why a waiver waives nothing. A waiver that names more or less than a
 // finding of its answer (最低價 or 最 for the finding 最低) is for that finding: removing it, as
 // a waiver of nothing is told to, would leave the finding, so the reason names the term to write.
-func unusedReason(term string, findings []Finding) string {
+func unusedReason(term string, findings []Finding) reason {
 	w := strings.ToLower(foldedText(term))
 	for _, f := range findings {
 		if t := strings.ToLower(f.Term); f.Kind != Length && f.Kind != Unused && t != "" && w != "" &&
 			(strings.Contains(w, t) || strings.Contains(t, w)) {
-			return fmt.Sprintf("waiver matches no finding in this answer: the finding at line %d, column %d is named %s (write term: %s)",
-				f.Line, f.Column, f.Term, f.Term)
+			return reason{fmt.Sprintf("waiver matches no finding in this answer: the finding at line %d, column %d is named %s (write term: %s)",
+				f.Line, f.Column, f.Term, f.Term),
+				fmt.Sprintf("这条豁免没有对应本答案的任何发现：第 %d 行第 %d 列的发现写作 %s（请写 term: %s）", f.Line, f.Column, f.Term, f.Term)}
 		}
 	}
-	return "waiver matches no finding in this answer (remove it)"
+	return reason{"waiver matches no finding in this answer (remove it)", "这条豁免没有对应本答案的任何发现（请删掉）"}
 }
 
 // position is the file line and column of byte off in value, the scalar of node n. Literal
