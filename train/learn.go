@@ -154,8 +154,9 @@ type LearnResult struct {
 func CheckIntents(labels []string, corrections []Correction) error {
 	var typos []string
 	for _, c := range corrections {
-		if c.Checked && !slices.Contains(labels, c.Intent) {
-			typos = append(typos, fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent))
+		// A sheet's line gives its label to each member of its cluster: name the line once.
+		if typo := fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent); c.Checked && !slices.Contains(labels, c.Intent) && !slices.Contains(typos, typo) {
+			typos = append(typos, typo)
 		}
 	}
 	if len(typos) == 0 {
