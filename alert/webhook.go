@@ -19,7 +19,7 @@ import (
 //	  "alerts": [{
 //	    "rule": "unrecognised",           // the rule's id
 //	    "name": "未识别消息过多",            // the rule's name
-//	    "measure": "unrecognised",        // unrecognised | handoff_share | bad_ratings | comment_keywords | error_rate | p99_latency | spool
+//	    "measure": "unrecognised",        // unrecognised | unrecognised_share | handoff_share | bad_ratings | comment_keywords | error_rate | p99_latency | spool | dropped
 //	    "severity": "warning",            // info | warning | critical
 //	    "state": "firing",                // firing | resolved | stopped (zhiyi stopped while it fired)
 //	    "value": 20,                      // count, share in [0,1], seconds (p99_latency) or records (spool)

@@ -48,7 +48,8 @@ type LearnConfig struct {
 	// within MaxDrop of its parent, the losses would add up.
 	MaxRootDrop float64
 	// MinHeldOut is the share of corrections a model trained without them must get right, by
-	// cross-validation over the batch (default 0.1; chance is 1 in the number of intents): real corrections teach something that
+	// cross-validation over the corrections learnt since the root with the batch's, and of the
+	// batch's alone (default 0.1; chance is 1 in the number of intents): real corrections teach something that
 	// carries to the next message of the same kind; corrections at random (an agent clicking
 	// anything, a poisoned batch) teach nothing that does, and are refused.
 	MinHeldOut float64
@@ -130,6 +131,9 @@ type LearnResult struct {
 	// HeldOut is the share of corrections a model trained without each got right (5-fold
 	// cross-validation over the Judged corrections).
 	HeldOut float64 `json:"held_out"`
+	// BatchHeldOut is HeldOut of this batch's corrections alone (the same folds): a batch of 10
+	// or more must get MinHeldOut of them right too.
+	BatchHeldOut float64 `json:"batch_held_out"`
 	// Judged is how many corrections HeldOut and Contested are of: this batch's and those learnt
 	// since the bundle trained from exports (its version is Judge, when still on disk; else
 	// the oldest ancestor that is, or the parent).
@@ -150,8 +154,9 @@ type LearnResult struct {
 func CheckIntents(labels []string, corrections []Correction) error {
 	var typos []string
 	for _, c := range corrections {
-		if c.Checked && !slices.Contains(labels, c.Intent) {
-			typos = append(typos, fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent))
+		// A sheet's line gives its label to each member of its cluster: name the line once.
+		if typo := fmt.Sprintf("%s: unknown intent %q", c.Source, c.Intent); c.Checked && !slices.Contains(labels, c.Intent) && !slices.Contains(typos, typo) {
+			typos = append(typos, typo)
 		}
 	}
 	if len(typos) == 0 {
@@ -396,7 +401,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	heldCfg := fitCfg
 	heldCfg.Warm, heldCfg.TFIDF = judge.Classifier(), judge.Classifier().Weighted()
 	heldCfg.Keep = learnableFeatures(judge.Classifier(), windowEx)
-	if res.HeldOut, err = heldOutFixes(ctx, ownEx, windowEx, labels, heldCfg); err != nil {
+	if res.HeldOut, res.BatchHeldOut, err = heldOutFixes(ctx, ownEx, windowEx, labels, heldCfg, len(fixes)); err != nil {
 		return nil, err
 	}
 	res.Contested, g.move = contested(ctx, judge, ownEx, windowEx, window)

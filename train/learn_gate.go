@@ -43,6 +43,11 @@ func (g *gate) verdict(res *LearnResult, cfg LearnConfig) (batchRefused bool) {
 	case g.windowN >= 10 && !aboveChance(res.HeldOut, chance, g.windowN, cfg.MinHeldOut):
 		res.Reason = fmt.Sprintf("refused: %s do not teach anything consistent — a model trained without each gets %.0f%% of them right, no better than guessing (%.0f%%); are they random?",
 			judged, 100*res.HeldOut, 100*chance)
+	// A batch of 10 or more is judged by its own share too: the genuine corrections learnt
+	// before it, which carry, would otherwise vouch for a random batch that follows them.
+	case g.windowN > g.batchN && g.batchN >= 10 && !aboveChance(res.BatchHeldOut, chance, g.batchN, cfg.MinHeldOut):
+		res.Reason = fmt.Sprintf("refused: this batch's %d corrections do not teach anything consistent — a model trained without each gets %.0f%% of them right (%.0f%% with the %d learnt since the bundle trained from exports), no better than guessing (%.0f%%); are they random?",
+			g.batchN, 100*res.BatchHeldOut, 100*res.HeldOut, g.windowN-g.batchN, 100*chance)
 	case dropsTooMuch(g.controlRight, g.candRight, g.evalN, cfg.MaxDrop):
 		// The control first: it is what the gate compares against; the parent as trained has
 		// seen the evaluation set, and read first it would overstate the loss.
@@ -144,28 +149,39 @@ func aboveChance(share, chance float64, n int, floor float64) bool {
 }
 
 // heldOutFixes deals the corrections to five folds and returns the share each fold's model,
-// continued without that fold, gets right.
-func heldOutFixes(ctx context.Context, replay, fixes []Example, labels []string, cfg FitConfig) (float64, error) {
+// continued without that fold, gets right: of all of them, and of the last batchN (this
+// batch's, after those learnt before it).
+func heldOutFixes(ctx context.Context, replay, fixes []Example, labels []string, cfg FitConfig, batchN int) (all, batch float64, err error) {
 	const folds = 5
 	if len(fixes) < folds {
-		return 1, nil // too few to judge: the other gates decide
+		return 1, 1, nil // too few to judge: the other gates decide
 	}
-	right := 0
+	first := len(fixes) - batchN
+	right, batchRight := 0, 0
 	for f := range folds {
 		train := slices.Clip(replay)
-		var held []Example
+		var held, heldBatch []Example
 		for i, ex := range fixes {
-			if i%folds == f {
-				held = append(held, ex)
-			} else {
+			switch {
+			case i%folds != f:
 				train = append(train, ex)
+			case i >= first:
+				heldBatch = append(heldBatch, ex)
+			default:
+				held = append(held, ex)
 			}
 		}
 		clf, _, err := Fit(ctx, train, nil, labels, cfg, nil)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		right += rightCount(clf, held)
+		n := rightCount(clf, heldBatch)
+		batchRight += n
+		right += n + rightCount(clf, held)
 	}
-	return float64(right) / float64(len(fixes)), nil
+	all = float64(right) / float64(len(fixes))
+	if batchN == 0 {
+		return all, 1, nil
+	}
+	return all, float64(batchRight) / float64(batchN), nil
 }

@@ -266,3 +266,17 @@ func TestHistorySetLeavesOutMessagesThatOnlyGiveData(t *testing.T) {
 		}
 	}
 }
+
+// A sheet's line labels every member of its cluster: a typo on it is one label, named once.
+func TestCheckIntentsNamesALineOnce(t *testing.T) {
+	fixes := []Correction{
+		{Text: "人工", Intent: "retrun_goods", Source: "sheet.jsonl:3", Checked: true},
+		{Text: "rg", Intent: "retrun_goods", Source: "sheet.jsonl:3", Checked: true},
+		{Text: "包邮吗", Intent: "shiping_time", Source: "sheet.jsonl:7", Checked: true},
+	}
+	err := CheckIntents([]string{"return_goods", "shipping_time", "none"}, fixes)
+	want := `2 label(s) name an intent the model does not have (learning takes the model's intent ids and none; a new intent is trained by zhiyi train --labels): sheet.jsonl:3: unknown intent "retrun_goods"; sheet.jsonl:7: unknown intent "shiping_time"`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

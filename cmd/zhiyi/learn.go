@@ -164,8 +164,16 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if len(keep) < *minFixes {
 		// A model promoted on a handful of corrections has learnt them, not the need behind them;
 		// the held-out check of train.Learn only starts at 10.
-		return fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
+		err := fmt.Errorf("%d correction(s) since %s; learning needs at least %d (--min): label more, or lower --min",
 			len(keep), from.Format(time.RFC3339), *minFixes)
+		if *asJSON {
+			// still an error (exit 1), and the one result a script reading stdout expects
+			res := train.LearnResult{Corrections: len(fixes), Known: known, DataOnly: dataOnly, RefusedBefore: len(refused), Reason: err.Error()}
+			if werr := writeJSONLine(stdout, &res); werr != nil {
+				return werr
+			}
+		}
+		return err
 	}
 	// m's version: a retrain in place meanwhile is refused, not learnt with m's window
 	cfg := train.LearnConfig{Progress: stderr, Until: readAt, Parent: m.Version()}

@@ -37,6 +37,12 @@ func TestLearnMin(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused learn wrote %s", out)
 	}
+	// --json: a script reads one object whether or not anything was learnt, too few included
+	code, stdout, _ := runCLI(t, "", append(learn, "--json")...)
+	var res train.LearnResult
+	if err := json.Unmarshal([]byte(stdout), &res); code != 1 || err != nil || res.Promoted || res.Corrections != 2 || !strings.Contains(res.Reason, "needs at least 20 (--min)") {
+		t.Errorf("learn --json with 2 corrections: exit %d, stdout %q (%v); want 1 and the result naming 2 and 20", code, stdout, err)
+	}
 	t.Setenv("ZHIYI_LEARN_MIN", "3") // as zhiyi serve --learn-min takes it
 	if code, _, stderr = runCLI(t, "", learn...); code != 1 || !strings.Contains(stderr, "needs at least 3 (--min)") {
 		t.Errorf("learn with ZHIYI_LEARN_MIN=3: exit %d, stderr %q", code, stderr)
