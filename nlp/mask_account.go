@@ -3,7 +3,7 @@ package nlp
 import "strings"
 
 // An account on another messaging service is masked where the text says what it is: after
-// 微信 (vx, wx, v信, 薇信, wechat, weixin) a WeChat id — a letter, then 5–19 letters, digits, _
+// 微信 (vx, wx, v信, 薇信, 威信, wechat, weixin) a WeChat id — a letter, then 5–19 letters, digits, _
 // or - (微信号是zhang_san88) — and after qq (扣扣, 企鹅) a QQ number, 5–11 digits (我QQ 123456789);
 // and WeChat's own wxid_… anywhere. 号, 号码, 账号 or id may follow the service's name, and 是,
 // 为, a colon or spaces stand before the account. A service named without an account (微信支付,
@@ -18,12 +18,12 @@ var accountServices = []struct {
 	name   string
 	wechat bool
 }{
-	{"微信", true}, {"薇信", true}, {"v信", true}, {"vx", true}, {"wx", true}, {"wechat", true}, {"weixin", true},
+	{"微信", true}, {"薇信", true}, {"威信", true}, {"v信", true}, {"vx", true}, {"wx", true}, {"wechat", true}, {"weixin", true},
 	{"qq", false}, {"扣扣", false}, {"企鹅", false},
 }
 
 // accountCueRunes are the first characters of the Chinese names, for mask's pre-scan.
-const accountCueRunes = "微薇扣企"
+const accountCueRunes = "微薇威扣企"
 
 // accountFirst marks the bytes a service's name (or wxid_) starts with.
 var accountFirst = func() (b [256]bool) {

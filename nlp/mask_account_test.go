@@ -14,6 +14,9 @@ func TestMaskAccounts(t *testing.T) {
 		{"扣扣123456", "扣扣<ACCOUNT>"},
 		{"wxid_abcdef123 这是我", "<ACCOUNT> 这是我"},
 		{"微信号 wang-xiaoming_1990", "微信号 <ACCOUNT>"},
+		// 威信 is how customers write 微信 past a platform's filter
+		{"加我威信 abc12345", "加我威信 <ACCOUNT>"},
+		{"你们店还有威信吗", "你们店还有威信吗"},
 		// a phone given as one's WeChat is a phone
 		{"微信 13812345678", "微信 <PHONE>"},
 		// a service named without an account, or too much for one
