@@ -70,13 +70,21 @@ const (
 // spoolFeedbackLast spools f behind every decision queued before it: the queue goes first (to
 // the database, or to the spool while it is down), so that at replay the feedback finds its
 // decision.
-// When the queue cannot be flushed in time (the writer waits on a locked database) the
-// feedback is spooled all the same: its decision, answered earlier, is in the database or
-// ahead of it, and replay follows the writer.
+// The wait for the queue is short (spoolFeedbackWait): while the database is down the writer
+// spends up to WriteTimeout on each try of it (a locked SQLite file, a PostgreSQL that does not
+// answer), and every /feedback took that long. Past the wait the feedback is spooled all the
+// same: its decision, answered earlier, is in the database or reaches the spool soon after,
+// and replay keeps a feedback waiting for its decision (OrphanFeedbackWait).
 func (r *Recorder) spoolFeedbackLast(ctx context.Context, f *Feedback) error {
-	_ = r.Flush(ctx) // best effort, see above; ErrClosed: the queue went to the spool already
+	fctx, cancel := context.WithTimeout(ctx, spoolFeedbackWait)
+	_ = r.Flush(fctx) // best effort, see above; ErrClosed: the queue went to the spool already
+	cancel()
 	return r.spoolFeedback(f)
 }
+
+// spoolFeedbackWait bounds how long feedback spooled while the database is down waits for the
+// decisions queued before it: an idle writer drains its queue to the spool in far less.
+const spoolFeedbackWait = 250 * time.Millisecond
 
 // sinkContext bounds a call to the database by half the time left to ctx (two seconds when ctx
 // has no deadline).
