@@ -24,7 +24,8 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	setUsage(fs, stderr, "Usage: zhiyi eval --model DIR --data FILE_OR_DIR [--labels FILE...] [--conversations] [--since DATE]\n"+
 		"                  [--json [--full]] [--out FILE] [--html FILE]\n\n"+
 		"Scores a bundle on labelled data: accuracy, macro-F1, per intent, confusions, the share answered\n"+
-		"automatically and its precision. A summary line on stdout (--json: the metrics as JSON).")
+		"automatically and its precision. A summary line on stderr, with the import's; --json prints the\n"+
+		"metrics as JSON on stdout (--full: the whole report).")
 	model := fs.String("model", "", "model bundle directory")
 	data := fs.String("data", "", "labelled data: a file or directory in any import format")
 	asJSON := fs.Bool("json", false, "print the metrics object on stdout")
@@ -46,6 +47,10 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if *model == "" || *data == "" {
 		fmt.Fprintln(stderr, "zhiyi eval: --model and --data are required")
 		fs.Usage()
+		return errUsage
+	}
+	if *full && !*asJSON {
+		fmt.Fprintln(stderr, "zhiyi eval: --full goes with --json (it prints the whole report instead of the metrics); --out FILE writes it to a file")
 		return errUsage
 	}
 	ins := append(dataInputs("--data", *data), inputs("--labels", labels...)...)
