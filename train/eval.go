@@ -8,6 +8,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // Labelled is a message with its gold intent, for evaluation.
@@ -133,6 +134,34 @@ func (r *Report) Metrics() map[string]float64 {
 		"oos_precision": r.OutOfScope.Precision, "oos_recall": r.OutOfScope.Recall,
 		"auto_coverage": r.AutoCoverage, "auto_precision": r.AutoPrecision, "count": float64(r.Count),
 	}
+}
+
+// Summary is the report's headline as one line, what zhiyi eval prints: a precision with nothing
+// to measure (no automatic answer, no message predicted out of scope) and a recall with no
+// message to find (none out of scope in the data) read "–", not 0, which would say the model
+// missed them all.
+func (r *Report) Summary() string {
+	return fmt.Sprintf("accuracy %.4f  macro-F1 %.4f  auto %s%% (precision %s)  out-of-scope P %s R %s  n=%d",
+		r.Accuracy, r.MacroF1, stat.PercentText(r.AutoCoverage, 1), measured(r.AutoPrecision, r.Routes[string(intent.RouteAuto)], "%.4f"),
+		measured(r.OutOfScope.Precision, r.OutOfScopePredicted(), "%.3f"), measured(r.OutOfScope.Recall, r.OutOfScope.Support, "%.3f"), r.Count)
+}
+
+// OutOfScopePredicted is how many messages the model put out of scope, rightly or not.
+func (r *Report) OutOfScopePredicted() int {
+	for i, l := range r.Labels {
+		if l == intent.NoneIntent {
+			return colSum(r.Matrix, i)
+		}
+	}
+	return 0
+}
+
+// measured formats v, a share of n things, or "–" when there were none.
+func measured(v float64, n int, format string) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf(format, v)
 }
 
 // Evaluate classifies every message with the engine and scores the decisions. Progress (a line

@@ -133,8 +133,10 @@ func TestReportNumbersByHand(t *testing.T) {
 // (one wrong answer in 2,500) read "100.0%" in the report's cards, table and tooltips.
 func TestReportHTMLNeverRoundsToCertainty(t *testing.T) {
 	r := &Report{Model: "m", Data: "d", Count: 2500, Accuracy: 0.9996, AutoCoverage: 0.6, AutoPrecision: 0.9996,
-		OutOfScope: ClassMetrics{Precision: 1, Recall: 0.0004},
-		Curve:      []CurvePoint{{0.5, 0.7, 0.9996}, {0.9, 0.0004, 1}}}
+		Routes:     map[string]int{"auto": 1500},
+		OutOfScope: ClassMetrics{Precision: 1, Recall: 0.0004, Support: 2500},
+		Labels:     []string{"a", intent.NoneIntent}, Matrix: [][]int{{0, 0}, {2499, 1}},
+		Curve: []CurvePoint{{0.5, 0.7, 0.9996}, {0.9, 0.0004, 1}}}
 	var b strings.Builder
 	if err := r.WriteHTML(&b); err != nil {
 		t.Fatal(err)
@@ -204,5 +206,33 @@ intents:
 		if c.Threshold == 0 && c.Coverage != 0.6 {
 			t.Errorf("curve at 0: coverage %v, want 0.6 (the three return_goods answers; not the handoff intent, not none)", c.Coverage)
 		}
+	}
+}
+
+// A set with no out-of-scope message, scored by a model that never says none (a public data
+// set's, say), printed "out-of-scope P 0.000 R 0.000" and "P 0.0% R 0.0%" in the report: as if
+// every out-of-scope message had been missed. A share with nothing to measure reads "–".
+func TestSummaryWithNothingToMeasure(t *testing.T) {
+	r := reportOf([]string{"a", "b"}, [2]string{"a", "a"}, [2]string{"b", "a"})
+	if got, want := r.Summary(), "accuracy 0.5000  macro-F1 0.3333  auto 100.0% (precision 0.5000)  out-of-scope P – R –  n=2"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	var b strings.Builder
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.String(); !strings.Contains(page, "Out of scope<b>P –</b>R – (0)") {
+		t.Errorf("the report's out-of-scope card does not say – for what it cannot measure:\n%s", page[:min(len(page), 3000)])
+	}
+	// none predicted once, wrongly: precision 0 is measured, recall is not
+	r = reportOf([]string{"a", intent.NoneIntent}, [2]string{"a", intent.NoneIntent}, [2]string{"a", "a"})
+	if got := r.Summary(); !strings.Contains(got, "out-of-scope P 0.000 R –") {
+		t.Errorf("summary %q, want out-of-scope P 0.000 R –", got)
+	}
+	// no automatic answer: its precision is not 0
+	data := []Labelled{{"1", "a"}}
+	r = buildReport("m", []string{"a"}, nil, data, []intent.Result{{Intent: "a", Confidence: 0.5, Route: intent.RouteSuggest}}, "t")
+	if got := r.Summary(); !strings.Contains(got, "auto 0.0% (precision –)") {
+		t.Errorf("summary %q, want auto 0.0%% (precision –)", got)
 	}
 }

@@ -119,8 +119,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %s (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
-		rep.Accuracy, rep.MacroF1, pct(rep.AutoCoverage, 1), rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
+	fmt.Fprintln(stderr, rep.Summary())
 	if *html != "" {
 		var b strings.Builder
 		if err := rep.WriteHTML(&b); err != nil {
