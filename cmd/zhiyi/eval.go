@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -47,6 +48,10 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if *model == "" || *data == "" {
 		fmt.Fprintln(stderr, "zhiyi eval: --model and --data are required")
 		fs.Usage()
+		return errUsage
+	}
+	if w := *ctxWeight; w != -1 && !(w >= 0) || math.IsInf(w, 0) {
+		fmt.Fprintf(stderr, "zhiyi eval: --context-weight %v: want 0 or more, or -1 for the bundle's own\n", w)
 		return errUsage
 	}
 	if *full && !*asJSON {

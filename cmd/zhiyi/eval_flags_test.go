@@ -25,3 +25,14 @@ func TestEvalOutputsAsDocumented(t *testing.T) {
 		t.Errorf("eval --full without --json: exit %d, stdout %q, stderr %q; want a usage error", code, stdout, stderr)
 	}
 }
+
+// --context-weight -0.5 (or any negative but -1, the bundle's own) was taken as the bundle's own
+// without a word.
+func TestEvalRefusesANegativeContextWeight(t *testing.T) {
+	for _, w := range []string{"-0.5", "-2", "+Inf"} {
+		code, _, stderr := runCLI(t, "", "eval", "--model", "m", "--data", "d.jsonl", "--context-weight", w)
+		if code != 2 || !strings.Contains(stderr, "--context-weight") || !strings.Contains(stderr, "want 0 or more, or -1") {
+			t.Errorf("--context-weight %s: exit %d\n%s", w, code, stderr)
+		}
+	}
+}
