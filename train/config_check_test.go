@@ -8,7 +8,8 @@ import (
 )
 
 // zhiyi train took --target-precision 1.5 and trained a model that never answers alone, took
-// --dev-share 1.5 and put every message in dev, and --runs 0 or -3: each without a word. They
+// --dev-share 1.5 and put every message in dev, --runs 0, and without a labelled dev split
+// --epochs -1: each without a word. They
 // are refused before the import, naming the value and what is wanted.
 func TestRunRefusesOutOfRangeSettings(t *testing.T) {
 	for _, tt := range []struct {
@@ -20,6 +21,9 @@ func TestRunRefusesOutOfRangeSettings(t *testing.T) {
 		{func(c *Config) { c.DevShare = 1.5 }, "dev share 1.5: want at least 0 and below 1"},
 		{func(c *Config) { c.DevShare = -0.1 }, "dev share -0.1:"},
 		{func(c *Config) { c.Fit.Runs = 0 }, "0 runs: want at least 1"},
+		// checked by the fit, which without a labelled dev split runs 3 epochs whatever --epochs says
+		{func(c *Config) { c.Fit.Epochs = -1 }, "-1 epochs: want at least 1"},
+		{func(c *Config) { c.Fit.Patience = 0 }, "patience 0: want at least 1"},
 	} {
 		cfg := DefaultConfig()
 		cfg.Data = []string{filepath.Join(t.TempDir(), "none.jsonl")}

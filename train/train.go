@@ -262,6 +262,11 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if cfg.Fit.Runs < 1 {
 		return nil, fmt.Errorf("train: %d runs: want at least 1", cfg.Fit.Runs)
 	}
+	// The fit checks its settings itself, but without a labelled dev split it runs with the
+	// weak configuration's epochs, and --epochs -1 went through unchecked.
+	if err := cfg.Fit.validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	switch cfg.Refit {
 	case RefitAuto, RefitAlways, RefitNever:
 	case "":
