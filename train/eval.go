@@ -8,6 +8,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/stat"
 )
 
 // Labelled is a message with its gold intent, for evaluation.
@@ -54,8 +55,13 @@ type CurvePoint struct {
 // curveThresholds are the confidences Report.Curve is drawn at.
 var curveThresholds = []float64{0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995}
 
-// coverageCurve computes Report.Curve from results scored against data.
-func coverageCurve(data []Labelled, results []intent.Result) []CurvePoint {
+// coverageCurve computes Report.Curve from results scored against data. A threshold can only
+// answer what the policy lets a threshold decide: out-of-scope predictions and intents kb hands
+// to a person (kb.yaml's handoff) are never answered alone, whatever their confidence, so they
+// are left out of every point (counted in the whole, as the automatic share counts them). A
+// result's confidence is the one its route was decided on (Debug.Confidence, exact, without a
+// conversation's topic bonus) when it has one, else the rounded one it shows.
+func coverageCurve(data []Labelled, results []intent.Result, kb *index.KB) []CurvePoint {
 	if len(data) == 0 {
 		return nil
 	}
@@ -63,7 +69,7 @@ func coverageCurve(data []Labelled, results []intent.Result) []CurvePoint {
 	for _, t := range curveThresholds {
 		n, right := 0, 0
 		for i, res := range results {
-			if res.Intent == intent.NoneIntent || res.Confidence < t {
+			if res.Intent == intent.NoneIntent || handedOff(kb, res.Intent) || routeConfidence(res) < t {
 				continue
 			}
 			n++
@@ -78,6 +84,24 @@ func coverageCurve(data []Labelled, results []intent.Result) []CurvePoint {
 		out = append(out, p)
 	}
 	return out
+}
+
+// handedOff reports whether kb, when there is one, marks the intent as always handled by a person.
+func handedOff(kb *index.KB, id string) bool {
+	if kb == nil {
+		return false
+	}
+	it, ok := kb.Intent(id)
+	return ok && it.Handoff
+}
+
+// routeConfidence is the confidence res's route was decided on: Debug's exact one when the
+// result carries it, else the displayed one.
+func routeConfidence(res intent.Result) float64 {
+	if res.Debug != nil {
+		return res.Debug.Confidence
+	}
+	return res.Confidence
 }
 
 // ClassMetrics are precision, recall and F1 of one class.
@@ -110,6 +134,34 @@ func (r *Report) Metrics() map[string]float64 {
 		"oos_precision": r.OutOfScope.Precision, "oos_recall": r.OutOfScope.Recall,
 		"auto_coverage": r.AutoCoverage, "auto_precision": r.AutoPrecision, "count": float64(r.Count),
 	}
+}
+
+// Summary is the report's headline as one line, what zhiyi eval prints: a precision with nothing
+// to measure (no automatic answer, no message predicted out of scope) and a recall with no
+// message to find (none out of scope in the data) read "–", not 0, which would say the model
+// missed them all.
+func (r *Report) Summary() string {
+	return fmt.Sprintf("accuracy %.4f  macro-F1 %.4f  auto %s%% (precision %s)  out-of-scope P %s R %s  n=%d",
+		r.Accuracy, r.MacroF1, stat.PercentText(r.AutoCoverage, 1), measured(r.AutoPrecision, r.Routes[string(intent.RouteAuto)], "%.4f"),
+		measured(r.OutOfScope.Precision, r.OutOfScopePredicted(), "%.3f"), measured(r.OutOfScope.Recall, r.OutOfScope.Support, "%.3f"), r.Count)
+}
+
+// OutOfScopePredicted is how many messages the model put out of scope, rightly or not.
+func (r *Report) OutOfScopePredicted() int {
+	for i, l := range r.Labels {
+		if l == intent.NoneIntent {
+			return colSum(r.Matrix, i)
+		}
+	}
+	return 0
+}
+
+// measured formats v, a share of n things, or "–" when there were none.
+func measured(v float64, n int, format string) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf(format, v)
 }
 
 // Evaluate classifies every message with the engine and scores the decisions. Progress (a line
@@ -201,7 +253,7 @@ func buildReport(model string, labels []string, kb *index.KB, data []Labelled, r
 	if auto > 0 {
 		r.AutoPrecision = float64(autoRight) / float64(auto)
 	}
-	r.Curve = coverageCurve(data, results)
+	r.Curve = coverageCurve(data, results, kb)
 	f1sum, f1n := 0.0, 0
 	for i, l := range r.Labels {
 		m := classMetrics(r.Matrix, i)

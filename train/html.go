@@ -58,11 +58,11 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 <div class="cards">
 <div class="card">Accuracy<b>{{pct .Accuracy}}</b></div>
 <div class="card">Macro-F1<b>{{f3 .MacroF1}}</b></div>
-<div class="card">Answered automatically<b>{{pct .AutoCoverage}}</b>precision {{pct .AutoPrecision}}</div>
-<div class="card">Out of scope<b>P {{pct .OutOfScope.Precision}}</b>R {{pct .OutOfScope.Recall}} ({{.OutOfScope.Support}})</div>
+<div class="card">Answered automatically<b>{{pct .AutoCoverage}}</b>precision {{if index .Routes "auto"}}{{pct .AutoPrecision}}{{else}}–{{end}}</div>
+<div class="card">Out of scope<b>P {{if .OutOfScopePredicted}}{{pct .OutOfScope.Precision}}{{else}}–{{end}}</b>R {{if .OutOfScope.Support}}{{pct .OutOfScope.Recall}}{{else}}–{{end}} ({{.OutOfScope.Support}})</div>
 </div>
 {{with .Curve}}<h2>Coverage and precision by threshold</h2>
-<p>Share of all messages answered in scope at or above one confidence threshold, and the precision of those answers. The red point is the route as served: per-intent thresholds and the suggest band, so it need not lie on the line.</p>
+<p>Share of all messages a single confidence threshold would answer alone at or above it (neither out of scope nor an intent kb.yaml hands to a person), and the precision of those answers. The red point is the route as served, with the per-intent thresholds, so it need not lie on the line.</p>
 {{curve $}}
 <table><tr><th>threshold</th>{{range .}}<td>{{f3 .Threshold}}</td>{{end}}</tr>
 <tr><th>coverage</th>{{range .}}<td>{{pct .Coverage}}</td>{{end}}</tr>

@@ -30,20 +30,46 @@ func ReadLabelled(ctx context.Context, o DataOptions, prog io.Writer) ([]Labelle
 		return nil, imp.stats, ls, err
 	}
 	var out []Labelled
-	for _, r := range imp.recs {
-		if r.intent == "" || !o.Since.IsZero() && !r.time.IsZero() && r.time.Before(o.Since) {
+	var unlabelled []string
+	n := 0
+	for i, r := range imp.recs {
+		if !o.Since.IsZero() && !r.time.IsZero() && r.time.Before(o.Since) {
+			continue
+		}
+		if r.intent == "" && imp.unknown[i] {
+			continue // named by dropUnknown's warning
+		}
+		if r.intent == "" {
+			if n++; len(unlabelled) < maxNamed {
+				unlabelled = append(unlabelled, r.source)
+			}
 			continue
 		}
 		out = append(out, Labelled{Text: r.text, Intent: r.intent})
 	}
+	if n > 0 && prog != nil {
+		// A gold file's line without an intent (a typo in the key, a label left blank) is not
+		// scored: say which, so that a smaller n is not read as the whole file.
+		fmt.Fprintf(prog, "note: %d messages have no label and are not scored: %s\n", n, strings.Join(unlabelled, ", ")+more(n, len(unlabelled)))
+	}
 	return out, imp.stats, ls, nil
+}
+
+// more is what follows a list of the first named of n: ", …" when some were left unnamed.
+func more(n, named int) string {
+	if n > named {
+		return ", …"
+	}
+	return ""
 }
 
 // dropUnknown unlabels the messages whose label names an intent known refuses (after --labels
 // had their say) and says which, as training leaves them out: a misspelt gold label or a free
 // CRM tag scored would only lower the accuracy.
-func (imp imported) dropUnknown(known func(string) bool, prog io.Writer) {
+// It returns the records it unlabelled.
+func (imp imported) dropUnknown(known func(string) bool, prog io.Writer) map[int]bool {
 	var named []string
+	dropped := map[int]bool{}
 	n := 0
 	for i := range imp.recs {
 		r := &imp.recs[i]
@@ -54,6 +80,7 @@ func (imp imported) dropUnknown(known func(string) bool, prog io.Writer) {
 			named = append(named, fmt.Sprintf("%s: unknown intent %q", r.source, r.intent))
 		}
 		r.intent = ""
+		dropped[i] = true
 	}
 	for id, in := range imp.byID { // the same labels by message id
 		if !known(in) {
@@ -64,6 +91,7 @@ func (imp imported) dropUnknown(known func(string) bool, prog io.Writer) {
 		fmt.Fprintf(prog, "warning: %d labelled messages name intents the model does not have and are left out (use an intent id or none):\n  %s\n",
 			n, strings.Join(named, "\n  "))
 	}
+	return dropped
 }
 
 // maxNamed is how many problems an error names before it only counts them.
@@ -92,7 +120,7 @@ func (o DataOptions) read(ctx context.Context, prog io.Writer) (imported, *Label
 			return imp, ls, err
 		}
 	}
-	imp.dropUnknown(known, prog)
+	imp.unknown = imp.dropUnknown(known, prog)
 	return imp, ls, nil
 }
 

@@ -179,6 +179,9 @@ type imported struct {
 	// byID is each message's own label by id (a repeated text shares its first record, but
 	// not necessarily its label): what a conversation replay scores against.
 	byID map[string]string
+	// unknown holds the records whose label named an intent the model lacks, unlabelled by
+	// dropUnknown (which names them): evaluation does not count them again as unlabelled.
+	unknown map[int]bool
 }
 
 // conversation is one conversation's text turns in time order: the customer's (rec ≥ 0, an

@@ -251,6 +251,22 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if !(cfg.RankerC >= 0) || math.IsInf(cfg.RankerC, 0) {
 		return nil, fmt.Errorf("train: ranker C %v: want a positive number, or 0 to choose by cross-validation", cfg.RankerC)
 	}
+	// Values that would train without a word and give a model that never answers alone (a
+	// precision above 1), or no training split at all (a dev share of 1 or more).
+	if !(cfg.TargetPrecision > 0 && cfg.TargetPrecision <= 1) {
+		return nil, fmt.Errorf("train: target precision %v: want a share above 0 and at most 1 (0.95: 95 %%)", cfg.TargetPrecision)
+	}
+	if !(cfg.DevShare >= 0 && cfg.DevShare < 1) {
+		return nil, fmt.Errorf("train: dev share %v: want at least 0 and below 1 (0.1: a tenth of the untimed messages)", cfg.DevShare)
+	}
+	if cfg.Fit.Runs < 1 {
+		return nil, fmt.Errorf("train: %d runs: want at least 1", cfg.Fit.Runs)
+	}
+	// The fit checks its settings itself, but without a labelled dev split it runs with the
+	// weak configuration's epochs, and --epochs -1 went through unchecked.
+	if err := cfg.Fit.validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	switch cfg.Refit {
 	case RefitAuto, RefitAlways, RefitNever:
 	case "":

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -24,7 +25,8 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	setUsage(fs, stderr, "Usage: zhiyi eval --model DIR --data FILE_OR_DIR [--labels FILE...] [--conversations] [--since DATE]\n"+
 		"                  [--json [--full]] [--out FILE] [--html FILE]\n\n"+
 		"Scores a bundle on labelled data: accuracy, macro-F1, per intent, confusions, the share answered\n"+
-		"automatically and its precision. A summary line on stdout (--json: the metrics as JSON).")
+		"automatically and its precision. A summary line on stderr, with the import's; --json prints the\n"+
+		"metrics as JSON on stdout (--full: the whole report).")
 	model := fs.String("model", "", "model bundle directory")
 	data := fs.String("data", "", "labelled data: a file or directory in any import format")
 	asJSON := fs.Bool("json", false, "print the metrics object on stdout")
@@ -46,6 +48,14 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if *model == "" || *data == "" {
 		fmt.Fprintln(stderr, "zhiyi eval: --model and --data are required")
 		fs.Usage()
+		return errUsage
+	}
+	if w := *ctxWeight; w != -1 && !(w >= 0) || math.IsInf(w, 0) {
+		fmt.Fprintf(stderr, "zhiyi eval: --context-weight %v: want 0 or more, or -1 for the bundle's own\n", w)
+		return errUsage
+	}
+	if *full && !*asJSON {
+		fmt.Fprintln(stderr, "zhiyi eval: --full goes with --json (it prints the whole report instead of the metrics); --out FILE writes it to a file")
 		return errUsage
 	}
 	ins := append(dataInputs("--data", *data), inputs("--labels", labels...)...)
@@ -114,8 +124,7 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "accuracy %.4f  macro-F1 %.4f  auto %s (precision %.4f)  out-of-scope P %.3f R %.3f  n=%d\n",
-		rep.Accuracy, rep.MacroF1, pct(rep.AutoCoverage, 1), rep.AutoPrecision, rep.OutOfScope.Precision, rep.OutOfScope.Recall, rep.Count)
+	fmt.Fprintln(stderr, rep.Summary())
 	if *html != "" {
 		var b strings.Builder
 		if err := rep.WriteHTML(&b); err != nil {
