@@ -31,12 +31,25 @@ import (
 // learnt already: train.LeaveOutLearnt tells those apart before they are counted, and
 // train.Learn leaves them out.
 func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Correction, error) {
-	var out []train.Correction
 	var stored time.Time
 	if !since.IsZero() {
 		stored = since.Add(-CommitMargin)
 	}
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since, StoredSince: stored, Corrections: true}, func(r *store.FeedbackRecord) error {
+	return corrections(ctx, db, store.FeedbackQuery{Since: since, StoredSince: stored, Corrections: true}, stored)
+}
+
+// CorrectionsGivenSince returns what people corrected from t on, as a person asks for it
+// (zhiyi learn --since): feedback given from t, labels stored from t; nothing before t, which
+// Corrections' margin for a read boundary would take.
+func CorrectionsGivenSince(ctx context.Context, db *store.DB, t time.Time) ([]train.Correction, error) {
+	return corrections(ctx, db, store.FeedbackQuery{Since: t, Corrections: true}, t)
+}
+
+// corrections reads the corrections among the feedback fq selects and the labels stored from
+// labelsSince.
+func corrections(ctx context.Context, db *store.DB, fq store.FeedbackQuery, labelsSince time.Time) ([]train.Correction, error) {
+	var out []train.Correction
+	err := db.Feedback(ctx, fq, func(r *store.FeedbackRecord) error {
 		if r.Decision.Text != "" {
 			out = append(out, train.Correction{Text: r.Decision.Text, Intent: r.CorrectIntent, Source: "feedback"})
 		}
@@ -45,7 +58,7 @@ func Corrections(ctx context.Context, db *store.DB, since time.Time) ([]train.Co
 	if err != nil {
 		return nil, fmt.Errorf("learn: feedback: %w", err)
 	}
-	err = db.Labels(ctx, store.LabelQuery{Since: stored}, func(l *store.Label) error {
+	err = db.Labels(ctx, store.LabelQuery{Since: labelsSince}, func(l *store.Label) error {
 		if l.Text != "" && l.Intent != "" && !strings.HasPrefix(l.Intent, train.NewIntentPrefix) {
 			src := l.Source
 			if src == "" {

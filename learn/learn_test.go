@@ -229,6 +229,41 @@ func TestCorrectionsStoredLate(t *testing.T) {
 	}
 }
 
+// TestCorrectionsGivenSince: zhiyi learn --since T reads what was given from T. The margin a
+// read boundary needs (CommitMargin) took a correction given half a minute before T too.
+func TestCorrectionsGivenSince(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	if _, err := db.AppendDecisions(ctx, []store.Decision{
+		{MsgID: "m1", Time: now.Add(-time.Minute), Text: "报销凭证怎么开", Intent: "return_goods", Route: "suggest"},
+		{MsgID: "m2", Time: now.Add(-time.Minute), Text: "东西不要了", Intent: "invoice", Route: "suggest"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "m1", Time: now.Add(-30 * time.Second), CorrectIntent: "invoice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "m2", Time: now.Add(-10 * time.Second), CorrectIntent: "return_goods"}); err != nil {
+		t.Fatal(err)
+	}
+	from := now.Add(-20 * time.Second)
+	given, err := CorrectionsGivenSince(ctx, db, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(given) != 1 || given[0].Text != "东西不要了" {
+		t.Errorf("given since %s: %+v, want the one correction given after it", from.Format(time.TimeOnly), given)
+	}
+	if read, err := Corrections(ctx, db, from); err != nil || len(read) != 2 {
+		t.Errorf("read from a read boundary: %d corrections, %v; want both (the margin)", len(read), err)
+	}
+}
+
 // TestCorrectionCommittedAcrossARead: on PostgreSQL a feedback's stored_at (the replica's clock
 // when the INSERT was issued) can precede the start of a read that cannot see it yet (the commit
 // waits: a lock, a synchronous standby, a slow disk). Without a margin such a correction fell

@@ -86,7 +86,12 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		from = correctionsSince(m)
 	}
 	readAt := time.Now() // recorded in the promoted bundle: the next learn starts there
-	fixes, err := learn.Corrections(ctx, db, from)
+
+	read := learn.Corrections // from the bundle's own window, with its margin
+	if *since != "" {
+		read = learn.CorrectionsGivenSince // from the time asked, exactly
+	}
+	fixes, err := read(ctx, db, from)
 	if err != nil {
 		return err
 	}
