@@ -27,8 +27,8 @@ func (r *run) analyze() (bool, error) {
 	r.sum.Train, r.sum.Dev = len(r.trainEx), len(r.devEx)
 	if n := r.sum.DataOnly; n > 0 {
 		// in a shop owner's words, with examples as the seeds' line gives them (masked)
-		fmt.Fprintf(r.prog, "analyse: %d labelled messages give nothing but personal data and are left out of training (of the model and of its example messages): such a message answers an agent's question, and what it asks is what its conversation asked, which serving reads from the turns before it; e.g. %s\n",
-			n, strings.Join(r.dataOnlyShown, ", "))
+		fmt.Fprintf(r.prog, "analyse: %d labelled messages give nothing but personal data and are left out of training (of the model and of its example messages): such a message answers an agent's question, and what it asks is what its conversation asked, which serving reads from the turns before it; e.g. %s (%d train and %d dev examples left)\n",
+			n, strings.Join(r.dataOnlyShown, ", "), r.sum.Train, r.sum.Dev)
 	}
 	return false, nil
 }
