@@ -8,7 +8,8 @@
 //     WeChat's face codes ([微笑], [捂脸]; a closed list, emoticon.go) are emoji too: the analysis
 //     reads the one a code stands for ([强] as 👍, [OK] as 👌), or the code when there is no clear one.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers, street
-//     addresses, names after 收件人/我叫 …) into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
+//     addresses, names after 收件人/我叫 … or beside the phone of a pasted address, phone and name)
+//     into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
 //     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
 //     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in
 //     Chinese characters (张三@qq.com; mask.go lists them). It is zhiyi's one definition of

@@ -48,7 +48,7 @@ const (
 	MaskURL                      // http(s):// or www. address
 	MaskOrder                    // any other run of 10 or more digits (order and tracking numbers)
 	MaskAddress                  // a street address: a road or building and its house number (mask_address.go)
-	MaskName                     // a person's name after a word that introduces one (mask_name.go)
+	MaskName                     // a person's name after a word that introduces one, or in a shipping block (mask_name.go)
 	MaskAccount                  // a WeChat id or QQ number the text names as one (mask_account.go)
 	numMaskKinds
 )
@@ -187,6 +187,9 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	}
 	if keep&(1<<MaskName) == 0 && nameCue {
 		text = maskPersonNames(text, &set)
+	}
+	if keep&(1<<MaskName) == 0 && set&(1<<MaskPhone) != 0 && set&(1<<MaskAddress) != 0 {
+		text = maskBlockNames(text, &set)
 	}
 	return text, set
 }

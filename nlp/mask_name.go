@@ -149,3 +149,85 @@ func nameEnds(text string, i int) bool {
 	}
 	return false
 }
+
+// maskBlockNames masks the name in a shipping block — a street address, a name and a phone in
+// any order (广东省深圳市南山区科技园南路15号 李华 18698765432), as customers paste them from an
+// order — where no cue introduces it: a run of Chinese characters that is all a name (a surname
+// and one or two more), standing next to a masked phone with nothing but spaces or commas
+// between. It runs only on text whose address and phone are masked already: beside a phone
+// alone, a surname and a character are as often a word (周一 <PHONE> 打给我).
+func maskBlockNames(text string, set *MaskSet) string {
+	phone := MaskPhone.Placeholder()
+	var b strings.Builder
+	last := 0
+	for off := 0; ; {
+		k := strings.Index(text[off:], phone)
+		if k < 0 {
+			break
+		}
+		at, end := off+k, off+k+len(phone)
+		if s, e := hanRunBefore(text, skipSeparatorsBack(text, at)); s >= last && s < e && nameEnd(text[s:e], 0, false) == e-s {
+			b.WriteString(text[last:s])
+			b.WriteString(MaskName.Placeholder())
+			last = e
+			*set |= 1 << MaskName
+		}
+		s, e := hanRunAfter(text, skipSeparators(text, end))
+		if s < e && nameEnd(text[s:e], 0, false) == e-s {
+			b.WriteString(text[last:s])
+			b.WriteString(MaskName.Placeholder())
+			last = e
+			*set |= 1 << MaskName
+			end = e
+		}
+		off = end
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// isBlockSeparator reports whether c may stand between the parts of a shipping block.
+func isBlockSeparator(c byte) bool { return c == ' ' || c == ',' }
+
+func skipSeparators(text string, i int) int {
+	for i < len(text) && isBlockSeparator(text[i]) {
+		i++
+	}
+	return i
+}
+
+func skipSeparatorsBack(text string, i int) int {
+	for i > 0 && isBlockSeparator(text[i-1]) {
+		i--
+	}
+	return i
+}
+
+// hanRunBefore returns the run of Chinese characters that ends at i.
+func hanRunBefore(text string, i int) (start, end int) {
+	start = i
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:start])
+		if !isHan(r) {
+			break
+		}
+		start -= n
+	}
+	return start, i
+}
+
+// hanRunAfter returns the run of Chinese characters that begins at i.
+func hanRunAfter(text string, i int) (start, end int) {
+	end = i
+	for end < len(text) {
+		r, n := utf8.DecodeRuneInString(text[end:])
+		if !isHan(r) {
+			break
+		}
+		end += n
+	}
+	return i, end
+}

@@ -443,16 +443,25 @@ func (a *Analyzer) Acknowledges(an Analysis) bool {
 // a tracking number's letters: zt<ORDER>; emoji and symbols say nothing: 单号<ORDER> 🙏, as
 // Acknowledges reads them). Such a message answers an agent's question; its intent is its
 // conversation's, not its words'.
+//
+// It reads the same without a shop's dictionaries: 的 links a label (我的微信 <ACCOUNT>) whether
+// or not stopwords.txt holds it, and a label the segmenter split (微信号 as 微 信号 without a
+// userdict.txt that knows 微信) is read whole.
 func (a *Analyzer) OnlyGivesData(tokens []string) bool {
 	pii := false
-	for i, tok := range tokens {
+	for i := 0; i < len(tokens); i++ {
+		tok := tokens[i]
 		switch markerOf(tok) {
 		case markPII:
 			pii = true
 		case markLabel, markIs, markCourtesy, markParticle, markClosing, markThanks:
 		default:
+			if i+1 < len(tokens) && markerOf(tok+tokens[i+1]) == markLabel {
+				i++ // a label in two pieces
+				continue
+			}
 			letters := onlyLower(tok) && i+1 < len(tokens) && markerOf(tokens[i+1]) == markPII
-			if !letters && !a.isStop(tok) && !symbolsOnly(tok) {
+			if !letters && tok != "的" && !a.isStop(tok) && !symbolsOnly(tok) {
 				return false
 			}
 		}

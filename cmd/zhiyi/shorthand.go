@@ -188,6 +188,10 @@ func writtenInLatin(s string) bool {
 	words, letters, han := 0, 0, 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if n := nlp.PlaceholderLen(s[i:]); n > 0 {
+			i += n // masked data (<PHONE>, <NAME>) is no word of any script
+			continue
+		}
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 			j := i
 			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
