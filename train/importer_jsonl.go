@@ -175,7 +175,12 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 			m.Conversation = "wecom:" + customer + "|" + staff
 		}
 	case l.Origin != nil || l.SendTime != nil: // 微信客服
-		if l.Origin == nil || *l.Origin != 3 && *l.Origin != 5 {
+		if l.Origin == nil {
+			// every sync_msg message has one: a line without says nothing of who wrote it
+			im.stats.skip(SkipMalformed, where, errors.New(`a 微信客服 message without "origin" (3 customer, 4 system, 5 agent): who wrote it is unknown`))
+			return nil
+		}
+		if *l.Origin != 3 && *l.Origin != 5 {
 			im.stats.skip(SkipNotCustomer, where, nil)
 			return nil
 		}
