@@ -62,6 +62,13 @@ func shorthandExample(s string, i, j int) string {
 	for end < len(s) && idByte(s[end]) {
 		end++
 	}
+	// and never half a placeholder (…NAME> <PHONE>): its brackets with its name
+	if start > 0 && s[start-1] == '<' {
+		start--
+	}
+	if end < len(s) && s[end] == '>' {
+		end++
+	}
 	ex := s[start:end]
 	var b strings.Builder
 	for k := 0; k < len(ex); {

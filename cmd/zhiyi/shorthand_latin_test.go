@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestWrittenInLatinIgnoresPlaceholders: masked data (<NAME> <PHONE> <ADDR>) is no English; a
 // Chinese message that gives it beside shorthand is still read for shorthand.
@@ -13,6 +17,25 @@ func TestWrittenInLatinIgnoresPlaceholders(t *testing.T) {
 	} {
 		if got := writtenInLatin(s); got != want {
 			t.Errorf("writtenInLatin(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// An example never cuts a placeholder in half: 「…NAME> <PHONE> sf到付」 read as broken text.
+func TestShorthandExampleKeepsPlaceholdersWhole(t *testing.T) {
+	whole := regexp.MustCompile(`<[A-Z]+>`)
+	for _, s := range []string{
+		"收件人<NAME> <PHONE> sf到付 广东省深圳市<ADDR> 谢谢亲",
+		"广东省深圳市南山区<ADDR> <NAME> <PHONE> sf到付",
+		"单号<ORDER>的kd到哪了<PHONE>",
+	} {
+		i := strings.Index(s, "sf")
+		if i < 0 {
+			i = strings.Index(s, "kd")
+		}
+		ex := shorthandExample(s, i, i+2)
+		if rest := whole.ReplaceAllString(ex, ""); strings.ContainsAny(rest, "<>") {
+			t.Errorf("shorthandExample(%q) = %q: a placeholder cut in half", s, ex)
 		}
 	}
 }
