@@ -102,7 +102,9 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 	} else {
 		items, st, _, err := train.ReadLabelled(ctx, opts, stderr)
-		printImport(stderr, st)
+		if err == nil || st.Files > 0 { // not "0 files, 0 lines read" before "cannot read"
+			printImport(stderr, st)
+		}
 		if err != nil {
 			return err
 		}
@@ -171,7 +173,9 @@ func insideDir(path, dir string) bool {
 // scores the labelled messages sent since opts.Since (earlier turns give context only).
 func evalConversations(ctx context.Context, eng *intent.Engine, opts train.DataOptions, name string, stderr io.Writer) (*train.Report, error) {
 	convs, st, _, err := train.ReadConversations(ctx, opts, stderr)
-	printImport(stderr, st, fmt.Sprintf("%d conversations", len(convs)))
+	if err == nil || st.Files > 0 {
+		printImport(stderr, st, fmt.Sprintf("%d conversations", len(convs)))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -36,3 +36,16 @@ func TestEvalRefusesANegativeContextWeight(t *testing.T) {
 		}
 	}
 }
+
+// A data path that does not exist is named once: "import: 0 files, 0 lines read" came first.
+func TestEvalMissingDataSaysSoOnce(t *testing.T) {
+	_, bundle, _ := tinyShop(t)
+	missing := filepath.Join(t.TempDir(), "nothere.jsonl")
+	for _, extra := range [][]string{nil, {"--conversations"}} {
+		args := append([]string{"eval", "--model", bundle, "--data", missing}, extra...)
+		code, _, stderr := runCLI(t, "", args...)
+		if code != 1 || !strings.Contains(stderr, "nothere.jsonl") || strings.Contains(stderr, "0 files") {
+			t.Errorf("%v: exit %d, stderr %q; want the missing file named, and no import counts", extra, code, stderr)
+		}
+	}
+}
