@@ -58,7 +58,7 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Var(&logs, "log", "decision-log JSON lines ({\"d\":decision} / {\"f\":feedback}, the store's spool format); repeatable")
 	model := fs.String("model", "models/shop", "the bundle whose kb.yaml defines the experiments (its creation time starts gray periods)")
 	kbPath := fs.String("kb", "", "a kb.yaml instead of --model (gray periods then need gray_since)")
-	overrides := fs.String("experiments", "", "the experiments file (experiments.yaml): stopped variants, excluded senders, weights")
+	overrides := fs.String("experiments", env("ZHIYI_EXPERIMENTS", ""), "the experiments file serve runs with (experiments.yaml): stopped variants, excluded senders, weights (env ZHIYI_EXPERIMENTS)")
 	only := fs.String("experiment", "", "report this experiment (intent id) only")
 	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h, 30d), a date (2026-11-01, China time) or an RFC 3339 time (default: the whole log)")
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
@@ -103,6 +103,9 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if ov, err = experiment.LoadOverrides(*overrides); err != nil {
 			return err
 		}
+	} else {
+		// a variant serve has stopped would be reported at kb.yaml's weight
+		fmt.Fprintln(stderr, "zhiyi ab: no --experiments (env ZHIYI_EXPERIMENTS): the variants and weights are kb.yaml's; give serve's experiments file if it runs with one")
 	}
 	var source abResults
 	switch {

@@ -65,6 +65,9 @@ func TestABSimulatedLog(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	if !strings.Contains(stderr, "no --experiments (env ZHIYI_EXPERIMENTS): the variants and weights are kb.yaml's") {
+		t.Errorf("without an experiments file, no word that the weights are kb.yaml's:\n%s", stderr)
+	}
 	for _, want := range []string{
 		"track_parcel  (control track_parcel.a; α = 0.05)",
 		"track_parcel.a (control)  50%    768     228    3.86 [3.71, 4.02]",
@@ -420,5 +423,19 @@ func TestABNoExperiments(t *testing.T) {
 	code, stdout, _ = runCLI(t, "", "ab", "--kb", kb, "--log", log, "--json")
 	if code != 0 || strings.TrimSpace(stdout) != "{\n  \"experiments\": []\n}" {
 		t.Errorf("--json: exit %d, stdout %q: want an empty list", code, stdout)
+	}
+}
+
+// zhiyi ab reads the experiments file from ZHIYI_EXPERIMENTS as serve does: a variant serve
+// stopped was reported at kb.yaml's weight.
+func TestABReadsExperimentsFromEnv(t *testing.T) {
+	exps := filepath.Join(t.TempDir(), "experiments.yaml")
+	if err := os.WriteFile(exps, []byte("version: 1\nstopp: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ZHIYI_EXPERIMENTS", exps)
+	code, _, stderr := runCLI(t, "", "ab", "--kb", filepath.Join(shopDir, "kb.yaml"), "--log", simLog(t, 10, false))
+	if code != 1 || !strings.Contains(stderr, exps+":2: unknown field stopp") {
+		t.Errorf("exit %d, stderr %q; want the file in ZHIYI_EXPERIMENTS read (and refused)", code, stderr)
 	}
 }
