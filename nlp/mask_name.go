@@ -155,7 +155,9 @@ func nameEnds(text string, i int) bool {
 // order — where no cue introduces it: a run of Chinese characters that is all a name (a surname
 // and one or two more), standing next to a masked phone with nothing but spaces or commas
 // between. It runs only on text whose address and phone are masked already: beside a phone
-// alone, a surname and a character are as often a word (周一 <PHONE> 打给我).
+// alone, a surname and a character are as often a word (周一 <PHONE> 打给我). Beside a block
+// too a customer writes words that begin with a surname (周日送, 谢谢, 马上发): blockName
+// leaves those.
 func maskBlockNames(text string, set *MaskSet) string {
 	phone := MaskPhone.Placeholder()
 	var b strings.Builder
@@ -166,14 +168,14 @@ func maskBlockNames(text string, set *MaskSet) string {
 			break
 		}
 		at, end := off+k, off+k+len(phone)
-		if s, e := hanRunBefore(text, skipSeparatorsBack(text, at)); s >= last && s < e && nameEnd(text[s:e], 0, false) == e-s {
+		if s, e := hanRunBefore(text, skipSeparatorsBack(text, at)); s >= last && blockName(text[s:e]) {
 			b.WriteString(text[last:s])
 			b.WriteString(MaskName.Placeholder())
 			last = e
 			*set |= 1 << MaskName
 		}
 		s, e := hanRunAfter(text, skipSeparators(text, end))
-		if s < e && nameEnd(text[s:e], 0, false) == e-s {
+		if blockName(text[s:e]) {
 			b.WriteString(text[last:s])
 			b.WriteString(MaskName.Placeholder())
 			last = e
@@ -187,6 +189,29 @@ func maskBlockNames(text string, set *MaskSet) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// blockName reports whether run, a run of Chinese characters beside a shipping block's phone,
+// is all a name: a surname and one or two more characters, neither a word that begins with a
+// surname (blockWords) nor a character said twice (谢谢).
+func blockName(run string) bool {
+	if run == "" || nameEnd(run, 0, false) != len(run) {
+		return false
+	}
+	for _, w := range blockWords {
+		if prefixLen(run, w) >= 0 {
+			return false
+		}
+	}
+	r, n := utf8.DecodeRuneInString(run)
+	return !(n == len(run)/2 && run[n:] == string(r))
+}
+
+// blockWords begin with a common surname and are what customers write beside the address and
+// phone they paste: when to deliver, thanks, urgency, payment.
+var blockWords = []string{
+	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
+	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
 }
 
 // isBlockSeparator reports whether c may stand between the parts of a shipping block.

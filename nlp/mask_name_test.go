@@ -16,6 +16,17 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		// a word that is no name beside the phone stays
 		{"文三路100号 电话13812345678", "<ADDR> 电话<PHONE>"},
 		{"文三路100号 快递13812345678", "<ADDR> 快递<PHONE>"},
+		// words a customer writes beside a pasted block that begin with a surname stay: when to
+		// deliver, thanks, urgency (周 马 谢 付 何 任 are surnames)
+		{"杭州市西湖区文三路100号 周一 13812345678", "杭州市西湖区<ADDR> 周一 <PHONE>"},
+		{"文三路100号 13812345678 周末到", "<ADDR> <PHONE> 周末到"},
+		{"文三路100号 13812345678 周日送", "<ADDR> <PHONE> 周日送"},
+		{"周六 13812345678 文三路100号", "周六 <PHONE> <ADDR>"},
+		{"文三路100号 13812345678 谢谢", "<ADDR> <PHONE> 谢谢"},
+		{"文三路100号 13812345678 马上发", "<ADDR> <PHONE> 马上发"},
+		{"文三路100号 13812345678 付款", "<ADDR> <PHONE> 付款"},
+		{"文三路100号 13812345678 何时到", "<ADDR> <PHONE> 何时到"},
+		{"文三路100号 13812345678 任何", "<ADDR> <PHONE> 任何"},
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))

@@ -222,9 +222,6 @@ type memberIndex struct {
 	masked map[string][]string // masked id → the exported ids masking to it, sorted; built on first need
 }
 
-// resolve returns the exported ids member names (none when it names no message; ids sent after
-// --until included). A masked member matching messages of different texts is an error: they may
-// sit in different clusters, and the sheet cannot say which the operator meant.
 // resolveLabel returns the message ids a label's members name (a masked member listed twice
 // once), and a problem for each member that names no one message: an id shared by messages of
 // different texts, and the members that match no message, together.
@@ -256,6 +253,9 @@ func (x *memberIndex) resolveLabel(l Label) (ids []string, problems []error) {
 	return ids, problems
 }
 
+// resolve returns the exported ids member names (none when it names no message; ids sent after
+// --until included). A masked member matching messages of different texts is an error: they may
+// sit in different clusters, and the sheet cannot say which the operator meant.
 func (x *memberIndex) resolve(member string) ([]string, error) {
 	d := x.d
 	if n := d.ids.Texts(member); n > 1 {
