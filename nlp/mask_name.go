@@ -212,6 +212,7 @@ func blockName(run string) bool {
 var blockWords = []string{
 	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
 	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
+	"黄色", "毛衣", "钱包", // what was ordered
 }
 
 // isBlockSeparator reports whether c may stand between the parts of a shipping block.
