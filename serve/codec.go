@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -201,7 +200,7 @@ func decodeBody[T any](body []byte, v *T) *apiError {
 		return e
 	}
 	if _, batch := any(v).(*BatchRequest); batch {
-		if me := badMessage(body); me != nil {
+		if me := nullMessage(body); me != nil {
 			return me
 		}
 	}
@@ -218,10 +217,10 @@ func badMessage(body []byte) *apiError {
 	if json.Unmarshal(body, &b) != nil {
 		return nil
 	}
+	if me := nullIn(b.Messages); me != nil {
+		return me
+	}
 	for i, m := range b.Messages {
-		if string(bytes.TrimSpace(m)) == "null" { // encoding/json reads it as a message without text
-			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "messages[%d] is null: each message must be an object", i)
-		}
 		dec := json.NewDecoder(bytes.NewReader(m))
 		dec.DisallowUnknownFields()
 		var r intent.Request
@@ -239,133 +238,32 @@ func badMessage(body []byte) *apiError {
 	return nil
 }
 
+// nullMessage returns the error of a batch body encoding/json has accepted whose messages
+// hold a null, which it reads as a message without text (empty_text); nil otherwise.
+func nullMessage(body []byte) *apiError {
+	var b struct{ Messages []json.RawMessage }
+	if json.Unmarshal(body, &b) != nil {
+		return nil
+	}
+	return nullIn(b.Messages)
+}
+
+// nullIn returns the error of the first null among a batch's messages, or nil.
+func nullIn(msgs []json.RawMessage) *apiError {
+	for i, m := range msgs {
+		if string(bytes.TrimSpace(m)) == "null" {
+			return errf(fasthttp.StatusBadRequest, CodeInvalidField, "messages[%d] is null: each message must be an object", i)
+		}
+	}
+	return nil
+}
+
 // article is "a" or "an" for a JSON kind's name (an array, a number).
 func article(kind string) string {
 	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
 		return "an"
 	}
 	return "a"
-}
-
-// strictFields walks a body encoding/json has accepted and rejects what it lets through: a
-// field given twice (encoding/json keeps the last; `{"text":"退货","text":null}` would be
-// classified), a map's key too (vars) and a field name that is not exactly the API's (encoding/json folds case, and
-// folds ſ to s). The fast path accepts neither, so only bodies it gave up on get here.
-func strictFields(body []byte, t reflect.Type) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if e := strictValue(dec, t); e != nil {
-		return e
-	}
-	return nil
-}
-
-// strictValue reads one value of type t from dec, checking the field names of every object
-// that decodes into a struct.
-func strictValue(dec *json.Decoder, t reflect.Type) *apiError {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonError(err)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil // a scalar (or null)
-	}
-	switch {
-	case d == '{' && t.Kind() == reflect.Struct:
-		fields := jsonFields(t)
-		seen := make(map[string]bool, len(fields))
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return jsonError(err)
-			}
-			name, _ := tok.(string)
-			if seen[name] {
-				return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "field %q appears twice", name)
-			}
-			seen[name] = true
-			ft, ok := fields[name]
-			if !ok {
-				return errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown field %q (field names are lower case, as documented)", name)
-			}
-			if e := strictValue(dec, ft); e != nil {
-				return e
-			}
-		}
-	case d == '{' && t.Kind() == reflect.Map:
-		// vars: encoding/json keeps a key's last value, {"k":"1","k":"2"} silently "2"
-		seen := map[string]bool{}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return jsonError(err)
-			}
-			key, _ := tok.(string)
-			if seen[key] {
-				return errf(fasthttp.StatusBadRequest, CodeInvalidJSON, "key %q appears twice in an object", key)
-			}
-			seen[key] = true
-			if e := strictValue(dec, t.Elem()); e != nil {
-				return e
-			}
-		}
-	case d == '[' && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		for dec.More() {
-			if e := strictValue(dec, t.Elem()); e != nil {
-				return e
-			}
-		}
-	default: // a value this type does not look into
-		for depth := 1; depth > 0; {
-			tok, err := dec.Token()
-			if err != nil {
-				return jsonError(err)
-			}
-			if d, ok := tok.(json.Delim); ok {
-				if d == '{' || d == '[' {
-					depth++
-				} else {
-					depth--
-				}
-			}
-		}
-		return nil
-	}
-	_, err = dec.Token() // the closing delimiter
-	if err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
-
-// fieldCache maps a struct type to its JSON field names and types.
-var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
-
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(map[string]reflect.Type)
-	}
-	f := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		switch name {
-		case "-":
-			continue
-		case "":
-			name = sf.Name
-		}
-		f[name] = sf.Type
-	}
-	fieldCache.Store(t, f)
-	return f
 }
 
 // jsonError maps a json.Decoder error to an API error.
