@@ -130,4 +130,3 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	fieldCache.Store(t, f)
 	return f
 }
-
