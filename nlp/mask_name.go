@@ -215,19 +215,37 @@ var blockWords = []string{
 	"黄色", "毛衣", "钱包", // what was ordered
 }
 
-// isBlockSeparator reports whether c may stand between the parts of a shipping block.
-func isBlockSeparator(c byte) bool { return c == ' ' || c == ',' }
+// isBlockSeparator reports whether c may stand between the parts of a shipping block: a space,
+// a comma (，is one after Normalize), a slash, a semicolon or a bar.
+func isBlockSeparator(c byte) bool { return c == ' ' || c == ',' || c == '/' || c == ';' || c == '|' }
+
+// enumComma is 、, which also separates a pasted block's parts (李华、186…、…).
+const enumComma = "、"
 
 func skipSeparators(text string, i int) int {
-	for i < len(text) && isBlockSeparator(text[i]) {
-		i++
+	for i < len(text) {
+		switch {
+		case isBlockSeparator(text[i]):
+			i++
+		case strings.HasPrefix(text[i:], enumComma):
+			i += len(enumComma)
+		default:
+			return i
+		}
 	}
 	return i
 }
 
 func skipSeparatorsBack(text string, i int) int {
-	for i > 0 && isBlockSeparator(text[i-1]) {
-		i--
+	for i > 0 {
+		switch {
+		case isBlockSeparator(text[i-1]):
+			i--
+		case strings.HasSuffix(text[:i], enumComma):
+			i -= len(enumComma)
+		default:
+			return i
+		}
 	}
 	return i
 }

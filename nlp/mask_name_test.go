@@ -23,6 +23,10 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		{"文三路100号 13812345678 周日送", "<ADDR> <PHONE> 周日送"},
 		{"文三路100号 13812345678 黄色 L码", "<ADDR> <PHONE> 黄色 l码"},
 		{"文三路100号 13812345678 毛衣", "<ADDR> <PHONE> 毛衣"},
+		// the separators of a block pasted from an order page
+		{"李华/18698765432/广东省深圳市南山区科技园南路15号", "<NAME>/<PHONE>/广东省深圳市南山区<ADDR>"},
+		{"李华、18698765432、科技园南路15号", "<NAME>、<PHONE>、<ADDR>"},
+		{"李华;18698765432;科技园南路15号", "<NAME>;<PHONE>;<ADDR>"},
 		{"周六 13812345678 文三路100号", "周六 <PHONE> <ADDR>"},
 		{"文三路100号 13812345678 谢谢", "<ADDR> <PHONE> 谢谢"},
 		{"文三路100号 13812345678 马上发", "<ADDR> <PHONE> 马上发"},
