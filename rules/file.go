@@ -380,7 +380,8 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 		line := yamlnode.Line(yamlnode.Item(n, j), yamlnode.Or(n, parent))
 		key, err := conv(k)
 		if err != nil {
-			fail(line, "match.%s: keyword %q %v", field, k, err)
+			shown, _ := nlp.Mask(k) // a phone number written as a keyword is not repeated into logs
+			fail(line, "match.%s: keyword %q %v", field, shown, err)
 			continue
 		}
 		if !slices.Contains(out, key) {
