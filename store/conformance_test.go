@@ -3,8 +3,11 @@ package store_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -76,4 +79,30 @@ func TestPostgresCopyConformance(t *testing.T) {
 		store.SetPostgresBulk(db, store.PGBulkCopy)
 		return db
 	})
+}
+
+// lockSQLite holds the SQLite log in dir locked, as another process would (a backup, a sqlite3
+// shell inside a transaction), until the returned release is called (at the test's end at the
+// latest).
+func lockSQLite(t *testing.T, dir string) (release func()) {
+	t.Helper()
+	lock, err := driver.Open("file:" + filepath.Join(dir, store.DBFileName) + "?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lock.Close() })
+	conn, err := lock.Conn(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(testCtx(t), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		if _, err := conn.ExecContext(testCtx(t), "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ncruces/go-sqlite3/driver"
-
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -118,27 +116,13 @@ func TestFeedbackWhileTheDatabaseIsLocked(t *testing.T) {
 	if err := rec.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	lock, err := driver.Open("file:" + filepath.Join(dir, store.DBFileName) + "?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	conn, err := lock.Conn(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(testCtx(t), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
+	release := lockSQLite(t, dir)
 	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)
 	defer cancel()
 	if err := rec.AddFeedback(ctx, store.Feedback{MsgID: "locked-1", Rating: 1, Comment: "太慢了"}); err != nil {
 		t.Fatalf("feedback while the database is locked: %v, want it spooled", err)
 	}
-	if _, err := conn.ExecContext(testCtx(t), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
+	release()
 	if err := rec.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}

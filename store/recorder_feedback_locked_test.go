@@ -3,12 +3,9 @@ package store_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -51,19 +48,7 @@ func TestFeedbackWhileLockedDoesNotWaitForTheWriter(t *testing.T) {
 	if err := r.Flush(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	lock, err := driver.Open("file:" + filepath.Join(dir, store.DBFileName) + "?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	conn, err := lock.Conn(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(testCtx(t), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
+	release := lockSQLite(t, dir)
 	r.Record(decision(1))
 	for r.Stats().Up { // the writer's insert of decision 1 waits WriteTimeout on the lock
 		time.Sleep(10 * time.Millisecond)
@@ -78,9 +63,7 @@ func TestFeedbackWhileLockedDoesNotWaitForTheWriter(t *testing.T) {
 	if sink.seq.Load() != try || sink.inflight.Load() == 0 {
 		t.Errorf("feedback returned after the writer's try of the locked database ended (try %d, now %d): it waited for it", try, sink.seq.Load())
 	}
-	if _, err := conn.ExecContext(testCtx(t), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	for !r.Stats().Up {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -135,24 +133,7 @@ func TestRecorderLockedSQLiteStaysDown(t *testing.T) {
 	r := newRecorder(t, sink, store.RecorderConfig{DataDir: dir, WriteTimeout: 50 * time.Millisecond, RetryInterval: time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	sink.rec.Store(r)
-	lock, err := driver.Open("file:" + filepath.Join(dir, store.DBFileName) + "?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	conn, err := lock.Conn(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(testCtx(t), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
-	stayDownUntilWritable(t, r, sink, db, &logged, func() {
-		if _, err := conn.ExecContext(testCtx(t), "ROLLBACK"); err != nil {
-			t.Fatal(err)
-		}
-	})
+	stayDownUntilWritable(t, r, sink, db, &logged, lockSQLite(t, dir))
 }
 
 // unreachableSink is a database that neither pings nor writes while down is set (stopped, cut
