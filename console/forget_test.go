@@ -73,3 +73,24 @@ func TestForgetPage(t *testing.T) {
 	cl.login("小王")
 	mustContain(t, cl.get("/console/forget").Body, "没有决策日志")
 }
+
+// An id the gateway sent with spaces around it was hashed so: the page finds and deletes that
+// customer's records by the id as pasted, spaces and all.
+func TestForgetPageSpacedID(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.seed(
+		store.Decision{MsgID: "f1", Time: e.clock(), SenderHash: e.db.Hash(" wm_li "), Text: "我要开发票", Intent: "invoice"},
+		store.Decision{MsgID: "f2", Time: e.clock(), SenderHash: e.db.Hash("wm_other"), Text: "发货了吗", Intent: "shipping"},
+	)
+	cl := e.client()
+	cl.login("小王")
+	if r := cl.post("/console/forget", url.Values{"sender_id": {" wm_li "}, "action": {"preview"}}); !strings.Contains(r.Body, "我要开发票") {
+		t.Errorf("preview of ' wm_li ':\n%s", clipBody(r.Body))
+	}
+	if r := cl.post("/console/forget", url.Values{"sender_id": {" wm_li "}, "confirm": {"yes"}, "action": {"delete"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("forget: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	if n := e.decisions(); n != 1 {
+		t.Errorf("%d decisions left, want the other customer's alone", n)
+	}
+}

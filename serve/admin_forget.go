@@ -36,9 +36,10 @@ func (s *Server) serveForget(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, e)
 		return
 	}
-	// as zhiyi forget reads them: an id pasted with a space around it is that customer's, and
-	// one of white space alone names nobody (it answered 200, nothing deleted)
-	req.SenderID, req.ChatID = strings.TrimSpace(req.SenderID), strings.TrimSpace(req.ChatID)
+	// an id of white space alone names nobody (it answered 200, nothing deleted); any other is
+	// kept as given, spaces and all: /intent hashed it as the gateway sent it, and the store
+	// matches it both so and trimmed
+	req.SenderID, req.ChatID = nonBlank(req.SenderID), nonBlank(req.ChatID)
 	if req.SenderID == "" && req.ChatID == "" {
 		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "sender_id or chat_id is required: the customer or conversation whose records to delete"))
 		return
@@ -55,4 +56,12 @@ func (s *Server) serveForget(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]any{"status": "forgotten", "decisions": n.Decisions, "feedback": n.Feedback, "labels": n.Labels})
+}
+
+// nonBlank returns id, or "" when it is white space alone.
+func nonBlank(id string) string {
+	if strings.TrimSpace(id) == "" {
+		return ""
+	}
+	return id
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Subject names the records Forget deletes: a customer (SenderID) or a conversation (ChatID),
@@ -49,17 +50,43 @@ func (db *DB) Forget(ctx context.Context, s Subject) (Forgotten, error) {
 }
 
 // subjectCond is the SQL condition (and its arguments) that selects a subject's decisions: the
-// keyed hash of its sender or of its conversation id. ErrInvalid when it names neither.
+// keyed hash of its sender or of its conversation id. An id with white space around it matches
+// both as given and trimmed: serve hashes an id as the gateway sent it (' 13812345678', and the
+// ' ' older builds took), while an operator may paste it with a space or without. ErrInvalid
+// when it names neither.
 func (db *DB) subjectCond(s Subject) (string, []any, error) {
-	switch sender, chat := db.Hash(s.SenderID), db.Hash(s.ChatID); {
-	case sender != "" && chat != "":
-		return "(sender = ? OR chat = ?)", []any{sender, chat}, nil
-	case sender != "":
-		return "sender = ?", []any{sender}, nil
-	case chat != "":
-		return "chat = ?", []any{chat}, nil
+	var conds []string
+	var args []any
+	for _, c := range []struct{ col, id string }{{"sender", s.SenderID}, {"chat", s.ChatID}} {
+		hs := db.idHashes(c.id)
+		if len(hs) == 0 {
+			continue
+		}
+		conds = append(conds, c.col+" IN (?"+strings.Repeat(", ?", len(hs)-1)+")")
+		args = append(args, hs...)
 	}
-	return "", nil, fmt.Errorf("%w: no sender or conversation id", ErrInvalid)
+	switch len(conds) {
+	case 0:
+		return "", nil, fmt.Errorf("%w: no sender or conversation id", ErrInvalid)
+	case 1:
+		return conds[0], args, nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args, nil
+}
+
+// idHashes returns the keyed hashes an id may have been stored under: as given, and trimmed of
+// white space when that differs; none for an empty id.
+func (db *DB) idHashes(id string) []any {
+	var hs []any
+	if h := db.Hash(id); h != "" {
+		hs = append(hs, h)
+	}
+	if t := strings.TrimSpace(id); t != id {
+		if h := db.Hash(t); h != "" {
+			hs = append(hs, h)
+		}
+	}
+	return hs
 }
 
 // forgetOnce deletes one chunk's labels, feedback and decisions in one transaction, adding the

@@ -14,19 +14,19 @@ import (
 )
 
 // readSubject reads the ids given as - from stdin, one line each, sender first, and checks that
-// one is given.
+// one is given. An id is kept as given, spaces and all: serve hashed it as the gateway sent it,
+// and the store matches it both so and trimmed (' 13812345678' finds that customer either way).
 func readSubject(stdin io.Reader, stderr io.Writer, fs *flag.FlagSet, cmd string, sender, chat *string) error {
 	in := bufio.NewScanner(stdin)
 	for _, id := range []*string{sender, chat} {
 		if *id != "-" {
-			*id = strings.TrimSpace(*id) // as a line of stdin is: ' 13812345678' is that customer
 			continue
 		}
 		if !in.Scan() {
 			return fmt.Errorf("%s: - reads an id from stdin, and stdin ended", cmd)
 		}
-		*id = strings.TrimSpace(in.Text())
-		if *id == "" {
+		*id = in.Text()
+		if strings.TrimSpace(*id) == "" {
 			return fmt.Errorf("%s: the id read from stdin is empty", cmd)
 		}
 	}

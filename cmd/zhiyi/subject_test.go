@@ -72,6 +72,35 @@ func TestForget(t *testing.T) {
 	}
 }
 
+// serve hashes an id as the gateway sent it, spaces and all: zhiyi records and forget given that
+// id find it (a pasted id's spaces are not dropped before hashing), and records --chat ' ' shows
+// the conversations of the ' ' ids older builds took (docs/operations.md, Upgrading).
+func TestRecordsSpacedIDs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := []store.Decision{
+		{MsgID: "s1", Time: time.Now(), SenderHash: db.Hash(" 13800138000"), Text: "我要开发票", Intent: "invoice"},
+		{MsgID: "b1", Time: time.Now(), SenderHash: db.Hash("wm-other"), ChatHash: db.Hash(" "), Text: "发货了吗", Intent: "shipping_time"},
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if code, stdout, stderr := runCLI(t, "", "records", "--data-dir", dir, "--chat", " "); code != 0 || !strings.Contains(stdout, `"msg_id":"b1"`) || strings.Contains(stdout, `"msg_id":"s1"`) {
+		t.Errorf("records --chat ' ': exit %d\n%s%s\nwant b1 alone", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, " 13800138000\n", "forget", "--data-dir", dir, "--sender", "-"); code != 0 || !strings.Contains(stdout, "deleted 1 decisions") {
+		t.Errorf("forget of ' 13800138000': exit %d\n%s%s\nwant its decision deleted", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, " \n", "forget", "--data-dir", dir, "--sender", "-"); code != 1 || !strings.Contains(stderr, "empty") {
+		t.Errorf("a line of white space on stdin: exit %d, %s; want it refused as empty", code, stderr)
+	}
+}
+
 // POST /admin/forget deletes a customer's records, those still queued when it comes too: a
 // customer who asks right after their last message leaves nothing behind. Without a subject it
 // is a 400, without the token a 401.
@@ -136,5 +165,13 @@ func TestServeForget(t *testing.T) {
 	}
 	if len(left) != 1 || left[0] != "发货了吗" {
 		t.Errorf("decisions left: %q, want the other customer's", left)
+	}
+	// an id the gateway sent with spaces is stored so, and forgotten by that id
+	if code, body := post("/intent", "", `{"text":"我要开发票","sender_id":" wm-li "}`); code != http.StatusOK {
+		t.Fatalf("/intent: %d %s", code, body)
+	}
+	code, body = post("/admin/forget", "tok", `{"sender_id":" wm-li ","chat_id":" "}`)
+	if err := json.Unmarshal([]byte(body), &got); code != http.StatusOK || err != nil || got.Decisions != 1 {
+		t.Errorf("forget of ' wm-li ': %d %s; want its decision deleted (and ' ' naming no conversation)", code, body)
 	}
 }

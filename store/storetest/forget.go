@@ -53,3 +53,36 @@ func testForget(t *testing.T, s store.Store) {
 		t.Errorf("again: %+v, %v", n, err)
 	}
 }
+
+// testForgetSpacedIDs: serve hashes an id as the gateway sent it, white space and all, so a
+// customer sent as ' wm-li ' is found and forgotten by that id whether or not it is given
+// with its spaces, and the ' ' ids older builds took are found by ' ' (zhiyi records --chat ' '
+// shows whether a gateway sent any), never by an empty id.
+func testForgetSpacedIDs(t *testing.T, s store.Store) {
+	appendAll(t, s,
+		store.Decision{MsgID: "s1", Time: at(1), SenderHash: s.Hash(" wm-li "), Text: "我要开发票", Intent: "invoice", Route: store.RouteAuto},
+		store.Decision{MsgID: "s2", Time: at(2), SenderHash: s.Hash("wm-li"), Text: "发货了吗", Intent: "shipping_time", Route: store.RouteAuto},
+		store.Decision{MsgID: "b1", Time: at(3), SenderHash: s.Hash("wm-other"), ChatHash: s.Hash(" "), Text: "在吗", Intent: "none", Route: store.RouteHandoff},
+		store.Decision{MsgID: "o1", Time: at(4), SenderHash: s.Hash("wm-other"), ChatHash: s.Hash("chat-o"), Text: "好的", Intent: "none", Route: store.RouteHandoff},
+	)
+	if err := s.AddFeedback(ctx(t), store.Feedback{MsgID: "s1", Rating: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(list(t, s, store.Query{Of: &store.Subject{ChatID: " "}})); got != "b1" {
+		t.Errorf("the conversations of id ' ': %q, want b1", got)
+	}
+	if got := ids(list(t, s, store.Query{Of: &store.Subject{SenderID: " wm-li "}})); got != "s1,s2" {
+		t.Errorf("records of ' wm-li ': %q, want s1,s2", got)
+	}
+	n, err := s.Forget(ctx(t), store.Subject{SenderID: " wm-li"})
+	if want := (store.Forgotten{Decisions: 1, Feedback: 0}); err != nil || n != want {
+		t.Errorf("Forget(' wm-li') = %+v, %v; want %+v (wm-li's, not ' wm-li ''s)", n, err, want)
+	}
+	n, err = s.Forget(ctx(t), store.Subject{SenderID: " wm-li "})
+	if want := (store.Forgotten{Decisions: 1, Feedback: 1}); err != nil || n != want {
+		t.Errorf("Forget(' wm-li ') = %+v, %v; want %+v", n, err, want)
+	}
+	if got := ids(list(t, s, store.Query{})); got != "b1,o1" {
+		t.Errorf("left: %q, want b1,o1", got)
+	}
+}

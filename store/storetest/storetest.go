@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"LabelsUnlessTaken", testLabelsUnlessTaken},
 		{"DeleteBefore", testDeleteBefore},
 		{"Forget", testForget},
+		{"ForgetSpacedIDs", testForgetSpacedIDs},
 		{"Masking", testMasking},
 		{"Hash", testHash},
 		{"Closed", testClosed},
