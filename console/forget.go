@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/store"
@@ -56,9 +55,7 @@ func (c *Console) forgetRun(w http.ResponseWriter, r *http.Request, s *sessionIn
 		c.back(w, r, s, "/console/forget", "error", "这个服务没有决策日志，没有可删除的记录。")
 		return
 	}
-	// an id as pasted, spaces and all (/intent hashed it as the gateway sent it; the store
-	// matches it so and trimmed), or none when it is white space alone
-	subject := store.Subject{SenderID: nonBlank(r.PostForm.Get("sender_id")), ChatID: nonBlank(r.PostForm.Get("chat_id"))}
+	subject := store.SubjectOf(r.PostForm.Get("sender_id"), r.PostForm.Get("chat_id"))
 	if subject.SenderID == "" && subject.ChatID == "" {
 		c.back(w, r, s, "/console/forget", "error", "请填写客户 ID（sender_id）或会话 ID（chat_id）。")
 		return
@@ -87,12 +84,4 @@ func (c *Console) forgetRun(w http.ResponseWriter, r *http.Request, s *sessionIn
 	}
 	c.record(s, r, "forget", "删除个人数据", what+"："+counts)
 	c.back(w, r, s, "/console/forget", "ok", "已删除该"+what+"的 "+counts+"。")
-}
-
-// nonBlank returns id, or "" when it is white space alone.
-func nonBlank(id string) string {
-	if strings.TrimSpace(id) == "" {
-		return ""
-	}
-	return id
 }

@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -36,15 +35,13 @@ func (s *Server) serveForget(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		s.fail(ctx, info, e)
 		return
 	}
-	// an id of white space alone names nobody (it answered 200, nothing deleted); any other is
-	// kept as given, spaces and all: /intent hashed it as the gateway sent it, and the store
-	// matches it both so and trimmed
-	req.SenderID, req.ChatID = nonBlank(req.SenderID), nonBlank(req.ChatID)
-	if req.SenderID == "" && req.ChatID == "" {
+	// an id of white space alone names nobody (it answered 200, nothing deleted)
+	subject := store.SubjectOf(req.SenderID, req.ChatID)
+	if subject.SenderID == "" && subject.ChatID == "" {
 		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "sender_id or chat_id is required: the customer or conversation whose records to delete"))
 		return
 	}
-	n, err := s.forget(callContext(ctx), store.Subject{SenderID: req.SenderID, ChatID: req.ChatID})
+	n, err := s.forget(callContext(ctx), subject)
 	if errors.Is(err, store.ErrInvalid) {
 		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeInvalidField, "%s", maskID(err.Error())))
 		return
@@ -56,12 +53,4 @@ func (s *Server) serveForget(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	_ = writeJSON(ctx, fasthttp.StatusOK, map[string]any{"status": "forgotten", "decisions": n.Decisions, "feedback": n.Feedback, "labels": n.Labels})
-}
-
-// nonBlank returns id, or "" when it is white space alone.
-func nonBlank(id string) string {
-	if strings.TrimSpace(id) == "" {
-		return ""
-	}
-	return id
 }

@@ -14,6 +14,19 @@ type Subject struct {
 	ChatID   string
 }
 
+// SubjectOf is the subject a request names: each id as given, spaces and all (/intent hashed it
+// as the gateway sent it; Forget and Records match it so and trimmed), an id of white space
+// alone naming no one.
+func SubjectOf(senderID, chatID string) Subject {
+	nonBlank := func(id string) string {
+		if strings.TrimSpace(id) == "" {
+			return ""
+		}
+		return id
+	}
+	return Subject{SenderID: nonBlank(senderID), ChatID: nonBlank(chatID)}
+}
+
 // Forgotten counts what Forget deleted.
 type Forgotten struct {
 	Decisions int64 `json:"decisions"`
