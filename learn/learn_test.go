@@ -198,11 +198,7 @@ func TestReserveIsExclusive(t *testing.T) {
 // is not.
 func TestCorrectionsStoredLate(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openLog(t)
 	now := time.Now()
 	if _, err := db.AppendDecisions(ctx, []store.Decision{{MsgID: "m1", Time: now.Add(-2 * time.Hour), Text: "报销凭证怎么开", Intent: "return_goods", Route: "suggest"}}); err != nil {
 		t.Fatal(err)
@@ -233,11 +229,7 @@ func TestCorrectionsStoredLate(t *testing.T) {
 // read boundary needs (CommitMargin) took a correction given half a minute before T too.
 func TestCorrectionsGivenSince(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openLog(t)
 	now := time.Now()
 	if _, err := db.AppendDecisions(ctx, []store.Decision{
 		{MsgID: "m1", Time: now.Add(-time.Minute), Text: "报销凭证怎么开", Intent: "return_goods", Route: "suggest"},
@@ -315,4 +307,15 @@ func TestCorrectionCommittedAcrossARead(t *testing.T) {
 	if len(first)+len(next) != 1 {
 		t.Errorf("the correction was read %d times by the learn under way and %d by the next; want once", len(first), len(next))
 	}
+}
+
+// openLog opens a SQLite decision log of the test's own, closed at its end.
+func openLog(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
