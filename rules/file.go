@@ -20,6 +20,10 @@ import (
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
+// noneIntent is intent.NoneIntent (out of scope), which a rule's action may name whatever
+// Options.Intents knows: no knowledge base lists it.
+const noneIntent = "none"
+
 // Channels are the channel names a rule's scope may list: the request's "channel" values.
 var Channels = []string{"wecom", "kf", "mp"}
 
@@ -27,7 +31,9 @@ var Channels = []string{"wecom", "kf", "mp"}
 // written and reads the wall clock.
 type Options struct {
 	// Intents reports whether an intent id exists (for example kb.Intent from index.LoadKB); a
-	// rule that forces an unknown intent is refused. nil: intent ids are not checked.
+	// rule that forces an unknown intent is refused. It is not asked about none (out of scope,
+	// intent.NoneIntent), which every model decides and no knowledge base lists. nil: intent
+	// ids are not checked.
 	Intents func(id string) bool
 	// Analyzer, when set, analyses each terms keyword as messages are analysed (synonym and
 	// dialect rewrites, stop words), so a keyword 东西不要了 becomes 退货 as the message's terms
@@ -554,7 +560,7 @@ func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, str
 		if hasAnswer || d.Handoff != "" {
 			fail(line, "action: intent takes that intent's answer and route; it takes no answer or handoff")
 		}
-		if c.opt.Intents != nil && !c.opt.Intents(d.Intent) {
+		if c.opt.Intents != nil && d.Intent != noneIntent && !c.opt.Intents(d.Intent) {
 			fail(yamlnode.Line(yamlnode.Value(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
 		}
 	case d.Handoff != "":

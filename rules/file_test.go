@@ -407,3 +407,20 @@ func TestParseSendersPartlyExcluded(t *testing.T) {
 		t.Errorf("wmA: rule %v, want complaint", r)
 	}
 }
+
+// A rule's intent: none (out of scope, to a person) loads with an Intents that knows the
+// knowledge base's intents alone, as docs/library.md and this package's doc build it: no
+// knowledge base lists none, and zhiyi serve, the console and zhiyi lint all take it.
+func TestParseIntentNoneWithKBIntents(t *testing.T) {
+	y := "version: 1\nrules:\n  - id: spam\n    match: {text: {contains: [加微信]}}\n    action: {intent: none}\n"
+	s, err := Parse([]byte(y), "rules.yaml", Options{Intents: knownIntents})
+	if err != nil {
+		t.Fatalf("intent: none refused: %v", err)
+	}
+	if r, _ := s.Rule("spam"); r.Action.Kind != ActIntent || r.Action.Intent != "none" {
+		t.Errorf("action %+v, want intent none", r.Action)
+	}
+	if _, err := Parse([]byte(strings.Replace(y, "none", "nonesuch", 1)), "rules.yaml", Options{Intents: knownIntents}); err == nil {
+		t.Error("an unknown intent loaded")
+	}
+}
