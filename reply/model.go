@@ -3,7 +3,9 @@ package reply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -39,7 +41,12 @@ func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
 // the embedded model with the bundle's own lexicon (dict/sentiment.txt, when training copied
 // one), or the built-in lexicon the model was trained with (sentiment.DefaultLexicon). Give it
 // as Config.Sentiment: without it a Replier never hands off for tone (气死了, 孩子误吞了 … 急).
+// A dir that is no directory is an error matching fs.ErrNotExist, as intent.Load's is: a
+// mistyped path must not serve quietly with the built-in lexicon instead of the bundle's.
 func BundleSentiment(dir string) (*sentiment.Analyzer, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("sentiment: bundle %s is no directory: %w", dir, fs.ErrNotExist)
+	}
 	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		lex, err = sentiment.DefaultLexicon(), nil

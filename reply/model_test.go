@@ -1,8 +1,11 @@
 package reply
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -33,5 +36,26 @@ func TestBundleSentiment(t *testing.T) {
 	}
 	if _, err := BundleSentiment(dir); err == nil {
 		t.Error("a broken lexicon was taken")
+	}
+}
+
+// A mistyped bundle path is an error (fs.ErrNotExist, naming it), not the built-in lexicon in
+// place of the bundle's own: a library user calls BundleSentiment with a path of their own, not
+// only after intent.Load has found the directory as zhiyi serve does.
+func TestBundleSentimentMissingDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "models", "shp")
+	a, err := BundleSentiment(missing)
+	if !errors.Is(err, fs.ErrNotExist) || a != nil {
+		t.Fatalf("BundleSentiment(missing dir) = %v, %v; want nil, fs.ErrNotExist", a, err)
+	}
+	if !strings.Contains(err.Error(), missing) {
+		t.Errorf("error %q does not name %s", err, missing)
+	}
+	file := filepath.Join(t.TempDir(), "manifest.json")
+	if err := os.WriteFile(file, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BundleSentiment(file); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("BundleSentiment(a file) = %v, want fs.ErrNotExist", err)
 	}
 }
