@@ -25,6 +25,10 @@ import (
 
 var tinyEngine *intent.Engine
 
+// tinyDir is the tiny shop's bundle, as zhiyi train wrote it (tinyEngine decides with fixed
+// thresholds instead of its own).
+var tinyDir string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "zhiyi-reply-")
 	if err != nil {
@@ -33,6 +37,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		out := filepath.Join(dir, "tiny")
+		tinyDir = out
 		if err := shoptest.TrainTiny(out); err != nil {
 			fmt.Fprintln(os.Stderr, "train the tiny shop:", err)
 			return 1
