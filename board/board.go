@@ -273,13 +273,37 @@ func rate(a, b int64) float64 {
 
 // Label returns the intent's Chinese label and id ("退货 return_goods"), or the id alone. The
 // intent none is 范围外 (out of scope), not 未识别: its messages include those a rule answered,
-// which the report does not count as unrecognised.
+// which the report does not count as unrecognised. With Labels given, an intent they lack —
+// renamed or deleted since its messages were decided — is marked so ("shipping_time
+// （已不在知识库）"): its rows stay under the id they were logged with.
 func (b *Board) Label(id string) string {
 	if id == store.NoneIntent {
 		return "范围外 none"
 	}
-	if l := b.Labels[id]; l != "" && l != id {
+	l, ok := b.Labels[id]
+	if l != "" && l != id {
 		return l + " " + id
 	}
+	if !ok && b.Labels != nil && id != "" {
+		return id + NotInKBMark
+	}
 	return id
+}
+
+// NotInKBMark follows an intent id that the knowledge base the board was labelled from lacks.
+const NotInKBMark = "（已不在知识库）"
+
+// NotInKB returns the by-intent groups whose intent Labels lacks (none aside): intents renamed
+// or deleted since their messages were decided. Nil without Labels.
+func (b *Board) NotInKB() []store.Group {
+	if b.Labels == nil {
+		return nil
+	}
+	var out []store.Group
+	for _, g := range b.ByIntent {
+		if _, ok := b.Labels[g.Key]; !ok && g.Key != store.NoneIntent && g.Key != "" {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -91,6 +91,39 @@ func TestWriteText(t *testing.T) {
 	}
 }
 
+// An intent renamed or deleted since its messages were decided: labelled from the knowledge base
+// that serves now, its rows were shown as a bare id beside the live intents, as if it were one
+// of them. It is marked, and the text says which intents the knowledge base lacks.
+func TestWriteTextMarksIntentsNotInKB(t *testing.T) {
+	db := fillLog(t, t.TempDir())
+	labels := map[string]string{"invoice": "开发票"} // return_goods and the evil id: gone since
+	b, err := board.Build(testCtx(t), db, board.Query{Since: T0, Until: T0.Add(48 * time.Hour), Labels: labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := b.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	for _, want := range []string{
+		"开发票 invoice", "return_goods" + board.NotInKBMark, "范围外 none",
+		"note: 2 intent(s) of the period are not in the knowledge base", "return_goods (2)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "none"+board.NotInKBMark) || strings.Contains(text, "invoice"+board.NotInKBMark) {
+		t.Errorf("an intent of the knowledge base (or none) is marked:\n%s", text)
+	}
+	// Without a knowledge base nothing is known to be gone.
+	b.Labels = nil
+	if got := b.NotInKB(); got != nil || b.Label("return_goods") != "return_goods" {
+		t.Errorf("without labels: NotInKB %v, Label %q", got, b.Label("return_goods"))
+	}
+}
+
 // The page's "Generated" time is on the page's clock, like the period beside it: it was the
 // server's zone, and under TZ=UTC a report run at the end of its period said it was generated
 // eight hours before that end.

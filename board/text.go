@@ -69,6 +69,14 @@ func (b *Board) WriteText(w io.Writer) error {
 	head := []string{"messages", "share", "未识别率", "转人工率", "解决率", "满意度", "重述率", "p99"}
 	table("by channel", append([]string{"channel"}, head...), b.ByChannel, func(g *store.Group) []string { return cols(cmp.Or(g.Key, "(none)"), g) })
 	table("by intent", append([]string{"intent"}, head...), b.ByIntent, func(g *store.Group) []string { return cols(b.Label(g.Key), g) })
+	if gone := b.NotInKB(); len(gone) > 0 {
+		names := make([]string, len(gone))
+		for i, g := range gone {
+			names[i] = fmt.Sprintf("%s (%d)", g.Key, g.Messages)
+		}
+		fmt.Fprintf(bw, "note: %d intent(s) of the period are not in the knowledge base (renamed or deleted since their messages were decided; their rows keep the id they were logged with): %s\n",
+			len(gone), strings.Join(names, ", "))
+	}
 	if len(b.ByAnswer) > 0 {
 		table("by answer", []string{"answer", "variant", "served", "解决率", "满意度", "ratings", "重述率"}, b.ByAnswer, func(g *store.Group) []string {
 			return []string{g.Key, cmp.Or(g.Variant, "-"), n(g.Messages, 10), known(g.ResolvedKnown, Percent(g.ResolvedRate)),

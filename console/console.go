@@ -54,7 +54,8 @@ type Deps struct {
 	// ModelDir returns the bundle directory serving now (serve.Server.ModelDir).
 	ModelDir func() string
 	// Reload loads the bundle in dir and what goes with it (serve.Server.Reload and the
-	// rules and experiments); nil turns promote and roll back off.
+	// rules and experiments); nil turns promote and roll back off. A switch refused because
+	// the rules or experiments file do not fit the bundle wraps ErrPartsRefused.
 	Reload func(ctx context.Context, dir string) error
 	// Parent returns the bundle dir was learnt from (learn.Parent); nil turns roll back off.
 	Parent func(dir string) (string, error)
@@ -108,6 +109,13 @@ const (
 
 // ErrNoToken is returned by New without an admin token: the console is off then.
 var ErrNoToken = errors.New("console: no admin token: the console is off without one")
+
+// ErrPartsRefused is what Deps.Reload wraps when the bundle loaded but the rules or the
+// experiments file do not fit it (a rule or an experiments entry naming an intent or answer
+// its knowledge base lacks), so the switch was refused and nothing changed; the rest of the
+// error names the files' lines. 模型 shows them, by the files' names, instead of saying that
+// the bundle did not load.
+var ErrPartsRefused = errors.New("console: the rules or experiments file do not fit the bundle")
 
 //go:embed templates static
 var assets embed.FS

@@ -21,9 +21,9 @@ const maxExamples = 5
 type correctionGroup struct {
 	Predicted, Correct           string
 	PredictedLabel, CorrectLabel string
-	Count                        int // messages
-	Accepted                     int // of them already labelled with Correct
-	Known                        bool
+	Count                        int  // messages
+	Accepted                     int  // of them already labelled with Correct
+	Known                        bool // Correct is an intent of the serving knowledge base (or none)
 	Examples                     []string
 	Latest                       time.Time
 	members                      []store.Label
@@ -109,7 +109,7 @@ func (c *Console) corrections(ctx context.Context, since, until time.Time) ([]co
 		k := [2]string{f.predicted, f.correct}
 		g := byKey[k]
 		if g == nil {
-			g = &correctionGroup{Predicted: f.predicted, Correct: f.correct}
+			g = &correctionGroup{Predicted: f.predicted, Correct: f.correct, Known: kbIntent == nil} // no model: nothing to tell
 			if kbIntent != nil {
 				g.PredictedLabel, _ = kbIntent(f.predicted)
 				g.CorrectLabel, g.Known = kbIntent(f.correct)
@@ -178,6 +178,13 @@ func (c *Console) correctionsAccept(w http.ResponseWriter, r *http.Request, s *s
 	}
 	if g == nil {
 		c.back(w, r, s, to, "error", "没有这组错判。")
+		return
+	}
+	if !g.Known {
+		// A label naming an intent the model lacks (renamed or deleted by a retrain since the
+		// agents corrected) is one learning counts as unknown and drops: storing it would say
+		// 已保存 for nothing.
+		c.back(w, r, s, to, "error", fmt.Sprintf("「%s → %s」没有保存为标注：正在服务的知识库里没有意图 %s（改名或删除了？）。学习只用知识库里的意图；这些消息请在「未识别」或反馈里按现在的意图重新标注。", pred, corr, corr))
 		return
 	}
 	now := c.d.Now()

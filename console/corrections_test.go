@@ -92,3 +92,37 @@ func TestCorrectionsAcceptKeepsOthersLabels(t *testing.T) {
 		})
 	}
 }
+
+// Agents corrected messages to an intent a retrain has since renamed or deleted
+// (suggestion here, which the serving knowledge base lacks). The page said 知识库中没有这个意图
+// but offered 采纳为标注 all the same, and an accept stored labels that learning counts as
+// unknown and drops, while the operator read 已把 2 条…保存为标注. The group is now shown without
+// the button, and an accept posted anyway is refused and stores nothing.
+func TestCorrectionsAcceptRefusesIntentNotInKB(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	at := e.clock().Add(-3 * time.Hour)
+	e.seed(
+		store.Decision{MsgID: "s1", Time: at, Text: "建议多上新款", Intent: "return_goods", Route: store.RouteAuto, Confidence: 0.9},
+		store.Decision{MsgID: "s2", Time: at, Text: "希望包装环保点", Intent: "return_goods", Route: store.RouteSuggest, Confidence: 0.6},
+	)
+	for _, id := range []string{"s1", "s2"} {
+		if err := e.db.AddFeedback(context.Background(), store.Feedback{MsgID: id, CorrectIntent: "suggestion", Time: at.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := e.client()
+	cl.login("ops")
+	page := cl.get("/console/corrections").Body
+	if !strings.Contains(page, "已不在正在服务的知识库里") || strings.Contains(page, "采纳为标注（2 条）") {
+		t.Errorf("the group of an intent the knowledge base lacks is offered for accepting:\n%s", pageMain(page))
+	}
+	until := e.clock().UTC().Format(time.RFC3339Nano) // the page's time, as its form gave it
+	r := cl.post("/console/corrections/accept", url.Values{"predicted": {"return_goods"}, "correct": {"suggestion"}, "since": {"30d"}, "until": {until}})
+	flash := cl.get(r.Header.Get("Location")).Body
+	if !strings.Contains(flash, "没有保存为标注：正在服务的知识库里没有意图 suggestion") {
+		t.Errorf("the refusal does not say why:\n%s", pageMain(flash))
+	}
+	if ls := e.labels(""); len(ls) != 0 {
+		t.Errorf("labels stored for an intent the knowledge base lacks: %+v", ls)
+	}
+}

@@ -39,6 +39,11 @@ type boardData struct {
 	ByChannel  []store.Group
 	NoAlerts   bool
 	Alerts     []alertCount
+	// Names shows each intent of ByIntent as board.Label does, from the serving knowledge base:
+	// 退货 return_goods, or shipping_time（已不在知识库） for one renamed or deleted since.
+	Names map[string]string
+	// NotInKB are the period's intents the serving knowledge base lacks (board.NotInKB).
+	NotInKB []store.Group
 }
 
 // maxIntentRows bounds the by-intent table (and the page says "前 20 个，共 N 个"); the none
@@ -61,7 +66,14 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
-	b, err := board.Build(ctx, c.d.DB, board.Query{Since: since, Until: now, Now: now, Location: cst})
+	q := board.Query{Since: since, Until: now, Now: now, Location: cst}
+	if m := c.d.Model(); m != nil && m.KB() != nil {
+		q.Labels = map[string]string{}
+		for _, in := range m.KB().Intents {
+			q.Labels[in.ID] = in.Label
+		}
+	}
+	b, err := board.Build(ctx, c.d.DB, q)
 	if errors.Is(err, board.ErrQuery) {
 		data.Error = periodRefused
 		c.render(w, r, s, http.StatusBadRequest, "board", "看板", data)
@@ -81,6 +93,10 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	data.Stats, data.Charts = b.Stats, []chart{{ch.Volume, ph.Volume}, {ch.Rates, ph.Rates}, {ch.Rating, ph.Rating},
 		{ch.Latency, ph.Latency}, {ch.Hours, ph.Hours}}
 	data.ByIntent, data.ByChannel, data.Intents = topIntents(b.ByIntent), b.ByChannel, len(b.ByIntent)
+	data.Names, data.NotInKB = map[string]string{}, b.NotInKB()
+	for _, g := range data.ByIntent {
+		data.Names[g.Key] = b.Label(g.Key)
+	}
 	c.render(w, r, s, http.StatusOK, "board", "看板", data)
 }
 

@@ -115,10 +115,10 @@ func TestBoardIntentTableSaysTruncated(t *testing.T) {
 	if !strings.Contains(byIntent, "前 20 个，共 25 个") {
 		t.Errorf("按意图 does not say it lists 20 of 25 intents:\n%s", byIntent)
 	}
-	if !strings.Contains(byIntent, "<td>none</td>") {
+	if !strings.Contains(byIntent, "<td>范围外 none</td>") {
 		t.Error("按意图 drops the none row")
 	}
-	if strings.Contains(byIntent, "<td>intent_x</td>") {
+	if strings.Contains(byIntent, "<td>intent_x") {
 		t.Error("按意图 lists the 21st intent")
 	}
 }
@@ -144,7 +144,7 @@ func TestBoardLatencyAndRatingByIntentAndChannel(t *testing.T) {
 	cl.login("ops")
 	byIntent, byChannel := boardSections(t, pageMain(cl.get("/console/board?since=24h").Body))
 	row := func(section, key string) string {
-		return regexp.MustCompile(`<tr[^>]*><td>` + key + `</td>.*?</tr>`).FindString(section)
+		return regexp.MustCompile(`<tr[^>]*><td>(?:[^<]* )?` + key + `</td>.*?</tr>`).FindString(section)
 	}
 	for _, tt := range []struct {
 		table, row string
@@ -159,5 +159,27 @@ func TestBoardLatencyAndRatingByIntentAndChannel(t *testing.T) {
 				t.Errorf("%s: the row %q lacks %q (zhiyi report shows it)", tt.table, tt.row, w)
 			}
 		}
+	}
+}
+
+// An intent renamed or deleted since its messages were decided: 按意图 listed its old id as one
+// more intent beside the new one. The page now labels intents from the serving knowledge base,
+// marks the old one and says which are gone.
+func TestBoardMarksIntentsNotInKB(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.seed(
+		store.Decision{MsgID: "o1", Time: e.clock().Add(-2 * time.Hour), Text: "建议多上新款", Intent: "suggestion", Route: store.RouteAuto, Confidence: 0.9},
+		store.Decision{MsgID: "n1", Time: e.clock().Add(-time.Hour), Text: "怎么开发票", Intent: "invoice", Route: store.RouteAuto, Confidence: 0.9},
+	)
+	cl := e.client()
+	cl.login("ops")
+	byIntent, _ := boardSections(t, pageMain(cl.get("/console/board?since=24h").Body))
+	for _, want := range []string{"<td>suggestion（已不在知识库）</td>", "有 1 个意图已不在正在服务的知识库里", "suggestion（1 条）"} {
+		if !strings.Contains(byIntent, want) {
+			t.Errorf("按意图 lacks %q:\n%s", want, byIntent)
+		}
+	}
+	if strings.Contains(byIntent, "invoice（已不在知识库）") {
+		t.Errorf("an intent of the serving knowledge base is marked:\n%s", byIntent)
 	}
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"net/url"
@@ -71,6 +72,26 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 			return cl.get("/console/models")
 		}, []string{"启用模型成功，现在服务的是", "规则或实验没有重新加载", "规则与答案"}, []string{"console: reload failed", "no_such_intent", "rules.yaml:3"}},
 
+		// A retrained bundle that renamed an intent the experiments file still names: the
+		// switch is refused and the bundle is sound. The page said 新模型没能加载 and to check the
+		// bundle's files or retrain; it names the file's line now, by the file's name.
+		{"promote refused, the experiments do not fit", func(t *testing.T, e *env, cl *client, partsErr *error) response {
+			child := filepath.Join(e.root, "child")
+			copyDir(t, *e.curDir.Load(), child)
+			pm, err := intent.ReadManifest(child)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := *pm
+			m.CreatedAt = m.CreatedAt.Add(1e9)
+			if err := intent.WriteManifest(child, &m); err != nil {
+				t.Fatal(err)
+			}
+			*partsErr = fmt.Errorf("%w: %s:5: weights: no intent \"shipping_time\" in the knowledge base", ErrPartsRefused, e.exps)
+			cl.post("/console/models/promote", url.Values{"bundle": {"child"}})
+			return cl.get("/console/models")
+		}, []string{"启用模型被拒绝", "继续服务", "experiments.yaml:5: weights: no intent &#34;shipping_time&#34;", "zhiyi lint"}, []string{"console: reload failed", "shipping_time"}},
+
 		{"experiments file unreadable", func(t *testing.T, e *env, cl *client, _ *error) response {
 			if err := os.Mkdir(e.exps, 0o755); err != nil {
 				t.Fatal(err)
@@ -105,6 +126,9 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 			)
 			e = newEnv(t, envOpt{bundle: "ab", mutate: func(d *Deps) {
 				d.Reload = func(ctx context.Context, dir string) error {
+					if errors.Is(partsErr, ErrPartsRefused) {
+						return partsErr // refused before the switch, as zhiyi serve's wiring does
+					}
 					if err := e.reload(ctx, dir); err != nil {
 						return err
 					}

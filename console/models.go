@@ -347,6 +347,14 @@ func (c *Console) reload(w http.ResponseWriter, r *http.Request, s *sessionInfo,
 			"请到「规则与答案」页查看规则与新模型的校验问题，修正后保存；实验文件的问题按服务日志修正。", action, now, prev))
 		return
 	}
+	if errors.Is(err, ErrPartsRefused) {
+		// The bundle is sound; the operator's files name what it lacks: say which lines.
+		c.record(s, r, "models", action+"被拒绝（规则或实验与模型不符）", detail)
+		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s被拒绝，原模型 %s 继续服务：新模型加载成功，但规则文件或实验文件与它不符"+
+			"（仍写着新知识库里没有的意图或答案，例如改名或删除了的）：%s。请先按新模型修改这些文件（zhiyi lint --kb 新的 kb.yaml --rules … --experiments …），再重试。",
+			action, prev, c.partsProblem(err)))
+		return
+	}
 	if err != nil {
 		c.record(s, r, "models", action+"失败", detail)
 		c.back(w, r, s, "/console/models", "error", fmt.Sprintf("%s失败，原模型 %s 继续服务：新模型没能加载，详情见服务日志。"+
@@ -355,4 +363,17 @@ func (c *Console) reload(w http.ResponseWriter, r *http.Request, s *sessionInfo,
 	}
 	c.record(s, r, "models", action, detail+"（"+prev+" → "+now+"）")
 	c.back(w, r, s, "/console/models", "ok", fmt.Sprintf("%s成功：现在服务的是 %s（之前是 %s）。", action, now, prev))
+}
+
+// partsProblem is what a switch refused with ErrPartsRefused says of the operator's files, each
+// named by its base name (experiments.yaml:5: …), as the console names the operator's files;
+// the server's paths stay in the service log.
+func (c *Console) partsProblem(err error) string {
+	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
+	for _, p := range []string{c.d.RulesPath, c.d.ExperimentsPath} {
+		if p != "" {
+			msg = strings.ReplaceAll(msg, p+":", filepath.Base(p)+":")
+		}
+	}
+	return maskedError(errors.New(strings.ReplaceAll(msg, "\n", "；")))
 }

@@ -34,8 +34,9 @@ func (l *Live) Current() *Set { return l.p.Load() }
 
 // SetKB makes kb (a bundle's knowledge base, created at created) current with the experiments
 // file and results in force. Overrides that no longer fit the new knowledge base are skipped,
-// not refused (a retrain must not be blocked by an old experiments file); they are returned
-// as warnings to log.
+// not refused, and returned as warnings to log: the bundle already serves when this is called
+// (zhiyi serve checks the file against a bundle before it switches to it, and refuses one the
+// file fits less well than the serving bundle's).
 func (l *Live) SetKB(kb *index.KB, created time.Time) (warnings []string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -22,7 +22,7 @@
 //
 // Every reload — POST /admin/reload, POST /admin/rollback, SIGHUP, and Reload's callers (the
 // console, learning) — goes through Reload: the bundle, checked before it serves
-// (WithReloadCheck: rules that fit the serving bundle must fit it), then what goes with it
+// (WithReloadCheck: rules and experiments that fit the serving bundle must fit it), then what goes with it
 // (WithReloadHook: the rules and experiments, loaded against the bundle just swapped in). A
 // bundle that does not load, or that the check refuses (ErrPartsRefused), changes nothing; a
 // hook that fails leaves the new bundle serving with the previous rules and experiments

@@ -432,12 +432,12 @@ func partsNotReloaded(done string, err error) *apiError {
 		"%s, but its rules or experiments did not load: %s; the rules and experiments loaded before stay in force with it: fix the file and reload again", done, redact(msg, maxHookError))
 }
 
-// partsRefused is the 422 of a reload refused because the rules do not fit the bundle (err
-// wraps ErrPartsRefused and the check's error): nothing changed.
+// partsRefused is the 422 of a reload refused because the rules or the experiments file do not
+// fit the bundle (err wraps ErrPartsRefused and the check's error): nothing changed.
 func partsRefused(what, serving string, err error) *apiError {
 	msg := strings.TrimPrefix(err.Error(), ErrPartsRefused.Error()+": ")
 	return errf(fasthttp.StatusUnprocessableEntity, CodeReloadFailed,
-		"%s loaded, but the rules do not fit it: %s; nothing changed: %s keeps serving with its rules (fix the rules, or reload a bundle they fit)", what, redact(msg, maxHookError), serving)
+		"%s loaded, but the rules or experiments file do not fit it: %s; nothing changed: %s keeps serving with its rules and experiments (fix the file named, or reload a bundle it fits)", what, redact(msg, maxHookError), serving)
 }
 
 // notRecorded is the 503 of a switch refused because it could not be recorded (err wraps

@@ -62,7 +62,7 @@ func TestReloadCheckRefuses(t *testing.T) {
 		t.Errorf("the refused candidate was not closed")
 	}
 	r = ts.do("POST", "/admin/rollback", "", auth)
-	if r.status != 422 || !strings.Contains(string(r.body), "the parent bundle loaded, but the rules do not fit it") || ts.ModelVersion() != "fake-v2" {
+	if r.status != 422 || !strings.Contains(string(r.body), "the parent bundle loaded, but the rules or experiments file do not fit it") || ts.ModelVersion() != "fake-v2" {
 		t.Errorf("rollback to a parent the check refuses: %d %s, serving %s", r.status, r.body, ts.ModelVersion())
 	}
 	if err := ts.Reload(context.Background(), "models/v9"); !errors.Is(err, ErrPartsRefused) {

@@ -304,7 +304,7 @@ func (s *Server) reloadBundle(ctx context.Context, dir string, parts bool, from 
 		if err := s.reloadCheck(ctx, eng); err != nil {
 			closeEngine(eng)
 			s.met.reloadErr.Inc()
-			why := "reload refused: the rules do not fit the bundle; nothing changed"
+			why := "reload refused: the rules or experiments file do not fit the bundle; nothing changed"
 			if errors.Is(err, ErrNotRecorded) {
 				why = "reload refused: the switch could not be recorded; nothing changed"
 			}

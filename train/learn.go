@@ -94,10 +94,12 @@ func (c LearnConfig) withDefaults() LearnConfig {
 
 // LearnResult says what Learn did and why it promoted the candidate or not.
 type LearnResult struct {
-	Corrections   int `json:"corrections"`
-	Used          int `json:"used"`
-	Unknown       int `json:"unknown_intent"` // corrections naming an intent the model lacks
-	Contradictory int `json:"contradictory"`  // texts corrected to different intents, all their corrections left out
+	Corrections int `json:"corrections"`
+	Used        int `json:"used"`
+	Unknown     int `json:"unknown_intent"` // corrections naming an intent the model lacks
+	// UnknownIntents are those intents, with how many corrections named each.
+	UnknownIntents map[string]int `json:"unknown_intents,omitempty"`
+	Contradictory  int            `json:"contradictory"` // texts corrected to different intents, all their corrections left out
 	// Repeats counts the corrections of a text corrected before in the batch (one message
 	// corrected twice, one question many customers sent): a text is one example, learnt once.
 	// The parts add up: Corrections is Used, Unknown, Contradictory, Repeats, Known, DataOnly,
@@ -219,7 +221,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	res.RefusedBefore = len(refused)
 	for _, c := range corrections {
 		if _, ok := li[c.Intent]; !ok {
-			res.Unknown++
+			res.noteUnknown(c.Intent)
 			continue
 		}
 		t, _ := nlp.Mask(nlp.Normalize(c.Text))
@@ -243,6 +245,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		byText[t] = c.Intent
 		order = append(order, t)
 	}
+	warnUnknown(cfg.Progress, res)
 	var fixes []Labelled
 	for _, t := range order {
 		if conflict[t] {

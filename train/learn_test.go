@@ -58,12 +58,18 @@ func TestLearnFromCorrections(t *testing.T) {
 		Correction{Text: "我要报销凭证", Intent: "invoice", Source: "feedback"}) // the same text again: one example
 	out := filepath.Join(filepath.Dir(parent), "shop-learnt")
 	// The tiny shop's evaluation set is its 373 seeds; twelve corrections move a few of them.
-	res, err := Learn(context.Background(), parent, out, fixes, LearnConfig{MaxDrop: 0.02})
+	var progress strings.Builder
+	res, err := Learn(context.Background(), parent, out, fixes, LearnConfig{MaxDrop: 0.02, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Promoted || res.Used != 12 || res.Contradictory != 1 || res.Repeats != 2 || res.Unknown != 1 || res.DataOnly != 1 || res.Bundle != out {
 		t.Fatalf("result %+v", res)
+	}
+	// The intent the model lacks is named (a rename's stored corrections were only counted).
+	if want := `learn: warning: 1 corrections name intents the model does not have, left out: "gift_wrap" (1)`; !strings.Contains(progress.String(), want) ||
+		res.UnknownIntents["gift_wrap"] != 1 {
+		t.Errorf("unknown intents %v, progress:\n%s\nwant %q", res.UnknownIntents, progress.String(), want)
 	}
 	// what the progress line prints adds up to the corrections given
 	if sum := res.Used + res.Repeats + res.Contradictory + res.Unknown + res.DataOnly + res.Known + res.InEvalSet + res.RefusedBefore; sum != res.Corrections {

@@ -226,9 +226,10 @@ func TestMain(m *testing.M) {
 }
 
 type trainedShop struct {
-	files   shopFiles
-	out     string
-	summary *Summary
+	files    shopFiles
+	out      string
+	summary  *Summary
+	progress string // what training printed
 }
 
 // shopBundle trains the shop once for every test that only reads the bundle.
@@ -243,11 +244,14 @@ var shopBundle = sync.OnceValues(func() (*trainedShop, error) {
 		return nil, err
 	}
 	out := filepath.Join(root, "models", "shop")
-	sum, err := Run(context.Background(), shopConfig(files, out))
+	cfg := shopConfig(files, out)
+	var progress strings.Builder
+	cfg.Progress = &progress
+	sum, err := Run(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &trainedShop{files: files, out: out, summary: sum}, nil
+	return &trainedShop{files: files, out: out, summary: sum, progress: progress.String()}, nil
 })
 
 func trained(t *testing.T) *trainedShop {

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -16,6 +17,7 @@ import (
 func (r *run) split() (bool, error) {
 	var labelled, extra []record
 	unknown := map[string]int{}
+	var unknownAt []string // the first few, file:line
 	inDev := r.inDevFile()
 	devOverlap := 0
 	for i, rec := range r.data.recs {
@@ -30,11 +32,15 @@ func (r *run) split() (bool, error) {
 			labelled = append(labelled, rec)
 		default:
 			unknown[rec.intent]++
-			r.sum.Dropped++
+			if r.sum.Dropped++; len(unknownAt) < maxNamed {
+				unknownAt = append(unknownAt, fmt.Sprintf("%s: %q", rec.source, rec.intent))
+			}
 		}
 	}
 	if len(unknown) > 0 {
-		fmt.Fprintf(r.prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out: %v\n", r.sum.Dropped, unknown)
+		// An export's tags outlive a rename or deletion in kb.yaml: name the intents and where.
+		fmt.Fprintf(r.prog, "warning: %d labelled messages name intents missing from the knowledge base and were left out (renamed or deleted? give their messages the new id with --labels): %s; e.g. %s\n",
+			r.sum.Dropped, countsByName(unknown), strings.Join(unknownAt, ", ")+more(r.sum.Dropped, len(unknownAt)))
 	}
 	if devOverlap > 0 {
 		fmt.Fprintf(r.prog, "split: %d exported messages are in the dev file %s too (by text or msgid): left out of training and self-training, so dev judges messages the model has not seen\n", devOverlap, r.cfg.Dev)
@@ -184,4 +190,17 @@ func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how
 		}
 	}
 	return train, dev, fmt.Sprintf("by hash: %.0f%% of messages", 100*cfg.DevShare)
+}
+
+// countsByName lists counts as "a (23), b (5)", the largest first.
+func countsByName(counts map[string]int) string {
+	names := make([]string, 0, len(counts))
+	for k := range counts {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b)) })
+	for i, k := range names {
+		names[i] = fmt.Sprintf("%s (%d)", k, counts[k])
+	}
+	return strings.Join(names, ", ")
 }

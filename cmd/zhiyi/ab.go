@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -164,6 +166,9 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 		return err
 	}
 	res := out.Select(experiment.Filter{})
+	if w := unreportedVariants(set, res); w != "" {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
 	// The Set that judges gray answers by these outcomes: a fresh judgement on the period read,
 	// which may differ from zhiyi serve's (its releases are sticky; it reads from the gray start).
 	if set, err = experiment.New(experiment.Config{KB: in.KB, Created: in.Created, Overrides: in.Overrides, Results: res,
@@ -401,4 +406,42 @@ func pct(x float64, digits int) string {
 		return "–"
 	}
 	return stat.PercentText(x, digits) + "%"
+}
+
+// unreportedVariants says which variants the log served that none of set's experiments has —
+// answers a retrain renamed or removed, or of an intent renamed, deleted or left with one
+// answer — and so no report counts: they would otherwise vanish from zhiyi ab without a word,
+// and an experiment's control that was served beside one of them pools both periods. Empty
+// when there are none.
+func unreportedVariants(set *experiment.Set, res experiment.Results) string {
+	known := map[string]bool{}
+	for _, e := range set.Experiments() {
+		for _, v := range e.Variants {
+			known[v.ID] = true
+		}
+	}
+	var ids []string
+	for id, c := range res {
+		if !known[id] && c.Served > 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		return cmp.Or(cmp.Compare(res[b].Served, res[a].Served), strings.Compare(a, b))
+	})
+	names := make([]string, 0, min(len(ids), 10))
+	for _, id := range ids[:min(len(ids), 10)] {
+		names = append(names, fmt.Sprintf("%s (%d served)", id, res[id].Served))
+	}
+	more := ""
+	if len(ids) > 10 {
+		more = fmt.Sprintf(" and %d more", len(ids)-10)
+	}
+	return fmt.Sprintf("the log holds answers of %d variant(s) no experiment of this knowledge base has, not counted below: %s%s. "+
+		"They were renamed or removed (or their intent was) by a retrain: report them with --model of the bundle that served them, "+
+		"and read an experiment whose variants changed with --since from the change, for its control's numbers pool both periods",
+		len(ids), strings.Join(names, ", "), more)
 }

@@ -439,3 +439,43 @@ func TestABReadsExperimentsFromEnv(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want the file in ZHIYI_EXPERIMENTS read (and refused)", code, stderr)
 	}
 }
+
+// After a retrain renamed an intent (shipping_time → dispatch_time) and an answer
+// (return_goods.b → return_goods.c), the log's rows under the old ids were left out of every
+// report without a word. zhiyi ab now names them, with what to do.
+func TestABWarnsOfVariantsTheKBLacks(t *testing.T) {
+	shopKB, err := os.ReadFile(filepath.Join(shopDir, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := strings.ReplaceAll(strings.ReplaceAll(string(shopKB), "shipping_time", "dispatch_time"), "id: return_goods.b", "id: return_goods.c")
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb.yaml")
+	if err := os.WriteFile(kb, []byte(renamed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	add := func(id, variant string) {
+		lines = append(lines, fmt.Sprintf(`{"d":{"msg_id":%q,"sender":"s-%s","variant":%q,"time":"2026-11-01T00:00:00Z"}}`, id, id, variant))
+	}
+	for i := range 3 {
+		add(fmt.Sprintf("old%d", i), "shipping_time.a")
+	}
+	add("oldb", "return_goods.b")
+	add("newc", "return_goods.c")
+	add("newa", "return_goods.a")
+	log := filepath.Join(dir, "log.jsonl")
+	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "", "ab", "--kb", kb, "--log", log)
+	want := "warning: the log holds answers of 2 variant(s) no experiment of this knowledge base has, not counted below: shipping_time.a (3 served), return_goods.b (1 served)."
+	if code != 0 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--model of the bundle that served them") {
+		t.Errorf("exit %d, stderr:\n%s\nwant %q", code, stderr, want)
+	}
+	// The knowledge base that served them: nothing to say.
+	code, _, stderr = runCLI(t, "", "ab", "--kb", filepath.Join(shopDir, "kb.yaml"), "--log", log)
+	if code != 0 || strings.Contains(stderr, "shipping_time.a (") {
+		t.Errorf("with the knowledge base that served them: exit %d, stderr:\n%s", code, stderr)
+	}
+}

@@ -163,6 +163,11 @@ func (w *wiring) learnOnce(ctx context.Context) {
 		w.learnFailed("learn: learning failed; tried again at the next tick", slog.String("error", err.Error()))
 		return
 	}
+	if len(res.UnknownIntents) > 0 {
+		// stored before a retrain renamed or deleted them, or by a replica serving the old bundle
+		w.log.Warn("learn: corrections name intents the model does not have, left out", slog.Int("corrections", res.Unknown),
+			slog.Any("unknown_intents", res.UnknownIntents))
+	}
 	if !res.Promoted {
 		w.set.GetOrCreateCounter(learnRuns("refused")).Inc()
 		w.learnRefused.Store(judged)

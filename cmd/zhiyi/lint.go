@@ -93,10 +93,14 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		}
 		opt.Analyzer = a
 	}
+	// A rules or experiments file that does not load is reported with the others' problems, not
+	// instead of them: after a rename both name the old intent, and an operator fixing one file at
+	// a time would learn of the next only from the next run.
 	for _, path := range rulesFiles {
 		f, err := lint.RulesFile(path, opt)
 		if err != nil {
-			return err
+			refused = append(refused, err)
+			continue
 		}
 		findings = append(findings, f...)
 		if set, err := rules.Load(path, opt); err == nil {
@@ -111,7 +115,8 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	for _, path := range expFiles {
 		if err := lintExperiments(path, loaded); err != nil {
-			return err
+			refused = append(refused, err)
+			continue
 		}
 		if len(loaded) == 0 {
 			fmt.Fprintf(stderr, "note: %s: read without a knowledge base; give --kb kb.yaml to check the experiments and answers it names\n", path)

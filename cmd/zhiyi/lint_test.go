@@ -186,3 +186,25 @@ func TestLintStubAndFindings(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q: want exit 1, the rule's finding and the stub named", code, stdout, stderr)
 	}
 }
+
+// After an intent is renamed in kb.yaml, the rules and the experiments file both still name the
+// old id: one run of lint names both files' lines, not only the first file's.
+func TestLintReportsEveryFileThatDoesNotFit(t *testing.T) {
+	write := fileWriter(t)
+	shopKB, err := os.ReadFile(filepath.Join(shopDir, "kb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb := write("kb.yaml", strings.ReplaceAll(string(shopKB), "shipping_time", "dispatch_time"))
+	rulesPath := write("rules.yaml", "version: 1\nrules:\n  - id: r\n    match: {text: {contains: [几天发货]}}\n    action: {intent: shipping_time}\n")
+	exps := write("experiments.yaml", "version: 1\nweights:\n  shipping_time: {shipping_time.a: 50, shipping_time.b: 50}\n")
+	code, _, stderr := runCLI(t, "", "lint", "--kb", kb, "--rules", rulesPath, "--experiments", exps)
+	for _, want := range []string{
+		rulesPath + `:5: rule "r": action.intent: unknown intent "shipping_time"`,
+		exps + `:3: weights: no intent "shipping_time"`,
+	} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want exit 1 mentioning %q", code, stderr, want)
+		}
+	}
+}

@@ -188,7 +188,12 @@ func (w *wiring) consoleDeps() console.Deps {
 			if w.srv == nil {
 				return errors.New("the server is not serving yet")
 			}
-			return w.srv.Reload(ctx, dir) // the bundle, then reloadParts
+			err := w.srv.Reload(ctx, dir) // the bundle, then reloadParts
+			if errors.Is(err, serve.ErrPartsRefused) && !errors.Is(err, serve.ErrNotRecorded) {
+				// 模型 names the files' lines rather than saying the bundle did not load
+				return fmt.Errorf("%w: %s", console.ErrPartsRefused, strings.TrimPrefix(err.Error(), serve.ErrPartsRefused.Error()+": "))
+			}
+			return err
 		},
 		Parent:          learn.Parent,
 		ModelsRoot:      cmp.Or(w.cfg.ModelsRoot, filepath.Dir(filepath.Clean(w.cfg.ModelDir))),
@@ -340,29 +345,6 @@ func (w *wiring) rulesOptions(eng *intent.Engine) rules.Options {
 		opt.Intents = func(id string) bool { _, ok := kb.Intent(id); return ok || id == intent.NoneIntent }
 	}
 	return opt
-}
-
-// checkParts refuses a reloaded bundle the rules do not fit (a rule naming an intent its
-// knowledge base lacks would answer automatically with no answer), before it serves. A rules
-// file that does not load against the serving bundle either (a typo, a file gone) refuses
-// nothing: the reload goes on and the rules already loaded stay (the hook says so), so an
-// operator half-way through an edit can still reload or roll back a model. The experiments need
-// no check: entries a new knowledge base lacks are skipped (setKB).
-func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
-	m, ok := candidate.(*reply.Model)
-	if !ok || w.rules == nil {
-		return nil
-	}
-	_, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine))
-	if err == nil {
-		return nil
-	}
-	if cur := w.serving(); cur != nil {
-		if _, errCur := rules.Load(w.sf.rules, w.rulesOptions(cur.Engine)); errCur != nil {
-			return nil // the file itself is broken: not this bundle's doing
-		}
-	}
-	return err
 }
 
 // reloadParts reloads what goes with the bundle: the experiments' knowledge base, the rules

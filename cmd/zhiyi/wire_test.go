@@ -21,6 +21,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/shoptest"
 	"github.com/zhiyi-ai/zhiyi/reply"
@@ -211,11 +212,12 @@ func TestServeReloadRefusesRulesThatDoNotFit(t *testing.T) {
 	}
 }
 
-// TestServeReloadSkipsStaleExperiments: a reload to a retrained bundle whose knowledge base
-// lacks an answer the experiments file stops serves with that entry skipped, with a warning, as
-// docs/reply-policy.md says. It answered that the experiments did not load: after SetKB had
-// skipped the entry, the file read again was refused for it.
-func TestServeReloadSkipsStaleExperiments(t *testing.T) {
+// TestServeReloadRefusesStaleExperiments: a reload to a retrained bundle whose knowledge base
+// lacks an answer the experiments file stops is refused before it serves (422, the file's
+// line), as zhiyi serve refuses to start with that file and bundle: it used to serve with the
+// entry skipped, and the next restart did not come up. Once the file fits the new bundle, the
+// reload goes through. A file that fits neither bundle (a typo) still refuses nothing.
+func TestServeReloadRefusesStaleExperiments(t *testing.T) {
 	root := t.TempDir()
 	twoAnswers, oneAnswer := filepath.Join(root, "a"), filepath.Join(root, "b")
 	if err := shoptest.TrainTiny(oneAnswer); err != nil {
@@ -243,14 +245,44 @@ func TestServeReloadSkipsStaleExperiments(t *testing.T) {
 	}
 	ctx := context.Background()
 	w, srv := serveWired(t, ctx, serve.Config{ModelDir: twoAnswers}, serveFlags{experiments: expPath}, slog.New(slog.DiscardHandler))
+	engine, set := srv.CurrentEngine(), w.exps.Current()
+	err = srv.Reload(ctx, oneAnswer)
+	if !errors.Is(err, serve.ErrPartsRefused) || !strings.Contains(err.Error(), expPath+`:2: stop: no answer "invoice.b"`) {
+		t.Fatalf("reload of the retrained bundle without invoice.b: %v, want ErrPartsRefused naming %s:2", err, expPath)
+	}
+	if srv.CurrentEngine() != engine || w.exps.Current() != set {
+		t.Fatal("a refused reload changed what serves")
+	}
+	// The console's 模型 is told it was refused for the file, not that the bundle did not load.
+	if err := w.consoleDeps().Reload(ctx, oneAnswer); !errors.Is(err, console.ErrPartsRefused) || !strings.Contains(err.Error(), expPath+":2") {
+		t.Errorf("the console's reload: %v, want console.ErrPartsRefused naming %s:2", err, expPath)
+	}
+	// What a restart would say of the same file and bundle: the refusal is not stricter.
+	restart := serve.Config{ModelDir: oneAnswer}
+	w2, err := wire(ctx, restart, serveFlags{experiments: expPath}, slog.New(slog.DiscardHandler))
+	if err == nil {
+		_, err = w2.newServer(restart)
+		w2.close()
+	}
+	if err == nil || !strings.Contains(err.Error(), expPath+":2") {
+		t.Errorf("zhiyi serve starting with the file and the retrained bundle: %v, want it refused naming %s:2", err, expPath)
+	}
+
+	// A file that fits neither bundle is the file's own fault: the bundle serves, the file's
+	// previous version stays, and the reload says the experiments did not load.
+	if err := os.WriteFile(expPath, []byte("version: 1\nstop: [invoice.c]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Reload(ctx, oneAnswer); !errors.Is(err, serve.ErrPartsNotReloaded) {
+		t.Fatalf("reload with a file that fits neither bundle: %v, want ErrPartsNotReloaded", err)
+	}
+	if err := os.WriteFile(expPath, []byte("version: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := srv.Reload(ctx, oneAnswer); err != nil {
-		t.Fatalf("reload of the retrained bundle without invoice.b: %v", err)
+		t.Fatalf("reload once the file fits: %v", err)
 	}
-	set := w.exps.Current()
-	if ws := set.Warnings(); len(ws) != 1 || !strings.Contains(ws[0], expPath+`:2: stop: no answer "invoice.b"`) {
-		t.Errorf("warnings %q, want the stale stop skipped", ws)
-	}
-	if a := set.Assign("invoice", "wmX").Answer; a == nil || a.ID != "invoice.a" {
+	if a := w.exps.Current().Assign("invoice", "wmX").Answer; a == nil || a.ID != "invoice.a" {
 		t.Errorf("invoice answered with %v, want invoice.a", a)
 	}
 }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/zhiyi-ai/zhiyi/experiment"
+	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/reply"
+	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/serve"
+)
+
+// checkParts refuses a reloaded bundle the rules or the experiments file do not fit, before it
+// serves: a rule naming an intent its knowledge base lacks would answer automatically with no
+// answer, and an experiments file naming an experiment or answer it lacks (an intent or answer
+// renamed or deleted by a retrain) keeps zhiyi from starting with that bundle — a reload that
+// let it serve left a server that the next restart could not bring back, and a stopped
+// variant whose id changed was served again. A file that does not fit the serving bundle either
+// (a typo, a half-done edit, a file gone) refuses nothing: the reload goes on and what was
+// loaded before stays (the hook says so), so an operator half-way through an edit can still
+// reload or roll back a model.
+func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
+	m, ok := candidate.(*reply.Model)
+	if !ok {
+		return nil
+	}
+	var errs []error
+	if w.rules != nil {
+		if _, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
+			cur := w.serving()
+			if cur == nil {
+				errs = append(errs, err)
+			} else if _, errCur := rules.Load(w.sf.rules, w.rulesOptions(cur.Engine)); errCur == nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := w.checkExperiments(m.Engine.KB()); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// checkExperiments returns why the experiments file does not fit kb while it fits the serving
+// bundle's knowledge base; nil when it fits kb, when it fits neither (the hook reports the file)
+// or when there is no file.
+func (w *wiring) checkExperiments(kb *index.KB) error {
+	if w.sf.experiments == "" || kb == nil {
+		return nil
+	}
+	ov, err := experiment.LoadOverrides(w.sf.experiments)
+	if err != nil {
+		return nil // no file, or one that does not load whatever the bundle: the hook says which
+	}
+	_, err = experiment.New(experiment.Config{KB: kb, Overrides: ov})
+	if err == nil {
+		return nil
+	}
+	if cur := w.serving(); cur != nil {
+		if _, errCur := experiment.New(experiment.Config{KB: cur.KB(), Overrides: ov}); errCur != nil {
+			return nil
+		}
+	}
+	return err
+}
