@@ -53,8 +53,10 @@
 //	spool             the last reported spool size           ≥ 10000 records (critical)
 //	dropped           records the decision log lost          ≥ 1 in 10m (critical): the spool full
 //	                  or unwritable (a full disk drops them with an empty spool, which the spool
-//	                  rule cannot see), a decision the database refused, feedback whose decision
-//	                  never came; the store's log lines say which
+//	                  rule cannot see), a record the database refused; the store's log lines
+//	                  say which. Spooled feedback whose msg_id never reached the log is no loss
+//	                  and does not count (zhiyi_store_feedback_unmatched_total): /feedback needs
+//	                  no token
 //
 // A window is cut into 60 buckets: adding an event and reading a count cost O(1), and a window
 // of W counts the events of the last W to within W/60. p99 is decided exactly (two counters);

@@ -15,8 +15,8 @@ const (
 	// KindSpool reports the decision log's spool size (Spool, in records) at Time.
 	KindSpool
 	// KindDropped reports records the decision log lost (Dropped of them since the last report:
-	// the spool full or unwritable, a decision the database refused, feedback whose decision
-	// never came).
+	// the spool full or unwritable, a record the database refused; not spooled feedback whose
+	// msg_id never reached the log, which the store counts apart).
 	KindDropped
 )
 
