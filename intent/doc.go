@@ -71,5 +71,6 @@
 // traffic's mix moves, EstimatePriors re-estimates it from the model's own probabilities (EM,
 // Saerens et al. 2002, shrunk toward the training mix and bounded) and WithPriors decides for it;
 // AdaptPriors does both over a set of messages, and WithLiveMix keeps doing it over the latest
-// messages an engine decides (Mix.Update), for zhiyi serve --adapt-mix.
+// messages an engine decides (Mix.Update), for zhiyi serve --adapt-mix; Mix.Carry hands a
+// reloaded engine the window and estimate of the one it replaces.
 package intent

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -336,6 +337,41 @@ func (m *Mix) Update() MixEstimate {
 	m.shares.Store(&est)
 	m.ratio.Store(&ratio)
 	return res
+}
+
+// Carry starts m from what prev has recorded: the latest of prev's messages fill m's window in
+// order and, when prev decides with an estimate, m re-estimates at once (its own training mix as
+// the base, its own bounds). A reload — SIGHUP, /admin/reload, a bundle learnt from corrections —
+// must not send a surge's decisions back to the training mix until the window fills again. The
+// messages' probabilities are the previous model's: exact for the same bundle loaded again, close
+// for one learnt from it; the next Update mixes in the new model's. It carries nothing and
+// returns false when the two do not follow the same intents in the same order (a retrain that
+// renamed or added one).
+func (m *Mix) Carry(prev *Mix) bool {
+	if prev == nil || prev == m || !slices.Equal(prev.labels, m.labels) {
+		return false
+	}
+	k := len(m.trained)
+	prev.mu.Lock()
+	n := int(min(prev.seen, int64(prev.cfg.Window), int64(m.cfg.Window)))
+	rows := make([]float32, 0, n*k)
+	for i := range n { // oldest first: the ring's row next-n, …, next-1
+		r := (prev.next - n + i + prev.cfg.Window) % prev.cfg.Window
+		rows = append(rows, prev.ring[r*k:r*k+k]...)
+	}
+	seen := prev.seen
+	prev.mu.Unlock()
+	estimated := prev.Estimated()
+
+	m.mu.Lock()
+	copy(m.ring, rows)
+	m.next = n % m.cfg.Window
+	m.seen = seen
+	m.mu.Unlock()
+	if estimated {
+		m.Update()
+	}
+	return true
 }
 
 // Share returns intent's share in the mix the engine decides with now: the latest estimate, or

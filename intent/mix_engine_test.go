@@ -93,3 +93,74 @@ func TestEngineLiveMix(t *testing.T) {
 		t.Error("a bundle without training priors got a live mix")
 	}
 }
+
+// A reload (the same bundle loaded again, or one learnt from it) carries the traffic's mix over:
+// the new engine decides for the surge at once instead of at the training mix until its window
+// fills again, and its window holds the messages the old one recorded.
+func TestMixCarriesOverAReload(t *testing.T) {
+	base := engine(t)
+	ctx := context.Background()
+	cfg := intent.MixConfig{Window: 200, MinMessages: 50}
+	old, oldMix, err := base.WithLiveMix(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := intent.Request{Text: "退货 发票 发货 人工", Debug: true} // asked read-only: not traffic
+	for i := range 260 {
+		text := "能开电子发票吗"
+		if i%5 == 0 {
+			text = "东西不要了怎么寄回去"
+		}
+		old.Classify(ctx, intent.Request{Text: text})
+	}
+	if est := oldMix.Update(); !est.Applied {
+		t.Fatal("the surge did not move the old engine's mix")
+	}
+
+	fresh, freshMix, err := base.WithLiveMix(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if freshMix.Carry(nil) || freshMix.Carry(freshMix) {
+		t.Error("Carry of nothing, or of itself, reported carrying")
+	}
+	if got, want := fresh.ReadOnlyMix().Classify(ctx, probe).Confidence, base.Classify(ctx, probe).Confidence; got != want {
+		t.Fatalf("before Carry the new engine decides at %.4f, the training mix at %.4f", got, want)
+	}
+	if !freshMix.Carry(oldMix) {
+		t.Fatal("Carry between two mixes of one bundle carried nothing")
+	}
+	if !freshMix.Estimated() || freshMix.Seen() != oldMix.Seen() {
+		t.Fatalf("after Carry: estimated %v, seen %d (the old mix saw %d)", freshMix.Estimated(), freshMix.Seen(), oldMix.Seen())
+	}
+	for _, l := range freshMix.Labels() {
+		if math.Abs(freshMix.Share(l)-oldMix.Share(l)) > 1e-9 {
+			t.Errorf("%s: share %.6f after Carry, %.6f before the reload", l, freshMix.Share(l), oldMix.Share(l))
+		}
+	}
+	if got, want := fresh.ReadOnlyMix().Classify(ctx, probe).Confidence, old.ReadOnlyMix().Classify(ctx, probe).Confidence; math.Abs(got-want) > 1e-6 {
+		t.Errorf("%s: the reloaded engine decides at %.4f, the one it replaced at %.4f", probe.Text, got, want)
+	}
+	// the window goes on from where it was: an Update on it alone finds the same mix
+	if est := freshMix.Update(); !est.Applied || est.Messages != 200 {
+		t.Errorf("Update after Carry: applied %v from %d messages, want the window's 200", est.Applied, est.Messages)
+	}
+	for _, l := range freshMix.Labels() {
+		if math.Abs(freshMix.Share(l)-oldMix.Share(l)) > 1e-9 {
+			t.Errorf("%s: share %.6f after Update, %.6f before the reload", l, freshMix.Share(l), oldMix.Share(l))
+		}
+	}
+
+	// a mix that has not moved yet carries its messages, and no estimate
+	quiet, quietMix, _ := base.WithLiveMix(cfg)
+	for range 20 {
+		quiet.Classify(ctx, intent.Request{Text: "能开电子发票吗"})
+	}
+	next, nextMix, _ := base.WithLiveMix(cfg)
+	if !nextMix.Carry(quietMix) || nextMix.Estimated() || nextMix.Seen() != 20 {
+		t.Errorf("Carry of 20 messages: estimated %v, seen %d", nextMix.Estimated(), nextMix.Seen())
+	}
+	if got, want := next.ReadOnlyMix().Classify(ctx, probe).Confidence, base.Classify(ctx, probe).Confidence; got != want {
+		t.Errorf("with 20 messages carried the engine decides at %.4f, want the training mix's %.4f", got, want)
+	}
+}

@@ -269,10 +269,15 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.sf.adaptMix {
 		// before anything is switched to the new bundle: a bundle without a training mix serves
 		// without following the traffic's, and says so
-		if live, _, err := eng.WithLiveMix(intent.MixConfig{Window: w.sf.adaptMixWindow}); err != nil {
+		if live, mix, err := eng.WithLiveMix(intent.MixConfig{Window: w.sf.adaptMixWindow}); err != nil {
 			w.log.Warn("--adapt-mix: serving without following the intent mix", slog.String("model", eng.Version()), slog.String("error", err.Error()))
 		} else {
 			eng = live
+			// a reload mid-surge goes on deciding for the traffic's mix, not the training one
+			if cur := w.serving(); cur != nil && mix.Carry(cur.Engine.Mix()) {
+				w.log.Info("--adapt-mix: the intent mix carried over to the bundle loaded", slog.String("model", eng.Version()),
+					slog.Int64("messages", mix.Seen()), slog.Bool("estimated", mix.Estimated()))
+			}
 		}
 	}
 	if w.srv == nil {

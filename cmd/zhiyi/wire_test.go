@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -288,7 +289,7 @@ func TestServeReloadRefusesStaleExperiments(t *testing.T) {
 }
 
 // zhiyi serve --adapt-mix: the served engine records its messages, updateMix re-estimates the
-// mix and exports it, and a reload starts a new window for the new bundle.
+// mix and exports it, and a reload carries the window over to the bundle it loads.
 func TestServeAdaptMix(t *testing.T) {
 	f := defaultServeFlags(t)
 	f.adaptMix, f.adaptMixWindow = true, 10
@@ -341,8 +342,16 @@ func TestServeAdaptMix(t *testing.T) {
 	if err := srv.Reload(ctx, bundle); err != nil {
 		t.Fatal(err)
 	}
-	if second := mixOf(); second == first || second.Seen() != 0 {
-		t.Errorf("after a reload the mix is the old one (%v) or has seen %d messages", second == first, second.Seen())
+	// a reload mid-surge (SIGHUP, /admin/reload, a learnt bundle) goes on from the traffic's mix
+	second := mixOf()
+	if second == first || second.Seen() != first.Seen() || second.Estimated() != first.Estimated() {
+		t.Errorf("after a reload: the old mix %v, seen %d of %d, estimated %v (was %v)", second == first, second.Seen(), first.Seen(), second.Estimated(), first.Estimated())
+	}
+	if !first.Estimated() {
+		t.Fatal("the surge did not move the mix before the reload")
+	}
+	if got, want := second.Share("invoice"), first.Share("invoice"); math.Abs(got-want) > 1e-9 {
+		t.Errorf("invoice's share %.6f after the reload, %.6f before", got, want)
 	}
 }
 
