@@ -387,14 +387,15 @@ func (r *Replier) Commit(ctx context.Context, d *Decision, response []byte) {
 
 // echoesPersonalData reports whether the response to req may echo personal data the caller
 // sent: a msg_id made of a phone number, a var an answer is filled from. Long digit runs
-// (WeCom's numeric MsgIds, order numbers) and links are not personal data here. Only these can
-// bring it: the rest of a response is the model's and the knowledge base's.
+// (order numbers; a msg_id of digits alone, as WeChat's and WeCom's numeric MsgIds are, even
+// one that passes a card's Luhn check: nlp.IDPersonalData) and links are not personal data
+// here. Only these can bring it: the rest of a response is the model's and the knowledge base's.
 func echoesPersonalData(req *intent.Request) bool {
 	personal := func(s string) bool {
 		_, set := nlp.MaskExcept(nlp.Normalize(s), nlp.MaskOrder, nlp.MaskURL)
 		return set != 0
 	}
-	if personal(req.MsgID) {
+	if _, set := nlp.IDPersonalData(req.MsgID); set&^(1<<nlp.MaskURL) != 0 {
 		return true
 	}
 	for _, v := range req.Vars {
