@@ -17,40 +17,14 @@ const MaxMaskedIDBytes = 128
 // correlated; an id without personal data, no longer than MaxMaskedIDBytes, is returned as it is.
 func MaskID(id string) string {
 	id = Clip(id, 2*MaxMaskedIDBytes) // bounds the masking work; Clip drops a number or address cut short
-	if m, set := IDPersonalData(id); set != 0 {
-		id = m
-	}
-	return Clip(id, MaxMaskedIDBytes)
-}
-
-// IDPersonalData masks the personal data in an identifier and reports its kinds, as MaskID
-// and everything else that asks whether an id holds personal data (the decision log, a
-// conversation's kept responses) read it: not clipped, and with what is no personal data in an
-// id left as it is — order-like digit runs, and, in an id of ASCII digits alone, bank card and
-// ID card numbers. That is what WeChat's and WeCom's MsgIds look like (a 公众号's are 64-bit
-// numbers of 17 to 19 digits), and one in ten passes a card's Luhn check; no gateway names a
-// message by a card number. A mobile number is masked whatever the id (13812345678 is read as
-// one, not as a message id), and so is a card number with anything else in the id
-// (card-6222021234567890128).
-func IDPersonalData(id string) (string, MaskSet) {
 	probe := id
 	if !printableASCII(id) { // Mask reads upper-case ASCII itself: most ids need no copy
 		probe = Normalize(id)
 	}
-	if digitsOnly(probe) {
-		return MaskExcept(probe, MaskOrder, MaskBankCard, MaskIDCard)
+	if m, set := MaskExcept(probe, MaskOrder); set != 0 {
+		id = m
 	}
-	return MaskExcept(probe, MaskOrder)
-}
-
-// digitsOnly reports whether s is one or more ASCII digits and nothing else.
-func digitsOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return Clip(id, MaxMaskedIDBytes)
 }
 
 func printableASCII(s string) bool {

@@ -16,15 +16,6 @@ func TestMaskID(t *testing.T) {
 	f("CAQQluDa4QUY0On2rYSA", "CAQQluDa4QUY0On2rYSA")
 	f("2102838273948937309_1785539051_external", "2102838273948937309_1785539051_external") // order-like: kept
 	f("id-13812345678-x", "id-<PHONE>-x")
-	// an id of digits alone is a platform's message id (a 公众号's MsgId is a 64-bit number), even
-	// one that passes a card's Luhn check or an ID number's checksum, as one in ten does; a mobile
-	// number is still one, and a card number beside anything else still a card
-	f("6226706629854966189", "6226706629854966189")
-	f("40974603666543706", "40974603666543706")
-	f("330106198503124213", "330106198503124213")
-	f("13812345678", "<PHONE>")
-	f("card-6222021234567890128", "card-<BANKCARD>")
-	f("6222 0212 3456 7890 128", "<BANKCARD>")
 	f("li@qq.com", "<EMAIL>")
 	f("ID-１３８１２３４５６７８", "id-<PHONE>") // masked as normalised
 	// an account in a printable ASCII id is masked in either case: such an id is read as

@@ -30,8 +30,11 @@ func TestEchoesPersonalData(t *testing.T) {
 		{intent.Request{MsgID: "40974603666543706"}, false},
 		{intent.Request{MsgID: "330106198503124213"}, false},
 		{intent.Request{MsgID: "card-6222021234567890128"}, true},
+		{intent.Request{MsgID: "0a7e13812345678bc2ddd9f0e6325df4"}, false}, // a hashed event id
 		{intent.Request{MsgID: "m-1", Vars: map[string]string{"order_id": "202611120001234", "link": "https://shop.example.com/o/1"}}, false},
 		{intent.Request{MsgID: "13812345678"}, true},
+		{intent.Request{MsgID: "8613812345678"}, true},
+		{intent.Request{MsgID: "02165528899"}, true}, // a landline
 		{intent.Request{MsgID: "msg-１３８１２３４５６７８"}, true},
 		{intent.Request{MsgID: "m-2", Vars: map[string]string{"nickname": "小王", "mobile": "139 1234 5678"}}, true},
 		{intent.Request{MsgID: "m-3", Vars: map[string]string{"mail": "Zhang.San@Example.com"}}, true},
