@@ -197,7 +197,9 @@ type workspace struct {
 // for the next message with buf.Keep.
 func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	var an Analysis
-	an.Text, an.Masked = Mask(normalFold(text))
+	// A 公众号's face escape codes (/:strong) are read as the bracketed names the other channels
+	// deliver ([强]): before Normalize, for the codes are case-sensitive (emoticon_mp.go).
+	an.Text, an.Masked = Mask(normalFold(slashFaces(text)))
 	// Typed pinyin that spells a word of the shop's becomes the word (现huo → 现货), and a WeChat
 	// face code the emoji it stands for: the message is analysed as if typed in characters and
 	// emoji. Analysis.Text keeps what was typed, for the rules, the log and the operator.

@@ -7,6 +7,8 @@
 //     removed, whitespace collapsed; emoji are kept, without their skin tones (👍🏻 is 👍).
 //     WeChat's face codes ([微笑], [捂脸]; a closed list, emoticon.go) are emoji too: the analysis
 //     reads the one a code stands for ([强] as 👍, [OK] as 👌), or the code when there is no clear one.
+//     A 公众号 receives the classic faces as escape codes (/:strong, /::@): each is read as its
+//     bracketed name first ([强], [发怒]; emoticon_mp.go), before Normalize lower-cases them.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers, street
 //     addresses, names after 收件人/我叫 … or beside the phone of a pasted address, phone and name)
 //     into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows

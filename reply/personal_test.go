@@ -25,14 +25,38 @@ func TestEchoesPersonalData(t *testing.T) {
 		want bool
 	}{
 		{intent.Request{MsgID: "7301234567890123456"}, false},
+		// 公众号 MsgIds that pass a card's Luhn check, or an ID number's checksum
+		{intent.Request{MsgID: "6226706629854966189"}, false},
+		{intent.Request{MsgID: "40974603666543706"}, false},
+		{intent.Request{MsgID: "330106198503124213"}, false},
+		{intent.Request{MsgID: "card-6222021234567890128"}, true},
+		{intent.Request{MsgID: "0a7e13812345678bc2ddd9f0e6325df4"}, false}, // a hashed event id
 		{intent.Request{MsgID: "m-1", Vars: map[string]string{"order_id": "202611120001234", "link": "https://shop.example.com/o/1"}}, false},
 		{intent.Request{MsgID: "13812345678"}, true},
+		{intent.Request{MsgID: "8613812345678"}, true},
+		{intent.Request{MsgID: "02165528899"}, true}, // a landline
 		{intent.Request{MsgID: "msg-１３８１２３４５６７８"}, true},
 		{intent.Request{MsgID: "m-2", Vars: map[string]string{"nickname": "小王", "mobile": "139 1234 5678"}}, true},
 		{intent.Request{MsgID: "m-3", Vars: map[string]string{"mail": "Zhang.San@Example.com"}}, true},
 	} {
 		if got := echoesPersonalData(&c.req); got != c.want {
 			t.Errorf("echoesPersonalData(%+v) = %v, want %v", c.req, got, c.want)
+		}
+	}
+}
+
+// TestRetryOfNumericMsgIDReplayed: a 公众号 retries an unanswered message with its MsgId, a
+// 64-bit number; one in ten of them passes a bank card's Luhn check. The retry must get the
+// first answer's bytes like any other, not be decided again (another took_us, and a gateway
+// comparing answers sees two).
+func TestRetryOfNumericMsgIDReplayed(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	for _, id := range []string{"6226706629854966189", "40974603666543706", "23456789012345678"} {
+		req := intent.Request{Text: "什么时候发货", MsgID: id, SenderID: "oABCdefGHIjklMNOpqrSTUvw" + id[:4], Channel: "mp"}
+		_, first := send(t, r, req)
+		retry, again := send(t, r, req)
+		if !retry.Retry || retry.Replay == "" || again != first {
+			t.Errorf("msg_id %s: retry %v, replayed %v; want the first bytes again", id, retry.Retry, retry.Replay != "")
 		}
 	}
 }
