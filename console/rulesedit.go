@@ -193,9 +193,12 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	}
 	c.write.Lock()
 	defer c.write.Unlock()
+	// The OS's errors, with the server's paths, go to the service log, as 实验's do; the
+	// operator reads what failed and what to do. The file's own problems are named by line.
 	old, err := os.ReadFile(c.d.RulesPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		refuse(http.StatusInternalServerError, []string{"无法读取现有规则文件：" + maskedError(err)})
+		c.failed("console: rules file failed", "rules", err, "op", "read")
+		refuse(http.StatusInternalServerError, []string{rulesUnreadable})
 		return
 	}
 	if base := r.PostForm.Get("base"); (old != nil || base != "") && base != hashOf(old) {
@@ -217,20 +220,25 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	if old != nil {
 		backup = c.backupName(c.d.RulesPath)
 		if err := writeBackup(backup, old, c.d.RulesPath); err != nil {
-			refuse(http.StatusInternalServerError, []string{"无法保存旧版本：" + maskedError(err)})
+			c.failed("console: rules file failed", "rules", err, "op", "backup")
+			refuse(http.StatusInternalServerError, []string{rulesNotWritten})
 			return
 		}
 	}
-	if err := intent.WriteFileAtomic(c.d.RulesPath, data); err != nil {
-		refuse(http.StatusInternalServerError, []string{"无法写入规则文件：" + maskedError(err)})
+	if err := writeRulesFile(c.d.RulesPath, data); err != nil {
+		c.failed("console: rules file failed", "rules", err, "op", "write")
+		refuse(http.StatusInternalServerError, []string{rulesNotWritten})
 		return
 	}
 	// Load reads back what was written, so what serves is what is on disk.
 	if err := c.d.Rules.Load(c.d.RulesPath, opt); err != nil {
-		if old != nil {
-			_ = intent.WriteFileAtomic(c.d.RulesPath, old)
+		c.failed("console: rules file failed", "rules", err, "op", "load")
+		msg := "新规则没有生效，已恢复旧文件："
+		if rerr := restore(c.d.RulesPath, old); rerr != nil {
+			c.failed("console: rules file failed", "rules", rerr, "op", "restore")
+			msg = "新规则没有生效，旧规则继续服务；但旧文件没能恢复，磁盘上的文件与正在生效的不同，详情见服务日志："
 		}
-		refuse(http.StatusInternalServerError, append([]string{"新规则没有生效，已恢复旧文件："}, lines(err)...))
+		refuse(http.StatusInternalServerError, append([]string{msg}, lines(err)...))
 		return
 	}
 	detail := fmt.Sprintf("%s：%d 条规则", filepath.Base(c.d.RulesPath), len(set.Rules()))
@@ -253,6 +261,10 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	}
 	c.back(w, r, s, "/console/rules", kind, msg)
 }
+
+// writeRulesFile writes the rules file; tests replace it to fail as a read-only directory or a
+// full disk does (root, who runs them, may write anywhere).
+var writeRulesFile = intent.WriteFileAtomic
 
 // backupName is a new name beside a file (rules, experiments) for its previous version.
 func (c *Console) backupName(path string) string {

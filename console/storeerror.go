@@ -14,7 +14,7 @@ const (
 	labelsNotSaved  = "标注没有保存：决策日志暂时无法写入，详情见服务日志。"
 )
 
-// What 模型 and 实验 say when the server's own files fail them: the OS's error names the
+// What 模型, 实验 and 规则与答案 say when the server's own files fail them: the OS's error names the
 // paths ("open /var/lib/zhiyi/models: permission denied") and goes to the service log
 // (failed). What the operator gave (a stop that leaves an intent no answer, an experiments
 // file that is not YAML) is named, by the file's name alone, not logged.
@@ -23,6 +23,8 @@ const (
 	modelsRootUnreadable  = "模型目录暂时无法读取，详情见服务日志；请检查目录是否还在、服务是否有权限读取它。"
 	experimentsUnreadable = "实验文件无法读取，变体没有改动，详情见服务日志；请检查文件是否还在、服务是否有权限读取它。"
 	experimentsNotWritten = "实验文件没有改动，实验照旧运行：无法写入新文件或旧版本，详情见服务日志；请检查实验文件所在的目录是否可写、磁盘是否已满。"
+	rulesUnreadable       = "无法读取现有规则文件，详情见服务日志；请检查文件是否还在、服务是否有权限读取它。"
+	rulesNotWritten       = "规则文件没有改动：无法写入新文件或旧版本，详情见服务日志；请检查规则文件所在的目录是否可写（服务的用户要在那里新建文件：保存时旧版本另存在它旁边，名为“原文件名.<时间>”）、磁盘是否已满。"
 )
 
 // storeFailed logs a decision-log error met by a page ("console: decision log failed", with

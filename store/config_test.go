@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -155,5 +156,22 @@ func TestHashKey(t *testing.T) {
 	defer other.Close()
 	if other.Hash("wmX") == h {
 		t.Error("two databases generated the same key")
+	}
+}
+
+// A relative --data-dir that cannot be made is named with the directory it is relative to:
+// zhiyi serve started by an init system in a read-only working directory said "store: cannot
+// make data: mkdir data: permission denied", which does not say where.
+func TestOpenNamesTheDataDirAbsolutely(t *testing.T) {
+	dir := t.TempDir()
+	// a file where the directory's parent should be: mkdir fails, for root too
+	if err := os.WriteFile(filepath.Join(dir, "srv"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	_, err := Open(ctxT(t), Config{DataDir: filepath.Join("srv", "data"), Logger: discard()})
+	want := filepath.Join(dir, "srv", "data")
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "decision log") {
+		t.Errorf("Open with an impossible relative data directory: %v; want the error to name %s", err, want)
 	}
 }

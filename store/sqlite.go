@@ -50,7 +50,14 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("store: cannot make %s: %w", filepath.Dir(path), err)
+		// A relative --data-dir (the default, data) is the working directory's: a service
+		// started by an init system has / or a directory of its unit's, which the error's own
+		// relative path does not say.
+		dir := filepath.Dir(path)
+		if abs, aerr := filepath.Abs(dir); aerr == nil && abs != dir {
+			dir += " (" + abs + ")"
+		}
+		return nil, fmt.Errorf("store: cannot make the decision log's directory %s: %w", dir, err)
 	}
 	// The log holds hashed keys and the settings their key: the database and its -shm are
 	// created for the owner alone (an empty file is an empty database), since the driver's VFS

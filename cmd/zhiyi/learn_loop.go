@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -29,6 +30,29 @@ func learnRuns(result string) string { return `zhiyi_learn_runs_total{result="` 
 // learnResults are learnRuns' results, exported at 0 from the start so that an alert on a rate
 // of refusals or errors has a series to read.
 var learnResults = [...]string{"promoted", "refused", "error"}
+
+// checkLearnDir warns at start when --learn cannot write where its promotions go: beside the
+// serving bundle, in its parent directory (each learnt bundle, and learn-refused.jsonl). A
+// hardened deployment keeps the bundles read-only to the service; --learn then found out at
+// its first tick, an hour after the start by default, and at every tick after, while the
+// start said nothing.
+func (w *wiring) checkLearnDir() {
+	dir := filepath.Dir(filepath.Clean(w.srv.ModelDir()))
+	if err := probeWritable(dir); err != nil {
+		w.log.Warn("learn: cannot write in the models directory, so every promotion will fail: --learn writes each learnt bundle (and learn-refused.jsonl) beside --model; let the service's user create directories there, or drop --learn",
+			slog.String("dir", dir), slog.String("error", err.Error()))
+	}
+}
+
+// probeWritable makes a directory in dir and removes it, as a promotion makes its bundle's.
+// Tests replace it to fail as a read-only directory does (root, who runs them, may write anywhere).
+var probeWritable = func(dir string) error {
+	p, err := os.MkdirTemp(dir, ".zhiyi-learn-probe-")
+	if err != nil {
+		return err
+	}
+	return os.Remove(p)
+}
 
 // learnFailed logs a learn that could not run and counts it.
 func (w *wiring) learnFailed(msg string, attrs ...any) {

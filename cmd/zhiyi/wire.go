@@ -430,6 +430,7 @@ func (w *wiring) started(ctx context.Context, srv *serve.Server) {
 			for _, r := range learnResults {
 				w.set.GetOrCreateCounter(learnRuns(r))
 			}
+			w.checkLearnDir()
 			w.bg.Go(func() { w.every(ctx, w.sf.learnEvery, w.learnOnce) })
 		}
 	}
