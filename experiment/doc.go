@@ -41,9 +41,10 @@
 // margin (see Overrides for the format). ParseOverrides refuses a bad file with every problem
 // as file:line (a weight left blank or ~ among them: a weight is a number, 0 is written 0); New refuses one whose ids the knowledge base does not have. A Set is
 // immutable; Live rebuilds one when the knowledge base, the file or the results change and
-// swaps it in atomically, and a file that fails to load leaves the old Set serving. A new
-// bundle is never refused for an old file: entries it no longer fits are skipped and reported
-// (Live.SetKB's warnings).
+// swaps it in atomically, and a file that fails to load leaves the old Set serving. Live.SetKB
+// never refuses a new knowledge base for an old file: entries it no longer fits are skipped and
+// reported (its warnings). zhiyi serve checks the file against a bundle with New before
+// switching to it, and refuses one the file fits less well than the serving bundle.
 //
 // # Gray release
 //

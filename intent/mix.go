@@ -235,7 +235,8 @@ type Mix struct {
 	mu   sync.Mutex
 	ring []float32 // Window rows of len(labels)
 	next int       // the row the next message goes to
-	seen int64     // messages recorded, ever
+	rows int       // the rows holding a message: ring[:rows*len(labels)], Window once full
+	seen int64     // messages recorded, ever (carried over a reload: more than rows hold)
 
 	ratio  atomic.Pointer[[]float64] // nil: the training mix
 	shares atomic.Pointer[[]float64] // the estimate ratio came from
@@ -282,6 +283,9 @@ func (m *Mix) observe(exps []float64, inv float64) {
 	if m.next++; m.next == m.cfg.Window {
 		m.next = 0
 	}
+	if m.rows < m.cfg.Window {
+		m.rows++
+	}
 	m.seen++
 	m.mu.Unlock()
 }
@@ -312,7 +316,7 @@ type MixEstimate struct {
 func (m *Mix) Update() MixEstimate {
 	k := len(m.trained)
 	m.mu.Lock()
-	n := int(min(m.seen, int64(m.cfg.Window)))
+	n := m.rows
 	seen := m.seen
 	rows := make([]float64, n*k)
 	for i, v := range m.ring[:n*k] {
@@ -343,17 +347,18 @@ func (m *Mix) Update() MixEstimate {
 // order and, when prev decides with an estimate, m re-estimates at once (its own training mix as
 // the base, its own bounds). A reload — SIGHUP, /admin/reload, a bundle learnt from corrections —
 // must not send a surge's decisions back to the training mix until the window fills again. The
-// messages' probabilities are the previous model's: exact for the same bundle loaded again, close
-// for one learnt from it; the next Update mixes in the new model's. It carries nothing and
-// returns false when the two do not follow the same intents in the same order (a retrain that
-// renamed or added one).
+// messages' probabilities are the previous model's, re-expressed at m's training mix when the
+// two differ (Bayes' rule, as AdjustPriors: the previous model's evidence, m's prior): exact for
+// the same bundle loaded again, close for one learnt from it; the next Update mixes in the new
+// model's. It carries nothing and returns false when the two do not follow the same intents in
+// the same order (a retrain that renamed or added one). m must not have recorded messages yet.
 func (m *Mix) Carry(prev *Mix) bool {
 	if prev == nil || prev == m || !slices.Equal(prev.labels, m.labels) {
 		return false
 	}
 	k := len(m.trained)
 	prev.mu.Lock()
-	n := int(min(prev.seen, int64(prev.cfg.Window), int64(m.cfg.Window)))
+	n := min(prev.rows, m.cfg.Window)
 	rows := make([]float32, 0, n*k)
 	for i := range n { // oldest first: the ring's row next-n, …, next-1
 		r := (prev.next - n + i + prev.cfg.Window) % prev.cfg.Window
@@ -363,9 +368,29 @@ func (m *Mix) Carry(prev *Mix) bool {
 	prev.mu.Unlock()
 	estimated := prev.Estimated()
 
+	if !slices.Equal(prev.trained, m.trained) {
+		// prev's rows are its posteriors at prev.trained; m's EM reads them as posteriors at
+		// m.trained, and would find the traffic's mix moved by the ratio of the two
+		ratio := make([]float64, k)
+		for j := range ratio {
+			ratio[j] = m.trained[j] / prev.trained[j]
+		}
+		row := make([]float64, k)
+		for i := 0; i < len(rows); i += k {
+			for j := range row {
+				row[j] = float64(rows[i+j])
+			}
+			AdjustPriors(row, ratio)
+			for j, v := range row {
+				rows[i+j] = float32(v)
+			}
+		}
+	}
+
 	m.mu.Lock()
 	copy(m.ring, rows)
 	m.next = n % m.cfg.Window
+	m.rows = n
 	m.seen = seen
 	m.mu.Unlock()
 	if estimated {

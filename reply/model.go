@@ -41,10 +41,15 @@ func (m *Model) Commit(ctx context.Context, d *Decision, response []byte) {
 // the embedded model with the bundle's own lexicon (dict/sentiment.txt, when training copied
 // one), or the built-in lexicon the model was trained with (sentiment.DefaultLexicon). Give it
 // as Config.Sentiment: without it a Replier never hands off for tone (气死了, 孩子误吞了 … 急).
-// A dir that is no directory is an error matching fs.ErrNotExist, as intent.Load's is: a
-// mistyped path must not serve quietly with the built-in lexicon instead of the bundle's.
+// A dir that does not exist or is no directory is an error matching fs.ErrNotExist, as
+// intent.Load's is: a mistyped path must not serve quietly with the built-in lexicon instead of
+// the bundle's. A dir that cannot be read says why (permission denied, …).
 func BundleSentiment(dir string) (*sentiment.Analyzer, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sentiment: bundle: %w", err) // names dir; not-exist matches fs.ErrNotExist
+	}
+	if !fi.IsDir() {
 		return nil, fmt.Errorf("sentiment: bundle %s is no directory: %w", dir, fs.ErrNotExist)
 	}
 	lex, err := sentiment.LoadLexicon(filepath.Join(dir, intent.DictDir, sentiment.LexiconFile))

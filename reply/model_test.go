@@ -59,3 +59,17 @@ func TestBundleSentimentMissingDir(t *testing.T) {
 		t.Errorf("BundleSentiment(a file) = %v, want fs.ErrNotExist", err)
 	}
 }
+
+// A bundle path that cannot be read is named with why, not said not to exist: a symbolic link
+// to itself (as permission denied, which a test run as root cannot make) answered "is no
+// directory: file does not exist", sending the operator after a path that is there.
+func TestBundleSentimentUnreadableDir(t *testing.T) {
+	loop := filepath.Join(t.TempDir(), "models")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Skip(err)
+	}
+	_, err := BundleSentiment(loop)
+	if err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), loop) {
+		t.Errorf("BundleSentiment(a symlink loop) = %v, want an error naming it and why, not fs.ErrNotExist", err)
+	}
+}

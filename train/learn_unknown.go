@@ -1,10 +1,8 @@
 package train
 
 import (
-	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -25,13 +23,7 @@ func warnUnknown(w io.Writer, r *LearnResult) {
 	if len(r.UnknownIntents) == 0 {
 		return
 	}
-	ids := make([]string, 0, len(r.UnknownIntents))
-	for id := range r.UnknownIntents {
-		ids = append(ids, id)
-	}
-	slices.SortFunc(ids, func(a, b string) int {
-		return cmp.Or(cmp.Compare(r.UnknownIntents[b], r.UnknownIntents[a]), strings.Compare(a, b))
-	})
+	ids := byCount(r.UnknownIntents)
 	names := make([]string, len(ids))
 	for i, id := range ids {
 		names[i] = fmt.Sprintf("%q (%d)", id, r.UnknownIntents[id])

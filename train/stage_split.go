@@ -194,13 +194,19 @@ func splitDev(labelled, explicit []record, cfg Config) (train, dev []record, how
 
 // countsByName lists counts as "a (23), b (5)", the largest first.
 func countsByName(counts map[string]int) string {
+	names := byCount(counts)
+	for i, k := range names {
+		names[i] = fmt.Sprintf("%s (%d)", k, counts[k])
+	}
+	return strings.Join(names, ", ")
+}
+
+// byCount returns the keys of counts, the largest count first and equal counts by name.
+func byCount(counts map[string]int) []string {
 	names := make([]string, 0, len(counts))
 	for k := range counts {
 		names = append(names, k)
 	}
 	slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b)) })
-	for i, k := range names {
-		names[i] = fmt.Sprintf("%s (%d)", k, counts[k])
-	}
-	return strings.Join(names, ", ")
+	return names
 }

@@ -281,9 +281,10 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		}
 	}
 	if w.srv == nil {
-		// the first load: experiments that do not fit keep zhiyi from starting, as a reload of
-		// the same file would refuse it (only a retrained bundle's knowledge base may leave an
-		// old file's entries behind, skipped with a warning). A later bundle's knowledge base is
+		// the first load: experiments that do not fit keep zhiyi from starting, as a reload
+		// refuses a bundle the file fits less well than the serving one (checkExperiments; the
+		// overrides in force skip entries with a warning only when the file on disk is not
+		// theirs, or fits neither bundle). A later bundle's knowledge base is
 		// made current once the server has switched to it (reloadParts): a load it gives up on
 		// must change nothing that serves.
 		warnings, err := w.exps.SetKB(eng.KB(), eng.Manifest().AnswersFrom())
