@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 )
@@ -37,17 +38,7 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 		}, []string{modelsRootUnreadable}, []string{"console: models root failed", `"page":"models"`, "no such file or directory"}},
 
 		{"promote a broken bundle", func(t *testing.T, e *env, cl *client, _ *error) response {
-			broken := filepath.Join(e.root, "broken")
-			copyDir(t, *e.curDir.Load(), broken)
-			pm, err := intent.ReadManifest(broken)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := *pm
-			m.CreatedAt = m.CreatedAt.Add(1e9)
-			if err := intent.WriteManifest(broken, &m); err != nil {
-				t.Fatal(err)
-			}
+			broken := laterCopy(t, e, "broken")
 			if err := os.Remove(filepath.Join(broken, intent.ClassifierFile)); err != nil {
 				t.Fatal(err)
 			}
@@ -56,17 +47,7 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 		}, []string{"启用模型失败", "继续服务", "详情见服务日志"}, []string{"console: reload failed", `"page":"models"`, intent.ClassifierFile, `"bundle":"broken"`}},
 
 		{"promote switched, the rules not reloaded", func(t *testing.T, e *env, cl *client, partsErr *error) response {
-			child := filepath.Join(e.root, "child")
-			copyDir(t, *e.curDir.Load(), child)
-			pm, err := intent.ReadManifest(child)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := *pm
-			m.CreatedAt = m.CreatedAt.Add(1e9)
-			if err := intent.WriteManifest(child, &m); err != nil {
-				t.Fatal(err)
-			}
+			laterCopy(t, e, "child")
 			*partsErr = fmt.Errorf("%s:3: intent no_such_intent: not in the knowledge base", e.rules)
 			cl.post("/console/models/promote", url.Values{"bundle": {"child"}})
 			return cl.get("/console/models")
@@ -76,17 +57,7 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 		// switch is refused and the bundle is sound. The page said 新模型没能加载 and to check the
 		// bundle's files or retrain; it names the file's line now, by the file's name.
 		{"promote refused, the experiments do not fit", func(t *testing.T, e *env, cl *client, partsErr *error) response {
-			child := filepath.Join(e.root, "child")
-			copyDir(t, *e.curDir.Load(), child)
-			pm, err := intent.ReadManifest(child)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := *pm
-			m.CreatedAt = m.CreatedAt.Add(1e9)
-			if err := intent.WriteManifest(child, &m); err != nil {
-				t.Fatal(err)
-			}
+			laterCopy(t, e, "child")
 			*partsErr = fmt.Errorf("%w: %s:5: weights: no intent \"shipping_time\" in the knowledge base", ErrPartsRefused, e.exps)
 			cl.post("/console/models/promote", url.Values{"bundle": {"child"}})
 			return cl.get("/console/models")
@@ -164,4 +135,22 @@ func TestFileErrorsLoggedNotShown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// laterCopy copies the serving bundle to name under the models root with a manifest a second
+// newer: a bundle the 模型 page can promote (not taken for a rollback to an older one).
+func laterCopy(t *testing.T, e *env, name string) string {
+	t.Helper()
+	dir := filepath.Join(e.root, name)
+	copyDir(t, *e.curDir.Load(), dir)
+	pm, err := intent.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := *pm
+	m.CreatedAt = m.CreatedAt.Add(time.Second)
+	if err := intent.WriteManifest(dir, &m); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
