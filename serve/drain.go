@@ -271,6 +271,7 @@ func (s *Server) lingerClose(c net.Conn, tc *trackedConn) {
 func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln net.Listener) error {
 	cs := &conns{set: map[*trackedConn]struct{}{}}
 	tl := &trackedListener{Listener: &acceptRetrying{Listener: ln, log: s.log}, conns: cs, accepted: &s.accepted}
+	s.http.Store(srv) // its count of connections refused past Config.Concurrency, for /metrics
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(tl) }()
 	select {

@@ -151,6 +151,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 	case routeMetrics:
 		if s.allow(ctx, info, "GET, HEAD") {
 			ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
+			if srv := s.http.Load(); srv != nil {
+				// answered 503 by fasthttp before any request is read: no handler counts them
+				s.met.rejected.Set(uint64(srv.GetRejectedConnectionsCount()))
+			}
 			s.met.set.WritePrometheus(ctx)
 			for _, set := range s.extraMetrics {
 				set.WritePrometheus(ctx)

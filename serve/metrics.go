@@ -90,6 +90,7 @@ type serverMetrics struct {
 	corrected  *metrics.Counter
 	outOfScope *metrics.Counter
 	panics     *metrics.Counter
+	rejected   *metrics.Counter // connections the HTTP server refused past Config.Concurrency
 	reloadOK   *metrics.Counter
 	reloadErr  *metrics.Counter
 	loadSecs   *metrics.Gauge
@@ -112,6 +113,7 @@ func newServerMetrics() *serverMetrics {
 	m := &serverMetrics{set: metrics.NewSet()}
 	m.outOfScope = m.set.NewCounter(`zhiyi_out_of_scope_total`)
 	m.panics = m.set.NewCounter(`zhiyi_http_panics_total`)
+	m.rejected = m.set.NewCounter(`zhiyi_http_rejected_connections_total`)
 	m.reloadOK = m.set.NewCounter(`zhiyi_model_reloads_total{result="ok"}`)
 	m.reloadErr = m.set.NewCounter(`zhiyi_model_reloads_total{result="error"}`)
 	m.loadSecs = m.set.NewGauge(`zhiyi_model_load_duration_seconds`, nil)

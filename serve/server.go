@@ -86,8 +86,9 @@ type Server struct {
 	reloadOne chan struct{} // holds a token while a load runs: one at a time; readers never wait
 	root      string        // Config.ModelsRoot, absolute, symlinks resolved
 	draining  atomic.Bool
-	leaving   atomic.Bool  // shutdown has begun: /readyz fails (Config.ShutdownDelay), requests are served
-	accepted  atomic.Int64 // connections Serve has accepted (tests wait on it)
+	leaving   atomic.Bool                     // shutdown has begun: /readyz fails (Config.ShutdownDelay), requests are served
+	accepted  atomic.Int64                    // connections Serve has accepted (tests wait on it)
+	http      atomic.Pointer[fasthttp.Server] // the server Serve runs, nil before
 	// life ends when shutdown begins: a reload still loading then gives up.
 	life    context.Context
 	endLife context.CancelFunc
@@ -546,7 +547,8 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
 // fastLogger sends fasthttp's own messages to slog without their arguments: connection errors
 // quote the bytes of the request (bodies, Authorization headers). It logs fasthttp's format
-// string, which holds no data, and the kind of each error. A connection error is also the
+// string, which holds no data, filled in only when every argument is a number, and the kind of
+// each error. A connection error is also the
 // request line's error_kind, so it is logged at debug level; the other messages (accept
 // errors, the concurrency limit) are warnings.
 type fastLogger struct{ log *slog.Logger }
@@ -560,11 +562,28 @@ func (l fastLogger) Printf(format string, args ...any) {
 	if !l.log.Enabled(bg, level) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("what", format)}
+	what := format
+	if numbersOnly(args) {
+		// a count or a limit (the concurrency limit's message) says nothing of a request
+		what = fmt.Sprintf(format, args...)
+	}
+	attrs := []slog.Attr{slog.String("what", what)}
 	for _, a := range args {
 		if err, ok := a.(error); ok {
 			attrs = append(attrs, slog.String("error_kind", errorKind(err)))
 		}
 	}
 	l.log.LogAttrs(bg, level, "fasthttp", attrs...)
+}
+
+// numbersOnly reports whether args holds at least one argument and only integers.
+func numbersOnly(args []any) bool {
+	for _, a := range args {
+		switch a.(type) {
+		case int, int32, int64, uint, uint32, uint64:
+		default:
+			return false
+		}
+	}
+	return len(args) > 0
 }
