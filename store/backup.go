@@ -46,7 +46,8 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	// on the writer: readers are query_only, which refuses VACUUM; INTO reads the log alone
 	if _, err := db.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
-		return db.wrap("cannot back up", err)
+		// SQLite's own words ("disk I/O error") name no file: say which copy could not be made
+		return db.wrap("cannot back up into "+path, err)
 	}
 	if err := atomicfile.SyncFile(tmp); err != nil {
 		return fmt.Errorf("store: backup: %w", err)

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +81,22 @@ func TestBackup(t *testing.T) {
 	}
 	if es, _ := os.ReadDir(filepath.Dir(path)); len(es) != 1 {
 		t.Errorf("left beside the copy: %v", es)
+	}
+}
+
+// A copy SQLite could not make names the file it was making: on a full disk SQLite says only
+// "disk I/O error". A cancelled context stands in for the failure here (root may write
+// anywhere, and a full filesystem cannot be had in a test).
+func TestBackupFailureNamesTheCopy(t *testing.T) {
+	db := openConfig(t, store.Config{DataDir: t.TempDir()})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	cancel()
+	path := filepath.Join(t.TempDir(), "backup.db")
+	err := db.Backup(ctx, path)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Backup with its statement cut short: %v; want an error naming %s", err, path)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed backup left %s: %v", path, err)
 	}
 }
