@@ -195,7 +195,8 @@ svg.chart{display:block;margin:1em 0;max-width:100%;height:auto}
 <table><tr><th class="l">intent</th><th>messages</th><th>share</th><th>转人工率</th><th>解决率</th><th>满意度</th><th>重述率</th><th>corrections</th><th>p99</th></tr>
 {{range .ByIntent}}<tr{{if eq .Key "none"}} class="none"{{end}}><td class="l">{{$.Label .Key}}</td><td>{{count .Messages}}</td><td>{{pct (share .Messages $.Messages)}}</td><td>{{pct .HandoffRate}}</td><td>{{resolved .Stats}}</td><td>{{rating .Stats}}</td><td>{{pct .RepeatRate}}</td><td>{{count .Corrections}}</td><td>{{micros .LatencyP99}}</td></tr>
 {{end}}</table>
-<h2>By channel</h2>
+{{with .NotInKB}}<p class="muted">{{len .}} intent(s) of the period are not in the knowledge base（已不在知识库: renamed or deleted since their messages were decided; their rows keep the id they were logged with):{{range $i, $g := .}}{{if $i}},{{end}} {{$g.Key}} ({{count $g.Messages}}){{end}}</p>
+{{end}}<h2>By channel</h2>
 <table><tr><th class="l">channel</th><th>messages</th><th>未识别率</th><th>转人工率</th><th>解决率</th><th>满意度</th><th>重述率</th><th>p50</th><th>p99</th></tr>
 {{range .ByChannel}}<tr><td class="l">{{or .Key "(none)"}}</td><td>{{count .Messages}}</td><td>{{pct .UnrecognisedRate}}</td><td>{{pct .HandoffRate}}</td><td>{{resolved .Stats}}</td><td>{{rating .Stats}}</td><td>{{pct .RepeatRate}}</td><td>{{micros .LatencyP50}}</td><td>{{micros .LatencyP99}}</td></tr>
 {{end}}</table>

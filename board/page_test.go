@@ -117,6 +117,16 @@ func TestWriteTextMarksIntentsNotInKB(t *testing.T) {
 	if strings.Contains(text, "none"+board.NotInKBMark) || strings.Contains(text, "invoice"+board.NotInKBMark) {
 		t.Errorf("an intent of the knowledge base (or none) is marked:\n%s", text)
 	}
+	// the HTML report (zhiyi report --html) says the same
+	buf.Reset()
+	if err := b.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"return_goods" + board.NotInKBMark, "2 intent(s) of the period are not in the knowledge base", "return_goods (2)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
 	// Without a knowledge base nothing is known to be gone.
 	b.Labels = nil
 	if got := b.NotInKB(); got != nil || b.Label("return_goods") != "return_goods" {
