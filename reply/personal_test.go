@@ -31,6 +31,7 @@ func TestEchoesPersonalData(t *testing.T) {
 		{intent.Request{MsgID: "330106198503124213"}, false},
 		{intent.Request{MsgID: "card-6222021234567890128"}, true},
 		{intent.Request{MsgID: "0a7e13812345678bc2ddd9f0e6325df4"}, false}, // a hashed event id
+		{intent.Request{MsgID: "0A7E13812345678BC2DDD9F0E6325DF4"}, false}, // upper-case, as strtoupper(md5(…)) makes it
 		{intent.Request{MsgID: "m-1", Vars: map[string]string{"order_id": "202611120001234", "link": "https://shop.example.com/o/1"}}, false},
 		{intent.Request{MsgID: "13812345678"}, true},
 		{intent.Request{MsgID: "8613812345678"}, true},
