@@ -238,7 +238,13 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 			c.failed("console: rules file failed", "rules", rerr, "op", "restore")
 			msg = "新规则没有生效，旧规则继续服务；但旧文件没能恢复，磁盘上的文件与正在生效的不同，详情见服务日志："
 		}
-		refuse(http.StatusInternalServerError, append([]string{msg}, lines(err)...))
+		// The file's problems are named by line; the OS's (it could not be read back) are in
+		// the service log, with the server's paths, as a failed write's are.
+		shown := lines(err)
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			shown = []string{rulesNotReadBack}
+		}
+		refuse(http.StatusInternalServerError, append([]string{msg}, shown...))
 		return
 	}
 	detail := fmt.Sprintf("%s：%d 条规则", filepath.Base(c.d.RulesPath), len(set.Rules()))

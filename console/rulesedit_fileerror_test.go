@@ -80,3 +80,71 @@ func TestRulesSaveFileErrorsLogged(t *testing.T) {
 		})
 	}
 }
+
+// A save whose file does not load after it was written (another writer, a disk that returns
+// other bytes) puts the old file back, and says so; when the old file cannot be put back
+// either, the page said 已恢复旧文件 all the same, while the disk held what does not serve; and
+// a file that could not be read back put the OS's error, with the server's paths, on the page.
+func TestRulesSaveLoadFailureRestores(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		write func(path string, data []byte) error // in place of writeRulesFile
+		shown string
+		// whether the old file is on disk after the save
+		restored bool
+	}{
+		{"restored", func(path string, _ []byte) error {
+			return os.WriteFile(path, []byte("version: [\n"), 0o644)
+		}, "新规则没有生效，已恢复旧文件", true},
+		// a directory where the file was: the old file cannot be renamed over it
+		{"not restored", func(path string, _ []byte) error {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			return os.Mkdir(path, 0o755)
+		}, rulesNotReadBack, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOpt{})
+			old, err := os.ReadFile(e.rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl := e.client()
+			cl.login("ops")
+			page := cl.get("/console/rules")
+			base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(page.Body)[1]
+			saved := writeRulesFile
+			t.Cleanup(func() { writeRulesFile = saved })
+			writeRulesFile = tt.write
+			logged := e.logs.Len()
+			r := cl.post("/console/rules/save", url.Values{"content": {testRules + "# edited\n"}, "base": {base}})
+			if r.StatusCode != http.StatusInternalServerError {
+				t.Fatalf("save: %d", r.StatusCode)
+			}
+			body := pageMain(r.Body)
+			if !strings.Contains(body, tt.shown) {
+				t.Errorf("the page lacks %q: %s", tt.shown, flashErrorRe.FindAllString(body, -1))
+			}
+			// what could not be read back is the OS's, with the server's paths: the log's, as a
+			// failed write's is (the file's own problems are named by line)
+			body = regexp.MustCompile("<code>"+regexp.QuoteMeta(e.rules)+"[^<]*</code>").ReplaceAllString(body, "")
+			for _, leak := range []string{filepath.Dir(e.rules), "is a directory", "cannot read"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("the page shows %q: %s", leak, flashErrorRe.FindAllString(body, -1))
+				}
+			}
+			now, _ := os.ReadFile(e.rules)
+			if restored := string(now) == string(old); restored != tt.restored {
+				t.Errorf("the old file on disk: %v, want %v", restored, tt.restored)
+			}
+			line := e.logs.String()[logged:]
+			if restoreLogged := strings.Contains(line, `"op":"restore"`); restoreLogged == tt.restored || !strings.Contains(line, `"op":"load"`) {
+				t.Errorf("the service log (restore logged %v, want %v):\n%s", restoreLogged, !tt.restored, line)
+			}
+			if n := len(e.live.Current().Rules()); n != 1 {
+				t.Errorf("%d rules serve, want the old file's 1", n)
+			}
+		})
+	}
+}

@@ -25,6 +25,7 @@ const (
 	experimentsNotWritten = "实验文件没有改动，实验照旧运行：无法写入新文件或旧版本，详情见服务日志；请检查实验文件所在的目录是否可写、磁盘是否已满。"
 	rulesUnreadable       = "无法读取现有规则文件，详情见服务日志；请检查文件是否还在、服务是否有权限读取它。"
 	rulesNotWritten       = "规则文件没有改动：无法写入新文件或旧版本，详情见服务日志；请检查规则文件所在的目录是否可写（服务的用户要在那里新建文件：保存时旧版本另存在它旁边，名为“原文件名.<时间>”）、磁盘是否已满。"
+	rulesNotReadBack      = "刚写入的规则文件读不回来，详情见服务日志；请检查规则文件所在的磁盘和目录。"
 )
 
 // storeFailed logs a decision-log error met by a page ("console: decision log failed", with

@@ -41,7 +41,10 @@ var maxSlashFace = func() int {
 }()
 
 // slashFaces returns text with each 公众号 face escape code (/:strong) replaced by the face's
-// bracketed name ([强]), the longest code that matches; text itself when it holds none.
+// bracketed name ([强]), the longest code that matches; text itself when it holds none. A "/:"
+// inside a web address (https://shop.example.com/:v/item) is part of the address, not a face:
+// rewritten, it would cut the address where Mask reads it, and leave the rest of it (a path, a
+// query with a name or a token) unmasked, beside a face no one sent.
 func slashFaces(text string) string {
 	i := strings.Index(text, "/:")
 	if i < 0 {
@@ -49,13 +52,16 @@ func slashFaces(text string) string {
 	}
 	var b strings.Builder
 	last := 0
+	var u urlRun
 	for i >= 0 {
 		name, n := "", 0
 		rest := text[i+2:]
-		for l := min(len(rest), maxSlashFace); l > 0; l-- {
-			if f, ok := slashFaceNames[rest[:l]]; ok {
-				name, n = f, l
-				break
+		if !u.inURL(text, i) {
+			for l := min(len(rest), maxSlashFace); l > 0; l-- {
+				if f, ok := slashFaceNames[rest[:l]]; ok {
+					name, n = f, l
+					break
+				}
 			}
 		}
 		next := i + 2
@@ -81,4 +87,37 @@ func slashFaces(text string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// urlRun follows a text from its start, as slashFaces looks for codes in it, keeping whether
+// the run of bytes an address may hold (urlPattern's) up to the point reached began a web
+// address as Mask finds them (http://, https://, www.). It reads each byte once.
+type urlRun struct {
+	next int  // the first byte not yet read
+	url  bool // the run that reaches next holds the start of an address
+}
+
+// inURL reports whether the byte at i, at or after those of earlier calls, is in a web address.
+func (u *urlRun) inURL(text string, i int) bool {
+	for ; u.next < i; u.next++ {
+		c := text[u.next]
+		if !urlByte(c) {
+			u.url = false
+			continue
+		}
+		if u.next >= 2 && text[u.next-2:u.next+1] == "://" ||
+			u.next >= 3 && strings.EqualFold(text[u.next-3:u.next+1], "www.") {
+			u.url = true
+		}
+	}
+	return u.url
+}
+
+// urlByte reports whether c may be part of a web address as urlPattern (mask.go) reads one.
+func urlByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&'*+,;=%", c) >= 0
 }

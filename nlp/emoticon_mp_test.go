@@ -39,6 +39,12 @@ func TestSlashFaces(t *testing.T) {
 		{"/:,@-D/:,@P", "[愉快][偷笑]"},
 		{"好/:v 谢谢", "好[胜利] 谢谢"},
 		{"https://shop.example.com/a", "https://shop.example.com/a"},
+		// in a web address "/:" is the address's: rewritten, it cut the address where Mask reads it
+		{"https://shop.example.com/:v?name=zhangsan", "https://shop.example.com/:v?name=zhangsan"},
+		{"看HTTP://a.cn/u/:ok/:no", "看HTTP://a.cn/u/:ok/:no"},
+		{"www.example.com/:ok 谢谢/:strong", "www.example.com/:ok 谢谢[强]"},
+		{"https://a.cn/x 好的/::)", "https://a.cn/x 好的[微笑]"},
+		{"ok/::)", "ok[微笑]"},
 	} {
 		if got := slashFaces(tt.in); got != tt.want {
 			t.Errorf("slashFaces(%q) = %q, want %q", tt.in, got, tt.want)
@@ -54,6 +60,22 @@ func TestSlashFaces(t *testing.T) {
 			if other != code && strings.HasPrefix(other, code) {
 				t.Errorf("/:%s is a prefix of /:%s", code, other)
 			}
+		}
+	}
+}
+
+// A web address holding "/:" is masked whole, as it was before 公众号 codes were read: a face
+// read in its path cut it, and the path and query after the face (a customer's name, a token)
+// reached Analysis.Text, which the decision log keeps, unmasked.
+func TestSlashFacesLeaveAddressesWhole(t *testing.T) {
+	a := mustShopAnalyzer(t)
+	for _, in := range []string{
+		"https://shop.example.com/:v?name=zhangsan&token=a1b2c3",
+		"看看这个 http://m.shop.example.com/item/:ok/detail?uid=wx_zhangsan",
+	} {
+		an := a.Analyze(in)
+		if strings.Contains(an.Text, "zhangsan") || strings.Contains(an.Text, "[") || !strings.Contains(an.Text, "<URL>") {
+			t.Errorf("%s: text %q, want the address masked whole", in, an.Text)
 		}
 	}
 }

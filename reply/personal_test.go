@@ -30,7 +30,14 @@ func TestEchoesPersonalData(t *testing.T) {
 		{intent.Request{MsgID: "40974603666543706"}, false},
 		{intent.Request{MsgID: "330106198503124213"}, false},
 		{intent.Request{MsgID: "card-6222021234567890128"}, true},
+		// 微信客服's msgid, and WeCom's 会话内容存档 id, around such numbers
+		{intent.Request{MsgID: "from_msgid_6226706629854966189"}, false},
+		{intent.Request{MsgID: "6226706629854966189_1785539051_external"}, false},
+		{intent.Request{MsgID: "from_msgid_13812345678"}, true},
+		{intent.Request{MsgID: "from_6226706629854966189"}, true},
+		{intent.Request{MsgID: "6226706629854966189_1785539051_card"}, true},
 		{intent.Request{MsgID: "0a7e13812345678bc2ddd9f0e6325df4"}, false}, // a hashed event id
+		{intent.Request{MsgID: "0A7E13812345678BC2DDD9F0E6325DF4"}, false}, // upper-case, as strtoupper(md5(…)) makes it
 		{intent.Request{MsgID: "m-1", Vars: map[string]string{"order_id": "202611120001234", "link": "https://shop.example.com/o/1"}}, false},
 		{intent.Request{MsgID: "13812345678"}, true},
 		{intent.Request{MsgID: "8613812345678"}, true},
@@ -46,12 +53,13 @@ func TestEchoesPersonalData(t *testing.T) {
 }
 
 // TestRetryOfNumericMsgIDReplayed: a 公众号 retries an unanswered message with its MsgId, a
-// 64-bit number; one in ten of them passes a bank card's Luhn check. The retry must get the
+// 64-bit number; one in ten of them passes a bank card's Luhn check. 微信客服's sync_msg may
+// deliver a message twice, its msgid such a number after from_msgid_. The retry must get the
 // first answer's bytes like any other, not be decided again (another took_us, and a gateway
 // comparing answers sees two).
 func TestRetryOfNumericMsgIDReplayed(t *testing.T) {
 	r, _, _ := newReplier(t, Config{})
-	for _, id := range []string{"6226706629854966189", "40974603666543706", "23456789012345678"} {
+	for _, id := range []string{"6226706629854966189", "40974603666543706", "23456789012345678", "from_msgid_6226706629854966189"} {
 		req := intent.Request{Text: "什么时候发货", MsgID: id, SenderID: "oABCdefGHIjklMNOpqrSTUvw" + id[:4], Channel: "mp"}
 		_, first := send(t, r, req)
 		retry, again := send(t, r, req)

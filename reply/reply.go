@@ -407,10 +407,11 @@ func echoesPersonalData(req *intent.Request) bool {
 }
 
 // msgIDPersonal reports whether a msg_id holds personal data a kept response would echo. An id
-// of ASCII digits alone is a platform's message id — WeChat's and WeCom's MsgIds, a 公众号's being
-// 64-bit numbers of 17 to 19 digits, one in ten of which passes a bank card's Luhn check — and
-// no gateway names a message by a card or an ID number: only a phone number (13812345678,
-// 8613812345678, a landline) counts in it. An id of 32 lower-case hex digits is a hash (a
+// of a platform's form (platformMsgID) is a platform's message id — WeChat's and WeCom's MsgIds,
+// a 公众号's being 64-bit numbers of 17 to 19 digits, one in ten of which passes a bank card's
+// Luhn check, and 微信客服's the same numbers after from_msgid_ — and no gateway names a message
+// by a card or an ID number: only a phone number (13812345678, 8613812345678, a landline) counts
+// in it. An id of 32 hex digits is a hash (a
 // gateway's id for an event that has none, hashed from the openid and the time) or one serve
 // made up: none. Read as personal data, such an id's response was not kept, and each of the
 // platform's retries was decided again, with other bytes. The logs mask them as before (serve):
@@ -420,11 +421,27 @@ func msgIDPersonal(id string) bool {
 		return false
 	}
 	kept := []nlp.MaskKind{nlp.MaskOrder, nlp.MaskURL}
-	if digitsOnly(id) {
+	if platformMsgID(id) {
 		kept = append(kept, nlp.MaskBankCard, nlp.MaskIDCard)
 	}
 	_, set := nlp.MaskExcept(nlp.Normalize(id), kept...)
 	return set != 0
+}
+
+// platformMsgID reports whether id has the form of a platform's message id: ASCII digits alone
+// (WeChat's and WeCom's MsgId), from_msgid_ and digits (微信客服's msgid), or digits, _, the
+// Unix time and _external or _internal (WeCom's 会话内容存档). Anything else beside the digits
+// (card-6222021234567890128) is not one.
+func platformMsgID(id string) bool {
+	if rest, ok := strings.CutPrefix(id, "from_msgid_"); ok {
+		return digitsOnly(rest)
+	}
+	num, rest, ok := strings.Cut(id, "_")
+	if !ok {
+		return digitsOnly(id)
+	}
+	at, side, ok := strings.Cut(rest, "_")
+	return ok && digitsOnly(num) && digitsOnly(at) && (side == "external" || side == "internal")
 }
 
 // digitsOnly reports whether s is one or more ASCII digits and nothing else.
@@ -437,14 +454,16 @@ func digitsOnly(s string) bool {
 	return s != ""
 }
 
-// hexHash reports whether s is 32 lower-case hex digits: 128 bits of a hash, as the decision
-// log keeps them, and the form of the ids serve makes up (store.NewID).
+// hexHash reports whether s is 32 hex digits: 128 bits of a hash, as the decision log keeps
+// them, and the form of the ids serve makes up (store.NewID). Upper-case digits count too: a
+// gateway's MD5 of an event is as often spelt so (strtoupper(md5(…))), and docs/api.md asks
+// for hex digits, not lower-case ones.
 func hexHash(s string) bool {
 	if len(s) != 32 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}

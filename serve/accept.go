@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -28,14 +29,31 @@ const (
 // acceptRetrying is the listener's Accept that waits and tries again while the process (or the
 // system) is out of descriptors or buffers. It logs a warning when accepting fails, at most one
 // a minute however long the shortage lasts (a server at its limit under load fails and succeeds
-// in turn, as connections close); any other error is returned.
+// in turn, as connections close); any other error is returned. Close ends a wait at once:
+// shutting down does not wait out a backoff of up to a second, nor depend on the next accept
+// to say the listener is closed.
 type acceptRetrying struct {
 	net.Listener
 	log *slog.Logger
 
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close; made by newAcceptRetrying
+
 	delay  time.Duration // the next wait; 0 after an accept that worked
 	warned time.Time     // when the last warning was logged
 	failed int           // accepts failed since then
+}
+
+// newAcceptRetrying wraps ln.
+func newAcceptRetrying(ln net.Listener, log *slog.Logger) *acceptRetrying {
+	return &acceptRetrying{Listener: ln, log: log, closed: make(chan struct{})}
+}
+
+// Close closes the listener and ends an Accept waiting out a shortage, which returns
+// net.ErrClosed.
+func (l *acceptRetrying) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }
 
 // acceptWarnEvery is how often, at most, a shortage of descriptors is logged.
@@ -64,7 +82,18 @@ func (l *acceptRetrying) Accept() (net.Conn, error) {
 		} else {
 			l.delay = min(2*l.delay, acceptBackoffMax)
 		}
-		time.Sleep(l.delay)
+		select {
+		case <-l.closed: // closed while this accept failed
+			return nil, net.ErrClosed
+		default:
+		}
+		t := time.NewTimer(l.delay)
+		select {
+		case <-t.C:
+		case <-l.closed:
+			t.Stop()
+			return nil, net.ErrClosed
+		}
 	}
 }
 

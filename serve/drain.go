@@ -270,7 +270,10 @@ func (s *Server) lingerClose(c net.Conn, tc *trackedConn) {
 // serveWithDrain runs srv on ln until ctx is done, then drains (see the top of this file).
 func (s *Server) serveWithDrain(ctx context.Context, srv *fasthttp.Server, ln net.Listener) error {
 	cs := &conns{set: map[*trackedConn]struct{}{}}
-	tl := &trackedListener{Listener: &acceptRetrying{Listener: ln, log: s.log}, conns: cs, accepted: &s.accepted}
+	// ln is closed through the wrapper, which ends an accept waiting out a shortage of
+	// descriptors at once.
+	ln = newAcceptRetrying(ln, s.log)
+	tl := &trackedListener{Listener: ln, conns: cs, accepted: &s.accepted}
 	s.http.Store(srv) // its count of connections refused past Config.Concurrency, for /metrics
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(tl) }()
