@@ -185,8 +185,8 @@ func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// where names the log cfg selects for an error message (a PostgreSQL URL without its password).
-func (cfg *Config) where() string {
+// Where names the log cfg selects for an error message (a PostgreSQL URL without its password).
+func (cfg *Config) Where() string {
 	if cfg.Kind() == "postgres" {
 		return redact(cfg.URL)
 	}
@@ -196,7 +196,7 @@ func (cfg *Config) where() string {
 // checkSchema checks that db holds zhiyi's decision log at this schema version, or at an older
 // one when older (Open migrates it then).
 func (db *DB) checkSchema(ctx context.Context, cfg Config, older bool) error {
-	where := cfg.where()
+	where := cfg.Where()
 	var v int64
 	err := db.r.QueryRowContext(ctx, `SELECT version_id FROM goose_db_version ORDER BY id DESC LIMIT 1`).Scan(&v)
 	switch {
@@ -220,7 +220,7 @@ func (db *DB) loggedHashKey(ctx context.Context, cfg Config) ([]byte, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// written with --hash-key: senders and conversations hash only with that key
-		return nil, fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", cfg.where())
+		return nil, fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", cfg.Where())
 	case err != nil:
 		return nil, fmt.Errorf("store: cannot read the hash key: %w", err)
 	}

@@ -30,7 +30,7 @@ func (db *DB) AddLabels(ctx context.Context, ls []Label) error {
 		return db.wrap("cannot add labels", err)
 	}
 	defer tx.Rollback()
-	if err := insertLabels(ctx, tx, db.q, clean); err != nil {
+	if _, err := upsertLabels(ctx, tx, db.q, clean, false); err != nil {
 		return db.wrap("cannot add labels", err)
 	}
 	return db.wrap("cannot add labels", tx.Commit())
@@ -122,7 +122,7 @@ func (db *DB) addUnlessTaken(ctx context.Context, since time.Time, by string, ls
 		}
 	}
 	if len(write) > 0 {
-		if err := insertLabels(ctx, tx, db.q, write); err != nil {
+		if _, err := upsertLabels(ctx, tx, db.q, write, false); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -145,21 +145,32 @@ func (db *DB) cleanLabels(ls []Label) ([]Label, error) {
 	return clean, nil
 }
 
-// insertLabels upserts clean labels within tx; q numbers placeholders (DB.q).
-func insertLabels(ctx context.Context, tx *sql.Tx, q func(string) string, clean []Label) error {
-	stmt, err := tx.PrepareContext(ctx, q(`INSERT INTO labels (label_key, at, text, intent, source, labelled_by) VALUES (?, ?, ?, ?, ?, ?)
+// upsertLabels stores clean labels within tx, replacing those with the same key — only those
+// older than the new one when newerOnly (a copy keeps the later of two labels) — and returns
+// how many it stored; q numbers placeholders (DB.q).
+func upsertLabels(ctx context.Context, tx *sql.Tx, q func(string) string, clean []Label, newerOnly bool) (int64, error) {
+	query := `INSERT INTO labels (label_key, at, text, intent, source, labelled_by) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (label_key) DO UPDATE SET at = excluded.at, text = excluded.text, intent = excluded.intent,
-		source = excluded.source, labelled_by = excluded.labelled_by`))
+		source = excluded.source, labelled_by = excluded.labelled_by`
+	if newerOnly {
+		query += ` WHERE excluded.at > labels.at`
+	}
+	stmt, err := tx.PrepareContext(ctx, q(query))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer stmt.Close()
+	var n int64
 	for _, l := range clean {
-		if _, err := stmt.ExecContext(ctx, l.Key, micros(l.Time), l.Text, l.Intent, l.Source, l.By); err != nil {
-			return err
+		res, err := stmt.ExecContext(ctx, l.Key, micros(l.Time), l.Text, l.Intent, l.Source, l.By)
+		if err != nil {
+			return 0, err
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += k
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // Labels calls fn for each label q selects, oldest first.

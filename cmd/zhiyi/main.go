@@ -31,6 +31,7 @@ var commands = []command{
 	{"report", "the dashboard of a period from the decision log: text, --json, --html with charts", runReport},
 	{"unmatched", "cluster a period's unmatched messages from the decision log into a sheet to label", runUnmatched},
 	{"backup", "write a consistent copy of the SQLite decision log while serve writes it", runBackup},
+	{"copy", "copy the decision log (decisions, feedback, labels, hash key) into another database: SQLite to PostgreSQL", runCopy},
 	{"records", "print what the decision log holds of a customer or a conversation (a request to see their data)", runRecords},
 	{"forget", "delete a customer's or a conversation's records from the decision log (a request to delete personal data)", runForget},
 }

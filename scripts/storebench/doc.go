@@ -5,6 +5,7 @@
 //	go run ./scripts/storebench -n 1000000                    # SQLite in a temporary directory
 //	go run ./scripts/storebench -n 1000000 -pg                # a private PostgreSQL 15 (fsync on)
 //	go run ./scripts/storebench -n 1000000 -db postgres://…   # an existing server
+//	go run ./scripts/storebench -n 1000000 -copy              # zhiyi copy: SQLite into PostgreSQL
 //
 // Decisions look like the sample shop's traffic: short Chinese texts (some with a phone number
 // to mask), 10,000 customers, a handful of intents, channels and answers. Record is called

@@ -23,6 +23,7 @@ func main() {
 	queue := flag.Int("queue", 0, "recorder queue size (default store.DefaultQueueSize)")
 	direct := flag.Bool("direct", false, "call DB.AppendDecisions with batches of store.DefaultBatchSize instead of the Recorder")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	copyLog := flag.Bool("copy", false, "write -n decisions to SQLite in -dir, then time zhiyi copy into PostgreSQL (-db, or a private one)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -35,7 +36,21 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *dir, *dbURL, *pg, *queue, *direct); err != nil {
+	run := func() error { return run(*n, *dir, *dbURL, *pg, *queue, *direct) }
+	if *copyLog {
+		run = func() error {
+			if *dir == "" {
+				d, err := os.MkdirTemp("", "storebench-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(d)
+				*dir = d
+			}
+			return runCopy(*n, *dir, *dbURL)
+		}
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "storebench:", err)
 		os.Exit(1)
 	}

@@ -10,3 +10,10 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+// A small copy from SQLite into a private PostgreSQL.
+func TestRunCopy(t *testing.T) {
+	if err := runCopy(1500, t.TempDir(), ""); err != nil {
+		t.Fatal(err)
+	}
+}

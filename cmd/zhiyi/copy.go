@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zhiyi copy", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	to := fs.String("to", "", "the decision log to copy into: postgres://… (created and migrated when new) or sqlite:PATH")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhiyi copy [--data-dir DIR | --db URL] --to URL\n\n"+
+			"Copies a decision log — decisions, feedback, labels and the hash key — into another\n"+
+			"database: a shop that began on SQLite moves its history to the PostgreSQL its replicas\n"+
+			"will share. Rows the destination holds already stay; running it again copies what is\n"+
+			"new, so copy once while serve runs, start the replicas on --to, stop the old serve and\n"+
+			"copy again. The source is only read.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if envErr != nil {
+		return envErr
+	}
+	if *to == "" {
+		fmt.Fprintln(stderr, "zhiyi copy: --to is required")
+		fs.Usage()
+		return errUsage
+	}
+	srcCfg := sf.config()
+	dstCfg := store.Config{URL: *to, HashKey: srcCfg.HashKey}
+	if dstCfg.Kind() == "sqlite" && *to != "" && len(*to) <= len("sqlite:") {
+		return fmt.Errorf("--to %q names no database: postgres://… or sqlite:PATH", *to)
+	}
+	if store.SameLog(srcCfg, dstCfg) {
+		return fmt.Errorf("--to names the log being copied (%s)", srcCfg.Where())
+	}
+	if srcCfg.Kind() == "sqlite" && sf.db == "" {
+		running, waiting, err := store.SpoolState(sf.dataDir)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "zhiyi copy: %v\n", err)
+		case waiting > 0:
+			fmt.Fprintf(stderr, "zhiyi copy: %d spool files in %s wait to be written to the log; this copy misses them: start zhiyi serve on --data-dir %s until they are replayed (zhiyi_store_spool_bytes 0), then copy again\n",
+				waiting, sf.dataDir, sf.dataDir)
+		case running:
+			fmt.Fprintf(stderr, "zhiyi copy: a zhiyi serve is writing --data-dir %s: what it writes after this copy begins is copied by running zhiyi copy again once it has stopped\n", sf.dataDir)
+		}
+	}
+	src, err := sf.openReader(ctx)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, dstCfg)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+
+	start, said := time.Now(), time.Now()
+	p, err := dst.CopyFrom(ctx, src, func(p store.CopyProgress) {
+		if time.Since(said) >= 2*time.Second {
+			said = time.Now()
+			fmt.Fprintf(stderr, "zhiyi copy: %s %d of %d read, %d new\n", p.Table, p.Read, p.Total, p.Added)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("copying into %s (what was copied stays; run again to complete it): %w", dstCfg.Where(), err)
+	}
+	fmt.Fprintf(stdout, "copied %s into %s in %s: %d decisions, %d feedback, %d labels new (rows already there kept)\n",
+		src.Kind(), dstCfg.Where(), time.Since(start).Round(time.Millisecond), p.Decisions, p.Feedback, p.Labels)
+	serve := "zhiyi serve --db " + dstCfg.Where()
+	if dst.Kind() == "sqlite" {
+		serve = "zhiyi serve --db sqlite:" + dst.Path()
+	}
+	if len(srcCfg.HashKey) > 0 {
+		serve += " with the same --hash-key"
+	}
+	fmt.Fprintf(stdout, "serve it: %s\n", serve)
+	return nil
+}

@@ -1,0 +1,340 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrHashKeyDiffers is CopyFrom's error when the destination already holds decisions whose
+// sender and conversation ids were hashed with another key than the source's: copying would
+// leave one customer under two hashes, which records, forget and the reports could never join.
+var ErrHashKeyDiffers = errors.New("store: the two decision logs hash sender and conversation ids with different keys")
+
+// CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
+// destination (a row the destination holds already is read, not written). Total is the
+// source's row count of the table being copied, counted as it began.
+type CopyProgress struct {
+	Table       string // "decisions", "feedback" or "labels"
+	Read, Added int64
+	Total       int64
+	// Decisions, Feedback and Labels are the rows each finished table added.
+	Decisions, Feedback, Labels int64
+}
+
+// copyBatch is how many rows CopyFrom writes per transaction: large enough that commits cost
+// little, small enough that an interrupted copy repeats little (a rerun skips what is there).
+const copyBatch = 5000
+
+// CopyFrom copies the decision log src holds into db — decisions, their feedback (with when each
+// was given and when it was stored, which learning reads), labels, and the hash key src keeps —
+// so a shop that began on SQLite can move its history to the PostgreSQL its replicas will share
+// (or the other way). Rows db holds already stay as they are (a label that src has newer is
+// taken), so a copy that was interrupted, or made while serve still wrote src, is completed by
+// running it again. Every row is cleaned on the way in as if it were written now (text masked,
+// ids hashed). progress, when not nil, is called after each batch.
+//
+// db's settings take the hash key src keeps, or keep none when src keeps none (serve was given
+// --hash-key, which every process on either log then needs); db hashes with src's key from then
+// on, so CopyFrom is db's only use while it runs. A db that holds decisions already must keep
+// the same key as src: ErrHashKeyDiffers otherwise.
+func (db *DB) CopyFrom(ctx context.Context, src *DB, progress func(CopyProgress)) (CopyProgress, error) {
+	if db.closed.Load() || src.closed.Load() {
+		return CopyProgress{}, ErrClosed
+	}
+	if err := db.adoptHashKey(ctx, src); err != nil {
+		return CopyProgress{}, err
+	}
+	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
+	// cleaned already, and one cleaned again by a stricter masker is hashed as src would.
+	db.hasher = src.hasher
+	if progress == nil {
+		progress = func(CopyProgress) {}
+	}
+	var p CopyProgress
+	steps := []struct {
+		table string
+		copy  func(context.Context, *DB, *CopyProgress, func(CopyProgress)) error
+		added *int64
+	}{
+		{"decisions", db.copyDecisions, &p.Decisions},
+		{"feedback", db.copyFeedback, &p.Feedback}, // after decisions: each links to one
+		{"labels", db.copyLabels, &p.Labels},
+	}
+	for _, s := range steps {
+		p.Table, p.Read, p.Added = s.table, 0, 0
+		if err := src.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+s.table).Scan(&p.Total); err != nil {
+			return p, src.wrap("cannot count "+s.table, err)
+		}
+		if err := s.copy(ctx, src, &p, progress); err != nil {
+			return p, err
+		}
+		*s.added = p.Added
+	}
+	return p, nil
+}
+
+// keptHashKey returns the hash key db's settings keep, or nil when they keep none.
+func (db *DB) keptHashKey(ctx context.Context, c *sql.DB) ([]byte, error) {
+	var v string
+	err := c.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.wrap("cannot read the hash key", err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("store: the stored hash key is empty or not hex (%v)", err)
+	}
+	return key, nil
+}
+
+// adoptHashKey makes db keep the hash key src keeps (or none, as src): a db without decisions
+// takes it; one with decisions must keep it already.
+func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
+	want, err := src.keptHashKey(ctx, src.r)
+	if err != nil {
+		return err
+	}
+	have, err := db.keptHashKey(ctx, db.w)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(have, want) {
+		return nil
+	}
+	var any bool
+	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
+		return db.wrap("cannot read the decisions", err)
+	}
+	if any {
+		kept := func(k []byte) string {
+			if k == nil {
+				return "none (serve was given --hash-key)"
+			}
+			return "its own"
+		}
+		return fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
+			ErrHashKeyDiffers, kept(have), kept(want))
+	}
+	if want == nil {
+		_, err = db.w.ExecContext(ctx, `DELETE FROM settings WHERE name = 'hash_key'`)
+	} else {
+		_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`), hex.EncodeToString(want))
+	}
+	return db.wrap("cannot keep the hash key", err)
+}
+
+func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
+	batch := make([]Decision, 0, copyBatch)
+	flush := func() error {
+		n, err := db.AppendDecisions(ctx, batch)
+		if err != nil {
+			return err
+		}
+		p.Read += int64(len(batch))
+		p.Added += int64(n)
+		batch = batch[:0]
+		progress(*p)
+		return nil
+	}
+	err := src.Decisions(ctx, Query{}, func(d *Decision) error {
+		batch = append(batch, *d)
+		if len(batch) == copyBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return err
+}
+
+// copiedFeedback is a feedback row as stored, with when it reached the database.
+type copiedFeedback struct {
+	Feedback
+	storedAt int64
+}
+
+func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
+	rows, err := src.r.QueryContext(ctx, `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at
+		FROM feedback ORDER BY seq`)
+	if err != nil {
+		return src.wrap("cannot read feedback", err)
+	}
+	defer rows.Close()
+	batch := make([]copiedFeedback, 0, copyBatch)
+	for {
+		more := rows.Next()
+		if more {
+			var (
+				f        copiedFeedback
+				at       int64
+				resolved sql.NullBool
+			)
+			if err := rows.Scan(&f.ID, &f.MsgID, &at, &f.Rating, &resolved, &f.CorrectIntent, &f.Comment, &f.AgentID, &f.storedAt); err != nil {
+				return src.wrap("cannot read feedback", err)
+			}
+			f.Time = fromMicros(at)
+			if resolved.Valid {
+				f.Resolved = &resolved.Bool
+			}
+			f.Feedback = cleanFeedback(db.Hash, f.Feedback)
+			batch = append(batch, f)
+		}
+		if len(batch) == copyBatch || !more && len(batch) > 0 {
+			n, err := db.insertFeedback(ctx, batch)
+			if err != nil {
+				return err
+			}
+			p.Read += int64(len(batch))
+			p.Added += n
+			batch = batch[:0]
+			progress(*p)
+		}
+		if !more {
+			return src.wrap("cannot read feedback", rows.Err())
+		}
+	}
+}
+
+// insertFeedback stores copied feedback as it was stored in its source, in one transaction,
+// skipping those stored already and any whose decision db lacks (deleted meanwhile).
+func (db *DB) insertFeedback(ctx context.Context, fs []copiedFeedback) (int64, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, db.wrap("cannot add feedback", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, db.q(`INSERT INTO feedback (id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM decisions WHERE msg_id = ?)
+		ON CONFLICT (id) DO NOTHING`))
+	if err != nil {
+		return 0, db.wrap("cannot add feedback", err)
+	}
+	defer stmt.Close()
+	var n int64
+	for i := range fs {
+		f := &fs[i]
+		var resolved any
+		if f.Resolved != nil {
+			resolved = *f.Resolved
+		}
+		res, err := stmt.ExecContext(ctx, f.ID, f.MsgID, micros(f.Time), f.Rating, resolved, f.CorrectIntent, f.Comment, f.AgentID, f.storedAt, f.MsgID)
+		if err != nil {
+			return 0, db.wrap("cannot add feedback", err)
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += k
+		}
+	}
+	return n, db.wrap("cannot add feedback", tx.Commit())
+}
+
+func (db *DB) copyLabels(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
+	batch := make([]Label, 0, copyBatch)
+	flush := func() error {
+		clean, err := db.cleanLabels(batch)
+		if err != nil {
+			return err
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return db.wrap("cannot add labels", err)
+		}
+		defer tx.Rollback()
+		n, err := upsertLabels(ctx, tx, db.q, clean, true)
+		if err != nil {
+			return db.wrap("cannot add labels", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return db.wrap("cannot add labels", err)
+		}
+		p.Read += int64(len(batch))
+		p.Added += n
+		batch = batch[:0]
+		progress(*p)
+		return nil
+	}
+	err := src.Labels(ctx, LabelQuery{}, func(l *Label) error {
+		batch = append(batch, *l)
+		if len(batch) == copyBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return err
+}
+
+// SpoolState says whether a zhiyi serve holds the spool in dataDir (it is running on that
+// --data-dir, and may still write the log there) and how many spool files wait to be replayed
+// (records the log does not hold yet). A copy of the log made meanwhile misses both.
+func SpoolState(dataDir string) (running bool, waiting int, err error) {
+	dir := filepath.Join(dataDir, SpoolDirName)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, fmt.Errorf("store: cannot read the spool directory: %w", err)
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() {
+			waiting++
+		}
+	}
+	unlock, err := tryLockFile(filepath.Join(dir, spoolLockName))
+	if errors.Is(err, errLocked) {
+		return true, waiting, nil
+	}
+	if err != nil {
+		return false, waiting, err
+	}
+	unlock()
+	return false, waiting, nil
+}
+
+// SameLog reports whether two configs name one decision log: one SQLite file (through any path
+// or link), or one PostgreSQL database (host, port and name alike).
+func SameLog(a, b Config) bool {
+	if a.Kind() != b.Kind() {
+		return false
+	}
+	if a.Kind() == "sqlite" {
+		return sameFile(a.SQLitePath(), b.SQLitePath())
+	}
+	ca, errA := pgconn.ParseConfig(a.URL)
+	cb, errB := pgconn.ParseConfig(b.URL)
+	if errA != nil || errB != nil {
+		return a.URL == b.URL
+	}
+	return ca.Host == cb.Host && ca.Port == cb.Port && ca.Database == cb.Database
+}
+
+// sameFile reports whether two paths name one file, or would if it were created.
+func sameFile(a, b string) bool {
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil {
+			return os.SameFile(sa, sb)
+		}
+	}
+	a, _ = filepath.Abs(a)
+	b, _ = filepath.Abs(b)
+	return a == b
+}
