@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -31,6 +32,16 @@ type CopyProgress struct {
 	Decisions, Feedback, Labels int64
 }
 
+// CopyOptions tune CopyFrom.
+type CopyOptions struct {
+	// Since, when not zero, copies only what changed since: decisions made, feedback given or
+	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
+	// reading the whole log again.
+	Since time.Time
+	// Progress, when not nil, is called after each batch.
+	Progress func(CopyProgress)
+}
+
 // copyBatch is how many rows CopyFrom writes per transaction: large enough that commits cost
 // little, small enough that an interrupted copy repeats little (a rerun skips what is there).
 const copyBatch = 5000
@@ -41,13 +52,13 @@ const copyBatch = 5000
 // (or the other way). Rows db holds already stay as they are (a label that src has newer is
 // taken), so a copy that was interrupted, or made while serve still wrote src, is completed by
 // running it again. Every row is cleaned on the way in as if it were written now (text masked,
-// ids hashed). progress, when not nil, is called after each batch.
+// ids hashed).
 //
 // db's settings take the hash key src keeps, or keep none when src keeps none (serve was given
 // --hash-key, which every process on either log then needs); db hashes with src's key from then
 // on, so CopyFrom is db's only use while it runs. A db that holds decisions already must keep
 // the same key as src: ErrHashKeyDiffers otherwise.
-func (db *DB) CopyFrom(ctx context.Context, src *DB, progress func(CopyProgress)) (CopyProgress, error) {
+func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgress, error) {
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
 	}
@@ -57,25 +68,33 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, progress func(CopyProgress)
 	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
 	// cleaned already, and one cleaned again by a stricter masker is hashed as src would.
 	db.hasher = src.hasher
-	if progress == nil {
-		progress = func(CopyProgress) {}
+	if opt.Progress == nil {
+		opt.Progress = func(CopyProgress) {}
 	}
+	since := micros(opt.Since)
 	var p CopyProgress
 	steps := []struct {
-		table string
-		copy  func(context.Context, *DB, *CopyProgress, func(CopyProgress)) error
-		added *int64
+		table, since string // since: the condition Since puts on the table's rows
+		copy         func(context.Context, *DB, *CopyProgress, CopyOptions) error
+		added        *int64
 	}{
-		{"decisions", db.copyDecisions, &p.Decisions},
-		{"feedback", db.copyFeedback, &p.Feedback}, // after decisions: each links to one
-		{"labels", db.copyLabels, &p.Labels},
+		{"decisions", "at >= ?", db.copyDecisions, &p.Decisions},
+		{"feedback", feedbackSince, db.copyFeedback, &p.Feedback}, // after decisions: each links to one
+		{"labels", "at >= ?", db.copyLabels, &p.Labels},
 	}
 	for _, s := range steps {
 		p.Table, p.Read, p.Added = s.table, 0, 0
-		if err := src.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+s.table).Scan(&p.Total); err != nil {
+		count, args := "SELECT COUNT(*) FROM "+s.table, []any{}
+		if since != 0 {
+			count += " WHERE " + s.since
+			for range strings.Count(s.since, "?") {
+				args = append(args, since)
+			}
+		}
+		if err := src.r.QueryRowContext(ctx, src.q(count), args...).Scan(&p.Total); err != nil {
 			return p, src.wrap("cannot count "+s.table, err)
 		}
-		if err := s.copy(ctx, src, &p, progress); err != nil {
+		if err := s.copy(ctx, src, &p, opt); err != nil {
 			return p, err
 		}
 		*s.added = p.Added
@@ -137,7 +156,7 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
 	return db.wrap("cannot keep the hash key", err)
 }
 
-func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
+func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	batch := make([]Decision, 0, copyBatch)
 	flush := func() error {
 		n, err := db.AppendDecisions(ctx, batch)
@@ -147,10 +166,10 @@ func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, progr
 		p.Read += int64(len(batch))
 		p.Added += int64(n)
 		batch = batch[:0]
-		progress(*p)
+		opt.Progress(*p)
 		return nil
 	}
-	err := src.Decisions(ctx, Query{}, func(d *Decision) error {
+	err := src.Decisions(ctx, Query{Since: opt.Since}, func(d *Decision) error {
 		batch = append(batch, *d)
 		if len(batch) == copyBatch {
 			return flush()
@@ -169,9 +188,17 @@ type copiedFeedback struct {
 	storedAt int64
 }
 
-func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
-	rows, err := src.r.QueryContext(ctx, `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at
-		FROM feedback ORDER BY seq`)
+// feedbackSince selects the feedback given or stored since a time (CopyOptions.Since): one
+// spooled through an outage is stored long after it was given.
+const feedbackSince = "(at >= ? OR stored_at >= ?)"
+
+func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
+	query, args := `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at FROM feedback`, []any{}
+	if !opt.Since.IsZero() {
+		query += " WHERE " + feedbackSince
+		args = append(args, micros(opt.Since), micros(opt.Since))
+	}
+	rows, err := src.r.QueryContext(ctx, src.q(query+" ORDER BY seq"), args...)
 	if err != nil {
 		return src.wrap("cannot read feedback", err)
 	}
@@ -203,7 +230,7 @@ func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, progre
 			p.Read += int64(len(batch))
 			p.Added += n
 			batch = batch[:0]
-			progress(*p)
+			opt.Progress(*p)
 		}
 		if !more {
 			return src.wrap("cannot read feedback", rows.Err())
@@ -244,7 +271,7 @@ func (db *DB) insertFeedback(ctx context.Context, fs []copiedFeedback) (int64, e
 	return n, db.wrap("cannot add feedback", tx.Commit())
 }
 
-func (db *DB) copyLabels(ctx context.Context, src *DB, p *CopyProgress, progress func(CopyProgress)) error {
+func (db *DB) copyLabels(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	batch := make([]Label, 0, copyBatch)
 	flush := func() error {
 		clean, err := db.cleanLabels(batch)
@@ -266,10 +293,10 @@ func (db *DB) copyLabels(ctx context.Context, src *DB, p *CopyProgress, progress
 		p.Read += int64(len(batch))
 		p.Added += n
 		batch = batch[:0]
-		progress(*p)
+		opt.Progress(*p)
 		return nil
 	}
-	err := src.Labels(ctx, LabelQuery{}, func(l *Label) error {
+	err := src.Labels(ctx, LabelQuery{Since: opt.Since}, func(l *Label) error {
 		batch = append(batch, *l)
 		if len(batch) == copyBatch {
 			return flush()

@@ -71,7 +71,7 @@ func logContents(t *testing.T, db store.Store) ([]store.Decision, []store.Feedba
 
 func copyLog(t *testing.T, dst, src *store.DB) store.CopyProgress {
 	t.Helper()
-	p, err := dst.CopyFrom(testCtx(t), src, nil)
+	p, err := dst.CopyFrom(testCtx(t), src, store.CopyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,42 +143,62 @@ func TestCopyFrom(t *testing.T) {
 	}
 }
 
-// A copy made while serve still wrote is completed by copying again; a label given on the new
-// database after the first copy is kept over an older one of the source, and a newer one of the
-// source replaces it.
+// A copy made while serve still wrote is completed by copying again, in full or only what
+// changed since (reading nothing older); a label given on the new database after the first
+// copy is kept over an older one of the source, and a newer one of the source replaces it.
 func TestCopyFromCompletes(t *testing.T) {
-	ctx := testCtx(t)
-	dir := t.TempDir()
-	src := openConfig(t, store.Config{DataDir: dir})
-	fillLog(t, src)
-	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
-	copyLog(t, dst, reader)
+	for _, since := range []bool{false, true} {
+		t.Run(map[bool]string{false: "all", true: "since"}[since], func(t *testing.T) {
+			ctx := testCtx(t)
+			dir := t.TempDir()
+			src := openConfig(t, store.Config{DataDir: dir})
+			fillLog(t, src)
+			reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+			dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+			copyLog(t, dst, reader)
 
-	now := time.Now()
-	if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "m4", Time: now, Text: "包邮吗", Intent: "shipping_fee"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := src.AddFeedback(ctx, store.Feedback{ID: "f4", MsgID: "m4", Rating: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := src.AddLabels(ctx, []store.Label{{Key: "m3", Text: "今天天气", Intent: "none", Source: "console", Time: now.Add(time.Second)}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.AddLabels(ctx, []store.Label{{Text: "过数了", Intent: "payment_done", Source: "console", Time: now}}); err != nil {
-		t.Fatal(err)
-	}
-	p := copyLog(t, dst, reader)
-	if p.Decisions != 1 || p.Feedback != 1 || p.Labels != 1 {
-		t.Fatalf("second copy added %+v, want the 1 decision, 1 feedback and 1 newer label", p)
-	}
-	_, _, ls := logContents(t, dst)
-	got := map[string]string{}
-	for _, l := range ls {
-		got[l.Text] = l.Intent
-	}
-	if got["今天天气"] != "none" || got["过数了"] != "payment_done" {
-		t.Errorf("labels after the second copy: %v; want the newer of each (今天天气 none from the source, 过数了 payment_done from the copy)", got)
+			now := time.Now()
+			if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "m4", Time: now, Text: "包邮吗", Intent: "shipping_fee"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.AddFeedback(ctx, store.Feedback{ID: "f4", MsgID: "m4", Rating: 1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.AddLabels(ctx, []store.Label{{Key: "m3", Text: "今天天气", Intent: "none", Source: "console", Time: now.Add(time.Second)}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := dst.AddLabels(ctx, []store.Label{{Text: "过数了", Intent: "payment_done", Source: "console", Time: now}}); err != nil {
+				t.Fatal(err)
+			}
+			opt := store.CopyOptions{}
+			read := map[string]int64{}
+			opt.Progress = func(p store.CopyProgress) { read[p.Table] = p.Read }
+			want := map[string]int64{"decisions": 4, "feedback": 4, "labels": 2}
+			if since {
+				opt.Since = now.Add(-time.Millisecond)
+				want = map[string]int64{"decisions": 1, "feedback": 1, "labels": 1}
+			}
+			p, err := dst.CopyFrom(ctx, reader, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Decisions != 1 || p.Feedback != 1 || p.Labels != 1 {
+				t.Fatalf("second copy added %+v, want the 1 decision, 1 feedback and 1 newer label", p)
+			}
+			for table, n := range want {
+				if read[table] != n {
+					t.Errorf("second copy read %d %s, want %d", read[table], table, n)
+				}
+			}
+			_, _, ls := logContents(t, dst)
+			got := map[string]string{}
+			for _, l := range ls {
+				got[l.Text] = l.Intent
+			}
+			if got["今天天气"] != "none" || got["过数了"] != "payment_done" {
+				t.Errorf("labels after the second copy: %v; want the newer of each (今天天气 none from the source, 过数了 payment_done from the copy)", got)
+			}
+		})
 	}
 }
 
@@ -214,7 +234,7 @@ func TestCopyFromRefusesAnotherKey(t *testing.T) {
 	if _, err := dst.AppendDecisions(testCtx(t), []store.Decision{{MsgID: "other", Text: "在吗"}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := dst.CopyFrom(testCtx(t), reader, nil)
+	_, err := dst.CopyFrom(testCtx(t), reader, store.CopyOptions{})
 	if !errors.Is(err, store.ErrHashKeyDiffers) {
 		t.Fatalf("CopyFrom = %v, want ErrHashKeyDiffers", err)
 	}
@@ -231,7 +251,7 @@ func TestCopyFromProgress(t *testing.T) {
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
 	dst := openConfig(t, store.Config{DataDir: filepath.Join(t.TempDir(), "new")})
 	last := map[string]store.CopyProgress{}
-	if _, err := dst.CopyFrom(context.Background(), reader, func(p store.CopyProgress) { last[p.Table] = p }); err != nil {
+	if _, err := dst.CopyFrom(context.Background(), reader, store.CopyOptions{Progress: func(p store.CopyProgress) { last[p.Table] = p }}); err != nil {
 		t.Fatal(err)
 	}
 	for table, want := range map[string]int64{"decisions": 3, "feedback": 3, "labels": 2} {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
 
@@ -15,13 +16,15 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	var sf storeFlags
 	sf.register(fs)
 	to := fs.String("to", "", "the decision log to copy into: postgres://… (created and migrated when new) or sqlite:PATH")
+	sinceFlag := fs.String("since", "", "copy only what changed since (a second pass): a duration back from now (1h, 90m), a date or an RFC 3339 time; empty: everything")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhiyi copy [--data-dir DIR | --db URL] --to URL\n\n"+
+		fmt.Fprintln(stderr, "Usage: zhiyi copy [--data-dir DIR | --db URL] --to URL [--since 1h]\n\n"+
 			"Copies a decision log — decisions, feedback, labels and the hash key — into another\n"+
 			"database: a shop that began on SQLite moves its history to the PostgreSQL its replicas\n"+
 			"will share. Rows the destination holds already stay; running it again copies what is\n"+
 			"new, so copy once while serve runs, start the replicas on --to, stop the old serve and\n"+
-			"copy again. The source is only read.\n\nFlags:")
+			"copy again with --since (a little longer ago than the first copy began). The source is\n"+
+			"only read.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args, stderr); err != nil {
@@ -34,6 +37,13 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "zhiyi copy: --to is required")
 		fs.Usage()
 		return errUsage
+	}
+	var since time.Time
+	if *sinceFlag != "" {
+		var err error
+		if since, err = period.Parse(*sinceFlag, time.Now()); err != nil {
+			return fmt.Errorf("--since %w", err)
+		}
 	}
 	srcCfg := sf.config()
 	dstCfg := store.Config{URL: *to, HashKey: srcCfg.HashKey}
@@ -67,12 +77,12 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	defer dst.Close()
 
 	start, said := time.Now(), time.Now()
-	p, err := dst.CopyFrom(ctx, src, func(p store.CopyProgress) {
+	p, err := dst.CopyFrom(ctx, src, store.CopyOptions{Since: since, Progress: func(p store.CopyProgress) {
 		if time.Since(said) >= 2*time.Second {
 			said = time.Now()
 			fmt.Fprintf(stderr, "zhiyi copy: %s %d of %d read, %d new\n", p.Table, p.Read, p.Total, p.Added)
 		}
-	})
+	}})
 	if err != nil {
 		return fmt.Errorf("copying into %s (what was copied stays; run again to complete it): %w", dstCfg.Where(), err)
 	}

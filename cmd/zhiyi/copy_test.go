@@ -53,9 +53,11 @@ func TestCopyIntoPostgres(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `"messages": 2`) {
 		t.Errorf("report on the copy: exit %d\n%s%s\nwant 2 messages", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCLI(t, "", "copy", "--data-dir", dir, "--to", dsn)
-	if code != 0 || !strings.Contains(stdout, "0 decisions, 0 feedback, 0 labels new") {
-		t.Errorf("second copy: exit %d\n%s%s\nwant nothing new", code, stdout, stderr)
+	for _, since := range []string{"", "2h"} {
+		code, stdout, stderr = runCLI(t, "", "copy", "--data-dir", dir, "--to", dsn, "--since", since)
+		if code != 0 || !strings.Contains(stdout, "0 decisions, 0 feedback, 0 labels new") {
+			t.Errorf("second copy --since %q: exit %d\n%s%s\nwant nothing new", since, code, stdout, stderr)
+		}
 	}
 }
 
@@ -91,6 +93,7 @@ func TestCopyRefuses(t *testing.T) {
 		{"itself", []string{"--data-dir", dir, "--to", "sqlite:" + filepath.Join(dir, ".", store.DBFileName)}, "names the log being copied"},
 		{"no source", []string{"--data-dir", filepath.Join(dir, "nothing"), "--to", "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, "no decision log at"},
 		{"not a database", []string{"--data-dir", dir, "--to", "mysql://shop"}, "unsupported database URL"},
+		{"bad since", []string{"--data-dir", dir, "--to", "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "--since", "lately"}, "--since"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", append([]string{"copy"}, tc.args...)...)

@@ -14,7 +14,8 @@ import (
 
 // runCopy writes n decisions (and a feedback for every twentieth) to SQLite in dir, then times
 // zhiyi copy's work, DB.CopyFrom, into PostgreSQL at dbURL (a private one when empty): once
-// into the new database, and once more with everything there (the second pass of a move).
+// into the new database, once more with everything there, and once for the last minute alone
+// (the second pass of a move, with and without --since).
 func runCopy(n int, dir, dbURL string) error {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -64,9 +65,13 @@ func runCopy(n int, dir, dbURL string) error {
 		return err
 	}
 	defer dst.Close()
-	for _, pass := range []string{"first", "again"} {
+	for _, pass := range []string{"first", "again", "since_1m"} {
+		var opt store.CopyOptions
+		if pass == "since_1m" {
+			opt.Since = time.Now().Add(-time.Minute) // decisions are a millisecond apart, up to now
+		}
 		start := time.Now()
-		p, err := dst.CopyFrom(ctx, reader, nil)
+		p, err := dst.CopyFrom(ctx, reader, opt)
 		if err != nil {
 			return err
 		}
