@@ -384,6 +384,13 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 	var out []string
 	for j, k := range list {
 		line := yamlnode.Line(yamlnode.Item(n, j), yamlnode.Or(n, parent))
+		if alts := barAlternatives(k); alts != "" {
+			// Keyword auto-reply bots export a row's keywords as 发票|开票; pasted as one
+			// keyword it would only match a message holding the bar itself, that is never.
+			shown, _ := nlp.Mask(alts)
+			fail(line, "match.%s: keyword holds |, which keywords do not split at: write each as its own item, [%s] (or put the alternation under regex)", field, shown)
+			continue
+		}
 		key, err := conv(k)
 		if err != nil {
 			shown, _ := nlp.Mask(k) // a phone number written as a keyword is not repeated into logs
@@ -395,6 +402,22 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 		}
 	}
 	return out
+}
+
+// barAlternatives returns a keyword's parts joined as a YAML flow list's items when the keyword
+// holds | (or the full-width ｜) between words, as keyword bots export 发票|开票; "" otherwise.
+func barAlternatives(k string) string {
+	parts := strings.FieldsFunc(k, func(r rune) bool { return r == '|' || r == '｜' })
+	if len(parts) == 1 && strings.TrimSpace(parts[0]) == strings.TrimSpace(k) {
+		return ""
+	}
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
 }
 
 func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any)) []*regexp.Regexp {
@@ -441,7 +464,7 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 		}),
 		openKfIDs: list("open_kfids", d.OpenKfIDs, func(v string) string {
 			if !strings.HasPrefix(v, "wk") {
-				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk)", v)
+				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk): not the account's name but its open_kfid, as 微信客服 exports carry it on every message and the kf/account/list API lists it", v)
 			}
 			return ""
 		}),
