@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -278,7 +279,12 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 		c.fail(line, "%s: missing id", what)
 	case !ruleIDPattern.MatchString(d.ID):
 		what = "rule " + strconv.Quote(d.ID)
-		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
+		hint := ""
+		if strings.ContainsFunc(d.ID, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			// a keyword bot's rules are named in Chinese (退货地址): the name has a field of its own
+			hint = ": ids are ASCII (return_address); write the Chinese name under comment:"
+		}
+		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s%s", what, ruleIDPattern, hint)
 	case idPersonalData(d.ID) != 0:
 		// said without the id, which the error would otherwise repeat into logs and the console
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds %s: ids are shown unmasked in responses, logs and /metrics (zhiyi_rule_hits_total{rule}), and a shop's own or a product's number reads the same: name the rule for what it does (store_hangzhou, jacket_restock)",
@@ -402,22 +408,6 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 		}
 	}
 	return out
-}
-
-// barAlternatives returns a keyword's parts joined as a YAML flow list's items when the keyword
-// holds | (or the full-width ｜) between words, as keyword bots export 发票|开票; "" otherwise.
-func barAlternatives(k string) string {
-	parts := strings.FieldsFunc(k, func(r rune) bool { return r == '|' || r == '｜' })
-	if len(parts) == 1 && strings.TrimSpace(parts[0]) == strings.TrimSpace(k) {
-		return ""
-	}
-	var kept []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, ", ")
 }
 
 func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fail func(int, string, ...any)) []*regexp.Regexp {

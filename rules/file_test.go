@@ -154,6 +154,7 @@ func TestParseErrors(t *testing.T) {
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
+		{"Chinese id", replaceRuleLine(4, "  - id: 退货地址"), "rules.yaml:4:", "ids are ASCII (return_address); write the Chinese name under comment:"},
 		{"duplicate id", replaceRuleLine(15, "  - id: complaint"), "rules.yaml:15:", "duplicate rule id (first at line 4)"},
 		// an id is shown unmasked in responses, logs and /metrics; the error does not repeat it
 		{"phone in id", replaceRuleLine(4, "  - id: vip-13812345678"), "rules.yaml:4:", "rule #1: the id holds a phone number (a mobile, or a landline with its area code), which masking takes for personal data"},
