@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -179,7 +180,7 @@ func (kb *KB) validate(name string, root *yaml.Node) error {
 		case in.ID == NoneIntent:
 			fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id %q is reserved for out-of-scope messages", what, NoneIntent)
 		case !intentIDPattern.MatchString(in.ID):
-			fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, intentIDPattern)
+			fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s%s", what, intentIDPattern, chineseIDHint(in.ID))
 		default:
 			if first, dup := idLines[in.ID]; dup {
 				fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: duplicate intent id (first at line %d)", what, first)
@@ -300,4 +301,16 @@ func knownCategory(c string) bool {
 		}
 	}
 	return false
+}
+
+// chineseIDHint says where a Chinese name belongs when an id holds Han characters: a shop
+// moving from a keyword bot names its intents by the bot's Chinese rule names (开票), and the
+// pattern alone does not tell it that the name has a field of its own, label.
+func chineseIDHint(id string) string {
+	for _, r := range id {
+		if unicode.Is(unicode.Han, r) {
+			return ": ids are lower-case ASCII (issue_invoice, or pinyin: kai_piao); write the Chinese name under label:"
+		}
+	}
+	return ""
 }

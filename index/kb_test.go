@@ -112,6 +112,8 @@ func TestParseKBErrors(t *testing.T) {
 		{"wrong type", replaceLine(7, "    priority: high"), "kb.yaml:7:", "`high` is not a whole number"},
 		{"duplicate key", replaceLine(5, "    label: 退货\n    label: 退款"), "kb.yaml:6:", "already defined"},
 		{"bad id", replaceLine(4, "  - id: Return-Goods"), "kb.yaml:4:", "must match"},
+		// a keyword bot's rules are named in Chinese; the error says where that name goes
+		{"Chinese id", replaceLine(4, "  - id: 退货"), "kb.yaml:4:", "ids are lower-case ASCII (issue_invoice, or pinyin: kai_piao); write the Chinese name under label:"},
 		{"reserved id", replaceLine(4, "  - id: none"), "kb.yaml:4:", "reserved"},
 		{"missing id", replaceLine(4, "  -"), "kb.yaml:5:", "missing id"},
 		{"duplicate intent id", replaceLine(15, "  - id: return_goods"), "kb.yaml:15:", "duplicate intent id (first at line 4)"},

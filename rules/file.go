@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -278,7 +279,12 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 		c.fail(line, "%s: missing id", what)
 	case !ruleIDPattern.MatchString(d.ID):
 		what = "rule " + strconv.Quote(d.ID)
-		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s", what, ruleIDPattern)
+		hint := ""
+		if strings.ContainsFunc(d.ID, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			// a keyword bot's rules are named in Chinese (退货地址): the name has a field of its own
+			hint = ": ids are ASCII (return_address); write the Chinese name under comment:"
+		}
+		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: id must match %s%s", what, ruleIDPattern, hint)
 	case idPersonalData(d.ID) != 0:
 		// said without the id, which the error would otherwise repeat into logs and the console
 		c.fail(yamlnode.Line(yamlnode.Value(n, "id"), n), "%s: the id holds %s: ids are shown unmasked in responses, logs and /metrics (zhiyi_rule_hits_total{rule}), and a shop's own or a product's number reads the same: name the rule for what it does (store_hangzhou, jacket_restock)",
@@ -384,6 +390,13 @@ func (c *compiler) keywords(list []string, n, parent *yaml.Node, field string, f
 	var out []string
 	for j, k := range list {
 		line := yamlnode.Line(yamlnode.Item(n, j), yamlnode.Or(n, parent))
+		if alts := barAlternatives(k); alts != "" {
+			// Keyword auto-reply bots export a row's keywords as 发票|开票; pasted as one
+			// keyword it would only match a message holding the bar itself, that is never.
+			shown, _ := nlp.Mask(alts)
+			fail(line, "match.%s: keyword holds |, which keywords do not split at: write each as its own item, [%s] (or put the alternation under regex)", field, shown)
+			continue
+		}
 		key, err := conv(k)
 		if err != nil {
 			shown, _ := nlp.Mask(k) // a phone number written as a keyword is not repeated into logs
@@ -441,7 +454,7 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 		}),
 		openKfIDs: list("open_kfids", d.OpenKfIDs, func(v string) string {
 			if !strings.HasPrefix(v, "wk") {
-				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk)", v)
+				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk): not the account's name but its open_kfid, as 微信客服 exports carry it on every message and the kf/account/list API lists it", v)
 			}
 			return ""
 		}),

@@ -154,6 +154,7 @@ func TestParseErrors(t *testing.T) {
 		{"version", replaceRuleLine(1, "version: 2"), "rules.yaml:1:", "want version: 1"},
 		{"missing id", replaceRuleLine(4, "  - enabled: true"), "rules.yaml:4:", "rule #1: missing id"},
 		{"bad id", replaceRuleLine(4, "  - id: 投诉"), "rules.yaml:4:", "id must match"},
+		{"Chinese id", replaceRuleLine(4, "  - id: 退货地址"), "rules.yaml:4:", "ids are ASCII (return_address); write the Chinese name under comment:"},
 		{"duplicate id", replaceRuleLine(15, "  - id: complaint"), "rules.yaml:15:", "duplicate rule id (first at line 4)"},
 		// an id is shown unmasked in responses, logs and /metrics; the error does not repeat it
 		{"phone in id", replaceRuleLine(4, "  - id: vip-13812345678"), "rules.yaml:4:", "rule #1: the id holds a phone number (a mobile, or a landline with its area code), which masking takes for personal data"},
@@ -164,10 +165,17 @@ func TestParseErrors(t *testing.T) {
 		{"exact keyword of punctuation", replaceRuleLine(9, "        exact: ['？！']"), "rules.yaml:9:", "only spaces, punctuation"},
 		{"a phone number keyword", replaceRuleLine(9, "        contains: [投诉, '4008208820']"), "rules.yaml:9:", `keyword "<ORDER>" never matches: messages are matched masked, where it reads "<ORDER>"`},
 		{"an exact mobile number", replaceRuleLine(9, "        exact: ['13800138000']"), "rules.yaml:9:", `keyword "<PHONE>" never matches`},
+		// keyword bots export a row's keywords as 发票|开票: one keyword that never matched
+		{"keywords joined by a bar", replaceRuleLine(9, "        contains: [发票|开票]"), "rules.yaml:9:", "keyword holds |, which keywords do not split at: write each as its own item, [发票, 开票]"},
+		{"exact keywords joined by a full-width bar", replaceRuleLine(9, "        exact: [在吗｜有人吗]"), "rules.yaml:9:", "[在吗, 有人吗]"},
+		{"terms keywords joined by a bar", replaceRuleLine(18, "        contains: [双11|双十一]"), "rules.yaml:18:", "match.terms.contains: keyword holds |"},
+		{"a bar beside a phone number", replaceRuleLine(9, "        contains: ['13800138000|投诉']"), "rules.yaml:9:", "[<PHONE>, 投诉]"},
 		{"empty match", replaceRuleLine(9, "        contains: []"), "rules.yaml:8:", "match: no keywords"},
 		{"any with keywords", replaceRuleLine(7, "    match:\n      any: true"), "rules.yaml:8:", "any: true matches every message"},
 		{"unknown channel", replaceRuleLine(11, "      channels: [wechat]"), "rules.yaml:11:", `unknown channel "wechat"`},
 		{"bad open_kfid", replaceRuleLine(11, "      open_kfids: [AbC123]"), "rules.yaml:11:", "not a 微信客服 account id"},
+		// a keyword bot's 适用账号 column names the account; rules need its id
+		{"an account's name for its open_kfid", replaceRuleLine(11, "      open_kfids: [企业采购专线]"), "rules.yaml:11:", "not the account's name but its open_kfid"},
 		{"empty scope entry", replaceRuleLine(11, `      tags: [VIP, ""]`), "rules.yaml:11:", "scope.tags: empty entry"},
 		// every sender excluded too: the rule loaded and could never apply
 		{"senders all excluded", replaceRuleLine(11, "      senders: [wmA, wmB]\n      exclude_senders: [wmB, wmA, wmC]"), "rules.yaml:11:", "every one of senders is also in exclude_senders"},

@@ -165,7 +165,8 @@ func parseWeekdays(entry string) (uint8, error) {
 func parseSpan(s string) (span, error) {
 	a, b, ok := splitRange(strings.TrimSpace(s), rangeSeps)
 	if !ok {
-		return span{}, fmt.Errorf("time range %q: want HH:MM-HH:MM", s)
+		// 全天 and 24小时 are what keyword bots export for a rule with no hours
+		return span{}, fmt.Errorf("time range %q: want HH:MM-HH:MM (all day: leave times out, or 00:00-24:00)", s)
 	}
 	start, err := parseClock(a, false)
 	if err != nil {
@@ -222,6 +223,12 @@ func parseDates(s string) (dateRange, error) {
 func parseDate(s string) (int32, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
+		if d, _, ok := strings.Cut(s, " "); ok {
+			if _, err := time.Parse("2006-01-02", d); err == nil {
+				// a keyword bot's 生效时间 (2026-10-24 00:00:00 至 2026-11-11 23:59:59)
+				return 0, fmt.Errorf("bad date %q (want YYYY-MM-DD: dates are whole days, %s..; a time of day goes under times)", s, d)
+			}
+		}
 		return 0, fmt.Errorf("bad date %q (want YYYY-MM-DD)", s)
 	}
 	return civilDay(t.Date()), nil

@@ -178,6 +178,8 @@ func TestParseHoursErrors(t *testing.T) {
 	f(`{times: ["24:00-02:00"]}`, `bad time "24:00"`)
 	f(`{times: ["09:00"]}`, "want HH:MM-HH:MM")
 	f(`{times: ["9-18"]}`, `bad time "9"`)
+	f(`{times: ["全天"]}`, "all day: leave times out, or 00:00-24:00") // a keyword bot's 生效时间
+	f(`{dates: ["2026-10-24 00:00:00 至 2026-11-11 23:59:59"]}`, `bad date "2026-10-24 00:00:00" (want YYYY-MM-DD: dates are whole days, 2026-10-24..; a time of day goes under times)`)
 	f(`{times: ["10:00-10:00"]}`, "is empty")
 	f(`{weekdays: [funday]}`, `unknown weekday "funday"`)
 	f(`{weekdays: [mon-xyz]}`, `unknown weekday "xyz"`)

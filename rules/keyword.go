@@ -148,3 +148,19 @@ func joins(a, b int) bool {
 	}
 	return a == classHan || b == classHan || a != b
 }
+
+// barAlternatives returns a keyword's parts joined as a YAML flow list's items when the keyword
+// holds | (or the full-width ｜) between words, as keyword bots export 发票|开票; "" otherwise.
+func barAlternatives(k string) string {
+	parts := strings.FieldsFunc(k, func(r rune) bool { return r == '|' || r == '｜' })
+	if len(parts) == 1 && strings.TrimSpace(parts[0]) == strings.TrimSpace(k) {
+		return ""
+	}
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
+}
