@@ -202,7 +202,7 @@ func secure(r *http.Request) bool {
 }
 
 func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	ck := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	ck := &http.Cookie{Name: name, Value: value, Path: c.d.PathPrefix + cookiePath, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: secure(r)}
 	if maxAge < 0 {
 		ck.MaxAge = -1
@@ -269,7 +269,7 @@ type loginData struct {
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 	if s := c.current(r); s != nil {
-		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		c.redirect(w, r, "/console/")
 		return
 	}
 	c.renderLogin(w, r, http.StatusOK, "", "")
@@ -325,7 +325,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	c.setCookie(w, r, sessionCookie, s.id, c.d.SessionTTL)
 	c.setCookie(w, r, loginCookie, "", -1)
 	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: client, Area: "session", Action: "登录"})
-	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+	c.redirect(w, r, "/console/")
 }
 
 // tooManyAttempts is the blocked client's 429, with Retry-After in whole seconds (rounded up,
@@ -340,7 +340,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *sessionInfo)
 	c.auth.end(s.id)
 	c.setCookie(w, r, sessionCookie, "", -1)
 	c.record(s, r, "session", "退出", "")
-	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+	c.redirect(w, r, "/console/login")
 }
 
 // current returns the request's live session, or nil.
@@ -359,7 +359,7 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *sessionIn
 		s := c.current(r)
 		if s == nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+				c.redirect(w, r, "/console/login")
 				return
 			}
 			c.errorPage(w, r, nil, http.StatusUnauthorized, "登录已过期，请重新登录。")

@@ -93,6 +93,11 @@ type Deps struct {
 	// oldest leaves the window (DefaultLoginAttempts, DefaultLoginWindow).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// PathPrefix is the path a reverse proxy serves the console under and strips before passing
+	// requests on ("/zhiyi" for https://shop.example/zhiyi/console/): links, redirects and the
+	// cookies' path carry it, while requests still arrive at /console/…. Empty: served at the
+	// root. It starts with a slash and does not end with one.
+	PathPrefix string
 	// TrustedProxies are the reverse proxies in front of the console (nginx on the same host:
 	// 127.0.0.1/32). A request from one is credited to the client its X-Forwarded-For names, for
 	// the sign-in limit and the change log; empty: the connection's address, whatever the header.
@@ -165,7 +170,10 @@ func New(d Deps) (*Console, error) {
 		model := d.Model
 		d.Acquire = func() (*reply.Model, func()) { return model(), func() {} }
 	}
-	pages, err := parsePages()
+	if err := CheckPathPrefix(d.PathPrefix); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages(d.PathPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +210,7 @@ func (c *Console) routes() {
 	}
 	in("POST /console/logout", c.logout)
 	in("GET /console/{$}", func(w http.ResponseWriter, r *http.Request, _ *sessionInfo) {
-		http.Redirect(w, r, "/console/test", http.StatusSeeOther)
+		c.redirect(w, r, "/console/test")
 	})
 	in("GET /console/test", c.testPage)
 	in("POST /console/test", c.testRun)
@@ -222,7 +230,7 @@ func (c *Console) routes() {
 	in("POST /console/models/rollback", c.modelsRollback)
 	in("GET /console/forget", c.forgetPage)
 	in("POST /console/forget", c.forgetRun)
-	m.Handle("/console", c.headers(http.RedirectHandler("/console/", http.StatusSeeOther)))
+	m.Handle("/console", c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.redirect(w, r, "/console/") })))
 	m.Handle("/", c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, nil, http.StatusNotFound, "没有这个页面。")
 	})))

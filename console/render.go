@@ -82,8 +82,9 @@ var funcs = template.FuncMap{
 type chart struct{ Wide, Phone template.HTML }
 
 // parsePages parses the layout and the partials (partial_*.html) with each page of templates/.
-func parsePages() (map[string]*pageTemplate, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partial_*.html")
+func parsePages(prefix string) (map[string]*pageTemplate, error) {
+	// base is the path the browser sees before /console (Deps.PathPrefix), in every link
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"base": func() string { return prefix }}).ParseFS(assets, "templates/layout.html", "templates/partial_*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
@@ -139,5 +140,31 @@ func (c *Console) back(w http.ResponseWriter, r *http.Request, s *sessionInfo, t
 	if msg != "" {
 		c.auth.addFlash(s, kind, msg)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	c.redirect(w, r, to)
+}
+
+// redirect sends the browser to a console path (/console/…) with 303, under Deps.PathPrefix.
+func (c *Console) redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, c.d.PathPrefix+to, http.StatusSeeOther)
+}
+
+// CheckPathPrefix refuses a Deps.PathPrefix that links could not carry as it is: it must start
+// with a slash, not end with one, and hold only plain URL path segments (no . or ..).
+func CheckPathPrefix(p string) error {
+	if p == "" {
+		return nil
+	}
+	ok := strings.HasPrefix(p, "/") && !strings.HasSuffix(p, "/")
+	for _, seg := range strings.Split(p[min(1, len(p)):], "/") {
+		ok = ok && seg != "" && seg != "." && seg != ".."
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/-._~", r)) {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("console: path prefix %q: want a path such as /zhiyi (a leading slash, no trailing one; letters, digits, - . _ ~ and /)", p)
+	}
+	return nil
 }

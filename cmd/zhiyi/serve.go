@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
+	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
@@ -47,6 +48,7 @@ type serveFlags struct {
 	learnKeep        int
 	console          bool
 	trustedProxies   string
+	consolePrefix    string
 	sentimentHandoff bool
 	escalateAfter    int
 	repeatWindow     time.Duration
@@ -88,6 +90,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.learnMin, "learn-min", envInt("ZHIYI_LEARN_MIN", defaultLearnMin), "new corrections --learn waits for (env ZHIYI_LEARN_MIN)")
 	fs.IntVar(&f.learnKeep, "learn-keep", envInt("ZHIYI_LEARN_KEEP", learn.DefaultKeep), "learnt bundles --learn keeps beside --model, the newest; older ones are removed after each promotion, never the one serving nor its parents up to that many bundles in all (rollbacks), nor a bundle another zhiyi process serves; 0: keep all (env ZHIYI_LEARN_KEEP)")
 	fs.BoolVar(&f.console, "console", envBool("ZHIYI_CONSOLE", false), "serve the operator console under /console (needs an admin token) (env ZHIYI_CONSOLE)")
+	fs.StringVar(&f.consolePrefix, "console-prefix", os.Getenv("ZHIYI_CONSOLE_PREFIX"), "the path a reverse proxy serves zhiyi under and strips before passing requests on (/zhiyi for https://shop.example/zhiyi/console/): the console's links, redirects and cookies carry it; empty: the console is at /console (env ZHIYI_CONSOLE_PREFIX)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("ZHIYI_TRUSTED_PROXIES"), "the reverse proxies in front of zhiyi, comma-separated IP addresses or CIDR ranges (127.0.0.1,::1,10.0.0.0/8): a request from one counts as the client its X-Forwarded-For names (the proxy must set the header, not pass the client's on), for the admin API's and the console's limits on wrong tokens and the console's change log; empty: the connection's address, so that behind a proxy all its clients share one limit (env ZHIYI_TRUSTED_PROXIES)")
 	fs.BoolVar(&f.sentimentHandoff, "sentiment-handoff", envBool("ZHIYI_SENTIMENT_HANDOFF", true), "hand urgent and strongly negative messages to a person (env ZHIYI_SENTIMENT_HANDOFF)")
 	fs.IntVar(&f.escalateAfter, "escalate-after", envInt("ZHIYI_ESCALATE_AFTER", 2), "consecutive turns not understood before a conversation is handed off (env ZHIYI_ESCALATE_AFTER)")
@@ -142,6 +145,9 @@ func (f *serveFlags) validate() error {
 	}
 	if _, err := parseProxies(f.trustedProxies); err != nil {
 		return err
+	}
+	if err := console.CheckPathPrefix(f.consolePrefix); err != nil {
+		return fmt.Errorf("--console-prefix (env ZHIYI_CONSOLE_PREFIX): %w", err)
 	}
 	// A variable the flag overrides is checked all the same (numbers and durations are, as they
 	// are read): a malformed one is a mistake waiting for the day the flag goes.

@@ -200,6 +200,7 @@ func (w *wiring) consoleDeps() console.Deps {
 		RulesPath:       w.sf.rules,
 		Rules:           w.rules,
 		ExperimentsPath: w.sf.experiments,
+		PathPrefix:      w.sf.consolePrefix,
 		Experiments:     &w.exps,
 		AdminToken:      w.cfg.AdminToken,
 		Log:             w.log,

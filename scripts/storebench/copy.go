@@ -68,7 +68,8 @@ func runCopy(n int, dir, dbURL string) error {
 	for _, pass := range []string{"first", "again", "since_1m"} {
 		var opt store.CopyOptions
 		if pass == "since_1m" {
-			opt.Since = time.Now().Add(-time.Minute) // decisions are a millisecond apart, up to now
+			// decisions are a millisecond apart: the last minute's 60,000
+			opt.Since = now.Add(time.Duration(n)*time.Millisecond - time.Minute)
 		}
 		start := time.Now()
 		p, err := dst.CopyFrom(ctx, reader, opt)
