@@ -2,7 +2,7 @@
 // a period (store.Summary) as JSON, a plain-text summary and a self-contained HTML page with SVG
 // charts drawn on the server; and the unmatched messages of a period clustered into the sheet an
 // operator labels. `zhiyi report`, `zhiyi unmatched`, GET /admin/unmatched (through the hook cmd
-// gives serve) and the console's 看板 and 未识别 pages call it. It imports store, train and
+// gives serve), `zhiyi export` and the console's 看板 and 未识别 pages call it. It imports store, train and
 // intent; nothing imports it but cmd and the console. Periods are read by internal/period.
 //
 // # API
@@ -15,6 +15,7 @@
 //	p := b.ChartsAt(board.Phone)   // the same drawn for a phone: 340 units wide, 12-unit text, no tooltips
 //	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: since}) // res.Lines: the sheet
 //	board.WriteSheet(w, res.Lines) // JSON lines, as zhiyi cluster writes them
+//	n, err := board.WriteRows(ctx, db, since, until, board.CST, board.RowsCSV, w) // zhiyi export: a row per decision
 //	since, err := period.Parse("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
 //
 // The chart functions are small and reusable: LineChart and ColumnChart (stacked) take a Chart —

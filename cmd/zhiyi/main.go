@@ -30,6 +30,7 @@ var commands = []command{
 	{"ab", "report the A/B experiments on answer variants from the decision log", runAB},
 	{"report", "the dashboard of a period from the decision log: text, --json, --html with charts", runReport},
 	{"unmatched", "cluster a period's unmatched messages from the decision log into a sheet to label", runUnmatched},
+	{"export", "write a period's decisions with their feedback as CSV (for a spreadsheet) or JSON lines", runExport},
 	{"backup", "write a consistent copy of the SQLite decision log while serve writes it", runBackup},
 	{"copy", "copy the decision log (decisions, feedback, labels, hash key) into another database: SQLite to PostgreSQL", runCopy},
 	{"records", "print what the decision log holds of a customer or a conversation (a request to see their data)", runRecords},

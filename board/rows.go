@@ -1,0 +1,164 @@
+package board
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// RowSource is what WriteRows reads from the decision log; *store.DB implements it.
+type RowSource interface {
+	Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error
+	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
+}
+
+// Row is one decision of the log with what its feedback says last: the customer's rating, the
+// resolution, an agent's correction and comment (each field's latest value, as the report reads
+// them).
+type Row struct {
+	store.Decision
+	Rating        int    `json:"rating,omitempty"`
+	Resolved      *bool  `json:"resolved,omitempty"`
+	CorrectIntent string `json:"correct_intent,omitempty"`
+	Comment       string `json:"comment,omitempty"`
+	AgentID       string `json:"agent_id,omitempty"`
+}
+
+// Row formats.
+const (
+	RowsJSON = "jsonl" // one JSON object per line (Row)
+	RowsCSV  = "csv"   // a header and one line per decision, UTF-8 with a byte-order mark
+)
+
+// rowColumns are the CSV's columns, in Chinese and English so that a spreadsheet reads either.
+var rowColumns = []string{
+	"时间 time", "消息ID msg_id", "渠道 channel", "客户 sender", "会话 chat", "消息 text", "意图 intent",
+	"置信度 confidence", "处理 route", "原因 reason", "答案 answer_id", "规则 rule", "实验组 variant",
+	"情绪 sentiment", "轮次 turn", "上下文意图 active_intent", "重述 repeat", "升级 escalation",
+	"模型 model", "耗时 latency_us", "评分 rating", "已解决 resolved", "纠正意图 correct_intent",
+	"评论 comment", "客服 agent_id",
+}
+
+// WriteRows writes the decisions of [since, until) (until zero: no end), oldest first, each with
+// its latest feedback, to w as format (RowsJSON or RowsCSV), and returns how many. Text is as the
+// log keeps it: masked; senders and conversations are keyed hashes. Times are written in loc
+// (CST when nil). A CSV cell a spreadsheet would run as a formula (one that starts with = + - @
+// or a tab: a customer's message can) is written with a leading apostrophe.
+func WriteRows(ctx context.Context, db RowSource, since, until time.Time, loc *time.Location, format string, w io.Writer) (int, error) {
+	if format != RowsJSON && format != RowsCSV {
+		return 0, fmt.Errorf("rows: format %q: want %s or %s", format, RowsJSON, RowsCSV)
+	}
+	if loc == nil {
+		loc = CST
+	}
+	// Feedback comes after its decision: all of the period's decisions' feedback is given since.
+	latest := map[string]*Row{}
+	err := db.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
+		r := latest[f.MsgID]
+		if r == nil {
+			r = &Row{}
+			latest[f.MsgID] = r
+		}
+		if f.Rating != 0 {
+			r.Rating = f.Rating
+		}
+		if f.Resolved != nil {
+			v := *f.Resolved
+			r.Resolved = &v
+		}
+		if f.CorrectIntent != "" {
+			r.CorrectIntent = f.CorrectIntent
+		}
+		if f.Comment != "" {
+			r.Comment = f.Comment
+		}
+		if f.AgentID != "" {
+			r.AgentID = f.AgentID
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var (
+		enc  *json.Encoder
+		cw   *csv.Writer
+		cell []string
+	)
+	if format == RowsJSON {
+		enc = json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+	} else {
+		bw.WriteString("\ufeff") // Excel reads a CSV without it in the machine's code page, not UTF-8
+		cw = csv.NewWriter(bw)
+		cw.UseCRLF = true
+		if err := cw.Write(rowColumns); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	err = db.Decisions(ctx, store.Query{Since: since, Until: until}, func(d *store.Decision) error {
+		r := Row{Decision: *d}
+		if fb := latest[d.MsgID]; fb != nil {
+			fb.Decision = *d
+			r = *fb
+		}
+		r.Time = r.Time.In(loc)
+		n++
+		if enc != nil {
+			return enc.Encode(&r)
+		}
+		cell = r.cells(cell[:0])
+		return cw.Write(cell)
+	})
+	if err != nil {
+		return n, err
+	}
+	if cw != nil {
+		if cw.Flush(); cw.Error() != nil {
+			return n, cw.Error()
+		}
+	}
+	return n, bw.Flush()
+}
+
+// cells appends r's CSV cells in rowColumns order.
+func (r *Row) cells(dst []string) []string {
+	resolved := ""
+	if r.Resolved != nil {
+		resolved = strconv.FormatBool(*r.Resolved)
+	}
+	rating := ""
+	if r.Rating != 0 {
+		rating = strconv.Itoa(r.Rating)
+	}
+	d := &r.Decision
+	for _, v := range []string{
+		d.Time.Format(time.DateTime), d.MsgID, d.Channel, d.SenderHash, d.ChatHash, d.Text, d.Intent,
+		strconv.FormatFloat(d.Confidence, 'f', 4, 64), d.Route, d.Reason, d.AnswerID, d.Rule, d.Variant,
+		d.Sentiment, strconv.Itoa(d.Turn), d.ActiveIntent, strconv.FormatBool(d.Repeat), d.Escalation,
+		d.Model, strconv.FormatInt(d.LatencyMicros, 10), rating, resolved, r.CorrectIntent, r.Comment, r.AgentID,
+	} {
+		dst = append(dst, spreadsheetSafe(v))
+	}
+	return dst
+}
+
+// spreadsheetSafe keeps a spreadsheet from running a cell as a formula (CSV injection: a
+// customer who types =HYPERLINK(…) into the chat): a leading = + - @, tab or carriage return
+// gets an apostrophe before it, which spreadsheets show as text and do not display.
+func spreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
