@@ -67,7 +67,7 @@ func TestWriteRowsCSV(t *testing.T) {
 		col[strings.Fields(h)[1]] = i
 	}
 	for _, tc := range []struct {
-		line      int
+		line       int
 		name, want string
 	}{
 		{1, "time", "2026-11-02 01:00:00"}, // China Standard Time
