@@ -15,7 +15,7 @@
 //	p := b.ChartsAt(board.Phone)   // the same drawn for a phone: 340 units wide, 12-unit text, no tooltips
 //	res, err := board.Unmatched(ctx, db, eng, board.UnmatchedQuery{Since: since}) // res.Lines: the sheet
 //	board.WriteSheet(w, res.Lines) // JSON lines, as zhiyi cluster writes them
-//	n, err := board.WriteRows(ctx, db, since, until, board.CST, board.RowsCSV, w) // zhiyi export: a row per decision
+//	n, err := board.WriteRows(ctx, db, board.RowsQuery{Since: since, Format: board.RowsCSV}, w) // zhiyi export: a row per decision
 //	since, err := period.Parse("7d", time.Now()) // also 24h, 90m, 2026-11-01 (CST), RFC 3339; "" = zero
 //
 // The chart functions are small and reusable: LineChart and ColumnChart (stacked) take a Chart —

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,12 +48,25 @@ var rowColumns = []string{
 	"评论 comment", "客服 agent_id",
 }
 
-// WriteRows writes the decisions of [since, until) (until zero: no end), oldest first, each with
-// its latest feedback, to w as format (RowsJSON or RowsCSV), and returns how many. Text is as the
-// log keeps it: masked; senders and conversations are keyed hashes. Times are written in loc
-// (CST when nil). A CSV cell a spreadsheet would run as a formula (one that starts with = + - @
-// or a tab: a customer's message can) is written with a leading apostrophe.
-func WriteRows(ctx context.Context, db RowSource, since, until time.Time, loc *time.Location, format string, w io.Writer) (int, error) {
+// RowsQuery chooses what WriteRows writes and how.
+type RowsQuery struct {
+	Since, Until time.Time      // the period [Since, Until); zero Until: no end
+	Location     *time.Location // the clock times are written in (CST when nil)
+	Format       string         // RowsJSON or RowsCSV
+	// Max, when not zero, is the most rows written: the period holding more is ErrTooManyRows,
+	// after Max rows have gone to w (the console buffers its download and refuses it whole).
+	Max int
+}
+
+// ErrTooManyRows is WriteRows's error for a period holding more decisions than RowsQuery.Max.
+var ErrTooManyRows = errors.New("rows: the period holds more decisions than asked for")
+
+// WriteRows writes the decisions of q's period, oldest first, each with its latest feedback, to w
+// in q's format, and returns how many. Text is as the log keeps it: masked; senders and
+// conversations are keyed hashes. A CSV cell a spreadsheet would run as a formula (one that
+// starts with = + - @ or a tab: a customer's message can) is written with a leading apostrophe.
+func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int, error) {
+	format, since, until, loc := q.Format, q.Since, q.Until, q.Location
 	if format != RowsJSON && format != RowsCSV {
 		return 0, fmt.Errorf("rows: format %q: want %s or %s", format, RowsJSON, RowsCSV)
 	}
@@ -111,6 +125,9 @@ func WriteRows(ctx context.Context, db RowSource, since, until time.Time, loc *t
 		if fb := latest[d.MsgID]; fb != nil {
 			fb.Decision = *d
 			r = *fb
+		}
+		if q.Max > 0 && n == q.Max {
+			return ErrTooManyRows
 		}
 		r.Time = r.Time.In(loc)
 		n++

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func rowsLog(t *testing.T) *store.DB {
 func TestWriteRowsCSV(t *testing.T) {
 	db := rowsLog(t)
 	var b bytes.Buffer
-	n, err := board.WriteRows(testCtx(t), db, T0, time.Time{}, nil, board.RowsCSV, &b)
+	n, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: board.RowsCSV}, &b)
 	if err != nil || n != 3 {
 		t.Fatalf("WriteRows = %d, %v; want the period's 3 decisions", n, err)
 	}
@@ -96,7 +97,7 @@ func TestWriteRowsCSV(t *testing.T) {
 func TestWriteRowsJSON(t *testing.T) {
 	db := rowsLog(t)
 	var b bytes.Buffer
-	n, err := board.WriteRows(testCtx(t), db, T0.Add(-2*time.Hour), T0.Add(2*time.Hour), nil, board.RowsJSON, &b)
+	n, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0.Add(-2 * time.Hour), Until: T0.Add(2 * time.Hour), Format: board.RowsJSON}, &b)
 	if err != nil || n != 2 {
 		t.Fatalf("WriteRows = %d, %v; want the 2 decisions of [−2h, 2h)", n, err)
 	}
@@ -113,7 +114,13 @@ func TestWriteRowsJSON(t *testing.T) {
 		rows[1].Resolved == nil || !*rows[1].Resolved || rows[0].Rating != 0 || rows[0].Resolved != nil {
 		t.Errorf("rows %+v", rows)
 	}
-	if _, err := board.WriteRows(testCtx(t), db, T0, time.Time{}, nil, "xlsx", &b); err == nil {
+	if _, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: "xlsx"}, &b); err == nil {
 		t.Error("an unknown format was taken")
+	}
+	if n, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: board.RowsJSON, Max: 2}, &b); !errors.Is(err, board.ErrTooManyRows) || n != 2 {
+		t.Errorf("3 decisions at most 2: %d, %v; want 2 and ErrTooManyRows", n, err)
+	}
+	if n, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: board.RowsJSON, Max: 3}, &b); err != nil || n != 3 {
+		t.Errorf("3 decisions at most 3: %d, %v", n, err)
 	}
 }

@@ -224,6 +224,7 @@ func (c *Console) routes() {
 	in("GET /console/experiments", c.experimentsPage)
 	in("POST /console/experiments/stop", c.experimentsStop)
 	in("GET /console/board", c.boardPage)
+	in("GET /console/board/export", c.boardExport)
 	in("GET /console/models", c.modelsPage)
 	in("GET /console/models/report", c.modelsReport)
 	in("POST /console/models/promote", c.modelsPromote)

@@ -79,7 +79,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		defer f.Discard() // nothing half-written stays when the export fails
 		w = f
 	}
-	n, err := board.WriteRows(ctx, db, since, until, board.CST, *format, w)
+	n, err := board.WriteRows(ctx, db, board.RowsQuery{Since: since, Until: until, Format: *format}, w)
 	if err != nil {
 		return err
 	}
