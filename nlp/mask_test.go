@@ -192,6 +192,12 @@ func TestMaskChineseMailbox(t *testing.T) {
 		{"小明 at qq dot com", "<EMAIL>"},
 		{"小明(at)qq.com", "<EMAIL>"},
 		{"张三@qq.com和李四@163.com", "<EMAIL><EMAIL>"}, // 和 is a name's character too: it goes with 李四
+		// letters with accents are the mailbox's: the name before them was left as text
+		{"邮箱 josé.garcia@gmail.com 发票", "邮箱 <EMAIL> 发票"},
+		{"邮箱 zhāngsān@example.com", "邮箱 <EMAIL>"},
+		{"müller@example.de", "<EMAIL>"},
+		{"发到zhāng三@qq.com", "发到<EMAIL>"},
+		{"josé@", "josé@"},
 		// no cue: at most maxMailboxHan characters go with the name
 		{"下次麻烦直接寄张三@qq.com", "下次麻烦直接寄<EMAIL>"},
 		{"下次麻烦直接抄送张三@qq.com", "下次麻烦<EMAIL>"},
