@@ -152,12 +152,12 @@ func nameEnds(text string, i int) bool {
 
 // maskBlockNames masks the name in a shipping block — a street address, a name and a phone in
 // any order (广东省深圳市南山区科技园南路15号 李华 18698765432), as customers paste them from an
-// order — where no cue introduces it: a run of Chinese characters that is all a name (a surname
-// and one or two more), standing next to a masked phone with nothing but spaces or commas
-// between. It runs only on text whose address and phone are masked already: beside a phone
-// alone, a surname and a character are as often a word (周一 <PHONE> 打给我). Beside a block
-// too a customer writes words that begin with a surname (周日送, 谢谢, 马上发): blockName
-// leaves those.
+// order — or beside a phone alone (张三 13812345678, 王小明，138-1234-5678: a recipient or a
+// contact given with their number), where no cue introduces it: a run of Chinese characters
+// that is all a name (a surname and one or two more), standing next to a masked phone with
+// nothing but spaces or commas between. The run must be the whole run of Chinese characters
+// there, so a sentence ending in a name (麻烦联系张三 <PHONE>) keeps it; words that begin with a
+// surname and stand beside a number (周一 <PHONE> 打给我, 谢谢, 马上发): blockName leaves those.
 func maskBlockNames(text string, set *MaskSet) string {
 	phone := MaskPhone.Placeholder()
 	var b strings.Builder
@@ -212,7 +212,7 @@ func blockName(run string) bool {
 var blockWords = []string{
 	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
 	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
-	"黄色", "毛衣", "钱包", // what was ordered
+	"黄色", "毛衣", "钱包", "黄金", // what was ordered
 }
 
 // isBlockSeparator reports whether c may stand between the parts of a shipping block: a space,

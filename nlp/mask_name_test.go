@@ -11,8 +11,18 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		{"寄到杭州市西湖区文三路100号，王小明，13812345678", "寄到杭州市西湖区<ADDR>,<NAME>,<PHONE>"},
 		{"杭州市西湖区文三路100号 欧阳娜娜13812345678", "杭州市西湖区<ADDR> <NAME><PHONE>"},
 		{"杭州市西湖区文三路100号 13812345678 张伟", "杭州市西湖区<ADDR> <PHONE> <NAME>"},
-		// no address: a surname beside a phone is not enough
+		// no address: a name beside a phone alone is a contact's (it was kept in the decision
+		// log, comments and alerts); a word beginning with a surname, or a sentence ending in a
+		// name, is not masked
+		{"张三 13812345678", "<NAME> <PHONE>"},
+		{"王小明，138-1234-5678", "<NAME>,<PHONE>"},
+		{"13812345678 欧阳娜娜 麻烦改一下", "<PHONE> <NAME> 麻烦改一下"},
+		{"收件人换一下 刘女士 13812345678", "收件人换一下 <NAME> <PHONE>"},
 		{"周一 13812345678 打给我", "周一 <PHONE> 打给我"},
+		{"电话 13812345678", "电话 <PHONE>"},
+		{"手机号 13812345678 谢谢", "手机号 <PHONE> 谢谢"},
+		{"麻烦联系张三 13812345678", "麻烦联系张三 <PHONE>"},
+		{"13812345678 黄金", "<PHONE> 黄金"},
 		// a word that is no name beside the phone stays
 		{"文三路100号 电话13812345678", "<ADDR> 电话<PHONE>"},
 		{"文三路100号 快递13812345678", "<ADDR> 快递<PHONE>"},
