@@ -121,15 +121,26 @@ func addressUnitNumber(text string, i int, village bool) int {
 	if j == i || text[i:j] == "一" || prefixLen(text[i:j], "两") == j-i {
 		return -1 // 一 and 两 alone count things (街一条, 小区两栋), they number no house
 	}
-	for _, u := range addressUnits {
-		if n := prefixLen(text[j:], u); n >= 0 {
-			return j + n
-		}
+	if k := skipSpaces(text, j); k > j && addressUnitAt(text, k, village) > 0 {
+		j = k // 文三路 100 号: a space typed between the number and its unit
 	}
-	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+	if n := addressUnitAt(text, j, village); n > 0 {
 		return j + n
 	}
 	return -1
+}
+
+// addressUnitAt returns the length of the unit (addressUnits; in a village, 组) at text[j], or 0.
+func addressUnitAt(text string, j int, village bool) int {
+	for _, u := range addressUnits {
+		if n := prefixLen(text[j:], u); n >= 0 {
+			return n
+		}
+	}
+	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+		return n
+	}
+	return 0
 }
 
 // addressDashed returns the end of a building, unit and room joined by dashes at i (3-2-501,

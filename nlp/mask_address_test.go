@@ -172,7 +172,12 @@ func TestMaskAddressNumbers(t *testing.T) {
 		{"中山北路一段45巷3弄12号", "<ADDR>"},
 		{"中山北路二段45巷3弄12号4楼", "<ADDR>"},
 		{"民生东路3段128号", "<ADDR>"},
+		// a space between a number and its unit, as the number and the road are set apart
+		{"新地址 西湖区 文三路 100 号", "新地址 西湖区 <ADDR>"},
+		{"幸福小区 3 栋 2 单元 501", "<ADDR>"},
+		{"文三路 100 号 3 幢", "<ADDR>"},
 		// not addresses
+		{"文三路 100 个人排队", "文三路 100 个人排队"},
 		{"中山北路二段附近有店吗", "中山北路二段附近有店吗"},
 		{"这条路五段都在修", "这条路五段都在修"},
 		{"小区3-5天能到吗", "小区3-5天能到吗"},
