@@ -54,7 +54,11 @@ func maskPersonNames(text string, set *MaskSet) string {
 		for _, cue := range nameCues {
 			if n := prefixLen(text[i:], cue); n >= 0 {
 				start := nameStart(text, i+n)
-				return start, nameEnd(text, start, cue != "我是" && cue != "本人")
+				end := nameEnd(text, start, cue != "我是" && cue != "本人")
+				if end < 0 && cue != "我是" && cue != "本人" && cue != "名字" {
+					end = latinNameEnd(text, start)
+				}
+				return start, end
 			}
 		}
 		return 0, -1
@@ -116,6 +120,29 @@ func nameEnd(text string, i int, strong bool) int {
 		return one
 	}
 	return -1
+}
+
+// latinNameEnd returns the end of a name in Latin letters at i — one to three words of 2 to 20
+// letters, the way a name is written in pinyin or by a customer abroad (收件人:Zhang San,
+// 姓名 wang xiao ming, 联系人 Tom) — or -1. Only after a cue that introduces nothing but a name: after 我是 or 本人
+// Latin words are a description (我是vip), and a product's 名字 is often a brand.
+func latinNameEnd(text string, i int) int {
+	end := -1
+	for w := 0; w < 3; w++ {
+		j := i
+		for j < len(text) && isLetter(text[j]) {
+			j++
+		}
+		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) {
+			break
+		}
+		end = j
+		if j+1 >= len(text) || text[j] != ' ' || !isLetter(text[j+1]) {
+			break
+		}
+		i = j + 1
+	}
+	return end
 }
 
 // notInName are characters that end a sentence or make the words after 我是 a place or a trade

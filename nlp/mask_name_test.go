@@ -49,3 +49,26 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskLatinName: a name in Latin letters after a word that introduces nothing but a name
+// (收件人:Zhang San, pinyin or a name abroad) was kept; after 我是 or a product's 名字 the
+// letters are a description or a brand.
+func TestMaskLatinName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"收件人：Zhang San", "收件人:<NAME>"},
+		{"收件人:Tom 电话不变", "收件人:<NAME> 电话不变"},
+		{"联系人 li lei，13812345678", "联系人 <NAME>,<PHONE>"},
+		{"姓名 wang xiao ming", "姓名 <NAME>"},
+		{"我叫Lucy", "我叫<NAME>"},
+		// not names
+		{"我是vip会员", "我是vip会员"},
+		{"这款名字nike的是正品吗", "这款名字nike的是正品吗"},
+		{"收件人 a", "收件人 a"},
+		{"收件人写错了", "收件人写错了"},
+		{"联系人 abc123", "联系人 abc123"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
