@@ -7,6 +7,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/internal/period"
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 // periods are the choices the pages offer; any other value parsePeriod reads works too.
@@ -24,6 +25,7 @@ const maxPeriod = board.MaxPoints * time.Hour
 func parsePeriod(v string, now time.Time) (time.Time, error) {
 	// the pages are Chinese: so are these messages
 	t, err := period.Parse(v, now)
+	v = nlp.MaskID(v) // quoted back on the page: a since= of 13812345678 is shown as <PHONE>
 	switch {
 	case err != nil || t.IsZero():
 		return time.Time{}, fmt.Errorf("“%s”看不懂：请用 24h、7d 这样的时长，或 2026-11-01 这样的日期", v)

@@ -26,6 +26,9 @@ func TestPeriodOf(t *testing.T) {
 		{"0d", "7d", now.AddDate(0, 0, -7), "空的时间段"},
 		{"2027-01-01", "7d", now.AddDate(0, 0, -7), "在将来"},
 		{"forever", "7d", now.AddDate(0, 0, -7), "“forever”看不懂"},
+		// what the page quotes back is masked, as every page shows a message
+		{"13912345678", "7d", now.AddDate(0, 0, -7), "“<PHONE>”看不懂"},
+		{"我的QQ邮箱是987654321", "7d", now.AddDate(0, 0, -7), "“我的qq邮箱是<EMAIL>”看不懂"},
 	} {
 		since, value, problem := periodOf(tt.in, "7d", now)
 		if !since.Equal(tt.since) || value != tt.value || !strings.Contains(problem, tt.problem) || (tt.problem == "") != (problem == "") {

@@ -29,7 +29,8 @@ import (
 //   - street addresses: a road or residential building and its house numbers (文三路100号,
 //     某某花园3栋1502), the province, city and district before them left (mask_address.go);
 //   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
-//     surname and one or two characters that end there (mask_name.go);
+//     surname and one or two characters that end there, or standing alone beside a phone
+//     number (张三 13812345678) (mask_name.go);
 //   - accounts on other messaging services where the text says they are one: a WeChat id after
 //     微信号, vx, wx …, a QQ number after qq, 扣扣 …, and wxid_… anywhere (mask_account.go).
 //
@@ -188,7 +189,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	if keep&(1<<MaskName) == 0 && nameCue {
 		text = maskPersonNames(text, &set)
 	}
-	if keep&(1<<MaskName) == 0 && set&(1<<MaskPhone) != 0 && set&(1<<MaskAddress) != 0 {
+	if keep&(1<<MaskName) == 0 && set&(1<<MaskPhone) != 0 { // a name beside a phone, with or without an address
 		text = maskBlockNames(text, &set)
 	}
 	return text, set

@@ -6,8 +6,11 @@ import "strings"
 // 微信 (vx, wx, v信, 薇信, 威信, wechat, weixin) a WeChat id — a letter, then 5–19 letters, digits, _
 // or - (微信号是zhang_san88) — and after qq (扣扣, 企鹅) a QQ number, 5–11 digits (我QQ 123456789);
 // and WeChat's own wxid_… anywhere. 号, 号码, 账号 or id may follow the service's name, and 是,
-// 为, a colon or spaces stand before the account. A service named without an account (微信支付,
-// qq音乐; qq邮箱, whose address the e-mail scanner takes) is no account, nor are a name glued to
+// 为, a colon or spaces stand before the account. q alone names QQ only with 号 after it (Q号
+// 123456789). A QQ mailbox's address is its QQ number at qq.com, so customers give the number
+// alone after qq邮箱 (我的QQ邮箱是123456789): that number is masked as an <EMAIL>, which is what
+// it names; an address written out in full the e-mail scanner takes before this one runs. A
+// service named without an account (微信支付, qq音乐) is no account, nor are a name glued to
 // letters before it (vwxyz) and an account run on into more letters or digits. ASCII letters are
 // read in either case: MaskID masks a printable ASCII id as it is written (QQ123456789, WXID_…),
 // without Normalize's lower-casing.
@@ -19,8 +22,12 @@ var accountServices = []struct {
 	wechat bool
 }{
 	{"微信", true}, {"薇信", true}, {"威信", true}, {"v信", true}, {"vx", true}, {"wx", true}, {"wechat", true}, {"weixin", true},
-	{"qq", false}, {"扣扣", false}, {"企鹅", false},
+	{"qq", false}, {"扣扣", false}, {"企鹅", false}, {"q", false}, // q after qq: qq号 is QQ's, q号 too
 }
+
+// accountSuffixes may follow a service's name before its account, longest first where one is
+// the start of another (号码 before 号). 邮箱 follows QQ's alone: see accountKind.
+var accountSuffixes = []string{"号码", "号", "账号", "帐号", "id", "邮箱"}
 
 // accountCueRunes are the first characters of the Chinese names, for mask's pre-scan.
 const accountCueRunes = "微薇威扣企"
@@ -55,9 +62,10 @@ func maskAccounts(text string, set *MaskSet) string {
 			b = &strings.Builder{}
 			b.Grow(len(text))
 		}
+		kind := accountKind(text, start)
 		b.WriteString(text[last:start])
-		b.WriteString(MaskAccount.Placeholder())
-		*set |= 1 << MaskAccount
+		b.WriteString(kind.Placeholder())
+		*set |= 1 << kind
 		last, i = end, end
 	}
 	if b == nil {
@@ -80,11 +88,16 @@ func accountAt(text string, i int) (start, end int) {
 			continue
 		}
 		j := i + len(s.name)
-		for _, suffix := range []string{"号码", "号", "账号", "帐号", "id"} {
+		suffixed := ""
+		for _, suffix := range accountSuffixes {
 			if hasPrefixFold(text[j:], suffix) {
 				j += len(suffix)
+				suffixed = suffix
 				break
 			}
+		}
+		if s.name == "q" && suffixed != "号" && suffixed != "号码" || s.wechat && suffixed == "邮箱" {
+			return 0, -1 // q alone is a letter (q弹, qs), and WeChat has no mailbox
 		}
 		j = skipSpaces(text, j)
 		for _, sep := range []string{"是", "为", ":", "："} {
@@ -108,6 +121,23 @@ func accountAt(text string, i int) (start, end int) {
 		return j, accountEnd(text, j, 5, 11, func(c byte) bool { return c >= '0' && c <= '9' })
 	}
 	return 0, -1
+}
+
+// accountKind returns what the account starting at start is: an e-mail address when the words
+// before it are a QQ mailbox's (qq邮箱 123456789, the number being the address's mailbox), else
+// an account.
+func accountKind(text string, start int) MaskKind {
+	before := strings.TrimRight(text[:start], " ")
+	for _, sep := range []string{"是", "为", ":", "："} {
+		if t, ok := strings.CutSuffix(before, sep); ok {
+			before = strings.TrimRight(t, " ")
+			break
+		}
+	}
+	if strings.HasSuffix(before, "邮箱") {
+		return MaskEmail
+	}
+	return MaskAccount
 }
 
 // accountEnd returns the end of the account that starts at j, of least to most bytes that in

@@ -27,6 +27,10 @@ func TestMaskAccounts(t *testing.T) {
 		{"vwxyz123456", "vwxyz123456"},
 		{"微信号是ab", "微信号是ab"},
 		{"我的qq邮箱123456@qq.com", "我的qq邮箱<EMAIL>"},
+		// q alone names QQ only as q号
+		{"Q号 123456789", "q号 <ACCOUNT>"},
+		{"q号码:123456789", "q号码:<ACCOUNT>"},
+		{"q弹 12345678 件", "q弹 12345678 件"},
 	} {
 		got, set := Mask(Normalize(tt.in))
 		if got != tt.want {
@@ -34,6 +38,33 @@ func TestMaskAccounts(t *testing.T) {
 		}
 		if want := tt.want != Normalize(tt.in) && strings.Contains(tt.want, "<ACCOUNT>"); set.Has(MaskAccount) != want {
 			t.Errorf("Mask(%q): account in the set %v, want %v", tt.in, set.Has(MaskAccount), want)
+		}
+	}
+}
+
+// A QQ mailbox's address is the QQ number at qq.com, so the number given alone after qq邮箱 is
+// the address: it was kept whole in the decision log, alerts' comments and learnt bundles.
+func TestMaskQQMailboxNumber(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"我的QQ邮箱是987654321 发票发这里", "我的qq邮箱是<EMAIL> 发票发这里"},
+		{"QQ邮箱：987654321", "qq邮箱:<EMAIL>"},
+		{"发我qq邮箱 987654321 谢谢", "发我qq邮箱 <EMAIL> 谢谢"},
+		{"扣扣邮箱987654321", "扣扣邮箱<EMAIL>"},
+		{"qq邮箱987654321@qq.com", "qq邮箱<EMAIL>"},
+		// the number of a QQ account stays an account; a mailbox named without one is text
+		{"qq 987654321", "qq <ACCOUNT>"},
+		{"qq邮箱收不到发票", "qq邮箱收不到发票"},
+		{"微信邮箱zhangsan88", "微信邮箱zhangsan88"},
+	} {
+		got, set := Mask(Normalize(tt.in))
+		if got != tt.want {
+			t.Errorf("Mask(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if want := strings.Contains(tt.want, "<EMAIL>"); set.Has(MaskEmail) != want {
+			t.Errorf("Mask(%q): e-mail in the set %v, want %v", tt.in, set.Has(MaskEmail), want)
+		}
+		if id := MaskID(tt.in); strings.Contains(id, "987654321") {
+			t.Errorf("MaskID(%q) = %q keeps the number", tt.in, id)
 		}
 	}
 }

@@ -21,8 +21,8 @@ var addressMarkers = []string{
 }
 
 // addressUnits follow a number in an address (5栋, 1单元, 302室), longest first. # is typed for
-// 号 (12#, 3#楼).
-var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "户"}
+// 号 (12#, 3#楼). A numbered 巷 is a lane, as 弄 is (二段45巷3弄12号).
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "巷", "户"}
 
 // villageUnit is a village's group (某某村5组12号), a unit after 村 only: after a building or a
 // community, 3组 is three sets of something (花园3组盆栽, 社区3组团购).
@@ -77,6 +77,14 @@ func addressNameStart(text string, floor, i int) int {
 // punctuation, a space or the end follows it. -1 when no house number starts at i. village says
 // the marker was 村, whose groups (5组) are units too.
 func addressNumbers(text string, i int, village bool) int {
+	i = skipSpaces(text, i)
+	if j := addressDigits(text, i); j > i {
+		if n := prefixLen(text[j:], "段"); n >= 0 {
+			// a road's section (信义路五段7号, 中山北路一段45巷3弄12号), the way roads are
+			// numbered in Taiwan: the house number follows it, and without one it is no address
+			i = j + n
+		}
+	}
 	end := addressUnitNumber(text, skipSpaces(text, i), village)
 	if end < 0 {
 		end = addressDashed(text, skipSpaces(text, i))
@@ -113,15 +121,26 @@ func addressUnitNumber(text string, i int, village bool) int {
 	if j == i || text[i:j] == "一" || prefixLen(text[i:j], "两") == j-i {
 		return -1 // 一 and 两 alone count things (街一条, 小区两栋), they number no house
 	}
-	for _, u := range addressUnits {
-		if n := prefixLen(text[j:], u); n >= 0 {
-			return j + n
-		}
+	if k := skipSpaces(text, j); k > j && addressUnitAt(text, k, village) > 0 {
+		j = k // 文三路 100 号: a space typed between the number and its unit
 	}
-	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+	if n := addressUnitAt(text, j, village); n > 0 {
 		return j + n
 	}
 	return -1
+}
+
+// addressUnitAt returns the length of the unit (addressUnits; in a village, 组) at text[j], or 0.
+func addressUnitAt(text string, j int, village bool) int {
+	for _, u := range addressUnits {
+		if n := prefixLen(text[j:], u); n >= 0 {
+			return n
+		}
+	}
+	if n := prefixLen(text[j:], villageUnit); village && n >= 0 {
+		return n
+	}
+	return 0
 }
 
 // addressDashed returns the end of a building, unit and room joined by dashes at i (3-2-501,

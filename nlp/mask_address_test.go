@@ -165,7 +165,21 @@ func TestMaskAddressNumbers(t *testing.T) {
 		{"家住幸福小区3-2-501", "家住<ADDR>"},
 		{"幸福小区 3-2-501 电话不变", "<ADDR> 电话不变"},
 		{"幸福小区12-301室", "<ADDR>"},
+		// a road's section and lanes, as addresses in Taiwan (and some elsewhere) are written:
+		// the road's numbers before the house number stayed in the text
+		{"地址：台北市信義路五段7號 改一下地址", "地址:台北市<ADDR> 改一下地址"},
+		{"寄到信义路五段7号", "寄到<ADDR>"},
+		{"中山北路一段45巷3弄12号", "<ADDR>"},
+		{"中山北路二段45巷3弄12号4楼", "<ADDR>"},
+		{"民生东路3段128号", "<ADDR>"},
+		// a space between a number and its unit, as the number and the road are set apart
+		{"新地址 西湖区 文三路 100 号", "新地址 西湖区 <ADDR>"},
+		{"幸福小区 3 栋 2 单元 501", "<ADDR>"},
+		{"文三路 100 号 3 幢", "<ADDR>"},
 		// not addresses
+		{"文三路 100 个人排队", "文三路 100 个人排队"},
+		{"中山北路二段附近有店吗", "中山北路二段附近有店吗"},
+		{"这条路五段都在修", "这条路五段都在修"},
 		{"小区3-5天能到吗", "小区3-5天能到吗"},
 		{"幸福路3-5号都没人", "<ADDR>都没人"},
 		{"社区3组团购", "社区3组团购"},

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -106,6 +107,10 @@ func mailboxStart(text string, last, end int) int {
 		} else {
 			r, n = utf8.DecodeLastRuneInString(text[last:from])
 		}
+		if isMailboxLetter(r) {
+			from -= n // josé.garcia@…, müller@…: the accented letters are the mailbox's, as ASCII ones
+			continue
+		}
 		if !isHan(r) || han == maxMailboxHan || from < end && isCue(r, text[last:from-n]) {
 			break
 		}
@@ -130,6 +135,17 @@ func isCue(r rune, before string) bool {
 		return strings.HasSuffix(before, "发") || strings.HasSuffix(before, "寄")
 	}
 	return false
+}
+
+// isMailboxLetter reports whether r is a letter of an alphabet (é, ü, ā, ñ, ж) or a combining
+// accent, which internationalised mailboxes hold and pinyin with tones is written in
+// (zhāngsān@…): read as the end of the mailbox, they left the name before them in the text.
+// Chinese characters and punctuation are not: those mailboxStart bounds itself.
+func isMailboxLetter(r rune) bool {
+	if r < 0x80 || r >= 0x2000 {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
 
 // isHan reports whether r is a Chinese character (the CJK unified ideographs, their extensions

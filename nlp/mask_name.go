@@ -54,7 +54,11 @@ func maskPersonNames(text string, set *MaskSet) string {
 		for _, cue := range nameCues {
 			if n := prefixLen(text[i:], cue); n >= 0 {
 				start := nameStart(text, i+n)
-				return start, nameEnd(text, start, cue != "我是" && cue != "本人")
+				end := nameEnd(text, start, cue != "我是" && cue != "本人")
+				if end < 0 && cue != "我是" && cue != "本人" && cue != "名字" {
+					end = latinNameEnd(text, start)
+				}
+				return start, end
 			}
 		}
 		return 0, -1
@@ -118,6 +122,29 @@ func nameEnd(text string, i int, strong bool) int {
 	return -1
 }
 
+// latinNameEnd returns the end of a name in Latin letters at i — one to three words of 2 to 20
+// letters, the way a name is written in pinyin or by a customer abroad (收件人:Zhang San,
+// 姓名 wang xiao ming, 联系人 Tom) — or -1. Only after a cue that introduces nothing but a name: after 我是 or 本人
+// Latin words are a description (我是vip), and a product's 名字 is often a brand.
+func latinNameEnd(text string, i int) int {
+	end := -1
+	for w := 0; w < 3; w++ {
+		j := i
+		for j < len(text) && isLetter(text[j]) {
+			j++
+		}
+		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) {
+			break
+		}
+		end = j
+		if j+1 >= len(text) || text[j] != ' ' || !isLetter(text[j+1]) {
+			break
+		}
+		i = j + 1
+	}
+	return end
+}
+
 // notInName are characters that end a sentence or make the words after 我是 a place or a trade
 // (我是苏州的, 我是郑州人, 我是程序员), all but unknown in given names.
 const notInName = nameParticles + "的么人州市省县区镇乡村员"
@@ -152,12 +179,12 @@ func nameEnds(text string, i int) bool {
 
 // maskBlockNames masks the name in a shipping block — a street address, a name and a phone in
 // any order (广东省深圳市南山区科技园南路15号 李华 18698765432), as customers paste them from an
-// order — where no cue introduces it: a run of Chinese characters that is all a name (a surname
-// and one or two more), standing next to a masked phone with nothing but spaces or commas
-// between. It runs only on text whose address and phone are masked already: beside a phone
-// alone, a surname and a character are as often a word (周一 <PHONE> 打给我). Beside a block
-// too a customer writes words that begin with a surname (周日送, 谢谢, 马上发): blockName
-// leaves those.
+// order — or beside a phone alone (张三 13812345678, 王小明，138-1234-5678: a recipient or a
+// contact given with their number), where no cue introduces it: a run of Chinese characters
+// that is all a name (a surname and one or two more), standing next to a masked phone with
+// nothing but spaces or commas between. The run must be the whole run of Chinese characters
+// there, so a sentence ending in a name (麻烦联系张三 <PHONE>) keeps it; words that begin with a
+// surname and stand beside a number (周一 <PHONE> 打给我, 谢谢, 马上发): blockName leaves those.
 func maskBlockNames(text string, set *MaskSet) string {
 	phone := MaskPhone.Placeholder()
 	var b strings.Builder
@@ -212,7 +239,7 @@ func blockName(run string) bool {
 var blockWords = []string{
 	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
 	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
-	"黄色", "毛衣", "钱包", // what was ordered
+	"黄色", "毛衣", "钱包", "黄金", // what was ordered
 }
 
 // isBlockSeparator reports whether c may stand between the parts of a shipping block: a space,

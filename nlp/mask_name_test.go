@@ -11,8 +11,18 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		{"寄到杭州市西湖区文三路100号，王小明，13812345678", "寄到杭州市西湖区<ADDR>,<NAME>,<PHONE>"},
 		{"杭州市西湖区文三路100号 欧阳娜娜13812345678", "杭州市西湖区<ADDR> <NAME><PHONE>"},
 		{"杭州市西湖区文三路100号 13812345678 张伟", "杭州市西湖区<ADDR> <PHONE> <NAME>"},
-		// no address: a surname beside a phone is not enough
+		// no address: a name beside a phone alone is a contact's (it was kept in the decision
+		// log, comments and alerts); a word beginning with a surname, or a sentence ending in a
+		// name, is not masked
+		{"张三 13812345678", "<NAME> <PHONE>"},
+		{"王小明，138-1234-5678", "<NAME>,<PHONE>"},
+		{"13812345678 欧阳娜娜 麻烦改一下", "<PHONE> <NAME> 麻烦改一下"},
+		{"收件人换一下 刘女士 13812345678", "收件人换一下 <NAME> <PHONE>"},
 		{"周一 13812345678 打给我", "周一 <PHONE> 打给我"},
+		{"电话 13812345678", "电话 <PHONE>"},
+		{"手机号 13812345678 谢谢", "手机号 <PHONE> 谢谢"},
+		{"麻烦联系张三 13812345678", "麻烦联系张三 <PHONE>"},
+		{"13812345678 黄金", "<PHONE> 黄金"},
 		// a word that is no name beside the phone stays
 		{"文三路100号 电话13812345678", "<ADDR> 电话<PHONE>"},
 		{"文三路100号 快递13812345678", "<ADDR> 快递<PHONE>"},
@@ -33,6 +43,29 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		{"文三路100号 13812345678 付款", "<ADDR> <PHONE> 付款"},
 		{"文三路100号 13812345678 何时到", "<ADDR> <PHONE> 何时到"},
 		{"文三路100号 13812345678 任何", "<ADDR> <PHONE> 任何"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestMaskLatinName: a name in Latin letters after a word that introduces nothing but a name
+// (收件人:Zhang San, pinyin or a name abroad) was kept; after 我是 or a product's 名字 the
+// letters are a description or a brand.
+func TestMaskLatinName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"收件人：Zhang San", "收件人:<NAME>"},
+		{"收件人:Tom 电话不变", "收件人:<NAME> 电话不变"},
+		{"联系人 li lei，13812345678", "联系人 <NAME>,<PHONE>"},
+		{"姓名 wang xiao ming", "姓名 <NAME>"},
+		{"我叫Lucy", "我叫<NAME>"},
+		// not names
+		{"我是vip会员", "我是vip会员"},
+		{"这款名字nike的是正品吗", "这款名字nike的是正品吗"},
+		{"收件人 a", "收件人 a"},
+		{"收件人写错了", "收件人写错了"},
+		{"联系人 abc123", "联系人 abc123"},
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))

@@ -11,7 +11,8 @@ import (
 // - . / _, a dash, tilde, middle dot or closing parenthesis (punctSeparator), or " - ") or, between a run of numerals and a run of digits, by nothing. A chain is
 // then cut into the pieces that are personal data: at each group, the longest run of groups
 // that reads as a mobile, ID or card number wins; failing that, a +number; failing that, an
-// order number (old rules only: ASCII digits, one run or groups of 3+ joined by space or dash).
+// order number (one run of 10 or more digits or of numerals, or groups of 3+ joined by space or
+// dash).
 
 // maxGroups bounds the groups of one chain; a longer chain is read as several.
 const maxGroups = 48
@@ -320,11 +321,14 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 			}
 		}
 	}
-	if keep&(1<<MaskOrder) != 0 || g[a].cn {
+	if keep&(1<<MaskOrder) != 0 {
 		return 0, 0, false
 	}
+	// Numerals are read as digits are: a long number read out (a voice message's recognised
+	// text, 一一〇一〇五四九一二三一〇〇二) is an old 15-digit ID, a card failing the Luhn check or
+	// an order as often as one typed; no word of Chinese runs ten numerals on.
 	b := a
-	for b+1 < len(g) && !g[b+1].cn && (g[b+1].sep == ' ' || g[b+1].sep == '-') && g[b+1].d1-g[b+1].d0 >= 3 {
+	for b+1 < len(g) && g[b+1].cn == g[a].cn && (g[b+1].sep == ' ' || g[b+1].sep == '-') && g[b+1].d1-g[b+1].d0 >= 3 {
 		b++
 	}
 	if g[b].d1-g[a].d0 >= 10 && !rising(digits, g[a:b+1]) {

@@ -81,6 +81,14 @@ func TestMaskFormats(t *testing.T) {
 	f("幺三八洞洞幺三八洞洞洞", "<PHONE>", "phone") // read out by radio: 洞 0, 拐 7, 勾 9
 	f("幺拐勾洞洞幺二三四五六", "<PHONE>", "phone")
 	f("洞洞鞋打勾拐弯", "洞洞鞋打勾拐弯")
+	// long numbers read out that are no mobile, ID or card (a voice message's recognised text):
+	// an old 15-digit ID, a card failing the Luhn check, are masked as their digits would be
+	f("身份证一一〇一〇五四九一二三一〇〇二", "身份证<ORDER>", "order")
+	f("老身份证号 一一零一零五四九一二三一零零二", "老身份证号 <ORDER>", "order")
+	f("卡号六二一七零零零零一零零零一二三四五六七", "卡号<ORDER>", "order")
+	f("订单号 二零二六一一 一一二三四五", "订单号 <ORDER>", "order")
+	f("一二三四五六七八九", "一二三四五六七八九") // nine: counted, as digits are
+	f("买了三五件 七八九十个", "买了三五件 七八九十个")
 	f("１３８１２３４５６７８", "<PHONE>", "phone")
 	f("一三八 一二三四 五六七八", "<PHONE>", "phone")
 	f("一三八-一二三四-五六七八", "<PHONE>", "phone")
@@ -192,6 +200,12 @@ func TestMaskChineseMailbox(t *testing.T) {
 		{"小明 at qq dot com", "<EMAIL>"},
 		{"小明(at)qq.com", "<EMAIL>"},
 		{"张三@qq.com和李四@163.com", "<EMAIL><EMAIL>"}, // 和 is a name's character too: it goes with 李四
+		// letters with accents are the mailbox's: the name before them was left as text
+		{"邮箱 josé.garcia@gmail.com 发票", "邮箱 <EMAIL> 发票"},
+		{"邮箱 zhāngsān@example.com", "邮箱 <EMAIL>"},
+		{"müller@example.de", "<EMAIL>"},
+		{"发到zhāng三@qq.com", "发到<EMAIL>"},
+		{"josé@", "josé@"},
 		// no cue: at most maxMailboxHan characters go with the name
 		{"下次麻烦直接寄张三@qq.com", "下次麻烦直接寄<EMAIL>"},
 		{"下次麻烦直接抄送张三@qq.com", "下次麻烦<EMAIL>"},

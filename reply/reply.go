@@ -210,6 +210,13 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	var first *session.Turn // a retry's first decision, when its response was not kept
 	msgID := r.hasher.MsgID(req.MsgID)
+	if d.stateOK {
+		// the second half of a number split over two messages (split.go), before the retry
+		// check, so that a retry of the second half is read as it was the first time
+		if p := previousTurn(&d.state, msgID, r.groupSender(req)); p != nil && max(at-p.At, p.At-at) <= splitWindow.Milliseconds() {
+			req.Text, _ = continueNumber(p.Text, req.Text)
+		}
+	}
 	if d.held != nil {
 		if t := d.state.FindTurn(msgID); t != nil && r.sameMessage(eng, t, req.Text) {
 			d.Retry = true

@@ -103,7 +103,9 @@ func (s *Server) writeBytes(ctx *fasthttp.RequestCtx, buf *[]byte) {
 
 // writeError answers e as {"error":{"code":…,"message":…}}.
 func writeError(ctx *fasthttp.RequestCtx, e *apiError) {
-	_ = writeJSON(ctx, e.Status, errorBody{Error: e})
+	masked := *e
+	masked.Message = echoed(e.Message)
+	_ = writeJSON(ctx, e.Status, errorBody{Error: &masked})
 }
 
 // checkContentType accepts application/json with an optional charset=utf-8 parameter

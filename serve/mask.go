@@ -42,6 +42,24 @@ func redact(s string, max int) string {
 	return nlp.Clip(s, max)
 }
 
+// echoed masks the personal data in an error message, which quotes what the client sent
+// (channel "13812345678", unknown field "…", correct_intent "…", since: "…", a vars key): the
+// answer goes back to a gateway that may log it, and the message ids and query keys it quotes
+// were masked already, the other values not. Order-length digit runs stay, as in ids (a limit
+// of 10737418240 bytes is no order); the rest stays as written unless only the normalised form
+// shows the data (１３８…), as redact does.
+func echoed(msg string) string {
+	m, set := nlp.MaskExcept(msg, nlp.MaskOrder)
+	if _, left := nlp.MaskExcept(nlp.Normalize(m), nlp.MaskOrder); left == 0 {
+		if set == 0 {
+			return msg
+		}
+		return m
+	}
+	m, _ = nlp.MaskExcept(nlp.Normalize(msg), nlp.MaskOrder)
+	return m
+}
+
 // bufferSize finds fasthttp's "buffer size=N" in a read error: the size of what was read.
 var bufferSize = regexp.MustCompile(`buffer size=(\d+)`)
 
