@@ -30,6 +30,10 @@ type CopyProgress struct {
 	Total       int64
 	// Decisions, Feedback and Labels are the rows each finished table added.
 	Decisions, Feedback, Labels int64
+	// OwnHashKey: the source keeps a hash key of its own (serve ran without --hash-key), which
+	// the destination now keeps too. Its processes then need no --hash-key, and must not be
+	// given one: a given key hashes every customer apart from their history.
+	OwnHashKey bool
 }
 
 // CopyOptions tune CopyFrom.
@@ -62,7 +66,8 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
 	}
-	if err := db.adoptHashKey(ctx, src); err != nil {
+	own, err := db.adoptHashKey(ctx, src)
+	if err != nil {
 		return CopyProgress{}, err
 	}
 	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
@@ -72,7 +77,7 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		opt.Progress = func(CopyProgress) {}
 	}
 	since := micros(opt.Since)
-	var p CopyProgress
+	p := CopyProgress{OwnHashKey: own}
 	steps := []struct {
 		table, since string // since: the condition Since puts on the table's rows
 		copy         func(context.Context, *DB, *CopyProgress, CopyOptions) error
@@ -120,22 +125,22 @@ func (db *DB) keptHashKey(ctx context.Context, c *sql.DB) ([]byte, error) {
 }
 
 // adoptHashKey makes db keep the hash key src keeps (or none, as src): a db without decisions
-// takes it; one with decisions must keep it already.
-func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
+// takes it; one with decisions must keep it already. It reports whether src keeps one.
+func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	want, err := src.keptHashKey(ctx, src.r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	have, err := db.keptHashKey(ctx, db.w)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if bytes.Equal(have, want) {
-		return nil
+		return want != nil, nil
 	}
 	var any bool
 	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
-		return db.wrap("cannot read the decisions", err)
+		return false, db.wrap("cannot read the decisions", err)
 	}
 	if any {
 		kept := func(k []byte) string {
@@ -144,7 +149,7 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
 			}
 			return "its own"
 		}
-		return fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
+		return false, fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
 			ErrHashKeyDiffers, kept(have), kept(want))
 	}
 	if want == nil {
@@ -153,7 +158,7 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
 		_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`), hex.EncodeToString(want))
 	}
-	return db.wrap("cannot keep the hash key", err)
+	return want != nil, db.wrap("cannot keep the hash key", err)
 }
 
 func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
