@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,15 @@ import (
 // sender and conversation ids were hashed with another key than the source's: copying would
 // leave one customer under two hashes, which records, forget and the reports could never join.
 var ErrHashKeyDiffers = errors.New("store: the two decision logs hash sender and conversation ids with different keys")
+
+// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than the last complete copy
+// into the destination began (or no copy into it completed): what was made between the two
+// would be copied by neither pass, without a word.
+var ErrSinceGap = errors.New("store: --since leaves a gap after the last complete copy")
+
+// copyBeganSetting names the destination's setting that keeps when its last complete copy
+// began (unix microseconds): a later pass with Since up to it leaves nothing out.
+const copyBeganSetting = "copy_began"
 
 // CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
 // destination (a row the destination holds already is read, not written). Total is the
@@ -40,7 +50,8 @@ type CopyProgress struct {
 type CopyOptions struct {
 	// Since, when not zero, copies only what changed since: decisions made, feedback given or
 	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
-	// reading the whole log again.
+	// reading the whole log again. It must not be later than the last complete copy into the
+	// destination began (ErrSinceGap).
 	Since time.Time
 	// Progress, when not nil, is called after each batch.
 	Progress func(CopyProgress)
@@ -65,6 +76,13 @@ const copyBatch = 5000
 func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgress, error) {
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
+	}
+	// Before anything is read: what is made from now on is left to the next pass.
+	began := time.Now()
+	if !opt.Since.IsZero() {
+		if err := db.checkSince(ctx, opt.Since); err != nil {
+			return CopyProgress{}, err
+		}
 	}
 	own, err := db.adoptHashKey(ctx, src)
 	if err != nil {
@@ -104,7 +122,32 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		}
 		*s.added = p.Added
 	}
-	return p, nil
+	_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), copyBeganSetting, strconv.FormatInt(micros(began), 10))
+	return p, db.wrap("cannot note when the copy began", err)
+}
+
+// checkSince refuses a Since later than the last complete copy into db began: a second pass
+// given the time of the switch, or a duration too short for the move (--since 1h three hours
+// after the first copy), would leave out every decision, feedback and label made between.
+func (db *DB) checkSince(ctx context.Context, since time.Time) error {
+	var v string
+	err := db.w.QueryRowContext(ctx, db.q(`SELECT value FROM settings WHERE name = ?`), copyBeganSetting).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: no copy into this database has completed; copy without --since first", ErrSinceGap)
+	}
+	if err != nil {
+		return db.wrap("cannot read when the last copy began", err)
+	}
+	us, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("store: the setting %s holds %q, not a time: %w", copyBeganSetting, v, err)
+	}
+	if began := fromMicros(us); since.After(began) {
+		return fmt.Errorf("%w: the last complete copy into this database began at %s, and what was made after it and before %s would be copied by neither pass; give --since %s or earlier",
+			ErrSinceGap, began.Format(time.RFC3339), since.Format(time.RFC3339), began.Add(-time.Minute).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // keptHashKey returns the hash key db's settings keep, or nil when they keep none.

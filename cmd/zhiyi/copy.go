@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,6 +84,10 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "zhiyi copy: %s %d of %d read, %d new\n", p.Table, p.Read, p.Total, p.Added)
 		}
 	}})
+	if errors.Is(err, store.ErrSinceGap) || errors.Is(err, store.ErrHashKeyDiffers) {
+		// refused before anything was copied: running it again as it was would not help
+		return fmt.Errorf("not copied into %s: %w", dstCfg.Where(), err)
+	}
 	if err != nil {
 		return fmt.Errorf("copying into %s (what was copied stays; run again to complete it): %w", dstCfg.Where(), err)
 	}
