@@ -395,6 +395,7 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		db.keyMadeHere = true
 		// a key made now for a log that holds decisions already: they were hashed with a key
 		// given to serve (--hash-key), which this process was not given
 		var any bool

@@ -181,6 +181,13 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	if bytes.Equal(have, want) {
 		return want != nil, nil
 	}
+	if have != nil && !db.keyMadeHere {
+		// Made by another process — a replica started on the destination before the copy, with
+		// no decision written yet: it hashes with that key from memory, and replacing it would
+		// split everything it writes from the history copied in, without a word.
+		return false, fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
+			ErrHashKeyDiffers)
+	}
 	var any bool
 	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
 		return false, db.wrap("cannot read the decisions", err)

@@ -292,3 +292,23 @@ func TestCopyFromRefusesASinceGap(t *testing.T) {
 		t.Errorf("the refused pass left %d decisions, %d feedback; want the first copy's 3 and 3", len(ds), len(fs))
 	}
 }
+
+// A replica started on the new database before the copy (deployed ahead of the switch, no
+// message yet) hashes with the key it found there. The copy replaced that key with the
+// source's, and the replica went on hashing its decisions with the old one from memory: every
+// customer it served split from their history. The copy is refused instead.
+func TestCopyFromRefusesAKeyAReplicaHashesWith(t *testing.T) {
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	to := t.TempDir()
+	replica := openConfig(t, store.Config{DataDir: to}) // as serve opens it
+	dst := openConfig(t, store.Config{DataDir: to})     // as zhiyi copy opens it
+	_, err := dst.CopyFrom(testCtx(t), reader, store.CopyOptions{})
+	if !errors.Is(err, store.ErrHashKeyDiffers) {
+		after := openConfig(t, store.Config{DataDir: to, Existing: true})
+		t.Fatalf("CopyFrom = %v with a replica on the destination; want ErrHashKeyDiffers (the replica hashes wx_zhang as %s, the log now as %s)",
+			err, replica.Hash("wx_zhang"), after.Hash("wx_zhang"))
+	}
+}
