@@ -164,6 +164,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 	}
 	db.hasher = hasher{key: key}
+	if len(cfg.HashKey) > 0 {
+		db.warnKeptHashKey(ctx, cfg)
+	}
 	return db, nil
 }
 
@@ -182,7 +185,29 @@ func (db *DB) openReadOnly(ctx context.Context, cfg Config) error {
 		}
 	}
 	db.hasher = hasher{key: key}
+	if len(cfg.HashKey) > 0 {
+		db.warnKeptHashKey(ctx, cfg)
+	}
 	return nil
+}
+
+// warnKeptHashKey says, for a process given a hash key, when the log keeps a key of its own
+// and holds decisions: those were hashed with the kept key (a serve started without
+// --hash-key, or a log zhiyi copy moved), so this process hashes the same customer apart from
+// them — its decisions split from theirs, and records and forget, which hash the id given them,
+// find none of the earlier ones. Nothing else tells: both keys hash every id to something.
+// An operator who set ZHIYI_HASH_KEY for Redis, as the replicas are told to, meets it first.
+func (db *DB) warnKeptHashKey(ctx context.Context, cfg Config) {
+	kept, err := db.keptHashKey(ctx, db.r)
+	if err != nil || kept == nil {
+		return
+	}
+	var any bool
+	if err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil || !any {
+		return
+	}
+	cfg.Logger.Warn("store: the decision log keeps a hash key of its own and holds decisions hashed with it, but this process was given --hash-key (env ZHIYI_HASH_KEY): " +
+		"the ids it hashes will not match the earlier ones (zhiyi records, forget, reports, learning by sender); drop --hash-key to keep them, or knowingly start anew")
 }
 
 // Where names the log cfg selects for an error message (a PostgreSQL URL without its password).
@@ -370,6 +395,7 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		db.keyMadeHere = true
 		// a key made now for a log that holds decisions already: they were hashed with a key
 		// given to serve (--hash-key), which this process was not given
 		var any bool

@@ -175,3 +175,45 @@ func TestOpenNamesTheDataDirAbsolutely(t *testing.T) {
 		t.Errorf("Open with an impossible relative data directory: %v; want the error to name %s", err, want)
 	}
 }
+
+// A key given to a process on a log that keeps its own and holds decisions hashed with it is
+// said at Open: a replica given ZHIYI_HASH_KEY for Redis after a move hashed every customer
+// apart from their history, and records and forget found nothing, all without a word.
+func TestOpenWithAKeyOnALogKeepingItsOwnWarns(t *testing.T) {
+	open := func(cfg Config) string {
+		t.Helper()
+		var logged bytes.Buffer
+		cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+		db, err := Open(ctxT(t), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		return logged.String()
+	}
+	given := []byte("the replicas' redis key")
+	dir := t.TempDir()
+	db, err := Open(ctxT(t), Config{DataDir: dir, Logger: discard()}) // the log's own key
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendDecisions(ctxT(t), []Decision{{MsgID: "k1", Time: time.Now(), SenderHash: db.Hash("wmVIP001"), Intent: "refund", Route: "auto"}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, cfg := range []Config{{DataDir: dir, HashKey: given}, {DataDir: dir, HashKey: given, ReadOnly: true}, {DataDir: dir, HashKey: given, Existing: true}} {
+		if got := open(cfg); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "keeps a hash key of its own") {
+			t.Errorf("Open %+v with a key on a log keeping its own logged %q, want a warning", cfg, got)
+		}
+	}
+	if got := open(Config{DataDir: dir}); got != "" {
+		t.Errorf("Open without a key logged %q, want nothing", got)
+	}
+	written := t.TempDir() // written with the key from the start: keeps none
+	if got := open(Config{DataDir: written, HashKey: given}); got != "" {
+		t.Errorf("Open of a new log with a key logged %q, want nothing", got)
+	}
+	if got := open(Config{DataDir: written, HashKey: given}); got != "" {
+		t.Errorf("Open again of a log written with the key logged %q, want nothing", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,15 @@ import (
 // leave one customer under two hashes, which records, forget and the reports could never join.
 var ErrHashKeyDiffers = errors.New("store: the two decision logs hash sender and conversation ids with different keys")
 
+// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than the last complete copy
+// into the destination began (or no copy into it completed): what was made between the two
+// would be copied by neither pass, without a word.
+var ErrSinceGap = errors.New("store: --since leaves a gap after the last complete copy")
+
+// copyBeganSetting names the destination's setting that keeps when its last complete copy
+// began (unix microseconds): a later pass with Since up to it leaves nothing out.
+const copyBeganSetting = "copy_began"
+
 // CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
 // destination (a row the destination holds already is read, not written). Total is the
 // source's row count of the table being copied, counted as it began.
@@ -30,13 +40,18 @@ type CopyProgress struct {
 	Total       int64
 	// Decisions, Feedback and Labels are the rows each finished table added.
 	Decisions, Feedback, Labels int64
+	// OwnHashKey: the source keeps a hash key of its own (serve ran without --hash-key), which
+	// the destination now keeps too. Its processes then need no --hash-key, and must not be
+	// given one: a given key hashes every customer apart from their history.
+	OwnHashKey bool
 }
 
 // CopyOptions tune CopyFrom.
 type CopyOptions struct {
 	// Since, when not zero, copies only what changed since: decisions made, feedback given or
 	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
-	// reading the whole log again.
+	// reading the whole log again. It must not be later than the last complete copy into the
+	// destination began (ErrSinceGap).
 	Since time.Time
 	// Progress, when not nil, is called after each batch.
 	Progress func(CopyProgress)
@@ -62,7 +77,15 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
 	}
-	if err := db.adoptHashKey(ctx, src); err != nil {
+	// Before anything is read: what is made from now on is left to the next pass.
+	began := time.Now()
+	if !opt.Since.IsZero() {
+		if err := db.checkSince(ctx, opt.Since); err != nil {
+			return CopyProgress{}, err
+		}
+	}
+	own, err := db.adoptHashKey(ctx, src)
+	if err != nil {
 		return CopyProgress{}, err
 	}
 	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
@@ -72,7 +95,7 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		opt.Progress = func(CopyProgress) {}
 	}
 	since := micros(opt.Since)
-	var p CopyProgress
+	p := CopyProgress{OwnHashKey: own}
 	steps := []struct {
 		table, since string // since: the condition Since puts on the table's rows
 		copy         func(context.Context, *DB, *CopyProgress, CopyOptions) error
@@ -99,7 +122,32 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		}
 		*s.added = p.Added
 	}
-	return p, nil
+	_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), copyBeganSetting, strconv.FormatInt(micros(began), 10))
+	return p, db.wrap("cannot note when the copy began", err)
+}
+
+// checkSince refuses a Since later than the last complete copy into db began: a second pass
+// given the time of the switch, or a duration too short for the move (--since 1h three hours
+// after the first copy), would leave out every decision, feedback and label made between.
+func (db *DB) checkSince(ctx context.Context, since time.Time) error {
+	var v string
+	err := db.w.QueryRowContext(ctx, db.q(`SELECT value FROM settings WHERE name = ?`), copyBeganSetting).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: no copy into this database has completed; copy without --since first", ErrSinceGap)
+	}
+	if err != nil {
+		return db.wrap("cannot read when the last copy began", err)
+	}
+	us, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("store: the setting %s holds %q, not a time: %w", copyBeganSetting, v, err)
+	}
+	if began := fromMicros(us); since.After(began) {
+		return fmt.Errorf("%w: the last complete copy into this database began at %s, and what was made after it and before %s would be copied by neither pass; give --since %s or earlier",
+			ErrSinceGap, began.Format(time.RFC3339), since.Format(time.RFC3339), began.Add(-time.Minute).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // keptHashKey returns the hash key db's settings keep, or nil when they keep none.
@@ -120,22 +168,29 @@ func (db *DB) keptHashKey(ctx context.Context, c *sql.DB) ([]byte, error) {
 }
 
 // adoptHashKey makes db keep the hash key src keeps (or none, as src): a db without decisions
-// takes it; one with decisions must keep it already.
-func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
+// takes it; one with decisions must keep it already. It reports whether src keeps one.
+func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	want, err := src.keptHashKey(ctx, src.r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	have, err := db.keptHashKey(ctx, db.w)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if bytes.Equal(have, want) {
-		return nil
+		return want != nil, nil
+	}
+	if have != nil && !db.keyMadeHere {
+		// Made by another process — a replica started on the destination before the copy, with
+		// no decision written yet: it hashes with that key from memory, and replacing it would
+		// split everything it writes from the history copied in, without a word.
+		return false, fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
+			ErrHashKeyDiffers)
 	}
 	var any bool
 	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
-		return db.wrap("cannot read the decisions", err)
+		return false, db.wrap("cannot read the decisions", err)
 	}
 	if any {
 		kept := func(k []byte) string {
@@ -144,7 +199,7 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
 			}
 			return "its own"
 		}
-		return fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
+		return false, fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
 			ErrHashKeyDiffers, kept(have), kept(want))
 	}
 	if want == nil {
@@ -153,7 +208,7 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) error {
 		_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`), hex.EncodeToString(want))
 	}
-	return db.wrap("cannot keep the hash key", err)
+	return want != nil, db.wrap("cannot keep the hash key", err)
 }
 
 func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {

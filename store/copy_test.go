@@ -155,6 +155,7 @@ func TestCopyFromCompletes(t *testing.T) {
 			fillLog(t, src)
 			reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
 			dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+			firstBegan := time.Now()
 			copyLog(t, dst, reader)
 
 			now := time.Now()
@@ -175,7 +176,7 @@ func TestCopyFromCompletes(t *testing.T) {
 			opt.Progress = func(p store.CopyProgress) { read[p.Table] = p.Read }
 			want := map[string]int64{"decisions": 4, "feedback": 4, "labels": 2}
 			if since {
-				opt.Since = now.Add(-time.Millisecond)
+				opt.Since = firstBegan // not later: ErrSinceGap
 				want = map[string]int64{"decisions": 1, "feedback": 1, "labels": 1}
 			}
 			p, err := dst.CopyFrom(ctx, reader, opt)
@@ -258,5 +259,56 @@ func TestCopyFromProgress(t *testing.T) {
 		if p := last[table]; p.Read != want || p.Total != want || p.Added != want {
 			t.Errorf("%s: last progress %+v, want read = total = added = %d", table, p, want)
 		}
+	}
+}
+
+// A second pass given a --since later than the first copy began (the time of the switch, or
+// --since 1h three hours into the move) is refused, naming the time to give: it copied nothing
+// made between, and said "0 decisions new". So is one with no complete copy before it.
+func TestCopyFromRefusesASinceGap(t *testing.T) {
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+	if _, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: time.Now().Add(-2 * time.Hour)}); !errors.Is(err, store.ErrSinceGap) {
+		t.Errorf("a first copy with --since = %v, want ErrSinceGap (nothing before it is copied)", err)
+	}
+	copyLog(t, dst, reader)
+	made := time.Now()
+	if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "m4", Time: made, Text: "包邮吗", Intent: "shipping_fee"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.AddFeedback(ctx, store.Feedback{ID: "f4", MsgID: "m4", CorrectIntent: "shipping_time", Time: made.Add(time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	switched := time.Now()
+	p, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: switched})
+	if !errors.Is(err, store.ErrSinceGap) {
+		t.Fatalf("second copy --since the switch = %+v, %v; want ErrSinceGap", p, err)
+	}
+	if ds, fs, _ := logContents(t, dst); len(ds) != 3 || len(fs) != 3 {
+		t.Errorf("the refused pass left %d decisions, %d feedback; want the first copy's 3 and 3", len(ds), len(fs))
+	}
+}
+
+// A replica started on the new database before the copy (deployed ahead of the switch, no
+// message yet) hashes with the key it found there. The copy replaced that key with the
+// source's, and the replica went on hashing its decisions with the old one from memory: every
+// customer it served split from their history. The copy is refused instead.
+func TestCopyFromRefusesAKeyAReplicaHashesWith(t *testing.T) {
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	to := t.TempDir()
+	replica := openConfig(t, store.Config{DataDir: to}) // as serve opens it
+	dst := openConfig(t, store.Config{DataDir: to})     // as zhiyi copy opens it
+	_, err := dst.CopyFrom(testCtx(t), reader, store.CopyOptions{})
+	if !errors.Is(err, store.ErrHashKeyDiffers) {
+		after := openConfig(t, store.Config{DataDir: to, Existing: true})
+		t.Fatalf("CopyFrom = %v with a replica on the destination; want ErrHashKeyDiffers (the replica hashes wx_zhang as %s, the log now as %s)",
+			err, replica.Hash("wx_zhang"), after.Hash("wx_zhang"))
 	}
 }

@@ -31,6 +31,9 @@ type DB struct {
 	stopConnecting context.CancelFunc
 	connected      chan struct{}
 	ready          atomic.Bool // the background connection connected and migrated
+	// keyMadeHere: this Open stored the hash key the database keeps (it kept none). A key made
+	// by another process is one it hashes with, and CopyFrom must not replace it.
+	keyMadeHere bool
 	// bulk inserts cleaned decisions, returning how many were new.
 	bulk func(ctx context.Context, ds []Decision) (int, error)
 }

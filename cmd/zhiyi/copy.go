@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,6 +84,10 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "zhiyi copy: %s %d of %d read, %d new\n", p.Table, p.Read, p.Total, p.Added)
 		}
 	}})
+	if errors.Is(err, store.ErrSinceGap) || errors.Is(err, store.ErrHashKeyDiffers) {
+		// refused before anything was copied: running it again as it was would not help
+		return fmt.Errorf("not copied into %s: %w", dstCfg.Where(), err)
+	}
 	if err != nil {
 		return fmt.Errorf("copying into %s (what was copied stays; run again to complete it): %w", dstCfg.Where(), err)
 	}
@@ -92,7 +97,16 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if dst.Kind() == "sqlite" {
 		serve = "zhiyi serve --db sqlite:" + dst.Path()
 	}
-	if len(srcCfg.HashKey) > 0 {
+	switch {
+	case p.OwnHashKey && len(srcCfg.HashKey) > 0:
+		// The log's ids were hashed with the key it keeps, not the one given (ZHIYI_HASH_KEY set
+		// for Redis, say): serving with it would hash every customer apart from their history.
+		fmt.Fprintln(stderr, "zhiyi copy: warning: the log keeps a hash key of its own, which hashed its ids and came with the copy; "+
+			"--hash-key (env ZHIYI_HASH_KEY) would hash customers apart from their history: serve the copy without it")
+		serve += " without --hash-key (the log's own key came with it)"
+	case p.OwnHashKey:
+		serve += " (no --hash-key: the log's own key came with it)"
+	case len(srcCfg.HashKey) > 0:
 		serve += " with the same --hash-key"
 	}
 	fmt.Fprintf(stdout, "serve it: %s\n", serve)

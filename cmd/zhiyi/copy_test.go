@@ -119,3 +119,22 @@ func TestCopyNamesWaitingSpool(t *testing.T) {
 		t.Errorf("exit %d\n%s%s\nwant the copy made and the waiting spool file named", code, stdout, stderr)
 	}
 }
+
+// A log with a key of its own copied with a --hash-key given (ZHIYI_HASH_KEY set for the
+// replicas' Redis, as the docs ask): the ids were hashed with the log's key, which the copy
+// carries, so serving the copy with the given key would split every customer from their
+// history. The copy said "serve it … with the same --hash-key".
+func TestCopyOwnKeyWithAKeyGiven(t *testing.T) {
+	dir := sqliteLog(t, store.Config{})
+	to := filepath.Join(t.TempDir(), "moved.db")
+	code, stdout, stderr := runCLI(t, "", "copy", "--data-dir", dir, "--to", "sqlite:"+to, "--hash-key", "a key set for redis")
+	if code != 0 {
+		t.Fatalf("copy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout, "with the same --hash-key") || !strings.Contains(stdout, "without --hash-key") || !strings.Contains(stderr, "keeps a hash key of its own") {
+		t.Errorf("copy of a log keeping its own key, with --hash-key given:\n%s%s\nwant a warning and serve told to run without --hash-key", stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, "", "records", "--db", "sqlite:"+to, "--sender", "13800138000"); code != 0 || !strings.Contains(stdout, "东西不要了") {
+		t.Errorf("records on the copy without a key: exit %d\n%s%s\nwant the customer's history", code, stdout, stderr)
+	}
+}
