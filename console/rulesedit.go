@@ -18,6 +18,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/rules"
 )
@@ -285,26 +286,16 @@ func (c *Console) backupName(path string) string {
 }
 
 // writeBackup writes the previous version of a file (rules, experiments) to name with the
-// file's own mode: a copy of a 0600 rules.yaml must not be readable by everyone. The backup is
-// made with that mode first, and WriteFileAtomic keeps the mode of the file it replaces.
+// file's own mode: a copy of a 0600 rules.yaml must not be readable by everyone. It is written
+// whole beside name and linked into place (atomicfile.WriteNew): made empty first and filled
+// after, a kill between the two left an empty version listed among the others, and the filling's
+// temporary file beside it for ever.
 func writeBackup(name string, data []byte, original string) error {
 	perm := fs.FileMode(0o600)
 	if st, err := os.Stat(original); err == nil {
 		perm = st.Mode().Perm()
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	err = f.Chmod(perm) // exactly the original's: the umask may have taken bits from it
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = intent.WriteFileAtomic(name, data)
-	}
-	if err != nil {
-		os.Remove(name)
+	if err := atomicfile.WriteNew(name, original, data, perm); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	pruneBackups(original, maxBackups)

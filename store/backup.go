@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
+	"github.com/zhiyi-ai/zhiyi/internal/dirlock"
 )
 
 // ErrBackupPostgres is Backup's error on PostgreSQL: its own tools copy it.
@@ -34,20 +36,30 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store: backup: %w", err)
 	}
+	cleanBackupLitter(path)
 	// VACUUM INTO takes an empty file: made here, for the owner alone, before SQLite fills it.
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	// It stays open, flocked, until the copy is done: the lock tells a later backup that this
+	// one is alive (cleanBackupLitter).
+	f, err := os.CreateTemp(filepath.Dir(path), backupTmpPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("store: backup: %w", err)
+	defer func() {
+		os.Remove(tmp)
+		os.Remove(tmp + "-journal") // SQLite's, when VACUUM INTO failed midway
+		f.Close()
+	}()
+	if _, err := dirlock.TryLock(f); err != nil {
+		return fmt.Errorf("store: backup: lock %s: %w", tmp, err)
 	}
 	// on the writer: readers are query_only, which refuses VACUUM; INTO reads the log alone
 	if _, err := db.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
 		// SQLite's own words ("disk I/O error") name no file: say which copy could not be made
 		return db.wrap("cannot back up into "+path, err)
+	}
+	if backupCopied != nil {
+		backupCopied(tmp)
 	}
 	if err := atomicfile.SyncFile(tmp); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
@@ -57,4 +69,54 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return atomicfile.SyncDir(filepath.Dir(path))
+}
+
+// backupCopied, when set (by tests), is called with the temporary copy once VACUUM INTO has
+// filled it, before it is linked into place: a test's helper process waits there to be killed.
+var backupCopied func(tmp string)
+
+// backupTmpPrefix begins the name of the temporary copy Backup makes beside path.
+func backupTmpPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// cleanBackupLitter removes what backups to path killed midway (SIGKILL, a timeout in cron, a
+// reboot) left beside it: the temporary copy, as large as the log, and SQLite's journal of it.
+// Nothing else removed them, and a nightly backup killed now and then filled the disk with
+// copies of the log that no one lists. A live backup holds a flock on its temporary copy and is
+// passed by. Best effort: what cannot be removed is tried again at the next backup.
+func cleanBackupLitter(path string) {
+	dir, prefix := filepath.Dir(path), backupTmpPrefix(path)
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		journal := strings.HasSuffix(rest, "-journal")
+		rest = strings.TrimSuffix(rest, "-journal")
+		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" || !e.Type().IsRegular() {
+			continue // os.CreateTemp's names are the prefix and digits
+		}
+		p := filepath.Join(dir, e.Name())
+		if journal {
+			if _, err := os.Lstat(strings.TrimSuffix(p, "-journal")); errors.Is(err, fs.ErrNotExist) {
+				os.Remove(p) // its copy is gone: a backup killed as it removed them
+			}
+			continue
+		}
+		removeUnlockedCopy(p)
+	}
+}
+
+// removeUnlockedCopy removes the temporary copy p and its journal unless a live backup holds it.
+func removeUnlockedCopy(p string) {
+	f, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if locked, err := dirlock.TryLock(f); err != nil || !locked {
+		return
+	}
+	os.Remove(p + "-journal")
+	os.Remove(p)
 }

@@ -102,8 +102,9 @@
 // instead of flapping zhiyi_store_up at each replay; a stopped database that comes back is up at
 // the replay's first write. An outage only the probe saw (a failed ping, not for the disk:
 // diskError) ends at the first good probe, and new batches go to the database while the spool
-// replays. A record that finds the queue full
-// goes to the spool too. Feedback is taken while the database is down (spooled); feedback that
+// replays. A record that finds the queue full, or the database known down,
+// goes to the spool on Record's goroutine: during an outage the writer spends up to WriteTimeout
+// on each try of the database and its queue would wait in memory meanwhile. Feedback is taken while the database is down (spooled); feedback that
 // overtakes its own queued decision is handled by flushing the queue before answering
 // ErrNotFound. A spooled feedback whose decision is not in the database at replay waits for it:
 // replicas sharing a database replay their spools in no set order, and its decision may be in
@@ -119,7 +120,7 @@
 // {"f":{feedback}} (a waiting feedback with "orphan" and "after" times), appended in order. Every
 // append reaches the operating system before it returns, so a crash of the process loses nothing
 // spooled; decisions still on Record's queue (a few flush intervals' worth, 50 ms each, more when
-// the database is slow: up to QueueSize) are in memory and lost with the process on a kill -9 or
+// the database is slow and not known down yet: up to WriteTimeout's worth) are in memory and lost with the process on a kill -9 or
 // a crash — a SIGTERM drains them (Close). fsync runs once per SyncInterval (1 s) while the
 // spool is written and when a file is closed, so a power cut may lose up to a second of spooled
 // records. Replay closes the current file first (new records start a new one), replays the closed

@@ -230,8 +230,8 @@ func (r *Recorder) Stats() RecorderStats {
 
 // Record queues d and returns at once. An empty MsgID gets NewID() and a zero Time the
 // current time (set them before, e.g. to return the id to the gateway). When the queue is
-// full (a burst beyond what the writer keeps up with), d is appended to the spool file on the
-// caller's goroutine: a few microseconds of masking and a buffered write under the spool's
+// full (a burst beyond what the writer keeps up with), or the database is down, d is appended
+// to the spool file on the caller's goroutine: a few microseconds of masking and a buffered write under the spool's
 // lock, never a wait for the database. Once Close has begun it goes to the spool too, for the
 // next run; once Close has returned (a handler still running past the shutdown's drain), it is
 // dropped and counted in Stats().Dropped — the spool is no longer this process's to write.
@@ -244,7 +244,14 @@ func (r *Recorder) Record(d Decision) {
 	}
 	r.recorded.Inc()
 	r.mu.RLock()
-	if !r.closed {
+	// While the database is known down, d goes to the spool here, on disk (the OS's) before the
+	// answer: the writer spends that time in tries of the database (each up to WriteTimeout on
+	// a locked SQLite file, a full disk, a standby) and drains its queue only between them, so
+	// the queue held seconds of decisions — up to all of it, 8,192 — which a SIGKILL lost, and
+	// the feedback acknowledged on them waited 30 minutes for them and was given up. It costs
+	// the request a buffered write, as a full queue does, only during an outage.
+	down := r.down.Load()
+	if !r.closed && !down {
 		select {
 		case r.ch <- d:
 			if len(r.ch) >= r.cfg.BatchSize {
@@ -260,7 +267,7 @@ func (r *Recorder) Record(d Decision) {
 	}
 	closed := r.closed
 	r.mu.RUnlock()
-	if !closed {
+	if !closed && !down {
 		// The database takes decisions slower than they come: the spool holds the rest while
 		// zhiyi_store_up stays 1, so say so (a busy database, or too few cores for the writer).
 		if onceAMinute(&r.queueFullLogged, time.Now().Unix()) {

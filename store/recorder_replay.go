@@ -34,6 +34,14 @@ func (r *Recorder) replay() {
 	if r.stopping() {
 		return
 	}
+	if r.down.Load() {
+		// What the queue holds came before the outage was known (Record spools since): it goes
+		// to the spool before this try of the database, which may take WriteTimeout. The
+		// writer goes from try to try while a database refuses writes and drained its queue
+		// only when a flush tick won the select between them: seconds of acknowledged
+		// decisions waited in memory, lost to a kill.
+		r.drain()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.WriteTimeout)
 	err := r.sink.Ping(ctx)
 	cancel()

@@ -6,6 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/internal/dirlock"
 )
 
 // File is a file being written under a temporary name beside the file it replaces. Write to it
@@ -36,6 +40,15 @@ func create(path string, perm fs.FileMode, keepMode bool) (*File, error) {
 			perm = st.Mode().Perm()
 		}
 	}
+	return createBeside(path, dest, dest, perm)
+}
+
+// createBeside makes the temporary file of a write to dest, named after name (dest itself, or
+// the file whose version dest is: WriteNew), after removing what writers killed before they
+// committed left there (cleanLitter). The file is flocked until it is closed, so that a later
+// writer's cleaning passes it by.
+func createBeside(path, name, dest string, perm fs.FileMode) (*File, error) {
+	cleanLitter(name)
 	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp*")
 	if err != nil {
 		return nil, wrap(path, err)
@@ -45,7 +58,95 @@ func create(path string, perm fs.FileMode, keepMode bool) (*File, error) {
 		os.Remove(tmp.Name())
 		return nil, wrap(path, err)
 	}
+	dirlock.TryLock(tmp) // a new file: none holds it; where flock is missing, age alone tells
 	return &File{File: tmp, path: path, dest: dest}, nil
+}
+
+// beforeCommit, when set (by tests), is called with a written and synced temporary file just
+// before it is put in place: a test's helper process waits there to be killed.
+var beforeCommit func(tmp string)
+
+// litterAge is how old an unlocked temporary file must be before cleanLitter removes it: its
+// writer may not have locked it yet, and where flock is missing age alone tells.
+const litterAge = time.Minute
+
+// cleanLitter removes the temporary files that writers of name killed before they committed
+// (SIGKILL, a crash, a power cut) left beside it: ".name.tmpNNN", and ".name.<more>.tmpNNN" of
+// a file written under a name of name's (the console's rules.yaml.<time> versions). Nothing
+// removed them: every kill during a console save left one in the rules file's directory, for
+// ever. A temporary file a live writer holds (flock), or that is under litterAge old, is passed
+// by. Best effort: what cannot be removed is tried again at the next write.
+func cleanLitter(name string) {
+	dir, base := filepath.Dir(name), "."+filepath.Base(name)+"."
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		n := e.Name()
+		i := strings.LastIndex(n, ".tmp")
+		if !strings.HasPrefix(n, base) || i < len(base)-1 || !e.Type().IsRegular() {
+			continue
+		}
+		if digits := n[i+len(".tmp"):]; digits == "" || strings.Trim(digits, "0123456789") != "" {
+			continue // os.CreateTemp's names end in .tmp and digits
+		}
+		removeStale(filepath.Join(dir, n))
+	}
+}
+
+// removeStale removes the temporary file p unless a live writer holds it or it is recent.
+func removeStale(p string) {
+	f, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || time.Since(st.ModTime()) < litterAge {
+		return
+	}
+	if locked, err := dirlock.TryLock(f); err != nil || !locked {
+		return
+	}
+	os.Remove(p)
+}
+
+// WriteNew writes data to path, a file that must not exist yet (fs.ErrExist when it does),
+// through a temporary file beside it that is synced and then linked into place, so that path
+// holds all of data or is missing: a version kept beside a file (the console's rules.yaml.<UTC
+// time>) was made empty first and filled after, and a kill between the two left an empty
+// version listed among the others. The temporary file is named after of, the file path is a
+// version of, so that the next write of of removes it should this one be killed. path gets
+// exactly perm.
+func WriteNew(path, of string, data []byte, perm fs.FileMode) error {
+	f, err := createBeside(path, of, path, perm)
+	if err != nil {
+		return err
+	}
+	defer f.Discard()
+	if _, err := f.Write(data); err != nil {
+		return wrap(path, err)
+	}
+	f.done = true
+	err = f.File.Sync()
+	if err == nil && beforeCommit != nil {
+		beforeCommit(f.File.Name())
+	}
+	if cerr := f.File.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Link(f.File.Name(), path) // a link, unlike a rename, never replaces a file
+	}
+	os.Remove(f.File.Name())
+	if err != nil {
+		return wrap(path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return wrap(path, err)
+	}
+	return nil
 }
 
 // Commit syncs the file, closes it, renames it over the file it replaces and syncs the
@@ -58,6 +159,9 @@ func (f *File) Commit() error {
 	}
 	f.done = true
 	err := f.File.Sync()
+	if err == nil && beforeCommit != nil {
+		beforeCommit(f.File.Name())
+	}
 	if cerr := f.File.Close(); err == nil {
 		err = cerr
 	}

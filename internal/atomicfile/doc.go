@@ -13,6 +13,10 @@
 // WritePrivate and CreatePrivate are for secrets (a key): the file gets exactly the mode asked
 // for, never the looser one of the file it replaces.
 //
+// WriteNew writes a file that must not exist yet (a version kept beside another) whole, linking
+// it into place. A writer killed before it commits leaves its temporary file (".name.tmpNNN");
+// the next write of that name removes those no live writer holds (flock) that are a minute old.
+//
 // Rename and SyncDir do the same for renames made otherwise (a bundle directory moved into
 // place), and SyncTree syncs a directory that other code filled before it is renamed.
 // A symlink at path stays one: the file it leads to is replaced. Errors name path as the
