@@ -79,14 +79,17 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 	}
 	// Before anything is read: what is made from now on is left to the next pass.
 	began := time.Now()
+	// The key first: this process may have made db's key at Open, and only it knows so. Refused
+	// for its Since after that, the rerun the refusal asks for is another process, which would
+	// take the key for a replica's and refuse to replace it; adopted now, the rerun finds src's.
+	own, err := db.adoptHashKey(ctx, src)
+	if err != nil {
+		return CopyProgress{}, err
+	}
 	if !opt.Since.IsZero() {
 		if err := db.checkSince(ctx, opt.Since); err != nil {
 			return CopyProgress{}, err
 		}
-	}
-	own, err := db.adoptHashKey(ctx, src)
-	if err != nil {
-		return CopyProgress{}, err
 	}
 	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
 	// cleaned already, and one cleaned again by a stricter masker is hashed as src would.

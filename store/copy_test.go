@@ -312,3 +312,28 @@ func TestCopyFromRefusesAKeyAReplicaHashesWith(t *testing.T) {
 			err, replica.Hash("wx_zhang"), after.Hash("wx_zhang"))
 	}
 }
+
+// A first pass refused for its --since (no complete copy before it), run again without it as
+// the refusal says, completes: the refused pass, its own process, had opened the new database
+// and stored a key there, which the rerun took for a replica's and refused to replace.
+func TestCopyFromAfterARefusedSince(t *testing.T) {
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	to := t.TempDir()
+	first := openConfig(t, store.Config{DataDir: to}) // as zhiyi copy --since 2h opens it
+	if _, err := first.CopyFrom(ctx, reader, store.CopyOptions{Since: time.Now().Add(-2 * time.Hour)}); !errors.Is(err, store.ErrSinceGap) {
+		t.Fatalf("a first copy with --since = %v, want ErrSinceGap", err)
+	}
+	first.Close()
+	again := openConfig(t, store.Config{DataDir: to}) // zhiyi copy run again without --since
+	p, err := again.CopyFrom(ctx, reader, store.CopyOptions{})
+	if err != nil {
+		t.Fatalf("the copy the refusal asked for: %v", err)
+	}
+	if p.Decisions != 3 {
+		t.Errorf("copied %+v, want the 3 decisions", p)
+	}
+}
