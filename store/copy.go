@@ -154,7 +154,8 @@ func (db *DB) checkSince(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return fmt.Errorf("store: the setting %s holds %q, not a time: %w", copyBeganSetting, v, err)
 	}
-	if began := fromMicros(us); since.After(began.Add(-copySinceMargin)) {
+	// compared in microseconds, as the copy's queries and the kept time have it
+	if began := fromMicros(us); fromMicros(micros(since)).After(began.Add(-copySinceMargin)) {
 		return fmt.Errorf("%w: the last complete copy into this database began at %s, and what was made (or still being written) after %s and before %s would be copied by neither pass; give --since %s or earlier",
 			ErrSinceGap, began.Format(time.RFC3339), began.Add(-copySinceMargin).Format(time.RFC3339), since.Format(time.RFC3339), began.Add(-copySinceMargin).Format(time.RFC3339))
 	}
