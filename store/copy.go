@@ -22,9 +22,10 @@ import (
 // leave one customer under two hashes, which records, forget and the reports could never join.
 var ErrHashKeyDiffers = errors.New("store: the two decision logs hash sender and conversation ids with different keys")
 
-// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than the last complete copy
-// into the destination began (or no copy into it completed): what was made between the two
-// would be copied by neither pass, without a word.
+// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than copySinceMargin (a
+// minute) before the last complete copy into the destination began (or no copy into it
+// completed): what was made between the two, or still being written as it began, would be
+// copied by neither pass, without a word.
 var ErrSinceGap = errors.New("store: --since leaves a gap after the last complete copy")
 
 // copyBeganSetting names the destination's setting that keeps when its last complete copy
