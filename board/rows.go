@@ -62,7 +62,8 @@ type RowsQuery struct {
 var ErrTooManyRows = errors.New("rows: the period holds more decisions than asked for")
 
 // WriteRows writes the decisions of q's period, oldest first, each with its latest feedback, to w
-// in q's format, and returns how many. Text is as the log keeps it: masked; senders and
+// in q's format, and returns how many. Text, reason and comment are masked (again: the log keeps
+// them masked by the masker of the day they were written); senders and
 // conversations are keyed hashes. A CSV cell a spreadsheet would run as a formula (one that
 // starts with = + - @ or a tab: a customer's message can) is written with a leading apostrophe.
 func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int, error) {
@@ -92,7 +93,7 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 			r.CorrectIntent = f.CorrectIntent
 		}
 		if f.Comment != "" {
-			r.Comment = f.Comment
+			r.Comment = store.MaskText(f.Comment)
 		}
 		if f.AgentID != "" {
 			r.AgentID = f.AgentID
@@ -130,6 +131,10 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 			return ErrTooManyRows
 		}
 		r.Time = r.Time.In(loc)
+		// The store masks on write; masking again (a few microseconds a row) keeps a row written
+		// before the masker knew its form, or by another tool, from going out on a sheet, as the
+		// unmatched page and corrections mask what they show.
+		r.Text, r.Reason = store.MaskText(r.Text), store.MaskText(r.Reason)
 		n++
 		if enc != nil {
 			return enc.Encode(&r)

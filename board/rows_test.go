@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ncruces/go-sqlite3/driver"
+
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -122,5 +124,34 @@ func TestWriteRowsJSON(t *testing.T) {
 	}
 	if n, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: board.RowsJSON, Max: 3}, &b); err != nil || n != 3 {
 		t.Errorf("3 decisions at most 3: %d, %v", n, err)
+	}
+}
+
+// A row the log holds unmasked — written before the masker knew its form, or by another tool —
+// is masked on its way to the sheet, as the unmatched page and corrections mask what they show:
+// the export went out with the phone number and the comment's address as the log held them.
+func TestWriteRowsMasksAgain(t *testing.T) {
+	db := rowsLog(t)
+	raw, err := driver.Open(db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE decisions SET text = '我手机13812345678', reason = '张三 13912345678' WHERE msg_id = 'r1'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE feedback SET comment = '寄到 zhangsan@example.com' WHERE msg_id = 'r1'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{board.RowsCSV, board.RowsJSON} {
+		var b bytes.Buffer
+		if _, err := board.WriteRows(testCtx(t), db, board.RowsQuery{Since: T0, Format: format}, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, pii := range []string{"13812345678", "13912345678", "zhangsan@example.com"} {
+			if strings.Contains(b.String(), pii) {
+				t.Errorf("%s: %s written unmasked:\n%s", format, pii, b.String())
+			}
+		}
 	}
 }

@@ -236,7 +236,7 @@ func sameOrigin(r *http.Request) bool {
 
 // originRefused is what a refused Origin's page says: a proxy that passes neither the Host nor
 // X-Forwarded-Host looks like another site.
-const originRefused = "请求来源与服务地址不一致。经反向代理访问时，请转发 Host 或 X-Forwarded-Host（nginx：proxy_set_header Host $host;）。"
+const originRefused = "请求来源与服务地址不一致。经反向代理访问时，请转发 Host 或 X-Forwarded-Host（nginx：proxy_set_header Host $http_host;，带端口）。"
 
 // checkName validates the operator's name: 1–32 letters, digits, spaces or . _ - @, masked
 // (a phone number as a name would otherwise reach the audit log and the labels).

@@ -10,7 +10,7 @@
 //     A 公众号 receives the classic faces as escape codes (/:strong, /::@): each is read as its
 //     bracketed name first ([强], [发怒]; emoticon_mp.go), before Normalize lower-cases them.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers, street
-//     addresses, names after 收件人/我叫 … or beside the phone of a pasted address, phone and name)
+//     addresses, names after 收件人/我叫 … (in Latin letters too) or beside a phone: 张三 138…)
 //     into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
 //     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
 //     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in

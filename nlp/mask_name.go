@@ -182,7 +182,7 @@ func nameEnds(text string, i int) bool {
 // order — or beside a phone alone (张三 13812345678, 王小明，138-1234-5678: a recipient or a
 // contact given with their number), where no cue introduces it: a run of Chinese characters
 // that is all a name (a surname and one or two more), standing next to a masked phone with
-// nothing but spaces or commas between. The run must be the whole run of Chinese characters
+// nothing but spaces or commas between (or a colon before the phone: 张三：138…). The run must be the whole run of Chinese characters
 // there, so a sentence ending in a name (麻烦联系张三 <PHONE>) keeps it; words that begin with a
 // surname and stand beside a number (周一 <PHONE> 打给我, 谢谢, 马上发): blockName leaves those.
 func maskBlockNames(text string, set *MaskSet) string {
@@ -263,10 +263,13 @@ func skipSeparators(text string, i int) int {
 	return i
 }
 
+// skipSeparatorsBack is skipSeparators backwards from a phone, where a colon separates too: a
+// contact is written 张三：138… (Normalize makes ： a colon), and the words that lead into a
+// phone so (电话：, 手机号:) are no name. After a phone a colon leads into what follows it.
 func skipSeparatorsBack(text string, i int) int {
 	for i > 0 {
 		switch {
-		case isBlockSeparator(text[i-1]):
+		case isBlockSeparator(text[i-1]) || text[i-1] == ':':
 			i--
 		case strings.HasSuffix(text[:i], enumComma):
 			i -= len(enumComma)

@@ -23,6 +23,13 @@ func TestMaskNameInShippingBlock(t *testing.T) {
 		{"手机号 13812345678 谢谢", "手机号 <PHONE> 谢谢"},
 		{"麻烦联系张三 13812345678", "麻烦联系张三 <PHONE>"},
 		{"13812345678 黄金", "<PHONE> 黄金"},
+		// a colon between, as a contact is written (张三：138…), and the words that lead into
+		// a phone that way stay
+		{"张三：13812345678", "<NAME>:<PHONE>"},
+		{"收货 王小明: 138 1234 5678", "收货 <NAME>: <PHONE>"},
+		{"电话：13812345678", "电话:<PHONE>"},
+		{"手机号:13812345678", "手机号:<PHONE>"},
+		{"联系方式：13812345678", "联系方式:<PHONE>"},
 		// a word that is no name beside the phone stays
 		{"文三路100号 电话13812345678", "<ADDR> 电话<PHONE>"},
 		{"文三路100号 快递13812345678", "<ADDR> 快递<PHONE>"},

@@ -210,11 +210,12 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	var first *session.Turn // a retry's first decision, when its response was not kept
 	msgID := r.hasher.MsgID(req.MsgID)
+	var split nlp.MaskSet // what continueNumber masked, which the analysis of its text misses
 	if d.stateOK {
 		// the second half of a number split over two messages (split.go), before the retry
 		// check, so that a retry of the second half is read as it was the first time
 		if p := previousTurn(&d.state, msgID, r.groupSender(req)); p != nil && max(at-p.At, p.At-at) <= splitWindow.Milliseconds() {
-			req.Text, _ = continueNumber(p.Text, req.Text)
+			req.Text, split = continueNumber(p.Text, req.Text)
 		}
 	}
 	if d.held != nil {
@@ -238,6 +239,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 
 	buf := r.buffers.Get().(*nlp.Buffers)
 	an := eng.Analyzer().AnalyzeWith(req.Text, buf)
+	an.Masked |= split // the answer's "masked" names the number, as it would have whole
 	var rule *rules.Rule
 	var hits *ruleTable // the counters of the rules matched with
 	if r.cfg.Rules != nil {

@@ -37,25 +37,27 @@ func previousTurn(st *session.State, msgID, sender string) *session.Turn {
 }
 
 // continueNumber returns text with its leading digits masked when they complete the number prev
-// (a turn's masked text) ends with into a mobile, ID or card number, and whether they did.
-// Digits may be grouped by spaces or dashes on either side (138 1234 / 5678, 110105 / 19491231 002X).
-func continueNumber(prev, text string) (string, bool) {
+// (a turn's masked text) ends with into a mobile, ID or card number, and the kind masked (0 when
+// none). Digits may be grouped by spaces or dashes on either side (138 1234 / 5678, 110105 /
+// 19491231 002X). The analysis of the text returned does not know the placeholder it begins
+// with for one it masked: the caller adds the kind (Decide: the answer's "masked" names it).
+func continueNumber(prev, text string) (string, nlp.MaskSet) {
 	tail := numberTail(prev)
 	if tail == "" {
-		return text, false
+		return text, 0
 	}
 	t := nlp.Normalize(text)
 	headEnd := numberHead(t)
 	if headEnd == 0 {
-		return text, false
+		return text, 0
 	}
 	joined, _ := nlp.Mask(tail + " " + t[:headEnd])
 	for _, k := range []nlp.MaskKind{nlp.MaskPhone, nlp.MaskIDCard, nlp.MaskBankCard} {
 		if joined == k.Placeholder() {
-			return k.Placeholder() + t[headEnd:], true
+			return k.Placeholder() + t[headEnd:], 1 << k
 		}
 	}
-	return text, false
+	return text, 0
 }
 
 // numberTail returns the digits (grouped by spaces or dashes) that s ends with, or "".

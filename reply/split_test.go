@@ -2,6 +2,7 @@ package reply
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +32,8 @@ func TestContinueNumber(t *testing.T) {
 		{"42码", "39码", "39码", false},
 		{"我手机是139", "12345678901", "12345678901", false},
 	} {
-		got, ok := continueNumber(tt.prev, tt.text)
-		if got != tt.want || ok != tt.ok {
+		got, set := continueNumber(tt.prev, tt.text)
+		if ok := set != 0; got != tt.want || ok != tt.ok {
 			t.Errorf("continueNumber(%q, %q) = %q, %v; want %q, %v", tt.prev, tt.text, got, ok, tt.want, tt.ok)
 		}
 	}
@@ -50,6 +51,10 @@ func TestSplitNumberNotKeptWhole(t *testing.T) {
 	d, _ := send(t, r, second)
 	if got := d.Text(); got != "<PHONE>" {
 		t.Errorf("the second half is logged as %q, want <PHONE>", got)
+	}
+	// the answer names what was masked, as it does for a number sent whole (docs/api.md)
+	if !slices.Contains(d.Result.Masked, "phone") {
+		t.Errorf("the second half's answer says masked %v, want phone", d.Result.Masked)
 	}
 	if d, _ := send(t, r, second); !d.Retry {
 		t.Errorf("a retry of the second half is no retry")

@@ -92,7 +92,9 @@
 //
 // # Errors
 //
-// Every bad request gets a 4xx with {"error":{"code":"…","message":"…"}}:
+// Every bad request gets a 4xx with {"error":{"code":"…","message":"…"}}; a message that quotes
+// what the client sent (a channel, an unknown field) has its personal data masked as ids are
+// below (writeError, serve/mask.go's echoed):
 //
 //	400 empty_text              text missing, empty or only white space / zero-width or control characters
 //	400 text_too_long           text over Config.MaxTextBytes, counted in UTF-8 bytes after JSON

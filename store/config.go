@@ -240,20 +240,12 @@ func (db *DB) checkSchema(ctx context.Context, cfg Config, older bool) error {
 // loggedHashKey returns the hash key the log keeps, or an error saying to give serve's
 // --hash-key when it keeps none (serve was given one).
 func (db *DB) loggedHashKey(ctx context.Context, cfg Config) ([]byte, error) {
-	var hexKey string
-	err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'hash_key'`).Scan(&hexKey)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	key, err := db.keptHashKey(ctx, db.r)
+	if err == nil && key == nil {
 		// written with --hash-key: senders and conversations hash only with that key
 		return nil, fmt.Errorf("store: the decision log at %s keeps no hash key (zhiyi serve was given one): pass the same --hash-key (env ZHIYI_HASH_KEY)", cfg.Where())
-	case err != nil:
-		return nil, fmt.Errorf("store: cannot read the hash key: %w", err)
 	}
-	key, err := hex.DecodeString(hexKey)
-	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("store: the stored hash key is empty or not hex (%v)", err)
-	}
-	return key, nil
+	return key, err
 }
 
 // missingTable reports whether err says a table does not exist (SQLite's "no such table",

@@ -22,14 +22,22 @@ import (
 // leave one customer under two hashes, which records, forget and the reports could never join.
 var ErrHashKeyDiffers = errors.New("store: the two decision logs hash sender and conversation ids with different keys")
 
-// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than the last complete copy
-// into the destination began (or no copy into it completed): what was made between the two
-// would be copied by neither pass, without a word.
+// ErrSinceGap is CopyFrom's error when CopyOptions.Since is later than copySinceMargin (a
+// minute) before the last complete copy into the destination began (or no copy into it
+// completed): what was made between the two, or still being written as it began, would be
+// copied by neither pass, without a word.
 var ErrSinceGap = errors.New("store: --since leaves a gap after the last complete copy")
 
 // copyBeganSetting names the destination's setting that keeps when its last complete copy
-// began (unix microseconds): a later pass with Since up to it leaves nothing out.
+// began (unix microseconds): a later pass with Since up to copySinceMargin before it leaves
+// nothing out.
 const copyBeganSetting = "copy_began"
+
+// copySinceMargin is how long before the last complete copy began a later pass's Since must be.
+// A decision's time is when serve answered it, and the recorder writes it a flush, a slow commit
+// or a retry later (RecorderConfig.FlushInterval, WriteTimeout): one answered just before a copy
+// began and written just after its read was copied by neither pass given that very time.
+const copySinceMargin = time.Minute
 
 // CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
 // destination (a row the destination holds already is read, not written). Total is the
@@ -50,8 +58,8 @@ type CopyProgress struct {
 type CopyOptions struct {
 	// Since, when not zero, copies only what changed since: decisions made, feedback given or
 	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
-	// reading the whole log again. It must not be later than the last complete copy into the
-	// destination began (ErrSinceGap).
+	// reading the whole log again. It must be a minute or more before the last complete copy
+	// into the destination began (ErrSinceGap): decisions are written a little after their time.
 	Since time.Time
 	// Progress, when not nil, is called after each batch.
 	Progress func(CopyProgress)
@@ -79,14 +87,17 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 	}
 	// Before anything is read: what is made from now on is left to the next pass.
 	began := time.Now()
+	// The key first: this process may have made db's key at Open, and only it knows so. Refused
+	// for its Since after that, the rerun the refusal asks for is another process, which would
+	// take the key for a replica's and refuse to replace it; adopted now, the rerun finds src's.
+	own, err := db.adoptHashKey(ctx, src)
+	if err != nil {
+		return CopyProgress{}, err
+	}
 	if !opt.Since.IsZero() {
 		if err := db.checkSince(ctx, opt.Since); err != nil {
 			return CopyProgress{}, err
 		}
-	}
-	own, err := db.adoptHashKey(ctx, src)
-	if err != nil {
-		return CopyProgress{}, err
 	}
 	// db hashes as src from now on (the key a new db generated at Open is gone): rows come
 	// cleaned already, and one cleaned again by a stricter masker is hashed as src would.
@@ -127,9 +138,10 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 	return p, db.wrap("cannot note when the copy began", err)
 }
 
-// checkSince refuses a Since later than the last complete copy into db began: a second pass
-// given the time of the switch, or a duration too short for the move (--since 1h three hours
-// after the first copy), would leave out every decision, feedback and label made between.
+// checkSince refuses a Since later than copySinceMargin before the last complete copy into db
+// began: a second pass given the time of the switch, or a duration too short for the move
+// (--since 1h three hours after the first copy), would leave out every decision, feedback and
+// label made between, and one given the very time the copy began those in flight then.
 func (db *DB) checkSince(ctx context.Context, since time.Time) error {
 	var v string
 	err := db.w.QueryRowContext(ctx, db.q(`SELECT value FROM settings WHERE name = ?`), copyBeganSetting).Scan(&v)
@@ -143,9 +155,10 @@ func (db *DB) checkSince(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return fmt.Errorf("store: the setting %s holds %q, not a time: %w", copyBeganSetting, v, err)
 	}
-	if began := fromMicros(us); since.After(began) {
-		return fmt.Errorf("%w: the last complete copy into this database began at %s, and what was made after it and before %s would be copied by neither pass; give --since %s or earlier",
-			ErrSinceGap, began.Format(time.RFC3339), since.Format(time.RFC3339), began.Add(-time.Minute).Format(time.RFC3339))
+	// compared in microseconds, as the copy's queries and the kept time have it
+	if began := fromMicros(us); fromMicros(micros(since)).After(began.Add(-copySinceMargin)) {
+		return fmt.Errorf("%w: the last complete copy into this database began at %s, and what was made (or still being written) after %s and before %s would be copied by neither pass; give --since %s or earlier",
+			ErrSinceGap, began.Format(time.RFC3339), began.Add(-copySinceMargin).Format(time.RFC3339), since.Format(time.RFC3339), began.Add(-copySinceMargin).Format(time.RFC3339))
 	}
 	return nil
 }

@@ -176,8 +176,9 @@ func TestCopyFromCompletes(t *testing.T) {
 			opt.Progress = func(p store.CopyProgress) { read[p.Table] = p.Read }
 			want := map[string]int64{"decisions": 4, "feedback": 4, "labels": 2}
 			if since {
-				opt.Since = firstBegan // not later: ErrSinceGap
-				want = map[string]int64{"decisions": 1, "feedback": 1, "labels": 1}
+				opt.Since = firstBegan.Add(-time.Minute) // not later: ErrSinceGap
+				// fillLog's feedback was stored within that minute: read again, added once
+				want = map[string]int64{"decisions": 1, "feedback": 4, "labels": 1}
 			}
 			p, err := dst.CopyFrom(ctx, reader, opt)
 			if err != nil {
@@ -310,5 +311,55 @@ func TestCopyFromRefusesAKeyAReplicaHashesWith(t *testing.T) {
 		after := openConfig(t, store.Config{DataDir: to, Existing: true})
 		t.Fatalf("CopyFrom = %v with a replica on the destination; want ErrHashKeyDiffers (the replica hashes wx_zhang as %s, the log now as %s)",
 			err, replica.Hash("wx_zhang"), after.Hash("wx_zhang"))
+	}
+}
+
+// A first pass refused for its --since (no complete copy before it), run again without it as
+// the refusal says, completes: the refused pass, its own process, had opened the new database
+// and stored a key there, which the rerun took for a replica's and refused to replace.
+func TestCopyFromAfterARefusedSince(t *testing.T) {
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	to := t.TempDir()
+	first := openConfig(t, store.Config{DataDir: to}) // as zhiyi copy --since 2h opens it
+	if _, err := first.CopyFrom(ctx, reader, store.CopyOptions{Since: time.Now().Add(-2 * time.Hour)}); !errors.Is(err, store.ErrSinceGap) {
+		t.Fatalf("a first copy with --since = %v, want ErrSinceGap", err)
+	}
+	first.Close()
+	again := openConfig(t, store.Config{DataDir: to}) // zhiyi copy run again without --since
+	p, err := again.CopyFrom(ctx, reader, store.CopyOptions{})
+	if err != nil {
+		t.Fatalf("the copy the refusal asked for: %v", err)
+	}
+	if p.Decisions != 3 {
+		t.Errorf("copied %+v, want the 3 decisions", p)
+	}
+}
+
+// A decision answered just before the first copy began and written just after it read the log
+// (the recorder writes a flush or a slow commit later) was copied by neither pass when the second
+// was given the very time the first began: it is refused, and a minute before copies it.
+func TestCopyFromSinceCoversWritesInFlight(t *testing.T) {
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	src := openConfig(t, store.Config{DataDir: dir})
+	fillLog(t, src)
+	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+	firstBegan := time.Now()
+	copyLog(t, dst, reader)
+	// answered before the copy began, in the recorder's queue while it read
+	if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "late", Time: firstBegan.Add(-time.Second), Text: "在吗", Intent: "greeting"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: firstBegan}); !errors.Is(err, store.ErrSinceGap) {
+		t.Fatalf("second pass --since the time the first began = %+v, %v; want ErrSinceGap", p, err)
+	}
+	p, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: firstBegan.Add(-time.Minute)})
+	if err != nil || p.Decisions != 1 {
+		t.Fatalf("second pass a minute before = %+v, %v; want the decision written late", p, err)
 	}
 }

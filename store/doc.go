@@ -20,6 +20,7 @@
 //	added, taken, err := db.AddLabelsUnlessTaken(ctx, pageMade, operator, labels) // the console's label actions
 //	n, err := db.Forget(ctx, store.Subject{SenderID: id})          // a customer's request to delete their data
 //	rec.Close(); db.Close()                                         // Close flushes the queue first
+//	p, err := dst.CopyFrom(ctx, src, store.CopyOptions{Since: t})   // zhiyi copy: SQLite → PostgreSQL (or back)
 //
 // Store is the interface both backends implement (one type, DB); store/storetest is its
 // conformance suite, run against a real SQLite file and a real PostgreSQL. Writer (two methods)
@@ -28,7 +29,14 @@
 //
 // Errors: ErrNotFound (AddFeedback or Decision with an unknown msg_id), ErrInvalid (a feedback
 // without msg_id or with a rating outside 0–5, a label without an intent), ErrUnavailable
-// (Recorder.AddFeedback: database failing and spool full), ErrClosed (any call after Close). Others wrap the driver's error: "store: cannot append decisions: …".
+// (Recorder.AddFeedback: database failing and spool full), ErrClosed (any call after Close),
+// ErrHashKeyDiffers and ErrSinceGap (CopyFrom's refusals, before it copies anything). Others wrap
+// the driver's error: "store: cannot append decisions: …".
+//
+// CopyFrom copies a log into another (decisions, feedback with its stored_at, labels the later
+// of two kept, the hash key), idempotent: a rerun completes an interrupted copy or one made
+// while serve wrote. It adopts the source's key before anything else; SpoolState and SameLog are
+// the checks zhiyi copy makes before it.
 //
 // # Wiring in serve
 //

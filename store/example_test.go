@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -56,4 +57,41 @@ func Example() {
 	// 我要开发票,电话<PHONE>
 	// unmatched: m-2 none
 	// messages=2 unrecognised=1 handoff_rate=0.50 resolved_rate=1.00 mean_rating=5.0
+}
+
+// zhiyi copy: a log moved into another database, and a second pass for what was written since.
+func ExampleDB_CopyFrom() {
+	from, _ := os.MkdirTemp("", "zhiyi-copy-from-")
+	to, _ := os.MkdirTemp("", "zhiyi-copy-to-")
+	defer os.RemoveAll(from)
+	defer os.RemoveAll(to)
+	ctx := context.Background()
+
+	old, _ := store.Open(ctx, store.Config{DataDir: from}) // the log serve wrote
+	old.AppendDecisions(ctx, []store.Decision{{MsgID: "m-1", Text: "包邮吗", Intent: "shipping_fee", SenderHash: old.Hash("wmCustomer")}})
+	src, _ := store.Open(ctx, store.Config{DataDir: from, ReadOnly: true})
+	defer src.Close()
+	dst, err := store.Open(ctx, store.Config{DataDir: to}) // or Config{URL: "postgres://…"}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer dst.Close()
+
+	began := time.Now()
+	p, err := dst.CopyFrom(ctx, src, store.CopyOptions{})
+	fmt.Println(p.Decisions, p.OwnHashKey, err)
+	fmt.Println(dst.Hash("wmCustomer") == old.Hash("wmCustomer")) // the key came with the copy
+
+	old.AppendDecisions(ctx, []store.Decision{{MsgID: "m-2", Text: "发什么快递", Intent: "shipping_company"}})
+	old.Close()
+	p, err = dst.CopyFrom(ctx, src, store.CopyOptions{Since: began}) // too late: in-flight writes
+	fmt.Println(errors.Is(err, store.ErrSinceGap))
+	p, err = dst.CopyFrom(ctx, src, store.CopyOptions{Since: began.Add(-time.Minute)})
+	fmt.Println(p.Decisions, err)
+	// Output:
+	// 1 true <nil>
+	// true
+	// true
+	// 1 <nil>
 }
