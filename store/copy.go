@@ -224,21 +224,23 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	return want != nil, db.wrap("cannot keep the hash key", err)
 }
 
-func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
-	batch := make([]Decision, 0, copyBatch)
+// inBatches copies rows: scan calls its fn for each row of the source, and write stores them
+// copyBatch at a time, returning how many were new; progress is reported after each batch.
+func inBatches[T any](p *CopyProgress, opt CopyOptions, scan func(fn func(*T) error) error, write func([]T) (int64, error)) error {
+	batch := make([]T, 0, copyBatch)
 	flush := func() error {
-		n, err := db.AppendDecisions(ctx, batch)
+		n, err := write(batch)
 		if err != nil {
 			return err
 		}
 		p.Read += int64(len(batch))
-		p.Added += int64(n)
+		p.Added += n
 		batch = batch[:0]
 		opt.Progress(*p)
 		return nil
 	}
-	err := src.Decisions(ctx, Query{Since: opt.Since}, func(d *Decision) error {
-		batch = append(batch, *d)
+	err := scan(func(r *T) error {
+		batch = append(batch, *r)
 		if len(batch) == copyBatch {
 			return flush()
 		}
@@ -248,6 +250,15 @@ func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt C
 		err = flush()
 	}
 	return err
+}
+
+func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
+	return inBatches(p, opt, func(fn func(*Decision) error) error {
+		return src.Decisions(ctx, Query{Since: opt.Since}, fn)
+	}, func(ds []Decision) (int64, error) {
+		n, err := db.AppendDecisions(ctx, ds)
+		return int64(n), err
+	})
 }
 
 // copiedFeedback is a feedback row as stored, with when it reached the database.
@@ -261,49 +272,45 @@ type copiedFeedback struct {
 const feedbackSince = "(at >= ? OR stored_at >= ?)"
 
 func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
+	return inBatches(p, opt, func(fn func(*copiedFeedback) error) error {
+		return src.feedbackRows(ctx, opt.Since, func(f *copiedFeedback) error {
+			f.Feedback = cleanFeedback(db.Hash, f.Feedback)
+			return fn(f)
+		})
+	}, func(fs []copiedFeedback) (int64, error) { return db.insertFeedback(ctx, fs) })
+}
+
+// feedbackRows calls fn for each feedback row given or stored since (everything when zero), in
+// the order they were stored.
+func (db *DB) feedbackRows(ctx context.Context, since time.Time, fn func(*copiedFeedback) error) error {
 	query, args := `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at FROM feedback`, []any{}
-	if !opt.Since.IsZero() {
+	if !since.IsZero() {
 		query += " WHERE " + feedbackSince
-		args = append(args, micros(opt.Since), micros(opt.Since))
+		args = append(args, micros(since), micros(since))
 	}
-	rows, err := src.r.QueryContext(ctx, src.q(query+" ORDER BY seq"), args...)
+	rows, err := db.r.QueryContext(ctx, db.q(query+" ORDER BY seq"), args...)
 	if err != nil {
-		return src.wrap("cannot read feedback", err)
+		return db.wrap("cannot read feedback", err)
 	}
 	defer rows.Close()
-	batch := make([]copiedFeedback, 0, copyBatch)
-	for {
-		more := rows.Next()
-		if more {
-			var (
-				f        copiedFeedback
-				at       int64
-				resolved sql.NullBool
-			)
-			if err := rows.Scan(&f.ID, &f.MsgID, &at, &f.Rating, &resolved, &f.CorrectIntent, &f.Comment, &f.AgentID, &f.storedAt); err != nil {
-				return src.wrap("cannot read feedback", err)
-			}
-			f.Time = fromMicros(at)
-			if resolved.Valid {
-				f.Resolved = &resolved.Bool
-			}
-			f.Feedback = cleanFeedback(db.Hash, f.Feedback)
-			batch = append(batch, f)
+	for rows.Next() {
+		var (
+			f        copiedFeedback
+			at       int64
+			resolved sql.NullBool
+		)
+		if err := rows.Scan(&f.ID, &f.MsgID, &at, &f.Rating, &resolved, &f.CorrectIntent, &f.Comment, &f.AgentID, &f.storedAt); err != nil {
+			return db.wrap("cannot read feedback", err)
 		}
-		if len(batch) == copyBatch || !more && len(batch) > 0 {
-			n, err := db.insertFeedback(ctx, batch)
-			if err != nil {
-				return err
-			}
-			p.Read += int64(len(batch))
-			p.Added += n
-			batch = batch[:0]
-			opt.Progress(*p)
+		f.Time = fromMicros(at)
+		if resolved.Valid {
+			f.Resolved = &resolved.Bool
 		}
-		if !more {
-			return src.wrap("cannot read feedback", rows.Err())
+		if err := fn(&f); err != nil {
+			return err
 		}
 	}
+	return db.wrap("cannot read feedback", rows.Err())
 }
 
 // insertFeedback stores copied feedback as it was stored in its source, in one transaction,
@@ -340,41 +347,24 @@ func (db *DB) insertFeedback(ctx context.Context, fs []copiedFeedback) (int64, e
 }
 
 func (db *DB) copyLabels(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
-	batch := make([]Label, 0, copyBatch)
-	flush := func() error {
-		clean, err := db.cleanLabels(batch)
+	return inBatches(p, opt, func(fn func(*Label) error) error {
+		return src.Labels(ctx, LabelQuery{Since: opt.Since}, fn)
+	}, func(ls []Label) (int64, error) {
+		clean, err := db.cleanLabels(ls)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
-			return db.wrap("cannot add labels", err)
+			return 0, db.wrap("cannot add labels", err)
 		}
 		defer tx.Rollback()
 		n, err := upsertLabels(ctx, tx, db.q, clean, true)
 		if err != nil {
-			return db.wrap("cannot add labels", err)
+			return 0, db.wrap("cannot add labels", err)
 		}
-		if err := tx.Commit(); err != nil {
-			return db.wrap("cannot add labels", err)
-		}
-		p.Read += int64(len(batch))
-		p.Added += n
-		batch = batch[:0]
-		opt.Progress(*p)
-		return nil
-	}
-	err := src.Labels(ctx, LabelQuery{Since: opt.Since}, func(l *Label) error {
-		batch = append(batch, *l)
-		if len(batch) == copyBatch {
-			return flush()
-		}
-		return nil
+		return n, db.wrap("cannot add labels", tx.Commit())
 	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
-	}
-	return err
 }
 
 // SpoolState says whether a zhiyi serve holds the spool in dataDir (it is running on that
