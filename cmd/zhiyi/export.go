@@ -11,7 +11,6 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/internal/atomicfile"
-	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -36,20 +35,9 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if envErr != nil {
 		return envErr
 	}
-	now := time.Now()
-	if strings.TrimSpace(*sinceFlag) == "" {
-		return fmt.Errorf("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
-	}
-	since, err := period.Parse(*sinceFlag, now)
+	since, until, err := parsePeriod(*sinceFlag, *untilFlag, time.Now())
 	if err != nil {
-		return fmt.Errorf("--since %w", err)
-	}
-	until, err := period.Parse(*untilFlag, now)
-	if err != nil {
-		return fmt.Errorf("--until %w", err)
-	}
-	if !until.IsZero() && !since.Before(until) {
-		return fmt.Errorf("--since %s is not before --until %s", since.In(board.CST).Format(time.DateTime), until.In(board.CST).Format(time.DateTime))
+		return err
 	}
 	if *format == "" {
 		*format = board.RowsJSON

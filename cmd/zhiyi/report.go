@@ -114,23 +114,32 @@ func (f *logFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (boa
 	if err := parse(fs, args, stderr); err != nil {
 		return board.Query{}, err
 	}
-	if strings.TrimSpace(f.since) == "" {
-		return board.Query{}, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
-	}
 	now := time.Now()
 	q := board.Query{Now: now, LowConfidence: f.low}
 	var err error
-	if q.Since, err = period.Parse(f.since, now); err != nil {
-		return q, fmt.Errorf("--since %w", err)
-	}
-	if q.Until, err = period.Parse(f.until, now); err != nil {
-		return q, fmt.Errorf("--until %w", err)
-	}
-	if !q.Until.IsZero() && !q.Since.Before(q.Until) {
-		return q, fmt.Errorf("--since %s is not before --until %s", q.Since.In(board.CST).Format(time.DateTime), q.Until.In(board.CST).Format(time.DateTime))
+	if q.Since, q.Until, err = parsePeriod(f.since, f.until, now); err != nil {
+		return q, err
 	}
 	if !(f.low > 0 && f.low <= 1) {
 		return q, fmt.Errorf("--low-confidence %g: want a confidence in (0, 1]", f.low)
 	}
 	return q, nil
+}
+
+// parsePeriod reads --since and --until (a duration back from now, a date in China Standard
+// Time, or an RFC 3339 time; until "" for now): the period every command on the log reads.
+func parsePeriod(sinceFlag, untilFlag string, now time.Time) (since, until time.Time, err error) {
+	if strings.TrimSpace(sinceFlag) == "" {
+		return since, until, errors.New("--since is empty: give a duration back from now (7d, 24h, 90m) or a date")
+	}
+	if since, err = period.Parse(sinceFlag, now); err != nil {
+		return since, until, fmt.Errorf("--since %w", err)
+	}
+	if until, err = period.Parse(untilFlag, now); err != nil {
+		return since, until, fmt.Errorf("--until %w", err)
+	}
+	if !until.IsZero() && !since.Before(until) {
+		return since, until, fmt.Errorf("--since %s is not before --until %s", since.In(board.CST).Format(time.DateTime), until.In(board.CST).Format(time.DateTime))
+	}
+	return since, until, nil
 }
