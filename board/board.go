@@ -66,6 +66,9 @@ type Board struct {
 	Bucket   string    `json:"bucket"`    // "hour", "day", or a duration such as "6h0m0s"
 	TimeZone string    `json:"time_zone"` // the Location's name: series starts and by_hour are in it
 	store.Stats
+	// Auto is the messages answered automatically, Messages − Handoffs − Suggested − Silent: the
+	// first number of a weekly review, which the text and JSON left to the reader's arithmetic.
+	Auto int64 `json:"auto"`
 	// Series is the period in steps of Bucket, empty steps included, starts in TimeZone.
 	Series []store.Bucket `json:"series"`
 	// ByHour is the hour of the day (0–23 in TimeZone), summed over the period's days.
@@ -184,7 +187,7 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 		return nil, err
 	}
 	b := &Board{Since: q.Since.In(loc), Until: q.Until.In(loc), Bucket: bucketName(q.Bucket), TimeZone: loc.String(),
-		Stats: sum.Stats, Series: sum.Series, ByHour: byHour(hourly, loc),
+		Stats: sum.Stats, Auto: sum.Messages - sum.Handoffs - sum.Suggested - sum.Silent, Series: sum.Series, ByHour: byHour(hourly, loc),
 		ByIntent: nonNil(sum.ByIntent), ByChannel: nonNil(sum.ByChannel), ByAnswer: nonNil(sum.ByAnswer),
 		Labels: q.Labels, Generated: now.In(loc)} // shown beside the period, on its clock
 	if b.Series == nil {

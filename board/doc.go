@@ -38,6 +38,7 @@
 //	 "unrecognised_rate": 0.033, "handoff_rate": 0.075, "repeat_rate": 0.021,
 //	 "resolved_rate": 0.769, "mean_rating": 4.3, "bad_rating_share": 0.08,
 //	 "latency_p50_us": 85, "latency_p99_us": 900,
+//	 "auto": 804,                                               answered automatically: messages − handoffs − suggested − silent
 //	 "series":     [{"start": "2026-11-01T00:00:00+08:00", …the same Stats…}, …],  every bucket, empty ones too
 //	 "by_hour":    [{"hour": 0, …counts and rates…, "latency_p50_max_us", "latency_p99_max_us"}, … 24],
 //	 "by_intent":  [{"key": "invoice", …Stats…}, …],            most messages first

@@ -24,7 +24,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	var lf logFlags
 	lf.register(fs, "7d")
 	bucket := fs.String("bucket", "", "the series' step: hour or day (default: hour for periods up to 3 days, day beyond)")
-	asJSON := fs.Bool("json", false, "print the report as JSON (messages, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
+	asJSON := fs.Bool("json", false, "print the report as JSON (messages, auto, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
 	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
 	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
 	fs.Usage = func() {
