@@ -56,7 +56,7 @@ const periodRefused = "看板无法统计这个时间范围：请选一个不为
 
 func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, pv := pagePeriod(r.URL.Query().Get("since"), "7d", now)
+	since, until, pv := pagePeriodUntil(r.URL.Query().Get("since"), r.URL.Query().Get("until"), "7d", now)
 	data := boardData{periodView: pv, NoDB: c.d.DB == nil, TopIntents: maxIntentRows}
 	data.Alerts, data.NoAlerts = alertCounts(c.d), c.d.AlertMetrics == nil
 	if c.d.DB == nil {
@@ -66,7 +66,7 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
-	q := board.Query{Since: since, Until: now, Now: now, Location: cst}
+	q := board.Query{Since: since, Until: until, Now: now, Location: cst}
 	if m := c.d.Model(); m != nil && m.KB() != nil {
 		q.Labels = map[string]string{}
 		for _, in := range m.KB().Intents {
