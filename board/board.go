@@ -76,6 +76,8 @@ type Board struct {
 	ByIntent  []store.Group `json:"by_intent"`
 	ByChannel []store.Group `json:"by_channel"`
 	ByAnswer  []store.Group `json:"by_answer"` // key is the answer id, variant its A/B variant
+	// Previous is the period of the same length just before, when Compare set it.
+	Previous *Previous `json:"previous,omitempty"`
 	// Labels are Query.Labels, for rendering.
 	Labels map[string]string `json:"-"`
 	// Generated is when Build ran, in Location.

@@ -43,7 +43,8 @@
 //	 "by_hour":    [{"hour": 0, …counts and rates…, "latency_p50_max_us", "latency_p99_max_us"}, … 24],
 //	 "by_intent":  [{"key": "invoice", …Stats…}, …],            most messages first
 //	 "by_channel": [{"key": "wecom", …Stats…}, …],
-//	 "by_answer":  [{"key": "invoice.a", "variant": "b", …Stats…}, …]}
+//	 "by_answer":  [{"key": "invoice.a", "variant": "b", …Stats…}, …],
+//	 "previous":   {"since", "until", …Stats…, "auto", "intents": [{"key", "previous", "messages", "change"}, …]}}  with Compare only
 //
 // Rates are 0 when their denominator is (resolved_rate over resolved_known, mean_rating and
 // bad_rating_share over ratings, the others over messages); the charts leave such points out

@@ -45,6 +45,9 @@ func (b *Board) WriteText(w io.Writer) error {
 		{"corrections", n(s.Corrections, 10), "by agents"},
 		{"latency", "p50 " + Micros(float64(s.LatencyP50)), "p99 " + Micros(float64(s.LatencyP99))},
 	}...))
+	if b.Previous != nil {
+		b.writePrevious(bw)
+	}
 	if b.Messages == 0 {
 		fmt.Fprintln(bw, "no decisions in this period: is zhiyi serve recording to this database?")
 		return bw.Flush()
