@@ -27,10 +27,14 @@ type alertCount struct {
 // boardData is 看板's page.
 type boardData struct {
 	periodView
-	NoDB     bool
-	Error    string
-	Bucket   string
-	Stats    store.Stats
+	NoDB   bool
+	Error  string
+	Bucket string
+	Stats  store.Stats
+	// Auto and AutoRate are the messages answered automatically (board.Board.Auto) and their
+	// share, the card zhiyi report's first line has.
+	Auto     int64
+	AutoRate float64
 	Charts   []chart
 	ByIntent []store.Group
 	Intents  int // intents in the period; ByIntent may show fewer (maxIntentRows)
@@ -90,6 +94,10 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 		data.Bucket = "按天"
 	}
 	ch, ph := b.Charts(), b.ChartsAt(board.Phone)
+	data.Auto = b.Auto
+	if b.Messages > 0 {
+		data.AutoRate = float64(b.Auto) / float64(b.Messages)
+	}
 	data.Stats, data.Charts = b.Stats, []chart{{ch.Volume, ph.Volume}, {ch.Rates, ph.Rates}, {ch.Rating, ph.Rating},
 		{ch.Latency, ph.Latency}, {ch.Hours, ph.Hours}}
 	data.ByIntent, data.ByChannel, data.Intents = topIntents(b.ByIntent), b.ByChannel, len(b.ByIntent)

@@ -27,6 +27,8 @@ func TestBoardUntil(t *testing.T) {
 	mustContain(t, page, `href="/console/board/export?since=2026-11-02&amp;until=2026-11-09"`)
 	mustContain(t, page, "2026-11-02 00:00 至 2026-11-09 00:00（北京时间）")
 	mustContain(t, page, `type="text" name="until" value="2026-11-09"`)
+	// the card zhiyi report's first line has: answered automatically, of the week's 2 messages
+	mustContain(t, page, `<span>自动回复</span><b>100.0%</b>2 条 · 推荐给客服 0 条`)
 	r := cl.get("/console/board/export?since=2026-11-02&until=2026-11-09")
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Disposition"), `zhiyi-20261102-0000-20261109-0000.csv`) {
 		t.Fatalf("export: %d %v", r.StatusCode, r.Header)
