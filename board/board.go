@@ -76,6 +76,10 @@ type Board struct {
 	ByIntent  []store.Group `json:"by_intent"`
 	ByChannel []store.Group `json:"by_channel"`
 	ByAnswer  []store.Group `json:"by_answer"` // key is the answer id, variant its A/B variant
+	// BadComments are the comments most often left on the period's bad ratings, and
+	// BadCommented how many bad ratings had one, when BadComments set them.
+	BadComments  []CommentCount `json:"bad_comments,omitempty"`
+	BadCommented int64          `json:"bad_commented,omitempty"`
 	// Previous is the period of the same length just before, when Compare set it.
 	Previous *Previous `json:"previous,omitempty"`
 	// Labels are Query.Labels, for rendering.

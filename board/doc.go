@@ -44,6 +44,7 @@
 //	 "by_intent":  [{"key": "invoice", …Stats…}, …],            most messages first
 //	 "by_channel": [{"key": "wecom", …Stats…}, …],
 //	 "by_answer":  [{"key": "invoice.a", "variant": "b", …Stats…}, …],
+//	 "bad_comments": [{"comment": "答非所问", "messages": 19}, …], "bad_commented": 57,   the customers' words on bad ratings, with BadComments only
 //	 "previous":   {"since", "until", …Stats…, "auto", "intents": [{"key", "previous", "messages", "change"}, …]}}  with Compare only
 //
 // Rates are 0 when their denominator is (resolved_rate over resolved_known, mean_rating and

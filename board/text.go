@@ -48,6 +48,9 @@ func (b *Board) WriteText(w io.Writer) error {
 	if b.Previous != nil {
 		b.writePrevious(bw)
 	}
+	if len(b.BadComments) > 0 {
+		b.writeBadComments(bw)
+	}
 	if b.Messages == 0 {
 		fmt.Fprintln(bw, "no decisions in this period: is zhiyi serve recording to this database?")
 		return bw.Flush()

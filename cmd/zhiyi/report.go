@@ -76,6 +76,10 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	// what customers wrote on their bad ratings: the words behind 满意度
+	if err := board.BadComments(ctx, db, b); err != nil {
+		return err
+	}
 	if *compare {
 		if err := board.Compare(ctx, db, q, b); err != nil {
 			return fmt.Errorf("--compare: %w", err)
