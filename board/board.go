@@ -66,6 +66,9 @@ type Board struct {
 	Bucket   string    `json:"bucket"`    // "hour", "day", or a duration such as "6h0m0s"
 	TimeZone string    `json:"time_zone"` // the Location's name: series starts and by_hour are in it
 	store.Stats
+	// Auto is the messages answered automatically, Messages − Handoffs − Suggested − Silent: the
+	// first number of a weekly review, which the text and JSON left to the reader's arithmetic.
+	Auto int64 `json:"auto"`
 	// Series is the period in steps of Bucket, empty steps included, starts in TimeZone.
 	Series []store.Bucket `json:"series"`
 	// ByHour is the hour of the day (0–23 in TimeZone), summed over the period's days.
@@ -73,6 +76,12 @@ type Board struct {
 	ByIntent  []store.Group `json:"by_intent"`
 	ByChannel []store.Group `json:"by_channel"`
 	ByAnswer  []store.Group `json:"by_answer"` // key is the answer id, variant its A/B variant
+	// BadComments are the comments most often left on the period's bad ratings, and
+	// BadCommented how many bad ratings had one, when BadComments set them.
+	BadComments  []CommentCount `json:"bad_comments,omitempty"`
+	BadCommented int64          `json:"bad_commented,omitempty"`
+	// Previous is the period of the same length just before, when Compare set it.
+	Previous *Previous `json:"previous,omitempty"`
 	// Labels are Query.Labels, for rendering.
 	Labels map[string]string `json:"-"`
 	// Generated is when Build ran, in Location.
@@ -184,7 +193,7 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 		return nil, err
 	}
 	b := &Board{Since: q.Since.In(loc), Until: q.Until.In(loc), Bucket: bucketName(q.Bucket), TimeZone: loc.String(),
-		Stats: sum.Stats, Series: sum.Series, ByHour: byHour(hourly, loc),
+		Stats: sum.Stats, Auto: sum.Messages - sum.Handoffs - sum.Suggested - sum.Silent, Series: sum.Series, ByHour: byHour(hourly, loc),
 		ByIntent: nonNil(sum.ByIntent), ByChannel: nonNil(sum.ByChannel), ByAnswer: nonNil(sum.ByAnswer),
 		Labels: q.Labels, Generated: now.In(loc)} // shown beside the period, on its clock
 	if b.Series == nil {

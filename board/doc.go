@@ -38,11 +38,14 @@
 //	 "unrecognised_rate": 0.033, "handoff_rate": 0.075, "repeat_rate": 0.021,
 //	 "resolved_rate": 0.769, "mean_rating": 4.3, "bad_rating_share": 0.08,
 //	 "latency_p50_us": 85, "latency_p99_us": 900,
+//	 "auto": 804,                                               answered automatically: messages − handoffs − suggested − silent
 //	 "series":     [{"start": "2026-11-01T00:00:00+08:00", …the same Stats…}, …],  every bucket, empty ones too
 //	 "by_hour":    [{"hour": 0, …counts and rates…, "latency_p50_max_us", "latency_p99_max_us"}, … 24],
 //	 "by_intent":  [{"key": "invoice", …Stats…}, …],            most messages first
 //	 "by_channel": [{"key": "wecom", …Stats…}, …],
-//	 "by_answer":  [{"key": "invoice.a", "variant": "b", …Stats…}, …]}
+//	 "by_answer":  [{"key": "invoice.a", "variant": "b", …Stats…}, …],
+//	 "bad_comments": [{"comment": "答非所问", "messages": 19}, …], "bad_commented": 57,   the customers' words on bad ratings, with BadComments only
+//	 "previous":   {"since", "until", …Stats…, "auto", "intents": [{"key", "previous", "messages", "change"}, …]}}  with Compare only
 //
 // Rates are 0 when their denominator is (resolved_rate over resolved_known, mean_rating and
 // bad_rating_share over ratings, the others over messages); the charts leave such points out

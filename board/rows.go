@@ -21,9 +21,11 @@ type RowSource interface {
 	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
 }
 
-// Row is one decision of the log with what its feedback says last: the customer's rating, the
-// resolution, an agent's correction and comment (each field's latest value, as the report reads
-// them).
+// Row is one decision of the log with what its feedback says last: the rating, the resolution,
+// an agent's correction (each field's latest value, as the report reads them), and the latest
+// comment of each side. Comment is the customer's (feedback without an agent_id) and
+// AgentComment an agent's: in one column, an agent's note on a correction replaced the words of
+// the bad rating before it (答非所问 became 应为退货), the words a weekly review reads.
 type Row struct {
 	store.Decision
 	Rating        int    `json:"rating,omitempty"`
@@ -31,6 +33,7 @@ type Row struct {
 	CorrectIntent string `json:"correct_intent,omitempty"`
 	Comment       string `json:"comment,omitempty"`
 	AgentID       string `json:"agent_id,omitempty"`
+	AgentComment  string `json:"agent_comment,omitempty"`
 }
 
 // Row formats.
@@ -45,7 +48,7 @@ var rowColumns = []string{
 	"置信度 confidence", "处理 route", "原因 reason", "答案 answer_id", "规则 rule", "实验组 variant",
 	"情绪 sentiment", "轮次 turn", "上下文意图 active_intent", "重述 repeat", "升级 escalation",
 	"模型 model", "耗时 latency_us", "评分 rating", "已解决 resolved", "纠正意图 correct_intent",
-	"评论 comment", "客服 agent_id",
+	"评论 comment", "客服 agent_id", "客服备注 agent_comment", // agent_comment last: a sheet's column letters before it stay
 }
 
 // RowsQuery chooses what WriteRows writes and how.
@@ -92,7 +95,11 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 		if f.CorrectIntent != "" {
 			r.CorrectIntent = f.CorrectIntent
 		}
-		if f.Comment != "" {
+		switch {
+		case f.Comment == "":
+		case f.AgentID != "": // given by an agent (docs/api.md: agent_id is who gave it)
+			r.AgentComment = store.MaskText(f.Comment)
+		default:
 			r.Comment = store.MaskText(f.Comment)
 		}
 		if f.AgentID != "" {
@@ -168,7 +175,7 @@ func (r *Row) cells(dst []string) []string {
 		d.Time.Format(time.DateTime), d.MsgID, d.Channel, d.SenderHash, d.ChatHash, d.Text, d.Intent,
 		strconv.FormatFloat(d.Confidence, 'f', 4, 64), d.Route, d.Reason, d.AnswerID, d.Rule, d.Variant,
 		d.Sentiment, strconv.Itoa(d.Turn), d.ActiveIntent, strconv.FormatBool(d.Repeat), d.Escalation,
-		d.Model, strconv.FormatInt(d.LatencyMicros, 10), rating, resolved, r.CorrectIntent, r.Comment, r.AgentID,
+		d.Model, strconv.FormatInt(d.LatencyMicros, 10), rating, resolved, r.CorrectIntent, r.Comment, r.AgentID, r.AgentComment,
 	} {
 		dst = append(dst, spreadsheetSafe(v))
 	}

@@ -155,3 +155,52 @@ func TestWriteRowsMasksAgain(t *testing.T) {
 		}
 	}
 }
+
+// A bad rating's words stay on the row when an agent corrects the message afterwards with a
+// note of their own: the two shared one column, and the note replaced 答非所问, so the sheet a
+// weekly review reads for why customers rated badly showed the agents' notes instead.
+func TestWriteRowsKeepsTheCustomersComment(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.AppendDecisions(ctx, []store.Decision{
+		{MsgID: "b1", Time: T0, Text: "东西不要了怎么寄回去", Intent: "exchange_goods", Route: store.RouteAuto},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []store.Feedback{
+		{MsgID: "b1", Rating: 1, Comment: "答非所问", Time: T0.Add(time.Minute)},
+		{MsgID: "b1", CorrectIntent: "return_goods", Comment: "应为退货", AgentID: "agent7", Time: T0.Add(time.Hour)},
+	} {
+		if err := db.AddFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := board.WriteRows(ctx, db, board.RowsQuery{Since: T0, Format: board.RowsCSV}, &b); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), "\ufeff"))).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%v, %d lines", err, len(recs))
+	}
+	got := map[string]string{}
+	for i, h := range recs[0] {
+		got[strings.Fields(h)[1]] = recs[1][i]
+	}
+	if got["rating"] != "1" || got["comment"] != "答非所问" || got["agent_comment"] != "应为退货" || got["agent_id"] != "agent7" {
+		t.Errorf("rating %q, comment %q, agent_comment %q, agent_id %q; want 1, the customer's 答非所问, the agent's 应为退货, agent7",
+			got["rating"], got["comment"], got["agent_comment"], got["agent_id"])
+	}
+	b.Reset()
+	if _, err := board.WriteRows(ctx, db, board.RowsQuery{Since: T0, Format: board.RowsJSON}, &b); err != nil {
+		t.Fatal(err)
+	}
+	var r board.Row
+	if err := json.Unmarshal(b.Bytes(), &r); err != nil || r.Comment != "答非所问" || r.AgentComment != "应为退货" {
+		t.Errorf("JSON row %+v, %v", r, err)
+	}
+}

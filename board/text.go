@@ -30,6 +30,7 @@ func (b *Board) WriteText(w io.Writer) error {
 		ratings += ", " + Percent(s.BadRatingShare) + " of them ≤ 2"
 	}
 	totals := [][]string{
+		{"自动回复 answered", Percent(ratio(b.Auto, s.Messages)), n(b.Auto, 10) + " automatically; " + n(s.Suggested, 10) + " suggested to agents"},
 		{"未识别 unrecognised", Percent(s.UnrecognisedRate), n(s.Unrecognised, 10) + " out of scope"},
 		{"unmatched", Percent(ratio(s.Unmatched, s.Messages)), n(s.Unmatched, 10) + " out of scope, handed off or low confidence (zhiyi unmatched)"},
 		{"转人工 handoff", Percent(s.HandoffRate), n(s.Handoffs, 10)},
@@ -44,6 +45,12 @@ func (b *Board) WriteText(w io.Writer) error {
 		{"corrections", n(s.Corrections, 10), "by agents"},
 		{"latency", "p50 " + Micros(float64(s.LatencyP50)), "p99 " + Micros(float64(s.LatencyP99))},
 	}...))
+	if b.Previous != nil {
+		b.writePrevious(bw)
+	}
+	if len(b.BadComments) > 0 {
+		b.writeBadComments(bw)
+	}
 	if b.Messages == 0 {
 		fmt.Fprintln(bw, "no decisions in this period: is zhiyi serve recording to this database?")
 		return bw.Flush()

@@ -27,10 +27,14 @@ type alertCount struct {
 // boardData is 看板's page.
 type boardData struct {
 	periodView
-	NoDB     bool
-	Error    string
-	Bucket   string
-	Stats    store.Stats
+	NoDB   bool
+	Error  string
+	Bucket string
+	Stats  store.Stats
+	// Auto and AutoRate are the messages answered automatically (board.Board.Auto) and their
+	// share, the card zhiyi report's first line has.
+	Auto     int64
+	AutoRate float64
 	Charts   []chart
 	ByIntent []store.Group
 	Intents  int // intents in the period; ByIntent may show fewer (maxIntentRows)
@@ -56,7 +60,7 @@ const periodRefused = "看板无法统计这个时间范围：请选一个不为
 
 func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
 	now := c.d.Now()
-	since, pv := pagePeriod(r.URL.Query().Get("since"), "7d", now)
+	since, until, pv := pagePeriodUntil(r.URL.Query().Get("since"), r.URL.Query().Get("until"), "7d", now)
 	data := boardData{periodView: pv, NoDB: c.d.DB == nil, TopIntents: maxIntentRows}
 	data.Alerts, data.NoAlerts = alertCounts(c.d), c.d.AlertMetrics == nil
 	if c.d.DB == nil {
@@ -66,7 +70,7 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	// The same board as zhiyi report: by the hour up to board.AutoHourly, by the day beyond.
-	q := board.Query{Since: since, Until: now, Now: now, Location: cst}
+	q := board.Query{Since: since, Until: until, Now: now, Location: cst}
 	if m := c.d.Model(); m != nil && m.KB() != nil {
 		q.Labels = map[string]string{}
 		for _, in := range m.KB().Intents {
@@ -90,6 +94,10 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 		data.Bucket = "按天"
 	}
 	ch, ph := b.Charts(), b.ChartsAt(board.Phone)
+	data.Auto = b.Auto
+	if b.Messages > 0 {
+		data.AutoRate = float64(b.Auto) / float64(b.Messages)
+	}
 	data.Stats, data.Charts = b.Stats, []chart{{ch.Volume, ph.Volume}, {ch.Rates, ph.Rates}, {ch.Rating, ph.Rating},
 		{ch.Latency, ph.Latency}, {ch.Hours, ph.Hours}}
 	data.ByIntent, data.ByChannel, data.Intents = topIntents(b.ByIntent), b.ByChannel, len(b.ByIntent)

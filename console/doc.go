@@ -53,8 +53,8 @@
 //	POST /console/rules/save            content, base → validated, previous kept, written, loaded
 //	GET  /console/experiments?since=30d 实验: per-variant numbers and chart
 //	POST /console/experiments/stop      variant, action=stop|resume → experiments.yaml, reloaded
-//	GET  /console/board?since=7d        看板: totals, series and hour-of-day charts, by intent and channel, alerts
-//	GET  /console/board/export?since=7d the period's decisions with their latest feedback as CSV (board.WriteRows), ≤ 100 000 rows
+//	GET  /console/board?since=7d[&until=DATE] 看板 (until= ends the period, now when absent): totals, series and hour-of-day charts, by intent and channel, alerts
+//	GET  /console/board/export?since=7d[&until=DATE] the period's decisions with their latest feedback as CSV (board.WriteRows), ≤ 100 000 rows
 //	GET  /console/models                模型: versions, lineage, evaluation
 //	GET  /console/models/report?bundle= a bundle's report.html (sandboxed)
 //	POST /console/models/promote        bundle → Deps.Reload

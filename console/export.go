@@ -26,7 +26,7 @@ func (c *Console) boardExport(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	now := c.d.Now()
-	since, pv := pagePeriod(r.URL.Query().Get("since"), "7d", now)
+	since, until, pv := pagePeriodUntil(r.URL.Query().Get("since"), r.URL.Query().Get("until"), "7d", now)
 	if pv.Problem != "" {
 		c.errorPage(w, r, s, http.StatusBadRequest, pv.Problem)
 		return
@@ -34,7 +34,7 @@ func (c *Console) boardExport(w http.ResponseWriter, r *http.Request, s *session
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	var buf bytes.Buffer
-	n, err := board.WriteRows(ctx, c.d.DB, board.RowsQuery{Since: since, Until: now, Location: cst, Format: board.RowsCSV, Max: maxExportRows}, &buf)
+	n, err := board.WriteRows(ctx, c.d.DB, board.RowsQuery{Since: since, Until: until, Location: cst, Format: board.RowsCSV, Max: maxExportRows}, &buf)
 	switch {
 	case errors.Is(err, board.ErrTooManyRows):
 		c.errorPage(w, r, s, http.StatusRequestEntityTooLarge, fmt.Sprintf("这段时间的决策超过 %d 条，控制台不导出：请缩短时间范围，或在服务器上用 zhiyi export --since … --out 文件.csv 导出。", maxExportRows))
@@ -44,8 +44,8 @@ func (c *Console) boardExport(w http.ResponseWriter, r *http.Request, s *session
 		c.errorPage(w, r, s, http.StatusServiceUnavailable, storeUnreadable)
 		return
 	}
-	name := "zhiyi-" + since.In(cst).Format("20060102-1504") + "-" + now.In(cst).Format("20060102-1504") + ".csv"
-	c.record(s, r, "board", "导出", pv.Since+"，"+strconv.Itoa(n)+" 条")
+	name := "zhiyi-" + since.In(cst).Format("20060102-1504") + "-" + until.In(cst).Format("20060102-1504") + ".csv"
+	c.record(s, r, "board", "导出", pv.Span+"，"+strconv.Itoa(n)+" 条")
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
@@ -55,11 +56,16 @@ func periodOf(v, def string, now time.Time) (since time.Time, value, problem str
 
 // periodView is what the period partial (partial_period.html) shows of a page's period.
 type periodView struct {
-	Since   string // the value read: a preset or any other value parsePeriod takes
-	Problem string // why the value asked for was not taken
-	Periods any    // the presets
-	Custom  bool   // Since is not a preset: the select offers it as an option of its own
-	Span    string // the period's start and end in China time
+	Since string // the value read: a preset or any other value parsePeriod takes
+	// Until is the until= read ("" for now) and WithUntil whether the page offers it: 看板 and
+	// its 导出 end a period where the operator says (last week, Monday to Monday), as zhiyi
+	// report and export --until do; the other pages end it now.
+	Until     string
+	WithUntil bool
+	Problem   string // why the value asked for was not taken
+	Periods   any    // the presets
+	Custom    bool   // Since is not a preset: the select offers it as an option of its own
+	Span      string // the period's start and end in China time
 }
 
 // pagePeriod reads a page's since= (periodOf) for the period partial.
@@ -69,4 +75,35 @@ func pagePeriod(v, def string, now time.Time) (time.Time, periodView) {
 	return since, periodView{Since: value, Problem: problem, Periods: periods,
 		Custom: !slices.ContainsFunc(periods, func(p struct{ Value, Label string }) bool { return p.Value == value }),
 		Span:   since.In(cst).Format(layout) + " 至 " + now.In(cst).Format(layout) + "（北京时间）"}
+}
+
+// pagePeriodUntil reads a page's since= and until= (the period's end, exclusive: a date, an
+// RFC 3339 time or a duration back, as --until takes them; now when absent). An until= that
+// cannot be read, is not after the start or is in the future ends the period now, and says so.
+func pagePeriodUntil(sinceV, untilV, def string, now time.Time) (since, until time.Time, pv periodView) {
+	since, pv = pagePeriod(sinceV, def, now)
+	pv.WithUntil, until = true, now
+	if untilV == "" {
+		return since, until, pv
+	}
+	t, err := period.Parse(untilV, now)
+	shown := nlp.MaskID(untilV) // quoted back on the page, as since= is
+	var problem string
+	switch {
+	case err != nil || t.IsZero():
+		problem = fmt.Sprintf("截至“%s”看不懂：请用 2026-11-30 这样的日期", shown)
+	case t.After(now):
+		problem = fmt.Sprintf("截至“%s”在将来", shown)
+	case !t.After(since):
+		problem = fmt.Sprintf("截至“%s”不在开始之后", shown)
+	default:
+		until, pv.Until = t, untilV
+	}
+	if problem != "" {
+		problem = "时间范围无效：" + problem + "；已改为截至现在"
+		pv.Problem = strings.TrimPrefix(pv.Problem+"；"+problem, "；")
+	}
+	const layout = "2006-01-02 15:04"
+	pv.Span = since.In(cst).Format(layout) + " 至 " + until.In(cst).Format(layout) + "（北京时间）"
+	return since, until, pv
 }

@@ -163,7 +163,9 @@ type Finding struct {
 	P       float64
 	Needed  int64   // the planned ratings per variant
 	Effect  float64 // the minimum effect Needed is planned for
-	Have    int64
+	Have    int64   // the ratings of the smaller of the variant and the control
+	// ControlShort says that the control is the smaller: Have is its ratings, not the variant's.
+	ControlShort bool
 }
 
 // Early reports whether a significant finding was read before its planned size, where a
@@ -184,7 +186,8 @@ func (r *Report) Conclusion() (Standing, []Finding) {
 		if v.Rated > 0 {
 			rated = true
 		}
-		f := Finding{Variant: v.ID, Diff: t.Diff, P: t.P, Needed: t.Needed, Effect: t.Effect, Have: t.Have}
+		f := Finding{Variant: v.ID, Diff: t.Diff, P: t.P, Needed: t.Needed, Effect: t.Effect, Have: t.Have,
+			ControlShort: r.Variants[0].Rated < v.Rated}
 		switch {
 		case t.Significant:
 			f.Better = t.Diff > 0
@@ -226,7 +229,13 @@ func verdict(r *Report) string {
 		case v == Significant:
 			parts[i] = fmt.Sprintf("%s rates lower than the control (%+.2f, p = %s)", f.Variant, f.Diff, PString(f.P))
 		default:
-			parts[i] = fmt.Sprintf("%s has %d of the %d ratings per variant planned to find a difference of %.2f", f.Variant, f.Have, f.Needed, f.Effect)
+			// Have is the smaller arm's: named as the variant's, a control with fewer ratings made
+			// the sentence give the variant the control's count (b has 14, its line saying 16)
+			who := f.Variant + " has"
+			if f.ControlShort {
+				who = f.Variant + " against the control, which has"
+			}
+			parts[i] = fmt.Sprintf("%s %d of the %d ratings per variant planned to find a difference of %.2f", who, f.Have, f.Needed, f.Effect)
 			if !math.IsNaN(f.Diff) {
 				parts[i] += fmt.Sprintf(" (now %+.2f)", f.Diff)
 			}

@@ -26,16 +26,17 @@ import (
 )
 
 // abResults reads the decision log's per-variant outcomes: every decision with a variant made
-// at or after q.Since, with its time and route, joined with its feedback (the latest rating and
+// in q's period, with its time and route, joined with its feedback (the latest rating and
 // resolved value), minus q.Exclude's senders — an experiment.Tally, from which the report takes
 // all of them and the gray judgement its own windows and routes, as zhiyi serve's does. It is
 // the seam between zhiyi ab and where the log lives: the store (--db, --data-dir) or JSON-lines
 // files in the store's spool format (--log).
 type abResults func(ctx context.Context, q abQuery) (experiment.Outcomes, error)
 
-// abQuery selects what abResults counts.
+// abQuery selects what abResults counts: the decisions made in [Since, Until) (zero: unbounded),
+// with their feedback whenever it came, as zhiyi report and export count a period.
 type abQuery struct {
-	Since time.Time
+	Since, Until time.Time
 	// Exclude are the experiments file's excluded sender ids, raw: a store source hashes them
 	// with the store's key before comparing them with its sender hashes.
 	Exclude []string
@@ -48,7 +49,7 @@ func openStoreResults(ctx context.Context, sf *storeFlags) (abResults, func() er
 		return nil, nil, err
 	}
 	return func(ctx context.Context, q abQuery) (experiment.Outcomes, error) {
-		return explog.Outcomes(ctx, db, q.Since, q.Exclude)
+		return explog.OutcomesIn(ctx, db, q.Since, q.Until, q.Exclude)
 	}, db.Close, nil
 }
 
@@ -63,10 +64,11 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	overrides := fs.String("experiments", env("ZHIYI_EXPERIMENTS", ""), "the experiments file serve runs with (experiments.yaml): stopped variants, excluded senders, weights (env ZHIYI_EXPERIMENTS)")
 	only := fs.String("experiment", "", "report this experiment (intent id) only")
 	since := fs.String("since", "", "count decisions from this time: a duration back from now (720h, 30d), a date (2026-11-01, China time) or an RFC 3339 time (default: the whole log)")
+	untilFlag := fs.String("until", "", "count decisions before this time (exclusive), in the same forms (default: now), as report, export and unmatched take it")
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi ab [--data-dir DIR | --db URL | --log FILE...] [--model DIR | --kb FILE]\n"+
-			"                [--experiments FILE] [--experiment ID] [--since 720h|DATE] [--json]\n\n"+
+			"                [--experiments FILE] [--experiment ID] [--since 720h|DATE] [--until DATE] [--json]\n\n"+
 			"Reports the A/B experiments on answer variants (intents with several answers in kb.yaml):\n"+
 			"per variant the answers served, ratings with their mean and 95 % interval, the resolved\n"+
 			"share and the repeat rate (Wilson intervals); against the control Welch's t-test on the\n"+
@@ -86,6 +88,13 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	from, err := period.Parse(*since, now)
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
+	}
+	until, err := period.Parse(*untilFlag, now)
+	if err != nil {
+		return fmt.Errorf("--until: %w", err)
+	}
+	if !until.IsZero() && !from.Before(until) {
+		return fmt.Errorf("--since %s is not before --until %s", from.In(period.CST).Format(time.DateTime), until.In(period.CST).Format(time.DateTime))
 	}
 	if *kbPath != "" && flagGiven(fs, "model") {
 		// --kb replaces the bundle: its creation time, which starts gray periods, would be lost
@@ -124,7 +133,7 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		defer closeSrc()
 		source = src
 	}
-	return abReport(ctx, abInput{KB: kb, Created: created, Overrides: ov, Since: from, Now: now, Only: *only, JSON: *asJSON},
+	return abReport(ctx, abInput{KB: kb, Created: created, Overrides: ov, Since: from, Until: until, Now: now, Only: *only, JSON: *asJSON},
 		source, stdout, stderr)
 }
 
@@ -134,6 +143,7 @@ type abInput struct {
 	Created   time.Time
 	Overrides *experiment.Overrides
 	Since     time.Time
+	Until     time.Time // zero: no end
 	Now       time.Time
 	Only      string
 	JSON      bool
@@ -154,6 +164,9 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 		fmt.Fprintf(stderr, "zhiyi ab: decisions from %s only: a gray answer's \"since\" in its note counts from there at the earliest\n",
 			in.Since.In(period.CST).Format("2006-01-02 15:04"))
 	}
+	if !in.Until.IsZero() {
+		fmt.Fprintf(stderr, "zhiyi ab: decisions before %s only (their feedback whenever it came)\n", in.Until.In(period.CST).Format("2006-01-02 15:04"))
+	}
 	if in.Only != "" && set.Experiment(in.Only) == nil {
 		var ids []string
 		for _, e := range set.Experiments() {
@@ -161,7 +174,7 @@ func abReport(ctx context.Context, in abInput, source abResults, stdout, stderr 
 		}
 		return fmt.Errorf("no experiment %q (intents with several answers: %s)", in.Only, strings.Join(ids, ", "))
 	}
-	out, err := source(ctx, abQuery{Since: in.Since, Exclude: set.ExcludedSenders()})
+	out, err := source(ctx, abQuery{Since: in.Since, Until: in.Until, Exclude: set.ExcludedSenders()})
 	if err != nil {
 		return err
 	}
@@ -221,7 +234,7 @@ func logResults(paths []string) abResults {
 		}
 		tl := &experiment.Tally{Exclude: func(s string) bool { return excluded[s] }}
 		for _, path := range paths {
-			if err := readLog(ctx, path, q.Since, tl); err != nil {
+			if err := readLog(ctx, path, q.Since, q.Until, tl); err != nil {
 				return nil, err
 			}
 		}
@@ -246,7 +259,7 @@ type logLine struct {
 	} `json:"f"`
 }
 
-func readLog(ctx context.Context, path string, since time.Time, tl *experiment.Tally) error {
+func readLog(ctx context.Context, path string, since, until time.Time, tl *experiment.Tally) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -270,7 +283,7 @@ func readLog(ctx context.Context, path string, since time.Time, tl *experiment.T
 		}
 		switch {
 		case l.D != nil:
-			if !l.D.Time.Before(since) {
+			if !l.D.Time.Before(since) && (until.IsZero() || l.D.Time.Before(until)) {
 				tl.Record(experiment.Decided{MsgID: l.D.MsgID, Variant: l.D.Variant, Sender: l.D.Sender, Route: l.D.Route,
 					Time: l.D.Time, Repeat: l.D.Repeat})
 			}

@@ -24,12 +24,13 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	var lf logFlags
 	lf.register(fs, "7d")
 	bucket := fs.String("bucket", "", "the series' step: hour or day (default: hour for periods up to 3 days, day beyond)")
-	asJSON := fs.Bool("json", false, "print the report as JSON (messages, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
+	asJSON := fs.Bool("json", false, "print the report as JSON (messages, auto, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
 	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
 	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
+	compare := fs.Bool("compare", false, "also report the period of the same length just before (last week beside this week): the totals and the intents that changed most")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
-			"                    [--json] [--html FILE] [--model DIR]\n\n"+
+			"                    [--json] [--html FILE] [--model DIR] [--compare]\n\n"+
 			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
 			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
 			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
@@ -74,6 +75,15 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	b, err := board.Build(ctx, db, q)
 	if err != nil {
 		return err
+	}
+	// what customers wrote on their bad ratings: the words behind 满意度
+	if err := board.BadComments(ctx, db, b); err != nil {
+		return err
+	}
+	if *compare {
+		if err := board.Compare(ctx, db, q, b); err != nil {
+			return fmt.Errorf("--compare: %w", err)
+		}
 	}
 	if *html != "" {
 		var page bytes.Buffer

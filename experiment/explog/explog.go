@@ -33,6 +33,13 @@ func Results(ctx context.Context, log Log, since time.Time, exclude []string) (e
 // experiment.Live.SetOutcomes (each gray answer judged since its own start, against the
 // control's suggested answers).
 func Outcomes(ctx context.Context, log Log, since time.Time, exclude []string) (*experiment.Tally, error) {
+	return OutcomesIn(ctx, log, since, time.Time{}, exclude)
+}
+
+// OutcomesIn is Outcomes of the decisions made in [since, until) (zero until: no end), with
+// their feedback whenever it came, as zhiyi report counts a period: zhiyi ab --until reads a
+// closed week through it, so that last week's variants can be set beside this week's.
+func OutcomesIn(ctx context.Context, log Log, since, until time.Time, exclude []string) (*experiment.Tally, error) {
 	ex := map[string]bool{}
 	for _, id := range exclude {
 		ex[log.Hash(id)] = true
@@ -43,7 +50,7 @@ func Outcomes(ctx context.Context, log Log, since time.Time, exclude []string) (
 	// every 5 minutes for as long as a gray answer is judged on its ratings — since its gray
 	// start, up to the whole retained log (200k decisions, 5 % with a variant, and 50k
 	// feedback: 2.0 s and 9 MB held before, 0.8 s and 2 MB with the filter).
-	if err := log.Decisions(ctx, store.Query{Since: since, Varied: true}, func(d *store.Decision) error {
+	if err := log.Decisions(ctx, store.Query{Since: since, Until: until, Varied: true}, func(d *store.Decision) error {
 		tl.Record(experiment.Decided{MsgID: d.MsgID, Variant: d.Variant, Sender: d.SenderHash, Route: d.Route, Time: d.Time, Repeat: d.Repeat})
 		return nil
 	}); err != nil {
