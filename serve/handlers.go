@@ -220,7 +220,7 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 }
 
 // noRouteUnstripped is the 404 of a console path under some other path (/zhiyi/console/…).
-const noRouteUnstripped = "no such route: the console is at /console; a reverse proxy that serves zhiyi under a path must strip that path before passing requests on (nginx: proxy_pass http://127.0.0.1:8080/; with the trailing slash), and zhiyi be told it with --console-prefix (docs/console.md)"
+const noRouteUnstripped = "no such route: the console is at /console; a reverse proxy that serves zhiyi under a path must strip that path before passing requests on (nginx: end proxy_pass's address with a slash, as in docs/console.md), and zhiyi be told it with --console-prefix"
 
 // underPath reports whether path holds seg as a whole segment after its first one
 // (/zhiyi/console, /zhiyi/console/login), not at its start (that is the route itself).

@@ -28,6 +28,9 @@ func TestConsoleUnderUnstrippedPath(t *testing.T) {
 		if got := strings.Contains(e.Error.Message, "--console-prefix"); got != hint {
 			t.Errorf("GET %s: %q, want the proxy hint %v", path, e.Error.Message, hint)
 		}
+		if hint && e.Error.Message != noRouteUnstripped { // whole: the masker takes a URL in it for <URL>
+			t.Errorf("GET %s: %q, want %q", path, e.Error.Message, noRouteUnstripped)
+		}
 	}
 	if r := ts.do("GET", "/console/login", "", nil); r.status != 200 || string(r.body) != "console" {
 		t.Errorf("GET /console/login: %d %s", r.status, r.body)
