@@ -68,7 +68,7 @@
 //
 // The console is off without an admin token (New returns ErrNoToken; serve answers 404 for
 // /console then). Signing in compares the token in constant time (SHA-256 of both) and starts
-// a server-side session: a random 256-bit id in the cookie zhiyi_console (Path /console,
+// a server-side session: a random 256-bit id in the cookie zhiyi_console (Path /console, Deps.PathPrefix before it,
 // HttpOnly, SameSite=Strict, Secure when the request came over TLS or with X-Forwarded-Proto:
 // https), valid for Deps.SessionTTL (12 h) and Deps.SessionIdle (2 h) unused. Every form
 // carries the session's CSRF token and every POST is refused (403) without it, or with an
