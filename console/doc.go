@@ -62,7 +62,8 @@
 //	GET  /console/static/…              console.css, console.js
 //
 // Every page but the sign-in and the static files needs a session; a GET without one is sent
-// to the sign-in page, a POST gets 401.
+// to the sign-in page, a POST gets 401. A request whose proxy names another path than
+// Deps.PathPrefix in X-Forwarded-Prefix gets a 500 page naming both, whatever its path.
 //
 // # Security
 //
