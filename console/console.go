@@ -132,7 +132,7 @@ type Console struct {
 	pages map[string]*pageTemplate
 	auth  *auth
 	audit *auditLog
-	mux   *http.ServeMux
+	mux   http.Handler
 	// write serialises the changes to files (rules, experiments) and reloads.
 	write sync.Mutex
 }
@@ -235,7 +235,7 @@ func (c *Console) routes() {
 	m.Handle("/", c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, nil, http.StatusNotFound, "没有这个页面。")
 	})))
-	c.mux = m
+	c.mux = c.prefixCheck(m)
 }
 
 // headers sets what every answer carries: no caching, no framing, no sniffing, and a content

@@ -62,13 +62,14 @@
 //	GET  /console/static/…              console.css, console.js
 //
 // Every page but the sign-in and the static files needs a session; a GET without one is sent
-// to the sign-in page, a POST gets 401.
+// to the sign-in page, a POST gets 401. A request whose proxy names another path than
+// Deps.PathPrefix in X-Forwarded-Prefix gets a 500 page naming both, whatever its path.
 //
 // # Security
 //
 // The console is off without an admin token (New returns ErrNoToken; serve answers 404 for
 // /console then). Signing in compares the token in constant time (SHA-256 of both) and starts
-// a server-side session: a random 256-bit id in the cookie zhiyi_console (Path /console,
+// a server-side session: a random 256-bit id in the cookie zhiyi_console (Path /console, Deps.PathPrefix before it,
 // HttpOnly, SameSite=Strict, Secure when the request came over TLS or with X-Forwarded-Proto:
 // https), valid for Deps.SessionTTL (12 h) and Deps.SessionIdle (2 h) unused. Every form
 // carries the session's CSRF token and every POST is refused (403) without it, or with an

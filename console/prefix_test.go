@@ -108,3 +108,57 @@ func TestCheckPathPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Behind a proxy at /cs/ while the console was given --console-prefix /zhiyi, the operator's
+// first page named neither: it sent the browser to /zhiyi/console/login, the site's own 404.
+// A proxy that says where it serves the console (X-Forwarded-Prefix, as Traefik's StripPrefix
+// does and docs/console.md's nginx lines do) gets a page naming both; one that agrees, with or
+// without a trailing slash, gets the console.
+func TestConsolePrefixMismatch(t *testing.T) {
+	e := newEnv(t, envOpt{mutate: func(d *Deps) { d.PathPrefix = "/zhiyi" }})
+	backend := httptest.NewServer(e.c.HTTPHandler())
+	defer backend.Close()
+	to, _ := url.Parse(backend.URL)
+	proxy := httputil.NewSingleHostReverseProxy(to)
+	for _, tc := range []struct {
+		at, header string
+		mismatch   bool
+	}{
+		{"/cs", "/cs", true},
+		{"/zhiyi", "/zhiyi", false},
+		{"/zhiyi", "/zhiyi/", false},
+		{"/zhiyi", "", false},
+		{"/zhiyi", "/edge, /zhiyi", false}, // a chain: not ours to judge
+	} {
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, ok := strings.CutPrefix(r.URL.Path, tc.at+"/")
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			r.URL.Path = "/" + p
+			if tc.header != "" {
+				r.Header.Set("X-Forwarded-Prefix", tc.header)
+			}
+			proxy.ServeHTTP(w, r)
+		}))
+		r, err := http.Get(front.URL + tc.at + "/console/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		front.Close()
+		page := string(b)
+		named := strings.Contains(page, "「/zhiyi」") && strings.Contains(page, "「"+tc.header+"」")
+		switch {
+		case tc.mismatch && (r.StatusCode != http.StatusInternalServerError || !named):
+			t.Errorf("at %s, told %q: %d at %s, want a page naming /zhiyi and %s: %s", tc.at, tc.header, r.StatusCode, r.Request.URL.Path, tc.header, clipBody(page))
+		case !tc.mismatch && (r.StatusCode != http.StatusOK || r.Request.URL.Path != tc.at+"/console/login"):
+			t.Errorf("at %s, told %q: %d at %s, want the sign-in page", tc.at, tc.header, r.StatusCode, r.Request.URL.Path)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "console: the proxy's path is not --console-prefix") {
+		t.Errorf("the mismatch was not logged: %s", e.logs)
+	}
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -167,4 +168,24 @@ func CheckPathPrefix(p string) error {
 		return fmt.Errorf("console: path prefix %q: want a path such as /zhiyi (a leading slash, no trailing one; letters, digits, - . _ ~ and /)", p)
 	}
 	return nil
+}
+
+// prefixCheck answers every request whose proxy names, in X-Forwarded-Prefix, a path other
+// than Deps.PathPrefix with a page saying so. Behind nginx at /cs/ and --console-prefix /zhiyi,
+// the first page sent the browser to /zhiyi/console/login, the site's own 404, and nothing
+// named the mismatch. nginx sends the header when told to (docs/console.md); Traefik's
+// StripPrefix always does. A client that sends it itself only spoils its own pages, and a
+// cross-site form cannot send it. A list (proxies in a chain) is left alone: which one is ours?
+func (c *Console) prefixCheck(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fwd := r.Header.Get("X-Forwarded-Prefix")
+		if fwd == "" || strings.Contains(fwd, ",") || strings.TrimRight(fwd, "/") == c.d.PathPrefix {
+			h.ServeHTTP(w, r)
+			return
+		}
+		c.log.Warn("console: the proxy's path is not --console-prefix", "x_forwarded_prefix", strings.Clone(fwd), "console_prefix", c.d.PathPrefix)
+		c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.errorPage(w, r, nil, http.StatusInternalServerError, "控制台的路径前缀（--console-prefix）是「"+cmp.Or(c.d.PathPrefix, "（无）")+"」，反向代理却在「"+fwd+"」下转发它（X-Forwarded-Prefix）。请让两者一致：改 --console-prefix，或改反向代理的 location。")
+		})).ServeHTTP(w, r)
+	})
 }

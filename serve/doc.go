@@ -59,7 +59,9 @@
 //	POST /admin/reload      optional {"model":"dir"} (inside Config.ModelsRoot) → 200 {"status":"reloaded","model",
 //	                        "dir","took_ms"}; 422 reload_failed when the bundle is outside the models root or
 //	                        does not load in time (the old one keeps serving)
-//	     /console/…         the operator console (WithConsole; it checks its own sessions), with an admin token
+//	     /console/…         the operator console (WithConsole; it checks its own sessions), with an admin token;
+//	                        a console path under another (/zhiyi/console/: a proxy that did not strip its
+//	                        path) gets a 404 that says so
 //
 // The admin routes need Authorization: Bearer <Config.AdminToken>: they answer 404 while no admin
 // token is configured (or their part is not wired) and 401 without the right token. Wrong tokens

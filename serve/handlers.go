@@ -201,6 +201,14 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 	default:
 		msg := s.noRoute
+		if s.adminOn && s.console != nil && underPath(ctx.Path(), "/console") {
+			// A proxy that serves zhiyi under a path and passes it on unstripped (nginx's
+			// proxy_pass without a URI, the usual way to write it) sent the operator here; the
+			// route list alone left them guessing. The console's sign-in page is public at
+			// /console anyway, so naming it tells a stranger nothing.
+			s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", noRouteUnstripped))
+			return
+		}
 		if s.adminOn {
 			// under the limit too: the admin routes listed would otherwise tell a right guess
 			if v, _ := s.checkToken(ctx); v == tokenRight {
@@ -209,6 +217,22 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		}
 		s.fail(ctx, info, errf(fasthttp.StatusNotFound, CodeNotFound, "%s", msg))
 	}
+}
+
+// noRouteUnstripped is the 404 of a console path under some other path (/zhiyi/console/…).
+const noRouteUnstripped = "no such route: the console is at /console; a reverse proxy that serves zhiyi under a path must strip that path before passing requests on (nginx: end proxy_pass's address with a slash, as in docs/console.md), and zhiyi be told it with --console-prefix"
+
+// underPath reports whether path holds seg as a whole segment after its first one
+// (/zhiyi/console, /zhiyi/console/login), not at its start (that is the route itself).
+func underPath(path []byte, seg string) bool {
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' && bytes.HasPrefix(path[i:], []byte(seg)) {
+			if rest := path[i+len(seg):]; len(rest) == 0 || rest[0] == '/' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // noRouteMessages are the unknown path's 404 messages: the routes this server has, and the same

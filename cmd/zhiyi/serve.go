@@ -243,9 +243,20 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fmt.Fprintf(stdout, "zhiyi ready on %s (model %s) — try:\n  curl -s -X POST http://%s/intent -H 'Content-Type: application/json' -d '{\"text\":%s}'\n",
 		ln.Addr(), srv.ModelVersion(), curlHost(ln.Addr()), tryText(srv.ModelDir()))
 	if sf.console && cfg.AdminToken != "" {
-		fmt.Fprintf(stdout, "console: http://%s/console (sign in with the admin token)\n", curlHost(ln.Addr()))
+		fmt.Fprintln(stdout, consoleLine(curlHost(ln.Addr()), sf.consolePrefix))
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// consoleLine is the ready line's pointer to the console. Under --console-prefix the console
+// works only through the proxy: its forms post under the prefix and its cookies' path carries
+// it, so the listener's own /console shows a sign-in page that leads to a 404; the line named
+// that address all the same.
+func consoleLine(host, prefix string) string {
+	if prefix == "" {
+		return "console: http://" + host + "/console (sign in with the admin token)"
+	}
+	return "console: through the reverse proxy, at " + prefix + "/console/ of its site (sign in with the admin token; http://" + host + "/console itself is not usable with --console-prefix " + prefix + ")"
 }
 
 // tryText is the ready line's example, JSON-quoted for a shell's single quotes: the first

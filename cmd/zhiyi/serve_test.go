@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,4 +133,57 @@ func TestServeLearnNeedsTheLog(t *testing.T) {
 			t.Errorf("--learn=%v --record=%v: %v, want an error naming both", c.learn, c.record, err)
 		}
 	}
+}
+
+// The ready line points at the console where it can be used: with --console-prefix that is the
+// proxy's path. It named the listener's /console, whose sign-in form posts under the prefix
+// (a 404 there) and whose cookie is for the prefix's path.
+func TestReadyLineUnderConsolePrefix(t *testing.T) {
+	model, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prefix, want := range map[string]string{"": "/console (sign in", "/zhiyi": "at /zhiyi/console/ of its site"} {
+		out := &lockedBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- runServe(ctx, []string{"--model", model, "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(),
+				"--admin-token", "a-long-enough-admin-token-for-the-test", "--console", "--console-prefix", prefix}, nil, out, io.Discard)
+		}()
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "console:") && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("prefix %q: %v", prefix, err)
+		}
+		var line string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "console:") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, want) {
+			t.Errorf("prefix %q: ready line %q, want it to say %q", prefix, line, want)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that serve writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
