@@ -4,9 +4,9 @@ import "sync"
 
 // runMean averages Fit's runs as they finish, adding each in run order and then letting go of
 // its weights. Fit used to hold every run's weights until the last run ended: six copies of the
-// model (the default --runs) alive at once beside the running one's three, most of train's
-// heap on one core — 107 of the sample shop's 178 MB, and several times the bundle on a bigger
-// shop, where the Go heap's headroom doubles it again and a 512 MB VPS killed train. Adding in
+// model (the default --runs) alive at once beside the running one's three: on one core, six of
+// 17.8 MB of the sample shop's 178 MB live heap, which Go's heap headroom doubles (a 512 MB VPS
+// killed train), and more on a bigger shop, whose models have more features. Adding in
 // run order, never in the order the runs finish, keeps every sum's rounding, and so the model,
 // what it was: the same data and seed give the same bundle on one core or many.
 type runMean struct {
