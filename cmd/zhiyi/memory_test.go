@@ -57,16 +57,16 @@ func TestAvailableMemory(t *testing.T) {
 	}
 }
 
-// The default conversation bound is a quarter of what the process may use: 512 MiB on a 1 GB
+// The default conversation bound is an eighth of what the process may use: 512 MiB on a 1 GB
 // VPS was half the machine, and the heap grows to twice what is live, so serve was killed (in
 // 512 MB, measured, within a minute of traffic from 200,000 senders).
 func TestDefaultSessionBytesFitsTheMachine(t *testing.T) {
 	for _, c := range []struct {
 		mem, want int64
 	}{
-		{1 << 30, 256 << 20},
-		{512 << 20, 128 << 20},
-		{32 << 20, minSessionBytes},
+		{1 << 30, 128 << 20},
+		{512 << 20, 64 << 20},
+		{64 << 20, minSessionBytes},
 		{24 << 30, session.DefaultMaxBytes},
 		{0, session.DefaultMaxBytes},
 	} {
@@ -84,12 +84,14 @@ func TestSetMemoryLimitLeavesGOMEMLIMIT(t *testing.T) {
 	}
 }
 
-// Without GOMEMLIMIT the soft limit is three quarters of what the process may use.
+// Without GOMEMLIMIT the soft limit is 60% of what the process may use.
 func TestSetMemoryLimitFromTheMachine(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	prev := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(prev)
-	if got := setMemoryLimit(1 << 30); got != 768<<20 || debug.SetMemoryLimit(-1) != 768<<20 {
-		t.Fatalf("soft limit %d (runtime: %d), want %d", got, debug.SetMemoryLimit(-1), 768<<20)
+	mem := int64(1 << 30)
+	want := int64(float64(mem) * memoryShare)
+	if got := setMemoryLimit(mem); got != want || debug.SetMemoryLimit(-1) != want {
+		t.Fatalf("soft limit %d (runtime: %d), want %d", got, debug.SetMemoryLimit(-1), want)
 	}
 }
