@@ -211,7 +211,8 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 	if cfg.Loss == LossSVM && cfg.Warm == nil {
 		return fitSVMModel(ctx, examples, exRows, exX, dev, labels, ids, idf, cfg, res, progress)
 	}
-	fits := make([]runFit, runs)
+	fits := make([]runFit, runs) // the runs' numbers; their weights go into mean as they finish
+	mean := newRunMean(len(ids)*k, k, runs)
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for r := range runs {
@@ -225,24 +226,19 @@ func Fit(ctx context.Context, examples, dev []Example, labels []string, cfg FitC
 			if r < len(cfg.RunEpochs) {
 				rc.Epochs = cfg.RunEpochs[r]
 			}
-			var err error
-			fits[r], err = fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, warmW, rc, seed, p)
-			return err
+			f, err := fitRun(ctx, examples, exRows, exX, dev, labels, ids, idf, warmW, rc, seed, p)
+			if err != nil {
+				return err
+			}
+			fits[r] = mean.add(r, f)
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, res, err
 	}
-	w := make([]float32, len(ids)*k)
-	bias := make([]float32, k)
-	inv := 1 / float32(runs)
+	w, bias := mean.w, mean.bias
 	for r, f := range fits {
-		for i, v := range f.w {
-			w[i] += v * inv
-		}
-		for i, v := range f.bias {
-			bias[i] += v * inv
-		}
 		res.Epochs += f.epochs
 		res.BestEpochs = append(res.BestEpochs, f.best)
 		res.RunDevAcc = append(res.RunDevAcc, f.bestAcc)

@@ -46,6 +46,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	setMemoryLimit(machineMemory)
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -26,7 +26,6 @@ import (
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/serve"
-	"github.com/zhiyi-ai/zhiyi/session"
 )
 
 // serveFlags are zhiyi serve's flags beyond serve.Config's: the parts wired around the server.
@@ -75,8 +74,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.sessionTTL, "session-ttl", envDuration("ZHIYI_SESSION_TTL", 30*time.Minute), "a conversation idle this long is forgotten (env ZHIYI_SESSION_TTL)")
 	fs.IntVar(&f.maxTurns, "session-max-turns", envInt("ZHIYI_SESSION_MAX_TURNS", 6), "customer turns a conversation remembers (env ZHIYI_SESSION_MAX_TURNS)")
 	fs.IntVar(&f.maxConvs, "session-max-conversations", envInt("ZHIYI_SESSION_MAX_CONVERSATIONS", 100000), "conversations kept in this process without Redis (env ZHIYI_SESSION_MAX_CONVERSATIONS)")
-	f.sessionMaxMemory = envBytes("ZHIYI_SESSION_MAX_MEMORY", session.DefaultMaxBytes)
-	fs.Var(&f.sessionMaxMemory, "session-max-memory", "what the conversations kept in this process without Redis may take: 512MiB, 1GB, or bytes (env ZHIYI_SESSION_MAX_MEMORY)")
+	f.sessionMaxMemory = envBytes("ZHIYI_SESSION_MAX_MEMORY", defaultSessionBytes(machineMemory))
+	fs.Var(&f.sessionMaxMemory, "session-max-memory", "what the conversations kept in this process without Redis may take: 512MiB, 1GB, or bytes; default an eighth of the machine's (or its cgroup's) memory, at least 16MiB and at most 512MiB (env ZHIYI_SESSION_MAX_MEMORY)")
 	fs.StringVar(&f.rules, "rules", env("ZHIYI_RULES", ""), "the operator's keyword rules (rules.yaml), reloaded with the bundle (env ZHIYI_RULES)")
 	fs.StringVar(&f.experiments, "experiments", env("ZHIYI_EXPERIMENTS", ""), "A/B overrides (experiments.yaml: stopped variants, excluded senders), reloaded with the bundle (env ZHIYI_EXPERIMENTS)")
 	f.storeFlags.register(fs)
