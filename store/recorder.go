@@ -231,10 +231,11 @@ func (r *Recorder) Stats() RecorderStats {
 // Record queues d and returns at once. An empty MsgID gets NewID() and a zero Time the
 // current time (set them before, e.g. to return the id to the gateway). When the queue is
 // full (a burst beyond what the writer keeps up with), or the database is down, d is appended
-// to the spool file on the caller's goroutine: a few microseconds of masking and a buffered write under the spool's
-// lock, never a wait for the database. Once Close has begun it goes to the spool too, for the
-// next run; once Close has returned (a handler still running past the shutdown's drain), it is
-// dropped and counted in Stats().Dropped — the spool is no longer this process's to write.
+// to the spool file on the caller's goroutine: a few microseconds of masking and a buffered
+// write under the spool's lock, never a wait for the database. Once Close has begun it goes to
+// the spool too, for the next run; once Close has returned (a handler still running past the
+// shutdown's drain), it is dropped and counted in Stats().Dropped — the spool is no longer this
+// process's to write.
 func (r *Recorder) Record(d Decision) {
 	if d.MsgID == "" {
 		d.MsgID = NewID()
