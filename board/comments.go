@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/zhiyi-ai/zhiyi/store"
 )
 
 // CommentCount is a comment customers left on badly rated messages and how many carry it.
@@ -26,39 +24,19 @@ const MaxBadComments = 10
 // with an agent_id, is not the customer's words), and how many of the bad ratings had one. The
 // report had the share of bad ratings and not a word of why.
 func BadComments(ctx context.Context, db RowSource, b *Board) error {
-	type msg struct {
-		rating  int
-		comment string
-	}
-	latest := map[string]*msg{}
-	// Feedback comes after its decision: the period's decisions' feedback is given since.
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: b.Since}, func(f *store.FeedbackRecord) error {
-		if t := f.Decision.Time; t.Before(b.Since) || !t.Before(b.Until) {
-			return nil
-		}
-		m := latest[f.MsgID]
-		if m == nil {
-			m = &msg{}
-			latest[f.MsgID] = m
-		}
-		if f.Rating != 0 {
-			m.rating = f.Rating
-		}
-		if c := strings.TrimSpace(f.Comment); c != "" && f.AgentID == "" {
-			m.comment = store.MaskText(c)
-		}
-		return nil
-	})
+	latest, err := latestFeedback(ctx, db, b.Since)
 	if err != nil {
 		return err
 	}
 	counts := map[string]int64{}
 	b.BadCommented = 0
-	for _, m := range latest {
-		if m.rating > 0 && m.rating <= 2 && m.comment != "" {
-			counts[m.comment]++
-			b.BadCommented++
+	for _, r := range latest {
+		c := strings.TrimSpace(r.Comment) // the customer's: an agent's note is AgentComment
+		if t := r.Decision.Time; t.Before(b.Since) || !t.Before(b.Until) || c == "" || r.Rating == 0 || r.Rating > 2 {
+			continue
 		}
+		counts[c]++
+		b.BadCommented++
 	}
 	out := make([]CommentCount, 0, len(counts))
 	for c, n := range counts {

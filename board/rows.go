@@ -77,36 +77,7 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 	if loc == nil {
 		loc = CST
 	}
-	// Feedback comes after its decision: all of the period's decisions' feedback is given since.
-	latest := map[string]*Row{}
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
-		r := latest[f.MsgID]
-		if r == nil {
-			r = &Row{}
-			latest[f.MsgID] = r
-		}
-		if f.Rating != 0 {
-			r.Rating = f.Rating
-		}
-		if f.Resolved != nil {
-			v := *f.Resolved
-			r.Resolved = &v
-		}
-		if f.CorrectIntent != "" {
-			r.CorrectIntent = f.CorrectIntent
-		}
-		switch {
-		case f.Comment == "":
-		case f.AgentID != "": // given by an agent (docs/api.md: agent_id is who gave it)
-			r.AgentComment = store.MaskText(f.Comment)
-		default:
-			r.Comment = store.MaskText(f.Comment)
-		}
-		if f.AgentID != "" {
-			r.AgentID = f.AgentID
-		}
-		return nil
-	})
+	latest, err := latestFeedback(ctx, db, since)
 	if err != nil {
 		return 0, err
 	}
@@ -190,4 +161,40 @@ func spreadsheetSafe(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// latestFeedback reads the feedback given since (all of the feedback on decisions made since:
+// feedback comes after its decision) and returns, by msg_id, its decision and each field's latest
+// value, the comments masked (again: the log keeps them masked by the masker of their day).
+func latestFeedback(ctx context.Context, db RowSource, since time.Time) (map[string]*Row, error) {
+	latest := map[string]*Row{}
+	err := db.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
+		r := latest[f.MsgID]
+		if r == nil {
+			r = &Row{Decision: f.Decision}
+			latest[f.MsgID] = r
+		}
+		if f.Rating != 0 {
+			r.Rating = f.Rating
+		}
+		if f.Resolved != nil {
+			v := *f.Resolved
+			r.Resolved = &v
+		}
+		if f.CorrectIntent != "" {
+			r.CorrectIntent = f.CorrectIntent
+		}
+		switch {
+		case f.Comment == "":
+		case f.AgentID != "": // given by an agent (docs/api.md: agent_id is who gave it)
+			r.AgentComment = store.MaskText(f.Comment)
+		default:
+			r.Comment = store.MaskText(f.Comment)
+		}
+		if f.AgentID != "" {
+			r.AgentID = f.AgentID
+		}
+		return nil
+	})
+	return latest, err
 }
