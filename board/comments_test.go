@@ -2,6 +2,8 @@ package board_test
 
 import (
 	"bytes"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +67,20 @@ func TestBadComments(t *testing.T) {
 	if want := "bad ratings' words (2 of 3 bad ratings had a comment): 2 答非所问"; !strings.Contains(got, want) {
 		t.Errorf("the text has no %q:\n%s", want, text.String())
 	}
+	if got, want := pageText(t, b), "差评的话 bad ratings' words 2 of 3 bad ratings had a comment; the most frequent: messages comment 2 答非所问"; !strings.Contains(got, want) {
+		t.Errorf("the HTML page has no %q:\n%s", want, got)
+	}
+}
+
+// pageText is b's HTML page as a reader sees its text: tags dropped, white space collapsed.
+func pageText(t *testing.T, b *board.Board) string {
+	t.Helper()
+	var page bytes.Buffer
+	if err := b.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	body := page.String()
+	body = body[strings.Index(body, "<body>"):]
+	text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, " ")
+	return strings.Join(strings.Fields(html.UnescapeString(text)), " ")
 }

@@ -63,32 +63,60 @@ func Compare(ctx context.Context, src Source, q Query, b *Board) error {
 	return nil
 }
 
-// writePrevious writes the comparison with the previous period: its totals beside b's, then
-// the intents that changed most.
-func (b *Board) writePrevious(bw *bufio.Writer) {
+// CompareRow is one total of the board beside the period before's, formatted: the rows the
+// text report, the HTML page and the console's 看板 show alike.
+type CompareRow struct {
+	Name     string // 消息量 messages, 自动回复 answered, …
+	Previous string
+	Current  string
+	// Change is the relative change of a count ("+25.0%"), empty for a rate (its two values say it).
+	Change string
+}
+
+// CompareRows are b's totals beside b.Previous's, nil without a comparison.
+func (b *Board) CompareRows() []CompareRow {
 	p := b.Previous
-	const day = "2006-01-02 15:04"
-	fmt.Fprintf(bw, "\nvs the period before, %s – %s:\n", p.Since.In(b.Since.Location()).Format(day), p.Until.In(b.Since.Location()).Format(day))
+	if p == nil {
+		return nil
+	}
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
 	change := "–"
 	if p.Messages > 0 {
 		change = fmt.Sprintf("%+.1f%%", 100*float64(b.Messages-p.Messages)/float64(p.Messages))
 	}
 	s := &b.Stats
-	writeTable(bw, "lrlr", [][]string{
-		{"messages", n(p.Messages), "→", n(s.Messages), change},
-		{"自动回复 answered", Percent(ratio(p.Auto, p.Messages)), "→", Percent(ratio(b.Auto, s.Messages))},
-		{"未识别 unrecognised", Percent(p.UnrecognisedRate), "→", Percent(s.UnrecognisedRate)},
-		{"转人工 handoff", Percent(p.HandoffRate), "→", Percent(s.HandoffRate)},
-		{"解决率 resolved", known(p.ResolvedKnown, Percent(p.ResolvedRate)), "→", known(s.ResolvedKnown, Percent(s.ResolvedRate))},
-		{"满意度 mean rating", known(p.Ratings, Rating(p.MeanRating)), "→", known(s.Ratings, Rating(s.MeanRating))},
-		{"重述率 repeats", Percent(p.RepeatRate), "→", Percent(s.RepeatRate)},
-	})
+	return []CompareRow{
+		{"消息量 messages", n(p.Messages), n(s.Messages), change},
+		{"自动回复 answered", Percent(ratio(p.Auto, p.Messages)), Percent(ratio(b.Auto, s.Messages)), ""},
+		{"未识别 unrecognised", Percent(p.UnrecognisedRate), Percent(s.UnrecognisedRate), ""},
+		{"转人工 handoff", Percent(p.HandoffRate), Percent(s.HandoffRate), ""},
+		{"解决率 resolved", known(p.ResolvedKnown, Percent(p.ResolvedRate)), known(s.ResolvedKnown, Percent(s.ResolvedRate)), ""},
+		{"满意度 mean rating", known(p.Ratings, Rating(p.MeanRating)), known(s.Ratings, Rating(s.MeanRating)), ""},
+		{"重述率 repeats", Percent(p.RepeatRate), Percent(s.RepeatRate), ""},
+	}
+}
+
+// writePrevious writes the comparison with the previous period: its totals beside b's, then
+// the intents that changed most.
+func (b *Board) writePrevious(bw *bufio.Writer) {
+	p := b.Previous
+	const day = "2006-01-02 15:04"
+	fmt.Fprintf(bw, "\nvs the period before, %s – %s:\n", p.Since.In(b.Since.Location()).Format(day), p.Until.In(b.Since.Location()).Format(day))
+	var rows [][]string
+	for _, r := range b.CompareRows() {
+		row := []string{r.Name, r.Previous, "→", r.Current}
+		if r.Change != "" {
+			row = append(row, r.Change)
+		}
+		rows = append(rows, row)
+	}
+	writeTable(bw, "lrlr", rows)
 	if len(p.Intents) == 0 {
 		return
 	}
 	fmt.Fprintln(bw, "intents that changed most:")
-	rows := make([][]string, 0, len(p.Intents))
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	rows = rows[:0]
 	for _, c := range p.Intents {
 		rows = append(rows, []string{b.Label(c.Key), n(c.Previous), "→", n(c.Messages), fmt.Sprintf("%+d", c.Change)})
 	}

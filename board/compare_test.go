@@ -66,9 +66,16 @@ func TestCompareWithThePeriodBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(strings.Fields(text.String()), " ") // the columns' padding aside
-	for _, line := range []string{"messages 4 → 5 +25.0%", "自动回复 answered 75% → 80%", "价格与优惠券 price_coupon 1 → 4 +3", "分期付款 installment 2 → 0 -2"} {
+	for _, line := range []string{"消息量 messages 4 → 5 +25.0%", "自动回复 answered 75% → 80%", "价格与优惠券 price_coupon 1 → 4 +3", "分期付款 installment 2 → 0 -2"} {
 		if !strings.Contains(got, line) {
 			t.Errorf("the text has no %q:\n%s", line, text.String())
+		}
+	}
+	// the HTML page (report --html) shows the same rows
+	page := pageText(t, b)
+	for _, line := range []string{"与上一周期相比", "消息量 messages 4 5 +25.0%", "自动回复 answered 75% 80%", "价格与优惠券 price_coupon 1 4 +3", "分期付款 installment 2 0 -2"} {
+		if !strings.Contains(page, line) {
+			t.Errorf("the HTML page has no %q:\n%s", line, page)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package board
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"math"
@@ -156,8 +157,9 @@ var page = template.Must(template.New("board").Funcs(template.FuncMap{
 		}
 		return Percent(s.ResolvedRate)
 	},
-	"when":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
-	"share": ratio,
+	"when":   func(t time.Time) string { return t.Format("2006-01-02 15:04") },
+	"share":  ratio,
+	"signed": func(v int64) string { return fmt.Sprintf("%+d", v) },
 }).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>zhiyi 看板 {{when .Since}} – {{when .Until}}</title>
@@ -182,7 +184,21 @@ svg.chart{display:block;margin:1em 0;max-width:100%;height:auto}
 <div class="card">重述率 repeats<b>{{pct .RepeatRate}}</b>{{count .Repeats}} messages</div>
 <div class="card">延迟 latency<b>{{micros .LatencyP50}}</b>p99 {{micros .LatencyP99}}</div>
 </div>
-{{if not .Messages}}<p><b>No decisions in this period.</b> Is <code>zhiyi serve</code> recording to this database (--data-dir or --db)?</p>{{end}}
+{{with .Previous}}<h2>与上一周期相比 vs the period before</h2>
+<p>{{when .Since}} – {{when .Until}}</p>
+<table><tr><th class="l"></th><th>before</th><th>now</th><th>change</th></tr>
+{{range $.CompareRows}}<tr><td class="l">{{.Name}}</td><td>{{.Previous}}</td><td>{{.Current}}</td><td>{{.Change}}</td></tr>
+{{end}}</table>
+{{with .Intents}}<p>Intents that changed most:</p>
+<table><tr><th class="l">intent</th><th>before</th><th>now</th><th>change</th></tr>
+{{range .}}<tr><td class="l">{{$.Label .Key}}</td><td>{{count .Previous}}</td><td>{{count .Messages}}</td><td>{{signed .Change}}</td></tr>
+{{end}}</table>{{end}}
+{{end}}{{with .BadComments}}<h2>差评的话 bad ratings' words</h2>
+<p>{{count $.BadCommented}} of {{count $.BadRatings}} bad ratings had a comment; the most frequent:</p>
+<table><tr><th>messages</th><th class="l">comment</th></tr>
+{{range .}}<tr><td>{{count .Messages}}</td><td class="l">{{.Comment}}</td></tr>
+{{end}}</table>
+{{end}}{{if not .Messages}}<p><b>No decisions in this period.</b> Is <code>zhiyi serve</code> recording to this database (--data-dir or --db)?</p>{{end}}
 <h2>Over time</h2>
 {{.Charts.Volume}}
 {{.Charts.Rates}}

@@ -48,6 +48,21 @@ type boardData struct {
 	Names map[string]string
 	// NotInKB are the period's intents the serving knowledge base lacks (board.NotInKB).
 	NotInKB []store.Group
+	// Previous is the period of the same length just before (board.Compare), Compare its totals
+	// beside the period's and Changes the intents that changed most, named as ByIntent is.
+	Previous *board.Previous
+	Compare  []board.CompareRow
+	Changes  []intentChange
+	// BadComments are what customers wrote on the period's bad ratings (board.BadComments),
+	// BadCommented how many of Stats.BadRatings had a comment.
+	BadComments  []board.CommentCount
+	BadCommented int64
+}
+
+// intentChange is a board.IntentChange with the intent's name.
+type intentChange struct {
+	board.IntentChange
+	Name string
 }
 
 // maxIntentRows bounds the by-intent table (and the page says "前 20 个，共 N 个"); the none
@@ -77,6 +92,11 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 			q.Labels[in.ID] = in.Label
 		}
 	}
+	unreadable := func(err error) {
+		c.storeFailed("board", err)
+		data.Error = storeUnreadable
+		c.render(w, r, s, http.StatusServiceUnavailable, "board", "看板", data)
+	}
 	b, err := board.Build(ctx, c.d.DB, q)
 	if errors.Is(err, board.ErrQuery) {
 		data.Error = periodRefused
@@ -84,9 +104,7 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 		return
 	}
 	if err != nil {
-		c.storeFailed("board", err)
-		data.Error = storeUnreadable
-		c.render(w, r, s, http.StatusServiceUnavailable, "board", "看板", data)
+		unreadable(err)
 		return
 	}
 	data.Bucket = "按小时"
@@ -105,6 +123,21 @@ func (c *Console) boardPage(w http.ResponseWriter, r *http.Request, s *sessionIn
 	for _, g := range data.ByIntent {
 		data.Names[g.Key] = b.Label(g.Key)
 	}
+	// what changed since the period before, and the words behind 满意度: a weekly review's
+	// first questions, as zhiyi report --compare answers them
+	if err := board.Compare(ctx, c.d.DB, q, b); err != nil {
+		unreadable(err)
+		return
+	}
+	if err := board.BadComments(ctx, c.d.DB, b); err != nil {
+		unreadable(err)
+		return
+	}
+	data.Previous, data.Compare = b.Previous, b.CompareRows()
+	for _, ch := range b.Previous.Intents {
+		data.Changes = append(data.Changes, intentChange{ch, b.Label(ch.Key)})
+	}
+	data.BadComments, data.BadCommented = b.BadComments, b.BadCommented
 	c.render(w, r, s, http.StatusOK, "board", "看板", data)
 }
 

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"regexp"
 	"strings"
@@ -181,5 +182,46 @@ func TestBoardMarksIntentsNotInKB(t *testing.T) {
 	}
 	if strings.Contains(byIntent, "invoice（已不在知识库）") {
 		t.Errorf("an intent of the serving knowledge base is marked:\n%s", byIntent)
+	}
+}
+
+// 看板 showed the period alone: an operator asking what changed since last week, or why
+// customers rated badly, had to run zhiyi report --compare on the server. The page now shows the
+// period before beside it (the same rows as the report) and the bad ratings' words.
+func TestBoardComparesAndShowsBadComments(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	now := e.clock()
+	e.seed(
+		store.Decision{MsgID: "p1", Time: now.Add(-30 * time.Hour), Text: "怎么开发票", Intent: "invoice", Route: store.RouteAuto, Confidence: 0.95},
+		store.Decision{MsgID: "p2", Time: now.Add(-26 * time.Hour), Text: "退货", Intent: "return_goods", Route: store.RouteAuto, Confidence: 0.95},
+		store.Decision{MsgID: "w1", Time: now.Add(-3 * time.Hour), Text: "怎么开发票", Intent: "invoice", Route: store.RouteAuto, Confidence: 0.95},
+		store.Decision{MsgID: "w2", Time: now.Add(-2 * time.Hour), Text: "发票抬头", Intent: "invoice", Route: store.RouteAuto, Confidence: 0.95},
+		store.Decision{MsgID: "w3", Time: now.Add(-time.Hour), Text: "开票", Intent: "invoice", Route: store.RouteHandoff, Confidence: 0.5},
+	)
+	for _, f := range []store.Feedback{
+		{MsgID: "w1", Rating: 1, Comment: "答非所问", Time: now.Add(-150 * time.Minute)},
+		{MsgID: "w2", Rating: 2, Comment: "答非所问", Time: now.Add(-90 * time.Minute)},
+	} {
+		if err := e.db.AddFeedback(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := e.client()
+	cl.login("ops")
+	body := pageMain(cl.get("/console/board?since=24h").Body)
+	text := strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, " "))), " ")
+	for _, want := range []string{
+		"与上一周期相比",
+		"消息量 messages 2 3 +50.0%",
+		"自动回复 answered 100% 66.7%",
+		"变化最大的意图",
+		"发票 invoice 1 3 +2",
+		"退货 return_goods 1 0 -1",
+		"2 个差评（评分 ≤ 2）中 2 个留了话，最常见的：",
+		"2 答非所问",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("看板 lacks %q:\n%s", want, text)
+		}
 	}
 }
