@@ -125,17 +125,31 @@ func NewEmail(c EmailConfig) (*Email, error) {
 
 // Notify sends alerts as one e-mail.
 func (e *Email) Notify(ctx context.Context, alerts []Alert) error {
+	m, err := e.message(emailSubject(alerts), emailBody(alerts))
+	if err != nil {
+		return err
+	}
+	return e.send(ctx, m)
+}
+
+// message is a plain-text e-mail from the sender to the recipients.
+func (e *Email) message(subject, body string) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(e.from); err != nil {
-		return fmt.Errorf("email: sender: %w", err)
+		return nil, fmt.Errorf("email: sender: %w", err)
 	}
 	if err := m.To(e.to...); err != nil {
-		return fmt.Errorf("email: recipients: %w", err)
+		return nil, fmt.Errorf("email: recipients: %w", err)
 	}
-	m.Subject(emailSubject(alerts))
+	m.Subject(subject)
 	m.SetDate()
 	m.SetMessageID()
-	m.SetBodyString(gomail.TypeTextPlain, emailBody(alerts))
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	return m, nil
+}
+
+// send delivers m through the relay, one connection.
+func (e *Email) send(ctx context.Context, m *gomail.Msg) error {
 
 	// go-mail bounds the dial with ctx and the whole conversation with its timeout: give it
 	// what is left of ctx.

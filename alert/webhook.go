@@ -108,6 +108,11 @@ func (w *Webhook) Notify(ctx context.Context, alerts []Alert) error {
 	if err != nil {
 		return fmt.Errorf("webhook: cannot encode alerts: %w", err)
 	}
+	return w.post(ctx, body)
+}
+
+// post sends one JSON body.
+func (w *Webhook) post(ctx context.Context, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("webhook: %w", scrub(err))

@@ -100,6 +100,11 @@ func (w *WeCom) Notify(ctx context.Context, alerts []Alert) error {
 	if len(content) > WeComMaxContentBytes {
 		content = truncateBytes(weComMarkdown(alerts, true), WeComMaxContentBytes)
 	}
+	return w.post(ctx, content)
+}
+
+// post sends one markdown message of at most WeComMaxContentBytes, waiting for the rate limit.
+func (w *WeCom) post(ctx context.Context, content string) error {
 	body, err := json.Marshal(weComMessage{MsgType: "markdown", Markdown: weComContent{Content: content}})
 	if err != nil {
 		return fmt.Errorf("wecom: cannot encode message: %w", err)
@@ -167,7 +172,7 @@ func weComMarkdown(alerts []Alert, compact bool) string {
 		}
 		a := &alerts[i]
 		fmt.Fprintf(&b, "**%s %s**\n> %s\n> <font color=\"comment\">规则 %s · 级别 %s · %s</font>\n",
-			weComTag(a), weComEscape(a.Name), weComEscape(a.Summary), a.Rule, a.Severity, a.At.In(period.CST).Format("01-02 15:04:05"))
+			weComTag(a), WeComEscape(a.Name), WeComEscape(a.Summary), a.Rule, a.Severity, a.At.In(period.CST).Format("01-02 15:04:05"))
 	}
 	return b.String()
 }
@@ -180,7 +185,7 @@ func weComHeader(n int) string {
 }
 
 func weComLine(a *Alert) string {
-	return fmt.Sprintf("%s %s：%s\n", weComTag(a), weComEscape(a.Name), weComEscape(a.Summary))
+	return fmt.Sprintf("%s %s：%s\n", weComTag(a), WeComEscape(a.Name), WeComEscape(a.Summary))
 }
 
 func weComTag(a *Alert) string {
@@ -197,12 +202,12 @@ func weComTag(a *Alert) string {
 	return `<font color="warning">【告警】</font>`
 }
 
-// weComEscape keeps customer text from being read as markup: the masks' placeholders such as
-// <PHONE> would otherwise vanish as unknown tags, and a comment (anyone may post one) could put a
-// link ([text](url)) or bold text in a message from the shop's own alert robot.
 var weComEscaper = strings.NewReplacer("<", "＜", ">", "＞", "\n", " ", "`", "'", "[", "［", "]", "］", "*", "＊")
 
-func weComEscape(s string) string { return weComEscaper.Replace(s) }
+// WeComEscape keeps text from being read as a WeCom robot's markup: the masks' placeholders such
+// as <PHONE> would otherwise vanish as unknown tags, and a comment (anyone may post one) could put
+// a link ([text](url)) or bold text in a message from the shop's own robot.
+func WeComEscape(s string) string { return weComEscaper.Replace(s) }
 
 // truncateBytes cuts s to at most n bytes on a rune boundary.
 func truncateBytes(s string, n int) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
@@ -28,15 +29,21 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
 	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
 	compare := fs.Bool("compare", false, "also report the period of the same length just before (last week beside this week): the totals and the intents that changed most")
+	send := fs.Bool("send", false, "send the report to the alert targets — --alert-wecom, --alert-smtp (with --alert-email-from/-to), --alert-webhook or an --alerts file's, the flags and environment zhiyi serve alerts with: a WeCom group robot gets a message, e-mail the text with the HTML page attached, a webhook the JSON")
+	consoleURL := fs.String("console-url", "", "with --send: the console's address as operators open it (https://shop.example.com/zhiyi), for a link to 看板 in the message")
+	var af alert.Flags
+	af.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
-			"                    [--json] [--html FILE] [--model DIR] [--compare]\n\n"+
+			"                    [--json] [--html FILE] [--model DIR] [--compare] [--send [--console-url URL]]\n\n"+
 			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
 			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
 			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
 			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).\n"+
 			"--since and --until take a duration back from now (7d, 24h, 90m), a date (2026-11-01,\n"+
-			"midnight China Standard Time) or an RFC 3339 time.")
+			"midnight China Standard Time) or an RFC 3339 time.\n"+
+			"--send sends it where alerts go (a weekly cron job: zhiyi report --since 7d --compare --send);\n"+
+			"robot keys and SMTP passwords are better given in the environment (ZHIYI_ALERT_WECOM, …).")
 		fs.PrintDefaults()
 	}
 	q, err := lf.parse(fs, args, stderr)
@@ -53,6 +60,20 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "zhiyi report: --bucket %q: want hour or day\n", *bucket)
 		fs.Usage()
 		return errUsage
+	}
+	var targets []alert.Target
+	if *send {
+		cfg, err := af.Config()
+		if err != nil {
+			return fmt.Errorf("--send: %w", err)
+		}
+		targets = cfg.Targets
+	} else if *consoleURL != "" {
+		return errors.New("--console-url is the link in a sent report: give --send too")
+	}
+	link, err := boardLink(*consoleURL, q)
+	if err != nil {
+		return err
 	}
 	if *html != "" && *model != "" && insideDir(*html, *model) {
 		return fmt.Errorf("--html %s is inside the model bundle %s; a bundle must stay as it was written, so write the page elsewhere", *html, *model)
@@ -84,6 +105,12 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if err := board.Compare(ctx, db, q, b); err != nil {
 			return fmt.Errorf("--compare: %w", err)
 		}
+	}
+	if *send {
+		if err := sendReport(ctx, b, targets, link); err != nil {
+			return fmt.Errorf("--send: %w", err)
+		}
+		fmt.Fprintf(stderr, "sent the report to %s\n", targetList(targets))
 	}
 	if *html != "" {
 		var page bytes.Buffer

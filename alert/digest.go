@@ -1,0 +1,110 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Digest is a report sent to operators on a schedule — zhiyi report --send, run by cron every
+// Monday — through the targets alerts go to: a shop's manager reads the week in the WeCom group
+// or the inbox where the alerts arrive, not on a server. Each kind of target takes its part:
+//
+//	WeCom robot  Markdown, one message (cut at WeComMaxContentBytes)
+//	e-mail       Title as the subject, Text as the body, HTML attached as HTMLName
+//	webhook      {"source":"zhiyi","kind":"report","title":…,"report":JSON}
+type Digest struct {
+	Title    string
+	Markdown string
+	Text     string
+	HTML     []byte
+	HTMLName string // the attachment's file name (default report.html)
+	JSON     json.RawMessage
+}
+
+// DigestSender is a target that can take a Digest: WeCom, Webhook and Email are.
+type DigestSender interface {
+	SendDigest(ctx context.Context, d Digest) error
+}
+
+// SendDigest sends d to each target once, each attempt bounded by timeout (0: DefaultTimeout),
+// and returns an error naming every target that did not take it; the others have it. A
+// target's own Notifier that is no DigestSender is refused by name.
+func SendDigest(ctx context.Context, targets []Target, d Digest, client *http.Client, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var errs []error
+	for i := range targets {
+		t := &targets[i]
+		n, err := t.notifier(client, nil, nil)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			continue
+		}
+		ds, ok := n.(DigestSender)
+		if !ok {
+			errs = append(errs, fmt.Errorf("target %s (%s) cannot take a report", t.Name, t.Type))
+			continue
+		}
+		tctx, cancel := context.WithTimeout(ctx, timeout)
+		err = ds.SendDigest(tctx, d)
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SendDigest posts d.Markdown as one message, cut to WeComMaxContentBytes on a line boundary.
+func (w *WeCom) SendDigest(ctx context.Context, d Digest) error {
+	content := d.Markdown
+	if len(content) > WeComMaxContentBytes {
+		const more = "\n……（更多见邮件或 zhiyi report）"
+		cut := truncateBytes(content, WeComMaxContentBytes-len(more))
+		if i := bytes.LastIndexByte([]byte(cut), '\n'); i > 0 {
+			cut = cut[:i]
+		}
+		content = cut + more
+	}
+	return w.post(ctx, content)
+}
+
+// SendDigest posts {"source":"zhiyi","kind":"report","title":d.Title,"report":d.JSON}.
+func (w *Webhook) SendDigest(ctx context.Context, d Digest) error {
+	body, err := json.Marshal(struct {
+		Source string          `json:"source"`
+		Kind   string          `json:"kind"`
+		Title  string          `json:"title"`
+		Report json.RawMessage `json:"report,omitempty"`
+	}{"zhiyi", "report", d.Title, d.JSON})
+	if err != nil {
+		return fmt.Errorf("webhook: cannot encode the report: %w", err)
+	}
+	return w.post(ctx, body)
+}
+
+// SendDigest mails d.Text under d.Title with d.HTML attached.
+func (e *Email) SendDigest(ctx context.Context, d Digest) error {
+	m, err := e.message(d.Title, d.Text)
+	if err != nil {
+		return err
+	}
+	if len(d.HTML) > 0 {
+		name := d.HTMLName
+		if name == "" {
+			name = "report.html"
+		}
+		if err := m.AttachReader(name, bytes.NewReader(d.HTML), gomail.WithFileContentType(gomail.TypeTextHTML)); err != nil {
+			return fmt.Errorf("email: attaching %s: %w", name, err)
+		}
+	}
+	return e.send(ctx, m)
+}

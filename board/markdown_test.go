@@ -1,0 +1,63 @@
+package board_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/store"
+)
+
+// The robot's message holds a weekly review's first numbers, the week before beside them, the
+// intents that grew and the bad ratings' words; a customer's comment stays text (no link, no
+// tag in the shop's own robot's message).
+func TestMarkdown(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	week := T0.AddDate(0, 0, 7)
+	ds := []store.Decision{
+		{MsgID: "p1", Time: T0.Add(time.Hour), Intent: "track_parcel", Route: store.RouteAuto, Confidence: 0.9},
+		{MsgID: "w1", Time: week.Add(time.Hour), Intent: "track_parcel", Route: store.RouteAuto, Confidence: 0.9},
+		{MsgID: "w2", Time: week.Add(2 * time.Hour), Intent: "track_parcel", Route: store.RouteAuto, Confidence: 0.9},
+		{MsgID: "w3", Time: week.Add(3 * time.Hour), Intent: "track_parcel", Route: store.RouteHandoff, Confidence: 0.5},
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddFeedback(ctx, store.Feedback{MsgID: "w1", Rating: 1, Comment: "答非所问 [点我](http://evil.example) <PHONE>", Time: week.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	q := board.Query{Since: week, Until: week.AddDate(0, 0, 7), Labels: map[string]string{"track_parcel": "物流查询"}}
+	b, err := board.Build(ctx, db, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := board.Compare(ctx, db, q, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := board.BadComments(ctx, db, b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.Markdown("https://shop.example.com/console/board?since=x")
+	for _, want := range []string{
+		"### 知意客服报告 " + week.Format("2006-01-02") + " – " + week.AddDate(0, 0, 6).Format("2006-01-02") + "\n",
+		"消息 **3** 条，较上一周期 +200.0%\n",
+		"自动回复 **66.7%** · 未识别 **0%** · 转人工 **33.3%**\n",
+		"**与上一周期相比**\n> 自动回复 100% → 66.7%\n",
+		"**变化最大的意图**\n> 物流查询 track_parcel：1 → 3（+2）\n",
+		"**差评的话**（1 个差评中 1 个留了话）\n> 1 条：答非所问 ［点我］(＜URL＞) ＜PHONE＞\n",
+		"[在控制台看板查看](https://shop.example.com/console/board?since=x)\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the message lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "](http://evil") || strings.Contains(md, "<PHONE>") {
+		t.Errorf("a customer's comment is markup in the message:\n%s", md)
+	}
+}
