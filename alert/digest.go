@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -33,17 +32,14 @@ type DigestSender interface {
 	SendDigest(ctx context.Context, d Digest) error
 }
 
-// SendDigest sends d to each target once, each attempt bounded by timeout (0: DefaultTimeout),
-// and returns an error naming every target that did not take it; the others have it. A
-// target's own Notifier that is no DigestSender is refused by name.
-func SendDigest(ctx context.Context, targets []Target, d Digest, client *http.Client, timeout time.Duration) error {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
+// SendDigest sends d to each target once, each attempt bounded by DefaultTimeout, and returns
+// an error naming every target that did not take it; the others have it. A target's own
+// Notifier that is no DigestSender is refused by name.
+func SendDigest(ctx context.Context, targets []Target, d Digest) error {
 	var errs []error
 	for i := range targets {
 		t := &targets[i]
-		n, err := t.notifier(client, nil, nil)
+		n, err := t.notifier(http.DefaultClient, nil, nil)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
 			continue
@@ -53,7 +49,7 @@ func SendDigest(ctx context.Context, targets []Target, d Digest, client *http.Cl
 			errs = append(errs, fmt.Errorf("target %s (%s) cannot take a report", t.Name, t.Type))
 			continue
 		}
-		tctx, cancel := context.WithTimeout(ctx, timeout)
+		tctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 		err = ds.SendDigest(tctx, d)
 		cancel()
 		if err != nil {

@@ -38,7 +38,7 @@ func TestSendDigest(t *testing.T) {
 		{Name: "email", Type: TypeEmail, Email: EmailConfig{SMTP: "smtp://" + mailer.addr + "?tls=none", From: "zhiyi@example.com", To: []string{"boss@example.com"}}},
 		{Name: "webhook", Type: TypeWebhook, URL: hook.URL},
 	}
-	err := SendDigest(t.Context(), targets, d, nil, 0)
+	err := SendDigest(t.Context(), targets, d)
 	if err == nil || !strings.Contains(err.Error(), "target old-robot") || !strings.Contains(err.Error(), "93000") {
 		t.Fatalf("error %v: want the refusing robot named with its errcode", err)
 	}

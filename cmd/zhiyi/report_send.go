@@ -29,7 +29,7 @@ func sendReport(ctx context.Context, b *board.Board, targets []alert.Target, lin
 	}
 	d := alert.Digest{Title: b.Title(), Markdown: b.Markdown(link), Text: text.String(), HTML: page.Bytes(),
 		HTMLName: "zhiyi-report-" + b.Since.In(b.Since.Location()).Format("20060102") + ".html", JSON: raw}
-	return alert.SendDigest(ctx, targets, d, nil, 0)
+	return alert.SendDigest(ctx, targets, d)
 }
 
 // boardLink is the console's 看板 for the report's period under consoleURL ("" without one).
