@@ -220,7 +220,8 @@ func maskBlockNames(text string, set *MaskSet) string {
 
 // blockName reports whether run, a run of Chinese characters beside a shipping block's phone,
 // is all a name: a surname and one or two more characters, neither a word that begins with a
-// surname (blockWords) nor a character said twice (谢谢).
+// surname (blockWords), nor a character said twice (谢谢), nor a word whose characters after
+// the surname's name goods or make a phrase (notGivenName: 毛巾, 马丁靴, 钱没到).
 func blockName(run string) bool {
 	if run == "" || nameEnd(run, 0, false) != len(run) {
 		return false
@@ -231,14 +232,30 @@ func blockName(run string) bool {
 		}
 	}
 	r, n := utf8.DecodeRuneInString(run)
-	return !(n == len(run)/2 && run[n:] == string(r))
+	if n == len(run)/2 && run[n:] == string(r) {
+		return false
+	}
+	for _, r := range run[n:] {
+		if strings.ContainsRune(notGivenName, simplified(r)) {
+			return false
+		}
+	}
+	return true
 }
 
+// notGivenName are characters all but unknown in given names that follow a surname's
+// character in what customers write beside a phone: the goods a shop sells and their colour or
+// taste (毛巾, 马丁靴, 燕麦色, 焦味), and the words of a phrase or a feeling (付个款, 钱没到,
+// 辛苦, 郁闷). Only beside a phone, where no cue says a name follows; after a cue a name stays a
+// name.
+const notGivenName = "衣裤裙袜鞋靴帽巾壳膜色味个没苦闷"
+
 // blockWords begin with a common surname and are what customers write beside the address and
-// phone they paste: when to deliver, thanks, urgency, payment.
+// phone they paste: when to deliver, thanks, urgency, payment, a choice (任选), a dialect's
+// "none" (莫得: 没有).
 var blockWords = []string{
 	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
-	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
+	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "任选", "余额", "顾客", "莫得",
 	"黄色", "毛衣", "钱包", "黄金", // what was ordered
 }
 

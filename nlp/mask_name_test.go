@@ -79,3 +79,42 @@ func TestMaskLatinName(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskBlockNameNotGoods: beside a phone, where no cue says a name follows, a word that
+// begins with a surname's character but names goods or makes a phrase (毛巾, 马丁靴, 钱没到) was
+// masked as a name; it stays. Names beside a phone, the same surnames among them, stay masked.
+func TestMaskBlockNameNotGoods(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"毛巾 13812345678", "毛巾 <PHONE>"},
+		{"13812345678 毛巾", "<PHONE> 毛巾"},
+		{"文三路100号 13812345678 毛巾", "<ADDR> <PHONE> 毛巾"},
+		{"马丁靴 13812345678", "马丁靴 <PHONE>"},
+		{"馬丁靴 13812345678", "馬丁靴 <PHONE>"},
+		{"燕麦色 13812345678", "燕麦色 <PHONE>"},
+		{"焦味 13812345678", "焦味 <PHONE>"},
+		{"付个款 13812345678", "付个款 <PHONE>"},
+		{"钱没到 13812345678", "钱没到 <PHONE>"},
+		{"13812345678 辛苦", "<PHONE> 辛苦"},
+		{"郁闷 13812345678", "郁闷 <PHONE>"},
+		{"任选 13812345678", "任选 <PHONE>"},
+		{"莫得 13812345678", "莫得 <PHONE>"},
+		{"付個款 13812345678", "付個款 <PHONE>"},
+		{"錢沒到 13812345678", "錢沒到 <PHONE>"},
+		// names with the same surnames stay masked
+		{"毛小明 13812345678", "<NAME> <PHONE>"},
+		{"马丁 13812345678", "<NAME> <PHONE>"},
+		{"燕青 13812345678", "<NAME> <PHONE>"},
+		{"钱多多，13812345678", "<NAME>,<PHONE>"},
+		{"13812345678 辛雨", "<PHONE> <NAME>"},
+		{"任静 13812345678", "<NAME> <PHONE>"},
+		{"莫小贝 13812345678", "<NAME> <PHONE>"},
+		{"黄小姐 13812345678", "<NAME> <PHONE>"},
+		{"陳美玲 13812345678", "<NAME> <PHONE>"},
+		// after a cue a name stays a name, whatever its characters
+		{"收件人毛巾", "收件人<NAME>"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
