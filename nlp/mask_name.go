@@ -124,8 +124,9 @@ func nameEnd(text string, i int, strong bool) int {
 
 // latinNameEnd returns the end of a name in Latin letters at i — one to three words of 2 to 20
 // letters, the way a name is written in pinyin or by a customer abroad (收件人:Zhang San,
-// 姓名 wang xiao ming, 联系人 Tom) — or -1. Only after a cue that introduces nothing but a name: after 我是 or 本人
-// Latin words are a description (我是vip), and a product's 名字 is often a brand.
+// 姓名 wang xiao ming, 联系人 Tom), ending before a word of latinWords (iphone) — or -1. Only
+// after a cue that introduces nothing but a name: after 我是 or 本人 Latin words are a
+// description (我是vip), and a product's 名字 is often a brand.
 func latinNameEnd(text string, i int) int {
 	end := -1
 	for w := 0; w < 3; w++ {
@@ -133,7 +134,7 @@ func latinNameEnd(text string, i int) int {
 		for j < len(text) && isLetter(text[j]) {
 			j++
 		}
-		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) {
+		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) || latinNotName(text[i:j]) {
 			break
 		}
 		end = j
@@ -143,6 +144,30 @@ func latinNameEnd(text string, i int) int {
 		i = j + 1
 	}
 	return end
+}
+
+// latinWords are the Latin words customers write after 姓名 or 收件人 that are no name: the
+// goods, brands and models of the phones and accessories shops sell (姓名 iphone: a name to
+// engrave on a case, or the model the order is for), and the English of chat. None of them is
+// pinyin (a test checks it: nike is ni ke, size si ze), so that a name in pinyin (wang xiao
+// ming) is always read as one.
+var latinWords = []string{
+	"apple", "iphone", "ipad", "ipod", "airpods", "macbook", "imac", "iwatch", "magsafe", "lightning",
+	"pro", "promax", "oppo", "vivo", "redmi", "realme", "oneplus", "samsung", "galaxy", "pixel",
+	"nokia", "sony", "switch", "adidas", "vans", "converse", "skechers", "uniqlo", "xs", "xl", "xxl",
+	"usb", "typec", "wifi", "bluetooth", "app", "vip", "logo", "pdf", "chrome", "outlook",
+	"visa", "mastercard", "paypal", "alipay", "wechat",
+	"ok", "okay", "hello", "thanks", "thx", "sorry", "please",
+}
+
+// latinNotName reports whether w, a Latin word, is one of latinWords, in any case.
+func latinNotName(w string) bool {
+	for _, l := range latinWords {
+		if strings.EqualFold(w, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // notInName are characters that end a sentence or make the words after 我是 a place or a trade

@@ -1,6 +1,9 @@
 package nlp
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestMaskNameInShippingBlock: a shipping block (address, name, phone in any order) gives the
 // name without a cue; the name beside the phone is masked there, and only there.
@@ -115,6 +118,38 @@ func TestMaskBlockNameNotGoods(t *testing.T) {
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestMaskLatinProductWord: after 姓名 or 收件人 a Latin word that is a product's, a brand's or
+// chat's (姓名 iphone) was masked as a name; it stays, and a name before or after it is still one.
+func TestMaskLatinProductWord(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"姓名 iphone", "姓名 iphone"},
+		{"姓名iphone", "姓名iphone"},
+		{"姓名 iPhone 15 手机壳刻字", "姓名 iphone 15 手机壳刻字"},
+		{"收件人 iphone 的壳", "收件人 iphone 的壳"},
+		{"联系人：OPPO", "联系人:oppo"},
+		{"收件人 ok", "收件人 ok"},
+		// names stay masked
+		{"姓名 Tom", "姓名 <NAME>"},
+		{"收件人 tom iphone", "收件人 <NAME> iphone"},
+		{"收件人:Zhang San iPhone 15", "收件人:<NAME> iphone 15"},
+		{"姓名 wang xiao ming", "姓名 <NAME>"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestLatinWordsAreNoPinyin: a word of latinWords ends a Latin name, so none may spell pinyin, the
+// way a Chinese name is written in Latin letters (nike is ni ke, 倪科): that name would leak.
+func TestLatinWordsAreNoPinyin(t *testing.T) {
+	for _, w := range latinWords {
+		if syl := pinyinTable().split(w, nil); len(syl) > 0 || w != strings.ToLower(w) {
+			t.Errorf("latinWords has %q: it reads as pinyin (%d syllables) or is not lower case", w, len(syl))
 		}
 	}
 }
