@@ -27,10 +27,12 @@ import (
 //     more joined by spaces or dashes — unless the groups, four digits or fewer each, count up
 //     (110 120 130 140, 2024 2025 2026, and so 1234 5678 9012 too): those are lists;
 //   - street addresses: a road or residential building and its house numbers (文三路100号,
-//     某某花园3栋1502), the province, city and district before them left (mask_address.go);
+//     某某花园3栋1502), the province, city and district before them left, and a metro line
+//     (人民路 2 号线) no house number (mask_address.go);
 //   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
-//     surname and one or two characters that end there, or standing alone beside a phone
-//     number (张三 13812345678) (mask_name.go);
+//     surname and one or two characters that end there, or in Latin letters but for a product's,
+//     a brand's or chat's word (姓名 iphone); or standing alone beside a phone number (张三
+//     13812345678) but for goods and phrases (毛巾, 钱没到) (mask_name.go);
 //   - accounts on other messaging services where the text says they are one: a WeChat id after
 //     微信号, vx, wx …, a QQ number after qq, 扣扣 …, and wxid_… anywhere (mask_account.go).
 //

@@ -124,10 +124,23 @@ func addressUnitNumber(text string, i int, village bool) int {
 	if k := skipSpaces(text, j); k > j && addressUnitAt(text, k, village) > 0 {
 		j = k // 文三路 100 号: a space typed between the number and its unit
 	}
-	if n := addressUnitAt(text, j, village); n > 0 {
+	if n := addressUnitAt(text, j, village); n > 0 && !metroLine(text, i, j) {
 		return j + n
 	}
 	return -1
+}
+
+// metroLine reports whether the number at i and the 号线 at j, after it and any spaces, name a
+// metro line (人民路2号线, 世纪大道 2 号线: the station a customer lives near), no house: a line
+// numbers at most two digits, and 线上 and 线下 are online and offline (人民路12号线下店 is a
+// shop's address).
+func metroLine(text string, i, j int) bool {
+	num := strings.TrimRight(text[i:j], " ")
+	if addressDigits(text, i) != i+len(num) || utf8.RuneCountInString(num) > 2 {
+		return false
+	}
+	n := prefixLen(text[j:], "号线")
+	return n >= 0 && prefixLen(text[j+n:], "上") < 0 && prefixLen(text[j+n:], "下") < 0
 }
 
 // addressUnitAt returns the length of the unit (addressUnits; in a village, 组) at text[j], or 0.

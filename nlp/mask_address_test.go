@@ -217,3 +217,29 @@ func TestMaskNameWordSurname(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskMetroLine: a metro line after a road's or a square's name (人民路 2 号线, the station a
+// customer lives near) was masked as a house number; it stays. The house numbers beside it, and
+// a 号 followed by 线上 or 线下 (online, offline: a shop's address), stay masked.
+func TestMaskMetroLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"人民路 2 号线", "人民路 2 号线"},
+		{"人民路2号线", "人民路2号线"},
+		{"人民路 2 號線", "人民路 2 號線"},
+		{"住在世纪大道2号线旁边", "住在世纪大道2号线旁边"},
+		{"人民广场 2号线换乘", "人民广场 2号线换乘"},
+		{"人民路十二号线出口", "人民路十二号线出口"},
+		{"地铁2号线", "地铁2号线"},
+		// house numbers stay masked
+		{"人民路2号", "<ADDR>"},
+		{"人民路2号 地铁2号线旁", "<ADDR> 地铁2号线旁"},
+		{"人民路12号线下店", "<ADDR>线下店"},
+		{"文三路100号线下体验店", "<ADDR>线下体验店"},
+		{"某某花园3栋1502 离2号线近", "<ADDR> 离2号线近"},
+	}
+	for _, tt := range tests {
+		if got, _ := Mask(Normalize(tt.in)); got != tt.want {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -124,8 +124,9 @@ func nameEnd(text string, i int, strong bool) int {
 
 // latinNameEnd returns the end of a name in Latin letters at i — one to three words of 2 to 20
 // letters, the way a name is written in pinyin or by a customer abroad (收件人:Zhang San,
-// 姓名 wang xiao ming, 联系人 Tom) — or -1. Only after a cue that introduces nothing but a name: after 我是 or 本人
-// Latin words are a description (我是vip), and a product's 名字 is often a brand.
+// 姓名 wang xiao ming, 联系人 Tom), ending before a word of latinWords (iphone) — or -1. Only
+// after a cue that introduces nothing but a name: after 我是 or 本人 Latin words are a
+// description (我是vip), and a product's 名字 is often a brand.
 func latinNameEnd(text string, i int) int {
 	end := -1
 	for w := 0; w < 3; w++ {
@@ -133,7 +134,7 @@ func latinNameEnd(text string, i int) int {
 		for j < len(text) && isLetter(text[j]) {
 			j++
 		}
-		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) {
+		if n := j - i; n < 2 || n > 20 || j < len(text) && isASCIIWordByte(text[j]) || latinNotName(text[i:j]) {
 			break
 		}
 		end = j
@@ -143,6 +144,30 @@ func latinNameEnd(text string, i int) int {
 		i = j + 1
 	}
 	return end
+}
+
+// latinWords are the Latin words customers write after 姓名 or 收件人 that are no name: the
+// goods, brands and models of the phones and accessories shops sell (姓名 iphone: a name to
+// engrave on a case, or the model the order is for), and the English of chat. None of them is
+// pinyin (a test checks it: nike is ni ke, size si ze), so that a name in pinyin (wang xiao
+// ming) is always read as one.
+var latinWords = []string{
+	"apple", "iphone", "ipad", "ipod", "airpods", "macbook", "imac", "iwatch", "magsafe", "lightning",
+	"pro", "promax", "oppo", "vivo", "redmi", "realme", "oneplus", "samsung", "galaxy", "pixel",
+	"nokia", "sony", "switch", "adidas", "vans", "converse", "skechers", "uniqlo", "xs", "xl", "xxl",
+	"usb", "typec", "wifi", "bluetooth", "app", "vip", "logo", "pdf", "chrome", "outlook",
+	"visa", "mastercard", "paypal", "alipay", "wechat",
+	"ok", "okay", "hello", "thanks", "thx", "sorry", "please",
+}
+
+// latinNotName reports whether w, a Latin word, is one of latinWords, in any case.
+func latinNotName(w string) bool {
+	for _, l := range latinWords {
+		if strings.EqualFold(w, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // notInName are characters that end a sentence or make the words after 我是 a place or a trade
@@ -220,7 +245,8 @@ func maskBlockNames(text string, set *MaskSet) string {
 
 // blockName reports whether run, a run of Chinese characters beside a shipping block's phone,
 // is all a name: a surname and one or two more characters, neither a word that begins with a
-// surname (blockWords) nor a character said twice (谢谢).
+// surname (blockWords), nor a character said twice (谢谢), nor a word whose characters after
+// the surname's name goods or make a phrase (notGivenName: 毛巾, 马丁靴, 钱没到).
 func blockName(run string) bool {
 	if run == "" || nameEnd(run, 0, false) != len(run) {
 		return false
@@ -231,14 +257,30 @@ func blockName(run string) bool {
 		}
 	}
 	r, n := utf8.DecodeRuneInString(run)
-	return !(n == len(run)/2 && run[n:] == string(r))
+	if n == len(run)/2 && run[n:] == string(r) {
+		return false
+	}
+	for _, r := range run[n:] {
+		if strings.ContainsRune(notGivenName, simplified(r)) {
+			return false
+		}
+	}
+	return true
 }
 
+// notGivenName are characters all but unknown in given names that follow a surname's
+// character in what customers write beside a phone: the goods a shop sells and their colour or
+// taste (毛巾, 马丁靴, 燕麦色, 焦味), and the words of a phrase or a feeling (付个款, 钱没到,
+// 辛苦, 郁闷). Only beside a phone, where no cue says a name follows; after a cue a name stays a
+// name.
+const notGivenName = "衣裤裙袜鞋靴帽巾壳膜色味个没苦闷"
+
 // blockWords begin with a common surname and are what customers write beside the address and
-// phone they paste: when to deliver, thanks, urgency, payment.
+// phone they paste: when to deliver, thanks, urgency, payment, a choice (任选), a dialect's
+// "none" (莫得: 没有).
 var blockWords = []string{
 	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "周内",
-	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "余额", "顾客",
+	"马上", "谢谢", "付款", "付钱", "付了", "何时", "任何", "任选", "余额", "顾客", "莫得",
 	"黄色", "毛衣", "钱包", "黄金", // what was ordered
 }
 

@@ -1,6 +1,9 @@
 package nlp
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestMaskNameInShippingBlock: a shipping block (address, name, phone in any order) gives the
 // name without a cue; the name beside the phone is masked there, and only there.
@@ -76,6 +79,77 @@ func TestMaskLatinName(t *testing.T) {
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestMaskBlockNameNotGoods: beside a phone, where no cue says a name follows, a word that
+// begins with a surname's character but names goods or makes a phrase (毛巾, 马丁靴, 钱没到) was
+// masked as a name; it stays. Names beside a phone, the same surnames among them, stay masked.
+func TestMaskBlockNameNotGoods(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"毛巾 13812345678", "毛巾 <PHONE>"},
+		{"13812345678 毛巾", "<PHONE> 毛巾"},
+		{"文三路100号 13812345678 毛巾", "<ADDR> <PHONE> 毛巾"},
+		{"马丁靴 13812345678", "马丁靴 <PHONE>"},
+		{"馬丁靴 13812345678", "馬丁靴 <PHONE>"},
+		{"燕麦色 13812345678", "燕麦色 <PHONE>"},
+		{"焦味 13812345678", "焦味 <PHONE>"},
+		{"付个款 13812345678", "付个款 <PHONE>"},
+		{"钱没到 13812345678", "钱没到 <PHONE>"},
+		{"13812345678 辛苦", "<PHONE> 辛苦"},
+		{"郁闷 13812345678", "郁闷 <PHONE>"},
+		{"任选 13812345678", "任选 <PHONE>"},
+		{"莫得 13812345678", "莫得 <PHONE>"},
+		{"付個款 13812345678", "付個款 <PHONE>"},
+		{"錢沒到 13812345678", "錢沒到 <PHONE>"},
+		// names with the same surnames stay masked
+		{"毛小明 13812345678", "<NAME> <PHONE>"},
+		{"马丁 13812345678", "<NAME> <PHONE>"},
+		{"燕青 13812345678", "<NAME> <PHONE>"},
+		{"钱多多，13812345678", "<NAME>,<PHONE>"},
+		{"13812345678 辛雨", "<PHONE> <NAME>"},
+		{"任静 13812345678", "<NAME> <PHONE>"},
+		{"莫小贝 13812345678", "<NAME> <PHONE>"},
+		{"黄小姐 13812345678", "<NAME> <PHONE>"},
+		{"陳美玲 13812345678", "<NAME> <PHONE>"},
+		// after a cue a name stays a name, whatever its characters
+		{"收件人毛巾", "收件人<NAME>"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestMaskLatinProductWord: after 姓名 or 收件人 a Latin word that is a product's, a brand's or
+// chat's (姓名 iphone) was masked as a name; it stays, and a name before or after it is still one.
+func TestMaskLatinProductWord(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"姓名 iphone", "姓名 iphone"},
+		{"姓名iphone", "姓名iphone"},
+		{"姓名 iPhone 15 手机壳刻字", "姓名 iphone 15 手机壳刻字"},
+		{"收件人 iphone 的壳", "收件人 iphone 的壳"},
+		{"联系人：OPPO", "联系人:oppo"},
+		{"收件人 ok", "收件人 ok"},
+		// names stay masked
+		{"姓名 Tom", "姓名 <NAME>"},
+		{"收件人 tom iphone", "收件人 <NAME> iphone"},
+		{"收件人:Zhang San iPhone 15", "收件人:<NAME> iphone 15"},
+		{"姓名 wang xiao ming", "姓名 <NAME>"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}
+
+// TestLatinWordsAreNoPinyin: a word of latinWords ends a Latin name, so none may spell pinyin, the
+// way a Chinese name is written in Latin letters (nike is ni ke, 倪科): that name would leak.
+func TestLatinWordsAreNoPinyin(t *testing.T) {
+	for _, w := range latinWords {
+		if syl := pinyinTable().split(w, nil); len(syl) > 0 || w != strings.ToLower(w) {
+			t.Errorf("latinWords has %q: it reads as pinyin (%d syllables) or is not lower case", w, len(syl))
 		}
 	}
 }
