@@ -278,6 +278,12 @@ func (w *where) span(col string, since, until time.Time) {
 	}
 }
 
+// periodFeedback bounds a query of feedback f joined to its decision d to the feedback of the
+// period [since, until): the feedback on the decisions made in it, whenever it was given. It is
+// the one definition Summary and FeedbackQuery.ByDecision share (the tools comparing a period's
+// numbers read them so).
+func (w *where) periodFeedback(since, until time.Time) { w.span("d.at", since, until) }
+
 func (w *where) String() string {
 	if len(w.conds) == 0 {
 		return ""
@@ -365,9 +371,12 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 		return ErrClosed
 	}
 	var w where
-	if q.StoredSince.IsZero() || q.Since.IsZero() {
+	switch {
+	case q.ByDecision:
+		w.periodFeedback(q.Since, q.Until)
+	case q.StoredSince.IsZero() || q.Since.IsZero():
 		w.span("f.at", q.Since, q.Until)
-	} else {
+	default:
 		w.add("(f.at >= ? OR f.stored_at >= ?)", micros(q.Since), micros(q.StoredSince))
 		w.span("f.at", time.Time{}, q.Until)
 	}
