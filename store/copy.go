@@ -34,9 +34,11 @@ var ErrSinceGap = errors.New("store: --since leaves a gap after the last complet
 const copyBeganSetting = "copy_began"
 
 // copySinceMargin is how long before the last complete copy began a later pass's Since must be.
-// A decision's time is when serve answered it, and the recorder writes it a flush, a slow commit
-// or a retry later (RecorderConfig.FlushInterval, WriteTimeout): one answered just before a copy
-// began and written just after its read was copied by neither pass given that very time.
+// A row's stored_at is stamped before its transaction commits (a lock, a slow disk, a synchronous
+// standby wait), by the clock of the process that wrote it, and rows stored before the column
+// existed are read by their time, which the recorder writes a flush, a slow commit or a retry
+// later (RecorderConfig.FlushInterval, WriteTimeout): one stamped just before a copy began and
+// committed just after its read was copied by neither pass given that very time.
 const copySinceMargin = time.Minute
 
 // CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
@@ -56,10 +58,11 @@ type CopyProgress struct {
 
 // CopyOptions tune CopyFrom.
 type CopyOptions struct {
-	// Since, when not zero, copies only what changed since: decisions made, feedback given or
+	// Since, when not zero, copies only what changed since: decisions made or stored (one
+	// spooled while the database was down is stored long after it was made), feedback given or
 	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
 	// reading the whole log again. It must be a minute or more before the last complete copy
-	// into the destination began (ErrSinceGap): decisions are written a little after their time.
+	// into the destination began (ErrSinceGap): a row is stamped a little before its commit.
 	Since time.Time
 	// Progress, when not nil, is called after each batch.
 	Progress func(CopyProgress)
@@ -112,8 +115,8 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		copy         func(context.Context, *DB, *CopyProgress, CopyOptions) error
 		added        *int64
 	}{
-		{"decisions", "at >= ?", db.copyDecisions, &p.Decisions},
-		{"feedback", feedbackSince, db.copyFeedback, &p.Feedback}, // after decisions: each links to one
+		{"decisions", changedSince, db.copyDecisions, &p.Decisions},
+		{"feedback", changedSince, db.copyFeedback, &p.Feedback}, // after decisions: each links to one
 		{"labels", "at >= ?", db.copyLabels, &p.Labels},
 	}
 	for _, s := range steps {
@@ -254,7 +257,7 @@ func inBatches[T any](p *CopyProgress, opt CopyOptions, scan func(fn func(*T) er
 
 func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	return inBatches(p, opt, func(fn func(*Decision) error) error {
-		return src.Decisions(ctx, Query{Since: opt.Since}, fn)
+		return src.Decisions(ctx, Query{Since: opt.Since, StoredSince: opt.Since}, fn)
 	}, func(ds []Decision) (int64, error) {
 		n, err := db.AppendDecisions(ctx, ds)
 		return int64(n), err
@@ -267,9 +270,9 @@ type copiedFeedback struct {
 	storedAt int64
 }
 
-// feedbackSince selects the feedback given or stored since a time (CopyOptions.Since): one
-// spooled through an outage is stored long after it was given.
-const feedbackSince = "(at >= ? OR stored_at >= ?)"
+// changedSince selects the decisions made, or feedback given, or either stored since a time
+// (CopyOptions.Since): one spooled through an outage is stored long after its time.
+const changedSince = "(at >= ? OR stored_at >= ?)"
 
 func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	return inBatches(p, opt, func(fn func(*copiedFeedback) error) error {
@@ -285,7 +288,7 @@ func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt Co
 func (db *DB) feedbackRows(ctx context.Context, since time.Time, fn func(*copiedFeedback) error) error {
 	query, args := `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at FROM feedback`, []any{}
 	if !since.IsZero() {
-		query += " WHERE " + feedbackSince
+		query += " WHERE " + changedSince
 		args = append(args, micros(since), micros(since))
 	}
 	rows, err := db.r.QueryContext(ctx, db.q(query+" ORDER BY seq"), args...)

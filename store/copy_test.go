@@ -177,8 +177,9 @@ func TestCopyFromCompletes(t *testing.T) {
 			want := map[string]int64{"decisions": 4, "feedback": 4, "labels": 2}
 			if since {
 				opt.Since = firstBegan.Add(-time.Minute) // not later: ErrSinceGap
-				// fillLog's feedback was stored within that minute: read again, added once
-				want = map[string]int64{"decisions": 1, "feedback": 4, "labels": 1}
+				// fillLog's decisions and feedback were stored within that minute: read again,
+				// added once
+				want = map[string]int64{"decisions": 4, "feedback": 4, "labels": 1}
 			}
 			p, err := dst.CopyFrom(ctx, reader, opt)
 			if err != nil {
@@ -361,5 +362,49 @@ func TestCopyFromSinceCoversWritesInFlight(t *testing.T) {
 	p, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: firstBegan.Add(-time.Minute)})
 	if err != nil || p.Decisions != 1 {
 		t.Fatalf("second pass a minute before = %+v, %v; want the decision written late", p, err)
+	}
+}
+
+// Decisions spooled while the database was down reach it later, keeping the time they were
+// answered: one answered before the first copy began and written after it (the serve replayed
+// its spool once the database was back) was copied by neither pass, the second selecting by the
+// decision's time, and the feedback on it was dropped for want of its decision. The second pass
+// copies what was stored since too, either way (SQLite → PostgreSQL and back), and a third adds
+// nothing.
+func TestCopyFromSinceCopiesLateStored(t *testing.T) {
+	for _, kinds := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
+		t.Run(kinds[0]+"→"+kinds[1], func(t *testing.T) {
+			ctx := testCtx(t)
+			cfg := func(kind string) store.Config {
+				if kind == "postgres" {
+					return store.Config{URL: testsvc.SharedPostgres(t).NewDatabase(t), DataDir: t.TempDir()}
+				}
+				return store.Config{DataDir: t.TempDir()}
+			}
+			src, dst := openConfig(t, cfg(kinds[0])), openConfig(t, cfg(kinds[1]))
+			fillLog(t, src)
+			firstBegan := time.Now()
+			copyLog(t, dst, src)
+
+			// answered an hour before, spooled, written now
+			answered := firstBegan.Add(-time.Hour)
+			if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "spooled", Time: answered, Text: "在吗", Intent: "greeting"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.AddFeedback(ctx, store.Feedback{ID: "fs", MsgID: "spooled", Rating: 1, Time: answered.Add(time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+			opt := store.CopyOptions{Since: firstBegan.Add(-time.Minute)}
+			p, err := dst.CopyFrom(ctx, src, opt)
+			if err != nil || p.Decisions != 1 || p.Feedback != 1 {
+				t.Fatalf("second pass = %+v, %v; want the spooled decision and its feedback", p, err)
+			}
+			if p, err := dst.CopyFrom(ctx, src, opt); err != nil || p.Decisions+p.Feedback+p.Labels != 0 {
+				t.Errorf("third pass = %+v, %v; want nothing new", p, err)
+			}
+			if ds, fs, _ := logContents(t, dst); len(ds) != 4 || len(fs) != 4 {
+				t.Errorf("the copy holds %d decisions, %d feedback; want 4 and 4", len(ds), len(fs))
+			}
+		})
 	}
 }

@@ -130,14 +130,18 @@ type Label struct {
 // Query selects decisions. Zero fields select everything; string filters match exactly.
 type Query struct {
 	Since, Until time.Time // Since ≤ Time < Until; zero = unbounded
-	MsgID        string
-	Channel      string
-	Intent       string
-	Route        string
-	AnswerID     string
-	Variant      string
-	ChatHash     string
-	Model        string
+	// StoredSince adds the decisions made before Since but stored at or after StoredSince:
+	// spooled while the database was down, a decision reaches it long after it was made (a
+	// copy's second pass reads them). Zero: Since alone.
+	StoredSince time.Time
+	MsgID       string
+	Channel     string
+	Intent      string
+	Route       string
+	AnswerID    string
+	Variant     string
+	ChatHash    string
+	Model       string
 	// Of keeps only a subject's decisions: its sender's or its conversation's, by the raw ids
 	// (hashed here), as Forget deletes them (a customer's records: zhiyi records).
 	Of *Subject
