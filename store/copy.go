@@ -80,19 +80,21 @@ const copyBatch = 5000
 // running it again. Every row is cleaned on the way in as if it were written now (text masked,
 // ids hashed).
 //
-// db's settings take the hash key src keeps, or keep none when src keeps none (serve was given
-// --hash-key, which every process on either log then needs); db hashes with src's key from then
-// on, so CopyFrom is db's only use while it runs. A db that holds decisions already must keep
-// the same key as src: ErrHashKeyDiffers otherwise.
+// db, opened with Config.CopyInto, takes the hash key src keeps in its settings, or keeps none
+// when src keeps none (serve was given --hash-key, which every process on either log then
+// needs); db hashes with src's key from then on, so CopyFrom is db's only use while it runs. A
+// db that keeps another key already (a replica started on it made one) or holds decisions
+// hashed with one is refused: ErrHashKeyDiffers.
 func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgress, error) {
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
 	}
+	if !db.copyInto {
+		return CopyProgress{}, errors.New("store: CopyFrom's destination is opened with Config.CopyInto")
+	}
 	// Before anything is read: what is made from now on is left to the next pass.
 	began := time.Now()
-	// The key first: this process may have made db's key at Open, and only it knows so. Refused
-	// for its Since after that, the rerun the refusal asks for is another process, which would
-	// take the key for a replica's and refuse to replace it; adopted now, the rerun finds src's.
+	// The key first, so that a pass refused for its Since leaves the source's for the rerun.
 	own, err := db.adoptHashKey(ctx, src)
 	if err != nil {
 		return CopyProgress{}, err
@@ -197,13 +199,6 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	if bytes.Equal(have, want) {
 		return want != nil, nil
 	}
-	if have != nil && !db.keyMadeHere {
-		// Made by another process — a replica started on the destination before the copy, with
-		// no decision written yet: it hashes with that key from memory, and replacing it would
-		// split everything it writes from the history copied in, without a word.
-		return false, fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
-			ErrHashKeyDiffers)
-	}
 	var any bool
 	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
 		return false, db.wrap("cannot read the decisions", err)
@@ -218,13 +213,25 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 		return false, fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
 			ErrHashKeyDiffers, kept(have), kept(want))
 	}
-	if want == nil {
-		_, err = db.w.ExecContext(ctx, `DELETE FROM settings WHERE name = 'hash_key'`)
-	} else {
-		_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`), hex.EncodeToString(want))
+	// Made by another process (db was opened as a copy's, which makes none) — a replica
+	// started on the destination before the copy, with no decision written yet: it hashes with
+	// that key from memory, and replacing it would split everything it writes from the
+	// history copied in, without a word. So is one stored between the read and this insert.
+	anotherProcess := fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
+		ErrHashKeyDiffers)
+	if have != nil {
+		return false, anotherProcess
 	}
-	return want != nil, db.wrap("cannot keep the hash key", err)
+	// have is nil, so want is not (they differ)
+	res, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
+		hex.EncodeToString(want))
+	if err != nil {
+		return false, db.wrap("cannot keep the hash key", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return false, anotherProcess
+	}
+	return true, nil
 }
 
 // inBatches copies rows: scan calls its fn for each row of the source, and write stores them

@@ -31,9 +31,10 @@ type DB struct {
 	stopConnecting context.CancelFunc
 	connected      chan struct{}
 	ready          atomic.Bool // the background connection connected and migrated
-	// keyMadeHere: this Open stored the hash key the database keeps (it kept none). A key made
-	// by another process is one it hashes with, and CopyFrom must not replace it.
-	keyMadeHere bool
+	// copyInto: opened as CopyFrom's destination (Config.CopyInto), so no hash key was made
+	// here: a key the database keeps was made by another process, which hashes with it, and
+	// CopyFrom must not replace it.
+	copyInto bool
 	// bulk inserts cleaned decisions, returning how many were new.
 	bulk func(ctx context.Context, ds []Decision) (int, error)
 }

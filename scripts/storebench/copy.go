@@ -67,7 +67,7 @@ func runCopy(n int, dir, dbURL string) error {
 			return err
 		}
 	}
-	dst, err := store.Open(ctx, store.Config{URL: dbURL, Logger: log})
+	dst, err := store.Open(ctx, store.Config{URL: dbURL, Logger: log, CopyInto: true})
 	if err != nil {
 		return err
 	}
