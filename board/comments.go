@@ -24,7 +24,7 @@ const MaxBadComments = 10
 // with an agent_id, is not the customer's words), and how many of the bad ratings had one. The
 // report had the share of bad ratings and not a word of why.
 func BadComments(ctx context.Context, db RowSource, b *Board) error {
-	latest, err := latestFeedback(ctx, db, b.Since)
+	latest, err := latestFeedback(ctx, db, b.Since, b.Until)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func BadComments(ctx context.Context, db RowSource, b *Board) error {
 	b.BadCommented = 0
 	for _, r := range latest {
 		c := strings.TrimSpace(r.Comment) // the customer's: an agent's note is AgentComment
-		if t := r.Decision.Time; t.Before(b.Since) || !t.Before(b.Until) || c == "" || r.Rating == 0 || r.Rating > 2 {
+		if c == "" || r.Rating == 0 || r.Rating > 2 {
 			continue
 		}
 		counts[c]++

@@ -77,7 +77,7 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 	if loc == nil {
 		loc = CST
 	}
-	latest, err := latestFeedback(ctx, db, since)
+	latest, err := latestFeedback(ctx, db, since, until)
 	if err != nil {
 		return 0, err
 	}
@@ -163,12 +163,14 @@ func spreadsheetSafe(v string) string {
 	return v
 }
 
-// latestFeedback reads the feedback given since (all of the feedback on decisions made since:
-// feedback comes after its decision) and returns, by msg_id, its decision and each field's latest
-// value, the comments masked (again: the log keeps them masked by the masker of their day).
-func latestFeedback(ctx context.Context, db RowSource, since time.Time) (map[string]*Row, error) {
+// latestFeedback reads the feedback of the period [since, until) — on the decisions made in it,
+// whenever given, as the report counts it (store.FeedbackQuery.ByDecision) — and returns, by
+// msg_id, its decision and each field's latest value, the comments masked (again: the log keeps
+// them masked by the masker of their day).
+func latestFeedback(ctx context.Context, db RowSource, since, until time.Time) (map[string]*Row, error) {
 	latest := map[string]*Row{}
-	err := db.Feedback(ctx, store.FeedbackQuery{Since: since}, func(f *store.FeedbackRecord) error {
+	q := store.FeedbackQuery{Since: since, Until: until, ByDecision: true}
+	err := db.Feedback(ctx, q, func(f *store.FeedbackRecord) error {
 		r := latest[f.MsgID]
 		if r == nil {
 			r = &Row{Decision: f.Decision}

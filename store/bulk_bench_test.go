@@ -33,8 +33,8 @@ const sqliteRows = 64
 
 // sqliteInsert inserts n decisions in one statement.
 func sqliteInsertRows(n int) string {
-	row := "(?" + strings.Repeat(", ?", numDecisionCols-1) + ")"
-	return "INSERT INTO decisions (" + decisionCols + ") VALUES " + row + strings.Repeat(", "+row, n-1) +
+	row := "(?" + strings.Repeat(", ?", numInsertCols-1) + ")"
+	return "INSERT INTO decisions (" + insertCols + ") VALUES " + row + strings.Repeat(", "+row, n-1) +
 		" ON CONFLICT (msg_id) DO NOTHING"
 }
 
@@ -49,13 +49,13 @@ func (db *DB) sqliteBulkMultiRow(ctx context.Context, ds []Decision) (int, error
 	}
 	defer tx.Rollback()
 	var full *sql.Stmt
-	args := make([]any, 0, sqliteRows*numDecisionCols)
+	args := make([]any, 0, sqliteRows*numInsertCols)
 	n := 0
 	for len(ds) > 0 {
 		k := min(len(ds), sqliteRows)
 		args = args[:0]
 		for i := range ds[:k] {
-			args = decisionArgs(args, &ds[i])
+			args = insertArgs(args, &ds[i], 0)
 		}
 		var res sql.Result
 		if k == sqliteRows {

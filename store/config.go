@@ -61,6 +61,12 @@ type Config struct {
 	// a key made up now would hash ids as serve never did: forget would delete nothing, and
 	// every later reader would find nothing without an error.
 	Existing bool
+	// CopyInto opens the destination of CopyFrom (zhiyi copy), and CopyFrom needs it: without
+	// HashKey, a new database gets no key of its own, for CopyFrom to give it the source's. A
+	// key made at Open by a copy stopped before CopyFrom replaced it (killed, Ctrl-C, a source
+	// that stopped answering) was one its rerun could not tell from a replica's, and refused.
+	// Until CopyFrom, Hash hashes with the key the database keeps (none: an empty key).
+	CopyInto bool
 }
 
 // HashKeyFile is where, in DataDir, Open with ConnectLater keeps a copy of a PostgreSQL
@@ -142,8 +148,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	key := cfg.HashKey
+	db.copyInto = cfg.CopyInto
 	if len(key) == 0 && cfg.Existing {
 		if key, err = db.loggedHashKey(ctx, cfg); err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else if len(key) == 0 && cfg.CopyInto {
+		if key, err = db.keptHashKey(ctx, db.w); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -387,7 +399,6 @@ func (db *DB) storedHashKey(ctx context.Context, want []byte) ([]byte, error) {
 		return nil, fmt.Errorf("store: cannot keep the hash key: %w", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n > 0 {
-		db.keyMadeHere = true
 		// a key made now for a log that holds decisions already: they were hashed with a key
 		// given to serve (--hash-key), which this process was not given
 		var any bool

@@ -34,9 +34,11 @@ var ErrSinceGap = errors.New("store: --since leaves a gap after the last complet
 const copyBeganSetting = "copy_began"
 
 // copySinceMargin is how long before the last complete copy began a later pass's Since must be.
-// A decision's time is when serve answered it, and the recorder writes it a flush, a slow commit
-// or a retry later (RecorderConfig.FlushInterval, WriteTimeout): one answered just before a copy
-// began and written just after its read was copied by neither pass given that very time.
+// A row's stored_at is stamped before its transaction commits (a lock, a slow disk, a synchronous
+// standby wait), by the clock of the process that wrote it, and rows stored before the column
+// existed are read by their time, which the recorder writes a flush, a slow commit or a retry
+// later (RecorderConfig.FlushInterval, WriteTimeout): one stamped just before a copy began and
+// committed just after its read was copied by neither pass given that very time.
 const copySinceMargin = time.Minute
 
 // CopyProgress is what CopyFrom has done so far: rows read from the source and rows new to the
@@ -56,10 +58,11 @@ type CopyProgress struct {
 
 // CopyOptions tune CopyFrom.
 type CopyOptions struct {
-	// Since, when not zero, copies only what changed since: decisions made, feedback given or
+	// Since, when not zero, copies only what changed since: decisions made or stored (one
+	// spooled while the database was down is stored long after it was made), feedback given or
 	// stored, and labels given at or after it. A second pass of a move takes seconds instead of
 	// reading the whole log again. It must be a minute or more before the last complete copy
-	// into the destination began (ErrSinceGap): decisions are written a little after their time.
+	// into the destination began (ErrSinceGap): a row is stamped a little before its commit.
 	Since time.Time
 	// Progress, when not nil, is called after each batch.
 	Progress func(CopyProgress)
@@ -77,19 +80,21 @@ const copyBatch = 5000
 // running it again. Every row is cleaned on the way in as if it were written now (text masked,
 // ids hashed).
 //
-// db's settings take the hash key src keeps, or keep none when src keeps none (serve was given
-// --hash-key, which every process on either log then needs); db hashes with src's key from then
-// on, so CopyFrom is db's only use while it runs. A db that holds decisions already must keep
-// the same key as src: ErrHashKeyDiffers otherwise.
+// db, opened with Config.CopyInto, takes the hash key src keeps in its settings, or keeps none
+// when src keeps none (serve was given --hash-key, which every process on either log then
+// needs); db hashes with src's key from then on, so CopyFrom is db's only use while it runs. A
+// db that keeps another key already (a replica started on it made one) or holds decisions
+// hashed with one is refused: ErrHashKeyDiffers.
 func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgress, error) {
 	if db.closed.Load() || src.closed.Load() {
 		return CopyProgress{}, ErrClosed
 	}
+	if !db.copyInto {
+		return CopyProgress{}, errors.New("store: CopyFrom's destination is opened with Config.CopyInto")
+	}
 	// Before anything is read: what is made from now on is left to the next pass.
 	began := time.Now()
-	// The key first: this process may have made db's key at Open, and only it knows so. Refused
-	// for its Since after that, the rerun the refusal asks for is another process, which would
-	// take the key for a replica's and refuse to replace it; adopted now, the rerun finds src's.
+	// The key first, so that a pass refused for its Since leaves the source's for the rerun.
 	own, err := db.adoptHashKey(ctx, src)
 	if err != nil {
 		return CopyProgress{}, err
@@ -112,8 +117,8 @@ func (db *DB) CopyFrom(ctx context.Context, src *DB, opt CopyOptions) (CopyProgr
 		copy         func(context.Context, *DB, *CopyProgress, CopyOptions) error
 		added        *int64
 	}{
-		{"decisions", "at >= ?", db.copyDecisions, &p.Decisions},
-		{"feedback", feedbackSince, db.copyFeedback, &p.Feedback}, // after decisions: each links to one
+		{"decisions", changedSince, db.copyDecisions, &p.Decisions},
+		{"feedback", changedSince, db.copyFeedback, &p.Feedback}, // after decisions: each links to one
 		{"labels", "at >= ?", db.copyLabels, &p.Labels},
 	}
 	for _, s := range steps {
@@ -194,13 +199,6 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 	if bytes.Equal(have, want) {
 		return want != nil, nil
 	}
-	if have != nil && !db.keyMadeHere {
-		// Made by another process — a replica started on the destination before the copy, with
-		// no decision written yet: it hashes with that key from memory, and replacing it would
-		// split everything it writes from the history copied in, without a word.
-		return false, fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
-			ErrHashKeyDiffers)
-	}
 	var any bool
 	if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM decisions)`).Scan(&any); err != nil {
 		return false, db.wrap("cannot read the decisions", err)
@@ -215,13 +213,25 @@ func (db *DB) adoptHashKey(ctx context.Context, src *DB) (bool, error) {
 		return false, fmt.Errorf("%w: the destination holds decisions and keeps %s, the source keeps %s; copy into a new database",
 			ErrHashKeyDiffers, kept(have), kept(want))
 	}
-	if want == nil {
-		_, err = db.w.ExecContext(ctx, `DELETE FROM settings WHERE name = 'hash_key'`)
-	} else {
-		_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`), hex.EncodeToString(want))
+	// Made by another process (db was opened as a copy's, which makes none) — a replica
+	// started on the destination before the copy, with no decision written yet: it hashes with
+	// that key from memory, and replacing it would split everything it writes from the
+	// history copied in, without a word. So is one stored between the read and this insert.
+	anotherProcess := fmt.Errorf("%w: the destination keeps a hash key another process made (a zhiyi serve started on it hashes with it): stop it and copy into a new database, then start it again",
+		ErrHashKeyDiffers)
+	if have != nil {
+		return false, anotherProcess
 	}
-	return want != nil, db.wrap("cannot keep the hash key", err)
+	// have is nil, so want is not (they differ)
+	res, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('hash_key', ?) ON CONFLICT (name) DO NOTHING`),
+		hex.EncodeToString(want))
+	if err != nil {
+		return false, db.wrap("cannot keep the hash key", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return false, anotherProcess
+	}
+	return true, nil
 }
 
 // inBatches copies rows: scan calls its fn for each row of the source, and write stores them
@@ -254,7 +264,7 @@ func inBatches[T any](p *CopyProgress, opt CopyOptions, scan func(fn func(*T) er
 
 func (db *DB) copyDecisions(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	return inBatches(p, opt, func(fn func(*Decision) error) error {
-		return src.Decisions(ctx, Query{Since: opt.Since}, fn)
+		return src.Decisions(ctx, Query{Since: opt.Since, StoredSince: opt.Since}, fn)
 	}, func(ds []Decision) (int64, error) {
 		n, err := db.AppendDecisions(ctx, ds)
 		return int64(n), err
@@ -267,9 +277,9 @@ type copiedFeedback struct {
 	storedAt int64
 }
 
-// feedbackSince selects the feedback given or stored since a time (CopyOptions.Since): one
-// spooled through an outage is stored long after it was given.
-const feedbackSince = "(at >= ? OR stored_at >= ?)"
+// changedSince selects the decisions made, or feedback given, or either stored since a time
+// (CopyOptions.Since): one spooled through an outage is stored long after its time.
+const changedSince = "(at >= ? OR stored_at >= ?)"
 
 func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt CopyOptions) error {
 	return inBatches(p, opt, func(fn func(*copiedFeedback) error) error {
@@ -285,7 +295,7 @@ func (db *DB) copyFeedback(ctx context.Context, src *DB, p *CopyProgress, opt Co
 func (db *DB) feedbackRows(ctx context.Context, since time.Time, fn func(*copiedFeedback) error) error {
 	query, args := `SELECT id, msg_id, at, rating, resolved, correct_intent, comment, agent_id, stored_at FROM feedback`, []any{}
 	if !since.IsZero() {
-		query += " WHERE " + feedbackSince
+		query += " WHERE " + changedSince
 		args = append(args, micros(since), micros(since))
 	}
 	rows, err := db.r.QueryContext(ctx, db.q(query+" ORDER BY seq"), args...)

@@ -69,6 +69,12 @@ func logContents(t *testing.T, db store.Store) ([]store.Decision, []store.Feedba
 	return ds, fs, ls
 }
 
+// asCopy is cfg as zhiyi copy opens its destination.
+func asCopy(cfg store.Config) store.Config {
+	cfg.CopyInto = true
+	return cfg
+}
+
 func copyLog(t *testing.T, dst, src *store.DB) store.CopyProgress {
 	t.Helper()
 	p, err := dst.CopyFrom(testCtx(t), src, store.CopyOptions{})
@@ -94,7 +100,7 @@ func TestCopyFrom(t *testing.T) {
 			if kind == "postgres" {
 				cfg.URL = testsvc.SharedPostgres(t).NewDatabase(t)
 			}
-			dst := openConfig(t, cfg)
+			dst := openConfig(t, asCopy(cfg))
 			p := copyLog(t, dst, reader)
 			if p.Decisions != 3 || p.Feedback != 3 || p.Labels != 2 {
 				t.Fatalf("copied %+v, want 3 decisions, 3 feedback, 2 labels", p)
@@ -132,10 +138,12 @@ func TestCopyFrom(t *testing.T) {
 
 			// Opened as serve opens it (no --hash-key), the copy hashes as the source.
 			dst.Close()
-			again := openConfig(t, cfg)
-			if got, want := again.Hash("wx_zhang"), src.Hash("wx_zhang"); got != want {
+			served := openConfig(t, cfg)
+			if got, want := served.Hash("wx_zhang"), src.Hash("wx_zhang"); got != want {
 				t.Errorf("the copy hashes wx_zhang as %s, the source as %s", got, want)
 			}
+			served.Close()
+			again := openConfig(t, asCopy(cfg))
 			if p := copyLog(t, again, reader); p.Decisions+p.Feedback+p.Labels != 0 || p.Read != 2 {
 				t.Errorf("a second copy added %+v, want nothing (read 2 labels last)", p)
 			}
@@ -154,7 +162,7 @@ func TestCopyFromCompletes(t *testing.T) {
 			src := openConfig(t, store.Config{DataDir: dir})
 			fillLog(t, src)
 			reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-			dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+			dst := openConfig(t, store.Config{DataDir: t.TempDir(), CopyInto: true})
 			firstBegan := time.Now()
 			copyLog(t, dst, reader)
 
@@ -177,8 +185,9 @@ func TestCopyFromCompletes(t *testing.T) {
 			want := map[string]int64{"decisions": 4, "feedback": 4, "labels": 2}
 			if since {
 				opt.Since = firstBegan.Add(-time.Minute) // not later: ErrSinceGap
-				// fillLog's feedback was stored within that minute: read again, added once
-				want = map[string]int64{"decisions": 1, "feedback": 4, "labels": 1}
+				// fillLog's decisions and feedback were stored within that minute: read again,
+				// added once
+				want = map[string]int64{"decisions": 4, "feedback": 4, "labels": 1}
 			}
 			p, err := dst.CopyFrom(ctx, reader, opt)
 			if err != nil {
@@ -213,7 +222,7 @@ func TestCopyFromGivenHashKey(t *testing.T) {
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, HashKey: key, ReadOnly: true})
 	to := t.TempDir()
-	dst := openConfig(t, store.Config{DataDir: to, HashKey: key})
+	dst := openConfig(t, store.Config{DataDir: to, HashKey: key, CopyInto: true})
 	copyLog(t, dst, reader)
 	dst.Close()
 	if db, err := store.Open(testCtx(t), store.Config{DataDir: to, Existing: true}); err == nil {
@@ -232,10 +241,11 @@ func TestCopyFromRefusesAnotherKey(t *testing.T) {
 	src := openConfig(t, store.Config{DataDir: dir})
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
-	if _, err := dst.AppendDecisions(testCtx(t), []store.Decision{{MsgID: "other", Text: "在吗"}}); err != nil {
+	to := t.TempDir()
+	if _, err := openConfig(t, store.Config{DataDir: to}).AppendDecisions(testCtx(t), []store.Decision{{MsgID: "other", Text: "在吗"}}); err != nil {
 		t.Fatal(err)
 	}
+	dst := openConfig(t, store.Config{DataDir: to, CopyInto: true})
 	_, err := dst.CopyFrom(testCtx(t), reader, store.CopyOptions{})
 	if !errors.Is(err, store.ErrHashKeyDiffers) {
 		t.Fatalf("CopyFrom = %v, want ErrHashKeyDiffers", err)
@@ -251,7 +261,7 @@ func TestCopyFromProgress(t *testing.T) {
 	src := openConfig(t, store.Config{DataDir: dir})
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-	dst := openConfig(t, store.Config{DataDir: filepath.Join(t.TempDir(), "new")})
+	dst := openConfig(t, store.Config{DataDir: filepath.Join(t.TempDir(), "new"), CopyInto: true})
 	last := map[string]store.CopyProgress{}
 	if _, err := dst.CopyFrom(context.Background(), reader, store.CopyOptions{Progress: func(p store.CopyProgress) { last[p.Table] = p }}); err != nil {
 		t.Fatal(err)
@@ -272,7 +282,7 @@ func TestCopyFromRefusesASinceGap(t *testing.T) {
 	src := openConfig(t, store.Config{DataDir: dir})
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+	dst := openConfig(t, store.Config{DataDir: t.TempDir(), CopyInto: true})
 	if _, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: time.Now().Add(-2 * time.Hour)}); !errors.Is(err, store.ErrSinceGap) {
 		t.Errorf("a first copy with --since = %v, want ErrSinceGap (nothing before it is copied)", err)
 	}
@@ -304,8 +314,8 @@ func TestCopyFromRefusesAKeyAReplicaHashesWith(t *testing.T) {
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
 	to := t.TempDir()
-	replica := openConfig(t, store.Config{DataDir: to}) // as serve opens it
-	dst := openConfig(t, store.Config{DataDir: to})     // as zhiyi copy opens it
+	replica := openConfig(t, store.Config{DataDir: to})             // as serve opens it
+	dst := openConfig(t, store.Config{DataDir: to, CopyInto: true}) // as zhiyi copy opens it
 	_, err := dst.CopyFrom(testCtx(t), reader, store.CopyOptions{})
 	if !errors.Is(err, store.ErrHashKeyDiffers) {
 		after := openConfig(t, store.Config{DataDir: to, Existing: true})
@@ -324,12 +334,12 @@ func TestCopyFromAfterARefusedSince(t *testing.T) {
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
 	to := t.TempDir()
-	first := openConfig(t, store.Config{DataDir: to}) // as zhiyi copy --since 2h opens it
+	first := openConfig(t, store.Config{DataDir: to, CopyInto: true}) // as zhiyi copy --since 2h opens it
 	if _, err := first.CopyFrom(ctx, reader, store.CopyOptions{Since: time.Now().Add(-2 * time.Hour)}); !errors.Is(err, store.ErrSinceGap) {
 		t.Fatalf("a first copy with --since = %v, want ErrSinceGap", err)
 	}
 	first.Close()
-	again := openConfig(t, store.Config{DataDir: to}) // zhiyi copy run again without --since
+	again := openConfig(t, store.Config{DataDir: to, CopyInto: true}) // zhiyi copy run again without --since
 	p, err := again.CopyFrom(ctx, reader, store.CopyOptions{})
 	if err != nil {
 		t.Fatalf("the copy the refusal asked for: %v", err)
@@ -348,7 +358,7 @@ func TestCopyFromSinceCoversWritesInFlight(t *testing.T) {
 	src := openConfig(t, store.Config{DataDir: dir})
 	fillLog(t, src)
 	reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
-	dst := openConfig(t, store.Config{DataDir: t.TempDir()})
+	dst := openConfig(t, store.Config{DataDir: t.TempDir(), CopyInto: true})
 	firstBegan := time.Now()
 	copyLog(t, dst, reader)
 	// answered before the copy began, in the recorder's queue while it read
@@ -361,5 +371,86 @@ func TestCopyFromSinceCoversWritesInFlight(t *testing.T) {
 	p, err := dst.CopyFrom(ctx, reader, store.CopyOptions{Since: firstBegan.Add(-time.Minute)})
 	if err != nil || p.Decisions != 1 {
 		t.Fatalf("second pass a minute before = %+v, %v; want the decision written late", p, err)
+	}
+}
+
+// Decisions spooled while the database was down reach it later, keeping the time they were
+// answered: one answered before the first copy began and written after it (the serve replayed
+// its spool once the database was back) was copied by neither pass, the second selecting by the
+// decision's time, and the feedback on it was dropped for want of its decision. The second pass
+// copies what was stored since too, either way (SQLite → PostgreSQL and back), and a third adds
+// nothing.
+func TestCopyFromSinceCopiesLateStored(t *testing.T) {
+	for _, kinds := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
+		t.Run(kinds[0]+"→"+kinds[1], func(t *testing.T) {
+			ctx := testCtx(t)
+			cfg := func(kind string) store.Config {
+				if kind == "postgres" {
+					return store.Config{URL: testsvc.SharedPostgres(t).NewDatabase(t), DataDir: t.TempDir()}
+				}
+				return store.Config{DataDir: t.TempDir()}
+			}
+			src, dst := openConfig(t, cfg(kinds[0])), openConfig(t, asCopy(cfg(kinds[1])))
+			fillLog(t, src)
+			firstBegan := time.Now()
+			copyLog(t, dst, src)
+
+			// answered an hour before, spooled, written now
+			answered := firstBegan.Add(-time.Hour)
+			if _, err := src.AppendDecisions(ctx, []store.Decision{{MsgID: "spooled", Time: answered, Text: "在吗", Intent: "greeting"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.AddFeedback(ctx, store.Feedback{ID: "fs", MsgID: "spooled", Rating: 1, Time: answered.Add(time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+			opt := store.CopyOptions{Since: firstBegan.Add(-time.Minute)}
+			p, err := dst.CopyFrom(ctx, src, opt)
+			if err != nil || p.Decisions != 1 || p.Feedback != 1 {
+				t.Fatalf("second pass = %+v, %v; want the spooled decision and its feedback", p, err)
+			}
+			if p, err := dst.CopyFrom(ctx, src, opt); err != nil || p.Decisions+p.Feedback+p.Labels != 0 {
+				t.Errorf("third pass = %+v, %v; want nothing new", p, err)
+			}
+			if ds, fs, _ := logContents(t, dst); len(ds) != 4 || len(fs) != 4 {
+				t.Errorf("the copy holds %d decisions, %d feedback; want 4 and 4", len(ds), len(fs))
+			}
+		})
+	}
+}
+
+// A copy stopped after it opened the new database and before it gave it the source's key
+// (killed, Ctrl-C, the source failing to answer) left there the key Open had made for it: the
+// rerun, another process, took it for a replica's, refused (ErrHashKeyDiffers), and only a new
+// database helped. Opened as a copy's destination, a new database gets no key of its own: the
+// rerun copies, and the copy hashes as the source, its customers' history joined.
+func TestCopyFromAfterAStopBeforeTheKey(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := testCtx(t)
+			dir := t.TempDir()
+			src := openConfig(t, store.Config{DataDir: dir})
+			fillLog(t, src)
+			reader := openConfig(t, store.Config{DataDir: dir, ReadOnly: true})
+			cfg := store.Config{DataDir: t.TempDir(), CopyInto: true} // as zhiyi copy opens it
+			if kind == "postgres" {
+				cfg.URL = testsvc.SharedPostgres(t).NewDatabase(t)
+			}
+			stopped, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopped.Close() // stopped before CopyFrom
+
+			again := openConfig(t, cfg) // zhiyi copy run again
+			p, err := again.CopyFrom(ctx, reader, store.CopyOptions{})
+			if err != nil || p.Decisions != 3 {
+				t.Fatalf("the rerun = %+v, %v; want the 3 decisions copied", p, err)
+			}
+			again.Close()
+			served := openConfig(t, store.Config{DataDir: cfg.DataDir, URL: cfg.URL, Existing: true}) // as serve opens it
+			if got, want := served.Hash("wx_zhang"), src.Hash("wx_zhang"); got != want {
+				t.Errorf("the copy hashes wx_zhang as %s, the source as %s: customers split from their history", got, want)
+			}
+		})
 	}
 }

@@ -31,9 +31,10 @@ type DB struct {
 	stopConnecting context.CancelFunc
 	connected      chan struct{}
 	ready          atomic.Bool // the background connection connected and migrated
-	// keyMadeHere: this Open stored the hash key the database keeps (it kept none). A key made
-	// by another process is one it hashes with, and CopyFrom must not replace it.
-	keyMadeHere bool
+	// copyInto: opened as CopyFrom's destination (Config.CopyInto), so no hash key was made
+	// here: a key the database keeps was made by another process, which hashes with it, and
+	// CopyFrom must not replace it.
+	copyInto bool
 	// bulk inserts cleaned decisions, returning how many were new.
 	bulk func(ctx context.Context, ds []Decision) (int, error)
 }
@@ -148,11 +149,18 @@ const decisionCols = `msg_id, at, channel, sender, chat, text, intent, confidenc
 
 const numDecisionCols = 20
 
-// decisionArgs appends d's values in decisionCols order.
-func decisionArgs(dst []any, d *Decision) []any {
+// insertCols are the columns a decision is written with: decisionCols, then stored_at, when it
+// reached the database (unix microseconds), which only a copy's second pass reads
+// (CopyOptions.Since): a decision spooled through an outage is written long after its time.
+const insertCols = decisionCols + ", stored_at"
+
+const numInsertCols = numDecisionCols + 1
+
+// insertArgs appends d's values in insertCols order, stored being when it is written.
+func insertArgs(dst []any, d *Decision, stored int64) []any {
 	return append(dst, d.MsgID, micros(d.Time), d.Channel, d.SenderHash, d.ChatHash, d.Text, d.Intent,
 		d.Confidence, d.Route, d.Reason, d.AnswerID, d.Model, d.LatencyMicros, d.Rule, d.Variant,
-		d.Sentiment, d.Turn, d.ActiveIntent, d.Repeat, d.Escalation)
+		d.Sentiment, d.Turn, d.ActiveIntent, d.Repeat, d.Escalation, stored)
 }
 
 // decisionDest returns scan destinations in decisionCols order; finish converts the time.
@@ -278,6 +286,24 @@ func (w *where) span(col string, since, until time.Time) {
 	}
 }
 
+// changed bounds the rows of a table with at and stored_at columns (named with prefix, "f." for
+// feedback f) to at in [since, until), and those stored at or after storedSince whenever their
+// at is before until, when both since and storedSince are given.
+func (w *where) changed(prefix string, since, storedSince, until time.Time) {
+	if storedSince.IsZero() || since.IsZero() {
+		w.span(prefix+"at", since, until)
+		return
+	}
+	w.add("("+prefix+"at >= ? OR "+prefix+"stored_at >= ?)", micros(since), micros(storedSince))
+	w.span(prefix+"at", time.Time{}, until)
+}
+
+// periodFeedback bounds a query of feedback f joined to its decision d to the feedback of the
+// period [since, until): the feedback on the decisions made in it, whenever it was given. It is
+// the one definition Summary and FeedbackQuery.ByDecision share (the tools comparing a period's
+// numbers read them so).
+func (w *where) periodFeedback(since, until time.Time) { w.span("d.at", since, until) }
+
 func (w *where) String() string {
 	if len(w.conds) == 0 {
 		return ""
@@ -312,7 +338,7 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 		return ErrClosed
 	}
 	var w where
-	w.span("at", q.Since, q.Until)
+	w.changed("", q.Since, q.StoredSince, q.Until)
 	if q.MsgID != "" {
 		w.eq("msg_id", maskID(db.Hash, q.MsgID))
 	}
@@ -365,11 +391,10 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery, fn func(*FeedbackRe
 		return ErrClosed
 	}
 	var w where
-	if q.StoredSince.IsZero() || q.Since.IsZero() {
-		w.span("f.at", q.Since, q.Until)
+	if q.ByDecision {
+		w.periodFeedback(q.Since, q.Until)
 	} else {
-		w.add("(f.at >= ? OR f.stored_at >= ?)", micros(q.Since), micros(q.StoredSince))
-		w.span("f.at", time.Time{}, q.Until)
+		w.changed("f.", q.Since, q.StoredSince, q.Until)
 	}
 	if q.MsgID != "" {
 		w.eq("f.msg_id", maskID(db.Hash, q.MsgID))

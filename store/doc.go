@@ -35,7 +35,8 @@
 //
 // CopyFrom copies a log into another (decisions, feedback with its stored_at, labels the later
 // of two kept, the hash key), idempotent: a rerun completes an interrupted copy or one made
-// while serve wrote. It adopts the source's key before anything else; SpoolState and SameLog are
+// while serve wrote; with Since, it copies what was made or stored since (a decision keeps a
+// stored_at of its own, when it reached this database, for the ones spooled through an outage). It adopts the source's key before anything else; SpoolState and SameLog are
 // the checks zhiyi copy makes before it.
 //
 // # Wiring in serve

@@ -71,7 +71,7 @@ func ExampleDB_CopyFrom() {
 	old.AppendDecisions(ctx, []store.Decision{{MsgID: "m-1", Text: "包邮吗", Intent: "shipping_fee", SenderHash: old.Hash("wmCustomer")}})
 	src, _ := store.Open(ctx, store.Config{DataDir: from, ReadOnly: true})
 	defer src.Close()
-	dst, err := store.Open(ctx, store.Config{DataDir: to}) // or Config{URL: "postgres://…"}
+	dst, err := store.Open(ctx, store.Config{DataDir: to, CopyInto: true}) // or Config{URL: "postgres://…", CopyInto: true}
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -19,7 +19,7 @@ import (
 var migrations embed.FS
 
 // SchemaVersion is the newest migration's version: Open brings every database up to it.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrate applies the migrations of kind ("sqlite" or "postgres") up to version (0 = all).
 // On PostgreSQL an advisory lock lets several replicas start at once: one migrates, the others

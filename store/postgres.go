@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -88,7 +89,7 @@ func (db *DB) pgBulk(how string) func(context.Context, []Decision) (int, error) 
 	return db.pgValues
 }
 
-var pgColumns = strings.Split(decisionCols, ", ")
+var pgColumns = strings.Split(insertCols, ", ")
 
 func (db *DB) pgValues(ctx context.Context, ds []Decision) (int, error) {
 	// Statements come in power-of-two sizes (512, 256, … 1 rows), so a connection prepares and
@@ -107,8 +108,8 @@ func (db *DB) pgValues(ctx context.Context, ds []Decision) (int, error) {
 		defer tx.Rollback(ctx)
 		ex = tx
 	}
-	n := 0
-	args := make([]any, 0, min(len(ds), pgValuesRows)*numDecisionCols)
+	n, stored := 0, micros(time.Now())
+	args := make([]any, 0, min(len(ds), pgValuesRows)*numInsertCols)
 	for len(ds) > 0 {
 		k := pgValuesRows
 		for k > len(ds) {
@@ -116,7 +117,7 @@ func (db *DB) pgValues(ctx context.Context, ds []Decision) (int, error) {
 		}
 		args = args[:0]
 		for i := range ds[:k] {
-			args = decisionArgs(args, &ds[i])
+			args = insertArgs(args, &ds[i], stored)
 		}
 		tag, err := ex.Exec(ctx, pgInsert(k), args...)
 		if err != nil {
@@ -138,14 +139,14 @@ var pgInserts = sync.OnceValue(func() map[int]string {
 	m := map[int]string{}
 	for k := 1; k <= pgValuesRows; k *= 2 {
 		var b strings.Builder
-		b.WriteString("INSERT INTO decisions (" + decisionCols + ") VALUES ")
+		b.WriteString("INSERT INTO decisions (" + insertCols + ") VALUES ")
 		p := 0
 		for i := range k {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteByte('(')
-			for c := range numDecisionCols {
+			for c := range numInsertCols {
 				if c > 0 {
 					b.WriteByte(',')
 				}
@@ -171,20 +172,20 @@ func (db *DB) pgCopy(ctx context.Context, ds []Decision) (int, error) {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS decisions_in (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
 		return 0, err
 	}
-	args := make([]any, 0, numDecisionCols)
-	i := 0
+	args := make([]any, 0, numInsertCols)
+	i, stored := 0, micros(time.Now())
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == len(ds) {
 			return nil, nil
 		}
-		args = decisionArgs(args[:0], &ds[i])
+		args = insertArgs(args[:0], &ds[i], stored)
 		i++
 		return args, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"decisions_in"}, pgColumns, src); err != nil {
 		return 0, err
 	}
-	tag, err := tx.Exec(ctx, "INSERT INTO decisions ("+decisionCols+") SELECT "+decisionCols+" FROM decisions_in ON CONFLICT (msg_id) DO NOTHING")
+	tag, err := tx.Exec(ctx, "INSERT INTO decisions ("+insertCols+") SELECT "+insertCols+" FROM decisions_in ON CONFLICT (msg_id) DO NOTHING")
 	if err != nil {
 		return 0, err
 	}

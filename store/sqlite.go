@@ -191,7 +191,7 @@ func pingSQLite(ctx context.Context, db *sql.DB) error {
 
 // sqliteInsert is one decision's INSERT. A batch runs it prepared, once per decision, in one
 // transaction: multi-row VALUES lists measured no cheaper (BenchmarkSQLiteBulk).
-var sqliteInsert = `INSERT INTO decisions (` + decisionCols + `) VALUES (?` + strings.Repeat(", ?", numDecisionCols-1) +
+var sqliteInsert = `INSERT INTO decisions (` + insertCols + `) VALUES (?` + strings.Repeat(", ?", numInsertCols-1) +
 	`) ON CONFLICT (msg_id) DO NOTHING`
 
 // yieldEvery is how many rows sqliteBulk inserts between yields to the scheduler (about 0.1 ms
@@ -221,13 +221,14 @@ func (db *DB) sqliteBulk(ctx context.Context, ds []Decision) (int, error) {
 		if err := c.Exec("BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
+		stored := micros(time.Now())
 		for i := range ds {
 			if i%yieldEvery == yieldEvery-1 {
 				// A batch takes milliseconds of CPU; yielding between rows lets the requests
 				// queued on this P run instead of waiting behind the whole batch.
 				runtime.Gosched()
 			}
-			if err := bindDecision(stmt, &ds[i]); err != nil {
+			if err := bindDecision(stmt, &ds[i], stored); err != nil {
 				return rollback(c, err)
 			}
 			if err := stmt.Exec(); err != nil {
@@ -275,8 +276,8 @@ func sqliteRefused(err error) bool {
 	return errors.Is(err, sqlite3.CONSTRAINT) || errors.Is(err, sqlite3.TOOBIG) || errors.Is(err, sqlite3.MISMATCH)
 }
 
-// bindDecision binds d in decisionCols order, as decisionArgs lists it for database/sql.
-func bindDecision(s *sqlite3.Stmt, d *Decision) error {
+// bindDecision binds d in insertCols order, as insertArgs lists it for database/sql.
+func bindDecision(s *sqlite3.Stmt, d *Decision, stored int64) error {
 	return errors.Join(
 		s.BindText(1, d.MsgID), s.BindInt64(2, micros(d.Time)), s.BindText(3, d.Channel),
 		s.BindText(4, d.SenderHash), s.BindText(5, d.ChatHash), s.BindText(6, d.Text),
@@ -284,7 +285,7 @@ func bindDecision(s *sqlite3.Stmt, d *Decision) error {
 		s.BindText(10, d.Reason), s.BindText(11, d.AnswerID), s.BindText(12, d.Model),
 		s.BindInt64(13, d.LatencyMicros), s.BindText(14, d.Rule), s.BindText(15, d.Variant),
 		s.BindText(16, d.Sentiment), s.BindInt64(17, int64(d.Turn)), s.BindText(18, d.ActiveIntent),
-		s.BindBool(19, d.Repeat), s.BindText(20, d.Escalation))
+		s.BindBool(19, d.Repeat), s.BindText(20, d.Escalation), s.BindInt64(21, stored))
 }
 
 // sqliteURI is path as an SQLite URI filename, without parameters.

@@ -130,14 +130,18 @@ type Label struct {
 // Query selects decisions. Zero fields select everything; string filters match exactly.
 type Query struct {
 	Since, Until time.Time // Since ≤ Time < Until; zero = unbounded
-	MsgID        string
-	Channel      string
-	Intent       string
-	Route        string
-	AnswerID     string
-	Variant      string
-	ChatHash     string
-	Model        string
+	// StoredSince adds the decisions made before Since but stored at or after StoredSince:
+	// spooled while the database was down, a decision reaches it long after it was made (a
+	// copy's second pass reads them). Zero: Since alone.
+	StoredSince time.Time
+	MsgID       string
+	Channel     string
+	Intent      string
+	Route       string
+	AnswerID    string
+	Variant     string
+	ChatHash    string
+	Model       string
 	// Of keeps only a subject's decisions: its sender's or its conversation's, by the raw ids
 	// (hashed here), as Forget deletes them (a customer's records: zhiyi records).
 	Of *Subject
@@ -163,9 +167,16 @@ func (q *Query) lowConfidence() float64 {
 	return DefaultLowConfidence
 }
 
-// FeedbackQuery selects feedback with its decisions. Since and Until bound the feedback's time.
+// FeedbackQuery selects feedback with its decisions. Since and Until bound the feedback's time,
+// or with ByDecision its decision's.
 type FeedbackQuery struct {
 	Since, Until time.Time
+	// ByDecision makes Since and Until bound the decision's time instead: the feedback of a
+	// period is the feedback on the decisions made in it, whenever it was given (a replica's
+	// clock behind another's stamps it before its decision), as Summary counts it. The report,
+	// the export, the A/B results and the console's 看板 all read a period's feedback so, and
+	// agree. StoredSince is then ignored.
+	ByDecision bool
 	// StoredSince adds the feedback given before Since but stored at or after StoredSince:
 	// spooled through an outage, or waiting for its decision, a feedback reaches the database
 	// long after it was given. Zero: Since alone.

@@ -266,7 +266,7 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 // message's latest rating and resolved value.
 func (db *DB) summaryFeedback(ctx context.Context, q SummaryQuery) (map[string]*msgFeedback, error) {
 	var w where
-	w.span("d.at", q.Since, q.Until)
+	w.periodFeedback(q.Since, q.Until)
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT f.msg_id, f.rating, f.resolved, f.correct_intent, d.intent
 		FROM feedback f JOIN decisions d ON d.msg_id = f.msg_id`+w.String()+` ORDER BY f.at, f.seq`), w.args...)
 	if err != nil {

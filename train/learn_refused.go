@@ -98,14 +98,23 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 		}
 		b = append(append(b, line...), '\n')
 	}
-	// 0600, as the decision log: the lines hold customer text (masked, but still theirs).
-	f, err := os.OpenFile(RefusedPath(parent), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	path := RefusedPath(parent)
+	dir, err := os.Stat(filepath.Dir(path))
 	if err != nil {
 		return fmt.Errorf("learn: recording the refused batch: %w", err)
 	}
-	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
-		// one written 0644 before: tightened, best effort (the record matters more than its mode)
-		_ = f.Chmod(st.Mode().Perm() & 0o700)
+	mode := refusedMode(dir.Mode())
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, mode)
+	if err != nil {
+		return fmt.Errorf("learn: recording the refused batch: %w", err)
+	}
+	// Best effort, both (the record matters more than its mode): root's file (sudo zhiyi learn)
+	// is given to the directory's owner and group, or the serve --learn of the service's user
+	// could neither read it (every learn failed) nor add to it; one written 0644 by an older
+	// version is tightened (root sets the mode, which may widen it to the group's).
+	_ = giveToDirOwner(f, dir)
+	if st, err := f.Stat(); err == nil && st.Mode().Perm() != mode && (st.Mode().Perm()&^mode != 0 || os.Geteuid() == 0) {
+		_ = f.Chmod(mode)
 	}
 	// A short write (a full disk) would leave a torn last line, and ReadRefused fails every later
 	// learn on it, even once space is back: the file is cut back to the size it had, so it holds
@@ -131,6 +140,17 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 		return fmt.Errorf("learn: recording the refused batch: %w", err)
 	}
 	return nil
+}
+
+// refusedMode is RefusedFile's mode in a directory of mode dir: 0600, as the decision log (the
+// lines hold customer text, masked but still theirs), and 0660 where the directory's group may
+// write (the models shared with the service's group: docs/operations.md, Deploying), so that
+// the group's serve --learn appends to a file root made.
+func refusedMode(dir os.FileMode) os.FileMode {
+	if dir.Perm()&0o020 != 0 {
+		return 0o660
+	}
+	return 0o600
 }
 
 // refusedWrite writes the batch; tests replace it to fail part way, as a full disk does.

@@ -47,7 +47,7 @@ func runCopy(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 	}
 	srcCfg := sf.config()
-	dstCfg := store.Config{URL: *to, HashKey: srcCfg.HashKey}
+	dstCfg := store.Config{URL: *to, HashKey: srcCfg.HashKey, CopyInto: true}
 	if dstCfg.Kind() == "sqlite" && *to != "" && len(*to) <= len("sqlite:") {
 		return fmt.Errorf("--to %q names no database: postgres://… or sqlite:PATH", *to)
 	}

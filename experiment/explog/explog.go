@@ -56,7 +56,9 @@ func OutcomesIn(ctx context.Context, log Log, since, until time.Time, exclude []
 	}); err != nil {
 		return nil, err
 	}
-	err := log.Feedback(ctx, store.FeedbackQuery{Since: since, Varied: true}, func(f *store.FeedbackRecord) error {
+	// The feedback of the period as the report reads it: on its decisions, whenever given.
+	fq := store.FeedbackQuery{Since: since, Until: until, ByDecision: true, Varied: true}
+	err := log.Feedback(ctx, fq, func(f *store.FeedbackRecord) error {
 		tl.Feedback(f.MsgID, f.Time, f.Rating, f.Resolved)
 		return nil
 	})

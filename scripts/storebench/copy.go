@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
@@ -45,6 +47,11 @@ func runCopy(n int, dir, dbURL string) error {
 		}
 	}
 	src.Close()
+	// serve writes a decision a flush after its time: stored when made, not all in the seconds
+	// this loop took, or the pass --since the last minute would read every one of them again
+	if err := storedWhenMade(filepath.Join(dir, store.DBFileName)); err != nil {
+		return err
+	}
 	reader, err := store.Open(ctx, store.Config{DataDir: dir, ReadOnly: true, Logger: log})
 	if err != nil {
 		return err
@@ -60,7 +67,7 @@ func runCopy(n int, dir, dbURL string) error {
 			return err
 		}
 	}
-	dst, err := store.Open(ctx, store.Config{URL: dbURL, Logger: log})
+	dst, err := store.Open(ctx, store.Config{URL: dbURL, Logger: log, CopyInto: true})
 	if err != nil {
 		return err
 	}
@@ -79,6 +86,19 @@ func runCopy(n int, dir, dbURL string) error {
 		took := time.Since(start)
 		fmt.Printf("copy=%s sqlite_decisions=%d sqlite_feedback=%d took=%s decisions/s=%.0f new_decisions=%d new_feedback=%d\n",
 			pass, n, feedback, took.Round(time.Millisecond), float64(n)/took.Seconds(), p.Decisions, p.Feedback)
+	}
+	return nil
+}
+
+// storedWhenMade sets each decision's stored_at of the SQLite log at path to its time.
+func storedWhenMade(path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE decisions SET stored_at = at`); err != nil {
+		return fmt.Errorf("cannot set when the decisions were stored: %w", err)
 	}
 	return nil
 }

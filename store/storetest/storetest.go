@@ -343,6 +343,10 @@ func testFeedback(t *testing.T, s store.Store) {
 	if r := feedbacks(t, s, store.FeedbackQuery{Since: at(10), Until: at(20)}); len(r) != 1 || r[0].ID != "fb-1" {
 		t.Errorf("by time: %+v", r)
 	}
+	// by the decision's time: m03, decided at 10, rated at 12; m01's rating at 3 is on a decision at 0
+	if r := feedbacks(t, s, store.FeedbackQuery{Since: at(1), Until: at(11), ByDecision: true}); len(r) != 1 || r[0].ID != "fb-1" {
+		t.Errorf("by the decision's time: %+v", r)
+	}
 	if r := feedbacks(t, s, store.FeedbackQuery{MsgID: "m01"}); len(r) != 1 || r[0].Rating != 5 {
 		t.Errorf("by msg id: %+v", r)
 	}
