@@ -48,6 +48,9 @@ type entry struct {
 	reason reason
 	allow  func(before, after string) bool
 	fold   bool // ASCII letters in term: matched in any case (NO.1, Top1)
+	// name, when set, is the term findings and waivers name instead of term: a spelling of
+	// another entry's term (第 一 is 第一), so one waiver covers both.
+	name string
 }
 
 var (
@@ -87,6 +90,9 @@ var lexicon = func() []entry {
 		// with the space many writers put between Chinese and a number (每满 300 减 50), as
 		// English spaces top 1
 		entry{term: "第 1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
+		// and before 一 (销量第 一, 第　一 with an input method's full-width space): a ranking
+		// spaced out of 第一's reach
+		entry{term: "第 一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst, name: "第一"},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
@@ -184,7 +190,11 @@ func hitAt(s string, i int) (h Hit, n int, ok bool) {
 			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
 				return Hit{}, n, false
 			}
-			return Hit{Offset: i, Term: e.term, Kind: e.kind, Reason: e.reason.en, ReasonZH: e.reason.zh}, n, true
+			term := e.term
+			if e.name != "" {
+				term = e.name
+			}
+			return Hit{Offset: i, Term: term, Kind: e.kind, Reason: e.reason.en, ReasonZH: e.reason.zh}, n, true
 		}
 	}
 	if strings.HasPrefix(rest, "最") {
