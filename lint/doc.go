@@ -18,7 +18,11 @@
 //     inside a longer word: nano1, laptop1); 驰名商标 (第十四条).
 //   - Promises of returns or guaranteed effects (Promise, 第十六、十七、二十五、二十八条): 保证,
 //     稳赚, 包赚, 保本, 零风险, 无风险, 包治, 根治, 治愈, 药到病除, 立竿见影, 百分百有效, 无效退款,
-//     包过 …
+//     包过 …, and safety assertions (无副作用, 零副作用).
+//   - Medical claims (Medical, 第十七条; health food 第十八条): 治疗, 预防 (a disease in the same
+//     clause), 疗效, 药用, 药效, 抗癌, 防癌, 降血压, 降血糖, 降血脂, 降三高, 消炎, 抗炎, 增强/提高免疫力.
+//     Food, cosmetics and health products may not claim them; a registered 保健食品 waives its
+//     approved function (增强免疫力) with the registration number as the reason.
 //   - Length (Length): an answer that can be longer than MaxBytes (2048 UTF-8 bytes, the channels'
 //     limit for one text message), placeholders counted at their longest (tmpl.MaxValueBytes or
 //     their fallback). A knowledge-base answer of at most 500 characters only gets there through
@@ -48,6 +52,9 @@
 //     the same for 第1, and 第12, No.15, top10 (longer numbers). 销量第一, 第一品牌, 店铺第一, and
 //     全网/业内/国内第一个 (a ranking among others) are findings.
 //   - 100% before a fibre or material (100%棉, 100% 桑蚕丝, 100%真皮): a labelled content.
+//   - 治疗 naming a device category (治疗仪, 治疗器) or sending the customer to a doctor (请及时
+//     就医治疗, 到医院治疗); 预防 of no disease (为预防丢件, 预防诈骗, 预防炎热天气融化); 降压
+//     alone (a converter's 降压模块) and 杀菌 (a disinfectant's labelled claim) are not terms.
 //   - 保证 negated (不保证, 无法保证, 不能保证, 没法保证, 难以保证, 不敢保证, 并不保证), 保证金, and
 //     保证 asked of the customer (请保证手机畅通, 请您务必保证, 需要您保证, 麻烦您保证): an instruction.
 //

@@ -25,6 +25,9 @@ const (
 	Absolute = lintcore.Absolute
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise = lintcore.Promise
+	// Medical is a disease or medical claim for goods that are not a medicine or medical device
+	// (广告法 Article 17; health food, Article 18).
+	Medical = lintcore.Medical
 	// Length is an answer that can be longer than a chat message may be (MaxBytes).
 	Length = lintcore.Length
 	// Unused is a waiver that waives no finding (stale: remove it).

@@ -30,7 +30,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+
-			"terms and promises and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
+			"terms, promises and medical claims and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
 			"what train refuses besides (an answer still the new-intent stub's, an example under two\n"+
 			"intents). A FILE is a knowledge\n"+
 			"base when it has intents:, a rules file when it has rules:. Rules files are checked against\n"+

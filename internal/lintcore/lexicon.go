@@ -18,6 +18,9 @@ const (
 	Absolute Kind = "absolute"
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise Kind = "promise"
+	// Medical is a claim to treat or prevent a disease, or a medical term, for goods that are not
+	// a medicine or medical device (广告法 Article 17; health food, Article 18).
+	Medical Kind = "medical"
 	// Length is an answer that can be longer than a chat message may be (MaxBytes).
 	Length Kind = "length"
 	// Unused is a waiver that waives no finding (stale: remove it).
@@ -57,6 +60,8 @@ var (
 	reasonAbsolute = reason{"absolute term (绝对化用语, 广告法第九条第三项)", "绝对化用语（广告法第九条第三项）"}
 	reasonPromise  = reason{"promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
 		"承诺效果或收益（广告法第十六、十七、二十五、二十八条）"}
+	reasonMedical = reason{"medical claim for goods that are not a medicine or medical device (广告法第十七条; 保健食品 only its registered function, 第十八条)",
+		"疾病治疗、预防功能或医疗用语（广告法第十七条；保健食品只能宣传批准的功能，第十八条）"}
 	reasonFamous = reason{"驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)",
 		"广告中不得使用“驰名商标”字样（广告法第十四条 / 商标法第十四条）"}
 	reasonPersonal = reason{"personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)",
@@ -77,6 +82,13 @@ var lexicon = func() []entry {
 		var out []entry
 		for _, t := range terms {
 			out = append(out, entry{term: t, kind: Promise, reason: reasonPromise})
+		}
+		return out
+	}
+	medical := func(terms ...string) []entry {
+		var out []entry
+		for _, t := range terms {
+			out = append(out, entry{term: t, kind: Medical, reason: reasonMedical})
 		}
 		return out
 	}
@@ -102,9 +114,21 @@ var lexicon = func() []entry {
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
 	)
+	// Disease treatment and prevention and medical terms (第十七条): food, cosmetics and health
+	// products may not claim them; a registered 保健食品 waives its approved function with the
+	// registration as the reason. Not 降压 alone (a step-down converter's 降压模块), not 杀菌
+	// (a disinfectant's labelled claim).
+	l = append(l, medical("疗效", "药用", "药效", "抗癌", "防癌", "治癌", "抑癌", "降血压", "降血糖", "降血脂",
+		"降三高", "消炎", "抗炎", "增强免疫力", "提高免疫力")...)
+	l = append(l,
+		entry{term: "治疗", kind: Medical, reason: reasonMedical, allow: treatmentOK},
+		entry{term: "预防", kind: Medical, reason: reasonMedical, allow: preventionOK},
+	)
 	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
 		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
-		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过")...)
+		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过",
+		// a safety assertion (第十六条第一款第一项, 第十八条第一款第一项): 纯天然无副作用
+		"无副作用", "零副作用", "无毒副作用", "没有副作用", "无任何副作用")...)
 	for i := range l {
 		l[i].fold = strings.ToLower(l[i].term) != strings.ToUpper(l[i].term) // has letters
 	}
@@ -365,6 +389,40 @@ func rankedIn(before string) bool {
 		}
 	}
 	return false
+}
+
+// treatmentOK: 治疗 naming a device's category (治疗仪, 治疗器: a registered medical device's
+// name) or sending the customer to a doctor (请及时就医治疗, 到医院治疗), not a claim that the
+// goods treat anything (可以治疗痘痘).
+func treatmentOK(before, after string) bool {
+	if strings.HasPrefix(after, "仪") || strings.HasPrefix(after, "器") {
+		return true
+	}
+	for _, p := range []string{"就医", "就诊", "医院", "医生", "遵医嘱"} {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// preventionOK: 预防 of anything but a disease (为预防丢件请当面签收, 预防诈骗, 预防静电): only
+// a disease named in the same clause (预防感冒, 预防骨质疏松, 预防三高) makes it a claim.
+func preventionOK(_, after string) bool {
+	k := 0
+	for i, r := range after {
+		if k >= 10 || unicode.IsPunct(r) {
+			break
+		}
+		for _, d := range []string{"病", "癌", "瘤", "感冒", "流感", "发炎", "炎症", "鼻炎", "咽炎", "皮炎", "胃炎", "肠炎", "关节炎", "血压", "血糖", "血脂", "三高",
+			"中风", "近视", "脱发", "骨质疏松", "贫血", "便秘", "失眠", "痛风", "疾"} {
+			if strings.HasPrefix(after[i:], d) {
+				return false
+			}
+		}
+		k++
+	}
+	return true
 }
 
 // composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.

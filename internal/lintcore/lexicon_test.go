@@ -66,3 +66,29 @@ func TestKBSpacedFirstWaiver(t *testing.T) {
 		t.Errorf("waived, still:\n%s", got)
 	}
 }
+
+// TestTextMedical: a shop of food, cosmetics and health products claiming to treat or prevent a
+// disease, or using medical terms, breaks 广告法第十七条 (and 第十八条 for health food); none of
+// it was found, so 本品可预防感冒、抗癌、降血压 trained and served. Naming a device category,
+// sending the customer to a doctor and preventing what is no disease stay accepted.
+func TestTextMedical(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"坚持使用可以治疗痘痘", "治疗/medical@18"},
+		{"本品可预防感冒、抗癌、降血压", "预防/medical@9 抗癌/medical@24 降血压/medical@33"},
+		{"药用级原料，疗效显著", "药用/medical@0 疗效/medical@18"},
+		{"常喝可以降血糖降血脂，消炎抗炎", "降血糖/medical@12 降血脂/medical@21 消炎/medical@33 抗炎/medical@39"},
+		{"吃了能提高免疫力，预防骨质疏松", "提高免疫力/medical@9 预防/medical@27"},
+		{"纯天然无副作用", "无副作用/promise@9"},
+		{"纯天然無副作用", "无副作用/promise@9"}, // traditional script
+		// accepted: a device's category, advice to see a doctor, prevention of no disease
+		{"这款是家用理疗治疗仪，械字号备案", ""},
+		{"身体不适请及时就医治疗，或到医院治疗", ""},
+		{"为预防丢件，请当面签收；预防诈骗，请勿私下转账", ""},
+		{"为预防炎热天气巧克力融化，我们加冰袋发货", ""},
+		{"充电器带降压保护，降压模块输入 12V", ""},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
