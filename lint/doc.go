@@ -43,8 +43,10 @@
 //   - 最多/最少/最高/最低/最长/最短/最大/最小/最快/最慢 followed by a number: digits or a Chinese
 //     numeral within the next 8 characters of the same clause (积分最多抵订单金额的 20%, 最高 20 元,
 //     最快 24 小时发货, 最多两件, 每人最多限购两件, 最多抵扣二十元; 一 in a word such as 一样 or 一起
-//     is no number). 最低价, 最高级, 最高端, 最高档 and 最大的 are findings whatever number follows,
-//     and so is 最大功率 (no number): waive it, or reword.
+//     is no number), or a day (最快明天发货, 最迟周五). 最低价, 最高级, 最高端, 最高档 and 最大的 are
+//     findings whatever number follows, and so is 最大功率 (no number): waive it, or reword.
+//   - 最大/最小 within the shop's own range or service: a size (最大号是 XXL, 最小码), effort
+//     (尽最大努力, 最大的努力; a service attitude, 广告绝对化用语执法指南第三条).
 //   - 最好 as advice: after 您/你/亲/大家/建议/还是, or before 先/别/不要/提前/在/能/可以/尽快/及时/
 //     当面/保留/联系/核对/检查/确认 (您最好先核对型号, 最好在签收时当面检查).
 //   - 第一 counting: before 次, 步, 时间, 个, 件, 单, 天, 周, 年, 月, 期, 笔, 批, 条, 张, 页, 项, 种,

@@ -272,7 +272,7 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 			return Hit{}, n, false
 		}
 	case '多', '少', '高', '低', '长', '短', '大', '小', '快', '慢':
-		if quantity(after) && !marketWide(before) {
+		if quantity(after) && !marketWide(before) || ownRange(next, before, after) {
 			return Hit{}, n, false
 		}
 	}
@@ -296,6 +296,20 @@ func advice(before, after string) bool {
 		}
 	}
 	return false
+}
+
+// ownRange: 最大/最小 within the shop's own range or its service, not against others (执法指南
+// 第三、四条): a size of the same goods (最大号是 XXL, 最小码), and effort (尽最大努力, 最大的努力).
+func ownRange(next rune, before, after string) bool {
+	if next != '大' && next != '小' {
+		return false
+	}
+	for _, w := range []string{"号", "码", "尺码"} {
+		if strings.HasPrefix(after, w) {
+			return true
+		}
+	}
+	return next == '大' && (strings.HasSuffix(before, "尽") || strings.HasPrefix(after, "努力") || strings.HasPrefix(after, "的努力"))
 }
 
 // marketWide: 最低/最高 compared with a whole market (全网最低 9.9 元, 全国最低价), a claim
@@ -322,12 +336,23 @@ func quantity(after string) bool {
 	k := 0
 	for i, r := range after {
 		switch {
-		case r >= '0' && r <= '9', r >= '０' && r <= '９', chineseNumeral(after[i:]):
+		case r >= '0' && r <= '9', r >= '０' && r <= '９', chineseNumeral(after[i:]), day(after[i:]):
 			return true
 		case k >= 8, unicode.IsPunct(r) && r != '%' && r != '％':
 			return false
 		}
 		k++
+	}
+	return false
+}
+
+// day: s starts with a day (最快明天发货, 最迟周五到): a delivery estimate, as 最快 24 小时 is.
+func day(s string) bool {
+	for _, w := range []string{"今天", "今日", "明天", "明日", "后天", "当天", "当日", "次日", "隔天", "隔日",
+		"本周", "下周", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "星期"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
 	}
 	return false
 }

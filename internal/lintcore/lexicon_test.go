@@ -92,3 +92,22 @@ func TestTextMedical(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOwnRangeAndDays: sentences every shop writes that rank nothing against others: a
+// delivery estimate by day (as 最快 24 小时 already was), the largest size of the same goods,
+// and effort (a service attitude, 执法指南第三条). Each was a finding. A comparison stays one.
+func TestTextOwnRangeAndDays(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"现货最快明天发货，最慢后天到", ""},
+		{"最快当天发出，最迟周五送达", ""},
+		{"最大号是 XXL，最小码是 S", ""},
+		{"我们会尽最大努力帮您，也会尽最大的努力补偿", ""},
+		{"最快的充电宝", "最快/absolute@0"},
+		{"全网最快明天到", "最快/absolute@6"},
+		{"最大的品牌", "最大/absolute@0"},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
