@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
@@ -76,6 +78,50 @@ func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rulesFindings(set, data, name)
+}
+
+// ErrFindings is returned (wrapped) by ParseRules and LoadRules for a rules file whose answers
+// have findings.
+var ErrFindings = errors.New("lint: the rules' answers have findings")
+
+// LoadRules is ParseRules of the file at path.
+func LoadRules(path string, opt rules.Options) (*rules.Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err) // as rules.Load says it
+	}
+	return ParseRules(data, path, opt)
+}
+
+// ParseRules is rules.Parse that also refuses a file whose answers have findings no waiver
+// covers (ErrFindings, each finding on a line of its own as file:line:column), as zhiyi train
+// refuses such a knowledge base: a rule's answer goes to customers as written. zhiyi serve
+// loads its rules file through it, at start and at every reload, and the console saves
+// through it.
+func ParseRules(data []byte, name string, opt rules.Options) (*rules.Set, error) {
+	set, err := rules.Parse(data, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := rulesFindings(set, data, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return set, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d finding(s) in %s: reword the answer, or waive the term next to it with a reason (zhiyi lint):", len(fs), name)
+	for _, f := range fs {
+		b.WriteString("\n")
+		b.WriteString(f.String())
+	}
+	return nil, fmt.Errorf("%w: %s", ErrFindings, b.String())
+}
+
+// rulesFindings lints the answers of set, parsed from data.
+func rulesFindings(set *rules.Set, data []byte, name string) ([]Finding, error) {
 	doc, err := lintcore.ParseNodes(data, name)
 	if err != nil {
 		return nil, err

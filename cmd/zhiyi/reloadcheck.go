@@ -6,6 +6,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -27,11 +28,11 @@ func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
 	}
 	var errs []error
 	if w.rules != nil {
-		if _, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
+		if _, err := lint.LoadRules(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
 			cur := w.serving()
 			if cur == nil {
 				errs = append(errs, err)
-			} else if _, errCur := rules.Load(w.sf.rules, w.rulesOptions(cur.Engine)); errCur == nil {
+			} else if _, errCur := lint.LoadRules(w.sf.rules, w.rulesOptions(cur.Engine)); errCur == nil {
 				errs = append(errs, err)
 			}
 		}
@@ -63,4 +64,16 @@ func (w *wiring) checkExperiments(kb *index.KB) error {
 		}
 	}
 	return err
+}
+
+// loadRules makes the rules file current when it loads and its answers have no lint findings
+// (lint.LoadRules), as zhiyi train refuses a knowledge base with findings: a rule's answer goes
+// to customers as written. Otherwise the rules before it keep serving.
+func (w *wiring) loadRules(opt rules.Options) error {
+	set, err := lint.LoadRules(w.sf.rules, opt)
+	if err != nil {
+		return err
+	}
+	w.rules.Store(set)
+	return nil
 }
