@@ -23,6 +23,9 @@
 //     clause), 疗效, 药用, 药效, 抗癌, 防癌, 降血压, 降血糖, 降血脂, 降三高, 消炎, 抗炎, 增强/提高免疫力.
 //     Food, cosmetics and health products may not claim them; a registered 保健食品 waives its
 //     approved function (增强免疫力) with the registration number as the reason.
+//   - Belittling other sellers (Disparage, 第十三条): 吊打, 碾压, 完爆, 秒杀同行; 假货, 山寨, 垃圾,
+//     坑人, 以次充好 … only when said of another seller named earlier in the clause (别家都是假货,
+//     某宝的山寨货), not of the shop's own goods (本店绝无假货) or a customer's case (收到假货请联系我们).
 //   - Length (Length): an answer that can be longer than MaxBytes (2048 UTF-8 bytes, the channels'
 //     limit for one text message), placeholders counted at their longest (tmpl.MaxValueBytes or
 //     their fallback). A knowledge-base answer of at most 500 characters only gets there through

@@ -27,6 +27,8 @@ const (
 	Absolute = lintcore.Absolute
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise = lintcore.Promise
+	// Disparage belittles other sellers' goods (广告法 Article 13).
+	Disparage = lintcore.Disparage
 	// Medical is a disease or medical claim for goods that are not a medicine or medical device
 	// (广告法 Article 17; health food, Article 18).
 	Medical = lintcore.Medical

@@ -18,6 +18,8 @@ const (
 	Absolute Kind = "absolute"
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise Kind = "promise"
+	// Disparage belittles other sellers' goods (广告法 Article 13): 吊打同行, 别家都是假货.
+	Disparage Kind = "disparage"
 	// Medical is a claim to treat or prevent a disease, or a medical term, for goods that are not
 	// a medicine or medical device (广告法 Article 17; health food, Article 18).
 	Medical Kind = "medical"
@@ -62,6 +64,8 @@ var (
 		"承诺效果或收益（广告法第十六、十七、二十五、二十八条）"}
 	reasonMedical = reason{"medical claim for goods that are not a medicine or medical device (广告法第十七条; 保健食品 only its registered function, 第十八条)",
 		"疾病治疗、预防功能或医疗用语（广告法第十七条；保健食品只能宣传批准的功能，第十八条）"}
+	reasonDisparage = reason{"disparages other sellers' goods (贬低其他生产经营者, 广告法第十三条)",
+		"贬低其他生产经营者的商品或服务（广告法第十三条）"}
 	reasonFamous = reason{"驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)",
 		"广告中不得使用“驰名商标”字样（广告法第十四条 / 商标法第十四条）"}
 	reasonPersonal = reason{"personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)",
@@ -124,6 +128,15 @@ var lexicon = func() []entry {
 		entry{term: "治疗", kind: Medical, reason: reasonMedical, allow: treatmentOK},
 		entry{term: "预防", kind: Medical, reason: reasonMedical, allow: preventionOK},
 	)
+	// Belittling competitors (第十三条): comparisons that crush (吊打同行), and a derogatory word
+	// only about another seller named in the same clause (别家都是假货, not 本店绝无假货 nor
+	// 收到假货请联系我们).
+	for _, t := range []string{"吊打", "碾压", "完爆", "秒杀同行", "秒杀同类"} {
+		l = append(l, entry{term: t, kind: Disparage, reason: reasonDisparage})
+	}
+	for _, t := range []string{"假货", "山寨", "垃圾", "坑人", "骗人", "黑心", "以次充好", "不靠谱"} {
+		l = append(l, entry{term: t, kind: Disparage, reason: reasonDisparage, allow: notAboutOthers})
+	}
 	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
 		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
 		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过",
@@ -414,6 +427,21 @@ func rankedIn(before string) bool {
 		}
 	}
 	return false
+}
+
+// notAboutOthers: a derogatory word (假货) not said of another seller named earlier in its
+// clause (别家, 某宝, 友商 …): 本店绝无假货, 收到假货请联系我们.
+func notAboutOthers(before, _ string) bool {
+	if i := strings.LastIndexFunc(before, unicode.IsPunct); i >= 0 {
+		before = before[i:]
+	}
+	for _, o := range []string{"别家", "别的店", "别的商家", "其他家", "其他店", "其他商家", "其它家", "其它店",
+		"友商", "同行", "某宝", "某东", "某猫", "某多多", "拼夕夕", "外面", "隔壁", "竞品"} {
+		if strings.Contains(before, o) {
+			return false
+		}
+	}
+	return true
 }
 
 // treatmentOK: 治疗 naming a device's category (治疗仪, 治疗器: a registered medical device's

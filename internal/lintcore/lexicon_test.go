@@ -111,3 +111,21 @@ func TestTextOwnRangeAndDays(t *testing.T) {
 		}
 	}
 }
+
+// TestTextDisparage: belittling other sellers (广告法第十三条) was no finding: 别家都是假货，我们
+// 吊打同行 trained and served. A derogatory word is a finding only said of another seller named
+// in its clause; the shop's own assurance and a customer's complaint are not.
+func TestTextDisparage(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"亲，别家都是假货，我们的品质吊打同行", "假货/disparage@18 吊打/disparage@42"},
+		{"某宝上的都是山寨货哦", "山寨/disparage@18"},
+		{"这款性能碾压同价位", "碾压/disparage@12"},
+		{"本店绝无假货，假一赔十", ""},
+		{"如果收到假货请联系我们", ""},
+		{"和别家比，我们的售后更完善；请把垃圾袋放在门口", ""},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
