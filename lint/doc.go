@@ -37,7 +37,8 @@
 //
 // The longest term at a place wins: 百分之百有效 is one promise, not 百分之百 as well. Traditional
 // characters and full-width forms are read as simplified and ASCII ones (國家級 is 国家级, ＮＯ．１
-// is NO.1), in the text and in a waiver's term; a finding names the lexicon's term and points at
+// is NO.1), and emoji and zero-width characters between a term's characters are left out (最🔥低价
+// is 最低价), in the text and in a waiver's term; a finding names the lexicon's term and points at
 // the place in the file.
 //
 // # Accepted uses (not findings)

@@ -165,11 +165,11 @@ func Text(s string) []Hit {
 }
 
 // folded returns s with full-width forms made ASCII (the ideographic space U+3000, which an
-// input method's full-width mode types between ＴＯＰ and １, a space) and traditional
-// characters simplified, a character at a time, and for each byte of the result the offset in
+// input method's full-width mode types between ＴＯＰ and １, a space), traditional
+// characters simplified and ignorable ones left out, a character at a time, and for each byte of the result the offset in
 // s of the character it came from; from is nil when nothing changed.
 func folded(s string) (f string, from []int) {
-	if !strings.ContainsFunc(s, isFullWidth) && !strings.ContainsRune(s, '\u3000') && nlp.Fold(s) == s {
+	if !strings.ContainsFunc(s, isFullWidth) && !strings.ContainsRune(s, '\u3000') && !strings.ContainsFunc(s, ignorable) && nlp.Fold(s) == s {
 		return s, nil
 	}
 	var b strings.Builder
@@ -182,6 +182,8 @@ func folded(s string) (f string, from []int) {
 			out = string(r - 0xFEE0)
 		case r == '\u3000':
 			out = " "
+		case ignorable(r):
+			out = ""
 		case r >= utf8.RuneSelf:
 			out = nlp.Fold(out)
 		}
@@ -191,6 +193,14 @@ func folded(s string) (f string, from []int) {
 		}
 	}
 	return b.String(), from
+}
+
+// ignorable reports a character that hides a term from a reader no more than from the lint
+// when left out: zero-width and format characters and variation selectors (全网最\u200b低价),
+// and emoji and pictographs put between a term's characters (最🔥低价, 销量第✨一, 国🇨🇳家级).
+func ignorable(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF
 }
 
 // isFullWidth reports a character of the full-width ASCII block (Ａ, １, ．, ％).

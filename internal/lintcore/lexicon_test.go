@@ -129,3 +129,26 @@ func TestTextDisparage(t *testing.T) {
 		}
 	}
 }
+
+// TestTextHiddenByEmoji: an emoji or a zero-width character put between a term's characters
+// hides it from the lint, not from the customer: 全网最🔥低价 was the bare 最 at best, and 销量第
+// ✨一, 保\u200b证有效 and 国🇨🇳家级 were no findings. They are read without them, and found at
+// their place in the text; an emoji beside a term changes nothing.
+func TestTextHiddenByEmoji(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"全网最🔥低价", "最低/absolute@6"},
+		{"销量第✨一", "第一/absolute@6"},
+		{"保\u200b证有效，國🇨🇳家級认证", "保证/promise@0 国家级/absolute@18"},
+		{"最❤️好的面膜", "最好/absolute@0"},
+		{"第一次下单🎁送券，最快明天发货🚚", ""},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+	// and at their column in the file, waived by the term's own name
+	y := kbOf("亲，本店全网最🔥低价", "")
+	if got, want := findingsOf(t, y), "kb.yaml:12:17: intent product_info answer product_info.a: 最低: absolute term (绝对化用语, 广告法第九条第三项)"; got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+}
