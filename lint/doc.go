@@ -13,9 +13,11 @@
 // # What is found
 //
 //   - Absolute terms (Absolute, 广告法第九条第三项): 最 and the word it starts (最佳, 最好, 最低,
-//     最大, 最舒适 …), 第一 (第 一 too), 唯一, 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致, 国家级, 世界级,
-//     全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有, 100% (100 % too), 百分之百, 第1 (第 1 too), NO.1 (No. 1 too), TOP1 (TOP 1 too; in any case, not
-//     inside a longer word: nano1, laptop1); 驰名商标 (第十四条).
+//     最大, 最舒适 …), 第一 (第 一 too), 唯一, 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致,
+//     国家级, 世界级, 全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有,
+//     100% (100 % too), 百分之百, 第1 (第 1 too), NO.1 (No. 1 too), TOP1 (TOP 1 too), the best,
+//     best seller, number one (in any case, not inside a longer word: nano1, laptop1); 驰名商标
+//     (第十四条).
 //   - Promises of returns or guaranteed effects (Promise, 第十六、十七、二十五、二十八条): 保证,
 //     稳赚, 包赚, 保本, 零风险, 无风险, 包治, 根治, 治愈, 药到病除, 立竿见影, 百分百有效, 无效退款,
 //     包过 …, and safety assertions (无副作用, 零副作用).

@@ -114,6 +114,14 @@ var lexicon = func() []entry {
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
+		// English superlatives a shop writes to its Chinese customers (the best choice, 销量
+		// best seller); not "best" alone (we do our best, best regards)
+		entry{term: "the best", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best seller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "bestseller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best-seller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best-selling", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "number one", kind: Absolute, reason: reasonAbsolute},
 		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},

@@ -152,3 +152,19 @@ func TestTextHiddenByEmoji(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestTextEnglish: the English a shop mixes into its answers ranks as 最佳 and 第一 do (the best
+// choice, 销量 Best Seller, Number One); it went through while NO.1 was found. "best" alone is
+// no finding: we do our best, best regards.
+func TestTextEnglish(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"补水面膜，the best choice！", "the best/absolute@15"},
+		{"天猫 Best Seller 同款", "best seller/absolute@7"},
+		{"THE BEST 蓝牙耳机，Number One", "the best/absolute@0 number one/absolute@24"},
+		{"We will do our best，best regards", ""},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
