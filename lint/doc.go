@@ -25,6 +25,10 @@
 //     clause), 疗效, 药用, 药效, 抗癌, 防癌, 降血压, 降血糖, 降血脂, 降三高, 消炎, 抗炎, 增强/提高免疫力.
 //     Food, cosmetics and health products may not claim them; a registered 保健食品 waives its
 //     approved function (增强免疫力) with the registration number as the reason.
+//   - Price claims (Price, 第二十八条): 原价 set against a price (原价999现在只要99; it must have
+//     been the lowest price traded at in the 7 days before: waive it with that basis), and 限时
+//     with no end in its sentence (限时抢购; not 限时优惠至 11 月 11 日 24 点, 今晚 24 点前限时,
+//     限时到明天). 原价 with no price after it (按原价退款) is not a finding.
 //   - Belittling other sellers (Disparage, 第十三条): 吊打, 碾压, 完爆, 秒杀同行; 假货, 山寨, 垃圾,
 //     坑人, 以次充好 … only when said of another seller named earlier in the clause (别家都是假货,
 //     某宝的山寨货), not of the shop's own goods (本店绝无假货) or a customer's case (收到假货请联系我们).

@@ -27,6 +27,9 @@ const (
 	Absolute = lintcore.Absolute
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise = lintcore.Promise
+	// Price is a reference price (原价999) or a time limit with no end (限时抢购): misleading
+	// unless backed (广告法 Article 28).
+	Price = lintcore.Price
 	// Disparage belittles other sellers' goods (广告法 Article 13).
 	Disparage = lintcore.Disparage
 	// Medical is a disease or medical claim for goods that are not a medicine or medical device

@@ -1,6 +1,7 @@
 package lintcore
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -18,6 +19,9 @@ const (
 	Absolute Kind = "absolute"
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise Kind = "promise"
+	// Price is a price claim that misleads unless backed: a reference price set against the
+	// price (原价999现价99) or a time limit that names no end (限时抢购) (广告法 Article 28).
+	Price Kind = "price"
 	// Disparage belittles other sellers' goods (广告法 Article 13): 吊打同行, 别家都是假货.
 	Disparage Kind = "disparage"
 	// Medical is a claim to treat or prevent a disease, or a medical term, for goods that are not
@@ -64,6 +68,10 @@ var (
 		"承诺效果或收益（广告法第十六、十七、二十五、二十八条）"}
 	reasonMedical = reason{"medical claim for goods that are not a medicine or medical device (广告法第十七条; 保健食品 only its registered function, 第十八条)",
 		"疾病治疗、预防功能或医疗用语（广告法第十七条；保健食品只能宣传批准的功能，第十八条）"}
+	reasonOriginal = reason{"a reference price must have been the price traded at before (the lowest of the 7 days before the promotion): waive it with that basis (广告法第二十八条, 明码标价和禁止价格欺诈规定第十九条)",
+		"原价须是促销前 7 日内的最低成交价，请在豁免理由中写明依据（广告法第二十八条，明码标价和禁止价格欺诈规定第十九条）"}
+	reasonLimited = reason{"a time limit with no end stated in its sentence misleads (广告法第二十八条): say until when",
+		"限时却没有写明截止时间，易引人误解（广告法第二十八条）：请写明到什么时候"}
 	reasonDisparage = reason{"disparages other sellers' goods (贬低其他生产经营者, 广告法第十三条)",
 		"贬低其他生产经营者的商品或服务（广告法第十三条）"}
 	reasonFamous = reason{"驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)",
@@ -145,6 +153,10 @@ var lexicon = func() []entry {
 	for _, t := range []string{"假货", "山寨", "垃圾", "坑人", "骗人", "黑心", "以次充好", "不靠谱"} {
 		l = append(l, entry{term: t, kind: Disparage, reason: reasonDisparage, allow: notAboutOthers})
 	}
+	l = append(l,
+		entry{term: "原价", kind: Price, reason: reasonOriginal, allow: noPriceAfter},
+		entry{term: "限时", kind: Price, reason: reasonLimited, allow: endStated},
+	)
 	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
 		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
 		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过",
@@ -446,6 +458,40 @@ func rankedIn(before string) bool {
 	}
 	return false
 }
+
+// noPriceAfter: 原价 not set against a price (按原价退款, 原价购买的商品), only 原价999,
+// 原价：¥999, 原价 999 元 compare.
+func noPriceAfter(_, after string) bool {
+	after = strings.TrimLeft(after, " :：¥￥$")
+	r, _ := utf8.DecodeRuneInString(after)
+	return !(r >= '0' && r <= '9') && !chineseNumeral(after)
+}
+
+// endStated: 限时 with its end in the same sentence (限时优惠至 11 月 11 日, 今晚 24 点前限时
+// 抢购, 限时到明天, 限时 3 天): a date, an hour or a day before or after it — not a price (原价999
+// 现在只要99，限时抢购 names no end).
+func endStated(before, after string) bool {
+	if i := strings.LastIndexAny(before, "。！？!?\n"); i >= 0 {
+		before = before[i:]
+	}
+	if i := strings.IndexAny(after, "。！？!?\n"); i >= 0 {
+		after = after[:i]
+	}
+	for _, part := range []string{before, after} {
+		if timeBound.MatchString(part) {
+			return true
+		}
+		for i := range part {
+			if day(part[i:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// timeBound is a date, an hour or a length of time in digits, or a stated end.
+var timeBound = regexp.MustCompile(`\d\s*(月|日|号|点|时|小时|天|:|：)|今晚|截止|结束`)
 
 // notAboutOthers: a derogatory word (假货) not said of another seller named earlier in its
 // clause (别家, 某宝, 友商 …): 本店绝无假货, 收到假货请联系我们.

@@ -168,3 +168,21 @@ func TestTextEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestTextPrice: a reference price set against the price (原价999现在只要99) and a time limit
+// that never says when it ends (限时抢购) are the misleading price claims 广告法第二十八条 and
+// the price-fraud rules name; both went through. 原价 with no price after it (按原价退款) and a
+// limit with its end (限时优惠至 11 月 11 日 24 点) are accepted; a waiver states the basis.
+func TestTextPrice(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"原价999现在只要99，限时抢购！", "原价/price@0 限时/price@26"},
+		{"原价：¥999，现价 99", "原价/price@0"},
+		{"限时秒杀，手慢无", "限时/price@0"},
+		{"退款按原价原路退回，原价购买的商品可以价保", ""},
+		{"限时优惠至 11 月 11 日 24 点；今晚 24 点前限时抢购；限时到明天", ""},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
