@@ -87,7 +87,8 @@
 //
 // # Positions
 //
-// A finding names file:line:column (columns count characters). They are exact for literal
-// blocks (text: |-) and one-line scalars; for folded blocks, escaped or multi-line quoted
-// scalars they name where the text starts.
+// A finding names file:line:column (columns count characters), in every style of scalar:
+// literal and folded blocks (text: |-, text: >-), plain and quoted scalars over several lines,
+// escapes (a backslash's, a doubled single quote). Only a term that a line break or an escape
+// splits is named where its scalar starts.
 package lint

@@ -186,3 +186,32 @@ func TestTextPrice(t *testing.T) {
 		}
 	}
 }
+
+// TestKBPositionsOutsideLiteralBlocks: a finding in a folded block (text: >-), in a plain or
+// quoted scalar over several lines, or after an escape is named at its own line and column.
+// Each was named where its scalar starts — every finding of a folded answer at its header
+// line, so the line a shop had to reword was not the one named.
+func TestKBPositionsOutsideLiteralBlocks(t *testing.T) {
+	const head = "shop: 测试店\nversion: 1\nintents:\n  - id: p\n    label: 商品咨询\n    category: 咨询\n" +
+		"    priority: 2\n    examples: [这件是纯棉的吗]\n    answers:\n      - id: p.a\n        text: "
+	for _, c := range []struct{ why, text, want string }{
+		{"folded", ">-\n          亲，这款面膜是独家配方，\n          最好用的补水面膜，the best choice！\n",
+			"12:18 独家|13:11 最好|13:20 the best"},
+		{"plain over two lines", "亲，这款面膜是独家配方，\n          全网最低价\n", "11:22 独家|12:13 最低"},
+		{"double-quoted, escapes", "\"亲，本店\\\"顶级\\\"品质\\n第一名，最好\"\n", "11:22 顶级|11:30 第一|11:34 最好"},
+		{"single-quoted, escapes", "'亲，It''s the best，全网最低'\n", "11:24 the best|11:35 最低"},
+		{"the second of a term", ">-\n          最低 99 元起，\n          全网最低\n", "13:13 最低"},
+	} {
+		fs, err := KB([]byte(head+c.text), "kb.yaml")
+		if err != nil {
+			t.Fatalf("%s: %v", c.why, err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Term))
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: %v, want %s", c.why, got, c.want)
+		}
+	}
+}
