@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/rules"
@@ -76,4 +79,19 @@ func (w *wiring) loadRules(opt rules.Options) error {
 	}
 	w.rules.Store(set)
 	return nil
+}
+
+// warnKB logs the lint findings of the knowledge base of the bundle in dir, at every load. Train
+// refused them when it made the bundle, but a newer zhiyi finds more (its lexicon grows: 治疗,
+// 抗癌, 原价999), and the bundle's answers go to customers as they are until it is retrained;
+// the log and the console's 规则与答案 say which.
+func (w *wiring) warnKB(dir, model string) {
+	fs, err := lint.KBFile(filepath.Join(dir, intent.KBFile))
+	if err != nil {
+		return // intent.Load read it: nothing to add
+	}
+	for _, f := range fs {
+		w.log.Warn("model: an answer has a lint finding; reword or waive it in kb.yaml and retrain",
+			slog.String("model", model), slog.String("finding", f.String()))
+	}
 }

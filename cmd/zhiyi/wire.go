@@ -259,6 +259,7 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		eng.Close()
 		return nil, err
 	}
+	w.warnKB(dir, eng.Version())
 	if w.rules != nil && w.rules.Current() == nil {
 		// the first load: rules that do not load keep zhiyi from starting
 		if err := w.loadRules(w.rulesOptions(eng)); err != nil {
