@@ -58,12 +58,18 @@
 //   - 最大/最小 within the shop's own range or service: a size (最大号是 XXL, 最小码), effort
 //     (尽最大努力, 最大的努力; a service attitude, 广告绝对化用语执法指南第三条).
 //   - 最好 as advice: after 您/你/亲/大家/建议/还是, or before 先/别/不要/提前/在/能/可以/尽快/及时/
-//     当面/保留/联系/核对/检查/确认 (您最好先核对型号, 最好在签收时当面检查).
+//     当面/保留/联系/核对/检查/确认 (您最好先核对型号, 最好在签收时当面检查), or at a clause's
+//     start or after 后 unless an adjective follows (，最好冷藏; 开封后最好冷藏保存; not 最好用,
+//     最好看, 最好吃).
+//   - 最佳赏味期, 最佳食用期 (a food label's consumption hint).
 //   - 第一 counting: before 次, 步, 时间, 个, 件, 单, 天, 周, 年, 月, 期, 笔, 批, 条, 张, 页, 项, 种,
 //     部分, 阶段 (第一时间, 第一次下单, 第一步), or numbering a list at a clause's start (第一，…);
 //     the same for 第1, and 第12, No.15, top10 (longer numbers). 销量第一, 第一品牌, 店铺第一, and
 //     全网/业内/国内第一个 (a ranking among others) are findings.
-//   - 100% before a fibre or material (100%棉, 100% 桑蚕丝, 100%真皮): a labelled content.
+//   - 100% before a fibre or material (100%棉, 100% 桑蚕丝, 100%真皮): a labelled content; and a
+//     battery's charge (请充满电至 100%, 电量显示100%).
+//   - 万能 in a product's category name (万能转换插头, 万能插座, 万能胶; not 万能充电线), 永久 of
+//     data gone (永久删除, 永久无法恢复; not 永久有效).
 //   - 治疗 naming a device category (治疗仪, 治疗器) or sending the customer to a doctor (请及时
 //     就医治疗, 到医院治疗); 预防 of no disease (为预防丢件, 预防诈骗, 预防炎热天气融化); 降压
 //     alone (a converter's 降压模块) and 杀菌 (a disinfectant's labelled claim) are not terms.

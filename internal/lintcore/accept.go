@@ -27,7 +27,12 @@ func advice(before, after string) bool {
 			return true
 		}
 	}
-	return false
+	// at a clause's start or after a time (请存放于阴凉处，最好冷藏; 开封后最好冷藏保存), not
+	// an adjective (最好用, 最好看, 最好吃)
+	r, _ := utf8.DecodeLastRuneInString(before)
+	a, _ := utf8.DecodeRuneInString(after)
+	return (unicode.IsPunct(r) || strings.HasSuffix(before, "后")) && after != "" &&
+		!unicode.IsPunct(a) && !strings.ContainsRune("用看吃喝穿玩听闻卖", a)
 }
 
 // ownRange: 最大/最小 within the shop's own range or its service, not against others (执法指南
@@ -229,6 +234,30 @@ func preventionOK(_, after string) bool {
 		k++
 	}
 	return true
+}
+
+// followedBy returns an accepted use: the term followed by one of words.
+func followedBy(words ...string) func(before, after string) bool {
+	return func(_, after string) bool {
+		for _, w := range words {
+			if strings.HasPrefix(after, w) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// percentOK: 100% as a fibre content (composition) or a battery's charge (请充满电至 100% 后再
+// 使用, 电量显示 100%): a measured state, not a claim.
+func percentOK(before, after string) bool {
+	before = strings.TrimRight(before, " ")
+	for _, p := range []string{"电量", "电量显示", "电量为", "充到", "充至", "充满至", "充电至", "充电到", "充满电至"} {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	return composition(before, after)
 }
 
 // composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.

@@ -105,7 +105,7 @@ var lexicon = func() []entry {
 	}
 	var l []entry
 	l = append(l, abs("唯一", "独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
-		"国家级", "世界级", "全球级", "宇宙级", "万能", "永久", "绝对", "王牌", "冠军", "领导品牌",
+		"国家级", "世界级", "全球级", "宇宙级", "绝对", "王牌", "冠军", "领导品牌",
 		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百", "百分百")...)
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
@@ -129,7 +129,11 @@ var lexicon = func() []entry {
 		entry{term: "best-seller", kind: Absolute, reason: reasonAbsolute},
 		entry{term: "best-selling", kind: Absolute, reason: reasonAbsolute},
 		entry{term: "number one", kind: Absolute, reason: reasonAbsolute},
-		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: percentOK},
+		// a product category (万能转换插头, 万能胶; not 万能充电线) and data gone for good (永久删除,
+		// 永久无法恢复) are no claims
+		entry{term: "万能", kind: Absolute, reason: reasonAbsolute, allow: followedBy("转换", "插头", "插座", "胶")},
+		entry{term: "永久", kind: Absolute, reason: reasonAbsolute, allow: followedBy("删除", "无法", "不能", "不可", "注销", "失效")},
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
 	)
@@ -311,6 +315,11 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 		return Hit{}, n, false
 	case '好':
 		if advice(before, after) {
+			return Hit{}, n, false
+		}
+	case '佳':
+		// 最佳赏味期, 最佳食用期: a food label's consumption hint (执法指南第四条第二项)
+		if followedBy("赏味期", "食用期", "饮用期", "使用期", "食用时间", "饮用时间")(before, after) {
 			return Hit{}, n, false
 		}
 	case '多', '少', '高', '低', '长', '短', '大', '小', '快', '慢':

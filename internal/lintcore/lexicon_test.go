@@ -215,3 +215,22 @@ func TestKBPositionsOutsideLiteralBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestTextFoodAndElectronics: what a food and electronics shop writes every day and ranks
+// nothing: a food label's 最佳赏味期, storage advice (，最好冷藏), a battery's 100%, a travel
+// adapter's name, data deleted for good. Each was a finding; the claims beside them stay ones.
+func TestTextFoodAndElectronics(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"本品最佳赏味期为出厂后30天，最佳食用期内口感更好", ""},
+		{"请存放于阴凉处，最好冷藏；开封后最好冷藏保存", ""},
+		{"请充满电至 100% 后再使用，电量显示100%但充不进", ""},
+		{"这款万能转换插头支持多国标准", ""},
+		{"账号注销后数据将永久删除，永久无法恢复", ""},
+		{"最佳口感，这款最好用，最好看的颜色", "最佳/absolute@0 最好/absolute@21 最好/absolute@33"},
+		{"100%好评，积分永久有效，万能充电线", "100%/absolute@0 永久/absolute@19 万能/absolute@34"},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
