@@ -117,12 +117,45 @@ func ParseRules(data []byte, name string, opt rules.Options) (*rules.Set, error)
 		return set, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d finding(s) in %s: reword the answer, or waive the term next to it with a reason (zhiyi lint):", len(fs), name)
+	fmt.Fprintf(&b, "%d finding(s) in %s: %s (zhiyi lint):", len(fs), name, Advice(fs))
 	for _, f := range fs {
 		b.WriteString("\n")
 		b.WriteString(f.String())
 	}
 	return nil, fmt.Errorf("%w: %s", ErrFindings, b.String())
+}
+
+// Advice says what to do about findings, for the kinds among them: a term is reworded or
+// waived, but an unused waiver is removed, a length cannot be waived and personal data in an
+// example is replaced by its placeholder.
+func Advice(fs []Finding) string {
+	var terms, long, unused, personal bool
+	for _, f := range fs {
+		switch f.Kind {
+		case Length:
+			long = true
+		case Unused:
+			unused = true
+		case Personal:
+			personal = true
+		default:
+			terms = true
+		}
+	}
+	var out []string
+	if terms {
+		out = append(out, "reword the answer, or waive the term next to it with a reason")
+	}
+	if long {
+		out = append(out, "shorten the long answers (length cannot be waived)")
+	}
+	if unused {
+		out = append(out, "remove the waivers that waive nothing")
+	}
+	if personal {
+		out = append(out, "write the placeholder for the personal data in the examples")
+	}
+	return strings.Join(out, "; ")
 }
 
 // rulesFindings lints the answers of set, parsed from data.

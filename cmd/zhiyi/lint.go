@@ -128,7 +128,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	n := len(kbs) + len(rulesFiles) + len(expFiles)
 	if len(findings) > 0 {
 		// run prints this as "zhiyi lint: …" and exits 1.
-		refused = append(refused, fmt.Errorf("%d finding(s) in %d file(s): reword the answer, or waive the term next to it with a reason", len(findings), n))
+		refused = append(refused, fmt.Errorf("%d finding(s) in %d file(s): %s", len(findings), n, lint.Advice(findings)))
 	}
 	if len(refused) > 0 {
 		return errors.Join(refused...)
