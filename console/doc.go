@@ -116,7 +116,9 @@
 // bundle's intents and analyzer (else every problem as file:line, and the old rules keep
 // serving), and only when the file on disk is still the one the editor started from. The
 // previous file is kept beside it as rules.yaml.<UTC time>, the new one written atomically and
-// loaded (rules.Live.Load). Lint findings (package lint) are shown, never blocking.
+// loaded. A file whose answers have lint findings no waiver covers is refused too
+// (lint.ParseRules; each finding with its reason in Chinese), as zhiyi serve refuses it at a
+// load: saved, it answered customers at once.
 //
 // 实验 reports explog.Results from the decision log through Set.Reports; stopping or
 // resuming a variant edits the stop list of the experiments file (comments kept), checks it with

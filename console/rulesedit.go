@@ -211,7 +211,19 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 		return
 	}
 	opt := c.rulesOptions()
-	set, err := rules.Parse(data, c.d.RulesPath, opt)
+	// Findings refuse the save as zhiyi serve refuses them at a load: saved, they went live at
+	// once and answered customers with what the page called a warning.
+	set, err := lint.ParseRules(data, c.d.RulesPath, opt)
+	if errors.Is(err, lint.ErrFindings) {
+		// listed where the page lists the file's findings, in Chinese: those of the text refused
+		findings, _ := lint.Rules(data, c.d.RulesPath, opt)
+		c.record(s, r, "rules", "保存规则被拒绝", fmt.Sprintf("%d 处广告法检查问题", len(findings)))
+		d := c.rulesData()
+		d.Content, d.Base, d.Lint = content, r.PostForm.Get("base"), findings
+		d.Errors = []string{fmt.Sprintf("有 %d 处答案没有通过广告法检查（见下方“广告法检查”）：请改写答案，或在规则下写明理由豁免该用语（waive: [{term: …, reason: …}]）。", len(findings))}
+		c.render(w, r, s, http.StatusUnprocessableEntity, "rules", "规则与答案", d)
+		return
+	}
 	if err != nil {
 		c.record(s, r, "rules", "保存规则被拒绝", fmt.Sprintf("%d 个问题", len(lines(err))))
 		refuse(http.StatusUnprocessableEntity, lines(err))
@@ -232,7 +244,7 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 		return
 	}
 	// Load reads back what was written, so what serves is what is on disk.
-	if err := c.d.Rules.Load(c.d.RulesPath, opt); err != nil {
+	if err := loadRules(c.d.Rules, c.d.RulesPath, opt); err != nil {
 		c.failed("console: rules file failed", "rules", err, "op", "load")
 		msg := "新规则没有生效，已恢复旧文件："
 		if rerr := restore(c.d.RulesPath, old); rerr != nil {
@@ -255,10 +267,6 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	c.record(s, r, "rules", "保存规则", detail)
 	msg := "规则已保存并立即生效（" + detail + "）。"
 	kind := "ok"
-	if findings, _ := lint.Rules(data, c.d.RulesPath, opt); len(findings) > 0 {
-		kind = "warn"
-		msg += fmt.Sprintf(" 注意：有 %d 处广告法检查提示，见下方。", len(findings))
-	}
 	for _, msg := range set.Warnings() {
 		c.log.Warn("console: rules saved with a warning", "page", "rules", "warning", msg)
 	}
@@ -267,6 +275,16 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 		msg += fmt.Sprintf(" 注意：有 %d 条规则提醒（如永远不会生效的规则），见上方。", n)
 	}
 	c.back(w, r, s, "/console/rules", kind, msg)
+}
+
+// loadRules makes the rules file at path current in live as zhiyi serve loads it (lint.LoadRules).
+func loadRules(live *rules.Live, path string, opt rules.Options) error {
+	set, err := lint.LoadRules(path, opt)
+	if err != nil {
+		return err
+	}
+	live.Store(set)
+	return nil
 }
 
 // writeRulesFile writes the rules file; tests replace it to fail as a read-only directory or a

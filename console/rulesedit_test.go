@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,43 @@ func TestRulesLintInChinese(t *testing.T) {
 	mustContain(t, body, "「最好」绝对化用语（广告法第九条第三项）")
 	if strings.Contains(body, "absolute term") {
 		t.Errorf("an English reason on the page:\n%s", clipBody(body))
+	}
+}
+
+// TestRulesSaveRefusesFindings: a rule whose answer the advertising-law lint objects to is not
+// saved, as zhiyi serve does not load it and zhiyi train refuses such a knowledge base. It was
+// saved and served at once, the findings shown as a warning after customers had it; the same
+// answer with a waiver that gives a reason saves.
+func TestRulesSaveRefusesFindings(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("小王")
+	base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(cl.get("/console/rules").Body)[1]
+	promo := testRules + "  - id: promo\n    match:\n      text:\n        contains: [双11]\n    action:\n      answer: 双11史上最低价，可以降血压\n"
+	r := cl.post("/console/rules/save", url.Values{"content": {promo}, "base": {base}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule answering 史上最低价: %d, want 422", r.StatusCode)
+	}
+	mustContain(t, r.Body, "有 2 处答案没有通过广告法检查", e.rules+":17:", "规则 promo：「最低」绝对化用语", "「降血压」")
+	if got, _ := os.ReadFile(e.rules); string(got) != testRules {
+		t.Fatalf("refused rules were written:\n%s", got)
+	}
+	if _, ok := e.live.Current().Rule("promo"); ok {
+		t.Fatal("refused rules serve")
+	}
+	waived := strings.Replace(promo, "史上最低价，可以降血压", "双11全场满减", 1) +
+		"    waive:\n      - {term: 最低, reason: 以前的措辞}\n"
+	r = cl.post("/console/rules/save", url.Values{"content": {waived}, "base": {base}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a waiver that waives nothing: %d, want 422", r.StatusCode)
+	}
+	mustContain(t, r.Body, "「最低」这条豁免没有对应本答案的任何发现")
+	waived = strings.Replace(promo, "，可以降血压", "", 1) +
+		"    waive:\n      - {term: 最低, reason: 价格监测报告：近 30 天全网成交价不低于此价}\n"
+	if r = cl.post("/console/rules/save", url.Values{"content": {waived}, "base": {base}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a waived answer: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	if _, ok := e.live.Current().Rule("promo"); !ok {
+		t.Fatal("the saved rule does not serve")
 	}
 }

@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
@@ -25,6 +27,14 @@ const (
 	Absolute = lintcore.Absolute
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise = lintcore.Promise
+	// Price is a reference price (原价999) or a time limit with no end (限时抢购): misleading
+	// unless backed (广告法 Article 28).
+	Price = lintcore.Price
+	// Disparage belittles other sellers' goods (广告法 Article 13).
+	Disparage = lintcore.Disparage
+	// Medical is a disease or medical claim for goods that are not a medicine or medical device
+	// (广告法 Article 17; health food, Article 18).
+	Medical = lintcore.Medical
 	// Length is an answer that can be longer than a chat message may be (MaxBytes).
 	Length = lintcore.Length
 	// Unused is a waiver that waives no finding (stale: remove it).
@@ -73,6 +83,83 @@ func Rules(data []byte, name string, opt rules.Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rulesFindings(set, data, name)
+}
+
+// ErrFindings is returned (wrapped) by ParseRules and LoadRules for a rules file whose answers
+// have findings.
+var ErrFindings = errors.New("lint: the rules' answers have findings")
+
+// LoadRules is ParseRules of the file at path.
+func LoadRules(path string, opt rules.Options) (*rules.Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err) // as rules.Load says it
+	}
+	return ParseRules(data, path, opt)
+}
+
+// ParseRules is rules.Parse that also refuses a file whose answers have findings no waiver
+// covers (ErrFindings, each finding on a line of its own as file:line:column), as zhiyi train
+// refuses such a knowledge base: a rule's answer goes to customers as written. zhiyi serve
+// loads its rules file through it, at start and at every reload, and the console saves
+// through it.
+func ParseRules(data []byte, name string, opt rules.Options) (*rules.Set, error) {
+	set, err := rules.Parse(data, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := rulesFindings(set, data, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return set, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d finding(s) in %s: %s (zhiyi lint):", len(fs), name, Advice(fs))
+	for _, f := range fs {
+		b.WriteString("\n")
+		b.WriteString(f.String())
+	}
+	return nil, fmt.Errorf("%w: %s", ErrFindings, b.String())
+}
+
+// Advice says what to do about findings, for the kinds among them: a term is reworded or
+// waived, but an unused waiver is removed, a length cannot be waived and personal data in an
+// example is replaced by its placeholder.
+func Advice(fs []Finding) string {
+	var terms, long, unused, personal bool
+	for _, f := range fs {
+		switch f.Kind {
+		case Length:
+			long = true
+		case Unused:
+			unused = true
+		case Personal:
+			personal = true
+		default:
+			terms = true
+		}
+	}
+	var out []string
+	if terms {
+		out = append(out, "reword the answer, or waive the term next to it with a reason")
+	}
+	if long {
+		out = append(out, "shorten the long answers (length cannot be waived)")
+	}
+	if unused {
+		out = append(out, "remove the waivers that waive nothing")
+	}
+	if personal {
+		out = append(out, "write the placeholder for the personal data in the examples")
+	}
+	return strings.Join(out, "; ")
+}
+
+// rulesFindings lints the answers of set, parsed from data.
+func rulesFindings(set *rules.Set, data []byte, name string) ([]Finding, error) {
 	doc, err := lintcore.ParseNodes(data, name)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@
 //   - out: the bundle is started in a temporary directory beside Out, locked, before anything is
 //     read: an Out that cannot be written fails at once.
 //   - dictionary: the dictionaries and the knowledge base. A knowledge base with findings of
-//     package lint (absolute terms, promises, over-long answers, unused waivers) is refused
+//     package lint (absolute terms, promises, medical claims, over-long answers, unused waivers) is refused
 //     (ErrKBFindings), each finding named by file:line:column and term: reword the answer, or
 //     waive the term beside it with a reason (lint's doc). An answer still the new-intent stub's
 //     （请填写答案） is refused too (ErrKBStubAnswer), named by file:line and intent.

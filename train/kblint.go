@@ -14,8 +14,8 @@ import (
 )
 
 // ErrKBFindings is returned (wrapped) by Run when the knowledge base has findings of package
-// lint (the advertising law's absolute terms and promises, over-long answers, unused waivers)
-// that no waiver in the file covers: a bundle ships its answers to customers.
+// lint (the advertising law's absolute terms, promises and medical claims, over-long answers,
+// unused waivers) that no waiver in the file covers: a bundle ships its answers to customers.
 var ErrKBFindings = errors.New("train: the knowledge base has lint findings")
 
 // lintKB refuses a knowledge base with findings, naming each by file:line:column and term. It

@@ -30,7 +30,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+
-			"terms and promises and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
+			"terms, promises and medical claims and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
 			"what train refuses besides (an answer still the new-intent stub's, an example under two\n"+
 			"intents). A FILE is a knowledge\n"+
 			"base when it has intents:, a rules file when it has rules:. Rules files are checked against\n"+
@@ -128,7 +128,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	n := len(kbs) + len(rulesFiles) + len(expFiles)
 	if len(findings) > 0 {
 		// run prints this as "zhiyi lint: …" and exits 1.
-		refused = append(refused, fmt.Errorf("%d finding(s) in %d file(s): reword the answer, or waive the term next to it with a reason", len(findings), n))
+		refused = append(refused, fmt.Errorf("%d finding(s) in %d file(s): %s", len(findings), n, lint.Advice(findings)))
 	}
 	if len(refused) > 0 {
 		return errors.Join(refused...)

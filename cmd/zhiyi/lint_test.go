@@ -208,3 +208,23 @@ func TestLintReportsEveryFileThatDoesNotFit(t *testing.T) {
 		}
 	}
 }
+
+// TestLintAdviceFitsTheFindings: a knowledge base whose only finding is a waiver that waives
+// nothing was told to "reword the answer, or waive the term next to it", which is the opposite
+// of what to do; the advice names what the findings need.
+func TestLintAdviceFitsTheFindings(t *testing.T) {
+	write := fileWriter(t)
+	head := "shop: 测试店\nversion: 1\nintents:\n  - id: price\n    label: 价格\n    category: 咨询\n    priority: 2\n" +
+		"    examples: [有优惠吗]\n    answers:\n      - id: price.a\n        text: "
+	for _, c := range []struct{ why, kb, want, not string }{
+		{"an unused waiver alone", head + "满 99 减 10\n        waive: [{term: 最低, reason: 旧措辞}]\n",
+			"1 finding(s) in 1 file(s): remove the waivers that waive nothing", "reword"},
+		{"a term and an unused waiver", head + "全网最低价\n        waive: [{term: 顶级, reason: 旧措辞}]\n",
+			"2 finding(s) in 1 file(s): reword the answer, or waive the term next to it with a reason; remove the waivers that waive nothing", ""},
+	} {
+		code, _, stderr := runCLI(t, "", "lint", write(c.why+".yaml", c.kb))
+		if code != 1 || !strings.Contains(stderr, c.want) || c.not != "" && strings.Contains(stderr, c.not) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", c.why, code, stderr, c.want)
+		}
+	}
+}

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"path/filepath"
 
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/index"
+	"github.com/zhiyi-ai/zhiyi/intent"
+	"github.com/zhiyi-ai/zhiyi/lint"
 	"github.com/zhiyi-ai/zhiyi/reply"
 	"github.com/zhiyi-ai/zhiyi/rules"
 	"github.com/zhiyi-ai/zhiyi/serve"
@@ -27,11 +31,11 @@ func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
 	}
 	var errs []error
 	if w.rules != nil {
-		if _, err := rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
+		if _, err := lint.LoadRules(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
 			cur := w.serving()
 			if cur == nil {
 				errs = append(errs, err)
-			} else if _, errCur := rules.Load(w.sf.rules, w.rulesOptions(cur.Engine)); errCur == nil {
+			} else if _, errCur := lint.LoadRules(w.sf.rules, w.rulesOptions(cur.Engine)); errCur == nil {
 				errs = append(errs, err)
 			}
 		}
@@ -63,4 +67,31 @@ func (w *wiring) checkExperiments(kb *index.KB) error {
 		}
 	}
 	return err
+}
+
+// loadRules makes the rules file current when it loads and its answers have no lint findings
+// (lint.LoadRules), as zhiyi train refuses a knowledge base with findings: a rule's answer goes
+// to customers as written. Otherwise the rules before it keep serving.
+func (w *wiring) loadRules(opt rules.Options) error {
+	set, err := lint.LoadRules(w.sf.rules, opt)
+	if err != nil {
+		return err
+	}
+	w.rules.Store(set)
+	return nil
+}
+
+// warnKB logs the lint findings of the knowledge base of the bundle in dir, at every load. Train
+// refused them when it made the bundle, but a newer zhiyi finds more (its lexicon grows: 治疗,
+// 抗癌, 原价999), and the bundle's answers go to customers as they are until it is retrained;
+// the log and the console's 规则与答案 say which.
+func (w *wiring) warnKB(dir, model string) {
+	fs, err := lint.KBFile(filepath.Join(dir, intent.KBFile))
+	if err != nil {
+		return // intent.Load read it: nothing to add
+	}
+	for _, f := range fs {
+		w.log.Warn("model: an answer has a lint finding; reword or waive it in kb.yaml and retrain",
+			slog.String("model", model), slog.String("finding", f.String()))
+	}
 }

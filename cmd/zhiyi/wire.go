@@ -259,9 +259,10 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		eng.Close()
 		return nil, err
 	}
+	w.warnKB(dir, eng.Version())
 	if w.rules != nil && w.rules.Current() == nil {
 		// the first load: rules that do not load keep zhiyi from starting
-		if err := w.rules.Load(w.sf.rules, w.rulesOptions(eng)); err != nil {
+		if err := w.loadRules(w.rulesOptions(eng)); err != nil {
 			eng.Close()
 			return nil, fmt.Errorf("--rules: %w", err) // the bundle loaded: say what did not
 		}
@@ -371,7 +372,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 		if w.rules != nil {
-			if err := w.rules.Load(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
+			if err := w.loadRules(w.rulesOptions(m.Engine)); err != nil {
 				errs = append(errs, err)
 			} else {
 				w.warnRules()

@@ -18,6 +18,14 @@ const (
 	Absolute Kind = "absolute"
 	// Promise is a promise of returns or a guaranteed effect (广告法 Articles 16, 17, 25, 28).
 	Promise Kind = "promise"
+	// Price is a price claim that misleads unless backed: a reference price set against the
+	// price (原价999现价99) or a time limit that names no end (限时抢购) (广告法 Article 28).
+	Price Kind = "price"
+	// Disparage belittles other sellers' goods (广告法 Article 13): 吊打同行, 别家都是假货.
+	Disparage Kind = "disparage"
+	// Medical is a claim to treat or prevent a disease, or a medical term, for goods that are not
+	// a medicine or medical device (广告法 Article 17; health food, Article 18).
+	Medical Kind = "medical"
 	// Length is an answer that can be longer than a chat message may be (MaxBytes).
 	Length Kind = "length"
 	// Unused is a waiver that waives no finding (stale: remove it).
@@ -48,12 +56,23 @@ type entry struct {
 	reason reason
 	allow  func(before, after string) bool
 	fold   bool // ASCII letters in term: matched in any case (NO.1, Top1)
+	// name, when set, is the term findings and waivers name instead of term: a spelling of
+	// another entry's term (第 一 is 第一), so one waiver covers both.
+	name string
 }
 
 var (
 	reasonAbsolute = reason{"absolute term (绝对化用语, 广告法第九条第三项)", "绝对化用语（广告法第九条第三项）"}
 	reasonPromise  = reason{"promise of a guaranteed effect or return (广告法第十六、十七、二十五、二十八条)",
 		"承诺效果或收益（广告法第十六、十七、二十五、二十八条）"}
+	reasonMedical = reason{"medical claim for goods that are not a medicine or medical device (广告法第十七条; 保健食品 only its registered function, 第十八条)",
+		"疾病治疗、预防功能或医疗用语（广告法第十七条；保健食品只能宣传批准的功能，第十八条）"}
+	reasonOriginal = reason{"a reference price must have been the price traded at before (the lowest of the 7 days before the promotion): waive it with that basis (广告法第二十八条, 明码标价和禁止价格欺诈规定第十九条)",
+		"原价须是促销前 7 日内的最低成交价，请在豁免理由中写明依据（广告法第二十八条，明码标价和禁止价格欺诈规定第十九条）"}
+	reasonLimited = reason{"a time limit with no end stated in its sentence misleads (广告法第二十八条): say until when",
+		"限时却没有写明截止时间，易引人误解（广告法第二十八条）：请写明到什么时候"}
+	reasonDisparage = reason{"disparages other sellers' goods (贬低其他生产经营者, 广告法第十三条)",
+		"贬低其他生产经营者的商品或服务（广告法第十三条）"}
 	reasonFamous = reason{"驰名商标 may not be used in advertising (广告法第十四条 / 商标法第十四条)",
 		"广告中不得使用“驰名商标”字样（广告法第十四条 / 商标法第十四条）"}
 	reasonPersonal = reason{"personal data in an example question: examples are copied into the bundle as written; remove it, or write the placeholder (<PHONE>, <IDCARD>, <BANKCARD>, <EMAIL>, <ADDR>, <NAME>)",
@@ -77,9 +96,16 @@ var lexicon = func() []entry {
 		}
 		return out
 	}
+	medical := func(terms ...string) []entry {
+		var out []entry
+		for _, t := range terms {
+			out = append(out, entry{term: t, kind: Medical, reason: reasonMedical})
+		}
+		return out
+	}
 	var l []entry
 	l = append(l, abs("唯一", "独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
-		"国家级", "世界级", "全球级", "宇宙级", "万能", "永久", "绝对", "王牌", "冠军", "领导品牌",
+		"国家级", "世界级", "全球级", "宇宙级", "绝对", "王牌", "冠军", "领导品牌",
 		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百", "百分百")...)
 	l = append(l,
 		entry{term: "第一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst},
@@ -87,18 +113,58 @@ var lexicon = func() []entry {
 		// with the space many writers put between Chinese and a number (每满 300 减 50), as
 		// English spaces top 1
 		entry{term: "第 1", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirstDigit},
+		// and before 一 (销量第 一, 第　一 with an input method's full-width space): a ranking
+		// spaced out of 第一's reach
+		entry{term: "第 一", kind: Absolute, reason: reasonAbsolute, allow: ordinalFirst, name: "第一"},
 		entry{term: "no.1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "no. 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter}, // as English spaces it, like top 1
 		entry{term: "no1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
 		entry{term: "top 1", kind: Absolute, reason: reasonAbsolute, allow: digitAfter},
-		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: composition},
+		// English superlatives a shop writes to its Chinese customers (the best choice, 销量
+		// best seller); not "best" alone (we do our best, best regards)
+		entry{term: "the best", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best seller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "bestseller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best-seller", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "best-selling", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "number one", kind: Absolute, reason: reasonAbsolute},
+		entry{term: "100%", kind: Absolute, reason: reasonAbsolute, allow: percentOK},
+		// a product category (万能转换插头, 万能胶; not 万能充电线) and data gone for good (永久删除,
+		// 永久无法恢复) are no claims
+		entry{term: "万能", kind: Absolute, reason: reasonAbsolute, allow: followedBy("转换", "插头", "插座", "胶")},
+		entry{term: "永久", kind: Absolute, reason: reasonAbsolute, allow: followedBy("删除", "无法", "不能", "不可", "注销", "失效")},
 		entry{term: "驰名商标", kind: Absolute, reason: reasonFamous},
 		entry{term: "保证", kind: Promise, reason: reasonPromise, allow: negatedGuarantee},
 	)
+	// Disease treatment and prevention and medical terms (第十七条): food, cosmetics and health
+	// products may not claim them; a registered 保健食品 waives its approved function with the
+	// registration as the reason. Not 降压 alone (a step-down converter's 降压模块), not 杀菌
+	// (a disinfectant's labelled claim).
+	l = append(l, medical("疗效", "药用", "药效", "抗癌", "防癌", "治癌", "抑癌", "降血压", "降血糖", "降血脂",
+		"降三高", "消炎", "抗炎", "增强免疫力", "提高免疫力")...)
+	l = append(l,
+		entry{term: "治疗", kind: Medical, reason: reasonMedical, allow: treatmentOK},
+		entry{term: "预防", kind: Medical, reason: reasonMedical, allow: preventionOK},
+	)
+	// Belittling competitors (第十三条): comparisons that crush (吊打同行), and a derogatory word
+	// only about another seller named in the same clause (别家都是假货, not 本店绝无假货 nor
+	// 收到假货请联系我们).
+	for _, t := range []string{"吊打", "碾压", "完爆", "秒杀同行", "秒杀同类"} {
+		l = append(l, entry{term: t, kind: Disparage, reason: reasonDisparage})
+	}
+	for _, t := range []string{"假货", "山寨", "垃圾", "坑人", "骗人", "黑心", "以次充好", "不靠谱"} {
+		l = append(l, entry{term: t, kind: Disparage, reason: reasonDisparage, allow: notAboutOthers})
+	}
+	l = append(l,
+		entry{term: "原价", kind: Price, reason: reasonOriginal, allow: noPriceAfter},
+		entry{term: "限时", kind: Price, reason: reasonLimited, allow: endStated},
+	)
 	l = append(l, promise("稳赚", "包赚", "躺赚", "保本", "保收益", "高回报", "收益翻倍", "零风险", "无风险",
 		"包治", "根治", "治愈", "药到病除", "立竿见影", "一次见效", "永不复发", "无效退款",
-		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过")...)
+		"百分百有效", "百分之百有效", "100%有效", "一定有效", "包过", "保过",
+		// a safety assertion (第十六条第一款第一项, 第十八条第一款第一项): 纯天然无副作用
+		"无副作用", "零副作用", "无毒副作用", "没有副作用", "无任何副作用")...)
 	for i := range l {
 		l[i].fold = strings.ToLower(l[i].term) != strings.ToUpper(l[i].term) // has letters
 	}
@@ -122,11 +188,11 @@ func Text(s string) []Hit {
 }
 
 // folded returns s with full-width forms made ASCII (the ideographic space U+3000, which an
-// input method's full-width mode types between ＴＯＰ and １, a space) and traditional
-// characters simplified, a character at a time, and for each byte of the result the offset in
+// input method's full-width mode types between ＴＯＰ and １, a space), traditional
+// characters simplified and ignorable ones left out, a character at a time, and for each byte of the result the offset in
 // s of the character it came from; from is nil when nothing changed.
 func folded(s string) (f string, from []int) {
-	if !strings.ContainsFunc(s, isFullWidth) && !strings.ContainsRune(s, '\u3000') && nlp.Fold(s) == s {
+	if !strings.ContainsFunc(s, isFullWidth) && !strings.ContainsRune(s, '\u3000') && !strings.ContainsFunc(s, ignorable) && nlp.Fold(s) == s {
 		return s, nil
 	}
 	var b strings.Builder
@@ -139,6 +205,8 @@ func folded(s string) (f string, from []int) {
 			out = string(r - 0xFEE0)
 		case r == '\u3000':
 			out = " "
+		case ignorable(r):
+			out = ""
 		case r >= utf8.RuneSelf:
 			out = nlp.Fold(out)
 		}
@@ -148,6 +216,14 @@ func folded(s string) (f string, from []int) {
 		}
 	}
 	return b.String(), from
+}
+
+// ignorable reports a character that hides a term from a reader no more than from the lint
+// when left out: zero-width and format characters and variation selectors (全网最\u200b低价),
+// and emoji and pictographs put between a term's characters (最🔥低价, 销量第✨一, 国🇨🇳家级).
+func ignorable(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF
 }
 
 // isFullWidth reports a character of the full-width ASCII block (Ａ, １, ．, ％).
@@ -184,7 +260,11 @@ func hitAt(s string, i int) (h Hit, n int, ok bool) {
 			if e.allow != nil && e.allow(s[:i], s[i+n:]) {
 				return Hit{}, n, false
 			}
-			return Hit{Offset: i, Term: e.term, Kind: e.kind, Reason: e.reason.en, ReasonZH: e.reason.zh}, n, true
+			term := e.term
+			if e.name != "" {
+				term = e.name
+			}
+			return Hit{Offset: i, Term: term, Kind: e.kind, Reason: e.reason.en, ReasonZH: e.reason.zh}, n, true
 		}
 	}
 	if strings.HasPrefix(rest, "最") {
@@ -237,151 +317,15 @@ func zuiHit(s string, i int) (Hit, int, bool) {
 		if advice(before, after) {
 			return Hit{}, n, false
 		}
+	case '佳':
+		// 最佳赏味期, 最佳食用期: a food label's consumption hint (执法指南第四条第二项)
+		if followedBy("赏味期", "食用期", "饮用期", "使用期", "食用时间", "饮用时间")(before, after) {
+			return Hit{}, n, false
+		}
 	case '多', '少', '高', '低', '长', '短', '大', '小', '快', '慢':
-		if quantity(after) && !marketWide(before) {
+		if quantity(after) && !marketWide(before) || ownRange(next, before, after) {
 			return Hit{}, n, false
 		}
 	}
 	return Hit{Offset: i, Term: term, Kind: Absolute, Reason: reasonAbsolute.en, ReasonZH: reasonAbsolute.zh}, n, true
-}
-
-// advice: 最好 as "you had better" (您最好先…, 最好在签收时…), not "the best" (您最好的选择).
-func advice(before, after string) bool {
-	if strings.HasPrefix(after, "的") {
-		return false
-	}
-	for _, p := range []string{"您", "你", "亲", "大家", "建议", "还是"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	for _, p := range []string{"先", "别", "不要", "提前", "在", "能", "可以", "尽快", "及时", "当面",
-		"保留", "联系", "核对", "检查", "确认"} {
-		if strings.HasPrefix(after, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// marketWide: 最低/最高 compared with a whole market (全网最低 9.9 元, 全国最低价), a claim
-// however the number after it reads.
-func marketWide(before string) bool {
-	for _, p := range []string{"全网", "全国", "全球", "全市", "全平台", "全行业", "行业", "史上", "同类", "同行"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// quantity: a limit stated as a number (最多抵 20%, 最高 20 元, 每天最多获取 10 次, 最多两件,
-// 每人最多限购两件), not a comparison: a number, in digits or Chinese numerals, within the next 8
-// characters of the same clause. 最低价 is a price claim whatever follows.
-func quantity(after string) bool {
-	// 最低价 is a price claim, 最高级/最高端/最大的 superlatives, whatever number follows.
-	for _, w := range []string{"价", "级", "端", "档", "的"} {
-		if strings.HasPrefix(after, w) {
-			return false
-		}
-	}
-	k := 0
-	for i, r := range after {
-		switch {
-		case r >= '0' && r <= '9', r >= '０' && r <= '９', chineseNumeral(after[i:]):
-			return true
-		case k >= 8, unicode.IsPunct(r) && r != '%' && r != '％':
-			return false
-		}
-		k++
-	}
-	return false
-}
-
-// chineseNumeral: s starts with a Chinese numeral counting something (两件, 三次, 二十元), not
-// 一 in a word (一样, 一起, 一直, 一定, 一般, 一流 …).
-func chineseNumeral(s string) bool {
-	r, size := utf8.DecodeRuneInString(s)
-	if !strings.ContainsRune("一二两三四五六七八九十百千万半", r) {
-		return false
-	}
-	if r == '一' {
-		next, _ := utf8.DecodeRuneInString(s[size:])
-		return !strings.ContainsRune("样起直定般流些致切旦律同贯向体齐并再", next)
-	}
-	return true
-}
-
-// ordinalFirst: 第一 counting (第一次、第一步、第一时间、第一件) or numbering a list (“第一，…” at a
-// clause's start), not a ranking (销量第一、第一品牌).
-func ordinalFirst(before, after string) bool {
-	after = strings.TrimLeft(after, " ") // 第 1 次, spaced as 第 1 is
-	// 全网 第一: a space after a word does not start a clause (a line break does)
-	before = strings.TrimRight(before, " ")
-	if rankedIn(before) {
-		return false // 全网第一个推出, 业内第一家
-	}
-	for _, w := range []string{"次", "步", "时间", "个", "件", "单", "天", "周", "年", "月", "期", "笔",
-		"批", "条", "张", "页", "项", "种", "部分", "阶段"} {
-		if strings.HasPrefix(after, w) {
-			return true
-		}
-	}
-	r, _ := utf8.DecodeLastRuneInString(before)
-	startsClause := before == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) // ～ folds to ~, a symbol
-	a, _ := utf8.DecodeRuneInString(after)
-	return startsClause && (after == "" || unicode.IsPunct(a) || unicode.IsSpace(a))
-}
-
-// ordinalFirstDigit: 第1 as ordinalFirst takes 第一, and 第10, 第12 … (another number).
-func ordinalFirstDigit(before, after string) bool {
-	return digitAfter(before, after) || ordinalFirst(before, after)
-}
-
-// digitAfter: the term is the start of a longer number (第12, No.15, top10), not "first".
-func digitAfter(_, after string) bool {
-	r, _ := utf8.DecodeRuneInString(after)
-	return r >= '0' && r <= '9' || r >= '０' && r <= '９'
-}
-
-// rankedIn: what comes before ranks among a market (全网, 业内, 国内 …).
-func rankedIn(before string) bool {
-	if marketWide(before) {
-		return true
-	}
-	for _, p := range []string{"业内", "国内", "市场上", "全网首", "品类"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.
-func composition(_, after string) bool {
-	after = strings.TrimLeft(after, " ")
-	for _, m := range []string{"棉", "纯棉", "羊毛", "羊绒", "桑蚕丝", "真丝", "蚕丝", "亚麻", "涤纶",
-		"聚酯纤维", "锦纶", "氨纶", "粘纤", "莫代尔", "牛皮", "真皮", "羊皮", "纯铜", "铜芯"} {
-		if strings.HasPrefix(after, m) {
-			return true
-		}
-	}
-	return false
-}
-
-// negatedGuarantee: 不保证 / 无法保证 (saying what is not promised), 保证金 (a deposit), and
-// 保证 asked of the customer (请保证手机畅通, 请您务必保证地址正确, 需要您保证): an instruction,
-// which promises nothing.
-func negatedGuarantee(before, after string) bool {
-	if strings.HasPrefix(after, "金") {
-		return true
-	}
-	for _, p := range []string{"不", "无法", "不能", "没法", "难以", "不敢", "并不",
-		"请", "请您", "请你", "请亲", "麻烦您", "麻烦你", "务必", "需要", "需", "需要您", "需要你",
-		"您要", "你要", "亲要"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -181,9 +181,10 @@ func unusedReason(term string, findings []Finding) reason {
 }
 
 // position is the file line and column of byte off in value, the scalar of node n. Literal
-// blocks (|, |-) and one-line scalars map exactly; elsewhere (folded blocks, escapes, scalars
-// over several lines) it falls back to where the scalar starts. term, when given, must be at the
-// computed place, or the fallback is used.
+// blocks (|, |-) and one-line scalars map by counting; elsewhere (folded blocks, escapes,
+// scalars over several lines), and wherever the count lands off the term, the term is looked
+// for in the scalar's lines: its occurrence as many times over as in value before off. term,
+// when given, must be at the place returned, or it is where the scalar starts.
 func (s *Source) position(n *yaml.Node, value string, off int, term string) (line, col int) {
 	if n == nil {
 		return 1, 1
@@ -205,14 +206,84 @@ func (s *Source) position(n *yaml.Node, value string, off int, term string) (lin
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			c++
 		}
-	default:
-		return line, col
 	}
-	// (without spaces: the term 100%有效 is found in 100 %有效 too)
-	if l-1 < len(s.lines) && strings.HasPrefix(noSpaces(strings.ToLower(foldedText(runeSuffix(s.lines[l-1], c-1)))), noSpaces(strings.ToLower(term))) {
+	if l > 0 && s.termAt(l, c, term) {
 		return l, c
 	}
+	if term == "" {
+		return line, col
+	}
+	// 最好 in 全网最低，最好的 is the second occurrence of 最 … counted as Text reads the text
+	target := normal(term)
+	skip := strings.Count(normal(value[:off]), target)
+	for l := n.Line; l <= s.scalarEnd(n.Line); l++ {
+		from := 1
+		if l == n.Line {
+			from = n.Column
+		}
+		for i := range utf8.RuneCountInString(s.lines[l-1]) {
+			if c := i + 1; c >= from && s.termAt(l, c, term) {
+				if skip == 0 {
+					return l, c
+				}
+				skip--
+			}
+		}
+	}
 	return line, col
+}
+
+// termAt reports whether term is at line l, column c of the file (without spaces: the term
+// 100%有效 is found in 100 %有效 too), starting there: a space or an emoji before a term is
+// not its place, though normal leaves it out.
+func (s *Source) termAt(l, c int, term string) bool {
+	if l-1 >= len(s.lines) {
+		return false
+	}
+	at := runeSuffix(s.lines[l-1], c-1)
+	if r, _ := utf8.DecodeRuneInString(at); term != "" && (r == ' ' || r == '\u3000' || ignorable(r)) {
+		return false
+	}
+	return strings.HasPrefix(normal(at), normal(term))
+}
+
+// normal is s as the lint compares it: folded, in lower case, without spaces.
+func normal(s string) string { return noSpaces(strings.ToLower(foldedText(s))) }
+
+// scalarEnd is the last line of the scalar that starts on line start (1-based): the lines
+// after it indented deeper than its key (a block's, a folded or quoted scalar's continuation).
+func (s *Source) scalarEnd(start int) int {
+	if start-1 >= len(s.lines) {
+		return len(s.lines)
+	}
+	key := keyIndent(s.lines[start-1])
+	end := start
+	for i := start; i < len(s.lines); i++ {
+		raw := s.lines[i]
+		rest := strings.TrimLeft(raw, " ")
+		if strings.TrimSpace(rest) == "" {
+			continue
+		}
+		if len(raw)-len(rest) <= key {
+			break
+		}
+		end = i + 1
+	}
+	return end
+}
+
+// keyIndent is the column (0-based) of the key on a line: past its indentation and list dashes.
+func keyIndent(raw string) int {
+	n := 0
+	for {
+		rest := strings.TrimLeft(raw, " ")
+		n += len(raw) - len(rest)
+		if !strings.HasPrefix(rest, "- ") {
+			return n
+		}
+		n += 2
+		raw = rest[2:]
+	}
 }
 
 // blockIndent is the indentation of the literal block whose header (|, |-) is on line header
