@@ -94,6 +94,18 @@ func (kb *KB) Intent(id string) (*Intent, bool) {
 	return in, ok
 }
 
+// SampleQuestion returns a question a customer of this shop might ask: the first example of
+// the first intent not handed to a person, or "" when there is none. What the ready line and
+// the console's 测试模式 show, rather than another shop's question.
+func (kb *KB) SampleQuestion() string {
+	for _, it := range kb.Intents {
+		if !it.Handoff && len(it.Examples) > 0 {
+			return it.Examples[0]
+		}
+	}
+	return ""
+}
+
 // LoadKB reads and validates the knowledge base in the YAML file at path.
 func LoadKB(path string) (*KB, error) {
 	data, err := os.ReadFile(path)
