@@ -99,8 +99,9 @@ func TestUnmatchedLabel(t *testing.T) {
 		}
 	}
 	page := cl.get(r.Header.Get("Location"))
-	// a new intent is learnt only once it is in kb.yaml, by train: the page says so, not learn
-	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", "再用 zhiyi train --labels 训练", `id="recent-labels"`)
+	// a new intent is learnt only once it is in kb.yaml, by train, which reads no label of the
+	// log: the page says how to carry the cluster there (it told to train --labels, on no file)
+	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", "训练也不读这里的标注", "zhiyi unmatched 导出的表", "zhiyi train --data … --labels", `id="recent-labels"`)
 	if strings.Contains(page.Body, "<li>优惠券怎么领</li>") {
 		t.Error("labelled messages are still listed as unmatched")
 	}

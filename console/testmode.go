@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -54,6 +55,7 @@ type testTurn struct {
 // testData is 测试模式's page.
 type testData struct {
 	Form     testForm
+	Example  string // the textarea's placeholder: a question of the serving shop's
 	Channels []string
 	Error    string
 	Previous []testTurn
@@ -62,7 +64,16 @@ type testData struct {
 }
 
 func (c *Console) testPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
-	c.render(w, r, s, http.StatusOK, "test", "测试模式", testData{Channels: channels})
+	c.render(w, r, s, http.StatusOK, "test", "测试模式", testData{Channels: channels, Example: c.example()})
+}
+
+// example is a question of the serving knowledge base, for the page's placeholder: a tea shop's
+// operator was shown the sample shop's 东西不要了怎么寄回去.
+func (c *Console) example() string {
+	if m := c.d.Model(); m != nil && m.KB() != nil {
+		return cmp.Or(m.KB().SampleQuestion(), "你好")
+	}
+	return "你好"
 }
 
 // channels are the request's channel values (rules.Channels).
@@ -75,7 +86,7 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 		Sender: strings.TrimSpace(r.PostForm.Get("sender")), History: r.PostForm.Get("history"),
 		Account: strings.TrimSpace(r.PostForm.Get("account")), Agent: strings.TrimSpace(r.PostForm.Get("agent")),
 		Depts: r.PostForm.Get("depts"), Tags: r.PostForm.Get("tags")}
-	data := testData{Form: f, Channels: channels}
+	data := testData{Form: f, Channels: channels, Example: c.example()}
 	fail := func(msg string) {
 		data.Error = msg
 		c.render(w, r, s, http.StatusUnprocessableEntity, "test", "测试模式", data)

@@ -12,6 +12,9 @@ func TestTestMode(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	cl := e.client()
 	cl.login("ops")
+	// The placeholder is a question of the serving shop's (its kb.yaml's first), not the
+	// sample shop's 东西不要了怎么寄回去 on every shop's page.
+	mustContain(t, cl.get("/console/test").Body, `placeholder="我想退货"`)
 	r := cl.post("/console/test", url.Values{"text": {"我要投诉，电话13812345678"}, "channel": {"wecom"}, "history": {"东西不要了怎么寄回去\n"}})
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("test: %d %s", r.StatusCode, clipBody(r.Body))

@@ -327,9 +327,30 @@ func TestPolicyDecide(t *testing.T) {
 			t.Errorf("Decide(%q, %v, %v) = %s (%q), want %s", tc.intent, tc.confidence, tc.handoff, route, reason, tc.want)
 		}
 	}
+	// A bar no confidence reaches (a model of kb.yaml's examples alone, or an intent whose dev
+	// answers never reached the target) says so: "not confident enough" beside 0.99 misleads.
+	// A bar no confidence reaches (a model of kb.yaml's examples alone, or an intent whose dev
+	// answers never reached the target) says so: "not confident enough" beside 0.99 misleads.
 	never := Policy{Temperature: 1, Auto: 1.01, Suggest: 0.5}
-	if route, _ := never.Decide("x", 1, false); route != RouteSuggest {
-		t.Errorf("with auto 1.01, confidence 1 routes %s, want suggest", route)
+	hard := Policy{Auto: 0.9, Suggest: 0.5, AutoByIntent: map[string]float64{"hard": 1.01}}
+	for _, tc := range []struct {
+		p          Policy
+		intent     string
+		confidence float64
+		route      Route
+		reason     string
+	}{
+		{never, "x", 1, RouteSuggest, ReasonNeverAuto},
+		{never, "x", 0.6, RouteSuggest, ReasonNeverAuto},
+		{never, "x", 0.4, RouteHandoff, ReasonLowConfidence},
+		{hard, "hard", 0.99, RouteSuggest, ReasonNeverAuto},
+		{hard, "x", 0.8, RouteSuggest, ReasonNotConfident},
+		{p, "hard", 0.95, RouteSuggest, ReasonNotConfident},
+	} {
+		route, reason := tc.p.Decide(tc.intent, tc.confidence, false)
+		if route != tc.route || reason != tc.reason {
+			t.Errorf("Decide(%q, %v) = %s (%q), want %s (%q)", tc.intent, tc.confidence, route, reason, tc.route, tc.reason)
+		}
 	}
 	if p.AutoThreshold("easy") != 0.6 || p.AutoThreshold("other") != 0.9 {
 		t.Errorf("AutoThreshold: easy %v, other %v", p.AutoThreshold("easy"), p.AutoThreshold("other"))

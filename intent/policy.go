@@ -182,6 +182,10 @@ func (p *Policy) Decide(intent string, confidence float64, handoff bool) (Route,
 		return RouteHandoff, ReasonPersonHandles
 	case confidence >= p.AutoThreshold(intent):
 		return RouteAuto, ReasonConfident
+	case confidence >= p.Suggest && p.AutoThreshold(intent) > 1:
+		// A bar above any confidence (a model of kb.yaml's examples alone): "not confident
+		// enough" beside a confidence of 0.99 left the operator guessing why.
+		return RouteSuggest, ReasonNeverAuto
 	case confidence >= p.Suggest:
 		return RouteSuggest, ReasonNotConfident
 	}

@@ -8,6 +8,7 @@ const (
 	ReasonOutOfScope       = "out of scope"
 	ReasonPersonHandles    = "intent is always handled by a person"
 	ReasonNotConfident     = "not confident enough to answer alone"
+	ReasonNeverAuto        = "never answered alone: training found no confidence precise enough"
 	ReasonLowConfidence    = "low confidence"
 	ReasonNoWords          = "no words to understand"
 	ReasonContextOnly      = "confident only with the conversation's context"
@@ -34,6 +35,7 @@ var reasonLabels = map[string]string{
 	ReasonOutOfScope:       "不在知识库范围内",
 	ReasonPersonHandles:    "该意图总由人工处理",
 	ReasonNotConfident:     "把握不够，请客服确认后发送",
+	ReasonNeverAuto:        "训练时没有达到自动回复所需的精度，模型不会自动回复，请客服确认后发送",
 	ReasonLowConfidence:    "把握很低",
 	ReasonNoWords:          "没有可理解的文字",
 	ReasonContextOnly:      "结合上文才有把握，请客服确认",

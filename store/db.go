@@ -360,7 +360,7 @@ func (db *DB) Decisions(ctx context.Context, q Query, fn func(*Decision) error) 
 	w.eq("chat", q.ChatHash)
 	w.eq("model", q.Model)
 	if q.Unmatched {
-		w.add("(route = ? OR (rule = '' AND (intent = ? OR confidence < ?)))", RouteHandoff, NoneIntent, q.lowConfidence())
+		w.add("((route = ? AND reason <> ?) OR (rule = '' AND (intent = ? OR confidence < ?)))", RouteHandoff, ReasonPersonHandles, NoneIntent, q.lowConfidence())
 	}
 	order := " ORDER BY at, msg_id"
 	if q.Newest {

@@ -66,7 +66,8 @@
 // one run each: 97 races in 100 with the read and the write apart, 84 with one transaction but no lock).
 //
 // Unmatched decisions — what an operator should label — are out of scope (intent "none"), handed
-// off, or below a confidence (DefaultLowConfidence, 0.5): Query.Unmatched, Decision.Unmatched.
+// off (but for an intent kb.yaml hands to a person, ReasonPersonHandles: understood), or below a
+// confidence (DefaultLowConfidence, 0.5): Query.Unmatched, Decision.Unmatched.
 // Corrections are feedback whose CorrectIntent is set and differs from the decision's intent:
 // FeedbackQuery.Corrections, FeedbackRecord.Corrected.
 //

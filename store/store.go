@@ -34,6 +34,9 @@ const (
 	RouteSilent = "silent"
 	// NoneIntent is the intent of out-of-scope messages (intent.NoneIntent).
 	NoneIntent = "none"
+	// ReasonPersonHandles is the reason of a message handed off because kb.yaml hands its
+	// intent to a person (intent.ReasonPersonHandles): understood, not unmatched.
+	ReasonPersonHandles = "intent is always handled by a person"
 )
 
 // Decision is one answered message as the decision log keeps it. Text is the masked text
@@ -67,11 +70,13 @@ type Decision struct {
 // "low_confidence" (below lowConfidence) — or "" when it does not. Query.Unmatched selects the
 // same decisions. A message an operator's rule decided is understood (the rule says what it
 // means) unless the rule hands it off: the operator wrote the rule for what the model lacks.
+// So is one handed off only because its intent is a person's (ReasonPersonHandles, 投诉 at
+// 0.99): an operator labelling it would only repeat what the model said.
 func (d *Decision) Unmatched(lowConfidence float64) string {
 	switch {
 	case d.Unrecognised():
 		return "none"
-	case d.Route == RouteHandoff:
+	case d.Route == RouteHandoff && d.Reason != ReasonPersonHandles:
 		return "handoff"
 	case d.Rule == "" && d.Confidence < lowConfidence:
 		return "low_confidence"

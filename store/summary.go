@@ -99,15 +99,15 @@ type msgFeedback struct {
 
 // row is the part of a decision the summary reads.
 type row struct {
-	msgID, channel, intent, route, answer, variant, escalation, rule string
-	at, latency                                                      int64
-	confidence                                                       float64
-	repeat                                                           bool
+	msgID, channel, intent, route, answer, variant, escalation, rule, reason string
+	at, latency                                                              int64
+	confidence                                                               float64
+	repeat                                                                   bool
 }
 
 func (a *acc) add(r *row, fb *msgFeedback, low float64) {
 	a.Messages++
-	d := Decision{Intent: r.intent, Route: r.route, Confidence: r.confidence, Rule: r.rule}
+	d := Decision{Intent: r.intent, Route: r.route, Confidence: r.confidence, Rule: r.rule, Reason: r.reason}
 	if d.Unrecognised() {
 		a.Unrecognised++
 	}
@@ -216,7 +216,7 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 	}
 	var w where
 	w.span("at", q.Since, q.Until)
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT msg_id, at, channel, intent, route, answer_id, variant, confidence, is_repeat, escalation, latency_us, rule FROM decisions`+w.String()), w.args...)
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT msg_id, at, channel, intent, route, answer_id, variant, confidence, is_repeat, escalation, latency_us, rule, reason FROM decisions`+w.String()), w.args...)
 	if err != nil {
 		return nil, db.wrap("cannot summarise", err)
 	}
@@ -224,7 +224,7 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 	var r row
 	for rows.Next() {
 		if err := rows.Scan(&r.msgID, &r.at, &r.channel, &r.intent, &r.route, &r.answer, &r.variant,
-			&r.confidence, &r.repeat, &r.escalation, &r.latency, &r.rule); err != nil {
+			&r.confidence, &r.repeat, &r.escalation, &r.latency, &r.rule, &r.reason); err != nil {
 			return nil, db.wrap("cannot summarise", err)
 		}
 		fb := fbs[r.msgID]

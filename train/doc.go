@@ -32,7 +32,9 @@
 //     iconv), but a CSV file whose lines read as GB18030 (Excel's CSV on a Chinese Windows) is
 //     decoded (ImportStats.GB18030); so are texts an exporter decoded wrongly (mostly U+FFFD) and labels holding
 //     personal data (a misaligned CSV). Config.Until leaves out messages sent from then on, and
-//     the labels that name only them (by msgid or text).
+//     the labels that name only them (by msgid or text). A zhiyi export row of the decision log
+//     is labelled by its correct_intent only, never by the intent the model answered. Without
+//     Config.Data (a shop with no chats yet) nothing is imported and kb.yaml's examples train.
 //   - label: the --labels files (Config.Labels) over the exports' own labels, a later file or
 //     line winning: {"msgid","intent"} lines, {"text","intent"} lines (a text no message has is
 //     an example of its own) and filled cluster sheets (SheetLine: every member takes the line's

@@ -27,7 +27,8 @@ type Message struct {
 	MsgID string
 	// Conversation identifies the conversation the message belongs to, prefixed by its channel:
 	// "wecom:" customer|staff (or "wecom:room:" room id), "kf:" open_kfid|external_userid,
-	// "csv:" session id, "plain:" chat_id; "" when the format has none.
+	// "csv:" session id, "plain:" chat_id, "log:" channel:chat (a zhiyi export decision); "" when
+	// the format has none.
 	Conversation string
 	// Channel is wecom, kf, csv or plain; OpenKfID the 微信客服 account, where there is one.
 	Channel  string

@@ -48,6 +48,13 @@ type exportLine struct {
 	MsgID2  string          `json:"msg_id"`
 	ChatID  string          `json:"chat_id"`
 	Channel string          `json:"channel"`
+	// zhiyi export --format jsonl: a decision of the log. Its intent is the model's own answer,
+	// never a label (the model would learn its own mistakes back); an agent's correct_intent is.
+	Route         string          `json:"route"`
+	CorrectIntent string          `json:"correct_intent"`
+	Time          json.RawMessage `json:"time"`
+	Chat          string          `json:"chat"`
+	Sender        string          `json:"sender"`
 }
 
 // isCustomerID reports whether a WeCom id may be an external user's: customers' ids start wm or
@@ -140,6 +147,9 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 	if m.Intent == "" {
 		m.Intent = l.Label
 	}
+	if l.Route != "" {
+		return im.decisionLine(where, l, m, fn)
+	}
 	agent := false
 	switch {
 	case l.MsgTime != nil: // WeCom archive
@@ -219,6 +229,26 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 	m.Text = content
 	if agent {
 		return im.emitAgent(m, fn)
+	}
+	return im.emit(m, fn)
+}
+
+// decisionLine reads a row of zhiyi export --format jsonl: labelled only by an agent's
+// correction, timed when it was answered, in the conversation the log hashed.
+func (im *Importer) decisionLine(where string, l exportLine, m Message, fn func(Message) error) error {
+	t, err := im.sentAt(l.Time)
+	if err != nil {
+		im.stats.skip(SkipMalformed, where, fmt.Errorf("a decision of zhiyi export: %w", err))
+		return nil
+	}
+	m.Time, m.Intent, m.MsgID = t, l.CorrectIntent, l.MsgID2
+	m.Channel, m.Sender = cmp.Or(l.Channel, "plain"), l.Sender
+	if c := cmp.Or(l.Chat, l.Sender); c != "" {
+		m.Conversation = "log:" + m.Channel + ":" + c
+	}
+	if m.Text, err = textField(l.Text); err != nil {
+		im.stats.skip(SkipMalformed, where, err)
+		return nil
 	}
 	return im.emit(m, fn)
 }

@@ -110,8 +110,13 @@ func (r *run) estimate() error {
 	r.sum.Report = rep
 	r.metrics = rep.Metrics()
 	r.metrics["estimated"] = 1
-	fmt.Fprintf(r.prog, "estimated (cross-validated, against seeds and self-training's labels): accuracy %.4f, auto %s%% at precision %.4f\n",
-		rep.Accuracy, stat.PercentText(rep.AutoCoverage, 1), rep.AutoPrecision)
+	fmt.Fprintf(r.prog, "estimated (cross-validated, against seeds and self-training's labels): accuracy %.4f, auto %s%% at precision %s\n",
+		rep.Accuracy, stat.PercentText(rep.AutoCoverage, 1), measured(rep.AutoPrecision, rep.Routes[string(intent.RouteAuto)], "%.4f"))
+	if r.policy.Auto > 1 {
+		// Otherwise the operator finds out from a day of traffic that the bot never answers.
+		fmt.Fprintf(r.prog, "note: no confidence reached the target precision %.2f, so nothing is answered automatically: serve suggests answers to agents or hands off; once agents have corrected some, train again on the log (docs/training.md#a-shop-with-no-chats-yet)\n",
+			r.cfg.TargetPrecision)
+	}
 	if shopN > 0 && shopN < len(r.cvItems) {
 		// The built-in examples (weather, chit-chat) are easy to tell from a shop's questions and
 		// may be most of the set: a new shop's 0.90 was 0.78 on its own examples.

@@ -90,6 +90,13 @@ func (r *run) reportDictionaries() {
 
 // importData reads the exports (and the dev file, when there is one), masked.
 func (r *run) importData() (bool, error) {
+	if len(r.cfg.Data) == 0 {
+		// A shop opening its customer service has no chats yet: kb.yaml's examples are the
+		// training messages (Run refuses this without a knowledge base).
+		r.data, _ = importRecords(r.ctx, nil, r.cfg.CSV, r.cfg.MaxTextBytes, r.cfg.Until)
+		fmt.Fprintf(r.prog, "import: no exports (--data): training on %s's example questions alone\n", r.cfg.KB)
+		return r.importDev()
+	}
 	fmt.Fprintf(r.prog, "importing %s\n", strings.Join(r.cfg.Data, ", "))
 	imp, err := importRecords(r.ctx, r.cfg.Data, r.cfg.CSV, r.cfg.MaxTextBytes, r.cfg.Until)
 	if err != nil {
@@ -109,6 +116,11 @@ func (r *run) importData() (bool, error) {
 	if r.sum.Import.Kept == 0 {
 		return false, noMessagesError(r.cfg.Data, r.sum.Import)
 	}
+	return r.importDev()
+}
+
+// importDev reads the dev file, when there is one.
+func (r *run) importDev() (bool, error) {
 	if r.cfg.Dev != "" {
 		dev, err := importRecords(r.ctx, []string{r.cfg.Dev}, r.cfg.CSV, r.cfg.MaxTextBytes, time.Time{})
 		if err != nil {

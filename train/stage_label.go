@@ -141,8 +141,10 @@ func (d *imported) applyLabels(paths []string, known func(string) bool, byLabel 
 		st.Stubs = stubs
 		for _, name := range order {
 			st.NewIntents[name] = newIntents[name].messages
-			fmt.Fprintf(prog, "warning: %d messages labelled new:%s stay unlabelled until kb.yaml has the intent (stub in %s)\n",
-				newIntents[name].messages, name, newIntents[name].stub)
+			// An operator who pasted the stub and reworded its label (门店自提 → 门店与自提) was
+			// told only that kb.yaml lacked the intent it now had.
+			fmt.Fprintf(prog, "warning: %d messages labelled new:%s stay unlabelled: kb.yaml has no intent labelled %s (paste the stub in %s keeping its label, or write the intent's id on the sheet's line)\n",
+				newIntents[name].messages, name, name, newIntents[name].stub)
 		}
 	}
 	fmt.Fprintf(prog, "labels: %d lines from %d files: %d messages labelled (%d changed), %d examples added, %d undecided\n",

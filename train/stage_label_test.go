@@ -130,6 +130,11 @@ func TestNewIntentLabels(t *testing.T) {
 	if after, _ := os.ReadFile(stub); string(after) != edited || !strings.Contains(prog.String(), "has been edited; left as it is") {
 		t.Errorf("the edited stub was written over, or unsaid:\n%s", prog.String())
 	}
+	// kb.yaml still lacks it: the warning says what is missing, an intent of that label (an
+	// operator who pasted the stub and reworded the label was told only that it lacked the intent).
+	if want := "kb.yaml has no intent labelled 不要了"; !strings.Contains(prog.String(), want) {
+		t.Errorf("progress does not say %q:\n%s", want, prog.String())
+	}
 }
 
 func TestLabelsRefused(t *testing.T) {

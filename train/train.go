@@ -274,8 +274,8 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	default:
 		return nil, fmt.Errorf("train: refit %q: want auto, always or never", cfg.Refit)
 	}
-	if len(cfg.Data) == 0 {
-		return nil, errors.New("train: no data (--data)")
+	if len(cfg.Data) == 0 && (cfg.KB == "" || cfg.Weak.NoSeeds) {
+		return nil, errors.New("train: no data: give exports (--data), or a knowledge base (--kb) whose example questions to train on")
 	}
 	// Before the import's minutes: a mistyped path should not wait for them to fail.
 	paths := [][2]string{{"--kb", cfg.KB}, {"--dict", cfg.DictDir}}

@@ -234,9 +234,9 @@ func TestRunArguments(t *testing.T) {
 		t.Error("Run without --out: nil error")
 	}
 	cfg = shopConfig(files, filepath.Join(dir, "out"))
-	cfg.Data = nil
+	cfg.Data, cfg.KB = nil, "" // without chats a shop trains on kb.yaml (TestRunKnowledgeBaseAlone)
 	if _, err := Run(ctx, cfg); err == nil {
-		t.Error("Run without --data: nil error")
+		t.Error("Run without --data and --kb: nil error")
 	}
 	// a missing file is named before any work, by its flag
 	for flag, set := range map[string]func(*Config){

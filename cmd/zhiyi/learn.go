@@ -105,7 +105,7 @@ func runLearn(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		newIntents += skipped
 	}
 	if newIntents > 0 {
-		fmt.Fprintf(stderr, "zhiyi learn: %d label(s) name a new intent (%s…) and are left out: the knowledge base has no answer for them yet; add them with zhiyi train --labels\n", newIntents, train.NewIntentPrefix)
+		fmt.Fprintf(stderr, "zhiyi learn: %d label(s) name a new intent (%s…) and are left out: the knowledge base has no answer for them yet; add them with zhiyi train --labels (a zhiyi unmatched sheet names logged messages: give train the log, zhiyi export --format jsonl, as --data)\n", newIntents, train.NewIntentPrefix)
 	}
 	if len(labels) > 0 {
 		// A typo in a label file is reported before the count, or it reads as too few corrections.

@@ -30,7 +30,8 @@ func TestUsage(t *testing.T) {
 		{nil, 2, "Commands:"},
 		{[]string{"help"}, 0, "Commands:"},
 		{[]string{"nope"}, 2, `unknown command "nope"`},
-		{[]string{"train"}, 2, "--data and --out are required"},
+		{[]string{"train"}, 2, "--out and --data (or, with no chats yet, --kb) are required"},
+		{[]string{"train", "--out", "m"}, 2, "--out and --data (or, with no chats yet, --kb) are required"},
 		{[]string{"train", "--bogus"}, 2, "flag provided but not defined"},
 		// a bad value is one line and where the flags are, not every flag
 		{[]string{"serve", "--concurrency", "abc"}, 2, "invalid value \"abc\" for flag -concurrency: parse error\nzhiyi serve: run 'zhiyi serve -h' for its flags\n"},
@@ -44,7 +45,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"eval", "--model", "x"}, 2, "--model and --data are required"},
 		{[]string{"predict"}, 2, "zhiyi predict: --model is required\nUsage: zhiyi predict --model DIR"},
 		// every command's -h opens with its synopsis, the required flags named, not the flag package's "Usage of"
-		{[]string{"train", "-h"}, 0, "Usage: zhiyi train --data"},
+		{[]string{"train", "-h"}, 0, "Usage: zhiyi train [--data"},
 		{[]string{"eval", "-h"}, 0, "Usage: zhiyi eval --model DIR --data"},
 		{[]string{"predict", "-h"}, 0, "Usage: zhiyi predict --model DIR"},
 		{[]string{"cluster", "-h"}, 0, "Usage: zhiyi cluster --model DIR --data"},

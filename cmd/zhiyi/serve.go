@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -263,12 +264,7 @@ func consoleLine(host, prefix string) string {
 func tryText(dir string) string {
 	text := "你好"
 	if kb, err := index.LoadKB(filepath.Join(dir, intent.KBFile)); err == nil {
-		for _, it := range kb.Intents {
-			if !it.Handoff && len(it.Examples) > 0 {
-				text = it.Examples[0]
-				break
-			}
-		}
+		text = cmp.Or(kb.SampleQuestion(), text)
 	}
 	b, _ := json.Marshal(strings.ReplaceAll(text, "'", "’"))
 	return string(b)

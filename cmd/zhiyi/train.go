@@ -23,11 +23,11 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	var csvMap string
 	var summary bool
 	var until string
-	setUsage(fs, stderr, "Usage: zhiyi train --data FILE_OR_DIR... [--kb kb.yaml] [--dict DIR] [--labels FILE...] --out DIR\n\n"+
+	setUsage(fs, stderr, "Usage: zhiyi train [--data FILE_OR_DIR...] [--kb kb.yaml] [--dict DIR] [--labels FILE...] --out DIR\n\n"+
 		"Trains a model bundle from a shop's exported chats (WeCom archive, 微信客服 sync_msg, CRM CSV,\n"+
 		"{\"text\",\"intent\"} lines), its knowledge base and its dictionaries; intent labels are optional.\n"+
 		"Progress goes to stderr; --json prints the summary on stdout. docs/training.md has the details.")
-	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it)")
+	fs.Var(&data, "data", "exported chats: a file or directory (repeatable; also takes the paths after it); none: train on --kb's examples alone (a shop with no chats yet)")
 	fs.Var(&labels, "labels", "labels beside the exports (repeatable): {\"msgid\",\"intent\"} or {\"text\",\"intent\"} lines, or a cluster sheet filled in (zhiyi cluster)")
 	fs.StringVar(&cfg.Dev, "dev", "", "labelled dev file (default: the newest --dev-days, or a share of the data)")
 	fs.StringVar(&cfg.KB, "kb", "", "knowledge base (kb.yaml); refused while zhiyi lint finds anything in its answers that is not waived")
@@ -69,8 +69,8 @@ func runTrain(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	data = append(data, extra...)
 	cfg.Data = data
 	cfg.Labels = labels
-	if len(cfg.Data) == 0 || cfg.Out == "" {
-		fmt.Fprintln(stderr, "zhiyi train: --data and --out are required")
+	if (len(cfg.Data) == 0 && cfg.KB == "") || cfg.Out == "" {
+		fmt.Fprintln(stderr, "zhiyi train: --out and --data (or, with no chats yet, --kb) are required")
 		fs.Usage()
 		return errUsage
 	}

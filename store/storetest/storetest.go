@@ -261,11 +261,18 @@ func testRuleDecided(t *testing.T, s store.Store) {
 		d("r5", "invoice", store.RouteSuggest, "", 0.2),              // unsure
 		d("r6", "invoice", store.RouteAuto, "", 0.95),                // understood
 	)
-	if got, want := ids(list(t, s, store.Query{Unmatched: true})), "r3,r4,r5"; got != want {
+	// kb.yaml hands the intent to a person: understood when sure of it, unmatched when not
+	person := func(id string, conf float64) store.Decision {
+		x := d(id, "complaint", store.RouteHandoff, "", conf)
+		x.Reason = store.ReasonPersonHandles
+		return x
+	}
+	appendAll(t, s, person("r7", 0.99), person("r8", 0.2))
+	if got, want := ids(list(t, s, store.Query{Unmatched: true})), "r3,r4,r5,r8"; got != want {
 		t.Errorf("unmatched = %s, want %s", got, want)
 	}
 	for _, d := range list(t, s, store.Query{}) {
-		in := strings.Contains("r3,r4,r5", d.MsgID)
+		in := strings.Contains("r3,r4,r5,r8", d.MsgID)
 		if (d.Unmatched(store.DefaultLowConfidence) != "") != in {
 			t.Errorf("%s: Unmatched = %q, query says %v", d.MsgID, d.Unmatched(store.DefaultLowConfidence), in)
 		}
@@ -274,8 +281,8 @@ func testRuleDecided(t *testing.T, s store.Store) {
 		}
 	}
 	sum := summary(t, s, store.SummaryQuery{})
-	if sum.Unrecognised != 1 || sum.Unmatched != 3 {
-		t.Errorf("summary: %d unrecognised, %d unmatched; want 1 and 3", sum.Unrecognised, sum.Unmatched)
+	if sum.Unrecognised != 1 || sum.Unmatched != 4 {
+		t.Errorf("summary: %d unrecognised, %d unmatched; want 1 and 4", sum.Unrecognised, sum.Unmatched)
 	}
 }
 
