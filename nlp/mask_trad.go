@@ -11,6 +11,8 @@ var maskTrad = func() map[rune]rune {
 	const pairs = "" +
 		// markers, units, the words before an address and numerals
 		"組组區区園园廈厦廣广場场樓楼衚胡衕同號号單单棟栋層层戶户縣县鎮镇鄉乡為为從从來来們们兩两" +
+		// words before 道 that make no road (notRoadBefore)
+		"難难頻频軌轨車车賽赛過过彎弯報报說说問问幾几這这馬马" +
 		// words around a name: cues, links, followers
 		"貨货聯联繫系係系簽签開开換换寫写機机電电話话碼码訂订郵邮" +
 		// surnames, one and two characters

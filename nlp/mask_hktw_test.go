@@ -1,0 +1,66 @@
+package nlp
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestMaskHongKongTaiwan: a shop in Hong Kong or Taiwan is written to with its customers' local
+// phone numbers, identity card numbers and addresses; each was kept as typed in the decision
+// log, training data and cluster sheets (9123 4567, A123456(3), 彌敦道 688 號), or masked as an
+// order (0912-345-678). Ordinary text with the same shapes stays.
+func TestMaskHongKongTaiwan(t *testing.T) {
+	f := func(in, want string, kinds ...string) {
+		t.Helper()
+		got, set := Mask(Normalize(in))
+		if got != Normalize(want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", in, got, Normalize(want))
+		}
+		if len(kinds) == 0 {
+			kinds = nil
+		}
+		if !slices.Equal(set.Kinds(), kinds) {
+			t.Errorf("Mask(Normalize(%q)) kinds = %v, want %v", in, set.Kinds(), kinds)
+		}
+	}
+	// Hong Kong and Macau numbers: with the country code anywhere, alone after a word that says so
+	f("852-9123-4567", "<PHONE>", "phone")
+	f("00852 9123 4567 唔該", "<PHONE> 唔該", "phone")
+	f("澳門 853 6612 3456", "澳門 <PHONE>", "phone")
+	f("我電話係 9123 4567 唔該", "我電話係 <PHONE> 唔該", "phone")
+	f("我的手機 91234567", "我的手機 <PHONE>", "phone")
+	f("聯絡電話：6123-4567", "聯絡電話:<PHONE>", "phone")
+	f("WhatsApp: 5123 4567", "whatsapp: <PHONE>", "phone")
+	f("电话 6552 8899", "电话 <PHONE>", "phone") // a mainland landline without its area code
+	f("電話 (02) 2345-6789", "電話 (<PHONE>", "phone")
+	// Taiwan's mobiles are phones, not orders
+	f("我手機是0912-345-678", "我手機是<PHONE>", "phone")
+	f("0912 345 678", "<PHONE>", "phone")
+	f("886912345678", "<PHONE>", "phone")
+	f("+886 912 345 678", "<PHONE>", "phone")
+	// identity cards
+	f("香港身份證 A123456(3)", "香港身份證 <IDCARD>", "idcard")
+	f("身份證 A123456(7)", "身份證 <IDCARD>", "idcard") // printed so, whatever its check
+	f("身份證 AB987654(2)", "身份證 <IDCARD>", "idcard")
+	f("香港身份證A1234563", "香港身份證<IDCARD>", "idcard")
+	f("身分證字號 A123456789", "身分證字號 <IDCARD>", "idcard")
+	f("a123456789,0912345678", "<IDCARD>,<PHONE>", "phone", "idcard")
+	// a name beside the phone, addresses of Hong Kong and Taiwan
+	f("陳大文 0912-345-678", "<NAME> <PHONE>", "phone", "name")
+	f("電話 9123 4567 陳大文", "電話 <PHONE> <NAME>", "phone", "name")
+	f("寄去九龍旺角彌敦道 688 號 12樓 B室", "寄去九龍<ADDR>", "address")
+	f("中環德輔道中 100號 8樓", "<ADDR>", "address")
+	f("皇后大道東 1號", "<ADDR>", "address")
+	f("新北市板橋區文化路一段 25 號 7 樓之 2", "新北市板橋區<ADDR>", "address")
+	// what stays: amounts, dates, orders, codes, company tax ids, words ending in 道
+	for _, s := range []string{
+		"統一編號 12345678", "統編 24536806 抬頭港台科技", "訂單 20261201", "電話費 12345678 元",
+		"手機 iPhone 15 256GB", "telegram 51234567", "型號 AB123456C", "商品編號 A123456789X",
+		"sku a1234567 有貨嗎", "我的身分證 F223456789", "預算 6000-8000", "HK$1,299 兩件 HK$2,400",
+		"買咗 3 件 每件 $199", "我想知道3號能唔能到", "你知道 3 號有冇貨", "味道 2 號", "難道 5 號都未到",
+		"頻道 8 號", "彌敦道附近有冇門市", "一道 3 號菜", "我要 2 件 42 碼", "7-11 取貨", "12345678",
+		"9123 4567", "电话号码 12 位吗", "联系了 3 次", "手機殼 iPhone 14 Pro", "打給我 唔該",
+	} {
+		f(s, s)
+	}
+}
