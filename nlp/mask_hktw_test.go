@@ -64,3 +64,29 @@ func TestMaskHongKongTaiwan(t *testing.T) {
 		f(s, s)
 	}
 }
+
+// TestMaskHongKongTaiwanSurnames: names after a cue whose surname is common in Hong Kong or
+// Taiwan but rare in the mainland (洪, 賴, 麥, 鄺, 區, 簡) were kept; the words such a surname begins
+// (區號, 簡單, 麥當勞) stay.
+func TestMaskHongKongTaiwanSurnames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"收件人洪小美 0912345678", "收件人<NAME> <PHONE>"},
+		{"我叫賴美玲", "我叫<NAME>"},
+		{"聯繫人麥嘉欣", "聯繫人<NAME>"},
+		{"收件人鄺大文", "收件人<NAME>"},
+		{"收件人冼家豪", "收件人<NAME>"},
+		{"收件人區家明 電話 9123 4567", "收件人<NAME> 電話 <PHONE>"},
+		{"姓名簡志明", "姓名<NAME>"},
+		{"我是區域經理", "我是區域經理"},
+		{"收件人區號要填嗎", "收件人區號要填嗎"},
+		{"收件人簡單寫就好", "收件人簡單寫就好"},
+		{"我是麥當勞員工", "我是麥當勞員工"},
+	} {
+		// as the log masks it (typed), and as the analyzer does (folded)
+		for _, p := range [][2]string{{c.in, c.want}, {Fold(c.in), Fold(c.want)}} {
+			if got, _ := Mask(Normalize(p[0])); got != Normalize(p[1]) {
+				t.Errorf("Mask(Normalize(%q)) = %q, want %q", p[0], got, Normalize(p[1]))
+			}
+		}
+	}
+}

@@ -19,7 +19,7 @@ var maskTrad = func() map[rune]rune {
 		"劉刘陳陈楊杨黃黄趙赵吳吴孫孙馬马鄭郑謝谢韓韩馮冯鄧邓葉叶蘇苏呂吕盧卢鍾钟鐘钟譚谭陸陆" +
 		"賈贾韋韦鄒邹閆闫閻闫龍龙賀贺顧顾龔龚錢钱嚴严湯汤齊齐喬乔龐庞聶聂紀纪畢毕駱骆鮑鲍饒饶" +
 		"繆缪婁娄竇窦鄔邬欒栾許许羅罗蔣蒋張张蕭萧淩凌塗涂歐欧陽阳諸诸東东遲迟長长獨独宮宫門门" +
-		"莊庄華华萬万魯鲁蘭兰項项藍蓝溫温"
+		"莊庄華华萬万魯鲁蘭兰項项藍蓝溫温賴赖麥麦鄺邝簡简"
 	m := make(map[rune]rune, utf8.RuneCountInString(pairs)/2)
 	var from rune
 	for i, r := range []rune(pairs) {
