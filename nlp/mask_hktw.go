@@ -1,6 +1,9 @@
 package nlp
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Hong Kong and Taiwan write their personal data in forms the mainland's scanners do not read:
 // identity card numbers that begin with letters (A123456(3), A123456789) and phone numbers
@@ -119,6 +122,14 @@ func twIDValid(letter byte, digits string) bool {
 var phoneCues = []string{"电话", "電話", "手机", "手機", "手提", "联系", "聯繫", "联络", "聯絡", "致电", "致電",
 	"打给", "打給", "打俾", "whatsapp", "tel", "phone", "call"}
 
+// cueLastBytes marks the last bytes of phoneCues, so that most places are ruled out at once.
+var cueLastBytes = func() (b [256]bool) {
+	for _, c := range phoneCues {
+		b[c[len(c)-1]] = true
+	}
+	return b
+}()
+
 // phoneCueFiller may stand between a cue and its number: 電話號碼：, 手機係, 聯絡我.
 const phoneCueFiller = " :是係系为為号號码碼我的嘅(#"
 
@@ -130,16 +141,15 @@ func maskCuedPhones(text string, set *MaskSet) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(text); i++ {
-		cue := phoneCueAt(text, i)
-		if cue == 0 {
+		// from each number that starts here back to a cue: numbers are few, cues many
+		if text[i] < '0' || text[i] > '9' || i > 0 && text[i-1] >= '0' && text[i-1] <= '9' {
 			continue
 		}
-		start := skipPhoneFiller(text, i+cue)
-		end, digits := localPhoneEnd(text, start)
-		if digits < 7 || digits > 11 {
+		end, digits := localPhoneEnd(text, i)
+		if digits < 7 || digits > 11 || !cuedAt(text[last:i]) {
 			continue
 		}
-		b.WriteString(text[last:start])
+		b.WriteString(text[last:i])
 		b.WriteString(MaskPhone.Placeholder())
 		*set |= 1 << MaskPhone
 		last, i = end, end-1
@@ -151,32 +161,22 @@ func maskCuedPhones(text string, set *MaskSet) string {
 	return b.String()
 }
 
-// phoneCueAt returns the length of the phone cue at text[i], or 0. A cue in Latin letters is a
-// word of its own: telegram and iphone hold none.
-func phoneCueAt(text string, i int) int {
-	for _, cue := range phoneCues {
-		if !strings.HasPrefix(text[i:], cue) {
-			continue
+// cuedAt reports whether s ends with a phone cue and up to six characters of phoneCueFiller
+// after it. A cue in Latin letters is a word of its own: telegram and iphone hold none.
+func cuedAt(s string) bool {
+	for k := 0; k <= 6 && s != ""; k++ {
+		for _, cue := range phoneCues {
+			if cueLastBytes[s[len(s)-1]] && strings.HasSuffix(s, cue) && !(isASCIILetter(cue[0]) && len(s) > len(cue) && isASCIILetter(s[len(s)-len(cue)-1])) {
+				return true
+			}
 		}
-		if isASCIILetter(cue[0]) && (i > 0 && isASCIILetter(text[i-1]) || i+len(cue) < len(text) && isASCIILetter(text[i+len(cue)])) {
-			continue
+		r, n := utf8.DecodeLastRuneInString(s)
+		if n == 0 || !strings.ContainsRune(phoneCueFiller, r) {
+			return false
 		}
-		return len(cue)
+		s = s[:len(s)-n]
 	}
-	return 0
-}
-
-// skipPhoneFiller returns where the number after a cue ending at i starts: past up to six
-// characters of phoneCueFiller.
-func skipPhoneFiller(text string, i int) int {
-	for k := 0; k < 6 && i < len(text); k++ {
-		r, n := decodeRune(text, i)
-		if !strings.ContainsRune(phoneCueFiller, r) {
-			break
-		}
-		i += n
-	}
-	return i
+	return false
 }
 
 // localPhoneEnd reads digit groups joined by one space, dash or closing parenthesis at i and
