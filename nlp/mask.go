@@ -17,7 +17,8 @@ import (
 //   - other international numbers: + followed by 7–15 digits; Hong Kong's and Macau's mobiles
 //     with their country code (852 9123 4567, 00853 6123 4567), Taiwan's (0912-345-678,
 //     886 912 345 678), and a local number of 7–11 digits after a word that says it is a phone
-//     number (電話 9123 4567, 手機係 6123-4567; mask_hktw.go);
+//     number (電話 9123 4567, 手機係 6123-4567) or, of eight digits, beside an address or a
+//     name masked already (陳大文 9123 4567 九龍彌敦道 688 號; mask_hktw.go);
 //   - resident ID numbers: 18 characters with a valid ISO 7064 check and a plausible birth date,
 //     grouped the same ways; Hong Kong's (A123456(3)) and Taiwan's (A123456789) identity card
 //     numbers (mask_hktw.go);
@@ -200,6 +201,10 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	}
 	if keep&(1<<MaskName) == 0 && nameCue {
 		text = maskPersonNames(text, &set)
+	}
+	if keep&(1<<MaskPhone) == 0 && set&(1<<MaskAddress|1<<MaskName) != 0 && digits >= 8 {
+		// Hong Kong's eight digits in a shipping block: 陳大文 9123 4567 九龍彌敦道 688 號
+		text = maskBlockPhones(text, &set)
 	}
 	if keep&(1<<MaskName) == 0 && set&(1<<MaskPhone) != 0 { // a name beside a phone, with or without an address
 		text = maskBlockNames(text, &set)

@@ -28,9 +28,10 @@ const notRoadBefore = "知难味渠频轨跑通车赛管走过弯航食霸厚地
 // (德輔道中 100號, 皇后大道東 1號).
 const addressDirections = "中东西南北"
 
-// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first. # is typed for
+// addressUnits follow a number in an address (5栋, 1单元, 302室, a Hong Kong estate's 3期),
+// longest first. # is typed for
 // 号 (12#, 3#楼). A numbered 巷 is a lane, as 弄 is (二段45巷3弄12号).
-var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "巷", "户"}
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "巷", "户", "期"}
 
 // villageUnit is a village's group (某某村5组12号), a unit after 村 only: after a building or a
 // community, 3组 is three sets of something (花园3组盆栽, 社区3组团购).

@@ -208,3 +208,90 @@ func localPhoneEnd(text string, i int) (int, int) {
 	}
 	return j, digits
 }
+
+// maskBlockPhones replaces with <PHONE> a local number of eight digits (Hong Kong's, Macau's,
+// Taiwan's landlines without their area code) that stands in a shipping block: beside an
+// address or a name masked already, a few Chinese characters (a district, a name) and
+// punctuation between them at most (陳大文 9123 4567 九龍<ADDR>, <ADDR> 陳大文 9123 4567,
+// 收件人<NAME> 9123-4567). Alone, eight digits are an amount or an order as often.
+func maskBlockPhones(text string, set *MaskSet) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] < '2' || text[i] > '9' || i > 0 && (text[i-1] >= '0' && text[i-1] <= '9' || isASCIILetter(text[i-1])) {
+			continue
+		}
+		end, digits := localPhoneEnd(text, i)
+		if digits != 8 || namedOrder(text[:i]) || !blockBeside(text[last:i], text[end:]) {
+			continue
+		}
+		b.WriteString(text[last:i])
+		b.WriteString(MaskPhone.Placeholder())
+		*set |= 1 << MaskPhone
+		last, i = end, end-1
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// namedOrder reports whether before ends with a word that names an order number (订单, 單號,
+// 编号 …, in either script, then : or 是).
+func namedOrder(before string) bool {
+	t := []rune(strings.TrimRight(before, " :是係为為"))
+	if len(t) < 2 {
+		return false
+	}
+	w := string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
+	return w == "单号" || w == "订单" || w == "编号"
+}
+
+// blockBeside reports whether before ends, or after begins, with an address or name
+// placeholder, up to four Chinese characters and separators between.
+func blockBeside(before, after string) bool {
+	for _, p := range []string{MaskAddress.Placeholder(), MaskName.Placeholder()} {
+		if strings.HasPrefix(skipBlockGap(after, false), p) || strings.HasSuffix(skipBlockGap(before, true), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipBlockGap drops from the start of s (from its end, back) separators, up to four Chinese
+// characters, and separators again.
+func skipBlockGap(s string, back bool) string {
+	next := func() (rune, int) {
+		if back {
+			return utf8.DecodeLastRuneInString(s)
+		}
+		return utf8.DecodeRuneInString(s)
+	}
+	drop := func(n int) {
+		if back {
+			s = s[:len(s)-n]
+		} else {
+			s = s[n:]
+		}
+	}
+	seps := func() {
+		for s != "" {
+			r, n := next()
+			if !strings.ContainsRune(" ,;/、:", r) {
+				return
+			}
+			drop(n)
+		}
+	}
+	seps()
+	for k := 0; k < 4 && s != ""; k++ {
+		r, n := next()
+		if !isHan(r) {
+			break
+		}
+		drop(n)
+	}
+	seps()
+	return s
+}

@@ -90,3 +90,27 @@ func TestMaskHongKongTaiwanSurnames(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskShippingBlockHongKong: Hong Kong's customers give a parcel's recipient as name, eight
+// digits and address; the number (and so the name beside it) was kept, as was an estate's
+// phase before its block (某某小区 3期 16栋, 駱駝漆大廈 3期 12樓). An order number beside an
+// address, and eight digits that are an amount, stay.
+func TestMaskShippingBlockHongKong(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"陳大文 9123 4567 九龍旺角彌敦道 688 號", "<NAME> <PHONE> 九龍<ADDR>"},
+		{"九龍旺角彌敦道 688 號 陳大文 9123 4567", "九龍<ADDR> <NAME> <PHONE>"},
+		{"收件人陳大文 9123-4567", "收件人<NAME> <PHONE>"},
+		{"收件人陳大文，61234567", "收件人<NAME>,<PHONE>"},
+		{"昆明市官渡区 某某小区 3期 16栋", "昆明市官渡区 <ADDR>"},
+		{"觀塘 駱駝漆大廈 3期 12樓", "觀塘 <ADDR>"},
+		{"寄去彌敦道 688 號 訂單 22345678", "寄去<ADDR> 訂單 22345678"},
+		{"寄去彌敦道 688 號 單號：22345678", "寄去<ADDR> 單號:22345678"},
+		{"收件人陳大文 要 3 件 每件 12345678 元", "收件人<NAME> 要 3 件 每件 12345678 元"},
+		{"陳大文 9123 4567", "陳大文 9123 4567"}, // no address, no cue: as often a name and an order
+		{"信用卡分3期", "信用卡分3期"},
+	} {
+		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
+			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
+		}
+	}
+}

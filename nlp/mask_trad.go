@@ -14,7 +14,7 @@ var maskTrad = func() map[rune]rune {
 		// words before 道 that make no road (notRoadBefore)
 		"難难頻频軌轨車车賽赛過过彎弯報报說说問问幾几這这馬马" +
 		// words around a name: cues, links, followers
-		"貨货聯联繫系係系簽签開开換换寫写機机電电話话碼码訂订郵邮" +
+		"貨货聯联繫系係系簽签開开換换寫写機机電电話话碼码訂订郵邮編编" +
 		// surnames, one and two characters
 		"劉刘陳陈楊杨黃黄趙赵吳吴孫孙馬马鄭郑謝谢韓韩馮冯鄧邓葉叶蘇苏呂吕盧卢鍾钟鐘钟譚谭陸陆" +
 		"賈贾韋韦鄒邹閆闫閻闫龍龙賀贺顧顾龔龚錢钱嚴严湯汤齊齐喬乔龐庞聶聂紀纪畢毕駱骆鮑鲍饒饶" +
