@@ -59,9 +59,13 @@ func regionalIDEnd(text string, i int) int {
 	}
 	end := d + n
 	alone := end == len(text) || !isASCIIWordByte(text[end])
+	paren := end // the check in parentheses, a space before them allowed: A123456 (3)
+	if paren+1 < len(text) && text[paren] == ' ' && text[paren+1] == '(' {
+		paren++
+	}
 	switch {
-	case n == 6 && end+2 < len(text) && text[end] == '(' && isHKCheck(text[end+1]) && text[end+2] == ')':
-		return end + 3
+	case n == 6 && paren+2 < len(text) && text[paren] == '(' && isHKCheck(text[paren+1]) && text[paren+2] == ')':
+		return paren + 3
 	case n == 6 && end < len(text) && text[end]|0x20 == 'a' && (end+1 == len(text) || !isASCIIWordByte(text[end+1])) &&
 		hkIDCheck(text[i:d], text[d:end]) == 'a':
 		return end + 1

@@ -42,6 +42,8 @@ func TestMaskHongKongTaiwan(t *testing.T) {
 	f("香港身份證 A123456(3)", "香港身份證 <IDCARD>", "idcard")
 	f("身份證 A123456(7)", "身份證 <IDCARD>", "idcard") // printed so, whatever its check
 	f("身份證 AB987654(2)", "身份證 <IDCARD>", "idcard")
+	f("身份證 A123456 (3)", "身份證 <IDCARD>", "idcard")
+	f("身份證 A123456（3）", "身份證 <IDCARD>", "idcard")
 	f("香港身份證A1234563", "香港身份證<IDCARD>", "idcard")
 	f("身分證字號 A123456789", "身分證字號 <IDCARD>", "idcard")
 	f("a123456789,0912345678", "<IDCARD>,<PHONE>", "phone", "idcard")
