@@ -50,8 +50,9 @@ func (h *commentHold) hold(c heldComment) {
 // comment fires or holds back e's comment for each keyword group it matches.
 func (ev *Evaluator) comment(dst []Alert, s *ruleState, e *Event, now time.Time) []Alert {
 	norm := nlp.Normalize(e.Comment)
+	folded := nlp.Fold(norm) // matched folded; the comment sent is as typed
 	for i := range s.kw.groups {
-		w := s.kw.match(i, norm)
+		w := s.kw.match(i, folded)
 		if w == "" {
 			continue
 		}

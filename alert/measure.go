@@ -239,8 +239,9 @@ func (m *gaugeMeasure) read(time.Time) reading {
 }
 
 // keywordMatcher finds the keyword groups a comment touches. Matching runs on nlp.Normalize'd
-// text (full-width folded, lower case), so 回复慢 also matches a comment typed in full-width
-// punctuation or mixed case. A handful of short words over a short comment: strings.Contains
+// and nlp.Fold'ed text (full-width folded, lower case, simplified script), so 回复慢 also
+// matches a comment typed in full-width punctuation or mixed case, and 听不懂 a Hong Kong or
+// Taiwan customer's 聽不懂 (Taiwan's 回覆 stays 回覆 when folded: the default words list it). A handful of short words over a short comment: strings.Contains
 // is cheaper than building an automaton.
 type keywordMatcher struct {
 	groups []KeywordGroup // words normalised
@@ -252,14 +253,14 @@ func newKeywordMatcher(groups []KeywordGroup) *keywordMatcher {
 	for i, g := range groups {
 		g.Words = append([]string(nil), g.Words...)
 		for j, w := range g.Words {
-			g.Words[j] = nlp.Normalize(strings.TrimSpace(w))
+			g.Words[j] = nlp.Fold(nlp.Normalize(strings.TrimSpace(w)))
 		}
 		km.groups[i] = g
 	}
 	return km
 }
 
-// match returns the first word of group i found in the normalised comment, or "".
+// match returns the first word of group i found in the normalised, folded comment, or "".
 func (km *keywordMatcher) match(i int, norm string) string {
 	for _, w := range km.groups[i].Words {
 		if w != "" && strings.Contains(norm, w) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/nlp"
 )
 
 func TestCommentKeywords(t *testing.T) {
@@ -52,6 +54,22 @@ func TestCommentKeywords(t *testing.T) {
 	for _, c := range []string{"回复很慢", "回得太慢了", "等了半天没人"} {
 		if got := fb(3, c); len(got) != 1 || got[0].Category != "staffing" {
 			t.Errorf("%s: %+v, want one staffing alert", c, got)
+		}
+	}
+	// A Hong Kong or Taiwan customer's comment in traditional script, and a shop's words so
+	// written, match as the simplified do; the comment is sent as typed.
+	for _, c := range []struct{ comment, category string }{
+		{"完全聽不懂我在說什麼", "model"}, {"答非所問", "model"}, {"回覆太慢了", "staffing"}, {"等太久，沒人理", "staffing"},
+	} {
+		if got := fb(2, c.comment); len(got) != 1 || got[0].Category != c.category || got[0].Comment != nlp.Normalize(c.comment) {
+			t.Errorf("%s: %+v, want one %s alert with the comment as typed", c.comment, got, c.category)
+		}
+	}
+	own := mustEvaluator(t, Rule{ID: "words", Measure: MeasureCommentKeywords, Cooldown: -1, MaxRating: 3,
+		Keywords: []KeywordGroup{{Category: "slow", Label: "慢", Words: []string{"回覆好慢", "冇人理"}}}})
+	for _, c := range []string{"回覆好慢", "冇人理我"} {
+		if got := own.Observe(nil, Event{Kind: KindFeedback, Time: t0, Rating: 1, Comment: c}); len(got) != 1 {
+			t.Errorf("a shop's own word in traditional script, %s: %+v", c, got)
 		}
 	}
 	// The comment is masked again: a phone number never reaches an operator.

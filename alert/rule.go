@@ -108,7 +108,8 @@ type KeywordGroup struct {
 func DefaultKeywordGroups() []KeywordGroup {
 	return []KeywordGroup{
 		{Category: "staffing", Label: "人手不足", Words: []string{"回复慢", "回复太慢", "回复很慢", "回复好慢", "回得慢", "回得太慢", "回得很慢",
-			"回的太慢", "等太久", "等了好久", "等了半天", "等半天", "没人理", "没人回"}},
+			"回的太慢", "等太久", "等了好久", "等了半天", "等半天", "没人理", "没人回",
+			"回覆慢", "回覆太慢", "回覆很慢", "回覆好慢"}}, // Taiwan's 回覆, which folding keeps
 		{Category: "model", Label: "模型需要改进", Words: []string{"听不懂", "答非所问", "机器人", "不智能", "牛头不对马嘴"}},
 	}
 }

@@ -20,7 +20,8 @@ import (
 	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
-// Categories are the intent categories a knowledge base may use.
+// Categories are the intent categories a knowledge base may use, and the form they are served in
+// (a knowledge base may write them in traditional script: 諮詢, 投訴, 建議).
 var Categories = []string{"咨询", "投诉", "建议", "故障"}
 
 // NoneIntent is the reserved intent id for out-of-scope messages; no knowledge-base intent may
@@ -207,7 +208,11 @@ func (kb *KB) validate(name string, data []byte, root *yaml.Node) error {
 		switch {
 		case in.Category == "":
 			fail(yamlnode.Line(yamlnode.Value(n, "category"), n), "%s: no category (want one of %s)", what, strings.Join(Categories, ", "))
-		case !knownCategory(in.Category):
+		case knownCategory(nlp.Fold(in.Category)):
+			// a shop writing traditional script writes 諮詢, 投訴, 建議: the category is a fixed
+			// set gateways route on, so it is served in the one form Categories gives
+			in.Category = nlp.Fold(in.Category)
+		default:
 			fail(yamlnode.Line(yamlnode.Value(n, "category"), n), "%s: unknown category %q (want one of %s)",
 				what, in.Category, strings.Join(Categories, ", "))
 		}

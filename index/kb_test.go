@@ -258,3 +258,20 @@ func TestParseKBExampleWithDash(t *testing.T) {
 		t.Errorf("examples %q", in.Examples)
 	}
 }
+
+// TestParseKBTraditionalCategory: a shop that writes traditional script writes its categories so
+// (諮詢, 投訴, 建議); they were refused as unknown. They are served in the form Categories gives,
+// which gateways route on; anything else is still refused.
+func TestParseKBTraditionalCategory(t *testing.T) {
+	y := strings.Replace(strings.Replace(validKB, "category: 咨询", "category: 諮詢", 1), "category: 投诉", "category: 投訴", 1)
+	kb, err := ParseKB([]byte(y), "kb.yaml")
+	if err != nil {
+		t.Fatalf("ParseKB: %v", err)
+	}
+	if got := []string{kb.Intents[0].Category, kb.Intents[1].Category}; got[0] != "咨询" || got[1] != "投诉" {
+		t.Errorf("categories %q, want [咨询 投诉]", got)
+	}
+	if _, err := ParseKB([]byte(strings.Replace(validKB, "category: 咨询", "category: 問題", 1)), "kb.yaml"); err == nil || !strings.Contains(err.Error(), `unknown category "問題"`) {
+		t.Errorf("an unknown category: %v", err)
+	}
+}

@@ -11,10 +11,12 @@
 //     bracketed name first ([强], [发怒]; emoticon_mp.go), before Normalize lower-cases them.
 //  2. Mask personal data (phones, ID cards, bank cards, e-mail, URLs, long order numbers, street
 //     addresses, names after 收件人/我叫 … (in Latin letters too) or beside a phone: 张三 138…,
-//     not 毛巾 138…) into placeholders such as <PHONE>; only the kinds are recorded, never the
-//     values. Mask knows the forms people write them in: separators, +86, one digit at a time,
-//     Chinese numerals (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a
-//     mailbox in Chinese characters (张三@qq.com; mask.go lists them). It is zhiyi's one definition of
+//     not 毛巾 138…) into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
+//     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
+//     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in
+//     Chinese characters (张三@qq.com; mask.go lists them), and Hong Kong's, Macau's and Taiwan's
+//     phones and ID numbers (852 9123 4567, 電話 9123 4567, 0912-345-678, A123456(3),
+//     A123456789; mask_hktw.go). It is zhiyi's one definition of
 //     personal data: servers mask the free-form strings they log with Mask too, and the ids
 //     serve logs and a cluster sheet carries go through MaskID, so that both name a message alike.
 //     MaskedDigest tells two messages alike but for their masked values (another order number)

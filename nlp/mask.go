@@ -14,9 +14,14 @@ import (
 //     full-width digits or Chinese numerals (一二三…, 〇/零 for 0, 幺 for 1, the financial
 //     壹贰叁… and traditional 貳參陸 forms, mixed freely), in groups joined by a space, - . / or _
 //     (also " - "), or one digit at a time;
-//   - other international numbers: + followed by 7–15 digits;
+//   - other international numbers: + followed by 7–15 digits; Hong Kong's and Macau's mobiles
+//     with their country code (852 9123 4567, 00853 6123 4567), Taiwan's (0912-345-678,
+//     886 912 345 678), and a local number of 7–11 digits after a word that says it is a phone
+//     number (電話 9123 4567, 手機係 6123-4567) or, of eight digits, beside an address or a
+//     name masked already (陳大文 9123 4567 九龍彌敦道 688 號; mask_hktw.go);
 //   - resident ID numbers: 18 characters with a valid ISO 7064 check and a plausible birth date,
-//     grouped the same ways;
+//     grouped the same ways; Hong Kong's (A123456(3)) and Taiwan's (A123456789) identity card
+//     numbers (mask_hktw.go);
 //   - bank cards: 16–19 digits passing the Luhn check with a card network's first digit,
 //     grouped the same ways;
 //   - e-mail addresses, their mailbox in ASCII, Chinese characters or both (张三@qq.com,
@@ -44,8 +49,8 @@ type MaskKind uint8
 
 // The kinds of personal data masked, in the order of their bits in a MaskSet.
 const (
-	MaskPhone    MaskKind = iota // mainland mobile number, optionally +86, spaces or dashes
-	MaskIDCard                   // 18-digit resident ID number with a valid checksum
+	MaskPhone    MaskKind = iota // mobile or landline number (mainland, Hong Kong, Macau, Taiwan), spaces or dashes
+	MaskIDCard                   // 18-digit resident ID number with a valid checksum; Hong Kong's and Taiwan's ID numbers
 	MaskBankCard                 // 16–19 digit card number that passes the Luhn check
 	MaskEmail                    // e-mail address
 	MaskURL                      // http(s):// or www. address
@@ -122,7 +127,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 	var set MaskSet
 	// One pass decides which scanners can find anything: most messages have no '@', no URL and
 	// fewer than ten digits.
-	digits, plus, at, dot, wordAt := 0, false, false, false, false
+	digits, plus, at, dot, wordAt, letter := 0, false, false, false, false, false
 	addressCue, nameCue, accountCue := false, false, false
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -132,6 +137,7 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 			i++
 			continue
 		case c < 0x80:
+			letter = letter || isASCIILetter(c)
 			switch c {
 			case '+':
 				plus = true
@@ -182,14 +188,25 @@ func mask(text string, keep MaskSet) (string, MaskSet) {
 		// before the numbers: a QQ number of ten digits is an account, not an order
 		text = maskAccounts(text, &set)
 	}
+	if keep&(1<<MaskIDCard) == 0 && letter && digits >= 6 {
+		// before the numbers: a Taiwan ID's nine digits are no order, its letter no separator
+		text = maskRegionalIDs(text, &set)
+	}
 	if digits >= 10 || plus && digits >= 7 {
 		text = maskNumbers(text, keep, &set)
+	}
+	if keep&(1<<MaskPhone) == 0 && digits >= 7 {
+		text = maskCuedPhones(text, &set)
 	}
 	if keep&(1<<MaskAddress) == 0 && addressCue && digits > 0 {
 		text = maskAddresses(text, &set)
 	}
 	if keep&(1<<MaskName) == 0 && nameCue {
 		text = maskPersonNames(text, &set)
+	}
+	if keep&(1<<MaskPhone) == 0 && set&(1<<MaskAddress|1<<MaskName) != 0 && digits >= 8 {
+		// Hong Kong's eight digits in a shipping block: 陳大文 9123 4567 九龍彌敦道 688 號
+		text = maskBlockPhones(text, &set)
 	}
 	if keep&(1<<MaskName) == 0 && set&(1<<MaskPhone) != 0 { // a name beside a phone, with or without an address
 		text = maskBlockNames(text, &set)

@@ -16,13 +16,22 @@ import (
 // the start of another (大街 before 大). A lane (弄) is a unit after a number (100弄5号), not a
 // marker: 弄一弄 is a verb.
 var addressMarkers = []string{
-	"大道", "大街", "胡同", "路", "街", "巷",
-	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村",
+	"大道", "大街", "胡同", "路", "街", "巷", "道",
+	"小区", "花园", "大厦", "公寓", "家园", "广场", "新村", "社区", "宿舍", "大楼", "苑", "村", "邨",
 }
 
-// addressUnits follow a number in an address (5栋, 1单元, 302室), longest first. # is typed for
+// notRoadBefore holds the characters before 道 that make a word, not a road: Hong Kong's roads end
+// in 道 (彌敦道, 軒尼詩道), but 知道3号 is "know the 3rd" and 一道, 渠道, 味道 no street.
+const notRoadBefore = "知难味渠频轨跑通车赛管走过弯航食霸厚地公报说问人隧街一二三四五六七八九十两几每这那哪"
+
+// addressDirections may follow a road's marker before its number, as Hong Kong's do
+// (德輔道中 100號, 皇后大道東 1號).
+const addressDirections = "中东西南北"
+
+// addressUnits follow a number in an address (5栋, 1单元, 302室, a Hong Kong estate's 3期),
+// longest first. # is typed for
 // 号 (12#, 3#楼). A numbered 巷 is a lane, as 弄 is (二段45巷3弄12号).
-var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "巷", "户"}
+var addressUnits = []string{"号楼", "号院", "单元", "#楼", "号", "#", "栋", "幢", "座", "室", "楼", "层", "弄", "巷", "户", "期"}
 
 // villageUnit is a village's group (某某村5组12号), a unit after 村 only: after a building or a
 // community, 3组 is three sets of something (花园3组盆栽, 社区3组团购).
@@ -36,7 +45,7 @@ const addressNameStops = "省市区县镇乡州旗在到是成为址往寄送从
 const maxAddressName = 4
 
 // addressMarkerRunes holds the first rune of every marker, for mask's pre-scan.
-const addressMarkerRunes = "大胡路街巷小花公家广新社宿苑村"
+const addressMarkerRunes = "大胡路街巷道小花公家广新社宿苑村邨"
 
 // maskAddresses replaces the street addresses of text with <ADDR>.
 func maskAddresses(text string, set *MaskSet) string {
@@ -50,7 +59,17 @@ func maskAddresses(text string, set *MaskSet) string {
 		if marker < 0 {
 			return 0, -1
 		}
-		end := addressNumbers(text, i+marker, prefixLen(text[i:], "村") >= 0)
+		if prefixLen(text[i:], "道") >= 0 {
+			if r, _ := utf8.DecodeLastRuneInString(text[last:i]); !isHan(r) || strings.ContainsRune(notRoadBefore, simplified(r)) {
+				return 0, -1
+			}
+		}
+		if r, n := utf8.DecodeRuneInString(text[i+marker:]); strings.ContainsRune(addressDirections, simplified(r)) {
+			if j := skipSpaces(text, i+marker+n); addressDigits(text, j) > j {
+				marker += n
+			}
+		}
+		end := addressNumbers(text, i+marker, prefixLen(text[i:], "村") >= 0 || prefixLen(text[i:], "邨") >= 0)
 		if end < 0 {
 			return 0, -1
 		}
@@ -97,6 +116,12 @@ func addressNumbers(text string, i int, village bool) int {
 		if j < len(text) && text[j] == '-' {
 			j = skipSpaces(text, j+1)
 		}
+		if n := prefixLen(text[j:], "之"); n >= 0 { // Taiwan's 7樓之2, a flat of the floor
+			if k := skipSpaces(text, j+n); addressDigits(text, k) > k {
+				end = addressDigits(text, k)
+				continue
+			}
+		}
 		if e := addressUnitNumber(text, j, village); e >= 0 {
 			end = e
 			continue
@@ -113,8 +138,8 @@ func addressNumbers(text string, i int, village bool) int {
 func addressUnitNumber(text string, i int, village bool) int {
 	j := addressDigits(text, i)
 	if j == i && i < len(text) && (text[i]|0x20) >= 'a' && (text[i]|0x20) <= 'z' {
-		j = addressDigits(text, i+1) // a building's letter, with or without a number: A座, B2栋
-		if j == i+1 && !(j < len(text) && text[j] == 0xE5 && strings.HasPrefix(text[j:], "座")) {
+		j = addressDigits(text, i+1) // a building's or flat's letter, with or without a number: A座, B2栋, 12樓B室
+		if j == i+1 && !(j < len(text) && (strings.HasPrefix(text[j:], "座") || strings.HasPrefix(text[j:], "室"))) {
 			return -1
 		}
 	}

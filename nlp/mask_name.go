@@ -28,10 +28,11 @@ const (
 var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方", "司徒", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延"}
 
 // surnames are the common one-character surnames (about nine in ten people in mainland China
-// carry one of them). Characters that are mostly words of their own in a customer's message
+// carry one of them), with those common in Hong Kong and Taiwan beside (洪 and 赖 are among
+// Taiwan's twenty commonest; 麦, 邝, 冼 Hong Kong's). Characters that are mostly words of their own in a customer's message
 // (和, 成, 时, 高, 文, 安, 明…) are left out: after 我是 they begin a description more often than
 // a name (wordSurnames holds those read after the other cues).
-const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢萧"
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤施樊葛邢齐乔伍庞倪聂岳翟殷詹耿焦俞柳甘祝阮柯纪梅凌毕裴霍涂苗翁冉骆游辛靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪褚娄窦戚岑邬卞栾隋甄郁胥栗燕楚鄢萧洪赖麦邝冼"
 
 // nameFollowers are words that follow a name directly: 我是王芳手机号…, 联系人张伟电话….
 var nameFollowers = []string{"改成", "改为", "换成", "换为", "写成", "手机", "电话", "号码", "身份", "订单", "地址", "住址", "邮箱", "联系", "先生", "女士", "小姐"}
@@ -89,7 +90,7 @@ func skipLinks(text string, i int) int {
 // wordSurnames are common surnames that are also words (高兴, 金色, 方便, 白天), read as surnames
 // only after a cue that can introduce nothing but a name (收件人, 姓名, 我叫 — not 我是 or 本人).
 // Surnames that begin what customers write after those cues (常用, 关机, 包裹, 颜色, 和地址) stay out.
-const wordSurnames = "高石金方白江万武向温康文安易庄章鲁申兰左尚符舒童季谷盛曲蓝华房古吉项"
+const wordSurnames = "高石金方白江万武向温康文安易庄章鲁申兰左尚符舒童季谷盛曲蓝华房古吉项区简"
 
 // nameEnd returns the end of a name at i — a surname and one or two more Chinese characters
 // followed by where a name ends — preferring two, or -1 when none starts there. strong says

@@ -433,7 +433,7 @@ func classifyDigits(d []byte, trailingX bool) (MaskKind, bool) {
 		return MaskPhone, true
 	case n == 15 && string(d[:4]) == "0086" && isMobile(d[4:]): // 0086 138…, as dialled from abroad
 		return MaskPhone, true
-	case isLandline(d):
+	case isLandline(d), isHKTWMobile(d):
 		return MaskPhone, true
 	case n == 17 && trailingX && validIDChecksum(d, 'x'):
 		return MaskIDCard, true
@@ -446,6 +446,24 @@ func classifyDigits(d []byte, trailingX bool) (MaskKind, bool) {
 }
 
 func isMobile(d []byte) bool { return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
+
+// isHKTWMobile reports whether d is a Taiwan mobile (09 and eight digits, or 886 9 … as dialled
+// from abroad) or a Hong Kong or Macau number with its country code (852 or 853, then eight
+// digits of a mobile or landline; 00 before any of the codes): without a code, Hong Kong's eight
+// digits are no more a phone than an amount, and maskCuedPhones reads them where the text says so.
+func isHKTWMobile(d []byte) bool {
+	s := string(d)
+	s = strings.TrimPrefix(s, "00")
+	switch {
+	case len(d) == 10 && s[0] == '0' && s[1] == '9':
+		return true
+	case len(s) == 12 && strings.HasPrefix(s, "886") && s[3] == '9':
+		return true
+	case len(s) == 11 && (strings.HasPrefix(s, "852") || strings.HasPrefix(s, "853")) && s[3] >= '2' && s[3] <= '9':
+		return true
+	}
+	return false
+}
 
 // isLandline reports whether d is a mainland fixed-line number with its area code: 010 or 02x and
 // eight digits (010-6552 8899, 021-6888 9999), or 0xxx and seven or eight (0755-2661 3029); the

@@ -11,15 +11,17 @@ var maskTrad = func() map[rune]rune {
 	const pairs = "" +
 		// markers, units, the words before an address and numerals
 		"組组區区園园廈厦廣广場场樓楼衚胡衕同號号單单棟栋層层戶户縣县鎮镇鄉乡為为從从來来們们兩两線线" +
+		// words before 道 that make no road (notRoadBefore)
+		"難难頻频軌轨車车賽赛過过彎弯報报說说問问幾几這这馬马" +
 		// words around a name: cues, links, followers
-		"貨货聯联繫系係系簽签開开換换寫写機机電电話话碼码訂订郵邮" +
+		"貨货聯联繫系係系簽签開开換换寫写機机電电話话碼码訂订郵邮編编" +
 		// goods and phrases beside a phone that are no name (notGivenName)
 		"褲裤襪袜殼壳個个沒没悶闷" +
 		// surnames, one and two characters
 		"劉刘陳陈楊杨黃黄趙赵吳吴孫孙馬马鄭郑謝谢韓韩馮冯鄧邓葉叶蘇苏呂吕盧卢鍾钟鐘钟譚谭陸陆" +
 		"賈贾韋韦鄒邹閆闫閻闫龍龙賀贺顧顾龔龚錢钱嚴严湯汤齊齐喬乔龐庞聶聂紀纪畢毕駱骆鮑鲍饒饶" +
 		"繆缪婁娄竇窦鄔邬欒栾許许羅罗蔣蒋張张蕭萧淩凌塗涂歐欧陽阳諸诸東东遲迟長长獨独宮宫門门" +
-		"莊庄華华萬万魯鲁蘭兰項项藍蓝溫温"
+		"莊庄華华萬万魯鲁蘭兰項项藍蓝溫温賴赖麥麦鄺邝簡简"
 	m := make(map[rune]rune, utf8.RuneCountInString(pairs)/2)
 	var from rune
 	for i, r := range []rune(pairs) {

@@ -68,3 +68,24 @@ func TestRetryOfNumericMsgIDReplayed(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedTextKeepsTheCustomersScript: the text a decision is logged with (the decision log,
+// 未识别, 错判案例, the export) was the analysis's, folded to simplified script: a Hong Kong or
+// Taiwan shop read 几时送到 where its customer wrote 幾時送到. It keeps the customer's script now,
+// and is never less masked than the analysis: a name the scanners find only folded (遊 is a
+// variant of the surname 游) is logged as the analysis masked it.
+func TestLoggedTextKeepsTheCustomersScript(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	for _, c := range []struct{ text, want string }{
+		{"幾時送到？", "幾時送到?"},
+		{"電話 9123 4567，寄去彌敦道 688 號", "電話 <PHONE>,寄去<ADDR>"},
+		{"收件人陳大文 0912-345-678", "收件人<NAME> <PHONE>"},
+		{"收件人遊小明 電話不變", "收件人<NAME> 电话不变"},
+		{"急急急急 到底幾時發貨", "急急急急 到底幾時發貨"},
+	} {
+		d, _ := send(t, r, intent.Request{Text: c.text})
+		if got := d.Text(); got != c.want {
+			t.Errorf("%q is logged as %q, want %q", c.text, got, c.want)
+		}
+	}
+}

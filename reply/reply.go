@@ -153,6 +153,9 @@ type Decision struct {
 	// private marks a response that echoes personal data (a msg_id or a var holding some),
 	// which the conversation store must not keep: a retry is decided again instead.
 	private bool
+	// typed is the message as the customer typed it (a split number's digits masked already),
+	// for Text.
+	typed string
 }
 
 // Release lets the conversation's next message be decided without saving this one: for a
@@ -326,6 +329,7 @@ func (r *Replier) Decide(ctx context.Context, eng Engine, req intent.Request) *D
 	}
 	d.Result = res
 	d.private = d.stateOK && echoesPersonalData(&req)
+	d.typed = req.Text
 	d.turn = session.Turn{MsgID: msgID, Text: masked, At: at, Intent: res.Intent,
 		Confidence: res.Confidence, Route: string(res.Route), Sender: sender, Masked: digest}
 	if res.Answer != nil {
@@ -354,8 +358,32 @@ func (r *Replier) sameMessage(eng Engine, t *session.Turn, text string) bool {
 	return same
 }
 
-// Text is the message as decided: normalised and personal data masked (what may be logged).
-func (d *Decision) Text() string { return d.turn.Text }
+// Text is the message as it may be logged: normalised and personal data masked, in the script
+// the customer typed — a shop whose customers write 幾時送到 reads that in its log, sheets and
+// console, not the 几时送到 the model reads. Where masking the typed text finds fewer pieces of
+// personal data than the analysis did on the folded text, it is the analysis's text: never less masked.
+func (d *Decision) Text() string {
+	typed, _ := nlp.Mask(nlp.Normalize(d.typed))
+	if typed != d.turn.Text && placeholders(typed) < placeholders(d.turn.Text) {
+		return d.turn.Text
+	}
+	return typed
+}
+
+// placeholders counts the mask placeholders (<PHONE>) in s.
+func placeholders(s string) int {
+	n := 0
+	for i := strings.IndexByte(s, '<'); i >= 0; i = strings.IndexByte(s, '<') {
+		s = s[i:]
+		if k := nlp.PlaceholderLen(s); k > 0 {
+			n++
+			s = s[k:]
+		} else {
+			s = s[1:]
+		}
+	}
+	return n
+}
 
 // Commit remembers the decided turn in its conversation, with the response as sent (for a
 // retry). It does nothing for a replay, a message without a conversation, or when the state

@@ -35,7 +35,8 @@ type CSVColumns struct {
 	Conversation []string
 }
 
-// DefaultCSVColumns understands common Chinese and English headers.
+// DefaultCSVColumns understands common Chinese and English headers; they are compared folded
+// (csvName), so the traditional-script and upper-case forms are understood too.
 func DefaultCSVColumns() CSVColumns {
 	return CSVColumns{
 		Text:         []string{"消息内容", "内容", "消息", "text", "content", "message"},
@@ -48,6 +49,11 @@ func DefaultCSVColumns() CSVColumns {
 		Conversation: []string{"会话ID", "会话id", "会话", "conversation", "session_id", "chat_id"},
 	}
 }
+
+// csvName is a header or role value as it is compared: a CRM in Hong Kong or Taiwan writes its
+// headers and roles in traditional script (訊息內容, 發送方類型, 客戶) and some in capitals (Text,
+// 消息ID), so both sides are normalised and folded as messages are.
+func csvName(s string) string { return nlp.Fold(nlp.Normalize(strings.TrimSpace(s))) }
 
 // ParseCSVColumns reads a mapping such as "text=消息内容,time=发送时间,intent=意图标签,role=发送方类型,customer=客户"
 // over the defaults.
@@ -309,12 +315,16 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 	col := func(names []string) int {
 		for _, n := range names {
 			for i, h := range header {
-				if strings.TrimSpace(h) == n {
+				if csvName(h) == csvName(n) {
 					return i
 				}
 			}
 		}
 		return -1
+	}
+	customer := make([]string, len(im.CSV.Customer))
+	for i, v := range im.CSV.Customer {
+		customer[i] = csvName(v)
 	}
 	textCol, timeCol, intentCol, roleCol, senderCol := col(im.CSV.Text), col(im.CSV.Time), col(im.CSV.Intent), col(im.CSV.Role), col(im.CSV.Sender)
 	idCol, convCol := col(im.CSV.MsgID), col(im.CSV.Conversation)
@@ -369,7 +379,7 @@ func (im *Importer) importCSV(ctx context.Context, path string, r io.Reader, fn 
 			im.stats.skip(SkipMalformed, where, fmt.Errorf("%d fields, text is column %d", len(rec), textCol+1))
 			continue
 		}
-		agent := roleCol >= 0 && !slices.Contains(im.CSV.Customer, get(roleCol))
+		agent := roleCol >= 0 && !slices.Contains(customer, csvName(get(roleCol)))
 		if agent {
 			im.stats.agentRole(get(roleCol))
 		}

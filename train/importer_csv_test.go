@@ -189,3 +189,35 @@ func TestParseCSVTime(t *testing.T) {
 		}
 	}
 }
+
+// A CRM in Hong Kong or Taiwan exports its headers and roles in traditional script (訊息內容,
+// 發送方類型, 客戶): the import stopped with "no text column", and with the text mapped, every row
+// was read as an agent's (客戶 is not 客户). docs/training.md promises Chinese headers.
+func TestCSVTraditionalHeadersAndRoles(t *testing.T) {
+	for _, tc := range []struct{ name, csv, spec string }{
+		{"traditional", "會話ID,消息ID,發送時間,發送方,發送方類型,消息內容,意圖標籤\n" +
+			"S1,M1-001,2026-11-20 10:01:00,U1,客戶,請問寄台灣運費多少,shipping_fee\n" +
+			"S1,M1-002,2026-11-20 10:02:00,阿美,客服,親，滿千免運,\n", ""},
+		{"Taiwan's words", "訊息ID,傳送時間,角色,訊息內容,標籤\n" +
+			"M1-001,2026-11-20 10:01:00,用戶,請問寄台灣運費多少,shipping_fee\n" +
+			"M1-002,2026-11-20 10:02:00,客服,親，滿千免運,\n", "time=傳送時間"},
+		{"a role value mapped in simplified, written in traditional", "訊息,時間,身分,意圖\n" +
+			"請問寄台灣運費多少,2026-11-20 10:01:00,買家,shipping_fee\n" +
+			"親，滿千免運,2026-11-20 10:02:00,賣家,\n", "text=訊息,role=身分,customer=买家"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "crm.csv")
+			writeFile(t, path, tc.csv)
+			cols, err := ParseCSVColumns(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			im := NewImporter()
+			im.CSV = cols
+			msgs, st := importAll(t, im, path)
+			if len(msgs) != 1 || msgs[0].Text != "請問寄台灣運費多少" || msgs[0].Intent != "shipping_fee" || msgs[0].Time.IsZero() {
+				t.Fatalf("imported %+v, want the customer's one message with its label and time (%s)", msgs, st)
+			}
+		})
+	}
+}
