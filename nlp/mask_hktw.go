@@ -142,15 +142,26 @@ const phoneCueFiller = " :是係系为為号號码碼我的嘅(#"
 // Macau's eight digits and Taiwan's and the mainland's landlines without or with their area code
 // in parentheses. Groups are joined by a space, a dash or a closing parenthesis.
 func maskCuedPhones(text string, set *MaskSet) string {
+	return maskLocalPhones(text, set, func(text string, i int) bool {
+		return i == 0 || text[i-1] < '0' || text[i-1] > '9'
+	}, func(text string, last, i, end, digits int) bool {
+		return digits >= 7 && digits <= 11 && cuedAt(text[last:i])
+	})
+}
+
+// maskLocalPhones replaces with <PHONE> each local number (localPhoneEnd) that starts where
+// starts says one may and that accept takes, given the text after the last one replaced
+// (text[last:i]) and the number's span: the scan maskCuedPhones and maskBlockPhones share.
+func maskLocalPhones(text string, set *MaskSet, starts func(text string, i int) bool, accept func(text string, last, i, end, digits int) bool) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(text); i++ {
 		// from each number that starts here back to a cue: numbers are few, cues many
-		if text[i] < '0' || text[i] > '9' || i > 0 && text[i-1] >= '0' && text[i-1] <= '9' {
+		if text[i] < '0' || text[i] > '9' || !starts(text, i) {
 			continue
 		}
 		end, digits := localPhoneEnd(text, i)
-		if digits < 7 || digits > 11 || !cuedAt(text[last:i]) {
+		if digits == 0 || !accept(text, last, i, end, digits) {
 			continue
 		}
 		b.WriteString(text[last:i])
@@ -219,26 +230,11 @@ func localPhoneEnd(text string, i int) (int, int) {
 // punctuation between them at most (陳大文 9123 4567 九龍<ADDR>, <ADDR> 陳大文 9123 4567,
 // 收件人<NAME> 9123-4567). Alone, eight digits are an amount or an order as often.
 func maskBlockPhones(text string, set *MaskSet) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(text); i++ {
-		if text[i] < '2' || text[i] > '9' || i > 0 && (text[i-1] >= '0' && text[i-1] <= '9' || isASCIILetter(text[i-1])) {
-			continue
-		}
-		end, digits := localPhoneEnd(text, i)
-		if digits != 8 || namedOrder(text[:i]) || !blockBeside(text[last:i], text[end:]) {
-			continue
-		}
-		b.WriteString(text[last:i])
-		b.WriteString(MaskPhone.Placeholder())
-		*set |= 1 << MaskPhone
-		last, i = end, end-1
-	}
-	if last == 0 {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return maskLocalPhones(text, set, func(text string, i int) bool {
+		return text[i] >= '2' && (i == 0 || !(text[i-1] >= '0' && text[i-1] <= '9' || isASCIILetter(text[i-1])))
+	}, func(text string, last, i, end, digits int) bool {
+		return digits == 8 && !namedOrder(text[:i]) && blockBeside(text[last:i], text[end:])
+	})
 }
 
 // namedOrder reports whether before ends with a word that names an order number (订单, 單號,
