@@ -33,6 +33,11 @@ func maskRegionalIDs(text string, set *MaskSet) string {
 		if end < 0 {
 			continue
 		}
+		// an order's number (订单号 A123456789) holds a valid check as one in ten do: no ID card.
+		// 编号 is no cue here: 身份證編號 names one.
+		if w := wordBefore(text[:i]); w == "单号" || w == "订单" {
+			continue
+		}
 		b.WriteString(text[last:i])
 		b.WriteString(MaskIDCard.Placeholder())
 		*set |= 1 << MaskIDCard
@@ -244,12 +249,18 @@ func maskBlockPhones(text string, set *MaskSet) string {
 // namedOrder reports whether before ends with a word that names an order number (订单, 單號,
 // 编号 …, in either script, then : or 是).
 func namedOrder(before string) bool {
+	w := wordBefore(before)
+	return w == "单号" || w == "订单" || w == "编号"
+}
+
+// wordBefore returns the last two characters of before, simplified, after dropping the spaces,
+// colons and copulas (是, 係) that end it.
+func wordBefore(before string) string {
 	t := []rune(strings.TrimRight(before, " :是係为為"))
 	if len(t) < 2 {
-		return false
+		return ""
 	}
-	w := string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
-	return w == "单号" || w == "订单" || w == "编号"
+	return string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
 }
 
 // blockBeside reports whether before ends, or after begins, with an address or name
