@@ -231,7 +231,7 @@ func maskBlockPhones(text string, set *MaskSet) string {
 			continue
 		}
 		end, digits := localPhoneEnd(text, i)
-		if digits != 8 || namedOrder(text[:i]) || !blockBeside(text[last:i], text[end:]) {
+		if digits != 8 || namedOrder(text[:i]) || namedNumber(text[:i]) || !blockBeside(text[last:i], text[end:]) {
 			continue
 		}
 		b.WriteString(text[last:i])
@@ -261,6 +261,21 @@ func wordBefore(before string) string {
 		return ""
 	}
 	return string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
+}
+
+// numberNouns end the words that name a number as something other than a phone: 运单, 快递单,
+// 发票号, 会员号, 取件码, 卡号, 金额, 运费, 单价.
+const numberNouns = "号单码额票卡费价"
+
+// namedNumber reports whether before ends with a word that names the number after it as one of
+// numberNouns' (人民路100号 运单 62345678 is a waybill beside an address, no phone), spaces and
+// colons between. A phone's own words (電話號碼) are maskCuedPhones' cues, read before.
+func namedNumber(before string) bool {
+	if wordBefore(before) == "号码" { // 號碼 9123 4567 beside a name: as often a phone
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(before, " :是係为為"))
+	return isHan(r) && strings.ContainsRune(numberNouns, simplified(r))
 }
 
 // blockBeside reports whether before ends, or after begins, with an address or name

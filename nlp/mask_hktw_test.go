@@ -112,6 +112,14 @@ func TestMaskShippingBlockHongKong(t *testing.T) {
 		{"收件人陳大文 要 3 件 每件 12345678 元", "收件人<NAME> 要 3 件 每件 12345678 元"},
 		{"陳大文 9123 4567", "陳大文 9123 4567"}, // no address, no cue: as often a name and an order
 		{"信用卡分3期", "信用卡分3期"},
+		// eight digits a word names as a waybill, an invoice, a card, an amount: no phone
+		{"寄到人民路100号 运单 62345678", "寄到<ADDR> 运单 62345678"},
+		{"人民路100号 快递单 62345678 查一下", "<ADDR> 快递单 62345678 查一下"},
+		{"地址人民路100号 发票号：62345678", "地址<ADDR> 发票号:62345678"},
+		{"文三路100号 取件码 62345678", "<ADDR> 取件码 62345678"},
+		{"收件人张三 金额 62345678", "收件人<NAME> 金额 62345678"},
+		{"收货人张三 会员卡 62345678", "收货人<NAME> 会员卡 62345678"},
+		{"收件人陳大文 號碼：9123 4567", "收件人<NAME> 號碼:<PHONE>"}, // 號碼 alone is no cue, nor a named number
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))
