@@ -85,14 +85,16 @@ func (b *Board) CompareRows() []CompareRow {
 		change = fmt.Sprintf("%+.1f%%", 100*float64(b.Messages-p.Messages)/float64(p.Messages))
 	}
 	s := &b.Stats
+	// a period without messages has no rates: "–", not a 0% the other is read as rising from
+	rate := func(messages int64, v float64) string { return known(messages, Percent(v)) }
 	return []CompareRow{
 		{"消息量 messages", n(p.Messages), n(s.Messages), change},
-		{"自动回复 answered", Percent(ratio(p.Auto, p.Messages)), Percent(ratio(b.Auto, s.Messages)), ""},
-		{"未识别 unrecognised", Percent(p.UnrecognisedRate), Percent(s.UnrecognisedRate), ""},
-		{"转人工 handoff", Percent(p.HandoffRate), Percent(s.HandoffRate), ""},
+		{"自动回复 answered", rate(p.Messages, ratio(p.Auto, p.Messages)), rate(s.Messages, ratio(b.Auto, s.Messages)), ""},
+		{"未识别 unrecognised", rate(p.Messages, p.UnrecognisedRate), rate(s.Messages, s.UnrecognisedRate), ""},
+		{"转人工 handoff", rate(p.Messages, p.HandoffRate), rate(s.Messages, s.HandoffRate), ""},
 		{"解决率 resolved", known(p.ResolvedKnown, Percent(p.ResolvedRate)), known(s.ResolvedKnown, Percent(s.ResolvedRate)), ""},
 		{"满意度 mean rating", known(p.Ratings, Rating(p.MeanRating)), known(s.Ratings, Rating(s.MeanRating)), ""},
-		{"重述率 repeats", Percent(p.RepeatRate), Percent(s.RepeatRate), ""},
+		{"重述率 repeats", rate(p.Messages, p.RepeatRate), rate(s.Messages, s.RepeatRate), ""},
 	}
 }
 

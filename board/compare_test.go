@@ -79,3 +79,18 @@ func TestCompareWithThePeriodBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareRowsEmptyPeriod: the first week a shop logs, beside a week with no messages, shows
+// no rate for that week ("–"): 未识别 0% → 5.7% read as a rise, in the report and the robot's
+// message alike.
+func TestCompareRowsEmptyPeriod(t *testing.T) {
+	b := &board.Board{Stats: store.Stats{Messages: 10, UnrecognisedRate: 0.2}, Auto: 5, Previous: &board.Previous{}}
+	for _, r := range b.CompareRows() {
+		if r.Name == "消息量 messages" || r.Name == "解决率 resolved" || r.Name == "满意度 mean rating" {
+			continue
+		}
+		if r.Previous != "–" || r.Current == "–" {
+			t.Errorf("%s: %s → %s; want – beside the week's rate", r.Name, r.Previous, r.Current)
+		}
+	}
+}

@@ -25,6 +25,10 @@ func (b *Board) periodText() string {
 // maxDigestLines bounds each list of the digest: a group chat reads five, not ten.
 const maxDigestLines = 5
 
+// maxDigestComment bounds a comment in the digest, in runes: five of 2048 bytes (what
+// /feedback takes) ran past WeComMaxContentBytes, and the cut took the link to 看板 with it.
+const maxDigestComment = 100
+
 // Markdown is the board as a WeCom group robot's markdown message (zhiyi report --send): the
 // first numbers of a weekly review, the period before's beside them when Compare set it, the
 // intents that changed most and the bad ratings' words — customer text escaped, so a comment
@@ -67,7 +71,7 @@ func (b *Board) Markdown(link string) string {
 	if len(b.BadComments) > 0 {
 		fmt.Fprintf(&w, "**差评的话**（%d 个差评中 %d 个留了话）\n", s.BadRatings, b.BadCommented)
 		for _, c := range b.BadComments[:min(len(b.BadComments), maxDigestLines)] {
-			fmt.Fprintf(&w, "> %d 条：%s\n", c.Messages, esc(c.Comment))
+			fmt.Fprintf(&w, "> %d 条：%s\n", c.Messages, esc(clip(c.Comment, maxDigestComment)))
 		}
 	}
 	if link != "" {

@@ -1,10 +1,12 @@
 package board_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zhiyi-ai/zhiyi/alert"
 	"github.com/zhiyi-ai/zhiyi/board"
 	"github.com/zhiyi-ai/zhiyi/store"
 )
@@ -59,5 +61,40 @@ func TestMarkdown(t *testing.T) {
 	}
 	if strings.Contains(md, "](http://evil") || strings.Contains(md, "<PHONE>") {
 		t.Errorf("a customer's comment is markup in the message:\n%s", md)
+	}
+}
+
+// TestMarkdownLongComments: five long comments (/feedback takes 2048 bytes) keep the message
+// within what the robot takes, the link to 看板 in it: the cut at WeComMaxContentBytes took
+// the link away.
+func TestMarkdownLongComments(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 5 {
+		id := fmt.Sprintf("m%d", i)
+		d := store.Decision{MsgID: id, Time: T0.Add(time.Duration(i) * time.Minute), Intent: "track_parcel", Route: store.RouteAuto, Confidence: 0.9}
+		if _, err := db.AppendDecisions(ctx, []store.Decision{d}); err != nil {
+			t.Fatal(err)
+		}
+		comment := fmt.Sprintf("第%d位：", i) + strings.Repeat("等了好久都没人理", 80)
+		if err := db.AddFeedback(ctx, store.Feedback{MsgID: id, Rating: 1, Comment: comment, Time: d.Time}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := board.Build(ctx, db, board.Query{Since: T0, Until: T0.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := board.BadComments(ctx, db, b); err != nil {
+		t.Fatal(err)
+	}
+	const link = "[在控制台看板查看](https://shop.example.com/console/board?since=x)"
+	md := b.Markdown("https://shop.example.com/console/board?since=x")
+	if len(md) > alert.WeComMaxContentBytes || !strings.Contains(md, link) {
+		t.Errorf("the message has %d bytes (the robot takes %d), link %v:\n%s", len(md), alert.WeComMaxContentBytes, strings.Contains(md, link), md)
 	}
 }

@@ -267,6 +267,11 @@ func (c *Console) rulesSave(w http.ResponseWriter, r *http.Request, s *sessionIn
 	c.record(s, r, "rules", "保存规则", detail)
 	msg := "规则已保存并立即生效（" + detail + "）。"
 	kind := "ok"
+	if findings, _ := lint.Rules(data, c.d.RulesPath, opt); len(findings) > 0 {
+		// only waivers that waive nothing are left (lint.ParseRules refuses the rest)
+		kind = "warn"
+		msg += fmt.Sprintf(" 注意：有 %d 条豁免没有对应任何发现，可以删除，见下方。", len(findings))
+	}
 	for _, msg := range set.Warnings() {
 		c.log.Warn("console: rules saved with a warning", "page", "rules", "warning", msg)
 	}

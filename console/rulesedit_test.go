@@ -65,11 +65,15 @@ func TestRulesSaveRefusesFindings(t *testing.T) {
 	}
 	waived := strings.Replace(promo, "史上最低价，可以降血压", "双11全场满减", 1) +
 		"    waive:\n      - {term: 最低, reason: 以前的措辞}\n"
+	// saved, with a warning: it puts no word before a customer, and zhiyi serve loads it (a
+	// lexicon that shrank leaves one behind)
 	r = cl.post("/console/rules/save", url.Values{"content": {waived}, "base": {base}})
-	if r.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("a waiver that waives nothing: %d, want 422", r.StatusCode)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a waiver that waives nothing: %d, want 303", r.StatusCode)
 	}
-	mustContain(t, r.Body, "「最低」这条豁免没有对应本答案的任何发现")
+	page := cl.get("/console/rules").Body
+	mustContain(t, page, "1 条豁免没有对应任何发现", "「最低」这条豁免没有对应本答案的任何发现")
+	base = regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(page)[1]
 	waived = strings.Replace(promo, "，可以降血压", "", 1) +
 		"    waive:\n      - {term: 最低, reason: 价格监测报告：近 30 天全网成交价不低于此价}\n"
 	if r = cl.post("/console/rules/save", url.Values{"content": {waived}, "base": {base}}); r.StatusCode != http.StatusSeeOther {

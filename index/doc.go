@@ -10,9 +10,7 @@
 // the knowledge base and answer texts are non-empty and at most MaxAnswerRunes characters (an
 // answer of placeholders alone, {{faq}}, is the gateway's to fill: reply never sends it empty). A null list item (a stray "-" or "~" among the intents,
 // an intent's examples or answers, or an answer's waivers), which yaml.v3 would leave out, is
-// refused at its line, and the items after it are reported at theirs; so is an example YAML
-// folded from several lines holding list items (one indented a space short of the items after
-// it reads them all as one example, "能刻字吗 - 紫砂壶可以定制名字吗 - …"). Errors name file:line,
+// refused at its line, and the items after it are reported at theirs. Errors name file:line,
 // several at once (errors.Join).
 //
 // An answer's text may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file is

@@ -146,7 +146,7 @@ func ParseKB(data []byte, name string) (*KB, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlnode.Error(name, data, err)
 	}
-	if err := kb.validate(name, data, &root); err != nil {
+	if err := kb.validate(name, &root); err != nil {
 		return nil, err
 	}
 	return kb, nil
@@ -156,7 +156,7 @@ var intentIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // validate checks every rule and builds the id map. root is the document node the KB was
 // decoded from.
-func (kb *KB) validate(name string, data []byte, root *yaml.Node) error {
+func (kb *KB) validate(name string, root *yaml.Node) error {
 	doc := yamlnode.Top(root)
 	var errs []error
 	fail := func(line int, format string, args ...any) {
@@ -232,11 +232,6 @@ func (kb *KB) validate(name string, data []byte, root *yaml.Node) error {
 			ex = strings.TrimSpace(ex)
 			if ex == "" {
 				fail(exLine, "%s: empty example", what)
-				continue
-			}
-			if foldedItems(data, exNodes[j]) {
-				// Valid YAML, and eight example questions silently trained as one.
-				fail(exLine, "%s: example %q runs over several lines, read as one example: a list item indented unlike the others? (each example is one line, \"- text\", all at the same indentation; quote an example that holds \" - \")", what, ex)
 				continue
 			}
 			if first, dup := seen[ex]; dup {
@@ -335,18 +330,4 @@ func chineseIDHint(id string) string {
 		}
 	}
 	return ""
-}
-
-// foldedItems reports whether n is a plain scalar that YAML folded from several lines holding
-// list items: "     - 能刻字吗" one space short of the items after it makes them its continuation,
-// one example "能刻字吗 - 紫砂壶可以定制名字吗 - …".
-func foldedItems(data []byte, n *yaml.Node) bool {
-	if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || n.Line < 1 || !strings.Contains(n.Value, " - ") {
-		return false
-	}
-	lines := bytes.SplitN(data, []byte("\n"), n.Line+1)
-	if len(lines) < n.Line {
-		return false
-	}
-	return !bytes.Contains(lines[n.Line-1], []byte(n.Value))
 }

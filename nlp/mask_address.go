@@ -21,8 +21,9 @@ var addressMarkers = []string{
 }
 
 // notRoadBefore holds the characters before 道 that make a word, not a road: Hong Kong's roads end
-// in 道 (彌敦道, 軒尼詩道), but 知道3号 is "know the 3rd" and 一道, 渠道, 味道 no street.
-const notRoadBefore = "知难味渠频轨跑通车赛管走过弯航食霸厚地公报说问人隧街一二三四五六七八九十两几每这那哪"
+// in 道 (彌敦道, 軒尼詩道), but 知道3号 is "know the 3rd", 顺道3号来拿 and 改道3号送 a date,
+// and 一道, 渠道, 味道, 泳道 no street.
+const notRoadBefore = "知难味渠频轨跑通车赛管走过弯航食霸厚地公报说问人隧街顺改绕让借近抄泳坡索栈步一二三四五六七八九十两几每这那哪"
 
 // addressDirections may follow a road's marker before its number, as Hong Kong's do
 // (德輔道中 100號, 皇后大道東 1號).

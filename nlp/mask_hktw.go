@@ -33,6 +33,11 @@ func maskRegionalIDs(text string, set *MaskSet) string {
 		if end < 0 {
 			continue
 		}
+		// an order's number (订单号 A123456789) holds a valid check as one in ten do: no ID card.
+		// 编号 is no cue here: 身份證編號 names one.
+		if w := wordBefore(text[:i]); w == "单号" || w == "订单" {
+			continue
+		}
 		b.WriteString(text[last:i])
 		b.WriteString(MaskIDCard.Placeholder())
 		*set |= 1 << MaskIDCard
@@ -233,19 +238,40 @@ func maskBlockPhones(text string, set *MaskSet) string {
 	return maskLocalPhones(text, set, func(text string, i int) bool {
 		return text[i] >= '2' && (i == 0 || !(text[i-1] >= '0' && text[i-1] <= '9' || isASCIILetter(text[i-1])))
 	}, func(text string, last, i, end, digits int) bool {
-		return digits == 8 && !namedOrder(text[:i]) && blockBeside(text[last:i], text[end:])
+		return digits == 8 && !namedOrder(text[:i]) && !namedNumber(text[:i]) && blockBeside(text[last:i], text[end:])
 	})
 }
 
 // namedOrder reports whether before ends with a word that names an order number (订单, 單號,
 // 编号 …, in either script, then : or 是).
 func namedOrder(before string) bool {
+	w := wordBefore(before)
+	return w == "单号" || w == "订单" || w == "编号"
+}
+
+// wordBefore returns the last two characters of before, simplified, after dropping the spaces,
+// colons and copulas (是, 係) that end it.
+func wordBefore(before string) string {
 	t := []rune(strings.TrimRight(before, " :是係为為"))
 	if len(t) < 2 {
+		return ""
+	}
+	return string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
+}
+
+// numberNouns end the words that name a number as something other than a phone: 运单, 快递单,
+// 发票号, 会员号, 取件码, 卡号, 金额, 运费, 单价.
+const numberNouns = "号单码额票卡费价"
+
+// namedNumber reports whether before ends with a word that names the number after it as one of
+// numberNouns' (人民路100号 运单 62345678 is a waybill beside an address, no phone), spaces and
+// colons between. A phone's own words (電話號碼) are maskCuedPhones' cues, read before.
+func namedNumber(before string) bool {
+	if wordBefore(before) == "号码" { // 號碼 9123 4567 beside a name: as often a phone
 		return false
 	}
-	w := string([]rune{simplified(t[len(t)-2]), simplified(t[len(t)-1])})
-	return w == "单号" || w == "订单" || w == "编号"
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(before, " :是係为為"))
+	return isHan(r) && strings.ContainsRune(numberNouns, simplified(r))
 }
 
 // blockBeside reports whether before ends, or after begins, with an address or name

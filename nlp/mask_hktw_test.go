@@ -46,6 +46,7 @@ func TestMaskHongKongTaiwan(t *testing.T) {
 	f("身份證 A123456（3）", "身份證 <IDCARD>", "idcard")
 	f("香港身份證A1234563", "香港身份證<IDCARD>", "idcard")
 	f("身分證字號 A123456789", "身分證字號 <IDCARD>", "idcard")
+	f("身份證編號 A123456789", "身份證編號 <IDCARD>", "idcard") // 编号 names an order's number or a card's
 	f("a123456789,0912345678", "<IDCARD>,<PHONE>", "phone", "idcard")
 	// a name beside the phone, addresses of Hong Kong and Taiwan
 	f("陳大文 0912-345-678", "<NAME> <PHONE>", "phone", "name")
@@ -61,7 +62,8 @@ func TestMaskHongKongTaiwan(t *testing.T) {
 		"sku a1234567 有貨嗎", "我的身分證 F223456789", "預算 6000-8000", "HK$1,299 兩件 HK$2,400",
 		"買咗 3 件 每件 $199", "我想知道3號能唔能到", "你知道 3 號有冇貨", "味道 2 號", "難道 5 號都未到",
 		"頻道 8 號", "彌敦道附近有冇門市", "一道 3 號菜", "我要 2 件 42 碼", "7-11 取貨", "12345678",
-		"9123 4567", "电话号码 12 位吗", "联系了 3 次", "手機殼 iPhone 14 Pro", "打給我 唔該",
+		"9123 4567", "电话号码 12 位吗", "我顺道3号来拿", "快递改道3号送到", "绕道2号门进来", "泳道 3 号",
+		"订单号 A123456789", "單號：A123456789 幾時到", "订单A1234563", "联系了 3 次", "手機殼 iPhone 14 Pro", "打給我 唔該",
 	} {
 		f(s, s)
 	}
@@ -110,6 +112,14 @@ func TestMaskShippingBlockHongKong(t *testing.T) {
 		{"收件人陳大文 要 3 件 每件 12345678 元", "收件人<NAME> 要 3 件 每件 12345678 元"},
 		{"陳大文 9123 4567", "陳大文 9123 4567"}, // no address, no cue: as often a name and an order
 		{"信用卡分3期", "信用卡分3期"},
+		// eight digits a word names as a waybill, an invoice, a card, an amount: no phone
+		{"寄到人民路100号 运单 62345678", "寄到<ADDR> 运单 62345678"},
+		{"人民路100号 快递单 62345678 查一下", "<ADDR> 快递单 62345678 查一下"},
+		{"地址人民路100号 发票号：62345678", "地址<ADDR> 发票号:62345678"},
+		{"文三路100号 取件码 62345678", "<ADDR> 取件码 62345678"},
+		{"收件人张三 金额 62345678", "收件人<NAME> 金额 62345678"},
+		{"收货人张三 会员卡 62345678", "收货人<NAME> 会员卡 62345678"},
+		{"收件人陳大文 號碼：9123 4567", "收件人<NAME> 號碼:<PHONE>"}, // 號碼 alone is no cue, nor a named number
 	} {
 		if got, _ := Mask(Normalize(c.in)); got != Normalize(c.want) {
 			t.Errorf("Mask(Normalize(%q)) = %q, want %q", c.in, got, Normalize(c.want))

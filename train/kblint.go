@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -41,14 +42,65 @@ func lintKB(path string) error {
 }
 
 // CheckKB refuses a knowledge base (read by index.LoadKB already) that train would refuse beyond
-// the lint's findings: answers still the new-intent stub's (ErrKBStubAnswer) and an example
-// under two intents (ErrKBSharedExample). zhiyi lint runs it too, so that a knowledge base lint
-// passes does not stop train.
+// the lint's findings: examples YAML folded into one (ErrKBFoldedExamples), answers still the
+// new-intent stub's (ErrKBStubAnswer) and an example under two intents (ErrKBSharedExample).
+// zhiyi lint runs it too, so that a knowledge base lint passes does not stop train.
 func CheckKB(path string) error {
+	if err := refuseFoldedExamples(path); err != nil {
+		return err
+	}
 	if err := refuseStubAnswers(path); err != nil {
 		return err
 	}
 	return refuseSharedExamples(path)
+}
+
+// ErrKBFoldedExamples is returned (wrapped) by Run when an example of the knowledge base is
+// several list items YAML folded into one: valid YAML, and eight example questions silently
+// trained as one.
+var ErrKBFoldedExamples = errors.New("train: an example of the knowledge base runs over several lines")
+
+// refuseFoldedExamples refuses a knowledge base (read by index.LoadKB already) with an example
+// folded from several lines holding list items ("     - 能刻字吗" one space short of the items
+// after it reads them all as one example, "能刻字吗 - 紫砂壶可以定制名字吗 - …"), naming each by
+// path:line. It is train's check, not index.ParseKB's: a bundle trained before it still loads.
+func refuseFoldedExamples(path string) error {
+	data, intents, err := kbFileIntents(path)
+	if err != nil {
+		return err
+	}
+	var found []string
+	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
+		in := yamlnode.Item(intents, i)
+		id := ""
+		if n := yamlnode.Value(in, "id"); n != nil {
+			id = n.Value
+		}
+		examples := yamlnode.Value(in, "examples")
+		for j := 0; yamlnode.Item(examples, j) != nil; j++ {
+			if ex := yamlnode.Item(examples, j); foldedItems(data, ex) {
+				found = append(found, fmt.Sprintf("%s:%d: intent %q: example %q runs over several lines, read as one example: a list item indented unlike the others?", path, ex.Line, id, ex.Value))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (each example is one line, \"- text\", all at the same indentation; quote an example that holds \" - \"):\n  %s",
+		ErrKBFoldedExamples, strings.Join(found, "\n  "))
+}
+
+// foldedItems reports whether n is a plain scalar that YAML folded from several lines holding
+// list items: its value, which holds " - ", is not on its first line.
+func foldedItems(data []byte, n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || n.Line < 1 || !strings.Contains(n.Value, " - ") {
+		return false
+	}
+	lines := bytes.SplitN(data, []byte("\n"), n.Line+1)
+	if len(lines) < n.Line {
+		return false
+	}
+	return !bytes.Contains(lines[n.Line-1], []byte(n.Value))
 }
 
 // ErrKBStubAnswer is returned (wrapped) by Run when an answer of the knowledge base is still the
@@ -140,13 +192,19 @@ func refuseSharedExamples(path string) error {
 // kbIntents returns the intents node of the knowledge base at path (read by index.LoadKB already),
 // nil when it has none or does not parse: index.LoadKB names those problems.
 func kbIntents(path string) (*yaml.Node, error) {
+	_, intents, err := kbFileIntents(path)
+	return intents, err
+}
+
+// kbFileIntents is kbIntents with the file's bytes.
+func kbFileIntents(path string) ([]byte, *yaml.Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil
+		return data, nil, nil
 	}
-	return yamlnode.Value(yamlnode.Top(&root), "intents"), nil
+	return data, yamlnode.Value(yamlnode.Top(&root), "intents"), nil
 }

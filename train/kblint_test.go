@@ -98,3 +98,26 @@ func TestRunRefusesAnExampleUnderTwoIntents(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesFoldedExamples: an example indented a space short of the items after it is valid
+// YAML that reads them all as one example; training refuses it, naming its line. index.ParseKB
+// no longer does, so that a bundle an older zhiyi trained from such a kb.yaml still loads.
+func TestRunRefusesFoldedExamples(t *testing.T) {
+	dir := t.TempDir()
+	files := writeShop(t, filepath.Join(dir, "shop"), shopOptions{perIntent: 20})
+	kb := strings.Replace(shopKB, "      - 我想退货\n", "     - 我想退货\n", 1)
+	if kb == shopKB {
+		t.Fatal("the shop's kb.yaml changed: 我想退货 is not an example line")
+	}
+	writeFile(t, files.kb, kb)
+	_, err := Run(t.Context(), shopConfig(files, filepath.Join(dir, "m")))
+	want := files.kb + `:9: intent "return_goods": example "我想退货 - 东西不要了怎么寄回去`
+	if !errors.Is(err, ErrKBFoldedExamples) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Run with folded examples in kb.yaml: %v; want it refused with %q", err, want)
+	}
+	for _, kb := range []string{filepath.Join("..", "corpora", "shop", "kb.yaml"), filepath.Join("..", "intent", "testdata", "shop", "kb.yaml")} {
+		if err := refuseFoldedExamples(kb); err != nil {
+			t.Errorf("%s: %v", kb, err)
+		}
+	}
+}

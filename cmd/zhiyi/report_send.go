@@ -41,7 +41,11 @@ func boardLink(consoleURL string, q board.Query) (string, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", fmt.Errorf("--console-url %q: want the console's address, such as https://shop.example.com or https://shop.example.com/zhiyi", consoleURL)
 	}
-	v := url.Values{"since": {q.Since.Format(time.RFC3339)}, "until": {q.Until.Format(time.RFC3339)}}
+	until := q.Until
+	if until.IsZero() { // --until left out: now, when the report was made, not the page's now
+		until = q.Now
+	}
+	v := url.Values{"since": {q.Since.Format(time.RFC3339)}, "until": {until.Format(time.RFC3339)}}
 	return strings.TrimRight(u.String(), "/") + "/console/board?" + v.Encode(), nil
 }
 

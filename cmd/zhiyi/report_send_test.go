@@ -7,6 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zhiyi-ai/zhiyi/board"
 )
 
 // A weekly cron job sends the report where the alerts go: the robot named in the environment
@@ -51,6 +54,21 @@ func TestReportSend(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("the message lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// TestBoardLinkUntilNow: a report of --since 7d without --until links to 看板 for the week up to
+// when it was made. The link said until=0001-01-01T00:00:00Z, which 看板 reads as no time and
+// replaces by its own now, with a warning.
+func TestBoardLinkUntilNow(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, board.CST)
+	q := board.Query{Since: now.AddDate(0, 0, -7), Now: now}
+	link, err := boardLink("https://shop.example.com", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "until=2026-12-07T09%3A00%3A00%2B08%3A00"; !strings.Contains(link, want) {
+		t.Errorf("boardLink = %s, want %s", link, want)
 	}
 }
 
