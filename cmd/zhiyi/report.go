@@ -106,12 +106,6 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			return fmt.Errorf("--compare: %w", err)
 		}
 	}
-	if *send {
-		if err := sendReport(ctx, b, targets, link); err != nil {
-			return fmt.Errorf("--send: %w", err)
-		}
-		fmt.Fprintf(stderr, "sent the report to %s\n", targetList(targets))
-	}
 	if *html != "" {
 		var page bytes.Buffer
 		if err := b.WriteHTML(&page); err != nil {
@@ -126,9 +120,19 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(b)
+		err = enc.Encode(b)
+	} else {
+		err = b.WriteText(stdout)
 	}
-	return b.WriteText(stdout)
+	if err != nil || !*send {
+		return err
+	}
+	// sent last: a target that refuses it costs neither the page nor the printed report
+	if err := sendReport(ctx, b, targets, link); err != nil {
+		return fmt.Errorf("--send: %w", err)
+	}
+	fmt.Fprintf(stderr, "sent the report to %s\n", targetList(targets))
+	return nil
 }
 
 // logFlags are the flags of the commands that read the decision log: where it is (as zhiyi

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +90,28 @@ func TestReportSendErrors(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("report %v: exit %d, stderr %q; want an error with %q", tt.args, code, stderr, tt.want)
 		}
+	}
+}
+
+// A target that refuses the report costs neither the page nor the printed report: the cron
+// job's output and --html still have the week, and the error names the target.
+func TestReportSendRefusedKeepsThePage(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"errcode":93000,"errmsg":"invalid webhook url"}`)
+	}))
+	defer robot.Close()
+	page := filepath.Join(t.TempDir(), "board.html")
+	code, stdout, stderr := runCLI(t, "", "report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04",
+		"--send", "--alert-wecom", robot.URL+"/cgi-bin/webhook/send?key=bad", "--html", page)
+	if code == 0 || !strings.Contains(stderr, "target wecom") || !strings.Contains(stderr, "93000") {
+		t.Fatalf("exit %d, stderr %q: want a failure naming the robot", code, stderr)
+	}
+	if !strings.Contains(stdout, "4 messages") {
+		t.Errorf("no report printed:\n%s", stdout)
+	}
+	if _, err := os.Stat(page); err != nil {
+		t.Errorf("no page written: %v", err)
 	}
 }
