@@ -209,6 +209,19 @@ intents:
 	}
 }
 
+// train's dev line said "out-of-scope P 0.000 R 0.000" for a dev split without an out-of-scope
+// message (a 174-intent shop's 76 labelled dev messages), where zhiyi eval says "–".
+func TestDevLineWithNothingToMeasure(t *testing.T) {
+	r := reportOf([]string{"a", "b"}, [2]string{"a", "a"}, [2]string{"b", "a"})
+	if got, want := devLine(r, 0.5), "dev: accuracy 0.5000 (without retrieval 0.5000), macro-F1 0.3333, auto 100.0% at precision 0.5000, out-of-scope P – R –"; got != want {
+		t.Errorf("dev line %q, want %q", got, want)
+	}
+	r = reportOf([]string{"a", intent.NoneIntent}, [2]string{"a", intent.NoneIntent}, [2]string{intent.NoneIntent, intent.NoneIntent})
+	if got := devLine(r, 1); !strings.HasSuffix(got, "out-of-scope P 0.500 R 1.000") {
+		t.Errorf("dev line %q, want out-of-scope P 0.500 R 1.000", got)
+	}
+}
+
 // A set with no out-of-scope message, scored by a model that never says none (a public data
 // set's, say), printed "out-of-scope P 0.000 R 0.000" and "P 0.0% R 0.0%" in the report: as if
 // every out-of-scope message had been missed. A share with nothing to measure reads "–".
