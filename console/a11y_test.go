@@ -276,7 +276,7 @@ const a11yCheckJS = `(normal, large, graphic) => {` + contrastJS + `
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const el = n.parentElement;
-    if (!n.data.trim() || !el || el.closest("svg, select, script, style, noscript, title")) continue;
+    if (!n.data.trim() || !el || el.closest("svg, select, datalist, script, style, noscript, title")) continue;
     check(el, getComputedStyle(el).color, "");
   }
   for (const el of document.querySelectorAll("input:not([type=hidden]):not([type=checkbox]), select, textarea")) {

@@ -23,7 +23,7 @@ const (
 	// maxUnmatched bounds the decisions one clustering reads, newest first.
 	maxUnmatched = 20000
 	// maxShownClusters bounds the clusters 未识别 lists, the largest first. Each carries a form
-	// with every intent to choose from (3 KB on the sample shop): a week of 20,000 unmatched
+	// (the intents to choose from are one list on the page): a week of 20,000 unmatched
 	// messages, most of them clusters of one, made a page of 40 MB. The others come up as these
 	// are labelled; zhiyi unmatched and GET /admin/unmatched give the whole sheet.
 	maxShownClusters = 200
@@ -273,18 +273,29 @@ func chosenIntent(kb *index.KB, id, newLabel string) (string, string) {
 		}
 		return train.NewIntentPrefix + masked, ""
 	}
+	// The field takes an intent's id or, typed rather than picked from the list, its label or
+	// the list's "标签（id）".
+	id = strings.TrimSpace(id)
+	if i := strings.LastIndex(id, "（"); i > 0 && strings.HasSuffix(id, "）") {
+		id = strings.TrimSuffix(id[i+len("（"):], "）")
+	}
 	switch {
 	case id == "":
 		return "", "请选择一个意图，或填写新意图的标签。"
-	case id == intent.NoneIntent:
-		return id, ""
+	case id == intent.NoneIntent || id == "不在范围":
+		return intent.NoneIntent, ""
 	}
 	if kb != nil {
 		if _, ok := kb.Intent(id); ok {
 			return id, ""
 		}
+		for _, in := range kb.Intents {
+			if in.Label == id {
+				return in.ID, ""
+			}
+		}
 	}
-	return "", "知识库中没有这个意图。"
+	return "", fmt.Sprintf("知识库中没有意图「%s」：请从列表中选择，或填写新意图的标签。", id)
 }
 
 // intentChoices lists the knowledge base's intents for a select.
