@@ -249,3 +249,40 @@ func TestSummaryWithNothingToMeasure(t *testing.T) {
 		t.Errorf("summary %q, want auto 0.0%% (precision –)", got)
 	}
 }
+
+// A 174-intent shop's report drew a 174 × 174 confusion matrix, 30,000 cells for a few mistakes.
+// Past maxMatrixIntents intents with data it keeps the intents in a mistake and says so; intents
+// without a message, gold or predicted, are never rows.
+func TestReportMatrixOfManyIntents(t *testing.T) {
+	var labels []string
+	var pairs [][2]string
+	for i := range 60 {
+		id := fmt.Sprintf("i%02d", i)
+		labels = append(labels, id)
+		pairs = append(pairs, [2]string{id, id})
+	}
+	labels = append(labels, "unused")
+	pairs = append(pairs, [2]string{"i03", "i07"})
+	page := func(r *Report) string {
+		var b strings.Builder
+		if err := r.WriteHTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	body := page(reportOf(labels, pairs...))
+	if n := strings.Count(body, `<span class="vert">`); n != 2 {
+		t.Errorf("the matrix has %d columns, want 2 (i03 and i07, the intents in a mistake)", n)
+	}
+	if !strings.Contains(body, "59 intents are left out") {
+		t.Errorf("the page does not say which intents the matrix leaves out")
+	}
+	// few intents: every one with a message, none without
+	body = page(reportOf([]string{"a", "b", "unused"}, [2]string{"a", "a"}, [2]string{"b", "b"}))
+	if n := strings.Count(body, `<span class="vert">`); n != 2 {
+		t.Errorf("the matrix has %d columns, want 2 (a and b)", n)
+	}
+	if !strings.Contains(body, "none: every message") {
+		t.Errorf("an empty 错判案例 table does not say there was no mistake")
+	}
+}

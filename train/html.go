@@ -72,6 +72,7 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 <h2>错判案例 — most frequent mistakes</h2>
 <table><tr><th class="l">gold</th><th class="l">predicted</th><th>count</th><th class="l">examples (masked)</th></tr>
 {{range .Confusions}}<tr><td class="l">{{.Gold}}</td><td class="l">{{.Predicted}}</td><td>{{.Count}}</td><td class="l">{{range .Examples}}{{.}}<br>{{end}}</td></tr>
+{{else}}<tr><td class="l" colspan="4">none: every message's intent is right</td></tr>
 {{end}}</table>
 <h2>Per intent</h2>
 <table><tr><th class="l">intent</th><th class="l">label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th><th class="l">F1</th></tr>
@@ -79,12 +80,59 @@ th{background:#fafafa}td.l,th.l{text-align:left}
 <td class="l"><div class="barbox"><div class="bar" style="width:{{width .F1}}%"></div></div></td></tr>
 {{end}}</table>
 <h2>Confusion matrix (rows: gold, columns: predicted)</h2>
-{{$m := .Matrix}}
-<table class="matrix"><tr><th></th>{{range .Labels}}<th><span class="vert">{{.}}</span></th>{{end}}</tr>
-{{range $i, $gold := .Labels}}<tr><th class="l">{{$gold}}</th>{{range $j, $p := $.Labels}}<td style="{{heat $m $i $j}}">{{with index (index $m $i) $j}}{{.}}{{end}}</td>{{end}}</tr>
-{{end}}</table>
+{{$m := .Matrix}}{{$v := .MatrixView}}
+{{if $v.Left}}<p>{{$v.Left}} intents are left out: {{if $v.Mistakes}}with more than {{$v.Max}} intents in the data, the matrix shows those in a mistake (every message of the others is right, see Per intent){{else}}no message has them, gold or predicted{{end}}; report.json (<code>zhiyi eval --json --full</code>) has the whole matrix.</p>{{end}}
+{{with $v.Index}}<table class="matrix"><tr><th></th>{{range .}}<th><span class="vert">{{index $.Labels .}}</span></th>{{end}}</tr>
+{{range $i := .}}<tr><th class="l">{{index $.Labels $i}}</th>{{range $j := $v.Index}}<td style="{{heat $m $i $j}}">{{with index (index $m $i) $j}}{{.}}{{end}}</td>{{end}}</tr>
+{{end}}</table>{{else}}<p>No messages.</p>{{end}}
 </body></html>
 `))
+
+// maxMatrixIntents bounds the confusion matrix's rows and columns before it keeps only the
+// intents in a mistake: a 174-intent shop's matrix was 30,000 cells, 4,000 px wide, to find a
+// handful of red ones.
+const maxMatrixIntents = 40
+
+// matrixView is which of the matrix's labels the page shows.
+type matrixView struct {
+	Index    []int // into Labels and Matrix
+	Left     int   // labels left out
+	Mistakes bool  // Index holds only the intents in a mistake
+	Max      int
+}
+
+// MatrixView picks the confusion matrix's rows and columns for the page: the intents the data
+// has (as gold or predicted), and of more than maxMatrixIntents those in a mistake.
+func (r *Report) MatrixView() matrixView {
+	n := len(r.Labels)
+	seen, wrong := make([]bool, n), make([]bool, n)
+	for i := range min(n, len(r.Matrix)) {
+		for j := range min(n, len(r.Matrix[i])) {
+			if v := r.Matrix[i][j]; v > 0 {
+				seen[i], seen[j] = true, true
+				if i != j {
+					wrong[i], wrong[j] = true, true
+				}
+			}
+		}
+	}
+	v := matrixView{Max: maxMatrixIntents}
+	for i := range n {
+		if seen[i] {
+			v.Index = append(v.Index, i)
+		}
+	}
+	if len(v.Index) > maxMatrixIntents {
+		v.Index, v.Mistakes = v.Index[:0], true
+		for i := range n {
+			if wrong[i] {
+				v.Index = append(v.Index, i)
+			}
+		}
+	}
+	v.Left = n - len(v.Index)
+	return v
+}
 
 // pct formats a share as a percentage with one decimal: 12.5%, and >99.9% (not 100.0%) for a
 // precision of 0.9996 (stat.PercentText).
