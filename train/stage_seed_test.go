@@ -112,3 +112,19 @@ func TestDictionariesSayWhereUrgencyComesFrom(t *testing.T) {
 		})
 	}
 }
+
+// The progress listed 8 of a big shop's 13 left-out examples as if they were all of them.
+func TestLeftOutLineSaysHowManyItDoesNotName(t *testing.T) {
+	var out []string
+	for i := range 13 {
+		out = append(out, fmt.Sprintf("例句%d (词%d)", i, i))
+	}
+	got := leftOutLine(out)
+	if !strings.HasPrefix(got, "seeds: 13 built-in out-of-scope examples left out") || !strings.Contains(got, "例句7 (词7)") ||
+		strings.Contains(got, "例句8 (") || !strings.HasSuffix(got, "… and 5 more (zhiyi train --json: none_seeds_left_out)") {
+		t.Errorf("%q", got)
+	}
+	if got := leftOutLine(out[:2]); strings.Contains(got, "more") {
+		t.Errorf("two left out, both named: %q", got)
+	}
+}
