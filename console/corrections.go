@@ -17,6 +17,11 @@ import (
 // maxExamples is how many messages a corrections group shows.
 const maxExamples = 5
 
+// maxShownGroups bounds the groups 错判案例 lists, the largest first: a 174-intent shop has
+// 30,000 pairs of intents, and a month of agents' corrections spread over thousands of them made
+// a page of megabytes. Groups accepted whole go last, so the others come up as these are accepted.
+const maxShownGroups = 200
+
 // correctionGroup is the corrections from one predicted intent to one correct intent.
 type correctionGroup struct {
 	Predicted, Correct           string
@@ -29,14 +34,24 @@ type correctionGroup struct {
 	members                      []store.Label
 }
 
+// doneRank is 1 for a group accepted whole, 0 for one still to decide.
+func (g *correctionGroup) doneRank() int {
+	if g.Accepted == g.Count {
+		return 1
+	}
+	return 0
+}
+
 // correctionsData is 错判案例's page.
 type correctionsData struct {
 	periodView
 	Until  string // the page's end: an accept takes exactly what was shown
 	NoDB   bool
 	Error  string
-	Groups []correctionGroup
+	Groups []correctionGroup // the largest, at most maxShownGroups
 	Total  int
+	// Hidden and HiddenMessages: the groups beyond Groups, and the messages they hold.
+	Hidden, HiddenMessages int
 }
 
 func (c *Console) correctionsPage(w http.ResponseWriter, r *http.Request, s *sessionInfo) {
@@ -57,10 +72,14 @@ func (c *Console) correctionsPage(w http.ResponseWriter, r *http.Request, s *ses
 		c.render(w, r, s, http.StatusServiceUnavailable, "corrections", "错判案例", data)
 		return
 	}
-	for _, g := range groups {
+	for i, g := range groups {
 		data.Total += g.Count
+		if i >= maxShownGroups {
+			data.Hidden++
+			data.HiddenMessages += g.Count
+		}
 	}
-	data.Groups = groups
+	data.Groups = groups[:min(len(groups), maxShownGroups)]
 	c.render(w, r, s, http.StatusOK, "corrections", "错判案例", data)
 }
 
@@ -132,7 +151,12 @@ func (c *Console) corrections(ctx context.Context, since, until time.Time) ([]co
 	for _, g := range byKey {
 		out = append(out, *g)
 	}
+	// Groups accepted whole go last: done, they would keep the page's places (maxShownGroups)
+	// from the groups still to decide.
 	slices.SortFunc(out, func(a, b correctionGroup) int {
+		if c := cmp.Compare(a.doneRank(), b.doneRank()); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
 			return c
 		}

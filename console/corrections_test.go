@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -124,5 +125,45 @@ func TestCorrectionsAcceptRefusesIntentNotInKB(t *testing.T) {
 	}
 	if ls := e.labels(""); len(ls) != 0 {
 		t.Errorf("labels stored for an intent the knowledge base lacks: %+v", ls)
+	}
+}
+
+// A big shop's month of corrections spread over hundreds of pairs of intents was one page of
+// every group (419 groups, 330 KB for 423 corrections; megabytes for thousands). 错判案例
+// lists the largest maxShownGroups, says how many it leaves out, and puts groups accepted whole
+// last, so the others come up.
+func TestCorrectionsListsTheLargestGroups(t *testing.T) {
+	const most = 200 // maxShownGroups
+	e := newEnv(t, envOpt{})
+	at := e.clock().Add(-3 * time.Hour)
+	// one message a pair of intents (predicted intents the knowledge base lacks: a group all the same)
+	n := most + 20
+	for i := range n {
+		id := fmt.Sprintf("m%d", i)
+		e.seed(store.Decision{MsgID: id, Time: at, Text: fmt.Sprintf("消息 %d", i), Intent: fmt.Sprintf("old_%03d", i), Route: store.RouteAuto, Confidence: 0.9})
+		if err := e.db.AddFeedback(context.Background(), store.Feedback{MsgID: id, CorrectIntent: "invoice", Time: at.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a larger group, accepted whole: it goes last, out of the page
+	for _, id := range []string{"a1", "a2"} {
+		e.seed(store.Decision{MsgID: id, Time: at, Text: "发票 " + id, Intent: "return_goods", Route: store.RouteAuto, Confidence: 0.9})
+		if err := e.db.AddFeedback(context.Background(), store.Feedback{MsgID: id, CorrectIntent: "invoice", Time: at.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.db.AddLabels(context.Background(), []store.Label{{Key: "a1", Intent: "invoice", Source: SourceConsole, By: "小张", Time: at.Add(time.Hour)},
+		{Key: "a2", Intent: "invoice", Source: SourceConsole, By: "小张", Time: at.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	cl := e.client()
+	cl.login("小王")
+	body := cl.get("/console/corrections").Body
+	if shown := strings.Count(body, `<div class="cluster">`); shown != most {
+		t.Errorf("%d groups listed, want %d", shown, most)
+	}
+	mustContain(t, body, fmt.Sprintf("%d 组。这里列出最大的 %d 组；其余 21 组（22 条消息）", n+1, most))
+	if strings.Contains(body, "已采纳 2/2") {
+		t.Error("the group accepted whole is listed before the groups still to decide")
 	}
 }
