@@ -111,6 +111,13 @@ func runEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		if len(items) == 0 {
 			return fmt.Errorf("%s: no labelled messages", *data)
 		}
+		note, err := seenNote(*model, items)
+		if err != nil {
+			return err
+		}
+		if note != "" {
+			fmt.Fprintln(stderr, note)
+		}
 		if *adapt {
 			texts := make([]string, len(items))
 			for i, it := range items {
