@@ -19,6 +19,7 @@ import (
 type RowSource interface {
 	Decisions(ctx context.Context, q store.Query, fn func(*store.Decision) error) error
 	Feedback(ctx context.Context, q store.FeedbackQuery, fn func(*store.FeedbackRecord) error) error
+	Labels(ctx context.Context, q store.LabelQuery, fn func(*store.Label) error) error
 }
 
 // Row is one decision of the log with what its feedback says last: the rating, the resolution,
@@ -34,6 +35,13 @@ type Row struct {
 	Comment       string `json:"comment,omitempty"`
 	AgentID       string `json:"agent_id,omitempty"`
 	AgentComment  string `json:"agent_comment,omitempty"`
+	// Label is the intent the labels table gives the message (the console's 未识别 and 错判案例;
+	// new:<标签> for an intent kb.yaml lacked), unless an agent corrected
+	// it after: of a label and a correction the later names the message's intent, and zhiyi
+	// train reads it so (a row's gold is its label, else its correction).
+	Label string `json:"label,omitempty"`
+
+	correctedAt time.Time // when CorrectIntent was given
 }
 
 // Row formats.
@@ -48,7 +56,7 @@ var rowColumns = []string{
 	"置信度 confidence", "处理 route", "原因 reason", "答案 answer_id", "规则 rule", "实验组 variant",
 	"情绪 sentiment", "轮次 turn", "上下文意图 active_intent", "重述 repeat", "升级 escalation",
 	"模型 model", "耗时 latency_us", "评分 rating", "已解决 resolved", "纠正意图 correct_intent",
-	"评论 comment", "客服 agent_id", "客服备注 agent_comment", // agent_comment last: a sheet's column letters before it stay
+	"评论 comment", "客服 agent_id", "客服备注 agent_comment", "标签 label", // new columns last: a sheet's column letters before them stay
 }
 
 // RowsQuery chooses what WriteRows writes and how.
@@ -81,6 +89,10 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 	if err != nil {
 		return 0, err
 	}
+	labels, err := latestLabels(ctx, db, since)
+	if err != nil {
+		return 0, err
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var (
 		enc  *json.Encoder
@@ -104,6 +116,9 @@ func WriteRows(ctx context.Context, db RowSource, q RowsQuery, w io.Writer) (int
 		if fb := latest[d.MsgID]; fb != nil {
 			fb.Decision = *d
 			r = *fb
+		}
+		if l, ok := labels[d.MsgID]; ok && !l.Time.Before(r.correctedAt) {
+			r.Label = l.Intent
 		}
 		if q.Max > 0 && n == q.Max {
 			return ErrTooManyRows
@@ -146,7 +161,7 @@ func (r *Row) cells(dst []string) []string {
 		d.Time.Format(time.DateTime), d.MsgID, d.Channel, d.SenderHash, d.ChatHash, d.Text, d.Intent,
 		strconv.FormatFloat(d.Confidence, 'f', 4, 64), d.Route, d.Reason, d.AnswerID, d.Rule, d.Variant,
 		d.Sentiment, strconv.Itoa(d.Turn), d.ActiveIntent, strconv.FormatBool(d.Repeat), d.Escalation,
-		d.Model, strconv.FormatInt(d.LatencyMicros, 10), rating, resolved, r.CorrectIntent, r.Comment, r.AgentID, r.AgentComment,
+		d.Model, strconv.FormatInt(d.LatencyMicros, 10), rating, resolved, r.CorrectIntent, r.Comment, r.AgentID, r.AgentComment, r.Label,
 	} {
 		dst = append(dst, spreadsheetSafe(v))
 	}
@@ -184,7 +199,7 @@ func latestFeedback(ctx context.Context, db RowSource, since, until time.Time) (
 			r.Resolved = &v
 		}
 		if f.CorrectIntent != "" {
-			r.CorrectIntent = f.CorrectIntent
+			r.CorrectIntent, r.correctedAt = f.CorrectIntent, f.Time
 		}
 		switch {
 		case f.Comment == "":
@@ -199,4 +214,18 @@ func latestFeedback(ctx context.Context, db RowSource, since, until time.Time) (
 		return nil
 	})
 	return latest, err
+}
+
+// latestLabels reads the labels given since the period began (none is given to a message before
+// it is said) and returns the latest of each message, by msg_id. A label of a message without
+// an id is keyed by its text (store.LabelKey), and names no decision.
+func latestLabels(ctx context.Context, db RowSource, since time.Time) (map[string]store.Label, error) {
+	out := map[string]store.Label{}
+	err := db.Labels(ctx, store.LabelQuery{Since: since}, func(l *store.Label) error {
+		if prev, ok := out[l.Key]; !ok || !l.Time.Before(prev.Time) {
+			out[l.Key] = *l
+		}
+		return nil
+	})
+	return out, err
 }

@@ -99,9 +99,9 @@ func TestUnmatchedLabel(t *testing.T) {
 		}
 	}
 	page := cl.get(r.Header.Get("Location"))
-	// a new intent is learnt only once it is in kb.yaml, by train, which reads no label of the
-	// log: the page says how to carry the cluster there (it told to train --labels, on no file)
-	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", "训练也不读这里的标注", "zhiyi unmatched 导出的表", "zhiyi train --data … --labels", `id="recent-labels"`)
+	// a new intent is learnt only once it is in kb.yaml, by train on the exported log, whose rows
+	// carry their labels: the page says so
+	mustContain(t, page.Body, "已将聚类", "新意图「优惠券」", "不学新意图", "zhiyi export --format jsonl --out log.jsonl", "zhiyi train --data log.jsonl", `id="recent-labels"`)
 	if strings.Contains(page.Body, "<li>优惠券怎么领</li>") {
 		t.Error("labelled messages are still listed as unmatched")
 	}

@@ -230,9 +230,9 @@ func (c *Console) unmatchedLabel(w http.ResponseWriter, r *http.Request, s *sess
 	detail := fmt.Sprintf("聚类 %s（%d 条消息）→ %s", line.Cluster, len(added), label)
 	msg := fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。下次 zhiyi learn（或 --learn）和训练会用到这些标注。", line.Cluster, len(added), describeIntent(m.KB(), label))
 	if strings.HasPrefix(label, train.NewIntentPrefix) {
-		// learn continues the model's intents, and train reads labels from files, not from the
-		// log: this label keeps the cluster off the page, the sheet carries it to training.
-		msg = fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。zhiyi learn（--learn）不学新意图，训练也不读这里的标注：先把新意图写进 kb.yaml（id、答案），再在 zhiyi unmatched 导出的表里给这些消息填上它，连同 zhiyi export --format jsonl 导出的决策日志交给 zhiyi train --data … --labels 训练。", line.Cluster, len(added), describeIntent(m.KB(), label))
+		// learn continues the model's intents: the exported log's rows carry this label to
+		// training, which takes it once kb.yaml has an intent of the label.
+		msg = fmt.Sprintf("已将聚类 %s 的 %d 条消息标注为 %s。zhiyi learn（--learn）不学新意图：先把新意图写进 kb.yaml（label 写这个标签，再填 id、答案），再用 zhiyi export --format jsonl --out log.jsonl 导出决策日志（每行带着这里的标注），交给 zhiyi train --data log.jsonl --kb kb.yaml … 训练。", line.Cluster, len(added), describeIntent(m.KB(), label))
 	}
 	kind := "ok"
 	if len(taken) > 0 {

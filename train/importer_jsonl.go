@@ -49,7 +49,8 @@ type exportLine struct {
 	ChatID  string          `json:"chat_id"`
 	Channel string          `json:"channel"`
 	// zhiyi export --format jsonl: a decision of the log. Its intent is the model's own answer,
-	// never a label (the model would learn its own mistakes back); an agent's correct_intent is.
+	// never a label (the model would learn its own mistakes back); its label (the labels
+	// table's, given after any correction: board.Row) is, and else an agent's correct_intent.
 	Route         string          `json:"route"`
 	CorrectIntent string          `json:"correct_intent"`
 	Time          json.RawMessage `json:"time"`
@@ -233,15 +234,17 @@ func (im *Importer) jsonLine(where string, line []byte, fn func(Message) error) 
 	return im.emit(m, fn)
 }
 
-// decisionLine reads a row of zhiyi export --format jsonl: labelled only by an agent's
-// correction, timed when it was answered, in the conversation the log hashed.
+// decisionLine reads a row of zhiyi export --format jsonl: labelled only by its label (the
+// console's 未识别) or an agent's correction, the later of the two
+// (the export writes a label only when no correction followed it), timed when it was answered,
+// in the conversation the log hashed.
 func (im *Importer) decisionLine(where string, l exportLine, m Message, fn func(Message) error) error {
 	t, err := im.sentAt(l.Time)
 	if err != nil {
 		im.stats.skip(SkipMalformed, where, fmt.Errorf("a decision of zhiyi export: %w", err))
 		return nil
 	}
-	m.Time, m.Intent, m.MsgID = t, l.CorrectIntent, l.MsgID2
+	m.Time, m.Intent, m.MsgID = t, cmp.Or(l.Label, l.CorrectIntent), l.MsgID2
 	m.Channel, m.Sender = cmp.Or(l.Channel, "plain"), l.Sender
 	if c := cmp.Or(l.Chat, l.Sender); c != "" {
 		m.Conversation = "log:" + m.Channel + ":" + c

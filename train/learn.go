@@ -355,7 +355,19 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 			Examples: withoutFeatureSets(data.Examples, evalEx, rankerFeatures(eng.Ranker()))}
 		fmt.Fprintf(cfg.Progress, "learn: the ranker's data without the evaluation set: %d of its %d examples\n", len(judgedData.Examples), len(data.Examples))
 	}
-	cand, candRanker, err := continueModels(ctx, eng, examples, labels, fitCfg, cfg.RankerRate, judgedData, fixEx)
+	// Without a dev split the evaluation set is examples the parent trained on, which models
+	// continued from it keep by rote: a shop trained on kb.yaml alone graded every batch 1.0000.
+	// Its gate's models are fitted afresh on the replay instead (freshFit), so the set is held
+	// out of them as a dev split would be. The bundle promoted is still continued (below).
+	gateCfg := fitCfg
+	fresh, err := freshGate(parent, eng, data)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		gateCfg = freshFitConfig(clf)
+	}
+	cand, candRanker, err := continueModels(ctx, eng, examples, labels, gateCfg, cfg.RankerRate, judgedData, fixEx)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +385,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 		control, err = refitRanker(ctx, judgedData, nil, eng.Ranker(), nil, labels)
 	} else {
 		var c, controlRanker *intent.Classifier
-		c, controlRanker, err = continueModels(ctx, eng, replayEx, labels, fitCfg, cfg.RankerRate, nil, nil)
+		c, controlRanker, err = continueModels(ctx, eng, replayEx, labels, gateCfg, cfg.RankerRate, nil, nil)
 		control = cmp.Or(controlRanker, c)
 	}
 	if err != nil {
@@ -384,7 +396,7 @@ func Learn(ctx context.Context, parent, out string, corrections []Correction, cf
 	res.ParentAccuracy, res.CandidateAccuracy, res.ControlAccuracy = Accuracy(parentDecides, evalEx), Accuracy(candDecides, evalEx), Accuracy(control, evalEx)
 	g.rootRight, g.root = g.controlRight, "the parent"
 	if judge != eng {
-		right, ok, err := rootRight(ctx, root.Dir, judge, labels, evalSet, cfg)
+		right, ok, err := rootRight(ctx, root.Dir, judge, labels, evalSet, cfg, fresh)
 		switch {
 		case err != nil:
 			return nil, err

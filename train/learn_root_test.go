@@ -12,12 +12,12 @@ import (
 )
 
 // Each generation may lose MaxDrop against its parent continued without the corrections; over
-// generations the losses add up. A first generation let lose 2 of the 70 messages (MaxDrop 0.5)
+// generations the losses add up. A first generation let lose 1 of the 70 messages (MaxDrop 0.5)
 // leaves its child a parent whose control has lost them already: genuine corrections lose
 // nothing more against it, and only the bound against the root refuses them — naming both
 // accuracies — and does not record them as refused: they are judged again on a new line.
 func TestLearnBoundsTheDropAgainstTheRoot(t *testing.T) {
-	parent := learnShop(t)
+	parent := weakShop(t, 1) // self-labelled messages in its history: its gate continues the parent
 	mk := func(intent string, texts ...string) []Correction {
 		var out []Correction
 		for _, x := range texts {
@@ -32,8 +32,8 @@ func TestLearnBoundsTheDropAgainstTheRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Promoted || !(res.CandidateAccuracy < res.ControlAccuracy-0.02) {
-		t.Fatalf("the first generation: %s; want promoted, losing more than 2 points", res.Reason)
+	if !res.Promoted || !(res.CandidateAccuracy < res.ControlAccuracy-0.01) {
+		t.Fatalf("the first generation: %s; want promoted, losing more than 1 point", res.Reason)
 	}
 	genuine := mk("invoice", "报销凭证在哪弄", "报销凭证能给吗", "我要报销凭证", "报销凭证怎么申请", "公司要报销凭证",
 		"报销凭证开一下", "能给个报销凭证不", "报销凭证发我邮箱", "报销凭证可以吗", "需要报销凭证", "报销凭证哪里申请", "报销凭证电子的行吗")
@@ -42,8 +42,8 @@ func TestLearnBoundsTheDropAgainstTheRoot(t *testing.T) {
 		cfg      LearnConfig
 		promoted bool
 	}{
-		{"the default bound: MaxDrop against the root", LearnConfig{MaxDrop: 0.02}, false},
-		{"a bound that allows the first generation's loss", LearnConfig{MaxDrop: 0.02, MaxRootDrop: 0.05}, true},
+		{"the default bound: MaxDrop against the root", LearnConfig{MaxDrop: 0.01}, false},
+		{"a bound that allows the first generation's loss", LearnConfig{MaxDrop: 0.01, MaxRootDrop: 0.03}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := Learn(ctx, gen1, filepath.Join(t.TempDir(), "gen2"), genuine, c.cfg)

@@ -19,11 +19,18 @@ import (
 // it: the corrections must teach it.
 func learnShop(t *testing.T) string {
 	t.Helper()
+	return weakShop(t, -1)
+}
+
+// weakShop trains the weak shop with rounds of self-training (-1: none, and the shop's history is
+// its knowledge base's examples alone: kbAlone).
+func weakShop(t *testing.T, rounds int) string {
+	t.Helper()
 	dir := t.TempDir()
 	kb, data := writeWeakShop(t, dir)
 	cfg := DefaultConfig()
 	cfg.Data, cfg.KB, cfg.Out, cfg.Progress = []string{data}, kb, filepath.Join(dir, "models", "shop"), io.Discard
-	cfg.Weak.Rounds = -1
+	cfg.Weak.Rounds = rounds
 	if _, err := Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -40,9 +40,6 @@ type LabelStats struct {
 // message fail the run, every one named by file:line: a label is an operator's decision, and
 // none is dropped silently.
 func (r *run) applyLabels() (bool, error) {
-	if len(r.cfg.Labels) == 0 {
-		return true, nil
-	}
 	var byLabel map[string]string
 	if r.kb != nil {
 		byLabel = make(map[string]string, len(r.kb.Intents))
@@ -50,9 +47,42 @@ func (r *run) applyLabels() (bool, error) {
 			byLabel[in.Label] = in.ID
 		}
 	}
+	r.data.resolveNew(byLabel, r.prog)
+	if len(r.cfg.Labels) == 0 {
+		return true, nil
+	}
 	st, err := r.data.applyLabels(r.cfg.Labels, r.known, byLabel, r.prog)
 	r.sum.Labels = st
 	return false, err
+}
+
+// resolveNew turns the exports' labels new:<标签> (a row of zhiyi export carries the console's
+// label of its message) whose intent kb.yaml has gained since into that intent, as applyLabels
+// does a sheet's; the others stay, and are left out as intents the model lacks.
+func (d *imported) resolveNew(byLabel map[string]string, prog io.Writer) {
+	said := map[string]bool{}
+	id := func(label string) (string, bool) {
+		name, ok := strings.CutPrefix(label, NewIntentPrefix)
+		if !ok {
+			return "", false
+		}
+		id, ok := byLabel[strings.TrimSpace(name)]
+		if ok && !said[name] {
+			said[name] = true
+			fmt.Fprintf(prog, "import: new:%s is kb.yaml's intent %s now\n", name, id)
+		}
+		return id, ok
+	}
+	for i := range d.recs {
+		if v, ok := id(d.recs[i].intent); ok {
+			d.recs[i].intent = v
+		}
+	}
+	for k, in := range d.byID {
+		if v, ok := id(in); ok {
+			d.byID[k] = v
+		}
+	}
 }
 
 // applyLabels applies label files to the imported messages (see run.applyLabels); known says

@@ -24,8 +24,9 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi export [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--format csv|jsonl] [--out FILE]\n\n"+
 			"Writes a period's decisions, oldest first, one row each with its latest feedback (rating,\n"+
-			"resolved, correction, agent, the customer's comment and the agent's), for a spreadsheet\n"+
-			"or an analysis: the messages as\n"+
+			"resolved, correction, agent, the customer's comment and the agent's) and its label from\n"+
+			"the console unless corrected after, for a spreadsheet, an analysis, or zhiyi train --data\n"+
+			"(a new: label once kb.yaml has the intent): the messages as\n"+
 			"the log keeps them (masked), customers and conversations as keyed hashes, times in China\n"+
 			"Standard Time. It only reads the log.\n\nFlags:")
 		fs.PrintDefaults()
