@@ -134,7 +134,7 @@ const builtinShare = 0.1
 func capBuiltin(ls []Labelled) []Labelled {
 	builtin := map[string]bool{}
 	for _, t := range NoneSeeds() {
-		builtin[t] = true
+		builtin[textKey(t)] = true // keyed as the lookup reads them: normalised and masked
 	}
 	isBuiltin := func(l Labelled) bool { return l.Intent == intent.NoneIntent && builtin[textKey(l.Text)] }
 	n := 0
