@@ -70,19 +70,11 @@ func refuseFoldedExamples(path string) error {
 		return err
 	}
 	var found []string
-	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
-		in := yamlnode.Item(intents, i)
-		id := ""
-		if n := yamlnode.Value(in, "id"); n != nil {
-			id = n.Value
+	eachExample(intents, func(id string, ex *yaml.Node) {
+		if foldedItems(data, ex) {
+			found = append(found, fmt.Sprintf("%s:%d: intent %q: example %q runs over several lines, read as one example: a list item indented unlike the others?", path, ex.Line, id, ex.Value))
 		}
-		examples := yamlnode.Value(in, "examples")
-		for j := 0; yamlnode.Item(examples, j) != nil; j++ {
-			if ex := yamlnode.Item(examples, j); foldedItems(data, ex) {
-				found = append(found, fmt.Sprintf("%s:%d: intent %q: example %q runs over several lines, read as one example: a list item indented unlike the others?", path, ex.Line, id, ex.Value))
-			}
-		}
-	}
+	})
 	if len(found) == 0 {
 		return nil
 	}
@@ -161,6 +153,28 @@ func refuseSharedExamples(path string) error {
 	}
 	first := map[string]place{}
 	var found []string
+	eachExample(intents, func(id string, ex *yaml.Node) {
+		key := nlp.Fold(nlp.Normalize(strings.TrimSpace(ex.Value)))
+		if key == "" {
+			return
+		}
+		p, seen := first[key]
+		switch {
+		case !seen:
+			first[key] = place{id, ex.Line}
+		case p.intent != id:
+			found = append(found, fmt.Sprintf("%s:%d: example %q of intent %q is also under intent %q (line %d)", path, ex.Line, ex.Value, id, p.intent, p.line))
+		}
+	})
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (keep each under the one intent it asks for):\n  %s", ErrKBSharedExample, strings.Join(found, "\n  "))
+}
+
+// eachExample calls fn with each example node of the knowledge base's intents node and its
+// intent's id ("" when it has none), in the file's order.
+func eachExample(intents *yaml.Node, fn func(id string, ex *yaml.Node)) {
 	for i := 0; yamlnode.Item(intents, i) != nil; i++ {
 		in := yamlnode.Item(intents, i)
 		id := ""
@@ -169,24 +183,9 @@ func refuseSharedExamples(path string) error {
 		}
 		examples := yamlnode.Value(in, "examples")
 		for j := 0; yamlnode.Item(examples, j) != nil; j++ {
-			ex := yamlnode.Item(examples, j)
-			key := nlp.Fold(nlp.Normalize(strings.TrimSpace(ex.Value)))
-			if key == "" {
-				continue
-			}
-			p, seen := first[key]
-			switch {
-			case !seen:
-				first[key] = place{id, ex.Line}
-			case p.intent != id:
-				found = append(found, fmt.Sprintf("%s:%d: example %q of intent %q is also under intent %q (line %d)", path, ex.Line, ex.Value, id, p.intent, p.line))
-			}
+			fn(id, yamlnode.Item(examples, j))
 		}
 	}
-	if len(found) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w (keep each under the one intent it asks for):\n  %s", ErrKBSharedExample, strings.Join(found, "\n  "))
 }
 
 // kbIntents returns the intents node of the knowledge base at path (read by index.LoadKB already),
