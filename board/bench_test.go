@@ -114,6 +114,27 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkWeek is what 看板 and zhiyi report --compare read for a week by the day: the board,
+// the week before for comparison, and the bad ratings' words.
+func BenchmarkWeek(b *testing.B) {
+	db := benchLog(b)
+	ctx := context.Background()
+	q := board.Query{Since: weekStart.Add(3 * 24 * time.Hour), Until: weekStart.Add(10 * 24 * time.Hour), Bucket: board.Day}
+	b.ReportAllocs()
+	for b.Loop() {
+		bd, err := board.Build(ctx, db, q)
+		if err == nil {
+			err = board.Compare(ctx, db, q, bd)
+		}
+		if err == nil {
+			err = board.BadComments(ctx, db, bd)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func bucketName(d time.Duration) string {
 	if d == board.Hour {
 		return "hour"

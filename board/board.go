@@ -117,10 +117,15 @@ type HourStats struct {
 	LatencyP99Max int64   `json:"latency_p99_max_us"`
 }
 
-// Build reads the period's numbers from src: one Summary when the series is hourly, two at once
-// (the series, and hours for ByHour) otherwise, so src must be safe for concurrent use (a
-// store.DB is). Its errors are ErrQuery's and src's.
+// Build reads the period's numbers from src in one Summary: the totals, the series and the hours
+// of the day (ByHour). Its errors are ErrQuery's and src's.
 func Build(ctx context.Context, src Source, q Query) (*Board, error) {
+	return build(ctx, src, q, true)
+}
+
+// build is Build; without series it reads the totals and groups alone (the period before, which
+// Compare shows as totals).
+func build(ctx context.Context, src Source, q Query, series bool) (*Board, error) {
 	now := q.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -159,38 +164,18 @@ func Build(ctx context.Context, src Source, q Query) (*Board, error) {
 	if hours := q.Until.Sub(q.Since) / Hour; hours > MaxPoints {
 		return nil, fmt.Errorf("%w: the period is longer than a year (%d hours)", ErrQuery, hours)
 	}
-	sq := store.SummaryQuery{Since: q.Since, Until: q.Until, Bucket: q.Bucket, Location: loc, LowConfidence: q.LowConfidence}
-	// A series by the day needs a second summary by the hour for ByHour: both scans run at
-	// once, each on its own read connection.
-	type result struct {
-		sum *store.Summary
-		err error
-	}
-	var hours chan result
-	if q.Bucket != Hour {
-		hours = make(chan result, 1)
-		hq := sq
-		hq.Bucket = Hour
-		go func() {
-			s, err := src.Summary(ctx, hq)
-			hours <- result{s, err}
-		}()
+	sq := store.SummaryQuery{Since: q.Since, Until: q.Until, Location: loc, LowConfidence: q.LowConfidence}
+	if series {
+		// by the day, the hours of the day (ByHour) come from the same scan
+		sq.Bucket, sq.Hourly = q.Bucket, q.Bucket != Hour
 	}
 	sum, err := src.Summary(ctx, sq)
-	var hourly []store.Bucket
-	if hours != nil {
-		h := <-hours
-		if err == nil {
-			err = h.err
-		}
-		if h.sum != nil {
-			hourly = h.sum.Series
-		}
-	} else if sum != nil {
-		hourly = sum.Series
-	}
 	if err != nil {
 		return nil, err
+	}
+	hourly := sum.Hourly
+	if q.Bucket == Hour {
+		hourly = sum.Series
 	}
 	b := &Board{Since: q.Since.In(loc), Until: q.Until.In(loc), Bucket: bucketName(q.Bucket), TimeZone: loc.String(),
 		Stats: sum.Stats, Auto: sum.Messages - sum.Handoffs - sum.Suggested - sum.Silent, Series: sum.Series, ByHour: byHour(hourly, loc),

@@ -38,7 +38,7 @@ const MaxIntentChanges = 10
 // labels, and sets it on b as b.Previous.
 func Compare(ctx context.Context, src Source, q Query, b *Board) error {
 	q.Until, q.Since = b.Since, b.Since.Add(-b.Until.Sub(b.Since)) // the same length: the same step
-	prev, err := Build(ctx, src, q)
+	prev, err := build(ctx, src, q, false)
 	if err != nil {
 		return err
 	}

@@ -76,8 +76,8 @@
 // message; ResolvedRate = resolved / messages with a resolved value), corrections, latency p50
 // and p99 (nearest rank, in microseconds) — in total (its JSON's top level: messages,
 // unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate …), as a time series
-// (Bucket: an hour, a day at midnight in Location), and by intent, channel and answer (with
-// variant). Feedback counts toward its decision's bucket. The numbers are computed in Go from
+// (Bucket: an hour, a day at midnight in Location; with Hourly, by the hour as well from the same
+// scan), and by intent, channel and answer (with variant). Feedback counts toward its decision's bucket. The numbers are computed in Go from
 // two scans, so the backends agree exactly; a week of 100k messages a day scans in seconds.
 //
 // # Personal data

@@ -16,6 +16,9 @@ type SummaryQuery struct {
 	// Day-sized buckets start at midnight in Location (UTC when nil).
 	Bucket   time.Duration
 	Location *time.Location
+	// Hourly asks for Summary.Hourly as well, from the same scan: a dashboard by the day still
+	// draws its hours of the day, and a second scan of the period cost as much as the first.
+	Hourly bool
 	// LowConfidence is the Unmatched threshold (DefaultLowConfidence when zero).
 	LowConfidence float64
 }
@@ -78,6 +81,7 @@ type Summary struct {
 	Until time.Time `json:"until"`
 	Stats
 	Series    []Bucket `json:"series,omitempty"`
+	Hourly    []Bucket `json:"hourly,omitempty"` // by the hour, when SummaryQuery.Hourly asks
 	ByIntent  []Group  `json:"by_intent"`
 	ByChannel []Group  `json:"by_channel"`
 	ByAnswer  []Group  `json:"by_answer"`
@@ -198,9 +202,10 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 	}
 	var (
 		total                      acc
-		buckets                          = map[int64]*acc{}
+		buckets, hours                   = map[int64]*acc{}, map[int64]*acc{}
 		intents, channels, answers       = map[groupKey]*acc{}, map[groupKey]*acc{}, map[groupKey]*acc{}
 		first, last                int64 = math.MaxInt64, math.MinInt64
+		firstHour, lastHour        int64 = math.MaxInt64, math.MinInt64
 		loc                              = q.Location
 	)
 	if loc == nil {
@@ -230,14 +235,10 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 		fb := fbs[r.msgID]
 		total.add(&r, fb, low)
 		if q.Bucket > 0 {
-			start := bucketStart(fromMicros(r.at), q.Bucket, loc).UnixMicro()
-			first, last = min(first, start), max(last, start)
-			b := buckets[start]
-			if b == nil {
-				b = &acc{}
-				buckets[start] = b
-			}
-			b.add(&r, fb, low)
+			addToBucket(buckets, &first, &last, bucketStart(fromMicros(r.at), q.Bucket, loc).UnixMicro(), &r, fb, low)
+		}
+		if q.Hourly {
+			addToBucket(hours, &firstHour, &lastHour, bucketStart(fromMicros(r.at), time.Hour, loc).UnixMicro(), &r, fb, low)
 		}
 		get(intents, groupKey{key: r.intent}).add(&r, fb, low)
 		get(channels, groupKey{key: r.channel}).add(&r, fb, low)
@@ -251,15 +252,35 @@ func (db *DB) Summary(ctx context.Context, q SummaryQuery) (*Summary, error) {
 	s := &Summary{Since: q.Since, Until: q.Until, Stats: total.finish(),
 		ByIntent: groups(intents), ByChannel: groups(channels), ByAnswer: groups(answers)}
 	if q.Bucket > 0 {
-		if !q.Since.IsZero() {
-			first = min(first, bucketStart(q.Since, q.Bucket, loc).UnixMicro())
-		}
-		if !q.Until.IsZero() {
-			last = max(last, bucketStart(q.Until.Add(-time.Microsecond), q.Bucket, loc).UnixMicro())
-		}
-		s.Series = series(buckets, first, last, q.Bucket, loc)
+		s.Series = periodSeries(q, buckets, first, last, q.Bucket, loc)
+	}
+	if q.Hourly {
+		s.Hourly = periodSeries(q, hours, firstHour, lastHour, time.Hour, loc)
 	}
 	return s, nil
+}
+
+// addToBucket adds a row to the bucket starting at start (micros), widening [first, last].
+func addToBucket(buckets map[int64]*acc, first, last *int64, start int64, r *row, fb *msgFeedback, low float64) {
+	*first, *last = min(*first, start), max(*last, start)
+	b := buckets[start]
+	if b == nil {
+		b = &acc{}
+		buckets[start] = b
+	}
+	b.add(r, fb, low)
+}
+
+// periodSeries is the series of buckets of width over q's whole period (empty buckets
+// included), or over the decisions' own span where the period is unbounded.
+func periodSeries(q SummaryQuery, buckets map[int64]*acc, first, last int64, width time.Duration, loc *time.Location) []Bucket {
+	if !q.Since.IsZero() {
+		first = min(first, bucketStart(q.Since, width, loc).UnixMicro())
+	}
+	if !q.Until.IsZero() {
+		last = max(last, bucketStart(q.Until.Add(-time.Microsecond), width, loc).UnixMicro())
+	}
+	return series(buckets, first, last, width, loc)
 }
 
 // summaryFeedback reads the feedback of the period's decisions, oldest first, keeping each

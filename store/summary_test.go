@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -41,5 +43,56 @@ func TestSummaryJSON(t *testing.T) {
 		if _, ok := top[k]; !ok {
 			t.Errorf("no %q in %s", k, b)
 		}
+	}
+}
+
+// A summary by the day with Hourly gives the hourly series a summary by the hour gives, from the
+// one scan (board.Build draws its hours of the day from it).
+func TestSummaryHourlyFromTheSameScan(t *testing.T) {
+	db := openSQLite(t)
+	cst := time.FixedZone("CST", 8*3600)
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, cst)
+	var ds []store.Decision
+	for i := range 60 {
+		route := store.RouteAuto
+		if i%4 == 0 {
+			route = store.RouteHandoff
+		}
+		ds = append(ds, store.Decision{MsgID: fmt.Sprintf("m%02d", i), Time: start.Add(time.Duration(i*97) * time.Minute),
+			Intent: []string{"invoice", "refund", store.NoneIntent}[i%3], Route: route, Confidence: 0.5, Channel: "wecom", LatencyMicros: int64(50 + i)})
+	}
+	if _, err := db.AppendDecisions(testCtx(t), ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddFeedback(testCtx(t), store.Feedback{MsgID: "m07", Rating: 1, Time: start.Add(12 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	period := store.SummaryQuery{Since: start, Until: start.Add(5 * 24 * time.Hour), Location: cst}
+	byHour, byDay := period, period
+	byHour.Bucket = time.Hour
+	byDay.Bucket, byDay.Hourly = 24*time.Hour, true
+	h, err := db.Summary(testCtx(t), byHour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Summary(testCtx(t), byDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Series) != 5 || len(d.Hourly) != 120 {
+		t.Fatalf("%d days and %d hours, want 5 and 120", len(d.Series), len(d.Hourly))
+	}
+	if !reflect.DeepEqual(d.Hourly, h.Series) {
+		t.Errorf("hourly from the daily summary differs from the hourly summary's series:\n%+v\n%+v", d.Hourly, h.Series)
+	}
+	if h.Hourly != nil {
+		t.Errorf("hourly given unasked: %d buckets", len(h.Hourly))
+	}
+	var msgs int64
+	for _, b := range d.Hourly {
+		msgs += b.Messages
+	}
+	if msgs != d.Messages || d.BadRatings != 1 {
+		t.Errorf("hours hold %d messages of %d, %d bad ratings", msgs, d.Messages, d.BadRatings)
 	}
 }
