@@ -127,3 +127,29 @@ func TestReportHTMLCurve(t *testing.T) {
 		t.Error("the chart's precision axis starts at 60 % for points all above 95 %")
 	}
 }
+
+// The page lists intents weakest first, so a large shop's few weak ones come first; the JSON
+// keeps its order.
+func TestReportHTMLWeakestFirst(t *testing.T) {
+	r := &Report{Model: "shop@x", Data: "holdout", Count: 30, PerIntent: []IntentMetrics{
+		{Intent: "a_good", ClassMetrics: ClassMetrics{F1: 0.98, Support: 10}},
+		{Intent: "b_weak", ClassMetrics: ClassMetrics{F1: 0.41, Support: 5}},
+		{Intent: "c_middle", ClassMetrics: ClassMetrics{F1: 0.80, Support: 3}},
+		{Intent: "d_middle_busier", ClassMetrics: ClassMetrics{F1: 0.80, Support: 12}},
+	}}
+	var b strings.Builder
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	at := func(s string) int { return strings.Index(page, ">"+s+"<") }
+	order := []string{"b_weak", "d_middle_busier", "c_middle", "a_good"}
+	for i := 1; i < len(order); i++ {
+		if at(order[i-1]) < 0 || at(order[i]) < at(order[i-1]) {
+			t.Errorf("%s listed before %s (want weakest first, busier first among equals)", order[i], order[i-1])
+		}
+	}
+	if r.PerIntent[0].Intent != "a_good" {
+		t.Errorf("rendering reordered the report's own rows: %s first", r.PerIntent[0].Intent)
+	}
+}
