@@ -184,7 +184,7 @@ func rulesFindings(set *rules.Set, data []byte, name string) ([]Finding, error) 
 		rn := yamlnode.Item(list, i)
 		var ws []lintcore.Waiver
 		for _, w := range r.Waive {
-			ws = append(ws, lintcore.Waiver{Term: w.Term, Line: w.Line})
+			ws = append(ws, lintcore.Waiver{Term: w.Term, Line: w.Line, Column: w.Column})
 		}
 		textNode := yamlnode.Value(yamlnode.Value(rn, "action"), "answer")
 		if textNode == nil {

@@ -224,8 +224,8 @@ func TestKBWaivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 1 || fs[0].Kind != Unused || fs[0].Term != "第一" || fs[0].Line != 16 || fs[0].Answer != "product_info.a" {
-		t.Errorf("findings %v, want only the unused waiver for 第一 at line 16", strs(fs))
+	if len(fs) != 1 || fs[0].Kind != Unused || fs[0].Term != "第一" || fs[0].Line != 16 || fs[0].Column != 19 || fs[0].Answer != "product_info.a" {
+		t.Errorf("findings %v, want only the unused waiver for 第一 at line 16, column 19 (its term)", strs(fs))
 	}
 	// A waiver without a reason does not load.
 	y = strings.Replace(y, "            reason: 以前的措辞\n", "", 1)
@@ -250,8 +250,8 @@ func TestKBWaiverNamingMoreThanTheTerm(t *testing.T) {
 	}
 	want := []string{
 		"kb.yaml:12:13: intent product_info answer product_info.a: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
-		"kb.yaml:14:1: intent product_info answer product_info.a: 最低價: waiver matches no finding in this answer: the finding at line 12, column 13 is named 最低 (write term: 最低)",
-		"kb.yaml:16:1: intent product_info answer product_info.a: 第一: waiver matches no finding in this answer (remove it)",
+		"kb.yaml:14:19: intent product_info answer product_info.a: 最低價: waiver matches no finding in this answer: the finding at line 12, column 13 is named 最低 (write term: 最低)",
+		"kb.yaml:16:19: intent product_info answer product_info.a: 第一: waiver matches no finding in this answer (remove it)",
 	}
 	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
@@ -344,9 +344,9 @@ rules:
 	want := []string{
 		"rules.yaml:5:44: rule promo: 最低: absolute term (绝对化用语, 广告法第九条第三项)",
 		"rules.yaml:12:11: rule quiet: 独家: absolute term (绝对化用语, 广告法第九条第三项)",
-		"rules.yaml:14:1: rule quiet: 最: waiver matches no finding in this answer (remove it)",
+		"rules.yaml:14:16: rule quiet: 最: waiver matches no finding in this answer (remove it)",
 		"rules.yaml:17:23: rule long: 2100 bytes, more than a chat message's 2048",
-		"rules.yaml:22:1: rule boss: 第一: waiver matches no finding in this answer (remove it)",
+		"rules.yaml:22:20: rule boss: 第一: waiver matches no finding in this answer (remove it)",
 	}
 	if got := strings.Join(strs(fs), "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))

@@ -333,7 +333,8 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 			fail(wl, "waiver for %q given twice (first at line %d)", term, seen[term])
 		default:
 			seen[term] = wl
-			r.Waive = append(r.Waive, Waiver{Term: term, Reason: strings.TrimSpace(w.Reason), Line: wl})
+			tn := yamlnode.Value(in, "term")
+			r.Waive = append(r.Waive, Waiver{Term: term, Reason: strings.TrimSpace(w.Reason), Line: yamlnode.Line(tn, yamlnode.Or(in, n)), Column: yamlnode.Column(tn, in)})
 		}
 	}
 	if len(c.errs) > before {

@@ -74,7 +74,7 @@ type Action struct {
 // required.
 type Waiver struct {
 	Term, Reason string
-	Line         int
+	Line, Column int // of its term in the rules file
 }
 
 // matcher is a rule's compiled conditions on the message. Keywords are stored as they are

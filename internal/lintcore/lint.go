@@ -97,7 +97,9 @@ func KB(data []byte, name string) ([]Finding, error) {
 			an := yamlnode.Item(answers, j)
 			var ws []Waiver
 			for k, w := range a.Waive {
-				ws = append(ws, Waiver{Term: strings.TrimSpace(w.Term), Line: yamlnode.Line(yamlnode.Item(yamlnode.Value(an, "waive"), k), an)})
+				wn := yamlnode.Item(yamlnode.Value(an, "waive"), k)
+				tn := yamlnode.Value(wn, "term")
+				ws = append(ws, Waiver{Term: strings.TrimSpace(w.Term), Line: yamlnode.Line(tn, yamlnode.Or(wn, an)), Column: yamlnode.Column(tn, wn)})
 			}
 			fs := src.Answer(a.Template(), yamlnode.Value(an, "text"), ws)
 			for k := range fs {
@@ -110,10 +112,11 @@ func KB(data []byte, name string) ([]Finding, error) {
 	return out, nil
 }
 
-// Waiver is a waiver of an answer as package lint checks it: the term it names and its line.
+// Waiver is a waiver of an answer as package lint checks it: the term it names and where that term
+// stands.
 type Waiver struct {
-	Term string
-	Line int
+	Term         string
+	Line, Column int // of its term, where an unused waiver's finding points
 }
 
 // Source is a file's raw lines, for turning offsets in a scalar into line:column.
@@ -158,7 +161,7 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	for k, w := range ws {
 		if !used[k] {
 			r := unusedReason(w.Term, out[:found])
-			out = append(out, Finding{File: s.name, Line: w.Line, Column: 1, Kind: Unused, Term: w.Term, Reason: r.en, ReasonZH: r.zh})
+			out = append(out, Finding{File: s.name, Line: w.Line, Column: max(w.Column, 1), Kind: Unused, Term: w.Term, Reason: r.en, ReasonZH: r.zh})
 		}
 	}
 	return out

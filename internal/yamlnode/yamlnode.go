@@ -76,6 +76,17 @@ func Line(n, fallback *yaml.Node) int {
 	return 1
 }
 
+// Column returns the column of n, else of fallback, else 1.
+func Column(n, fallback *yaml.Node) int {
+	switch {
+	case n != nil && n.Column > 0:
+		return n.Column
+	case fallback != nil && fallback.Column > 0:
+		return fallback.Column
+	}
+	return 1
+}
+
 // linePrefix is how yaml.v3 starts a message about a line: "yaml: line 3: " for a syntax
 // error, "line 3: " for each of a TypeError's.
 var linePrefix = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
