@@ -88,8 +88,9 @@
 //	      - term: 最大                                                         - {term: 第一, reason: …}
 //	        reason: “最大功率”是规格表里的额定参数
 //
-// A waiver names the term as the finding does (最大, not 最大功率) and covers every occurrence in
-// that answer. Length findings cannot be waived.
+// A waiver names the term as the finding does (最大, not 最大功率; in either script, with or
+// without the spaces inside it: 第 1 and 第1 alike) and covers every occurrence in that answer.
+// An unused waiver's finding points at its term. Length findings cannot be waived.
 //
 // # Positions
 //

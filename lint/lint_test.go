@@ -494,3 +494,26 @@ func TestReasonsInChinese(t *testing.T) {
 		t.Errorf("want both kinds of unused waiver (matching none, and naming a finding otherwise): %v", strs(fs))
 	}
 }
+
+// A waiver names its term with or without the spaces the answer has inside it: the lint reads
+// through them (第 1, 第 一), so must the waiver.
+func TestKBWaiverSpaces(t *testing.T) {
+	for _, c := range []struct{ text, term string }{
+		{"销量第 1", "第 1"}, {"销量第 1", "第1"}, {"销量第1", "第 1"},
+		{"销量第 一", "第 一"}, {"销量第 一", "第一"}, {"销量第一", "第 一"},
+	} {
+		y := strings.Replace(kbWith(c.text, "        waive:\n          - term: "+c.term+"\n            reason: 平台榜单截图\n"), "${T}", "常规款", 1)
+		fs, err := KB([]byte(y), "kb.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 0 {
+			t.Errorf("%s waived by term %q: %v, want no finding", c.text, c.term, strs(fs))
+		}
+	}
+	// a different term is still no waiver of it
+	y := strings.Replace(kbWith("销量第 1", "        waive:\n          - term: 第一\n            reason: 平台榜单截图\n"), "${T}", "常规款", 1)
+	if fs, err := KB([]byte(y), "kb.yaml"); err != nil || len(fs) != 2 {
+		t.Errorf("第 1 waived by 第一: %v %v", strs(fs), err)
+	}
+}

@@ -138,7 +138,7 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	if t != nil {
 		text := t.String()
 		for _, h := range Text(text) {
-			if k := slices.IndexFunc(ws, func(w Waiver) bool { return strings.EqualFold(foldedText(w.Term), h.Term) }); k >= 0 {
+			if k := slices.IndexFunc(ws, func(w Waiver) bool { return sameTerm(w.Term, h.Term) }); k >= 0 {
 				used[k] = true
 				continue
 			}
@@ -167,13 +167,19 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	return out
 }
 
+// sameTerm reports whether a waiver's term names a finding's: in either script and case, and
+// with or without the spaces the answer has inside it (第 1, 第 一: the lint reads through them).
+func sameTerm(waiver, finding string) bool {
+	return strings.EqualFold(noSpaces(foldedText(waiver)), noSpaces(finding))
+}
+
 // unusedReason says why a waiver waives nothing. A waiver that names more or less than a
 // finding of its answer (最低價 or 最 for the finding 最低) is for that finding: removing it, as
 // a waiver of nothing is told to, would leave the finding, so the reason names the term to write.
 func unusedReason(term string, findings []Finding) reason {
-	w := strings.ToLower(foldedText(term))
+	w := strings.ToLower(noSpaces(foldedText(term)))
 	for _, f := range findings {
-		if t := strings.ToLower(f.Term); f.Kind != Length && f.Kind != Unused && t != "" && w != "" &&
+		if t := strings.ToLower(noSpaces(f.Term)); f.Kind != Length && f.Kind != Unused && t != "" && w != "" &&
 			(strings.Contains(w, t) || strings.Contains(t, w)) {
 			return reason{fmt.Sprintf("waiver matches no finding in this answer: the finding at line %d, column %d is named %s (write term: %s)",
 				f.Line, f.Column, f.Term, f.Term),
