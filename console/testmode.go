@@ -156,9 +156,7 @@ func (c *Console) testRun(w http.ResponseWriter, r *http.Request, s *sessionInfo
 	d := m.Decide(ctx, req)
 	d.Release() // shown, not sent: nothing to remember
 	t := testTurn{Text: d.Text(), Result: d.Result}
-	if a := d.Result.Answer; a != nil {
-		t.Lint = lint.Text(a.Text)
-	}
+	t.Lint = c.answerLint(m, &d.Result)
 	data.Final = &t
 	if f.Sender == "" {
 		data.Note = "未填发送者：实验一律给对照组答案。"
@@ -195,4 +193,40 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// answerLint is the advertising-law lint of the answer a test gave, as zhiyi lint judges it in
+// its file: the shop's own wording (a customer's nickname filled in is no claim of the shop's)
+// less what the answer's waivers cover (a waived 最大功率 is no warning here either). An answer
+// of neither file is linted as sent.
+func (c *Console) answerLint(m *reply.Model, res *intent.Result) []lint.Hit {
+	a := res.Answer
+	if a == nil {
+		return nil
+	}
+	if id, ok := strings.CutPrefix(a.ID, "rule:"); ok && c.d.Rules != nil {
+		if set := c.d.Rules.Current(); set != nil {
+			if r, ok := set.Rule(id); ok && r.Action.Answer != nil {
+				terms := make([]string, len(r.Waive))
+				for i, w := range r.Waive {
+					terms[i] = w.Term
+				}
+				return lint.Unwaived(r.Action.Answer, terms)
+			}
+		}
+	}
+	if kb := m.KB(); kb != nil {
+		for _, in := range kb.Intents {
+			for _, ans := range in.Answers {
+				if ans.ID == a.ID {
+					terms := make([]string, len(ans.Waive))
+					for i, w := range ans.Waive {
+						terms[i] = w.Term
+					}
+					return lint.Unwaived(ans.Template(), terms)
+				}
+			}
+		}
+	}
+	return lint.Text(a.Text)
 }

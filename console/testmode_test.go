@@ -86,3 +86,22 @@ func TestTestModeCandidatesNoteWithARuleIntent(t *testing.T) {
 		t.Errorf("a rule named the intent: note %q, want it to say so", m)
 	}
 }
+
+// 测试模式 warns of an answer's advertising-law terms as zhiyi lint judges its file: a term the
+// answer's waiver covers is no warning here either.
+func TestTestModeLintHonoursWaivers(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	cl := e.client()
+	cl.login("ops")
+	base := regexp.MustCompile(`name="base" value="([0-9a-f]*)"`).FindStringSubmatch(cl.get("/console/rules").Body)[1]
+	waived := testRules + "  - id: bestseller\n    match:\n      text:\n        contains: [销量]\n    action:\n      answer: 这款是本店销量第一的卫衣，放心购买。\n" +
+		"    waive:\n      - {term: 第一, reason: 店铺后台销量排行截图}\n"
+	if r := cl.post("/console/rules/save", url.Values{"content": {waived}, "base": {base}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, clipBody(r.Body))
+	}
+	r := cl.post("/console/test", url.Values{"text": {"这款销量怎么样"}})
+	mustContain(t, r.Body, `id="result-rule">bestseller<`, "本店销量第一的卫衣")
+	if strings.Contains(r.Body, "广告法检查") {
+		t.Errorf("a waived term is warned of in 测试模式: %s", clipBody(r.Body))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/internal/lintcore"
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 	"github.com/zhiyi-ai/zhiyi/rules"
+	"github.com/zhiyi-ai/zhiyi/tmpl"
 )
 
 // The checks of texts and knowledge bases live in internal/lintcore, so that package train can
@@ -56,6 +57,10 @@ type Finding = lintcore.Finding
 // Text returns the terms in s that advertising law objects to, in order, with the context
 // exceptions described in the package doc applied.
 func Text(s string) []Hit { return lintcore.Text(s) }
+
+// Unwaived returns the hits in an answer's template (its own wording, not the values filled
+// in) that none of its waivers' terms covers: what zhiyi lint would report of it.
+func Unwaived(t *tmpl.Template, waivers []string) []Hit { return lintcore.Unwaived(t, waivers) }
 
 // KBFile lints the answers and examples of the knowledge base at path. The error is for a file that cannot
 // be read or does not load (index.ParseKB's problems, each with file:line); findings are not

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/zhiyi-ai/zhiyi/tmpl"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -515,5 +516,40 @@ func TestKBWaiverSpaces(t *testing.T) {
 	y := strings.Replace(kbWith("销量第 1", "        waive:\n          - term: 第一\n            reason: 平台榜单截图\n"), "${T}", "常规款", 1)
 	if fs, err := KB([]byte(y), "kb.yaml"); err != nil || len(fs) != 2 {
 		t.Errorf("第 1 waived by 第一: %v %v", strs(fs), err)
+	}
+}
+
+// Unwaived lints the shop's wording: a nickname filled into a placeholder is no finding, a
+// placeholder's default is, and a waiver's term (with or without spaces) takes its hit away.
+func TestUnwaived(t *testing.T) {
+	terms := func(hs []Hit) string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Term)
+		}
+		return strings.Join(out, " ")
+	}
+	tp, err := tmpl.Parse("{{nickname|亲}}，这款卫衣销量第 一，全网最低价")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := terms(Text(tp.Fill(map[string]string{"nickname": "最棒的小王"}))); got != "最棒 第一 最低" {
+		t.Fatalf("the filled text: %q, want the nickname's 最棒, 第一 and 最低", got)
+	}
+	if got := terms(Unwaived(tp, []string{"第一"})); got != "最低" {
+		t.Errorf("Unwaived with 第一 waived: %q, want 最低 alone", got)
+	}
+	if got := terms(Unwaived(tp, []string{"第 一", "最低"})); got != "" {
+		t.Errorf("Unwaived with every term waived: %q", got)
+	}
+	withDefault, err := tmpl.Parse("{{nickname|最棒的顾客}}，欢迎")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := terms(Unwaived(withDefault, nil)); got != "最棒" {
+		t.Errorf("a default's term: %q, want 最棒 (the shop wrote it)", got)
+	}
+	if Unwaived(nil, nil) != nil {
+		t.Error("no template, yet hits")
 	}
 }

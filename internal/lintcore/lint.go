@@ -167,6 +167,22 @@ func (s *Source) Answer(t *tmpl.Template, n *yaml.Node, ws []Waiver) []Finding {
 	return out
 }
 
+// Unwaived lints an answer's own wording — its template's source, placeholders' defaults
+// included, never a value filled in (a customer's nickname such as 最棒的小王 is no claim of the
+// shop's) — and returns the hits none of the waivers' terms names, as the file's lint judges them.
+func Unwaived(t *tmpl.Template, waivers []string) []Hit {
+	if t == nil {
+		return nil
+	}
+	var out []Hit
+	for _, h := range Text(t.String()) {
+		if !slices.ContainsFunc(waivers, func(w string) bool { return sameTerm(w, h.Term) }) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // sameTerm reports whether a waiver's term names a finding's: in either script and case, and
 // with or without the spaces the answer has inside it (第 1, 第 一: the lint reads through them).
 func sameTerm(waiver, finding string) bool {
