@@ -13,7 +13,8 @@
 // # What is found
 //
 //   - Absolute terms (Absolute, 广告法第九条第三项): 最 and the word it starts (最佳, 最好, 最低,
-//     最大, 最舒适 …), 第一 (第 一 too), 唯一, 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致,
+//     最大, 最舒适 …), 第一 (第 一 too), 唯一 (not of a code, a number or a link: 兑换码是唯一的,
+//     唯一标识), 独家, 首家/首个/首选/首创, 顶级, 顶尖, 极品, 极致,
 //     国家级, 世界级, 全球级, 万能, 永久, 绝对, 王牌, 冠军, 领导品牌, 史无前例, 独一无二, 绝无仅有,
 //     100% (100 % too), 百分之百, 第1 (第 1 too), NO.1 (No. 1 too), TOP1 (TOP 1 too), the best,
 //     best seller, number one (in any case, not inside a longer word: nano1, laptop1); 驰名商标
@@ -28,7 +29,8 @@
 //   - Price claims (Price, 第二十八条): 原价 set against a price (原价999现在只要99; it must have
 //     been the lowest price traded at in the 7 days before: waive it with that basis), and 限时
 //     with no end in its sentence (限时抢购; not 限时优惠至 11 月 11 日 24 点, 今晚 24 点前限时,
-//     限时到明天). 原价 with no price after it (按原价退款) is not a finding.
+//     限时到明天) nor an end of the offer in the next (限时抢购！活动截止到 11 月 11 日 24 点; a
+//     time of something else there, 48 小时内发货, is none). 原价 with no price after it (按原价退款) is not a finding.
 //   - Belittling other sellers (Disparage, 第十三条): 吊打, 碾压, 完爆, 秒杀同行; 假货, 山寨, 垃圾,
 //     坑人, 以次充好 … only when said of another seller named earlier in the clause (别家都是假货,
 //     某宝的山寨货), not of the shop's own goods (本店绝无假货) or a customer's case (收到假货请联系我们).

@@ -163,22 +163,59 @@ func noPriceAfter(_, after string) bool {
 
 // endStated: 限时 with its end in the same sentence (限时优惠至 11 月 11 日, 今晚 24 点前限时
 // 抢购, 限时到明天, 限时 3 天): a date, an hour or a day before or after it — not a price (原价999
-// 现在只要99，限时抢购 names no end).
+// 现在只要99，限时抢购 names no end); or the next sentence saying the offer ends, with its time
+// (限时抢购！活动截止到 11 月 11 日 24 点。), where a time of something else (下单后 48 小时发货)
+// is no end of the offer.
 func endStated(before, after string) bool {
 	if i := strings.LastIndexAny(before, "。！？!?\n"); i >= 0 {
 		before = before[i:]
 	}
+	next := ""
 	if i := strings.IndexAny(after, "。！？!?\n"); i >= 0 {
-		after = after[:i]
+		after, next = after[:i], strings.TrimLeft(after[i:], "。！？!?\n ")
+		if j := strings.IndexAny(next, "。！？!?\n"); j >= 0 {
+			next = next[:j]
+		}
+	}
+	if offerEnds.MatchString(next) && (timeBound.MatchString(next) || hasDay(next)) {
+		return true
 	}
 	for _, part := range []string{before, after} {
-		if timeBound.MatchString(part) {
+		if timeBound.MatchString(part) || hasDay(part) {
 			return true
 		}
-		for i := range part {
-			if day(part[i:]) {
-				return true
-			}
+	}
+	return false
+}
+
+// hasDay reports whether s names a day (day).
+func hasDay(s string) bool {
+	for i := range s {
+		if day(s[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// offerEnds is a sentence saying when an offer ends: 截止, 结束, 为止, or 活动/优惠/促销 … 至/到.
+var offerEnds = regexp.MustCompile(`截止|结束|为止|(活动|优惠|促销|特价)[^，,]{0,8}(至|到)`)
+
+// uniqueIdentifier: 唯一 said of a code, a number or a link (兑换码是唯一的, 每个订单号唯一,
+// 唯一标识), which is no claim about the goods or the shop (全网唯一授权店 is).
+func uniqueIdentifier(before, after string) bool {
+	if i := strings.LastIndexFunc(before, unicode.IsPunct); i >= 0 {
+		before = before[i:]
+	}
+	before = strings.TrimRight(before, " 是都为")
+	for _, s := range []string{"码", "号", "编号", "标识", "链接", "凭证", "ID", "id"} {
+		if strings.HasSuffix(before, s) {
+			return true
+		}
+	}
+	for _, p := range []string{"标识", "编号", "识别码", "序列号"} {
+		if strings.HasPrefix(after, p) {
+			return true
 		}
 	}
 	return false

@@ -104,7 +104,8 @@ var lexicon = func() []entry {
 		return out
 	}
 	var l []entry
-	l = append(l, abs("唯一", "独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
+	l = append(l, entry{term: "唯一", kind: Absolute, reason: reasonAbsolute, allow: uniqueIdentifier})
+	l = append(l, abs("独家", "首家", "首个", "首选", "首创", "顶级", "顶尖", "极品", "极致",
 		"国家级", "世界级", "全球级", "宇宙级", "绝对", "王牌", "冠军", "领导品牌",
 		"史无前例", "前无古人", "独一无二", "绝无仅有", "无与伦比", "百分之百", "百分百")...)
 	l = append(l,

@@ -180,6 +180,11 @@ func TestTextPrice(t *testing.T) {
 		{"限时秒杀，手慢无", "限时/price@0"},
 		{"退款按原价原路退回，原价购买的商品可以价保", ""},
 		{"限时优惠至 11 月 11 日 24 点；今晚 24 点前限时抢购；限时到明天", ""},
+		// the end said in the next sentence; a time of something else there is no end
+		{"限时抢购！活动截止到 11 月 11 日 24 点。", ""},
+		{"限时特价。优惠到本周日为止", ""},
+		{"限时抢购！下单后 48 小时内发货。", "限时/price@0"},
+		{"限时抢购。我们明天发货。活动 11 月 11 日结束", "限时/price@0"},
 	} {
 		if got := hits(c.text); got != c.want {
 			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
@@ -228,6 +233,22 @@ func TestTextFoodAndElectronics(t *testing.T) {
 		{"账号注销后数据将永久删除，永久无法恢复", ""},
 		{"最佳口感，这款最好用，最好看的颜色", "最佳/absolute@0 最好/absolute@21 最好/absolute@33"},
 		{"100%好评，积分永久有效，万能充电线", "100%/absolute@0 永久/absolute@19 万能/absolute@34"},
+	} {
+		if got := hits(c.text); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestTextUniqueIdentifier: 唯一 said of a code, a number or a link is no absolute claim; said of
+// the shop or the goods it is.
+func TestTextUniqueIdentifier(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"兑换码是唯一的，请勿泄露", ""},
+		{"每个订单号唯一，请核对", ""},
+		{"这是您的唯一标识，请保存", ""},
+		{"本店是全网唯一授权店", "唯一/absolute@15"},
+		{"唯一正品渠道", "唯一/absolute@0"},
 	} {
 		if got := hits(c.text); got != c.want {
 			t.Errorf("Text(%q) = %q, want %q", c.text, got, c.want)
