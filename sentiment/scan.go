@@ -34,8 +34,9 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 		degreeStart         = 0  // byte offset of the degree word, for the cue's text
 		negUntil            = -1
 		negStart            = 0
-		prev        rune    = -1 // the rune before position i
-		ri                  = 0  // rune index of byte i
+		negFlips            = false // the negation in scope turns a positive negative (不满意)
+		prev        rune    = -1    // the rune before position i
+		ri                  = 0     // rune index of byte i
 	)
 	for i := 0; i < len(s); {
 		e, end, n := l.longest(s, i)
@@ -67,7 +68,11 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 					break
 				}
 			}
-			negUntil, negStart = ri+n+negationScope, i
+			negUntil, negStart, negFlips = ri+n+negationScope, i, true
+		case kindHypothetical:
+			// 会不会冒烟, 怎么防止被盗, 万一过敏: the customer asks whether it could happen, so
+			// the cue is cancelled as a negation cancels it; 会不会舒服 is no complaint either.
+			negUntil, negStart, negFlips = ri+n+negationScope, i, false
 		default:
 			start, w := i, ent.weight
 			if ri <= degreeUntil {
@@ -79,7 +84,7 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 			}
 			c := Cue{Text: s[start:end], Reason: ent.reason, Negated: negated}
 			switch {
-			case negated && ent.kind == kindPositive:
+			case negated && negFlips && ent.kind == kindPositive:
 				// 不满意, 不是很满意: a negated positive is a negative cue of the positive's weight;
 				// a degree word inside the negation softens rather than strengthens, so it is
 				// not applied.
@@ -88,7 +93,7 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 				sc.negated++
 				sc.hits++
 			case negated:
-				// 不生气, 不急: cancelled, but kept as a cue so an agent sees why.
+				// 不生气, 不急, 会不会冒烟: cancelled, but kept as a cue so an agent sees why.
 				c.Kind = cueKinds[ent.kind]
 				sc.negated++
 			default:

@@ -50,8 +50,14 @@ func TestScan(t *testing.T) {
 		{"not warm", "一点都不保暖", "¬一点都不保暖/negative=1", 1, 0},
 		{"negation out of scope", "我不是开玩笑 真的冒烟了", "真的冒烟/urgent:safety=3.9", 0, 3.9},
 		{"double negation", "没有不满意", "¬没有不满/negative=0", 0, 0},
-		// X不X questions negate nothing.
-		{"A-not-A", "会不会起球", "起球/negative=0.5", 0.5, 0},
+		// X不X questions negate nothing, but 会不会 asks whether it could happen.
+		{"A-not-A", "是不是起球了", "起球/negative=0.5", 0.5, 0},
+		{"could it", "会不会起球", "¬会不会起球/negative=0", 0, 0},
+		{"could it catch fire", "这个充电宝会不会冒烟啊", "¬会不会冒烟/urgent:safety=0", 0, 0},
+		{"how to prevent", "怎么防止账号被盗", "¬防止账号被盗/urgent:money=0", 0, 0},
+		{"in case", "万一过敏了怎么办", "¬万一过敏/urgent:safety=0", 0, 0},
+		{"a question is no negated positive", "穿着会不会舒服", "¬会不会舒服/positive=0", 0, 0},
+		{"out of its scope", "会不会 冒烟了", "冒烟/urgent:safety=3", 0, 3},
 		{"A-not-A with a two-rune negation", "账号是不是被盗了", "被盗/urgent:money=3", 0, 3},
 		{"A-not-A with 没有", "有没有过敏的", "过敏/urgent:safety=2", 0, 2},
 		// Prohibitions complain: 别 is no negation.
