@@ -27,10 +27,12 @@ func TestRoutingAudit(t *testing.T) {
 		{"花呗被别人盗用了", Urgent, true, "money"},
 		{"重复支付了 钱扣了两笔", Urgent, true, "money"},
 		{"退款少退了50块", Urgent, true, "money"},
+		{"宝宝吞了一颗扣子 怎么办", Urgent, true, "safety"},
 		{"明天必须到货", Urgent, true, "time"},
 		{"今晚必须送到 明早的飞机", Urgent, true, "time"},
 		{"再拖着我就申请平台介入", Urgent, true, "threat"},
 		{"你们再不解决 我就发微博", Urgent, true, "threat"},
+		{"我已经投诉到平台了", Urgent, true, "threat"},
 		// Fury the model read as mild: the lexicon's score makes it strong (lexstrong).
 		{"气死我了 又发错货了", Negative, true, ""},
 		{"我真的受够了 客服一直踢皮球", Negative, true, ""},
