@@ -64,6 +64,8 @@ func TestScan(t *testing.T) {
 		{"prohibition", "能不能别敷衍我", "敷衍/negative=1.2", 1.2, 0},
 		// Neutral phrases shield the cues inside them.
 		{"shield", "买了一周就降价了 能补差价吗", "", 0, 0},
+		{"business trip", "我下周出差 能先改个地址吗", "", 0, 0},
+		{"demand an answer", "快递丢了 你们必须给我个说法", "给我个说法/negative=1.5", 1.5, 0},
 		{"polite", "不好意思 麻烦你了", "", 0, 0},
 		// Emoji and profanity are lexicon terms.
 		{"emoji", "😡😡", "😡/negative=2 😡/negative=2", 4, 0},
