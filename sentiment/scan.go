@@ -61,8 +61,9 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 			}
 			degreeUntil = ri + n + degreeScope
 		case kindNegation:
-			// X不X and X没X ask a question (会不会, 是不是 with 不是 a negation, 有没有 with
-			// 没有): the rune after the negation's first rune repeats the one before it.
+			// X不X and X没X ask a question (是不是 with 不是 a negation, 有没有 with 没有, and
+			// 会不会 in a lexicon without it under [hypothetical]): the rune after the negation's
+			// first rune repeats the one before it.
 			if _, size := decodeRune(s, i); i+size < len(s) {
 				if next, _ := decodeRune(s, i+size); next == prev {
 					break
