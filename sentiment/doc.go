@@ -63,8 +63,10 @@
 //	[hypothetical]   会不会        asks whether something could happen: cancels the next cue within 3
 //	                               characters (会不会冒烟, 怎么防止被盗, 万一过敏) and turns no positive
 //	                               negative (会不会舒服)
-//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), and inside
-//	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency)
+//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), inside
+//	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency),
+//	                               and the negations inside a word (不小心误吞, 不停冒烟, 止不住流血:
+//	                               不小心, 不停, 不住 negate nothing after them)
 //
 // Terms are normalised and folded to simplified like messages (氣死 matches 气死) and matched
 // longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes. WeChat's
