@@ -31,6 +31,9 @@ func TestRoutingAudit(t *testing.T) {
 		{"用了没几天就鼓包了", Urgent, true, "safety"},
 		{"一不小心就着火了", Urgent, true, "safety"},
 		{"银行卡有一笔不明扣款", Urgent, true, "money"},
+		// A negated condition does not negate the threat after 就.
+		{"不退款就报警", Urgent, true, "threat"},
+		{"三天内不处理就曝光你们", Urgent, true, "threat"},
 		// Money, time and threats the lexicon lacked.
 		{"花呗被别人盗用了", Urgent, true, "money"},
 		{"重复支付了 钱扣了两笔", Urgent, true, "money"},

@@ -69,7 +69,8 @@
 //	                               不小心, 不停, 不住 negate nothing after them)
 //
 // Terms are normalised and folded to simplified like messages (氣死 matches 气死) and matched
-// longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes. WeChat's
+// longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes, and 就
+// ends a negation's (不退款就报警 threatens: the negation is the condition's). WeChat's
 // built-in faces reach chat as text codes and are terms with their brackets ([发怒] 2, [强]); a
 // line of brackets around ASCII letters alone is a section header, so a code of letters needs its
 // weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once (its spelling in the other

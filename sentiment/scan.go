@@ -8,7 +8,8 @@ import (
 // Scopes, in runes between the end of a degree word or negation and the start of the cue it
 // modifies: 太让人失望 (degree, two runes between), 不是要投诉 (negation, one between), 不是很满意
 // (negation, then a degree word). Spaces and punctuation end both scopes: 不急，马上要 is not
-// "not urgent".
+// "not urgent"; 就 ends a negation's, for what follows it is the consequence of a condition the
+// negation was part of (不退款就报警).
 const (
 	degreeScope   = 2
 	negationScope = 3
@@ -42,8 +43,12 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 		e, end, n := l.longest(s, i)
 		if e < 0 {
 			r, size := decodeRune(s, i)
-			if isBreak(r) {
+			switch {
+			case isBreak(r):
 				degreeUntil, negUntil = -1, -1
+			case r == '就':
+				// 不退款就报警: the negation is the condition's, not the threat's that 就 brings.
+				negUntil = -1
 			}
 			prev = r
 			i += size

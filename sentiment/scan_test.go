@@ -50,6 +50,8 @@ func TestScan(t *testing.T) {
 		{"not warm", "一点都不保暖", "¬一点都不保暖/negative=1", 1, 0},
 		{"negation out of scope", "我不是开玩笑 真的冒烟了", "真的冒烟/urgent:safety=3.9", 0, 3.9},
 		{"double negation", "没有不满意", "¬没有不满/negative=0", 0, 0},
+		{"condition then threat", "不退款就报警", "报警/urgent:threat=3", 0, 3},
+		{"negation inside a word", "一直不停冒烟", "冒烟/urgent:safety=3", 0, 3},
 		// X不X questions negate nothing, but 会不会 asks whether it could happen.
 		{"A-not-A", "是不是起球了", "起球/negative=0.5", 0.5, 0},
 		{"could it", "会不会起球", "¬会不会起球/negative=0", 0, 0},
