@@ -23,15 +23,15 @@ func TestRoutingAudit(t *testing.T) {
 		// neutral (0.47 against 0.45), for one labelled question ends in 被盗刷.
 		{"信用卡被盗刷", Urgent, true, "money"},
 		{"银行卡被盗刷", Urgent, true, "money"},
-		// 不 and 没 inside a word negate nothing after them ([neutral] 不小心, 不停, 止不住's 不住,
-		// 没几天): these emergencies read calm, their cue cancelled as in 不急.
+		// A negation reached over a verb to the cue 3 characters on (不小心误吞, 不停冒烟, 止不住
+		// 流血, 不退款就报警): these emergencies read calm, their cue cancelled as in 不急.
 		{"孩子不小心误吞了一颗纽扣", Urgent, true, "safety"},
 		{"手被钢化膜划了 止不住流血", Urgent, true, "safety"},
 		{"充电宝一直不停冒烟", Urgent, true, "safety"},
 		{"用了没几天就鼓包了", Urgent, true, "safety"},
 		{"一不小心就着火了", Urgent, true, "safety"},
 		{"银行卡有一笔不明扣款", Urgent, true, "money"},
-		// A negated condition does not negate the threat after 就.
+		{"还没发货急死我了", Urgent, true, "time"},
 		{"不退款就报警", Urgent, true, "threat"},
 		{"三天内不处理就曝光你们", Urgent, true, "threat"},
 		// Money, time and threats the lexicon lacked.

@@ -59,18 +59,17 @@
 //	[urgent:REASON]  冒烟 3        urgent cue (default 1); REASON (time, safety, money, threat…) is the cue's Reason
 //	[degree]         太 1.5        multiplies the next cue within 2 characters (default 1.5)
 //	[negation]       不            cancels the next cue within 3 characters (不急, 不生气) or turns a
-//	                               positive negative (不满意); X不X questions (是不是, 有没有) are no negation
+//	                               positive negative (不满意), across degree words and glue (不是很急,
+//	                               不是要投诉, 不容易过敏) but no other word: 还没发货急死了 and
+//	                               不小心误吞 mean their cue; X不X questions (是不是, 有没有) are no negation
 //	[hypothetical]   会不会        asks whether something could happen: cancels the next cue within 3
 //	                               characters (会不会冒烟, 怎么防止被盗, 万一过敏) and turns no positive
 //	                               negative (会不会舒服)
-//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), inside
-//	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency),
-//	                               and the negations inside a word (不小心误吞, 不停冒烟, 止不住流血:
-//	                               不小心, 不停, 不住 negate nothing after them)
+//	[neutral]        差价          shields the cues inside a phrase (补差价 has no 差), and inside
+//	                               a product's name (报警器, 曝光补偿, 急救包: a product is no emergency)
 //
 // Terms are normalised and folded to simplified like messages (氣死 matches 气死) and matched
-// longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes, and 就
-// ends a negation's (不退款就报警 threatens: the negation is the condition's). WeChat's
+// longest first (不满 beats 不). Spaces and punctuation end degree and negation scopes. WeChat's
 // built-in faces reach chat as text codes and are terms with their brackets ([发怒] 2, [强]); a
 // line of brackets around ASCII letters alone is a section header, so a code of letters needs its
 // weight ([OK] 0.5). Weights are in (0, 10]; a term may appear once (its spelling in the other

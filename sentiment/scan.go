@@ -8,8 +8,8 @@ import (
 // Scopes, in runes between the end of a degree word or negation and the start of the cue it
 // modifies: 太让人失望 (degree, two runes between), 不是要投诉 (negation, one between), 不是很满意
 // (negation, then a degree word). Spaces and punctuation end both scopes: 不急，马上要 is not
-// "not urgent"; 就 ends a negation's, for what follows it is the consequence of a condition the
-// negation was part of (不退款就报警).
+// "not urgent"; so does, for a negation, any rune but the few that glue it to its cue
+// (negationGlue): in 还没发货急死了 and 不退款就报警 the negation is the verb's, not the cue's.
 const (
 	degreeScope   = 2
 	negationScope = 3
@@ -46,8 +46,11 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 			switch {
 			case isBreak(r):
 				degreeUntil, negUntil = -1, -1
-			case r == '就':
-				// 不退款就报警: the negation is the condition's, not the threat's that 就 brings.
+			case negUntil >= 0 && negFlips && !negationGlue(r):
+				// 还没发货急死了, 不退款就报警: a verb between the negation and the cue is what
+				// the negation negates; only degree words and the glue of 不是要, 不会再, 不容易
+				// stand between a negation and the cue it cancels. A [hypothetical] word's scope
+				// takes any (怎么防止账号被盗).
 				negUntil = -1
 			}
 			prev = r
@@ -135,6 +138,17 @@ var cueKinds = [...]CueKind{
 	kindProfanity: CueProfanity,
 	kindPositive:  CuePositive,
 	kindUrgent:    CueUrgent,
+}
+
+// negationGlue reports whether r may stand between a negation and the cue it cancels (不是要投诉,
+// 不会再生气, 不容易过敏, 不是那么急); any other rune not in a lexicon term ends the negation's
+// scope. Degree words (不是很满意) are terms and do not end it.
+func negationGlue(r rune) bool {
+	switch r {
+	case '是', '要', '会', '再', '用', '太', '很', '那', '这', '么', '怎', '容', '易', '算', '觉', '得', '大', '够':
+		return true
+	}
+	return false
 }
 
 // isBreak reports whether r ends a degree or negation scope: spaces and punctuation.

@@ -51,7 +51,9 @@ func TestScan(t *testing.T) {
 		{"negation out of scope", "我不是开玩笑 真的冒烟了", "真的冒烟/urgent:safety=3.9", 0, 3.9},
 		{"double negation", "没有不满意", "¬没有不满/negative=0", 0, 0},
 		{"condition then threat", "不退款就报警", "报警/urgent:threat=3", 0, 3},
-		{"negation inside a word", "一直不停冒烟", "冒烟/urgent:safety=3", 0, 3},
+		{"negation of a verb", "一直不停冒烟", "冒烟/urgent:safety=3", 0, 3},
+		{"negation of a verb before a degree", "一直没发货太失望了", "太失望/negative=2.25", 2.25, 0},
+		{"negation glued to its cue", "不容易过敏的面料", "¬不容易过敏/urgent:safety=0", 0, 0},
 		// X不X questions negate nothing, but 会不会 asks whether it could happen.
 		{"A-not-A", "是不是起球了", "起球/negative=0.5", 0.5, 0},
 		{"could it", "会不会起球", "¬会不会起球/negative=0", 0, 0},
