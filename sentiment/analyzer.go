@@ -126,6 +126,7 @@ type Analyzer struct {
 	lex         *Lexicon
 	m           *Model
 	strong      float64
+	lexStrong   float64 // the model's StrongLexicon
 	lexiconOnly bool
 	useGrams    bool
 	maxN        int
@@ -151,6 +152,9 @@ func New(lex *Lexicon, opt Options) (*Analyzer, error) {
 		if !a.lexiconOnly {
 			a.strong = a.m.cfg.StrongThreshold
 		}
+	}
+	if a.m != nil && !a.lexiconOnly {
+		a.lexStrong = a.m.cfg.StrongLexicon
 	}
 	if a.m != nil {
 		a.useGrams = a.m.cfg.Without&GroupNgrams == 0 && len(a.m.grams) > 0
@@ -263,7 +267,8 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 	// wording (a size question with two numbers in it read 0.4 urgent), and a guess must not
 	// jump an agent's queue.
 	last := numTags
-	if meant, negated := urgentCues(*cues); !meant && (negated || r.Probs[Urgent] < urgentWithoutCue) {
+	meant, negated := urgentCues(*cues)
+	if !meant && (negated || r.Probs[Urgent] < urgentWithoutCue) {
 		last = Urgent // 不急 says it is not, whatever the wording around it suggests
 	}
 	r.Tag = Neutral
@@ -272,11 +277,20 @@ func (a *Analyzer) decideModel(r *Result, text string, sc *lexScores, cues *[]Cu
 			r.Tag = t
 		}
 	}
+	// Conversely, an emergency the customer states (信用卡被盗刷, 充电宝冒烟了) is urgent whatever
+	// the words around it: the model's n-grams come from a few hundred messages, and one neutral
+	// question in them (会不会被盗刷) made a message ending in 盗刷 read neutral. A question is
+	// left to the model, for the labelled set asks about emergencies calmly (安全吗 会不会冒烟).
+	if r.Tag != Urgent && decisiveUrgentCue(*cues) && !asks(text) {
+		r.Tag = Urgent
+	}
 	r.Score = r.Probs[r.Tag]
 	if neg := r.Probs[Negative]; neg > 0 {
 		r.Strength = p[classStrong] / neg
 	}
-	r.Strong = r.Tag == Urgent || r.Tag == Negative && float64(r.Strength) >= a.strong
+	// The lexicon's word counts too: 气死我了 第三次发错货了 is furious though the model, which saw
+	// 气死我了 strong once and long complaints mostly mild, read its Strength 0.17.
+	r.Strong = r.Tag == Urgent || r.Tag == Negative && strongNegative(r.Strength, sc.neg, a.strong, a.lexStrong)
 }
 
 // addGrams adds the weights of text's n-grams to z, but for those that overlap a span of skip.
@@ -331,6 +345,28 @@ func cancelledOnly(text string, sc *lexScores, cues []Cue, spans *[maxCancelled]
 
 // urgentWithoutCue is the probability at which the model alone makes a message urgent.
 const urgentWithoutCue = 0.5
+
+// DecisiveUrgentWeight is the weight, degree words included, from which an urgent cue the
+// customer states makes a message urgent whatever the model reads: the lexicon's sure signs of an
+// emergency (着火, 冒烟, 漏电, 误吞, 盗刷, 扣了两次, 12315, 律师 weigh 3).
+const DecisiveUrgentWeight = 3
+
+// decisiveUrgentCue reports whether cues hold an urgent cue the customer means that weighs
+// DecisiveUrgentWeight or more.
+func decisiveUrgentCue(cues []Cue) bool {
+	for _, c := range cues {
+		if c.Kind == CueUrgent && !c.Negated && c.Weight >= DecisiveUrgentWeight {
+			return true
+		}
+	}
+	return false
+}
+
+// asks reports whether a normalised message asks a question: a question mark, or 吗 (安全吗,
+// 能退吗). It need not catch every question; one it misses is decided as a statement.
+func asks(text string) bool {
+	return strings.ContainsAny(text, "?？吗")
+}
 
 // urgentCues reports whether cues hold an urgent cue the customer means, and whether they hold
 // one the customer negates (不急).

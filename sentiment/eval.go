@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strings"
 
@@ -171,12 +172,26 @@ func Evaluate(a *Analyzer, examples []Example) (Metrics, []Result) {
 // from the model that did not see it (Cues left out). Folds are stratified by class and
 // assigned in file order, so the same examples always give the same folds.
 func CrossValidate(examples []Example, lex *Lexicon, cfg TrainConfig, k int) ([]Result, error) {
+	return crossValidate(examples, lex, cfg, k, 0)
+}
+
+// crossValidate is CrossValidate with the folds of a repeat: repeat 0 assigns each class's
+// examples in file order, repeat r > 0 in an order shuffled with seed r, so that a choice made
+// on several repeats does not hang on one partition of a few hundred messages.
+func crossValidate(examples []Example, lex *Lexicon, cfg TrainConfig, k, repeat int) ([]Result, error) {
 	if k < 2 || k > len(examples) {
 		return nil, fmt.Errorf("sentiment: cross-validate: %d folds for %d examples", k, len(examples))
 	}
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	if repeat > 0 {
+		rand.New(rand.NewPCG(uint64(repeat), 0x5e471)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
 	fold := make([]int, len(examples))
 	var seen [numClasses]int
-	for i := range examples {
+	for _, i := range order {
 		c := classOf(&examples[i])
 		fold[i] = seen[c] % k
 		seen[c]++
@@ -209,12 +224,30 @@ func CrossValidate(examples []Example, lex *Lexicon, cfg TrainConfig, k int) ([]
 	return res, nil
 }
 
-// restrong recomputes Strong at another threshold.
-func restrong(res []Result, threshold float64) []Result {
+// restrong recomputes Strong at another strong threshold and lexicon score (StrongLexicon);
+// neg holds each result's lexicon negative score.
+func restrong(res []Result, neg []float32, threshold, lexicon float64) []Result {
 	out := make([]Result, len(res))
 	for i, r := range res {
-		r.Strong = r.Tag == Urgent || r.Tag == Negative && float64(r.Strength) >= threshold
+		r.Strong = r.Tag == Urgent || r.Tag == Negative && strongNegative(r.Strength, neg[i], threshold, lexicon)
 		out[i] = r
+	}
+	return out
+}
+
+// strongNegative reports whether a negative message is strongly negative: the model's Strength
+// reaches the threshold, or the lexicon's negative score reaches lexicon (when it is not 0).
+func strongNegative(strength, neg float32, threshold, lexicon float64) bool {
+	return float64(strength) >= threshold || lexicon > 0 && float64(neg) >= lexicon
+}
+
+// lexiconNegative returns each example's lexicon negative score.
+func lexiconNegative(examples []Example, lex *Lexicon) []float32 {
+	out := make([]float32, len(examples))
+	for i, e := range examples {
+		var sc lexScores
+		lex.scan(e.Text, &sc, nil)
+		out[i] = sc.neg
 	}
 	return out
 }

@@ -136,3 +136,42 @@ func TestTune(t *testing.T) {
 		t.Errorf("chose %s from %+v", cfg, trials)
 	}
 }
+
+// TestTuneStrongLexicon: the lexicon score is chosen with the strong threshold, on repeats of
+// cross-validation pooled, and the chosen pair is the trial with the best handoff F1.
+func TestTuneStrongLexicon(t *testing.T) {
+	lex, dev, _ := shopSet(t)
+	grid := Grid{MaxN: []int{2}, Lambda: []float64{0.01}, Without: []FeatureGroup{0}, Strong: []float64{0.5, 0.9},
+		StrongLexicon: []float64{0, 2}, Repeats: 2, Base: TrainConfig{Iterations: 40}}
+	cfg, trials, err := Tune(dev[:120], lex, grid, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trials) != 1+4 {
+		t.Fatalf("%d trials, want 1 configuration and 2 × 2 strong settings", len(trials))
+	}
+	if n := trials[0].CV.N; n != 2*120 {
+		t.Errorf("a trial measures %d results, want the 2 repeats of 120 pooled", n)
+	}
+	best := trials[1]
+	for _, tr := range trials[2:] {
+		if tr.CV.Handoff.F1 > best.CV.Handoff.F1 {
+			best = tr
+		}
+	}
+	chosen := -1.0
+	for _, tr := range trials[1:] {
+		if tr.Config == cfg {
+			chosen = tr.CV.Handoff.F1
+		}
+	}
+	if chosen != best.CV.Handoff.F1 { // ties may go either way; the F1 may not
+		t.Errorf("chose %s (handoff F1 %.3f), best %.3f at %s", cfg, chosen, best.CV.Handoff.F1, best.Config)
+	}
+	// The lexicon's word makes 气死 strong at lexstrong=2 whatever the Strength; not at 0.
+	neg := []float32{2}
+	res := []Result{{Tag: Negative, Strength: 0.1}}
+	if !restrong(res, neg, 0.5, 2)[0].Strong || restrong(res, neg, 0.5, 0)[0].Strong {
+		t.Error("restrong ignores the lexicon score")
+	}
+}

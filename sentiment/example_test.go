@@ -26,7 +26,7 @@ func Example() {
 		fmt.Printf("%s %s strong=%v reason=%q cues=%v\n", msg, r.Tag.Label(), r.Strong, r.Reason, cues)
 	}
 	// Output:
-	// 这款卫衣会不会起球 中性 strong=false reason="" cues=[起球]
+	// 这款卫衣会不会起球 中性 strong=false reason="" cues=[会不会起球]
 	// 不急，慢慢发 中性 strong=false reason="" cues=[不急]
 	// 太失望了！！！ 负面 strong=true reason="" cues=[太失望 !!!]
 	// 什么破手机壳 垃圾 负面 strong=true reason="" cues=[什么破 垃圾]

@@ -29,6 +29,7 @@ const (
 	kindDegree
 	kindNegation
 	kindNeutral
+	kindHypothetical
 )
 
 // sections maps a section header (without brackets) to its kind and the weight a term gets when
@@ -37,13 +38,14 @@ var sections = map[string]struct {
 	kind   entryKind
 	weight float32
 }{
-	"negative":  {kindNegative, 1},
-	"profanity": {kindProfanity, 2},
-	"positive":  {kindPositive, 1},
-	"urgent":    {kindUrgent, 1},
-	"degree":    {kindDegree, 1.5},
-	"negation":  {kindNegation, 0},
-	"neutral":   {kindNeutral, 0},
+	"negative":     {kindNegative, 1},
+	"profanity":    {kindProfanity, 2},
+	"positive":     {kindPositive, 1},
+	"urgent":       {kindUrgent, 1},
+	"degree":       {kindDegree, 1.5},
+	"negation":     {kindNegation, 0},
+	"neutral":      {kindNeutral, 0},
+	"hypothetical": {kindHypothetical, 0},
 }
 
 // maxWeight bounds a weight so one typo (30 for 3.0) cannot swamp every other cue.
@@ -124,7 +126,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 			}
 			s, ok := sections[head]
 			if !ok {
-				return nil, fmt.Errorf("%s:%d: unknown section [%s] (want negative, profanity, positive, urgent[:REASON], degree, negation or neutral; a WeChat face of letters such as [OK] is a term once it has a weight: [OK] 1)", name, n, head)
+				return nil, fmt.Errorf("%s:%d: unknown section [%s] (want negative, profanity, positive, urgent[:REASON], degree, negation, hypothetical or neutral; a WeChat face of letters such as [OK] is a term once it has a weight: [OK] 1)", name, n, head)
 			}
 			kind, defWeight, inSection = s.kind, s.weight, true
 			continue

@@ -106,6 +106,7 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"zero weight", "[negative]\n失望 0\n", "lex.txt:2: term \"失望\": weight \"0\""},
 		{"weight too large", "[urgent]\n冒烟 30\n", "lex.txt:2: term \"冒烟\": weight \"30\""},
 		{"weight on a negation", "[negation]\n不 2\n", "lex.txt:2: term \"不\": this section takes no weight"},
+		{"weight on a hypothetical", "[hypothetical]\n会不会 2\n", "lex.txt:2: term \"会不会\": this section takes no weight"},
 		{"too many fields", "[negative]\n太 失望 1\n", "lex.txt:2: want \"term [weight]\", got 3 fields"},
 		{"duplicate across sections", "[negative]\n急\n[urgent]\n急\n", "lex.txt:4: term \"急\" is already at line 2"},
 		{"invalid UTF-8", "[negative]\n\xff\n", "lex.txt:2: invalid UTF-8"},

@@ -195,12 +195,19 @@ func TestNgramNames(t *testing.T) {
 }
 
 func TestConfigString(t *testing.T) {
-	c := TrainConfig{MaxN: 3, Lambda: 0.0003, Iterations: 10, Rate: 0.25, Without: GroupLexicon | GroupEmoji, StrongThreshold: 0.6}
+	c := TrainConfig{MaxN: 3, Lambda: 0.0003, Iterations: 10, Rate: 0.25, Without: GroupLexicon | GroupEmoji, StrongThreshold: 0.6, StrongLexicon: 2.5}
 	got, err := parseConfig(c.String())
 	if err != nil || got != c {
 		t.Errorf("parseConfig(%q) = %+v, %v", c.String(), got, err)
 	}
-	if s := (TrainConfig{}).withDefaults().String(); s != "config ngram=2 lambda=0.001 iterations=300 rate=0.5 without= strong=0.5" {
+	if s := (TrainConfig{}).withDefaults().String(); s != "config ngram=2 lambda=0.001 iterations=300 rate=0.5 without= strong=0.5 lexstrong=0" {
 		t.Errorf("defaults: %s", s)
+	}
+	// A model written before lexstrong existed reads as "never".
+	if c, err := parseConfig("config ngram=2 lambda=0.01 iterations=300 rate=0.5 without= strong=0.4"); err != nil || c.StrongLexicon != 0 {
+		t.Errorf("config without lexstrong: %+v, %v", c, err)
+	}
+	if _, err := parseConfig("config ngram=2 lexstrong=-1"); err == nil {
+		t.Error("a negative lexstrong parsed")
 	}
 }

@@ -8,7 +8,8 @@ import (
 // Scopes, in runes between the end of a degree word or negation and the start of the cue it
 // modifies: 太让人失望 (degree, two runes between), 不是要投诉 (negation, one between), 不是很满意
 // (negation, then a degree word). Spaces and punctuation end both scopes: 不急，马上要 is not
-// "not urgent".
+// "not urgent"; so does, for a negation, any rune but the few that glue it to its cue
+// (negationGlue): in 还没发货急死了 and 不退款就报警 the negation is the verb's, not the cue's.
 const (
 	degreeScope   = 2
 	negationScope = 3
@@ -34,15 +35,23 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 		degreeStart         = 0  // byte offset of the degree word, for the cue's text
 		negUntil            = -1
 		negStart            = 0
-		prev        rune    = -1 // the rune before position i
-		ri                  = 0  // rune index of byte i
+		negFlips            = false // the negation in scope turns a positive negative (不满意)
+		prev        rune    = -1    // the rune before position i
+		ri                  = 0     // rune index of byte i
 	)
 	for i := 0; i < len(s); {
 		e, end, n := l.longest(s, i)
 		if e < 0 {
 			r, size := decodeRune(s, i)
-			if isBreak(r) {
+			switch {
+			case isBreak(r):
 				degreeUntil, negUntil = -1, -1
+			case negUntil >= 0 && negFlips && !negationGlue(r):
+				// 还没发货急死了, 不退款就报警: a verb between the negation and the cue is what
+				// the negation negates; only degree words and the glue of 不是要, 不会再, 不容易
+				// stand between a negation and the cue it cancels. A [hypothetical] word's scope
+				// takes any (怎么防止账号被盗).
+				negUntil = -1
 			}
 			prev = r
 			i += size
@@ -60,14 +69,19 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 			}
 			degreeUntil = ri + n + degreeScope
 		case kindNegation:
-			// X不X and X没X ask a question (会不会, 是不是 with 不是 a negation, 有没有 with
-			// 没有): the rune after the negation's first rune repeats the one before it.
+			// X不X and X没X ask a question (是不是 with 不是 a negation, 有没有 with 没有, and
+			// 会不会 in a lexicon without it under [hypothetical]): the rune after the negation's
+			// first rune repeats the one before it.
 			if _, size := decodeRune(s, i); i+size < len(s) {
 				if next, _ := decodeRune(s, i+size); next == prev {
 					break
 				}
 			}
-			negUntil, negStart = ri+n+negationScope, i
+			negUntil, negStart, negFlips = ri+n+negationScope, i, true
+		case kindHypothetical:
+			// 会不会冒烟, 怎么防止被盗, 万一过敏: the customer asks whether it could happen, so
+			// the cue is cancelled as a negation cancels it; 会不会舒服 is no complaint either.
+			negUntil, negStart, negFlips = ri+n+negationScope, i, false
 		default:
 			start, w := i, ent.weight
 			if ri <= degreeUntil {
@@ -79,7 +93,7 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 			}
 			c := Cue{Text: s[start:end], Reason: ent.reason, Negated: negated}
 			switch {
-			case negated && ent.kind == kindPositive:
+			case negated && negFlips && ent.kind == kindPositive:
 				// 不满意, 不是很满意: a negated positive is a negative cue of the positive's weight;
 				// a degree word inside the negation softens rather than strengthens, so it is
 				// not applied.
@@ -88,7 +102,7 @@ func (l *Lexicon) scan(s string, sc *lexScores, cues *[]Cue) {
 				sc.negated++
 				sc.hits++
 			case negated:
-				// 不生气, 不急: cancelled, but kept as a cue so an agent sees why.
+				// 不生气, 不急, 会不会冒烟: cancelled, but kept as a cue so an agent sees why.
 				c.Kind = cueKinds[ent.kind]
 				sc.negated++
 			default:
@@ -124,6 +138,17 @@ var cueKinds = [...]CueKind{
 	kindProfanity: CueProfanity,
 	kindPositive:  CuePositive,
 	kindUrgent:    CueUrgent,
+}
+
+// negationGlue reports whether r may stand between a negation and the cue it cancels (不是要投诉,
+// 不会再生气, 不容易过敏, 不是那么急); any other rune not in a lexicon term ends the negation's
+// scope. Degree words (不是很满意) are terms and do not end it.
+func negationGlue(r rune) bool {
+	switch r {
+	case '是', '要', '会', '再', '用', '太', '很', '那', '这', '么', '怎', '容', '易', '算', '觉', '得', '大', '够':
+		return true
+	}
+	return false
 }
 
 // isBreak reports whether r ends a degree or negation scope: spaces and punctuation.

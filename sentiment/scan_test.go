@@ -50,14 +50,26 @@ func TestScan(t *testing.T) {
 		{"not warm", "一点都不保暖", "¬一点都不保暖/negative=1", 1, 0},
 		{"negation out of scope", "我不是开玩笑 真的冒烟了", "真的冒烟/urgent:safety=3.9", 0, 3.9},
 		{"double negation", "没有不满意", "¬没有不满/negative=0", 0, 0},
-		// X不X questions negate nothing.
-		{"A-not-A", "会不会起球", "起球/negative=0.5", 0.5, 0},
+		{"condition then threat", "不退款就报警", "报警/urgent:threat=3", 0, 3},
+		{"negation of a verb", "一直不停冒烟", "冒烟/urgent:safety=3", 0, 3},
+		{"negation of a verb before a degree", "一直没发货太失望了", "太失望/negative=2.25", 2.25, 0},
+		{"negation glued to its cue", "不容易过敏的面料", "¬不容易过敏/urgent:safety=0", 0, 0},
+		// X不X questions negate nothing, but 会不会 asks whether it could happen.
+		{"A-not-A", "是不是起球了", "起球/negative=0.5", 0.5, 0},
+		{"could it", "会不会起球", "¬会不会起球/negative=0", 0, 0},
+		{"could it catch fire", "这个充电宝会不会冒烟啊", "¬会不会冒烟/urgent:safety=0", 0, 0},
+		{"how to prevent", "怎么防止账号被盗", "¬防止账号被盗/urgent:money=0", 0, 0},
+		{"in case", "万一过敏了怎么办", "¬万一过敏/urgent:safety=0", 0, 0},
+		{"a question is no negated positive", "穿着会不会舒服", "¬会不会舒服/positive=0", 0, 0},
+		{"out of its scope", "会不会 冒烟了", "冒烟/urgent:safety=3", 0, 3},
 		{"A-not-A with a two-rune negation", "账号是不是被盗了", "被盗/urgent:money=3", 0, 3},
 		{"A-not-A with 没有", "有没有过敏的", "过敏/urgent:safety=2", 0, 2},
 		// Prohibitions complain: 别 is no negation.
 		{"prohibition", "能不能别敷衍我", "敷衍/negative=1.2", 1.2, 0},
 		// Neutral phrases shield the cues inside them.
 		{"shield", "买了一周就降价了 能补差价吗", "", 0, 0},
+		{"business trip", "我下周出差 能先改个地址吗", "", 0, 0},
+		{"demand an answer", "快递丢了 你们必须给我个说法", "给我个说法/negative=1.5", 1.5, 0},
 		{"polite", "不好意思 麻烦你了", "", 0, 0},
 		// Emoji and profanity are lexicon terms.
 		{"emoji", "😡😡", "😡/negative=2 😡/negative=2", 4, 0},

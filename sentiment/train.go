@@ -17,6 +17,10 @@ type TrainConfig struct {
 	Rate            float64      // AdaGrad step size; 0 means 0.5
 	Without         FeatureGroup // feature groups left out (ablations); 0 means all groups
 	StrongThreshold float64      // recorded as the model's default Options.StrongThreshold; 0 means 0.5
+	// StrongLexicon is the lexicon's negative score (profanity included, degree words applied)
+	// at which a negative message is strong whatever the model's Strength (气死 2, 太失望 2.25,
+	// 真的受够 2.6); 0 means never. Tune chooses it with the strong threshold.
+	StrongLexicon float64
 }
 
 func (c TrainConfig) withDefaults() TrainConfig {
@@ -46,6 +50,8 @@ func (c TrainConfig) validate() error {
 		return fmt.Errorf("lambda %v, rate %v and iterations %d must be positive", c.Lambda, c.Rate, c.Iterations)
 	case !(c.StrongThreshold > 0 && c.StrongThreshold <= 1):
 		return fmt.Errorf("strong threshold %v is not in (0, 1]", c.StrongThreshold)
+	case !(c.StrongLexicon >= 0 && c.StrongLexicon <= 100):
+		return fmt.Errorf("strong lexicon score %v is not in [0, 100]", c.StrongLexicon)
 	case c.Without&^(GroupLexicon|GroupNgrams|GroupPunctuation|GroupEmoji|GroupLength) != 0:
 		return fmt.Errorf("unknown feature groups %#x", uint8(c.Without))
 	}
@@ -55,8 +61,8 @@ func (c TrainConfig) validate() error {
 // String is the configuration as the model file's config line.
 func (c TrainConfig) String() string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	return fmt.Sprintf("config ngram=%d lambda=%s iterations=%d rate=%s without=%s strong=%s",
-		c.MaxN, f(c.Lambda), c.Iterations, f(c.Rate), c.Without, f(c.StrongThreshold))
+	return fmt.Sprintf("config ngram=%d lambda=%s iterations=%d rate=%s without=%s strong=%s lexstrong=%s",
+		c.MaxN, f(c.Lambda), c.Iterations, f(c.Rate), c.Without, f(c.StrongThreshold), f(c.StrongLexicon))
 }
 
 // parseConfig is the inverse of TrainConfig.String.
@@ -80,6 +86,8 @@ func parseConfig(line string) (TrainConfig, error) {
 			c.Rate, err = strconv.ParseFloat(v, 64)
 		case "strong":
 			c.StrongThreshold, err = strconv.ParseFloat(v, 64)
+		case "lexstrong": // absent from models written before it: 0, never
+			c.StrongLexicon, err = strconv.ParseFloat(v, 64)
 		case "without":
 			var ok bool
 			if c.Without, ok = parseGroups(v); !ok {
