@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
 // RefusedFile lists, beside the bundles (in the directory that holds the bundle learnt from),
@@ -64,7 +67,9 @@ func ReadRefused(model string) ([]Refusal, error) {
 }
 
 // LeaveOutRefused splits corrections into those to learn and those of a batch the gate refused
-// before (the same text, normalised and masked, to the same intent), as recorded beside model.
+// before (the same text, normalised and masked, to the same intent), as recorded beside model
+// for a bundle of model's name (its line: the bundle trained from exports and those learnt from
+// it); refusals of the other bundles in the directory are not model's.
 // An operator's label (Checked) is never left out: it is how a refused correction is vouched for.
 func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Correction, err error) {
 	// A damaged file fails learning: read in part, it would let refused corrections through.
@@ -72,8 +77,15 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 	if err != nil {
 		return nil, nil, err
 	}
+	line := lineName(model)
 	marked := make(map[Labelled]bool, len(rs))
 	for _, r := range rs {
+		// The file is the models directory's, and several shops' bundles may sit in one (an
+		// agency's models/shop-a, models/shop-b): a batch refused for another line of bundles
+		// says nothing of this one's corrections, which may be the same words to the same intent.
+		if versionName(r.Bundle) != line {
+			continue
+		}
 		marked[Labelled{Text: textKey(r.Text), Intent: r.Intent}] = true
 	}
 	for _, c := range corrections {
@@ -84,6 +96,24 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 		}
 	}
 	return keep, refused, nil
+}
+
+// lineName is the name a bundle's versions start with (Manifest.Name, shared by the bundles
+// learnt from it): the manifest's, or the directory's base name, which train gives a bundle,
+// when there is no manifest to read.
+func lineName(model string) string {
+	if m, err := intent.PeekManifest(model); err == nil && m.Name != "" {
+		return m.Name
+	}
+	return filepath.Base(filepath.Clean(model))
+}
+
+// versionName is the name part of a version (shop of shop@20261206T055435Z-2).
+func versionName(version string) string {
+	if i := strings.LastIndex(version, "@"); i >= 0 {
+		return version[:i]
+	}
+	return version
 }
 
 // recordRefused appends a refused batch to RefusedFile beside parent, in one write (O_APPEND),
