@@ -47,6 +47,8 @@ type wiring struct {
 	db       *store.DB
 	rec      *store.Recorder
 	alerter  *alert.Alerter
+	// alertShopGiven says the alerts file named the shop (shop:): the bundles' kb.yaml do not.
+	alertShopGiven bool
 
 	// mixGauges are the intents whose share /metrics shows (--adapt-mix): those of the bundle
 	// serving, the others' gauges removed at the next update.
@@ -135,6 +137,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	}
 	if sf.alerts.Enabled() {
 		acfg.Logger, acfg.Metrics = log, w.set
+		w.alertShopGiven = acfg.Shop != ""
 		if w.alerter, err = alert.New(acfg); err != nil {
 			w.close()
 			return nil, err
@@ -307,7 +310,21 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
+	if w.srv == nil {
+		w.nameShop(eng) // a reload's, once it serves: reloadParts
+	}
 	return reply.NewModel(eng, reply.New(rc)), nil
+}
+
+// nameShop gives the alerts the shop of eng's knowledge base (kb.yaml's shop:), unless the
+// alerts file names the shop: several shops alerting into one group robot are told apart.
+func (w *wiring) nameShop(eng *intent.Engine) {
+	if w.alerter == nil || w.alertShopGiven {
+		return
+	}
+	if kb := eng.KB(); kb != nil {
+		w.alerter.SetShop(kb.Shop)
+	}
 }
 
 // setKB makes eng's knowledge base the experiments' (experiment.Live.SetKB), logging the
@@ -368,6 +385,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 	var errs []error
 	if m := w.serving(); m != nil {
 		w.noteServing(m)
+		w.nameShop(m.Engine)
 		if err := w.setKB(m.Engine); err != nil {
 			errs = append(errs, err)
 		}
