@@ -61,7 +61,20 @@ type RedisConfig struct {
 	Metrics *metrics.Set
 	// Now is the circuit breaker's clock; nil means time.Now. Tests inject one.
 	Now func() time.Time
+	// Owner names whose conversations the prefix holds (zhiyi serve: the shop of kb.yaml).
+	// NewRedis claims the prefix for it — the key Prefix+"owner", kept without expiry — and
+	// refuses a prefix another owner claimed: two shops on one Redis and one prefix would read
+	// each other's conversations wherever a customer or conversation id is the same in both
+	// (a topic, a variant, a repeat, another shop's answer replayed to a retried msg_id).
+	// Empty: no claim.
+	Owner string
 }
+
+// OwnerKey is the key, after the prefix, that names the owner of a prefix's conversations.
+const OwnerKey = "owner"
+
+// ErrPrefixTaken is NewRedis's error when the prefix holds another owner's conversations.
+var ErrPrefixTaken = errors.New("session: the redis prefix holds another shop's conversations")
 
 // Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save, one
 // script per LoadHeld and SaveReleased (Holder). A failed call opens a circuit breaker, so
@@ -227,8 +240,46 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL, and that the user's ACL lets it read and write keys of the prefix %q)", opt.Addr, reply.Error(), r.prefix)
 		}
 		r.fail(ctx, opLoad, false, false, err) // the start's ping waited its timeout: down now
+		return r, nil
+	}
+	if cfg.Owner != "" {
+		if err := r.claim(ctx, cfg.Owner, cfg.Timeout); err != nil {
+			_ = r.client.Close()
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// claim makes owner the prefix's owner unless another is (SET NX, then GET). Redis going down
+// between the ping and the claim is an outage like any other, logged by the store's first call:
+// the claim is then not checked (a start's check, not a guard of every call).
+func (r *Redis) claim(ctx context.Context, owner string, timeout time.Duration) error {
+	key := r.prefix + OwnerKey
+	cctx, cancel := context.WithTimeout(ctx, 4*timeout)
+	defer cancel()
+	// SET … NX, not SETNX: the ACL the docs ask for allows SET
+	err := r.client.SetArgs(cctx, key, owner, redis.SetArgs{Mode: "NX"}).Err()
+	if err == nil {
+		return nil
+	}
+	var have string
+	if err == redis.Nil { // there was an owner already
+		have, err = r.client.Get(cctx, key).Result()
+	}
+	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) && (misconfigured(reply.Error()) || strings.HasPrefix(reply.Error(), "WRONGTYPE")) {
+			return fmt.Errorf("session: redis at %s: claiming the prefix %q for %q: %w", r.addr, r.prefix, owner, err)
+		}
+		r.log.Warn("session: could not check which shop the redis prefix holds; serving on", slog.String("prefix", r.prefix), slog.String("error", err.Error()))
+		return nil
+	}
+	if have != owner {
+		return fmt.Errorf("%w: redis at %s, prefix %q, holds the conversations of %q and this is %q: give each shop a --redis-prefix of its own (or a database of its own, redis://…/1); if the shop was renamed, delete the key %q (redis-cli DEL)",
+			ErrPrefixTaken, r.addr, r.prefix, have, owner, key)
+	}
+	return nil
 }
 
 // configure fills what the URL left unset: tight timeouts, and no retries, since the circuit

@@ -23,6 +23,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/experiment/explog"
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
@@ -88,8 +89,9 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	var err error
 	hashKey := sf.storeFlags.config().HashKey // --hash-key keys conversation ids too
 	if sf.redis != "" {
+		// the prefix is claimed for the shop: another shop's replicas on it are refused
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
-			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey})
+			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey, Owner: bundleShop(cfg.ModelDir)})
 	} else {
 		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, MaxBytes: int64(sf.sessionMaxMemory),
 			TTL: sf.sessionTTL, Metrics: w.set, HashKey: hashKey})
@@ -314,6 +316,16 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 		w.nameShop(eng) // a reload's, once it serves: reloadParts
 	}
 	return reply.NewModel(eng, reply.New(rc)), nil
+}
+
+// bundleShop is the shop kb.yaml names in the bundle in dir; "" when it cannot be read (the
+// bundle's load then says why).
+func bundleShop(dir string) string {
+	kb, err := index.LoadKB(filepath.Join(dir, intent.KBFile))
+	if err != nil {
+		return ""
+	}
+	return kb.Shop
 }
 
 // nameShop gives the alerts the shop of eng's knowledge base (kb.yaml's shop:), unless the
