@@ -29,7 +29,11 @@ type Refusal struct {
 	Intent string    `json:"intent"`
 	Time   time.Time `json:"refused_at"`
 	Bundle string    `json:"bundle"` // the version the batch was judged against
-	Reason string    `json:"reason"`
+	// Line is the line of bundles it was judged for: the directory name the bundle trained from
+	// exports has (shop-a of shop-a-learnt-20261207T101500Z), as learnt bundles are named and
+	// pruned. Absent in older lines, which go by Bundle's name.
+	Line   string `json:"line,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // RefusedPath is the RefusedFile of the bundles beside model.
@@ -77,13 +81,14 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 	if err != nil {
 		return nil, nil, err
 	}
-	line := lineName(model)
+	line, name := dirLine(model), lineName(model)
 	marked := make(map[Labelled]bool, len(rs))
 	for _, r := range rs {
 		// The file is the models directory's, and several shops' bundles may sit in one (an
-		// agency's models/shop-a, models/shop-b): a batch refused for another line of bundles
-		// says nothing of this one's corrections, which may be the same words to the same intent.
-		if versionName(r.Bundle) != line {
+		// agency's models/shop-a, models/shop-c, a copy of shop-a's bundle under its manifest's
+		// name): a batch refused for another line of bundles says nothing of this one's
+		// corrections, which may be the same words to the same intent.
+		if r.Line != "" && r.Line != line || r.Line == "" && versionName(r.Bundle) != name {
 			continue
 		}
 		marked[Labelled{Text: textKey(r.Text), Intent: r.Intent}] = true
@@ -108,6 +113,16 @@ func lineName(model string) string {
 	return filepath.Base(filepath.Clean(model))
 }
 
+// dirLine is the line of the bundle in dir by its directory's name: the name before
+// "-learnt-", which learnt bundles add to their parent's (learn.Prune keeps lines apart by it).
+func dirLine(dir string) string {
+	base := filepath.Base(filepath.Clean(dir))
+	if i := strings.Index(base, "-learnt-"); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
 // versionName is the name part of a version (shop of shop@20261206T055435Z-2).
 func versionName(version string) string {
 	if i := strings.LastIndex(version, "@"); i >= 0 {
@@ -122,7 +137,7 @@ func recordRefused(parent, version, reason string, batch []Labelled) error {
 	var b []byte
 	now := time.Now().UTC()
 	for _, l := range batch {
-		line, err := json.Marshal(Refusal{Text: l.Text, Intent: l.Intent, Time: now, Bundle: version, Reason: reason})
+		line, err := json.Marshal(Refusal{Text: l.Text, Intent: l.Intent, Time: now, Bundle: version, Line: dirLine(parent), Reason: reason})
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,18 @@ func TestLeaveOutRefusedKeepsToItsOwnShop(t *testing.T) {
 	if keep, refused, err := LeaveOutRefused(shopC, fix); err != nil || len(keep) != 0 || len(refused) != 1 {
 		t.Errorf("shop-c: kept %v, left out %v (%v); want its own refusal to hold", keep, refused, err)
 	}
+	// shop-b is a copy of shop-c's bundle directory (its manifest still names it shop-c): the
+	// line is the directory's, as learnt bundles are named and pruned
+	shopB := filepath.Join(dir, "shop-b")
+	if err := os.Mkdir(shopB, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := intent.WriteManifest(shopB, &intent.Manifest{Name: "shop-c", CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	if keep, refused, err := LeaveOutRefused(shopB, fix); err != nil || len(keep) != 1 || len(refused) != 0 {
+		t.Errorf("shop-b, a copy of shop-c's bundle: kept %v, left out %v (%v); want shop-c's refusal not to reach it", keep, refused, err)
+	}
 	// and shop-a's own refusals, recorded against a learnt bundle of its line, reach the line
 	if err := recordRefused(learntA, "shop-a@20261207T101500Z-2", "refused: test", batch); err != nil {
 		t.Fatal(err)
