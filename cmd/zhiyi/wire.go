@@ -88,10 +88,11 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	w.convLocks.MaxWait = conversationWait(sf.redisTimeout)
 	var err error
 	hashKey := sf.storeFlags.config().HashKey // --hash-key keys conversation ids too
+	shop := bundleShop(cfg.ModelDir)          // kb.yaml's shop: Redis's prefix and the decision log are claimed for it
 	if sf.redis != "" {
 		// the prefix is claimed for the shop: another shop's replicas on it are refused
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
-			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey, Owner: bundleShop(cfg.ModelDir)})
+			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey, Owner: shop})
 	} else {
 		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, MaxBytes: int64(sf.sessionMaxMemory),
 			TTL: sf.sessionTTL, Metrics: w.set, HashKey: hashKey})
@@ -115,6 +116,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		// ConnectLater: a replica restarted while PostgreSQL is down answers, and its decisions spool
 		cfg := sf.storeFlags.config()
 		cfg.Logger, cfg.ConnectLater = log, true
+		cfg.Shop = shop // the log is claimed for the shop: another shop's is refused
 		if w.db, err = store.Open(ctx, cfg); err != nil {
 			w.close()
 			return nil, err
