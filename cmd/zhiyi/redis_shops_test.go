@@ -96,3 +96,31 @@ func TestServeShopsOnOneRedisShareNoConversation(t *testing.T) {
 	// and shop A's replicas (the same shop) still start on theirs
 	serveWired(t, ctx, serve.Config{ModelDir: shopA}, flags(""), slog.New(slog.DiscardHandler))
 }
+
+// An agency keeps every shop's bundles in one models directory, the --models-root of each serve:
+// shop A's console (模型) or /admin/reload loaded shop C's bundle, and shop A's customers got
+// shop C's answers, recorded in shop A's log as shop A's decisions. A reload of another shop's
+// bundle is refused; shop A serves on.
+func TestServeReloadRefusesAnotherShopsBundle(t *testing.T) {
+	shopA, err := fixtureBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shopC := secondShop(t, "测试二店", "二店：")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := serve.Config{ModelDir: shopA, ModelsRoot: os.TempDir()}
+	_, srv := serveWired(t, ctx, cfg, serveFlags{storeFlags: storeFlags{dataDir: t.TempDir()}}, slog.New(slog.DiscardHandler))
+	err = srv.Reload(ctx, shopC)
+	answer := handle(t, srv, fasthttp.MethodPost, "/intent", `{"text":"什么时候发货"}`)
+	if strings.Contains(answer, "二店：") {
+		t.Fatalf("shop A reloaded shop C's bundle (%v) and answers with its words: %s", err, answer)
+	}
+	if err == nil || !strings.Contains(err.Error(), "测试二店") {
+		t.Errorf("reload of another shop's bundle: %v; want it refused naming the shop", err)
+	}
+	// its own bundle reloads
+	if err := srv.Reload(ctx, shopA); err != nil {
+		t.Errorf("reload of its own bundle: %v", err)
+	}
+}

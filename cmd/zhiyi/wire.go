@@ -50,6 +50,9 @@ type wiring struct {
 	alerter  *alert.Alerter
 	// alertShopGiven says the alerts file named the shop (shop:): the bundles' kb.yaml do not.
 	alertShopGiven bool
+	// shop is kb.yaml's shop of the bundle serve started with (bundleShop): its decision log
+	// and Redis prefix are claimed for it, and a reload of another shop's bundle is refused.
+	shop string
 
 	// mixGauges are the intents whose share /metrics shows (--adapt-mix): those of the bundle
 	// serving, the others' gauges removed at the next update.
@@ -89,6 +92,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	var err error
 	hashKey := sf.storeFlags.config().HashKey // --hash-key keys conversation ids too
 	shop := bundleShop(cfg.ModelDir)          // kb.yaml's shop: Redis's prefix and the decision log are claimed for it
+	w.shop = shop
 	if sf.redis != "" {
 		// the prefix is claimed for the shop: another shop's replicas on it are refused
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
