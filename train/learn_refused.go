@@ -88,7 +88,9 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 		// agency's models/shop-a, models/shop-c, a copy of shop-a's bundle under its manifest's
 		// name): a batch refused for another line of bundles says nothing of this one's
 		// corrections, which may be the same words to the same intent.
-		if r.Line != "" && r.Line != line || r.Line == "" && versionName(r.Bundle) != name {
+		// A line written before refusals named their line goes by its bundle's name, the
+		// manifest's or the directory's (a copied bundle keeps the name it was trained under).
+		if r.Line != "" && r.Line != line || r.Line == "" && versionName(r.Bundle) != name && versionName(r.Bundle) != line {
 			continue
 		}
 		marked[Labelled{Text: textKey(r.Text), Intent: r.Intent}] = true
