@@ -55,6 +55,9 @@ type Alert struct {
 	At            time.Time // when this state was entered
 	// Summary says it in one Chinese line for people, e.g. "10分钟内有 20 条消息未识别（阈值 20 条）".
 	Summary string
+	// Shop is the shop the alert is about (Config.Shop: kb.yaml's shop), so that a group robot
+	// or mailbox several shops alert into tells them apart; empty when not given.
+	Shop string
 
 	targets []string // the rule's targets; empty means all
 }

@@ -60,6 +60,11 @@ type Config struct {
 	HTTPClient *http.Client
 	// Clock is the time (nil: the system clock).
 	Clock Clock
+	// Shop names the shop whose traffic is watched (zhiyi serve: the serving kb.yaml's shop, or
+	// the alerts file's shop:). Every alert carries it and every target shows it, in the WeCom
+	// heading, the e-mail subject and the webhook's "shop": an agency alerting several shops
+	// into one group robot tells which shop alerted. Empty: not shown.
+	Shop string
 	// Logger gets one line per firing, resolution and failed delivery (nil: slog.Default()).
 	Logger *slog.Logger
 	// Metrics receives the zhiyi_alert_* series (nil: a private Set, see Alerter.Metrics).
@@ -89,6 +94,7 @@ type Alerter struct {
 	set   *metrics.Set
 	ev    *Evaluator
 
+	shop    atomic.Pointer[string] // Config.Shop, or SetShop's
 	events  chan Event
 	flushes chan chan struct{}
 	quit    chan struct{}
@@ -377,6 +383,25 @@ func (a *Alerter) WatchSpool(ctx context.Context, every time.Duration, size func
 	}
 }
 
+// Shop is the shop's name the alerts carry (Config.Shop, or the last SetShop).
+func (a *Alerter) Shop() string {
+	if a == nil {
+		return ""
+	}
+	if p := a.shop.Load(); p != nil {
+		return *p
+	}
+	return a.cfg.Shop
+}
+
+// SetShop names the shop for the alerts sent from now on: zhiyi serve gives the serving
+// bundle's kb.yaml shop, at start and at every reload, unless the alerts file names one.
+func (a *Alerter) SetShop(name string) {
+	if a != nil {
+		a.shop.Store(&name)
+	}
+}
+
 // Metrics returns the Set holding the zhiyi_alert_* series: Config.Metrics, or the Alerter's
 // own when that was nil.
 func (a *Alerter) Metrics() *metrics.Set { return a.set }
@@ -424,6 +449,7 @@ func (a *Alerter) dispatch(alerts []Alert) {
 	a.buf = alerts[:0]
 	for i := range alerts {
 		al := &alerts[i]
+		al.Shop = a.Shop()
 		rm := a.rules[al.Rule]
 		attrs := []any{"rule", al.Rule, "name", al.Name, "measure", string(al.Measure), "severity", string(al.Severity),
 			"value", al.Value, "threshold", al.Threshold, "count", al.Count, "summary", al.logSummary()}

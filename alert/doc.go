@@ -109,7 +109,9 @@
 // queue waits and merges instead of dropping. Webhook: see the payload documented on Webhook.
 // E-mail: one plain-text message per delivery through github.com/wneessen/go-mail (STARTTLS,
 // implicit TLS, or plain to a local relay; SMTP AUTH optional). URLs are logged without their
-// query or password (a robot's key is its password).
+// query or password (a robot's key is its password). Every target names the shop (Config.Shop,
+// the alerts file's shop:, SetShop): the robot's heading (### 知意告警 · 衣橱小铺), the e-mail
+// subject and the webhook's "shop", so that several shops can alert into one group.
 //
 // # Configuration
 //

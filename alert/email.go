@@ -177,15 +177,19 @@ func (e *Email) send(ctx context.Context, m *gomail.Msg) error {
 }
 
 func emailSubject(alerts []Alert) string {
+	shop := ""
+	if len(alerts) > 0 && alerts[0].Shop != "" {
+		shop = " · " + alerts[0].Shop
+	}
 	if len(alerts) == 1 {
 		a := &alerts[0]
-		return fmt.Sprintf("[知意%s] %s", emailState(a.State), a.Name)
+		return fmt.Sprintf("[知意%s%s] %s", emailState(a.State), shop, a.Name)
 	}
 	n := map[State]int{}
 	for i := range alerts {
 		n[alerts[i].State]++
 	}
-	subject := fmt.Sprintf("[知意告警] %d 条告警，%d 条恢复", n[StateFiring], n[StateResolved])
+	subject := fmt.Sprintf("[知意告警%s] %d 条告警，%d 条恢复", shop, n[StateFiring], n[StateResolved])
 	if n[StateStopped] > 0 {
 		subject += fmt.Sprintf("，%d 条停止监测", n[StateStopped])
 	}

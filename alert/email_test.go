@@ -326,3 +326,18 @@ func TestEmailWordsAStop(t *testing.T) {
 		t.Errorf("WeCom tag %q", tag)
 	}
 }
+
+// The subject names the shop (Config.Shop): one mailbox gets the alerts of several shops.
+func TestEmailSubjectNamesTheShop(t *testing.T) {
+	one := []Alert{{Name: "未识别消息过多", State: StateFiring, Shop: "速联宽带"}}
+	if s := emailSubject(one); s != "[知意告警 · 速联宽带] 未识别消息过多" {
+		t.Errorf("subject %q", s)
+	}
+	two := append(one, Alert{Name: "转人工过多", State: StateResolved, Shop: "速联宽带"})
+	if s := emailSubject(two); !strings.HasPrefix(s, "[知意告警 · 速联宽带] 1 条告警，1 条恢复") {
+		t.Errorf("subject %q", s)
+	}
+	if s := emailSubject([]Alert{{Name: "未识别消息过多", State: StateFiring}}); s != "[知意告警] 未识别消息过多" {
+		t.Errorf("subject without a shop %q", s)
+	}
+}

@@ -17,6 +17,7 @@ import (
 // File is a parsed --alerts file:
 //
 //	group_wait: 200ms                # optional, Config.GroupWait
+//	shop: 衣橱小铺（杭州店）           # optional, Config.Shop: the name alerts carry (zhiyi serve: kb.yaml's shop)
 //	targets:                         # name → where alerts go
 //	  ops-robot:
 //	    type: wecom                    # wecom | webhook | email
@@ -50,6 +51,7 @@ type File struct {
 	Rules     []Rule // nil when the file has no rules section
 	Targets   []Target
 	GroupWait time.Duration
+	Shop      string // the shop: line, "" when absent
 
 	broken []string // targets the file defines that did not parse (reported already)
 }
@@ -132,7 +134,14 @@ func contains(list []string, s string) bool {
 }
 
 func (p *fileParser) document(n *yaml.Node) {
-	top := p.fields(n, "file", "group_wait", "targets", "rules")
+	top := p.fields(n, "file", "group_wait", "shop", "targets", "rules")
+	if v := top["shop"]; v != nil {
+		if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+			p.bad(v, "shop: want the shop's name, as its alerts should show it")
+		} else {
+			p.f.Shop = strings.TrimSpace(v.Value)
+		}
+	}
 	if v := top["group_wait"]; v != nil {
 		if d, ok := p.duration(v, "group_wait"); ok {
 			p.f.GroupWait = d

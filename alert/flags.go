@@ -62,7 +62,7 @@ func (f Flags) Config() (Config, error) {
 			}
 		}
 		if file != nil { // with problems too: the rules that parsed get their targets checked
-			cfg.Rules, cfg.Targets, cfg.GroupWait = file.Rules, file.Targets, file.GroupWait
+			cfg.Rules, cfg.Targets, cfg.GroupWait, cfg.Shop = file.Rules, file.Targets, file.GroupWait, file.Shop
 			broken = file.broken
 		}
 	}

@@ -16,6 +16,7 @@ import (
 //
 //	{
 //	  "source": "zhiyi",
+//	  "shop": "衣橱小铺",                  // Config.Shop (kb.yaml's shop); omitted when not given
 //	  "alerts": [{
 //	    "rule": "unrecognised",           // the rule's id
 //	    "name": "未识别消息过多",            // the rule's name
@@ -62,6 +63,7 @@ func NewWebhook(rawURL string, client *http.Client) (*Webhook, error) {
 // WebhookPayload is the JSON body a Webhook posts.
 type WebhookPayload struct {
 	Source string         `json:"source"`
+	Shop   string         `json:"shop,omitempty"` // Config.Shop: which shop alerted
 	Alerts []WebhookAlert `json:"alerts"`
 }
 
@@ -91,6 +93,9 @@ type WebhookAlert struct {
 // NewWebhookPayload is the payload for alerts.
 func NewWebhookPayload(alerts []Alert) WebhookPayload {
 	p := WebhookPayload{Source: "zhiyi", Alerts: make([]WebhookAlert, len(alerts))}
+	if len(alerts) > 0 {
+		p.Shop = alerts[0].Shop
+	}
 	for i := range alerts {
 		a := &alerts[i]
 		p.Alerts[i] = WebhookAlert{Rule: a.Rule, Name: a.Name, Measure: a.Measure, Severity: a.Severity,

@@ -84,7 +84,7 @@ func (w *WeCom) Fit(alerts []Alert) int {
 	if len(weComMarkdown(alerts, false)) <= WeComMaxContentBytes {
 		return len(alerts)
 	}
-	size := len(weComHeader(len(alerts)))
+	size := len(weComHeader(alerts))
 	for i := range alerts {
 		size += len(weComLine(&alerts[i]))
 		if size > WeComMaxContentBytes {
@@ -164,7 +164,7 @@ type weComContent struct {
 // <font color="info|comment|warning">); compact puts each alert on one line.
 func weComMarkdown(alerts []Alert, compact bool) string {
 	var b strings.Builder
-	b.WriteString(weComHeader(len(alerts)))
+	b.WriteString(weComHeader(alerts))
 	for i := range alerts {
 		if compact {
 			b.WriteString(weComLine(&alerts[i]))
@@ -177,11 +177,20 @@ func weComMarkdown(alerts []Alert, compact bool) string {
 	return b.String()
 }
 
-func weComHeader(n int) string {
-	if n == 1 {
-		return "### 知意告警\n"
+// maxShopBytes bounds the shop's name in a heading, so that a long one cannot crowd the alerts
+// out of a message.
+const maxShopBytes = 96
+
+// weComHeader names the shop (the alerts' Shop) and how many alerts the message holds.
+func weComHeader(alerts []Alert) string {
+	h := "### 知意告警"
+	if len(alerts) > 0 && alerts[0].Shop != "" {
+		h += " · " + WeComEscape(truncateBytes(alerts[0].Shop, maxShopBytes))
 	}
-	return fmt.Sprintf("### 知意告警（%d 条）\n", n)
+	if len(alerts) == 1 {
+		return h + "\n"
+	}
+	return fmt.Sprintf("%s（%d 条）\n", h, len(alerts))
 }
 
 func weComLine(a *Alert) string {

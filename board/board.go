@@ -65,6 +65,9 @@ type Board struct {
 	Until    time.Time `json:"until"`
 	Bucket   string    `json:"bucket"`    // "hour", "day", or a duration such as "6h0m0s"
 	TimeZone string    `json:"time_zone"` // the Location's name: series starts and by_hour are in it
+	// Shop names the shop the log is of (zhiyi report: the alerts file's shop:, or --model's
+	// kb.yaml shop), in Title: one group robot several shops report to tells them apart.
+	Shop string `json:"shop,omitempty"`
 	store.Stats
 	// Auto is the messages answered automatically, Messages − Handoffs − Suggested − Silent: the
 	// first number of a weekly review, which the text and JSON left to the reader's arithmetic.

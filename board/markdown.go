@@ -7,8 +7,12 @@ import (
 	"github.com/zhiyi-ai/zhiyi/alert"
 )
 
-// Title names the board's period, as a report's subject: 知意客服报告 2026-11-30 – 2026-12-07.
+// Title names the board's shop (when known) and period, as a report's subject: 知意客服报告 · 衣橱小铺
+// 2026-11-30 – 2026-12-07.
 func (b *Board) Title() string {
+	if b.Shop != "" {
+		return "知意客服报告 · " + b.Shop + " " + b.periodText()
+	}
 	return "知意客服报告 " + b.periodText()
 }
 

@@ -48,6 +48,13 @@
 // hash 101 → 174 ns, a msg_id's 160 → 269 ns (BenchmarkHash), and a
 // memory store's Load and Save 3.75 µs either way (BenchmarkMemoryLoadSave*, within noise).
 //
+// One prefix is one shop's. Shops sharing a Redis (an agency's) each need a prefix of their own
+// (or a database number): under one, a customer or conversation id the same in two shops is
+// one conversation, and a retry in one replays the other's answer. RedisConfig.Owner (zhiyi
+// serve: kb.yaml's shop) claims the prefix at start — Prefix+OwnerKey, no expiry, SET NX — and
+// NewRedis refuses a prefix another owner claimed (ErrPrefixTaken); a shop renamed deletes the
+// key by hand.
+//
 // # Held from its load to its save
 //
 // Load and Save are one round trip each (GET, and SET with PX/EX), not an atomic

@@ -61,7 +61,25 @@ type RedisConfig struct {
 	Metrics *metrics.Set
 	// Now is the circuit breaker's clock; nil means time.Now. Tests inject one.
 	Now func() time.Time
+	// Owner names whose conversations the prefix holds (zhiyi serve: the shop of kb.yaml).
+	// NewRedis claims the prefix for it — the key Prefix+"owner", kept without expiry — and
+	// refuses a prefix another owner claimed: two shops on one Redis and one prefix would read
+	// each other's conversations wherever a customer or conversation id is the same in both
+	// (a topic, a variant, a repeat, another shop's answer replayed to a retried msg_id).
+	// Empty: no claim.
+	Owner string
 }
+
+// OwnerKey is the key, after the prefix, that names the owner of a prefix's conversations.
+const OwnerKey = "owner"
+
+// ErrUnclaimed is a Redis store's answer while it has not made sure its prefix is its Owner's
+// (Redis did not answer the claim at start), or after it found another owner's: it keeps no
+// conversation meanwhile, so a message is answered without context, never with another shop's.
+var ErrUnclaimed = errors.New("session: the redis prefix is not known to be this shop's")
+
+// ErrPrefixTaken is NewRedis's error when the prefix holds another owner's conversations.
+var ErrPrefixTaken = errors.New("session: the redis prefix holds another shop's conversations")
 
 // Redis is the Store shared by replicas: one GET per Load, one SET with the TTL per Save, one
 // script per LoadHeld and SaveReleased (Holder). A failed call opens a circuit breaker, so
@@ -76,6 +94,9 @@ type Redis struct {
 	log    *slog.Logger
 	br     breaker
 	closed atomic.Bool
+	// unclaimed says the prefix is not (yet) known to be the owner's (RedisConfig.Owner): no
+	// conversation is loaded or saved meanwhile (claimLater).
+	unclaimed atomic.Bool
 	// refusing: a save was refused with an error reply (saveRefused) and not one has succeeded
 	// since.
 	refusing atomic.Bool
@@ -227,8 +248,86 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 			return nil, fmt.Errorf("session: redis at %s refuses zhiyi: %s (check the password and the database number in the URL, and that the user's ACL lets it read and write keys of the prefix %q)", opt.Addr, reply.Error(), r.prefix)
 		}
 		r.fail(ctx, opLoad, false, false, err) // the start's ping waited its timeout: down now
+		if cfg.Owner != "" {
+			r.unclaimed.Store(true) // before any message: the claim is checked once Redis answers
+			go r.claimLater(cfg.Owner, cfg.Timeout)
+		}
+		return r, nil
+	}
+	if cfg.Owner != "" {
+		if err := r.claim(ctx, cfg.Owner, cfg.Timeout); err != nil {
+			_ = r.client.Close()
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// claim makes owner the prefix's owner unless another is (SET NX, then GET). A Redis that does
+// not answer leaves it to claimLater (the store is down meanwhile, as any outage).
+func (r *Redis) claim(ctx context.Context, owner string, timeout time.Duration) error {
+	err, transient := r.claimOnce(ctx, owner, timeout)
+	if transient {
+		r.log.Warn("session: could not check which shop the redis prefix holds; checked again in the background", slog.String("prefix", r.prefix), slog.String("error", err.Error()))
+		r.unclaimed.Store(true)
+		go r.claimLater(owner, timeout)
+		return nil
+	}
+	return err
+}
+
+// claimOnce tries the claim once; transient says Redis did not answer (err is then no verdict).
+func (r *Redis) claimOnce(ctx context.Context, owner string, timeout time.Duration) (err error, transient bool) {
+	key := r.prefix + OwnerKey
+	cctx, cancel := context.WithTimeout(ctx, 4*timeout)
+	defer cancel()
+	// SET … NX, not SETNX: the ACL the docs ask for allows SET
+	err = r.client.SetArgs(cctx, key, owner, redis.SetArgs{Mode: "NX"}).Err()
+	if err == nil {
+		return nil, false
+	}
+	var have string
+	if err == redis.Nil { // there was an owner already
+		have, err = r.client.Get(cctx, key).Result()
+	}
+	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) && (misconfigured(reply.Error()) || strings.HasPrefix(reply.Error(), "WRONGTYPE")) {
+			return fmt.Errorf("session: redis at %s: claiming the prefix %q for %q: %w", r.addr, r.prefix, owner, err), false
+		}
+		return err, true
+	}
+	if have != owner {
+		return fmt.Errorf("%w: redis at %s, prefix %q, holds the conversations of %q and this is %q: give each shop a --redis-prefix of its own (or a database of its own, redis://…/1); if the shop was renamed, delete the key %q (redis-cli DEL)",
+			ErrPrefixTaken, r.addr, r.prefix, have, owner, key), false
+	}
+	return nil, false
+}
+
+// claimLater claims the prefix once Redis answers, for a store that started while it did not.
+// Until then, and for good when another shop holds the prefix, the store keeps no conversation
+// (Load and Save answer ErrUnclaimed: messages are answered without context, never with
+// another shop's), and the refusal is logged at error: it needs a person.
+func (r *Redis) claimLater(owner string, timeout time.Duration) {
+	t := time.NewTicker(r.br.backoff)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+		err, transient := r.claimOnce(context.Background(), owner, timeout)
+		if transient {
+			continue
+		}
+		if err != nil {
+			r.log.Error("session: keeping no conversation in redis", slog.String("error", err.Error()))
+			return // unclaimed for good: until a restart on a prefix of its own
+		}
+		r.unclaimed.Store(false)
+		return
+	}
 }
 
 // configure fills what the URL left unset: tight timeouts, and no retries, since the circuit
@@ -406,6 +505,9 @@ func (r *Redis) check(ctx context.Context, key string) error {
 	}
 	if key == "" {
 		return ErrNoKey
+	}
+	if r.unclaimed.Load() {
+		return ErrUnclaimed
 	}
 	return ctx.Err()
 }

@@ -67,7 +67,18 @@ type Config struct {
 	// that stopped answering) was one its rerun could not tell from a replica's, and refused.
 	// Until CopyFrom, Hash hashes with the key the database keeps (none: an empty key).
 	CopyInto bool
+	// Shop names the shop whose decisions the log holds (zhiyi serve: kb.yaml's shop). Open
+	// claims the log for it (the settings row "shop") and refuses a log another shop claimed
+	// (ErrOtherShop): two shops pointed at one database would drop each other's decisions as
+	// duplicates of a msg_id, take each other's feedback and labels, and report and learn the
+	// two as one. With ConnectLater the background connect checks it the same way and stays
+	// down (decisions spool) on another shop's log. Empty, or ReadOnly, Existing or CopyInto:
+	// no claim.
+	Shop string
 }
+
+// ErrOtherShop is Open's error for a decision log another shop claimed (Config.Shop).
+var ErrOtherShop = errors.New("store: the decision log is another shop's")
 
 // HashKeyFile is where, in DataDir, Open with ConnectLater keeps a copy of a PostgreSQL
 // database's hash key for a later start (mode 0600: it is as secret as the database's copy).
@@ -144,6 +155,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	err = migrate(ctx, db.w, db.kind, 0, cfg.Logger)
 	unlock()
 	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.claimShop(ctx, cfg); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -340,6 +355,9 @@ func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
 	if err := migrate(ctx, db.w, db.kind, 0, cfg.Logger); err != nil {
 		return err
 	}
+	if err := db.claimShop(ctx, cfg); err != nil {
+		return err // not connected: decisions spool, never into another shop's log
+	}
 	if len(cfg.HashKey) > 0 {
 		return nil
 	}
@@ -355,6 +373,25 @@ func (db *DB) connect(ctx context.Context, cfg Config, key []byte) error {
 		if err := keepHashKey(cfg.DataDir, stored); err != nil {
 			cfg.Logger.Warn("store: cannot update the hash key's copy", "error", err.Error())
 		}
+	}
+	return nil
+}
+
+// claimShop claims the log for cfg.Shop unless another shop has it (Config.Shop).
+func (db *DB) claimShop(ctx context.Context, cfg Config) error {
+	if cfg.Shop == "" || cfg.ReadOnly || cfg.Existing || cfg.CopyInto {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES ('shop', ?) ON CONFLICT (name) DO NOTHING`), cfg.Shop); err != nil {
+		return fmt.Errorf("store: cannot claim the decision log for the shop: %w", err)
+	}
+	var have string
+	if err := db.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'shop'`).Scan(&have); err != nil {
+		return fmt.Errorf("store: cannot read which shop the decision log is: %w", err)
+	}
+	if have != cfg.Shop {
+		return fmt.Errorf("%w: the decision log at %s holds the decisions of %q and this is %q: give each shop a database (or --data-dir, or schema) of its own; if the shop was renamed, set it: UPDATE settings SET value = '…' WHERE name = 'shop'",
+			ErrOtherShop, cfg.Where(), have, cfg.Shop)
 	}
 	return nil
 }

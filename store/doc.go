@@ -194,6 +194,8 @@
 //	MaxConns  PostgreSQL pool size (8), unless the URL sets pool_max_conns
 //	ConnectLater  PostgreSQL down at Open: return, connect and migrate in the background
 //	          (needs the key: HashKey or the copy)
+//	Shop      the shop the log is claimed for (settings "shop"; zhiyi serve: kb.yaml's shop):
+//	          Open refuses another shop's log (ErrOtherShop); the background connect stays down
 //
 // SQLite (github.com/ncruces/go-sqlite3: SQLite translated to Go by wasm2go, pure Go, one module
 // instance per connection and so no emulated locks; its direct API binds a batch's values

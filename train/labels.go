@@ -31,6 +31,30 @@ type Label struct {
 	Source  string   // file:line
 }
 
+// CheckSheetSamples checks a sheet line against the texts its members have where it is applied
+// (a decision log, exports): a cluster's samples are texts of its members, so when none of the
+// members found there has a sample's text, the sheet was made from other messages — another
+// shop's log, whose message ids this one also has (an agency's sheets kept side by side), or a
+// line whose members were edited — and applying it would label unrelated messages. Lines
+// without samples (msgid and text lines, a sheet written by hand) and lines none of whose
+// members were found pass.
+func CheckSheetSamples(l Label, texts []string) error {
+	if len(l.Samples) == 0 || len(texts) == 0 {
+		return nil
+	}
+	samples := make(map[string]bool, len(l.Samples))
+	for _, s := range l.Samples {
+		samples[textKey(s)] = true
+	}
+	for _, t := range texts {
+		if samples[textKey(t)] {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: cluster %s: none of its %d members found here has the text of one of its samples (%q…): the sheet was made from other messages — another shop's decision log whose message ids this one shares, or members edited; give it to the shop it came from",
+		l.Source, l.Cluster, len(texts), l.Samples[0])
+}
+
 // NewIntentPrefix starts a label that names an intent the knowledge base does not have yet.
 const NewIntentPrefix = "new:"
 

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/zhiyi-ai/zhiyi/intent"
 )
 
 // RefusedFile lists, beside the bundles (in the directory that holds the bundle learnt from),
@@ -26,7 +29,11 @@ type Refusal struct {
 	Intent string    `json:"intent"`
 	Time   time.Time `json:"refused_at"`
 	Bundle string    `json:"bundle"` // the version the batch was judged against
-	Reason string    `json:"reason"`
+	// Line is the line of bundles it was judged for: the directory name the bundle trained from
+	// exports has (shop-a of shop-a-learnt-20261207T101500Z), as learnt bundles are named and
+	// pruned. Absent in older lines, which go by Bundle's name.
+	Line   string `json:"line,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // RefusedPath is the RefusedFile of the bundles beside model.
@@ -64,7 +71,9 @@ func ReadRefused(model string) ([]Refusal, error) {
 }
 
 // LeaveOutRefused splits corrections into those to learn and those of a batch the gate refused
-// before (the same text, normalised and masked, to the same intent), as recorded beside model.
+// before (the same text, normalised and masked, to the same intent), as recorded beside model
+// for a bundle of model's name (its line: the bundle trained from exports and those learnt from
+// it); refusals of the other bundles in the directory are not model's.
 // An operator's label (Checked) is never left out: it is how a refused correction is vouched for.
 func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Correction, err error) {
 	// A damaged file fails learning: read in part, it would let refused corrections through.
@@ -72,8 +81,18 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 	if err != nil {
 		return nil, nil, err
 	}
+	line, name := dirLine(model), lineName(model)
 	marked := make(map[Labelled]bool, len(rs))
 	for _, r := range rs {
+		// The file is the models directory's, and several shops' bundles may sit in one (an
+		// agency's models/shop-a, models/shop-c, a copy of shop-a's bundle under its manifest's
+		// name): a batch refused for another line of bundles says nothing of this one's
+		// corrections, which may be the same words to the same intent.
+		// A line written before refusals named their line goes by its bundle's name, the
+		// manifest's or the directory's (a copied bundle keeps the name it was trained under).
+		if r.Line != "" && r.Line != line || r.Line == "" && versionName(r.Bundle) != name && versionName(r.Bundle) != line {
+			continue
+		}
 		marked[Labelled{Text: textKey(r.Text), Intent: r.Intent}] = true
 	}
 	for _, c := range corrections {
@@ -86,13 +105,41 @@ func LeaveOutRefused(model string, corrections []Correction) (keep, refused []Co
 	return keep, refused, nil
 }
 
+// lineName is the name a bundle's versions start with (Manifest.Name, shared by the bundles
+// learnt from it): the manifest's, or the directory's base name, which train gives a bundle,
+// when there is no manifest to read.
+func lineName(model string) string {
+	if m, err := intent.PeekManifest(model); err == nil && m.Name != "" {
+		return m.Name
+	}
+	return filepath.Base(filepath.Clean(model))
+}
+
+// dirLine is the line of the bundle in dir by its directory's name: the name before
+// "-learnt-", which learnt bundles add to their parent's (learn.Prune keeps lines apart by it).
+func dirLine(dir string) string {
+	base := filepath.Base(filepath.Clean(dir))
+	if i := strings.Index(base, "-learnt-"); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// versionName is the name part of a version (shop of shop@20261206T055435Z-2).
+func versionName(version string) string {
+	if i := strings.LastIndex(version, "@"); i >= 0 {
+		return version[:i]
+	}
+	return version
+}
+
 // recordRefused appends a refused batch to RefusedFile beside parent, in one write (O_APPEND),
 // so that runs learning beside each other do not interleave their lines.
 func recordRefused(parent, version, reason string, batch []Labelled) error {
 	var b []byte
 	now := time.Now().UTC()
 	for _, l := range batch {
-		line, err := json.Marshal(Refusal{Text: l.Text, Intent: l.Intent, Time: now, Bundle: version, Reason: reason})
+		line, err := json.Marshal(Refusal{Text: l.Text, Intent: l.Intent, Time: now, Bundle: version, Line: dirLine(parent), Reason: reason})
 		if err != nil {
 			return err
 		}

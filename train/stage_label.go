@@ -282,6 +282,16 @@ func (x *memberIndex) resolveLabel(l Label) (ids []string, problems []error) {
 		problems = append(problems, fmt.Errorf("%s: %d of %d message ids match no message in the data: %s",
 			l.Source, len(missing), len(l.MsgIDs), strings.Join(missing[:min(3, len(missing))], ", ")))
 	}
+	// another shop's sheet names ids these exports may have too, on other messages
+	var texts []string
+	for _, id := range ids {
+		if i, ok := x.d.byMsgID[id]; ok {
+			texts = append(texts, x.d.recs[i].text)
+		}
+	}
+	if err := CheckSheetSamples(l, texts); err != nil {
+		return nil, append(problems, err)
+	}
 	return ids, problems
 }
 

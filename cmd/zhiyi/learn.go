@@ -271,6 +271,7 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 			out = append(out, train.Correction{Text: l.Text, Intent: l.Intent, Source: l.Source, Checked: true})
 			continue
 		}
+		var texts []string
 		for _, id := range l.MsgIDs {
 			d, err := db.Decision(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -280,7 +281,15 @@ func labelsToCorrections(ctx context.Context, db *store.DB, path string) (out []
 			if err != nil {
 				return nil, 0, err
 			}
-			out = append(out, train.Correction{Text: d.Text, Intent: l.Intent, Source: l.Source, Checked: true})
+			texts = append(texts, d.Text)
+		}
+		// A sheet of another shop's log (an agency's sheets side by side) names ids that may be
+		// this log's too, on other messages: its samples say whose messages it clustered.
+		if err := train.CheckSheetSamples(l, texts); err != nil {
+			return nil, 0, err
+		}
+		for _, text := range texts {
+			out = append(out, train.Correction{Text: text, Intent: l.Intent, Source: l.Source, Checked: true})
 		}
 	}
 	if len(missing) > 0 {

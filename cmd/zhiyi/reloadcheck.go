@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 
@@ -30,6 +31,13 @@ func (w *wiring) checkParts(_ context.Context, candidate serve.Engine) error {
 		return nil
 	}
 	var errs []error
+	// An agency's models directory holds every shop's bundles, and --models-root lets a reload
+	// (the console's 模型, /admin/reload, a rollback) load any: this process's decision log and
+	// Redis prefix are its shop's, so a bundle of another shop would answer its customers with
+	// another shop's answers, recorded as this shop's.
+	if kb := m.Engine.KB(); w.shop != "" && kb != nil && kb.Shop != w.shop {
+		errs = append(errs, fmt.Errorf("the bundle is the shop %q's (its kb.yaml's shop:) and this zhiyi serves %q, whose decision log and conversations it keeps: serve it with a zhiyi of its own (a shop renamed restarts with the new name)", kb.Shop, w.shop))
+	}
 	if w.rules != nil {
 		if _, err := lint.LoadRules(w.sf.rules, w.rulesOptions(m.Engine)); err != nil {
 			cur := w.serving()

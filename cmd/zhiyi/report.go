@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,12 +63,13 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return errUsage
 	}
 	var targets []alert.Target
+	shop := "" // the alerts file's shop:, else --model's kb.yaml's: which shop a sent report is of
 	if *send {
 		cfg, err := af.Config()
 		if err != nil {
 			return fmt.Errorf("--send: %w", err)
 		}
-		targets = cfg.Targets
+		targets, shop = cfg.Targets, cfg.Shop
 	} else if *consoleURL != "" {
 		return errors.New("--console-url is the link in a sent report: give --send too")
 	}
@@ -83,6 +85,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if err != nil {
 			return fmt.Errorf("--model: %w", err)
 		}
+		shop = cmp.Or(shop, kb.Shop)
 		q.Labels = map[string]string{}
 		for _, it := range kb.Intents {
 			q.Labels[it.ID] = it.Label
@@ -97,6 +100,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	b.Shop = shop
 	// what customers wrote on their bad ratings: the words behind 满意度
 	if err := board.BadComments(ctx, db, b); err != nil {
 		return err

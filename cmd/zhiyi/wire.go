@@ -23,6 +23,7 @@ import (
 	"github.com/zhiyi-ai/zhiyi/console"
 	"github.com/zhiyi-ai/zhiyi/experiment"
 	"github.com/zhiyi-ai/zhiyi/experiment/explog"
+	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/learn"
 	"github.com/zhiyi-ai/zhiyi/reply"
@@ -47,6 +48,11 @@ type wiring struct {
 	db       *store.DB
 	rec      *store.Recorder
 	alerter  *alert.Alerter
+	// alertShopGiven says the alerts file named the shop (shop:): the bundles' kb.yaml do not.
+	alertShopGiven bool
+	// shop is kb.yaml's shop of the bundle serve started with (bundleShop): its decision log
+	// and Redis prefix are claimed for it, and a reload of another shop's bundle is refused.
+	shop string
 
 	// mixGauges are the intents whose share /metrics shows (--adapt-mix): those of the bundle
 	// serving, the others' gauges removed at the next update.
@@ -85,9 +91,12 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	w.convLocks.MaxWait = conversationWait(sf.redisTimeout)
 	var err error
 	hashKey := sf.storeFlags.config().HashKey // --hash-key keys conversation ids too
+	shop := bundleShop(cfg.ModelDir)          // kb.yaml's shop: Redis's prefix and the decision log are claimed for it
+	w.shop = shop
 	if sf.redis != "" {
+		// the prefix is claimed for the shop: another shop's replicas on it are refused
 		w.sessions, err = session.NewRedis(ctx, session.RedisConfig{URL: sf.redis, Prefix: sf.redisPrefix, TTL: sf.sessionTTL,
-			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey})
+			Timeout: sf.redisTimeout, Logger: log, Metrics: w.set, HashKey: hashKey, Owner: shop})
 	} else {
 		w.sessions = session.NewMemory(session.MemoryConfig{MaxConversations: sf.maxConvs, MaxBytes: int64(sf.sessionMaxMemory),
 			TTL: sf.sessionTTL, Metrics: w.set, HashKey: hashKey})
@@ -111,6 +120,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 		// ConnectLater: a replica restarted while PostgreSQL is down answers, and its decisions spool
 		cfg := sf.storeFlags.config()
 		cfg.Logger, cfg.ConnectLater = log, true
+		cfg.Shop = shop // the log is claimed for the shop: another shop's is refused
 		if w.db, err = store.Open(ctx, cfg); err != nil {
 			w.close()
 			return nil, err
@@ -135,6 +145,7 @@ func wire(ctx context.Context, cfg serve.Config, sf serveFlags, log *slog.Logger
 	}
 	if sf.alerts.Enabled() {
 		acfg.Logger, acfg.Metrics = log, w.set
+		w.alertShopGiven = acfg.Shop != ""
 		if w.alerter, err = alert.New(acfg); err != nil {
 			w.close()
 			return nil, err
@@ -307,7 +318,31 @@ func (w *wiring) load(ctx context.Context, dir string) (serve.Engine, error) {
 	if w.rules != nil {
 		rc.Rules = w.rules.Current
 	}
+	if w.srv == nil {
+		w.nameShop(eng) // a reload's, once it serves: reloadParts
+	}
 	return reply.NewModel(eng, reply.New(rc)), nil
+}
+
+// bundleShop is the shop kb.yaml names in the bundle in dir; "" when it cannot be read (the
+// bundle's load then says why).
+func bundleShop(dir string) string {
+	kb, err := index.LoadKB(filepath.Join(dir, intent.KBFile))
+	if err != nil {
+		return ""
+	}
+	return kb.Shop
+}
+
+// nameShop gives the alerts the shop of eng's knowledge base (kb.yaml's shop:), unless the
+// alerts file names the shop: several shops alerting into one group robot are told apart.
+func (w *wiring) nameShop(eng *intent.Engine) {
+	if w.alerter == nil || w.alertShopGiven {
+		return
+	}
+	if kb := eng.KB(); kb != nil {
+		w.alerter.SetShop(kb.Shop)
+	}
 }
 
 // setKB makes eng's knowledge base the experiments' (experiment.Live.SetKB), logging the
@@ -368,6 +403,7 @@ func (w *wiring) reloadParts(ctx context.Context) error {
 	var errs []error
 	if m := w.serving(); m != nil {
 		w.noteServing(m)
+		w.nameShop(m.Engine)
 		if err := w.setKB(m.Engine); err != nil {
 			errs = append(errs, err)
 		}
