@@ -26,6 +26,9 @@ func (r *run) loadDictionaries() (bool, error) {
 	if r.dicts, err = nlp.LoadDictionaries(r.cfg.DictDir); err != nil {
 		return false, err
 	}
+	if err := r.dicts.Suspect(); err != nil {
+		return false, err
+	}
 	r.reportDictionaries()
 	if err := checkLexicon(r.cfg.DictDir, r.prog); err != nil {
 		return false, err
@@ -47,13 +50,16 @@ func (r *run) loadDictionaries() (bool, error) {
 
 // CheckDictionaries reads the dictionary directory dir as train reads it — the rewrite and
 // segmenter files (file:line of a malformed line, a variant under two canonical terms,
-// rewrites that lead back to each other), the segmenter built on them, and the sentiment
+// rewrites that lead back to each other, shorthand written backwards), the segmenter built on them, and the sentiment
 // lexicon the bundle carries for serve — and returns the first problem train would stop at.
 // What train would warn of (a lexicon without [urgent:safety]) goes to warn. zhiyi lint --dict
 // runs it, so a dictionary edit is checked in seconds rather than at a retrain's start.
 func CheckDictionaries(dir string, warn io.Writer) error {
 	dicts, err := nlp.LoadDictionaries(dir)
 	if err != nil {
+		return err
+	}
+	if err := dicts.Suspect(); err != nil {
 		return err
 	}
 	if err := checkLexicon(dir, warn); err != nil {

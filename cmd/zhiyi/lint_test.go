@@ -248,6 +248,13 @@ func TestLintChecksDictionaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := strings.Count(broken, "\n")
+	reversed := filepath.Join(dir, "reversed")
+	if err := os.MkdirAll(reversed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(reversed, "shorthand.txt"), []byte("定金: dj\nlj: 垃圾\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	kb := filepath.Join(shopDir, "kb.yaml")
 	tests := []struct {
 		args []string
@@ -259,6 +266,7 @@ func TestLintChecksDictionaries(t *testing.T) {
 		{[]string{"lint", "--dict", bad}, 1, fmt.Sprintf("%s:%d: want", filepath.Join(bad, "shorthand.txt"), line)},
 		{[]string{"lint", "--dict", bad, kb}, 1, fmt.Sprintf("%s:%d: want", filepath.Join(bad, "shorthand.txt"), line)},
 		{[]string{"lint", "--dict", filepath.Join(dir, "missing")}, 1, "missing"},
+		{[]string{"lint", "--dict", reversed}, 1, `shorthand.txt:2: "lj: 垃圾" reads backwards`},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, "", tt.args...)
