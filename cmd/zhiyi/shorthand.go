@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
@@ -57,6 +59,17 @@ func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	m := newShorthandMiner(an, kb)
+	// The tone the shop gave a word of letters (yyds, xswl in sentiment.txt) says what it is: it
+	// is no shorthand to expand, and listing it at every run would hide the ones that are.
+	if lexPath := filepath.Join(*dictDir, sentiment.LexiconFile); fileExists(lexPath) {
+		lex, err := sentiment.LoadLexicon(lexPath)
+		if err != nil {
+			return err
+		}
+		for _, t := range lex.Terms() {
+			m.known[t] = true
+		}
+	}
 	im := train.NewImporter()
 	im.CSV = cols
 	if err := im.Import(ctx, data, func(msg train.Message) error { m.add(msg.Text); return nil }); err != nil {
@@ -376,6 +389,12 @@ func (m *shorthandMiner) print(w io.Writer, dictDir string, min int) {
 			fmt.Fprintf(w, "# or: %s\n", strings.Join(more, ", "))
 		}
 	}
+}
+
+// fileExists reports whether path names something Stat can see.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func quoteAll(s []string) []string {

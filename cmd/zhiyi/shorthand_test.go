@@ -140,3 +140,34 @@ intents:
 		}
 	}
 }
+
+// A word of letters the shop gave a tone in sentiment.txt (yyds) is known: it is slang, not
+// shorthand to expand, and listed at every run it would bury the candidates that are.
+func TestShorthandKnowsTheSentimentLexicon(t *testing.T) {
+	dir := t.TempDir()
+	dict := filepath.Join(dir, "dict")
+	if err := os.MkdirAll(dict, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dict, "synonyms.txt"), "快递: kd\n")
+	write(filepath.Join(dict, "sentiment.txt"), "[positive]\nyyds\n好看\n")
+	var lines []string
+	for _, m := range []string{"这件yyds", "yyds 好看", "面包服yyds吗", "有xh吗", "还有xh吗", "xh呢"} {
+		lines = append(lines, `{"text":"`+m+`"}`)
+	}
+	data := filepath.Join(dir, "chats.jsonl")
+	write(data, strings.Join(lines, "\n")+"\n")
+	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out, "# yyds:") || !strings.Contains(out, "# xh: 3 messages") {
+		t.Errorf("want xh listed and yyds (in sentiment.txt) not:\n%s", out)
+	}
+}
