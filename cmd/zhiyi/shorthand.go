@@ -135,7 +135,6 @@ func newShorthandMiner(an *nlp.Analyzer, kb *index.KB) *shorthandMiner {
 		for _, it := range kb.Intents {
 			for _, ex := range it.Examples {
 				a := an.Analyze(ex)
-				m.addContexts(a.Tokens, "")
 				for _, t := range a.Terms {
 					if isLatin(t) {
 						m.known[t] = true // xl, app: the shop's own words
@@ -143,6 +142,7 @@ func newShorthandMiner(an *nlp.Analyzer, kb *index.KB) *shorthandMiner {
 						m.vocab[t]++
 					}
 				}
+				m.addContexts(a.Tokens, "")
 			}
 		}
 	}
@@ -259,11 +259,15 @@ func isASCIIAlnum(c byte) bool {
 }
 
 // addContexts records the neighbours of the words of tokens (an analysis's Tokens, stop words
-// included: 有 and 吗 place 现货 as well as any word): of every word when tok is empty, else of
-// the shorthand token tok alone.
+// included: 有 and 吗 place 现货 as well as any word): of every vocabulary word when tok is
+// empty (only those can be suggested, which bounds the maps by the vocabulary, not the
+// exports), else of the shorthand token tok alone.
 func (m *shorthandMiner) addContexts(tokens []string, tok string) {
 	for i, t := range tokens {
 		if tok != "" && t != tok {
+			continue
+		}
+		if _, word := m.vocab[t]; tok == "" && !word {
 			continue
 		}
 		// a neighbouring word, not the message's start or end: half of all words stand there
