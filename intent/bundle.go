@@ -194,7 +194,11 @@ func (m *Manifest) verify(dir string) error {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return fmt.Errorf("bundle %s is damaged or was changed: %s", dir, strings.Join(problems, "; "))
+		// An operator who edits a bundle's kb.yaml or dict/ to teach it a word lands here: say
+		// where such an edit goes, not only that the bundle refuses it.
+		return fmt.Errorf("bundle %s is damaged or was changed: %s (a bundle is written whole by zhiyi train or learn and never edited: "+
+			"change the shop's kb.yaml or dictionaries and train a new bundle, zhiyi train --out DIR, then load that; a copied bundle, copy again whole)",
+			dir, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func TestManifestTamperDetection(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "dict", "synonyms.txt"), []byte("退货: 不要了\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"dict/synonyms.txt", "checksum"}},
+		}, []string{"dict/synonyms.txt", "checksum", "zhiyi train --out"}}, // what to do instead
 		{"deleted file", func(t *testing.T, dir string) {
 			if err := os.Remove(filepath.Join(dir, PolicyFile)); err != nil {
 				t.Fatal(err)
@@ -129,7 +129,7 @@ func TestManifestTamperDetection(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "dict", "stopwords.txt"), []byte("的\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"dict/stopwords.txt", "not in the manifest"}},
+		}, []string{"dict/stopwords.txt", "not in the manifest", "zhiyi train --out"}},
 		{"unknown format version", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { m["format_version"] = FormatVersion + 1 })
 		}, []string{"format version"}},

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The file names inside a dictionary directory.
@@ -57,6 +58,10 @@ type Dictionaries struct {
 	UserWords []UserWord
 	Rules     []RewriteRule
 	Stopwords []string
+	// backwards holds the shorthand lines written the other way round (lj: 垃圾), file:line
+	// each: loaded as written, so a bundle trained with one still loads, and refused by
+	// Suspect where the shop's files are read for a new bundle (train, lint).
+	backwards []error
 }
 
 // protectedWords may never be stop words: they flip or carry the meaning of a message.
@@ -185,6 +190,28 @@ func (d *Dictionaries) parseUserWord(_, line string) error {
 	return nil
 }
 
+// Suspect returns what the files hold that loads but cannot be meant: a shorthand line written
+// the other way round (lj: 垃圾, which rewrites every 垃圾 into lj), each with its file:line.
+// zhiyi train and zhiyi lint refuse the shop's dictionaries with it; a bundle's are loaded
+// as they were trained.
+func (d *Dictionaries) Suspect() error {
+	return errors.Join(d.backwards...)
+}
+
+// backwards reports whether a shorthand line names the shorthand as its word: a canonical term of
+// Latin letters alone whose every variant has a Han character (lj: 垃圾).
+func backwards(canon string, variants []string) bool {
+	if len(variants) == 0 || strings.ContainsFunc(canon, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }) {
+		return false
+	}
+	for _, v := range variants {
+		if !strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error {
 	region := ""
 	badHeader := false // the last header was refused: its entries are not "before any header"
@@ -227,6 +254,11 @@ func (d *Dictionaries) ruleParser(kind RewriteKind) func(at, line string) error 
 		}
 		if !listed {
 			return fmt.Errorf("canonical term %q has no variants", canon)
+		}
+		if kind == KindShorthand && backwards(canon, variants) {
+			// lj: 垃圾 would rewrite every 垃圾 a customer types into lj
+			d.backwards = append(d.backwards, fmt.Errorf("%s: %q reads backwards: a line is \"word: shorthand\" (%s: %s), so this one would rewrite %s into %s",
+				at, line, variants[0], canon, strings.Join(variants, ", "), canon))
 		}
 		d.Rules = append(d.Rules, RewriteRule{Canonical: canon, Variants: variants, Kind: kind, Region: region, at: at})
 		return nil

@@ -74,6 +74,30 @@ func TestLoadDictionariesErrors(t *testing.T) {
 	if _, err := LoadDictionaries(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("missing directory: no error")
 	}
+	// Shorthand written the other way round would rewrite every 垃圾 a customer types into lj:
+	// loaded (a bundle trained with it still serves), and Suspect names it for train and lint.
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ShorthandFile), []byte("优惠券: yhq\nlj: 垃圾\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := LoadDictionaries(dir); err != nil {
+		t.Errorf("backwards shorthand: %v, want it loaded", err)
+	} else if err := d.Suspect(); err == nil || !strings.Contains(err.Error(), `shorthand.txt:2: "lj: 垃圾" reads backwards: a line is "word: shorthand" (垃圾: lj)`) {
+		t.Errorf("backwards shorthand: Suspect() = %v", err)
+	}
+	// A Latin canonical term is fine where it is no shorthand (synonyms), or where a variant is
+	// letters too (a spelling of it).
+	dir = t.TempDir()
+	for name, content := range map[string]string{SynonymsFile: "iphone: 苹果手机\n", ShorthandFile: "typec: type-c, 太普c\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := LoadDictionaries(dir); err != nil {
+		t.Errorf("a Latin canonical term that is no backwards shorthand: %v", err)
+	} else if err := d.Suspect(); err != nil {
+		t.Errorf("a Latin canonical term that is no backwards shorthand: %v", err)
+	}
 	if d, err := LoadDictionaries(t.TempDir()); err != nil || len(d.Rules) != 0 {
 		t.Errorf("empty directory: %v, %+v", err, d)
 	}

@@ -62,7 +62,9 @@
 //	               付款: 过数, 俾钱
 //	stopwords.txt  one word a line
 //	shorthand.txt  the synonyms line format, for the shop's shorthand (rewrites of kind
-//	               "shorthand"); zhiyi shorthand mines candidates from the exports
+//	               "shorthand"); zhiyi shorthand mines candidates from the exports. A line
+//	               written backwards (lj: 垃圾, letters for the word) loads, but
+//	               Dictionaries.Suspect names it and train and lint refuse it
 //	               优惠券: yhq, youhuiquan
 //
 // Variants may be separated by ',', '，' or '、'. A Latin-letter variant (kd, yhq) matches only as

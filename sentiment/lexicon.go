@@ -282,6 +282,15 @@ func (l *Lexicon) longest(s string, i int) (e int32, end, runes int) {
 // Len returns the number of terms.
 func (l *Lexicon) Len() int { return len(l.entries) }
 
+// Terms returns the lexicon's terms, normalised as messages are, in file order.
+func (l *Lexicon) Terms() []string {
+	out := make([]string, len(l.entries))
+	for i, e := range l.entries {
+		out[i] = e.term
+	}
+	return out
+}
+
 // Name returns the name the lexicon was parsed under (its path for LoadLexicon).
 func (l *Lexicon) Name() string { return l.name }
 

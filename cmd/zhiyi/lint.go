@@ -26,13 +26,13 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs.Var(&kbs, "kb", "a knowledge base (kb.yaml); repeatable")
 	fs.Var(&rulesFiles, "rules", "a rules file (rules.yaml); repeatable")
 	fs.Var(&expFiles, "experiments", "an experiments file (experiments.yaml), checked as zhiyi serve --experiments reads it at start, against the knowledge bases; repeatable")
-	dict := fs.String("dict", "", "the shop's dictionary directory, so that rules' terms keywords are analysed as the server analyses them (optional)")
+	dict := fs.String("dict", "", "the shop's dictionary directory: checked as train reads it (a malformed line, a variant under two words, a sentiment lexicon serve cannot read), and rules' terms keywords analysed with it as the server analyses them (optional)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi lint [--kb FILE] [--rules FILE] [--experiments FILE] [--dict DIR] [FILE...]\n\n"+
 			"Checks every answer of knowledge bases and rules files for the advertising law's absolute\n"+
 			"terms, promises and medical claims and for length over a chat message's 2048 bytes, and a knowledge base for\n"+
 			"what train refuses besides (an answer still the new-intent stub's, an example under two\n"+
-			"intents). A FILE is a knowledge\n"+
+			"intents), and a dictionary directory (--dict) for what train refuses of it. A FILE is a knowledge\n"+
 			"base when it has intents:, a rules file when it has rules:. Rules files are checked against\n"+
 			"the knowledge bases' intents, experiments files against their experiments and answers, as\n"+
 			"zhiyi serve loads them: run it with a new zhiyi before switching to it. Exit 1 with findings\n"+
@@ -54,7 +54,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			rulesFiles = append(rulesFiles, path)
 		}
 	}
-	if len(kbs)+len(rulesFiles)+len(expFiles) == 0 {
+	if len(kbs)+len(rulesFiles)+len(expFiles) == 0 && *dict == "" {
 		fmt.Fprintln(stderr, "zhiyi lint: no files")
 		fs.Usage()
 		return errUsage
@@ -63,6 +63,14 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	var refused []error // what train refuses besides the findings, reported with them
 	intents := map[string]bool{}
 	var loaded []*index.KB
+	dictOK := *dict != ""
+	if *dict != "" {
+		// what train refuses of the dictionaries, found before a retrain of minutes starts
+		if err := train.CheckDictionaries(*dict, stderr); err != nil {
+			refused = append(refused, err)
+			dictOK = false
+		}
+	}
 	for _, path := range kbs {
 		f, err := lint.KBFile(path)
 		if err != nil {
@@ -86,7 +94,7 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		// none, out of scope, as zhiyi serve and the console take it (a rule's intent: none)
 		opt.Intents = func(id string) bool { return intents[id] || id == intent.NoneIntent }
 	}
-	if *dict != "" && len(rulesFiles) > 0 {
+	if dictOK && len(rulesFiles) > 0 {
 		a, err := nlp.New(nlp.Config{DictDir: *dict})
 		if err != nil {
 			return err
@@ -133,7 +141,14 @@ func runLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if len(refused) > 0 {
 		return errors.Join(refused...)
 	}
-	fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
+	switch {
+	case *dict != "" && n == 0:
+		fmt.Fprintf(stderr, "zhiyi lint: no findings; the dictionaries in %s load as train reads them\n", *dict)
+	case *dict != "":
+		fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings; the dictionaries in %s load as train reads them\n", n, *dict)
+	default:
+		fmt.Fprintf(stderr, "zhiyi lint: %d file(s), no findings\n", n)
+	}
 	return nil
 }
 

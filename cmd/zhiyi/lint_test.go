@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,6 +226,52 @@ func TestLintAdviceFitsTheFindings(t *testing.T) {
 		code, _, stderr := runCLI(t, "", "lint", write(c.why+".yaml", c.kb))
 		if code != 1 || !strings.Contains(stderr, c.want) || c.not != "" && strings.Contains(stderr, c.not) {
 			t.Errorf("%s: exit %d, stderr %q, want %q", c.why, code, stderr, c.want)
+		}
+	}
+}
+
+// A dictionary edit is checked by lint --dict as train reads it, alone or beside the other
+// files, so an operator learns of a malformed line in seconds, not when a retrain stops.
+func TestLintChecksDictionaries(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(shopDir, "dict")
+	bad := filepath.Join(dir, "dict")
+	if err := os.MkdirAll(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shorthand, err := os.ReadFile(filepath.Join(good, "shorthand.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := string(shorthand) + "定金 dj\n" // the colon forgotten
+	if err := os.WriteFile(filepath.Join(bad, "shorthand.txt"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(broken, "\n")
+	reversed := filepath.Join(dir, "reversed")
+	if err := os.MkdirAll(reversed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(reversed, "shorthand.txt"), []byte("定金: dj\nlj: 垃圾\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kb := filepath.Join(shopDir, "kb.yaml")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", "--dict", good}, 0, "no findings; the dictionaries in " + good + " load"},
+		{[]string{"lint", "--dict", good, kb}, 0, "1 file(s), no findings; the dictionaries in " + good + " load"},
+		{[]string{"lint", "--dict", bad}, 1, fmt.Sprintf("%s:%d: want", filepath.Join(bad, "shorthand.txt"), line)},
+		{[]string{"lint", "--dict", bad, kb}, 1, fmt.Sprintf("%s:%d: want", filepath.Join(bad, "shorthand.txt"), line)},
+		{[]string{"lint", "--dict", filepath.Join(dir, "missing")}, 1, "missing"},
+		{[]string{"lint", "--dict", reversed}, 1, `shorthand.txt:2: "lj: 垃圾" reads backwards`},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("zhiyi %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
 		}
 	}
 }

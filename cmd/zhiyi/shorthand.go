@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/zhiyi-ai/zhiyi/index"
 	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/sentiment"
 	"github.com/zhiyi-ai/zhiyi/train"
 )
 
@@ -57,6 +59,17 @@ func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	m := newShorthandMiner(an, kb)
+	// The tone the shop gave a word of letters (yyds, xswl in sentiment.txt) says what it is: it
+	// is no shorthand to expand, and listing it at every run would hide the ones that are.
+	if lexPath := filepath.Join(*dictDir, sentiment.LexiconFile); fileExists(lexPath) {
+		lex, err := sentiment.LoadLexicon(lexPath)
+		if err != nil {
+			return err
+		}
+		for _, t := range lex.Terms() {
+			m.known[t] = true
+		}
+	}
 	im := train.NewImporter()
 	im.CSV = cols
 	if err := im.Import(ctx, data, func(msg train.Message) error { m.add(msg.Text); return nil }); err != nil {
@@ -72,13 +85,22 @@ func runShorthand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 
 // shorthandMiner counts Latin-letter tokens and the vocabulary's words over the messages.
 type shorthandMiner struct {
-	an       *nlp.Analyzer
-	known    map[string]bool // every word and variant of the dictionaries, lower case
-	vocab    map[string]int  // candidate expansions → how often the knowledge base uses them
-	used     map[string]int  // words → messages whose terms hold them
-	tokens   map[string]*shorthandToken
-	messages int
-	latin    int // messages written in a Latin script, not read for shorthand
+	an    *nlp.Analyzer
+	known map[string]bool // every word and variant of the dictionaries, lower case
+	vocab map[string]int  // candidate expansions → how often the knowledge base uses them
+	used  map[string]int  // words → messages whose terms hold them
+	// variantOf maps a dictionary variant in characters (保价) to its canonical term (价保): a
+	// token may be the variant's initials, and the line to copy names the canonical term.
+	variantOf map[string]string
+	// contexts holds, for every word, the words seen just before and after it ("<有", ">吗") in
+	// the knowledge base's examples and the messages; tokenContexts the same of each token. A
+	// token is suggested first the words found where it is (有xh吗 beside 有现货吗: 现货, not the
+	// more frequent 喜欢).
+	contexts      map[string]map[string]bool
+	tokenContexts map[string]map[string]int
+	tokens        map[string]*shorthandToken
+	messages      int
+	latin         int // messages written in a Latin script, not read for shorthand
 }
 
 type shorthandToken struct {
@@ -89,7 +111,8 @@ type shorthandToken struct {
 
 func newShorthandMiner(an *nlp.Analyzer, kb *index.KB) *shorthandMiner {
 	m := &shorthandMiner{an: an, known: map[string]bool{}, vocab: map[string]int{}, used: map[string]int{},
-		tokens: map[string]*shorthandToken{}}
+		tokens: map[string]*shorthandToken{}, variantOf: map[string]string{},
+		contexts: map[string]map[string]bool{}, tokenContexts: map[string]map[string]int{}}
 	d := an.Dictionaries()
 	for _, w := range d.UserWords {
 		m.known[w.Word] = true
@@ -103,18 +126,23 @@ func newShorthandMiner(an *nlp.Analyzer, kb *index.KB) *shorthandMiner {
 		m.vocab[r.Canonical] += 0
 		for _, v := range r.Variants {
 			m.known[v] = true
+			if !isLatin(v) && !strings.ContainsFunc(v, func(c rune) bool { return c < utf8.RuneSelf }) {
+				m.variantOf[v] = r.Canonical
+			}
 		}
 	}
 	if kb != nil {
 		for _, it := range kb.Intents {
 			for _, ex := range it.Examples {
-				for _, t := range an.Analyze(ex).Terms {
+				a := an.Analyze(ex)
+				for _, t := range a.Terms {
 					if isLatin(t) {
 						m.known[t] = true // xl, app: the shop's own words
 					} else {
 						m.vocab[t]++
 					}
 				}
+				m.addContexts(a.Tokens, "")
 			}
 		}
 	}
@@ -132,6 +160,7 @@ func (m *shorthandMiner) add(text string) {
 			m.used[t]++
 		}
 	}
+	m.addContexts(a.Tokens, "")
 	// The tokens are read from the folded, masked text: placeholders are upper case, so a
 	// masked value is never a candidate.
 	s := a.Text
@@ -172,6 +201,7 @@ func (m *shorthandMiner) add(text string) {
 				m.tokens[tok] = c
 			}
 			c.count++
+			m.addContexts(a.Tokens, tok)
 			if len(c.examples) < 2 {
 				c.examples = append(c.examples, shorthandExample(s, i, j))
 			}
@@ -228,26 +258,97 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// suggest returns the vocabulary's words that tok may stand for, most used first: tok is their
-// pinyin initials (yhq → 优惠券) or their whole pinyin (baoyou → 包邮). Words of one character are
-// left out: every letter has hundreds.
-func (m *shorthandMiner) suggest(tok string) []string {
-	var out []string
-	for w := range m.vocab {
-		if len([]rune(w)) < 2 || isLatin(w) {
+// addContexts records the neighbours of the words of tokens (an analysis's Tokens, stop words
+// included: 有 and 吗 place 现货 as well as any word): of every vocabulary word when tok is
+// empty (only those can be suggested, which bounds the maps by the vocabulary, not the
+// exports), else of the shorthand token tok alone.
+func (m *shorthandMiner) addContexts(tokens []string, tok string) {
+	for i, t := range tokens {
+		if tok != "" && t != tok {
 			continue
 		}
-		if nlp.PinyinInitials(w) == tok || strings.Join(nlp.Pinyin(w, nil), "") == tok {
+		if _, word := m.vocab[t]; tok == "" && !word {
+			continue
+		}
+		// a neighbouring word, not the message's start or end: half of all words stand there
+		var near []string
+		if i > 0 {
+			near = append(near, "<"+tokens[i-1])
+		}
+		if i+1 < len(tokens) {
+			near = append(near, ">"+tokens[i+1])
+		}
+		if tok != "" {
+			c := m.tokenContexts[tok]
+			if c == nil {
+				c = map[string]int{}
+				m.tokenContexts[tok] = c
+			}
+			for _, n := range near {
+				c[n]++
+			}
+			continue
+		}
+		c := m.contexts[t]
+		if c == nil {
+			c = map[string]bool{}
+			m.contexts[t] = c
+		}
+		for _, n := range near {
+			c[n] = true
+		}
+	}
+}
+
+// suggest returns the words that tok may stand for: the vocabulary's words, and the dictionaries'
+// variants in characters, whose pinyin initials are tok (yhq → 优惠券) or whose whole pinyin is
+// (baoyou → 包邮). Words found where tok is (the same word before or after it) come first, then
+// the most used. Words of one character are left out: every letter has hundreds. A variant is
+// returned as written (保价); canonical gives the term its line names (价保).
+func (m *shorthandMiner) suggest(tok string) []string {
+	spells := func(w string) bool {
+		return len([]rune(w)) >= 2 && !isLatin(w) &&
+			(nlp.PinyinInitials(w) == tok || strings.Join(nlp.Pinyin(w, nil), "") == tok)
+	}
+	var out []string
+	for w := range m.vocab {
+		if spells(w) {
 			out = append(out, w)
 		}
 	}
+	for v := range m.variantOf {
+		if _, listed := m.vocab[v]; !listed && spells(v) {
+			out = append(out, v)
+		}
+	}
+	fit := func(w string) int {
+		n := 0
+		for near, count := range m.tokenContexts[tok] {
+			if m.contexts[m.canonical(w)][near] {
+				n += count
+			}
+		}
+		return n
+	}
 	slices.SortFunc(out, func(a, b string) int {
-		if sa, sb := m.used[a]+m.vocab[a], m.used[b]+m.vocab[b]; sa != sb {
+		if fa, fb := fit(a), fit(b); fa != fb {
+			return fb - fa
+		}
+		ca, cb := m.canonical(a), m.canonical(b)
+		if sa, sb := m.used[ca]+m.vocab[ca], m.used[cb]+m.vocab[cb]; sa != sb {
 			return sb - sa
 		}
 		return strings.Compare(a, b)
 	})
 	return out
+}
+
+// canonical is the term w is rewritten to, w itself when it is no variant.
+func (m *shorthandMiner) canonical(w string) string {
+	if c, ok := m.variantOf[w]; ok {
+		return c
+	}
+	return w
 }
 
 // print writes the candidates found in at least min messages, most frequent first.
@@ -277,11 +378,27 @@ func (m *shorthandMiner) print(w io.Writer, dictDir string, min int) {
 			fmt.Fprintf(w, "# (no word of the knowledge base or the dictionaries has these initials)\n")
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s\n", sug[0], c.token)
+		if canon := m.canonical(sug[0]); canon != sug[0] {
+			fmt.Fprintf(w, "%s: %s\n# (%s: %s, which the dictionaries rewrite to %s)\n", canon, c.token, c.token, sug[0], canon)
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", sug[0], c.token)
+		}
 		if len(sug) > 1 {
-			fmt.Fprintf(w, "# or: %s\n", strings.Join(sug[1:min2(len(sug), 4)], ", "))
+			more := sug[1:min2(len(sug), 4)]
+			for i, x := range more {
+				if canon := m.canonical(x); canon != x {
+					more[i] = x + " (→ " + canon + ")"
+				}
+			}
+			fmt.Fprintf(w, "# or: %s\n", strings.Join(more, ", "))
 		}
 	}
+}
+
+// fileExists reports whether path names something Stat can see.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func quoteAll(s []string) []string {

@@ -76,3 +76,98 @@ intents:
 		t.Errorf("without --dict: exit %d, %s", code, stderr)
 	}
 }
+
+// A token is suggested the word that stands where it stands (有xh吗 beside the example 有现货吗:
+// 现货, though 喜欢 is said more), and a dictionary variant's initials suggest its canonical
+// term (bj is 保价's, which the synonyms rewrite to 价保): the line an operator copies is the
+// right one, not the most frequent word of those initials.
+func TestShorthandSuggestsByPlaceAndVariant(t *testing.T) {
+	dir := t.TempDir()
+	dict := filepath.Join(dir, "dict")
+	if err := os.MkdirAll(dict, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dict, "synonyms.txt"), "价保: 保价, 价格保护\n")
+	write(filepath.Join(dict, "userdict.txt"), "现货 2000 n\n喜欢 2000 v\n半价 2000 n\n价保 2000 n\n")
+	kb := filepath.Join(dir, "kb.yaml")
+	write(kb, `shop: t
+version: 1
+intents:
+  - id: stock
+    label: 库存
+    category: 咨询
+    priority: 2
+    examples: [有现货吗]
+    answers: [{id: stock.a, text: 有的}]
+  - id: returns
+    label: 退货
+    category: 咨询
+    priority: 2
+    examples: [不喜欢能退吗, 我不喜欢这个颜色, 喜欢但是太大了, 孩子不喜欢]
+    answers: [{id: returns.a, text: 可以退}]
+  - id: promo
+    label: 活动
+    category: 咨询
+    priority: 2
+    examples: [第二件半价怎么算, 半价是哪件, 半价活动还有吗]
+    answers: [{id: promo.a, text: 第二件半价}]
+  - id: protect
+    label: 价保
+    category: 咨询
+    priority: 2
+    examples: [降价了能价保吗]
+    answers: [{id: protect.a, text: 7天价保}]
+`)
+	var lines []string
+	for _, m := range []string{"这个有xh吗", "黑色有xh吗", "m码有xh吗", "降价了能bj吗", "能bj吗", "昨天买的能bj吗"} {
+		lines = append(lines, `{"text":"`+m+`"}`)
+	}
+	data := filepath.Join(dir, "chats.jsonl")
+	write(data, strings.Join(lines, "\n")+"\n")
+	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict, "--kb", kb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"\n现货: xh\n", "# or: 喜欢", "\n价保: bj\n", "(bj: 保价, which the dictionaries rewrite to 价保)", "# or: 半价"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A word of letters the shop gave a tone in sentiment.txt (yyds) is known: it is slang, not
+// shorthand to expand, and listed at every run it would bury the candidates that are.
+func TestShorthandKnowsTheSentimentLexicon(t *testing.T) {
+	dir := t.TempDir()
+	dict := filepath.Join(dir, "dict")
+	if err := os.MkdirAll(dict, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dict, "synonyms.txt"), "快递: kd\n")
+	write(filepath.Join(dict, "sentiment.txt"), "[positive]\nyyds\n好看\n")
+	var lines []string
+	for _, m := range []string{"这件yyds", "yyds 好看", "面包服yyds吗", "有xh吗", "还有xh吗", "xh呢"} {
+		lines = append(lines, `{"text":"`+m+`"}`)
+	}
+	data := filepath.Join(dir, "chats.jsonl")
+	write(data, strings.Join(lines, "\n")+"\n")
+	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out, "# yyds:") || !strings.Contains(out, "# xh: 3 messages") {
+		t.Errorf("want xh listed and yyds (in sentiment.txt) not:\n%s", out)
+	}
+}
