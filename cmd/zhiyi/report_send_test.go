@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +114,51 @@ func TestReportSendRefusedKeepsThePage(t *testing.T) {
 	}
 	if _, err := os.Stat(page); err != nil {
 		t.Errorf("no page written: %v", err)
+	}
+}
+
+// A send one target refused says who has the report and how to send it to the rest alone:
+// running the cron line again as it was gave the week twice to the inbox or hook that had it.
+func TestReportSendAgainToTheFailedAlone(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	var mu sync.Mutex
+	answer := `{"errcode":93000,"errmsg":"invalid webhook url"}`
+	robotGot := 0
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(answer, `"errcode":0`) {
+			robotGot++
+		}
+		io.WriteString(w, answer)
+	}))
+	defer robot.Close()
+	hookGot := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hookGot++
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	args := []string{"report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send",
+		"--alert-wecom", robot.URL + "/cgi-bin/webhook/send?key=k", "--alert-webhook", hook.URL}
+	code, _, stderr := runCLI(t, "", args...)
+	if want := "webhook has the report; to send it to wecom alone, run the same command with --send-to wecom"; code == 0 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q: want a failure saying %q", code, stderr, want)
+	}
+	mu.Lock()
+	answer = `{"errcode":0,"errmsg":"ok"}`
+	mu.Unlock()
+	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "wecom")...); code != 0 || !strings.Contains(stderr, "sent the report to wecom\n") {
+		t.Fatalf("--send-to wecom: exit %d, stderr %q", code, stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if robotGot != 1 || hookGot != 1 {
+		t.Errorf("the robot got %d reports and the webhook %d: want one each", robotGot, hookGot)
+	}
+	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "robot")...); code == 0 || !strings.Contains(stderr, "--send-to robot: no target of that name (the targets: webhook, wecom)") {
+		t.Errorf("--send-to robot: exit %d, stderr %q", code, stderr)
 	}
 }
