@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // A weekly cron job sends the report where the alerts go: the robot named in the environment
@@ -160,5 +161,25 @@ func TestReportSendAgainToTheFailedAlone(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "robot")...); code == 0 || !strings.Contains(stderr, "--send-to robot: no target of that name (the targets: webhook, wecom)") {
 		t.Errorf("--send-to robot: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// --last-week is the week a Monday cron job reports, China's Monday to Monday, with no date(1)
+// in the cron line to read the server's zone; it and --since/--until are one or the other.
+func TestReportLastWeek(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	header := func(now time.Time) string {
+		since, until := period.LastWeek(now)
+		return since.Format("2006-01-02 15:04") + " – " + until.Format("2006-01-02 15:04") + " (CST)"
+	}
+	before := header(time.Now())
+	code, stdout, stderr := runCLI(t, "", "report", "--data-dir", dir, "--last-week")
+	if code != 0 || !(strings.HasPrefix(stdout, before) || strings.HasPrefix(stdout, header(time.Now()))) {
+		t.Errorf("--last-week: exit %d, stderr %q, stdout starts %.60q: want %q", code, stderr, stdout, before)
+	}
+	code, _, stderr = runCLI(t, "", "report", "--data-dir", dir, "--last-week", "--since", "2026-11-02")
+	if want := "--last-week is the period: give it or --since/--until, not both"; code == 0 || !strings.Contains(stderr, want) {
+		t.Errorf("--last-week with --since: exit %d, stderr %q; want %q", code, stderr, want)
 	}
 }
