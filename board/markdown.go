@@ -48,13 +48,20 @@ func (b *Board) Markdown(link string) string {
 	if s.Messages == 0 {
 		w.WriteString("这段时间没有决策记录：zhiyi serve 是否在记录到这个数据库？\n")
 	}
-	fmt.Fprintf(&w, "自动回复 **%s** · 未识别 **%s** · 转人工 **%s**\n", Percent(ratio(b.Auto, s.Messages)), Percent(s.UnrecognisedRate), Percent(s.HandoffRate))
+	// a week without messages has no rates: 0% would read as none answered, none handed off
+	rate := func(r float64) string {
+		if s.Messages == 0 {
+			return "–"
+		}
+		return Percent(r)
+	}
+	fmt.Fprintf(&w, "自动回复 **%s** · 未识别 **%s** · 转人工 **%s**\n", rate(ratio(b.Auto, s.Messages)), rate(s.UnrecognisedRate), rate(s.HandoffRate))
 	bad := "–"
 	if s.Ratings > 0 {
 		bad = Percent(s.BadRatingShare)
 	}
 	fmt.Fprintf(&w, "解决率 %s · 满意度 %s · 差评 %s · 重述率 %s\n",
-		known(s.ResolvedKnown, Percent(s.ResolvedRate)), known(s.Ratings, Rating(s.MeanRating)), bad, Percent(s.RepeatRate))
+		known(s.ResolvedKnown, Percent(s.ResolvedRate)), known(s.Ratings, Rating(s.MeanRating)), bad, rate(s.RepeatRate))
 	if p := b.Previous; p != nil {
 		w.WriteString("**与上一周期相比**\n")
 		for _, r := range b.CompareRows()[1:] { // messages is the line above

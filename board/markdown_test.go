@@ -98,3 +98,28 @@ func TestMarkdownLongComments(t *testing.T) {
 		t.Errorf("the message has %d bytes (the robot takes %d), link %v:\n%s", len(md), alert.WeComMaxContentBytes, strings.Contains(md, link), md)
 	}
 }
+
+// A week with no decisions (serve recording elsewhere, a mistyped --data-dir) has no rates: the
+// group read 自动回复 0% · 转人工 0% · 重述率 0% under the warning, as if the bot had answered
+// nothing and nobody had been handed off.
+func TestMarkdownEmptyWeek(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b, err := board.Build(ctx, db, board.Query{Since: T0, Until: T0.AddDate(0, 0, 7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := b.Markdown("")
+	for _, want := range []string{"消息 **0** 条", "这段时间没有决策记录", "自动回复 **–** · 未识别 **–** · 转人工 **–**", "重述率 –"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the message lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "0%") {
+		t.Errorf("an empty week shows a rate:\n%s", md)
+	}
+}
