@@ -17,8 +17,11 @@ import (
 //
 //	WeCom robot  Markdown, one message (cut at WeComMaxContentBytes)
 //	e-mail       Title as the subject, Text as the body, HTML attached as HTMLName
-//	webhook      {"source":"zhiyi","kind":"report","title":…,"report":JSON}
+//	webhook      {"source":"zhiyi","kind":"report","id":…,"title":…,"report":JSON}
 type Digest struct {
+	// ID names the report's period, the same however often it is sent: a webhook whose answer
+	// timed out may have taken the report, and its receiver can drop the second one by ID.
+	ID       string
 	Title    string
 	Markdown string
 	Text     string
@@ -112,14 +115,15 @@ func (w *WeCom) SendDigest(ctx context.Context, d Digest) error {
 	return w.post(ctx, content)
 }
 
-// SendDigest posts {"source":"zhiyi","kind":"report","title":d.Title,"report":d.JSON}.
+// SendDigest posts {"source":"zhiyi","kind":"report","id":d.ID,"title":d.Title,"report":d.JSON}.
 func (w *Webhook) SendDigest(ctx context.Context, d Digest) error {
 	body, err := json.Marshal(struct {
 		Source string          `json:"source"`
 		Kind   string          `json:"kind"`
+		ID     string          `json:"id,omitempty"`
 		Title  string          `json:"title"`
 		Report json.RawMessage `json:"report,omitempty"`
-	}{"zhiyi", "report", d.Title, d.JSON})
+	}{"zhiyi", "report", d.ID, d.Title, d.JSON})
 	if err != nil {
 		return fmt.Errorf("webhook: cannot encode the report: %w", err)
 	}

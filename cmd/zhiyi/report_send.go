@@ -29,7 +29,9 @@ func sendReport(ctx context.Context, b *board.Board, targets []alert.Target, lin
 	if err != nil {
 		return err
 	}
-	d := alert.Digest{Title: b.Title(), Markdown: b.Markdown(link), Text: text.String(), HTML: page.Bytes(),
+	// the period names the report: a webhook that took it but answered too late gets the same id again
+	id := "report:" + b.Since.Format(time.RFC3339) + "/" + b.Until.Format(time.RFC3339)
+	d := alert.Digest{ID: id, Title: b.Title(), Markdown: b.Markdown(link), Text: text.String(), HTML: page.Bytes(),
 		HTMLName: "zhiyi-report-" + b.Since.In(b.Since.Location()).Format("20060102") + ".html", JSON: raw}
 	return alert.SendDigest(ctx, targets, d)
 }

@@ -183,3 +183,28 @@ func TestReportLastWeek(t *testing.T) {
 		t.Errorf("--last-week with --since: exit %d, stderr %q; want %q", code, stderr, want)
 	}
 }
+
+// A webhook's payload names the report's period: a receiver whose answer timed out (the
+// command failed, so the job is run again) may have taken it, and drops the second by its id.
+func TestReportSendWebhookID(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	ids := make(chan string, 2)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct{ ID string }
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			t.Error(err)
+		}
+		ids <- p.ID
+	}))
+	defer hook.Close()
+	for range 2 {
+		if code, _, stderr := runCLI(t, "", "report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send", "--alert-webhook", hook.URL); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	const want = "report:2026-11-02T00:00:00+08:00/2026-11-04T00:00:00+08:00"
+	if a, b := <-ids, <-ids; a != want || b != want {
+		t.Errorf("ids %q and %q, want %q for both", a, b, want)
+	}
+}
