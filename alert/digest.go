@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	gomail "github.com/wneessen/go-mail"
@@ -85,6 +86,8 @@ func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock) er
 		}
 		err = attempt()
 		if w, ok := ds.(*WeCom); ok && errors.Is(err, errThrottled) {
+			// a minute's silence otherwise, for whoever runs it by hand
+			slog.Warn("the robot's minute is used up: sending the report again once it has passed", "target", t.Name, "err", err)
 			if werr := w.Ready(ctx); werr == nil { // the robot's minute, from its answer
 				err = attempt()
 			}
