@@ -123,3 +123,40 @@ func TestMarkdownEmptyWeek(t *testing.T) {
 		t.Errorf("an empty week shows a rate:\n%s", md)
 	}
 }
+
+// A message past the robot's 4096 bytes (intents with long labels) keeps its link to 看板: the
+// sender cut the end off, and the link, the last line, went with it.
+func TestMarkdownKeepsTheLinkPastTheLimit(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	week := T0.AddDate(0, 0, 7)
+	labels := map[string]string{}
+	var ds []store.Decision
+	for i := range 6 {
+		id := fmt.Sprintf("intent_%d", i)
+		labels[id] = strings.Repeat("很长的意图名称", 60)
+		for j := range i + 1 {
+			ds = append(ds, store.Decision{MsgID: fmt.Sprintf("%s-%d", id, j), Time: week.Add(time.Hour), Intent: id, Route: store.RouteAuto, Confidence: 0.9})
+		}
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	q := board.Query{Since: week, Until: week.AddDate(0, 0, 7), Labels: labels}
+	b, err := board.Build(ctx, db, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := board.Compare(ctx, db, q, b); err != nil {
+		t.Fatal(err)
+	}
+	const link = "https://shop.example.com/console/board?since=x"
+	md := b.Markdown(link)
+	if len(md) > alert.WeComMaxContentBytes || !strings.HasSuffix(md, "[在控制台看板查看]("+link+")\n") || !strings.Contains(md, "……（更多见看板）\n") {
+		t.Errorf("%d bytes, ends %q: want at most %d, cut above the link, which stays", len(md), md[max(0, len(md)-120):], alert.WeComMaxContentBytes)
+	}
+}
