@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -57,10 +58,10 @@ func (e *DigestError) Unwrap() []error { return e.Errs }
 // one more attempt once the minute has passed: it refused the message, so it cannot get it
 // twice, and a weekly report lost to a busy minute would otherwise wait for someone to notice.
 func SendDigest(ctx context.Context, targets []Target, d Digest) error {
-	return sendDigest(ctx, targets, d, nil)
+	return sendDigest(ctx, targets, d, nil, DefaultTimeout)
 }
 
-func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock) error {
+func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock, timeout time.Duration) error {
 	var e DigestError
 	fail := func(name string, err error) {
 		e.Failed = append(e.Failed, name)
@@ -80,7 +81,7 @@ func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock) er
 			continue
 		}
 		attempt := func() error {
-			tctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+			tctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			return ds.SendDigest(tctx, d)
 		}
@@ -93,6 +94,10 @@ func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock) er
 			}
 		}
 		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				// the request went out: a receiver that answers late may have the report
+				err = fmt.Errorf("no answer within %s, so it may have the report all the same (a webhook's payload has an id to tell a second one by): %w", timeout, err)
+			}
 			fail(t.Name, err)
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jonboulle/clockwork"
@@ -110,7 +111,7 @@ func TestSendDigestWaitsOutTheRobotsMinute(t *testing.T) {
 	targets := []Target{{Name: "wecom", Type: TypeWeCom, URL: bot.url()}, {Name: "webhook", Type: TypeWebhook, URL: hook.URL}}
 	done := make(chan error, 1)
 	go func() {
-		done <- sendDigest(t.Context(), targets, Digest{Title: "周报", Markdown: "### 周报\n"}, clock)
+		done <- sendDigest(t.Context(), targets, Digest{Title: "周报", Markdown: "### 周报\n"}, clock, DefaultTimeout)
 	}()
 	bot.next(t) // refused: the minute is spent
 	bot.mu.Lock()
@@ -138,5 +139,18 @@ func TestSendDigestSaysWhoHasIt(t *testing.T) {
 	var de *DigestError
 	if !errors.As(err, &de) || !slices.Equal(de.Sent, []string{"ops"}) || !slices.Equal(de.Failed, []string{"wecom"}) || !errors.Is(err, errRefused) {
 		t.Fatalf("error %#v: want a DigestError with ops sent and wecom failed, refused", err)
+	}
+}
+
+// A webhook that does not answer in time is named as one that may have the report anyway: the
+// error said only "context deadline exceeded".
+func TestSendDigestTimeoutSaysItMayHaveIt(t *testing.T) {
+	release := make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer hook.Close()
+	defer close(release)
+	err := sendDigest(t.Context(), []Target{{Name: "webhook", Type: TypeWebhook, URL: hook.URL}}, Digest{Title: "周报"}, nil, 50*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "target webhook: no answer within 50ms, so it may have the report all the same") {
+		t.Fatalf("error %v: want the timeout said as such", err)
 	}
 }
