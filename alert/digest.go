@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -17,8 +19,11 @@ import (
 //
 //	WeCom robot  Markdown, one message (cut at WeComMaxContentBytes)
 //	e-mail       Title as the subject, Text as the body, HTML attached as HTMLName
-//	webhook      {"source":"zhiyi","kind":"report","title":…,"report":JSON}
+//	webhook      {"source":"zhiyi","kind":"report","id":…,"title":…,"report":JSON}
 type Digest struct {
+	// ID names the report's period, the same however often it is sent: a webhook whose answer
+	// timed out may have taken the report, and its receiver can drop the second one by ID.
+	ID       string
 	Title    string
 	Markdown string
 	Text     string
@@ -32,31 +37,76 @@ type DigestSender interface {
 	SendDigest(ctx context.Context, d Digest) error
 }
 
+// DigestError is SendDigest's error when a target did not take the report: which did (they
+// have it, so sending again to all of them would give it to them twice) and which did not, each
+// with its error.
+type DigestError struct {
+	Sent   []string // the targets that took the report
+	Failed []string // the targets that did not, in order
+	Errs   []error  // why, one per failed target
+}
+
+func (e *DigestError) Error() string { return errors.Join(e.Errs...).Error() }
+
+// Unwrap gives the targets' errors to errors.Is and errors.As.
+func (e *DigestError) Unwrap() []error { return e.Errs }
+
 // SendDigest sends d to each target once, each attempt bounded by DefaultTimeout, and returns
-// an error naming every target that did not take it; the others have it. A target's own
-// Notifier that is no DigestSender is refused by name.
+// a *DigestError naming every target that did not take it; the others have it. A target's own
+// Notifier that is no DigestSender is refused by name. A WeCom robot that answers its minute is
+// used up (errcode 45009 or 130101: zhiyi serve's alerts or another sender share the robot) gets
+// one more attempt once the minute has passed: it refused the message, so it cannot get it
+// twice, and a weekly report lost to a busy minute would otherwise wait for someone to notice.
 func SendDigest(ctx context.Context, targets []Target, d Digest) error {
-	var errs []error
+	return sendDigest(ctx, targets, d, nil, DefaultTimeout)
+}
+
+func sendDigest(ctx context.Context, targets []Target, d Digest, clock Clock, timeout time.Duration) error {
+	var e DigestError
+	fail := func(name string, err error) {
+		e.Failed = append(e.Failed, name)
+		e.Errs = append(e.Errs, fmt.Errorf("target %s: %w", name, err))
+	}
 	for i := range targets {
 		t := &targets[i]
-		n, err := t.notifier(http.DefaultClient, nil, nil)
+		n, err := t.notifier(http.DefaultClient, clock, nil)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			fail(t.Name, err)
 			continue
 		}
 		ds, ok := n.(DigestSender)
 		if !ok {
-			errs = append(errs, fmt.Errorf("target %s (%s) cannot take a report", t.Name, t.Type))
+			e.Failed = append(e.Failed, t.Name)
+			e.Errs = append(e.Errs, fmt.Errorf("target %s (%s) cannot take a report", t.Name, t.Type))
 			continue
 		}
-		tctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-		err = ds.SendDigest(tctx, d)
-		cancel()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+		attempt := func() error {
+			tctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			return ds.SendDigest(tctx, d)
 		}
+		err = attempt()
+		if w, ok := ds.(*WeCom); ok && errors.Is(err, errThrottled) {
+			// a minute's silence otherwise, for whoever runs it by hand
+			slog.Warn("the robot's minute is used up: sending the report again once it has passed", "target", t.Name, "err", err)
+			if werr := w.Ready(ctx); werr == nil { // the robot's minute, from its answer
+				err = attempt()
+			}
+		}
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				// the request went out: a receiver that answers late may have the report
+				err = fmt.Errorf("no answer within %s, so it may have the report all the same (a webhook's payload has an id to tell a second one by): %w", timeout, err)
+			}
+			fail(t.Name, err)
+			continue
+		}
+		e.Sent = append(e.Sent, t.Name)
 	}
-	return errors.Join(errs...)
+	if len(e.Failed) == 0 {
+		return nil
+	}
+	return &e
 }
 
 // SendDigest posts d.Markdown as one message, cut to WeComMaxContentBytes on a line boundary.
@@ -73,14 +123,15 @@ func (w *WeCom) SendDigest(ctx context.Context, d Digest) error {
 	return w.post(ctx, content)
 }
 
-// SendDigest posts {"source":"zhiyi","kind":"report","title":d.Title,"report":d.JSON}.
+// SendDigest posts {"source":"zhiyi","kind":"report","id":d.ID,"title":d.Title,"report":d.JSON}.
 func (w *Webhook) SendDigest(ctx context.Context, d Digest) error {
 	body, err := json.Marshal(struct {
 		Source string          `json:"source"`
 		Kind   string          `json:"kind"`
+		ID     string          `json:"id,omitempty"`
 		Title  string          `json:"title"`
 		Report json.RawMessage `json:"report,omitempty"`
-	}{"zhiyi", "report", d.Title, d.JSON})
+	}{"zhiyi", "report", d.ID, d.Title, d.JSON})
 	if err != nil {
 		return fmt.Errorf("webhook: cannot encode the report: %w", err)
 	}

@@ -16,7 +16,7 @@
 //	go a.WatchSpool(ctx, 10*time.Second, spoolRecords, dropped) // the decision log's spool and losses, periodically
 //	defer a.Close(ctx)                         // one more attempt at what is pending; an error says what was not delivered
 //
-//	err = alert.SendDigest(ctx, cfg.Targets, d)         // a scheduled report (Digest) to the same targets, once each
+//	err = alert.SendDigest(ctx, cfg.Targets, d)         // a scheduled report (Digest) to the same targets, once each (a busy robot again after its minute); a *DigestError says which have it
 //
 // Observe is a non-blocking hand-off to a buffered channel: no lock, no allocation, a dropped
 // and counted event when the queue is full. Observe on a nil *Alerter does nothing.

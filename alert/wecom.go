@@ -145,7 +145,9 @@ func (w *WeCom) post(ctx context.Context, content string) error {
 	case 45009, 130101: // the robot's minute is used up, by us or by others posting to it
 		w.lim.saturate()
 		return fmt.Errorf("wecom: errcode %d: %s (%w)", *ans.ErrCode, ans.ErrMsg, errThrottled)
-	default: // a bad key (93000), a message the robot will never take …
+	case 93000: // the key: mistyped, or the robot was removed from its group
+		return fmt.Errorf("wecom: errcode %d: %s (%w): the robot's key is wrong or the robot was removed from its group; copy its webhook address again from the group's robot settings", *ans.ErrCode, ans.ErrMsg, errRefused)
+	default: // a message the robot will never take …
 		return fmt.Errorf("wecom: errcode %d: %s (%w)", *ans.ErrCode, ans.ErrMsg, errRefused)
 	}
 	return nil

@@ -176,6 +176,10 @@ func TestWeComErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "errcode 93000: invalid webhook url") {
 		t.Fatalf("errcode 93000: %v", err)
 	}
+	// what to do: cron's mail of a weekly report said "invalid webhook url (refused)" alone
+	if !strings.Contains(err.Error(), "the robot's key is wrong or the robot was removed from its group") {
+		t.Errorf("errcode 93000: %v: want what to do", err)
+	}
 	r.answer = `<html>busy</html>`
 	if err := w.Notify(t.Context(), []Alert{firing("u", "x")}); err == nil {
 		t.Fatal("a non-JSON answer counted as delivered")

@@ -3,6 +3,7 @@ package board
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zhiyi-ai/zhiyi/alert"
 )
@@ -38,7 +39,7 @@ const maxDigestComment = 100
 // intents that changed most and the bad ratings' words — customer text escaped, so a comment
 // cannot put a link or a tag in the shop's own robot's message. link, when not empty, is where
 // the console's 看板 shows the rest. The robot takes WeComMaxContentBytes; a longer board is
-// cut by the sender.
+// cut by the sender; one with a link is cut here, above the link, which it keeps.
 func (b *Board) Markdown(link string) string {
 	var w strings.Builder
 	esc := alert.WeComEscape
@@ -52,13 +53,20 @@ func (b *Board) Markdown(link string) string {
 	if s.Messages == 0 {
 		w.WriteString("这段时间没有决策记录：zhiyi serve 是否在记录到这个数据库？\n")
 	}
-	fmt.Fprintf(&w, "自动回复 **%s** · 未识别 **%s** · 转人工 **%s**\n", Percent(ratio(b.Auto, s.Messages)), Percent(s.UnrecognisedRate), Percent(s.HandoffRate))
+	// a week without messages has no rates: 0% would read as none answered, none handed off
+	rate := func(r float64) string {
+		if s.Messages == 0 {
+			return "–"
+		}
+		return Percent(r)
+	}
+	fmt.Fprintf(&w, "自动回复 **%s** · 未识别 **%s** · 转人工 **%s**\n", rate(ratio(b.Auto, s.Messages)), rate(s.UnrecognisedRate), rate(s.HandoffRate))
 	bad := "–"
 	if s.Ratings > 0 {
 		bad = Percent(s.BadRatingShare)
 	}
 	fmt.Fprintf(&w, "解决率 %s · 满意度 %s · 差评 %s · 重述率 %s\n",
-		known(s.ResolvedKnown, Percent(s.ResolvedRate)), known(s.Ratings, Rating(s.MeanRating)), bad, Percent(s.RepeatRate))
+		known(s.ResolvedKnown, Percent(s.ResolvedRate)), known(s.Ratings, Rating(s.MeanRating)), bad, rate(s.RepeatRate))
 	if p := b.Previous; p != nil {
 		w.WriteString("**与上一周期相比**\n")
 		for _, r := range b.CompareRows()[1:] { // messages is the line above
@@ -78,8 +86,31 @@ func (b *Board) Markdown(link string) string {
 			fmt.Fprintf(&w, "> %d 条：%s\n", c.Messages, esc(clip(c.Comment, maxDigestComment)))
 		}
 	}
-	if link != "" {
-		fmt.Fprintf(&w, "[在控制台看板查看](%s)\n", link)
+	if link == "" {
+		return w.String()
 	}
-	return w.String()
+	// the link is what the group follows for the rest: a message past the robot's limit is cut
+	// before it, not through it (the sender's cut took the link with it)
+	linkLine := fmt.Sprintf("[在控制台看板查看](%s)\n", link)
+	body := w.String()
+	if len(body)+len(linkLine) > alert.WeComMaxContentBytes {
+		const more = "……（更多见看板）\n"
+		body = cutAtLine(body, alert.WeComMaxContentBytes-len(linkLine)-len(more)) + more
+	}
+	return body + linkLine
+}
+
+// cutAtLine cuts s to at most n bytes, at the end of a line when one ends within them.
+func cutAtLine(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	s = s[:n]
+	if i := strings.LastIndexByte(s, '\n'); i > 0 {
+		return s[:i+1]
+	}
+	return s
 }

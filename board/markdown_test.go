@@ -98,3 +98,65 @@ func TestMarkdownLongComments(t *testing.T) {
 		t.Errorf("the message has %d bytes (the robot takes %d), link %v:\n%s", len(md), alert.WeComMaxContentBytes, strings.Contains(md, link), md)
 	}
 }
+
+// A week with no decisions (serve recording elsewhere, a mistyped --data-dir) has no rates: the
+// group read 自动回复 0% · 转人工 0% · 重述率 0% under the warning, as if the bot had answered
+// nothing and nobody had been handed off.
+func TestMarkdownEmptyWeek(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b, err := board.Build(ctx, db, board.Query{Since: T0, Until: T0.AddDate(0, 0, 7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := b.Markdown("")
+	for _, want := range []string{"消息 **0** 条", "这段时间没有决策记录", "自动回复 **–** · 未识别 **–** · 转人工 **–**", "重述率 –"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the message lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "0%") {
+		t.Errorf("an empty week shows a rate:\n%s", md)
+	}
+}
+
+// A message past the robot's 4096 bytes (intents with long labels) keeps its link to 看板: the
+// sender cut the end off, and the link, the last line, went with it.
+func TestMarkdownKeepsTheLinkPastTheLimit(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	week := T0.AddDate(0, 0, 7)
+	labels := map[string]string{}
+	var ds []store.Decision
+	for i := range 6 {
+		id := fmt.Sprintf("intent_%d", i)
+		labels[id] = strings.Repeat("很长的意图名称", 60)
+		for j := range i + 1 {
+			ds = append(ds, store.Decision{MsgID: fmt.Sprintf("%s-%d", id, j), Time: week.Add(time.Hour), Intent: id, Route: store.RouteAuto, Confidence: 0.9})
+		}
+	}
+	if _, err := db.AppendDecisions(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	q := board.Query{Since: week, Until: week.AddDate(0, 0, 7), Labels: labels}
+	b, err := board.Build(ctx, db, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := board.Compare(ctx, db, q, b); err != nil {
+		t.Fatal(err)
+	}
+	const link = "https://shop.example.com/console/board?since=x"
+	md := b.Markdown(link)
+	if len(md) > alert.WeComMaxContentBytes || !strings.HasSuffix(md, "[在控制台看板查看]("+link+")\n") || !strings.Contains(md, "……（更多见看板）\n") {
+		t.Errorf("%d bytes, ends %q: want at most %d, cut above the link, which stays", len(md), md[max(0, len(md)-120):], alert.WeComMaxContentBytes)
+	}
+}

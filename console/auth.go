@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -265,11 +266,29 @@ type loginData struct {
 	Error string
 	Name  string
 	CSRF  string
+	Next  string // the console page asked for before signing in, to return to
+}
+
+// nextPage is the page to go to after signing in: the next parameter (in the sign-in page's
+// query or its form) when it is a page of this console — 看板 for a week, as a weekly report's
+// link opens it — else the console's start. Anything else (another site, //host, a path
+// outside the console) is ignored, so the parameter cannot send a signed-in operator away.
+func nextPage(r *http.Request) string {
+	next := r.URL.Query().Get("next")
+	if r.PostForm != nil && r.PostForm.Has("next") {
+		next = r.PostForm.Get("next")
+	}
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.Scheme != "" || u.Host != "" || u.User != nil || strings.ContainsAny(next, "\\\r\n") ||
+		!strings.HasPrefix(u.Path, "/console/") || strings.HasPrefix(u.Path, "/console/login") || strings.Contains(u.Path, "/../") || strings.HasSuffix(u.Path, "/..") {
+		return ""
+	}
+	return u.RequestURI()
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 	if s := c.current(r); s != nil {
-		c.redirect(w, r, "/console/")
+		c.redirect(w, r, cmp.Or(nextPage(r), "/console/"))
 		return
 	}
 	c.renderLogin(w, r, http.StatusOK, "", "")
@@ -284,7 +303,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 		tok = ck.Value
 	}
 	c.setCookie(w, r, loginCookie, tok, time.Hour)
-	c.render(w, r, nil, status, "login", "登录", loginData{Error: msg, Name: name, CSRF: tok})
+	c.render(w, r, nil, status, "login", "登录", loginData{Error: msg, Name: name, CSRF: tok, Next: nextPage(r)})
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
@@ -325,7 +344,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	c.setCookie(w, r, sessionCookie, s.id, c.d.SessionTTL)
 	c.setCookie(w, r, loginCookie, "", -1)
 	c.audit.add(c.log, Change{Time: c.d.Now(), By: s.Name, Client: client, Area: "session", Action: "登录"})
-	c.redirect(w, r, "/console/")
+	c.redirect(w, r, cmp.Or(nextPage(r), "/console/"))
 }
 
 // tooManyAttempts is the blocked client's 429, with Retry-After in whole seconds (rounded up,
@@ -359,7 +378,13 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *sessionIn
 		s := c.current(r)
 		if s == nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				c.redirect(w, r, "/console/login")
+				// back to this page after signing in: a report's link to a week's 看板 opened
+				// on a phone not signed in ended on the console's start
+				to := "/console/login"
+				if r.URL.Path != "/console/" {
+					to += "?next=" + url.QueryEscape(r.URL.RequestURI())
+				}
+				c.redirect(w, r, to)
 				return
 			}
 			c.errorPage(w, r, nil, http.StatusUnauthorized, "登录已过期，请重新登录。")

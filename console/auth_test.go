@@ -24,7 +24,7 @@ func TestLogin(t *testing.T) {
 	cl := e.client()
 
 	// Signed out: pages send to the sign-in page, actions are refused.
-	if r := cl.get("/console/board"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/console/login" {
+	if r := cl.get("/console/board"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/console/login?next=%2Fconsole%2Fboard" {
 		t.Fatalf("GET /console/board signed out: %d → %q", r.StatusCode, r.Header.Get("Location"))
 	}
 	if r := cl.post("/console/rules/save", url.Values{"content": {"version: 1\n"}}); r.StatusCode != http.StatusUnauthorized {
@@ -286,6 +286,34 @@ func TestClientOf(t *testing.T) {
 		}
 		if got := c.clientOf(r); got != tc.want {
 			t.Errorf("from %s with X-Forwarded-For %q: %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+}
+
+// A weekly report's link to a week's 看板, opened on a phone not signed in, leads back to that
+// week once signed in; it ended on the console's start, the week's period lost. Only a page of
+// the console is returned to: a next naming another site is ignored.
+func TestLoginReturnsToThePageAsked(t *testing.T) {
+	e := newEnv(t, envOpt{noDB: true})
+	cl := e.client()
+	const week = "/console/board?since=2026-11-30T00%3A00%3A00%2B08%3A00&until=2026-12-07T00%3A00%3A00%2B08%3A00"
+	r := cl.get(week)
+	loc := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || loc != "/console/login?next="+url.QueryEscape(week) {
+		t.Fatalf("GET %s signed out: %d → %q", week, r.StatusCode, loc)
+	}
+	page := cl.get(loc)
+	mustContain(t, page.Body, `name="next" value="`+strings.ReplaceAll(week, "&", "&amp;")+`"`)
+	r = cl.post("/console/login", url.Values{"token": {testToken}, "name": {"经理"}, "next": {week}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != week {
+		t.Fatalf("sign-in: %d → %q, want %s", r.StatusCode, r.Header.Get("Location"), week)
+	}
+	for _, next := range []string{"//evil.example/console/board", "https://evil.example/console/", "/console/login", "/admin/reload", "/console/../admin", "/console/\\evil.example"} {
+		other := e.client()
+		other.get("/console/login?next=" + url.QueryEscape(next))
+		r := other.post("/console/login", url.Values{"token": {testToken}, "name": {"经理"}, "next": {next}})
+		if r.Header.Get("Location") != "/console/" {
+			t.Errorf("next %q: sent to %q, want /console/", next, r.Header.Get("Location"))
 		}
 	}
 }

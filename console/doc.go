@@ -37,8 +37,9 @@
 //
 // # Routes
 //
-//	GET  /console/login                 sign-in form (token and the operator's name)
-//	POST /console/login                 → session cookie, 303 to /console/; 401 wrong token,
+//	GET  /console/login?next=PAGE       sign-in form (token and the operator's name); a page asked
+//	                                    for signed out sends here with next= (a console page only)
+//	POST /console/login                 → session cookie, 303 to next or /console/; 401 wrong token,
 //	                                    403 stale form, 429 too many failures (Retry-After)
 //	POST /console/logout
 //	GET  /console/                      303 to /console/test

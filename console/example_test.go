@@ -26,5 +26,5 @@ func Example() {
 	fmt.Println(rec.Code, rec.Header().Get("Location"))
 	// Output:
 	// true
-	// 303 /console/login
+	// 303 /console/login?next=%2Fconsole%2Fboard
 }

@@ -29,27 +29,38 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	asJSON := fs.Bool("json", false, "print the report as JSON (messages, auto, unrecognised, handoff_rate, resolved_rate, mean_rating, repeat_rate, series, by_hour, by_intent, by_channel, by_answer)")
 	html := fs.String("html", "", "write the dashboard as a self-contained HTML page with charts to this file")
 	model := fs.String("model", "", "a model bundle whose kb.yaml labels the intents (optional)")
+	lastWeek := fs.Bool("last-week", false, "report the last whole week, Monday to Monday in China Standard Time, instead of --since and --until: what a Monday cron job sends, whatever the server's time zone")
 	compare := fs.Bool("compare", false, "also report the period of the same length just before (last week beside this week): the totals and the intents that changed most")
 	send := fs.Bool("send", false, "send the report to the alert targets — --alert-wecom, --alert-smtp (with --alert-email-from/-to), --alert-webhook or an --alerts file's, the flags and environment zhiyi serve alerts with: a WeCom group robot gets a message, e-mail the text with the HTML page attached, a webhook the JSON")
+	sendTo := fs.String("send-to", "", "with --send: only these targets, comma-separated by name (wecom, email, webhook or an --alerts file's): to send again to those a failed --send names, not twice to the others")
 	consoleURL := fs.String("console-url", "", "with --send: the console's address as operators open it (https://shop.example.com/zhiyi), for a link to 看板 in the message")
 	var af alert.Flags
 	af.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
-			"                    [--json] [--html FILE] [--model DIR] [--compare] [--send [--console-url URL]]\n\n"+
+			"                    [--last-week] [--json] [--html FILE] [--model DIR] [--compare] [--send [--send-to NAMES] [--console-url URL]]\n\n"+
 			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
 			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
 			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
 			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).\n"+
 			"--since and --until take a duration back from now (7d, 24h, 90m), a date (2026-11-01,\n"+
 			"midnight China Standard Time) or an RFC 3339 time.\n"+
-			"--send sends it where alerts go (a weekly cron job: zhiyi report --since 7d --compare --send);\n"+
+			"--last-week is the last whole week, Monday to Monday in China time, whatever the server's zone.\n"+
+			"--send sends it where alerts go (a weekly cron job: zhiyi report --last-week --compare --send);\n"+
 			"robot keys and SMTP passwords are better given in the environment (ZHIYI_ALERT_WECOM, …).")
 		fs.PrintDefaults()
 	}
 	q, err := lf.parse(fs, args, stderr)
 	if err != nil {
 		return err
+	}
+	if *lastWeek {
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "since" || f.Name == "until" })
+		if explicit {
+			return errors.New("--last-week is the period: give it or --since/--until, not both")
+		}
+		q.Since, q.Until = period.LastWeek(q.Now)
 	}
 	switch *bucket {
 	case "":
@@ -69,7 +80,12 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if err != nil {
 			return fmt.Errorf("--send: %w", err)
 		}
-		targets, shop = cfg.Targets, cfg.Shop
+		shop = cfg.Shop
+		if targets, err = chooseTargets(cfg.Targets, *sendTo); err != nil {
+			return err
+		}
+	} else if *sendTo != "" {
+		return errors.New("--send-to chooses where --send sends the report: give --send too")
 	} else if *consoleURL != "" {
 		return errors.New("--console-url is the link in a sent report: give --send too")
 	}
@@ -133,7 +149,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	// sent last: a target that refuses it costs neither the page nor the printed report
 	if err := sendReport(ctx, b, targets, link); err != nil {
-		return fmt.Errorf("--send: %w", err)
+		return fmt.Errorf("--send: %w%s", err, resendHint(err))
 	}
 	fmt.Fprintf(stderr, "sent the report to %s\n", targetList(targets))
 	return nil

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +29,9 @@ func sendReport(ctx context.Context, b *board.Board, targets []alert.Target, lin
 	if err != nil {
 		return err
 	}
-	d := alert.Digest{Title: b.Title(), Markdown: b.Markdown(link), Text: text.String(), HTML: page.Bytes(),
+	// the period names the report: a webhook that took it but answered too late gets the same id again
+	id := "report:" + b.Since.Format(time.RFC3339) + "/" + b.Until.Format(time.RFC3339)
+	d := alert.Digest{ID: id, Title: b.Title(), Markdown: b.Markdown(link), Text: text.String(), HTML: page.Bytes(),
 		HTMLName: "zhiyi-report-" + b.Since.In(b.Since.Location()).Format("20060102") + ".html", JSON: raw}
 	return alert.SendDigest(ctx, targets, d)
 }
@@ -56,4 +60,40 @@ func targetList(ts []alert.Target) string {
 		names[i] = t.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// chooseTargets keeps the targets --send-to names (all of them when it is empty); a name no
+// target has is an error listing those there are.
+func chooseTargets(ts []alert.Target, sendTo string) ([]alert.Target, error) {
+	if strings.TrimSpace(sendTo) == "" {
+		return ts, nil
+	}
+	var chosen []alert.Target
+	for _, name := range strings.Split(sendTo, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(ts, func(t alert.Target) bool { return t.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("--send-to %s: no target of that name (the targets: %s)", name, targetList(ts))
+		}
+		if !slices.ContainsFunc(chosen, func(t alert.Target) bool { return t.Name == name }) {
+			chosen = append(chosen, ts[i])
+		}
+	}
+	return chosen, nil
+}
+
+// resendHint tells, after a send some targets did not take, who has the report and how to
+// send it to the others alone: running the cron line again as it is would give it twice to
+// the group or inbox that has it.
+func resendHint(err error) string {
+	var de *alert.DigestError
+	if !errors.As(err, &de) {
+		return ""
+	}
+	failed := strings.Join(de.Failed, ",")
+	if len(de.Sent) == 0 {
+		return "\nno target has the report: mend the above and run the same command again"
+	}
+	return fmt.Sprintf("\n%s %s the report; to send it to %s alone, run the same command with --send-to %s",
+		strings.Join(de.Sent, ", "), map[bool]string{true: "has", false: "have"}[len(de.Sent) == 1], strings.Join(de.Failed, ", "), failed)
 }

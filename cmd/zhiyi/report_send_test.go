@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/board"
+	"github.com/zhiyi-ai/zhiyi/internal/period"
 )
 
 // A weekly cron job sends the report where the alerts go: the robot named in the environment
@@ -113,5 +115,96 @@ func TestReportSendRefusedKeepsThePage(t *testing.T) {
 	}
 	if _, err := os.Stat(page); err != nil {
 		t.Errorf("no page written: %v", err)
+	}
+}
+
+// A send one target refused says who has the report and how to send it to the rest alone:
+// running the cron line again as it was gave the week twice to the inbox or hook that had it.
+func TestReportSendAgainToTheFailedAlone(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	var mu sync.Mutex
+	answer := `{"errcode":93000,"errmsg":"invalid webhook url"}`
+	robotGot := 0
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(answer, `"errcode":0`) {
+			robotGot++
+		}
+		io.WriteString(w, answer)
+	}))
+	defer robot.Close()
+	hookGot := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hookGot++
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	args := []string{"report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send",
+		"--alert-wecom", robot.URL + "/cgi-bin/webhook/send?key=k", "--alert-webhook", hook.URL}
+	code, _, stderr := runCLI(t, "", args...)
+	if want := "webhook has the report; to send it to wecom alone, run the same command with --send-to wecom"; code == 0 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q: want a failure saying %q", code, stderr, want)
+	}
+	mu.Lock()
+	answer = `{"errcode":0,"errmsg":"ok"}`
+	mu.Unlock()
+	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "wecom")...); code != 0 || !strings.Contains(stderr, "sent the report to wecom\n") {
+		t.Fatalf("--send-to wecom: exit %d, stderr %q", code, stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if robotGot != 1 || hookGot != 1 {
+		t.Errorf("the robot got %d reports and the webhook %d: want one each", robotGot, hookGot)
+	}
+	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "robot")...); code == 0 || !strings.Contains(stderr, "--send-to robot: no target of that name (the targets: webhook, wecom)") {
+		t.Errorf("--send-to robot: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// --last-week is the week a Monday cron job reports, China's Monday to Monday, with no date(1)
+// in the cron line to read the server's zone; it and --since/--until are one or the other.
+func TestReportLastWeek(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	header := func(now time.Time) string {
+		since, until := period.LastWeek(now)
+		return since.Format("2006-01-02 15:04") + " – " + until.Format("2006-01-02 15:04") + " (CST)"
+	}
+	before := header(time.Now())
+	code, stdout, stderr := runCLI(t, "", "report", "--data-dir", dir, "--last-week")
+	if code != 0 || !(strings.HasPrefix(stdout, before) || strings.HasPrefix(stdout, header(time.Now()))) {
+		t.Errorf("--last-week: exit %d, stderr %q, stdout starts %.60q: want %q", code, stderr, stdout, before)
+	}
+	code, _, stderr = runCLI(t, "", "report", "--data-dir", dir, "--last-week", "--since", "2026-11-02")
+	if want := "--last-week is the period: give it or --since/--until, not both"; code == 0 || !strings.Contains(stderr, want) {
+		t.Errorf("--last-week with --since: exit %d, stderr %q; want %q", code, stderr, want)
+	}
+}
+
+// A webhook's payload names the report's period: a receiver whose answer timed out (the
+// command failed, so the job is run again) may have taken it, and drops the second by its id.
+func TestReportSendWebhookID(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	ids := make(chan string, 2)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct{ ID string }
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			t.Error(err)
+		}
+		ids <- p.ID
+	}))
+	defer hook.Close()
+	for range 2 {
+		if code, _, stderr := runCLI(t, "", "report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send", "--alert-webhook", hook.URL); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	const want = "report:2026-11-02T00:00:00+08:00/2026-11-04T00:00:00+08:00"
+	if a, b := <-ids, <-ids; a != want || b != want {
+		t.Errorf("ids %q and %q, want %q for both", a, b, want)
 	}
 }

@@ -67,3 +67,16 @@ func ParseTime(v string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q: want a duration such as 30d or 24h, a date like 2026-10-17, or an RFC 3339 time", v)
 }
+
+// LastWeek is the last whole week before now in China Standard Time, Monday 00:00 to the next
+// Monday 00:00 (exclusive): what a weekly report run on Monday morning covers, whatever the
+// zone of the machine's clock. A cron line computing the dates with date(1) took the server's
+// zone: on a UTC machine, 07:00 on a Monday in China is still Sunday, and the "week" ended a
+// day early.
+func LastWeek(now time.Time) (since, until time.Time) {
+	c := now.In(CST)
+	day := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, CST)
+	sinceMonday := (int(day.Weekday()) + 6) % 7
+	until = day.AddDate(0, 0, -sinceMonday)
+	return until.AddDate(0, 0, -7), until
+}

@@ -78,3 +78,26 @@ func TestParseDaysIgnoreServerZone(t *testing.T) {
 		}
 	}
 }
+
+// The last whole week is China's, Monday to Monday, wherever the report runs: at 07:30 on a
+// Monday in China a UTC machine's date(1) still says Sunday, and the cron line built on it
+// reported Monday to Saturday.
+func TestLastWeek(t *testing.T) {
+	week := [2]time.Time{time.Date(2026, 11, 30, 0, 0, 0, 0, CST), time.Date(2026, 12, 7, 0, 0, 0, 0, CST)}
+	for _, now := range []time.Time{
+		time.Date(2026, 12, 6, 23, 30, 0, 0, time.UTC),                     // Monday 07:30 in China, Sunday on the server
+		time.Date(2026, 12, 7, 9, 0, 0, 0, CST),                            // Monday 09:00
+		time.Date(2026, 12, 7, 0, 0, 0, 0, CST),                            // Monday midnight
+		time.Date(2026, 12, 13, 23, 59, 0, 0, CST),                         // Sunday night: the week before is still the last whole one
+		time.Date(2026, 12, 7, 1, 0, 0, 0, time.FixedZone("EST", -5*3600)), // Monday 14:00 in China
+	} {
+		since, until := LastWeek(now)
+		if !since.Equal(week[0]) || !until.Equal(week[1]) {
+			t.Errorf("LastWeek(%s) = %s – %s, want %s – %s", now, since, until, week[0], week[1])
+		}
+	}
+	since, until := LastWeek(time.Date(2026, 12, 6, 20, 0, 0, 0, CST)) // Sunday evening in China
+	if !since.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, CST)) || !until.Equal(week[0]) {
+		t.Errorf("LastWeek(Sunday 20:00) = %s – %s, want 11-23 – 11-30", since, until)
+	}
+}
