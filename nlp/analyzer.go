@@ -132,7 +132,12 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
 	a.pinyin = newPinyinWords(a.py, user, targets)
-	a.phrases = newPhraseMatcher(phrases)
+	taken := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		taken[t.variant] = true
+	}
+	phrases = append(phrases, regionalTargets(taken)...)
+	a.phrases = newPhraseMatcher(phrases, a.words)
 	for w := range a.words {
 		a.mayRewrite.add(w)
 	}
@@ -360,8 +365,8 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag
 	}
 	var used uint64 // terms a rewrite has been matched to
 	for _, r := range an.Rewrites {
-		if r.Kind == KindPinyin {
-			continue // the text itself was restored: as if typed
+		if r.Kind == KindPinyin || r.Kind == KindRegional {
+			continue // the text itself was restored or folded: as if typed
 		}
 		var fl unitFlag
 		if tf != nil {

@@ -21,6 +21,7 @@ type rewriteTarget struct {
 	canonical string
 	kind      RewriteKind
 	region    string
+	regional  *regionalWord // a built-in fold (regional.go); nil for a dictionary's rule
 }
 
 func (t *rewriteTarget) record() Rewrite {
@@ -33,10 +34,13 @@ type phraseMatcher struct {
 	// firstBMP marks the runes below 0x10000 that start a variant: most runes of a message
 	// start none, and a bit test is far cheaper than a map lookup.
 	firstBMP [0x10000 / 64]uint64
+	// words are the dictionaries' word variants (rewritten whole tokens after segmentation): a
+	// built-in fold does not fire inside one (dialect.txt's 咋整 keeps its 咋, 乜嘢 its 嘢).
+	words map[string]*rewriteTarget
 }
 
-func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
-	m := &phraseMatcher{byFirst: map[rune][]*rewriteTarget{}}
+func newPhraseMatcher(targets []*rewriteTarget, words map[string]*rewriteTarget) *phraseMatcher {
+	m := &phraseMatcher{byFirst: map[rune][]*rewriteTarget{}, words: words}
 	for _, t := range targets {
 		r, _ := utf8.DecodeRuneInString(t.variant)
 		m.byFirst[r] = append(m.byFirst[r], t)
@@ -76,6 +80,15 @@ func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewr
 			b.Grow(len(text) + 8)
 		}
 		b.WriteString(text[last:i])
+		if t.regional != nil {
+			// a fold is written in place: the text is cut as if typed in Mandarin
+			start := b.Len()
+			b.WriteString(t.canonical)
+			*spans = append(*spans, rewriteSpan{newStart: int32(start), newEnd: int32(b.Len()), oldStart: int32(i), oldEnd: int32(i + len(t.variant))})
+			rewrites = append(rewrites, t.record())
+			last = i + len(t.variant)
+			continue
+		}
 		b.WriteByte(' ')
 		start := b.Len()
 		b.WriteString(t.canonical)
@@ -102,10 +115,32 @@ func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) 
 		}
 		// Latin variants (fp, tk) stand alone, not inside a longer word (fp-100, tk_2).
 		end := i + len(t.variant)
+		if t.regional != nil {
+			// Folds are function words, often glued by the segmenter to an unknown neighbour
+			// (退伐, 改嘛): their own context decides, not the text's words.
+			if t.regional.fits(text, i, end) && !m.inWordVariant(text, i, edges) {
+				return t
+			}
+			continue
+		}
 		if !standsAlone(text, i, end) || edges.inside(i) || edges.inside(end) {
 			continue
 		}
 		return t
 	}
 	return nil
+}
+
+// inWordVariant reports whether byte i of text lies in a word of its segmentation that is a
+// dictionary's word variant (乜嘢, 有伐, 咋整): the dictionary's rule rewrites the word whole.
+func (m *phraseMatcher) inWordVariant(text string, i int, edges *wordEdges) bool {
+	if len(m.words) == 0 || edges == nil {
+		return false
+	}
+	start, end, ok := edges.wordAt(i)
+	if !ok {
+		return false
+	}
+	_, isVariant := m.words[text[start:end]]
+	return isVariant
 }
