@@ -48,8 +48,11 @@ type Analysis struct {
 type Analyzer struct {
 	seg     *segmenter
 	phrases *phraseMatcher
-	words   map[string]*rewriteTarget
-	stop    map[string]struct{}
+	// regional folds the built-in regional function words (regional.go) before the phrases
+	// rewrite: the rest of the analysis reads the folded text.
+	regional *phraseMatcher
+	words    map[string]*rewriteTarget
+	stop     map[string]struct{}
 	// mayRewrite and mayStop have a bit set for every key of words and of stop (tokenBit): most
 	// tokens are in neither, and a bit test is cheaper than a map lookup.
 	mayRewrite, mayStop *tokenBits
@@ -132,12 +135,8 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
 	a.pinyin = newPinyinWords(a.py, user, targets)
-	taken := make(map[string]bool, len(targets))
-	for _, t := range targets {
-		taken[t.variant] = true
-	}
-	phrases = append(phrases, regionalTargets(taken)...)
 	a.phrases = newPhraseMatcher(phrases, a.words)
+	a.regional = newPhraseMatcher(regionalTargets(phrases, targets), a.words)
 	for w := range a.words {
 		a.mayRewrite.add(w)
 	}
@@ -235,10 +234,19 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
 	sc := &w.scope
 	sc.spans = sc.spans[:0]
-	w.edges.reset(a, an.Text, w.units, &w.seg)
-	rewritten, rewrites := a.phrases.apply(an.Text, w.units, &w.edges, rewrites, &sc.spans)
+	// Regional function words are folded first: the rest of the analysis, the character n-grams
+	// included, reads the text as if typed in Mandarin; Analysis.Text keeps what was typed.
+	analysed := an.Text
+	w.edges.reset(a, analysed, w.units, &w.seg)
+	if folded, rw := a.regional.apply(analysed, w.units, &w.edges, rewrites, &sc.spans); folded != analysed {
+		analysed, rewrites = folded, rw
+		w.units = scanUnits(analysed, grow(w.units, len(analysed)))
+		w.edges.reset(a, analysed, w.units, &w.seg)
+	}
+	sc.spans = sc.spans[:0]
+	rewritten, rewrites := a.phrases.apply(analysed, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units
-	if rewritten != an.Text {
+	if rewritten != analysed {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
 		segUnits = w.rewrittenUnits
 	}
@@ -294,7 +302,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	if tokFlag == nil {
 		termF = nil
 	}
-	an.Features = a.features(&an, w.units, unitF, tokFlag, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, analysed, w.units, unitF, tokFlag, termF, &w.subword, grow(b.Features, 4*len(analysed)/3+2*len(an.Terms)+len(rewrites)+8))
 	if restored {
 		an.Text = CollapseRepeats(typed)
 	}
@@ -346,10 +354,11 @@ func (a *Analyzer) segment(text string, us []textUnit, dst []string, sc *segScra
 	return dst
 }
 
-// features computes the hashed feature ids of an analysis; us are the units of its text, sc
+// features computes the hashed feature ids of an analysis; us are the units of text (its text
+// with the regional words folded), sc
 // room for the subword model. uf (per unit), tokF (per token) and tf (per term) are the scope
 // flags (scope.go), nil when no rule fired.
-func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
+func (a *Analyzer) features(an *Analysis, text string, us []textUnit, uf, tokF, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
 	for i, t := range an.Terms {
 		var fl unitFlag
 		if tf != nil {
@@ -376,7 +385,6 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag
 	}
 	// Character n-grams of the masked text; n-grams never cross spaces or punctuation, and a
 	// placeholder counts as one character.
-	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
 	var f1, f2 unitFlag
 	first, lastS, lastE := true, 0, 0

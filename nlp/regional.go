@@ -30,6 +30,9 @@ type regionalWord struct {
 	notAfter, notBefore string
 	// beforeHan: only right before a Chinese character (唔想, 唔到: not the filler 唔 alone).
 	beforeHan bool
+	// after, when set, are the only characters the variant may follow (快啲, 平啲: 点; 我啲,
+	// 件衫啲: 的).
+	after string
 }
 
 // clauseParticles are the particles that may follow a clause-final fold (有货不嘛, 好伐呀).
@@ -65,7 +68,7 @@ var regionalWords = []regionalWord{
 	{variant: "仲要", mandarin: "还要", region: "粤语"},
 	{variant: "咗", mandarin: "了", region: "粤语"},
 	{variant: "嘅", mandarin: "的", region: "粤语"},
-	{variant: "啲", mandarin: "点", region: "粤语", notAfter: "我你佢哋"},
+	{variant: "啲", mandarin: "点", region: "粤语", after: "快慢平多少大细早迟好高低长短松紧贵靓"}, // 快啲: 快点
 	{variant: "啲", mandarin: "的", region: "粤语"},
 	{variant: "哋", mandarin: "们", region: "粤语"},
 	{variant: "佢", mandarin: "他", region: "粤语"},
@@ -140,6 +143,9 @@ func (w *regionalWord) fits(text string, start, end int) bool {
 	if start > 0 && strings.ContainsRune(w.notAfter, before) || end < len(text) && strings.ContainsRune(w.notBefore, after) {
 		return false
 	}
+	if w.after != "" && (start == 0 || !strings.ContainsRune(w.after, before)) {
+		return false
+	}
 	if w.beforeHan && (end == len(text) || !isHan(after)) {
 		return false
 	}
@@ -161,9 +167,17 @@ func (w *regionalWord) fits(text string, start, end int) bool {
 }
 
 // regionalTargets returns the built-in folds as phrase targets, but those whose variant a
-// dictionary rule rewrites (taken): the shop's own mapping wins.
-func regionalTargets(taken map[string]bool) []*rewriteTarget {
+// dictionary rule rewrites (rules): the shop's own mapping wins. The dictionaries' phrase
+// variants come along, to be kept as written (keep): no fold fires inside one.
+func regionalTargets(phrases, rules []*rewriteTarget) []*rewriteTarget {
+	taken := make(map[string]bool, len(rules))
+	for _, t := range rules {
+		taken[t.variant] = true
+	}
 	var ts []*rewriteTarget
+	for _, t := range phrases {
+		ts = append(ts, &rewriteTarget{variant: t.variant, keep: true})
+	}
 	for i := range regionalWords {
 		w := &regionalWords[i]
 		if taken[w.variant] {

@@ -29,6 +29,7 @@ func TestRegionalWordsReadAsMandarin(t *testing.T) {
 	f("收到冇", "收到吗")
 	f("仲未发货，快啲发啦", "还没发货，快点发啦")
 	f("喂，有冇人喺度", "喂，有没有人在这里")
+	f("呢件衫啲线头好多，快啲换", "呢件衫的线头好多，快点换")
 	// Sichuan / Chongqing
 	f("咋个还没发货嘛", "怎么还没发货")
 	f("这个还有货没得", "这个还有货吗")
@@ -45,6 +46,29 @@ func TestRegionalWordsReadAsMandarin(t *testing.T) {
 	f("勿要了，帮我取消", "不要了，帮我取消")
 	f("地址写错了，侬帮我改一记", "地址写错了，你帮我改一下")
 	f("退款哪能还没到", "退款怎么还没到")
+}
+
+// The character n-grams are the Mandarin wording's too: a model trained on 包邮吗 meets 包邮伐.
+func TestRegionalCharacterGrams(t *testing.T) {
+	a, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(dialect, gram string) {
+		t.Helper()
+		kind := FeatChar2
+		if len([]rune(gram)) == 3 {
+			kind = FeatChar3
+		}
+		if an := a.Analyze(dialect); !slices.Contains(an.Features, FeatureID(kind, gram)) {
+			t.Errorf("Analyze(%q) has no character n-gram %q", dialect, gram)
+		}
+	}
+	f("包邮伐", "邮吗")
+	f("签收咗", "收了")
+	f("收唔到", "收不到")
+	f("俺要退货", "我要")
+	f("还有货没得", "货吗")
 }
 
 // Where the context says the character is not the regional function word, it stays.

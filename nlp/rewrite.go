@@ -22,6 +22,9 @@ type rewriteTarget struct {
 	kind      RewriteKind
 	region    string
 	regional  *regionalWord // a built-in fold (regional.go); nil for a dictionary's rule
+	// keep marks a dictionary's variant among the folds (regional.go): matched only to be
+	// kept as written, so that no fold fires inside it.
+	keep bool
 }
 
 func (t *rewriteTarget) record() Rewrite {
@@ -80,6 +83,11 @@ func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewr
 			b.Grow(len(text) + 8)
 		}
 		b.WriteString(text[last:i])
+		if t.keep {
+			b.WriteString(t.variant)
+			last = i + len(t.variant)
+			continue
+		}
 		if t.regional != nil {
 			// a fold is written in place: the text is cut as if typed in Mandarin
 			start := b.Len()
@@ -115,6 +123,9 @@ func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) 
 		}
 		// Latin variants (fp, tk) stand alone, not inside a longer word (fp-100, tk_2).
 		end := i + len(t.variant)
+		if t.keep {
+			return t
+		}
 		if t.regional != nil {
 			// Folds are function words, often glued by the segmenter to an unknown neighbour
 			// (退伐, 改嘛): their own context decides, not the text's words.
