@@ -135,8 +135,8 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
 	a.pinyin = newPinyinWords(a.py, user, targets)
-	a.phrases = newPhraseMatcher(phrases, a.words)
-	a.regional = newPhraseMatcher(regionalTargets(phrases, targets), a.words)
+	a.phrases = newPhraseMatcher(phrases)
+	a.regional = newPhraseMatcher(regionalTargets(targets))
 	for w := range a.words {
 		a.mayRewrite.add(w)
 	}
@@ -237,13 +237,12 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	// Regional function words are folded first: the rest of the analysis, the character n-grams
 	// included, reads the text as if typed in Mandarin; Analysis.Text keeps what was typed.
 	analysed := an.Text
-	w.edges.reset(a, analysed, w.units, &w.seg)
-	if folded, rw := a.regional.apply(analysed, w.units, &w.edges, rewrites, &sc.spans); folded != analysed {
+	if folded, rw := a.regional.apply(analysed, w.units, nil, rewrites, &sc.spans); folded != analysed {
 		analysed, rewrites = folded, rw
 		w.units = scanUnits(analysed, grow(w.units, len(analysed)))
-		w.edges.reset(a, analysed, w.units, &w.seg)
+		sc.spans = sc.spans[:0]
 	}
-	sc.spans = sc.spans[:0]
+	w.edges.reset(a, analysed, w.units, &w.seg)
 	rewritten, rewrites := a.phrases.apply(analysed, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units
 	if rewritten != analysed {

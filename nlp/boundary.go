@@ -75,12 +75,6 @@ func (e *wordEdges) inside(p int) bool {
 	if e == nil {
 		return false
 	}
-	start, _, ok := e.wordAt(p)
-	return ok && start < p
-}
-
-// wordAt returns the word of the text that holds byte p (start <= p < end).
-func (e *wordEdges) wordAt(p int) (start, end int, ok bool) {
 	if !e.done {
 		e.done = true
 		e.toks = e.a.segment(e.text, e.us, e.toks[:0], e.sc)
@@ -95,8 +89,5 @@ func (e *wordEdges) wordAt(p int) (start, end int, ok bool) {
 	// the first word that ends after p
 	n := len(e.spans) / 2
 	k := sort.Search(n, func(k int) bool { return int(e.spans[2*k+1]) > p })
-	if k < n && int(e.spans[2*k]) <= p {
-		return int(e.spans[2*k]), int(e.spans[2*k+1]), true
-	}
-	return 0, 0, false
+	return k < n && int(e.spans[2*k]) < p
 }

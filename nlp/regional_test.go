@@ -134,12 +134,13 @@ func TestRegionalRewritesRecorded(t *testing.T) {
 }
 
 // A dictionary's own rule for a variant wins over the built-in fold, and a fold never fires
-// inside a dictionary's word variant (乜嘢 keeps its 嘢, 有伐 its 伐).
+// inside a dictionary's variant (乜嘢 keeps its 嘢, 有伐 its 伐, 唔该 its 唔).
 func TestRegionalWordsYieldToDictionaries(t *testing.T) {
 	d := &Dictionaries{Rules: []RewriteRule{
 		{Canonical: "什么", Variants: []string{"乜嘢"}, Kind: KindDialect, Region: "粤语"},
 		{Canonical: "有没有", Variants: []string{"有伐"}, Kind: KindDialect, Region: "吴语"},
 		{Canonical: "没有", Variants: []string{"冇"}, Kind: KindDialect, Region: "粤语"},
+		{Canonical: "谢谢", Variants: []string{"唔该"}, Kind: KindDialect, Region: "粤语"},
 	}}
 	a, err := NewWith(d, nil)
 	if err != nil {
@@ -154,4 +155,15 @@ func TestRegionalWordsYieldToDictionaries(t *testing.T) {
 	f("乜嘢", []Rewrite{{From: "乜嘢", To: "什么", Kind: KindDialect, Region: "粤语"}})
 	f("有伐", []Rewrite{{From: "有伐", To: "有没有", Kind: KindDialect, Region: "吴语"}})
 	f("收到冇", []Rewrite{{From: "冇", To: "没有", Kind: KindDialect, Region: "粤语"}})
+	// wherever the segmenter cuts the dictionary's variant, no fold fires inside it: 唔该 is
+	// thanks, never 不该 (should not)
+	shop, err := New(Config{DictDir: "../corpora/shop/dict"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, an := range []Analysis{shop.Analyze("唔该帮我转真人客服"), shop.Analyze("唔该，帮我查下")} {
+		if slices.Contains(an.Tokens, "不该") || slices.Contains(an.Tokens, "不") {
+			t.Errorf("Analyze(%q).Tokens = %q: 唔该 read as 不该", an.Text, an.Tokens)
+		}
+	}
 }

@@ -37,13 +37,10 @@ type phraseMatcher struct {
 	// firstBMP marks the runes below 0x10000 that start a variant: most runes of a message
 	// start none, and a bit test is far cheaper than a map lookup.
 	firstBMP [0x10000 / 64]uint64
-	// words are the dictionaries' word variants (rewritten whole tokens after segmentation): a
-	// built-in fold does not fire inside one (dialect.txt's 咋整 keeps its 咋, 乜嘢 its 嘢).
-	words map[string]*rewriteTarget
 }
 
-func newPhraseMatcher(targets []*rewriteTarget, words map[string]*rewriteTarget) *phraseMatcher {
-	m := &phraseMatcher{byFirst: map[rune][]*rewriteTarget{}, words: words}
+func newPhraseMatcher(targets []*rewriteTarget) *phraseMatcher {
+	m := &phraseMatcher{byFirst: map[rune][]*rewriteTarget{}}
 	for _, t := range targets {
 		r, _ := utf8.DecodeRuneInString(t.variant)
 		m.byFirst[r] = append(m.byFirst[r], t)
@@ -129,7 +126,7 @@ func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) 
 		if t.regional != nil {
 			// Folds are function words, often glued by the segmenter to an unknown neighbour
 			// (退伐, 改嘛): their own context decides, not the text's words.
-			if t.regional.fits(text, i, end) && !m.inWordVariant(text, i, edges) {
+			if t.regional.fits(text, i, end) {
 				return t
 			}
 			continue
@@ -140,18 +137,4 @@ func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) 
 		return t
 	}
 	return nil
-}
-
-// inWordVariant reports whether byte i of text lies in a word of its segmentation that is a
-// dictionary's word variant (乜嘢, 有伐, 咋整): the dictionary's rule rewrites the word whole.
-func (m *phraseMatcher) inWordVariant(text string, i int, edges *wordEdges) bool {
-	if len(m.words) == 0 || edges == nil {
-		return false
-	}
-	start, end, ok := edges.wordAt(i)
-	if !ok {
-		return false
-	}
-	_, isVariant := m.words[text[start:end]]
-	return isVariant
 }
