@@ -48,11 +48,8 @@ type Analysis struct {
 type Analyzer struct {
 	seg     *segmenter
 	phrases *phraseMatcher
-	// regional folds the built-in regional function words (regional.go) before the phrases
-	// rewrite: the rest of the analysis reads the folded text.
-	regional *phraseMatcher
-	words    map[string]*rewriteTarget
-	stop     map[string]struct{}
+	words   map[string]*rewriteTarget
+	stop    map[string]struct{}
 	// mayRewrite and mayStop have a bit set for every key of words and of stop (tokenBit): most
 	// tokens are in neither, and a bit test is cheaper than a map lookup.
 	mayRewrite, mayStop *tokenBits
@@ -135,8 +132,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
 	a.pinyin = newPinyinWords(a.py, user, targets)
-	a.phrases = newPhraseMatcher(phrases)
-	a.regional = newPhraseMatcher(regionalTargets(targets))
+	a.phrases = newPhraseMatcher(append(phrases, regionalTargets(targets)...))
 	for w := range a.words {
 		a.mayRewrite.add(w)
 	}
@@ -234,14 +230,9 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
 	sc := &w.scope
 	sc.spans = sc.spans[:0]
-	// Regional function words are folded first: the rest of the analysis, the character n-grams
-	// included, reads the text as if typed in Mandarin; Analysis.Text keeps what was typed.
+	// The phrase rewrites, and the regional function words folded (regional.go): the words
+	// read the text as if typed in Mandarin, the character n-grams what was typed.
 	analysed := an.Text
-	if folded, rw := a.regional.apply(analysed, w.units, nil, rewrites, &sc.spans); folded != analysed {
-		analysed, rewrites = folded, rw
-		w.units = scanUnits(analysed, grow(w.units, len(analysed)))
-		sc.spans = sc.spans[:0]
-	}
 	w.edges.reset(a, analysed, w.units, &w.seg)
 	rewritten, rewrites := a.phrases.apply(analysed, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units

@@ -42,7 +42,7 @@ func TestPinyinFeaturesMeetTheWord(t *testing.T) {
 		{"这款是现huo吗", "现货", "xian", "huo"},
 		{"这款是现huo吗", "货吗", "huo", "ma"},
 		{"xiexie 辛苦啦", "谢谢", "xie", "xie"},
-		{"zai不zai呀", "在不在", "zai", "bu"},
+		{"zai不zai呀", "在不", "zai", "bu"},
 		{"公司报销要zhuan票", "专票", "zhuan", "piao"},
 		{"能开fapiao吗", "发票", "fa", "piao"},
 		{"tuihuo怎么弄", "退货", "tui", "huo"},

@@ -48,29 +48,6 @@ func TestRegionalWordsReadAsMandarin(t *testing.T) {
 	f("退款哪能还没到", "退款怎么还没到")
 }
 
-// The character n-grams are the Mandarin wording's too: a model trained on 包邮吗 meets 包邮伐.
-func TestRegionalCharacterGrams(t *testing.T) {
-	a, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := func(dialect, gram string) {
-		t.Helper()
-		kind := FeatChar2
-		if len([]rune(gram)) == 3 {
-			kind = FeatChar3
-		}
-		if an := a.Analyze(dialect); !slices.Contains(an.Features, FeatureID(kind, gram)) {
-			t.Errorf("Analyze(%q) has no character n-gram %q", dialect, gram)
-		}
-	}
-	f("包邮伐", "邮吗")
-	f("签收咗", "收了")
-	f("收唔到", "收不到")
-	f("俺要退货", "我要")
-	f("还有货没得", "货吗")
-}
-
 // Where the context says the character is not the regional function word, it stays.
 func TestRegionalWordsLeftInContext(t *testing.T) {
 	a, err := New(Config{})
