@@ -232,11 +232,10 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	sc.spans = sc.spans[:0]
 	// The phrase rewrites, and the regional function words folded (regional.go): the words
 	// read the text as if typed in Mandarin, the character n-grams what was typed.
-	analysed := an.Text
-	w.edges.reset(a, analysed, w.units, &w.seg)
-	rewritten, rewrites := a.phrases.apply(analysed, w.units, &w.edges, rewrites, &sc.spans)
+	w.edges.reset(a, an.Text, w.units, &w.seg)
+	rewritten, rewrites := a.phrases.apply(an.Text, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units
-	if rewritten != analysed {
+	if rewritten != an.Text {
 		w.rewrittenUnits = scanUnits(rewritten, grow(w.rewrittenUnits, len(rewritten)))
 		segUnits = w.rewrittenUnits
 	}
@@ -292,7 +291,7 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	if tokFlag == nil {
 		termF = nil
 	}
-	an.Features = a.features(&an, analysed, w.units, unitF, tokFlag, termF, &w.subword, grow(b.Features, 4*len(analysed)/3+2*len(an.Terms)+len(rewrites)+8))
+	an.Features = a.features(&an, w.units, unitF, tokFlag, termF, &w.subword, grow(b.Features, 4*len(an.Text)/3+2*len(an.Terms)+len(rewrites)+8))
 	if restored {
 		an.Text = CollapseRepeats(typed)
 	}
@@ -344,11 +343,10 @@ func (a *Analyzer) segment(text string, us []textUnit, dst []string, sc *segScra
 	return dst
 }
 
-// features computes the hashed feature ids of an analysis; us are the units of text (its text
-// with the regional words folded), sc
+// features computes the hashed feature ids of an analysis; us are the units of its text, sc
 // room for the subword model. uf (per unit), tokF (per token) and tf (per term) are the scope
 // flags (scope.go), nil when no rule fired.
-func (a *Analyzer) features(an *Analysis, text string, us []textUnit, uf, tokF, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
+func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag, sc *subwordScratch, f []uint32) []uint32 {
 	for i, t := range an.Terms {
 		var fl unitFlag
 		if tf != nil {
@@ -375,6 +373,7 @@ func (a *Analyzer) features(an *Analysis, text string, us []textUnit, uf, tokF, 
 	}
 	// Character n-grams of the masked text; n-grams never cross spaces or punctuation, and a
 	// placeholder counts as one character.
+	text := an.Text
 	p1, p2 := -1, -1 // starts of the previous two units in the current run
 	var f1, f2 unitFlag
 	first, lastS, lastE := true, 0, 0
