@@ -132,7 +132,7 @@ func NewWith(d *Dictionaries, sub *Subword) (*Analyzer, error) {
 	}
 	// a rule's own variant (kuaidi, 包you in shorthand.txt) is the rule's to rewrite
 	a.pinyin = newPinyinWords(a.py, user, targets)
-	a.phrases = newPhraseMatcher(phrases)
+	a.phrases = newPhraseMatcher(append(phrases, regionalTargets(targets)...))
 	for w := range a.words {
 		a.mayRewrite.add(w)
 	}
@@ -230,6 +230,8 @@ func (a *Analyzer) AnalyzeWith(text string, buf *Buffers) Analysis {
 	w.units = scanUnits(an.Text, grow(w.units, len(an.Text)))
 	sc := &w.scope
 	sc.spans = sc.spans[:0]
+	// The phrase rewrites, and the regional function words folded (regional.go): the words
+	// read the text as if typed in Mandarin, the character n-grams what was typed.
 	w.edges.reset(a, an.Text, w.units, &w.seg)
 	rewritten, rewrites := a.phrases.apply(an.Text, w.units, &w.edges, rewrites, &sc.spans)
 	segUnits := w.units
@@ -360,8 +362,8 @@ func (a *Analyzer) features(an *Analysis, us []textUnit, uf, tokF, tf []unitFlag
 	}
 	var used uint64 // terms a rewrite has been matched to
 	for _, r := range an.Rewrites {
-		if r.Kind == KindPinyin {
-			continue // the text itself was restored: as if typed
+		if r.Kind == KindPinyin || r.Kind == KindRegional {
+			continue // the text itself was restored or folded: as if typed
 		}
 		var fl unitFlag
 		if tf != nil {

@@ -35,6 +35,7 @@ const (
 	KindDialect   RewriteKind = "dialect"
 	KindShorthand RewriteKind = "shorthand" // shorthand.txt: kd → 快递, yhq → 优惠券
 	KindPinyin    RewriteKind = "pinyin"    // typed pinyin restored to a dictionary word: 现huo → 现货
+	KindRegional  RewriteKind = "regional"  // a built-in regional function word folded: 咗 → 了, 伐 → 吗 (regional.go)
 )
 
 // UserWord is one line of userdict.txt.

@@ -32,7 +32,15 @@
 //  5. Collapse repeats (CollapseRepeats): a phrase said again and again for emphasis (在吗在吗在吗,
 //     急急急急急) counts as said once, so it cannot outweigh the question beside it. Steps 1–3 and 5
 //     give Analysis.Text: what the customer typed, for the rules, the log and the operator.
-//  6. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first.
+//  6. Phrase rewrites (synonyms.txt, dialect.txt, shorthand.txt) on that text, longest match first,
+//     and the built-in regional function words folded into their Mandarin forms in place
+//     (regional.go: Cantonese 咗 → 了, 唔想 → 不想, 冇 → 没有; 川渝 啥子, 莫得 and the particles
+//     嘛, 撒 dropped at a clause's end; northern 咋, 啥, 俺 → 我, 甭 → 不用; Wu 侬, 勿 → 不,
+//     哪能 → 怎么; a question's tail 有货不, 收到冇, 还有伐 → 吗), so that the text is cut as its
+//     Mandarin wording is and a regional negation is one to the scope rules. They hold for every
+//     shop; a dictionary's rule for the same variant, or a dictionary variant around it (乜嘢,
+//     唔该), wins. Each is listed in Analysis.Rewrites (kind "regional") but gives no rewrite
+//     feature, and the character n-grams are still those of what was typed.
 //  7. Segment with gse's embedded simplified-Chinese dictionary plus the shop's userdict.txt,
 //     with gse's HMM for words no dictionary knows.
 //  8. Word rewrites on whole tokens, and stop words (stopwords.txt; negations and question

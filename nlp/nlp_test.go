@@ -170,8 +170,9 @@ func TestRewrites(t *testing.T) {
 		{"我要发票", nil, []string{"我要", "发票"}},
 		{"我不要发票了", nil, []string{"不要", "发票"}},
 		{"怎么付钱", []Rewrite{{From: "付钱", To: "支付", Kind: KindSynonym}}, []string{"怎么", "支付"}},
-		{"打款了没", []Rewrite{{From: "打款", To: "付款", Kind: KindDialect, Region: "东北"}}, []string{"付款", "没"}},
-		{"我过数咗", []Rewrite{{From: "过数", To: "付款", Kind: KindDialect, Region: "粤语"}}, []string{"付款"}},
+		// a clause-final 没 asks (打款了吗), and Cantonese 咗 is 了: built-in folds (regional.go)
+		{"打款了没", []Rewrite{{From: "没", To: "吗", Kind: KindRegional, Region: "北方"}, {From: "打款", To: "付款", Kind: KindDialect, Region: "东北"}}, []string{"付款", "吗"}},
+		{"我过数咗", []Rewrite{{From: "咗", To: "了", Kind: KindRegional, Region: "粤语"}, {From: "过数", To: "付款", Kind: KindDialect, Region: "粤语"}}, []string{"付款"}},
 		{"超过数量了", nil, []string{"超过", "数量"}},
 		{"ＦＰ能开吗", []Rewrite{{From: "fp", To: "开票", Kind: KindSynonym}}, []string{"开票"}},
 		{"ffpp是什么", nil, nil},

@@ -21,6 +21,10 @@ type rewriteTarget struct {
 	canonical string
 	kind      RewriteKind
 	region    string
+	regional  *regionalWord // a built-in fold (regional.go); nil for a dictionary's rule
+	// keep marks a dictionary's variant among the folds (regional.go): matched only to be
+	// kept as written, so that no fold fires inside it.
+	keep bool
 }
 
 func (t *rewriteTarget) record() Rewrite {
@@ -62,12 +66,14 @@ func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewr
 	}
 	var b *strings.Builder
 	last := 0
+	kept := 0 // a dictionary's variant ends here: no regional fold before it
 	for k := 0; k < len(us); k++ {
 		i := int(us[k].start)
 		if i < last {
 			continue // inside the variant just replaced
 		}
-		t := m.match(text, i, us[k].r, edges)
+		t, keepEnd := m.match(text, i, us[k].r, edges, i < kept)
+		kept = max(kept, keepEnd)
 		if t == nil {
 			continue
 		}
@@ -76,6 +82,15 @@ func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewr
 			b.Grow(len(text) + 8)
 		}
 		b.WriteString(text[last:i])
+		if t.regional != nil {
+			// a fold is written in place: the text is cut as if typed in Mandarin
+			start := b.Len()
+			b.WriteString(t.canonical)
+			*spans = append(*spans, rewriteSpan{newStart: int32(start), newEnd: int32(b.Len()), oldStart: int32(i), oldEnd: int32(i + len(t.variant))})
+			rewrites = append(rewrites, t.record())
+			last = i + len(t.variant)
+			continue
+		}
 		b.WriteByte(' ')
 		start := b.Len()
 		b.WriteString(t.canonical)
@@ -92,9 +107,12 @@ func (m *phraseMatcher) apply(text string, us []textUnit, edges *wordEdges, rewr
 	return b.String(), rewrites
 }
 
-func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) *rewriteTarget {
+// match returns the variant that replaces text at byte i, whose rune is first, or nil, and where
+// the longest dictionary variant kept from the folds (keep) that starts at i ends, or 0. With
+// noFold, no regional fold matches: i is inside such a variant.
+func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges, noFold bool) (_ *rewriteTarget, keepEnd int) {
 	if first < 0x10000 && m.firstBMP[first>>6]&(1<<(first&63)) == 0 {
-		return nil
+		return nil, 0
 	}
 	for _, t := range m.byFirst[first] {
 		if !strings.HasPrefix(text[i:], t.variant) {
@@ -102,10 +120,24 @@ func (m *phraseMatcher) match(text string, i int, first rune, edges *wordEdges) 
 		}
 		// Latin variants (fp, tk) stand alone, not inside a longer word (fp-100, tk_2).
 		end := i + len(t.variant)
+		if t.keep {
+			if keepEnd == 0 {
+				keepEnd = end // the longest: variants come longest first
+			}
+			continue
+		}
+		if t.regional != nil {
+			// Folds are function words, often glued by the segmenter to an unknown neighbour
+			// (退伐, 改嘛): their own context decides, not the text's words.
+			if !noFold && keepEnd == 0 && t.regional.fits(text, i, end) {
+				return t, keepEnd
+			}
+			continue
+		}
 		if !standsAlone(text, i, end) || edges.inside(i) || edges.inside(end) {
 			continue
 		}
-		return t
+		return t, keepEnd
 	}
-	return nil
+	return nil, keepEnd
 }

@@ -75,7 +75,7 @@
 //	    exact: [人工, 转人工]         # the whole message, spaces, punctuation and emoji at its ends ignored
 //	    contains: [投诉, "12315"]     # a substring
 //	    regex: ['退.{0,4}运费']       # RE2 (Go regexp), unanchored unless the pattern anchors it
-//	  terms:                        # the analysis's terms after synonym and dialect rewrites
+//	  terms:                        # the analysis's terms after synonym and dialect rewrites (冇 is 没有)
 //	    exact: [退货]                # the message's terms are exactly these
 //	    contains: [退货, 运费险 理赔]   # a term appears, whole; space-separated terms: all of them, any order
 //	    regex: ['^催']               # RE2 on the terms joined by single spaces
