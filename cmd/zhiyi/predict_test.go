@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zhiyi-ai/zhiyi/internal/testsvc"
 	"io"
 	"os"
 	"path/filepath"
@@ -45,6 +46,7 @@ func TestMain(m *testing.M) {
 	if fixtureRoot != "" {
 		os.RemoveAll(fixtureRoot)
 	}
+	testsvc.StopSharedPostgres() // else each run leaves a server behind
 	os.Exit(code)
 }
 
