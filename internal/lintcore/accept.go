@@ -2,6 +2,7 @@ package lintcore
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -145,12 +146,7 @@ func rankedIn(before string) bool {
 	if marketWide(before) {
 		return true
 	}
-	for _, p := range []string{"业内", "国内", "市场上", "全网首", "品类"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return false
+	return endsWithAny(before, "业内", "国内", "市场上", "全网首", "品类")
 }
 
 // noPriceAfter: 原价 not set against a price (按原价退款, 原价购买的商品), only 原价999,
@@ -207,18 +203,16 @@ func uniqueIdentifier(before, after string) bool {
 	if i := strings.LastIndexFunc(before, unicode.IsPunct); i >= 0 {
 		before = before[i:]
 	}
-	before = strings.TrimRight(before, " 是都为")
-	for _, s := range []string{"码", "号", "编号", "标识", "链接", "凭证", "ID", "id"} {
-		if strings.HasSuffix(before, s) {
-			return true
-		}
-	}
-	for _, p := range []string{"标识", "编号", "识别码", "序列号"} {
-		if strings.HasPrefix(after, p) {
-			return true
-		}
-	}
-	return false
+	return endsWithAny(strings.TrimRight(before, " 是都为"), "码", "号", "编号", "标识", "链接", "凭证", "ID", "id") ||
+		namesAnIdentifier(before, after)
+}
+
+// namesAnIdentifier: the term before a word for an identifier (唯一标识, 唯一编号).
+var namesAnIdentifier = followedBy("标识", "编号", "识别码", "序列号")
+
+// endsWithAny reports whether s ends with one of words.
+func endsWithAny(s string, words ...string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(s, w) })
 }
 
 // timeBound is a date, an hour or a length of time in digits, or a stated end.
@@ -246,12 +240,7 @@ func treatmentOK(before, after string) bool {
 	if strings.HasPrefix(after, "仪") || strings.HasPrefix(after, "器") {
 		return true
 	}
-	for _, p := range []string{"就医", "就诊", "医院", "医生", "遵医嘱"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return false
+	return endsWithAny(before, "就医", "就诊", "医院", "医生", "遵医嘱")
 }
 
 // preventionOK: 预防 of anything but a disease (为预防丢件请当面签收, 预防诈骗, 预防静电): only
@@ -276,12 +265,7 @@ func preventionOK(_, after string) bool {
 // followedBy returns an accepted use: the term followed by one of words.
 func followedBy(words ...string) func(before, after string) bool {
 	return func(_, after string) bool {
-		for _, w := range words {
-			if strings.HasPrefix(after, w) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(after, w) })
 	}
 }
 
@@ -289,12 +273,8 @@ func followedBy(words ...string) func(before, after string) bool {
 // 使用, 电量显示 100%): a measured state, not a claim.
 func percentOK(before, after string) bool {
 	before = strings.TrimRight(before, " ")
-	for _, p := range []string{"电量", "电量显示", "电量为", "充到", "充至", "充满至", "充电至", "充电到", "充满电至"} {
-		if strings.HasSuffix(before, p) {
-			return true
-		}
-	}
-	return composition(before, after)
+	return endsWithAny(before, "电量", "电量显示", "电量为", "充到", "充至", "充满至", "充电至", "充电到", "充满电至") ||
+		composition(before, after)
 }
 
 // composition: 100% stating a fibre or material content (100%棉, 100% 桑蚕丝), a labelled fact.
