@@ -97,6 +97,14 @@
 // the database (a file or environment variable) so that a leaked database alone cannot be used to
 // test guessed ids. Changing the key splits conversations and senders at the change.
 //
+// # Claims
+//
+// TakeClaim, FinishClaim and ReleaseClaim keep work that must be done once per log, whoever starts
+// it, as rows of settings: zhiyi report --send claims each target for a period before sending, so
+// the cron jobs of replicas sharing the log send it once. The first to take a claim has it; a
+// claim taken longer ago than the caller's stale and never finished (its holder was killed) is
+// taken over, by one caller.
+//
 // # The Recorder and the spool
 //
 // Record puts the decision on a bounded queue (QueueSize, 8192) and returns; one goroutine writes

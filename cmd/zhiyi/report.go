@@ -32,13 +32,14 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	lastWeek := fs.Bool("last-week", false, "report the last whole week, Monday to Monday in China Standard Time, instead of --since and --until: what a Monday cron job sends, whatever the server's time zone")
 	compare := fs.Bool("compare", false, "also report the period of the same length just before (last week beside this week): the totals and the intents that changed most")
 	send := fs.Bool("send", false, "send the report to the alert targets — --alert-wecom, --alert-smtp (with --alert-email-from/-to), --alert-webhook or an --alerts file's, the flags and environment zhiyi serve alerts with: a WeCom group robot gets a message, e-mail the text with the HTML page attached, a webhook the JSON")
-	sendTo := fs.String("send-to", "", "with --send: only these targets, comma-separated by name (wecom, email, webhook or an --alerts file's): to send again to those a failed --send names, not twice to the others")
+	sendTo := fs.String("send-to", "", "with --send: only these targets, comma-separated by name (wecom, email, webhook or an --alerts file's)")
+	resend := fs.Bool("resend", false, "with --send: send to the targets that already have this period's report too (each target gets a period once, whichever run or replica sends it; a rerun sends to those that did not take it)")
 	consoleURL := fs.String("console-url", "", "with --send: the console's address as operators open it (https://shop.example.com/zhiyi), for a link to 看板 in the message")
 	var af alert.Flags
 	af.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhiyi report [--data-dir DIR | --db URL] [--since 7d] [--until TIME] [--bucket hour|day]\n"+
-			"                    [--last-week] [--json] [--html FILE] [--model DIR] [--compare] [--send [--send-to NAMES] [--console-url URL]]\n\n"+
+			"                    [--last-week] [--json] [--html FILE] [--model DIR] [--compare] [--send [--send-to NAMES] [--resend] [--console-url URL]]\n\n"+
 			"Reports the decision log of a period: messages, 未识别 (out of scope), 转人工率, 解决率, 满意度,\n"+
 			"重述率 and latency, over time, by hour of the day, by intent, channel and answer. Text on stdout;\n"+
 			"--json prints the JSON other tools read; --html writes the page with charts.\n"+
@@ -84,8 +85,8 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if targets, err = chooseTargets(cfg.Targets, *sendTo); err != nil {
 			return err
 		}
-	} else if *sendTo != "" {
-		return errors.New("--send-to chooses where --send sends the report: give --send too")
+	} else if *sendTo != "" || *resend {
+		return errors.New("--send-to and --resend choose where --send sends the report: give --send too")
 	} else if *consoleURL != "" {
 		return errors.New("--console-url is the link in a sent report: give --send too")
 	}
@@ -107,7 +108,12 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			q.Labels[it.ID] = it.Label
 		}
 	}
-	db, err := lf.openReader(ctx)
+	// --send writes which targets have the report (sendReportOnce); reading alone needs no more
+	openLog := lf.openReader
+	if *send {
+		openLog = lf.open
+	}
+	db, err := openLog(ctx)
 	if err != nil {
 		return err
 	}
@@ -148,10 +154,13 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return err
 	}
 	// sent last: a target that refuses it costs neither the page nor the printed report
-	if err := sendReport(ctx, b, targets, link); err != nil {
+	sent, err := sendReportOnce(ctx, db, b, targets, link, *resend, stderr)
+	if err != nil {
 		return fmt.Errorf("--send: %w%s", err, resendHint(err))
 	}
-	fmt.Fprintf(stderr, "sent the report to %s\n", targetList(targets))
+	if len(sent) > 0 {
+		fmt.Fprintf(stderr, "sent the report to %s\n", strings.Join(sent, ", "))
+	}
 	return nil
 }
 

@@ -118,8 +118,9 @@ func TestReportSendRefusedKeepsThePage(t *testing.T) {
 	}
 }
 
-// A send one target refused says who has the report and how to send it to the rest alone:
-// running the cron line again as it was gave the week twice to the inbox or hook that had it.
+// A send one target refused says who has the report, and the same command run again sends it
+// to the refused alone: the cron line rerun as it was gave the week twice to the inbox or hook
+// that had it. --send-to names the targets to send to.
 func TestReportSendAgainToTheFailedAlone(t *testing.T) {
 	dir := t.TempDir()
 	writeLog(t, dir)
@@ -145,22 +146,67 @@ func TestReportSendAgainToTheFailedAlone(t *testing.T) {
 	args := []string{"report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send",
 		"--alert-wecom", robot.URL + "/cgi-bin/webhook/send?key=k", "--alert-webhook", hook.URL}
 	code, _, stderr := runCLI(t, "", args...)
-	if want := "webhook has the report; to send it to wecom alone, run the same command with --send-to wecom"; code == 0 || !strings.Contains(stderr, want) {
+	if want := "webhook has the report; run the same command again to send it to wecom alone"; code == 0 || !strings.Contains(stderr, want) {
 		t.Fatalf("exit %d, stderr %q: want a failure saying %q", code, stderr, want)
 	}
 	mu.Lock()
 	answer = `{"errcode":0,"errmsg":"ok"}`
 	mu.Unlock()
-	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "wecom")...); code != 0 || !strings.Contains(stderr, "sent the report to wecom\n") {
-		t.Fatalf("--send-to wecom: exit %d, stderr %q", code, stderr)
+	code, _, stderr = runCLI(t, "", args...)
+	if code != 0 || !strings.Contains(stderr, "sent the report to wecom\n") || !strings.Contains(stderr, "webhook has had the report since") {
+		t.Fatalf("the same command again: exit %d, stderr %q", code, stderr)
 	}
 	mu.Lock()
-	defer mu.Unlock()
 	if robotGot != 1 || hookGot != 1 {
 		t.Errorf("the robot got %d reports and the webhook %d: want one each", robotGot, hookGot)
 	}
+	mu.Unlock()
+	// both have it: a third run sends nothing; --resend --send-to sends to the one named again
+	if code, _, stderr := runCLI(t, "", args...); code != 0 || strings.Contains(stderr, "sent the report") {
+		t.Errorf("a third run: exit %d, stderr %q; want nothing sent", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "webhook", "--resend")...); code != 0 || !strings.Contains(stderr, "sent the report to webhook\n") {
+		t.Errorf("--send-to webhook --resend: exit %d, stderr %q", code, stderr)
+	}
+	mu.Lock()
+	if robotGot != 1 || hookGot != 2 {
+		t.Errorf("after --resend: the robot got %d reports and the webhook %d: want 1 and 2", robotGot, hookGot)
+	}
+	mu.Unlock()
 	if code, _, stderr := runCLI(t, "", append(args, "--send-to", "robot")...); code == 0 || !strings.Contains(stderr, "--send-to robot: no target of that name (the targets: webhook, wecom)") {
 		t.Errorf("--send-to robot: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// Two replicas' Monday cron jobs on one log send the week once: the robot got it from each.
+func TestReportSendOnceFromTwoRuns(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	var mu sync.Mutex
+	got := 0
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got++
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // the other run reads the claim while this one sends
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	}))
+	defer robot.Close()
+	args := []string{"report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send",
+		"--alert-wecom", robot.URL + "/cgi-bin/webhook/send?key=k"}
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Go(func() { codes[i], _, _ = runCLI(t, "", args...) })
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != 0 {
+			t.Errorf("run %d: exit %d", i, code)
+		}
+	}
+	if got != 1 {
+		t.Errorf("the robot got the report %d times from %d runs, want once", got, len(codes))
 	}
 }
 
@@ -198,8 +244,8 @@ func TestReportSendWebhookID(t *testing.T) {
 		ids <- p.ID
 	}))
 	defer hook.Close()
-	for range 2 {
-		if code, _, stderr := runCLI(t, "", "report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send", "--alert-webhook", hook.URL); code != 0 {
+	for _, again := range []string{"--send", "--resend"} { // sent again as if the first answer had timed out
+		if code, _, stderr := runCLI(t, "", "report", "--data-dir", dir, "--since", "2026-11-02", "--until", "2026-11-04", "--send", again, "--alert-webhook", hook.URL); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	}
