@@ -72,8 +72,8 @@ type Config struct {
 	// (ErrOtherShop): two shops pointed at one database would drop each other's decisions as
 	// duplicates of a msg_id, take each other's feedback and labels, and report and learn the
 	// two as one. With ConnectLater the background connect checks it the same way and stays
-	// down (decisions spool) on another shop's log. Empty, or ReadOnly, Existing or CopyInto:
-	// no claim.
+	// down (decisions spool) on another shop's log. DataDir is claimed the same way (ShopFile),
+	// before its spool or hash key is read. Empty, or ReadOnly, Existing or CopyInto: no claim.
 	Shop string
 }
 
@@ -112,6 +112,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if cfg.URL != "" && cfg.Kind() == "sqlite" && !strings.HasPrefix(cfg.URL, "sqlite:") {
 		return nil, fmt.Errorf("store: unsupported database URL %q (want postgres://… or sqlite:PATH)", redact(cfg.URL))
+	}
+	if err := claimDataDir(cfg); err != nil {
+		return nil, err
 	}
 	var (
 		db  *DB

@@ -70,3 +70,30 @@ func TestConnectLaterKeepsOffAnotherShopsLog(t *testing.T) {
 		t.Error("shop B connected to shop A's decision log")
 	}
 }
+
+// TestOpenClaimsTheDataDirForItsShop: with PostgreSQL the data directory holds the spool and
+// the hash key's copy. Shop B started on shop A's stopped directory, with a new database of its
+// own, replayed A's spooled decisions into B's log and took A's key; now it is refused, naming
+// the directory, before anything in it is read.
+func TestOpenClaimsTheDataDirForItsShop(t *testing.T) {
+	pg := testsvc.SharedPostgres(t)
+	dir, urlA := t.TempDir(), pg.NewDatabase(t)
+	a, err := store.Open(testCtx(t), store.Config{URL: urlA, DataDir: dir, ConnectLater: true, Shop: "衣橱小铺"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	_, err = store.Open(testCtx(t), store.Config{URL: pg.NewDatabase(t), DataDir: dir, ConnectLater: true, Shop: "速联宽带"})
+	if !errors.Is(err, store.ErrOtherShop) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), `"衣橱小铺"`) {
+		t.Fatalf("shop B on shop A's data directory: %v, want ErrOtherShop naming the directory and shop A", err)
+	}
+	// the shop itself, and the commands that read or change a log beside serve, open it
+	for _, cfg := range []store.Config{{Shop: "衣橱小铺", ConnectLater: true}, {Existing: true}} {
+		cfg.URL, cfg.DataDir = urlA, dir
+		db, err := store.Open(testCtx(t), cfg)
+		if err != nil {
+			t.Fatalf("%+v: %v", cfg, err)
+		}
+		db.Close()
+	}
+}
