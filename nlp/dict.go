@@ -63,6 +63,10 @@ type Dictionaries struct {
 	// each: loaded as written, so a bundle trained with one still loads, and refused by
 	// Suspect where the shop's files are read for a new bundle (train, lint).
 	backwards []error
+	// repeated holds the userdict words given on a second line, file:line each: the segmenter
+	// keeps the higher frequency, so an edit to one line may change nothing (Warnings).
+	repeated  []string
+	userLines map[string]string // word → where it was first given
 }
 
 // protectedWords may never be stop words: they flip or carry the meaning of a message.
@@ -171,7 +175,7 @@ func eachLine(path string, fn func(at, line string) error) error {
 // maxDictLine bounds a dictionary line: a synonym rule with its variants is a few hundred bytes.
 const maxDictLine = 1 << 20
 
-func (d *Dictionaries) parseUserWord(_, line string) error {
+func (d *Dictionaries) parseUserWord(at, line string) error {
 	f := strings.Fields(line)
 	w := UserWord{Word: normalFold(f[0]), Freq: defaultUserFreq}
 	if len(f) > 3 {
@@ -187,6 +191,14 @@ func (d *Dictionaries) parseUserWord(_, line string) error {
 	if len(f) > 2 {
 		w.POS = f[2]
 	}
+	if first, ok := d.userLines[w.Word]; ok {
+		d.repeated = append(d.repeated, fmt.Sprintf("%s: %s is also at %s: the segmenter keeps the higher frequency of the two; keep one line", at, w.Word, first))
+	} else {
+		if d.userLines == nil {
+			d.userLines = map[string]string{}
+		}
+		d.userLines[w.Word] = at
+	}
 	d.UserWords = append(d.UserWords, w)
 	return nil
 }
@@ -197,6 +209,13 @@ func (d *Dictionaries) parseUserWord(_, line string) error {
 // as they were trained.
 func (d *Dictionaries) Suspect() error {
 	return errors.Join(d.backwards...)
+}
+
+// Warnings returns what the files hold that loads and may be meant, but may not do what its
+// editor thinks: a userdict word on two lines, of which the segmenter keeps the higher
+// frequency. zhiyi train and zhiyi lint print them.
+func (d *Dictionaries) Warnings() []string {
+	return d.repeated
 }
 
 // backwards reports whether a shorthand line names the shorthand as its word: a canonical term of

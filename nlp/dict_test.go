@@ -101,6 +101,17 @@ func TestLoadDictionariesErrors(t *testing.T) {
 	if d, err := LoadDictionaries(t.TempDir()); err != nil || len(d.Rules) != 0 {
 		t.Errorf("empty directory: %v, %+v", err, d)
 	}
+	// A userdict word on two lines loads, and is named: the segmenter keeps the higher of the
+	// two frequencies, so an operator lowering one of them changes nothing.
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, UserDictFile), []byte("运费险 2000 n\n花呗\n运费险 10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := LoadDictionaries(dir); err != nil {
+		t.Errorf("a repeated userdict word: %v, want it loaded", err)
+	} else if w := d.Warnings(); len(w) != 1 || !strings.Contains(w[0], "userdict.txt:3: 运费险 is also at ") || !strings.HasSuffix(w[0], "userdict.txt:1: the segmenter keeps the higher frequency of the two; keep one line") {
+		t.Errorf("a repeated userdict word: Warnings() = %q", w)
+	}
 }
 
 // TestDictionaryChains: a canonical term that is another rule's variant is followed to the end

@@ -29,6 +29,9 @@ func (r *run) loadDictionaries() (bool, error) {
 	if err := r.dicts.Suspect(); err != nil {
 		return false, err
 	}
+	for _, w := range r.dicts.Warnings() {
+		fmt.Fprintln(r.prog, "warning:", w)
+	}
 	r.reportDictionaries()
 	if err := checkLexicon(r.cfg.DictDir, r.prog); err != nil {
 		return false, err
@@ -61,6 +64,9 @@ func CheckDictionaries(dir string, warn io.Writer) error {
 	}
 	if err := dicts.Suspect(); err != nil {
 		return err
+	}
+	for _, w := range dicts.Warnings() {
+		fmt.Fprintln(warn, "warning:", w)
 	}
 	if err := checkLexicon(dir, warn); err != nil {
 		return err

@@ -255,12 +255,20 @@ func TestLintChecksDictionaries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(reversed, "shorthand.txt"), []byte("定金: dj\nlj: 垃圾\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	repeated := filepath.Join(dir, "repeated")
+	if err := os.MkdirAll(repeated, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repeated, "userdict.txt"), []byte("运费险 2000 n\n运费险 10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	kb := filepath.Join(shopDir, "kb.yaml")
 	tests := []struct {
 		args []string
 		code int
 		want string
 	}{
+		{[]string{"lint", "--dict", repeated}, 0, "warning: " + filepath.Join(repeated, "userdict.txt") + ":2: 运费险 is also at"},
 		{[]string{"lint", "--dict", good}, 0, "no findings; the dictionaries in " + good + " load"},
 		{[]string{"lint", "--dict", good, kb}, 0, "1 file(s), no findings; the dictionaries in " + good + " load"},
 		{[]string{"lint", "--dict", bad}, 1, fmt.Sprintf("%s:%d: want", filepath.Join(bad, "shorthand.txt"), line)},
