@@ -3,11 +3,14 @@ package reply
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhiyi-ai/zhiyi/intent"
 	"github.com/zhiyi-ai/zhiyi/internal/fnv64"
+	"github.com/zhiyi-ai/zhiyi/nlp"
+	"github.com/zhiyi-ai/zhiyi/session"
 )
 
 // An uncommitted decision holds its own conversation only: another conversation, even one whose
@@ -137,3 +140,97 @@ var convKeys = func() []string {
 	}
 	return keys
 }()
+
+// Messages of one conversation decided at once are decided one after another: none of their
+// turns is lost, and the same msg_id sent twice at once is decided once and replayed once.
+// (Fewer messages than the state keeps turns, so that every copy finds its first.)
+func TestConcurrentMessagesOfOneConversation(t *testing.T) {
+	r, _, set := newReplier(t, Config{})
+	const n = session.DefaultMaxTurns - 1
+	var wg sync.WaitGroup
+	bodies := make([]string, 2*n)
+	for i := range n {
+		for k := range 2 { // each message twice, at once
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, bodies[2*i+k] = send(t, r, intent.Request{Text: "什么时候发货", MsgID: fmt.Sprint("c", i), ChatID: "busy", Channel: "wecom"})
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range n {
+		if bodies[2*i] != bodies[2*i+1] {
+			t.Errorf("message c%d sent twice at once got two answers:\n%s\n%s", i, bodies[2*i], bodies[2*i+1])
+		}
+	}
+	if got := counter(set, "zhiyi_retries_total"); got != n {
+		t.Errorf("zhiyi_retries_total %d, want %d (one of each pair)", got, n)
+	}
+	d, _ := send(t, r, intent.Request{Text: "好的", MsgID: "last", ChatID: "busy", Channel: "wecom"})
+	if d.Result.Context == nil || d.Result.Context.Turn != n+1 {
+		t.Errorf("after %d messages at once, the next is turn %+v, want %d", n, d.Result.Context, n+1)
+	}
+}
+
+// panicky is an engine that panics on one text, as a bug would.
+type panicky struct{ Engine }
+
+func (p panicky) ClassifyAnalyzed(ctx context.Context, req intent.Request, an nlp.Analysis) intent.Result {
+	if req.Text == "panic!" {
+		panic("a bug")
+	}
+	return p.Engine.ClassifyAnalyzed(ctx, req, an)
+}
+
+// A panic while deciding (recovered by the server) does not leave the conversation locked: its
+// next message is decided.
+func TestPanicReleasesConversation(t *testing.T) {
+	r, _, _ := newReplier(t, Config{})
+	eng := panicky{tinyEngine}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the engine's panic did not reach the caller")
+			}
+		}()
+		r.Decide(context.Background(), eng, intent.Request{Text: "panic!", MsgID: "p1", ChatID: "room1", Channel: "wecom"})
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sendTo(t, r, eng, intent.Request{Text: "什么时候发货", MsgID: "p2", ChatID: "room1", Channel: "wecom"})
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the conversation's next message waited 10 s for the lock the panic left held")
+	}
+}
+
+// Repliers sharing ConversationLocks (a reload's old and new) decide a conversation's messages
+// one after another: the second waits until the first is committed, and no turn is lost.
+func TestSharedLocksAcrossRepliers(t *testing.T) {
+	store := session.NewMemory(session.MemoryConfig{})
+	locks := new(ConversationLocks)
+	old, _, _ := newReplier(t, Config{Sessions: store, Locks: locks})
+	cur, _, _ := newReplier(t, Config{Sessions: store, Locks: locks})
+	ctx := context.Background()
+	first := old.Decide(ctx, tinyEngine, intent.Request{Text: "东西不要了怎么寄回去", MsgID: "r1", ChatID: "reload", Channel: "wecom"})
+	second := make(chan *Decision)
+	go func() {
+		second <- cur.Decide(ctx, tinyEngine, intent.Request{Text: "那什么时候发货", MsgID: "r2", ChatID: "reload", Channel: "wecom"})
+	}()
+	select {
+	case <-second:
+		t.Fatal("the new Replier decided the conversation's next message before the old one committed its first")
+	case <-time.After(100 * time.Millisecond):
+	}
+	old.Commit(ctx, first, first.Result.AppendJSON(nil))
+	d := <-second
+	cur.Commit(ctx, d, d.Result.AppendJSON(nil))
+	st, err := store.Load(ctx, "wecom\x00c\x00reload")
+	if err != nil || len(st.Turns) != 2 {
+		t.Errorf("after a message on each Replier: %d turns (%v), want 2", len(st.Turns), err)
+	}
+}

@@ -147,7 +147,7 @@ func TestCorruptStateIsOverwritten(t *testing.T) {
 // decided again), while a long numeric WeCom MsgId keeps its response and is replayed.
 func TestRedisKeepsNoPersonalData(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: 5 * time.Second})
 	phone := intent.Request{Text: "快递到哪了", MsgID: "13812345678", SenderID: "wmPII", Channel: "wecom"}
 	d1, _ := send(t, r, phone)
 	d, _ := send(t, r, phone)
@@ -192,7 +192,9 @@ func TestRedisFullKeepsContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	r, _, _ := newReplier(t, Config{Sessions: st, Log: log})
+	// the state's own timeout, not serve's 30 ms: on a loaded machine a read of Redis can take
+	// longer, and the test then saw an outage it is not about (the retry not replayed)
+	r, _, _ := newReplier(t, Config{Sessions: st, Log: log, StateTimeout: 5 * time.Second})
 	first := intent.Request{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "wmA", Channel: "wecom"}
 	send(t, r, first) // stored with its response
 	c := redis.NewClient(&redis.Options{Addr: rd.Addr})
