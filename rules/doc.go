@@ -52,7 +52,9 @@
 // does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
 // that Options.Intents does not know, a waiver without a reason. A rule that can never fire
 // because an any: true rule ranked above it takes every message it could is a warning (see
-// Match), not an error.
+// Match), not an error; so are hours whose dates have all passed (the rule will never apply
+// again; with outside, it now always applies: delete it, or set enabled: false) and outside:
+// true beside dates and times (see Hours).
 //
 // # Match
 //
@@ -142,6 +144,13 @@
 // it as if it were one of the weekdays. Dates limit the window to those days (a promotion); a
 // window of dates without weekdays is open on each of them, holidays or not (春节 shipping
 // notices run on the holidays themselves).
+//
+// With outside, a window of dates is closed all day on every other day, so the rule applies
+// then too, at any hour: dates 2027-02-09..2027-02-11, times 10:00-18:00 and outside answer
+// "closed" at noon all year. The closed hours of those days alone are times without outside,
+// ["00:00-10:00", "18:00-24:00"]; the file loads either way, with a warning that spells them
+// out. Times, dates and weekdays may be typed in full-width forms (９：００－２３：００,
+// ２０２７－０２－０５): they read as their ASCII ones, as a message's text does.
 //
 // # Action
 //

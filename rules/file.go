@@ -314,7 +314,12 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
 	r.scope = c.scope(&d.Scope, yamlnode.Value(n, "scope"), n, fail)
 	if d.Hours != nil {
-		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail)
+		warn := func(line int, format string, args ...any) {
+			if r.Enabled { // a disabled rule is kept for later on purpose
+				c.warns = append(c.warns, lineError{line, fmt.Sprintf("%s:%d: %s: %s", c.name, line, what, fmt.Sprintf(format, args...))})
+			}
+		}
+		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail, warn)
 	}
 	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
 	wn := yamlnode.Value(n, "waive")

@@ -8,7 +8,10 @@ import (
 	"github.com/zhiyi-ai/zhiyi/internal/yamlnode"
 )
 
-func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, string, ...any)) *window {
+// hours compiles a rule's hours. What can never be meant fails (fail); what loads but is
+// seldom meant is a warning (warn): dates that have all passed at Options.Now, and outside: true
+// beside dates and times, which applies on every other day too.
+func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail, warn func(int, string, ...any)) *window {
 	line := yamlnode.Line(n, parent)
 	before := len(c.errs)
 	w := &window{outside: d.Outside}
@@ -51,6 +54,17 @@ func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, strin
 	} else if len(c.errs) == before {
 		if msg := w.never(); msg != "" {
 			fail(line, "%s", msg)
+		} else {
+			now := time.Now
+			if c.opt.Now != nil {
+				now = c.opt.Now
+			}
+			if msg := w.passed(now()); msg != "" {
+				warn(line, "%s", msg)
+			}
+			if msg := w.outsideOtherDays(); msg != "" {
+				warn(line, "%s", msg)
+			}
 		}
 	}
 	return w

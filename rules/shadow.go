@@ -7,9 +7,11 @@ import (
 	"slices"
 )
 
-// Warnings are what loads but the operator should see, each as file:line: rule …: first the
-// ids that read as an order or tracking number (idReadsAsOrder), then the rules that can never
-// fire (rule "id": never applies: …), each kind in line order (see Match). They are warnings,
+// Warnings are what loads but the operator should see, each as file:line: rule …: first what
+// a rule's own lines show, in line order (an id that reads as an order or tracking number,
+// idReadsAsOrder; hours whose dates have all passed at Options.Now; outside: true beside dates
+// and times, which applies all day on every other day), then the rules that can never fire
+// (rule "id": never applies: …), in line order (see Match). They are warnings,
 // not errors: an any: true rule put on top to pause the bot for a holiday leaves the rules below
 // it dead on purpose, and a file refused for that would make the pause cost the rules; a
 // campaign's id of digits served before. zhiyi serve logs them at every load, zhiyi lint prints
