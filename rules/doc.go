@@ -163,6 +163,10 @@
 //	action: {handoff: urgent, answer: 已为您加急转接人工客服}     # hand off (urgent, high or normal;
 //	                                                          # 1, 2, 3 on kb.yaml's priority scale),
 //	                                                          # optionally telling the customer
+//	action: {answer: 夜间请留言, handoff: never}              # answer, and never hand off: an
+//	                                                          # urgent or strongly negative message
+//	                                                          # hands a plain answer to a person
+//	                                                          # (package reply); this one keeps it
 //	action: {silent: true}                                    # send nothing, hand nothing off
 //
 // Answers may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file loads.

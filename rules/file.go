@@ -505,11 +505,16 @@ func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, str
 		if c.opt.Intents != nil && d.Intent != noneIntent && !c.opt.Intents(d.Intent) {
 			fail(yamlnode.Line(yamlnode.Value(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
 		}
+	case d.Handoff == handoffNever:
+		a.Kind, a.NoHandoff = ActAnswer, true
+		if !hasAnswer {
+			fail(line, "action: handoff: never answers and hands nothing off, so it needs an answer (or silent: true to send nothing)")
+		}
 	case d.Handoff != "":
 		a.Kind = ActHandoff
 		level, ok := handoffLevels[d.Handoff]
 		if !ok {
-			fail(yamlnode.Line(yamlnode.Value(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal)", d.Handoff)
+			fail(yamlnode.Line(yamlnode.Value(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal; never, with an answer, to hand nothing off)", d.Handoff)
 		}
 		a.Handoff = level
 	case hasAnswer:
