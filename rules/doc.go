@@ -69,8 +69,12 @@
 // the rule above and its line (zhiyi serve logs it, zhiyi lint prints it, the console shows
 // it); the file still loads, since an any: true rule put on top to pause the bot for a holiday
 // silences the rules below on purpose. Otherwise give the rule below a higher priority, or
-// narrow or disable the one above. Only certain cases are reported: an any: true rule with hours
-// that differ in any way (a wider window too), or a rule with keywords above, is not compared.
+// narrow or disable the one above. A rule above with text keywords does the same to a rule
+// whose keywords are all text keywords, each holding one of the upper rule's contains keywords
+// or being one of its exact ones (人工 above 转人工 and 人工客服): every message that holds
+// 转人工 holds 人工. Only certain cases are reported: a rule above with hours that differ in any
+// way (a wider window too), and a rule below with terms keywords or regexes, are not compared;
+// nor are rules that share only some messages (投诉 above 投诉 or 12315).
 //
 //	match:
 //	  text:                         # the analysed text (nlp.Analysis.Text: normalised, folded, masked, repeats collapsed)
