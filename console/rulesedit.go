@@ -404,6 +404,10 @@ func ruleRows(set *rules.Set) []ruleRow {
 func rowOf(rl *rules.Rule) ruleRow {
 	row := ruleRow{ID: rl.ID, Comment: rl.Comment, Action: rl.Action.Kind.String(), Priority: rl.Priority, Line: rl.Line, Enabled: rl.Enabled}
 	switch rl.Action.Kind {
+	case rules.ActAnswer:
+		if rl.Action.NoHandoff {
+			row.Target = "never"
+		}
 	case rules.ActIntent:
 		row.Target = rl.Action.Intent
 	case rules.ActHandoff:

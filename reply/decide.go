@@ -69,7 +69,10 @@ func (r *Replier) applySentiment(res *intent.Result, tone *sentiment.Result, rul
 		}
 	}
 	res.Sentiment = s
-	if !tone.Strong || r.cfg.NoSentimentHandoff || res.Route == intent.RouteSilent || rule != nil && res.Route == intent.RouteHandoff {
+	// A rule's own handoff, silence or handoff: never decides; a rule's plain answer does not
+	// (着火了 at night still reaches a person).
+	if !tone.Strong || r.cfg.NoSentimentHandoff || res.Route == intent.RouteSilent ||
+		rule != nil && (res.Route == intent.RouteHandoff || rule.Action.NoHandoff) {
 		return
 	}
 	priority := 2

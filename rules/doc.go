@@ -52,7 +52,9 @@
 // does not start with wk, a malformed placeholder, an action that is missing or mixed, an intent
 // that Options.Intents does not know, a waiver without a reason. A rule that can never fire
 // because an any: true rule ranked above it takes every message it could is a warning (see
-// Match), not an error.
+// Match), not an error; so are hours whose dates have all passed (the rule will never apply
+// again; with outside, it now always applies: delete it, or set enabled: false) and outside:
+// true beside dates and times (see Hours).
 //
 // # Match
 //
@@ -67,8 +69,12 @@
 // the rule above and its line (zhiyi serve logs it, zhiyi lint prints it, the console shows
 // it); the file still loads, since an any: true rule put on top to pause the bot for a holiday
 // silences the rules below on purpose. Otherwise give the rule below a higher priority, or
-// narrow or disable the one above. Only certain cases are reported: an any: true rule with hours
-// that differ in any way (a wider window too), or a rule with keywords above, is not compared.
+// narrow or disable the one above. A rule above with text keywords does the same to a rule
+// whose keywords are all text keywords, each holding one of the upper rule's contains keywords
+// or being one of its exact ones (人工 above 转人工 and 人工客服): every message that holds
+// 转人工 holds 人工. Only certain cases are reported: a rule above with hours that differ in any
+// way (a wider window too), and a rule below with terms keywords or regexes, are not compared;
+// nor are rules that share only some messages (投诉 above 投诉 or 12315).
 //
 //	match:
 //	  text:                         # the analysed text (nlp.Analysis.Text: normalised, folded, masked, repeats collapsed)
@@ -143,6 +149,13 @@
 // window of dates without weekdays is open on each of them, holidays or not (春节 shipping
 // notices run on the holidays themselves).
 //
+// With outside, a window of dates is closed all day on every other day, so the rule applies
+// then too, at any hour: dates 2027-02-09..2027-02-11, times 10:00-18:00 and outside answer
+// "closed" at noon all year. The closed hours of those days alone are times without outside,
+// ["00:00-10:00", "18:00-24:00"]; the file loads either way, with a warning that spells them
+// out. Times, dates and weekdays may be typed in full-width forms (９：００－２３：００,
+// ２０２７－０２－０５): they read as their ASCII ones, as a message's text does.
+//
 // # Action
 //
 // Exactly one of:
@@ -154,6 +167,10 @@
 //	action: {handoff: urgent, answer: 已为您加急转接人工客服}     # hand off (urgent, high or normal;
 //	                                                          # 1, 2, 3 on kb.yaml's priority scale),
 //	                                                          # optionally telling the customer
+//	action: {answer: 夜间请留言, handoff: never}              # answer, and never hand off: an
+//	                                                          # urgent or strongly negative message
+//	                                                          # hands a plain answer to a person
+//	                                                          # (package reply); this one keeps it
 //	action: {silent: true}                                    # send nothing, hand nothing off
 //
 // Answers may hold placeholders ({{nickname|亲}}, package tmpl), parsed when the file loads.

@@ -70,7 +70,7 @@ rules:
 	fmt.Println(err)
 	// Output:
 	// rules.yaml:5: rule "promo": match.text.regex: bad regex "双11(": error parsing regexp: missing closing ): `双11(`
-	// rules.yaml:6: rule "promo": hours.dates: bad date "2026-11-31" (want YYYY-MM-DD)
+	// rules.yaml:6: rule "promo": hours.dates: no such date "2026-11-31": 2026-11 has 30 days, not 31
 	// rules.yaml:8: rule "promo": duplicate rule id (first at line 3)
 	// rules.yaml:9: rule "promo": match: no keywords (give text or terms keywords, or any: true to match every message)
 	// rules.yaml:10: rule "promo": action.intent: unknown intent "nosuch" (not in the knowledge base)

@@ -314,7 +314,12 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
 	r.scope = c.scope(&d.Scope, yamlnode.Value(n, "scope"), n, fail)
 	if d.Hours != nil {
-		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail)
+		warn := func(line int, format string, args ...any) {
+			if r.Enabled { // a disabled rule is kept for later on purpose
+				c.warns = append(c.warns, lineError{line, fmt.Sprintf("%s:%d: %s: %s", c.name, line, what, fmt.Sprintf(format, args...))})
+			}
+		}
+		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail, warn)
 	}
 	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
 	wn := yamlnode.Value(n, "waive")
@@ -472,83 +477,6 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 	return sc
 }
 
-func (c *compiler) hours(d *hoursDoc, n, parent *yaml.Node, fail func(int, string, ...any)) *window {
-	line := yamlnode.Line(n, parent)
-	before := len(c.errs)
-	w := &window{outside: d.Outside}
-	tz := c.tz
-	if d.TZ != "" {
-		tz = d.TZ
-	}
-	if w.loc = c.location(tz); w.loc == nil {
-		if d.TZ != "" { // the file's tz is reported once, at its own line
-			fail(yamlnode.Line(yamlnode.Value(n, "tz"), n), "hours.tz: %s", unknownTZ(tz))
-		}
-		w.loc = time.UTC // keep checking the rest
-	}
-	each := func(field string, vals []string, parse func(string) error) {
-		ln := yamlnode.Value(n, field)
-		for j, v := range vals {
-			if err := parse(v); err != nil {
-				fail(yamlnode.Line(yamlnode.Item(ln, j), yamlnode.Or(ln, n)), "hours.%s: %v", field, err)
-			}
-		}
-	}
-	each("weekdays", d.Weekdays, func(v string) error {
-		bits, err := parseWeekdays(v)
-		w.weekdays |= bits
-		return err
-	})
-	each("times", d.Times, func(v string) error {
-		s, err := parseSpan(v)
-		w.times = append(w.times, s)
-		return err
-	})
-	each("dates", d.Dates, func(v string) error {
-		r, err := parseDates(v)
-		w.dates = append(w.dates, r)
-		return err
-	})
-	w.holidays = c.holidayMap(d.Holidays, yamlnode.Value(n, "holidays"), n, c.holidays)
-	if len(d.Weekdays)+len(d.Times)+len(d.Dates)+len(d.Holidays)+len(c.holidays) == 0 {
-		fail(line, "hours: no weekdays, times, dates or holidays (leave hours out for a rule that applies at all times)")
-	} else if len(c.errs) == before {
-		if msg := w.never(); msg != "" {
-			fail(line, "%s", msg)
-		}
-	}
-	return w
-}
-
-// holidayMap adds holiday entries to a copy of base (day → off).
-func (c *compiler) holidayMap(list []holidayDoc, n, parent *yaml.Node, base map[int32]bool) map[int32]bool {
-	hns := mappings(n, len(list), "holiday", c.fail)
-	if len(list) == 0 {
-		return base
-	}
-	m := make(map[int32]bool, len(base)+len(list))
-	for k, v := range base {
-		m[k] = v
-	}
-	for j, h := range list {
-		hn := hns[j]
-		r, err := parseDates(h.Date)
-		if err != nil {
-			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %v", err)
-			continue
-		}
-		off := h.Off == nil || *h.Off
-		if r.to-r.from > 366 {
-			c.fail(yamlnode.Line(yamlnode.Value(hn, "date"), yamlnode.Or(hn, parent)), "holidays: %q spans more than a year", h.Date)
-			continue
-		}
-		for d := r.from; d <= r.to; d++ {
-			m[d] = off
-		}
-	}
-	return m
-}
-
 func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, string, ...any)) Action {
 	line := yamlnode.Line(n, parent)
 	var a Action
@@ -577,11 +505,16 @@ func (c *compiler) action(d *actionDoc, n, parent *yaml.Node, fail func(int, str
 		if c.opt.Intents != nil && d.Intent != noneIntent && !c.opt.Intents(d.Intent) {
 			fail(yamlnode.Line(yamlnode.Value(n, "intent"), n), "action.intent: unknown intent %q (not in the knowledge base)", d.Intent)
 		}
+	case d.Handoff == handoffNever:
+		a.Kind, a.NoHandoff = ActAnswer, true
+		if !hasAnswer {
+			fail(line, "action: handoff: never answers and hands nothing off, so it needs an answer (or silent: true to send nothing)")
+		}
 	case d.Handoff != "":
 		a.Kind = ActHandoff
 		level, ok := handoffLevels[d.Handoff]
 		if !ok {
-			fail(yamlnode.Line(yamlnode.Value(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal)", d.Handoff)
+			fail(yamlnode.Line(yamlnode.Value(n, "handoff"), n), "action.handoff: unknown priority %q (want urgent, high or normal; never, with an answer, to hand nothing off)", d.Handoff)
 		}
 		a.Handoff = level
 	case hasAnswer:

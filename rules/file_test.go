@@ -179,12 +179,15 @@ func TestParseErrors(t *testing.T) {
 		{"empty scope entry", replaceRuleLine(11, `      tags: [VIP, ""]`), "rules.yaml:11:", "scope.tags: empty entry"},
 		// every sender excluded too: the rule loaded and could never apply
 		{"senders all excluded", replaceRuleLine(11, "      senders: [wmA, wmB]\n      exclude_senders: [wmB, wmA, wmC]"), "rules.yaml:11:", "every one of senders is also in exclude_senders"},
-		{"bad date", replaceRuleLine(20, "      dates: [2026-11-01..2026-11-31]"), "rules.yaml:20:", `bad date "2026-11-31"`},
+		{"bad date", replaceRuleLine(20, "      dates: [2026-11-01..2026-11-31]"), "rules.yaml:20:", `no such date "2026-11-31": 2026-11 has 30 days, not 31`},
 		{"no action", strings.Replace(validRules, "    action:\n      intent: promotion_rules", "    action: {}", 1), "rules.yaml:21:", "action: none given"},
 		{"mixed action", replaceRuleLine(22, "      intent: promotion_rules\n      silent: true"), "rules.yaml:22:", "silent sends nothing"},
 		{"intent with answer", replaceRuleLine(22, "      intent: promotion_rules\n      answer: 好的"), "rules.yaml:22:", "takes no answer or handoff"},
 		{"unknown intent", replaceRuleLine(22, "      intent: promo_rules"), "rules.yaml:22:", `unknown intent "promo_rules"`},
 		{"unknown handoff level", replaceRuleLine(13, "      handoff: asap"), "rules.yaml:13:", `unknown priority "asap"`},
+		{"handoff never without an answer", strings.Replace(validRules, "      handoff: urgent\n      answer: 非常抱歉，马上为您转接人工客服", "      handoff: never", 1), "rules.yaml:13:", "handoff: never answers and hands nothing off, so it needs an answer"},
+		{"handoff never with an intent", replaceRuleLine(22, "      intent: promotion_rules\n      handoff: never"), "rules.yaml:22:", "takes no answer or handoff"},
+		{"handoff never and silent", replaceRuleLine(13, "      handoff: never\n      silent: true"), "rules.yaml:13:", "silent sends nothing"},
 		{"bad placeholder", replaceRuleLine(14, "      answer: 亲{{nickname 您好"), "rules.yaml:14:", `placeholder: byte 3: "{{" without "}}"`},
 		{"empty answer", replaceRuleLine(14, `      answer: " "`), "rules.yaml:14:", "action.answer: empty text"},
 		{"waiver without reason", replaceRuleLine(6, "    waive: [{term: 最}]"), "rules.yaml:6:", `waiver for "最" has no reason`},
@@ -362,7 +365,7 @@ rules:
 	_, err := Parse([]byte(y), "rules.yaml", Options{})
 	for _, want := range []string{
 		"rules.yaml:4: holiday #2: empty",
-		`rules.yaml:5: holidays: bad date "2027-02-30"`,
+		`rules.yaml:5: holidays: no such date "2027-02-30": 2027-02 has 28 days, not 30`,
 		`rules.yaml:12: rule "r": waiver #1: empty`,
 		`rules.yaml:13: rule "r": waiver for "第一" has no reason`,
 	} {

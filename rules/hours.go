@@ -138,7 +138,7 @@ func splitRange(s string, seps []string) (a, b string, ok bool) {
 // parseWeekdays turns entries like "mon", "周一-周五" or "sat-sun" into a weekday bit set.
 // A range wraps around the week ("fri-mon").
 func parseWeekdays(entry string) (uint8, error) {
-	entry = strings.ToLower(strings.TrimSpace(entry))
+	entry = strings.ToLower(strings.TrimSpace(halfWidth(entry)))
 	a, b, isRange := splitRange(entry, rangeSeps)
 	from, ok := weekdayNames[a]
 	if !ok {
@@ -163,7 +163,7 @@ func parseWeekdays(entry string) (uint8, error) {
 // parseSpan parses "09:00-23:00" (end exclusive; "24:00" may end a range; a range whose end is
 // before its start crosses midnight).
 func parseSpan(s string) (span, error) {
-	a, b, ok := splitRange(strings.TrimSpace(s), rangeSeps)
+	a, b, ok := splitRange(strings.TrimSpace(halfWidth(s)), rangeSeps)
 	if !ok {
 		// 全天 and 24小时 are what keyword bots export for a rule with no hours
 		return span{}, fmt.Errorf("time range %q: want HH:MM-HH:MM (all day: leave times out, or 00:00-24:00)", s)
@@ -182,12 +182,24 @@ func parseSpan(s string) (span, error) {
 	return span{int16(start), int16(end)}, nil
 }
 
+// halfWidth folds full-width forms to ASCII (９：００ is 9:00, ２０２７－０２－０５ is 2027-02-05,
+// the ideographic space a space), as messages are folded: a Chinese input method types them,
+// and they look like the ASCII ones on the operator's screen.
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '！' && r <= '～':
+			return r - '！' + '!'
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // parseClock parses H:MM or HH:MM into minutes after midnight; 24:00 only when end.
 func parseClock(s string, end bool) (int, error) {
-	h, m, ok := strings.Cut(s, ":")
-	if !ok {
-		h, m, ok = strings.Cut(s, "：")
-	}
+	h, m, ok := strings.Cut(s, ":") // a full-width colon was folded (halfWidth)
 	hh, err1 := strconv.Atoi(h)
 	mm, err2 := strconv.Atoi(m)
 	if !ok || err1 != nil || err2 != nil || len(m) != 2 || len(h) < 1 || len(h) > 2 ||
@@ -202,7 +214,7 @@ var dateSeps = []string{"..", "~", "～", "至", "到", " - ", "–", "—"}
 
 // parseDates parses "2026-11-11" or "2026-11-01..2026-11-11" (inclusive).
 func parseDates(s string) (dateRange, error) {
-	a, b, isRange := splitRange(strings.TrimSpace(s), dateSeps)
+	a, b, isRange := splitRange(strings.TrimSpace(halfWidth(s)), dateSeps)
 	from, err := parseDate(a)
 	if err != nil {
 		return dateRange{}, err
@@ -223,6 +235,15 @@ func parseDates(s string) (dateRange, error) {
 func parseDate(s string) (int32, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
+		if y, m, d, ok := datePattern(s); ok {
+			// the form is right and the day is not on the calendar: "want YYYY-MM-DD" would
+			// send the operator looking at the wrong thing
+			if m < 1 || m > 12 {
+				return 0, fmt.Errorf("no such date %q: there is no month %d", s, m)
+			}
+			last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			return 0, fmt.Errorf("no such date %q: %04d-%02d has %d days, not %d", s, y, m, last, d)
+		}
 		if d, _, ok := strings.Cut(s, " "); ok {
 			if _, err := time.Parse("2006-01-02", d); err == nil {
 				// a keyword bot's 生效时间 (2026-10-24 00:00:00 至 2026-11-11 23:59:59)
@@ -234,6 +255,26 @@ func parseDate(s string) (int32, error) {
 	return civilDay(t.Date()), nil
 }
 
+// datePattern reads YYYY-MM-DD's three numbers whether or not they make a date.
+func datePattern(s string) (y, m, d int, ok bool) {
+	if len(s) != 10 {
+		return 0, 0, 0, false
+	}
+	for i := range len(s) {
+		if i == 4 || i == 7 {
+			if s[i] != '-' {
+				return 0, 0, 0, false
+			}
+		} else if s[i] < '0' || s[i] > '9' {
+			return 0, 0, 0, false
+		}
+	}
+	y, _ = strconv.Atoi(s[:4])
+	m, _ = strconv.Atoi(s[5:7])
+	d, _ = strconv.Atoi(s[8:])
+	return y, m, d, true
+}
+
 // maxNeverDays bounds the days never looks at in a window's dates: a span of dates longer
 // than this is taken to hold an open day (ten years of days with none is not a mistake worth
 // the time to find).
@@ -243,7 +284,7 @@ const maxNeverDays = 3660
 // dates none of which is open (each on a weekday the window lacks, or an off holiday), which
 // never applies (with outside, always), or, with outside, a window that is never closed
 // (every day, all day), which never applies. A rule whose dates have all passed is not one of
-// these: it applied once.
+// these: it applied once (that is a warning: passed).
 func (w *window) never() string {
 	if len(w.dates) > 0 {
 		seen := 0

@@ -128,6 +128,28 @@ func TestHours(t *testing.T) {
 				{"2027-02-08 12:00", shanghai, true},
 				{"2027-02-12 23:00", shanghai, true},
 			}},
+		// What a Chinese input method types: full-width digits, colon, hyphen and space read as
+		// their ASCII forms (the full-width colon alone used to be taken).
+		{"full-width times", "", `{times: ["９：００-２３：００"]}`, []check{
+			{"2026-11-13 08:59", shanghai, false},
+			{"2026-11-13 09:00", shanghai, true},
+			{"2026-11-13 22:59", shanghai, true},
+			{"2026-11-13 23:00", shanghai, false},
+		}},
+		{"full-width times with a full-width hyphen, across midnight", "", `{times: ["２２：００－０２：００"]}`, []check{
+			{"2026-11-13 21:59", shanghai, false},
+			{"2026-11-13 22:00", shanghai, true},
+			{"2026-11-14 01:59", shanghai, true},
+			{"2026-11-14 02:00", shanghai, false},
+		}},
+		{"full-width dates across the new year", "", `{dates: ["２０２６－１２－２８..２０２７－０１－０３"], weekdays: [ｍｏｎ－ｆｒｉ]}`, []check{
+			{"2026-12-27 12:00", shanghai, false}, // Sunday, before the dates
+			{"2026-12-28 00:00", shanghai, true},  // Monday
+			{"2026-12-31 23:59", shanghai, true},
+			{"2027-01-01 00:00", shanghai, true},  // Friday, in the new year
+			{"2027-01-02 12:00", shanghai, false}, // Saturday
+			{"2027-01-04 00:00", shanghai, false}, // past the dates
+		}},
 		{"a rule's own holidays override the file's", "holidays: [{date: 2026-10-01}]\n",
 			`{times: ["09:00-18:00"], holidays: [{date: 2026-10-01, off: false}, {date: 2026-10-02}]}`, []check{
 				{"2026-10-01 10:00", shanghai, true},
@@ -183,7 +205,13 @@ func TestParseHoursErrors(t *testing.T) {
 	f(`{times: ["10:00-10:00"]}`, "is empty")
 	f(`{weekdays: [funday]}`, `unknown weekday "funday"`)
 	f(`{weekdays: [mon-xyz]}`, `unknown weekday "xyz"`)
-	f(`{dates: [2026-02-30]}`, `bad date "2026-02-30"`)
+	// a date of the right form that is not on the calendar says so, not "want YYYY-MM-DD"
+	f(`{dates: [2026-02-30]}`, `no such date "2026-02-30": 2026-02 has 28 days, not 30`)
+	f(`{dates: [2027-02-05..2027-02-30]}`, `no such date "2027-02-30": 2027-02 has 28 days, not 30`)
+	f(`{dates: [2026-11-31]}`, `no such date "2026-11-31": 2026-11 has 30 days, not 31`)
+	f(`{dates: [2026-13-01]}`, `no such date "2026-13-01": there is no month 13`)
+	f(`{holidays: [{date: 2027-02-29}]}`, `no such date "2027-02-29": 2027-02 has 28 days, not 29`)
+	f(`{times: ["９：００-２５：００"]}`, `time range "９：００-２５：００": bad time "25:00"`)
 	f(`{dates: [2026-11-11..2026-11-01]}`, "ends before it starts")
 	f(`{dates: [11/11/2026]}`, "want YYYY-MM-DD")
 	f(`{tz: Mars/Olympus, times: ["09:00-18:00"]}`, `unknown time zone "Mars/Olympus"`)
@@ -292,5 +320,83 @@ rules:
 	// the file's tz is named once, at its own line, not again for each rule that inherits it
 	if n := strings.Count(err.Error(), "Asia/Peking"); n != 1 {
 		t.Errorf("the file's tz is reported %d times:\n%v", n, err)
+	}
+}
+
+// TestHoursWarnings: hours that load but are seldom what the operator meant are warnings at the
+// hours' line: dates that have all passed (judged in the rule's time zone, a range across
+// midnight running into the morning after its last day), and outside: true beside dates and
+// times, which also applies all day on every other day of the year.
+func TestHoursWarnings(t *testing.T) {
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	cst := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	const (
+		passed  = `rules.yaml:5: rule "r": hours: every one of its dates has passed (the last was `
+		otherDs = `rules.yaml:5: rule "r": hours: outside: true applies while the window is closed, and it is closed all day on every day but `
+	)
+	tests := []struct {
+		name, rule string // the rule's lines after its match
+		now        time.Time
+		want       []string // substrings of the warnings, in order; none when empty
+	}{
+		{"a promotion last year", `hours: {dates: [2025-11-11]}`, cst("2026-12-07 12:00"),
+			[]string{passed + `2025-11-11): the rule will never apply again`}},
+		{"its last minute", `hours: {dates: [2026-12-10..2026-12-12]}`, cst("2026-12-12 23:59"), nil},
+		{"the minute after", `hours: {dates: [2026-12-10..2026-12-12]}`, cst("2026-12-13 00:00"),
+			[]string{passed + `2026-12-12)`}},
+		// the machine runs UTC: 16:00 UTC on the 12th is already the 13th in Shanghai
+		{"judged in the rule's zone, not the machine's", `hours: {dates: [2026-12-10..2026-12-12]}`,
+			time.Date(2026, 12, 12, 16, 0, 0, 0, time.UTC), []string{passed + `2026-12-12)`}},
+		{"before that in UTC", `hours: {dates: [2026-12-10..2026-12-12]}`,
+			time.Date(2026, 12, 12, 15, 59, 0, 0, time.UTC), nil},
+		{"a night across midnight still runs", `hours: {dates: [2026-12-12], times: ["22:00-02:00"]}`, cst("2026-12-13 01:59"), nil},
+		{"and then ends", `hours: {dates: [2026-12-12], times: ["22:00-02:00"]}`, cst("2026-12-13 02:00"),
+			[]string{passed + `2026-12-12)`}},
+		{"with outside, passed dates mean always", `hours: {dates: [2025-11-11], outside: true}`, cst("2026-12-07 12:00"),
+			[]string{passed + `2025-11-11), so with outside: true the rule now applies at all times`}},
+		{"a disabled rule is kept on purpose", "hours: {dates: [2025-11-11]}\n    enabled: false", cst("2026-12-07 12:00"), nil},
+		{"dates to come", `hours: {dates: [2027-02-05..2027-02-08]}`, cst("2026-12-07 12:00"), nil},
+		{"reduced hours written with outside", `hours: {dates: [2027-02-09..2027-02-11], times: ["10:00-18:00"], outside: true}`, cst("2026-12-07 12:00"),
+			[]string{otherDs + `2027-02-09..2027-02-11: the rule applies on all those other days too, at any hour; for the closed hours of its dates alone, write times: ["00:00-10:00", "18:00-24:00"] and leave out outside`}},
+		{"several dates and ranges", `hours: {dates: [2026-12-24, 2026-12-31, 2027-02-09..2027-02-11, 2027-05-01], times: ["09:00-12:00", "13:00-18:00"], outside: true}`, cst("2026-12-07 12:00"),
+			[]string{otherDs + `2026-12-24, 2026-12-31, 2027-02-09..2027-02-11, …: the rule applies on all those other days too, at any hour; for the closed hours of its dates alone, write times: ["00:00-09:00", "12:00-13:00", "18:00-24:00"]`}},
+		{"a range across midnight gets no suggestion", `hours: {dates: [2027-02-09..2027-02-11], times: ["22:00-02:00"], outside: true}`, cst("2026-12-07 12:00"),
+			[]string{otherDs + `2027-02-09..2027-02-11: the rule applies on all those other days too, at any hour` + "\x00"}},
+		{"both", `hours: {dates: [2025-02-09..2025-02-11], times: ["10:00-18:00"], outside: true}`, cst("2026-12-07 12:00"),
+			[]string{passed + `2025-02-11), so with outside: true`, otherDs + `2025-02-09..2025-02-11`}},
+		// what the operator means by outside: weekdays' closed hours, the weekend all day
+		{"weekdays with outside", `hours: {weekdays: [mon-fri], times: ["09:00-18:00"], outside: true}`, cst("2026-12-07 12:00"), nil},
+		{"the closed hours of the dates, written as times", `hours: {dates: [2027-02-09..2027-02-11], times: ["00:00-10:00", "18:00-24:00"]}`, cst("2026-12-07 12:00"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "version: 1\nrules:\n  - id: r\n    match: {any: true}\n    " + tt.rule + "\n    action: {silent: true}\n"
+			s, err := Parse([]byte(src), "rules.yaml", Options{Now: func() time.Time { return tt.now }})
+			if err != nil {
+				t.Fatalf("Parse:\n%s\n%v", src, err)
+			}
+			got := s.Warnings()
+			if len(got) != len(tt.want) {
+				t.Fatalf("warnings %q, want %d", got, len(tt.want))
+			}
+			for i, w := range tt.want {
+				// a trailing NUL: the warning ends there
+				if end := strings.TrimSuffix(w, "\x00"); end != w {
+					if !strings.HasSuffix(got[i], end) {
+						t.Errorf("warning %q, want it to end %q", got[i], end)
+					}
+					w = end
+				}
+				if !strings.Contains(got[i], w) {
+					t.Errorf("warning %q, want %q", got[i], w)
+				}
+			}
+		})
 	}
 }

@@ -229,10 +229,20 @@ func TestIndexMatchesNaive(t *testing.T) {
 	words := shopVocabulary(t)
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 42))
-		s := mustParse(t, genRules(rng, 500, words, messages), Options{Analyzer: analyzer(t)})
-		if w := s.Warnings(); len(w) > 0 {
-			// a rule left dead is one the comparison below never tests
-			t.Errorf("seed %d: the generated rules leave %d dead, e.g. %s", seed, len(w), w[0])
+		// at the week the inputs are sent in, for the warnings: the generated dates are that November's
+		week := func() time.Time { return time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC) }
+		s := mustParse(t, genRules(rng, 500, words, messages), Options{Analyzer: analyzer(t), Now: week})
+		// a rule left dead by an any: true one is one the comparison below never tests; one whose
+		// keywords each hold a keyword of a rule above (掉色 in 衣服掉色) is still matched by the
+		// scan, which must find the rule above as Match does
+		var anyDead []string
+		for _, w := range s.Warnings() {
+			if strings.Contains(w, ": any: true, ") {
+				anyDead = append(anyDead, w)
+			}
+		}
+		if len(anyDead) > 0 {
+			t.Errorf("seed %d: the generated rules leave %d dead, e.g. %s", seed, len(anyDead), anyDead[0])
 		}
 		matched := 0
 		for _, in := range genInputs(t, rng, messages) {

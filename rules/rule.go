@@ -62,12 +62,19 @@ const (
 
 var handoffLevels = map[string]int{"urgent": HandoffUrgent, "high": HandoffHigh, "normal": HandoffNormal}
 
+// handoffNever is the action's handoff that answers and never hands off (Action.NoHandoff).
+const handoffNever = "never"
+
 // Action is what a rule does when it matches.
 type Action struct {
 	Kind    ActionKind
 	Answer  *tmpl.Template // ActAnswer; ActHandoff when the customer is told something; else nil
 	Intent  string         // ActIntent
 	Handoff int            // ActHandoff: HandoffUrgent, HandoffHigh or HandoffNormal
+	// NoHandoff (ActAnswer, written {answer: …, handoff: never}) keeps the message from a
+	// person even when it reads urgent or strongly negative, which otherwise hands a rule's
+	// answer off: a channel nobody watches at night, whose queue would only promise a reply.
+	NoHandoff bool
 }
 
 // Waiver exempts a rule's answer from the compliance lint's findings for one term; the reason is

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
-// Warnings are what loads but the operator should see, each as file:line: rule …: first the
-// ids that read as an order or tracking number (idReadsAsOrder), then the rules that can never
-// fire (rule "id": never applies: …), each kind in line order (see Match). They are warnings,
+// Warnings are what loads but the operator should see, each as file:line: rule …: first what
+// a rule's own lines show, in line order (an id that reads as an order or tracking number,
+// idReadsAsOrder; hours whose dates have all passed at Options.Now; outside: true beside dates
+// and times, which applies all day on every other day), then the rules that can never fire
+// (rule "id": never applies: …), in line order (see Match). They are warnings,
 // not errors: an any: true rule put on top to pause the bot for a holiday leaves the rules below
 // it dead on purpose, and a file refused for that would make the pause cost the rules; a
 // campaign's id of digits served before. zhiyi serve logs them at every load, zhiyi lint prints
@@ -24,18 +27,19 @@ func (s *Set) Warnings() []string {
 
 // shadowed words every enabled rule of file name that can never fire because an enabled rule
 // ranked above it (Match's order: priority, then file order) matches every message it could:
-// the rule above has any: true, a scope that takes in the rule's, and no hours or the very same
-// hours. Match would return the rule above first for every such message, so the one below is
+// the rule above has any: true, or text keywords that every keyword of the rule holds
+// (coveringKeywords), a scope that takes in the rule's, and no hours or the very same hours. Match would return the rule above first for every such message, so the one below is
 // dead, and before this check nobody was told (an after-hours any: true placed above the rest
 // silenced them all).
 //
-// Only certain cases are reported, never a guess: a rule above with keywords, or with hours that
-// differ from the rule's in any way (even a wider window), is taken not to cover it. Disabled
+// Only certain cases are reported, never a guess: a rule above with terms keywords or regexes
+// alone, or with hours that differ from the rule's in any way (even a wider window), is taken
+// not to cover it, nor a rule below with terms keywords or regexes. Disabled
 // rules are skipped on both sides: they never match, so they neither shadow nor need a word.
 func shadowed(name string, rules []*Rule) []string {
 	var dead []*Rule
 	var by []*Rule   // for each of dead, the rule above it that takes its messages
-	var wide []*Rule // the any: true rules ranked so far, highest first
+	var wide []*Rule // the rules ranked so far that can cover another (any: true or text keywords), highest first
 	for _, r := range ranked(rules) {
 		for _, h := range wide {
 			if h.covers(r) {
@@ -43,7 +47,7 @@ func shadowed(name string, rules []*Rule) []string {
 				break
 			}
 		}
-		if r.match.any {
+		if r.match.any || len(r.match.textContains)+len(r.match.textExact) > 0 {
 			wide = append(wide, r)
 		}
 	}
@@ -55,23 +59,72 @@ func shadowed(name string, rules []*Rule) []string {
 	var out []string
 	for _, i := range idx {
 		r, h := dead[i], by[i]
-		out = append(out, fmt.Sprintf("%s:%d: rule %q: never applies: rule %q (line %d, priority %d) comes first and matches every message this rule could: any: true, %s, %s; give this rule a priority above %d, or narrow or disable that rule",
-			name, r.Line, r.ID, h.ID, h.Line, h.Priority, h.hoursWord(), h.scopeWord(), h.Priority))
+		out = append(out, fmt.Sprintf("%s:%d: rule %q: never applies: rule %q (line %d, priority %d) comes first and matches every message this rule could: %s, %s, %s; give this rule a priority above %d, or narrow or disable that rule",
+			name, r.Line, r.ID, h.ID, h.Line, h.Priority, h.matchWord(r), h.hoursWord(), h.scopeWord(), h.Priority))
 	}
 	return out
 }
 
 // covers reports whether r, ranked above lo, is certain to match every message lo matches:
-// r matches every text (any: true), applies whenever lo does (no hours, or lo's very hours) and
-// in all of lo's scope.
+// r matches every text lo's keywords do (any: true, or matchCovers), applies whenever lo does
+// (no hours, or lo's very hours) and in all of lo's scope.
 func (r *Rule) covers(lo *Rule) bool {
-	if !r.match.any {
+	if !r.match.any && r.match.coveringKeywords(&lo.match) == nil {
 		return false
 	}
 	if r.hours != nil && (lo.hours == nil || !r.hours.same(lo.hours)) {
 		return false
 	}
 	return r.scope.covers(&lo.scope)
+}
+
+// coveringKeywords returns the text keywords of m that take in every message lo matches, or
+// nil. Only the sure case: lo has text exact and contains keywords alone (terms and regexes are
+// not compared), and each holds one of m's text contains keywords (人工 in 转人工: a message
+// that holds 转人工 holds 人工) or is one of m's exact keywords. Both sides are stored in the
+// form the message's joined text is compared in, so what holds a keyword holds its substrings.
+func (m *matcher) coveringKeywords(lo *matcher) []string {
+	if lo.any || len(lo.termsExact)+len(lo.termsContains)+len(lo.textRegex)+len(lo.termsRegex) > 0 ||
+		len(lo.textExact)+len(lo.textContains) == 0 {
+		return nil
+	}
+	var by []string
+	held := func(k string, exact bool) bool {
+		for _, c := range m.textContains {
+			if strings.Contains(k, c) {
+				if !slices.Contains(by, c) {
+					by = append(by, c)
+				}
+				return true
+			}
+		}
+		if exact && slices.Contains(m.textExact, k) {
+			if !slices.Contains(by, k) {
+				by = append(by, k)
+			}
+			return true
+		}
+		return false
+	}
+	for _, k := range lo.textExact {
+		if !held(k, true) {
+			return nil
+		}
+	}
+	for _, k := range lo.textContains {
+		if !held(k, false) {
+			return nil
+		}
+	}
+	return by
+}
+
+// matchWord says how r's conditions take in lo's messages.
+func (r *Rule) matchWord(lo *Rule) string {
+	if r.match.any {
+		return "any: true"
+	}
+	return "each of this rule's keywords holds one of its text keywords, " + strings.Join(r.match.coveringKeywords(&lo.match), ", ")
 }
 
 func (r *Rule) hoursWord() string {

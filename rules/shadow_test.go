@@ -42,6 +42,15 @@ func anyRule(id, extra string) string {
 	return "  - id: " + id + "\n    match: {any: true}\n" + extra + "    action: {handoff: normal, answer: 已为您转接人工客服}\n"
 }
 
+// kwRule and exactRule are rules with text contains (exact) keywords, written as a YAML list.
+func kwRule(id, keys, extra string) string {
+	return "  - id: " + id + "\n    match: {text: {contains: " + keys + "}}\n" + extra + "    action: {answer: 好的}\n"
+}
+
+func exactRule(id, keys, extra string) string {
+	return "  - id: " + id + "\n    match: {text: {exact: " + keys + "}}\n" + extra + "    action: {answer: 好的}\n"
+}
+
 func TestShadowed(t *testing.T) {
 	const afterHours = "    hours:\n      times: [\"09:00-23:00\"]\n      outside: true\n"
 	tests := []struct {
@@ -77,6 +86,22 @@ func TestShadowed(t *testing.T) {
 			[]string{`rules.yaml:7: rule "vip_dept2": never applies: rule "vip_or_old" (line 3`}},
 		{"the first of two that cover it is named", []string{anyRule("first", "    priority: 5\n"), anyRule("second", "    priority: 5\n"), humanRequest},
 			[]string{`rules.yaml:7: rule "second": never applies: rule "first" (line 3`, `rules.yaml:11: rule "human_request": never applies: rule "first" (line 3`}},
+		// keywords above: each of the rule's keywords holds one of the upper rule's (人工 is in 人工,
+		// 转人工 and 人工客服), so every message it matches was taken already
+		{"keywords above", []string{strings.Replace(strings.Replace(afterHoursHuman, "after_hours_human", "human_word", 1), afterHours, "", 1), humanRequest},
+			[]string{`rules.yaml:7: rule "human_request": never applies: rule "human_word" (line 3, priority 0) comes first and matches every message this rule could: each of this rule's keywords holds one of its text keywords, 人工, at all hours, with no scope`}},
+		{"a longer contains keyword below", []string{kwRule("refund", "[退款]", ""), kwRule("refund_progress", "[退款进度, 退款到哪了]", "")},
+			[]string{`rules.yaml:6: rule "refund_progress": never applies: rule "refund" (line 3`}},
+		{"the same exact keyword", []string{exactRule("hello", "[在吗, 你好]", ""), exactRule("hello_again", "[在吗]", "")},
+			[]string{`rules.yaml:6: rule "hello_again": never applies: rule "hello" (line 3, priority 0) comes first and matches every message this rule could: each of this rule's keywords holds one of its text keywords, 在吗`}},
+		// a holiday file: the closure's 人工 ranked above a complaint rule with the same dates
+		{"keywords above in the same dates", []string{kwRule("closed", "[人工, 客服, 投诉]", "    hours: {dates: [2027-02-05..2027-02-08]}\n"),
+			kwRule("closed_complaint", "[投诉, 12315]", "    hours: {dates: [2027-02-05..2027-02-08]}\n")}, nil},
+		{"keywords above, one keyword of the rule not held", []string{kwRule("refund", "[退款]", ""), kwRule("refund_or_return", "[退款进度, 退货]", "")}, nil},
+		{"keywords above with other hours", []string{kwRule("human", "[人工]", "    hours: {times: [\"09:00-23:00\"]}\n"), kwRule("human_kf", "[转人工]", "")}, nil},
+		{"keywords above, the rule's terms keywords not compared", []string{kwRule("refund", "[退款]", ""),
+			"  - id: refund_terms\n    match: {terms: {contains: [退款]}}\n    action: {answer: 好的}\n"}, nil},
+		{"an exact keyword above, a contains keyword below", []string{exactRule("hello", "[在吗]", ""), kwRule("hello_any", "[在吗]", "")}, nil},
 
 		// not reported
 		{"any with hours, the rule without", []string{anyRule("closed_at_night", afterHours), humanRequest}, nil},
@@ -92,8 +117,6 @@ func TestShadowed(t *testing.T) {
 		{"the rule disabled", []string{anyRule("closed", "    priority: 10\n"), strings.Replace(humanRequest, "    match:", "    enabled: false\n    match:", 1)}, nil},
 		{"the rule has the higher priority", []string{anyRule("closed", ""), strings.Replace(humanRequest, "    match:", "    priority: 1\n    match:", 1)}, nil},
 		{"same priority, the rule first in the file", []string{humanRequest, anyRule("closed", "")}, nil},
-		// shadowed in truth (人工 holds 人工), but only any: true is compared
-		{"keywords above", []string{strings.Replace(strings.Replace(afterHoursHuman, "after_hours_human", "human_word", 1), afterHours, "", 1), humanRequest}, nil},
 		{"any excluding a sender the rule may take", []string{anyRule("not_boss", "    scope: {exclude_senders: [wmBoss]}\n"), humanRequest}, nil},
 		{"any excluding one of the rule's senders", []string{anyRule("not_boss", "    scope: {exclude_senders: [wmBoss]}\n"),
 			anyRule("boss_and_alice", "    scope: {senders: [wmAlice, wmBoss]}\n")}, nil},
@@ -238,6 +261,52 @@ func TestCoversIsSound(t *testing.T) {
 			c := clock{sentAt: in.SentAt}
 			if lo.applies(&in, &c) && !hi.applies(&in, &c) {
 				t.Fatalf("covers, yet %+v reaches lo and not hi:\nhi %+v\nlo %+v", in, hi.scope, lo.scope)
+			}
+		}
+	}
+	if covered < 50 {
+		t.Errorf("covers held for %d of 3000 pairs: the check hardly reports", covered)
+	}
+}
+
+// TestKeywordCoverIsSound holds coveringKeywords to the matcher: for random pairs of keyword
+// rules over a few overlapping words and random messages made of them, whenever the upper is
+// said to take in the lower, no message matches the lower without matching the upper.
+func TestKeywordCoverIsSound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 12))
+	words := []string{"人工", "转人工", "人工客服", "客服", "在吗", "投诉", "我要投诉", "退款", "退款进度"}
+	keys := func() string {
+		var picked []string
+		for range 1 + rng.IntN(3) {
+			picked = append(picked, words[rng.IntN(len(words))])
+		}
+		kind := "contains"
+		if rng.IntN(3) == 0 {
+			kind = "exact"
+		}
+		return "{text: {" + kind + ": [" + strings.Join(picked, ", ") + "]}}"
+	}
+	one := func(id string) *Rule {
+		s, err := Parse([]byte("version: 1\nrules:\n  - id: "+id+"\n    match: "+keys()+"\n    action: {answer: 好的}\n"), "rules.yaml", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Rules()[0]
+	}
+	covered := 0
+	for range 3000 {
+		hi, lo := one("hi"), one("lo")
+		if !hi.covers(lo) {
+			continue
+		}
+		covered++
+		for range 100 {
+			var msg string
+			for range 1 + rng.IntN(3) {
+				msg += words[rng.IntN(len(words))]
+			}
+			if lo.match.matches(msg, msg, "") && !hi.match.matches(msg, msg, "") {
+				t.Fatalf("covers, yet %q matches lo and not hi:\nhi %+v\nlo %+v", msg, hi.match, lo.match)
 			}
 		}
 	}

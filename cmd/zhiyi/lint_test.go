@@ -84,6 +84,27 @@ func TestLintWarnsOfDeadRules(t *testing.T) {
 	}
 }
 
+// An operator's holiday file: a promotion whose dates have passed (a date long past, so the
+// wall clock cannot change the answer) and reduced hours written with outside are warnings at
+// their lines; full-width hours load; lint still passes.
+func TestLintWarnsOfHolidayHours(t *testing.T) {
+	path := fileWriter(t)("rules.yaml", "version: 1\nrules:\n"+
+		"  - id: double11\n    match: {text: {contains: [双11]}}\n    hours: {dates: [2025-11-11]}\n    action: {answer: 双11 每满 300 减 50}\n"+
+		"  - id: spring_reduced\n    match: {text: {contains: [人工]}}\n    hours: {dates: [2027-02-09..2027-02-11], times: [\"10:00-18:00\"], outside: true}\n    action: {answer: 春节期间 10:00–18:00 在线}\n"+
+		"  - id: open_hours\n    match: {text: {contains: [在吗]}}\n    hours: {times: [\"９：００－２３：００\"]}\n    action: {answer: 在的}\n")
+	code, stdout, stderr := runCLI(t, "", "lint", "--rules", path)
+	for _, want := range []string{
+		"warning: " + path + `:5: rule "double11": hours: every one of its dates has passed (the last was 2025-11-11)`,
+		"warning: " + path + `:9: rule "spring_reduced": hours: outside: true applies while the window is closed`,
+		`write times: ["00:00-10:00", "18:00-24:00"] and leave out outside`,
+		"1 file(s), no findings",
+	} {
+		if code != 0 || stdout != "" || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+		}
+	}
+}
+
 func TestLintErrors(t *testing.T) {
 	write := fileWriter(t)
 	kb := filepath.Join(shopDir, "kb.yaml")
