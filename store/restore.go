@@ -52,8 +52,9 @@ type RestoreInfo struct {
 //   - a file that is not a whole decision log: not SQLite, cut short or damaged (PRAGMA
 //     quick_check), without zhiyi's schema, or at a schema version newer than this build's.
 //
-// The copy is written beside the log and renamed into place after a stale zhiyi.db-shm is
-// removed, so the log is the backup whole or not there at all. The spool's lock is held
+// The copy is written beside the log (run by root, given the directory's owner, as a
+// systemd StateDirectory is the service user's: a log of root's, 0600, is one serve cannot
+// open) and renamed into place after a stale zhiyi.db-shm is removed, so the log is the backup whole or not there at all. The spool's lock is held
 // throughout: a serve starting meanwhile refuses the directory.
 func Restore(ctx context.Context, from string, cfg Config) (RestoreInfo, error) {
 	var info RestoreInfo
@@ -140,7 +141,10 @@ func copyBackup(from, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("store: restore: %w", err)
 	}
-	_, err = io.Copy(dst, src)
+	err = giveToDirOwner(dst, dir)
+	if err == nil {
+		_, err = io.Copy(dst, src)
+	}
 	if err == nil {
 		err = dst.Sync()
 	}
