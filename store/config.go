@@ -202,6 +202,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if len(cfg.HashKey) > 0 {
 		db.warnKeptHashKey(ctx, cfg)
 	}
+	if db.created && !cfg.CopyInto { // zhiyi copy --to sqlite:PATH makes its destination
+		// A serve started on another --data-dir than the one a backup was restored into (the
+		// default, data, is the working directory's) began an empty log without a word, with a
+		// hash key of its own: the history seemed lost until a report came out empty.
+		abs, _ := filepath.Abs(db.path)
+		cfg.Logger.Info("store: a new decision log: none was at this path; if the log is elsewhere (a restored backup), stop and start with its --data-dir", "path", abs)
+	}
 	return db, nil
 }
 

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,5 +165,21 @@ func TestRestoreSaysKeyNeeded(t *testing.T) {
 	info, err := store.Restore(testCtx(t), backup, store.Config{DataDir: t.TempDir()})
 	if err != nil || info.KeepsHashKey {
 		t.Errorf("restore of a log hashed with --hash-key: %+v, %v; want KeepsHashKey false", info, err)
+	}
+}
+
+// Open says, with the absolute path, when it begins a new SQLite log, and only then: a serve
+// started on another --data-dir than the one a backup was restored into began an empty log
+// without a word (and a hash key of its own), and the restored history seemed lost.
+func TestOpenSaysNewLog(t *testing.T) {
+	dir := t.TempDir()
+	for i, want := range []bool{true, false} {
+		var buf bytes.Buffer
+		db := openConfig(t, store.Config{DataDir: dir, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+		db.Close()
+		said := strings.Contains(buf.String(), "a new decision log") && strings.Contains(buf.String(), filepath.Join(dir, store.DBFileName))
+		if said != want {
+			t.Errorf("open %d: said a new log %v, want %v\n%s", i+1, said, want, buf.String())
+		}
 	}
 }

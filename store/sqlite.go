@@ -64,9 +64,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	// creates files with the process's umask, and a --data-dir made beforehand (a volume,
 	// /var/lib/zhiyi) is often readable by all. The -wal, made again at times, takes the
 	// database's mode (modeof, in dsn).
+	created := false
 	for _, p := range []string{path, path + "-shm"} {
 		if f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 			f.Close()
+			created = created || p == path
 		}
 	}
 	dsn := uri + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
@@ -95,7 +97,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(sqliteReaders)
-	db := &DB{kind: "sqlite", r: r, w: w, path: path, log: cfg.Logger}
+	db := &DB{kind: "sqlite", r: r, w: w, path: path, log: cfg.Logger, created: created}
 	db.bulk = db.sqliteBulk
 	return db, nil
 }
