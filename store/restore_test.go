@@ -183,3 +183,22 @@ func TestOpenSaysNewLog(t *testing.T) {
 		}
 	}
 }
+
+// A log cut short, put in place by hand (the restore the docs gave before zhiyi restore), stops
+// Open with an error that says what the file is and what to do, not SQLite's "invalid _pragma:
+// database disk image is malformed" alone.
+func TestOpenSaysLogDamaged(t *testing.T) {
+	backup, _ := backupOf(t, store.Config{DataDir: t.TempDir()}, 400)
+	b, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, store.DBFileName), b[:len(b)-4096], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(testCtx(t), store.Config{DataDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "damaged, cut short") || !strings.Contains(err.Error(), "zhiyi restore") {
+		t.Errorf("open of a log cut short: %v; want it called damaged or cut short, with zhiyi restore named", err)
+	}
+}

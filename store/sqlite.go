@@ -84,6 +84,12 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
+		if errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
+			// a backup cut short on its way (or any file) put in place by hand: SQLite's own
+			// words ("invalid _pragma: … malformed") do not say what to do
+			return nil, fmt.Errorf("store: cannot open %s: %w: the file is damaged, cut short or not a decision log; "+
+				"if it was a backup put in place, restore another with zhiyi restore, which checks one first", path, err)
+		}
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
 	for _, p := range []string{path, path + "-shm"} {
