@@ -21,8 +21,7 @@ var ErrBackupPostgres = errors.New("store: a PostgreSQL decision log is backed u
 // compacted, with its settings (the generated hash key) in it. Copying zhiyi.db with cp while
 // serve runs misses what its write-ahead log (zhiyi.db-wal) still holds. The copy is readable by
 // its owner alone, written beside path and linked into place: path then holds a whole copy, or
-// nothing; a path that exists is refused. Restore: stop serve and put the copy in place of
-// zhiyi.db (with no zhiyi.db-wal beside it). The log must be opened for writing (not
+// nothing; a path that exists is refused. Restore puts it back, serve stopped. The log must be opened for writing (not
 // Config.ReadOnly): SQLite's VACUUM needs a connection that may write, though INTO only reads.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.closed.Load() {

@@ -61,6 +61,11 @@ type Config struct {
 	// a key made up now would hash ids as serve never did: forget would delete nothing, and
 	// every later reader would find nothing without an error.
 	Existing bool
+	// KeyUnused opens, with Existing, a log to copy it whole (zhiyi backup, restore): it hashes
+	// no id, so no hash key is taken, asked for or made. A log serve wrote with --hash-key keeps
+	// none, and a backup from cron, whose environment has no ZHIYI_HASH_KEY, was refused for the
+	// lack of a key it never uses: the shop had no backups. Hash must not be called.
+	KeyUnused bool
 	// CopyInto opens the destination of CopyFrom (zhiyi copy), and CopyFrom needs it: without
 	// HashKey, a new database gets no key of its own, for CopyFrom to give it the source's. A
 	// key made at Open by a copy stopped before CopyFrom replaced it (killed, Ctrl-C, a source
@@ -167,6 +172,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	key := cfg.HashKey
 	db.copyInto = cfg.CopyInto
+	if cfg.KeyUnused && cfg.Existing && len(key) == 0 {
+		return db, nil // copies the log; hashes nothing (Config.KeyUnused)
+	}
 	if len(key) == 0 && cfg.Existing {
 		if key, err = db.loggedHashKey(ctx, cfg); err != nil {
 			db.Close()
@@ -196,6 +204,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.hasher = hasher{key: key}
 	if len(cfg.HashKey) > 0 {
 		db.warnKeptHashKey(ctx, cfg)
+	}
+	if db.created && !cfg.CopyInto { // zhiyi copy --to sqlite:PATH makes its destination
+		// A serve started on another --data-dir than the one a backup was restored into (the
+		// default, data, is the working directory's) began an empty log without a word, with a
+		// hash key of its own: the history seemed lost until a report came out empty.
+		abs, _ := filepath.Abs(db.path)
+		cfg.Logger.Info("store: a new decision log: none was at this path; if the log is elsewhere (a restored backup), stop and start with its --data-dir", "path", abs)
 	}
 	return db, nil
 }

@@ -168,6 +168,16 @@ func (db *DB) checkSince(ctx context.Context, since time.Time) error {
 	return nil
 }
 
+// KeepsHashKey reports whether the log keeps the key its ids are hashed with: false for one
+// zhiyi serve wrote with --hash-key, whose key only serve's environment holds.
+func (db *DB) KeepsHashKey(ctx context.Context) (bool, error) {
+	if db.closed.Load() {
+		return false, ErrClosed
+	}
+	key, err := db.keptHashKey(ctx, db.r)
+	return key != nil, err
+}
+
 // keptHashKey returns the hash key db's settings keep, or nil when they keep none.
 func (db *DB) keptHashKey(ctx context.Context, c *sql.DB) ([]byte, error) {
 	var v string

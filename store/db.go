@@ -35,6 +35,8 @@ type DB struct {
 	// here: a key the database keeps was made by another process, which hashes with it, and
 	// CopyFrom must not replace it.
 	copyInto bool
+	// created: Open made the SQLite file (none was at the path), said once Open succeeds.
+	created bool
 	// bulk inserts cleaned decisions, returning how many were new.
 	bulk func(ctx context.Context, ds []Decision) (int, error)
 }

@@ -39,6 +39,13 @@
 // stored_at of its own, when it reached this database, for the ones spooled through an outage). It adopts the source's key before anything else; SpoolState and SameLog are
 // the checks zhiyi copy makes before it.
 //
+// DB.Backup copies a SQLite log while it is written (VACUUM INTO), needing no hash key
+// (Config.KeyUnused); Restore puts such a copy back for serve: checked whole (quick_check), of
+// zhiyi's schema and no newer than SchemaVersion, never over an existing log or under a running
+// serve (the spool's lock), copied beside the log and renamed into place. A new SQLite log made
+// by Open is said at INFO with its absolute path: a serve on another --data-dir than the
+// restored one would otherwise begin an empty log without a word.
+//
 // # Wiring in serve
 //
 // serve opens the DB and a Recorder at start; after answering /intent it builds a Decision from

@@ -2,7 +2,10 @@
 
 package store
 
-import "sync"
+import (
+	"os"
+	"sync"
+)
 
 var migrateMu sync.Mutex
 
@@ -14,3 +17,6 @@ func lockFile(string) (func(), error) {
 
 // tryLockFile cannot tell another process's hold where flock is missing: it always succeeds.
 func tryLockFile(string) (func(), error) { return func() {}, nil }
+
+// giveToDirOwner does nothing where ownership is not Unix's.
+func giveToDirOwner(*os.File, string) error { return nil }

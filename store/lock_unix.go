@@ -47,3 +47,17 @@ func tryLockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
+
+// giveToDirOwner gives f, written by root, the owner and group of the directory dir (zhiyi
+// restore run with sudo: the log must be the service's, whose serve writes it). Otherwise, or
+// for another user, it does nothing.
+func giveToDirOwner(f *os.File, dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil || os.Geteuid() != 0 {
+		return err
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return f.Chown(int(sys.Uid), int(sys.Gid))
+	}
+	return nil
+}

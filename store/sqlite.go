@@ -64,9 +64,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	// creates files with the process's umask, and a --data-dir made beforehand (a volume,
 	// /var/lib/zhiyi) is often readable by all. The -wal, made again at times, takes the
 	// database's mode (modeof, in dsn).
+	created := false
 	for _, p := range []string{path, path + "-shm"} {
 		if f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 			f.Close()
+			created = created || p == path
 		}
 	}
 	dsn := uri + "?modeof=" + uriEscape(path) + "&" + sqlitePragmas
@@ -82,6 +84,12 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
+		if errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
+			// a backup cut short on its way (or any file) put in place by hand: SQLite's own
+			// words ("invalid _pragma: … malformed") do not say what to do
+			return nil, fmt.Errorf("store: cannot open %s: %w: the file is damaged, cut short or not a decision log; "+
+				"if it was a backup put in place, restore another with zhiyi restore, which checks one first", path, err)
+		}
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
 	for _, p := range []string{path, path + "-shm"} {
@@ -95,7 +103,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(sqliteReaders)
-	db := &DB{kind: "sqlite", r: r, w: w, path: path, log: cfg.Logger}
+	db := &DB{kind: "sqlite", r: r, w: w, path: path, log: cfg.Logger, created: created}
 	db.bulk = db.sqliteBulk
 	return db, nil
 }

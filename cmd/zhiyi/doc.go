@@ -17,6 +17,7 @@
 //	zhiyi records [--data-dir DIR | --db URL] (--sender ID | --chat ID)
 //	zhiyi forget [--data-dir DIR | --db URL] (--sender ID | --chat ID) [--json]
 //	zhiyi backup [--data-dir DIR | --db sqlite:PATH] --out FILE
+//	zhiyi restore [--data-dir DIR | --db sqlite:PATH] --from FILE
 //
 // The commands that read or write the decision log take it where zhiyi serve does: --data-dir
 // (default data, env ZHIYI_DATA_DIR) or --db (env ZHIYI_DB).

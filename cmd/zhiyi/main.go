@@ -32,6 +32,7 @@ var commands = []command{
 	{"unmatched", "cluster a period's unmatched messages from the decision log into a sheet to label", runUnmatched},
 	{"export", "write a period's decisions with their feedback as CSV (for a spreadsheet) or JSON lines", runExport},
 	{"backup", "write a consistent copy of the SQLite decision log while serve writes it", runBackup},
+	{"restore", "put a backup in place of the SQLite decision log, checked, for serve to start on", runRestore},
 	{"copy", "copy the decision log (decisions, feedback, labels, hash key) into another database: SQLite to PostgreSQL", runCopy},
 	{"records", "print what the decision log holds of a customer or a conversation (a request to see their data)", runRecords},
 	{"forget", "delete a customer's or a conversation's records from the decision log (a request to delete personal data)", runForget},

@@ -79,14 +79,21 @@ func flagGiven(fs *flag.FlagSet, names ...string) bool {
 // created or migrated, so a mistyped --db or --data-dir fails instead of reporting an empty
 // period, and a role that may only SELECT can report.
 func (f *storeFlags) openReader(ctx context.Context) (*store.DB, error) {
-	return f.openLog(ctx, true)
+	return f.openLog(ctx, true, false)
 }
 
 // open opens the decision log for a command that writes to it (learn). store.Open creates a
 // SQLite database that is not there; no command here may, or a mistyped --data-dir works on an
 // empty log instead of saying so.
 func (f *storeFlags) open(ctx context.Context) (*store.DB, error) {
-	return f.openLog(ctx, false)
+	return f.openLog(ctx, false, false)
+}
+
+// openToCopy opens the decision log as open does for a command that copies it whole (backup):
+// it hashes no id, so it needs no --hash-key (store.Config.KeyUnused) — cron's environment,
+// where a nightly backup runs, has none.
+func (f *storeFlags) openToCopy(ctx context.Context) (*store.DB, error) {
+	return f.openLog(ctx, false, true)
 }
 
 // logFiles are the files of a SQLite decision log (the database and its journals), what an
@@ -104,9 +111,9 @@ func (f *storeFlags) logFiles() []namedPath {
 	return inputs(flag+" decision log", db, db+"-wal", db+"-shm", db+"-journal")
 }
 
-func (f *storeFlags) openLog(ctx context.Context, readOnly bool) (*store.DB, error) {
+func (f *storeFlags) openLog(ctx context.Context, readOnly, keyUnused bool) (*store.DB, error) {
 	cfg := f.config()
-	cfg.ReadOnly = readOnly
+	cfg.ReadOnly, cfg.KeyUnused = readOnly, keyUnused
 	cfg.Existing = !readOnly // forget, backup, learn: a log serve made, with its key
 	if f.db == "" || strings.HasPrefix(f.db, "sqlite:") {
 		path := cfg.SQLitePath()
