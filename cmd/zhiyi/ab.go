@@ -385,6 +385,10 @@ func testLine(t experiment.Test, points bool, unit string) string {
 		}
 		s += fmt.Sprintf("; planned: %d %s a variant for 80 %% power at a difference of %s (has %d)", t.Needed, unit, effect, t.Have)
 	}
+	if t.Name == experiment.TestWelch && !math.IsNaN(t.SeqLow) && t.SeqLow != t.SeqHigh {
+		// the interval the verdict rests on when the report is read more than once
+		s += fmt.Sprintf("; always-valid %g %% interval [%+.2f, %+.2f]", 100*(1-t.Alpha), t.SeqLow, t.SeqHigh)
+	}
 	return s
 }
 
