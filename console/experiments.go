@@ -145,6 +145,10 @@ func verdictZH(r *experiment.Report) string {
 		out = "评分暂无显著差别，尚不能判断：" + strings.Join(parts, "；")
 	default:
 		out = "评分没有显著差别（已达计划样本量）"
+		if len(fs) > 0 {
+			// variants stopped short of their planned size, left out of the conclusion
+			out += "；未达计划样本量就已停止、不作判断：" + strings.Join(parts, "；")
+		}
 	}
 	if a := r.Allocation; a != nil {
 		day := a.Since.In(period.CST).Format(time.DateOnly)

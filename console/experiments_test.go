@@ -43,6 +43,14 @@ func TestVerdictZH(t *testing.T) {
 			return r
 		}(), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 1 个评分，计划每组 458 个才能分辨 0.30 分的差别"},
 		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别（已达计划样本量）"},
+		// A variant stopped at 20 ratings held the page at 尚不能判断 for good.
+		{"stopped short", func() *experiment.Report {
+			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
+			r.Variants[0].Share, r.Variants[1].Share = 0.5, 0.5
+			r.Variants = append(r.Variants, experiment.VariantReport{ID: "c", Rated: 20, Stopped: true,
+				VsControl: &experiment.Comparison{Rating: experiment.Test{Diff: -0.1, Needed: 300, Effect: 0.3, Have: 20}}})
+			return r
+		}(), "评分没有显著差别（已达计划样本量）；未达计划样本量就已停止、不作判断：c 与对照组中评分较少的一组现有 20 个评分，计划每组 300 个才能分辨 0.30 分的差别"},
 		{"shares changed", func() *experiment.Report {
 			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
 			r.Allocation = &experiment.AllocationChange{Since: time.Date(2026, 11, 8, 0, 0, 0, 0, period.CST), Variant: "b", Before: 0.1, After: 0.9}

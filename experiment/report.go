@@ -145,6 +145,10 @@ func (s *Set) report(e *Experiment, res Results) Report {
 	return r
 }
 
+// served reports whether the variant is served now (not stopped, not weighted 0): whether its
+// ratings can still grow.
+func (v *VariantReport) served() bool { return !v.Stopped && v.Share > 0 }
+
 // Standing is what an experiment's ratings show so far.
 type Standing int
 
@@ -189,9 +193,16 @@ func (f Finding) Early() bool { return f.Have < f.Needed }
 
 // Conclusion is Report.Verdict in parts, for a page to word in its own language: what the
 // ratings show and the findings behind it (the significant ones for Significant, the short ones
-// for NotYet).
+// for NotYet; for NoDifference, the variants stopped short of their planned size, which were
+// left out of it).
+//
+// A variant stopped (or weighted 0) before its planned size never gets more ratings: counted
+// among the short ones it held the verdict at "cannot tell yet" for good, however many ratings
+// the variants still served gathered. So while the control and another variant are served it
+// is left out of NoDifference, and named beside it.
 func (r *Report) Conclusion() (Standing, []Finding) {
-	var sig, short []Finding
+	var sig, short, stoppedShort []Finding
+	running := false // a variant still served is compared
 	rated := false
 	for _, v := range r.Variants[1:] {
 		if v.Served == 0 && v.Rated == 0 {
@@ -203,13 +214,22 @@ func (r *Report) Conclusion() (Standing, []Finding) {
 		}
 		f := Finding{Variant: v.ID, Diff: t.Diff, P: t.P, Needed: t.Needed, Effect: t.Effect, Have: t.Have,
 			ControlShort: r.Variants[0].Rated < v.Rated, Confirmed: t.Confirmed, SeqLow: t.SeqLow, SeqHigh: t.SeqHigh}
+		if v.served() {
+			running = true
+		}
 		switch {
 		case t.Significant:
 			f.Better = t.Diff > 0
 			sig = append(sig, f)
+		case t.Needed > t.Have && !v.served() && r.Variants[0].served():
+			stoppedShort = append(stoppedShort, f)
 		case t.Needed > t.Have:
 			short = append(short, f)
 		}
+	}
+	if !running {
+		// every variant stopped: nothing else to conclude from; what they lack is the verdict
+		short, stoppedShort = append(short, stoppedShort...), nil
 	}
 	switch {
 	case len(sig) > 0:
@@ -229,7 +249,7 @@ func (r *Report) Conclusion() (Standing, []Finding) {
 	case len(short) > 0:
 		return NotYet, short
 	}
-	return NoDifference, nil
+	return NoDifference, stoppedShort
 }
 
 // verdict says in English what the ratings show.
@@ -288,6 +308,9 @@ func verdict(r *Report) string {
 	default:
 		out = fmt.Sprintf("no significant difference in ratings at the planned size (a difference of %.2f would have been found with %g %% power)",
 			r.minEffect(), 100*Power)
+		if len(fs) > 0 {
+			out += "; stopped before its planned size, not judged: " + strings.Join(parts, "; ")
+		}
 	}
 	if a := r.Allocation; a != nil {
 		day := a.Since.In(period.CST).Format(time.DateOnly)
