@@ -96,3 +96,14 @@ func TestVerdictNamesTheAlwaysValidInterval(t *testing.T) {
 		t.Errorf("%+v: verdict %q", rt, r.Verdict)
 	}
 }
+
+// Four 5s against four 1s are significant (the permutation test's p = 0.029) and, with the
+// interval's variance floor, outside its bounds; but four ratings a side say nothing of their
+// spread: not confirmed.
+func TestVerdictConfirmsNothingFromAFewRatings(t *testing.T) {
+	s := testSet(t, "", nil)
+	r, _ := s.Report("track_parcel", Results{"track_parcel.a": ratingsOf(1, 1, 1, 1), "track_parcel.b": ratingsOf(5, 5, 5, 5)})
+	if rt := r.Variants[1].VsControl.Rating; !rt.Significant || rt.Confirmed || !strings.Contains(r.Verdict, "early") {
+		t.Errorf("%+v: verdict %q", rt, r.Verdict)
+	}
+}

@@ -33,9 +33,10 @@ import (
 // than Alpha (about 28 % of A/A experiments at some look, read every 20 ratings up to 600).
 // So NoDifference needs the planned size, and the Verdict calls a significant result a winner
 // without a caveat only when the always-valid interval of the difference (Test.Confirmed),
-// which holds at every look, excludes 0 as well; otherwise it says the result was read before
-// the planned size ("early") or is not confirmed after it. Allocation reports a change in how traffic was split between the variants
-// within the period, which makes pooled results misleading (Simpson's paradox).
+// which holds at every look, excludes 0 as well (with at least 30 ratings a side); otherwise it
+// says the result was read before the planned size ("early") or is not confirmed after it.
+// Allocation reports a change in how traffic was split between the variants within the
+// period, which makes pooled results misleading (Simpson's paradox).
 
 type Report struct {
 	Experiment string `json:"experiment"`
@@ -133,7 +134,9 @@ func (s *Set) report(e *Experiment, res Results) Report {
 			// The interval that holds at every look: the verdict's guard against reading the
 			// report again and again (a p-value holds for one look at the planned size).
 			cmp.Rating.SeqLow, cmp.Rating.SeqHigh = grayInterval(n.ratings(), c.ratings(), s.minEffect, alpha)
-			cmp.Rating.Confirmed = cmp.Rating.SeqLow > 0 || cmp.Rating.SeqHigh < 0 // NaN compares false
+			// Below planSmallN ratings a side the sample variance says little (four 5s against
+			// four 1s have none), and the interval's variance floor would confirm them.
+			cmp.Rating.Confirmed = min(n.Rated, c.Rated) >= planSmallN && (cmp.Rating.SeqLow > 0 || cmp.Rating.SeqHigh < 0) // NaN compares false
 			cmp.Resolved.Needed, cmp.Resolved.Effect = planShares(n.Resolved, n.ResolvedKnown, c.Resolved, c.ResolvedKnown, s.minShareEffect, alpha), s.minShareEffect
 			cmp.Repeat.Needed, cmp.Repeat.Effect = planShares(n.Repeats, n.Served, c.Repeats, c.Served, s.minShareEffect, alpha), s.minShareEffect
 			vr.VsControl = cmp

@@ -93,8 +93,8 @@ type Test struct {
 	// SeqLow and SeqHigh bound Diff at every look at once (ratings only; NaN otherwise, or
 	// below two ratings a side): the always-valid 1 − Alpha interval the gray release uses
 	// (grayInterval), which holds however often the report is read and whenever one stops.
-	// Confirmed says that it excludes 0: a difference that reading again and again cannot
-	// have made up. Reports fill them.
+	// Confirmed says that it excludes 0, with at least 30 ratings a side: a difference that
+	// reading again and again cannot have made up. Reports fill them.
 	SeqLow    float64 `json:"-"`
 	SeqHigh   float64 `json:"-"`
 	Confirmed bool    `json:"-"`
