@@ -101,13 +101,14 @@ func (c *Console) experimentsPage(w http.ResponseWriter, r *http.Request, s *ses
 }
 
 // verdictZH words what an experiment's ratings show, in Chinese (experiment.Report.Conclusion),
-// with the report's caveats: a significant result read before its planned size (a p-value
-// holds for one look at a size fixed in advance), and a change of the variants' shares within
-// the period (pooled results can mislead).
+// with the report's caveats: a significant result that the always-valid interval does not
+// confirm, read before its planned size or after it (a p-value holds for one look at a size
+// fixed in advance), and a change of the variants' shares within the period (pooled results
+// can mislead).
 func verdictZH(r *experiment.Report) string {
 	standing, fs := r.Conclusion()
 	parts := make([]string, len(fs))
-	early := false
+	early, late := false, false
 	for i, f := range fs {
 		switch {
 		case standing == experiment.Significant && f.Better:
@@ -118,14 +119,25 @@ func verdictZH(r *experiment.Report) string {
 			// Have is the smaller side's count, the control's as often as the variant's.
 			parts[i] = fmt.Sprintf("%s 与对照组中评分较少的一组现有 %d 个评分，计划每组 %d 个才能分辨 %.2f 分的差别", f.Variant, f.Have, f.Needed, f.Effect)
 		}
-		early = early || standing == experiment.Significant && f.Early()
+		switch {
+		case standing != experiment.Significant:
+		case f.Confirmed:
+			parts[i] += fmt.Sprintf("，随时查看都成立（随时有效区间 %+.2f 至 %+.2f）", f.SeqLow, f.SeqHigh)
+		case f.Early():
+			early = true
+		default:
+			late = true
+		}
 	}
 	var out string
 	switch standing {
 	case experiment.Significant:
 		out = strings.Join(parts, "；")
-		if early {
-			out += "（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"
+		switch {
+		case early:
+			out += "（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别；随时有效区间仍包含 0）"
+		case late:
+			out += "（未确认：p 值只对达到计划样本量时的那一次查看成立，之后反复查看会高估差别；随时有效区间仍包含 0）"
 		}
 	case experiment.NoRatings:
 		out = "还没有可比较的评分"
@@ -133,6 +145,10 @@ func verdictZH(r *experiment.Report) string {
 		out = "评分暂无显著差别，尚不能判断：" + strings.Join(parts, "；")
 	default:
 		out = "评分没有显著差别（已达计划样本量）"
+		if len(fs) > 0 {
+			// variants stopped short of their planned size, left out of the conclusion
+			out += "；未达计划样本量就已停止、不作判断：" + strings.Join(parts, "；")
+		}
 	}
 	if a := r.Allocation; a != nil {
 		day := a.Since.In(period.CST).Format(time.DateOnly)

@@ -25,10 +25,16 @@ func TestVerdictZH(t *testing.T) {
 		want string
 	}{
 		{"no ratings", report(0, experiment.Test{}), "还没有可比较的评分"},
-		{"higher", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01}), "b 的评分显著高于对照组（+0.80，p = 0.0100）"},
-		{"lower", report(40, experiment.Test{Significant: true, Diff: -0.5, P: 0.02}), "b 的评分显著低于对照组（-0.50，p = 0.0200）"},
+		{"higher", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01, Confirmed: true, SeqLow: 0.1, SeqHigh: 1.5}), "b 的评分显著高于对照组（+0.80，p = 0.0100），随时查看都成立（随时有效区间 +0.10 至 +1.50）"},
+		{"lower", report(40, experiment.Test{Significant: true, Diff: -0.5, P: 0.02, Confirmed: true, SeqLow: -0.9, SeqHigh: -0.1}), "b 的评分显著低于对照组（-0.50，p = 0.0200），随时查看都成立（随时有效区间 -0.90 至 -0.10）"},
 		{"early", report(40, experiment.Test{Significant: true, Diff: 0.8, P: 0.01, Needed: 175, Have: 40}),
-			"b 的评分显著高于对照组（+0.80，p = 0.0100）（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别）"},
+			"b 的评分显著高于对照组（+0.80，p = 0.0100）（评分未达计划样本量：p 值只对事先定好样本量的一次查看成立，提前或反复查看会高估差别；随时有效区间仍包含 0）"},
+		// Past the planned size a significant p-value read again and again is no safer: the
+		// page said "显著高于" with no caveat, and equal answers got a winner in 17 % of runs.
+		{"late", report(900, experiment.Test{Significant: true, Diff: 0.2, P: 0.02, Needed: 660, Have: 900}),
+			"b 的评分显著高于对照组（+0.20，p = 0.0200）（未确认：p 值只对达到计划样本量时的那一次查看成立，之后反复查看会高估差别；随时有效区间仍包含 0）"},
+		{"confirmed early", report(100, experiment.Test{Significant: true, Diff: 0.8, P: 0.001, Needed: 175, Have: 100, Confirmed: true, SeqLow: 0.35, SeqHigh: 1.25}),
+			"b 的评分显著高于对照组（+0.80，p = 0.0010），随时查看都成立（随时有效区间 +0.35 至 +1.25）"},
 		{"too few", report(5, experiment.Test{Diff: 0.2, Needed: 120, Effect: 0.3, Have: 5}), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 5 个评分，计划每组 120 个才能分辨 0.30 分的差别"},
 		// Have is the smaller side: here the control's 1, not b's 4 ratings.
 		{"control has fewer", func() *experiment.Report {
@@ -37,6 +43,14 @@ func TestVerdictZH(t *testing.T) {
 			return r
 		}(), "评分暂无显著差别，尚不能判断：b 与对照组中评分较少的一组现有 1 个评分，计划每组 458 个才能分辨 0.30 分的差别"},
 		{"no difference", report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500}), "评分没有显著差别（已达计划样本量）"},
+		// A variant stopped at 20 ratings held the page at 尚不能判断 for good.
+		{"stopped short", func() *experiment.Report {
+			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
+			r.Variants[0].Share, r.Variants[1].Share = 0.5, 0.5
+			r.Variants = append(r.Variants, experiment.VariantReport{ID: "c", Rated: 20, Stopped: true,
+				VsControl: &experiment.Comparison{Rating: experiment.Test{Diff: -0.1, Needed: 300, Effect: 0.3, Have: 20}}})
+			return r
+		}(), "评分没有显著差别（已达计划样本量）；未达计划样本量就已停止、不作判断：c 与对照组中评分较少的一组现有 20 个评分，计划每组 300 个才能分辨 0.30 分的差别"},
 		{"shares changed", func() *experiment.Report {
 			r := report(500, experiment.Test{Diff: 0.01, Needed: 300, Have: 500})
 			r.Allocation = &experiment.AllocationChange{Since: time.Date(2026, 11, 8, 0, 0, 0, 0, period.CST), Variant: "b", Before: 0.1, After: 0.9}

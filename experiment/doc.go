@@ -85,9 +85,12 @@
 // a difference of the minimum effect (0.3 rating points, 5 percentage points; Config) with
 // power 0.8. The plan comes from the minimum effect, not from the observed difference, so "no
 // significant difference" is said only at the planned size; below it the verdict is "cannot
-// tell yet". A p-value holds for one look at that size: the verdict says when a significant
-// result is read before it, since reading again and again finds a difference in an A/A
-// experiment far more often than α. A change in how new senders were split between the
+// tell yet". A p-value holds for one look at that size, and reading again and again, before it
+// or after it, finds a difference in an A/A experiment far more often than α; so the rating's
+// test also carries the always-valid interval of the difference (the gray release's
+// confidence sequence, Test.SeqLow and SeqHigh), and the verdict calls a winner without a
+// caveat only when that interval excludes 0 (Test.Confirmed): the verdict then holds however
+// often it is read (peeking_test.go). A change in how new senders were split between the
 // variants within the period (Report.Allocation) is reported with the day to read from.
 // The distributions (normal, Student's t through the regularised incomplete beta function)
 // are written here on the standard library's math and tested against mpmath and scipy. A

@@ -55,5 +55,5 @@ func Example() {
 	// ""           hurry_shipment.a variant="" gray=false excluded=false
 	// false
 	// released: rated 4.50 (400) against the control's 4.00 (400); the difference's always-valid 95 % lower bound +0.35 is within -0.30
-	// hurry_shipment.b rates higher than the control (+0.50, p = 7.1e-24)
+	// hurry_shipment.b rates higher than the control (+0.50, p = 7.1e-24), confirmed at any look (always-valid interval +0.35 to +0.65)
 }

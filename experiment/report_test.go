@@ -137,12 +137,12 @@ func TestVerdictNoDifferenceAtThePlannedSize(t *testing.T) {
 	}
 }
 
-// A significant result read before the planned size says that its p-value holds for one look
-// at a size fixed in advance.
+// A significant result read before the planned size, and not confirmed by the always-valid
+// interval, says that its p-value holds for one look at a size fixed in advance.
 func TestVerdictSaysWhenReadBeforeThePlannedSize(t *testing.T) {
 	s := testSet(t, "", nil)
-	r, _ := s.Report("track_parcel", Results{"track_parcel.a": rated(40, 3.5, 1), "track_parcel.b": rated(40, 4.3, 1)})
-	if st, fs := r.Conclusion(); st != Significant || !fs[0].Early() ||
+	r, _ := s.Report("track_parcel", Results{"track_parcel.a": rated(40, 3.5, 1), "track_parcel.b": rated(40, 4.0, 1)})
+	if st, fs := r.Conclusion(); st != Significant || !fs[0].Early() || fs[0].Confirmed ||
 		!strings.Contains(r.Verdict, "read at 40 of the planned 175 ratings — early: a p-value holds for one look at a size fixed in advance") {
 		t.Errorf("%v %+v: verdict %q", st, fs, r.Verdict)
 	}

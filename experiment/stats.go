@@ -90,6 +90,14 @@ type Test struct {
 	Needed int64   `json:"needed"`
 	Effect float64 `json:"effect"`
 	Have   int64   `json:"have"`
+	// SeqLow and SeqHigh bound Diff at every look at once (ratings only; NaN otherwise, or
+	// below two ratings a side): the always-valid 1 − Alpha interval the gray release uses
+	// (grayInterval), which holds however often the report is read and whenever one stops.
+	// Confirmed says that it excludes 0, with at least 30 ratings a side: a difference that
+	// reading again and again cannot have made up. Reports fill them.
+	SeqLow    float64 `json:"-"`
+	SeqHigh   float64 `json:"-"`
+	Confirmed bool    `json:"-"`
 }
 
 // moments summarise ratings: count, sum, sum of squares.
@@ -142,6 +150,7 @@ func welch(v, c moments, alpha float64) Test {
 	t := Test{Name: TestWelch, Alpha: alpha, Have: min(v.n, c.n)}
 	t.Diff = v.mean() - c.mean()
 	t.Low, t.High, t.Stat, t.DF, t.P = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	t.SeqLow, t.SeqHigh = math.NaN(), math.NaN() // a report fills them
 	if v.n < 2 || c.n < 2 {
 		return t
 	}
@@ -342,7 +351,27 @@ func (t Test) MarshalJSON() ([]byte, error) {
 		Needed      int64  `json:"needed"`
 		Effect      jnum   `json:"effect"`
 		Have        int64  `json:"have"`
-	}{t.Name, jnum(t.Diff), jnum(t.Low), jnum(t.High), jnum(t.Stat), dfOf(t), jnum(t.P), jnum(t.Alpha), t.Significant, t.Needed, jnum(t.Effect), t.Have})
+		SeqLow      *jnum  `json:"always_valid_low,omitempty"`
+		SeqHigh     *jnum  `json:"always_valid_high,omitempty"`
+		Confirmed   *bool  `json:"confirmed,omitempty"`
+	}{t.Name, jnum(t.Diff), jnum(t.Low), jnum(t.High), jnum(t.Stat), dfOf(t), jnum(t.P), jnum(t.Alpha), t.Significant, t.Needed, jnum(t.Effect), t.Have,
+		seqOf(t, t.SeqLow), seqOf(t, t.SeqHigh), confirmedOf(t)})
+}
+
+// seqOf is an always-valid bound for the JSON: only the rating test has one.
+func seqOf(t Test, x float64) *jnum {
+	if t.Name != TestWelch {
+		return nil
+	}
+	j := jnum(x)
+	return &j
+}
+
+func confirmedOf(t Test) *bool {
+	if t.Name != TestWelch {
+		return nil
+	}
+	return &t.Confirmed
 }
 
 func dfOf(t Test) *jnum {

@@ -119,7 +119,7 @@ func TestJSONUndefined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"test":"welch_t","diff":null,"low":null,"high":null,"stat":null,"df":null,"p":null,"alpha":0.05,"significant":false,"needed":0,"effect":0,"have":0}`
+	want := `{"test":"welch_t","diff":null,"low":null,"high":null,"stat":null,"df":null,"p":null,"alpha":0.05,"significant":false,"needed":0,"effect":0,"have":0,"always_valid_low":null,"always_valid_high":null,"confirmed":false}`
 	if string(b) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", b, want)
 	}

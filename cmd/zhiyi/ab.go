@@ -75,7 +75,9 @@ func runAB(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			"ratings and two-proportion z-tests on resolved and repeats (Fisher's exact test on small\n"+
 			"counts), with p-values, significance at α = 0.05 (Bonferroni over the variants) and the\n"+
 			"sample size planned for a difference of 0.3 rating points or 5 percentage points.\n"+
-			"A p-value holds for one look at the planned size: read early or often, it overstates.\n"+
+			"A p-value holds for one look at the planned size: read early or often, it overstates;\n"+
+			"the verdict calls a winner without a caveat only when the always-valid interval of the\n"+
+			"rating difference, which holds however often it is read, excludes 0.\n"+
 			"A change of the variants' shares within the period is reported: use --since from it.\n"+
 			"The log is where zhiyi serve writes it: --data-dir (default data, env ZHIYI_DATA_DIR) or --db\n"+
 			"(env ZHIYI_DB); or JSON lines in the store's spool format (--log).")
@@ -384,6 +386,10 @@ func testLine(t experiment.Test, points bool, unit string) string {
 			effect = fmt.Sprintf("%.1f pts", 100*t.Effect)
 		}
 		s += fmt.Sprintf("; planned: %d %s a variant for 80 %% power at a difference of %s (has %d)", t.Needed, unit, effect, t.Have)
+	}
+	if t.Name == experiment.TestWelch && !math.IsNaN(t.SeqLow) && t.SeqLow != t.SeqHigh {
+		// the interval the verdict rests on when the report is read more than once
+		s += fmt.Sprintf("; always-valid %g %% interval [%+.2f, %+.2f]", 100*(1-t.Alpha), t.SeqLow, t.SeqHigh)
 	}
 	return s
 }
