@@ -13,7 +13,9 @@ import (
 //   - mobile numbers: 11 digits 1[3-9]…, with an optional +86 / 86 prefix, written as digits,
 //     full-width digits or Chinese numerals (一二三…, 〇/零 for 0, 幺 for 1, the financial
 //     壹贰叁… and traditional 貳參陸 forms, mixed freely), in groups joined by a space, - . / or _
-//     (also " - "), or one digit at a time;
+//     (also " - "), or one digit at a time, or read out as voice-to-text writes them down, with
+//     a pause's 。, a 杠, fillers (嗯, 呃, 那个) or 的 between the groups (幺三八 嗯 幺二三四的五六七八;
+//     mask_spoken.go; ID and card numbers too);
 //   - other international numbers: + followed by 7–15 digits; Hong Kong's and Macau's mobiles
 //     with their country code (852 9123 4567, 00853 6123 4567), Taiwan's (0912-345-678,
 //     886 912 345 678), and a local number of 7–11 digits after a word that says it is a phone
