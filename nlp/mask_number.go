@@ -346,7 +346,7 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 // digits at text[i] ends, or 0. The x may be glued to them or set apart as the groups are
 // (…002 X, …002-x, …002 - x: without it the digits were no ID, and MaskExcept kept them as an
 // order number); not when an ASCII word goes on after it (…002xyz, …002 xl); Chinese or
-// punctuation may follow (002X。谢谢).
+// punctuation may follow (002X。谢谢). Read out, the x is written 叉 (…幺零六幺叉).
 func idCheckXEnd(text string, i int) int {
 	j := i
 	if j < len(text) && text[j] == ' ' {
@@ -357,6 +357,9 @@ func idCheckXEnd(text string, i int) int {
 		if j < len(text) && text[j] == ' ' {
 			j++
 		}
+	}
+	if strings.HasPrefix(text[j:], "叉") { // the x read out: voice-to-text writes 叉
+		return j + len("叉")
 	}
 	if j >= len(text) || text[j]|0x20 != 'x' || j+1 < len(text) && isASCIIWordByte(text[j+1]) {
 		return 0
