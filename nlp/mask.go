@@ -38,7 +38,8 @@ import (
 //     province, city and district before them left, and a metro line (人民路 2 号线) no house
 //     number (mask_address.go);
 //   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
-//     surname and one or two characters that end there, or in Latin letters but for a product's,
+//     surname and one or two characters that end there (read out with pauses too, after a cue
+//     that introduces nothing but a name: 我叫李 建国), or in Latin letters but for a product's,
 //     a brand's or chat's word (姓名 iphone); or standing alone beside a phone number (张三
 //     13812345678) but for goods and phrases (毛巾, 钱没到) (mask_name.go);
 //   - accounts on other messaging services where the text says they are one: a WeChat id after

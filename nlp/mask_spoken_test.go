@@ -52,6 +52,12 @@ func TestMaskSpokenNumbers(t *testing.T) {
 	f("地址是文一西路一千八百八十八号", "地址是<ADDR>", "address")
 	f("地址 幸福小区三栋一单元五零二室", "地址 <ADDR>", "address")
 	f("住在阳光花园二号楼两单元幺零幺", "住在<ADDR>", "address")
+	// a name read out with a pause after the surname, after a cue that introduces a name
+	f("我叫李 建国", "我叫<NAME>", "name")
+	f("姓名 王 秀 英 电话 幺三八幺二三四五六七八", "姓名 <NAME> 电话 <PHONE>", "phone", "name")
+	f("联系人 刘 德华 手机", "联系人 <NAME> 手机", "name")
+	f("收件人 王 电话幺三八幺二三四五六七八", "收件人 王 电话<PHONE>", "phone")
+	f("我叫王 麻烦快点发货", "我叫王 麻烦快点发货")
 	// what is no phone, ID or card stays: a list, amounts, a date, an order's groups
 	f("买了三件的一百二十块", "买了三件的一百二十块")
 	f("尺码41的42的43的44", "尺码41的42的43的44")
