@@ -13,7 +13,8 @@
 //     addresses, names after 收件人/我叫 … (in Latin letters too) or beside a phone: 张三 138…,
 //     not 毛巾 138…) into placeholders such as <PHONE>; only the kinds are recorded, never the values. Mask knows
 //     the forms people write them in: separators, +86, one digit at a time, Chinese numerals
-//     (幺 for 1), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in
+//     (幺 for 1), a number read out in a voice message with fillers between its groups (幺三八 嗯
+//     幺二三四的五六七八), e-mail spelled "x at example dot com" or x艾特example点com, a mailbox in
 //     Chinese characters (张三@qq.com; mask.go lists them), and Hong Kong's, Macau's and Taiwan's
 //     phones and ID numbers (852 9123 4567, 電話 9123 4567, 0912-345-678, A123456(3),
 //     A123456789; mask_hktw.go). It is zhiyi's one definition of

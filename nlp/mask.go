@@ -13,7 +13,9 @@ import (
 //   - mobile numbers: 11 digits 1[3-9]…, with an optional +86 / 86 prefix, written as digits,
 //     full-width digits or Chinese numerals (一二三…, 〇/零 for 0, 幺 for 1, the financial
 //     壹贰叁… and traditional 貳參陸 forms, mixed freely), in groups joined by a space, - . / or _
-//     (also " - "), or one digit at a time;
+//     (also " - "), or one digit at a time, or read out as voice-to-text writes them down, with
+//     a pause's 。, a 杠, fillers (嗯, 呃, 那个) or 的 between the groups (幺三八 嗯 幺二三四的五六七八;
+//     mask_spoken.go; ID and card numbers too, an ID's check x read out as 叉);
 //   - other international numbers: + followed by 7–15 digits; Hong Kong's and Macau's mobiles
 //     with their country code (852 9123 4567, 00853 6123 4567), Taiwan's (0912-345-678,
 //     886 912 345 678), and a local number of 7–11 digits after a word that says it is a phone
@@ -32,14 +34,17 @@ import (
 //     more joined by spaces or dashes — unless the groups, four digits or fewer each, count up
 //     (110 120 130 140, 2024 2025 2026, and so 1234 5678 9012 too): those are lists;
 //   - street addresses: a road or residential building and its house numbers (文三路100号,
-//     某某花园3栋1502), the province, city and district before them left, and a metro line
-//     (人民路 2 号线) no house number (mask_address.go);
+//     某某花园3栋1502, read out: 文一西路一千八百八十八号, 文三路幺零零号, 三栋一单元五零二), the
+//     province, city and district before them left, and a metro line (人民路 2 号线) no house
+//     number (mask_address.go);
 //   - names where the text says they are one: after 收件人, 联系人, 姓名, 我叫, 我是 … a common
-//     surname and one or two characters that end there, or in Latin letters but for a product's,
+//     surname and one or two characters that end there (read out with pauses too, after a cue
+//     that introduces nothing but a name: 我叫李 建国), or in Latin letters but for a product's,
 //     a brand's or chat's word (姓名 iphone); or standing alone beside a phone number (张三
 //     13812345678) but for goods and phrases (毛巾, 钱没到) (mask_name.go);
 //   - accounts on other messaging services where the text says they are one: a WeChat id after
-//     微信号, vx, wx …, a QQ number after qq, 扣扣 …, and wxid_… anywhere (mask_account.go).
+//     微信号, vx, wx …, a QQ number after qq, 扣扣 … (read out too: 我QQ是幺二三四五六七八九), and
+//     wxid_… anywhere (mask_account.go).
 //
 // Everything else customers write with numbers — prices (199元, 3.5折), sizes (42码), dates
 // (11月11日, 2026-11-11), times, quantities, lists of sizes, version numbers — stays as it is.

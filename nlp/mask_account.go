@@ -4,7 +4,8 @@ import "strings"
 
 // An account on another messaging service is masked where the text says what it is: after
 // 微信 (vx, wx, v信, 薇信, 威信, wechat, weixin) a WeChat id — a letter, then 5–19 letters, digits, _
-// or - (微信号是zhang_san88) — and after qq (扣扣, 企鹅) a QQ number, 5–11 digits (我QQ 123456789);
+// or - (微信号是zhang_san88) — and after qq (扣扣, 企鹅) a QQ number, 5–11 digits (我QQ 123456789,
+// or read out: 我QQ是幺二三 四五六 七八九);
 // and WeChat's own wxid_… anywhere. 号, 号码, 账号 or id may follow the service's name, and 是,
 // 为, a colon or spaces stand before the account. q alone names QQ only with 号 after it (Q号
 // 123456789). A QQ mailbox's address is its QQ number at qq.com, so customers give the number
@@ -115,10 +116,10 @@ func accountAt(text string, i int) (start, end int) {
 			}
 			return j, accountEnd(text, j, 6, 20, isAccountIDByte)
 		}
-		if text[j] < '1' || text[j] > '9' {
+		if d, _ := digitAt(text, j); d < '1' || d > '9' {
 			return 0, -1
 		}
-		return j, accountEnd(text, j, 5, 11, func(c byte) bool { return c >= '0' && c <= '9' })
+		return j, qqNumberEnd(text, j)
 	}
 	return 0, -1
 }
@@ -177,3 +178,29 @@ func hasPrefixFold(s, prefix string) bool {
 // accountByte reports whether c is an ASCII letter, digit, _ or -: what an account or a
 // service's Latin name is made of.
 func accountByte(c byte) bool { return isASCIIWordByte(c) || c == '_' || c == '-' }
+
+// qqNumberEnd returns the end of the QQ number at j, 5–11 digits not run on into more letters or
+// digits, or -1. Its digits may be read out as Chinese numerals (我QQ是幺二三四五六七八九: a voice
+// message's text), in groups a space apart (幺二三 四五六 七八九).
+func qqNumberEnd(text string, j int) int {
+	k, digits, end := j, 0, -1
+	for k < len(text) {
+		_, n := digitAt(text, k)
+		if n == 0 {
+			if text[k] == ' ' && k+1 < len(text) && k > j {
+				if _, m := digitAt(text, k+1); m > 0 {
+					k++
+					continue
+				}
+			}
+			break
+		}
+		digits++
+		k += n
+		end = k
+	}
+	if digits < 5 || digits > 11 || k < len(text) && accountByte(text[k]) {
+		return -1
+	}
+	return end
+}

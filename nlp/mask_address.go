@@ -127,6 +127,10 @@ func addressNumbers(text string, i int, village bool) int {
 			end = e
 			continue
 		}
+		if e := oneUnitNumber(text, j, village); e >= 0 {
+			end = e // 三栋一单元: after a house number, 一 and 两 number its unit too
+			continue
+		}
 		if e := addressDigits(text, j); e > j && (e == len(text) || addressBoundary(text[e])) {
 			end = e
 		}
@@ -152,6 +156,19 @@ func addressUnitNumber(text string, i int, village bool) int {
 	}
 	if n := addressUnitAt(text, j, village); n > 0 && !metroLine(text, i, j) {
 		return j + n
+	}
+	return -1
+}
+
+// oneUnitNumber returns the end of 一 or 两 and a unit at i (一单元, 两号楼), which number a part
+// of a house once a house number came before them, or -1.
+func oneUnitNumber(text string, i int, village bool) int {
+	for _, one := range []string{"一", "两"} {
+		if n := prefixLen(text[i:], one); n >= 0 {
+			if u := addressUnitAt(text, i+n, village); u > 0 {
+				return i + n + u
+			}
+		}
 	}
 	return -1
 }
@@ -215,7 +232,8 @@ func addressDashed(text string, i int) int {
 	}
 }
 
-// addressDigits returns the end of the ASCII digits or Chinese numerals at i (i when none).
+// addressDigits returns the end of the ASCII digits or Chinese numerals at i (i when none):
+// numerals as written (一千八百八十八) or read out a digit at a time (幺八八八).
 func addressDigits(text string, i int) int {
 	for i < len(text) {
 		if c := text[i]; c >= '0' && c <= '9' {
@@ -223,7 +241,7 @@ func addressDigits(text string, i int) int {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if !strings.ContainsRune("零〇一二三四五六七八九十百两", simplified(r)) {
+		if !strings.ContainsRune("零〇一幺二三四五六七八九十百千两", simplified(r)) { // 幺: a number read out (文三路幺零零号)
 			break
 		}
 		i += n

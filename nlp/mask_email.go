@@ -90,6 +90,9 @@ const maxMailboxHan = 6
 // mailboxStart returns where the mailbox that ends at text[end] starts, not before last: end
 // when there is none.
 func mailboxStart(text string, last, end int) int {
+	if from := readOutMailbox(text, last, end); from < end {
+		return from
+	}
 	from, han := end, 0
 	for from > last {
 		c := text[from-1]
@@ -116,6 +119,37 @@ func mailboxStart(text string, last, end int) int {
 		}
 		from -= n
 		han++
+	}
+	return from
+}
+
+// readOutMailbox returns where a mailbox read out as numerals (a QQ mailbox: 幺二三四五六七八九
+// 艾特qq点com) that ends at text[end] starts, not before last: a run of numerals and digits
+// with a cue, a space, punctuation or nothing before it. end when there is none (张三@qq.com is
+// a name's mailbox, whose 三 mailboxStart counts as a character).
+func readOutMailbox(text string, last, end int) int {
+	from, numerals := end, 0
+	for from > last {
+		if c := text[from-1]; c >= '0' && c <= '9' {
+			from--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(text[last:from])
+		if cnDigit(r) == 0 {
+			break
+		}
+		from -= n
+		numerals++
+	}
+	if numerals == 0 {
+		return end
+	}
+	if from == last {
+		return from
+	}
+	r, n := utf8.DecodeLastRuneInString(text[last:from])
+	if isHan(r) && !isCue(r, text[last:from-n]) || r < utf8.RuneSelf && isMailboxByte(byte(r)) || isMailboxLetter(r) {
+		return end // the numerals end a name's mailbox (张三@…, zhāng三@…, abc三@…)
 	}
 	return from
 }

@@ -110,11 +110,42 @@ func nameEnd(text string, i int, strong bool) int {
 		}
 		j = i + n
 	}
+	if strong && j < len(text) && text[j] == ' ' {
+		return spacedNameEnd(text, j)
+	}
 	one := nextNameChar(text, j)
 	if one < 0 {
 		return -1
 	}
 	if two := nextNameChar(text, one); two >= 0 && nameEnds(text, two) {
+		return two
+	}
+	if nameEnds(text, one) {
+		return one
+	}
+	return -1
+}
+
+// spacedNameEnd returns the end of a given name read out with pauses after the surname that ends
+// at j (我叫李 建国, 姓名 王 秀 英: voice-to-text writes a pause as a space), one or two
+// characters each after one space at most, or -1. Only after a cue that introduces nothing but a
+// name; a word that follows names (收件人 王 电话…) is none of it.
+func spacedNameEnd(text string, j int) int {
+	k := j + 1
+	for _, f := range nameFollowers {
+		if prefixLen(text[k:], f) >= 0 {
+			return -1
+		}
+	}
+	one := nextNameChar(text, k)
+	if one < 0 {
+		return -1
+	}
+	k = one
+	if k < len(text) && text[k] == ' ' {
+		k++
+	}
+	if two := nextNameChar(text, k); two >= 0 && nameEnds(text, two) {
 		return two
 	}
 	if nameEnds(text, one) {

@@ -8,7 +8,9 @@ import (
 
 // Numbers: a message is read as chains of digit groups. A group is a run of ASCII (or
 // full-width) digits, or a run of Chinese numerals; groups are chained by a separator (a space,
-// - . / _, a dash, tilde, middle dot or closing parenthesis (punctSeparator), or " - ") or, between a run of numerals and a run of digits, by nothing. A chain is
+// - . / _, a dash, tilde, middle dot or closing parenthesis (punctSeparator), or " - ", or what a
+// voice message's text holds between the groups read out: 。, 杠, 嗯, 的 (spokenJoinerAt)) or,
+// between a run of numerals and a run of digits, by nothing. A chain is
 // then cut into the pieces that are personal data: at each group, the longest run of groups
 // that reads as a mobile, ID or card number wins; failing that, a +number; failing that, an
 // order number (one run of 10 or more digits or of numerals, or groups of 3+ joined by space or
@@ -88,15 +90,18 @@ func separatorAt(s string, i int) (int, byte) {
 		kind = ' '
 		j++
 	}
-	// up to three marks in a row (—— is what a Chinese keyboard types for a dash), but a + after
-	// the first starts another number (区号 +852 / +853)
+	// up to three marks or spoken joiners in a row (—— is what a Chinese keyboard types for a
+	// dash; 嗯，嗯 what a voice message's text holds; mask_spoken.go), but a + after the first
+	// starts another number (区号 +852 / +853)
 	for m := 0; m < 3 && j < len(s); m++ {
 		if m > 0 && s[j] == '+' {
 			break
 		}
 		n, k := punctSeparator(s, j)
 		if n == 0 {
-			break
+			if n, k = spokenJoinerAt(s, j), '~'; n == 0 {
+				break
+			}
 		}
 		if m > 0 && k != kind {
 			k = '~' // mixed marks join a phone's, ID's or card's groups only
@@ -341,7 +346,7 @@ func classifyChain(text string, g []numGroup, digits []byte, a int, plus bool, k
 // digits at text[i] ends, or 0. The x may be glued to them or set apart as the groups are
 // (…002 X, …002-x, …002 - x: without it the digits were no ID, and MaskExcept kept them as an
 // order number); not when an ASCII word goes on after it (…002xyz, …002 xl); Chinese or
-// punctuation may follow (002X。谢谢).
+// punctuation may follow (002X。谢谢). Read out, the x is written 叉 (…幺零六幺叉).
 func idCheckXEnd(text string, i int) int {
 	j := i
 	if j < len(text) && text[j] == ' ' {
@@ -352,6 +357,9 @@ func idCheckXEnd(text string, i int) int {
 		if j < len(text) && text[j] == ' ' {
 			j++
 		}
+	}
+	if strings.HasPrefix(text[j:], "叉") { // the x read out: voice-to-text writes 叉
+		return j + len("叉")
 	}
 	if j >= len(text) || text[j]|0x20 != 'x' || j+1 < len(text) && isASCIIWordByte(text[j+1]) {
 		return 0
