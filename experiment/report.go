@@ -34,7 +34,6 @@ import (
 // So NoDifference needs the planned size, and the Verdict says when a significant result was
 // read before it. Allocation reports a change in how traffic was split between the variants
 // within the period, which makes pooled results misleading (Simpson's paradox).
-
 type Report struct {
 	Experiment string `json:"experiment"`
 	Control    string `json:"control"`
