@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -119,11 +120,27 @@ func (r *Redis) start() error {
 		"--daemonize", "no", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = redisProcAttr()
-	if err := cmd.Start(); err != nil {
+	// The parent-death signal goes to the server when the thread that started it ends, not the
+	// process (go.dev/issue/27505), and a goroutine that locks its thread and never unlocks it
+	// ends the thread with it: the decision log's writer does (store.RecorderConfig.WriterNice,
+	// serve's default), and a server started earlier from that thread was killed under the test
+	// using it. So the server is started from a thread of its own, kept until the server exits.
+	started := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = cmd.Wait()
+	}()
+	if err := <-started; err != nil {
 		return fmt.Errorf("cannot start redis-server: %w", err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
 
 	deadline := time.Now().Add(redisStartTimeout)
 	for {
