@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -31,7 +30,7 @@ type Redis struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	done <-chan struct{} // closed when cmd has exited
 }
 
 // StartRedis starts a redis-server from PATH on a free port, waits until it answers PING and
@@ -120,25 +119,8 @@ func (r *Redis) start() error {
 		"--daemonize", "no", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = redisProcAttr()
-	// The parent-death signal goes to the server when the thread that started it ends, not the
-	// process (go.dev/issue/27505), and a goroutine that locks its thread and never unlocks it
-	// ends the thread with it: the decision log's writer does (store.RecorderConfig.WriterNice,
-	// serve's default), and a server started earlier from that thread was killed under the test
-	// using it. So the server is started from a thread of its own, kept until the server exits.
-	started := make(chan error, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		_ = cmd.Wait()
-	}()
-	if err := <-started; err != nil {
+	done, err := startChild(cmd)
+	if err != nil {
 		return fmt.Errorf("cannot start redis-server: %w", err)
 	}
 
