@@ -237,9 +237,10 @@ func chromium() string {
 // errors: console.error calls, uncaught exceptions, and the browser log's errors (a failed
 // request, a blocked script or style).
 type browser struct {
-	ctx  context.Context
-	mu   sync.Mutex
-	errs []string
+	ctx     context.Context
+	profile string // Chromium's user data directory
+	mu      sync.Mutex
+	errs    []string
 }
 
 func newBrowser(t testing.TB, width, height int) *browser {
@@ -264,7 +265,7 @@ func newBrowser(t testing.TB, width, height int) *browser {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile), chromedp.WindowSize(width, height))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browser{}
+	b := &browser{profile: profile}
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
 		var msg string
 		switch ev := ev.(type) {
