@@ -7,7 +7,7 @@
 //   - a package whose tests train the sample shop (shoptest.Bundle) or share a PostgreSQL server
 //     (testsvc.SharedPostgres) removes it in TestMain (shoptest.Cleanup,
 //     testsvc.StopSharedPostgres): neither belongs to one test, so t.Cleanup cannot, and a
-//     package that forgets leaves a bundle of tens of megabytes in $TMPDIR, or a running server,
+//     package that forgets leaves a bundle of about 10 MB in $TMPDIR, or a running server,
 //     behind every run.
 //
 // The tests read the source with go/parser from the repository root (two directories up).
