@@ -46,6 +46,7 @@ type DigestError struct {
 	Errs   []error  // why, one per failed target
 }
 
+// Error joins the failed targets' errors, one a line.
 func (e *DigestError) Error() string { return errors.Join(e.Errs...).Error() }
 
 // Unwrap gives the targets' errors to errors.Is and errors.As.

@@ -20,6 +20,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String is the problem as file:line: message, leaving out what is unknown.
 func (p Problem) String() string {
 	switch {
 	case p.File != "" && p.Line > 0:
@@ -30,6 +31,7 @@ func (p Problem) String() string {
 	return p.Msg
 }
 
+// Error lists every problem, each as Problem.String gives it.
 func (e *ConfigError) Error() string {
 	if len(e.Problems) == 1 {
 		return "alert: " + e.Problems[0].String()

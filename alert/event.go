@@ -22,6 +22,7 @@ const (
 
 var kindNames = [...]string{"", "decision", "feedback", "server_error", "spool", "dropped"}
 
+// String is the kind's name in logs (decision, feedback, server_error, spool, dropped).
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

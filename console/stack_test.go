@@ -237,9 +237,10 @@ func chromium() string {
 // errors: console.error calls, uncaught exceptions, and the browser log's errors (a failed
 // request, a blocked script or style).
 type browser struct {
-	ctx  context.Context
-	mu   sync.Mutex
-	errs []string
+	ctx     context.Context
+	profile string // Chromium's user data directory
+	mu      sync.Mutex
+	errs    []string
 }
 
 func newBrowser(t testing.TB, width, height int) *browser {
@@ -248,13 +249,23 @@ func newBrowser(t testing.TB, width, height int) *browser {
 	if path == "" {
 		testsvc.Missing(t, "chromium is not installed (apt-get install chromium; CI installs it): the console's browser test needs it")
 	}
+	// Chromium makes its process-singleton socket in a directory org.chromium.Chromium.* of
+	// $TMPDIR, linked from the profile, and leaves the directory behind when it exits: removed
+	// here once the browser has gone (this cleanup runs after the one that stops it).
+	profile := t.TempDir()
+	var singletonDir string
+	t.Cleanup(func() {
+		if singletonDir != "" {
+			os.RemoveAll(singletonDir)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height))
+		chromedp.UserDataDir(profile), chromedp.WindowSize(width, height))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browser{}
+	b := &browser{profile: profile}
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
 		var msg string
 		switch ev := ev.(type) {
@@ -285,6 +296,10 @@ func newBrowser(t testing.TB, width, height int) *browser {
 	t.Cleanup(func() { cancelTime(); cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
+	}
+	if socket, err := os.Readlink(filepath.Join(profile, "SingletonSocket")); err == nil &&
+		strings.HasPrefix(filepath.Base(filepath.Dir(socket)), "org.chromium.") {
+		singletonDir = filepath.Dir(socket)
 	}
 	b.ctx = ctx
 	return b

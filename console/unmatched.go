@@ -46,7 +46,6 @@ const (
 type sheet struct {
 	id    string
 	made  time.Time
-	since string
 	lines []train.SheetLine
 	texts map[string]string // msg_id → masked text
 }

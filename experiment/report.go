@@ -37,7 +37,6 @@ import (
 // says the result was read before the planned size ("early") or is not confirmed after it.
 // Allocation reports a change in how traffic was split between the variants within the
 // period, which makes pooled results misleading (Simpson's paradox).
-
 type Report struct {
 	Experiment string `json:"experiment"`
 	Control    string `json:"control"`

@@ -40,7 +40,7 @@ func sumRowsPortable[T weight](acc []float32, w []T, stride int, rows []int32) {
 	}
 	clear(acc)
 	var oddBuf, rowBuf [64]float32
-	odd, buf := oddBuf[:0], rowBuf[:0]
+	var odd, buf []float32
 	if k <= len(oddBuf) {
 		odd, buf = oddBuf[:k], rowBuf[:k]
 	} else {

@@ -40,9 +40,9 @@ func TestRedisHashKey(t *testing.T) {
 	rd := testsvc.StartRedis(t)
 	set := shippingExperiment(t, `{id: shipping_time.b, text: 亲，48 小时内一定发出。}`)
 	exps := func() *experiment.Set { return set } // its variants are kept by customer
-	a, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps})
-	b, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps})
-	other, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "another key"), Experiments: exps})
+	a, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps, StateTimeout: redisStateTimeout})
+	b, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "the replicas' key"), Experiments: exps, StateTimeout: redisStateTimeout})
+	other, _, _ := newReplier(t, Config{Sessions: keyedRedisStore(t, rd.URL(), "another key"), Experiments: exps, StateTimeout: redisStateTimeout})
 	msgs := []intent.Request{
 		{Text: "东西不要了怎么寄回去", MsgID: "13812345678", SenderID: "15900001111", Channel: "wecom"},
 		{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "15900001111", Channel: "wecom"},
@@ -108,7 +108,7 @@ func TestRedisHashKey(t *testing.T) {
 // its turns keep session.HashMsgID, so an upgrade that sets no key keeps its conversations.
 func TestRedisNoHashKeyAsBefore(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
 	req := intent.Request{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "wmBefore", Channel: "wecom"}
 	send(t, r, req)
 	c := redis.NewClient(&redis.Options{Addr: rd.Addr})

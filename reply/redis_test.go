@@ -18,6 +18,13 @@ import (
 	"github.com/zhiyi-ai/zhiyi/session"
 )
 
+// redisStateTimeout is StateTimeout for Repliers over a test's Redis: serve's 30 ms default
+// (DefaultStateTimeout) is exceeded now and then by a Redis call on a loaded machine under
+// -race, and the message is then decided without its context — the fallback, which these tests
+// are not about (TestRedisKeepsNoPersonalData failed that way: its retry was not recognised).
+// The outage tests set their own.
+const redisStateTimeout = 5 * time.Second
+
 func redisStore(t *testing.T, url string) *session.Redis {
 	t.Helper()
 	// a generous timeout: the shared test machine must not open the circuit by accident
@@ -34,8 +41,8 @@ func redisStore(t *testing.T, url string) *session.Redis {
 // on one replica with its state in memory.
 func TestReplicasShareConversationsThroughRedis(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	a, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
-	b, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	a, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
+	b, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
 	one, _, _ := newReplier(t, Config{})
 	msgs := []string{"东西不要了怎么寄回去", "好的", "东西不要了 寄回去", "那什么时候发货", "什么时候发货", "讲个笑话", "今天天气怎么样"}
 	for i, m := range msgs {
@@ -120,7 +127,7 @@ func TestCorruptStateIsOverwritten(t *testing.T) {
 	if err := client.Set(ctx, key, "garbage", time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	r, _, set := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	r, _, set := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
 	req := intent.Request{Text: "东西不要了怎么寄回去", MsgID: "c1", SenderID: "wmCorrupt", Channel: "wecom"}
 	if d, _ := send(t, r, req); d.Result.Context == nil || d.Result.Context.Turn != 1 {
 		t.Fatalf("over a corrupt state: context %+v, want a new conversation's first turn", d.Result.Context)
@@ -147,7 +154,7 @@ func TestCorruptStateIsOverwritten(t *testing.T) {
 // decided again), while a long numeric WeCom MsgId keeps its response and is replayed.
 func TestRedisKeepsNoPersonalData(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: 5 * time.Second})
+	r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
 	phone := intent.Request{Text: "快递到哪了", MsgID: "13812345678", SenderID: "wmPII", Channel: "wecom"}
 	d1, _ := send(t, r, phone)
 	d, _ := send(t, r, phone)
@@ -192,9 +199,7 @@ func TestRedisFullKeepsContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	// the state's own timeout, not serve's 30 ms: on a loaded machine a read of Redis can take
-	// longer, and the test then saw an outage it is not about (the retry not replayed)
-	r, _, _ := newReplier(t, Config{Sessions: st, Log: log, StateTimeout: 5 * time.Second})
+	r, _, _ := newReplier(t, Config{Sessions: st, Log: log, StateTimeout: redisStateTimeout})
 	first := intent.Request{Text: "什么时候发货", MsgID: "7301234567890123456", SenderID: "wmA", Channel: "wecom"}
 	send(t, r, first) // stored with its response
 	c := redis.NewClient(&redis.Options{Addr: rd.Addr})
@@ -225,7 +230,7 @@ func TestReplicasTakeTurnsThroughRedis(t *testing.T) {
 	// decided alone, and not kept — the fallback, which is not what this test is about.
 	newReplica := func() *Replier {
 		r, _, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), MaxTurns: 1000,
-			StateTimeout: 5 * time.Second, Locks: &ConversationLocks{MaxWait: 10 * time.Second}})
+			StateTimeout: redisStateTimeout, Locks: &ConversationLocks{MaxWait: 10 * time.Second}})
 		return r
 	}
 	a, b := newReplica(), newReplica()

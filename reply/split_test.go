@@ -44,7 +44,7 @@ func TestContinueNumber(t *testing.T) {
 // masked now, and a retry of it is still known as one.
 func TestSplitNumberNotKeptWhole(t *testing.T) {
 	rd := testsvc.StartRedis(t)
-	r, c, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL())})
+	r, c, _ := newReplier(t, Config{Sessions: redisStore(t, rd.URL()), StateTimeout: redisStateTimeout})
 	send(t, r, intent.Request{Text: "我手机是139", MsgID: "s-1", SenderID: "wmSplit", Channel: "wecom"})
 	c.t = c.t.Add(20 * time.Second)
 	second := intent.Request{Text: "12345678", MsgID: "s-2", SenderID: "wmSplit", Channel: "wecom"}

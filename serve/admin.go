@@ -31,11 +31,12 @@ func (s *Server) serveUnmatched(ctx *fasthttp.RequestCtx, info *reqInfo) {
 		return
 	}
 	var unknown []byte
-	ctx.QueryArgs().VisitAll(func(k, _ []byte) {
-		if unknown == nil && string(k) != "since" {
+	for k := range ctx.QueryArgs().All() {
+		if string(k) != "since" {
 			unknown = append([]byte{}, k...)
+			break
 		}
-	})
+	}
 	if unknown != nil {
 		// A mistyped key (?sinse=7d) would otherwise answer for the default day, unsaid.
 		s.fail(ctx, info, errf(fasthttp.StatusBadRequest, CodeUnknownField, "unknown query parameter %q: this route takes since", maskID(string(unknown))))

@@ -81,14 +81,6 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 	return nil
 }
 
-// writeResult answers 200 with the JSON that appendJSON appends, and a newline as writeJSON
-// ends its bodies. The JSON is built in a pooled scratch buffer and copied into the response.
-func (s *Server) writeResult(ctx *fasthttp.RequestCtx, appendJSON func([]byte) []byte) {
-	buf := s.scratch.Get().(*[]byte)
-	*buf = appendJSON((*buf)[:0])
-	s.writeBytes(ctx, buf)
-}
-
 // writeBytes answers 200 with the JSON in buf (a newline added) and gives buf back to the pool.
 func (s *Server) writeBytes(ctx *fasthttp.RequestCtx, buf *[]byte) {
 	*buf = append(*buf, '\n')

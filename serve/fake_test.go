@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -199,8 +198,4 @@ func (ts *testServer) try(method, uri, body string, hdr map[string]string) (resp
 		r.header[string(k)] = string(v)
 	}
 	return r, nil
-}
-
-func discardJSONLogger() *slog.Logger {
-	return slog.New(newJSONHandler(io.Discard, slog.LevelInfo))
 }

@@ -45,18 +45,6 @@ type BatchResponse struct {
 	Results []intent.Result `json:"results"`
 }
 
-// appendJSON appends the response as encoding/json would write it.
-func (r *BatchResponse) appendJSON(b []byte) []byte {
-	b = append(b, `{"results":[`...)
-	for i := range r.Results {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = r.Results[i].AppendJSON(b)
-	}
-	return append(b, "]}"...)
-}
-
 // ReloadRequest is the optional body of POST /admin/reload.
 type ReloadRequest struct {
 	// Model is the bundle directory to load; empty reloads the current one.

@@ -35,6 +35,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error names the byte offset and the problem.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
 
 // Parse parses a template. The error, if any, is a *SyntaxError.

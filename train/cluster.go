@@ -89,23 +89,6 @@ type sparse struct {
 	w   []float32
 }
 
-func (a sparse) dot(b sparse) float64 {
-	s := 0.0
-	for i, j := 0, 0; i < len(a.ids) && j < len(b.ids); {
-		switch {
-		case a.ids[i] < b.ids[j]:
-			i++
-		case a.ids[i] > b.ids[j]:
-			j++
-		default:
-			s += float64(a.w[i] * b.w[j])
-			i++
-			j++
-		}
-	}
-	return s
-}
-
 // centroid is a cluster's centre: the sum of its members' vectors, a value per feature it has
 // held (slot), so the inverted index can point at a feature's value without a map lookup.
 type centroid struct {

@@ -184,7 +184,7 @@ func (c *csvRecords) record() (rec string, first int, bad error, ok bool, err er
 		// the record is kept below only if it reads as one.
 		rowOfItsOwn = rowOfItsOwn || len(lines) == 2 && c.fields > 0 && c.row(l)
 		var lineCommas int
-		inQuotes, fieldStart, lineCommas, _ = scanCSVLine(l, inQuotes, fieldStart)
+		inQuotes, _, lineCommas, _ = scanCSVLine(l, inQuotes, fieldStart)
 		commas += lineCommas
 		if !inQuotes {
 			if len(lines) == 1 {

@@ -122,7 +122,9 @@ func solveSVM(ctx context.Context, examples []Example, data []sparseRow, j, nrow
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	active := n
-	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	// L2-loss: alpha has no upper bound, so only examples at 0 are set aside (LIBLINEAR's
+	// PGmin_old shrinking applies to L1-loss's upper bound, C).
+	pgMaxOld := math.Inf(1)
 	pass := 0
 	for pass < svmMaxIter {
 		if pass%16 == 0 {
@@ -170,15 +172,12 @@ func solveSVM(ctx context.Context, examples []Example, data []sparseRow, j, nrow
 			}
 			// converged on the active set: check every example once more
 			active = n
-			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			pgMaxOld = math.Inf(1)
 			continue
 		}
-		pgMaxOld, pgMinOld = pgMax, pgMin
+		pgMaxOld = pgMax
 		if pgMaxOld <= 0 {
 			pgMaxOld = math.Inf(1)
-		}
-		if pgMinOld >= 0 {
-			pgMinOld = math.Inf(-1)
 		}
 	}
 	return w, b, pass, nil

@@ -171,7 +171,7 @@ func TestTrainEvalPredict(t *testing.T) {
 	if err := os.WriteFile(fix, []byte("{\"msgid\":\"m2\",\"intent\":\"return_goods\"}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = runCLI(t, "", "eval", "--model", out, "--data", bad, "--labels", fix, "--json")
+	code, _, stderr = runCLI(t, "", "eval", "--model", out, "--data", bad, "--labels", fix, "--json")
 	if code != 0 || !strings.Contains(stderr, bad+":1: unknown intent \"retrun_goods\"") || strings.Contains(stderr, bad+":2:") ||
 		!strings.Contains(stderr, "n=1") {
 		t.Errorf("eval with an unknown gold intent, another corrected by --labels: exit %d\n%s", code, stderr)

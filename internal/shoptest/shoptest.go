@@ -50,7 +50,7 @@ var bundle = sync.OnceValues(func() (string, error) {
 })
 
 // Bundle trains the sample shop once per process (a few seconds) into a temporary directory and
-// returns the bundle's path. Call Cleanup from TestMain: each bundle is tens of megabytes.
+// returns the bundle's path. Call Cleanup from TestMain: each bundle is about 10 MB on disk.
 func Bundle() (string, error) { return bundle() }
 
 // Cleanup removes the trained bundle, if one was made (it never trains one).

@@ -37,9 +37,11 @@ type Postgres struct {
 
 	dir, data, sock string
 	port            int
-	asPostgres      bool // run the binaries through runuser -u postgres (the process is root)
+	asPostgres      bool   // run the binaries as the postgres OS user (the process is root)
+	uid, gid        uint32 // the postgres OS user's, when asPostgres
 	mu              sync.Mutex
-	running         bool
+	cmd             *exec.Cmd       // the postmaster, a child of this process; nil when stopped
+	done            <-chan struct{} // closed when cmd has exited
 	dbs             atomic.Int64
 }
 
@@ -50,13 +52,18 @@ type PostgresOptions struct {
 	Durable bool
 }
 
+// postgresStartTimeout bounds how long a starting server may take to accept connections.
+const postgresStartTimeout = 60 * time.Second
+
 // StartPostgres starts a private PostgreSQL 15 server: initdb in a temporary directory (owned by
 // the postgres OS user when the process is root, since PostgreSQL refuses to run as root),
 // listening on 127.0.0.1 at a free port and on a unix socket in that directory, with trust
-// authentication for the user postgres. Close stops it and removes the directory. It returns
-// ErrNoPostgres when the binaries are missing.
+// authentication for the user postgres. The server is a child of this process (not daemonized
+// by pg_ctl): on Linux it shuts down when the test binary dies, so a panic or go test's timeout
+// leaves no server running. Close stops it and removes the directory. It returns ErrNoPostgres
+// when the binaries are missing.
 func StartPostgres(opts PostgresOptions) (*Postgres, error) {
-	for _, b := range []string{"initdb", "pg_ctl", "postgres"} {
+	for _, b := range []string{"initdb", "postgres"} {
 		if _, err := os.Stat(filepath.Join(PostgresBinDir, b)); err != nil {
 			return nil, ErrNoPostgres
 		}
@@ -75,9 +82,13 @@ func StartPostgres(opts PostgresOptions) (*Postgres, error) {
 		if err != nil {
 			return fail(fmt.Errorf("testsvc: running as root needs the postgres OS user: %w", err))
 		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
+		uid, uerr := strconv.ParseUint(u.Uid, 10, 32)
+		gid, gerr := strconv.ParseUint(u.Gid, 10, 32)
+		if err := errors.Join(uerr, gerr); err != nil {
+			return fail(fmt.Errorf("testsvc: the postgres OS user's ids %s:%s: %w", u.Uid, u.Gid, err))
+		}
+		p.uid, p.gid = uint32(uid), uint32(gid)
+		if err := os.Chown(dir, int(uid), int(gid)); err != nil {
 			return fail(fmt.Errorf("testsvc: cannot give %s to postgres: %w", dir, err))
 		}
 	}
@@ -100,14 +111,21 @@ func StartPostgres(opts PostgresOptions) (*Postgres, error) {
 	if err != nil {
 		return fail(fmt.Errorf("testsvc: cannot configure PostgreSQL: %w", err))
 	}
-	if p.port, err = freePort(); err != nil {
-		return fail(err)
+	// A free port can be taken between finding it and the server binding it: try again.
+	for range 5 {
+		if p.port, err = postgresPort(); err != nil {
+			return fail(err)
+		}
+		if err = p.Start(); err == nil {
+			return p, nil
+		}
 	}
-	if err := p.Start(); err != nil {
-		return fail(err)
-	}
-	return p, nil
+	return fail(err)
 }
+
+// postgresPort finds the port StartPostgres tries next; a test replaces it to hand out a port
+// that is taken.
+var postgresPort = freePort
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -142,35 +160,79 @@ func (p *Postgres) Start() error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.running {
+	if p.cmd != nil {
 		return nil
 	}
-	out, err := p.run("pg_ctl", "-D", p.data, "-l", filepath.Join(p.dir, "postgres.log"), "-w", "-t", "60",
-		"-o", "-p "+strconv.Itoa(p.port), "start")
+	logPath := filepath.Join(p.dir, "postgres.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		log, _ := os.ReadFile(filepath.Join(p.dir, "postgres.log"))
-		return fmt.Errorf("testsvc: pg_ctl start: %w\n%s\n%s", err, out, log)
+		return fmt.Errorf("testsvc: cannot create %s: %w", logPath, err)
 	}
-	p.running = true
-	return nil
+	defer logFile.Close() // the child has its own descriptor
+	cmd := exec.Command(filepath.Join(PostgresBinDir, "postgres"), "-D", p.data, "-p", strconv.Itoa(p.port))
+	cmd.Dir = p.dir
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = postgresProcAttr(p.asPostgres, p.uid, p.gid)
+	done, err := startChild(cmd)
+	if err != nil {
+		return fmt.Errorf("testsvc: cannot start postgres: %w", err)
+	}
+	deadline := time.Now().Add(postgresStartTimeout)
+	for {
+		err := p.ping()
+		if err == nil {
+			p.cmd, p.done = cmd, done
+			return nil
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("testsvc: postgres on port %d exited at start: %s", p.port, tail(logPath))
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-done
+			return fmt.Errorf("testsvc: postgres on port %d did not accept connections within %s (%v): %s",
+				p.port, postgresStartTimeout, err, tail(logPath))
+		}
+	}
 }
 
-// Stop stops the private server (pg_ctl stop -m fast: connections are cut, as in an outage)
-// and keeps its data for Start. It is an error for an external server.
+// ping connects to the private server's postgres database and closes the connection.
+func (p *Postgres) ping() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, p.DSN("postgres"))
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+// Stop stops the private server (a fast shutdown: connections are cut, as in an outage), waits
+// until it has exited and keeps its data for Start. It is an error for an external server.
 func (p *Postgres) Stop() error {
 	if p.external != "" {
 		return errors.New("testsvc: cannot stop an external PostgreSQL (" + PostgresEnv + ")")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.running {
+	if p.cmd == nil {
 		return nil
 	}
-	if out, err := p.run("pg_ctl", "-D", p.data, "-m", "fast", "-w", "-t", "60", "stop"); err != nil {
-		return fmt.Errorf("testsvc: pg_ctl stop: %w\n%s", err, out)
+	defer func() { p.cmd = nil }()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil { // SIGINT: PostgreSQL's fast shutdown
+		return fmt.Errorf("testsvc: cannot stop postgres: %w", err)
 	}
-	p.running = false
-	return nil
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(postgresStartTimeout):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		return fmt.Errorf("testsvc: postgres did not stop within %s; killed: %s", postgresStartTimeout,
+			tail(filepath.Join(p.dir, "postgres.log")))
+	}
 }
 
 // Private reports whether this is a server StartPostgres made (so Stop and Start work).

@@ -11,6 +11,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		postgresChild() // never returns
+	}
 	code := m.Run()
 	StopSharedPostgres()
 	os.Exit(code)

@@ -30,7 +30,7 @@ type Redis struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	done <-chan struct{} // closed when cmd has exited
 }
 
 // StartRedis starts a redis-server from PATH on a free port, waits until it answers PING and
@@ -119,11 +119,10 @@ func (r *Redis) start() error {
 		"--daemonize", "no", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = redisProcAttr()
-	if err := cmd.Start(); err != nil {
+	done, err := startChild(cmd)
+	if err != nil {
 		return fmt.Errorf("cannot start redis-server: %w", err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
 
 	deadline := time.Now().Add(redisStartTimeout)
 	for {

@@ -111,7 +111,7 @@ func WithLine(name, msg string) string {
 }
 
 var (
-	unknownField = regexp.MustCompile("^field (\\S+) not found in type .+$")
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type .+$`)
 	badScalar    = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (.+)$")
 	badNode      = regexp.MustCompile("^cannot unmarshal !!(seq|map) into (.+)$")
 )

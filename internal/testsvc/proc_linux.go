@@ -6,9 +6,21 @@ import (
 )
 
 // redisProcAttr kills redis-server when the test binary dies, so that a test killed by its
-// timeout leaves no server behind.
+// timeout leaves no server behind (started with startChild).
 func redisProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
+
+// postgresProcAttr shuts the postmaster down at once (SIGQUIT: it stops its backends and
+// exits) when the test binary dies, and runs it as the postgres OS user when asUser is set
+// (the process is root; PostgreSQL refuses to run as root). Go sets the credentials before
+// the parent-death signal, which a change of credentials would clear.
+func postgresProcAttr(asUser bool, uid, gid uint32) *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{Pdeathsig: syscall.SIGQUIT}
+	if asUser {
+		a.Credential = &syscall.Credential{Uid: uid, Gid: gid}
+	}
+	return a
 }
 
 // Pause freezes the server (SIGSTOP): connections stay open and new ones are accepted by the
