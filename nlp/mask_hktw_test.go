@@ -1,7 +1,6 @@
 package nlp
 
 import (
-	"slices"
 	"testing"
 )
 
@@ -10,19 +9,7 @@ import (
 // log, training data and cluster sheets (9123 4567, A123456(3), 彌敦道 688 號), or masked as an
 // order (0912-345-678). Ordinary text with the same shapes stays.
 func TestMaskHongKongTaiwan(t *testing.T) {
-	f := func(in, want string, kinds ...string) {
-		t.Helper()
-		got, set := Mask(Normalize(in))
-		if got != Normalize(want) {
-			t.Errorf("Mask(Normalize(%q)) = %q, want %q", in, got, Normalize(want))
-		}
-		if len(kinds) == 0 {
-			kinds = nil
-		}
-		if !slices.Equal(set.Kinds(), kinds) {
-			t.Errorf("Mask(Normalize(%q)) kinds = %v, want %v", in, set.Kinds(), kinds)
-		}
-	}
+	f := maskCheck(t)
 	// Hong Kong and Macau numbers: with the country code anywhere, alone after a word that says so
 	f("852-9123-4567", "<PHONE>", "phone")
 	f("00852 9123 4567 唔該", "<PHONE> 唔該", "phone")

@@ -1,7 +1,6 @@
 package nlp
 
 import (
-	"slices"
 	"testing"
 )
 
@@ -9,19 +8,7 @@ import (
 // read out with the speaker's pauses, fillers and 的 between them. Each must be masked whole, and
 // the numbers of ordinary speech around such words left alone.
 func TestMaskSpokenNumbers(t *testing.T) {
-	f := func(in, want string, kinds ...string) {
-		t.Helper()
-		got, set := Mask(Normalize(in))
-		if got != want {
-			t.Errorf("Mask(Normalize(%q)) = %q, want %q", in, got, want)
-		}
-		if len(kinds) == 0 {
-			kinds = nil
-		}
-		if !slices.Equal(set.Kinds(), kinds) {
-			t.Errorf("Mask(Normalize(%q)) kinds = %v, want %v", in, set.Kinds(), kinds)
-		}
-	}
+	f := maskCheck(t)
 	// a pause written as a full stop, a dash said as 杠
 	f("电话幺三八。幺二三四。五六七八", "电话<PHONE>", "phone")
 	f("幺三八杠幺二三四杠五六七八", "<PHONE>", "phone")
