@@ -54,8 +54,9 @@ type RestoreInfo struct {
 //
 // The copy is written beside the log (run by root, given the directory's owner, as a
 // systemd StateDirectory is the service user's: a log of root's, 0600, is one serve cannot
-// open) and renamed into place after a stale zhiyi.db-shm is removed, so the log is the backup whole or not there at all. The spool's lock is held
-// throughout: a serve starting meanwhile refuses the directory.
+// open) and renamed into place after a stale zhiyi.db-shm is removed, so the log is the backup
+// whole or not there at all. The spool's lock is held throughout: a serve starting meanwhile
+// refuses the directory.
 func Restore(ctx context.Context, from string, cfg Config) (RestoreInfo, error) {
 	var info RestoreInfo
 	if cfg.Kind() == "postgres" {
