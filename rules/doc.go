@@ -117,7 +117,7 @@
 //	  channels: [wecom, kf, mp]     # the request's channel
 //	  open_kfids: [wkAbC123Dq7XmR2tLp9VsN4eKy]   # 微信客服 accounts
 //	  agents: [zhangsan]            # the agent's userid
-//	  departments: ["2", "7"]       # any of the agent's department ids
+//	  departments: ["2", "7"]       # any of the agent's department ids (whole numbers, as WeCom gives them: "08" warns)
 //	  tags: [VIP]                   # any of the customer's tags
 //	  senders: [wmTest001]          # only these customers (internal test accounts)
 //	  exclude_senders: [wmBoss]     # never these customers

@@ -311,14 +311,14 @@ func (c *compiler) rule(i int, d *ruleDoc, n, top *yaml.Node) *Rule {
 	}
 	r := &Rule{ID: d.ID, Priority: d.Priority, Enabled: d.Enabled == nil || *d.Enabled,
 		Comment: d.Comment, Line: line, file: i}
-	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
-	r.scope = c.scope(&d.Scope, yamlnode.Value(n, "scope"), n, fail)
-	if d.Hours != nil {
-		warn := func(line int, format string, args ...any) {
-			if r.Enabled { // a disabled rule is kept for later on purpose
-				c.warns = append(c.warns, lineError{line, fmt.Sprintf("%s:%d: %s: %s", c.name, line, what, fmt.Sprintf(format, args...))})
-			}
+	warn := func(line int, format string, args ...any) {
+		if r.Enabled { // a disabled rule is kept for later on purpose
+			c.warns = append(c.warns, lineError{line, fmt.Sprintf("%s:%d: %s: %s", c.name, line, what, fmt.Sprintf(format, args...))})
 		}
+	}
+	r.match = c.matcher(&d.Match, yamlnode.Value(n, "match"), n, fail)
+	r.scope = c.scope(&d.Scope, yamlnode.Value(n, "scope"), n, fail, warn)
+	if d.Hours != nil {
 		r.hours = c.hours(d.Hours, yamlnode.Value(n, "hours"), n, fail, warn)
 	}
 	r.Action = c.action(&d.Action, yamlnode.Value(n, "action"), n, fail)
@@ -430,8 +430,9 @@ func (c *compiler) regexes(list []string, n, parent *yaml.Node, field string, fa
 	return out
 }
 
-func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, string, ...any)) scope {
-	list := func(field string, vals []string, check func(string) string) *stringSet {
+func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail, warn func(int, string, ...any)) scope {
+	// check says what is wrong with a value, and whether that refuses the file (else a warning)
+	list := func(field string, vals []string, check func(string) (string, bool)) *stringSet {
 		ln := yamlnode.Value(n, field)
 		var out []string
 		for j, v := range vals {
@@ -442,9 +443,11 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 				continue
 			}
 			if check != nil {
-				if msg := check(v); msg != "" {
+				if msg, fatal := check(v); msg != "" && fatal {
 					fail(line, "scope.%s: %s", field, msg)
 					continue
+				} else if msg != "" {
+					warn(line, "scope.%s: %s", field, msg)
 				}
 			}
 			out = append(out, v)
@@ -452,20 +455,26 @@ func (c *compiler) scope(d *scopeDoc, n, parent *yaml.Node, fail func(int, strin
 		return newStringSet(out)
 	}
 	sc := scope{
-		channels: list("channels", d.Channels, func(v string) string {
+		channels: list("channels", d.Channels, func(v string) (string, bool) {
 			if !slices.Contains(Channels, v) {
-				return fmt.Sprintf("unknown channel %q (want one of %s)", v, strings.Join(Channels, ", "))
+				return fmt.Sprintf("unknown channel %q (want one of %s)", v, strings.Join(Channels, ", ")), true
 			}
-			return ""
+			return "", true
 		}),
-		openKfIDs: list("open_kfids", d.OpenKfIDs, func(v string) string {
+		openKfIDs: list("open_kfids", d.OpenKfIDs, func(v string) (string, bool) {
 			if !strings.HasPrefix(v, "wk") {
-				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk): not the account's name but its open_kfid, as 微信客服 exports carry it on every message and the kf/account/list API lists it", v)
+				return fmt.Sprintf("%q is not a 微信客服 account id (they start with wk): not the account's name but its open_kfid, as 微信客服 exports carry it on every message and the kf/account/list API lists it", v), true
 			}
-			return ""
+			return "", true
 		}),
-		agents:   list("agents", d.Agents, nil),
-		depts:    list("departments", d.Departments, nil),
+		agents: list("agents", d.Agents, nil),
+		depts: list("departments", d.Departments, func(v string) (string, bool) {
+			// WeCom gives department ids as whole numbers (8): "08" loads, and never matches
+			if len(v) > 1 && v[0] == '0' && strings.Trim(v, "0123456789") == "" {
+				return fmt.Sprintf("%q never matches: WeCom gives a department id as a whole number (%s)", v, cmp.Or(strings.TrimLeft(v, "0"), "0")), false
+			}
+			return "", true
+		}),
 		tags:     list("tags", d.Tags, nil),
 		senders:  list("senders", d.Senders, nil),
 		excluded: list("exclude_senders", d.ExcludeSenders, nil),
