@@ -1,28 +1,16 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestShorthandMinesCandidates(t *testing.T) {
-	dir := t.TempDir()
-	dict := filepath.Join(dir, "dict")
-	if err := os.MkdirAll(dict, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write := func(path, s string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(dict, "synonyms.txt"), "快递: kd\n")
-	write(filepath.Join(dict, "userdict.txt"), "优惠券 2000 n\n运费险 2000 n\n")
-	kb := filepath.Join(dir, "kb.yaml")
-	write(kb, `shop: t
+	dir := writeFiles(t, map[string]string{
+		"dict/synonyms.txt": "快递: kd\n",
+		"dict/userdict.txt": "优惠券 2000 n\n运费险 2000 n\n",
+		"kb.yaml": `shop: t
 version: 1
 intents:
   - id: coupon
@@ -37,16 +25,13 @@ intents:
     priority: 2
     examples: [什么时候发货]
     answers: [{id: shipping.a, text: 48小时内发货}]
-`)
-	var lines []string
-	for _, m := range []string{"yhq咋领", "有yhq吗", "yhq能叠加不", "yfx怎么买", "yfx包含吗", "有yfx吗", "kd到哪了", "kd到了吗",
-		"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq",
-		"sorry my chinese is not good", "hi can my order ship today", "帮我翻译 thank you for my patience", "my快递呢",
-		"fh le ma", "fh dao le mei", "pls fh asap 谢谢"} {
-		lines = append(lines, `{"text":"`+m+`"}`)
-	}
-	data := filepath.Join(dir, "chats.jsonl")
-	write(data, strings.Join(lines, "\n")+"\n")
+`,
+		"chats.jsonl": chatLines("yhq咋领", "有yhq吗", "yhq能叠加不", "yfx怎么买", "yfx包含吗", "有yfx吗", "kd到哪了", "kd到了吗",
+			"kd呢", "xl有吗", "xl有货吗", "xl还有吗", "身高170cm", "170cm穿啥", "180cm呢", "电话13812345678 qq", "qq", "qq",
+			"sorry my chinese is not good", "hi can my order ship today", "帮我翻译 thank you for my patience", "my快递呢",
+			"fh le ma", "fh dao le mei", "pls fh asap 谢谢"),
+	})
+	dict, kb, data := filepath.Join(dir, "dict"), filepath.Join(dir, "kb.yaml"), filepath.Join(dir, "chats.jsonl")
 
 	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict, "--kb", kb)
 	if code != 0 {
@@ -82,21 +67,10 @@ intents:
 // term (bj is 保价's, which the synonyms rewrite to 价保): the line an operator copies is the
 // right one, not the most frequent word of those initials.
 func TestShorthandSuggestsByPlaceAndVariant(t *testing.T) {
-	dir := t.TempDir()
-	dict := filepath.Join(dir, "dict")
-	if err := os.MkdirAll(dict, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write := func(path, s string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(dict, "synonyms.txt"), "价保: 保价, 价格保护\n")
-	write(filepath.Join(dict, "userdict.txt"), "现货 2000 n\n喜欢 2000 v\n半价 2000 n\n价保 2000 n\n")
-	kb := filepath.Join(dir, "kb.yaml")
-	write(kb, `shop: t
+	dir := writeFiles(t, map[string]string{
+		"dict/synonyms.txt": "价保: 保价, 价格保护\n",
+		"dict/userdict.txt": "现货 2000 n\n喜欢 2000 v\n半价 2000 n\n价保 2000 n\n",
+		"kb.yaml": `shop: t
 version: 1
 intents:
   - id: stock
@@ -123,13 +97,10 @@ intents:
     priority: 2
     examples: [降价了能价保吗]
     answers: [{id: protect.a, text: 7天价保}]
-`)
-	var lines []string
-	for _, m := range []string{"这个有xh吗", "黑色有xh吗", "m码有xh吗", "降价了能bj吗", "能bj吗", "昨天买的能bj吗"} {
-		lines = append(lines, `{"text":"`+m+`"}`)
-	}
-	data := filepath.Join(dir, "chats.jsonl")
-	write(data, strings.Join(lines, "\n")+"\n")
+`,
+		"chats.jsonl": chatLines("这个有xh吗", "黑色有xh吗", "m码有xh吗", "降价了能bj吗", "能bj吗", "昨天买的能bj吗"),
+	})
+	dict, kb, data := filepath.Join(dir, "dict"), filepath.Join(dir, "kb.yaml"), filepath.Join(dir, "chats.jsonl")
 	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict, "--kb", kb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -144,25 +115,12 @@ intents:
 // A word of letters the shop gave a tone in sentiment.txt (yyds) is known: it is slang, not
 // shorthand to expand, and listed at every run it would bury the candidates that are.
 func TestShorthandKnowsTheSentimentLexicon(t *testing.T) {
-	dir := t.TempDir()
-	dict := filepath.Join(dir, "dict")
-	if err := os.MkdirAll(dict, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write := func(path, s string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(dict, "synonyms.txt"), "快递: kd\n")
-	write(filepath.Join(dict, "sentiment.txt"), "[positive]\nyyds\n好看\n")
-	var lines []string
-	for _, m := range []string{"这件yyds", "yyds 好看", "面包服yyds吗", "有xh吗", "还有xh吗", "xh呢"} {
-		lines = append(lines, `{"text":"`+m+`"}`)
-	}
-	data := filepath.Join(dir, "chats.jsonl")
-	write(data, strings.Join(lines, "\n")+"\n")
+	dir := writeFiles(t, map[string]string{
+		"dict/synonyms.txt":  "快递: kd\n",
+		"dict/sentiment.txt": "[positive]\nyyds\n好看\n",
+		"chats.jsonl":        chatLines("这件yyds", "yyds 好看", "面包服yyds吗", "有xh吗", "还有xh吗", "xh呢"),
+	})
+	dict, data := filepath.Join(dir, "dict"), filepath.Join(dir, "chats.jsonl")
 	code, out, stderr := runCLI(t, "", "shorthand", "--data", data, "--dict", dict)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -170,4 +128,13 @@ func TestShorthandKnowsTheSentimentLexicon(t *testing.T) {
 	if strings.Contains(out, "# yyds:") || !strings.Contains(out, "# xh: 3 messages") {
 		t.Errorf("want xh listed and yyds (in sentiment.txt) not:\n%s", out)
 	}
+}
+
+// chatLines is an export of the messages, one JSON line each.
+func chatLines(msgs ...string) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString(`{"text":"` + m + `"}` + "\n")
+	}
+	return b.String()
 }
